@@ -1,0 +1,228 @@
+"""The `tabletrace` command: a thin shell over `analyzer.scan` and the renderers.
+
+Exit codes: 0 the command did its job; 2 usage error (bad path, option or configuration);
+3 internal error (a bug in tabletrace: please report it).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from analyzer import __version__
+from analyzer.config import ConfigError
+from analyzer.models import Report, report_json_schema
+from analyzer.render.console import print_explain, print_report, render_text, text_console
+from analyzer.render.dot import GraphvizMissing, render_dot, render_svg
+from analyzer.rules import RULES
+from analyzer.scan import ScanError, scan
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Which tables exist, where each is created, dropped or renamed, and which code uses it.",
+)
+
+
+class ScanFormat(str, Enum):
+    console = "console"
+    json = "json"
+    dot = "dot"
+
+
+class ExplainFormat(str, Enum):
+    console = "console"
+    json = "json"
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    svg = "svg"
+
+
+PathArgument = Annotated[
+    Path, typer.Argument(help="Repository to scan.", show_default=False)
+]
+ExcludeOption = Annotated[
+    list[str] | None, typer.Option("--exclude", help="Glob of files to skip (repeatable).")
+]
+IncludeTestsOption = Annotated[
+    bool | None,
+    typer.Option("--include-tests/--no-include-tests", help="Count test files as app code."),
+]
+DialectOption = Annotated[str | None, typer.Option(help="sqlglot dialect (default postgres).")]
+SchemaOption = Annotated[
+    str | None, typer.Option("--default-schema", help="Schema of unqualified names.")
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option("--ignore-table", help="Glob of table names to leave out (repeatable)."),
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    typer.echo(f"tabletrace: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _run_scan(
+    path: Path,
+    exclude: list[str] | None,
+    include_tests: bool | None,
+    dialect: str | None,
+    default_schema: str | None,
+    ignore_table: list[str] | None,
+) -> Report:
+    overrides = {
+        "exclude": exclude or None,
+        "include_tests": include_tests,
+        "dialect": dialect,
+        "default_schema": default_schema,
+        "ignore_tables": ignore_table or None,
+    }
+    if not path.exists():
+        _fail(f"{path}: no such directory")
+    try:
+        return scan(path, overrides)
+    except (ScanError, ConfigError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bug: say so, with a pointer, never a bare traceback
+        _fail(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in tabletrace "
+            f"{__version__}; please report it with the command you ran.",
+            EXIT_INTERNAL,
+        )
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@app.command("scan")
+def scan_command(
+    path: PathArgument,
+    format: Annotated[ScanFormat, typer.Option("--format", "-f")] = ScanFormat.console,
+    output: OutputOption = None,
+    exclude: ExcludeOption = None,
+    include_tests: IncludeTestsOption = None,
+    dialect: DialectOption = None,
+    default_schema: SchemaOption = None,
+    ignore_table: IgnoreOption = None,
+) -> None:
+    """Scan a repository: table inventory, findings and diagnostics."""
+    report = _run_scan(path, exclude, include_tests, dialect, default_schema, ignore_table)
+    if format is ScanFormat.json:
+        _emit(report.to_json(), output)
+    elif format is ScanFormat.dot:
+        _emit(render_dot(report), output)
+    elif output is not None:
+        _emit(render_text(report), output)
+    else:
+        print_report(report, Console())
+
+
+@app.command("explain")
+def explain_command(
+    path: PathArgument,
+    table: Annotated[str, typer.Argument(help="Table name: name, schema.name.")],
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
+    exclude: ExcludeOption = None,
+    include_tests: IncludeTestsOption = None,
+    dialect: DialectOption = None,
+    default_schema: SchemaOption = None,
+    ignore_table: IgnoreOption = None,
+) -> None:
+    """Every definition, drop, rename and use of one table, with file:line and SQL."""
+    report = _run_scan(path, exclude, include_tests, dialect, default_schema, ignore_table)
+    found = report.table(table)
+    if found is None:
+        close = [t.qualified_name for t in report.tables if table.lower() in t.name.lower()]
+        hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
+        _fail(f"no table {table!r} in {path}{hint}")
+    if format is ExplainFormat.json:
+        data = found.model_dump(mode="json", by_alias=True)
+        data["findings"] = [
+            f.model_dump(mode="json") for f in report.findings if f.table == found.qualified_name
+        ]
+        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    else:
+        print_explain(report, found, Console())
+
+
+@app.command("graph")
+def graph_command(
+    path: PathArgument,
+    table: Annotated[str | None, typer.Option(help="Only this table and its neighbours.")] = None,
+    format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.dot,
+    output: OutputOption = None,
+    exclude: ExcludeOption = None,
+    include_tests: IncludeTestsOption = None,
+    ignore_table: IgnoreOption = None,
+) -> None:
+    """Graphviz diagram: modules (by package) -> tables <- sources."""
+    report = _run_scan(path, exclude, include_tests, None, None, ignore_table)
+    if table is not None and report.table(table) is None:
+        _fail(f"no table {table!r} in {path}")
+    dot_text = render_dot(report, table)
+    if format is GraphFormat.svg:
+        try:
+            _emit(render_svg(dot_text), output)
+        except GraphvizMissing as exc:
+            _fail(str(exc))
+    else:
+        _emit(dot_text, output)
+
+
+@app.command("schema")
+def schema_command(output: OutputOption = None) -> None:
+    """Print the JSON Schema of the report (for tools that read `scan --format json`)."""
+    _emit(json.dumps(report_json_schema(), indent=2, sort_keys=True) + "\n", output)
+
+
+@app.command("rules")
+def rules_command() -> None:
+    """List every finding tabletrace reports, with its stable code and severity."""
+    console = Console()
+    for rule in RULES:
+        console.print(f"[bold]{rule.code}[/] {rule.name} [dim]({rule.severity})[/]")
+        console.print(f"    {rule.summary}")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"tabletrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True)
+    ] = False,
+) -> None:
+    """tabletrace: static code-to-table usage analysis for Python repositories."""
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main", "text_console"]

@@ -1,0 +1,146 @@
+"""Walk a repository and classify its files, without reading more than names and small configs.
+
+Classification decides what a file may contribute: application Python code yields uses, `.sql`
+files are migration sources, Alembic trees are migration tooling (never application uses), tests
+are skipped unless configured.
+"""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+from analyzer.config import Config
+
+# Directories that never hold the repository's own code.
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
+     ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    path: str  # repo-relative, "/"-separated
+    kind: str  # "python" | "sql"
+    role: str  # "app" | "test" | "alembic"
+
+
+@dataclass(slots=True)
+class Discovery:
+    files: list[FileEntry] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    skipped_tests: list[str] = field(default_factory=list)
+    alembic_dirs: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+
+def is_test_path(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    name = parts[-1]
+    return (
+        any(part in ("tests", "test") for part in parts[:-1])
+        or name == "conftest.py"
+        or (name.startswith("test_") and name.endswith(".py"))
+        or name.endswith("_test.py")
+    )
+
+
+def module_name(path: str) -> str:
+    """Dotted module name of a repo-relative .py path (`src/` layouts lose their `src`)."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or "__init__"
+
+
+def _matches(path: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(path, pattern):
+            return True
+        if pattern.endswith("/**") and (path + "/").startswith(pattern[:-2]):
+            return True
+    return False
+
+
+def _gitignore(root: Path) -> pathspec.PathSpec | None:
+    try:
+        text = (root / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.PathSpec.from_lines("gitwildmatch", text.splitlines())
+
+
+def alembic_script_dirs(root: Path) -> list[str]:
+    """Alembic script locations named by alembic.ini files (repo-relative), if any."""
+    found: list[str] = []
+    for ini in sorted(root.glob("**/alembic.ini")):
+        if any(part in SKIPPED_DIRS for part in ini.relative_to(root).parts):
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(ini.read_text(encoding="utf-8", errors="replace"))
+        except (configparser.Error, OSError):
+            continue
+        for section in parser.sections():
+            location = parser.get(section, "script_location", fallback=None)
+            if not location or ":" in location.replace("%(here)s", ""):
+                continue
+            location = location.replace("%(here)s", str(ini.parent))
+            resolved = (ini.parent / location).resolve()
+            try:
+                found.append(resolved.relative_to(root.resolve()).as_posix())
+            except ValueError:
+                continue
+    return sorted(set(found))
+
+
+def discover(root: Path, config: Config) -> Discovery:
+    """List the Python and SQL files under `root` in a stable order, with their role."""
+    result = Discovery()
+    ignore = _gitignore(root)
+    alembic_dirs = alembic_script_dirs(root)
+    result.alembic_dirs = alembic_dirs
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
+            and not (ignore and ignore.match_file(f"{rel_dir}/{d}/".lstrip("/")))
+        )
+        for name in sorted(filenames):
+            path = f"{rel_dir}/{name}" if rel_dir else name
+            kind = "python" if name.endswith(".py") else "sql" if name.endswith(".sql") else None
+            if kind is None:
+                continue
+            full = Path(dirpath) / name
+            if full.is_symlink():
+                try:
+                    full.resolve(strict=True).relative_to(real_root)
+                except (OSError, ValueError):
+                    result.problems.append((path, "symlink points outside the scanned root"))
+                    continue
+            if (ignore and ignore.match_file(path)) or _matches(path, config.exclude):
+                result.excluded.append(path)
+                continue
+            if any(path == d or path.startswith(d + "/") for d in alembic_dirs):
+                role = "alembic"
+            elif is_test_path(path):
+                if not config.include_tests:
+                    result.skipped_tests.append(path)
+                    continue
+                role = "test"
+            else:
+                role = "app"
+            result.files.append(FileEntry(path=path, kind=kind, role=role))
+    result.files.sort(key=lambda entry: entry.path)
+    return result

@@ -1,0 +1,108 @@
+"""Extract facts from one `.sql` file: its statements and the tables each one touches."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from analyzer.facts import FileProblem
+from analyzer.sql.split import split_statements
+from analyzer.sql.statements import TableRef, analyze_statement
+
+SNIPPET_LENGTH = 160
+
+
+def snippet_of(text: str, limit: int = SNIPPET_LENGTH) -> str:
+    """One line of evidence: whitespace folded, cut at `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+@dataclass(frozen=True, slots=True)
+class SqlRefFact:
+    ref: TableRef
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SqlStatementFact:
+    line: int
+    snippet: str
+    statement_type: str
+    parsed: bool
+    error: str | None
+    refs: tuple[SqlRefFact, ...]
+
+
+@dataclass(slots=True)
+class SqlFileFacts:
+    path: str
+    statements: list[SqlStatementFact] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+class LineIndex:
+    """Maps character offsets of a text to 1-based line numbers."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        self._starts.extend(i + 1 for i, char in enumerate(text) if char == "\n")
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset)
+
+
+def decode_sql(path: str, source: bytes) -> tuple[str | None, list[FileProblem]]:
+    """Decode a SQL file; binary content is refused, other bad bytes are replaced and reported."""
+    if b"\x00" in source:
+        return None, [FileProblem("binary-file", None, "file contains NUL bytes; not read as SQL")]
+    try:
+        return source.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = source[: exc.start].count(b"\n") + 1
+        problem = FileProblem(
+            "sql-decode-error",
+            line,
+            f"not valid UTF-8 ({exc.reason} at byte {exc.start}); bad bytes were replaced "
+            "and the rest of the file was analysed",
+        )
+        return source.decode("utf-8", errors="replace"), [problem]
+
+
+def extract_sql_file(
+    path: str, source: bytes, *, dialect: str = "postgres", default_schema: str = "public"
+) -> SqlFileFacts:
+    facts = SqlFileFacts(path=path)
+    text, problems = decode_sql(path, source)
+    facts.problems.extend(problems)
+    if text is None:
+        return facts
+    statements, split_problems = split_statements(text)
+    facts.problems.extend(FileProblem(p.code, p.line, p.message) for p in split_problems)
+    lines = LineIndex(text)
+    for statement in statements:
+        result = analyze_statement(
+            statement.text, dialect=dialect, default_schema=default_schema
+        )
+        refs = tuple(
+            SqlRefFact(
+                ref=ref,
+                line=(
+                    lines.line_of(statement.offset + ref.offset)
+                    if ref.offset is not None
+                    else statement.line
+                ),
+            )
+            for ref in result.refs
+        )
+        facts.statements.append(
+            SqlStatementFact(
+                line=statement.line,
+                snippet=snippet_of(statement.text),
+                statement_type=result.statement_type,
+                parsed=result.parsed,
+                error=result.error,
+                refs=refs,
+            )
+        )
+    return facts

@@ -1,0 +1,98 @@
+"""Plain per-file facts produced by the extractors.
+
+Extractors run on one file at a time (possibly in worker processes, possibly from a cache), so
+everything here is immutable plain data: no LibCST or sqlglot objects, no cross-file knowledge.
+Cross-module resolution (imported constants) happens later, in ``analyzer.resolve``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A piece of literal SQL text; ``line`` is the source line where ``text`` starts."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hole:
+    """An interpolated expression inside a string template (f-string, format, %, +).
+
+    ``ref`` is the dotted name when the expression is a plain name or attribute chain
+    (``QUERY``, ``queries.GET_USER``) that may resolve to a module constant; ``None`` for
+    anything else (calls, subscripts, arithmetic), which can never be resolved statically.
+    """
+
+    expr: str
+    ref: str | None
+    line: int
+    style: str  # "fstring" | "format" | "percent" | "concat" | "argument"
+
+
+Part = Literal | Hole
+
+
+@dataclass(frozen=True, slots=True)
+class StringCandidate:
+    """A maximal string-valued expression that may hold SQL.
+
+    ``sink`` names the call the expression is the SQL argument of (``execute``, ``fetch``,
+    ``text``...), or ``None`` when it is just a string somewhere in the code. A bare name passed
+    to a sink (``cur.execute(QUERY)``) is a candidate made of a single ``Hole``.
+    """
+
+    parts: tuple[Part, ...]
+    line: int
+    end_line: int
+    sink: str | None = None
+    function: str | None = None  # qualified name of the enclosing function, if any
+
+
+@dataclass(frozen=True, slots=True)
+class ConstantBinding:
+    """A module-level ``NAME = <string expression>`` assignment (assigned exactly once)."""
+
+    name: str
+    parts: tuple[Part, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBinding:
+    """One imported name.
+
+    ``from .db import QUERY as Q`` -> local="Q", module="db", name="QUERY", level=1.
+    ``import app.queries as q`` -> local="q", module="app.queries", name=None, level=0.
+    ``import app.queries`` -> local="app.queries", module="app.queries", name=None, level=0.
+    """
+
+    local: str
+    module: str
+    name: str | None
+    level: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """Something an extractor could not read; becomes a report diagnostic."""
+
+    code: str  # stable diagnostic code, e.g. "python-syntax-error"
+    line: int | None
+    message: str
+
+
+@dataclass(slots=True)
+class PythonFacts:
+    path: str  # repo-relative, "/"-separated
+    module: str  # dotted module name
+    candidates: list[StringCandidate] = field(default_factory=list)
+    constants: dict[str, ConstantBinding] = field(default_factory=dict)
+    imports: list[ImportBinding] = field(default_factory=list)
+    # Module-level assignments of `revision` / `down_revision` mark an Alembic revision file.
+    alembic_revision: str | None = None
+    problems: list[FileProblem] = field(default_factory=list)

@@ -1,0 +1,110 @@
+"""The usage graph: code modules -> tables <- migration sources.
+
+A `networkx.MultiDiGraph` with three node kinds (`module`, `table`, `source`) plus `dynamic`
+nodes for table names that are only known at run time. Edges from modules are uses (`read`,
+`write`, `ddl`); edges from sources are schema operations (`create`, `drop`, `rename_from`,
+`rename_to`, `alter`); table -> table edges are `references`. Findings are queries on this graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from analyzer.models import Use
+from analyzer.replay import SchemaOp, SourceHistory
+from analyzer.sql.names import TableKey
+
+CREATING_OPERATIONS = frozenset({"create", "rename_to"})
+REMOVING_OPERATIONS = frozenset({"drop", "rename_from"})
+MIGRATION_KINDS = frozenset({"sql", "alembic"})
+
+
+@dataclass(slots=True)
+class DynamicUse:
+    path: str
+    line: int
+    module: str
+    expressions: tuple[str, ...]
+    kind: str
+    snippet: str
+
+
+@dataclass(slots=True)
+class ModuleInfo:
+    name: str
+    path: str
+    dynamic: list[DynamicUse] = field(default_factory=list)
+
+
+def table_node(key: TableKey) -> str:
+    return f"table:{key.schema}.{key.name}"
+
+
+def module_node(name: str) -> str:
+    return f"module:{name}"
+
+
+def source_node(source_id: str) -> str:
+    return f"source:{source_id}"
+
+
+def build_graph(
+    modules: list[ModuleInfo],
+    uses: list[tuple[TableKey, Use]],
+    histories: list[SourceHistory],
+) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for module in modules:
+        graph.add_node(module_node(module.name), kind="module", name=module.name, path=module.path)
+        for index, dynamic in enumerate(module.dynamic):
+            node = f"dynamic:{dynamic.path}:{dynamic.line}:{index}"
+            graph.add_node(node, kind="dynamic", use=dynamic)
+            graph.add_edge(module_node(module.name), node, relation="uses", kind=dynamic.kind)
+    for key, use in uses:
+        _ensure_table(graph, key)
+        graph.add_edge(
+            module_node(use.module), table_node(key), relation="uses", kind=use.kind, use=use
+        )
+    for history in histories:
+        graph.add_node(
+            source_node(history.id), kind="source", source_kind=history.kind, history=history
+        )
+        for op in history.operations:
+            _ensure_table(graph, op.table)
+            graph.add_edge(
+                source_node(history.id), table_node(op.table), relation=op.operation, op=op
+            )
+            if op.peer is not None:
+                _ensure_table(graph, op.peer)
+        for key in history.state:
+            _ensure_table(graph, key)
+            graph.nodes[table_node(key)]["present_in"].add(history.kind)
+            graph.nodes[table_node(key)]["states"].append((history, history.state[key]))
+    return graph
+
+
+def _ensure_table(graph: nx.MultiDiGraph, key: TableKey) -> None:
+    node = table_node(key)
+    if node not in graph:
+        graph.add_node(node, kind="table", key=key, present_in=set(), states=[])
+
+
+def nodes_of_kind(graph: nx.MultiDiGraph, kind: str) -> Iterator[tuple[str, dict]]:
+    for node, data in graph.nodes(data=True):
+        if data["kind"] == kind:
+            yield node, data
+
+
+def uses_of(graph: nx.MultiDiGraph, node: str) -> list[Use]:
+    return [
+        data["use"]
+        for _, _, data in graph.in_edges(node, data=True)
+        if data["relation"] == "uses"
+    ]
+
+
+def operations_on(graph: nx.MultiDiGraph, node: str) -> list[SchemaOp]:
+    return [data["op"] for _, _, data in graph.in_edges(node, data=True) if "op" in data]

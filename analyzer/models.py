@@ -1,0 +1,170 @@
+"""The report: the one model every renderer reads and the versioned JSON contract.
+
+Other tools parse the JSON, so field names here are a public API: add fields, never rename.
+Every list is sorted by the pipeline before the report is built, so the same repository always
+serialises to the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+SourceKind = Literal["alembic", "sql", "runtime", "model"]
+UseKind = Literal["read", "write", "ddl"]
+Severity = Literal["error", "warning", "info"]
+Confidence = Literal["high", "low"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
+
+
+class Location(_Model):
+    path: str
+    line: int | None = None
+    snippet: str | None = None
+
+
+class Definition(_Model):
+    """One schema operation a source performs on a table (create, drop, rename, alter...)."""
+
+    source_kind: SourceKind
+    source: str = Field(description="id of the source (see sources[])")
+    path: str
+    line: int
+    operation: str = Field(
+        description="create | drop | rename_from | rename_to | alter | declare | document"
+    )
+    revision: str | None = None
+    object_type: str = "table"
+    columns: list[str] | None = Field(
+        default=None, description="columns declared by a create, in order, when known"
+    )
+    detail: str | None = Field(
+        default=None, description="human-readable detail: rename peer, column changes..."
+    )
+    snippet: str = ""
+
+
+class Use(_Model):
+    """A table referenced by application code, with the evidence."""
+
+    path: str
+    line: int
+    module: str
+    kind: UseKind
+    via: Literal["sql", "orm"] = "sql"
+    confidence: Confidence = "high"
+    operation: str = Field(description="select, insert, update, delete, create, drop, ...")
+    function: str | None = None
+    snippet: str = ""
+
+
+class TableState(_Model):
+    """The table as it stands at the end of one source's history."""
+
+    source: str
+    source_kind: SourceKind
+    object_type: str = "table"
+    columns: list[str] | None = None
+
+
+class Table(_Model):
+    name: str = Field(description="the name as the database sees it (case kept if quoted)")
+    schema_name: str = Field(alias="schema")
+    qualified_name: str
+    object_type: str = "table"
+    status: str = Field(description="used | dead | undefined | dropped | runtime-only | ignored")
+    present_in: list[SourceKind]
+    definitions: list[Definition]
+    uses: list[Use]
+    states: list[TableState] = Field(default_factory=list)
+    used_by_modules: list[str] = Field(default_factory=list)
+
+
+class Finding(_Model):
+    code: str
+    name: str
+    severity: Severity
+    table: str | None = Field(description="schema.name, or null when not about one table")
+    path: str | None
+    line: int | None
+    message: str
+    locations: list[Location] = Field(default_factory=list)
+
+
+class Diagnostic(_Model):
+    """A file or statement tabletrace could not fully read; the scan went on."""
+
+    code: str
+    path: str
+    line: int | None = None
+    message: str
+
+
+class Source(_Model):
+    """Something that can create tables: a SQL file or ordered folder, a runtime module..."""
+
+    id: str
+    kind: SourceKind
+    path: str
+    files: list[str]
+    ordered: bool = Field(description="true when files form one history in numeric order")
+    tables: list[str] = Field(description="tables present at the end of this source's history")
+
+
+class Stats(_Model):
+    files_scanned: int
+    python_files: int
+    sql_files: int
+    skipped_test_files: int
+    excluded_files: int
+    alembic_files: int
+    sql_strings: int
+    sql_statements: int
+    sql_statements_unparsed: int
+    tables: int
+    uses: int
+    findings: dict[str, int]
+    diagnostics: int
+
+
+class Report(_Model):
+    schema_version: str = SCHEMA_VERSION
+    tool_version: str
+    root: str = Field(description="name of the scanned directory (never an absolute path)")
+    config: dict[str, Any]
+    stats: Stats
+    tables: list[Table]
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    sources: list[Source]
+
+    def to_json(self) -> str:
+        """Canonical JSON: sorted keys, two-space indent, trailing newline."""
+        data = self.model_dump(mode="json", by_alias=True)
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def table(self, name: str) -> Table | None:
+        """Look a table up by `name`, `schema.name` or its qualified display name."""
+        for table in self.tables:
+            if name in (table.qualified_name, f"{table.schema_name}.{table.name}"):
+                return table
+        matches = [t for t in self.tables if t.name == name]
+        if not matches:
+            lowered = name.lower()
+            matches = [t for t in self.tables if t.name == lowered]
+        return matches[0] if len(matches) == 1 else None
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the report (serialisation mode, by alias)."""
+    schema = Report.model_json_schema(by_alias=True, mode="serialization")
+    schema["$id"] = f"https://tabletrace.dev/schema/report-{SCHEMA_VERSION}.json"
+    schema["title"] = "tabletrace report"
+    return schema

@@ -1,0 +1,209 @@
+"""Rich console rendering of a report, readable in an 80-column terminal."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rich import box
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from analyzer.models import Finding, Report, Table
+from analyzer.rules import RULES_BY_CODE
+
+STATUS_STYLE = {
+    "used": "green",
+    "dead": "yellow",
+    "undefined": "bold red",
+    "dropped": "bold red",
+    "runtime-only": "magenta",
+    "unused": "dim",
+}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+MAX_LOCATIONS = 3
+
+
+def text_console(width: int = 80) -> Console:
+    """A console that records plain text (no colour, no terminal codes) at a fixed width."""
+    return Console(
+        file=io.StringIO(), width=width, color_system=None, force_terminal=False,
+        legacy_windows=False, soft_wrap=False, emoji=False, highlight=False,
+    )
+
+
+def render_text(report: Report, width: int = 80) -> str:
+    console = text_console(width)
+    print_report(report, console)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _defined_by(table: Table) -> str:
+    sources: dict[str, set[str]] = defaultdict(set)
+    for definition in table.definitions:
+        if definition.operation in ("create", "rename_to", "declare"):
+            sources[definition.source_kind].add(definition.source)
+    if not sources:
+        return "-"
+    return " ".join(
+        kind if len(ids) == 1 else f"{kind}×{len(ids)}" for kind, ids in sorted(sources.items())
+    )
+
+
+def _used_by(table: Table) -> str:
+    if not table.uses:
+        return "-"
+    kinds = "".join(k[0] for k in ("read", "write", "ddl") if any(u.kind == k for u in table.uses))
+    modules = len(table.used_by_modules)
+    return f"{modules} mod{'s' if modules != 1 else ''} ({kinds})"
+
+
+def _summary(report: Report) -> Text:
+    stats = report.stats
+    severities: dict[str, int] = defaultdict(int)
+    for finding in report.findings:
+        severities[finding.severity] += 1
+    text = Text()
+    text.append(f"tabletrace {report.tool_version}", style="bold")
+    text.append(f"  {report.root}\n")
+    extra = []
+    if stats.alembic_files:
+        extra.append(f"{stats.alembic_files} alembic")
+    if stats.skipped_test_files:
+        extra.append(f"{stats.skipped_test_files} test files skipped")
+    if stats.excluded_files:
+        extra.append(f"{stats.excluded_files} excluded")
+    text.append(
+        f"files    {stats.python_files} Python, {stats.sql_files} SQL"
+        + (f" ({', '.join(extra)})" if extra else "")
+        + "\n"
+    )
+    text.append(
+        f"sql      {stats.sql_statements} statements, {stats.sql_statements_unparsed} unparsed; "
+        f"{stats.sql_strings} SQL strings in code\n"
+    )
+    by_status: dict[str, int] = defaultdict(int)
+    for table in report.tables:
+        by_status[table.status] += 1
+    status_text = ", ".join(f"{count} {status}" for status, count in sorted(by_status.items()))
+    text.append(f"tables   {stats.tables} ({status_text}); {stats.uses} uses\n")
+    text.append("findings ")
+    parts = [(f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}", SEVERITY_STYLE[s])
+             for s in ("error", "warning", "info")]
+    for index, (label, style) in enumerate(parts):
+        text.append(label, style=style)
+        text.append(", " if index < len(parts) - 1 else "")
+    text.append(f"; {stats.diagnostics} diagnostics")
+    return text
+
+
+def inventory_table(tables: Iterable[Table]) -> RichTable:
+    grid = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, title_justify="left")
+    grid.add_column("table", overflow="fold", ratio=3)
+    grid.add_column("defined by", overflow="fold", ratio=2)
+    grid.add_column("used by", overflow="fold", ratio=2)
+    grid.add_column("status", overflow="fold", ratio=1)
+    for table in tables:
+        grid.add_row(
+            escape(table.qualified_name),
+            _defined_by(table),
+            _used_by(table),
+            Text(table.status, style=STATUS_STYLE.get(table.status, "")),
+        )
+    return grid
+
+
+def _finding_block(finding: Finding) -> Text:
+    text = Text("  ")
+    text.append(finding.table or f"{finding.path}:{finding.line}", style="bold")
+    text.append("\n    " + finding.message)
+    for location in finding.locations[:MAX_LOCATIONS]:
+        text.append(f"\n      {location.path}:{location.line}", style="dim")
+    hidden = len(finding.locations) - MAX_LOCATIONS
+    if hidden > 0:
+        text.append(f"\n      ... and {hidden} more", style="dim")
+    return text
+
+
+def findings_group(findings: list[Finding]) -> Group:
+    by_code: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_code[finding.code].append(finding)
+    blocks: list[Text] = []
+    for code in sorted(by_code):
+        items = by_code[code]
+        rule = RULES_BY_CODE.get(code)
+        header = Text(f"{code} {items[0].name} ", style="bold")
+        header.append(f"({len(items)})", style="dim")
+        if rule:
+            header.append(f"\n  {rule.summary}", style="italic")
+        blocks.append(header)
+        blocks.extend(_finding_block(item) for item in items)
+        blocks.append(Text(""))
+    return Group(*blocks)
+
+
+def print_report(report: Report, console: Console) -> None:
+    console.print(_summary(report))
+    console.print()
+    console.rule("Tables", align="left")
+    console.print(inventory_table(report.tables))
+    console.rule("Findings", align="left")
+    if report.findings:
+        console.print(findings_group(report.findings))
+    else:
+        console.print("  no findings\n")
+    if report.diagnostics:
+        console.rule("Diagnostics", align="left")
+        for diagnostic in report.diagnostics:
+            location = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
+            line = Text("  ")
+            line.append(location, style="bold")
+            line.append(f" {diagnostic.code}", style="yellow")
+            line.append(f"\n    {diagnostic.message}")
+            console.print(line)
+
+
+def print_explain(report: Report, table: Table, console: Console) -> None:
+    console.print(Text(table.qualified_name, style="bold"), Text(f" [{table.status}]",
+                  style=STATUS_STYLE.get(table.status, "")))
+    present = ", ".join(table.present_in) or "no source's final schema"
+    console.print(f"present in: {present}")
+    for state in table.states:
+        columns = ", ".join(state.columns) if state.columns is not None else "(not declared)"
+        console.print(Text(f"  {state.source}: {columns}", style="dim"))
+    console.print()
+    console.rule(f"Definitions ({len(table.definitions)})", align="left")
+    for definition in table.definitions:
+        line = Text("  ")
+        line.append(f"{definition.operation:<11}", style="bold")
+        line.append(f" {definition.path}:{definition.line}")
+        if definition.revision:
+            line.append(f" (revision {definition.revision})")
+        if definition.detail:
+            line.append(f" - {definition.detail}")
+        line.append(f"\n      {definition.snippet}", style="dim")
+        console.print(line)
+    console.rule(f"Uses ({len(table.uses)} in {len(table.used_by_modules)} modules)",
+                 align="left")
+    for use in table.uses:
+        line = Text("  ")
+        line.append(f"{use.kind:<5}", style="bold")
+        line.append(f" {use.path}:{use.line}")
+        if use.function:
+            line.append(f" in {use.function}()")
+        if use.confidence != "high":
+            line.append(f" [confidence {use.confidence}]", style="yellow")
+        line.append(f"\n      {use.snippet}", style="dim")
+        console.print(line)
+    related = [f for f in report.findings if f.table == table.qualified_name]
+    if related:
+        console.rule("Findings", align="left")
+        for finding in related:
+            line = Text("  ")
+            line.append(f"{finding.code} {finding.name}", style=SEVERITY_STYLE[finding.severity])
+            line.append(f"\n    {finding.message}")
+            console.print(line)

@@ -1,0 +1,129 @@
+"""Replay migration sources into per-source final states.
+
+Each source is a timeline of schema operations. Numbered `.sql` files in one folder
+(`001_x.sql`, `002_y.sql`) are one history, ordered by the number's value (so `10_` comes after
+`9_`, unlike a plain sort); every other `.sql` file is a history of its own; each application
+module with runtime DDL is one too, in line order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from analyzer.sql.names import TableKey
+
+NUMBERED_FILE = re.compile(r"^(\d+)")
+SCHEMA_OPERATIONS = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaOp:
+    """One operation of a source on a table, in the source's own order."""
+
+    source: str
+    source_kind: str
+    path: str
+    line: int
+    operation: str
+    table: TableKey
+    object_type: str = "table"
+    columns: tuple[str, ...] | None = None
+    column_changes: tuple[tuple[str, str, str | None], ...] = ()
+    peer: TableKey | None = None
+    if_not_exists: bool = False
+    revision: str | None = None
+    snippet: str = ""
+
+
+@dataclass(slots=True)
+class StateEntry:
+    object_type: str
+    columns: list[str] | None
+
+
+@dataclass(slots=True)
+class SourceHistory:
+    id: str
+    kind: str
+    path: str
+    files: list[str]
+    ordered: bool
+    operations: list[SchemaOp] = field(default_factory=list)
+    state: dict[TableKey, StateEntry] = field(default_factory=dict)
+
+
+def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]]:
+    """Group .sql paths into sources: (id, path, ordered, files in replay order)."""
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        by_folder[str(PurePosixPath(path).parent)].append(path)
+    layout: list[tuple[str, str, bool, list[str]]] = []
+    for folder, files in sorted(by_folder.items()):
+        numbered = [f for f in files if NUMBERED_FILE.match(PurePosixPath(f).name)]
+        if numbered:
+            numbered.sort(
+                key=lambda f: (int(NUMBERED_FILE.match(PurePosixPath(f).name)[1]), f)
+            )
+            layout.append((f"sql:{folder}", folder, True, numbered))
+        for path in sorted(set(files) - set(numbered)):
+            layout.append((f"sql:{path}", path, False, [path]))
+    return sorted(layout)
+
+
+def _apply_column_changes(
+    columns: list[str], changes: tuple[tuple[str, str, str | None], ...]
+) -> list[str]:
+    result = list(columns)
+    for action, column, new_name in changes:
+        if action == "add" and column not in result:
+            result.append(column)
+        elif action == "drop" and column in result:
+            result.remove(column)
+        elif action == "rename" and column in result and new_name:
+            result[result.index(column)] = new_name
+    return result
+
+
+def replay(history: SourceHistory) -> None:
+    """Apply the history's operations in order; the result is `history.state`."""
+    state: dict[TableKey, StateEntry] = {}
+    for op in history.operations:
+        if op.operation == "create":
+            if op.table in state and op.if_not_exists:
+                continue
+            columns = list(op.columns) if op.columns is not None else None
+            state[op.table] = StateEntry(op.object_type, columns)
+        elif op.operation == "drop":
+            state.pop(op.table, None)
+        elif op.operation == "rename_from" and op.peer is not None:
+            entry = state.pop(op.table, None)
+            if entry is not None:
+                state[op.peer] = entry
+        elif op.operation == "alter" and op.table in state:
+            entry = state[op.table]
+            if entry.columns is not None and op.column_changes:
+                entry.columns = _apply_column_changes(entry.columns, op.column_changes)
+    history.state = state
+
+
+def describe(op: SchemaOp) -> str | None:
+    """A short human-readable detail for a definition."""
+    if op.operation == "rename_from" and op.peer:
+        return f"renamed to {op.peer.display}"
+    if op.operation == "rename_to" and op.peer:
+        return f"renamed from {op.peer.display}"
+    if op.operation == "alter" and op.column_changes:
+        words = []
+        for action, column, new_name in op.column_changes:
+            words.append(
+                f"rename column {column} to {new_name}"
+                if action == "rename"
+                else f"{action} column {column}"
+            )
+        return ", ".join(words)
+    if op.operation == "create" and op.object_type != "table":
+        return f"creates a {op.object_type.replace('_', ' ')}"
+    return None

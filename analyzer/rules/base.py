@@ -1,0 +1,81 @@
+"""What a rule is: a stable code and name, a severity, a graph query, and its own examples.
+
+As in Fixit, every rule carries examples of what it must catch and what it must not; the test
+suite scans each example repository and checks the rule against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from analyzer.config import Config
+from analyzer.models import Finding, Location, Severity, Use
+from analyzer.replay import SchemaOp
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A tiny repository (path -> text) and the tables the rule must report for it.
+
+    `expected` holds `schema.name` of each expected finding (or `path:line` for findings that
+    are not about one table); an empty set means the rule must stay silent.
+    """
+
+    files: dict[str, str]
+    expected: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    graph: nx.MultiDiGraph
+    config: Config
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Callable[[RuleContext], Iterable[Finding]]
+    examples: tuple[Example, ...] = ()
+
+    def finding(
+        self,
+        *,
+        table: str | None,
+        message: str,
+        locations: list[Location],
+        severity: Severity | None = None,
+    ) -> Finding:
+        first = locations[0] if locations else None
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=severity or self.severity,
+            table=table,
+            path=first.path if first else None,
+            line=first.line if first else None,
+            message=message,
+            locations=locations,
+        )
+
+
+def use_location(use: Use) -> Location:
+    return Location(path=use.path, line=use.line, snippet=use.snippet)
+
+
+def op_location(op: SchemaOp) -> Location:
+    return Location(path=op.path, line=op.line, snippet=op.snippet)
+
+
+def where(op: SchemaOp) -> str:
+    revision = f" (revision {op.revision})" if op.revision else ""
+    return f"{op.path}:{op.line}{revision}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -1,0 +1,67 @@
+"""TT002 dead-table: a table some source leaves in place that no application code reads or writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
+from analyzer.models import Finding
+from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location, where
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        if not data["present_in"]:
+            continue
+        uses = uses_of(ctx.graph, node)
+        if any(use.kind in ("read", "write") for use in uses):
+            continue
+        creates = sorted(
+            (op for op in operations_on(ctx.graph, node) if op.operation in CREATING_OPERATIONS),
+            key=lambda op: (op.path, op.line),
+        )
+        kinds = ", ".join(sorted(data["present_in"]))
+        ddl_note = (
+            f"; only DDL in application code touches it ({uses[0].path}:{uses[0].line})"
+            if uses
+            else ""
+        )
+        origin = f" (created at {where(creates[0])})" if creates else ""
+        yield RULE.finding(
+            table=data["key"].display,
+            message=(
+                f"{data['key'].display} exists in the final schema of {kinds} sources{origin} "
+                f"but no application code reads or writes it{ddl_note}: drop it in a "
+                "migration, or add it to ignore_tables if something outside this repository "
+                "uses it"
+            ),
+            locations=[op_location(op) for op in creates]
+            + [use_location(use) for use in sorted(uses, key=lambda u: (u.path, u.line))],
+        )
+
+
+RULE = Rule(
+    code="TT002",
+    name="dead-table",
+    severity="warning",
+    summary="A table present in a source's final schema that no application code reads or writes.",
+    check=check,
+    examples=(
+        Example(
+            files={"schema.sql": "CREATE TABLE old_audit (id int);\n"},
+            expected=frozenset({"public.old_audit"}),
+        ),
+        Example(
+            files={
+                "schema.sql": "CREATE TABLE users (id int);\n",
+                "app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM public.users")\n',
+            },
+        ),
+        Example(
+            files={
+                "migrations/001_a.sql": "CREATE TABLE tmp (id int);\n",
+                "migrations/002_b.sql": "DROP TABLE tmp;\n",
+            },
+        ),
+    ),
+)

@@ -1,0 +1,58 @@
+"""TT005 duplicate-definition: more than one migration source creates the same table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on
+from analyzer.models import Finding
+from analyzer.rules.base import Example, Rule, RuleContext, op_location
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        creates = sorted(
+            (
+                op
+                for op in operations_on(ctx.graph, node)
+                if op.operation == "create" and op.source_kind in MIGRATION_KINDS
+            ),
+            key=lambda op: (op.path, op.line),
+        )
+        sources = sorted({op.source for op in creates})
+        if len(sources) < 2:
+            continue
+        places = ", ".join(f"{op.path}:{op.line}" for op in creates)
+        yield RULE.finding(
+            table=data["key"].display,
+            message=(
+                f"{data['key'].display} is created by {len(sources)} separate sources "
+                f"({places}): decide which one owns it and remove the others"
+            ),
+            locations=[op_location(op) for op in creates],
+        )
+
+
+RULE = Rule(
+    code="TT005",
+    name="duplicate-definition",
+    severity="warning",
+    summary="A table created by more than one migration source (runtime DDL has TT003).",
+    check=check,
+    examples=(
+        Example(
+            files={
+                "sql/init.sql": "CREATE TABLE users (id int);\n",
+                "sql/legacy.sql": "CREATE TABLE users (id int, name text);\n",
+            },
+            expected=frozenset({"public.users"}),
+        ),
+        Example(
+            files={
+                "sql/001_a.sql": "CREATE TABLE users (id int);\n",
+                "sql/002_b.sql": "DROP TABLE users;\nCREATE TABLE users (id int);\n",
+            },
+            expected=frozenset(),
+        ),
+    ),
+)

@@ -1,0 +1,53 @@
+"""TT004 dynamic-table-name: a table name built from a value only known at run time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import nodes_of_kind
+from analyzer.models import Finding, Location
+from analyzer.rules.base import Example, Rule, RuleContext
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for _node, data in nodes_of_kind(ctx.graph, "dynamic"):
+        use = data["use"]
+        expressions = ", ".join(f"`{e}`" for e in use.expressions) or "an interpolated value"
+        yield RULE.finding(
+            table=None,
+            message=(
+                f"table name comes from {expressions}, which cannot be resolved statically; "
+                "the statement's other tables are still recorded. Use a module constant, or "
+                "list the possible tables in a comment and in ignore_tables if they are known"
+            ),
+            locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
+        )
+
+
+RULE = Rule(
+    code="TT004",
+    name="dynamic-table-name",
+    severity="warning",
+    summary="A table name interpolated from a value that cannot be resolved statically.",
+    check=check,
+    examples=(
+        Example(
+            files={
+                "app/purge.py": (
+                    "def purge(cur, table_name):\n"
+                    '    cur.execute(f"DELETE FROM {table_name} WHERE id = %s", (1,))\n'
+                )
+            },
+            expected=frozenset({"app/purge.py:2"}),
+        ),
+        Example(
+            files={
+                "app/purge.py": (
+                    'TABLE = "sessions"\n\ndef purge(cur, uid):\n'
+                    '    cur.execute(f"DELETE FROM {TABLE} WHERE id = {uid}")\n'
+                ),
+                "schema.sql": "CREATE TABLE sessions (id int);\n",
+            },
+        ),
+    ),
+)

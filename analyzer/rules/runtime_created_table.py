@@ -1,0 +1,67 @@
+"""TT003 runtime-created-table: application code creates a table with DDL at run time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on
+from analyzer.models import Finding
+from analyzer.rules.base import Example, Rule, RuleContext, op_location
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        ops = operations_on(ctx.graph, node)
+        runtime = sorted(
+            (op for op in ops if op.source_kind == "runtime" and op.operation == "create"),
+            key=lambda op: (op.path, op.line),
+        )
+        if not runtime:
+            continue
+        migrations = sorted(
+            {op.source for op in ops if op.source_kind in MIGRATION_KINDS and op.operation == "create"}
+        )
+        table = data["key"].display
+        if migrations:
+            message = (
+                f"{table} is created at run time by {runtime[0].path}:{runtime[0].line} and also "
+                f"by {', '.join(m.split(':', 1)[1] for m in migrations)}: two places own its "
+                "schema; keep one"
+            )
+            severity = "info"
+        else:
+            message = (
+                f"{table} is created only at run time by {runtime[0].path}:{runtime[0].line}: "
+                "no migration knows it, so a fresh database gets it only after that code runs; "
+                "move the DDL into a migration"
+            )
+            severity = "warning"
+        yield RULE.finding(
+            table=table,
+            message=message,
+            locations=[op_location(op) for op in runtime],
+            severity=severity,
+        )
+
+
+RULE = Rule(
+    code="TT003",
+    name="runtime-created-table",
+    severity="warning",
+    summary="A table created by DDL in application code (warning when no migration creates it).",
+    check=check,
+    examples=(
+        Example(
+            files={
+                "app/cache.py": (
+                    'def init(cur):\n    cur.execute("CREATE TABLE IF NOT EXISTS cache '
+                    '(k text, v text)")\n    cur.execute("SELECT v FROM cache")\n'
+                )
+            },
+            expected=frozenset({"public.cache"}),
+        ),
+        Example(
+            files={"app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM users")\n'},
+        ),
+    ),
+)

@@ -1,0 +1,62 @@
+"""TT001 undefined-table: code uses a table that no source creates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
+from analyzer.models import Finding
+from analyzer.rules.base import Example, Rule, RuleContext, plural, use_location
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        uses = uses_of(ctx.graph, node)
+        if not uses or data["present_in"]:
+            continue
+        if any(op.operation in CREATING_OPERATIONS for op in operations_on(ctx.graph, node)):
+            continue
+        modules = sorted({use.module for use in uses})
+        yield RULE.finding(
+            table=data["key"].display,
+            message=(
+                f"{data['key'].display} is used by {plural(len(modules), 'module')} "
+                f"({', '.join(modules[:3])}{', ...' if len(modules) > 3 else ''}) but no "
+                "migration, SQL file or runtime DDL creates it: add it to your migrations, "
+                "or check the name for a typo"
+            ),
+            locations=[use_location(use) for use in sorted(uses, key=_order)],
+        )
+
+
+def _order(use):
+    return (use.path, use.line, use.kind)
+
+
+RULE = Rule(
+    code="TT001",
+    name="undefined-table",
+    severity="error",
+    summary="A table used by application code that no source creates.",
+    check=check,
+    examples=(
+        Example(
+            files={"app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM ghosts")\n'},
+            expected=frozenset({"public.ghosts"}),
+        ),
+        Example(
+            files={
+                "app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM users")\n',
+                "schema.sql": "CREATE TABLE users (id int);\n",
+            },
+        ),
+        Example(
+            files={
+                "app/repo.py": (
+                    'def f(cur):\n    cur.execute("WITH recent AS (SELECT 1) '
+                    'SELECT * FROM recent")\n'
+                ),
+            },
+        ),
+    ),
+)

@@ -1,0 +1,382 @@
+"""`scan(path) -> Report`: the whole pipeline, in one direction.
+
+discover -> extract (per file, pure) -> resolve -> replay -> graph -> findings -> report.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analyzer import __version__
+from analyzer.config import Config, load_config
+from analyzer.discover import Discovery, FileEntry, discover, module_name
+from analyzer.extract.python_source import extract_python
+from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file
+from analyzer.facts import FileProblem, PythonFacts
+from analyzer.graph import DynamicUse, ModuleInfo, build_graph, nodes_of_kind
+from analyzer.models import (
+    Definition,
+    Diagnostic,
+    Finding,
+    Report,
+    Source,
+    Stats,
+    Table,
+    TableState,
+    Use,
+)
+from analyzer.replay import (
+    SCHEMA_OPERATIONS,
+    SchemaOp,
+    SourceHistory,
+    describe,
+    replay,
+    sql_source_layout,
+)
+from analyzer.resolve import ConstantResolver, ModuleIndex, analyze_module_sql
+from analyzer.rules import RULES
+from analyzer.rules.base import RuleContext
+from analyzer.sql.names import TableKey
+
+
+class ScanError(ValueError):
+    """The scan cannot start (bad path, bad configuration); the message says why."""
+
+
+@dataclass(slots=True)
+class _Collected:
+    python: list[tuple[FileEntry, PythonFacts]] = field(default_factory=list)
+    sql: list[tuple[FileEntry, SqlFileFacts]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _diagnostic(path: str, problem: FileProblem) -> Diagnostic:
+    return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
+
+
+def _extract(root: Path, discovery: Discovery, config: Config) -> _Collected:
+    collected = _Collected()
+    for path, message in discovery.problems:
+        collected.diagnostics.append(Diagnostic(code="skipped-file", path=path, message=message))
+    for entry in discovery.files:
+        try:
+            data = (root / entry.path).read_bytes()
+        except OSError as exc:
+            collected.diagnostics.append(
+                Diagnostic(
+                    code="unreadable-file",
+                    path=entry.path,
+                    message=f"cannot read the file ({exc.strerror or exc}); it was skipped",
+                )
+            )
+            continue
+        if entry.kind == "python":
+            facts = extract_python(entry.path, data, module_name(entry.path))
+            collected.python.append((entry, facts))
+        else:
+            facts = extract_sql_file(
+                entry.path, data, dialect=config.dialect, default_schema=config.default_schema
+            )
+            collected.sql.append((entry, facts))
+        collected.diagnostics.extend(_diagnostic(entry.path, p) for p in facts.problems)
+    return collected
+
+
+def _is_ignored(key: TableKey, patterns: list[str]) -> bool:
+    names = (key.name, f"{key.schema}.{key.name}", key.display)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+@dataclass(slots=True)
+class _CodeResult:
+    modules: list[ModuleInfo] = field(default_factory=list)
+    uses: list[tuple[TableKey, Use]] = field(default_factory=list)
+    runtime: list[SourceHistory] = field(default_factory=list)
+    sql_strings: int = 0
+    statements: int = 0
+    unparsed: int = 0
+
+
+def _analyse_code(
+    collected: _Collected, config: Config, diagnostics: list[Diagnostic]
+) -> _CodeResult:
+    resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
+    result = _CodeResult()
+    for entry, facts in collected.python:
+        if entry.role == "alembic" or facts.alembic_revision is not None:
+            continue
+        sql = analyze_module_sql(
+            facts, resolver, dialect=config.dialect, default_schema=config.default_schema
+        )
+        result.sql_strings += sql.sql_strings
+        result.statements += sql.statements
+        result.unparsed += len(sql.unparsed)
+        module = ModuleInfo(name=facts.module, path=facts.path)
+        for dynamic in sql.dynamic:
+            module.dynamic.append(
+                DynamicUse(
+                    facts.path, dynamic.line, facts.module, dynamic.expressions,
+                    dynamic.kind, dynamic.snippet,
+                )
+            )
+        for unparsed in sql.unparsed:
+            diagnostics.append(
+                Diagnostic(
+                    code="sql-unparsed",
+                    path=facts.path,
+                    line=unparsed.line,
+                    message=(
+                        f"sqlglot could not parse this statement ({unparsed.error}); its tables "
+                        "were found by a token scan and marked confidence low"
+                    ),
+                )
+            )
+        history = SourceHistory(
+            id=f"runtime:{facts.path}", kind="runtime", path=facts.path,
+            files=[facts.path], ordered=False,
+        )
+        seen: set[tuple[int, TableKey, str, str]] = set()
+        for resolved, candidate in sql.refs:
+            ref = resolved.ref
+            key = TableKey(ref.schema, ref.name)
+            if _is_ignored(key, config.ignore_tables):
+                continue
+            marker = (resolved.line, key, ref.kind, ref.operation)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            result.uses.append(
+                (
+                    key,
+                    Use(
+                        path=facts.path,
+                        line=resolved.line,
+                        module=facts.module,
+                        kind=ref.kind,
+                        via="sql",
+                        confidence=ref.confidence,
+                        operation=ref.operation,
+                        function=candidate.function,
+                        snippet=resolved.snippet,
+                    ),
+                )
+            )
+            if ref.kind == "ddl" and ref.operation in SCHEMA_OPERATIONS:
+                history.operations.append(
+                    _schema_op(history, facts.path, resolved.line, ref, resolved.snippet)
+                )
+        result.modules.append(module)
+        if history.operations:
+            history.operations.sort(key=lambda op: (op.line, op.operation))
+            result.runtime.append(history)
+    return result
+
+
+def _schema_op(history: SourceHistory, path: str, line: int, ref: Any, snippet: str) -> SchemaOp:
+    return SchemaOp(
+        source=history.id,
+        source_kind=history.kind,
+        path=path,
+        line=line,
+        operation=ref.operation,
+        table=TableKey(ref.schema, ref.name),
+        object_type=ref.object_type,
+        columns=ref.columns,
+        column_changes=ref.column_changes,
+        peer=TableKey(*ref.peer) if ref.peer else None,
+        if_not_exists=ref.if_not_exists,
+        snippet=snippet,
+    )
+
+
+def _sql_histories(
+    collected: _Collected, config: Config, diagnostics: list[Diagnostic]
+) -> tuple[list[SourceHistory], int, int]:
+    facts_by_path = {entry.path: facts for entry, facts in collected.sql}
+    histories: list[SourceHistory] = []
+    statements = unparsed = 0
+    for source_id, path, ordered, files in sql_source_layout(sorted(facts_by_path)):
+        history = SourceHistory(id=source_id, kind="sql", path=path, files=files, ordered=ordered)
+        for file_path in files:
+            for statement in facts_by_path[file_path].statements:
+                statements += 1
+                if not statement.parsed:
+                    unparsed += 1
+                    diagnostics.append(
+                        Diagnostic(
+                            code="sql-unparsed",
+                            path=file_path,
+                            line=statement.line,
+                            message=(
+                                f"sqlglot could not parse this statement ({statement.error}); "
+                                "tables were found by a token scan and marked confidence low"
+                            ),
+                        )
+                    )
+                for fact in statement.refs:
+                    ref = fact.ref
+                    key = TableKey(ref.schema, ref.name)
+                    if ref.operation not in SCHEMA_OPERATIONS or _is_ignored(
+                        key, config.ignore_tables
+                    ):
+                        continue
+                    history.operations.append(
+                        _schema_op(history, file_path, fact.line, ref, statement.snippet)
+                    )
+        histories.append(history)
+    return histories, statements, unparsed
+
+
+def _definition(op: SchemaOp) -> Definition:
+    return Definition(
+        source_kind=op.source_kind,
+        source=op.source,
+        path=op.path,
+        line=op.line,
+        operation=op.operation,
+        revision=op.revision,
+        object_type=op.object_type,
+        columns=list(op.columns) if op.columns is not None else None,
+        detail=describe(op),
+        snippet=op.snippet,
+    )
+
+
+STATUS_BY_RULE = {
+    "undefined-table": "undefined",
+    "dropped-table-in-use": "dropped",
+    "dead-table": "dead",
+}
+
+
+def _tables(graph: Any, findings: list[Finding]) -> list[Table]:
+    status_of: dict[str, str] = {}
+    for finding in findings:
+        if finding.table and finding.name in STATUS_BY_RULE:
+            status_of.setdefault(finding.table, STATUS_BY_RULE[finding.name])
+    tables: list[Table] = []
+    for node, data in nodes_of_kind(graph, "table"):
+        key: TableKey = data["key"]
+        uses: list[Use] = []
+        definitions: list[Definition] = []
+        for _, _, edge in graph.in_edges(node, data=True):
+            if "use" in edge:
+                uses.append(edge["use"])
+            elif "op" in edge:
+                definitions.append(_definition(edge["op"]))
+        states = sorted(
+            (
+                TableState(
+                    source=history.id,
+                    source_kind=history.kind,
+                    object_type=entry.object_type,
+                    columns=entry.columns,
+                )
+                for history, entry in data["states"]
+            ),
+            key=lambda s: s.source,
+        )
+        present = sorted(data["present_in"])
+        status = status_of.get(key.display)
+        if status is None:
+            status = "runtime-only" if present == ["runtime"] else "used" if uses else "unused"
+        object_types = {s.object_type for s in states} | {
+            d.object_type for d in definitions if d.operation == "create"
+        }
+        tables.append(
+            Table(
+                name=key.name,
+                schema=key.schema,
+                qualified_name=key.display,
+                object_type=sorted(object_types)[0] if len(object_types) == 1 else "table",
+                status=status,
+                present_in=present,
+                definitions=sorted(
+                    definitions, key=lambda d: (d.source_kind, d.path, d.line, d.operation)
+                ),
+                uses=sorted(uses, key=lambda u: (u.path, u.line, u.kind, u.operation)),
+                states=states,
+                used_by_modules=sorted({u.module for u in uses}),
+            )
+        )
+    return sorted(tables, key=lambda t: (t.schema_name, t.name))
+
+
+def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Report:
+    """Scan the repository at `path` and return the full report.
+
+    `config` is a `Config`, or a dict of overrides applied on top of the repository's
+    `[tool.tabletrace]` settings, or None for the repository's settings alone.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise ScanError(f"{path}: not a directory")
+    settings = config if isinstance(config, Config) else load_config(root, config)
+    discovery = discover(root, settings)
+    collected = _extract(root, discovery, settings)
+    diagnostics = list(collected.diagnostics)
+    code = _analyse_code(collected, settings, diagnostics)
+    sql_histories, sql_statements, sql_unparsed = _sql_histories(collected, settings, diagnostics)
+    histories = sql_histories + code.runtime
+    for history in histories:
+        replay(history)
+    graph = build_graph(code.modules, code.uses, histories)
+    context = RuleContext(graph=graph, config=settings)
+    findings = sorted(
+        (finding for rule in RULES for finding in rule.check(context)),
+        key=lambda f: (f.code, f.table or "", f.path or "", f.line or 0, f.message),
+    )
+    tables = _tables(graph, findings)
+    sources = sorted(
+        (
+            Source(
+                id=h.id,
+                kind=h.kind,
+                path=h.path,
+                files=h.files,
+                ordered=h.ordered,
+                tables=sorted(key.display for key in h.state),
+            )
+            for h in histories
+        ),
+        key=lambda s: s.id,
+    )
+    finding_counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        finding_counts[finding.name] += 1
+    diagnostics = sorted(
+        set(diagnostics), key=lambda d: (d.path, d.line or 0, d.code, d.message)
+    )
+    stats = Stats(
+        files_scanned=len(discovery.files),
+        python_files=len(collected.python),
+        sql_files=len(collected.sql),
+        skipped_test_files=len(discovery.skipped_tests),
+        excluded_files=len(discovery.excluded),
+        alembic_files=sum(
+            1
+            for entry, facts in collected.python
+            if entry.role == "alembic" or facts.alembic_revision is not None
+        ),
+        sql_strings=code.sql_strings,
+        sql_statements=code.statements + sql_statements,
+        sql_statements_unparsed=code.unparsed + sql_unparsed,
+        tables=len(tables),
+        uses=sum(len(t.uses) for t in tables),
+        findings=dict(sorted(finding_counts.items())),
+        diagnostics=len(diagnostics),
+    )
+    return Report(
+        tool_version=__version__,
+        root=root.resolve().name,
+        config=settings.model_dump(mode="json"),
+        stats=stats,
+        tables=tables,
+        findings=findings,
+        diagnostics=diagnostics,
+        sources=sources,
+    )

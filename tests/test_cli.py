@@ -1,0 +1,148 @@
+"""The `tabletrace` command: outputs, escaping and exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+from analyzer.models import Report
+from analyzer.render.dot import quote, render_dot
+
+runner = CliRunner()
+
+SMALL = {
+    "app/repo.py": (
+        "def f(cur):\n"
+        '    cur.execute("SELECT * FROM users JOIN orders ON true")\n'
+        '    cur.execute("INSERT INTO audit (x) VALUES (1)")\n'
+    ),
+    "sql/schema.sql": "CREATE TABLE users (id int, name text);\nCREATE TABLE dead (id int);\n",
+}
+
+
+def test_scan_console_report(make_repo) -> None:
+    result = runner.invoke(app, ["scan", str(make_repo(SMALL))])
+    assert result.exit_code == 0, result.output
+    assert "public.users" in result.output
+    assert "TT001 undefined-table" in result.output
+    assert "TT002 dead-table" in result.output
+
+
+def test_scan_json_to_stdout_and_file(make_repo, tmp_path: Path) -> None:
+    root = make_repo(SMALL)
+    result = runner.invoke(app, ["scan", str(root), "--format", "json"])
+    assert result.exit_code == 0
+    report = Report.model_validate_json(result.stdout)
+    assert {t.qualified_name for t in report.tables} == {
+        "public.users", "public.orders", "public.audit", "public.dead"
+    }
+    out = tmp_path / "out.json"
+    result = runner.invoke(app, ["scan", str(root), "--format", "json", "--output", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out.read_text())["schema_version"] == "1.0"
+
+
+def test_explain_lists_definitions_and_uses(make_repo) -> None:
+    result = runner.invoke(app, ["explain", str(make_repo(SMALL)), "users"])
+    assert result.exit_code == 0, result.output
+    assert "sql/schema.sql:1" in result.output
+    assert "app/repo.py:2" in result.output
+    assert "SELECT * FROM users JOIN orders ON true" in result.output
+    json_result = runner.invoke(
+        app, ["explain", str(make_repo(SMALL)), "public.users", "--format", "json"]
+    )
+    data = json.loads(json_result.stdout)
+    assert [(u["path"], u["line"], u["kind"]) for u in data["uses"]] == [
+        ("app/repo.py", 2, "read")
+    ]
+
+
+def test_explain_unknown_table_is_a_usage_error(make_repo) -> None:
+    result = runner.invoke(app, ["explain", str(make_repo(SMALL)), "user"])
+    assert result.exit_code == 2
+    assert "did you mean public.users" in result.stderr
+
+
+def test_bad_path_and_bad_option_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["scan", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "no such directory" in result.stderr
+    assert runner.invoke(app, ["scan", str(tmp_path), "--format", "xml"]).exit_code == 2
+
+
+def test_bad_config_exits_2_with_one_line(make_repo) -> None:
+    root = make_repo({"pyproject.toml": "[tool.tabletrace]\nexclude = 3\n"})
+    result = runner.invoke(app, ["scan", str(root)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "exclude" in result.stderr
+
+
+def test_internal_error_exits_3(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr("analyzer.cli.scan", boom)
+    result = runner.invoke(app, ["scan", str(make_repo(SMALL))])
+    assert result.exit_code == 3
+    assert "please report" in result.stderr
+
+
+def test_schema_command_prints_the_pydantic_json_schema() -> None:
+    result = runner.invoke(app, ["schema"])
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "tabletrace report"
+    assert {"schema_version", "tables", "findings", "diagnostics", "sources", "stats"} <= set(
+        schema["properties"]
+    )
+    assert "schema" in schema["$defs"]["Table"]["properties"]
+
+
+def test_dot_quote_escapes_everything_dot_treats_specially() -> None:
+    assert quote('a"b') == '"a\\"b"'
+    assert quote("a\\b") == '"a\\\\b"'
+    assert quote("line1\nline2") == '"line1\\nline2"'
+
+
+def test_graph_with_hostile_names_is_valid_dot(make_repo) -> None:
+    root = make_repo(
+        {
+            'app/we"ird\nmod.py': 'Q = "SELECT * FROM users"\n',
+            "app/repo.py": (
+                "def f(cur):\n"
+                "    cur.execute('SELECT * FROM \"Quote\"\"Table\"')\n"
+                "    cur.execute('SELECT * FROM \"back\\\\slash\"')\n"
+            ),
+        }
+    )
+    result = runner.invoke(app, ["graph", str(root)])
+    assert result.exit_code == 0, result.output
+    dot_text = result.stdout
+    assert dot_text.startswith("digraph tabletrace {")
+    if shutil.which("dot"):
+        check = subprocess.run(["dot", "-Tsvg"], input=dot_text, capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+
+
+def test_graph_svg_or_clear_message(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(SMALL)
+    if shutil.which("dot"):
+        result = runner.invoke(app, ["graph", str(root), "--format", "svg"])
+        assert result.exit_code == 0
+        assert "<svg" in result.stdout and "public.users" in result.stdout
+    monkeypatch.setattr("analyzer.render.dot.shutil.which", lambda name: None)
+    result = runner.invoke(app, ["graph", str(root), "--format", "svg"])
+    assert result.exit_code == 2
+    assert "apt-get install graphviz" in result.stderr
+
+
+def test_graph_for_one_table_keeps_only_its_neighbourhood(sample_report: Report) -> None:
+    table = next(t for t in sample_report.tables if t.uses and t.definitions)
+    dot_text = render_dot(sample_report, table.qualified_name)
+    assert dot_text.count("shape=cylinder") + dot_text.count("shape=component") == 1
+    assert quote(f"{table.qualified_name}\n[{table.status}]") in dot_text
