@@ -1,0 +1,217 @@
+"""Decide whether a Python string is SQL.
+
+Most strings in a code base are not SQL, and English UI text starts with the same verbs SQL
+does ("Select a user from the list", "Update your profile settings"). Away from a database
+call a string must earn its place: it has to start with a statement keyword and either parse
+with sqlglot into a real statement that does not read like a sentence, or, when sqlglot cannot
+parse it, match the skeleton of a statement (``insert into X``, ``update X set``, ...). A string
+handed straight to ``execute()``/``text()``/... (``at_sink=True``) is SQL by where it goes, so
+there a keyword start is enough.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+
+from analyzer.sql.statements import normalize_placeholders
+
+# Verbs that start a statement worth analysing wherever the string appears.
+STATEMENT_KEYWORDS = frozenset(
+    {
+        "SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER",
+        "TRUNCATE", "COPY", "COMMENT", "REPLACE", "UPSERT", "GRANT", "REVOKE", "EXPLAIN",
+        "REFRESH",
+    }
+)  # fmt: skip
+# Verbs accepted only at a sink: as free text they are too often plain English.
+SINK_KEYWORDS = STATEMENT_KEYWORDS | frozenset(
+    {
+        "VALUES", "TABLE", "SET", "RESET", "SHOW", "BEGIN", "START", "COMMIT", "ROLLBACK", "END",
+        "SAVEPOINT", "RELEASE", "VACUUM", "ANALYZE", "LOCK", "DO", "CALL", "DECLARE", "PREPARE",
+        "EXECUTE", "DEALLOCATE", "LISTEN", "NOTIFY", "UNLISTEN", "REINDEX", "CLUSTER", "DISCARD",
+        "FETCH", "MOVE", "CLOSE",
+    }
+)  # fmt: skip
+
+# English words that never name a table or column in real SQL but start noun phrases in prose.
+_PROSE_WORDS = frozenset(
+    {"the", "your", "my", "our", "their", "his", "her", "its", "this", "that", "these", "those",
+     "each", "every"}
+)  # fmt: skip
+# Determiners that are also plausible short names: prose when followed by a noun, which
+# sqlglot reads as an alias ("from a list" -> table "a" aliased "list").
+_DETERMINERS = frozenset({"a", "an", "any", "some", "all", "no"})
+# Words that cannot be the subject (table name) of a statement skeleton.
+_NOT_SUBJECTS = _PROSE_WORDS | _DETERMINERS | frozenset(
+    {"for", "to", "in", "on", "of", "with", "from", "by", "and", "or", "not", "is", "it", "me",
+     "you", "us", "them", "him"}
+)  # fmt: skip
+_COPY_ENDPOINTS = frozenset({"stdin", "stdout"})
+_MAX_PARSE_CHARS = 100_000
+_VALUE_SIGN = re.compile(r"[(\d'%$?:*]|__tt_hole_")
+
+_LEADING_NOISE = re.compile(r"(?:\s+|\(|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
+_FIRST_WORD = re.compile(r"([A-Za-z_]+)\b")
+
+_N = r'(?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*'  # a possibly qualified name
+_IF_NOT_EXISTS = r"(?:if\s+not\s+exists\s+)?"
+_SKELETONS: dict[str, re.Pattern[str]] = {
+    key: re.compile(pattern, re.IGNORECASE | re.DOTALL)
+    for key, pattern in {
+        "SELECT": rf"select\s+.+?\s+from\s+(?:only\s+)?({_N}|\()",
+        "WITH": rf"with\s+(?:recursive\s+)?({_N})\s*(?:\([^)]*\)\s*)?as\s+"
+        r"(?:not\s+)?(?:materialized\s+)?\(",
+        "INSERT": rf"insert\s+into\s+({_N})",
+        "UPDATE": rf"update\s+(?:only\s+)?({_N})(?:\s+(?:as\s+)?\w+)?\s+set\s",
+        "DELETE": rf"delete\s+from\s+(?:only\s+)?({_N})",
+        "MERGE": rf"merge\s+into\s+({_N})",
+        "CREATE": r"create\s+(?:or\s+replace\s+)?(?:(?:global|local|temp|temporary|unlogged|"
+        r"materialized|unique|recursive|constraint)\s+)*"
+        rf"(?:(?:table|view)\s+{_IF_NOT_EXISTS}({_N})\s*(?:\(|as\b|partition\s+of\b)"
+        rf"|index\b.*?\bon\s+(?:only\s+)?({_N})"
+        rf"|trigger\s+{_N}\s.*?\bon\s+({_N})"
+        rf"|extension\s+{_IF_NOT_EXISTS}({_N})\s*(?:;|\bwith\b|\bschema\b|\Z))",
+        "DROP": r"drop\s+(?:table|view|materialized\s+view|index|sequence|schema|type|function|"
+        rf"trigger|extension|policy)\s+(?:if\s+exists\s+)?({_N})\s*(?:;|,|\bcascade\b|"
+        r"\brestrict\b|\bon\b|\(|\Z)",
+        "ALTER": r"alter\s+(?:table|view|materialized\s+view|index|sequence|schema|type|"
+        rf"function|database|role)\s+(?:if\s+exists\s+)?(?:only\s+)?({_N})\s+(?:add|drop|alter|"
+        r"rename|set|owner|attach|detach|enable|disable|validate|reset|inherit|no|cluster|"
+        r"replica|force|owned|restart)\b",
+        "TRUNCATE": rf"truncate\s+(?:table\s+)?(?:only\s+)?({_N})\s*(?:;|,|\Z|restart\b|"
+        r"continue\b|cascade\b|restrict\b)",
+        "COPY": rf"copy\s+(?:({_N})\s*(?:\([^)]*\)\s*)?(?:from|to)\s+(?:stdin|stdout|program\b|"
+        r"'|%|:|\$|\?|__tt_hole_)|\()",
+        "COMMENT": r"comment\s+on\s+(?:table|column|view|materialized\s+view|index|schema|"
+        rf"function|type|extension|sequence|constraint|trigger)\s+({_N})\s+(?:is|on)\b",
+        "REPLACE": rf"replace\s+into\s+({_N})",
+        "UPSERT": rf"upsert\s+into\s+({_N})",
+        "GRANT": r"grant\s+(?:select|insert|update|delete|truncate|references|trigger|create|"
+        r"connect|temporary|temp|execute|usage|maintain|all)\b[^;]*?\bon\b[^;]*?\bto\s+\S",
+        "REVOKE": r"revoke\s+(?:grant\s+option\s+for\s+)?(?:select|insert|update|delete|"
+        r"truncate|references|trigger|create|connect|temporary|temp|execute|usage|maintain|"
+        r"all)\b[^;]*?\bon\b[^;]*?\bfrom\s+\S",
+        "EXPLAIN": r"explain\s+(?:(?:analyze|analyse|verbose)\s+|\([^)]*\)\s*)*"
+        r"(?:select|insert|update|delete|with|merge|values|execute|create)\b",
+        "REFRESH": rf"refresh\s+materialized\s+view\s+(?:concurrently\s+)?({_N})",
+    }.items()
+}
+
+
+def is_sql_text(text: str, *, at_sink: bool, dialect: str = "postgres") -> bool:
+    """True when ``text`` (holes already replaced by hole markers) is a SQL statement."""
+    try:
+        return _is_sql(text, at_sink, dialect)
+    except Exception:  # detection must never break a scan
+        return False
+
+
+def statement_keyword(text: str) -> str | None:
+    """The upper-cased first word after whitespace, '(' and comments, if it is a word."""
+    match = _FIRST_WORD.match(_skip_noise(text))
+    return match.group(1).upper() if match else None
+
+
+def _skip_noise(text: str) -> str:
+    match = _LEADING_NOISE.match(text)
+    return text[match.end() :] if match else text
+
+
+def _is_sql(text: str, at_sink: bool, dialect: str) -> bool:
+    keyword = statement_keyword(text)
+    if keyword is None:
+        return False
+    if at_sink:
+        return keyword in SINK_KEYWORDS
+    if keyword not in STATEMENT_KEYWORDS:
+        return False
+    if _ends_like_a_sentence(text):
+        return False
+    if keyword not in ("GRANT", "REVOKE"):  # sqlglot accepts "Grant access on login to users"
+        verdict = _parse_verdict(text.strip(), dialect)
+        if verdict is not None:
+            return verdict
+    return _matches_skeleton(keyword, _skip_noise(text).strip())
+
+
+def _ends_like_a_sentence(text: str) -> bool:
+    """Log and UI messages end in '.', '!' or 'word?'; SQL ends in ';', ')', a name or ' ?'."""
+    tail = text.rstrip()
+    return tail.endswith((".", "!")) or (tail.endswith("?") and tail[-2:-1].isalpha())
+
+
+def _parse_verdict(body: str, dialect: str) -> bool | None:
+    """True/False when sqlglot parses ``body`` into a real statement; None when it cannot."""
+    if len(body) > _MAX_PARSE_CHARS:
+        return None
+    try:
+        expressions = sqlglot.parse(normalize_placeholders(body, dialect), read=dialect)
+    except Exception:
+        return None
+    first = next((e for e in expressions if e is not None), None)
+    if first is None or isinstance(first, exp.Command):
+        return None
+    return not _reads_like_prose(first, body)
+
+
+def _reads_like_prose(tree: exp.Expr, text: str) -> bool:
+    """Signs that sqlglot parsed an English sentence rather than a statement."""
+    words = {i.name.lower() for i in tree.find_all(exp.Identifier) if not i.args.get("quoted")}
+    if words & _PROSE_WORDS:
+        return True
+    if any(_is_determiner_phrase(t) for t in tree.find_all(exp.Table)):
+        return True
+    if isinstance(tree, exp.Select):
+        return _select_is_prose(tree, text)
+    if isinstance(tree, exp.Copy):
+        return not all(_is_copy_endpoint(f) for f in tree.args.get("files") or [])
+    return False
+
+
+def _is_determiner_phrase(table: exp.Table) -> bool:
+    return table.name.lower() in _DETERMINERS and bool(table.alias)
+
+
+def _select_is_prose(select: exp.Select, text: str) -> bool:
+    """``select from the menu``, ``Select an option``, ``Select one option from list``."""
+    if not select.expressions:
+        return True
+    if any(_is_word_pair(projection, text) for projection in select.expressions):
+        return True
+    # Without FROM, real SQL selects a value: a literal, call, parameter or star.
+    return select.args.get("from_") is None and not _VALUE_SIGN.search(text)
+
+
+def _is_word_pair(projection: exp.Expr, text: str) -> bool:
+    """A bare column followed by an alias without AS: two English words in a row."""
+    if not isinstance(projection, exp.Alias) or not isinstance(projection.this, exp.Column):
+        return False
+    column, alias = projection.this, projection.args.get("alias")
+    if column.table or not isinstance(alias, exp.Identifier):
+        return False
+    end, start = column.this.meta.get("end"), alias.meta.get("start")
+    if end is None or start is None:
+        return False
+    return not text[end + 1 : start].strip()
+
+
+def _is_copy_endpoint(node: exp.Expr) -> bool:
+    if isinstance(node, exp.Literal):
+        return node.is_string
+    return node.name.lower() in _COPY_ENDPOINTS or not isinstance(node, exp.Identifier)
+
+
+def _matches_skeleton(keyword: str, body: str) -> bool:
+    skeleton = _SKELETONS.get(keyword)
+    match = skeleton.match(body) if skeleton else None
+    if match is None:
+        return False
+    subjects = [g for g in match.groups() if g]
+    return not any(_first_part(s) in _NOT_SUBJECTS for s in subjects)
+
+
+def _first_part(name: str) -> str:
+    return name.split(".")[0].strip().strip('"').lower()

@@ -1,0 +1,53 @@
+"""Table-name normalisation shared by the SQL layer and its consumers.
+
+PostgreSQL folds unquoted identifiers to lower case and keeps quoted ones verbatim, so
+``Users``, ``users`` and ``public.users`` are one table while ``"Users"`` is another. Every
+name leaving the SQL layer goes through :func:`normalize_identifier` so that consumers can
+compare names with plain string equality.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# PostgreSQL folds only ASCII letters in multi-byte encodings (see downcase_identifier), so
+# str.lower() would be wrong for names such as "Ärger".
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*\Z")
+
+
+def normalize_identifier(text: str, quoted: bool) -> str:
+    """Return the name PostgreSQL would store: unquoted folds to lower case, quoted is kept."""
+    return text if quoted else text.translate(_ASCII_LOWER)
+
+
+def display_identifier(part: str) -> str:
+    """Render one normalised name part, quoting it only when a reader could misread it."""
+    if _PLAIN_IDENTIFIER.match(part):
+        return part
+    escaped = part.replace('"', '""')
+    return f'"{escaped}"'
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TableKey:
+    """Identity of a table: normalised schema and name (the catalog part is never kept)."""
+
+    schema: str
+    name: str
+
+    @property
+    def display(self) -> str:
+        """``schema.name`` for humans, quoting parts that need it, e.g. ``public."Accounts"``."""
+        return f"{display_identifier(self.schema)}.{display_identifier(self.name)}"
+
+    @classmethod
+    def from_parts(cls, schema: str | None, name: str, default_schema: str) -> TableKey:
+        """Build a key from already-normalised parts; an absent schema means the default one."""
+        return cls(schema or default_schema, name)
+
+
+def from_parts(schema: str | None, name: str, default_schema: str) -> TableKey:
+    """Module-level spelling of :meth:`TableKey.from_parts`."""
+    return TableKey.from_parts(schema, name, default_schema)

@@ -1,0 +1,159 @@
+"""Tests for deciding whether a Python string is SQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.sql.detect import is_sql_text, statement_keyword
+
+PROSE = [
+    "select from the menu",
+    "Select a user from the list",
+    "Update your profile settings",
+    "Delete this item?",
+    "Create a new account",
+    "drop me a line",
+    "With love, the team",
+    "Select an option",
+    "Select any file",
+    "Select one option from list",
+    "Select all users from the database",
+    "Insert into the database",
+    "Insert into a table",
+    "Delete from the list",
+    "Delete an item",
+    "Update the record",
+    "Update failed: connection reset",
+    "Copy link to clipboard",
+    "Copy the file to disk",
+    "Truncate the text to 50 chars",
+    "Grant access on login to users",
+    "Create table for the report",
+    "Create schema for the API",
+    "Drop table for the record",
+    "Explain the error",
+    "Comment on this post",
+    "Replace into the box",
+    "Merge into the main branch",
+    "Alter your settings",
+    "With this option enabled, exports are faster",
+    "Selection changed",
+    "delete",
+    "select",
+    "Saved.",
+    "User deleted!",
+    "Select the rows to delete.",
+    "Are you sure you want to update?",
+    "",
+    "   ",
+    "__tt_hole_0__ rows updated",
+]
+
+SQL = [
+    "SELECT * FROM users",
+    "select id, name from users where id = %s",
+    "SELECT * FROM t WHERE a = %(name)s",
+    "SELECT * FROM t WHERE a = $1",
+    "SELECT * FROM t WHERE a = :name",
+    "SELECT * FROM t WHERE a = :1",
+    "SELECT * FROM t WHERE id = ?",
+    "select * from t where x = ?",
+    "SELECT a %% 2 FROM t",
+    "SELECT * FROM __tt_hole_0__ WHERE id = %s",
+    "SELECT * FROM logs___tt_hole_1__",
+    "INSERT INTO __tt_hole_0__ (a) VALUES (__tt_hole_1__)",
+    "INSERT INTO t (a, b) VALUES %s",
+    "-- fetch users\nSELECT * FROM users",
+    "/* hint */ select 1",
+    "(SELECT 1) UNION (SELECT 2)",
+    "WITH x AS (SELECT 1) SELECT * FROM x",
+    "UPDATE users SET name = %s WHERE id = %s",
+    "update users set name = :name",
+    "DELETE FROM users WHERE id = %s",
+    "CREATE TABLE a (id int); INSERT INTO a VALUES (1);",
+    "CREATE TABLE IF NOT EXISTS events (id bigserial PRIMARY KEY)",
+    "CREATE INDEX ix ON users (email)",
+    "CREATE EXTENSION IF NOT EXISTS pgcrypto",
+    "CREATE VIEW v AS SELECT * FROM t",
+    "DROP TABLE IF EXISTS users",
+    "ALTER TABLE users ADD COLUMN x int",
+    "TRUNCATE users",
+    "COPY users FROM STDIN",
+    "COPY users TO STDOUT WITH CSV",
+    "COMMENT ON TABLE users IS 'people'",
+    "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE",
+    "GRANT SELECT ON users TO reader",
+    "REVOKE ALL ON users FROM reader",
+    "SELECT nextval('seq')",
+    "SELECT 1",
+    "SELECT %s",
+    "SELECT now()",
+    "select count(*) from orders o join users u on u.id = o.uid",
+    "SELECT * FROM a JOIN b ON true",
+    "SELECT u.id uid FROM users u",
+    "REFRESH MATERIALIZED VIEW mv",
+    "EXPLAIN ANALYZE SELECT * FROM t",
+    "SELECT * FROM t WHERE name = 'Done.'",
+]
+
+
+@pytest.mark.parametrize("text", PROSE)
+def test_prose_is_not_sql(text: str) -> None:
+    assert is_sql_text(text, at_sink=False) is False
+
+
+@pytest.mark.parametrize("text", SQL)
+def test_sql_is_sql(text: str) -> None:
+    assert is_sql_text(text, at_sink=False) is True
+    assert is_sql_text(text, at_sink=True) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Update your profile settings",
+        "select from the menu",
+        "SELECT * FROM t WHERE",
+        "DO $$ BEGIN PERFORM 1; END $$",
+        "SET search_path = app",
+        "BEGIN",
+        "VALUES (1), (2)",
+        "INSERT INTO t __tt_hole_0__",
+    ],
+)
+def test_sink_accepts_any_keyworded_string(text: str) -> None:
+    assert is_sql_text(text, at_sink=True) is True
+
+
+@pytest.mark.parametrize(
+    "text", ["DO $$ BEGIN PERFORM 1; END $$", "SET search_path = app", "BEGIN", "VALUES (1)"]
+)
+def test_sink_only_keywords_need_a_sink(text: str) -> None:
+    assert is_sql_text(text, at_sink=False) is False
+
+
+@pytest.mark.parametrize("text", ["hello world", "__tt_hole_0__", "42", "users", "-- SELECT"])
+def test_no_keyword_is_never_sql(text: str) -> None:
+    assert is_sql_text(text, at_sink=True) is False
+
+
+def test_unparseable_sql_matches_a_skeleton() -> None:
+    # sqlglot cannot parse these, but their structure is unmistakable.
+    assert is_sql_text("SELECT a, FROM t", at_sink=False) is True
+    assert is_sql_text("INSERT INTO t (a) VALUES (", at_sink=False) is True
+    assert is_sql_text("UPDATE t SET a = WHERE", at_sink=False) is True
+    assert is_sql_text("DELETE FROM t WHERE a = (", at_sink=False) is True
+    assert is_sql_text("WITH x AS (SELECT", at_sink=False) is True
+
+
+def test_statement_keyword() -> None:
+    assert statement_keyword("  ( /* c */ -- d\n select 1") == "SELECT"
+    assert statement_keyword("123") is None
+    assert statement_keyword("") is None
+
+
+def test_dialect_argument() -> None:
+    assert is_sql_text("SELECT * FROM `users`", at_sink=False, dialect="mysql") is True
+    # An unknown dialect cannot parse anything; the statement skeletons still decide.
+    assert is_sql_text("SELECT * FROM users", at_sink=False, dialect="no-such-dialect") is True
+    assert is_sql_text("Select a user from the list", at_sink=False, dialect="nope") is False

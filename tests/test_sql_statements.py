@@ -1,0 +1,676 @@
+"""Tests for statement analysis: which tables a statement reads, writes or changes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.sql import statements
+from analyzer.sql.names import TableKey, from_parts, normalize_identifier
+from analyzer.sql.statements import (
+    HOLE_PREFIX,
+    StatementResult,
+    TableRef,
+    analyze_statement,
+    hole_marker,
+    normalize_placeholders,
+)
+
+
+def refs(sql: str, **kwargs: str) -> list[tuple[str, str, str, str]]:
+    """(kind, operation, schema, name) of each ref; the statement must have parsed."""
+    result = analyze_statement(sql, **kwargs)
+    assert result.parsed, result.error
+    assert result.error is None
+    return [(r.kind, r.operation, r.schema, r.name) for r in result.refs]
+
+
+def only(sql: str) -> TableRef:
+    result = analyze_statement(sql)
+    assert len(result.refs) == 1, result
+    return result.refs[0]
+
+
+# -- names -------------------------------------------------------------------------------------
+
+
+def test_normalize_identifier() -> None:
+    assert normalize_identifier("Users", quoted=False) == "users"
+    assert normalize_identifier("Users", quoted=True) == "Users"
+    # PostgreSQL folds ASCII letters only.
+    assert normalize_identifier("ÄRGER", quoted=False) == "Ärger"
+
+
+def test_table_key_display_and_parts() -> None:
+    assert TableKey("public", "users").display == "public.users"
+    assert TableKey("public", "Accounts").display == 'public."Accounts"'
+    assert TableKey("my schema", 'a"b').display == '"my schema"."a""b"'
+    assert TableKey.from_parts(None, "users", "public") == TableKey("public", "users")
+    assert from_parts("sales", "orders", "public") == TableKey("sales", "orders")
+    assert sorted([TableKey("b", "a"), TableKey("a", "z")]) == [
+        TableKey("a", "z"),
+        TableKey("b", "a"),
+    ]
+
+
+def test_hole_marker() -> None:
+    assert hole_marker(3) == "__tt_hole_3__"
+    assert hole_marker(0).startswith(HOLE_PREFIX)
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+
+def test_select_with_join_and_subquery() -> None:
+    sql = (
+        "SELECT * FROM users u JOIN public.orders o ON o.uid = u.id "
+        "WHERE u.id IN (SELECT uid FROM bans)"
+    )
+    result = analyze_statement(sql)
+    assert result == StatementResult(
+        (
+            TableRef("public", "users", "read", "select", offset=14),
+            TableRef("public", "orders", "read", "select", offset=34),
+            TableRef("public", "bans", "read", "select", offset=90),
+        ),
+        parsed=True,
+        statement_type="select",
+    )
+
+
+def test_set_operations() -> None:
+    assert refs("SELECT a FROM x UNION SELECT b FROM y EXCEPT SELECT c FROM z") == [
+        ("read", "select", "public", "x"),
+        ("read", "select", "public", "y"),
+        ("read", "select", "public", "z"),
+    ]
+    assert analyze_statement("SELECT a FROM x UNION SELECT b FROM y").statement_type == "union"
+
+
+def test_ctes_are_not_tables() -> None:
+    sql = (
+        "WITH recent AS (SELECT * FROM orders), r2 AS (SELECT * FROM recent) "
+        "SELECT * FROM r2 JOIN recent ON true"
+    )
+    assert refs(sql) == [("read", "select", "public", "orders")]
+
+
+def test_recursive_cte_is_not_a_table() -> None:
+    sql = (
+        "WITH RECURSIVE tree(id) AS (SELECT id FROM nodes WHERE parent IS NULL "
+        "UNION ALL SELECT n.id FROM nodes n JOIN tree t ON n.parent = t.id) SELECT * FROM tree"
+    )
+    assert refs(sql) == [
+        ("read", "select", "public", "nodes"),
+        ("read", "select", "public", "nodes"),
+    ]
+
+
+def test_cte_referenced_inside_a_subquery() -> None:
+    sql = "WITH c AS (SELECT * FROM base) SELECT * FROM t WHERE id IN (SELECT id FROM c)"
+    assert refs(sql) == [("read", "select", "public", "base"), ("read", "select", "public", "t")]
+
+
+def test_cte_defined_inside_a_subquery() -> None:
+    sql = "SELECT * FROM (SELECT * FROM a) x WHERE EXISTS (WITH c AS (SELECT 1) SELECT * FROM c, b)"
+    assert refs(sql) == [("read", "select", "public", "a"), ("read", "select", "public", "b")]
+
+
+def test_cte_shadowing_a_table_reads_the_table_inside_its_body() -> None:
+    assert refs("WITH users AS (SELECT * FROM users) SELECT * FROM users") == [
+        ("read", "select", "public", "users")
+    ]
+
+
+def test_cte_names_fold_like_identifiers() -> None:
+    assert refs("WITH Recent AS (SELECT * FROM t) SELECT * FROM recent") == [
+        ("read", "select", "public", "t")
+    ]
+    # A quoted CTE name does not match the unquoted (folded) reference.
+    assert refs('WITH "Recent" AS (SELECT 1) SELECT * FROM recent') == [
+        ("read", "select", "public", "recent")
+    ]
+
+
+def test_table_functions_are_not_tables() -> None:
+    sql = (
+        "SELECT * FROM generate_series(1, 10) g, unnest(ARRAY[1]) u, "
+        "jsonb_to_recordset('[]') AS x(a int), events e"
+    )
+    assert refs(sql) == [("read", "select", "public", "events")]
+
+
+def test_table_free_selects() -> None:
+    assert refs("SELECT nextval('seq')") == []
+    assert refs("SELECT pg_catalog.set_config('search_path', '', false)") == []
+    assert refs("SELECT 1") == []
+
+
+def test_lateral_subquery() -> None:
+    sql = "SELECT * FROM t1 t LEFT JOIN LATERAL (SELECT * FROM t2 WHERE t2.a = t.a) s ON true"
+    assert refs(sql) == [("read", "select", "public", "t1"), ("read", "select", "public", "t2")]
+
+
+def test_self_join_gives_one_ref_per_occurrence() -> None:
+    result = analyze_statement("SELECT * FROM t a JOIN t b ON a.x = b.y")
+    assert [(r.name, r.offset) for r in result.refs] == [("t", 14), ("t", 23)]
+
+
+# -- names and placeholders ------------------------------------------------------------------
+
+
+def test_quoted_names_keep_case_and_unquoted_fold() -> None:
+    assert refs('SELECT * FROM "Accounts" JOIN Accounts ON true JOIN "Sales"."Q1" ON true') == [
+        ("read", "select", "public", "Accounts"),
+        ("read", "select", "public", "accounts"),
+        ("read", "select", "Sales", "Q1"),
+    ]
+
+
+def test_default_schema_and_catalog() -> None:
+    assert refs("SELECT * FROM users JOIN public.users ON true JOIN db.s.t ON true") == [
+        ("read", "select", "public", "users"),
+        ("read", "select", "public", "users"),
+        ("read", "select", "s", "t"),
+    ]
+    assert refs("SELECT * FROM users", default_schema="app") == [("read", "select", "app", "users")]
+
+
+def test_offset_of_qualified_and_quoted_names() -> None:
+    result = analyze_statement('SELECT * FROM s."T" JOIN s.u ON true')
+    assert [r.offset for r in result.refs] == [16, 27]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM t WHERE a = %s AND b = %(name)s",
+        "SELECT * FROM t WHERE a = $1 AND b = $2",
+        "SELECT * FROM t WHERE a = :name AND b = :other::int",
+        "SELECT * FROM t WHERE a = ? AND b = ?",
+        "SELECT * FROM t WHERE a = :1 AND b = :2",
+        "SELECT a %% 2 FROM t WHERE b LIKE 'x%%'",
+        "SELECT * FROM t WHERE a = __tt_hole_0__ ORDER BY __tt_hole_1__",
+        "SELECT * FROM t WHERE a = %s::int LIMIT %s",
+        "SELECT * FROM t WHERE a = ANY(%s) AND b IN %s",
+    ],
+)
+def test_placeholders_do_not_break_parsing(sql: str) -> None:
+    assert refs(sql) == [("read", "select", "public", "t")]
+
+
+def test_normalize_placeholders_only_touches_what_sqlglot_needs() -> None:
+    assert normalize_placeholders("SELECT a %% 2, ':1' FROM t WHERE x = :1") == (
+        "SELECT a %  2, ':1' FROM t WHERE x = $1"
+    )
+    assert normalize_placeholders("SELECT a::int, %s, :name") == "SELECT a::int, %s, :name"
+
+
+def test_insert_values_placeholder() -> None:
+    assert refs("INSERT INTO t (a, b) VALUES %s ON CONFLICT (a) DO NOTHING") == [
+        ("write", "insert", "public", "t")
+    ]
+
+
+def test_hole_in_table_name_is_dynamic() -> None:
+    assert only("SELECT * FROM __tt_hole_0__ WHERE a = __tt_hole_1__") == TableRef(
+        "public", "__tt_hole_0__", "read", "select", offset=14, holes=(0,)
+    )
+    assert only("SELECT * FROM logs___tt_hole_1__").holes == (1,)
+    assert only("SELECT * FROM logs___tt_hole_1__").name == "logs___tt_hole_1__"
+    assert only("INSERT INTO __tt_hole_0__ (a) VALUES (%s)") == TableRef(
+        "public", "__tt_hole_0__", "write", "insert", offset=12, holes=(0,)
+    )
+    schema_hole = only("SELECT * FROM __tt_hole_2__.events_{}".replace("{}", "__tt_hole_3__"))
+    assert (schema_hole.schema, schema_hole.holes) == ("__tt_hole_2__", (2, 3))
+
+
+def test_hole_as_alias_or_value_is_not_dynamic() -> None:
+    assert only("SELECT * FROM t __tt_hole_0__").holes == ()
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+
+def test_insert_select_on_conflict() -> None:
+    sql = "INSERT INTO s.t AS x (a) SELECT b FROM u ON CONFLICT (a) DO UPDATE SET a = EXCLUDED.a"
+    assert refs(sql) == [("write", "insert", "s", "t"), ("read", "select", "public", "u")]
+    assert analyze_statement(sql).statement_type == "insert"
+
+
+def test_update_from_and_subquery() -> None:
+    sql = "UPDATE t SET a = u.a FROM u WHERE t.id = u.id AND u.x IN (SELECT x FROM v)"
+    assert refs(sql) == [
+        ("write", "update", "public", "t"),
+        ("read", "select", "public", "u"),
+        ("read", "select", "public", "v"),
+    ]
+
+
+def test_delete_using() -> None:
+    assert refs("DELETE FROM t USING u WHERE t.id = u.id") == [
+        ("write", "delete", "public", "t"),
+        ("read", "select", "public", "u"),
+    ]
+
+
+def test_merge() -> None:
+    sql = (
+        "MERGE INTO t USING (SELECT * FROM s) src ON t.id = src.id "
+        "WHEN MATCHED THEN UPDATE SET a = src.a WHEN NOT MATCHED THEN INSERT (id) VALUES (src.id)"
+    )
+    assert refs(sql) == [("write", "merge", "public", "t"), ("read", "select", "public", "s")]
+    assert refs("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE") == [
+        ("write", "merge", "public", "t"),
+        ("read", "select", "public", "s"),
+    ]
+
+
+def test_truncate() -> None:
+    assert refs("TRUNCATE TABLE ONLY a, s.b RESTART IDENTITY") == [
+        ("write", "truncate", "public", "a"),
+        ("write", "truncate", "s", "b"),
+    ]
+
+
+def test_copy_directions() -> None:
+    assert refs("COPY public.t (a, b) FROM stdin") == [("write", "copy", "public", "t")]
+    assert refs("COPY t TO '/tmp/t.csv' WITH (FORMAT csv)") == [("read", "select", "public", "t")]
+    assert refs("COPY (SELECT * FROM t JOIN u ON true) TO stdout") == [
+        ("read", "select", "public", "t"),
+        ("read", "select", "public", "u"),
+    ]
+
+
+def test_writable_cte() -> None:
+    sql = "WITH d AS (DELETE FROM t RETURNING *) INSERT INTO archive SELECT * FROM d"
+    assert refs(sql) == [
+        ("write", "delete", "public", "t"),
+        ("write", "insert", "public", "archive"),
+    ]
+
+
+def test_select_into_creates_a_table() -> None:
+    assert refs("SELECT * INTO newt FROM t") == [
+        ("ddl", "create", "public", "newt"),
+        ("read", "select", "public", "t"),
+    ]
+
+
+# -- DDL ---------------------------------------------------------------------------------------
+
+
+def test_create_table_columns_and_flags() -> None:
+    sql = (
+        'CREATE TABLE IF NOT EXISTS "S".Accounts (id int PRIMARY KEY, "Name" text NOT NULL, '
+        "CONSTRAINT pk PRIMARY KEY (id), UNIQUE (id), FOREIGN KEY (id) REFERENCES other (x))"
+    )
+    assert analyze_statement(sql) == StatementResult(
+        (
+            TableRef(
+                "S",
+                "accounts",
+                "ddl",
+                "create",
+                columns=("id", "Name"),
+                offset=31,
+                if_not_exists=True,
+            ),
+        ),
+        parsed=True,
+        statement_type="create",
+    )
+
+
+@pytest.mark.parametrize("sql", ["CREATE TEMP TABLE t (a int)", "CREATE UNLOGGED TABLE t (a int)"])
+def test_create_temp_and_unlogged_tables(sql: str) -> None:
+    ref = only(sql)
+    assert (ref.kind, ref.operation, ref.name, ref.columns) == ("ddl", "create", "t", ("a",))
+
+
+def test_create_table_as_select() -> None:
+    result = analyze_statement("CREATE TABLE t AS SELECT * FROM a JOIN b ON true")
+    assert [(r.operation, r.name, r.columns) for r in result.refs] == [
+        ("create", "t", None),
+        ("select", "a", None),
+        ("select", "b", None),
+    ]
+
+
+def test_create_table_like() -> None:
+    result = analyze_statement("CREATE TABLE t (LIKE other INCLUDING ALL)")
+    assert [(r.kind, r.operation, r.name, r.columns) for r in result.refs] == [
+        ("ddl", "create", "t", None),
+        ("read", "select", "other", None),
+    ]
+
+
+def test_create_table_partition_of() -> None:
+    assert refs("CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1)") == [
+        ("ddl", "create", "public", "p1"),
+        ("ddl", "other", "public", "p"),
+    ]
+
+
+def test_create_views() -> None:
+    view = analyze_statement(
+        "CREATE OR REPLACE VIEW v AS WITH c AS (SELECT * FROM base) SELECT * FROM c"
+    )
+    assert [(r.kind, r.operation, r.name, r.object_type) for r in view.refs] == [
+        ("ddl", "create", "v", "view"),
+        ("read", "select", "base", "table"),
+    ]
+    matview = analyze_statement(
+        "CREATE MATERIALIZED VIEW public.mv AS\n SELECT * FROM t\n  WITH NO DATA"
+    )
+    assert matview.parsed
+    assert [(r.operation, r.name, r.object_type) for r in matview.refs] == [
+        ("create", "mv", "materialized_view"),
+        ("select", "t", "table"),
+    ]
+
+
+def test_drop_several_tables() -> None:
+    result = analyze_statement("DROP TABLE IF EXISTS a, b.c CASCADE")
+    assert result.refs == (
+        TableRef("public", "a", "ddl", "drop", offset=21, if_exists=True),
+        TableRef("b", "c", "ddl", "drop", offset=26, if_exists=True),
+    )
+
+
+def test_drop_views() -> None:
+    assert [(r.name, r.object_type) for r in analyze_statement("DROP VIEW v, w").refs] == [
+        ("v", "view"),
+        ("w", "view"),
+    ]
+    assert only("DROP MATERIALIZED VIEW mv").object_type == "materialized_view"
+
+
+def test_alter_rename_table_stays_in_schema() -> None:
+    result = analyze_statement("ALTER TABLE IF EXISTS s.t RENAME TO u")
+    assert result.refs == (
+        TableRef("s", "t", "ddl", "rename_from", peer=("s", "u"), offset=24, if_exists=True),
+        TableRef("s", "u", "ddl", "rename_to", peer=("s", "t"), offset=36, if_exists=True),
+    )
+
+
+def test_alter_view_rename() -> None:
+    assert [
+        (r.operation, r.name, r.object_type)
+        for r in analyze_statement("ALTER VIEW v RENAME TO w").refs
+    ] == [
+        ("rename_from", "v", "view"),
+        ("rename_to", "w", "view"),
+    ]
+
+
+def test_alter_columns() -> None:
+    sql = 'ALTER TABLE t ADD COLUMN a int, DROP COLUMN IF EXISTS b, RENAME COLUMN "C" TO d'
+    assert only(sql).column_changes == (
+        ("add", "a", None),
+        ("drop", "b", None),
+        ("rename", "C", "d"),
+    )
+    # COLUMN is optional in PostgreSQL's RENAME.
+    assert only("ALTER TABLE t RENAME a TO b").column_changes == (("rename", "a", "b"),)
+
+
+def test_other_alter_table_forms() -> None:
+    assert only(
+        "ALTER TABLE ONLY public.t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id)"
+    ) == (TableRef("public", "t", "ddl", "alter", offset=24))
+    assert refs("ALTER TABLE t ALTER COLUMN a TYPE bigint") == [("ddl", "alter", "public", "t")]
+    assert refs("ALTER TABLE IF EXISTS ONLY t DROP CONSTRAINT c") == [
+        ("ddl", "alter", "public", "t")
+    ]
+
+
+def test_alter_table_owner_is_understood() -> None:
+    result = analyze_statement("ALTER TABLE public.t OWNER TO bob")
+    assert result == StatementResult(
+        (TableRef("public", "t", "ddl", "alter", offset=19),), True, "command"
+    )
+    assert refs("ALTER TABLE t ENABLE ROW LEVEL SECURITY") == [("ddl", "alter", "public", "t")]
+
+
+def test_alter_table_set_schema_is_a_rename() -> None:
+    result = analyze_statement("ALTER TABLE t SET SCHEMA archive")
+    assert [(r.operation, r.schema, r.name, r.peer) for r in result.refs] == [
+        ("rename_from", "public", "t", ("archive", "t")),
+        ("rename_to", "archive", "t", ("public", "t")),
+    ]
+
+
+def test_comment_on_table_and_column() -> None:
+    assert refs("COMMENT ON TABLE t IS 'x'") == [("ddl", "comment", "public", "t")]
+    assert refs("COMMENT ON COLUMN s.t.c IS 'x'") == [("ddl", "comment", "s", "t")]
+    assert refs("COMMENT ON COLUMN t.c IS 'x'") == [("ddl", "comment", "public", "t")]
+    assert only("COMMENT ON VIEW v IS 'x'").object_type == "view"
+    assert refs("COMMENT ON EXTENSION plpgsql IS 'x'") == []
+
+
+def test_create_index_and_trigger() -> None:
+    assert only("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON s.t USING btree (a)") == (
+        TableRef("s", "t", "ddl", "index", offset=54)
+    )
+    assert refs("CREATE TRIGGER trg AFTER INSERT ON s.t FOR EACH ROW EXECUTE FUNCTION f()") == [
+        ("ddl", "trigger", "s", "t")
+    ]
+    assert refs("DROP TRIGGER trg ON t") == [("ddl", "trigger", "public", "t")]
+
+
+def test_alter_sequence_owned_by() -> None:
+    assert only("ALTER SEQUENCE public.s OWNED BY public.t.id") == TableRef(
+        "public", "t", "ddl", "other", offset=40
+    )
+    assert refs("ALTER SEQUENCE s OWNED BY t.id") == [("ddl", "other", "public", "t")]
+    assert refs("ALTER SEQUENCE s OWNED BY NONE") == []
+
+
+def test_grant_and_revoke_on_tables() -> None:
+    assert refs("GRANT SELECT ON t TO bob") == [("ddl", "other", "public", "t")]
+    assert refs("GRANT SELECT, INSERT ON TABLE s.t, u TO bob") == [
+        ("ddl", "other", "s", "t"),
+        ("ddl", "other", "public", "u"),
+    ]
+    assert refs("REVOKE ALL ON TABLE t FROM bob") == [("ddl", "other", "public", "t")]
+    assert refs("GRANT USAGE ON SCHEMA s TO bob") == []
+    assert refs("GRANT ALL ON SEQUENCE s TO bob") == []
+    assert refs("GRANT SELECT ON ALL TABLES IN SCHEMA public TO bob") == []
+    assert refs("GRANT admin TO bob") == []
+
+
+def test_refresh_and_lock() -> None:
+    assert only("REFRESH MATERIALIZED VIEW CONCURRENTLY s.mv") == TableRef(
+        "s", "mv", "ddl", "other", object_type="materialized_view", offset=41
+    )
+    assert refs("LOCK TABLE a, b IN ACCESS EXCLUSIVE MODE") == [
+        ("ddl", "other", "public", "a"),
+        ("ddl", "other", "public", "b"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE SCHEMA s",
+        "CREATE DATABASE d",
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto",
+        "CREATE SEQUENCE public.s AS integer START WITH 1 INCREMENT BY 1 NO MINVALUE CACHE 1",
+        "CREATE FUNCTION f() RETURNS int AS $$ SELECT count(*) FROM t; $$ LANGUAGE sql",
+        "CREATE TYPE mood AS ENUM ('a', 'b')",
+        "CREATE TYPE pair AS (a int, b text)",
+        "SET search_path = public",
+        "SET default_table_access_method = heap",
+        "BEGIN",
+        "COMMIT",
+        "ROLLBACK",
+        "VACUUM t",
+        "ALTER EXTENSION x UPDATE",
+        "DROP INDEX IF EXISTS i",
+        "ALTER INDEX i RENAME TO j",
+        "DROP EXTENSION x",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA s GRANT SELECT ON TABLES TO bob",
+    ],
+)
+def test_table_free_statements(sql: str) -> None:
+    assert refs(sql) == []
+
+
+def test_explain_analyses_the_inner_statement() -> None:
+    result = analyze_statement("EXPLAIN ANALYZE DELETE FROM t")
+    assert result.parsed
+    assert result.refs == (TableRef("public", "t", "write", "delete", offset=28),)
+
+
+def test_empty_input() -> None:
+    assert analyze_statement("") == StatementResult((), True, "empty")
+    assert analyze_statement("  -- only a comment\n") == StatementResult((), True, "empty")
+
+
+def test_several_statements_in_one_string() -> None:
+    result = analyze_statement(
+        "SELECT * FROM a; INSERT INTO b VALUES (1); ALTER TABLE c OWNER TO x"
+    )
+    assert result.parsed
+    assert [(r.kind, r.name, r.offset) for r in result.refs] == [
+        ("read", "a", 14),
+        ("write", "b", 29),
+        ("ddl", "c", 55),
+    ]
+
+
+# -- fallback ----------------------------------------------------------------------------------
+
+
+def test_parse_error_falls_back_to_tokens() -> None:
+    result = analyze_statement("UPDATE ONLY t AS x SET a = 1 FROM u WHERE")
+    assert result.parsed is False
+    assert result.statement_type == "unparsed"
+    assert result.error is not None
+    assert result.error.startswith("parse error: ")
+    assert result.error.endswith("(line 1, col 41)")
+    assert result.refs == (
+        TableRef("public", "t", "write", "update", offset=12, confidence="low"),
+        TableRef("public", "u", "read", "select", offset=34, confidence="low"),
+    )
+
+
+def test_fallback_skips_ctes_functions_and_keywords() -> None:
+    sql = (
+        "WITH x AS (SELECT * FROM a), y (c) AS MATERIALIZED (SELECT 1) "
+        "SELECT * FROM x JOIN y ON true JOIN b ON x.id IS DISTINCT FROM b.id "
+        "WHERE extract(year FROM x.d) = 1 AND EXISTS (SELECT 1 FROM generate_series(1, 2), c) ORDER"
+    )
+    result = analyze_statement(sql)
+    assert result.parsed is False
+    assert [(r.kind, r.name, r.confidence) for r in result.refs] == [
+        ("read", "a", "low"),
+        ("read", "b", "low"),
+        ("read", "c", "low"),
+    ]
+
+
+def test_fallback_for_unterminated_string() -> None:
+    result = analyze_statement("SELECT * FROM t WHERE a = 'abc")
+    assert result.parsed is False
+    assert result.error is not None and result.error.startswith("tokenizer error: ")
+    assert [(r.name, r.offset) for r in result.refs] == [("t", 14)]
+
+
+def test_do_block_body_is_scanned() -> None:
+    sql = "DO $$ BEGIN INSERT INTO t VALUES (1); SELECT count(*) INTO n FROM u; END $$"
+    result = analyze_statement(sql)
+    assert result.parsed is False
+    assert result.statement_type == "command"
+    assert result.error is not None
+    assert [(r.kind, r.operation, r.name, r.offset, r.confidence) for r in result.refs] == [
+        ("write", "insert", "t", 24, "low"),
+        ("read", "select", "u", 66, "low"),
+    ]
+
+
+def test_attach_partition_uses_the_fallback() -> None:
+    result = analyze_statement("ALTER TABLE t ATTACH PARTITION p FOR VALUES IN (1)")
+    assert result.parsed is False
+    assert [(r.operation, r.name, r.confidence) for r in result.refs] == [
+        ("alter", "t", "low"),
+        ("other", "p", "low"),
+    ]
+
+
+def test_grammar_fixed_commands_are_understood() -> None:
+    policy = analyze_statement("CREATE POLICY p ON s.t USING (true)")
+    assert policy == StatementResult(
+        (TableRef("s", "t", "ddl", "other", offset=21),), True, "command"
+    )
+    trigger = analyze_statement(
+        "CREATE TRIGGER trg BEFORE UPDATE OF a ON t FOR EACH ROW "
+        "WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE PROCEDURE f() junk"
+    )
+    assert trigger == StatementResult(
+        (TableRef("public", "t", "ddl", "trigger", offset=41),), True, "command"
+    )
+    assert refs("DROP POLICY IF EXISTS p ON t") == [("ddl", "other", "public", "t")]
+
+
+def test_fallback_after_a_parse_error() -> None:
+    result = analyze_statement("CREATE TABLE t (a int, CHECK (a > ) ); ")
+    assert result.parsed is False
+    assert [(r.kind, r.operation, r.name, r.confidence) for r in result.refs] == [
+        ("ddl", "create", "t", "low")
+    ]
+    result = analyze_statement("DROP TABLE IF EXISTS a, s.b CASCADE junk (")
+    assert result.parsed is False
+    assert [(r.schema, r.name, r.if_exists, r.confidence) for r in result.refs] == [
+        ("public", "a", True, "low"),
+        ("s", "b", True, "low"),
+    ]
+
+
+def test_fallback_copy_does_not_read_the_file_name() -> None:
+    result = analyze_statement("COPY t (a) FROM stdin WITH (FORMAT csv, HEADER, ???)")
+    assert [(r.kind, r.operation, r.name) for r in result.refs] == [("write", "copy", "t")]
+
+
+def test_pathological_input_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    deep = analyze_statement("SELECT " + "(" * 3000 + "1" + ")" * 3000 + " FROM t")
+    assert deep.parsed is False
+    assert deep.error == "statement is nested too deeply for the SQL parser"
+    assert [r.name for r in deep.refs] == ["t"]
+    monkeypatch.setattr(statements, "MAX_PARSE_CHARS", 1_000)
+    huge = analyze_statement("INSERT INTO t VALUES " + ",".join(["(1)"] * 500))
+    assert huge.parsed is False
+    assert huge.error == "statement too long for the SQL parser (2020 characters)"
+    assert [(r.operation, r.name) for r in huge.refs] == [("insert", "t")]
+
+
+def test_unknown_dialect() -> None:
+    assert analyze_statement("SELECT 1", dialect="no-such-dialect") == StatementResult(
+        (), False, "unparsed", "unknown SQL dialect 'no-such-dialect'"
+    )
+
+
+def test_other_dialects() -> None:
+    assert refs("SELECT * FROM `Db`.`Tbl`", dialect="mysql") == [("read", "select", "Db", "Tbl")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["SELECT", "FROM", "t", "JOIN", "(", ")", ",", "WITH", "AS", "INSERT", "INTO",
+             "UPDATE", "SET", "=", "'", "$$", "ALTER", "TABLE", "DROP", "CREATE", "ON", ";",
+             "__tt_hole_1__", "%s", ":x", "?", "COPY", "DO", "*", ".", "\\"]
+        ),
+        max_size=25,
+    ).map(" ".join)
+)  # fmt: skip
+def test_never_raises(sql: str) -> None:
+    result = analyze_statement(sql)
+    assert isinstance(result, StatementResult)
+    assert result.parsed or result.error
+    for ref in result.refs:
+        assert ref.kind in ("read", "write", "ddl")
+        assert ref.offset is None or 0 <= ref.offset < len(sql)
