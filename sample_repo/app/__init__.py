@@ -1,0 +1,3 @@
+"""Lumen: multi-character chat assistant service."""
+
+__version__ = "1.0.29"

@@ -1,0 +1,1 @@
+"""Operator tooling: audit trail, dashboard and the text-mode console."""

@@ -1,0 +1,1 @@
+"""Character definitions (CDL), prompt assembly and character learning."""

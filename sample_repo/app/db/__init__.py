@@ -1,0 +1,1 @@
+"""Database access helpers: connection pools, table names and shared queries."""

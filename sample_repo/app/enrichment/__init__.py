@@ -1,0 +1,1 @@
+"""Background enrichment of memories into the knowledge graph."""

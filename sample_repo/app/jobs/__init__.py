@@ -1,0 +1,1 @@
+"""Scheduled jobs (run by the worker container every night)."""

@@ -1,0 +1,1 @@
+"""Semantic knowledge graph built from conversations."""

@@ -1,0 +1,1 @@
+"""Code kept from the original Discord bot. Not imported by the service."""

@@ -1,0 +1,1 @@
+"""Platform integrations: moderation and bot deployments."""

@@ -1,0 +1,1 @@
+"""Roleplay state: multi-step transactions and role assignments."""

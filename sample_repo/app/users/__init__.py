@@ -1,0 +1,1 @@
+"""Users, identities across platforms, profiles and relationships."""

@@ -1,0 +1,792 @@
+"""Hand-written ground truth for ``sample_repo/`` (the "lumen" service).
+
+Tests compare tabletrace's output on ``sample_repo/`` against these constants. Nothing here is
+computed: every entry was written by reading the sample sources, checked with ``grep -n`` and
+cross-checked with a throwaway sqlglot/LibCST script (not kept).
+If you edit a file under ``sample_repo/``, re-check every line number that follows the edit.
+
+Conventions
+-----------
+* Paths are relative to ``sample_repo/`` and ``/``-separated.
+* Tables are ``"schema.name"``; the default schema is ``public``; unquoted names are lower-cased;
+  a quoted mixed-case name keeps its quotes: ``public."AuditTrail"`` (a different table from
+  ``public.audittrail``, which must never appear).
+* Lines are 1-based. A use's line is the line where the table NAME is in the source text: for a
+  triple-quoted string, the line of the ``FROM t`` / ``JOIN t`` / ``INTO t`` token; for a name
+  that comes from an interpolated constant or variable (``{_TABLE}``, ``{self.TABLE}``,
+  ``{t.BANNED_USERS}``, ``% (TABLE, ...)``, ``.format(table=TABLE)``), the line of that hole or
+  argument in the using module, never the line of the constant itself.
+* Kinds: ``read`` (FROM/JOIN/USING/sub-query sources), ``write`` (target of INSERT, UPDATE,
+  DELETE, TRUNCATE, ``COPY ... FROM``), ``ddl`` (CREATE/DROP/ALTER/CREATE INDEX ... ON).
+  The target of an UPDATE/DELETE/INSERT is ``write`` only, even when its WHERE or SET reads it;
+  it is also ``read`` only when the table appears again as a source (FROM/JOIN/sub-query).
+  ``INSERT ... ON CONFLICT DO UPDATE`` is ``write``; ``EXCLUDED`` is not a table.
+* One statement naming the same table with the same kind on the same line counts once; the same
+  table on two different lines gives two entries.
+* Query constants (a module-level ``NAME = "<SQL>"``) are uses where they are DEFINED (lines of
+  the table names inside the string) AND at each site that passes the constant to a sink
+  (``execute``/``fetch*``/``copy_expert``/``text``): there the line is the line of the name
+  argument. A table-name constant (``MEMORY_TABLE = "memory_entries"``) is not a use by itself.
+  A function-local variable holding SQL would count only where the literal is (the sample has
+  none; local variables here only hold table names).
+* Application code = every ``.py`` file except ``tests/``, ``alembic/`` (Alembic revisions and
+  env.py), and the configured exclude ``scripts/scratch/**``. ``scripts/`` itself IS
+  application code. ORM models/queries (``app/models``, ``app/characters/tags.py``) are not
+  listed here: ORM support comes later.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------------------------------------
+# USES: (path, line, table, kind)
+# ---------------------------------------------------------------------------------------------
+USES: set[tuple[str, int, str, str]] = {
+    # --- app/db/queries.py: query constants, uses where defined --------------------------------
+    ("app/db/queries.py", 8, "public.universal_users", "read"),  # GET_UNIVERSAL_USER
+    # public.universal_users == universal_users
+    ("app/db/queries.py", 14, "public.universal_users", "read"),
+    ("app/db/queries.py", 15, "public.platform_identities", "read"),  # alias "pi" is not a table
+    # implicit concatenation, 2nd piece
+    ("app/db/queries.py", 21, "public.platform_identities", "read"),
+    ("app/db/queries.py", 26, "public.universal_users", "write"),  # TOUCH_LAST_ACTIVE
+    # COUNT_ACTIVE_CHARACTERS: never executed, still a use
+    ("app/db/queries.py", 28, "public.characters", "read"),
+    ("app/db/queries.py", 32, "public.fact_entities", "read"),  # LIST_PENDING_FACT_ENTITIES
+    ("app/db/queries.py", 33, "public.user_fact_relationships", "read"),
+    # --- app/db/bootstrap.py: runtime DDL -----------------------------------------------------
+    # CREATE TABLE IF NOT EXISTS (also in 00_init.sql)
+    ("app/db/bootstrap.py", 20, "public.conversation_entries", "ddl"),
+    # ALTER TABLE IF EXISTS ... RENAME TO
+    ("app/db/bootstrap.py", 32, "public.character_cache", "ddl"),
+    ("app/db/bootstrap.py", 32, "public.character_runtime_cache", "ddl"),
+    ("app/db/bootstrap.py", 35, "public.character_runtime_cache", "ddl"),  # created only at runtime
+    # CREATE INDEX ... ON (use, not a definition)
+    ("app/db/bootstrap.py", 44, "public.character_runtime_cache", "ddl"),
+    # --- app/db/maintenance.py ------------------------------------------------------------------
+    # line 15: f"DELETE FROM {table_name}" -> DYNAMIC_TABLE_NAMES, no use
+    # lines 24-25: "DO $$ ... DELETE FROM conversation_entries ... $$" does not parse: it gives a
+    #   "sql-unparsed" diagnostic (EXPECTED_DIAGNOSTIC_FILES) AND the token-scan fallback still
+    #   finds the DELETE target (low confidence): unparsed never means "uses no table".
+    ("app/db/maintenance.py", 25, "public.conversation_entries", "write"),
+    # line 39: f"TRUNCATE TABLE {self._qualified(name)}" -> DYNAMIC_TABLE_NAMES, no use
+    # --- app/characters/repository.py -----------------------------------------------------------
+    # 2nd piece of an implicit concatenation
+    ("app/characters/repository.py", 40, "public.characters", "read"),
+    ("app/characters/repository.py", 47, "public.characters", "read"),  # asyncpg fetch with $1
+    # triple-quoted, JOINs on separate lines
+    ("app/characters/repository.py", 56, "public.characters", "read"),
+    ("app/characters/repository.py", 57, "public.bot_deployments", "read"),
+    # "LEFT JOIN character_abilities a" then ON on the next line
+    ("app/characters/repository.py", 58, "public.character_abilities", "read"),
+    ("app/characters/repository.py", 81, "public.characters", "write"),
+    ("app/characters/repository.py", 96, "public.characters", "write"),
+    # --- app/characters/cdl.py ------------------------------------------------------------------
+    ("app/characters/cdl.py", 33, "public.characters", "read"),
+    ("app/characters/cdl.py", 34, "public.character_identity", "read"),  # Alembic-only table
+    ("app/characters/cdl.py", 45, "public.personality_traits", "read"),  # Alembic-only table
+    ("app/characters/cdl.py", 54, "public.character_values", "read"),  # Alembic-only table
+    ("app/characters/cdl.py", 60, "public.character_attributes", "read"),  # Alembic rename target
+    ("app/characters/cdl.py", 68, "public.character_relationships", "read"),
+    # Alembic-only table
+    ("app/characters/cdl.py", 88, "public.character_question_templates", "read"),
+    # created by NO source at all
+    ("app/characters/cdl.py", 89, "public.character_question_answers", "read"),
+    # Alembic-only table
+    ("app/characters/cdl.py", 102, "public.character_entity_categories", "read"),
+    # --- app/characters/emotions.py --------------------------------------------------------------
+    # f"SELECT {_TRIGGER_COLUMNS} FROM ..." : the hole is a column list, the table is literal
+    ("app/characters/emotions.py", 22, "public.character_emotional_triggers_v2", "read"),
+    # --- app/characters/learning.py --------------------------------------------------------------
+    ("app/characters/learning.py", 33, "public.character_insights", "write"),
+    # Alembic-only (op.execute)
+    ("app/characters/learning.py", 42, "public.character_learning_timeline", "write"),
+    ("app/characters/learning.py", 55, "public.character_insights", "read"),
+    # "..." + str(int(character_id)): value hole
+    ("app/characters/learning.py", 68, "public.character_abilities", "read"),
+    ("app/characters/learning.py", 78, "public.character_trait_relationships", "read"),
+    # SELECT ... FOR UPDATE is a read
+    ("app/characters/learning.py", 93, "public.personality_traits", "read"),
+    ("app/characters/learning.py", 99, "public.personality_traits", "write"),
+    ("app/characters/learning.py", 106, "public.personality_evolution_timeline", "write"),
+    # --- app/characters/legacy_prompts.py --------------------------------------------------------
+    # dropped by sql/migrations/004
+    ("app/characters/legacy_prompts.py", 18, "public.character_legacy_prompts", "read"),
+    # old name, renamed in 004
+    ("app/characters/legacy_prompts.py", 30, "public.character_speech_patterns", "read"),
+    # --- app/characters/cache.py -----------------------------------------------------------------
+    ("app/characters/cache.py", 23, "public.character_runtime_cache", "read"),
+    # ON CONFLICT DO UPDATE
+    ("app/characters/cache.py", 34, "public.character_runtime_cache", "write"),
+    ("app/characters/cache.py", 45, "public.character_runtime_cache", "write"),
+    # --- app/memory/store.py: _TABLE: Final = "memory_entries" (same-module constant) -------------
+    # line of "{_TABLE}" inside the f-string
+    ("app/memory/store.py", 47, "public.memory_entries", "write"),
+    ("app/memory/store.py", 67, "public.memory_entries", "read"),
+    ("app/memory/store.py", 78, "public.memory_entries", "write"),
+    # --- app/memory/conversations.py -------------------------------------------------------------
+    ("app/memory/conversations.py", 27, "public.conversations", "write"),
+    # sink of queries.TOUCH_LAST_ACTIVE
+    ("app/memory/conversations.py", 34, "public.universal_users", "write"),
+    ("app/memory/conversations.py", 43, "public.conversation_entries", "write"),
+    ("app/memory/conversations.py", 51, "public.conversations", "write"),
+    ("app/memory/conversations.py", 59, "public.conversation_entries", "read"),
+    ("app/memory/conversations.py", 60, "public.conversations", "read"),
+    # inside CTE "recent"; "recent" is not a table
+    ("app/memory/conversations.py", 78, "public.conversations", "read"),
+    ("app/memory/conversations.py", 85, "public.universal_users", "read"),
+    # f-string with a VALUE hole
+    ("app/memory/conversations.py", 97, "public.conversation_entries", "read"),
+    ("app/memory/conversations.py", 98, "public.conversations", "read"),
+    # --- app/memory/importer.py (psycopg2) --------------------------------------------------------
+    # CREATE TABLE IF NOT EXISTS
+    ("app/memory/importer.py", 39, "public.memory_import_staging", "ddl"),
+    ("app/memory/importer.py", 48, "public.memory_import_staging", "write"),  # TRUNCATE
+    # copy_expert("COPY ... FROM STDIN")
+    ("app/memory/importer.py", 50, "public.memory_import_staging", "write"),
+    ("app/memory/importer.py", 56, "public.memory_entries", "write"),  # INSERT ... SELECT
+    ("app/memory/importer.py", 58, "public.memory_import_staging", "read"),
+    ("app/memory/importer.py", 59, "public.universal_users", "read"),
+    ("app/memory/importer.py", 63, "public.memory_import_staging", "ddl"),  # DROP TABLE IF EXISTS
+    # --- app/users/identity.py -------------------------------------------------------------------
+    # fetchrow(\n GET_UNIVERSAL_USER, ...): argument line
+    ("app/users/identity.py", 30, "public.universal_users", "read"),
+    # queries.LIST_PLATFORM_IDENTITIES
+    ("app/users/identity.py", 37, "public.platform_identities", "read"),
+    # queries.GET_UNIVERSAL_USER_BY_PLATFORM
+    ("app/users/identity.py", 45, "public.universal_users", "read"),
+    ("app/users/identity.py", 45, "public.platform_identities", "read"),
+    ("app/users/identity.py", 47, "public.universal_users", "write"),  # queries.TOUCH_LAST_ACTIVE
+    # INSERT INTO public.universal_users
+    ("app/users/identity.py", 53, "public.universal_users", "write"),
+    ("app/users/identity.py", 59, "public.platform_identities", "write"),
+    ("app/users/identity.py", 72, "public.universal_users", "write"),
+    # --- app/users/profiles.py (psycopg2 %s and %(name)s) ---------------------------------------
+    ("app/users/profiles.py", 27, "public.user_profiles", "read"),
+    ("app/users/profiles.py", 41, "public.user_profiles", "write"),
+    # --- app/users/relationships.py: RELATIONSHIP_SCORES_TABLE imported from app.db.tables -------
+    ("app/users/relationships.py", 26, "public.relationship_scores", "read"),
+    # INSERT INTO {..} AS rs: "rs" is an alias
+    ("app/users/relationships.py", 39, "public.relationship_scores", "write"),
+    # dropped by Alembic 0b1c2d3e4f5a
+    ("app/users/relationships.py", 55, "public.user_relationships", "read"),
+    # --- app/users/facts.py: sqlalchemy text() with :name ----------------------------------------
+    ("app/users/facts.py", 21, "public.user_facts", "read"),
+    ("app/users/facts.py", 32, "public.user_facts", "write"),
+    # --- app/roleplay/transactions.py -------------------------------------------------------------
+    # {self.TABLE}, class attribute
+    ("app/roleplay/transactions.py", 28, "public.roleplay_transactions", "write"),
+    # {self.TABLE} in a triple-quoted f-string
+    ("app/roleplay/transactions.py", 40, "public.roleplay_transactions", "read"),
+    ("app/roleplay/transactions.py", 50, "public.roleplay_transactions", "write"),
+    # {table}, function-local variable
+    ("app/roleplay/transactions.py", 60, "public.role_transactions", "read"),
+    # --- app/platform/moderation.py: `from app.db import tables as t` -----------------------------
+    # {t.BANNED_USERS} inside EXISTS (...)
+    ("app/platform/moderation.py", 19, "public.banned_users", "read"),
+    ("app/platform/moderation.py", 35, "public.banned_users", "write"),
+    ("app/platform/moderation.py", 48, "public.banned_users", "write"),
+    # --- app/platform/deployments.py -------------------------------------------------------------
+    # .format(\n table=BOT_DEPLOYMENTS): argument line
+    ("app/platform/deployments.py", 28, "public.bot_deployments", "read"),
+    ("app/platform/deployments.py", 39, "public.bot_deployments", "write"),
+    # --- app/knowledge/graph.py ------------------------------------------------------------------
+    # recursive CTE "related" is not a table
+    ("app/knowledge/graph.py", 29, "public.entity_relationships", "read"),
+    # same table, another line
+    ("app/knowledge/graph.py", 33, "public.entity_relationships", "read"),
+    ("app/knowledge/graph.py", 39, "public.fact_entities", "read"),
+    ("app/knowledge/graph.py", 53, "public.user_fact_relationships", "read"),
+    ("app/knowledge/graph.py", 53, "public.fact_entities", "read"),
+    ("app/knowledge/graph.py", 65, "public.fact_entities", "write"),
+    # --- app/enrichment/worker.py: `from ..db.queries import LIST_PENDING_FACT_ENTITIES` ----------
+    # sink of the relatively imported constant
+    ("app/enrichment/worker.py", 34, "public.fact_entities", "read"),
+    ("app/enrichment/worker.py", 34, "public.user_fact_relationships", "read"),
+    # INSERT ... SELECT
+    ("app/enrichment/worker.py", 46, "public.user_fact_relationships", "write"),
+    ("app/enrichment/worker.py", 48, "public.memory_entries", "read"),
+    ("app/enrichment/worker.py", 49, "public.fact_entities", "read"),
+    # --- app/admin/audit.py: quoted mixed-case table ---------------------------------------------
+    ("app/admin/audit.py", 16, 'public."AuditTrail"', "write"),
+    ("app/admin/audit.py", 28, 'public."AuditTrail"', "read"),
+    # --- app/admin/dashboard.py: a view and a materialized view (defined in 00_init.sql) ---------
+    ("app/admin/dashboard.py", 17, "public.active_conversations", "read"),
+    # "..." + "FROM ..." + "..."
+    ("app/admin/dashboard.py", 20, "public.character_engagement_summary", "read"),
+    # --- app/jobs/analytics.py -------------------------------------------------------------------
+    # "DELETE FROM %s ..." % (CONST, value): line of the % operand
+    ("app/jobs/analytics.py", 20, "analytics.daily_character_stats", "write"),
+    # INSERT ... SELECT, schema-qualified
+    ("app/jobs/analytics.py", 24, "analytics.daily_character_stats", "write"),
+    ("app/jobs/analytics.py", 26, "public.conversations", "read"),
+    ("app/jobs/analytics.py", 27, "public.conversation_entries", "read"),
+    ("app/jobs/analytics.py", 40, "analytics.daily_character_stats", "read"),
+    # --- app/jobs/cleanup.py ---------------------------------------------------------------------
+    ("app/jobs/cleanup.py", 21, "public.memory_entries", "write"),  # DELETE ... USING
+    ("app/jobs/cleanup.py", 22, "public.characters", "read"),
+    # UPDATE ... FROM (sub-query)
+    ("app/jobs/cleanup.py", 35, "public.relationship_scores", "write"),
+    ("app/jobs/cleanup.py", 39, "public.conversations", "read"),
+    ("app/jobs/cleanup.py", 40, "public.conversation_entries", "read"),
+    # line 51: purge_older_than(conn, "memory_entries", cutoff) passes a bare table name to a
+    #   function: no SQL here, no use (no inter-procedural analysis).
+    # --- scripts/backfill_platform_identities.py (app code: only scripts/scratch is excluded)
+    ("scripts/backfill_platform_identities.py", 27, "public.platform_identities", "write"),
+    ("scripts/backfill_platform_identities.py", 29, "public.universal_users", "read"),
+    # same table read in NOT EXISTS
+    ("scripts/backfill_platform_identities.py", 31, "public.platform_identities", "read"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# DYNAMIC_TABLE_NAMES: (path, line, hole expression source) - reported, never guessed
+# ---------------------------------------------------------------------------------------------
+DYNAMIC_TABLE_NAMES: set[tuple[str, int, str]] = {
+    ("app/db/maintenance.py", 15, "table_name"),  # function parameter
+    ("app/db/maintenance.py", 39, "self._qualified(name)"),  # a call: never resolvable
+}
+
+# ---------------------------------------------------------------------------------------------
+# SQL_DEFINITIONS: (path, line, table, operation) for every .sql file that is read.
+# operation: create | drop | rename_from | rename_to | alter (ADD/DROP/RENAME COLUMN only).
+# NOT definitions: CREATE INDEX, CREATE SEQUENCE, ALTER SEQUENCE ... OWNED BY, ALTER TABLE ...
+# OWNER TO, ALTER TABLE ONLY ... ADD CONSTRAINT / ALTER COLUMN ... SET DEFAULT / ALTER COLUMN
+# ... ADD GENERATED ... AS IDENTITY (00_init.sql:423), DROP CONSTRAINT, COMMENT ON, CREATE
+# TRIGGER, CREATE FUNCTION (bodies contain semicolons and an INSERT), ALTER INDEX ... RENAME TO
+# (004:9 renames an INDEX), COPY data (00_init.sql:606 contains the text "DROP TABLE users;"),
+# INSERT rows (01_seed_data.sql:11 contains the text "CREATE TABLE lessons (id int);"),
+# DROP TRIGGER ... ON fact_entities (semantic_knowledge_graph_schema.sql:84), COMMENT ON COLUMN.
+# sql/migrations/007_character_configurations.sql.backup is not a .sql file: ignored entirely.
+# ---------------------------------------------------------------------------------------------
+SQL_DEFINITIONS: set[tuple[str, int, str, str]] = {
+    # sql/00_init.sql (pg_dump 17 style)
+    ("sql/00_init.sql", 91, 'public."AuditTrail"', "create"),
+    ("sql/00_init.sql", 131, "analytics.daily_character_stats", "create"),
+    ("sql/00_init.sql", 146, "public.banned_users", "create"),
+    ("sql/00_init.sql", 177, "public.bot_deployments", "create"),
+    ("sql/00_init.sql", 193, "public.character_abilities", "create"),
+    ("sql/00_init.sql", 209, "public.character_emotional_triggers_v2", "create"),
+    ("sql/00_init.sql", 225, "public.character_insights", "create"),
+    ("sql/00_init.sql", 241, "public.character_optimizer_configs", "create"),
+    ("sql/00_init.sql", 257, "public.character_relationships", "create"),
+    ("sql/00_init.sql", 274, "public.character_trait_relationships", "create"),
+    ("sql/00_init.sql", 289, "public.characters", "create"),
+    ("sql/00_init.sql", 329, "public.conversation_entries", "create"),
+    ("sql/00_init.sql", 345, "public.conversations", "create"),
+    ("sql/00_init.sql", 375, "public.active_conversations", "create"),  # CREATE VIEW
+    # CREATE MATERIALIZED VIEW ... WITH NO DATA
+    ("sql/00_init.sql", 391, "public.character_engagement_summary", "create"),
+    ("sql/00_init.sql", 409, "public.memory_entries", "create"),
+    ("sql/00_init.sql", 437, "public.memory_manager_configs", "create"),
+    ("sql/00_init.sql", 452, "public.personality_evolution_timeline", "create"),
+    ("sql/00_init.sql", 469, "public.platform_identities", "create"),
+    ("sql/00_init.sql", 485, "public.relationship_scores", "create"),
+    ("sql/00_init.sql", 502, "public.role_transactions", "create"),
+    ("sql/00_init.sql", 518, "public.roleplay_transactions", "create"),
+    ("sql/00_init.sql", 543, "public.universal_users", "create"),
+    ("sql/00_init.sql", 559, "public.user_profiles", "create"),
+    # sql/01_seed_data.sql: INSERTs only, no definitions
+    # sql/init_schema.sql (legacy)
+    ("sql/init_schema.sql", 5, "public.discord_user_sessions", "drop"),  # DROP before CREATE
+    ("sql/init_schema.sql", 7, "public.characters", "create"),
+    ("sql/init_schema.sql", 15, "public.universal_users", "create"),
+    ("sql/init_schema.sql", 22, "public.discord_user_sessions", "create"),
+    # sql/semantic_knowledge_graph_schema.sql
+    ("sql/semantic_knowledge_graph_schema.sql", 16, "public.fact_entities", "create"),
+    ("sql/semantic_knowledge_graph_schema.sql", 37, "public.entity_relationships", "create"),
+    ("sql/semantic_knowledge_graph_schema.sql", 55, "public.user_fact_relationships", "create"),
+    # sql/migrations/
+    # ADD COLUMN on line 5; table name on line 4
+    ("sql/migrations/001_add_preferences_column.sql", 4, "public.universal_users", "alter"),
+    ("sql/migrations/002_create_default_assistant.sql", 3, "public.assistant_defaults", "create"),
+    (
+        "sql/migrations/003_comprehensive_cdl_base_tables.sql",
+        4,
+        "public.character_identity_details",
+        "create",
+    ),
+    (
+        "sql/migrations/003_comprehensive_cdl_base_tables.sql",
+        14,
+        "public.character_speech_patterns",
+        "create",
+    ),
+    (
+        "sql/migrations/003_comprehensive_cdl_base_tables.sql",
+        22,
+        "public.character_background",
+        "create",
+    ),
+    (
+        "sql/migrations/003_comprehensive_cdl_base_tables.sql",
+        32,
+        "public.character_legacy_prompts",
+        "create",
+    ),
+    ("sql/migrations/004_drop_legacy_prompts.sql", 4, "public.character_legacy_prompts", "drop"),
+    (
+        "sql/migrations/004_drop_legacy_prompts.sql",
+        7,
+        "public.character_speech_patterns",
+        "rename_from",
+    ),
+    ("sql/migrations/004_drop_legacy_prompts.sql", 7, "public.character_voice_traits", "rename_to"),
+    ("sql/migrations/010_add_character_tags.sql", 3, "public.character_tags", "create"),
+    (
+        "sql/migrations/fix_assistant_personality_v106_to_v124.sql",
+        12,
+        "public.personality_migration_log",
+        "create",
+    ),
+}
+
+# ---------------------------------------------------------------------------------------------
+# RUNTIME_DEFINITIONS: DDL executed by application code (each also has a "ddl" entry in USES)
+# ---------------------------------------------------------------------------------------------
+RUNTIME_DEFINITIONS: set[tuple[str, int, str, str]] = {
+    ("app/db/bootstrap.py", 20, "public.conversation_entries", "create"),
+    ("app/db/bootstrap.py", 32, "public.character_cache", "rename_from"),
+    ("app/db/bootstrap.py", 32, "public.character_runtime_cache", "rename_to"),
+    ("app/db/bootstrap.py", 35, "public.character_runtime_cache", "create"),
+    ("app/memory/importer.py", 39, "public.memory_import_staging", "create"),
+    ("app/memory/importer.py", 63, "public.memory_import_staging", "drop"),
+    # app/db/bootstrap.py:44 CREATE INDEX is a ddl use, not a definition.
+}
+
+# ---------------------------------------------------------------------------------------------
+# SQL_FINAL_STATES: source key -> {table: columns in order, or None for a view}
+# Numbered files in one folder form one history keyed by the folder, replayed in numeric prefix
+# order then name: "sql" = 00_init.sql, 01_seed_data.sql; "sql/migrations" = 001_add_...,
+# 001_remove_..., 002, 003, 004, 010. Other .sql files are their own source keyed by path.
+# A table that a source only ALTERs (never creates) is not part of that source's final state:
+# sql/migrations/001_add_preferences_column.sql alters public.universal_users, which
+# "sql/migrations" never creates, so "sql/migrations" has no public.universal_users (the
+# ALTER is still listed in SQL_DEFINITIONS).
+# ---------------------------------------------------------------------------------------------
+SQL_FINAL_STATES: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "sql": {
+        'public."AuditTrail"': ("id", "actor", "action", "target", "details", "occurred_at"),
+        "analytics.daily_character_stats": (
+            "stat_date",
+            "character_id",
+            "message_count",
+            "unique_users",
+            "avg_response_ms",
+        ),
+        "public.banned_users": (
+            "id",
+            "platform",
+            "platform_user_id",
+            "reason",
+            "banned_by",
+            "banned_at",
+            "expires_at",
+        ),
+        "public.bot_deployments": (
+            "id",
+            "character_id",
+            "bot_name",
+            "status",
+            "config",
+            "deployed_at",
+        ),
+        "public.character_abilities": (
+            "id",
+            "character_id",
+            "ability_name",
+            "category",
+            "proficiency",
+            "description",
+        ),
+        "public.character_emotional_triggers_v2": (
+            "id",
+            "character_id",
+            "trigger_type",
+            "trigger_content",
+            "emotional_response",
+            "intensity",
+        ),
+        "public.character_insights": (
+            "id",
+            "character_id",
+            "insight_type",
+            "content",
+            "confidence",
+            "discovered_at",
+        ),
+        "public.character_optimizer_configs": (
+            "id",
+            "character_id",
+            "optimizer_name",
+            "parameters",
+            "enabled",
+            "updated_at",
+        ),
+        # the CHECK constraint line is not a column
+        "public.character_relationships": (
+            "id",
+            "character_id",
+            "related_entity",
+            "relationship_type",
+            "strength",
+            "description",
+        ),
+        "public.character_trait_relationships": (
+            "id",
+            "character_id",
+            "trait_a",
+            "trait_b",
+            "relationship_strength",
+        ),
+        "public.characters": (
+            "id",
+            "name",
+            "normalized_name",
+            "bot_name",
+            "archetype",
+            "description",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ),
+        "public.conversation_entries": (
+            "id",
+            "conversation_id",
+            "role",
+            "content",
+            "token_count",
+            "created_at",
+        ),
+        "public.conversations": (
+            "id",
+            "universal_id",
+            "character_id",
+            "platform",
+            "channel_id",
+            "started_at",
+            "last_message_at",
+        ),
+        "public.active_conversations": None,  # VIEW
+        "public.character_engagement_summary": None,  # MATERIALIZED VIEW
+        "public.memory_entries": (
+            "id",
+            "universal_id",
+            "character_id",
+            "memory_type",
+            "content",
+            "importance",
+            "source",
+            "created_at",
+        ),
+        "public.memory_manager_configs": (
+            "id",
+            "manager_name",
+            "retention_days",
+            "max_entries",
+            "settings",
+        ),
+        "public.personality_evolution_timeline": (
+            "id",
+            "character_id",
+            "trait_name",
+            "old_value",
+            "new_value",
+            "reason",
+            "changed_at",
+        ),
+        "public.platform_identities": (
+            "id",
+            "universal_id",
+            "platform",
+            "platform_user_id",
+            "username",
+            "linked_at",
+        ),
+        "public.relationship_scores": (
+            "universal_id",
+            "character_id",
+            "trust",
+            "affection",
+            "attunement",
+            "interaction_count",
+            "updated_at",
+        ),
+        "public.role_transactions": (
+            "id",
+            "universal_id",
+            "character_id",
+            "role_name",
+            "status",
+            "created_at",
+        ),
+        "public.roleplay_transactions": (
+            "id",
+            "universal_id",
+            "character_id",
+            "transaction_type",
+            "payload",
+            "state",
+            "created_at",
+            "completed_at",
+        ),
+        "public.universal_users": (
+            "universal_id",
+            "primary_username",
+            "display_name",
+            "email",
+            "created_at",
+            "last_active",
+        ),
+        "public.user_profiles": (
+            "universal_id",
+            "display_name",
+            "timezone",
+            "locale",
+            "bio",
+            "updated_at",
+        ),
+    },
+    "sql/init_schema.sql": {
+        "public.characters": ("id", "name", "personality", "system_prompt", "created_at"),
+        "public.universal_users": ("id", "username", "discord_id", "created_at"),
+        "public.discord_user_sessions": (
+            "id",
+            "discord_id",
+            "channel_id",
+            "session_state",
+            "last_seen",
+        ),
+    },
+    "sql/semantic_knowledge_graph_schema.sql": {
+        # table-level UNIQUE (...) lines are constraints, not columns
+        "public.fact_entities": (
+            "id",
+            "entity_type",
+            "entity_name",
+            "category",
+            "attributes",
+            "search_vector",
+            "created_at",
+            "updated_at",
+        ),
+        "public.entity_relationships": (
+            "id",
+            "from_entity_id",
+            "to_entity_id",
+            "relationship_type",
+            "weight",
+            "created_at",
+        ),
+        "public.user_fact_relationships": (
+            "id",
+            "user_id",
+            "entity_id",
+            "relationship_type",
+            "confidence",
+            "emotional_context",
+            "mentioned_by_character",
+            "created_at",
+            "updated_at",
+        ),
+    },
+    "sql/migrations": {
+        "public.assistant_defaults": (
+            "id",
+            "character_name",
+            "greeting",
+            "system_prompt",
+            "created_at",
+        ),
+        "public.character_identity_details": (
+            "id",
+            "character_id",
+            "full_name",
+            "nickname",
+            "pronouns",
+            "age",
+            "location",
+        ),
+        "public.character_background": (
+            "id",
+            "character_id",
+            "category",
+            "period",
+            "title",
+            "description",
+            "importance",
+        ),
+        # created by 003 as character_speech_patterns, renamed by 004 (columns unchanged)
+        "public.character_voice_traits": (
+            "id",
+            "character_id",
+            "pattern_type",
+            "pattern_value",
+            "frequency",
+        ),
+        # public.character_legacy_prompts: created by 003, dropped by 004 -> absent
+        "public.character_tags": ("id", "character_id", "tag", "created_at"),
+    },
+    "sql/migrations/fix_assistant_personality_v106_to_v124.sql": {
+        "public.personality_migration_log": (
+            "id",
+            "character_name",
+            "from_version",
+            "to_version",
+            "applied_at",
+        ),
+    },
+}
+
+# ---------------------------------------------------------------------------------------------
+# ABSENT_TABLES: must appear nowhere in the report (no use, no definition, no node, no finding)
+# ---------------------------------------------------------------------------------------------
+ABSENT_TABLES: set[str] = {
+    # excluded or non-application sources
+    "public.scratch_experiments",  # scripts/scratch/** is excluded in [tool.tabletrace]
+    "public.test_only_fixtures",  # only in tests/
+    "public.character_configurations_backup",  # only in a .sql.backup file
+    "public.legacy_chat_logs",  # only in app/legacy/py2_helper.py, which does not parse
+    # CTE names and aliases
+    "public.recent",
+    "public.related",
+    "public.sub",
+    "public.excluded",
+    "public.a",
+    "public.c",
+    "public.ce",
+    "public.ci",
+    "public.d",
+    "public.er",
+    "public.fe",
+    "public.m",
+    "public.pi",
+    "public.pt",
+    "public.qa",
+    "public.qt",
+    "public.rs",
+    "public.s",
+    "public.u",
+    "public.ufr",
+    # phantoms from prose/UI strings ("select from the menu", "Select a user from the list")
+    "public.the",
+    "public.menu",
+    "public.list",
+    "public.your",
+    "public.profile",
+    "public.this",
+    "public.item",
+    "public.new",
+    # data and comments inside .sql files
+    "public.lessons",  # 01_seed_data.sql: text inside an INSERT value
+    "public.stdin",
+    # non-table objects
+    "public.audittrail",  # only the quoted "AuditTrail" exists
+    "public.daily_character_stats",  # lives in schema analytics
+    "public.analytics",
+    "public.staging",
+    "public.characters_id_seq",
+    "public.memory_entries_id_seq",
+    'public."AuditTrail_id_seq"',
+    "public.character_relationships_relationship_type_check",
+    "public.idx_character_speech_patterns_character",
+    "public.idx_character_voice_traits_character",
+    "public.idx_character_runtime_cache_refreshed",
+    "public.touch_updated_at",
+    "public.record_ban",
+    "public.update_fact_entities_search_vector",
+}
+
+# ---------------------------------------------------------------------------------------------
+# EXPECTED_DIAGNOSTIC_FILES: (path, code) - each must be reported (other diagnostics may exist)
+# ---------------------------------------------------------------------------------------------
+EXPECTED_DIAGNOSTIC_FILES: set[tuple[str, str]] = {
+    ("app/legacy/py2_helper.py", "python-syntax-error"),  # `print "..."`; its SQL gives no use
+    ("app/db/maintenance.py", "sql-unparsed"),  # "DO $$ ... $$" at an execute() sink (lines 24-25)
+}
+
+# ---------------------------------------------------------------------------------------------
+# NO_USE_LOCATIONS: (path, line) where nothing may be reported: no use, no dynamic table name,
+# no diagnostic. SQL-looking prose, comments, docstrings, UI and log strings.
+# ---------------------------------------------------------------------------------------------
+NO_USE_LOCATIONS: set[tuple[str, int]] = {
+    ("app/admin/menu.py", 4),  # module docstring: "SELECT * FROM characters"
+    ("app/admin/menu.py", 16),  # "select from the menu"
+    ("app/admin/menu.py", 17),  # "Select a user from the list"
+    ("app/admin/menu.py", 37),  # comment: "UPDATE characters SET is_active = false"
+    ("app/memory/store.py", 62),  # method docstring: "SELECT * FROM memory_entries WHERE ..."
+    ("app/memory/importer.py", 3),  # module docstring naming universal_users
+    ("app/characters/repository.py", 31),  # class docstring naming the characters table
+    ("app/jobs/cleanup.py", 18),  # comment: "DELETE FROM memory_entries WHERE importance < 0.1"
+    ("app/users/profiles.py", 12),  # "Update your profile settings"
+    ("app/platform/moderation.py", 14),  # "Delete this item?"
+    ("app/api/routes.py", 35),  # summary="Create a new character"
+    ("app/db/maintenance.py", 36),  # f"{self._schema}.{name}": builds a name, is not SQL
+    ("app/db/pool.py", 66),  # fetchval("SELECT 1"): SQL that names no table
+}
+
+# ---------------------------------------------------------------------------------------------
+# ALEMBIC_HEAD_TABLES: tables after `alembic upgrade head` on an empty SQLite database (checked
+# by running it; alembic_version excluded), columns in creation order. Revisions: baseline
+# a1b2c3d4e5f6 -> b7c8d9e0f1a2 -> c3d4e5f6a7b8 (rename character_attributes_old ->
+# character_attributes) -> branches d4e5f6a7b8c9 (add_column user_facts.confidence) and
+# e5f6a7b8c9d0 (op.execute CREATE TABLE character_learning_timeline) -> merge f6a7b8c9d0e1 ->
+# 0b1c2d3e4f5a (drop_table user_relationships) -> 9c8b7a6f5e4d (documentation only: mentions
+# fact_entities, entity_relationships, user_fact_relationships, creates nothing).
+# ---------------------------------------------------------------------------------------------
+ALEMBIC_HEAD_TABLES: dict[str, tuple[str, ...]] = {
+    "public.users": ("id", "username", "email", "created_at"),
+    "public.characters": (
+        "id",
+        "name",
+        "normalized_name",
+        "occupation",
+        "description",
+        "created_at",
+    ),
+    "public.personality_traits": (
+        "id",
+        "character_id",
+        "trait_name",
+        "trait_value",
+        "intensity",
+        "description",
+    ),
+    "public.character_values": (
+        "id",
+        "character_id",
+        "value_key",
+        "value_description",
+        "importance",
+    ),
+    "public.character_question_templates": (
+        "id",
+        "character_id",
+        "category",
+        "template_text",
+        "priority",
+    ),
+    "public.character_entity_categories": (
+        "id",
+        "character_id",
+        "entity_keyword",
+        "category",
+        "confidence",
+    ),
+    "public.user_facts": ("id", "user_id", "fact_key", "fact_value", "created_at", "confidence"),
+    "public.character_attributes": ("id", "character_id", "category", "description", "importance"),
+    "public.character_identity": (
+        "id",
+        "character_id",
+        "full_name",
+        "nickname",
+        "gender",
+        "location",
+    ),
+    "public.character_learning_timeline": (
+        "id",
+        "character_id",
+        "learning_event",
+        "learning_type",
+        "significance",
+        "learned_at",
+    ),
+}

@@ -1,0 +1,100 @@
+"""tabletrace's report on sample_repo against the hand-written ground truth.
+
+tests/sample_expectations.py was written by reading the sample's sources, not by running
+tabletrace: every use, definition, final state and look-alike is listed there with its line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analyzer import Report
+from tests import sample_expectations as expected
+
+
+def _sql_uses(report: Report) -> set[tuple[str, int, str, str]]:
+    return {
+        (use.path, use.line, table.qualified_name, use.kind)
+        for table in report.tables
+        for use in table.uses
+        if use.via == "sql"
+    }
+
+
+def _definitions(report: Report, kind: str) -> set[tuple[str, int, str, str]]:
+    return {
+        (d.path, d.line, table.qualified_name, d.operation)
+        for table in report.tables
+        for d in table.definitions
+        if d.source_kind == kind
+    }
+
+
+def test_every_sql_use_in_application_code(sample_report: Report) -> None:
+    found = _sql_uses(sample_report)
+    assert found - expected.USES == set(), "reported but not expected"
+    assert expected.USES - found == set(), "expected but not reported"
+
+
+def test_dynamic_table_names(sample_report: Report) -> None:
+    found = set()
+    for finding in sample_report.findings:
+        if finding.name == "dynamic-table-name":
+            expressions = re.findall(r"`([^`]+)`", finding.message)
+            found.update((finding.path, finding.line, e) for e in expressions)
+    assert found == expected.DYNAMIC_TABLE_NAMES
+
+
+def test_sql_file_definitions(sample_report: Report) -> None:
+    found = _definitions(sample_report, "sql")
+    assert found - expected.SQL_DEFINITIONS == set(), "reported but not expected"
+    assert expected.SQL_DEFINITIONS - found == set(), "expected but not reported"
+
+
+def test_runtime_definitions(sample_report: Report) -> None:
+    assert _definitions(sample_report, "runtime") == expected.RUNTIME_DEFINITIONS
+
+
+def test_sql_final_states_with_columns(sample_report: Report) -> None:
+    found: dict[str, dict[str, tuple[str, ...] | None]] = {}
+    for table in sample_report.tables:
+        for state in table.states:
+            if state.source_kind == "sql":
+                columns = tuple(state.columns) if state.columns is not None else None
+                found.setdefault(state.source.removeprefix("sql:"), {})[
+                    table.qualified_name
+                ] = columns
+    assert found == expected.SQL_FINAL_STATES
+    sources = {s.id.removeprefix("sql:"): set(s.tables) for s in sample_report.sources}
+    for key, tables in expected.SQL_FINAL_STATES.items():
+        assert sources[key] == set(tables)
+
+
+def test_absent_tables_appear_nowhere(sample_report: Report) -> None:
+    text = sample_report.to_json()
+    names = {t.qualified_name for t in sample_report.tables}
+    for table in expected.ABSENT_TABLES:
+        assert table not in names
+        assert f'"table": "{table}"' not in text
+
+
+def test_expected_diagnostics(sample_report: Report) -> None:
+    found = {(d.path, d.code) for d in sample_report.diagnostics}
+    assert found >= expected.EXPECTED_DIAGNOSTIC_FILES
+
+
+def test_look_alikes_give_nothing(sample_report: Report) -> None:
+    reported: set[tuple[str, int]] = set()
+    for table in sample_report.tables:
+        reported.update((use.path, use.line) for use in table.uses)
+    for finding in sample_report.findings:
+        reported.update((loc.path, loc.line) for loc in finding.locations if loc.line)
+    reported.update((d.path, d.line) for d in sample_report.diagnostics if d.line)
+    assert reported & expected.NO_USE_LOCATIONS == set()
+
+
+def test_alembic_and_tests_are_not_application_code(sample_report: Report) -> None:
+    paths = {use.path for table in sample_report.tables for use in table.uses}
+    assert not {p for p in paths if p.startswith(("alembic/", "tests/", "scripts/scratch/"))}
+    assert sample_report.stats.alembic_files >= 9
+    assert sample_report.stats.excluded_files == 1
