@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -33,18 +33,18 @@ app = typer.Typer(
 )
 
 
-class ScanFormat(str, Enum):
+class ScanFormat(StrEnum):
     console = "console"
     json = "json"
     dot = "dot"
 
 
-class ExplainFormat(str, Enum):
+class ExplainFormat(StrEnum):
     console = "console"
     json = "json"
 
 
-class GraphFormat(str, Enum):
+class GraphFormat(StrEnum):
     dot = "dot"
     svg = "svg"
 

@@ -75,7 +75,8 @@ def _gitignore(root: Path) -> pathspec.PathSpec | None:
         text = (root / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", text.splitlines())
+    style = "gitignore" if "gitignore" in pathspec.util._registered_patterns else "gitwildmatch"
+    return pathspec.PathSpec.from_lines(style, text.splitlines())
 
 
 def alembic_script_dirs(root: Path) -> list[str]:

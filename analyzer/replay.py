@@ -90,6 +90,7 @@ def _apply_column_changes(
 def replay(history: SourceHistory) -> None:
     """Apply the history's operations in order; the result is `history.state`."""
     state: dict[TableKey, StateEntry] = {}
+    created = {op.table for op in history.operations if op.operation == "create"}
     for op in history.operations:
         if op.operation == "create":
             if op.table in state and op.if_not_exists:
@@ -97,11 +98,15 @@ def replay(history: SourceHistory) -> None:
             columns = list(op.columns) if op.columns is not None else None
             state[op.table] = StateEntry(op.object_type, columns)
         elif op.operation == "drop":
+            if history.kind == "runtime" and op.table in created:
+                # Application code that creates and drops the same table is using a staging
+                # or temporary table: the code still needs it, so it stays in the state.
+                continue
             state.pop(op.table, None)
         elif op.operation == "rename_from" and op.peer is not None:
-            entry = state.pop(op.table, None)
-            if entry is not None:
-                state[op.peer] = entry
+            # Renaming a table this source did not create still leaves the new name in place
+            # once the source has run; its columns are then unknown.
+            state[op.peer] = state.pop(op.table, None) or StateEntry(op.object_type, None)
         elif op.operation == "alter" and op.table in state:
             entry = state[op.table]
             if entry.columns is not None and op.column_changes:

@@ -46,7 +46,8 @@ class ModuleIndex:
 def _absolute_module(facts: PythonFacts, binding: ImportBinding) -> str:
     if binding.level == 0:
         return binding.module
-    package = facts.module if facts.path.endswith("__init__.py") else facts.module.rpartition(".")[0]
+    is_package = facts.path.endswith("__init__.py")
+    package = facts.module if is_package else facts.module.rpartition(".")[0]
     parts = package.split(".") if package else []
     if binding.level > 1:
         parts = parts[: len(parts) - (binding.level - 1)]

@@ -165,7 +165,7 @@ def _analyse_code(
                     ),
                 )
             )
-            if ref.kind == "ddl" and ref.operation in SCHEMA_OPERATIONS:
+            if ref.kind == "ddl" and _is_schema_change(ref):
                 history.operations.append(
                     _schema_op(history, facts.path, resolved.line, ref, resolved.snippet)
                 )
@@ -174,6 +174,13 @@ def _analyse_code(
             history.operations.sort(key=lambda op: (op.line, op.operation))
             result.runtime.append(history)
     return result
+
+
+def _is_schema_change(ref: Any) -> bool:
+    """Operations that change which tables exist or their columns (not constraints, owners)."""
+    if ref.operation == "alter":
+        return bool(ref.column_changes)
+    return ref.operation in SCHEMA_OPERATIONS
 
 
 def _schema_op(history: SourceHistory, path: str, line: int, ref: Any, snippet: str) -> SchemaOp:
@@ -220,7 +227,7 @@ def _sql_histories(
                 for fact in statement.refs:
                     ref = fact.ref
                     key = TableKey(ref.schema, ref.name)
-                    if ref.operation not in SCHEMA_OPERATIONS or _is_ignored(
+                    if not _is_schema_change(ref) or _is_ignored(
                         key, config.ignore_tables
                     ):
                         continue

@@ -215,7 +215,8 @@ CREATE SEQUENCE public.users_id_seq START WITH 1;
 ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
 COMMENT ON TABLE public.users IS 'people; DROP TABLE nothing';
 /* block comment: CREATE TABLE ghost (id int); */
-CREATE TRIGGER users_touch BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.touch();
+CREATE TRIGGER users_touch BEFORE UPDATE ON public.users
+    FOR EACH ROW EXECUTE FUNCTION public.touch();
 
 COPY public.users (id, email) FROM stdin;
 1\tDROP TABLE users;
@@ -324,7 +325,9 @@ def test_bad_configuration_and_path_are_clear_errors(make_repo, tmp_path: Path) 
 def test_broken_files_become_diagnostics_and_the_scan_goes_on(make_repo) -> None:
     root = make_repo(
         {
-            "app/py2.py": 'def f(cur):\n    print "hi"\n    cur.execute("SELECT * FROM py2_table")\n',
+            "app/py2.py": (
+                'def f(cur):\n    print "hi"\n    cur.execute("SELECT * FROM py2_table")\n'
+            ),
             "app/bin.py": b"\x00\x01\x02SELECT * FROM bin_table",
             "app/latin.py": b"X = 'caf\xe9'\nQ = \"SELECT * FROM latin_table\"\n",
             "app/ok.py": 'Q = "SELECT * FROM ok_table"\n',

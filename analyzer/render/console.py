@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -38,7 +39,8 @@ def text_console(width: int = 80) -> Console:
 def render_text(report: Report, width: int = 80) -> str:
     console = text_console(width)
     print_report(report, console)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def _defined_by(table: Table) -> str:
@@ -49,7 +51,7 @@ def _defined_by(table: Table) -> str:
     if not sources:
         return "-"
     return " ".join(
-        kind if len(ids) == 1 else f"{kind}×{len(ids)}" for kind, ids in sorted(sources.items())
+        kind if len(ids) == 1 else f"{kind}x{len(ids)}" for kind, ids in sorted(sources.items())
     )
 
 
@@ -101,11 +103,11 @@ def _summary(report: Report) -> Text:
 
 
 def inventory_table(tables: Iterable[Table]) -> RichTable:
-    grid = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, title_justify="left")
-    grid.add_column("table", overflow="fold", ratio=3)
-    grid.add_column("defined by", overflow="fold", ratio=2)
-    grid.add_column("used by", overflow="fold", ratio=2)
-    grid.add_column("status", overflow="fold", ratio=1)
+    grid = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    grid.add_column("table", overflow="fold", min_width=20, max_width=36)
+    grid.add_column("defined by", no_wrap=True, max_width=12)
+    grid.add_column("used by", no_wrap=True, max_width=12)
+    grid.add_column("status", no_wrap=True, max_width=12)
     for table in tables:
         grid.add_row(
             escape(table.qualified_name),
@@ -116,31 +118,34 @@ def inventory_table(tables: Iterable[Table]) -> RichTable:
     return grid
 
 
-def _finding_block(finding: Finding) -> Text:
-    text = Text("  ")
-    text.append(finding.table or f"{finding.path}:{finding.line}", style="bold")
-    text.append("\n    " + finding.message)
-    for location in finding.locations[:MAX_LOCATIONS]:
-        text.append(f"\n      {location.path}:{location.line}", style="dim")
-    hidden = len(finding.locations) - MAX_LOCATIONS
+def _finding_block(finding: Finding) -> Group:
+    subject = finding.table or f"{finding.path}:{finding.line}"
+    lines: list[Text | Padding] = [
+        Padding(Text(subject, style="bold"), (0, 0, 0, 2)),
+        Padding(Text(finding.message), (0, 0, 0, 4)),
+    ]
+    shown = finding.locations[:MAX_LOCATIONS]
+    hidden = len(finding.locations) - len(shown)
+    where = [f"{location.path}:{location.line}" for location in shown]
     if hidden > 0:
-        text.append(f"\n      ... and {hidden} more", style="dim")
-    return text
+        where.append(f"... and {hidden} more")
+    lines.append(Padding(Text("\n".join(where), style="dim"), (0, 0, 0, 6)))
+    return Group(*lines)
 
 
 def findings_group(findings: list[Finding]) -> Group:
     by_code: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_code[finding.code].append(finding)
-    blocks: list[Text] = []
+    blocks: list[Text | Group | Padding] = []
     for code in sorted(by_code):
         items = by_code[code]
         rule = RULES_BY_CODE.get(code)
         header = Text(f"{code} {items[0].name} ", style="bold")
-        header.append(f"({len(items)})", style="dim")
-        if rule:
-            header.append(f"\n  {rule.summary}", style="italic")
+        header.append(f"({len(items)}, {items[0].severity})", style="dim")
         blocks.append(header)
+        if rule:
+            blocks.append(Padding(Text(rule.summary, style="italic"), (0, 0, 0, 2)))
         blocks.extend(_finding_block(item) for item in items)
         blocks.append(Text(""))
     return Group(*blocks)
@@ -159,12 +164,11 @@ def print_report(report: Report, console: Console) -> None:
     if report.diagnostics:
         console.rule("Diagnostics", align="left")
         for diagnostic in report.diagnostics:
-            location = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
-            line = Text("  ")
-            line.append(location, style="bold")
-            line.append(f" {diagnostic.code}", style="yellow")
-            line.append(f"\n    {diagnostic.message}")
-            console.print(line)
+            where = diagnostic.path + (f":{diagnostic.line}" if diagnostic.line else "")
+            head = Text(where, style="bold")
+            head.append(f" {diagnostic.code}", style="yellow")
+            console.print(Padding(head, (0, 0, 0, 2)))
+            console.print(Padding(Text(diagnostic.message), (0, 0, 0, 4)))
 
 
 def print_explain(report: Report, table: Table, console: Console) -> None:

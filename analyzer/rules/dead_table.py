@@ -1,4 +1,4 @@
-"""TT002 dead-table: a table some source leaves in place that no application code reads or writes."""
+"""TT002 dead-table: a table left in place by some source that no application code uses."""
 
 from __future__ import annotations
 

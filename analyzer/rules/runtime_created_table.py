@@ -19,13 +19,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not runtime:
             continue
         migrations = sorted(
-            {op.source for op in ops if op.source_kind in MIGRATION_KINDS and op.operation == "create"}
+            f"{op.path}:{op.line}"
+            for op in ops
+            if op.source_kind in MIGRATION_KINDS and op.operation == "create"
         )
         table = data["key"].display
         if migrations:
             message = (
                 f"{table} is created at run time by {runtime[0].path}:{runtime[0].line} and also "
-                f"by {', '.join(m.split(':', 1)[1] for m in migrations)}: two places own its "
+                f"by {', '.join(migrations)}: two places own its "
                 "schema; keep one"
             )
             severity = "info"

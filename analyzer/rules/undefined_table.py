@@ -8,10 +8,14 @@ from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, us
 from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, plural, use_location
 
+REMOVALS = frozenset({"drop", "rename_from"})
+
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        uses = uses_of(ctx.graph, node)
+        # Dropping or renaming a table that may not exist (`DROP TABLE IF EXISTS old`) is
+        # clean-up code, not a need for the table.
+        uses = [u for u in uses_of(ctx.graph, node) if u.operation not in REMOVALS]
         if not uses or data["present_in"]:
             continue
         if any(op.operation in CREATING_OPERATIONS for op in operations_on(ctx.graph, node)):
@@ -20,10 +24,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(
             table=data["key"].display,
             message=(
-                f"{data['key'].display} is used by {plural(len(modules), 'module')} "
-                f"({', '.join(modules[:3])}{', ...' if len(modules) > 3 else ''}) but no "
-                "migration, SQL file or runtime DDL creates it: add it to your migrations, "
-                "or check the name for a typo"
+                f"used by {plural(len(modules), 'module')} "
+                f"({', '.join(modules[:3])}{', ...' if len(modules) > 3 else ''}) but created "
+                "by no migration, SQL file or runtime DDL: add a migration that creates it, "
+                "or fix the name"
             ),
             locations=[use_location(use) for use in sorted(uses, key=_order)],
         )
@@ -55,6 +59,14 @@ RULE = Rule(
                 "app/repo.py": (
                     'def f(cur):\n    cur.execute("WITH recent AS (SELECT 1) '
                     'SELECT * FROM recent")\n'
+                ),
+            },
+        ),
+        Example(
+            files={
+                "app/cleanup.py": (
+                    'def f(cur):\n    cur.execute("DROP TABLE IF EXISTS legacy_sessions")\n'
+                    '    cur.execute("ALTER TABLE IF EXISTS old_cache RENAME TO cache")\n'
                 ),
             },
         ),
