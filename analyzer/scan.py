@@ -86,6 +86,18 @@ def _extract(root: Path, discovery: Discovery, config: Config) -> _Collected:
     return collected
 
 
+def _unparsed(path: str, line: int, error: str) -> Diagnostic:
+    return Diagnostic(
+        code="sql-unparsed",
+        path=path,
+        line=line,
+        message=(
+            f"sqlglot could not parse this statement: {error}; its tables were found by a "
+            "token scan and marked confidence low"
+        ),
+    )
+
+
 def _is_ignored(key: TableKey, patterns: list[str]) -> bool:
     names = (key.name, f"{key.schema}.{key.name}", key.display)
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
@@ -123,18 +135,9 @@ def _analyse_code(
                     dynamic.kind, dynamic.snippet,
                 )
             )
-        for unparsed in sql.unparsed:
-            diagnostics.append(
-                Diagnostic(
-                    code="sql-unparsed",
-                    path=facts.path,
-                    line=unparsed.line,
-                    message=(
-                        f"sqlglot could not parse this statement ({unparsed.error}); its tables "
-                        "were found by a token scan and marked confidence low"
-                    ),
-                )
-            )
+        diagnostics.extend(
+            _unparsed(facts.path, unparsed.line, unparsed.error) for unparsed in sql.unparsed
+        )
         history = SourceHistory(
             id=f"runtime:{facts.path}", kind="runtime", path=facts.path,
             files=[facts.path], ordered=False,
@@ -214,15 +217,7 @@ def _sql_histories(
                 if not statement.parsed:
                     unparsed += 1
                     diagnostics.append(
-                        Diagnostic(
-                            code="sql-unparsed",
-                            path=file_path,
-                            line=statement.line,
-                            message=(
-                                f"sqlglot could not parse this statement ({statement.error}); "
-                                "tables were found by a token scan and marked confidence low"
-                            ),
-                        )
+                        _unparsed(file_path, statement.line, statement.error or "not parsed")
                     )
                 for fact in statement.refs:
                     ref = fact.ref

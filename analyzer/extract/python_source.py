@@ -126,12 +126,12 @@ def extract_python(path: str, source: bytes, module: str) -> PythonFacts:
         try:
             tree = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
-            detail = " ".join(exc.message.split())[:200]
             return _fail(
                 facts,
                 "python-syntax-error",
                 exc.editor_line,
-                f"syntax error, not valid Python 3 (Python 2 code?): {detail}",
+                f"not valid Python 3 syntax at line {exc.editor_line}, column "
+                f"{exc.editor_column} (Python 2 code?)",
             )
         except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
             # tokenize.detect_encoding / bytes.decode: bad or missing coding cookie.

@@ -171,43 +171,46 @@ def print_report(report: Report, console: Console) -> None:
             console.print(Padding(Text(diagnostic.message), (0, 0, 0, 4)))
 
 
+def _indent(text: Text | str, spaces: int) -> Padding:
+    return Padding(text if isinstance(text, Text) else Text(text), (0, 0, 0, spaces))
+
+
 def print_explain(report: Report, table: Table, console: Console) -> None:
-    console.print(Text(table.qualified_name, style="bold"), Text(f" [{table.status}]",
-                  style=STATUS_STYLE.get(table.status, "")))
-    present = ", ".join(table.present_in) or "no source's final schema"
-    console.print(f"present in: {present}")
+    head = Text(table.qualified_name, style="bold")
+    head.append(f"  [{table.status}]", style=STATUS_STYLE.get(table.status, ""))
+    console.print(head)
+    console.print(f"present in: {', '.join(table.present_in) or 'no source final state'}")
     for state in table.states:
         columns = ", ".join(state.columns) if state.columns is not None else "(not declared)"
-        console.print(Text(f"  {state.source}: {columns}", style="dim"))
+        console.print(_indent(Text(f"{state.source}: {columns}", style="dim"), 2))
     console.print()
     console.rule(f"Definitions ({len(table.definitions)})", align="left")
     for definition in table.definitions:
-        line = Text("  ")
-        line.append(f"{definition.operation:<11}", style="bold")
+        line = Text(f"{definition.operation:<11}", style="bold")
         line.append(f" {definition.path}:{definition.line}")
         if definition.revision:
             line.append(f" (revision {definition.revision})")
         if definition.detail:
             line.append(f" - {definition.detail}")
-        line.append(f"\n      {definition.snippet}", style="dim")
-        console.print(line)
-    console.rule(f"Uses ({len(table.uses)} in {len(table.used_by_modules)} modules)",
-                 align="left")
+        console.print(_indent(line, 2))
+        console.print(_indent(Text(definition.snippet, style="dim"), 6))
+    console.rule(
+        f"Uses ({len(table.uses)} in {len(table.used_by_modules)} modules)", align="left"
+    )
     for use in table.uses:
-        line = Text("  ")
-        line.append(f"{use.kind:<5}", style="bold")
+        line = Text(f"{use.kind:<5}", style="bold")
         line.append(f" {use.path}:{use.line}")
         if use.function:
             line.append(f" in {use.function}()")
         if use.confidence != "high":
             line.append(f" [confidence {use.confidence}]", style="yellow")
-        line.append(f"\n      {use.snippet}", style="dim")
-        console.print(line)
+        console.print(_indent(line, 2))
+        console.print(_indent(Text(use.snippet, style="dim"), 6))
     related = [f for f in report.findings if f.table == table.qualified_name]
     if related:
         console.rule("Findings", align="left")
         for finding in related:
-            line = Text("  ")
-            line.append(f"{finding.code} {finding.name}", style=SEVERITY_STYLE[finding.severity])
-            line.append(f"\n    {finding.message}")
-            console.print(line)
+            console.print(
+                _indent(Text(f"{finding.code} {finding.name}", SEVERITY_STYLE[finding.severity]), 2)
+            )
+            console.print(_indent(finding.message, 4))

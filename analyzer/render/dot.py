@@ -100,9 +100,9 @@ def render_dot(report: Report, table_name: str | None = None) -> str:
     for source_id in sorted(sources):
         kind, path = sources[source_id]
         source = source_paths.get(source_id)
-        label = f"{kind}: {path}" + (
-            f"\n({len(source.files)} files)" if source and len(source.files) > 1 else ""
-        )
+        label = f"{kind}: {source.path if source else path}"
+        if source and source.ordered:
+            label += f"/\n({len(source.files)} ordered files)"
         lines.append(
             f"  {source_ids[source_id]} [label={quote(label)}, shape=folder, style=filled, "
             f'fillcolor="{SOURCE_COLOURS.get(kind, "#ffffff")}"];'
@@ -114,10 +114,13 @@ def render_dot(report: Report, table_name: str | None = None) -> str:
             f"  {module_ids[module]} -> {table_ids[table]} "
             f'[label={quote(", ".join(ordered))}, color="{colour}"];'
         )
+    # Source edges are drawn table -> source with the arrow reversed, so that Graphviz ranks
+    # modules on the left, tables in the middle and migration sources on the right.
     for (source_id, table), operations in sorted(source_edges.items()):
         lines.append(
-            f"  {source_ids[source_id]} -> {table_ids[table]} "
-            f'[label={quote(", ".join(sorted(operations)))}, style=dashed, color="#546e7a"];'
+            f"  {table_ids[table]} -> {source_ids[source_id]} "
+            f'[label={quote(", ".join(sorted(operations)))}, dir=back, style=dashed, '
+            'color="#546e7a"];'
         )
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(
             table=data["key"].display,
             message=(
-                f"used by {plural(len(modules), 'module')} "
+                f"{data['key'].display} is used by {plural(len(modules), 'module')} "
                 f"({', '.join(modules[:3])}{', ...' if len(modules) > 3 else ''}) but created "
                 "by no migration, SQL file or runtime DDL: add a migration that creates it, "
                 "or fix the name"

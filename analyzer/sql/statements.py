@@ -202,7 +202,7 @@ def _analyze(sql: str, dialect: str, default_schema: str) -> StatementResult:
         return _analyze_several(sql, dialect, default_schema, expressions)
     expression = expressions[0]
     if isinstance(expression, exp.Command):
-        reason = "syntax sqlglot does not model (an opaque Command); tables found by token scan"
+        reason = "syntax sqlglot does not model (it parsed as an opaque Command)"
         return _token_path(text, dialect, default_schema, reason, command=True)
     refs = _tree_refs(expression, default_schema)
     return StatementResult(refs, True, type(expression).__name__.lower())
