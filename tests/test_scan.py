@@ -368,3 +368,13 @@ def test_report_json_is_deterministic_and_relative(make_repo, tmp_path: Path) ->
         "code", "name", "severity", "table", "path", "line", "message", "locations"
     }
     assert set(data) >= {"tables", "findings", "diagnostics", "sources", "stats"}
+
+
+def test_report_round_trips_and_matches_its_json_schema(sample_report) -> None:
+    import jsonschema
+
+    from analyzer.models import Report, report_json_schema
+
+    text = sample_report.to_json()
+    assert Report.model_validate_json(text) == sample_report
+    jsonschema.validate(json.loads(text), report_json_schema())
