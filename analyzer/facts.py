@@ -96,3 +96,59 @@ class PythonFacts:
     # Module-level assignments of `revision` / `down_revision` mark an Alembic revision file.
     alembic_revision: str | None = None
     problems: list[FileProblem] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Alembic revisions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlembicOp:
+    """One schema or data operation found in a revision's `upgrade()` (or a helper it calls).
+
+    ``name`` is the operation as Alembic spells it (``create_table``, ``drop_table``,
+    ``rename_table``, ``add_column``, ``drop_column``, ``alter_column``, ``create_index``,
+    ``drop_index``, ``create_foreign_key``, ``drop_constraint``, ``bulk_insert``, ``execute``,
+    ...); ``batch_op.*`` calls inside ``with op.batch_alter_table(t) as batch_op:`` are reported
+    with the batch's table as ``table``. Names are string parts so that module constants can be
+    resolved later, like SQL templates.
+    """
+
+    name: str
+    line: int
+    table: tuple[Part, ...] | None = None
+    schema: str | None = None
+    new_table: tuple[Part, ...] | None = None  # rename_table: the new name
+    columns: tuple[str, ...] | None = None  # create_table: declared columns; add/drop: (col,)
+    column_rename: tuple[str, str] | None = None  # alter_column(..., new_column_name=)
+    referent_table: tuple[Part, ...] | None = None  # create_foreign_key: the referenced table
+    sql: tuple[Part, ...] | None = None  # execute(...): the SQL template
+    sql_file: str | None = None  # execute(open("x.sql").read()): the literal path
+    conditional: bool = False  # inside an if/try/with-other-than-batch/loop
+    helper: str | None = None  # name of the helper function it was found in, if not upgrade()
+
+
+@dataclass(slots=True)
+class AlembicRevision:
+    """Static reading of one Alembic revision file (never imported)."""
+
+    path: str
+    revision: str | None
+    down_revisions: tuple[str, ...] = ()  # None -> (), "a" -> ("a",), ("a", "b") -> both
+    branch_labels: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    docstring: str | None = None
+    has_upgrade: bool = False
+    upgrade_line: int | None = None
+    operations: list[AlembicOp] = field(default_factory=list)
+    # Text of upgrade() and the helpers it calls, comments included: what a documentation-only
+    # revision talks about.
+    upgrade_text: str = ""
+    # Statements in upgrade() that are neither operations nor harmless (pass, docstring,
+    # logging/print calls, comments): e.g. calls into other modules. Used to tell a truly
+    # empty upgrade from one that does something tabletrace cannot see.
+    opaque_statements: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    revision_line: int | None = None  # line of the `revision = ...` assignment
+    down_revision_line: int | None = None  # line of the `down_revision = ...` assignment
