@@ -7,7 +7,6 @@ are skipped unless configured.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from analyzer.config import Config
+from analyzer.migrations.alembic_env import AlembicEnvironment, configured_environments
 
 # Directories that never hold the repository's own code.
 SKIPPED_DIRS = frozenset(
@@ -36,7 +36,7 @@ class Discovery:
     files: list[FileEntry] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     skipped_tests: list[str] = field(default_factory=list)
-    alembic_dirs: list[str] = field(default_factory=list)
+    alembic_environments: list[AlembicEnvironment] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
 
 
@@ -79,36 +79,12 @@ def _gitignore(root: Path) -> pathspec.PathSpec | None:
     return pathspec.PathSpec.from_lines(style, text.splitlines())
 
 
-def alembic_script_dirs(root: Path) -> list[str]:
-    """Alembic script locations named by alembic.ini files (repo-relative), if any."""
-    found: list[str] = []
-    for ini in sorted(root.glob("**/alembic.ini")):
-        if any(part in SKIPPED_DIRS for part in ini.relative_to(root).parts):
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(ini.read_text(encoding="utf-8", errors="replace"))
-        except (configparser.Error, OSError):
-            continue
-        for section in parser.sections():
-            location = parser.get(section, "script_location", fallback=None)
-            if not location or ":" in location.replace("%(here)s", ""):
-                continue
-            location = location.replace("%(here)s", str(ini.parent))
-            resolved = (ini.parent / location).resolve()
-            try:
-                found.append(resolved.relative_to(root.resolve()).as_posix())
-            except ValueError:
-                continue
-    return sorted(set(found))
-
-
 def discover(root: Path, config: Config) -> Discovery:
     """List the Python and SQL files under `root` in a stable order, with their role."""
     result = Discovery()
     ignore = _gitignore(root)
-    alembic_dirs = alembic_script_dirs(root)
-    result.alembic_dirs = alembic_dirs
+    environments = configured_environments(root)
+    result.alembic_environments = environments
     real_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
@@ -133,7 +109,7 @@ def discover(root: Path, config: Config) -> Discovery:
             if (ignore and ignore.match_file(path)) or _matches(path, config.exclude):
                 result.excluded.append(path)
                 continue
-            if any(path == d or path.startswith(d + "/") for d in alembic_dirs):
+            if any(environment.owns(path) for environment in environments):
                 role = "alembic"
             elif is_test_path(path):
                 if not config.include_tests:

@@ -8,11 +8,12 @@ nodes for table names that are only known at run time. Edges from modules are us
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from analyzer.migrations.alembic_history import AlembicHistory
 from analyzer.models import Use
 from analyzer.replay import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
@@ -51,10 +52,15 @@ def source_node(source_id: str) -> str:
     return f"source:{source_id}"
 
 
+def revision_node(environment: str, revision: str) -> str:
+    return f"revision:{environment}:{revision}"
+
+
 def build_graph(
     modules: list[ModuleInfo],
     uses: list[tuple[TableKey, Use]],
     histories: list[SourceHistory],
+    alembic: Iterable[AlembicHistory] = (),
 ) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     for module in modules:
@@ -72,10 +78,11 @@ def build_graph(
         graph.add_node(
             source_node(history.id), kind="source", source_kind=history.kind, history=history
         )
-        for op in history.operations:
+        for sequence, op in enumerate(history.operations):
             _ensure_table(graph, op.table)
             graph.add_edge(
-                source_node(history.id), table_node(op.table), relation=op.operation, op=op
+                source_node(history.id), table_node(op.table), relation=op.operation, op=op,
+                sequence=sequence,
             )
             if op.peer is not None:
                 _ensure_table(graph, op.peer)
@@ -83,6 +90,21 @@ def build_graph(
             _ensure_table(graph, key)
             graph.nodes[table_node(key)]["present_in"].add(history.kind)
             graph.nodes[table_node(key)]["states"].append((history, history.state[key]))
+    for environment in alembic:
+        env_node = f"alembic:{environment.environment.id}"
+        graph.add_node(env_node, kind="alembic_env", history=environment)
+        for revision in environment.revisions:
+            node = revision_node(environment.environment.id, revision.revision)
+            graph.add_node(node, kind="revision", revision=revision)
+            graph.add_edge(env_node, node, relation="contains")
+        for revision in environment.revisions:
+            for parent in revision.facts.down_revisions:
+                parent_node = revision_node(environment.environment.id, parent)
+                if parent_node in graph:
+                    graph.add_edge(
+                        parent_node, revision_node(environment.environment.id, revision.revision),
+                        relation="parent",
+                    )
     return graph
 
 

@@ -49,6 +49,12 @@ class Definition(_Model):
         default=None, description="human-readable detail: rename peer, column changes..."
     )
     snippet: str = ""
+    conditional: bool = Field(
+        default=False, description="inside an if/try of an Alembic upgrade()"
+    )
+    sequence: int = Field(
+        default=0, description="position in its source's replay order (for timelines)"
+    )
 
 
 class Use(_Model):
@@ -79,7 +85,9 @@ class Table(_Model):
     schema_name: str = Field(alias="schema")
     qualified_name: str
     object_type: str = "table"
-    status: str = Field(description="used | dead | undefined | dropped | runtime-only | ignored")
+    status: str = Field(
+        description="used | dead | undefined | dropped | runtime-only | removed (history only)"
+    )
     present_in: list[SourceKind]
     definitions: list[Definition]
     uses: list[Use]
@@ -118,6 +126,32 @@ class Source(_Model):
     tables: list[str] = Field(description="tables present at the end of this source's history")
 
 
+class RevisionTable(_Model):
+    table: str
+    operation: str
+    path: str
+    line: int
+    conditional: bool = False
+
+
+class Revision(_Model):
+    """One Alembic revision, as read statically and placed in its environment's DAG."""
+
+    environment: str
+    revision: str
+    path: str
+    line: int | None = None
+    down_revisions: list[str]
+    depends_on: list[str] = Field(default_factory=list)
+    branch_labels: list[str] = Field(default_factory=list)
+    order: int = Field(description="position in the replay order of its environment")
+    is_head: bool
+    is_merge: bool
+    category: str = Field(description="schema | data | documentation | merge | opaque")
+    message: str | None = Field(default=None, description="first line of the docstring")
+    tables: list[RevisionTable] = Field(default_factory=list)
+
+
 class Stats(_Model):
     files_scanned: int
     python_files: int
@@ -125,6 +159,7 @@ class Stats(_Model):
     skipped_test_files: int
     excluded_files: int
     alembic_files: int
+    alembic_revisions: int = 0
     sql_strings: int
     sql_statements: int
     sql_statements_unparsed: int
@@ -144,6 +179,7 @@ class Report(_Model):
     findings: list[Finding]
     diagnostics: list[Diagnostic]
     sources: list[Source]
+    revisions: list[Revision] = Field(default_factory=list)
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, two-space indent, trailing newline."""

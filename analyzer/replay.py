@@ -36,6 +36,7 @@ class SchemaOp:
     if_not_exists: bool = False
     revision: str | None = None
     snippet: str = ""
+    conditional: bool = False  # inside an if/try in an Alembic upgrade()
 
 
 @dataclass(slots=True)
@@ -114,8 +115,7 @@ def replay(history: SourceHistory) -> None:
     history.state = state
 
 
-def describe(op: SchemaOp) -> str | None:
-    """A short human-readable detail for a definition."""
+def _operation_detail(op: SchemaOp) -> str | None:
     if op.operation == "rename_from" and op.peer:
         return f"renamed to {op.peer.display}"
     if op.operation == "rename_to" and op.peer:
@@ -132,3 +132,11 @@ def describe(op: SchemaOp) -> str | None:
     if op.operation == "create" and op.object_type != "table":
         return f"creates a {op.object_type.replace('_', ' ')}"
     return None
+
+
+def describe(op: SchemaOp) -> str | None:
+    """A short human-readable detail for a definition."""
+    detail = _operation_detail(op)
+    if not op.conditional:
+        return detail
+    return f"{detail}; conditional (inside if/try)" if detail else "conditional (inside if/try)"

@@ -217,7 +217,8 @@ class PythonSql:
     statements: int = 0
 
 
-def _has_text(template: Template) -> bool:
+def has_literal_text(template: Template) -> bool:
+    """True when the template has SQL text of its own, not only unresolved holes."""
     stripped = template.text
     for index in template.holes:
         stripped = stripped.replace(hole_marker(index), "")
@@ -230,7 +231,7 @@ def analyze_module_sql(
     result = PythonSql()
     for candidate in facts.candidates:
         template = build_template(facts, candidate, resolver)
-        if not _has_text(template):
+        if not has_literal_text(template):
             continue
         if not is_sql_text(template.text, at_sink=candidate.sink is not None, dialect=dialect):
             continue

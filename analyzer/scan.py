@@ -14,10 +14,16 @@ from typing import Any
 from analyzer import __version__
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
+from analyzer.extract.alembic_source import extract_alembic
 from analyzer.extract.python_source import extract_python
 from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file
-from analyzer.facts import FileProblem, PythonFacts
+from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo, build_graph, nodes_of_kind
+from analyzer.migrations.alembic_scan import (
+    add_documentation,
+    alembic_histories,
+    revision_models,
+)
 from analyzer.models import (
     Definition,
     Diagnostic,
@@ -51,6 +57,7 @@ class ScanError(ValueError):
 class _Collected:
     python: list[tuple[FileEntry, PythonFacts]] = field(default_factory=list)
     sql: list[tuple[FileEntry, SqlFileFacts]] = field(default_factory=list)
+    revisions: list[tuple[AlembicRevision, PythonFacts]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -77,6 +84,13 @@ def _extract(root: Path, discovery: Discovery, config: Config) -> _Collected:
         if entry.kind == "python":
             facts = extract_python(entry.path, data, module_name(entry.path))
             collected.python.append((entry, facts))
+            if _is_revision_file(entry, facts, discovery):
+                revision = extract_alembic(entry.path, data)
+                collected.revisions.append((revision, facts))
+                if not facts.problems:
+                    collected.diagnostics.extend(
+                        _diagnostic(entry.path, p) for p in revision.problems
+                    )
         else:
             facts = extract_sql_file(
                 entry.path, data, dialect=config.dialect, default_schema=config.default_schema
@@ -98,6 +112,16 @@ def _unparsed(path: str, line: int, error: str) -> Diagnostic:
     )
 
 
+def _is_revision_file(entry: FileEntry, facts: PythonFacts, discovery: Discovery) -> bool:
+    """A revision: it says so (`revision`/`down_revision`), or it sits in a versions folder."""
+    if facts.alembic_revision is not None:
+        return True
+    parent = entry.path.rpartition("/")[0]
+    return entry.role == "alembic" and any(
+        parent == folder for env in discovery.alembic_environments for folder in env.version_dirs
+    )
+
+
 def _is_ignored(key: TableKey, patterns: list[str]) -> bool:
     names = (key.name, f"{key.schema}.{key.name}", key.display)
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
@@ -114,9 +138,11 @@ class _CodeResult:
 
 
 def _analyse_code(
-    collected: _Collected, config: Config, diagnostics: list[Diagnostic]
+    collected: _Collected,
+    config: Config,
+    diagnostics: list[Diagnostic],
+    resolver: ConstantResolver,
 ) -> _CodeResult:
-    resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
     result = _CodeResult()
     for entry, facts in collected.python:
         if entry.role == "alembic" or facts.alembic_revision is not None:
@@ -204,9 +230,17 @@ def _schema_op(history: SourceHistory, path: str, line: int, ref: Any, snippet: 
 
 
 def _sql_histories(
-    collected: _Collected, config: Config, diagnostics: list[Diagnostic]
+    collected: _Collected,
+    config: Config,
+    diagnostics: list[Diagnostic],
+    read_by_revisions: set[str],
 ) -> tuple[list[SourceHistory], int, int]:
-    facts_by_path = {entry.path: facts for entry, facts in collected.sql}
+    # SQL files under an Alembic tree or read by a revision belong to that revision's history.
+    facts_by_path = {
+        entry.path: facts
+        for entry, facts in collected.sql
+        if entry.role != "alembic" and entry.path not in read_by_revisions
+    }
     histories: list[SourceHistory] = []
     statements = unparsed = 0
     for source_id, path, ordered, files in sql_source_layout(sorted(facts_by_path)):
@@ -233,7 +267,7 @@ def _sql_histories(
     return histories, statements, unparsed
 
 
-def _definition(op: SchemaOp) -> Definition:
+def _definition(op: SchemaOp, sequence: int) -> Definition:
     return Definition(
         source_kind=op.source_kind,
         source=op.source,
@@ -245,6 +279,8 @@ def _definition(op: SchemaOp) -> Definition:
         columns=list(op.columns) if op.columns is not None else None,
         detail=describe(op),
         snippet=op.snippet,
+        conditional=op.conditional,
+        sequence=sequence,
     )
 
 
@@ -269,7 +305,7 @@ def _tables(graph: Any, findings: list[Finding]) -> list[Table]:
             if "use" in edge:
                 uses.append(edge["use"])
             elif "op" in edge:
-                definitions.append(_definition(edge["op"]))
+                definitions.append(_definition(edge["op"], edge["sequence"]))
         states = sorted(
             (
                 TableState(
@@ -285,7 +321,11 @@ def _tables(graph: Any, findings: list[Finding]) -> list[Table]:
         present = sorted(data["present_in"])
         status = status_of.get(key.display)
         if status is None:
-            status = "runtime-only" if present == ["runtime"] else "used" if uses else "unused"
+            # No finding: in use and present, only created at run time, or a name that lives
+            # only in history (created then dropped or renamed away, or clean-up DDL).
+            status = (
+                "runtime-only" if present == ["runtime"] else "used" if present else "removed"
+            )
         object_types = {s.object_type for s in states} | {
             d.object_type for d in definitions if d.operation == "create"
         }
@@ -321,12 +361,27 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
     discovery = discover(root, settings)
     collected = _extract(root, discovery, settings)
     diagnostics = list(collected.diagnostics)
-    code = _analyse_code(collected, settings, diagnostics)
-    sql_histories, sql_statements, sql_unparsed = _sql_histories(collected, settings, diagnostics)
-    histories = sql_histories + code.runtime
+    resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
+    code = _analyse_code(collected, settings, diagnostics, resolver)
+    alembic = alembic_histories(
+        root, discovery.alembic_environments, collected.revisions, resolver,
+        dialect=settings.dialect, default_schema=settings.default_schema,
+    )
+    for history in alembic:
+        diagnostics.extend(_diagnostic(path, problem) for path, problem in history.diagnostics)
+    read_by_revisions = {path for history in alembic for path in history.sql_files}
+    sql_histories, sql_statements, sql_unparsed = _sql_histories(
+        collected, settings, diagnostics, read_by_revisions
+    )
+    histories = [h.history for h in alembic] + sql_histories + code.runtime
     for history in histories:
+        history.operations = [
+            op for op in history.operations if not _is_ignored(op.table, settings.ignore_tables)
+        ]
         replay(history)
-    graph = build_graph(code.modules, code.uses, histories)
+    known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
+    add_documentation(alembic, known, root)
+    graph = build_graph(code.modules, code.uses, histories, alembic)
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),
@@ -364,6 +419,7 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
             for entry, facts in collected.python
             if entry.role == "alembic" or facts.alembic_revision is not None
         ),
+        alembic_revisions=sum(len(h.revisions) for h in alembic),
         sql_strings=code.sql_strings,
         sql_statements=code.statements + sql_statements,
         sql_statements_unparsed=code.unparsed + sql_unparsed,
@@ -381,4 +437,5 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
         findings=findings,
         diagnostics=diagnostics,
         sources=sources,
+        revisions=revision_models(alembic),
     )

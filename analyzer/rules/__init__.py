@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from analyzer.rules import (
+    broken_revision_graph,
     dead_table,
+    definition_drift,
+    documentation_only_migration,
     dropped_table_in_use,
     duplicate_definition,
     dynamic_table_name,
+    multiple_heads,
     runtime_created_table,
+    sql_only_table,
     undefined_table,
 )
 from analyzer.rules.base import Rule
@@ -19,6 +24,11 @@ RULES: tuple[Rule, ...] = (
     dynamic_table_name.RULE,
     duplicate_definition.RULE,
     dropped_table_in_use.RULE,
+    sql_only_table.RULE,
+    documentation_only_migration.RULE,
+    definition_drift.RULE,
+    multiple_heads.RULE,
+    broken_revision_graph.RULE,
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

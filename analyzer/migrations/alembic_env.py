@@ -1,0 +1,162 @@
+"""Find Alembic environments from configuration, without running `env.py`.
+
+An environment is a script location with one or more version directories. They are named by
+`alembic.ini` files (any section with `script_location`, so multi-database setups work), by
+`[tool.alembic]` in `pyproject.toml`, and, when nothing names them, by folders of files with
+module-level `revision` / `down_revision` assignments (see `fallback_environments`).
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+SKIPPED_PARTS = frozenset({".git", ".venv", "venv", "node_modules", "site-packages", "__pycache__"})
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class AlembicEnvironment:
+    id: str  # the script location, repo-relative ("alembic", "analytics/migrations")
+    script_location: str
+    version_dirs: tuple[str, ...]
+    config: str | None  # repo-relative path of the file that names it, None when inferred
+
+    def owns(self, path: str) -> bool:
+        """True when `path` lies in this environment's script location or version dirs."""
+        return any(
+            path == folder or path.startswith(folder.rstrip("/") + "/") or folder == ""
+            for folder in (self.script_location, *self.version_dirs)
+        )
+
+
+def _relative(root: Path, target: Path) -> str | None:
+    try:
+        relative = os.path.relpath(os.path.normpath(target), os.path.normpath(root))
+    except ValueError:
+        return None
+    if relative.startswith(".."):
+        return None
+    return "" if relative == "." else PurePosixPath(Path(relative)).as_posix()
+
+
+def _resolve_location(root: Path, base: Path, location: str) -> str | None:
+    location = location.strip().replace("%(here)s", str(base))
+    if ":" in location and not Path(location).is_absolute():
+        # A package resource, `myapp:migrations`: look for it in the repository.
+        package, _, resource = location.partition(":")
+        for prefix in (root, root / "src"):
+            candidate = prefix.joinpath(*package.split("."), *resource.split("/"))
+            if candidate.is_dir():
+                return _relative(root, candidate)
+        return None
+    path = Path(location)
+    return _relative(root, path if path.is_absolute() else base / path)
+
+
+def _split_locations(value: str, separator: str | None) -> list[str]:
+    if separator in (None, "", "space"):
+        return value.split()
+    if separator == "os":
+        return [part for part in value.split(os.pathsep) if part.strip()]
+    mapping = {"colon": ":", "semicolon": ";", "newline": "\n"}
+    return [part for part in value.split(mapping.get(separator, separator)) if part.strip()]
+
+
+def _environment(
+    root: Path, base: Path, script: str, versions: Iterable[str], config: str
+) -> AlembicEnvironment | None:
+    script_location = _resolve_location(root, base, script)
+    if script_location is None:
+        return None
+    version_dirs = [
+        resolved for item in versions if (resolved := _resolve_location(root, base, item))
+    ]
+    if not version_dirs:
+        default = PurePosixPath(script_location, "versions").as_posix()
+        version_dirs = [default.lstrip("/")]
+    return AlembicEnvironment(
+        id=script_location or ".",
+        script_location=script_location,
+        version_dirs=tuple(sorted(set(version_dirs))),
+        config=config,
+    )
+
+
+def _from_ini(root: Path, ini: Path) -> list[AlembicEnvironment]:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(ini.read_text(encoding="utf-8", errors="replace"))
+    except (configparser.Error, OSError):
+        return []
+    found = []
+    config = _relative(root, ini) or ini.name
+    for section in parser.sections():
+        script = parser.get(section, "script_location", fallback=None)
+        if not script:
+            continue
+        separator = parser.get(section, "path_separator", fallback=None) or parser.get(
+            section, "version_path_separator", fallback=None
+        )
+        listed = parser.get(section, "version_locations", fallback="")
+        versions = _split_locations(listed, separator)
+        environment = _environment(root, ini.parent, script, versions, config)
+        if environment is not None:
+            found.append(environment)
+    return found
+
+
+def _from_pyproject(root: Path, pyproject: Path) -> list[AlembicEnvironment]:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    section = data.get("tool", {}).get("alembic")
+    if not isinstance(section, dict) or not isinstance(section.get("script_location"), str):
+        return []
+    versions = section.get("version_locations", [])
+    if isinstance(versions, str):
+        versions = versions.split()
+    environment = _environment(
+        root, pyproject.parent, section["script_location"],
+        [v for v in versions if isinstance(v, str)], _relative(root, pyproject) or "pyproject.toml",
+    )
+    return [environment] if environment else []
+
+
+def configured_environments(root: Path) -> list[AlembicEnvironment]:
+    """Environments named by alembic.ini files and [tool.alembic] sections under `root`."""
+    found: dict[str, AlembicEnvironment] = {}
+    for pattern, reader in (("alembic.ini", _from_ini), ("pyproject.toml", _from_pyproject)):
+        for config in sorted(root.rglob(pattern)):
+            if SKIPPED_PARTS.intersection(config.relative_to(root).parts):
+                continue
+            for environment in reader(root, config):
+                found.setdefault(environment.id, environment)
+    return sorted(found.values())
+
+
+def fallback_environments(
+    revision_paths: Iterable[str], known: list[AlembicEnvironment]
+) -> list[AlembicEnvironment]:
+    """Environments for revision files that no configuration names: one per folder."""
+    folders: set[str] = set()
+    for path in revision_paths:
+        if any(environment.owns(path) for environment in known):
+            continue
+        folders.add(str(PurePosixPath(path).parent))
+    result = []
+    for folder in sorted(folders):
+        folder = "" if folder == "." else folder
+        parent = PurePosixPath(folder)
+        script = str(parent.parent) if parent.name == "versions" else folder
+        script = "" if script == "." else script
+        result.append(
+            AlembicEnvironment(
+                id=script or ".", script_location=script, version_dirs=(folder,), config=None
+            )
+        )
+    return result

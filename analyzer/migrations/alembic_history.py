@@ -1,0 +1,422 @@
+"""One Alembic environment: its revision DAG, its operations, and its replay to the head state.
+
+Revisions are ordered with networkx (parents before children, `depends_on` before dependants;
+cycles collapsed into one step so a broken graph still replays). Each upgrade operation becomes a
+`SchemaOp` tagged with its revision; `op.execute` SQL goes through the same sqlglot resolution
+as `.sql` files. The resulting `SourceHistory` is replayed like any other source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import networkx as nx
+
+from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file, snippet_of
+from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Part, PythonFacts
+from analyzer.facts import StringCandidate as Candidate
+from analyzer.migrations.alembic_env import AlembicEnvironment
+from analyzer.replay import SchemaOp, SourceHistory
+from analyzer.resolve import ConstantResolver, build_template, has_literal_text
+from analyzer.sql.names import TableKey
+from analyzer.sql.split import split_statements
+from analyzer.sql.statements import TableRef, analyze_statement
+
+SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """A table a revision's upgrade touches, for the revision graph and classification."""
+
+    table: TableKey
+    operation: str  # create, drop, rename_from, rename_to, alter, index, constraint, data, ...
+    path: str
+    line: int
+    conditional: bool = False
+
+
+@dataclass(slots=True)
+class RevisionNode:
+    environment: str
+    facts: AlembicRevision
+    order: int = 0
+    is_head: bool = False
+    touches: list[Touch] = field(default_factory=list)
+
+    @property
+    def revision(self) -> str:
+        return self.facts.revision or ""
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.facts.down_revisions) > 1
+
+    @property
+    def category(self) -> str:
+        """merge | documentation | data | schema | opaque."""
+        if any(t.operation != "data" for t in self.touches):
+            return "schema"
+        if self.touches:
+            return "data"
+        if self.facts.operations or self.facts.opaque_statements:
+            return "opaque"
+        return "merge" if self.is_merge else "documentation"
+
+
+@dataclass(frozen=True, slots=True)
+class GraphProblem:
+    kind: str  # duplicate-revision | missing-parent | missing-dependency | cycle | no-revision-id
+    path: str
+    line: int | None
+    message: str
+
+
+@dataclass(slots=True)
+class AlembicHistory:
+    environment: AlembicEnvironment
+    history: SourceHistory
+    revisions: list[RevisionNode]
+    heads: list[str]
+    problems: list[GraphProblem] = field(default_factory=list)
+    sql_files: set[str] = field(default_factory=set)  # .sql files read by revisions
+    diagnostics: list[tuple[str, FileProblem]] = field(default_factory=list)
+
+
+def order_revisions(
+    nodes: dict[str, RevisionNode], path_of: dict[str, str]
+) -> tuple[list[str], list[GraphProblem]]:
+    """Replay order: parents first; cycles collapse into one step (and are reported)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    problems: list[GraphProblem] = []
+    for revision, node in nodes.items():
+        for parent in node.facts.down_revisions:
+            if parent in nodes:
+                graph.add_edge(parent, revision)
+            else:
+                problems.append(
+                    GraphProblem(
+                        "missing-parent", path_of[revision], node.facts.down_revision_line,
+                        f"revision {revision} names down_revision {parent!r}, which no revision "
+                        "file defines: fix the id or restore the missing revision",
+                    )
+                )
+        for dependency in node.facts.depends_on:
+            if dependency in nodes:
+                graph.add_edge(dependency, revision)
+            elif not any(dependency in n.facts.branch_labels for n in nodes.values()):
+                problems.append(
+                    GraphProblem(
+                        "missing-dependency", path_of[revision], node.facts.down_revision_line,
+                        f"revision {revision} depends_on {dependency!r}, which is neither a "
+                        "revision nor a branch label",
+                    )
+                )
+    condensed = nx.condensation(graph)
+    for component in condensed.nodes:
+        members = sorted(condensed.nodes[component]["members"])
+        if len(members) > 1 or graph.has_edge(members[0], members[0]):
+            problems.append(
+                GraphProblem(
+                    "cycle", path_of[members[0]], nodes[members[0]].facts.down_revision_line,
+                    f"revisions {' -> '.join(members)} form a cycle: Alembic cannot order them; "
+                    "one of their down_revision values is wrong",
+                )
+            )
+    order: list[str] = []
+    for component in nx.lexicographical_topological_sort(
+        condensed, key=lambda c: min(condensed.nodes[c]["members"])
+    ):
+        order.extend(sorted(condensed.nodes[component]["members"]))
+    return order, problems
+
+
+def _table_key(
+    parts: tuple[Part, ...] | None,
+    schema: str | None,
+    revision: PythonFacts | None,
+    resolver: ConstantResolver,
+    default_schema: str,
+    line: int,
+) -> TableKey | None:
+    """Alembic passes names through SQLAlchemy: case is kept as written (upper case is quoted)."""
+    if not parts:
+        return None
+    if revision is None:
+        text = "".join(getattr(p, "text", "") for p in parts)
+        holes = any(not hasattr(p, "text") for p in parts)
+    else:
+        template = build_template(revision, Candidate(parts, line, line), resolver)
+        text, holes = template.text, bool(template.holes)
+    if holes or not text:
+        return None
+    return TableKey(schema or default_schema, text)
+
+
+class _Builder:
+    """Turns one revision's AlembicOps into SchemaOps, touches and data changes."""
+
+    def __init__(
+        self,
+        result: AlembicHistory,
+        resolver: ConstantResolver,
+        root: Path,
+        *,
+        dialect: str,
+        default_schema: str,
+    ) -> None:
+        self.result = result
+        self.resolver = resolver
+        self.root = root
+        self.dialect = dialect
+        self.default_schema = default_schema
+
+    def add(self, node: RevisionNode, python: PythonFacts | None) -> None:
+        for op in node.facts.operations:
+            self._operation(node, python, op)
+
+    def _key(
+        self,
+        node: RevisionNode,
+        python: PythonFacts | None,
+        parts: tuple[Part, ...] | None,
+        schema: str | None,
+        line: int,
+    ) -> TableKey | None:
+        key = _table_key(parts, schema, python, self.resolver, self.default_schema, line)
+        if key is None and parts:
+            self.result.diagnostics.append(
+                (
+                    node.facts.path,
+                    FileProblem(
+                        "alembic-dynamic-name", line,
+                        "the table name of this operation is not a literal or module constant; "
+                        "the operation was not replayed",
+                    ),
+                )
+            )
+        return key
+
+    def _emit(
+        self,
+        node: RevisionNode,
+        op: AlembicOp,
+        operation: str,
+        table: TableKey,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        columns: tuple[str, ...] | None = None,
+        column_changes: tuple[tuple[str, str, str | None], ...] = (),
+        peer: TableKey | None = None,
+        snippet: str = "",
+        object_type: str = "table",
+        if_not_exists: bool = False,
+    ) -> None:
+        where = path or node.facts.path
+        at = line if line is not None else op.line
+        node.touches.append(Touch(table, operation, where, at, op.conditional))
+        schema_op = SchemaOp(
+            source=self.result.history.id,
+            source_kind="alembic",
+            path=where,
+            line=at,
+            operation=operation,
+            table=table,
+            object_type=object_type,
+            columns=columns,
+            column_changes=column_changes,
+            peer=peer,
+            if_not_exists=if_not_exists,
+            revision=node.revision,
+            snippet=snippet or f"op.{op.name}(...)",
+            conditional=op.conditional,
+        )
+        if operation in SCHEMA_CHANGES or operation == "data":
+            # Data changes ride along in the history (replay ignores them) so that explain and
+            # history show them; they are migration data, never application uses.
+            self.result.history.operations.append(schema_op)
+
+    def _operation(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:
+        if op.name == "execute":
+            self._execute(node, python, op)
+            return
+        table = self._key(node, python, op.table, op.schema, op.line)
+        if table is None:
+            return
+        name = op.name
+        if name == "create_table":
+            self._emit(node, op, "create", table, columns=op.columns)
+        elif name == "drop_table":
+            self._emit(node, op, "drop", table)
+        elif name == "rename_table":
+            new = self._key(node, python, op.new_table, op.schema, op.line)
+            if new is not None:
+                self._emit(node, op, "rename_from", table, peer=new)
+                self._emit(node, op, "rename_to", new, peer=table)
+        elif name in ("add_column", "drop_column") and op.columns:
+            action = "add" if name == "add_column" else "drop"
+            self._emit(node, op, "alter", table, column_changes=((action, op.columns[0], None),))
+        elif name == "alter_column" and op.column_rename:
+            old, new_name = op.column_rename
+            self._emit(node, op, "alter", table, column_changes=(("rename", old, new_name),))
+        elif name == "bulk_insert":
+            self._emit(node, op, "data", table, snippet="op.bulk_insert(...)")
+        elif "index" in name:
+            self._emit(node, op, "index", table)
+        else:
+            self._emit(node, op, "constraint" if "constraint" in name else "other", table)
+
+    def _execute(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:
+        if op.sql_file is not None:
+            self._sql_file(node, op)
+            return
+        if not op.sql or python is None:
+            return
+        template = build_template(python, Candidate(op.sql, op.line, op.line), self.resolver)
+        if not has_literal_text(template):
+            self.result.diagnostics.append(
+                (
+                    node.facts.path,
+                    FileProblem(
+                        "alembic-dynamic-sql", op.line,
+                        "upgrade() executes SQL built at run time; tabletrace cannot read it, "
+                        "so its effect is not in the head state",
+                    ),
+                )
+            )
+            return
+        statements, _ = split_statements(template.text)
+        for statement in statements:
+            analysis = analyze_statement(
+                statement.text, dialect=self.dialect, default_schema=self.default_schema
+            )
+            snippet = snippet_of(template.display(statement.text))
+            for ref in analysis.refs:
+                if ref.holes:
+                    continue
+                line = template.line_of(statement.offset + (ref.offset or 0))
+                self._sql_ref(node, op, ref, node.facts.path, line, snippet)
+
+    def _sql_ref(
+        self,
+        node: RevisionNode,
+        op: AlembicOp,
+        ref: TableRef,
+        path: str,
+        line: int,
+        snippet: str,
+    ) -> None:
+        table = TableKey(ref.schema, ref.name)
+        operation = ref.operation
+        if ref.kind == "write":
+            operation = "data"
+        elif operation == "alter" and not ref.column_changes:
+            operation = "other"
+        elif ref.kind == "read":
+            return
+        self._emit(
+            node, op, operation, table, path=path, line=line, columns=ref.columns,
+            column_changes=ref.column_changes,
+            peer=TableKey(*ref.peer) if ref.peer else None, snippet=snippet,
+            object_type=ref.object_type, if_not_exists=ref.if_not_exists,
+        )
+
+    def _sql_file(self, node: RevisionNode, op: AlembicOp) -> None:
+        assert op.sql_file is not None
+        revision_dir = PurePosixPath(node.facts.path).parent
+        candidates = [revision_dir / op.sql_file, PurePosixPath(op.sql_file)]
+        for candidate in candidates:
+            relative = PurePosixPath(*[p for p in candidate.parts if p != "."])
+            full = self.root / relative
+            if full.is_file():
+                facts = self._read_sql(str(relative), full)
+                self.result.sql_files.add(str(relative))
+                for statement in facts.statements:
+                    for fact in statement.refs:
+                        self._sql_ref(
+                            node, op, fact.ref, str(relative), fact.line, statement.snippet
+                        )
+                return
+        self.result.diagnostics.append(
+            (
+                node.facts.path,
+                FileProblem(
+                    "alembic-sql-file-missing", op.line,
+                    f"upgrade() reads SQL from {op.sql_file!r}, which is not in the repository "
+                    "(looked beside the revision and at the root); its effect is not replayed",
+                ),
+            )
+        )
+
+    def _read_sql(self, relative: str, full: Path) -> SqlFileFacts:
+        try:
+            data = full.read_bytes()
+        except OSError as exc:
+            return SqlFileFacts(
+                path=relative, problems=[FileProblem("unreadable-file", None, str(exc))]
+            )
+        facts = extract_sql_file(
+            relative, data, dialect=self.dialect, default_schema=self.default_schema
+        )
+        self.result.diagnostics.extend((relative, p) for p in facts.problems)
+        return facts
+
+
+def build_alembic_history(
+    environment: AlembicEnvironment,
+    revisions: list[tuple[AlembicRevision, PythonFacts | None]],
+    resolver: ConstantResolver,
+    root: Path,
+    *,
+    dialect: str,
+    default_schema: str,
+) -> AlembicHistory:
+    nodes: dict[str, RevisionNode] = {}
+    python_of: dict[str, PythonFacts | None] = {}
+    path_of: dict[str, str] = {}
+    problems: list[GraphProblem] = []
+    for facts, python in sorted(revisions, key=lambda item: item[0].path):
+        if not facts.revision:
+            problems.append(
+                GraphProblem(
+                    "no-revision-id", facts.path, None,
+                    "this file in a versions folder has no string `revision` id: Alembic "
+                    "cannot load it",
+                )
+            )
+            continue
+        if facts.revision in nodes:
+            problems.append(
+                GraphProblem(
+                    "duplicate-revision", facts.path, facts.revision_line,
+                    f"revision id {facts.revision} is also defined in {path_of[facts.revision]}: "
+                    "Alembic keeps only one of them; give this revision a new id",
+                )
+            )
+            continue
+        nodes[facts.revision] = RevisionNode(environment.id, facts)
+        python_of[facts.revision] = python
+        path_of[facts.revision] = facts.path
+    order, graph_problems = order_revisions(nodes, path_of)
+    problems.extend(graph_problems)
+    parents = {parent for node in nodes.values() for parent in node.facts.down_revisions}
+    heads = sorted(revision for revision in nodes if revision not in parents)
+    history = SourceHistory(
+        id=f"alembic:{environment.id}",
+        kind="alembic",
+        path=environment.script_location or ".",
+        files=[path_of[revision] for revision in order],
+        ordered=True,
+    )
+    result = AlembicHistory(environment, history, [], heads, problems)
+    builder = _Builder(result, resolver, root, dialect=dialect, default_schema=default_schema)
+    for position, revision in enumerate(order):
+        node = nodes[revision]
+        node.order = position
+        node.is_head = revision in heads
+        builder.add(node, python_of[revision])
+        result.revisions.append(node)
+    return result

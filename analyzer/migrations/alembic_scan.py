@@ -1,0 +1,141 @@
+"""Glue between the scan and Alembic: environments, histories, documentation, report rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from analyzer.facts import AlembicRevision, PythonFacts
+from analyzer.migrations.alembic_env import AlembicEnvironment, fallback_environments
+from analyzer.migrations.alembic_history import (
+    AlembicHistory,
+    RevisionNode,
+    build_alembic_history,
+)
+from analyzer.models import Revision, RevisionTable
+from analyzer.replay import SchemaOp
+from analyzer.resolve import ConstantResolver
+from analyzer.sql.names import TableKey
+
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+def alembic_histories(
+    root: Path,
+    configured: list[AlembicEnvironment],
+    revisions: list[tuple[AlembicRevision, PythonFacts | None]],
+    resolver: ConstantResolver,
+    *,
+    dialect: str,
+    default_schema: str,
+) -> list[AlembicHistory]:
+    """One history per environment; revision files no configuration names get their own."""
+    environments = configured + fallback_environments(
+        (facts.path for facts, _ in revisions), configured
+    )
+    histories = []
+    claimed: set[str] = set()
+    # Most specific environment first, so nested layouts assign each file once.
+    for environment in sorted(environments, key=lambda e: (-len(e.script_location), e.id)):
+        members = [
+            (facts, python)
+            for facts, python in revisions
+            if facts.path not in claimed and environment.owns(facts.path)
+        ]
+        claimed.update(facts.path for facts, _ in members)
+        if not members:
+            continue
+        histories.append(
+            build_alembic_history(
+                environment, members, resolver, root, dialect=dialect,
+                default_schema=default_schema,
+            )
+        )
+    return sorted(histories, key=lambda h: h.environment.id)
+
+
+def _first_line(text: str | None) -> str | None:
+    if not text:
+        return None
+    for line in text.strip().splitlines():
+        if line.strip():
+            return line.strip()
+    return None
+
+
+def _mention_line(file_text: str, name: str, default: int) -> int:
+    match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", file_text)
+    return file_text.count("\n", 0, match.start()) + 1 if match else default
+
+
+def add_documentation(
+    histories: Iterable[AlembicHistory], known: Iterable[TableKey], root: Path
+) -> None:
+    """Give documentation-only revisions a `document` definition for each table they mention."""
+    by_name: dict[str, TableKey] = {}
+    for key in sorted(known, key=lambda k: (k.schema != "public", k.schema, k.name)):
+        by_name.setdefault(key.name, key)
+    for history in histories:
+        for node in history.revisions:
+            if node.category != "documentation":
+                continue
+            text = f"{node.facts.docstring or ''}\n{node.facts.upgrade_text}"
+            mentioned = sorted({word for word in WORD.findall(text) if word in by_name})
+            if not mentioned:
+                continue
+            try:
+                file_text = (root / node.facts.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                file_text = ""
+            for name in mentioned:
+                line = _mention_line(file_text, name, node.facts.upgrade_line or 1)
+                history.history.operations.append(
+                    SchemaOp(
+                        source=history.history.id,
+                        source_kind="alembic",
+                        path=node.facts.path,
+                        line=line,
+                        operation="document",
+                        table=by_name[name],
+                        revision=node.revision,
+                        snippet=_first_line(node.facts.docstring) or "documentation-only revision",
+                    )
+                )
+
+
+def _revision_model(node: RevisionNode) -> Revision:
+    return Revision(
+        environment=node.environment,
+        revision=node.revision,
+        path=node.facts.path,
+        line=node.facts.revision_line,
+        down_revisions=list(node.facts.down_revisions),
+        depends_on=list(node.facts.depends_on),
+        branch_labels=list(node.facts.branch_labels),
+        order=node.order,
+        is_head=node.is_head,
+        is_merge=node.is_merge,
+        category=node.category,
+        message=_first_line(node.facts.docstring),
+        tables=sorted(
+            (
+                RevisionTable(
+                    table=touch.table.display,
+                    operation=touch.operation,
+                    path=touch.path,
+                    line=touch.line,
+                    conditional=touch.conditional,
+                )
+                for touch in node.touches
+            ),
+            key=lambda t: (t.path, t.line, t.table, t.operation),
+        ),
+    )
+
+
+def revision_models(histories: Iterable[AlembicHistory]) -> list[Revision]:
+    return sorted(
+        (_revision_model(node) for history in histories for node in history.revisions),
+        key=lambda r: (r.environment, r.order, r.revision),
+    )

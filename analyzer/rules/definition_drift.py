@@ -1,0 +1,82 @@
+"""TT009 definition-drift: sources that define the same table with different columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import nodes_of_kind, operations_on
+from analyzer.models import Finding
+from analyzer.replay import SourceHistory, StateEntry
+from analyzer.rules.base import Example, Rule, RuleContext, op_location
+
+State = tuple[SourceHistory, StateEntry]
+
+
+def _reference(states: list[State]) -> State:
+    """Compare against the Alembic head when there is one: it is what `upgrade head` builds."""
+    alembic = [item for item in states if item[0].kind == "alembic"]
+    return (alembic or states)[0]
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        states = sorted(
+            ((history, entry) for history, entry in data["states"] if entry.columns is not None),
+            key=lambda item: item[0].id,
+        )
+        if len({frozenset(entry.columns) for _, entry in states}) < 2:
+            continue
+        reference_history, reference = _reference(states)
+        expected = set(reference.columns)
+        differences = []
+        for history, entry in states:
+            if history is reference_history:
+                continue
+            columns = set(entry.columns)
+            missing, extra = sorted(expected - columns), sorted(columns - expected)
+            if not missing and not extra:
+                continue
+            parts = []
+            if missing:
+                parts.append(f"lacks {', '.join(missing)}")
+            if extra:
+                parts.append(f"adds {', '.join(extra)}")
+            differences.append(f"{history.path} {' and '.join(parts)}")
+        creates = sorted(
+            (op for op in operations_on(ctx.graph, node) if op.operation == "create"),
+            key=lambda op: (op.path, op.line),
+        )
+        yield RULE.finding(
+            table=data["key"].display,
+            message=(
+                f"{data['key'].display} has different columns in different sources; compared "
+                f"with {reference_history.path} ({reference_history.kind}): "
+                f"{'; '.join(differences)}. Code written against one source breaks on a "
+                "database built from another: align them"
+            ),
+            locations=[op_location(op) for op in creates],
+        )
+
+
+RULE = Rule(
+    code="TT009",
+    name="definition-drift",
+    severity="warning",
+    summary="A table whose column set differs between the sources that define it.",
+    check=check,
+    examples=(
+        Example(
+            files={
+                "sql/00_init.sql": "CREATE TABLE users (id int, email text, name text);\n",
+                "sql/legacy.sql": "CREATE TABLE users (id int, login text);\n",
+            },
+            expected=frozenset({"public.users"}),
+        ),
+        Example(
+            files={
+                "sql/00_init.sql": "CREATE TABLE users (id int, email text);\n",
+                "sql/legacy.sql": "CREATE TABLE users (email text, id int);\n",
+            },
+        ),
+    ),
+)

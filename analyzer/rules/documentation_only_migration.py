@@ -1,0 +1,108 @@
+"""TT008 documentation-only-migration: a revision whose upgrade() changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import nodes_of_kind
+from analyzer.models import Finding, Location
+from analyzer.replay import SchemaOp
+from analyzer.rules.base import Example, Rule, RuleContext
+
+DOC_ONLY = '''"""Document enrichment tables (created by sql/enrichment.sql)."""
+from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    # fact_entities is created by sql/enrichment.sql; this records it for history.
+    pass
+'''
+
+BASE = '''from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("users", sa.Column("id", sa.Integer))
+'''
+
+MERGE = '''revision = "m1"
+down_revision = ("a1", "c3")
+
+
+def upgrade():
+    pass
+'''
+
+BRANCH = '''from alembic import op
+import sqlalchemy as sa
+
+revision = "c3"
+down_revision = None
+branch_labels = ("extra",)
+
+
+def upgrade():
+    op.execute("UPDATE users SET id = id")
+'''
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    documents: dict[tuple[str, str | None], list[SchemaOp]] = {}
+    for _, _, edge in ctx.graph.edges(data=True):
+        op = edge.get("op")
+        if op is not None and op.operation == "document":
+            documents.setdefault((op.path, op.revision), []).append(op)
+    for _node, data in nodes_of_kind(ctx.graph, "revision"):
+        revision = data["revision"]
+        if revision.category != "documentation":
+            continue
+        mentions = sorted(
+            documents.get((revision.facts.path, revision.revision), []),
+            key=lambda op: (op.line, op.table),
+        )
+        names = ", ".join(op.table.display for op in mentions)
+        about = f"; it only documents {names}" if names else ""
+        yield RULE.finding(
+            table=None,
+            message=(
+                f"revision {revision.revision} performs no schema or data operation (its "
+                f"upgrade() holds only a docstring, comments or pass){about}: those tables "
+                "are not in the Alembic head state, whatever the revision says"
+            ),
+            locations=[Location(path=revision.facts.path, line=revision.facts.upgrade_line)]
+            + [Location(path=op.path, line=op.line, snippet=op.table.display) for op in mentions],
+        )
+
+
+RULE = Rule(
+    code="TT008",
+    name="documentation-only-migration",
+    severity="warning",
+    summary="A non-merge revision whose upgrade() performs no schema or data operation.",
+    check=check,
+    examples=(
+        Example(
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": BASE,
+                "migrations/versions/b2.py": DOC_ONLY,
+            },
+            expected=frozenset({"migrations/versions/b2.py:8"}),
+        ),
+        Example(
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": BASE,
+                "migrations/versions/c3.py": BRANCH,
+                "migrations/versions/m1.py": MERGE,
+            },
+        ),
+    ),
+)
