@@ -17,11 +17,18 @@ from rich.console import Console
 
 from analyzer import __version__
 from analyzer.config import ConfigError
-from analyzer.models import Report, report_json_schema
-from analyzer.render.console import print_explain, print_report, render_text, text_console
-from analyzer.render.dot import GraphvizMissing, render_dot, render_svg
+from analyzer.models import Report, Table, report_json_schema
+from analyzer.render.console import (
+    print_explain,
+    print_history,
+    print_report,
+    render_text,
+    text_console,
+)
+from analyzer.render.dot import GraphvizMissing, render_dot, render_revisions_dot, render_svg
 from analyzer.rules import RULES
 from analyzer.scan import ScanError, scan
+from analyzer.timeline import timeline
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -106,6 +113,15 @@ def _run_scan(
         )
 
 
+def _find_table(report: Report, name: str, path: Path) -> Table:
+    found = report.table(name)
+    if found is None:
+        close = [t.qualified_name for t in report.tables if name.lower() in t.name.lower()]
+        hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
+        _fail(f"no table {name!r} in {path}{hint}")
+    return found
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -152,11 +168,7 @@ def explain_command(
 ) -> None:
     """Every definition, drop, rename and use of one table, with file:line and SQL."""
     report = _run_scan(path, exclude, include_tests, dialect, default_schema, ignore_table)
-    found = report.table(table)
-    if found is None:
-        close = [t.qualified_name for t in report.tables if table.lower() in t.name.lower()]
-        hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
-        _fail(f"no table {table!r} in {path}{hint}")
+    found = _find_table(report, table, path)
     if format is ExplainFormat.json:
         data = found.model_dump(mode="json", by_alias=True)
         data["findings"] = [
@@ -167,10 +179,29 @@ def explain_command(
         print_explain(report, found, Console())
 
 
+@app.command("history")
+def history_command(
+    path: PathArgument,
+    table: Annotated[str, typer.Argument(help="Table name: name, schema.name.")],
+    exclude: ExcludeOption = None,
+    include_tests: IncludeTestsOption = None,
+    dialect: DialectOption = None,
+    default_schema: SchemaOption = None,
+    ignore_table: IgnoreOption = None,
+) -> None:
+    """The timeline of one table across every source, renames followed, then its uses."""
+    report = _run_scan(path, exclude, include_tests, dialect, default_schema, ignore_table)
+    found = _find_table(report, table, path)
+    print_history(report, found, timeline(report, found), Console())
+
+
 @app.command("graph")
 def graph_command(
     path: PathArgument,
     table: Annotated[str | None, typer.Option(help="Only this table and its neighbours.")] = None,
+    revisions: Annotated[
+        bool, typer.Option("--revisions", help="Draw the Alembic revision DAG instead.")
+    ] = False,
     format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.dot,
     output: OutputOption = None,
     exclude: ExcludeOption = None,
@@ -179,9 +210,14 @@ def graph_command(
 ) -> None:
     """Graphviz diagram: modules (by package) -> tables <- sources."""
     report = _run_scan(path, exclude, include_tests, None, None, ignore_table)
-    if table is not None and report.table(table) is None:
-        _fail(f"no table {table!r} in {path}")
-    dot_text = render_dot(report, table)
+    if table is not None:
+        _find_table(report, table, path)
+    if revisions:
+        if not report.revisions:
+            _fail(f"no Alembic revisions found in {path}")
+        dot_text = render_revisions_dot(report)
+    else:
+        dot_text = render_dot(report, table)
     if format is GraphFormat.svg:
         try:
             _emit(render_svg(dot_text), output)

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from analyzer.models import Finding, Report, Table
 from analyzer.rules import RULES_BY_CODE
+from analyzer.timeline import Event
 
 STATUS_STYLE = {
     "used": "green",
@@ -22,7 +23,7 @@ STATUS_STYLE = {
     "undefined": "bold red",
     "dropped": "bold red",
     "runtime-only": "magenta",
-    "unused": "dim",
+    "removed": "dim",
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_LOCATIONS = 3
@@ -90,8 +91,16 @@ def _summary(report: Report) -> Text:
     by_status: dict[str, int] = defaultdict(int)
     for table in report.tables:
         by_status[table.status] += 1
-    status_text = ", ".join(f"{count} {status}" for status, count in sorted(by_status.items()))
-    text.append(f"tables   {stats.tables} ({status_text}); {stats.uses} uses\n")
+    ranked = sorted(by_status.items(), key=lambda item: (-item[1], item[0]))
+    text.append(f"tables   {stats.tables}: {', '.join(f'{n} {s}' for s, n in ranked)}\n")
+    modules = len({use.module for table in report.tables for use in table.uses})
+    text.append(f"uses     {stats.uses} in {modules} modules\n")
+    if report.revisions:
+        environments = len({r.environment for r in report.revisions})
+        text.append(
+            f"alembic  {len(report.revisions)} revisions in {environments} "
+            f"environment{'s' if environments != 1 else ''}\n"
+        )
     text.append("findings ")
     parts = [(f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}", SEVERITY_STYLE[s])
              for s in ("error", "warning", "info")]
@@ -214,3 +223,55 @@ def print_explain(report: Report, table: Table, console: Console) -> None:
                 _indent(Text(f"{finding.code} {finding.name}", SEVERITY_STYLE[finding.severity]), 2)
             )
             console.print(_indent(finding.message, 4))
+
+
+VERBS = {
+    "create": "created",
+    "drop": "dropped",
+    "rename_from": "renamed away",
+    "rename_to": "renamed in",
+    "alter": "altered",
+    "document": "documented",
+    "data": "data changed",
+    "declare": "declared",
+}
+
+
+def print_history(report: Report, table: Table, events: list[Event], console: Console) -> None:
+    head = Text(table.qualified_name, style="bold")
+    head.append(f"  [{table.status}]", style=STATUS_STYLE.get(table.status, ""))
+    console.print(head)
+    present = ", ".join(table.present_in) or "no source's final state"
+    console.print(f"present in: {present}")
+    current_source = None
+    for event in events:
+        definition = event.definition
+        if definition.source != current_source:
+            current_source = definition.source
+            console.rule(current_source, align="left")
+        line = Text(f"{VERBS.get(definition.operation, definition.operation):<13}", style="bold")
+        if event.table != table.qualified_name:
+            line.append(f"{event.table} ")
+        if definition.revision:
+            line.append(f"in revision {definition.revision} ")
+        line.append(f"at {definition.path}:{definition.line}")
+        if definition.detail:
+            line.append(f" ({definition.detail})", style="dim")
+        console.print(_indent(line, 2))
+    console.rule("code", align="left")
+    if not table.uses:
+        console.print(_indent("used by no application code", 2))
+        return
+    counts = ", ".join(
+        f"{kind} {sum(1 for u in table.uses if u.kind == kind)}"
+        for kind in ("read", "write", "ddl")
+        if any(u.kind == kind for u in table.uses)
+    )
+    modules = table.used_by_modules
+    console.print(
+        _indent(
+            f"used by {len(modules)} module{'s' if len(modules) != 1 else ''} ({counts}): "
+            + ", ".join(modules),
+            2,
+        )
+    )

@@ -18,7 +18,7 @@ STATUS_COLOURS = {
     "undefined": "#ffcdd2",
     "dropped": "#ffcc80",
     "runtime-only": "#fff59d",
-    "unused": "#f5f5f5",
+    "removed": "#f5f5f5",
 }
 SOURCE_COLOURS = {"sql": "#bbdefb", "alembic": "#d1c4e9", "runtime": "#ffe082", "model": "#b2dfdb"}
 USE_COLOURS = {"read": "#2e7d32", "write": "#c62828", "ddl": "#6a1b9a"}
@@ -142,3 +142,71 @@ def render_svg(dot_text: str) -> str:
     if completed.returncode != 0:
         raise RuntimeError(f"dot failed: {completed.stderr.strip()}")
     return completed.stdout
+
+
+CATEGORY_STYLE = {
+    "schema": 'style=filled, fillcolor="#ffffff"',
+    "data": 'style=filled, fillcolor="#fff9c4"',
+    "documentation": 'style="filled,dashed", fillcolor="#eeeeee"',
+    "merge": 'style=filled, fillcolor="#e1f5fe", shape=hexagon',
+    "opaque": 'style=filled, fillcolor="#ffe0b2"',
+}
+OPERATION_MARK = {
+    "create": "+", "drop": "-", "rename_from": "~", "rename_to": "~", "alter": "*",
+    "data": "=", "index": "#", "constraint": "#", "other": "#",
+}
+MAX_TABLES_IN_LABEL = 6
+
+
+def render_revisions_dot(report: Report) -> str:
+    """The Alembic revision DAG: one cluster per environment, revisions labelled by tables."""
+    lines = [
+        "digraph revisions {",
+        '  graph [rankdir=TB, fontname="Helvetica", fontsize=11, '
+        f"label={quote('Alembic revisions: ' + report.root)}, labelloc=t];",
+        '  node [fontname="Helvetica", fontsize=9, shape=box];',
+        '  edge [arrowsize=0.6];',
+    ]
+    ids: dict[tuple[str, str], str] = {}
+    environments = sorted({r.environment for r in report.revisions})
+    for env_index, environment in enumerate(environments, 1):
+        lines.append(f"  subgraph cluster_e{env_index} {{")
+        lines.append(f"    label={quote(environment)}; style=rounded;")
+        for revision in (r for r in report.revisions if r.environment == environment):
+            node_id = f"r{len(ids) + 1}"
+            ids[(environment, revision.revision)] = node_id
+            touched = []
+            for item in revision.tables:
+                mark = OPERATION_MARK.get(item.operation, "#")
+                entry = f"{mark}{item.table.removeprefix('public.')}"
+                if item.conditional:
+                    entry += "?"
+                if entry not in touched:
+                    touched.append(entry)
+            if len(touched) > MAX_TABLES_IN_LABEL:
+                touched = [*touched[:MAX_TABLES_IN_LABEL], f"... {len(touched) - 6} more"]
+            label = "\n".join(
+                [f"{revision.revision} ({revision.category})"]
+                + ([revision.message[:50]] if revision.message else [])
+                + touched
+            )
+            style = CATEGORY_STYLE.get(revision.category, "")
+            head = ", penwidth=2.5" if revision.is_head else ""
+            lines.append(
+                f"    {node_id} [label={quote(label)}, {style}{head}, "
+                f"tooltip={quote(revision.path)}];"
+            )
+        lines.append("  }")
+    for revision in report.revisions:
+        child = ids[(revision.environment, revision.revision)]
+        for parent in revision.down_revisions:
+            if (revision.environment, parent) in ids:
+                lines.append(f"  {ids[(revision.environment, parent)]} -> {child};")
+        for dependency in revision.depends_on:
+            if (revision.environment, dependency) in ids:
+                lines.append(
+                    f"  {ids[(revision.environment, dependency)]} -> {child} "
+                    '[style=dashed, label="depends_on", fontsize=8];'
+                )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
