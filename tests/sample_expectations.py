@@ -29,8 +29,9 @@ Conventions
   argument. A table-name constant (``MEMORY_TABLE = "memory_entries"``) is not a use by itself.
   A function-local variable holding SQL would count only where the literal is (the sample has
   none; local variables here only hold table names).
-* Application code = every ``.py`` file except ``tests/``, ``alembic/`` (Alembic revisions and
-  env.py), and the configured exclude ``scripts/scratch/**``. ``scripts/`` itself IS
+* Application code = every ``.py`` file except ``tests/``, the Alembic script locations named by
+  an ``alembic.ini`` (``alembic/`` and ``analytics/migrations/``: revisions and env.py), and the
+  configured exclude ``scripts/scratch/**``. ``scripts/`` itself IS
   application code. ORM models/queries (``app/models``, ``app/characters/tags.py``) are not
   listed here: ORM support comes later.
 """
@@ -230,6 +231,9 @@ USES: set[tuple[str, int, str, str]] = {
     ("app/jobs/cleanup.py", 40, "public.conversation_entries", "read"),
     # line 51: purge_older_than(conn, "memory_entries", cutoff) passes a bare table name to a
     #   function: no SQL here, no use (no inter-procedural analysis).
+    # --- app/jobs/rollups.py: tables created only by the analytics Alembic environment --------
+    ("app/jobs/rollups.py", 14, "public.analytics_events", "write"),
+    ("app/jobs/rollups.py", 26, "public.analytics_rollups", "read"),
     # --- scripts/backfill_platform_identities.py (app code: only scripts/scratch is excluded)
     ("scripts/backfill_platform_identities.py", 27, "public.platform_identities", "write"),
     ("scripts/backfill_platform_identities.py", 29, "public.universal_users", "read"),
@@ -693,6 +697,17 @@ ABSENT_TABLES: set[str] = {
     "public.touch_updated_at",
     "public.record_ban",
     "public.update_fact_entities_search_vector",
+    # Alembic: version tables, a table-name constant, indexes and constraints
+    "public.alembic_version",
+    "public.alembic_version_analytics",
+    "public.snapshots_table",
+    "public.pk_character_memory_snapshots",
+    "public.uq_character_memory_snapshots_taken",
+    "public.ix_character_memory_snapshots_user_id",
+    "public.ix_character_voice_samples_text",
+    "public.fk_message_feedback_fact_id",
+    "public.ck_message_feedback_rating",
+    "public.uq_analytics_rollups_key",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -724,69 +739,325 @@ NO_USE_LOCATIONS: set[tuple[str, int]] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# ALEMBIC_HEAD_TABLES: tables after `alembic upgrade head` on an empty SQLite database (checked
-# by running it; alembic_version excluded), columns in creation order. Revisions: baseline
-# a1b2c3d4e5f6 -> b7c8d9e0f1a2 -> c3d4e5f6a7b8 (rename character_attributes_old ->
-# character_attributes) -> branches d4e5f6a7b8c9 (add_column user_facts.confidence) and
-# e5f6a7b8c9d0 (op.execute CREATE TABLE character_learning_timeline) -> merge f6a7b8c9d0e1 ->
-# 0b1c2d3e4f5a (drop_table user_relationships) -> 9c8b7a6f5e4d (documentation only: mentions
-# fact_entities, entity_relationships, user_fact_relationships, creates nothing).
+# Alembic: two environments, each its own source family, keyed by its script location
+# (relative to sample_repo/) as named by an alembic.ini:
+#   "alembic"              <- alembic.ini           (core schema; version table alembic_version)
+#   "analytics/migrations" <- analytics/alembic.ini (script_location = %(here)s/migrations;
+#                                                    version table alembic_version_analytics)
+# Revision files live in <env>/versions/. alembic/versions/sql/message_feedback.sql is read by
+# revision 4c5d6e7f8a9b: it belongs to the "alembic" family (its CREATE TABLE is listed in
+# ALEMBIC_DEFINITIONS), it is NOT a raw SQL source (not in SQL_DEFINITIONS / SQL_FINAL_STATES).
+#
+# "alembic" graph (15 revisions, one head):
+#   a1b2c3d4e5f6 baseline -> b7c8d9e0f1a2 -> c3d4e5f6a7b8 (rename_table) -> branches
+#   d4e5f6a7b8c9 (add_column) | e5f6a7b8c9d0 (op.execute f-string CREATE TABLE; if/else index)
+#   -> merge f6a7b8c9d0e1 -> 0b1c2d3e4f5a (drop_table) -> 9c8b7a6f5e4d (documentation only)
+#   -> 1f2e3d4c5b6a (create_table(SNAPSHOTS_TABLE constant, constraints, schema=None), helper
+#      _create_audit_tables() with 3 create_table, create_index)
+#   -> main line: 2a3b4c5d6e7f (batch_alter_table add/rename/alter-nullable/drop column,
+#        alter_column(new_column_name=), drop_column, add_column, execute(text(UPDATE)),
+#        drop_index/create_index)
+#      -> 3b4c5d6e7f8a (execute(triple-quoted CREATE TABLE), `if postgresql:` CREATE INDEX,
+#        rename_table, drop_table, create_table inside try)
+#   -> "feedback" branch (branch_labels): 4c5d6e7f8a9b (create_table, bulk_insert, execute of
+#        sql/message_feedback.sql) -> 5d6e7f8a9b0c (depends_on 2a3b4c5d6e7f; add_column,
+#        if/else create_foreign_key, get_bind().execute(text(UPDATE)))
+#   -> merge 6e7f8a9b0c1d (3b4c5d6e7f8a, 5d6e7f8a9b0c) -> 7f8a9b0c1d2e (data only: bulk_insert,
+#        execute(text(UPDATE)) x2) = head
+# "analytics/migrations": 3f9a1c2b7d10 (create_table, create_index) -> 8d2e4f6a1b3c
+#   (create_table with a UniqueConstraint) -> c5b7a9e1d3f2 (add_column, create_table) = head
 # ---------------------------------------------------------------------------------------------
-ALEMBIC_HEAD_TABLES: dict[str, tuple[str, ...]] = {
-    "public.users": ("id", "username", "email", "created_at"),
-    "public.characters": (
-        "id",
-        "name",
-        "normalized_name",
-        "occupation",
-        "description",
-        "created_at",
-    ),
-    "public.personality_traits": (
-        "id",
-        "character_id",
-        "trait_name",
-        "trait_value",
-        "intensity",
-        "description",
-    ),
-    "public.character_values": (
-        "id",
-        "character_id",
-        "value_key",
-        "value_description",
-        "importance",
-    ),
-    "public.character_question_templates": (
-        "id",
-        "character_id",
-        "category",
-        "template_text",
-        "priority",
-    ),
-    "public.character_entity_categories": (
-        "id",
-        "character_id",
-        "entity_keyword",
-        "category",
-        "confidence",
-    ),
-    "public.user_facts": ("id", "user_id", "fact_key", "fact_value", "created_at", "confidence"),
-    "public.character_attributes": ("id", "character_id", "category", "description", "importance"),
-    "public.character_identity": (
-        "id",
-        "character_id",
-        "full_name",
-        "nickname",
-        "gender",
-        "location",
-    ),
-    "public.character_learning_timeline": (
-        "id",
-        "character_id",
-        "learning_event",
-        "learning_type",
-        "significance",
-        "learned_at",
-    ),
+
+_REV = "alembic/versions/"
+_ANALYTICS_REV = "analytics/migrations/versions/"
+_BASELINE = _REV + "20251011_0900_a1b2c3d4e5f6_baseline.py"
+_IDENTITY = _REV + "20251012_1030_b7c8d9e0f1a2_add_character_identity.py"
+_RENAME_ATTRIBUTES = _REV + "20251013_1415_c3d4e5f6a7b8_rename_character_attributes.py"
+_FACTS_CONFIDENCE = _REV + "20251014_0930_d4e5f6a7b8c9_add_user_facts_confidence.py"
+_LEARNING_TIMELINE = _REV + "20251014_1100_e5f6a7b8c9d0_create_character_learning_timeline.py"
+_DROP_RELATIONSHIPS = _REV + "20251016_1600_0b1c2d3e4f5a_drop_user_relationships.py"
+_SNAPSHOTS = _REV + "20251020_0900_1f2e3d4c5b6a_character_memory_snapshots.py"
+_FEEDBACK = _REV + "20251020_1400_4c5d6e7f8a9b_feedback_tables.py"
+_FEEDBACK_SQL = _REV + "sql/message_feedback.sql"
+_REWORK = _REV + "20251021_1000_2a3b4c5d6e7f_rework_snapshots_identity_facts.py"
+_VOICE = _REV + "20251022_1130_3b4c5d6e7f8a_voice_samples_audit_cleanup.py"
+_FEEDBACK_FACTS = _REV + "20251022_1500_5d6e7f8a9b0c_feedback_links_to_facts.py"
+_EVENTS = _ANALYTICS_REV + "20251020_1200_3f9a1c2b7d10_analytics_events.py"
+_ROLLUPS = _ANALYTICS_REV + "20251021_1200_8d2e4f6a1b3c_analytics_rollups.py"
+_ROLLUP_RUNS = _ANALYTICS_REV + "20251022_1200_c5b7a9e1d3f2_rollup_runs_and_sessions.py"
+
+# env -> its alembic.ini (relative to sample_repo/)
+ALEMBIC_INI_FILES: dict[str, str] = {
+    "alembic": "alembic.ini",
+    "analytics/migrations": "analytics/alembic.ini",
 }
+
+# ---------------------------------------------------------------------------------------------
+# ALEMBIC_HEAD_TABLES: env -> tables after a real `alembic upgrade head` on an empty SQLite
+# database, columns in catalog order (checked by tests/test_alembic_real_upgrade.py, and the same
+# on PostgreSQL 15). The version tables (alembic_version, alembic_version_analytics) are
+# excluded. Batch add_column appends; batch/plain rename keeps the position.
+# Gone by head: user_relationships (dropped), character_attributes_old and
+# character_audit_payloads (renamed), character_audit_export_queue (dropped).
+# ---------------------------------------------------------------------------------------------
+ALEMBIC_HEAD_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "alembic": {
+        "public.users": ("id", "username", "email", "created_at"),
+        # occupation dropped by 2a3b4c5d6e7f
+        "public.characters": ("id", "name", "normalized_name", "description", "created_at"),
+        "public.personality_traits": (
+            "id",
+            "character_id",
+            "trait_name",
+            "trait_value",
+            "intensity",
+            "description",
+        ),
+        "public.character_values": (
+            "id",
+            "character_id",
+            "value_key",
+            "value_description",
+            "importance",
+        ),
+        "public.character_question_templates": (
+            "id",
+            "character_id",
+            "category",
+            "template_text",
+            "priority",
+        ),
+        "public.character_entity_categories": (
+            "id",
+            "character_id",
+            "entity_keyword",
+            "category",
+            "confidence",
+        ),
+        # confidence by d4e5f6a7b8c9, source by 2a3b4c5d6e7f
+        "public.user_facts": (
+            "id",
+            "user_id",
+            "fact_key",
+            "fact_value",
+            "created_at",
+            "confidence",
+            "source",
+        ),
+        "public.character_attributes": (
+            "id",
+            "character_id",
+            "category",
+            "description",
+            "importance",
+        ),
+        # gender renamed to pronouns by 2a3b4c5d6e7f (same position)
+        "public.character_identity": (
+            "id",
+            "character_id",
+            "full_name",
+            "nickname",
+            "pronouns",
+            "location",
+        ),
+        "public.character_learning_timeline": (
+            "id",
+            "character_id",
+            "learning_event",
+            "learning_type",
+            "significance",
+            "learned_at",
+        ),
+        # constraints (PrimaryKeyConstraint, ForeignKeyConstraint, UniqueConstraint) are not
+        # columns; batch: summary -> summary_text, token_count dropped, source appended
+        "public.character_memory_snapshots": (
+            "id",
+            "character_id",
+            "user_id",
+            "summary_text",
+            "taken_at",
+            "source",
+        ),
+        "public.character_audit_events": (
+            "id",
+            "character_id",
+            "actor",
+            "action",
+            "occurred_at",
+        ),
+        # created as character_audit_payloads, renamed by 3b4c5d6e7f8a
+        "public.character_audit_event_payloads": ("event_id", "payload"),
+        "public.character_voice_samples": ("id", "character_id", "sample_text", "recorded_at"),
+        "public.character_voice_profiles": ("character_id", "pitch", "speed"),
+        "public.feedback_reasons": ("code", "label"),
+        # from sql/message_feedback.sql (the CONSTRAINT ... CHECK line is not a column);
+        # fact_id appended by 5d6e7f8a9b0c
+        "public.message_feedback": (
+            "id",
+            "conversation_entry_id",
+            "character_id",
+            "rating",
+            "reason_code",
+            "created_at",
+            "fact_id",
+        ),
+    },
+    "analytics/migrations": {
+        "public.analytics_events": (
+            "id",
+            "event_type",
+            "character_id",
+            "user_ref",
+            "payload",
+            "occurred_at",
+            "session_id",
+        ),
+        "public.analytics_rollups": (
+            "id",
+            "rollup_date",
+            "character_id",
+            "event_type",
+            "event_count",
+        ),
+        "public.analytics_rollup_runs": ("id", "started_at", "finished_at", "rows_written"),
+    },
+}
+
+# ---------------------------------------------------------------------------------------------
+# ALEMBIC_REVISIONS: env -> {revision: down_revisions} (a root has ()), and the heads.
+# ---------------------------------------------------------------------------------------------
+ALEMBIC_REVISIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "alembic": {
+        "a1b2c3d4e5f6": (),
+        "b7c8d9e0f1a2": ("a1b2c3d4e5f6",),
+        "c3d4e5f6a7b8": ("b7c8d9e0f1a2",),
+        "d4e5f6a7b8c9": ("c3d4e5f6a7b8",),
+        "e5f6a7b8c9d0": ("c3d4e5f6a7b8",),
+        "f6a7b8c9d0e1": ("d4e5f6a7b8c9", "e5f6a7b8c9d0"),
+        "0b1c2d3e4f5a": ("f6a7b8c9d0e1",),
+        "9c8b7a6f5e4d": ("0b1c2d3e4f5a",),
+        "1f2e3d4c5b6a": ("9c8b7a6f5e4d",),
+        "2a3b4c5d6e7f": ("1f2e3d4c5b6a",),
+        "3b4c5d6e7f8a": ("2a3b4c5d6e7f",),
+        "4c5d6e7f8a9b": ("1f2e3d4c5b6a",),
+        "5d6e7f8a9b0c": ("4c5d6e7f8a9b",),
+        "6e7f8a9b0c1d": ("3b4c5d6e7f8a", "5d6e7f8a9b0c"),
+        "7f8a9b0c1d2e": ("6e7f8a9b0c1d",),
+    },
+    "analytics/migrations": {
+        "3f9a1c2b7d10": (),
+        "8d2e4f6a1b3c": ("3f9a1c2b7d10",),
+        "c5b7a9e1d3f2": ("8d2e4f6a1b3c",),
+    },
+}
+
+ALEMBIC_HEADS: dict[str, set[str]] = {
+    "alembic": {"7f8a9b0c1d2e"},
+    "analytics/migrations": {"c5b7a9e1d3f2"},
+}
+
+# revision -> branch_labels / depends_on (only revisions that set them)
+ALEMBIC_BRANCH_LABELS: dict[str, tuple[str, ...]] = {"4c5d6e7f8a9b": ("feedback",)}
+ALEMBIC_DEPENDS_ON: dict[str, tuple[str, ...]] = {"5d6e7f8a9b0c": ("2a3b4c5d6e7f",)}
+
+# ---------------------------------------------------------------------------------------------
+# ALEMBIC_DEFINITIONS: (path, line, table, operation, revision) for every create / drop /
+# rename_from / rename_to / alter (add, drop or rename of a column) in upgrade(), in the helpers
+# it calls, in op.execute SQL and in SQL files a revision reads. downgrade() never counts.
+# line = the line of the op call (the first line of a multi-line call; for batch_op.* the line
+# of the batch_op call, table = the batch's table); for op.execute SQL the line of the table
+# NAME token; for SQL read from a file, the path and line in that .sql file.
+# NOT definitions: create_index/drop_index, create_foreign_key, alter_column without
+# new_column_name (2a3b4c5d6e7f:29 changes nullability only), bulk_insert, UPDATE, CREATE INDEX.
+# ---------------------------------------------------------------------------------------------
+ALEMBIC_DEFINITIONS: set[tuple[str, int, str, str, str]] = {
+    # a1b2c3d4e5f6 baseline
+    (_BASELINE, 24, "public.users", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 31, "public.characters", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 40, "public.personality_traits", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 54, "public.character_values", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 67, "public.character_question_templates", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 80, "public.character_entity_categories", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 93, "public.user_relationships", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 102, "public.user_facts", "create", "a1b2c3d4e5f6"),
+    (_BASELINE, 110, "public.character_attributes_old", "create", "a1b2c3d4e5f6"),
+    # b7c8d9e0f1a2
+    (_IDENTITY, 23, "public.character_identity", "create", "b7c8d9e0f1a2"),
+    # c3d4e5f6a7b8: op.rename_table
+    (_RENAME_ATTRIBUTES, 22, "public.character_attributes_old", "rename_from", "c3d4e5f6a7b8"),
+    (_RENAME_ATTRIBUTES, 22, "public.character_attributes", "rename_to", "c3d4e5f6a7b8"),
+    # d4e5f6a7b8c9: op.add_column
+    (_FACTS_CONFIDENCE, 23, "public.user_facts", "alter", "d4e5f6a7b8c9"),
+    # e5f6a7b8c9d0: op.execute(f"""...CREATE TABLE character_learning_timeline""") (call on 25)
+    (_LEARNING_TIMELINE, 27, "public.character_learning_timeline", "create", "e5f6a7b8c9d0"),
+    # 0b1c2d3e4f5a: op.drop_table
+    (_DROP_RELATIONSHIPS, 24, "public.user_relationships", "drop", "0b1c2d3e4f5a"),
+    # 1f2e3d4c5b6a: helper _create_audit_tables() (lines 25, 33, 43), then upgrade() line 52:
+    # op.create_table(SNAPSHOTS_TABLE, ..., schema=None) with SNAPSHOTS_TABLE a module constant
+    (_SNAPSHOTS, 25, "public.character_audit_events", "create", "1f2e3d4c5b6a"),
+    (_SNAPSHOTS, 33, "public.character_audit_payloads", "create", "1f2e3d4c5b6a"),
+    (_SNAPSHOTS, 43, "public.character_audit_export_queue", "create", "1f2e3d4c5b6a"),
+    (_SNAPSHOTS, 52, "public.character_memory_snapshots", "create", "1f2e3d4c5b6a"),
+    # 4c5d6e7f8a9b: create_table, then op.execute(<sql/message_feedback.sql>) on line 38
+    (_FEEDBACK, 25, "public.feedback_reasons", "create", "4c5d6e7f8a9b"),
+    (_FEEDBACK_SQL, 4, "public.message_feedback", "create", "4c5d6e7f8a9b"),
+    # 2a3b4c5d6e7f: batch add_column (24), batch alter_column(new_column_name=) (25),
+    # batch drop_column (30); op.alter_column(new_column_name=), op.drop_column, op.add_column
+    (_REWORK, 24, "public.character_memory_snapshots", "alter", "2a3b4c5d6e7f"),
+    (_REWORK, 25, "public.character_memory_snapshots", "alter", "2a3b4c5d6e7f"),
+    (_REWORK, 30, "public.character_memory_snapshots", "alter", "2a3b4c5d6e7f"),
+    (_REWORK, 31, "public.character_identity", "alter", "2a3b4c5d6e7f"),
+    (_REWORK, 32, "public.characters", "alter", "2a3b4c5d6e7f"),
+    (_REWORK, 33, "public.user_facts", "alter", "2a3b4c5d6e7f"),
+    # 3b4c5d6e7f8a: op.execute("""CREATE TABLE ...""") (call on 24, name on 26), rename_table,
+    # drop_table, create_table inside try (43)
+    (_VOICE, 26, "public.character_voice_samples", "create", "3b4c5d6e7f8a"),
+    (_VOICE, 39, "public.character_audit_payloads", "rename_from", "3b4c5d6e7f8a"),
+    (_VOICE, 39, "public.character_audit_event_payloads", "rename_to", "3b4c5d6e7f8a"),
+    (_VOICE, 40, "public.character_audit_export_queue", "drop", "3b4c5d6e7f8a"),
+    (_VOICE, 43, "public.character_voice_profiles", "create", "3b4c5d6e7f8a"),
+    # 5d6e7f8a9b0c: op.add_column
+    (_FEEDBACK_FACTS, 24, "public.message_feedback", "alter", "5d6e7f8a9b0c"),
+    # f6a7b8c9d0e1, 6e7f8a9b0c1d (merges), 9c8b7a6f5e4d (documentation only) and 7f8a9b0c1d2e
+    # (data only): none
+    # analytics/migrations
+    (_EVENTS, 23, "public.analytics_events", "create", "3f9a1c2b7d10"),
+    (_ROLLUPS, 23, "public.analytics_rollups", "create", "8d2e4f6a1b3c"),
+    (_ROLLUP_RUNS, 23, "public.analytics_events", "alter", "c5b7a9e1d3f2"),
+    (_ROLLUP_RUNS, 24, "public.analytics_rollup_runs", "create", "c5b7a9e1d3f2"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# ALEMBIC_CONDITIONAL: (path, line) of every operation (op.* / batch_op.* call, any kind, not
+# only definitions) in upgrade() or its helpers that sits inside an if/elif/else or a
+# try/except/finally (for op.execute SQL: the line of the table name in the SQL string).
+# The `with op.batch_alter_table(...)` line itself is not an operation;
+# the `if op.get_bind().dialect.name == ...` test is not one either. No other revision
+# operation is conditional.
+# ---------------------------------------------------------------------------------------------
+ALEMBIC_CONDITIONAL: set[tuple[str, int]] = {
+    # if is_postgres: op.execute("CREATE INDEX ... USING brin"): for SQL run by op.execute,
+    # the location is the line of the table name inside the SQL string (as for definitions)
+    (_LEARNING_TIMELINE, 40),
+    (_LEARNING_TIMELINE, 43),  # else: op.create_index(...)
+    (_VOICE, 36),  # if postgresql: op.execute("CREATE INDEX ... ON character_voice_samples")
+    (_VOICE, 43),  # try: op.create_table("character_voice_profiles", ...) (runs everywhere)
+    (_FEEDBACK_FACTS, 26),  # if postgresql: op.create_foreign_key(...)
+    (_FEEDBACK_FACTS, 32),  # else: batch_op.create_foreign_key(...)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Revision kinds. A documentation-only revision has an upgrade() that changes nothing but talks
+# about tables (docstring, comments): revision -> the known tables its upgrade() text names.
+# A merge revision has several down_revisions and an empty upgrade(). A data-only revision
+# changes rows only (bulk_insert, UPDATE): no schema change.
+# ---------------------------------------------------------------------------------------------
+DOCUMENTATION_ONLY_REVISIONS: dict[str, set[str]] = {
+    "9c8b7a6f5e4d": {
+        "public.fact_entities",
+        "public.entity_relationships",
+        "public.user_fact_relationships",
+    },
+}
+MERGE_REVISIONS: set[str] = {"f6a7b8c9d0e1", "6e7f8a9b0c1d"}
+DATA_ONLY_REVISIONS: set[str] = {"7f8a9b0c1d2e"}

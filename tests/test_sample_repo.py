@@ -98,3 +98,74 @@ def test_alembic_and_tests_are_not_application_code(sample_report: Report) -> No
     assert not {p for p in paths if p.startswith(("alembic/", "tests/", "scripts/scratch/"))}
     assert sample_report.stats.alembic_files >= 9
     assert sample_report.stats.excluded_files == 1
+
+
+SCHEMA_OPERATIONS = {"create", "drop", "rename_from", "rename_to", "alter"}
+
+
+def test_alembic_definitions(sample_report: Report) -> None:
+    found = {
+        (d.path, d.line, table.qualified_name, d.operation, d.revision)
+        for table in sample_report.tables
+        for d in table.definitions
+        if d.source_kind == "alembic" and d.operation in SCHEMA_OPERATIONS
+    }
+    assert found - expected.ALEMBIC_DEFINITIONS == set(), "reported but not expected"
+    assert expected.ALEMBIC_DEFINITIONS - found == set(), "expected but not reported"
+
+
+def test_alembic_head_states(sample_report: Report) -> None:
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for table in sample_report.tables:
+        for state in table.states:
+            if state.source_kind == "alembic":
+                env = state.source.removeprefix("alembic:")
+                found.setdefault(env, {})[table.qualified_name] = tuple(state.columns or ())
+    assert found == expected.ALEMBIC_HEAD_TABLES
+
+
+def test_alembic_revision_graph(sample_report: Report) -> None:
+    revisions: dict[str, dict[str, tuple[str, ...]]] = {}
+    heads: dict[str, set[str]] = {}
+    for revision in sample_report.revisions:
+        revisions.setdefault(revision.environment, {})[revision.revision] = tuple(
+            revision.down_revisions
+        )
+        if revision.is_head:
+            heads.setdefault(revision.environment, set()).add(revision.revision)
+    assert revisions == expected.ALEMBIC_REVISIONS
+    assert heads == expected.ALEMBIC_HEADS
+    by_id = {r.revision: r for r in sample_report.revisions}
+    assert {r: tuple(by_id[r].branch_labels) for r in expected.ALEMBIC_BRANCH_LABELS} == (
+        expected.ALEMBIC_BRANCH_LABELS
+    )
+    assert {r: tuple(by_id[r].depends_on) for r in expected.ALEMBIC_DEPENDS_ON} == (
+        expected.ALEMBIC_DEPENDS_ON
+    )
+
+
+def test_alembic_revision_categories(sample_report: Report) -> None:
+    categories = {r.revision: r.category for r in sample_report.revisions}
+    assert {r for r, c in categories.items() if c == "merge"} == expected.MERGE_REVISIONS
+    assert {r for r, c in categories.items() if c == "data"} == expected.DATA_ONLY_REVISIONS
+    assert {r for r, c in categories.items() if c == "documentation"} == set(
+        expected.DOCUMENTATION_ONLY_REVISIONS
+    )
+    documented: dict[str, set[str]] = {}
+    for table in sample_report.tables:
+        for d in table.definitions:
+            if d.operation == "document":
+                documented.setdefault(d.revision or "", set()).add(table.qualified_name)
+    assert documented == expected.DOCUMENTATION_ONLY_REVISIONS
+    findings = [f for f in sample_report.findings if f.name == "documentation-only-migration"]
+    assert len(findings) == len(expected.DOCUMENTATION_ONLY_REVISIONS)
+
+
+def test_alembic_conditional_operations(sample_report: Report) -> None:
+    found = {
+        (item.path, item.line)
+        for revision in sample_report.revisions
+        for item in revision.tables
+        if item.conditional
+    }
+    assert found == expected.ALEMBIC_CONDITIONAL

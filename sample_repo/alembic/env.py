@@ -20,7 +20,8 @@ if config.config_file_name is not None:
 
 database_url = os.environ.get("LUMEN_DATABASE_URL")
 if database_url:
-    config.set_main_option("sqlalchemy.url", database_url)
+    # "%" must be doubled for the ini parser (URL-encoded passwords and options)
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
 
 target_metadata = None
 
