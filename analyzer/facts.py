@@ -127,6 +127,7 @@ class AlembicOp:
     sql_file: str | None = None  # execute(open("x.sql").read()): the literal path
     conditional: bool = False  # inside an if/try/with-other-than-batch/loop
     helper: str | None = None  # name of the helper function it was found in, if not upgrade()
+    snippet: str = field(default="", compare=False)  # the call, whitespace folded (evidence)
 
 
 @dataclass(slots=True)

@@ -45,6 +45,18 @@ def timeline(report: Report, table: Table) -> list[Event]:
         (e.definition.source, e.definition.sequence, e.table, e.definition.operation): e
         for e in events
     }
+    # A rename is one event: keep its rename_to side, which names both tables.
+    renamed_in = {
+        (e.definition.source, e.definition.path, e.definition.line)
+        for e in unique.values()
+        if e.definition.operation == "rename_to"
+    }
+    unique = {
+        key: e
+        for key, e in unique.items()
+        if e.definition.operation != "rename_from"
+        or (e.definition.source, e.definition.path, e.definition.line) not in renamed_in
+    }
     return sorted(
         unique.values(),
         key=lambda e: (

@@ -1182,6 +1182,7 @@ class _Reader:
                 self.line(node),
                 conditional=ctx.conditional,
                 helper=ctx.frame.helper,
+                snippet=" ".join(self.code(node).split())[:160],
                 **fields,  # type: ignore[arg-type]
             )
         )

@@ -231,7 +231,7 @@ class _Builder:
             peer=peer,
             if_not_exists=if_not_exists,
             revision=node.revision,
-            snippet=snippet or f"op.{op.name}(...)",
+            snippet=snippet or op.snippet or f"op.{op.name}(...)",
             conditional=op.conditional,
         )
         if operation in SCHEMA_CHANGES or operation == "data":

@@ -229,7 +229,7 @@ VERBS = {
     "create": "created",
     "drop": "dropped",
     "rename_from": "renamed away",
-    "rename_to": "renamed in",
+    "rename_to": "renamed",
     "alter": "altered",
     "document": "documented",
     "data": "data changed",
@@ -250,13 +250,18 @@ def print_history(report: Report, table: Table, events: list[Event], console: Co
             current_source = definition.source
             console.rule(current_source, align="left")
         line = Text(f"{VERBS.get(definition.operation, definition.operation):<13}", style="bold")
-        if event.table != table.qualified_name:
+        detail = definition.detail
+        if definition.operation == "rename_to" and detail:
+            old_name = detail.removeprefix("renamed from ").split(";")[0]
+            line.append(f"{old_name} -> {event.table} ")
+            detail = detail.partition(";")[2].strip() or None
+        elif event.table != table.qualified_name:
             line.append(f"{event.table} ")
         if definition.revision:
             line.append(f"in revision {definition.revision} ")
         line.append(f"at {definition.path}:{definition.line}")
-        if definition.detail:
-            line.append(f" ({definition.detail})", style="dim")
+        if detail:
+            line.append(f" ({detail})", style="dim")
         console.print(_indent(line, 2))
     console.rule("code", align="left")
     if not table.uses:
