@@ -184,7 +184,8 @@ def render_revisions_dot(report: Report) -> str:
                 if entry not in touched:
                     touched.append(entry)
             if len(touched) > MAX_TABLES_IN_LABEL:
-                touched = [*touched[:MAX_TABLES_IN_LABEL], f"... {len(touched) - MAX_TABLES_IN_LABEL} more"]
+                hidden = len(touched) - MAX_TABLES_IN_LABEL
+                touched = [*touched[:MAX_TABLES_IN_LABEL], f"... {hidden} more"]
             label = "\n".join(
                 [f"{revision.revision} ({revision.category})"]
                 + ([revision.message[:50]] if revision.message else [])
