@@ -354,7 +354,9 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
     `config` is a `Config`, or a dict of overrides applied on top of the repository's
     `[tool.tabletrace]` settings, or None for the repository's settings alone.
     """
-    root = Path(path)
+    # Absolute, so that paths named in configuration files (`%(here)s`) resolve the same way
+    # whatever the current directory; never resolved through symlinks.
+    root = Path(path).absolute()
     if not root.is_dir():
         raise ScanError(f"{path}: not a directory")
     settings = config if isinstance(config, Config) else load_config(root, config)

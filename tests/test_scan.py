@@ -378,3 +378,12 @@ def test_report_round_trips_and_matches_its_json_schema(sample_report) -> None:
     text = sample_report.to_json()
     assert Report.model_validate_json(text) == sample_report
     jsonschema.validate(json.loads(text), report_json_schema())
+
+
+def test_relative_and_absolute_roots_give_the_same_bytes(monkeypatch) -> None:
+    from tests.conftest import SAMPLE
+
+    monkeypatch.chdir(SAMPLE.parent)
+    assert scan("sample_repo").to_json() == scan(SAMPLE).to_json()
+    monkeypatch.chdir(SAMPLE / "app")
+    assert scan("..").to_json() == scan(SAMPLE).to_json()

@@ -44,7 +44,7 @@ def _relative(root: Path, target: Path) -> str | None:
 
 
 def _resolve_location(root: Path, base: Path, location: str) -> str | None:
-    location = location.strip().replace("%(here)s", str(base))
+    location = location.strip().replace("%(here)s", str(base.absolute()))
     if ":" in location and not Path(location).is_absolute():
         # A package resource, `myapp:migrations`: look for it in the repository.
         package, _, resource = location.partition(":")
