@@ -86,6 +86,81 @@ class FileProblem:
     message: str
 
 
+# --------------------------------------------------------------------------------------------
+# SQLAlchemy ORM (declarations and uses, as written; resolution across modules comes later)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrmColumn:
+    attribute: str | None  # the Python attribute (None inside Table(...))
+    name: str  # the column name in the database: Column("x")/name= override, else attribute
+    line: int
+    foreign_key: str | None = None  # ForeignKey("table.column") target, as written
+
+
+@dataclass(frozen=True, slots=True)
+class OrmTable:
+    """`Table("name", metadata, Column(...), schema=...)` or lightweight `table("name", ...)`."""
+
+    variable: str | None  # name it is bound to (module level or class `__table__`)
+    name: tuple[Part, ...]
+    line: int
+    schema: str | None = None
+    columns: tuple[OrmColumn, ...] = ()
+    lightweight: bool = False  # sqlalchemy.table()/sql.table(): no MetaData, declares nothing
+
+
+@dataclass(frozen=True, slots=True)
+class OrmClass:
+    """A class statement, with whatever could make it a mapped class (the resolver decides)."""
+
+    name: str
+    line: int
+    bases: tuple[str, ...]  # dotted names as written: "Base", "db.Model", "mixins.Timestamped"
+    keywords: tuple[tuple[str, str], ...] = ()  # class keywords: (("table", "True"),)
+    decorators: tuple[str, ...] = ()  # dotted decorator names: "as_declarative", "reg.mapped"
+    tablename: tuple[Part, ...] | None = None  # `__tablename__ = "..."` (or a constant)
+    tablename_expr: str | None = None  # `@declared_attr def __tablename__`: its return expr
+    table: OrmTable | None = None  # `__table__ = Table(...)`
+    table_ref: str | None = None  # `__table__ = some_table` (a dotted name)
+    schema: str | None = None  # from __table_args__ (dict, or tuple ending in a dict)
+    abstract: bool = False  # `__abstract__ = True`
+    columns: tuple[OrmColumn, ...] = ()  # Column / mapped_column / bare Mapped[...] attributes
+    relationships: tuple[tuple[str, int], ...] = ()  # (target as written, line)
+    nested: bool = False  # defined inside a function or another class
+
+
+@dataclass(frozen=True, slots=True)
+class OrmBaseFactory:
+    """`Base = declarative_base()`, `db = SQLAlchemy()`, `Base = registry().generate_base()`."""
+
+    variable: str
+    kind: str  # "declarative_base" | "flask_sqlalchemy" | "registry"
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrmReference:
+    """A name used in code in a way that reaches a table if the name is a model or Table."""
+
+    name: str  # dotted name as written: "User", "models.User", "users_table"
+    line: int
+    kind: str  # "read" | "write"
+    context: str  # select, query, get, join, add, merge, insert, update, delete, constructor,
+    #              attribute, query_property, table_method, argument, ...
+    confidence: str = "high"  # "low" for a bare argument or a constructor outside add()/merge()
+    function: str | None = None
+
+
+@dataclass(slots=True)
+class OrmFacts:
+    classes: list[OrmClass] = field(default_factory=list)
+    tables: list[OrmTable] = field(default_factory=list)
+    bases: list[OrmBaseFactory] = field(default_factory=list)
+    references: list[OrmReference] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class PythonFacts:
     path: str  # repo-relative, "/"-separated
@@ -96,6 +171,7 @@ class PythonFacts:
     # Module-level assignments of `revision` / `down_revision` mark an Alembic revision file.
     alembic_revision: str | None = None
     problems: list[FileProblem] = field(default_factory=list)
+    orm: OrmFacts = field(default_factory=OrmFacts)
 
 
 # --------------------------------------------------------------------------------------------

@@ -141,9 +141,13 @@ def extract_python(path: str, source: bytes, module: str) -> PythonFacts:
                 _bad_utf8_line(source),
                 f"cannot decode the file ({_describe(exc)})",
             )
-        visitor = _Extractor(tree, _positions(tree))
+        positions = _positions(tree)
+        visitor = _Extractor(tree, positions)
         tree.visit(visitor)
         visitor.finish(facts)
+        from analyzer.extract.orm_source import extract_orm  # (circular: it imports us)
+
+        facts.orm = extract_orm(tree, positions)
     except RecursionError:
         return _fail(
             facts,

@@ -1,0 +1,1425 @@
+"""SQLAlchemy ORM extractor: declarations and candidate uses, from one parsed module.
+
+:func:`extract_orm` reads the ``cst.Module`` that :func:`analyzer.extract.python_source.
+extract_python` already parsed (with its position metadata); nothing is imported or run.
+
+* **Declarations, as written** (:class:`~analyzer.facts.OrmClass`, :class:`~analyzer.facts.
+  OrmTable`, :class:`~analyzer.facts.OrmBaseFactory`): every class statement with its bases,
+  keywords, decorators and whatever in its body can make it a mapped class (``__tablename__``,
+  ``__table__``, ``__table_args__`` schema, ``__abstract__``, columns, relationships);
+  ``Table(...)`` / lightweight ``table(...)`` calls; ``declarative_base()`` / ``SQLAlchemy()`` /
+  ``registry()`` factories. Whether a class is a model is decided later, across modules.
+* **Candidate uses** (:class:`~analyzer.facts.OrmReference`): dotted names whose first part is
+  bound in this module by an import (stdlib, SQLAlchemy's own packages and a few frameworks
+  excepted), a module-level class or a module-level ``Table`` assignment - or, in a module with a
+  project ``from x import *``, free names it may provide -, with how they are used
+  (``select(M)``, ``session.query(M)``, ``session.add(M(...))``, ``M.query``, ``t.insert()``...).
+  The resolver keeps those that resolve to a model class or a ``Table``.
+
+Two passes, both linear: a statement-level scan (imports, classes, assignments: cheap) that
+also serves as the pre-check - a module that binds no candidate name and imports nothing from
+SQLAlchemy stops there - and one hand-written walk over the expressions (no libcst visitor
+machinery, which rebuilds every node).
+
+``name`` of a reference is the dotted prefix that denotes the model or table: everything up to
+the first CamelCase segment after the module part (``models.User.query`` -> ``models.User``),
+else up to a ``Table`` member (``tables.users.c.id`` -> ``tables.users``), else the whole chain.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from analyzer.extract.python_source import _dotted, _string_value, _target_names
+from analyzer.extract.python_source import _Extractor as _StringBuilder
+from analyzer.facts import (
+    Hole,
+    Literal,
+    OrmBaseFactory,
+    OrmClass,
+    OrmColumn,
+    OrmFacts,
+    OrmReference,
+    OrmTable,
+    Part,
+)
+
+__all__ = ["extract_orm"]
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------------------------
+
+#: Imports from these top-level packages never bind a model or a table of the scanned project:
+#: the standard library, SQLAlchemy's own packages and a few frameworks that are imported
+#: everywhere (only to keep the facts small; the resolver would drop their names anyway).
+_LIBRARY_ROOTS: frozenset[str] = frozenset(sys.stdlib_module_names) | {
+    "__future__",
+    "typing_extensions",
+    "sqlalchemy",
+    "sqlmodel",
+    "flask_sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "flask",
+    "werkzeug",
+    "pytest",
+    "click",
+    "typer",
+}
+#: Free names that a star import cannot provide.
+_BUILTINS = frozenset(dir(builtins)) | {"self", "cls", "__file__"}
+#: Importing one of these makes a module ORM-relevant even when it binds no candidate name.
+_SQLA_ROOTS = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
+#: Receivers of a lightweight ``x.table("name", ...)``.
+_TABLE_MODULES = frozenset({"sa", "sql", "sqlalchemy", "expression", "sqlmodel"})
+
+_COLUMN_CALLS = frozenset({"Column", "mapped_column"})
+_RELATIONSHIP_CALLS = frozenset({"relationship", "Relationship", "relation", "dynamic_loader"})
+_NOT_COLUMN_CALLS = frozenset(
+    {
+        "column_property",
+        "synonym",
+        "query_expression",
+        "composite",
+        "association_proxy",
+        "hybrid_property",
+        "hybrid_method",
+        "comparable_property",
+        "backref",
+        *_RELATIONSHIP_CALLS,
+    }
+)
+
+#: Subscripted names that make a type expression (``Mapped[User]``, ``list[User]``...).
+_TYPE_WRAPPERS = frozenset(
+    {
+        "Mapped",
+        "WriteOnlyMapped",
+        "DynamicMapped",
+        "Optional",
+        "Union",
+        "List",
+        "list",
+        "Set",
+        "set",
+        "FrozenSet",
+        "frozenset",
+        "Tuple",
+        "tuple",
+        "Dict",
+        "dict",
+        "Mapping",
+        "MutableMapping",
+        "Type",
+        "type",
+        "Sequence",
+        "MutableSequence",
+        "Iterable",
+        "Iterator",
+        "Collection",
+        "ClassVar",
+        "Annotated",
+        "Final",
+        "Callable",
+        "Awaitable",
+        "Coroutine",
+        "AsyncIterator",
+        "AsyncIterable",
+        "Generator",
+        "AsyncGenerator",
+        "Literal",
+        "TypeGuard",
+        "Required",
+        "NotRequired",
+    }
+)
+_DICT_WRAPPERS = frozenset({"Dict", "dict", "Mapping", "MutableMapping"})
+
+_TABLE_WRITE_METHODS = frozenset({"insert", "update", "delete"})
+_TABLE_READ_METHODS = frozenset(
+    {"select", "join", "outerjoin", "alias", "exists", "count", "lateral", "tablesample"}
+)
+#: Attributes of a ``Table`` object: a lowercase chain is cut before them.
+_TABLE_MEMBERS = frozenset(
+    {
+        "c",
+        "columns",
+        *_TABLE_WRITE_METHODS,
+        *_TABLE_READ_METHODS,
+        "name",
+        "schema",
+        "fullname",
+        "primary_key",
+        "foreign_keys",
+        "indexes",
+        "constraints",
+        "create",
+        "drop",
+        "to_metadata",
+        "tometadata",
+        "metadata",
+        "table_valued",
+    }
+)
+
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_][\w.]*")
+_MAPPED_STRING_RE = re.compile(r"\s*(?:\w+\.)*Mapped\[")
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry point
+# --------------------------------------------------------------------------------------------
+
+
+def extract_orm(module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange]) -> OrmFacts:
+    """ORM declarations and candidate model/table uses of one parsed module.
+
+    Pure and total: on an internal error (including ``RecursionError``) it returns what was
+    collected so far.
+    """
+    facts = OrmFacts()
+    if not module.body:
+        return facts
+    try:
+        reader = _Reader(module, positions, facts)
+        reader.scan(module.body, "module")
+        if reader.bound or reader.sqla or reader.star:
+            reader.walk_module(module)
+    except Exception:  # one odd file must not abort a scan: keep what was collected
+        pass
+    return facts
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers on nodes
+# --------------------------------------------------------------------------------------------
+
+
+def _last(func: cst.BaseExpression) -> str | None:
+    """Last name of a called expression: ``Column`` for ``sa.Column``; None for other shapes."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
+def _positional(call: cst.Call) -> list[cst.BaseExpression]:
+    out = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            if arg.star:
+                break  # positions after *args are unknown
+            continue
+        out.append(arg.value)
+    return out
+
+
+def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _block(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    """Statements of a suite (small statements directly for ``class A: x = 1``)."""
+    return body.body
+
+
+def _suites(stmt: cst.CSTNode) -> Iterator[cst.BaseSuite]:
+    """Statement blocks of a compound statement (if/elif/else, try/except/finally, loops...)."""
+    stack: list[cst.CSTNode] = [stmt]
+    while stack:
+        node = stack.pop()
+        body = getattr(node, "body", None)
+        if isinstance(body, cst.BaseSuite):
+            yield body
+        for attr in ("orelse", "finalbody"):
+            other = getattr(node, attr, None)
+            if isinstance(other, cst.CSTNode):
+                stack.append(other)
+        for attr in ("handlers", "cases"):
+            stack.extend(getattr(node, attr, ()))
+
+
+def _is_classvar(annotation: cst.BaseExpression) -> bool:
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    dotted = _dotted(annotation)
+    return dotted is not None and dotted.rsplit(".", 1)[-1] == "ClassVar"
+
+
+def _is_chain(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name | cst.Attribute) and _dotted(node) is not None  # type: ignore[arg-type]
+
+
+def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.List | cst.Tuple | cst.Set):
+        return [el.value for el in node.elements]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# The reader
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _ClassInfo:
+    tablename: tuple[Part, ...] | None = None
+    tablename_expr: str | None = None
+    table: OrmTable | None = None
+    table_ref: str | None = None
+    schema: str | None = None
+    abstract: bool = False
+    columns: list[OrmColumn] = field(default_factory=list)
+    relationships: list[tuple[str, int]] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(
+        self,
+        module: cst.Module,
+        positions: Mapping[cst.CSTNode, CodeRange],
+        facts: OrmFacts,
+    ) -> None:
+        self.module = module
+        self.pos = positions
+        self.facts = facts
+        self._strings: _StringBuilder | None = None
+        # statement scan
+        self.bound: dict[str, str] = {}  # first name -> "class" | "table" | "from" | "module"
+        self.module_paths: dict[str, list[tuple[str, ...]]] = {}  # "a" -> [("a", "b")]
+        self.sqla_names: dict[str, str] = {}  # local -> name imported from SQLAlchemy packages
+        self.sqla = False  # imports something from SQLAlchemy / SQLModel / Flask-SQLAlchemy
+        self.star = False  # `from <project module> import *`: free names may come from it
+        self.known: set[str] = set()  # names imported or defined at module level (star case)
+        self.class_tables: set[int] = set()  # ids of `__table__ = Table(...)` calls
+        # expression walk
+        self.qualnames: list[str | None] = [None]
+        self.functions: list[str | None] = [None]
+        self.kinds: list[str] = ["module"]
+        self.no_refs = 0  # > 0 inside the body of a class that has bases
+        self.shadow: dict[str, int] = {}  # parameters hiding a bound name
+        self.marks: dict[int, tuple[str, str]] = {}  # id(argument chain) -> (kind, context)
+        self.ctor_marks: dict[int, str] = {}  # id(M(...) call) -> context (add, merge...)
+        self.assigned: dict[int, str] = {}  # id(call) -> module/class variable it is bound to
+        self.seen: set[tuple[str, int, str, str]] = set()
+
+    # ---- utilities -------------------------------------------------------------------------
+
+    @property
+    def strings(self) -> _StringBuilder:
+        if self._strings is None:
+            self._strings = _StringBuilder(self.module, self.pos)
+        return self._strings
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.pos[node].start.line
+
+    def _code(self, node: cst.CSTNode) -> str:
+        if isinstance(node, cst.Name) and not node.lpar:
+            return node.value
+        return self.module.code_for_node(node)
+
+    def _literal(self, node: cst.CSTNode) -> str | None:
+        """Value of a plain string literal (no interpolation), else None."""
+        if isinstance(node, cst.SimpleString):
+            return _string_value(node.prefix, node.raw_value)
+        if isinstance(node, cst.ConcatenatedString):
+            parts = self.strings._build(node)
+            if parts is not None and all(isinstance(p, Literal) for p in parts):
+                return "".join(p.text for p in parts)  # type: ignore[union-attr]
+        return None
+
+    def _parts(self, node: cst.BaseExpression) -> tuple[Part, ...]:
+        """A name as string parts: literal / f-string / ... or a one-hole reference."""
+        if self.strings._is_str(node):
+            parts = self.strings._build(node)
+            if parts is not None:
+                return parts
+        return (Hole(self._code(node), _dotted(node), self._line(node), "argument"),)
+
+    # ================================================================================
+    # Pass 1: statements (imports, classes, assignments)
+    # ================================================================================
+
+    def scan(self, stmts: Sequence[cst.CSTNode], level: str) -> None:
+        for stmt in stmts:
+            kind = type(stmt)
+            if kind is cst.SimpleStatementLine:
+                for small in stmt.body:  # type: ignore[attr-defined]
+                    self._small(small, level)
+            elif kind is cst.ClassDef:
+                self._class(stmt, nested=level != "module")  # type: ignore[arg-type]
+                if level == "module":
+                    self.bound[stmt.name.value] = "class"  # type: ignore[attr-defined]
+                self.scan(_block(stmt.body), "class")  # type: ignore[attr-defined]
+            elif kind is cst.FunctionDef:
+                if level == "module":
+                    self.known.add(stmt.name.value)  # type: ignore[attr-defined]
+                self.scan(_block(stmt.body), "function")  # type: ignore[attr-defined]
+            elif isinstance(stmt, cst.BaseCompoundStatement):
+                for suite in _suites(stmt):
+                    self.scan(_block(suite), level)
+            else:
+                self._small(stmt, level)
+
+    def _small(self, node: cst.CSTNode, level: str) -> None:
+        kind = type(node)
+        if kind is cst.Import:
+            self._import(node)  # type: ignore[arg-type]
+        elif kind is cst.ImportFrom:
+            self._import_from(node)  # type: ignore[arg-type]
+        elif kind is cst.Assign or kind is cst.AnnAssign:
+            if level == "module":
+                targets = node.targets if kind is cst.Assign else (node,)  # type: ignore[attr-defined]
+                for target in targets:
+                    for leaf in _target_names(target.target):
+                        if isinstance(leaf, cst.Name):
+                            self.known.add(leaf.value)
+            self._assignment(node, level)  # type: ignore[arg-type]
+
+    def _bind(self, name: str, kind: str) -> None:
+        if self.bound.get(name) not in ("class", "table"):
+            self.bound[name] = kind
+
+    def _import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name) or ""
+            top = dotted.split(".", 1)[0]
+            if not top:
+                continue
+            self.known.add(alias.evaluated_alias or top)
+            if top in _LIBRARY_ROOTS:
+                self.sqla = self.sqla or top in _SQLA_ROOTS
+                continue
+            if alias.asname is not None:
+                local = alias.evaluated_alias or top
+                self._bind(local, "module")
+                self.module_paths.setdefault(local, []).append((local,))
+            else:
+                self._bind(top, "module")
+                self.module_paths.setdefault(top, []).append(tuple(dotted.split(".")))
+
+    def _import_from(self, node: cst.ImportFrom) -> None:
+        module = _dotted(node.module) if node.module is not None else ""
+        top = (module or "").split(".", 1)[0]
+        library = not node.relative and top in _LIBRARY_ROOTS
+        sqla = library and top in _SQLA_ROOTS
+        self.sqla = self.sqla or sqla
+        if isinstance(node.names, cst.ImportStar):
+            if sqla:
+                self.sqla_names.update({"Table": "Table", "table": "table", "column": "column"})
+            elif not library:
+                self.star = True
+            return
+        for alias in node.names:
+            local = alias.evaluated_alias or alias.evaluated_name
+            self.known.add(local)
+            if sqla:
+                self.sqla_names[local] = alias.evaluated_name
+            elif not library:
+                self._bind(local, "from")
+
+    def _assignment(self, node: cst.Assign | cst.AnnAssign, level: str) -> None:
+        value = node.value
+        if not isinstance(value, cst.Call):
+            return
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        else:
+            targets = [node.target]
+        names = [t for t in targets if isinstance(t, cst.Name)]
+        if not names:
+            return
+        kind = self._factory_kind(value)
+        if kind is not None:
+            for name in names:
+                self.facts.bases.append(OrmBaseFactory(name.value, kind, self._line(name)))
+        elif level == "module" and self._table_kind(value) is not None:
+            for name in names:
+                self.bound[name.value] = "table"
+
+    @staticmethod
+    def _factory_kind(call: cst.Call) -> str | None:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "generate_base":
+            return "registry"
+        last = _last(func)
+        if last == "declarative_base":
+            return "declarative_base"
+        if last == "SQLAlchemy":
+            return "flask_sqlalchemy"
+        if last == "registry":
+            return "registry_object"
+        return None
+
+    # ---- tables ----------------------------------------------------------------------------
+
+    def _table_kind(self, call: cst.Call) -> str | None:
+        """``Table`` / ``table`` when ``call`` declares one (structural checks, no resolution)."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            imported = self.sqla_names.get(func.value)
+            name = imported or func.value
+        elif isinstance(func, cst.Attribute):
+            imported = None
+            name = func.attr.value
+        else:
+            return None
+        if name != "Table" and name != "table":
+            return None
+        args = _positional(call)
+        if not args:
+            return None
+        if name == "Table":
+            if len(args) >= 2 and self.strings._is_str(args[1]):
+                return None  # e.g. rich.table.Table("Name", "Size")
+            if len(args) == 1 and isinstance(func, cst.Name) and imported is None:
+                return None
+            return name
+        # lightweight table("name", column("a"), ...)
+        if not self.strings._is_str(args[0]):
+            return None
+        if imported == "table":
+            return name
+        if isinstance(func, cst.Attribute):
+            receiver = _dotted(func.value)
+            if receiver is not None and receiver.rsplit(".", 1)[-1] in _TABLE_MODULES:
+                return name
+        rest = args[1:]
+        if rest and all(
+            isinstance(a, cst.Call) and self._orig_name(a.func) == "column" for a in rest
+        ):
+            return name
+        return None
+
+    def _orig_name(self, func: cst.BaseExpression) -> str | None:
+        if isinstance(func, cst.Name):
+            return self.sqla_names.get(func.value, func.value)
+        return _last(func)
+
+    def _table(self, call: cst.Call, variable: str | None) -> OrmTable | None:
+        kind = self._table_kind(call)
+        if kind is None:
+            return None
+        args = _positional(call)
+        column_call = "Column" if kind == "Table" else "column"
+        columns = []
+        for arg in args[1:]:
+            if isinstance(arg, cst.Call) and self._orig_name(arg.func) == column_call:
+                column = self._column(arg, None, self._line(arg))
+                if column is not None:
+                    columns.append(column)
+        schema_node = _keyword(call, "schema")
+        return OrmTable(
+            variable=variable,
+            name=self._parts(args[0]),
+            line=self._line(call),
+            schema=self._literal(schema_node) if schema_node is not None else None,
+            columns=tuple(columns),
+            lightweight=kind == "table",
+        )
+
+    def _column(self, call: cst.Call, attribute: str | None, line: int) -> OrmColumn | None:
+        name = attribute
+        args = _positional(call)
+        if args:
+            literal = self._literal(args[0])
+            if literal is not None:
+                name = literal
+        keyword = _keyword(call, "name")
+        if keyword is not None:
+            literal = self._literal(keyword)
+            if literal is not None:
+                name = literal
+        if name is None:
+            return None
+        return OrmColumn(attribute, name, line, self._foreign_key(call))
+
+    def _foreign_key(self, call: cst.Call, depth: int = 0) -> str | None:
+        for arg in call.args:
+            value = arg.value
+            if arg.keyword is not None and arg.keyword.value == "foreign_key":  # SQLModel Field
+                literal = self._literal(value)
+                if literal is not None:
+                    return literal
+            if isinstance(value, cst.Call):
+                if _last(value.func) == "ForeignKey":
+                    args = _positional(value)
+                    if args:
+                        literal = self._literal(args[0])
+                        if literal is not None:
+                            return literal
+                elif depth < 3:
+                    found = self._foreign_key(value, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+    # ---- classes ---------------------------------------------------------------------------
+
+    def _class(self, node: cst.ClassDef, *, nested: bool) -> None:
+        bases = []
+        for arg in node.bases:
+            if arg.star:
+                continue
+            value = arg.value
+            if isinstance(value, cst.Subscript):
+                value = value.value
+            dotted = _dotted(value)
+            if dotted is not None:
+                bases.append(dotted)
+        keywords = tuple(
+            (arg.keyword.value, self._code(arg.value))
+            for arg in node.keywords
+            if arg.keyword is not None
+        )
+        decorators = []
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            dotted = _dotted(expr.func if isinstance(expr, cst.Call) else expr)
+            if dotted is not None:
+                decorators.append(dotted)
+        sqlmodel = ("table", "True") in keywords or any(
+            base.rsplit(".", 1)[-1] == "SQLModel" for base in bases
+        )
+        info = _ClassInfo()
+        for stmt in _block(node.body):
+            if type(stmt) is cst.SimpleStatementLine:
+                for small in stmt.body:  # type: ignore[attr-defined]
+                    self._class_statement(info, small, sqlmodel)
+            elif type(stmt) is cst.FunctionDef:
+                self._declared_attr(info, stmt)  # type: ignore[arg-type]
+            else:
+                self._class_statement(info, stmt, sqlmodel)
+        self.facts.classes.append(
+            OrmClass(
+                name=node.name.value,
+                line=self._line(node.name),
+                bases=tuple(bases),
+                keywords=keywords,
+                decorators=tuple(decorators),
+                tablename=info.tablename,
+                tablename_expr=info.tablename_expr,
+                table=info.table,
+                table_ref=info.table_ref,
+                schema=info.schema,
+                abstract=info.abstract,
+                columns=tuple(info.columns),
+                relationships=tuple(info.relationships),
+                nested=nested,
+            )
+        )
+
+    def _class_statement(self, info: _ClassInfo, node: cst.CSTNode, sqlmodel: bool) -> None:
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self._class_attribute(info, target.target, None, node.value, sqlmodel)
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
+            self._class_attribute(
+                info, node.target, node.annotation.annotation, node.value, sqlmodel
+            )
+
+    def _class_attribute(
+        self,
+        info: _ClassInfo,
+        target: cst.Name,
+        annotation: cst.BaseExpression | None,
+        value: cst.BaseExpression | None,
+        sqlmodel: bool,
+    ) -> None:
+        name = target.value
+        line = self._line(target)
+        if name.startswith("__") and name.endswith("__"):
+            if value is not None:
+                self._dunder(info, name, value)
+            return
+        if annotation is not None and _is_classvar(annotation):
+            return
+        if isinstance(value, cst.Call):
+            called = _last(value.func)
+            if called in _COLUMN_CALLS:
+                column = self._column(value, name, line)
+                if column is not None:
+                    info.columns.append(column)
+                return
+            if called == "deferred":
+                args = _positional(value)
+                if args and isinstance(args[0], cst.Call) and _last(args[0].func) in _COLUMN_CALLS:
+                    column = self._column(args[0], name, line)
+                    if column is not None:
+                        info.columns.append(column)
+                return
+            if called in _RELATIONSHIP_CALLS:
+                target_name = self._relationship_target(value, annotation)
+                if target_name is not None:
+                    info.relationships.append((target_name, line))
+                return
+            if called in _NOT_COLUMN_CALLS:
+                return
+            if called == "Field" and sqlmodel and annotation is not None:
+                info.columns.append(self._field(value, name, line))
+                return
+        if annotation is None:
+            return
+        if self._is_mapped(annotation):
+            if value is None or isinstance(value, cst.Call):
+                info.columns.append(OrmColumn(name, name, line))
+            return
+        if sqlmodel and not name.startswith("_"):
+            info.columns.append(OrmColumn(name, name, line))
+
+    def _dunder(self, info: _ClassInfo, name: str, value: cst.BaseExpression) -> None:
+        if name == "__tablename__":
+            if not (isinstance(value, cst.Name) and value.value == "None"):
+                info.tablename = self._parts(value)
+        elif name == "__table__":
+            if isinstance(value, cst.Call):
+                table = self._table(value, "__table__")
+                if table is not None:
+                    info.table = table
+                    self.class_tables.add(id(value))
+            else:
+                info.table_ref = _dotted(value)
+        elif name == "__table_args__":
+            info.schema = self._table_args_schema(value)
+        elif name == "__abstract__":
+            info.abstract = isinstance(value, cst.Name) and value.value == "True"
+
+    def _table_args_schema(self, value: cst.BaseExpression) -> str | None:
+        if isinstance(value, cst.Tuple | cst.List):
+            items = _elements(value)
+            if not items:
+                return None
+            value = items[-1]
+        if isinstance(value, cst.Dict):
+            for element in value.elements:
+                if isinstance(element, cst.DictElement) and self._literal(element.key) == "schema":
+                    return self._literal(element.value)
+        elif isinstance(value, cst.Call) and _last(value.func) == "dict":
+            schema = _keyword(value, "schema")
+            return self._literal(schema) if schema is not None else None
+        return None
+
+    def _declared_attr(self, info: _ClassInfo, node: cst.FunctionDef) -> None:
+        if not any(
+            "declared_attr" in (_dotted(d.decorator) or "").split(".") for d in node.decorators
+        ):
+            return
+        returned = None
+        for stmt in _block(node.body):
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Return):
+                        returned = small.value
+                        break
+            if returned is not None:
+                break
+        if returned is None:
+            return
+        name = node.name.value
+        if name == "__tablename__":
+            info.tablename_expr = self._code(returned)
+            if isinstance(returned, cst.SimpleString | cst.ConcatenatedString):
+                parts = self.strings._build(returned)
+                if parts is not None and all(isinstance(p, Literal) for p in parts):
+                    info.tablename = parts
+        elif name == "__table_args__":
+            info.schema = self._table_args_schema(returned)
+        elif not name.startswith("__") and isinstance(returned, cst.Call):
+            line = self._line(node.name)
+            called = _last(returned.func)
+            if called in _COLUMN_CALLS:
+                column = self._column(returned, name, line)
+                if column is not None:
+                    info.columns.append(column)
+            elif called in _RELATIONSHIP_CALLS:
+                target = self._relationship_target(returned, None)
+                if target is not None:
+                    info.relationships.append((target, line))
+
+    def _field(self, call: cst.Call, attribute: str, line: int) -> OrmColumn:
+        """SQLModel ``Field(...)``: ``sa_column=Column("db_name", ...)`` overrides the name."""
+        name = attribute
+        sa_column = _keyword(call, "sa_column")
+        if isinstance(sa_column, cst.Call) and _last(sa_column.func) in _COLUMN_CALLS:
+            column = self._column(sa_column, attribute, line)
+            if column is not None:
+                name = column.name
+        return OrmColumn(attribute, name, line, self._foreign_key(call))
+
+    def _is_mapped(self, annotation: cst.BaseExpression) -> bool:
+        if isinstance(annotation, cst.Subscript):
+            dotted = _dotted(annotation.value)
+            return dotted is not None and dotted.rsplit(".", 1)[-1] == "Mapped"
+        if isinstance(annotation, cst.SimpleString):
+            text = self._literal(annotation)
+            return text is not None and _MAPPED_STRING_RE.match(text) is not None
+        return False
+
+    def _relationship_target(
+        self, call: cst.Call, annotation: cst.BaseExpression | None
+    ) -> str | None:
+        args = _positional(call)
+        target = args[0] if args else _keyword(call, "argument")
+        if isinstance(target, cst.Lambda):
+            target = target.body
+        if target is not None:
+            literal = self._literal(target)
+            if literal is not None:
+                return literal.strip() or None
+            dotted = _dotted(target)
+            if dotted is not None:
+                return dotted
+        if annotation is not None:
+            return self._annotation_target(annotation)
+        return None
+
+    def _annotation_target(self, expr: cst.BaseExpression) -> str | None:
+        """The entity of ``Mapped[list["Target"]]`` / ``Target | None`` / ``"Target"``..."""
+        for _ in range(16):
+            if isinstance(expr, cst.SimpleString | cst.ConcatenatedString):
+                text = self._literal(expr)
+                if text is None:
+                    return None
+                for word in _IDENTIFIER_RE.findall(text):
+                    last = word.rsplit(".", 1)[-1]
+                    if last not in _TYPE_WRAPPERS and last != "None":
+                        return word
+                return None
+            if isinstance(expr, cst.Subscript):
+                dotted = _dotted(expr.value)
+                items = [el.slice.value for el in expr.slice if isinstance(el.slice, cst.Index)]
+                last = dotted.rsplit(".", 1)[-1] if dotted is not None else None
+                if last not in _TYPE_WRAPPERS or not items:
+                    return dotted
+                items = [i for i in items if not (isinstance(i, cst.Name) and i.value == "None")]
+                if not items:
+                    return None
+                expr = items[-1] if last in _DICT_WRAPPERS else items[0]
+                continue
+            if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+                left = expr.left
+                expr = expr.right if isinstance(left, cst.Name) and left.value == "None" else left
+                continue
+            dotted = _dotted(expr)
+            return dotted if dotted != "None" else None
+        return None
+
+    # ================================================================================
+    # Pass 2: expressions (tables anywhere, references)
+    # ================================================================================
+
+    def walk_module(self, module: cst.Module) -> None:
+        for stmt in module.body:
+            self.walk(stmt)
+
+    def walk(self, node: cst.CSTNode) -> None:
+        _HANDLERS.get(type(node), _Reader._generic)(self, node)
+
+    def _generic(self, node: cst.CSTNode) -> None:
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value)
+            elif type(value) is tuple or type(value) is list:
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item)
+
+    def _skip(self, node: cst.CSTNode) -> None:
+        return None
+
+    # ---- scopes ----------------------------------------------------------------------------
+
+    def _push(self, name: str, kind: str) -> None:
+        parent = self.qualnames[-1]
+        qualname = f"{parent}.{name}" if parent else name
+        self.qualnames.append(qualname)
+        self.functions.append(qualname if kind == "function" else self.functions[-1])
+        self.kinds.append(kind)
+
+    def _pop(self) -> None:
+        self.qualnames.pop()
+        self.functions.pop()
+        self.kinds.pop()
+
+    def _shadowing(self, params: cst.Parameters) -> list[str]:
+        names = []
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            names.append(param.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.append(star.name.value)
+        hidden = [n for n in names if self.star or n in self.bound]
+        for name in hidden:
+            self.shadow[name] = self.shadow.get(name, 0) + 1
+        return hidden
+
+    def _unshadow(self, hidden: list[str]) -> None:
+        for name in hidden:
+            self.shadow[name] -= 1
+
+    def _defaults(self, params: cst.Parameters) -> None:
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None:
+                self.walk(param.default)
+
+    def _decorator(self, node: cst.Decorator) -> None:
+        expr = node.decorator
+        if isinstance(expr, cst.Call):
+            for arg in expr.args:
+                self.walk(arg.value)
+        elif not _is_chain(expr):
+            self.walk(expr)
+
+    def _classdef(self, node: cst.ClassDef) -> None:
+        for decorator in node.decorators:
+            self._decorator(decorator)
+        has_bases = 1 if node.bases else 0
+        self._push(node.name.value, "class")
+        self.no_refs += has_bases
+        self.walk(node.body)
+        self.no_refs -= has_bases
+        self._pop()
+
+    def _funcdef(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            self._decorator(decorator)
+        self._defaults(node.params)
+        hidden = self._shadowing(node.params)
+        self._push(node.name.value, "function")
+        saved, self.no_refs = self.no_refs, 0
+        self.walk(node.body)
+        self.no_refs = saved
+        self._pop()
+        self._unshadow(hidden)
+
+    def _lambda(self, node: cst.Lambda) -> None:
+        self._defaults(node.params)
+        hidden = self._shadowing(node.params)
+        self.walk(node.body)
+        self._unshadow(hidden)
+
+    # ---- statements that store -------------------------------------------------------------
+
+    def _target(self, node: cst.BaseExpression) -> None:
+        """An assignment target: stores record nothing, but subscripts/calls inside load."""
+        if isinstance(node, cst.Name):
+            return
+        if isinstance(node, cst.Attribute):
+            if _dotted(node) is None:
+                self.walk(node.value)
+        elif isinstance(node, cst.Subscript):
+            self.walk(node.value)
+            for element in node.slice:
+                self.walk(element.slice)
+        elif isinstance(node, cst.Tuple | cst.List):
+            for element in node.elements:
+                self._target(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._target(node.value)
+        else:
+            self.walk(node)
+
+    def _assign(self, node: cst.Assign) -> None:
+        variable = None
+        for target in node.targets:
+            tgt = target.target
+            if isinstance(tgt, cst.Name):
+                if tgt.value == "__all__":
+                    return
+                variable = variable or tgt.value
+            else:
+                self._target(tgt)
+        if (
+            variable is not None
+            and isinstance(node.value, cst.Call)
+            and self.kinds[-1] != "function"
+        ):
+            self.assigned[id(node.value)] = variable
+        self.walk(node.value)
+
+    def _annassign(self, node: cst.AnnAssign) -> None:
+        tgt = node.target
+        if isinstance(tgt, cst.Name):
+            if tgt.value == "__all__":
+                return
+            if isinstance(node.value, cst.Call) and self.kinds[-1] != "function":
+                self.assigned[id(node.value)] = tgt.value
+        else:
+            self._target(tgt)
+        if node.value is not None:
+            self.walk(node.value)
+
+    def _augassign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == "__all__":
+            return
+        self._target(node.target)
+        self.walk(node.value)
+
+    def _for(self, node: cst.For) -> None:
+        self._target(node.target)
+        self.walk(node.iter)
+        self.walk(node.body)
+        if node.orelse is not None:
+            self.walk(node.orelse)
+
+    def _compfor(self, node: cst.CompFor) -> None:
+        self._target(node.target)
+        self.walk(node.iter)
+        for cond in node.ifs:
+            self.walk(cond.test)
+        if node.inner_for_in is not None:
+            self.walk(node.inner_for_in)
+
+    def _namedexpr(self, node: cst.NamedExpr) -> None:
+        self.walk(node.value)
+
+    def _withitem(self, node: cst.WithItem) -> None:
+        self.walk(node.item)
+        if node.asname is not None:
+            self._target(node.asname.name)  # type: ignore[arg-type]
+
+    def _except(self, node: cst.ExceptHandler) -> None:
+        self.walk(node.body)  # exception classes are never models
+
+    def _arg(self, node: cst.Arg) -> None:
+        self.walk(node.value)
+
+    def _subscript(self, node: cst.Subscript) -> None:
+        dotted = _dotted(node.value)
+        if dotted is not None and dotted.rsplit(".", 1)[-1] in _TYPE_WRAPPERS:
+            return  # a type expression: Mapped[User], list[User], Optional[User]
+        self.walk(node.value)
+        for element in node.slice:
+            self.walk(element.slice)
+
+    def _match_as(self, node: cst.MatchAs) -> None:
+        if node.pattern is not None:
+            self.walk(node.pattern)
+
+    def _match_class(self, node: cst.MatchClass) -> None:
+        for pattern in node.patterns:
+            self.walk(pattern.pattern)
+        for keyword in node.kwds:
+            self.walk(keyword.pattern)
+
+    # ---- calls -----------------------------------------------------------------------------
+
+    def _call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            name: str | None = func.attr.value
+            method = True
+        elif isinstance(func, cst.Name):
+            name = func.value
+            method = False
+        else:
+            name = None
+            method = False
+        if (
+            name == "Table"
+            or name == "table"
+            or (not method and self.sqla_names.get(name) in ("Table", "table"))  # type: ignore[arg-type]
+        ) and id(node) not in self.class_tables:
+            table = self._table(node, self.assigned.pop(id(node), None))
+            if table is not None:
+                self.facts.tables.append(table)
+        record_func = True
+        if name is not None and not self.no_refs:
+            if not method and (name == "isinstance" or name == "issubclass"):
+                if node.args:
+                    self.walk(node.args[0].value)
+                return
+            context = _CALL_CONTEXTS.get(name)
+            if context is not None:
+                record_func = context(self, node, method)
+        if isinstance(func, cst.Name | cst.Attribute):
+            self._chain(func, node, record_func)
+        else:
+            self.walk(func)
+        for arg in node.args:
+            self.walk(arg.value)
+
+    def _mark(self, exprs: Iterable[cst.BaseExpression], kind: str, context: str) -> None:
+        for expr in exprs:
+            if isinstance(expr, cst.Name | cst.Attribute):
+                self.marks[id(expr)] = (kind, context)
+            elif isinstance(expr, cst.List | cst.Tuple):
+                for item in _elements(expr):
+                    if isinstance(item, cst.Name | cst.Attribute):
+                        self.marks[id(item)] = (kind, context)
+
+    def _ctx_statement(self, node: cst.Call, method: bool) -> bool:
+        """select / exists / insert / update / delete: function, Table method or Query method.
+
+        ``select(M)`` / ``sa.select(M)`` / ``db.insert(M)`` (a namespace receiver and an entity
+        argument) mark their arguments; ``t.insert()`` / ``t.select(whereclause)`` are left to
+        the receiver's chain (``table_method``); ``<query chain>.delete()`` / ``.update({})``
+        write the queried entity.
+        """
+        name = _last(node.func)
+        if method:
+            receiver = node.func.value  # type: ignore[attr-defined]
+            if name == "delete" or name == "update":
+                self._query_write(receiver)
+            if not _is_chain(receiver):
+                return True
+        args = _positional(node)
+        if method and not (
+            args and isinstance(args[0], cst.Name | cst.Attribute | cst.List | cst.Tuple)
+        ):
+            return True  # t.insert() / t.select(t.c.id == 1): a Table method
+        if name == "select" or name == "exists":
+            self._mark(args, "read", name)
+        else:
+            self._mark(args[:1], "write", name)  # type: ignore[arg-type]
+        return not method
+
+    def _ctx_query(self, node: cst.Call, method: bool) -> bool:
+        if method:
+            self._mark(_positional(node), "read", "query")
+        return True
+
+    def _ctx_get(self, node: cst.Call, method: bool) -> bool:
+        args = _positional(node)
+        if method and len(args) >= 2:
+            self._mark(args[:1], "read", "get")
+        return True
+
+    def _ctx_join(self, node: cst.Call, method: bool) -> bool:
+        if method:
+            receiver = node.func.value  # type: ignore[attr-defined]
+            if self.strings._is_str(receiver) or (_dotted(receiver) or "").endswith("path"):
+                return True  # ", ".join(...), os.path.join(...)
+        name = _last(node.func)
+        self._mark(_positional(node), "read", "select_from" if name == "select_from" else "join")
+        return True
+
+    def _ctx_aliased(self, node: cst.Call, method: bool) -> bool:
+        args = _positional(node)
+        name = _last(node.func) or "aliased"
+        self._mark(args[:1], "read", name)
+        if name == "with_polymorphic" and len(args) > 1:
+            self._mark(_elements(args[1]), "read", name)
+        return True
+
+    def _ctx_add(self, node: cst.Call, method: bool) -> bool:
+        args = _positional(node)
+        if not method or not args:
+            return True
+        context = _last(node.func) or "add"
+        arg = args[0]
+        if isinstance(arg, cst.ListComp | cst.GeneratorExp | cst.SetComp):
+            calls = [arg.elt]
+        elif isinstance(arg, cst.Call):
+            calls = [arg]
+        else:
+            calls = _elements(arg)
+        for call in calls:
+            if isinstance(call, cst.Call):
+                self.ctor_marks[id(call)] = context
+        return True
+
+    def _ctx_mappings(self, node: cst.Call, method: bool) -> bool:
+        if method:
+            self._mark(_positional(node)[:1], "write", _last(node.func) or "bulk")
+        return True
+
+    def _query_write(self, expr: cst.BaseExpression) -> None:
+        """``<session>.query(M)....delete()`` / ``M.query....update(...)``: write on M."""
+        node = expr
+        for _ in range(256):
+            if isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Attribute) and func.attr.value == "query" and node.args:
+                    for arg in _positional(node):
+                        found = self._resolve(arg)
+                        if found is not None:
+                            self._add(found[0], found[1], "write", "query_delete", "high")
+                    return
+                node = func
+            elif isinstance(node, cst.Attribute):
+                if _dotted(node) is not None:
+                    found = self._resolve(node)
+                    if found is not None and found[2][:1] == ["query"]:
+                        self._add(found[0], found[1], "write", "query_delete", "high")
+                    return
+                node = node.value
+            else:
+                return
+
+    # ---- names -----------------------------------------------------------------------------
+
+    def _cut(self, segments: list[str], kind: str) -> int | None:
+        """How many leading segments denote the model / table (None: just a module)."""
+        if kind == "class" or kind == "table":
+            return 1
+        count = len(segments)
+        low = 0
+        if kind == "module":
+            for path in self.module_paths.get(segments[0], ()):
+                size = len(path)
+                if size > low and tuple(segments[:size]) == path:
+                    low = size
+            low = low or 1
+            if count <= low:
+                return None
+        for i in range(low, count):
+            segment = segments[i]
+            if segment[:1].isupper():
+                return i + 1
+            if i > low and segment in _TABLE_MEMBERS:
+                return i
+        return count
+
+    def _kind(self, first: str) -> str | None:
+        """How ``first`` is bound: class / table / from / module, "star" for a free name that a
+        project star import may provide, None when it cannot name a model or table."""
+        kind = self.bound.get(first)
+        if kind is None and self.star and first not in self.known and first not in _BUILTINS:
+            kind = "star"
+        return kind if kind is not None and not self.shadow.get(first) else None
+
+    def _resolve(self, node: cst.BaseExpression) -> tuple[str, cst.Name, list[str], str] | None:
+        """(model name, root Name node, remaining segments, binding kind) of a bound chain."""
+        segments: list[str] = []
+        while type(node) is cst.Attribute:
+            segments.append(node.attr.value)  # type: ignore[attr-defined]
+            node = node.value  # type: ignore[attr-defined]
+        if type(node) is not cst.Name:
+            return None
+        first = node.value  # type: ignore[attr-defined]
+        kind = self._kind(first)
+        if kind is None:
+            return None
+        segments.append(first)
+        segments.reverse()
+        cut = self._cut(segments, kind)
+        if cut is None:
+            return None
+        name = first if cut == 1 else ".".join(segments[:cut])
+        return name, node, segments[cut:], kind  # type: ignore[return-value]
+
+    def _chain(self, node: cst.BaseExpression, call: cst.Call | None, record: bool) -> None:
+        root = node
+        while type(root) is cst.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is not cst.Name:
+            self.walk(root)
+            return
+        if not record or self.no_refs:
+            return
+        if not self.star and root.value not in self.bound:  # type: ignore[attr-defined]
+            return
+        found = self._resolve(node)
+        if found is None:
+            return
+        name, name_node, tail, kind = found
+        mark = self.marks.pop(id(node), None)
+        if mark is not None:
+            self._add(name, name_node, mark[0], mark[1], "high")
+            return
+        if kind == "star" and not name[:1].isupper() and not self._table_like(tail, call):
+            return  # a lowercase free name is most likely a local variable
+        if call is not None:
+            if not tail:
+                if kind == "class" or name.rsplit(".", 1)[-1][:1].isupper():
+                    context = self.ctor_marks.pop(id(call), None)
+                    if context is not None:
+                        self._add(name, name_node, "write", context, "high")
+                    else:
+                        self._add(name, name_node, "write", "constructor", "low")
+                return
+            head = tail[0]
+            if head == "query":
+                self._add(name, name_node, "read", "query_property", "high")
+            elif len(tail) == 1 and head in _TABLE_WRITE_METHODS:
+                self._add(name, name_node, "write", "table_method", "high")
+            elif len(tail) == 1 and head in _TABLE_READ_METHODS:
+                self._add(name, name_node, "read", "table_method", "high")
+            else:
+                self._add(name, name_node, "read", "attribute", "high")
+            return
+        if not tail:
+            self._add(name, name_node, "read", "argument", "low")
+        elif tail[0] == "query":
+            self._add(name, name_node, "read", "query_property", "high")
+        else:
+            self._add(name, name_node, "read", "attribute", "high")
+
+    @staticmethod
+    def _table_like(tail: list[str], call: cst.Call | None) -> bool:
+        """``t.c.x`` / ``t.columns`` / ``t.insert()``: a use only a Table object has."""
+        if not tail:
+            return False
+        if tail[0] == "c" or tail[0] == "columns":
+            return True
+        return (
+            call is not None
+            and len(tail) == 1
+            and (tail[0] in _TABLE_WRITE_METHODS or tail[0] in _TABLE_READ_METHODS)
+        )
+
+    def _name(self, node: cst.Name) -> None:
+        if (self.star or node.value in self.bound) and not self.no_refs:
+            self._chain(node, None, True)
+
+    def _attribute(self, node: cst.Attribute) -> None:
+        self._chain(node, None, True)
+
+    def _add(self, name: str, node: cst.Name, kind: str, context: str, confidence: str) -> None:
+        line = self.pos[node].start.line
+        key = (name, line, kind, context)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.facts.references.append(
+            OrmReference(name, line, kind, context, confidence, self.functions[-1])
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Dispatch tables
+# --------------------------------------------------------------------------------------------
+
+_CALL_CONTEXTS: dict[str, Callable[[_Reader, cst.Call, bool], bool]] = {
+    "select": _Reader._ctx_statement,
+    "exists": _Reader._ctx_statement,
+    "insert": _Reader._ctx_statement,
+    "update": _Reader._ctx_statement,
+    "delete": _Reader._ctx_statement,
+    "query": _Reader._ctx_query,
+    "get": _Reader._ctx_get,
+    "get_or_404": _Reader._ctx_get,
+    "join": _Reader._ctx_join,
+    "outerjoin": _Reader._ctx_join,
+    "select_from": _Reader._ctx_join,
+    "aliased": _Reader._ctx_aliased,
+    "with_polymorphic": _Reader._ctx_aliased,
+    "add": _Reader._ctx_add,
+    "add_all": _Reader._ctx_add,
+    "merge": _Reader._ctx_add,
+    "bulk_save_objects": _Reader._ctx_add,
+    "bulk_insert_mappings": _Reader._ctx_mappings,
+    "bulk_update_mappings": _Reader._ctx_mappings,
+}
+
+_SKIPPED = (
+    "Import",
+    "ImportFrom",
+    "Global",
+    "Nonlocal",
+    "Del",
+    "Annotation",
+    "Parameters",
+    "AsName",
+    "TypeAlias",
+    "TypeParameters",
+    "MatchStar",
+    "SimpleString",
+    "ConcatenatedString",
+    "Integer",
+    "Float",
+    "Imaginary",
+    "Ellipsis",
+    "Pass",
+    "Break",
+    "Continue",
+    "Comment",
+    "EmptyLine",
+    "Newline",
+    "TrailingWhitespace",
+    "SimpleWhitespace",
+    "ParenthesizedWhitespace",
+    "Comma",
+    "Dot",
+    "Colon",
+)
+
+_HANDLERS: dict[type, Callable[[_Reader, cst.CSTNode], None]] = {
+    getattr(cst, name): _Reader._skip for name in _SKIPPED if hasattr(cst, name)
+}
+_HANDLERS.update(
+    {
+        cst.ClassDef: _Reader._classdef,
+        cst.FunctionDef: _Reader._funcdef,
+        cst.Lambda: _Reader._lambda,
+        cst.Assign: _Reader._assign,
+        cst.AnnAssign: _Reader._annassign,
+        cst.AugAssign: _Reader._augassign,
+        cst.For: _Reader._for,
+        cst.CompFor: _Reader._compfor,
+        cst.NamedExpr: _Reader._namedexpr,
+        cst.WithItem: _Reader._withitem,
+        cst.Arg: _Reader._arg,
+        cst.ExceptHandler: _Reader._except,
+        cst.ExceptStarHandler: _Reader._except,
+        cst.Subscript: _Reader._subscript,
+        cst.MatchAs: _Reader._match_as,
+        cst.MatchClass: _Reader._match_class,
+        cst.Call: _Reader._call,
+        cst.Name: _Reader._name,
+        cst.Attribute: _Reader._attribute,
+    }
+)
+
+_NOT_CHILDREN = (
+    "whitespace",
+    "lpar",
+    "rpar",
+    "comma",
+    "semicolon",
+    "leading_lines",
+    "lines_after_decorators",
+    "header",
+    "footer",
+    "equal",
+    "colon",
+    "first_colon",
+    "second_colon",
+    "operator",
+    "asynchronous",
+    "lbracket",
+    "rbracket",
+    "lbrace",
+    "rbrace",
+    "arrow",
+    "dot",
+    "newline",
+    "indent",
+    "trailing_whitespace",
+    "leading_whitespace",
+    "star",
+    "default_",
+    "encoding",
+    "has_trailing_newline",
+    "conversion",
+    "start",
+    "end",
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = _FIELDS[node_type] = tuple(
+            f.name for f in fields(node_type) if not f.name.startswith(_NOT_CHILDREN)
+        )
+    return names
