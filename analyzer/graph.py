@@ -15,6 +15,7 @@ import networkx as nx
 
 from analyzer.migrations.alembic_history import AlembicHistory
 from analyzer.models import Use
+from analyzer.orm.mapping import Reference
 from analyzer.replay import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
 
@@ -61,6 +62,7 @@ def build_graph(
     uses: list[tuple[TableKey, Use]],
     histories: list[SourceHistory],
     alembic: Iterable[AlembicHistory] = (),
+    references: Iterable[Reference] = (),
 ) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     for module in modules:
@@ -90,6 +92,13 @@ def build_graph(
             _ensure_table(graph, key)
             graph.nodes[table_node(key)]["present_in"].add(history.kind)
             graph.nodes[table_node(key)]["states"].append((history, history.state[key]))
+    for reference in references:
+        _ensure_table(graph, reference.source)
+        _ensure_table(graph, reference.target)
+        graph.add_edge(
+            table_node(reference.source), table_node(reference.target),
+            relation="references", reference=reference,
+        )
     for environment in alembic:
         env_node = f"alembic:{environment.environment.id}"
         graph.add_node(env_node, kind="alembic_env", history=environment)

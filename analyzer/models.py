@@ -80,6 +80,15 @@ class TableState(_Model):
     columns: list[str] | None = None
 
 
+class TableLink(_Model):
+    """A foreign key or relationship() between tables, declared by an ORM model."""
+
+    table: str
+    path: str
+    line: int
+    via: str = Field(description="foreign_key | relationship")
+
+
 class Table(_Model):
     name: str = Field(description="the name as the database sees it (case kept if quoted)")
     schema_name: str = Field(alias="schema")
@@ -93,6 +102,10 @@ class Table(_Model):
     uses: list[Use]
     states: list[TableState] = Field(default_factory=list)
     used_by_modules: list[str] = Field(default_factory=list)
+    references: list[TableLink] = Field(
+        default_factory=list, description="tables this one points to (ForeignKey, relationship)"
+    )
+    referenced_by: list[TableLink] = Field(default_factory=list)
 
 
 class Finding(_Model):

@@ -91,9 +91,15 @@ def _apply_column_changes(
 def replay(history: SourceHistory) -> None:
     """Apply the history's operations in order; the result is `history.state`."""
     state: dict[TableKey, StateEntry] = {}
-    created = {op.table for op in history.operations if op.operation == "create"}
+    created = {op.table for op in history.operations if op.operation in ("create", "declare")}
     for op in history.operations:
-        if op.operation == "create":
+        if op.operation == "declare" and op.table in state:
+            # Several classes may map one table (single-table inheritance): merge columns.
+            entry = state[op.table]
+            if entry.columns is not None and op.columns:
+                entry.columns = list(dict.fromkeys([*entry.columns, *op.columns]))
+            continue
+        if op.operation in ("create", "declare"):
             if op.table in state and op.if_not_exists:
                 continue
             columns = list(op.columns) if op.columns is not None else None

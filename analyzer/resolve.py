@@ -43,7 +43,7 @@ class ModuleIndex:
         return candidates[0] if len(candidates) == 1 else None
 
 
-def _absolute_module(facts: PythonFacts, binding: ImportBinding) -> str:
+def absolute_module(facts: PythonFacts, binding: ImportBinding) -> str:
     if binding.level == 0:
         return binding.module
     is_package = facts.path.endswith("__init__.py")
@@ -92,12 +92,12 @@ class ConstantResolver:
                 return facts, ref
             for binding in facts.imports:
                 if binding.local == ref and binding.name not in (None, "*"):
-                    module = self._index.find(_absolute_module(facts, binding))
+                    module = self._index.find(absolute_module(facts, binding))
                     if module is not None and binding.name in module.constants:
                         return module, binding.name
             for binding in facts.imports:
                 if binding.local == "*":
-                    module = self._index.find(_absolute_module(facts, binding))
+                    module = self._index.find(absolute_module(facts, binding))
                     if module is not None and ref in module.constants:
                         return module, ref
             return None
@@ -108,7 +108,7 @@ class ConstantResolver:
             for binding in facts.imports:
                 if binding.local != prefix:
                     continue
-                base = _absolute_module(facts, binding)
+                base = absolute_module(facts, binding)
                 module_name = base if binding.name is None else f"{base}.{binding.name}"
                 module = self._index.find(module_name)
                 if module is not None and rest[0] in module.constants:

@@ -32,9 +32,13 @@ from analyzer.models import (
     Source,
     Stats,
     Table,
+    TableLink,
     TableState,
     Use,
 )
+from analyzer.orm.mapping import Mapper, OrmModel, Reference
+from analyzer.orm.symbols import SymbolTable
+from analyzer.orm.uses import model_histories, orm_uses
 from analyzer.replay import (
     SCHEMA_OPERATIONS,
     SchemaOp,
@@ -205,6 +209,29 @@ def _analyse_code(
     return result
 
 
+def _analyse_orm(
+    collected: _Collected, config: Config, resolver: ConstantResolver, code: _CodeResult
+) -> tuple[OrmModel, list[SourceHistory]]:
+    """Map ORM classes and Table objects, add their uses to `code`, return model sources."""
+    modules = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic" and facts.alembic_revision is None
+    ]
+    symbols = SymbolTable(ModuleIndex(facts for _, facts in collected.python))
+    mapper = Mapper(symbols, resolver, config.default_schema)
+    model = mapper.map_repository(modules)
+    known_modules = {module.name for module in code.modules}
+    for key, use in orm_uses(modules, symbols, mapper, model):
+        if _is_ignored(key, config.ignore_tables):
+            continue
+        code.uses.append((key, use))
+        if use.module not in known_modules:
+            known_modules.add(use.module)
+            code.modules.append(ModuleInfo(name=use.module, path=use.path))
+    return model, model_histories(model)
+
+
 def _is_schema_change(ref: Any) -> bool:
     """Operations that change which tables exist or their columns (not constraints, owners)."""
     if ref.operation == "alter":
@@ -284,6 +311,16 @@ def _definition(op: SchemaOp, sequence: int) -> Definition:
     )
 
 
+def _link(reference: Reference, other: TableKey) -> TableLink:
+    return TableLink(
+        table=other.display, path=reference.path, line=reference.line, via=reference.via
+    )
+
+
+def _link_order(link: TableLink) -> tuple[str, str, int, str]:
+    return (link.table, link.path, link.line, link.via)
+
+
 STATUS_BY_RULE = {
     "undefined-table": "undefined",
     "dropped-table-in-use": "dropped",
@@ -301,11 +338,19 @@ def _tables(graph: Any, findings: list[Finding]) -> list[Table]:
         key: TableKey = data["key"]
         uses: list[Use] = []
         definitions: list[Definition] = []
+        referenced_by: set[TableLink] = set()
         for _, _, edge in graph.in_edges(node, data=True):
             if "use" in edge:
                 uses.append(edge["use"])
             elif "op" in edge:
                 definitions.append(_definition(edge["op"], edge["sequence"]))
+            elif "reference" in edge:
+                referenced_by.add(_link(edge["reference"], edge["reference"].source))
+        references = {
+            _link(edge["reference"], edge["reference"].target)
+            for _, _, edge in graph.out_edges(node, data=True)
+            if "reference" in edge
+        }
         states = sorted(
             (
                 TableState(
@@ -343,6 +388,8 @@ def _tables(graph: Any, findings: list[Finding]) -> list[Table]:
                 uses=sorted(uses, key=lambda u: (u.path, u.line, u.kind, u.operation)),
                 states=states,
                 used_by_modules=sorted({u.module for u in uses}),
+                references=sorted(references, key=_link_order),
+                referenced_by=sorted(referenced_by, key=_link_order),
             )
         )
     return sorted(tables, key=lambda t: (t.schema_name, t.name))
@@ -365,6 +412,7 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
     diagnostics = list(collected.diagnostics)
     resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
     code = _analyse_code(collected, settings, diagnostics, resolver)
+    orm_model, orm_histories = _analyse_orm(collected, settings, resolver, code)
     alembic = alembic_histories(
         root, discovery.alembic_environments, collected.revisions, resolver,
         dialect=settings.dialect, default_schema=settings.default_schema,
@@ -375,7 +423,7 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
     sql_histories, sql_statements, sql_unparsed = _sql_histories(
         collected, settings, diagnostics, read_by_revisions
     )
-    histories = [h.history for h in alembic] + sql_histories + code.runtime
+    histories = [h.history for h in alembic] + sql_histories + code.runtime + orm_histories
     for history in histories:
         history.operations = [
             op for op in history.operations if not _is_ignored(op.table, settings.ignore_tables)
@@ -383,7 +431,13 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
         replay(history)
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known, root)
-    graph = build_graph(code.modules, code.uses, histories, alembic)
+    references = [
+        r
+        for r in orm_model.references
+        if not _is_ignored(r.source, settings.ignore_tables)
+        and not _is_ignored(r.target, settings.ignore_tables)
+    ]
+    graph = build_graph(code.modules, code.uses, histories, alembic, references)
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),

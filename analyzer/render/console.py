@@ -215,6 +215,12 @@ def print_explain(report: Report, table: Table, console: Console) -> None:
             line.append(f" [confidence {use.confidence}]", style="yellow")
         console.print(_indent(line, 2))
         console.print(_indent(Text(use.snippet, style="dim"), 6))
+    if table.references or table.referenced_by:
+        console.rule("References (ORM)", align="left")
+        for link in table.references:
+            console.print(_indent(f"-> {link.table} ({link.via} at {link.path}:{link.line})", 2))
+        for link in table.referenced_by:
+            console.print(_indent(f"<- {link.table} ({link.via} at {link.path}:{link.line})", 2))
     related = [f for f in report.findings if f.table == table.qualified_name]
     if related:
         console.rule("Findings", align="left")

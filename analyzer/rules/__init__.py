@@ -10,6 +10,8 @@ from analyzer.rules import (
     dropped_table_in_use,
     duplicate_definition,
     dynamic_table_name,
+    model_drift,
+    model_without_migration,
     multiple_heads,
     runtime_created_table,
     sql_only_table,
@@ -29,6 +31,8 @@ RULES: tuple[Rule, ...] = (
     definition_drift.RULE,
     multiple_heads.RULE,
     broken_revision_graph.RULE,
+    model_without_migration.RULE,
+    model_drift.RULE,
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -17,7 +17,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if any(use.kind in ("read", "write") for use in uses):
             continue
         creates = sorted(
-            (op for op in operations_on(ctx.graph, node) if op.operation in CREATING_OPERATIONS),
+            (
+                op
+                for op in operations_on(ctx.graph, node)
+                if op.operation in CREATING_OPERATIONS or op.operation == "declare"
+            ),
             key=lambda op: (op.path, op.line),
         )
         kinds = ", ".join(sorted(data["present_in"]))
@@ -26,7 +30,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if uses
             else ""
         )
-        origin = f" (created at {where(creates[0])})" if creates else ""
+        origin = f" (defined at {where(creates[0])})" if creates else ""
         yield RULE.finding(
             table=data["key"].display,
             message=(

@@ -20,8 +20,13 @@ def _reference(states: list[State]) -> State:
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
+        # Models have their own rule (TT013): this one compares sources that build tables.
         states = sorted(
-            ((history, entry) for history, entry in data["states"] if entry.columns is not None),
+            (
+                (history, entry)
+                for history, entry in data["states"]
+                if entry.columns is not None and history.kind != "model"
+            ),
             key=lambda item: item[0].id,
         )
         if len({frozenset(entry.columns) for _, entry in states}) < 2:

@@ -1,0 +1,320 @@
+"""Which classes are mapped to which tables, decided from declarations across modules.
+
+A class is mapped when its bases reach a declarative base (`class Base(DeclarativeBase)`,
+`Base = declarative_base()`, `db.Model` of `db = SQLAlchemy()`, SQLModel with `table=True`,
+`@as_declarative`, `@registry.mapped`), resolved through imports rather than guessed from names.
+Table names follow each library's rules: `__tablename__`, `__table__`, `declared_attr`,
+Flask-SQLAlchemy's CamelCase -> snake_case, SQLModel's lower-cased class name; single-table
+inheritance maps a subclass without a table to its parent's; abstract classes map to none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts, StringCandidate
+from analyzer.orm.symbols import Symbol, SymbolTable
+from analyzer.resolve import ConstantResolver, build_template
+from analyzer.sql.names import TableKey
+
+DECLARATIVE_ROOTS = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+    }
+)
+SQLMODEL_ROOTS = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+AS_DECLARATIVE = frozenset(
+    {
+        "sqlalchemy.orm.as_declarative",
+        "sqlalchemy.orm.decl_api.as_declarative",
+        "sqlalchemy.ext.declarative.as_declarative",
+    }
+)
+DECLARED_NAME_LOWER = re.compile(r"^cls\.__name__\.lower\(\)$")
+
+
+def camel_to_snake_case(name: str) -> str:
+    """Flask-SQLAlchemy 3's default table name (same expression as its `model.py`)."""
+    name = re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name)
+    return name.lower().lstrip("_")
+
+
+@dataclass(slots=True)
+class ClassInfo:
+    facts: PythonFacts
+    cls: OrmClass
+    role: str = "plain"  # base | mapped | abstract | mixin | plain | unmapped
+    flavour: str = "sqlalchemy"  # sqlalchemy | flask | sqlmodel
+    table: TableKey | None = None
+    columns: list[OrmColumn] = field(default_factory=list)
+    parents: list[ClassInfo] = field(default_factory=list)
+    single_table_parent: ClassInfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    table: TableKey
+    path: str
+    line: int
+    label: str  # "class Character(Base)" or "users_table = Table(...)"
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    source: TableKey
+    target: TableKey
+    path: str
+    line: int
+    via: str  # "foreign_key" | "relationship"
+
+
+@dataclass(slots=True)
+class OrmModel:
+    classes: dict[tuple[str, str], ClassInfo] = field(default_factory=dict)
+    tables: dict[tuple[str, str], TableKey] = field(default_factory=dict)  # (path, variable)
+    declarations: list[Declaration] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+
+class Mapper:
+    def __init__(
+        self, symbols: SymbolTable, resolver: ConstantResolver, default_schema: str
+    ) -> None:
+        self.symbols = symbols
+        self.resolver = resolver
+        self.default_schema = default_schema
+        self.model = OrmModel()
+        self._in_progress: set[tuple[str, str]] = set()
+
+    # ---- names ---------------------------------------------------------------------------
+
+    def _text(self, facts: PythonFacts, parts: tuple[Part, ...] | None, line: int) -> str | None:
+        if not parts:
+            return None
+        template = build_template(facts, StringCandidate(parts, line, line), self.resolver)
+        return None if template.holes else template.text or None
+
+    def table_of(self, facts: PythonFacts, table: OrmTable) -> TableKey | None:
+        name = self._text(facts, table.name, table.line)
+        return TableKey(table.schema or self.default_schema, name) if name else None
+
+    # ---- classes -------------------------------------------------------------------------
+
+    def info(self, facts: PythonFacts, cls: OrmClass) -> ClassInfo:
+        key = (facts.path, cls.name)
+        if key in self.model.classes:
+            return self.model.classes[key]
+        info = ClassInfo(facts, cls)
+        if key in self._in_progress:  # an inheritance cycle: leave it plain
+            return info
+        self._in_progress.add(key)
+        try:
+            self._classify(info)
+        finally:
+            self._in_progress.discard(key)
+        self.model.classes[key] = info
+        return info
+
+    def _resolve_bases(self, info: ClassInfo) -> list[Symbol]:
+        found = []
+        for base in info.cls.bases:
+            symbol = self.symbols.lookup(info.facts, base)
+            if symbol is not None:
+                found.append(symbol)
+        return found
+
+    def _classify(self, info: ClassInfo) -> None:
+        cls = info.cls
+        keywords = dict(cls.keywords)
+        declarative = is_base = False
+        for decorator in cls.decorators:
+            symbol = self.symbols.lookup(info.facts, decorator)
+            if symbol is not None and symbol.kind == "external" and symbol.name in AS_DECLARATIVE:
+                is_base = True
+            if decorator.endswith(".mapped") or (symbol and symbol.name.endswith(".mapped")):
+                declarative = True
+        for symbol in self._resolve_bases(info):
+            if symbol.kind == "external":
+                if symbol.name in DECLARATIVE_ROOTS:
+                    is_base = True
+                elif symbol.name in SQLMODEL_ROOTS:
+                    info.flavour = "sqlmodel"
+                    declarative = declarative or keywords.get("table") == "True"
+                elif symbol.name == "flask_sqlalchemy:Model":
+                    info.flavour = "flask"
+                    declarative = True
+            elif symbol.kind == "factory" and symbol.node is not None:
+                declarative = declarative or symbol.node.kind in ("declarative_base", "registry")
+            elif symbol.kind == "class" and symbol.module is not None:
+                parent = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
+                info.parents.append(parent)
+                if parent.role in ("base", "mapped", "abstract"):
+                    declarative = True
+                    info.flavour = parent.flavour if parent.role != "base" else info.flavour
+                if parent.flavour == "sqlmodel":
+                    info.flavour = "sqlmodel"
+                    declarative = declarative or keywords.get("table") == "True"
+        info.columns = self._columns(info)
+        if is_base:
+            info.role = "base"
+            return
+        if not declarative:
+            info.role = "mixin" if cls.columns or cls.tablename_expr else "plain"
+            return
+        if cls.abstract:
+            info.role = "abstract"
+            return
+        if info.flavour == "sqlmodel" and keywords.get("table") != "True":
+            info.role = "plain"
+            return
+        self._assign_table(info)
+
+    def _columns(self, info: ClassInfo) -> list[OrmColumn]:
+        """Own columns, then those of mixins and abstract parents (never a mapped parent's)."""
+        columns = list(info.cls.columns)
+        seen = {c.name for c in columns}
+        for parent in info.parents:
+            if parent.role in ("mapped", "unmapped"):
+                continue
+            for column in parent.columns:
+                if column.name not in seen:
+                    seen.add(column.name)
+                    columns.append(column)
+        return columns
+
+    def _inherited(self, info: ClassInfo, attribute: str) -> object:
+        for parent in info.parents:
+            if parent.role in ("mixin", "abstract", "base", "plain"):
+                value = getattr(parent.cls, attribute)
+                if value:
+                    return value
+                value = self._inherited(parent, attribute)
+                if value:
+                    return value
+        return None
+
+    def _assign_table(self, info: ClassInfo) -> None:
+        cls, facts = info.cls, info.facts
+        schema = cls.schema or self._inherited(info, "schema") or self.default_schema
+        name = self._text(facts, cls.tablename, cls.line)
+        expression = cls.tablename_expr or self._inherited(info, "tablename_expr")
+        if name is None and cls.table is not None:
+            info.table = self.table_of(facts, cls.table)
+            info.columns = [*cls.table.columns, *info.columns]
+        elif name is None and cls.table_ref:
+            symbol = self.symbols.lookup(facts, cls.table_ref)
+            if symbol is not None and symbol.kind == "table" and symbol.module is not None:
+                info.table = self.table_of(symbol.module, symbol.node)  # type: ignore[arg-type]
+        elif name is not None:
+            info.table = TableKey(str(schema), name)
+        elif isinstance(expression, str) and DECLARED_NAME_LOWER.match(expression):
+            info.table = TableKey(str(schema), cls.name.lower())
+        else:
+            mapped_parent = next((p for p in info.parents if p.role == "mapped"), None)
+            if mapped_parent is not None:
+                info.single_table_parent = mapped_parent
+                info.table = mapped_parent.table
+            elif info.flavour == "flask":
+                info.table = TableKey(str(schema), camel_to_snake_case(cls.name))
+            elif info.flavour == "sqlmodel":
+                info.table = TableKey(str(schema), cls.name.lower())
+        info.role = "mapped" if info.table is not None else "unmapped"
+
+    def tables_of(self, info: ClassInfo) -> list[TableKey]:
+        """Tables a query on this class touches: its own, then (joined-table inheritance)
+        those of its mapped parents."""
+        tables: list[TableKey] = []
+        current: ClassInfo | None = info
+        seen: set[int] = set()
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            if current.table is not None and current.table not in tables:
+                tables.append(current.table)
+            current = next((p for p in current.parents if p.role == "mapped"), None)
+        return tables
+
+    # ---- the whole repository ------------------------------------------------------------
+
+    def map_repository(self, modules: list[PythonFacts]) -> OrmModel:
+        for facts in modules:
+            for cls in facts.orm.classes:
+                if not cls.nested:
+                    self.info(facts, cls)
+        for facts in modules:
+            for table in facts.orm.tables:
+                if table.lightweight or table.variable == "__table__":
+                    continue
+                key = self.table_of(facts, table)
+                if key is None:
+                    continue
+                if table.variable:
+                    self.model.tables[(facts.path, table.variable)] = key
+                label = f"{table.variable or 'Table'} = Table(...)"
+                self._declare(key, facts.path, table.line, label, table.columns)
+        for info in sorted(self.model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
+            if info.role != "mapped" or info.table is None:
+                continue
+            label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
+            self._declare(info.table, info.facts.path, info.cls.line, label, info.columns)
+            self._references(info)
+        self._merge_single_table_columns()
+        return self.model
+
+    def _declare(
+        self,
+        table: TableKey,
+        path: str,
+        line: int,
+        label: str,
+        columns: list[OrmColumn] | tuple[OrmColumn, ...],
+    ) -> None:
+        names = tuple(dict.fromkeys(c.name for c in columns))
+        self.model.declarations.append(Declaration(table, path, line, label, names))
+        for column in columns:
+            if column.foreign_key and "." in column.foreign_key:
+                target = column.foreign_key.rsplit(".", 1)[0]
+                schema, _, name = target.rpartition(".")
+                self.model.references.append(
+                    Reference(
+                        table, TableKey(schema or self.default_schema, name), path,
+                        column.line, "foreign_key",
+                    )
+                )
+
+    def _references(self, info: ClassInfo) -> None:
+        for target, line in info.cls.relationships:
+            name = target.strip("'\"").rsplit(".", 1)[-1]
+            matches = [
+                other for other in self.model.classes.values()
+                if other.cls.name == name and other.role == "mapped" and other.table is not None
+            ]
+            if len(matches) == 1 and info.table is not None:
+                self.model.references.append(
+                    Reference(info.table, matches[0].table, info.facts.path, line, "relationship")
+                )
+
+    def _merge_single_table_columns(self) -> None:
+        """Single-table inheritance: a subclass's columns live in its parent's table."""
+        extra: dict[TableKey, list[str]] = {}
+        for info in self.model.classes.values():
+            if info.single_table_parent is not None and info.table is not None:
+                extra.setdefault(info.table, []).extend(c.name for c in info.cls.columns)
+        if not extra:
+            return
+        merged = []
+        for declaration in self.model.declarations:
+            columns = declaration.columns
+            if declaration.table in extra:
+                columns = tuple(dict.fromkeys([*columns, *extra[declaration.table]]))
+            merged.append(
+                Declaration(
+                    declaration.table, declaration.path, declaration.line, declaration.label,
+                    columns,
+                )
+            )
+        self.model.declarations = merged

@@ -1,0 +1,123 @@
+"""Resolve a dotted name used in a module to what it is bound to, across the repository.
+
+`from app.models import User` may reach `app/models/user.py` through a re-export in
+`app/models/__init__.py`; `import app.models as m; m.User` and relative imports too. Names that
+leave the repository (`sqlalchemy.orm.DeclarativeBase`) resolve to their full external path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzer.facts import ImportBinding, OrmBaseFactory, OrmClass, OrmTable, PythonFacts
+from analyzer.resolve import ModuleIndex, absolute_module
+
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """What a name is bound to: a class, a Table, a base factory, a module, or an external path."""
+
+    kind: str  # "class" | "table" | "factory" | "module" | "external"
+    module: PythonFacts | None
+    name: str  # class/variable name, module name, or the external dotted path
+    node: OrmClass | OrmTable | OrmBaseFactory | None = None
+    via_star: bool = False  # found through `from x import *`: less certain
+
+
+class SymbolTable:
+    def __init__(self, index: ModuleIndex) -> None:
+        self._index = index
+        self._classes: dict[str, dict[str, OrmClass]] = {}
+        self._tables: dict[str, dict[str, OrmTable]] = {}
+        self._factories: dict[str, dict[str, OrmBaseFactory]] = {}
+
+    def _members(
+        self, facts: PythonFacts
+    ) -> tuple[dict[str, OrmClass], dict[str, OrmTable], dict[str, OrmBaseFactory]]:
+        if facts.path not in self._classes:
+            self._classes[facts.path] = {c.name: c for c in facts.orm.classes if not c.nested}
+            self._tables[facts.path] = {
+                t.variable: t for t in facts.orm.tables if t.variable and t.variable != "__table__"
+            }
+            self._factories[facts.path] = {f.variable: f for f in facts.orm.bases}
+        return self._classes[facts.path], self._tables[facts.path], self._factories[facts.path]
+
+    def lookup(self, facts: PythonFacts, dotted: str, depth: int = 0) -> Symbol | None:
+        """Resolve `dotted` as seen from module `facts`."""
+        if depth > MAX_DEPTH:
+            return None
+        head, _, rest = dotted.partition(".")
+        symbol = self._member(facts, head, depth)
+        for part in rest.split(".") if rest else []:
+            if symbol is None:
+                return None
+            symbol = self._attribute(symbol, part, depth)
+        return symbol
+
+    def _attribute(self, symbol: Symbol, part: str, depth: int) -> Symbol | None:
+        if symbol.kind == "module":
+            if symbol.module is not None:
+                inner = self._member(symbol.module, part, depth + 1, exported_only=True)
+                if inner is not None:
+                    return inner
+            child = self._index.find(f"{symbol.name}.{part}")
+            if child is not None:
+                return Symbol("module", child, child.module)
+            if symbol.module is None:
+                return Symbol("external", None, f"{symbol.name}.{part}")
+            return None
+        if symbol.kind == "external":
+            return Symbol("external", None, f"{symbol.name}.{part}")
+        if symbol.kind == "factory":
+            # `db.Model` on a Flask-SQLAlchemy object, `Base.metadata`...
+            return Symbol("external", None, f"{symbol.node.kind}:{part}")  # type: ignore[union-attr]
+        return None
+
+    def _member(
+        self, facts: PythonFacts, name: str, depth: int, exported_only: bool = False
+    ) -> Symbol | None:
+        classes, tables, factories = self._members(facts)
+        if name in classes:
+            return Symbol("class", facts, name, classes[name])
+        if name in tables:
+            return Symbol("table", facts, name, tables[name])
+        if name in factories:
+            return Symbol("factory", facts, name, factories[name])
+        for binding in facts.imports:
+            if binding.local == name:
+                return self._imported(facts, binding, depth)
+        for binding in facts.imports:
+            if binding.local == "*":
+                module = self._index.find(absolute_module(facts, binding))
+                if module is not None and module is not facts:
+                    found = self._member(module, name, depth + 1, exported_only=True)
+                    if found is not None:
+                        return Symbol(found.kind, found.module, found.name, found.node, True)
+        if not exported_only:
+            dotted_import = [b for b in facts.imports if b.local.split(".")[0] == name]
+            if dotted_import:  # `import app.models` binds `app`
+                return self._module_symbol(name)
+        return None
+
+    def _module_symbol(self, name: str) -> Symbol:
+        module = self._index.find(name)
+        return Symbol("module", module, module.module if module else name)
+
+    def _imported(self, facts: PythonFacts, binding: ImportBinding, depth: int) -> Symbol | None:
+        base = absolute_module(facts, binding)
+        if binding.name is None:
+            target = binding.module if binding.local == binding.module else base
+            return self._module_symbol(target)
+        module = self._index.find(base)
+        if module is not None and module is not facts:
+            found = self._member(module, binding.name, depth + 1, exported_only=True)
+            if found is not None:
+                return found
+        submodule = self._index.find(f"{base}.{binding.name}")
+        if submodule is not None:
+            return Symbol("module", submodule, submodule.module)
+        if module is None:
+            return Symbol("external", None, f"{base}.{binding.name}")
+        return None

@@ -1,0 +1,104 @@
+"""TT013 model-drift: an ORM model's columns differ from the table its migrations build."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import nodes_of_kind, operations_on
+from analyzer.models import Finding
+from analyzer.replay import SourceHistory
+from analyzer.rules.base import Example, Rule, RuleContext, op_location
+
+MODEL = '''from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    email = Column("email_address", String)
+    nickname = Column(String)
+'''
+
+
+def _describe(history: SourceHistory) -> str:
+    if history.kind == "alembic":
+        return f"the Alembic head state of {history.path}/"
+    return f"the SQL source {history.path}"
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        states = sorted(data["states"], key=lambda item: item[0].id)
+        models = [(h, e) for h, e in states if h.kind == "model" and e.columns is not None]
+        if not models:
+            continue
+        # The reference is what `alembic upgrade head` builds, else what a SQL source builds.
+        reference = next(
+            (
+                (h, e)
+                for kind in ("alembic", "sql")
+                for h, e in states
+                if h.kind == kind and e.columns is not None
+            ),
+            None,
+        )
+        if reference is None:
+            continue
+        expected = set(reference[1].columns)
+        problems = []
+        for history, entry in models:
+            missing = sorted(expected - set(entry.columns))
+            extra = sorted(set(entry.columns) - expected)
+            parts = []
+            if missing:
+                parts.append(f"lacks {', '.join(missing)}, which the table has")
+            if extra:
+                parts.append(f"declares {', '.join(extra)}, which the table does not have")
+            if parts:
+                problems.append(f"the model in {history.path} {' and '.join(parts)}")
+        if not problems:
+            continue
+        declarations = sorted(
+            (op for op in operations_on(ctx.graph, node) if op.operation == "declare"),
+            key=lambda op: (op.path, op.line),
+        )
+        yield RULE.finding(
+            table=data["key"].display,
+            message=(
+                f"{data['key'].display}: compared with {_describe(reference[0])}, "
+                f"{'; '.join(problems)}. Queries through the model fail on the columns the "
+                "table does not have: align the model or add a migration"
+            ),
+            locations=[op_location(op) for op in declarations],
+        )
+
+
+RULE = Rule(
+    code="TT013",
+    name="model-drift",
+    severity="warning",
+    summary="An ORM model whose columns differ from its table in the migrations.",
+    check=check,
+    examples=(
+        Example(
+            files={
+                "app/models.py": MODEL,
+                "sql/schema.sql": (
+                    "CREATE TABLE users (id int, email_address text, created_at timestamptz);\n"
+                ),
+            },
+            expected=frozenset({"public.users"}),
+        ),
+        Example(
+            files={
+                "app/models.py": MODEL,
+                "sql/schema.sql": (
+                    "CREATE TABLE users (id int, email_address text, nickname text);\n"
+                ),
+            },
+        ),
+    ),
+)

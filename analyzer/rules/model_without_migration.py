@@ -1,0 +1,76 @@
+"""TT012 model-without-migration: an ORM model whose table no migration source creates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.graph import nodes_of_kind, operations_on
+from analyzer.models import Finding
+from analyzer.rules.base import Example, Rule, RuleContext, op_location
+
+MODELS = '''from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Mood(Base):
+    __tablename__ = "character_moods"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+'''
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        present = data["present_in"]
+        if "model" not in present or present & {"alembic", "sql"}:
+            continue
+        declarations = sorted(
+            (op for op in operations_on(ctx.graph, node) if op.operation == "declare"),
+            key=lambda op: (op.path, op.line),
+        )
+        runtime = " (application code creates it at run time, see TT003)" if (
+            "runtime" in present
+        ) else ""
+        yield RULE.finding(
+            table=data["key"].display,
+            message=(
+                f"{data['key'].display} is declared by {declarations[0].snippet} at "
+                f"{declarations[0].path}:{declarations[0].line} but neither the Alembic head "
+                f"state nor any SQL file creates it{runtime}: add a migration, or drop the "
+                "model"
+            ),
+            locations=[op_location(op) for op in declarations],
+        )
+
+
+RULE = Rule(
+    code="TT012",
+    name="model-without-migration",
+    severity="warning",
+    summary="An ORM model's table that no Alembic head state or SQL source creates.",
+    check=check,
+    examples=(
+        Example(
+            files={
+                "app/models.py": MODELS,
+                "sql/schema.sql": "CREATE TABLE profiles (id int);\n",
+            },
+            expected=frozenset({"public.character_moods"}),
+        ),
+        Example(
+            files={
+                "app/models.py": MODELS,
+                "sql/schema.sql": (
+                    "CREATE TABLE profiles (id int);\nCREATE TABLE character_moods (id int);\n"
+                ),
+            },
+        ),
+    ),
+)
