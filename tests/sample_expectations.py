@@ -1061,3 +1061,363 @@ DOCUMENTATION_ONLY_REVISIONS: dict[str, set[str]] = {
 }
 MERGE_REVISIONS: set[str] = {"f6a7b8c9d0e1", "6e7f8a9b0c1d"}
 DATA_ONLY_REVISIONS: set[str] = {"7f8a9b0c1d2e"}
+
+
+# =============================================================================================
+# ORM (SQLAlchemy) ground truth: app/models/ declares, app/services/, app/web/, app/models/
+# queries.py and app/characters/tags.py use. Proved against SQLAlchemy itself by
+# tests/test_models_metadata.py (MODEL_TABLES, MODEL_DECLARATIONS, REFERENCES, and the
+# consistency of MODEL_DRIFT / MODEL_WITHOUT_MIGRATION with the Alembic and SQL states above).
+#
+# Declarative forms in sample_repo/app/models/:
+#   base.py        Base(DeclarativeBase); TimestampMixin (created_at, mapped_column, used by
+#                  Users, UserFact, CharacterMood); LowercaseTableNameMixin (@declared_attr
+#                  __tablename__ returning cls.__name__.lower()). No table of their own.
+#   character.py   Character, CharacterTag (Mapped/mapped_column, relationship() targets taken
+#                  from the Mapped[...] annotation), module-level relationship_scores_table =
+#                  Table("relationship_scores", Base.metadata, ...)
+#   profile.py     UserProfile (Mapped); PlatformIdentity (__table__ = Table(...) on the class)
+#   accounts.py    Users (table from the declared_attr mixin: "users"); UserFact (__table_args__
+#                  = {"schema": "public"} dict form, explicit default schema; column name
+#                  override mapped_column("fact_value", ...); annotation-only
+#                  `confidence: Mapped[float | None]`; TimestampMixin)
+#   personality.py CharacterOwned (__abstract__ = True: columns id, character_id + ForeignKey,
+#                  no table); PersonalityTrait(CharacterOwned) (relationship("Character"));
+#                  CharacterMood(TimestampMixin, CharacterOwned) (no migration creates it)
+#   memory.py      MemoryEntry (classic Column(...) attributes, Column("memory_type", ...) name
+#                  override, polymorphic_on); EpisodicMemory(MemoryEntry): single-table
+#                  inheritance (no __tablename__, polymorphic_identity) -> memory_entries
+#   voice.py       VoicedCharacter(Character): joined-table inheritance, own __tablename__
+#                  "character_voice_profiles", character_id = ForeignKey("characters.id") PK
+#   analytics.py   AnalyticsBase = declarative_base() (second base, own MetaData);
+#                  DailyCharacterStat (__table_args__ tuple form: (PrimaryKeyConstraint(...),
+#                  {"schema": "analytics"}))
+#   queries.py     declares nothing: application code that USES models (`from . import
+#                  analytics`, `from .accounts import ...`)
+# Not mapped, no table: Base, AnalyticsBase, the mixins, CharacterOwned (abstract), and the
+# lightweight sa.table("banned_users", sa.column(...)) of app/services/moderation_service.py
+# (a TableClause: in no MetaData, declares nothing; its uses ARE uses of public.banned_users).
+# ---------------------------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------------------------
+# MODEL_TABLES: every table that sample_repo's SQLAlchemy metadata holds (Base.metadata and
+# AnalyticsBase.metadata, which also hold the Table() objects), as importing the models and
+# reading <base>.metadata.tables gives: "schema.name" (schema None -> "public") -> columns in
+# order. Column order is SQLAlchemy's: the class's own columns first (declaration order), then
+# the columns of its mixins / abstract bases in MRO order (mapped_column sort_order default).
+# So personality_traits starts with trait_name, and created_at comes before id in
+# character_moods. The name is the DB name: Column("memory_type", ...) / mapped_column(
+# "fact_value", ...), not the attribute (kind / value). A joined-inheritance subclass's table
+# has only its own columns; a single-table subclass adds no table.
+# ---------------------------------------------------------------------------------------------
+MODEL_TABLES: dict[str, tuple[str, ...]] = {
+    "public.characters": (
+        "id",
+        "name",
+        "normalized_name",
+        "bot_name",
+        "archetype",
+        "description",
+        "is_active",
+        "created_at",
+    ),
+    "public.character_tags": ("id", "character_id", "tag", "created_at"),
+    "public.relationship_scores": (
+        "universal_id",
+        "character_id",
+        "trust",
+        "affection",
+        "attunement",
+        "interaction_count",
+        "updated_at",
+    ),
+    "public.user_profiles": (
+        "universal_id",
+        "display_name",
+        "timezone",
+        "locale",
+        "bio",
+        "updated_at",
+    ),
+    "public.platform_identities": (
+        "id",
+        "universal_id",
+        "platform",
+        "platform_user_id",
+        "username",
+        "linked_at",
+    ),
+    # LowercaseTableNameMixin: class Users -> "users"; created_at from TimestampMixin (last)
+    "public.users": ("id", "username", "email", "created_at"),
+    # {"schema": "public"}: the same table as schema None; fact_value from the name override
+    "public.user_facts": ("id", "user_id", "fact_key", "fact_value", "confidence", "created_at"),
+    # own columns, then CharacterOwned's (abstract base) id, character_id
+    "public.personality_traits": (
+        "trait_name",
+        "trait_value",
+        "intensity",
+        "description",
+        "id",
+        "character_id",
+    ),
+    # own columns, then TimestampMixin's created_at, then CharacterOwned's (MRO order)
+    "public.character_moods": ("mood", "intensity", "created_at", "id", "character_id"),
+    # classic Column style in declaration order; memory_type from Column("memory_type", ...)
+    "public.memory_entries": (
+        "id",
+        "universal_id",
+        "character_id",
+        "memory_type",
+        "content",
+        "importance",
+        "created_at",
+        "embedding_ref",
+    ),
+    # VoicedCharacter (joined-table inheritance): its own columns only
+    "public.character_voice_profiles": ("character_id", "pitch", "speed"),
+    # AnalyticsBase.metadata
+    "analytics.daily_character_stats": (
+        "stat_date",
+        "character_id",
+        "message_count",
+        "unique_users",
+        "avg_response_ms",
+    ),
+}
+
+# ---------------------------------------------------------------------------------------------
+# MODEL_DECLARATIONS: (path, line, table, model_or_variable). line = the `class` statement line
+# for classes (also for a class whose table is `__table__ = Table(...)`, and for a single-table
+# inheritance subclass, which maps to its parent's table), the assignment line for a
+# module-level `name = Table(...)`. Mixins, abstract classes and bases declare nothing.
+# ---------------------------------------------------------------------------------------------
+_MODELS = "app/models/"
+MODEL_DECLARATIONS: set[tuple[str, int, str, str]] = {
+    (_MODELS + "character.py", 13, "public.characters", "Character"),
+    (_MODELS + "character.py", 28, "public.character_tags", "CharacterTag"),
+    (_MODELS + "character.py", 39, "public.relationship_scores", "relationship_scores_table"),
+    (_MODELS + "profile.py", 13, "public.user_profiles", "UserProfile"),
+    (_MODELS + "profile.py", 24, "public.platform_identities", "PlatformIdentity"),  # __table__
+    (_MODELS + "accounts.py", 11, "public.users", "Users"),  # declared_attr __tablename__
+    (_MODELS + "accounts.py", 19, "public.user_facts", "UserFact"),
+    (_MODELS + "personality.py", 21, "public.personality_traits", "PersonalityTrait"),
+    (_MODELS + "personality.py", 32, "public.character_moods", "CharacterMood"),
+    (_MODELS + "memory.py", 11, "public.memory_entries", "MemoryEntry"),
+    (_MODELS + "memory.py", 28, "public.memory_entries", "EpisodicMemory"),  # single-table
+    (_MODELS + "voice.py", 11, "public.character_voice_profiles", "VoicedCharacter"),  # joined
+    (_MODELS + "analytics.py", 11, "analytics.daily_character_stats", "DailyCharacterStat"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# ORM_USES: (path, line, table, kind) in application code, kind read | write, line = the line
+# of the model / Table NAME in the using code (for `m.MemoryEntry` / `profile.UserProfile`,
+# the line of that dotted name). Each (path, line, table, kind) counts once.
+#   read:  select(M) / query(M) / get(M, ...) / join(M) / aliased(M) / M.query / attribute
+#          access M.col anywhere in application code (also inside the WHERE or VALUES of an
+#          update/delete: that line is then read AND write) / t.select() / t.c.x / select(t)
+#   write: insert(M) / update(M) / delete(M) / session.add(M(...)) / add_all(<list, list
+#          comprehension or generator of M(...)>) / merge(M(...)) / bulk_*_mappings(M, ...) /
+#          t.insert() / t.update() / t.delete() / query(M)....delete() or .update(...) (the
+#          write is on the query(M) line, which is also a read because of query(M))
+#   low confidence: a constructor M(...) outside add/add_all/merge -> write; any other load of
+#          the name (e.g. an argument: with_polymorphic(M, [Sub])) -> read
+#   a single-table subclass (EpisodicMemory) uses its parent's table; a joined-table subclass
+#   (VoicedCharacter) uses its own table AND its parent's (the SELECT joins them).
+#   Variables bound to aliased(M) / with_polymorphic(...) / a statement need not be followed:
+#   in this sample every line that names an aliased entity also names the model itself.
+#   NOT uses: annotations (parameters, returns, variables), imports, isinstance(), strings,
+#   comments, docstrings, the model modules themselves (class bodies, base-class lists,
+#   relationship targets, ForeignKey strings), parameters / variables that merely hold an
+#   instance (`character.name`, `session.add(entry)`), calls of helpers that build statements
+#   elsewhere (views.py: session.scalars(facts_of(username)) - no inter-procedural analysis).
+# ---------------------------------------------------------------------------------------------
+_CHAR_SVC = "app/services/character_service.py"
+_MEMORY_SVC = "app/services/memory_service.py"
+_MODERATION_SVC = "app/services/moderation_service.py"
+_VIEWS = "app/web/views.py"
+_QUERIES = "app/models/queries.py"
+_TAGS = "app/characters/tags.py"
+ORM_USES: set[tuple[str, int, str, str]] = {
+    # --- app/characters/tags.py: `from app.models.character import Character, CharacterTag` ----
+    (_TAGS, 13, "public.character_tags", "read"),  # select(CharacterTag.tag).where(...)
+    (_TAGS, 20, "public.characters", "read"),  # select(Character) ... == Character.id
+    (_TAGS, 20, "public.character_tags", "read"),  # .join(CharacterTag, CharacterTag.c_id ...)
+    (_TAGS, 26, "public.character_tags", "write"),  # delete(CharacterTag)
+    (_TAGS, 26, "public.character_tags", "read"),  # .where(CharacterTag.character_id == ...)
+    (_TAGS, 27, "public.character_tags", "write"),  # add_all(CharacterTag(...) for tag in ...)
+    # --- app/services/character_service.py: `from app.models import ...` (re-exports) -------
+    (_CHAR_SVC, 20, "public.characters", "read"),  # session.scalars(select(M).where(M.col))
+    (_CHAR_SVC, 24, "public.characters", "read"),  # session.get(Character, id)
+    (_CHAR_SVC, 28, "public.characters", "read"),  # select(func.count(Character.id))
+    (_CHAR_SVC, 33, "public.personality_traits", "read"),  # select(PersonalityTrait)
+    (_CHAR_SVC, 34, "public.characters", "read"),  # .join(Character)
+    (_CHAR_SVC, 35, "public.characters", "read"),
+    (_CHAR_SVC, 36, "public.personality_traits", "read"),
+    (_CHAR_SVC, 42, "public.personality_traits", "read"),  # aliased(PersonalityTrait)
+    (_CHAR_SVC, 44, "public.personality_traits", "read"),
+    (_CHAR_SVC, 45, "public.personality_traits", "read"),
+    (_CHAR_SVC, 46, "public.personality_traits", "read"),
+    (_CHAR_SVC, 47, "public.personality_traits", "read"),
+    (_CHAR_SVC, 54, "public.personality_traits", "write"),  # update(PersonalityTrait)
+    (_CHAR_SVC, 55, "public.personality_traits", "read"),  # .where(PersonalityTrait.col == ...)
+    (_CHAR_SVC, 56, "public.personality_traits", "read"),
+    (_CHAR_SVC, 61, "public.personality_traits", "write"),  # insert(PersonalityTrait)
+    (_CHAR_SVC, 67, "public.characters", "write"),  # session.merge(Character(...))
+    (_CHAR_SVC, 71, "public.character_moods", "write"),  # delete(CharacterMood).where(...)
+    (_CHAR_SVC, 71, "public.character_moods", "read"),  # ... CharacterMood.character_id
+    (_CHAR_SVC, 72, "public.character_moods", "write"),  # session.add(CharacterMood(...))
+    (_CHAR_SVC, 76, "public.character_moods", "write"),  # return CharacterMood(...): low
+    (_CHAR_SVC, 91, "public.relationship_scores", "read"),  # select(relationship_scores_table)
+    (_CHAR_SVC, 92, "public.relationship_scores", "read"),  # t.c.universal_id
+    (_CHAR_SVC, 93, "public.relationship_scores", "read"),
+    (_CHAR_SVC, 100, "public.relationship_scores", "read"),  # relationship_scores_table.select()
+    (_CHAR_SVC, 105, "public.relationship_scores", "write"),  # t.insert().values(...)
+    (_CHAR_SVC, 119, "public.relationship_scores", "write"),  # t.update()
+    (_CHAR_SVC, 120, "public.relationship_scores", "read"),
+    (_CHAR_SVC, 121, "public.relationship_scores", "read"),
+    (_CHAR_SVC, 122, "public.relationship_scores", "read"),  # .values(n=t.c.n + 1)
+    # --- app/services/memory_service.py: `import app.models as m` ------------------------------
+    (_MEMORY_SVC, 15, "public.memory_entries", "read"),  # session.query(m.MemoryEntry)
+    (_MEMORY_SVC, 16, "public.memory_entries", "read"),  # .filter(m.MemoryEntry.col == ...)
+    (_MEMORY_SVC, 17, "public.memory_entries", "read"),
+    # with_polymorphic(M, [Sub]) builds a query entity, like aliased(M): a read, high confidence
+    (_MEMORY_SVC, 24, "public.memory_entries", "read"),
+    (_MEMORY_SVC, 25, "public.memory_entries", "read"),  # .where(m.MemoryEntry.universal_id)
+    # session.add(m.EpisodicMemory(...)): single-table subclass -> parent's table
+    (_MEMORY_SVC, 29, "public.memory_entries", "write"),
+    (_MEMORY_SVC, 35, "public.memory_entries", "write"),  # add_all([m.MemoryEntry(...) ...])
+    (_MEMORY_SVC, 42, "public.memory_entries", "write"),  # bulk_insert_mappings(m.MemoryEntry)
+    (_MEMORY_SVC, 46, "public.memory_entries", "write"),  # entry = m.MemoryEntry(...): low
+    (_MEMORY_SVC, 59, "public.memory_entries", "read"),  # session.query(m.MemoryEntry) ...
+    (_MEMORY_SVC, 59, "public.memory_entries", "write"),  # ... .delete()
+    (_MEMORY_SVC, 60, "public.memory_entries", "read"),
+    (_MEMORY_SVC, 66, "public.memory_entries", "read"),  # session.query(M).filter(..).update(
+    (_MEMORY_SVC, 66, "public.memory_entries", "write"),
+    (_MEMORY_SVC, 67, "public.memory_entries", "read"),  # {M.importance: M.importance + d}
+    # --- app/services/moderation_service.py: lightweight sa.table("banned_users", ...) --------
+    (_MODERATION_SVC, 17, "public.banned_users", "read"),  # sa.select(t.c.x).where(t.c.y ...)
+    (_MODERATION_SVC, 22, "public.banned_users", "read"),
+    (_MODERATION_SVC, 23, "public.banned_users", "read"),
+    (_MODERATION_SVC, 24, "public.banned_users", "read"),
+    # --- app/models/queries.py: `from . import analytics`, `from .accounts import ...` ---------
+    (_QUERIES, 14, "analytics.daily_character_stats", "read"),  # analytics.DailyCharacterStat
+    (_QUERIES, 19, "public.user_facts", "read"),  # select(UserFact)
+    (_QUERIES, 20, "public.users", "read"),  # .join(Users)
+    (_QUERIES, 21, "public.users", "read"),
+    (_QUERIES, 22, "public.user_facts", "read"),
+    # --- app/web/views.py: `from ..models import profile`, `from .. import models`,
+    #     `from app.models.character import Character as CharacterModel` -----------------------
+    (_VIEWS, 18, "public.user_profiles", "read"),  # session.get(profile.UserProfile, ...)
+    (_VIEWS, 20, "public.platform_identities", "read"),  # select(profile.PlatformIdentity)
+    (_VIEWS, 30, "public.user_profiles", "write"),  # update(profile.UserProfile)
+    (_VIEWS, 31, "public.user_profiles", "read"),
+    (_VIEWS, 37, "public.user_profiles", "write"),  # session.add(profile.UserProfile(...))
+    (_VIEWS, 41, "public.characters", "read"),  # session.get(CharacterModel, ...)
+    # session.get(models.VoicedCharacter, ...): joined-table subclass -> its table and parent's
+    (_VIEWS, 42, "public.character_voice_profiles", "read"),
+    (_VIEWS, 42, "public.characters", "read"),
+    (_VIEWS, 64, "public.users", "read"),  # select(models.Users.username)...(models.Users.id)
+}
+
+# the subset of ORM_USES with confidence "low"
+ORM_LOW_CONFIDENCE: set[tuple[str, int, str, str]] = {
+    (_CHAR_SVC, 76, "public.character_moods", "write"),  # constructor outside add/merge
+    (_MEMORY_SVC, 46, "public.memory_entries", "write"),  # constructor outside add/merge
+}
+
+# ---------------------------------------------------------------------------------------------
+# ORM_NOT_USES: (path, line) of look-alikes: no ORM use may be reported there (no line below
+# is also a declaration or a use).
+# ---------------------------------------------------------------------------------------------
+ORM_NOT_USES: set[tuple[str, int]] = {
+    (_TAGS, 1),  # module docstring: "Character tags for ..."
+    (_TAGS, 8),  # import
+    (_TAGS, 18),  # -> list[Character]: return annotation
+    (_CHAR_SVC, 1),  # module docstring: "Character browsing ..."
+    (_CHAR_SVC, 3),  # module docstring naming Character, PersonalityTrait, CharacterMood
+    (_CHAR_SVC, 4),  # ... and the relationship_scores Table object
+    (_CHAR_SVC, 14),  # import of the re-exports
+    (_CHAR_SVC, 19),  # -> list[Character]
+    (_CHAR_SVC, 23),  # -> Character | None
+    (_CHAR_SVC, 31),  # -> list[PersonalityTrait]
+    (_CHAR_SVC, 63),  # log string "Character %s: ..."
+    (_CHAR_SVC, 66),  # -> Character (the merge is on 67)
+    (_CHAR_SVC, 75),  # -> CharacterMood (the constructor is on 76)
+    (_CHAR_SVC, 80),  # comment
+    (_CHAR_SVC, 81),  # isinstance(obj, Character)
+    (_CHAR_SVC, 82),  # f"Character {obj.name}"
+    (_CHAR_SVC, 86),  # def character_card(character: Character): parameter annotation
+    (_CHAR_SVC, 87),  # character.id / character.name (parameter), "Character" (string)
+    (_MEMORY_SVC, 10),  # import app.models as m
+    (_MEMORY_SVC, 13),  # -> list[m.MemoryEntry]
+    (_MEMORY_SVC, 23),  # -> list[m.MemoryEntry]
+    (_MEMORY_SVC, 45),  # -> m.MemoryEntry
+    (_MEMORY_SVC, 47),  # entry.importance = 0.3 (a variable holding an instance)
+    (_MEMORY_SVC, 51),  # entry: m.MemoryEntry (parameter annotation)
+    (_MEMORY_SVC, 53),  # session.add(entry): `entry` is a parameter, not a model
+    (_MODERATION_SVC, 8),  # banned_users = sa.table(: builds a lightweight table, no use
+    (_MODERATION_SVC, 9),  # "banned_users" (its name string)
+    (_QUERIES, 9),  # from . import analytics
+    (_QUERIES, 10),  # from .accounts import UserFact, Users
+    (_QUERIES, 13),  # -> Select[tuple[analytics.DailyCharacterStat]]
+    (_QUERIES, 17),  # -> Select[tuple[UserFact]]
+    (_VIEWS, 10),  # import ... as CharacterModel
+    (_VIEWS, 13),  # from .. import models
+    (_VIEWS, 14),  # from ..models import profile
+    (_VIEWS, 44),  # render_card(character): a variable holding an instance
+    (_VIEWS, 49),  # def render_card(character: CharacterModel): annotation only
+    (_VIEWS, 50),  # docstring naming CharacterModel
+    (_VIEWS, 51),  # character.name (parameter)
+    (_VIEWS, 55),  # session.scalars(stats_for_day(day)): the statement is built in queries.py
+    (_VIEWS, 60),  # session.scalars(facts_of(username)): idem
+    # model modules: class bodies, base-class lists, relationship targets are not uses
+    (_MODELS + "__init__.py", 4),  # re-export import
+    (_MODELS + "character.py", 25),  # tags: Mapped[list[CharacterTag]] = relationship(...)
+    (_MODELS + "character.py", 36),  # character: Mapped[Character] = relationship(...)
+    (_MODELS + "accounts.py", 16),  # facts: Mapped[list[UserFact]] = relationship(...)
+    (_MODELS + "personality.py", 9),  # from app.models.character import Character
+    (_MODELS + "personality.py", 29),  # relationship("Character")
+    (_MODELS + "memory.py", 23),  # character = relationship("Character")
+}
+
+# ---------------------------------------------------------------------------------------------
+# MODEL_WITHOUT_MIGRATION: model tables that no Alembic head state and no SQL source creates.
+# ---------------------------------------------------------------------------------------------
+MODEL_WITHOUT_MIGRATION: set[str] = {"public.character_moods"}
+
+# ---------------------------------------------------------------------------------------------
+# MODEL_DRIFT: table -> (columns the model lacks vs its reference, columns the model adds).
+# reference = the Alembic head state if the table is in one (ALEMBIC_HEAD_TABLES), else the SQL
+# source that creates it (SQL_FINAL_STATES). Column SETS are compared: the order differs for
+# personality_traits (abstract-base columns last) but that is not drift. Tables whose sets are
+# equal are not listed: character_tags ("sql/migrations"), relationship_scores, user_profiles,
+# platform_identities, analytics.daily_character_stats ("sql"), users, personality_traits,
+# character_voice_profiles ("alembic").
+# ---------------------------------------------------------------------------------------------
+MODEL_DRIFT: dict[str, tuple[set[str], set[str]]] = {
+    # Alembic head (baseline, occupation dropped by 2a3b4c5d6e7f) never had these three; the
+    # model follows 00_init.sql instead
+    "public.characters": (set(), {"bot_name", "archetype", "is_active"}),
+    # Alembic 2a3b4c5d6e7f added source; the model was not updated
+    "public.user_facts": ({"source"}, set()),
+    # reference "sql" (00_init.sql): the model lacks source and adds embedding_ref
+    "public.memory_entries": ({"source"}, {"embedding_ref"}),
+}
+
+# ---------------------------------------------------------------------------------------------
+# REFERENCES: (from_table, to_table) from ForeignKey("t.c") columns (also those a model gets from
+# an abstract base: character_moods) and relationship() declared in a model class body (target
+# = the first argument, or the Mapped[...] annotation: list[X] / X / "X"). A relationship
+# inherited by a subclass adds no pair for the subclass's table.
+# ---------------------------------------------------------------------------------------------
+REFERENCES: set[tuple[str, str]] = {
+    ("public.character_tags", "public.characters"),  # ForeignKey + CharacterTag.character
+    ("public.characters", "public.character_tags"),  # Character.tags relationship
+    ("public.relationship_scores", "public.characters"),  # ForeignKey in Table()
+    ("public.user_facts", "public.users"),  # ForeignKey("users.id") + UserFact.user
+    ("public.users", "public.user_facts"),  # Users.facts relationship
+    ("public.personality_traits", "public.characters"),  # ForeignKey + relationship("Character")
+    ("public.character_moods", "public.characters"),  # ForeignKey from CharacterOwned
+    ("public.memory_entries", "public.characters"),  # ForeignKey + relationship("Character")
+    ("public.character_voice_profiles", "public.characters"),  # joined inheritance ForeignKey
+}

@@ -169,3 +169,59 @@ def test_alembic_conditional_operations(sample_report: Report) -> None:
         if item.conditional
     }
     assert found == expected.ALEMBIC_CONDITIONAL
+
+
+def test_model_declarations(sample_report: Report) -> None:
+    found = {
+        (d.path, d.line, table.qualified_name)
+        for table in sample_report.tables
+        for d in table.definitions
+        if d.source_kind == "model"
+    }
+    assert found == {(path, line, table) for path, line, table, _ in expected.MODEL_DECLARATIONS}
+
+
+def test_orm_uses(sample_report: Report) -> None:
+    found = {
+        (use.path, use.line, table.qualified_name, use.kind)
+        for table in sample_report.tables
+        for use in table.uses
+        if use.via == "orm"
+    }
+    assert found - expected.ORM_USES == set(), "reported but not expected"
+    assert expected.ORM_USES - found == set(), "expected but not reported"
+    low = {
+        (use.path, use.line, table.qualified_name, use.kind)
+        for table in sample_report.tables
+        for use in table.uses
+        if use.via == "orm" and use.confidence == "low"
+    }
+    assert low == expected.ORM_LOW_CONFIDENCE
+
+
+def test_orm_look_alikes_are_not_uses(sample_report: Report) -> None:
+    used = {(u.path, u.line) for t in sample_report.tables for u in t.uses}
+    assert used & expected.ORM_NOT_USES == set()
+
+
+def test_model_findings(sample_report: Report) -> None:
+    without = {
+        f.table for f in sample_report.findings if f.name == "model-without-migration"
+    }
+    assert without == expected.MODEL_WITHOUT_MIGRATION
+    drift = {f.table: f.message for f in sample_report.findings if f.name == "model-drift"}
+    assert set(drift) == set(expected.MODEL_DRIFT)
+    for table, (missing, extra) in expected.MODEL_DRIFT.items():
+        for column in missing:
+            assert column in drift[table].split("lacks ")[1].split(" and ")[0]
+        for column in extra:
+            assert column in drift[table].split("declares ")[1]
+
+
+def test_orm_references(sample_report: Report) -> None:
+    found = {
+        (table.qualified_name, link.table)
+        for table in sample_report.tables
+        for link in table.references
+    }
+    assert found == expected.REFERENCES

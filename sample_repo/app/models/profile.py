@@ -1,10 +1,10 @@
-"""ORM model for user profiles (read by the web settings page)."""
+"""ORM models for user profiles (read by the web settings page) and platform identities."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text, func
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -19,3 +19,18 @@ class UserProfile(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     bio: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+
+
+class PlatformIdentity(Base):
+    """Mapped onto an explicit Table (the columns mirror 00_init.sql one for one)."""
+
+    __table__ = Table(
+        "platform_identities",
+        Base.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("universal_id", String(255), nullable=False, index=True),
+        Column("platform", String(50), nullable=False),
+        Column("platform_user_id", String(255), nullable=False),
+        Column("username", String(255)),
+        Column("linked_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    )

@@ -1,0 +1,1 @@
+"""Service layer of the web API: ORM sessions, no raw SQL."""
