@@ -1,0 +1,285 @@
+"""ORM support on small repositories: naming rules checked against the real libraries,
+cross-module resolution, confidence, and the look-alikes that must not count."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from analyzer import Report, scan
+
+FLASK_APP = {
+    "flaskdemo/__init__.py": "",
+    "flaskdemo/extensions.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "flaskdemo/models.py": '''\
+from flaskdemo.extensions import db
+
+
+class UserAccount(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(120))
+
+
+class HTTPRequestLog(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    path = db.Column("request_path", db.String)
+
+
+class Admin(UserAccount):
+    level = db.Column(db.Integer)
+
+
+class Explicit(db.Model):
+    __tablename__ = "explicit_things"
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class TimestampedModel(db.Model):
+    __abstract__ = True
+    id = db.Column(db.Integer, primary_key=True)
+    created_at = db.Column(db.DateTime)
+
+
+class PurchaseOrder(TimestampedModel):
+    total = db.Column(db.Numeric)
+''',
+    "flaskdemo/views.py": '''\
+from flaskdemo.extensions import db
+from flaskdemo.models import HTTPRequestLog, PurchaseOrder, UserAccount
+
+
+def show(email):
+    user = UserAccount.query.filter_by(email=email).first()
+    db.session.add(HTTPRequestLog(path="/show"))
+    orders = db.session.execute(db.select(PurchaseOrder)).scalars()
+    return user, orders
+''',
+}
+
+SQLMODEL_APP = {
+    "sqlmodeldemo/__init__.py": "",
+    "sqlmodeldemo/models.py": '''\
+from sqlmodel import Field, Relationship, SQLModel
+
+
+class TeamBase(SQLModel):
+    name: str
+    headquarters: str
+
+
+class Team(TeamBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    heroes: list["HeroCard"] = Relationship(back_populates="team")
+
+
+class HeroCard(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    team: Team | None = Relationship(back_populates="heroes")
+
+
+class TeamRead(TeamBase):
+    id: int
+''',
+    "sqlmodeldemo/api.py": '''\
+from sqlmodel import Session, select
+
+from sqlmodeldemo.models import HeroCard, Team, TeamRead
+
+
+def heroes(session: Session, team: TeamRead) -> list[HeroCard]:
+    return list(session.exec(select(HeroCard).where(HeroCard.team_id == team.id)))
+
+
+def create(session: Session, name: str) -> None:
+    session.add(Team(name=name, headquarters="?"))
+''',
+}
+
+
+@contextmanager
+def imported(root: Path, module: str) -> Iterator[object]:
+    """Import a module of a generated repository in this test only, then forget it."""
+    package = module.split(".")[0]
+    sys.path.insert(0, str(root))
+    saved = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        yield importlib.import_module(module)
+    finally:
+        sys.dont_write_bytecode = saved
+        sys.path.remove(str(root))
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+
+
+def model_tables(report: Report) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for table in report.tables:
+        for state in table.states:
+            if state.source_kind == "model":
+                found.setdefault(table.name, [])
+                found[table.name] += [c for c in state.columns or [] if c not in found[table.name]]
+    return found
+
+
+def orm_uses(report: Report) -> set[tuple[str, int, str, str, str]]:
+    return {
+        (u.path, u.line, t.name, u.kind, u.confidence)
+        for t in report.tables
+        for u in t.uses
+        if u.via == "orm"
+    }
+
+
+def test_flask_sqlalchemy_names_match_the_library(make_repo) -> None:
+    pytest.importorskip("flask_sqlalchemy")
+    root = make_repo(FLASK_APP)
+    report = scan(root)
+    with imported(root, "flaskdemo.models") as models:
+        real = {
+            name: [c.name for c in table.columns]
+            for name, table in models.db.metadata.tables.items()  # type: ignore[attr-defined]
+        }
+    assert real == {
+        "user_account": ["id", "email", "level"],
+        "http_request_log": ["id", "request_path"],
+        "explicit_things": ["id"],
+        "purchase_order": ["total", "id", "created_at"],
+    }
+    found = model_tables(report)
+    assert {name: sorted(columns) for name, columns in found.items()} == {
+        name: sorted(columns) for name, columns in real.items()
+    }
+    assert orm_uses(report) == {
+        ("flaskdemo/views.py", 6, "user_account", "read", "high"),
+        ("flaskdemo/views.py", 7, "http_request_log", "write", "high"),
+        ("flaskdemo/views.py", 8, "purchase_order", "read", "high"),
+    }
+
+
+def test_sqlmodel_names_match_the_library(make_repo) -> None:
+    pytest.importorskip("sqlmodel")
+    root = make_repo(SQLMODEL_APP)
+    report = scan(root)
+    with imported(root, "sqlmodeldemo.models"):
+        from sqlmodel import SQLModel
+
+        real = {
+            name: [c.name for c in table.columns]
+            for name, table in SQLModel.metadata.tables.items()
+            if name in ("team", "herocard")
+        }
+        SQLModel.metadata.clear()
+    assert set(real) == {"team", "herocard"}
+    found = model_tables(report)
+    assert {name: sorted(columns) for name, columns in found.items()} == {
+        name: sorted(columns) for name, columns in real.items()
+    }
+    assert orm_uses(report) == {
+        ("sqlmodeldemo/api.py", 7, "herocard", "read", "high"),
+        ("sqlmodeldemo/api.py", 11, "team", "write", "high"),
+    }
+    assert {(t.name, link.table) for t in report.tables for link in t.references} == {
+        ("herocard", "public.team"),
+        ("team", "public.herocard"),
+    }
+
+
+LOOKALIKES = {
+    "app/__init__.py": "",
+    "app/base.py": "class Base:\n    pass\n",
+    "app/fake.py": '''\
+from pydantic import BaseModel
+from rich.table import Table
+
+from app.base import Base
+
+
+class User(Base):
+    __tablename__ = "users"
+
+
+class Payload(BaseModel):
+    name: str
+
+
+REPORT = Table("Name", "Size")
+''',
+    "app/real.py": '''\
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Model = declarative_base()
+
+
+class Account(Model):
+    __tablename__ = "accounts"
+    id = sa.Column(sa.Integer, primary_key=True)
+''',
+    "app/star.py": "from app.real import *\n\n\ndef count(session):\n"
+    "    return session.query(Account).count()\n",
+    "app/use.py": '''\
+from app.fake import Payload, User
+from app.real import Account
+
+
+def render(account: Account, session) -> str:
+    """Select Account rows."""
+    user = User()
+    return Payload(name=str(user)).name + str(session)
+''',
+}
+
+
+def test_look_alikes_are_not_models_and_star_imports_are_low_confidence(make_repo) -> None:
+    report = scan(make_repo(LOOKALIKES))
+    assert model_tables(report) == {"accounts": ["id"]}
+    assert {t.qualified_name for t in report.tables} == {"public.accounts"}
+    assert orm_uses(report) == {("app/star.py", 5, "accounts", "read", "low")}
+
+
+def test_imports_through_packages_aliases_and_relative_paths(make_repo) -> None:
+    root = make_repo(
+        {
+            "svc/__init__.py": "",
+            "svc/db/__init__.py": "from .models import Invoice as Invoice\n",
+            "svc/db/models.py": (
+                "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n\n"
+                "class Invoice(Base):\n    __tablename__ = 'invoices'\n"
+                "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+                "    total: Mapped[int]\n"
+            ),
+            "svc/api/__init__.py": "",
+            "svc/api/routes.py": (
+                "import svc.db as db\nfrom ..db import Invoice\nfrom svc.db import models as m\n"
+                "from sqlalchemy import delete, select\n\n\n"
+                "def run(session):\n"
+                "    session.scalars(select(db.Invoice))\n"
+                "    session.execute(delete(Invoice).where(Invoice.total < 0))\n"
+                "    session.add(m.Invoice(total=1))\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("svc/api/routes.py", 8, "invoices", "read", "high"),
+        ("svc/api/routes.py", 9, "invoices", "write", "high"),
+        ("svc/api/routes.py", 9, "invoices", "read", "high"),
+        ("svc/api/routes.py", 10, "invoices", "write", "high"),
+    }
+    invoices = report.table("invoices")
+    assert invoices is not None
+    assert invoices.present_in == ["model"]
+    definitions = [
+        (d.source_kind, d.path, d.line, d.operation, d.columns) for d in invoices.definitions
+    ]
+    assert definitions == [("model", "svc/db/models.py", 8, "declare", ["id", "total"])]
+    assert invoices.used_by_modules == ["svc.api.routes"]
