@@ -269,6 +269,12 @@ def print_history(report: Report, table: Table, events: list[Event], console: Co
         if detail:
             line.append(f" ({detail})", style="dim")
         console.print(_indent(line, 2))
+    if table.references or table.referenced_by:
+        console.rule("references", align="left")
+        for link in table.references:
+            console.print(_indent(f"-> {link.table} ({link.via} at {link.path}:{link.line})", 2))
+        for link in table.referenced_by:
+            console.print(_indent(f"<- {link.table} ({link.via} at {link.path}:{link.line})", 2))
     console.rule("code", align="left")
     if not table.uses:
         console.print(_indent("used by no application code", 2))
