@@ -6,17 +6,33 @@ Exit codes: 0 the command did its job; 2 usage error (bad path, option or config
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
+import time
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from analyzer import __version__
+from analyzer.cache import FactCache, default_cache_dir
 from analyzer.config import ConfigError
+from analyzer.engine import default_jobs
 from analyzer.models import Report, Table, report_json_schema
 from analyzer.render.console import (
     print_explain,
@@ -56,27 +72,87 @@ class GraphFormat(StrEnum):
     svg = "svg"
 
 
-PathArgument = Annotated[
-    Path, typer.Argument(help="Repository to scan.", show_default=False)
-]
-ExcludeOption = Annotated[
-    list[str] | None, typer.Option("--exclude", help="Glob of files to skip (repeatable).")
-]
-IncludeTestsOption = Annotated[
-    bool | None,
-    typer.Option("--include-tests/--no-include-tests", help="Count test files as app code."),
-]
-DialectOption = Annotated[str | None, typer.Option(help="sqlglot dialect (default postgres).")]
-SchemaOption = Annotated[
-    str | None, typer.Option("--default-schema", help="Schema of unqualified names.")
-]
-IgnoreOption = Annotated[
-    list[str] | None,
-    typer.Option("--ignore-table", help="Glob of table names to leave out (repeatable)."),
-]
+PathArgument = Annotated[Path, typer.Argument(help="Repository to scan.", show_default=False)]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
+TableArgument = Annotated[str, typer.Argument(help="Table name: name, schema.name.")]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    """The options every scanning command shares, gathered by `scan_options`."""
+
+    exclude: list[str] | None
+    include_tests: bool | None
+    dialect: str | None
+    default_schema: str | None
+    ignore_table: list[str] | None
+    jobs: int | None
+    cache_dir: Path | None
+    no_cache: bool
+    no_prefilter: bool
+
+
+SHARED_OPTIONS: dict[str, tuple[object, object]] = {
+    "exclude": (
+        list[str] | None,
+        typer.Option("--exclude", help="Glob of files to skip (repeatable)."),
+    ),
+    "include_tests": (
+        bool | None,
+        typer.Option("--include-tests/--no-include-tests", help="Count test files as app code."),
+    ),
+    "dialect": (str | None, typer.Option(help="sqlglot dialect (default postgres).")),
+    "default_schema": (
+        str | None,
+        typer.Option("--default-schema", help="Schema of unqualified names."),
+    ),
+    "ignore_table": (
+        list[str] | None,
+        typer.Option("--ignore-table", help="Glob of table names to leave out (repeatable)."),
+    ),
+    "jobs": (
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core)."),
+    ),
+    "cache_dir": (
+        Path | None,
+        typer.Option(help="Cache of per-file facts (default: the user cache directory)."),
+    ),
+    "no_cache": (bool, typer.Option("--no-cache", help="Neither read nor write the cache.")),
+    "no_prefilter": (
+        bool,
+        typer.Option("--no-prefilter", help="Parse every file, even those that cannot matter."),
+    ),
+}
+
+
+def scan_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the shared options to a command and hand them to it as one `request` argument."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "request"]
+    hints = typing.get_type_hints(command, include_extras=True)
+    shared = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False if annotation is bool else None,
+            annotation=Annotated[annotation, option],  # type: ignore[valid-type]
+        )
+        for name, (annotation, option) in SHARED_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: object) -> None:
+        request = ScanRequest(**{name: kwargs.pop(name) for name in SHARED_OPTIONS})  # type: ignore[arg-type]
+        command(request=request, **kwargs)
+
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(annotation=hints.get(p.name, p.annotation)) for p in own] + shared
+    )
+    wrapper.__annotations__ = {}
+    return wrapper
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -84,25 +160,57 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _run_scan(
-    path: Path,
-    exclude: list[str] | None,
-    include_tests: bool | None,
-    dialect: str | None,
-    default_schema: str | None,
-    ignore_table: list[str] | None,
-) -> Report:
+class _LazyProgress:
+    """A rich progress bar on stderr, shown only on a terminal and only once a scan has taken
+    more than about a second; nothing is written to stdout."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            self.bar = Progress(
+                TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("files", total=total)
+        assert self.task is not None
+        self.bar.update(self.task, completed=done, total=total)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _run_scan(path: Path, request: ScanRequest) -> Report:
     overrides = {
-        "exclude": exclude or None,
-        "include_tests": include_tests,
-        "dialect": dialect,
-        "default_schema": default_schema,
-        "ignore_tables": ignore_table or None,
+        "exclude": request.exclude or None,
+        "include_tests": request.include_tests,
+        "dialect": request.dialect,
+        "default_schema": request.default_schema,
+        "ignore_tables": request.ignore_table or None,
     }
     if not path.exists():
         _fail(f"{path}: no such directory")
+    cache = None if request.no_cache else FactCache(request.cache_dir or default_cache_dir())
+    progress = _LazyProgress()
     try:
-        return scan(path, overrides)
+        return scan(
+            path,
+            overrides,
+            jobs=request.jobs or default_jobs(),
+            cache=cache,
+            prefilter=not request.no_prefilter,
+            progress=progress,
+        )
     except (ScanError, ConfigError) as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug: say so, with a pointer, never a bare traceback
@@ -111,6 +219,8 @@ def _run_scan(
             f"{__version__}; please report it with the command you ran.",
             EXIT_INTERNAL,
         )
+    finally:
+        progress.stop()
 
 
 def _find_table(report: Report, name: str, path: Path) -> Table:
@@ -133,18 +243,16 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 @app.command("scan")
+@scan_options
 def scan_command(
     path: PathArgument,
     format: Annotated[ScanFormat, typer.Option("--format", "-f")] = ScanFormat.console,
     output: OutputOption = None,
-    exclude: ExcludeOption = None,
-    include_tests: IncludeTestsOption = None,
-    dialect: DialectOption = None,
-    default_schema: SchemaOption = None,
-    ignore_table: IgnoreOption = None,
+    *,
+    request: ScanRequest,
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
-    report = _run_scan(path, exclude, include_tests, dialect, default_schema, ignore_table)
+    report = _run_scan(path, request)
     if format is ScanFormat.json:
         _emit(report.to_json(), output)
     elif format is ScanFormat.dot:
@@ -156,18 +264,16 @@ def scan_command(
 
 
 @app.command("explain")
+@scan_options
 def explain_command(
     path: PathArgument,
-    table: Annotated[str, typer.Argument(help="Table name: name, schema.name.")],
+    table: TableArgument,
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
-    exclude: ExcludeOption = None,
-    include_tests: IncludeTestsOption = None,
-    dialect: DialectOption = None,
-    default_schema: SchemaOption = None,
-    ignore_table: IgnoreOption = None,
+    *,
+    request: ScanRequest,
 ) -> None:
     """Every definition, drop, rename and use of one table, with file:line and SQL."""
-    report = _run_scan(path, exclude, include_tests, dialect, default_schema, ignore_table)
+    report = _run_scan(path, request)
     found = _find_table(report, table, path)
     if format is ExplainFormat.json:
         data = found.model_dump(mode="json", by_alias=True)
@@ -180,22 +286,16 @@ def explain_command(
 
 
 @app.command("history")
-def history_command(
-    path: PathArgument,
-    table: Annotated[str, typer.Argument(help="Table name: name, schema.name.")],
-    exclude: ExcludeOption = None,
-    include_tests: IncludeTestsOption = None,
-    dialect: DialectOption = None,
-    default_schema: SchemaOption = None,
-    ignore_table: IgnoreOption = None,
-) -> None:
+@scan_options
+def history_command(path: PathArgument, table: TableArgument, *, request: ScanRequest) -> None:
     """The timeline of one table across every source, renames followed, then its uses."""
-    report = _run_scan(path, exclude, include_tests, dialect, default_schema, ignore_table)
+    report = _run_scan(path, request)
     found = _find_table(report, table, path)
     print_history(report, found, timeline(report, found), Console())
 
 
 @app.command("graph")
+@scan_options
 def graph_command(
     path: PathArgument,
     table: Annotated[str | None, typer.Option(help="Only this table and its neighbours.")] = None,
@@ -204,12 +304,11 @@ def graph_command(
     ] = False,
     format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.dot,
     output: OutputOption = None,
-    exclude: ExcludeOption = None,
-    include_tests: IncludeTestsOption = None,
-    ignore_table: IgnoreOption = None,
+    *,
+    request: ScanRequest,
 ) -> None:
     """Graphviz diagram: modules (by package) -> tables <- sources."""
-    report = _run_scan(path, exclude, include_tests, None, None, ignore_table)
+    report = _run_scan(path, request)
     if table is not None:
         _find_table(report, table, path)
     if revisions:

@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from analyzer.extract.sql_file import snippet_of
 from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
 from analyzer.sql.detect import is_sql_text
-from analyzer.sql.split import split_statements
-from analyzer.sql.statements import HOLE_PREFIX, TableRef, analyze_statement, hole_marker
+from analyzer.sql.split import Statement, split_statements
+from analyzer.sql.statements import (
+    HOLE_PREFIX,
+    StatementResult,
+    TableRef,
+    analyze_statement,
+    hole_marker,
+)
 
 MAX_RESOLUTION_DEPTH = 16
 
@@ -225,23 +231,85 @@ def has_literal_text(template: Template) -> bool:
     return bool(stripped.strip())
 
 
+Analysis = tuple[tuple[Statement, StatementResult], ...] | None
+MemoKey = tuple[str, bool, str, str]
+
+
+class SqlMemo:
+    """Analyses from an earlier scan (`previous`) and those this scan used (`used`).
+
+    Saving `used` only keeps the memo the size of the repository's current SQL.
+    """
+
+    def __init__(self, previous: dict[MemoKey, Analysis] | None = None) -> None:
+        self.previous = previous or {}
+        self.used: dict[MemoKey, Analysis] = {}
+        self.computed = 0
+
+    def get(self, key: MemoKey) -> tuple[bool, Analysis]:
+        if key in self.used:
+            return True, self.used[key]
+        if key in self.previous:
+            self.used[key] = self.previous[key]
+            return True, self.used[key]
+        return False, None
+
+    def put(self, key: MemoKey, analysis: Analysis) -> None:
+        self.used[key] = analysis
+        self.computed += 1
+
+    @property
+    def changed(self) -> bool:
+        return self.computed > 0 or len(self.used) != len(self.previous)
+
+
+def analyze_text(
+    text: str, *, at_sink: bool, dialect: str, default_schema: str, memo: SqlMemo | None = None
+) -> Analysis:
+    """None when `text` is not SQL, else its statements with their analysis.
+
+    Parsing dominates a warm scan, so results are memoised by the text itself: a template
+    whose constants changed is a different text, so a memo entry can never be stale.
+    """
+    key = (text, at_sink, dialect, default_schema)
+    if memo is not None:
+        found, cached = memo.get(key)
+        if found:
+            return cached
+    analysis: Analysis = None
+    if is_sql_text(text, at_sink=at_sink, dialect=dialect):
+        statements, _problems = split_statements(text)
+        analysis = tuple(
+            (s, analyze_statement(s.text, dialect=dialect, default_schema=default_schema))
+            for s in statements
+        )
+    if memo is not None:
+        memo.put(key, analysis)
+    return analysis
+
+
 def analyze_module_sql(
-    facts: PythonFacts, resolver: ConstantResolver, *, dialect: str, default_schema: str
+    facts: PythonFacts,
+    resolver: ConstantResolver,
+    *,
+    dialect: str,
+    default_schema: str,
+    memo: SqlMemo | None = None,
 ) -> PythonSql:
     result = PythonSql()
     for candidate in facts.candidates:
         template = build_template(facts, candidate, resolver)
         if not has_literal_text(template):
             continue
-        if not is_sql_text(template.text, at_sink=candidate.sink is not None, dialect=dialect):
+        statements = analyze_text(
+            template.text, at_sink=candidate.sink is not None, dialect=dialect,
+            default_schema=default_schema, memo=memo,
+        )
+        if statements is None:
             continue
         result.sql_strings += 1
-        statements, _problems = split_statements(template.text)
-        for statement in statements:
+        for statement, analysis in statements:
             result.statements += 1
-            analysis = analyze_statement(
-                statement.text, dialect=dialect, default_schema=default_schema
-            )
             snippet = snippet_of(template.display(statement.text))
             statement_line = template.line_of(statement.offset)
             if not analysis.parsed:

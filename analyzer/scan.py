@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
+from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
-from analyzer.extract.alembic_source import extract_alembic
-from analyzer.extract.python_source import extract_python
-from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file
+from analyzer.engine import Extractor, Job, ProgressCallback
+from analyzer.extract.sql_file import SqlFileFacts
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo, build_graph, nodes_of_kind
 from analyzer.migrations.alembic_scan import (
@@ -47,7 +47,7 @@ from analyzer.replay import (
     replay,
     sql_source_layout,
 )
-from analyzer.resolve import ConstantResolver, ModuleIndex, analyze_module_sql
+from analyzer.resolve import ConstantResolver, ModuleIndex, SqlMemo, analyze_module_sql
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
 from analyzer.sql.names import TableKey
@@ -69,10 +69,14 @@ def _diagnostic(path: str, problem: FileProblem) -> Diagnostic:
     return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
 
 
-def _extract(root: Path, discovery: Discovery, config: Config) -> _Collected:
+def _extract(
+    root: Path, discovery: Discovery, config: Config, extractor: Extractor
+) -> _Collected:
     collected = _Collected()
     for path, message in discovery.problems:
         collected.diagnostics.append(Diagnostic(code="skipped-file", path=path, message=message))
+    jobs: list[Job] = []
+    entries: dict[str, FileEntry] = {}
     for entry in discovery.files:
         try:
             data = (root / entry.path).read_bytes()
@@ -85,22 +89,35 @@ def _extract(root: Path, discovery: Discovery, config: Config) -> _Collected:
                 )
             )
             continue
-        if entry.kind == "python":
-            facts = extract_python(entry.path, data, module_name(entry.path))
+        entries[entry.path] = entry
+        jobs.append(
+            Job(
+                path=entry.path,
+                kind=entry.kind,
+                module=module_name(entry.path) if entry.kind == "python" else "",
+                revision_candidate=_in_versions_folder(entry, discovery),
+                data=data,
+                dialect=config.dialect,
+                default_schema=config.default_schema,
+                prefilter=True,
+            )
+        )
+    results = extractor.extract(jobs)
+    for path in sorted(results):  # a fixed order, whatever order the workers finished in
+        extracted, entry = results[path], entries[path]
+        if extracted.python is not None:
+            facts = extracted.python
             collected.python.append((entry, facts))
-            if _is_revision_file(entry, facts, discovery):
-                revision = extract_alembic(entry.path, data)
-                collected.revisions.append((revision, facts))
+            collected.diagnostics.extend(_diagnostic(path, p) for p in facts.problems)
+            if extracted.revision is not None:
+                collected.revisions.append((extracted.revision, facts))
                 if not facts.problems:
                     collected.diagnostics.extend(
-                        _diagnostic(entry.path, p) for p in revision.problems
+                        _diagnostic(path, p) for p in extracted.revision.problems
                     )
-        else:
-            facts = extract_sql_file(
-                entry.path, data, dialect=config.dialect, default_schema=config.default_schema
-            )
-            collected.sql.append((entry, facts))
-        collected.diagnostics.extend(_diagnostic(entry.path, p) for p in facts.problems)
+        elif extracted.sql is not None:
+            collected.sql.append((entry, extracted.sql))
+            collected.diagnostics.extend(_diagnostic(path, p) for p in extracted.sql.problems)
     return collected
 
 
@@ -116,10 +133,8 @@ def _unparsed(path: str, line: int, error: str) -> Diagnostic:
     )
 
 
-def _is_revision_file(entry: FileEntry, facts: PythonFacts, discovery: Discovery) -> bool:
-    """A revision: it says so (`revision`/`down_revision`), or it sits in a versions folder."""
-    if facts.alembic_revision is not None:
-        return True
+def _in_versions_folder(entry: FileEntry, discovery: Discovery) -> bool:
+    """A file in an Alembic versions folder is read as a revision even without its markers."""
     parent = entry.path.rpartition("/")[0]
     return entry.role == "alembic" and any(
         parent == folder for env in discovery.alembic_environments for folder in env.version_dirs
@@ -146,13 +161,15 @@ def _analyse_code(
     config: Config,
     diagnostics: list[Diagnostic],
     resolver: ConstantResolver,
+    memo: SqlMemo | None,
 ) -> _CodeResult:
     result = _CodeResult()
     for entry, facts in collected.python:
         if entry.role == "alembic" or facts.alembic_revision is not None:
             continue
         sql = analyze_module_sql(
-            facts, resolver, dialect=config.dialect, default_schema=config.default_schema
+            facts, resolver, dialect=config.dialect, default_schema=config.default_schema,
+            memo=memo,
         )
         result.sql_strings += sql.sql_strings
         result.statements += sql.statements
@@ -395,11 +412,22 @@ def _tables(graph: Any, findings: list[Finding]) -> list[Table]:
     return sorted(tables, key=lambda t: (t.schema_name, t.name))
 
 
-def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Report:
+def scan(
+    path: str | Path,
+    config: Config | dict[str, Any] | None = None,
+    *,
+    jobs: int = 1,
+    cache: FactCache | None = None,
+    prefilter: bool = True,
+    progress: ProgressCallback | None = None,
+) -> Report:
     """Scan the repository at `path` and return the full report.
 
     `config` is a `Config`, or a dict of overrides applied on top of the repository's
-    `[tool.tabletrace]` settings, or None for the repository's settings alone.
+    `[tool.tabletrace]` settings, or None for the repository's settings alone. `jobs` worker
+    processes extract files (1: in this process); `cache` keeps per-file facts between scans;
+    `prefilter` skips the LibCST parse of files that cannot matter. None of them changes a byte
+    of the report.
     """
     # Absolute, so that paths named in configuration files (`%(here)s`) resolve the same way
     # whatever the current directory; never resolved through symlinks.
@@ -408,10 +436,18 @@ def scan(path: str | Path, config: Config | dict[str, Any] | None = None) -> Rep
         raise ScanError(f"{path}: not a directory")
     settings = config if isinstance(config, Config) else load_config(root, config)
     discovery = discover(root, settings)
-    collected = _extract(root, discovery, settings)
+    with Extractor(jobs=jobs, cache=cache, prefilter=prefilter, progress=progress) as extractor:
+        collected = _extract(root, discovery, settings, extractor)
     diagnostics = list(collected.diagnostics)
     resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
-    code = _analyse_code(collected, settings, diagnostics, resolver)
+    memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
+    memo: SqlMemo | None = None
+    if cache is not None:
+        loaded = cache.get(memo_key)
+        memo = SqlMemo(loaded if isinstance(loaded, dict) else None)
+    code = _analyse_code(collected, settings, diagnostics, resolver, memo)
+    if cache is not None and memo is not None and memo.changed:
+        cache.put(memo_key, memo.used)
     orm_model, orm_histories = _analyse_orm(collected, settings, resolver, code)
     alembic = alembic_histories(
         root, discovery.alembic_environments, collected.revisions, resolver,

@@ -47,3 +47,11 @@ def uses_of(report: Report, table: str) -> set[tuple[str, int, str]]:
 
 def table_names(report: Report) -> set[str]:
     return {t.qualified_name for t in report.tables}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """CLI scans cache facts; in tests, never in the user's real cache directory."""
+    import os
+
+    os.environ["TABLETRACE_CACHE_DIR"] = str(tmp_path_factory.mktemp("tabletrace-cache"))

@@ -115,6 +115,15 @@ def statement_keyword(text: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
+def _first_word(text: str) -> str:
+    match = _FIRST_WORD.match(_skip_noise(text))
+    return match.group(1) if match else ""
+
+
+def _single_case(word: str) -> bool:
+    return word == word.lower() or word == word.upper()
+
+
 def _skip_noise(text: str) -> str:
     match = _LEADING_NOISE.match(text)
     return text[match.end() :] if match else text
@@ -127,6 +136,11 @@ def _is_sql(text: str, at_sink: bool, dialect: str) -> bool:
     if at_sink:
         return keyword in SINK_KEYWORDS
     if keyword not in STATEMENT_KEYWORDS:
+        return False
+    if not _single_case(_first_word(text)):
+        # "Update the cache", "Select a user": written SQL keywords are all upper or all
+        # lower case; away from a sink, Capitalised ones are English. (The scan's pre-filter
+        # relies on this rule too.)
         return False
     if _ends_like_a_sentence(text):
         return False

@@ -1,0 +1,298 @@
+"""Per-file extraction at scale: worker processes, the fact cache, and a relevance pre-filter.
+
+LibCST costs about eight times CPython's own parser, so files are first looked at cheaply:
+a Python file with no SQL-looking string, no ORM or Alembic marker and no name that the
+relevant files define or ask for is only checked with `ast.parse` (so syntax errors are still
+reported exactly as LibCST would report them: such files take the full path) and gets empty
+facts. Relevance is decided in rounds: names defined by the parsed files (constants, models,
+tables) and modules they import for holes, models and bases pull more files in, until nothing
+changes. The result is the same facts a full parse of every file would give for everything
+the later stages look at (a test compares both).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from analyzer.cache import FactCache, fact_key
+from analyzer.extract.alembic_source import extract_alembic
+from analyzer.extract.python_source import METHOD_SINKS, SINKS, extract_python
+from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file
+from analyzer.facts import AlembicRevision, Hole, ImportBinding, Literal, Part, PythonFacts
+from analyzer.resolve import ModuleIndex, absolute_module
+from analyzer.sql.detect import SINK_KEYWORDS
+
+_KEYWORDS = sorted(keyword.lower() for keyword in SINK_KEYWORDS)
+_OPENING = rb"""['"]\s*\(?\s*"""
+# A string literal that starts like SQL (after optional whitespace, a parenthesis or a SQL
+# comment) with its keyword in one case: anything `analyzer.sql.detect` accepts anywhere.
+SQL_START = re.compile(
+    _OPENING
+    + rb"(?:--|/\*|(?:"
+    + "|".join(_KEYWORDS).encode()
+    + rb"|"
+    + "|".join(_KEYWORDS).upper().encode()
+    + rb")\b)"
+)
+# Mixed-case keywords ("Select", "Update") count as SQL only at a sink: the file must call one.
+SQL_START_ANY_CASE = re.compile(_OPENING + rb"(?i:" + "|".join(_KEYWORDS).encode() + rb")\b")
+SINK_CALL = re.compile(
+    rb"\b(?:" + "|".join(sorted(SINKS | METHOD_SINKS)).encode() + rb")\s*\("
+)
+MARKERS = re.compile(
+    rb"sqlalchemy|sqlmodel|flask_sqlalchemy|alembic|down_revision|declarative|__tablename__"
+    rb"|__table__|mapped_column|Column\(|Table\(|table\(|registry\("
+)
+WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: str
+    kind: str  # "python" | "sql"
+    module: str
+    revision_candidate: bool
+    data: bytes
+    dialect: str
+    default_schema: str
+    prefilter: bool
+
+
+@dataclass(slots=True)
+class Extracted:
+    path: str
+    python: PythonFacts | None = None
+    sql: SqlFileFacts | None = None
+    revision: AlembicRevision | None = None
+    skipped: bool = False  # the pre-filter found nothing relevant; facts are empty
+    words: frozenset[str] = frozenset()  # identifiers of a skipped file, to re-check later
+
+
+def looks_relevant(data: bytes) -> bool:
+    if SQL_START.search(data) or MARKERS.search(data):
+        return True
+    return bool(SQL_START_ANY_CASE.search(data) and SINK_CALL.search(data))
+
+
+def _syntax_ok(data: bytes) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError...
+        return False
+    return True
+
+
+def run_job(job: Job) -> Extracted:
+    """Extract one file. Pure: runs in worker processes; the result is plain data."""
+    if job.kind == "sql":
+        return Extracted(
+            job.path,
+            sql=extract_sql_file(
+                job.path, job.data, dialect=job.dialect, default_schema=job.default_schema
+            ),
+        )
+    if (
+        job.prefilter
+        and not job.revision_candidate
+        and not looks_relevant(job.data)
+        and _syntax_ok(job.data)
+    ):
+        words = frozenset(word.decode("ascii") for word in WORD.findall(job.data))
+        return Extracted(
+            job.path, python=PythonFacts(job.path, job.module), skipped=True, words=words
+        )
+    facts = extract_python(job.path, job.data, job.module)
+    revision = None
+    if facts.alembic_revision is not None or job.revision_candidate:
+        revision = extract_alembic(job.path, job.data)
+    return Extracted(job.path, python=facts, revision=revision)
+
+
+def _job_key(job: Job) -> str:
+    stage = "pre" if job.prefilter else "full"
+    return fact_key(
+        job.kind, job.path, job.module, str(job.revision_candidate), job.dialect,
+        job.default_schema, stage, job.data,
+    )
+
+
+# ---- relevance rounds ---------------------------------------------------------------------
+
+
+def _is_sqlish(parts: tuple[Part, ...]) -> bool:
+    text = "".join(p.text for p in parts if isinstance(p, Literal))
+    return any(isinstance(p, Hole) for p in parts) or bool(
+        SQL_START_ANY_CASE.search(b'"' + text.encode("utf-8", "replace"))
+    )
+
+
+def _defined_names(facts: PythonFacts) -> set[str]:
+    """Names whose mere use in another file can make that file relevant: SQL constants
+    (`cur.execute(QUERY)`), models and Table objects, declarative bases."""
+    names = {name for name, binding in facts.constants.items() if _is_sqlish(binding.parts)}
+    orm = facts.orm
+    if orm.tables or orm.bases or any(
+        cls.tablename or cls.tablename_expr or cls.table or cls.table_ref or cls.columns
+        for cls in orm.classes
+    ):
+        names.update(cls.name for cls in orm.classes if cls.bases)
+    names.update(table.variable for table in orm.tables if table.variable)
+    names.update(base.variable for base in orm.bases)
+    return names
+
+
+def _asked_names(facts: PythonFacts) -> set[str]:
+    """First parts of the names this module needs resolved in other modules."""
+    refs: list[str] = []
+    for candidate in facts.candidates:
+        refs.extend(p.ref for p in candidate.parts if isinstance(p, Hole) and p.ref)
+    for binding in facts.constants.values():
+        refs.extend(p.ref for p in binding.parts if isinstance(p, Hole) and p.ref)
+    refs.extend(reference.name for reference in facts.orm.references)
+    for cls in facts.orm.classes:
+        refs.extend(cls.bases)
+        refs.extend(cls.decorators)
+        if cls.table_ref:
+            refs.append(cls.table_ref)
+        refs.extend(target.strip("'\"") for target, _ in cls.relationships)
+    return {ref.split(".")[0] for ref in refs}
+
+
+def _requested_modules(facts: PythonFacts, names: set[str]) -> set[str]:
+    """Modules that may define (or re-export) `names` as imported by `facts`."""
+    wanted: set[str] = set()
+    for binding in facts.imports:
+        head = binding.local.split(".")[0]
+        if head in names or binding.local == "*" or (binding.name and binding.name in names):
+            wanted.update(_import_targets(facts, binding))
+    return wanted
+
+
+def _import_targets(facts: PythonFacts, binding: ImportBinding) -> list[str]:
+    base = absolute_module(facts, binding)
+    targets = [base]
+    if binding.name not in (None, "*"):
+        targets.append(f"{base}.{binding.name}")  # `from pkg import submodule`
+    return targets
+
+
+class Extractor:
+    """Runs jobs through the cache and (optionally) a process pool, in rounds of relevance."""
+
+    def __init__(
+        self,
+        *,
+        jobs: int = 1,
+        cache: FactCache | None = None,
+        prefilter: bool = True,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.jobs = max(1, jobs)
+        self.cache = cache
+        self.prefilter = prefilter
+        self.progress = progress
+        self._pool: ProcessPoolExecutor | None = None
+        self._done = 0
+        self._total = 0
+        self.parsed_files = 0
+        self.skipped_files = 0
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _run(self, jobs: list[Job]) -> list[Extracted]:
+        results: list[Extracted | None] = [None] * len(jobs)
+        todo: list[tuple[int, Job, str | None]] = []
+        for index, job in enumerate(jobs):
+            key = _job_key(job) if self.cache is not None else None
+            cached = self.cache.get(key) if self.cache is not None and key else None
+            if isinstance(cached, Extracted) and cached.path == job.path:
+                results[index] = cached
+                self._tick()
+            else:
+                todo.append((index, job, key))
+        extracted_all = self._map([job for _, job, _ in todo])
+        for (index, _job, key), extracted in zip(todo, extracted_all, strict=True):
+            results[index] = extracted
+            if self.cache is not None and key:
+                self.cache.put(key, extracted)
+            self._tick()
+        return [r for r in results if r is not None]
+
+    def _map(self, jobs: list[Job]) -> Iterable[Extracted]:
+        if self.jobs == 1 or len(jobs) < 2 * self.jobs:
+            return map(run_job, jobs)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        chunk = max(1, min(32, len(jobs) // (self.jobs * 8)))
+        return self._pool.map(run_job, jobs, chunksize=chunk)
+
+    def _tick(self) -> None:
+        self._done += 1
+        if self.progress is not None:
+            self.progress(self._done, self._total)
+
+    def extract(self, jobs: list[Job]) -> dict[str, Extracted]:
+        """Facts for every job's file, parsing only what can matter."""
+        self._total = len(jobs)
+        jobs = [Job(**{**_fields(job), "prefilter": self.prefilter}) for job in jobs]
+        results = {extracted.path: extracted for extracted in self._run(jobs)}
+        by_path = {job.path: job for job in jobs}
+        while True:
+            pull = self._to_parse(results)
+            if not pull:
+                break
+            self._total += len(pull)
+            full = [Job(**{**_fields(by_path[path]), "prefilter": False}) for path in sorted(pull)]
+            results.update((extracted.path, extracted) for extracted in self._run(full))
+        self.parsed_files = sum(1 for r in results.values() if not r.skipped)
+        self.skipped_files = sum(1 for r in results.values() if r.skipped)
+        return results
+
+    @staticmethod
+    def _to_parse(results: dict[str, Extracted]) -> set[str]:
+        skipped = {path: r for path, r in results.items() if r.skipped}
+        if not skipped:
+            return set()
+        parsed = [r.python for r in results.values() if r.python is not None and not r.skipped]
+        defined: set[str] = set()
+        asked: set[str] = set()
+        for facts in parsed:
+            defined |= _defined_names(facts)
+            asked |= _asked_names(facts)
+        # Against every parsed module, so that re-exports (`from .tables import X` in a
+        # package __init__) pull the defining module in the next round.
+        requested: set[str] = set()
+        for facts in parsed:
+            requested |= _requested_modules(facts, asked)
+        index = ModuleIndex(r.python for r in results.values() if r.python is not None)
+        pull = {
+            path for path, r in skipped.items() if not defined.isdisjoint(r.words)
+        }
+        for module in requested:
+            found = index.find(module)
+            if found is not None and found.path in skipped:
+                pull.add(found.path)
+        return pull
+
+
+def _fields(job: Job) -> dict[str, object]:
+    return {name: getattr(job, name) for name in Job.__dataclass_fields__}
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
