@@ -21,8 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from analyzer.cache import FactCache, fact_key
-from analyzer.extract.alembic_source import extract_alembic
-from analyzer.extract.python_source import METHOD_SINKS, SINKS, extract_python
+from analyzer.extract.sinks import METHOD_SINKS, SINKS
 from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file
 from analyzer.facts import AlembicRevision, Hole, ImportBinding, Literal, Part, PythonFacts
 from analyzer.resolve import ModuleIndex, absolute_module
@@ -54,7 +53,7 @@ WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Job:
     path: str
     kind: str  # "python" | "sql"
@@ -66,7 +65,7 @@ class Job:
     prefilter: bool
 
 
-@dataclass(slots=True)
+@dataclass
 class Extracted:
     path: str
     python: PythonFacts | None = None
@@ -111,6 +110,10 @@ def run_job(job: Job) -> Extracted:
         return Extracted(
             job.path, python=PythonFacts(job.path, job.module), skipped=True, words=words
         )
+    # LibCST is imported only when a file needs it: a warm scan never pays for it.
+    from analyzer.extract.alembic_source import extract_alembic
+    from analyzer.extract.python_source import extract_python
+
     facts = extract_python(job.path, job.data, job.module)
     revision = None
     if facts.alembic_revision is not None or job.revision_candidate:

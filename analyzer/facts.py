@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Literal:
     """A piece of literal SQL text; ``line`` is the source line where ``text`` starts."""
 
@@ -18,7 +18,7 @@ class Literal:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Hole:
     """An interpolated expression inside a string template (f-string, format, %, +).
 
@@ -36,7 +36,7 @@ class Hole:
 Part = Literal | Hole
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StringCandidate:
     """A maximal string-valued expression that may hold SQL.
 
@@ -52,7 +52,7 @@ class StringCandidate:
     function: str | None = None  # qualified name of the enclosing function, if any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ConstantBinding:
     """A module-level ``NAME = <string expression>`` assignment (assigned exactly once)."""
 
@@ -61,7 +61,7 @@ class ConstantBinding:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImportBinding:
     """One imported name.
 
@@ -77,7 +77,7 @@ class ImportBinding:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FileProblem:
     """Something an extractor could not read; becomes a report diagnostic."""
 
@@ -91,7 +91,7 @@ class FileProblem:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OrmColumn:
     attribute: str | None  # the Python attribute (None inside Table(...))
     name: str  # the column name in the database: Column("x")/name= override, else attribute
@@ -99,7 +99,7 @@ class OrmColumn:
     foreign_key: str | None = None  # ForeignKey("table.column") target, as written
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OrmTable:
     """`Table("name", metadata, Column(...), schema=...)` or lightweight `table("name", ...)`."""
 
@@ -111,7 +111,7 @@ class OrmTable:
     lightweight: bool = False  # sqlalchemy.table()/sql.table(): no MetaData, declares nothing
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OrmClass:
     """A class statement, with whatever could make it a mapped class (the resolver decides)."""
 
@@ -131,7 +131,7 @@ class OrmClass:
     nested: bool = False  # defined inside a function or another class
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OrmBaseFactory:
     """`Base = declarative_base()`, `db = SQLAlchemy()`, `Base = registry().generate_base()`."""
 
@@ -140,7 +140,7 @@ class OrmBaseFactory:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OrmReference:
     """A name used in code in a way that reaches a table if the name is a model or Table."""
 
@@ -153,7 +153,7 @@ class OrmReference:
     function: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class OrmFacts:
     classes: list[OrmClass] = field(default_factory=list)
     tables: list[OrmTable] = field(default_factory=list)
@@ -161,7 +161,7 @@ class OrmFacts:
     references: list[OrmReference] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass
 class PythonFacts:
     path: str  # repo-relative, "/"-separated
     module: str  # dotted module name
@@ -179,7 +179,7 @@ class PythonFacts:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AlembicOp:
     """One schema or data operation found in a revision's `upgrade()` (or a helper it calls).
 
@@ -206,7 +206,7 @@ class AlembicOp:
     snippet: str = field(default="", compare=False)  # the call, whitespace folded (evidence)
 
 
-@dataclass(slots=True)
+@dataclass
 class AlembicRevision:
     """Static reading of one Alembic revision file (never imported)."""
 

@@ -5,7 +5,9 @@ discover -> extract (per file, pure) -> resolve -> replay -> graph -> findings -
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,26 +71,55 @@ def _diagnostic(path: str, problem: FileProblem) -> Diagnostic:
     return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
 
 
-def _extract(
-    root: Path, discovery: Discovery, config: Config, extractor: Extractor
-) -> _Collected:
-    collected = _Collected()
-    for path, message in discovery.problems:
-        collected.diagnostics.append(Diagnostic(code="skipped-file", path=path, message=message))
-    jobs: list[Job] = []
-    entries: dict[str, FileEntry] = {}
+def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    contents: dict[str, bytes] = {}
+    problems = [
+        Diagnostic(code="skipped-file", path=path, message=message)
+        for path, message in discovery.problems
+    ]
     for entry in discovery.files:
         try:
-            data = (root / entry.path).read_bytes()
+            contents[entry.path] = (root / entry.path).read_bytes()
         except OSError as exc:
-            collected.diagnostics.append(
+            problems.append(
                 Diagnostic(
                     code="unreadable-file",
                     path=entry.path,
                     message=f"cannot read the file ({exc.strerror or exc}); it was skipped",
                 )
             )
+    return contents, problems
+
+
+def _report_key(
+    root: Path, settings: Config, discovery: Discovery, contents: dict[str, bytes]
+) -> str:
+    """Everything the report depends on: settings, environments, every file's bytes."""
+    parts = [
+        "report", root.resolve().name, settings.model_dump_json(),
+        repr(discovery.alembic_environments), repr(sorted(discovery.problems)),
+        str(len(discovery.skipped_tests)),
+        str(len(discovery.excluded)),
+    ]
+    for path in sorted(contents):
+        parts.append(f"{path}\0{hashlib.sha256(contents[path]).hexdigest()}")
+    return fact_key(*parts)
+
+
+def _extract(
+    discovery: Discovery,
+    contents: dict[str, bytes],
+    problems: list[Diagnostic],
+    config: Config,
+    extractor: Extractor,
+) -> _Collected:
+    collected = _Collected(diagnostics=list(problems))
+    jobs: list[Job] = []
+    entries: dict[str, FileEntry] = {}
+    for entry in discovery.files:
+        if entry.path not in contents:
             continue
+        data = contents[entry.path]
         entries[entry.path] = entry
         jobs.append(
             Job(
@@ -436,8 +467,16 @@ def scan(
         raise ScanError(f"{path}: not a directory")
     settings = config if isinstance(config, Config) else load_config(root, config)
     discovery = discover(root, settings)
+    contents, problems = _read_files(root, discovery)
+    report_key = _report_key(root, settings, discovery, contents) if cache is not None else ""
+    if cache is not None:
+        # Nothing changed since a scan with the same settings: its report is the answer.
+        cached = cache.get(report_key)
+        if isinstance(cached, bytes):
+            with contextlib.suppress(ValueError):
+                return Report.model_validate_json(cached)
     with Extractor(jobs=jobs, cache=cache, prefilter=prefilter, progress=progress) as extractor:
-        collected = _extract(root, discovery, settings, extractor)
+        collected = _extract(discovery, contents, problems, settings, extractor)
     diagnostics = list(collected.diagnostics)
     resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
     memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
@@ -520,7 +559,7 @@ def scan(
         findings=dict(sorted(finding_counts.items())),
         diagnostics=len(diagnostics),
     )
-    return Report(
+    report = Report(
         tool_version=__version__,
         root=root.resolve().name,
         config=settings.model_dump(mode="json"),
@@ -531,3 +570,6 @@ def scan(
         sources=sources,
         revisions=revision_models(alembic),
     )
+    if cache is not None:
+        cache.put(report_key, report.to_json().encode("utf-8"))
+    return report

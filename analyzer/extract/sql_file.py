@@ -18,13 +18,13 @@ def snippet_of(text: str, limit: int = SNIPPET_LENGTH) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SqlRefFact:
     ref: TableRef
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SqlStatementFact:
     line: int
     snippet: str
@@ -34,7 +34,7 @@ class SqlStatementFact:
     refs: tuple[SqlRefFact, ...]
 
 
-@dataclass(slots=True)
+@dataclass
 class SqlFileFacts:
     path: str
     statements: list[SqlStatementFact] = field(default_factory=list)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Statement:
     """One statement: text without the trailing ';' and without leading comments."""
 
@@ -23,7 +23,7 @@ class Statement:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SplitProblem:
     """Something the scanner had to guess about; ``code`` is stable, ``message`` is for humans."""
 

@@ -52,7 +52,7 @@ def hole_marker(index: int) -> str:
     return f"{HOLE_PREFIX}{index}__"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TableRef:
     """One mention of a table in a statement, with what the statement does to it."""
 
@@ -75,7 +75,7 @@ class TableRef:
         return TableKey(self.schema, self.name)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StatementResult:
     """Everything learned from one statement; ``error`` explains a ``parsed=False``."""
 
@@ -590,7 +590,7 @@ _WORD = re.compile(r"[^\W\d]\w*|\w+", re.UNICODE)
 _WORD_PARTS = re.compile(r"[^\s]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Tok:
     kind: str  # "word" | "quoted" | "string" | "punct" | "other"
     text: str  # for quoted identifiers: the name without quotes
@@ -598,7 +598,7 @@ class _Tok:
     upper: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Name:
     name: _Tok
     schema: _Tok | None
