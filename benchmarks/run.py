@@ -1,0 +1,618 @@
+#!/usr/bin/env python3
+"""Time tabletrace on one repository against a parse-only baseline, and check its output.
+
+Why a baseline: absolute seconds depend on the machine; the targets are ratios to the cheapest
+conceivable whole-repository pass, one ``ast.parse`` per Python file in one process. Every
+command (baseline included) runs as its own process and is timed whole (interpreter start,
+imports, work, exit), so the ratios compare like with like.
+
+Measured, each ``--runs`` times (median, min, max of wall-clock seconds):
+
+* baseline: a fresh interpreter that walks PATH and ``ast.parse``-es every ``.py`` file
+  (the in-process parse time it reports is shown too);
+* cold: ``tabletrace scan PATH --format json --output F --cache-dir <new empty dir> --jobs N``;
+* warm: the same with the cache left by a cold run;
+* one file changed: a comment appended to one application file, then the warm command;
+* optionally (``--compare-prefilter``) cold with ``--no-prefilter``.
+
+Peak memory of each command is read in a wrapper process (see ``WRAPPER`` below) so that one
+command's peak never leaks into the next. Finally the JSON reports of cold, warm and a warm run
+after the edited file is restored must be byte-identical.
+
+Usage: ``python benchmarks/run.py PATH [--runs 5] [--jobs N] [--json OUT]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.status import Status
+from rich.table import Table
+
+# Directories tabletrace never scans (mirrors analyzer.discover.SKIPPED_DIRS, copied so that the
+# baseline process does not import tabletrace).
+SKIPPED_DIRS = (
+    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
+    ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs",
+)
+
+TARGETS = {"cold": 1.5, "warm": 0.2, "changed": 0.25}
+REFERENCES = ("baseline", "parse_only")  # what the ratios are relative to
+SCANS = ("cold", "warm", "changed", "cold_no_prefilter")  # held to the memory target
+RSS_TARGET_MB = 500.0
+
+# The baseline: the same walk as tabletrace's discovery, ast.parse of every .py file. It prints
+# its own in-process time (walk + read + parse) as JSON.
+BASELINE = r"""
+import ast, json, os, sys, time
+skip = set(json.loads(sys.argv[2]))
+start = time.perf_counter()
+files = errors = 0
+for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
+    dirnames[:] = sorted(d for d in dirnames if d not in skip and not d.endswith(".egg-info"))
+    for name in sorted(filenames):
+        if not name.endswith(".py"):
+            continue
+        path = os.path.join(dirpath, name)
+        with open(path, "rb") as handle:
+            source = handle.read()
+        try:
+            ast.parse(source, filename=path)
+        except (SyntaxError, ValueError):
+            errors += 1
+        files += 1
+print(json.dumps({"files": files, "errors": errors, "seconds": time.perf_counter() - start}))
+"""
+
+# Runs one command and reports its wall time and memory. Two memory figures:
+# - largest_mb: ru_maxrss of RUSAGE_CHILDREN, the exact peak of the largest single process of
+#   the command's tree (the kernel keeps it for every waited-for descendant). This wrapper runs
+#   nothing else, so the figure belongs to this command only.
+# - tree_mb: the sum of VmRSS over the whole process tree (children found through
+#   /proc/PID/task/TID/children), sampled every 20 ms: it sees worker pools, may miss a
+#   shorter spike, and counts pages shared between forked workers once per process.
+WRAPPER = r"""
+import json, os, resource, subprocess, sys, threading, time
+
+def tree_kb(root):
+    total, stack, seen = 0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            pass
+    return total
+
+def sample(pid, stop, peak):
+    while not stop.wait(0.02):
+        peak[0] = max(peak[0], tree_kb(pid))
+
+argv = json.loads(sys.argv[1])
+peak, stop = [0], threading.Event()
+start = time.perf_counter()
+proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+thread = threading.Thread(target=sample, args=(proc.pid, stop, peak), daemon=True)
+thread.start()
+out, err = proc.communicate()
+wall = time.perf_counter() - start
+stop.set()
+thread.join()
+largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+if sys.platform == "darwin":  # bytes there, KiB on Linux
+    largest //= 1024
+print(json.dumps({
+    "rc": proc.returncode, "seconds": wall, "largest_kb": largest,
+    "tree_kb": max(peak[0], largest),
+    "stdout": out.decode("utf-8", "replace")[-20000:],
+    "stderr": err.decode("utf-8", "replace")[-4000:],
+}))
+"""
+
+
+@dataclass(slots=True)
+class Sample:
+    """One run of one command."""
+
+    seconds: float
+    largest_mb: float
+    tree_mb: float
+    stdout: str = ""
+
+
+@dataclass(slots=True)
+class Measurement:
+    """All runs of one command, summarised."""
+
+    name: str
+    label: str
+    command: list[str]
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def times(self) -> list[float]:
+        return [s.seconds for s in self.samples]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def peak_tree_mb(self) -> float:
+        return max(s.tree_mb for s in self.samples)
+
+    @property
+    def peak_largest_mb(self) -> float:
+        return max(s.largest_mb for s in self.samples)
+
+    def summary(self) -> dict[str, Any]:
+        return {"label": self.label, "command": self.command, "runs": self.times,
+                "median": self.median, "min": min(self.times), "max": max(self.times),
+                "peak_rss_tree_mb": self.peak_tree_mb,
+                "peak_rss_largest_process_mb": self.peak_largest_mb}
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def measure_once(command: list[str]) -> Sample:
+    """Run a command inside a fresh wrapper process; fail loudly on a non-zero exit."""
+    wrapper = subprocess.run([sys.executable, "-c", WRAPPER, json.dumps(command)],
+                             capture_output=True, text=True, check=False)
+    if wrapper.returncode != 0:
+        raise CommandFailed(f"measuring wrapper failed: {wrapper.stderr.strip()[-2000:]}")
+    result = json.loads(wrapper.stdout)
+    if result["rc"] != 0:
+        raise CommandFailed(f"{' '.join(command)} exited {result['rc']}:\n{result['stderr']}")
+    return Sample(result["seconds"], result["largest_kb"] / 1024, result["tree_kb"] / 1024,
+                  result["stdout"])
+
+
+# ----------------------------------------------------------------------------- tabletrace
+
+
+@dataclass(slots=True)
+class Tool:
+    """How to call tabletrace, and which of the performance flags this version has."""
+
+    argv: list[str]
+    version: str
+    flags: dict[str, bool]
+
+    def scan(self, path: Path, output: Path, cache: Path | None, jobs: int,
+             extra: tuple[str, ...] = ()) -> list[str]:
+        command = [*self.argv, "scan", str(path), "--format", "json", "--output", str(output)]
+        if cache is not None and self.flags["--cache-dir"]:
+            command += ["--cache-dir", str(cache)]
+        if self.flags["--jobs"]:
+            command += ["--jobs", str(jobs)]
+        return command + [flag for flag in extra if self.flags.get(flag)]
+
+
+def find_tabletrace(explicit: str | None) -> list[str]:
+    """The tabletrace next to this interpreter (a venv), else the one on PATH."""
+    if explicit:
+        return [explicit]
+    sibling = Path(sys.executable).parent / "tabletrace"
+    if sibling.exists():
+        return [str(sibling)]
+    found = shutil.which("tabletrace")
+    if found is None:
+        raise SystemExit("tabletrace not found: pass --tabletrace or run with its venv's python")
+    return [found]
+
+
+def detect_tool(argv: list[str]) -> Tool:
+    """Read `scan --help` (wide, uncoloured) to learn which flags exist."""
+    env = {**os.environ, "COLUMNS": "300", "NO_COLOR": "1", "TERM": "dumb"}
+    help_text = subprocess.run([*argv, "scan", "--help"], capture_output=True, text=True,
+                               env=env, check=False).stdout
+    help_text = re.sub(r"\x1b\[[0-9;]*m", "", help_text)
+    flags = {flag: re.search(re.escape(flag) + r"(?![\w-])", help_text) is not None
+             for flag in ("--jobs", "--cache-dir", "--no-cache", "--no-prefilter")}
+    version = subprocess.run([*argv, "--version"], capture_output=True, text=True,
+                             check=False).stdout.strip()
+    return Tool(argv, version or "unknown", flags)
+
+
+# ----------------------------------------------------------------------------- the repository
+
+
+def walk_files(root: Path) -> Iterator[Path]:
+    """Files under root, skipping what tabletrace skips."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames
+                             if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def describe_repository(root: Path) -> dict[str, int]:
+    py = [p for p in walk_files(root) if p.suffix == ".py"]
+    sql = [p for p in walk_files(root) if p.suffix == ".sql"]
+    lines = sum(p.read_bytes().count(b"\n") for p in py)
+    return {"python_files": len(py), "python_lines": lines, "sql_files": len(sql)}
+
+
+def is_application_file(rel: Path) -> bool:
+    """Not a test, not migration tooling, not an empty package marker."""
+    parts = rel.parts
+    name = parts[-1]
+    if any(p in ("tests", "test", "alembic", "migrations", "versions") for p in parts[:-1]):
+        return False
+    return not (name == "__init__.py" or name == "conftest.py" or name.startswith("test_")
+                or name.endswith("_test.py"))
+
+
+def pick_changed_file(root: Path) -> Path:
+    """The median-sized application file with SQL in it: a typical edit that matters."""
+    candidates = [p for p in walk_files(root)
+                  if p.suffix == ".py" and is_application_file(p.relative_to(root))]
+    if not candidates:
+        raise SystemExit(f"no application .py file under {root}")
+    with_sql = [p for p in candidates
+                if re.search(rb"\b(SELECT|INSERT|UPDATE|DELETE)\b", p.read_bytes())]
+    pool = sorted(with_sql or candidates, key=lambda p: (p.stat().st_size, str(p)))
+    return pool[len(pool) // 2]
+
+
+@contextmanager
+def edited(path: Path, run: int) -> Iterator[None]:
+    """Append a comment (different each run, so the cache sees a change every time); restore
+    the bytes and the timestamps afterwards, whatever happens."""
+    original = path.read_bytes()
+    stat = path.stat()
+    prefix = b"" if original.endswith(b"\n") else b"\n"
+    try:
+        path.write_bytes(original + prefix + f"# benchmark edit {run}\n".encode())
+        yield
+    finally:
+        path.write_bytes(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+# ----------------------------------------------------------------------------- the benchmark
+
+
+@dataclass(slots=True)
+class Bench:
+    """State shared by the phases of one benchmark."""
+
+    root: Path
+    tool: Tool
+    runs: int
+    jobs: int
+    work: Path
+    console: Console
+    outputs: dict[str, list[bytes]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    warm_cache: Path | None = None
+    counter: int = 0
+    status: Status | None = None
+
+    def fresh_dir(self, prefix: str) -> Path:
+        self.counter += 1
+        path = self.work / f"{prefix}-{self.counter}"
+        path.mkdir()
+        return path
+
+    def output_file(self, phase: str) -> Path:
+        self.counter += 1
+        return self.work / f"{phase}-{self.counter}.json"
+
+    def run_scan(self, phase: str, command: list[str], output: Path, m: Measurement) -> None:
+        if self.status is not None:
+            self.status.update(f"{phase}: run {len(m.samples) + 1}/{self.runs}")
+        m.samples.append(measure_once(command))
+        self.outputs.setdefault(phase, []).append(output.read_bytes())
+        output.unlink()
+
+
+def run_baseline(bench: Bench) -> tuple[Measurement, Measurement]:
+    """Whole-process ast.parse, plus the parse-only time the process reports about itself."""
+    command = [sys.executable, "-c", BASELINE, str(bench.root), json.dumps(SKIPPED_DIRS)]
+    whole = Measurement("baseline", "baseline (ast.parse)", command)
+    inner = Measurement("parse_only", "parse only (in-process)", command)
+    for _ in range(bench.runs):
+        sample = measure_once(command)
+        whole.samples.append(sample)
+        reported = json.loads(sample.stdout)
+        inner.samples.append(Sample(reported["seconds"], sample.largest_mb, sample.tree_mb))
+    return whole, inner
+
+
+def run_startup(bench: Bench) -> Measurement:
+    """`tabletrace --version`: interpreter start and imports, the floor under any scan."""
+    command = [*bench.tool.argv, "--version"]
+    m = Measurement("startup", "startup (--version)", command)
+    for _ in range(bench.runs):
+        m.samples.append(measure_once(command))
+    return m
+
+
+def run_cold(bench: Bench, name: str = "cold", extra: tuple[str, ...] = ()) -> Measurement:
+    """A fresh empty cache directory per run; the last one becomes the warm cache."""
+    label = "cold" + (" " + " ".join(extra) if extra else "")
+    m: Measurement | None = None
+    for _ in range(bench.runs):
+        cache = bench.fresh_dir("cache")
+        output = bench.output_file(name)
+        command = bench.tool.scan(bench.root, output, cache, bench.jobs, extra)
+        m = m or Measurement(name, label, command)
+        bench.run_scan(name, command, output, m)
+        if name == "cold":
+            if bench.warm_cache is not None:
+                shutil.rmtree(bench.warm_cache, ignore_errors=True)
+            bench.warm_cache = cache
+        else:
+            shutil.rmtree(cache, ignore_errors=True)
+    assert m is not None
+    return m
+
+
+def run_warm(bench: Bench, name: str = "warm") -> Measurement:
+    m: Measurement | None = None
+    for _ in range(bench.runs):
+        output = bench.output_file(name)
+        command = bench.tool.scan(bench.root, output, bench.warm_cache, bench.jobs)
+        m = m or Measurement(name, "warm", command)
+        bench.run_scan(name, command, output, m)
+    assert m is not None
+    return m
+
+
+def run_changed(bench: Bench, changed: Path) -> Measurement:
+    m: Measurement | None = None
+    for run in range(bench.runs):
+        output = bench.output_file("changed")
+        command = bench.tool.scan(bench.root, output, bench.warm_cache, bench.jobs)
+        m = m or Measurement("changed", "one file changed", command)
+        with edited(changed, run):
+            bench.run_scan("changed", command, output, m)
+    assert m is not None
+    return m
+
+
+def final_warm(bench: Bench) -> None:
+    """One more warm scan after the edited file is restored (for the determinism check)."""
+    output = bench.output_file("final")
+    command = bench.tool.scan(bench.root, output, bench.warm_cache, bench.jobs)
+    bench.run_scan("final", command, output, Measurement("final", "final warm", command))
+
+
+def report_stats(bench: Bench) -> dict[str, Any]:
+    """The scanned report's own counts: a benchmark of a scan that read nothing is no result."""
+    cold = bench.outputs.get("cold", [])
+    if not cold:
+        return {}
+    stats = json.loads(cold[0]).get("stats", {})
+    keys = ("files_scanned", "python_files", "sql_files", "sql_statements", "sql_strings",
+            "tables", "uses", "alembic_revisions", "diagnostics")
+    out = {key: stats[key] for key in keys if key in stats}
+    if isinstance(stats.get("findings"), dict):
+        out["findings"] = sum(stats["findings"].values())
+    return out
+
+
+def determinism(bench: Bench) -> dict[str, Any]:
+    """Every cold and warm report and the final one must be the same bytes."""
+    reports = bench.outputs.get("cold", []) + bench.outputs.get("warm", [])
+    reports += bench.outputs.get("final", [])
+    identical = bool(reports) and all(r == reports[0] for r in reports)
+    result: dict[str, Any] = {"identical": identical, "reports_compared": len(reports)}
+    if "cold_no_prefilter" in bench.outputs:
+        result["no_prefilter_identical"] = all(
+            r == reports[0] for r in bench.outputs["cold_no_prefilter"])
+    changed = bench.outputs.get("changed", [])
+    if changed:
+        result["changed_identical"] = all(r == reports[0] for r in changed)
+    return result
+
+
+# ----------------------------------------------------------------------------- reporting
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("model name", "Hardware", "Processor")):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def memory_total_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def machine(tool: Tool) -> dict[str, Any]:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {"cores": os.cpu_count(), "usable_cores": usable, "cpu": cpu_model(),
+            "memory_mb": memory_total_mb(), "platform": platform.platform(),
+            "python": platform.python_version(), "python_executable": sys.executable,
+            "tabletrace": tool.version, "tabletrace_command": tool.argv}
+
+
+def verdict(ok: bool | None) -> str:
+    return "" if ok is None else "[green]ok[/]" if ok else "[red]over[/]"
+
+
+def results_table(measurements: list[Measurement], baseline: float) -> Table:
+    table = Table(title="tabletrace benchmark (wall-clock seconds)")
+    for column in ("measurement", "median", "min", "max", "ratio", "target",
+                   "RSS tree MB", "RSS proc MB", ""):
+        table.add_column(column, justify="left" if column == "measurement" else "right")
+    for m in measurements:
+        ratio = None if m.name in REFERENCES else m.median / baseline
+        target = TARGETS.get(m.name)
+        ok = None
+        if m.name in SCANS:
+            ok = m.peak_tree_mb <= RSS_TARGET_MB
+            if target is not None and ratio is not None:
+                ok = ok and ratio <= target
+        table.add_row(
+            m.label, f"{m.median:.3f}", f"{min(m.times):.3f}", f"{max(m.times):.3f}",
+            "" if ratio is None else f"{ratio:.2f}",
+            "" if target is None else f"<= {target}",
+            "" if m.name == "parse_only" else f"{m.peak_tree_mb:.0f}",
+            "" if m.name == "parse_only" else f"{m.peak_largest_mb:.0f}",
+            verdict(ok),
+        )
+    return table
+
+
+def ratios(measurements: list[Measurement], baseline: float) -> dict[str, dict[str, Any]]:
+    out = {}
+    for m in measurements:
+        if m.name in REFERENCES:
+            continue
+        ratio = m.median / baseline
+        target = TARGETS.get(m.name)
+        out[m.name] = {"ratio": ratio, "target": target,
+                       "met": None if target is None else ratio <= target,
+                       "rss_met": m.peak_tree_mb <= RSS_TARGET_MB if m.name in SCANS else None}
+    return out
+
+
+def print_header(console: Console, info: dict[str, Any], repo: dict[str, int], root: Path,
+                 changed: Path) -> None:
+    memory = f", {info['memory_mb']:.0f} MB RAM" if info["memory_mb"] else ""
+    console.print(f"[bold]machine[/]    {info['cores']} cores ({info['usable_cores']} usable), "
+                  f"{info['cpu']}{memory}")
+    console.print(f"[bold]python[/]     {info['python']} ({info['python_executable']})")
+    command = " ".join(info["tabletrace_command"])
+    console.print(f"[bold]tool[/]       {info['tabletrace']} ({command})")
+    console.print(f"[bold]repository[/] {root}: {repo['python_files']} Python files "
+                  f"({repo['python_lines']} lines), {repo['sql_files']} SQL files")
+    console.print(f"[bold]edited[/]     {changed.relative_to(root).as_posix()}")
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", type=Path, help="repository to scan (generated or real)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="tabletrace scan --jobs (default: all cores)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--compare-prefilter", action="store_true",
+                        help="also time a cold scan with --no-prefilter")
+    parser.add_argument("--changed-file", type=Path,
+                        help="file to edit for the one-file-changed scan (relative to PATH)")
+    parser.add_argument("--tabletrace", help="tabletrace executable (default: next to python)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when a target is missed (not only on failures)")
+    return parser.parse_args(argv)
+
+
+def flag_notes(tool: Tool, compare_prefilter: bool) -> list[str]:
+    notes = []
+    missing = [f for f in ("--jobs", "--cache-dir") if not tool.flags[f]]
+    if missing:
+        notes.append(f"this tabletrace has no {' / '.join(missing)}: scans run without them"
+                     + ("; cold, warm and one-file-changed are all uncached scans"
+                        if "--cache-dir" in missing else ""))
+    if compare_prefilter and not tool.flags["--no-prefilter"]:
+        notes.append("this tabletrace has no --no-prefilter: the comparison is skipped")
+    return notes
+
+
+def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    root = args.path.resolve()
+    tool = detect_tool(find_tabletrace(args.tabletrace))
+    changed = (root / args.changed_file) if args.changed_file else pick_changed_file(root)
+    info, repo = machine(tool), describe_repository(root)
+    print_header(console, info, repo, root, changed)
+    notes = flag_notes(tool, args.compare_prefilter)
+    for note in notes:
+        console.print(f"[yellow]note[/]       {note}")
+    with (tempfile.TemporaryDirectory(prefix="tabletrace-bench-") as work,
+          console.status("baseline") as status):
+        bench = Bench(root, tool, args.runs, args.jobs, Path(work), console, notes=notes,
+                      status=status)
+        baseline, parse_only = run_baseline(bench)
+        measurements = [baseline, parse_only, run_startup(bench), run_cold(bench),
+                        run_warm(bench), run_changed(bench, changed)]
+        final_warm(bench)
+        if args.compare_prefilter and tool.flags["--no-prefilter"]:
+            measurements.append(run_cold(bench, "cold_no_prefilter", ("--no-prefilter",)))
+        checked, scanned = determinism(bench), report_stats(bench)
+    base = baseline.median
+    if scanned:
+        console.print("[bold]report[/]     " + ", ".join(f"{v} {k}" for k, v in scanned.items()))
+    console.print(results_table(measurements, base))
+    same = "[green]identical[/]" if checked["identical"] else "[red]DIFFERENT[/]"
+    console.print(f"determinism: cold, warm and final warm reports are {same} "
+                  f"({checked['reports_compared']} reports)")
+    if "no_prefilter_identical" in checked:
+        console.print(f"--no-prefilter report identical: {checked['no_prefilter_identical']}")
+    return {"machine": info, "repository": {"path": str(root), **repo,
+                                            "edited_file": str(changed.relative_to(root))},
+            "settings": {"runs": args.runs, "jobs": args.jobs, "flags": tool.flags},
+            "results": {m.name: m.summary() for m in measurements},
+            "ratios": ratios(measurements, base),
+            "targets": {**TARGETS, "peak_rss_mb": RSS_TARGET_MB},
+            "determinism": checked, "report_stats": scanned, "notes": notes}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    if not args.path.is_dir():
+        console.print(f"[red]error[/]: {args.path} is not a directory")
+        return 2
+    try:
+        result = benchmark(args, console)
+    except CommandFailed as exc:
+        console.print(f"[red]command failed[/]: {exc}")
+        return 1
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+        console.print(f"results written to {args.json}")
+    if not result["determinism"]["identical"]:
+        return 1
+    missed = [k for k, v in result["ratios"].items()
+              if v["met"] is False or v["rss_met"] is False]
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
