@@ -1,6 +1,7 @@
 """The `tabletrace` command: a thin shell over `analyzer.scan` and the renderers.
 
-Exit codes: 0 the command did its job; 2 usage error (bad path, option or configuration);
+Exit codes: 0 the command did its job; 1 `scan --fail-on` found findings at that severity;
+2 usage error (bad path, option or configuration, or --output inside the repository);
 3 internal error (a bug in tabletrace: please report it).
 """
 
@@ -43,9 +44,10 @@ from analyzer.render.console import (
 )
 from analyzer.render.dot import GraphvizMissing, render_dot, render_revisions_dot, render_svg
 from analyzer.rules import RULES
-from analyzer.scan import ScanError, scan
+from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, scan
 from analyzer.timeline import timeline
 
+EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
@@ -67,6 +69,12 @@ class ExplainFormat(StrEnum):
     json = "json"
 
 
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
 class GraphFormat(StrEnum):
     dot = "dot"
     svg = "svg"
@@ -75,6 +83,9 @@ class GraphFormat(StrEnum):
 PathArgument = Annotated[Path, typer.Argument(help="Repository to scan.", show_default=False)]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Let --output overwrite a file inside the repository.")
 ]
 TableArgument = Annotated[str, typer.Argument(help="Table name: name, schema.name.")]
 
@@ -92,6 +103,7 @@ class ScanRequest:
     cache_dir: Path | None
     no_cache: bool
     no_prefilter: bool
+    file_timeout: float | None
 
 
 SHARED_OPTIONS: dict[str, tuple[object, object]] = {
@@ -124,6 +136,12 @@ SHARED_OPTIONS: dict[str, tuple[object, object]] = {
     "no_prefilter": (
         bool,
         typer.Option("--no-prefilter", help="Parse every file, even those that cannot matter."),
+    ),
+    "file_timeout": (
+        float | None,
+        typer.Option(
+            "--file-timeout", min=0.0, help="Seconds allowed per file before it is skipped (60)."
+        ),
     ),
 }
 
@@ -210,6 +228,9 @@ def _run_scan(path: Path, request: ScanRequest) -> Report:
             cache=cache,
             prefilter=not request.no_prefilter,
             progress=progress,
+            file_timeout=(
+                request.file_timeout if request.file_timeout is not None else DEFAULT_FILE_TIMEOUT
+            ),
         )
     except (ScanError, ConfigError) as exc:
         _fail(str(exc))
@@ -223,6 +244,30 @@ def _run_scan(path: Path, request: ScanRequest) -> Report:
         progress.stop()
 
 
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _gate(report: Report, fail_on: FailOn | None) -> None:
+    """Exit 1 when a finding reaches the `--fail-on` severity (for CI)."""
+    if fail_on is None:
+        return
+    threshold = SEVERITY_RANK[fail_on.value]
+    failing = [f for f in report.findings if SEVERITY_RANK[f.severity] >= threshold]
+    if failing:
+        typer.echo(
+            f"tabletrace: {len(failing)} finding(s) at or above {fail_on.value}", err=True
+        )
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def _find_table(report: Report, name: str, path: Path) -> Table:
     found = report.table(name)
     if found is None:
@@ -232,10 +277,15 @@ def _find_table(report: Report, name: str, path: Path) -> Table:
     return found
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, root: Path | None = None, force: bool = False) -> None:
     if output is None:
         sys.stdout.write(text)
         return
+    if root is not None and not force and output.exists() and _inside(output, root):
+        _fail(
+            f"{output} is a file inside the scanned repository; not overwriting it "
+            "(use --force to overwrite)"
+        )
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -248,19 +298,25 @@ def scan_command(
     path: PathArgument,
     format: Annotated[ScanFormat, typer.Option("--format", "-f")] = ScanFormat.console,
     output: OutputOption = None,
+    force: ForceOption = False,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse."),
+    ] = None,
     *,
     request: ScanRequest,
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
     report = _run_scan(path, request)
     if format is ScanFormat.json:
-        _emit(report.to_json(), output)
+        _emit(report.to_json(), output, path, force)
     elif format is ScanFormat.dot:
-        _emit(render_dot(report), output)
+        _emit(render_dot(report), output, path, force)
     elif output is not None:
-        _emit(render_text(report), output)
+        _emit(render_text(report), output, path, force)
     else:
         print_report(report, Console())
+    _gate(report, fail_on)
 
 
 @app.command("explain")
@@ -304,6 +360,7 @@ def graph_command(
     ] = False,
     format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.dot,
     output: OutputOption = None,
+    force: ForceOption = False,
     *,
     request: ScanRequest,
 ) -> None:
@@ -319,11 +376,11 @@ def graph_command(
         dot_text = render_dot(report, table)
     if format is GraphFormat.svg:
         try:
-            _emit(render_svg(dot_text), output)
+            _emit(render_svg(dot_text), output, path, force)
         except GraphvizMissing as exc:
             _fail(str(exc))
     else:
-        _emit(dot_text, output)
+        _emit(dot_text, output, path, force)
 
 
 @app.command("schema")

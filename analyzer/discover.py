@@ -79,6 +79,16 @@ def _gitignore(root: Path) -> pathspec.PathSpec | None:
     return pathspec.PathSpec.from_lines(style, text.splitlines())
 
 
+def _symlinked_dir_message(link: Path, real_root: Path) -> str:
+    try:
+        link.resolve(strict=True).relative_to(real_root)
+    except (OSError, RuntimeError):
+        return "symlinked directory that loops or points nowhere: not followed"
+    except ValueError:
+        return "symlinked directory pointing outside the scanned root: not followed"
+    return "symlinked directory: not followed (its files are scanned where they really are)"
+
+
 def discover(root: Path, config: Config) -> Discovery:
     """List the Python and SQL files under `root` in a stable order, with their role."""
     result = Discovery()
@@ -89,6 +99,11 @@ def discover(root: Path, config: Config) -> Discovery:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
+        for name in dirnames:
+            if (Path(dirpath) / name).is_symlink() and name not in SKIPPED_DIRS:
+                path = f"{rel_dir}/{name}" if rel_dir else name
+                message = _symlinked_dir_message(Path(dirpath) / name, real_root)
+                result.problems.append((path, message))
         dirnames[:] = sorted(
             d for d in dirnames
             if d not in SKIPPED_DIRS and not d.endswith(".egg-info")

@@ -13,17 +13,29 @@ the later stages look at (a test compares both).
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
+import signal
+import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from analyzer.cache import FactCache, fact_key
 from analyzer.extract.sinks import METHOD_SINKS, SINKS
 from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file
-from analyzer.facts import AlembicRevision, Hole, ImportBinding, Literal, Part, PythonFacts
+from analyzer.facts import (
+    AlembicRevision,
+    FileProblem,
+    Hole,
+    ImportBinding,
+    Literal,
+    Part,
+    PythonFacts,
+)
 from analyzer.resolve import ModuleIndex, absolute_module
 from analyzer.sql.detect import SINK_KEYWORDS
 
@@ -51,6 +63,8 @@ MARKERS = re.compile(
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 ProgressCallback = Callable[[int, int], None]
+NESTING_CHECK_THRESHOLD = 500  # brackets of one kind before nesting depth is checked
+TRANSIENT_PROBLEMS = frozenset({"worker-crashed", "file-timeout"})  # never cached
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class Job:
     dialect: str
     default_schema: str
     prefilter: bool
+    time_budget: float | None = None
 
 
 @dataclass
@@ -72,7 +87,8 @@ class Extracted:
     sql: SqlFileFacts | None = None
     revision: AlembicRevision | None = None
     skipped: bool = False  # the pre-filter found nothing relevant; facts are empty
-    words: frozenset[str] = frozenset()  # identifiers of a skipped file, to re-check later
+    # Identifiers of a skipped file, space-separated (a str unpickles far faster than a set).
+    words: str = ""
 
 
 def looks_relevant(data: bytes) -> bool:
@@ -91,8 +107,74 @@ def _syntax_ok(data: bytes) -> bool:
     return True
 
 
+class _OutOfTime(BaseException):
+    """Not an Exception: extractors catch those, and a timeout must get through them."""
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float | None) -> Iterator[None]:
+    """Interrupt a pathological parse after `seconds` (Unix main thread; else no limit)."""
+    usable = (
+        seconds is not None
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _problem_result(job: Job, code: str, message: str) -> Extracted:
+    problem = FileProblem(code, None, message)
+    if job.kind == "sql":
+        return Extracted(job.path, sql=SqlFileFacts(job.path, problems=[problem]))
+    return Extracted(job.path, python=PythonFacts(job.path, job.module, problems=[problem]))
+
+
 def run_job(job: Job) -> Extracted:
     """Extract one file. Pure: runs in worker processes; the result is plain data."""
+    try:
+        with _time_budget(job.time_budget):
+            return _run_job(job)
+    except _OutOfTime:
+        return _problem_result(
+            job,
+            "file-timeout",
+            f"reading this file took more than {job.time_budget:g} s and was stopped; it was "
+            "not analysed (raise --file-timeout to give it longer)",
+        )
+
+
+def _too_deep(data: bytes) -> bool:
+    """Nesting deep enough to crash LibCST's native parser (CPython refuses it too)."""
+    if max(data.count(b"("), data.count(b"["), data.count(b"{")) < NESTING_CHECK_THRESHOLD:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+    except SyntaxError as exc:
+        return "too many nested" in str(exc)
+    except (RecursionError, MemoryError):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+def _run_job(job: Job) -> Extracted:
     if job.kind == "sql":
         return Extracted(
             job.path,
@@ -106,9 +188,16 @@ def run_job(job: Job) -> Extracted:
         and not looks_relevant(job.data)
         and _syntax_ok(job.data)
     ):
-        words = frozenset(word.decode("ascii") for word in WORD.findall(job.data))
+        words = b" ".join(sorted(set(WORD.findall(job.data)))).decode("ascii")
         return Extracted(
             job.path, python=PythonFacts(job.path, job.module), skipped=True, words=words
+        )
+    if _too_deep(job.data):
+        return _problem_result(
+            job,
+            "python-too-deep",
+            "expressions are nested too deeply for a Python parser (CPython refuses them too); "
+            "the file's SQL was not analysed",
         )
     # LibCST is imported only when a file needs it: a warm scan never pays for it.
     from analyzer.extract.alembic_source import extract_alembic
@@ -231,18 +320,28 @@ class Extractor:
         extracted_all = self._map([job for _, job, _ in todo])
         for (index, _job, key), extracted in zip(todo, extracted_all, strict=True):
             results[index] = extracted
-            if self.cache is not None and key:
+            if self.cache is not None and key and not _crashed(extracted):
                 self.cache.put(key, extracted)
             self._tick()
         return [r for r in results if r is not None]
 
-    def _map(self, jobs: list[Job]) -> Iterable[Extracted]:
+    def _map(self, jobs: list[Job]) -> Iterator[Extracted]:
         if self.jobs == 1 or len(jobs) < 2 * self.jobs:
-            return map(run_job, jobs)
+            yield from map(run_job, jobs)
+            return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs)
         chunk = max(1, min(32, len(jobs) // (self.jobs * 8)))
-        return self._pool.map(run_job, jobs, chunksize=chunk)
+        done = 0
+        try:
+            for extracted in self._pool.map(run_job, jobs, chunksize=chunk):
+                done += 1
+                yield extracted
+        except BrokenProcessPool:
+            # A worker died (a native crash, the OOM killer): find the file that kills it by
+            # running the rest one per process, so that it takes only itself with it.
+            self._pool = None
+            yield from (_isolated(job) for job in jobs[done:])
 
     def _tick(self) -> None:
         self._done += 1
@@ -284,13 +383,32 @@ class Extractor:
             requested |= _requested_modules(facts, asked)
         index = ModuleIndex(r.python for r in results.values() if r.python is not None)
         pull = {
-            path for path, r in skipped.items() if not defined.isdisjoint(r.words)
+            path for path, r in skipped.items() if not defined.isdisjoint(r.words.split())
         }
         for module in requested:
             found = index.find(module)
             if found is not None and found.path in skipped:
                 pull.add(found.path)
         return pull
+
+
+def _isolated(job: Job) -> Extracted:
+    with ProcessPoolExecutor(max_workers=1) as solo:
+        try:
+            return solo.submit(run_job, job).result()
+        except BrokenProcessPool:
+            return _problem_result(
+                job,
+                "worker-crashed",
+                "the extractor process died while reading this file (a crash in a native "
+                "parser, or out of memory); the file was skipped and the rest of the scan "
+                "went on",
+            )
+
+
+def _crashed(extracted: Extracted) -> bool:
+    facts = extracted.python or extracted.sql
+    return bool(facts and any(p.code in TRANSIENT_PROBLEMS for p in facts.problems))
 
 
 def _fields(job: Job) -> dict[str, object]:

@@ -7,7 +7,6 @@ serialises to the same bytes.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -195,9 +194,12 @@ class Report(_Model):
     revisions: list[Revision] = Field(default_factory=list)
 
     def to_json(self) -> str:
-        """Canonical JSON: sorted keys, two-space indent, trailing newline."""
-        data = self.model_dump(mode="json", by_alias=True)
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        """Canonical JSON: fields in model order, lists sorted, two-space indent, newline.
+
+        pydantic's serializer (Rust) writes it; keys follow the field order of the models, so
+        the same report always gives the same bytes.
+        """
+        return self.model_dump_json(indent=2, by_alias=True) + "\n"
 
     def table(self, name: str) -> Table | None:
         """Look a table up by `name`, `schema.name` or its qualified display name."""

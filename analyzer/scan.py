@@ -54,6 +54,8 @@ from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
 from analyzer.sql.names import TableKey
 
+DEFAULT_FILE_TIMEOUT = 60.0
+
 
 class ScanError(ValueError):
     """The scan cannot start (bad path, bad configuration); the message says why."""
@@ -112,6 +114,7 @@ def _extract(
     problems: list[Diagnostic],
     config: Config,
     extractor: Extractor,
+    file_timeout: float | None,
 ) -> _Collected:
     collected = _Collected(diagnostics=list(problems))
     jobs: list[Job] = []
@@ -131,6 +134,7 @@ def _extract(
                 dialect=config.dialect,
                 default_schema=config.default_schema,
                 prefilter=True,
+                time_budget=file_timeout,
             )
         )
     results = extractor.extract(jobs)
@@ -451,6 +455,7 @@ def scan(
     cache: FactCache | None = None,
     prefilter: bool = True,
     progress: ProgressCallback | None = None,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
 ) -> Report:
     """Scan the repository at `path` and return the full report.
 
@@ -458,7 +463,7 @@ def scan(
     `[tool.tabletrace]` settings, or None for the repository's settings alone. `jobs` worker
     processes extract files (1: in this process); `cache` keeps per-file facts between scans;
     `prefilter` skips the LibCST parse of files that cannot matter. None of them changes a byte
-    of the report.
+    of the report. `file_timeout` bounds the seconds spent reading any one file.
     """
     # Absolute, so that paths named in configuration files (`%(here)s`) resolve the same way
     # whatever the current directory; never resolved through symlinks.
@@ -476,7 +481,7 @@ def scan(
             with contextlib.suppress(ValueError):
                 return Report.model_validate_json(cached)
     with Extractor(jobs=jobs, cache=cache, prefilter=prefilter, progress=progress) as extractor:
-        collected = _extract(discovery, contents, problems, settings, extractor)
+        collected = _extract(discovery, contents, problems, settings, extractor, file_timeout)
     diagnostics = list(collected.diagnostics)
     resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
     memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)

@@ -6,10 +6,14 @@ import bisect
 from dataclasses import dataclass, field
 
 from analyzer.facts import FileProblem
+from analyzer.sql.detect import statement_keyword
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
 
 SNIPPET_LENGTH = 160
+DATA_KEYWORDS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "COPY", "SET", "BEGIN", "COMMIT", "ROLLBACK", "START", "END"}
+)
 
 
 def snippet_of(text: str, limit: int = SNIPPET_LENGTH) -> str:
@@ -70,7 +74,12 @@ def decode_sql(path: str, source: bytes) -> tuple[str | None, list[FileProblem]]
 
 
 def extract_sql_file(
-    path: str, source: bytes, *, dialect: str = "postgres", default_schema: str = "public"
+    path: str,
+    source: bytes,
+    *,
+    dialect: str = "postgres",
+    default_schema: str = "public",
+    analyze_data: bool = False,
 ) -> SqlFileFacts:
     facts = SqlFileFacts(path=path)
     text, problems = decode_sql(path, source)
@@ -81,6 +90,16 @@ def extract_sql_file(
     facts.problems.extend(FileProblem(p.code, p.line, p.message) for p in split_problems)
     lines = LineIndex(text)
     for statement in statements:
+        keyword = statement_keyword(statement.text)
+        if keyword in DATA_KEYWORDS and not analyze_data:
+            # A .sql file is a migration source: only its DDL defines tables. Its data
+            # (INSERT rows of a 200,000-statement dump...) is counted, never parsed.
+            facts.statements.append(
+                SqlStatementFact(
+                    statement.line, snippet_of(statement.text), keyword.lower(), True, None, ()
+                )
+            )
+            continue
         result = analyze_statement(
             statement.text, dialect=dialect, default_schema=default_schema
         )

@@ -130,10 +130,15 @@ def _from_pyproject(root: Path, pyproject: Path) -> list[AlembicEnvironment]:
 def configured_environments(root: Path) -> list[AlembicEnvironment]:
     """Environments named by alembic.ini files and [tool.alembic] sections under `root`."""
     found: dict[str, AlembicEnvironment] = {}
-    for pattern, reader in (("alembic.ini", _from_ini), ("pyproject.toml", _from_pyproject)):
-        for config in sorted(root.rglob(pattern)):
-            if SKIPPED_PARTS.intersection(config.relative_to(root).parts):
-                continue
+    configs: dict[str, list[Path]] = {"alembic.ini": [], "pyproject.toml": []}
+    # os.walk without following symlinks: a symlink loop must not hang the scan.
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_PARTS)
+        for name in filenames:
+            if name in configs:
+                configs[name].append(Path(directory) / name)
+    for name, reader in (("alembic.ini", _from_ini), ("pyproject.toml", _from_pyproject)):
+        for config in sorted(configs[name]):
             for environment in reader(root, config):
                 found.setdefault(environment.id, environment)
     return sorted(found.values())

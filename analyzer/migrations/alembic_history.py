@@ -359,7 +359,8 @@ class _Builder:
                 path=relative, problems=[FileProblem("unreadable-file", None, str(exc))]
             )
         facts = extract_sql_file(
-            relative, data, dialect=self.dialect, default_schema=self.default_schema
+            relative, data, dialect=self.dialect, default_schema=self.default_schema,
+            analyze_data=True,  # a revision's SQL file may change data: that is its category
         )
         self.result.diagnostics.extend((relative, p) for p in facts.problems)
         return facts
