@@ -32,8 +32,8 @@ Conventions
 * Application code = every ``.py`` file except ``tests/``, the Alembic script locations named by
   an ``alembic.ini`` (``alembic/`` and ``analytics/migrations/``: revisions and env.py), and the
   configured exclude ``scripts/scratch/**``. ``scripts/`` itself IS
-  application code. ORM models/queries (``app/models``, ``app/characters/tags.py``) are not
-  listed here: ORM support comes later.
+  application code. ``USES`` lists raw-SQL uses only; uses through ORM models and Table
+  objects are in ``ORM_USES`` (see the ORM section at the end).
 """
 
 from __future__ import annotations
