@@ -39,12 +39,12 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from analyzer.extract.python_source import (
-    _bad_utf8_line,
     _describe,
     _dotted,
     _positions,
     _splice,
     _target_names,
+    parse_source,
 )
 from analyzer.extract.python_source import _Extractor as _StringBuilder
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Literal, Part
@@ -193,30 +193,9 @@ def extract_alembic(path: str, source: bytes) -> AlembicRevision:
     too deeply nested files return a revision holding only a :class:`FileProblem`."""
     rev = AlembicRevision(path=path, revision=None)
     try:
-        nul = source.find(b"\x00")
-        if nul >= 0:
-            return _fail(
-                rev,
-                "alembic-syntax-error",
-                source.count(b"\n", 0, nul) + 1,
-                "file contains NUL bytes (binary or corrupted file?)",
-            )
-        try:
-            tree = cst.parse_module(source)
-        except cst.ParserSyntaxError as exc:
-            return _fail(
-                rev,
-                "alembic-syntax-error",
-                exc.editor_line,
-                f"not valid Python 3 syntax at line {exc.editor_line}, column {exc.editor_column}",
-            )
-        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-            return _fail(
-                rev,
-                "alembic-decode-error",
-                _bad_utf8_line(source),
-                f"cannot decode the file ({_describe(exc)})",
-            )
+        tree = parse_source(source, "alembic")
+        if isinstance(tree, FileProblem):
+            return _fail(rev, tree.code, tree.line, tree.message)
         _Reader(path, tree, _positions(tree), rev).run()
     except RecursionError:
         return _fail(

@@ -71,32 +71,9 @@ def extract_python(path: str, source: bytes, module: str) -> PythonFacts:
     """
     facts = PythonFacts(path=path, module=module)
     try:
-        nul = source.find(b"\x00")
-        if nul >= 0:
-            return _fail(
-                facts,
-                "python-syntax-error",
-                source.count(b"\n", 0, nul) + 1,
-                "file contains NUL bytes (binary or corrupted file?)",
-            )
-        try:
-            tree = cst.parse_module(source)
-        except cst.ParserSyntaxError as exc:
-            return _fail(
-                facts,
-                "python-syntax-error",
-                exc.editor_line,
-                f"not valid Python 3 syntax at line {exc.editor_line}, column "
-                f"{exc.editor_column} (Python 2 code?)",
-            )
-        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-            # tokenize.detect_encoding / bytes.decode: bad or missing coding cookie.
-            return _fail(
-                facts,
-                "python-decode-error",
-                _bad_utf8_line(source),
-                f"cannot decode the file ({_describe(exc)})",
-            )
+        tree = parse_source(source, "python")
+        if isinstance(tree, FileProblem):
+            return _fail(facts, tree.code, tree.line, tree.message)
         positions = _positions(tree)
         visitor = _Extractor(tree, positions)
         tree.visit(visitor)
@@ -128,6 +105,37 @@ def _positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
         return PositionProvider()._gen(wrapper)
     except (AttributeError, TypeError):  # pragma: no cover - libcst internals changed
         return wrapper.resolve(PositionProvider)
+
+
+def parse_source(source: bytes, prefix: str) -> cst.Module | FileProblem:
+    """Parse with LibCST (which honours coding cookies and BOMs), or say why it cannot.
+
+    Problem codes are `{prefix}-syntax-error` and `{prefix}-decode-error`; the message says
+    what is wrong and the caller adds what that means for its analysis.
+    """
+    nul = source.find(b"\x00")
+    if nul >= 0:
+        return FileProblem(
+            f"{prefix}-syntax-error",
+            source.count(b"\n", 0, nul) + 1,
+            "file contains NUL bytes (binary or corrupted file?)",
+        )
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        return FileProblem(
+            f"{prefix}-syntax-error",
+            exc.editor_line,
+            f"not valid Python 3 syntax at line {exc.editor_line}, column "
+            f"{exc.editor_column} (Python 2 code?)",
+        )
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        # tokenize.detect_encoding / bytes.decode: bad or missing coding cookie.
+        return FileProblem(
+            f"{prefix}-decode-error",
+            _bad_utf8_line(source),
+            f"cannot decode the file ({_describe(exc)})",
+        )
 
 
 def _fail(facts: PythonFacts, code: str, line: int | None, what: str) -> PythonFacts:
