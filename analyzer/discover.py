@@ -118,7 +118,10 @@ def discover(root: Path, config: Config) -> Discovery:
             if full.is_symlink():
                 try:
                     full.resolve(strict=True).relative_to(real_root)
-                except (OSError, ValueError):
+                except (OSError, RuntimeError):  # RuntimeError: a loop (pathlib before 3.13)
+                    result.problems.append((path, "symlink that loops or points nowhere"))
+                    continue
+                except ValueError:
                     result.problems.append((path, "symlink points outside the scanned root"))
                     continue
             if (ignore and ignore.match_file(path)) or _matches(path, config.exclude):

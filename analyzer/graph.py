@@ -8,7 +8,7 @@ nodes for table names that are only known at run time. Edges from modules are us
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -130,12 +130,27 @@ def nodes_of_kind(graph: nx.MultiDiGraph, kind: str) -> Iterator[tuple[str, dict
 
 
 def uses_of(graph: nx.MultiDiGraph, node: str) -> list[Use]:
-    return [
+    """The table's uses, in file:line order (the order evidence is listed in)."""
+    uses = [
         data["use"]
         for _, _, data in graph.in_edges(node, data=True)
         if data["relation"] == "uses"
     ]
+    return sorted(uses, key=lambda use: (use.path, use.line, use.kind))
 
 
-def operations_on(graph: nx.MultiDiGraph, node: str) -> list[SchemaOp]:
-    return [data["op"] for _, _, data in graph.in_edges(node, data=True) if "op" in data]
+def operations_on(
+    graph: nx.MultiDiGraph,
+    node: str,
+    operations: Collection[str] | None = None,
+    source_kinds: Collection[str] | None = None,
+) -> list[SchemaOp]:
+    """Schema operations on the table, optionally filtered, in file:line order."""
+    found = [
+        data["op"]
+        for _, _, data in graph.in_edges(node, data=True)
+        if "op" in data
+        and (operations is None or data["op"].operation in operations)
+        and (source_kinds is None or data["op"].source_kind in source_kinds)
+    ]
+    return sorted(found, key=lambda op: (op.path, op.line))

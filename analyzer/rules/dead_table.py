@@ -16,14 +16,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         uses = uses_of(ctx.graph, node)
         if any(use.kind in ("read", "write") for use in uses):
             continue
-        creates = sorted(
-            (
-                op
-                for op in operations_on(ctx.graph, node)
-                if op.operation in CREATING_OPERATIONS or op.operation == "declare"
-            ),
-            key=lambda op: (op.path, op.line),
-        )
+        creates = operations_on(ctx.graph, node, CREATING_OPERATIONS | {"declare"})
         kinds = ", ".join(sorted(data["present_in"]))
         ddl_note = (
             f"; only DDL in application code touches it ({uses[0].path}:{uses[0].line})"
@@ -40,7 +33,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "uses it"
             ),
             locations=[op_location(op) for op in creates]
-            + [use_location(use) for use in sorted(uses, key=lambda u: (u.path, u.line))],
+            + [use_location(use) for use in uses],
         )
 
 

@@ -47,10 +47,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if extra:
                 parts.append(f"adds {', '.join(extra)}")
             differences.append(f"{history.path} {' and '.join(parts)}")
-        creates = sorted(
-            (op for op in operations_on(ctx.graph, node) if op.operation == "create"),
-            key=lambda op: (op.path, op.line),
-        )
+        creates = operations_on(ctx.graph, node, {"create"})
         yield RULE.finding(
             table=data["key"].display,
             message=(

@@ -31,8 +31,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             removals = by_alembic
         elif present or not any(op.operation in CREATING_OPERATIONS for op in ops):
             continue
-        removals.sort(key=lambda op: (op.path, op.line))
-        last = removals[-1]
+        last = removals[-1]  # operations_on lists them in file:line order
         verb = (
             f"renamed to {last.peer.display}"
             if last.operation == "rename_from" and last.peer
@@ -45,7 +44,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"it, but application code still uses it: update the code or the migration"
             ),
             locations=[op_location(op) for op in removals]
-            + [use_location(use) for use in sorted(uses, key=lambda u: (u.path, u.line))],
+            + [use_location(use) for use in uses],
         )
 
 

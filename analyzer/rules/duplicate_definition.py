@@ -11,14 +11,7 @@ from analyzer.rules.base import Example, Rule, RuleContext, op_location
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        creates = sorted(
-            (
-                op
-                for op in operations_on(ctx.graph, node)
-                if op.operation == "create" and op.source_kind in MIGRATION_KINDS
-            ),
-            key=lambda op: (op.path, op.line),
-        )
+        creates = operations_on(ctx.graph, node, {"create"}, MIGRATION_KINDS)
         sources = sorted({op.source for op in creates})
         if len(sources) < 2:
             continue

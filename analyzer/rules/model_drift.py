@@ -61,10 +61,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 problems.append(f"the model in {history.path} {' and '.join(parts)}")
         if not problems:
             continue
-        declarations = sorted(
-            (op for op in operations_on(ctx.graph, node) if op.operation == "declare"),
-            key=lambda op: (op.path, op.line),
-        )
+        declarations = operations_on(ctx.graph, node, {"declare"})
         yield RULE.finding(
             table=data["key"].display,
             message=(

@@ -31,10 +31,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         present = data["present_in"]
         if "model" not in present or present & {"alembic", "sql"}:
             continue
-        declarations = sorted(
-            (op for op in operations_on(ctx.graph, node) if op.operation == "declare"),
-            key=lambda op: (op.path, op.line),
-        )
+        declarations = operations_on(ctx.graph, node, {"declare"})
         runtime = " (application code creates it at run time, see TT003)" if (
             "runtime" in present
         ) else ""

@@ -12,10 +12,7 @@ from analyzer.rules.base import Example, Rule, RuleContext, op_location
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         ops = operations_on(ctx.graph, node)
-        runtime = sorted(
-            (op for op in ops if op.source_kind == "runtime" and op.operation == "create"),
-            key=lambda op: (op.path, op.line),
-        )
+        runtime = [op for op in ops if op.source_kind == "runtime" and op.operation == "create"]
         if not runtime:
             continue
         migrations = sorted(

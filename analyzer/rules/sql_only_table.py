@@ -31,14 +31,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         uses = [u for u in uses_of(ctx.graph, node) if u.kind in ("read", "write")]
         if not uses:
             continue
-        creates = sorted(
-            (
-                op
-                for op in operations_on(ctx.graph, node)
-                if op.source_kind == "sql" and op.operation in ("create", "rename_to")
-            ),
-            key=lambda op: (op.path, op.line),
-        )
+        creates = operations_on(ctx.graph, node, {"create", "rename_to"}, {"sql"})
         modules = sorted({use.module for use in uses})
         where = ", ".join(f"{op.path}:{op.line}" for op in creates[:3])
         yield RULE.finding(
@@ -51,7 +44,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "include_object"
             ),
             locations=[op_location(op) for op in creates]
-            + [use_location(u) for u in sorted(uses, key=lambda u: (u.path, u.line))],
+            + [use_location(u) for u in uses],
         )
 
 

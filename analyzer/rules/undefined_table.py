@@ -29,12 +29,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "by no migration, SQL file or runtime DDL: add a migration that creates it, "
                 "or fix the name"
             ),
-            locations=[use_location(use) for use in sorted(uses, key=_order)],
+            locations=[use_location(use) for use in uses],
         )
-
-
-def _order(use):
-    return (use.path, use.line, use.kind)
 
 
 RULE = Rule(
