@@ -7,17 +7,18 @@ Exit codes: 0 the command did its job; 1 `scan --fail-on` found findings at that
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
 import sys
 import time
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -29,6 +30,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from typer.core import TyperGroup
 
 from analyzer import __version__
 from analyzer.cache import FactCache, default_cache_dir
@@ -51,7 +53,38 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
+
+# click's UsageError, whether typer vendors click (typer >= 0.2x) or uses the click package.
+_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except _UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # click >= 8.2: `tabletrace` alone
+            raise
+        message = " ".join(exc.format_message().split()).rstrip(".")
+        command = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        _fail(message + command)
+
+
+class _OneLineUsageErrors(TyperGroup):
+    """A usage error (unknown option, bad value, missing argument) is one line on stderr and
+    exit code 2, like a bad path or configuration, instead of click's usage box."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _one_line_usage_errors():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
+    cls=_OneLineUsageErrors,
     add_completion=False,
     no_args_is_help=True,
     help="Which tables exist, where each is created, dropped or renamed, and which code uses it.",

@@ -76,7 +76,14 @@ def _gitignore(root: Path) -> pathspec.PathSpec | None:
     except OSError:
         return None
     style = "gitignore" if "gitignore" in pathspec.util._registered_patterns else "gitwildmatch"
-    return pathspec.PathSpec.from_lines(style, text.splitlines())
+    readable = []
+    for line in text.splitlines():
+        try:
+            pathspec.PathSpec.from_lines(style, [line])
+        except ValueError:  # e.g. a lone "\\": git ignores a pattern it cannot read; so do we
+            continue
+        readable.append(line)
+    return pathspec.PathSpec.from_lines(style, readable)
 
 
 def _symlinked_dir_message(link: Path, real_root: Path) -> str:
@@ -96,7 +103,13 @@ def discover(root: Path, config: Config) -> Discovery:
     environments = configured_environments(root)
     result.alembic_environments = environments
     real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unlistable(error: OSError) -> None:  # a directory os.walk cannot read (permissions)
+        path = Path(os.path.relpath(error.filename or root, root)).as_posix()
+        message = f"cannot list this directory ({error.strerror or error}): its files were skipped"
+        result.problems.append((path, message))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable, followlinks=False):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
         for name in dirnames:
@@ -124,6 +137,12 @@ def discover(root: Path, config: Config) -> Discovery:
                 except ValueError:
                     result.problems.append((path, "symlink points outside the scanned root"))
                     continue
+                # A link to a file of the repository: that file is scanned where it really is;
+                # reading it twice would count its uses twice.
+                result.problems.append(
+                    (path, "symlink to a file of this repository: scanned at its real path")
+                )
+                continue
             if (ignore and ignore.match_file(path)) or _matches(path, config.exclude):
                 result.excluded.append(path)
                 continue

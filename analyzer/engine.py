@@ -112,8 +112,12 @@ class _OutOfTime(BaseException):
 
 
 @contextlib.contextmanager
-def _time_budget(seconds: float | None) -> Iterator[None]:
-    """Interrupt a pathological parse after `seconds` (Unix main thread; else no limit)."""
+def _time_budget(seconds: float | None) -> Iterator[list[bool]]:
+    """Interrupt a pathological parse after `seconds` (Unix main thread; else no limit).
+
+    Yields a flag set when the time is up: a library's `finally` clause may replace the
+    interruption with an error of its own (LibCST's position provider raises KeyError)."""
+    expired = [False]
     usable = (
         seconds is not None
         and seconds > 0
@@ -121,19 +125,36 @@ def _time_budget(seconds: float | None) -> Iterator[None]:
         and threading.current_thread() is threading.main_thread()
     )
     if not usable:
-        yield
+        yield expired
         return
 
     def interrupt(signum: int, frame: object) -> None:
+        expired[0] = True
         raise _OutOfTime
 
     previous = signal.signal(signal.SIGALRM, interrupt)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield expired
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _budget_paused() -> Iterator[None]:
+    """Stop `_time_budget`'s clock: importing LibCST once is not the file's time (with a short
+    budget the first files would time out on the import alone, and an import cut in half)."""
+    main = threading.current_thread() is threading.main_thread()
+    if not hasattr(signal, "setitimer") or not main:
+        yield
+        return
+    remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if remaining > 0:
+            signal.setitimer(signal.ITIMER_REAL, remaining)
 
 
 def _problem_result(job: Job, code: str, message: str) -> Extracted:
@@ -146,15 +167,18 @@ def _problem_result(job: Job, code: str, message: str) -> Extracted:
 def run_job(job: Job) -> Extracted:
     """Extract one file. Pure: runs in worker processes; the result is plain data."""
     try:
-        with _time_budget(job.time_budget):
-            return _run_job(job)
+        with _time_budget(job.time_budget) as expired:
+            extracted = _run_job(job)
+        if not expired[0]:
+            return extracted
     except _OutOfTime:
-        return _problem_result(
-            job,
-            "file-timeout",
-            f"reading this file took more than {job.time_budget:g} s and was stopped; it was "
-            "not analysed (raise --file-timeout to give it longer)",
-        )
+        pass
+    return _problem_result(
+        job,
+        "file-timeout",
+        f"reading this file took more than {job.time_budget:g} s and was stopped; it was "
+        "not analysed (raise --file-timeout to give it longer)",
+    )
 
 
 def _too_deep(data: bytes) -> bool:
@@ -200,8 +224,10 @@ def _run_job(job: Job) -> Extracted:
             "the file's SQL was not analysed",
         )
     # LibCST is imported only when a file needs it: a warm scan never pays for it.
-    from analyzer.extract.alembic_source import extract_alembic
-    from analyzer.extract.python_source import extract_python
+    with _budget_paused():
+        import analyzer.extract.orm_source  # noqa: F401  (extract_python imports it lazily)
+        from analyzer.extract.alembic_source import extract_alembic
+        from analyzer.extract.python_source import extract_python
 
     facts = extract_python(job.path, job.data, job.module)
     revision = None

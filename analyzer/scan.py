@@ -17,7 +17,7 @@ from analyzer import __version__
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
-from analyzer.engine import Extractor, Job, ProgressCallback
+from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
 from analyzer.extract.sql_file import SqlFileFacts
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo, build_graph, nodes_of_kind
@@ -575,6 +575,7 @@ def scan(
         sources=sources,
         revisions=revision_models(alembic),
     )
-    if cache is not None:
+    if cache is not None and not any(d.code in TRANSIENT_PROBLEMS for d in diagnostics):
+        # (a crashed worker or a timeout is not what the next scan of these files will see)
         cache.put(report_key, report.to_json().encode("utf-8"))
     return report

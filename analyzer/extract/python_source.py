@@ -25,8 +25,10 @@ never raises - unreadable files yield a :class:`~analyzer.facts.FileProblem` ins
 from __future__ import annotations
 
 import _string  # C helpers behind string.Formatter.parse (stdlib, always available)
+import ast
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -123,11 +125,11 @@ def parse_source(source: bytes, prefix: str) -> cst.Module | FileProblem:
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
+        line, column = _syntax_error_position(source, exc)
         return FileProblem(
             f"{prefix}-syntax-error",
-            exc.editor_line,
-            f"not valid Python 3 syntax at line {exc.editor_line}, column "
-            f"{exc.editor_column} (Python 2 code?)",
+            line,
+            f"not valid Python 3 syntax at line {line}, column {column} (Python 2 code?)",
         )
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         # tokenize.detect_encoding / bytes.decode: bad or missing coding cookie.
@@ -136,6 +138,21 @@ def parse_source(source: bytes, prefix: str) -> cst.Module | FileProblem:
             _bad_utf8_line(source),
             f"cannot decode the file ({_describe(exc)})",
         )
+
+
+def _syntax_error_position(source: bytes, exc: cst.ParserSyntaxError) -> tuple[int, int]:
+    """Where CPython puts the error: LibCST's parser reports where its backtracking gave up,
+    often a line or more past the mistake (`print "x"` on line 2 is reported on line 3)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except SyntaxError as error:
+        if error.lineno:
+            return error.lineno, error.offset or 1
+    except Exception:  # RecursionError, MemoryError...: keep LibCST's position
+        pass
+    return exc.editor_line, exc.editor_column
 
 
 def _fail(facts: PythonFacts, code: str, line: int | None, what: str) -> PythonFacts:
