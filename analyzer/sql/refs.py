@@ -1,0 +1,74 @@
+"""What a statement does to a table: plain data shared by the tree and token readers.
+
+No sqlglot here: cached facts and memoised analyses hold these objects, and loading them must
+not import the parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from analyzer.sql.names import TableKey
+
+HOLE_PREFIX = "__tt_hole_"
+_HOLE = re.compile(r"__tt_hole_(\d+)__")
+
+def hole_marker(index: int) -> str:
+    """Placeholder the caller puts where an unresolved Python interpolation was."""
+    return f"{HOLE_PREFIX}{index}__"
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """One mention of a table in a statement, with what the statement does to it."""
+
+    schema: str
+    name: str
+    kind: str
+    operation: str
+    object_type: str = "table"
+    columns: tuple[str, ...] | None = None
+    column_changes: tuple[tuple[str, str, str | None], ...] = ()
+    peer: tuple[str, str] | None = None
+    offset: int | None = None
+    confidence: str = "high"
+    holes: tuple[int, ...] = ()
+    if_not_exists: bool = False
+    if_exists: bool = False
+
+    @property
+    def key(self) -> TableKey:
+        return TableKey(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    """Everything learned from one statement; ``error`` explains a ``parsed=False``."""
+
+    refs: tuple[TableRef, ...]
+    parsed: bool
+    statement_type: str
+    error: str | None = None
+
+
+def shift(ref: TableRef, delta: int) -> TableRef:
+    return ref if ref.offset is None else replace(ref, offset=ref.offset + delta)
+
+
+def ordered(refs: Iterable[TableRef]) -> tuple[TableRef, ...]:
+    return tuple(sorted(refs, key=lambda r: (r.offset is None, r.offset or 0)))
+
+
+def holes_in(*parts: str) -> tuple[int, ...]:
+    found: list[int] = []
+    for part in parts:
+        found.extend(int(m) for m in _HOLE.findall(part) if int(m) not in found)
+    return tuple(found)
+
+
+def object_type_of(kind: str, materialized: bool) -> str:
+    if "MATERIALIZED" in kind or (materialized and "VIEW" in kind):
+        return "materialized_view"
+    return "view" if "VIEW" in kind else "table"
