@@ -14,38 +14,33 @@ from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
+from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
 from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
 from analyzer.extract.sql_file import SqlFileFacts
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
-from analyzer.graph import DynamicUse, ModuleInfo, build_graph, nodes_of_kind
+from analyzer.graph import DynamicUse, ModuleInfo, build_graph
 from analyzer.migrations.alembic_scan import (
     add_documentation,
     alembic_histories,
     revision_models,
 )
 from analyzer.models import (
-    Definition,
     Diagnostic,
-    Finding,
     Report,
     Source,
     Stats,
-    Table,
-    TableLink,
-    TableState,
     Use,
 )
-from analyzer.orm.mapping import Mapper, OrmModel, Reference
+from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import model_histories, orm_uses
 from analyzer.replay import (
     SCHEMA_OPERATIONS,
     SchemaOp,
     SourceHistory,
-    describe,
     replay,
     sql_source_layout,
 )
@@ -53,6 +48,7 @@ from analyzer.resolve import ConstantResolver, ModuleIndex, SqlMemo, analyze_mod
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import TableRef
 
 DEFAULT_FILE_TIMEOUT = 60.0
 
@@ -284,14 +280,16 @@ def _analyse_orm(
     return model, model_histories(model)
 
 
-def _is_schema_change(ref: Any) -> bool:
+def _is_schema_change(ref: TableRef) -> bool:
     """Operations that change which tables exist or their columns (not constraints, owners)."""
     if ref.operation == "alter":
         return bool(ref.column_changes)
     return ref.operation in SCHEMA_OPERATIONS
 
 
-def _schema_op(history: SourceHistory, path: str, line: int, ref: Any, snippet: str) -> SchemaOp:
+def _schema_op(
+    history: SourceHistory, path: str, line: int, ref: TableRef, snippet: str
+) -> SchemaOp:
     return SchemaOp(
         source=history.id,
         source_kind=history.kind,
@@ -344,107 +342,6 @@ def _sql_histories(
                     )
         histories.append(history)
     return histories, statements, unparsed
-
-
-def _definition(op: SchemaOp, sequence: int) -> Definition:
-    return Definition(
-        source_kind=op.source_kind,
-        source=op.source,
-        path=op.path,
-        line=op.line,
-        operation=op.operation,
-        revision=op.revision,
-        object_type=op.object_type,
-        columns=list(op.columns) if op.columns is not None else None,
-        detail=describe(op),
-        snippet=op.snippet,
-        conditional=op.conditional,
-        sequence=sequence,
-    )
-
-
-def _link(reference: Reference, other: TableKey) -> TableLink:
-    return TableLink(
-        table=other.display, path=reference.path, line=reference.line, via=reference.via
-    )
-
-
-def _link_order(link: TableLink) -> tuple[str, str, int, str]:
-    return (link.table, link.path, link.line, link.via)
-
-
-STATUS_BY_RULE = {
-    "undefined-table": "undefined",
-    "dropped-table-in-use": "dropped",
-    "dead-table": "dead",
-}
-
-
-def _tables(graph: Any, findings: list[Finding]) -> list[Table]:
-    status_of: dict[str, str] = {}
-    for finding in findings:
-        if finding.table and finding.name in STATUS_BY_RULE:
-            status_of.setdefault(finding.table, STATUS_BY_RULE[finding.name])
-    tables: list[Table] = []
-    for node, data in nodes_of_kind(graph, "table"):
-        key: TableKey = data["key"]
-        uses: list[Use] = []
-        definitions: list[Definition] = []
-        referenced_by: set[TableLink] = set()
-        for _, _, edge in graph.in_edges(node, data=True):
-            if "use" in edge:
-                uses.append(edge["use"])
-            elif "op" in edge:
-                definitions.append(_definition(edge["op"], edge["sequence"]))
-            elif "reference" in edge:
-                referenced_by.add(_link(edge["reference"], edge["reference"].source))
-        references = {
-            _link(edge["reference"], edge["reference"].target)
-            for _, _, edge in graph.out_edges(node, data=True)
-            if "reference" in edge
-        }
-        states = sorted(
-            (
-                TableState(
-                    source=history.id,
-                    source_kind=history.kind,
-                    object_type=entry.object_type,
-                    columns=entry.columns,
-                )
-                for history, entry in data["states"]
-            ),
-            key=lambda s: s.source,
-        )
-        present = sorted(data["present_in"])
-        status = status_of.get(key.display)
-        if status is None:
-            # No finding: in use and present, only created at run time, or a name that lives
-            # only in history (created then dropped or renamed away, or clean-up DDL).
-            status = (
-                "runtime-only" if present == ["runtime"] else "used" if present else "removed"
-            )
-        object_types = {s.object_type for s in states} | {
-            d.object_type for d in definitions if d.operation == "create"
-        }
-        tables.append(
-            Table(
-                name=key.name,
-                schema=key.schema,
-                qualified_name=key.display,
-                object_type=sorted(object_types)[0] if len(object_types) == 1 else "table",
-                status=status,
-                present_in=present,
-                definitions=sorted(
-                    definitions, key=lambda d: (d.source_kind, d.path, d.line, d.operation)
-                ),
-                uses=sorted(uses, key=lambda u: (u.path, u.line, u.kind, u.operation)),
-                states=states,
-                used_by_modules=sorted({u.module for u in uses}),
-                references=sorted(references, key=_link_order),
-                referenced_by=sorted(referenced_by, key=_link_order),
-            )
-        )
-    return sorted(tables, key=lambda t: (t.schema_name, t.name))
 
 
 def scan(
@@ -523,7 +420,7 @@ def scan(
         (finding for rule in RULES for finding in rule.check(context)),
         key=lambda f: (f.code, f.table or "", f.path or "", f.line or 0, f.message),
     )
-    tables = _tables(graph, findings)
+    tables = assemble_tables(graph, findings)
     sources = sorted(
         (
             Source(
