@@ -184,6 +184,18 @@ def _indent(text: Text | str, spaces: int) -> Padding:
     return Padding(text if isinstance(text, Text) else Text(text), (0, 0, 0, spaces))
 
 
+def _print_references(table: Table, console: Console, title: str) -> None:
+    """ForeignKey / relationship() links to and from the table, if any."""
+    if not (table.references or table.referenced_by):
+        return
+    console.rule(title, align="left")
+    for arrow, links in (("->", table.references), ("<-", table.referenced_by)):
+        for link in links:
+            console.print(
+                _indent(f"{arrow} {link.table} ({link.via} at {link.path}:{link.line})", 2)
+            )
+
+
 def print_explain(report: Report, table: Table, console: Console) -> None:
     head = Text(table.qualified_name, style="bold")
     head.append(f"  [{table.status}]", style=STATUS_STYLE.get(table.status, ""))
@@ -215,12 +227,7 @@ def print_explain(report: Report, table: Table, console: Console) -> None:
             line.append(f" [confidence {use.confidence}]", style="yellow")
         console.print(_indent(line, 2))
         console.print(_indent(Text(use.snippet, style="dim"), 6))
-    if table.references or table.referenced_by:
-        console.rule("References (ORM)", align="left")
-        for link in table.references:
-            console.print(_indent(f"-> {link.table} ({link.via} at {link.path}:{link.line})", 2))
-        for link in table.referenced_by:
-            console.print(_indent(f"<- {link.table} ({link.via} at {link.path}:{link.line})", 2))
+    _print_references(table, console, "References (ORM)")
     related = [f for f in report.findings if f.table == table.qualified_name]
     if related:
         console.rule("Findings", align="left")
@@ -269,12 +276,7 @@ def print_history(report: Report, table: Table, events: list[Event], console: Co
         if detail:
             line.append(f" ({detail})", style="dim")
         console.print(_indent(line, 2))
-    if table.references or table.referenced_by:
-        console.rule("references", align="left")
-        for link in table.references:
-            console.print(_indent(f"-> {link.table} ({link.via} at {link.path}:{link.line})", 2))
-        for link in table.referenced_by:
-            console.print(_indent(f"<- {link.table} ({link.via} at {link.path}:{link.line})", 2))
+    _print_references(table, console, "references")
     console.rule("code", align="left")
     if not table.uses:
         console.print(_indent("used by no application code", 2))

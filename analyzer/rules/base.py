@@ -77,5 +77,11 @@ def where(op: SchemaOp) -> str:
     return f"{op.path}:{op.line}{revision}"
 
 
+def column_gaps(expected: Iterable[str], actual: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(columns `actual` lacks, columns it has beyond `expected`), each sorted."""
+    wanted, present = set(expected), set(actual)
+    return sorted(wanted - present), sorted(present - wanted)
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"

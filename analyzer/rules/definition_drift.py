@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from analyzer.graph import nodes_of_kind, operations_on
 from analyzer.models import Finding
 from analyzer.replay import SourceHistory, StateEntry
-from analyzer.rules.base import Example, Rule, RuleContext, op_location
+from analyzer.rules.base import Example, Rule, RuleContext, column_gaps, op_location
 
 State = tuple[SourceHistory, StateEntry]
 
@@ -37,8 +37,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         for history, entry in states:
             if history is reference_history:
                 continue
-            columns = set(entry.columns)
-            missing, extra = sorted(expected - columns), sorted(columns - expected)
+            missing, extra = column_gaps(expected, entry.columns)
             if not missing and not extra:
                 continue
             parts = []

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from analyzer.graph import nodes_of_kind, operations_on
 from analyzer.models import Finding
 from analyzer.replay import SourceHistory
-from analyzer.rules.base import Example, Rule, RuleContext, op_location
+from analyzer.rules.base import Example, Rule, RuleContext, column_gaps, op_location
 
 MODEL = '''from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base
@@ -50,8 +50,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         expected = set(reference[1].columns)
         problems = []
         for history, entry in models:
-            missing = sorted(expected - set(entry.columns))
-            extra = sorted(set(entry.columns) - expected)
+            missing, extra = column_gaps(expected, entry.columns)
             parts = []
             if missing:
                 parts.append(f"lacks {', '.join(missing)}, which the table has")
