@@ -8,7 +8,7 @@ from analyzer.graph import nodes_of_kind
 from analyzer.models import Definition, Finding, Table, TableLink, TableState, Use
 from analyzer.orm.mapping import Reference
 from analyzer.replay import SchemaOp, describe
-from analyzer.sql.names import TableKey
+from analyzer.sql.names import TableKey, is_system_table
 
 
 def _definition(op: SchemaOp, sequence: int) -> Definition:
@@ -87,7 +87,13 @@ def assemble_tables(graph: nx.MultiDiGraph, findings: list[Finding]) -> list[Tab
             # No finding: in use and present, only created at run time, or a name that lives
             # only in history (created then dropped or renamed away, or clean-up DDL).
             status = (
-                "runtime-only" if present == ["runtime"] else "used" if present else "removed"
+                "runtime-only"
+                if present == ["runtime"]
+                else "used"
+                if present
+                else "system"
+                if is_system_table(key)
+                else "removed"
             )
         object_types = {s.object_type for s in states} | {
             d.object_type for d in definitions if d.operation == "create"

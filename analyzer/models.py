@@ -94,7 +94,10 @@ class Table(_Model):
     qualified_name: str
     object_type: str = "table"
     status: str = Field(
-        description="used | dead | undefined | dropped | runtime-only | removed (history only)"
+        description=(
+            "used | dead | undefined | dropped | runtime-only | system (a database catalog) | "
+            "removed (history only)"
+        )
     )
     present_in: list[SourceKind]
     definitions: list[Definition]

@@ -24,6 +24,7 @@ STATUS_STYLE = {
     "dropped": "bold red",
     "runtime-only": "magenta",
     "removed": "dim",
+    "system": "dim",
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_LOCATIONS = 3

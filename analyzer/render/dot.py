@@ -19,6 +19,7 @@ STATUS_COLOURS = {
     "dropped": "#ffcc80",
     "runtime-only": "#fff59d",
     "removed": "#f5f5f5",
+    "system": "#eceff1",
 }
 SOURCE_COLOURS = {"sql": "#bbdefb", "alembic": "#d1c4e9", "runtime": "#ffe082", "model": "#b2dfdb"}
 USE_COLOURS = {"read": "#2e7d32", "write": "#c62828", "ddl": "#6a1b9a"}

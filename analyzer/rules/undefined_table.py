@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
 from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, plural, use_location
+from analyzer.sql.names import is_system_table
 
 REMOVALS = frozenset({"drop", "rename_from"})
 
@@ -16,7 +17,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         # Dropping or renaming a table that may not exist (`DROP TABLE IF EXISTS old`) is
         # clean-up code, not a need for the table.
         uses = [u for u in uses_of(ctx.graph, node) if u.operation not in REMOVALS]
-        if not uses or data["present_in"]:
+        if not uses or data["present_in"] or is_system_table(data["key"]):
             continue
         if any(op.operation in CREATING_OPERATIONS for op in operations_on(ctx.graph, node)):
             continue
@@ -55,6 +56,14 @@ RULE = Rule(
                 "app/repo.py": (
                     'def f(cur):\n    cur.execute("WITH recent AS (SELECT 1) '
                     'SELECT * FROM recent")\n'
+                ),
+            },
+        ),
+        Example(
+            files={
+                "app/health.py": (
+                    'def f(cur):\n    cur.execute("SELECT relname FROM pg_class JOIN '
+                    'information_schema.tables t ON true")\n'
                 ),
             },
         ),

@@ -51,3 +51,15 @@ class TableKey:
 def from_parts(schema: str | None, name: str, default_schema: str) -> TableKey:
     """Module-level spelling of :meth:`TableKey.from_parts`."""
     return TableKey.from_parts(schema, name, default_schema)
+
+
+SYSTEM_SCHEMAS = frozenset(
+    {"pg_catalog", "information_schema", "pg_toast", "sys", "mysql", "performance_schema"}
+)
+SYSTEM_PREFIXES = ("pg_", "sqlite_")
+
+
+def is_system_table(key: TableKey) -> bool:
+    """Catalog tables the database provides (`pg_class`, `information_schema.tables`,
+    `sqlite_master`): used by code, created by no migration, and rightly so."""
+    return key.schema in SYSTEM_SCHEMAS or key.name.startswith(SYSTEM_PREFIXES)
