@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import os
 import re
 import signal
@@ -78,6 +79,7 @@ class Job:
     default_schema: str
     prefilter: bool
     time_budget: float | None = None
+    digest: str = ""  # sha256 of `data` when the caller has it already (hashed once a scan)
 
 
 @dataclass
@@ -240,7 +242,7 @@ def _job_key(job: Job) -> str:
     stage = "pre" if job.prefilter else "full"
     return fact_key(
         job.kind, job.path, job.module, str(job.revision_candidate), job.dialect,
-        job.default_schema, stage, job.data,
+        job.default_schema, stage, job.digest or hashlib.sha256(job.data).hexdigest(),
     )
 
 

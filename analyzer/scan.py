@@ -90,7 +90,7 @@ def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], lis
 
 
 def _report_key(
-    root: Path, settings: Config, discovery: Discovery, contents: dict[str, bytes]
+    root: Path, settings: Config, discovery: Discovery, digests: dict[str, str]
 ) -> str:
     """Everything the report depends on: settings, environments, every file's bytes."""
     parts = [
@@ -99,14 +99,14 @@ def _report_key(
         str(len(discovery.skipped_tests)),
         str(len(discovery.excluded)),
     ]
-    for path in sorted(contents):
-        parts.append(f"{path}\0{hashlib.sha256(contents[path]).hexdigest()}")
+    parts.extend(f"{path}\0{digests[path]}" for path in sorted(digests))
     return fact_key(*parts)
 
 
 def _extract(
     discovery: Discovery,
     contents: dict[str, bytes],
+    digests: dict[str, str],
     problems: list[Diagnostic],
     config: Config,
     extractor: Extractor,
@@ -127,6 +127,7 @@ def _extract(
                 module=module_name(entry.path) if entry.kind == "python" else "",
                 revision_candidate=_in_versions_folder(entry, discovery),
                 data=data,
+                digest=digests[entry.path],
                 dialect=config.dialect,
                 default_schema=config.default_schema,
                 prefilter=True,
@@ -258,7 +259,11 @@ def _analyse_code(
 
 
 def _analyse_orm(
-    collected: _Collected, config: Config, resolver: ConstantResolver, code: _CodeResult
+    collected: _Collected,
+    config: Config,
+    index: ModuleIndex,
+    resolver: ConstantResolver,
+    code: _CodeResult,
 ) -> tuple[OrmModel, list[SourceHistory]]:
     """Map ORM classes and Table objects, add their uses to `code`, return model sources."""
     modules = [
@@ -266,7 +271,7 @@ def _analyse_orm(
         for entry, facts in collected.python
         if entry.role != "alembic" and facts.alembic_revision is None
     ]
-    symbols = SymbolTable(ModuleIndex(facts for _, facts in collected.python))
+    symbols = SymbolTable(index)
     mapper = Mapper(symbols, resolver, config.default_schema)
     model = mapper.map_repository(modules)
     known_modules = {module.name for module in code.modules}
@@ -370,7 +375,9 @@ def scan(
     settings = config if isinstance(config, Config) else load_config(root, config)
     discovery = discover(root, settings)
     contents, problems = _read_files(root, discovery)
-    report_key = _report_key(root, settings, discovery, contents) if cache is not None else ""
+    # Each file is hashed once: the digests key both the cached report and the cached facts.
+    digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
+    report_key = _report_key(root, settings, discovery, digests) if cache is not None else ""
     if cache is not None:
         # Nothing changed since a scan with the same settings: its report is the answer.
         cached = cache.get(report_key)
@@ -378,9 +385,12 @@ def scan(
             with contextlib.suppress(ValueError):
                 return Report.model_validate_json(cached)
     with Extractor(jobs=jobs, cache=cache, prefilter=prefilter, progress=progress) as extractor:
-        collected = _extract(discovery, contents, problems, settings, extractor, file_timeout)
+        collected = _extract(
+            discovery, contents, digests, problems, settings, extractor, file_timeout
+        )
     diagnostics = list(collected.diagnostics)
-    resolver = ConstantResolver(ModuleIndex(facts for _, facts in collected.python))
+    index = ModuleIndex(facts for _, facts in collected.python)
+    resolver = ConstantResolver(index)
     memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
     memo: SqlMemo | None = None
     if cache is not None:
@@ -389,7 +399,7 @@ def scan(
     code = _analyse_code(collected, settings, diagnostics, resolver, memo)
     if cache is not None and memo is not None and memo.changed:
         cache.put(memo_key, memo.used)
-    orm_model, orm_histories = _analyse_orm(collected, settings, resolver, code)
+    orm_model, orm_histories = _analyse_orm(collected, settings, index, resolver, code)
     alembic = alembic_histories(
         root, discovery.alembic_environments, collected.revisions, resolver,
         dialect=settings.dialect, default_schema=settings.default_schema,
