@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from analyzer.extract.sql_file import snippet_of
 from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
+from analyzer.readers.sql_file import snippet_of
 from analyzer.sql.detect import is_sql_text
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import (

@@ -19,7 +19,6 @@ from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
 from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
-from analyzer.extract.sql_file import SqlFileFacts
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo, build_graph
 from analyzer.migrations.alembic_scan import (
@@ -37,6 +36,7 @@ from analyzer.models import (
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import model_histories, orm_uses
+from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.replay import (
     SCHEMA_OPERATIONS,
     SchemaOp,

@@ -13,10 +13,10 @@ from pathlib import Path, PurePosixPath
 
 import networkx as nx
 
-from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file, snippet_of
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Part, PythonFacts
 from analyzer.facts import StringCandidate as Candidate
 from analyzer.migrations.alembic_env import AlembicEnvironment
+from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file, snippet_of
 from analyzer.replay import SchemaOp, SourceHistory
 from analyzer.resolve import ConstantResolver, build_template, has_literal_text
 from analyzer.sql.names import TableKey
