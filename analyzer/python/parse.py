@@ -8,6 +8,7 @@ positions themselves, so that the way positions are computed can change in one p
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ def stock_positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
         return wrapper.resolve(PositionProvider)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 @dataclass(eq=False)
 class ParsedModule:
     """A parsed Python file: what every reader of that file reads."""
@@ -100,6 +104,24 @@ class ParsedModule:
     module: str
     tree: cst.Module
     positions: Mapping[cst.CSTNode, CodeRange] = field(repr=False)
+    source: bytes = field(default=b"", repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def _source_lines(self) -> list[str]:
+        """Source lines as LibCST counts them (\n, \r\n and \r end a line)."""
+        if self._lines is None:
+            encoding = self.tree.encoding
+            if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+                encoding = "utf-8-sig"
+            text = self.source.decode(encoding, errors="replace") if self.source else self.tree.code
+            lines = []
+            start = 0
+            for match in _LINE_BREAK.finditer(text):
+                lines.append(text[start : match.end()])
+                start = match.end()
+            lines.append(text[start:])
+            self._lines = lines
+        return self._lines
 
     def line(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
@@ -111,10 +133,21 @@ class ParsedModule:
         return self.positions[node].start.column
 
     def code(self, node: cst.CSTNode) -> str:
-        """Source text of a node (a bare name without parentheses is read directly)."""
+        """Source text of a node, sliced from the file by its position (generating code from
+        the tree would cost a pass over the subtree each time)."""
         if isinstance(node, cst.Name) and not node.lpar:
             return node.value
-        return self.tree.code_for_node(node)
+        position = self.positions.get(node)
+        if position is None or getattr(node, "lpar", None):
+            return self.tree.code_for_node(node)  # (positions leave parentheses out)
+        lines = self._source_lines()
+        start, end = position.start, position.end
+        if start.line == end.line:
+            return lines[start.line - 1][start.column : end.column]
+        pieces = [lines[start.line - 1][start.column :]]
+        pieces.extend(lines[start.line : end.line - 1])
+        pieces.append(lines[end.line - 1][: end.column])
+        return "".join(pieces)
 
 
 def parse_module(path: str, module: str, source: bytes, prefix: str = "python") -> (
@@ -124,4 +157,4 @@ def parse_module(path: str, module: str, source: bytes, prefix: str = "python") 
     tree = parse_tree(source, prefix)
     if isinstance(tree, FileProblem):
         return tree
-    return ParsedModule(path, module, tree, stock_positions(tree))
+    return ParsedModule(path, module, tree, stock_positions(tree), source)
