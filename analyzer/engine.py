@@ -37,7 +37,7 @@ from analyzer.facts import (
 )
 from analyzer.readers.sinks import METHOD_SINKS, SINKS
 from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file
-from analyzer.resolve import ModuleIndex, absolute_module
+from analyzer.resolve.index import ModuleIndex, absolute_module
 from analyzer.sql.detect import SINK_KEYWORDS
 
 _KEYWORDS = sorted(keyword.lower() for keyword in SINK_KEYWORDS)

@@ -44,7 +44,8 @@ from analyzer.replay import (
     replay,
     sql_source_layout,
 )
-from analyzer.resolve import ConstantResolver, ModuleIndex, SqlMemo, analyze_module_sql
+from analyzer.resolve.code_sql import ConstantResolver, SqlMemo, analyze_module_sql
+from analyzer.resolve.index import ModuleIndex
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
 from analyzer.sql.names import TableKey

@@ -18,7 +18,7 @@ from analyzer.facts import StringCandidate as Candidate
 from analyzer.migrations.alembic_env import AlembicEnvironment
 from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file, snippet_of
 from analyzer.replay import SchemaOp, SourceHistory
-from analyzer.resolve import ConstantResolver, build_template, has_literal_text
+from analyzer.resolve.code_sql import ConstantResolver, build_template, has_literal_text
 from analyzer.sql.names import TableKey
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement

@@ -15,7 +15,7 @@ from analyzer.migrations.alembic_history import (
 )
 from analyzer.models import Revision, RevisionTable
 from analyzer.replay import SchemaOp
-from analyzer.resolve import ConstantResolver
+from analyzer.resolve.code_sql import ConstantResolver
 from analyzer.sql.names import TableKey
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts, StringCandidate
 from analyzer.orm.symbols import Symbol, SymbolTable
-from analyzer.resolve import ConstantResolver, build_template
+from analyzer.resolve.code_sql import ConstantResolver, build_template
 from analyzer.sql.names import TableKey
 
 DECLARATIVE_ROOTS = frozenset(
