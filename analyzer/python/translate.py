@@ -130,7 +130,10 @@ class Translator:
         if kind == "import" and site.imported is not None:
             binding = site.imported
             if binding.name is None:
-                return ir.Imported(binding.module, None, 0)
+                # `import a.b` binds the package `a`; `import a.b as c` binds `a.b`
+                plain = binding.local == binding.module
+                return ir.Imported(binding.module.split(".")[0] if plain else binding.module,
+                                   None, 0)
             return ir.Imported(binding.module, binding.name, binding.level)
         if kind == "def":
             return ir.LocalDef(_join(scope.qualname, name), "function")

@@ -17,11 +17,20 @@ class ModuleIndex:
     def __init__(self, modules: Iterable[PythonFacts]) -> None:
         self._by_name: dict[str, PythonFacts] = {}
         self._by_suffix: dict[str, list[PythonFacts]] = {}
+        self._packages: set[str] = set()  # every dotted prefix of a module (namespace packages)
         for facts in modules:
             self._by_name.setdefault(facts.module, facts)
             parts = facts.module.split(".")
             for start in range(1, len(parts)):
                 self._by_suffix.setdefault(".".join(parts[start:]), []).append(facts)
+                self._packages.add(".".join(parts[:start]))
+
+    def is_package(self, name: str) -> bool:
+        """Whether `name` is a package of the repository (with or without `__init__.py`)."""
+        return name in self._packages
+
+    def modules(self) -> list[PythonFacts]:
+        return list(self._by_name.values())
 
     def find(self, name: str) -> PythonFacts | None:
         if name in self._by_name:
