@@ -80,7 +80,8 @@ def test_loop_elements_are_separate_cases_with_correlated_unpacking() -> None:
         for frame in evaluator.iterations((0,), Frame(m))
     ]
     assert renames == [((StrV("a_old"),), (StrV("a"),)), ((StrV("b_old"),), (StrV("b"),))]
-    names = [evaluator.evaluate(ir.LoopVar(1, (0,)), f) for f in evaluator.iterations((1,), Frame(m))]
+    frames = evaluator.iterations((1,), Frame(m))
+    names = [evaluator.evaluate(ir.LoopVar(1, (0,)), f) for f in frames]
     assert names == [(StrV("x"),), (StrV("y"),)]
 
 

@@ -39,6 +39,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Literal, Part
+from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted as _dotted
 from analyzer.python.nodes import target_names as _target_names
 from analyzer.python.parse import ParsedModule, describe_exception
@@ -588,7 +589,10 @@ class _Reader:
         dotted = _dotted(node)
         ref = None if dotted is None or self._is_local(node, ctx) else dotted
         expr = node.value if isinstance(node, cst.Name) and not node.lpar else self.code(node)
-        return Hole(expr, ref, self.line(node), style)
+        value = (
+            self.builder.translator.expr(node, self.module_scope_model) if ref is not None else None
+        )
+        return Hole(expr, ref, self.line(node), style, value)
 
     # ---- values ----------------------------------------------------------------------------
 
@@ -608,7 +612,8 @@ class _Reader:
                 inner = self.str_value(found.node, found.ctx, depth + 1)  # type: ignore[arg-type]
                 return None if inner is None else tuple(_splice(inner, self.line(node)))
             if found.kind in ("module", "global"):
-                return (Hole(node.value, node.value, self.line(node), "argument"),)
+                line = self.line(node)
+                return (Hole(node.value, node.value, line, "argument", ir.Global(node.value)),)
             return None
         if isinstance(node, cst.Attribute) and _dotted(node) is not None:
             return (self._hole(node, ctx),)
