@@ -270,3 +270,25 @@ def test_recursion_always_terminates(source: str) -> None:
 def test_known_strings_helper() -> None:
     assert known_strings((StrV("a"), StrV("b"), StrV("a"))) == ["a", "b"]
     assert known_strings((StrV("a"), Unknown("x"))) is None
+
+
+def test_a_list_changed_in_place_has_no_literal_value() -> None:
+    files = {
+        "m.py": """
+            TABLES = []
+            TABLES.append("late")
+            KEPT = ["a", "b"]
+            KEPT.count("a")
+            def f():
+                names = []
+                names.append("x")
+                return ", ".join(names)
+            A = f()
+        """
+    }
+    (tables,) = value_of(files, "m.py", "TABLES")
+    assert isinstance(tables, Unknown) and "changed in place" in tables.why
+    (a,) = value_of(files, "m.py", "A")
+    assert isinstance(a, Unknown) and "changed in place" in a.why
+    (kept,) = value_of(files, "m.py", "KEPT")
+    assert not isinstance(kept, Unknown)

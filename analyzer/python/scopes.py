@@ -62,6 +62,7 @@ class Scope:
     declared_global: set[str] = field(default_factory=set)
     declared_nonlocal: set[str] = field(default_factory=set)
     receiver: str | None = None  # "self" | "cls": what the first parameter is bound to
+    mutated: set[str] = field(default_factory=set, repr=False)  # `x.append(...)`, `x[k] = v`
     instance_attributes: dict[str, list[BindingSite]] = field(default_factory=dict, repr=False)
     decorators: list[str] = field(default_factory=list)
 
@@ -176,6 +177,8 @@ class _Walker:
 
     def node(self, node: cst.CSTNode, ctx: Context) -> None:
         node_type = type(node)
+        if node_type is cst.Call:
+            _note_mutation(node, ctx)  # type: ignore[arg-type]
         muted_here: list[int] = []
         for index, handler in self._visit_handlers(node_type):
             if self.muted[index] is None and handler(node, ctx) is False:
@@ -238,6 +241,8 @@ class _Walker:
                 and kind in ("assign", "aug")
             ):
                 self._bind_attribute(leaf, value, path, kind, ctx, annotation)
+            elif isinstance(leaf, cst.Subscript) and isinstance(leaf.value, cst.Name):
+                _mutated(leaf.value.value, scope)
         for leaf in _starred_leaves(target):
             if isinstance(leaf, cst.Name):
                 self.bind_name(leaf.value, BindingSite("other", self.parsed.line(leaf)), scope)
@@ -280,6 +285,33 @@ class _Walker:
                 outer.bind(name, BindingSite("other", site.line))
             return
         scope.bind(name, site)
+
+
+#: Methods that only read their receiver: calling them leaves a list or dict as it was.
+READING_METHODS = frozenset(
+    {"get", "items", "keys", "values", "count", "index", "copy", "startswith", "endswith",
+     "format", "join", "lower", "upper", "strip", "split", "replace", "encode", "decode"}
+)
+
+
+def _note_mutation(call: cst.Call, ctx: Context) -> None:
+    """`x.append(...)`: a list bound once but changed in place has no literal value."""
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.attr.value not in READING_METHODS
+    ):
+        _mutated(func.value.value, ctx.scope)
+
+
+def _mutated(name: str, scope: Scope) -> None:
+    current: Scope | None = scope
+    while current is not None:
+        if name in current.bindings or current.kind == "module":
+            current.mutated.add(name)
+            return
+        current = current.parent
 
 
 def _starred_leaves(target: cst.BaseExpression) -> Iterable[cst.BaseExpression]:

@@ -13,7 +13,7 @@ import libcst as cst
 from analyzer.facts import ClassFact, FunctionFact, LoopFact, NameFact, ParamFact
 from analyzer.python import expr as ir
 from analyzer.python.scopes import BindingSite, Context, Reader, Scope, ScopeModel
-from analyzer.python.translate import Translator
+from analyzer.python.translate import MUTABLE_LITERALS, Translator
 
 RETURN_BUDGET = 120  # return values larger than this are opaque (helpers return small things)
 
@@ -67,6 +67,8 @@ def _name_fact(
         )
     prefix = f"{scope.qualname}." if scope.qualname else ""
     if site.kind in ("assign", "walrus") and site.value is not None:
+        if name in scope.mutated and isinstance(site.value, MUTABLE_LITERALS):
+            return NameFact("other", site.line, why=f"`{name}` is changed in place")
         value = translator.expr(site.value, scope, site.loops)
         for index in site.path:
             value = (

@@ -32,6 +32,7 @@ _BINARY_OPERATORS: dict[type, str] = {
     cst.MatrixMultiply: "@",
 }
 _CONSTANT_NAMES = {"None": None, "True": True, "False": False}
+MUTABLE_LITERALS = (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)
 
 
 class _TooLarge(Exception):
@@ -120,6 +121,8 @@ class Translator:
                     )
             return ir.Param(scope.qualname, name)
         if kind in ("assign", "walrus") and site.value is not None:
+            if name in scope.mutated and isinstance(site.value, MUTABLE_LITERALS):
+                return ir.Opaque(name, f"`{name}` is changed in place in {where}")
             return self._inline(site, scope)
         if kind in ("for", "comp"):
             if site.loop is not None and site.loop in loops:

@@ -405,6 +405,7 @@ class CodeSqlResolver:
             )
 
     def _helper_uses(self, helper: _Helper, frame: Frame, depth: int) -> Iterator[_Found]:
+        helper.called = True
         for candidate in helper.templates:
             found = _Found()
             self._analyze(candidate, frame, found)

@@ -710,6 +710,9 @@ class Evaluator:
                 return (Unknown("str.join() without one argument"),)
             out: list[Value] = []
             for seq in args[0]:
+                if isinstance(seq, Unknown):
+                    out.append(seq)
+                    continue
                 items = seq.items if isinstance(seq, SeqV) else None
                 strings = [i.value for i in items or () if isinstance(i, StrV)]
                 if items is None or len(strings) != len(items):
