@@ -248,6 +248,34 @@ class CallFact:
     snippet: str = ""
 
 
+@dataclass(frozen=True)
+class MigrationStep:
+    """One thing a function of a migration does, in source order (read statically).
+
+    kind: "op" (a method called on `op` or a `batch_op`: `name`, `receiver`, `args`,
+    `kwargs`), "execute" (SQL run on any connection: `sql` parts when it is a string
+    expression, `value` the argument), "call" (a call that may reach a helper: `value` is the
+    function), "globals" (`globals()["upgrade_%s" % name]()`: `name` is the prefix) or
+    "opaque" (a statement doing something that cannot be read: `text`). `text` is the first
+    line of the statement, reported as opaque when the step turns out unreadable.
+    """
+
+    kind: str
+    line: int
+    name: str = ""
+    receiver: Expr | None = None
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    arg_lines: tuple[int, ...] = ()  # line of each positional argument
+    kwarg_lines: tuple[int, ...] = ()  # line of each keyword argument
+    sql: tuple[Part, ...] | None = None
+    value: Expr | None = None
+    conditional: bool = False
+    loops: tuple[int, ...] = ()
+    text: str = ""
+    snippet: str = ""
+
+
 @dataclass
 class PythonFacts:
     path: str  # repo-relative, "/"-separated
@@ -265,6 +293,8 @@ class PythonFacts:
     classes: dict[str, ClassFact] = field(default_factory=dict)
     loops: list[LoopFact] = field(default_factory=list)
     calls: list[CallFact] = field(default_factory=list)
+    # Steps of every function of a module that uses Alembic's `op` (revisions and helpers).
+    migration_steps: dict[str, tuple[MigrationStep, ...]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,3 +352,5 @@ class AlembicRevision:
     problems: list[FileProblem] = field(default_factory=list)
     revision_line: int | None = None  # line of the `revision = ...` assignment
     down_revision_line: int | None = None  # line of the `down_revision = ...` assignment
+    # Source of each top-level function, for `upgrade_text` once replay knows which run.
+    function_texts: dict[str, str] = field(default_factory=dict, compare=False)

@@ -44,6 +44,7 @@ class RevisionNode:
     order: int = 0
     is_head: bool = False
     touches: list[Touch] = field(default_factory=list)
+    seen: dict[Touch, list[object]] = field(default_factory=dict, repr=False)
 
     @property
     def revision(self) -> str:
@@ -217,7 +218,11 @@ class _Builder:
     ) -> None:
         where = path or node.facts.path
         at = line if line is not None else op.line
-        node.touches.append(Touch(table, operation, where, at, op.conditional))
+        touch = Touch(table, operation, where, at, op.conditional)
+        if touch in node.touches and (columns, column_changes, peer) in node.seen.get(touch, []):
+            return  # variants of one statement (`id {id_type}`) doing the same to the table
+        node.seen.setdefault(touch, []).append((columns, column_changes, peer))
+        node.touches.append(touch)
         schema_op = SchemaOp(
             source=self.result.history.id,
             source_kind="alembic",

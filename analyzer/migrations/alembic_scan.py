@@ -15,6 +15,7 @@ from analyzer.migrations.alembic_history import (
 )
 from analyzer.models import Revision, RevisionTable
 from analyzer.replay import SchemaOp
+from analyzer.resolve.alembic_ops import RevisionRunner
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.sql.names import TableKey
 
@@ -31,6 +32,8 @@ def alembic_histories(
     default_schema: str,
 ) -> list[AlembicHistory]:
     """One history per environment; revision files no configuration names get their own."""
+    runner = RevisionRunner(expander.evaluator, expander)
+    revisions = [(runner.run(facts, python), python) for facts, python in revisions]
     environments = configured + fallback_environments(
         (facts.path for facts, _ in revisions), configured
     )

@@ -132,22 +132,26 @@ class ParsedModule:
     def column(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.column
 
-    def code(self, node: cst.CSTNode) -> str:
-        """Source text of a node, sliced from the file by its position (generating code from
-        the tree would cost a pass over the subtree each time)."""
-        if isinstance(node, cst.Name) and not node.lpar:
-            return node.value
-        position = self.positions.get(node)
-        if position is None or getattr(node, "lpar", None):
-            return self.tree.code_for_node(node)  # (positions leave parentheses out)
+    def span(self, first: cst.CSTNode, last: cst.CSTNode) -> str:
+        """Source text from the start of `first` to the end of `last` (a decorated
+        definition: from its first decorator)."""
+        start, end = self.positions[first].start, self.positions[last].end
         lines = self._source_lines()
-        start, end = position.start, position.end
         if start.line == end.line:
             return lines[start.line - 1][start.column : end.column]
         pieces = [lines[start.line - 1][start.column :]]
         pieces.extend(lines[start.line : end.line - 1])
         pieces.append(lines[end.line - 1][: end.column])
         return "".join(pieces)
+
+    def code(self, node: cst.CSTNode) -> str:
+        """Source text of a node, sliced from the file by its position (generating code from
+        the tree would cost a pass over the subtree each time)."""
+        if isinstance(node, cst.Name) and not node.lpar:
+            return node.value
+        if node not in self.positions or getattr(node, "lpar", None):
+            return self.tree.code_for_node(node)  # (positions leave parentheses out)
+        return self.span(node, node)
 
 
 def parse_module(path: str, module: str, source: bytes, prefix: str = "python") -> (

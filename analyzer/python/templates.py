@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from analyzer.facts import Hole, Literal, Part
+from analyzer.python import expr as ir
 from analyzer.python.nodes import (
     FSTRING_NODES,
     STRING_NODES,
@@ -105,13 +106,11 @@ class TemplateBuilder:
     def hole(
         self, node: cst.BaseExpression, style: str, scope: Scope, loops: tuple[int, ...]
     ) -> Hole:
-        return Hole(
-            self.parsed.code(node),
-            dotted(node),
-            self.parsed.line(node),
-            style,
-            self.translator.expr(node, scope, loops),
-        )
+        value = self.translator.expr(node, scope, loops)
+        # `ref`: the dotted name, unless it is a loop variable or a parameter (never a
+        # constant of some module)
+        ref = None if isinstance(value, ir.LoopVar | ir.Param) else dotted(node)
+        return Hole(self.parsed.code(node), ref, self.parsed.line(node), style, value)
 
     # ---- building parts --------------------------------------------------------------------
 

@@ -45,20 +45,36 @@ class Translator:
     def __init__(self, parsed: ParsedModule, model: ScopeModel) -> None:
         self.parsed = parsed
         self.model = model
-        self._memo: dict[tuple[int, tuple[int, ...]], ir.Expr] = {}
+        self._memo: dict[tuple[int, tuple[int, ...], tuple[tuple[str, ir.Expr], ...]], ir.Expr] = {}
+        self._overrides: dict[str, ir.Expr] = {}
         self._inlining: list[int] = []  # ids of binding sites being inlined (cycle guard)
         self._budget = 0
 
     # ---- entry points ----------------------------------------------------------------------
 
-    def expr(self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...] = ()) -> ir.Expr:
-        """The closed expression of `node`, standing in `scope` inside `loops`."""
-        key = (id(node), loops)
+    def expr(
+        self,
+        node: cst.BaseExpression,
+        scope: Scope,
+        loops: tuple[int, ...] = (),
+        overrides: tuple[tuple[str, ir.Expr], ...] = (),
+    ) -> ir.Expr:
+        """The closed expression of `node`, standing in `scope` inside `loops`.
+
+        `overrides` binds names for this node only, where the reader knows better than the
+        whole function's bindings (the `with ... as b` around it, when `b` is bound by several
+        `with` statements)."""
+        key = (id(node), loops, overrides)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._bounded(
-                lambda: self._expr(node, scope, loops), node
-            )
+            saved = self._overrides
+            self._overrides = dict(overrides)
+            try:
+                found = self._memo[key] = self._bounded(
+                    lambda: self._expr(node, scope, loops), node
+                )
+            finally:
+                self._overrides = saved
         return found
 
     def name(self, name: str, scope: Scope, loops: tuple[int, ...] = ()) -> ir.Expr:
@@ -78,6 +94,9 @@ class Translator:
             return ir.Opaque(self._code(node) if node is not None else text, "too large to read")
 
     def _name(self, name: str, scope: Scope, loops: tuple[int, ...]) -> ir.Expr:
+        override = self._overrides.get(name)
+        if override is not None:
+            return override
         if name in _CONSTANT_NAMES:
             return ir.Const(_CONSTANT_NAMES[name])
         if name == "__file__":

@@ -153,13 +153,7 @@ class CodeSqlReader(Reader):
             scope = ctx.scope
             if argument:
                 parts: tuple[Part, ...] | None = (
-                    Hole(
-                        self.parsed.code(node),
-                        dotted(node),
-                        self.parsed.line(node),
-                        "argument",
-                        translator.expr(node, scope, ctx.loops),
-                    ),
+                    builder.hole(node, "argument", scope, ctx.loops),
                 )
                 if self._is_local_sql_variable(parts, sink, scope):
                     continue

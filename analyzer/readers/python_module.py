@@ -25,7 +25,7 @@ from analyzer.python.scopes import ScopeModel, walk_module
 from analyzer.python.summary import ReturnsReader, summarize
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.translate import Translator
-from analyzer.readers.alembic import read_alembic
+from analyzer.readers.alembic import read_revision, read_steps, uses_alembic
 from analyzer.readers.code_sql import CodeSqlReader
 from analyzer.readers.sqlalchemy import read_sqlalchemy
 
@@ -89,9 +89,10 @@ def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     facts.imports = _imports(model)
     facts.alembic_revision = _revision_marker(model, builder)
     facts.orm = read_sqlalchemy(parsed, builder, model.module)
-    revision = None
-    if facts.alembic_revision is not None or revision_candidate:
-        revision = read_alembic(parsed, builder, model.module)
+    is_revision = facts.alembic_revision is not None or revision_candidate
+    if is_revision or uses_alembic(model):
+        facts.migration_steps = read_steps(parsed, model, translator, builder)
+    revision = read_revision(parsed, builder) if is_revision else None
     return PythonFile(facts, revision)
 
 
@@ -158,6 +159,8 @@ def extract_alembic(path: str, source: bytes) -> AlembicRevision:
             )
             return revision
         result = _read(parsed, True)
+        assert result.revision is not None
+        return run_alone(result.revision, result.facts)
     except RecursionError:
         revision = AlembicRevision(path=path, revision=None)
         revision.problems.append(
@@ -167,5 +170,14 @@ def extract_alembic(path: str, source: bytes) -> AlembicRevision:
             )
         )
         return revision
-    assert result.revision is not None
-    return result.revision
+
+
+def run_alone(revision: AlembicRevision, facts: PythonFacts) -> AlembicRevision:
+    """A revision's operations as replay sees them when its file is the whole repository."""
+    from analyzer.resolve.alembic_ops import RevisionRunner
+    from analyzer.resolve.evaluate import Evaluator
+    from analyzer.resolve.index import ModuleIndex
+    from analyzer.resolve.templates import TemplateExpander
+
+    evaluator = Evaluator(ModuleIndex([facts]))
+    return RevisionRunner(evaluator, TemplateExpander(evaluator)).run(revision, facts)

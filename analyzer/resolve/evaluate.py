@@ -27,6 +27,7 @@ from analyzer.facts import ClassFact, FunctionFact, ImportBinding, NameFact, Pyt
 from analyzer.python import expr as ir
 from analyzer.resolve.index import ModuleIndex, absolute_module
 from analyzer.resolve.values import (
+    BatchV,
     ClassV,
     ConstV,
     ExternalResultV,
@@ -203,7 +204,7 @@ class Evaluator:
             case ir.Entered(value):
                 entered = []
                 for item in self._eval(value, frame):
-                    entered.append(item if isinstance(item, FileV) else Unknown(
+                    entered.append(item if isinstance(item, FileV | BatchV) else Unknown(
                         f"the value `with {ir.render(value)} as ...` enters"
                     ))
                 return tuple(entered)
@@ -326,7 +327,9 @@ class Evaluator:
         if submodule is not None:
             return (ModuleV(submodule.module),)
         if module is None:
-            if self.index.is_package(base):
+            # a folder without __init__.py (`alembic/` beside `alembic.ini`) is a namespace
+            # package only for what it holds; anything else comes from the library
+            if self.index.is_package(f"{base}.{binding.name}"):
                 return (ModuleV(f"{base}.{binding.name}"),)
             return (ExternalV(f"{base}.{binding.name}"),)
         return (_undefined(binding.name, module.module),)
@@ -406,6 +409,8 @@ class Evaluator:
                     return (ModuleV(child.module),)
                 if self.index.is_package(f"{name}.{attr}"):
                     return (ModuleV(f"{name}.{attr}"),)
+                if facts is None:  # a namespace folder: the rest is the library's
+                    return (ExternalV(f"{name}.{attr}"),)
                 return (_undefined(attr, name),)
             case ExternalV(path):
                 return (ExternalV(f"{path}.{attr}"),)
@@ -514,6 +519,13 @@ class Evaluator:
     def _path_attribute(self, path: str, attr: str) -> Values:
         if attr == "parent":
             return (PathV(posixpath.dirname(path)),)
+        if attr == "parents":
+            ancestors: list[Value] = []
+            current = path
+            while current not in ("", "."):
+                current = posixpath.dirname(current)
+                ancestors.append(PathV(current or "."))
+            return (SeqV("tuple", tuple(ancestors)),)
         if attr == "name":
             return (StrV(posixpath.basename(path)),)
         if attr == "stem":
@@ -698,6 +710,8 @@ class Evaluator:
             return self._cap(self._subscript(receiver, key) for key in args[0])
         if isinstance(receiver, FileV) and name == "read" and receiver.kind == "handle":
             return (FileV(receiver.path, "text"),)
+        if isinstance(receiver, FileV) and name == "decode" and receiver.kind == "text":
+            return (receiver,)
         if isinstance(receiver, PathV):
             return self._path_method(receiver.path, name, args)
         return (Unknown(f"`.{name}()` of {describe(receiver)}"),)
@@ -825,13 +839,29 @@ class Evaluator:
         if last in ("Path", "PurePath", "PosixPath", "PurePosixPath") and path.startswith(
             "pathlib"
         ):
-            return self._join(args) if args else (PathV("."),)
+            if not args:
+                return (PathV("."),)
+            return tuple(
+                PathV(posixpath.normpath(v.value)) if isinstance(v, StrV) else v
+                for v in self._join(args)
+            )
         if path in ("os.fspath", "builtins.str") and args:
             return args[0]
         if path in ("typing.cast",) and len(args) == 2:
             return args[1]
-        if last in TABLE_FACTORIES and args:
-            return self._table(args[0], kwargs.get("schema"))
+        if last in ("text", "DDL") and path.startswith("sqlalchemy") and args:
+            return args[0]  # the SQL a text() / DDL() object runs
+        if (last in TABLE_FACTORIES or path.endswith("op.create_table")) and (
+            args or "table_name" in kwargs
+        ):
+            return self._table(args[0] if args else kwargs["table_name"], kwargs.get("schema"))
+        if path.endswith("op.batch_alter_table") and (args or "table_name" in kwargs):
+            names = args[0] if args else kwargs["table_name"]
+            schemas = kwargs.get("schema")
+            return tuple(
+                BatchV(name, schemas[0] if schemas and len(schemas) == 1 else None)
+                for name in names
+            )
         return (ExternalResultV(path),)
 
     @staticmethod
@@ -890,15 +920,15 @@ class Evaluator:
             return (PathV(path),)
         if name == "open":
             return (FileV(path),)
-        if name in ("joinpath", "with_name", "with_suffix") and args:
+        if name == "joinpath" and args:
+            return self._join([(PathV(path),), *args])
+        if name in ("with_name", "with_suffix") and args:
             strings = [v for v in args[0] if isinstance(v, StrV)]
             if len(strings) != len(args[0]):
                 return (Unknown(f"Path.{name}() of a value that is not known"),)
             out: list[Value] = []
             for value in strings:
-                if name == "joinpath":
-                    out.append(PathV(posixpath.normpath(posixpath.join(path, value.value))))
-                elif name == "with_name":
+                if name == "with_name":
                     out.append(PathV(posixpath.join(posixpath.dirname(path), value.value)))
                 else:
                     out.append(PathV(posixpath.splitext(path)[0] + value.value))

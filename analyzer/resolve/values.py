@@ -91,6 +91,14 @@ class TableV(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class BatchV(Value):
+    """`op.batch_alter_table(table, schema=...)`: what `with ... as batch_op` binds."""
+
+    table: Value
+    schema: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PathV(Value):
     """A file-system path inside the repository, `/`-separated, relative to the root."""
 
@@ -172,6 +180,8 @@ def describe(value: Value) -> str:
             return f"the result of {path}()"
         case TableV(name, _):
             return f"table object {name}"
+        case BatchV():
+            return "a batch_alter_table() batch"
         case PathV(path):
             return f"path {path}"
         case FileV(path, _):
