@@ -35,6 +35,7 @@ from analyzer.facts import (
     Part,
     PythonFacts,
 )
+from analyzer.python.expr import global_names, parameters
 from analyzer.readers.sinks import METHOD_SINKS, SINKS
 from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file
 from analyzer.resolve.index import ModuleIndex, absolute_module
@@ -263,6 +264,18 @@ def _defined_names(facts: PythonFacts) -> set[str]:
         names.update(cls.name for cls in orm.classes if cls.bases)
     names.update(table.variable for table in orm.tables if table.variable)
     names.update(base.variable for base in orm.bases)
+    # helpers taking a table name: a file calling `db.insert("accounts", row)` matters
+    for candidate in facts.candidates:
+        if candidate.function is None:
+            continue
+        for part in candidate.parts:
+            if isinstance(part, Hole) and any(
+                function == candidate.function for function, _ in parameters(part.value)
+            ):
+                names.add(candidate.function.rsplit(".", 1)[-1])
+    for function, steps in facts.migration_steps.items():
+        if any(parameters(arg) for step in steps for arg in step.args):
+            names.add(function.rsplit(".", 1)[-1])
     return names
 
 
@@ -274,6 +287,14 @@ def _asked_names(facts: PythonFacts) -> set[str]:
     for binding in facts.constants.values():
         refs.extend(p.ref for p in binding.parts if isinstance(p, Hole) and p.ref)
     refs.extend(reference.name for reference in facts.orm.references)
+    values = [loop.iterable for loop in facts.loops]
+    for steps in facts.migration_steps.values():
+        for step in steps:
+            values.extend((*step.args, *(v for _, v in step.kwargs)))
+            values.extend(v for v in (step.receiver, step.value) if v is not None)
+    values.extend(call.func for call in facts.calls)
+    for value in values:
+        refs.extend(global_names(value))
     for cls in facts.orm.classes:
         refs.extend(cls.bases)
         refs.extend(cls.decorators)

@@ -233,6 +233,7 @@ class LoopFact:
     line: int
     iterable: Expr
     outer: tuple[int, ...] = ()  # loops around it (its iterable may use their elements)
+    targets: tuple[tuple[str, tuple[int, ...]], ...] = ()  # names bound to parts of an element
 
 
 @dataclass(frozen=True)
@@ -327,6 +328,9 @@ class AlembicOp:
     conditional: bool = False  # inside an if/try/with-other-than-batch/loop
     helper: str | None = None  # name of the helper function it was found in, if not upgrade()
     snippet: str = field(default="", compare=False)  # the call, whitespace folded (evidence)
+    # Why a name or the SQL could not be read (the evaluator's reason), for the diagnostic.
+    unresolved: str = field(default="", compare=False)
+    path: str | None = None  # the file it is in, when a helper of another module does it
 
 
 @dataclass

@@ -16,7 +16,7 @@ SCHEMA_VERSION = "1.0"
 SourceKind = Literal["alembic", "sql", "runtime", "model"]
 UseKind = Literal["read", "write", "ddl"]
 Severity = Literal["error", "warning", "info"]
-Confidence = Literal["high", "low"]
+Confidence = Literal["high", "medium", "low"]
 
 
 class _Model(BaseModel):

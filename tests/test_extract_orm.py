@@ -769,7 +769,7 @@ def test_attributes_query_property_and_table_methods() -> None:
             R("users", 12, "read", "table_method"),
             R("users", 13, "read", "attribute"),
             R("app.tables.orders", 14, "read", "attribute"),
-            R("User", 15, "read", "attribute"),
+            # `User.__table__` (line 15) names the table for SQL or a migration: not a use
         ]
     )
 

@@ -13,11 +13,10 @@ from pathlib import Path, PurePosixPath
 
 import networkx as nx
 
-from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Part, PythonFacts
+from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Part, PythonFacts
 from analyzer.migrations.alembic_env import AlembicEnvironment
 from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file, snippet_of
 from analyzer.replay import SchemaOp, SourceHistory
-from analyzer.resolve.evaluate import Frame
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.sql.names import TableKey
 from analyzer.sql.split import split_statements
@@ -145,15 +144,11 @@ def _table_key(
     """Alembic passes names through SQLAlchemy: case is kept as written (upper case is quoted)."""
     if not parts:
         return None
-    if revision is None:
-        text = "".join(getattr(p, "text", "") for p in parts)
-        if any(not hasattr(p, "text") for p in parts) or not text:
-            return None
-        return TableKey(schema or default_schema, text)
-    texts, _why = expander.text(parts, Frame(revision))
-    if len(texts) != 1 or not texts[0]:
+    # replay (resolve/alembic_ops.py) evaluated the name in its frame: a hole is unknown
+    text = "".join(getattr(p, "text", "") for p in parts)
+    if any(not hasattr(p, "text") for p in parts) or not text:
         return None
-    return TableKey(schema or default_schema, texts[0])
+    return TableKey(schema or default_schema, text)
 
 
 class _Builder:
@@ -185,16 +180,19 @@ class _Builder:
         parts: tuple[Part, ...] | None,
         schema: str | None,
         line: int,
+        why: str = "",
     ) -> TableKey | None:
         key = _table_key(parts, schema, python, self.expander, self.default_schema, line)
         if key is None and parts:
+            expressions = ", ".join(f"`{p.expr}`" for p in parts if isinstance(p, Hole))
+            because = f": {why}" if why else ""
             self.result.diagnostics.append(
                 (
                     node.facts.path,
                     FileProblem(
                         "alembic-dynamic-name", line,
-                        "the table name of this operation is not a literal or module constant; "
-                        "the operation was not replayed",
+                        f"the table name of this operation ({expressions}) cannot be read "
+                        f"statically{because}; the operation was not replayed",
                     ),
                 )
             )
@@ -216,7 +214,7 @@ class _Builder:
         object_type: str = "table",
         if_not_exists: bool = False,
     ) -> None:
-        where = path or node.facts.path
+        where = path or op.path or node.facts.path
         at = line if line is not None else op.line
         touch = Touch(table, operation, where, at, op.conditional)
         if touch in node.touches and (columns, column_changes, peer) in node.seen.get(touch, []):
@@ -248,7 +246,7 @@ class _Builder:
         if op.name == "execute":
             self._execute(node, python, op)
             return
-        table = self._key(node, python, op.table, op.schema, op.line)
+        table = self._key(node, python, op.table, op.schema, op.line, op.unresolved)
         if table is None:
             return
         name = op.name
@@ -257,7 +255,7 @@ class _Builder:
         elif name == "drop_table":
             self._emit(node, op, "drop", table)
         elif name == "rename_table":
-            new = self._key(node, python, op.new_table, op.schema, op.line)
+            new = self._key(node, python, op.new_table, op.schema, op.line, op.unresolved)
             if new is not None:
                 self._emit(node, op, "rename_from", table, peer=new)
                 self._emit(node, op, "rename_to", new, peer=table)
@@ -280,15 +278,16 @@ class _Builder:
             return
         if not op.sql or python is None:
             return
-        template = self.expander.expand(op.sql, Frame(python))[0]
+        template = self.expander.assemble(op.sql)
         if not template.has_literal_text():
             self.result.diagnostics.append(
                 (
                     node.facts.path,
                     FileProblem(
                         "alembic-dynamic-sql", op.line,
-                        "upgrade() executes SQL built at run time; tabletrace cannot read it, "
-                        "so its effect is not in the head state",
+                        "upgrade() executes SQL built at run time"
+                        + (f" ({op.unresolved})" if op.unresolved else "")
+                        + "; tabletrace cannot read it, so its effect is not in the head state",
                     ),
                 )
             )

@@ -15,7 +15,7 @@ evaluator can say what it could not read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Expr:
@@ -67,6 +67,7 @@ class LoopVar(Expr):
 
     loop: int
     path: tuple[int, ...]
+    name: str = field(default="", compare=False)  # the variable, for messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +192,8 @@ def _render(expr: Expr) -> str:
             return name or ("." * level + module)
         case Param(_, name):
             return name
-        case LoopVar(loop, path):
-            return f"<loop {loop} item{''.join(f'[{i}]' for i in path)}>"
+        case LoopVar(loop, path, name):
+            return name or f"<loop {loop} item{''.join(f'[{i}]' for i in path)}>"
         case Self():
             return "self"
         case ClsRef():
@@ -247,3 +248,40 @@ def dotted_of(expr: Expr) -> str | None:
         return None
     names.append(expr.name)
     return ".".join(reversed(names))
+
+
+def walk(node: Expr) -> list[Expr]:
+    """The node and every node inside it (pre-order)."""
+    out: list[Expr] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        match current:
+            case Attr(value, _) | Starred(value) | Entered(value):
+                stack.append(value)
+            case Call(func, args, kwargs, _):
+                stack.append(func)
+                stack.extend(args)
+                stack.extend(v for _, v in kwargs)
+            case Seq(_, items) | FString(items) | BoolOp(_, items):
+                stack.extend(items)
+            case Mapping(items):
+                stack.extend(v for pair in items for v in pair)
+            case BinOp(_, left, right) | IfExp(left, right) | Subscript(left, right):
+                stack.extend((left, right))
+    return out
+
+
+def global_names(node: Expr | None) -> set[str]:
+    """Module-level names an expression needs (to be resolved in other modules)."""
+    if node is None:
+        return set()
+    return {n.name for n in walk(node) if isinstance(n, Global)}
+
+
+def parameters(node: Expr | None) -> set[tuple[str, str]]:
+    """The (function, parameter) pairs an expression depends on."""
+    if node is None:
+        return set()
+    return {(n.function, n.name) for n in walk(node) if isinstance(n, Param)}

@@ -178,6 +178,7 @@ def summarize(
             loop.line,
             translator.expr(loop.iterable, loop.iterable_scope, loop.outer),
             loop.outer,
+            tuple(loop.targets),
         )
         for loop in model.loops
     ]

@@ -124,6 +124,15 @@ class Translator:
     ) -> ir.Expr:
         where = f"{scope.qualname}()" if scope.kind == "function" else (scope.qualname or "")
         if len(sites) > 1:
+            # `for t in A: ... for t in B: ...`: inside a loop, its own element (unless the
+            # name is also assigned inside that loop)
+            for loop in reversed(loops):
+                binding = [s for s in sites if s.kind in ("for", "comp") and s.loop == loop]
+                rebound = [
+                    s for s in sites if s.kind not in ("for", "comp") and loop in s.loops
+                ]
+                if binding and not rebound:
+                    return ir.LoopVar(loop, binding[0].path, name)
             kinds = {site.kind for site in sites}
             if kinds == {"param", "declared"} or kinds == {"assign", "declared"}:
                 sites = [site for site in sites if site.kind != "declared"]
@@ -145,7 +154,7 @@ class Translator:
             return self._inline(site, scope)
         if kind in ("for", "comp"):
             if site.loop is not None and site.loop in loops:
-                return ir.LoopVar(site.loop, site.path)
+                return ir.LoopVar(site.loop, site.path, name)
             return ir.Opaque(name, f"`{name}` is a loop variable used outside its loop")
         if kind == "with" and site.value is not None:
             return ir.Entered(self._inline_value(site, scope))

@@ -176,6 +176,7 @@ _TABLE_MEMBERS = frozenset(
     }
 )
 
+_NAME_ATTRIBUTES = frozenset({"__tablename__", "__table__"})
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][\w.]*")
 _MAPPED_STRING_RE = re.compile(r"\s*(?:\w+\.)*Mapped\[")
 
@@ -1238,6 +1239,10 @@ class _Reader:
         if found is None:
             return
         name, name_node, tail, kind = found
+        if tail and tail[0] in _NAME_ATTRIBUTES and call is None:
+            # `Tag.__tablename__`, `Tag.__table__.name`: the table's name, put into SQL or a
+            # migration that is read on its own; naming a table is not using it
+            return
         mark = self.marks.pop(id(node), None)
         if mark is not None:
             self._add(name, name_node, mark[0], mark[1], "high")

@@ -38,10 +38,12 @@ from analyzer.resolve.values import (
     ExternalV,
     FileV,
     FunctionV,
+    SeqV,
     StrV,
     TableV,
     Unknown,
     Value,
+    why_unknown,
 )
 from analyzer.sql.refs import hole_marker
 
@@ -87,6 +89,9 @@ class _Run:
         self.result = result
         self.texts: dict[str, None] = {}
         self.opaque: list[tuple[int, str]] = []
+        self.why: list[str] = []  # why names of the operation being read stay unknown
+        self.path: str | None = None  # the module of the step being read, if not the revision
+        self.elements = ""  # the loop elements the operation runs with (evidence)
 
     # ---- functions and steps ---------------------------------------------------------------
 
@@ -128,6 +133,8 @@ class _Run:
                     self.steps(facts, group, iteration, stack, helper, cond or unknown)
                 index = end
                 continue
+            self.elements = _elements(facts, step.loops, frame)
+            self.path = None if facts is self.facts else facts.path
             self.step(facts, step, frame, stack, helper, cond or step.conditional)
             index += 1
 
@@ -203,13 +210,17 @@ class _Run:
     # ---- operations ------------------------------------------------------------------------
 
     def record(self, step: MigrationStep, helper: str | None, cond: bool, **fields: object) -> None:
+        why = "; ".join(dict.fromkeys(self.why))
+        self.why = []
         self.result.operations.append(
             AlembicOp(
                 str(fields.pop("name", step.name)),
                 step.line,
                 conditional=cond,
                 helper=helper,
-                snippet=step.snippet,
+                snippet=step.snippet + self.elements,
+                unresolved=why,
+                path=self.path,
                 **fields,  # type: ignore[arg-type]
             )
         )
@@ -366,6 +377,7 @@ class _Run:
         parts = self._partial(node, frame, line)
         if parts is not None:
             return parts
+        self.why.append(why_unknown(values))
         return (self.hole(node, line),)
 
     def _partial(self, node: ir.Expr, frame: Frame, line: int) -> tuple[Part, ...] | None:
@@ -441,6 +453,7 @@ class _Run:
             self.record(step, helper, cond, name="execute", sql_file=value.path)
             return
         hole = (Hole(ir.render(step.value), _ref(step.value), line, "argument", step.value),)
+        self.why.append(why_unknown((value,)))
         table = self._statement_table(step.value, frame)
         if table is not None:
             self.record(
@@ -485,6 +498,23 @@ class _Run:
                 return None
             node = func.value
         return None
+
+
+def _elements(facts: PythonFacts, loops: tuple[int, ...], frame: Frame) -> str:
+    """`  [for old='a', new='b']`: the loop elements an unrolled operation ran with."""
+    shown: list[str] = []
+    for loop in loops:
+        value = frame.loops.get(loop)
+        if value is None or loop >= len(facts.loops):
+            continue
+        for name, path in facts.loops[loop].targets:
+            item: Value = value
+            for index in path:
+                inside = isinstance(item, SeqV) and index < len(item.items)
+                item = item.items[index] if inside else Unknown()  # type: ignore[attr-defined]
+            if isinstance(item, StrV):
+                shown.append(f"{name}={item.value!r}")
+    return f"  [for {', '.join(shown)}]" if shown else ""
 
 
 def _ref(node: ir.Expr) -> str | None:

@@ -301,7 +301,11 @@ class CodeSqlResolver:
         if not found and isinstance(call.func, ir.Attr) and all(
             isinstance(v, Unknown) for v in values
         ):
-            same = [h for h in self._helpers.values() if _last(h.fact.qualname) == name]
+            # the one helper of that name that builds SQL itself (others only pass it on)
+            same = [
+                h for h in self._helpers.values()
+                if _last(h.fact.qualname) == name and h.templates
+            ]
             if len(same) == 1:
                 helper = same[0]
                 receiver = None

@@ -91,6 +91,17 @@ class TemplateExpander:
                 templates.append(template)
         return templates
 
+    @staticmethod
+    def assemble(parts: tuple[Part, ...]) -> Template:
+        """The template of parts already evaluated: holes stay holes."""
+        pieces: list[_Piece] = []
+        for part in parts:
+            if isinstance(part, Literal):
+                pieces.append((part.text, part.line, False))
+            else:
+                pieces.append((part, "not known"))
+        return _assemble(pieces)
+
     def text(self, parts: tuple[Part, ...] | None, frame: Frame) -> tuple[list[str], str]:
         """The fully known texts of `parts` ([] and the reason when a hole stays unknown)."""
         if not parts:
@@ -170,23 +181,4 @@ def _assemble(pieces: list[_Piece]) -> Template:
 
 def params_in(node: ir.Expr | None) -> set[tuple[str, str]]:
     """The (function, parameter) pairs an expression depends on."""
-    found: set[tuple[str, str]] = set()
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
-        match current:
-            case ir.Param(function, name):
-                found.add((function, name))
-            case ir.Attr(value, _) | ir.Starred(value) | ir.Entered(value):
-                stack.append(value)
-            case ir.Call(func, args, kwargs, _):
-                stack.append(func)
-                stack.extend(args)
-                stack.extend(v for _, v in kwargs)
-            case ir.Seq(_, items) | ir.FString(items) | ir.BoolOp(_, items):
-                stack.extend(items)
-            case ir.Mapping(items):
-                stack.extend(v for pair in items for v in pair)
-            case ir.BinOp(_, left, right) | ir.IfExp(left, right) | ir.Subscript(left, right):
-                stack.extend((left, right))
-    return found
+    return ir.parameters(node)
