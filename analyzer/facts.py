@@ -105,6 +105,7 @@ class OrmColumn:
     name: str  # the column name in the database: Column("x")/name= override, else attribute
     line: int
     foreign_key: str | None = None  # ForeignKey("table.column") target, as written
+    primary_key: bool = field(default=False, compare=False)  # primary_key=True
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,9 @@ class OrmClass:
     decorators: tuple[str, ...] = ()  # dotted decorator names: "as_declarative", "reg.mapped"
     tablename: tuple[Part, ...] | None = None  # `__tablename__ = "..."` (or a constant)
     tablename_expr: str | None = None  # `@declared_attr def __tablename__`: its return expr
+    # the `@declared_attr def __tablename__` function (qualified name in this module), which the
+    # evaluator runs with `cls` bound to each subclass
+    tablename_function: str | None = field(default=None, compare=False)
     table: OrmTable | None = None  # `__table__ = Table(...)`
     table_ref: str | None = None  # `__table__ = some_table` (a dotted name)
     schema: str | None = None  # from __table_args__ (dict, or tuple ending in a dict)
@@ -159,6 +163,9 @@ class OrmReference:
     #              attribute, query_property, table_method, argument, ...
     confidence: str = "high"  # "low" for a bare argument or a constructor outside add()/merge()
     function: str | None = None
+    # A name the module does not bind itself (a parameter, a local alias): its expression,
+    # for the evaluator to tell whether it is a model (`select(db.FlowRun)`)
+    value: Expr | None = field(default=None, compare=False)
 
 
 @dataclass

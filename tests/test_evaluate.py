@@ -292,3 +292,20 @@ def test_a_list_changed_in_place_has_no_literal_value() -> None:
     assert isinstance(a, Unknown) and "changed in place" in a.why
     (kept,) = value_of(files, "m.py", "KEPT")
     assert not isinstance(kept, Unknown)
+
+
+def test_annotations_then_several_assignments_do_not_break_reading() -> None:
+    files = {
+        "m.py": """
+            def f(flag):
+                result: str
+                if flag:
+                    result = "a"
+                else:
+                    result = "b"
+                return result
+            A = f(True)
+        """
+    }
+    (a,) = value_of(files, "m.py", "A")
+    assert isinstance(a, Unknown) and "bound 2 times" in a.why

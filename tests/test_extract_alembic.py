@@ -736,25 +736,11 @@ def test_execute_sqlalchemy_core_statements() -> None:
         """
     )
     assert rev.operations == [
-        AlembicOp(
-            "execute",
-            7,
-            table=T("users", 7),
-            sql=(H("users.update().values(active=True)", 7, ref=None),),
-        ),
-        AlembicOp(
-            "execute",
-            8,
-            table=T("users", 8),
-            sql=(H("sa.delete(users).where(users.c.active.is_(False))", 8, ref=None),),
-        ),
-        AlembicOp(
-            "execute",
-            10,
-            table=T("users", 10),
-            sql=(H("users.insert().values(active=True)", 10, ref=None),),
-        ),
-        AlembicOp("execute", 11, sql=(H("sa.select(sa.literal(1))", 11, ref=None),)),
+        # Core statements change data on their table (never the schema)
+        AlembicOp("execute", 7, table=T("users", 7)),
+        AlembicOp("execute", 8, table=T("users", 8)),
+        AlembicOp("execute", 10, table=T("users", 10)),
+        AlembicOp("execute", 11),  # a select of no table
     ]
     assert rev.opaque_statements == []
 

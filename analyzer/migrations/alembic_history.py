@@ -276,6 +276,12 @@ class _Builder:
         if op.sql_file is not None:
             self._sql_file(node, op)
             return
+        if not op.sql and op.table:
+            # a SQLAlchemy Core statement (`t.update().values(...)`): data, on that table
+            table = self._key(node, python, op.table, op.schema, op.line, op.unresolved)
+            if table is not None:
+                self._emit(node, op, "data", table, snippet=op.snippet)
+            return
         if not op.sql or python is None:
             return
         template = self.expander.assemble(op.sql)

@@ -133,10 +133,9 @@ class Translator:
                 ]
                 if binding and not rebound:
                     return ir.LoopVar(loop, binding[0].path, name)
-            kinds = {site.kind for site in sites}
-            if kinds == {"param", "declared"} or kinds == {"assign", "declared"}:
-                sites = [site for site in sites if site.kind != "declared"]
-            else:
+            # `x: int` then `x = ...`: the annotation alone binds nothing
+            sites = [site for site in sites if site.kind != "declared"] or sites
+            if len(sites) > 1:
                 return ir.Opaque(name, f"`{name}` is bound {len(sites)} times in {where}")
         (site,) = sites
         kind = site.kind

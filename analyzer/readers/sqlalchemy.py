@@ -32,7 +32,7 @@ import builtins
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -48,12 +48,14 @@ from analyzer.facts import (
     OrmTable,
     Part,
 )
+from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted as _dotted
 from analyzer.python.nodes import string_value as _string_value
 from analyzer.python.nodes import target_names as _target_names
 from analyzer.python.parse import ParsedModule
 from analyzer.python.scopes import Scope
 from analyzer.python.templates import TemplateBuilder
+from analyzer.python.traverse import child_fields as _child_fields
 
 __all__ = ["read_sqlalchemy"]
 
@@ -287,6 +289,7 @@ def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 class _ClassInfo:
     tablename: tuple[Part, ...] | None = None
     tablename_expr: str | None = None
+    tablename_function: str | None = None
     table: OrmTable | None = None
     table_ref: str | None = None
     schema: str | None = None
@@ -322,7 +325,8 @@ class _Reader:
         self.functions: list[str | None] = [None]
         self.kinds: list[str] = ["module"]
         self.no_refs = 0  # > 0 inside the body of a class that has bases
-        self.shadow: dict[str, int] = {}  # parameters hiding a bound name
+        self.scopes: list[Scope] = [module_scope]  # the shared scope model, innermost last
+        self._locals: dict[tuple[int, str], bool] = {}
         self.marks: dict[int, tuple[str, str]] = {}  # id(argument chain) -> (kind, context)
         self.ctor_marks: dict[int, str] = {}  # id(M(...) call) -> context (add, merge...)
         self.assigned: dict[int, str] = {}  # id(call) -> module/class variable it is bound to
@@ -555,7 +559,9 @@ class _Reader:
                 name = literal
         if name is None:
             return None
-        return OrmColumn(attribute, name, line, self._foreign_key(call))
+        return OrmColumn(
+            attribute, name, line, self._foreign_key(call), _is_true(_keyword(call, "primary_key"))
+        )
 
     def _foreign_key(self, call: cst.Call, depth: int = 0) -> str | None:
         for arg in call.args:
@@ -622,6 +628,7 @@ class _Reader:
                 decorators=tuple(decorators),
                 tablename=info.tablename,
                 tablename_expr=info.tablename_expr,
+                tablename_function=info.tablename_function,
                 table=info.table,
                 table_ref=info.table_ref,
                 schema=info.schema,
@@ -665,7 +672,9 @@ class _Reader:
                 if column is not None:
                     info.columns.append(column)
                 return
-            if called == "deferred":
+            if called in ("deferred", "column_property"):
+                # `column_property(Column(...))` declares a real column; over an expression
+                # (`column_property(select(...))`) it is computed, not stored
                 args = _positional(value)
                 if args and isinstance(args[0], cst.Call) and _last(args[0].func) in _COLUMN_CALLS:
                     column = self._column(args[0], name, line)
@@ -742,6 +751,8 @@ class _Reader:
         name = node.name.value
         if name == "__tablename__":
             info.tablename_expr = self._code(returned)
+            scope = self.builder.translator.model.scope_of(node)
+            info.tablename_function = scope.qualname if scope is not None else None
             if isinstance(returned, cst.SimpleString | cst.ConcatenatedString):
                 parts = self._build(returned)
                 if parts is not None and all(isinstance(p, Literal) for p in parts):
@@ -768,7 +779,10 @@ class _Reader:
             column = self._column(sa_column, attribute, line)
             if column is not None:
                 name = column.name
-        return OrmColumn(attribute, name, line, self._foreign_key(call))
+        primary = _is_true(_keyword(call, "primary_key")) or (
+            isinstance(sa_column, cst.Call) and _is_true(_keyword(sa_column, "primary_key"))
+        )
+        return OrmColumn(attribute, name, line, self._foreign_key(call), primary)
 
     def _is_mapped(self, annotation: cst.BaseExpression) -> bool:
         if isinstance(annotation, cst.Subscript):
@@ -866,21 +880,20 @@ class _Reader:
         self.functions.pop()
         self.kinds.pop()
 
-    def _shadowing(self, params: cst.Parameters) -> list[str]:
-        names = []
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            names.append(param.name.value)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                names.append(star.name.value)
-        hidden = [n for n in names if self.star or n in self.bound]
-        for name in hidden:
-            self.shadow[name] = self.shadow.get(name, 0) + 1
-        return hidden
+    def _enter(self, node: cst.CSTNode) -> None:
+        scope = self.builder.translator.model.scope_of(node)
+        self.scopes.append(scope if scope is not None else self.scopes[-1])
 
-    def _unshadow(self, hidden: list[str]) -> None:
-        for name in hidden:
-            self.shadow[name] -= 1
+    def _local(self, name: str) -> bool:
+        """Whether `name` is bound in the current function (a parameter or local variable
+        hides a module-level model of the same name)."""
+        scope = self.scopes[-1]
+        key = (id(scope), name)
+        found = self._locals.get(key)
+        if found is None:
+            translated = self.builder.translator.name(name, scope)
+            found = self._locals[key] = not isinstance(translated, ir.Global | ir.Imported)
+        return found
 
     def _defaults(self, params: cst.Parameters) -> None:
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -900,28 +913,30 @@ class _Reader:
             self._decorator(decorator)
         has_bases = 1 if node.bases else 0
         self._push(node.name.value, "class")
+        self._enter(node)
         self.no_refs += has_bases
         self.walk(node.body)
         self.no_refs -= has_bases
+        self.scopes.pop()
         self._pop()
 
     def _funcdef(self, node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
             self._decorator(decorator)
         self._defaults(node.params)
-        hidden = self._shadowing(node.params)
         self._push(node.name.value, "function")
+        self._enter(node)
         saved, self.no_refs = self.no_refs, 0
         self.walk(node.body)
         self.no_refs = saved
+        self.scopes.pop()
         self._pop()
-        self._unshadow(hidden)
 
     def _lambda(self, node: cst.Lambda) -> None:
         self._defaults(node.params)
-        hidden = self._shadowing(node.params)
+        self._enter(node)
         self.walk(node.body)
-        self._unshadow(hidden)
+        self.scopes.pop()
 
     # ---- statements that store -------------------------------------------------------------
 
@@ -1202,7 +1217,7 @@ class _Reader:
         kind = self.bound.get(first)
         if kind is None and self.star and first not in self.known and first not in _BUILTINS:
             kind = "star"
-        return kind if kind is not None and not self.shadow.get(first) else None
+        return kind if kind is not None and not self._local(first) else None
 
     def _resolve(self, node: cst.BaseExpression) -> tuple[str, cst.Name, list[str], str] | None:
         """(model name, root Name node, remaining segments, binding kind) of a bound chain."""
@@ -1232,6 +1247,14 @@ class _Reader:
             self.walk(root)
             return
         if not record or self.no_refs:
+            return
+        if id(node) in self.marks and self._kind(root.value) is None:  # type: ignore[attr-defined]
+            # `select(db.FlowRun)`, `session.add(model(...))` on a parameter or local: what it
+            # is, the evaluator decides across modules (an annotated parameter, an injected
+            # registry's property, a local alias of an imported model)
+            kind, context = self.marks.pop(id(node))
+            value = self.builder.translator.expr(node, self.scopes[-1])
+            self._add(self._code(node), root, kind, context, "high", value)  # type: ignore[arg-type]
             return
         if not self.star and root.value not in self.bound:  # type: ignore[attr-defined]
             return
@@ -1295,14 +1318,22 @@ class _Reader:
     def _attribute(self, node: cst.Attribute) -> None:
         self._chain(node, None, True)
 
-    def _add(self, name: str, node: cst.Name, kind: str, context: str, confidence: str) -> None:
+    def _add(
+        self,
+        name: str,
+        node: cst.Name,
+        kind: str,
+        context: str,
+        confidence: str,
+        value: ir.Expr | None = None,
+    ) -> None:
         line = self.pos[node].start.line
         key = (name, line, kind, context)
         if key in self.seen:
             return
         self.seen.add(key)
         self.facts.references.append(
-            OrmReference(name, line, kind, context, confidence, self.functions[-1])
+            OrmReference(name, line, kind, context, confidence, self.functions[-1], value)
         )
 
 
@@ -1391,47 +1422,5 @@ _HANDLERS.update(
     }
 )
 
-_NOT_CHILDREN = (
-    "whitespace",
-    "lpar",
-    "rpar",
-    "comma",
-    "semicolon",
-    "leading_lines",
-    "lines_after_decorators",
-    "header",
-    "footer",
-    "equal",
-    "colon",
-    "first_colon",
-    "second_colon",
-    "operator",
-    "asynchronous",
-    "lbracket",
-    "rbracket",
-    "lbrace",
-    "rbrace",
-    "arrow",
-    "dot",
-    "newline",
-    "indent",
-    "trailing_whitespace",
-    "leading_whitespace",
-    "star",
-    "default_",
-    "encoding",
-    "has_trailing_newline",
-    "conversion",
-    "start",
-    "end",
-)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = _FIELDS[node_type] = tuple(
-            f.name for f in fields(node_type) if not f.name.startswith(_NOT_CHILDREN)
-        )
-    return names
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"

@@ -35,6 +35,7 @@ from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.templates import Template, TemplateExpander
 from analyzer.resolve.values import (
     BatchV,
+    ExternalResultV,
     ExternalV,
     FileV,
     FunctionV,
@@ -453,14 +454,18 @@ class _Run:
             self.record(step, helper, cond, name="execute", sql_file=value.path)
             return
         hole = (Hole(ir.render(step.value), _ref(step.value), line, "argument", step.value),)
-        self.why.append(why_unknown((value,)))
         table = self._statement_table(step.value, frame)
         if table is not None:
+            # a SQLAlchemy Core statement on a known table: a data change, never DDL
             self.record(
-                step, helper, cond, name="execute", sql=hole,
-                table=(Literal(table.name, line),), schema=table.schema,
+                step, helper, cond, name="execute", table=(Literal(table.name, line),),
+                schema=table.schema,
             )
             return
+        if _is_core_statement(value):
+            self.record(step, helper, cond, name="execute")  # data on a table not known
+            return
+        self.why.append(why_unknown((value,)))
         self.record(step, helper, cond, name="execute", sql=hole)
 
     def _unwrap(self, node: ir.Expr, frame: Frame) -> ir.Expr:
@@ -515,6 +520,15 @@ def _elements(facts: PythonFacts, loops: tuple[int, ...], frame: Frame) -> str:
             if isinstance(item, StrV):
                 shown.append(f"{name}={item.value!r}")
     return f"  [for {', '.join(shown)}]" if shown else ""
+
+
+def _is_core_statement(value: Value) -> bool:
+    """`sa.select(...)`, `sa.update(t).where(...).values(...)`: a Core statement object."""
+    if not isinstance(value, ExternalResultV | ExternalV) or not value.path.startswith(
+        "sqlalchemy"
+    ):
+        return False
+    return any(f".{verb}(" in value.path + "(" for verb in STATEMENT_CALLS)
 
 
 def _ref(node: ir.Expr) -> str | None:

@@ -64,7 +64,8 @@ STR_METHODS = frozenset(
 TRANSPARENT_DECORATORS = frozenset(
     {
         "staticmethod", "classmethod", "lru_cache", "cache", "cached_property", "property",
-        "wraps", "overload", "abstractmethod", "final", "override",
+        "wraps", "overload", "abstractmethod", "final", "override", "declared_attr",
+        "directive",
     }
 )
 PROPERTY_DECORATORS = frozenset({"property", "cached_property", "hybrid_property"})
