@@ -16,7 +16,7 @@ import networkx as nx
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Part, PythonFacts
 from analyzer.migrations.alembic_env import AlembicEnvironment
 from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file, snippet_of
-from analyzer.replay import SchemaOp, SourceHistory
+from analyzer.replay import SchemaOp, SourceHistory, dialect_variant
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.sql.names import TableKey
 from analyzer.sql.split import split_statements
@@ -421,6 +421,9 @@ def build_alembic_history(
         path=environment.script_location or ".",
         files=[path_of[revision] for revision in order],
         ordered=True,
+        variant_of=dialect_variant(environment.version_dirs[0])
+        if len(environment.version_dirs) == 1
+        else None,
     )
     result = AlembicHistory(environment, history, [], heads, problems)
     builder = _Builder(result, expander, root, dialect=dialect, default_schema=default_schema)

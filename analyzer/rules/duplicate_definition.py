@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on
+from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on, source_node
 from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
 
@@ -13,8 +13,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         creates = operations_on(ctx.graph, node, {"create"}, MIGRATION_KINDS)
         sources = sorted({op.source for op in creates})
-        if len(sources) < 2:
-            continue
+        owners = {_owner(ctx, source) for source in sources}
+        if len(owners) < 2:
+            continue  # one source, or one schema's per-engine variants (postgresql, sqlite)
         places = ", ".join(f"{op.path}:{op.line}" for op in creates)
         yield RULE.finding(
             table=data["key"].display,
@@ -24,6 +25,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             ),
             locations=[op_location(op) for op in creates],
         )
+
+
+def _owner(ctx: RuleContext, source: str) -> str:
+    history = ctx.graph.nodes[source_node(source)].get("history")
+    variant = getattr(history, "variant_of", None)
+    return f"variants:{variant}" if variant else source
 
 
 RULE = Rule(
@@ -44,6 +51,16 @@ RULE = Rule(
             files={
                 "sql/001_a.sql": "CREATE TABLE users (id int);\n",
                 "sql/002_b.sql": "DROP TABLE users;\nCREATE TABLE users (id int);\n",
+            },
+            expected=frozenset(),
+        ),
+        Example(  # one schema, one Alembic history per database engine
+            files={
+                f"db/versions/{engine}/{engine}_1.py": (
+                    f'from alembic import op\nrevision = "{engine}1"\ndown_revision = None\n'
+                    'def upgrade():\n    op.create_table("users")\n'
+                )
+                for engine in ("postgresql", "sqlite")
             },
             expected=frozenset(),
         ),
