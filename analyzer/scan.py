@@ -281,6 +281,23 @@ def _map_orm(
     return mapper, model, symbols
 
 
+def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
+    """Model classes whose table name is computed by code tabletrace could not evaluate."""
+    return [
+        Diagnostic(
+            code="orm-dynamic-tablename",
+            path=info.facts.path,
+            line=info.cls.line,
+            message=(
+                f"class {info.cls.name} looks like a mapped model but {info.unresolved}; its "
+                "table is not known, so its uses and declaration are not reported"
+            ),
+        )
+        for info in model.classes.values()
+        if info.unresolved
+    ]
+
+
 def _add_orm_uses(
     collected: _Collected,
     config: Config,
@@ -412,6 +429,7 @@ def scan(
     evaluator = Evaluator(index, files=frozenset(contents))
     expander = TemplateExpander(evaluator)
     mapper, orm_model, symbols = _map_orm(collected, settings, index, expander)
+    diagnostics.extend(_orm_diagnostics(orm_model))
     memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
     memo: SqlMemo | None = None
     if cache is not None:

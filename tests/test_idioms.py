@@ -352,3 +352,110 @@ def test_sql_files_read_through_paths_built_from_file(make_repo: MakeRepo) -> No
     assert head.tables == ["public.from_a", "public.from_b"]
     assert definitions(report, "from_b") == [("migrations/sql/b.sql", 1, "create")]
     assert [s.kind for s in report.sources] == ["alembic"]  # not also a SQL source
+
+
+# --------------------------------------------------------------------------------------------
+# 4. computed model table names
+# --------------------------------------------------------------------------------------------
+
+COMPUTED_BASE = """\
+import re
+
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from app.naming import pluralize
+
+CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class Base(DeclarativeBase):
+    @declared_attr.directive
+    def __tablename__(cls) -> str:
+        return CAMEL.sub("_", cls.__name__).lower()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Plural:
+    @declared_attr
+    def __tablename__(cls):
+        return pluralize(cls.__name__)
+
+
+class Mystery:
+    @declared_attr
+    def __tablename__(cls):
+        return lookup_name(cls)
+"""
+
+
+def test_declared_attr_table_names_are_computed_per_subclass(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/naming.py": 'def pluralize(name: str) -> str:\n    return f"{name.lower()}s"\n',
+            "app/base.py": COMPUTED_BASE,
+            "app/models.py": (
+                "from app.base import Base, Mystery, Plural\n\n\n"
+                "class FlowRun(Base):\n    pass\n\n\n"
+                "class TaskRunState(Base):\n    pass\n\n\n"
+                "class Tag(Plural, Base):\n    pass\n\n\n"
+                'class Named(Base):\n    __tablename__ = "custom_named"\n\n\n'
+                "class Unknowable(Mystery, Base):\n    pass\n"
+            ),
+        }
+    )
+    report = scan(root)
+    models = sorted(
+        t.qualified_name for t in report.tables if "model" in t.present_in
+    )
+    assert models == [
+        "public.custom_named",
+        "public.flow_run",
+        "public.tags",
+        "public.task_run_state",
+    ]
+    (problem,) = [d for d in report.diagnostics if d.code == "orm-dynamic-tablename"]
+    assert (problem.path, problem.line) == ("app/models.py", 20)
+    assert "Mystery.__tablename__()" in problem.message and "lookup_name" in problem.message
+
+
+# --------------------------------------------------------------------------------------------
+# 5. models reached through an injected registry
+# --------------------------------------------------------------------------------------------
+
+
+def test_models_through_an_injected_interface(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/orm.py": MODELS.replace("Tag", "FlowRun").replace('"tags"', '"flow_runs"'),
+            "app/interface.py": (
+                "from app import orm\n\n\n"
+                "class Interface:\n"
+                "    @property\n"
+                "    def FlowRun(self) -> type[orm.FlowRun]:\n"
+                "        return orm.FlowRun\n\n\n"
+                "def provide() -> Interface:\n    return Interface()\n"
+            ),
+            "app/api.py": (
+                "import sqlalchemy as sa\nfrom fastapi import Depends\n\n"
+                "from app.interface import Interface, provide\n\n\n"
+                "async def read(session, db: Interface = Depends(provide)):\n"
+                "    return await session.execute(sa.select(db.FlowRun))\n\n\n"
+                "async def delete(session, db: Interface):\n"
+                "    FlowRun = db.FlowRun\n"
+                "    await session.execute(sa.delete(FlowRun).where(FlowRun.id == 1))\n\n\n"
+                "async def untyped(session, db):\n"
+                "    return await session.execute(sa.select(db.FlowRun))\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert uses_of(report, "flow_runs") == {
+        ("app/api.py", 8, "read"),
+        ("app/api.py", 13, "write"),
+        ("app/interface.py", 7, "read"),  # the model passed around: confidence low
+    }
+    # an untyped parameter is not guessed
+    assert ("app/api.py", 17, "read") not in uses_of(report, "flow_runs")

@@ -1312,7 +1312,7 @@ class _Reader:
         )
 
     def _name(self, node: cst.Name) -> None:
-        if (self.star or node.value in self.bound) and not self.no_refs:
+        if (self.star or node.value in self.bound or id(node) in self.marks) and not self.no_refs:
             self._chain(node, None, True)
 
     def _attribute(self, node: cst.Attribute) -> None:
