@@ -1254,7 +1254,13 @@ class _Reader:
             # registry's property, a local alias of an imported model)
             kind, context = self.marks.pop(id(node))
             value = self.builder.translator.expr(node, self.scopes[-1])
-            self._add(self._code(node), root, kind, context, "high", value)  # type: ignore[arg-type]
+            base = value
+            while isinstance(base, ir.Attr):
+                base = base.value
+            module_names = self.builder.translator.model.module.bindings
+            if not isinstance(base, ir.Global) or base.name in module_names:
+                # (a free name bound nowhere in the module cannot be resolved)
+                self._add(self._code(node), root, kind, context, "high", value)  # type: ignore[arg-type]
             return
         if not self.star and root.value not in self.bound:  # type: ignore[attr-defined]
             return
