@@ -67,7 +67,10 @@ class Config(BaseModel):
     )
     max_file_size: int = Field(
         default=DEFAULT_MAX_FILE_SIZE,
-        description="bytes above which a file is not read (a diagnostic says so); 0: no limit",
+        description=(
+            "bytes above which a Python file with SQL or ORM code is not parsed (a diagnostic "
+            "says so); 0: no limit"
+        ),
     )
 
     @field_validator("max_file_size", mode="before")

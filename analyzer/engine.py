@@ -251,19 +251,26 @@ def _job_key(job: Job) -> str:
 
 
 def too_large(job: Job) -> Extracted | None:
-    """The `file-too-large` result for a file above `job.max_size`, else None.
+    """The `file-too-large` result for a Python file above `job.max_size` that would need the
+    full parse (it looks relevant, or may be a revision), else None.
 
-    Decided before the cache is asked, and never cached: it costs nothing, and the same bytes
-    under a larger limit must be read."""
+    LibCST costs time and memory in proportion to the file (a 1 MB generated module of SQL
+    strings: 20 s and 700 MB), so such a file is not parsed and a diagnostic says so. A big
+    file with no SQL, ORM or Alembic marker costs only `ast.parse` and is read as usual; SQL
+    files have a linear splitter and are always read. Decided before the cache is asked and
+    never cached: it costs nothing, and the same bytes under a larger limit must be read."""
     size = len(job.data)
-    if not job.max_size or size <= job.max_size:
+    if job.kind != "python" or not job.max_size or size <= job.max_size:
+        return None
+    if not (job.revision_candidate or looks_relevant(job.data)):
         return None
     return _problem_result(
         job,
         "file-too-large",
-        f"this file is {_megabytes(size)}, above the {_megabytes(job.max_size)} limit "
-        "(--max-file-size, `max-file-size` in [tool.tabletrace]); it was not read. "
-        "Generated code is usually safe to leave out; raise the limit to analyse it",
+        f"this Python file is {_megabytes(size)}, above the {_megabytes(job.max_size)} limit "
+        "for files holding SQL or ORM code (--max-file-size, `max-file-size` in "
+        "[tool.tabletrace]); it was not parsed. Generated code is usually safe to leave out; "
+        "raise the limit to analyse it",
     )
 
 
