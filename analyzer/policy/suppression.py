@@ -97,7 +97,9 @@ def _python_suppressions(path: str, data: bytes) -> list[Suppression]:
     statement_start: int | None = None
     # Directives waiting for the end of their statement: (suppression, covers whole statement)
     pending: list[tuple[Suppression, bool]] = []
-    ignorable = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+    ignorable = (
+        tokenize.ENCODING, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT
+    )
     for token in tokenize.tokenize(io.BytesIO(data).readline):
         kind, text, (row, _), _, _ = token
         if kind == tokenize.COMMENT:
