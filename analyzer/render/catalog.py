@@ -241,9 +241,12 @@ def _html_code(text: str) -> str:
 
 
 def _inline_svg(svg: str) -> str:
-    """The SVG element of a Graphviz document, without its XML prologue and doctype."""
-    start = svg.find("<svg")
-    return svg[start:].strip() if start >= 0 else ""
+    """A Graphviz SVG document without its XML declaration and doctype (HTML has its own);
+    its comments, which name the Graphviz version, are kept."""
+    if "<svg" not in svg:
+        return ""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg, count=1)
+    return re.sub(r"<!DOCTYPE[^>]*>", "", svg, count=1).strip()
 
 
 def _search_text(table: Table, findings: list[Finding]) -> str:
