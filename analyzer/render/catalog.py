@@ -219,10 +219,14 @@ _SCRIPT = """
     count.textContent = shown + ' of ' + entries.length + ' tables';
     empty.hidden = shown !== 0;
   }
+  function fromAddress() {
+    var hash = window.location.hash.match(/^#filter=(.*)$/);
+    if (hash) { box.value = decodeURIComponent(hash[1]); }
+    apply();
+  }
   box.addEventListener('input', apply);
-  var hash = window.location.hash.match(/^#filter=(.*)$/);
-  if (hash) { box.value = decodeURIComponent(hash[1]); }
-  apply();
+  window.addEventListener('hashchange', fromAddress);
+  fromAddress();
 })();
 """
 
