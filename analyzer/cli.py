@@ -431,6 +431,16 @@ def _quiet_broken_pipe() -> Iterator[None]:
             os.dup2(devnull, sys.stdout.fileno())
 
 
+class _PipeConsole(Console):
+    """rich's Console exits with code 1 when the pipe closes; this one goes quiet instead, so
+    that the exit code is still the one `--fail-on` decides."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _check_writable(output: Path, root: Path | None, force: bool) -> None:
     if (
         root is not None
@@ -570,7 +580,7 @@ def scan_command(
         _emit(render_text(report, limit=limit, quiet=quiet), output, path, force)
     else:
         with _quiet_broken_pipe():
-            print_report(report, Console(), limit=limit, quiet=quiet)
+            print_report(report, _PipeConsole(), limit=limit, quiet=quiet)
             sys.stdout.flush()
     _gate(report, fail_on, quiet)
 
@@ -595,7 +605,7 @@ def explain_command(
         _emit(json.dumps(data, indent=2, sort_keys=True) + "\n", None)
     else:
         with _quiet_broken_pipe():
-            print_explain(report, found, Console())
+            print_explain(report, found, _PipeConsole())
 
 
 @app.command("history")
@@ -605,7 +615,7 @@ def history_command(path: PathArgument, table: TableArgument, *, request: ScanRe
     report = _run_scan(path, request)
     found = _find_table(report, table, path)
     with _quiet_broken_pipe():
-        print_history(report, found, timeline(report, found), Console())
+        print_history(report, found, timeline(report, found), _PipeConsole())
 
 
 @app.command("graph")
@@ -695,7 +705,7 @@ def schema_command(output: OutputOption = None) -> None:
 @app.command("rules")
 def rules_command() -> None:
     """List every finding tabletrace reports, with its stable code and severity."""
-    console = Console()
+    console = _PipeConsole()
     with _quiet_broken_pipe():
         for rule in RULES:
             console.print(f"[bold]{rule.code}[/] {rule.name} [dim]({rule.severity})[/]")
@@ -712,7 +722,7 @@ def rule_command(
         _fail(f"no rule {name!r}; `tabletrace rules` lists them")
     if sys.stdout.isatty():  # rendered for a terminal; the Markdown source when piped
         with _quiet_broken_pipe():
-            Console().print(Markdown(rule_markdown(rule)))
+            _PipeConsole().print(Markdown(rule_markdown(rule)))
     else:
         _emit(rule_markdown(rule), None)
 
