@@ -15,15 +15,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from analyzer import Report, scan  # noqa: E402
+from analyzer.render.catalog import (  # noqa: E402
+    render_catalog_html,
+    render_catalog_markdown,
+)
 from analyzer.render.console import (  # noqa: E402
     print_explain,
     print_history,
     render_text,
     text_console,
-)
-from analyzer.render.catalog import (  # noqa: E402
-    render_catalog_html,
-    render_catalog_markdown,
 )
 from analyzer.render.dot import render_dot, render_revisions_dot, render_svg  # noqa: E402
 from analyzer.render.ruledoc import rules_table  # noqa: E402
