@@ -21,7 +21,7 @@ import platformdirs
 
 from analyzer import __version__
 
-FORMAT = 3  # bump when the pickled fact classes change shape
+FORMAT = 4  # bump when the pickled fact classes change shape
 
 
 def default_cache_dir() -> Path:

@@ -26,8 +26,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from analyzer.cache import FactCache, fact_key
-from analyzer.extract.sinks import METHOD_SINKS, SINKS
-from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file
 from analyzer.facts import (
     AlembicRevision,
     FileProblem,
@@ -37,7 +35,9 @@ from analyzer.facts import (
     Part,
     PythonFacts,
 )
-from analyzer.resolve import ModuleIndex, absolute_module
+from analyzer.readers.sinks import METHOD_SINKS, SINKS
+from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file
+from analyzer.resolve.index import ModuleIndex, absolute_module
 from analyzer.sql.detect import SINK_KEYWORDS
 
 _KEYWORDS = sorted(keyword.lower() for keyword in SINK_KEYWORDS)
@@ -230,15 +230,10 @@ def _run_job(job: Job) -> Extracted:
         )
     # LibCST is imported only when a file needs it: a warm scan never pays for it.
     with _budget_paused():
-        import analyzer.extract.orm_source  # noqa: F401  (extract_python imports it lazily)
-        from analyzer.extract.alembic_source import extract_alembic
-        from analyzer.extract.python_source import extract_python
+        from analyzer.readers.python_module import read_python
 
-    facts = extract_python(job.path, job.data, job.module)
-    revision = None
-    if facts.alembic_revision is not None or job.revision_candidate:
-        revision = extract_alembic(job.path, job.data)
-    return Extracted(job.path, python=facts, revision=revision)
+    read = read_python(job.path, job.data, job.module, revision_candidate=job.revision_candidate)
+    return Extracted(job.path, python=read.facts, revision=read.revision)
 
 
 def _job_key(job: Job) -> str:

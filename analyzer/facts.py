@@ -8,6 +8,10 @@ Cross-module resolution (imported constants) happens later, in ``analyzer.resolv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analyzer.python.expr import Expr
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class Hole:
     ref: str | None
     line: int
     style: str  # "fstring" | "format" | "percent" | "concat" | "argument"
+    # The interpolated expression, closed in its scope (`analyzer.python.expr`), for the
+    # evaluator; None where no expression stands behind the hole (a missing format field).
+    value: Expr | None = field(default=None, compare=False)
 
 
 Part = Literal | Hole
@@ -50,6 +57,7 @@ class StringCandidate:
     end_line: int
     sink: str | None = None
     function: str | None = None  # qualified name of the enclosing function, if any
+    loops: tuple[int, ...] = field(default=(), compare=False)  # enclosing loops (PythonFacts.loops)
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,85 @@ class OrmFacts:
     references: list[OrmReference] = field(default_factory=list)
 
 
+# --------------------------------------------------------------------------------------------
+# What a module defines, for the evaluator (`analyzer.python.evaluate`) of other modules
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameFact:
+    """What a name is bound to at module or class level (or as `self.x` in a class's methods).
+
+    kind: "value" (bound once: `value`), "import" (`imported`), "function" / "class" (defined
+    here: `qualname`), "declared" (annotated, no value), "ambiguous" (bound several times) or
+    "other" (a loop target, `with`, `except`...); `why` says why it has no single value.
+    """
+
+    kind: str
+    line: int
+    value: Expr | None = None
+    annotation: Expr | None = None
+    imported: ImportBinding | None = None
+    qualname: str | None = None
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class ParamFact:
+    name: str
+    kind: str  # "positional" | "keyword" (keyword-only) | "varargs" | "varkw"
+    annotation: Expr | None = None
+    default: Expr | None = None
+
+
+@dataclass(frozen=True)
+class FunctionFact:
+    """A function or method: what the evaluator needs to call it or type its parameters."""
+
+    qualname: str
+    line: int
+    params: tuple[ParamFact, ...] = ()
+    decorators: tuple[str, ...] = ()
+    returns: tuple[Expr, ...] = ()  # every `return` value, closed in the function's scope
+    return_annotation: Expr | None = None
+    receiver: str | None = None  # "self" | "cls" for methods
+    statements: int = 0  # statements in the body (a helper's size)
+
+
+@dataclass(frozen=True)
+class ClassFact:
+    qualname: str
+    line: int
+    bases: tuple[Expr, ...] = ()
+    keywords: tuple[tuple[str, Expr], ...] = ()
+    decorators: tuple[str, ...] = ()
+    names: dict[str, NameFact] = field(default_factory=dict)  # class body bindings
+    attributes: dict[str, NameFact] = field(default_factory=dict)  # `self.x = ...` in methods
+
+
+@dataclass(frozen=True)
+class LoopFact:
+    """A `for` loop or comprehension: its elements bind the `LoopVar`s that name it."""
+
+    id: int
+    line: int
+    iterable: Expr
+    outer: tuple[int, ...] = ()  # loops around it (its iterable may use their elements)
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call whose arguments may carry a table name into a repository helper."""
+
+    line: int
+    func: Expr
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    function: str | None = None  # the enclosing function (qualified name)
+    loops: tuple[int, ...] = ()
+    snippet: str = ""
+
+
 @dataclass
 class PythonFacts:
     path: str  # repo-relative, "/"-separated
@@ -172,6 +259,12 @@ class PythonFacts:
     alembic_revision: str | None = None
     problems: list[FileProblem] = field(default_factory=list)
     orm: OrmFacts = field(default_factory=OrmFacts)
+    # What the module defines and does, for the evaluator and helper resolution.
+    names: dict[str, NameFact] = field(default_factory=dict)
+    functions: dict[str, FunctionFact] = field(default_factory=dict)
+    classes: dict[str, ClassFact] = field(default_factory=dict)
+    loops: list[LoopFact] = field(default_factory=list)
+    calls: list[CallFact] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
 from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
-from analyzer.extract.sql_file import SqlFileFacts
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo, build_graph
 from analyzer.migrations.alembic_scan import (
@@ -38,6 +37,7 @@ from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import model_histories, orm_uses
 from analyzer.policy import apply_policy
+from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.replay import (
     SCHEMA_OPERATIONS,
     SchemaOp,
@@ -45,7 +45,10 @@ from analyzer.replay import (
     replay,
     sql_source_layout,
 )
-from analyzer.resolve import ConstantResolver, ModuleIndex, SqlMemo, analyze_module_sql
+from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
+from analyzer.resolve.evaluate import Evaluator
+from analyzer.resolve.index import ModuleIndex
+from analyzer.resolve.templates import TemplateExpander
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
 from analyzer.sql.names import TableKey
@@ -198,26 +201,30 @@ def _analyse_code(
     collected: _Collected,
     config: Config,
     diagnostics: list[Diagnostic],
-    resolver: ConstantResolver,
+    evaluator: Evaluator,
     memo: SqlMemo | None,
 ) -> _CodeResult:
     result = _CodeResult()
-    for entry, facts in collected.python:
-        if entry.role == "alembic" or facts.alembic_revision is not None:
-            continue
-        sql = analyze_module_sql(
-            facts, resolver, dialect=config.dialect, default_schema=config.default_schema,
-            memo=memo,
-        )
+    modules = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic" and facts.alembic_revision is None
+    ]
+    resolver = CodeSqlResolver(
+        evaluator, dialect=config.dialect, default_schema=config.default_schema, memo=memo
+    )
+    resolved = resolver.resolve(modules)
+    for facts in modules:
+        sql = resolved[facts.path]
         result.sql_strings += sql.sql_strings
         result.statements += sql.statements
         result.unparsed += len(sql.unparsed)
         module = ModuleInfo(name=facts.module, path=facts.path)
-        for dynamic in sql.dynamic:
+        for dynamic in sorted(sql.dynamic, key=lambda d: (d.line, d.expressions, d.snippet)):
             module.dynamic.append(
                 DynamicUse(
                     facts.path, dynamic.line, facts.module, dynamic.expressions,
-                    dynamic.kind, dynamic.snippet,
+                    dynamic.kind, dynamic.snippet, dynamic.reason,
                 )
             )
         diagnostics.extend(
@@ -228,12 +235,12 @@ def _analyse_code(
             files=[facts.path], ordered=False,
         )
         seen: set[tuple[int, TableKey, str, str]] = set()
-        for resolved, candidate in sql.refs:
-            ref = resolved.ref
+        for resolved_ref in sql.refs:
+            ref = resolved_ref.ref
             key = TableKey(ref.schema, ref.name)
             if _is_ignored(key, config.ignore_tables):
                 continue
-            marker = (resolved.line, key, ref.kind, ref.operation)
+            marker = (resolved_ref.line, key, ref.kind, ref.operation)
             if marker in seen:
                 continue
             seen.add(marker)
@@ -242,20 +249,20 @@ def _analyse_code(
                     key,
                     Use(
                         path=facts.path,
-                        line=resolved.line,
+                        line=resolved_ref.line,
                         module=facts.module,
                         kind=ref.kind,
                         via="sql",
-                        confidence=ref.confidence,
+                        confidence=resolved_ref.confidence,
                         operation=ref.operation,
-                        function=candidate.function,
-                        snippet=resolved.snippet,
+                        function=resolved_ref.function,
+                        snippet=resolved_ref.snippet,
                     ),
                 )
             )
             if ref.kind == "ddl" and _is_schema_change(ref):
                 history.operations.append(
-                    _schema_op(history, facts.path, resolved.line, ref, resolved.snippet)
+                    _schema_op(history, facts.path, resolved_ref.line, ref, resolved_ref.snippet)
                 )
         result.modules.append(module)
         if history.operations:
@@ -264,22 +271,35 @@ def _analyse_code(
     return result
 
 
-def _analyse_orm(
-    collected: _Collected,
-    config: Config,
-    index: ModuleIndex,
-    resolver: ConstantResolver,
-    code: _CodeResult,
-) -> tuple[OrmModel, list[SourceHistory]]:
-    """Map ORM classes and Table objects, add their uses to `code`, return model sources."""
+def _map_orm(
+    collected: _Collected, config: Config, index: ModuleIndex, expander: TemplateExpander
+) -> tuple[Mapper, OrmModel, SymbolTable]:
+    """Map ORM classes and Table objects; the evaluator can then read `Model.__tablename__`."""
     modules = [
         facts
         for entry, facts in collected.python
         if entry.role != "alembic" and facts.alembic_revision is None
     ]
     symbols = SymbolTable(index)
-    mapper = Mapper(symbols, resolver, config.default_schema)
+    mapper = Mapper(symbols, expander, config.default_schema)
     model = mapper.map_repository(modules)
+    expander.evaluator.table_of_class = mapper.table_value
+    return mapper, model, symbols
+
+
+def _add_orm_uses(
+    collected: _Collected,
+    config: Config,
+    symbols: SymbolTable,
+    mapper: Mapper,
+    model: OrmModel,
+    code: _CodeResult,
+) -> None:
+    modules = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic" and facts.alembic_revision is None
+    ]
     known_modules = {module.name for module in code.modules}
     for key, use in orm_uses(modules, symbols, mapper, model):
         if _is_ignored(key, config.ignore_tables):
@@ -288,7 +308,6 @@ def _analyse_orm(
         if use.module not in known_modules:
             known_modules.add(use.module)
             code.modules.append(ModuleInfo(name=use.module, path=use.path))
-    return model, model_histories(model)
 
 
 def _is_schema_change(ref: TableRef) -> bool:
@@ -398,18 +417,21 @@ def scan(
         )
     diagnostics = list(collected.diagnostics)
     index = ModuleIndex(facts for _, facts in collected.python)
-    resolver = ConstantResolver(index)
+    evaluator = Evaluator(index, files=frozenset(contents))
+    expander = TemplateExpander(evaluator)
+    mapper, orm_model, symbols = _map_orm(collected, settings, index, expander)
     memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
     memo: SqlMemo | None = None
     if cache is not None:
         loaded = cache.get(memo_key)
         memo = SqlMemo(loaded if isinstance(loaded, dict) else None)
-    code = _analyse_code(collected, settings, diagnostics, resolver, memo)
+    code = _analyse_code(collected, settings, diagnostics, evaluator, memo)
     if cache is not None and memo is not None and memo.changed:
         cache.put(memo_key, memo.used)
-    orm_model, orm_histories = _analyse_orm(collected, settings, index, resolver, code)
+    _add_orm_uses(collected, settings, symbols, mapper, orm_model, code)
+    orm_histories = model_histories(orm_model)
     alembic = alembic_histories(
-        root, discovery.alembic_environments, collected.revisions, resolver,
+        root, discovery.alembic_environments, collected.revisions, expander,
         dialect=settings.dialect, default_schema=settings.default_schema,
     )
     for history in alembic:

@@ -1,4 +1,4 @@
-"""Tests for the static Alembic revision reader (analyzer.extract.alembic_source)."""
+"""Tests for the static Alembic revision reader (analyzer.readers.alembic)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from analyzer.extract.alembic_source import extract_alembic
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Literal
+from analyzer.readers.python_module import extract_alembic
 from tests.conftest import REPO
 
 PATH = "alembic/versions/0001_x.py"

@@ -1,4 +1,4 @@
-"""Tests for the LibCST Python extractor (analyzer.extract.python_source)."""
+"""Tests for the LibCST Python extractor (analyzer.readers.python_module)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import textwrap
 
 import pytest
 
-from analyzer.extract.python_source import extract_python
 from analyzer.facts import (
     ConstantBinding,
     FileProblem,
@@ -16,6 +15,7 @@ from analyzer.facts import (
     PythonFacts,
     StringCandidate,
 )
+from analyzer.readers.python_module import extract_python
 
 L = Literal
 

@@ -13,12 +13,12 @@ from pathlib import Path, PurePosixPath
 
 import networkx as nx
 
-from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file, snippet_of
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Part, PythonFacts
-from analyzer.facts import StringCandidate as Candidate
 from analyzer.migrations.alembic_env import AlembicEnvironment
+from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file, snippet_of
 from analyzer.replay import SchemaOp, SourceHistory
-from analyzer.resolve import ConstantResolver, build_template, has_literal_text
+from analyzer.resolve.evaluate import Frame
+from analyzer.resolve.templates import TemplateExpander
 from analyzer.sql.names import TableKey
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
@@ -137,7 +137,7 @@ def _table_key(
     parts: tuple[Part, ...] | None,
     schema: str | None,
     revision: PythonFacts | None,
-    resolver: ConstantResolver,
+    expander: TemplateExpander,
     default_schema: str,
     line: int,
 ) -> TableKey | None:
@@ -146,13 +146,13 @@ def _table_key(
         return None
     if revision is None:
         text = "".join(getattr(p, "text", "") for p in parts)
-        holes = any(not hasattr(p, "text") for p in parts)
-    else:
-        template = build_template(revision, Candidate(parts, line, line), resolver)
-        text, holes = template.text, bool(template.holes)
-    if holes or not text:
+        if any(not hasattr(p, "text") for p in parts) or not text:
+            return None
+        return TableKey(schema or default_schema, text)
+    texts, _why = expander.text(parts, Frame(revision))
+    if len(texts) != 1 or not texts[0]:
         return None
-    return TableKey(schema or default_schema, text)
+    return TableKey(schema or default_schema, texts[0])
 
 
 class _Builder:
@@ -161,14 +161,14 @@ class _Builder:
     def __init__(
         self,
         result: AlembicHistory,
-        resolver: ConstantResolver,
+        expander: TemplateExpander,
         root: Path,
         *,
         dialect: str,
         default_schema: str,
     ) -> None:
         self.result = result
-        self.resolver = resolver
+        self.expander = expander
         self.root = root
         self.dialect = dialect
         self.default_schema = default_schema
@@ -185,7 +185,7 @@ class _Builder:
         schema: str | None,
         line: int,
     ) -> TableKey | None:
-        key = _table_key(parts, schema, python, self.resolver, self.default_schema, line)
+        key = _table_key(parts, schema, python, self.expander, self.default_schema, line)
         if key is None and parts:
             self.result.diagnostics.append(
                 (
@@ -275,8 +275,8 @@ class _Builder:
             return
         if not op.sql or python is None:
             return
-        template = build_template(python, Candidate(op.sql, op.line, op.line), self.resolver)
-        if not has_literal_text(template):
+        template = self.expander.expand(op.sql, Frame(python))[0]
+        if not template.has_literal_text():
             self.result.diagnostics.append(
                 (
                     node.facts.path,
@@ -369,7 +369,7 @@ class _Builder:
 def build_alembic_history(
     environment: AlembicEnvironment,
     revisions: list[tuple[AlembicRevision, PythonFacts | None]],
-    resolver: ConstantResolver,
+    expander: TemplateExpander,
     root: Path,
     *,
     dialect: str,
@@ -413,7 +413,7 @@ def build_alembic_history(
         ordered=True,
     )
     result = AlembicHistory(environment, history, [], heads, problems)
-    builder = _Builder(result, resolver, root, dialect=dialect, default_schema=default_schema)
+    builder = _Builder(result, expander, root, dialect=dialect, default_schema=default_schema)
     for position, revision in enumerate(order):
         node = nodes[revision]
         node.order = position

@@ -15,7 +15,7 @@ from analyzer.migrations.alembic_history import (
 )
 from analyzer.models import Revision, RevisionTable
 from analyzer.replay import SchemaOp
-from analyzer.resolve import ConstantResolver
+from analyzer.resolve.templates import TemplateExpander
 from analyzer.sql.names import TableKey
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -25,7 +25,7 @@ def alembic_histories(
     root: Path,
     configured: list[AlembicEnvironment],
     revisions: list[tuple[AlembicRevision, PythonFacts | None]],
-    resolver: ConstantResolver,
+    expander: TemplateExpander,
     *,
     dialect: str,
     default_schema: str,
@@ -48,7 +48,7 @@ def alembic_histories(
             continue
         histories.append(
             build_alembic_history(
-                environment, members, resolver, root, dialect=dialect,
+                environment, members, expander, root, dialect=dialect,
                 default_schema=default_schema,
             )
         )

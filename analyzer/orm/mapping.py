@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts, StringCandidate
+from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts
 from analyzer.orm.symbols import Symbol, SymbolTable
-from analyzer.resolve import ConstantResolver, build_template
+from analyzer.resolve.evaluate import Frame
+from analyzer.resolve.templates import TemplateExpander
+from analyzer.resolve.values import ClassV, TableV
 from analyzer.sql.names import TableKey
 
 DECLARATIVE_ROOTS = frozenset(
@@ -83,10 +85,10 @@ class OrmModel:
 
 class Mapper:
     def __init__(
-        self, symbols: SymbolTable, resolver: ConstantResolver, default_schema: str
+        self, symbols: SymbolTable, expander: TemplateExpander, default_schema: str
     ) -> None:
         self.symbols = symbols
-        self.resolver = resolver
+        self.expander = expander
         self.default_schema = default_schema
         self.model = OrmModel()
         self._in_progress: set[tuple[str, str]] = set()
@@ -94,10 +96,23 @@ class Mapper:
     # ---- names ---------------------------------------------------------------------------
 
     def _text(self, facts: PythonFacts, parts: tuple[Part, ...] | None, line: int) -> str | None:
-        if not parts:
+        texts, _why = self.expander.text(parts, Frame(facts))
+        return texts[0] if len(texts) == 1 and texts[0] else None
+
+    def table_value(self, cls: ClassV) -> TableV | None:
+        """The table of a mapped class, for the evaluator (`Model.__tablename__`)."""
+        facts = self.expander.evaluator.module(cls.module)
+        if facts is None:
             return None
-        template = build_template(facts, StringCandidate(parts, line, line), self.resolver)
-        return None if template.holes else template.text or None
+        orm_class = next(
+            (c for c in facts.orm.classes if c.name == cls.qualname and not c.nested), None
+        )
+        if orm_class is None:
+            return None
+        info = self.info(facts, orm_class)
+        if info.role != "mapped" or info.table is None:
+            return None
+        return TableV(info.table.name, info.table.schema)
 
     def table_of(self, facts: PythonFacts, table: OrmTable) -> TableKey | None:
         name = self._text(facts, table.name, table.line)

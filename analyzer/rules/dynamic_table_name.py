@@ -13,12 +13,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for _node, data in nodes_of_kind(ctx.graph, "dynamic"):
         use = data["use"]
         expressions = ", ".join(f"`{e}`" for e in use.expressions) or "an interpolated value"
+        reason = f" ({use.reason})" if use.reason else ""
         yield RULE.finding(
             table=None,
             message=(
-                f"table name comes from {expressions}, which cannot be resolved statically; "
-                "the statement's other tables are still recorded. Use a module constant, or "
-                "list the possible tables in a comment and in ignore_tables if they are known"
+                f"table name comes from {expressions}, which cannot be resolved statically"
+                f"{reason}; the statement's other tables are still recorded. Use a module "
+                "constant, or list the possible tables in a comment and in ignore_tables if "
+                "they are known"
             ),
             locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
         )

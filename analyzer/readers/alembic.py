@@ -38,18 +38,16 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from analyzer.extract.python_source import (
-    _describe,
-    _dotted,
-    _positions,
-    _splice,
-    _target_names,
-    parse_source,
-)
-from analyzer.extract.python_source import _Extractor as _StringBuilder
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Literal, Part
+from analyzer.python import expr as ir
+from analyzer.python.nodes import dotted as _dotted
+from analyzer.python.nodes import target_names as _target_names
+from analyzer.python.parse import ParsedModule, describe_exception
+from analyzer.python.scopes import Scope
+from analyzer.python.templates import TemplateBuilder
+from analyzer.python.templates import splice as _splice
 
-__all__ = ["extract_alembic"]
+__all__ = ["read_alembic"]
 
 _MAX_DEPTH = 16  # name / value resolution chains
 _MAX_HELPER_DEPTH = 8  # nested helper calls followed from upgrade()
@@ -188,21 +186,22 @@ _STRING_LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedStrin
 # --------------------------------------------------------------------------------------------
 
 
-def extract_alembic(path: str, source: bytes) -> AlembicRevision:
-    """Read one Alembic revision file statically. Never raises: unparsable / undecodable /
-    too deeply nested files return a revision holding only a :class:`FileProblem`."""
-    rev = AlembicRevision(path=path, revision=None)
+def read_alembic(
+    parsed: ParsedModule, builder: TemplateBuilder, module_scope: Scope
+) -> AlembicRevision:
+    """Read one Alembic revision file statically (from the tree parsed once for every reader).
+    Never raises: a file it cannot read returns a revision holding only a `FileProblem`."""
+    rev = AlembicRevision(path=parsed.path, revision=None)
     try:
-        tree = parse_source(source, "alembic")
-        if isinstance(tree, FileProblem):
-            return _fail(rev, tree.code, tree.line, tree.message)
-        _Reader(path, tree, _positions(tree), rev).run()
+        _Reader(parsed.path, parsed.tree, parsed.positions, rev, builder, module_scope).run()
     except RecursionError:
         return _fail(
             rev, "alembic-recursion-limit", None, "code nested too deeply for the Python parser"
         )
     except Exception as exc:  # never let one odd file abort a whole repository scan
-        return _fail(rev, "alembic-internal-error", None, f"reader failed: {_describe(exc)}")
+        return _fail(
+            rev, "alembic-internal-error", None, f"reader failed: {describe_exception(exc)}"
+        )
     return rev
 
 
@@ -388,12 +387,15 @@ class _Reader:
         tree: cst.Module,
         positions: Mapping[cst.CSTNode, CodeRange],
         rev: AlembicRevision,
+        builder: TemplateBuilder,
+        module_scope: Scope,
     ) -> None:
         self.path = path
         self.tree = tree
         self.pos = positions
         self.rev = rev
-        self.strings = _StringBuilder(tree, positions)
+        self.builder = builder
+        self.module_scope_model = module_scope
         self.module_scope = _Scope(is_module=True)
         collector = _Collector(self.module_scope)
         for stmt in tree.body:
@@ -467,9 +469,9 @@ class _Reader:
         return None if text is None else inspect.cleandoc(text)
 
     def _literal_parts(self, node: cst.BaseExpression) -> str | None:
-        if not self.strings._is_str(node):
+        if not self.builder.is_str(node):
             return None
-        parts = self.strings._build(node)
+        parts = self.builder.build(node, self.module_scope_model)
         if parts is None or not all(isinstance(p, Literal) for p in parts):
             return None
         return "".join(p.text for p in parts)  # type: ignore[union-attr]
@@ -587,7 +589,10 @@ class _Reader:
         dotted = _dotted(node)
         ref = None if dotted is None or self._is_local(node, ctx) else dotted
         expr = node.value if isinstance(node, cst.Name) and not node.lpar else self.code(node)
-        return Hole(expr, ref, self.line(node), style)
+        value = (
+            self.builder.translator.expr(node, self.module_scope_model) if ref is not None else None
+        )
+        return Hole(expr, ref, self.line(node), style, value)
 
     # ---- values ----------------------------------------------------------------------------
 
@@ -598,8 +603,8 @@ class _Reader:
         (visibly) a string. Module-level names and attribute chains are ref holes."""
         if depth > _MAX_DEPTH:
             return None
-        if self.strings._is_str(node):
-            parts = self.strings._build(node)
+        if self.builder.is_str(node):
+            parts = self.builder.build(node, self.module_scope_model)
             return None if parts is None else self._resolve(parts, ctx, depth)
         if isinstance(node, cst.Name):
             found = self.lookup(node.value, ctx)
@@ -607,7 +612,8 @@ class _Reader:
                 inner = self.str_value(found.node, found.ctx, depth + 1)  # type: ignore[arg-type]
                 return None if inner is None else tuple(_splice(inner, self.line(node)))
             if found.kind in ("module", "global"):
-                return (Hole(node.value, node.value, self.line(node), "argument"),)
+                line = self.line(node)
+                return (Hole(node.value, node.value, line, "argument", ir.Global(node.value)),)
             return None
         if isinstance(node, cst.Attribute) and _dotted(node) is not None:
             return (self._hole(node, ctx),)
@@ -750,7 +756,7 @@ class _Reader:
                 and self._sa_call(func.value, _TEXT_CALLS)
             ):
                 return self.sql_value(func.value, ctx, depth + 1)
-        if self.strings._is_str(node):
+        if self.builder.is_str(node):
             parts = self.str_value(node, ctx, depth)
             return None if parts is None else _Sql(parts)
         sql_file = self.file_read(node, ctx, depth)
@@ -764,7 +770,7 @@ class _Reader:
                 return inner if inner is not None else _Sql((hole,))
             if found.kind == "module":
                 value = found.node
-                if not self.strings._is_str(value):
+                if not self.builder.is_str(value):
                     inner = self.sql_value(value, found.ctx, depth + 1)  # type: ignore[arg-type]
                     if inner is not None:
                         return inner
@@ -1121,9 +1127,9 @@ class _Reader:
         ):
             return None
         key = func.slice[0].slice.value
-        if not self.strings._is_str(key):
+        if not self.builder.is_str(key):
             return None
-        parts = self.strings._build(key)
+        parts = self.builder.build(key, self.module_scope_model)
         if not parts or not isinstance(parts[0], Literal) or len(parts) < 2:
             return None
         return parts[0].text
@@ -1188,7 +1194,7 @@ class _Reader:
                 (
                     a.value
                     for a in call.args
-                    if not a.keyword and not a.star and self.strings._is_str(a.value)
+                    if not a.keyword and not a.star and self.builder.is_str(a.value)
                 ),
                 None,
             )

@@ -1,7 +1,7 @@
 """SQLAlchemy ORM extractor: declarations and candidate uses, from one parsed module.
 
-:func:`extract_orm` reads the ``cst.Module`` that :func:`analyzer.extract.python_source.
-extract_python` already parsed (with its position metadata); nothing is imported or run.
+:func:`read_sqlalchemy` reads the module `analyzer.readers.python_module` parsed once for
+every reader; nothing is imported or run.
 
 * **Declarations, as written** (:class:`~analyzer.facts.OrmClass`, :class:`~analyzer.facts.
   OrmTable`, :class:`~analyzer.facts.OrmBaseFactory`): every class statement with its bases,
@@ -37,8 +37,6 @@ from dataclasses import dataclass, field, fields
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from analyzer.extract.python_source import _dotted, _string_value, _target_names
-from analyzer.extract.python_source import _Extractor as _StringBuilder
 from analyzer.facts import (
     Hole,
     Literal,
@@ -50,8 +48,14 @@ from analyzer.facts import (
     OrmTable,
     Part,
 )
+from analyzer.python.nodes import dotted as _dotted
+from analyzer.python.nodes import string_value as _string_value
+from analyzer.python.nodes import target_names as _target_names
+from analyzer.python.parse import ParsedModule
+from analyzer.python.scopes import Scope
+from analyzer.python.templates import TemplateBuilder
 
-__all__ = ["extract_orm"]
+__all__ = ["read_sqlalchemy"]
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary
@@ -181,17 +185,20 @@ _MAPPED_STRING_RE = re.compile(r"\s*(?:\w+\.)*Mapped\[")
 # --------------------------------------------------------------------------------------------
 
 
-def extract_orm(module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange]) -> OrmFacts:
+def read_sqlalchemy(
+    parsed: ParsedModule, builder: TemplateBuilder, module_scope: Scope
+) -> OrmFacts:
     """ORM declarations and candidate model/table uses of one parsed module.
 
     Pure and total: on an internal error (including ``RecursionError``) it returns what was
     collected so far.
     """
     facts = OrmFacts()
+    module = parsed.tree
     if not module.body:
         return facts
     try:
-        reader = _Reader(module, positions, facts)
+        reader = _Reader(module, parsed.positions, facts, builder, module_scope)
         reader.scan(module.body, "module")
         if reader.bound or reader.sqla or reader.star:
             reader.walk_module(module)
@@ -293,11 +300,14 @@ class _Reader:
         module: cst.Module,
         positions: Mapping[cst.CSTNode, CodeRange],
         facts: OrmFacts,
+        builder: TemplateBuilder,
+        module_scope: Scope,
     ) -> None:
         self.module = module
         self.pos = positions
         self.facts = facts
-        self._strings: _StringBuilder | None = None
+        self.builder = builder
+        self.module_scope = module_scope
         # statement scan
         self.bound: dict[str, str] = {}  # first name -> "class" | "table" | "from" | "module"
         self.module_paths: dict[str, list[tuple[str, ...]]] = {}  # "a" -> [("a", "b")]
@@ -319,11 +329,8 @@ class _Reader:
 
     # ---- utilities -------------------------------------------------------------------------
 
-    @property
-    def strings(self) -> _StringBuilder:
-        if self._strings is None:
-            self._strings = _StringBuilder(self.module, self.pos)
-        return self._strings
+    def _build(self, node: cst.BaseExpression) -> tuple[Part, ...] | None:
+        return self.builder.build(node, self.module_scope)
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.pos[node].start.line
@@ -338,15 +345,15 @@ class _Reader:
         if isinstance(node, cst.SimpleString):
             return _string_value(node.prefix, node.raw_value)
         if isinstance(node, cst.ConcatenatedString):
-            parts = self.strings._build(node)
+            parts = self._build(node)
             if parts is not None and all(isinstance(p, Literal) for p in parts):
                 return "".join(p.text for p in parts)  # type: ignore[union-attr]
         return None
 
     def _parts(self, node: cst.BaseExpression) -> tuple[Part, ...]:
         """A name as string parts: literal / f-string / ... or a one-hole reference."""
-        if self.strings._is_str(node):
-            parts = self.strings._build(node)
+        if self.builder.is_str(node):
+            parts = self._build(node)
             if parts is not None:
                 return parts
         return (Hole(self._code(node), _dotted(node), self._line(node), "argument"),)
@@ -485,13 +492,13 @@ class _Reader:
         if not args:
             return None
         if name == "Table":
-            if len(args) >= 2 and self.strings._is_str(args[1]):
+            if len(args) >= 2 and self.builder.is_str(args[1]):
                 return None  # e.g. rich.table.Table("Name", "Size")
             if len(args) == 1 and isinstance(func, cst.Name) and imported is None:
                 return None
             return name
         # lightweight table("name", column("a"), ...)
-        if not self.strings._is_str(args[0]):
+        if not self.builder.is_str(args[0]):
             return None
         if imported == "table":
             return name
@@ -735,7 +742,7 @@ class _Reader:
         if name == "__tablename__":
             info.tablename_expr = self._code(returned)
             if isinstance(returned, cst.SimpleString | cst.ConcatenatedString):
-                parts = self.strings._build(returned)
+                parts = self._build(returned)
                 if parts is not None and all(isinstance(p, Literal) for p in parts):
                     info.tablename = parts
         elif name == "__table_args__":
@@ -1105,7 +1112,7 @@ class _Reader:
     def _ctx_join(self, node: cst.Call, method: bool) -> bool:
         if method:
             receiver = node.func.value  # type: ignore[attr-defined]
-            if self.strings._is_str(receiver) or (_dotted(receiver) or "").endswith("path"):
+            if self.builder.is_str(receiver) or (_dotted(receiver) or "").endswith("path"):
                 return True  # ", ".join(...), os.path.join(...)
         name = _last(node.func)
         self._mark(_positional(node), "read", "select_from" if name == "select_from" else "join")
