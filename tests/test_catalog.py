@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,29 +85,6 @@ def test_cli_catalog_formats(make_repo, tmp_path: Path) -> None:
 
 
 # ---- in a real browser ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not chromium or not chromedriver:
-        pytest.skip("Chromium and ChromeDriver are not installed (apt-get install chromium "
-                    "chromium-driver; .ci/run installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _visible_tables(driver: Any) -> list[str]:

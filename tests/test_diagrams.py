@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -72,8 +73,8 @@ def test_mermaid_flowchart(small: Report) -> None:
 
 
 def test_mermaid_labels_cannot_break_the_syntax() -> None:
-    assert label('a "b" <c> #d | `e`\nf') == (
-        '"a #quot;b#quot; #lt;c#gt; #35;d #124; #96;e#96;<br/>f"'
+    assert label('a "b" <c> #d; | `e` &amp;\nf') == (
+        '"a &quot;b&quot; &lt;c&gt; &num;d; | &grave;e&grave; &amp;amp;<br/>f"'
     )
 
 
@@ -123,3 +124,71 @@ def test_overview_of_a_500_file_repository_fits_a_screen(tmp_path: Path) -> None
     assert {t.name for t in overview.tables} == problem_tables
     dot_text = render_dot(report, collapse=1, only_problems=True)
     assert len(re.findall(r"^\s+[mts]\d+ \[", dot_text, re.MULTILINE)) == overview.node_count
+
+
+# ---- Mermaid's own parser, in Chromium --------------------------------------------------------
+
+MERMAID_JS = Path(
+    os.environ.get("TABLETRACE_MERMAID_JS", str(REPO / ".ci-cache" / "mermaid.min.js"))
+)
+HOSTILE = {
+    "app/repo.py": (
+        "def f(cur):\n"
+        "    cur.execute('SELECT * FROM \"we\"\"ird <b>#1;|`x` &amp;\"')\n"
+        "    cur.execute('SELECT * FROM \"end\"')\n"
+        "    cur.execute('SELECT * FROM ghosts')\n"
+    ),
+    "sql/a b.sql": (
+        'CREATE TABLE "we""ird <b>#1;|`x` &amp;" (id int);\nCREATE TABLE "end" (id int);\n'
+    ),
+}
+RENDER = """
+const [text, done] = arguments;
+mermaid.initialize({startOnLoad: false, securityLevel: 'strict'});
+mermaid.render('diagram' + Math.floor(Math.random() * 1e9), text)
+  .then(result => {
+    const box = document.createElement('div');
+    box.innerHTML = result.svg;
+    done({ok: true, nodes: box.querySelectorAll('g.node').length, text: box.textContent});
+  })
+  .catch(error => done({ok: false, error: String(error)}));
+"""
+
+
+@pytest.fixture(scope="module")
+def mermaid_page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    if not MERMAID_JS.is_file():
+        pytest.skip(
+            f"Mermaid's bundle is not at {MERMAID_JS} (.ci/run fetches it with `npm pack "
+            "mermaid`; or set TABLETRACE_MERMAID_JS)"
+        )
+    page = tmp_path_factory.mktemp("mermaid") / "page.html"
+    page.write_text(
+        f'<!DOCTYPE html><html><head><script src="{MERMAID_JS.resolve().as_uri()}"></script>'
+        "</head><body></body></html>",
+        encoding="utf-8",
+    )
+    browser.get(page.as_uri())
+    return browser
+
+
+def test_real_mermaid_renders_the_diagrams(mermaid_page: Any, make_repo) -> None:
+    report = scan(make_repo(HOSTILE))
+    for options in ({}, {"collapse": 1}, {"only_problems": True}):
+        text = render_mermaid(report, **options)
+        result = mermaid_page.execute_async_script(RENDER, text)
+        assert result["ok"], (result, text)
+        diagram = build_diagram(report, DiagramOptions(**options))
+        assert result["nodes"] == diagram.node_count
+        for table in diagram.tables:  # every name shows exactly as it is
+            assert table.name in result["text"], table.name
+    broken = mermaid_page.execute_async_script(RENDER, 'flowchart LR\n  a["x"y"] --> b\n')
+    assert not broken["ok"] and "Parse error" in broken["error"]
+
+
+def test_real_mermaid_renders_the_sample_overview(mermaid_page: Any, sample_report: Report) -> None:
+    text = render_mermaid(sample_report, collapse=1, only_problems=True)
+    result = mermaid_page.execute_async_script(RENDER, text)
+    assert result["ok"], result
+    expected = build_diagram(sample_report, DiagramOptions(collapse=1, only_problems=True))
+    assert result["nodes"] == expected.node_count

@@ -3,7 +3,10 @@
 GitHub, GitLab and many wikis render a ```` ```mermaid ```` block in Markdown, so this is the
 diagram that needs no Graphviz. Same content and options as the DOT diagram
 (analyzer.render.diagram). Node ids are synthetic; every label is quoted, with the characters
-Mermaid treats specially written as its `#code;` entities, so no name can break the syntax.
+that would end or change it written as named HTML entities (`&quot;`, `&lt;`, `&num;`...).
+Mermaid's own `#quot;` codes are not used: Mermaid 11 leaves numeric ones undecoded, and a `#`
+followed by a word and `;` in a name would be taken for one (tests/test_diagrams.py renders the
+output with the real Mermaid in Chromium).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from analyzer.render.diagram import DiagramOptions, build_diagram
 from analyzer.render.dot import SOURCE_COLOURS, STATUS_COLOURS
 from analyzer.render.text import one_line
 
-_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;", "`": "#96;"}
+_ENTITIES = {
+    "&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;", "#": "&num;", "`": "&grave;",
+}
 
 
 def label(text: str) -> str:
