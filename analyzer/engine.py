@@ -66,7 +66,9 @@ WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 ProgressCallback = Callable[[int, int], None]
 NESTING_CHECK_THRESHOLD = 500  # brackets of one kind before nesting depth is checked
-TRANSIENT_PROBLEMS = frozenset({"worker-crashed", "file-timeout"})  # never cached
+# Never cached: a crash says nothing about the file. A `file-timeout` is cached (under a key
+# holding the time budget), so that a warm scan reports it again instead of parsing for long.
+TRANSIENT_PROBLEMS = frozenset({"worker-crashed"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Job:
     prefilter: bool
     time_budget: float | None = None
     digest: str = ""  # sha256 of `data` when the caller has it already (hashed once a scan)
+    max_size: int = 0  # bytes above which the file is not read (0: no limit)
 
 
 @dataclass
@@ -239,7 +242,36 @@ def _job_key(job: Job) -> str:
     return fact_key(
         job.kind, job.path, job.module, str(job.revision_candidate), job.dialect,
         job.default_schema, stage, job.digest or hashlib.sha256(job.data).hexdigest(),
+        repr(job.time_budget),
     )
+
+
+def too_large(job: Job) -> Extracted | None:
+    """The `file-too-large` result for a Python file above `job.max_size` that would need the
+    full parse (it looks relevant, or may be a revision), else None.
+
+    LibCST costs time and memory in proportion to the file (a 1 MB generated module of SQL
+    strings: 20 s and 700 MB), so such a file is not parsed and a diagnostic says so. A big
+    file with no SQL, ORM or Alembic marker costs only `ast.parse` and is read as usual; SQL
+    files have a linear splitter and are always read. Decided before the cache is asked and
+    never cached: it costs nothing, and the same bytes under a larger limit must be read."""
+    size = len(job.data)
+    if job.kind != "python" or not job.max_size or size <= job.max_size:
+        return None
+    if not (job.revision_candidate or looks_relevant(job.data)):
+        return None
+    return _problem_result(
+        job,
+        "file-too-large",
+        f"this Python file is {_megabytes(size)}, above the {_megabytes(job.max_size)} limit "
+        "for files holding SQL or ORM code (--max-file-size, `max-file-size` in "
+        "[tool.tabletrace]); it was not parsed. Generated code is usually safe to leave out; "
+        "raise the limit to analyse it",
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 104858 else f"{size} bytes"
 
 
 # ---- relevance rounds ---------------------------------------------------------------------
@@ -354,6 +386,11 @@ class Extractor:
         results: list[Extracted | None] = [None] * len(jobs)
         todo: list[tuple[int, Job, str | None]] = []
         for index, job in enumerate(jobs):
+            oversized = too_large(job)
+            if oversized is not None:
+                results[index] = oversized
+                self._tick()
+                continue
             key = _job_key(job) if self.cache is not None else None
             cached = self.cache.get(key) if self.cache is not None and key else None
             if isinstance(cached, Extracted) and cached.path == job.path:

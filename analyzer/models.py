@@ -119,6 +119,13 @@ class Finding(_Model):
     line: int | None
     message: str
     locations: list[Location] = Field(default_factory=list)
+    fingerprint: str = Field(
+        default="",
+        description=(
+            "stable identity for baselines and SARIF partialFingerprints: a hash of the rule, "
+            "the table and the path (never line numbers), so it survives lines moving"
+        ),
+    )
 
 
 class Diagnostic(_Model):
@@ -182,6 +189,13 @@ class Stats(_Model):
     uses: int
     findings: dict[str, int]
     diagnostics: int
+    suppressed: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "findings not reported, by mechanism: `comment` (a `tabletrace: ignore` comment), "
+            "`per-file-ignores`, `baseline`"
+        ),
+    )
 
 
 class Report(_Model):

@@ -36,6 +36,7 @@ from analyzer.models import (
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import model_histories, orm_uses
+from analyzer.policy import apply_policy
 from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.replay import (
     SCHEMA_OPERATIONS,
@@ -93,11 +94,15 @@ def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], lis
 
 
 def _report_key(
-    root: Path, settings: Config, discovery: Discovery, digests: dict[str, str]
+    root: Path,
+    settings: Config,
+    discovery: Discovery,
+    digests: dict[str, str],
+    file_timeout: float | None,
 ) -> str:
-    """Everything the report depends on: settings, environments, every file's bytes."""
+    """Everything the report depends on: settings, time budget, environments, file bytes."""
     parts = [
-        "report", root.resolve().name, settings.model_dump_json(),
+        "report", root.resolve().name, settings.model_dump_json(), repr(file_timeout),
         repr(discovery.alembic_environments), repr(sorted(discovery.problems)),
         str(len(discovery.skipped_tests)),
         str(len(discovery.excluded)),
@@ -135,6 +140,7 @@ def _extract(
                 default_schema=config.default_schema,
                 prefilter=True,
                 time_budget=file_timeout,
+                max_size=config.max_file_size,
             )
         )
     results = extractor.extract(jobs)
@@ -413,7 +419,9 @@ def scan(
     contents, problems = _read_files(root, discovery)
     # Each file is hashed once: the digests key both the cached report and the cached facts.
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
-    report_key = _report_key(root, settings, discovery, digests) if cache is not None else ""
+    report_key = (
+        _report_key(root, settings, discovery, digests, file_timeout) if cache is not None else ""
+    )
     if cache is not None:
         # Nothing changed since a scan with the same settings: its report is the answer.
         cached = cache.get(report_key)
@@ -522,7 +530,9 @@ def scan(
         sources=sources,
         revisions=revision_models(alembic),
     )
+    # Selection, per-file-ignores, inline suppressions, fingerprints (analyzer/policy).
+    report = apply_policy(report, contents, settings)
     if cache is not None and not any(d.code in TRANSIENT_PROBLEMS for d in diagnostics):
-        # (a crashed worker or a timeout is not what the next scan of these files will see)
+        # (a crashed worker is not what the next scan of these files will see)
         cache.put(report_key, report.to_json().encode("utf-8"))
     return report

@@ -142,14 +142,18 @@ def test_cli_cache_options(make_repo, tmp_path: Path) -> None:
     runner = CliRunner()
     cache_dir = tmp_path / "cli-cache"
     result = runner.invoke(
-        app, ["scan", str(root), "-f", "json", "--cache-dir", str(cache_dir), "--jobs", "2"]
+        app,
+        ["scan", str(root), "-f", "json", "--cache-dir", str(cache_dir), "--jobs", "2",
+         "--fail-on", "never"],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["schema_version"] == "1.0"  # no progress bar on stdout
     assert any(cache_dir.rglob("*.pkl"))
     other = tmp_path / "unused-cache"
     result = runner.invoke(
-        app, ["scan", str(root), "-f", "json", "--cache-dir", str(other), "--no-cache"]
+        app,
+        ["scan", str(root), "-f", "json", "--cache-dir", str(other), "--no-cache",
+         "--fail-on", "never"],
     )
     assert result.exit_code == 0 and not other.exists()
     assert runner.invoke(app, ["scan", str(root), "--jobs", "0"]).exit_code == 2

@@ -16,6 +16,7 @@ from analyzer.rules import (
     runtime_created_table,
     sql_only_table,
     undefined_table,
+    unused_suppression,
 )
 from analyzer.rules.base import Rule
 
@@ -33,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     broken_revision_graph.RULE,
     model_without_migration.RULE,
     model_drift.RULE,
+    unused_suppression.RULE,
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -1,7 +1,10 @@
-"""What a rule is: a stable code and name, a severity, a graph query, and its own examples.
+"""What a rule is: a stable code and name, a severity, a graph query, its examples and docs.
 
 As in Fixit, every rule carries examples of what it must catch and what it must not; the test
-suite scans each example repository and checks the rule against them.
+suite scans each example repository and checks the rule against them. As in ruff, every rule
+carries its own documentation (`explanation`, `why_it_matters`, `how_to_fix`): `tabletrace rule
+CODE` prints it with the examples, SARIF's rule help and the README's findings table are made
+from it, and tests/test_rule_docs.py fails for a registered rule that leaves any of it empty.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ class Rule:
     summary: str
     check: Callable[[RuleContext], Iterable[Finding]]
     examples: tuple[Example, ...] = ()
+    # Documentation (plain text, paragraphs separated by blank lines; `code` in backquotes).
+    explanation: str = ""  # what a finding means, in full
+    why_it_matters: str = ""  # what goes wrong if it is left alone
+    how_to_fix: str = ""  # what to change, and how to silence it when it is intended
 
     def finding(
         self,

@@ -39,6 +39,21 @@ RULE = Rule(
     severity="warning",
     summary="A table created by more than one migration source (runtime DDL has TT003).",
     check=check,
+    explanation=(
+        "More than one migration source creates the table: two `.sql` files, a `.sql` file and "
+        "an Alembic revision, or two Alembic environments. Runtime DDL is reported by TT003 "
+        "instead."
+    ),
+    why_it_matters=(
+        "The sources disagree sooner or later (columns, types, indexes), and which one ran "
+        "decides what the database holds; a new environment built from one of them differs from "
+        "production."
+    ),
+    how_to_fix=(
+        "Decide which source owns the table and remove the other definitions (or turn them into "
+        "documentation). If both are intended (e.g. one Alembic history per database engine), "
+        "add `duplicate-definition` to `per-file-ignores` for one of the paths."
+    ),
     examples=(
         Example(
             files={

@@ -32,6 +32,20 @@ RULE = Rule(
     severity="warning",
     summary="A table name interpolated from a value that cannot be resolved statically.",
     check=check,
+    explanation=(
+        "A SQL statement's table name is interpolated from a value tabletrace cannot resolve "
+        "statically (a function argument, a dict lookup, a call result). The statement's other "
+        "tables are still recorded; this one is unknown."
+    ),
+    why_it_matters=(
+        "This is where the analysis stops: a table used only through this statement looks dead "
+        "or is missing from the inventory, so every other answer about it may be wrong."
+    ),
+    how_to_fix=(
+        "Use a module constant (tabletrace resolves constants across modules), or, when the set "
+        "of tables is known and fine, silence the line with `# tabletrace: "
+        "ignore[dynamic-table-name]`."
+    ),
     examples=(
         Example(
             files={

@@ -265,8 +265,8 @@ class _Collector:
     ) -> None:
         """Record a ref from the name and schema Identifiers of a table."""
         key = self.key_of(name, schema)
-        if key is None or name is None:
-            return
+        if key is None or name is None or not key[1]:
+            return  # (an empty name is no table: `COPY ''` names a string, not a relation)
         raw_schema = _identifier_text(schema)
         raw_name = _identifier_text(name)
         holes = holes_in(raw_schema[1] if raw_schema else "", raw_name[1] if raw_name else "")
