@@ -1,8 +1,9 @@
 """The `tabletrace` command: a thin shell over `analyzer.scan` and the renderers.
 
 Exit codes: 0 the command did its job; 1 `scan --fail-on` found findings at that severity;
-2 usage error (bad path, option or configuration, or --output inside the repository);
-3 internal error (a bug in tabletrace: please report it).
+2 usage error (bad path, option or configuration, or --output inside the repository, or a
+database that cannot be reached or used); 3 internal error (a bug in tabletrace: please report
+it); 130 `verify` interrupted (Ctrl-C, SIGTERM), after dropping its scratch database.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from analyzer.timeline import timeline
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 # click's UsageError, whether typer vendors click (typer >= 0.2x) or uses the click package.
@@ -121,6 +123,15 @@ ForceOption = Annotated[
     bool, typer.Option("--force", help="Let --output overwrite a file inside the repository.")
 ]
 TableArgument = Annotated[str, typer.Argument(help="Table name: name, schema.name.")]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Compare with this live database, read-only (postgresql://... or sqlite:///path); "
+        "PostgreSQL adds usage statistics. Needs tabletrace[postgres] for PostgreSQL.",
+        show_default=False,
+    ),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +312,21 @@ def _gate(report: Report, fail_on: FailOn | None) -> None:
         raise typer.Exit(EXIT_FINDINGS)
 
 
+def _with_database(report: Report, database_url: str | None) -> Report:
+    """Fold a live database's catalogue and statistics into the report (--database-url)."""
+    if database_url is None:
+        return report
+    from analyzer.database import DatabaseError, DriverMissing
+    from analyzer.database.run import compare_with_database
+
+    try:
+        return compare_with_database(report, database_url)
+    except DriverMissing as exc:
+        _fail(f"--database-url: {exc}")
+    except DatabaseError as exc:
+        _fail(str(exc))
+
+
 def _find_table(report: Report, name: str, path: Path) -> Table:
     found = report.table(name)
     if found is None:
@@ -336,11 +362,12 @@ def scan_command(
         FailOn | None,
         typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse."),
     ] = None,
+    database_url: DatabaseUrlOption = None,
     *,
     request: ScanRequest,
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
-    report = _run_scan(path, request)
+    report = _with_database(_run_scan(path, request), database_url)
     if format is ScanFormat.json:
         _emit(report.to_json(), output, path, force)
     elif format is ScanFormat.dot:
@@ -358,11 +385,12 @@ def explain_command(
     path: PathArgument,
     table: TableArgument,
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
+    database_url: DatabaseUrlOption = None,
     *,
     request: ScanRequest,
 ) -> None:
     """Every definition, drop, rename and use of one table, with file:line and SQL."""
-    report = _run_scan(path, request)
+    report = _with_database(_run_scan(path, request), database_url)
     found = _find_table(report, table, path)
     if format is ExplainFormat.json:
         data = found.model_dump(mode="json", by_alias=True)
@@ -414,6 +442,60 @@ def graph_command(
             _fail(str(exc))
     else:
         _emit(dot_text, output, path, force)
+
+
+@app.command("verify")
+@scan_options
+def verify_command(
+    path: PathArgument,
+    dev_url: Annotated[
+        str,
+        typer.Option(
+            "--dev-url",
+            help="A development PostgreSQL server (postgresql://user@host/empty_db): a scratch "
+            "database is created there for the run and dropped afterwards.",
+            show_default=False,
+        ),
+    ],
+    force_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--force-scratch", help="Use a --dev-url database that already holds tables."
+        ),
+    ] = False,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse."),
+    ] = None,
+    *,
+    request: ScanRequest,
+) -> None:
+    """Build the ordered SQL sources in a scratch PostgreSQL database; report what it rejects."""
+    from analyzer.database import DatabaseError, DriverMissing
+    from analyzer.database.render import print_verification
+    from analyzer.database.run import verify_repository
+
+    report = _run_scan(path, request)
+    try:
+        verified, build = verify_repository(
+            report,
+            path,
+            dev_url,
+            force_scratch=force_scratch,
+            announce=lambda text: typer.echo(f"tabletrace: {text}", err=True),
+        )
+    except DriverMissing as exc:
+        _fail(f"verify: {exc}")
+    except DatabaseError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the scratch database was dropped", EXIT_INTERRUPTED)
+    if format is ExplainFormat.json:
+        sys.stdout.write(verified.to_json())
+    else:
+        print_verification(verified, build, Console())
+    _gate(verified, fail_on)
 
 
 @app.command("schema")
