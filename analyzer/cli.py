@@ -89,6 +89,8 @@ app = typer.Typer(
     cls=_OneLineUsageErrors,
     add_completion=False,
     no_args_is_help=True,
+    # A traceback's local variables could hold a --database-url password: never show them.
+    pretty_exceptions_show_locals=False,
     help="Which tables exist, where each is created, dropped or renamed, and which code uses it.",
 )
 

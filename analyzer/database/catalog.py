@@ -50,6 +50,11 @@ SELECT relid, seq_scan, idx_scan, n_tup_ins, n_tup_upd, n_tup_del, n_live_tup,
 FROM pg_catalog.pg_stat_user_tables
 """
 
+INDEXES_SQL = "SELECT indrelid, count(*) FROM pg_catalog.pg_index GROUP BY indrelid"
+FOREIGN_KEYS_SQL = """
+SELECT conrelid, confrelid FROM pg_catalog.pg_constraint WHERE contype = 'f' ORDER BY conname
+"""
+
 STATS_RESET_SQL = """
 SELECT stats_reset FROM pg_catalog.pg_stat_database WHERE datname = current_database()
 """
@@ -87,6 +92,23 @@ class LiveTable:
     columns: tuple[str, ...]
     column_types: tuple[str, ...]
     activity: TableActivity | None = None
+    indexes: int = 0
+    foreign_keys: int = 0  # declared on this table
+    referenced_by: tuple[str, ...] = ()  # tables whose foreign keys point here
+
+    @property
+    def ddl_scans(self) -> int:
+        """Sequential scans that DDL alone may have made: one per index build and per foreign
+        key validated (on either side). They count in `seq_scan` but are no use."""
+        return self.indexes + self.foreign_keys + len(self.referenced_by)
+
+    @property
+    def used(self) -> bool:
+        """Statistics show use beyond what building the schema itself causes."""
+        activity = self.activity
+        if activity is None:
+            return False
+        return bool(activity.writes or activity.idx_scan or activity.seq_scan > self.ddl_scans)
 
     @property
     def key(self) -> TableKey:
@@ -174,9 +196,16 @@ def read_postgres_catalog(conn: Any, display: str) -> LiveCatalog:
             last_analyze=_iso(row[9]),
             last_autoanalyze=_iso(row[10]),
         )
+    indexes = dict(conn.execute(INDEXES_SQL).fetchall())
+    foreign_keys: dict[int, int] = {}
+    referenced_by: dict[int, list[int]] = {}
+    for source, target in conn.execute(FOREIGN_KEYS_SQL).fetchall():
+        foreign_keys[source] = foreign_keys.get(source, 0) + 1
+        referenced_by.setdefault(target, []).append(source)
     reset_row = conn.execute(STATS_RESET_SQL).fetchone()
     version = conn.execute("SHOW server_version").fetchone()
     tables: dict[tuple[str, str], LiveTable] = {}
+    names = {oid: TableKey(schema, name).display for oid, schema, name, _ in relations}
     for oid, schema, name, relkind in relations:
         cols = columns.get(oid, [])
         tables[(schema, name)] = LiveTable(
@@ -186,6 +215,11 @@ def read_postgres_catalog(conn: Any, display: str) -> LiveCatalog:
             columns=tuple(c for c, _ in cols),
             column_types=tuple(t for _, t in cols),
             activity=activity.get(oid),
+            indexes=indexes.get(oid, 0),
+            foreign_keys=foreign_keys.get(oid, 0),
+            referenced_by=tuple(
+                sorted({names[source] for source in referenced_by.get(oid, ()) if source in names})
+            ),
         )
     return LiveCatalog(
         url=display,

@@ -102,10 +102,10 @@ def _dead_table_with_evidence(finding: Finding, live: LiveTable | None,
             if not catalog.has_statistics
             else f"; {catalog.url} has it, with no usage statistics for a {live.object_type}"
         )
-    elif live.activity.scans or live.activity.writes:
+    elif live.used:
         return None  # externally-used-table says what the database shows instead
     else:
-        note = f"; {catalog.url} agrees: {activity_text(live.activity, catalog.stats_reset)}"
+        note = f"; {catalog.url} agrees: {activity_text(live, catalog.stats_reset)}"
     return finding.model_copy(update={"message": finding.message + note})
 
 

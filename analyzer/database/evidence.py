@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analyzer.database.build import BuildResult
-from analyzer.database.catalog import LiveCatalog, LiveTable, TableActivity
+from analyzer.database.catalog import LiveCatalog, LiveTable
 from analyzer.models import Location, Report, Table
 from analyzer.sql.names import TableKey
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 # Tables a migration tool creates for its own bookkeeping: no source defines them, rightly.
 BOOKKEEPING_TABLES = frozenset(
@@ -45,20 +49,39 @@ def since_reset(stats_reset: str | None) -> str:
     return "since statistics began (never reset)"
 
 
-def activity_text(activity: TableActivity, stats_reset: str | None) -> str:
-    """`0 scans and 0 writes since statistics were reset on 2026-10-01` and the like."""
-    scans = (
-        f"{activity.scans} scans ({activity.seq_scan} sequential, {activity.idx_scan} index)"
-        if activity.scans
-        else "0 scans"
-    )
+def activity_text(table: LiveTable, stats_reset: str | None) -> str:
+    """`0 scans and 0 writes since statistics were reset on 2026-10-01` and the like.
+
+    Sequential scans that building the schema explains (one per index build and per foreign
+    key validated) are not counted as use, and the sentence says so.
+    """
+    activity = table.activity
+    assert activity is not None
+    seq_use = max(0, activity.seq_scan - table.ddl_scans)
+    ddl = activity.seq_scan - seq_use
+    if seq_use or activity.idx_scan:
+        scans = (
+            f"{plural(seq_use + activity.idx_scan, 'scan')} ({seq_use} sequential, "
+            f"{activity.idx_scan} index)"
+        )
+    else:
+        scans = "0 scans"
     writes = (
-        f"{activity.writes} writes ({activity.n_tup_ins} inserted, {activity.n_tup_upd} "
-        f"updated, {activity.n_tup_del} deleted)"
+        f"{plural(activity.writes, 'write')} ({activity.n_tup_ins} inserted, "
+        f"{activity.n_tup_upd} updated, {activity.n_tup_del} deleted)"
         if activity.writes
         else "0 writes"
     )
-    return f"{scans} and {writes} {since_reset(stats_reset)}, {activity.n_live_tup} live rows"
+    note = (
+        f" (not counting {plural(ddl, 'sequential scan')} that building its indexes and "
+        "foreign keys takes)"
+        if ddl
+        else ""
+    )
+    return (
+        f"{scans} and {writes} {since_reset(stats_reset)}{note}, "
+        f"{plural(activity.n_live_tup, 'live row')}"
+    )
 
 
 def database_location(live: LiveCatalog, table: LiveTable) -> Location:

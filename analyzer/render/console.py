@@ -106,12 +106,12 @@ def _summary(report: Report) -> Text:
         )
     if report.database is not None:
         database = report.database
-        stats = (
+        since = (
             f"statistics since {database.stats_reset[:10]}"
             if database.stats_reset
             else ("statistics never reset" if database.has_statistics else "no statistics")
         )
-        text.append(f"database {database.url}: {database.tables} relations, {stats}\n")
+        text.append(f"database {database.url}: {database.tables} relations, {since}\n")
     text.append("findings ")
     parts = [(f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}", SEVERITY_STYLE[s])
              for s in ("error", "warning", "info")]
@@ -146,7 +146,10 @@ def _finding_block(finding: Finding) -> Group:
     ]
     shown = finding.locations[:MAX_LOCATIONS]
     hidden = len(finding.locations) - len(shown)
-    where = [f"{location.path}:{location.line}" for location in shown]
+    where = [
+        f"{location.path}:{location.line}" if location.line is not None else location.path
+        for location in shown
+    ]
     if hidden > 0:
         where.append(f"... and {hidden} more")
     lines.append(Padding(Text("\n".join(where), style="dim"), (0, 0, 0, 6)))

@@ -34,18 +34,21 @@ def check(ctx: DatabaseContext) -> Iterator[Finding]:
         if live is None or live.activity is None:
             continue
         activity = live.activity
-        if not activity.scans and not activity.writes:
+        if not live.used:
             continue
-        caveat = (
-            " (only sequential scans: a pg_dump backup would count too)"
-            if not activity.writes and not activity.idx_scan
-            else ""
-        )
+        caveat = ""
+        if not activity.writes and not activity.idx_scan:
+            caveat = " (only sequential scans: a pg_dump backup would count too)"
+        elif not activity.writes and live.referenced_by:
+            caveat = (
+                f" (only reads: the foreign keys of {', '.join(live.referenced_by)} look it up "
+                "on every write to them)"
+            )
         yield RULE.finding(
             table=table.qualified_name,
             message=(
                 f"no code in this repository reads or writes {table.qualified_name}, but "
-                f"{ctx.live.url} counts {activity_text(activity, ctx.live.stats_reset)}"
+                f"{ctx.live.url} counts {activity_text(live, ctx.live.stats_reset)}"
                 f"{caveat}: something outside this repository uses it, so do not drop it; add "
                 "it to ignore_tables and note who owns it"
             ),

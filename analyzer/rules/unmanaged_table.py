@@ -29,7 +29,7 @@ def check(ctx: DatabaseContext) -> Iterator[Finding]:
             continue
         kind = live.object_type.replace("_", " ")
         evidence = (
-            f" ({activity_text(live.activity, ctx.live.stats_reset)})" if live.activity else ""
+            f" ({activity_text(live, ctx.live.stats_reset)})" if live.activity else ""
         )
         locations = [database_location(ctx.live, live)]
         why = "no source of this repository defines it"
