@@ -40,8 +40,9 @@ from analyzer.rules.externally_used_table import RULE as EXTERNALLY_USED
 # build can settle. Replay's `migration-order` finding (coming with the new replay model) is
 # one; add a name here and `confirm_predictions` handles it.
 PREDICTED_FAILURES = frozenset({"migration-order"})
-# SQLSTATEs of "something this statement needs was not created before it".
-MISSING_OBJECT_STATES = frozenset({"42P01", "42703", "42704", "42883", "3F000", "42P07"})
+# SQLSTATEs of "a table, column, schema or type this statement needs does not exist (yet)":
+# undefined_table, undefined_column, undefined_object, invalid_schema_name.
+MISSING_OBJECT_STATES = frozenset({"42P01", "42703", "42704", "3F000"})
 
 
 def _sorted_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -46,7 +46,7 @@ def day(timestamp: str | None) -> str | None:
 def since_reset(stats_reset: str | None) -> str:
     if stats_reset:
         return f"since statistics were reset on {day(stats_reset)}"
-    return "since statistics began (never reset)"
+    return "since statistics began (they were never reset)"
 
 
 def activity_text(table: LiveTable, stats_reset: str | None) -> str:
@@ -118,9 +118,9 @@ def database_lines(table: Table) -> list[str]:
     stats = evidence.statistics
     if stats is not None:
         lines.append(
-            f"{stats.seq_scan} sequential scans, {stats.idx_scan} index scans; "
+            f"{plural(stats.seq_scan, 'sequential scan')}, {plural(stats.idx_scan, 'index scan')}; "
             f"{stats.n_tup_ins} inserted, {stats.n_tup_upd} updated, {stats.n_tup_del} deleted; "
-            f"{stats.n_live_tup} live rows ({since_reset(evidence.stats_reset)})"
+            f"{plural(stats.n_live_tup, 'live row')}, {since_reset(evidence.stats_reset)}"
         )
         lines.append(
             f"last vacuum {stats.last_vacuum or stats.last_autovacuum or 'never'}, "
