@@ -517,10 +517,10 @@ def test_statistics_mark_a_statically_dead_table_as_active(
     active = findings(report, "externally-used-table")
     assert set(active) == {"public.partner_feed"}
     assert "2 inserted, 1 updated, 0 deleted" in active["public.partner_feed"].message
-    assert "2 live rows" in active["public.partner_feed"].message
+    assert "about 2 live rows" in active["public.partner_feed"].message
     dead = findings(report, "dead-table")["public.old_audit"].message
     assert "agrees: 0 scans and 0 writes since statistics" in dead
-    assert "not counting 1 sequential scan that building its indexes" in dead
+    assert "(not counting 1 sequential scan: building its indexes" in dead
     feed = report.table("partner_feed")
     assert feed is not None and feed.database is not None and feed.database.statistics
     assert feed.database.statistics.n_tup_ins == 2

@@ -255,6 +255,29 @@ def run_build(
             admin.close()
 
 
+def build_into(
+    plan: BuildPlan, url: DatabaseUrl, *, statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT
+) -> BuildResult:
+    """Apply `plan` to the database at `url` itself and keep the result (no scratch, no drop).
+
+    For demonstrations and tests that need a database built from a repository's sources
+    (scripts/sample_production.py); `verify` never uses it. The same safety rules apply:
+    statements acting outside the database are skipped.
+    """
+    psycopg = psycopg_module()
+    with _connect(url.conninfo, url, statement_timeout, autocommit=True) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    result = BuildResult(
+        url=url.display, scratch="database", scratch_name=url.display,
+        server_version=version, plan=plan,
+    )
+    try:
+        _build_in_database(plan, url.conninfo, url, statement_timeout, result)
+    except psycopg.Error as exc:
+        raise DatabaseError(f"building in {url.display} failed: {url.scrub(str(exc))}") from None
+    return result
+
+
 def _drop_scratch(admin: Any, name: str, url: DatabaseUrl) -> None:
     psycopg = psycopg_module()
     try:

@@ -73,15 +73,13 @@ def activity_text(table: LiveTable, stats_reset: str | None) -> str:
         else "0 writes"
     )
     note = (
-        f" (not counting {plural(ddl, 'sequential scan')} that building its indexes and "
-        "foreign keys takes)"
+        f" (not counting {plural(ddl, 'sequential scan')}: building its indexes and foreign "
+        "keys may take as many)"
         if ddl
         else ""
     )
-    return (
-        f"{scans} and {writes} {since_reset(stats_reset)}{note}, "
-        f"{plural(activity.n_live_tup, 'live row')}"
-    )
+    rows = f", about {plural(activity.n_live_tup, 'live row')}" if activity.n_live_tup else ""
+    return f"{scans} and {writes} {since_reset(stats_reset)}{note}{rows}"
 
 
 def database_location(live: LiveCatalog, table: LiveTable) -> Location:

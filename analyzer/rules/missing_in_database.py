@@ -43,7 +43,7 @@ def check(ctx: DatabaseContext) -> Iterator[Finding]:
             continue
         modules = table.used_by_modules
         uses = (
-            f"; {plural(len(modules), 'module')} use it and fail on this database"
+            f"; code that uses it fails there ({plural(len(modules), 'module')})"
             if modules
             else ""
         )

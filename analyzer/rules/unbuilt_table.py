@@ -55,7 +55,7 @@ def check(ctx: DatabaseContext) -> Iterator[Finding]:
             else:
                 causes.append(f"{where} was not run ({outcome.message or outcome.status})")
         used = (
-            f"; {plural(len(table.used_by_modules), 'module')} use it"
+            f"; code uses it ({plural(len(table.used_by_modules), 'module')})"
             if table.used_by_modules
             else ""
         )

@@ -32,29 +32,35 @@ def check(ctx: DatabaseContext) -> Iterator[Finding]:
             f" ({activity_text(live, ctx.live.stats_reset)})" if live.activity else ""
         )
         locations = [database_location(ctx.live, live)]
-        why = "no source of this repository defines it"
+        where = f"{live.display} is a {kind} in {ctx.live.url}{evidence}"
+        message = (
+            f"{where}, but no source of this repository defines it: it was created by hand "
+            "or by another application. Add it to a migration, or to ignore_tables if "
+            "something outside this repository owns it"
+        )
         if static is not None:
             drops = [d for d in static.definitions if d.operation in ("drop", "rename_from")]
+            used = (
+                f"; code still uses it ({plural(len(static.used_by_modules), 'module')})"
+                if static.used_by_modules
+                else ""
+            )
             if drops:
-                why = (
-                    f"the sources remove it ({drops[-1].path}:{drops[-1].line}) but the drop "
-                    "never reached this database"
+                message = (
+                    f"{where}, but the sources remove it ({drops[-1].path}:{drops[-1].line}): "
+                    f"that change never reached this database{used}. Apply it there, or "
+                    "restore the table's definition in a source"
+                )
+            elif used:
+                message = (
+                    f"{where}, but no source of this repository defines it{used}: add it to a "
+                    "migration, so that a new database gets it too"
                 )
             locations += [Location(path=d.path, line=d.line, snippet=d.snippet) for d in drops]
-            if static.used_by_modules:
-                why += f"; {plural(len(static.used_by_modules), 'module')} use it"
-                locations += [
-                    Location(path=u.path, line=u.line, snippet=u.snippet) for u in static.uses
-                ]
-        yield RULE.finding(
-            table=live.display,
-            message=(
-                f"{live.display} is a {kind} in {ctx.live.url}{evidence} but {why}: it was "
-                "created by hand or by another application. Add it to a migration, or to "
-                "ignore_tables if something outside this repository owns it"
-            ),
-            locations=locations,
-        )
+            locations += [
+                Location(path=u.path, line=u.line, snippet=u.snippet) for u in static.uses
+            ]
+        yield RULE.finding(table=live.display, message=message, locations=locations)
 
 
 RULE = Rule(
