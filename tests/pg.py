@@ -87,6 +87,21 @@ def make_database(pg_server: DatabaseUrl) -> Iterator[MakeDatabase]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def dev_database(pg_server: DatabaseUrl) -> Iterator[str]:
+    """One empty database for the session: the --dev-url of verify (which builds in scratch
+    databases of its own beside it, so this one stays empty; tests that need a database
+    holding tables make their own)."""
+    import psycopg
+
+    name = f"tabletrace_dev_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server.conninfo, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield url_of(pg_server, name)
+    with psycopg.connect(pg_server.conninfo, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def scratch_databases(server: DatabaseUrl) -> list[str]:
     import psycopg
 

@@ -27,9 +27,9 @@ from analyzer.database.plan import build_plan, postgres_type
 from analyzer.database.run import compare_with_database, verify_repository
 from analyzer.database.url import mask, parse_database_url
 from analyzer.models import Finding, Location, Report
-from tests.pg import MakeDatabase, make_database, pg_server, scratch_databases, url_of
+from tests.pg import MakeDatabase, dev_database, make_database, pg_server, scratch_databases, url_of
 
-__all__ = ["make_database", "pg_server"]  # fixtures used by name below
+__all__ = ["dev_database", "make_database", "pg_server"]  # fixtures used by name below
 
 runner = CliRunner()
 SECRET = "s3cr3t-Pa55"
@@ -202,8 +202,8 @@ VIEW_MISSING_FUNCTION = {
 }
 
 
-def test_view_calling_a_missing_function(make_repo, make_database: MakeDatabase) -> None:
-    report = verify(make_repo(VIEW_MISSING_FUNCTION), make_database())
+def test_view_calling_a_missing_function(make_repo, dev_database: str) -> None:
+    report = verify(make_repo(VIEW_MISSING_FUNCTION), dev_database)
     failed = findings(report, "fails-on-database")
     assert set(failed) == {"public.rounded_readings"}
     finding = failed["public.rounded_readings"]
@@ -222,7 +222,7 @@ def test_view_calling_a_missing_function(make_repo, make_database: MakeDatabase)
     assert report.verification.rejected == 1
 
 
-def test_foreign_key_to_a_missing_column(make_repo, make_database: MakeDatabase) -> None:
+def test_foreign_key_to_a_missing_column(make_repo, dev_database: str) -> None:
     root = make_repo(
         {
             "sql/schema.sql": (
@@ -234,7 +234,7 @@ def test_foreign_key_to_a_missing_column(make_repo, make_database: MakeDatabase)
             )
         }
     )
-    report = verify(root, make_database())
+    report = verify(root, dev_database)
     failed = findings(report, "fails-on-database")
     assert set(failed) == {"public.pets"}
     assert (failed["public.pets"].path, failed["public.pets"].line) == ("sql/schema.sql", 2)
@@ -246,7 +246,7 @@ def test_foreign_key_to_a_missing_column(make_repo, make_database: MakeDatabase)
 
 
 def test_docstring_headed_sql_file_loses_its_first_table(
-    make_repo, make_database: MakeDatabase
+    make_repo, dev_database: str
 ) -> None:
     root = make_repo(
         {
@@ -266,7 +266,7 @@ def test_docstring_headed_sql_file_loses_its_first_table(
     )
     static = scan(root)
     assert static.table("monthly_reports").status == "used"  # static reading sees it
-    report = verify(root, make_database())
+    report = verify(root, dev_database)
     failed = findings(report, "fails-on-database")
     assert set(failed) == {"public.monthly_reports", "public.report_lines"}
     docstring = failed["public.monthly_reports"]
@@ -281,7 +281,7 @@ def test_docstring_headed_sql_file_loses_its_first_table(
     assert all(f.severity == "error" for f in unbuilt.values())
 
 
-def test_copy_data_transactions_and_sessions(make_repo, make_database: MakeDatabase) -> None:
+def test_copy_data_transactions_and_sessions(make_repo, dev_database: str) -> None:
     """COPY rows are sent and checked; a failure inside BEGIN...COMMIT rolls the whole block
     back (as psql does); each file starts a fresh session (search_path set by one file does
     not leak into the next); percent signs are not placeholders."""
@@ -303,7 +303,7 @@ def test_copy_data_transactions_and_sessions(make_repo, make_database: MakeDatab
             ),
         }
     )
-    report, build = verify_repository(scan(root), root, make_database())
+    report, build = verify_repository(scan(root), root, dev_database)
     statuses = [(o.step.path, o.step.line, o.status, o.sqlstate) for o in build.outcomes]
     assert statuses == [
         ("db/1_base.sql", 1, "applied", None),
@@ -327,7 +327,7 @@ def test_copy_data_transactions_and_sessions(make_repo, make_database: MakeDatab
     assert "db/2_tx.sql:4 was not run" in unbuilt["public.after_failure"].message
 
 
-def test_generated_head_tables_fill_the_gaps(make_repo, make_database: MakeDatabase) -> None:
+def test_generated_head_tables_fill_the_gaps(make_repo, dev_database: str) -> None:
     root = make_repo(
         {
             **ALEMBIC_REPO,
@@ -335,7 +335,7 @@ def test_generated_head_tables_fill_the_gaps(make_repo, make_database: MakeDatab
             "sql/views.sql": "CREATE VIEW invoice_ids AS SELECT id FROM invoices;\n",
         }
     )
-    report, build = verify_repository(scan(root), root, make_database())
+    report, build = verify_repository(scan(root), root, dev_database)
     assert [(o.step.path, o.step.generated, o.status) for o in build.outcomes] == [
         ("sql/extra.sql", False, "applied"),
         ("sql/views.sql", False, "rejected"),  # invoices comes from the Alembic layer, later
@@ -360,7 +360,7 @@ def test_refuses_a_database_that_holds_tables(make_repo, make_database: MakeData
 
 
 def test_transaction_fallback_gives_the_same_verdicts_and_leaves_nothing(
-    make_repo, make_database: MakeDatabase, pg_server
+    make_repo, dev_database: str, pg_server
 ) -> None:
     import psycopg
 
@@ -372,7 +372,7 @@ def test_transaction_fallback_gives_the_same_verdicts_and_leaves_nothing(
             ),
         }
     )
-    dev = make_database()
+    dev = dev_database
     build = run_build(build_plan(scan(root), root), parse_database_url(dev), mode="transaction")
     assert build.scratch == "transaction"
     assert [(o.step.path, o.status, o.sqlstate) for o in build.outcomes] == [
@@ -388,7 +388,7 @@ def test_transaction_fallback_gives_the_same_verdicts_and_leaves_nothing(
 
 
 def test_migration_order_predictions_are_confirmed_or_refuted(
-    make_repo, make_database: MakeDatabase
+    make_repo, dev_database: str
 ) -> None:
     root = make_repo(
         {
@@ -396,7 +396,7 @@ def test_migration_order_predictions_are_confirmed_or_refuted(
             "sql/a_early.sql": "CREATE VIEW early AS SELECT id FROM readings;\n",
         }
     )
-    _, build = verify_repository(scan(root), root, make_database())
+    _, build = verify_repository(scan(root), root, dev_database)
 
     def predicted(path: str, line: int, name: str = "migration-order") -> Finding:
         return Finding(
@@ -427,10 +427,10 @@ def test_migration_order_predictions_are_confirmed_or_refuted(
 
 
 def test_interrupting_verify_leaves_no_scratch_database(
-    make_repo, make_database: MakeDatabase, pg_server
+    make_repo, dev_database: str, pg_server
 ) -> None:
     root = make_repo({"sql/slow.sql": "CREATE TABLE t (id int);\nSELECT pg_sleep(60);\n"})
-    dev = make_database()
+    dev = dev_database
     for signum in (signal.SIGINT, signal.SIGTERM):
         before = set(scratch_databases(pg_server))
         process = subprocess.Popen(

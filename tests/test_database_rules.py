@@ -14,9 +14,9 @@ from analyzer import scan
 from analyzer.database.run import compare_with_database, verify_repository
 from analyzer.rules import DATABASE_RULES
 from analyzer.rules.base import Example, Rule
-from tests.pg import MakeDatabase, make_database, pg_server
+from tests.pg import MakeDatabase, dev_database, make_database, pg_server
 
-__all__ = ["make_database", "pg_server"]
+__all__ = ["dev_database", "make_database", "pg_server"]
 
 CASES = [
     pytest.param(rule, example, id=f"{rule.code}-{rule.name}-{index}")
@@ -27,12 +27,12 @@ CASES = [
 
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_database_rule_example(
-    rule: Rule, example: Example, make_repo, make_database: MakeDatabase
+    rule: Rule, example: Example, make_repo, make_database: MakeDatabase, dev_database: str
 ) -> None:
     root = make_repo(example.files)
     static = scan(root)
     compared = compare_with_database(static, make_database(example.database_sql))
-    verified, _ = verify_repository(static, root, make_database())
+    verified, _ = verify_repository(static, root, dev_database)
     reported = {
         finding.table or f"{finding.path}:{finding.line}"
         for report in (compared, verified)
