@@ -327,6 +327,18 @@ def _with_database(report: Report, database_url: str | None) -> Report:
         _fail(f"--database-url: {exc}")
     except DatabaseError as exc:
         _fail(str(exc))
+    except Exception as exc:  # a bug: say so, and never with the URL's password
+        _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    from analyzer.database.url import scrub
+
+    _fail(
+        f"internal error: {type(exc).__name__}: {scrub(str(exc))}. This is a bug in "
+        f"tabletrace {__version__}; please report it with the command you ran.",
+        EXIT_INTERNAL,
+    )
 
 
 def _find_table(report: Report, name: str, path: Path) -> Table:
@@ -493,6 +505,8 @@ def verify_command(
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; the scratch database was dropped", EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug: say so, and never with the URL's password
+        _internal_error(exc)
     if format is ExplainFormat.json:
         sys.stdout.write(verified.to_json())
     else:
