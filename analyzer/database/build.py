@@ -40,6 +40,7 @@ SCRATCH_PREFIX = "tabletrace_scratch_"
 ScratchMode = Literal["auto", "database", "transaction"]
 StepStatus = Literal["applied", "rejected", "skipped", "aborted"]
 
+HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 INSUFFICIENT_PRIVILEGE = "42501"
 IN_FAILED_TRANSACTION = "25P02"
 ACTIVE_TRANSACTION = "25001"
@@ -146,7 +147,7 @@ def _signals_interrupt() -> Iterator[None]:
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """Hold SIGINT/SIGTERM/SIGHUP while cleaning up; they are delivered right after."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    held = HELD_SIGNALS
     try:
         signal.pthread_sigmask(signal.SIG_BLOCK, held)
     except (AttributeError, ValueError, OSError):
@@ -217,42 +218,67 @@ def run_build(
                     f"cannot read the catalogue of {url.display}: {url.scrub(str(exc))}"
                 ) from None
             name = f"{SCRATCH_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
-            scratch = "transaction" if mode == "transaction" else "database"
-            if scratch == "database":
-                try:
-                    admin.execute(f"CREATE DATABASE {_quote(name)}")
-                except psycopg.Error as exc:
-                    if mode == "auto" and exc.sqlstate == INSUFFICIENT_PRIVILEGE:
-                        scratch = "transaction"
-                    else:
-                        raise DatabaseError(
-                            f"cannot create a scratch database on {url.display}: "
-                            f"{url.scrub(str(exc))}"
-                        ) from None
-            result = BuildResult(
-                url=url.display, scratch=scratch, scratch_name=name if scratch == "database"
-                else "(rolled-back transaction)", server_version=version, plan=plan,
+            scratch: Literal["database", "transaction"] = (
+                "transaction" if mode == "transaction" else "database"
             )
-            if scratch == "transaction":
-                if announce:
-                    announce(f"building inside a transaction of {url.display} (rolled back)")
-                _build_in_transaction(plan, url, statement_timeout, result)
-                return result
-            try:
-                admin.execute(
-                    f"COMMENT ON DATABASE {_quote(name)} IS "
-                    "'tabletrace verify scratch database: safe to drop'"
-                )
-                if announce:
-                    announce(f"building in scratch database {name} on {url.display}")
-                conninfo = psycopg.conninfo.make_conninfo(url.conninfo, dbname=name)
-                _build_in_database(plan, conninfo, url, statement_timeout, result)
-            finally:
+            if scratch == "database":
+                # Signals wait until the scratch database either exists inside the try/finally
+                # that drops it, or does not exist at all.
                 with _signals_held():
-                    _drop_scratch(admin, name, url)
+                    try:
+                        admin.execute(f"CREATE DATABASE {_quote(name)}")
+                    except psycopg.Error as exc:
+                        if mode == "auto" and exc.sqlstate == INSUFFICIENT_PRIVILEGE:
+                            scratch = "transaction"
+                        else:
+                            raise DatabaseError(
+                                f"cannot create a scratch database on {url.display}: "
+                                f"{url.scrub(str(exc))}"
+                            ) from None
+                    if scratch == "database":
+                        return _build_then_drop(
+                            plan, url, admin, name, version, statement_timeout, announce
+                        )
+            result = BuildResult(
+                url=url.display, scratch="transaction", scratch_name="(rolled-back transaction)",
+                server_version=version, plan=plan,
+            )
+            if announce:
+                announce(f"building inside a transaction of {url.display} (rolled back)")
+            _build_in_transaction(plan, url, statement_timeout, result)
             return result
         finally:
             admin.close()
+
+
+def _build_then_drop(
+    plan: BuildPlan, url: DatabaseUrl, admin: Any, name: str, version: str | None,
+    timeout: float, announce: Any,
+) -> BuildResult:
+    """Build in the scratch database `name`, which exists; drop it whatever happens.
+
+    Called with signals held; they are released inside the try, so an interruption from here
+    on unwinds through the `finally` that drops the database.
+    """
+    psycopg = psycopg_module()
+    result = BuildResult(
+        url=url.display, scratch="database", scratch_name=name, server_version=version, plan=plan
+    )
+    try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_SIGNALS)
+        admin.execute(
+            f"COMMENT ON DATABASE {_quote(name)} IS "
+            "'tabletrace verify scratch database: safe to drop'"
+        )
+        if announce:
+            announce(f"building in scratch database {name} on {url.display}")
+        conninfo = psycopg.conninfo.make_conninfo(url.conninfo, dbname=name)
+        _build_in_database(plan, conninfo, url, timeout, result)
+    finally:
+        with _signals_held():
+            _drop_scratch(admin, name, url)
+    return result
 
 
 def build_into(
