@@ -1,9 +1,11 @@
 """The `tabletrace` command: a thin shell over `analyzer.scan`, the policy stage and renderers.
 
 Exit codes: 0 the command did its job; 1 `scan` reported a finding at or above `--fail-on`
-(default `error`); 2 usage error (bad path, option or configuration, or --output over a file
-of the repository that tabletrace did not write); 3 internal error (a bug: please report it).
-A closed pipe (`tabletrace scan . | head`) ends the output quietly, exit code unchanged.
+(default `error`); 2 usage error (bad path, option or configuration, --output over a file
+of the repository that tabletrace did not write, or a database that cannot be reached or
+used); 3 internal error (a bug: please report it); 130 `verify` interrupted (Ctrl-C,
+SIGTERM), after dropping its scratch database. A closed pipe (`tabletrace scan . | head`)
+ends the output quietly, exit code unchanged.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ from analyzer.timeline import timeline
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 # click's UsageError, whether typer vendors click (typer >= 0.2x) or uses the click package.
@@ -109,6 +112,8 @@ app = typer.Typer(
     cls=_OneLineUsageErrors,
     add_completion=False,
     no_args_is_help=True,
+    # A traceback's local variables could hold a --database-url password: never show them.
+    pretty_exceptions_show_locals=False,
     help="Which tables exist, where each is created, dropped or renamed, and which code uses it.",
 )
 
@@ -170,6 +175,15 @@ OnlyProblemsOption = Annotated[
     ),
 ]
 TableArgument = Annotated[str, typer.Argument(help="Table name: name, schema.name.")]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Compare with this live database, read-only (postgresql://... or sqlite:///path); "
+        "PostgreSQL adds usage statistics. Needs tabletrace[postgres] for PostgreSQL.",
+        show_default=False,
+    ),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +424,33 @@ def _gate(report: Report, fail_on: FailOn, quiet: bool = False) -> None:
         raise typer.Exit(EXIT_FINDINGS)
 
 
+def _with_database(report: Report, database_url: str | None) -> Report:
+    """Fold a live database's catalogue and statistics into the report (--database-url)."""
+    if database_url is None:
+        return report
+    from analyzer.database import DatabaseError, DriverMissing
+    from analyzer.database.run import compare_with_database
+
+    try:
+        return compare_with_database(report, database_url)
+    except DriverMissing as exc:
+        _fail(f"--database-url: {exc}")
+    except DatabaseError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bug: say so, and never with the URL's password
+        _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    from analyzer.database.url import scrub
+
+    _fail(
+        f"internal error: {type(exc).__name__}: {scrub(str(exc))}. This is a bug in "
+        f"tabletrace {__version__}; please report it with the command you ran.",
+        EXIT_INTERNAL,
+    )
+
+
 def _find_table(report: Report, name: str, path: Path) -> Table:
     found = report.table(name)
     if found is None:
@@ -555,11 +596,12 @@ def scan_command(
             "--show-all", help=f"Console: every finding, not the first {DEFAULT_LIMIT} per rule."
         ),
     ] = False,
+    database_url: DatabaseUrlOption = None,
     *,
     request: ScanRequest,
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
-    report = _run_scan(path, request, quiet=quiet)
+    report = _with_database(_run_scan(path, request, quiet=quiet), database_url)
     if write_baseline is not None:
         _write_baseline(report, write_baseline, path, force, quiet)
         return
@@ -591,11 +633,12 @@ def explain_command(
     path: PathArgument,
     table: TableArgument,
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
+    database_url: DatabaseUrlOption = None,
     *,
     request: ScanRequest,
 ) -> None:
     """Every definition, drop, rename and use of one table, with file:line and SQL."""
-    report = _run_scan(path, request)
+    report = _with_database(_run_scan(path, request), database_url)
     found = _find_table(report, table, path)
     if format is ExplainFormat.json:
         data = found.model_dump(mode="json", by_alias=True)
@@ -694,6 +737,64 @@ def catalog_command(
             err=True,
         )
     _emit(render_catalog_html(report, svg), output, path, force)
+
+
+@app.command("verify")
+@scan_options
+def verify_command(
+    path: PathArgument,
+    dev_url: Annotated[
+        str,
+        typer.Option(
+            "--dev-url",
+            help="A development PostgreSQL server (postgresql://user@host/empty_db): a scratch "
+            "database is created there for the run and dropped afterwards.",
+            show_default=False,
+        ),
+    ],
+    force_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--force-scratch", help="Use a --dev-url database that already holds tables."
+        ),
+    ] = False,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on", help="Exit 1 when a finding has this severity or worse (never: exit 0)."
+        ),
+    ] = FailOn.error,
+    *,
+    request: ScanRequest,
+) -> None:
+    """Build the ordered SQL sources in a scratch PostgreSQL database; report what it rejects."""
+    from analyzer.database import DatabaseError, DriverMissing
+    from analyzer.database.render import print_verification
+    from analyzer.database.run import verify_repository
+
+    report = _run_scan(path, request)
+    try:
+        verified, build = verify_repository(
+            report,
+            path,
+            dev_url,
+            force_scratch=force_scratch,
+            announce=lambda text: typer.echo(f"tabletrace: {text}", err=True),
+        )
+    except DriverMissing as exc:
+        _fail(f"verify: {exc}")
+    except DatabaseError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the scratch database was dropped", EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug: say so, and never with the URL's password
+        _internal_error(exc)
+    if format is ExplainFormat.json:
+        sys.stdout.write(verified.to_json())
+    else:
+        print_verification(verified, build, Console())
+    _gate(verified, fail_on)
 
 
 @app.command("schema")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.text import Text
 
+from analyzer.database.evidence import database_lines
 from analyzer.models import Diagnostic, Finding, Report, Table
 from analyzer.render.text import (
     diagnostic_where,
@@ -31,6 +32,7 @@ STATUS_STYLE = {
     "runtime-only": "magenta",
     "removed": "dim",
     "system": "dim",
+    "unmanaged": "bold yellow",
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_LOCATIONS = 3
@@ -141,6 +143,14 @@ def _summary(report: Report) -> Text:
             f"alembic  {len(report.revisions)} revisions in {environments} "
             f"environment{'s' if environments != 1 else ''}\n"
         )
+    if report.database is not None:
+        database = report.database
+        since = (
+            f"statistics since {database.stats_reset[:10]}"
+            if database.stats_reset
+            else ("statistics never reset" if database.has_statistics else "no statistics")
+        )
+        text.append(f"database {database.url}: {database.tables} relations, {since}\n")
     text.append("findings ")
     parts = [(f"{severities[s]} {s}{'s' if severities[s] != 1 else ''}", SEVERITY_STYLE[s])
              for s in ("error", "warning", "info")]
@@ -344,6 +354,10 @@ def print_explain(report: Report, table: Table, console: Console) -> None:
         _print_wrapped(console, line, 2)
         _print_wrapped(console, Text(use.snippet, style="dim"), 6)
     _print_references(table, console, "References (ORM)")
+    if table.database is not None and report.database is not None:
+        console.rule(f"Database ({report.database.url})", align="left")
+        for line in database_lines(table):
+            _print_wrapped(console, line, 2)
     related = [f for f in report.findings if f.table == table.qualified_name]
     if related:
         console.rule("Findings", align="left")
