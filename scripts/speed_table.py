@@ -30,10 +30,10 @@ def _cell(result: dict[str, Any], key: str, base: float, base_cpu: float) -> str
     measured = result["results"].get(key)
     if measured is None:
         return "-"
-    ratio = measured["median"] / base
+    ratio = measured["min"] / base
     cpu = measured.get("cpu_median")
     cpu_part = f"; CPU {cpu / base_cpu:.1f}x" if cpu and base_cpu else ""
-    return f"{_seconds(measured['median'])} ({ratio:.1f}x{cpu_part})"
+    return f"{_seconds(measured['min'])} ({ratio:.1f}x{cpu_part})"
 
 
 def rows(result: dict[str, Any]) -> list[str]:
@@ -45,7 +45,7 @@ def rows(result: dict[str, Any]) -> list[str]:
     cited = selected.get("cited_files")
     selection = f"{parsed} / {cited}" if parsed is not None and cited is not None else "-"
     baseline = result["results"]["baseline"]
-    base, base_cpu = baseline["median"], baseline.get("cpu_median") or 0.0
+    base, base_cpu = baseline["min"], baseline.get("cpu_median") or 0.0
     out = []
     for jobs in result["settings"]["jobs"]:
         scans = [result["results"].get(f"{name_}@{jobs}") for name_ in ("cold", "warm",
@@ -80,8 +80,9 @@ def machine_line(results: list[dict[str, Any]]) -> str:
         for r in results
     })
     runs = sorted({r["settings"]["runs"] for r in results})
-    return (f"Measured on {'; '.join(machines)}; medians of {'/'.join(map(str, runs))} "
-            "whole-process runs per cell.")
+    return (f"Measured on {'; '.join(machines)}; {'/'.join(map(str, runs))} whole-process "
+            "runs per cell: the fastest wall-clock time and its ratio to the fastest baseline, "
+            "then the ratio of median CPU times (user + system, all processes).")
 
 
 def table(results: list[dict[str, Any]]) -> str:

@@ -39,7 +39,7 @@ def test_readme_table_is_current() -> None:
 
 def result(name: str, files: int) -> dict[str, Any]:
     def measured(median: float, cpu: float, tree: float, largest: float) -> dict[str, Any]:
-        return {"median": median, "cpu_median": cpu, "peak_rss_tree_mb": tree,
+        return {"min": median, "median": median + 1, "cpu_median": cpu, "peak_rss_tree_mb": tree,
                 "peak_rss_largest_process_mb": largest}
 
     return {
@@ -76,8 +76,11 @@ def test_table_orders_largest_first_and_names_the_machine(tmp_path: Path) -> Non
     results = speed_table.load_results(tmp_path)
     text = speed_table.table(results)
     lines = text.splitlines()
-    assert lines[0] == ("Measured on 2 cores (Test CPU), 2 GB RAM, CPython 3.11.7; medians of 3 "
-                        "whole-process runs per cell.")
+    assert lines[0] == (
+        "Measured on 2 cores (Test CPU), 2 GB RAM, CPython 3.11.7; 3 whole-process runs per "
+        "cell: the fastest wall-clock time and its ratio to the fastest baseline, then the "
+        "ratio of median CPU times (user + system, all processes)."
+    )
     assert lines[2] == speed_table.HEADER
     assert [line.split(" | ")[0] for line in lines[4:]] == ["| large"] * 2 + ["| small"] * 2
 
