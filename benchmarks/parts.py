@@ -10,24 +10,30 @@ parsed trees:
   (built for the whole file, i.e. the worst case of its laziness);
 * traversal: ``module.visit(visitor)`` against ``analyzer.python.walk.walk(module, visitor)``
   with a reader-like visitor (handlers for calls, strings, f-strings, assignments, imports,
-  classes and functions).
+  classes and functions);
+* with ``--extractors``: today's extractors (``analyzer/extract``: Python, ORM and Alembic
+  readers) as they are, then with `Positions` and `walk` put in place of `PositionProvider` and
+  `CSTNode.visit` (`extractors_on_engine_parts`, patched in this process only), checking that
+  every file's facts are equal.
 
 CPU time (``time.process_time``) with the garbage collector off, so that other work on the
 machine and collections do not blur the comparison. Prints one JSON object.
 
-Usage: ``python benchmarks/parts.py PATH [--limit N]``
+Usage: ``python benchmarks/parts.py PATH [--limit N] [--extractors]``
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import gc
 import json
 import os
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +145,84 @@ def measure(root: Path, limit: int | None) -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def extractors_on_engine_parts() -> Iterator[None]:
+    """Run today's extractors on `Positions` and `walk` (a preview of the integration; the
+    new readers will call them directly): `_positions(tree)` returns `Positions(tree)`, which
+    answers `positions[node]` like the stock mapping, and a `CSTVisitor`'s `node.visit` walks."""
+    from analyzer.extract import alembic_source, python_source
+
+    original_visit = cst.CSTNode.visit
+    original_positions = python_source._positions
+
+    def visit(self: cst.CSTNode, visitor: Any) -> Any:
+        if isinstance(visitor, cst.CSTVisitor):
+            walk(self, visitor)
+            return self
+        return original_visit(self, visitor)
+
+    cst.CSTNode.visit = visit  # type: ignore[method-assign]
+    python_source._positions = Positions  # type: ignore[assignment]
+    alembic_source._positions = Positions  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        cst.CSTNode.visit = original_visit  # type: ignore[method-assign]
+        python_source._positions = original_positions
+        alembic_source._positions = original_positions
+
+
+def measure_extractors(root: Path, limit: int | None) -> dict[str, Any]:
+    """CPU seconds of today's extraction of every file, stock and on the engine parts."""
+    from analyzer.extract.alembic_source import extract_alembic
+    from analyzer.extract.python_source import extract_python
+
+    def extract(path: Path, source: bytes) -> tuple[Any, Any]:
+        facts = extract_python(str(path), source, "module")
+        revision = extract_alembic(str(path), source) if "versions" in path.parts else None
+        return facts, revision
+
+    totals = {"ast_parse": 0.0, "stock": 0.0, "engine_parts": 0.0}
+    files = different = 0
+    gc.disable()
+    for path in python_files(root)[:limit]:
+        source = path.read_bytes()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                spent, _ = timed(lambda source=source: ast.parse(source))
+        except Exception:
+            continue
+        files += 1
+        totals["ast_parse"] += spent
+        spent, stock = timed(lambda path=path, source=source: extract(path, source))
+        totals["stock"] += spent
+        with extractors_on_engine_parts():
+            spent, ours = timed(lambda path=path, source=source: extract(path, source))
+        totals["engine_parts"] += spent
+        different += stock != ours
+        del stock, ours
+        gc.collect()
+    base = totals["ast_parse"] or 1e-9
+    return {
+        "files": files,
+        "files_with_different_facts": different,
+        "cpu_seconds": {key: round(value, 3) for key, value in totals.items()},
+        "x_ast_parse": {key: round(value / base, 2) for key, value in totals.items()},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--limit", type=int, help="only the first N files (sorted walk)")
+    parser.add_argument("--extractors", action="store_true",
+                        help="also time today's extractors, stock and on Positions and walk")
     args = parser.parse_args(argv)
-    print(json.dumps(measure(args.path, args.limit), indent=2))
+    result = measure(args.path, args.limit)
+    if args.extractors:
+        result["extractors"] = measure_extractors(args.path, args.limit)
+    print(json.dumps(result, indent=2))
     return 0
 
 
