@@ -112,15 +112,24 @@ def read_pack(data: bytes) -> tuple[int, dict[str, Entry]]:
     return generation, entries
 
 
-def write_pack(generation: int, entries: dict[str, Entry]) -> bytes:
-    """A pack's bytes, entries in key order (the same entries give the same bytes)."""
+def pack_chunks(generation: int, entries: dict[str, Entry]) -> list[bytes | memoryview]:
+    """A pack as the pieces to write one after the other (no second copy of every value in
+    memory), entries in key order (the same entries give the same bytes)."""
     keys = sorted(entries)
     index = pickle.dumps(
         tuple((key, entries[key].generation, len(entries[key].data)) for key in keys),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
-    body = b"".join([index, *(entries[key].data for key in keys)])
-    return HEADER.pack(MAGIC, generation, zlib.crc32(body), len(index)) + body
+    values = [entries[key].data for key in keys]
+    crc = zlib.crc32(index)
+    for value in values:
+        crc = zlib.crc32(value, crc)
+    return [HEADER.pack(MAGIC, generation, crc, len(index)), index, *values]
+
+
+def write_pack(generation: int, entries: dict[str, Entry]) -> bytes:
+    """A pack's bytes (see `pack_chunks`)."""
+    return b"".join(pack_chunks(generation, entries))
 
 
 class FactCache:
@@ -239,7 +248,7 @@ class FactCache:
                 entries[key] = Entry(entries[key].data, generation)
         entries = {key: entry for key, entry in entries.items()
                    if generation - entry.generation < KEEP_GENERATIONS}
-        self._write(write_pack(generation, entries))
+        self._write(pack_chunks(generation, entries))
         self._generation = generation
         self._entries = entries
         self._added, self._dropped, self._used = set(), set(), set()
@@ -252,7 +261,7 @@ class FactCache:
             return None
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
-    def _write(self, data: bytes) -> None:
+    def _write(self, chunks: list[bytes | memoryview]) -> None:
         path = self.pack_path
         temporary: str | None = None
         try:
@@ -260,7 +269,7 @@ class FactCache:
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-",
                                                      suffix=".pack")
             with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
+                handle.writelines(chunks)
             os.replace(temporary, path)
             temporary = None
         except OSError:
