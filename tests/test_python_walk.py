@@ -182,6 +182,20 @@ def test_a_class_it_cannot_read_is_visited_by_libcst(monkeypatch: pytest.MonkeyP
         assert ours.events == stock.events
 
 
+def test_handlers_set_on_the_instance_are_called() -> None:
+    module = parsed("comments")
+    stock, ours = Handlers(), Handlers()
+    for visitor in (stock, ours):
+        comments: list[str] = []
+        visitor.visit_Comment = comments.append  # type: ignore[attr-defined]
+        visitor.comments = comments  # type: ignore[attr-defined]
+    module.visit(stock)
+    walk(module, ours)
+    assert ours.comments == stock.comments  # type: ignore[attr-defined]
+    assert len(stock.comments) > 5  # type: ignore[attr-defined]
+    assert ours.events == stock.events
+
+
 def test_a_transformer_is_refused() -> None:
     with pytest.raises(TypeError, match="CSTVisitor"):
         walk(cst.parse_module("x = 1\n"), cst.CSTTransformer())  # type: ignore[arg-type]

@@ -26,8 +26,10 @@ stock traversal on every file of a corpus.
 Where it is cheaper than the stock dispatch (same events, fewer calls): when the visitor class
 does not override `on_visit` / `on_leave` / `on_visit_attribute` / `on_leave_attribute`, the
 `visit_<Node>` (etc.) handler is looked up once per node type per walk instead of once per
-node, and LibCST's own no-op stubs (marked `_is_no_op`) are not called at all. So a handler
-method assigned to the visitor *during* a walk is not seen; define handlers on the class.
+node, LibCST's own no-op stubs (marked `_is_no_op`) are not called at all, and a subtree that
+can hold no node the visitor has a handler for (per LibCST's field annotations: whitespace,
+commas, operators...) is not entered. A handler set on the instance (not the class) turns
+that skipping off; a handler assigned *during* a walk is not seen.
 """
 
 from __future__ import annotations
@@ -295,7 +297,9 @@ def walk(node: CSTNode, visitor: CSTVisitor) -> None:
                          or _overrides(visitor, "on_leave_attribute"))
     # Subtrees with no handler for any class they can hold are not entered at all (their events
     # would only reach LibCST's no-op stubs); never when an on_* method is overridden.
-    every_node_seen = custom_visit or custom_leave or custom_attributes
+    every_node_seen = (custom_visit or custom_leave or custom_attributes
+                       or any(name.startswith(("visit_", "leave_"))
+                              for name in getattr(visitor, "__dict__", ())))
     handled = None if every_node_seen else _handled_classes(type(visitor))
     # node type -> (visit handler, leave handler, plan, attribute hooks or None), or _SKIP
     types: dict[type, tuple[Any, Any, Plan, Any]] = {}
