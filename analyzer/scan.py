@@ -423,6 +423,7 @@ def scan(
         _report_key(root, settings, discovery, digests, file_timeout) if cache is not None else ""
     )
     if cache is not None:
+        use_cache_scope(cache, root, settings)
         # Nothing changed since a scan with the same settings: its report is the answer.
         cached = cache.get(report_key)
         if isinstance(cached, bytes):
@@ -535,4 +536,12 @@ def scan(
     if cache is not None and not any(d.code in TRANSIENT_PROBLEMS for d in diagnostics):
         # (a crashed worker is not what the next scan of these files will see)
         cache.put(report_key, report.to_json().encode("utf-8"))
+    if cache is not None:
+        cache.flush()  # one write of the scope's pack, with everything this scan added
     return report
+
+
+def use_cache_scope(cache: FactCache, root: Path, settings: Config) -> None:
+    """One pack of facts per scanned root and the settings that change facts: a scan reads
+    only its own repository's facts, in one read (see `analyzer.cache`)."""
+    cache.use_scope(str(root), settings.dialect, settings.default_schema)

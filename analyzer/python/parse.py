@@ -10,13 +10,12 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange, PositionProvider
 
 from analyzer.facts import FileProblem
+from analyzer.python.positions import Positions
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -79,20 +78,6 @@ def parse_tree(source: bytes, prefix: str) -> cst.Module | FileProblem:
         )
 
 
-def stock_positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """PositionProvider metadata for `tree`.
-
-    `MetadataWrapper.resolve` also runs a (here empty) batched-provider traversal of the whole
-    tree after computing positions, which costs ~20% of the extraction time, so the provider
-    is called directly, falling back to the public API if LibCST's internals change.
-    """
-    wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True)
-    try:
-        return PositionProvider()._gen(wrapper)
-    except (AttributeError, TypeError):  # pragma: no cover - libcst internals changed
-        return wrapper.resolve(PositionProvider)
-
-
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -103,7 +88,7 @@ class ParsedModule:
     path: str
     module: str
     tree: cst.Module
-    positions: Mapping[cst.CSTNode, CodeRange] = field(repr=False)
+    positions: Positions = field(repr=False)
     source: bytes = field(default=b"", repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
 
@@ -124,24 +109,25 @@ class ParsedModule:
         return self._lines
 
     def line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.positions.start_line(node)
 
     def end_line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].end.line
+        return self.positions.end_line(node)
 
     def column(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.column
+        return self.positions.start(node)[1]
 
     def span(self, first: cst.CSTNode, last: cst.CSTNode) -> str:
         """Source text from the start of `first` to the end of `last` (a decorated
         definition: from its first decorator)."""
-        start, end = self.positions[first].start, self.positions[last].end
+        start_line, start_column = self.positions.start(first)
+        end_line, end_column = self.positions.end(last)
         lines = self._source_lines()
-        if start.line == end.line:
-            return lines[start.line - 1][start.column : end.column]
-        pieces = [lines[start.line - 1][start.column :]]
-        pieces.extend(lines[start.line : end.line - 1])
-        pieces.append(lines[end.line - 1][: end.column])
+        if start_line == end_line:
+            return lines[start_line - 1][start_column:end_column]
+        pieces = [lines[start_line - 1][start_column:]]
+        pieces.extend(lines[start_line : end_line - 1])
+        pieces.append(lines[end_line - 1][:end_column])
         return "".join(pieces)
 
     def code(self, node: cst.CSTNode) -> str:
@@ -157,8 +143,8 @@ class ParsedModule:
 def parse_module(path: str, module: str, source: bytes, prefix: str = "python") -> (
     ParsedModule | FileProblem
 ):
-    """Parse once; positions are computed with the tree, for every reader to share."""
+    """Parse once; positions are computed lazily (`Positions`), for every reader to share."""
     tree = parse_tree(source, prefix)
     if isinstance(tree, FileProblem):
         return tree
-    return ParsedModule(path, module, tree, stock_positions(tree), source)
+    return ParsedModule(path, module, tree, Positions(tree), source)

@@ -46,7 +46,6 @@ class BindingSite:
     imported: ImportBinding | None = None
     node: cst.CSTNode | None = field(default=None, repr=False)  # def/class/param node
     annotation: cst.BaseExpression | None = field(default=None, repr=False)
-    owner: Scope | None = field(default=None, repr=False)  # `self.x = v`: where v is read
 
 
 @dataclass(eq=False, slots=True)
@@ -63,7 +62,9 @@ class Scope:
     declared_nonlocal: set[str] = field(default_factory=set)
     receiver: str | None = None  # "self" | "cls": what the first parameter is bound to
     mutated: set[str] = field(default_factory=set, repr=False)  # `x.append(...)`, `x[k] = v`
-    instance_attributes: dict[str, list[BindingSite]] = field(default_factory=dict, repr=False)
+    # `self.x = v` bound in this scope (a method, or a lambda / comprehension inside one); kept
+    # here, not on the class, so that no scope refers down to another (no reference cycle)
+    self_attributes: dict[str, list[BindingSite]] = field(default_factory=dict, repr=False)
     decorators: list[str] = field(default_factory=list)
 
     @property
@@ -120,20 +121,38 @@ class ScopeModel:
     def scope_of(self, node: cst.CSTNode) -> Scope | None:
         return self.scopes.get(id(node))
 
+    def instance_attributes(self, cls: Scope) -> dict[str, list[tuple[BindingSite, Scope]]]:
+        """`self.x = v` in the methods of `cls`: each site with the scope it is read in."""
+        found: dict[str, list[tuple[BindingSite, Scope]]] = {}
+        for scope in self.all_scopes:
+            if not scope.self_attributes:
+                continue
+            method: Scope | None = scope
+            while method is not None and method.kind in ("lambda", "comprehension"):
+                method = method.parent
+            if method is None or method.enclosing_class() is not cls:
+                continue
+            for name, sites in scope.self_attributes.items():
+                found.setdefault(name, []).extend((site, scope) for site in sites)
+        return found
 
-Handler = Callable[[cst.CSTNode, Context], bool | None]
+
+Handler = Callable[["Reader", cst.CSTNode, Context], bool | None]
+LeaveHandler = Callable[["Reader", cst.CSTNode, Context], None]
 
 
 class Reader:
     """A per-file reader riding on the one traversal.
 
-    `handlers` maps node types to methods called before the node's children; a handler that
-    returns False gets no calls for the node's subtree (the others still do). `leave`
-    handlers are called after the children.
+    `handlers` maps node types to functions `(reader, node, ctx)` called before the node's
+    children (plain functions, not bound methods: a reader holding its own bound methods would
+    be a reference cycle keeping the file's tree alive past its extraction); a handler that
+    returns False gets no calls for the node's subtree (the others still do). `leave_handlers`
+    are called after the children.
     """
 
     handlers: dict[type, Handler]
-    leave_handlers: dict[type, Callable[[cst.CSTNode, Context], None]]
+    leave_handlers: dict[type, LeaveHandler]
 
     def __init__(self) -> None:
         self.handlers = {}
@@ -149,7 +168,7 @@ class _Walker:
         self.muted: list[int | None] = [None] * len(self.readers)  # id of the muting node
         # per node type: the (reader index, handler) pairs, built once per type
         self._visit: dict[type, list[tuple[int, Handler]]] = {}
-        self._leave: dict[type, list[tuple[int, Callable[[cst.CSTNode, Context], None]]]] = {}
+        self._leave: dict[type, list[tuple[int, LeaveHandler]]] = {}
 
     # ---- dispatch --------------------------------------------------------------------------
 
@@ -163,9 +182,7 @@ class _Walker:
             ]
         return found
 
-    def _leave_handlers(
-        self, node_type: type
-    ) -> list[tuple[int, Callable[[cst.CSTNode, Context], None]]]:
+    def _leave_handlers(self, node_type: type) -> list[tuple[int, LeaveHandler]]:
         found = self._leave.get(node_type)
         if found is None:
             found = self._leave[node_type] = [
@@ -180,8 +197,9 @@ class _Walker:
         if node_type is cst.Call:
             _note_mutation(node, ctx)  # type: ignore[arg-type]
         muted_here: list[int] = []
+        readers = self.readers
         for index, handler in self._visit_handlers(node_type):
-            if self.muted[index] is None and handler(node, ctx) is False:
+            if self.muted[index] is None and handler(readers[index], node, ctx) is False:
                 self.muted[index] = id(node)
                 muted_here.append(index)
         special = _SPECIAL.get(node_type)
@@ -196,7 +214,7 @@ class _Walker:
                 self.node(child, inner)
         for index, handler in self._leave_handlers(node_type):
             if self.muted[index] is None:
-                handler(node, ctx)
+                handler(readers[index], node, ctx)
         for index in muted_here:
             self.muted[index] = None
 
@@ -266,11 +284,8 @@ class _Walker:
             return
         if owner != scope.params[0]:
             return
-        cls.instance_attributes.setdefault(leaf.attr.value, []).append(
-            BindingSite(
-                kind, self.parsed.line(leaf), value, path, ctx.loops, annotation=annotation,
-                owner=ctx.scope,
-            )
+        ctx.scope.self_attributes.setdefault(leaf.attr.value, []).append(
+            BindingSite(kind, self.parsed.line(leaf), value, path, ctx.loops, annotation=annotation)
         )
 
     def bind_name(self, name: str, site: BindingSite, scope: Scope) -> None:

@@ -25,10 +25,10 @@ class ReturnsReader(Reader):
         super().__init__()
         self.returns: dict[int, list[tuple[cst.BaseExpression, tuple[int, ...]]]] = {}
         self.statements: dict[int, int] = {}
-        self.handlers[cst.Return] = self._return
-        self.handlers[cst.SimpleStatementLine] = self._statement
+        self.handlers[cst.Return] = ReturnsReader._return  # type: ignore[assignment]
+        self.handlers[cst.SimpleStatementLine] = ReturnsReader._statement  # type: ignore[assignment]
         for compound in (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match):
-            self.handlers[compound] = self._statement
+            self.handlers[compound] = ReturnsReader._statement  # type: ignore[assignment]
 
     def _function(self, ctx: Context) -> Scope | None:
         scope: Scope | None = ctx.scope
@@ -188,10 +188,9 @@ def summarize(
 def _attributes(cls: Scope, translator: Translator) -> dict[str, NameFact]:
     """`self.x = value` in the class's methods (bound once: a value; else ambiguous)."""
     out: dict[str, NameFact] = {}
-    for name, sites in cls.instance_attributes.items():
-        site = sites[-1]
-        method = site.owner or cls
-        annotation = next((s.annotation for s in sites if s.annotation is not None), None)
+    for name, sites in translator.model.instance_attributes(cls).items():
+        site, method = sites[-1]
+        annotation = next((s.annotation for s, _ in sites if s.annotation is not None), None)
         annotated = translator.expr(annotation, method) if annotation is not None else None
         if len(sites) > 1 or site.value is None:
             out[name] = NameFact(

@@ -364,8 +364,12 @@ class TemplateBuilder:
             cls = self._module_class(owner)
         if cls is None:
             return None
-        sites = [*cls.bindings.get(attribute, ()), *cls.instance_attributes.get(attribute, ())]
-        return self._single_string(sites, cls) if sites else None
+        owned = [(site, cls) for site in cls.bindings.get(attribute, ())]
+        owned.extend(self.translator.model.instance_attributes(cls).get(attribute, ()))
+        if len(owned) != 1:
+            return None
+        site, owner = owned[0]
+        return self._single_string([site], owner)
 
     def _module_class(self, qualname: str) -> Scope | None:
         found = [
@@ -385,7 +389,7 @@ class TemplateBuilder:
             return None
         if not self.is_str(site.value):
             return None
-        return site, site.owner or scope  # `self.x = v` is read in the method that assigns it
+        return site, scope  # (`self.x = v` is read in the method that assigns it)
 
     def splice_locals(
         self,

@@ -62,7 +62,7 @@ class CodeSqlReader(Reader):
         self._pending: list[tuple[cst.BaseExpression, Context, str | None, bool]] = []
         self._sinks: dict[int, str] = {}  # id(argument node) -> sink name
         self._calls: list[tuple[cst.Call, Context]] = []
-        string_handler = self._string
+        string_handler = CodeSqlReader._string
         for node_type in (
             cst.SimpleString,
             cst.ConcatenatedString,
@@ -73,30 +73,27 @@ class CodeSqlReader(Reader):
         templated = getattr(cst, "TemplatedString", None)
         if templated is not None:
             self.handlers[templated] = string_handler
-        self.handlers[cst.Call] = self._call
-        self.handlers[cst.Expr] = self._expression_statement
-        self.handlers[cst.Assign] = self._assign
-        self.handlers[cst.AnnAssign] = self._single_target
-        self.handlers[cst.AugAssign] = self._single_target
+        self.handlers[cst.Call] = CodeSqlReader._call
+        self.handlers[cst.Expr] = CodeSqlReader._expression_statement
+        self.handlers[cst.Assign] = CodeSqlReader._assign
+        self.handlers[cst.AnnAssign] = CodeSqlReader._single_target
+        self.handlers[cst.AugAssign] = CodeSqlReader._single_target
         self._builder: TemplateBuilder | None = None
         self.shapes = StringShapes()
 
     # ---- traversal -------------------------------------------------------------------------
 
-    @staticmethod
-    def _expression_statement(node: cst.CSTNode, ctx: Context) -> bool:
+    def _expression_statement(self, node: cst.CSTNode, ctx: Context) -> bool:
         value = node.value  # type: ignore[attr-defined]
         # docstrings and other bare string statements are never candidates
         return not isinstance(
             value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
         )
 
-    @staticmethod
-    def _assign(node: cst.CSTNode, ctx: Context) -> bool:
+    def _assign(self, node: cst.CSTNode, ctx: Context) -> bool:
         return not any(_is_all(t.target) for t in node.targets)  # type: ignore[attr-defined]
 
-    @staticmethod
-    def _single_target(node: cst.CSTNode, ctx: Context) -> bool:
+    def _single_target(self, node: cst.CSTNode, ctx: Context) -> bool:
         return not _is_all(node.target)  # type: ignore[attr-defined]
 
     def _string(self, node: cst.CSTNode, ctx: Context) -> bool:

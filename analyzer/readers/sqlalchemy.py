@@ -31,11 +31,10 @@ from __future__ import annotations
 import builtins
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
 from analyzer.facts import (
     Hole,
@@ -53,6 +52,7 @@ from analyzer.python.nodes import dotted as _dotted
 from analyzer.python.nodes import string_value as _string_value
 from analyzer.python.nodes import target_names as _target_names
 from analyzer.python.parse import ParsedModule
+from analyzer.python.positions import Positions
 from analyzer.python.scopes import Scope
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.traverse import child_fields as _child_fields
@@ -302,7 +302,7 @@ class _Reader:
     def __init__(
         self,
         module: cst.Module,
-        positions: Mapping[cst.CSTNode, CodeRange],
+        positions: Positions,
         facts: OrmFacts,
         builder: TemplateBuilder,
         module_scope: Scope,
@@ -338,7 +338,7 @@ class _Reader:
         return self.builder.build(node, self.module_scope)
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.pos[node].start.line
+        return self.pos.start_line(node)
 
     def _code(self, node: cst.CSTNode) -> str:
         if isinstance(node, cst.Name) and not node.lpar:
@@ -1333,7 +1333,7 @@ class _Reader:
         confidence: str,
         value: ir.Expr | None = None,
     ) -> None:
-        line = self.pos[node].start.line
+        line = self.pos.start_line(node)
         key = (name, line, kind, context)
         if key in self.seen:
             return
