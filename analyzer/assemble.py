@@ -7,7 +7,7 @@ import networkx as nx
 from analyzer.graph import nodes_of_kind
 from analyzer.models import Definition, Finding, Table, TableLink, TableState, Use
 from analyzer.orm.mapping import Reference
-from analyzer.replay import SchemaOp, describe
+from analyzer.sources.model import SchemaOp, describe
 from analyzer.sql.names import TableKey, is_system_table
 
 

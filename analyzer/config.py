@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analyzer.sql.names import TableKey
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # Options whose command-line values add to the configured list instead of replacing it, as
@@ -77,6 +80,13 @@ class Config(BaseModel):
     @classmethod
     def _size(cls, value: Any) -> int:
         return parse_size(value)
+
+    def ignores(self, key: TableKey) -> bool:
+        """Whether `ignore_tables` leaves this table out (name, schema.name or display)."""
+        names = (key.name, f"{key.schema}.{key.name}", key.display)
+        return any(
+            fnmatch.fnmatchcase(name, pattern) for pattern in self.ignore_tables for name in names
+        )
 
     def extraction_key(self) -> dict[str, Any]:
         """The settings that change what is extracted from a file (for caches)."""

@@ -363,5 +363,8 @@ class AlembicRevision:
     problems: list[FileProblem] = field(default_factory=list)
     revision_line: int | None = None  # line of the `revision = ...` assignment
     down_revision_line: int | None = None  # line of the `down_revision = ...` assignment
-    # Source of each top-level function, for `upgrade_text` once replay knows which run.
+    # Source of each top-level function, for `upgrade_text` once replay knows which run, and
+    # the line each starts on (where a documentation-only revision names a table).
     function_texts: dict[str, str] = field(default_factory=dict, compare=False)
+    # The file's text: where a documentation-only revision names a table (revisions are small)
+    text: str = field(default="", compare=False, repr=False)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from analyzer.migrations.alembic_history import AlembicHistory
 from analyzer.models import Use
 from analyzer.orm.mapping import Reference
-from analyzer.replay import SchemaOp, SourceHistory
+from analyzer.sources.alembic import AlembicHistory
+from analyzer.sources.model import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
 
 CREATING_OPERATIONS = frozenset({"create", "rename_to"})

@@ -17,7 +17,7 @@ import networkx as nx
 
 from analyzer.config import Config
 from analyzer.models import Finding, Location, Severity, Use
-from analyzer.replay import SchemaOp
+from analyzer.sources.model import SchemaOp
 
 if TYPE_CHECKING:
     from analyzer.database.evidence import DatabaseContext

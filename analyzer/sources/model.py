@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import TableRef
 
 NUMBERED_FILE = re.compile(r"^(\d+)")
 SCHEMA_OPERATIONS = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
@@ -68,6 +69,33 @@ def dialect_variant(path: str) -> str | None:
     """`.../versions/postgresql` -> `.../versions`: the folder holding per-engine variants."""
     folder = PurePosixPath(path)
     return str(folder.parent) if folder.name.lower() in DIALECT_FOLDERS else None
+
+
+def is_schema_change(ref: TableRef) -> bool:
+    """Operations that change which tables exist or their columns (not constraints, owners)."""
+    if ref.operation == "alter":
+        return bool(ref.column_changes)
+    return ref.operation in SCHEMA_OPERATIONS
+
+
+def schema_op(
+    history: SourceHistory, path: str, line: int, ref: TableRef, snippet: str
+) -> SchemaOp:
+    """The operation a statement's reference does to its table, in `history`."""
+    return SchemaOp(
+        source=history.id,
+        source_kind=history.kind,
+        path=path,
+        line=line,
+        operation=ref.operation,
+        table=TableKey(ref.schema, ref.name),
+        object_type=ref.object_type,
+        columns=ref.columns,
+        column_changes=ref.column_changes,
+        peer=TableKey(*ref.peer) if ref.peer else None,
+        if_not_exists=ref.if_not_exists,
+        snippet=snippet,
+    )
 
 
 def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]]:

@@ -1,0 +1,51 @@
+"""`.sql` files as sources: each file its own history, numbered folders one ordered history.
+
+The facts come from the engine (`analyzer.readers.sql_file`); files an Alembic revision reads
+belong to that revision's history instead (`analyzer.sources.alembic`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from analyzer.readers.sql_file import SqlFileFacts
+from analyzer.sources.model import (
+    SourceHistory,
+    is_schema_change,
+    schema_op,
+    sql_source_layout,
+)
+from analyzer.sql.names import TableKey
+
+
+@dataclass(slots=True)
+class SqlSources:
+    histories: list[SourceHistory] = field(default_factory=list)
+    statements: int = 0
+    unparsed: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, error)
+
+
+def sql_sources(
+    files: Mapping[str, SqlFileFacts], ignored: Callable[[TableKey], bool]
+) -> SqlSources:
+    """One history per source, in replay order (numbered files by their number's value)."""
+    result = SqlSources()
+    for source_id, path, ordered, members in sql_source_layout(sorted(files)):
+        history = SourceHistory(id=source_id, kind="sql", path=path, files=members, ordered=ordered)
+        for file_path in members:
+            for statement in files[file_path].statements:
+                result.statements += 1
+                if not statement.parsed:
+                    result.unparsed.append(
+                        (file_path, statement.line, statement.error or "not parsed")
+                    )
+                for fact in statement.refs:
+                    ref = fact.ref
+                    if not is_schema_change(ref) or ignored(TableKey(ref.schema, ref.name)):
+                        continue
+                    history.operations.append(
+                        schema_op(history, file_path, fact.line, ref, statement.snippet)
+                    )
+        result.histories.append(history)
+    return result
