@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,11 +169,23 @@ def _unparsed(path: str, line: int, error: str) -> Diagnostic:
     )
 
 
+# The files Alembic itself loads from a versions folder (alembic/script/base.py:
+# `_only_source_rev_file`): `__init__.py` and editor lock files (`.#x.py`) are not revisions.
+ALEMBIC_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+
 def _in_versions_folder(entry: FileEntry, discovery: Discovery) -> bool:
-    """A file in an Alembic versions folder is read as a revision even without its markers."""
-    parent = entry.path.rpartition("/")[0]
-    return entry.role == "alembic" and any(
-        parent == folder for env in discovery.alembic_environments for folder in env.version_dirs
+    """A file Alembic would load from a versions folder is read as a revision even without
+    its markers (and one it would not load is not)."""
+    parent, _, name = entry.path.rpartition("/")
+    return (
+        entry.role == "alembic"
+        and ALEMBIC_REVISION_FILE.match(name) is not None
+        and any(
+            parent == folder
+            for env in discovery.alembic_environments
+            for folder in env.version_dirs
+        )
     )
 
 
@@ -334,7 +347,7 @@ def scan(
         (finding for rule in RULES for finding in rule.check(context)),
         key=lambda f: (f.code, f.table or "", f.path or "", f.line or 0, f.message),
     )
-    tables = assemble_tables(graph, findings)
+    tables = assemble_tables(graph)
     sources = sorted(
         (
             Source(

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
 from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location, where
+from analyzer.status import is_dead
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        if not data["present_in"]:
+        if not is_dead(ctx.graph, node, data):
             continue
         uses = uses_of(ctx.graph, node)
-        if any(use.kind in ("read", "write") for use in uses):
-            continue
         creates = operations_on(ctx.graph, node, CREATING_OPERATIONS | {"declare"})
         kinds = ", ".join(sorted(data["present_in"]))
         ddl_note = (
