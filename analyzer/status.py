@@ -5,6 +5,7 @@ used          present in some source's final state and read or written by applic
 runtime-only  used, and only application code's own DDL creates it
 dead          present in some final state, read or written by no application code
 undefined     used, created by no source at all
+broken        created only by statements that cannot run (`broken-definition`)
 dropped       used, but its sources drop or rename it away (Alembic's head counts alone)
 system        a database catalog (`pg_class`, `information_schema.*`, `sqlite_master`)
 removed       lives only in history: created then dropped or renamed, or clean-up DDL
@@ -30,8 +31,22 @@ def needing_uses(graph: nx.MultiDiGraph, node: str) -> list[Use]:
 
 
 def is_undefined(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
-    """Used by code, present in no final state, created by no operation of any source."""
+    """Used by code, present in no final state, created by no operation of any source (a
+    CREATE that cannot run is `broken`, not undefined: it says where the definition is)."""
     if not needing_uses(graph, node) or data["present_in"] or is_system_table(data["key"]):
+        return False
+    ops = operations_on(graph, node)
+    return not any(op.operation in CREATING_OPERATIONS or op.operation == "broken" for op in ops)
+
+
+def broken_definitions(graph: nx.MultiDiGraph, node: str) -> list[SchemaOp]:
+    """The CREATE statements of this table that cannot run."""
+    return [op for op in operations_on(graph, node) if op.operation == "broken"]
+
+
+def is_broken(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
+    """Created only by statements that cannot run: no source's final state has it."""
+    if data["present_in"] or not broken_definitions(graph, node):
         return False
     return not any(op.operation in CREATING_OPERATIONS for op in operations_on(graph, node))
 
@@ -70,6 +85,8 @@ def table_status(graph: nx.MultiDiGraph, node: str) -> str:
     data = graph.nodes[node]
     if is_undefined(graph, node, data):
         return "undefined"
+    if is_broken(graph, node, data):
+        return "broken"
     if is_dead(graph, node, data):
         return "dead"
     if removals_in_use(graph, node, data):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from analyzer.facts import FileProblem
 from analyzer.sql.detect import statement_keyword
 from analyzer.sql.names import normalize_identifier
+from analyzer.sql.runnable import CannotRun, cannot_run
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
 
@@ -45,6 +46,9 @@ class SqlStatementFact:
     parsed: bool
     error: str | None
     refs: tuple[SqlRefFact, ...]
+    # Why the statement cannot run, when it cannot (`analyzer.sql.runnable`): its CREATE
+    # defines nothing then.
+    cannot_run: CannotRun | None = None
 
 
 @dataclass
@@ -134,6 +138,7 @@ def extract_sql_file(
                 parsed=result.parsed,
                 error=result.error,
                 refs=refs,
+                cannot_run=cannot_run(statement.text, result, dialect),
             )
         )
     return facts

@@ -28,6 +28,7 @@ STATUS_STYLE = {
     "used": "green",
     "dead": "yellow",
     "undefined": "bold red",
+    "broken": "bold red",
     "dropped": "bold red",
     "runtime-only": "magenta",
     "removed": "dim",

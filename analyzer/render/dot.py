@@ -17,6 +17,7 @@ STATUS_COLOURS = {
     "used": "#c8e6c9",
     "dead": "#e0e0e0",
     "undefined": "#ffcdd2",
+    "broken": "#ef9a9a",
     "dropped": "#ffcc80",
     "runtime-only": "#fff59d",
     "removed": "#f5f5f5",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analyzer.rules import (
+    broken_definition,
     broken_revision_graph,
     database_drift,
     dead_table,
@@ -40,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     broken_revision_graph.RULE,
     model_without_migration.RULE,
     model_drift.RULE,
+    broken_definition.RULE,
     unused_suppression.RULE,
     # Rules that need a database (--database-url, verify): see analyzer/database/.
     unmanaged_table.RULE,

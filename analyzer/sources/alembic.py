@@ -21,10 +21,11 @@ from analyzer.resolve.templates import TemplateExpander
 from analyzer.sources.alembic_env import AlembicEnvironment
 from analyzer.sources.model import SchemaOp, SourceHistory, dialect_variant
 from analyzer.sql.names import TableKey
+from analyzer.sql.runnable import CannotRun, cannot_run
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
 
-SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
+SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter", "broken"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +216,7 @@ class _Builder:
         snippet: str = "",
         object_type: str = "table",
         if_not_exists: bool = False,
+        cannot_run: CannotRun | None = None,
     ) -> None:
         where = path or op.path or node.facts.path
         at = line if line is not None else op.line
@@ -238,6 +240,8 @@ class _Builder:
             revision=node.revision,
             snippet=snippet or op.snippet or f"op.{op.name}(...)",
             conditional=op.conditional,
+            problem=cannot_run.reason if cannot_run else None,
+            problem_certain=cannot_run.certain if cannot_run else True,
         )
         if operation in SCHEMA_CHANGES or operation == "data":
             # Data changes ride along in the history (replay ignores them) so that explain and
@@ -306,11 +310,16 @@ class _Builder:
                 statement.text, dialect=self.dialect, default_schema=self.default_schema
             )
             snippet = snippet_of(template.display(statement.text))
+            broken = (
+                cannot_run(statement.text, analysis, self.dialect)
+                if not any(ref.holes for ref in analysis.refs)
+                else None  # a hole may be what sqlglot stumbled on: not the statement's fault
+            )
             for ref in analysis.refs:
                 if ref.holes:
                     continue
                 line = template.line_of(statement.offset + (ref.offset or 0))
-                self._sql_ref(node, op, ref, node.facts.path, line, snippet)
+                self._sql_ref(node, op, ref, node.facts.path, line, snippet, broken)
 
     def _sql_ref(
         self,
@@ -320,10 +329,15 @@ class _Builder:
         path: str,
         line: int,
         snippet: str,
+        broken: CannotRun | None = None,
     ) -> None:
         table = TableKey(ref.schema, ref.name)
         operation = ref.operation
-        if ref.kind == "write":
+        if broken is not None and operation == "create":
+            operation = "broken"  # a CREATE that cannot run defines nothing
+        else:
+            broken = None
+        if ref.kind == "write" and operation != "broken":
             operation = "data"
         elif operation == "alter" and not ref.column_changes:
             operation = "other"
@@ -333,7 +347,7 @@ class _Builder:
             node, op, operation, table, path=path, line=line, columns=ref.columns,
             column_changes=ref.column_changes,
             peer=TableKey(*ref.peer) if ref.peer else None, snippet=snippet,
-            object_type=ref.object_type, if_not_exists=ref.if_not_exists,
+            object_type=ref.object_type, if_not_exists=ref.if_not_exists, cannot_run=broken,
         )
 
     def _sql_file(self, node: RevisionNode, op: AlembicOp) -> None:
@@ -349,7 +363,10 @@ class _Builder:
             self.result.sql_files.add(relative)
             for statement in facts.statements:
                 for fact in statement.refs:
-                    self._sql_ref(node, op, fact.ref, relative, fact.line, statement.snippet)
+                    self._sql_ref(
+                        node, op, fact.ref, relative, fact.line, statement.snippet,
+                        statement.cannot_run,
+                    )
             return
         self.result.diagnostics.append(
             (

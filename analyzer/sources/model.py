@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from analyzer.sql.names import TableKey
 from analyzer.sql.refs import TableRef
+from analyzer.sql.runnable import CannotRun
 
 NUMBERED_FILE = re.compile(r"^(\d+)")
 SCHEMA_OPERATIONS = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
@@ -38,6 +39,9 @@ class SchemaOp:
     revision: str | None = None
     snippet: str = ""
     conditional: bool = False  # inside an if/try in an Alembic upgrade()
+    # A CREATE that cannot run ("broken"): why, and whether that is certain or sqlglot's word.
+    problem: str | None = None
+    problem_certain: bool = True
 
 
 @dataclass(slots=True)
@@ -79,15 +83,24 @@ def is_schema_change(ref: TableRef) -> bool:
 
 
 def schema_op(
-    history: SourceHistory, path: str, line: int, ref: TableRef, snippet: str
+    history: SourceHistory,
+    path: str,
+    line: int,
+    ref: TableRef,
+    snippet: str,
+    cannot_run: CannotRun | None = None,
 ) -> SchemaOp:
-    """The operation a statement's reference does to its table, in `history`."""
+    """The operation a statement's reference does to its table, in `history`.
+
+    A CREATE in a statement that cannot run is a `broken` operation: it defines nothing (the
+    token scan that still found its table name serves uses, never definitions)."""
+    broken = cannot_run is not None and ref.operation == "create"
     return SchemaOp(
         source=history.id,
         source_kind=history.kind,
         path=path,
         line=line,
-        operation=ref.operation,
+        operation="broken" if broken else ref.operation,
         table=TableKey(ref.schema, ref.name),
         object_type=ref.object_type,
         columns=ref.columns,
@@ -95,6 +108,8 @@ def schema_op(
         peer=TableKey(*ref.peer) if ref.peer else None,
         if_not_exists=ref.if_not_exists,
         snippet=snippet,
+        problem=cannot_run.reason if broken and cannot_run else None,
+        problem_certain=cannot_run.certain if broken and cannot_run else True,
     )
 
 
@@ -177,6 +192,8 @@ def _operation_detail(op: SchemaOp) -> str | None:
                 else f"{action} column {column}"
             )
         return ", ".join(words)
+    if op.operation == "broken":
+        return f"cannot run, defines nothing: {op.problem}"
     if op.operation == "create" and op.object_type != "table":
         return f"creates a {op.object_type.replace('_', ' ')}"
     return None

@@ -45,7 +45,10 @@ def sql_sources(
                     if not is_schema_change(ref) or ignored(TableKey(ref.schema, ref.name)):
                         continue
                     history.operations.append(
-                        schema_op(history, file_path, fact.line, ref, statement.snippet)
+                        schema_op(
+                            history, file_path, fact.line, ref, statement.snippet,
+                            statement.cannot_run,
+                        )
                     )
         result.histories.append(history)
     return result
