@@ -118,6 +118,7 @@ class OrmTable:
     schema: str | None = None
     columns: tuple[OrmColumn, ...] = ()
     lightweight: bool = False  # sqlalchemy.table()/sql.table(): no MetaData, declares nothing
+    metadata: str | None = None  # the MetaData argument as written: "metadata", "Base.metadata"
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,29 @@ class OrmClass:
     columns: tuple[OrmColumn, ...] = ()  # Column / mapped_column / bare Mapped[...] attributes
     relationships: tuple[tuple[str, int], ...] = ()  # (target as written, line)
     nested: bool = False  # defined inside a function or another class
+    # `metadata = ...` in the class body: "" for its own `MetaData(...)`, else the name as written
+    metadata: str | None = None
 
 
 @dataclass(frozen=True)
 class OrmBaseFactory:
-    """`Base = declarative_base()`, `db = SQLAlchemy()`, `Base = registry().generate_base()`."""
+    """`Base = declarative_base()`, `db = SQLAlchemy()`, `Base = registry().generate_base()`,
+    and `metadata = MetaData()` (kind "metadata"): the objects a MetaData belongs to."""
 
     variable: str
-    kind: str  # "declarative_base" | "flask_sqlalchemy" | "registry"
+    kind: str  # "declarative_base" | "flask_sqlalchemy" | "registry" | "metadata"
     line: int
+    metadata: str | None = None  # `declarative_base(metadata=md)`: the MetaData as written
+
+
+@dataclass(frozen=True)
+class CreateAllCall:
+    """`Base.metadata.create_all(engine)`, `db.create_all()`, `run_sync(md.create_all)`."""
+
+    receiver: str | None  # what `.create_all` is taken from, as written ("Base.metadata", "db")
+    line: int
+    snippet: str
+    tables: tuple[str, ...] | None = None  # `tables=[User.__table__, orders]`, as written
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,7 @@ class OrmFacts:
     tables: list[OrmTable] = field(default_factory=list)
     bases: list[OrmBaseFactory] = field(default_factory=list)
     references: list[OrmReference] = field(default_factory=list)
+    create_all: list[CreateAllCall] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.1"
 
-SourceKind = Literal["alembic", "sql", "runtime", "model"]
+SourceKind = Literal["alembic", "sql", "runtime", "model", "create_all", "migration-module"]
 UseKind = Literal["read", "write", "ddl"]
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["high", "medium", "low"]

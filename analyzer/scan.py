@@ -44,6 +44,7 @@ from analyzer.sources.alembic_revisions import (
     alembic_histories,
     revision_models,
 )
+from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
 from analyzer.sources.model import replay
 from analyzer.sources.runtime import runtime_history
@@ -331,6 +332,9 @@ def scan(
     ]
     histories = [h.history for h in alembic] + sql.histories + runtime
     histories += model_histories(orm_model)
+    create_all = create_all_sources(app, mapper, orm_model)
+    diagnostics.extend(_diagnostic(path, problem) for path, problem in create_all.diagnostics)
+    histories += create_all.histories
     for history in histories:
         history.operations = [op for op in history.operations if not settings.ignores(op.table)]
         replay(history)

@@ -3,7 +3,10 @@ migration-order faults, Alembic's own file rules, broken definitions, one truth 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 from analyzer import Report, scan
 from tests.conftest import MakeRepo
@@ -228,3 +231,233 @@ def test_the_broken_verdict_is_what_postgresql_does(
                 rejected.add(statement.line)
     assert rejected == {1, 4}
     assert {line for _, _, line, _, _ in broken_findings(report)} == {2, 4}
+
+
+# --- create_all ----------------------------------------------------------------------------
+
+MODELS = """\
+from sqlalchemy import Column, Integer, MetaData, Table
+from sqlalchemy.orm import DeclarativeBase, declarative_base
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id = Column(Integer, primary_key=True)
+
+
+audit = Table("audit", Base.metadata, Column("id", Integer))
+
+reports_metadata = MetaData()
+reports = Table("reports", reports_metadata, Column("id", Integer))
+Legacy = declarative_base(metadata=reports_metadata)
+
+
+class Invoice(Legacy):
+    __tablename__ = "invoices"
+    id = Column(Integer, primary_key=True)
+"""
+USES = """\
+from sqlalchemy import select
+from app.models import Invoice, Order, User, audit, reports
+
+
+def rows(session):
+    session.execute(select(User).join(Order)).all()
+    session.execute(select(Invoice)).all()
+    session.execute(audit.select()).all()
+    return session.execute(reports.select()).all()
+"""
+
+
+def create_all_tables(report: Report) -> dict[str, list[str]]:
+    """Tables each create_all source creates, by its call site."""
+    found: dict[str, list[str]] = {}
+    for table in report.tables:
+        for definition in table.definitions:
+            if definition.source_kind == "create_all":
+                found.setdefault(f"{definition.path}:{definition.line}", []).append(
+                    table.qualified_name
+                )
+    return {site: sorted(tables) for site, tables in sorted(found.items())}
+
+
+def real_create_all(root: Path, module: str, expression: str) -> list[str]:
+    """Run the repository's own create_all on SQLite (this test's fixture code, not a scanned
+    project's) and list the tables SQLAlchemy made."""
+    script = (
+        "import sys, sqlalchemy as sa\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        f"from {module} import *\n"
+        "engine = sa.create_engine('sqlite://')\n"
+        f"{expression}.create_all(engine)\n"
+        "print(','.join(sorted(sa.inspect(engine).get_table_names())))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip().split(",")
+
+
+def test_create_all_creates_the_tables_of_its_metadata(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/db.py": (
+                "from app import models\n\n\n"
+                "async def init(engine):\n"
+                "    async with engine.begin() as conn:\n"
+                "        await conn.run_sync(models.Base.metadata.create_all)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {
+        "app/db.py:6": ["public.audit", "public.orders", "public.users"]
+    }
+    assert real_create_all(root, "app.models", "Base.metadata") == ["audit", "orders", "users"]
+    # The other MetaData (shared by `Legacy` through declarative_base(metadata=...)) is not
+    # created by that call: its tables have no source.
+    assert names(report, "model-without-migration") == [
+        ("public.invoices", "app/models.py", 26),
+        ("public.reports", "app/models.py", 22),
+    ]
+    assert real_create_all(root, "app.models", "Legacy.metadata") == ["invoices", "reports"]
+    statuses = {t.qualified_name: (t.status, t.present_in) for t in report.tables}
+    assert statuses["public.users"] == ("used", ["create_all", "model"])
+
+
+def test_create_all_of_a_shared_metadata_and_of_sqlmodel(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/heroes.py": (
+                "from sqlmodel import Field, SQLModel\n\n\n"
+                "class Hero(SQLModel, table=True):\n"
+                "    id: int | None = Field(default=None, primary_key=True)\n"
+                "    name: str\n\n\n"
+                "class HeroRead(SQLModel):\n"
+                "    name: str\n"
+            ),
+            "app/setup.py": (
+                "from sqlmodel import SQLModel, select\n"
+                "from app.heroes import Hero\n"
+                "from app.models import reports_metadata\n\n\n"
+                "def setup(engine, session):\n"
+                "    reports_metadata.create_all(engine)\n"
+                "    SQLModel.metadata.create_all(engine)\n"
+                "    return session.exec(select(Hero)).all()\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {
+        "app/setup.py:7": ["public.invoices", "public.reports"],
+        "app/setup.py:8": ["public.hero"],
+    }
+    assert real_create_all(root, "app.heroes", "SQLModel.metadata") == ["hero"]
+
+
+def test_flask_sqlalchemy_db_create_all(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "shop/__init__.py": (
+                "from flask import Flask\n"
+                "from shop.ext import db\n\n\n"
+                "def create_app():\n"
+                "    app = Flask(__name__)\n"
+                "    app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite://'\n"
+                "    db.init_app(app)\n"
+                "    with app.app_context():\n"
+                "        db.create_all()\n"
+                "    return app\n"
+            ),
+            "shop/ext.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "shop/models.py": (
+                "from shop.ext import db\n\n\n"
+                "class ProductCategory(db.Model):\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n\n\n"
+                "def all_categories():\n"
+                "    return ProductCategory.query.all()\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {"shop/__init__.py:10": ["public.product_category"]}
+    assert names(report, "model-without-migration") == []
+    script = (
+        f"import sys\nsys.path.insert(0, {str(root)!r})\n"
+        "import sqlalchemy as sa\nfrom shop import create_app\nfrom shop import models\n"
+        "from shop.ext import db\napp = create_app()\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    print(sa.inspect(db.engine).get_table_names())\n"
+    )
+    real = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert real.stdout.strip() == "['product_category']", real.stderr
+
+
+def test_create_all_next_to_alembic_is_two_owners(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/main.py": (
+                "from app.models import Base\n\n\ndef start(engine):\n"
+                "    Base.metadata.create_all(\n"
+                "        bind=engine, tables=[Base.metadata.tables['users']]\n"
+                "    )\n"
+            ),
+        }
+    )
+    report = scan(root)
+    # `tables=` names an entry tabletrace cannot read: every table of the MetaData counts.
+    assert create_all_tables(report) == {
+        "app/main.py:5": ["public.audit", "public.orders", "public.users"]
+    }
+    assert [d.code for d in report.diagnostics if d.path == "app/main.py"] == [
+        "create-all-unresolved"
+    ]
+    [finding] = [f for f in report.findings if f.name == "duplicate-definition"]
+    assert finding.table == "public.users"
+    assert "two owners: `create_all` at app/main.py:5" in finding.message
+    assert f"Alembic creates it at {V}/a.py:11 (revision a)" in finding.message
+
+
+def test_create_all_narrowed_by_tables_and_an_unresolved_receiver(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/main.py": (
+                "from app.models import Base, User, audit\n\n\n"
+                "def start(engine):\n"
+                "    Base.metadata.create_all(engine, tables=[User.__table__, audit])\n\n\n"
+                "class Service:\n"
+                "    def boot(self, engine):\n"
+                "        self.metadata.create_all(engine)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    # `self.metadata` could be either MetaData of the repository: nothing is assumed.
+    assert create_all_tables(report) == {"app/main.py:5": ["public.audit", "public.users"]}
+    assert [(d.code, d.line) for d in report.diagnostics if d.path == "app/main.py"] == [
+        ("create-all-unresolved", 10)
+    ]

@@ -29,6 +29,8 @@ DECLARATIVE_ROOTS = frozenset(
     }
 )
 SQLMODEL_ROOTS = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+SQLMODEL_METADATA = "sqlmodel"  # every `SQLModel, table=True` class shares SQLModel.metadata
+MAX_OWNER_DEPTH = 6  # `declarative_base(metadata=md)` links followed at most this far
 AS_DECLARATIVE = frozenset(
     {
         "sqlalchemy.orm.as_declarative",
@@ -55,6 +57,8 @@ class ClassInfo:
     parents: list[ClassInfo] = field(default_factory=list)
     single_table_parent: ClassInfo | None = None
     unresolved: str = ""  # why the table name could not be computed
+    # The MetaData its table joins (see `Mapper.metadata_owner`): what `create_all` builds.
+    owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,7 @@ class Declaration:
     line: int
     label: str  # "class Character(Base)" or "users_table = Table(...)"
     columns: tuple[str, ...]
+    owner: str | None = None  # the MetaData it belongs to, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +142,43 @@ class Mapper:
         self.model.classes[key] = info
         return info
 
-    def _resolve_bases(self, info: ClassInfo) -> list[Symbol]:
+    def _resolve_bases(self, info: ClassInfo) -> list[tuple[str, Symbol]]:
         found = []
         for base in info.cls.bases:
             symbol = self.symbols.lookup(info.facts, base)
             if symbol is not None:
-                found.append(symbol)
+                found.append((base, symbol))
         return found
+
+    # ---- MetaData owners -----------------------------------------------------------------
+
+    def metadata_owner(self, facts: PythonFacts, dotted: str, depth: int = 0) -> str | None:
+        """Which MetaData `dotted` is, seen from `facts`: `Base.metadata`, `Base`, `db`,
+        `db.Model.metadata`, `metadata`, `SQLModel.metadata` -> a stable identity
+        (`class:app/models.py:Base`, `flask_sqlalchemy:app/ext.py:db`, `metadata:...`,
+        `sqlmodel`), or None when it cannot be resolved statically."""
+        if depth > MAX_OWNER_DEPTH:
+            return None
+        target = dotted.removesuffix(".metadata")
+        target = target.removesuffix(".Model") if target != "Model" else target
+        symbol = self.symbols.lookup(facts, target)
+        return self._symbol_owner(symbol, depth) if symbol is not None else None
+
+    def _symbol_owner(self, symbol: Symbol, depth: int) -> str | None:
+        if symbol.kind == "class" and symbol.module is not None:
+            return self.info(symbol.module, symbol.node).owner  # type: ignore[arg-type]
+        if symbol.kind == "factory" and symbol.module is not None and symbol.node is not None:
+            factory = symbol.node
+            if factory.metadata:  # type: ignore[union-attr]
+                shared = self.metadata_owner(
+                    symbol.module, factory.metadata, depth + 1  # type: ignore[union-attr]
+                )
+                if shared:
+                    return shared
+            return f"{factory.kind}:{symbol.module.path}:{factory.variable}"  # type: ignore[union-attr]
+        if symbol.kind == "external" and symbol.name in SQLMODEL_ROOTS:
+            return SQLMODEL_METADATA
+        return None
 
     def _classify(self, info: ClassInfo) -> None:
         cls = info.cls
@@ -155,30 +190,40 @@ class Mapper:
                 is_base = True
             if decorator.endswith(".mapped") or (symbol and symbol.name.endswith(".mapped")):
                 declarative = True
-        for symbol in self._resolve_bases(info):
+        owners: list[str | None] = []
+        for base, symbol in self._resolve_bases(info):
             if symbol.kind == "external":
                 if symbol.name in DECLARATIVE_ROOTS:
                     is_base = True
                 elif symbol.name in SQLMODEL_ROOTS:
                     info.flavour = "sqlmodel"
                     declarative = declarative or keywords.get("table") == "True"
+                    owners.append(SQLMODEL_METADATA)
                 elif symbol.name == "flask_sqlalchemy:Model":
                     info.flavour = "flask"
                     declarative = True
+                    owners.append(self.metadata_owner(info.facts, base.rpartition(".")[0]))
             elif symbol.kind == "factory" and symbol.node is not None:
                 declarative = declarative or symbol.node.kind in ("declarative_base", "registry")
+                owners.append(self._symbol_owner(symbol, 0))
             elif symbol.kind == "class" and symbol.module is not None:
                 parent = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
                 info.parents.append(parent)
+                owners.append(parent.owner)
                 if parent.role in ("base", "mapped", "abstract"):
                     declarative = True
                     info.flavour = parent.flavour if parent.role != "base" else info.flavour
                 if parent.flavour == "sqlmodel":
                     info.flavour = "sqlmodel"
                     declarative = declarative or keywords.get("table") == "True"
+        info.owner = next((owner for owner in owners if owner), None)
         info.columns = self._columns(info)
         if is_base:
             info.role = "base"
+            own = f"class:{info.facts.path}:{cls.name}"
+            info.owner = (
+                self.metadata_owner(info.facts, cls.metadata) or own if cls.metadata else own
+            )
             return
         if not declarative:
             info.role = "mixin" if cls.columns or cls.tablename_expr else "plain"
@@ -309,12 +354,15 @@ class Mapper:
                 if table.variable:
                     self.model.tables[(facts.path, table.variable)] = key
                 label = f"{table.variable or 'Table'} = Table(...)"
-                self._declare(key, facts.path, table.line, label, table.columns)
+                owner = self.metadata_owner(facts, table.metadata) if table.metadata else None
+                self._declare(key, facts.path, table.line, label, table.columns, owner)
         for info in sorted(self.model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
             if info.role != "mapped" or info.table is None:
                 continue
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
-            self._declare(info.table, info.facts.path, info.cls.line, label, info.columns)
+            self._declare(
+                info.table, info.facts.path, info.cls.line, label, info.columns, info.owner
+            )
             self._references(info)
         self._merge_single_table_columns()
         return self.model
@@ -326,9 +374,10 @@ class Mapper:
         line: int,
         label: str,
         columns: list[OrmColumn] | tuple[OrmColumn, ...],
+        owner: str | None = None,
     ) -> None:
         names = tuple(dict.fromkeys(c.name for c in columns))
-        self.model.declarations.append(Declaration(table, path, line, label, names))
+        self.model.declarations.append(Declaration(table, path, line, label, names, owner))
         for column in columns:
             if column.foreign_key and "." in column.foreign_key:
                 target = column.foreign_key.rsplit(".", 1)[0]
@@ -368,7 +417,7 @@ class Mapper:
             merged.append(
                 Declaration(
                     declaration.table, declaration.path, declaration.line, declaration.label,
-                    columns,
+                    columns, declaration.owner,
                 )
             )
         self.model.declarations = merged

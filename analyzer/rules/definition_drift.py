@@ -25,7 +25,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             (
                 (history, entry)
                 for history, entry in data["states"]
-                if entry.columns is not None and history.kind != "model"
+                if entry.columns is not None and history.kind not in ("model", "create_all")
             ),
             key=lambda item: item[0].id,
         )
