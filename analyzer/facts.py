@@ -141,6 +141,9 @@ class OrmClass:
     abstract: bool = False  # `__abstract__ = True`
     columns: tuple[OrmColumn, ...] = ()  # Column / mapped_column / bare Mapped[...] attributes
     relationships: tuple[tuple[str, int], ...] = ()  # (target as written, line)
+    # `relationship(..., secondary=assoc)`: the association table, as written (a string literal
+    # keeps its quotes: "'assoc'"), and the line. The ORM reads and writes it with the class.
+    secondaries: tuple[tuple[str, int], ...] = ()
     nested: bool = False  # defined inside a function or another class
     # `metadata = ...` in the class body: "" for its own `MetaData(...)`, else the name as written
     metadata: str | None = None
@@ -155,6 +158,7 @@ class OrmBaseFactory:
     kind: str  # "declarative_base" | "flask_sqlalchemy" | "registry" | "metadata"
     line: int
     metadata: str | None = None  # `declarative_base(metadata=md)`: the MetaData as written
+    cls: str | None = None  # `declarative_base(cls=CustomBase)`: every model's extra base
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,9 @@ class OrmFacts:
     bases: list[OrmBaseFactory] = field(default_factory=list)
     references: list[OrmReference] = field(default_factory=list)
     create_all: list[CreateAllCall] = field(default_factory=list)
+    # The module calls `stamp` (`alembic.command.stamp(cfg, "head")`): with create_all, the
+    # cookbook bootstrap of a fresh database (build from the models, then mark it at head).
+    stamps_alembic: bool = False
 
 
 # --------------------------------------------------------------------------------------------

@@ -461,3 +461,35 @@ def test_create_all_narrowed_by_tables_and_an_unresolved_receiver(make_repo: Mak
     assert [(d.code, d.line) for d in report.diagnostics if d.path == "app/main.py"] == [
         ("create-all-unresolved", 10)
     ]
+
+
+def test_create_all_then_alembic_stamp_is_the_cookbook_bootstrap(make_repo: MakeRepo) -> None:
+    """Building from the models and stamping head is Alembic's own recipe: no two owners. A
+    service function that happens to be called `create_all` builds nothing."""
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/bootstrap.py": (
+                "from alembic import command\n"
+                "from alembic.config import Config\n"
+                "from app.models import Base\n\n\n"
+                "def init_database(engine):\n"
+                "    Base.metadata.create_all(engine)\n"
+                '    command.stamp(Config("alembic.ini"), "head")\n'
+            ),
+            "app/teams.py": (
+                "from app import uses as service\n\n\n"
+                "def add(db_session, contacts):\n"
+                "    return service.create_all(db_session=db_session, contacts_in=contacts)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {
+        "app/bootstrap.py:7": ["public.audit", "public.orders", "public.users"]
+    }
+    assert names(report, "duplicate-definition") == []

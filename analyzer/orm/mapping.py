@@ -59,6 +59,8 @@ class ClassInfo:
     unresolved: str = ""  # why the table name could not be computed
     # The MetaData its table joins (see `Mapper.metadata_owner`): what `create_all` builds.
     owner: str | None = None
+    # Association tables of its relationships (`secondary=`), with the relationship's line.
+    secondaries: list[tuple[TableKey, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,13 @@ class Mapper:
             elif symbol.kind == "factory" and symbol.node is not None:
                 declarative = declarative or symbol.node.kind in ("declarative_base", "registry")
                 owners.append(self._symbol_owner(symbol, 0))
+                custom = symbol.node.cls  # type: ignore[union-attr]
+                if custom and symbol.module is not None:
+                    # `declarative_base(cls=CustomBase)`: CustomBase's declared_attr and columns
+                    # reach every model, as a parent would
+                    found = self.symbols.lookup(symbol.module, custom)
+                    if found is not None and found.kind == "class" and found.module is not None:
+                        info.parents.append(self.info(found.module, found.node))  # type: ignore[arg-type]
             elif symbol.kind == "class" and symbol.module is not None:
                 parent = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
                 info.parents.append(parent)
@@ -263,7 +272,15 @@ class Mapper:
     def _assign_table(self, info: ClassInfo) -> None:
         cls, facts = info.cls, info.facts
         schema = cls.schema or self._inherited(info, "schema") or self.default_schema
-        name = self._text(facts, cls.tablename, cls.line)
+        name = None
+        if cls.tablename is not None:
+            texts, why = self.expander.text(cls.tablename, Frame(facts))
+            if len(texts) == 1 and texts[0]:
+                name = texts[0]
+            elif len(texts) > 1:
+                info.unresolved = f"its __tablename__ has {len(texts)} possible values"
+            else:
+                info.unresolved = f"its __tablename__ cannot be evaluated statically ({why})"
         mapped_parent = next((p for p in info.parents if p.role == "mapped"), None)
         own_key = any(c.primary_key for c in info.columns)
         if info.flavour == "flask" and mapped_parent is not None and not own_key:
@@ -290,6 +307,11 @@ class Mapper:
             info.table = TableKey(str(schema), camel_to_snake_case(cls.name))
         elif info.flavour == "sqlmodel":
             info.table = TableKey(str(schema), cls.name.lower())
+        elif not info.unresolved and cls.tablename is None:
+            info.unresolved = (
+                "it has no __tablename__ or __table__ that tabletrace can see (SQLAlchemy "
+                "requires one unless it is abstract)"
+            )
         info.role = "mapped" if info.table is not None else "unmapped"
 
     def _declared_tablename(self, info: ClassInfo) -> str | None:
@@ -364,6 +386,7 @@ class Mapper:
                 info.table, info.facts.path, info.cls.line, label, info.columns, info.owner
             )
             self._references(info)
+            self._secondaries(info)
         self._merge_single_table_columns()
         return self.model
 
@@ -388,6 +411,20 @@ class Mapper:
                         column.line, "foreign_key",
                     )
                 )
+
+    def _secondaries(self, info: ClassInfo) -> None:
+        """`secondary=` tables: a Table object found through imports, or a table name."""
+        for written, line in info.cls.secondaries:
+            key: TableKey | None = None
+            if written[:1] in "'\"":
+                schema, _, name = written[1:-1].rpartition(".")
+                key = TableKey(schema or self.default_schema, name)
+            else:
+                symbol = self.symbols.lookup(info.facts, written)
+                if symbol is not None and symbol.kind == "table" and symbol.module is not None:
+                    key = self.table_of(symbol.module, symbol.node)  # type: ignore[arg-type]
+            if key is not None:
+                info.secondaries.append((key, line))
 
     def _references(self, info: ClassInfo) -> None:
         for target, line in info.cls.relationships:

@@ -53,7 +53,35 @@ def orm_uses(
                         ),
                     )
                 )
-    return uses
+    return uses + _secondary_uses(uses, model)
+
+
+def _secondary_uses(
+    uses: list[tuple[TableKey, Use]], model: OrmModel
+) -> list[tuple[TableKey, Use]]:
+    """An association table (`relationship(secondary=...)`) is read and written by the ORM
+    whenever its class is used: one use at the relationship, when code uses the class."""
+    used = {key for key, use in uses if use.kind in ("read", "write")}
+    found: list[tuple[TableKey, Use]] = []
+    for info in sorted(model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
+        if info.table is None or info.table not in used:
+            continue
+        for key, line in info.secondaries:
+            found.append(
+                (
+                    key,
+                    Use(
+                        path=info.facts.path,
+                        line=line,
+                        module=info.facts.module,
+                        kind="read",
+                        via="orm",
+                        operation="relationship",
+                        snippet=f"relationship(secondary=...) of {info.cls.name}",
+                    ),
+                )
+            )
+    return found
 
 
 def _symbol_tables(symbol: Symbol, mapper: Mapper, model: OrmModel) -> list[TableKey]:

@@ -275,6 +275,19 @@ def _is_chain(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Name | cst.Attribute) and _dotted(node) is not None  # type: ignore[arg-type]
 
 
+# MetaData.create_all(bind, tables=None, checkfirst=True); Flask-SQLAlchemy's
+# db.create_all(bind_key="__all__"). A `service.create_all(db_session=..., items=...)` of the
+# application is something else.
+_CREATE_ALL_KEYWORDS = frozenset({"bind", "tables", "checkfirst", "bind_key"})
+
+
+def _create_all_signature(call: cst.Call) -> bool:
+    keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    starred = any(arg.star for arg in call.args)
+    return keywords <= _CREATE_ALL_KEYWORDS and len(positional) <= 2 and not starred
+
+
 def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.List | cst.Tuple | cst.Set):
         return [el.value for el in node.elements]
@@ -297,6 +310,7 @@ class _ClassInfo:
     abstract: bool = False
     columns: list[OrmColumn] = field(default_factory=list)
     relationships: list[tuple[str, int]] = field(default_factory=list)
+    secondaries: list[tuple[str, int]] = field(default_factory=list)
     metadata: str | None = None
 
 
@@ -461,9 +475,11 @@ class _Reader:
         kind = self._factory_kind(value)
         if kind is not None and (kind != "metadata" or level == "module"):
             metadata = self._metadata_argument(value)
+            base_class = _keyword(value, "cls")
+            cls = _dotted(base_class) if base_class is not None else None
             for name in names:
                 self.facts.bases.append(
-                    OrmBaseFactory(name.value, kind, self._line(name), metadata)
+                    OrmBaseFactory(name.value, kind, self._line(name), metadata, cls)
                 )
         elif level == "module" and self._table_kind(value) is not None:
             for name in names:
@@ -658,6 +674,7 @@ class _Reader:
                 abstract=info.abstract,
                 columns=tuple(info.columns),
                 relationships=tuple(info.relationships),
+                secondaries=tuple(info.secondaries),
                 nested=nested,
                 metadata=info.metadata,
             )
@@ -717,6 +734,7 @@ class _Reader:
                 target_name = self._relationship_target(value, annotation)
                 if target_name is not None:
                     info.relationships.append((target_name, line))
+                self._secondary(info, value, line)
                 return
             if called in _NOT_COLUMN_CALLS:
                 return
@@ -802,6 +820,7 @@ class _Reader:
                 target = self._relationship_target(returned, None)
                 if target is not None:
                     info.relationships.append((target, line))
+                self._secondary(info, returned, line)
 
     def _field(self, call: cst.Call, attribute: str, line: int) -> OrmColumn:
         """SQLModel ``Field(...)``: ``sa_column=Column("db_name", ...)`` overrides the name."""
@@ -824,6 +843,26 @@ class _Reader:
             text = self._literal(annotation)
             return text is not None and _MAPPED_STRING_RE.match(text) is not None
         return False
+
+    def _secondary(self, info: _ClassInfo, call: cst.Call, line: int) -> None:
+        """`secondary=assoc`, `secondary="assoc"`, `secondary=lambda: assoc`, or the second
+        positional argument (`relationship("Term", assoc)`)."""
+        value = _keyword(call, "secondary")
+        if value is None:
+            positional = _positional(call)
+            value = positional[1] if len(positional) >= 2 else None
+        if isinstance(value, cst.Lambda):
+            value = value.body
+        if value is None:
+            return
+        literal = self._literal(value)
+        if literal is not None:
+            if literal.strip():
+                info.secondaries.append((repr(literal.strip()), line))
+            return
+        dotted = _dotted(value)
+        if dotted is not None:
+            info.secondaries.append((dotted, line))
 
     def _relationship_target(
         self, call: cst.Call, annotation: cst.BaseExpression | None
@@ -1095,8 +1134,10 @@ class _Reader:
             table = self._table(node, self.assigned.pop(id(node), None))
             if table is not None:
                 self.facts.tables.append(table)
-        if name == "create_all" and method:
+        if name == "create_all" and method and _create_all_signature(node):
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
+        elif name == "stamp":
+            self.facts.stamps_alembic = True
         for arg in node.args:
             value = arg.value
             if isinstance(value, cst.Attribute) and value.attr.value == "create_all":

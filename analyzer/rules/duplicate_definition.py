@@ -12,7 +12,11 @@ from analyzer.sources.model import SchemaOp
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        creates = operations_on(ctx.graph, node, {"create"}, MIGRATION_KINDS)
+        creates = [
+            op
+            for op in operations_on(ctx.graph, node, {"create"}, MIGRATION_KINDS)
+            if not _bootstrap(ctx, op.source)
+        ]
         sources = sorted({op.source for op in creates})
         owners = {_owner(ctx, source) for source in sources}
         if len(owners) < 2:
@@ -51,6 +55,13 @@ def _two_owners(table: str, builder: SchemaOp, others: list[SchemaOp]) -> str:
     )
 
 
+def _bootstrap(ctx: RuleContext, source: str) -> bool:
+    """create_all followed by `alembic stamp head`: Alembic's cookbook recipe for building a
+    fresh database, where the models and the revisions agree rather than compete."""
+    history = ctx.graph.nodes[source_node(source)].get("history")
+    return bool(getattr(history, "bootstrap", False))
+
+
 def _owner(ctx: RuleContext, source: str) -> str:
     history = ctx.graph.nodes[source_node(source)].get("history")
     if getattr(history, "kind", None) == "create_all":
@@ -69,8 +80,9 @@ RULE = Rule(
         "More than one migration source creates the table: two `.sql` files, a `.sql` file and "
         "an Alembic revision, two Alembic environments, or `metadata.create_all()` next to "
         "migrations (two owners: the message says what each order of running them does). "
-        "Several `create_all` calls build one schema and count as one source. Runtime DDL is "
-        "reported by TT003 instead."
+        "Several `create_all` calls build one schema and count as one source; a `create_all` "
+        "in a module that then runs `alembic stamp head` is Alembic's own recipe for a fresh "
+        "database and no rival. Runtime DDL is reported by TT003 instead."
     ),
     why_it_matters=(
         "The sources disagree sooner or later (columns, types, indexes), and which one ran "

@@ -45,7 +45,7 @@ def create_all_sources(
                 continue
             history = SourceHistory(
                 id=f"create_all:{facts.path}:{call.line}", kind="create_all", path=facts.path,
-                files=[facts.path], ordered=False,
+                files=[facts.path], ordered=False, bootstrap=facts.orm.stamps_alembic,
             )
             columns: dict[TableKey, list[str]] = {}
             for declaration in declarations:
@@ -78,6 +78,10 @@ def _declarations(
 ) -> list[Declaration] | None:
     """The declarations the call creates, or None (with a diagnostic) when unknown."""
     owner = mapper.metadata_owner(facts, call.receiver) if call.receiver else None
+    if owner is None and call.receiver:
+        symbol = mapper.symbols.lookup(facts, call.receiver)
+        if symbol is not None and symbol.kind in ("module", "class", "table"):
+            return None  # `some_module.create_all(...)`: a function of that name, not MetaData
     if owner is None:
         if len(by_owner) != 1:
             if by_owner:  # no ORM at all: a `create_all` of something else, nothing to say

@@ -62,6 +62,9 @@ class SourceHistory:
     # Alternative histories of one schema, one per database engine (`versions/postgresql`,
     # `versions/sqlite`): the same key for each; they are not rival owners of a table.
     variant_of: str | None = None
+    # A create_all whose module then stamps Alembic (`command.stamp(cfg, "head")`): Alembic's
+    # cookbook way to build a fresh database, where models and revisions agree, not compete.
+    bootstrap: bool = False
 
 
 DIALECT_FOLDERS = frozenset(
