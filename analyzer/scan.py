@@ -346,6 +346,8 @@ def scan(
         if not settings.ignores(r.source) and not settings.ignores(r.target)
     ]
     graph = build_graph(code.modules, code.uses, histories, alembic, references)
+    # Models whose table tabletrace could not name: any "dead" table may be one of theirs.
+    graph.graph["unnamed_models"] = sum(1 for info in orm_model.classes.values() if info.unresolved)
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),
