@@ -68,6 +68,20 @@ class Config(BaseModel):
             "(globs as in `exclude`)"
         ),
     )
+    migration_modules: list[str] = Field(
+        default_factory=list,
+        description=(
+            "globs of Python modules holding ordered migration functions that run SQL (found "
+            "without configuration when named migrations.py or inside a migrations folder)"
+        ),
+    )
+    migration_function_pattern: str | None = Field(
+        default=None,
+        description=(
+            "regular expression naming a migration function, its first group the number that "
+            r"orders them (default: `m001_...`, `migration_3`, `upgrade_to_12`, `v2_...`)"
+        ),
+    )
     max_file_size: int = Field(
         default=DEFAULT_MAX_FILE_SIZE,
         description=(
@@ -75,6 +89,19 @@ class Config(BaseModel):
             "says so); 0: no limit"
         ),
     )
+
+    @field_validator("migration_function_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        if compiled.groups < 1:
+            raise ValueError("needs a group capturing the migration's number, as in m(\\d+)_")
+        return value
 
     @field_validator("max_file_size", mode="before")
     @classmethod

@@ -46,6 +46,7 @@ from analyzer.sources.alembic_revisions import (
 )
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
+from analyzer.sources.migration_modules import application_sql, migration_modules
 from analyzer.sources.model import replay
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import sql_sources
@@ -300,6 +301,13 @@ def scan(
         memo=memo.memo,
     ).resolve(app)
     memo.save()
+    # Ordered migration functions (`m001_initial(db)`) are a source: their SQL is neither a use
+    # nor runtime DDL.
+    migrations = migration_modules(
+        app, resolved, configured=settings.migration_modules,
+        function_pattern=settings.migration_function_pattern,
+    )
+    resolved = application_sql(app, resolved, migrations)
     code = code_uses(app, resolved, settings.ignores)
     for key, use in orm_uses(app, symbols, mapper, orm_model):
         if not settings.ignores(key):
@@ -330,7 +338,7 @@ def scan(
         for facts in app
         if (history := runtime_history(facts.path, resolved[facts.path].refs)) is not None
     ]
-    histories = [h.history for h in alembic] + sql.histories + runtime
+    histories = [h.history for h in alembic] + migrations.histories + sql.histories + runtime
     histories += model_histories(orm_model)
     create_all = create_all_sources(app, mapper, orm_model)
     diagnostics.extend(_diagnostic(path, problem) for path, problem in create_all.diagnostics)

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from analyzer import Report, scan
-from tests.conftest import MakeRepo
+from tests.conftest import MakeRepo, uses_of
 from tests.pg import MakeDatabase, make_database, pg_server
 
 __all__ = ["make_database", "pg_server"]  # fixtures used by name below
@@ -493,3 +493,158 @@ def test_create_all_then_alembic_stamp_is_the_cookbook_bootstrap(make_repo: Make
         "app/bootstrap.py:7": ["public.audit", "public.orders", "public.users"]
     }
     assert names(report, "duplicate-definition") == []
+
+
+# --- migration modules ---------------------------------------------------------------------
+
+MIGRATIONS = '''\
+"""Schema migrations, run in the order of their number by app.runner."""
+
+
+async def m010_drop_legacy(db):
+    await db.execute("DROP TABLE legacy_settings")
+
+
+async def m001_initial(db):
+    await db.execute("CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, email TEXT)")
+    await db.execute("CREATE TABLE wallets (id TEXT PRIMARY KEY, account TEXT)")
+    await db.execute("INSERT INTO accounts (id, email) VALUES ('admin', NULL)")
+
+
+async def m002_legacy(db):
+    await db.execute("CREATE TABLE legacy_settings (key TEXT, value TEXT)")
+    await db.execute("CREATE VIEW balances AS SELECT id FROM wallets")
+
+
+async def m003_balances_skip_orphans(db):
+    await db.execute("DROP VIEW balances")
+    await db.execute(
+        "CREATE VIEW balances AS SELECT id FROM wallets WHERE account IS NOT NULL"
+    )
+
+
+async def m004_rename_wallets(db):
+    await db.execute("ALTER TABLE wallets RENAME TO purses")
+'''
+RUNNER = '''\
+from app import migrations
+
+
+async def migrate(db):
+    steps = [f for n, f in vars(migrations).items() if n[:1] == "m" and n[1:4].isdigit()]
+    for step in sorted(steps, key=lambda f: f.__name__):
+        await step(db)
+'''
+WALLET_CODE = '''\
+async def balances(db):
+    await db.execute("SELECT * FROM balances JOIN purses ON true JOIN accounts ON true")
+'''
+
+
+def real_migration_run(root: Path) -> list[tuple[str, str]]:
+    """Run app.runner.migrate on SQLite, as the project would (this test's own fixture code),
+    and list what the database holds."""
+    script = (
+        "import asyncio, sqlite3, sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from app.runner import migrate\n"
+        "class Db:\n"
+        "    def __init__(self):\n"
+        "        self.conn = sqlite3.connect(':memory:')\n"
+        "    async def execute(self, sql):\n"
+        "        self.conn.execute(sql)\n"
+        "db = Db()\n"
+        "asyncio.run(migrate(db))\n"
+        "rows = db.conn.execute('SELECT type, name FROM sqlite_master ORDER BY name').fetchall()\n"
+        "print(';'.join(f'{t}:{n}' for t, n in rows if not n.startswith('sqlite_')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return [tuple(item.split(":")) for item in result.stdout.strip().split(";")]  # type: ignore[misc]
+
+
+def test_a_migration_module_is_replayed_in_the_order_of_its_numbers(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/migrations.py": MIGRATIONS,
+            "app/runner.py": RUNNER,
+            "app/wallets.py": WALLET_CODE,
+        }
+    )
+    report = scan(root)
+    final = sorted(
+        (t.object_type, t.name) for t in report.tables if "migration-module" in t.present_in
+    )
+    # m010 drops the table m002 creates, although it comes first in the file
+    assert final == [("table", "accounts"), ("table", "purses"), ("view", "balances")]
+    autoindexes = {
+        ("index", "sqlite_autoindex_accounts_1"),
+        ("index", "sqlite_autoindex_wallets_1"),
+    }
+    assert sorted(set(real_migration_run(root)) - autoindexes) == [
+        ("table", "accounts"),
+        ("table", "purses"),
+        ("view", "balances"),
+    ]
+    statuses = {t.qualified_name: t.status for t in report.tables}
+    assert statuses == {
+        "public.accounts": "used",
+        "public.balances": "used",
+        "public.legacy_settings": "removed",
+        "public.purses": "used",
+        "public.wallets": "removed",
+    }
+    # The migrations' SQL is neither runtime DDL nor a use of the application
+    assert names(report, "runtime-created-table") == []
+    assert uses_of(report, "public.accounts") == {("app/wallets.py", 2, "read")}
+    history = report.table("public.balances")
+    assert history is not None
+    assert [(d.operation, d.line, d.revision) for d in history.definitions] == [
+        ("create", 16, "m002_legacy"),
+        ("drop", 20, "m003_balances_skip_orphans"),
+        ("create", 22, "m003_balances_skip_orphans"),
+    ]
+
+
+def test_numbered_migration_modules_and_a_configured_module(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "pyproject.toml": (
+                "[tool.tabletrace]\n"
+                'migration-modules = ["app/schema_steps.py"]\n'
+                'migration-function-pattern = "^step(\\\\d+)$"\n'
+            ),
+            "db/migrations/0001_init.py": (
+                "def up(conn):\n    conn.execute('CREATE TABLE tenants (id int)')\n"
+            ),
+            "db/migrations/0002_drop.py": (
+                "def up(conn):\n    conn.execute('DROP TABLE tenants')\n"
+                "    conn.execute('CREATE TABLE orgs (id int)')\n"
+            ),
+            "app/schema_steps.py": (
+                "def step2(c):\n    c.execute('ALTER TABLE audit ADD COLUMN at text')\n\n\n"
+                "def step1(c):\n    c.execute('CREATE TABLE audit (id int)')\n\n\n"
+                "def helper(c):\n    c.execute('SELECT * FROM audit')\n"
+            ),
+            "app/repo.py": "def f(c):\n    c.execute('SELECT * FROM orgs JOIN audit ON true')\n",
+        }
+    )
+    report = scan(root)
+    sources = {
+        t.qualified_name: sorted({d.source for d in t.definitions}) for t in report.tables
+    }
+    assert sources == {
+        "public.audit": ["migration-module:app/schema_steps.py"],
+        "public.orgs": ["migration-module:db/migrations"],
+        "public.tenants": ["migration-module:db/migrations"],
+    }
+    audit = report.table("public.audit")
+    assert audit is not None and audit.status == "used"
+    assert [s.columns for s in audit.states] == [["id", "at"]]
+    # helper() is not a numbered step: its SELECT is the application's use
+    assert uses_of(report, "public.audit") == {
+        ("app/repo.py", 2, "read"), ("app/schema_steps.py", 10, "read")
+    }
+    assert {t.qualified_name: t.status for t in report.tables}["public.tenants"] == "removed"
