@@ -81,7 +81,8 @@ def build_graph(
         graph.add_node(
             source_node(history.id), kind="source", source_kind=history.kind, history=history
         )
-        for sequence, op in enumerate(history.operations):
+        schema_ops = [op for op in history.operations if not op.order_check_only]
+        for sequence, op in enumerate(schema_ops):
             _ensure_table(graph, op.table)
             graph.add_edge(
                 source_node(history.id), table_node(op.table), relation=op.operation, op=op,

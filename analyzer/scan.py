@@ -39,6 +39,7 @@ from analyzer.resolve.templates import TemplateExpander
 from analyzer.resolve.uses import code_uses
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
+from analyzer.sources.alembic import AlembicHistory
 from analyzer.sources.alembic_revisions import (
     add_documentation,
     alembic_histories,
@@ -48,6 +49,7 @@ from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
 from analyzer.sources.migration_modules import application_sql, migration_modules
 from analyzer.sources.model import replay
+from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import sql_sources
 
@@ -240,6 +242,19 @@ def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
     ]
 
 
+def _revision_parents(history: AlembicHistory) -> dict[str, tuple[str, ...]]:
+    """Each revision's parents (down_revision and depends_on), in replay order."""
+    known = {node.revision for node in history.revisions}
+    return {
+        node.revision: tuple(
+            parent
+            for parent in (*node.facts.down_revisions, *node.facts.depends_on)
+            if parent in known
+        )
+        for node in history.revisions
+    }
+
+
 def scan(
     path: str | Path,
     config: Config | dict[str, Any] | None = None,
@@ -343,9 +358,11 @@ def scan(
     create_all = create_all_sources(app, mapper, orm_model)
     diagnostics.extend(_diagnostic(path, problem) for path, problem in create_all.diagnostics)
     histories += create_all.histories
+    revision_parents = {h.history.id: _revision_parents(h) for h in alembic}
     for history in histories:
         history.operations = [op for op in history.operations if not settings.ignores(op.table)]
         replay(history)
+        history.faults = order_faults(history, revision_parents.get(history.id))
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known)
     references = [

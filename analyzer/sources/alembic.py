@@ -216,6 +216,7 @@ class _Builder:
         snippet: str = "",
         object_type: str = "table",
         if_not_exists: bool = False,
+        if_exists: bool = False,
         cannot_run: CannotRun | None = None,
     ) -> None:
         where = path or op.path or node.facts.path
@@ -237,6 +238,7 @@ class _Builder:
             column_changes=column_changes,
             peer=peer,
             if_not_exists=if_not_exists,
+            if_exists=if_exists,
             revision=node.revision,
             snippet=snippet or op.snippet or f"op.{op.name}(...)",
             conditional=op.conditional,
@@ -347,7 +349,8 @@ class _Builder:
             node, op, operation, table, path=path, line=line, columns=ref.columns,
             column_changes=ref.column_changes,
             peer=TableKey(*ref.peer) if ref.peer else None, snippet=snippet,
-            object_type=ref.object_type, if_not_exists=ref.if_not_exists, cannot_run=broken,
+            object_type=ref.object_type, if_not_exists=ref.if_not_exists,
+            if_exists=ref.if_exists, cannot_run=broken,
         )
 
     def _sql_file(self, node: RevisionNode, op: AlembicOp) -> None:

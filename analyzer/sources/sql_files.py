@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.sources.model import (
+    SchemaOp,
     SourceHistory,
     is_schema_change,
     schema_op,
@@ -34,6 +35,7 @@ def sql_sources(
     for source_id, path, ordered, members in sql_source_layout(sorted(files)):
         history = SourceHistory(id=source_id, kind="sql", path=path, files=members, ordered=ordered)
         for file_path in members:
+            written: set[TableKey] = set()
             for statement in files[file_path].statements:
                 result.statements += 1
                 if not statement.parsed:
@@ -42,7 +44,23 @@ def sql_sources(
                     )
                 for fact in statement.refs:
                     ref = fact.ref
-                    if not is_schema_change(ref) or ignored(TableKey(ref.schema, ref.name)):
+                    key = TableKey(ref.schema, ref.name)
+                    if ignored(key):
+                        continue
+                    if ref.kind == "write" and key not in written:
+                        # The first write into each table, as migration data (replay ignores
+                        # it; the order check needs the table there): a dump's 200,000 rows
+                        # are one operation per table, not 200,000.
+                        written.add(key)
+                        history.operations.append(
+                            SchemaOp(
+                                source=history.id, source_kind=history.kind, path=file_path,
+                                line=fact.line, operation="data", table=key,
+                                snippet=statement.snippet, order_check_only=True,
+                            )
+                        )
+                        continue
+                    if not is_schema_change(ref):
                         continue
                     history.operations.append(
                         schema_op(
