@@ -81,6 +81,11 @@ def _finding(
             f"; {_places(others)} {verb} {thing}: run {'it' if len(others) == 1 else 'one'} "
             f"first, or create {thing} in an earlier {_step_word(history)}"
         )
+    elif fault.missing == "table" and (later := _created_in_source(history, op)):
+        fix = (
+            f"; {_places(later)} of the same source {'creates' if len(later) == 1 else 'create'}"
+            f" it, but not before this step{_branch_hint(history)}"
+        )
     else:
         fix = (
             f", and no other source {'has' if fault.missing == 'column' else 'creates'} "
@@ -99,6 +104,24 @@ def _finding(
     return RULE.finding(
         table=table, message=message, locations=[op_location(op)], severity=severity
     )
+
+
+def _created_in_source(history: SourceHistory, op: SchemaOp) -> list[SchemaOp]:
+    """The source's own steps that create the table (later, or on a sibling branch)."""
+    return [
+        other
+        for other in history.operations
+        if other.table == op.table and other.operation in ("create", "rename_to")
+    ]
+
+
+def _branch_hint(history: SourceHistory) -> str:
+    if history.kind == "alembic":
+        return (
+            " on every path `alembic upgrade` may take: make this revision depend on that one "
+            "(down_revision or depends_on), or move the step"
+        )
+    return f": move the creation into an earlier {_step_word(history)}"
 
 
 def _run(history: SourceHistory, op: SchemaOp) -> str:
