@@ -42,6 +42,15 @@ from __future__ import annotations
 # USES: (path, line, table, kind)
 # ---------------------------------------------------------------------------------------------
 USES: set[tuple[str, int, str, str]] = {
+    # --- app/services/report_service.py: a query constant (lines 6, 7) executed on line 12;
+    # monthly_reports' only CREATE is broken (BROKEN_DEFINITIONS), so it is used, not created
+    ("app/services/report_service.py", 6, "public.monthly_reports", "read"),
+    ("app/services/report_service.py", 7, "public.report_lines", "read"),
+    ("app/services/report_service.py", 12, "public.monthly_reports", "read"),
+    ("app/services/report_service.py", 12, "public.report_lines", "read"),
+    # --- app/plugins/store.py: tables of the plugin store's migration module
+    ("app/plugins/store.py", 5, "public.plugin_summary", "read"),
+    ("app/plugins/store.py", 10, "public.plugin_state", "write"),
     # --- app/db/queries.py: query constants, uses where defined --------------------------------
     ("app/db/queries.py", 8, "public.universal_users", "read"),  # GET_UNIVERSAL_USER
     # public.universal_users == universal_users
@@ -263,6 +272,10 @@ DYNAMIC_TABLE_NAMES: set[tuple[str, int, str]] = {
 # sql/migrations/007_character_configurations.sql.backup is not a .sql file: ignored entirely.
 # ---------------------------------------------------------------------------------------------
 SQL_DEFINITIONS: set[tuple[str, int, str, str]] = {
+    # sql/reporting/monthly_reports.sql starts with a Python docstring: PostgreSQL reads it and
+    # the first CREATE as one statement and rejects it, so line 5 is "broken", not "create"
+    ("sql/reporting/monthly_reports.sql", 5, "public.monthly_reports", "broken"),
+    ("sql/reporting/monthly_reports.sql", 11, "public.report_lines", "create"),
     # sql/00_init.sql (pg_dump 17 style)
     ("sql/00_init.sql", 91, 'public."AuditTrail"', "create"),
     ("sql/00_init.sql", 131, "analytics.daily_character_stats", "create"),
@@ -561,6 +574,7 @@ SQL_FINAL_STATES: dict[str, dict[str, tuple[str, ...] | None]] = {
             "last_seen",
         ),
     },
+    "sql/reporting/monthly_reports.sql": {"public.report_lines": ("id", "report_id", "body")},
     "sql/semantic_knowledge_graph_schema.sql": {
         # table-level UNIQUE (...) lines are constraints, not columns
         "public.fact_entities": (
@@ -1133,6 +1147,7 @@ DATA_ONLY_REVISIONS: set[str] = {"7f8a9b0c1d2e"}
 # has only its own columns; a single-table subclass adds no table.
 # ---------------------------------------------------------------------------------------------
 MODEL_TABLES: dict[str, tuple[str, ...]] = {
+    "public.response_cache": ("key", "body", "expires_at"),  # app/cache: its own MetaData
     "public.characters": (
         "id",
         "name",
@@ -1228,6 +1243,7 @@ MODEL_DECLARATIONS: set[tuple[str, int, str, str]] = {
     (_MODELS + "memory.py", 28, "public.memory_entries", "EpisodicMemory"),  # single-table
     (_MODELS + "voice.py", 11, "public.character_voice_profiles", "VoicedCharacter"),  # joined
     (_MODELS + "analytics.py", 11, "analytics.daily_character_stats", "DailyCharacterStat"),
+    ("app/cache/response_cache.py", 7, "public.response_cache", "response_cache"),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1260,6 +1276,7 @@ _VIEWS = "app/web/views.py"
 _QUERIES = "app/models/queries.py"
 _TAGS = "app/characters/tags.py"
 ORM_USES: set[tuple[str, int, str, str]] = {
+    ("app/cache/response_cache.py", 21, "public.response_cache", "read"),  # select(table.c.x)
     # --- app/characters/tags.py: `from app.models.character import Character, CharacterTag` ----
     (_TAGS, 13, "public.character_tags", "read"),  # select(CharacterTag.tag).where(...)
     (_TAGS, 20, "public.characters", "read"),  # select(Character) ... == Character.id
@@ -1442,4 +1459,46 @@ REFERENCES: set[tuple[str, str]] = {
     ("public.character_moods", "public.characters"),  # ForeignKey from CharacterOwned
     ("public.memory_entries", "public.characters"),  # ForeignKey + relationship("Character")
     ("public.character_voice_profiles", "public.characters"),  # joined inheritance ForeignKey
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# BROKEN_DEFINITIONS: (path, line, table) of CREATE statements that cannot run. Status "broken"
+# for a table with no other definition: BROKEN_TABLES.
+# ---------------------------------------------------------------------------------------------
+BROKEN_DEFINITIONS: set[tuple[str, int, str]] = {
+    ("sql/reporting/monthly_reports.sql", 5, "public.monthly_reports"),
+}
+BROKEN_TABLES: set[str] = {"public.monthly_reports"}
+
+# ---------------------------------------------------------------------------------------------
+# OTHER_SOURCE_DEFINITIONS: (path, line, table, operation, source_kind) for the create_all and
+# migration-module sources.
+# * app/cache/response_cache.py:17 `cache_metadata.create_all(engine)` creates every table of
+#   cache_metadata (one: response_cache); the call line is the evidence.
+# * app/plugins/migrations.py: functions m001..m004 run in number order (the runner calls them
+#   so); each statement's line is the line of its table name. A view dropped and re-created in
+#   m003 is in the final state; plugin_audit, created in m002 and dropped in m004, is not.
+# ---------------------------------------------------------------------------------------------
+_PLUGINS = "app/plugins/migrations.py"
+OTHER_SOURCE_DEFINITIONS: set[tuple[str, int, str, str, str]] = {
+    ("app/cache/response_cache.py", 17, "public.response_cache", "create", "create_all"),
+    (_PLUGINS, 5, "public.plugin_state", "create", "migration-module"),
+    (_PLUGINS, 9, "public.plugin_summary", "create", "migration-module"),
+    (_PLUGINS, 10, "public.plugin_audit", "create", "migration-module"),
+    (_PLUGINS, 14, "public.plugin_summary", "drop", "migration-module"),
+    (_PLUGINS, 15, "public.plugin_state", "alter", "migration-module"),
+    (_PLUGINS, 17, "public.plugin_summary", "create", "migration-module"),
+    (_PLUGINS, 22, "public.plugin_audit", "drop", "migration-module"),
+}
+# source id -> final state: table -> (object type, columns)
+# (a view's columns are not computed: None)
+OTHER_SOURCE_STATES: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
+    "create_all:app/cache/response_cache.py:17": {
+        "public.response_cache": ("table", ("key", "body", "expires_at")),
+    },
+    "migration-module:app/plugins/migrations.py": {
+        "public.plugin_state": ("table", ("plugin", "enabled", "version")),
+        "public.plugin_summary": ("view", None),
+    },
 }

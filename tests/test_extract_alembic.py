@@ -1358,7 +1358,7 @@ def test_sample_revision_details() -> None:
 
 
 def test_every_sample_revision_reads_cleanly() -> None:
-    files = sorted(VERSIONS.glob("*.py"))
+    files = sorted(f for f in VERSIONS.glob("*.py") if f.name != "__init__.py")  # Alembic skips it
     assert len(files) >= len(SAMPLE)
     for file in files:
         rev = extract_alembic(f"alembic/versions/{file.name}", file.read_bytes())

@@ -239,7 +239,7 @@ def test_junit_lists_only_selected_rules_and_survives_control_characters(
 
 def test_statistics_counts_per_rule(sample_report: Report) -> None:
     lines = render_statistics(sample_report).splitlines()
-    assert lines[0].split() == ["25", "TT007", "sql-only-table", "[warning]"]
+    assert lines[0].split() == ["26", "TT007", "sql-only-table", "[warning]"]
     assert ["3", "TT003", "runtime-created-table", "[warning,", "info]"] in [
         line.split() for line in lines
     ]

@@ -118,9 +118,11 @@ def _mappers(imported: Imported) -> list[Mapper]:
 def test_two_declarative_bases_each_with_its_metadata(imported: Imported) -> None:
     models = imported.modules["app.models"]
     assert models.Base.metadata is not models.AnalyticsBase.metadata
+    cache = imported.modules["app.cache.response_cache"]
     assert {id(m) for m in imported.metadatas} == {
         id(models.Base.metadata),
         id(models.AnalyticsBase.metadata),
+        id(cache.cache_metadata),  # a plain MetaData, created with create_all at startup
     }
 
 
@@ -149,7 +151,7 @@ def test_declarations_name_every_mapped_class_and_table_object(imported: Importe
         source = (SAMPLE / path).read_text(encoding="utf-8").splitlines()
         if isinstance(value, Table):
             assert _qualified(value) == table
-            assert re.match(rf"{name}\s*=\s*Table\(", source[line - 1]), (path, line)
+            assert re.match(rf"{name}\s*=\s*(?:sa\.)?Table\(", source[line - 1]), (path, line)
         else:
             assert value.__module__ == _module_name(path)
             assert _qualified(value.__table__) == table, name
@@ -162,7 +164,7 @@ def test_declarations_name_every_mapped_class_and_table_object(imported: Importe
         for module_name, module in imported.modules.items()
         for variable, value in vars(module).items()
         if isinstance(value, Table)
-        and re.search(rf"^{variable}\s*=\s*Table\(", inspect.getsource(module), re.M)
+        and re.search(rf"^{variable}\s*=\s*(?:sa\.)?Table\(", inspect.getsource(module), re.M)
     }
     assert declared_names == mapped | tables
     covered = {table for _, _, table, _ in expected.MODEL_DECLARATIONS}
@@ -197,6 +199,9 @@ def _reference_columns(table: str) -> tuple[str, ...] | None:
     for tables in expected.ALEMBIC_HEAD_TABLES.values():
         if table in tables:
             return tables[table]
+    for tables in expected.OTHER_SOURCE_STATES.values():  # create_all, migration modules
+        if table in tables and tables[table][1] is not None:
+            return tables[table][1]
     creators = [s for s, tables in expected.SQL_FINAL_STATES.items() if tables.get(table)]
     assert len(creators) <= 1, f"{table}: several SQL sources create it: {creators}"
     return expected.SQL_FINAL_STATES[creators[0]][table] if creators else None
@@ -257,3 +262,23 @@ def test_tabletrace_reads_exactly_the_metadata_tables(
         for table in metadata.tables.values():
             real[_qualified(table)] = tuple(column.name for column in table.columns)
     assert _tabletrace_model_tables(sample_report) == real
+
+
+def test_create_all_creates_what_tabletrace_says(
+    imported: Imported, sample_report: Report, tmp_path: Path
+) -> None:
+    """The sample's `init_cache(engine)` run for real (in the test) on SQLite: the tables and
+    columns it creates are the create_all source's final state."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    try:
+        imported.modules["app.cache.response_cache"].init_cache(engine)
+        inspector = sa.inspect(engine)
+        built = {
+            f"public.{name}": ("table", tuple(c["name"] for c in inspector.get_columns(name)))
+            for name in inspector.get_table_names()
+        }
+    finally:
+        engine.dispose()
+    assert built == expected.OTHER_SOURCE_STATES["create_all:app/cache/response_cache.py:17"]

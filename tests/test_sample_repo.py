@@ -7,9 +7,11 @@ tabletrace: every use, definition, final state and look-alike is listed there wi
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from analyzer import Report
 from tests import sample_expectations as expected
+from tests.conftest import SAMPLE
 
 
 def _sql_uses(report: Report) -> set[tuple[str, int, str, str]]:
@@ -226,3 +228,80 @@ def test_orm_references(sample_report: Report) -> None:
         for link in table.references
     }
     assert found == expected.REFERENCES
+
+
+def test_broken_definitions(sample_report: Report) -> None:
+    found = {
+        (d.path, d.line, table.qualified_name)
+        for table in sample_report.tables
+        for d in table.definitions
+        if d.operation == "broken"
+    }
+    assert found == expected.BROKEN_DEFINITIONS
+    assert {t.qualified_name for t in sample_report.tables if t.status == "broken"} == (
+        expected.BROKEN_TABLES
+    )
+    reported = {
+        (f.table, f.path, f.line)
+        for f in sample_report.findings
+        if f.name == "broken-definition"
+    }
+    assert reported == {(table, path, line) for path, line, table in expected.BROKEN_DEFINITIONS}
+
+
+def test_create_all_and_migration_module_sources(sample_report: Report) -> None:
+    kinds = {"create_all", "migration-module"}
+    found = {
+        (d.path, d.line, table.qualified_name, d.operation, d.source_kind)
+        for table in sample_report.tables
+        for d in table.definitions
+        if d.source_kind in kinds
+    }
+    assert found == expected.OTHER_SOURCE_DEFINITIONS
+    states: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {}
+    for table in sample_report.tables:
+        for state in table.states:
+            if state.source_kind in kinds:
+                columns = tuple(state.columns) if state.columns is not None else None
+                states.setdefault(state.source, {})[table.qualified_name] = (
+                    table.object_type,
+                    columns,
+                )
+    assert states == expected.OTHER_SOURCE_STATES
+    # a table the migration module creates and drops again is in no final state
+    audit = sample_report.table("plugin_audit")
+    assert audit is not None and audit.status == "removed" and audit.present_in == []
+
+
+def test_migration_module_replay_equals_running_it(tmp_path: Path) -> None:
+    """The plugin store's steps run for real on SQLite, in the order its own runner picks
+    (the runner is imported in the test, never by tabletrace): the tables, their columns and
+    the views are the migration-module source's final state."""
+    import importlib
+    import sqlite3
+    import sys
+
+    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name.startswith("app")}
+    sys.path.insert(0, str(SAMPLE))
+    try:
+        runner = importlib.import_module("app.plugins.runner")
+        with sqlite3.connect(tmp_path / "plugins.db") as db:
+            for step in runner.pending_steps(0):
+                step(db)
+            objects = db.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall()
+            built = {
+                f"public.{name}": (
+                    kind,
+                    tuple(row[1] for row in db.execute(f"PRAGMA table_info({name})"))
+                    if kind == "table"
+                    else None,
+                )
+                for kind, name in objects
+                if kind in ("table", "view") and not name.startswith("sqlite_")
+            }
+    finally:
+        sys.path.remove(str(SAMPLE))
+        for name in [name for name in sys.modules if name.startswith("app")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+    assert built == expected.OTHER_SOURCE_STATES["migration-module:app/plugins/migrations.py"]

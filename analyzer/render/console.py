@@ -136,7 +136,9 @@ def _summary(report: Report) -> Text:
     for table in report.tables:
         by_status[table.status] += 1
     ranked = sorted(by_status.items(), key=lambda item: (-item[1], item[0]))
-    text.append(f"tables   {stats.tables}: {', '.join(f'{n} {s}' for s, n in ranked)}\n")
+    counts = ", ".join(f"{n} {s}" for s, n in ranked)
+    wrapped = textwrap.wrap(f"{stats.tables}: {counts}", 80 - 9, break_on_hyphens=False)
+    text.append("tables   " + "\n         ".join(wrapped) + "\n")
     modules = len({use.module for table in report.tables for use in table.uses})
     text.append(f"uses     {stats.uses} in {modules} modules\n")
     if report.revisions:
@@ -184,8 +186,10 @@ def print_inventory(tables: list[Table], console: Console) -> None:
     defined_longest = max([len(headers[1]), *(len(row[1]) for row in rows)])
     free = console.width - 1 - used_width - status_width - 3 * 2
     longest_name = max([len(headers[0]), *(len(row[0]) for row in rows)])
-    name_width = max(20, min(longest_name, free - min(defined_longest, 12)))
-    defined_width = max(10, min(defined_longest, free - name_width))
+    # a source kind is never cut ("migration-module"): the column is at least that wide
+    longest_kind = max([0, *(len(word) for row in rows for word in row[1].split())])
+    name_width = max(20, min(longest_name, free - max(min(defined_longest, 12), longest_kind)))
+    defined_width = max(10, longest_kind, min(defined_longest, free - name_width))
 
     def line(name: str, defined: str, used: str, status: str, style: str = "") -> Text:
         text = Text(" " + name.ljust(name_width) + "  ")
@@ -201,7 +205,10 @@ def print_inventory(tables: list[Table], console: Console) -> None:
         if len(name) > name_width:
             console.print(Text(" " + name), soft_wrap=True)
             name = ""
-        kinds = textwrap.wrap(defined, defined_width, break_long_words=False) or [defined]
+        kinds = (
+            textwrap.wrap(defined, defined_width, break_long_words=False, break_on_hyphens=False)
+            or [defined]
+        )
         console.print(line(name, kinds[0], used, status, style), soft_wrap=True)
         for more in kinds[1:]:
             console.print(Text(" " * (name_width + 3) + more), soft_wrap=True)

@@ -70,5 +70,7 @@ def _postgres_rejection(text: str) -> str | None:
         postgres_parser.parse_sql(text)
     except postgres_parser.ParseError as exc:
         message = re.sub(r", at index \d+$", "", " ".join(str(exc).split()))
+        # "at or near" quotes the whole token: a docstring is one token of many lines
+        message = re.sub(r'(at or near ")(.{40}).+"$', r'\1\2..."', message)
         return message[:200]
     return None
