@@ -8,8 +8,9 @@ the report carries:
    and each one's files in replay order (`10_` after `9_`), every file re-read and split with
    `analyzer.sql.split.split_statements` (so psql meta-commands and COPY data blocks are
    handled exactly as the static reader handles them);
-2. then a generated `CREATE TABLE IF NOT EXISTS` for every table of the Alembic head states
-   and of the ORM model declarations, from the replayed column names. Replay does not carry
+2. then a generated `CREATE TABLE IF NOT EXISTS` for every table of the Alembic head states,
+   of migration modules' and `create_all` calls' final states and of the ORM model
+   declarations, from the replayed column names. Replay does not carry
    column types yet: `postgres_type` turns a declared type into PostgreSQL's, and gives `text`
    when none is known.
 
@@ -32,7 +33,8 @@ from pathlib import Path
 from analyzer.models import Diagnostic, Report, Table, TableState
 from analyzer.sql.split import split_statements
 
-GENERATED_STATES = ("alembic", "model")
+# Sources whose Python tabletrace never runs: their tables are generated from the replayed state
+GENERATED_STATES = ("alembic", "migration-module", "create_all", "model")
 CREATING = frozenset({"create", "rename_to", "declare"})
 _COPY_FROM_STDIN = re.compile(r"COPY\b.*\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL)
 _COPY_DATA_END = re.compile(r"^\\\.\r?$", re.MULTILINE)
