@@ -306,3 +306,54 @@ def test_sql_folder_and_migration_module_order(make_repo: MakeRepo) -> None:
     assert message(report, "public.payments").startswith(
         "On an empty database, migration m002_drop_old fails (service/migrations.py:6)"
     )
+
+
+def test_indexes_and_foreign_key_targets_need_their_tables(make_repo: MakeRepo) -> None:
+    """An index on, or a foreign key to, a table that is not there yet fails too; the real
+    `alembic upgrade head` on SQLite agrees for the index."""
+    files = {
+        **INI,
+        "migrations/env.py": ENV_PY,
+        "migrations/script.py.mako": SCRIPT_MAKO,
+        f"{V}/a1.py": revision(
+            "a1", None, 'op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True))'
+        ),
+        f"{V}/b2.py": revision(
+            "b2",
+            "a1",
+            """
+            op.create_index("ix_customers_email", "customers", ["email"])
+            op.create_foreign_key("fk_orders_shop", "orders", "shops", ["shop_id"], ["id"])
+            op.create_index("ix_orders_id", "orders", ["id"])
+            """,
+        ),
+    }
+    report = scan(make_repo(files))
+    assert order_findings(report) == [
+        ("public.customers", "error", f"{V}/b2.py", 10),
+        ("public.shops", "error", f"{V}/b2.py", 11),
+    ]
+    assert message(report, "public.customers").startswith(
+        "`alembic upgrade head` on an empty database stops at revision b2 "
+        f"({V}/b2.py:10): `op.create_index(\"ix_customers_email\", \"customers\", [\"email\"])` "
+        "needs table public.customers"
+    )
+    # index and foreign key are no schema definitions of their tables
+    assert {d.operation for t in report.tables for d in t.definitions} == {"create"}
+
+
+def test_real_alembic_fails_on_the_index_too(make_repo: MakeRepo, tmp_path: Path) -> None:
+    files = {
+        **INI,
+        "migrations/env.py": ENV_PY,
+        "migrations/script.py.mako": SCRIPT_MAKO,
+        f"{V}/a1.py": revision(
+            "a1", None, 'op.create_table("orders", sa.Column("id", sa.Integer))'
+        ),
+        f"{V}/b2.py": revision("b2", "a1", 'op.create_index("ix_c", "customers", ["email"])'),
+    }
+    root = make_repo(files)
+    assert order_findings(scan(root)) == [("public.customers", "error", f"{V}/b2.py", 10)]
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    with pytest.raises(sa.exc.OperationalError, match=r"no such table: main\.customers"):
+        command.upgrade(_alembic(root, url), "head")

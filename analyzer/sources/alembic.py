@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 import networkx as nx
@@ -249,6 +249,23 @@ class _Builder:
             # Data changes ride along in the history (replay ignores them) so that explain and
             # history show them; they are migration data, never application uses.
             self.result.history.operations.append(schema_op)
+        elif operation in ("index", "constraint"):
+            # no schema change, but `alembic upgrade` fails there if the table is missing
+            self.result.history.operations.append(replace(schema_op, order_check_only=True))
+
+    def _referent(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:
+        """create_foreign_key's referenced table must exist too (an order check only)."""
+        referent = self._key(node, python, op.referent_table, None, op.line, op.unresolved)
+        if referent is None:
+            return
+        self.result.history.operations.append(
+            SchemaOp(
+                source=self.result.history.id, source_kind="alembic", path=node.facts.path,
+                line=op.line, operation="reference", table=referent, revision=node.revision,
+                snippet=op.snippet or "op.create_foreign_key(...)", conditional=op.conditional,
+                order_check_only=True,
+            )
+        )
 
     def _operation(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:
         if op.name == "execute":
@@ -278,7 +295,10 @@ class _Builder:
         elif "index" in name:
             self._emit(node, op, "index", table)
         else:
-            self._emit(node, op, "constraint" if "constraint" in name else "other", table)
+            kind = "constraint" if "constraint" in name or "foreign_key" in name else "other"
+            self._emit(node, op, kind, table)
+            if name == "create_foreign_key" and op.referent_table:
+                self._referent(node, python, op)
 
     def _execute(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:
         if op.sql_file is not None:

@@ -28,7 +28,10 @@ from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry, apply
 from analyzer.sql.names import TableKey
 
 ORDERED_KINDS = frozenset({"alembic", "sql", "migration-module"})
-NEEDS_TABLE = frozenset({"drop", "rename_from", "alter", "data"})
+# every operation that needs its table to exist (index/constraint/reference: order checks only)
+NEEDS_TABLE = frozenset(
+    {"drop", "rename_from", "alter", "data", "index", "constraint", "reference"}
+)
 
 
 @dataclass(frozen=True, slots=True)
