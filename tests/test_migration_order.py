@@ -308,6 +308,32 @@ def test_sql_folder_and_migration_module_order(make_repo: MakeRepo) -> None:
     )
 
 
+def test_sql_folder_run_for_real_stops_at_the_reported_statement(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """sqlite3 runs the numbered folder file by file, statement by statement, as
+    `psql -v ON_ERROR_STOP=1` would: the first failure is the statement tabletrace reports."""
+    files = {
+        "db/001_init.sql": "CREATE TABLE users (id int);\n",
+        "db/002_seed.sql": "INSERT INTO users VALUES (1);\nINSERT INTO roles VALUES (1);\n",
+        "db/003_roles.sql": "CREATE TABLE roles (id int);\n",
+    }
+    root = make_repo(files)
+    assert order_findings(scan(root)) == [("public.roles", "error", "db/002_seed.sql", 2)]
+    failed_at = None
+    with sqlite3.connect(tmp_path / "folder.db") as conn:
+        for name in sorted(files):
+            for line, statement in enumerate(files[name].splitlines(), start=1):
+                try:
+                    conn.execute(statement)
+                except sqlite3.OperationalError as exc:
+                    failed_at = (name, line, str(exc))
+                    break
+            if failed_at:
+                break
+    assert failed_at == ("db/002_seed.sql", 2, "no such table: roles")
+
+
 def test_indexes_and_foreign_key_targets_need_their_tables(make_repo: MakeRepo) -> None:
     """An index on, or a foreign key to, a table that is not there yet fails too; the real
     `alembic upgrade head` on SQLite agrees for the index."""
