@@ -243,13 +243,17 @@ def test_create_all_bootstrap_makes_alembic_faults_informational(make_repo: Make
             {
                 **INI,
                 f"{V}/a.py": revision("a", None, 'op.add_column("users", sa.Column("email"))'),
+                f"{V}/b.py": revision("b", "a", 'op.create_index("ix_t", "teams", ["id"])'),
                 "app/models.py": (
                     "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
                     "class Base(DeclarativeBase):\n    pass\n\n\n"
                     "class User(Base):\n"
                     '    __tablename__ = "users"\n'
                     "    id: Mapped[int] = mapped_column(primary_key=True)\n"
-                    "    email: Mapped[str]\n"
+                    "    email: Mapped[str]\n\n\n"
+                    "class Team(Base):\n"
+                    '    __tablename__ = "teams"\n'
+                    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
                 ),
                 "app/bootstrap.py": (
                     "from alembic import command\n"
@@ -262,8 +266,13 @@ def test_create_all_bootstrap_makes_alembic_faults_informational(make_repo: Make
             }
         )
     )
+    # one note for the environment (its first step), not one per step
     assert order_findings(report) == [("public.users", "info", f"{V}/a.py", 10)]
     text = message(report, "public.users")
+    assert text.endswith(
+        "; 1 later step of this environment also needs what only create_all builds "
+        "(tables public.teams)"
+    )
     assert "create_all at app/bootstrap.py:8 creates it: run it first" in text
     assert "builds a fresh database with create_all then `alembic stamp head` " \
         "(app/bootstrap.py:8)" in text

@@ -463,6 +463,45 @@ def test_create_all_narrowed_by_tables_and_an_unresolved_receiver(make_repo: Mak
     ]
 
 
+def test_an_assumed_metadata_creates_but_makes_no_second_owner(make_repo: MakeRepo) -> None:
+    """An interface method receiving the MetaData as a parameter: the repository's only
+    MetaData is assumed, so its tables are not "never created"; but whether the method runs at
+    all is unknown, so no duplicate-definition with Alembic rests on it."""
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+            "app/__init__.py": "",
+            "app/db.py": (
+                "from sqlalchemy import Column, Integer, MetaData\n"
+                "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n\n"
+                "class User(Base):\n"
+                '    __tablename__ = "users"\n'
+                "    id = Column(Integer, primary_key=True)\n\n\n"
+                "class Audit(Base):\n"
+                '    __tablename__ = "audit"\n'
+                "    id = Column(Integer, primary_key=True)\n\n\n"
+                "class PostgresConfiguration:\n"
+                "    async def create_db(self, connection, base_metadata: MetaData) -> None:\n"
+                "        await connection.run_sync(base_metadata.create_all)\n"
+            ),
+            "app/uses.py": (
+                "from sqlalchemy import select\n\nfrom app.db import Audit, User\n\n\n"
+                "def f(session):\n"
+                "    return session.scalars(select(User)), session.scalars(select(Audit))\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {"app/db.py:21": ["public.audit", "public.users"]}
+    [diagnostic] = [d for d in report.diagnostics if d.code == "create-all-assumed"]
+    assert (diagnostic.path, diagnostic.line) == ("app/db.py", 21)
+    assert "no duplicate-definition rests on it" in diagnostic.message
+    assert names(report, "duplicate-definition") == []
+    assert names(report, "model-without-migration") == []  # audit: the assumed create_all
+
+
 def test_create_all_then_alembic_stamp_is_the_cookbook_bootstrap(make_repo: MakeRepo) -> None:
     """Building from the models and stamping head is Alembic's own recipe: no two owners. A
     service function that happens to be called `create_all` builds nothing."""

@@ -38,8 +38,33 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     bootstraps = _bootstraps(ctx.graph)
     for _node, data in nodes_of_kind(ctx.graph, "source"):
         history: SourceHistory = data["history"]
+        if history.kind == "alembic" and bootstraps and history.faults:
+            # Fresh databases come from create_all + stamp: an empty-database upgrade is not
+            # how this project builds one, so one note per environment, not one per step.
+            yield _bootstrapped(ctx.graph, history, bootstraps)
+            continue
         for fault in history.faults:
             yield _finding(ctx.graph, history, fault, bootstraps)
+
+
+def _bootstrapped(
+    graph: nx.MultiDiGraph, history: SourceHistory, bootstraps: list[SourceHistory]
+) -> Finding:
+    first, *later = history.faults
+    finding = _finding(graph, history, first, bootstraps)
+    if not later:
+        return finding
+    tables = sorted({fault.op.table.display for fault in later} - {first.op.table.display})
+    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+    more = f" (tables {shown})" if tables else ""
+    return finding.model_copy(
+        update={
+            "message": f"{finding.message}; {len(later)} later "
+            f"{'step' if len(later) == 1 else 'steps'} of this environment also "
+            f"{'needs' if len(later) == 1 else 'need'} what only create_all builds{more}",
+            "locations": finding.locations + [op_location(fault.op) for fault in later],
+        }
+    )
 
 
 def _bootstraps(graph: nx.MultiDiGraph) -> list[SourceHistory]:
@@ -184,7 +209,8 @@ RULE = Rule(
         "script), so there only a table that the source itself creates later is reported.\n\n"
         "Severity error when no source creates the table, warning when another source does (run "
         "it first), info for Alembic when the repository builds fresh databases with "
-        "`create_all` then `alembic stamp head`. Operations that tolerate the state they find "
+        "`create_all` then `alembic stamp head` (then one finding per environment, at its first "
+        "such step, listing the others). Operations that tolerate the state they find "
         "(`IF EXISTS`, `IF NOT EXISTS`, Alembic operations inside `if`/`try`) are never "
         "reported."
     ),

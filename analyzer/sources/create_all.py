@@ -40,12 +40,14 @@ def create_all_sources(
             by_owner.setdefault(declaration.owner, []).append(declaration)
     for facts in sorted(modules, key=lambda f: f.path):
         for call in facts.orm.create_all:
-            declarations = _declarations(facts, call, mapper, model, by_owner, result)
-            if declarations is None:
+            found = _declarations(facts, call, mapper, model, by_owner, result)
+            if found is None:
                 continue
+            declarations, assumed = found
             history = SourceHistory(
                 id=f"create_all:{facts.path}:{call.line}", kind="create_all", path=facts.path,
                 files=[facts.path], ordered=False, bootstrap=facts.orm.stamps_alembic,
+                assumed=assumed,
             )
             columns: dict[TableKey, list[str]] = {}
             for declaration in declarations:
@@ -75,9 +77,11 @@ def _declarations(
     model: OrmModel,
     by_owner: dict[str, list[Declaration]],
     result: CreateAllSources,
-) -> list[Declaration] | None:
-    """The declarations the call creates, or None (with a diagnostic) when unknown."""
+) -> tuple[list[Declaration], bool] | None:
+    """The declarations the call creates and whether its MetaData was assumed, or None (with
+    a diagnostic) when unknown."""
     owner = mapper.metadata_owner(facts, call.receiver) if call.receiver else None
+    assumed = False
     if owner is None and call.receiver:
         symbol = mapper.symbols.lookup(facts, call.receiver)
         if symbol is not None and symbol.kind in ("module", "class", "table"):
@@ -98,6 +102,7 @@ def _declarations(
                 )
             return None
         owner = next(iter(by_owner))
+        assumed = True
         result.diagnostics.append(
             (
                 facts.path,
@@ -105,13 +110,14 @@ def _declarations(
                     "create-all-assumed", call.line,
                     f"`{call.snippet}`: which MetaData this is cannot be read statically; the "
                     "repository has only one with tables, so its tables are counted as created "
-                    "here",
+                    "here (so that they are not reported as never created); whether this call "
+                    "runs at all is not known, so no duplicate-definition rests on it",
                 ),
             )
         )
     declarations = by_owner.get(owner, [])
     if call.tables is None:
-        return declarations
+        return declarations, assumed
     wanted = _listed_tables(facts, call.tables, mapper, model)
     if wanted is None:
         result.diagnostics.append(
@@ -124,8 +130,8 @@ def _declarations(
                 ),
             )
         )
-        return declarations
-    return [d for d in declarations if d.table in wanted]
+        return declarations, assumed
+    return [d for d in declarations if d.table in wanted], assumed
 
 
 def _listed_tables(

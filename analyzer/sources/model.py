@@ -74,6 +74,9 @@ class SourceHistory:
     # A create_all whose module then stamps Alembic (`command.stamp(cfg, "head")`): Alembic's
     # cookbook way to build a fresh database, where models and revisions agree, not compete.
     bootstrap: bool = False
+    # A create_all whose MetaData could not be read and was assumed (the only one with
+    # tables): its tables count as created, but no finding rests on the call running.
+    assumed: bool = False
     # What fails when the source runs on an empty database (`analyzer.sources.order`).
     faults: list[OrderFault] = field(default_factory=list)
 
