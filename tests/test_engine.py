@@ -49,7 +49,13 @@ PREFILTER_TRAPS = {
 def test_prefilter_first_look() -> None:
     assert looks_relevant(b'q = "SELECT 1"')
     assert looks_relevant(b"x = f'''\n   with recent as (select 1) select * from recent'''")
-    assert looks_relevant(b"from sqlalchemy import select")
+    # an import of SQLAlchemy alone defines nothing: a model marker does
+    assert not looks_relevant(b"from sqlalchemy import select")
+    assert looks_relevant(b"import sqlalchemy as sa\nt = sa.Table('t', sa.MetaData())")
+    assert looks_relevant(b"class A(Base):\n    __tablename__ = 'a'")
+    # command-line flags, bare verbs and sentences are not SQL
+    assert not looks_relevant(b'p.add_argument("--verbose")\nACTION = "update"')
+    assert not looks_relevant(b'msg = f"Delete {name} from the list."')
     assert not looks_relevant(b'"""Update the cache."""\ndef select(items): return items')
     assert not looks_relevant(b"AUDIT_TABLE = 'audit_log'")
 
