@@ -28,6 +28,7 @@ STATUS_STYLE = {
     "used": "green",
     "dead": "yellow",
     "undefined": "bold red",
+    "broken": "bold red",
     "dropped": "bold red",
     "runtime-only": "magenta",
     "removed": "dim",
@@ -80,7 +81,8 @@ def _used_by(table: Table) -> str:
 
 INVENTORY_LEGEND = (
     "defined by: the kinds of source that create or declare the table (alembic; sql: .sql "
-    "files; runtime: DDL in application code; model: ORM classes), `alembic(2)`: two separate "
+    "files; migration-module: ordered migration functions; create_all: metadata.create_all(); "
+    "runtime: DDL in application code; model: ORM classes), `alembic(2)`: two separate "
     "sources of that kind. used by: modules of application code, r read, w write, d DDL."
 )
 

@@ -29,7 +29,7 @@ class Profile(Base):
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         present = data["present_in"]
-        if "model" not in present or present & {"alembic", "sql"}:
+        if "model" not in present or present & {"alembic", "sql", "create_all", "migration-module"}:
             continue
         declarations = operations_on(ctx.graph, node, {"declare"})
         runtime = " (application code creates it at run time, see TT003)" if (
@@ -39,8 +39,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             table=data["key"].display,
             message=(
                 f"{data['key'].display} is declared by {declarations[0].snippet} at "
-                f"{declarations[0].path}:{declarations[0].line} but neither the Alembic head "
-                f"state nor any SQL file creates it{runtime}: add a migration, or drop the "
+                f"{declarations[0].path}:{declarations[0].line} but no migration, SQL file or "
+                f"create_all of its MetaData creates it{runtime}: add a migration, or drop the "
                 "model"
             ),
             locations=[op_location(op) for op in declarations],
@@ -51,11 +51,13 @@ RULE = Rule(
     code="TT012",
     name="model-without-migration",
     severity="warning",
-    summary="An ORM model's table that no Alembic head state or SQL source creates.",
+    summary="An ORM model's table that no migration, SQL source or create_all creates.",
     check=check,
     explanation=(
         "An ORM model (SQLAlchemy, Flask-SQLAlchemy, SQLModel) declares a table that neither "
-        "the Alembic head state nor any SQL source creates."
+        "the Alembic head state, nor any SQL source or migration module, nor a "
+        "`metadata.create_all()` of the model's MetaData creates. A `create_all` of another "
+        "MetaData does not count: each builds only its own tables."
     ),
     why_it_matters=(
         "Code using the model fails on a database built from the migrations; the model was "
@@ -79,6 +81,15 @@ RULE = Rule(
                 "app/models.py": MODELS,
                 "sql/schema.sql": (
                     "CREATE TABLE profiles (id int);\nCREATE TABLE character_moods (id int);\n"
+                ),
+            },
+        ),
+        Example(  # the schema is built by create_all
+            files={
+                "app/models.py": MODELS,
+                "app/main.py": (
+                    "from app.models import Base\n\n\n"
+                    "def start(engine):\n    Base.metadata.create_all(engine)\n"
                 ),
             },
         ),
