@@ -51,6 +51,8 @@ class Job:
     time_budget: float | None = None
     digest: str = ""  # sha256 of `data` when the caller has it already (hashed once a scan)
     max_size: int = 0  # bytes above which the file is not read (0: no limit)
+    # `[tool.tabletrace] migration-modules` names it: read whatever the first look says
+    migration_module: bool = False
 
 
 @dataclass
@@ -211,7 +213,12 @@ def _run_job(job: Job) -> Extracted:
             ),
         )
     look = glance(job.data, job.module, job.path, dialect=job.dialect) if job.prefilter else None
-    if look is not None and not look.relevant and not job.revision_candidate:
+    if (
+        look is not None
+        and not look.relevant
+        and not job.revision_candidate
+        and not job.migration_module
+    ):
         return Extracted(
             job.path, python=PythonFacts(job.path, job.module), skipped=True, glance=look
         )
@@ -236,6 +243,7 @@ def _job_key(job: Job) -> str:
     stage = "pre" if job.prefilter else "full"
     return fact_key(
         job.kind, job.path, job.module, str(job.revision_candidate), job.dialect,
+        str(job.migration_module),
         job.default_schema, stage, job.digest or hashlib.sha256(job.data).hexdigest(),
         repr(job.time_budget),
     )
@@ -255,6 +263,7 @@ def too_large(job: Job) -> Extracted | None:
         return None
     if not (
         job.revision_candidate
+        or job.migration_module
         or looks_relevant(job.data, job.module, job.path, job.dialect)
     ):
         return None

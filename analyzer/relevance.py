@@ -53,10 +53,14 @@ from analyzer.readers.sinks import (
     TABLE_LIKE,
 )
 from analyzer.resolve.index import absolute_module
+from analyzer.sources.migration_modules import migrations_place
+from analyzer.sources.model import NUMBERED_FILE
 from analyzer.sql.detect import could_be_sql, is_sql_text, known_first_word, starts_like_sql
 
 #: Calls that declare a table or a declarative base (`Table(...)` is checked for its shape).
-ORM_FACTORIES = frozenset({"declarative_base", "SQLAlchemy", "registry", "generate_base"})
+ORM_FACTORIES = frozenset(
+    {"declarative_base", "SQLAlchemy", "registry", "generate_base", "MetaData"}
+)
 #: Calls that make a class attribute a mapped column or relationship.
 ORM_ATTRIBUTES = frozenset(
     {"Column", "mapped_column", "relationship", "Relationship", "column_property",
@@ -310,6 +314,7 @@ class _Looker:
     keeps the tree alive after the look)."""
 
     def __init__(self, module: str, path: str, dialect: str) -> None:
+        self.path = path
         self.package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
         self.dialect = dialect
         self.state = _State()
@@ -325,6 +330,8 @@ class _Looker:
     def look(self, tree: ast.Module) -> Glance:
         state = self.state
         self._module_constants(tree)
+        if _migration_steps(self.path, tree):
+            state.reasons.append("a home-made migration module")
         self.walk(tree.body)
         state.imported_bases = state.class_roots & state.imported
         for template in state.templates:
@@ -983,6 +990,7 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
             looker.sink(argument)
     if name in ORM_FACTORIES or _is_table_call(node):
         state.reasons.append(f"line {node.lineno}: {name}()")
+
     elif looker.in_class and name in ORM_ATTRIBUTES:
         state.reasons.append(f"line {node.lineno}: {name}() in a class body")
     if _may_pass_a_name(node, name):
@@ -992,6 +1000,12 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         looker.param_use(
             [*node.args, *(keyword.value for keyword in node.keywords)], migration=True
         )
+    return True
+
+
+def _attribute(looker: _Looker, node: ast.Attribute) -> bool:
+    if node.attr == "create_all":  # `conn.run_sync(Base.metadata.create_all)`
+        looker.state.reasons.append(f"line {node.lineno}: create_all")
     return True
 
 
@@ -1034,6 +1048,7 @@ _HANDLERS: dict[type, Callable[[_Looker, Any], bool]] = {
     ast.withitem: _with_item,
     ast.Return: _return,
     ast.Constant: _constant,
+    ast.Attribute: _attribute,
     ast.JoinedStr: _joined,
     ast.BinOp: _binop,
 }
@@ -1095,6 +1110,20 @@ def _sink_argument(node: ast.Call) -> ast.expr | None:
         if keyword.arg in SQL_KEYWORDS:
             return keyword.value
     return None
+
+
+def _migration_steps(path: str, tree: ast.Module) -> bool:
+    """Whether the module may be a home-made migration module
+    (`analyzer.sources.migration_modules`): in a migrations place, no Django migration
+    (`class Migration`), with top-level functions or a numbered name."""
+    if not migrations_place(path):
+        return False
+    body = tree.body
+    if any(type(s) is ast.ClassDef and s.name == "Migration" for s in body):
+        return False
+    return bool(NUMBERED_FILE.match(path.rsplit("/", 1)[-1])) or any(
+        type(s) is ast.FunctionDef or type(s) is ast.AsyncFunctionDef for s in body
+    )
 
 
 def _class_is_model(node: ast.ClassDef) -> bool:
@@ -1620,6 +1649,10 @@ class Demand:
                 yield from _hole_roots(cls.tablename)
         for table in orm.tables:
             yield from _hole_roots(table.name)
+        for create_all in orm.create_all:  # the MetaData it builds, and the tables it names
+            if create_all.receiver:
+                yield _chain(create_all.receiver)
+            yield from (_chain(table) for table in create_all.tables or () if table != "?")
         todo = list(used_loops)
         while todo:  # the loops around them, and the loops around those
             loop = loops.get(todo.pop())
