@@ -1287,6 +1287,7 @@ class Closure:
         """`modules`: (path, dotted name, glance) of every Python file that has one; `find`:
         a dotted module name -> its path (`ModuleIndex.find`), None outside the repository."""
         self._find = find
+        self._targets: dict[tuple[str, str], list[tuple[_Module, str | None]]] = {}
         self._by_path: dict[str, _Module] = {}
         for path, name, look in modules:
             imports: dict[str, list[ImportBinding]] = {}
@@ -1299,6 +1300,8 @@ class Closure:
             )
         self.models = self._model_closure()
         self.registries = self._registry_closure()
+        # models, tables, bases and registries by module path: what importing pulls a file in
+        self._defining = {p: self.models[p] | self.registries[p] for p in self._by_path}
         self.helpers = self._helper_closure()
 
     # ---- resolving names -------------------------------------------------------------------
@@ -1320,9 +1323,17 @@ class Closure:
         path = self._find(dotted)
         return self._by_path.get(path) if path is not None else None
 
-    def targets(self, module: _Module, local: str) -> Iterator[tuple[_Module, str | None]]:
+    def targets(self, module: _Module, local: str) -> list[tuple[_Module, str | None]]:
         """What an imported name of `module` denotes: (module, name in it), or (module, None)
-        for a module itself. Names outside the repository give nothing."""
+        for a module itself. Names outside the repository give nothing. (Memoized: the
+        closures ask the same names many times.)"""
+        key = (module.path, local)
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = list(self._find_targets(module, local))
+        return found
+
+    def _find_targets(self, module: _Module, local: str) -> Iterator[tuple[_Module, str | None]]:
         for binding in module.imports.get(local, ()):
             base = self._absolute(module, binding)
             if binding.name is None:  # `import a.b as m`; `import a.b` binds `a` and reaches a.b
@@ -1527,9 +1538,7 @@ class Closure:
         if module is None:
             return None
         look = module.glance
-        union = {
-            p: self.models[p] | self.registries[p] for p in self._by_path
-        }
+        union = self._defining
         for local in module.imports:
             for target, inner in self.targets(module, local):
                 if self._is_in(union, target, inner):
