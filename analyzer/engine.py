@@ -17,7 +17,6 @@ import contextlib
 import gc
 import hashlib
 import os
-import re
 import signal
 import threading
 import warnings
@@ -27,43 +26,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from analyzer.cache import FactCache, fact_key
-from analyzer.facts import (
-    AlembicRevision,
-    FileProblem,
-    Hole,
-    ImportBinding,
-    Literal,
-    Part,
-    PythonFacts,
-)
-from analyzer.python.expr import global_names, parameters
-from analyzer.readers.sinks import METHOD_SINKS, SINKS
+from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file
-from analyzer.resolve.index import ModuleIndex, absolute_module
-from analyzer.sql.detect import SINK_KEYWORDS
-
-_KEYWORDS = sorted(keyword.lower() for keyword in SINK_KEYWORDS)
-_OPENING = rb"""['"]\s*\(?\s*"""
-# A string literal that starts like SQL (after optional whitespace, a parenthesis or a SQL
-# comment) with its keyword in one case: anything `analyzer.sql.detect` accepts anywhere.
-SQL_START = re.compile(
-    _OPENING
-    + rb"(?:--|/\*|(?:"
-    + "|".join(_KEYWORDS).encode()
-    + rb"|"
-    + "|".join(_KEYWORDS).upper().encode()
-    + rb")\b)"
-)
-# Mixed-case keywords ("Select", "Update") count as SQL only at a sink: the file must call one.
-SQL_START_ANY_CASE = re.compile(_OPENING + rb"(?i:" + "|".join(_KEYWORDS).encode() + rb")\b")
-SINK_CALL = re.compile(
-    rb"\b(?:" + "|".join(sorted(SINKS | METHOD_SINKS)).encode() + rb")\s*\("
-)
-MARKERS = re.compile(
-    rb"sqlalchemy|sqlmodel|flask_sqlalchemy|alembic|down_revision|declarative|__tablename__"
-    rb"|__table__|mapped_column|Column\(|Table\(|table\(|registry\("
-)
-WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+from analyzer.relevance import Closure, Demand, Glance, glance
+from analyzer.resolve.index import ModuleIndex
 
 ProgressCallback = Callable[[int, int], None]
 NESTING_CHECK_THRESHOLD = 500  # brackets of one kind before nesting depth is checked
@@ -85,6 +51,8 @@ class Job:
     time_budget: float | None = None
     digest: str = ""  # sha256 of `data` when the caller has it already (hashed once a scan)
     max_size: int = 0  # bytes above which the file is not read (0: no limit)
+    # `[tool.tabletrace] migration-modules` names it: read whatever the first look says
+    migration_module: bool = False
 
 
 @dataclass
@@ -94,24 +62,18 @@ class Extracted:
     sql: SqlFileFacts | None = None
     revision: AlembicRevision | None = None
     skipped: bool = False  # the pre-filter found nothing relevant; facts are empty
-    # Identifiers of a skipped file, space-separated (a str unpickles far faster than a set).
-    words: str = ""
+    # The first look (`analyzer.relevance`) at a Python file, for the relevance rounds; None
+    # without the pre-filter or when `ast` cannot parse the file.
+    glance: Glance | None = None
 
 
-def looks_relevant(data: bytes) -> bool:
-    if SQL_START.search(data) or MARKERS.search(data):
-        return True
-    return bool(SQL_START_ANY_CASE.search(data) and SINK_CALL.search(data))
-
-
-def _syntax_ok(data: bytes) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(data)
-    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError...
-        return False
-    return True
+def looks_relevant(
+    data: bytes, module: str = "module", path: str = "module.py", dialect: str = "postgres"
+) -> bool:
+    """Whether the first look says a Python file must be read on its own (a file `ast` cannot
+    parse must: LibCST reports its syntax error)."""
+    look = glance(data, module, path, dialect=dialect)
+    return look is None or look.relevant
 
 
 class _OutOfTime(BaseException):
@@ -250,15 +212,15 @@ def _run_job(job: Job) -> Extracted:
                 job.path, job.data, dialect=job.dialect, default_schema=job.default_schema
             ),
         )
+    look = glance(job.data, job.module, job.path, dialect=job.dialect) if job.prefilter else None
     if (
-        job.prefilter
+        look is not None
+        and not look.relevant
         and not job.revision_candidate
-        and not looks_relevant(job.data)
-        and _syntax_ok(job.data)
+        and not job.migration_module
     ):
-        words = b" ".join(sorted(set(WORD.findall(job.data)))).decode("ascii")
         return Extracted(
-            job.path, python=PythonFacts(job.path, job.module), skipped=True, words=words
+            job.path, python=PythonFacts(job.path, job.module), skipped=True, glance=look
         )
     if _too_deep(job.data):
         return _problem_result(
@@ -274,13 +236,14 @@ def _run_job(job: Job) -> Extracted:
         freeze_imports()
 
     read = read_python(job.path, job.data, job.module, revision_candidate=job.revision_candidate)
-    return Extracted(job.path, python=read.facts, revision=read.revision)
+    return Extracted(job.path, python=read.facts, revision=read.revision, glance=look)
 
 
 def _job_key(job: Job) -> str:
     stage = "pre" if job.prefilter else "full"
     return fact_key(
         job.kind, job.path, job.module, str(job.revision_candidate), job.dialect,
+        str(job.migration_module),
         job.default_schema, stage, job.digest or hashlib.sha256(job.data).hexdigest(),
         repr(job.time_budget),
     )
@@ -298,7 +261,11 @@ def too_large(job: Job) -> Extracted | None:
     size = len(job.data)
     if job.kind != "python" or not job.max_size or size <= job.max_size:
         return None
-    if not (job.revision_candidate or looks_relevant(job.data)):
+    if not (
+        job.revision_candidate
+        or job.migration_module
+        or looks_relevant(job.data, job.module, job.path, job.dialect)
+    ):
         return None
     return _problem_result(
         job,
@@ -315,83 +282,6 @@ def _megabytes(size: int) -> str:
 
 
 # ---- relevance rounds ---------------------------------------------------------------------
-
-
-def _is_sqlish(parts: tuple[Part, ...]) -> bool:
-    text = "".join(p.text for p in parts if isinstance(p, Literal))
-    return any(isinstance(p, Hole) for p in parts) or bool(
-        SQL_START_ANY_CASE.search(b'"' + text.encode("utf-8", "replace"))
-    )
-
-
-def _defined_names(facts: PythonFacts) -> set[str]:
-    """Names whose mere use in another file can make that file relevant: SQL constants
-    (`cur.execute(QUERY)`), models and Table objects, declarative bases."""
-    names = {name for name, binding in facts.constants.items() if _is_sqlish(binding.parts)}
-    orm = facts.orm
-    if orm.tables or orm.bases or any(
-        cls.tablename or cls.tablename_expr or cls.table or cls.table_ref or cls.columns
-        for cls in orm.classes
-    ):
-        names.update(cls.name for cls in orm.classes if cls.bases)
-    names.update(table.variable for table in orm.tables if table.variable)
-    names.update(base.variable for base in orm.bases)
-    # helpers taking a table name: a file calling `db.insert("accounts", row)` matters
-    for candidate in facts.candidates:
-        if candidate.function is None:
-            continue
-        for part in candidate.parts:
-            if isinstance(part, Hole) and any(
-                function == candidate.function for function, _ in parameters(part.value)
-            ):
-                names.add(candidate.function.rsplit(".", 1)[-1])
-    for function, steps in facts.migration_steps.items():
-        if any(parameters(arg) for step in steps for arg in step.args):
-            names.add(function.rsplit(".", 1)[-1])
-    return names
-
-
-def _asked_names(facts: PythonFacts) -> set[str]:
-    """First parts of the names this module needs resolved in other modules."""
-    refs: list[str] = []
-    for candidate in facts.candidates:
-        refs.extend(p.ref for p in candidate.parts if isinstance(p, Hole) and p.ref)
-    for binding in facts.constants.values():
-        refs.extend(p.ref for p in binding.parts if isinstance(p, Hole) and p.ref)
-    refs.extend(reference.name for reference in facts.orm.references)
-    values = [loop.iterable for loop in facts.loops]
-    for steps in facts.migration_steps.values():
-        for step in steps:
-            values.extend((*step.args, *(v for _, v in step.kwargs)))
-            values.extend(v for v in (step.receiver, step.value) if v is not None)
-    values.extend(call.func for call in facts.calls)
-    for value in values:
-        refs.extend(global_names(value))
-    for cls in facts.orm.classes:
-        refs.extend(cls.bases)
-        refs.extend(cls.decorators)
-        if cls.table_ref:
-            refs.append(cls.table_ref)
-        refs.extend(target.strip("'\"") for target, _ in cls.relationships)
-    return {ref.split(".")[0] for ref in refs}
-
-
-def _requested_modules(facts: PythonFacts, names: set[str]) -> set[str]:
-    """Modules that may define (or re-export) `names` as imported by `facts`."""
-    wanted: set[str] = set()
-    for binding in facts.imports:
-        head = binding.local.split(".")[0]
-        if head in names or binding.local == "*" or (binding.name and binding.name in names):
-            wanted.update(_import_targets(facts, binding))
-    return wanted
-
-
-def _import_targets(facts: PythonFacts, binding: ImportBinding) -> list[str]:
-    base = absolute_module(facts, binding)
-    targets = [base]
-    if binding.name not in (None, "*"):
-        targets.append(f"{base}.{binding.name}")  # `from pkg import submodule`
-    return targets
 
 
 class Extractor:
@@ -414,6 +304,7 @@ class Extractor:
         self._total = 0
         self.parsed_files = 0
         self.skipped_files = 0
+        self.pulled: dict[str, str] = {}  # path -> why a round read it after all
 
     def __enter__(self) -> Extractor:
         return self
@@ -475,41 +366,79 @@ class Extractor:
         jobs = [Job(**{**_fields(job), "prefilter": self.prefilter}) for job in jobs]
         results = {extracted.path: extracted for extracted in self._run(jobs)}
         by_path = {job.path: job for job in jobs}
+        rounds = _Rounds(results)
         while True:
-            pull = self._to_parse(results)
+            pull = rounds.to_parse(results)
             if not pull:
                 break
             self._total += len(pull)
             full = [Job(**{**_fields(by_path[path]), "prefilter": False}) for path in sorted(pull)]
-            results.update((extracted.path, extracted) for extracted in self._run(full))
+            for extracted in self._run(full):
+                extracted.glance = results[extracted.path].glance
+                results[extracted.path] = extracted
         self.parsed_files = sum(1 for r in results.values() if not r.skipped)
         self.skipped_files = sum(1 for r in results.values() if r.skipped)
+        self.pulled = rounds.reasons
         return results
 
-    @staticmethod
-    def _to_parse(results: dict[str, Extracted]) -> set[str]:
-        skipped = {path: r for path, r in results.items() if r.skipped}
+
+class _Rounds:
+    """Which skipped files to read next: those the glances say other files depend on
+    (`relevance.Closure`, decided once), and the modules the parsed files ask names of."""
+
+    def __init__(self, results: dict[str, Extracted]) -> None:
+        self.reasons: dict[str, str] = {}
+        self._closure: Closure | None = None
+        self._demand: Demand | None = None
+        self._results = results
+
+    def closure(self) -> Closure:
+        if self._closure is None:
+            results = self._results
+            index = ModuleIndex(r.python for r in results.values() if r.python is not None)
+
+            def find(dotted: str) -> str | None:
+                found = index.find(dotted)
+                return found.path if found is not None else None
+
+            self._closure = Closure(
+                [
+                    (path, r.python.module, r.glance)
+                    for path, r in sorted(results.items())
+                    if r.python is not None and r.glance is not None
+                ],
+                find,
+            )
+        return self._closure
+
+    def demand(self) -> Demand:
+        if self._demand is None:
+            results = self._results
+            index = ModuleIndex(r.python for r in results.values() if r.python is not None)
+
+            def find(dotted: str) -> PythonFacts | None:
+                found = index.find(dotted)  # the facts of this round (parsed since, or not)
+                return results[found.path].python if found is not None else None
+
+            self._demand = Demand(find, self.closure().helpers)
+        return self._demand
+
+    def to_parse(self, results: dict[str, Extracted]) -> set[str]:
+        skipped = {path for path, r in results.items() if r.skipped}
         if not skipped:
             return set()
+        closure = self.closure()
+        pull: set[str] = set()
+        for path in sorted(skipped):
+            why = closure.pulled(path)
+            if why is not None:
+                pull.add(path)
+                self.reasons.setdefault(path, why)
         parsed = [r.python for r in results.values() if r.python is not None and not r.skipped]
-        defined: set[str] = set()
-        asked: set[str] = set()
-        for facts in parsed:
-            defined |= _defined_names(facts)
-            asked |= _asked_names(facts)
-        # Against every parsed module, so that re-exports (`from .tables import X` in a
-        # package __init__) pull the defining module in the next round.
-        requested: set[str] = set()
-        for facts in parsed:
-            requested |= _requested_modules(facts, asked)
-        index = ModuleIndex(r.python for r in results.values() if r.python is not None)
-        pull = {
-            path for path, r in skipped.items() if not defined.isdisjoint(r.words.split())
-        }
-        for module in requested:
-            found = index.find(module)
-            if found is not None and found.path in skipped:
-                pull.add(found.path)
+        for path in sorted(self.demand().pulls(parsed, skipped)):
+            if path not in pull:
+                pull.add(path)
+                self.reasons.setdefault(path, "a parsed module's facts read a name of it")
         return pull
 
 

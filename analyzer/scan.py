@@ -47,7 +47,11 @@ from analyzer.sources.alembic_revisions import (
 )
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
-from analyzer.sources.migration_modules import application_sql, migration_modules
+from analyzer.sources.migration_modules import (
+    application_sql,
+    is_declared,
+    migration_modules,
+)
 from analyzer.sources.model import replay
 from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
@@ -140,6 +144,7 @@ def _extract(
                 prefilter=True,
                 time_budget=file_timeout,
                 max_size=config.max_file_size,
+                migration_module=is_declared(entry.path, config.migration_modules),
             )
         )
     results = extractor.extract(jobs)

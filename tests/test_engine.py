@@ -49,7 +49,13 @@ PREFILTER_TRAPS = {
 def test_prefilter_first_look() -> None:
     assert looks_relevant(b'q = "SELECT 1"')
     assert looks_relevant(b"x = f'''\n   with recent as (select 1) select * from recent'''")
-    assert looks_relevant(b"from sqlalchemy import select")
+    # an import of SQLAlchemy alone defines nothing: a model marker does
+    assert not looks_relevant(b"from sqlalchemy import select")
+    assert looks_relevant(b"import sqlalchemy as sa\nt = sa.Table('t', sa.MetaData())")
+    assert looks_relevant(b"class A(Base):\n    __tablename__ = 'a'")
+    # command-line flags, bare verbs and sentences are not SQL
+    assert not looks_relevant(b'p.add_argument("--verbose")\nACTION = "update"')
+    assert not looks_relevant(b'msg = f"Delete {name} from the list."')
     assert not looks_relevant(b'"""Update the cache."""\ndef select(items): return items')
     assert not looks_relevant(b"AUDIT_TABLE = 'audit_log'")
 
@@ -177,3 +183,146 @@ def test_cli_cache_options(make_repo, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0 and not other.exists()
     assert runner.invoke(app, ["scan", str(root), "--jobs", "0"]).exit_code == 2
+
+
+# Schema sources the first look must keep selecting, and files it must not: flags, bare verbs,
+# sentences and docstrings, a bare `import sqlalchemy`.
+PREFILTER_SOURCES = {
+    "pyproject.toml": '[tool.tabletrace]\nmigration-modules = ["ops/steps.py"]\n',
+    "app/__init__.py": "",
+    "app/meta.py": "from sqlalchemy import MetaData\n\nmetadata = MetaData()\n",
+    "app/tables.py": (
+        "from sqlalchemy import Column, Integer, Table\n\nfrom app.meta import metadata\n\n"
+        'widgets = Table("widgets", metadata, Column("id", Integer, primary_key=True))\n'
+    ),
+    "app/bootstrap.py": (
+        "from app.meta import metadata\n\n\ndef init(engine):\n    metadata.create_all(engine)\n"
+    ),
+    "app/models.py": (
+        "from sqlalchemy import Column, ForeignKey, Integer\n"
+        "from sqlalchemy.orm import declarative_base, relationship\n\n"
+        "from app.links import member_groups\n\nBase = declarative_base()\n\n\n"
+        "class Group(Base):\n    __tablename__ = 'groups'\n"
+        "    id = Column(Integer, primary_key=True)\n\n\n"
+        "class Member(Base):\n    __tablename__ = 'members'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    groups = relationship(Group, secondary=member_groups)\n"
+    ),
+    "app/links.py": (
+        "from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table\n\n"
+        "member_groups = Table(\n    'member_groups', MetaData(),\n"
+        "    Column('member_id', Integer, ForeignKey('members.id')),\n"
+        "    Column('group_id', Integer, ForeignKey('groups.id')),\n)\n"
+    ),
+    "app/start.py": (
+        "from app.models import Base\n\n\nasync def start(conn):\n"
+        "    await conn.run_sync(Base.metadata.create_all)\n"
+    ),
+    "app/service.py": (  # the receiver cannot be resolved: the one MetaData with tables is meant
+        "class Service:\n    def __init__(self, db):\n        self.db = db\n\n"
+        "    def init(self):\n        self.db.create_all()\n"
+    ),
+    "app/cli.py": (
+        "import argparse\n\nparser = argparse.ArgumentParser()\n"
+        'parser.add_argument("--verbose", action="store_true")\nACTION = "update"\n\n\n'
+        'def run(kind="delete"):\n    """Update the cache, then select the next item."""\n'
+        '    return f"Delete {kind} from the list."\n'
+    ),
+    "app/plain.py": "import sqlalchemy\n\n\ndef version():\n    return sqlalchemy.__version__\n",
+    "db/__init__.py": "",
+    "db/ddl.py": 'CREATE_NOTES = "CREATE TABLE notes (id INTEGER PRIMARY KEY)"\n',
+    "db/migrations.py": (
+        "from db.ddl import CREATE_NOTES\n\n\nasync def m001_initial(db):\n"
+        "    await db.execute(CREATE_NOTES)\n"
+    ),
+    "ops/__init__.py": "",
+    "ops/steps.py": (
+        "def step_1(cur):\n"
+        '    cur.execute("CREATE TABLE gadgets (id INTEGER PRIMARY KEY)")\n'
+    ),
+    "ops/names.py": "def name():\n    return 'ops'\n",
+}
+
+
+def _recorded_scan(root: Path, **options: object) -> tuple[str, dict[str, bool]]:
+    """The JSON report and, per Python file, whether LibCST parsed it."""
+    from analyzer import engine
+
+    results: dict[str, engine.Extracted] = {}
+    extract = engine.Extractor.extract
+
+    def recording(self: engine.Extractor, jobs: list[engine.Job]) -> dict:
+        found = extract(self, jobs)
+        results.update(found)
+        return found
+
+    engine.Extractor.extract = recording  # type: ignore[method-assign]
+    try:
+        text = scan(root, **options).to_json()  # type: ignore[arg-type]
+    finally:
+        engine.Extractor.extract = extract  # type: ignore[method-assign]
+    parsed = {path: not r.skipped for path, r in results.items() if path.endswith(".py")}
+    return text, parsed
+
+
+def test_prefilter_keeps_every_schema_source(make_repo) -> None:
+    root = make_repo(PREFILTER_SOURCES)
+    full, _ = _recorded_scan(root, prefilter=False)
+    text, parsed = _recorded_scan(root, prefilter=True)
+    assert text == full
+    assert sorted(path for path, read in parsed.items() if not read) == [
+        "app/__init__.py", "app/cli.py", "app/plain.py", "db/__init__.py", "ops/__init__.py",
+        "ops/names.py",
+    ]
+    report = json.loads(text)
+    assert {t["qualified_name"] for t in report["tables"]} == {
+        "public.widgets", "public.groups", "public.members", "public.member_groups",
+        "public.notes", "public.gadgets",
+    }
+    kinds = {(s["kind"], s["path"]) for s in report["sources"]}
+    assert {("create_all", "app/bootstrap.py"), ("create_all", "app/start.py"),
+            ("migration-module", "db/migrations.py"),
+            ("migration-module", "ops/steps.py")} <= kinds
+    assert ("create-all-unresolved", "app/service.py", 6) in {
+        (d["code"], d["path"], d["line"]) for d in report["diagnostics"]
+    }
+
+
+def _generator() -> object:
+    import importlib.util
+
+    name = "tabletrace_benchmarks_generate"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, Path(__file__).parents[1] / "benchmarks" / "generate.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_repository_is_identical_with_and_without_the_prefilter(
+    tmp_path: Path,
+) -> None:
+    generator = _generator()
+    root = tmp_path / "service"
+    profile = generator.Profile(min_lines=20, max_lines=80, mean_lines=40)  # type: ignore[attr-defined]
+    generator.generate(root, 60, seed=3, profile=profile)  # type: ignore[attr-defined]
+    reference, everything = _recorded_scan(root, jobs=1, prefilter=False)
+    assert all(everything.values())
+    text, parsed = _recorded_scan(root, jobs=1, prefilter=True)
+    assert text == reference
+    report = json.loads(text)
+    assert report["tables"] and report["sources"]
+    # the database-free modules (most of the repository) are not parsed
+    assert sum(parsed.values()) < len(parsed) * 0.7
+    for jobs in (1, 2):
+        assert scan(root, jobs=jobs, prefilter=True).to_json() == reference
+        cache = FactCache(tmp_path / f"cache{jobs}")
+        assert scan(root, jobs=jobs, cache=cache).to_json() == reference  # cold
+        warm = FactCache(tmp_path / f"cache{jobs}")
+        assert scan(root, jobs=jobs, cache=warm).to_json() == reference  # warm
+        assert warm.hits == 1

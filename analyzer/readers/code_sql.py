@@ -16,8 +16,6 @@ carry a table name into a helper.
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from analyzer.facts import CallFact, Hole, Literal, Part, StringCandidate
@@ -27,25 +25,15 @@ from analyzer.python.parse import ParsedModule
 from analyzer.python.scopes import Context, Reader, Scope
 from analyzer.python.templates import StringShapes, TemplateBuilder
 from analyzer.python.translate import Translator
-from analyzer.readers.sinks import METHOD_SINKS, SINKS, SQL_KEYWORDS
-
-MIN_TEXT_LENGTH = 6  # non-sink candidates with less literal text than this are dropped
-TABLE_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
-#: Calls that never take a table name for a repository helper (logging, builtins, containers).
-NOT_HELPERS = frozenset(
-    {
-        *("print", "len", "str", "int", "float", "bool", "bytes", "repr", "isinstance"),
-        *("issubclass", "getattr", "setattr", "hasattr", "delattr", "type", "super", "dict"),
-        *("list", "set", "tuple", "frozenset", "sorted", "reversed", "enumerate", "zip"),
-        *("range", "map", "filter", "min", "max", "sum", "any", "all", "iter", "next", "open"),
-        *("format", "vars", "id", "hash", "round", "abs", "callable", "debug", "info"),
-        *("warning", "warn", "error", "exception", "critical", "log", "append", "extend"),
-        *("add", "discard", "remove", "startswith", "endswith", "split", "rsplit", "strip"),
-        *("lstrip", "rstrip", "lower", "upper", "replace", "join", "encode", "decode"),
-        *("setdefault", "pop", "popitem", "items", "keys", "values", "copy"),
-    }
+from analyzer.readers.sinks import (
+    LOG_ROOTS,
+    METHOD_SINKS,
+    MIN_TEXT_LENGTH,
+    NOT_HELPERS,
+    SINKS,
+    SQL_KEYWORDS,
+    TABLE_LIKE,
 )
-LOG_ROOTS = frozenset({"logger", "log", "logging", "LOGGER", "LOG", "_logger", "_log", "warnings"})
 
 
 def _worth_reporting(parts: tuple[Part, ...]) -> bool:

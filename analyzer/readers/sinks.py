@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # --------------------------------------------------------------------------------------------
 # Sinks (reference: CodeQL's PEP 249 / SQLAlchemy / asyncpg / psycopg / pandas / Django models)
 # --------------------------------------------------------------------------------------------
@@ -47,3 +49,25 @@ METHOD_SINKS: frozenset[str] = frozenset(
 
 #: Keyword arguments that carry the SQL of a sink call.
 SQL_KEYWORDS: frozenset[str] = frozenset({"query", "sql", "statement", "operation"})
+
+# --------------------------------------------------------------------------------------------
+# Helper calls and candidates (shared by the code-SQL reader and the pre-filter)
+# --------------------------------------------------------------------------------------------
+
+MIN_TEXT_LENGTH = 6  # non-sink candidates with less literal text than this are dropped
+TABLE_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
+#: Calls that never take a table name for a repository helper (logging, builtins, containers).
+NOT_HELPERS = frozenset(
+    {
+        *("print", "len", "str", "int", "float", "bool", "bytes", "repr", "isinstance"),
+        *("issubclass", "getattr", "setattr", "hasattr", "delattr", "type", "super", "dict"),
+        *("list", "set", "tuple", "frozenset", "sorted", "reversed", "enumerate", "zip"),
+        *("range", "map", "filter", "min", "max", "sum", "any", "all", "iter", "next", "open"),
+        *("format", "vars", "id", "hash", "round", "abs", "callable", "debug", "info"),
+        *("warning", "warn", "error", "exception", "critical", "log", "append", "extend"),
+        *("add", "discard", "remove", "startswith", "endswith", "split", "rsplit", "strip"),
+        *("lstrip", "rstrip", "lower", "upper", "replace", "join", "encode", "decode"),
+        *("setdefault", "pop", "popitem", "items", "keys", "values", "copy"),
+    }
+)
+LOG_ROOTS = frozenset({"logger", "log", "logging", "LOGGER", "LOG", "_logger", "_log", "warnings"})

@@ -70,7 +70,7 @@ def migration_modules(
     result = MigrationModules()
     numbered_modules: dict[str, list[tuple[int, PythonFacts]]] = {}
     for facts in sorted(modules, key=lambda f: f.path):
-        declared = any(fnmatch.fnmatchcase(facts.path, glob) for glob in globs)
+        declared = is_declared(facts.path, globs)
         if not declared and not _looks_like_migrations(facts):
             continue
         refs = resolved[facts.path].refs if facts.path in resolved else []
@@ -103,10 +103,22 @@ def migration_modules(
     return result
 
 
+def is_declared(path: str, globs: Iterable[str]) -> bool:
+    """Whether `[tool.tabletrace] migration-modules` names the module at `path`."""
+    return any(fnmatch.fnmatchcase(path, glob) for glob in globs)
+
+
+def migrations_place(path: str) -> bool:
+    """Whether `path` is where home-made migrations live without configuration: a module named
+    `migrations.py` or one inside a `migrations` (`migration`) folder."""
+    parts = PurePosixPath(path).parts
+    return bool(parts) and (
+        parts[-1] == "migrations.py" or any(p in FOLDER_NAMES for p in parts[:-1])
+    )
+
+
 def _looks_like_migrations(facts: PythonFacts) -> bool:
-    path = PurePosixPath(facts.path)
-    named = path.name == "migrations.py" or any(p in FOLDER_NAMES for p in path.parts[:-1])
-    if not named or facts.alembic_revision is not None:
+    if not migrations_place(facts.path) or facts.alembic_revision is not None:
         return False
     return "Migration" not in facts.classes  # a Django migration is read by its own reader
 

@@ -140,6 +140,57 @@ _REQUIRED_CLAUSE = {
 }
 
 
+# ---- necessary conditions, for the scan's first look (`analyzer.relevance`) -------------------
+
+_LETTERS = re.compile(r"[A-Za-z_]+")
+
+
+def starts_like_sql(text: str, *, at_sink: bool) -> bool:
+    """Whether `text`, after whitespace, '(' and comments, starts as a statement of that
+    position may: a sink keyword in any case at a sink, else a statement keyword in one case.
+    What a piece that could begin a statement meets (`"update"`, `"SELECT "`)."""
+    keyword = statement_keyword(text)
+    if at_sink:
+        return keyword in SINK_KEYWORDS
+    return keyword in STATEMENT_KEYWORDS and _single_case(_first_word(text))
+
+
+def known_first_word(prefix: str) -> bool:
+    """Whether a text beginning with `prefix` has its first word (`statement_keyword`) decided
+    by `prefix` alone, whatever follows."""
+    rest = _skip_noise(prefix)
+    if not rest or rest[0] in "-/":
+        return False  # the start (or the end of a comment) is in what follows
+    word = _LETTERS.match(rest)
+    return word is None or word.end() < len(rest)
+
+
+def could_be_sql(prefix: str, ending: str | None, *, at_sink: bool) -> bool:
+    """Whether a text of which only the beginning (`prefix`) and maybe the end (`ending`, the
+    text's last literal piece) are known can pass `is_sql_text`: False only when every
+    completion fails it (its first word is known and is no keyword of that position, or a
+    Capitalised one away from a sink, or the text ends like a sentence away from a sink).
+
+    The scan's pre-filter judges string templates with holes by it before anything is resolved,
+    so that it never drops a file `is_sql_text` could accept once the holes are filled in."""
+    if not known_first_word(prefix):
+        return True
+    rest = _skip_noise(prefix)
+    word = _LETTERS.match(rest)
+    if word is None or rest[word.end()].isalnum():
+        return False  # `([A-Za-z_]+)\b` cannot match: statement_keyword() is None
+    keyword = word.group(0).upper()
+    if at_sink:
+        return keyword in SINK_KEYWORDS
+    if keyword not in STATEMENT_KEYWORDS or not _single_case(word.group(0)):
+        return False
+    if ending is not None:
+        tail = ending.rstrip()
+        if tail.endswith((".", "!")) or (tail.endswith("?") and tail[-2:-1].isalpha()):
+            return False  # `_ends_like_a_sentence`: the text's tail is this piece's tail
+    return True
+
+
 def _is_sql(text: str, at_sink: bool, dialect: str) -> bool:
     keyword = statement_keyword(text)
     if keyword is None:

@@ -1,0 +1,1832 @@
+"""The first look at a Python file: one `ast` pass deciding whether LibCST must read it.
+
+LibCST costs about seventeen times CPython's own parser per file, and most files of a service
+hold no SQL, model or migration. Each file is parsed once with `ast` and read by `glance`,
+which records what the relevance rounds of `analyzer.engine` need:
+
+* **reasons** to parse the file on its own. Each is a necessary condition of something the
+  LibCST readers would report, judged on the real string values:
+
+  - a string expression (literal, f-string, `+`, `%`, `.format`) that `is_sql_text` could
+    accept: a fully literal one is judged by the detector itself, a template by its known
+    beginning (`analyzer.sql.detect.could_be_sql`: the first word must be a statement keyword
+    of that position, single-case away from a sink, and the text must not end like a
+    sentence). `"--verbose"`, `"update"`, `"Update the cache."` and docstrings are not SQL;
+  - a template whose beginning is a hole, or a name given to a sink (`cur.execute(QUERY)`),
+    when the hole can hold a keyword: a module constant folded to its value, or a name bound
+    in this file while the file has a literal that starts like SQL. A hole filled from an
+    imported name is decided by the rounds (`leading`): the file is read when the module the
+    name comes from has such a literal;
+  - a model declaration (`__tablename__`, `__table__`, `Table(`, `declarative_base()`,
+    `SQLAlchemy()`, `registry()`, a `DeclarativeBase`/`SQLModel`/`Model` base, `Mapped[...]`,
+    `mapped_column`/`Column`/`relationship` in a class body, `declared_attr`...), not a bare
+    `import sqlalchemy`;
+  - an Alembic import or a module-level `down_revision`.
+
+* **what the file defines and imports**, so that a later round reads a skipped file only when
+  it imports a module or a name that defines models or tables, or a registry of them (a class
+  whose attributes return models, a function returning one), or calls a function that may
+  build SQL from a parameter (a helper), never because a word appears in it.
+
+A file that does not parse with `ast` gets no glance: it takes the full path, so that its
+syntax error is reported exactly as LibCST reports it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.facts import Hole, ImportBinding, Part, PythonFacts
+from analyzer.python import expr as ir
+from analyzer.readers.sinks import (
+    LOG_ROOTS,
+    METHOD_SINKS,
+    MIN_TEXT_LENGTH,
+    NOT_HELPERS,
+    SINKS,
+    SQL_KEYWORDS,
+    TABLE_LIKE,
+)
+from analyzer.resolve.index import absolute_module
+from analyzer.sources.migration_modules import migrations_place
+from analyzer.sources.model import NUMBERED_FILE
+from analyzer.sql.detect import could_be_sql, is_sql_text, known_first_word, starts_like_sql
+
+#: Calls that declare a table or a declarative base (`Table(...)` is checked for its shape).
+ORM_FACTORIES = frozenset(
+    {"declarative_base", "SQLAlchemy", "registry", "generate_base", "MetaData"}
+)
+#: Calls that make a class attribute a mapped column or relationship.
+ORM_ATTRIBUTES = frozenset(
+    {"Column", "mapped_column", "relationship", "Relationship", "column_property",
+     "declared_attr", "synonym", "composite", "deferred", "query_expression"}
+)  # fmt: skip
+#: Base classes (last name) that make a class a model or a declarative base.
+ORM_BASES = frozenset(
+    {"DeclarativeBase", "DeclarativeBaseNoMeta", "SQLModel", "Model", "AsyncAttrs",
+     "MappedAsDataclass"}
+)  # fmt: skip
+#: Class decorators (last name) that map a class.
+ORM_DECORATORS = frozenset({"as_declarative", "mapped", "mapped_as_dataclass"})
+#: Class-body names that only mapped classes (or their mixins) define.
+ORM_DUNDERS = frozenset(
+    {"__tablename__", "__table__", "__table_args__", "__mapper_args__", "__abstract__"}
+)
+#: Annotations of mapped attributes.
+ORM_ANNOTATIONS = frozenset({"Mapped", "WriteOnlyMapped", "DynamicMapped"})
+#: Imports that make a module relevant on their own (migration code).
+MIGRATION_ROOTS = frozenset({"alembic"})
+_BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """What the first look learnt about one Python file (plain, picklable data)."""
+
+    #: Why the file must be read on its own ("line 12: SQL string"); empty: it need not be.
+    reasons: tuple[str, ...] = ()
+    #: Every import of the file (module level and inside functions), as the LibCST reader
+    #: records them.
+    imports: tuple[ImportBinding, ...] = ()
+    #: Module-level names that may be models, tables or declarative bases by their markers.
+    models: frozenset[str] = frozenset()
+    #: Module-level class name -> the names its bases start with (subclasses of models).
+    bases: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: Module-level class, function or variable -> names in what it gives out: a variable's
+    #: value, a function's return values and annotation, a class's bases, class-level values
+    #: and annotations and its methods' return values (a registry of models returns them).
+    refers: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: Whether some string literal piece starts like SQL (a keyword in any case).
+    keyword_literals: bool = False
+    #: Module-level classes, functions and variables -> whether what they give out (a value, or
+    #: a function's returns) may hold such a literal from this file, and the imported names
+    #: (with the attribute read on them, "" for none) it may come from otherwise.
+    gives: tuple[tuple[str, bool, frozenset[tuple[str, str]]], ...] = ()
+    #: Attribute names -> the same for the values given to `x.attr` or a class's `attr`, and
+    #: methods named `attr`, anywhere in the file (and their imported base classes).
+    attrs: tuple[tuple[str, bool, frozenset[tuple[str, str]]], ...] = ()
+    #: Imported names (or "*" for names a star import may bind), each with the attribute read
+    #: on it ("" for none), from which a statement may start in a hole: the rounds read the
+    #: file when one of them leads to a string literal that starts like SQL.
+    leading: frozenset[tuple[str, str]] = frozenset()
+    #: Functions (last name) that may put a parameter into SQL or a migration operation: the
+    #: parameters, and their positions among the positional ones.
+    helpers: tuple[tuple[str, frozenset[str], frozenset[int]], ...] = ()
+    #: The same, for functions whose SQL may start in a hole from another module (helpers only
+    #: when the rounds find that it can: `leading`).
+    maybe_helpers: tuple[tuple[str, frozenset[str], frozenset[int]], ...] = ()
+    #: Calls passing a parameter of the calling function on: (caller, callee, arguments), each
+    #: argument ("k", keyword, parameter, its position) or ("p", index, parameter, position).
+    forwards: tuple[tuple[str, str, tuple[tuple[str, str | int, str, int], ...]], ...] = ()
+    #: Names called with an argument that may be a table name (`db.insert("accounts", row)`).
+    called: frozenset[str] = frozenset()
+    #: Sources of `from x import *` (absolute module names).
+    stars: tuple[str, ...] = ()
+
+    @property
+    def relevant(self) -> bool:
+        return bool(self.reasons)
+
+
+def glance(data: bytes, module: str, path: str, *, dialect: str = "postgres") -> Glance | None:
+    """The first look at one file; None when `ast` cannot parse it (LibCST must report why)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError...
+        return None
+    try:
+        return _Looker(module, path, dialect).look(tree)
+    except RecursionError:
+        return Glance(reasons=("too deeply nested to look at cheaply",))
+
+
+# --------------------------------------------------------------------------------------------
+# string expressions
+# --------------------------------------------------------------------------------------------
+
+_UNKNOWN = object()  # text known only once resolved (a `%`/`.format` field)
+
+
+class _NotText(Exception):
+    """Bytes that are not UTF-8: the reader drops the whole string expression."""
+
+Piece = str | ast.AST | object  # literal text, a hole's expression, or _UNKNOWN
+
+
+def _is_str(node: ast.AST) -> bool:
+    """`StringShapes.is_str` on `ast`: literals, f-strings, `+` with a string, `%`, `.format`."""
+    kind = type(node)
+    if kind is ast.Constant:
+        return isinstance(node.value, str | bytes)  # type: ignore[attr-defined]
+    if kind is ast.JoinedStr:
+        return True
+    if kind is ast.BinOp:
+        op = type(node.op)  # type: ignore[attr-defined]
+        if op is ast.Mod:
+            return _is_str(node.left)  # type: ignore[attr-defined]
+        if op is ast.Add:
+            return any(_is_str(operand) for operand in _add_operands(node))  # type: ignore[arg-type]
+        return False
+    if kind is ast.Call:
+        func = node.func  # type: ignore[attr-defined]
+        return type(func) is ast.Attribute and func.attr == "format" and _is_str(func.value)
+    return False
+
+
+def _add_operands(node: ast.BinOp) -> list[ast.expr]:
+    """Operands of an `a + b + c` chain, left to right (iterative: chains are long)."""
+    rights = []
+    current: ast.expr = node
+    while type(current) is ast.BinOp and type(current.op) is ast.Add:  # type: ignore[attr-defined]
+        rights.append(current.right)  # type: ignore[attr-defined]
+        current = current.left  # type: ignore[attr-defined]
+    return [current, *reversed(rights)]
+
+
+def _pieces(node: ast.AST) -> list[Piece]:
+    """A string expression (`_is_str`) as literal texts and holes, in order."""
+    kind = type(node)
+    if kind is ast.Constant:
+        value = node.value  # type: ignore[attr-defined]
+        if isinstance(value, bytes):
+            try:
+                value = value.decode("utf-8")
+            except UnicodeError:
+                raise _NotText from None
+        return [value]
+    if kind is ast.JoinedStr:
+        # literal pieces are Constants, holes FormattedValues: the interpolated expression
+        return [value.value for value in node.values]  # type: ignore[attr-defined]
+    if kind is ast.Call:  # `"...".format(...)`: fields start at the first brace
+        call: ast.Call = node  # type: ignore[assignment]
+        arguments = ast.Tuple(
+            elts=[*call.args, *(keyword.value for keyword in call.keywords)], ctx=ast.Load()
+        )
+        return _fields(_pieces(call.func.value), "{}", arguments)  # type: ignore[attr-defined]
+    if type(node.op) is ast.Mod:  # type: ignore[attr-defined]
+        return _fields(_pieces(node.left), "%", node.right)  # type: ignore[attr-defined]
+    out: list[Piece] = []
+    for operand in _add_operands(node):  # type: ignore[arg-type]
+        out.extend(_pieces(operand) if _is_str(operand) else [operand])
+    return out
+
+
+def _fields(pieces: list[Piece], openers: str, arguments: ast.AST) -> list[Piece]:
+    """Cut a `%`/`.format` template at its first field: what follows is known only later."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if type(piece) is str:
+            cuts = [i for i in (piece.find(c) for c in openers) if i >= 0]  # type: ignore[attr-defined]
+            if not cuts:
+                out.append(piece)
+                continue
+            out.append(piece[: min(cuts)])  # type: ignore[index]
+        else:
+            out.append(piece)
+        return [*out, arguments, _UNKNOWN]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the look
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Template:
+    """A string expression (or a value given to a sink) whose start is a hole: judged once the
+    whole file is known."""
+
+    line: int
+    pieces: list[Piece]
+    at_sink: bool
+    function: str | None
+    scope: tuple[str | None, tuple[str, ...], frozenset[str], int] = (None, (), frozenset(), 0)
+
+
+@dataclass(slots=True)
+class _ParamUse:
+    """Expressions of a function that reach SQL (or a migration operation)."""
+
+    function: str
+    positional: tuple[str, ...]
+    params: frozenset[str]
+    exprs: list[ast.AST]
+    scope: int
+    deferred: bool = False  # SQL only if the rounds find that the hole can start one
+
+
+@dataclass(slots=True)
+class _Forward:
+    """A call made by a function with parameters (a helper when it passes one on to one)."""
+
+    function: str
+    positional: tuple[str, ...]
+    params: frozenset[str]
+    callee: str
+    args: list[tuple[str, str | int, ast.AST]]
+    scope: int
+
+
+@dataclass(slots=True)
+class _State:
+    reasons: list[str] = field(default_factory=list)
+    imports: list[ImportBinding] = field(default_factory=list)
+    binds: dict[str, int] = field(default_factory=dict)  # name -> bindings anywhere
+    constants: dict[str, str] = field(default_factory=dict)  # module `NAME = "literal"`
+    models: set[str] = field(default_factory=set)
+    bases: dict[str, set[str]] = field(default_factory=dict)
+    refers: dict[str, set[str]] = field(default_factory=dict)
+    keyword_literals: bool = False  # a literal starts like SQL at a sink
+    statement_literals: bool = False  # a literal starts like SQL anywhere
+    # (scope, function name) -> its return values (with their scope); method name -> the same
+    returns: dict[object, list[tuple[ast.AST, int]]] = field(default_factory=dict)
+    classes: dict[tuple[int, str], set[str]] = field(default_factory=dict)  # -> base names
+    templates: list[_Template] = field(default_factory=list)
+    uses: list[_ParamUse] = field(default_factory=list)  # expressions that may reach SQL
+    migration_uses: list[_ParamUse] = field(default_factory=list)  # arguments of `op` calls
+    calls: list[_Forward] = field(default_factory=list)
+    called: set[str] = field(default_factory=set)
+    stars: list[str] = field(default_factory=list)
+    migration: bool = False
+    leading: set[tuple[str, str]] = field(default_factory=set)
+    imported: set[str] = field(default_factory=set)  # first parts of names bound by imports
+    # (scope, name) or ".attr" -> (value, scope of the value) it may be bound to
+    values: dict[object, list[tuple[ast.AST, int]]] = field(default_factory=dict)
+    scope_parent: list[int] = field(default_factory=lambda: [0])
+    scope_class: list[bool] = field(default_factory=lambda: [False])
+    scope_binds: list[set[str]] = field(default_factory=lambda: [set()])
+    imported_bases: set[str] = field(default_factory=set)  # imported names classes derive from
+    class_roots: set[str] = field(default_factory=set)  # names any class's bases read
+    scope_imports: list[set[str]] = field(default_factory=lambda: [set()])
+
+
+class _Looker:
+    """One iterative walk over the tree (no `ast.NodeVisitor`: its generic dispatch costs more
+    than the parse). Handlers live in `_HANDLERS` (plain functions, no bound methods: nothing
+    keeps the tree alive after the look)."""
+
+    def __init__(self, module: str, path: str, dialect: str) -> None:
+        self.path = path
+        self.package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+        self.dialect = dialect
+        self.state = _State()
+        self.function: str | None = None  # innermost enclosing function (last name)
+        self.params: frozenset[str] = frozenset()  # its parameters
+        self.positional: tuple[str, ...] = ()  # its positional parameters, in order
+        self.depth = 0  # functions and classes around the node being looked at
+        self.top: str | None = None  # the module-level class/function being looked at
+        self.in_class = False  # directly in a class body (not in one of its methods)
+        self.done: set[int] = set()  # ids of strings already judged as a sink's argument
+        self.scope = 0  # the scope being looked at (0: the module)
+
+    def look(self, tree: ast.Module) -> Glance:
+        state = self.state
+        self._module_constants(tree)
+        if _migration_steps(self.path, tree):
+            state.reasons.append("a home-made migration module")
+        self.walk(tree.body)
+        state.imported_bases = state.class_roots & state.imported
+        for template in state.templates:
+            self._judge(template)
+        if state.migration:
+            state.reasons.append("imports Alembic")
+            state.uses.extend(state.migration_uses)
+        helpers: dict[str, tuple[set[str], set[int]]] = {}
+        maybe: dict[str, tuple[set[str], set[int]]] = {}
+        for use in state.uses:
+            reached = self._reached_params(use.exprs, use.params, use.scope)
+            if reached:
+                found = maybe if use.deferred else helpers
+                params, positions = found.setdefault(use.function, (set(), set()))
+                params |= reached
+                positions.update(i for i, p in enumerate(use.positional) if p in reached)
+        forwards = []
+        for call in state.calls:
+            args = []
+            for kind, key, value in call.args:
+                for param in sorted(self._reached_params([value], call.params, call.scope)):
+                    position = call.positional.index(param) if param in call.positional else -1
+                    args.append((kind, key, param, position))
+            if args:
+                forwards.append((call.function, call.callee, tuple(args)))
+        return Glance(
+            reasons=tuple(dict.fromkeys(state.reasons)),
+            imports=tuple(state.imports),
+            models=frozenset(state.models),
+            bases=tuple((name, frozenset(roots)) for name, roots in sorted(state.bases.items())),
+            refers=tuple(
+                (name, frozenset(roots)) for name, roots in sorted(state.refers.items())
+            ),
+            keyword_literals=state.keyword_literals,
+            gives=self._gives(),
+            attrs=self._attrs(),
+            leading=frozenset(state.leading),
+            helpers=_helper_entries(helpers),
+            maybe_helpers=_helper_entries(maybe),
+            forwards=tuple(sorted(set(forwards), key=repr)),
+            called=frozenset(state.called),
+            stars=tuple(state.stars),
+        )
+
+    def walk(self, nodes: list[ast.AST]) -> None:
+        stack = list(nodes)
+        pop, push = stack.pop, stack.append
+        handlers, fields = _HANDLERS, _FIELDS
+        while stack:
+            node = pop()
+            kind = type(node)
+            handler = handlers.get(kind)
+            if handler is not None and not handler(self, node):
+                continue
+            names = fields.get(kind)
+            if names is None:
+                names = fields[kind] = _child_fields(kind)
+            for name in names:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            push(item)
+                elif isinstance(value, ast.AST):
+                    push(value)
+
+    @property
+    def module_level(self) -> bool:
+        return self.depth == 0
+
+    def _module_constants(self, tree: ast.Module) -> None:
+        """Module-level `NAME = "literal"`: a hole naming one is folded to its text (only when
+        the name is bound nowhere else in the file, checked in `_fold`)."""
+        for statement in tree.body:
+            if (
+                type(statement) is ast.Assign
+                and len(statement.targets) == 1
+                and type(statement.targets[0]) is ast.Name
+                and type(statement.value) is ast.Constant
+                and isinstance(statement.value.value, str)
+            ):
+                self.state.constants[statement.targets[0].id] = statement.value.value
+
+    def flows(self, target: ast.AST, value: ast.AST) -> None:
+        """`value` may end up in `target` (a name, `x.attr`, an element of a tuple...)."""
+        values = self.state.values
+        bound = (value, self.scope)
+        stack = [target]
+        while stack:
+            current = stack.pop()
+            kind = type(current)
+            if kind is ast.Name:
+                values.setdefault((self.scope, current.id), []).append(bound)  # type: ignore[attr-defined]
+                if self.in_class:  # a class attribute, read as `self.name` too
+                    values.setdefault("." + current.id, []).append(bound)  # type: ignore[attr-defined]
+            elif kind is ast.Attribute:
+                values.setdefault("." + current.attr, []).append(bound)  # type: ignore[attr-defined]
+            elif kind is ast.Tuple or kind is ast.List:
+                stack.extend(current.elts)  # type: ignore[attr-defined]
+            elif kind is ast.Starred or kind is ast.Subscript:
+                stack.append(current.value)  # type: ignore[attr-defined]
+
+    def _gives(self) -> tuple[tuple[str, bool, frozenset[tuple[str, str]]], ...]:
+        """What each module-level name gives out, for the reach of other modules' holes."""
+        state = self.state
+        out = []
+        names = {
+            key[1]  # type: ignore[index]
+            for table in (state.values, state.returns)
+            for key in table
+            if type(key) is tuple and key[0] == 0
+        }
+        for name in sorted(names):
+            starts: list[tuple[ast.AST, int, str, bool]] = [
+                (value, where, "", False) for value, where in state.values.get((0, name), ())
+            ]
+            starts.extend(
+                (value, where, "", False) for value, where in state.returns.get((0, name), ())
+            )
+            found, deferred = self._reach_all(starts, at_sink=True)
+            out.append((name, found, frozenset(deferred)))
+        return tuple(out)
+
+    def _attrs(self) -> tuple[tuple[str, bool, frozenset[tuple[str, str]]], ...]:
+        """What `x.attr` may give out, by attribute name, for the reach of other modules."""
+        state = self.state
+        names = {key[1:] for key in state.values if isinstance(key, str)}
+        names |= {key[1:] for key in state.returns if isinstance(key, str)}
+        out = []
+        for attr in sorted(names):
+            found, deferred = self._reach_all(
+                [(ast.Attribute(ast.Name("self"), attr), 0, "", True)], at_sink=True
+            )
+            out.append((attr, found, frozenset(deferred)))
+        return tuple(out)
+
+    def bind(self, name: str) -> None:
+        binds = self.state.binds
+        binds[name] = binds.get(name, 0) + 1
+        self.state.scope_binds[self.scope].add(name)
+
+    def new_scope(self, *, is_class: bool) -> int:
+        state = self.state
+        state.scope_parent.append(self.scope)
+        state.scope_class.append(is_class)
+        state.scope_binds.append(set())
+        state.scope_imports.append(set())
+        return len(state.scope_parent) - 1
+
+    def resolve(self, scope: int, name: str) -> int | None:
+        """The scope a name read in `scope` is bound in (Python's rules: enclosing functions,
+        then the module; a class body is seen only from itself); None if none binds it."""
+        state = self.state
+        current = scope
+        while True:
+            if name in state.scope_binds[current]:
+                return current
+            if current == 0:
+                return None
+            current = state.scope_parent[current]
+            while current and state.scope_class[current]:
+                current = state.scope_parent[current]
+
+    def absolute(self, binding: ImportBinding) -> str:
+        """`resolve.index.absolute_module` for this file."""
+        if binding.level == 0:
+            return binding.module
+        parts = self.package.split(".") if self.package else []
+        if binding.level > 1:
+            parts = parts[: len(parts) - (binding.level - 1)]
+        if binding.module:
+            parts.append(binding.module)
+        return ".".join(parts)
+
+    def add_import(self, binding: ImportBinding) -> None:
+        self.state.imports.append(binding)
+        if binding.local != "*":
+            head = binding.local.split(".")[0]
+            self.state.imported.add(head)
+            self.state.scope_binds[self.scope].add(head)
+            self.state.scope_imports[self.scope].add(head)
+        if binding.level == 0 and binding.module.split(".")[0] in MIGRATION_ROOTS:
+            self.state.migration = True
+
+    def scoped(self, nodes: list[ast.AST], *, function: str | None, params: frozenset[str],
+               positional: tuple[str, ...], top: str | None, in_class: bool,
+               bound: frozenset[str] = frozenset()) -> None:
+        """Walk the body of a function or class with its scope set."""
+        saved = (self.function, self.params, self.positional, self.top, self.in_class,
+                 self.scope)
+        self.function, self.params, self.positional = function, params, positional
+        self.top, self.in_class = top, in_class
+        self.scope = self.new_scope(is_class=in_class)
+        if not in_class:
+            self.state.scope_binds[self.scope].update(bound)
+        self.depth += 1
+        try:
+            self.walk(nodes)
+        finally:
+            self.depth -= 1
+            (self.function, self.params, self.positional, self.top, self.in_class,
+             self.scope) = saved
+
+    def param_use(self, exprs: list[ast.AST], *, migration: bool = False) -> None:
+        """`exprs` reach SQL (or a migration operation) in the current function: it is a helper
+        if one of its parameters flows into them."""
+        if self.function is None or not self.params:
+            return
+        use = _ParamUse(self.function, self.positional, self.params, exprs, self.scope)
+        (self.state.migration_uses if migration else self.state.uses).append(use)
+
+    def _reached_params(self, exprs: list[ast.AST], params: frozenset[str], scope: int
+                        ) -> set[str]:
+        """Parameters of the function of `scope` that `exprs` read, directly or through the
+        local values they read."""
+        values = self.state.values
+        todo = [(expr, scope) for expr in exprs]
+        seen: set[tuple[int, str]] = set()
+        reached: set[str] = set()
+        while todo:
+            expr, where = todo.pop()
+            for node in _nodes(expr):
+                if type(node) is not ast.Name:
+                    continue
+                found = self.resolve(where, node.id)  # type: ignore[attr-defined]
+                if found is None or (found, node.id) in seen:  # type: ignore[attr-defined]
+                    continue
+                seen.add((found, node.id))  # type: ignore[attr-defined]
+                if found == scope and node.id in params:  # type: ignore[attr-defined]
+                    reached.add(node.id)  # type: ignore[attr-defined]
+                todo.extend(values.get((found, node.id), ()))  # type: ignore[attr-defined]
+        return reached
+
+    # ---- strings ---------------------------------------------------------------------------
+
+    def string(self, node: ast.AST, *, at_sink: bool) -> None:
+        if id(node) in self.done:
+            return
+        try:
+            pieces = _pieces(node)
+        except _NotText:
+            return
+        state = self.state
+        holes = []
+        for piece in pieces:
+            if type(piece) is str:
+                if starts_like_sql(piece, at_sink=True):  # type: ignore[arg-type]
+                    state.keyword_literals = True
+                    if not state.statement_literals:
+                        state.statement_literals = starts_like_sql(piece, at_sink=False)  # type: ignore[arg-type]
+            elif piece is not _UNKNOWN:
+                holes.append(piece)
+        if holes:  # what a hole holds is looked at as usual (calls, sinks, strings)
+            self.walk(holes)  # type: ignore[arg-type]
+        line = getattr(node, "lineno", 0)
+        template = _Template(line, pieces, at_sink, self.function, self.function_scope())
+        verdict = self.verdict(template)
+        if verdict is None:
+            state.templates.append(template)
+        elif verdict:
+            state.reasons.append(f"line {line}: {'SQL at a sink' if at_sink else 'SQL string'}")
+            if holes:
+                self.param_use(holes)
+
+    def verdict(self, template: _Template) -> bool | None:
+        """True/False when the template's known start decides; None when it starts with a hole
+        (decided by `_judge`, once every binding of the file is known)."""
+        pieces = template.pieces
+        index = 0
+        while index < len(pieces) and type(pieces[index]) is str:
+            index += 1
+        text = "".join(pieces[:index])  # type: ignore[arg-type]
+        if index == len(pieces):  # fully literal: the detector itself decides
+            if not template.at_sink and not _worth_reporting(text):
+                return False
+            return is_sql_text(text, at_sink=template.at_sink, dialect=self.dialect)
+        last = pieces[-1]
+        if not template.at_sink and type(last) is str and _ends_like_a_sentence(last):  # type: ignore[arg-type]
+            return False  # whatever it starts with, `is_sql_text` refuses it away from a sink
+        if not known_first_word(text):
+            return None
+        return could_be_sql(text, last if type(last) is str else None, at_sink=template.at_sink)
+
+    def _judge(self, template: _Template) -> None:
+        """A template starting with a hole: fold module constants, else decide by what the hole
+        can hold. A keyword can only come from a string literal: one inside the hole, one of
+        this file (any local value may be built from it), or one of an imported module (then
+        the rounds decide, from what the file imports: `Glance.leading`)."""
+        state = self.state
+        folded = self._fold(template)
+        if folded is not template:
+            verdict = self.verdict(folded)
+            if verdict is not None:
+                if verdict:
+                    state.reasons.append(f"line {template.line}: SQL string (folded)")
+                    self._template_use(folded)
+                return
+        hole = next(p for p in folded.pieces if type(p) is not str)
+        found, deferred = (
+            (True, set[tuple[str, str]]()) if hole is _UNKNOWN
+            else self._reach(hole, template.at_sink, template.scope[3])  # type: ignore[arg-type]
+        )
+        if found:
+            state.reasons.append(f"line {template.line}: SQL may start in a hole")
+        else:
+            state.leading |= deferred
+        if found or deferred:
+            self._template_use(folded, deferred=not found)
+
+    def _template_use(self, template: _Template, *, deferred: bool = False) -> None:
+        function, positional, params, scope = template.scope
+        holes = [p for p in template.pieces if isinstance(p, ast.AST)]
+        if function is not None and params and holes:
+            self.state.uses.append(
+                _ParamUse(function, positional, params, holes, scope, deferred)  # type: ignore[arg-type]
+            )
+
+    def function_scope(self) -> tuple[str | None, tuple[str, ...], frozenset[str], int]:
+        return (self.function, self.positional, self.params, self.scope)
+
+    def _reach(self, hole: ast.AST, at_sink: bool, scope: int
+               ) -> tuple[bool, set[tuple[str, str]]]:
+        """Whether a literal that starts like SQL can flow into `hole` within this file, and
+        the imported names it can flow from otherwise (for the rounds)."""
+        return self._reach_all([(hole, scope, "", False)], at_sink=at_sink)
+
+    def _reach_all(self, starts: list[tuple[ast.AST, int, str, bool]], *, at_sink: bool
+                   ) -> tuple[bool, set[tuple[str, str]]]:
+        """A small flow analysis over the file: each item is an expression, the scope it is
+        read in, the attribute read on its value ("" for none) and whether it is called. Names
+        follow the values bound to them in their scope, functions their returns when called,
+        `self.x`/`obj.x` the values given to any `.x` of the file and methods named `x`;
+        imported names (with the attribute read on them) are collected for the rounds, and so
+        are the attributes a class may inherit from an imported base. Conservative: whatever
+        is not followed (an argument, an index) is read with no attribute."""
+        state = self.state
+        deferred: set[tuple[str, str]] = set()
+        todo = list(starts)
+        seen: set[tuple[int, int, str, bool]] = set()
+        budget = _REACH_BUDGET
+        while todo:
+            expr, where, attr, called = todo.pop()
+            key = (id(expr), where, attr, called)
+            if key in seen:
+                continue
+            seen.add(key)
+            budget -= 1
+            if budget < 0:
+                return True, deferred  # too much to follow: as if a literal were found
+            kind = type(expr)
+            if kind is ast.Constant:
+                value = expr.value  # type: ignore[attr-defined]
+                if isinstance(value, str) and starts_like_sql(value, at_sink=at_sink):
+                    return True, deferred
+            elif kind is ast.Name:
+                name = expr.id  # type: ignore[attr-defined]
+                bound = self.resolve(where, name)
+                if bound is None:
+                    if name not in _BUILTINS and state.stars:
+                        deferred.add(("*", attr))  # a free name: a star import may bind it
+                    continue
+                if name in state.scope_imports[bound]:
+                    deferred.add((name, attr))
+                todo.extend((v, s, attr, called) for v, s in state.values.get((bound, name), ()))
+                if called:
+                    todo.extend((v, s, attr, False) for v, s in
+                                state.returns.get((bound, name), ()))
+                bases = state.classes.get((bound, name))
+                if bases is not None and attr:
+                    todo.extend(self._attribute(attr, called))
+                    deferred.update((base, attr) for base in bases & state.imported)
+            elif kind is ast.Attribute:
+                name = expr.attr  # type: ignore[attr-defined]
+                todo.extend(self._attribute(name, called, pending=attr))
+                base = expr.value  # type: ignore[attr-defined]
+                if type(base) is ast.Name and base.id in ("self", "cls"):
+                    if not state.values.get("." + name) and not state.returns.get("." + name):
+                        # may be inherited from a class of another module
+                        deferred.update((b, name) for b in state.imported_bases)
+                        if state.stars:
+                            deferred.add(("*", name))
+                else:
+                    todo.append((base, where, name, False))
+            elif kind is ast.Call:
+                todo.append((expr.func, where, attr, True))  # type: ignore[attr-defined]
+                todo.extend((a, where, "", False) for a in expr.args)  # type: ignore[attr-defined]
+                todo.extend((k.value, where, "", False) for k in expr.keywords)  # type: ignore[attr-defined]
+            elif kind in _SCOPED:  # a lambda or comprehension: its own names are approximated
+                todo.extend((child, where, "", False) for child in _children(expr))
+            else:
+                todo.extend((child, where, "", False) for child in _children(expr))
+        return False, deferred
+
+    def _attribute(self, name: str, called: bool, pending: str = ""
+                   ) -> Iterator[tuple[ast.AST, int, str, bool]]:
+        """What `x.name` may hold, for any `x` of this file: values given to `.name`, and the
+        returns of methods named `name` when called."""
+        state = self.state
+        for value, where in state.values.get("." + name, ()):
+            yield value, where, pending, called
+        if called:
+            for value, where in state.returns.get("." + name, ()):
+                yield value, where, pending, False
+
+    def _fold(self, template: _Template) -> _Template:
+        """Module constants bound once (`NAME = "literal"`) put in place of the holes naming
+        them, from the start of the template."""
+        pieces = list(template.pieces)
+        changed = False
+        for index, piece in enumerate(pieces):
+            if type(piece) is str:
+                continue
+            if (
+                type(piece) is ast.Name
+                and piece.id in self.state.constants  # type: ignore[attr-defined]
+                and self.state.binds.get(piece.id) == 1  # type: ignore[attr-defined]
+                and piece.id not in self.state.imported  # type: ignore[attr-defined]
+            ):
+                pieces[index] = self.state.constants[piece.id]  # type: ignore[attr-defined]
+                changed = True
+                continue
+            break
+        if not changed:
+            return template
+        return _Template(template.line, pieces, template.at_sink, template.function,
+                         template.scope)
+
+    # ---- calls -----------------------------------------------------------------------------
+
+    def sink(self, node: ast.expr) -> None:
+        if type(node) is ast.IfExp:
+            self.sink(node.body)
+            self.sink(node.orelse)
+            return
+        if _is_str(node):
+            self.string(node, at_sink=True)
+            self.done.add(id(node))
+            return
+        kind = type(node)
+        if kind in (ast.Name, ast.Attribute, ast.BinOp, ast.Subscript) or (
+            kind is ast.Call
+            and type(node.func) is ast.Attribute  # type: ignore[attr-defined]
+            and node.func.attr in ("format", "join")  # type: ignore[attr-defined]
+        ):
+            # a value given to a sink (`cur.execute(QUERY)`): SQL if it can hold a keyword
+            self.state.templates.append(
+                _Template(node.lineno, [node, _UNKNOWN], True, self.function,
+                          self.function_scope())
+            )
+
+    def forward(self, node: ast.Call, name: str) -> None:
+        """A call that may pass a parameter of this function on to `name` (then a helper if
+        `name` takes a table name there)."""
+        if self.function is None or not self.params:
+            return
+        args: list[tuple[str, str | int, ast.AST]] = []
+        for index, arg in enumerate(node.args):
+            if type(arg) is ast.Starred:
+                break  # positions after *args are unknown
+            args.append(("p", index, arg))
+        args.extend(("k", kw.arg, kw.value) for kw in node.keywords if kw.arg is not None)
+        if args:
+            self.state.calls.append(
+                _Forward(self.function, self.positional, self.params, name, args, self.scope)
+            )
+
+
+# ---- handlers (return True to look at the node's children as usual) -------------------------
+
+
+def _name(looker: _Looker, node: ast.Name) -> bool:
+    if type(node.ctx) is not ast.Load:
+        looker.bind(node.id)
+    return False
+
+
+def _arg(looker: _Looker, node: ast.arg) -> bool:
+    binds = looker.state.binds  # (bound in the function's own scope by `scoped`)
+    binds[node.arg] = binds.get(node.arg, 0) + 1
+    return node.annotation is not None
+
+
+def _import(looker: _Looker, node: ast.Import) -> bool:
+    for alias in node.names:
+        looker.add_import(ImportBinding(alias.asname or alias.name, alias.name, None, 0,
+                                        node.lineno))
+    return False
+
+
+def _import_from(looker: _Looker, node: ast.ImportFrom) -> bool:
+    module = node.module or ""
+    for alias in node.names:
+        binding = ImportBinding(alias.asname or alias.name, module, alias.name, node.level,
+                                node.lineno)
+        if alias.name == "*":
+            looker.state.stars.append(looker.absolute(binding))
+        looker.add_import(binding)
+    return False
+
+
+def _expression_statement(looker: _Looker, node: ast.Expr) -> bool:
+    value = node.value
+    # docstrings and other bare strings are never candidates
+    return not (
+        type(value) is ast.JoinedStr
+        or (type(value) is ast.Constant and isinstance(value.value, str | bytes))
+    )
+
+
+def _assign(looker: _Looker, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> bool:
+    targets = node.targets if type(node) is ast.Assign else [node.target]  # type: ignore[union-attr]
+    if any(type(t) is ast.Name and t.id == "__all__" for t in targets):
+        looker.bind("__all__")
+        return False
+    value = node.value
+    state = looker.state
+    if looker.in_class:
+        for target in targets:
+            if type(target) is ast.Name and target.id in ORM_DUNDERS:
+                state.reasons.append(f"line {target.lineno}: {target.id}")
+        if type(node) is ast.AnnAssign and _annotation_head(node.annotation) in ORM_ANNOTATIONS:
+            state.reasons.append(f"line {node.lineno}: mapped attribute")
+    if looker.module_level and value is not None and type(node) is not ast.AugAssign:
+        if type(value) is ast.Call and (
+            _last_name(value.func) in ORM_FACTORIES or _is_table_call(value)
+        ):
+            # `Base = declarative_base()`, `db = SQLAlchemy()`, `users = Table("users", ...)`
+            state.models.update(t.id for t in targets if type(t) is ast.Name)
+        roots = _names(value)  # a module-level variable refers to the names in its value
+        for target in targets:
+            if type(target) is ast.Name:
+                state.refers.setdefault(target.id, set()).update(roots)
+    if looker.in_class and looker.top is not None:
+        gives = state.refers.setdefault(looker.top, set())
+        if value is not None:
+            gives |= _names(value)
+        if type(node) is ast.AnnAssign:
+            gives |= _names(node.annotation)
+    if value is not None:
+        for target in targets:
+            looker.flows(target, value)
+    return True
+
+
+def _loop(looker: _Looker, node: ast.For | ast.AsyncFor | ast.comprehension) -> bool:
+    looker.flows(node.target, node.iter)
+    return True
+
+
+def _walrus(looker: _Looker, node: ast.NamedExpr) -> bool:
+    looker.flows(node.target, node.value)
+    return True
+
+
+def _with_item(looker: _Looker, node: ast.withitem) -> bool:
+    if node.optional_vars is not None:
+        looker.flows(node.optional_vars, node.context_expr)
+    return True
+
+
+def _return(looker: _Looker, node: ast.Return) -> bool:
+    if node.value is not None and looker.top is not None:
+        looker.state.refers.setdefault(looker.top, set()).update(_names(node.value))
+    if node.value is not None and looker.function is not None:
+        state = looker.state
+        returned = (node.value, looker.scope)
+        enclosing = state.scope_parent[looker.scope]  # where the function's name is bound
+        state.returns.setdefault((enclosing, looker.function), []).append(returned)
+        if state.scope_class[enclosing]:  # a method: `obj.name()` may call it
+            state.returns.setdefault("." + looker.function, []).append(returned)
+    return True
+
+
+def _class(looker: _Looker, node: ast.ClassDef) -> bool:
+    looker.bind(node.name)
+    state = looker.state
+    roots: set[str] = set()
+    for base in node.bases:
+        roots |= _names(base)
+    state.class_roots |= roots
+    state.classes[(looker.scope, node.name)] = roots
+    model = _class_is_model(node)
+    if model:
+        state.reasons.append(f"line {node.lineno}: class {node.name} is mapped")
+    top = looker.top
+    if looker.module_level:
+        top = node.name
+        state.bases[node.name] = roots
+        state.refers.setdefault(node.name, set()).update(roots)
+        if model:
+            state.models.add(node.name)
+    looker.walk([*node.bases, *node.keywords, *node.decorator_list])
+    looker.scoped(node.body, function=looker.function, params=looker.params,
+                  positional=looker.positional, top=top, in_class=True)
+    return False
+
+
+def _function(looker: _Looker, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> bool:
+    args = node.args
+    params = frozenset(
+        a.arg
+        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+        if a is not None
+    )
+    positional = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+    decorators = getattr(node, "decorator_list", ())
+    if (
+        looker.in_class
+        and positional
+        and not any(_last_name(d) == "staticmethod" for d in decorators)
+    ):
+        params = params - {positional[0]}  # `self`/`cls`: the receiver, never a table name
+    name: str | None = getattr(node, "name", None)
+    state = looker.state
+    top = looker.top
+    if name is not None:
+        looker.bind(name)
+        if looker.in_class and name in ORM_DUNDERS:
+            state.reasons.append(f"line {node.lineno}: declared {name}")
+        for decorator in node.decorator_list:  # type: ignore[union-attr]
+            target = decorator.func if type(decorator) is ast.Call else decorator
+            if _last_name(target) == "declared_attr" or _attribute_root(target) == "declared_attr":
+                state.reasons.append(f"line {node.lineno}: declared_attr")
+        if looker.module_level:
+            top = name
+        looker.walk(node.decorator_list)  # type: ignore[union-attr]
+        if node.returns is not None:  # type: ignore[union-attr]
+            looker.walk([node.returns])  # type: ignore[union-attr]
+            if top is not None:
+                state.refers.setdefault(top, set()).update(_names(node.returns))  # type: ignore[union-attr]
+    looker.walk([args])
+    body = node.body if type(node.body) is list else [node.body]
+    function = name if name is not None else looker.function
+    all_params = frozenset(
+        a.arg
+        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+        if a is not None
+    )
+    looker.scoped(body, function=function, params=params, positional=positional,  # type: ignore[arg-type]
+                  top=top, in_class=False, bound=all_params)
+    return False
+
+
+def _call(looker: _Looker, node: ast.Call) -> bool:
+    func = node.func
+    if type(func) is ast.Attribute and func.attr == "format" and _is_str(func.value):
+        looker.string(node, at_sink=False)
+        return False
+    name = _last_name(func)
+    if name is None:
+        return True
+    state = looker.state
+    if name in SINKS or (type(func) is ast.Attribute and name in METHOD_SINKS):
+        argument = _sink_argument(node)
+        if argument is not None:
+            looker.sink(argument)
+    if name in ORM_FACTORIES or _is_table_call(node):
+        state.reasons.append(f"line {node.lineno}: {name}()")
+
+    elif looker.in_class and name in ORM_ATTRIBUTES:
+        state.reasons.append(f"line {node.lineno}: {name}() in a class body")
+    if _may_pass_a_name(node, name):
+        state.called.add(name)
+        looker.forward(node, name)
+    if type(func) is ast.Attribute and _attribute_root(func) in ("op", "batch_op"):
+        looker.param_use(
+            [*node.args, *(keyword.value for keyword in node.keywords)], migration=True
+        )
+    return True
+
+
+def _attribute(looker: _Looker, node: ast.Attribute) -> bool:
+    if node.attr == "create_all":  # `conn.run_sync(Base.metadata.create_all)`
+        looker.state.reasons.append(f"line {node.lineno}: create_all")
+    return True
+
+
+def _constant(looker: _Looker, node: ast.Constant) -> bool:
+    if isinstance(node.value, str | bytes):
+        looker.string(node, at_sink=False)
+    return False
+
+
+def _joined(looker: _Looker, node: ast.JoinedStr) -> bool:
+    looker.string(node, at_sink=False)
+    return False
+
+
+def _binop(looker: _Looker, node: ast.BinOp) -> bool:
+    if _is_str(node):
+        looker.string(node, at_sink=False)
+        return False
+    return True
+
+
+_HANDLERS: dict[type, Callable[[_Looker, Any], bool]] = {
+    ast.Name: _name,
+    ast.arg: _arg,
+    ast.Import: _import,
+    ast.ImportFrom: _import_from,
+    ast.Expr: _expression_statement,
+    ast.Assign: _assign,
+    ast.AnnAssign: _assign,
+    ast.AugAssign: _assign,
+    ast.ClassDef: _class,
+    ast.FunctionDef: _function,
+    ast.AsyncFunctionDef: _function,
+    ast.Lambda: _function,
+    ast.Call: _call,
+    ast.For: _loop,
+    ast.AsyncFor: _loop,
+    ast.comprehension: _loop,
+    ast.NamedExpr: _walrus,
+    ast.withitem: _with_item,
+    ast.Return: _return,
+    ast.Constant: _constant,
+    ast.Attribute: _attribute,
+    ast.JoinedStr: _joined,
+    ast.BinOp: _binop,
+}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+_REACH_BUDGET = 20_000  # expressions one reach may follow before it gives up (as if found)
+_SCOPED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _children(node: ast.AST) -> Iterator[ast.AST]:
+    kind = type(node)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = _child_fields(kind)
+    for name in names:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            yield from (item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            yield value
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    return tuple(name for name in getattr(kind, "_fields", ()) if name != "ctx")
+
+
+def _nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under `node` (iterative, like `ast.walk` without its generator chain)."""
+    stack = [node]
+    fields = _FIELDS
+    while stack:
+        current = stack.pop()
+        yield current
+        kind = type(current)
+        names = fields.get(kind)
+        if names is None:
+            names = fields[kind] = _child_fields(kind)
+        for name in names:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+
+
+def _names(node: ast.AST) -> set[str]:
+    """Names an expression reads (`Base`, `db` of `db.Model`, `orm` of `orm.FlowRun[...]`)."""
+    if type(node) is ast.Name:
+        return {node.id}  # type: ignore[attr-defined]
+    return {n.id for n in _nodes(node) if type(n) is ast.Name}  # type: ignore[attr-defined]
+
+
+def _sink_argument(node: ast.Call) -> ast.expr | None:
+    """`CodeSqlReader._call`: the first positional argument, else a SQL keyword argument."""
+    if node.args and type(node.args[0]) is not ast.Starred:
+        return node.args[0]
+    for keyword in node.keywords:
+        if keyword.arg in SQL_KEYWORDS:
+            return keyword.value
+    return None
+
+
+def _migration_steps(path: str, tree: ast.Module) -> bool:
+    """Whether the module may be a home-made migration module
+    (`analyzer.sources.migration_modules`): in a migrations place, no Django migration
+    (`class Migration`), with top-level functions or a numbered name."""
+    if not migrations_place(path):
+        return False
+    body = tree.body
+    if any(type(s) is ast.ClassDef and s.name == "Migration" for s in body):
+        return False
+    return bool(NUMBERED_FILE.match(path.rsplit("/", 1)[-1])) or any(
+        type(s) is ast.FunctionDef or type(s) is ast.AsyncFunctionDef for s in body
+    )
+
+
+def _class_is_model(node: ast.ClassDef) -> bool:
+    """Whether a class carries an ORM marker of its own (a subclass of a model without one is
+    found by the rounds, through its bases)."""
+    for base in node.bases:
+        if _last_name(base.value if type(base) is ast.Subscript else base) in ORM_BASES:
+            return True
+    if any(keyword.arg == "table" for keyword in node.keywords):
+        return True
+    for decorator in node.decorator_list:
+        target = decorator.func if type(decorator) is ast.Call else decorator
+        if _last_name(target) in ORM_DECORATORS:
+            return True
+    for statement in node.body:
+        kind = type(statement)
+        if kind is ast.Assign:
+            targets: list[ast.expr] = statement.targets  # type: ignore[attr-defined]
+            value = statement.value  # type: ignore[attr-defined]
+        elif kind is ast.AnnAssign:
+            targets = [statement.target]  # type: ignore[attr-defined]
+            value = statement.value  # type: ignore[attr-defined]
+            if _annotation_head(statement.annotation) in ORM_ANNOTATIONS:  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            if statement.name in ORM_DUNDERS:  # type: ignore[attr-defined]
+                return True
+            continue
+        else:
+            continue
+        if any(type(t) is ast.Name and t.id in ORM_DUNDERS for t in targets):
+            return True
+        if type(value) is ast.Call and _last_name(value.func) in ORM_ATTRIBUTES:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers on nodes
+# --------------------------------------------------------------------------------------------
+
+
+def _helper_entries(
+    found: dict[str, tuple[set[str], set[int]]],
+) -> tuple[tuple[str, frozenset[str], frozenset[int]], ...]:
+    return tuple(
+        (name, frozenset(params), frozenset(positions))
+        for name, (params, positions) in sorted(found.items())
+    )
+
+
+def _ends_like_a_sentence(ending: str) -> bool:
+    """`detect._ends_like_a_sentence` on a text's last literal piece (its tail, if the piece
+    holds more than one character after trailing whitespace)."""
+    tail = ending.rstrip()
+    return tail.endswith((".", "!")) or (tail.endswith("?") and tail[-2:-1].isalpha())
+
+
+def _worth_reporting(text: str) -> bool:
+    """`code_sql._worth_reporting` on a fully literal string."""
+    return len(text.strip()) >= MIN_TEXT_LENGTH and any(c.isalpha() for c in text)
+
+
+def _last_name(node: ast.AST) -> str | None:
+    if type(node) is ast.Name:
+        return node.id  # type: ignore[attr-defined]
+    if type(node) is ast.Attribute:
+        return node.attr  # type: ignore[attr-defined]
+    return None
+
+
+def _attribute_root(node: ast.AST) -> str | None:
+    while type(node) is ast.Attribute:
+        node = node.value  # type: ignore[attr-defined]
+    return node.id if type(node) is ast.Name else None  # type: ignore[attr-defined]
+
+
+def _annotation_head(node: ast.AST | None) -> str | None:
+    if node is None:
+        return None
+    if type(node) is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
+        return node.value.split("[", 1)[0].rsplit(".", 1)[-1].strip()  # type: ignore[attr-defined]
+    if type(node) is ast.Subscript:
+        node = node.value  # type: ignore[attr-defined]
+    return _last_name(node)
+
+
+def _is_table_call(call: ast.Call) -> bool:
+    """`Table("name", metadata, ...)` or lightweight `table("name", column(...))` by shape
+    (`rich.table.Table("Name", "Size")` is not one)."""
+    name = _last_name(call.func)
+    if name != "Table" and name != "table":
+        return False
+    positional = []
+    for arg in call.args:
+        if type(arg) is ast.Starred:
+            break
+        positional.append(arg)
+    if not positional:
+        return False
+    if name == "Table":
+        return not (len(positional) >= 2 and _is_str(positional[1]))
+    return _is_str(positional[0])
+
+
+def _may_pass_a_name(call: ast.Call, name: str) -> bool:
+    """`code_sql._may_pass_a_name` on `ast` (a superset: `ast` merges implicit
+    concatenation into one constant)."""
+    if not call.args and not call.keywords:
+        return False
+    if name in NOT_HELPERS or name in SINKS:
+        return False
+    if _attribute_root(call.func) in LOG_ROOTS:
+        return False
+    for value in (*call.args, *(keyword.value for keyword in call.keywords)):
+        if type(value) is ast.Starred:
+            value = value.value
+        if type(value) is ast.Constant and isinstance(value.value, str):
+            if TABLE_LIKE.fullmatch(value.value):
+                return True
+        elif type(value) is ast.Name or type(value) is ast.Attribute:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# the rounds: which skipped files the glances of the others pull in
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Module:
+    path: str
+    name: str
+    glance: Glance
+    imports: dict[str, list[ImportBinding]]  # local name -> its import bindings
+    refers: dict[str, frozenset[str]]
+    bases: dict[str, frozenset[str]]
+    gives: dict[str, tuple[bool, frozenset[tuple[str, str]]]]
+    attrs: dict[str, tuple[bool, frozenset[tuple[str, str]]]]
+
+
+class Closure:
+    """What the glances of a whole repository say about each other, computed once a scan.
+
+    A file the first look skipped is read when (`pulled`):
+
+    * it imports a model, a table, a declarative base or a registry of them (a class whose
+      attributes or methods give out one, a function returning one, a variable holding one),
+      or a module that defines one (subclasses of models are models, re-exports are
+      followed): its uses of them, or its own subclasses, are reported;
+    * it calls a function that may build SQL or a migration operation from a parameter (a
+      helper, or a function passing its parameter on to one), with an argument that may be
+      a table name;
+    * a statement may start in a hole filled from a name it imports, and that name leads to
+      a string literal that starts like SQL.
+    """
+
+    def __init__(self, modules: list[tuple[str, str, Glance]], find: Callable[[str], str | None]
+                 ) -> None:
+        """`modules`: (path, dotted name, glance) of every Python file that has one; `find`:
+        a dotted module name -> its path (`ModuleIndex.find`), None outside the repository."""
+        self._find = find
+        self._targets: dict[tuple[str, str], list[tuple[_Module, str | None]]] = {}
+        self._by_path: dict[str, _Module] = {}
+        for path, name, look in modules:
+            imports: dict[str, list[ImportBinding]] = {}
+            for binding in look.imports:
+                imports.setdefault(binding.local.split(".")[0], []).append(binding)
+            self._by_path[path] = _Module(
+                path, name, look, imports, dict(look.refers), dict(look.bases),
+                {given: (found, deferred) for given, found, deferred in look.gives},
+                {attr: (found, deferred) for attr, found, deferred in look.attrs},
+            )
+        self.models = self._model_closure()
+        self.registries = self._registry_closure()
+        # models, tables, bases and registries by module path: what importing pulls a file in
+        self._defining = {p: self.models[p] | self.registries[p] for p in self._by_path}
+        self.helpers = self._helper_closure()
+
+    # ---- resolving names -------------------------------------------------------------------
+
+    def _absolute(self, module: _Module, binding: ImportBinding) -> str:
+        if binding.level == 0:
+            return binding.module
+        package = module.name if module.path.endswith("__init__.py") else (
+            module.name.rpartition(".")[0]
+        )
+        parts = package.split(".") if package else []
+        if binding.level > 1:
+            parts = parts[: len(parts) - (binding.level - 1)]
+        if binding.module:
+            parts.append(binding.module)
+        return ".".join(parts)
+
+    def _module(self, dotted: str) -> _Module | None:
+        path = self._find(dotted)
+        return self._by_path.get(path) if path is not None else None
+
+    def targets(self, module: _Module, local: str) -> list[tuple[_Module, str | None]]:
+        """What an imported name of `module` denotes: (module, name in it), or (module, None)
+        for a module itself. Names outside the repository give nothing. (Memoized: the
+        closures ask the same names many times.)"""
+        key = (module.path, local)
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = list(self._find_targets(module, local))
+        return found
+
+    def _find_targets(self, module: _Module, local: str) -> Iterator[tuple[_Module, str | None]]:
+        for binding in module.imports.get(local, ()):
+            base = self._absolute(module, binding)
+            if binding.name is None:  # `import a.b as m`; `import a.b` binds `a` and reaches a.b
+                head = base.split(".")[0] if "." in binding.local else base
+                for dotted in dict.fromkeys((base, head)):
+                    target = self._module(dotted)
+                    if target is not None:
+                        yield target, None
+                continue
+            if binding.name == "*":
+                continue
+            target = self._module(base)
+            if target is not None:
+                yield target, binding.name
+            submodule = self._module(f"{base}.{binding.name}")  # `from pkg import module`
+            if submodule is not None:
+                yield submodule, None
+
+    def _names_of(self, module: _Module, name: str, seen: set[tuple[str, str]]
+                  ) -> Iterator[tuple[_Module, str | None]]:
+        """Where `name` of `module` is defined: through re-exports and star imports."""
+        key = (module.path, name)
+        if key in seen:
+            return
+        seen.add(key)
+        yield module, name
+        if name in module.imports:
+            for target, inner in self.targets(module, name):
+                if inner is None:
+                    yield target, None
+                else:
+                    yield from self._names_of(target, inner, seen)
+        for star in module.glance.stars:
+            source = self._module(star)
+            if source is not None:
+                yield from self._names_of(source, name, seen)
+
+    # ---- models and registries -------------------------------------------------------------
+
+    def _is_in(self, found: dict[str, set[str]], module: _Module, name: str | None,
+               seen: set[str] | None = None) -> bool:
+        """Whether `name` of `module` (the module itself for None: any of its names, its own
+        or re-exported) is in `found`."""
+        if name is None:
+            return self._module_has(found, module, seen if seen is not None else set())
+        return any(
+            (inner is None and self._module_has(found, target, seen or set()))
+            or (inner is not None and inner in found.get(target.path, ()))
+            for target, inner in self._names_of(module, name, set())
+        )
+
+    def _module_has(self, found: dict[str, set[str]], module: _Module, seen: set[str]) -> bool:
+        if found.get(module.path):
+            return True
+        if module.path in seen:
+            return False
+        seen.add(module.path)
+        return any(
+            self._is_in(found, target, inner, seen)
+            for local in module.imports
+            for target, inner in self.targets(module, local)
+        ) or any(
+            source is not None and self._module_has(found, source, seen)
+            for source in (self._module(star) for star in module.glance.stars)
+        )
+
+    def _reads(self, found: dict[str, set[str]], module: _Module, roots: Iterable[str]) -> bool:
+        """Whether any of `roots` (names read in `module`) denotes something in `found`."""
+        for root in roots:
+            if root in found.get(module.path, ()):
+                return True
+            if root in module.imports and any(
+                self._is_in(found, target, inner) for target, inner in self.targets(module, root)
+            ):
+                return True
+            if module.glance.stars and self._is_in(found, module, root):
+                return True
+        return False
+
+    def _model_closure(self) -> dict[str, set[str]]:
+        """Module path -> names that are models, tables or bases (subclasses included)."""
+        found = {path: set(m.glance.models) for path, m in self._by_path.items()}
+        changed = True
+        while changed:
+            changed = False
+            for module in self._by_path.values():
+                own = found[module.path]
+                for name, roots in module.bases.items():
+                    if name not in own and self._reads(found, module, roots):
+                        own.add(name)
+                        changed = True
+        return found
+
+    def _registry_closure(self) -> dict[str, set[str]]:
+        """Module path -> names that give out a model or another registry."""
+        found: dict[str, set[str]] = {path: set() for path in self._by_path}
+        union = {path: self.models[path] | found[path] for path in self._by_path}
+        changed = True
+        while changed:
+            changed = False
+            for module in self._by_path.values():
+                own = found[module.path]
+                for name, roots in module.refers.items():
+                    if name in own or name in self.models[module.path]:
+                        continue
+                    if self._reads(union, module, roots):
+                        own.add(name)
+                        union[module.path].add(name)
+                        changed = True
+        return found
+
+    def _helper_closure(self) -> set[str]:
+        """Names of functions that may take a table name (`resolve.code_sql`'s helpers, by
+        name as it matches them): those putting a parameter into SQL or a migration operation,
+        and those passing a parameter on to one where it takes the table name."""
+        helpers: dict[str, tuple[set[str], set[int]]] = {}
+        for module in self._by_path.values():
+            entries = module.glance.helpers
+            if module.glance.maybe_helpers and (
+                module.glance.relevant or self._leading(module) is not None
+            ):
+                entries = (*entries, *module.glance.maybe_helpers)
+            for name, params, positions in entries:
+                known = helpers.setdefault(name, (set(), set()))
+                known[0].update(params)
+                known[1].update(positions)
+        changed = True
+        while changed:
+            changed = False
+            for module in self._by_path.values():
+                for caller, callee, args in module.glance.forwards:
+                    taken = helpers.get(callee)
+                    if taken is None:
+                        continue
+                    params, positions = taken
+                    for kind, key, param, position in args:
+                        if kind == "k" and key not in params:
+                            continue
+                        # a method called on an instance: its first parameter is the receiver
+                        if kind == "p" and key not in positions and key + 1 not in positions:  # type: ignore[operator]
+                            continue
+                        known = helpers.setdefault(caller, (set(), set()))
+                        if param not in known[0] or (position >= 0 and position not in known[1]):
+                            known[0].add(param)
+                            if position >= 0:
+                                known[1].add(position)
+                            changed = True
+        return set(helpers)
+
+    # ---- strings ---------------------------------------------------------------------------
+
+    def _string_source(self, module: _Module, name: str | None, attr: str,
+                       seen: set[tuple[str, str, str]]) -> bool:
+        """Whether `name` of `module` (the module itself for None), or its attribute `attr`,
+        may give out a string from a literal that starts like SQL: what the glance of the
+        module says it gives out, followed into the modules it imports (re-exports and star
+        imports too)."""
+        key = (module.path, name or "", attr)
+        if key in seen:
+            return False
+        seen.add(key)
+        entries: list[tuple[bool, frozenset[tuple[str, str]]]] = []
+        if attr:
+            entries.append(module.attrs.get(attr, (False, frozenset())))
+        if name is None:
+            if not attr:
+                entries.extend(module.gives.values())
+        elif name in module.gives:
+            found, deferred = module.gives[name]
+            # what the name gives out, with the attribute read on it
+            entries.append((found, frozenset(
+                (local, attr or inner) for local, inner in deferred
+            )))
+        elif name in module.imports:  # a re-export
+            for target, inner in self.targets(module, name):
+                if self._string_source(target, inner, attr, seen):
+                    return True
+        elif module.glance.stars:
+            entries.append((False, frozenset({("*", attr)})))
+        for found, deferred in entries:
+            if found:
+                return True
+            for local, inner_attr in deferred:
+                if local == "*":
+                    for star in module.glance.stars:
+                        source = self._module(star)
+                        if source is not None and self._string_source(
+                            source, name if name is not None else None, inner_attr, seen
+                        ):
+                            return True
+                    continue
+                for target, inner in self.targets(module, local):
+                    if self._string_source(target, inner, inner_attr, seen):
+                        return True
+        return False
+
+    # ---- the verdict -----------------------------------------------------------------------
+
+    def pulled(self, path: str) -> str | None:
+        """Why the skipped file at `path` must be read after all (None: it need not be)."""
+        module = self._by_path.get(path)
+        if module is None:
+            return None
+        look = module.glance
+        union = self._defining
+        for local in module.imports:
+            for target, inner in self.targets(module, local):
+                if self._is_in(union, target, inner):
+                    return f"imports {local}, a model, table or registry"
+        for star in look.stars:
+            source = self._module(star)
+            if source is not None and union.get(source.path):
+                return f"imports * from {star}, which defines models or tables"
+        if not look.called.isdisjoint(self.helpers):
+            return f"calls {sorted(look.called & self.helpers)[0]}(), which may build SQL"
+        return self._leading(module)
+
+    def _leading(self, module: _Module) -> str | None:
+        """Why a statement of `module` may start in a hole filled from another module."""
+        for local, attr in sorted(module.glance.leading):
+            if local == "*":
+                sources = [self._module(star) for star in module.glance.stars]
+                if any(
+                    s is not None and self._string_source(s, None, attr, set()) for s in sources
+                ):
+                    return "a statement may start with a name a star import binds"
+                continue
+            for target, inner in self.targets(module, local):
+                if self._string_source(target, inner, attr, set()):
+                    shown = f"{local}.{attr}" if attr else local
+                    return f"a statement may start with {shown}, from another module"
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# demand: the definitions the parsed modules' facts may make the evaluator read
+# --------------------------------------------------------------------------------------------
+
+Chain = tuple[str, ...]  # a dotted name: ("models", "Tag", "__tablename__")
+_MODULE = "<module>"  # a chain asking for a module itself
+
+
+class Demand:
+    """Follows, name by name, what the evaluator may look up to resolve the parsed modules'
+    facts: the holes of their SQL, helper calls, ORM references and declarations, migration
+    steps and the loops around them, then whatever the definitions it reaches are made of (a
+    constant's value, a function's returns, a class's bases, values and methods), through
+    imports, re-exports, star imports and submodules. A skipped module it reaches must be read
+    (`pulls`): with empty facts, the evaluator would find nothing there (or say "not defined")
+    where the full parse finds the definition.
+
+    Incremental: each round adds the newly parsed modules' roots and resumes what waited on a
+    module that was skipped."""
+
+    def __init__(self, find: Callable[[str], PythonFacts | None], helpers: set[str]) -> None:
+        self._find = find  # dotted module name -> its facts (`ModuleIndex.find`)
+        self._helpers = helpers
+        self._rooted: set[str] = set()  # paths whose roots were added
+        self._seen: set[tuple[str, Chain]] = set()
+        self._expanded: set[tuple[str, str]] = set()  # (path, "f:qualname" / "c:qualname")
+        self._waiting: dict[str, list[Chain]] = {}  # skipped path -> chains asked of it
+
+    def pulls(self, parsed: list[PythonFacts], skipped: set[str]) -> set[str]:
+        """Skipped modules the parsed ones (this round's and earlier) reach."""
+        work: list[tuple[PythonFacts, object]] = []
+        for facts in parsed:
+            waiting = self._waiting.pop(facts.path, None)
+            if waiting:
+                work.extend((facts, chain) for chain in waiting)
+            if facts.path not in self._rooted:
+                self._rooted.add(facts.path)
+                work.extend((facts, root) for root in self._roots(facts))
+        pull: set[str] = set()
+        while work:
+            facts, item = work.pop()
+            if facts.path in skipped:
+                pull.add(facts.path)
+                if isinstance(item, tuple):
+                    self._waiting.setdefault(facts.path, []).append(item)
+                continue
+            if isinstance(item, tuple):
+                work.extend(self._name(facts, item))
+            elif isinstance(item, ir.Expr):
+                work.extend(self._expr(facts, item))
+        return pull
+
+    # ---- roots -----------------------------------------------------------------------------
+
+    def _roots(self, facts: PythonFacts) -> Iterator[ir.Expr | Chain]:
+        loops = {loop.id: loop for loop in facts.loops}
+        used_loops: set[int] = set()
+        for candidate in facts.candidates:
+            yield from _hole_roots(candidate.parts)
+            used_loops.update(candidate.loops)
+        for call in facts.calls:
+            if _called(call.func) in self._helpers:
+                yield call.func
+                yield from call.args
+                yield from (value for _, value in call.kwargs)
+                used_loops.update(call.loops)
+        for steps in facts.migration_steps.values():
+            for step in steps:
+                yield from step.args
+                yield from (value for _, value in step.kwargs)
+                yield from (v for v in (step.receiver, step.value) if v is not None)
+                if step.sql:
+                    yield from _hole_roots(step.sql)
+                used_loops.update(step.loops)
+        orm = facts.orm
+        for reference in orm.references:
+            yield _chain(reference.name)
+            if reference.value is not None:
+                yield reference.value
+        for cls in orm.classes:
+            yield (cls.name,)
+            yield from (_chain(base) for base in cls.bases)
+            yield from (_chain(decorator) for decorator in cls.decorators)
+            if cls.table_ref:
+                yield _chain(cls.table_ref)
+            yield from (_chain(target.strip("'\"")) for target, _ in cls.relationships)
+            if cls.tablename:
+                yield from _hole_roots(cls.tablename)
+        for table in orm.tables:
+            yield from _hole_roots(table.name)
+        for create_all in orm.create_all:  # the MetaData it builds, and the tables it names
+            if create_all.receiver:
+                yield _chain(create_all.receiver)
+            yield from (_chain(table) for table in create_all.tables or () if table != "?")
+        todo = list(used_loops)
+        while todo:  # the loops around them, and the loops around those
+            loop = loops.get(todo.pop())
+            if loop is not None:
+                yield loop.iterable
+                todo.extend(loop.outer)
+
+    # ---- expressions and names -------------------------------------------------------------
+
+    def _expr(self, facts: PythonFacts, expr: ir.Expr) -> Iterator[tuple[PythonFacts, object]]:
+        for node in ir.walk(expr):
+            if isinstance(node, ir.Attr):
+                chain = _attr_chain(node)
+                if chain is not None:
+                    yield facts, chain
+            elif isinstance(node, ir.Global):
+                yield facts, (node.name,)
+            elif isinstance(node, ir.Imported):
+                binding = ImportBinding(node.name or node.module, node.module, node.name,
+                                        node.level, 0)
+                yield from self._imported(facts, binding, ())
+            elif isinstance(node, ir.Self | ir.ClsRef):
+                yield from self._class(facts, node.cls)
+            elif isinstance(node, ir.LocalDef):
+                if node.kind == "class":
+                    yield from self._class(facts, node.qualname)
+                else:
+                    yield from self._function(facts, node.qualname)
+            elif isinstance(node, ir.Param):
+                function = facts.functions.get(node.function)
+                for param in function.params if function is not None else ():
+                    if param.name == node.name:
+                        yield from ((facts, e) for e in (param.annotation, param.default) if e)
+
+    def _name(self, facts: PythonFacts, chain: Chain) -> Iterator[tuple[PythonFacts, object]]:
+        key = (facts.path, chain)
+        if key in self._seen or not chain:
+            return
+        self._seen.add(key)
+        name, rest = chain[0], chain[1:]
+        if name == _MODULE:
+            return  # the module itself (read if it was skipped), no name of it
+        fact = facts.names.get(name)
+        constant = facts.constants.get(name)
+        if constant is not None:
+            yield from _hole_pairs(facts, constant.parts)
+        if fact is not None:
+            if fact.kind == "import" and fact.imported is not None:
+                yield from self._imported(facts, fact.imported, rest)
+            elif fact.kind == "function" and fact.qualname:
+                yield from self._function(facts, fact.qualname)
+            elif fact.kind == "class" and fact.qualname:
+                yield from self._class(facts, fact.qualname)
+            else:
+                yield from ((facts, e) for e in (fact.value, fact.annotation) if e is not None)
+            return
+        for binding in facts.imports:
+            if binding.local == "*":
+                module = self._find(absolute_module(facts, binding))
+                if module is not None and module is not facts:
+                    yield module, chain
+        submodule = self._find(f"{facts.module}.{name}") if facts.module else None
+        if submodule is not None:
+            yield submodule, rest or (_MODULE,)
+
+    def _imported(self, facts: PythonFacts, binding: ImportBinding, rest: Chain
+                  ) -> Iterator[tuple[PythonFacts, object]]:
+        base = absolute_module(facts, binding)
+        if binding.name is None:
+            plain = binding.local == binding.module
+            module = self._find(base.split(".")[0] if plain else base)
+            if plain and module is not None and "." in base:
+                # `import a.b` binds `a`; `a.b.X` reaches a.b through the package
+                yield module, rest or (_MODULE,)
+                inner = self._find(base)
+                if inner is not None:
+                    yield inner, (_MODULE,)
+            elif module is not None:
+                yield module, rest or (_MODULE,)
+            return
+        if binding.name == "*":
+            return
+        module = self._find(base)
+        if module is not None and module is not facts:
+            yield module, (binding.name, *rest)
+        submodule = self._find(f"{base}.{binding.name}")
+        if submodule is not None:
+            yield submodule, rest or (_MODULE,)
+
+    def _function(self, facts: PythonFacts, qualname: str
+                  ) -> Iterator[tuple[PythonFacts, object]]:
+        key = (facts.path, "f:" + qualname)
+        if key in self._expanded:
+            return
+        self._expanded.add(key)
+        function = facts.functions.get(qualname)
+        if function is None:
+            return
+        yield from ((facts, e) for e in function.returns)
+        if function.return_annotation is not None:
+            yield facts, function.return_annotation
+
+    def _class(self, facts: PythonFacts, qualname: str) -> Iterator[tuple[PythonFacts, object]]:
+        key = (facts.path, "c:" + qualname)
+        if key in self._expanded:
+            return
+        self._expanded.add(key)
+        cls = facts.classes.get(qualname)
+        if cls is None:
+            return
+        yield from ((facts, e) for e in cls.bases)
+        yield from ((facts, e) for _, e in cls.keywords)
+        for table in (cls.names, cls.attributes):
+            for fact in table.values():
+                if fact.kind == "import" and fact.imported is not None:
+                    yield from self._imported(facts, fact.imported, ())
+                yield from ((facts, e) for e in (fact.value, fact.annotation) if e is not None)
+        prefix = qualname + "."
+        for function in facts.functions:
+            if function.startswith(prefix):
+                yield from self._function(facts, function)
+        for orm in facts.orm.classes:
+            if orm.name == qualname:
+                if orm.tablename:
+                    yield from _hole_pairs(facts, orm.tablename)
+                if orm.tablename_function:
+                    yield from self._function(facts, orm.tablename_function)
+
+
+def _hole_roots(parts: tuple[Part, ...]) -> Iterator[ir.Expr | Chain]:
+    for part in parts:
+        if isinstance(part, Hole):
+            if part.value is not None:
+                yield part.value
+            if part.ref:
+                yield _chain(part.ref)
+
+
+def _hole_pairs(facts: PythonFacts, parts: tuple[Part, ...]
+                ) -> Iterator[tuple[PythonFacts, object]]:
+    return ((facts, root) for root in _hole_roots(parts))
+
+
+def _chain(dotted: str) -> Chain:
+    return tuple(part for part in dotted.split(".") if part)
+
+
+def _attr_chain(node: ir.Attr) -> Chain | None:
+    """`a.b.c` rooted at a module-level name, as a chain; None for other shapes."""
+    attrs: list[str] = []
+    current: ir.Expr = node
+    while isinstance(current, ir.Attr):
+        attrs.append(current.attr)
+        current = current.value
+    if not isinstance(current, ir.Global):
+        return None
+    return (current.name, *reversed(attrs))
+
+
+def _called(func: ir.Expr) -> str | None:
+    """The name `resolve.code_sql` matches helpers by (its `_called_name`)."""
+    if isinstance(func, ir.Attr):
+        return func.attr
+    if isinstance(func, ir.Global | ir.Imported):
+        return func.name
+    if isinstance(func, ir.LocalDef):
+        return func.qualname.rsplit(".", 1)[-1]
+    return None
