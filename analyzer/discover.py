@@ -16,6 +16,7 @@ import pathspec
 
 from analyzer.config import Config
 from analyzer.sources.alembic_env import AlembicEnvironment, configured_environments
+from analyzer.sql.engine_files import is_sql_file
 
 # Directories that never hold the repository's own code.
 SKIPPED_DIRS = frozenset(
@@ -124,7 +125,7 @@ def discover(root: Path, config: Config) -> Discovery:
         )
         for name in sorted(filenames):
             path = f"{rel_dir}/{name}" if rel_dir else name
-            kind = "python" if name.endswith(".py") else "sql" if name.endswith(".sql") else None
+            kind = "python" if name.endswith(".py") else "sql" if is_sql_file(name) else None
             if kind is None:
                 continue
             full = Path(dirpath) / name

@@ -56,6 +56,7 @@ from analyzer.sources.model import replay
 from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import sql_sources
+from analyzer.sql.engine_files import engine_of
 
 DEFAULT_FILE_TIMEOUT = 60.0
 
@@ -139,7 +140,7 @@ def _extract(
                 revision_candidate=_in_versions_folder(entry, discovery),
                 data=data,
                 digest=digests[entry.path],
-                dialect=config.dialect,
+                dialect=engine_of(entry.path) or config.dialect,
                 default_schema=config.default_schema,
                 prefilter=True,
                 time_budget=file_timeout,

@@ -392,3 +392,23 @@ def test_real_alembic_fails_on_the_index_too(make_repo: MakeRepo, tmp_path: Path
     url = f"sqlite:///{tmp_path / 'index.db'}"
     with pytest.raises(sa.exc.OperationalError, match=r"no such table: main\.customers"):
         command.upgrade(_alembic(root, url), "head")
+
+
+def test_swapping_a_table_in_place_relies_on_an_earlier_source(make_repo: MakeRepo) -> None:
+    """CREATE t_new; copy; DROP t; RENAME t_new TO t: the DROP needs the t another source
+    made; the file creating t (by the rename) after dropping it is no wrong order."""
+    report = scan(
+        make_repo(
+            {
+                "db/delta/15/users.sql": "CREATE TABLE users (id int, name text);\n",
+                "db/delta/16/users.sql": (
+                    "CREATE TABLE new_users (name text);\n"
+                    "INSERT INTO new_users SELECT name FROM users;\n"
+                    "DROP TABLE users;\n"
+                    "ALTER TABLE new_users RENAME TO users;\n"
+                ),
+                "app/q.py": 'def f(cur):\n    cur.execute("SELECT name FROM users")\n',
+            }
+        )
+    )
+    assert order_findings(report) == []

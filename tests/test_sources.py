@@ -66,6 +66,35 @@ def broken_findings(report: Report) -> list[tuple[str | None, str | None, int | 
     )
 
 
+def test_other_engines_syntax_and_runner_placeholders_are_hedged(make_repo: MakeRepo) -> None:
+    """AUTOINCREMENT is SQLite's: PostgreSQL rejects it, but a project supporting SQLite runs the
+    file there, so the verdict has confidence medium and says so. A runner's own placeholder
+    (`$%AUTO_INCREMENT_PRIMARY_KEY%$`, replaced before the server sees it) is no syntax error."""
+    report = scan(
+        make_repo(
+            {
+                "db/delta/12/push.sql": (
+                    "CREATE TABLE push_rules (id INTEGER PRIMARY KEY AUTOINCREMENT, rule text);\n"
+                ),
+                "db/delta/87/conn.sql": (
+                    "CREATE TABLE connections (key $%AUTO_INCREMENT_PRIMARY_KEY%$, a text);\n"
+                ),
+                "app/q.py": (
+                    "def f(cur):\n"
+                    '    cur.execute("SELECT * FROM push_rules JOIN connections ON true")\n'
+                ),
+            }
+        )
+    )
+    assert broken_findings(report) == [
+        ("public.push_rules", "db/delta/12/push.sql", 1, "error", "medium")
+    ]
+    [finding] = [f for f in report.findings if f.name == "broken-definition"]
+    assert "AUTOINCREMENT is SQLite syntax, so the statement cannot run on PostgreSQL; if " \
+        "this file is meant for SQLite too, it is not broken there" in finding.message
+    assert report.table("connections").status == "used"
+
+
 def test_a_create_that_cannot_run_defines_nothing(make_repo: MakeRepo) -> None:
     root = make_repo(
         {
@@ -687,3 +716,51 @@ def test_numbered_migration_modules_and_a_configured_module(make_repo: MakeRepo)
         ("app/repo.py", 2, "read"), ("app/schema_steps.py", 10, "read")
     }
     assert {t.qualified_name: t.status for t in report.tables}["public.tenants"] == "removed"
+
+
+def test_engine_variants_of_a_sql_file(make_repo: MakeRepo) -> None:
+    """`full.sql.postgres` and `full.sql.sqlite` are SQL sources read in their own engine's
+    dialect, alternatives of one schema: no second owner, no SQLite syntax called broken."""
+    report = scan(
+        make_repo(
+            {
+                "schema/full.sql.postgres": (
+                    "CREATE TABLE users (id BIGSERIAL PRIMARY KEY, name text);\n"
+                ),
+                "schema/full.sql.sqlite": (
+                    "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name text);\n"
+                ),
+                "schema/notes.txt": "CREATE TABLE not_sql (id int);\n",
+                "app/q.py": 'def f(cur):\n    cur.execute("SELECT name FROM users")\n',
+            }
+        )
+    )
+    users = report.table("users")
+    assert users is not None and users.status == "used"
+    assert sorted((d.path, d.line, d.operation) for d in users.definitions) == [
+        ("schema/full.sql.postgres", 1, "create"),
+        ("schema/full.sql.sqlite", 1, "create"),
+    ]
+    assert sorted(s.id for s in report.sources) == [
+        "sql:schema/full.sql.postgres",
+        "sql:schema/full.sql.sqlite",
+    ]
+    assert [f.name for f in report.findings] == []
+    assert report.table("not_sql") is None
+
+
+def test_verify_builds_only_the_postgresql_variant(make_repo: MakeRepo) -> None:
+    from analyzer.database.plan import build_plan
+
+    root = make_repo(
+        {
+            "schema/full.sql.postgres": "CREATE TABLE users (id BIGSERIAL PRIMARY KEY);\n",
+            "schema/full.sql.sqlite": (
+                "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT);\n"
+            ),
+        }
+    )
+    plan = build_plan(scan(root), root)
+    assert [(s.path, s.line) for s in plan.steps if not s.generated] == [
+        ("schema/full.sql.postgres", 1)
+    ]

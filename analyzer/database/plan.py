@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.models import Diagnostic, Report, Table, TableState
+from analyzer.sql.engine_files import engine_of
 from analyzer.sql.split import split_statements
 
 # Sources whose Python tabletrace never runs: their tables are generated from the replayed state
@@ -151,6 +152,8 @@ def build_plan(report: Report, root: Path, column_types: ColumnTypes = no_known_
         if source.kind != "sql":
             continue
         for file in source.files:
+            if engine_of(file) not in (None, "postgres"):
+                continue  # written for another engine (`x.sql.sqlite`): not PostgreSQL's
             plan.steps.extend(sql_file_steps(source.id, file, root, plan.problems))
     plan.steps.extend(generated_steps(report.tables, column_types, plan.problems))
     return plan

@@ -22,6 +22,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+from analyzer.sql.engine_files import is_sql_file
 from analyzer.sql.split import split_statements
 
 MARKER = b"tabletrace:"
@@ -56,7 +57,7 @@ def find_suppressions(path: str, data: bytes) -> list[Suppression]:
     """Every suppression comment in one file (`.py` or `.sql`), in line order."""
     if MARKER not in data:  # the cheap test that keeps big repositories fast
         return []
-    if path.endswith(".sql"):
+    if is_sql_file(path):
         return _sql_suppressions(path, data.decode("utf-8", "replace"))
     try:
         return _python_suppressions(path, data)

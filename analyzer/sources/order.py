@@ -70,7 +70,7 @@ def order_faults(
         created_at = {
             op.table: index
             for index, op in enumerate(history.operations)  # the last creation wins
-            if op.operation in ("create", "rename_to")
+            if op.operation == "create"  # not rename_to: DROP t; RENAME t_new TO t swaps
         }
         position = {id(op): index for index, op in enumerate(history.operations)}
         faults = [

@@ -17,6 +17,7 @@ from analyzer.sources.model import (
     schema_op,
     sql_source_layout,
 )
+from analyzer.sql.engine_files import variant_family
 from analyzer.sql.names import TableKey
 
 
@@ -33,7 +34,11 @@ def sql_sources(
     """One history per source, in replay order (numbered files by their number's value)."""
     result = SqlSources()
     for source_id, path, ordered, members in sql_source_layout(sorted(files)):
-        history = SourceHistory(id=source_id, kind="sql", path=path, files=members, ordered=ordered)
+        history = SourceHistory(
+            id=source_id, kind="sql", path=path, files=members, ordered=ordered,
+            # `x.sql.postgres` / `x.sql.sqlite`: one schema per engine, alternatives
+            variant_of=variant_family(path) if not ordered else None,
+        )
         for file_path in members:
             written: set[TableKey] = set()
             for statement in files[file_path].statements:

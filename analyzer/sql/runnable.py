@@ -27,8 +27,20 @@ from analyzer.sql.refs import StatementResult
 PARSER_FAILURES = ("parse error", "tokenizer error")
 POSTGRES_DIALECTS = frozenset({"postgres", "postgresql"})
 # Text the server never sees as written: psql substitutes `:name`, `:'name'` and `:"name"`,
-# and template engines (Jinja, dbt) `{{ ... }}` and `{% ... %}`.
-_SUBSTITUTED = re.compile(r"(?<![:\w]):['\"]?[A-Za-z_]\w*|\{\{|\{%")
+# template engines (Jinja, dbt) `{{ ... }}` and `{% ... %}`, and migration runners their own
+# markers (`$%AUTO_INCREMENT_PRIMARY_KEY%$`, `${schema}`).
+_SUBSTITUTED = re.compile(
+    r"(?<![:\w]):['\"]?[A-Za-z_]\w*|\{\{|\{%|\$%\w+%\$|\$\{\w+\}"
+)
+# Words PostgreSQL rejects that other engines accept in a CREATE: a file with them is most
+# likely written for that engine (projects supporting several run it there), so "cannot run"
+# is said for PostgreSQL only, with less certainty.
+_OTHER_ENGINES = {
+    "AUTOINCREMENT": "SQLite",
+    "UNSIGNED": "MySQL and SQLite",
+    "AUTO_INCREMENT": "MySQL",
+    "ENGINE": "MySQL",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +60,23 @@ def cannot_run(text: str, result: StatementResult, dialect: str) -> CannotRun | 
     not_sql = keyword is None or keyword not in SINK_KEYWORDS
     start = " ".join(text.split())[:40]
     opening = f"it does not start with a SQL command (it starts {start!r})"
-    if dialect in POSTGRES_DIALECTS and not _SUBSTITUTED.search(text):
+    if _SUBSTITUTED.search(text):
+        # what the server receives is known only after substitution: judge the opening only
+        return CannotRun(opening, True) if not_sql else None
+    if dialect in POSTGRES_DIALECTS:
         # PostgreSQL's verdict, whatever sqlglot thought (it is lenient: `(id int,, x int)`).
         rejection = _postgres_rejection(text)
         if rejection is None:
             return None
         detail = f"PostgreSQL's parser says {rejection}"
+        word = re.search(r'at or near "(\w+)"', rejection)
+        engine = _OTHER_ENGINES.get(word.group(1).upper()) if word else None
+        if engine and not not_sql:
+            return CannotRun(
+                f"{detail}: {word.group(1)} is {engine} syntax, so the statement cannot run on "
+                f"PostgreSQL; if this file is meant for {engine} too, it is not broken there",
+                False,
+            )
         return CannotRun(f"{opening}; {detail}" if not_sql else detail, True)
     if result.parsed or result.statement_type != "unparsed" or not result.error:
         return None
