@@ -10,6 +10,7 @@ import re
 
 from analyzer import Report
 from tests import sample_expectations as expected
+from tests.conftest import SAMPLE
 
 
 def _sql_uses(report: Report) -> set[tuple[str, int, str, str]]:
@@ -97,7 +98,9 @@ def test_alembic_and_tests_are_not_application_code(sample_report: Report) -> No
     paths = {use.path for table in sample_report.tables for use in table.uses}
     assert not {p for p in paths if p.startswith(("alembic/", "tests/", "scripts/scratch/"))}
     assert sample_report.stats.alembic_files >= 9
-    assert sample_report.stats.excluded_files == 1
+    # scripts/scratch/** (one file) and backoffice/** (TEMPORARY until the Django reader lands)
+    backoffice = [p for p in (SAMPLE / "backoffice").rglob("*.py") if "__pycache__" not in p.parts]
+    assert sample_report.stats.excluded_files == 1 + len(backoffice)
 
 
 SCHEMA_OPERATIONS = {"create", "drop", "rename_from", "rename_to", "alter"}
