@@ -866,7 +866,7 @@ NOT_USES: set[tuple[str, int, str | None]] = {
     (_VIEWS, 17, "public.support_tickets"),  # get_for_model(Ticket): a class reference
     (_VIEWS, 25, None),  # TicketSummary(...): a dataclass
     (_VIEWS, 39, None),  # TicketWebhook.model_validate_json(...): pydantic
-    (_B + "moderation/classifier.py", 32, None),  # ToxicityModel(): not Django
+    (_B + "moderation/classifier.py", 33, None),  # ToxicityModel(): not Django
     (_MODERATION, 19, None),  # self.exclude(...) inside the QuerySet class
     (_MODERATION, 24, None),  # super().get_queryset().filter(...) inside the manager
 }
