@@ -1,10 +1,37 @@
-"""Content-addressed on-disk cache of per-file facts.
+"""Content-addressed on-disk cache of per-file facts, packed into one file per scan scope.
 
 A key is a hash of the file's bytes, its path and module, the tabletrace version and the
 settings that change extraction; a changed byte, a new version or another dialect is another
-key, so entries never need invalidating. Entries are written to a temporary file and renamed
-into place (atomic on POSIX and Windows), so two scans sharing a cache never read half an
-entry; an entry that cannot be read is deleted and recomputed.
+key, so entries never need invalidating.
+
+Why packed: a warm scan of a few thousand files used to open and unpickle a few thousand
+files; now it reads one. A scan chooses its *scope* (`use_scope`: the scanned root and the
+settings that change facts), the scope's pack is read in one `read()` the first time an entry
+is asked for, values are unpickled only when asked for, and `flush()` writes the pack back
+(only when something was added) with what this scan used plus what recent scans used.
+
+Pack format (`<directory>/packs/<scope>.pack`, all integers little-endian):
+
+    offset 0   8 bytes   magic b"TTPACK01" (the format; another value is a foreign file)
+    offset 8   u32       generation: how many times the pack was written
+    offset 12  u32       CRC-32 of everything from offset 24 to the end
+    offset 16  u64       length N of the index
+    offset 24  N bytes   index: a pickled tuple of (key, last generation used, length) in order
+    then                 the values: each a pickle, back to back, in index order
+
+Guarantees (tested in `tests/test_cache.py` and `tests/test_engine.py`):
+
+- Atomic: a pack is written to a temporary file and renamed into place (atomic on POSIX and
+  Windows), so a reader sees the old pack or the new one, never half of one.
+- Healing: a pack with a wrong magic, a bad CRC or an unreadable index is treated as empty and
+  replaced by the next flush; an entry that does not unpickle is dropped and recomputed.
+- Two scans at once: each reads, computes and flushes on its own; before writing, a flush
+  merges in what another process wrote since this one read the pack, so neither scan's entries
+  are lost in the usual case. A lost race only loses entries (speed), never correctness: every
+  pack on disk is one writer's consistent snapshot.
+- Bounded: an entry that no scan used in the last `KEEP_GENERATIONS` writes is dropped (old
+  reports, files of another branch), so the pack does not grow without end.
+- A read-only or full cache directory only costs speed, never the scan.
 """
 
 from __future__ import annotations
@@ -13,7 +40,10 @@ import contextlib
 import hashlib
 import os
 import pickle
+import struct
 import tempfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +51,11 @@ import platformdirs
 
 from analyzer import __version__
 
-FORMAT = 3  # bump when the pickled fact classes change shape
+FORMAT = 5  # bump when the pickled fact classes change shape
+MAGIC = b"TTPACK01"
+HEADER = struct.Struct("<8sIIQ")  # magic, generation, crc32, index length
+KEEP_GENERATIONS = 4  # writes an unused entry survives
+DEFAULT_SCOPE = "default"
 
 
 def default_cache_dir() -> Path:
@@ -41,46 +75,212 @@ def fact_key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+@dataclass(slots=True)
+class Entry:
+    """One value in a pack: its pickle and the last pack generation that used it."""
+
+    data: bytes | memoryview
+    generation: int
+
+
+class CorruptPack(ValueError):
+    """The file is not a whole, valid pack."""
+
+
+def read_pack(data: bytes) -> tuple[int, dict[str, Entry]]:
+    """Parse a pack's bytes: (generation, key -> entry). Values stay pickled."""
+    if len(data) < HEADER.size:
+        raise CorruptPack("shorter than the header")
+    magic, generation, crc, index_length = HEADER.unpack_from(data)
+    if magic != MAGIC:
+        raise CorruptPack("not a tabletrace pack (or another format)")
+    if zlib.crc32(memoryview(data)[HEADER.size:]) != crc:
+        raise CorruptPack("checksum mismatch (truncated or damaged)")
+    start = HEADER.size + index_length
+    try:
+        index = pickle.loads(memoryview(data)[HEADER.size:start])
+        entries: dict[str, Entry] = {}
+        view = memoryview(data)
+        offset = start
+        for key, used, length in index:
+            entries[key] = Entry(view[offset : offset + length], used)
+            offset += length
+    except Exception as exc:  # a damaged index that still matched its CRC: treat as corrupt
+        raise CorruptPack(f"unreadable index: {exc}") from exc
+    if offset != len(data):
+        raise CorruptPack("index and values disagree in length")
+    return generation, entries
+
+
+def pack_chunks(generation: int, entries: dict[str, Entry]) -> list[bytes | memoryview]:
+    """A pack as the pieces to write one after the other (no second copy of every value in
+    memory), entries in key order (the same entries give the same bytes)."""
+    keys = sorted(entries)
+    index = pickle.dumps(
+        tuple((key, entries[key].generation, len(entries[key].data)) for key in keys),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    values = [entries[key].data for key in keys]
+    crc = zlib.crc32(index)
+    for value in values:
+        crc = zlib.crc32(value, crc)
+    return [HEADER.pack(MAGIC, generation, crc, len(index)), index, *values]
+
+
+def write_pack(generation: int, entries: dict[str, Entry]) -> bytes:
+    """A pack's bytes (see `pack_chunks`)."""
+    return b"".join(pack_chunks(generation, entries))
+
+
 class FactCache:
-    """Pickled values under `directory/ab/abcdef....pkl`."""
+    """Pickled values by key, one pack file per scope under `directory/packs/`."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.hits = 0
         self.misses = 0
         self.repaired = 0
+        self._scope = DEFAULT_SCOPE
+        self._loaded = False
+        self._signature: tuple[int, int, int] | None = None  # the pack file as read
+        self._generation = 0
+        self._entries: dict[str, Entry] = {}
+        self._used: set[str] = set()
+        self._added: set[str] = set()
+        self._dropped: set[str] = set()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.pkl"
+    # ---- scope -------------------------------------------------------------------------
 
-    def get(self, key: str) -> Any | None:
-        path = self._path(key)
+    def use_scope(self, *parts: str) -> None:
+        """Choose the pack for what follows (a scan: its root and settings). Entries already
+        added to the previous scope are flushed first."""
+        scope = fact_key("scope", *parts)
+        if scope == self._scope:
+            return
+        self.flush()
+        self._scope = scope
+        self._loaded = False
+        self._entries, self._used, self._added, self._dropped = {}, set(), set(), set()
+
+    @property
+    def pack_path(self) -> Path:
+        return self.directory / "packs" / f"{self._scope}.pack"
+
+    # ---- reading -----------------------------------------------------------------------
+
+    def _read(self) -> tuple[tuple[int, int, int] | None, int, dict[str, Entry], bool]:
+        """(file signature, generation, entries, corrupt) of the pack on disk now."""
+        path = self.pack_path
         try:
             with path.open("rb") as handle:
-                value = pickle.load(handle)
-        except FileNotFoundError:
+                stat = os.fstat(handle.fileno())
+                data = handle.read()
+        except OSError:  # missing or unreadable: an empty pack
+            return None, 0, {}, False
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        try:
+            generation, entries = read_pack(data)
+        except CorruptPack:
+            return signature, 0, {}, True
+        return signature, generation, entries, False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        signature, self._generation, entries, corrupt = self._read()
+        if corrupt:
+            self.repaired += 1
+            self._dropped.add("")  # the whole pack: rewrite it at the next flush
+        self._signature = signature
+        self._entries = entries
+
+    def get(self, key: str) -> Any | None:
+        self._load()
+        entry = self._entries.get(key)
+        if entry is None:
             self.misses += 1
             return None
-        except Exception:  # a truncated or foreign entry: heal by recomputing
+        try:
+            value = pickle.loads(entry.data)
+        except Exception:  # a damaged or foreign entry: heal by recomputing
+            del self._entries[key]
+            self._dropped.add(key)
             self.repaired += 1
             self.misses += 1
-            with contextlib.suppress(OSError):
-                path.unlink()
             return None
+        self._used.add(key)
         self.hits += 1
         return value
 
+    # ---- writing -----------------------------------------------------------------------
+
     def put(self, key: str, value: Any) -> None:
-        path = self._path(key)
+        self._load()
+        try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an unpicklable value is only not cached
+            return
+        self._entries[key] = Entry(data, self._generation + 1)
+        self._used.add(key)
+        self._added.add(key)
+
+    @property
+    def dirty(self) -> bool:
+        """Whether `flush` has anything to write."""
+        return bool(self._added or self._dropped)
+
+    def flush(self) -> None:
+        """Write the scope's pack if anything was added or healed: this scan's entries, other
+        recent entries, and what another process wrote meanwhile."""
+        if not self.dirty:
+            return
+        generation = self._generation + 1
+        entries = dict(self._entries)
+        if self._signature_now() != self._signature:
+            # Another scan wrote the pack since it was read: keep its entries too.
+            _, _, on_disk, _ = self._read()
+            for key, entry in on_disk.items():
+                if key not in entries and key not in self._dropped:
+                    entries[key] = entry
+        for key in self._used:
+            if key in entries:
+                entries[key] = Entry(entries[key].data, generation)
+        entries = {key: entry for key, entry in entries.items()
+                   if generation - entry.generation < KEEP_GENERATIONS}
+        self._write(pack_chunks(generation, entries))
+        self._generation = generation
+        self._entries = entries
+        self._added, self._dropped, self._used = set(), set(), set()
+        self._signature = self._signature_now()
+
+    def _signature_now(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.pack_path.stat()
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def _write(self, chunks: list[bytes | memoryview]) -> None:
+        path = self.pack_path
         temporary: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-",
+                                                     suffix=".pack")
             with os.fdopen(descriptor, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.writelines(chunks)
             os.replace(temporary, path)
+            temporary = None
         except OSError:
-            # A read-only or full cache directory only costs speed, never the scan.
+            pass  # a read-only or full cache directory only costs speed, never the scan
+        finally:
             if temporary is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
+
+    def __enter__(self) -> FactCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()

@@ -1,8 +1,11 @@
-"""The `tabletrace` command: a thin shell over `analyzer.scan` and the renderers.
+"""The `tabletrace` command: a thin shell over `analyzer.scan`, the policy stage and renderers.
 
-Exit codes: 0 the command did its job; 1 `scan --fail-on` found findings at that severity;
-2 usage error (bad path, option or configuration, or --output inside the repository);
-3 internal error (a bug in tabletrace: please report it).
+Exit codes: 0 the command did its job; 1 `scan` reported a finding at or above `--fail-on`
+(default `error`); 2 usage error (bad path, option or configuration, --output over a file
+of the repository that tabletrace did not write, or a database that cannot be reached or
+used); 3 internal error (a bug: please report it); 130 `verify` interrupted (Ctrl-C,
+SIGTERM), after dropping its scratch database. A closed pipe (`tabletrace scan . | head`)
+ends the output quietly, exit code unchanged.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import functools
 import inspect
 import json
+import os
 import sys
 import time
 import typing
@@ -22,6 +26,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,10 +39,23 @@ from typer.core import TyperGroup
 
 from analyzer import __version__
 from analyzer.cache import FactCache, default_cache_dir
-from analyzer.config import ConfigError
+from analyzer.config import ConfigError, parse_size
 from analyzer.engine import default_jobs
 from analyzer.models import Report, Table, report_json_schema
+from analyzer.outputs import written_by_tabletrace
+from analyzer.policy import (
+    BaselineError,
+    apply_baseline,
+    find_rule,
+    parse_baseline,
+    render_baseline,
+    split_rule_list,
+)
+from analyzer.policy.selection import rule_codes
+from analyzer.render.catalog import render_catalog_html, render_catalog_markdown
+from analyzer.render.concise import render_concise
 from analyzer.render.console import (
+    DEFAULT_LIMIT,
     print_explain,
     print_history,
     print_report,
@@ -45,6 +63,12 @@ from analyzer.render.console import (
     text_console,
 )
 from analyzer.render.dot import GraphvizMissing, render_dot, render_revisions_dot, render_svg
+from analyzer.render.github import render_github
+from analyzer.render.junit import render_junit
+from analyzer.render.mermaid import render_mermaid
+from analyzer.render.ruledoc import rule_markdown
+from analyzer.render.sarif import render_sarif
+from analyzer.render.statistics import render_statistics, render_statistics_json
 from analyzer.rules import RULES
 from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, scan
 from analyzer.timeline import timeline
@@ -52,6 +76,7 @@ from analyzer.timeline import timeline
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 # click's UsageError, whether typer vendors click (typer >= 0.2x) or uses the click package.
@@ -87,12 +112,18 @@ app = typer.Typer(
     cls=_OneLineUsageErrors,
     add_completion=False,
     no_args_is_help=True,
+    # A traceback's local variables could hold a --database-url password: never show them.
+    pretty_exceptions_show_locals=False,
     help="Which tables exist, where each is created, dropped or renamed, and which code uses it.",
 )
 
 
 class ScanFormat(StrEnum):
     console = "console"
+    concise = "concise"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
     json = "json"
     dot = "dot"
 
@@ -106,11 +137,18 @@ class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
+    never = "never"
 
 
 class GraphFormat(StrEnum):
     dot = "dot"
     svg = "svg"
+    mermaid = "mermaid"
+
+
+class CatalogFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
 
 
 PathArgument = Annotated[Path, typer.Argument(help="Repository to scan.", show_default=False)]
@@ -118,9 +156,34 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
 ForceOption = Annotated[
-    bool, typer.Option("--force", help="Let --output overwrite a file inside the repository.")
+    bool,
+    typer.Option(
+        "--force",
+        help="Let --output overwrite a file inside the repository that tabletrace did not write.",
+    ),
+]
+CollapseOption = Annotated[
+    int | None,
+    typer.Option(
+        "--collapse", min=1, help="Group modules (and sources) by their first N package levels."
+    ),
+]
+OnlyProblemsOption = Annotated[
+    bool,
+    typer.Option(
+        "--only-problems", help="Only tables with findings, and the modules and sources by them."
+    ),
 ]
 TableArgument = Annotated[str, typer.Argument(help="Table name: name, schema.name.")]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Compare with this live database, read-only (postgresql://... or sqlite:///path); "
+        "PostgreSQL adds usage statistics. Needs tabletrace[postgres] for PostgreSQL.",
+        show_default=False,
+    ),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +200,10 @@ class ScanRequest:
     no_cache: bool
     no_prefilter: bool
     file_timeout: float | None
+    max_file_size: str | None
+    select: list[str] | None
+    extend_select: list[str] | None
+    ignore: list[str] | None
 
 
 SHARED_OPTIONS: dict[str, tuple[object, object]] = {
@@ -175,6 +242,25 @@ SHARED_OPTIONS: dict[str, tuple[object, object]] = {
         typer.Option(
             "--file-timeout", min=0.0, help="Seconds allowed per file before it is skipped (60)."
         ),
+    ),
+    "max_file_size": (
+        str | None,
+        typer.Option(
+            "--max-file-size",
+            help="Python files with SQL or ORM code above this size are not parsed (2MB; 0: none).",
+        ),
+    ),
+    "select": (
+        list[str] | None,
+        typer.Option("--select", help="Only these rules (codes or names, comma-separated)."),
+    ),
+    "extend_select": (
+        list[str] | None,
+        typer.Option("--extend-select", help="Rules to report on top of the selection."),
+    ),
+    "ignore": (
+        list[str] | None,
+        typer.Option("--ignore", help="Rules not to report (codes or names, comma-separated)."),
     ),
 }
 
@@ -241,20 +327,45 @@ class _LazyProgress:
             self.bar.stop()
 
 
-def _run_scan(path: Path, request: ScanRequest) -> Report:
+
+
+def _rule_option(values: list[str] | None, option: str) -> list[str] | None:
+    """Comma-separated rule lists from the command line, checked before any scanning."""
+    if not values:
+        return None
+    tokens = split_rule_list(values)
+    try:
+        rule_codes(tokens, option)
+    except ConfigError as exc:
+        _fail(str(exc))
+    return tokens
+
+
+def _run_scan(path: Path, request: ScanRequest, *, quiet: bool = False) -> Report:
+    max_size = None
+    if request.max_file_size is not None:
+        try:
+            max_size = parse_size(request.max_file_size)
+        except ValueError as exc:
+            _fail(f"--max-file-size: {exc}")
     overrides = {
         "exclude": request.exclude or None,
         "include_tests": request.include_tests,
         "dialect": request.dialect,
         "default_schema": request.default_schema,
         "ignore_tables": request.ignore_table or None,
+        "max_file_size": max_size,
+        "select": _rule_option(request.select, "--select"),
+        "extend_select": _rule_option(request.extend_select, "--extend-select"),
+        "ignore": _rule_option(request.ignore, "--ignore"),
     }
     if not path.exists():
         _fail(f"{path}: no such directory")
     cache = None if request.no_cache else FactCache(request.cache_dir or default_cache_dir())
     progress = _LazyProgress()
+    progress.enabled = progress.enabled and not quiet
     try:
-        return scan(
+        report = scan(
             path,
             overrides,
             jobs=request.jobs or default_jobs(),
@@ -275,6 +386,15 @@ def _run_scan(path: Path, request: ScanRequest) -> Report:
         )
     finally:
         progress.stop()
+    if report.stats.files_scanned == 0 and not quiet:
+        left_out = []
+        if report.stats.excluded_files:
+            left_out.append(f"{report.stats.excluded_files} excluded")
+        if report.stats.skipped_test_files:
+            left_out.append(f"{report.stats.skipped_test_files} test files skipped")
+        note = f" ({', '.join(left_out)})" if left_out else ""
+        typer.echo(f"tabletrace: no Python or SQL file found in {path}{note}", err=True)
+    return report
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -288,17 +408,47 @@ def _inside(path: Path, root: Path) -> bool:
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
-def _gate(report: Report, fail_on: FailOn | None) -> None:
+def _gate(report: Report, fail_on: FailOn, quiet: bool = False) -> None:
     """Exit 1 when a finding reaches the `--fail-on` severity (for CI)."""
-    if fail_on is None:
+    if fail_on is FailOn.never:
         return
     threshold = SEVERITY_RANK[fail_on.value]
     failing = [f for f in report.findings if SEVERITY_RANK[f.severity] >= threshold]
     if failing:
-        typer.echo(
-            f"tabletrace: {len(failing)} finding(s) at or above {fail_on.value}", err=True
-        )
+        if not quiet:
+            typer.echo(
+                f"tabletrace: {len(failing)} finding(s) at or above {fail_on.value} "
+                "(exit code 1; --fail-on sets the level)",
+                err=True,
+            )
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _with_database(report: Report, database_url: str | None) -> Report:
+    """Fold a live database's catalogue and statistics into the report (--database-url)."""
+    if database_url is None:
+        return report
+    from analyzer.database import DatabaseError, DriverMissing
+    from analyzer.database.run import compare_with_database
+
+    try:
+        return compare_with_database(report, database_url)
+    except DriverMissing as exc:
+        _fail(f"--database-url: {exc}")
+    except DatabaseError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bug: say so, and never with the URL's password
+        _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    from analyzer.database.url import scrub
+
+    _fail(
+        f"internal error: {type(exc).__name__}: {scrub(str(exc))}. This is a bug in "
+        f"tabletrace {__version__}; please report it with the command you ran.",
+        EXIT_INTERNAL,
+    )
 
 
 def _find_table(report: Report, name: str, path: Path) -> Table:
@@ -310,46 +460,171 @@ def _find_table(report: Report, name: str, path: Path) -> Table:
     return found
 
 
+@contextlib.contextmanager
+def _quiet_broken_pipe() -> Iterator[None]:
+    """A reader that stops reading (`| head`) ends our output, not the run: no traceback, and
+    stdout is pointed at /dev/null so that the interpreter's final flush does not fail."""
+    try:
+        yield
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+
+
+class _PipeConsole(Console):
+    """rich's Console exits with code 1 when the pipe closes; this one goes quiet instead, so
+    that the exit code is still the one `--fail-on` decides."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _check_writable(output: Path, root: Path | None, force: bool) -> None:
+    if (
+        root is not None
+        and not force
+        and output.exists()
+        and _inside(output, root)
+        and not written_by_tabletrace(output)
+    ):
+        _fail(
+            f"{output} is a file of the scanned repository that tabletrace did not write; "
+            "not overwriting it (use --force to overwrite)"
+        )
+
+
 def _emit(text: str, output: Path | None, root: Path | None = None, force: bool = False) -> None:
     if output is None:
-        sys.stdout.write(text)
+        with _quiet_broken_pipe():
+            sys.stdout.write(text)
+            sys.stdout.flush()
         return
-    if root is not None and not force and output.exists() and _inside(output, root):
-        _fail(
-            f"{output} is a file inside the scanned repository; not overwriting it "
-            "(use --force to overwrite)"
-        )
+    _check_writable(output, root, force)
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
+def _colour_wanted() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _render(report: Report, format: ScanFormat) -> str:
+    """Every non-console scan format, as text."""
+    if format is ScanFormat.json:
+        return report.to_json()
+    if format is ScanFormat.dot:
+        return render_dot(report)
+    if format is ScanFormat.sarif:
+        return render_sarif(report)
+    if format is ScanFormat.junit:
+        return render_junit(report)
+    if format is ScanFormat.github:
+        return render_github(report)
+    return render_concise(report)
+
+
+def _write_baseline(report: Report, target: Path, root: Path, force: bool, quiet: bool) -> None:
+    _emit(render_baseline(report), target, root, force)
+    if not quiet:
+        typer.echo(
+            f"tabletrace: wrote {len(report.findings)} finding(s) to the baseline {target}; "
+            f"`tabletrace scan {root} --baseline {target}` now reports only new ones",
+            err=True,
+        )
+
+
+def _with_baseline(report: Report, baseline: Path, quiet: bool) -> Report:
+    try:
+        accepted = parse_baseline(baseline.read_text(encoding="utf-8"))
+    except OSError as exc:
+        _fail(f"cannot read the baseline {baseline}: {exc.strerror or exc}")
+    except (BaselineError, UnicodeDecodeError) as exc:
+        _fail(f"{baseline}: {exc}")
+    outcome = apply_baseline(report, accepted)
+    if outcome.stale and not quiet:
+        typer.echo(
+            f"tabletrace: {outcome.stale} baseline entr{'y' if outcome.stale == 1 else 'ies'} "
+            f"no longer match a finding (fixed?); --write-baseline {baseline} drops them",
+            err=True,
+        )
+    return outcome.report
+
+
 @app.command("scan")
 @scan_options
 def scan_command(
     path: PathArgument,
-    format: Annotated[ScanFormat, typer.Option("--format", "-f")] = ScanFormat.console,
+    format: Annotated[
+        ScanFormat,
+        typer.Option(
+            "--format", "-f",
+            help="console (default), concise (one line per finding), github (Actions "
+            "annotations), sarif (code scanning), junit (CI test reports), json, dot.",
+        ),
+    ] = ScanFormat.console,
     output: OutputOption = None,
     force: ForceOption = False,
     fail_on: Annotated[
-        FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse."),
+        FailOn,
+        typer.Option(
+            "--fail-on", help="Exit 1 when a finding has this severity or worse (never: exit 0)."
+        ),
+    ] = FailOn.error,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Report only findings this baseline file lacks."),
     ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option("--write-baseline", help="Record every current finding in this file."),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Findings only: no summary, inventory or notes."),
+    ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Only the number of findings per rule.")
+    ] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--show-all", help=f"Console: every finding, not the first {DEFAULT_LIMIT} per rule."
+        ),
+    ] = False,
+    database_url: DatabaseUrlOption = None,
     *,
     request: ScanRequest,
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
-    report = _run_scan(path, request)
-    if format is ScanFormat.json:
-        _emit(report.to_json(), output, path, force)
-    elif format is ScanFormat.dot:
-        _emit(render_dot(report), output, path, force)
+    report = _with_database(_run_scan(path, request, quiet=quiet), database_url)
+    if write_baseline is not None:
+        _write_baseline(report, write_baseline, path, force, quiet)
+        return
+    if baseline is not None:
+        report = _with_baseline(report, baseline, quiet)
+    limit = None if show_all else DEFAULT_LIMIT
+    if statistics:
+        text = render_statistics_json(report) if format is ScanFormat.json else (
+            render_statistics(report)
+        )
+        _emit(text, output, path, force)
+    elif format is not ScanFormat.console:
+        if format is ScanFormat.concise and output is None:
+            _emit(render_concise(report, color=_colour_wanted()), None)
+        else:
+            _emit(_render(report, format), output, path, force)
     elif output is not None:
-        _emit(render_text(report), output, path, force)
+        _emit(render_text(report, limit=limit, quiet=quiet), output, path, force)
     else:
-        print_report(report, Console())
-    _gate(report, fail_on)
+        with _quiet_broken_pipe():
+            print_report(report, _PipeConsole(), limit=limit, quiet=quiet)
+            sys.stdout.flush()
+    _gate(report, fail_on, quiet)
 
 
 @app.command("explain")
@@ -358,20 +633,22 @@ def explain_command(
     path: PathArgument,
     table: TableArgument,
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
+    database_url: DatabaseUrlOption = None,
     *,
     request: ScanRequest,
 ) -> None:
     """Every definition, drop, rename and use of one table, with file:line and SQL."""
-    report = _run_scan(path, request)
+    report = _with_database(_run_scan(path, request), database_url)
     found = _find_table(report, table, path)
     if format is ExplainFormat.json:
         data = found.model_dump(mode="json", by_alias=True)
         data["findings"] = [
             f.model_dump(mode="json") for f in report.findings if f.table == found.qualified_name
         ]
-        sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        _emit(json.dumps(data, indent=2, sort_keys=True) + "\n", None)
     else:
-        print_explain(report, found, Console())
+        with _quiet_broken_pipe():
+            print_explain(report, found, _PipeConsole())
 
 
 @app.command("history")
@@ -380,7 +657,8 @@ def history_command(path: PathArgument, table: TableArgument, *, request: ScanRe
     """The timeline of one table across every source, renames followed, then its uses."""
     report = _run_scan(path, request)
     found = _find_table(report, table, path)
-    print_history(report, found, timeline(report, found), Console())
+    with _quiet_broken_pipe():
+        print_history(report, found, timeline(report, found), _PipeConsole())
 
 
 @app.command("graph")
@@ -391,22 +669,35 @@ def graph_command(
     revisions: Annotated[
         bool, typer.Option("--revisions", help="Draw the Alembic revision DAG instead.")
     ] = False,
-    format: Annotated[GraphFormat, typer.Option("--format", "-f")] = GraphFormat.dot,
+    collapse: CollapseOption = None,
+    only_problems: OnlyProblemsOption = False,
+    format: Annotated[
+        GraphFormat,
+        typer.Option("--format", "-f", help="dot, svg (needs Graphviz) or mermaid."),
+    ] = GraphFormat.dot,
     output: OutputOption = None,
     force: ForceOption = False,
     *,
     request: ScanRequest,
 ) -> None:
-    """Graphviz diagram: modules (by package) -> tables <- sources."""
+    """Diagram: modules (by package) -> tables <- sources (DOT, SVG or Mermaid)."""
     report = _run_scan(path, request)
     if table is not None:
         _find_table(report, table, path)
     if revisions:
         if not report.revisions:
             _fail(f"no Alembic revisions found in {path}")
+        if format is GraphFormat.mermaid:
+            _fail("--revisions is drawn with Graphviz only: use --format dot or svg")
         dot_text = render_revisions_dot(report)
+    elif format is GraphFormat.mermaid:
+        _emit(
+            render_mermaid(report, table, collapse=collapse, only_problems=only_problems),
+            output, path, force,
+        )
+        return
     else:
-        dot_text = render_dot(report, table)
+        dot_text = render_dot(report, table, collapse=collapse, only_problems=only_problems)
     if format is GraphFormat.svg:
         try:
             _emit(render_svg(dot_text), output, path, force)
@@ -414,6 +705,96 @@ def graph_command(
             _fail(str(exc))
     else:
         _emit(dot_text, output, path, force)
+
+
+@app.command("catalog")
+@scan_options
+def catalog_command(
+    path: PathArgument,
+    format: Annotated[
+        CatalogFormat,
+        typer.Option("--format", "-f", help="markdown, or html (one self-contained file)."),
+    ] = CatalogFormat.markdown,
+    collapse: CollapseOption = None,
+    only_problems: OnlyProblemsOption = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    *,
+    request: ScanRequest,
+) -> None:
+    """A data dictionary: every table with its sources, columns, users and findings."""
+    report = _run_scan(path, request)
+    if format is CatalogFormat.markdown:
+        _emit(render_catalog_markdown(report), output, path, force)
+        return
+    svg = None
+    try:
+        svg = render_svg(render_dot(report, collapse=collapse, only_problems=only_problems))
+    except GraphvizMissing:
+        typer.echo(
+            "tabletrace: Graphviz's `dot` is not installed, so the catalogue has no diagram "
+            "(Debian/Ubuntu: apt-get install graphviz)",
+            err=True,
+        )
+    _emit(render_catalog_html(report, svg), output, path, force)
+
+
+@app.command("verify")
+@scan_options
+def verify_command(
+    path: PathArgument,
+    dev_url: Annotated[
+        str,
+        typer.Option(
+            "--dev-url",
+            help="A development PostgreSQL server (postgresql://user@host/empty_db): a scratch "
+            "database is created there for the run and dropped afterwards.",
+            show_default=False,
+        ),
+    ],
+    force_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--force-scratch", help="Use a --dev-url database that already holds tables."
+        ),
+    ] = False,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.console,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on", help="Exit 1 when a finding has this severity or worse (never: exit 0)."
+        ),
+    ] = FailOn.error,
+    *,
+    request: ScanRequest,
+) -> None:
+    """Build the ordered SQL sources in a scratch PostgreSQL database; report what it rejects."""
+    from analyzer.database import DatabaseError, DriverMissing
+    from analyzer.database.render import print_verification
+    from analyzer.database.run import verify_repository
+
+    report = _run_scan(path, request)
+    try:
+        verified, build = verify_repository(
+            report,
+            path,
+            dev_url,
+            force_scratch=force_scratch,
+            announce=lambda text: typer.echo(f"tabletrace: {text}", err=True),
+        )
+    except DriverMissing as exc:
+        _fail(f"verify: {exc}")
+    except DatabaseError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the scratch database was dropped", EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug: say so, and never with the URL's password
+        _internal_error(exc)
+    if format is ExplainFormat.json:
+        sys.stdout.write(verified.to_json())
+    else:
+        print_verification(verified, build, Console())
+    _gate(verified, fail_on)
 
 
 @app.command("schema")
@@ -425,10 +806,26 @@ def schema_command(output: OutputOption = None) -> None:
 @app.command("rules")
 def rules_command() -> None:
     """List every finding tabletrace reports, with its stable code and severity."""
-    console = Console()
-    for rule in RULES:
-        console.print(f"[bold]{rule.code}[/] {rule.name} [dim]({rule.severity})[/]")
-        console.print(f"    {rule.summary}")
+    console = _PipeConsole()
+    with _quiet_broken_pipe():
+        for rule in RULES:
+            console.print(f"[bold]{rule.code}[/] {rule.name} [dim]({rule.severity})[/]")
+            console.print(f"    {rule.summary}", markup=False)
+
+
+@app.command("rule")
+def rule_command(
+    name: Annotated[str, typer.Argument(help="A rule code (TT002) or name (dead-table).")],
+) -> None:
+    """A rule's documentation: what it means, why it matters, how to fix it, examples."""
+    rule = find_rule(name)
+    if rule is None:
+        _fail(f"no rule {name!r}; `tabletrace rules` lists them")
+    if sys.stdout.isatty():  # rendered for a terminal; the Markdown source when piped
+        with _quiet_broken_pipe():
+            _PipeConsole().print(Markdown(rule_markdown(rule)))
+    else:
+        _emit(rule_markdown(rule), None)
 
 
 def version_callback(value: bool) -> None:
@@ -447,7 +844,12 @@ def main_callback(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # a reader that went away outside the guarded writes
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None
 
 
 __all__ = ["app", "main", "text_console"]

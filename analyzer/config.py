@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+# Options whose command-line values add to the configured list instead of replacing it, as
+# ruff does: `--ignore X` on top of `ignore = [...]` in pyproject.toml ignores both.
+ADDITIVE_KEYS = frozenset({"ignore", "extend_select"})
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(value: int | float | str) -> int:
+    """Bytes from `2000000`, `"512KB"`, `"2MB"`, `"1.5M"` (binary units); 0 means no limit."""
+    if isinstance(value, bool):
+        raise ValueError("expected a size such as 2MB")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("a size cannot be negative")
+        return int(value)
+    match = _SIZE.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not a size (examples: 2000000, 512KB, 2MB)")
+    unit = (match[2] or "").lower()[:1]
+    return int(float(match[1]) * _UNITS[unit])
 
 
 class ConfigError(ValueError):
@@ -27,6 +50,33 @@ class Config(BaseModel):
     ignore_tables: list[str] = Field(
         default_factory=list, description="glob patterns of table names to leave out"
     )
+    select: list[str] | None = Field(
+        default=None,
+        description="rules to report, by code (TT002) or name (dead-table), or ALL (default)",
+    )
+    extend_select: list[str] = Field(
+        default_factory=list, description="rules to report on top of `select`"
+    )
+    ignore: list[str] = Field(default_factory=list, description="rules never to report")
+    per_file_ignores: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "glob of paths -> rules not reported for findings whose first location matches "
+            "(globs as in `exclude`)"
+        ),
+    )
+    max_file_size: int = Field(
+        default=DEFAULT_MAX_FILE_SIZE,
+        description=(
+            "bytes above which a Python file with SQL or ORM code is not parsed (a diagnostic "
+            "says so); 0: no limit"
+        ),
+    )
+
+    @field_validator("max_file_size", mode="before")
+    @classmethod
+    def _size(cls, value: Any) -> int:
+        return parse_size(value)
 
     def extraction_key(self) -> dict[str, Any]:
         """The settings that change what is extracted from a file (for caches)."""
@@ -51,7 +101,12 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
     """Read the repo's settings and apply non-None overrides (from the CLI or an API caller)."""
     settings = _pyproject_settings(root)
     for key, value in (overrides or {}).items():
-        if value is not None:
+        if value is None:
+            continue
+        configured = settings.get(key)
+        if key in ADDITIVE_KEYS and isinstance(configured, list):
+            settings[key] = [*configured, *value]
+        else:
             settings[key] = value
     try:
         return Config(**settings)

@@ -8,6 +8,10 @@ Cross-module resolution (imported constants) happens later, in ``analyzer.resolv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analyzer.python.expr import Expr
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class Hole:
     ref: str | None
     line: int
     style: str  # "fstring" | "format" | "percent" | "concat" | "argument"
+    # The interpolated expression, closed in its scope (`analyzer.python.expr`), for the
+    # evaluator; None where no expression stands behind the hole (a missing format field).
+    value: Expr | None = field(default=None, compare=False)
 
 
 Part = Literal | Hole
@@ -50,6 +57,7 @@ class StringCandidate:
     end_line: int
     sink: str | None = None
     function: str | None = None  # qualified name of the enclosing function, if any
+    loops: tuple[int, ...] = field(default=(), compare=False)  # enclosing loops (PythonFacts.loops)
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class OrmColumn:
     name: str  # the column name in the database: Column("x")/name= override, else attribute
     line: int
     foreign_key: str | None = None  # ForeignKey("table.column") target, as written
+    primary_key: bool = field(default=False, compare=False)  # primary_key=True
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,9 @@ class OrmClass:
     decorators: tuple[str, ...] = ()  # dotted decorator names: "as_declarative", "reg.mapped"
     tablename: tuple[Part, ...] | None = None  # `__tablename__ = "..."` (or a constant)
     tablename_expr: str | None = None  # `@declared_attr def __tablename__`: its return expr
+    # the `@declared_attr def __tablename__` function (qualified name in this module), which the
+    # evaluator runs with `cls` bound to each subclass
+    tablename_function: str | None = field(default=None, compare=False)
     table: OrmTable | None = None  # `__table__ = Table(...)`
     table_ref: str | None = None  # `__table__ = some_table` (a dotted name)
     schema: str | None = None  # from __table_args__ (dict, or tuple ending in a dict)
@@ -151,6 +163,9 @@ class OrmReference:
     #              attribute, query_property, table_method, argument, ...
     confidence: str = "high"  # "low" for a bare argument or a constructor outside add()/merge()
     function: str | None = None
+    # A name the module does not bind itself (a parameter, a local alias): its expression,
+    # for the evaluator to tell whether it is a model (`select(db.FlowRun)`)
+    value: Expr | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -159,6 +174,114 @@ class OrmFacts:
     tables: list[OrmTable] = field(default_factory=list)
     bases: list[OrmBaseFactory] = field(default_factory=list)
     references: list[OrmReference] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# What a module defines, for the evaluator (`analyzer.python.evaluate`) of other modules
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameFact:
+    """What a name is bound to at module or class level (or as `self.x` in a class's methods).
+
+    kind: "value" (bound once: `value`), "import" (`imported`), "function" / "class" (defined
+    here: `qualname`), "declared" (annotated, no value), "ambiguous" (bound several times) or
+    "other" (a loop target, `with`, `except`...); `why` says why it has no single value.
+    """
+
+    kind: str
+    line: int
+    value: Expr | None = None
+    annotation: Expr | None = None
+    imported: ImportBinding | None = None
+    qualname: str | None = None
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class ParamFact:
+    name: str
+    kind: str  # "positional" | "keyword" (keyword-only) | "varargs" | "varkw"
+    annotation: Expr | None = None
+    default: Expr | None = None
+
+
+@dataclass(frozen=True)
+class FunctionFact:
+    """A function or method: what the evaluator needs to call it or type its parameters."""
+
+    qualname: str
+    line: int
+    params: tuple[ParamFact, ...] = ()
+    decorators: tuple[str, ...] = ()
+    returns: tuple[Expr, ...] = ()  # every `return` value, closed in the function's scope
+    return_annotation: Expr | None = None
+    receiver: str | None = None  # "self" | "cls" for methods
+    statements: int = 0  # statements in the body (a helper's size)
+
+
+@dataclass(frozen=True)
+class ClassFact:
+    qualname: str
+    line: int
+    bases: tuple[Expr, ...] = ()
+    keywords: tuple[tuple[str, Expr], ...] = ()
+    decorators: tuple[str, ...] = ()
+    names: dict[str, NameFact] = field(default_factory=dict)  # class body bindings
+    attributes: dict[str, NameFact] = field(default_factory=dict)  # `self.x = ...` in methods
+
+
+@dataclass(frozen=True)
+class LoopFact:
+    """A `for` loop or comprehension: its elements bind the `LoopVar`s that name it."""
+
+    id: int
+    line: int
+    iterable: Expr
+    outer: tuple[int, ...] = ()  # loops around it (its iterable may use their elements)
+    targets: tuple[tuple[str, tuple[int, ...]], ...] = ()  # names bound to parts of an element
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call whose arguments may carry a table name into a repository helper."""
+
+    line: int
+    func: Expr
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    function: str | None = None  # the enclosing function (qualified name)
+    loops: tuple[int, ...] = ()
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class MigrationStep:
+    """One thing a function of a migration does, in source order (read statically).
+
+    kind: "op" (a method called on `op` or a `batch_op`: `name`, `receiver`, `args`,
+    `kwargs`), "execute" (SQL run on any connection: `sql` parts when it is a string
+    expression, `value` the argument), "call" (a call that may reach a helper: `value` is the
+    function), "globals" (`globals()["upgrade_%s" % name]()`: `name` is the prefix) or
+    "opaque" (a statement doing something that cannot be read: `text`). `text` is the first
+    line of the statement, reported as opaque when the step turns out unreadable.
+    """
+
+    kind: str
+    line: int
+    name: str = ""
+    receiver: Expr | None = None
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    arg_lines: tuple[int, ...] = ()  # line of each positional argument
+    kwarg_lines: tuple[int, ...] = ()  # line of each keyword argument
+    sql: tuple[Part, ...] | None = None
+    value: Expr | None = None
+    conditional: bool = False
+    loops: tuple[int, ...] = ()
+    text: str = ""
+    snippet: str = ""
 
 
 @dataclass
@@ -172,6 +295,14 @@ class PythonFacts:
     alembic_revision: str | None = None
     problems: list[FileProblem] = field(default_factory=list)
     orm: OrmFacts = field(default_factory=OrmFacts)
+    # What the module defines and does, for the evaluator and helper resolution.
+    names: dict[str, NameFact] = field(default_factory=dict)
+    functions: dict[str, FunctionFact] = field(default_factory=dict)
+    classes: dict[str, ClassFact] = field(default_factory=dict)
+    loops: list[LoopFact] = field(default_factory=list)
+    calls: list[CallFact] = field(default_factory=list)
+    # Steps of every function of a module that uses Alembic's `op` (revisions and helpers).
+    migration_steps: dict[str, tuple[MigrationStep, ...]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,6 +335,9 @@ class AlembicOp:
     conditional: bool = False  # inside an if/try/with-other-than-batch/loop
     helper: str | None = None  # name of the helper function it was found in, if not upgrade()
     snippet: str = field(default="", compare=False)  # the call, whitespace folded (evidence)
+    # Why a name or the SQL could not be read (the evaluator's reason), for the diagnostic.
+    unresolved: str = field(default="", compare=False)
+    path: str | None = None  # the file it is in, when a helper of another module does it
 
 
 @dataclass
@@ -229,3 +363,5 @@ class AlembicRevision:
     problems: list[FileProblem] = field(default_factory=list)
     revision_line: int | None = None  # line of the `revision = ...` assignment
     down_revision_line: int | None = None  # line of the `down_revision = ...` assignment
+    # Source of each top-level function, for `upgrade_text` once replay knows which run.
+    function_texts: dict[str, str] = field(default_factory=dict, compare=False)

@@ -32,6 +32,7 @@ class DynamicUse:
     expressions: tuple[str, ...]
     kind: str
     snippet: str
+    reason: str = ""  # why the evaluator could not resolve it
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ SCHEMA_VERSION = "1.0"
 SourceKind = Literal["alembic", "sql", "runtime", "model"]
 UseKind = Literal["read", "write", "ddl"]
 Severity = Literal["error", "warning", "info"]
-Confidence = Literal["high", "low"]
+Confidence = Literal["high", "medium", "low"]
 
 
 class _Model(BaseModel):
@@ -88,6 +88,40 @@ class TableLink(_Model):
     via: str = Field(description="foreign_key | relationship")
 
 
+class TableStatistics(_Model):
+    """One table's row of PostgreSQL's `pg_stat_user_tables`: counters since the last reset."""
+
+    seq_scan: int = Field(description="sequential scans")
+    idx_scan: int = Field(description="index scans")
+    n_tup_ins: int = Field(description="rows inserted")
+    n_tup_upd: int = Field(description="rows updated")
+    n_tup_del: int = Field(description="rows deleted")
+    n_live_tup: int = Field(description="estimated live rows")
+    last_vacuum: str | None = None
+    last_autovacuum: str | None = None
+    last_analyze: str | None = None
+    last_autoanalyze: str | None = None
+
+
+class DatabaseEvidence(_Model):
+    """What the database given by `--database-url` says about one table."""
+
+    present: bool = Field(description="the database has a relation of this name")
+    object_type: str | None = Field(
+        default=None, description="table | view | materialized_view | foreign_table"
+    )
+    columns: list[str] | None = None
+    column_types: list[str] | None = Field(
+        default=None, description="PostgreSQL's format_type() of each column, in order"
+    )
+    statistics: TableStatistics | None = Field(
+        default=None, description="null for SQLite and for relations without statistics"
+    )
+    stats_reset: str | None = Field(
+        default=None, description="pg_stat_database.stats_reset: counters count since then"
+    )
+
+
 class Table(_Model):
     name: str = Field(description="the name as the database sees it (case kept if quoted)")
     schema_name: str = Field(alias="schema")
@@ -108,6 +142,9 @@ class Table(_Model):
         default_factory=list, description="tables this one points to (ForeignKey, relationship)"
     )
     referenced_by: list[TableLink] = Field(default_factory=list)
+    database: DatabaseEvidence | None = Field(
+        default=None, description="the live database's catalogue and statistics (--database-url)"
+    )
 
 
 class Finding(_Model):
@@ -119,6 +156,13 @@ class Finding(_Model):
     line: int | None
     message: str
     locations: list[Location] = Field(default_factory=list)
+    fingerprint: str = Field(
+        default="",
+        description=(
+            "stable identity for baselines and SARIF partialFingerprints: a hash of the rule, "
+            "the table and the path (never line numbers), so it survives lines moving"
+        ),
+    )
 
 
 class Diagnostic(_Model):
@@ -182,6 +226,40 @@ class Stats(_Model):
     uses: int
     findings: dict[str, int]
     diagnostics: int
+    suppressed: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "findings not reported, by mechanism: `comment` (a `tabletrace: ignore` comment), "
+            "`per-file-ignores`, `baseline`"
+        ),
+    )
+
+
+class DatabaseSummary(_Model):
+    """The live database a report was compared with (`--database-url`)."""
+
+    url: str = Field(description="the URL with its password masked")
+    kind: str = Field(description="postgresql | sqlite")
+    server_version: str | None = None
+    stats_reset: str | None = Field(
+        default=None, description="pg_stat_database.stats_reset (null: never reset, or SQLite)"
+    )
+    has_statistics: bool
+    tables: int = Field(description="tables and views the database holds")
+
+
+class Verification(_Model):
+    """How `tabletrace verify` built the sources in a scratch database."""
+
+    url: str = Field(description="the --dev-url with its password masked")
+    scratch: str = Field(description="database (created and dropped) | transaction (rolled back)")
+    server_version: str | None = None
+    steps: int
+    applied: int
+    rejected: int
+    skipped: int = Field(description="not run: acts outside the scratch database, or owner/grant")
+    aborted: int = Field(description="not run by PostgreSQL: inside an already failed transaction")
+    generated: int = Field(description="steps tabletrace generated from a replayed state")
 
 
 class Report(_Model):
@@ -195,6 +273,8 @@ class Report(_Model):
     diagnostics: list[Diagnostic]
     sources: list[Source]
     revisions: list[Revision] = Field(default_factory=list)
+    database: DatabaseSummary | None = None
+    verification: Verification | None = None
 
     def to_json(self) -> str:
         """Canonical JSON: fields in model order, lists sorted, two-space indent, newline.

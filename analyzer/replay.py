@@ -54,6 +54,20 @@ class SourceHistory:
     ordered: bool
     operations: list[SchemaOp] = field(default_factory=list)
     state: dict[TableKey, StateEntry] = field(default_factory=dict)
+    # Alternative histories of one schema, one per database engine (`versions/postgresql`,
+    # `versions/sqlite`): the same key for each; they are not rival owners of a table.
+    variant_of: str | None = None
+
+
+DIALECT_FOLDERS = frozenset(
+    {"postgresql", "postgres", "pg", "sqlite", "mysql", "mariadb", "mssql", "oracle"}
+)
+
+
+def dialect_variant(path: str) -> str | None:
+    """`.../versions/postgresql` -> `.../versions`: the folder holding per-engine variants."""
+    folder = PurePosixPath(path)
+    return str(folder.parent) if folder.name.lower() in DIALECT_FOLDERS else None
 
 
 def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]]:

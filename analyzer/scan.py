@@ -19,7 +19,6 @@ from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
 from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
-from analyzer.extract.sql_file import SqlFileFacts
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo, build_graph
 from analyzer.migrations.alembic_scan import (
@@ -37,6 +36,8 @@ from analyzer.models import (
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import model_histories, orm_uses
+from analyzer.policy import apply_policy
+from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.replay import (
     SCHEMA_OPERATIONS,
     SchemaOp,
@@ -44,7 +45,10 @@ from analyzer.replay import (
     replay,
     sql_source_layout,
 )
-from analyzer.resolve import ConstantResolver, ModuleIndex, SqlMemo, analyze_module_sql
+from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
+from analyzer.resolve.evaluate import Evaluator
+from analyzer.resolve.index import ModuleIndex
+from analyzer.resolve.templates import TemplateExpander
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
 from analyzer.sql.names import TableKey
@@ -90,11 +94,15 @@ def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], lis
 
 
 def _report_key(
-    root: Path, settings: Config, discovery: Discovery, digests: dict[str, str]
+    root: Path,
+    settings: Config,
+    discovery: Discovery,
+    digests: dict[str, str],
+    file_timeout: float | None,
 ) -> str:
-    """Everything the report depends on: settings, environments, every file's bytes."""
+    """Everything the report depends on: settings, time budget, environments, file bytes."""
     parts = [
-        "report", root.resolve().name, settings.model_dump_json(),
+        "report", root.resolve().name, settings.model_dump_json(), repr(file_timeout),
         repr(discovery.alembic_environments), repr(sorted(discovery.problems)),
         str(len(discovery.skipped_tests)),
         str(len(discovery.excluded)),
@@ -132,6 +140,7 @@ def _extract(
                 default_schema=config.default_schema,
                 prefilter=True,
                 time_budget=file_timeout,
+                max_size=config.max_file_size,
             )
         )
     results = extractor.extract(jobs)
@@ -192,26 +201,30 @@ def _analyse_code(
     collected: _Collected,
     config: Config,
     diagnostics: list[Diagnostic],
-    resolver: ConstantResolver,
+    evaluator: Evaluator,
     memo: SqlMemo | None,
 ) -> _CodeResult:
     result = _CodeResult()
-    for entry, facts in collected.python:
-        if entry.role == "alembic" or facts.alembic_revision is not None:
-            continue
-        sql = analyze_module_sql(
-            facts, resolver, dialect=config.dialect, default_schema=config.default_schema,
-            memo=memo,
-        )
+    modules = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic" and facts.alembic_revision is None
+    ]
+    resolver = CodeSqlResolver(
+        evaluator, dialect=config.dialect, default_schema=config.default_schema, memo=memo
+    )
+    resolved = resolver.resolve(modules)
+    for facts in modules:
+        sql = resolved[facts.path]
         result.sql_strings += sql.sql_strings
         result.statements += sql.statements
         result.unparsed += len(sql.unparsed)
         module = ModuleInfo(name=facts.module, path=facts.path)
-        for dynamic in sql.dynamic:
+        for dynamic in sorted(sql.dynamic, key=lambda d: (d.line, d.expressions, d.snippet)):
             module.dynamic.append(
                 DynamicUse(
                     facts.path, dynamic.line, facts.module, dynamic.expressions,
-                    dynamic.kind, dynamic.snippet,
+                    dynamic.kind, dynamic.snippet, dynamic.reason,
                 )
             )
         diagnostics.extend(
@@ -222,12 +235,12 @@ def _analyse_code(
             files=[facts.path], ordered=False,
         )
         seen: set[tuple[int, TableKey, str, str]] = set()
-        for resolved, candidate in sql.refs:
-            ref = resolved.ref
+        for resolved_ref in sql.refs:
+            ref = resolved_ref.ref
             key = TableKey(ref.schema, ref.name)
             if _is_ignored(key, config.ignore_tables):
                 continue
-            marker = (resolved.line, key, ref.kind, ref.operation)
+            marker = (resolved_ref.line, key, ref.kind, ref.operation)
             if marker in seen:
                 continue
             seen.add(marker)
@@ -236,20 +249,20 @@ def _analyse_code(
                     key,
                     Use(
                         path=facts.path,
-                        line=resolved.line,
+                        line=resolved_ref.line,
                         module=facts.module,
                         kind=ref.kind,
                         via="sql",
-                        confidence=ref.confidence,
+                        confidence=resolved_ref.confidence,
                         operation=ref.operation,
-                        function=candidate.function,
-                        snippet=resolved.snippet,
+                        function=resolved_ref.function,
+                        snippet=resolved_ref.snippet,
                     ),
                 )
             )
             if ref.kind == "ddl" and _is_schema_change(ref):
                 history.operations.append(
-                    _schema_op(history, facts.path, resolved.line, ref, resolved.snippet)
+                    _schema_op(history, facts.path, resolved_ref.line, ref, resolved_ref.snippet)
                 )
         result.modules.append(module)
         if history.operations:
@@ -258,22 +271,52 @@ def _analyse_code(
     return result
 
 
-def _analyse_orm(
-    collected: _Collected,
-    config: Config,
-    index: ModuleIndex,
-    resolver: ConstantResolver,
-    code: _CodeResult,
-) -> tuple[OrmModel, list[SourceHistory]]:
-    """Map ORM classes and Table objects, add their uses to `code`, return model sources."""
+def _map_orm(
+    collected: _Collected, config: Config, index: ModuleIndex, expander: TemplateExpander
+) -> tuple[Mapper, OrmModel, SymbolTable]:
+    """Map ORM classes and Table objects; the evaluator can then read `Model.__tablename__`."""
     modules = [
         facts
         for entry, facts in collected.python
         if entry.role != "alembic" and facts.alembic_revision is None
     ]
     symbols = SymbolTable(index)
-    mapper = Mapper(symbols, resolver, config.default_schema)
+    mapper = Mapper(symbols, expander, config.default_schema)
     model = mapper.map_repository(modules)
+    expander.evaluator.table_of_class = mapper.table_value
+    return mapper, model, symbols
+
+
+def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
+    """Model classes whose table name is computed by code tabletrace could not evaluate."""
+    return [
+        Diagnostic(
+            code="orm-dynamic-tablename",
+            path=info.facts.path,
+            line=info.cls.line,
+            message=(
+                f"class {info.cls.name} looks like a mapped model but {info.unresolved}; its "
+                "table is not known, so its uses and declaration are not reported"
+            ),
+        )
+        for info in model.classes.values()
+        if info.unresolved
+    ]
+
+
+def _add_orm_uses(
+    collected: _Collected,
+    config: Config,
+    symbols: SymbolTable,
+    mapper: Mapper,
+    model: OrmModel,
+    code: _CodeResult,
+) -> None:
+    modules = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic" and facts.alembic_revision is None
+    ]
     known_modules = {module.name for module in code.modules}
     for key, use in orm_uses(modules, symbols, mapper, model):
         if _is_ignored(key, config.ignore_tables):
@@ -282,7 +325,6 @@ def _analyse_orm(
         if use.module not in known_modules:
             known_modules.add(use.module)
             code.modules.append(ModuleInfo(name=use.module, path=use.path))
-    return model, model_histories(model)
 
 
 def _is_schema_change(ref: TableRef) -> bool:
@@ -377,8 +419,11 @@ def scan(
     contents, problems = _read_files(root, discovery)
     # Each file is hashed once: the digests key both the cached report and the cached facts.
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
-    report_key = _report_key(root, settings, discovery, digests) if cache is not None else ""
+    report_key = (
+        _report_key(root, settings, discovery, digests, file_timeout) if cache is not None else ""
+    )
     if cache is not None:
+        use_cache_scope(cache, root, settings)
         # Nothing changed since a scan with the same settings: its report is the answer.
         cached = cache.get(report_key)
         if isinstance(cached, bytes):
@@ -390,18 +435,22 @@ def scan(
         )
     diagnostics = list(collected.diagnostics)
     index = ModuleIndex(facts for _, facts in collected.python)
-    resolver = ConstantResolver(index)
+    evaluator = Evaluator(index, files=frozenset(contents))
+    expander = TemplateExpander(evaluator)
+    mapper, orm_model, symbols = _map_orm(collected, settings, index, expander)
+    diagnostics.extend(_orm_diagnostics(orm_model))
     memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
     memo: SqlMemo | None = None
     if cache is not None:
         loaded = cache.get(memo_key)
         memo = SqlMemo(loaded if isinstance(loaded, dict) else None)
-    code = _analyse_code(collected, settings, diagnostics, resolver, memo)
+    code = _analyse_code(collected, settings, diagnostics, evaluator, memo)
     if cache is not None and memo is not None and memo.changed:
         cache.put(memo_key, memo.used)
-    orm_model, orm_histories = _analyse_orm(collected, settings, index, resolver, code)
+    _add_orm_uses(collected, settings, symbols, mapper, orm_model, code)
+    orm_histories = model_histories(orm_model)
     alembic = alembic_histories(
-        root, discovery.alembic_environments, collected.revisions, resolver,
+        root, discovery.alembic_environments, collected.revisions, expander,
         dialect=settings.dialect, default_schema=settings.default_schema,
     )
     for history in alembic:
@@ -482,7 +531,17 @@ def scan(
         sources=sources,
         revisions=revision_models(alembic),
     )
+    # Selection, per-file-ignores, inline suppressions, fingerprints (analyzer/policy).
+    report = apply_policy(report, contents, settings)
     if cache is not None and not any(d.code in TRANSIENT_PROBLEMS for d in diagnostics):
-        # (a crashed worker or a timeout is not what the next scan of these files will see)
+        # (a crashed worker is not what the next scan of these files will see)
         cache.put(report_key, report.to_json().encode("utf-8"))
+    if cache is not None:
+        cache.flush()  # one write of the scope's pack, with everything this scan added
     return report
+
+
+def use_cache_scope(cache: FactCache, root: Path, settings: Config) -> None:
+    """One pack of facts per scanned root and the settings that change facts: a scan reads
+    only its own repository's facts, in one read (see `analyzer.cache`)."""
+    cache.use_scope(str(root), settings.dialect, settings.default_schema)

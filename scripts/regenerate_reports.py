@@ -1,7 +1,8 @@
-"""Regenerate reports/ and README's sample output from sample_repo.
+"""Regenerate reports/ and the README's generated blocks from sample_repo and the rules.
 
 Run `python scripts/regenerate_reports.py`; tests/test_reports.py fails when the committed
-reports or the README excerpt differ from what this produces.
+reports, the README's sample output or its findings table (made from each rule's own
+metadata) differ from what this produces.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from analyzer import Report, scan  # noqa: E402
+from analyzer.render.catalog import (  # noqa: E402
+    render_catalog_html,
+    render_catalog_markdown,
+)
 from analyzer.render.console import (  # noqa: E402
     print_explain,
     print_history,
@@ -21,9 +26,14 @@ from analyzer.render.console import (  # noqa: E402
     text_console,
 )
 from analyzer.render.dot import render_dot, render_revisions_dot, render_svg  # noqa: E402
+from analyzer.render.ruledoc import rules_table  # noqa: E402
+from analyzer.render.sarif import render_sarif  # noqa: E402
 from analyzer.timeline import timeline  # noqa: E402
 
 START, END = "<!-- sample-output:start -->", "<!-- sample-output:end -->"
+RULES_START, RULES_END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+# README blocks written by this script: (start marker, end marker, key in build_reports()).
+README_BLOCKS = ((START, END, "README.md"), (RULES_START, RULES_END, "README rules"))
 EXCERPT_TABLE_ROWS = 8
 
 
@@ -51,9 +61,10 @@ def readme_excerpt(report: Report, scan_text: str) -> str:
     rule = next(i for i, line in enumerate(lines) if line.startswith("TT007"))
     finding = lines[rule : rule + 9]
     blocks = [
-        "Real output on `sample_repo` (excerpt; the full report is `reports/scan.txt`, the "
-        "JSON\n`reports/report.json`, the diagrams `reports/graph.svg` and "
-        "`reports/revisions.svg`):",
+        "Real output on `sample_repo` (excerpt; the full report, `--show-all`, is "
+        "`reports/scan.txt`, the\nJSON `reports/report.json`, SARIF `reports/report.sarif`, "
+        "the table catalogue\n`reports/catalog.md` and `reports/catalog.html`, the diagrams "
+        "`reports/graph.svg` and\n`reports/revisions.svg`):",
         "```\n$ tabletrace scan sample_repo\n"
         + "\n".join([*summary, "", *inventory, " ...", "", *finding, " ..."])
         + "\n```",
@@ -67,10 +78,12 @@ def readme_excerpt(report: Report, scan_text: str) -> str:
     return "\n\n".join(blocks)
 
 
-def updated_readme(readme: str, excerpt: str) -> str:
-    head, _, rest = readme.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{excerpt}\n{END}{tail}"
+def updated_readme(readme: str, excerpt: str, start: str = START, end: str = END) -> str:
+    head, found, rest = readme.partition(start)
+    if not found:
+        raise SystemExit(f"README.md has no {start} marker")
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{excerpt}\n{end}{tail}"
 
 
 def build_reports(sample: Path = REPO / "sample_repo") -> dict[str, str]:
@@ -78,17 +91,21 @@ def build_reports(sample: Path = REPO / "sample_repo") -> dict[str, str]:
     report = scan(sample)
     dot_text = render_dot(report)
     revisions_text = render_revisions_dot(report)
-    scan_text = render_text(report)
+    scan_text = render_text(report, limit=None)
     reports = {
         "scan.txt": scan_text,
         "report.json": report.to_json(),
+        "report.sarif": render_sarif(report),
+        "catalog.md": render_catalog_markdown(report),
         "graph.dot": dot_text,
         "revisions.dot": revisions_text,
         "README.md": readme_excerpt(report, scan_text),
+        "README rules": rules_table(),
     }
     if shutil.which("dot"):
         reports["graph.svg"] = render_svg(dot_text)
         reports["revisions.svg"] = render_svg(revisions_text)
+        reports["catalog.html"] = render_catalog_html(report, reports["graph.svg"])
     return reports
 
 
@@ -97,11 +114,11 @@ def main() -> None:
     target.mkdir(exist_ok=True)
     reports = build_reports()
     readme = REPO / "README.md"
-    readme.write_text(
-        updated_readme(readme.read_text(encoding="utf-8"), reports.pop("README.md")),
-        encoding="utf-8",
-    )
-    print("updated the sample output in README.md")
+    text = readme.read_text(encoding="utf-8")
+    for start, end, key in README_BLOCKS:
+        text = updated_readme(text, reports.pop(key), start, end)
+    readme.write_text(text, encoding="utf-8")
+    print("updated the sample output and the findings table in README.md")
     for name, content in reports.items():
         (target / name).write_text(content, encoding="utf-8")
         print(f"wrote reports/{name}")

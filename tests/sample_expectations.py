@@ -224,6 +224,8 @@ USES: set[tuple[str, int, str, str]] = {
     ("app/jobs/analytics.py", 40, "analytics.daily_character_stats", "read"),
     # --- app/jobs/cleanup.py ---------------------------------------------------------------------
     ("app/jobs/cleanup.py", 21, "public.memory_entries", "write"),  # DELETE ... USING
+    # purge_older_than(conn, "memory_entries", ...): the helper's DELETE, at the call site
+    ("app/jobs/cleanup.py", 51, "public.memory_entries", "write"),
     ("app/jobs/cleanup.py", 22, "public.characters", "read"),
     # UPDATE ... FROM (sub-query)
     ("app/jobs/cleanup.py", 35, "public.relationship_scores", "write"),
@@ -245,7 +247,6 @@ USES: set[tuple[str, int, str, str]] = {
 # DYNAMIC_TABLE_NAMES: (path, line, hole expression source) - reported, never guessed
 # ---------------------------------------------------------------------------------------------
 DYNAMIC_TABLE_NAMES: set[tuple[str, int, str]] = {
-    ("app/db/maintenance.py", 15, "table_name"),  # function parameter
     ("app/db/maintenance.py", 39, "self._qualified(name)"),  # a call: never resolvable
 }
 

@@ -28,7 +28,7 @@ SMALL = {
 
 def test_scan_console_report(make_repo) -> None:
     result = runner.invoke(app, ["scan", str(make_repo(SMALL))])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # TT001 is an error: --fail-on error by default
     assert "public.users" in result.output
     assert "TT001 undefined-table" in result.output
     assert "TT002 dead-table" in result.output
@@ -36,14 +36,16 @@ def test_scan_console_report(make_repo) -> None:
 
 def test_scan_json_to_stdout_and_file(make_repo, tmp_path: Path) -> None:
     root = make_repo(SMALL)
-    result = runner.invoke(app, ["scan", str(root), "--format", "json"])
+    result = runner.invoke(app, ["scan", str(root), "--format", "json", "--fail-on", "never"])
     assert result.exit_code == 0
     report = Report.model_validate_json(result.stdout)
     assert {t.qualified_name for t in report.tables} == {
         "public.users", "public.orders", "public.audit", "public.dead"
     }
     out = tmp_path / "out.json"
-    result = runner.invoke(app, ["scan", str(root), "--format", "json", "--output", str(out)])
+    result = runner.invoke(
+        app, ["scan", str(root), "--format", "json", "--output", str(out), "--fail-on", "never"]
+    )
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(out.read_text())["schema_version"] == "1.0"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from analyzer import scan
-from analyzer.cache import FactCache
+from analyzer.cache import Entry, FactCache, read_pack, write_pack
 from analyzer.cli import app
 from analyzer.engine import looks_relevant
 from tests.conftest import SAMPLE
@@ -88,9 +88,11 @@ def test_sample_repo_is_identical_with_workers_cache_and_prefilter(tmp_path: Pat
     warm = FactCache(tmp_path / "cache")
     assert scan(SAMPLE, jobs=1, cache=warm).to_json() == reference  # warm: the cached report
     assert (warm.hits, warm.misses) == (1, 0)
-    for entry in (tmp_path / "cache").rglob("*.pkl"):  # drop the cached report (JSON bytes)
-        if isinstance(pickle.loads(entry.read_bytes()), bytes):
-            entry.unlink()
+    (pack,) = (tmp_path / "cache").rglob("*.pack")  # drop the cached report (JSON bytes)
+    generation, entries = read_pack(pack.read_bytes())
+    kept = {k: e for k, e in entries.items() if not isinstance(pickle.loads(e.data), bytes)}
+    assert len(kept) == len(entries) - 1
+    pack.write_bytes(write_pack(generation, kept))
     facts_only = FactCache(tmp_path / "cache")
     assert scan(SAMPLE, jobs=1, cache=facts_only).to_json() == reference
     assert facts_only.misses == 1 and facts_only.hits > 90
@@ -112,15 +114,33 @@ def test_corrupt_cache_entries_heal(make_repo, tmp_path: Path) -> None:
     root = make_repo(PREFILTER_TRAPS)
     directory = tmp_path / "c"
     expected = scan(root, cache=FactCache(directory)).to_json()
-    entries = sorted(directory.rglob("*.pkl"))
-    for index, entry in enumerate(entries):  # truncated and foreign entries, the report's too
-        entry.write_bytes(b"" if index % 2 else b"\x80\x04 not a pickle")
+    (pack,) = directory.rglob("*.pack")
+    generation, entries = read_pack(pack.read_bytes())
+    damaged = {  # truncated and foreign entries, the report's too, in a pack that is whole
+        key: Entry(b"" if index % 2 else b"\x80\x04 not a pickle", entry.generation)
+        for index, (key, entry) in enumerate(sorted(entries.items()))
+    }
+    pack.write_bytes(write_pack(generation, damaged))
     cache = FactCache(directory)
     assert scan(root, cache=cache).to_json() == expected
     assert cache.repaired == len(entries)
     again = FactCache(directory)
     assert scan(root, cache=again).to_json() == expected
     assert (again.repaired, again.misses, again.hits) == (0, 0, 1)  # the healed report
+
+
+def test_a_damaged_pack_heals(make_repo, tmp_path: Path) -> None:
+    root = make_repo(PREFILTER_TRAPS)
+    directory = tmp_path / "c"
+    expected = scan(root, cache=FactCache(directory)).to_json()
+    (pack,) = directory.rglob("*.pack")
+    whole = pack.read_bytes()
+    for damage in (whole[: len(whole) // 2], whole[:-1] + bytes([whole[-1] ^ 1]), b"junk"):
+        pack.write_bytes(damage)
+        cache = FactCache(directory)
+        assert scan(root, cache=cache).to_json() == expected
+        assert cache.repaired == 1 and cache.hits == 0  # recomputed, and the pack rewritten
+        assert read_pack(pack.read_bytes())[1]
 
 
 def _scan_to_json(arguments: tuple[str, str]) -> str:
@@ -142,14 +162,18 @@ def test_cli_cache_options(make_repo, tmp_path: Path) -> None:
     runner = CliRunner()
     cache_dir = tmp_path / "cli-cache"
     result = runner.invoke(
-        app, ["scan", str(root), "-f", "json", "--cache-dir", str(cache_dir), "--jobs", "2"]
+        app,
+        ["scan", str(root), "-f", "json", "--cache-dir", str(cache_dir), "--jobs", "2",
+         "--fail-on", "never"],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["schema_version"] == "1.0"  # no progress bar on stdout
-    assert any(cache_dir.rglob("*.pkl"))
+    assert len(list(cache_dir.rglob("*.pack"))) == 1
     other = tmp_path / "unused-cache"
     result = runner.invoke(
-        app, ["scan", str(root), "-f", "json", "--cache-dir", str(other), "--no-cache"]
+        app,
+        ["scan", str(root), "-f", "json", "--cache-dir", str(other), "--no-cache",
+         "--fail-on", "never"],
     )
     assert result.exit_code == 0 and not other.exists()
     assert runner.invoke(app, ["scan", str(root), "--jobs", "0"]).exit_code == 2

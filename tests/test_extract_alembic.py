@@ -1,4 +1,4 @@
-"""Tests for the static Alembic revision reader (analyzer.extract.alembic_source)."""
+"""Tests for the static Alembic revision reader (analyzer.readers.alembic)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from analyzer.extract.alembic_source import extract_alembic
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Literal
+from analyzer.readers.python_module import extract_alembic
 from tests.conftest import REPO
 
 PATH = "alembic/versions/0001_x.py"
@@ -398,7 +398,7 @@ def test_unknown_op_method_is_recorded_and_opaque() -> None:
     ]
 
 
-def test_module_constants_stay_holes_and_op_aliases() -> None:
+def test_module_constants_resolve_and_op_aliases() -> None:
     rev = run(
         """\
         from alembic import op as alembic_op
@@ -414,9 +414,10 @@ def test_module_constants_stay_holes_and_op_aliases() -> None:
         """
     )
     assert rev.operations == [
-        AlembicOp("drop_table", 8, table=(H("TABLE", 8),)),
+        # a constant of this file is evaluated; one of a module outside the scan stays a hole
+        AlembicOp("drop_table", 8, table=T("users", 8)),
         AlembicOp("drop_table", 9, table=(H("tables.AUDIT", 9),)),
-        AlembicOp("drop_table", 10, table=(H("TABLE", 10, "fstring"), Literal("_old", 10))),
+        AlembicOp("drop_table", 10, table=T("users_old", 10)),
     ]
 
 
@@ -441,7 +442,9 @@ def test_function_locals_are_resolved_or_unresolvable() -> None:
             table=T("users", 8),
             new_table=T("users_archive", 8),
         ),
-        AlembicOp("drop_table", 10, table=(H("t", 10, ref=None),), conditional=True),
+        # a loop over literals: one operation per element, not conditional
+        AlembicOp("drop_table", 10, table=T("a", 10)),
+        AlembicOp("drop_table", 10, table=T("b", 10)),
         AlembicOp("drop_table", 13, table=(H("kind", 13, ref=None),)),
         AlembicOp("drop_table", 14, table=(H("get_name()", 14, ref=None),)),
         AlembicOp("drop_table", 15, table=(H("self.table", 15),)),
@@ -454,7 +457,6 @@ def test_function_locals_are_resolved_or_unresolvable() -> None:
 
 
 def test_batch_operations() -> None:
-    t = T("t", 6)
     assert up(
         """
         with op.batch_alter_table("t", schema="s", recreate="always") as batch_op:
@@ -478,22 +480,29 @@ def test_batch_operations() -> None:
         """,
         opaque=[(22, "batch_op.reorder_columns()")],
     ) == [
-        AlembicOp("add_column", 7, table=t, schema="s", columns=("c",)),
-        AlembicOp("drop_column", 8, table=t, schema="s", columns=("old",)),
-        AlembicOp("alter_column", 9, table=t, schema="s", columns=("c",), column_rename=("c", "d")),
-        AlembicOp("alter_column", 10, table=t, schema="s", columns=("d",)),
-        AlembicOp("create_index", 11, table=t, schema="s"),
-        AlembicOp("drop_index", 12, table=t, schema="s"),
-        AlembicOp("create_foreign_key", 13, table=t, schema="s", referent_table=T("ref", 13)),
-        AlembicOp("create_foreign_key", 14, table=t, schema="s", referent_table=T("ref2", 14)),
-        AlembicOp("drop_constraint", 15, table=t, schema="s"),
-        AlembicOp("create_unique_constraint", 16, table=t, schema="s"),
-        AlembicOp("create_check_constraint", 17, table=t, schema="s"),
-        AlembicOp("create_primary_key", 18, table=t, schema="s"),
-        AlembicOp("create_table_comment", 19, table=t, schema="s"),
-        AlembicOp("drop_table_comment", 20, table=t, schema="s"),
+        AlembicOp("add_column", 7, table=T("t", 7), schema="s", columns=("c",)),
+        AlembicOp("drop_column", 8, table=T("t", 8), schema="s", columns=("old",)),
+        AlembicOp(
+            "alter_column", 9, table=T("t", 9), schema="s", columns=("c",),
+            column_rename=("c", "d"),
+        ),
+        AlembicOp("alter_column", 10, table=T("t", 10), schema="s", columns=("d",)),
+        AlembicOp("create_index", 11, table=T("t", 11), schema="s"),
+        AlembicOp("drop_index", 12, table=T("t", 12), schema="s"),
+        AlembicOp(
+            "create_foreign_key", 13, table=T("t", 13), schema="s", referent_table=T("ref", 13)
+        ),
+        AlembicOp(
+            "create_foreign_key", 14, table=T("t", 14), schema="s", referent_table=T("ref2", 14)
+        ),
+        AlembicOp("drop_constraint", 15, table=T("t", 15), schema="s"),
+        AlembicOp("create_unique_constraint", 16, table=T("t", 16), schema="s"),
+        AlembicOp("create_check_constraint", 17, table=T("t", 17), schema="s"),
+        AlembicOp("create_primary_key", 18, table=T("t", 18), schema="s"),
+        AlembicOp("create_table_comment", 19, table=T("t", 19), schema="s"),
+        AlembicOp("drop_table_comment", 20, table=T("t", 20), schema="s"),
         AlembicOp("execute", 21, sql=T("UPDATE t SET d = 0", 21)),
-        AlembicOp("reorder_columns", 22, table=t, schema="s"),
+        AlembicOp("reorder_columns", 22, table=T("t", 22), schema="s"),
         AlembicOp("drop_table", 23, table=T("after", 23)),
     ]
 
@@ -519,10 +528,10 @@ def test_batch_names_reused_nested_and_passed_to_helpers() -> None:
         """
     )
     assert rev.operations == [
-        AlembicOp("drop_column", 9, table=(H("TABLE", 8),), columns=("x",)),
-        AlembicOp("drop_column", 11, table=T("two", 10), columns=("y",)),
-        AlembicOp("add_column", 5, table=T("two", 10), columns=("z",), helper="_add"),
-        AlembicOp("drop_column", 15, table=T("three", 14), columns=("w",), conditional=True),
+        AlembicOp("drop_column", 9, table=(H("TABLE", 9),), columns=("x",)),
+        AlembicOp("drop_column", 11, table=T("two", 11), columns=("y",)),
+        AlembicOp("add_column", 5, table=T("two", 5), columns=("z",), helper="_add"),
+        AlembicOp("drop_column", 15, table=T("three", 15), columns=("w",), conditional=True),
     ]
     assert rev.opaque_statements == []
 
@@ -560,12 +569,12 @@ def test_bulk_insert_table_shapes() -> None:
     )
     assert rev.operations == [
         AlembicOp("bulk_insert", 11, table=T("inline", 11)),
-        AlembicOp("bulk_insert", 12, table=T("accounts", 6), schema="billing"),
-        AlembicOp("bulk_insert", 13, table=T("roles", 8)),
-        AlembicOp("bulk_insert", 15, table=T("local_t", 14)),
-        AlembicOp("bulk_insert", 16, table=(H("TABLE", 16),)),
+        AlembicOp("bulk_insert", 12, table=T("accounts", 12), schema="billing"),
+        AlembicOp("bulk_insert", 13, table=T("roles", 13)),
+        AlembicOp("bulk_insert", 15, table=T("local_t", 15)),
+        AlembicOp("bulk_insert", 16, table=(H("sql_table(TABLE)", 16, ref=None),)),
         AlembicOp("create_table", 17, table=T("created", 17), columns=("id",)),
-        AlembicOp("bulk_insert", 18, table=T("created", 17)),
+        AlembicOp("bulk_insert", 18, table=T("created", 18)),
         AlembicOp("bulk_insert", 19, table=T("kw", 19)),
         AlembicOp("bulk_insert", 20, table=(H("models.User.__table__", 20),)),
         AlembicOp("bulk_insert", 21, table=(H("make_table()", 21, ref=None),)),
@@ -621,12 +630,12 @@ def test_execute_shapes() -> None:
         AlembicOp("execute", 15, sql=lit("UPDATE e SET x = :v", 15)),
         AlembicOp("execute", 17, sql=lit("UPDATE f SET x = 1", 17)),
         AlembicOp("execute", 18, sql=lit("UPDATE g SET x = 1", 18)),
-        AlembicOp("execute", 19, sql=(H("SQL_CONSTANT", 19),)),
+        AlembicOp("execute", 19, sql=lit("DELETE FROM audit", 19)),  # a constant of the file
         AlembicOp("execute", 20, sql=(H("queries.RESET", 20),)),
         AlembicOp(
             "execute",
             21,
-            sql=(Literal("DROP TABLE ", 21), H("PREFIX", 21, "fstring"), Literal("_tmp", 21)),
+            sql=(Literal("DROP TABLE ", 21), Literal("app", 21), Literal("_tmp", 21)),
         ),
         AlembicOp("execute", 22, sql=(Literal("UPDATE h SET x = ", 22), H("VALUE", 22, "percent"))),
         AlembicOp(
@@ -641,13 +650,13 @@ def test_execute_shapes() -> None:
         AlembicOp(
             "execute",
             24,
-            sql=(Literal("UPDATE ", 24), H("PREFIX", 24, "concat"), Literal("_i SET x = 1", 24)),
+            sql=(Literal("UPDATE ", 24), Literal("app", 24), Literal("_i SET x = 1", 24)),
         ),
         AlembicOp("execute", 25, sql=lit("UPDATE j SET x = 1", 25)),
         AlembicOp("execute", 26, sql=lit("UPDATE k SET x = 1", 26)),
         AlembicOp("execute", 27, sql=lit("SELECT id FROM l", 27)),
         AlembicOp("execute", 28, sql=(H("build_sql()", 28, ref=None),)),
-        AlembicOp("execute", 29, sql=(H("SQL_CONSTANT", 29),), conditional=True),
+        AlembicOp("execute", 29, sql=lit("DELETE FROM audit", 29), conditional=True),
         AlembicOp("execute", 29, sql=lit("SELECT 2", 29), conditional=True),
     ]
     assert rev.opaque_statements == []
@@ -670,12 +679,7 @@ def test_execute_aliases_and_connections_in_helpers() -> None:
         """
     )
     assert rev.operations == [
-        AlembicOp(
-            "execute",
-            5,
-            sql=(Literal("UPDATE ", 5), Literal("users", 5), Literal(" SET a = 1", 5)),
-            helper="_backfill",
-        ),
+        AlembicOp("execute", 5, sql=T("UPDATE users SET a = 1", 5), helper="_backfill"),
         AlembicOp("execute", 6, sql=T("DELETE FROM b", 6), helper="_backfill"),
         AlembicOp("execute", 10, sql=T("CREATE SCHEMA s", 10)),
         AlembicOp("execute", 11, sql=T("SELECT 1", 11)),
@@ -705,7 +709,7 @@ def test_execute_with_function_locals() -> None:
                 H("LIMIT", 7, "fstring"),
             ),
         ),
-        AlembicOp("execute", 10, sql=T("UPDATE users SET a = 1", 9)),
+        AlembicOp("execute", 10, sql=T("UPDATE users SET a = 1", 10)),
         AlembicOp(
             "execute",
             12,
@@ -732,25 +736,11 @@ def test_execute_sqlalchemy_core_statements() -> None:
         """
     )
     assert rev.operations == [
-        AlembicOp(
-            "execute",
-            7,
-            table=T("users", 4),
-            sql=(H("users.update().values(active=True)", 7, ref=None),),
-        ),
-        AlembicOp(
-            "execute",
-            8,
-            table=T("users", 4),
-            sql=(H("sa.delete(users).where(users.c.active.is_(False))", 8, ref=None),),
-        ),
-        AlembicOp(
-            "execute",
-            10,
-            table=T("users", 4),
-            sql=(H("users.insert().values(active=True)", 9, ref=None),),
-        ),
-        AlembicOp("execute", 11, sql=(H("sa.select(sa.literal(1))", 11, ref=None),)),
+        # Core statements change data on their table (never the schema)
+        AlembicOp("execute", 7, table=T("users", 7)),
+        AlembicOp("execute", 8, table=T("users", 8)),
+        AlembicOp("execute", 10, table=T("users", 10)),
+        AlembicOp("execute", 11),  # a select of no table
     ]
     assert rev.opaque_statements == []
 
@@ -790,17 +780,17 @@ def test_execute_sql_files() -> None:
     assert files == [
         (10, "db/x.sql"),
         (11, "db/x.sql"),
-        (12, "sql/a.sql"),
-        (13, "sql/b.sql"),
-        (15, "c.sql"),
-        (17, "d.sql"),
-        (18, "e.sql"),
-        (19, "sql/f.sql"),
-        (20, "../shared/g.sql"),
+        (12, "alembic/versions/sql/a.sql"),
+        (13, "alembic/versions/sql/b.sql"),
+        (15, "alembic/versions/c.sql"),
+        (17, "alembic/versions/d.sql"),
+        (18, "alembic/versions/e.sql"),
+        (19, "alembic/versions/sql/f.sql"),
+        (20, "alembic/shared/g.sql"),
         (21, "db/h.sql"),
-        (22, "../../i.sql"),
-        (23, "0001_x.sql"),
-        (24, "k.sql"),
+        (22, "i.sql"),
+        (23, "alembic/versions/0001_x.sql"),
+        (24, "alembic/versions/k.sql"),
         (25, None),
         (26, None),
     ]
@@ -823,7 +813,7 @@ def test_execute_sql_file_from_path_open() -> None:
                 op.execute(handle.read())
         """
     )
-    assert rev.operations == [AlembicOp("execute", 6, sql_file="l.sql")]
+    assert rev.operations == [AlembicOp("execute", 6, sql_file="alembic/versions/l.sql")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -899,7 +889,7 @@ def test_nested_batch_inside_if_is_conditional() -> None:
                 batch_op.drop_column("c")
         """
     )
-    assert op_ == AlembicOp("drop_column", 8, table=T("t", 7), columns=("c",), conditional=True)
+    assert op_ == AlembicOp("drop_column", 8, table=T("t", 8), columns=("c",), conditional=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -946,7 +936,7 @@ def test_helpers_are_followed() -> None:
         AlembicOp("create_table", 6, table=T("a", 6), columns=("id",), helper="_create_tables"),
         AlembicOp("create_index", 10, table=T("a", 10), helper="_create_tables"),
         AlembicOp("drop_table", 13, table=T("old", 13), conditional=True, helper="_drop"),
-        AlembicOp("drop_table", 13, table=(H("TABLE", 25),), schema="s", helper="_drop"),
+        AlembicOp("drop_table", 13, table=(H("name", 13, ref=None),), schema="s", helper="_drop"),
         AlembicOp("drop_table", 16, table=T("via_param", 16), helper="helper"),
         AlembicOp("drop_table", 27, table=T("last", 27)),
     ]
@@ -1021,7 +1011,7 @@ def test_local_helper_and_closure() -> None:
         AlembicOp(
             "drop_table",
             7,
-            table=(Literal("app", 7), Literal("_", 7), Literal("x", 7)),
+            table=T("app_x", 7),
             helper="_inner",
         )
     ]
@@ -1292,7 +1282,8 @@ SAMPLE = {
         ("c3d4e5f6a7b8",),
         21,
         [
-            ("execute", 25, None, False),
+            ("execute", 25, None, False),  # id SERIAL: the text varies with a local's value,
+            ("execute", 25, None, False),  # id INTEGER: both variants create the same table
             ("execute", 38, None, True),
             ("create_index", 43, "character_learning_timeline", True),
         ],
@@ -1353,10 +1344,11 @@ def test_sample_revision_details() -> None:
         AlembicOp("add_column", 23, table=T("user_facts", 24), columns=("confidence",))
     ]
     timeline = read("20251014_1100_e5f6a7b8c9d0_create_character_learning_timeline.py")
-    create = timeline.operations[0].sql
-    assert create is not None and create[1] == H("id_type", 28, "fstring", ref=None)
-    assert "CREATE TABLE character_learning_timeline (" in create[0].text  # type: ignore[union-attr]
-    assert timeline.operations[1].sql == (
+    serial, integer = timeline.operations[0].sql, timeline.operations[1].sql
+    assert serial is not None and serial[1] == Literal("SERIAL", 28)
+    assert integer is not None and integer[1] == Literal("INTEGER", 28)
+    assert "CREATE TABLE character_learning_timeline (" in serial[0].text  # type: ignore[union-attr]
+    assert timeline.operations[2].sql == (
         Literal("CREATE INDEX ix_character_learning_timeline_learned_at ", 39),
         Literal("ON character_learning_timeline USING brin (learned_at)", 40),
     )

@@ -1,13 +1,9 @@
-"""Tests for the SQLAlchemy ORM extractor (analyzer.extract.orm_source)."""
+"""Tests for the SQLAlchemy ORM reader (analyzer.readers.sqlalchemy)."""
 
 from __future__ import annotations
 
 import textwrap
 
-import libcst as cst
-
-from analyzer.extract.orm_source import extract_orm
-from analyzer.extract.python_source import _positions, extract_python
 from analyzer.facts import (
     Hole,
     Literal,
@@ -18,6 +14,12 @@ from analyzer.facts import (
     OrmReference,
     OrmTable,
 )
+from analyzer.python.parse import ParsedModule, parse_module
+from analyzer.python.scopes import walk_module
+from analyzer.python.templates import TemplateBuilder
+from analyzer.python.translate import Translator
+from analyzer.readers.python_module import extract_python
+from analyzer.readers.sqlalchemy import read_sqlalchemy
 
 
 def orm(src: str) -> OrmFacts:
@@ -767,7 +769,7 @@ def test_attributes_query_property_and_table_methods() -> None:
             R("users", 12, "read", "table_method"),
             R("users", 13, "read", "attribute"),
             R("app.tables.orders", 14, "read", "attribute"),
-            R("User", 15, "read", "attribute"),
+            # `User.__table__` (line 15) names the table for SQL or a migration: not a use
         ]
     )
 
@@ -1131,13 +1133,23 @@ def test_no_orm_facts_for_unparsable_or_irrelevant_files() -> None:
     assert orm("") == OrmFacts()
 
 
-def test_extract_orm_never_raises() -> None:
-    module = cst.parse_module("from app.models import User\nselect(User)\n")
-    assert extract_orm(module, _positions(module)).references == [
-        OrmReference("User", 2, "read", "select")
-    ]
-    assert isinstance(extract_orm(module, {}), OrmFacts)  # broken metadata: partial facts
-    deep = cst.parse_module("from m import User\nx = " + "(" * 200 + "User" + ")" * 200 + "\n")
-    assert extract_orm(deep, _positions(deep)).references == [
-        OrmReference("User", 2, "read", "argument", "low")
-    ]
+def _read(parsed: ParsedModule) -> OrmFacts:
+    model = walk_module(parsed)
+    return read_sqlalchemy(parsed, TemplateBuilder(parsed, Translator(parsed, model)), model.module)
+
+
+def test_read_sqlalchemy_never_raises() -> None:
+    parsed = parse_module("m.py", "m", b"from app.models import User\nselect(User)\n")
+    assert isinstance(parsed, ParsedModule)
+    assert _read(parsed).references == [OrmReference("User", 2, "read", "select")]
+    broken = ParsedModule(parsed.path, parsed.module, parsed.tree, {})
+    assert isinstance(
+        read_sqlalchemy(broken, TemplateBuilder(broken, Translator(broken, walk_module(parsed))),
+                        walk_module(parsed).module),
+        OrmFacts,
+    )  # broken metadata: partial facts
+    deep = parse_module(
+        "m.py", "m", ("from m import User\nx = " + "(" * 200 + "User" + ")" * 200 + "\n").encode()
+    )
+    assert isinstance(deep, ParsedModule)
+    assert _read(deep).references == [OrmReference("User", 2, "read", "argument", "low")]

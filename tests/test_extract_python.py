@@ -1,4 +1,4 @@
-"""Tests for the LibCST Python extractor (analyzer.extract.python_source)."""
+"""Tests for the LibCST Python extractor (analyzer.readers.python_module)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import textwrap
 
 import pytest
 
-from analyzer.extract.python_source import extract_python
 from analyzer.facts import (
     ConstantBinding,
     FileProblem,
@@ -16,6 +15,7 @@ from analyzer.facts import (
     PythonFacts,
     StringCandidate,
 )
+from analyzer.readers.python_module import extract_python
 
 L = Literal
 
@@ -524,8 +524,11 @@ def test_function_local_resolution_including_assignment_after_use() -> None:
     # candidates where they are written (lines 3 and 7): the sink sites are not reported again.
     assert [(c.line, c.sink) for c in facts.candidates if not c.sink] == [(3, None), (7, None)]
     assert sinks == [
-        StringCandidate((L("SELECT * FROM ", 9), H("table", 9, "fstring")), 9, 9, "execute", "f"),
-        StringCandidate((H("table", 10, "argument"),), 10, 10, "execute", "f"),
+        # a parameter is never a module constant: its hole has no ref
+        StringCandidate(
+            (L("SELECT * FROM ", 9), H("table", 9, "fstring", ref=None)), 9, 9, "execute", "f"
+        ),
+        StringCandidate((H("table", 10, "argument", ref=None),), 10, 10, "execute", "f"),
     ]
 
 
@@ -543,7 +546,7 @@ def test_local_resolution_splices_templates_and_keeps_module_refs() -> None:
             L("SELECT * FROM ", 4),
             H("TABLE", 3, "fstring"),
             L(" WHERE ", 4),
-            H("flt", 4, "concat"),
+            H("flt", 4, "concat", ref=None),
         ),
         4,
         4,
@@ -578,8 +581,8 @@ def test_parameters_stay_holes() -> None:
             cur.execute("SELECT * FROM " + table)
     """)
     assert [c.parts for c in facts.candidates] == [
-        (H("sql", 3, "argument"),),
-        (L("SELECT * FROM ", 4), H("table", 4, "concat")),
+        (H("sql", 3, "argument", ref=None),),
+        (L("SELECT * FROM ", 4), H("table", 4, "concat", ref=None)),
     ]
 
 

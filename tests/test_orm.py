@@ -17,6 +17,8 @@ FLASK_APP = {
     "flaskdemo/__init__.py": "",
     "flaskdemo/extensions.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
     "flaskdemo/models.py": '''\
+from sqlalchemy.orm import column_property
+
 from flaskdemo.extensions import db
 
 
@@ -47,6 +49,23 @@ class TimestampedModel(db.Model):
 
 class PurchaseOrder(TimestampedModel):
     total = db.Column(db.Numeric)
+
+
+class Manager(UserAccount):
+    # no primary key of its own: single-table inheritance; Flask-SQLAlchemy drops the name
+    __tablename__ = "managers"
+    team = db.Column(db.String)
+
+
+class Customer(UserAccount):
+    # a primary key of its own: a joined table, named by the snake_case rule
+    id = db.Column(db.Integer, db.ForeignKey("user_account.id"), primary_key=True)
+    tier = db.Column(db.String)
+
+
+class Invoice(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    amount = column_property(db.Column(db.Numeric))
 ''',
     "flaskdemo/views.py": '''\
 from flaskdemo.extensions import db
@@ -148,10 +167,12 @@ def test_flask_sqlalchemy_names_match_the_library(make_repo) -> None:
             for name, table in models.db.metadata.tables.items()  # type: ignore[attr-defined]
         }
     assert real == {
-        "user_account": ["id", "email", "level"],
+        "user_account": ["id", "email", "level", "team"],
         "http_request_log": ["id", "request_path"],
         "explicit_things": ["id"],
         "purchase_order": ["total", "id", "created_at"],
+        "customer": ["id", "tier"],
+        "invoice": ["id", "amount"],
     }
     found = model_tables(report)
     assert {name: sorted(columns) for name, columns in found.items()} == {
@@ -162,6 +183,7 @@ def test_flask_sqlalchemy_names_match_the_library(make_repo) -> None:
         ("flaskdemo/views.py", 7, "http_request_log", "write", "high"),
         ("flaskdemo/views.py", 8, "purchase_order", "read", "high"),
     }
+    assert report.table("managers") is None
 
 
 def test_sqlmodel_names_match_the_library(make_repo) -> None:

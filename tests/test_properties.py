@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analyzer import Report, scan
-from analyzer.extract.python_source import extract_python
-from analyzer.extract.sql_file import extract_sql_file
 from analyzer.facts import PythonFacts
+from analyzer.readers.python_module import extract_python
+from analyzer.readers.sql_file import extract_sql_file
 from analyzer.sql.detect import is_sql_text, statement_keyword
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import StatementResult, analyze_statement

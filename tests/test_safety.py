@@ -130,11 +130,12 @@ def test_api_scan_never_executes_the_repository(
 )
 def test_cli_never_executes_the_repository(victim: tuple[Path, Path], options: list[str]) -> None:
     root, _ = victim
-    result = runner.invoke(app, ["scan", str(root), "-f", "json", "--no-cache", *options])
+    never = ["--fail-on", "never"]
+    result = runner.invoke(app, ["scan", str(root), "-f", "json", "--no-cache", *never, *options])
     assert result.exit_code == 0, result.output
     _check_report(Report.model_validate_json(result.stdout))
     for command in (
-        ["scan", str(root)],
+        ["scan", str(root), *never],
         ["explain", str(root), "victims"],
         ["history", str(root), "safe_table"],
         ["graph", str(root)],
@@ -151,7 +152,8 @@ def test_a_subprocess_started_inside_the_repository_executes_nothing(
     root, _ = victim
     code = "import sys; from analyzer.cli import main; sys.argv[0] = 'tabletrace'; main()"
     result = subprocess.run(
-        [sys.executable, "-c", code, "scan", ".", "-f", "json", "--jobs", "2", "--no-cache"],
+        [sys.executable, "-c", code, "scan", ".", "-f", "json", "--jobs", "2", "--no-cache",
+         "--fail-on", "never"],
         cwd=root,
         capture_output=True,
         text=True,
@@ -223,8 +225,13 @@ def test_report_paths_are_relative_and_never_climb(tmp_path: Path) -> None:
         },
     )
     outputs = [
-        runner.invoke(app, ["scan", str(root / "app" / ".."), "-f", "json", "--no-cache"]),
-        runner.invoke(app, ["scan", os.path.relpath(root), "-f", "json", "--no-cache"]),
+        runner.invoke(
+            app,
+            ["scan", str(root / "app" / ".."), "-f", "json", "--no-cache", "--fail-on", "never"],
+        ),
+        runner.invoke(
+            app, ["scan", os.path.relpath(root), "-f", "json", "--no-cache", "--fail-on", "never"]
+        ),
     ]
     assert outputs[0].exit_code == outputs[1].exit_code == 0
     assert outputs[0].stdout == outputs[1].stdout == scan(root).to_json()
@@ -250,8 +257,9 @@ def test_exit_codes(tmp_path: Path) -> None:
     def exit_code(*args: str) -> int:
         return runner.invoke(app, [*args, "--no-cache"]).exit_code
 
-    assert exit_code("scan", str(warned)) == 0
-    assert exit_code("scan", str(failing)) == 0  # findings are not a failure by themselves
+    assert exit_code("scan", str(warned)) == 0  # --fail-on error by default
+    assert exit_code("scan", str(failing)) == 1
+    assert exit_code("scan", str(failing), "--fail-on", "never") == 0
     assert exit_code("scan", str(warned), "--fail-on", "error") == 0
     result = runner.invoke(app, ["scan", str(warned), "--fail-on", "warning", "--no-cache"])
     assert result.exit_code == 1

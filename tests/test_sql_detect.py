@@ -111,7 +111,6 @@ def test_sql_is_sql(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Update your profile settings",
         "select from the menu",
         "SELECT * FROM t WHERE",
         "DO $$ BEGIN PERFORM 1; END $$",
@@ -123,6 +122,24 @@ def test_sql_is_sql(text: str) -> None:
 )
 def test_sink_accepts_any_keyworded_string(text: str) -> None:
     assert is_sql_text(text, at_sink=True) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delete rows",
+        "update table",
+        "Update your profile settings",
+        "update now",
+        "insert into queue",
+        "Insert into the list",
+    ],
+)
+def test_a_data_verb_without_its_clause_is_prose_even_at_a_sink(text: str) -> None:
+    # UPDATE needs SET, DELETE needs FROM, INSERT needs VALUES / SELECT: without them sqlglot
+    # still parses the words, but they are UI or log text, never a statement
+    assert is_sql_text(text, at_sink=False) is False
+    assert is_sql_text(text, at_sink=True) is False
 
 
 @pytest.mark.parametrize(

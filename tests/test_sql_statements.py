@@ -205,6 +205,11 @@ def test_normalize_placeholders_only_touches_what_sqlglot_needs() -> None:
         "SELECT a %  2, ':1' FROM t WHERE x = $1"
     )
     assert normalize_placeholders("SELECT a::int, %s, :name") == "SELECT a::int, %s, :name"
+    # a parameter named like a clause keyword would end the statement for sqlglot
+    assert normalize_placeholders("INSERT INTO t (a) VALUES (:values)") == (
+        "INSERT INTO t (a) VALUES (:_alues)"
+    )
+    assert refs("INSERT INTO t (a) VALUES (:values)") == [("write", "insert", "public", "t")]
 
 
 def test_insert_values_placeholder() -> None:

@@ -13,12 +13,11 @@ from pathlib import Path, PurePosixPath
 
 import networkx as nx
 
-from analyzer.extract.sql_file import SqlFileFacts, extract_sql_file, snippet_of
-from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Part, PythonFacts
-from analyzer.facts import StringCandidate as Candidate
+from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Part, PythonFacts
 from analyzer.migrations.alembic_env import AlembicEnvironment
-from analyzer.replay import SchemaOp, SourceHistory
-from analyzer.resolve import ConstantResolver, build_template, has_literal_text
+from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file, snippet_of
+from analyzer.replay import SchemaOp, SourceHistory, dialect_variant
+from analyzer.resolve.templates import TemplateExpander
 from analyzer.sql.names import TableKey
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
@@ -44,6 +43,7 @@ class RevisionNode:
     order: int = 0
     is_head: bool = False
     touches: list[Touch] = field(default_factory=list)
+    seen: dict[Touch, list[object]] = field(default_factory=dict, repr=False)
 
     @property
     def revision(self) -> str:
@@ -137,20 +137,16 @@ def _table_key(
     parts: tuple[Part, ...] | None,
     schema: str | None,
     revision: PythonFacts | None,
-    resolver: ConstantResolver,
+    expander: TemplateExpander,
     default_schema: str,
     line: int,
 ) -> TableKey | None:
     """Alembic passes names through SQLAlchemy: case is kept as written (upper case is quoted)."""
     if not parts:
         return None
-    if revision is None:
-        text = "".join(getattr(p, "text", "") for p in parts)
-        holes = any(not hasattr(p, "text") for p in parts)
-    else:
-        template = build_template(revision, Candidate(parts, line, line), resolver)
-        text, holes = template.text, bool(template.holes)
-    if holes or not text:
+    # replay (resolve/alembic_ops.py) evaluated the name in its frame: a hole is unknown
+    text = "".join(getattr(p, "text", "") for p in parts)
+    if any(not hasattr(p, "text") for p in parts) or not text:
         return None
     return TableKey(schema or default_schema, text)
 
@@ -161,14 +157,14 @@ class _Builder:
     def __init__(
         self,
         result: AlembicHistory,
-        resolver: ConstantResolver,
+        expander: TemplateExpander,
         root: Path,
         *,
         dialect: str,
         default_schema: str,
     ) -> None:
         self.result = result
-        self.resolver = resolver
+        self.expander = expander
         self.root = root
         self.dialect = dialect
         self.default_schema = default_schema
@@ -184,16 +180,19 @@ class _Builder:
         parts: tuple[Part, ...] | None,
         schema: str | None,
         line: int,
+        why: str = "",
     ) -> TableKey | None:
-        key = _table_key(parts, schema, python, self.resolver, self.default_schema, line)
+        key = _table_key(parts, schema, python, self.expander, self.default_schema, line)
         if key is None and parts:
+            expressions = ", ".join(f"`{p.expr}`" for p in parts if isinstance(p, Hole))
+            because = f": {why}" if why else ""
             self.result.diagnostics.append(
                 (
                     node.facts.path,
                     FileProblem(
                         "alembic-dynamic-name", line,
-                        "the table name of this operation is not a literal or module constant; "
-                        "the operation was not replayed",
+                        f"the table name of this operation ({expressions}) cannot be read "
+                        f"statically{because}; the operation was not replayed",
                     ),
                 )
             )
@@ -215,9 +214,13 @@ class _Builder:
         object_type: str = "table",
         if_not_exists: bool = False,
     ) -> None:
-        where = path or node.facts.path
+        where = path or op.path or node.facts.path
         at = line if line is not None else op.line
-        node.touches.append(Touch(table, operation, where, at, op.conditional))
+        touch = Touch(table, operation, where, at, op.conditional)
+        if touch in node.touches and (columns, column_changes, peer) in node.seen.get(touch, []):
+            return  # variants of one statement (`id {id_type}`) doing the same to the table
+        node.seen.setdefault(touch, []).append((columns, column_changes, peer))
+        node.touches.append(touch)
         schema_op = SchemaOp(
             source=self.result.history.id,
             source_kind="alembic",
@@ -243,7 +246,7 @@ class _Builder:
         if op.name == "execute":
             self._execute(node, python, op)
             return
-        table = self._key(node, python, op.table, op.schema, op.line)
+        table = self._key(node, python, op.table, op.schema, op.line, op.unresolved)
         if table is None:
             return
         name = op.name
@@ -252,7 +255,7 @@ class _Builder:
         elif name == "drop_table":
             self._emit(node, op, "drop", table)
         elif name == "rename_table":
-            new = self._key(node, python, op.new_table, op.schema, op.line)
+            new = self._key(node, python, op.new_table, op.schema, op.line, op.unresolved)
             if new is not None:
                 self._emit(node, op, "rename_from", table, peer=new)
                 self._emit(node, op, "rename_to", new, peer=table)
@@ -273,17 +276,24 @@ class _Builder:
         if op.sql_file is not None:
             self._sql_file(node, op)
             return
+        if not op.sql and op.table:
+            # a SQLAlchemy Core statement (`t.update().values(...)`): data, on that table
+            table = self._key(node, python, op.table, op.schema, op.line, op.unresolved)
+            if table is not None:
+                self._emit(node, op, "data", table, snippet=op.snippet)
+            return
         if not op.sql or python is None:
             return
-        template = build_template(python, Candidate(op.sql, op.line, op.line), self.resolver)
-        if not has_literal_text(template):
+        template = self.expander.assemble(op.sql)
+        if not template.has_literal_text():
             self.result.diagnostics.append(
                 (
                     node.facts.path,
                     FileProblem(
                         "alembic-dynamic-sql", op.line,
-                        "upgrade() executes SQL built at run time; tabletrace cannot read it, "
-                        "so its effect is not in the head state",
+                        "upgrade() executes SQL built at run time"
+                        + (f" ({op.unresolved})" if op.unresolved else "")
+                        + "; tabletrace cannot read it, so its effect is not in the head state",
                     ),
                 )
             )
@@ -369,7 +379,7 @@ class _Builder:
 def build_alembic_history(
     environment: AlembicEnvironment,
     revisions: list[tuple[AlembicRevision, PythonFacts | None]],
-    resolver: ConstantResolver,
+    expander: TemplateExpander,
     root: Path,
     *,
     dialect: str,
@@ -411,9 +421,12 @@ def build_alembic_history(
         path=environment.script_location or ".",
         files=[path_of[revision] for revision in order],
         ordered=True,
+        variant_of=dialect_variant(environment.version_dirs[0])
+        if len(environment.version_dirs) == 1
+        else None,
     )
     result = AlembicHistory(environment, history, [], heads, problems)
-    builder = _Builder(result, resolver, root, dialect=dialect, default_schema=default_schema)
+    builder = _Builder(result, expander, root, dialect=dialect, default_schema=default_schema)
     for position, revision in enumerate(order):
         node = nodes[revision]
         node.order = position

@@ -15,7 +15,8 @@ from analyzer.migrations.alembic_history import (
 )
 from analyzer.models import Revision, RevisionTable
 from analyzer.replay import SchemaOp
-from analyzer.resolve import ConstantResolver
+from analyzer.resolve.alembic_ops import RevisionRunner
+from analyzer.resolve.templates import TemplateExpander
 from analyzer.sql.names import TableKey
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -25,12 +26,14 @@ def alembic_histories(
     root: Path,
     configured: list[AlembicEnvironment],
     revisions: list[tuple[AlembicRevision, PythonFacts | None]],
-    resolver: ConstantResolver,
+    expander: TemplateExpander,
     *,
     dialect: str,
     default_schema: str,
 ) -> list[AlembicHistory]:
     """One history per environment; revision files no configuration names get their own."""
+    runner = RevisionRunner(expander.evaluator, expander)
+    revisions = [(runner.run(facts, python), python) for facts, python in revisions]
     environments = configured + fallback_environments(
         (facts.path for facts, _ in revisions), configured
     )
@@ -48,7 +51,7 @@ def alembic_histories(
             continue
         histories.append(
             build_alembic_history(
-                environment, members, resolver, root, dialect=dialect,
+                environment, members, expander, root, dialect=dialect,
                 default_schema=default_schema,
             )
         )

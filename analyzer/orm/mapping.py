@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts, StringCandidate
+from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts
 from analyzer.orm.symbols import Symbol, SymbolTable
-from analyzer.resolve import ConstantResolver, build_template
+from analyzer.resolve.evaluate import Frame
+from analyzer.resolve.templates import TemplateExpander
+from analyzer.resolve.values import ClassV, FunctionV, TableV, known_strings, why_unknown
 from analyzer.sql.names import TableKey
 
 DECLARATIVE_ROOTS = frozenset(
@@ -34,7 +36,6 @@ AS_DECLARATIVE = frozenset(
         "sqlalchemy.ext.declarative.as_declarative",
     }
 )
-DECLARED_NAME_LOWER = re.compile(r"^cls\.__name__\.lower\(\)$")
 
 
 def camel_to_snake_case(name: str) -> str:
@@ -53,6 +54,7 @@ class ClassInfo:
     columns: list[OrmColumn] = field(default_factory=list)
     parents: list[ClassInfo] = field(default_factory=list)
     single_table_parent: ClassInfo | None = None
+    unresolved: str = ""  # why the table name could not be computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +85,10 @@ class OrmModel:
 
 class Mapper:
     def __init__(
-        self, symbols: SymbolTable, resolver: ConstantResolver, default_schema: str
+        self, symbols: SymbolTable, expander: TemplateExpander, default_schema: str
     ) -> None:
         self.symbols = symbols
-        self.resolver = resolver
+        self.expander = expander
         self.default_schema = default_schema
         self.model = OrmModel()
         self._in_progress: set[tuple[str, str]] = set()
@@ -94,10 +96,25 @@ class Mapper:
     # ---- names ---------------------------------------------------------------------------
 
     def _text(self, facts: PythonFacts, parts: tuple[Part, ...] | None, line: int) -> str | None:
-        if not parts:
+        texts, _why = self.expander.text(parts, Frame(facts))
+        return texts[0] if len(texts) == 1 and texts[0] else None
+
+    def class_info(self, cls: ClassV) -> ClassInfo | None:
+        """The mapping of a repository class the evaluator found."""
+        facts = self.expander.evaluator.module(cls.module)
+        if facts is None:
             return None
-        template = build_template(facts, StringCandidate(parts, line, line), self.resolver)
-        return None if template.holes else template.text or None
+        orm_class = next(
+            (c for c in facts.orm.classes if c.name == cls.qualname and not c.nested), None
+        )
+        return self.info(facts, orm_class) if orm_class is not None else None
+
+    def table_value(self, cls: ClassV) -> TableV | None:
+        """The table of a mapped class, for the evaluator (`Model.__tablename__`)."""
+        info = self.class_info(cls)
+        if info is None or info.role != "mapped" or info.table is None:
+            return None
+        return TableV(info.table.name, info.table.schema)
 
     def table_of(self, facts: PythonFacts, table: OrmTable) -> TableKey | None:
         name = self._text(facts, table.name, table.line)
@@ -202,8 +219,14 @@ class Mapper:
         cls, facts = info.cls, info.facts
         schema = cls.schema or self._inherited(info, "schema") or self.default_schema
         name = self._text(facts, cls.tablename, cls.line)
-        expression = cls.tablename_expr or self._inherited(info, "tablename_expr")
-        if name is None and cls.table is not None:
+        mapped_parent = next((p for p in info.parents if p.role == "mapped"), None)
+        own_key = any(c.primary_key for c in info.columns)
+        if info.flavour == "flask" and mapped_parent is not None and not own_key:
+            # Flask-SQLAlchemy (2.x and 3.x): a subclass without a primary key column of its
+            # own lives in its parent's table, even when it sets __tablename__
+            info.single_table_parent = mapped_parent
+            info.table = mapped_parent.table
+        elif name is None and cls.table is not None:
             info.table = self.table_of(facts, cls.table)
             info.columns = [*cls.table.columns, *info.columns]
         elif name is None and cls.table_ref:
@@ -212,18 +235,49 @@ class Mapper:
                 info.table = self.table_of(symbol.module, symbol.node)  # type: ignore[arg-type]
         elif name is not None:
             info.table = TableKey(str(schema), name)
-        elif isinstance(expression, str) and DECLARED_NAME_LOWER.match(expression):
+        elif (declared := self._declared_tablename(info)) is not None:
+            if declared:
+                info.table = TableKey(str(schema), declared)
+        elif mapped_parent is not None and info.flavour != "flask":
+            info.single_table_parent = mapped_parent
+            info.table = mapped_parent.table
+        elif info.flavour == "flask":
+            info.table = TableKey(str(schema), camel_to_snake_case(cls.name))
+        elif info.flavour == "sqlmodel":
             info.table = TableKey(str(schema), cls.name.lower())
-        else:
-            mapped_parent = next((p for p in info.parents if p.role == "mapped"), None)
-            if mapped_parent is not None:
-                info.single_table_parent = mapped_parent
-                info.table = mapped_parent.table
-            elif info.flavour == "flask":
-                info.table = TableKey(str(schema), camel_to_snake_case(cls.name))
-            elif info.flavour == "sqlmodel":
-                info.table = TableKey(str(schema), cls.name.lower())
         info.role = "mapped" if info.table is not None else "unmapped"
+
+    def _declared_tablename(self, info: ClassInfo) -> str | None:
+        """The name a `@declared_attr def __tablename__` computes for this class ("" when it
+        cannot be computed; None when no class in the hierarchy declares one)."""
+        owner = self._declaring(info, set())
+        if owner is None:
+            return None
+        function = owner.cls.tablename_function
+        evaluator = self.expander.evaluator
+        subject = ClassV(info.facts.module, info.cls.name)
+        values = evaluator.call(FunctionV(owner.facts.module, str(function), subject), [], {})
+        texts = known_strings(values)
+        if texts is not None and len(texts) == 1 and texts[0]:
+            return texts[0]
+        info.unresolved = (
+            f"its __tablename__ is computed by {owner.cls.name}.__tablename__() "
+            f"({owner.facts.path}), which cannot be evaluated: {why_unknown(values)}"
+        )
+        return ""
+
+    def _declaring(self, info: ClassInfo, seen: set[int]) -> ClassInfo | None:
+        if id(info) in seen:
+            return None
+        seen.add(id(info))
+        if info.cls.tablename_function:
+            return info
+        for parent in info.parents:
+            if parent.role in ("mixin", "abstract", "base", "plain", "mapped"):
+                found = self._declaring(parent, seen)
+                if found is not None:
+                    return found
+        return None
 
     def tables_of(self, info: ClassInfo) -> list[TableKey]:
         """Tables a query on this class touches: its own, then (joined-table inheritance)

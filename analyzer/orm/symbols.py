@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analyzer.facts import ImportBinding, OrmBaseFactory, OrmClass, OrmTable, PythonFacts
-from analyzer.resolve import ModuleIndex, absolute_module
+from analyzer.resolve.index import ModuleIndex, absolute_module
 
 MAX_DEPTH = 12
 
@@ -78,6 +78,8 @@ class SymbolTable:
     def _member(
         self, facts: PythonFacts, name: str, depth: int, exported_only: bool = False
     ) -> Symbol | None:
+        if depth > MAX_DEPTH:  # import cycles (`from . import x` + `from .x import *`)
+            return None
         classes, tables, factories = self._members(facts)
         if name in classes:
             return Symbol("class", facts, name, classes[name])
@@ -106,6 +108,8 @@ class SymbolTable:
         return Symbol("module", module, module.module if module else name)
 
     def _imported(self, facts: PythonFacts, binding: ImportBinding, depth: int) -> Symbol | None:
+        if depth > MAX_DEPTH:
+            return None
         base = absolute_module(facts, binding)
         if binding.name is None:
             target = binding.module if binding.local == binding.module else base

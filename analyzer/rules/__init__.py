@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from analyzer.rules import (
     broken_revision_graph,
+    database_drift,
     dead_table,
     definition_drift,
     documentation_only_migration,
     dropped_table_in_use,
     duplicate_definition,
     dynamic_table_name,
+    externally_used_table,
+    fails_on_database,
+    missing_in_database,
     model_drift,
     model_without_migration,
     multiple_heads,
     runtime_created_table,
     sql_only_table,
+    unbuilt_table,
     undefined_table,
+    unmanaged_table,
+    unused_suppression,
 )
 from analyzer.rules.base import Rule
 
@@ -33,7 +40,16 @@ RULES: tuple[Rule, ...] = (
     broken_revision_graph.RULE,
     model_without_migration.RULE,
     model_drift.RULE,
+    unused_suppression.RULE,
+    # Rules that need a database (--database-url, verify): see analyzer/database/.
+    unmanaged_table.RULE,
+    missing_in_database.RULE,
+    database_drift.RULE,
+    externally_used_table.RULE,
+    fails_on_database.RULE,
+    unbuilt_table.RULE,
 )
+DATABASE_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule.requires_database)
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 RULES_BY_NAME = {rule.name: rule for rule in RULES}

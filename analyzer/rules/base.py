@@ -1,13 +1,17 @@
-"""What a rule is: a stable code and name, a severity, a graph query, and its own examples.
+"""What a rule is: a stable code and name, a severity, a graph query, its examples and docs.
 
 As in Fixit, every rule carries examples of what it must catch and what it must not; the test
-suite scans each example repository and checks the rule against them.
+suite scans each example repository and checks the rule against them. As in ruff, every rule
+carries its own documentation (`explanation`, `why_it_matters`, `how_to_fix`): `tabletrace rule
+CODE` prints it with the examples, SARIF's rule help and the README's findings table are made
+from it, and tests/test_rule_docs.py fails for a registered rule that leaves any of it empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -15,17 +19,23 @@ from analyzer.config import Config
 from analyzer.models import Finding, Location, Severity, Use
 from analyzer.replay import SchemaOp
 
+if TYPE_CHECKING:
+    from analyzer.database.evidence import DatabaseContext
+
 
 @dataclass(frozen=True, slots=True)
 class Example:
     """A tiny repository (path -> text) and the tables the rule must report for it.
 
     `expected` holds `schema.name` of each expected finding (or `path:line` for findings that
-    are not about one table); an empty set means the rule must stay silent.
+    are not about one table); an empty set means the rule must stay silent. `database_sql`
+    (rules that need a database) builds the live database the repository is compared with;
+    tests/test_database_rules.py runs those examples against a real PostgreSQL.
     """
 
     files: dict[str, str]
     expected: frozenset[str] = field(default_factory=frozenset)
+    database_sql: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +52,17 @@ class Rule:
     summary: str
     check: Callable[[RuleContext], Iterable[Finding]]
     examples: tuple[Example, ...] = ()
+    # Documentation (plain text, paragraphs separated by blank lines; `code` in backquotes).
+    explanation: str = ""  # what a finding means, in full
+    why_it_matters: str = ""  # what goes wrong if it is left alone
+    how_to_fix: str = ""  # what to change, and how to silence it when it is intended
+    # Rules whose evidence is a database (--database-url, verify): `check` finds nothing
+    # statically and `database_check` runs in analyzer.database.compare.
+    database_check: Callable[[DatabaseContext], Iterable[Finding]] | None = None
+
+    @property
+    def requires_database(self) -> bool:
+        return self.database_check is not None
 
     def finding(
         self,
@@ -62,6 +83,11 @@ class Rule:
             message=message,
             locations=locations,
         )
+
+
+def nothing_without_a_database(ctx: RuleContext) -> Iterable[Finding]:
+    """The static check of a database rule: without a database it has no evidence."""
+    return ()
 
 
 def use_location(use: Use) -> Location:

@@ -31,6 +31,19 @@ RULE = Rule(
     severity="error",
     summary="An Alembic revision graph Alembic cannot load: missing parent, duplicate id, cycle.",
     check=check,
+    explanation=(
+        "An Alembic revision graph that Alembic cannot load: a `down_revision` naming no "
+        "revision, two revisions with the same id, or a cycle. The rest of the graph is still "
+        "replayed."
+    ),
+    why_it_matters=(
+        "Alembic stops with an error before running any migration, and tabletrace's head state "
+        "for that environment is partial."
+    ),
+    how_to_fix=(
+        "Fix the `down_revision` (or `revision`) value the finding names; `alembic history` "
+        "shows the graph once it loads."
+    ),
     examples=(
         Example(
             files={**INI, "db/versions/b2.py": _revision("b2", '"gone"')},

@@ -43,6 +43,21 @@ RULE = Rule(
     severity="warning",
     summary="A table present in a source's final schema that no application code reads or writes.",
     check=check,
+    explanation=(
+        "The table is present in the final schema of at least one source (the Alembic head "
+        "state, a `.sql` file, runtime DDL or an ORM model), but no application code reads or "
+        "writes it. DDL alone (`CREATE TABLE IF NOT EXISTS` in code) does not count as a use."
+    ),
+    why_it_matters=(
+        "Dead tables cost storage, backups and migrations, mislead readers about what the "
+        "service stores, and hide the one table that is really used when two have similar "
+        "names."
+    ),
+    how_to_fix=(
+        "Drop it in a migration once you have checked that nothing outside this repository uses "
+        "it. If something outside does (a BI tool, another service), add it to `ignore_tables`, "
+        "or put `-- tabletrace: ignore[dead-table]` on the `CREATE TABLE` line."
+    ),
     examples=(
         Example(
             files={"schema.sql": "CREATE TABLE old_audit (id int);\n"},

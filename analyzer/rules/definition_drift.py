@@ -65,6 +65,18 @@ RULE = Rule(
     severity="warning",
     summary="A table whose column set differs between the sources that define it.",
     check=check,
+    explanation=(
+        "Sources that define the same table disagree on its columns: the finding names the "
+        "columns each source lacks or adds."
+    ),
+    why_it_matters=(
+        "Which columns the table has depends on which source built the database; queries that "
+        "work on one environment fail on another."
+    ),
+    how_to_fix=(
+        "Make the definitions agree, or remove all but the owning source. `tabletrace explain "
+        "PATH TABLE` lists each source's columns."
+    ),
     examples=(
         Example(
             files={

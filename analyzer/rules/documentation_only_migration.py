@@ -87,6 +87,20 @@ RULE = Rule(
     severity="warning",
     summary="A non-merge revision whose upgrade() performs no schema or data operation.",
     check=check,
+    explanation=(
+        "A non-merge Alembic revision whose `upgrade()` performs no schema or data operation: "
+        "it is `pass`, or only logs or documents. The tables it mentions get `document` "
+        "definitions in the report."
+    ),
+    why_it_matters=(
+        "Such a revision records a change that happened somewhere else (by hand, in a SQL "
+        "file), so the Alembic history claims a schema it does not build."
+    ),
+    how_to_fix=(
+        "Make the revision perform the change it documents, or move the real DDL into it. If it "
+        "is deliberate (a marker revision), put `# tabletrace: "
+        "ignore[documentation-only-migration]` on its `revision = ...` line."
+    ),
     examples=(
         Example(
             files={

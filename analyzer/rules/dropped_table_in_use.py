@@ -54,6 +54,19 @@ RULE = Rule(
     severity="error",
     summary="A table used by code that its sources drop or rename away and nothing recreates.",
     check=check,
+    explanation=(
+        "Application code uses the table, but a source drops it or renames it away (in an "
+        "Alembic revision or an ordered SQL folder) and nothing recreates it by the end of that "
+        "history."
+    ),
+    why_it_matters=(
+        "On a database migrated to head, that code fails at run time. It usually means a "
+        "migration landed before the code that still uses the old name was changed."
+    ),
+    how_to_fix=(
+        "Update the code to use the new table (follow the rename shown in the finding), or "
+        "revert the drop. `tabletrace history PATH TABLE` shows the table's timeline."
+    ),
     examples=(
         Example(
             files={

@@ -13,12 +13,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for _node, data in nodes_of_kind(ctx.graph, "dynamic"):
         use = data["use"]
         expressions = ", ".join(f"`{e}`" for e in use.expressions) or "an interpolated value"
+        reason = f" ({use.reason})" if use.reason else ""
         yield RULE.finding(
             table=None,
             message=(
-                f"table name comes from {expressions}, which cannot be resolved statically; "
-                "the statement's other tables are still recorded. Use a module constant, or "
-                "list the possible tables in a comment and in ignore_tables if they are known"
+                f"table name comes from {expressions}, which cannot be resolved statically"
+                f"{reason}; the statement's other tables are still recorded. Use a module "
+                "constant, or list the possible tables in a comment and in ignore_tables if "
+                "they are known"
             ),
             locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
         )
@@ -30,6 +32,20 @@ RULE = Rule(
     severity="warning",
     summary="A table name interpolated from a value that cannot be resolved statically.",
     check=check,
+    explanation=(
+        "A SQL statement's table name is interpolated from a value tabletrace cannot resolve "
+        "statically (a function argument, a dict lookup, a call result). The statement's other "
+        "tables are still recorded; this one is unknown."
+    ),
+    why_it_matters=(
+        "This is where the analysis stops: a table used only through this statement looks dead "
+        "or is missing from the inventory, so every other answer about it may be wrong."
+    ),
+    how_to_fix=(
+        "Use a module constant (tabletrace resolves constants across modules), or, when the set "
+        "of tables is known and fine, silence the line with `# tabletrace: "
+        "ignore[dynamic-table-name]`."
+    ),
     examples=(
         Example(
             files={

@@ -78,6 +78,18 @@ RULE = Rule(
     severity="warning",
     summary="An ORM model whose columns differ from its table in the migrations.",
     check=check,
+    explanation=(
+        "An ORM model's columns differ from the columns its table has in the Alembic head state "
+        "(or in its SQL source): the finding names the missing and extra columns."
+    ),
+    why_it_matters=(
+        "SQLAlchemy selects every mapped column, so a column the migrations lack fails every "
+        "query on that model; a column the model lacks is invisible to the code."
+    ),
+    how_to_fix=(
+        "Add a migration for the missing columns, or update the model. `tabletrace explain PATH "
+        "TABLE` shows both column lists."
+    ),
     examples=(
         Example(
             files={

@@ -53,6 +53,19 @@ RULE = Rule(
     severity="warning",
     summary="An ORM model's table that no Alembic head state or SQL source creates.",
     check=check,
+    explanation=(
+        "An ORM model (SQLAlchemy, Flask-SQLAlchemy, SQLModel) declares a table that neither "
+        "the Alembic head state nor any SQL source creates."
+    ),
+    why_it_matters=(
+        "Code using the model fails on a database built from the migrations; the model was "
+        "added without its migration."
+    ),
+    how_to_fix=(
+        "Generate the migration (`alembic revision --autogenerate`) or add the table to the SQL "
+        "source. Abstract or test-only models can be silenced with `# tabletrace: "
+        "ignore[model-without-migration]` on the class line."
+    ),
     examples=(
         Example(
             files={

@@ -40,6 +40,17 @@ RULE = Rule(
     severity="error",
     summary="An Alembic environment with more than one head revision.",
     check=check,
+    explanation=(
+        "An Alembic environment whose revision graph ends in more than one head."
+    ),
+    why_it_matters=(
+        "`alembic upgrade head` refuses to run (\"Multiple head revisions are present\") until "
+        "the heads are merged, so deployments stop."
+    ),
+    how_to_fix=(
+        "Run `alembic merge heads` to add a merge revision, or fix the `down_revision` that "
+        "forked the history."
+    ),
     examples=(
         Example(
             files={**INI, "db/versions/a1.py": A, "db/versions/b2.py": B, "db/versions/c3.py": C},

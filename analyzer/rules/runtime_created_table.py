@@ -49,6 +49,20 @@ RULE = Rule(
     severity="warning",
     summary="A table created by DDL in application code (warning when no migration creates it).",
     check=check,
+    explanation=(
+        "Application code creates this table with DDL at run time (`CREATE TABLE` in a string "
+        "passed to `execute`). The finding is a warning when no migration creates the table, "
+        "and info when a migration also creates it (two places own its schema)."
+    ),
+    why_it_matters=(
+        "A fresh database gets the table only after that code path runs, so migrations, reviews "
+        "and `alembic autogenerate` do not see it, and the two definitions drift apart."
+    ),
+    how_to_fix=(
+        "Move the DDL into a migration (Alembic revision or SQL file) and delete it from the "
+        "code. For scratch tables that truly belong to the code, silence the line with `# "
+        "tabletrace: ignore[runtime-created-table]`."
+    ),
     examples=(
         Example(
             files={

@@ -54,6 +54,19 @@ RULE = Rule(
     severity="warning",
     summary="A table used by code that raw SQL creates but the Alembic head state lacks.",
     check=check,
+    explanation=(
+        "Application code uses the table and raw SQL (a `.sql` file or folder) creates it, but "
+        "the Alembic head state does not contain it."
+    ),
+    why_it_matters=(
+        "`alembic upgrade head` on an empty database does not build it, so a new environment "
+        "fails, and `alembic revision --autogenerate` proposes dropping it."
+    ),
+    how_to_fix=(
+        "Add the table to an Alembic revision (or stop using the raw SQL source), or exclude it "
+        "from autogenerate in `env.py`'s `include_object` and say so with `-- tabletrace: "
+        "ignore[sql-only-table]` on the `CREATE TABLE` line."
+    ),
     examples=(
         Example(
             files={

@@ -40,6 +40,22 @@ RULE = Rule(
     severity="error",
     summary="A table used by application code that no source creates.",
     check=check,
+    explanation=(
+        "Application code reads or writes this table, but no source creates it: no Alembic "
+        "revision reaches it at head, no `.sql` file creates it, no runtime DDL and no ORM "
+        "model declares it. Database catalogs (`pg_class`, `information_schema.*`, "
+        "`sqlite_master`) are never reported: their status is `system`."
+    ),
+    why_it_matters=(
+        "On a database built from this repository's migrations the statement fails with "
+        "\"relation does not exist\". Often the table is created by hand on production, by "
+        "another repository, or the name is misspelt."
+    ),
+    how_to_fix=(
+        "Add a migration that creates the table, or fix the name in the code. If another system "
+        "owns the table, add it to `ignore_tables` in `[tool.tabletrace]`, or put `# "
+        "tabletrace: ignore[undefined-table]` on the line that uses it."
+    ),
     examples=(
         Example(
             files={"app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM ghosts")\n'},

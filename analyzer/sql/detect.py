@@ -129,10 +129,24 @@ def _skip_noise(text: str) -> str:
     return text[match.end() :] if match else text
 
 
+# What a data statement cannot do without ("delete rows", "update table", "Insert into the
+# list" parse, but are not statements): checked wherever the string appears.
+_REQUIRED_CLAUSE = {
+    "UPDATE": re.compile(r"\bset\b|__tt_hole_", re.IGNORECASE),
+    "DELETE": re.compile(r"\bfrom\b|\busing\b|__tt_hole_", re.IGNORECASE),
+    "INSERT": re.compile(
+        r"\b(?:values|select|with|default\s+values)\b|__tt_hole_|\)\s*\Z", re.IGNORECASE
+    ),
+}
+
+
 def _is_sql(text: str, at_sink: bool, dialect: str) -> bool:
     keyword = statement_keyword(text)
     if keyword is None:
         return False
+    required = _REQUIRED_CLAUSE.get(keyword)
+    if required is not None and not required.search(text):
+        return False  # a verb without the clause that makes it a statement: prose
     if at_sink:
         return keyword in SINK_KEYWORDS
     if keyword not in STATEMENT_KEYWORDS:

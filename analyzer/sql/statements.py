@@ -84,7 +84,17 @@ def analyze_statement(
 # Preparing text for sqlglot
 # ---------------------------------------------------------------------------------------------
 
-_NEEDS_PLACEHOLDER_FIX = re.compile(r"%%|:\d")
+# Keywords that end a parameter's name for sqlglot (`:values`, `:from`): measured against
+# sqlglot's postgres parser; `:name`, `:user`, `:type` parse as they are.
+_CLAUSE_KEYWORDS = frozenset(
+    {
+        "ALIAS", "ALTER", "AND", "BETWEEN", "CREATE", "CROSS", "DISTINCT", "DROP", "ELSE",
+        "EXCEPT", "FETCH", "FROM", "GRANT", "HAVING", "ILIKE", "INNER", "INSERT", "INTERSECT",
+        "INTO", "JOIN", "LATERAL", "LIKE", "NOT", "ON", "ONLY", "OR", "OUTER", "RETURNING",
+        "SELECT", "THEN", "UNION", "USING", "VALUES", "WHEN", "WHERE", "WITH",
+    }
+)
+_NEEDS_PLACEHOLDER_FIX = re.compile(r"%%|:\d|(?<!:):[A-Za-z_]")
 _WITH_DATA_SUFFIX = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*;?\s*\Z", re.IGNORECASE)
 _CREATE_MATVIEW = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
 
@@ -96,7 +106,8 @@ def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
     parameters already. Two styles break it: psycopg's escaped percent ``%%`` (becomes
     ``% ``) and numeric named parameters ``:1`` (become ``$1``). Only tokens outside string
     literals, quoted identifiers and comments are touched, and ``::`` casts are separate
-    tokens, so they are never affected.
+    tokens, so they are never affected. A named parameter spelled like a keyword
+    (``:values``, ``:user``) gets its first letter replaced by ``_`` so it stays a parameter.
     """
     if not _NEEDS_PLACEHOLDER_FIX.search(sql):
         return sql
@@ -112,6 +123,13 @@ def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
             chars[after.start] = " "
         elif adjacent and kinds == (TokenType.COLON, TokenType.NUMBER):
             chars[before.start] = "$"
+        elif (
+            adjacent
+            and before.token_type == TokenType.COLON
+            and after.token_type.name in _CLAUSE_KEYWORDS
+            and sql[after.start : after.end + 1].isidentifier()
+        ):
+            chars[after.start] = "_"  # `:values` -> `:_alues`, a parameter, not a keyword
     return "".join(chars)
 
 
@@ -247,8 +265,8 @@ class _Collector:
     ) -> None:
         """Record a ref from the name and schema Identifiers of a table."""
         key = self.key_of(name, schema)
-        if key is None or name is None:
-            return
+        if key is None or name is None or not key[1]:
+            return  # (an empty name is no table: `COPY ''` names a string, not a relation)
         raw_schema = _identifier_text(schema)
         raw_name = _identifier_text(name)
         holes = holes_in(raw_schema[1] if raw_schema else "", raw_name[1] if raw_name else "")

@@ -191,6 +191,8 @@ class _TokenScanner:
 
     def add(self, name: _Name, kind: str, operation: str, **extra: Any) -> None:
         schema, table = self.key(name)
+        if not table:  # `""` is no relation (PostgreSQL refuses zero-length identifiers)
+            return
         holes = holes_in(name.schema.text if name.schema else "", name.name.text)
         ref = TableRef(
             schema,

@@ -1,7 +1,7 @@
 """SQLAlchemy ORM extractor: declarations and candidate uses, from one parsed module.
 
-:func:`extract_orm` reads the ``cst.Module`` that :func:`analyzer.extract.python_source.
-extract_python` already parsed (with its position metadata); nothing is imported or run.
+:func:`read_sqlalchemy` reads the module `analyzer.readers.python_module` parsed once for
+every reader; nothing is imported or run.
 
 * **Declarations, as written** (:class:`~analyzer.facts.OrmClass`, :class:`~analyzer.facts.
   OrmTable`, :class:`~analyzer.facts.OrmBaseFactory`): every class statement with its bases,
@@ -31,14 +31,11 @@ from __future__ import annotations
 import builtins
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
-from analyzer.extract.python_source import _dotted, _string_value, _target_names
-from analyzer.extract.python_source import _Extractor as _StringBuilder
 from analyzer.facts import (
     Hole,
     Literal,
@@ -50,8 +47,17 @@ from analyzer.facts import (
     OrmTable,
     Part,
 )
+from analyzer.python import expr as ir
+from analyzer.python.nodes import dotted as _dotted
+from analyzer.python.nodes import string_value as _string_value
+from analyzer.python.nodes import target_names as _target_names
+from analyzer.python.parse import ParsedModule
+from analyzer.python.positions import Positions
+from analyzer.python.scopes import Scope
+from analyzer.python.templates import TemplateBuilder
+from analyzer.python.traverse import child_fields as _child_fields
 
-__all__ = ["extract_orm"]
+__all__ = ["read_sqlalchemy"]
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary
@@ -172,6 +178,7 @@ _TABLE_MEMBERS = frozenset(
     }
 )
 
+_NAME_ATTRIBUTES = frozenset({"__tablename__", "__table__"})
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][\w.]*")
 _MAPPED_STRING_RE = re.compile(r"\s*(?:\w+\.)*Mapped\[")
 
@@ -181,17 +188,20 @@ _MAPPED_STRING_RE = re.compile(r"\s*(?:\w+\.)*Mapped\[")
 # --------------------------------------------------------------------------------------------
 
 
-def extract_orm(module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange]) -> OrmFacts:
+def read_sqlalchemy(
+    parsed: ParsedModule, builder: TemplateBuilder, module_scope: Scope
+) -> OrmFacts:
     """ORM declarations and candidate model/table uses of one parsed module.
 
     Pure and total: on an internal error (including ``RecursionError``) it returns what was
     collected so far.
     """
     facts = OrmFacts()
+    module = parsed.tree
     if not module.body:
         return facts
     try:
-        reader = _Reader(module, positions, facts)
+        reader = _Reader(module, parsed.positions, facts, builder, module_scope)
         reader.scan(module.body, "module")
         if reader.bound or reader.sqla or reader.star:
             reader.walk_module(module)
@@ -279,6 +289,7 @@ def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 class _ClassInfo:
     tablename: tuple[Part, ...] | None = None
     tablename_expr: str | None = None
+    tablename_function: str | None = None
     table: OrmTable | None = None
     table_ref: str | None = None
     schema: str | None = None
@@ -291,13 +302,16 @@ class _Reader:
     def __init__(
         self,
         module: cst.Module,
-        positions: Mapping[cst.CSTNode, CodeRange],
+        positions: Positions,
         facts: OrmFacts,
+        builder: TemplateBuilder,
+        module_scope: Scope,
     ) -> None:
         self.module = module
         self.pos = positions
         self.facts = facts
-        self._strings: _StringBuilder | None = None
+        self.builder = builder
+        self.module_scope = module_scope
         # statement scan
         self.bound: dict[str, str] = {}  # first name -> "class" | "table" | "from" | "module"
         self.module_paths: dict[str, list[tuple[str, ...]]] = {}  # "a" -> [("a", "b")]
@@ -311,7 +325,8 @@ class _Reader:
         self.functions: list[str | None] = [None]
         self.kinds: list[str] = ["module"]
         self.no_refs = 0  # > 0 inside the body of a class that has bases
-        self.shadow: dict[str, int] = {}  # parameters hiding a bound name
+        self.scopes: list[Scope] = [module_scope]  # the shared scope model, innermost last
+        self._locals: dict[tuple[int, str], bool] = {}
         self.marks: dict[int, tuple[str, str]] = {}  # id(argument chain) -> (kind, context)
         self.ctor_marks: dict[int, str] = {}  # id(M(...) call) -> context (add, merge...)
         self.assigned: dict[int, str] = {}  # id(call) -> module/class variable it is bound to
@@ -319,14 +334,11 @@ class _Reader:
 
     # ---- utilities -------------------------------------------------------------------------
 
-    @property
-    def strings(self) -> _StringBuilder:
-        if self._strings is None:
-            self._strings = _StringBuilder(self.module, self.pos)
-        return self._strings
+    def _build(self, node: cst.BaseExpression) -> tuple[Part, ...] | None:
+        return self.builder.build(node, self.module_scope)
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.pos[node].start.line
+        return self.pos.start_line(node)
 
     def _code(self, node: cst.CSTNode) -> str:
         if isinstance(node, cst.Name) and not node.lpar:
@@ -338,15 +350,15 @@ class _Reader:
         if isinstance(node, cst.SimpleString):
             return _string_value(node.prefix, node.raw_value)
         if isinstance(node, cst.ConcatenatedString):
-            parts = self.strings._build(node)
+            parts = self._build(node)
             if parts is not None and all(isinstance(p, Literal) for p in parts):
                 return "".join(p.text for p in parts)  # type: ignore[union-attr]
         return None
 
     def _parts(self, node: cst.BaseExpression) -> tuple[Part, ...]:
         """A name as string parts: literal / f-string / ... or a one-hole reference."""
-        if self.strings._is_str(node):
-            parts = self.strings._build(node)
+        if self.builder.is_str(node):
+            parts = self._build(node)
             if parts is not None:
                 return parts
         return (Hole(self._code(node), _dotted(node), self._line(node), "argument"),)
@@ -485,13 +497,13 @@ class _Reader:
         if not args:
             return None
         if name == "Table":
-            if len(args) >= 2 and self.strings._is_str(args[1]):
+            if len(args) >= 2 and self.builder.is_str(args[1]):
                 return None  # e.g. rich.table.Table("Name", "Size")
             if len(args) == 1 and isinstance(func, cst.Name) and imported is None:
                 return None
             return name
         # lightweight table("name", column("a"), ...)
-        if not self.strings._is_str(args[0]):
+        if not self.builder.is_str(args[0]):
             return None
         if imported == "table":
             return name
@@ -547,7 +559,9 @@ class _Reader:
                 name = literal
         if name is None:
             return None
-        return OrmColumn(attribute, name, line, self._foreign_key(call))
+        return OrmColumn(
+            attribute, name, line, self._foreign_key(call), _is_true(_keyword(call, "primary_key"))
+        )
 
     def _foreign_key(self, call: cst.Call, depth: int = 0) -> str | None:
         for arg in call.args:
@@ -614,6 +628,7 @@ class _Reader:
                 decorators=tuple(decorators),
                 tablename=info.tablename,
                 tablename_expr=info.tablename_expr,
+                tablename_function=info.tablename_function,
                 table=info.table,
                 table_ref=info.table_ref,
                 schema=info.schema,
@@ -657,7 +672,9 @@ class _Reader:
                 if column is not None:
                     info.columns.append(column)
                 return
-            if called == "deferred":
+            if called in ("deferred", "column_property"):
+                # `column_property(Column(...))` declares a real column; over an expression
+                # (`column_property(select(...))`) it is computed, not stored
                 args = _positional(value)
                 if args and isinstance(args[0], cst.Call) and _last(args[0].func) in _COLUMN_CALLS:
                     column = self._column(args[0], name, line)
@@ -734,8 +751,10 @@ class _Reader:
         name = node.name.value
         if name == "__tablename__":
             info.tablename_expr = self._code(returned)
+            scope = self.builder.translator.model.scope_of(node)
+            info.tablename_function = scope.qualname if scope is not None else None
             if isinstance(returned, cst.SimpleString | cst.ConcatenatedString):
-                parts = self.strings._build(returned)
+                parts = self._build(returned)
                 if parts is not None and all(isinstance(p, Literal) for p in parts):
                     info.tablename = parts
         elif name == "__table_args__":
@@ -760,7 +779,10 @@ class _Reader:
             column = self._column(sa_column, attribute, line)
             if column is not None:
                 name = column.name
-        return OrmColumn(attribute, name, line, self._foreign_key(call))
+        primary = _is_true(_keyword(call, "primary_key")) or (
+            isinstance(sa_column, cst.Call) and _is_true(_keyword(sa_column, "primary_key"))
+        )
+        return OrmColumn(attribute, name, line, self._foreign_key(call), primary)
 
     def _is_mapped(self, annotation: cst.BaseExpression) -> bool:
         if isinstance(annotation, cst.Subscript):
@@ -858,21 +880,20 @@ class _Reader:
         self.functions.pop()
         self.kinds.pop()
 
-    def _shadowing(self, params: cst.Parameters) -> list[str]:
-        names = []
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            names.append(param.name.value)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                names.append(star.name.value)
-        hidden = [n for n in names if self.star or n in self.bound]
-        for name in hidden:
-            self.shadow[name] = self.shadow.get(name, 0) + 1
-        return hidden
+    def _enter(self, node: cst.CSTNode) -> None:
+        scope = self.builder.translator.model.scope_of(node)
+        self.scopes.append(scope if scope is not None else self.scopes[-1])
 
-    def _unshadow(self, hidden: list[str]) -> None:
-        for name in hidden:
-            self.shadow[name] -= 1
+    def _local(self, name: str) -> bool:
+        """Whether `name` is bound in the current function (a parameter or local variable
+        hides a module-level model of the same name)."""
+        scope = self.scopes[-1]
+        key = (id(scope), name)
+        found = self._locals.get(key)
+        if found is None:
+            translated = self.builder.translator.name(name, scope)
+            found = self._locals[key] = not isinstance(translated, ir.Global | ir.Imported)
+        return found
 
     def _defaults(self, params: cst.Parameters) -> None:
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -892,28 +913,30 @@ class _Reader:
             self._decorator(decorator)
         has_bases = 1 if node.bases else 0
         self._push(node.name.value, "class")
+        self._enter(node)
         self.no_refs += has_bases
         self.walk(node.body)
         self.no_refs -= has_bases
+        self.scopes.pop()
         self._pop()
 
     def _funcdef(self, node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
             self._decorator(decorator)
         self._defaults(node.params)
-        hidden = self._shadowing(node.params)
         self._push(node.name.value, "function")
+        self._enter(node)
         saved, self.no_refs = self.no_refs, 0
         self.walk(node.body)
         self.no_refs = saved
+        self.scopes.pop()
         self._pop()
-        self._unshadow(hidden)
 
     def _lambda(self, node: cst.Lambda) -> None:
         self._defaults(node.params)
-        hidden = self._shadowing(node.params)
+        self._enter(node)
         self.walk(node.body)
-        self._unshadow(hidden)
+        self.scopes.pop()
 
     # ---- statements that store -------------------------------------------------------------
 
@@ -1105,7 +1128,7 @@ class _Reader:
     def _ctx_join(self, node: cst.Call, method: bool) -> bool:
         if method:
             receiver = node.func.value  # type: ignore[attr-defined]
-            if self.strings._is_str(receiver) or (_dotted(receiver) or "").endswith("path"):
+            if self.builder.is_str(receiver) or (_dotted(receiver) or "").endswith("path"):
                 return True  # ", ".join(...), os.path.join(...)
         name = _last(node.func)
         self._mark(_positional(node), "read", "select_from" if name == "select_from" else "join")
@@ -1194,7 +1217,7 @@ class _Reader:
         kind = self.bound.get(first)
         if kind is None and self.star and first not in self.known and first not in _BUILTINS:
             kind = "star"
-        return kind if kind is not None and not self.shadow.get(first) else None
+        return kind if kind is not None and not self._local(first) else None
 
     def _resolve(self, node: cst.BaseExpression) -> tuple[str, cst.Name, list[str], str] | None:
         """(model name, root Name node, remaining segments, binding kind) of a bound chain."""
@@ -1225,12 +1248,30 @@ class _Reader:
             return
         if not record or self.no_refs:
             return
+        if id(node) in self.marks and self._kind(root.value) is None:  # type: ignore[attr-defined]
+            # `select(db.FlowRun)`, `session.add(model(...))` on a parameter or local: what it
+            # is, the evaluator decides across modules (an annotated parameter, an injected
+            # registry's property, a local alias of an imported model)
+            kind, context = self.marks.pop(id(node))
+            value = self.builder.translator.expr(node, self.scopes[-1])
+            base = value
+            while isinstance(base, ir.Attr):
+                base = base.value
+            module_names = self.builder.translator.model.module.bindings
+            if not isinstance(base, ir.Global) or base.name in module_names:
+                # (a free name bound nowhere in the module cannot be resolved)
+                self._add(self._code(node), root, kind, context, "high", value)  # type: ignore[arg-type]
+            return
         if not self.star and root.value not in self.bound:  # type: ignore[attr-defined]
             return
         found = self._resolve(node)
         if found is None:
             return
         name, name_node, tail, kind = found
+        if tail and tail[0] in _NAME_ATTRIBUTES and call is None:
+            # `Tag.__tablename__`, `Tag.__table__.name`: the table's name, put into SQL or a
+            # migration that is read on its own; naming a table is not using it
+            return
         mark = self.marks.pop(id(node), None)
         if mark is not None:
             self._add(name, name_node, mark[0], mark[1], "high")
@@ -1277,20 +1318,28 @@ class _Reader:
         )
 
     def _name(self, node: cst.Name) -> None:
-        if (self.star or node.value in self.bound) and not self.no_refs:
+        if (self.star or node.value in self.bound or id(node) in self.marks) and not self.no_refs:
             self._chain(node, None, True)
 
     def _attribute(self, node: cst.Attribute) -> None:
         self._chain(node, None, True)
 
-    def _add(self, name: str, node: cst.Name, kind: str, context: str, confidence: str) -> None:
-        line = self.pos[node].start.line
+    def _add(
+        self,
+        name: str,
+        node: cst.Name,
+        kind: str,
+        context: str,
+        confidence: str,
+        value: ir.Expr | None = None,
+    ) -> None:
+        line = self.pos.start_line(node)
         key = (name, line, kind, context)
         if key in self.seen:
             return
         self.seen.add(key)
         self.facts.references.append(
-            OrmReference(name, line, kind, context, confidence, self.functions[-1])
+            OrmReference(name, line, kind, context, confidence, self.functions[-1], value)
         )
 
 
@@ -1379,47 +1428,5 @@ _HANDLERS.update(
     }
 )
 
-_NOT_CHILDREN = (
-    "whitespace",
-    "lpar",
-    "rpar",
-    "comma",
-    "semicolon",
-    "leading_lines",
-    "lines_after_decorators",
-    "header",
-    "footer",
-    "equal",
-    "colon",
-    "first_colon",
-    "second_colon",
-    "operator",
-    "asynchronous",
-    "lbracket",
-    "rbracket",
-    "lbrace",
-    "rbrace",
-    "arrow",
-    "dot",
-    "newline",
-    "indent",
-    "trailing_whitespace",
-    "leading_whitespace",
-    "star",
-    "default_",
-    "encoding",
-    "has_trailing_newline",
-    "conversion",
-    "start",
-    "end",
-)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = _FIELDS[node_type] = tuple(
-            f.name for f in fields(node_type) if not f.name.startswith(_NOT_CHILDREN)
-        )
-    return names
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"

@@ -1,0 +1,205 @@
+"""What a module defines, as plain facts other modules' evaluation can read.
+
+Module-level and class-level names with their (closed) values, functions with their
+parameters and `return` values, classes with bases and attributes, and every loop's iterable.
+This is the evaluator's view of a module: `from app.models import Tag` in another file, then
+`Tag.__tablename__`, is answered from the `ClassFact` of `Tag` here.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from analyzer.facts import ClassFact, FunctionFact, LoopFact, NameFact, ParamFact
+from analyzer.python import expr as ir
+from analyzer.python.scopes import BindingSite, Context, Reader, Scope, ScopeModel
+from analyzer.python.translate import MUTABLE_LITERALS, Translator
+
+RETURN_BUDGET = 120  # return values larger than this are opaque (helpers return small things)
+
+
+class ReturnsReader(Reader):
+    """Collects `return` values per function during the one traversal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.returns: dict[int, list[tuple[cst.BaseExpression, tuple[int, ...]]]] = {}
+        self.statements: dict[int, int] = {}
+        self.handlers[cst.Return] = ReturnsReader._return  # type: ignore[assignment]
+        self.handlers[cst.SimpleStatementLine] = ReturnsReader._statement  # type: ignore[assignment]
+        for compound in (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match):
+            self.handlers[compound] = ReturnsReader._statement  # type: ignore[assignment]
+
+    def _function(self, ctx: Context) -> Scope | None:
+        scope: Scope | None = ctx.scope
+        while scope is not None and scope.kind in ("lambda", "comprehension"):
+            scope = scope.parent
+        return scope if scope is not None and scope.kind == "function" else None
+
+    def _return(self, node: cst.CSTNode, ctx: Context) -> None:
+        value = node.value  # type: ignore[attr-defined]
+        function = self._function(ctx)
+        if function is not None and value is not None:
+            self.returns.setdefault(id(function), []).append((value, ctx.loops))
+
+    def _statement(self, node: cst.CSTNode, ctx: Context) -> None:
+        function = self._function(ctx)
+        if function is not None:
+            self.statements[id(function)] = self.statements.get(id(function), 0) + 1
+
+
+def _name_fact(
+    name: str, sites: list[BindingSite], scope: Scope, translator: Translator
+) -> NameFact | None:
+    if name == "*":
+        return None
+    real = [site for site in sites if site.kind != "declared"] or sites
+    site = real[-1]
+    annotation = next((s.annotation for s in sites if s.annotation is not None), None)
+    annotated = translator.expr(annotation, scope) if annotation is not None else None
+    if len(real) > 1:
+        kinds = sorted({s.kind for s in real})
+        if kinds == ["def"]:
+            return NameFact("ambiguous", site.line, why=f"`{name}` is defined {len(real)} times")
+        return NameFact(
+            "ambiguous", site.line, annotation=annotated,
+            why=f"`{name}` is bound {len(real)} times ({', '.join(kinds)})",
+        )
+    prefix = f"{scope.qualname}." if scope.qualname else ""
+    if site.kind in ("assign", "walrus") and site.value is not None:
+        if name in scope.mutated and isinstance(site.value, MUTABLE_LITERALS):
+            return NameFact("other", site.line, why=f"`{name}` is changed in place")
+        value = translator.expr(site.value, scope, site.loops)
+        for index in site.path:
+            value = (
+                value.items[index]
+                if isinstance(value, ir.Seq) and index < len(value.items)
+                else ir.Subscript(value, ir.Const(index))
+            )
+        return NameFact("value", site.line, value=value, annotation=annotated)
+    if site.kind == "import" and site.imported is not None:
+        return NameFact("import", site.line, imported=site.imported)
+    if site.kind == "def":
+        return NameFact("function", site.line, qualname=prefix + name)
+    if site.kind == "class":
+        return NameFact("class", site.line, qualname=prefix + name)
+    if site.kind == "declared":
+        return NameFact("declared", site.line, annotation=annotated)
+    return NameFact("other", site.line, why=f"`{name}` is bound by a {site.kind} statement")
+
+
+def _params(scope: Scope, translator: Translator) -> tuple[ParamFact, ...]:
+    outer = scope.parent or scope
+    facts = []
+    node = scope.node
+    params = getattr(node, "params", None)
+    if not isinstance(params, cst.Parameters):
+        return ()
+    groups = (
+        ("positional", (*params.posonly_params, *params.params)),
+        ("varargs", (params.star_arg,) if isinstance(params.star_arg, cst.Param) else ()),
+        ("keyword", params.kwonly_params),
+        ("varkw", (params.star_kwarg,) if params.star_kwarg is not None else ()),
+    )
+    for kind, group in groups:
+        for param in group:
+            annotation = (
+                translator.expr(param.annotation.annotation, outer)
+                if param.annotation is not None
+                else None
+            )
+            default = translator.expr(param.default, outer) if param.default is not None else None
+            facts.append(ParamFact(param.name.value, kind, annotation, default))
+    return tuple(facts)
+
+
+def summarize(
+    model: ScopeModel, translator: Translator, returns: ReturnsReader
+) -> tuple[dict[str, NameFact], dict[str, FunctionFact], dict[str, ClassFact], list[LoopFact]]:
+    """Module names, functions, classes and loops of one module, as plain facts."""
+    names = {
+        name: fact
+        for name, sites in model.module.bindings.items()
+        if (fact := _name_fact(name, sites, model.module, translator)) is not None
+    }
+    functions: dict[str, FunctionFact] = {}
+    classes: dict[str, ClassFact] = {}
+    for scope in model.all_scopes:
+        if scope.kind == "function":
+            node = scope.node
+            returned = tuple(
+                translator.expr(value, scope, loops)
+                for value, loops in returns.returns.get(id(scope), ())
+            )
+            annotation = getattr(node, "returns", None)
+            functions[scope.qualname] = FunctionFact(
+                qualname=scope.qualname,
+                line=scope.line,
+                params=_params(scope, translator),
+                decorators=tuple(scope.decorators),
+                returns=returned,
+                return_annotation=(
+                    translator.expr(annotation.annotation, scope.parent or scope)
+                    if annotation is not None
+                    else None
+                ),
+                receiver=scope.receiver,
+                statements=returns.statements.get(id(scope), 0),
+            )
+        elif scope.kind == "class":
+            node = scope.node
+            outer = scope.parent or scope
+            bases = tuple(
+                translator.expr(arg.value, outer)
+                for arg in getattr(node, "bases", ())
+                if not arg.star
+            )
+            keywords = tuple(
+                (arg.keyword.value, translator.expr(arg.value, outer))
+                for arg in getattr(node, "keywords", ())
+                if arg.keyword is not None
+            )
+            classes[scope.qualname] = ClassFact(
+                qualname=scope.qualname,
+                line=scope.line,
+                bases=bases,
+                keywords=keywords,
+                decorators=tuple(scope.decorators),
+                names={
+                    name: fact
+                    for name, sites in scope.bindings.items()
+                    if (fact := _name_fact(name, sites, scope, translator)) is not None
+                },
+                attributes=_attributes(scope, translator),
+            )
+    loops = [
+        LoopFact(
+            loop.id,
+            loop.line,
+            translator.expr(loop.iterable, loop.iterable_scope, loop.outer),
+            loop.outer,
+            tuple(loop.targets),
+        )
+        for loop in model.loops
+    ]
+    return names, functions, classes, loops
+
+
+def _attributes(cls: Scope, translator: Translator) -> dict[str, NameFact]:
+    """`self.x = value` in the class's methods (bound once: a value; else ambiguous)."""
+    out: dict[str, NameFact] = {}
+    for name, sites in translator.model.instance_attributes(cls).items():
+        site, method = sites[-1]
+        annotation = next((s.annotation for s, _ in sites if s.annotation is not None), None)
+        annotated = translator.expr(annotation, method) if annotation is not None else None
+        if len(sites) > 1 or site.value is None:
+            out[name] = NameFact(
+                "ambiguous", site.line, annotation=annotated,
+                why=f"`self.{name}` is assigned {len(sites)} times",
+            )
+            continue
+        value = translator.expr(site.value, method, site.loops)
+        for index in site.path:
+            value = ir.Subscript(value, ir.Const(index))
+        out[name] = NameFact("value", site.line, value=value, annotation=annotated)
+    return out

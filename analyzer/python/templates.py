@@ -1,0 +1,418 @@
+"""String templates: a string-valued expression as literal pieces and holes.
+
+SQL is written as literals, implicit and `+` concatenation, f-strings and t-strings,
+`"...".format(...)` and `"..." % args`. `TemplateBuilder` turns such an expression into
+`Literal` pieces (with the line each starts on) and `Hole`s (what is interpolated). A hole
+carries its closed expression (`analyzer.python.expr`) so that the evaluator can fill it in
+later, across modules; holes naming a local bound once to a string expression are filled
+here, where the local is visible (`splice_locals`).
+"""
+
+from __future__ import annotations
+
+import _string  # C helpers behind string.Formatter.parse (stdlib, always available)
+import re
+from collections.abc import Sequence
+
+import libcst as cst
+
+from analyzer.facts import Hole, Literal, Part
+from analyzer.python import expr as ir
+from analyzer.python.nodes import (
+    FSTRING_NODES,
+    STRING_NODES,
+    add_spine,
+    dotted,
+    fstring_text,
+    is_format_call,
+    string_value,
+)
+from analyzer.python.parse import ParsedModule
+from analyzer.python.scopes import BindingSite, Scope
+from analyzer.python.translate import Translator
+
+MAX_SPLICE_DEPTH = 16
+
+_PERCENT_RE = re.compile(
+    r"%(?:\((?P<key>[^()]*)\))?(?P<flags>[#0 +\-]*)(?P<width>\*|\d+)?(?:\.(?P<prec>\*|\d*))?"
+    r"[hlL]?(?P<conv>[diouxXeEfFgGcrsab%])"
+)
+
+
+def splice(parts: Sequence[Part], line: int) -> list[Part]:
+    """Parts substituted for a hole: literal runs merged and placed on the hole's line."""
+    out: list[Part] = []
+    buffer: list[str] = []
+    for part in parts:
+        if isinstance(part, Literal):
+            buffer.append(part.text)
+        else:
+            if buffer:
+                out.append(Literal("".join(buffer), line))
+                buffer = []
+            out.append(part)
+    if buffer:
+        out.append(Literal("".join(buffer), line))
+    return out
+
+
+def literal_text(parts: Sequence[Part]) -> str | None:
+    """The text of parts made of literals only, else None."""
+    if not all(isinstance(p, Literal) for p in parts):
+        return None
+    return "".join(p.text for p in parts)  # type: ignore[union-attr]
+
+
+class StringShapes:
+    """Which expressions are string expressions: decided by their shape alone, memoised."""
+
+    def __init__(self) -> None:
+        self._not_str: set[int] = set()  # ids of `+` nodes known not to be string expressions
+
+    def is_str(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, STRING_NODES):
+            return True
+        if isinstance(node, cst.BinaryOperation):
+            if id(node) in self._not_str:
+                return False
+            operator = node.operator
+            if isinstance(operator, cst.Modulo):
+                return self.is_str(node.left)
+            if isinstance(operator, cst.Add):
+                spine = add_spine(node)
+                # operands off the left spine are parenthesized; `is_str` recurses into them
+                if self.is_str(spine[-1].left) or any(self.is_str(n.right) for n in spine):
+                    return True
+                self._not_str.update(id(n) for n in spine)
+            return False
+        if is_format_call(node):
+            return self.is_str(node.func.value)  # type: ignore[attr-defined]
+        return False
+
+
+class TemplateBuilder:
+    """Builds templates for one parsed module."""
+
+    def __init__(
+        self, parsed: ParsedModule, translator: Translator, shapes: StringShapes | None = None
+    ) -> None:
+        self.parsed = parsed
+        self.translator = translator
+        self.shapes = shapes or StringShapes()
+        self.is_str = self.shapes.is_str
+
+    # ---- holes -----------------------------------------------------------------------------
+
+    def hole(
+        self, node: cst.BaseExpression, style: str, scope: Scope, loops: tuple[int, ...]
+    ) -> Hole:
+        value = self.translator.expr(node, scope, loops)
+        # `ref`: the dotted name, unless it is a loop variable or a parameter (never a
+        # constant of some module)
+        ref = None if isinstance(value, ir.LoopVar | ir.Param) else dotted(node)
+        return Hole(self.parsed.code(node), ref, self.parsed.line(node), style, value)
+
+    # ---- building parts --------------------------------------------------------------------
+
+    def build(
+        self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...] = ()
+    ) -> tuple[Part, ...] | None:
+        """Parts of a string expression (`is_str(node)` holds); None if not representable."""
+        if isinstance(node, cst.SimpleString):
+            value = string_value(node.prefix, node.raw_value)
+            if value is None:
+                return None
+            return (Literal(value, self.parsed.line(node)),) if value else ()
+        if isinstance(node, cst.ConcatenatedString):
+            out: list[Part] = []
+            piece: cst.BaseExpression = node
+            while isinstance(piece, cst.ConcatenatedString):
+                left = self.build(piece.left, scope, loops)
+                if left is None:
+                    return None
+                out.extend(left)
+                piece = piece.right
+            last = self.build(piece, scope, loops)
+            if last is None:
+                return None
+            out.extend(last)
+            return tuple(out)
+        if isinstance(node, FSTRING_NODES):
+            return self._fstring(node, scope, loops)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Modulo):
+                template = self.build(node.left, scope, loops)
+                if template is None:
+                    return None
+                return self._percent(template, node.right, scope, loops)
+            return self._concat(node, scope, loops)
+        if is_format_call(node):
+            template = self.build(node.func.value, scope, loops)  # type: ignore[attr-defined]
+            if template is None:
+                return None
+            return self._format(template, node, scope, loops)  # type: ignore[arg-type]
+        return None
+
+    def _fstring(
+        self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
+    ) -> tuple[Part, ...]:
+        raw = "r" in node.start.lower()  # type: ignore[attr-defined]
+        out: list[Part] = []
+        for piece in node.parts:  # type: ignore[attr-defined]
+            expression = getattr(piece, "expression", None)
+            if expression is None:
+                text = fstring_text(piece.value, raw)
+                if text:
+                    out.append(Literal(text, self.parsed.line(piece)))
+            else:
+                out.append(self.hole(expression, "fstring", scope, loops))
+        return tuple(out)
+
+    def _concat(
+        self, node: cst.BinaryOperation, scope: Scope, loops: tuple[int, ...]
+    ) -> tuple[Part, ...] | None:
+        spine = add_spine(node)
+        operands = [spine[-1].left, *(n.right for n in reversed(spine))]
+        out: list[Part] = []
+        for operand in operands:
+            if self.is_str(operand):
+                parts = self.build(operand, scope, loops)
+                if parts is None:
+                    return None
+                out.extend(parts)
+            else:
+                out.append(self.hole(operand, "concat", scope, loops))
+        return tuple(out)
+
+    def _percent(
+        self,
+        template: tuple[Part, ...],
+        right: cst.BaseExpression,
+        scope: Scope,
+        loops: tuple[int, ...],
+    ) -> tuple[Part, ...]:
+        # 1. split the literal pieces into text and fields
+        pieces: list[Part | tuple[str | None, int]] = []  # (key, line) for fields
+        fields: list[str | None] = []
+        star = False
+        for part in template:
+            if not isinstance(part, Literal) or "%" not in part.text:
+                pieces.append(part)
+                continue
+            text, line, position = part.text, part.line, 0
+            buffer: list[str] = []
+            buffer_line = line
+            for match in _PERCENT_RE.finditer(text):
+                before = text[position : match.start()]
+                buffer.append(before)
+                line += before.count("\n")
+                position = match.end()
+                if match.group("conv") == "%" and match.group("key") is None:
+                    buffer.append("%")
+                    continue
+                if buffer and "".join(buffer):
+                    pieces.append(Literal("".join(buffer), buffer_line))
+                buffer, buffer_line = [], line
+                key = match.group("key")
+                star = star or "*" in (match.group("width") or "") + (match.group("prec") or "")
+                fields.append(key)
+                pieces.append((key, line))
+            buffer.append(text[position:])
+            if "".join(buffer):
+                pieces.append(Literal("".join(buffer), buffer_line))
+        if not fields:
+            return tuple(p for p in pieces if not isinstance(p, tuple))
+
+        # 2. match fields to the right-hand side
+        code = self.parsed.code(right)
+        positional: list[cst.BaseExpression] | None = None
+        keyed: dict[str, cst.BaseExpression] = {}
+        if isinstance(right, cst.Tuple):
+            elements = [element.value for element in right.elements]
+            if not star and not any(isinstance(e, cst.StarredElement) for e in right.elements):
+                positional = elements
+        elif isinstance(right, cst.Dict):
+            for element in right.elements:
+                if isinstance(element, cst.DictElement) and isinstance(
+                    element.key, cst.SimpleString
+                ):
+                    key = string_value(element.key.prefix, element.key.raw_value)
+                    if key is not None:
+                        keyed[key] = element.value
+        elif not star:
+            positional = [right]
+        count = sum(1 for f in fields if f is None)
+        if positional is not None and (len(positional) != count or count != len(fields)):
+            positional = None
+
+        out: list[Part] = []
+        index = 0
+        for piece in pieces:
+            if not isinstance(piece, tuple):
+                out.append(piece)
+                continue
+            key, line = piece
+            if key is None:
+                if positional is not None:
+                    out.append(self.hole(positional[index], "percent", scope, loops))
+                else:
+                    out.append(Hole(f"{code}[{index}]", None, self.parsed.line(right), "percent"))
+                index += 1
+            elif key in keyed:
+                out.append(self.hole(keyed[key], "percent", scope, loops))
+            else:
+                out.append(Hole(f"{code}[{key!r}]", None, self.parsed.line(right), "percent"))
+        return tuple(out)
+
+    def _format(
+        self,
+        template: tuple[Part, ...],
+        call: cst.Call,
+        scope: Scope,
+        loops: tuple[int, ...],
+    ) -> tuple[Part, ...]:
+        positional: list[cst.BaseExpression] = []
+        keyword: dict[str, cst.BaseExpression] = {}
+        unpacked = False  # positions after *args are unknown
+        for arg in call.args:
+            if arg.keyword is not None:
+                keyword[arg.keyword.value] = arg.value
+            elif arg.star == "*":
+                unpacked = True
+            elif not arg.star and not unpacked:
+                positional.append(arg.value)
+        out: list[Part] = []
+        auto = 0
+        for part in template:
+            if not isinstance(part, Literal) or ("{" not in part.text and "}" not in part.text):
+                out.append(part)
+                continue
+            try:
+                chunks = list(_string.formatter_parser(part.text))
+            except ValueError:  # malformed template (fails at run time too): keep as text
+                out.append(part)
+                continue
+            line = part.line
+            text_line, buffer = line, ""  # "{{" splits chunks: merge consecutive text
+            for literal, field_name, _spec, _conversion in chunks:
+                if literal:
+                    if not buffer:
+                        text_line = line
+                    buffer += literal
+                    line += literal.count("\n")
+                if field_name is None:
+                    continue
+                if buffer:
+                    out.append(Literal(buffer, text_line))
+                    buffer = ""
+                try:
+                    first, rest = _string.formatter_field_name_split(field_name)
+                    rest_items = list(rest)
+                except ValueError:
+                    first, rest_items = field_name, []
+                if first == "":
+                    first, auto = auto, auto + 1
+                arg: cst.BaseExpression | None
+                if isinstance(first, int):
+                    arg = positional[first] if first < len(positional) else None
+                else:
+                    arg = keyword.get(first)
+                if arg is None:
+                    out.append(Hole("{" + field_name + "}", None, line, "format"))
+                    continue
+                hole = self.hole(arg, "format", scope, loops)
+                if rest_items:
+                    suffix = "".join(f".{k}" if attr else f"[{k!r}]" for attr, k in rest_items)
+                    ref = hole.ref
+                    if ref is not None and all(is_attr for is_attr, _ in rest_items):
+                        ref += suffix
+                    else:
+                        ref = None
+                    hole = Hole(hole.expr + suffix, ref, hole.line, "format")
+                out.append(hole)
+            if buffer:
+                out.append(Literal(buffer, text_line))
+        return tuple(out)
+
+    # ---- locals ----------------------------------------------------------------------------
+
+    def string_binding(self, ref: str, scope: Scope) -> tuple[BindingSite, Scope] | None:
+        """The one binding of a local name, `self.X`/`cls.X` or `Class.X` to a string
+        expression, seen from `scope`; None for module-level names (the evaluator's job)."""
+        if "." not in ref:
+            current: Scope | None = scope
+            while current is not None and current.kind != "module":
+                if current is scope or current.kind in ("function", "lambda", "comprehension"):
+                    if ref in current.declared_global or ref in current.declared_nonlocal:
+                        return None
+                    sites = current.bindings.get(ref)
+                    if sites:
+                        return self._single_string(sites, current)
+                current = current.parent
+            return None
+        owner, attribute = ref.rsplit(".", 1)
+        cls: Scope | None = None
+        if owner in ("self", "cls"):
+            current = scope
+            while current is not None and current.kind != "module":
+                found = current.enclosing_class()
+                if found is not None:
+                    cls = found
+                    break
+                current = current.parent
+        else:
+            cls = self._module_class(owner)
+        if cls is None:
+            return None
+        owned = [(site, cls) for site in cls.bindings.get(attribute, ())]
+        owned.extend(self.translator.model.instance_attributes(cls).get(attribute, ()))
+        if len(owned) != 1:
+            return None
+        site, owner = owned[0]
+        return self._single_string([site], owner)
+
+    def _module_class(self, qualname: str) -> Scope | None:
+        found = [
+            s
+            for s in self.translator.model.all_scopes
+            if s.kind == "class" and s.qualname == qualname and s.function is None
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def _single_string(
+        self, sites: list[BindingSite], scope: Scope
+    ) -> tuple[BindingSite, Scope] | None:
+        if len(sites) != 1:
+            return None
+        site = sites[0]
+        if site.kind not in ("assign", "walrus") or site.value is None or site.path:
+            return None
+        if not self.is_str(site.value):
+            return None
+        return site, scope  # (`self.x = v` is read in the method that assigns it)
+
+    def splice_locals(
+        self,
+        parts: tuple[Part, ...],
+        scope: Scope,
+        depth: int = 0,
+        seen: frozenset[int] = frozenset(),
+    ) -> tuple[Part, ...]:
+        """Holes naming a local bound once to a string expression, replaced by its parts."""
+        if depth >= MAX_SPLICE_DEPTH or not any(
+            isinstance(p, Hole) and p.ref is not None for p in parts
+        ):
+            return parts
+        out: list[Part] = []
+        for part in parts:
+            if isinstance(part, Hole) and part.ref is not None:
+                found = self.string_binding(part.ref, scope)
+                if found is not None and id(found[0]) not in seen:
+                    site, owner = found
+                    inner = self.build(site.value, owner, site.loops)  # type: ignore[arg-type]
+                    if inner is not None:
+                        inner = self.splice_locals(inner, owner, depth + 1, seen | {id(site)})
+                        out.extend(splice(inner, part.line))
+                        continue
+            out.append(part)
+        return tuple(out)

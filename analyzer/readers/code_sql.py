@@ -1,0 +1,252 @@
+"""SQL in application code: every string expression that may hold SQL, and the calls that may
+carry a table name into a helper.
+
+* **String candidates**: every *maximal* string-valued expression (plain / triple-quoted /
+  bytes-that-decode-as-UTF-8 literals, implicit and `+` concatenation, f-strings and t-strings,
+  `"...".format(...)`, `"..." % args`) as `Literal` pieces and `Hole`s. A string nested inside
+  a bigger string expression, or inside one of its holes, is not reported on its own.
+* **Sinks**: when the expression is the SQL argument of a known SQL-taking call, the
+  candidate's `sink` is that call's name. A bare name or attribute chain in a sink position is a
+  one-hole candidate (`style="argument"`); a visibly computed value there (`QUERY % x`, `a + b`,
+  `QUERIES[k]`, `q.format(...)`) is a one-hole candidate with `ref=None` (dynamic SQL).
+* **Calls** (`CallFact`): calls passing a name-like value (an identifier-like string, a name,
+  an attribute chain) that may be a table name given to a repository helper
+  (`db.insert("accounts", row)`); resolution decides later which callees are such helpers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from analyzer.facts import CallFact, Hole, Literal, Part, StringCandidate
+from analyzer.python import expr as ir
+from analyzer.python.nodes import dotted, is_format_call, last_name, literal_string
+from analyzer.python.parse import ParsedModule
+from analyzer.python.scopes import Context, Reader, Scope
+from analyzer.python.templates import StringShapes, TemplateBuilder
+from analyzer.python.translate import Translator
+from analyzer.readers.sinks import METHOD_SINKS, SINKS, SQL_KEYWORDS
+
+MIN_TEXT_LENGTH = 6  # non-sink candidates with less literal text than this are dropped
+TABLE_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?")
+#: Calls that never take a table name for a repository helper (logging, builtins, containers).
+NOT_HELPERS = frozenset(
+    {
+        *("print", "len", "str", "int", "float", "bool", "bytes", "repr", "isinstance"),
+        *("issubclass", "getattr", "setattr", "hasattr", "delattr", "type", "super", "dict"),
+        *("list", "set", "tuple", "frozenset", "sorted", "reversed", "enumerate", "zip"),
+        *("range", "map", "filter", "min", "max", "sum", "any", "all", "iter", "next", "open"),
+        *("format", "vars", "id", "hash", "round", "abs", "callable", "debug", "info"),
+        *("warning", "warn", "error", "exception", "critical", "log", "append", "extend"),
+        *("add", "discard", "remove", "startswith", "endswith", "split", "rsplit", "strip"),
+        *("lstrip", "rstrip", "lower", "upper", "replace", "join", "encode", "decode"),
+        *("setdefault", "pop", "popitem", "items", "keys", "values", "copy"),
+    }
+)
+LOG_ROOTS = frozenset({"logger", "log", "logging", "LOGGER", "LOG", "_logger", "_log", "warnings"})
+
+
+def _worth_reporting(parts: tuple[Part, ...]) -> bool:
+    text = "".join(p.text for p in parts if isinstance(p, Literal))
+    return len(text.strip()) >= MIN_TEXT_LENGTH and any(c.isalpha() for c in text)
+
+
+class CodeSqlReader(Reader):
+    """Rides on the one traversal; `finish` builds the candidates once scopes are complete."""
+
+    def __init__(self, parsed: ParsedModule) -> None:
+        super().__init__()
+        self.parsed = parsed
+        self._pending: list[tuple[cst.BaseExpression, Context, str | None, bool]] = []
+        self._sinks: dict[int, str] = {}  # id(argument node) -> sink name
+        self._calls: list[tuple[cst.Call, Context]] = []
+        string_handler = CodeSqlReader._string
+        for node_type in (
+            cst.SimpleString,
+            cst.ConcatenatedString,
+            cst.FormattedString,
+            cst.BinaryOperation,
+        ):
+            self.handlers[node_type] = string_handler
+        templated = getattr(cst, "TemplatedString", None)
+        if templated is not None:
+            self.handlers[templated] = string_handler
+        self.handlers[cst.Call] = CodeSqlReader._call
+        self.handlers[cst.Expr] = CodeSqlReader._expression_statement
+        self.handlers[cst.Assign] = CodeSqlReader._assign
+        self.handlers[cst.AnnAssign] = CodeSqlReader._single_target
+        self.handlers[cst.AugAssign] = CodeSqlReader._single_target
+        self._builder: TemplateBuilder | None = None
+        self.shapes = StringShapes()
+
+    # ---- traversal -------------------------------------------------------------------------
+
+    def _expression_statement(self, node: cst.CSTNode, ctx: Context) -> bool:
+        value = node.value  # type: ignore[attr-defined]
+        # docstrings and other bare string statements are never candidates
+        return not isinstance(
+            value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
+        )
+
+    def _assign(self, node: cst.CSTNode, ctx: Context) -> bool:
+        return not any(_is_all(t.target) for t in node.targets)  # type: ignore[attr-defined]
+
+    def _single_target(self, node: cst.CSTNode, ctx: Context) -> bool:
+        return not _is_all(node.target)  # type: ignore[attr-defined]
+
+    def _string(self, node: cst.CSTNode, ctx: Context) -> bool:
+        if not self.shapes.is_str(node):
+            return True
+        self._pending.append((node, ctx, self._sinks.pop(id(node), None), False))  # type: ignore[arg-type]
+        return False  # strings inside a string expression are part of it
+
+    def _call(self, node: cst.CSTNode, ctx: Context) -> bool:
+        call: cst.Call = node  # type: ignore[assignment]
+        func = call.func
+        name = last_name(func)
+        is_sink = name is not None and (
+            name in SINKS or (isinstance(func, cst.Attribute) and name in METHOD_SINKS)
+        )
+        if is_sink:
+            arg = call.args[0] if call.args else None
+            if arg is None or arg.keyword is not None or arg.star:
+                keyed = (a for a in call.args if a.keyword and a.keyword.value in SQL_KEYWORDS)
+                arg = next(keyed, None)
+            if arg is not None:
+                self._sink_argument(arg.value, name, ctx)  # type: ignore[arg-type]
+        if _may_pass_a_name(call):
+            self._calls.append((call, ctx))
+        if is_format_call(call) and self.shapes.is_str(call):
+            self._pending.append((call, ctx, self._sinks.pop(id(call), None), False))
+            return False
+        return True
+
+    def _sink_argument(self, node: cst.BaseExpression, sink: str, ctx: Context) -> None:
+        if isinstance(node, cst.IfExp):
+            self._sink_argument(node.body, sink, ctx)
+            self._sink_argument(node.orelse, sink, ctx)
+            return
+        if self.shapes.is_str(node):
+            self._sinks[id(node)] = sink
+            return
+        if dotted(node) is not None or isinstance(node, cst.BinaryOperation | cst.Subscript) or (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("format", "join")
+        ):
+            self._pending.append((node, ctx, sink, True))
+
+    # ---- after the traversal ---------------------------------------------------------------
+
+    def candidates(self, translator: Translator) -> list[StringCandidate]:
+        builder = self._builder = TemplateBuilder(self.parsed, translator, self.shapes)
+        found: list[tuple[int, int, StringCandidate]] = []
+        done: set[int] = set()
+        for node, ctx, sink, argument in self._pending:
+            if id(node) in done:
+                continue
+            scope = ctx.scope
+            if argument:
+                parts: tuple[Part, ...] | None = (
+                    builder.hole(node, "argument", scope, ctx.loops),
+                )
+                if self._is_local_sql_variable(parts, sink, scope):
+                    continue
+            else:
+                parts = builder.build(node, scope, ctx.loops)
+                if parts is None:
+                    done.add(id(node))
+                    continue
+            done.add(id(node))
+            parts = builder.splice_locals(parts, scope)
+            if sink is None and not _worth_reporting(parts):
+                continue
+            line = self.parsed.line(node)
+            found.append(
+                (
+                    line,
+                    self.parsed.column(node),
+                    StringCandidate(
+                        parts, line, self.parsed.end_line(node), sink, scope.function,
+                        ctx.loops,
+                    ),
+                )
+            )
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [candidate for _, _, candidate in found]
+
+    def _is_local_sql_variable(
+        self, parts: tuple[Part, ...], sink: str | None, scope: Scope
+    ) -> bool:
+        """`sql = "SELECT ..."; cur.execute(sql)`: the string is already a candidate where it
+        is written, so the sink argument would only count the same statement twice. Module and
+        class constants are different: their sink sites are the uses other modules make."""
+        assert self._builder is not None
+        hole = parts[0]
+        if sink is None or not isinstance(hole, Hole) or hole.ref is None:
+            return False
+        found = self._builder.string_binding(hole.ref, scope)
+        return found is not None and found[1].kind == "function"
+
+    def calls(self, translator: Translator) -> list[CallFact]:
+        out = []
+        for call, ctx in self._calls:
+            args = []
+            kwargs = []
+            for arg in call.args:
+                value = translator.expr(arg.value, ctx.scope, ctx.loops)
+                if arg.star:
+                    value = ir.Starred(value)
+                if arg.keyword is not None:
+                    kwargs.append((arg.keyword.value, value))
+                else:
+                    args.append(value)
+            if not any(_table_like(v) for v in (*args, *(v for _, v in kwargs))):
+                continue
+            out.append(
+                CallFact(
+                    self.parsed.line(call),
+                    translator.expr(call.func, ctx.scope, ctx.loops),
+                    tuple(args),
+                    tuple(kwargs),
+                    ctx.scope.function,
+                    ctx.loops,
+                    " ".join(self.parsed.code(call).split())[:160],
+                )
+            )
+        return out
+
+
+def _is_all(target: cst.BaseExpression) -> bool:
+    return isinstance(target, cst.Name) and target.value == "__all__"
+
+
+def _may_pass_a_name(call: cst.Call) -> bool:
+    """Cheap structural test before translating a call's arguments."""
+    if not call.args:
+        return False
+    name = last_name(call.func)
+    if name is None or name in NOT_HELPERS or name in SINKS:
+        return False
+    root = dotted(call.func)
+    if root is not None and root.split(".")[0] in LOG_ROOTS:
+        return False
+    for arg in call.args:
+        value = arg.value
+        if isinstance(value, cst.SimpleString):
+            text = literal_string(value)
+            if text is not None and TABLE_LIKE.fullmatch(text):
+                return True
+        elif isinstance(value, cst.Name | cst.Attribute):
+            return True
+    return False
+
+
+def _table_like(value: ir.Expr) -> bool:
+    if isinstance(value, ir.Str):
+        return TABLE_LIKE.fullmatch(value.value) is not None
+    return isinstance(
+        value, ir.Global | ir.Attr | ir.Param | ir.LoopVar | ir.Imported | ir.Subscript
+    )

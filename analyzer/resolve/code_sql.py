@@ -1,0 +1,490 @@
+"""SQL in application code -> table uses, across modules and through helper functions.
+
+Each string candidate is filled in by the evaluator (`analyzer.resolve.templates`): module
+constants of any module, class attributes, `Model.__tablename__`, loops over literal
+collections (each element a separate statement). What stays unknown in a table position is a
+dynamic table name, with the evaluator's reason.
+
+**Helpers.** Real code often builds SQL in a function that receives the table name:
+`def insert(self, table_name, row): ... f"INSERT INTO {table_name} ..."`, called as
+`db.insert("accounts", row)`. A candidate whose table hole depends on a parameter of its own
+function makes that function a *helper* for that parameter; a function passing its own
+parameter on to a helper is a helper too (up to three levels). Each call of a helper whose
+callee can be found (through imports, `self`, annotations, constructor assignments, `a or b`)
+is evaluated with the parameters bound to the call's arguments: the use belongs to the call
+site, with the helper's SQL as the snippet. Where the receiver cannot be typed but exactly one
+helper of the repository has that method name, it is used with confidence `medium`. A
+parameter that never reaches a table position (a name used as a hint, validated, never put in
+SQL) makes no helper. A helper is reported as dynamic only when no call of it can be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from analyzer.facts import CallFact, FunctionFact, PythonFacts, StringCandidate
+from analyzer.python import expr as ir
+from analyzer.readers.sql_file import snippet_of
+from analyzer.resolve.evaluate import Evaluator, Frame
+from analyzer.resolve.templates import Template, TemplateExpander, params_in
+from analyzer.resolve.values import FunctionV, Unknown, Values
+from analyzer.sql.detect import is_sql_text
+from analyzer.sql.refs import HOLE_PREFIX, StatementResult, TableRef
+from analyzer.sql.split import Statement, split_statements
+from analyzer.sql.statements import analyze_statement
+
+HELPER_LEVELS = 3  # a call site, then up to three helpers deep
+
+FuncKey = tuple[str, str]  # (module, function qualname)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRef:
+    ref: TableRef
+    line: int
+    snippet: str
+    statement_type: str
+    function: str | None = None
+    confidence: str = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicName:
+    line: int
+    expressions: tuple[str, ...]
+    kind: str
+    snippet: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnparsedStatement:
+    line: int
+    error: str
+    snippet: str
+
+
+@dataclass(slots=True)
+class PythonSql:
+    """The SQL found in one Python module."""
+
+    refs: list[ResolvedRef] = field(default_factory=list)
+    dynamic: list[DynamicName] = field(default_factory=list)
+    unparsed: list[UnparsedStatement] = field(default_factory=list)
+    sql_strings: int = 0
+    statements: int = 0
+
+
+Analysis = tuple[tuple[Statement, StatementResult], ...] | None
+MemoKey = tuple[str, bool, str, str]
+
+
+class SqlMemo:
+    """Analyses from an earlier scan (`previous`) and those this scan used (`used`).
+
+    Saving `used` only keeps the memo the size of the repository's current SQL.
+    """
+
+    def __init__(self, previous: dict[MemoKey, Analysis] | None = None) -> None:
+        self.previous = previous or {}
+        self.used: dict[MemoKey, Analysis] = {}
+        self.computed = 0
+
+    def get(self, key: MemoKey) -> tuple[bool, Analysis]:
+        if key in self.used:
+            return True, self.used[key]
+        if key in self.previous:
+            self.used[key] = self.previous[key]
+            return True, self.used[key]
+        return False, None
+
+    def put(self, key: MemoKey, analysis: Analysis) -> None:
+        self.used[key] = analysis
+        self.computed += 1
+
+    @property
+    def changed(self) -> bool:
+        return self.computed > 0 or len(self.used) != len(self.previous)
+
+
+def analyze_text(
+    text: str, *, at_sink: bool, dialect: str, default_schema: str, memo: SqlMemo | None = None
+) -> Analysis:
+    """None when `text` is not SQL, else its statements with their analysis.
+
+    Parsing dominates a warm scan, so results are memoised by the text itself: a template
+    whose constants changed is a different text, so a memo entry can never be stale.
+    """
+    key = (text, at_sink, dialect, default_schema)
+    if memo is not None:
+        found, cached = memo.get(key)
+        if found:
+            return cached
+    analysis: Analysis = None
+    if is_sql_text(text, at_sink=at_sink, dialect=dialect):
+        statements, _problems = split_statements(text)
+        analysis = tuple(
+            (s, analyze_statement(s.text, dialect=dialect, default_schema=default_schema))
+            for s in statements
+        )
+    if memo is not None:
+        memo.put(key, analysis)
+    return analysis
+
+
+# --------------------------------------------------------------------------------------------
+# candidates
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Found:
+    """What one candidate gave in one frame."""
+
+    refs: list[ResolvedRef] = field(default_factory=list)
+    dynamic: list[tuple[DynamicName, set[tuple[str, str]]]] = field(default_factory=list)
+    unparsed: list[UnparsedStatement] = field(default_factory=list)
+    is_sql: bool = False
+    statements: int = 0
+
+
+@dataclass(slots=True)
+class _Helper:
+    """A function whose SQL takes a table name from its parameters."""
+
+    facts: PythonFacts
+    fact: FunctionFact
+    params: set[str] = field(default_factory=set)
+    templates: list[StringCandidate] = field(default_factory=list)
+    forwards: list[tuple[CallFact, FuncKey]] = field(default_factory=list)
+    dynamic: list[DynamicName] = field(default_factory=list)  # reported if no call is read
+    called: bool = False
+
+
+class CodeSqlResolver:
+    """Resolves the SQL of every application module (helpers need all of them at once)."""
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        *,
+        dialect: str,
+        default_schema: str,
+        memo: SqlMemo | None = None,
+    ) -> None:
+        self.evaluator = evaluator
+        self.expander = TemplateExpander(evaluator)
+        self.dialect = dialect
+        self.default_schema = default_schema
+        self.memo = memo
+        self._helpers: dict[FuncKey, _Helper] = {}
+
+    # ---- one candidate ---------------------------------------------------------------------
+
+    def _analyze(self, candidate: StringCandidate, frame: Frame, found: _Found) -> None:
+        for iteration in self.evaluator.iterations(candidate.loops, frame):
+            for template in self.expander.expand(candidate.parts, iteration):
+                self._template(candidate, template, found)
+
+    def _template(self, candidate: StringCandidate, template: Template, found: _Found) -> None:
+        if not template.has_literal_text():
+            return
+        statements = analyze_text(
+            template.text, at_sink=candidate.sink is not None, dialect=self.dialect,
+            default_schema=self.default_schema, memo=self.memo,
+        )
+        if statements is None:
+            return
+        found.is_sql = True
+        found.statements = max(found.statements, len(statements))
+        for statement, analysis in statements:
+            snippet = snippet_of(template.display(statement.text))
+            statement_line = template.line_of(statement.offset)
+            if not analysis.parsed:
+                unparsed = UnparsedStatement(
+                    statement_line, analysis.error or "not parsed", snippet
+                )
+                if unparsed not in found.unparsed:
+                    found.unparsed.append(unparsed)
+            for ref in analysis.refs:
+                line = (
+                    template.line_of(statement.offset + ref.offset)
+                    if ref.offset is not None
+                    else statement_line
+                )
+                if ref.holes or HOLE_PREFIX in ref.name or HOLE_PREFIX in ref.schema:
+                    indices = [i for i in ref.holes if i in template.holes]
+                    expressions = tuple(template.holes[i].expr for i in indices)
+                    reasons = [template.reasons[i] for i in indices if i in template.reasons]
+                    depends = set()
+                    for index in indices:
+                        depends |= params_in(template.holes[index].value)
+                    dynamic = DynamicName(
+                        line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons))
+                    )
+                    found.dynamic.append((dynamic, depends))
+                    continue
+                found.refs.append(
+                    ResolvedRef(
+                        ref, line, snippet, analysis.statement_type, candidate.function,
+                        ref.confidence,
+                    )
+                )
+
+    # ---- modules ---------------------------------------------------------------------------
+
+    def resolve(self, modules: Iterable[PythonFacts]) -> dict[str, PythonSql]:
+        """The SQL of every module, helper calls included, keyed by path."""
+        modules = list(modules)
+        results = {facts.path: PythonSql() for facts in modules}
+        for facts in modules:
+            result = results[facts.path]
+            for candidate in facts.candidates:
+                found = _Found()
+                self._analyze(candidate, Frame(facts), found)
+                if not found.is_sql:
+                    continue
+                result.sql_strings += 1
+                result.statements += found.statements
+                result.unparsed.extend(found.unparsed)
+                result.refs.extend(_unique(found.refs))
+                for dynamic, depends in found.dynamic:
+                    own = {name for function, name in depends if function == candidate.function}
+                    if candidate.function and own:
+                        helper = self._helper(facts, candidate.function)
+                        if helper is not None:
+                            helper.params |= own
+                            if candidate not in helper.templates:
+                                helper.templates.append(candidate)
+                            helper.dynamic.append(dynamic)
+                            continue
+                    result.dynamic.append(dynamic)
+        self._propagate(modules)
+        self._resolve_calls(modules, results)
+        for key in sorted(self._helpers):
+            helper = self._helpers[key]
+            if not helper.called:
+                results[helper.facts.path].dynamic.extend(helper.dynamic)
+        for result in results.values():
+            result.dynamic = list(dict.fromkeys(result.dynamic))
+        return results
+
+    def _helper(self, facts: PythonFacts, function: str) -> _Helper | None:
+        key = (facts.module, function)
+        helper = self._helpers.get(key)
+        if helper is None:
+            fact = facts.functions.get(function)
+            if fact is None:
+                return None
+            helper = self._helpers[key] = _Helper(facts, fact)
+        return helper
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _callees(
+        self, facts: PythonFacts, call: CallFact
+    ) -> list[tuple[_Helper, FunctionV, str]]:
+        """Helpers a call may reach, with the function value and the link's confidence."""
+        if not self._helpers:
+            return []
+        name = _called_name(call.func)
+        if name is None or name not in self._helper_names:
+            return []
+        found: list[tuple[_Helper, FunctionV, str]] = []
+        values: Values = self.evaluator.evaluate(call.func, Frame(facts))
+        for value in values:
+            if isinstance(value, FunctionV):
+                helper = self._helpers.get((value.module, value.qualname))
+                if helper is not None:
+                    found.append((helper, value, "high"))
+        if not found and isinstance(call.func, ir.Attr) and all(
+            isinstance(v, Unknown) for v in values
+        ):
+            # the one helper of that name that builds SQL itself (others only pass it on)
+            same = [
+                h for h in self._helpers.values()
+                if _last(h.fact.qualname) == name and h.templates
+            ]
+            if len(same) == 1:
+                helper = same[0]
+                receiver = None
+                if helper.fact.receiver is not None:
+                    receiver = Unknown("an untyped receiver")
+                found.append(
+                    (helper, FunctionV(helper.facts.module, helper.fact.qualname, receiver),
+                     "medium")
+                )
+        return found
+
+    @property
+    def _helper_names(self) -> set[str]:
+        return {_last(key[1]) for key in self._helpers}
+
+    def _propagate(self, modules: list[PythonFacts]) -> None:
+        """Functions passing their own parameter on to a helper are helpers too."""
+        for _ in range(HELPER_LEVELS):
+            changed = False
+            for facts in modules:
+                for call in facts.calls:
+                    if call.function is None:
+                        continue
+                    for helper, value, _ in self._callees(facts, call):
+                        forwarded = self._forwarded(call, helper, value)
+                        own = {n for f, n in forwarded if f == call.function}
+                        if not own:
+                            continue
+                        caller = self._helper(facts, call.function)
+                        if caller is None or caller is helper:
+                            continue
+                        target = (helper.facts.module, helper.fact.qualname)
+                        if not own <= caller.params or (call, target) not in caller.forwards:
+                            caller.params |= own
+                            if (call, target) not in caller.forwards:
+                                caller.forwards.append((call, target))
+                            changed = True
+            if not changed:
+                break
+
+    def _forwarded(
+        self, call: CallFact, helper: _Helper, value: FunctionV
+    ) -> set[tuple[str, str]]:
+        """Caller parameters passed to the helper's table-name parameters."""
+        depends: set[tuple[str, str]] = set()
+        for name in helper.params:
+            argument = _argument(helper.fact, value, call, name)
+            if argument is not None:
+                depends |= params_in(argument)
+        return depends
+
+    def _resolve_calls(self, modules: list[PythonFacts], results: dict[str, PythonSql]) -> None:
+        for facts in modules:
+            result = results[facts.path]
+            for call in facts.calls:
+                for helper, value, confidence in self._callees(facts, call):
+                    forwarded = self._forwarded(call, helper, value)
+                    caller = (
+                        self._helpers.get((facts.module, call.function))
+                        if call.function
+                        else None
+                    )
+                    if caller is not None and any(
+                        f == call.function and n in caller.params for f, n in forwarded
+                    ):
+                        continue  # resolved where the caller itself is called
+                    helper.called = True
+                    self._call_site(facts, call, helper, value, confidence, result)
+
+    def _call_site(
+        self,
+        facts: PythonFacts,
+        call: CallFact,
+        helper: _Helper,
+        value: FunctionV,
+        confidence: str,
+        result: PythonSql,
+    ) -> None:
+        refs: list[ResolvedRef] = []
+        unresolved: list[DynamicName] = []
+        for frame in self.evaluator.iterations(call.loops, Frame(facts)):
+            args = [self.evaluator.evaluate(a, frame) for a in call.args]
+            kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in call.kwargs}
+            callee = self.evaluator.bind(helper.facts, helper.fact, value, args, kwargs)
+            for found in self._helper_uses(helper, callee, 1):
+                refs.extend(found.refs)
+                unresolved.extend(d for d, _ in found.dynamic)
+        for ref in _unique(refs):
+            result.refs.append(
+                ResolvedRef(
+                    ref.ref, call.line, ref.snippet, ref.statement_type, call.function,
+                    _weakest(confidence, ref.confidence),
+                )
+            )
+        for dynamic in unresolved:
+            result.dynamic.append(
+                DynamicName(
+                    call.line, dynamic.expressions, dynamic.kind, dynamic.snippet,
+                    f"the table name given to {helper.fact.qualname}() here: {dynamic.reason}",
+                )
+            )
+
+    def _helper_uses(self, helper: _Helper, frame: Frame, depth: int) -> Iterator[_Found]:
+        helper.called = True
+        for candidate in helper.templates:
+            found = _Found()
+            self._analyze(candidate, frame, found)
+            yield found
+        if depth >= HELPER_LEVELS:
+            return
+        for call, target in helper.forwards:
+            inner = self._helpers.get(target)
+            if inner is None:
+                continue
+            callee_value = self._forward_value(helper, call, inner, frame)
+            for iteration in self.evaluator.iterations(call.loops, frame):
+                args = [self.evaluator.evaluate(a, iteration) for a in call.args]
+                kwargs = {k: self.evaluator.evaluate(v, iteration) for k, v in call.kwargs}
+                callee = self.evaluator.bind(inner.facts, inner.fact, callee_value, args, kwargs)
+                yield from self._helper_uses(inner, callee, depth + 1)
+
+    def _forward_value(
+        self, helper: _Helper, call: CallFact, inner: _Helper, frame: Frame
+    ) -> FunctionV:
+        for value in self.evaluator.evaluate(call.func, frame):
+            if isinstance(value, FunctionV) and (value.module, value.qualname) == (
+                inner.facts.module, inner.fact.qualname
+            ):
+                return value
+        receiver = Unknown("an untyped receiver") if inner.fact.receiver else None
+        return FunctionV(inner.facts.module, inner.fact.qualname, receiver)
+
+
+def _argument(
+    fact: FunctionFact, value: FunctionV, call: CallFact, name: str
+) -> ir.Expr | None:
+    """The argument a call passes for parameter `name`."""
+    for keyword, argument in call.kwargs:
+        if keyword == name:
+            return argument
+    params = [p for p in fact.params if p.kind == "positional"]
+    if fact.receiver is not None and value.receiver is not None and params:
+        params = params[1:]
+    for index, param in enumerate(params):
+        if param.name == name and index < len(call.args):
+            argument = call.args[index]
+            return None if isinstance(argument, ir.Starred) else argument
+    return None
+
+
+def _called_name(func: ir.Expr) -> str | None:
+    if isinstance(func, ir.Attr):
+        return func.attr
+    if isinstance(func, ir.Global):
+        return func.name
+    if isinstance(func, ir.Imported):
+        return func.name
+    if isinstance(func, ir.LocalDef):
+        return _last(func.qualname)
+    return None
+
+
+def _last(qualname: str) -> str:
+    return qualname.rsplit(".", 1)[-1]
+
+
+def _unique(refs: list[ResolvedRef]) -> list[ResolvedRef]:
+    seen: set[tuple[int, str, str, str, str]] = set()
+    out = []
+    for ref in refs:
+        marker = (ref.line, ref.ref.schema, ref.ref.name, ref.ref.kind, ref.ref.operation)
+        if marker not in seen:
+            seen.add(marker)
+            out.append(ref)
+    return out
+
+
+_CONFIDENCE = {"high": 2, "medium": 1, "low": 0}
+
+
+def _weakest(*levels: str) -> str:
+    return min(levels, key=lambda level: _CONFIDENCE.get(level, 0))

@@ -1,0 +1,1033 @@
+"""The evaluator: the one place that turns an expression into known values, across modules.
+
+Every reader keeps expressions as closed IR (`analyzer.python.expr`); this module evaluates
+them against what every module of the repository defines (`PythonFacts.names`, `.functions`,
+`.classes`, `.loops`). It follows imports (aliases, re-exports, relative and star imports),
+module constants, class attributes along the bases, properties, small repository functions
+(their `return` values with the parameters bound), loops over literal collections, `str`
+methods, `%` and f-string formatting, `re.sub`/`re.compile(...).sub` with literal patterns,
+paths built from `__file__`, `os.path` and `pathlib`, and SQLAlchemy `Table`/`table` objects.
+
+It never imports or runs code of the repository: it only applies a fixed list of pure
+operations to values it already knows (string methods and `re` on known strings, path joins on
+known paths). Everything else is `Unknown`, with the reason, so that a message can say which
+idiom was tried and why it stopped. Cycles (import loops, recursive helpers) and depth are
+bounded: evaluation always terminates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import posixpath
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from analyzer.facts import ClassFact, FunctionFact, ImportBinding, NameFact, PythonFacts
+from analyzer.python import expr as ir
+from analyzer.resolve.index import ModuleIndex, absolute_module
+from analyzer.resolve.values import (
+    BatchV,
+    ClassV,
+    ConstV,
+    ExternalResultV,
+    ExternalV,
+    FileV,
+    FunctionV,
+    InstanceV,
+    MapV,
+    MethodV,
+    ModuleV,
+    PathV,
+    RegexV,
+    SeqV,
+    StrV,
+    TableV,
+    Unknown,
+    Value,
+    Values,
+    describe,
+)
+
+MAX_DEPTH = 48  # nested lookups and calls
+MAX_CALL_DEPTH = 8  # repository functions evaluated inside each other
+MAX_ALTERNATIVES = 64
+MAX_ITERATIONS = 256
+MAX_TEXT = 100_000  # longer strings are not built (and never name a table)
+
+STR_METHODS = frozenset(
+    {
+        "lower", "upper", "strip", "lstrip", "rstrip", "replace", "title", "capitalize",
+        "casefold", "removeprefix", "removesuffix", "format", "join", "zfill", "swapcase",
+    }
+)
+TRANSPARENT_DECORATORS = frozenset(
+    {
+        "staticmethod", "classmethod", "lru_cache", "cache", "cached_property", "property",
+        "wraps", "overload", "abstractmethod", "final", "override", "declared_attr",
+        "directive",
+    }
+)
+PROPERTY_DECORATORS = frozenset({"property", "cached_property", "hybrid_property"})
+#: External callables whose result is a SQLAlchemy table object (first argument: the name).
+TABLE_FACTORIES = ("Table", "table")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Where an expression is evaluated: its module, the current element of each loop around
+    it, the values bound to parameters (keyed by (function, name)), and what `self`/`cls`
+    stand for when a method is evaluated for a subclass (keyed by class qualname)."""
+
+    module: PythonFacts
+    loops: Mapping[int, Value] = field(default_factory=dict)
+    params: Mapping[tuple[str, str], Values] = field(default_factory=dict)
+    receivers: Mapping[str, Value] = field(default_factory=dict)
+
+    def with_loop(self, loop: int, value: Value) -> Frame:
+        return Frame(self.module, {**self.loops, loop: value}, self.params, self.receivers)
+
+
+class _Stop(Exception):
+    """Depth exceeded: unwinds to the nearest guard, which answers Unknown."""
+
+
+class Evaluator:
+    """Evaluates closed expressions of any module of the repository."""
+
+    def __init__(
+        self,
+        index: ModuleIndex,
+        *,
+        files: frozenset[str] = frozenset(),
+        table_of_class: Callable[[ClassV], TableV | None] | None = None,
+    ) -> None:
+        self.index = index
+        self.files = files  # repository paths (to tell a path that exists)
+        self.table_of_class = table_of_class
+        self._stack: list[object] = []
+        self._calls = 0
+        self._names: dict[tuple[str, str], Values] = {}
+
+    # ---- entry points ----------------------------------------------------------------------
+
+    def evaluate(self, expression: ir.Expr, frame: Frame) -> Values:
+        """Every value `expression` may have in `frame` (Unknown alternatives say why)."""
+        try:
+            return self._eval(expression, frame)
+        except _Stop:
+            return (Unknown("the chain of definitions is too deep or circular"),)
+        except RecursionError:
+            return (Unknown("the chain of definitions is too deep"),)
+
+    def module(self, name: str) -> PythonFacts | None:
+        return self.index.find(name)
+
+    def frame(self, facts: PythonFacts) -> Frame:
+        return Frame(facts)
+
+    def iterations(self, loops: tuple[int, ...], frame: Frame) -> Iterator[Frame]:
+        """One frame per combination of elements of `loops` (outer loops first)."""
+        if not loops:
+            yield frame
+            return
+        first, rest = loops[0], loops[1:]
+        facts = frame.module
+        if first >= len(facts.loops):
+            yield frame.with_loop(first, Unknown("a loop that could not be read"))
+            return
+        loop = facts.loops[first]
+        for element in self.elements(self.evaluate(loop.iterable, frame))[:MAX_ITERATIONS]:
+            yield from self.iterations(rest, frame.with_loop(first, element))
+
+    def elements(self, values: Values) -> list[Value]:
+        """What iterating over a value gives (Unknown, once, when it is not known)."""
+        out: list[Value] = []
+        for value in values:
+            if isinstance(value, SeqV):
+                out.extend(value.items)
+            elif isinstance(value, MapV):
+                out.extend(key for key, _ in value.items)
+            elif isinstance(value, Unknown):
+                out.append(Unknown(f"the loop's collection is unknown: {value.why}"))
+            else:
+                out.append(Unknown(f"the loop runs over {describe(value)}"))
+        return out
+
+    # ---- guard -----------------------------------------------------------------------------
+
+    def _guarded(self, key: object, compute: Callable[[], Values], loop_why: str) -> Values:
+        if key in self._stack:
+            return (Unknown(loop_why),)
+        if len(self._stack) >= MAX_DEPTH:
+            raise _Stop
+        self._stack.append(key)
+        try:
+            return compute()
+        finally:
+            self._stack.pop()
+
+    # ---- expressions -----------------------------------------------------------------------
+
+    def _eval(self, node: ir.Expr, frame: Frame) -> Values:
+        match node:
+            case ir.Str(value):
+                return (StrV(value),)
+            case ir.Const(value):
+                return (ConstV(value),)
+            case ir.Global(name):
+                return self.name(frame.module, name)
+            case ir.Imported(module, name, level):
+                binding = ImportBinding(name or module, module, name, level, 0)
+                return self._import(frame.module, binding)
+            case ir.Param(function, name):
+                return self._param(function, name, frame)
+            case ir.LoopVar(loop, path):
+                return (self._loop_value(loop, path, frame),)
+            case ir.Self(cls):
+                bound = frame.receivers.get(cls)
+                if bound is not None:
+                    return (bound,)
+                return (InstanceV(ClassV(frame.module.module, cls)),)
+            case ir.ClsRef(cls):
+                bound = frame.receivers.get(cls)
+                if isinstance(bound, InstanceV):
+                    return (bound.cls,)
+                if bound is not None:
+                    return (bound,)
+                return (ClassV(frame.module.module, cls),)
+            case ir.LocalDef(qualname, kind):
+                if kind == "class":
+                    return (ClassV(frame.module.module, qualname),)
+                return (FunctionV(frame.module.module, qualname),)
+            case ir.FileRef():
+                return (PathV(frame.module.path),)
+            case ir.Entered(value):
+                entered = []
+                for item in self._eval(value, frame):
+                    entered.append(item if isinstance(item, FileV | BatchV) else Unknown(
+                        f"the value `with {ir.render(value)} as ...` enters"
+                    ))
+                return tuple(entered)
+            case ir.Attr(value, attr):
+                return self._cap(
+                    out for item in self._eval(value, frame) for out in self.attribute(item, attr)
+                )
+            case ir.Call():
+                return self._call(node, frame)
+            case ir.Seq(kind, items):
+                return (SeqV(kind, tuple(self._items(items, frame))),)
+            case ir.Mapping(items):
+                pairs = []
+                for key, value in items:
+                    pairs.append((self._one(key, frame), self._one(value, frame)))
+                return (MapV(tuple(pairs)),)
+            case ir.FString(parts):
+                return self._fstring(parts, frame)
+            case ir.BinOp(op, left, right):
+                return self._binop(op, self._eval(left, frame), self._eval(right, frame))
+            case ir.Subscript(value, index):
+                return self._cap(
+                    self._subscript(item, key)
+                    for item in self._eval(value, frame)
+                    for key in self._eval(index, frame)
+                )
+            case ir.BoolOp(_, values):
+                return self._cap(out for value in values for out in self._eval(value, frame))
+            case ir.IfExp(body, orelse):
+                return self._cap((*self._eval(body, frame), *self._eval(orelse, frame)))
+            case ir.Starred(value):
+                return self._eval(value, frame)
+            case ir.Opaque(code, why):
+                return (Unknown(f"`{code}` is {why}" if why.startswith("a") else why),)
+        return (Unknown(f"`{ir.render(node)}` cannot be read"),)
+
+    def _one(self, node: ir.Expr, frame: Frame) -> Value:
+        values = self._eval(node, frame)
+        return values[0] if len(values) == 1 else Unknown(f"`{ir.render(node)}` has several values")
+
+    def _items(self, items: tuple[ir.Expr, ...], frame: Frame) -> list[Value]:
+        out: list[Value] = []
+        for item in items:
+            if isinstance(item, ir.Starred):
+                for value in self._eval(item.value, frame):
+                    if isinstance(value, SeqV):
+                        out.extend(value.items)
+                    else:
+                        out.append(Unknown(f"`*{ir.render(item.value)}` is not a known list"))
+            else:
+                out.append(self._one(item, frame))
+        return out
+
+    @staticmethod
+    def _cap(values: Iterator[Value] | tuple[Value, ...]) -> Values:
+        out: list[Value] = []
+        for value in values:
+            if value not in out:
+                out.append(value)
+            if len(out) >= MAX_ALTERNATIVES:
+                out.append(Unknown("too many possible values"))
+                break
+        return tuple(out) or (Unknown("no value"),)
+
+    # ---- names and imports -----------------------------------------------------------------
+
+    def name(self, facts: PythonFacts, name: str) -> Values:
+        """A module-level name of `facts`, followed through imports."""
+        key = (facts.module, name)
+        found = self._names.get(key)
+        if found is None:
+            found = self._guarded(
+                ("name", key),
+                lambda: self._name(facts, name),
+                f"`{name}` is defined in a circle of imports",
+            )
+            self._names[key] = found
+        return found
+
+    def _name(self, facts: PythonFacts, name: str) -> Values:
+        fact = facts.names.get(name)
+        if fact is not None:
+            return self._name_fact(facts, fact, None)
+        for binding in facts.imports:
+            if binding.local == "*":
+                module = self.index.find(absolute_module(facts, binding))
+                if module is not None and module is not facts and not name.startswith("_"):
+                    found = self.name(module, name)
+                    if _defined(found):
+                        return found
+        if name in _BUILTIN_NAMES:
+            return (ExternalV(f"builtins.{name}"),)
+        return (_undefined(name, facts.module or facts.path),)
+
+    def _name_fact(self, facts: PythonFacts, fact: NameFact, cls: str | None) -> Values:
+        if fact.kind == "value" and fact.value is not None:
+            return self._eval(fact.value, Frame(facts))
+        if fact.kind == "import" and fact.imported is not None:
+            return self._import(facts, fact.imported)
+        if fact.kind == "function" and fact.qualname:
+            return (FunctionV(facts.module, fact.qualname),)
+        if fact.kind == "class" and fact.qualname:
+            return (ClassV(facts.module, fact.qualname),)
+        if fact.kind == "declared" and fact.annotation is not None:
+            return self.annotated(fact.annotation, Frame(facts))
+        return (Unknown(fact.why or "not bound to one value"),)
+
+    def _import(self, facts: PythonFacts, binding: ImportBinding) -> Values:
+        base = absolute_module(facts, binding)
+        if binding.name is None:
+            # `import a.b` binds the package `a`; `import a.b as c` binds `a.b`
+            plain = binding.local == binding.module
+            return (self._module_value(base.split(".")[0] if plain else base),)
+        module = self.index.find(base)
+        if module is not None and module is not facts:
+            found = self.name(module, binding.name)
+            if _defined(found):
+                return found
+        submodule = self.index.find(f"{base}.{binding.name}")
+        if submodule is not None:
+            return (ModuleV(submodule.module),)
+        if module is None:
+            # a folder without __init__.py (`alembic/` beside `alembic.ini`) is a namespace
+            # package only for what it holds; anything else comes from the library
+            if self.index.is_package(f"{base}.{binding.name}"):
+                return (ModuleV(f"{base}.{binding.name}"),)
+            return (ExternalV(f"{base}.{binding.name}"),)
+        return (_undefined(binding.name, module.module),)
+
+    def _module_value(self, name: str) -> Value:
+        found = self.index.find(name)
+        if found is not None:
+            return ModuleV(found.module)
+        if self.index.is_package(name):
+            return ModuleV(name)
+        return ExternalV(name)
+
+    # ---- parameters and loops --------------------------------------------------------------
+
+    def _param(self, function: str, name: str, frame: Frame) -> Values:
+        bound = frame.params.get((function, name))
+        if bound is not None:
+            return bound
+        fact = frame.module.functions.get(function)
+        if fact is not None:
+            for param in fact.params:
+                if param.name != name:
+                    continue
+                if param.annotation is not None:
+                    typed = self.annotated(param.annotation, Frame(frame.module))
+                    if any(not isinstance(v, Unknown) for v in typed):
+                        return typed
+                if param.default is not None:
+                    provided = self._injected(param.default, frame)
+                    if provided is not None:
+                        return provided
+        return (Unknown(f"`{name}` is a parameter of {function}()"),)
+
+    def _injected(self, default: ir.Expr, frame: Frame) -> Values | None:
+        """`Depends(provider)` (FastAPI) / `Provide[...]`: the provider's return value."""
+        if not isinstance(default, ir.Call) or not default.args:
+            return None
+        called = self._eval(default.func, Frame(frame.module))
+        if not any(isinstance(v, ExternalV) and v.path.rsplit(".", 1)[-1] == "Depends"
+                   for v in called):
+            return None
+        provider = self._eval(default.args[0], Frame(frame.module))
+        out: list[Value] = []
+        for value in provider:
+            if isinstance(value, FunctionV):
+                out.extend(self._returns_type(value))
+            elif isinstance(value, ClassV):
+                out.append(InstanceV(value))
+        return tuple(out) or None
+
+    def _loop_value(self, loop: int, path: tuple[int, ...], frame: Frame) -> Value:
+        value = frame.loops.get(loop)
+        if value is None:
+            return Unknown("a loop variable (each element of the loop is a separate case)")
+        for index in path:
+            if isinstance(value, SeqV) and index < len(value.items):
+                value = value.items[index]
+            elif isinstance(value, Unknown):
+                return value
+            else:
+                return Unknown(f"unpacking {describe(value)}")
+        return value
+
+    # ---- attributes ------------------------------------------------------------------------
+
+    def attribute(self, value: Value, attr: str) -> Values:
+        """`value.attr`."""
+        match value:
+            case ModuleV(name):
+                facts = self.index.find(name)
+                if facts is not None:
+                    found = self.name(facts, attr)
+                    if _defined(found):
+                        return found
+                child = self.index.find(f"{name}.{attr}")
+                if child is not None:
+                    return (ModuleV(child.module),)
+                if self.index.is_package(f"{name}.{attr}"):
+                    return (ModuleV(f"{name}.{attr}"),)
+                if facts is None:  # a namespace folder: the rest is the library's
+                    return (ExternalV(f"{name}.{attr}"),)
+                return (_undefined(attr, name),)
+            case ExternalV(path):
+                return (ExternalV(f"{path}.{attr}"),)
+            case ExternalResultV(path):
+                return (ExternalV(f"{path}().{attr}"),)
+            case ClassV():
+                return self._class_attribute(value, attr, value)
+            case InstanceV(cls):
+                return self._class_attribute(cls, attr, value)
+            case TableV(name, schema):
+                if attr == "name":
+                    return (StrV(name),)
+                if attr == "fullname":
+                    return (StrV(f"{schema}.{name}" if schema else name),)
+                if attr == "schema":
+                    return (StrV(schema),) if schema else (ConstV(None),)
+                return (Unknown(f"`.{attr}` of a table object"),)
+            case PathV(path):
+                return self._path_attribute(path, attr)
+            case StrV() | RegexV() | MapV() | FileV() | SeqV():
+                return (MethodV(value, attr),)
+            case Unknown():
+                return (value,)
+        return (Unknown(f"`.{attr}` of {describe(value)}"),)
+
+    def class_fact(self, cls: ClassV) -> tuple[PythonFacts, ClassFact] | None:
+        facts = self.index.find(cls.module)
+        if facts is None:
+            return None
+        fact = facts.classes.get(cls.qualname)
+        return (facts, fact) if fact is not None else None
+
+    def bases(self, cls: ClassV) -> list[Value]:
+        """The class's bases, evaluated in its module (repository classes or external)."""
+        found = self.class_fact(cls)
+        if found is None:
+            return []
+        facts, fact = found
+        out: list[Value] = []
+        for base in fact.bases:
+            target = base.value if isinstance(base, ir.Subscript) else base  # Generic[T]
+            out.extend(self.evaluate(target, Frame(facts)))
+        return out
+
+    def mro(self, cls: ClassV) -> list[ClassV]:
+        """The class and its repository ancestors, depth first, each once."""
+        order: list[ClassV] = []
+        stack = [cls]
+        while stack and len(order) < 64:
+            current = stack.pop(0)
+            if current in order:
+                continue
+            order.append(current)
+            stack.extend(b for b in self.bases(current) if isinstance(b, ClassV))
+        return order
+
+    def _class_attribute(self, cls: ClassV, attr: str, receiver: Value) -> Values:
+        if attr == "__name__":
+            return (StrV(cls.name),)
+        if attr in ("__tablename__", "__table__") and self.table_of_class is not None:
+            table = self.table_of_class(cls)
+            if table is not None:
+                return (StrV(table.name),) if attr == "__tablename__" else (table,)
+            return (Unknown(f"{cls.qualname} is not a mapped class with a known table"),)
+        return self._guarded(
+            ("attr", cls, attr, receiver),
+            lambda: self._lookup_attribute(cls, attr, receiver),
+            f"`{cls.qualname}.{attr}` is defined in terms of itself",
+        )
+
+    def _lookup_attribute(self, cls: ClassV, attr: str, receiver: Value) -> Values:
+        for owner in self.mro(cls):
+            found = self.class_fact(owner)
+            if found is None:
+                continue
+            facts, fact = found
+            name_fact = fact.names.get(attr)
+            if name_fact is not None:
+                return self._member(facts, owner, name_fact, receiver)
+            if isinstance(receiver, InstanceV):
+                attribute = fact.attributes.get(attr)
+                if attribute is not None:
+                    frame = Frame(facts, receivers={owner.qualname: receiver})
+                    if attribute.kind == "value" and attribute.value is not None:
+                        return self._eval(attribute.value, frame)
+                    if attribute.annotation is not None:
+                        return self.annotated(attribute.annotation, frame)
+                    return (Unknown(attribute.why or f"`self.{attr}` has no single value"),)
+        return (Unknown(f"`{attr}` is not an attribute of {cls.qualname} that can be read"),)
+
+    def _member(self, facts: PythonFacts, owner: ClassV, fact: NameFact, receiver: Value) -> Values:
+        if fact.kind == "function" and fact.qualname:
+            function = facts.functions.get(fact.qualname)
+            decorators = (
+                {d.rsplit(".", 1)[-1] for d in function.decorators} if function else set()
+            )
+            if decorators & PROPERTY_DECORATORS and isinstance(receiver, InstanceV | ClassV):
+                return self._call_function(FunctionV(facts.module, fact.qualname, receiver), [], {})
+            bound = None if "staticmethod" in decorators else receiver
+            return (FunctionV(facts.module, fact.qualname, bound),)
+        frame = Frame(facts, receivers={owner.qualname: receiver})
+        if fact.kind == "value" and fact.value is not None:
+            return self._eval(fact.value, frame)
+        return self._name_fact(facts, fact, owner.qualname)
+
+    def _path_attribute(self, path: str, attr: str) -> Values:
+        if attr == "parent":
+            return (PathV(posixpath.dirname(path)),)
+        if attr == "parents":
+            ancestors: list[Value] = []
+            current = path
+            while current not in ("", "."):
+                current = posixpath.dirname(current)
+                ancestors.append(PathV(current or "."))
+            return (SeqV("tuple", tuple(ancestors)),)
+        if attr == "name":
+            return (StrV(posixpath.basename(path)),)
+        if attr == "stem":
+            return (StrV(posixpath.splitext(posixpath.basename(path))[0]),)
+        return (MethodV(PathV(path), attr),)
+
+    # ---- calls -----------------------------------------------------------------------------
+
+    def _call(self, node: ir.Call, frame: Frame) -> Values:
+        funcs = self._eval(node.func, frame)
+        args = [self._eval(a, frame) for a in node.args]
+        kwargs = {k: self._eval(v, frame) for k, v in node.kwargs}
+        starred = [isinstance(a, ir.Starred) for a in node.args]
+        out: list[Value] = []
+        for func in funcs:
+            out.extend(self.call(func, args, kwargs, starred=starred, unpacked=node.unpacked))
+        return self._cap(out)
+
+    def call(
+        self,
+        func: Value,
+        args: list[Values],
+        kwargs: dict[str, Values],
+        *,
+        starred: list[bool] | None = None,
+        unpacked: bool = False,
+    ) -> Values:
+        """The values `func(*args, **kwargs)` may return."""
+        match func:
+            case FunctionV():
+                if unpacked:
+                    return (Unknown(f"{func.qualname}() is called with *args/**kwargs"),)
+                return self._call_function(func, args, kwargs)
+            case ClassV():
+                return (InstanceV(func),)
+            case MethodV(receiver, name):
+                return self._method(receiver, name, args, kwargs)
+            case ExternalV(path):
+                return self._external(path, args, kwargs)
+            case Unknown():
+                return (func,)
+        return (Unknown(f"calling {describe(func)}"),)
+
+    def _call_function(
+        self, func: FunctionV, args: list[Values], kwargs: dict[str, Values]
+    ) -> Values:
+        facts = self.index.find(func.module)
+        fact = facts.functions.get(func.qualname) if facts is not None else None
+        if facts is None or fact is None:
+            return (Unknown(f"{func.qualname}() is not a function that can be read"),)
+        decorators = {d.rsplit(".", 1)[-1] for d in fact.decorators}
+        unknown = sorted(decorators - TRANSPARENT_DECORATORS)
+        if unknown:
+            return (Unknown(f"{func.qualname}() is decorated with @{unknown[0]}"),)
+        if not fact.returns:
+            return (Unknown(f"{func.qualname}() returns nothing that can be read"),)
+        if len(self._stack) > MAX_DEPTH - 4 or self._calls >= MAX_CALL_DEPTH:
+            return (Unknown(f"{func.qualname}() is called too deep to follow"),)
+        frame = self.bind(facts, fact, func, args, kwargs)
+        self._calls += 1
+        try:
+            return self._guarded(
+                ("call", func.module, func.qualname, tuple(sorted(frame.params.items(), key=str))),
+                lambda: self._cap(v for r in fact.returns for v in self._eval(r, frame)),
+                f"{func.qualname}() calls itself",
+            )
+        finally:
+            self._calls -= 1
+
+    def bind(
+        self,
+        facts: PythonFacts,
+        fact: FunctionFact,
+        func: FunctionV,
+        args: list[Values],
+        kwargs: dict[str, Values],
+    ) -> Frame:
+        """A frame for the function's body with its parameters bound to the arguments."""
+        params = list(fact.params)
+        receivers: dict[str, Value] = {}
+        bound: dict[tuple[str, str], Values] = {}
+        owner = fact.qualname.rpartition(".")[0]
+        if fact.receiver is not None and params:
+            receiver = func.receiver
+            if receiver is not None:
+                bound[(fact.qualname, params[0].name)] = (receiver,)
+                receivers[owner] = receiver
+                params = params[1:]
+        positional = [p for p in params if p.kind == "positional"]
+        for param, values in zip(positional, args, strict=False):
+            bound[(fact.qualname, param.name)] = values
+        extra = args[len(positional):]
+        for param in params:
+            if param.kind == "varargs":
+                bound[(fact.qualname, param.name)] = (
+                    SeqV("tuple", tuple(v[0] if len(v) == 1 else Unknown() for v in extra)),
+                )
+        for name, values in kwargs.items():
+            if any(p.name == name for p in params):
+                bound[(fact.qualname, name)] = values
+        for param in params:
+            key = (fact.qualname, param.name)
+            if key not in bound and param.default is not None:
+                bound[key] = self._eval(param.default, Frame(facts))
+        return Frame(facts, {}, bound, receivers)
+
+    def _returns_type(self, func: FunctionV) -> Values:
+        """What a provider function gives: its return annotation's class, else its returns."""
+        facts = self.index.find(func.module)
+        fact = facts.functions.get(func.qualname) if facts is not None else None
+        if facts is None or fact is None:
+            return (Unknown(f"{func.qualname}() cannot be read"),)
+        if fact.return_annotation is not None:
+            typed = self.annotated(fact.return_annotation, Frame(facts))
+            if any(not isinstance(v, Unknown) for v in typed):
+                return typed
+        return self._call_function(func, [], {})
+
+    def annotated(self, annotation: ir.Expr, frame: Frame) -> Values:
+        """Instances of the classes an annotation names: `Database`, `"Database"`,
+        `Database | None`, `Optional[Database]`, `Union[A, B]`, `Annotated[Database, ...]`."""
+        return self._instances(tuple(self._annotation_types(annotation, frame, 0)))
+
+    def _annotation_types(self, node: ir.Expr, frame: Frame, depth: int) -> list[Value]:
+        if depth > 8:
+            return [Unknown("an annotation nested too deeply")]
+        if isinstance(node, ir.Str):
+            text = node.value.strip()
+            if re.fullmatch(r"[A-Za-z_][\w.]*", text):
+                head, *rest = text.split(".")
+                dotted: ir.Expr = ir.Global(head)
+                for part in rest:
+                    dotted = ir.Attr(dotted, part)
+                return list(self._eval(dotted, frame))
+            return [Unknown(f"a string annotation {text!r}")]
+        if isinstance(node, ir.BinOp) and node.op == "|":
+            return [
+                *self._annotation_types(node.left, frame, depth + 1),
+                *self._annotation_types(node.right, frame, depth + 1),
+            ]
+        if isinstance(node, ir.Subscript):
+            wrapper = self._eval(node.value, frame)
+            names = {v.path.rsplit(".", 1)[-1] for v in wrapper if isinstance(v, ExternalV)}
+            items = node.index.items if isinstance(node.index, ir.Seq) else (node.index,)
+            if names & {"Optional", "Union"}:
+                return [t for item in items for t in self._annotation_types(item, frame, depth + 1)]
+            if names & {"Annotated", "Final", "ClassVar"}:
+                return self._annotation_types(items[0], frame, depth + 1)
+            return [Unknown(f"annotated as `{ir.render(node)}`")]
+        return list(self._eval(node, frame))
+
+    def _instances(self, types: Values) -> Values:
+        """Values of an annotation: `Database`, `Database | None`, `Optional[Database]`."""
+        out: list[Value] = []
+        for value in types:
+            if isinstance(value, ClassV):
+                out.append(InstanceV(value))
+            elif isinstance(value, StrV):
+                out.append(Unknown(f"a string annotation {value.value!r}"))
+            elif not isinstance(value, ConstV):
+                out.append(value if isinstance(value, Unknown) else Unknown(
+                    f"annotated as {describe(value)}"
+                ))
+        return tuple(out) or (Unknown("no class in the annotation"),)
+
+    # ---- methods of known values -----------------------------------------------------------
+
+    def _method(
+        self, receiver: Value, name: str, args: list[Values], kwargs: dict[str, Values]
+    ) -> Values:
+        if isinstance(receiver, StrV) and name in STR_METHODS:
+            return self._str_method(receiver.value, name, args, kwargs)
+        if isinstance(receiver, RegexV) and name == "sub" and len(args) >= 2:
+            return self._sub(receiver.pattern, receiver.flags, args[0], args[1])
+        if isinstance(receiver, MapV) and name in ("items", "keys", "values"):
+            if name == "items":
+                pairs = tuple(SeqV("tuple", (k, v)) for k, v in receiver.items)
+                return (SeqV("list", pairs),)
+            index = 0 if name == "keys" else 1
+            return (SeqV("list", tuple(pair[index] for pair in receiver.items)),)
+        if isinstance(receiver, MapV) and name == "get" and args:
+            return self._cap(self._subscript(receiver, key) for key in args[0])
+        if isinstance(receiver, FileV) and name == "read" and receiver.kind == "handle":
+            return (FileV(receiver.path, "text"),)
+        if isinstance(receiver, FileV) and name == "decode" and receiver.kind == "text":
+            return (receiver,)
+        if isinstance(receiver, PathV):
+            return self._path_method(receiver.path, name, args)
+        return (Unknown(f"`.{name}()` of {describe(receiver)}"),)
+
+    def _str_method(
+        self, text: str, name: str, args: list[Values], kwargs: dict[str, Values]
+    ) -> Values:
+        if name == "join":
+            if len(args) != 1:
+                return (Unknown("str.join() without one argument"),)
+            out: list[Value] = []
+            for seq in args[0]:
+                if isinstance(seq, Unknown):
+                    out.append(seq)
+                    continue
+                items = seq.items if isinstance(seq, SeqV) else None
+                strings = [i.value for i in items or () if isinstance(i, StrV)]
+                if items is None or len(strings) != len(items):
+                    out.append(Unknown("joining values that are not all known strings"))
+                else:
+                    out.append(StrV(text.join(strings)))
+            return self._cap(out)
+        if name == "format":
+            return self._format(text, args, kwargs)
+        string_args = self._string_products(args)
+        if string_args is None:
+            return (Unknown(f"str.{name}() with an argument that is not a known string"),)
+        results: list[Value] = []
+        for combination in string_args:
+            try:
+                result = getattr(text, name)(*combination)
+            except (TypeError, ValueError):
+                results.append(Unknown(f"str.{name}() with these arguments fails"))
+                continue
+            results.append(StrV(result) if isinstance(result, str) else Unknown(name))
+        return self._cap(results)
+
+    def _string_products(self, args: list[Values]) -> list[tuple[str | int, ...]] | None:
+        options: list[list[str | int]] = []
+        for values in args:
+            choices: list[str | int] = []
+            for value in values:
+                if isinstance(value, StrV) or (
+                    isinstance(value, ConstV) and isinstance(value.value, int)
+                ):
+                    choices.append(value.value)
+                else:
+                    return None
+            options.append(choices)
+        products = list(itertools.islice(itertools.product(*options), MAX_ALTERNATIVES))
+        return products
+
+    def _format(self, text: str, args: list[Values], kwargs: dict[str, Values]) -> Values:
+        positional = self._string_products(args)
+        keyword_names = list(kwargs)
+        keyword = self._string_products([kwargs[k] for k in keyword_names])
+        if positional is None or keyword is None:
+            return (Unknown("str.format() with a value that is not a known string"),)
+        out: list[Value] = []
+        for pos in positional:
+            for kw in keyword:
+                try:
+                    result = text.format(*pos, **dict(zip(keyword_names, kw, strict=True)))
+                except (IndexError, KeyError, ValueError, AttributeError):
+                    out.append(Unknown("str.format() fields do not match its arguments"))
+                    continue
+                out.append(StrV(result))
+        return self._cap(out)
+
+    def _sub(self, pattern: str, flags: int, replacement: Values, target: Values) -> Values:
+        out: list[Value] = []
+        for repl in replacement:
+            for value in target:
+                if not isinstance(repl, StrV) or not isinstance(value, StrV):
+                    out.append(Unknown("re.sub() on a value that is not a known string"))
+                    continue
+                if len(pattern) > 500 or len(value.value) > 1000:
+                    out.append(Unknown("re.sub() on a text too long to evaluate"))
+                    continue
+                try:
+                    out.append(StrV(re.sub(pattern, repl.value, value.value, flags=flags)))
+                except (re.error, IndexError) as exc:
+                    out.append(Unknown(f"re.sub() fails: {exc}"))
+        return self._cap(out)
+
+    # ---- external callables ----------------------------------------------------------------
+
+    def _external(
+        self, path: str, args: list[Values], kwargs: dict[str, Values]
+    ) -> Values:
+        last = path.rsplit(".", 1)[-1]
+        if path in ("builtins.str", "str") and len(args) == 1:
+            return self._cap(v for v in args[0] if isinstance(v, StrV)) if all(
+                isinstance(v, StrV) for v in args[0]
+            ) else (Unknown("str() of a value that is not a known string"),)
+        if path in ("re.sub",) and len(args) >= 3:
+            out: list[Value] = []
+            for pattern in args[0]:
+                if isinstance(pattern, StrV):
+                    out.extend(self._sub(pattern.value, self._flags(kwargs), args[1], args[2]))
+                else:
+                    out.append(Unknown("re.sub() with a pattern that is not a literal"))
+            return self._cap(out)
+        if path == "re.compile" and args:
+            return self._cap(
+                RegexV(p.value, self._flags(kwargs, args[1:]))
+                if isinstance(p, StrV)
+                else Unknown("re.compile() of a pattern that is not a literal")
+                for p in args[0]
+            )
+        if path in ("builtins.open", "io.open", "codecs.open") and args:
+            return self._cap(
+                FileV(p.path) if isinstance(p, PathV) else FileV(p.value)
+                if isinstance(p, StrV) else Unknown("open() of a path that is not known")
+                for p in args[0]
+            )
+        if path in ("os.path.join", "posixpath.join") or path.endswith("path.join"):
+            return self._join(args)
+        if path in ("os.path.dirname", "posixpath.dirname") and args:
+            return self._paths(args[0], posixpath.dirname)
+        if path.startswith(("os.path.", "posixpath.")) and last in (
+            "abspath", "realpath", "normpath"
+        ) and args:
+            return self._paths(args[0], posixpath.normpath)
+        if last in ("Path", "PurePath", "PosixPath", "PurePosixPath") and path.startswith(
+            "pathlib"
+        ):
+            if not args:
+                return (PathV("."),)
+            return tuple(
+                PathV(posixpath.normpath(v.value)) if isinstance(v, StrV) else v
+                for v in self._join(args)
+            )
+        if path in ("os.fspath", "builtins.str") and args:
+            return args[0]
+        if path in ("typing.cast",) and len(args) == 2:
+            return args[1]
+        if last in ("text", "DDL") and path.startswith("sqlalchemy") and args:
+            return args[0]  # the SQL a text() / DDL() object runs
+        if (last in TABLE_FACTORIES or path.endswith("op.create_table")) and (
+            args or "table_name" in kwargs
+        ):
+            return self._table(args[0] if args else kwargs["table_name"], kwargs.get("schema"))
+        if path.endswith("op.batch_alter_table") and (args or "table_name" in kwargs):
+            names = args[0] if args else kwargs["table_name"]
+            schemas = kwargs.get("schema")
+            return tuple(
+                BatchV(name, schemas[0] if schemas and len(schemas) == 1 else None)
+                for name in names
+            )
+        return (ExternalResultV(path),)
+
+    @staticmethod
+    def _flags(kwargs: dict[str, Values], extra: list[Values] | None = None) -> int:
+        values = kwargs.get("flags") or (extra[0] if extra else None)
+        if values and len(values) == 1 and isinstance(values[0], ConstV):
+            flag = values[0].value
+            return flag if isinstance(flag, int) else 0
+        return 0
+
+    @staticmethod
+    def _table(names: Values, schemas: Values | None) -> Values:
+        schema = None
+        if schemas and len(schemas) == 1 and isinstance(schemas[0], StrV):
+            schema = schemas[0].value
+        return tuple(
+            TableV(value.value, schema)
+            if isinstance(value, StrV)
+            else Unknown("a Table whose name is not a known string")
+            for value in names
+        )
+
+    def _join(self, args: list[Values]) -> Values:
+        out: list[Value] = []
+        options = []
+        for values in args:
+            choices = []
+            for value in values:
+                if isinstance(value, PathV | StrV):
+                    choices.append(value)
+                else:
+                    return (Unknown("a path joined from a value that is not known"),)
+            options.append(choices)
+        for combination in itertools.islice(itertools.product(*options), MAX_ALTERNATIVES):
+            path = ""
+            anchored = False
+            for part in combination:
+                if isinstance(part, PathV):
+                    path, anchored = part.path, True
+                else:
+                    path = posixpath.join(path, part.value) if path else part.value
+            out.append(PathV(posixpath.normpath(path)) if anchored else StrV(path))
+        return self._cap(out)
+
+    @staticmethod
+    def _paths(values: Values, change: Callable[[str], str]) -> Values:
+        return tuple(
+            PathV(change(v.path)) if isinstance(v, PathV) else Unknown("a path that is not known")
+            for v in values
+        )
+
+    def _path_method(self, path: str, name: str, args: list[Values]) -> Values:
+        if name in ("read_text", "read_bytes"):
+            return (FileV(path, "text"),)
+        if name in ("resolve", "absolute", "expanduser"):
+            return (PathV(path),)
+        if name == "open":
+            return (FileV(path),)
+        if name == "joinpath" and args:
+            return self._join([(PathV(path),), *args])
+        if name in ("with_name", "with_suffix") and args:
+            strings = [v for v in args[0] if isinstance(v, StrV)]
+            if len(strings) != len(args[0]):
+                return (Unknown(f"Path.{name}() of a value that is not known"),)
+            out: list[Value] = []
+            for value in strings:
+                if name == "with_name":
+                    out.append(PathV(posixpath.join(posixpath.dirname(path), value.value)))
+                else:
+                    out.append(PathV(posixpath.splitext(path)[0] + value.value))
+            return self._cap(out)
+        return (Unknown(f"Path.{name}()"),)
+
+    # ---- operators -------------------------------------------------------------------------
+
+    def _binop(self, op: str, left: Values, right: Values) -> Values:
+        out: list[Value] = []
+        for a, b in itertools.islice(itertools.product(left, right), MAX_ALTERNATIVES):
+            out.append(self._binary(op, a, b))
+        return self._cap(out)
+
+    def _binary(self, op: str, a: Value, b: Value) -> Value:
+        if isinstance(a, Unknown):
+            return a
+        if isinstance(b, Unknown):
+            return b
+        if op == "+":
+            if isinstance(a, StrV) and isinstance(b, StrV):
+                if len(a.value) + len(b.value) > MAX_TEXT:
+                    return Unknown("a string too long to build")
+                return StrV(a.value + b.value)
+            if isinstance(a, SeqV) and isinstance(b, SeqV):
+                return SeqV(a.kind, a.items + b.items)
+        if op == "%" and isinstance(a, StrV):
+            arguments: object
+            if isinstance(b, SeqV) and all(isinstance(i, StrV | ConstV) for i in b.items):
+                arguments = tuple(getattr(i, "value", None) for i in b.items)
+            elif isinstance(b, StrV | ConstV):
+                arguments = b.value
+            elif isinstance(b, MapV) and all(
+                isinstance(k, StrV) and isinstance(v, StrV | ConstV) for k, v in b.items
+            ):
+                arguments = {k.value: v.value for k, v in b.items}  # type: ignore[attr-defined]
+            else:
+                return Unknown("`%` with a value that is not known")
+            try:
+                return StrV(a.value % arguments)
+            except (TypeError, ValueError, KeyError):
+                return Unknown("`%` formatting with arguments that do not match")
+        if op == "/" and isinstance(a, PathV) and isinstance(b, StrV):
+            return PathV(posixpath.normpath(posixpath.join(a.path, b.value)))
+        return Unknown(f"{describe(a)} {op} {describe(b)}")
+
+    def _subscript(self, value: Value, key: Value) -> Value:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(key, Unknown):
+            return key
+        if isinstance(value, SeqV) and isinstance(key, ConstV) and isinstance(key.value, int):
+            if -len(value.items) <= key.value < len(value.items):
+                return value.items[key.value]
+            return Unknown("an index past the end")
+        if isinstance(value, MapV):
+            for k, v in value.items:
+                if k == key:
+                    return v
+            return Unknown(f"the dict has no key {describe(key)}")
+        return Unknown(f"{describe(value)}[{describe(key)}]")
+
+    def _fstring(self, parts: tuple[ir.Expr, ...], frame: Frame) -> Values:
+        options: list[list[str]] = []
+        for part in parts:
+            choices: list[str] = []
+            for value in self._eval(part, frame):
+                if isinstance(value, StrV):
+                    choices.append(value.value)
+                elif isinstance(value, ConstV) and value.value is not None:
+                    choices.append(str(value.value))
+                else:
+                    why = value.why if isinstance(value, Unknown) else describe(value)
+                    return (Unknown(f"`{{{ir.render(part)}}}` in an f-string: {why}"),)
+            options.append(choices)
+        return self._cap(
+            StrV("".join(combination))
+            for combination in itertools.islice(itertools.product(*options), MAX_ALTERNATIVES)
+        )
+
+
+def _undefined(name: str, where: str) -> Unknown:
+    return Unknown(f"`{name}` is not defined in {where}")
+
+
+def _defined(values: Values) -> bool:
+    """False when the only answer is that the name is not defined there."""
+    return not (
+        len(values) == 1
+        and isinstance(values[0], Unknown)
+        and " is not defined in " in values[0].why
+    )
+
+
+_BUILTIN_NAMES = frozenset(
+    {
+        "str", "int", "float", "bool", "bytes", "list", "tuple", "dict", "set", "frozenset",
+        "len", "open", "print", "repr", "type", "object", "super", "isinstance", "getattr",
+        "sorted", "reversed", "enumerate", "zip", "range", "map", "filter", "min", "max",
+    }
+)

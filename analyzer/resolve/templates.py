@@ -1,0 +1,184 @@
+"""String templates filled in by the evaluator: the text SQL analysis sees.
+
+A candidate's parts are literals and holes (`analyzer.python.templates`); here each hole is
+evaluated in a frame (its module, the current loop elements, the parameters bound by a call
+site). A hole with known string values becomes text (several values give several templates);
+a hole built from a string expression that is only partly known is opened up into its known
+pieces and the holes left inside; what stays unknown is a hole marker in the text, with the
+evaluator's reason, so that a table name there is reported as dynamic with that reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from analyzer.facts import Hole, Literal, Part
+from analyzer.python import expr as ir
+from analyzer.resolve.evaluate import Evaluator, Frame
+from analyzer.resolve.values import StrV, Unknown, describe, why_unknown
+from analyzer.sql.refs import hole_marker
+
+MAX_TEMPLATES = 16  # alternatives of one candidate (loops are enumerated separately)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: int
+    end: int
+    line: int
+    fixed: bool  # the whole segment maps to `line` (substituted values, hole markers)
+
+
+@dataclass(slots=True)
+class Template:
+    """SQL text assembled from parts, with a map back to source lines and holes."""
+
+    text: str
+    segments: list[Segment]
+    holes: dict[int, Hole]
+    reasons: dict[int, str] = field(default_factory=dict)  # hole index -> why it is unknown
+
+    def line_of(self, offset: int) -> int:
+        for segment in self.segments:
+            if segment.start <= offset < segment.end or (
+                offset == segment.end and segment is self.segments[-1]
+            ):
+                if segment.fixed:
+                    return segment.line
+                return segment.line + self.text.count("\n", segment.start, offset)
+        return self.segments[0].line if self.segments else 0
+
+    def display(self, text: str) -> str:
+        """`text` with hole markers shown as the Python expressions they stand for."""
+        for index, hole in self.holes.items():
+            text = text.replace(hole_marker(index), "{" + hole.expr + "}")
+        return text
+
+    def has_literal_text(self) -> bool:
+        """True when the template has text of its own, not only unresolved holes."""
+        stripped = self.text
+        for index in self.holes:
+            stripped = stripped.replace(hole_marker(index), "")
+        return bool(stripped.strip())
+
+
+# A piece of a template before assembly: text (with its line and whether it is fixed to it),
+# or a hole with the reason it is unknown.
+_Text = tuple[str, int, bool]
+_Hole = tuple[Hole, str]
+_Piece = _Text | _Hole
+
+
+class TemplateExpander:
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+
+    def expand(self, parts: tuple[Part, ...], frame: Frame) -> list[Template]:
+        """Every template the parts may give in `frame` (at most MAX_TEMPLATES)."""
+        options: list[list[list[_Piece]]] = []
+        for part in parts:
+            if isinstance(part, Literal):
+                options.append([[(part.text, part.line, False)]])
+            else:
+                options.append(self._hole(part, frame))
+        templates: list[Template] = []
+        seen: set[str] = set()
+        for combination in itertools.islice(itertools.product(*options), MAX_TEMPLATES):
+            template = _assemble([piece for pieces in combination for piece in pieces])
+            if template.text not in seen:
+                seen.add(template.text)
+                templates.append(template)
+        return templates
+
+    @staticmethod
+    def assemble(parts: tuple[Part, ...]) -> Template:
+        """The template of parts already evaluated: holes stay holes."""
+        pieces: list[_Piece] = []
+        for part in parts:
+            if isinstance(part, Literal):
+                pieces.append((part.text, part.line, False))
+            else:
+                pieces.append((part, "not known"))
+        return _assemble(pieces)
+
+    def text(self, parts: tuple[Part, ...] | None, frame: Frame) -> tuple[list[str], str]:
+        """The fully known texts of `parts` ([] and the reason when a hole stays unknown)."""
+        if not parts:
+            return [], "no name"
+        texts = []
+        for template in self.expand(parts, frame):
+            if template.holes:
+                index = min(template.holes)
+                hole = template.holes[index]
+                return [], f"`{hole.expr}`: {template.reasons.get(index, 'not known')}"
+            texts.append(template.text)
+        return texts, ""
+
+    def _hole(self, hole: Hole, frame: Frame) -> list[list[_Piece]]:
+        if hole.value is None:
+            return [[(hole, "a value only known at run time")]]
+        values = self.evaluator.evaluate(hole.value, frame)
+        if all(isinstance(v, StrV) for v in values):
+            return [[(v.value, hole.line, True)] for v in values]  # type: ignore[attr-defined]
+        partial = self._partial(hole.value, hole, frame, 0)
+        if partial is not None:
+            return [partial]
+        return [[(hole, why_unknown(values))]]
+
+    def _partial(
+        self, node: ir.Expr, hole: Hole, frame: Frame, depth: int
+    ) -> list[_Piece] | None:
+        """A string expression opened into known text and the holes left inside it."""
+        if depth > 8:
+            return None
+        if isinstance(node, ir.FString):
+            pieces: list[_Piece] = []
+            for part in node.parts:
+                pieces.extend(self._piece(part, hole, frame, depth))
+            return pieces
+        if isinstance(node, ir.BinOp) and node.op == "+":
+            left = self._piece(node.left, hole, frame, depth)
+            right = self._piece(node.right, hole, frame, depth)
+            if any(isinstance(p[0], str) for p in (*left, *right)):
+                return [*left, *right]
+        return None
+
+    def _piece(self, node: ir.Expr, hole: Hole, frame: Frame, depth: int) -> list[_Piece]:
+        values = self.evaluator.evaluate(node, frame)
+        if len(values) == 1 and isinstance(values[0], StrV):
+            return [(values[0].value, hole.line, True)]
+        opened = self._partial(node, hole, frame, depth + 1)
+        if opened is not None:
+            return opened
+        inner = Hole(ir.render(node), ir.dotted_of(node), hole.line, hole.style, node)
+        reason = why_unknown(values) if any(isinstance(v, Unknown) for v in values) else (
+            f"it may be {', '.join(describe(v) for v in values[:3])}"
+        )
+        return [(inner, reason)]
+
+
+def _assemble(pieces: list[_Piece]) -> Template:
+    text: list[str] = []
+    segments: list[Segment] = []
+    holes: dict[int, Hole] = {}
+    reasons: dict[int, str] = {}
+    offset = 0
+    for piece in pieces:
+        if isinstance(piece[0], str):
+            value, line, fixed = piece  # type: ignore[misc]
+        else:
+            hole, reason = piece  # type: ignore[misc]
+            index = len(holes)
+            holes[index] = hole
+            reasons[index] = reason
+            value, line, fixed = hole_marker(index), hole.line, True
+        text.append(value)
+        segments.append(Segment(offset, offset + len(value), line, fixed))
+        offset += len(value)
+    return Template("".join(text), segments, holes, reasons)
+
+
+def params_in(node: ir.Expr | None) -> set[tuple[str, str]]:
+    """The (function, parameter) pairs an expression depends on."""
+    return ir.parameters(node)

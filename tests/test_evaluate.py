@@ -1,0 +1,311 @@
+"""Unit tests of the static evaluator (analyzer.resolve.evaluate) on small repositories."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from analyzer.discover import module_name
+from analyzer.facts import PythonFacts
+from analyzer.python import expr as ir
+from analyzer.readers.python_module import extract_python
+from analyzer.resolve.evaluate import Evaluator, Frame
+from analyzer.resolve.index import ModuleIndex
+from analyzer.resolve.values import (
+    ClassV,
+    ExternalV,
+    FileV,
+    FunctionV,
+    InstanceV,
+    PathV,
+    StrV,
+    TableV,
+    Unknown,
+    known_strings,
+)
+
+
+def repo(files: dict[str, str]) -> tuple[Evaluator, dict[str, PythonFacts]]:
+    facts = {
+        path: extract_python(path, textwrap.dedent(text).encode(), module_name(path))
+        for path, text in files.items()
+    }
+    for path, fact in facts.items():
+        assert fact.problems == [], (path, fact.problems)
+    return Evaluator(ModuleIndex(facts.values())), facts
+
+
+def value_of(files: dict[str, str], path: str, name: str) -> tuple:
+    evaluator, facts = repo(files)
+    return evaluator.evaluate(ir.Global(name), Frame(facts[path]))
+
+
+def test_constants_across_imports_aliases_and_reexports() -> None:
+    files = {
+        "app/db/tables.py": 'PREFIX = "lumen"\nUSERS = PREFIX + "_users"\n',
+        "app/db/__init__.py": "from .tables import USERS as USER_TABLE\n",
+        "app/jobs.py": (
+            "import app.db.tables as t\nfrom app.db import USER_TABLE\nfrom . import db\n"
+            "A = t.USERS\nB = USER_TABLE\nC = db.USER_TABLE\nD = f'{t.PREFIX}_{B}'\n"
+        ),
+    }
+    for name, expected in [
+        ("A", "lumen_users"), ("B", "lumen_users"), ("C", "lumen_users"),
+        ("D", "lumen_lumen_users"),
+    ]:
+        assert value_of(files, "app/jobs.py", name) == (StrV(expected),), name
+
+
+def test_loop_elements_are_separate_cases_with_correlated_unpacking() -> None:
+    evaluator, facts = repo(
+        {
+            "m.py": """
+                RENAMES = (("a_old", "a"), ("b_old", "b"))
+                TABLES = {"x": 1, "y": 2}
+                def f(op):
+                    for old, new in RENAMES:
+                        op.rename_table(old, new)
+                    for name, _ in TABLES.items():
+                        op.drop_table(name)
+            """
+        }
+    )
+    m = facts["m.py"]
+    renames = [
+        (
+            evaluator.evaluate(ir.LoopVar(0, (0,)), frame),
+            evaluator.evaluate(ir.LoopVar(0, (1,)), frame),
+        )
+        for frame in evaluator.iterations((0,), Frame(m))
+    ]
+    assert renames == [((StrV("a_old"),), (StrV("a"),)), ((StrV("b_old"),), (StrV("b"),))]
+    frames = evaluator.iterations((1,), Frame(m))
+    names = [evaluator.evaluate(ir.LoopVar(1, (0,)), f) for f in frames]
+    assert names == [(StrV("x"),), (StrV("y"),)]
+
+
+def test_a_loop_over_a_value_that_is_not_literal_is_unknown_with_a_reason() -> None:
+    evaluator, facts = repo({"m.py": "def f(tables):\n    for t in tables:\n        print(t)\n"})
+    (frame,) = evaluator.iterations((0,), Frame(facts["m.py"]))
+    (value,) = evaluator.evaluate(ir.LoopVar(0, ()), frame)
+    assert isinstance(value, Unknown)
+    assert "parameter" in value.why and "tables" in value.why
+
+
+def test_class_attributes_properties_and_inheritance() -> None:
+    files = {
+        "app/base.py": """
+            class Repo:
+                TABLE = "base_table"
+                @property
+                def table(self):
+                    return self.TABLE
+        """,
+        "app/accounts.py": """
+            from app.base import Repo
+            class AccountRepo(Repo):
+                TABLE = "accounts"
+            X = AccountRepo.TABLE
+            Y = AccountRepo().table
+            Z = Repo().table
+        """,
+    }
+    assert value_of(files, "app/accounts.py", "X") == (StrV("accounts"),)
+    assert value_of(files, "app/accounts.py", "Y") == (StrV("accounts"),)
+    assert value_of(files, "app/accounts.py", "Z") == (StrV("base_table"),)
+
+
+def test_small_repository_functions_and_string_methods() -> None:
+    files = {
+        "app/naming.py": """
+            import re
+            _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+            def snake(name):
+                return _CAMEL.sub("_", name).lower()
+            def plural(name: str) -> str:
+                return f"{snake(name)}s"
+            def slug(name):
+                return re.sub(r"[^a-z]+", "_", name.lower()).strip("_")
+        """,
+        "app/use.py": """
+            from app.naming import plural, slug
+            A = plural("FlowRun")
+            B = slug("  Task Run ")
+            C = "x_{}_{}".format("a", "b")
+            D = "%s.%s" % ("public", "t")
+            E = "-".join(["a", "b"]).upper().replace("-", "_")
+        """,
+    }
+    expected = {"A": "flow_runs", "B": "task_run", "C": "x_a_b", "D": "public.t", "E": "A_B"}
+    for name, text in expected.items():
+        assert value_of(files, "app/use.py", name) == (StrV(text),), name
+
+
+def test_unknown_calls_and_decorated_helpers_say_why() -> None:
+    files = {
+        "m.py": """
+            import os
+            from functools import partial
+            def deco(f):
+                return f
+            @deco
+            def helper():
+                return "t"
+            A = helper()
+            B = os.environ["TABLE"]
+            C = undefined_name
+        """,
+    }
+    (a,) = value_of(files, "m.py", "A")
+    assert isinstance(a, Unknown) and "@deco" in a.why
+    (b,) = value_of(files, "m.py", "B")
+    assert isinstance(b, Unknown)
+    (c,) = value_of(files, "m.py", "C")
+    assert isinstance(c, Unknown) and "undefined_name" in c.why
+
+
+def test_paths_from_file_and_file_text() -> None:
+    files = {
+        "migrations/versions/r1.py": """
+            import os
+            from pathlib import Path
+            HERE = os.path.dirname(os.path.abspath(__file__))
+            A = os.path.join(HERE, "..", "sql", "x.sql")
+            B = Path(__file__).with_name("y.sql")
+            C = Path(__file__).parent / "sql" / "z.sql"
+            D = open(A).read()
+            E = B.read_text()
+        """
+    }
+    assert value_of(files, "migrations/versions/r1.py", "A") == (PathV("migrations/sql/x.sql"),)
+    assert value_of(files, "migrations/versions/r1.py", "B") == (
+        PathV("migrations/versions/y.sql"),
+    )
+    assert value_of(files, "migrations/versions/r1.py", "C") == (
+        PathV("migrations/versions/sql/z.sql"),
+    )
+    assert value_of(files, "migrations/versions/r1.py", "D") == (
+        FileV("migrations/sql/x.sql", "text"),
+    )
+    assert value_of(files, "migrations/versions/r1.py", "E") == (
+        FileV("migrations/versions/y.sql", "text"),
+    )
+
+
+def test_sqlalchemy_table_objects_and_external_names() -> None:
+    files = {
+        "app/tables.py": """
+            import sqlalchemy as sa
+            from sqlalchemy import Table, MetaData
+            meta = MetaData()
+            users = Table("users", meta, schema="auth")
+            tags = sa.table("tags")
+            N = users.name
+            F = users.fullname
+        """
+    }
+    assert value_of(files, "app/tables.py", "users") == (TableV("users", "auth"),)
+    assert value_of(files, "app/tables.py", "tags") == (TableV("tags", None),)
+    assert value_of(files, "app/tables.py", "N") == (StrV("users"),)
+    assert value_of(files, "app/tables.py", "F") == (StrV("auth.users"),)
+    assert value_of(files, "app/tables.py", "sa") == (ExternalV("sqlalchemy"),)
+
+
+def test_parameters_typed_by_annotation_and_depends() -> None:
+    files = {
+        "app/db.py": """
+            class Database:
+                def insert(self, table, row):
+                    return table
+            def provide() -> "Database":
+                return Database()
+            def provide_typed() -> Database:
+                return Database()
+        """,
+        "app/api.py": """
+            from typing import Optional
+            from fastapi import Depends
+            from app.db import Database, provide_typed
+            def handler(db: Optional[Database] = None, other=Depends(provide_typed)):
+                db.insert("a", 1)
+        """,
+    }
+    evaluator, facts = repo(files)
+    api = facts["app/api.py"]
+    db = evaluator.evaluate(ir.Param("handler", "db"), Frame(api))
+    assert InstanceV(ClassV("app.db", "Database")) in db
+    other = evaluator.evaluate(ir.Param("handler", "other"), Frame(api))
+    assert other == (InstanceV(ClassV("app.db", "Database")),)
+    (method,) = evaluator.evaluate(
+        ir.Attr(ir.Param("handler", "other"), "insert"), Frame(api)
+    )
+    assert method == FunctionV("app.db", "Database.insert", InstanceV(ClassV("app.db", "Database")))
+
+
+def test_import_cycles_terminate() -> None:
+    files = {
+        "pkg/__init__.py": "from . import a\nfrom .a import *\nX = a.Y\n",
+        "pkg/a.py": "from pkg import *\nfrom pkg import X as Y\nZ = Y\n",
+    }
+    (x,) = value_of(files, "pkg/__init__.py", "X")
+    assert isinstance(x, Unknown) and "circle" in x.why
+    (z,) = value_of(files, "pkg/a.py", "Z")
+    assert isinstance(z, Unknown)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(n):\n    return f(n)\nA = f(1)\n",
+        "class A(B):\n    pass\nclass B(A):\n    x = 1\nV = A.x\n",
+        "A = B\nB = A\n",
+    ],
+)
+def test_recursion_always_terminates(source: str) -> None:
+    values = value_of({"m.py": source}, "m.py", source.split("\n")[-2].split(" =")[0])
+    assert values  # an answer (Unknown where Python itself would fail), never a hang
+
+
+def test_known_strings_helper() -> None:
+    assert known_strings((StrV("a"), StrV("b"), StrV("a"))) == ["a", "b"]
+    assert known_strings((StrV("a"), Unknown("x"))) is None
+
+
+def test_a_list_changed_in_place_has_no_literal_value() -> None:
+    files = {
+        "m.py": """
+            TABLES = []
+            TABLES.append("late")
+            KEPT = ["a", "b"]
+            KEPT.count("a")
+            def f():
+                names = []
+                names.append("x")
+                return ", ".join(names)
+            A = f()
+        """
+    }
+    (tables,) = value_of(files, "m.py", "TABLES")
+    assert isinstance(tables, Unknown) and "changed in place" in tables.why
+    (a,) = value_of(files, "m.py", "A")
+    assert isinstance(a, Unknown) and "changed in place" in a.why
+    (kept,) = value_of(files, "m.py", "KEPT")
+    assert not isinstance(kept, Unknown)
+
+
+def test_annotations_then_several_assignments_do_not_break_reading() -> None:
+    files = {
+        "m.py": """
+            def f(flag):
+                result: str
+                if flag:
+                    result = "a"
+                else:
+                    result = "b"
+                return result
+            A = f(True)
+        """
+    }
+    (a,) = value_of(files, "m.py", "A")
+    assert isinstance(a, Unknown) and "bound 2 times" in a.why

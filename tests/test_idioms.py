@@ -1,0 +1,461 @@
+"""How real projects name their tables, resolved statically (issue: one evaluator for all).
+
+Each test is a small repository written here showing one idiom, with the exact tables, kinds
+and lines tabletrace must report, and the negative case next to it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from analyzer import Report, scan
+from tests.conftest import MakeRepo, table_names, uses_of
+
+INI = {"alembic.ini": "[alembic]\nscript_location = migrations\n"}
+V = "migrations/versions"
+
+
+def revision(rev: str, down: str | None, body: str, header: str = "") -> str:
+    return (
+        f'"""{rev}"""\nfrom alembic import op\nimport sqlalchemy as sa\n{header}\n\n'
+        f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n"
+        + textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", "    ")
+    )
+
+
+def definitions(report: Report, table: str) -> list[tuple[str, int, str]]:
+    found = report.table(table)
+    assert found is not None, f"{table} not in {sorted(table_names(report))}"
+    return sorted((d.path, d.line, d.operation) for d in found.definitions)
+
+
+def dynamic(report: Report) -> list[tuple[str | None, int | None]]:
+    return sorted((f.path, f.line) for f in report.findings if f.name == "dynamic-table-name")
+
+
+def diagnostics(report: Report, code: str) -> list[tuple[str, int | None]]:
+    return sorted((d.path, d.line) for d in report.diagnostics if d.code == code)
+
+
+MODELS = """\
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# 1. attributes of mapped classes as table names
+# --------------------------------------------------------------------------------------------
+
+
+def test_mapped_class_attributes_name_tables_in_migrations_and_code(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {
+            **INI,
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/cleanup.py": (
+                "from app.models import Tag as T\n\n\n"
+                "def purge(cur):\n"
+                '    cur.execute(f"DELETE FROM {T.__tablename__} WHERE name IS NULL")\n'
+                '    cur.execute("SELECT count(*) FROM %s" % T.__table__.name)\n'
+            ),
+            f"{V}/a.py": revision(
+                "a", None,
+                """
+                op.create_table(Tag.__tablename__, sa.Column("id", sa.Integer), sa.Column("name"))
+                op.bulk_insert(Tag.__table__, [{"id": 1, "name": "x"}])
+                op.rename_table(Tag.__table__.name, "labels")
+                """,
+                header="from app.models import Tag",
+            ),
+        }
+    )
+    report = scan(root)
+    assert definitions(report, "tags") == [
+        ("app/models.py", 9, "declare"),
+        (f"{V}/a.py", 11, "create"),
+        (f"{V}/a.py", 12, "data"),
+        (f"{V}/a.py", 13, "rename_from"),
+    ]
+    assert definitions(report, "labels") == [(f"{V}/a.py", 13, "rename_to")]
+    assert uses_of(report, "tags") == {
+        ("app/cleanup.py", 5, "write"),
+        ("app/cleanup.py", 6, "read"),
+    }
+    assert dynamic(report) == []
+    assert diagnostics(report, "alembic-dynamic-name") == []
+
+
+def test_an_unmapped_class_attribute_stays_dynamic_with_the_reason(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/models.py": "class NotAModel:\n    pass\n",
+            "app/cleanup.py": (
+                "from app.models import NotAModel\n\n\ndef purge(cur):\n"
+                '    cur.execute(f"DELETE FROM {NotAModel.__tablename__}")\n'
+            ),
+        }
+    )
+    report = scan(root)
+    (finding,) = [f for f in report.findings if f.name == "dynamic-table-name"]
+    assert (finding.path, finding.line) == ("app/cleanup.py", 5)
+    assert "NotAModel is not a mapped class" in finding.message
+
+
+# --------------------------------------------------------------------------------------------
+# 2. loops and comprehensions over literal collections
+# --------------------------------------------------------------------------------------------
+
+
+def test_loops_over_constants_are_one_operation_per_element(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            **INI,
+            "app/__init__.py": "",
+            "app/schema_names.py": (
+                'RENAMES = (("old_a", "new_a"), ("old_b", "new_b"))\n'
+                'LEGACY = {"legacy_x": "x", "legacy_y": "y"}\n'
+            ),
+            f"{V}/a.py": revision(
+                "a", None,
+                """
+                for name in ("old_a", "old_b", "legacy_x", "legacy_y", "gone"):
+                    op.create_table(name, sa.Column("id"))
+                """,
+            ),
+            f"{V}/b.py": revision(
+                "b", "a",
+                """
+                for old, new in RENAMES:
+                    op.rename_table(old, new)
+                for table in LEGACY.keys():
+                    op.drop_table(table)
+                [op.drop_table(t) for t in ["gone"]]
+                for unknown in fetch_names():
+                    op.drop_table(unknown)
+                """,
+                header="from app.schema_names import LEGACY, RENAMES",
+            ),
+        }
+    )
+    report = scan(root)
+    head = next(s for s in report.sources if s.kind == "alembic")
+    assert head.tables == ["public.new_a", "public.new_b"]
+    new_a = report.table("new_a")
+    assert new_a is not None
+    assert [(d.path, d.line, d.operation, d.snippet) for d in new_a.definitions] == [
+        (f"{V}/b.py", 12, "rename_to", "op.rename_table(old, new)  [for old='old_a', new='new_a']")
+    ]
+    assert definitions(report, "legacy_y") == [
+        (f"{V}/a.py", 12, "create"),
+        (f"{V}/b.py", 14, "drop"),
+    ]
+    assert definitions(report, "gone") == [(f"{V}/a.py", 12, "create"), (f"{V}/b.py", 15, "drop")]
+    # the loop over a call is not guessed: a diagnostic says why
+    (problem,) = [d for d in report.diagnostics if d.code == "alembic-dynamic-name"]
+    assert (problem.path, problem.line) == (f"{V}/b.py", 17)
+    assert "`unknown`" in problem.message and "`fetch_names` is not defined" in problem.message
+
+
+def test_loops_in_application_code(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/purge.py": (
+                'TABLES = ("sessions", "tokens")\n\n\n'
+                "def purge(cur, extra):\n"
+                "    for table in TABLES:\n"
+                '        cur.execute(f"DELETE FROM {table}")\n'
+                "    for table in extra:\n"
+                '        cur.execute(f"TRUNCATE {table}")\n'
+            ),
+        }
+    )
+    report = scan(root)
+    assert uses_of(report, "sessions") == {("app/purge.py", 6, "write")}
+    assert uses_of(report, "tokens") == {("app/purge.py", 6, "write")}
+    assert dynamic(report) == [("app/purge.py", 8)]
+
+
+# --------------------------------------------------------------------------------------------
+# 3. helpers that take the table name as a parameter
+# --------------------------------------------------------------------------------------------
+
+DATABASE = """\
+class Connection:
+    def __init__(self, raw):
+        self.raw = raw
+
+    async def insert(self, table_name: str, row: dict) -> None:
+        columns = ", ".join(row)
+        await self.raw.execute(f"INSERT INTO {table_name} ({columns}) VALUES (:values)", row)
+
+    async def fetch_page(self, query: str, table_name: str | None = None) -> list:
+        if table_name and not table_name.isidentifier():
+            raise ValueError(table_name)
+        return await self.raw.fetch(query)
+
+
+class Database:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def insert(self, table_name: str, row: dict) -> None:
+        async with self.connect() as conn:
+            await conn.insert(table_name, row)
+
+
+db = Database("main")
+"""
+
+
+def test_helpers_resolved_at_their_call_sites(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/db.py": DATABASE,
+            "app/accounts.py": (
+                "from typing import Optional\n\n"
+                "from app.db import Connection, db\n\n\n"
+                "async def create(account: dict, conn: Optional[Connection] = None) -> None:\n"
+                '    await (conn or db).insert("accounts", account)\n\n\n'
+                "async def page(conn: Connection) -> list:\n"
+                '    return await conn.fetch_page("SELECT * FROM wallets", table_name="wallets")\n'
+            ),
+            "app/untyped.py": (
+                "async def audit(something, row):\n"
+                '    await something.insert("audit_log", row)\n'
+            ),
+            "schema.sql": (
+                "CREATE TABLE accounts (id int);\nCREATE TABLE wallets (id int);\n"
+                "CREATE TABLE audit_log (id int);\n"
+            ),
+        }
+    )
+    report = scan(root)
+    accounts = report.table("accounts")
+    assert accounts is not None
+    assert [(u.path, u.line, u.kind, u.confidence, u.function) for u in accounts.uses] == [
+        ("app/accounts.py", 7, "write", "high", "create")
+    ]
+    assert accounts.uses[0].snippet.startswith("INSERT INTO accounts (")
+    # the name given to fetch_page is only validated, never put in SQL: not a second use
+    assert uses_of(report, "wallets") == {("app/accounts.py", 11, "read")}
+    # an untyped receiver: the only helper named `insert` that builds SQL from its parameter
+    audit = report.table("audit_log")
+    assert audit is not None
+    assert [(u.path, u.line, u.kind, u.confidence) for u in audit.uses] == [
+        ("app/untyped.py", 2, "write", "medium")
+    ]
+    assert dynamic(report) == []
+
+
+def test_a_helper_with_no_readable_call_stays_dynamic(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/db.py": (
+                "def purge(cur, table):\n"
+                '    cur.execute(f"DELETE FROM {table}")\n\n\n'
+                "def nightly(cur, names):\n"
+                "    for name in names:\n"
+                "        purge(cur, name)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    (finding,) = [f for f in report.findings if f.name == "dynamic-table-name"]
+    assert (finding.path, finding.line) == ("app/db.py", 7)
+    assert "purge()" in finding.message and "parameter" in finding.message
+
+
+def test_alembic_helpers_in_another_module(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            **INI,
+            "app/__init__.py": "",
+            "app/migration_utils.py": (
+                "from alembic import op\n\n\n"
+                "def drop_fk(table, name):\n"
+                '    op.drop_constraint(name, table, type_="foreignkey")\n\n\n'
+                "def recreate(table, *columns):\n"
+                "    op.drop_table(table)\n"
+                "    op.create_table(table, *columns)\n"
+            ),
+            f"{V}/a.py": revision(
+                "a", None,
+                """
+                op.create_table("orders", sa.Column("id"))
+                op.create_table("order_lines", sa.Column("id"))
+                """,
+            ),
+            f"{V}/b.py": revision(
+                "b", "a",
+                """
+                migration_utils.drop_fk("order_lines", "fk_order")
+                recreate("orders", sa.Column("id"), sa.Column("total"))
+                """,
+                header="from app import migration_utils\nfrom app.migration_utils import recreate",
+            ),
+        }
+    )
+    report = scan(root)
+    assert definitions(report, "orders") == [
+        ("app/migration_utils.py", 9, "drop"),
+        ("app/migration_utils.py", 10, "create"),
+        (f"{V}/a.py", 11, "create"),
+    ]
+    revisions = {r.revision: r for r in report.revisions}
+    assert revisions["b"].category == "schema"
+    assert [(t.table, t.operation, t.path, t.line) for t in revisions["b"].tables] == [
+        ("public.order_lines", "constraint", "app/migration_utils.py", 5),
+        ("public.orders", "drop", "app/migration_utils.py", 9),
+        ("public.orders", "create", "app/migration_utils.py", 10),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# 6. SQL files read by migration code
+# --------------------------------------------------------------------------------------------
+
+
+def test_sql_files_read_through_paths_built_from_file(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/a.py": revision(
+                "a", None,
+                """
+                op.execute(Path(__file__).with_name("a.sql").read_text())
+                with open(os.path.join(HERE, "..", "sql", "b.sql")) as handle:
+                    op.execute(handle.read())
+                """,
+                header="import os\nfrom pathlib import Path\nHERE = os.path.dirname(__file__)",
+            ),
+            f"{V}/a.sql": "CREATE TABLE from_a (id int);\n",
+            "migrations/sql/b.sql": "CREATE TABLE from_b (id int, note text);\n",
+        }
+    )
+    report = scan(root)
+    head = next(s for s in report.sources if s.kind == "alembic")
+    assert head.tables == ["public.from_a", "public.from_b"]
+    assert definitions(report, "from_b") == [("migrations/sql/b.sql", 1, "create")]
+    assert [s.kind for s in report.sources] == ["alembic"]  # not also a SQL source
+
+
+# --------------------------------------------------------------------------------------------
+# 4. computed model table names
+# --------------------------------------------------------------------------------------------
+
+COMPUTED_BASE = """\
+import re
+
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from app.naming import pluralize
+
+CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class Base(DeclarativeBase):
+    @declared_attr.directive
+    def __tablename__(cls) -> str:
+        return CAMEL.sub("_", cls.__name__).lower()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Plural:
+    @declared_attr
+    def __tablename__(cls):
+        return pluralize(cls.__name__)
+
+
+class Mystery:
+    @declared_attr
+    def __tablename__(cls):
+        return lookup_name(cls)
+"""
+
+
+def test_declared_attr_table_names_are_computed_per_subclass(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/naming.py": 'def pluralize(name: str) -> str:\n    return f"{name.lower()}s"\n',
+            "app/base.py": COMPUTED_BASE,
+            "app/models.py": (
+                "from app.base import Base, Mystery, Plural\n\n\n"
+                "class FlowRun(Base):\n    pass\n\n\n"
+                "class TaskRunState(Base):\n    pass\n\n\n"
+                "class Tag(Plural, Base):\n    pass\n\n\n"
+                'class Named(Base):\n    __tablename__ = "custom_named"\n\n\n'
+                "class Unknowable(Mystery, Base):\n    pass\n"
+            ),
+        }
+    )
+    report = scan(root)
+    models = sorted(
+        t.qualified_name for t in report.tables if "model" in t.present_in
+    )
+    assert models == [
+        "public.custom_named",
+        "public.flow_run",
+        "public.tags",
+        "public.task_run_state",
+    ]
+    (problem,) = [d for d in report.diagnostics if d.code == "orm-dynamic-tablename"]
+    assert (problem.path, problem.line) == ("app/models.py", 20)
+    assert "Mystery.__tablename__()" in problem.message and "lookup_name" in problem.message
+
+
+# --------------------------------------------------------------------------------------------
+# 5. models reached through an injected registry
+# --------------------------------------------------------------------------------------------
+
+
+def test_models_through_an_injected_interface(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/orm.py": MODELS.replace("Tag", "FlowRun").replace('"tags"', '"flow_runs"'),
+            "app/interface.py": (
+                "from app import orm\n\n\n"
+                "class Interface:\n"
+                "    @property\n"
+                "    def FlowRun(self) -> type[orm.FlowRun]:\n"
+                "        return orm.FlowRun\n\n\n"
+                "def provide() -> Interface:\n    return Interface()\n"
+            ),
+            "app/api.py": (
+                "import sqlalchemy as sa\nfrom fastapi import Depends\n\n"
+                "from app.interface import Interface, provide\n\n\n"
+                "async def read(session, db: Interface = Depends(provide)):\n"
+                "    return await session.execute(sa.select(db.FlowRun))\n\n\n"
+                "async def delete(session, db: Interface):\n"
+                "    FlowRun = db.FlowRun\n"
+                "    await session.execute(sa.delete(FlowRun).where(FlowRun.id == 1))\n\n\n"
+                "async def untyped(session, db):\n"
+                "    return await session.execute(sa.select(db.FlowRun))\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert uses_of(report, "flow_runs") == {
+        ("app/api.py", 8, "read"),
+        ("app/api.py", 13, "write"),
+        ("app/interface.py", 7, "read"),  # the model passed around: confidence low
+    }
+    # an untyped parameter is not guessed
+    assert ("app/api.py", 17, "read") not in uses_of(report, "flow_runs")
