@@ -62,6 +62,8 @@ SINK_CALL = re.compile(
 MARKERS = re.compile(
     rb"sqlalchemy|sqlmodel|flask_sqlalchemy|alembic|down_revision|declarative|__tablename__"
     rb"|__table__|mapped_column|Column\(|Table\(|table\(|registry\("
+    # Django: imports, settings, manage.py, default managers
+    rb"|\bdjango\b|INSTALLED_APPS|DJANGO_SETTINGS_MODULE|\.objects\b"
 )
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -336,6 +338,10 @@ def _defined_names(facts: PythonFacts) -> set[str]:
         names.update(cls.name for cls in orm.classes if cls.bases)
     names.update(table.variable for table in orm.tables if table.variable)
     names.update(base.variable for base in orm.bases)
+    if any(binding.module.split(".")[0] == "django" for binding in facts.imports):
+        # Django models (and managers, querysets) are used by name in files that need not
+        # import Django themselves: `report.notes.all()` with `report: Report`
+        names.update(name for name in facts.classes if "." not in name)
     # helpers taking a table name: a file calling `db.insert("accounts", row)` matters
     for candidate in facts.candidates:
         if candidate.function is None:
