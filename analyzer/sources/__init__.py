@@ -1,0 +1,1 @@
+"""Sources of tables: histories of schema operations, replayed into head states."""
