@@ -84,11 +84,14 @@ def assemble_tables(graph: nx.MultiDiGraph, findings: list[Finding]) -> list[Tab
         present = sorted(data["present_in"])
         status = status_of.get(key.display)
         if status is None:
-            # No finding: in use and present, only created at run time, or a name that lives
-            # only in history (created then dropped or renamed away, or clean-up DDL).
+            # No finding: in use and present, only created at run time, owned outside the
+            # repository (external), or a name that lives only in history (created then
+            # dropped or renamed away, or clean-up DDL).
             status = (
                 "runtime-only"
                 if present == ["runtime"]
+                else "external"
+                if "external" in present and set(present) <= {"external", "model"}
                 else "used"
                 if present
                 else "system"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.0"
 
-SourceKind = Literal["alembic", "sql", "runtime", "model"]
+SourceKind = Literal["alembic", "sql", "runtime", "model", "django", "external"]
 UseKind = Literal["read", "write", "ddl"]
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["high", "medium", "low"]
@@ -130,7 +130,8 @@ class Table(_Model):
     status: str = Field(
         description=(
             "used | dead | undefined | dropped | runtime-only | system (a database catalog) | "
-            "removed (history only)"
+            "external (owned outside the repository: a Django contrib or third-party app, an "
+            "unmanaged model) | removed (history only)"
         )
     )
     present_in: list[SourceKind]
@@ -219,6 +220,9 @@ class Stats(_Model):
     excluded_files: int
     alembic_files: int
     alembic_revisions: int = 0
+    django_migrations: int = Field(
+        default=0, description="Django migration files read (replaced ones included)"
+    )
     sql_strings: int
     sql_statements: int
     sql_statements_unparsed: int

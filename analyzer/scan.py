@@ -18,6 +18,7 @@ from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
+from analyzer.django_scan import analyze_django, external_histories
 from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo, build_graph
@@ -197,19 +198,26 @@ class _CodeResult:
     unparsed: int = 0
 
 
+def _application(collected: _Collected, migrations: set[str]) -> list[PythonFacts]:
+    """Modules that are application code: not Alembic tooling, not a Django migration."""
+    return [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic" and facts.alembic_revision is None
+        and facts.path not in migrations
+    ]
+
+
 def _analyse_code(
     collected: _Collected,
     config: Config,
     diagnostics: list[Diagnostic],
     evaluator: Evaluator,
     memo: SqlMemo | None,
+    migrations: set[str],
 ) -> _CodeResult:
     result = _CodeResult()
-    modules = [
-        facts
-        for entry, facts in collected.python
-        if entry.role != "alembic" and facts.alembic_revision is None
-    ]
+    modules = _application(collected, migrations)
     resolver = CodeSqlResolver(
         evaluator, dialect=config.dialect, default_schema=config.default_schema, memo=memo
     )
@@ -272,14 +280,11 @@ def _analyse_code(
 
 
 def _map_orm(
-    collected: _Collected, config: Config, index: ModuleIndex, expander: TemplateExpander
+    collected: _Collected, config: Config, index: ModuleIndex, expander: TemplateExpander,
+    migrations: set[str],
 ) -> tuple[Mapper, OrmModel, SymbolTable]:
     """Map ORM classes and Table objects; the evaluator can then read `Model.__tablename__`."""
-    modules = [
-        facts
-        for entry, facts in collected.python
-        if entry.role != "alembic" and facts.alembic_revision is None
-    ]
+    modules = _application(collected, migrations)
     symbols = SymbolTable(index)
     mapper = Mapper(symbols, expander, config.default_schema)
     model = mapper.map_repository(modules)
@@ -311,14 +316,13 @@ def _add_orm_uses(
     mapper: Mapper,
     model: OrmModel,
     code: _CodeResult,
+    migrations: set[str],
+    extra: list[tuple[TableKey, Use]],
 ) -> None:
-    modules = [
-        facts
-        for entry, facts in collected.python
-        if entry.role != "alembic" and facts.alembic_revision is None
-    ]
+    """SQLAlchemy uses, and the uses other frameworks found (`extra`: Django's)."""
+    modules = _application(collected, migrations)
     known_modules = {module.name for module in code.modules}
-    for key, use in orm_uses(modules, symbols, mapper, model):
+    for key, use in [*orm_uses(modules, symbols, mapper, model), *extra]:
         if _is_ignored(key, config.ignore_tables):
             continue
         code.uses.append((key, use))
@@ -437,17 +441,28 @@ def scan(
     index = ModuleIndex(facts for _, facts in collected.python)
     evaluator = Evaluator(index, files=frozenset(contents))
     expander = TemplateExpander(evaluator)
-    mapper, orm_model, symbols = _map_orm(collected, settings, index, expander)
+    django = analyze_django(
+        [facts for _, facts in collected.python], evaluator, expander, settings
+    )
+    diagnostics.extend(django.diagnostics)
+    mapper, orm_model, symbols = _map_orm(
+        collected, settings, index, expander, django.migration_files
+    )
     diagnostics.extend(_orm_diagnostics(orm_model))
     memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
     memo: SqlMemo | None = None
     if cache is not None:
         loaded = cache.get(memo_key)
         memo = SqlMemo(loaded if isinstance(loaded, dict) else None)
-    code = _analyse_code(collected, settings, diagnostics, evaluator, memo)
+    code = _analyse_code(
+        collected, settings, diagnostics, evaluator, memo, django.migration_files
+    )
     if cache is not None and memo is not None and memo.changed:
         cache.put(memo_key, memo.used)
-    _add_orm_uses(collected, settings, symbols, mapper, orm_model, code)
+    _add_orm_uses(
+        collected, settings, symbols, mapper, orm_model, code, django.migration_files,
+        django.uses,
+    )
     orm_histories = model_histories(orm_model)
     alembic = alembic_histories(
         root, discovery.alembic_environments, collected.revisions, expander,
@@ -459,12 +474,21 @@ def scan(
     sql_histories, sql_statements, sql_unparsed = _sql_histories(
         collected, settings, diagnostics, read_by_revisions
     )
-    histories = [h.history for h in alembic] + sql_histories + code.runtime + orm_histories
+    histories = (
+        [h.history for h in alembic] + sql_histories + code.runtime + orm_histories
+        + django.histories
+    )
     for history in histories:
         history.operations = [
             op for op in history.operations if not _is_ignored(op.table, settings.ignore_tables)
         ]
         replay(history)
+    for history in external_histories(django, histories):
+        history.state = {
+            key: entry for key, entry in history.state.items()
+            if not _is_ignored(key, settings.ignore_tables)
+        }
+        histories.append(history)
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known, root)
     references = [
@@ -512,6 +536,7 @@ def scan(
             if entry.role == "alembic" or facts.alembic_revision is not None
         ),
         alembic_revisions=sum(len(h.revisions) for h in alembic),
+        django_migrations=django.migration_count,
         sql_strings=code.sql_strings,
         sql_statements=code.statements + sql_statements,
         sql_statements_unparsed=code.unparsed + sql_unparsed,

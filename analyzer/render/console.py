@@ -32,6 +32,7 @@ STATUS_STYLE = {
     "runtime-only": "magenta",
     "removed": "dim",
     "system": "dim",
+    "external": "cyan",
     "unmanaged": "bold yellow",
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -106,6 +107,19 @@ def _suppressed_note(report: Report) -> str:
     return f"; {sum(suppressed.values())} suppressed ({', '.join(parts)})"
 
 
+def _wrapped(head: str, parts: list[str], width: int = 80) -> str:
+    """`head` then the comma-separated parts, continued under the first part past `width`."""
+    lines = [head]
+    for index, part in enumerate(parts):
+        piece = part + ("," if index < len(parts) - 1 else "")
+        if len(lines[-1]) + len(piece) + 1 > width and lines[-1].strip() != head.strip():
+            lines.append(" " * 9)
+        elif not lines[-1].endswith((" ", ": ")):
+            piece = " " + piece
+        lines[-1] += piece
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
 def _summary(report: Report) -> Text:
     stats = report.stats
     severities: dict[str, int] = defaultdict(int)
@@ -134,7 +148,7 @@ def _summary(report: Report) -> Text:
     for table in report.tables:
         by_status[table.status] += 1
     ranked = sorted(by_status.items(), key=lambda item: (-item[1], item[0]))
-    text.append(f"tables   {stats.tables}: {', '.join(f'{n} {s}' for s, n in ranked)}\n")
+    text.append(_wrapped(f"tables   {stats.tables}: ", [f"{n} {s}" for s, n in ranked]))
     modules = len({use.module for table in report.tables for use in table.uses})
     text.append(f"uses     {stats.uses} in {modules} modules\n")
     if report.revisions:
@@ -142,6 +156,12 @@ def _summary(report: Report) -> Text:
         text.append(
             f"alembic  {len(report.revisions)} revisions in {environments} "
             f"environment{'s' if environments != 1 else ''}\n"
+        )
+    if stats.django_migrations:
+        projects = len([s for s in report.sources if s.kind == "django"])
+        text.append(
+            f"django   {stats.django_migrations} migrations in {projects} "
+            f"project{'s' if projects != 1 else ''}\n"
         )
     if report.database is not None:
         database = report.database

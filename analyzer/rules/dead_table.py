@@ -11,8 +11,8 @@ from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_loc
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        if not data["present_in"]:
-            continue
+        if not data["present_in"] or "external" in data["present_in"]:
+            continue  # (an external table is used by the app outside the repository owning it)
         uses = uses_of(ctx.graph, node)
         if any(use.kind in ("read", "write") for use in uses):
             continue

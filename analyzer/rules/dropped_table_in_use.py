@@ -23,12 +23,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not uses or not removals:
             continue
         present = data["present_in"]
-        # Alembic drops count against the head state alone (a raw SQL file that still creates
-        # the table does not bring it back on `alembic upgrade head`); other sources' drops
+        # Alembic and Django drops count against the head state alone (a raw SQL file that
+        # still creates the table does not bring it back on `upgrade head` / `migrate`); other
+        # sources' drops
         # count when no source's final state has the table.
-        by_alembic = [op for op in removals if op.source_kind == "alembic"]
-        if by_alembic and "alembic" not in present:
-            removals = by_alembic
+        by_migrations = [op for op in removals if op.source_kind in ("alembic", "django")]
+        if by_migrations and not present & {op.source_kind for op in by_migrations}:
+            removals = by_migrations
         elif present or not any(op.operation in CREATING_OPERATIONS for op in ops):
             continue
         last = removals[-1]  # operations_on lists them in file:line order

@@ -24,6 +24,8 @@ class User(Base):
 
 
 def _describe(history: SourceHistory) -> str:
+    if history.kind == "django":
+        return f"the Django migrations' head state of {history.path}/"
     if history.kind == "alembic":
         return f"the Alembic head state of {history.path}/"
     return f"the SQL source {history.path}"
@@ -35,11 +37,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         models = [(h, e) for h, e in states if h.kind == "model" and e.columns is not None]
         if not models:
             continue
-        # The reference is what `alembic upgrade head` builds, else what a SQL source builds.
+        # The reference is what `migrate` / `alembic upgrade head` builds, else what a SQL
+        # source builds.
         reference = next(
             (
                 (h, e)
-                for kind in ("alembic", "sql")
+                for kind in ("django", "alembic", "sql")
                 for h, e in states
                 if h.kind == kind and e.columns is not None
             ),
@@ -79,8 +82,10 @@ RULE = Rule(
     summary="An ORM model whose columns differ from its table in the migrations.",
     check=check,
     explanation=(
-        "An ORM model's columns differ from the columns its table has in the Alembic head state "
-        "(or in its SQL source): the finding names the missing and extra columns."
+        "An ORM model's columns differ from the columns its table has in the Django migrations' "
+        "or the Alembic head state (or in its SQL source): the finding names the missing and "
+        "extra columns. For a Django model it is the column part of what `makemigrations` "
+        "would write."
     ),
     why_it_matters=(
         "SQLAlchemy selects every mapped column, so a column the migrations lack fails every "

@@ -29,7 +29,7 @@ class Profile(Base):
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         present = data["present_in"]
-        if "model" not in present or present & {"alembic", "sql"}:
+        if "model" not in present or present & {"alembic", "sql", "django", "external"}:
             continue
         declarations = operations_on(ctx.graph, node, {"declare"})
         runtime = " (application code creates it at run time, see TT003)" if (
@@ -39,9 +39,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             table=data["key"].display,
             message=(
                 f"{data['key'].display} is declared by {declarations[0].snippet} at "
-                f"{declarations[0].path}:{declarations[0].line} but neither the Alembic head "
-                f"state nor any SQL file creates it{runtime}: add a migration, or drop the "
-                "model"
+                f"{declarations[0].path}:{declarations[0].line} but no migration (Django's, "
+                f"Alembic's head state) nor any SQL file creates it{runtime}: add a migration "
+                "(`makemigrations` for a Django model), or drop the model"
             ),
             locations=[op_location(op) for op in declarations],
         )
@@ -51,20 +51,24 @@ RULE = Rule(
     code="TT012",
     name="model-without-migration",
     severity="warning",
-    summary="An ORM model's table that no Alembic head state or SQL source creates.",
+    summary="An ORM model's table that no migration (Django, Alembic head) or SQL source "
+    "creates.",
     check=check,
     explanation=(
-        "An ORM model (SQLAlchemy, Flask-SQLAlchemy, SQLModel) declares a table that neither "
-        "the Alembic head state nor any SQL source creates."
+        "An ORM model (SQLAlchemy, Flask-SQLAlchemy, SQLModel, Django) declares a table that "
+        "neither the Django migrations, the Alembic head state nor any SQL source creates. For "
+        "Django it is what `makemigrations` would create. A Django model with `managed = "
+        "False` is never reported: its table belongs to someone else (status `external` when "
+        "no source of the repository creates it)."
     ),
     why_it_matters=(
         "Code using the model fails on a database built from the migrations; the model was "
         "added without its migration."
     ),
     how_to_fix=(
-        "Generate the migration (`alembic revision --autogenerate`) or add the table to the SQL "
-        "source. Abstract or test-only models can be silenced with `# tabletrace: "
-        "ignore[model-without-migration]` on the class line."
+        "Generate the migration (`alembic revision --autogenerate`, `manage.py makemigrations`) "
+        "or add the table to the SQL source. Abstract or test-only models can be silenced "
+        "with `# tabletrace: ignore[model-without-migration]` on the class line."
     ),
     examples=(
         Example(
