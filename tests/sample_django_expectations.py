@@ -102,6 +102,20 @@ ContentType), admin registrations.
 findings: raw SQL on moderation_flag (renamed away by moderation 0002) -> dropped-table-in-use;
 support.SlaPolicy -> model-without-migration; Ticket.priority -> model-drift; lumen_synccursor
 -> dead-table (only a migration's RunSQL writes it).
+
+Decisions (phase 2, tested by tests/test_sample_django.py against tabletrace's report)
+--------------------------------------------------------------------------------------
+* Admin registrations (``admin.site.register(M)``, ``@admin.register(M)``, a custom
+  AdminSite's ``register``) are uses, read AND write, at the line of the model name: the admin
+  lists and edits the table, and a table only the admin touches is not dead (CannedReply).
+* ``get_or_create`` / ``update_or_create`` are a read and a write (SELECT, then INSERT).
+* Tables contrib uses because of a setting are uses at that setting (INSTALLED_APP_USES).
+* Contrib apps' tables (and an unmanaged model's table that no source creates) get status
+  ``external`` and a source of kind ``external`` whose id names the owner (``external:auth``,
+  ``external:lumen (managed = False)``): never undefined-table, never dead-table.
+* Django migrations are a source of kind ``django`` (one per project, id
+  ``django:backoffice``, files in plan order); model classes a source of kind ``model`` per
+  models file, like SQLAlchemy's. Migration files are never application code.
 """
 
 from __future__ import annotations
@@ -841,6 +855,15 @@ USED_BY_INSTALLED_APPS: dict[str, str] = {
     "public.accounts_staffuser_groups": "auth (ModelBackend permissions)",
     "public.accounts_staffuser_user_permissions": "auth (ModelBackend permissions)",
 }
+# DECIDED (issue 11, phase 2): tabletrace reports these as uses (via "orm", read and write) AT
+# THE SETTING that makes contrib use them: `AUTH_USER_MODEL = "accounts.StaffUser"`
+# (settings.py:69), only when django.contrib.auth is installed: the user table and the two
+# tables ModelBackend queries (groups, user_permissions), not the user model's other M2M.
+INSTALLED_APP_USES: set[tuple[str, int, str, str]] = {
+    (SETTINGS_FILE, 69, table, kind)
+    for table in USED_BY_INSTALLED_APPS
+    for kind in ("read", "write")
+}
 
 # ---------------------------------------------------------------------------------------------
 # NOT_USES: (path, line, table or None): no use of that table (None: of any table) may be
@@ -890,6 +913,15 @@ DEAD_TABLES: set[str] = {"public.lumen_synccursor"}
 # undefined-table: none (every used table is created by a migration, is external, is the
 # model-without-migration's, or is the dropped moderation_flag)
 UNDEFINED_TABLES: set[str] = set()
+
+# Once lumen's sources are in the same scan (the exclude of backoffice/ is gone), the
+# unmanaged Character is compared with the table lumen's Alembic head builds (Django's head
+# does not have it): it declares bot_name, archetype and is_active, which that table lacks
+# (queries through it fail there), and lacks description. One model-drift finding on
+# characters names both lumen's SQLAlchemy model and this one: (path, lacks, declares).
+COMBINED_MODEL_DRIFT: dict[str, tuple[str, set[str], set[str]]] = {
+    "public.characters": (_LUMEN, {"description"}, {"archetype", "bot_name", "is_active"}),
+}
 
 # must appear nowhere in the report: no use, no definition, no node, no finding
 ABSENT_TABLES: set[str] = {
