@@ -89,6 +89,7 @@ STRONG_NAMES = frozenset(
 SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404"})
 ROOT_HINTS = frozenset({"get_object_or_404", "get_list_or_404", "get_user_model"})
 SNIPPET_LENGTH = 120
+MANAGER_MARKERS = (b".objects", b"._default_manager", b"._base_manager")
 
 
 class DjangoReader(Reader):
@@ -390,16 +391,20 @@ class MigrationReader:
                 return None
             return left[0] + right[0], scope
         if isinstance(node, cst.Name):
-            module = self.model.module
-            sites = module.bindings.get(node.value, [])
-            if (
-                len(sites) == 1
-                and sites[0].kind == "assign"
-                and sites[0].value is not None
-                and not sites[0].path
-                and node.value not in module.mutated
-            ):
-                return self._elements(sites[0].value, module, depth + 1)
+            # a name bound once in the class body (before `operations`) or the module
+            for holder in (scope, self.model.module):
+                sites = holder.bindings.get(node.value, [])
+                if not sites:
+                    continue
+                if (
+                    len(sites) == 1
+                    and sites[0].kind == "assign"
+                    and sites[0].value is not None
+                    and not sites[0].path
+                    and node.value not in holder.mutated
+                ):
+                    return self._elements(sites[0].value, holder, depth + 1)
+                return None
         return None
 
     def _list(self, node: cst.BaseExpression, scope: Scope) -> tuple[ir.Expr, ...] | None:
@@ -565,14 +570,20 @@ def _setting_target(
 
 def _mentions_django(parsed: ParsedModule, model: ScopeModel) -> bool:
     """Chains are worth reading only where Django can be in play: the file imports from
-    Django, or uses a default manager."""
-    if b".objects" in parsed.source:
+    Django or a Django package (`django_celery_beat`), imports a `models` module (`from
+    .models import Report`, `from . import models`), or uses a default manager."""
+    if any(marker in parsed.source for marker in MANAGER_MARKERS):
         return True
     for scope in model.all_scopes:
         for sites in scope.bindings.values():
             for site in sites:
                 imported = site.imported
-                if imported is not None and imported.module.split(".")[0] == "django":
+                if imported is None:
+                    continue
+                parts = imported.module.split(".")
+                if parts[0].startswith("django") or "models" in parts or (
+                    imported.name == "models"
+                ):
                     return True
     return False
 

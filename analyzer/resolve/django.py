@@ -39,6 +39,7 @@ from analyzer.resolve.django_catalog import (
     MODEL_BASES,
     CatalogModel,
     contrib_label,
+    contrib_model_named,
     engine_dialect,
     field_kind,
 )
@@ -723,8 +724,13 @@ class DjangoResolver:
         return found
 
     def is_model_class(self, cls: ClassV) -> bool:
+        """Bases that reach `django.db.models.Model`, a contrib abstract model, or a contrib
+        concrete model (a multi-table child of `ContentType`)."""
         externals = self.ancestry(cls)[1]
-        return any(path in MODEL_BASES or path in ABSTRACT_MODELS for path in externals)
+        return any(
+            path in MODEL_BASES or path in ABSTRACT_MODELS or contrib_model_named(path)
+            for path in externals
+        )
 
     # ---- models ----------------------------------------------------------------------------
 
@@ -732,6 +738,7 @@ class DjangoResolver:
         """Every model class of the project's modules, then contrib models, relations and
         reverse accessors."""
         builder = _ModelBuilder(self, project, bare)
+        builder.contrib()
         for facts in self.modules:
             if not project.contains(facts) or _is_migration(facts):
                 continue
@@ -805,12 +812,17 @@ class DjangoResolver:
         return project.model(ref)
 
     def external_model(self, project: DjangoProject, path: str) -> DjangoModel | None:
-        """A model outside the repository by the path it is imported from."""
+        """A model outside the repository by the path it is imported from: a contrib model
+        (from the catalogue, wherever re-exported), or a third-party app's model whose table
+        Django names `<label>_<model>`."""
         for candidate in project.models.values():
             if candidate.owner is not None and candidate.cls is None and (
                 path == f"{candidate.owner}.models.{candidate.name}"
             ):
                 return candidate
+        if path.startswith("django."):
+            catalog = contrib_model_named(path)
+            return project.model(catalog.label) if catalog is not None else None
         module, _, name = path.rpartition(".")
         if not name[:1].isupper() or ".models" not in f".{module}":
             return None
@@ -882,13 +894,20 @@ class _ModelBuilder:
     def model(self, cls: ClassV, facts: PythonFacts, fact: ClassFact) -> DjangoModel | None:
         if cls in self.by_class:
             return self.by_class[cls]
-        if cls in self._building or not self.resolver.is_model_class(cls):
+        if cls in self._building:
             return None
+        guessed = False
+        if not self.resolver.is_model_class(cls):
+            if not self._third_party_model(cls, facts, fact):
+                return None
+            guessed = True
         self._building.add(cls)
         try:
             built = self._build(cls, facts, fact)
         finally:
             self._building.discard(cls)
+        if built is not None and guessed:
+            built.columns_known = False
         self.by_class[cls] = built
         if built is not None and not built.abstract:
             existing = self.project.models.get(built.key)
@@ -897,7 +916,6 @@ class _ModelBuilder:
         return built
 
     def finish(self) -> None:
-        self._contrib()
         for module, names in sorted(self.outside.items()):
             facts = self.resolver.index.find(module)
             self.project.diagnostics.append(
@@ -909,6 +927,25 @@ class _ModelBuilder:
                 )
             )
         self._reverse()
+
+    def _third_party_model(self, cls: ClassV, facts: PythonFacts, fact: ClassFact) -> bool:
+        """A class of a models module whose bases leave the repository for a package
+        tabletrace does not know (taggit's `GenericTaggedItemBase`) and that declares Django
+        fields: a model whose inherited columns are unknown."""
+        if "models" not in facts.module.split("."):
+            return False
+        externals = self.resolver.ancestry(cls)[1]
+        if not any(not _is_mixin_path(path) for path in externals):
+            return False
+        for binding in fact.names.values():
+            if binding.kind != "value" or not isinstance(binding.value, ir.Call):
+                continue
+            for value in self.evaluator.evaluate(binding.value.func, Frame(facts)):
+                if isinstance(value, ExternalV) and value.path.startswith(
+                    ("django.db.models.", "django.contrib.")
+                ) and _external_field_kind(value.path) is not None:
+                    return True
+        return False
 
     # ---- one class -------------------------------------------------------------------------
 
@@ -987,18 +1024,20 @@ class _ModelBuilder:
         model.managers = self._managers(cls)
         bases = self.evaluator.bases(cls)
         unknown_bases = [
-            b.path for b in bases
-            if isinstance(b, ExternalV | ExternalResultV)
-            and b.path not in MODEL_BASES and b.path not in ABSTRACT_MODELS
-            and not _is_mixin_path(b.path)
+            path for path in self.resolver.ancestry(cls)[1]
+            if path not in MODEL_BASES and path not in ABSTRACT_MODELS
+            and not contrib_model_named(path) and not _is_mixin_path(path)
         ]
         model.columns_known = not unknown_bases
         parents: list[DjangoModel] = []
         for base in bases:
+            parent = None
             if isinstance(base, ClassV):
                 parent = self._model_of(base)
-                if parent is not None and not parent.abstract:
-                    parents.append(parent)
+            elif isinstance(base, ExternalV) and contrib_model_named(base.path):
+                parent = self.resolver.external_model(project, base.path)
+            if parent is not None and not parent.abstract:
+                parents.append(parent)
         if model.proxy:
             concrete = next((p for p in parents), None)
             model.concrete = concrete.concrete or concrete if concrete else None
@@ -1157,15 +1196,35 @@ class _ModelBuilder:
                 if kind is not None:
                     return kind
             elif isinstance(value, ClassV):
+                if self._private_field(value):
+                    return "none"
                 for path in self.resolver.ancestry(value)[1]:
                     kind = _external_field_kind(path)
                     if kind is not None:
                         return kind
         return None
 
+    def _private_field(self, cls: ClassV) -> bool:
+        """A repository field class that makes no column: `concrete = False`, or a reverse /
+        generic relation (`one_to_many = True`, as GenericRelation-like fields declare)."""
+        for owner in self.resolver.ancestry(cls)[0]:
+            found = self.evaluator.class_fact(owner)
+            if found is None:
+                continue
+            facts, fact = found
+            for name, wanted in (("concrete", False), ("one_to_many", True)):
+                binding = fact.names.get(name)
+                if binding is not None and binding.value is not None:
+                    values = self.evaluator.evaluate(binding.value, Frame(facts))
+                    if one_bool(values) is wanted:
+                        return True
+        return False
+
     # ---- contrib and relations -------------------------------------------------------------
 
-    def _contrib(self) -> None:
+    def contrib(self) -> None:
+        """Models of the installed contrib apps (before the project's: a project model may be a
+        multi-table child of one)."""
         project = self.project
         installed = {app.name for app in project.apps.values() if app.external}
         for module, catalog in CONTRIB_MODELS:

@@ -101,6 +101,11 @@ for _paths, _model in (
         ("django.contrib.sessions.base_session.AbstractBaseSession",),
         CatalogModel("sessions", "AbstractBaseSession", None, _SESSION),
     ),
+    # django-mptt: the tree columns its model base adds to every subclass
+    (
+        ("mptt.models.MPTTModel",),
+        CatalogModel("mptt", "MPTTModel", None, _columns("lft", "rght", "tree_id", "level")),
+    ),
 ):
     for _path in _paths:
         ABSTRACT_MODELS[_path] = _model
@@ -176,7 +181,9 @@ CONTRIB_MODELS: tuple[tuple[str, CatalogModel], ...] = (
 USER_MODEL_DEPENDENTS = frozenset({"admin"})
 
 #: Base classes that make a class a Django model (with the catalogue's abstract models).
-MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+MODEL_BASES = frozenset(
+    {"django.db.models.Model", "django.db.models.base.Model", "django.contrib.gis.db.models.Model"}
+)
 #: Base classes of an app's configuration.
 APP_CONFIG_BASES = frozenset({"django.apps.AppConfig", "django.apps.config.AppConfig"})
 #: Base classes of migrations and of the operations tabletrace replays.
@@ -235,6 +242,18 @@ def model_at(path: str) -> tuple[str, CatalogModel] | None:
     for module, model in CONTRIB_MODELS:
         if path == f"{module}.models.{model.name}":
             return module, model
+    return None
+
+
+def contrib_model_named(path: str) -> CatalogModel | None:
+    """The contrib model a `django.contrib...` path names, wherever it is re-exported from
+    (`django.contrib.auth.models.ContentType` is contenttypes' model)."""
+    if not path.startswith("django.contrib."):
+        return None
+    name = path.rsplit(".", 1)[-1]
+    for _module, model in CONTRIB_MODELS:
+        if model.name == name:
+            return model
     return None
 
 

@@ -102,9 +102,9 @@ class ChainResolver:
     # ---- uses ------------------------------------------------------------------------------
 
     def uses(self, facts: PythonFacts) -> list[tuple[TableKey, Use]]:
+        out: list[tuple[TableKey, Use]] = self.class_references(facts)
         if facts.django is None:
-            return []
-        out: list[tuple[TableKey, Use]] = []
+            return out
         seen: set[tuple[int, TableKey, str, str]] = set()
         for chain in facts.django.chains:
             for key, line, kind, operation, via, confidence in self.chain(chain, facts):
@@ -214,6 +214,36 @@ class ChainResolver:
             out += self._emit(written, line, "write", last, typed)
         else:
             out += self._emit(read_tables, line, "read", operation, typed)
+        return out
+
+    def class_references(self, facts: PythonFacts) -> list[tuple[TableKey, Use]]:
+        """`model = Ticket` in a class body (a ModelForm's or serializer's `Meta`, a ModelAdmin
+        inline, a GraphQL type, a data loader): framework code queries that model's table
+        through the attribute. A use of low confidence: the query itself is not in sight."""
+        out: list[tuple[TableKey, Use]] = []
+        frame = Frame(facts)
+        for qualname, fact in facts.classes.items():
+            for name, binding in fact.names.items():
+                value = binding.value
+                if binding.kind != "value" or not isinstance(
+                    value, ir.Global | ir.Attr | ir.Imported
+                ):
+                    continue
+                typed = self.type_of(value, frame)
+                if typed is None or typed.kind != "class":
+                    continue
+                snippet = f"{qualname}.{name} = {ir.render(value)}"
+                out.extend(
+                    (
+                        key,
+                        Use(
+                            path=facts.path, line=binding.line, module=facts.module,
+                            kind="read", via="orm", confidence="low",
+                            operation="model attribute", snippet=snippet,
+                        ),
+                    )
+                    for key in typed.model.tables()
+                )
         return out
 
     # ---- typing ----------------------------------------------------------------------------
