@@ -57,6 +57,9 @@ class SourceHistory:
     # Alternative histories of one schema, one per database engine (`versions/postgresql`,
     # `versions/sqlite`): the same key for each; they are not rival owners of a table.
     variant_of: str | None = None
+    # Columns the database keeps but the source's own model of the schema no longer tracks
+    # (Django: a field removed from the migration state only): not what a model lacks.
+    detached_columns: dict[TableKey, set[str]] = field(default_factory=dict)
 
 
 DIALECT_FOLDERS = frozenset(

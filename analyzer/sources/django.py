@@ -36,7 +36,7 @@ from pathlib import PurePosixPath
 
 import networkx as nx
 
-from analyzer.facts import DjangoMigration, DjangoOperation, Literal, Part, PythonFacts
+from analyzer.facts import DjangoMigration, DjangoOperation, Hole, Literal, Part, PythonFacts
 from analyzer.python import expr as ir
 from analyzer.readers.sql_file import snippet_of
 from analyzer.replay import SchemaOp, SourceHistory
@@ -55,6 +55,7 @@ from analyzer.resolve.values import (
     ClassV,
     ConstV,
     ExternalV,
+    FunctionV,
     MapV,
     SeqV,
     StrV,
@@ -71,7 +72,7 @@ SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter
 #: Operations that change no table (constraints, indexes, options, Python code).
 NO_TABLE_CHANGE = frozenset(
     {
-        "RunPython", "AlterModelManagers", "AlterUniqueTogether", "AlterIndexTogether",
+        "AlterModelManagers", "AlterUniqueTogether", "AlterIndexTogether",
         "AlterModelTableComment", "AddIndex", "RemoveIndex", "RenameIndex", "AddConstraint",
         "RemoveConstraint", "AlterConstraint", "CreateExtension", "BtreeGinExtension",
         "BtreeGistExtension", "CITextExtension", "CryptoExtension", "HStoreExtension",
@@ -357,6 +358,7 @@ class DjangoMigrations:
         replay = _Replay(self, history)
         for key in plan:
             replay.migration(nodes[key])
+        replay.state_only_tables()
         return DjangoHistory(
             history, nodes, plan, {k for k in replaced if k in nodes}, replay.state,
             {node.facts.path for node in nodes.values()}, self.diagnostics,
@@ -399,6 +401,8 @@ class _Replay:
         self.state: dict[str, ModelState] = {}
         self.tables: set[TableKey] = set()
         self.node: MigrationNode | None = None
+        # where each model of the state was created: (migration, line, snippet)
+        self.origin: dict[str, tuple[MigrationNode | None, int, str]] = {}
 
     # ---- emission --------------------------------------------------------------------------
 
@@ -414,13 +418,16 @@ class _Replay:
         peer: TableKey | None = None,
         object_type: str = "table",
         if_not_exists: bool = False,
+        path: str | None = None,
+        node: MigrationNode | None = None,
     ) -> None:
-        assert self.node is not None
+        node = node or self.node
+        assert node is not None
         self.history.operations.append(
             SchemaOp(
                 source=self.history.id,
                 source_kind=SOURCE_KIND,
-                path=self.node.facts.path,
+                path=path or node.facts.path,
                 line=line,
                 operation=operation,
                 table=table,
@@ -429,7 +436,7 @@ class _Replay:
                 column_changes=column_changes,
                 peer=peer,
                 if_not_exists=if_not_exists,
-                revision=self.node.label,
+                revision=node.label,
                 snippet=snippet,
             )
         )
@@ -440,11 +447,13 @@ class _Replay:
         elif operation == "rename_to":
             self.tables.add(table)
 
-    def rename(self, old: TableKey, new: TableKey, line: int, snippet: str) -> None:
+    def rename(
+        self, old: TableKey, new: TableKey, line: int, snippet: str, path: str | None = None
+    ) -> None:
         if old == new:
             return
-        self.emit("rename_from", old, line, snippet, peer=new)
-        self.emit("rename_to", new, line, snippet, peer=old)
+        self.emit("rename_from", old, line, snippet, peer=new, path=path)
+        self.emit("rename_to", new, line, snippet, peer=old, path=path)
 
     def table_of(self, model: ModelState) -> TableKey:
         name = model.db_table or truncate_name(
@@ -470,6 +479,28 @@ class _Replay:
         return item.kind == "m2m" and item.through is None
 
     # ---- migrations and operations ---------------------------------------------------------
+
+    def state_only_tables(self) -> None:
+        """Models Django's state has at the end whose table no operation tabletrace reads
+        created (a `CreateModel` in `state_operations`, a table made by code): Django
+        believes the table exists, so `makemigrations` creates nothing; the head declares it
+        with the state's columns, and a diagnostic says its creation was not seen."""
+        for key in sorted(self.state):
+            model = self.state[key]
+            table = self.table_of(model)
+            origin = self.origin.get(key)
+            if not model.migrates or table in self.tables or origin is None or origin[0] is None:
+                continue
+            node, line, snippet = origin
+            columns = tuple(f.column for f in model.fields.values() if f.column is not None)
+            self.emit("declare", table, line, snippet, columns=columns, node=node)
+            self.owner._diagnostic(
+                "django-state-only-table", node, line,
+                f"Django's migration state has {model.app_label}.{model.name} with table "
+                f"{table.display}, but no operation tabletrace reads creates that table (a "
+                "state-only CreateModel, or a table created by RunPython or by hand); the head "
+                "state lists it as Django believes it is",
+            )
 
     def migration(self, node: MigrationNode) -> None:
         self.node = node
@@ -621,6 +652,8 @@ class _Replay:
                 and self.project.auth_user_model.lower() != model.key
             )
         state[model.key] = model
+        if state is self.state:
+            self.origin[model.key] = (self.node, operation.line, operation.snippet)
         if not emit or not model.migrates:
             return
         columns = tuple(f.column for f in model.fields.values() if f.column is not None)
@@ -664,6 +697,8 @@ class _Replay:
         del state[old_key]
         model.name = new_name
         state[model.key] = model
+        if old_key in self.origin:
+            self.origin[model.key] = self.origin.pop(old_key)
         for other in state.values():
             for item in other.fields.values():
                 if item.target == old_key:
@@ -746,6 +781,10 @@ class _Replay:
         if model is None or name is None or name not in model.fields:
             return
         item = model.fields.pop(name)
+        if state is self.state and not emit and model.migrates and item.column is not None:
+            # removed from the state only (SeparateDatabaseAndState): the column stays
+            detached = self.history.detached_columns.setdefault(self.table_of(model), set())
+            detached.add(item.column)
         if not emit or not model.migrates:
             return
         if self.auto_m2m(item):
@@ -833,7 +872,35 @@ class _Replay:
         for item in nested.get("state_operations", ()):
             self.operation(item, state, emit=False)
 
-    def _run_s_q_l(
+    def _run_python(
+        self, operation: DjangoOperation, frame: Frame, state: dict[str, ModelState], emit: bool
+    ) -> None:
+        """RunPython code is not run; `schema_editor.alter_db_table(model, "old", "new")` in
+        its function is read (saleor renames contrib tables that way)."""
+        code = self._arg(operation, "code", 0)
+        if not emit or code is None:
+            return
+        for value in self.evaluator.evaluate(code, frame):
+            if not isinstance(value, FunctionV):
+                continue
+            facts = self.evaluator.index.find(value.module)
+            if facts is None:
+                continue
+            for call in facts.calls:
+                func = call.func
+                if (
+                    call.function != value.qualname or not isinstance(func, ir.Attr)
+                    or func.attr != "alter_db_table" or len(call.args) < 3
+                ):
+                    continue
+                where = Frame(facts)
+                old = one_string(self.evaluator.evaluate(call.args[1], where))
+                new = one_string(self.evaluator.evaluate(call.args[2], where))
+                if old and new:
+                    self.rename(TableKey(self.schema, old), TableKey(self.schema, new),
+                                call.line, call.snippet or operation.snippet, path=facts.path)
+
+    def _run_sql(
         self, operation: DjangoOperation, frame: Frame, state: dict[str, ModelState], emit: bool
     ) -> None:
         for item in dict(operation.nested).get("state_operations", ()):
@@ -845,7 +912,9 @@ class _Replay:
             values = self._value(operation, "sql", 0, frame)
             texts = [v.value for v in values or () if isinstance(v, StrV)]
             if not texts:
-                if values is not None:
+                if values is not None and not any(
+                    isinstance(v, ExternalV) and v.path.endswith(".noop") for v in values
+                ):
                     self._dynamic(operation)
                 return
             parts = (Literal(texts[0], operation.line),)
@@ -860,6 +929,11 @@ class _Replay:
         )
 
     def _sql(self, operation: DjangoOperation, parts: tuple[Part, ...], frame: Frame) -> None:
+        if len(parts) == 1 and isinstance(parts[0], Hole) and parts[0].value is not None:
+            values = self.evaluator.evaluate(parts[0].value, frame)
+            if values and all(isinstance(v, ExternalV) and v.path.endswith(".noop")
+                              for v in values):
+                return  # RunSQL.noop: nothing runs
         templates = self.expander.expand(parts, frame)
         if not templates or not any(t.has_literal_text() for t in templates):
             reasons = [r for t in templates for r in t.reasons.values()]
@@ -921,5 +995,6 @@ OPERATIONS: dict[str, Handler] = {
     "RenameField": _Replay._rename_field,
     "AlterOrderWithRespectTo": _Replay._alter_order_with_respect_to,
     "SeparateDatabaseAndState": _Replay._separate_database_and_state,
-    "RunSQL": _Replay._run_s_q_l,
+    "RunSQL": _Replay._run_sql,
+    "RunPython": _Replay._run_python,
 }
