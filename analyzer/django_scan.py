@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from analyzer.config import Config
 from analyzer.facts import PythonFacts
 from analyzer.models import Diagnostic, Use
+from analyzer.orm.mapping import Reference
 from analyzer.replay import SchemaOp, SourceHistory, StateEntry
 from analyzer.resolve.django import DjangoModel, DjangoProject, DjangoResolver
 from analyzer.resolve.django_catalog import MIGRATION_BASES, engine_dialect
@@ -36,6 +37,7 @@ class DjangoScan:
     uses: list[tuple[TableKey, Use]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     migration_files: set[str] = field(default_factory=set)  # never application code
+    references: list[Reference] = field(default_factory=list)  # ForeignKey / ManyToMany
     resolver: DjangoResolver | None = None
 
     @property
@@ -79,6 +81,7 @@ def analyze_django(
         if history.nodes or history.history.operations:
             result.histories.append(history.history)
         result.histories.extend(_model_histories(resolver, project))
+        result.references.extend(_references(resolver, project))
         chains = ChainResolver(resolver, project)
         for facts in modules:
             if facts.path in history.files or not project.contains(facts):
@@ -167,6 +170,32 @@ def _model_histories(resolver: DjangoResolver, project: DjangoProject) -> list[S
     for history in histories.values():
         history.operations.sort(key=lambda op: (op.line, op.table))
     return [histories[path] for path in sorted(histories)]
+
+
+def _references(resolver: DjangoResolver, project: DjangoProject) -> list[Reference]:
+    """What the project's models point to: a ForeignKey / OneToOneField to the related model's
+    table, a ManyToManyField to its join table (auto-created or `through=`)."""
+    out: list[Reference] = []
+    for model in sorted(project.models.values(), key=lambda m: m.key):
+        if not _local_table(model) or model.table is None:
+            continue
+        for item in model.fields:
+            if item.kind in ("fk", "o2o"):
+                target = resolver.target(project, item.target, model)
+                concrete = (target.concrete or target) if target is not None else None
+                if concrete is not None and concrete.table is not None:
+                    out.append(Reference(model.table, concrete.table, item.path, item.line,
+                                         "foreign_key"))
+            elif item.kind == "m2m":
+                auto = resolver.auto_table(project, model, item)
+                through = resolver.target(project, item.through, model) if auto is None else None
+                table = auto.table if auto is not None else (
+                    through.table if through is not None else None
+                )
+                if table is not None:
+                    out.append(Reference(model.table, table, item.path, item.line,
+                                         "many_to_many"))
+    return out
 
 
 def _local_table(model: DjangoModel) -> bool:

@@ -85,7 +85,7 @@ class TableLink(_Model):
     table: str
     path: str
     line: int
-    via: str = Field(description="foreign_key | relationship")
+    via: str = Field(description="foreign_key | relationship | many_to_many")
 
 
 class TableStatistics(_Model):

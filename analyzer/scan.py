@@ -493,7 +493,7 @@ def scan(
     add_documentation(alembic, known, root)
     references = [
         r
-        for r in orm_model.references
+        for r in [*orm_model.references, *django.references]
         if not _is_ignored(r.source, settings.ignore_tables)
         and not _is_ignored(r.target, settings.ignore_tables)
     ]

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import networkx as nx
+
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
 from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location, where
+
+
+def _joins_a_used_table(graph: nx.MultiDiGraph, node: str) -> bool:
+    """The join table of a many-to-many field of a model whose table code uses: forms,
+    serializers, filters and templates reach it through the relation without naming it."""
+    for source, _, data in graph.in_edges(node, data=True):
+        reference = data.get("reference")
+        if reference is not None and reference.via == "many_to_many" and any(
+            use.kind in ("read", "write") for use in uses_of(graph, source)
+        ):
+            return True
+    return False
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -14,7 +28,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not data["present_in"] or "external" in data["present_in"]:
             continue  # (an external table is used by the app outside the repository owning it)
         uses = uses_of(ctx.graph, node)
-        if any(use.kind in ("read", "write") for use in uses):
+        if any(use.kind in ("read", "write") for use in uses) or _joins_a_used_table(
+            ctx.graph, node
+        ):
             continue
         creates = operations_on(ctx.graph, node, CREATING_OPERATIONS | {"declare"})
         kinds = ", ".join(sorted(data["present_in"]))
@@ -46,7 +62,10 @@ RULE = Rule(
     explanation=(
         "The table is present in the final schema of at least one source (the Alembic head "
         "state, a `.sql` file, runtime DDL or an ORM model), but no application code reads or "
-        "writes it. DDL alone (`CREATE TABLE IF NOT EXISTS` in code) does not count as a use."
+        "writes it. DDL alone (`CREATE TABLE IF NOT EXISTS` in code) does not count as a use. "
+        "The join table of a Django many-to-many field counts as used when its model's table "
+        "is: forms, serializers and templates reach it through the relation. Tables owned "
+        "outside the repository (status `external`) are never dead."
     ),
     why_it_matters=(
         "Dead tables cost storage, backups and migrations, mislead readers about what the "

@@ -51,9 +51,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if reference is None:
             continue
         expected = set(reference[1].columns)
+        detached = reference[0].detached_columns.get(data["key"], set())
         problems = []
         for history, entry in models:
             missing, extra = column_gaps(expected, entry.columns)
+            missing = [column for column in missing if column not in detached]
             parts = []
             if missing:
                 parts.append(f"lacks {', '.join(missing)}, which the table has")
