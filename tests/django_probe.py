@@ -134,6 +134,13 @@ def main(project: Path, workdir: Path) -> None:
             for field in opts.get_fields()
             if field.is_relation and field.related_model is not None
         ]
+        # forward relations declared on (or inherited into) this model's own table
+        entry["forward"] = [
+            [field.name, field.related_model._meta.concrete_model._meta.db_table,
+             _through_table(field)]
+            for field in [*opts.local_fields, *opts.local_many_to_many]
+            if field.is_relation and field.related_model is not None
+        ]
         if opts.auto_created:  # the M2M field whose through model this is
             (field,) = [
                 f

@@ -923,6 +923,33 @@ COMBINED_MODEL_DRIFT: dict[str, tuple[str, set[str], set[str]]] = {
     "public.characters": (_LUMEN, {"description"}, {"archetype", "bot_name", "is_active"}),
 }
 
+# ---------------------------------------------------------------------------------------------
+# DJANGO_REFERENCES: (from table, to table, via) for every forward relation of a local concrete
+# model: ForeignKey / OneToOneField (the parent link too) -> the related model's table
+# ("foreign_key"); ManyToManyField -> its join table, auto-created or the through model's
+# ("many_to_many"). Proxies add none; unmanaged lumen models have no relations.
+# ---------------------------------------------------------------------------------------------
+_STAFF = "public.accounts_staffuser"
+_REPORT = "public.moderation_report"
+DJANGO_REFERENCES: set[tuple[str, str, str]] = {
+    (_STAFF, "public.accounts_staffuser_groups", "many_to_many"),
+    (_STAFF, "public.accounts_staffuser_user_permissions", "many_to_many"),
+    ("public.accounts_team", "public.accounts_team_members", "many_to_many"),
+    ("public.moderation_auditevent", _STAFF, "foreign_key"),  # actor
+    (_REPORT, "public.characters", "foreign_key"),  # character (unmanaged target)
+    (_REPORT, _STAFF, "foreign_key"),  # reviewer
+    (_REPORT, "public.moderation_report_labels", "many_to_many"),  # labels (db_table)
+    (_REPORT, "public.moderation_watch", "many_to_many"),  # watchers (through=Watch)
+    ("public.moderation_watch", _REPORT, "foreign_key"),
+    ("public.moderation_watch", _STAFF, "foreign_key"),
+    ("public.moderation_note", _REPORT, "foreign_key"),
+    ("public.moderation_note", _STAFF, "foreign_key"),
+    ("public.moderation_escalatedreport", _REPORT, "foreign_key"),  # report_ptr
+    ("public.support_tickets", "public.characters", "foreign_key"),
+    ("public.support_tickets", _STAFF, "foreign_key"),  # assignee
+    ("public.support_tickets", "public.support_tickets_cc", "many_to_many"),
+}
+
 # must appear nowhere in the report: no use, no definition, no node, no finding
 ABSENT_TABLES: set[str] = {
     # auth.User is swapped out: its migration's CreateModel creates nothing

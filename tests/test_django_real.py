@@ -152,6 +152,19 @@ def test_model_tables_are_the_non_proxy_tables(probe: Probe) -> None:
     assert found == expected.MODEL_TABLES
 
 
+def test_references_are_the_forward_relations(probe: Probe) -> None:
+    found = set()
+    for m in _local_models(probe, auto_created=False):
+        if m["proxy"]:
+            continue
+        for _name, table, through in m["forward"]:
+            if through is None:
+                found.add((_public(m["table"]), _public(table), "foreign_key"))
+            else:
+                found.add((_public(m["table"]), _public(through), "many_to_many"))
+    assert found == expected.DJANGO_REFERENCES
+
+
 def test_non_models_are_not_registered(probe: Probe) -> None:
     names = {m["label"].split(".")[1] for m in probe["models"]}
     for path, line, name in expected.NOT_MODELS:

@@ -201,6 +201,16 @@ def test_external_tables_and_their_owners(sample_report: Report) -> None:
         assert (found.status == "external") == (table in expected.EXTERNAL_TABLES), unmanaged
 
 
+def test_references(sample_report: Report) -> None:
+    found = {
+        (table.qualified_name, link.table, link.via)
+        for table in sample_report.tables
+        for link in table.references
+        if link.path.startswith(B)
+    }
+    assert found == expected.DJANGO_REFERENCES
+
+
 def test_absent_tables_appear_nowhere(sample_report: Report) -> None:
     names = {t.qualified_name for t in sample_report.tables}
     text = sample_report.to_json()
