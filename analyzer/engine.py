@@ -62,8 +62,11 @@ SINK_CALL = re.compile(
 MARKERS = re.compile(
     rb"sqlalchemy|sqlmodel|flask_sqlalchemy|alembic|down_revision|declarative|__tablename__"
     rb"|__table__|mapped_column|Column\(|Table\(|table\(|registry\("
-    # Django: imports, settings, manage.py, default managers
-    rb"|\bdjango\b|INSTALLED_APPS|DJANGO_SETTINGS_MODULE|\.objects\b"
+    # Django: models, migrations, apps, settings, manage.py, managers, admin, shortcuts; files
+    # that only use models by name are pulled in by the relevance rounds (`_defined_names`)
+    rb"|django\.db|django\.contrib|AppConfig|INSTALLED_APPS|DJANGO_SETTINGS_MODULE"
+    rb"|\.objects\b|_default_manager|_base_manager|get_user_model|get_object_or_404"
+    rb"|models import|import models"
 )
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
