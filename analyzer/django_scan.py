@@ -46,7 +46,12 @@ class DjangoScan:
 
 
 def _has_django(modules: list[PythonFacts]) -> bool:
-    return any(facts.django is not None for facts in modules)
+    """Django facts somewhere, or a module importing Django (models need no other marker)."""
+    return any(
+        facts.django is not None
+        or any(binding.module.split(".")[0] == "django" for binding in facts.imports)
+        for facts in modules
+    )
 
 
 def analyze_django(

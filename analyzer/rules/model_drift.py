@@ -23,6 +23,37 @@ class User(Base):
 '''
 
 
+DJANGO_MODEL = """from django.db import models
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=200)
+    priority = models.IntegerField(default=3)
+"""
+DJANGO_MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Ticket",
+            fields=[("id", models.BigAutoField(primary_key=True)),
+                    ("subject", models.CharField(max_length=200))],
+        ),
+    ]
+"""
+DJANGO_PRIORITY = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("support", "0001_initial")]
+    operations = [
+        migrations.AddField("ticket", "priority", models.IntegerField(default=3)),
+    ]
+"""
+
+
 def _describe(history: SourceHistory) -> str:
     if history.kind == "django":
         return f"the Django migrations' head state of {history.path}/"
@@ -113,6 +144,24 @@ RULE = Rule(
                 "sql/schema.sql": (
                     "CREATE TABLE users (id int, email_address text, nickname text);\n"
                 ),
+            },
+        ),
+        Example(  # Django: `makemigrations` would add the field
+            files={
+                "support/__init__.py": "",
+                "support/models.py": DJANGO_MODEL,
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_MIGRATION,
+            },
+            expected=frozenset({"public.support_ticket"}),
+        ),
+        Example(
+            files={
+                "support/__init__.py": "",
+                "support/models.py": DJANGO_MODEL,
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_MIGRATION,
+                "support/migrations/0002_priority.py": DJANGO_PRIORITY,
             },
         ),
     ),

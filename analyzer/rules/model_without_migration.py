@@ -26,6 +26,34 @@ class Profile(Base):
 '''
 
 
+DJANGO_MODELS = """from django.db import models
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=200)
+
+
+class Legacy(models.Model):
+    code = models.CharField(max_length=3)
+
+    class Meta:
+        managed = False
+"""
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Ticket",
+            fields=[("id", models.BigAutoField(primary_key=True)),
+                    ("subject", models.CharField(max_length=200))],
+        ),
+    ]
+"""
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         present = data["present_in"]
@@ -77,6 +105,18 @@ RULE = Rule(
                 "sql/schema.sql": "CREATE TABLE profiles (id int);\n",
             },
             expected=frozenset({"public.character_moods"}),
+        ),
+        Example(  # Django: no migration creates the table; the unmanaged model is external
+            files={"support/__init__.py": "", "support/models.py": DJANGO_MODELS},
+            expected=frozenset({"public.support_ticket"}),
+        ),
+        Example(
+            files={
+                "support/__init__.py": "",
+                "support/models.py": DJANGO_MODELS,
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_INITIAL,
+            },
         ),
         Example(
             files={

@@ -400,6 +400,7 @@ class _Replay:
         self.dialect = owner.resolver.dialect
         self.state: dict[str, ModelState] = {}
         self.tables: set[TableKey] = set()
+        self.seen: set[TableKey] = set()  # every table an operation touched
         self.node: MigrationNode | None = None
         # where each model of the state was created: (migration, line, snippet)
         self.origin: dict[str, tuple[MigrationNode | None, int, str]] = {}
@@ -440,6 +441,7 @@ class _Replay:
                 snippet=snippet,
             )
         )
+        self.seen.add(table)
         if operation == "create":
             self.tables.add(table)
         elif operation in ("drop", "rename_from"):
@@ -489,8 +491,8 @@ class _Replay:
             model = self.state[key]
             table = self.table_of(model)
             origin = self.origin.get(key)
-            if not model.migrates or table in self.tables or origin is None or origin[0] is None:
-                continue
+            if not model.migrates or table in self.seen or origin is None or origin[0] is None:
+                continue  # (a table seen dropped or renamed away is not brought back)
             node, line, snippet = origin
             columns = tuple(f.column for f in model.fields.values() if f.column is not None)
             self.emit("declare", table, line, snippet, columns=columns, node=node)
