@@ -258,7 +258,7 @@ class DjangoReader(Reader):
             line=self.parsed.line(node),
             steps=tuple(steps),
             function=scope.function,
-            snippet=_snippet(self.parsed.code(outer)),
+            snippet=_snippet(_unparenthesized(self.parsed.code(outer), outer)),
         )
 
     def _call_step(
@@ -620,6 +620,15 @@ def _promising(root: ir.Expr) -> bool:
             if name in ROOT_HINTS:
                 return True
     return False
+
+
+def _unparenthesized(text: str, node: cst.BaseExpression) -> str:
+    """`(Model.objects.filter(...))` written over several lines: the chain, not the brackets."""
+    for _ in getattr(node, "lpar", ()):
+        text = text.strip()
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1]
+    return text
 
 
 def _snippet(text: str) -> str:

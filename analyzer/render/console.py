@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from analyzer.database.evidence import database_lines
-from analyzer.models import Diagnostic, Finding, Report, Table
+from analyzer.models import Definition, Diagnostic, Finding, Report, Table
 from analyzer.render.text import (
     diagnostic_where,
     finding_subject,
@@ -105,6 +105,11 @@ def _suppressed_note(report: Report) -> str:
               "baseline": "by the baseline"}
     parts = [f"{count} {labels.get(how, how)}" for how, count in sorted(suppressed.items())]
     return f"; {sum(suppressed.values())} suppressed ({', '.join(parts)})"
+
+
+def _revision_word(definition: Definition) -> str:
+    """Alembic has revisions, Django migrations."""
+    return "migration" if definition.source_kind == "django" else "revision"
 
 
 def _wrapped(head: str, parts: list[str], width: int = 80) -> str:
@@ -356,7 +361,7 @@ def print_explain(report: Report, table: Table, console: Console) -> None:
         line = Text(f"{definition.operation:<11}", style="bold")
         line.append(f" {where(definition.path, definition.line)}")
         if definition.revision:
-            line.append(f" (revision {definition.revision})")
+            line.append(f" ({_revision_word(definition)} {definition.revision})")
         if definition.detail:
             line.append(f" - {definition.detail}")
         _print_wrapped(console, line, 2)
@@ -421,7 +426,7 @@ def print_history(report: Report, table: Table, events: list[Event], console: Co
         elif event.table != table.qualified_name:
             line.append(f"{event.table} ")
         if definition.revision:
-            line.append(f"in revision {definition.revision} ")
+            line.append(f"in {_revision_word(definition)} {definition.revision} ")
         line.append(f"at {where(definition.path, definition.line)}")
         if detail:
             line.append(f" ({detail})", style="dim")
