@@ -648,3 +648,45 @@ def test_orm_chains_related_managers_paths_admin_and_raw_sql(make_repo: MakeRepo
     assert found == expected
     low = {(u.line, t.name) for t in report.tables for u in t.uses if u.confidence == "low"}
     assert low == {(42, "shop_book")}
+
+
+# --------------------------------------------------------------------------------------------
+# the per-file reader
+# --------------------------------------------------------------------------------------------
+
+
+def test_reader_keeps_operations_fields_nested_lists_and_sql_with_their_lines() -> None:
+    from analyzer.facts import Hole, Literal
+    from analyzer.readers.python_module import read_python
+
+    source = migration(
+        "[('shop', '0001_initial'), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]",
+        "\n".join([
+            create("Box", f"{ID},\n            ('size', models.IntegerField())"),
+            "        migrations.SeparateDatabaseAndState(",
+            "            database_operations=[migrations.RunSQL(SQL, reverse_sql='x')],",
+            "            state_operations=OPS,",
+            "        ),",
+            "        *EXTRA,",
+        ]),
+        head="SQL = 'DROP TABLE old'\nOPS = [migrations.DeleteModel('Old')]\n",
+    )
+    facts = read_python("shop/migrations/0002_x.py", source.encode(), "shop.migrations.0002_x")
+    django = facts.facts.django
+    assert django is not None and django.migration is not None
+    read = django.migration
+    assert len(read.dependencies) == 2
+    create_op, separate, starred = read.operations
+    assert [op.line for op in read.operations] == [10, 12, 16]
+    assert starred.opaque == "it is not a call of an operation"  # `*EXTRA`: said, not dropped
+    assert [field.line for field in create_op.fields] == [10, 11]
+    nested = dict(separate.nested)
+    (run_sql,) = nested["database_operations"]
+    (delete,) = nested["state_operations"]  # a module-level list, followed
+    assert (run_sql.line, delete.line) == (13, 4)
+    sql = dict(run_sql.sql)
+    assert len(sql["sql"]) == 1 and isinstance(sql["sql"][0], Hole)  # the constant SQL
+    assert sql["sql"][0].expr == "SQL"
+    assert sql["reverse_sql"] == (Literal("x", 13),)  # kept, never replayed
+    elsewhere = read_python("shop/models.py", source.encode(), "shop.models").facts.django
+    assert elsewhere is None or elsewhere.migration is None  # only a migrations folder's

@@ -72,7 +72,8 @@ QUERY_METHODS = frozenset(
         *("aget", "afirst", "alast", "acount", "aexists", "acreate", "aupdate", "adelete"),
         *("abulk_create", "abulk_update", "aget_or_create", "aupdate_or_create", "aaggregate"),
         *("ain_bulk", "aiterator", "acontains", "aearliest", "alatest", "asave", "adelete"),
-        *("aadd", "aremove", "aset", "aclear", "arefresh_from_db"),
+        *("aadd", "aremove", "aset", "aclear", "arefresh_from_db", "create_user"),
+        *("create_superuser",),
     }
 )
 #: Names that by themselves make a chain worth keeping (Django-specific spellings).
@@ -379,8 +380,9 @@ class MigrationReader:
                 if isinstance(element, cst.StarredElement):
                     inner = self._elements(element.value, scope, depth + 1)
                     if inner is None:
-                        return None
-                    items.extend(inner[0])
+                        items.append(element)  # read as what it is: unknown items
+                    else:
+                        items.extend(inner[0])
                 else:
                     items.append(element.value)
             return items, scope

@@ -42,7 +42,8 @@ from analyzer.sql.names import TableKey, normalize_identifier
 #: Methods of a manager or queryset that return one instance.
 INSTANCE_METHODS = frozenset(
     {"get", "first", "last", "latest", "earliest", "create", "aget", "afirst", "alast",
-     "alatest", "aearliest", "acreate", "get_by_natural_key", "get_for_model"}
+     "alatest", "aearliest", "acreate", "get_by_natural_key", "get_for_model",
+     "create_user", "create_superuser", "acreate_user", "acreate_superuser"}
 )
 #: ... that return `(instance, created)`.
 PAIR_METHODS = frozenset(
@@ -59,7 +60,8 @@ VALUE_METHODS = frozenset(
 WRITE_METHODS = frozenset(
     {"create", "update", "delete", "bulk_create", "bulk_update", "add", "remove", "set",
      "clear", "acreate", "aupdate", "adelete", "abulk_create", "abulk_update", "aadd",
-     "aremove", "aset", "aclear"}
+     "aremove", "aset", "aclear", "create_user", "create_superuser", "acreate_user",
+     "acreate_superuser"}
 )
 LINK_METHODS = frozenset({"add", "remove", "set", "clear", "aadd", "aremove", "aset", "aclear"})
 INSTANCE_WRITES = frozenset({"save", "delete", "asave", "adelete"})
