@@ -516,6 +516,18 @@ def test_migration_graph_problems_are_diagnostics(make_repo: MakeRepo) -> None:
     assert "stray_lost" not in states(report, "django")
 
 
+def test_two_leaf_migrations_of_one_app_are_a_conflict(make_repo: MakeRepo) -> None:
+    shop = app("shop", "", {
+        "0001_initial.py": migration("[]", create("Box", ID)),
+        "0002_a.py": migration("[('shop', '0001_initial')]", create("A", ID)),
+        "0002_b.py": migration("[('shop', '0001_initial')]", create("B", ID)),
+    })
+    report = scan(make_repo(site('["shop"]', shop)))
+    (message,) = codes(report)["django-conflicting-migrations"]
+    assert "0002_a, 0002_b" in message and "--merge" in message
+    assert set(states(report, "django")) == {"shop_box", "shop_a", "shop_b"}
+
+
 def test_import_cycle_through_star_imports_finishes(make_repo: MakeRepo) -> None:
     """netbox's dcim.forms: a package __init__ star-imports submodules, one of which imports
     the package back (`from . import x`, `from pkg import Name`). It crashed with

@@ -326,6 +326,7 @@ class DjangoMigrations:
                 + "): Django refuses to migrate; they are replayed in name order",
             )
             return sorted(graph), set(replaced_by), graph
+        self._conflicts(graph, nodes)
         walk = graph.copy()
         user_app = self.project.auth_user_model.split(".")[0]
         first_user = min((k for k in graph if k[0] == user_app), default=None)
@@ -344,6 +345,24 @@ class DjangoMigrations:
                     seen.add(key)
                     plan.append(key)
         return plan, set(replaced_by), graph
+
+    def _conflicts(self, graph: nx.DiGraph, nodes: dict[Key, MigrationNode]) -> None:
+        """Two migrations of one app that no later migration of that app merges: Django
+        refuses to migrate ("Conflicting migrations detected; multiple leaf nodes")."""
+        leaves: dict[str, list[Key]] = {}
+        for key in sorted(graph):
+            if all(child[0] != key[0] for child in graph.successors(key)):
+                leaves.setdefault(key[0], []).append(key)
+        for app, keys in sorted(leaves.items()):
+            if len(keys) > 1:
+                first = nodes[keys[-1]]
+                self._diagnostic(
+                    "django-conflicting-migrations", first, first.migration.line,
+                    f"app {app} has {len(keys)} leaf migrations ("
+                    + ", ".join(name for _, name in keys)
+                    + "): `migrate` refuses to run until `makemigrations --merge` joins them; "
+                    "they are replayed one after the other",
+                )
 
     # ---- replay ----------------------------------------------------------------------------
 
