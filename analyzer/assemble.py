@@ -5,10 +5,11 @@ from __future__ import annotations
 import networkx as nx
 
 from analyzer.graph import nodes_of_kind
-from analyzer.models import Definition, Finding, Table, TableLink, TableState, Use
+from analyzer.models import Definition, Table, TableLink, TableState, Use
 from analyzer.orm.mapping import Reference
-from analyzer.replay import SchemaOp, describe
-from analyzer.sql.names import TableKey, is_system_table
+from analyzer.sources.model import SchemaOp, describe
+from analyzer.sql.names import TableKey
+from analyzer.status import table_status
 
 
 def _definition(op: SchemaOp, sequence: int) -> Definition:
@@ -38,19 +39,8 @@ def _link_order(link: TableLink) -> tuple[str, str, int, str]:
     return (link.table, link.path, link.line, link.via)
 
 
-STATUS_BY_RULE = {
-    "undefined-table": "undefined",
-    "dropped-table-in-use": "dropped",
-    "dead-table": "dead",
-}
-
-
-def assemble_tables(graph: nx.MultiDiGraph, findings: list[Finding]) -> list[Table]:
-    """One `Table` per table node: its evidence, states and a status named by the findings."""
-    status_of: dict[str, str] = {}
-    for finding in findings:
-        if finding.table and finding.name in STATUS_BY_RULE:
-            status_of.setdefault(finding.table, STATUS_BY_RULE[finding.name])
+def assemble_tables(graph: nx.MultiDiGraph) -> list[Table]:
+    """One `Table` per table node: its evidence, states and status (`analyzer.status`)."""
     tables: list[Table] = []
     for node, data in nodes_of_kind(graph, "table"):
         key: TableKey = data["key"]
@@ -82,22 +72,7 @@ def assemble_tables(graph: nx.MultiDiGraph, findings: list[Finding]) -> list[Tab
             key=lambda s: s.source,
         )
         present = sorted(data["present_in"])
-        status = status_of.get(key.display)
-        if status is None:
-            # No finding: in use and present, only created at run time, owned outside the
-            # repository (external), or a name that lives only in history (created then
-            # dropped or renamed away, or clean-up DDL).
-            status = (
-                "runtime-only"
-                if present == ["runtime"]
-                else "external"
-                if "external" in present and set(present) <= {"external", "model"}
-                else "used"
-                if present
-                else "system"
-                if is_system_table(key)
-                else "removed"
-            )
+        status = table_status(graph, node)
         object_types = {s.object_type for s in states} | {
             d.object_type for d in definitions if d.operation == "create"
         }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analyzer.sql.names import TableKey
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # Options whose command-line values add to the configured list instead of replacing it, as
@@ -65,6 +68,20 @@ class Config(BaseModel):
             "(globs as in `exclude`)"
         ),
     )
+    migration_modules: list[str] = Field(
+        default_factory=list,
+        description=(
+            "globs of Python modules holding ordered migration functions that run SQL (found "
+            "without configuration when named migrations.py or inside a migrations folder)"
+        ),
+    )
+    migration_function_pattern: str | None = Field(
+        default=None,
+        description=(
+            "regular expression naming a migration function, its first group the number that "
+            r"orders them (default: `m001_...`, `migration_3`, `upgrade_to_12`, `v2_...`)"
+        ),
+    )
     max_file_size: int = Field(
         default=DEFAULT_MAX_FILE_SIZE,
         description=(
@@ -73,10 +90,30 @@ class Config(BaseModel):
         ),
     )
 
+    @field_validator("migration_function_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        if compiled.groups < 1:
+            raise ValueError("needs a group capturing the migration's number, as in m(\\d+)_")
+        return value
+
     @field_validator("max_file_size", mode="before")
     @classmethod
     def _size(cls, value: Any) -> int:
         return parse_size(value)
+
+    def ignores(self, key: TableKey) -> bool:
+        """Whether `ignore_tables` leaves this table out (name, schema.name or display)."""
+        names = (key.name, f"{key.schema}.{key.name}", key.display)
+        return any(
+            fnmatch.fnmatchcase(name, pattern) for pattern in self.ignore_tables for name in names
+        )
 
     def extraction_key(self) -> dict[str, Any]:
         """The settings that change what is extracted from a file (for caches)."""

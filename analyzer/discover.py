@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from analyzer.config import Config
-from analyzer.migrations.alembic_env import AlembicEnvironment, configured_environments
+from analyzer.sources.alembic_env import AlembicEnvironment, configured_environments
 
 # Directories that never hold the repository's own code.
 SKIPPED_DIRS = frozenset(

@@ -118,6 +118,7 @@ class OrmTable:
     schema: str | None = None
     columns: tuple[OrmColumn, ...] = ()
     lightweight: bool = False  # sqlalchemy.table()/sql.table(): no MetaData, declares nothing
+    metadata: str | None = None  # the MetaData argument as written: "metadata", "Base.metadata"
 
 
 @dataclass(frozen=True)
@@ -140,16 +141,34 @@ class OrmClass:
     abstract: bool = False  # `__abstract__ = True`
     columns: tuple[OrmColumn, ...] = ()  # Column / mapped_column / bare Mapped[...] attributes
     relationships: tuple[tuple[str, int], ...] = ()  # (target as written, line)
+    # `relationship(..., secondary=assoc)`: the association table, as written (a string literal
+    # keeps its quotes: "'assoc'"), and the line. The ORM reads and writes it with the class.
+    secondaries: tuple[tuple[str, int], ...] = ()
     nested: bool = False  # defined inside a function or another class
+    # `metadata = ...` in the class body: "" for its own `MetaData(...)`, else the name as written
+    metadata: str | None = None
 
 
 @dataclass(frozen=True)
 class OrmBaseFactory:
-    """`Base = declarative_base()`, `db = SQLAlchemy()`, `Base = registry().generate_base()`."""
+    """`Base = declarative_base()`, `db = SQLAlchemy()`, `Base = registry().generate_base()`,
+    and `metadata = MetaData()` (kind "metadata"): the objects a MetaData belongs to."""
 
     variable: str
-    kind: str  # "declarative_base" | "flask_sqlalchemy" | "registry"
+    kind: str  # "declarative_base" | "flask_sqlalchemy" | "registry" | "metadata"
     line: int
+    metadata: str | None = None  # `declarative_base(metadata=md)`: the MetaData as written
+    cls: str | None = None  # `declarative_base(cls=CustomBase)`: every model's extra base
+
+
+@dataclass(frozen=True)
+class CreateAllCall:
+    """`Base.metadata.create_all(engine)`, `db.create_all()`, `run_sync(md.create_all)`."""
+
+    receiver: str | None  # what `.create_all` is taken from, as written ("Base.metadata", "db")
+    line: int
+    snippet: str
+    tables: tuple[str, ...] | None = None  # `tables=[User.__table__, orders]`, as written
 
 
 @dataclass(frozen=True)
@@ -174,6 +193,10 @@ class OrmFacts:
     tables: list[OrmTable] = field(default_factory=list)
     bases: list[OrmBaseFactory] = field(default_factory=list)
     references: list[OrmReference] = field(default_factory=list)
+    create_all: list[CreateAllCall] = field(default_factory=list)
+    # The module calls `stamp` (`alembic.command.stamp(cfg, "head")`): with create_all, the
+    # cookbook bootstrap of a fresh database (build from the models, then mark it at head).
+    stamps_alembic: bool = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,5 +497,8 @@ class AlembicRevision:
     problems: list[FileProblem] = field(default_factory=list)
     revision_line: int | None = None  # line of the `revision = ...` assignment
     down_revision_line: int | None = None  # line of the `down_revision = ...` assignment
-    # Source of each top-level function, for `upgrade_text` once replay knows which run.
+    # Source of each top-level function, for `upgrade_text` once replay knows which run, and
+    # the line each starts on (where a documentation-only revision names a table).
     function_texts: dict[str, str] = field(default_factory=dict, compare=False)
+    # The file's text: where a documentation-only revision names a table (revisions are small)
+    text: str = field(default="", compare=False, repr=False)

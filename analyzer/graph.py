@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from analyzer.migrations.alembic_history import AlembicHistory
 from analyzer.models import Use
 from analyzer.orm.mapping import Reference
-from analyzer.replay import SchemaOp, SourceHistory
+from analyzer.sources.alembic import AlembicHistory
+from analyzer.sources.model import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
 
 CREATING_OPERATIONS = frozenset({"create", "rename_to"})
 REMOVING_OPERATIONS = frozenset({"drop", "rename_from"})
-MIGRATION_KINDS = frozenset({"sql", "alembic", "django"})
+MIGRATION_KINDS = frozenset({"sql", "alembic", "django", "create_all", "migration-module"})
 
 
 @dataclass(slots=True)
@@ -81,7 +81,8 @@ def build_graph(
         graph.add_node(
             source_node(history.id), kind="source", source_kind=history.kind, history=history
         )
-        for sequence, op in enumerate(history.operations):
+        schema_ops = [op for op in history.operations if not op.order_check_only]
+        for sequence, op in enumerate(schema_ops):
             _ensure_table(graph, op.table)
             graph.add_edge(
                 source_node(history.id), table_node(op.table), relation=op.operation, op=op,

@@ -11,9 +11,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
-SourceKind = Literal["alembic", "sql", "runtime", "model", "django", "external"]
+SourceKind = Literal[
+    "alembic", "sql", "runtime", "model", "create_all", "migration-module", "django", "external"
+]
 UseKind = Literal["read", "write", "ddl"]
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["high", "medium", "low"]
@@ -129,9 +131,10 @@ class Table(_Model):
     object_type: str = "table"
     status: str = Field(
         description=(
-            "used | dead | undefined | dropped | runtime-only | system (a database catalog) | "
-            "external (owned outside the repository: a Django contrib or third-party app, an "
-            "unmanaged model) | removed (history only)"
+            "used | dead | undefined | broken (created only by statements that cannot run) | "
+            "dropped | runtime-only | system (a database catalog) | external (owned outside the "
+            "repository: a Django contrib or third-party app, an unmanaged model) | removed "
+            "(history only)"
         )
     )
     present_in: list[SourceKind]
@@ -157,6 +160,14 @@ class Finding(_Model):
     line: int | None
     message: str
     locations: list[Location] = Field(default_factory=list)
+    confidence: Confidence = Field(
+        default="high",
+        description=(
+            "high: the sources say so; medium: it rests on a reading tabletrace cannot be sure "
+            "of (a SQL statement sqlglot cannot parse, a helper matched by name), and the "
+            "message says how to confirm it"
+        ),
+    )
     fingerprint: str = Field(
         default="",
         description=(

@@ -6,9 +6,10 @@ discover -> extract (per file, pure) -> resolve -> replay -> graph -> findings -
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import hashlib
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,42 +19,42 @@ from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
-from analyzer.django_scan import analyze_django, external_histories
 from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
-from analyzer.graph import DynamicUse, ModuleInfo, build_graph
-from analyzer.migrations.alembic_scan import (
-    add_documentation,
-    alembic_histories,
-    revision_models,
-)
+from analyzer.graph import build_graph
 from analyzer.models import (
     Diagnostic,
     Report,
     Source,
     Stats,
-    Use,
 )
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
-from analyzer.orm.uses import model_histories, orm_uses
+from analyzer.orm.uses import orm_uses
 from analyzer.policy import apply_policy
 from analyzer.readers.sql_file import SqlFileFacts
-from analyzer.replay import (
-    SCHEMA_OPERATIONS,
-    SchemaOp,
-    SourceHistory,
-    replay,
-    sql_source_layout,
-)
 from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
 from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import TemplateExpander
+from analyzer.resolve.uses import code_uses
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
+from analyzer.sources.alembic import AlembicHistory
+from analyzer.sources.alembic_revisions import (
+    add_documentation,
+    alembic_histories,
+    revision_models,
+)
+from analyzer.sources.create_all import create_all_sources
+from analyzer.sources.declarations import model_histories
+from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
+from analyzer.sources.migration_modules import application_sql, migration_modules
+from analyzer.sources.model import replay
+from analyzer.sources.order import order_faults
+from analyzer.sources.runtime import runtime_history
+from analyzer.sources.sql_files import sql_sources
 from analyzer.sql.names import TableKey
-from analyzer.sql.refs import TableRef
 
 DEFAULT_FILE_TIMEOUT = 60.0
 
@@ -175,121 +176,56 @@ def _unparsed(path: str, line: int, error: str) -> Diagnostic:
     )
 
 
+# The files Alembic itself loads from a versions folder (alembic/script/base.py:
+# `_only_source_rev_file`): `__init__.py` and editor lock files (`.#x.py`) are not revisions.
+ALEMBIC_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+
 def _in_versions_folder(entry: FileEntry, discovery: Discovery) -> bool:
-    """A file in an Alembic versions folder is read as a revision even without its markers."""
-    parent = entry.path.rpartition("/")[0]
-    return entry.role == "alembic" and any(
-        parent == folder for env in discovery.alembic_environments for folder in env.version_dirs
-    )
-
-
-def _is_ignored(key: TableKey, patterns: list[str]) -> bool:
-    names = (key.name, f"{key.schema}.{key.name}", key.display)
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
-
-
-@dataclass(slots=True)
-class _CodeResult:
-    modules: list[ModuleInfo] = field(default_factory=list)
-    uses: list[tuple[TableKey, Use]] = field(default_factory=list)
-    runtime: list[SourceHistory] = field(default_factory=list)
-    sql_strings: int = 0
-    statements: int = 0
-    unparsed: int = 0
-
-
-def _application(collected: _Collected, migrations: set[str]) -> list[PythonFacts]:
-    """Modules that are application code: not Alembic tooling, not a Django migration."""
-    return [
-        facts
-        for entry, facts in collected.python
-        if entry.role != "alembic" and facts.alembic_revision is None
-        and facts.path not in migrations
-    ]
-
-
-def _analyse_code(
-    collected: _Collected,
-    config: Config,
-    diagnostics: list[Diagnostic],
-    evaluator: Evaluator,
-    memo: SqlMemo | None,
-    migrations: set[str],
-) -> _CodeResult:
-    result = _CodeResult()
-    modules = _application(collected, migrations)
-    resolver = CodeSqlResolver(
-        evaluator, dialect=config.dialect, default_schema=config.default_schema, memo=memo
-    )
-    resolved = resolver.resolve(modules)
-    for facts in modules:
-        sql = resolved[facts.path]
-        result.sql_strings += sql.sql_strings
-        result.statements += sql.statements
-        result.unparsed += len(sql.unparsed)
-        module = ModuleInfo(name=facts.module, path=facts.path)
-        for dynamic in sorted(sql.dynamic, key=lambda d: (d.line, d.expressions, d.snippet)):
-            module.dynamic.append(
-                DynamicUse(
-                    facts.path, dynamic.line, facts.module, dynamic.expressions,
-                    dynamic.kind, dynamic.snippet, dynamic.reason,
-                )
-            )
-        diagnostics.extend(
-            _unparsed(facts.path, unparsed.line, unparsed.error) for unparsed in sql.unparsed
+    """A file Alembic would load from a versions folder is read as a revision even without
+    its markers (and one it would not load is not)."""
+    parent, _, name = entry.path.rpartition("/")
+    return (
+        entry.role == "alembic"
+        and ALEMBIC_REVISION_FILE.match(name) is not None
+        and any(
+            parent == folder
+            for env in discovery.alembic_environments
+            for folder in env.version_dirs
         )
-        history = SourceHistory(
-            id=f"runtime:{facts.path}", kind="runtime", path=facts.path,
-            files=[facts.path], ordered=False,
-        )
-        seen: set[tuple[int, TableKey, str, str]] = set()
-        for resolved_ref in sql.refs:
-            ref = resolved_ref.ref
-            key = TableKey(ref.schema, ref.name)
-            if _is_ignored(key, config.ignore_tables):
-                continue
-            marker = (resolved_ref.line, key, ref.kind, ref.operation)
-            if marker in seen:
-                continue
-            seen.add(marker)
-            result.uses.append(
-                (
-                    key,
-                    Use(
-                        path=facts.path,
-                        line=resolved_ref.line,
-                        module=facts.module,
-                        kind=ref.kind,
-                        via="sql",
-                        confidence=resolved_ref.confidence,
-                        operation=ref.operation,
-                        function=resolved_ref.function,
-                        snippet=resolved_ref.snippet,
-                    ),
-                )
-            )
-            if ref.kind == "ddl" and _is_schema_change(ref):
-                history.operations.append(
-                    _schema_op(history, facts.path, resolved_ref.line, ref, resolved_ref.snippet)
-                )
-        result.modules.append(module)
-        if history.operations:
-            history.operations.sort(key=lambda op: (op.line, op.operation))
-            result.runtime.append(history)
-    return result
+    )
 
 
 def _map_orm(
-    collected: _Collected, config: Config, index: ModuleIndex, expander: TemplateExpander,
-    migrations: set[str],
+    modules: list[PythonFacts], config: Config, index: ModuleIndex, expander: TemplateExpander
 ) -> tuple[Mapper, OrmModel, SymbolTable]:
     """Map ORM classes and Table objects; the evaluator can then read `Model.__tablename__`."""
-    modules = _application(collected, migrations)
     symbols = SymbolTable(index)
     mapper = Mapper(symbols, expander, config.default_schema)
     model = mapper.map_repository(modules)
     expander.evaluator.table_of_class = mapper.table_value
     return mapper, model, symbols
+
+
+@dataclass(slots=True)
+class _Memo:
+    """SQL analyses kept between scans in the fact cache (parsing dominates a warm scan)."""
+
+    cache: FactCache | None
+    key: str
+    memo: SqlMemo | None
+
+    def save(self) -> None:
+        if self.cache is not None and self.memo is not None and self.memo.changed:
+            self.cache.put(self.key, self.memo.used)
+
+
+def _sql_memo(cache: FactCache | None, root: Path, settings: Config) -> _Memo:
+    key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
+    if cache is None:
+        return _Memo(None, key, None)
+    loaded = cache.get(key)
+    return _Memo(cache, key, SqlMemo(loaded if isinstance(loaded, dict) else None))
 
 
 def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
@@ -309,90 +245,17 @@ def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
     ]
 
 
-def _add_orm_uses(
-    collected: _Collected,
-    config: Config,
-    symbols: SymbolTable,
-    mapper: Mapper,
-    model: OrmModel,
-    code: _CodeResult,
-    migrations: set[str],
-    extra: list[tuple[TableKey, Use]],
-) -> None:
-    """SQLAlchemy uses, and the uses other frameworks found (`extra`: Django's)."""
-    modules = _application(collected, migrations)
-    known_modules = {module.name for module in code.modules}
-    for key, use in [*orm_uses(modules, symbols, mapper, model), *extra]:
-        if _is_ignored(key, config.ignore_tables):
-            continue
-        code.uses.append((key, use))
-        if use.module not in known_modules:
-            known_modules.add(use.module)
-            code.modules.append(ModuleInfo(name=use.module, path=use.path))
-
-
-def _is_schema_change(ref: TableRef) -> bool:
-    """Operations that change which tables exist or their columns (not constraints, owners)."""
-    if ref.operation == "alter":
-        return bool(ref.column_changes)
-    return ref.operation in SCHEMA_OPERATIONS
-
-
-def _schema_op(
-    history: SourceHistory, path: str, line: int, ref: TableRef, snippet: str
-) -> SchemaOp:
-    return SchemaOp(
-        source=history.id,
-        source_kind=history.kind,
-        path=path,
-        line=line,
-        operation=ref.operation,
-        table=TableKey(ref.schema, ref.name),
-        object_type=ref.object_type,
-        columns=ref.columns,
-        column_changes=ref.column_changes,
-        peer=TableKey(*ref.peer) if ref.peer else None,
-        if_not_exists=ref.if_not_exists,
-        snippet=snippet,
-    )
-
-
-def _sql_histories(
-    collected: _Collected,
-    config: Config,
-    diagnostics: list[Diagnostic],
-    read_by_revisions: set[str],
-) -> tuple[list[SourceHistory], int, int]:
-    # SQL files under an Alembic tree or read by a revision belong to that revision's history.
-    facts_by_path = {
-        entry.path: facts
-        for entry, facts in collected.sql
-        if entry.role != "alembic" and entry.path not in read_by_revisions
+def _revision_parents(history: AlembicHistory) -> dict[str, tuple[str, ...]]:
+    """Each revision's parents (down_revision and depends_on), in replay order."""
+    known = {node.revision for node in history.revisions}
+    return {
+        node.revision: tuple(
+            parent
+            for parent in (*node.facts.down_revisions, *node.facts.depends_on)
+            if parent in known
+        )
+        for node in history.revisions
     }
-    histories: list[SourceHistory] = []
-    statements = unparsed = 0
-    for source_id, path, ordered, files in sql_source_layout(sorted(facts_by_path)):
-        history = SourceHistory(id=source_id, kind="sql", path=path, files=files, ordered=ordered)
-        for file_path in files:
-            for statement in facts_by_path[file_path].statements:
-                statements += 1
-                if not statement.parsed:
-                    unparsed += 1
-                    diagnostics.append(
-                        _unparsed(file_path, statement.line, statement.error or "not parsed")
-                    )
-                for fact in statement.refs:
-                    ref = fact.ref
-                    key = TableKey(ref.schema, ref.name)
-                    if not _is_schema_change(ref) or _is_ignored(
-                        key, config.ignore_tables
-                    ):
-                        continue
-                    history.operations.append(
-                        _schema_op(history, file_path, fact.line, ref, statement.snippet)
-                    )
-        histories.append(history)
-    return histories, statements, unparsed
 
 
 def scan(
@@ -438,72 +301,98 @@ def scan(
             discovery, contents, digests, problems, settings, extractor, file_timeout
         )
     diagnostics = list(collected.diagnostics)
+    # resolve: one evaluator for the whole repository; Django projects first (their migration
+    # files are not application code), then ORM mapping (it names tables that SQL templates
+    # and migrations use, `Model.__tablename__`)
     index = ModuleIndex(facts for _, facts in collected.python)
     evaluator = Evaluator(index, files=frozenset(contents))
     expander = TemplateExpander(evaluator)
-    django = analyze_django(
-        [facts for _, facts in collected.python], evaluator, expander, settings
-    )
+    django = analyze_django([facts for _, facts in collected.python], evaluator, expander, settings)
     diagnostics.extend(django.diagnostics)
-    mapper, orm_model, symbols = _map_orm(
-        collected, settings, index, expander, django.migration_files
-    )
+    app = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic"
+        and facts.alembic_revision is None
+        and facts.path not in django.migration_files
+    ]
+    mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
     diagnostics.extend(_orm_diagnostics(orm_model))
-    memo_key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
-    memo: SqlMemo | None = None
-    if cache is not None:
-        loaded = cache.get(memo_key)
-        memo = SqlMemo(loaded if isinstance(loaded, dict) else None)
-    code = _analyse_code(
-        collected, settings, diagnostics, evaluator, memo, django.migration_files
+    memo = _sql_memo(cache, root, settings)
+    resolved = CodeSqlResolver(
+        evaluator, dialect=settings.dialect, default_schema=settings.default_schema,
+        memo=memo.memo,
+    ).resolve(app)
+    memo.save()
+    # Ordered migration functions (`m001_initial(db)`) are a source: their SQL is neither a use
+    # nor runtime DDL.
+    migrations = migration_modules(
+        app, resolved, configured=settings.migration_modules,
+        function_pattern=settings.migration_function_pattern,
     )
-    if cache is not None and memo is not None and memo.changed:
-        cache.put(memo_key, memo.used)
-    _add_orm_uses(
-        collected, settings, symbols, mapper, orm_model, code, django.migration_files,
-        django.uses,
-    )
-    orm_histories = model_histories(orm_model)
+    resolved = application_sql(app, resolved, migrations)
+    code = code_uses(app, resolved, settings.ignores)
+    for key, use in [*orm_uses(app, symbols, mapper, orm_model), *django.uses]:
+        if not settings.ignores(key):
+            code.uses.append((key, use))
+            code.add_module(use.module, use.path)
+    diagnostics.extend(_unparsed(path, line, error) for path, line, error in code.unparsed)
+    # replay: every source from facts
+    sql_facts = {entry.path: facts for entry, facts in collected.sql}
     alembic = alembic_histories(
-        root, discovery.alembic_environments, collected.revisions, expander,
+        discovery.alembic_environments, collected.revisions, expander, sql_facts,
         dialect=settings.dialect, default_schema=settings.default_schema,
     )
     for history in alembic:
         diagnostics.extend(_diagnostic(path, problem) for path, problem in history.diagnostics)
     read_by_revisions = {path for history in alembic for path in history.sql_files}
-    sql_histories, sql_statements, sql_unparsed = _sql_histories(
-        collected, settings, diagnostics, read_by_revisions
+    alembic_trees = {entry.path for entry, _ in collected.sql if entry.role == "alembic"}
+    sql = sql_sources(
+        {
+            path: facts
+            for path, facts in sql_facts.items()
+            if path not in read_by_revisions and path not in alembic_trees
+        },
+        settings.ignores,
     )
-    histories = (
-        [h.history for h in alembic] + sql_histories + code.runtime + orm_histories
-        + django.histories
-    )
+    diagnostics.extend(_unparsed(path, line, error) for path, line, error in sql.unparsed)
+    runtime = [
+        history
+        for facts in app
+        if (history := runtime_history(facts.path, resolved[facts.path].refs)) is not None
+    ]
+    histories = [h.history for h in alembic] + migrations.histories + sql.histories + runtime
+    histories += model_histories(orm_model)
+    create_all = create_all_sources(app, mapper, orm_model)
+    diagnostics.extend(_diagnostic(path, problem) for path, problem in create_all.diagnostics)
+    histories += create_all.histories
+    histories += django.histories
+    order: dict[str, tuple[Mapping[str, tuple[str, ...]] | None, frozenset[TableKey]]] = {
+        h.history.id: (_revision_parents(h), frozenset()) for h in alembic
+    }
+    order.update(order_inputs(django))
     for history in histories:
-        history.operations = [
-            op for op in history.operations if not _is_ignored(op.table, settings.ignore_tables)
-        ]
+        history.operations = [op for op in history.operations if not settings.ignores(op.table)]
         replay(history)
-    for history in external_histories(django, histories):
-        history.state = {
-            key: entry for key, entry in history.state.items()
-            if not _is_ignored(key, settings.ignore_tables)
-        }
-        histories.append(history)
+        parents, outside = order.get(history.id, (None, frozenset()))
+        history.faults = order_faults(history, parents, outside)
+    histories += external_histories(django, histories, settings.ignores)
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
-    add_documentation(alembic, known, root)
+    add_documentation(alembic, known)
     references = [
         r
         for r in [*orm_model.references, *django.references]
-        if not _is_ignored(r.source, settings.ignore_tables)
-        and not _is_ignored(r.target, settings.ignore_tables)
+        if not settings.ignores(r.source) and not settings.ignores(r.target)
     ]
     graph = build_graph(code.modules, code.uses, histories, alembic, references)
+    # Models whose table tabletrace could not name: any "dead" table may be one of theirs.
+    graph.graph["unnamed_models"] = sum(1 for info in orm_model.classes.values() if info.unresolved)
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),
         key=lambda f: (f.code, f.table or "", f.path or "", f.line or 0, f.message),
     )
-    tables = assemble_tables(graph, findings)
+    tables = assemble_tables(graph)
     sources = sorted(
         (
             Source(
@@ -538,8 +427,8 @@ def scan(
         alembic_revisions=sum(len(h.revisions) for h in alembic),
         django_migrations=django.migration_count,
         sql_strings=code.sql_strings,
-        sql_statements=code.statements + sql_statements,
-        sql_statements_unparsed=code.unparsed + sql_unparsed,
+        sql_statements=code.statements + sql.statements,
+        sql_statements_unparsed=len(code.unparsed) + len(sql.unparsed),
         tables=len(tables),
         uses=sum(len(t.uses) for t in tables),
         findings=dict(sorted(finding_counts.items())),

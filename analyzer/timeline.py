@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from analyzer.models import Definition, Report, Table
 
-SOURCE_ORDER = {"alembic": 0, "sql": 1, "runtime": 2, "model": 3}
+SOURCE_ORDER = {
+    "alembic": 0, "migration-module": 1, "sql": 2, "create_all": 3, "runtime": 4, "model": 5
+}
 
 
 @dataclass(frozen=True, slots=True)

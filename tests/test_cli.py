@@ -47,7 +47,7 @@ def test_scan_json_to_stdout_and_file(make_repo, tmp_path: Path) -> None:
         app, ["scan", str(root), "--format", "json", "--output", str(out), "--fail-on", "never"]
     )
     assert result.exit_code == 0 and result.stdout == ""
-    assert json.loads(out.read_text())["schema_version"] == "1.0"
+    assert json.loads(out.read_text())["schema_version"] == "1.1"
 
 
 def test_explain_lists_definitions_and_uses(make_repo) -> None:

@@ -167,7 +167,7 @@ def test_cli_cache_options(make_repo, tmp_path: Path) -> None:
          "--fail-on", "never"],
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["schema_version"] == "1.0"  # no progress bar on stdout
+    assert json.loads(result.stdout)["schema_version"] == "1.1"  # no progress bar on stdout
     assert len(list(cache_dir.rglob("*.pack"))) == 1
     other = tmp_path / "unused-cache"
     result = runner.invoke(

@@ -309,3 +309,40 @@ def test_annotations_then_several_assignments_do_not_break_reading() -> None:
     }
     (a,) = value_of(files, "m.py", "A")
     assert isinstance(a, Unknown) and "bound 2 times" in a.why
+
+
+def test_comprehensions_and_re_split_over_known_values() -> None:
+    files = {
+        "app/naming.py": """
+            import re
+            SPLIT = re.compile("(?=[A-Z])")
+            def snake(name):
+                parts = re.split("(?=[A-Z])", name)
+                return "_".join([part.lower() for part in parts if part])
+            def snake2(name):
+                return "_".join(p.lower() for p in SPLIT.split(name) if p)
+            ARCHIVES = [f"{t}_archive" for t in ("orders", "invoices")]
+            UPPER = {t.upper() for t in ["a"]}
+            UNKNOWN = [t for t in load()]
+            NESTED = [a + b for a in "xy" for b in "z"]
+        """,
+        "app/use.py": """
+            from app.naming import ARCHIVES, snake, snake2
+            A = snake("IncidentCostType")
+            B = snake2("TaskRun")
+            C = ", ".join(ARCHIVES)
+        """,
+    }
+    expected = {
+        "A": "incident_cost_type",
+        "B": "task_run",
+        "C": "orders_archive, invoices_archive",
+    }
+    for name, text in expected.items():
+        assert value_of(files, "app/use.py", name) == (StrV(text),), name
+    (unknown,) = value_of(files, "app/naming.py", "UNKNOWN")
+    assert unknown == Unknown(
+        "the loop's collection is unknown: `load` is not defined in app.naming"
+    )
+    (nested,) = value_of(files, "app/naming.py", "NESTED")
+    assert isinstance(nested, Unknown) and "several `for`s" in nested.why

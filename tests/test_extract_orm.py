@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from analyzer.facts import (
+    CreateAllCall,
     Hole,
     Literal,
     OrmBaseFactory,
@@ -400,6 +401,7 @@ def test_table_dunder_and_table_args() -> None:
         line=2,
         schema="s1",
         columns=(C(None, "id", 5), C(None, "b_id", 6, "b.id")),
+        metadata="Base.metadata",
     )
     assert found["A"].tablename is None
     assert found["B"].table is None
@@ -601,10 +603,21 @@ def test_module_level_tables() -> None:
             7,
             schema="auth",
             columns=(C(None, "id", 10), C(None, "org_id", 11, "orgs.id")),
+            metadata="metadata",
         ),
-        OrmTable("orgs", T("orgs", 14), 14, columns=(C(None, "id", 14),)),
-        OrmTable("logs", (Literal("logs_", 15), Hole("SUFFIX", "SUFFIX", 15, "fstring")), 15),
-        OrmTable("reflected", (Hole("TABLE_NAME", "TABLE_NAME", 16, "argument"),), 16),
+        OrmTable("orgs", T("orgs", 14), 14, columns=(C(None, "id", 14),), metadata="metadata"),
+        OrmTable(
+            "logs",
+            (Literal("logs_", 15), Hole("SUFFIX", "SUFFIX", 15, "fstring")),
+            15,
+            metadata="metadata",
+        ),
+        OrmTable(
+            "reflected",
+            (Hole("TABLE_NAME", "TABLE_NAME", 16, "argument"),),
+            16,
+            metadata="metadata",
+        ),
         OrmTable(
             "light",
             T("light", 17),
@@ -616,11 +629,13 @@ def test_module_level_tables() -> None:
             "light2", T("light2", 18), 18, schema="s", columns=(C(None, "x", 18),), lightweight=True
         ),
         OrmTable("light3", T("light3", 19), 19, lightweight=True),
-        OrmTable(None, T("unassigned", 20), 20, columns=(C(None, "x", 20),)),
-        OrmTable(None, T("passed", 21), 21),
-        OrmTable(None, T("in_function", 24), 24),
-        OrmTable("assoc", T("assoc", 28), 28),
+        OrmTable(None, T("unassigned", 20), 20, columns=(C(None, "x", 20),), metadata="metadata"),
+        OrmTable(None, T("passed", 21), 21, metadata="metadata"),
+        OrmTable(None, T("in_function", 24), 24, metadata="metadata"),
+        OrmTable("assoc", T("assoc", 28), 28, metadata="metadata"),
     ]
+    # a module-level MetaData is what its tables belong to (create_all builds them)
+    assert facts.bases == [OrmBaseFactory("metadata", "metadata", 6)]
 
 
 def test_table_look_alikes() -> None:
@@ -656,20 +671,58 @@ def test_base_factories() -> None:
         Base4 = registry().generate_base()
         Base5 = mapper_registry.generate_base()
         engine = sa.create_engine(url)
+        Base6 = registry(metadata=shared.md).generate_base()
         """
     )
     assert facts.bases == [
         OrmBaseFactory("Base", "declarative_base", 7),
-        OrmBaseFactory("Base2", "declarative_base", 8),
+        OrmBaseFactory("Base2", "declarative_base", 8, metadata="md"),
         OrmBaseFactory("Base3", "declarative_base", 9),
         OrmBaseFactory("db", "flask_sqlalchemy", 10),
         OrmBaseFactory("db2", "flask_sqlalchemy", 11),
         OrmBaseFactory("mapper_registry", "registry_object", 12),
         OrmBaseFactory("Base4", "registry", 13),
         OrmBaseFactory("Base5", "registry", 14),
+        OrmBaseFactory("Base6", "registry", 16, metadata="shared.md"),
     ]
     assert facts.tables == []
     assert facts.references == []
+
+
+def test_metadata_of_a_base_and_create_all_calls() -> None:
+    facts = orm(
+        """
+        import sqlalchemy as sa
+        from sqlalchemy.orm import DeclarativeBase
+        from app.shared import shared_md
+
+        class Own(DeclarativeBase):
+            metadata = sa.MetaData(schema="billing")
+
+        class Shared(DeclarativeBase):
+            metadata = shared_md
+
+        async def init(engine, db, tables):
+            async with engine.begin() as conn:
+                await conn.run_sync(Own.metadata.create_all)
+            Shared.metadata.create_all(engine, tables=[Shared.metadata.tables["a"], orders])
+            db.create_all()
+            self.md.create_all(engine, tables=tables)
+            Own.metadata.drop_all(engine)
+        """
+    )
+    assert [(c.name, c.metadata) for c in facts.classes] == [("Own", ""), ("Shared", "shared_md")]
+    assert facts.create_all == [
+        CreateAllCall("Own.metadata", 13, "conn.run_sync(Own.metadata.create_all)"),
+        CreateAllCall(
+            "Shared.metadata",
+            14,
+            'Shared.metadata.create_all(engine, tables=[Shared.metadata.tables["a"], orders])',
+            ("?", "orders"),
+        ),
+        CreateAllCall("db", 15, "db.create_all()"),
+        CreateAllCall("self.md", 16, "self.md.create_all(engine, tables=tables)", ("?",)),
+    ]
 
 
 # ============================================================================================

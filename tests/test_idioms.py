@@ -459,3 +459,120 @@ def test_models_through_an_injected_interface(make_repo: MakeRepo) -> None:
     }
     # an untyped parameter is not guessed
     assert ("app/api.py", 17, "read") not in uses_of(report, "flow_runs")
+
+
+# --------------------------------------------------------------------------------------------
+# 6. association tables, custom declarative bases, names that cannot be computed
+# --------------------------------------------------------------------------------------------
+
+ASSOCIATIONS = """\
+import re
+
+from sqlalchemy import Column, ForeignKey, Integer, Table
+from sqlalchemy.orm import declarative_base, declared_attr, relationship
+
+
+def table_name(name):
+    return "_".join(part.lower() for part in re.split("(?=[A-Z])", name) if part)
+
+
+class CustomBase:
+    @declared_attr
+    def __tablename__(cls):
+        return table_name(cls.__name__)
+
+
+Base = declarative_base(cls=CustomBase)
+
+document_tags = Table(
+    "assoc_document_tags",
+    Base.metadata,
+    Column("document_id", ForeignKey("document.id")),
+    Column("tag_id", ForeignKey("search_tag.id")),
+)
+Table(
+    "assoc_document_terms",
+    Base.metadata,
+    Column("document_id", ForeignKey("document.id")),
+    Column("tag_id", ForeignKey("search_tag.id")),
+)
+forgotten = Table("assoc_forgotten", Base.metadata, Column("x", Integer))
+
+
+class SearchTag(Base):
+    id = Column(Integer, primary_key=True)
+
+
+class Document(Base):
+    id = Column(Integer, primary_key=True)
+    tags = relationship("SearchTag", document_tags)
+    terms = relationship("SearchTag", secondary="assoc_document_terms")
+"""
+
+
+def test_association_tables_are_used_with_their_class(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": ASSOCIATIONS,
+            "app/service.py": (
+                "from app.models import Document\n\n\n"
+                "def get(session, id):\n    return session.get(Document, id)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert uses_of(report, "public.assoc_document_tags") == {("app/models.py", 40, "read")}
+    assert uses_of(report, "public.assoc_document_terms") == {("app/models.py", 41, "read")}
+    assert uses_of(report, "public.assoc_forgotten") == set()
+    # declarative_base(cls=CustomBase): its declared_attr names every model
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.assoc_document_tags": "used",
+        "public.assoc_document_terms": "used",
+        "public.assoc_forgotten": "dead",
+        "public.document": "used",
+        "public.search_tag": "dead",
+    }
+
+
+def test_association_tables_against_sqlalchemy(make_repo: MakeRepo) -> None:
+    """What SQLAlchemy itself maps: the computed names and each relationship's secondary."""
+    import importlib.util
+
+    root = make_repo({"models.py": ASSOCIATIONS})
+    spec = importlib.util.spec_from_file_location("tabletrace_assoc_models", root / "models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.Document.__table__.name == "document"
+    assert module.SearchTag.__table__.name == "search_tag"
+    assert module.Document.tags.property.secondary.name == "assoc_document_tags"
+    assert module.Document.terms.property.secondary.name == "assoc_document_terms"
+
+
+def test_a_model_whose_name_cannot_be_computed_is_a_diagnostic(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/models.py": (
+                "from sqlalchemy import Column, Integer\n"
+                "from sqlalchemy.orm import DeclarativeBase\n"
+                "from app.settings import PREFIX\n\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n\n"
+                "class Event(Base):\n"
+                '    __tablename__ = PREFIX + "events"\n'
+                "    id = Column(Integer, primary_key=True)\n\n\n"
+                "class Orphan(Base):\n"
+                "    id = Column(Integer, primary_key=True)\n"
+            ),
+            "app/settings.py": "import os\n\nPREFIX = os.environ['PREFIX']\n",
+        }
+    )
+    report = scan(root)
+    assert table_names(report) == set()
+    assert diagnostics(report, "orm-dynamic-tablename") == [
+        ("app/models.py", 10),
+        ("app/models.py", 15),
+    ]
+    messages = sorted(d.message for d in report.diagnostics)
+    assert "its __tablename__ cannot be evaluated statically" in messages[0]
+    assert "no __tablename__ or __table__" in messages[1]

@@ -191,7 +191,7 @@ def test_output_never_overwrites_a_file_of_the_repository(tmp_path: Path) -> Non
             assert readme.read_text() == "precious\n"
     result = runner.invoke(app, ["scan", str(root), "-f", "json", "-o", str(readme), "--force"])
     assert result.exit_code == 0, result.output
-    assert json.loads(readme.read_text())["schema_version"] == "1.0"
+    assert json.loads(readme.read_text())["schema_version"] == "1.1"
     # a new file inside the repository, or any file outside it, is fine
     for target in (root / "tabletrace.json", tmp_path / "out.json"):
         result = runner.invoke(app, ["scan", str(root), "-f", "json", "-o", str(target)])

@@ -358,7 +358,7 @@ def test_report_json_is_deterministic_and_relative(make_repo, tmp_path: Path) ->
     assert one == two
     data = json.loads(one)
     assert str(tmp_path) not in one
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     table = data["tables"][0]
     assert set(table) >= {"name", "schema", "present_in", "definitions", "uses"}
     assert set(table["uses"][0]) >= {

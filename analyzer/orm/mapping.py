@@ -29,6 +29,8 @@ DECLARATIVE_ROOTS = frozenset(
     }
 )
 SQLMODEL_ROOTS = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+SQLMODEL_METADATA = "sqlmodel"  # every `SQLModel, table=True` class shares SQLModel.metadata
+MAX_OWNER_DEPTH = 6  # `declarative_base(metadata=md)` links followed at most this far
 AS_DECLARATIVE = frozenset(
     {
         "sqlalchemy.orm.as_declarative",
@@ -55,6 +57,10 @@ class ClassInfo:
     parents: list[ClassInfo] = field(default_factory=list)
     single_table_parent: ClassInfo | None = None
     unresolved: str = ""  # why the table name could not be computed
+    # The MetaData its table joins (see `Mapper.metadata_owner`): what `create_all` builds.
+    owner: str | None = None
+    # Association tables of its relationships (`secondary=`), with the relationship's line.
+    secondaries: list[tuple[TableKey, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,7 @@ class Declaration:
     line: int
     label: str  # "class Character(Base)" or "users_table = Table(...)"
     columns: tuple[str, ...]
+    owner: str | None = None  # the MetaData it belongs to, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +144,43 @@ class Mapper:
         self.model.classes[key] = info
         return info
 
-    def _resolve_bases(self, info: ClassInfo) -> list[Symbol]:
+    def _resolve_bases(self, info: ClassInfo) -> list[tuple[str, Symbol]]:
         found = []
         for base in info.cls.bases:
             symbol = self.symbols.lookup(info.facts, base)
             if symbol is not None:
-                found.append(symbol)
+                found.append((base, symbol))
         return found
+
+    # ---- MetaData owners -----------------------------------------------------------------
+
+    def metadata_owner(self, facts: PythonFacts, dotted: str, depth: int = 0) -> str | None:
+        """Which MetaData `dotted` is, seen from `facts`: `Base.metadata`, `Base`, `db`,
+        `db.Model.metadata`, `metadata`, `SQLModel.metadata` -> a stable identity
+        (`class:app/models.py:Base`, `flask_sqlalchemy:app/ext.py:db`, `metadata:...`,
+        `sqlmodel`), or None when it cannot be resolved statically."""
+        if depth > MAX_OWNER_DEPTH:
+            return None
+        target = dotted.removesuffix(".metadata")
+        target = target.removesuffix(".Model") if target != "Model" else target
+        symbol = self.symbols.lookup(facts, target)
+        return self._symbol_owner(symbol, depth) if symbol is not None else None
+
+    def _symbol_owner(self, symbol: Symbol, depth: int) -> str | None:
+        if symbol.kind == "class" and symbol.module is not None:
+            return self.info(symbol.module, symbol.node).owner  # type: ignore[arg-type]
+        if symbol.kind == "factory" and symbol.module is not None and symbol.node is not None:
+            factory = symbol.node
+            if factory.metadata:  # type: ignore[union-attr]
+                shared = self.metadata_owner(
+                    symbol.module, factory.metadata, depth + 1  # type: ignore[union-attr]
+                )
+                if shared:
+                    return shared
+            return f"{factory.kind}:{symbol.module.path}:{factory.variable}"  # type: ignore[union-attr]
+        if symbol.kind == "external" and symbol.name in SQLMODEL_ROOTS:
+            return SQLMODEL_METADATA
+        return None
 
     def _classify(self, info: ClassInfo) -> None:
         cls = info.cls
@@ -155,30 +192,47 @@ class Mapper:
                 is_base = True
             if decorator.endswith(".mapped") or (symbol and symbol.name.endswith(".mapped")):
                 declarative = True
-        for symbol in self._resolve_bases(info):
+        owners: list[str | None] = []
+        for base, symbol in self._resolve_bases(info):
             if symbol.kind == "external":
                 if symbol.name in DECLARATIVE_ROOTS:
                     is_base = True
                 elif symbol.name in SQLMODEL_ROOTS:
                     info.flavour = "sqlmodel"
                     declarative = declarative or keywords.get("table") == "True"
+                    owners.append(SQLMODEL_METADATA)
                 elif symbol.name == "flask_sqlalchemy:Model":
                     info.flavour = "flask"
                     declarative = True
+                    owners.append(self.metadata_owner(info.facts, base.rpartition(".")[0]))
             elif symbol.kind == "factory" and symbol.node is not None:
                 declarative = declarative or symbol.node.kind in ("declarative_base", "registry")
+                owners.append(self._symbol_owner(symbol, 0))
+                custom = symbol.node.cls  # type: ignore[union-attr]
+                if custom and symbol.module is not None:
+                    # `declarative_base(cls=CustomBase)`: CustomBase's declared_attr and columns
+                    # reach every model, as a parent would
+                    found = self.symbols.lookup(symbol.module, custom)
+                    if found is not None and found.kind == "class" and found.module is not None:
+                        info.parents.append(self.info(found.module, found.node))  # type: ignore[arg-type]
             elif symbol.kind == "class" and symbol.module is not None:
                 parent = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
                 info.parents.append(parent)
+                owners.append(parent.owner)
                 if parent.role in ("base", "mapped", "abstract"):
                     declarative = True
                     info.flavour = parent.flavour if parent.role != "base" else info.flavour
                 if parent.flavour == "sqlmodel":
                     info.flavour = "sqlmodel"
                     declarative = declarative or keywords.get("table") == "True"
+        info.owner = next((owner for owner in owners if owner), None)
         info.columns = self._columns(info)
         if is_base:
             info.role = "base"
+            own = f"class:{info.facts.path}:{cls.name}"
+            info.owner = (
+                self.metadata_owner(info.facts, cls.metadata) or own if cls.metadata else own
+            )
             return
         if not declarative:
             info.role = "mixin" if cls.columns or cls.tablename_expr else "plain"
@@ -218,7 +272,15 @@ class Mapper:
     def _assign_table(self, info: ClassInfo) -> None:
         cls, facts = info.cls, info.facts
         schema = cls.schema or self._inherited(info, "schema") or self.default_schema
-        name = self._text(facts, cls.tablename, cls.line)
+        name = None
+        if cls.tablename is not None:
+            texts, why = self.expander.text(cls.tablename, Frame(facts))
+            if len(texts) == 1 and texts[0]:
+                name = texts[0]
+            elif len(texts) > 1:
+                info.unresolved = f"its __tablename__ has {len(texts)} possible values"
+            else:
+                info.unresolved = f"its __tablename__ cannot be evaluated statically ({why})"
         mapped_parent = next((p for p in info.parents if p.role == "mapped"), None)
         own_key = any(c.primary_key for c in info.columns)
         if info.flavour == "flask" and mapped_parent is not None and not own_key:
@@ -245,6 +307,11 @@ class Mapper:
             info.table = TableKey(str(schema), camel_to_snake_case(cls.name))
         elif info.flavour == "sqlmodel":
             info.table = TableKey(str(schema), cls.name.lower())
+        elif not info.unresolved and cls.tablename is None:
+            info.unresolved = (
+                "it has no __tablename__ or __table__ that tabletrace can see (SQLAlchemy "
+                "requires one unless it is abstract)"
+            )
         info.role = "mapped" if info.table is not None else "unmapped"
 
     def _declared_tablename(self, info: ClassInfo) -> str | None:
@@ -309,13 +376,17 @@ class Mapper:
                 if table.variable:
                     self.model.tables[(facts.path, table.variable)] = key
                 label = f"{table.variable or 'Table'} = Table(...)"
-                self._declare(key, facts.path, table.line, label, table.columns)
+                owner = self.metadata_owner(facts, table.metadata) if table.metadata else None
+                self._declare(key, facts.path, table.line, label, table.columns, owner)
         for info in sorted(self.model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
             if info.role != "mapped" or info.table is None:
                 continue
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
-            self._declare(info.table, info.facts.path, info.cls.line, label, info.columns)
+            self._declare(
+                info.table, info.facts.path, info.cls.line, label, info.columns, info.owner
+            )
             self._references(info)
+            self._secondaries(info)
         self._merge_single_table_columns()
         return self.model
 
@@ -326,9 +397,10 @@ class Mapper:
         line: int,
         label: str,
         columns: list[OrmColumn] | tuple[OrmColumn, ...],
+        owner: str | None = None,
     ) -> None:
         names = tuple(dict.fromkeys(c.name for c in columns))
-        self.model.declarations.append(Declaration(table, path, line, label, names))
+        self.model.declarations.append(Declaration(table, path, line, label, names, owner))
         for column in columns:
             if column.foreign_key and "." in column.foreign_key:
                 target = column.foreign_key.rsplit(".", 1)[0]
@@ -339,6 +411,20 @@ class Mapper:
                         column.line, "foreign_key",
                     )
                 )
+
+    def _secondaries(self, info: ClassInfo) -> None:
+        """`secondary=` tables: a Table object found through imports, or a table name."""
+        for written, line in info.cls.secondaries:
+            key: TableKey | None = None
+            if written[:1] in "'\"":
+                schema, _, name = written[1:-1].rpartition(".")
+                key = TableKey(schema or self.default_schema, name)
+            else:
+                symbol = self.symbols.lookup(info.facts, written)
+                if symbol is not None and symbol.kind == "table" and symbol.module is not None:
+                    key = self.table_of(symbol.module, symbol.node)  # type: ignore[arg-type]
+            if key is not None:
+                info.secondaries.append((key, line))
 
     def _references(self, info: ClassInfo) -> None:
         for target, line in info.cls.relationships:
@@ -368,7 +454,7 @@ class Mapper:
             merged.append(
                 Declaration(
                     declaration.table, declaration.path, declaration.line, declaration.label,
-                    columns,
+                    columns, declaration.owner,
                 )
             )
         self.model.declarations = merged

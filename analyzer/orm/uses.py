@@ -8,7 +8,6 @@ from analyzer.facts import PythonFacts
 from analyzer.models import Use
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
-from analyzer.replay import SchemaOp, SourceHistory
 from analyzer.resolve.evaluate import Frame
 from analyzer.resolve.values import ClassV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
@@ -54,7 +53,35 @@ def orm_uses(
                         ),
                     )
                 )
-    return uses
+    return uses + _secondary_uses(uses, model)
+
+
+def _secondary_uses(
+    uses: list[tuple[TableKey, Use]], model: OrmModel
+) -> list[tuple[TableKey, Use]]:
+    """An association table (`relationship(secondary=...)`) is read and written by the ORM
+    whenever its class is used: one use at the relationship, when code uses the class."""
+    used = {key for key, use in uses if use.kind in ("read", "write")}
+    found: list[tuple[TableKey, Use]] = []
+    for info in sorted(model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
+        if info.table is None or info.table not in used:
+            continue
+        for key, line in info.secondaries:
+            found.append(
+                (
+                    key,
+                    Use(
+                        path=info.facts.path,
+                        line=line,
+                        module=info.facts.module,
+                        kind="read",
+                        via="orm",
+                        operation="relationship",
+                        snippet=f"relationship(secondary=...) of {info.cls.name}",
+                    ),
+                )
+            )
+    return found
 
 
 def _symbol_tables(symbol: Symbol, mapper: Mapper, model: OrmModel) -> list[TableKey]:
@@ -84,29 +111,3 @@ def _evaluated_tables(values: Values, mapper: Mapper) -> list[TableKey]:
             if key not in keys:
                 keys.append(key)
     return keys
-
-
-def model_histories(model: OrmModel) -> list[SourceHistory]:
-    """One `model` source per module that declares tables; `declare` puts them in its state."""
-    histories: dict[str, SourceHistory] = {}
-    for declaration in sorted(model.declarations, key=lambda d: (d.path, d.line, d.table)):
-        history = histories.setdefault(
-            declaration.path,
-            SourceHistory(
-                id=f"model:{declaration.path}", kind="model", path=declaration.path,
-                files=[declaration.path], ordered=False,
-            ),
-        )
-        history.operations.append(
-            SchemaOp(
-                source=history.id,
-                source_kind="model",
-                path=declaration.path,
-                line=declaration.line,
-                operation="declare",
-                table=declaration.table,
-                columns=declaration.columns,
-                snippet=declaration.label,
-            )
-        )
-    return [histories[path] for path in sorted(histories)]

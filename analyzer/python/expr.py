@@ -162,6 +162,18 @@ class IfExp(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class Comp(Expr):
+    """`[element for target in iterable if condition]` with one `for`: a list (also for set
+    and generator comprehensions), known when the iterable is. The target is `LoopVar(loop)`
+    inside `element` and `conditions`."""
+
+    loop: int
+    iterable: Expr
+    element: Expr
+    conditions: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Starred(Expr):
     value: Expr
 
@@ -233,6 +245,9 @@ def _render(expr: Expr) -> str:
             return f"{_render(body)} if ... else {_render(orelse)}"
         case Starred(value):
             return f"*{_render(value)}"
+        case Comp(_, iterable, element, conditions):
+            tests = "".join(f" if {_render(c)}" for c in conditions)
+            return f"[{_render(element)} for ... in {_render(iterable)}{tests}]"
         case Opaque(code, _):
             return code
     return "?"
@@ -270,6 +285,8 @@ def walk(node: Expr) -> list[Expr]:
                 stack.extend(v for pair in items for v in pair)
             case BinOp(_, left, right) | IfExp(left, right) | Subscript(left, right):
                 stack.extend((left, right))
+            case Comp(_, iterable, element, conditions):
+                stack.extend((iterable, element, *conditions))
     return out
 
 

@@ -48,6 +48,7 @@ class Translator:
         self._memo: dict[tuple[int, tuple[int, ...], tuple[tuple[str, ir.Expr], ...]], ir.Expr] = {}
         self._overrides: dict[str, ir.Expr] = {}
         self._inlining: list[int] = []  # ids of binding sites being inlined (cycle guard)
+        self._loops_by_node: dict[int, int] | None = None
         self._budget = 0
 
     # ---- entry points ----------------------------------------------------------------------
@@ -275,7 +276,33 @@ class Translator:
             return self._expr(node.value, scope, loops)  # type: ignore[attr-defined]
         if kind is cst.Lambda:
             return ir.Opaque(self._code(node), "a lambda")
+        if kind is cst.ListComp or kind is cst.SetComp or kind is cst.GeneratorExp:
+            return self._comprehension(node, scope, loops)
         return ir.Opaque(self._code(node), _describe(kind))
+
+    def _comprehension(
+        self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
+    ) -> ir.Expr:
+        """One `for` (with its `if`s): `[x.lower() for x in parts if x]`."""
+        comp: cst.CompFor = node.for_in  # type: ignore[attr-defined]
+        inner = self.model.scope_of(node)
+        loop = self._loop_of(comp)
+        if comp.inner_for_in is not None or comp.asynchronous is not None:
+            return ir.Opaque(self._code(node), "a comprehension with several `for`s")
+        if inner is None or loop is None:
+            return ir.Opaque(self._code(node), "a comprehension")
+        around = (*loops, loop)
+        return ir.Comp(
+            loop,
+            self._expr(comp.iter, scope, loops),
+            self._expr(node.elt, inner, around),  # type: ignore[attr-defined]
+            tuple(self._expr(test.test, inner, around) for test in comp.ifs),
+        )
+
+    def _loop_of(self, node: cst.CSTNode) -> int | None:
+        if self._loops_by_node is None:
+            self._loops_by_node = {id(loop.node): loop.id for loop in self.model.loops}
+        return self._loops_by_node.get(id(node))
 
     def _element(self, element: cst.BaseElement, scope: Scope, loops: tuple[int, ...]) -> ir.Expr:
         if isinstance(element, cst.StarredElement):

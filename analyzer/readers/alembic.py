@@ -181,6 +181,7 @@ def read_revision(parsed: ParsedModule, builder: TemplateBuilder) -> AlembicRevi
     """Identifiers, docstring and functions of a revision file."""
     rev = AlembicRevision(path=parsed.path, revision=None)
     rev.docstring = _docstring(parsed.tree)
+    rev.text = parsed.source.decode("utf-8", errors="replace")
     for statement in parsed.tree.body:
         if isinstance(statement, cst.FunctionDef):
             first = statement.decorators[0] if statement.decorators else statement

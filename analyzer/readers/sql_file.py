@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from analyzer.facts import FileProblem
 from analyzer.sql.detect import statement_keyword
+from analyzer.sql.names import normalize_identifier
+from analyzer.sql.runnable import CannotRun, cannot_run
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
 
 SNIPPET_LENGTH = 160
+_NAME = r'(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)'
+# Where a data statement's table stands: read without parsing (a dump has 200,000 of them).
+DATA_TARGET = re.compile(
+    rf"\s*(?:insert\s+into|update(?:\s+only)?|delete\s+from(?:\s+only)?|copy)\s+"
+    rf"({_NAME})(?:\s*\.\s*({_NAME}))?",
+    re.IGNORECASE,
+)
 DATA_KEYWORDS = frozenset(
     {"INSERT", "UPDATE", "DELETE", "COPY", "SET", "BEGIN", "COMMIT", "ROLLBACK", "START", "END"}
 )
@@ -36,6 +46,9 @@ class SqlStatementFact:
     parsed: bool
     error: str | None
     refs: tuple[SqlRefFact, ...]
+    # Why the statement cannot run, when it cannot (`analyzer.sql.runnable`): its CREATE
+    # defines nothing then.
+    cannot_run: CannotRun | None = None
 
 
 @dataclass
@@ -93,10 +106,13 @@ def extract_sql_file(
         keyword = statement_keyword(statement.text)
         if keyword in DATA_KEYWORDS and not analyze_data:
             # A .sql file is a migration source: only its DDL defines tables. Its data
-            # (INSERT rows of a 200,000-statement dump...) is counted, never parsed.
+            # (INSERT rows of a 200,000-statement dump...) is never parsed; the table each
+            # statement writes is read off its start (a migration needs it to exist).
+            target = _data_target(statement.text, keyword, default_schema)
+            refs = (SqlRefFact(target, statement.line),) if target is not None else ()
             facts.statements.append(
                 SqlStatementFact(
-                    statement.line, snippet_of(statement.text), keyword.lower(), True, None, ()
+                    statement.line, snippet_of(statement.text), keyword.lower(), True, None, refs
                 )
             )
             continue
@@ -122,6 +138,24 @@ def extract_sql_file(
                 parsed=result.parsed,
                 error=result.error,
                 refs=refs,
+                cannot_run=cannot_run(statement.text, result, dialect),
             )
         )
     return facts
+
+
+def _part(text: str) -> str:
+    if text.startswith('"'):
+        return normalize_identifier(text[1:-1].replace('""', '"'), True)
+    return normalize_identifier(text, False)
+
+
+def _data_target(text: str, keyword: str, default_schema: str) -> TableRef | None:
+    """The table an INSERT / UPDATE / DELETE / COPY statement writes, from its first words."""
+    match = DATA_TARGET.match(text)
+    if match is None:
+        return None
+    first, second = match.group(1), match.group(2)
+    schema, name = (_part(first), _part(second)) if second else (default_schema, _part(first))
+    operation = "copy" if keyword == "COPY" else keyword.lower()
+    return TableRef(schema, name, "write", operation)

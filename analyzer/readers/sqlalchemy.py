@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from analyzer.facts import (
+    CreateAllCall,
     Hole,
     Literal,
     OrmBaseFactory,
@@ -274,6 +275,19 @@ def _is_chain(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Name | cst.Attribute) and _dotted(node) is not None  # type: ignore[arg-type]
 
 
+# MetaData.create_all(bind, tables=None, checkfirst=True); Flask-SQLAlchemy's
+# db.create_all(bind_key="__all__"). A `service.create_all(db_session=..., items=...)` of the
+# application is something else.
+_CREATE_ALL_KEYWORDS = frozenset({"bind", "tables", "checkfirst", "bind_key"})
+
+
+def _create_all_signature(call: cst.Call) -> bool:
+    keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    starred = any(arg.star for arg in call.args)
+    return keywords <= _CREATE_ALL_KEYWORDS and len(positional) <= 2 and not starred
+
+
 def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.List | cst.Tuple | cst.Set):
         return [el.value for el in node.elements]
@@ -296,6 +310,8 @@ class _ClassInfo:
     abstract: bool = False
     columns: list[OrmColumn] = field(default_factory=list)
     relationships: list[tuple[str, int]] = field(default_factory=list)
+    secondaries: list[tuple[str, int]] = field(default_factory=list)
+    metadata: str | None = None
 
 
 class _Reader:
@@ -457,9 +473,14 @@ class _Reader:
         if not names:
             return
         kind = self._factory_kind(value)
-        if kind is not None:
+        if kind is not None and (kind != "metadata" or level == "module"):
+            metadata = self._metadata_argument(value)
+            base_class = _keyword(value, "cls")
+            cls = _dotted(base_class) if base_class is not None else None
             for name in names:
-                self.facts.bases.append(OrmBaseFactory(name.value, kind, self._line(name)))
+                self.facts.bases.append(
+                    OrmBaseFactory(name.value, kind, self._line(name), metadata, cls)
+                )
         elif level == "module" and self._table_kind(value) is not None:
             for name in names:
                 self.bound[name.value] = "table"
@@ -476,6 +497,18 @@ class _Reader:
             return "flask_sqlalchemy"
         if last == "registry":
             return "registry_object"
+        if last == "MetaData":
+            return "metadata"
+        return None
+
+    @staticmethod
+    def _metadata_argument(call: cst.Call) -> str | None:
+        """`declarative_base(metadata=md)`, `registry(metadata=md).generate_base()`."""
+        for candidate in (call, call.func.value if isinstance(call.func, cst.Attribute) else None):
+            if isinstance(candidate, cst.Call):
+                value = _keyword(candidate, "metadata")
+                if value is not None:
+                    return _dotted(value)
         return None
 
     # ---- tables ----------------------------------------------------------------------------
@@ -536,6 +569,11 @@ class _Reader:
                 if column is not None:
                     columns.append(column)
         schema_node = _keyword(call, "schema")
+        metadata = (
+            _dotted(args[1])
+            if kind == "Table" and len(args) >= 2 and isinstance(args[1], cst.Name | cst.Attribute)
+            else None
+        )
         return OrmTable(
             variable=variable,
             name=self._parts(args[0]),
@@ -543,6 +581,7 @@ class _Reader:
             schema=self._literal(schema_node) if schema_node is not None else None,
             columns=tuple(columns),
             lightweight=kind == "table",
+            metadata=metadata,
         )
 
     def _column(self, call: cst.Call, attribute: str | None, line: int) -> OrmColumn | None:
@@ -635,7 +674,9 @@ class _Reader:
                 abstract=info.abstract,
                 columns=tuple(info.columns),
                 relationships=tuple(info.relationships),
+                secondaries=tuple(info.secondaries),
                 nested=nested,
+                metadata=info.metadata,
             )
         )
 
@@ -659,6 +700,14 @@ class _Reader:
     ) -> None:
         name = target.value
         line = self._line(target)
+        if name == "metadata" and value is not None:
+            # a declarative base's own MetaData (`metadata = MetaData(schema=...)`) or a shared one
+            if isinstance(value, cst.Call) and _last(value.func) == "MetaData":
+                info.metadata = ""
+                return
+            if isinstance(value, cst.Name | cst.Attribute):
+                info.metadata = _dotted(value)
+                return
         if name.startswith("__") and name.endswith("__"):
             if value is not None:
                 self._dunder(info, name, value)
@@ -685,6 +734,7 @@ class _Reader:
                 target_name = self._relationship_target(value, annotation)
                 if target_name is not None:
                     info.relationships.append((target_name, line))
+                self._secondary(info, value, line)
                 return
             if called in _NOT_COLUMN_CALLS:
                 return
@@ -770,6 +820,7 @@ class _Reader:
                 target = self._relationship_target(returned, None)
                 if target is not None:
                     info.relationships.append((target, line))
+                self._secondary(info, returned, line)
 
     def _field(self, call: cst.Call, attribute: str, line: int) -> OrmColumn:
         """SQLModel ``Field(...)``: ``sa_column=Column("db_name", ...)`` overrides the name."""
@@ -792,6 +843,26 @@ class _Reader:
             text = self._literal(annotation)
             return text is not None and _MAPPED_STRING_RE.match(text) is not None
         return False
+
+    def _secondary(self, info: _ClassInfo, call: cst.Call, line: int) -> None:
+        """`secondary=assoc`, `secondary="assoc"`, `secondary=lambda: assoc`, or the second
+        positional argument (`relationship("Term", assoc)`)."""
+        value = _keyword(call, "secondary")
+        if value is None:
+            positional = _positional(call)
+            value = positional[1] if len(positional) >= 2 else None
+        if isinstance(value, cst.Lambda):
+            value = value.body
+        if value is None:
+            return
+        literal = self._literal(value)
+        if literal is not None:
+            if literal.strip():
+                info.secondaries.append((repr(literal.strip()), line))
+            return
+        dotted = _dotted(value)
+        if dotted is not None:
+            info.secondaries.append((dotted, line))
 
     def _relationship_target(
         self, call: cst.Call, annotation: cst.BaseExpression | None
@@ -1063,6 +1134,14 @@ class _Reader:
             table = self._table(node, self.assigned.pop(id(node), None))
             if table is not None:
                 self.facts.tables.append(table)
+        if name == "create_all" and method and _create_all_signature(node):
+            self._create_all(node, func.value, node)  # type: ignore[union-attr]
+        elif name == "stamp":
+            self.facts.stamps_alembic = True
+        for arg in node.args:
+            value = arg.value
+            if isinstance(value, cst.Attribute) and value.attr.value == "create_all":
+                self._create_all(node, value.value, None)  # `conn.run_sync(md.create_all)`
         record_func = True
         if name is not None and not self.no_refs:
             if not method and (name == "isinstance" or name == "issubclass"):
@@ -1078,6 +1157,27 @@ class _Reader:
             self.walk(func)
         for arg in node.args:
             self.walk(arg.value)
+
+    def _create_all(
+        self, node: cst.Call, receiver: cst.BaseExpression, call: cst.Call | None
+    ) -> None:
+        """A `create_all` call (or the method passed to `run_sync`): the schema it builds."""
+        tables: tuple[str, ...] | None = None
+        listed = _keyword(call, "tables") if call is not None else None
+        if isinstance(listed, cst.List | cst.Tuple):
+            names = [_dotted(item) for item in _elements(listed)]
+            tables = tuple(name or "?" for name in names)
+        elif listed is not None:
+            tables = ("?",)
+        snippet = " ".join(self._code(node).split())
+        self.facts.create_all.append(
+            CreateAllCall(
+                _dotted(receiver),
+                self._line(node),
+                snippet if len(snippet) <= 160 else snippet[:157] + "...",
+                tables,
+            )
+        )
 
     def _mark(self, exprs: Iterable[cst.BaseExpression], kind: str, context: str) -> None:
         for expr in exprs:

@@ -28,6 +28,7 @@ STATUS_STYLE = {
     "used": "green",
     "dead": "yellow",
     "undefined": "bold red",
+    "broken": "bold red",
     "dropped": "bold red",
     "runtime-only": "magenta",
     "removed": "dim",
@@ -64,6 +65,9 @@ def _defined_by(table: Table) -> str:
     for definition in table.definitions:
         if definition.operation in ("create", "rename_to", "declare"):
             sources[definition.source_kind].add(definition.source)
+    for state in table.states:
+        if state.source_kind == "external":  # an owner outside the repository, no definition
+            sources[state.source_kind].add(state.source)
     if not sources:
         return "-"
     return " ".join(
@@ -80,9 +84,12 @@ def _used_by(table: Table) -> str:
 
 
 INVENTORY_LEGEND = (
-    "defined by: the kinds of source that create or declare the table (alembic; sql: .sql "
-    "files; runtime: DDL in application code; model: ORM classes), `alembic(2)`: two separate "
-    "sources of that kind. used by: modules of application code, r read, w write, d DDL."
+    "defined by: the kinds of source that create or declare the table (alembic; django: "
+    "Django migrations; sql: .sql files; migration-module: ordered migration functions; "
+    "create_all: metadata.create_all(); runtime: DDL in application code; model: ORM classes; "
+    "external: owned outside the repository, by a Django contrib or third-party app, or an "
+    "unmanaged model), `alembic(2)`: two separate sources of that kind. used by: modules of "
+    "application code, r read, w write, d DDL."
 )
 
 

@@ -17,12 +17,20 @@ STATUS_COLOURS = {
     "used": "#c8e6c9",
     "dead": "#e0e0e0",
     "undefined": "#ffcdd2",
+    "broken": "#ef9a9a",
     "dropped": "#ffcc80",
     "runtime-only": "#fff59d",
     "removed": "#f5f5f5",
     "system": "#eceff1",
 }
-SOURCE_COLOURS = {"sql": "#bbdefb", "alembic": "#d1c4e9", "runtime": "#ffe082", "model": "#b2dfdb"}
+SOURCE_COLOURS = {
+    "sql": "#bbdefb",
+    "alembic": "#d1c4e9",
+    "runtime": "#ffe082",
+    "model": "#b2dfdb",
+    "create_all": "#c5e1a5",
+    "migration-module": "#f8bbd0",
+}
 USE_COLOURS = {"read": "#2e7d32", "write": "#c62828", "ddl": "#6a1b9a"}
 
 

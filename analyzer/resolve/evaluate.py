@@ -240,7 +240,35 @@ class Evaluator:
                 return self._eval(value, frame)
             case ir.Opaque(code, why):
                 return (Unknown(f"`{code}` is {why}" if why.startswith("a") else why),)
+            case ir.Comp():
+                return (self._comprehension(node, frame),)
         return (Unknown(f"`{ir.render(node)}` cannot be read"),)
+
+    def _comprehension(self, node: ir.Comp, frame: Frame) -> Value:
+        """`[f(x) for x in known if g(x)]` over a known collection: a known list."""
+        out: list[Value] = []
+        values = self._eval(node.iterable, frame)
+        if len(values) != 1:
+            return Unknown(f"`{ir.render(node.iterable)}` has several values")
+        elements = self.elements(values)
+        if len(elements) > MAX_ITERATIONS:
+            return Unknown("a comprehension over too many elements")
+        for element in elements:
+            if isinstance(element, Unknown):
+                return element
+            inner = frame.with_loop(node.loop, element)
+            keep = True
+            for condition in node.conditions:
+                truth = _truth(self._one(condition, inner))
+                if truth is None:
+                    return Unknown(f"`{ir.render(condition)}` is not known to be true or false")
+                keep = keep and truth
+            if keep:
+                value = self._one(node.element, inner)
+                if isinstance(value, Unknown):
+                    return value
+                out.append(value)
+        return SeqV("list", tuple(out))
 
     def _one(self, node: ir.Expr, frame: Frame) -> Value:
         values = self._eval(node, frame)
@@ -701,6 +729,8 @@ class Evaluator:
             return self._str_method(receiver.value, name, args, kwargs)
         if isinstance(receiver, RegexV) and name == "sub" and len(args) >= 2:
             return self._sub(receiver.pattern, receiver.flags, args[0], args[1])
+        if isinstance(receiver, RegexV) and name == "split" and args:
+            return self._split((StrV(receiver.pattern),), args[0], receiver.flags)
         if isinstance(receiver, MapV) and name in ("items", "keys", "values"):
             if name == "items":
                 pairs = tuple(SeqV("tuple", (k, v)) for k, v in receiver.items)
@@ -716,6 +746,29 @@ class Evaluator:
         if isinstance(receiver, PathV):
             return self._path_method(receiver.path, name, args)
         return (Unknown(f"`.{name}()` of {describe(receiver)}"),)
+
+    def _split(self, patterns: Values, texts: Values, flags: int) -> Values:
+        """`re.split(literal, known)`: the list of pieces (None for unmatched groups)."""
+        out: list[Value] = []
+        for pattern in patterns:
+            for text in texts:
+                if not isinstance(pattern, StrV):
+                    out.append(Unknown("re.split() with a pattern that is not a literal"))
+                elif not isinstance(text, StrV) or len(text.value) > MAX_TEXT:
+                    out.append(Unknown("re.split() of a value that is not a known string"))
+                else:
+                    try:
+                        pieces = re.split(pattern.value, text.value, flags=flags)
+                    except re.error as exc:
+                        out.append(Unknown(f"re.split() fails: {exc}"))
+                        continue
+                    out.append(
+                        SeqV(
+                            "list",
+                            tuple(StrV(p) if p is not None else ConstV(None) for p in pieces),
+                        )
+                    )
+        return self._cap(out)
 
     def _str_method(
         self, text: str, name: str, args: list[Values], kwargs: dict[str, Values]
@@ -816,6 +869,8 @@ class Evaluator:
                 else:
                     out.append(Unknown("re.sub() with a pattern that is not a literal"))
             return self._cap(out)
+        if path == "re.split" and len(args) >= 2:
+            return self._split(args[0], args[1], self._flags(kwargs, args[3:]))
         if path == "re.compile" and args:
             return self._cap(
                 RegexV(p.value, self._flags(kwargs, args[1:]))
@@ -1031,3 +1086,16 @@ _BUILTIN_NAMES = frozenset(
         "sorted", "reversed", "enumerate", "zip", "range", "map", "filter", "min", "max",
     }
 )
+
+
+def _truth(value: Value) -> bool | None:
+    """Python's truth of a known value (None when it is not known)."""
+    if isinstance(value, StrV):
+        return bool(value.value)
+    if isinstance(value, ConstV):
+        return bool(value.value)
+    if isinstance(value, SeqV):
+        return bool(value.items)
+    if isinstance(value, MapV):
+        return bool(value.items)
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analyzer.rules import (
+    broken_definition,
     broken_revision_graph,
     database_drift,
     dead_table,
@@ -13,6 +14,7 @@ from analyzer.rules import (
     dynamic_table_name,
     externally_used_table,
     fails_on_database,
+    migration_order,
     missing_in_database,
     model_drift,
     model_without_migration,
@@ -40,6 +42,8 @@ RULES: tuple[Rule, ...] = (
     broken_revision_graph.RULE,
     model_without_migration.RULE,
     model_drift.RULE,
+    broken_definition.RULE,
+    migration_order.RULE,
     unused_suppression.RULE,
     # Rules that need a database (--database-url, verify): see analyzer/database/.
     unmanaged_table.RULE,

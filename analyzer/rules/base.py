@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from analyzer.config import Config
-from analyzer.models import Finding, Location, Severity, Use
-from analyzer.replay import SchemaOp
+from analyzer.models import Confidence, Finding, Location, Severity, Use
+from analyzer.sources.model import SchemaOp
 
 if TYPE_CHECKING:
     from analyzer.database.evidence import DatabaseContext
@@ -71,6 +71,7 @@ class Rule:
         message: str,
         locations: list[Location],
         severity: Severity | None = None,
+        confidence: Confidence = "high",
     ) -> Finding:
         first = locations[0] if locations else None
         return Finding(
@@ -82,6 +83,7 @@ class Rule:
             line=first.line if first else None,
             message=message,
             locations=locations,
+            confidence=confidence,
         )
 
 

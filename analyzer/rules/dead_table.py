@@ -4,34 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import networkx as nx
-
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
 from analyzer.models import Finding
-from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location, where
-
-
-def _joins_a_used_table(graph: nx.MultiDiGraph, node: str) -> bool:
-    """The join table of a many-to-many field of a model whose table code uses: forms,
-    serializers, filters and templates reach it through the relation without naming it."""
-    for source, _, data in graph.in_edges(node, data=True):
-        reference = data.get("reference")
-        if reference is not None and reference.via == "many_to_many" and any(
-            use.kind in ("read", "write") for use in uses_of(graph, source)
-        ):
-            return True
-    return False
+from analyzer.rules.base import (
+    Example,
+    Rule,
+    RuleContext,
+    op_location,
+    plural,
+    use_location,
+    where,
+)
+from analyzer.status import is_dead
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        if not data["present_in"] or "external" in data["present_in"]:
-            continue  # (an external table is used by the app outside the repository owning it)
-        uses = uses_of(ctx.graph, node)
-        if any(use.kind in ("read", "write") for use in uses) or _joins_a_used_table(
-            ctx.graph, node
-        ):
+        if not is_dead(ctx.graph, node, data):
             continue
+        uses = uses_of(ctx.graph, node)
         creates = operations_on(ctx.graph, node, CREATING_OPERATIONS | {"declare"})
         kinds = ", ".join(sorted(data["present_in"]))
         ddl_note = (
@@ -40,17 +31,36 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             else ""
         )
         origin = f" (defined at {where(creates[0])})" if creates else ""
+        doubt = _doubt(ctx)
         yield RULE.finding(
             table=data["key"].display,
             message=(
                 f"{data['key'].display} exists in the final schema of {kinds} sources{origin} "
                 f"but no application code reads or writes it{ddl_note}: drop it in a "
                 "migration, or add it to ignore_tables if something outside this repository "
-                "uses it"
+                f"uses it{doubt}"
             ),
             locations=[op_location(op) for op in creates]
             + [use_location(use) for use in uses],
+            confidence="medium" if doubt else "high",
         )
+
+
+def _doubt(ctx: RuleContext) -> str:
+    """Why "no code uses it" may be wrong: table names tabletrace could not resolve."""
+    dynamic = sum(1 for _, data in nodes_of_kind(ctx.graph, "dynamic"))
+    models = ctx.graph.graph.get("unnamed_models", 0)
+    reasons = []
+    if dynamic:
+        reasons.append(f"{plural(dynamic, 'statement')} with a table name known only at run time")
+    if models:
+        reasons.append(f"{plural(models, 'model')} whose table name cannot be computed")
+    if not reasons:
+        return ""
+    return (
+        f" (confidence medium: the repository has {' and '.join(reasons)}, see "
+        "dynamic-table-name and the diagnostics; one of them may use this table)"
+    )
 
 
 RULE = Rule(

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from analyzer.graph import nodes_of_kind, operations_on
 from analyzer.models import Finding
-from analyzer.replay import SourceHistory, StateEntry
 from analyzer.rules.base import Example, Rule, RuleContext, column_gaps, op_location
+from analyzer.sources.model import SourceHistory, StateEntry
 
 State = tuple[SourceHistory, StateEntry]
 
@@ -25,7 +25,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             (
                 (history, entry)
                 for history, entry in data["states"]
-                if entry.columns is not None and history.kind != "model"
+                if entry.columns is not None and history.kind not in ("model", "create_all")
             ),
             key=lambda item: item[0].id,
         )

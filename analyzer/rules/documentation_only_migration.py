@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from analyzer.graph import nodes_of_kind
 from analyzer.models import Finding, Location
-from analyzer.replay import SchemaOp
 from analyzer.rules.base import Example, Rule, RuleContext
+from analyzer.sources.model import SchemaOp
 
 DOC_ONLY = '''"""Document enrichment tables (created by sql/enrichment.sql)."""
 from alembic import op

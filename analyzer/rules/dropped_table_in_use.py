@@ -4,34 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.graph import (
-    CREATING_OPERATIONS,
-    REMOVING_OPERATIONS,
-    nodes_of_kind,
-    operations_on,
-    uses_of,
-)
+from analyzer.graph import nodes_of_kind
 from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location, where
+from analyzer.status import needing_uses, removals_in_use
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        uses = [u for u in uses_of(ctx.graph, node) if u.operation not in REMOVING_OPERATIONS]
-        ops = operations_on(ctx.graph, node)
-        removals = [op for op in ops if op.operation in REMOVING_OPERATIONS]
-        if not uses or not removals:
+        removals = removals_in_use(ctx.graph, node, data)
+        if not removals:
             continue
-        present = data["present_in"]
-        # Alembic and Django drops count against the head state alone (a raw SQL file that
-        # still creates the table does not bring it back on `upgrade head` / `migrate`); other
-        # sources' drops
-        # count when no source's final state has the table.
-        by_migrations = [op for op in removals if op.source_kind in ("alembic", "django")]
-        if by_migrations and not present & {op.source_kind for op in by_migrations}:
-            removals = by_migrations
-        elif present or not any(op.operation in CREATING_OPERATIONS for op in ops):
-            continue
+        uses = needing_uses(ctx.graph, node)
         last = removals[-1]  # operations_on lists them in file:line order
         verb = (
             f"renamed to {last.peer.display}"

@@ -6,29 +6,66 @@ from collections.abc import Iterator
 
 from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on, source_node
 from analyzer.models import Finding
-from analyzer.rules.base import Example, Rule, RuleContext, op_location
+from analyzer.rules.base import Example, Rule, RuleContext, op_location, where
+from analyzer.sources.model import SchemaOp
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        creates = operations_on(ctx.graph, node, {"create"}, MIGRATION_KINDS)
+        creates = [
+            op
+            for op in operations_on(ctx.graph, node, {"create"}, MIGRATION_KINDS)
+            if not _bootstrap(ctx, op.source)
+        ]
         sources = sorted({op.source for op in creates})
         owners = {_owner(ctx, source) for source in sources}
         if len(owners) < 2:
             continue  # one source, or one schema's per-engine variants (postgresql, sqlite)
-        places = ", ".join(f"{op.path}:{op.line}" for op in creates)
+        table = data["key"].display
+        builders = [op for op in creates if op.source_kind == "create_all"]
+        if builders:
+            message = _two_owners(table, builders[0], [op for op in creates if op not in builders])
+        else:
+            places = ", ".join(f"{op.path}:{op.line}" for op in creates)
+            message = (
+                f"{table} is created by {len(sources)} separate sources ({places}): decide "
+                "which one owns it and remove the others"
+            )
         yield RULE.finding(
-            table=data["key"].display,
-            message=(
-                f"{data['key'].display} is created by {len(sources)} separate sources "
-                f"({places}): decide which one owns it and remove the others"
-            ),
-            locations=[op_location(op) for op in creates],
+            table=table, message=message, locations=[op_location(op) for op in creates]
         )
+
+
+def _two_owners(table: str, builder: SchemaOp, others: list[SchemaOp]) -> str:
+    """`create_all` and a migration source both create the table."""
+    other = others[0]
+    kind = {"alembic": "Alembic", "sql": "the SQL file"}.get(other.source_kind, other.source_kind)
+    first = (
+        "`alembic upgrade head` then fails with \"already exists\" unless the database is "
+        "stamped"
+        if other.source_kind == "alembic"
+        else "the migration's CREATE then fails or is skipped"
+    )
+    return (
+        f"{table} has two owners: `create_all` at {builder.path}:{builder.line} builds it from "
+        f"the models, and {kind} creates it at {where(other)}. On an empty database, "
+        f"create_all first means {first}; after the migrations, create_all silently adds "
+        "whatever they lack, hiding a missing migration. Let one of them own the schema (keep "
+        "create_all for tests)"
+    )
+
+
+def _bootstrap(ctx: RuleContext, source: str) -> bool:
+    """create_all followed by `alembic stamp head`: Alembic's cookbook recipe for building a
+    fresh database, where the models and the revisions agree rather than compete."""
+    history = ctx.graph.nodes[source_node(source)].get("history")
+    return bool(getattr(history, "bootstrap", False))
 
 
 def _owner(ctx: RuleContext, source: str) -> str:
     history = ctx.graph.nodes[source_node(source)].get("history")
+    if getattr(history, "kind", None) == "create_all":
+        return "create_all"  # several calls of create_all build one schema, the models'
     variant = getattr(history, "variant_of", None)
     return f"variants:{variant}" if variant else source
 
@@ -41,8 +78,11 @@ RULE = Rule(
     check=check,
     explanation=(
         "More than one migration source creates the table: two `.sql` files, a `.sql` file and "
-        "an Alembic revision, or two Alembic environments. Runtime DDL is reported by TT003 "
-        "instead."
+        "an Alembic revision, two Alembic environments, or `metadata.create_all()` next to "
+        "migrations (two owners: the message says what each order of running them does). "
+        "Several `create_all` calls build one schema and count as one source; a `create_all` "
+        "in a module that then runs `alembic stamp head` is Alembic's own recipe for a fresh "
+        "database and no rival. Runtime DDL is reported by TT003 instead."
     ),
     why_it_matters=(
         "The sources disagree sooner or later (columns, types, indexes), and which one ran "
@@ -68,6 +108,46 @@ RULE = Rule(
                 "sql/002_b.sql": "DROP TABLE users;\nCREATE TABLE users (id int);\n",
             },
             expected=frozenset(),
+        ),
+        Example(  # create_all next to Alembic: two owners
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": (
+                    'from alembic import op\nrevision = "a1"\ndown_revision = None\n'
+                    'def upgrade():\n    op.create_table("users")\n'
+                ),
+                "app/models.py": (
+                    "from sqlalchemy import Column, Integer\n"
+                    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+                    "class Base(DeclarativeBase):\n    pass\n\n\n"
+                    "class User(Base):\n    __tablename__ = 'users'\n"
+                    "    id = Column(Integer, primary_key=True)\n"
+                ),
+                "app/main.py": (
+                    "from app.models import Base\n\n\n"
+                    "def start(engine):\n    Base.metadata.create_all(engine)\n"
+                ),
+            },
+            expected=frozenset({"public.users"}),
+        ),
+        Example(  # two calls of create_all build one schema
+            files={
+                "app/models.py": (
+                    "from sqlalchemy import Column, Integer\n"
+                    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+                    "class Base(DeclarativeBase):\n    pass\n\n\n"
+                    "class User(Base):\n    __tablename__ = 'users'\n"
+                    "    id = Column(Integer, primary_key=True)\n"
+                ),
+                "app/main.py": (
+                    "from app.models import Base\n\n\n"
+                    "def start(engine):\n    Base.metadata.create_all(engine)\n"
+                ),
+                "scripts/init_db.py": (
+                    "from app.models import Base\n\n\n"
+                    "def main(engine):\n    Base.metadata.create_all(engine)\n"
+                ),
+            },
         ),
         Example(  # one schema, one Alembic history per database engine
             files={

@@ -27,14 +27,14 @@ TYPE_SENSITIVE = frozenset({"42804", "42883", "42846", "22P02", "42725"})
 
 
 def created_by_step(report: Report, step: BuildStep) -> list[str]:
-    """Tables whose creating definition lies within the step's lines (static picture)."""
+    """Tables whose creating definition (or broken attempt) lies within the step's lines."""
     found = []
     for table in report.tables:
         for definition in table.definitions:
             if (
                 definition.path == step.path
                 and step.line <= definition.line <= step.last_line
-                and definition.operation in ("create", "rename_to", "declare")
+                and definition.operation in ("create", "rename_to", "declare", "broken")
             ):
                 found.append(table.qualified_name)
                 break

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from analyzer.graph import nodes_of_kind, operations_on
 from analyzer.models import Finding
-from analyzer.replay import SourceHistory
 from analyzer.rules.base import Example, Rule, RuleContext, column_gaps, op_location
+from analyzer.sources.model import SourceHistory
 
 MODEL = '''from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base

@@ -57,7 +57,9 @@ class Migration(migrations.Migration):
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         present = data["present_in"]
-        if "model" not in present or present & {"alembic", "sql", "django", "external"}:
+        if "model" not in present or present & {
+            "alembic", "sql", "create_all", "migration-module", "django", "external"
+        }:
             continue
         declarations = operations_on(ctx.graph, node, {"declare"})
         runtime = " (application code creates it at run time, see TT003)" if (
@@ -68,8 +70,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             message=(
                 f"{data['key'].display} is declared by {declarations[0].snippet} at "
                 f"{declarations[0].path}:{declarations[0].line} but no migration (Django's, "
-                f"Alembic's head state) nor any SQL file creates it{runtime}: add a migration "
-                "(`makemigrations` for a Django model), or drop the model"
+                f"Alembic's head state), SQL file or create_all of its MetaData creates "
+                f"it{runtime}: add a migration (`makemigrations` for a Django model), or drop "
+                "the model"
             ),
             locations=[op_location(op) for op in declarations],
         )
@@ -79,15 +82,17 @@ RULE = Rule(
     code="TT012",
     name="model-without-migration",
     severity="warning",
-    summary="An ORM model's table that no migration (Django, Alembic head) or SQL source "
-    "creates.",
+    summary="An ORM model's table that no migration (Django, Alembic head), SQL source or "
+    "create_all creates.",
     check=check,
     explanation=(
         "An ORM model (SQLAlchemy, Flask-SQLAlchemy, SQLModel, Django) declares a table that "
-        "neither the Django migrations, the Alembic head state nor any SQL source creates. For "
-        "Django it is what `makemigrations` would create. A Django model with `managed = "
-        "False` is never reported: its table belongs to someone else (status `external` when "
-        "no source of the repository creates it)."
+        "neither the Django migrations, the Alembic head state, nor any SQL source or migration "
+        "module, nor a `metadata.create_all()` of the model's MetaData creates. A `create_all` "
+        "of another MetaData does not count: each builds only its own tables. For Django it is "
+        "what `makemigrations` would create. A Django model with `managed = False` is never "
+        "reported: its table belongs to someone else (status `external` when no source of the "
+        "repository creates it)."
     ),
     why_it_matters=(
         "Code using the model fails on a database built from the migrations; the model was "
@@ -123,6 +128,15 @@ RULE = Rule(
                 "app/models.py": MODELS,
                 "sql/schema.sql": (
                     "CREATE TABLE profiles (id int);\nCREATE TABLE character_moods (id int);\n"
+                ),
+            },
+        ),
+        Example(  # the schema is built by create_all
+            files={
+                "app/models.py": MODELS,
+                "app/main.py": (
+                    "from app.models import Base\n\n\n"
+                    "def start(engine):\n    Base.metadata.create_all(engine)\n"
                 ),
             },
         ),

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
+from analyzer.graph import nodes_of_kind
 from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, plural, use_location
-from analyzer.sql.names import is_system_table
-
-REMOVALS = frozenset({"drop", "rename_from"})
+from analyzer.status import is_undefined, needing_uses
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
-        # Dropping or renaming a table that may not exist (`DROP TABLE IF EXISTS old`) is
-        # clean-up code, not a need for the table.
-        uses = [u for u in uses_of(ctx.graph, node) if u.operation not in REMOVALS]
-        if not uses or data["present_in"] or is_system_table(data["key"]):
+        if not is_undefined(ctx.graph, node, data):
             continue
-        if any(op.operation in CREATING_OPERATIONS for op in operations_on(ctx.graph, node)):
-            continue
+        uses = needing_uses(ctx.graph, node)
         modules = sorted({use.module for use in uses})
         yield RULE.finding(
             table=data["key"].display,

@@ -39,7 +39,6 @@ import networkx as nx
 from analyzer.facts import DjangoMigration, DjangoOperation, Hole, Literal, Part, PythonFacts
 from analyzer.python import expr as ir
 from analyzer.readers.sql_file import snippet_of
-from analyzer.replay import SchemaOp, SourceHistory
 from analyzer.resolve.django import (
     SETTINGS_PREFIX,
     DjangoDiagnostic,
@@ -62,7 +61,9 @@ from analyzer.resolve.values import (
     Value,
     Values,
 )
+from analyzer.sources.model import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
+from analyzer.sql.runnable import CannotRun, cannot_run
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import analyze_statement
 
@@ -137,6 +138,22 @@ class DjangoHistory:
     state: dict[str, ModelState]  # Django's model state at the end of the plan
     files: set[str]  # every migration file of the project (replaced ones included)
     diagnostics: list[DjangoDiagnostic] = field(default_factory=list)
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)  # parent -> child, squashes applied
+    cyclic: bool = False
+
+    def parents(self) -> dict[str, tuple[str, ...]] | None:
+        """Each migration's parents in the graph (what `migrate` guarantees has run before it:
+        `dependencies`, and `run_before` seen from the other side), in plan order; keyed by
+        the `app.name` label its operations carry. None when the graph has a cycle (Django
+        refuses to migrate; the plan is then only name order)."""
+        if self.cyclic:
+            return None
+        return {
+            self.nodes[key].label: tuple(
+                self.nodes[parent].label for parent in sorted(self.graph.predecessors(key))
+            )
+            for key in self.plan
+        }
 
 
 def migration_app_folder(path: str) -> str:
@@ -368,7 +385,7 @@ class DjangoMigrations:
 
     def history(self) -> DjangoHistory:
         nodes = self.nodes()
-        plan, replaced, _graph = self.plan(nodes)
+        plan, replaced, graph = self.plan(nodes)
         root = self.project.root or "."
         history = SourceHistory(
             id=f"{SOURCE_KIND}:{root}", kind=SOURCE_KIND, path=root,
@@ -380,7 +397,8 @@ class DjangoMigrations:
         replay.state_only_tables()
         return DjangoHistory(
             history, nodes, plan, {k for k in replaced if k in nodes}, replay.state,
-            {node.facts.path for node in nodes.values()}, self.diagnostics,
+            {node.facts.path for node in nodes.values()}, self.diagnostics, graph,
+            not nx.is_directed_acyclic_graph(graph),
         )
 
 
@@ -438,6 +456,8 @@ class _Replay:
         peer: TableKey | None = None,
         object_type: str = "table",
         if_not_exists: bool = False,
+        if_exists: bool = False,
+        cannot_run: CannotRun | None = None,
         path: str | None = None,
         node: MigrationNode | None = None,
     ) -> None:
@@ -456,8 +476,11 @@ class _Replay:
                 column_changes=column_changes,
                 peer=peer,
                 if_not_exists=if_not_exists,
+                if_exists=if_exists,
                 revision=node.label,
                 snippet=snippet,
+                problem=cannot_run.reason if cannot_run else None,
+                problem_certain=cannot_run.certain if cannot_run else True,
             )
         )
         self.seen.add(table)
@@ -967,13 +990,21 @@ class _Replay:
                 statement.text, dialect=self.dialect, default_schema=self.schema
             )
             snippet = snippet_of(template.display(statement.text))
+            broken = (
+                cannot_run(statement.text, analysis, self.dialect)
+                if not any(ref.holes for ref in analysis.refs)
+                else None  # a hole may be what sqlglot stumbled on: not the statement's fault
+            )
             for ref in analysis.refs:
                 if ref.holes:
                     continue
                 line = template.line_of(statement.offset + (ref.offset or 0))
                 table = TableKey(ref.schema, ref.name)
                 operation_name = ref.operation
-                if ref.kind == "write":
+                problem = broken if operation_name == "create" else None
+                if problem is not None:
+                    operation_name = "broken"  # a CREATE that cannot run defines nothing
+                elif ref.kind == "write":
                     operation_name = "data"
                 elif ref.kind == "read":
                     continue
@@ -986,6 +1017,7 @@ class _Replay:
                     column_changes=ref.column_changes,
                     peer=TableKey(*ref.peer) if ref.peer else None,
                     object_type=ref.object_type, if_not_exists=ref.if_not_exists,
+                    if_exists=ref.if_exists, cannot_run=problem,
                 )
 
     def _sequence(self, table: TableKey, operation: str) -> bool:

@@ -446,6 +446,10 @@ def _alter(expression: exp.Expr, c: _Collector) -> None:
     other = False
     options = expression.args.get("options") or []
     for action in expression.args.get("actions") or []:
+        if isinstance(action, exp.ColumnDef | exp.Drop) and action.args.get("exists"):
+            # ADD COLUMN IF NOT EXISTS / DROP COLUMN IF EXISTS: the statement tolerates the
+            # state it finds, like ALTER TABLE IF EXISTS (a conditional operation)
+            if_exists = True
         change = _column_change(action, options)
         if change:
             changes.extend(change)

@@ -12,8 +12,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import TableRef
+from analyzer.sql.runnable import CannotRun
+
+if TYPE_CHECKING:
+    from analyzer.sources.order import OrderFault
 
 NUMBERED_FILE = re.compile(r"^(\d+)")
 SCHEMA_OPERATIONS = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
@@ -34,9 +40,17 @@ class SchemaOp:
     column_changes: tuple[tuple[str, str, str | None], ...] = ()
     peer: TableKey | None = None
     if_not_exists: bool = False
+    # DROP/ALTER ... IF EXISTS, ADD COLUMN IF NOT EXISTS: tolerates a missing table or column
+    if_exists: bool = False
     revision: str | None = None
     snippet: str = ""
     conditional: bool = False  # inside an if/try in an Alembic upgrade()
+    # A CREATE that cannot run ("broken"): why, and whether that is certain or sqlglot's word.
+    problem: str | None = None
+    problem_certain: bool = True
+    # Seen only by the order check (a .sql file's first write into a table: seed or dump rows
+    # are no schema operation, so the report does not list them as definitions).
+    order_check_only: bool = False
 
 
 @dataclass(slots=True)
@@ -57,6 +71,11 @@ class SourceHistory:
     # Alternative histories of one schema, one per database engine (`versions/postgresql`,
     # `versions/sqlite`): the same key for each; they are not rival owners of a table.
     variant_of: str | None = None
+    # A create_all whose module then stamps Alembic (`command.stamp(cfg, "head")`): Alembic's
+    # cookbook way to build a fresh database, where models and revisions agree, not compete.
+    bootstrap: bool = False
+    # What fails when the source runs on an empty database (`analyzer.sources.order`).
+    faults: list[OrderFault] = field(default_factory=list)
     # Columns the database keeps but the source's own model of the schema no longer tracks
     # (Django: a field removed from the migration state only): not what a model lacks.
     detached_columns: dict[TableKey, set[str]] = field(default_factory=dict)
@@ -71,6 +90,45 @@ def dialect_variant(path: str) -> str | None:
     """`.../versions/postgresql` -> `.../versions`: the folder holding per-engine variants."""
     folder = PurePosixPath(path)
     return str(folder.parent) if folder.name.lower() in DIALECT_FOLDERS else None
+
+
+def is_schema_change(ref: TableRef) -> bool:
+    """Operations that change which tables exist or their columns (not constraints, owners)."""
+    if ref.operation == "alter":
+        return bool(ref.column_changes)
+    return ref.operation in SCHEMA_OPERATIONS
+
+
+def schema_op(
+    history: SourceHistory,
+    path: str,
+    line: int,
+    ref: TableRef,
+    snippet: str,
+    cannot_run: CannotRun | None = None,
+) -> SchemaOp:
+    """The operation a statement's reference does to its table, in `history`.
+
+    A CREATE in a statement that cannot run is a `broken` operation: it defines nothing (the
+    token scan that still found its table name serves uses, never definitions)."""
+    broken = cannot_run is not None and ref.operation == "create"
+    return SchemaOp(
+        source=history.id,
+        source_kind=history.kind,
+        path=path,
+        line=line,
+        operation="broken" if broken else ref.operation,
+        table=TableKey(ref.schema, ref.name),
+        object_type=ref.object_type,
+        columns=ref.columns,
+        column_changes=ref.column_changes,
+        peer=TableKey(*ref.peer) if ref.peer else None,
+        if_not_exists=ref.if_not_exists,
+        if_exists=ref.if_exists,
+        snippet=snippet,
+        problem=cannot_run.reason if broken and cannot_run else None,
+        problem_certain=cannot_run.certain if broken and cannot_run else True,
+    )
 
 
 def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]]:
@@ -110,32 +168,42 @@ def replay(history: SourceHistory) -> None:
     state: dict[TableKey, StateEntry] = {}
     created = {op.table for op in history.operations if op.operation in ("create", "declare")}
     for op in history.operations:
-        if op.operation == "declare" and op.table in state:
-            # Several classes may map one table (single-table inheritance): merge columns.
-            entry = state[op.table]
-            if entry.columns is not None and op.columns:
-                entry.columns = list(dict.fromkeys([*entry.columns, *op.columns]))
-            continue
-        if op.operation in ("create", "declare"):
-            if op.table in state and op.if_not_exists:
-                continue
-            columns = list(op.columns) if op.columns is not None else None
-            state[op.table] = StateEntry(op.object_type, columns)
-        elif op.operation == "drop":
-            if history.kind == "runtime" and op.table in created:
-                # Application code that creates and drops the same table is using a staging
-                # or temporary table: the code still needs it, so it stays in the state.
-                continue
-            state.pop(op.table, None)
-        elif op.operation == "rename_from" and op.peer is not None:
-            # Renaming a table this source did not create still leaves the new name in place
-            # once the source has run; its columns are then unknown.
-            state[op.peer] = state.pop(op.table, None) or StateEntry(op.object_type, None)
-        elif op.operation == "alter" and op.table in state:
-            entry = state[op.table]
-            if entry.columns is not None and op.column_changes:
-                entry.columns = _apply_column_changes(entry.columns, op.column_changes)
+        apply(state, op, history.kind, created)
     history.state = state
+
+
+def apply(
+    state: dict[TableKey, StateEntry],
+    op: SchemaOp,
+    kind: str,
+    created: set[TableKey] | frozenset[TableKey] = frozenset(),
+) -> None:
+    """One operation on a schema state (`created`: the tables a runtime source creates)."""
+    if op.operation == "declare" and op.table in state:
+        # Several classes may map one table (single-table inheritance): merge columns.
+        entry = state[op.table]
+        if entry.columns is not None and op.columns:
+            entry.columns = list(dict.fromkeys([*entry.columns, *op.columns]))
+        return
+    if op.operation in ("create", "declare"):
+        if op.table in state and op.if_not_exists:
+            return
+        columns = list(op.columns) if op.columns is not None else None
+        state[op.table] = StateEntry(op.object_type, columns)
+    elif op.operation == "drop":
+        if kind == "runtime" and op.table in created:
+            # Application code that creates and drops the same table is using a staging
+            # or temporary table: the code still needs it, so it stays in the state.
+            return
+        state.pop(op.table, None)
+    elif op.operation == "rename_from" and op.peer is not None:
+        # Renaming a table this source did not create still leaves the new name in place
+        # once the source has run; its columns are then unknown.
+        state[op.peer] = state.pop(op.table, None) or StateEntry(op.object_type, None)
+    elif op.operation == "alter" and op.table in state:
+        entry = state[op.table]
+        if entry.columns is not None and op.column_changes:
+            entry.columns = _apply_column_changes(entry.columns, op.column_changes)
 
 
 def _operation_detail(op: SchemaOp) -> str | None:
@@ -152,6 +220,8 @@ def _operation_detail(op: SchemaOp) -> str | None:
                 else f"{action} column {column}"
             )
         return ", ".join(words)
+    if op.operation == "broken":
+        return f"cannot run, defines nothing: {op.problem}"
     if op.operation == "create" and op.object_type != "table":
         return f"creates a {op.object_type.replace('_', ' ')}"
     return None

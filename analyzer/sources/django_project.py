@@ -1,22 +1,25 @@
-"""Django in a scan: projects, migration histories, model declarations, uses, external tables.
+"""Django projects as sources: migration histories, model declarations, external tables.
 
-`analyze_django` is the one entry point `analyzer.scan` calls, after the per-file facts and the
-evaluator exist and before anything is replayed; it returns what the scan adds to its
-histories, uses and diagnostics, and which files are migrations (never application code).
-`external_histories` runs after replay: a table owned outside the repository (a contrib app's,
-an unmanaged model's that no source creates) gets a source of kind `external`, so that it is
-never an undefined or dead table and the report names its owner.
+`analyze_django` is the entry point `analyzer.scan` calls, after the per-file facts and the
+evaluator exist and before anything is replayed. It resolves each project (settings, apps,
+models: `analyzer.resolve.django`), builds its sources from facts (the migrations' history,
+`analyzer.sources.django`; one `model` source per models file), and returns with them what the
+scan adds to its uses (`analyzer.resolve.django_uses`), references and diagnostics, and which
+files are migrations (never application code). `order_inputs` gives the migration-order check
+each project's migration graph. `external_histories` runs after replay: a table owned outside
+the repository (a contrib app's, an unmanaged model's that no source creates) gets a source of
+kind `external`, so that it is never an undefined or dead table and the report names its owner.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from analyzer.config import Config
 from analyzer.facts import PythonFacts
 from analyzer.models import Diagnostic, Use
 from analyzer.orm.mapping import Reference
-from analyzer.replay import SchemaOp, SourceHistory, StateEntry
 from analyzer.resolve.django import DjangoModel, DjangoProject, DjangoResolver
 from analyzer.resolve.django_catalog import MIGRATION_BASES, engine_dialect
 from analyzer.resolve.django_uses import ChainResolver
@@ -24,6 +27,7 @@ from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.resolve.values import ClassV
 from analyzer.sources.django import DjangoHistory, DjangoMigrations
+from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry
 from analyzer.sql.names import TableKey
 
 EXTERNAL_KIND = "external"
@@ -207,8 +211,54 @@ def _local_table(model: DjangoModel) -> bool:
     return model.owner is None and not model.abstract and not model.proxy
 
 
-def external_histories(scan: DjangoScan, histories: list[SourceHistory]) -> list[SourceHistory]:
-    """Sources for tables owned outside the repository, after every history was replayed."""
+def order_inputs(
+    scan: DjangoScan,
+) -> dict[str, tuple[Mapping[str, tuple[str, ...]] | None, frozenset[TableKey]]]:
+    """For each project's migration history (by source id): each migration's parents, and the
+    tables that exist before its migrations run (`analyzer.sources.order.order_faults`).
+
+    Those are the tables of models owned outside the repository (contrib and third-party apps,
+    whose migrations `migrate` runs as dependencies) and of unmanaged models, unless one of
+    the project's own migrations creates them."""
+    out: dict[str, tuple[Mapping[str, tuple[str, ...]] | None, frozenset[TableKey]]] = {}
+    if scan.resolver is None:
+        return out
+    for project, migrations in zip(scan.projects, scan.migrations, strict=True):
+        history = migrations.history
+        created = {
+            op.table for op in history.operations if op.operation in ("create", "rename_to")
+        }
+        outside = {table for table, _ in _owned_elsewhere(scan.resolver, project)} - created
+        out[history.id] = (migrations.parents(), frozenset(outside))
+    return out
+
+
+def _owned_elsewhere(
+    resolver: DjangoResolver, project: DjangoProject
+) -> list[tuple[TableKey, DjangoModel]]:
+    """Tables of the project's models owned outside the repository, and of unmanaged ones."""
+    out: list[tuple[TableKey, DjangoModel]] = []
+    for model in sorted(project.models.values(), key=lambda m: m.key):
+        if model.table is None or model.abstract or model.proxy:
+            continue
+        if model.owner is not None:
+            out.append((model.table, model))
+            for item in model.fields:
+                auto = resolver.auto_table(project, model, item)
+                if auto is not None:
+                    out.append((auto.table, model))
+        elif not model.managed and model.path is not None:
+            out.append((model.table, model))
+    return out
+
+
+def external_histories(
+    scan: DjangoScan, histories: list[SourceHistory], ignores: Callable[[TableKey], bool]
+) -> list[SourceHistory]:
+    """Sources for tables owned outside the repository, after every history was replayed.
+
+    They hold a final state and no operations: nothing in the repository creates these
+    tables, so there is no definition to show, only an owner (the source's id and path)."""
     if scan.resolver is None:
         return []
     resolver = scan.resolver
@@ -219,7 +269,7 @@ def external_histories(scan: DjangoScan, histories: list[SourceHistory]) -> list
 
     def add(source_id: str, path: str, files: list[str], table: TableKey,
             columns: list[str] | None) -> None:
-        if table in created:
+        if table in created or ignores(table):
             return
         history = out.setdefault(
             source_id,

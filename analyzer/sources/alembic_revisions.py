@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 
 from analyzer.facts import AlembicRevision, PythonFacts
-from analyzer.migrations.alembic_env import AlembicEnvironment, fallback_environments
-from analyzer.migrations.alembic_history import (
+from analyzer.models import Revision, RevisionTable
+from analyzer.readers.sql_file import SqlFileFacts
+from analyzer.resolve.alembic_ops import RevisionRunner
+from analyzer.resolve.templates import TemplateExpander
+from analyzer.sources.alembic import (
     AlembicHistory,
     RevisionNode,
     build_alembic_history,
 )
-from analyzer.models import Revision, RevisionTable
-from analyzer.replay import SchemaOp
-from analyzer.resolve.alembic_ops import RevisionRunner
-from analyzer.resolve.templates import TemplateExpander
+from analyzer.sources.alembic_env import AlembicEnvironment, fallback_environments
+from analyzer.sources.model import SchemaOp
 from analyzer.sql.names import TableKey
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
 def alembic_histories(
-    root: Path,
     configured: list[AlembicEnvironment],
     revisions: list[tuple[AlembicRevision, PythonFacts | None]],
     expander: TemplateExpander,
+    sql_files: Mapping[str, SqlFileFacts],
     *,
     dialect: str,
     default_schema: str,
@@ -51,7 +51,7 @@ def alembic_histories(
             continue
         histories.append(
             build_alembic_history(
-                environment, members, expander, root, dialect=dialect,
+                environment, members, expander, sql_files, dialect=dialect,
                 default_schema=default_schema,
             )
         )
@@ -67,14 +67,15 @@ def _first_line(text: str | None) -> str | None:
     return None
 
 
-def _mention_line(file_text: str, name: str, default: int) -> int:
-    match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", file_text)
-    return file_text.count("\n", 0, match.start()) + 1 if match else default
+def _mention_line(facts: AlembicRevision, name: str) -> int:
+    """Where the revision file first names the table (its text is in the facts)."""
+    match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", facts.text)
+    if match is None:
+        return facts.upgrade_line or 1
+    return facts.text.count("\n", 0, match.start()) + 1
 
 
-def add_documentation(
-    histories: Iterable[AlembicHistory], known: Iterable[TableKey], root: Path
-) -> None:
+def add_documentation(histories: Iterable[AlembicHistory], known: Iterable[TableKey]) -> None:
     """Give documentation-only revisions a `document` definition for each table they mention."""
     by_name: dict[str, TableKey] = {}
     for key in sorted(known, key=lambda k: (k.schema != "public", k.schema, k.name)):
@@ -85,20 +86,13 @@ def add_documentation(
                 continue
             text = f"{node.facts.docstring or ''}\n{node.facts.upgrade_text}"
             mentioned = sorted({word for word in WORD.findall(text) if word in by_name})
-            if not mentioned:
-                continue
-            try:
-                file_text = (root / node.facts.path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                file_text = ""
             for name in mentioned:
-                line = _mention_line(file_text, name, node.facts.upgrade_line or 1)
                 history.history.operations.append(
                     SchemaOp(
                         source=history.history.id,
                         source_kind="alembic",
                         path=node.facts.path,
-                        line=line,
+                        line=_mention_line(node.facts, name),
                         operation="document",
                         table=by_name[name],
                         revision=node.revision,

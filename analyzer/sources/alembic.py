@@ -8,21 +8,24 @@ as `.sql` files. The resulting `SourceHistory` is replayed like any other source
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import networkx as nx
 
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Part, PythonFacts
-from analyzer.migrations.alembic_env import AlembicEnvironment
-from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file, snippet_of
-from analyzer.replay import SchemaOp, SourceHistory, dialect_variant
+from analyzer.readers.sql_file import SqlFileFacts, snippet_of
 from analyzer.resolve.templates import TemplateExpander
+from analyzer.sources.alembic_env import AlembicEnvironment
+from analyzer.sources.model import SchemaOp, SourceHistory, dialect_variant
 from analyzer.sql.names import TableKey
+from analyzer.sql.runnable import CannotRun, cannot_run
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
 
-SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
+SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter", "broken"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +161,14 @@ class _Builder:
         self,
         result: AlembicHistory,
         expander: TemplateExpander,
-        root: Path,
+        sql_files: Mapping[str, SqlFileFacts],
         *,
         dialect: str,
         default_schema: str,
     ) -> None:
         self.result = result
         self.expander = expander
-        self.root = root
+        self.sql_files = sql_files
         self.dialect = dialect
         self.default_schema = default_schema
 
@@ -213,6 +216,8 @@ class _Builder:
         snippet: str = "",
         object_type: str = "table",
         if_not_exists: bool = False,
+        if_exists: bool = False,
+        cannot_run: CannotRun | None = None,
     ) -> None:
         where = path or op.path or node.facts.path
         at = line if line is not None else op.line
@@ -233,9 +238,12 @@ class _Builder:
             column_changes=column_changes,
             peer=peer,
             if_not_exists=if_not_exists,
+            if_exists=if_exists,
             revision=node.revision,
             snippet=snippet or op.snippet or f"op.{op.name}(...)",
             conditional=op.conditional,
+            problem=cannot_run.reason if cannot_run else None,
+            problem_certain=cannot_run.certain if cannot_run else True,
         )
         if operation in SCHEMA_CHANGES or operation == "data":
             # Data changes ride along in the history (replay ignores them) so that explain and
@@ -304,11 +312,16 @@ class _Builder:
                 statement.text, dialect=self.dialect, default_schema=self.default_schema
             )
             snippet = snippet_of(template.display(statement.text))
+            broken = (
+                cannot_run(statement.text, analysis, self.dialect)
+                if not any(ref.holes for ref in analysis.refs)
+                else None  # a hole may be what sqlglot stumbled on: not the statement's fault
+            )
             for ref in analysis.refs:
                 if ref.holes:
                     continue
                 line = template.line_of(statement.offset + (ref.offset or 0))
-                self._sql_ref(node, op, ref, node.facts.path, line, snippet)
+                self._sql_ref(node, op, ref, node.facts.path, line, snippet, broken)
 
     def _sql_ref(
         self,
@@ -318,10 +331,15 @@ class _Builder:
         path: str,
         line: int,
         snippet: str,
+        broken: CannotRun | None = None,
     ) -> None:
         table = TableKey(ref.schema, ref.name)
         operation = ref.operation
-        if ref.kind == "write":
+        if broken is not None and operation == "create":
+            operation = "broken"  # a CREATE that cannot run defines nothing
+        else:
+            broken = None
+        if ref.kind == "write" and operation != "broken":
             operation = "data"
         elif operation == "alter" and not ref.column_changes:
             operation = "other"
@@ -332,24 +350,27 @@ class _Builder:
             column_changes=ref.column_changes,
             peer=TableKey(*ref.peer) if ref.peer else None, snippet=snippet,
             object_type=ref.object_type, if_not_exists=ref.if_not_exists,
+            if_exists=ref.if_exists, cannot_run=broken,
         )
 
     def _sql_file(self, node: RevisionNode, op: AlembicOp) -> None:
+        """SQL read from a file: its statements, from the facts the engine read (the file is
+        part of this revision's history, not a source of its own)."""
         assert op.sql_file is not None
         revision_dir = PurePosixPath(node.facts.path).parent
-        candidates = [revision_dir / op.sql_file, PurePosixPath(op.sql_file)]
-        for candidate in candidates:
-            relative = PurePosixPath(*[p for p in candidate.parts if p != "."])
-            full = self.root / relative
-            if full.is_file():
-                facts = self._read_sql(str(relative), full)
-                self.result.sql_files.add(str(relative))
-                for statement in facts.statements:
-                    for fact in statement.refs:
-                        self._sql_ref(
-                            node, op, fact.ref, str(relative), fact.line, statement.snippet
-                        )
-                return
+        for candidate in (revision_dir / op.sql_file, PurePosixPath(op.sql_file)):
+            relative = posixpath.normpath(str(candidate))
+            facts = self.sql_files.get(relative)
+            if facts is None:
+                continue
+            self.result.sql_files.add(relative)
+            for statement in facts.statements:
+                for fact in statement.refs:
+                    self._sql_ref(
+                        node, op, fact.ref, relative, fact.line, statement.snippet,
+                        statement.cannot_run,
+                    )
+            return
         self.result.diagnostics.append(
             (
                 node.facts.path,
@@ -361,26 +382,12 @@ class _Builder:
             )
         )
 
-    def _read_sql(self, relative: str, full: Path) -> SqlFileFacts:
-        try:
-            data = full.read_bytes()
-        except OSError as exc:
-            return SqlFileFacts(
-                path=relative, problems=[FileProblem("unreadable-file", None, str(exc))]
-            )
-        facts = extract_sql_file(
-            relative, data, dialect=self.dialect, default_schema=self.default_schema,
-            analyze_data=True,  # a revision's SQL file may change data: that is its category
-        )
-        self.result.diagnostics.extend((relative, p) for p in facts.problems)
-        return facts
-
 
 def build_alembic_history(
     environment: AlembicEnvironment,
     revisions: list[tuple[AlembicRevision, PythonFacts | None]],
     expander: TemplateExpander,
-    root: Path,
+    sql_files: Mapping[str, SqlFileFacts],
     *,
     dialect: str,
     default_schema: str,
@@ -426,7 +433,9 @@ def build_alembic_history(
         else None,
     )
     result = AlembicHistory(environment, history, [], heads, problems)
-    builder = _Builder(result, expander, root, dialect=dialect, default_schema=default_schema)
+    builder = _Builder(
+        result, expander, sql_files, dialect=dialect, default_schema=default_schema
+    )
     for position, revision in enumerate(order):
         node = nodes[revision]
         node.order = position

@@ -1,0 +1,75 @@
+"""Resolved SQL of application modules -> the uses and dynamic names the graph records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from analyzer.facts import PythonFacts
+from analyzer.graph import DynamicUse, ModuleInfo
+from analyzer.models import Use
+from analyzer.resolve.code_sql import PythonSql
+from analyzer.sql.names import TableKey
+
+
+@dataclass(slots=True)
+class CodeUses:
+    """What application code does with tables, module by module."""
+
+    modules: list[ModuleInfo] = field(default_factory=list)
+    uses: list[tuple[TableKey, Use]] = field(default_factory=list)
+    sql_strings: int = 0
+    statements: int = 0
+    unparsed: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, error)
+
+    def add_module(self, name: str, path: str) -> None:
+        if all(module.name != name for module in self.modules):
+            self.modules.append(ModuleInfo(name=name, path=path))
+
+
+def code_uses(
+    modules: Iterable[PythonFacts],
+    resolved: Mapping[str, PythonSql],
+    ignored: Callable[[TableKey], bool],
+) -> CodeUses:
+    """One `Use` per (line, table, kind, operation) of each module's SQL, in module order."""
+    result = CodeUses()
+    for facts in modules:
+        sql = resolved[facts.path]
+        result.sql_strings += sql.sql_strings
+        result.statements += sql.statements
+        result.unparsed.extend((facts.path, u.line, u.error) for u in sql.unparsed)
+        module = ModuleInfo(name=facts.module, path=facts.path)
+        for dynamic in sorted(sql.dynamic, key=lambda d: (d.line, d.expressions, d.snippet)):
+            module.dynamic.append(
+                DynamicUse(
+                    facts.path, dynamic.line, facts.module, dynamic.expressions,
+                    dynamic.kind, dynamic.snippet, dynamic.reason,
+                )
+            )
+        seen: set[tuple[int, TableKey, str, str]] = set()
+        for resolved_ref in sql.refs:
+            ref = resolved_ref.ref
+            key = TableKey(ref.schema, ref.name)
+            marker = (resolved_ref.line, key, ref.kind, ref.operation)
+            if ignored(key) or marker in seen:
+                continue
+            seen.add(marker)
+            result.uses.append(
+                (
+                    key,
+                    Use(
+                        path=facts.path,
+                        line=resolved_ref.line,
+                        module=facts.module,
+                        kind=ref.kind,
+                        via="sql",
+                        confidence=resolved_ref.confidence,
+                        operation=ref.operation,
+                        function=resolved_ref.function,
+                        snippet=resolved_ref.snippet,
+                    ),
+                )
+            )
+        result.modules.append(module)
+    return result

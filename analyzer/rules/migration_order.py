@@ -1,0 +1,209 @@
+"""TT015 migration-order: a step of an ordered source needs a table or column that is not there
+yet when the source runs on an empty database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import networkx as nx
+
+from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, table_node
+from analyzer.models import Finding
+from analyzer.rules.base import Example, Rule, RuleContext, op_location, where
+from analyzer.sources.model import SchemaOp, SourceHistory
+from analyzer.sources.order import OrderFault
+
+REVISION_A = '''from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("users", sa.Column("id", sa.Integer))
+'''
+REVISION_B = '''from alembic import op
+
+revision = "b2"
+down_revision = "a1"
+
+
+def upgrade():
+    op.drop_column("legacy_profiles", "fax")
+'''
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    bootstraps = _bootstraps(ctx.graph)
+    for _node, data in nodes_of_kind(ctx.graph, "source"):
+        history: SourceHistory = data["history"]
+        for fault in history.faults:
+            yield _finding(ctx.graph, history, fault, bootstraps)
+
+
+def _bootstraps(graph: nx.MultiDiGraph) -> list[SourceHistory]:
+    """create_all followed by `alembic stamp head`: how the project builds a fresh database."""
+    return [
+        data["history"]
+        for _, data in nodes_of_kind(graph, "source")
+        if data["history"].kind == "create_all" and data["history"].bootstrap
+    ]
+
+
+def _finding(
+    graph: nx.MultiDiGraph,
+    history: SourceHistory,
+    fault: OrderFault,
+    bootstraps: list[SourceHistory],
+) -> Finding:
+    op = fault.op
+    table = op.table.display
+    others = [
+        other
+        for other in operations_on(graph, table_node(op.table), CREATING_OPERATIONS)
+        if other.source != history.id
+    ]
+    if fault.missing == "column":
+        others = [other for other in others if other.columns and fault.column in other.columns]
+        known = ", ".join(fault.columns or ()) or "none known"
+        need = (
+            f"needs column {fault.column} of {table}, which {table} does not have at that point "
+            f"(its columns then: {known})"
+        )
+    else:
+        need = f"needs table {table}, which {_no_earlier(history)} creates"
+    thing = "that column" if fault.missing == "column" else "it"
+    if others:
+        verb = "has" if fault.missing == "column" else "creates"
+        verb = verb if len(others) == 1 else {"has": "have", "creates": "create"}[verb]
+        fix = (
+            f"; {_places(others)} {verb} {thing}: run {'it' if len(others) == 1 else 'one'} "
+            f"first, or create {thing} in an earlier {_step_word(history)}"
+        )
+    else:
+        fix = (
+            f", and no other source {'has' if fault.missing == 'column' else 'creates'} "
+            f"{thing}: create {thing} in an earlier {_step_word(history)}, or remove the step"
+        )
+    message = f"{_run(history, op)}: {_what(op)} {need}{fix}"
+    severity = "error" if not others else "warning"
+    if history.kind == "alembic" and bootstraps:
+        builder = bootstraps[0]
+        message += (
+            f". This repository builds a fresh database with create_all then `alembic stamp "
+            f"head` ({builder.path}:{builder.operations[0].line if builder.operations else 0}), "
+            "so only `alembic upgrade head` on an empty database meets this"
+        )
+        severity = "info"
+    return RULE.finding(
+        table=table, message=message, locations=[op_location(op)], severity=severity
+    )
+
+
+def _run(history: SourceHistory, op: SchemaOp) -> str:
+    if history.kind == "alembic":
+        return (
+            f"`alembic upgrade head` on an empty database stops at revision {op.revision} "
+            f"({op.path}:{op.line})"
+        )
+    if history.kind == "migration-module":
+        return f"On an empty database, migration {op.revision} fails ({op.path}:{op.line})"
+    return f"{op.path} run on an empty database fails at line {op.line}"
+
+
+def _no_earlier(history: SourceHistory) -> str:
+    return {
+        "alembic": "no earlier revision",
+        "migration-module": "no earlier migration",
+    }.get(history.kind, "no earlier statement of this source")
+
+
+def _step_word(history: SourceHistory) -> str:
+    return {"alembic": "revision", "migration-module": "migration"}.get(history.kind, "file")
+
+
+def _what(op: SchemaOp) -> str:
+    snippet = " ".join(op.snippet.split())
+    return f"`{snippet if len(snippet) <= 70 else snippet[:67] + '...'}`"
+
+
+KIND_WORDS = {
+    "sql": "the SQL file",
+    "alembic": "Alembic",
+    "create_all": "create_all at",
+    "runtime": "application DDL at",
+    "migration-module": "the migration module",
+}
+
+
+def _places(ops: list[SchemaOp]) -> str:
+    shown = ", ".join(
+        f"{KIND_WORDS.get(op.source_kind, op.source_kind)} {where(op)}" for op in ops[:3]
+    )
+    return shown + (f" and {len(ops) - 3} more" if len(ops) > 3 else "")
+
+
+RULE = Rule(
+    code="TT015",
+    name="migration-order",
+    severity="error",
+    summary="A migration step that needs a table or column no earlier step creates.",
+    check=check,
+    explanation=(
+        "Every ordered source is replayed from an empty database, as a fresh setup runs it: "
+        "each Alembic environment along its revision graph (a revision starts from what its "
+        "parents leave), each `.sql` file or numbered folder top to bottom, each migration "
+        "module in the order of its numbers. An operation that needs a table or column that "
+        "is not there at that point (DROP, RENAME, ALTER ... ADD/DROP/RENAME COLUMN, INSERT, "
+        "UPDATE, DELETE, COPY) is reported at that step, with the sources that do create it. "
+        "A `.sql` source often relies on tables another source made (a data fix, an ALTER "
+        "script), so there only a table that the source itself creates later is reported.\n\n"
+        "Severity error when no source creates the table, warning when another source does (run "
+        "it first), info for Alembic when the repository builds fresh databases with "
+        "`create_all` then `alembic stamp head`. Operations that tolerate the state they find "
+        "(`IF EXISTS`, `IF NOT EXISTS`, Alembic operations inside `if`/`try`) are never "
+        "reported."
+    ),
+    why_it_matters=(
+        "A new environment, a CI database or a disaster recovery built from the migrations "
+        "stops at that step: `alembic upgrade head` fails with \"relation does not exist\" "
+        "and the database is left half built."
+    ),
+    how_to_fix=(
+        "Create the table (or column) in an earlier revision, file or migration, or document "
+        "and automate the source that must run first (the init SQL dump, create_all). "
+        "`tabletrace verify --dev-url` runs the sources on a scratch PostgreSQL to confirm. If "
+        "the step is meant for existing databases only, guard it (`DROP ... IF EXISTS`, `if "
+        "has_table(...)`) or put `# tabletrace: ignore[migration-order]` on its line."
+    ),
+    examples=(
+        Example(
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": REVISION_A,
+                "migrations/versions/b2.py": REVISION_B,
+                "sql/init.sql": "CREATE TABLE legacy_profiles (id int, fax text);\n",
+            },
+            expected=frozenset({"public.legacy_profiles"}),
+        ),
+        Example(
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": REVISION_A,
+                "migrations/versions/b2.py": REVISION_B.replace(
+                    'op.drop_column("legacy_profiles", "fax")',
+                    'op.execute("ALTER TABLE IF EXISTS legacy_profiles DROP COLUMN fax")',
+                ),
+            },
+        ),
+        Example(
+            files={
+                "db/001_init.sql": "CREATE TABLE users (id int);\n",
+                "db/002_seed.sql": "INSERT INTO users VALUES (1);\nINSERT INTO roles VALUES (1);\n",
+                "db/003_roles.sql": "CREATE TABLE roles (id int);\n",
+            },
+            expected=frozenset({"public.roles"}),
+        ),
+    ),
+)

@@ -1,0 +1,147 @@
+"""`metadata.create_all()` as a source: it creates every table of one MetaData.
+
+`Base.metadata.create_all(engine)`, `SQLModel.metadata.create_all(engine)`, Flask-SQLAlchemy's
+`db.create_all()`, `metadata.create_all(engine)` and `conn.run_sync(Base.metadata.create_all)`
+each build the tables that the models and `Table` objects of that MetaData declare. The MetaData
+is resolved through imports as models are (`analyzer.orm.mapping.Mapper.metadata_owner`); the
+call site is the evidence of every table it creates. `tables=[...]` narrows it to those tables.
+
+When the receiver cannot be resolved (`self.db.create_all()`) and the repository has exactly
+one MetaData with tables, that one is meant: the tables are still created, and a diagnostic
+says the link was assumed. With several candidates nothing is assumed, and the diagnostic says
+which call could not be resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from analyzer.facts import CreateAllCall, FileProblem, PythonFacts
+from analyzer.orm.mapping import Declaration, Mapper, OrmModel
+from analyzer.sources.model import SchemaOp, SourceHistory
+from analyzer.sql.names import TableKey
+
+
+@dataclass(slots=True)
+class CreateAllSources:
+    histories: list[SourceHistory] = field(default_factory=list)
+    diagnostics: list[tuple[str, FileProblem]] = field(default_factory=list)
+
+
+def create_all_sources(
+    modules: Iterable[PythonFacts], mapper: Mapper, model: OrmModel
+) -> CreateAllSources:
+    """One unordered `create_all` history per call, creating its MetaData's tables."""
+    result = CreateAllSources()
+    by_owner: dict[str, list[Declaration]] = {}
+    for declaration in model.declarations:
+        if declaration.owner:
+            by_owner.setdefault(declaration.owner, []).append(declaration)
+    for facts in sorted(modules, key=lambda f: f.path):
+        for call in facts.orm.create_all:
+            declarations = _declarations(facts, call, mapper, model, by_owner, result)
+            if declarations is None:
+                continue
+            history = SourceHistory(
+                id=f"create_all:{facts.path}:{call.line}", kind="create_all", path=facts.path,
+                files=[facts.path], ordered=False, bootstrap=facts.orm.stamps_alembic,
+            )
+            columns: dict[TableKey, list[str]] = {}
+            for declaration in declarations:
+                columns.setdefault(declaration.table, []).extend(declaration.columns)
+            for table in sorted(columns):
+                history.operations.append(
+                    SchemaOp(
+                        source=history.id,
+                        source_kind="create_all",
+                        path=facts.path,
+                        line=call.line,
+                        operation="create",
+                        table=table,
+                        columns=tuple(dict.fromkeys(columns[table])),
+                        if_not_exists=True,  # create_all checks first (checkfirst=True)
+                        snippet=call.snippet,
+                    )
+                )
+            result.histories.append(history)
+    return result
+
+
+def _declarations(
+    facts: PythonFacts,
+    call: CreateAllCall,
+    mapper: Mapper,
+    model: OrmModel,
+    by_owner: dict[str, list[Declaration]],
+    result: CreateAllSources,
+) -> list[Declaration] | None:
+    """The declarations the call creates, or None (with a diagnostic) when unknown."""
+    owner = mapper.metadata_owner(facts, call.receiver) if call.receiver else None
+    if owner is None and call.receiver:
+        symbol = mapper.symbols.lookup(facts, call.receiver)
+        if symbol is not None and symbol.kind in ("module", "class", "table"):
+            return None  # `some_module.create_all(...)`: a function of that name, not MetaData
+    if owner is None:
+        if len(by_owner) != 1:
+            if by_owner:  # no ORM at all: a `create_all` of something else, nothing to say
+                result.diagnostics.append(
+                    (
+                        facts.path,
+                        FileProblem(
+                            "create-all-unresolved", call.line,
+                            f"`{call.snippet}`: which MetaData this is cannot be read "
+                            f"statically and the repository has {len(by_owner)}; the tables it "
+                            "creates are not counted",
+                        ),
+                    )
+                )
+            return None
+        owner = next(iter(by_owner))
+        result.diagnostics.append(
+            (
+                facts.path,
+                FileProblem(
+                    "create-all-assumed", call.line,
+                    f"`{call.snippet}`: which MetaData this is cannot be read statically; the "
+                    "repository has only one with tables, so its tables are counted as created "
+                    "here",
+                ),
+            )
+        )
+    declarations = by_owner.get(owner, [])
+    if call.tables is None:
+        return declarations
+    wanted = _listed_tables(facts, call.tables, mapper, model)
+    if wanted is None:
+        result.diagnostics.append(
+            (
+                facts.path,
+                FileProblem(
+                    "create-all-unresolved", call.line,
+                    f"`{call.snippet}`: its `tables=` list cannot be read statically; every "
+                    "table of its MetaData is counted as created here",
+                ),
+            )
+        )
+        return declarations
+    return [d for d in declarations if d.table in wanted]
+
+
+def _listed_tables(
+    facts: PythonFacts, listed: tuple[str, ...], mapper: Mapper, model: OrmModel
+) -> set[TableKey] | None:
+    """`tables=[orders, User.__table__]` as table keys; None if any entry is unknown."""
+    tables: set[TableKey] = set()
+    for name in listed:
+        symbol = mapper.symbols.lookup(facts, name.removesuffix(".__table__"))
+        key: TableKey | None = None
+        if symbol is not None and symbol.module is not None:
+            if symbol.kind == "table":
+                key = model.tables.get((symbol.module.path, symbol.name))
+            elif symbol.kind == "class":
+                key = mapper.info(symbol.module, symbol.node).table  # type: ignore[arg-type]
+        if key is None:
+            return None
+        tables.add(key)
+    return tables

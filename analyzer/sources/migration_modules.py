@@ -1,0 +1,181 @@
+"""Home-made migration modules: ordered Python functions that run SQL, replayed in order.
+
+Many projects keep their migrations as functions (`m001_initial(db)`, `m002_add_wallets(db)`,
+`migration_0003`, `upgrade_to_12`) in a module named `migrations.py` or inside a `migrations`
+package, each running raw SQL, and a runner that calls them by number. Such a module is one
+ordered source of kind `migration-module`: its functions run in the order of their number
+(`m010` after `m009`, whatever the file order), each function's statements in line order. A
+package of numbered modules (`migrations/0001_init.py`, `migrations/0002_tags.py`), each
+running SQL, is one ordered source too, module by module.
+
+Their SQL is the migration's, not the application's: it is neither runtime DDL nor a use.
+
+Detected without configuration: a module named `migrations.py` or inside a folder named
+`migrations`, that is neither a Django migration (`class Migration`) nor an Alembic revision,
+whose top-level functions carry a number matching `DEFAULT_FUNCTION_PATTERN` and run SQL.
+`[tool.tabletrace] migration-modules` (globs) declares other modules and
+`migration-function-pattern` another naming (a regular expression whose first group is the
+number).
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+
+from analyzer.facts import PythonFacts
+from analyzer.resolve.code_sql import PythonSql, ResolvedRef
+from analyzer.sources.model import (
+    NUMBERED_FILE,
+    SchemaOp,
+    SourceHistory,
+    is_schema_change,
+    schema_op,
+)
+from analyzer.sql.names import TableKey
+
+# m001_initial, m1, migration_0003, migrate_12, upgrade_to_12, upgrade_12, v3_add, step_2
+DEFAULT_FUNCTION_PATTERN = r"^(?:m|migration|migrate|upgrade_to|upgrade|v|step)_?(\d+)(?:_|$)"
+FOLDER_NAMES = frozenset({"migrations", "migration"})
+
+
+@dataclass(slots=True)
+class MigrationModules:
+    histories: list[SourceHistory] = field(default_factory=list)
+    # (path, top-level function) whose SQL is migration SQL; None: the whole module
+    steps: set[tuple[str, str | None]] = field(default_factory=set)
+
+    def owns(self, path: str, function: str | None) -> bool:
+        """Whether SQL at `function` of `path` belongs to a migration step."""
+        if (path, None) in self.steps:
+            return True
+        top = function.split(".", 1)[0] if function else None
+        return top is not None and (path, top) in self.steps
+
+
+def migration_modules(
+    modules: Iterable[PythonFacts],
+    resolved: Mapping[str, PythonSql],
+    *,
+    configured: Iterable[str] = (),
+    function_pattern: str | None = None,
+) -> MigrationModules:
+    """Find the migration modules and build one ordered history per module (or folder)."""
+    pattern = re.compile(function_pattern or DEFAULT_FUNCTION_PATTERN)
+    globs = list(configured)
+    result = MigrationModules()
+    numbered_modules: dict[str, list[tuple[int, PythonFacts]]] = {}
+    for facts in sorted(modules, key=lambda f: f.path):
+        declared = any(fnmatch.fnmatchcase(facts.path, glob) for glob in globs)
+        if not declared and not _looks_like_migrations(facts):
+            continue
+        refs = resolved[facts.path].refs if facts.path in resolved else []
+        steps = _numbered_functions(facts, pattern, refs)
+        if steps:
+            history = SourceHistory(
+                id=f"migration-module:{facts.path}", kind="migration-module", path=facts.path,
+                files=[facts.path], ordered=True,
+            )
+            for _number, function in steps:
+                result.steps.add((facts.path, function))
+                in_function = [r for r in refs if _top(r.function) == function]
+                _add(history, facts.path, in_function, function)
+            result.histories.append(history)
+            continue
+        number = NUMBERED_FILE.match(PurePosixPath(facts.path).name)
+        if number and refs:
+            folder = str(PurePosixPath(facts.path).parent)
+            numbered_modules.setdefault(folder, []).append((int(number[1]), facts))
+    for folder, members in sorted(numbered_modules.items()):
+        members.sort(key=lambda item: (item[0], item[1].path))
+        history = SourceHistory(
+            id=f"migration-module:{folder}", kind="migration-module", path=folder,
+            files=[facts.path for _, facts in members], ordered=True,
+        )
+        for _number, facts in members:
+            result.steps.add((facts.path, None))
+            _add(history, facts.path, resolved[facts.path].refs, None)
+        result.histories.append(history)
+    return result
+
+
+def _looks_like_migrations(facts: PythonFacts) -> bool:
+    path = PurePosixPath(facts.path)
+    named = path.name == "migrations.py" or any(p in FOLDER_NAMES for p in path.parts[:-1])
+    if not named or facts.alembic_revision is not None:
+        return False
+    return "Migration" not in facts.classes  # a Django migration is read by its own reader
+
+
+def _top(function: str | None) -> str | None:
+    return function.split(".", 1)[0] if function else None
+
+
+def _numbered_functions(
+    facts: PythonFacts, pattern: re.Pattern[str], refs: list[ResolvedRef]
+) -> list[tuple[int, str]]:
+    """Top-level functions whose name carries a number and that run SQL, by number."""
+    with_sql = {_top(ref.function) for ref in refs}
+    numbered = []
+    for name in facts.functions:
+        if "." in name or name not in with_sql:
+            continue
+        match = pattern.match(name)
+        if match and match.groups() and match.group(1) and match.group(1).isdigit():
+            numbered.append((int(match.group(1)), name))
+    return sorted(numbered)
+
+
+def _add(
+    history: SourceHistory, path: str, refs: list[ResolvedRef], function: str | None
+) -> None:
+    """The step's schema changes, and its writes as `data` (replay ignores them; `history`
+    and `migration-order` show them), in line order."""
+    for resolved in sorted(refs, key=lambda r: r.line):
+        ref = resolved.ref
+        if ref.kind == "write":
+            op = SchemaOp(
+                source=history.id, source_kind=history.kind, path=path, line=resolved.line,
+                operation="data", table=TableKey(ref.schema, ref.name), snippet=resolved.snippet,
+            )
+        elif is_schema_change(ref):
+            op = schema_op(history, path, resolved.line, ref, resolved.snippet)
+        else:
+            continue
+        history.operations.append(replace(op, revision=function))
+
+
+def application_sql(
+    modules: Iterable[PythonFacts], resolved: Mapping[str, PythonSql], steps: MigrationModules
+) -> dict[str, PythonSql]:
+    """Each module's SQL without the migration steps' (neither uses nor runtime DDL)."""
+    owned_paths = {path for path, _ in steps.steps}
+    result: dict[str, PythonSql] = {}
+    for facts in modules:
+        sql = resolved[facts.path]
+        if facts.path not in owned_paths:
+            result[facts.path] = sql
+            continue
+        starts = sorted(
+            (function.line, name) for name, function in facts.functions.items() if "." not in name
+        )
+        result[facts.path] = PythonSql(
+            refs=[r for r in sql.refs if not steps.owns(facts.path, r.function)],
+            dynamic=[
+                d for d in sql.dynamic if not steps.owns(facts.path, _function_at(starts, d.line))
+            ],
+            unparsed=sql.unparsed,
+            sql_strings=sql.sql_strings,
+            statements=sql.statements,
+        )
+    return result
+
+
+def _function_at(starts: list[tuple[int, str]], line: int) -> str | None:
+    """The top-level function a line falls in (the last one starting before it)."""
+    index = bisect.bisect_right([start for start, _ in starts], line) - 1
+    return starts[index][1] if index >= 0 else None

@@ -1,0 +1,131 @@
+"""A table's status, from the replayed final states and the uses: the one truth that the
+report, `explain`, `history` and the rules share.
+
+used          present in some source's final state and read or written by application code
+runtime-only  used, and only application code's own DDL creates it
+dead          present in some final state, read or written by no application code
+undefined     used, created by no source at all
+broken        created only by statements that cannot run (`broken-definition`)
+dropped       used, but its sources drop or rename it away (Alembic's, Django's head counts alone)
+system        a database catalog (`pg_class`, `information_schema.*`, `sqlite_master`)
+external      owned outside the repository: only an `external` source (a Django contrib or
+              third-party app, an unmanaged model no source creates) and models have it
+removed       lives only in history: created then dropped or renamed, or clean-up DDL
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+
+from analyzer.graph import CREATING_OPERATIONS, REMOVING_OPERATIONS, operations_on, uses_of
+from analyzer.models import Use
+from analyzer.sources.model import SchemaOp
+from analyzer.sql.names import is_system_table
+
+# Sources whose head state alone says what a database built by them has.
+HEAD_STATE_KINDS = frozenset({"alembic", "django"})
+
+
+def needing_uses(graph: nx.MultiDiGraph, node: str) -> list[Use]:
+    """Uses that need the table to exist (dropping or renaming it if it exists is clean-up
+    code, `DROP TABLE IF EXISTS old`, not a need)."""
+    return [u for u in uses_of(graph, node) if u.operation not in REMOVING_OPERATIONS]
+
+
+def is_undefined(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
+    """Used by code, present in no final state, created by no operation of any source (a
+    CREATE that cannot run is `broken`, not undefined: it says where the definition is)."""
+    if not needing_uses(graph, node) or data["present_in"] or is_system_table(data["key"]):
+        return False
+    ops = operations_on(graph, node)
+    return not any(op.operation in CREATING_OPERATIONS or op.operation == "broken" for op in ops)
+
+
+def broken_definitions(graph: nx.MultiDiGraph, node: str) -> list[SchemaOp]:
+    """The CREATE statements of this table that cannot run."""
+    return [op for op in operations_on(graph, node) if op.operation == "broken"]
+
+
+def is_broken(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
+    """Created only by statements that cannot run: no source's final state has it."""
+    if data["present_in"] or not broken_definitions(graph, node):
+        return False
+    return not any(op.operation in CREATING_OPERATIONS for op in operations_on(graph, node))
+
+
+def is_external(data: Mapping[str, Any]) -> bool:
+    """Owned outside the repository: no source of the repository creates it, an `external`
+    one (`analyzer.sources.django_project`) has it, models may declare it (`managed = False`)."""
+    present = data["present_in"]
+    return "external" in present and present <= {"external", "model"}
+
+
+def joins_a_used_table(graph: nx.MultiDiGraph, node: str) -> bool:
+    """The join table of a many-to-many field of a model whose table code uses: forms,
+    serializers, filters and templates reach it through the relation without naming it."""
+    for source, _, data in graph.in_edges(node, data=True):
+        reference = data.get("reference")
+        if reference is not None and reference.via == "many_to_many" and any(
+            use.kind in ("read", "write") for use in uses_of(graph, source)
+        ):
+            return True
+    return False
+
+
+def is_dead(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
+    """Present in some final state, and no application code reads or writes it (nor the model
+    whose many-to-many join table it is). A table owned outside the repository is not dead:
+    the app owning it uses it."""
+    if not data["present_in"] or "external" in data["present_in"]:
+        return False
+    if any(use.kind in ("read", "write") for use in uses_of(graph, node)):
+        return False
+    return not joins_a_used_table(graph, node)
+
+
+def removals_in_use(
+    graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]
+) -> list[SchemaOp]:
+    """The drops and renames that take a used table away (empty when none does).
+
+    Alembic and Django drops count against their own head state alone: a raw SQL file that
+    still creates the table does not bring it back on `alembic upgrade head` / `migrate`. Other
+    sources' drops count when no source's final state has the table."""
+    if not needing_uses(graph, node):
+        return []
+    ops = operations_on(graph, node)
+    removals = [op for op in ops if op.operation in REMOVING_OPERATIONS]
+    if not removals:
+        return []
+    present = data["present_in"]
+    by_migrations = [op for op in removals if op.source_kind in HEAD_STATE_KINDS]
+    if by_migrations and not present & {op.source_kind for op in by_migrations}:
+        return by_migrations
+    if present or not any(op.operation in CREATING_OPERATIONS for op in ops):
+        return []
+    return removals
+
+
+def table_status(graph: nx.MultiDiGraph, node: str) -> str:
+    data = graph.nodes[node]
+    if is_undefined(graph, node, data):
+        return "undefined"
+    if is_broken(graph, node, data):
+        return "broken"
+    if is_dead(graph, node, data):
+        return "dead"
+    if removals_in_use(graph, node, data):
+        return "dropped"
+    present = data["present_in"]
+    if present == {"runtime"}:
+        return "runtime-only"
+    if is_external(data):
+        return "external"
+    if present:
+        return "used"
+    if is_system_table(data["key"]):
+        return "system"
+    return "removed"

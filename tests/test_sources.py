@@ -1,0 +1,650 @@
+"""Every schema source, replayed in order (issue: create_all, migration modules,
+migration-order faults, Alembic's own file rules, broken definitions, one truth for status)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from analyzer import Report, scan
+from tests.conftest import MakeRepo, uses_of
+from tests.pg import MakeDatabase, make_database, pg_server
+
+__all__ = ["make_database", "pg_server"]  # fixtures used by name below
+
+INI = {"alembic.ini": "[alembic]\nscript_location = migrations\n"}
+V = "migrations/versions"
+
+
+def revision(rev: str, down: str | None, body: str, header: str = "") -> str:
+    return (
+        f'"""{rev}"""\nfrom alembic import op\nimport sqlalchemy as sa\n{header}\n\n'
+        f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n"
+        + textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", "    ")
+    )
+
+
+def names(report: Report, rule: str) -> list[tuple[str | None, str | None, int | None]]:
+    return sorted((f.table, f.path, f.line) for f in report.findings if f.name == rule)
+
+
+def test_alembic_loads_no_init_file_and_no_editor_lock_file(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/__init__.py": "",
+            f"{V}/.#a.py": "",  # an editor's lock file
+            f"{V}/a.py": revision("a", None, 'op.create_table("t", sa.Column("id"))'),
+        }
+    )
+    report = scan(root)
+    assert names(report, "broken-revision-graph") == []
+    assert [(r.revision, r.path) for r in report.revisions] == [("a", f"{V}/a.py")]
+
+
+# --- broken definitions --------------------------------------------------------------------
+
+BROKEN_SCHEMA = (
+    '"""Schema of the billing service."""\n'  # a Python docstring: swallows the first CREATE
+    "CREATE TABLE invoices (id int);\n"
+    "CREATE TABLE payments (id int);\n"
+    "CREATE TABLE refunds (id int,, total numeric);\n"
+)
+BILLING_CODE = (
+    "def report(cur):\n"
+    '    cur.execute("SELECT * FROM invoices JOIN payments ON true JOIN refunds ON true")\n'
+)
+
+
+def broken_findings(report: Report) -> list[tuple[str | None, str | None, int | None, str, str]]:
+    return sorted(
+        (f.table, f.path, f.line, f.severity, f.confidence)
+        for f in report.findings
+        if f.name == "broken-definition"
+    )
+
+
+def test_a_create_that_cannot_run_defines_nothing(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "db/schema.sql": BROKEN_SCHEMA,
+            "db/refunds.sql": "CREATE TABLE refunds (id int);\n",
+            "app/billing.py": BILLING_CODE,
+        }
+    )
+    report = scan(root)
+    assert broken_findings(report) == [
+        ("public.invoices", "db/schema.sql", 2, "error", "high"),
+        ("public.refunds", "db/schema.sql", 4, "warning", "high"),
+    ]
+    tables = {t.qualified_name: t for t in report.tables}
+    assert {name: t.status for name, t in tables.items()} == {
+        "public.invoices": "broken",
+        "public.payments": "used",
+        "public.refunds": "used",
+    }
+    assert tables["public.invoices"].present_in == []
+    assert [(d.operation, d.path, d.line) for d in tables["public.invoices"].definitions] == [
+        ("broken", "db/schema.sql", 2)
+    ]
+    assert names(report, "undefined-table") == []
+    message = next(f.message for f in report.findings if f.table == "public.invoices")
+    assert "does not start with a SQL command" in message
+    assert "only definition of public.invoices" in message and "app.billing" in message
+    refunds = next(f.message for f in report.findings if f.table == "public.refunds")
+    assert "still created by db/refunds.sql:1" in refunds
+
+
+def test_a_docstring_header_is_a_broken_definition_but_a_comment_header_is_not(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {
+            "db/commented.sql": (
+                "-- Schema of the billing service.\nCREATE TABLE invoices (id int);\n"
+            ),
+            "app/billing.py": 'def f(cur):\n    cur.execute("SELECT * FROM invoices")\n',
+        }
+    )
+    report = scan(root)
+    assert broken_findings(report) == []
+    assert {t.qualified_name: t.status for t in report.tables} == {"public.invoices": "used"}
+
+
+def test_postgres_syntax_sqlglot_does_not_model_still_defines(make_repo: MakeRepo) -> None:
+    """sqlglot fails on `NO INHERIT` and reads `CREATE FOREIGN TABLE` as an opaque command;
+    PostgreSQL's own parser accepts both, so both define their table."""
+    root = make_repo(
+        {
+            "db/schema.sql": (
+                "CREATE TABLE IF NOT EXISTS limits (a int CHECK (a > 0) NO INHERIT);\n"
+                "CREATE FOREIGN TABLE remote_rates (id int) SERVER rates_server;\n"
+            ),
+            "app/rates.py": (
+                'def f(cur):\n    cur.execute("SELECT * FROM limits JOIN remote_rates ON true")\n'
+            ),
+        }
+    )
+    report = scan(root)
+    assert broken_findings(report) == []
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.limits": "used",
+        "public.remote_rates": "used",
+    }
+
+
+def test_outside_postgres_a_sqlglot_failure_is_a_probable_fault(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "pyproject.toml": '[tool.tabletrace]\ndialect = "sqlite"\n',
+            "db/schema.sql": BROKEN_SCHEMA.replace(",, total", " total"),
+            "app/billing.py": BILLING_CODE,
+        }
+    )
+    report = scan(root)
+    # The docstring is certain on any database; a missing comma is sqlglot's word only.
+    assert broken_findings(report) == [
+        ("public.invoices", "db/schema.sql", 2, "error", "high"),
+        ("public.refunds", "db/schema.sql", 4, "error", "medium"),
+    ]
+    refunds = next(f.message for f in report.findings if f.table == "public.refunds")
+    assert "sqlglot cannot parse it as sqlite SQL" in refunds and "tabletrace verify" in refunds
+
+
+def test_broken_definitions_in_an_alembic_revisions_sql_are_not_in_its_head(
+    make_repo: MakeRepo,
+) -> None:
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/a.py": revision(
+                "a",
+                None,
+                """
+                op.execute(open(os.path.join(os.path.dirname(__file__), "a.sql")).read())
+                op.execute('CREATE TABLE audit (id int,, at timestamptz)')
+                """,
+                header="import os",
+            ),
+            f"{V}/a.sql": BROKEN_SCHEMA,
+            "app/billing.py": BILLING_CODE.replace("refunds", "audit"),
+        }
+    )
+    report = scan(root)
+    assert broken_findings(report) == [
+        ("public.audit", f"{V}/a.py", 12, "error", "high"),
+        ("public.invoices", f"{V}/a.sql", 2, "error", "high"),
+        ("public.refunds", f"{V}/a.sql", 4, "error", "high"),
+    ]
+    head = {s.qualified_name for s in report.tables if "alembic" in s.present_in}
+    assert head == {"public.payments"}
+
+
+def _statements_sqlite_rejects(sql: str) -> set[int]:
+    """Lines of the statements SQLite itself refuses, run one by one on an empty database."""
+    import sqlite3
+
+    from analyzer.sql.split import split_statements
+
+    statements, _ = split_statements(sql)
+    connection = sqlite3.connect(":memory:")
+    rejected = set()
+    for statement in statements:
+        try:
+            connection.execute(statement.text)
+        except sqlite3.Error:
+            rejected.add(statement.line)
+    return rejected
+
+
+def test_the_broken_verdict_is_what_a_real_database_does(make_repo: MakeRepo) -> None:
+    """SQLite rejects exactly the statements reported broken (its CREATE lines)."""
+    root = make_repo({"db/schema.sql": BROKEN_SCHEMA, "app/billing.py": BILLING_CODE})
+    report = scan(root)
+    reported = {line for _, _, line, _, _ in broken_findings(report)}
+    # The docstring's statement starts on line 1; its CREATE (the finding's line) is line 2.
+    assert _statements_sqlite_rejects(BROKEN_SCHEMA) == {1, 4}
+    assert reported == {2, 4}
+
+
+def test_the_broken_verdict_is_what_postgresql_does(
+    make_repo: MakeRepo, make_database: MakeDatabase
+) -> None:
+    """On a real PostgreSQL, exactly the reported statements fail (CI provides the server)."""
+    import psycopg
+
+    from analyzer.database.url import parse_database_url
+    from analyzer.sql.split import split_statements
+
+    sql = BROKEN_SCHEMA + "CREATE TABLE IF NOT EXISTS limits (a int CHECK (a > 0) NO INHERIT);\n"
+    report = scan(make_repo({"db/schema.sql": sql, "app/billing.py": BILLING_CODE}))
+    url = parse_database_url(make_database(""))
+    statements, _ = split_statements(sql)
+    rejected = set()
+    with psycopg.connect(url.conninfo, autocommit=True) as conn:
+        for statement in statements:
+            try:
+                conn.execute(statement.text)
+            except psycopg.errors.SyntaxError:
+                rejected.add(statement.line)
+    assert rejected == {1, 4}
+    assert {line for _, _, line, _, _ in broken_findings(report)} == {2, 4}
+
+
+# --- create_all ----------------------------------------------------------------------------
+
+MODELS = """\
+from sqlalchemy import Column, Integer, MetaData, Table
+from sqlalchemy.orm import DeclarativeBase, declarative_base
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id = Column(Integer, primary_key=True)
+
+
+audit = Table("audit", Base.metadata, Column("id", Integer))
+
+reports_metadata = MetaData()
+reports = Table("reports", reports_metadata, Column("id", Integer))
+Legacy = declarative_base(metadata=reports_metadata)
+
+
+class Invoice(Legacy):
+    __tablename__ = "invoices"
+    id = Column(Integer, primary_key=True)
+"""
+USES = """\
+from sqlalchemy import select
+from app.models import Invoice, Order, User, audit, reports
+
+
+def rows(session):
+    session.execute(select(User).join(Order)).all()
+    session.execute(select(Invoice)).all()
+    session.execute(audit.select()).all()
+    return session.execute(reports.select()).all()
+"""
+
+
+def create_all_tables(report: Report) -> dict[str, list[str]]:
+    """Tables each create_all source creates, by its call site."""
+    found: dict[str, list[str]] = {}
+    for table in report.tables:
+        for definition in table.definitions:
+            if definition.source_kind == "create_all":
+                found.setdefault(f"{definition.path}:{definition.line}", []).append(
+                    table.qualified_name
+                )
+    return {site: sorted(tables) for site, tables in sorted(found.items())}
+
+
+def real_create_all(root: Path, module: str, expression: str) -> list[str]:
+    """Run the repository's own create_all on SQLite (this test's fixture code, not a scanned
+    project's) and list the tables SQLAlchemy made."""
+    script = (
+        "import sys, sqlalchemy as sa\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        f"from {module} import *\n"
+        "engine = sa.create_engine('sqlite://')\n"
+        f"{expression}.create_all(engine)\n"
+        "print(','.join(sorted(sa.inspect(engine).get_table_names())))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip().split(",")
+
+
+def test_create_all_creates_the_tables_of_its_metadata(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/db.py": (
+                "from app import models\n\n\n"
+                "async def init(engine):\n"
+                "    async with engine.begin() as conn:\n"
+                "        await conn.run_sync(models.Base.metadata.create_all)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {
+        "app/db.py:6": ["public.audit", "public.orders", "public.users"]
+    }
+    assert real_create_all(root, "app.models", "Base.metadata") == ["audit", "orders", "users"]
+    # The other MetaData (shared by `Legacy` through declarative_base(metadata=...)) is not
+    # created by that call: its tables have no source.
+    assert names(report, "model-without-migration") == [
+        ("public.invoices", "app/models.py", 26),
+        ("public.reports", "app/models.py", 22),
+    ]
+    assert real_create_all(root, "app.models", "Legacy.metadata") == ["invoices", "reports"]
+    statuses = {t.qualified_name: (t.status, t.present_in) for t in report.tables}
+    assert statuses["public.users"] == ("used", ["create_all", "model"])
+
+
+def test_create_all_of_a_shared_metadata_and_of_sqlmodel(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/heroes.py": (
+                "from sqlmodel import Field, SQLModel\n\n\n"
+                "class Hero(SQLModel, table=True):\n"
+                "    id: int | None = Field(default=None, primary_key=True)\n"
+                "    name: str\n\n\n"
+                "class HeroRead(SQLModel):\n"
+                "    name: str\n"
+            ),
+            "app/setup.py": (
+                "from sqlmodel import SQLModel, select\n"
+                "from app.heroes import Hero\n"
+                "from app.models import reports_metadata\n\n\n"
+                "def setup(engine, session):\n"
+                "    reports_metadata.create_all(engine)\n"
+                "    SQLModel.metadata.create_all(engine)\n"
+                "    return session.exec(select(Hero)).all()\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {
+        "app/setup.py:7": ["public.invoices", "public.reports"],
+        "app/setup.py:8": ["public.hero"],
+    }
+    assert real_create_all(root, "app.heroes", "SQLModel.metadata") == ["hero"]
+
+
+def test_flask_sqlalchemy_db_create_all(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "shop/__init__.py": (
+                "from flask import Flask\n"
+                "from shop.ext import db\n\n\n"
+                "def create_app():\n"
+                "    app = Flask(__name__)\n"
+                "    app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite://'\n"
+                "    db.init_app(app)\n"
+                "    with app.app_context():\n"
+                "        db.create_all()\n"
+                "    return app\n"
+            ),
+            "shop/ext.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "shop/models.py": (
+                "from shop.ext import db\n\n\n"
+                "class ProductCategory(db.Model):\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n\n\n"
+                "def all_categories():\n"
+                "    return ProductCategory.query.all()\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {"shop/__init__.py:10": ["public.product_category"]}
+    assert names(report, "model-without-migration") == []
+    script = (
+        f"import sys\nsys.path.insert(0, {str(root)!r})\n"
+        "import sqlalchemy as sa\nfrom shop import create_app\nfrom shop import models\n"
+        "from shop.ext import db\napp = create_app()\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    print(sa.inspect(db.engine).get_table_names())\n"
+    )
+    real = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert real.stdout.strip() == "['product_category']", real.stderr
+
+
+def test_create_all_next_to_alembic_is_two_owners(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/main.py": (
+                "from app.models import Base\n\n\ndef start(engine):\n"
+                "    Base.metadata.create_all(\n"
+                "        bind=engine, tables=[Base.metadata.tables['users']]\n"
+                "    )\n"
+            ),
+        }
+    )
+    report = scan(root)
+    # `tables=` names an entry tabletrace cannot read: every table of the MetaData counts.
+    assert create_all_tables(report) == {
+        "app/main.py:5": ["public.audit", "public.orders", "public.users"]
+    }
+    assert [d.code for d in report.diagnostics if d.path == "app/main.py"] == [
+        "create-all-unresolved"
+    ]
+    [finding] = [f for f in report.findings if f.name == "duplicate-definition"]
+    assert finding.table == "public.users"
+    assert "two owners: `create_all` at app/main.py:5" in finding.message
+    assert f"Alembic creates it at {V}/a.py:11 (revision a)" in finding.message
+
+
+def test_create_all_narrowed_by_tables_and_an_unresolved_receiver(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/main.py": (
+                "from app.models import Base, User, audit\n\n\n"
+                "def start(engine):\n"
+                "    Base.metadata.create_all(engine, tables=[User.__table__, audit])\n\n\n"
+                "class Service:\n"
+                "    def boot(self, engine):\n"
+                "        self.metadata.create_all(engine)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    # `self.metadata` could be either MetaData of the repository: nothing is assumed.
+    assert create_all_tables(report) == {"app/main.py:5": ["public.audit", "public.users"]}
+    assert [(d.code, d.line) for d in report.diagnostics if d.path == "app/main.py"] == [
+        ("create-all-unresolved", 10)
+    ]
+
+
+def test_create_all_then_alembic_stamp_is_the_cookbook_bootstrap(make_repo: MakeRepo) -> None:
+    """Building from the models and stamping head is Alembic's own recipe: no two owners. A
+    service function that happens to be called `create_all` builds nothing."""
+    root = make_repo(
+        {
+            **INI,
+            f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/uses.py": USES,
+            "app/bootstrap.py": (
+                "from alembic import command\n"
+                "from alembic.config import Config\n"
+                "from app.models import Base\n\n\n"
+                "def init_database(engine):\n"
+                "    Base.metadata.create_all(engine)\n"
+                '    command.stamp(Config("alembic.ini"), "head")\n'
+            ),
+            "app/teams.py": (
+                "from app import uses as service\n\n\n"
+                "def add(db_session, contacts):\n"
+                "    return service.create_all(db_session=db_session, contacts_in=contacts)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {
+        "app/bootstrap.py:7": ["public.audit", "public.orders", "public.users"]
+    }
+    assert names(report, "duplicate-definition") == []
+
+
+# --- migration modules ---------------------------------------------------------------------
+
+MIGRATIONS = '''\
+"""Schema migrations, run in the order of their number by app.runner."""
+
+
+async def m010_drop_legacy(db):
+    await db.execute("DROP TABLE legacy_settings")
+
+
+async def m001_initial(db):
+    await db.execute("CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, email TEXT)")
+    await db.execute("CREATE TABLE wallets (id TEXT PRIMARY KEY, account TEXT)")
+    await db.execute("INSERT INTO accounts (id, email) VALUES ('admin', NULL)")
+
+
+async def m002_legacy(db):
+    await db.execute("CREATE TABLE legacy_settings (key TEXT, value TEXT)")
+    await db.execute("CREATE VIEW balances AS SELECT id FROM wallets")
+
+
+async def m003_balances_skip_orphans(db):
+    await db.execute("DROP VIEW balances")
+    await db.execute(
+        "CREATE VIEW balances AS SELECT id FROM wallets WHERE account IS NOT NULL"
+    )
+
+
+async def m004_rename_wallets(db):
+    await db.execute("ALTER TABLE wallets RENAME TO purses")
+'''
+RUNNER = '''\
+from app import migrations
+
+
+async def migrate(db):
+    steps = [f for n, f in vars(migrations).items() if n[:1] == "m" and n[1:4].isdigit()]
+    for step in sorted(steps, key=lambda f: f.__name__):
+        await step(db)
+'''
+WALLET_CODE = '''\
+async def balances(db):
+    await db.execute("SELECT * FROM balances JOIN purses ON true JOIN accounts ON true")
+'''
+
+
+def real_migration_run(root: Path) -> list[tuple[str, str]]:
+    """Run app.runner.migrate on SQLite, as the project would (this test's own fixture code),
+    and list what the database holds."""
+    script = (
+        "import asyncio, sqlite3, sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from app.runner import migrate\n"
+        "class Db:\n"
+        "    def __init__(self):\n"
+        "        self.conn = sqlite3.connect(':memory:')\n"
+        "    async def execute(self, sql):\n"
+        "        self.conn.execute(sql)\n"
+        "db = Db()\n"
+        "asyncio.run(migrate(db))\n"
+        "rows = db.conn.execute('SELECT type, name FROM sqlite_master ORDER BY name').fetchall()\n"
+        "print(';'.join(f'{t}:{n}' for t, n in rows if not n.startswith('sqlite_')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return [tuple(item.split(":")) for item in result.stdout.strip().split(";")]  # type: ignore[misc]
+
+
+def test_a_migration_module_is_replayed_in_the_order_of_its_numbers(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/migrations.py": MIGRATIONS,
+            "app/runner.py": RUNNER,
+            "app/wallets.py": WALLET_CODE,
+        }
+    )
+    report = scan(root)
+    final = sorted(
+        (t.object_type, t.name) for t in report.tables if "migration-module" in t.present_in
+    )
+    # m010 drops the table m002 creates, although it comes first in the file
+    assert final == [("table", "accounts"), ("table", "purses"), ("view", "balances")]
+    autoindexes = {
+        ("index", "sqlite_autoindex_accounts_1"),
+        ("index", "sqlite_autoindex_wallets_1"),
+    }
+    assert sorted(set(real_migration_run(root)) - autoindexes) == [
+        ("table", "accounts"),
+        ("table", "purses"),
+        ("view", "balances"),
+    ]
+    statuses = {t.qualified_name: t.status for t in report.tables}
+    assert statuses == {
+        "public.accounts": "used",
+        "public.balances": "used",
+        "public.legacy_settings": "removed",
+        "public.purses": "used",
+        "public.wallets": "removed",
+    }
+    # The migrations' SQL is neither runtime DDL nor a use of the application
+    assert names(report, "runtime-created-table") == []
+    assert uses_of(report, "public.accounts") == {("app/wallets.py", 2, "read")}
+    history = report.table("public.balances")
+    assert history is not None
+    assert [(d.operation, d.line, d.revision) for d in history.definitions] == [
+        ("create", 16, "m002_legacy"),
+        ("drop", 20, "m003_balances_skip_orphans"),
+        ("create", 22, "m003_balances_skip_orphans"),
+    ]
+
+
+def test_numbered_migration_modules_and_a_configured_module(make_repo: MakeRepo) -> None:
+    root = make_repo(
+        {
+            "pyproject.toml": (
+                "[tool.tabletrace]\n"
+                'migration-modules = ["app/schema_steps.py"]\n'
+                'migration-function-pattern = "^step(\\\\d+)$"\n'
+            ),
+            "db/migrations/0001_init.py": (
+                "def up(conn):\n    conn.execute('CREATE TABLE tenants (id int)')\n"
+            ),
+            "db/migrations/0002_drop.py": (
+                "def up(conn):\n    conn.execute('DROP TABLE tenants')\n"
+                "    conn.execute('CREATE TABLE orgs (id int)')\n"
+            ),
+            "app/schema_steps.py": (
+                "def step2(c):\n    c.execute('ALTER TABLE audit ADD COLUMN at text')\n\n\n"
+                "def step1(c):\n    c.execute('CREATE TABLE audit (id int)')\n\n\n"
+                "def helper(c):\n    c.execute('SELECT * FROM audit')\n"
+            ),
+            "app/repo.py": "def f(c):\n    c.execute('SELECT * FROM orgs JOIN audit ON true')\n",
+        }
+    )
+    report = scan(root)
+    sources = {
+        t.qualified_name: sorted({d.source for d in t.definitions}) for t in report.tables
+    }
+    assert sources == {
+        "public.audit": ["migration-module:app/schema_steps.py"],
+        "public.orgs": ["migration-module:db/migrations"],
+        "public.tenants": ["migration-module:db/migrations"],
+    }
+    audit = report.table("public.audit")
+    assert audit is not None and audit.status == "used"
+    assert [s.columns for s in audit.states] == [["id", "at"]]
+    # helper() is not a numbered step: its SELECT is the application's use
+    assert uses_of(report, "public.audit") == {
+        ("app/repo.py", 2, "read"), ("app/schema_steps.py", 10, "read")
+    }
+    assert {t.qualified_name: t.status for t in report.tables}["public.tenants"] == "removed"
