@@ -33,6 +33,16 @@ def upgrade():
     op.drop_column("legacy_profiles", "fax")
 '''
 
+DJANGO_INITIAL = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [
+        migrations.RunSQL("ALTER TABLE support_legacy DROP COLUMN fax"),
+    ]
+"""
+
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     bootstraps = _bootstraps(ctx.graph)
@@ -74,7 +84,14 @@ def _finding(
     else:
         need = f"needs table {table}, which {_no_earlier(history)} creates"
     thing = "that column" if fault.missing == "column" else "it"
-    if others:
+    siblings = _unrelated_creators(graph, history, fault)
+    if siblings:
+        fix = (
+            f"; {_places(siblings)} {'creates' if len(siblings) == 1 else 'create'} it, but "
+            f"migration {op.revision} does not depend on "
+            f"{'it' if len(siblings) == 1 else 'them'}: add it to `dependencies`"
+        )
+    elif others:
         verb = "has" if fault.missing == "column" else "creates"
         verb = verb if len(others) == 1 else {"has": "have", "creates": "create"}[verb]
         fix = (
@@ -101,10 +118,29 @@ def _finding(
     )
 
 
+def _unrelated_creators(
+    graph: nx.MultiDiGraph, history: SourceHistory, fault: OrderFault
+) -> list[SchemaOp]:
+    """Django: the same project's migrations that create the missing table, which the failing
+    migration does not depend on (another app's, usually): `migrate` may run them after it."""
+    if history.kind != "django" or fault.missing != "table":
+        return []
+    return [
+        other
+        for other in operations_on(graph, table_node(fault.op.table), CREATING_OPERATIONS)
+        if other.source == history.id and other.revision != fault.op.revision
+    ]
+
+
 def _run(history: SourceHistory, op: SchemaOp) -> str:
     if history.kind == "alembic":
         return (
             f"`alembic upgrade head` on an empty database stops at revision {op.revision} "
+            f"({op.path}:{op.line})"
+        )
+    if history.kind == "django":
+        return (
+            f"`migrate` on an empty database stops at migration {op.revision} "
             f"({op.path}:{op.line})"
         )
     if history.kind == "migration-module":
@@ -116,11 +152,16 @@ def _no_earlier(history: SourceHistory) -> str:
     return {
         "alembic": "no earlier revision",
         "migration-module": "no earlier migration",
+        # Django runs a migration after its dependencies only: another app's migration that it
+        # does not depend on may run later (`migrate <app>` runs it alone).
+        "django": "no migration it depends on",
     }.get(history.kind, "no earlier statement of this source")
 
 
 def _step_word(history: SourceHistory) -> str:
-    return {"alembic": "revision", "migration-module": "migration"}.get(history.kind, "file")
+    return {"alembic": "revision", "migration-module": "migration", "django": "migration"}.get(
+        history.kind, "file"
+    )
 
 
 def _what(op: SchemaOp) -> str:
@@ -134,6 +175,7 @@ KIND_WORDS = {
     "create_all": "create_all at",
     "runtime": "application DDL at",
     "migration-module": "the migration module",
+    "django": "the Django migration at",
 }
 
 
@@ -154,9 +196,12 @@ RULE = Rule(
         "Every ordered source is replayed from an empty database, as a fresh setup runs it: "
         "each Alembic environment along its revision graph (a revision starts from what its "
         "parents leave), each `.sql` file or numbered folder top to bottom, each migration "
-        "module in the order of its numbers. An operation that needs a table or column that "
-        "is not there at that point (DROP, RENAME, ALTER ... ADD/DROP/RENAME COLUMN, INSERT, "
-        "UPDATE, DELETE, COPY) is reported at that step, with the sources that do create it. "
+        "module in the order of its numbers, each Django project's migrations along their "
+        "graph (a migration starts from what its `dependencies` leave; the tables of contrib "
+        "and third-party apps and of unmanaged models exist before). An operation that needs "
+        "a table or column that is not there at that point (DROP, RENAME, ALTER ... "
+        "ADD/DROP/RENAME COLUMN, INSERT, UPDATE, DELETE, COPY) is reported at that step, with "
+        "the sources that do create it. "
         "A `.sql` source often relies on tables another source made (a data fix, an ALTER "
         "script), so there only a table that the source itself creates later is reported.\n\n"
         "Severity error when no source creates the table, warning when another source does (run "
@@ -167,8 +212,8 @@ RULE = Rule(
     ),
     why_it_matters=(
         "A new environment, a CI database or a disaster recovery built from the migrations "
-        "stops at that step: `alembic upgrade head` fails with \"relation does not exist\" "
-        "and the database is left half built."
+        "stops at that step: `alembic upgrade head` or `migrate` fails with \"relation does "
+        "not exist\" and the database is left half built."
     ),
     how_to_fix=(
         "Create the table (or column) in an earlier revision, file or migration, or document "
@@ -204,6 +249,15 @@ RULE = Rule(
                 "db/003_roles.sql": "CREATE TABLE roles (id int);\n",
             },
             expected=frozenset({"public.roles"}),
+        ),
+        Example(  # Django: a migration drops a column of a table no migration creates
+            files={
+                "support/__init__.py": "",
+                "support/models.py": "",
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_INITIAL,
+            },
+            expected=frozenset({"public.support_legacy"}),
         ),
     ),
 )
