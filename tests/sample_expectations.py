@@ -771,6 +771,7 @@ NO_USE_LOCATIONS: set[tuple[str, int]] = {
 
 _REV = "alembic/versions/"
 _ANALYTICS_REV = "analytics/migrations/versions/"
+_DROP_BANNED_BY = "alembic/versions/20251024_0900_8a9b0c1d2e3f_drop_banned_by.py"
 _BASELINE = _REV + "20251011_0900_a1b2c3d4e5f6_baseline.py"
 _IDENTITY = _REV + "20251012_1030_b7c8d9e0f1a2_add_character_identity.py"
 _RENAME_ATTRIBUTES = _REV + "20251013_1415_c3d4e5f6a7b8_rename_character_attributes.py"
@@ -944,6 +945,7 @@ ALEMBIC_REVISIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "5d6e7f8a9b0c": ("4c5d6e7f8a9b",),
         "6e7f8a9b0c1d": ("3b4c5d6e7f8a", "5d6e7f8a9b0c"),
         "7f8a9b0c1d2e": ("6e7f8a9b0c1d",),
+        "8a9b0c1d2e3f": ("7f8a9b0c1d2e",),
     },
     "analytics/migrations": {
         "3f9a1c2b7d10": (),
@@ -953,7 +955,7 @@ ALEMBIC_REVISIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 ALEMBIC_HEADS: dict[str, set[str]] = {
-    "alembic": {"7f8a9b0c1d2e"},
+    "alembic": {"8a9b0c1d2e3f"},
     "analytics/migrations": {"c5b7a9e1d3f2"},
 }
 
@@ -1019,6 +1021,8 @@ ALEMBIC_DEFINITIONS: set[tuple[str, int, str, str, str]] = {
     (_VOICE, 43, "public.character_voice_profiles", "create", "3b4c5d6e7f8a"),
     # 5d6e7f8a9b0c: op.add_column
     (_FEEDBACK_FACTS, 24, "public.message_feedback", "alter", "5d6e7f8a9b0c"),
+    # 8a9b0c1d2e3f: op.drop_column on a table only sql/00_init.sql creates (see ORDER_FAULTS)
+    (_DROP_BANNED_BY, 23, "public.banned_users", "alter", "8a9b0c1d2e3f"),
     # f6a7b8c9d0e1, 6e7f8a9b0c1d (merges), 9c8b7a6f5e4d (documentation only) and 7f8a9b0c1d2e
     # (data only): none
     # analytics/migrations
@@ -1026,6 +1030,23 @@ ALEMBIC_DEFINITIONS: set[tuple[str, int, str, str, str]] = {
     (_ROLLUPS, 23, "public.analytics_rollups", "create", "8d2e4f6a1b3c"),
     (_ROLLUP_RUNS, 23, "public.analytics_events", "alter", "c5b7a9e1d3f2"),
     (_ROLLUP_RUNS, 24, "public.analytics_rollup_runs", "create", "c5b7a9e1d3f2"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# ORDER_FAULTS: the seed's headline. The documented fresh setup (sample_repo/README.md) runs
+# `alembic upgrade head` first, on an empty database; it stops at the first step below, because
+# the table it alters is created only by sql/00_init.sql (step 3 of the setup). env ->
+# (revision, path, line, table, what must exist first: table -> columns it needs).
+# tests/test_alembic_real_upgrade.py proves it with the real `alembic upgrade head`.
+# ---------------------------------------------------------------------------------------------
+ORDER_FAULTS: dict[str, list[tuple[str, str, int, str]]] = {
+    "alembic": [("8a9b0c1d2e3f", _DROP_BANNED_BY, 23, "public.banned_users")],
+    "analytics/migrations": [],
+}
+# the least that must exist for `alembic upgrade head` to run through (SQLite and PostgreSQL)
+ORDER_PREREQUISITES: dict[str, str] = {
+    "alembic": "CREATE TABLE banned_users (id integer PRIMARY KEY, banned_by varchar(255))",
+    "analytics/migrations": "",
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -102,6 +102,23 @@ def _shape(engine: sa.Engine) -> dict[str, tuple[tuple[str, ...], tuple[str, ...
     }
 
 
+def _prepare(url: str, env: str) -> None:
+    """Create what must exist before `alembic upgrade head` can run through (ORDER_FAULTS)."""
+    sql = expected.ORDER_PREREQUISITES[env]
+    if sql:
+        engine = sa.create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(sql))
+        finally:
+            engine.dispose()
+
+
+def _without_prerequisites(tables: Schema, env: str) -> Schema:
+    made_first = set(re.findall(r"CREATE TABLE (\w+)", expected.ORDER_PREREQUISITES[env]))
+    return {name: columns for name, columns in tables.items() if name not in made_first}
+
+
 def _tuple(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
     """None / "a" / ("a", "b"), as Alembic allows them, as a tuple."""
     if value is None:
@@ -132,14 +149,44 @@ def test_upgrade_head_on_sqlite_gives_the_expected_tables(
     sample_copy: Path, tmp_path: Path, env: str
 ) -> None:
     url = _sqlite_url(tmp_path / "head.db")
+    _prepare(url, env)
     command.upgrade(_config(sample_copy, env, url), "head")
     engine = sa.create_engine(url)
     try:
         tables, versions = _catalog(engine)
     finally:
         engine.dispose()
-    assert tables == _expected_tables(env)
+    assert _without_prerequisites(tables, env) == _expected_tables(env)
     assert versions == expected.ALEMBIC_HEADS[env]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_fresh_upgrade_stops_where_tabletrace_says(
+    sample_copy: Path, tmp_path: Path, env: str, sample_report: Report
+) -> None:
+    """The seed's headline: the documented fresh setup (`alembic upgrade head` first, on an
+    empty database) fails, at exactly the revision of tabletrace's migration-order finding."""
+    reported = sorted(
+        (f.path, f.line, f.table)
+        for f in sample_report.findings
+        if f.name == "migration-order" and f.path and f.path.startswith(env + "/")
+    )
+    faults = expected.ORDER_FAULTS[env]
+    assert reported == sorted((path, line, table) for _, path, line, table in faults)
+    url = _sqlite_url(tmp_path / "fresh.db")
+    if not faults:
+        command.upgrade(_config(sample_copy, env, url), "head")
+        return
+    revision, _path, _line, table = faults[0]
+    with pytest.raises(sa.exc.OperationalError, match=f"no such table: {table.split('.')[-1]}"):
+        command.upgrade(_config(sample_copy, env, url), "head")
+    engine = sa.create_engine(url)
+    try:
+        _tables, versions = _catalog(engine)
+    finally:
+        engine.dispose()
+    # SQLite commits revision by revision: everything before the reported one ran
+    assert versions == set(expected.ALEMBIC_REVISIONS[env][revision])
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -243,6 +290,7 @@ def test_upgrade_head_on_postgresql_gives_the_expected_tables(
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         try:
             scoped = pg_url.update_query_dict({"options": f"-csearch_path={schema}"})
+            _prepare(scoped.render_as_string(hide_password=False), env)
             command.upgrade(
                 _config(sample_copy, env, scoped.render_as_string(hide_password=False)), "head"
             )
@@ -252,7 +300,7 @@ def test_upgrade_head_on_postgresql_gives_the_expected_tables(
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
-    assert tables == _expected_tables(env)
+    assert _without_prerequisites(tables, env) == _expected_tables(env)
     assert versions == expected.ALEMBIC_HEADS[env]
 
 
@@ -279,10 +327,11 @@ def test_tabletrace_head_state_equals_real_upgrade_head(
     """The Done-when of Alembic support: the statically replayed head state (tables and
     columns, in order) is exactly what `alembic upgrade head` builds on an empty database."""
     url = _sqlite_url(tmp_path / "compare.db")
+    _prepare(url, env)  # what tabletrace says must run first; it is in no Alembic state
     command.upgrade(_config(sample_copy, env, url), "head")
     engine = sa.create_engine(url)
     try:
         tables, _versions = _catalog(engine)
     finally:
         engine.dispose()
-    assert _tabletrace_head(sample_report, env) == tables
+    assert _tabletrace_head(sample_report, env) == _without_prerequisites(tables, env)

@@ -143,9 +143,9 @@ def test_a_step_needs_what_its_dependencies_create_not_a_sibling_app(
     }
     assert message(report, "public.shop_product").endswith(
         "needs table public.shop_product, which no migration it depends on creates; the Django "
-        "migration at web/shop/migrations/0001_initial.py:8 (migration shop.0001_initial) "
-        "creates it, but migration billing.0001_initial does not depend on it: add it to "
-        "`dependencies`"
+        "migration at web/shop/migrations/0001_initial.py:8 (migration shop.0001_initial) of "
+        "the same source creates it, but not before this step on every path `migrate` may "
+        "take: add that migration to this one's `dependencies`, or move the step"
     )
 
 

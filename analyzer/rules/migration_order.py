@@ -84,19 +84,17 @@ def _finding(
     else:
         need = f"needs table {table}, which {_no_earlier(history)} creates"
     thing = "that column" if fault.missing == "column" else "it"
-    siblings = _unrelated_creators(graph, history, fault)
-    if siblings:
-        fix = (
-            f"; {_places(siblings)} {'creates' if len(siblings) == 1 else 'create'} it, but "
-            f"migration {op.revision} does not depend on "
-            f"{'it' if len(siblings) == 1 else 'them'}: add it to `dependencies`"
-        )
-    elif others:
+    if others:
         verb = "has" if fault.missing == "column" else "creates"
         verb = verb if len(others) == 1 else {"has": "have", "creates": "create"}[verb]
         fix = (
             f"; {_places(others)} {verb} {thing}: run {'it' if len(others) == 1 else 'one'} "
             f"first, or create {thing} in an earlier {_step_word(history)}"
+        )
+    elif fault.missing == "table" and (later := _created_in_source(history, op)):
+        fix = (
+            f"; {_places(later)} of the same source {'creates' if len(later) == 1 else 'create'}"
+            f" it, but not before this step{_branch_hint(history)}"
         )
     else:
         fix = (
@@ -118,18 +116,28 @@ def _finding(
     )
 
 
-def _unrelated_creators(
-    graph: nx.MultiDiGraph, history: SourceHistory, fault: OrderFault
-) -> list[SchemaOp]:
-    """Django: the same project's migrations that create the missing table, which the failing
-    migration does not depend on (another app's, usually): `migrate` may run them after it."""
-    if history.kind != "django" or fault.missing != "table":
-        return []
+def _created_in_source(history: SourceHistory, op: SchemaOp) -> list[SchemaOp]:
+    """The source's own steps that create the table (later, or on a sibling branch)."""
     return [
         other
-        for other in operations_on(graph, table_node(fault.op.table), CREATING_OPERATIONS)
-        if other.source == history.id and other.revision != fault.op.revision
+        for other in history.operations
+        if other.table == op.table and other.operation in ("create", "rename_to")
     ]
+
+
+def _branch_hint(history: SourceHistory) -> str:
+    if history.kind == "alembic":
+        return (
+            " on every path `alembic upgrade` may take: make this revision depend on that one "
+            "(down_revision or depends_on), or move the step"
+        )
+    if history.kind == "django":
+        # Another app's migration, usually: `migrate <app>` runs this one without it.
+        return (
+            " on every path `migrate` may take: add that migration to this one's "
+            "`dependencies`, or move the step"
+        )
+    return f": move the creation into an earlier {_step_word(history)}"
 
 
 def _run(history: SourceHistory, op: SchemaOp) -> str:

@@ -1,0 +1,308 @@
+"""TT015 migration-order: each ordered source replayed from an empty database, step by step.
+
+The static verdicts are held against the real tools: `alembic upgrade head` on SQLite (and on
+PostgreSQL when TABLETRACE_PG_URL is set) must stop at exactly the revision tabletrace names,
+and run through once the source tabletrace says must run first has run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import textwrap
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from analyzer import Report, scan
+from tests.conftest import MakeRepo
+from tests.pg import MakeDatabase, make_database, pg_server
+
+__all__ = ["make_database", "pg_server"]  # fixtures used by name below
+
+INI = {"alembic.ini": "[alembic]\nscript_location = migrations\n"}
+V = "migrations/versions"
+ENV_PY = '''from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+
+
+def run():
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=None)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run()
+'''
+SCRIPT_MAKO = '"""${message}"""\n'
+
+
+def revision(rev: str, down: str | tuple[str, ...] | None, body: str) -> str:
+    return (
+        f'"""{rev}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n"
+        + textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", "    ")
+    )
+
+
+def order_findings(report: Report) -> list[tuple[str | None, str, str | None, int | None]]:
+    return sorted(
+        (f.table, f.severity, f.path, f.line)
+        for f in report.findings
+        if f.name == "migration-order"
+    )
+
+
+def message(report: Report, table: str) -> str:
+    (found,) = [f for f in report.findings if f.name == "migration-order" and f.table == table]
+    return found.message
+
+
+# --- the seed's headline: a revision needs a table only an init dump creates -----------------
+
+SEED_REPO = {
+    **INI,
+    "migrations/env.py": ENV_PY,
+    "migrations/script.py.mako": SCRIPT_MAKO,
+    f"{V}/a1_users.py": revision(
+        "a1", None, 'op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))'
+    ),
+    f"{V}/b2_drop_fax.py": revision("b2", "a1", 'op.drop_column("legacy_profiles", "fax")'),
+    f"{V}/c3_tags.py": revision(
+        "c3", "b2", 'op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True))'
+    ),
+    "sql/init.sql": "CREATE TABLE legacy_profiles (id int PRIMARY KEY, fax text, name text);\n",
+    "app/profiles.py": (
+        "def names(cur):\n"
+        '    cur.execute("SELECT name FROM legacy_profiles JOIN users ON true JOIN tags ON true")\n'
+    ),
+}
+
+
+def test_revision_needing_a_table_only_an_init_dump_creates(make_repo: MakeRepo) -> None:
+    report = scan(make_repo(SEED_REPO))
+    assert order_findings(report) == [
+        ("public.legacy_profiles", "warning", f"{V}/b2_drop_fax.py", 10)
+    ]
+    text = message(report, "public.legacy_profiles")
+    assert text.startswith(
+        "`alembic upgrade head` on an empty database stops at revision b2 "
+        f"({V}/b2_drop_fax.py:10): `op.drop_column(\"legacy_profiles\", \"fax\")` needs table "
+        "public.legacy_profiles, which no earlier revision creates"
+    )
+    assert "the SQL file sql/init.sql:1 creates it: run it first" in text
+
+
+def _alembic(root: Path, url: str) -> Config:
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def _current(url: str) -> str | None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_real_alembic_stops_where_tabletrace_says(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """`alembic upgrade head` on an empty SQLite database fails in b2 (a1 committed, b2 not);
+    after sql/init.sql, which tabletrace names as the source to run first, it reaches head."""
+    root = make_repo(SEED_REPO)
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with pytest.raises(sa.exc.OperationalError, match="no such table: legacy_profiles"):
+        command.upgrade(_alembic(root, url), "head")
+    assert _current(url) in (None, "a1")  # nothing after the revision tabletrace names ran
+
+    prepared = tmp_path / "prepared.db"
+    with sqlite3.connect(prepared) as conn:
+        conn.executescript((root / "sql/init.sql").read_text())
+    command.upgrade(_alembic(root, f"sqlite:///{prepared}"), "head")
+    assert _current(f"sqlite:///{prepared}") == "c3"
+
+
+def test_real_alembic_on_postgresql_stops_where_tabletrace_says(
+    make_repo: MakeRepo, make_database: MakeDatabase
+) -> None:
+    """The same on PostgreSQL (CI provides it): relation does not exist, in b2."""
+    from analyzer.database.url import parse_database_url
+
+    root = make_repo(SEED_REPO)
+    empty = make_database("").replace("postgresql://", "postgresql+psycopg://", 1)
+    with pytest.raises(sa.exc.ProgrammingError, match='relation "legacy_profiles" does not exist'):
+        command.upgrade(_alembic(root, empty), "head")
+    assert _current(empty) in (None, "a1")
+    prepared = make_database((root / "sql/init.sql").read_text())
+    assert parse_database_url(prepared).kind == "postgresql"
+    prepared = prepared.replace("postgresql://", "postgresql+psycopg://", 1)
+    command.upgrade(_alembic(root, prepared), "head")
+    assert _current(prepared) == "c3"
+
+
+def test_no_source_creates_it_is_an_error(make_repo: MakeRepo) -> None:
+    files = {k: v for k, v in SEED_REPO.items() if k != "sql/init.sql"}
+    report = scan(make_repo(files))
+    assert order_findings(report) == [
+        ("public.legacy_profiles", "error", f"{V}/b2_drop_fax.py", 10)
+    ]
+    assert "and no other source creates it: create it in an earlier revision, or remove the " \
+        "step" in message(report, "public.legacy_profiles")
+
+
+def test_missing_column_names_the_columns_at_that_point(make_repo: MakeRepo) -> None:
+    report = scan(
+        make_repo(
+            {
+                **INI,
+                f"{V}/a1.py": revision(
+                    "a1", None,
+                    'op.create_table("users", sa.Column("id", sa.Integer), '
+                    'sa.Column("email", sa.Text))',
+                ),
+                f"{V}/b2.py": revision("b2", "a1", 'op.drop_column("users", "nickname")'),
+                f"{V}/c3.py": revision("c3", "b2", 'op.drop_column("users", "email")'),
+            }
+        )
+    )
+    assert order_findings(report) == [("public.users", "error", f"{V}/b2.py", 10)]
+    assert (
+        "needs column nickname of public.users, which public.users does not have at that "
+        "point (its columns then: id, email)" in message(report, "public.users")
+    )
+
+
+def test_sibling_branches_assume_neither_order_and_a_merge_sees_both(
+    make_repo: MakeRepo,
+) -> None:
+    """b and c both follow a: c cannot rely on b's table (alembic may run c first); d merges
+    b and c, so it may rely on both."""
+    report = scan(
+        make_repo(
+            {
+                **INI,
+                f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+                f"{V}/b.py": revision("b", "a", 'op.create_table("teams", sa.Column("id"))'),
+                f"{V}/c.py": revision("c", "a", 'op.add_column("teams", sa.Column("x"))'),
+                f"{V}/d.py": revision(
+                    "d", ("b", "c"), 'op.rename_table("teams", "squads")\nop.drop_table("users")'
+                ),
+            }
+        )
+    )
+    # add_column needs the table too, but it is an ALTER that changes columns: reported
+    assert order_findings(report) == [("public.teams", "error", f"{V}/c.py", 10)]
+    assert message(report, "public.teams").endswith(
+        "Alembic migrations/versions/b.py:10 (revision b) of the same source creates it, but "
+        "not before this step on every path `alembic upgrade` may take: make this revision "
+        "depend on that one (down_revision or depends_on), or move the step"
+    )
+
+
+def test_steps_that_tolerate_the_state_are_not_faults(make_repo: MakeRepo) -> None:
+    report = scan(
+        make_repo(
+            {
+                **INI,
+                f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+                f"{V}/b.py": revision(
+                    "b",
+                    "a",
+                    """
+                    bind = op.get_bind()
+                    if sa.inspect(bind).has_table("legacy"):
+                        op.drop_table("legacy")
+                    op.execute("DROP TABLE IF EXISTS old_audit")
+                    op.execute("ALTER TABLE IF EXISTS old_users DROP COLUMN fax")
+                    op.execute("ALTER TABLE users DROP COLUMN IF EXISTS fax")
+                    """,
+                ),
+            }
+        )
+    )
+    assert order_findings(report) == []
+
+
+def test_create_all_bootstrap_makes_alembic_faults_informational(make_repo: MakeRepo) -> None:
+    report = scan(
+        make_repo(
+            {
+                **INI,
+                f"{V}/a.py": revision("a", None, 'op.add_column("users", sa.Column("email"))'),
+                "app/models.py": (
+                    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+                    "class Base(DeclarativeBase):\n    pass\n\n\n"
+                    "class User(Base):\n"
+                    '    __tablename__ = "users"\n'
+                    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+                    "    email: Mapped[str]\n"
+                ),
+                "app/bootstrap.py": (
+                    "from alembic import command\n"
+                    "from alembic.config import Config\n\n"
+                    "from app.models import Base\n\n\n"
+                    "def init_db(engine):\n"
+                    "    Base.metadata.create_all(engine)\n"
+                    '    command.stamp(Config("alembic.ini"), "head")\n'
+                ),
+            }
+        )
+    )
+    assert order_findings(report) == [("public.users", "info", f"{V}/a.py", 10)]
+    text = message(report, "public.users")
+    assert "create_all at app/bootstrap.py:8 creates it: run it first" in text
+    assert "builds a fresh database with create_all then `alembic stamp head` " \
+        "(app/bootstrap.py:8)" in text
+
+
+def test_sql_folder_and_migration_module_order(make_repo: MakeRepo) -> None:
+    """A numbered SQL folder that seeds a table before the file creating it; a migration module
+    whose second step drops a table that only its third creates. A standalone data fix on a
+    table another source creates is not an order fault."""
+    report = scan(
+        make_repo(
+            {
+                "db/001_init.sql": "CREATE TABLE users (id int);\n",
+                "db/002_seed.sql": "INSERT INTO users VALUES (1);\nINSERT INTO roles VALUES (1);\n",
+                "db/003_roles.sql": "CREATE TABLE roles (id int);\n",
+                "fixes/backfill_names.sql": "UPDATE users SET id = id;\n",
+                "service/migrations.py": (
+                    "async def m001_initial(db):\n"
+                    '    await db.execute("CREATE TABLE wallets (id int)")\n\n\n'
+                    "async def m002_drop_old(db):\n"
+                    '    await db.execute("DROP TABLE payments")\n\n\n'
+                    "async def m003_payments(db):\n"
+                    '    await db.execute("CREATE TABLE payments (id int)")\n'
+                ),
+                "service/crud.py": (
+                    "async def get(db):\n"
+                    '    return await db.fetchall("SELECT * FROM wallets, payments, roles")\n'
+                ),
+            }
+        )
+    )
+    assert order_findings(report) == [
+        ("public.payments", "error", "service/migrations.py", 6),
+        ("public.roles", "error", "db/002_seed.sql", 2),
+    ]
+    assert message(report, "public.roles").endswith(
+        "the SQL file db/003_roles.sql:1 of the same source creates it, but not before this "
+        "step: move the creation into an earlier file"
+    )
+    assert message(report, "public.payments").startswith(
+        "On an empty database, migration m002_drop_old fails (service/migrations.py:6)"
+    )
