@@ -174,3 +174,25 @@ def test_dependencies_across_apps_and_squashes_order_the_steps(make_repo: MakeRe
     assert order_findings(report) == {
         ("public.shop_ghost", "web/shop/migrations/0003_delete_ghost.py", 8, "error")
     }
+
+
+def test_a_runsql_create_that_cannot_run_is_a_broken_definition(make_repo: MakeRepo) -> None:
+    """PostgreSQL's parser rejects the CREATE: it defines nothing, so the ALTER after it needs
+    a table no migration creates."""
+    broken = (
+        '        migrations.RunSQL("CREATE TABLE shop_legacy (id int,, fax text)"),\n'
+        '        migrations.RunSQL("ALTER TABLE shop_legacy DROP COLUMN fax"),'
+    )
+    report = scan(make_repo(site(INSTALLED, shop(("0002_legacy.py", broken)))))
+    assert {
+        (f.name, f.table, f.path, f.line, f.confidence)
+        for f in report.findings
+        if f.name in ("broken-definition", "migration-order")
+    } == {
+        ("broken-definition", "public.shop_legacy", "web/shop/migrations/0002_legacy.py", 8,
+         "high"),
+        ("migration-order", "public.shop_legacy", "web/shop/migrations/0002_legacy.py", 9,
+         "high"),
+    }
+    legacy = report.table("shop_legacy")
+    assert legacy is not None and legacy.status == "broken"
