@@ -86,10 +86,11 @@ def test_a_runsql_on_a_table_no_migration_creates(make_repo: MakeRepo) -> None:
     _real_migrate_stops_at(root / "web", "shop.0002_drop_fax", "no such table: shop_legacy")
 
 
-def _real_migrate_stops_at(project: Path, migration_label: str, error: str) -> None:
-    """`migrate` on an empty SQLite database, in a subprocess, fails at that migration."""
+def _real_migrate(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`migrate [args]` on an empty SQLite database, in a subprocess."""
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     database = project / "db.sqlite3"
+    database.unlink(missing_ok=True)
     script = (
         "import django, os\n"
         "from django.conf import settings\n"
@@ -99,14 +100,21 @@ def _real_migrate_stops_at(project: Path, migration_label: str, error: str) -> N
         f"{{'ENGINE': {SQLITE!r}, 'NAME': {str(database)!r}}}}}, "
         "DEFAULT_AUTO_FIELD='django.db.models.BigAutoField')\n"
         "django.setup()\n"
-        "call_command('migrate', verbosity=1, interactive=False)\n"
+        f"call_command('migrate', *{list(args)!r}, verbosity=1, interactive=False)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", script], cwd=project, capture_output=True, text=True,
         env=env, timeout=120, check=False,
     )
+
+
+def _real_migrate_stops_at(
+    project: Path, migration_label: str, error: str, *args: str
+) -> None:
+    """`migrate [args]` on an empty SQLite database fails at that migration."""
+    result = _real_migrate(project, *args)
     assert result.returncode != 0, result.stdout
     applied = [line.strip() for line in result.stdout.splitlines() if "Applying" in line]
     assert applied[-1] == f"Applying {migration_label}...", result.stdout
@@ -196,3 +204,70 @@ def test_a_runsql_create_that_cannot_run_is_a_broken_definition(make_repo: MakeR
     }
     legacy = report.table("shop_legacy")
     assert legacy is not None and legacy.status == "broken"
+
+
+def test_a_step_the_full_plan_saves_only_by_its_order(make_repo: MakeRepo) -> None:
+    """billing reads shop_product without depending on shop, but app `alpha` (whose leaf the
+    plan walks first) depends on shop: the full `migrate` runs shop.0001 before billing and
+    passes; `migrate billing` alone stops at billing.0001. A warning that says so."""
+    billing = migration(
+        "[]", '        migrations.RunSQL("INSERT INTO shop_product (name) VALUES (\'gift\')"),'
+    )
+    alpha = migration("[('shop', '0001_initial')]", "")
+    installed = '["django.contrib.auth", "django.contrib.contenttypes", "shop", "billing", "alpha"]'
+    root = make_repo(
+        site(
+            installed,
+            {
+                **shop(),
+                **app("billing", "", {"0001_initial.py": billing}),
+                **app("alpha", "", {"0001_initial.py": alpha}),
+            },
+            engine=SQLITE,
+        )
+    )
+    report = scan(root)
+    assert order_findings(report) == {
+        ("public.shop_product", "web/billing/migrations/0001_initial.py", 8, "warning")
+    }
+    text = message(report, "public.shop_product")
+    assert text.startswith(
+        "`migrate billing` on an empty database stops at migration billing.0001_initial "
+        "(web/billing/migrations/0001_initial.py:8)"
+    )
+    assert text.endswith(
+        "The full `migrate` passes: its plan happens to run the other branch first"
+    )
+    full = _real_migrate(root / "web")
+    assert full.returncode == 0, full.stderr[-2000:]
+    _real_migrate_stops_at(
+        root / "web", "billing.0001_initial", "no such table: shop_product", "billing"
+    )
+
+
+def test_a_parent_that_is_an_older_ancestor_does_not_hide_newer_columns(
+    make_repo: MakeRepo,
+) -> None:
+    """shop.0003 depends on billing.0001 (which saw shop_product at shop.0001) and on
+    shop.0002 (which added fax): the newer picture of the table wins, so removing fax is fine.
+    Removing a column no migration added is still a fault."""
+    add_fax = "        migrations.AddField('product', 'fax', models.CharField(max_length=9)),"
+    remove_fax = "        migrations.RemoveField('product', 'fax'),"
+    files = site(
+        INSTALLED,
+        {
+            **shop(("0002_fax.py", add_fax)),
+            **app("billing", "", {"0001_initial.py": migration("[('shop', '0001_initial')]", "")}),
+        },
+    )
+    files["web/shop/migrations/0003_no_fax.py"] = migration(
+        "[('billing', '0001_initial'), ('shop', '0002_fax')]", remove_fax
+    )
+    assert order_findings(scan(make_repo(files))) == set()
+    drop_phone = "        migrations.RunSQL('ALTER TABLE shop_product DROP COLUMN phone'),"
+    files["web/shop/migrations/0004_no_phone.py"] = migration(
+        "[('shop', '0003_no_fax')]", drop_phone
+    )
+    assert order_findings(scan(make_repo(files))) == {
+        ("public.shop_product", "web/shop/migrations/0004_no_phone.py", 8, "error")
+    }

@@ -101,8 +101,12 @@ def _finding(
             f", and no other source {'has' if fault.missing == 'column' else 'creates'} "
             f"{thing}: create {thing} in an earlier {_step_word(history)}, or remove the step"
         )
-    message = f"{_run(history, op)}: {_what(op)} {need}{fix}"
-    severity = "error" if not others else "warning"
+    message = f"{_run(history, fault)}: {_what(op)} {need}{fix}"
+    severity = "error" if not others and not fault.passes_in_full_plan else "warning"
+    if fault.passes_in_full_plan:
+        message += (
+            ". The full `migrate` passes: its plan happens to run the other branch first"
+        )
     if history.kind == "alembic" and bootstraps:
         builder = bootstraps[0]
         message += (
@@ -140,15 +144,21 @@ def _branch_hint(history: SourceHistory) -> str:
     return f": move the creation into an earlier {_step_word(history)}"
 
 
-def _run(history: SourceHistory, op: SchemaOp) -> str:
+def _run(history: SourceHistory, fault: OrderFault) -> str:
+    op = fault.op
     if history.kind == "alembic":
         return (
             f"`alembic upgrade head` on an empty database stops at revision {op.revision} "
             f"({op.path}:{op.line})"
         )
     if history.kind == "django":
+        command = (
+            f"`migrate {(op.revision or '').split('.')[0]}`"
+            if fault.passes_in_full_plan
+            else "`migrate`"
+        )
         return (
-            f"`migrate` on an empty database stops at migration {op.revision} "
+            f"{command} on an empty database stops at migration {op.revision} "
             f"({op.path}:{op.line})"
         )
     if history.kind == "migration-module":

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry, apply
 from analyzer.sql.names import TableKey
 
 ORDERED_KINDS = frozenset({"alembic", "django", "sql", "migration-module"})
+# Graph-ordered sources whose operations are listed in the one order a full run applies.
+PLANNED_KINDS = frozenset({"django"})
 NEEDS_TABLE = frozenset({"drop", "rename_from", "alter", "data"})
 
 
@@ -41,12 +43,16 @@ class OrderFault:
     """An operation of an ordered source that fails on a database built by the steps before it.
 
     `missing` is "table" (the table does not exist yet) or "column" (the table exists without
-    that column); `columns` are the table's columns at that point, when known."""
+    that column); `columns` are the table's columns at that point, when known.
+    `passes_in_full_plan`: the source has one full order it really runs in (Django's plan for
+    `migrate`), and there the step finds what it needs, because that order happens to run
+    another branch first; only a partial run (`migrate <app>`) fails."""
 
     op: SchemaOp
     missing: str
     column: str | None = None
     columns: tuple[str, ...] | None = None
+    passes_in_full_plan: bool = False
 
 
 State = dict[TableKey, StateEntry]
@@ -65,12 +71,17 @@ def order_faults(
     if history.kind not in ORDERED_KINDS:
         return []
     if parents is not None:
-        return _graph_faults(history, parents, outside)
-    faults: list[OrderFault] = []
-    state: State = _initial(outside)
-    for op in history.operations:
-        faults.extend(_check(state, op))
-        apply(state, op, history.kind)
+        faults = _graph_faults(history, parents, outside)
+        if history.kind not in PLANNED_KINDS:
+            return faults
+        # Django's `migrate` runs one plan (its operations' order): a fault only along the
+        # graph is real for `migrate <app>`, not for the full plan.
+        in_plan = {(id(f.op), f.column) for f in _linear_faults(history, outside)}
+        return [
+            f if (id(f.op), f.column) in in_plan else replace(f, passes_in_full_plan=True)
+            for f in faults
+        ]
+    faults = _linear_faults(history, outside)
     if history.kind == "sql":
         # A .sql file (or folder) is not claimed to build a database from nothing: a data fix
         # or an ALTER script relies on tables another source made. It is out of order only
@@ -90,6 +101,15 @@ def order_faults(
     return faults
 
 
+def _linear_faults(history: SourceHistory, outside: Collection[TableKey]) -> list[OrderFault]:
+    faults: list[OrderFault] = []
+    state: State = _initial(outside)
+    for op in history.operations:
+        faults.extend(_check(state, op))
+        apply(state, op, history.kind)
+    return faults
+
+
 def _initial(outside: Collection[TableKey]) -> State:
     return {key: StateEntry("table", None) for key in outside}
 
@@ -99,20 +119,41 @@ def _graph_faults(
     parents: Mapping[str, tuple[str, ...]],
     outside: Collection[TableKey],
 ) -> list[OrderFault]:
+    """Each step from the merged end states of its parents.
+
+    Where two parents disagree about a table, the one that touched it last in replay order
+    wins, dropped or not: a parent that is itself an ancestor of another parent (Django: an
+    app's migration depends on another app's old migration and on its own newer one) holds
+    an older picture of the table, not a rival one."""
     by_revision: dict[str, list[SchemaOp]] = {}
     for op in history.operations:
         by_revision.setdefault(op.revision or "", []).append(op)
-    ends: dict[str, State] = {}
+    ends: dict[str, tuple[State, dict[TableKey, int]]] = {}
     faults: list[OrderFault] = []
+    step = 0
     for revision in parents:  # replay order: parents first
         state: State = _initial(outside)
+        touched: dict[TableKey, int] = {}
         for parent in parents[revision]:
-            for key, entry in ends.get(parent, {}).items():
-                state.setdefault(key, copy.deepcopy(entry))
+            parent_state, parent_touched = ends.get(parent, ({}, {}))
+            for key, entry in parent_state.items():
+                if key not in touched and key not in parent_touched:
+                    state.setdefault(key, copy.deepcopy(entry))
+            for key, at in parent_touched.items():
+                if at > touched.get(key, -1):
+                    touched[key] = at
+                    if key in parent_state:
+                        state[key] = copy.deepcopy(parent_state[key])
+                    else:
+                        state.pop(key, None)
         for op in by_revision.get(revision, []):
+            step += 1
             faults.extend(_check(state, op))
             apply(state, op, history.kind)
-        ends[revision] = state
+            touched[op.table] = step
+            if op.peer is not None:
+                touched[op.peer] = step
+        ends[revision] = (state, touched)
     return faults
 
 
