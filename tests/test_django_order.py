@@ -271,3 +271,23 @@ def test_a_parent_that_is_an_older_ancestor_does_not_hide_newer_columns(
     assert order_findings(scan(make_repo(files))) == {
         ("public.shop_product", "web/shop/migrations/0004_no_phone.py", 8, "error")
     }
+
+
+def test_a_merge_migration_keeps_the_columns_of_both_branches(make_repo: MakeRepo) -> None:
+    """0002_fax and 0002_phone both change shop_product, 0003 merges them: removing both
+    columns after the merge is fine, whichever branch touched the table last."""
+    files = site(INSTALLED, shop())
+    for name, column in (("0002_fax", "fax"), ("0002_phone", "phone")):
+        files[f"web/shop/migrations/{name}.py"] = migration(
+            "[('shop', '0001_initial')]",
+            f"        migrations.AddField('product', {column!r}, models.CharField(max_length=9)),",
+        )
+    files["web/shop/migrations/0003_merge.py"] = migration(
+        "[('shop', '0002_fax'), ('shop', '0002_phone')]", ""
+    )
+    files["web/shop/migrations/0004_neither.py"] = migration(
+        "[('shop', '0003_merge')]",
+        "        migrations.RemoveField('product', 'fax'),\n"
+        "        migrations.RemoveField('product', 'phone'),",
+    )
+    assert order_findings(scan(make_repo(files))) == set()

@@ -121,10 +121,13 @@ def _graph_faults(
 ) -> list[OrderFault]:
     """Each step from the merged end states of its parents.
 
-    Where two parents disagree about a table, the one that touched it last in replay order
-    wins, dropped or not: a parent that is itself an ancestor of another parent (Django: an
-    app's migration depends on another app's old migration and on its own newer one) holds
-    an older picture of the table, not a rival one."""
+    Where parents disagree about a table, the one that touched it last in replay order says
+    whether it exists: a parent that is itself an ancestor of another parent (Django: an app's
+    migration depends on another app's old migration and on its own newer one) holds an older
+    picture of the table, not a rival one. Its columns are the union of the parents' pictures:
+    two branches that each changed the table (a merge migration) both ran, and a column one
+    branch added is there whichever ran first (a column dropped on one branch may then look
+    present: a missed fault, never a false one)."""
     by_revision: dict[str, list[SchemaOp]] = {}
     for op in history.operations:
         by_revision.setdefault(op.revision or "", []).append(op)
@@ -132,20 +135,9 @@ def _graph_faults(
     faults: list[OrderFault] = []
     step = 0
     for revision in parents:  # replay order: parents first
-        state: State = _initial(outside)
-        touched: dict[TableKey, int] = {}
-        for parent in parents[revision]:
-            parent_state, parent_touched = ends.get(parent, ({}, {}))
-            for key, entry in parent_state.items():
-                if key not in touched and key not in parent_touched:
-                    state.setdefault(key, copy.deepcopy(entry))
-            for key, at in parent_touched.items():
-                if at > touched.get(key, -1):
-                    touched[key] = at
-                    if key in parent_state:
-                        state[key] = copy.deepcopy(parent_state[key])
-                    else:
-                        state.pop(key, None)
+        state, touched = _merged([ends.get(parent, ({}, {})) for parent in parents[revision]])
+        for key, entry in _initial(outside).items():
+            state.setdefault(key, entry)
         for op in by_revision.get(revision, []):
             step += 1
             faults.extend(_check(state, op))
@@ -155,6 +147,36 @@ def _graph_faults(
                 touched[op.peer] = step
         ends[revision] = (state, touched)
     return faults
+
+
+def _merged(
+    pictures: list[tuple[State, dict[TableKey, int]]],
+) -> tuple[State, dict[TableKey, int]]:
+    """The parents' end states as one (see `_graph_faults`)."""
+    state: State = {}
+    touched: dict[TableKey, int] = {}
+    for parent_state, parent_touched in pictures:
+        for key, entry in parent_state.items():
+            if key not in parent_touched:
+                state.setdefault(key, copy.deepcopy(entry))
+        for key, at in parent_touched.items():
+            if at > touched.get(key, -1):
+                touched[key] = at
+    for key, newest in touched.items():
+        holders = [(at_state, at_touched) for at_state, at_touched in pictures if key in at_touched]
+        latest = [s for s, t in holders if t[key] == newest]
+        if not latest or key not in latest[0]:
+            state.pop(key, None)
+            continue
+        entry = copy.deepcopy(latest[0][key])
+        if entry.columns is not None:
+            for other, _ in holders:
+                columns = other[key].columns if key in other else None
+                if columns is None:
+                    continue
+                entry.columns.extend(c for c in columns if c not in entry.columns)
+        state[key] = entry
+    return state, touched
 
 
 def _check(state: State, op: SchemaOp) -> list[OrderFault]:
