@@ -51,7 +51,7 @@ import platformdirs
 
 from analyzer import __version__
 
-FORMAT = 7  # bump when the pickled fact classes change shape
+FORMAT = 8  # bump when the pickled fact classes change shape
 MAGIC = b"TTPACK01"
 HEADER = struct.Struct("<8sIIQ")  # magic, generation, crc32, index length
 KEEP_GENERATIONS = 4  # writes an unused entry survives

@@ -307,6 +307,115 @@ class MigrationStep:
     snippet: str = ""
 
 
+# --------------------------------------------------------------------------------------------
+# Django (read per file by `analyzer.readers.django`; resolved by `analyzer.resolve.django`)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DjangoSetting:
+    """One module-level statement that sets or changes a Django setting, in source order.
+
+    action: "assign" (`X = v`), "extend" (`X += v`, `X.extend(v)`), "append", "insert"
+    (`X.insert(i, v)`: `value` is v), "remove", "update" (`X[k].update(v)`, `X.update(v)`)
+    or "setitem" (`X[k1][k2] = v`). `path` holds the subscripts (`DATABASES["default"]`).
+    """
+
+    name: str
+    action: str
+    line: int
+    value: Expr | None = None
+    path: tuple[Expr, ...] = ()
+    conditional: bool = False  # inside an if/try/for/with at module level
+
+
+@dataclass(frozen=True)
+class DjangoField:
+    """One `("name", models.XField(...))` item of a migration's `fields=[...]`."""
+
+    name: Expr
+    field: Expr
+    line: int
+
+
+@dataclass(frozen=True)
+class DjangoOperation:
+    """One item of a migration's `operations` (nested for SeparateDatabaseAndState).
+
+    `func` is the callee (`migrations.CreateModel`); `fields` the CreateModel field tuples,
+    each with its line; `nested` the lists of operations given as arguments
+    (`database_operations=[...]`, `state_operations=[...]`); `sql` the SQL arguments of a
+    RunSQL as string parts (`("sql", parts)`, `("reverse_sql", parts)`), with their lines.
+    `opaque` says why the item could not be read (not a call, built at run time...).
+    """
+
+    line: int
+    func: Expr | None = None
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    fields: tuple[DjangoField, ...] = ()
+    nested: tuple[tuple[str, tuple[DjangoOperation, ...]], ...] = ()
+    sql: tuple[tuple[str, tuple[Part, ...]], ...] = ()
+    snippet: str = ""
+    opaque: str = ""
+
+
+@dataclass(frozen=True)
+class DjangoMigration:
+    """The `Migration` class of a file in a `migrations` folder (read, never imported).
+
+    List-valued attributes are kept item by item (each closed), so that a long `replaces`
+    list stays readable; `*_value` holds the whole expression when it is not a literal list.
+    """
+
+    line: int
+    dependencies: tuple[Expr, ...] = ()
+    run_before: tuple[Expr, ...] = ()
+    replaces: tuple[Expr, ...] = ()
+    initial: Expr | None = None
+    operations: tuple[DjangoOperation, ...] = ()
+    unreadable: tuple[tuple[str, str], ...] = ()  # (attribute, why) not read as a list
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One `.name` or `.name(...)` (or `[...]`: name "[]") after the start of a chain."""
+
+    name: str
+    line: int
+    call: bool = False
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    arg_lines: tuple[int, ...] = ()  # line of each positional argument
+    # per keyword argument: the lines of the items of a list/tuple value, else its own line
+    kwarg_lines: tuple[tuple[int, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class DjangoChain:
+    """`Report.objects.filter(...).update(...)`, `team.members.all()`, `admin.site.register(M)`:
+    a chain of attributes and calls from a start (`root`, closed in its scope) that may be a
+    model, a manager, a queryset or a model instance. Resolution decides which it is."""
+
+    root: Expr
+    line: int  # line of the root's first token
+    steps: tuple[ChainStep, ...]
+    function: str | None = None
+    snippet: str = ""
+
+
+@dataclass
+class DjangoFacts:
+    settings: list[DjangoSetting] = field(default_factory=list)
+    # `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "<module>")`: the value and its line
+    settings_module: list[tuple[Expr, int]] = field(default_factory=list)
+    migration: DjangoMigration | None = None
+    chains: list[DjangoChain] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.settings or self.settings_module or self.migration or self.chains)
+
+
 @dataclass
 class PythonFacts:
     path: str  # repo-relative, "/"-separated
@@ -326,6 +435,8 @@ class PythonFacts:
     calls: list[CallFact] = field(default_factory=list)
     # Steps of every function of a module that uses Alembic's `op` (revisions and helpers).
     migration_steps: dict[str, tuple[MigrationStep, ...]] = field(default_factory=dict)
+    # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
+    django: DjangoFacts | None = None
 
 
 # --------------------------------------------------------------------------------------------

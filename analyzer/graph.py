@@ -21,7 +21,7 @@ from analyzer.sql.names import TableKey
 
 CREATING_OPERATIONS = frozenset({"create", "rename_to"})
 REMOVING_OPERATIONS = frozenset({"drop", "rename_from"})
-MIGRATION_KINDS = frozenset({"sql", "alembic", "create_all", "migration-module"})
+MIGRATION_KINDS = frozenset({"sql", "alembic", "django", "create_all", "migration-module"})
 
 
 @dataclass(slots=True)

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.1"
 
-SourceKind = Literal["alembic", "sql", "runtime", "model", "create_all", "migration-module"]
+SourceKind = Literal[
+    "alembic", "sql", "runtime", "model", "create_all", "migration-module", "django", "external"
+]
 UseKind = Literal["read", "write", "ddl"]
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["high", "medium", "low"]
@@ -85,7 +87,7 @@ class TableLink(_Model):
     table: str
     path: str
     line: int
-    via: str = Field(description="foreign_key | relationship")
+    via: str = Field(description="foreign_key | relationship | many_to_many")
 
 
 class TableStatistics(_Model):
@@ -130,7 +132,9 @@ class Table(_Model):
     status: str = Field(
         description=(
             "used | dead | undefined | broken (created only by statements that cannot run) | "
-            "dropped | runtime-only | system (a database catalog) | removed (history only)"
+            "dropped | runtime-only | system (a database catalog) | external (owned outside the "
+            "repository: a Django contrib or third-party app, an unmanaged model) | removed "
+            "(history only)"
         )
     )
     present_in: list[SourceKind]
@@ -227,6 +231,9 @@ class Stats(_Model):
     excluded_files: int
     alembic_files: int
     alembic_revisions: int = 0
+    django_migrations: int = Field(
+        default=0, description="Django migration files read (replaced ones included)"
+    )
     sql_strings: int
     sql_statements: int
     sql_statements_unparsed: int

@@ -81,6 +81,14 @@ ORM_DUNDERS = frozenset(
 ORM_ANNOTATIONS = frozenset({"Mapped", "WriteOnlyMapped", "DynamicMapped"})
 #: Imports that make a module relevant on their own (migration code).
 MIGRATION_ROOTS = frozenset({"alembic"})
+#: Django: every module importing it may hold models, migrations, app configs, settings,
+#: managers or ORM chains (`analyzer.readers.django`), read on their own.
+DJANGO_ROOT = "django"
+#: Names that mark Django settings, `manage.py` and ORM chains without a Django import.
+DJANGO_NAMES = frozenset(
+    {"INSTALLED_APPS", "AUTH_USER_MODEL", "DATABASES", "DJANGO_SETTINGS_MODULE", "objects",
+     "_default_manager", "_base_manager"}
+)  # fmt: skip
 _BUILTINS = frozenset(dir(builtins))
 
 
@@ -296,6 +304,7 @@ class _State:
     called: set[str] = field(default_factory=set)
     stars: list[str] = field(default_factory=list)
     migration: bool = False
+    django: str = ""  # why the file is read for Django ("line 3: imports Django"), or ""
     leading: set[tuple[str, str]] = field(default_factory=set)
     imported: set[str] = field(default_factory=set)  # first parts of names bound by imports
     # (scope, name) or ".attr" -> (value, scope of the value) it may be bound to
@@ -338,6 +347,8 @@ class _Looker:
             self._judge(template)
         if state.migration:
             state.reasons.append("imports Alembic")
+        if state.django:
+            state.reasons.append(state.django)
             state.uses.extend(state.migration_uses)
         helpers: dict[str, tuple[set[str], set[int]]] = {}
         maybe: dict[str, tuple[set[str], set[int]]] = {}
@@ -515,6 +526,8 @@ class _Looker:
             self.state.scope_imports[self.scope].add(head)
         if binding.level == 0 and binding.module.split(".")[0] in MIGRATION_ROOTS:
             self.state.migration = True
+        if binding.level == 0 and binding.module.split(".")[0] == DJANGO_ROOT:
+            self.state.django = self.state.django or f"line {binding.line}: imports Django"
 
     def scoped(self, nodes: list[ast.AST], *, function: str | None, params: frozenset[str],
                positional: tuple[str, ...], top: str | None, in_class: bool,
@@ -803,6 +816,8 @@ class _Looker:
 
 
 def _name(looker: _Looker, node: ast.Name) -> bool:
+    if node.id in DJANGO_NAMES and not looker.state.django:
+        looker.state.django = f"line {node.lineno}: {node.id}"
     if type(node.ctx) is not ast.Load:
         looker.bind(node.id)
     return False
@@ -1006,6 +1021,8 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
 def _attribute(looker: _Looker, node: ast.Attribute) -> bool:
     if node.attr == "create_all":  # `conn.run_sync(Base.metadata.create_all)`
         looker.state.reasons.append(f"line {node.lineno}: create_all")
+    elif node.attr in DJANGO_NAMES and not looker.state.django:  # `Report.objects.filter`
+        looker.state.django = f"line {node.lineno}: .{node.attr}"
     return True
 
 

@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from analyzer.sources.alembic_revisions import (
 )
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
+from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
 from analyzer.sources.migration_modules import (
     application_sql,
     is_declared,
@@ -57,6 +59,7 @@ from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import sql_sources
 from analyzer.sql.engine_files import engine_of
+from analyzer.sql.names import TableKey
 
 DEFAULT_FILE_TIMEOUT = 60.0
 
@@ -304,16 +307,21 @@ def scan(
             discovery, contents, digests, problems, settings, extractor, file_timeout
         )
     diagnostics = list(collected.diagnostics)
-    app = [
-        facts
-        for entry, facts in collected.python
-        if entry.role != "alembic" and facts.alembic_revision is None
-    ]
-    # resolve: one evaluator for the whole repository; ORM mapping first (it names tables
-    # that SQL templates and migrations use, `Model.__tablename__`)
+    # resolve: one evaluator for the whole repository; Django projects first (their migration
+    # files are not application code), then ORM mapping (it names tables that SQL templates
+    # and migrations use, `Model.__tablename__`)
     index = ModuleIndex(facts for _, facts in collected.python)
     evaluator = Evaluator(index, files=frozenset(contents))
     expander = TemplateExpander(evaluator)
+    django = analyze_django([facts for _, facts in collected.python], evaluator, expander, settings)
+    diagnostics.extend(django.diagnostics)
+    app = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic"
+        and facts.alembic_revision is None
+        and facts.path not in django.migration_files
+    ]
     mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
     diagnostics.extend(_orm_diagnostics(orm_model))
     memo = _sql_memo(cache, root, settings)
@@ -330,7 +338,7 @@ def scan(
     )
     resolved = application_sql(app, resolved, migrations)
     code = code_uses(app, resolved, settings.ignores)
-    for key, use in orm_uses(app, symbols, mapper, orm_model):
+    for key, use in [*orm_uses(app, symbols, mapper, orm_model), *django.uses]:
         if not settings.ignores(key):
             code.uses.append((key, use))
             code.add_module(use.module, use.path)
@@ -364,16 +372,22 @@ def scan(
     create_all = create_all_sources(app, mapper, orm_model)
     diagnostics.extend(_diagnostic(path, problem) for path, problem in create_all.diagnostics)
     histories += create_all.histories
-    revision_parents = {h.history.id: _revision_parents(h) for h in alembic}
+    histories += django.histories
+    order: dict[str, tuple[Mapping[str, tuple[str, ...]] | None, frozenset[TableKey]]] = {
+        h.history.id: (_revision_parents(h), frozenset()) for h in alembic
+    }
+    order.update(order_inputs(django))
     for history in histories:
         history.operations = [op for op in history.operations if not settings.ignores(op.table)]
         replay(history)
-        history.faults = order_faults(history, revision_parents.get(history.id))
+        parents, outside = order.get(history.id, (None, frozenset()))
+        history.faults = order_faults(history, parents, outside)
+    histories += external_histories(django, histories, settings.ignores)
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known)
     references = [
         r
-        for r in orm_model.references
+        for r in [*orm_model.references, *django.references]
         if not settings.ignores(r.source) and not settings.ignores(r.target)
     ]
     graph = build_graph(code.modules, code.uses, histories, alembic, references)
@@ -417,6 +431,7 @@ def scan(
             if entry.role == "alembic" or facts.alembic_revision is not None
         ),
         alembic_revisions=sum(len(h.revisions) for h in alembic),
+        django_migrations=django.migration_count,
         sql_strings=code.sql_strings,
         sql_statements=code.statements + sql.statements,
         sql_statements_unparsed=len(code.unparsed) + len(sql.unparsed),

@@ -6,8 +6,10 @@ runtime-only  used, and only application code's own DDL creates it
 dead          present in some final state, read or written by no application code
 undefined     used, created by no source at all
 broken        created only by statements that cannot run (`broken-definition`)
-dropped       used, but its sources drop or rename it away (Alembic's head counts alone)
+dropped       used, but its sources drop or rename it away (Alembic's, Django's head counts alone)
 system        a database catalog (`pg_class`, `information_schema.*`, `sqlite_master`)
+external      owned outside the repository: only an `external` source (a Django contrib or
+              third-party app, an unmanaged model no source creates) and models have it
 removed       lives only in history: created then dropped or renamed, or clean-up DDL
 """
 
@@ -22,6 +24,9 @@ from analyzer.graph import CREATING_OPERATIONS, REMOVING_OPERATIONS, operations_
 from analyzer.models import Use
 from analyzer.sources.model import SchemaOp
 from analyzer.sql.names import is_system_table
+
+# Sources whose head state alone says what a database built by them has.
+HEAD_STATE_KINDS = frozenset({"alembic", "django"})
 
 
 def needing_uses(graph: nx.MultiDiGraph, node: str) -> list[Use]:
@@ -51,11 +56,34 @@ def is_broken(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> boo
     return not any(op.operation in CREATING_OPERATIONS for op in operations_on(graph, node))
 
 
+def is_external(data: Mapping[str, Any]) -> bool:
+    """Owned outside the repository: no source of the repository creates it, an `external`
+    one (`analyzer.sources.django_project`) has it, models may declare it (`managed = False`)."""
+    present = data["present_in"]
+    return "external" in present and present <= {"external", "model"}
+
+
+def joins_a_used_table(graph: nx.MultiDiGraph, node: str) -> bool:
+    """The join table of a many-to-many field of a model whose table code uses: forms,
+    serializers, filters and templates reach it through the relation without naming it."""
+    for source, _, data in graph.in_edges(node, data=True):
+        reference = data.get("reference")
+        if reference is not None and reference.via == "many_to_many" and any(
+            use.kind in ("read", "write") for use in uses_of(graph, source)
+        ):
+            return True
+    return False
+
+
 def is_dead(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
-    """Present in some final state, and no application code reads or writes it."""
-    if not data["present_in"]:
+    """Present in some final state, and no application code reads or writes it (nor the model
+    whose many-to-many join table it is). A table owned outside the repository is not dead:
+    the app owning it uses it."""
+    if not data["present_in"] or "external" in data["present_in"]:
         return False
-    return not any(use.kind in ("read", "write") for use in uses_of(graph, node))
+    if any(use.kind in ("read", "write") for use in uses_of(graph, node)):
+        return False
+    return not joins_a_used_table(graph, node)
 
 
 def removals_in_use(
@@ -63,9 +91,9 @@ def removals_in_use(
 ) -> list[SchemaOp]:
     """The drops and renames that take a used table away (empty when none does).
 
-    Alembic drops count against the head state alone: a raw SQL file that still creates the
-    table does not bring it back on `alembic upgrade head`. Other sources' drops count when no
-    source's final state has the table."""
+    Alembic and Django drops count against their own head state alone: a raw SQL file that
+    still creates the table does not bring it back on `alembic upgrade head` / `migrate`. Other
+    sources' drops count when no source's final state has the table."""
     if not needing_uses(graph, node):
         return []
     ops = operations_on(graph, node)
@@ -73,9 +101,9 @@ def removals_in_use(
     if not removals:
         return []
     present = data["present_in"]
-    by_alembic = [op for op in removals if op.source_kind == "alembic"]
-    if by_alembic and "alembic" not in present:
-        return by_alembic
+    by_migrations = [op for op in removals if op.source_kind in HEAD_STATE_KINDS]
+    if by_migrations and not present & {op.source_kind for op in by_migrations}:
+        return by_migrations
     if present or not any(op.operation in CREATING_OPERATIONS for op in ops):
         return []
     return removals
@@ -94,6 +122,8 @@ def table_status(graph: nx.MultiDiGraph, node: str) -> str:
     present = data["present_in"]
     if present == {"runtime"}:
         return "runtime-only"
+    if is_external(data):
+        return "external"
     if present:
         return "used"
     if is_system_table(data["key"]):

@@ -32,8 +32,13 @@ from analyzer.timeline import timeline  # noqa: E402
 
 START, END = "<!-- sample-output:start -->", "<!-- sample-output:end -->"
 RULES_START, RULES_END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+DJANGO_START, DJANGO_END = "<!-- django-output:start -->", "<!-- django-output:end -->"
 # README blocks written by this script: (start marker, end marker, key in build_reports()).
-README_BLOCKS = ((START, END, "README.md"), (RULES_START, RULES_END, "README rules"))
+README_BLOCKS = (
+    (START, END, "README.md"),
+    (RULES_START, RULES_END, "README rules"),
+    (DJANGO_START, DJANGO_END, "README django"),
+)
 EXCERPT_TABLE_ROWS = 8
 
 
@@ -78,6 +83,22 @@ def readme_excerpt(report: Report, scan_text: str) -> str:
     return "\n\n".join(blocks)
 
 
+def django_excerpt(report: Report) -> str:
+    """The README's Django block: the back-office's renamed table still read by raw SQL, a
+    many-to-many table's history, and a table owned outside the repository."""
+    commands = (
+        ("explain", "moderation_flag"),
+        ("history", "moderation_report_tags"),
+        ("explain", "billing_subscriptions"),
+    )
+    return "\n\n".join(
+        f"```\n$ tabletrace {command} sample_repo {table}\n"
+        + "\n".join(_command_output(report, command, table))
+        + "\n```"
+        for command, table in commands
+    )
+
+
 def updated_readme(readme: str, excerpt: str, start: str = START, end: str = END) -> str:
     head, found, rest = readme.partition(start)
     if not found:
@@ -101,6 +122,7 @@ def build_reports(sample: Path = REPO / "sample_repo") -> dict[str, str]:
         "revisions.dot": revisions_text,
         "README.md": readme_excerpt(report, scan_text),
         "README rules": rules_table(),
+        "README django": django_excerpt(report),
     }
     if shutil.which("dot"):
         reports["graph.svg"] = render_svg(dot_text)

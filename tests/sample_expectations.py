@@ -1435,7 +1435,9 @@ MODEL_WITHOUT_MIGRATION: set[str] = {"public.character_moods"}
 # ---------------------------------------------------------------------------------------------
 MODEL_DRIFT: dict[str, tuple[set[str], set[str]]] = {
     # Alembic head (baseline, occupation dropped by 2a3b4c5d6e7f) never had these three; the
-    # model follows 00_init.sql instead
+    # model follows 00_init.sql instead. The same finding also names the back-office's
+    # unmanaged Django model over this table (tests/sample_django_expectations.py,
+    # COMBINED_MODEL_DRIFT): one scan reads both.
     "public.characters": (set(), {"bot_name", "archetype", "is_active"}),
     # Alembic 2a3b4c5d6e7f added source; the model was not updated
     "public.user_facts": ({"source"}, set()),

@@ -53,6 +53,14 @@ def test_readme_findings_table_is_current(fresh: dict[str, str]) -> None:
     )
 
 
+def test_readme_django_output_is_current(fresh: dict[str, str]) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = f"<!-- django-output:start -->\n{fresh['README django']}\n<!-- django-output:end -->"
+    assert block in readme, (
+        "README's Django output is stale: run `python scripts/regenerate_reports.py`"
+    )
+
+
 def test_console_report_fits_80_columns_except_unbreakable_paths(fresh: dict[str, str]) -> None:
     """Lines wrap at 80 columns; a path longer than that is printed whole on its own line."""
     long_lines = [line for line in fresh["scan.txt"].splitlines() if len(line) > 80]

@@ -27,6 +27,7 @@ from analyzer.python.templates import TemplateBuilder
 from analyzer.python.translate import Translator
 from analyzer.readers.alembic import read_revision, read_steps, uses_alembic
 from analyzer.readers.code_sql import CodeSqlReader
+from analyzer.readers.django import DjangoReader
 from analyzer.readers.sqlalchemy import read_sqlalchemy
 
 
@@ -76,7 +77,8 @@ def read_python(
 def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     code = CodeSqlReader(parsed)
     returns = ReturnsReader()
-    model = walk_module(parsed, (code, returns))
+    django = DjangoReader(parsed)
+    model = walk_module(parsed, (code, returns, django))
     translator = Translator(parsed, model)
     builder = TemplateBuilder(parsed, translator, code.shapes)
     facts = PythonFacts(path=parsed.path, module=parsed.module)
@@ -89,6 +91,7 @@ def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     facts.imports = _imports(model)
     facts.alembic_revision = _revision_marker(model, builder)
     facts.orm = read_sqlalchemy(parsed, builder, model.module)
+    facts.django = django.facts(model, translator, builder)
     is_revision = facts.alembic_revision is not None or revision_candidate
     if is_revision or uses_alembic(model):
         facts.migration_steps = read_steps(parsed, model, translator, builder)

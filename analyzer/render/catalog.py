@@ -132,7 +132,8 @@ def _markdown_entry(table: Table, findings: list[Finding]) -> list[str]:
         "",
     ]
     for definition in table.definitions:
-        extra = f", revision {_code(definition.revision)}" if definition.revision else ""
+        word = "migration" if definition.source_kind == "django" else "revision"
+        extra = f", {word} {_code(definition.revision)}" if definition.revision else ""
         detail = f" ({one_line(definition.detail)})" if definition.detail else ""
         lines.append(
             f"- {definition.operation} at {_code(where(definition.path, definition.line))} "
@@ -271,7 +272,8 @@ def _html_entry(index: int, table: Table, findings: list[Finding]) -> str:
         "<h3>Definitions</h3><ul>",
     ]
     for definition in table.definitions:
-        extra = f", revision {_html_code(definition.revision)}" if definition.revision else ""
+        word = "migration" if definition.source_kind == "django" else "revision"
+        extra = f", {word} {_html_code(definition.revision)}" if definition.revision else ""
         detail = f" ({_e(one_line(definition.detail))})" if definition.detail else ""
         parts.append(
             f"<li>{_e(definition.operation)} at "

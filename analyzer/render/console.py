@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from analyzer.database.evidence import database_lines
-from analyzer.models import Diagnostic, Finding, Report, Table
+from analyzer.models import Definition, Diagnostic, Finding, Report, Table
 from analyzer.render.text import (
     diagnostic_where,
     finding_subject,
@@ -33,6 +33,7 @@ STATUS_STYLE = {
     "runtime-only": "magenta",
     "removed": "dim",
     "system": "dim",
+    "external": "cyan",
     "unmanaged": "bold yellow",
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -64,6 +65,9 @@ def _defined_by(table: Table) -> str:
     for definition in table.definitions:
         if definition.operation in ("create", "rename_to", "declare"):
             sources[definition.source_kind].add(definition.source)
+    for state in table.states:
+        if state.source_kind == "external":  # an owner outside the repository, no definition
+            sources[state.source_kind].add(state.source)
     if not sources:
         return "-"
     return " ".join(
@@ -80,10 +84,12 @@ def _used_by(table: Table) -> str:
 
 
 INVENTORY_LEGEND = (
-    "defined by: the kinds of source that create or declare the table (alembic; sql: .sql "
-    "files; migration-module: ordered migration functions; create_all: metadata.create_all(); "
-    "runtime: DDL in application code; model: ORM classes), `alembic(2)`: two separate "
-    "sources of that kind. used by: modules of application code, r read, w write, d DDL."
+    "defined by: the kinds of source that create or declare the table (alembic; django: "
+    "Django migrations; sql: .sql files; migration-module: ordered migration functions; "
+    "create_all: metadata.create_all(); runtime: DDL in application code; model: ORM classes; "
+    "external: owned outside the repository, by a Django contrib or third-party app, or an "
+    "unmanaged model), `alembic(2)`: two separate sources of that kind. used by: modules of "
+    "application code, r read, w write, d DDL."
 )
 
 
@@ -106,6 +112,24 @@ def _suppressed_note(report: Report) -> str:
               "baseline": "by the baseline"}
     parts = [f"{count} {labels.get(how, how)}" for how, count in sorted(suppressed.items())]
     return f"; {sum(suppressed.values())} suppressed ({', '.join(parts)})"
+
+
+def _revision_word(definition: Definition) -> str:
+    """Alembic has revisions, Django migrations."""
+    return "migration" if definition.source_kind == "django" else "revision"
+
+
+def _wrapped(head: str, parts: list[str], width: int = 80) -> str:
+    """`head` then the comma-separated parts, continued under the first part past `width`."""
+    lines = [head]
+    for index, part in enumerate(parts):
+        piece = part + ("," if index < len(parts) - 1 else "")
+        if len(lines[-1]) + len(piece) + 1 > width and lines[-1].strip() != head.strip():
+            lines.append(" " * 9)
+        elif not lines[-1].endswith((" ", ": ")):
+            piece = " " + piece
+        lines[-1] += piece
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def _summary(report: Report) -> Text:
@@ -136,9 +160,7 @@ def _summary(report: Report) -> Text:
     for table in report.tables:
         by_status[table.status] += 1
     ranked = sorted(by_status.items(), key=lambda item: (-item[1], item[0]))
-    counts = ", ".join(f"{n} {s}" for s, n in ranked)
-    wrapped = textwrap.wrap(f"{stats.tables}: {counts}", 80 - 9, break_on_hyphens=False)
-    text.append("tables   " + "\n         ".join(wrapped) + "\n")
+    text.append(_wrapped(f"tables   {stats.tables}: ", [f"{n} {s}" for s, n in ranked]))
     modules = len({use.module for table in report.tables for use in table.uses})
     text.append(f"uses     {stats.uses} in {modules} modules\n")
     if report.revisions:
@@ -146,6 +168,12 @@ def _summary(report: Report) -> Text:
         text.append(
             f"alembic  {len(report.revisions)} revisions in {environments} "
             f"environment{'s' if environments != 1 else ''}\n"
+        )
+    if stats.django_migrations:
+        projects = len([s for s in report.sources if s.kind == "django"])
+        text.append(
+            f"django   {stats.django_migrations} migrations in {projects} "
+            f"project{'s' if projects != 1 else ''}\n"
         )
     if report.database is not None:
         database = report.database
@@ -345,7 +373,7 @@ def print_explain(report: Report, table: Table, console: Console) -> None:
         line = Text(f"{definition.operation:<11}", style="bold")
         line.append(f" {where(definition.path, definition.line)}")
         if definition.revision:
-            line.append(f" (revision {definition.revision})")
+            line.append(f" ({_revision_word(definition)} {definition.revision})")
         if definition.detail:
             line.append(f" - {definition.detail}")
         _print_wrapped(console, line, 2)
@@ -410,7 +438,7 @@ def print_history(report: Report, table: Table, events: list[Event], console: Co
         elif event.table != table.qualified_name:
             line.append(f"{event.table} ")
         if definition.revision:
-            line.append(f"in revision {definition.revision} ")
+            line.append(f"in {_revision_word(definition)} {definition.revision} ")
         line.append(f"at {where(definition.path, definition.line)}")
         if detail:
             line.append(f" ({detail})", style="dim")

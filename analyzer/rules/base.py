@@ -101,7 +101,8 @@ def op_location(op: SchemaOp) -> Location:
 
 
 def where(op: SchemaOp) -> str:
-    revision = f" (revision {op.revision})" if op.revision else ""
+    word = "migration" if op.source_kind == "django" else "revision"
+    revision = f" ({word} {op.revision})" if op.revision else ""
     return f"{op.path}:{op.line}{revision}"
 
 

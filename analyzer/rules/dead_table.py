@@ -72,7 +72,10 @@ RULE = Rule(
     explanation=(
         "The table is present in the final schema of at least one source (the Alembic head "
         "state, a `.sql` file, runtime DDL or an ORM model), but no application code reads or "
-        "writes it. DDL alone (`CREATE TABLE IF NOT EXISTS` in code) does not count as a use."
+        "writes it. DDL alone (`CREATE TABLE IF NOT EXISTS` in code) does not count as a use. "
+        "The join table of a Django many-to-many field counts as used when its model's table "
+        "is: forms, serializers and templates reach it through the relation. Tables owned "
+        "outside the repository (status `external`) are never dead."
     ),
     why_it_matters=(
         "Dead tables cost storage, backups and migrations, mislead readers about what the "

@@ -33,6 +33,16 @@ def upgrade():
     op.drop_column("legacy_profiles", "fax")
 '''
 
+DJANGO_INITIAL = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [
+        migrations.RunSQL("ALTER TABLE support_legacy DROP COLUMN fax"),
+    ]
+"""
+
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     bootstraps = _bootstraps(ctx.graph)
@@ -116,8 +126,12 @@ def _finding(
             f", and no other source {'has' if fault.missing == 'column' else 'creates'} "
             f"{thing}: create {thing} in an earlier {_step_word(history)}, or remove the step"
         )
-    message = f"{_run(history, op)}: {_what(op)} {need}{fix}"
-    severity = "error" if not others else "warning"
+    message = f"{_run(history, fault)}: {_what(op)} {need}{fix}"
+    severity = "error" if not others and not fault.passes_in_full_plan else "warning"
+    if fault.passes_in_full_plan:
+        message += (
+            ". The full `migrate` passes: its plan happens to run the other branch first"
+        )
     if history.kind == "alembic" and bootstraps:
         builder = bootstraps[0]
         message += (
@@ -146,13 +160,30 @@ def _branch_hint(history: SourceHistory) -> str:
             " on every path `alembic upgrade` may take: make this revision depend on that one "
             "(down_revision or depends_on), or move the step"
         )
+    if history.kind == "django":
+        # Another app's migration, usually: `migrate <app>` runs this one without it.
+        return (
+            " on every path `migrate` may take: add that migration to this one's "
+            "`dependencies`, or move the step"
+        )
     return f": move the creation into an earlier {_step_word(history)}"
 
 
-def _run(history: SourceHistory, op: SchemaOp) -> str:
+def _run(history: SourceHistory, fault: OrderFault) -> str:
+    op = fault.op
     if history.kind == "alembic":
         return (
             f"`alembic upgrade head` on an empty database stops at revision {op.revision} "
+            f"({op.path}:{op.line})"
+        )
+    if history.kind == "django":
+        command = (
+            f"`migrate {(op.revision or '').split('.')[0]}`"
+            if fault.passes_in_full_plan
+            else "`migrate`"
+        )
+        return (
+            f"{command} on an empty database stops at migration {op.revision} "
             f"({op.path}:{op.line})"
         )
     if history.kind == "migration-module":
@@ -164,11 +195,16 @@ def _no_earlier(history: SourceHistory) -> str:
     return {
         "alembic": "no earlier revision",
         "migration-module": "no earlier migration",
+        # Django runs a migration after its dependencies only: another app's migration that it
+        # does not depend on may run later (`migrate <app>` runs it alone).
+        "django": "no migration it depends on",
     }.get(history.kind, "no earlier statement of this source")
 
 
 def _step_word(history: SourceHistory) -> str:
-    return {"alembic": "revision", "migration-module": "migration"}.get(history.kind, "file")
+    return {"alembic": "revision", "migration-module": "migration", "django": "migration"}.get(
+        history.kind, "file"
+    )
 
 
 def _what(op: SchemaOp) -> str:
@@ -182,6 +218,7 @@ KIND_WORDS = {
     "create_all": "create_all at",
     "runtime": "application DDL at",
     "migration-module": "the migration module",
+    "django": "the Django migration at",
 }
 
 
@@ -202,9 +239,12 @@ RULE = Rule(
         "Every ordered source is replayed from an empty database, as a fresh setup runs it: "
         "each Alembic environment along its revision graph (a revision starts from what its "
         "parents leave), each `.sql` file or numbered folder top to bottom, each migration "
-        "module in the order of its numbers. An operation that needs a table or column that "
-        "is not there at that point (DROP, RENAME, ALTER ... ADD/DROP/RENAME COLUMN, INSERT, "
-        "UPDATE, DELETE, COPY) is reported at that step, with the sources that do create it. "
+        "module in the order of its numbers, each Django project's migrations along their "
+        "graph (a migration starts from what its `dependencies` leave; the tables of contrib "
+        "and third-party apps and of unmanaged models exist before). An operation that needs "
+        "a table or column that is not there at that point (DROP, RENAME, ALTER ... "
+        "ADD/DROP/RENAME COLUMN, INSERT, UPDATE, DELETE, COPY) is reported at that step, with "
+        "the sources that do create it. "
         "A `.sql` source often relies on tables another source made (a data fix, an ALTER "
         "script), so there only a table that the source itself creates later is reported.\n\n"
         "Severity error when no source creates the table, warning when another source does (run "
@@ -216,8 +256,8 @@ RULE = Rule(
     ),
     why_it_matters=(
         "A new environment, a CI database or a disaster recovery built from the migrations "
-        "stops at that step: `alembic upgrade head` fails with \"relation does not exist\" "
-        "and the database is left half built."
+        "stops at that step: `alembic upgrade head` or `migrate` fails with \"relation does "
+        "not exist\" and the database is left half built."
     ),
     how_to_fix=(
         "Create the table (or column) in an earlier revision, file or migration, or document "
@@ -253,6 +293,15 @@ RULE = Rule(
                 "db/003_roles.sql": "CREATE TABLE roles (id int);\n",
             },
             expected=frozenset({"public.roles"}),
+        ),
+        Example(  # Django: a migration drops a column of a table no migration creates
+            files={
+                "support/__init__.py": "",
+                "support/models.py": "",
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_INITIAL,
+            },
+            expected=frozenset({"public.support_legacy"}),
         ),
     ),
 )

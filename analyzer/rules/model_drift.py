@@ -23,7 +23,40 @@ class User(Base):
 '''
 
 
+DJANGO_MODEL = """from django.db import models
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=200)
+    priority = models.IntegerField(default=3)
+"""
+DJANGO_MIGRATION = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Ticket",
+            fields=[("id", models.BigAutoField(primary_key=True)),
+                    ("subject", models.CharField(max_length=200))],
+        ),
+    ]
+"""
+DJANGO_PRIORITY = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("support", "0001_initial")]
+    operations = [
+        migrations.AddField("ticket", "priority", models.IntegerField(default=3)),
+    ]
+"""
+
+
 def _describe(history: SourceHistory) -> str:
+    if history.kind == "django":
+        return f"the Django migrations' head state of {history.path}/"
     if history.kind == "alembic":
         return f"the Alembic head state of {history.path}/"
     return f"the SQL source {history.path}"
@@ -35,11 +68,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         models = [(h, e) for h, e in states if h.kind == "model" and e.columns is not None]
         if not models:
             continue
-        # The reference is what `alembic upgrade head` builds, else what a SQL source builds.
+        # The reference is what `migrate` / `alembic upgrade head` builds, else what a SQL
+        # source builds.
         reference = next(
             (
                 (h, e)
-                for kind in ("alembic", "sql")
+                for kind in ("django", "alembic", "sql")
                 for h, e in states
                 if h.kind == kind and e.columns is not None
             ),
@@ -48,9 +82,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if reference is None:
             continue
         expected = set(reference[1].columns)
+        detached = reference[0].detached_columns.get(data["key"], set())
         problems = []
         for history, entry in models:
             missing, extra = column_gaps(expected, entry.columns)
+            missing = [column for column in missing if column not in detached]
             parts = []
             if missing:
                 parts.append(f"lacks {', '.join(missing)}, which the table has")
@@ -79,8 +115,10 @@ RULE = Rule(
     summary="An ORM model whose columns differ from its table in the migrations.",
     check=check,
     explanation=(
-        "An ORM model's columns differ from the columns its table has in the Alembic head state "
-        "(or in its SQL source): the finding names the missing and extra columns."
+        "An ORM model's columns differ from the columns its table has in the Django migrations' "
+        "or the Alembic head state (or in its SQL source): the finding names the missing and "
+        "extra columns. For a Django model it is the column part of what `makemigrations` "
+        "would write."
     ),
     why_it_matters=(
         "SQLAlchemy selects every mapped column, so a column the migrations lack fails every "
@@ -106,6 +144,24 @@ RULE = Rule(
                 "sql/schema.sql": (
                     "CREATE TABLE users (id int, email_address text, nickname text);\n"
                 ),
+            },
+        ),
+        Example(  # Django: `makemigrations` would add the field
+            files={
+                "support/__init__.py": "",
+                "support/models.py": DJANGO_MODEL,
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_MIGRATION,
+            },
+            expected=frozenset({"public.support_ticket"}),
+        ),
+        Example(
+            files={
+                "support/__init__.py": "",
+                "support/models.py": DJANGO_MODEL,
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_MIGRATION,
+                "support/migrations/0002_priority.py": DJANGO_PRIORITY,
             },
         ),
     ),

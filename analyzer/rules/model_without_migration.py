@@ -26,10 +26,40 @@ class Profile(Base):
 '''
 
 
+DJANGO_MODELS = """from django.db import models
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=200)
+
+
+class Legacy(models.Model):
+    code = models.CharField(max_length=3)
+
+    class Meta:
+        managed = False
+"""
+DJANGO_INITIAL = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Ticket",
+            fields=[("id", models.BigAutoField(primary_key=True)),
+                    ("subject", models.CharField(max_length=200))],
+        ),
+    ]
+"""
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         present = data["present_in"]
-        if "model" not in present or present & {"alembic", "sql", "create_all", "migration-module"}:
+        if "model" not in present or present & {
+            "alembic", "sql", "create_all", "migration-module", "django", "external"
+        }:
             continue
         declarations = operations_on(ctx.graph, node, {"declare"})
         runtime = " (application code creates it at run time, see TT003)" if (
@@ -39,9 +69,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             table=data["key"].display,
             message=(
                 f"{data['key'].display} is declared by {declarations[0].snippet} at "
-                f"{declarations[0].path}:{declarations[0].line} but no migration, SQL file or "
-                f"create_all of its MetaData creates it{runtime}: add a migration, or drop the "
-                "model"
+                f"{declarations[0].path}:{declarations[0].line} but no migration (Django's, "
+                f"Alembic's head state), SQL file or create_all of its MetaData creates "
+                f"it{runtime}: add a migration (`makemigrations` for a Django model), or drop "
+                "the model"
             ),
             locations=[op_location(op) for op in declarations],
         )
@@ -51,22 +82,26 @@ RULE = Rule(
     code="TT012",
     name="model-without-migration",
     severity="warning",
-    summary="An ORM model's table that no migration, SQL source or create_all creates.",
+    summary="An ORM model's table that no migration (Django, Alembic head), SQL source or "
+    "create_all creates.",
     check=check,
     explanation=(
-        "An ORM model (SQLAlchemy, Flask-SQLAlchemy, SQLModel) declares a table that neither "
-        "the Alembic head state, nor any SQL source or migration module, nor a "
-        "`metadata.create_all()` of the model's MetaData creates. A `create_all` of another "
-        "MetaData does not count: each builds only its own tables."
+        "An ORM model (SQLAlchemy, Flask-SQLAlchemy, SQLModel, Django) declares a table that "
+        "neither the Django migrations, the Alembic head state, nor any SQL source or migration "
+        "module, nor a `metadata.create_all()` of the model's MetaData creates. A `create_all` "
+        "of another MetaData does not count: each builds only its own tables. For Django it is "
+        "what `makemigrations` would create. A Django model with `managed = False` is never "
+        "reported: its table belongs to someone else (status `external` when no source of the "
+        "repository creates it)."
     ),
     why_it_matters=(
         "Code using the model fails on a database built from the migrations; the model was "
         "added without its migration."
     ),
     how_to_fix=(
-        "Generate the migration (`alembic revision --autogenerate`) or add the table to the SQL "
-        "source. Abstract or test-only models can be silenced with `# tabletrace: "
-        "ignore[model-without-migration]` on the class line."
+        "Generate the migration (`alembic revision --autogenerate`, `manage.py makemigrations`) "
+        "or add the table to the SQL source. Abstract or test-only models can be silenced "
+        "with `# tabletrace: ignore[model-without-migration]` on the class line."
     ),
     examples=(
         Example(
@@ -75,6 +110,18 @@ RULE = Rule(
                 "sql/schema.sql": "CREATE TABLE profiles (id int);\n",
             },
             expected=frozenset({"public.character_moods"}),
+        ),
+        Example(  # Django: no migration creates the table; the unmanaged model is external
+            files={"support/__init__.py": "", "support/models.py": DJANGO_MODELS},
+            expected=frozenset({"public.support_ticket"}),
+        ),
+        Example(
+            files={
+                "support/__init__.py": "",
+                "support/models.py": DJANGO_MODELS,
+                "support/migrations/__init__.py": "",
+                "support/migrations/0001_initial.py": DJANGO_INITIAL,
+            },
         ),
         Example(
             files={

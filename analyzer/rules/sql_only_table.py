@@ -26,7 +26,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     for node, data in nodes_of_kind(ctx.graph, "table"):
         present = data["present_in"]
-        if "sql" not in present or "alembic" in present:
+        if "sql" not in present or present & {"alembic", "django"}:
             continue
         uses = [u for u in uses_of(ctx.graph, node) if u.kind in ("read", "write")]
         if not uses:

@@ -79,6 +79,9 @@ class SourceHistory:
     assumed: bool = False
     # What fails when the source runs on an empty database (`analyzer.sources.order`).
     faults: list[OrderFault] = field(default_factory=list)
+    # Columns the database keeps but the source's own model of the schema no longer tracks
+    # (Django: a field removed from the migration state only): not what a model lacks.
+    detached_columns: dict[TableKey, set[str]] = field(default_factory=dict)
 
 
 DIALECT_FOLDERS = frozenset(

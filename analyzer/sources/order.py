@@ -1,18 +1,23 @@
 """Can each ordered source run on an empty database? Replay it step by step and check.
 
-An ordered source (an Alembic environment, a `.sql` file or numbered folder, a migration module)
-is replayed from an empty database, as a fresh setup runs it. Every operation that needs a
-table or a column to exist (DROP, RENAME, ALTER ... ADD/DROP/RENAME COLUMN, INSERT/UPDATE/
-DELETE/COPY) is checked against the state at that point; one that finds nothing is a
-`migration-order` fault at that step. Operations that tolerate the state they find are never
-faults: `IF EXISTS` / `IF NOT EXISTS`, and Alembic operations inside `if`/`try` (`if not
-has_table(...)`). Alembic environments and migration modules claim to build the schema from
-nothing, so every missing table counts; `.sql` sources often rely on tables another source made
-(data fixes, ALTER scripts), so there only a table the source itself creates later counts.
+An ordered source (an Alembic environment, a Django project's migrations, a `.sql` file or
+numbered folder, a migration module) is replayed from an empty database, as a fresh setup runs
+it. Every operation that needs a table or a column to exist (DROP, RENAME, ALTER ... ADD/DROP/
+RENAME COLUMN, INSERT/UPDATE/DELETE/COPY) is checked against the state at that point; one that
+finds nothing is a `migration-order` fault at that step. Operations that tolerate the state they
+find are never faults: `IF EXISTS` / `IF NOT EXISTS`, and Alembic operations inside `if`/`try`
+(`if not has_table(...)`). Alembic environments, Django migrations and migration modules claim
+to build the schema from nothing, so every missing table counts, but for tables that exist
+before the source runs (`outside`: for Django, the tables of contrib and third-party apps, whose
+migrations `migrate` runs first, and of unmanaged models). `.sql` sources often rely on tables
+another source made (data fixes, ALTER scripts), so there only a table the source itself
+creates later counts.
 
-Alembic revisions are replayed along the revision graph: a revision starts from the union of
-the states its parents (`down_revision`, `depends_on`) leave, which is what `alembic upgrade`
-guarantees has run before it; sibling branches may run in either order, so neither is assumed.
+Alembic revisions and Django migrations are replayed along their graph: a revision starts from
+the union of the states its parents (`down_revision`, `depends_on`; Django's `dependencies` and
+`run_before`) leave, which is what `alembic upgrade` / `migrate` guarantees has run before it;
+sibling branches (two apps' migrations that do not depend on each other) may run in either
+order, so neither is assumed.
 
 After a fault the replay goes on as if the missing table (or column) had been there, so that one
 missing table is one finding, not one per later statement.
@@ -21,13 +26,15 @@ missing table is one finding, not one per later statement.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 
 from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry, apply
 from analyzer.sql.names import TableKey
 
-ORDERED_KINDS = frozenset({"alembic", "sql", "migration-module"})
+ORDERED_KINDS = frozenset({"alembic", "django", "sql", "migration-module"})
+# Graph-ordered sources whose operations are listed in the one order a full run applies.
+PLANNED_KINDS = frozenset({"django"})
 # every operation that needs its table to exist (index/constraint/reference: order checks only)
 NEEDS_TABLE = frozenset(
     {"drop", "rename_from", "alter", "data", "index", "constraint", "reference"}
@@ -39,30 +46,45 @@ class OrderFault:
     """An operation of an ordered source that fails on a database built by the steps before it.
 
     `missing` is "table" (the table does not exist yet) or "column" (the table exists without
-    that column); `columns` are the table's columns at that point, when known."""
+    that column); `columns` are the table's columns at that point, when known.
+    `passes_in_full_plan`: the source has one full order it really runs in (Django's plan for
+    `migrate`), and there the step finds what it needs, because that order happens to run
+    another branch first; only a partial run (`migrate <app>`) fails."""
 
     op: SchemaOp
     missing: str
     column: str | None = None
     columns: tuple[str, ...] | None = None
+    passes_in_full_plan: bool = False
 
 
 State = dict[TableKey, StateEntry]
 
 
 def order_faults(
-    history: SourceHistory, parents: Mapping[str, tuple[str, ...]] | None = None
+    history: SourceHistory,
+    parents: Mapping[str, tuple[str, ...]] | None = None,
+    outside: Collection[TableKey] = (),
 ) -> list[OrderFault]:
-    """The faults of one ordered source (`parents`: each Alembic revision's parents)."""
+    """The faults of one ordered source.
+
+    `parents`: for a source ordered by a graph (Alembic revisions, Django migrations), each
+    step's parents, keyed by the `revision` its operations carry, in replay order. `outside`:
+    tables that exist before the source runs (owned by something outside the repository)."""
     if history.kind not in ORDERED_KINDS:
         return []
-    if history.kind == "alembic" and parents is not None:
-        return _alembic_faults(history, parents)
-    faults: list[OrderFault] = []
-    state: State = {}
-    for op in history.operations:
-        faults.extend(_check(state, op))
-        apply(state, op, history.kind)
+    if parents is not None:
+        faults = _graph_faults(history, parents, outside)
+        if history.kind not in PLANNED_KINDS:
+            return faults
+        # Django's `migrate` runs one plan (its operations' order): a fault only along the
+        # graph is real for `migrate <app>`, not for the full plan.
+        in_plan = {(id(f.op), f.column) for f in _linear_faults(history, outside)}
+        return [
+            f if (id(f.op), f.column) in in_plan else replace(f, passes_in_full_plan=True)
+            for f in faults
+        ]
+    faults = _linear_faults(history, outside)
     if history.kind == "sql":
         # A .sql file (or folder) is not claimed to build a database from nothing: a data fix
         # or an ALTER script relies on tables another source made. It is out of order only
@@ -82,24 +104,82 @@ def order_faults(
     return faults
 
 
-def _alembic_faults(
-    history: SourceHistory, parents: Mapping[str, tuple[str, ...]]
+def _linear_faults(history: SourceHistory, outside: Collection[TableKey]) -> list[OrderFault]:
+    faults: list[OrderFault] = []
+    state: State = _initial(outside)
+    for op in history.operations:
+        faults.extend(_check(state, op))
+        apply(state, op, history.kind)
+    return faults
+
+
+def _initial(outside: Collection[TableKey]) -> State:
+    return {key: StateEntry("table", None) for key in outside}
+
+
+def _graph_faults(
+    history: SourceHistory,
+    parents: Mapping[str, tuple[str, ...]],
+    outside: Collection[TableKey],
 ) -> list[OrderFault]:
+    """Each step from the merged end states of its parents.
+
+    Where parents disagree about a table, the one that touched it last in replay order says
+    whether it exists: a parent that is itself an ancestor of another parent (Django: an app's
+    migration depends on another app's old migration and on its own newer one) holds an older
+    picture of the table, not a rival one. Its columns are the union of the parents' pictures:
+    two branches that each changed the table (a merge migration) both ran, and a column one
+    branch added is there whichever ran first (a column dropped on one branch may then look
+    present: a missed fault, never a false one)."""
     by_revision: dict[str, list[SchemaOp]] = {}
     for op in history.operations:
         by_revision.setdefault(op.revision or "", []).append(op)
-    ends: dict[str, State] = {}
+    ends: dict[str, tuple[State, dict[TableKey, int]]] = {}
     faults: list[OrderFault] = []
+    step = 0
     for revision in parents:  # replay order: parents first
-        state: State = {}
-        for parent in parents[revision]:
-            for key, entry in ends.get(parent, {}).items():
-                state.setdefault(key, copy.deepcopy(entry))
+        state, touched = _merged([ends.get(parent, ({}, {})) for parent in parents[revision]])
+        for key, entry in _initial(outside).items():
+            state.setdefault(key, entry)
         for op in by_revision.get(revision, []):
+            step += 1
             faults.extend(_check(state, op))
             apply(state, op, history.kind)
-        ends[revision] = state
+            touched[op.table] = step
+            if op.peer is not None:
+                touched[op.peer] = step
+        ends[revision] = (state, touched)
     return faults
+
+
+def _merged(
+    pictures: list[tuple[State, dict[TableKey, int]]],
+) -> tuple[State, dict[TableKey, int]]:
+    """The parents' end states as one (see `_graph_faults`)."""
+    state: State = {}
+    touched: dict[TableKey, int] = {}
+    for parent_state, parent_touched in pictures:
+        for key, entry in parent_state.items():
+            if key not in parent_touched:
+                state.setdefault(key, copy.deepcopy(entry))
+        for key, at in parent_touched.items():
+            if at > touched.get(key, -1):
+                touched[key] = at
+    for key, newest in touched.items():
+        holders = [(at_state, at_touched) for at_state, at_touched in pictures if key in at_touched]
+        latest = [s for s, t in holders if t[key] == newest]
+        if not latest or key not in latest[0]:
+            state.pop(key, None)
+            continue
+        entry = copy.deepcopy(latest[0][key])
+        if entry.columns is not None:
+            for other, _ in holders:
+                columns = other[key].columns if key in other else None
+                if columns is None:
+                    continue
+                entry.columns.extend(c for c in columns if c not in entry.columns)
+        state[key] = entry
+    return state, touched
 
 
 def _check(state: State, op: SchemaOp) -> list[OrderFault]:

@@ -1,0 +1,538 @@
+"""Django ORM uses: which tables a chain of manager, queryset and instance calls queries.
+
+A chain (`analyzer.facts.DjangoChain`) starts at an expression closed in its scope; here it is
+typed step by step without running anything: a model class (through imports, by the
+evaluator), `Model.<manager>` (declared managers, `objects`), a queryset (QuerySet methods and
+custom ones keep the model), an instance (`get`, `create`, `get_object_or_404(...)`, a
+parameter annotated with the model, `get_or_create(...)[0]`), a related manager
+(`report.notes`, `team.members`: forward and reverse relations, many-to-many through tables).
+Each query is a use of the tables it touches: a proxy its concrete table, a multi-table child
+its own table and its parents' (the query joins them), a many-to-many relation its through
+table and its target's; `select_related` / `prefetch_related` paths read the related tables at
+the line of each path; `.extra(tables=[...])` names tables like SQL; `.raw(...)` is left to the
+SQL reader (its SQL decides the tables); admin registrations read and write the model's table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analyzer.facts import ChainStep, DjangoChain, PythonFacts
+from analyzer.models import Use
+from analyzer.python import expr as ir
+from analyzer.resolve.django import (
+    DjangoModel,
+    DjangoProject,
+    DjangoResolver,
+    ModelField,
+    one_string,
+)
+from analyzer.resolve.evaluate import Frame
+from analyzer.resolve.values import (
+    ClassV,
+    ExternalResultV,
+    ExternalV,
+    InstanceV,
+    SeqV,
+    StrV,
+    Value,
+)
+from analyzer.sql.names import TableKey, normalize_identifier
+
+#: Methods of a manager or queryset that return one instance.
+INSTANCE_METHODS = frozenset(
+    {"get", "first", "last", "latest", "earliest", "create", "aget", "afirst", "alast",
+     "alatest", "aearliest", "acreate", "get_by_natural_key", "get_for_model",
+     "create_user", "create_superuser", "acreate_user", "acreate_superuser"}
+)
+#: ... that return `(instance, created)`.
+PAIR_METHODS = frozenset(
+    {"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"}
+)
+#: ... that return no model value (numbers, dicts, rows).
+VALUE_METHODS = frozenset(
+    {"count", "exists", "aggregate", "update", "delete", "bulk_create", "bulk_update",
+     "values", "values_list", "in_bulk", "explain", "contains", "add", "remove", "set",
+     "clear", "raw", "acount", "aexists", "aaggregate", "aupdate", "adelete", "abulk_create",
+     "abulk_update", "ain_bulk", "acontains", "aexplain", "aadd", "aremove", "aset", "aclear",
+     "dates", "datetimes"}
+)
+WRITE_METHODS = frozenset(
+    {"create", "update", "delete", "bulk_create", "bulk_update", "add", "remove", "set",
+     "clear", "acreate", "aupdate", "adelete", "abulk_create", "abulk_update", "aadd",
+     "aremove", "aset", "aclear", "create_user", "create_superuser", "acreate_user",
+     "acreate_superuser"}
+)
+LINK_METHODS = frozenset({"add", "remove", "set", "clear", "aadd", "aremove", "aset", "aclear"})
+INSTANCE_WRITES = frozenset({"save", "delete", "asave", "adelete"})
+INSTANCE_READS = frozenset({"refresh_from_db", "arefresh_from_db"})
+SHORTCUT_NAMES = ("get_object_or_404", "aget_object_or_404", "get_list_or_404")
+ADMIN_SITES = frozenset({"django.contrib.admin.AdminSite", "django.contrib.admin.sites.AdminSite"})
+MAX_DEPTH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """What a Django expression is: kind class | manager | queryset | instance | related |
+    pair, of `model`. A related manager reads `reads` (its target's tables and a
+    many-to-many's through table) and writes `links` when linking (add/remove/set/clear)."""
+
+    kind: str
+    model: DjangoModel
+    reads: tuple[TableKey, ...] = ()
+    links: tuple[TableKey, ...] = ()
+
+
+@dataclass(slots=True)
+class _Segment:
+    """The calls made on one queryset-like value of a chain."""
+
+    typed: Typed
+    names: list[str] = field(default_factory=list)
+    raw: bool = False
+
+
+class ChainResolver:
+    """Turns a module's chains into table uses for one project."""
+
+    def __init__(self, resolver: DjangoResolver, project: DjangoProject) -> None:
+        self.resolver = resolver
+        self.evaluator = resolver.evaluator
+        self.project = project
+        self.schema = resolver.default_schema
+
+    # ---- uses ------------------------------------------------------------------------------
+
+    def uses(self, facts: PythonFacts) -> list[tuple[TableKey, Use]]:
+        out: list[tuple[TableKey, Use]] = self.class_references(facts)
+        if facts.django is None:
+            return out
+        seen: set[tuple[int, TableKey, str, str]] = set()
+        for chain in facts.django.chains:
+            for key, line, kind, operation, via, confidence in self.chain(chain, facts):
+                marker = (line, key, kind, via)
+                if marker in seen:
+                    continue
+                seen.add(marker)
+                out.append(
+                    (
+                        key,
+                        Use(
+                            path=facts.path, line=line, module=facts.module, kind=kind,
+                            via=via, confidence=confidence, operation=operation,
+                            function=chain.function, snippet=chain.snippet,
+                        ),
+                    )
+                )
+        return out
+
+    def chain(
+        self, chain: DjangoChain, facts: PythonFacts
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        frame = Frame(facts)
+        found: list[tuple[TableKey, int, str, str, str, str]] = []
+        if not chain.steps:
+            return self._shortcut(chain, frame)
+        registered = self._registration(chain, frame)
+        if registered is not None:
+            return registered
+        current = self.type_of(chain.root, frame)
+        segments: list[_Segment] = []
+        segment: _Segment | None = None
+        for step in chain.steps:
+            if current is None:
+                break
+            if step.name == "[]":
+                current = self._subscript(current, step)
+                segment = None
+                continue
+            if not step.call:
+                current = self._attribute(current, step.name)
+                segment = None
+                continue
+            if current.kind == "instance":
+                if step.name in INSTANCE_WRITES or step.name in INSTANCE_READS:
+                    kind = "write" if step.name in INSTANCE_WRITES else "read"
+                    found.extend(
+                        self._emit(current.model.tables(), chain.line, kind, step.name, current)
+                    )
+                current = None
+                continue
+            if current.kind not in ("manager", "queryset", "related"):
+                current = None
+                continue
+            if segment is None or segment.typed.model is not current.model:
+                segment = _Segment(current)
+                segments.append(segment)
+            segment.names.append(step.name)
+            if step.name == "raw":
+                segment.raw = True
+            elif step.name in ("select_related", "prefetch_related"):
+                found.extend(self._paths(current.model, step, frame))
+            elif step.name == "extra":
+                found.extend(self._extra_tables(step, frame))
+            current = self._after_call(current, step.name)
+        for item in segments:
+            found.extend(self._segment(item, chain.line))
+        return found
+
+    def _emit(
+        self,
+        tables: list[TableKey] | tuple[TableKey, ...],
+        line: int,
+        kind: str,
+        operation: str,
+        typed: Typed | None = None,
+        model: DjangoModel | None = None,
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        owner = model or (typed.model if typed else None)
+        confidence = "medium" if owner is not None and owner.guessed else "high"
+        return [(key, line, kind, operation, "orm", confidence) for key in tables]
+
+    def _segment(
+        self, segment: _Segment, line: int
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        if segment.raw:
+            return []
+        typed = segment.typed
+        names = segment.names
+        operation = names[-1]
+        pairs = [n for n in names if n in PAIR_METHODS]
+        writes = [n for n in names if n in WRITE_METHODS]
+        base = list(typed.model.tables())
+        read_tables = [*base, *(t for t in typed.reads if t not in base)]
+        out = []
+        if pairs:
+            out += self._emit(read_tables, line, "read", pairs[-1], typed)
+            out += self._emit(read_tables, line, "write", pairs[-1], typed)
+        elif writes:
+            last = writes[-1]
+            if typed.kind == "related" and last in LINK_METHODS and typed.links:
+                written = list(typed.links)
+            elif typed.kind == "related" and last == "create":
+                written = [*base, *(t for t in typed.links if t not in base)]
+            else:
+                written = base
+            out += self._emit(written, line, "write", last, typed)
+        else:
+            out += self._emit(read_tables, line, "read", operation, typed)
+        return out
+
+    def class_references(self, facts: PythonFacts) -> list[tuple[TableKey, Use]]:
+        """`model = Ticket` in a class body (a ModelForm's or serializer's `Meta`, a ModelAdmin
+        inline, a GraphQL type, a data loader): framework code queries that model's table
+        through the attribute. A use of low confidence: the query itself is not in sight."""
+        out: list[tuple[TableKey, Use]] = []
+        frame = Frame(facts)
+        for qualname, fact in facts.classes.items():
+            for name, binding in fact.names.items():
+                value = binding.value
+                if binding.kind != "value" or not isinstance(
+                    value, ir.Global | ir.Attr | ir.Imported
+                ):
+                    continue
+                typed = self.type_of(value, frame)
+                if typed is None or typed.kind != "class":
+                    continue
+                snippet = f"{qualname}.{name} = {ir.render(value)}"
+                out.extend(
+                    (
+                        key,
+                        Use(
+                            path=facts.path, line=binding.line, module=facts.module,
+                            kind="read", via="orm", confidence="low",
+                            operation="model attribute", snippet=snippet,
+                        ),
+                    )
+                    for key in typed.model.tables()
+                )
+        return out
+
+    # ---- typing ----------------------------------------------------------------------------
+
+    def type_of(self, expr: ir.Expr, frame: Frame, depth: int = 0) -> Typed | None:
+        """What an expression is, in Django terms (None: nothing Django)."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr):
+            base = self.type_of(expr.func.value, frame, depth + 1)
+            if base is not None:
+                return self._after_call(base, expr.func.attr)
+        elif isinstance(expr, ir.Call):
+            return self._called(expr, frame, depth)
+        elif isinstance(expr, ir.Attr):
+            base = self.type_of(expr.value, frame, depth + 1)
+            if base is not None:
+                return self._attribute(base, expr.attr)
+        elif isinstance(expr, ir.Subscript):
+            base = self.type_of(expr.value, frame, depth + 1)
+            if base is not None and base.kind == "pair" and expr.index == ir.Const(0):
+                return Typed("instance", base.model)
+            return None
+        return self._valued(self.evaluator.evaluate(expr, frame))
+
+    def _valued(self, values: tuple[Value, ...]) -> Typed | None:
+        for value in values:
+            if isinstance(value, ClassV):
+                model = self._model_of_class(value)
+                if model is not None:
+                    return Typed("class", model)
+            elif isinstance(value, InstanceV):
+                model = self._model_of_class(value.cls)
+                if model is not None:
+                    return Typed("instance", model)
+            elif isinstance(value, ExternalV):
+                model = self.resolver.external_model(self.project, value.path)
+                if model is not None:
+                    return Typed("class", model)
+            elif isinstance(value, ExternalResultV) and value.path.endswith("get_user_model"):
+                user = self.project.user_model
+                if user is not None:
+                    return Typed("class", user)
+        return None
+
+    def _model_of_class(self, cls: ClassV) -> DjangoModel | None:
+        for model in self.project.models.values():
+            if model.cls == cls:
+                return model
+        return None
+
+    def _called(self, call: ir.Call, frame: Frame, depth: int) -> Typed | None:
+        for value in self.evaluator.evaluate(call.func, frame):
+            path = value.path if isinstance(value, ExternalV) else ""
+            if path.endswith("get_user_model"):
+                user = self.project.user_model
+                return Typed("class", user) if user is not None else None
+            if path.endswith(SHORTCUT_NAMES[:2]) and call.args:
+                inner = self.type_of(call.args[0], frame, depth + 1)
+                if inner is not None and inner.kind in ("class", "manager", "queryset", "related"):
+                    return Typed("instance", inner.model)
+                return None
+            if isinstance(value, ClassV):
+                model = self._model_of_class(value)
+                if model is not None:
+                    return Typed("instance", model)
+        return None
+
+    def _after_call(self, typed: Typed, name: str) -> Typed | None:
+        if typed.kind not in ("manager", "queryset", "related"):
+            return None
+        target = typed.model
+        if name in INSTANCE_METHODS:
+            return Typed("instance", target)
+        if name in PAIR_METHODS:
+            return Typed("pair", target)
+        if name in VALUE_METHODS:
+            return None
+        kind = "related" if typed.kind == "related" else "queryset"
+        return Typed(kind, target, typed.reads, typed.links)
+
+    def _attribute(self, typed: Typed, name: str) -> Typed | None:
+        model = typed.model
+        if typed.kind == "class":
+            return Typed("manager", model) if name in model.managers else None
+        if typed.kind != "instance":
+            return None
+        concrete = model.concrete or model
+        item = concrete.field_named(name)
+        if item is not None:
+            target = self.resolver.target(self.project, item.target, concrete)
+            if target is None:
+                return None
+            if item.kind in ("fk", "o2o"):
+                return Typed("instance", target)
+            if item.kind == "m2m":
+                through = self._through(concrete, item)
+                return Typed("related", target, tuple(through), tuple(through))
+            return None
+        for owner in (concrete, *concrete.parents):
+            reverse = owner.reverse.get(name)
+            if reverse is None:
+                continue
+            source, relation = reverse
+            if relation.kind == "o2o":
+                return Typed("instance", source)
+            if relation.kind == "m2m":
+                through = self._through(source, relation)
+                return Typed("related", source, tuple(through), tuple(through))
+            tables = tuple(source.tables())
+            return Typed("related", source, (), tables)
+        return None
+
+    def _subscript(self, typed: Typed, step: ChainStep) -> Typed | None:
+        if typed.kind == "pair" and step.args and step.args[0] == ir.Const(0):
+            return Typed("instance", typed.model)
+        if typed.kind in ("queryset", "manager", "related") and step.args and isinstance(
+            step.args[0], ir.Const
+        ):
+            return Typed("instance", typed.model)
+        if typed.kind in ("queryset", "related"):
+            return typed  # a slice
+        return None
+
+    def _through(self, model: DjangoModel, item: ModelField) -> list[TableKey]:
+        if item.through is not None:
+            through = self.resolver.target(self.project, item.through, model)
+            return list(through.tables()) if through is not None else []
+        auto = self.resolver.auto_table(self.project, model, item)
+        return [auto.table] if auto is not None else []
+
+    # ---- paths, extra tables, shortcuts, admin ---------------------------------------------
+
+    def _paths(
+        self, model: DjangoModel, step: ChainStep, frame: Frame
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        out: list[tuple[TableKey, int, str, str, str, str]] = []
+        for arg, line in zip(step.args, step.arg_lines, strict=False):
+            value = arg
+            if isinstance(arg, ir.Call) and arg.args:  # Prefetch("path", queryset=...)
+                value = arg.args[0]
+            path = one_string(self.evaluator.evaluate(value, frame))
+            if not path:
+                continue
+            current: DjangoModel | None = model
+            for part in path.split("__"):
+                if current is None:
+                    break
+                hop = self._hop(current, part)
+                if hop is None:
+                    break
+                current, tables = hop
+                out.extend(self._emit(tables, line, "read", step.name, model=current))
+        return out
+
+    def _hop(
+        self, model: DjangoModel, name: str
+    ) -> tuple[DjangoModel, list[TableKey]] | None:
+        concrete = model.concrete or model
+        item = concrete.field_named(name)
+        if item is not None:
+            target = self.resolver.target(self.project, item.target, concrete)
+            if target is None or item.kind not in ("fk", "o2o", "m2m"):
+                return None
+            tables = list(target.tables())
+            if item.kind == "m2m":
+                tables = self._through(concrete, item) + tables
+            return target, tables
+        for owner in (concrete, *concrete.parents):
+            reverse = owner.reverse.get(name)
+            if reverse is None:
+                continue
+            source, relation = reverse
+            tables = list(source.tables())
+            if relation.kind == "m2m":
+                tables = self._through(source, relation) + tables
+            return source, tables
+        return None
+
+    def _extra_tables(
+        self, step: ChainStep, frame: Frame
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        out = []
+        for (name, value), lines in zip(step.kwargs, step.kwarg_lines, strict=False):
+            if name != "tables":
+                continue
+            for values in self.evaluator.evaluate(value, frame):
+                if not isinstance(values, SeqV):
+                    continue
+                for index, item in enumerate(values.items):
+                    if not isinstance(item, StrV) or not item.value:
+                        continue
+                    line = lines[index] if index < len(lines) else step.line
+                    out.append(
+                        (self._sql_table(item.value), line, "read", "select", "sql", "high")
+                    )
+        return out
+
+    def _sql_table(self, name: str) -> TableKey:
+        """A table named in `.extra(tables=...)`: Django quotes it, so its case stays."""
+        schema, _, table = name.rpartition(".")
+        return TableKey(normalize_identifier(schema, True) if schema else self.schema, table)
+
+    def _shortcut(
+        self, chain: DjangoChain, frame: Frame
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        root = chain.root
+        if not isinstance(root, ir.Call) or not root.args:
+            return []
+        called = self.evaluator.evaluate(root.func, frame)
+        if not any(isinstance(v, ExternalV) and v.path.endswith(SHORTCUT_NAMES) for v in called):
+            return []
+        inner = self.type_of(root.args[0], frame)
+        if inner is None or inner.kind not in ("class", "manager"):
+            return []  # a queryset argument is a chain of its own
+        return self._emit(inner.model.tables(), chain.line, "read", "get_object_or_404", inner)
+
+    def _registration(
+        self, chain: DjangoChain, frame: Frame
+    ) -> list[tuple[TableKey, int, str, str, str, str]] | None:
+        """`admin.site.register(M, ...)`, `@admin.register(M)`, a custom AdminSite's
+        `register`: the admin lists and edits M's table."""
+        last = chain.steps[-1]
+        if last.name != "register" or not last.call or not last.args:
+            return None
+        receiver: ir.Expr = chain.root
+        for step in chain.steps[:-1]:
+            if step.call or step.name == "[]":
+                return None
+            receiver = ir.Attr(receiver, step.name)
+        if not self._is_admin_site(self.evaluator.evaluate(receiver, frame)):
+            return None
+        out: list[tuple[TableKey, int, str, str, str, str]] = []
+        first, line = last.args[0], last.arg_lines[0] if last.arg_lines else last.line
+        items = first.items if isinstance(first, ir.Seq) else (first,)
+        for item in items:
+            typed = self.type_of(item, frame)
+            if typed is None or typed.kind != "class":
+                continue
+            for kind in ("read", "write"):
+                out.extend(self._emit(typed.model.tables(), line, kind, "admin", typed))
+        return out
+
+    def _is_admin_site(self, values: tuple[Value, ...]) -> bool:
+        for value in values:
+            if isinstance(value, ExternalV | ExternalResultV) and value.path.startswith(
+                "django.contrib.admin"
+            ):
+                return True
+            if isinstance(value, InstanceV) and (
+                set(self.resolver.ancestry(value.cls)[1]) & ADMIN_SITES
+            ):
+                return True
+        return False
+
+    # ---- what contrib does with the project's tables ---------------------------------------
+
+    def installed_app_uses(self) -> list[tuple[TableKey, Use]]:
+        """AUTH_USER_MODEL: django.contrib.auth logs users in and checks permissions through
+        the user model's table and its groups / user_permissions tables, whether or not the
+        project's own code names them. The use is at the setting."""
+        project = self.project
+        user = project.user_model
+        where = project.auth_user_model_at
+        installed = {app.name for app in project.apps.values() if app.external}
+        if (
+            user is None or user.owner is not None or where is None
+            or "django.contrib.auth" not in installed or project.settings is None
+        ):
+            return []
+        path, line = where
+        tables = list(user.tables())
+        for item in user.fields:
+            if item.kind == "m2m" and item.name in ("groups", "user_permissions"):
+                tables.extend(t for t in self._through(user, item) if t not in tables)
+        snippet = (
+            f"AUTH_USER_MODEL = {project.auth_user_model!r}: django.contrib.auth reads and "
+            "writes it (login, permissions)"
+        )
+        return [
+            (
+                key,
+                Use(
+                    path=path, line=line, module=project.settings.module, kind=kind, via="orm",
+                    operation="AUTH_USER_MODEL", snippet=snippet,
+                ),
+            )
+            for key in tables
+            for kind in ("read", "write")
+        ]

@@ -1,0 +1,704 @@
+"""Django on small repositories: one idiom per test, with the look-alikes that must not count.
+
+Each repository is written here (never copied from a real project); the idioms are those of
+/work/wt/django-notes.md (healthchecks, netbox, saleor) and issue 11. The sample project
+(sample_repo/backoffice) is held to its ground truth in tests/test_sample_django.py, itself
+proved against real Django by tests/test_django_real.py.
+"""
+
+from __future__ import annotations
+
+from analyzer import Report, scan
+from tests.conftest import MakeRepo
+
+MANAGE = '''import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{settings}")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+'''
+
+
+def site(
+    installed: str,
+    files: dict[str, str],
+    *,
+    root: str = "web",
+    settings_extra: str = "",
+    engine: str = "django.db.backends.postgresql",
+) -> dict[str, str]:
+    """A project whose manage.py sits in `root/` (the import root), with settings
+    `config/settings.py` listing `installed` (Python source of the list)."""
+    prefix = f"{root}/" if root else ""
+    out = {
+        f"{prefix}manage.py": MANAGE.format(settings="config.settings"),
+        f"{prefix}config/__init__.py": "",
+        f"{prefix}config/settings.py": (
+            f"INSTALLED_APPS = {installed}\n"
+            f"DATABASES = {{'default': {{'ENGINE': '{engine}', 'NAME': 'x'}}}}\n"
+            + settings_extra
+        ),
+    }
+    out.update({f"{prefix}{path}": text for path, text in files.items()})
+    return out
+
+
+def app(name: str, models: str = "", migrations: dict[str, str] | None = None) -> dict[str, str]:
+    files = {f"{name}/__init__.py": "", f"{name}/models.py": models}
+    if migrations is not None:
+        files[f"{name}/migrations/__init__.py"] = ""
+        for file, text in migrations.items():
+            files[f"{name}/migrations/{file}"] = text
+    return files
+
+
+def migration(dependencies: str, operations: str, extra: str = "", head: str = "") -> str:
+    return (
+        "from django.conf import settings\nfrom django.db import migrations, models\n"
+        f"{head}\n\nclass Migration(migrations.Migration):\n{extra}"
+        f"    dependencies = {dependencies}\n    operations = [\n{operations}\n    ]\n"
+    )
+
+
+def create(name: str, fields: str, options: str = "") -> str:
+    option = f", options={options}" if options else ""
+    return f"        migrations.CreateModel(name={name!r}, fields=[{fields}]{option}),"
+
+
+ID = "('id', models.BigAutoField(primary_key=True))"
+
+
+def one_model(name: str, fields: str = "x = models.IntegerField()") -> str:
+    return f"from django.db import models\n\n\nclass {name}(models.Model):\n    {fields}\n"
+
+
+def states(report: Report, kind: str) -> dict[str, tuple[str, ...] | None]:
+    found: dict[str, tuple[str, ...] | None] = {}
+    for table in report.tables:
+        for state in table.states:
+            if state.source_kind == kind:
+                found[table.name] = tuple(state.columns) if state.columns is not None else None
+    return found
+
+
+def uses(report: Report, via: str | None = None) -> set[tuple[str, int, str, str]]:
+    return {
+        (use.path.rsplit("/", 1)[-1], use.line, table.name, use.kind)
+        for table in report.tables
+        for use in table.uses
+        if via is None or use.via == via
+    }
+
+
+def findings(report: Report, name: str) -> set[str]:
+    return {f.table.removeprefix("public.") for f in report.findings if f.name == name and f.table}
+
+
+def codes(report: Report) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for diagnostic in report.diagnostics:
+        out.setdefault(diagnostic.code, []).append(diagnostic.message)
+    return out
+
+
+def status(report: Report, name: str) -> str:
+    table = report.table(name)
+    assert table is not None, name
+    return table.status
+
+
+# --------------------------------------------------------------------------------------------
+# models
+# --------------------------------------------------------------------------------------------
+
+SHOP_MODELS = '''from django.conf import settings
+from django.db import models
+
+
+class Stamped(models.Model):
+    created = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["created"]
+
+
+class Item(Stamped):
+    name = models.CharField(max_length=10, db_column="label")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    tags = models.ManyToManyField("Tag")
+    pinned = models.ManyToManyField("Tag", related_name="+", db_table="shop_pins")
+
+    class Meta(Stamped.Meta):
+        db_table = "shop_items"
+
+
+class Tag(models.Model):
+    word = models.SlugField()
+
+
+class Special(Item):
+    note = models.TextField()
+
+
+class Cheap(Item):
+    class Meta:
+        proxy = True
+
+
+class Legacy(models.Model):
+    code = models.CharField(max_length=3, primary_key=True)
+
+    class Meta:
+        managed = False
+        db_table = "legacy_codes"
+'''
+
+
+def test_model_tables_columns_and_kinds(make_repo: MakeRepo) -> None:
+    report = scan(make_repo(site('["django.contrib.auth", "shop"]', app("shop", SHOP_MODELS))))
+    assert states(report, "model") == {
+        # Meta(Stamped.Meta) keeps the parent's options and sets db_table; abstract parent's
+        # field first, db_column, ForeignKey as <name>_id
+        "shop_items": ("id", "created", "label", "owner_id"),
+        "shop_items_tags": ("id", "item_id", "tag_id"),  # the model's db_table + field
+        "shop_pins": ("id", "item_id", "tag_id"),  # db_table on the field
+        "shop_tag": ("id", "word"),
+        "shop_special": ("item_ptr_id", "note"),  # multi-table: parent link, own fields
+        "legacy_codes": ("code",),  # unmanaged, explicit primary key
+    }
+    # no migration at all: makemigrations would create every managed table
+    assert findings(report, "model-without-migration") == {
+        "shop_items", "shop_items_tags", "shop_pins", "shop_tag", "shop_special",
+    }
+    assert status(report, "legacy_codes") == "external"  # unmanaged, created by nobody here
+    assert status(report, "auth_user") == "external"  # contrib's user model is not swapped
+
+
+def test_a_class_named_model_and_pydantic_models_are_not_tables(make_repo: MakeRepo) -> None:
+    models = '''from dataclasses import dataclass
+
+from django.db import models as dj
+from pydantic import BaseModel
+
+
+class Model:
+    name = dj.CharField(max_length=3)
+
+    class Meta:
+        db_table = "not_a_table"
+
+
+class Scoring(Model):
+    pass
+
+
+class Payload(BaseModel):
+    id: int
+    name: str = ""
+
+
+@dataclass
+class Row:
+    id: int
+
+
+class Real(dj.Model):
+    name = dj.CharField(max_length=3)
+'''
+    report = scan(make_repo(site('["shop"]', app("shop", models))))
+    assert states(report, "model") == {"shop_real": ("id", "name")}
+
+
+def test_app_labels_come_from_appconfig_and_meta(make_repo: MakeRepo) -> None:
+    files = {
+        **app("bridge", "from django.db.models import Model, CharField\n\n\n"
+              "class Cursor(Model):\n    at = CharField(max_length=3)\n"),
+        "bridge/apps.py": (
+            "from django.apps import AppConfig as Base\n\n\n"
+            "class BridgeConfig(Base):\n    name = 'bridge'\n    label = 'lumen'\n"
+        ),
+        "core/__init__.py": "",
+        "core/models.py": (
+            "from django.db import models\n\n\nclass Event(models.Model):\n"
+            "    kind = models.TextField()\n\n    class Meta:\n        app_label = 'bridge'\n"
+        ),
+        "loose/__init__.py": "",
+        "loose/models.py": (
+            "from django.db import models\n\n\nclass Orphan(models.Model):\n"
+            "    kind = models.TextField()\n"
+        ),
+    }
+    report = scan(make_repo(site('["bridge"]', files)))
+    # the label, not the package; Meta.app_label = "bridge" is that app's label... which is
+    # "lumen" for Django only when the label matches: app_label names a label, not a package
+    assert set(states(report, "model")) == {"lumen_cursor", "bridge_event"}
+    assert any("Orphan" in m for m in codes(report)["django-model-outside-apps"])
+
+
+def test_managers_from_querysets_and_custom_managers(make_repo: MakeRepo) -> None:
+    models = '''from django.db import models
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(live=True)
+
+
+PageManager = models.Manager.from_queryset(PageQuerySet)
+
+
+class Page(models.Model):
+    live = models.BooleanField()
+    objects = PageManager()
+    drafts = PageQuerySet.as_manager()
+'''
+    service = '''from shop.models import Page
+
+
+def listing():
+    return list(Page.objects.published())
+
+
+def drafts():
+    return Page.drafts.filter(live=False).count()
+
+
+def not_a_manager():
+    return Page.live.filter(1)
+'''
+    report = scan(make_repo(site('["shop"]', {**app("shop", models), "shop/views.py": service})))
+    assert uses(report, "orm") == {
+        ("views.py", 5, "shop_page", "read"),
+        ("views.py", 9, "shop_page", "read"),
+    }
+
+
+def test_long_table_names_are_truncated_as_django_does(make_repo: MakeRepo) -> None:
+    name = "A" + "b" * 70
+    models = one_model(name)
+    report = scan(make_repo(site('["shop"]', app("shop", models))))
+    (table,) = states(report, "model")
+    # postgres: 63 characters, the last 4 a digest (django.db.backends.utils.truncate_name)
+    assert len(table) == 63 and table.startswith("shop_abbbb")
+
+
+# --------------------------------------------------------------------------------------------
+# settings and layout
+# --------------------------------------------------------------------------------------------
+
+
+def test_settings_read_statically(make_repo: MakeRepo) -> None:
+    extra = '''import os
+
+if os.environ.get("WITH_SHOP"):
+    INSTALLED_APPS += ["shop"]
+for plugin in os.environ.get("PLUGINS", "").split():
+    INSTALLED_APPS.append(plugin)
+INSTALLED_APPS = list(sorted(INSTALLED_APPS))
+if os.getenv("DB") == "sqlite":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}
+'''
+    models = one_model("Thing")
+    report = scan(make_repo(site('["base"]', {**app("base"), **app("shop", models)},
+                                 settings_extra=extra)))
+    assert set(states(report, "model")) == {"shop_thing"}  # added under a condition: kept
+    found = codes(report)
+    assert any("plugins" in m and "reassigned" in m for m in found["django-settings-partial"])
+    (dialect,) = found["django-dialect"]
+    assert "postgresql" in dialect and "sqlite3" in dialect and "reads SQL as postgres" in dialect
+
+
+def test_database_url_names_the_engine(make_repo: MakeRepo) -> None:
+    extra = '''import dj_database_url
+
+DATABASES = {"default": dj_database_url.config(default="mysql://u@h/db")}
+'''
+    report = scan(make_repo(site('["base"]', app("base"), settings_extra=extra)))
+    (message,) = codes(report)["django-dialect"]
+    assert "mysql://u@h/db" in message and 'dialect = "mysql"' in message
+
+
+def test_settings_split_in_a_package_with_star_imports(make_repo: MakeRepo) -> None:
+    files = {
+        "manage.py": MANAGE.format(settings="proj.settings.dev"),
+        "proj/__init__.py": "",
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": 'INSTALLED_APPS = ["django.contrib.auth", "shop"]\n',
+        "proj/settings/dev.py": (
+            "from .base import *\n\nINSTALLED_APPS += ['extra']\n"
+            "AUTH_USER_MODEL = 'shop.Person'\n"
+        ),
+        **app("shop", "from django.contrib.auth.models import AbstractUser\n\n\n"
+                      "class Person(AbstractUser):\n    pass\n"),
+        **app("extra", "from django.db import models\n\n\nclass X(models.Model):\n    pass\n"),
+    }
+    report = scan(make_repo(files))
+    assert set(states(report, "model")) == {
+        "shop_person", "shop_person_groups", "shop_person_user_permissions", "extra_x",
+    }
+    assert "public.auth_user" not in {t.qualified_name for t in report.tables}  # swapped out
+
+
+# --------------------------------------------------------------------------------------------
+# migrations
+# --------------------------------------------------------------------------------------------
+
+
+def test_squash_whose_replaced_files_are_gone(make_repo: MakeRepo) -> None:
+    shop = app("shop", "", {
+        "0001_squashed_0004.py": migration(
+            "[]", create("Box", ID), extra="    replaces = [('shop', '0001_initial'), "
+            "('shop', '0004_more')]\n"),
+        "0005_late.py": migration(
+            "[('shop', '0004_more')]",  # a replaced name: remapped onto the squash
+            "        migrations.AddField('box', 'size', models.IntegerField()),"),
+    })
+    other = app("other", "", {
+        "0001_initial.py": migration(
+            "[('shop', '0001_squashed_0004')]",
+            create("Crate", f"{ID}, ('box', models.ForeignKey('shop.box', "
+                   "on_delete=models.CASCADE))")),
+    })
+    report = scan(make_repo(site('["shop", "other"]', {**shop, **other})))
+    assert states(report, "django") == {
+        "shop_box": ("id", "size"),
+        "other_crate": ("id", "box_id"),
+    }
+    (source,) = [s for s in report.sources if s.kind == "django"]
+    # Django's plan: leaves in label order ("other" before "shop"), dependencies first
+    assert [f.rsplit("/", 1)[-1] for f in source.files] == [
+        "0001_squashed_0004.py", "0001_initial.py", "0005_late.py",
+    ]
+    assert "django-missing-dependency" not in codes(report)
+
+
+def test_replaces_naming_another_app_and_a_project_auth_app(make_repo: MakeRepo) -> None:
+    """An app renamed from `profiles` to `accounts` (its migrations replace the old label's),
+    and a project package labelled `auth` that owns contrib's old tables."""
+    accounts = app("accounts", "", {
+        "0001_initial.py": migration(
+            "[('auth', '0001_initial')]",
+            create("Member", f"{ID}, ('group', models.ForeignKey('auth.group', "
+                   "on_delete=models.CASCADE))"),
+            extra="    replaces = [('profiles', '0001_initial')]\n"),
+    })
+    later = app("later", "", {
+        "0001_initial.py": migration("[('profiles', '0001_initial')]", create("Note", ID)),
+    })
+    auth = {
+        "auth/__init__.py": "",
+        "auth/migrations/__init__.py": "",
+        "auth/migrations/0001_initial.py": migration(
+            "[]", create("Group", f"{ID}, ('name', models.CharField(max_length=9))")),
+    }
+    report = scan(make_repo(site('["auth", "accounts", "later"]', {**accounts, **later, **auth})))
+    assert set(states(report, "django")) == {"auth_group", "accounts_member", "later_note"}
+    assert "external" not in {t.status for t in report.tables}
+    (source,) = [s for s in report.sources if s.kind == "django"]
+    order = [f.split("/")[-3] for f in source.files]
+    assert order.index("accounts") < order.index("later")  # the replaced name maps to it
+
+
+def test_runsql_in_constants_lists_and_reverse_sql(make_repo: MakeRepo) -> None:
+    head = '''
+CREATE = """
+CREATE TABLE archive (id int, at timestamp)
+"""
+DROP = "DROP TABLE archive"
+'''
+    ops = '''        migrations.RunSQL(CREATE, reverse_sql=DROP),
+        migrations.RunSQL(["CREATE TABLE a1 (x int)", ("CREATE TABLE a2 (y int)", [])]),
+        migrations.RunSQL(migrations.RunSQL.noop, reverse_sql="CREATE TABLE never (z int)"),
+        migrations.RunSQL("ALTER TABLE shop_box_id_seq RENAME TO shop_crate_id_seq"),
+        migrations.RunSQL("INSERT INTO a1 VALUES (1)"),'''
+    shop = app("shop", "", {
+        "0001_initial.py": migration("[]", create("Box", ID)),
+        "0002_sql.py": migration("[('shop', '0001_initial')]", ops, head=head),
+    })
+    report = scan(make_repo(site('["shop"]', shop)))
+    assert states(report, "django") == {
+        "shop_box": ("id",), "archive": ("id", "at"), "a1": ("x",), "a2": ("y",),
+    }
+    # migration files are never application code: no uses, no runtime DDL, no findings there
+    assert uses(report) == set()
+    assert not [s for s in report.sources if s.kind == "runtime"]
+    defs = {(d.line, t.name, d.operation) for t in report.tables for d in t.definitions}
+    assert (13, "archive", "create") in defs  # a constant's SQL: at the line of its use
+    assert (17, "a1", "data") in defs  # data only: not a schema change
+    assert not [name for _, name, _ in defs if name.endswith("_seq")]  # a sequence
+    assert "django-dynamic-sql" not in codes(report)
+
+
+def test_rename_alter_table_and_separate_database_and_state(make_repo: MakeRepo) -> None:
+    shop = app("shop", "", {
+        "0001_initial.py": migration("[]", "\n".join([
+            create("Flag", f"{ID}, ('tags', models.ManyToManyField('shop.tag'))"),
+            create("Tag", ID),
+            create("Fixed", ID, "{'db_table': 'fixed_name'}"),
+        ])),
+        "0002_renames.py": migration("[('shop', '0001_initial')]", "\n".join([
+            "        migrations.RenameModel('Flag', 'Report'),",
+            "        migrations.RenameModel('Fixed', 'Still'),",  # db_table fixed: no rename
+            "        migrations.AlterModelTable('still', None),",  # back to the default name
+            "        migrations.RenameField('report', 'tags', 'labels'),",
+            "        migrations.SeparateDatabaseAndState(",
+            "            database_operations=[migrations.RunSQL('DROP TABLE shop_tag')],",
+            f"            state_operations=[migrations.CreateModel('Ghost', fields=[{ID}])],",
+            "        ),",
+        ])),
+    })
+    report = scan(make_repo(site('["shop"]', shop)))
+    assert states(report, "django") == {
+        "shop_report": ("id",),
+        "shop_report_labels": ("id", "report_id", "tag_id"),  # renamed twice, column too
+        "shop_still": ("id",),
+        "shop_ghost": ("id",),  # state only: Django believes it exists
+    }
+    assert "shop_flag" in {t.name for t in report.tables}  # in history only
+    assert any("shop.Ghost" in m for m in codes(report)["django-state-only-table"])
+
+
+def test_runpython_alter_db_table_is_read(make_repo: MakeRepo) -> None:
+    head = '''
+
+def forwards(apps, schema_editor):
+    Model = apps.get_model("shop", "Box")
+    schema_editor.alter_db_table(Model, "shop_box", "store_box")
+
+
+def backwards(apps, schema_editor):
+    schema_editor.alter_db_table(None, "store_box", "shop_box")
+'''
+    shop = app("shop", "", {
+        "0001_initial.py": migration("[]", create("Box", ID)),
+        "0002_move.py": migration(
+            "[('shop', '0001_initial')]",
+            "        migrations.RunPython(forwards, backwards),", head=head),
+    })
+    report = scan(make_repo(site('["shop"]', shop)))
+    assert set(states(report, "django")) == {"store_box"}
+
+
+def test_state_only_field_removal_is_not_drift(make_repo: MakeRepo) -> None:
+    models = one_model("Box", "size = models.IntegerField()")
+    shop = app("shop", models, {
+        "0001_initial.py": migration("[]", create(
+            "Box", f"{ID}, ('size', models.IntegerField()), ('legacy', models.TextField()), "
+            "('old', models.TextField())")),
+        "0002_state.py": migration("[('shop', '0001_initial')]", "\n".join([
+            "        migrations.SeparateDatabaseAndState(state_operations=[",
+            "            migrations.RemoveField('box', 'legacy')]),",
+        ])),
+    })
+    report = scan(make_repo(site('["shop"]', shop)))
+    (message,) = [f.message for f in report.findings if f.name == "model-drift"]
+    assert "lacks old," in message and "legacy" not in message
+
+
+def test_migration_graph_problems_are_diagnostics(make_repo: MakeRepo) -> None:
+    shop = app("shop", "", {
+        "0001_initial.py": migration("[('shop', '0000_gone')]", create("Box", ID)),
+        "0002_loop.py": migration("[('shop', '0003_back')]", "        migrations.RunPython(f),"),
+        "0003_back.py": migration("[('shop', '0002_loop')]", "        custom_operation(),"),
+    })
+    stray = app("stray", "", {"0001_initial.py": migration("[]", create("Lost", ID))})
+    report = scan(make_repo(site('["shop"]', {**shop, **stray})))
+    found = codes(report)
+    assert set(found) >= {
+        "django-missing-dependency", "django-migration-cycle", "django-migrations-outside-apps",
+    }
+    assert "shop_box" in states(report, "django")  # the scan went on
+    assert "stray_lost" not in states(report, "django")
+
+
+def test_two_leaf_migrations_of_one_app_are_a_conflict(make_repo: MakeRepo) -> None:
+    shop = app("shop", "", {
+        "0001_initial.py": migration("[]", create("Box", ID)),
+        "0002_a.py": migration("[('shop', '0001_initial')]", create("A", ID)),
+        "0002_b.py": migration("[('shop', '0001_initial')]", create("B", ID)),
+    })
+    report = scan(make_repo(site('["shop"]', shop)))
+    (message,) = codes(report)["django-conflicting-migrations"]
+    assert "0002_a, 0002_b" in message and "--merge" in message
+    assert set(states(report, "django")) == {"shop_box", "shop_a", "shop_b"}
+
+
+def test_import_cycle_through_star_imports_finishes(make_repo: MakeRepo) -> None:
+    """netbox's dcim.forms: a package __init__ star-imports submodules, one of which imports
+    the package back (`from . import x`, `from pkg import Name`). It crashed with
+    RecursionError before bounded resolution (issue 11; checked against 3caedee^: the SQL
+    constants make every module relevant to that version's pre-filter)."""
+    files = {
+        **app("dcim", "from django.db import models\n\n\nclass Site(models.Model):\n"
+                      "    name = models.TextField()\n"),
+        "dcim/forms/__init__.py": (
+            "from .bulk_create import *\nfrom .object_create import *\n"
+            "from .model_forms import *\n\nCOUNT = 'SELECT count(*) FROM dcim_site'\n"
+        ),
+        "dcim/forms/model_forms.py": (
+            "from dcim.forms import ComponentCreateForm\nfrom dcim.models import Site\n\n"
+            "__all__ = ['SiteForm']\n\n\nclass SiteForm(ComponentCreateForm):\n"
+            "    def load(self):\n        return Site.objects.filter(name=self.name)\n"
+        ),
+        "dcim/forms/object_create.py": (
+            "from . import model_forms\n\nORDER = 'SELECT id FROM dcim_site ORDER BY name'\n"
+            "__all__ = ['ComponentCreateForm']\n\n\n"
+            "class ComponentCreateForm(model_forms.SiteForm):\n    pass\n"
+        ),
+        "dcim/forms/bulk_create.py": (
+            "from .object_create import ComponentCreateForm\n\n__all__ = ['Bulk']\n\n\n"
+            "class Bulk(ComponentCreateForm):\n    model = ComponentCreateForm\n"
+        ),
+    }
+    report = scan(make_repo(site('["dcim"]', files)))
+    assert uses(report) == {
+        ("model_forms.py", 9, "dcim_site", "read"),
+        ("__init__.py", 5, "dcim_site", "read"),
+        ("object_create.py", 3, "dcim_site", "read"),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# uses
+# --------------------------------------------------------------------------------------------
+
+USES_MODELS = '''from django.db import models
+
+
+class Author(models.Model):
+    name = models.TextField()
+
+
+class Book(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+    readers = models.ManyToManyField(Author, related_name="read_books")
+
+
+class Chapter(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+'''
+USES_CODE = '''from django.contrib import admin
+from django.contrib.admin import AdminSite
+from django.db import connection
+from django.shortcuts import get_object_or_404
+
+from .models import Author, Book, Chapter
+
+
+class Site(AdminSite):
+    pass
+
+
+site = Site()
+site.register([Author, Book])
+
+
+def detail(pk):
+    book = get_object_or_404(Book, pk=pk)
+    names = list(book.readers.values_list("name"))
+    chapters = book.chapter_set.all()
+    return book.author.books.count(), names, chapters
+
+
+def deep():
+    return Chapter.objects.select_related("book__author").prefetch_related("book__readers")
+
+
+def writes(author: Author):
+    author.books.update(author=None)
+    author.read_books.add(1)
+    author.save()
+
+
+def raw():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM shop_book_readers")
+    return Book.objects.extra(tables=["legacy_stats"])
+
+
+class BookForm:
+    class Meta:
+        model = Book
+
+
+def not_uses(things):
+    Book(author=None)
+    things.filter(1).count()
+    return Author
+'''
+
+
+def test_orm_chains_related_managers_paths_admin_and_raw_sql(make_repo: MakeRepo) -> None:
+    files = {**app("shop", USES_MODELS), "shop/views.py": USES_CODE}
+    report = scan(make_repo(site('["django.contrib.admin", "shop"]', files)))
+    found = uses(report)
+    expected = {
+        ("views.py", 14, "shop_author", "read"), ("views.py", 14, "shop_author", "write"),
+        ("views.py", 14, "shop_book", "read"), ("views.py", 14, "shop_book", "write"),
+        ("views.py", 18, "shop_book", "read"),  # get_object_or_404(Book, ...)
+        ("views.py", 19, "shop_book_readers", "read"),  # M2M: through and target
+        ("views.py", 19, "shop_author", "read"),
+        ("views.py", 20, "shop_chapter", "read"),  # reverse FK, default accessor
+        ("views.py", 21, "shop_book", "read"),  # book.author.books: related_name
+        ("views.py", 25, "shop_chapter", "read"),
+        ("views.py", 25, "shop_book", "read"),  # select_related("book__author"): each hop
+        ("views.py", 25, "shop_author", "read"),
+        ("views.py", 25, "shop_book_readers", "read"),  # prefetch_related("book__readers")
+        ("views.py", 29, "shop_book", "write"),  # reverse FK update
+        ("views.py", 30, "shop_book_readers", "write"),  # reverse M2M add: through only
+        ("views.py", 31, "shop_author", "write"),  # instance save
+        ("views.py", 36, "shop_book_readers", "read"),  # raw SQL
+        ("views.py", 37, "shop_book", "read"),
+        ("views.py", 37, "legacy_stats", "read"),  # .extra(tables=[...])
+        ("views.py", 42, "shop_book", "read"),  # Meta.model = Book (low confidence)
+    }
+    assert found == expected
+    low = {(u.line, t.name) for t in report.tables for u in t.uses if u.confidence == "low"}
+    assert low == {(42, "shop_book")}
+
+
+# --------------------------------------------------------------------------------------------
+# the per-file reader
+# --------------------------------------------------------------------------------------------
+
+
+def test_reader_keeps_operations_fields_nested_lists_and_sql_with_their_lines() -> None:
+    from analyzer.facts import Hole, Literal
+    from analyzer.readers.python_module import read_python
+
+    source = migration(
+        "[('shop', '0001_initial'), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]",
+        "\n".join([
+            create("Box", f"{ID},\n            ('size', models.IntegerField())"),
+            "        migrations.SeparateDatabaseAndState(",
+            "            database_operations=[migrations.RunSQL(SQL, reverse_sql='x')],",
+            "            state_operations=OPS,",
+            "        ),",
+            "        *EXTRA,",
+        ]),
+        head="SQL = 'DROP TABLE old'\nOPS = [migrations.DeleteModel('Old')]\n",
+    )
+    facts = read_python("shop/migrations/0002_x.py", source.encode(), "shop.migrations.0002_x")
+    django = facts.facts.django
+    assert django is not None and django.migration is not None
+    read = django.migration
+    assert len(read.dependencies) == 2
+    create_op, separate, starred = read.operations
+    assert [op.line for op in read.operations] == [10, 12, 16]
+    assert starred.opaque == "it is not a call of an operation"  # `*EXTRA`: said, not dropped
+    assert [field.line for field in create_op.fields] == [10, 11]
+    nested = dict(separate.nested)
+    (run_sql,) = nested["database_operations"]
+    (delete,) = nested["state_operations"]  # a module-level list, followed
+    assert (run_sql.line, delete.line) == (13, 4)
+    sql = dict(run_sql.sql)
+    assert len(sql["sql"]) == 1 and isinstance(sql["sql"][0], Hole)  # the constant SQL
+    assert sql["sql"][0].expr == "SQL"
+    assert sql["reverse_sql"] == (Literal("x", 13),)  # kept, never replayed
+    elsewhere = read_python("shop/models.py", source.encode(), "shop.models").facts.django
+    assert elsewhere is None or elsewhere.migration is None  # only a migrations folder's
