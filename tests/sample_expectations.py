@@ -1522,9 +1522,86 @@ OTHER_SOURCE_STATES: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = 
 #   app/models/base.py     SnakeCaseTableName: @declared_attr.directive __tablename__ with
 #                          re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 #   app/models/personality.py  MoodPreset(SnakeCaseTableName, Base) -> "mood_preset" (41)
+#   app/db/database.py     Database.insert(self, table_name, row): f"INSERT INTO {table_name}
+#                          ..." (36), a helper; Database.fetch_rows(..., table_hint=None): the
+#                          hint is validated and logged, never SQL (not a helper); db = Database()
+#   call sites of Database.insert (the use is at the call, kind write, the helper's SQL as its
+#   snippet): app/characters/voice.py:11 (`db: Database` parameter annotation),
+#   app/memory/snapshots.py:14 (`db = Database(pool)`), app/characters/feedback.py:22
+#   (`(conn or db).insert(...)`, conn: Database | None, db the module-level instance),
+#   app/jobs/rollup_runs.py:13 (untyped `store`: the only helper named insert -> medium).
+#   app/characters/moods.py:22  f"DELETE FROM {CharacterMood.__tablename__} WHERE ..."
+#   app/api/dependencies.py  LumenModels: properties returning mapped classes; provide_models()
+#   app/api/moods.py       `db: LumenModels = Depends(provide_models)` -> select(db.MoodPreset)
+#                          (24); `db=Depends(provide_models)` (no annotation: typed by the
+#                          factory's return annotation) -> insert(db.CharacterMood) (36)
+#   prose look-alikes: app/characters/moods.py:25, app/admin/menu.py:46-47
 # =============================================================================================
 
-ABSENT_TABLES.add("public.moodpreset")  # the lowercase rule; SnakeCaseTableName gives mood_preset
+USES.update(
+    {
+        # Database.insert at its call sites
+        ("app/characters/voice.py", 11, "public.voice_samples", "write"),
+        ("app/memory/snapshots.py", 14, "public.memory_snapshots", "write"),
+        ("app/characters/feedback.py", 22, "public.message_feedback", "write"),
+        ("app/jobs/rollup_runs.py", 13, "public.analytics_rollup_runs", "write"),  # medium
+        # the SQL literal given to fetch_rows (its table_hint on line 19 is not a use)
+        ("app/characters/voice.py", 16, "public.voice_samples", "read"),
+        # f"DELETE FROM {CharacterMood.__tablename__} ...": the model's table
+        ("app/characters/moods.py", 22, "public.character_moods", "write"),
+    }
+)
+
+# every SQL use whose confidence is not "high" (all others are high)
+SQL_USE_CONFIDENCE: dict[tuple[str, int, str, str], str] = {
+    # token scan of an unparsed DO $$ ... $$ block (see USES)
+    ("app/db/maintenance.py", 25, "public.conversation_entries", "write"): "low",
+    # `store` is untyped: the repository's one helper named insert that builds SQL
+    ("app/jobs/rollup_runs.py", 13, "public.analytics_rollup_runs", "write"): "medium",
+}
+
+# uses through a helper: (path, line, table) at the call site -> the helper's SQL (the snippet)
+HELPER_CALL_SNIPPETS: dict[tuple[str, int, str], str] = {
+    ("app/jobs/cleanup.py", 51, "public.memory_entries"): (
+        "DELETE FROM memory_entries WHERE created_at < $1"  # purge_older_than(conn, "...", ...)
+    ),
+    ("app/characters/voice.py", 11, "public.voice_samples"): (
+        "INSERT INTO voice_samples ({columns}) VALUES ({placeholders})"
+    ),
+    ("app/memory/snapshots.py", 14, "public.memory_snapshots"): (
+        "INSERT INTO memory_snapshots ({columns}) VALUES ({placeholders})"
+    ),
+    ("app/characters/feedback.py", 22, "public.message_feedback"): (
+        "INSERT INTO message_feedback ({columns}) VALUES ({placeholders})"
+    ),
+    ("app/jobs/rollup_runs.py", 13, "public.analytics_rollup_runs"): (
+        "INSERT INTO analytics_rollup_runs ({columns}) VALUES ({placeholders})"
+    ),
+}
+
+NO_USE_LOCATIONS.update(
+    {
+        ("app/db/database.py", 36),  # the helper's own f"INSERT INTO {table_name} ...": its
+        # uses are at the call sites, and it is not a dynamic table name (every call is read)
+        ("app/db/database.py", 49),  # logger.debug(..., table_hint ...)
+        ("app/characters/voice.py", 19),  # table_hint="voice_samples": validated, never SQL
+        ("app/characters/moods.py", 25),  # log: "delete rows older than 30 days: ..."
+        ("app/admin/menu.py", 46),  # "Delete rows older than 30 days from the mood history"
+        ("app/admin/menu.py", 47),  # "Update table settings (page size, retention) ..."
+    }
+)
+
+ABSENT_TABLES.update(
+    {
+        "public.rows",  # prose: "delete rows older than 30 days"
+        "public.table",  # prose: "Update table settings"
+        "public.settings",
+        "public.history",
+        "public.table_name",  # the helper's parameter
+        "public.table_hint",
+        "public.moodpreset",  # the lowercase rule; SnakeCaseTableName gives mood_preset
+    }
+)
 
 ALEMBIC_DEFINITIONS.update(
     {
@@ -1582,3 +1659,36 @@ ALEMBIC_REVISION_OPERATIONS: dict[str, set[tuple[str, str, str, int]]] = {
 # MoodPreset: no __tablename__, SnakeCaseTableName computes "mood_preset"
 MODEL_TABLES["public.mood_preset"] = ("id", "name", "valence", "arousal")
 MODEL_DECLARATIONS.add((_MODELS + "personality.py", 41, "public.mood_preset", "MoodPreset"))
+
+_MOODS_API = "app/api/moods.py"
+_DEPENDENCIES = "app/api/dependencies.py"
+ORM_USES.update(
+    {
+        # db: LumenModels = Depends(provide_models); select(db.MoodPreset).order_by(...)
+        (_MOODS_API, 24, "public.mood_preset", "read"),
+        # db=Depends(provide_models) (typed by the factory); sa.insert(db.CharacterMood)
+        (_MOODS_API, 36, "public.character_moods", "write"),
+        # the registry's properties return the classes: low-confidence reads, as any other load
+        (_DEPENDENCIES, 23, "public.character_moods", "read"),  # return CharacterMood
+        (_DEPENDENCIES, 27, "public.mood_preset", "read"),  # return MoodPreset
+    }
+)
+ORM_LOW_CONFIDENCE.update(
+    {
+        (_DEPENDENCIES, 23, "public.character_moods", "read"),
+        (_DEPENDENCIES, 27, "public.mood_preset", "read"),
+    }
+)
+ORM_NOT_USES.update(
+    {
+        (_MOODS_API, 10),  # import of LumenModels, provide_models
+        (_MOODS_API, 22),  # db: LumenModels = Depends(provide_models): a parameter
+        (_MOODS_API, 25),  # preset.name: an instance
+        (_MOODS_API, 33),  # db=Depends(provide_models)
+        (_DEPENDENCIES, 15),  # from app.models import CharacterMood, MoodPreset
+        (_DEPENDENCIES, 22),  # def CharacterMood(self) -> type[CharacterMood]: annotation
+        (_DEPENDENCIES, 26),  # def MoodPreset(self) -> type[MoodPreset]: annotation
+        ("app/characters/moods.py", 1),  # docstring naming app.models.CharacterMood
+        ("app/characters/moods.py", 10),  # from app.models import CharacterMood
+    }
+)

@@ -312,6 +312,27 @@ def test_migration_module_replay_equals_running_it(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def test_sql_use_confidence(sample_report: Report) -> None:
+    found = {
+        (use.path, use.line, table.qualified_name, use.kind): use.confidence
+        for table in sample_report.tables
+        for use in table.uses
+        if use.via == "sql" and use.confidence != "high"
+    }
+    assert found == expected.SQL_USE_CONFIDENCE
+
+
+def test_helper_uses_are_at_the_call_site_with_the_helpers_sql(sample_report: Report) -> None:
+    snippets = {
+        (use.path, use.line, table.qualified_name): use.snippet
+        for table in sample_report.tables
+        for use in table.uses
+        if use.via == "sql"
+    }
+    for key, sql in expected.HELPER_CALL_SNIPPETS.items():
+        assert snippets.get(key) == sql, key
+
+
 def test_loop_iterations_carry_their_binding(sample_report: Report) -> None:
     found = {
         (d.path, d.line, table.qualified_name, d.operation): d.snippet
