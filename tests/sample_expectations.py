@@ -240,8 +240,6 @@ USES: set[tuple[str, int, str, str]] = {
     ("app/jobs/cleanup.py", 35, "public.relationship_scores", "write"),
     ("app/jobs/cleanup.py", 39, "public.conversations", "read"),
     ("app/jobs/cleanup.py", 40, "public.conversation_entries", "read"),
-    # line 51: purge_older_than(conn, "memory_entries", cutoff) passes a bare table name to a
-    #   function: no SQL here, no use (no inter-procedural analysis).
     # --- app/jobs/rollups.py: tables created only by the analytics Alembic environment --------
     ("app/jobs/rollups.py", 14, "public.analytics_events", "write"),
     ("app/jobs/rollups.py", 26, "public.analytics_rollups", "read"),
@@ -763,7 +761,7 @@ NO_USE_LOCATIONS: set[tuple[str, int]] = {
 # revision 4c5d6e7f8a9b: it belongs to the "alembic" family (its CREATE TABLE is listed in
 # ALEMBIC_DEFINITIONS), it is NOT a raw SQL source (not in SQL_DEFINITIONS / SQL_FINAL_STATES).
 #
-# "alembic" graph (15 revisions, one head):
+# "alembic" graph (17 revisions, one head):
 #   a1b2c3d4e5f6 baseline -> b7c8d9e0f1a2 -> c3d4e5f6a7b8 (rename_table) -> branches
 #   d4e5f6a7b8c9 (add_column) | e5f6a7b8c9d0 (op.execute f-string CREATE TABLE; if/else index)
 #   -> merge f6a7b8c9d0e1 -> 0b1c2d3e4f5a (drop_table) -> 9c8b7a6f5e4d (documentation only)
@@ -778,7 +776,10 @@ NO_USE_LOCATIONS: set[tuple[str, int]] = {
 #        sql/message_feedback.sql) -> 5d6e7f8a9b0c (depends_on 2a3b4c5d6e7f; add_column,
 #        if/else create_foreign_key, get_bind().execute(text(UPDATE)))
 #   -> merge 6e7f8a9b0c1d (3b4c5d6e7f8a, 5d6e7f8a9b0c) -> 7f8a9b0c1d2e (data only: bulk_insert,
-#        execute(text(UPDATE)) x2) = head
+#        execute(text(UPDATE)) x2) -> 8a9b0c1d2e3f (drop_column, see ORDER_FAULTS)
+#   -> 9b0c1d2e3f4a (computed names: create_table(Model.__tablename__), bulk_insert(
+#        Model.__table__); loops over RENAMES / a literal tuple; helper _drop_fk(table, name))
+#        = head; see "Issue 9 idioms" at the end of this file
 # "analytics/migrations": 3f9a1c2b7d10 (create_table, create_index) -> 8d2e4f6a1b3c
 #   (create_table with a UniqueConstraint) -> c5b7a9e1d3f2 (add_column, create_table) = head
 # ---------------------------------------------------------------------------------------------
@@ -798,6 +799,7 @@ _FEEDBACK_SQL = _REV + "sql/message_feedback.sql"
 _REWORK = _REV + "20251021_1000_2a3b4c5d6e7f_rework_snapshots_identity_facts.py"
 _VOICE = _REV + "20251022_1130_3b4c5d6e7f8a_voice_samples_audit_cleanup.py"
 _FEEDBACK_FACTS = _REV + "20251022_1500_5d6e7f8a9b0c_feedback_links_to_facts.py"
+_MOODS = _REV + "20251027_1000_9b0c1d2e3f4a_moods_and_table_cleanup.py"
 _EVENTS = _ANALYTICS_REV + "20251020_1200_3f9a1c2b7d10_analytics_events.py"
 _ROLLUPS = _ANALYTICS_REV + "20251021_1200_8d2e4f6a1b3c_analytics_rollups.py"
 _ROLLUP_RUNS = _ANALYTICS_REV + "20251022_1200_c5b7a9e1d3f2_rollup_runs_and_sessions.py"
@@ -814,7 +816,9 @@ ALEMBIC_INI_FILES: dict[str, str] = {
 # on PostgreSQL 15). The version tables (alembic_version, alembic_version_analytics) are
 # excluded. Batch add_column appends; batch/plain rename keeps the position.
 # Gone by head: user_relationships (dropped), character_attributes_old and
-# character_audit_payloads (renamed), character_audit_export_queue (dropped).
+# character_audit_payloads (renamed), character_audit_export_queue (dropped);
+# 9b0c1d2e3f4a: character_memory_snapshots and character_voice_samples (renamed),
+# character_audit_event_payloads and character_audit_events (dropped).
 # ---------------------------------------------------------------------------------------------
 ALEMBIC_HEAD_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "alembic": {
@@ -885,8 +889,9 @@ ALEMBIC_HEAD_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
             "learned_at",
         ),
         # constraints (PrimaryKeyConstraint, ForeignKeyConstraint, UniqueConstraint) are not
-        # columns; batch: summary -> summary_text, token_count dropped, source appended
-        "public.character_memory_snapshots": (
+        # columns; batch: summary -> summary_text, token_count dropped, source appended;
+        # created as character_memory_snapshots, renamed by 9b0c1d2e3f4a
+        "public.memory_snapshots": (
             "id",
             "character_id",
             "user_id",
@@ -894,16 +899,8 @@ ALEMBIC_HEAD_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
             "taken_at",
             "source",
         ),
-        "public.character_audit_events": (
-            "id",
-            "character_id",
-            "actor",
-            "action",
-            "occurred_at",
-        ),
-        # created as character_audit_payloads, renamed by 3b4c5d6e7f8a
-        "public.character_audit_event_payloads": ("event_id", "payload"),
-        "public.character_voice_samples": ("id", "character_id", "sample_text", "recorded_at"),
+        # created as character_voice_samples, renamed by 9b0c1d2e3f4a
+        "public.voice_samples": ("id", "character_id", "sample_text", "recorded_at"),
         "public.character_voice_profiles": ("character_id", "pitch", "speed"),
         "public.feedback_reasons": ("code", "label"),
         # from sql/message_feedback.sql (the CONSTRAINT ... CHECK line is not a column);
@@ -917,6 +914,9 @@ ALEMBIC_HEAD_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
             "created_at",
             "fact_id",
         ),
+        # 9b0c1d2e3f4a: create_table(CharacterMood.__tablename__) / (MoodPreset.__tablename__)
+        "public.character_moods": ("id", "character_id", "mood", "intensity", "created_at"),
+        "public.mood_preset": ("id", "name", "valence", "arousal"),
     },
     "analytics/migrations": {
         "public.analytics_events": (
@@ -960,6 +960,7 @@ ALEMBIC_REVISIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "6e7f8a9b0c1d": ("3b4c5d6e7f8a", "5d6e7f8a9b0c"),
         "7f8a9b0c1d2e": ("6e7f8a9b0c1d",),
         "8a9b0c1d2e3f": ("7f8a9b0c1d2e",),
+        "9b0c1d2e3f4a": ("8a9b0c1d2e3f",),
     },
     "analytics/migrations": {
         "3f9a1c2b7d10": (),
@@ -969,7 +970,7 @@ ALEMBIC_REVISIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 ALEMBIC_HEADS: dict[str, set[str]] = {
-    "alembic": {"8a9b0c1d2e3f"},
+    "alembic": {"9b0c1d2e3f4a"},
     "analytics/migrations": {"c5b7a9e1d3f2"},
 }
 
@@ -1108,7 +1109,9 @@ DATA_ONLY_REVISIONS: set[str] = {"7f8a9b0c1d2e"}
 # Declarative forms in sample_repo/app/models/:
 #   base.py        Base(DeclarativeBase); TimestampMixin (created_at, mapped_column, used by
 #                  Users, UserFact, CharacterMood); LowercaseTableNameMixin (@declared_attr
-#                  __tablename__ returning cls.__name__.lower()). No table of their own.
+#                  __tablename__ returning cls.__name__.lower()); SnakeCaseTableName
+#                  (@declared_attr.directive __tablename__: re.sub camel-to-snake). No table of
+#                  their own.
 #   character.py   Character, CharacterTag (Mapped/mapped_column, relationship() targets taken
 #                  from the Mapped[...] annotation), module-level relationship_scores_table =
 #                  Table("relationship_scores", Base.metadata, ...)
@@ -1119,7 +1122,8 @@ DATA_ONLY_REVISIONS: set[str] = {"7f8a9b0c1d2e"}
 #                  `confidence: Mapped[float | None]`; TimestampMixin)
 #   personality.py CharacterOwned (__abstract__ = True: columns id, character_id + ForeignKey,
 #                  no table); PersonalityTrait(CharacterOwned) (relationship("Character"));
-#                  CharacterMood(TimestampMixin, CharacterOwned) (no migration creates it)
+#                  CharacterMood(TimestampMixin, CharacterOwned) (created by Alembic
+#                  9b0c1d2e3f4a); MoodPreset(SnakeCaseTableName, Base): computed "mood_preset"
 #   memory.py      MemoryEntry (classic Column(...) attributes, Column("memory_type", ...) name
 #                  override, polymorphic_on); EpisodicMemory(MemoryEntry): single-table
 #                  inheritance (no __tablename__, polymorphic_identity) -> memory_entries
@@ -1422,7 +1426,8 @@ ORM_NOT_USES: set[tuple[str, int]] = {
 # ---------------------------------------------------------------------------------------------
 # MODEL_WITHOUT_MIGRATION: model tables that no Alembic head state and no SQL source creates.
 # ---------------------------------------------------------------------------------------------
-MODEL_WITHOUT_MIGRATION: set[str] = {"public.character_moods"}
+# (public.character_moods was the one until Alembic 9b0c1d2e3f4a created it)
+MODEL_WITHOUT_MIGRATION: set[str] = set()
 
 # ---------------------------------------------------------------------------------------------
 # MODEL_DRIFT: table -> (columns the model lacks vs its reference, columns the model adds).
@@ -1504,3 +1509,188 @@ OTHER_SOURCE_STATES: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = 
         "public.plugin_summary": ("view", None),
     },
 }
+
+
+# =============================================================================================
+# Issue 9 idioms: table names as real code computes them. sample_repo code written for them:
+#   alembic/versions/..._9b0c1d2e3f4a_moods_and_table_cleanup.py
+#       op.create_table(CharacterMood.__tablename__, ...) (46) and (MoodPreset.__tablename__,
+#       ...) (60) with the models imported from app.models; op.bulk_insert(MoodPreset.__table__,
+#       DEFAULT_PRESETS) (67); `for old, new in RENAMES: op.rename_table(old, new)` (68-69) over
+#       a module constant; `for table in ("...", "..."): op.drop_table(table)` (73-74); helper
+#       `_drop_fk(table, name)` (39-41, batch mode for SQLite) called with literals (71).
+#       Each loop iteration is its own operation, on the line of the op call in the loop body.
+#       A helper's operation is on the helper's own line (41), as for _create_audit_tables.
+#   app/models/base.py     SnakeCaseTableName: @declared_attr.directive __tablename__ with
+#                          re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+#   app/models/personality.py  MoodPreset(SnakeCaseTableName, Base) -> "mood_preset" (41)
+#   app/db/database.py     Database.insert(self, table_name, row): f"INSERT INTO {table_name}
+#                          ..." (36), a helper; Database.fetch_rows(..., table_hint=None): the
+#                          hint is validated and logged, never SQL (not a helper); db = Database()
+#   call sites of Database.insert (the use is at the call, kind write, the helper's SQL as its
+#   snippet): app/characters/voice.py:11 (`db: Database` parameter annotation),
+#   app/memory/snapshots.py:14 (`db = Database(pool)`), app/characters/feedback.py:22
+#   (`(conn or db).insert(...)`, conn: Database | None, db the module-level instance),
+#   app/jobs/rollup_runs.py:13 (untyped `store`: the only helper named insert -> medium).
+#   app/characters/moods.py:22  f"DELETE FROM {CharacterMood.__tablename__} WHERE ..."
+#   app/api/dependencies.py  LumenModels: properties returning mapped classes; provide_models()
+#   app/api/moods.py       `db: LumenModels = Depends(provide_models)` -> select(db.MoodPreset)
+#                          (24); `db=Depends(provide_models)` (no annotation: typed by the
+#                          factory's return annotation) -> insert(db.CharacterMood) (36)
+#   prose look-alikes: app/characters/moods.py:25, app/admin/menu.py:46-47
+# =============================================================================================
+
+USES.update(
+    {
+        # Database.insert at its call sites
+        ("app/characters/voice.py", 11, "public.voice_samples", "write"),
+        ("app/memory/snapshots.py", 14, "public.memory_snapshots", "write"),
+        ("app/characters/feedback.py", 22, "public.message_feedback", "write"),
+        ("app/jobs/rollup_runs.py", 13, "public.analytics_rollup_runs", "write"),  # medium
+        # the SQL literal given to fetch_rows (its table_hint on line 19 is not a use)
+        ("app/characters/voice.py", 16, "public.voice_samples", "read"),
+        # f"DELETE FROM {CharacterMood.__tablename__} ...": the model's table
+        ("app/characters/moods.py", 22, "public.character_moods", "write"),
+    }
+)
+
+# every SQL use whose confidence is not "high" (all others are high)
+SQL_USE_CONFIDENCE: dict[tuple[str, int, str, str], str] = {
+    # token scan of an unparsed DO $$ ... $$ block (see USES)
+    ("app/db/maintenance.py", 25, "public.conversation_entries", "write"): "low",
+    # `store` is untyped: the repository's one helper named insert that builds SQL
+    ("app/jobs/rollup_runs.py", 13, "public.analytics_rollup_runs", "write"): "medium",
+}
+
+# uses through a helper: (path, line, table) at the call site -> the helper's SQL (the snippet)
+HELPER_CALL_SNIPPETS: dict[tuple[str, int, str], str] = {
+    ("app/jobs/cleanup.py", 51, "public.memory_entries"): (
+        "DELETE FROM memory_entries WHERE created_at < $1"  # purge_older_than(conn, "...", ...)
+    ),
+    ("app/characters/voice.py", 11, "public.voice_samples"): (
+        "INSERT INTO voice_samples ({columns}) VALUES ({placeholders})"
+    ),
+    ("app/memory/snapshots.py", 14, "public.memory_snapshots"): (
+        "INSERT INTO memory_snapshots ({columns}) VALUES ({placeholders})"
+    ),
+    ("app/characters/feedback.py", 22, "public.message_feedback"): (
+        "INSERT INTO message_feedback ({columns}) VALUES ({placeholders})"
+    ),
+    ("app/jobs/rollup_runs.py", 13, "public.analytics_rollup_runs"): (
+        "INSERT INTO analytics_rollup_runs ({columns}) VALUES ({placeholders})"
+    ),
+}
+
+NO_USE_LOCATIONS.update(
+    {
+        ("app/db/database.py", 36),  # the helper's own f"INSERT INTO {table_name} ...": its
+        # uses are at the call sites, and it is not a dynamic table name (every call is read)
+        ("app/db/database.py", 49),  # logger.debug(..., table_hint ...)
+        ("app/characters/voice.py", 19),  # table_hint="voice_samples": validated, never SQL
+        ("app/characters/moods.py", 25),  # log: "delete rows older than 30 days: ..."
+        ("app/admin/menu.py", 46),  # "Delete rows older than 30 days from the mood history"
+        ("app/admin/menu.py", 47),  # "Update table settings (page size, retention) ..."
+    }
+)
+
+ABSENT_TABLES.update(
+    {
+        "public.rows",  # prose: "delete rows older than 30 days"
+        "public.table",  # prose: "Update table settings"
+        "public.settings",
+        "public.history",
+        "public.table_name",  # the helper's parameter
+        "public.table_hint",
+        "public.moodpreset",  # the lowercase rule; SnakeCaseTableName gives mood_preset
+    }
+)
+
+ALEMBIC_DEFINITIONS.update(
+    {
+        # create_table(CharacterMood.__tablename__, ...), create_table(MoodPreset.__tablename__)
+        (_MOODS, 46, "public.character_moods", "create", "9b0c1d2e3f4a"),
+        (_MOODS, 60, "public.mood_preset", "create", "9b0c1d2e3f4a"),
+        # for old, new in RENAMES: op.rename_table(old, new): two iterations, one line
+        (_MOODS, 69, "public.character_memory_snapshots", "rename_from", "9b0c1d2e3f4a"),
+        (_MOODS, 69, "public.memory_snapshots", "rename_to", "9b0c1d2e3f4a"),
+        (_MOODS, 69, "public.character_voice_samples", "rename_from", "9b0c1d2e3f4a"),
+        (_MOODS, 69, "public.voice_samples", "rename_to", "9b0c1d2e3f4a"),
+        # for table in ("character_audit_event_payloads", "character_audit_events"): drop_table
+        (_MOODS, 74, "public.character_audit_event_payloads", "drop", "9b0c1d2e3f4a"),
+        (_MOODS, 74, "public.character_audit_events", "drop", "9b0c1d2e3f4a"),
+    }
+)
+
+# the loop's binding, appended to each iteration's snippet
+ALEMBIC_LOOP_BINDINGS: dict[tuple[str, int, str, str], str] = {
+    (_MOODS, 69, "public.character_memory_snapshots", "rename_from"): (
+        "[for old='character_memory_snapshots', new='memory_snapshots']"
+    ),
+    (_MOODS, 69, "public.memory_snapshots", "rename_to"): (
+        "[for old='character_memory_snapshots', new='memory_snapshots']"
+    ),
+    (_MOODS, 69, "public.character_voice_samples", "rename_from"): (
+        "[for old='character_voice_samples', new='voice_samples']"
+    ),
+    (_MOODS, 69, "public.voice_samples", "rename_to"): (
+        "[for old='character_voice_samples', new='voice_samples']"
+    ),
+    (_MOODS, 74, "public.character_audit_event_payloads", "drop"): (
+        "[for table='character_audit_event_payloads']"
+    ),
+    (_MOODS, 74, "public.character_audit_events", "drop"): "[for table='character_audit_events']",
+}
+
+# revision -> every operation tabletrace lists for it: (table, operation, path, line); also
+# the ones that are not definitions (bulk_insert "data", the helper's "constraint")
+ALEMBIC_REVISION_OPERATIONS: dict[str, set[tuple[str, str, str, int]]] = {
+    "9b0c1d2e3f4a": {
+        ("public.message_feedback", "constraint", _MOODS, 41),  # _drop_fk("message_feedback", ..)
+        ("public.character_moods", "create", _MOODS, 46),
+        ("public.mood_preset", "create", _MOODS, 60),
+        ("public.mood_preset", "data", _MOODS, 67),  # op.bulk_insert(MoodPreset.__table__, ...)
+        ("public.character_memory_snapshots", "rename_from", _MOODS, 69),
+        ("public.memory_snapshots", "rename_to", _MOODS, 69),
+        ("public.character_voice_samples", "rename_from", _MOODS, 69),
+        ("public.voice_samples", "rename_to", _MOODS, 69),
+        ("public.character_audit_event_payloads", "drop", _MOODS, 74),
+        ("public.character_audit_events", "drop", _MOODS, 74),
+    },
+}
+
+# MoodPreset: no __tablename__, SnakeCaseTableName computes "mood_preset"
+MODEL_TABLES["public.mood_preset"] = ("id", "name", "valence", "arousal")
+MODEL_DECLARATIONS.add((_MODELS + "personality.py", 41, "public.mood_preset", "MoodPreset"))
+
+_MOODS_API = "app/api/moods.py"
+_DEPENDENCIES = "app/api/dependencies.py"
+ORM_USES.update(
+    {
+        # db: LumenModels = Depends(provide_models); select(db.MoodPreset).order_by(...)
+        (_MOODS_API, 24, "public.mood_preset", "read"),
+        # db=Depends(provide_models) (typed by the factory); sa.insert(db.CharacterMood)
+        (_MOODS_API, 36, "public.character_moods", "write"),
+        # the registry's properties return the classes: low-confidence reads, as any other load
+        (_DEPENDENCIES, 23, "public.character_moods", "read"),  # return CharacterMood
+        (_DEPENDENCIES, 27, "public.mood_preset", "read"),  # return MoodPreset
+    }
+)
+ORM_LOW_CONFIDENCE.update(
+    {
+        (_DEPENDENCIES, 23, "public.character_moods", "read"),
+        (_DEPENDENCIES, 27, "public.mood_preset", "read"),
+    }
+)
+ORM_NOT_USES.update(
+    {
+        (_MOODS_API, 10),  # import of LumenModels, provide_models
+        (_MOODS_API, 22),  # db: LumenModels = Depends(provide_models): a parameter
+        (_MOODS_API, 25),  # preset.name: an instance
+        (_MOODS_API, 33),  # db=Depends(provide_models)
+        (_DEPENDENCIES, 15),  # from app.models import CharacterMood, MoodPreset
+        (_DEPENDENCIES, 22),  # def CharacterMood(self) -> type[CharacterMood]: annotation
+        (_DEPENDENCIES, 26),  # def MoodPreset(self) -> type[MoodPreset]: annotation
+        ("app/characters/moods.py", 1),  # docstring naming app.models.CharacterMood
+        ("app/characters/moods.py", 10),  # from app.models import CharacterMood
+    }
+)

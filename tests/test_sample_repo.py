@@ -316,3 +316,48 @@ def test_migration_module_replay_equals_running_it(tmp_path: Path) -> None:
             del sys.modules[name]
         sys.modules.update(saved)
     assert built == expected.OTHER_SOURCE_STATES["migration-module:app/plugins/migrations.py"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 9 idioms (see the last section of tests/sample_expectations.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sql_use_confidence(sample_report: Report) -> None:
+    found = {
+        (use.path, use.line, table.qualified_name, use.kind): use.confidence
+        for table in sample_report.tables
+        for use in table.uses
+        if use.via == "sql" and use.confidence != "high"
+    }
+    assert found == expected.SQL_USE_CONFIDENCE
+
+
+def test_helper_uses_are_at_the_call_site_with_the_helpers_sql(sample_report: Report) -> None:
+    snippets = {
+        (use.path, use.line, table.qualified_name): use.snippet
+        for table in sample_report.tables
+        for use in table.uses
+        if use.via == "sql"
+    }
+    for key, sql in expected.HELPER_CALL_SNIPPETS.items():
+        assert snippets.get(key) == sql, key
+
+
+def test_loop_iterations_carry_their_binding(sample_report: Report) -> None:
+    found = {
+        (d.path, d.line, table.qualified_name, d.operation): d.snippet
+        for table in sample_report.tables
+        for d in table.definitions
+        if d.source_kind == "alembic"
+    }
+    for key, binding in expected.ALEMBIC_LOOP_BINDINGS.items():
+        assert found[key].endswith(f"  {binding}"), (key, found[key])
+
+
+def test_revision_operations(sample_report: Report) -> None:
+    by_id = {r.revision: r for r in sample_report.revisions}
+    for revision, operations in expected.ALEMBIC_REVISION_OPERATIONS.items():
+        found = [(t.table, t.operation, t.path, t.line) for t in by_id[revision].tables]
+        assert len(found) == len(set(found)), found
+        assert set(found) == operations

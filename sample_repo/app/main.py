@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.api import moods
 from app.api.routes import router
 from app.db.bootstrap import ensure_runtime_schema
 from app.db.pool import acquire, close_pool, init_pool
@@ -33,6 +34,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 app = FastAPI(title="Lumen", lifespan=lifespan)
 app.include_router(router)
+app.include_router(moods.router)
 
 
 def main() -> None:

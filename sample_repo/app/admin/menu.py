@@ -39,3 +39,10 @@ def choose(options: Sequence[MenuOption], read: Callable[[str], str] = input) ->
     if option is None:
         logger.info("unknown menu key %r", answer)
     return option
+
+
+# help texts of the maintenance screen (plain prose, shown to operators)
+MAINTENANCE_HELP = {
+    "retention": "Delete rows older than 30 days from the mood history",
+    "settings": "Update table settings (page size, retention) for the admin views",
+}

@@ -5,7 +5,7 @@ from app.models.analytics import AnalyticsBase, DailyCharacterStat
 from app.models.base import Base
 from app.models.character import Character, CharacterTag, relationship_scores_table
 from app.models.memory import EpisodicMemory, MemoryEntry
-from app.models.personality import CharacterMood, PersonalityTrait
+from app.models.personality import CharacterMood, MoodPreset, PersonalityTrait
 from app.models.profile import PlatformIdentity, UserProfile
 from app.models.voice import VoicedCharacter
 
@@ -18,6 +18,7 @@ __all__ = [
     "DailyCharacterStat",
     "EpisodicMemory",
     "MemoryEntry",
+    "MoodPreset",
     "PersonalityTrait",
     "PlatformIdentity",
     "UserFact",

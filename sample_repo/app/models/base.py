@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import DateTime, func
@@ -24,3 +25,16 @@ class LowercaseTableNameMixin:
     @declared_attr
     def __tablename__(cls) -> str:
         return cls.__name__.lower()
+
+
+class SnakeCaseTableName:
+    """Names the table after the class in snake_case (``MoodPreset`` -> ``mood_preset``).
+
+    The naming rule of every model added since 1.0.25; the older models keep their explicit
+    ``__tablename__`` (or the lowercase rule above) so existing tables are not renamed.
+    """
+
+    @declared_attr.directive
+    def __tablename__(cls) -> str:
+        # insert "_" before every capital letter except the first, then lowercase
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()

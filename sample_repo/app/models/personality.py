@@ -1,11 +1,11 @@
-"""ORM models for a character's personality: traits (Alembic) and moods (model only)."""
+"""ORM models for a character's personality: traits, moods and the mood presets."""
 
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin
+from app.models.base import Base, SnakeCaseTableName, TimestampMixin
 from app.models.character import Character
 
 
@@ -30,9 +30,18 @@ class PersonalityTrait(CharacterOwned):
 
 
 class CharacterMood(TimestampMixin, CharacterOwned):
-    """Current mood of a character (written by the emotion engine; no migration creates it yet)."""
+    """Current mood of a character, written by the emotion engine (table: Alembic 9b0c1d2e3f4a)."""
 
     __tablename__ = "character_moods"
 
     mood: Mapped[str] = mapped_column(String(50))
     intensity: Mapped[float] = mapped_column(default=0.5)
+
+
+class MoodPreset(SnakeCaseTableName, Base):
+    """A named mood the emotion engine can switch to; no ``__tablename__``: "mood_preset"."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    valence: Mapped[float]
+    arousal: Mapped[float]
