@@ -447,7 +447,12 @@ def test_models_through_an_injected_interface(make_repo: MakeRepo) -> None:
                 "    FlowRun = db.FlowRun\n"
                 "    await session.execute(sa.delete(FlowRun).where(FlowRun.id == 1))\n\n\n"
                 "async def untyped(session, db):\n"
-                "    return await session.execute(sa.select(db.FlowRun))\n"
+                "    return await session.execute(sa.select(db.FlowRun))\n\n\n"
+                "def create(session, db: Interface):\n"
+                "    session.add(db.FlowRun(id=1))\n\n\n"
+                "def create_aliased(session, db: Interface):\n"
+                "    model = db.FlowRun\n"
+                "    session.add(model(id=2))\n"
             ),
         }
     )
@@ -455,6 +460,8 @@ def test_models_through_an_injected_interface(make_repo: MakeRepo) -> None:
     assert uses_of(report, "flow_runs") == {
         ("app/api.py", 8, "read"),
         ("app/api.py", 13, "write"),
+        ("app/api.py", 21, "write"),  # a constructor of the injected model inside add()
+        ("app/api.py", 26, "write"),  # ... through a local alias
         ("app/interface.py", 7, "read"),  # the model passed around: confidence low
     }
     # an untyped parameter is not guessed

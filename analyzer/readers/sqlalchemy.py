@@ -1348,11 +1348,15 @@ class _Reader:
             return
         if not record or self.no_refs:
             return
-        if id(node) in self.marks and self._kind(root.value) is None:  # type: ignore[attr-defined]
-            # `select(db.FlowRun)`, `session.add(model(...))` on a parameter or local: what it
-            # is, the evaluator decides across modules (an annotated parameter, an injected
-            # registry's property, a local alias of an imported model)
-            kind, context = self.marks.pop(id(node))
+        constructed = call is not None and node is call.func and id(call) in self.ctor_marks
+        if (id(node) in self.marks or constructed) and self._kind(root.value) is None:  # type: ignore[attr-defined]
+            # `select(db.FlowRun)`, `session.add(db.FlowRun(...))` on a parameter or local:
+            # what it is, the evaluator decides across modules (an annotated parameter, an
+            # injected registry's property, a local alias of an imported model)
+            if id(node) in self.marks:
+                kind, context = self.marks.pop(id(node))
+            else:
+                kind, context = "write", self.ctor_marks.pop(id(call))  # type: ignore[arg-type]
             value = self.builder.translator.expr(node, self.scopes[-1])
             base = value
             while isinstance(base, ir.Attr):
