@@ -123,18 +123,31 @@ def is_transaction_control(sql: str) -> bool:
 
 
 class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP during a build: unwinds like Ctrl-C so the scratch is dropped."""
+    """SIGINT, SIGTERM or SIGHUP during a build: unwinds so the scratch is dropped."""
+
+
+# Signals received during the build. The driver may turn the exception a signal raises
+# inside a running query into that query's "canceled" error (57014); the build loops look
+# here after every failed statement, so an interruption is never taken for a failure.
+_RECEIVED: list[str] = []
+
+
+def _check_interrupted() -> None:
+    if _RECEIVED:
+        raise Interrupted(_RECEIVED[-1])
 
 
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into an exception for the duration (SIGINT already is one)."""
+    """Turn SIGINT, SIGTERM and SIGHUP into an exception for the duration, and remember it."""
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
+        _RECEIVED.append(signal.Signals(signum).name)
         raise Interrupted(signal.Signals(signum).name)
 
+    _RECEIVED.clear()
     previous = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
             previous[signum] = signal.signal(signum, interrupt)
     try:
@@ -367,6 +380,7 @@ def _build_in_database(
             try:
                 _execute(conn, step)
             except psycopg.Error as exc:
+                _check_interrupted()
                 if exc.sqlstate is None or conn.closed:
                     raise DatabaseError(
                         f"lost the connection to {url.display} while running {step.location}: "
@@ -415,6 +429,7 @@ def _build_in_transaction(
                 with conn.transaction():
                     _execute(conn, step)
             except psycopg.Error as exc:
+                _check_interrupted()
                 if exc.sqlstate is None or conn.closed:
                     raise DatabaseError(
                         f"lost the connection to {url.display} while running "
