@@ -16,14 +16,14 @@ from pathlib import PurePosixPath
 import networkx as nx
 
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Part, PythonFacts
-from analyzer.readers.sql_file import SqlFileFacts, snippet_of
+from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.sources.alembic_env import AlembicEnvironment
+from analyzer.sources.migration_sql import template_statements
 from analyzer.sources.model import SchemaOp, SourceHistory, dialect_variant
 from analyzer.sql.names import TableKey
-from analyzer.sql.runnable import CannotRun, cannot_run
-from analyzer.sql.split import split_statements
-from analyzer.sql.statements import TableRef, analyze_statement
+from analyzer.sql.runnable import CannotRun
+from analyzer.sql.statements import TableRef
 
 SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter", "broken"})
 
@@ -326,22 +326,12 @@ class _Builder:
                 )
             )
             return
-        statements, _ = split_statements(template.text)
-        for statement in statements:
-            analysis = analyze_statement(
-                statement.text, dialect=self.dialect, default_schema=self.default_schema
-            )
-            snippet = snippet_of(template.display(statement.text))
-            broken = (
-                cannot_run(statement.text, analysis, self.dialect)
-                if not any(ref.holes for ref in analysis.refs)
-                else None  # a hole may be what sqlglot stumbled on: not the statement's fault
-            )
-            for ref in analysis.refs:
+        for item in template_statements(template, self.dialect, self.default_schema):
+            for ref in item.analysis.refs:
                 if ref.holes:
                     continue
-                line = template.line_of(statement.offset + (ref.offset or 0))
-                self._sql_ref(node, op, ref, node.facts.path, line, snippet, broken)
+                line = template.line_of(item.statement.offset + (ref.offset or 0))
+                self._sql_ref(node, op, ref, node.facts.path, line, item.snippet, item.broken)
 
     def _sql_ref(
         self,

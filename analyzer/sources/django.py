@@ -38,7 +38,6 @@ import networkx as nx
 
 from analyzer.facts import DjangoMigration, DjangoOperation, Hole, Literal, Part, PythonFacts
 from analyzer.python import expr as ir
-from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.django import (
     SETTINGS_PREFIX,
     DjangoDiagnostic,
@@ -61,11 +60,10 @@ from analyzer.resolve.values import (
     Value,
     Values,
 )
+from analyzer.sources.migration_sql import template_statements
 from analyzer.sources.model import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
-from analyzer.sql.runnable import CannotRun, cannot_run
-from analyzer.sql.split import split_statements
-from analyzer.sql.statements import analyze_statement
+from analyzer.sql.runnable import CannotRun
 
 Key = tuple[str, str]  # (app_label, migration name)
 SOURCE_KIND = "django"
@@ -984,16 +982,9 @@ class _Replay:
             self._dynamic(operation, reasons[0] if reasons else "")
             return
         template = templates[0]
-        statements, _ = split_statements(template.text)
-        for statement in statements:
-            analysis = analyze_statement(
-                statement.text, dialect=self.dialect, default_schema=self.schema
-            )
-            snippet = snippet_of(template.display(statement.text))
-            broken = (
-                cannot_run(statement.text, analysis, self.dialect)
-                if not any(ref.holes for ref in analysis.refs)
-                else None  # a hole may be what sqlglot stumbled on: not the statement's fault
+        for item in template_statements(template, self.dialect, self.schema):
+            statement, analysis, snippet, broken = (
+                item.statement, item.analysis, item.snippet, item.broken
             )
             for ref in analysis.refs:
                 if ref.holes:
