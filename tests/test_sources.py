@@ -764,3 +764,39 @@ def test_verify_builds_only_the_postgresql_variant(make_repo: MakeRepo) -> None:
     assert [(s.path, s.line) for s in plan.steps if not s.generated] == [
         ("schema/full.sql.postgres", 1)
     ]
+
+
+def test_engine_variants_in_a_numbered_folder_are_alternatives(make_repo: MakeRepo) -> None:
+    """`01_x.sql.postgres` and `01_x.sql.sqlite` in a numbered folder are the same step for
+    two engines: one ordered history per engine, each with the plain files; SQLite's way of
+    renaming a column (re-create the table) is not a step after PostgreSQL's."""
+    from analyzer.database.plan import build_plan
+
+    root = make_repo(
+        {
+            "db/00_events.sql": "CREATE TABLE events (id int, chunk int);\n",
+            "db/01_rename.sql.postgres": "ALTER TABLE events RENAME COLUMN chunk TO batch;\n",
+            "db/01_rename.sql.sqlite": (
+                "CREATE TABLE events2 (id int, batch int);\n"
+                "DROP TABLE events;\n"
+                "ALTER TABLE events2 RENAME TO events;\n"
+            ),
+            "app/q.py": 'def f(cur):\n    cur.execute("SELECT batch FROM events")\n',
+        }
+    )
+    report = scan(root)
+    assert sorted((s.id, tuple(s.files)) for s in report.sources) == [
+        ("sql:db#postgres", ("db/00_events.sql", "db/01_rename.sql.postgres")),
+        ("sql:db#sqlite", ("db/00_events.sql", "db/01_rename.sql.sqlite")),
+    ]
+    assert [f.name for f in report.findings] == []
+    events = report.table("events")
+    assert events is not None and [s.columns for s in events.states] == [
+        ["id", "batch"],
+        ["id", "batch"],
+    ]
+    plan = build_plan(report, root)
+    assert [(s.path, s.line) for s in plan.steps if not s.generated] == [
+        ("db/00_events.sql", 1),
+        ("db/01_rename.sql.postgres", 1),
+    ]

@@ -143,6 +143,16 @@ def test_a_data_verb_without_its_clause_is_prose_even_at_a_sink(text: str) -> No
 
 
 @pytest.mark.parametrize(
+    "text", ["UPDATE SET ", "UPDATE SET a=EXCLUDED.a, b=EXCLUDED.b", "update set x = 1"]
+)
+def test_the_tail_of_on_conflict_is_no_statement(text: str) -> None:
+    # `latter = "UPDATE SET " + ...` completes `INSERT ... ON CONFLICT (...) DO %s`: no table
+    assert is_sql_text(text, at_sink=False) is False
+    assert is_sql_text(text, at_sink=True) is False
+    assert is_sql_text("UPDATE settings SET a = 1", at_sink=False) is True
+
+
+@pytest.mark.parametrize(
     "text", ["DO $$ BEGIN PERFORM 1; END $$", "SET search_path = app", "BEGIN", "VALUES (1)"]
 )
 def test_sink_only_keywords_need_a_sink(text: str) -> None:

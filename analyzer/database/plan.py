@@ -151,6 +151,8 @@ def build_plan(report: Report, root: Path, column_types: ColumnTypes = no_known_
     for source in report.sources:
         if source.kind != "sql":
             continue
+        if "#" in source.id and source.id.rsplit("#", 1)[1] != "postgres":
+            continue  # a numbered folder's steps for another engine (`sql:db#sqlite`)
         for file in source.files:
             if engine_of(file) not in (None, "postgres"):
                 continue  # written for another engine (`x.sql.sqlite`): not PostgreSQL's

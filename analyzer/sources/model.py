@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from analyzer.sql.engine_files import engine_of
 from analyzer.sql.names import TableKey
 from analyzer.sql.refs import TableRef
 from analyzer.sql.runnable import CannotRun
@@ -142,11 +143,15 @@ def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]
     layout: list[tuple[str, str, bool, list[str]]] = []
     for folder, files in sorted(by_folder.items()):
         numbered = [f for f in files if NUMBERED_FILE.match(PurePosixPath(f).name)]
-        if numbered:
-            numbered.sort(
-                key=lambda f: (int(NUMBERED_FILE.match(PurePosixPath(f).name)[1]), f)
-            )
+        numbered.sort(key=lambda f: (int(NUMBERED_FILE.match(PurePosixPath(f).name)[1]), f))
+        # Engine variants (`01_x.sql.postgres`, `01_x.sql.sqlite`) are alternatives, not steps:
+        # one ordered history per engine, each with the folder's plain `.sql` files.
+        engines = sorted({e for f in numbered if (e := engine_of(f)) is not None})
+        if numbered and not engines:
             layout.append((f"sql:{folder}", folder, True, numbered))
+        for engine in engines:
+            steps = [f for f in numbered if engine_of(f) in (None, engine)]
+            layout.append((f"sql:{folder}#{engine}", folder, True, steps))
         for path in sorted(set(files) - set(numbered)):
             layout.append((f"sql:{path}", path, False, [path]))
     return sorted(layout)

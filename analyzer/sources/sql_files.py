@@ -36,8 +36,12 @@ def sql_sources(
     for source_id, path, ordered, members in sql_source_layout(sorted(files)):
         history = SourceHistory(
             id=source_id, kind="sql", path=path, files=members, ordered=ordered,
-            # `x.sql.postgres` / `x.sql.sqlite`: one schema per engine, alternatives
-            variant_of=variant_family(path) if not ordered else None,
+            # `x.sql.postgres` / `x.sql.sqlite`, or a numbered folder's steps per engine
+            # (`sql:db#postgres`, `sql:db#sqlite`): one schema per engine, alternatives
+            variant_of=(
+                source_id.split("#", 1)[0] if "#" in source_id
+                else variant_family(path) if not ordered else None
+            ),
         )
         for file_path in members:
             written: set[TableKey] = set()

@@ -140,6 +140,11 @@ _REQUIRED_CLAUSE = {
 }
 
 
+# A clause of a statement built in pieces, not a statement: `"UPDATE SET " + assignments`
+# completes `INSERT ... ON CONFLICT (...) DO` (its table is the INSERT's, elsewhere).
+_CLAUSE_FRAGMENT = re.compile(r"UPDATE\s+SET\b", re.IGNORECASE)
+
+
 # ---- necessary conditions, for the scan's first look (`analyzer.relevance`) -------------------
 
 _LETTERS = re.compile(r"[A-Za-z_]+")
@@ -198,6 +203,8 @@ def _is_sql(text: str, at_sink: bool, dialect: str) -> bool:
     required = _REQUIRED_CLAUSE.get(keyword)
     if required is not None and not required.search(text):
         return False  # a verb without the clause that makes it a statement: prose
+    if _CLAUSE_FRAGMENT.match(_skip_noise(text)):
+        return False  # `UPDATE SET a = EXCLUDED.a`: the tail of ON CONFLICT DO, no table
     if at_sink:
         return keyword in SINK_KEYWORDS
     if keyword not in STATEMENT_KEYWORDS:
