@@ -679,3 +679,16 @@ def test_never_raises(sql: str) -> None:
     for ref in result.refs:
         assert ref.kind in ("read", "write", "ddl")
         assert ref.offset is None or 0 <= ref.offset < len(sql)
+
+
+def test_a_sqlite_virtual_table_is_created_whatever_the_dialect() -> None:
+    # FTS5 search tables exist only in SQLite: a project creating one has a SQLite database
+    result = analyze_statement(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS docs USING FTS5(slug, title, body)",
+        dialect="postgres",
+        default_schema="public",
+    )
+    assert result.parsed
+    assert [(r.schema, r.name, r.kind, r.operation) for r in result.refs] == [
+        ("public", "docs", "ddl", "create")
+    ]

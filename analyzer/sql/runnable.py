@@ -40,6 +40,7 @@ _OTHER_ENGINES = {
     "UNSIGNED": "MySQL and SQLite",
     "AUTO_INCREMENT": "MySQL",
     "ENGINE": "MySQL",
+    "VIRTUAL": "SQLite",
 }
 
 

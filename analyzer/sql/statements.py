@@ -75,6 +75,10 @@ def analyze_statement(
 ) -> StatementResult:
     """Classify every table reference in ``sql``; never raises."""
     try:
+        if dialect != "sqlite" and _SQLITE_ONLY.match(sql):
+            # `CREATE VIRTUAL TABLE ... USING fts5(...)` exists only in SQLite: a project
+            # running it has a SQLite database, whatever its main dialect
+            dialect = "sqlite"
         return _analyze(sql, dialect, default_schema)
     except Exception as exc:  # last resort: the contract is that nothing escapes
         return StatementResult((), False, "unparsed", _one_line(f"internal error: {exc!r}"))
@@ -97,6 +101,7 @@ _CLAUSE_KEYWORDS = frozenset(
 _NEEDS_PLACEHOLDER_FIX = re.compile(r"%%|:\d|(?<!:):[A-Za-z_]")
 _WITH_DATA_SUFFIX = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*;?\s*\Z", re.IGNORECASE)
 _CREATE_MATVIEW = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
+_SQLITE_ONLY = re.compile(r"\s*CREATE\s+VIRTUAL\s+TABLE\b", re.IGNORECASE)
 
 
 def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
