@@ -692,3 +692,12 @@ def test_a_sqlite_virtual_table_is_created_whatever_the_dialect() -> None:
     assert [(r.schema, r.name, r.kind, r.operation) for r in result.refs] == [
         ("public", "docs", "ddl", "create")
     ]
+    # the module's options are no columns (sqlglot alone stops at them)
+    with_options = analyze_statement(
+        'CREATE VIRTUAL TABLE docs\n  USING FTS5(slug, body, tokenize="porter unicode61")',
+        dialect="postgres",
+        default_schema="public",
+    )
+    assert [(r.name, r.operation, r.offset) for r in with_options.refs] == [
+        ("docs", "create", 21)
+    ]

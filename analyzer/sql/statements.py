@@ -75,10 +75,15 @@ def analyze_statement(
 ) -> StatementResult:
     """Classify every table reference in ``sql``; never raises."""
     try:
-        if dialect != "sqlite" and _SQLITE_ONLY.match(sql):
+        if _SQLITE_ONLY.match(sql):
             # `CREATE VIRTUAL TABLE ... USING fts5(...)` exists only in SQLite: a project
-            # running it has a SQLite database, whatever its main dialect
+            # running it has a SQLite database, whatever its main dialect. The module's
+            # options (`tokenize="porter"`) are no columns, and sqlglot stops at them; they
+            # come after the table's name, so dropping them moves no offset that matters.
             dialect = "sqlite"
+            using = _VIRTUAL_USING.search(sql)
+            if using is not None:
+                sql = sql[: using.end()] + _MODULE_OPTION.sub("", sql[using.end() :])
         return _analyze(sql, dialect, default_schema)
     except Exception as exc:  # last resort: the contract is that nothing escapes
         return StatementResult((), False, "unparsed", _one_line(f"internal error: {exc!r}"))
@@ -102,6 +107,8 @@ _NEEDS_PLACEHOLDER_FIX = re.compile(r"%%|:\d|(?<!:):[A-Za-z_]")
 _WITH_DATA_SUFFIX = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*;?\s*\Z", re.IGNORECASE)
 _CREATE_MATVIEW = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
 _SQLITE_ONLY = re.compile(r"\s*CREATE\s+VIRTUAL\s+TABLE\b", re.IGNORECASE)
+_VIRTUAL_USING = re.compile(r"\bUSING\s+\w+\s*\(", re.IGNORECASE)
+_MODULE_OPTION = re.compile(r"\s*,?\s*\w+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[\w.]+)")
 
 
 def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
