@@ -19,7 +19,13 @@ from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
 from analyzer.discover import Discovery, FileEntry, discover, module_name
-from analyzer.engine import TRANSIENT_PROBLEMS, Extractor, Job, ProgressCallback
+from analyzer.engine import (
+    TRANSIENT_PROBLEMS,
+    Extractor,
+    Job,
+    ProgressCallback,
+    collector_paused,
+)
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import build_graph
 from analyzer.models import (
@@ -282,6 +288,23 @@ def scan(
     `prefilter` skips the LibCST parse of files that cannot matter. None of them changes a byte
     of the report. `file_timeout` bounds the seconds spent reading any one file.
     """
+    # The collector stays off for the whole scan (as it already was for each file's reading):
+    # a scan builds and unpickles millions of small acyclic objects (facts, IR, states), and
+    # every collection would walk them all again; one changed file on a 1,900-file repository
+    # took 8.5 s with it, 2.5 s without. What the scan leaves is collected afterwards.
+    with collector_paused():
+        return _scan(path, config, jobs, cache, prefilter, progress, file_timeout)
+
+
+def _scan(
+    path: str | Path,
+    config: Config | dict[str, Any] | None,
+    jobs: int,
+    cache: FactCache | None,
+    prefilter: bool,
+    progress: ProgressCallback | None,
+    file_timeout: float | None,
+) -> Report:
     # Absolute, so that paths named in configuration files (`%(here)s`) resolve the same way
     # whatever the current directory; never resolved through symlinks.
     root = Path(path).absolute()
