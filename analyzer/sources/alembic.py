@@ -19,7 +19,7 @@ from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Part, 
 from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.sources.alembic_env import AlembicEnvironment
-from analyzer.sources.migration_sql import template_statements
+from analyzer.sources.migration_sql import migration_operation, template_statements
 from analyzer.sources.model import SchemaOp, SourceHistory, dialect_variant
 from analyzer.sql.names import TableKey
 from analyzer.sql.runnable import CannotRun
@@ -343,18 +343,11 @@ class _Builder:
         snippet: str,
         broken: CannotRun | None = None,
     ) -> None:
-        table = TableKey(ref.schema, ref.name)
-        operation = ref.operation
-        if broken is not None and operation == "create":
-            operation = "broken"  # a CREATE that cannot run defines nothing
-        else:
-            broken = None
-        if ref.kind == "write" and operation != "broken":
-            operation = "data"
-        elif operation == "alter" and not ref.column_changes:
-            operation = "other"
-        elif ref.kind == "read":
+        found = migration_operation(ref, broken)
+        if found is None:
             return
+        operation, broken = found
+        table = TableKey(ref.schema, ref.name)
         self._emit(
             node, op, operation, table, path=path, line=line, columns=ref.columns,
             column_changes=ref.column_changes,

@@ -60,7 +60,7 @@ from analyzer.resolve.values import (
     Value,
     Values,
 )
-from analyzer.sources.migration_sql import template_statements
+from analyzer.sources.migration_sql import migration_operation, template_statements
 from analyzer.sources.model import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
 from analyzer.sql.runnable import CannotRun
@@ -983,28 +983,19 @@ class _Replay:
             return
         template = templates[0]
         for item in template_statements(template, self.dialect, self.schema):
-            statement, analysis, snippet, broken = (
-                item.statement, item.analysis, item.snippet, item.broken
-            )
-            for ref in analysis.refs:
+            for ref in item.analysis.refs:
                 if ref.holes:
                     continue
-                line = template.line_of(statement.offset + (ref.offset or 0))
-                table = TableKey(ref.schema, ref.name)
-                operation_name = ref.operation
-                problem = broken if operation_name == "create" else None
-                if problem is not None:
-                    operation_name = "broken"  # a CREATE that cannot run defines nothing
-                elif ref.kind == "write":
-                    operation_name = "data"
-                elif ref.kind == "read":
+                line = template.line_of(item.statement.offset + (ref.offset or 0))
+                found = migration_operation(ref, item.broken)
+                if found is None:
                     continue
-                elif operation_name == "alter" and not ref.column_changes:
-                    operation_name = "other"
+                operation_name, problem = found
+                table = TableKey(ref.schema, ref.name)
                 if self._sequence(table, operation_name):
                     continue
                 self.emit(
-                    operation_name, table, line, snippet, columns=ref.columns,
+                    operation_name, table, line, item.snippet, columns=ref.columns,
                     column_changes=ref.column_changes,
                     peer=TableKey(*ref.peer) if ref.peer else None,
                     object_type=ref.object_type, if_not_exists=ref.if_not_exists,

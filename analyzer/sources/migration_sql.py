@@ -14,7 +14,7 @@ from analyzer.resolve.templates import Template
 from analyzer.sql.refs import StatementResult
 from analyzer.sql.runnable import CannotRun, cannot_run
 from analyzer.sql.split import Statement, split_statements
-from analyzer.sql.statements import analyze_statement
+from analyzer.sql.statements import TableRef, analyze_statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +44,20 @@ def template_statements(
         yield MigrationStatement(
             statement, analysis, snippet_of(template.display(statement.text)), broken
         )
+
+
+def migration_operation(
+    ref: TableRef, broken: CannotRun | None
+) -> tuple[str, CannotRun | None] | None:
+    """What one table reference of migration SQL does to its table, and why it cannot run
+    (a CREATE that cannot run is `broken`: it defines nothing); None for a read, which a
+    migration's history does not record."""
+    if broken is not None and ref.operation == "create":
+        return "broken", broken
+    if ref.kind == "write":
+        return "data", None  # migration data, never an application use
+    if ref.kind == "read":
+        return None
+    if ref.operation == "alter" and not ref.column_changes:
+        return "other", None  # ALTER of something other than the columns
+    return ref.operation, None
