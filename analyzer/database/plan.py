@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.models import Diagnostic, Report, Table, TableState
-from analyzer.sql.engine_files import engine_of
+from analyzer.sql.engine_files import engine_of, source_engine
 from analyzer.sql.split import split_statements
 
 # Sources whose Python tabletrace never runs: their tables are generated from the replayed state
@@ -151,7 +151,7 @@ def build_plan(report: Report, root: Path, column_types: ColumnTypes = no_known_
     for source in report.sources:
         if source.kind != "sql":
             continue
-        if "#" in source.id and source.id.rsplit("#", 1)[1] != "postgres":
+        if source_engine(source.id) not in (None, "postgres"):
             continue  # a numbered folder's steps for another engine (`sql:db#sqlite`)
         for file in source.files:
             if engine_of(file) not in (None, "postgres"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from analyzer.sql.engine_files import engine_of
+from analyzer.sql.engine_files import engine_of, engine_source_id
 from analyzer.sql.names import TableKey
 from analyzer.sql.refs import TableRef
 from analyzer.sql.runnable import CannotRun
@@ -151,7 +151,7 @@ def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]
             layout.append((f"sql:{folder}", folder, True, numbered))
         for engine in engines:
             steps = [f for f in numbered if engine_of(f) in (None, engine)]
-            layout.append((f"sql:{folder}#{engine}", folder, True, steps))
+            layout.append((engine_source_id(f"sql:{folder}", engine), folder, True, steps))
         for path in sorted(set(files) - set(numbered)):
             layout.append((f"sql:{path}", path, False, [path]))
     return sorted(layout)

@@ -17,7 +17,7 @@ from analyzer.sources.model import (
     schema_op,
     sql_source_layout,
 )
-from analyzer.sql.engine_files import variant_family
+from analyzer.sql.engine_files import engine_family, variant_family
 from analyzer.sql.names import TableKey
 
 
@@ -38,10 +38,7 @@ def sql_sources(
             id=source_id, kind="sql", path=path, files=members, ordered=ordered,
             # `x.sql.postgres` / `x.sql.sqlite`, or a numbered folder's steps per engine
             # (`sql:db#postgres`, `sql:db#sqlite`): one schema per engine, alternatives
-            variant_of=(
-                source_id.split("#", 1)[0] if "#" in source_id
-                else variant_family(path) if not ordered else None
-            ),
+            variant_of=engine_family(source_id) or (variant_family(path) if not ordered else None),
         )
         for file_path in members:
             written: set[TableKey] = set()

@@ -36,3 +36,25 @@ def variant_family(path: str) -> str | None:
     if engine_of(path) is None:
         return None
     return path.rpartition(".")[0]
+
+
+_DIALECTS = frozenset(ENGINE_SUFFIXES.values())
+
+# A numbered folder holding engine variants is one ordered source per engine: `sql:db#sqlite`.
+_ENGINE_MARK = "#"
+
+
+def engine_source_id(base: str, engine: str) -> str:
+    """The id of a folder's ordered source for one engine (`sql:db` -> `sql:db#sqlite`)."""
+    return f"{base}{_ENGINE_MARK}{engine}"
+
+
+def source_engine(source_id: str) -> str | None:
+    """The engine a source id was made for by `engine_source_id`, else None."""
+    base, mark, engine = source_id.rpartition(_ENGINE_MARK)
+    return engine if mark and base and engine in _DIALECTS else None
+
+
+def engine_family(source_id: str) -> str | None:
+    """The id the engine sources of one folder share (`sql:db#sqlite` -> `sql:db`)."""
+    return source_id.rpartition(_ENGINE_MARK)[0] if source_engine(source_id) else None
