@@ -32,6 +32,10 @@ Guarantees (tested in `tests/test_cache.py` and `tests/test_engine.py`):
 - Bounded: an entry that no scan used in the last `KEEP_GENERATIONS` writes is dropped (old
   reports, files of another branch), so the pack does not grow without end.
 - A read-only or full cache directory only costs speed, never the scan.
+
+The scope's last report is kept beside its pack, in `<scope>.report` (magic b"TTREPT01", u32
+CRC-32 of the rest, u32 key length, the key, then the report's bytes): a scan in which nothing
+changed reads that small file and never the pack, which can be tens of megabytes.
 """
 
 from __future__ import annotations
@@ -51,9 +55,11 @@ import platformdirs
 
 from analyzer import __version__
 
-FORMAT = 8  # bump when the pickled fact classes change shape
+FORMAT = 9  # bump when the pickled fact classes change shape
 MAGIC = b"TTPACK01"
 HEADER = struct.Struct("<8sIIQ")  # magic, generation, crc32, index length
+REPORT_MAGIC = b"TTREPT01"
+REPORT_HEADER = struct.Struct("<8sII")  # magic, crc32, key length
 KEEP_GENERATIONS = 4  # writes an unused entry survives
 DEFAULT_SCOPE = "default"
 
@@ -148,6 +154,7 @@ class FactCache:
         self._used: set[str] = set()
         self._added: set[str] = set()
         self._dropped: set[str] = set()
+        self._report: tuple[str, bytes] | None = None  # (key, bytes) to write at the flush
 
     # ---- scope -------------------------------------------------------------------------
 
@@ -161,10 +168,45 @@ class FactCache:
         self._scope = scope
         self._loaded = False
         self._entries, self._used, self._added, self._dropped = {}, set(), set(), set()
+        self._report = None
 
     @property
     def pack_path(self) -> Path:
         return self.directory / "packs" / f"{self._scope}.pack"
+
+    @property
+    def report_path(self) -> Path:
+        return self.directory / "packs" / f"{self._scope}.report"
+
+    # ---- the scope's last report ---------------------------------------------------------
+
+    def get_report(self, key: str) -> bytes | None:
+        """The report stored under `key` by the last scan of this scope, or None (another
+        key, no report, or a damaged file)."""
+        if self._report is not None and self._report[0] == key:
+            return self._report[1]
+        try:
+            data = self.report_path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        magic, crc, key_length = (
+            REPORT_HEADER.unpack_from(data) if len(data) >= REPORT_HEADER.size else (b"", 0, 0)
+        )
+        body = memoryview(data)[REPORT_HEADER.size:]
+        if magic != REPORT_MAGIC or zlib.crc32(body) != crc:  # damaged: the next flush heals it
+            self.repaired += 1
+            self.misses += 1
+            return None
+        if bytes(body[:key_length]).decode("ascii", "replace") != key:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return bytes(body[key_length:])
+
+    def put_report(self, key: str, report: bytes) -> None:
+        """Keep `report` as this scope's last report (written at the next `flush`)."""
+        self._report = (key, report)
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -233,6 +275,9 @@ class FactCache:
     def flush(self) -> None:
         """Write the scope's pack if anything was added or healed: this scan's entries, other
         recent entries, and what another process wrote meanwhile."""
+        if self._report is not None:
+            self._write_report(*self._report)
+            self._report = None
         if not self.dirty:
             return
         generation = self._generation + 1
@@ -261,13 +306,18 @@ class FactCache:
             return None
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
-    def _write(self, chunks: list[bytes | memoryview]) -> None:
-        path = self.pack_path
+    def _write_report(self, key: str, report: bytes) -> None:
+        body = key.encode("ascii") + report
+        header = REPORT_HEADER.pack(REPORT_MAGIC, zlib.crc32(body), len(key.encode("ascii")))
+        self._write([header, body], self.report_path)
+
+    def _write(self, chunks: list[bytes | memoryview], path: Path | None = None) -> None:
+        path = path or self.pack_path
         temporary: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-",
-                                                     suffix=".pack")
+                                                     suffix=path.suffix)
             with os.fdopen(descriptor, "wb") as handle:
                 handle.writelines(chunks)
             os.replace(temporary, path)

@@ -26,7 +26,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -40,38 +39,14 @@ from typer.core import TyperGroup
 from analyzer import __version__
 from analyzer.cache import FactCache, default_cache_dir
 from analyzer.config import ConfigError, parse_size
-from analyzer.engine import default_jobs
 from analyzer.models import Report, Table, report_json_schema
 from analyzer.outputs import written_by_tabletrace
-from analyzer.policy import (
-    BaselineError,
-    apply_baseline,
-    find_rule,
-    parse_baseline,
-    render_baseline,
-    split_rule_list,
-)
-from analyzer.policy.selection import rule_codes
-from analyzer.render.catalog import render_catalog_html, render_catalog_markdown
-from analyzer.render.concise import render_concise
-from analyzer.render.console import (
-    DEFAULT_LIMIT,
-    print_explain,
-    print_history,
-    print_report,
-    render_text,
-    text_console,
-)
-from analyzer.render.dot import GraphvizMissing, render_dot, render_revisions_dot, render_svg
-from analyzer.render.github import render_github
-from analyzer.render.junit import render_junit
-from analyzer.render.mermaid import render_mermaid
-from analyzer.render.ruledoc import rule_markdown
-from analyzer.render.sarif import render_sarif
-from analyzer.render.statistics import render_statistics, render_statistics_json
-from analyzer.rules import RULES
+from analyzer.render.text import DEFAULT_LIMIT
 from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, scan
-from analyzer.timeline import timeline
+
+# Renderers, rules, policy and the extraction engine are imported where they are used, not
+# here: `tabletrace scan` answered from the cache needs none of them but the chosen renderer,
+# and importing them all (LibCST, sqlglot, networkx, pglast) took longer than that answer.
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -331,6 +306,9 @@ class _LazyProgress:
 
 def _rule_option(values: list[str] | None, option: str) -> list[str] | None:
     """Comma-separated rule lists from the command line, checked before any scanning."""
+    from analyzer.policy import split_rule_list
+    from analyzer.policy.selection import rule_codes
+
     if not values:
         return None
     tokens = split_rule_list(values)
@@ -342,6 +320,8 @@ def _rule_option(values: list[str] | None, option: str) -> list[str] | None:
 
 
 def _run_scan(path: Path, request: ScanRequest, *, quiet: bool = False) -> Report:
+    from analyzer.engine import default_jobs
+
     max_size = None
     if request.max_file_size is not None:
         try:
@@ -515,6 +495,12 @@ def _colour_wanted() -> bool:
 
 def _render(report: Report, format: ScanFormat) -> str:
     """Every non-console scan format, as text."""
+    from analyzer.render.concise import render_concise
+    from analyzer.render.dot import render_dot
+    from analyzer.render.github import render_github
+    from analyzer.render.junit import render_junit
+    from analyzer.render.sarif import render_sarif
+
     if format is ScanFormat.json:
         return report.to_json()
     if format is ScanFormat.dot:
@@ -529,6 +515,8 @@ def _render(report: Report, format: ScanFormat) -> str:
 
 
 def _write_baseline(report: Report, target: Path, root: Path, force: bool, quiet: bool) -> None:
+    from analyzer.policy import render_baseline
+
     _emit(render_baseline(report), target, root, force)
     if not quiet:
         typer.echo(
@@ -539,6 +527,8 @@ def _write_baseline(report: Report, target: Path, root: Path, force: bool, quiet
 
 
 def _with_baseline(report: Report, baseline: Path, quiet: bool) -> Report:
+    from analyzer.policy import BaselineError, apply_baseline, parse_baseline
+
     try:
         accepted = parse_baseline(baseline.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -601,6 +591,10 @@ def scan_command(
     request: ScanRequest,
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
+    from analyzer.render.concise import render_concise
+    from analyzer.render.console import print_report, render_text
+    from analyzer.render.statistics import render_statistics, render_statistics_json
+
     report = _with_database(_run_scan(path, request, quiet=quiet), database_url)
     if write_baseline is not None:
         _write_baseline(report, write_baseline, path, force, quiet)
@@ -638,6 +632,8 @@ def explain_command(
     request: ScanRequest,
 ) -> None:
     """Every definition, drop, rename and use of one table, with file:line and SQL."""
+    from analyzer.render.console import print_explain
+
     report = _with_database(_run_scan(path, request), database_url)
     found = _find_table(report, table, path)
     if format is ExplainFormat.json:
@@ -655,6 +651,9 @@ def explain_command(
 @scan_options
 def history_command(path: PathArgument, table: TableArgument, *, request: ScanRequest) -> None:
     """The timeline of one table across every source, renames followed, then its uses."""
+    from analyzer.render.console import print_history
+    from analyzer.timeline import timeline
+
     report = _run_scan(path, request)
     found = _find_table(report, table, path)
     with _quiet_broken_pipe():
@@ -681,6 +680,9 @@ def graph_command(
     request: ScanRequest,
 ) -> None:
     """Diagram: modules (by package) -> tables <- sources (DOT, SVG or Mermaid)."""
+    from analyzer.render.dot import GraphvizMissing, render_dot, render_revisions_dot, render_svg
+    from analyzer.render.mermaid import render_mermaid
+
     report = _run_scan(path, request)
     if table is not None:
         _find_table(report, table, path)
@@ -723,6 +725,9 @@ def catalog_command(
     request: ScanRequest,
 ) -> None:
     """A data dictionary: every table with its sources, columns, users and findings."""
+    from analyzer.render.catalog import render_catalog_html, render_catalog_markdown
+    from analyzer.render.dot import GraphvizMissing, render_dot, render_svg
+
     report = _run_scan(path, request)
     if format is CatalogFormat.markdown:
         _emit(render_catalog_markdown(report), output, path, force)
@@ -806,6 +811,8 @@ def schema_command(output: OutputOption = None) -> None:
 @app.command("rules")
 def rules_command() -> None:
     """List every finding tabletrace reports, with its stable code and severity."""
+    from analyzer.rules import RULES
+
     console = _PipeConsole()
     with _quiet_broken_pipe():
         for rule in RULES:
@@ -818,6 +825,11 @@ def rule_command(
     name: Annotated[str, typer.Argument(help="A rule code (TT002) or name (dead-table).")],
 ) -> None:
     """A rule's documentation: what it means, why it matters, how to fix it, examples."""
+    from rich.markdown import Markdown
+
+    from analyzer.policy import find_rule
+    from analyzer.render.ruledoc import rule_markdown
+
     rule = find_rule(name)
     if rule is None:
         _fail(f"no rule {name!r}; `tabletrace rules` lists them")
@@ -852,4 +864,4 @@ def main() -> None:
         raise SystemExit(0) from None
 
 
-__all__ = ["app", "main", "text_console"]
+__all__ = ["app", "main"]

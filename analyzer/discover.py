@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -71,7 +73,43 @@ def _matches(path: str, patterns: list[str]) -> bool:
     return False
 
 
-def _gitignore(root: Path) -> pathspec.PathSpec | None:
+class _Ignore:
+    """The repository's `.gitignore`, asked once per directory and file of the walk.
+
+    pathspec tries every pattern on every path, in Python (prefect: 60 patterns, 2,700 files,
+    a third of a warm scan). Most paths match no pattern at all, so one combined expression
+    answers those at C speed; a path that matches some pattern gets pathspec's own answer
+    (the last matching pattern decides, negations included). Exact either way.
+    """
+
+    def __init__(self, spec: pathspec.PathSpec) -> None:
+        self.spec = spec
+        self.any_pattern: re.Pattern[str] | None = None
+        sources = [
+            pattern.regex.pattern
+            for pattern in spec.patterns
+            if getattr(pattern, "include", None) is not None
+            and isinstance(getattr(pattern, "regex", None), re.Pattern)
+        ]
+        if len(sources) == sum(1 for p in spec.patterns if getattr(p, "include", None) is not None):
+            try:  # group names would clash across patterns; none is referred back to
+                self.any_pattern = re.compile(
+                    "|".join(f"(?:{_NAMED_GROUP.sub('(?:', source)})" for source in sources)
+                    or "(?!)"
+                )
+            except re.error:
+                self.any_pattern = None
+
+    def match(self, path: str) -> bool:
+        if self.any_pattern is not None and self.any_pattern.search(path) is None:
+            return False
+        return bool(self.spec.match_file(path))
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+
+
+def _gitignore(root: Path) -> _Ignore | None:
     try:
         text = (root / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -84,7 +122,7 @@ def _gitignore(root: Path) -> pathspec.PathSpec | None:
         except ValueError:  # e.g. a lone "\\": git ignores a pattern it cannot read; so do we
             continue
         readable.append(line)
-    return pathspec.PathSpec.from_lines(style, readable)
+    return _Ignore(pathspec.PathSpec.from_lines(style, readable))
 
 
 def _symlinked_dir_message(link: Path, real_root: Path) -> str:
@@ -95,6 +133,39 @@ def _symlinked_dir_message(link: Path, real_root: Path) -> str:
     except ValueError:
         return "symlinked directory pointing outside the scanned root: not followed"
     return "symlinked directory: not followed (its files are scanned where they really are)"
+
+
+def _walk(
+    root: Path, onerror: Callable[[OSError], None]
+) -> Iterator[tuple[str, list[os.DirEntry[str]], list[os.DirEntry[str]]]]:
+    """`os.walk(root, followlinks=False)` with `os.DirEntry` objects instead of names, so that
+    "is it a symlink" costs no system call (it did for every file: a tenth of a warm scan),
+    and the repository-relative directory instead of the absolute one. Top-down, depth
+    first, in the order the caller leaves the directories list in; symlinked directories
+    are listed but never entered."""
+    pending = [""]
+    while pending:
+        rel_dir = pending.pop()
+        try:
+            with os.scandir(root / rel_dir if rel_dir else root) as listing:
+                entries = list(listing)
+        except OSError as error:
+            onerror(error)
+            continue
+        directories: list[os.DirEntry[str]] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_directory = entry.is_dir()
+            except OSError:
+                is_directory = False
+            (directories if is_directory else files).append(entry)
+        yield rel_dir, directories, files
+        pending.extend(
+            f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            for entry in reversed(directories)
+            if not entry.is_symlink()
+        )
 
 
 def discover(root: Path, config: Config) -> Discovery:
@@ -110,26 +181,30 @@ def discover(root: Path, config: Config) -> Discovery:
         message = f"cannot list this directory ({error.strerror or error}): its files were skipped"
         result.problems.append((path, message))
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable, followlinks=False):
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        rel_dir = "" if rel_dir == "." else rel_dir
-        for name in dirnames:
-            if (Path(dirpath) / name).is_symlink() and name not in SKIPPED_DIRS:
-                path = f"{rel_dir}/{name}" if rel_dir else name
-                message = _symlinked_dir_message(Path(dirpath) / name, real_root)
+    for rel_dir, directories, files in _walk(root, unlistable):
+        dirpath = root / rel_dir if rel_dir else root
+        for entry in directories:
+            if entry.is_symlink() and entry.name not in SKIPPED_DIRS:
+                path = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                message = _symlinked_dir_message(dirpath / entry.name, real_root)
                 result.problems.append((path, message))
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
-            and not (ignore and ignore.match_file(f"{rel_dir}/{d}/".lstrip("/")))
+        directories[:] = sorted(
+            (
+                entry for entry in directories
+                if not entry.is_symlink() and entry.name not in SKIPPED_DIRS
+                and not entry.name.endswith(".egg-info")
+                and not (ignore and ignore.match(f"{rel_dir}/{entry.name}/".lstrip("/")))
+            ),
+            key=lambda entry: entry.name,
         )
-        for name in sorted(filenames):
+        for entry in sorted(files, key=lambda entry: entry.name):
+            name = entry.name
             path = f"{rel_dir}/{name}" if rel_dir else name
             kind = "python" if name.endswith(".py") else "sql" if is_sql_file(name) else None
             if kind is None:
                 continue
-            full = Path(dirpath) / name
-            if full.is_symlink():
+            if entry.is_symlink():
+                full = dirpath / name
                 try:
                     full.resolve(strict=True).relative_to(real_root)
                 except (OSError, RuntimeError):  # RuntimeError: a loop (pathlib before 3.13)
@@ -144,7 +219,7 @@ def discover(root: Path, config: Config) -> Discovery:
                     (path, "symlink to a file of this repository: scanned at its real path")
                 )
                 continue
-            if (ignore and ignore.match_file(path)) or _matches(path, config.exclude):
+            if (ignore and ignore.match(path)) or _matches(path, config.exclude):
                 result.excluded.append(path)
                 continue
             if any(environment.owns(path) for environment in environments):

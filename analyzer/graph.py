@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
-from analyzer.models import Use
-from analyzer.orm.mapping import Reference
-from analyzer.sources.alembic import AlembicHistory
-from analyzer.sources.model import SchemaOp, SourceHistory
-from analyzer.sql.names import TableKey
+    from analyzer.models import Use
+    from analyzer.orm.mapping import Reference
+    from analyzer.sources.alembic import AlembicHistory
+    from analyzer.sources.model import SchemaOp, SourceHistory
+    from analyzer.sql.names import TableKey
 
 CREATING_OPERATIONS = frozenset({"create", "rename_to"})
 REMOVING_OPERATIONS = frozenset({"drop", "rename_from"})
@@ -65,6 +67,10 @@ def build_graph(
     alembic: Iterable[AlembicHistory] = (),
     references: Iterable[Reference] = (),
 ) -> nx.MultiDiGraph:
+    # networkx is imported here, not with the module: rules and renderers import this module
+    # for its queries, and a scan answered from the cache must not pay for networkx.
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for module in modules:
         graph.add_node(module_node(module.name), kind="module", name=module.name, path=module.path)

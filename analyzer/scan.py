@@ -1,89 +1,34 @@
 """`scan(path) -> Report`: the whole pipeline, in one direction.
 
-discover -> extract (per file, pure) -> resolve -> replay -> graph -> findings -> report.
+discover -> read and hash -> (the cached report of these very bytes, or) extract (per file,
+pure) -> resolve -> replay -> graph -> findings -> report.
+
+This module imports only what the cached answer needs (configuration, discovery, the cache,
+the report model): most scans in CI and pre-commit change nothing or little, and importing
+the pipeline (LibCST, sqlglot, networkx, pglast) costs more than that whole answer.
+`analyzer.pipeline` is imported when the cache does not answer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
-from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analyzer import __version__
-from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
-from analyzer.discover import Discovery, FileEntry, discover, module_name
-from analyzer.engine import (
-    TRANSIENT_PROBLEMS,
-    Extractor,
-    Job,
-    ProgressCallback,
-    collector_paused,
-)
-from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
-from analyzer.graph import build_graph
-from analyzer.models import (
-    Diagnostic,
-    Report,
-    Source,
-    Stats,
-)
-from analyzer.orm.mapping import Mapper, OrmModel
-from analyzer.orm.symbols import SymbolTable
-from analyzer.orm.uses import orm_uses
-from analyzer.policy import apply_policy
-from analyzer.readers.sql_file import SqlFileFacts
-from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
-from analyzer.resolve.evaluate import Evaluator
-from analyzer.resolve.index import ModuleIndex
-from analyzer.resolve.templates import TemplateExpander
-from analyzer.resolve.uses import code_uses
-from analyzer.rules import RULES
-from analyzer.rules.base import RuleContext
-from analyzer.sources.alembic import AlembicHistory
-from analyzer.sources.alembic_revisions import (
-    add_documentation,
-    alembic_histories,
-    revision_models,
-)
-from analyzer.sources.create_all import create_all_sources
-from analyzer.sources.declarations import model_histories
-from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
-from analyzer.sources.migration_modules import (
-    application_sql,
-    is_declared,
-    migration_modules,
-)
-from analyzer.sources.model import replay
-from analyzer.sources.order import order_faults
-from analyzer.sources.runtime import runtime_history
-from analyzer.sources.sql_files import sql_sources
-from analyzer.sql.engine_files import engine_of
-from analyzer.sql.names import TableKey
+from analyzer.discover import Discovery, discover
+from analyzer.models import Diagnostic, Report
+
+if TYPE_CHECKING:
+    from analyzer.engine import ProgressCallback
 
 DEFAULT_FILE_TIMEOUT = 60.0
 
 
 class ScanError(ValueError):
     """The scan cannot start (bad path, bad configuration); the message says why."""
-
-
-@dataclass(slots=True)
-class _Collected:
-    python: list[tuple[FileEntry, PythonFacts]] = field(default_factory=list)
-    sql: list[tuple[FileEntry, SqlFileFacts]] = field(default_factory=list)
-    revisions: list[tuple[AlembicRevision, PythonFacts]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-def _diagnostic(path: str, problem: FileProblem) -> Diagnostic:
-    return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
 
 
 def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], list[Diagnostic]]:
@@ -124,152 +69,6 @@ def _report_key(
     return fact_key(*parts)
 
 
-def _extract(
-    discovery: Discovery,
-    contents: dict[str, bytes],
-    digests: dict[str, str],
-    problems: list[Diagnostic],
-    config: Config,
-    extractor: Extractor,
-    file_timeout: float | None,
-) -> _Collected:
-    collected = _Collected(diagnostics=list(problems))
-    jobs: list[Job] = []
-    entries: dict[str, FileEntry] = {}
-    for entry in discovery.files:
-        if entry.path not in contents:
-            continue
-        data = contents[entry.path]
-        entries[entry.path] = entry
-        jobs.append(
-            Job(
-                path=entry.path,
-                kind=entry.kind,
-                module=module_name(entry.path) if entry.kind == "python" else "",
-                revision_candidate=_in_versions_folder(entry, discovery),
-                data=data,
-                digest=digests[entry.path],
-                dialect=engine_of(entry.path) or config.dialect,
-                default_schema=config.default_schema,
-                prefilter=True,
-                time_budget=file_timeout,
-                max_size=config.max_file_size,
-                migration_module=is_declared(entry.path, config.migration_modules),
-            )
-        )
-    results = extractor.extract(jobs)
-    for path in sorted(results):  # a fixed order, whatever order the workers finished in
-        extracted, entry = results[path], entries[path]
-        if extracted.python is not None:
-            facts = extracted.python
-            collected.python.append((entry, facts))
-            collected.diagnostics.extend(_diagnostic(path, p) for p in facts.problems)
-            if extracted.revision is not None:
-                collected.revisions.append((extracted.revision, facts))
-                if not facts.problems:
-                    collected.diagnostics.extend(
-                        _diagnostic(path, p) for p in extracted.revision.problems
-                    )
-        elif extracted.sql is not None:
-            collected.sql.append((entry, extracted.sql))
-            collected.diagnostics.extend(_diagnostic(path, p) for p in extracted.sql.problems)
-    return collected
-
-
-def _unparsed(path: str, line: int, error: str) -> Diagnostic:
-    return Diagnostic(
-        code="sql-unparsed",
-        path=path,
-        line=line,
-        message=(
-            f"sqlglot could not parse this statement: {error}; its tables were found by a "
-            "token scan and marked confidence low"
-        ),
-    )
-
-
-# The files Alembic itself loads from a versions folder (alembic/script/base.py:
-# `_only_source_rev_file`): `__init__.py` and editor lock files (`.#x.py`) are not revisions.
-ALEMBIC_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
-
-
-def _in_versions_folder(entry: FileEntry, discovery: Discovery) -> bool:
-    """A file Alembic would load from a versions folder is read as a revision even without
-    its markers (and one it would not load is not)."""
-    parent, _, name = entry.path.rpartition("/")
-    return (
-        entry.role == "alembic"
-        and ALEMBIC_REVISION_FILE.match(name) is not None
-        and any(
-            parent == folder
-            for env in discovery.alembic_environments
-            for folder in env.version_dirs
-        )
-    )
-
-
-def _map_orm(
-    modules: list[PythonFacts], config: Config, index: ModuleIndex, expander: TemplateExpander
-) -> tuple[Mapper, OrmModel, SymbolTable]:
-    """Map ORM classes and Table objects; the evaluator can then read `Model.__tablename__`."""
-    symbols = SymbolTable(index)
-    mapper = Mapper(symbols, expander, config.default_schema)
-    model = mapper.map_repository(modules)
-    expander.evaluator.table_of_class = mapper.table_value
-    return mapper, model, symbols
-
-
-@dataclass(slots=True)
-class _Memo:
-    """SQL analyses kept between scans in the fact cache (parsing dominates a warm scan)."""
-
-    cache: FactCache | None
-    key: str
-    memo: SqlMemo | None
-
-    def save(self) -> None:
-        if self.cache is not None and self.memo is not None and self.memo.changed:
-            self.cache.put(self.key, self.memo.used)
-
-
-def _sql_memo(cache: FactCache | None, root: Path, settings: Config) -> _Memo:
-    key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
-    if cache is None:
-        return _Memo(None, key, None)
-    loaded = cache.get(key)
-    return _Memo(cache, key, SqlMemo(loaded if isinstance(loaded, dict) else None))
-
-
-def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
-    """Model classes whose table name is computed by code tabletrace could not evaluate."""
-    return [
-        Diagnostic(
-            code="orm-dynamic-tablename",
-            path=info.facts.path,
-            line=info.cls.line,
-            message=(
-                f"class {info.cls.name} looks like a mapped model but {info.unresolved}; its "
-                "table is not known, so its uses and declaration are not reported"
-            ),
-        )
-        for info in model.classes.values()
-        if info.unresolved
-    ]
-
-
-def _revision_parents(history: AlembicHistory) -> dict[str, tuple[str, ...]]:
-    """Each revision's parents (down_revision and depends_on), in replay order."""
-    known = {node.revision for node in history.revisions}
-    return {
-        node.revision: tuple(
-            parent
-            for parent in (*node.facts.down_revisions, *node.facts.depends_on)
-            if parent in known
-        )
-        for node in history.revisions
-    }
-
-
 def scan(
     path: str | Path,
     config: Config | dict[str, Any] | None = None,
@@ -288,23 +87,6 @@ def scan(
     `prefilter` skips the LibCST parse of files that cannot matter. None of them changes a byte
     of the report. `file_timeout` bounds the seconds spent reading any one file.
     """
-    # The collector stays off for the whole scan (as it already was for each file's reading):
-    # a scan builds and unpickles millions of small acyclic objects (facts, IR, states), and
-    # every collection would walk them all again; one changed file on a 1,900-file repository
-    # took 8.5 s with it, 2.5 s without. What the scan leaves is collected afterwards.
-    with collector_paused():
-        return _scan(path, config, jobs, cache, prefilter, progress, file_timeout)
-
-
-def _scan(
-    path: str | Path,
-    config: Config | dict[str, Any] | None,
-    jobs: int,
-    cache: FactCache | None,
-    prefilter: bool,
-    progress: ProgressCallback | None,
-    file_timeout: float | None,
-) -> Report:
     # Absolute, so that paths named in configuration files (`%(here)s`) resolve the same way
     # whatever the current directory; never resolved through symlinks.
     root = Path(path).absolute()
@@ -315,173 +97,22 @@ def _scan(
     contents, problems = _read_files(root, discovery)
     # Each file is hashed once: the digests key both the cached report and the cached facts.
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
-    report_key = (
-        _report_key(root, settings, discovery, digests, file_timeout) if cache is not None else ""
-    )
+    report_key = ""
     if cache is not None:
+        report_key = _report_key(root, settings, discovery, digests, file_timeout)
         use_cache_scope(cache, root, settings)
         # Nothing changed since a scan with the same settings: its report is the answer.
-        cached = cache.get(report_key)
-        if isinstance(cached, bytes):
+        cached = cache.get_report(report_key)
+        if cached is not None:
             with contextlib.suppress(ValueError):
                 return Report.model_validate_json(cached)
-    with Extractor(jobs=jobs, cache=cache, prefilter=prefilter, progress=progress) as extractor:
-        collected = _extract(
-            discovery, contents, digests, problems, settings, extractor, file_timeout
-        )
-    diagnostics = list(collected.diagnostics)
-    # resolve: one evaluator for the whole repository; Django projects first (their migration
-    # files are not application code), then ORM mapping (it names tables that SQL templates
-    # and migrations use, `Model.__tablename__`)
-    index = ModuleIndex(facts for _, facts in collected.python)
-    evaluator = Evaluator(index, files=frozenset(contents))
-    expander = TemplateExpander(evaluator)
-    django = analyze_django([facts for _, facts in collected.python], evaluator, expander, settings)
-    diagnostics.extend(django.diagnostics)
-    app = [
-        facts
-        for entry, facts in collected.python
-        if entry.role != "alembic"
-        and facts.alembic_revision is None
-        and facts.path not in django.migration_files
-    ]
-    mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
-    diagnostics.extend(_orm_diagnostics(orm_model))
-    memo = _sql_memo(cache, root, settings)
-    resolved = CodeSqlResolver(
-        evaluator, dialect=settings.dialect, default_schema=settings.default_schema,
-        memo=memo.memo,
-    ).resolve(app)
-    memo.save()
-    # Ordered migration functions (`m001_initial(db)`) are a source: their SQL is neither a use
-    # nor runtime DDL.
-    migrations = migration_modules(
-        app, resolved, configured=settings.migration_modules,
-        function_pattern=settings.migration_function_pattern,
+    from analyzer.pipeline import run_pipeline  # imported only now: see the module docstring
+
+    return run_pipeline(
+        root, settings, discovery, contents, digests, problems, jobs=jobs, cache=cache,
+        prefilter=prefilter, progress=progress, file_timeout=file_timeout,
+        report_key=report_key,
     )
-    resolved = application_sql(app, resolved, migrations)
-    code = code_uses(app, resolved, settings.ignores)
-    for key, use in [*orm_uses(app, symbols, mapper, orm_model), *django.uses]:
-        if not settings.ignores(key):
-            code.uses.append((key, use))
-            code.add_module(use.module, use.path)
-    diagnostics.extend(_unparsed(path, line, error) for path, line, error in code.unparsed)
-    # replay: every source from facts
-    sql_facts = {entry.path: facts for entry, facts in collected.sql}
-    alembic = alembic_histories(
-        discovery.alembic_environments, collected.revisions, expander, sql_facts,
-        dialect=settings.dialect, default_schema=settings.default_schema,
-    )
-    for history in alembic:
-        diagnostics.extend(_diagnostic(path, problem) for path, problem in history.diagnostics)
-    read_by_revisions = {path for history in alembic for path in history.sql_files}
-    alembic_trees = {entry.path for entry, _ in collected.sql if entry.role == "alembic"}
-    sql = sql_sources(
-        {
-            path: facts
-            for path, facts in sql_facts.items()
-            if path not in read_by_revisions and path not in alembic_trees
-        },
-        settings.ignores,
-    )
-    diagnostics.extend(_unparsed(path, line, error) for path, line, error in sql.unparsed)
-    runtime = [
-        history
-        for facts in app
-        if (history := runtime_history(facts.path, resolved[facts.path].refs)) is not None
-    ]
-    histories = [h.history for h in alembic] + migrations.histories + sql.histories + runtime
-    histories += model_histories(orm_model)
-    create_all = create_all_sources(app, mapper, orm_model)
-    diagnostics.extend(_diagnostic(path, problem) for path, problem in create_all.diagnostics)
-    histories += create_all.histories
-    histories += django.histories
-    order: dict[str, tuple[Mapping[str, tuple[str, ...]] | None, frozenset[TableKey]]] = {
-        h.history.id: (_revision_parents(h), frozenset()) for h in alembic
-    }
-    order.update(order_inputs(django))
-    for history in histories:
-        history.operations = [op for op in history.operations if not settings.ignores(op.table)]
-        replay(history)
-        parents, outside = order.get(history.id, (None, frozenset()))
-        history.faults = order_faults(history, parents, outside)
-    histories += external_histories(django, histories, settings.ignores)
-    known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
-    add_documentation(alembic, known)
-    references = [
-        r
-        for r in [*orm_model.references, *django.references]
-        if not settings.ignores(r.source) and not settings.ignores(r.target)
-    ]
-    graph = build_graph(code.modules, code.uses, histories, alembic, references)
-    # Models whose table tabletrace could not name: any "dead" table may be one of theirs.
-    graph.graph["unnamed_models"] = sum(1 for info in orm_model.classes.values() if info.unresolved)
-    context = RuleContext(graph=graph, config=settings)
-    findings = sorted(
-        (finding for rule in RULES for finding in rule.check(context)),
-        key=lambda f: (f.code, f.table or "", f.path or "", f.line or 0, f.message),
-    )
-    tables = assemble_tables(graph)
-    sources = sorted(
-        (
-            Source(
-                id=h.id,
-                kind=h.kind,
-                path=h.path,
-                files=h.files,
-                ordered=h.ordered,
-                tables=sorted(key.display for key in h.state),
-            )
-            for h in histories
-        ),
-        key=lambda s: s.id,
-    )
-    finding_counts: dict[str, int] = defaultdict(int)
-    for finding in findings:
-        finding_counts[finding.name] += 1
-    diagnostics = sorted(
-        set(diagnostics), key=lambda d: (d.path, d.line or 0, d.code, d.message)
-    )
-    stats = Stats(
-        files_scanned=len(discovery.files),
-        python_files=len(collected.python),
-        sql_files=len(collected.sql),
-        skipped_test_files=len(discovery.skipped_tests),
-        excluded_files=len(discovery.excluded),
-        alembic_files=sum(
-            1
-            for entry, facts in collected.python
-            if entry.role == "alembic" or facts.alembic_revision is not None
-        ),
-        alembic_revisions=sum(len(h.revisions) for h in alembic),
-        django_migrations=django.migration_count,
-        sql_strings=code.sql_strings,
-        sql_statements=code.statements + sql.statements,
-        sql_statements_unparsed=len(code.unparsed) + len(sql.unparsed),
-        tables=len(tables),
-        uses=sum(len(t.uses) for t in tables),
-        findings=dict(sorted(finding_counts.items())),
-        diagnostics=len(diagnostics),
-    )
-    report = Report(
-        tool_version=__version__,
-        root=root.resolve().name,
-        config=settings.model_dump(mode="json"),
-        stats=stats,
-        tables=tables,
-        findings=findings,
-        diagnostics=diagnostics,
-        sources=sources,
-        revisions=revision_models(alembic),
-    )
-    # Selection, per-file-ignores, inline suppressions, fingerprints (analyzer/policy).
-    report = apply_policy(report, contents, settings)
-    if cache is not None and not any(d.code in TRANSIENT_PROBLEMS for d in diagnostics):
-        # (a crashed worker is not what the next scan of these files will see)
-        cache.put(report_key, report.to_json().encode("utf-8"))
-    if cache is not None:
-        cache.flush()  # one write of the scope's pack, with everything this scan added
-    return report
 
 
 def use_cache_scope(cache: FactCache, root: Path, settings: Config) -> None:

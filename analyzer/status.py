@@ -16,14 +16,16 @@ removed       lives only in history: created then dropped or renamed, or clean-u
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from analyzer.graph import CREATING_OPERATIONS, REMOVING_OPERATIONS, operations_on, uses_of
-from analyzer.models import Use
-from analyzer.sources.model import SchemaOp
 from analyzer.sql.names import is_system_table
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from analyzer.models import Use
+    from analyzer.sources.model import SchemaOp
 
 # Sources whose head state alone says what a database built by them has.
 HEAD_STATE_KINDS = frozenset({"alembic", "django"})

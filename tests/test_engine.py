@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -75,7 +74,7 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
 
     root = make_repo(PREFILTER_TRAPS)
     with Extractor(prefilter=True) as extractor:
-        scan_module = sys.modules["analyzer.scan"]
+        scan_module = sys.modules["analyzer.pipeline"]
         real = scan_module.Extractor
         scan_module.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
         try:
@@ -94,14 +93,13 @@ def test_sample_repo_is_identical_with_workers_cache_and_prefilter(tmp_path: Pat
     warm = FactCache(tmp_path / "cache")
     assert scan(SAMPLE, jobs=1, cache=warm).to_json() == reference  # warm: the cached report
     assert (warm.hits, warm.misses) == (1, 0)
-    (pack,) = (tmp_path / "cache").rglob("*.pack")  # drop the cached report (JSON bytes)
-    generation, entries = read_pack(pack.read_bytes())
-    kept = {k: e for k, e in entries.items() if not isinstance(pickle.loads(e.data), bytes)}
-    assert len(kept) == len(entries) - 1
-    pack.write_bytes(write_pack(generation, kept))
+    assert warm._loaded is False  # the report file answered: the pack was never read
+    (report_file,) = (tmp_path / "cache").rglob("*.report")  # drop the cached report
+    report_file.unlink()
     facts_only = FactCache(tmp_path / "cache")
     assert scan(SAMPLE, jobs=1, cache=facts_only).to_json() == reference
     assert facts_only.misses == 1 and facts_only.hits > 90
+    assert report_file.exists()  # written again
 
 
 def test_one_changed_file_is_the_only_one_extracted_again(make_repo, tmp_path: Path) -> None:
@@ -122,14 +120,16 @@ def test_corrupt_cache_entries_heal(make_repo, tmp_path: Path) -> None:
     expected = scan(root, cache=FactCache(directory)).to_json()
     (pack,) = directory.rglob("*.pack")
     generation, entries = read_pack(pack.read_bytes())
-    damaged = {  # truncated and foreign entries, the report's too, in a pack that is whole
+    damaged = {  # truncated and foreign entries, in a pack that is whole
         key: Entry(b"" if index % 2 else b"\x80\x04 not a pickle", entry.generation)
         for index, (key, entry) in enumerate(sorted(entries.items()))
     }
     pack.write_bytes(write_pack(generation, damaged))
+    (report_file,) = directory.rglob("*.report")
+    report_file.write_bytes(report_file.read_bytes()[:-1])  # and a truncated report
     cache = FactCache(directory)
     assert scan(root, cache=cache).to_json() == expected
-    assert cache.repaired == len(entries)
+    assert cache.repaired == len(entries) + 1
     again = FactCache(directory)
     assert scan(root, cache=again).to_json() == expected
     assert (again.repaired, again.misses, again.hits) == (0, 0, 1)  # the healed report
@@ -140,13 +140,20 @@ def test_a_damaged_pack_heals(make_repo, tmp_path: Path) -> None:
     directory = tmp_path / "c"
     expected = scan(root, cache=FactCache(directory)).to_json()
     (pack,) = directory.rglob("*.pack")
-    whole = pack.read_bytes()
-    for damage in (whole[: len(whole) // 2], whole[:-1] + bytes([whole[-1] ^ 1]), b"junk"):
-        pack.write_bytes(damage)
+    (report_file,) = directory.rglob("*.report")
+    whole, report = pack.read_bytes(), report_file.read_bytes()
+    for damage in (
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),
+        lambda data: b"junk",
+    ):
+        pack.write_bytes(damage(whole))
+        report_file.write_bytes(damage(report))
         cache = FactCache(directory)
         assert scan(root, cache=cache).to_json() == expected
-        assert cache.repaired == 1 and cache.hits == 0  # recomputed, and the pack rewritten
+        assert cache.repaired == 2 and cache.hits == 0  # recomputed, pack and report rewritten
         assert read_pack(pack.read_bytes())[1]
+        assert report_file.read_bytes() == report
 
 
 def _scan_to_json(arguments: tuple[str, str]) -> str:

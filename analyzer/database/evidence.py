@@ -7,11 +7,14 @@ one place that turns `pg_stat_user_tables` counters into a sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from analyzer.database.build import BuildResult
-from analyzer.database.catalog import LiveCatalog, LiveTable
 from analyzer.models import Location, Report, Table
 from analyzer.sql.names import TableKey
+
+if TYPE_CHECKING:
+    from analyzer.database.build import BuildResult
+    from analyzer.database.catalog import LiveCatalog, LiveTable
 
 
 def plural(count: int, word: str) -> str:

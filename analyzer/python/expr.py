@@ -23,6 +23,13 @@ class Expr:
 
     __slots__ = ()
 
+    def __reduce__(self) -> tuple[type[Expr], tuple[object, ...]]:
+        """Pickled as a constructor call with the field values. A frozen slotted dataclass's
+        own pickling goes through `__setstate__`, which calls `dataclasses.fields()` for every
+        node; a rescan unpickles a repository's IR, hundreds of thousands of nodes (prefect:
+        1.0 s of a 3.5 s one-file rescan, now a third of that)."""
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
 
 @dataclass(frozen=True, slots=True)
 class Str(Expr):

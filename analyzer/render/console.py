@@ -13,6 +13,7 @@ from rich.text import Text
 from analyzer.database.evidence import database_lines
 from analyzer.models import Definition, Diagnostic, Finding, Report, Table
 from analyzer.render.text import (
+    DEFAULT_LIMIT,
     diagnostic_where,
     finding_subject,
     location_text,
@@ -38,7 +39,6 @@ STATUS_STYLE = {
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_LOCATIONS = 3
-DEFAULT_LIMIT = 5  # findings shown per rule unless --show-all
 
 
 def text_console(width: int = 80) -> Console:

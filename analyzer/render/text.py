@@ -10,6 +10,8 @@ import textwrap
 
 from analyzer.models import Diagnostic, Finding, Location
 
+DEFAULT_LIMIT = 5  # findings shown per rule unless --show-all
+
 
 def where(path: str | None, line: int | None) -> str:
     """`path:line`, or `path` when the line is unknown (never `path:None`)."""

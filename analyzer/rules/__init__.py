@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from analyzer.rules import (
     broken_definition,
     broken_revision_graph,
@@ -26,7 +28,9 @@ from analyzer.rules import (
     unmanaged_table,
     unused_suppression,
 )
-from analyzer.rules.base import Rule
+
+if TYPE_CHECKING:
+    from analyzer.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (
     undefined_table.RULE,

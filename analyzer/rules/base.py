@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from analyzer.config import Config
 from analyzer.models import Confidence, Finding, Location, Severity, Use
-from analyzer.sources.model import SchemaOp
 
 if TYPE_CHECKING:
+    import networkx as nx
+
+    from analyzer.config import Config
     from analyzer.database.evidence import DatabaseContext
+    from analyzer.sources.model import SchemaOp
 
 
 @dataclass(frozen=True, slots=True)

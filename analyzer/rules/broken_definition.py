@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, plural, where
 from analyzer.status import broken_definitions, needing_uses
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 CONFIRM = (
     " If your database does accept it, sqlglot is at fault, not the file: `tabletrace verify` "

@@ -8,6 +8,7 @@ propose dropping it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.database.evidence import (
     DatabaseContext,
@@ -16,9 +17,11 @@ from analyzer.database.evidence import (
     database_location,
     table_key,
 )
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, column_gaps, nothing_without_a_database
 from analyzer.rules.missing_in_database import ALEMBIC
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 
 def check(ctx: DatabaseContext) -> Iterator[Finding]:

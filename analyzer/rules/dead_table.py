@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, uses_of
-from analyzer.models import Finding
 from analyzer.rules.base import (
     Example,
     Rule,
@@ -16,6 +16,9 @@ from analyzer.rules.base import (
     where,
 )
 from analyzer.status import is_dead
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

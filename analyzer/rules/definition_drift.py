@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import nodes_of_kind, operations_on
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, column_gaps, op_location
 from analyzer.sources.model import SourceHistory, StateEntry
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 State = tuple[SourceHistory, StateEntry]
 

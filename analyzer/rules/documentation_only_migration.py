@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import nodes_of_kind
 from analyzer.models import Finding, Location
 from analyzer.rules.base import Example, Rule, RuleContext
-from analyzer.sources.model import SchemaOp
+
+if TYPE_CHECKING:
+    from analyzer.sources.model import SchemaOp
 
 DOC_ONLY = '''"""Document enrichment tables (created by sql/enrichment.sql)."""
 from alembic import op

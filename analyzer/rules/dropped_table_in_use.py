@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import nodes_of_kind
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location, where
 from analyzer.status import needing_uses, removals_in_use
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on, source_node
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, where
-from analyzer.sources.model import SchemaOp
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
+    from analyzer.sources.model import SchemaOp
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -9,6 +9,7 @@ that table. Sequential scans alone are weaker evidence: a `pg_dump` backup scans
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.database.evidence import (
     DatabaseContext,
@@ -17,8 +18,10 @@ from analyzer.database.evidence import (
     database_location,
     table_key,
 )
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, nothing_without_a_database
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 SCHEMA = "CREATE TABLE users (id int);\nCREATE TABLE partner_feed (id int);\n"
 APP = 'def f(cur):\n    cur.execute("SELECT * FROM users")\n'

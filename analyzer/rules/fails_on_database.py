@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from analyzer.database.build import StepOutcome
-from analyzer.database.evidence import DatabaseContext
-from analyzer.database.plan import BuildStep
 from analyzer.models import Finding, Location, Report
 from analyzer.rules.base import Example, Rule, nothing_without_a_database
+
+if TYPE_CHECKING:
+    from analyzer.database.build import StepOutcome
+    from analyzer.database.evidence import DatabaseContext
+    from analyzer.database.plan import BuildStep
 
 # SQLSTATEs a guessed (text) column type can cause: datatype mismatch, undefined function or
 # operator, cannot coerce, invalid text representation, ambiguous function.

@@ -4,14 +4,17 @@ yet when the source runs on an empty database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind, operations_on, table_node
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, where
-from analyzer.sources.model import SchemaOp, SourceHistory
-from analyzer.sources.order import OrderFault
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from analyzer.models import Finding
+    from analyzer.sources.model import SchemaOp, SourceHistory
+    from analyzer.sources.order import OrderFault
 
 REVISION_A = '''from alembic import op
 import sqlalchemy as sa

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import nodes_of_kind, operations_on
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 MODELS = '''from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 

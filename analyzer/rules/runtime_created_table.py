@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

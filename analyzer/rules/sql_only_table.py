@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import nodes_of_kind, operations_on, uses_of
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 REVISION = '''"""baseline"""
 from alembic import op

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from analyzer.graph import nodes_of_kind
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext, plural, use_location
 from analyzer.status import is_undefined, needing_uses
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -10,9 +10,12 @@ ignored, documented and listed with the others.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from analyzer.models import Finding
 from analyzer.rules.base import Example, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from analyzer.models import Finding
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from analyzer.sql.engine_files import engine_of, engine_source_id
 from analyzer.sql.names import TableKey
-from analyzer.sql.refs import TableRef
-from analyzer.sql.runnable import CannotRun
 
 if TYPE_CHECKING:
     from analyzer.sources.order import OrderFault
+    from analyzer.sql.refs import TableRef
+    from analyzer.sql.runnable import CannotRun
 
 NUMBERED_FILE = re.compile(r"^(\d+)")
 SCHEMA_OPERATIONS = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
