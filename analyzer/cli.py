@@ -42,7 +42,7 @@ from analyzer.config import ConfigError, parse_size
 from analyzer.models import Report, Table, report_json_schema
 from analyzer.outputs import written_by_tabletrace
 from analyzer.render.text import DEFAULT_LIMIT
-from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, scan
+from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, default_jobs, scan
 
 # Renderers, rules, policy and the extraction engine are imported where they are used, not
 # here: `tabletrace scan` answered from the cache needs none of them but the chosen renderer,
@@ -320,8 +320,6 @@ def _rule_option(values: list[str] | None, option: str) -> list[str] | None:
 
 
 def _run_scan(path: Path, request: ScanRequest, *, quiet: bool = False) -> Report:
-    from analyzer.engine import default_jobs
-
     max_size = None
     if request.max_file_size is not None:
         try:

@@ -16,7 +16,6 @@ import ast
 import contextlib
 import gc
 import hashlib
-import os
 import signal
 import threading
 import warnings
@@ -463,7 +462,3 @@ def _crashed(extracted: Extracted) -> bool:
 
 def _fields(job: Job) -> dict[str, object]:
     return {name: getattr(job, name) for name in Job.__dataclass_fields__}
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from analyzer.engine import ProgressCallback
 
 DEFAULT_FILE_TIMEOUT = 60.0
+
+
+def default_jobs() -> int:
+    """Worker processes when none are asked for: one per core."""
+    return os.cpu_count() or 1
 
 
 class ScanError(ValueError):
