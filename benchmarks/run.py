@@ -256,6 +256,8 @@ class Tool:
             command += ["--cache-dir", str(cache)]
         if self.flags["--jobs"]:
             command += ["--jobs", str(jobs)]
+        if self.flags.get("--fail-on"):  # a repository with error findings is no failed run
+            command += ["--fail-on", "never"]
         return command + [flag for flag in extra if self.flags.get(flag)]
 
 
@@ -279,7 +281,7 @@ def detect_tool(argv: list[str]) -> Tool:
                                env=env, check=False).stdout
     help_text = re.sub(r"\x1b\[[0-9;]*m", "", help_text)
     flags = {flag: re.search(re.escape(flag) + r"(?![\w-])", help_text) is not None
-             for flag in ("--jobs", "--cache-dir", "--no-cache", "--no-prefilter")}
+             for flag in ("--jobs", "--cache-dir", "--no-cache", "--no-prefilter", "--fail-on")}
     version = subprocess.run([*argv, "--version"], capture_output=True, text=True,
                              check=False).stdout.strip()
     return Tool(argv, version or "unknown", flags)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -333,3 +334,41 @@ def test_generated_repository_is_identical_with_and_without_the_prefilter(
         warm = FactCache(tmp_path / f"cache{jobs}")
         assert scan(root, jobs=jobs, cache=warm).to_json() == reference  # warm
         assert warm.hits == 1
+
+
+HEAVY_MODULES = ("libcst", "sqlglot", "networkx", "pglast", "analyzer.pipeline")
+
+_IMPORT_PROBE = """
+import json, sys
+from pathlib import Path
+from analyzer.cache import FactCache
+from analyzer.cli import app  # noqa: F401  (the command line, as `tabletrace` loads it)
+import analyzer.render.console, analyzer.render.concise, analyzer.rules  # noqa: E401, F401
+loaded_by_cli = sorted(m for m in {heavy!r} if m in sys.modules)
+from analyzer.scan import scan
+report = scan(sys.argv[1], cache=FactCache(Path(sys.argv[2])))
+print(json.dumps([loaded_by_cli, sorted(m for m in {heavy!r} if m in sys.modules),
+                  len(report.tables)]))
+"""
+
+
+def _probe(root: Path, cache_dir: Path) -> list:
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE.format(heavy=HEAVY_MODULES), str(root),
+         str(cache_dir)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_a_scan_answered_from_the_cache_imports_no_pipeline(tmp_path: Path) -> None:
+    """The command line, the renderers and the rules import none of LibCST, sqlglot,
+    networkx or pglast; a scan whose files did not change answers without them."""
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root)
+    cold_cli, cold_scan, tables = _probe(root, tmp_path / "c")
+    assert cold_cli == []
+    assert cold_scan == sorted(HEAVY_MODULES)  # the cache was empty: the whole pipeline ran
+    assert tables > 20
+    warm_cli, warm_scan, warm_tables = _probe(root, tmp_path / "c")
+    assert (warm_cli, warm_scan, warm_tables) == ([], [], tables)
