@@ -795,16 +795,21 @@ class _Looker:
                           self.function_scope())
             )
 
-    def forward(self, node: ast.Call, name: str) -> None:
+    def forward(self, node: ast.Call, name: str, runner_at: int | None = None) -> None:
         """A call that may pass a parameter of this function on to `name` (then a helper if
-        `name` takes a table name there)."""
+        `name` takes a table name there). With `runner_at`, `name` is the function handed to
+        a runner at that position: the arguments after it reach `name` at positions only the
+        resolver aligns (`"r"`: any position)."""
         if self.function is None or not self.params:
             return
         args: list[tuple[str, str | int, ast.AST]] = []
         for index, arg in enumerate(node.args):
             if type(arg) is ast.Starred:
                 break  # positions after *args are unknown
-            args.append(("p", index, arg))
+            if runner_at is None:
+                args.append(("p", index, arg))
+            elif index > runner_at:
+                args.append(("r", index, arg))
         args.extend(("k", kw.arg, kw.value) for kw in node.keywords if kw.arg is not None)
         if args:
             self.state.calls.append(
@@ -1011,6 +1016,16 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
     if _may_pass_a_name(node, name):
         state.called.add(name)
         looker.forward(node, name)
+        # A runner handed a function and its arguments (`run_in_transaction("desc",
+        # self._insert_txn, table, row)`) calls it: `code_sql._runner_call`.
+        for index, argument in enumerate(node.args):
+            if type(argument) is ast.Starred:
+                break
+            if type(argument) is ast.Name or type(argument) is ast.Attribute:
+                target = _last_name(argument)
+                if target is not None and target not in NOT_HELPERS and target not in SINKS:
+                    state.called.add(target)
+                    looker.forward(node, target, runner_at=index)
     if type(func) is ast.Attribute and _attribute_root(func) in ("op", "batch_op"):
         looker.param_use(
             [*node.args, *(keyword.value for keyword in node.keywords)], migration=True
@@ -1492,6 +1507,8 @@ class Closure:
                         # a method called on an instance: its first parameter is the receiver
                         if kind == "p" and key not in positions and key + 1 not in positions:  # type: ignore[operator]
                             continue
+                        if kind == "r" and not positions:  # handed to a runner: any position
+                            continue
                         known = helpers.setdefault(caller, (set(), set()))
                         if param not in known[0] or (position >= 0 and position not in known[1]):
                             known[0].add(param)
@@ -1646,7 +1663,8 @@ class Demand:
             yield from _hole_roots(candidate.parts)
             used_loops.update(candidate.loops)
         for call in facts.calls:
-            if _called(call.func) in self._helpers:
+            handed = [a for a in call.args if _called(a) in self._helpers]  # to a runner
+            if _called(call.func) in self._helpers or handed:
                 yield call.func
                 yield from call.args
                 yield from (value for _, value in call.kwargs)

@@ -280,6 +280,101 @@ def test_a_helper_with_no_readable_call_stays_dynamic(make_repo: MakeRepo) -> No
     assert "purge()" in finding.message and "parameter" in finding.message
 
 
+RUNNER_POOL = """\
+class Pool:
+    def run_in_transaction(self, desc, func, *args, **kwargs):
+        with self.connection() as txn:
+            return func(txn, *args, **kwargs)
+
+    def select_value(self, table, keyvalues, column, allow_none=False, desc="select_value"):
+        return self.run_in_transaction(
+            desc, self.select_value_txn, table, keyvalues, column, allow_none=allow_none,
+            autocommit=True,
+        )
+
+    @classmethod
+    def select_value_txn(cls, txn, table, keyvalues, column, allow_none=False):
+        sql = "SELECT %(column)s FROM %(table)s" % {"column": column, "table": table}
+        txn.execute(sql + " WHERE " + " AND ".join(f"{k} = ?" for k in keyvalues))
+        return txn.fetchone()
+
+    def insert(self, table, values, desc="insert"):
+        return self.run_in_transaction(desc, self.insert_txn, table, values)
+
+    @staticmethod
+    def insert_txn(txn, table, values):
+        txn.execute("INSERT INTO %s (%s) VALUES (?)" % (table, ", ".join(values)))
+"""
+
+
+def test_helpers_handed_to_a_runner_with_their_arguments(make_repo: MakeRepo) -> None:
+    """`run_in_transaction(desc, self.insert_txn, table, values)` calls `insert_txn(txn,
+    table, values)`: the runner supplies the first argument, the rest bind in order."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/pool.py": RUNNER_POOL,
+            "app/store.py": (
+                "import asyncio\n\n"
+                "from app.pool import Pool\n\n\n"
+                "class RoomStore:\n"
+                "    def __init__(self, pool: Pool) -> None:\n"
+                "        self.pool = pool\n\n"
+                "    def is_blocked(self, room_id):\n"
+                "        return self.pool.select_value(\n"
+                '            table="blocked_rooms", keyvalues={"room_id": room_id}, column="1"\n'
+                "        )\n\n"
+                "    def report(self, room_id):\n"
+                '        self.pool.insert("room_reports", {"room_id": room_id})\n\n\n'
+                "def archive(cur, table, row):\n"
+                '    cur.execute(f"INSERT INTO {table} VALUES (%s)", row)\n\n\n'
+                "async def archive_later(cur, row):\n"
+                '    await asyncio.to_thread(archive, cur, "room_archive", row)\n\n\n'
+                "def schedule(callbacks):\n"
+                "    callbacks.append(archive)  # handed over, but with no arguments: no use\n"
+            ),
+            "schema.sql": (
+                "CREATE TABLE blocked_rooms (room_id text);\n"
+                "CREATE TABLE room_reports (room_id text);\n"
+                "CREATE TABLE room_archive (room_id text);\n"
+            ),
+        }
+    )
+    report = scan(root)
+    found = {
+        (t.name, u.path, u.line, u.kind, u.confidence, u.function)
+        for t in report.tables
+        for u in t.uses
+    }
+    assert found == {
+        ("blocked_rooms", "app/store.py", 11, "read", "medium", "RoomStore.is_blocked"),
+        ("room_reports", "app/store.py", 16, "write", "medium", "RoomStore.report"),
+        ("room_archive", "app/store.py", 24, "write", "medium", "archive_later"),
+    }
+    assert [f.table for f in report.findings if f.name == "dead-table"] == []
+    assert dynamic(report) == []
+    assert report.to_json() == scan(root, prefilter=False).to_json()
+
+
+def test_a_runner_whose_arguments_cannot_bind_is_no_use(make_repo: MakeRepo) -> None:
+    """More arguments than the function takes are not a call the runner can make: no use,
+    and the helper, never called, stays dynamic."""
+    root = make_repo(
+        {
+            "app/jobs.py": (
+                "def purge(cur, table, before):\n"
+                '    cur.execute(f"DELETE FROM {table} WHERE ts < %s", (before,))\n\n\n'
+                "def nightly(executor):\n"
+                '    executor.submit(purge, "events", 1, 2, 3)\n'
+            ),
+            "schema.sql": "CREATE TABLE events (ts int);\n",
+        }
+    )
+    report = scan(root)
+    assert uses_of(report, "events") == set()
+    assert dynamic(report) == [("app/jobs.py", 2)]
+
+
 def test_alembic_helpers_in_another_module(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

@@ -21,7 +21,7 @@ SQL) makes no helper. A helper is reported as dynamic only when no call of it ca
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analyzer.facts import CallFact, FunctionFact, PythonFacts, StringCandidate
 from analyzer.python import expr as ir
@@ -179,6 +179,7 @@ class CodeSqlResolver:
         self.default_schema = default_schema
         self.memo = memo
         self._helpers: dict[FuncKey, _Helper] = {}
+        self._runner_calls: set[CallFact] = set()  # calls a runner is assumed to make
 
     # ---- one candidate ---------------------------------------------------------------------
 
@@ -284,21 +285,46 @@ class CodeSqlResolver:
 
     def _callees(
         self, facts: PythonFacts, call: CallFact
-    ) -> list[tuple[_Helper, FunctionV, str]]:
-        """Helpers a call may reach, with the function value and the link's confidence."""
+    ) -> list[tuple[_Helper, FunctionV, str, CallFact]]:
+        """Helpers a call may reach, with the function value, the link's confidence and the
+        call as the helper receives it: the call itself, or, for a runner given the helper
+        and its arguments (`run_in_transaction("desc", self._insert_txn, table, row)`,
+        `asyncio.to_thread(insert, table, row)`), the call the runner makes (see
+        `_runner_call`)."""
         if not self._helpers:
             return []
-        name = _called_name(call.func)
-        if name is None or name not in self._helper_names:
+        names = self._helper_names
+        found = [
+            (helper, value, confidence, call)
+            for helper, value, confidence in self._helpers_of(facts, call.func, names)
+        ]
+        for index, argument in enumerate(call.args):
+            if isinstance(argument, ir.Starred):
+                break  # where the runner's own arguments end is unknown
+            if not isinstance(argument, _FUNCTION_REFERENCES):
+                continue
+            for helper, value, confidence in self._helpers_of(facts, argument, names):
+                inner = _runner_call(call, index, helper.fact, value)
+                if inner is not None:
+                    self._runner_calls.add(inner)
+                    found.append((helper, value, _weakest(confidence, "medium"), inner))
+        return found
+
+    def _helpers_of(
+        self, facts: PythonFacts, func: ir.Expr, names: set[str]
+    ) -> list[tuple[_Helper, FunctionV, str]]:
+        """The helpers `func` (what is called, or handed to a runner) may be."""
+        name = _called_name(func)
+        if name is None or name not in names:
             return []
         found: list[tuple[_Helper, FunctionV, str]] = []
-        values: Values = self.evaluator.evaluate(call.func, Frame(facts))
+        values: Values = self.evaluator.evaluate(func, Frame(facts))
         for value in values:
             if isinstance(value, FunctionV):
                 helper = self._helpers.get((value.module, value.qualname))
                 if helper is not None:
                     found.append((helper, value, "high"))
-        if not found and isinstance(call.func, ir.Attr) and all(
+        if not found and isinstance(func, ir.Attr) and all(
             isinstance(v, Unknown) for v in values
         ):
             # the one helper of that name that builds SQL itself (others only pass it on)
@@ -329,8 +355,8 @@ class CodeSqlResolver:
                 for call in facts.calls:
                     if call.function is None:
                         continue
-                    for helper, value, _ in self._callees(facts, call):
-                        forwarded = self._forwarded(call, helper, value)
+                    for helper, value, _, made in self._callees(facts, call):
+                        forwarded = self._forwarded(made, helper, value)
                         own = {n for f, n in forwarded if f == call.function}
                         if not own:
                             continue
@@ -338,10 +364,10 @@ class CodeSqlResolver:
                         if caller is None or caller is helper:
                             continue
                         target = (helper.facts.module, helper.fact.qualname)
-                        if not own <= caller.params or (call, target) not in caller.forwards:
+                        if not own <= caller.params or (made, target) not in caller.forwards:
                             caller.params |= own
-                            if (call, target) not in caller.forwards:
-                                caller.forwards.append((call, target))
+                            if (made, target) not in caller.forwards:
+                                caller.forwards.append((made, target))
                             changed = True
             if not changed:
                 break
@@ -361,8 +387,8 @@ class CodeSqlResolver:
         for facts in modules:
             result = results[facts.path]
             for call in facts.calls:
-                for helper, value, confidence in self._callees(facts, call):
-                    forwarded = self._forwarded(call, helper, value)
+                for helper, value, confidence, made in self._callees(facts, call):
+                    forwarded = self._forwarded(made, helper, value)
                     caller = (
                         self._helpers.get((facts.module, call.function))
                         if call.function
@@ -373,7 +399,7 @@ class CodeSqlResolver:
                     ):
                         continue  # resolved where the caller itself is called
                     helper.called = True
-                    self._call_site(facts, call, helper, value, confidence, result)
+                    self._call_site(facts, made, helper, value, confidence, result)
 
     def _call_site(
         self,
@@ -425,7 +451,13 @@ class CodeSqlResolver:
                 args = [self.evaluator.evaluate(a, iteration) for a in call.args]
                 kwargs = {k: self.evaluator.evaluate(v, iteration) for k, v in call.kwargs}
                 callee = self.evaluator.bind(inner.facts, inner.fact, callee_value, args, kwargs)
-                yield from self._helper_uses(inner, callee, depth + 1)
+                for found in self._helper_uses(inner, callee, depth + 1):
+                    if call in self._runner_calls:  # an assumed call: at most medium
+                        found.refs = [
+                            replace(ref, confidence=_weakest(ref.confidence, "medium"))
+                            for ref in found.refs
+                        ]
+                    yield found
 
     def _forward_value(
         self, helper: _Helper, call: CallFact, inner: _Helper, frame: Frame
@@ -453,6 +485,53 @@ def _argument(
         if param.name == name and index < len(call.args):
             argument = call.args[index]
             return None if isinstance(argument, ir.Starred) else argument
+    return None
+
+
+# What a runner can be handed as the function it calls: `self._insert_txn`, `insert`,
+# `module.insert`, a local function.
+_FUNCTION_REFERENCES = (ir.Attr, ir.Global, ir.Imported, ir.LocalDef)
+
+
+def _runner_call(
+    call: CallFact, index: int, fact: FunctionFact, value: FunctionV
+) -> CallFact | None:
+    """The call a runner makes when handed a function and its arguments: `call.args[index]`
+    is the function, the positional arguments after it go to its parameters, after the ones
+    the runner supplies itself (a transaction, a connection: `func(txn, *args, **kwargs)`),
+    and the keywords that name one of its parameters go to that parameter.
+
+    How many the runner supplies is not read from its body: it is the smallest count that
+    lets the rest bind (every parameter after the given ones has a default or a keyword, and
+    no keyword also names a positional one), as Python would require. None when no count
+    does, or `*args` / `**kwargs` follow the function. Links made this way are confidence
+    medium: the runner is assumed to call the function with those arguments."""
+    trailing = call.args[index + 1 :]
+    if any(isinstance(argument, ir.Starred) for argument in trailing):  # also `**kwargs`
+        return None
+    params = list(fact.params)
+    if fact.receiver is not None and value.receiver is not None and params:
+        params = params[1:]
+    positional = [p for p in params if p.kind == "positional"]
+    names = {p.name for p in params}
+    keywords = tuple((k, v) for k, v in call.kwargs if k in names)
+    given = {k for k, _ in keywords}
+    if not trailing and not keywords:
+        return None
+    for supplied in range(len(positional) - len(trailing) + 1):
+        filled = positional[supplied : supplied + len(trailing)]
+        rest = positional[supplied + len(trailing) :]
+        if any(p.name in given for p in filled):
+            continue
+        if all(p.default is not None or p.name in given for p in rest):
+            placeholders = tuple(
+                ir.Opaque(p.name, "supplied by the runner") for p in positional[:supplied]
+            )
+            return CallFact(
+                line=call.line, func=call.args[index], args=(*placeholders, *trailing),
+                kwargs=keywords, function=call.function, loops=call.loops,
+                snippet=call.snippet,
+            )
     return None
 
 
