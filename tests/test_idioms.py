@@ -304,6 +304,13 @@ class Pool:
     @staticmethod
     def insert_txn(txn, table, values):
         txn.execute("INSERT INTO %s (%s) VALUES (?)" % (table, ", ".join(values)))
+
+    def upsert(self, table, keyvalues, values, where=None, desc="upsert"):
+        # every argument given, the defaulted one too: the names say where they go
+        return self.run_in_transaction(desc, self.upsert_txn, table, keyvalues, values, where)
+
+    def upsert_txn(self, txn, table, keyvalues, values, where=None):
+        txn.execute(f"INSERT INTO {table} VALUES (?) ON CONFLICT DO UPDATE SET v = ?")
 """
 
 
@@ -325,7 +332,8 @@ def test_helpers_handed_to_a_runner_with_their_arguments(make_repo: MakeRepo) ->
                 '            table="blocked_rooms", keyvalues={"room_id": room_id}, column="1"\n'
                 "        )\n\n"
                 "    def report(self, room_id):\n"
-                '        self.pool.insert("room_reports", {"room_id": room_id})\n\n\n'
+                '        self.pool.insert("room_reports", {"room_id": room_id})\n'
+                '        self.pool.upsert("room_stats", {"room_id": room_id}, {"v": 1})\n\n\n'
                 "def archive(cur, table, row):\n"
                 '    cur.execute(f"INSERT INTO {table} VALUES (%s)", row)\n\n\n'
                 "async def archive_later(cur, row):\n"
@@ -337,6 +345,7 @@ def test_helpers_handed_to_a_runner_with_their_arguments(make_repo: MakeRepo) ->
                 "CREATE TABLE blocked_rooms (room_id text);\n"
                 "CREATE TABLE room_reports (room_id text);\n"
                 "CREATE TABLE room_archive (room_id text);\n"
+                "CREATE TABLE room_stats (room_id text, v int);\n"
             ),
         }
     )
@@ -349,7 +358,8 @@ def test_helpers_handed_to_a_runner_with_their_arguments(make_repo: MakeRepo) ->
     assert found == {
         ("blocked_rooms", "app/store.py", 11, "read", "medium", "RoomStore.is_blocked"),
         ("room_reports", "app/store.py", 16, "write", "medium", "RoomStore.report"),
-        ("room_archive", "app/store.py", 24, "write", "medium", "archive_later"),
+        ("room_stats", "app/store.py", 17, "write", "medium", "RoomStore.report"),
+        ("room_archive", "app/store.py", 25, "write", "medium", "archive_later"),
     }
     assert [f.table for f in report.findings if f.name == "dead-table"] == []
     assert dynamic(report) == []

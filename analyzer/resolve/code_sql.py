@@ -501,11 +501,14 @@ def _runner_call(
     the runner supplies itself (a transaction, a connection: `func(txn, *args, **kwargs)`),
     and the keywords that name one of its parameters go to that parameter.
 
-    How many the runner supplies is not read from its body: it is the smallest count that
-    lets the rest bind (every parameter after the given ones has a default or a keyword, and
-    no keyword also names a positional one), as Python would require. None when no count
-    does, or `*args` / `**kwargs` follow the function. Links made this way are confidence
-    medium: the runner is assumed to call the function with those arguments."""
+    How many the runner supplies is not read from its body. Of the counts that let the rest
+    bind as Python requires (every parameter after the given ones has a default or a
+    keyword, and no keyword also names a positional one), it is the one under which most
+    arguments written as a name land on the parameter of that name (a wrapper forwards
+    `table, keyvalues, values` to `(txn, table, keyvalues, values, where=None)`), then the
+    smallest. None when no count binds, or `*args` / `**kwargs` follow the function. Links
+    made this way are confidence medium: the runner is assumed to call the function with
+    those arguments."""
     trailing = call.args[index + 1 :]
     if any(isinstance(argument, ir.Starred) for argument in trailing):  # also `**kwargs`
         return None
@@ -518,20 +521,36 @@ def _runner_call(
     given = {k for k, _ in keywords}
     if not trailing and not keywords:
         return None
+    best: tuple[int, int] | None = None  # (-names matched, supplied)
     for supplied in range(len(positional) - len(trailing) + 1):
         filled = positional[supplied : supplied + len(trailing)]
         rest = positional[supplied + len(trailing) :]
         if any(p.name in given for p in filled):
             continue
         if all(p.default is not None or p.name in given for p in rest):
-            placeholders = tuple(
-                ir.Opaque(p.name, "supplied by the runner") for p in positional[:supplied]
+            matched = sum(
+                1 for p, argument in zip(filled, trailing, strict=True)
+                if _argument_name(argument) == p.name
             )
-            return CallFact(
-                line=call.line, func=call.args[index], args=(*placeholders, *trailing),
-                kwargs=keywords, function=call.function, loops=call.loops,
-                snippet=call.snippet,
-            )
+            best = min(best or (0, supplied), (-matched, supplied))
+    if best is None:
+        return None
+    supplied = best[1]
+    placeholders = tuple(
+        ir.Opaque(p.name, "supplied by the runner") for p in positional[:supplied]
+    )
+    return CallFact(
+        line=call.line, func=call.args[index], args=(*placeholders, *trailing),
+        kwargs=keywords, function=call.function, loops=call.loops, snippet=call.snippet,
+    )
+
+
+def _argument_name(argument: ir.Expr) -> str | None:
+    """The name an argument is written as (`table`, `self.table`), if it is one."""
+    if isinstance(argument, ir.Param | ir.Global | ir.Imported):
+        return argument.name
+    if isinstance(argument, ir.Attr):
+        return argument.attr
     return None
 
 
