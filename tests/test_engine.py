@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import shutil
@@ -41,6 +42,16 @@ PREFILTER_TRAPS = {
     "    session.add(Ticket())\n",
     "app/star.py": "from app.models import *\n\n\ndef count(session):\n"
     "    return session.query(Ticket).count()\n",
+    # a model re-exported by a module without model markers of its own: pulled back in
+    "app/models_api.py": "from app.models import Ticket as Ticket\n",
+    "app/reexport_user.py": "from app import models_api\n\n\ndef close(session):\n"
+    "    session.delete(models_api.Ticket())\n",
+    # a class named like a model in a module that defines none (a generated GraphQL schema):
+    # the reference to it is read, the module is not
+    "app/graphql_types.py": "class Type:\n    pass\n\n\nclass Query(Type):\n    pass\n",
+    "app/api.py": "from app import graphql_types\nfrom app.models import Ticket\n\n\n"
+    "def build(session, Operation):\n    session.add(Ticket())\n"
+    "    return Operation(graphql_types.Query)\n",
     "app/broken.py": "def f(:\n    return 1\n",
     "app/unrelated.py": '"""Update the cache."""\n\n\ndef select(items):\n    return items[0]\n',
 }
@@ -65,6 +76,12 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     full = scan(root, prefilter=False)
     assert scan(root, prefilter=True).to_json() == full.to_json()
     assert {t.qualified_name for t in full.tables} == {"public.audit_log", "public.tickets"}
+    tickets = full.table("tickets")
+    assert tickets is not None
+    assert sorted((u.path, u.line, u.kind) for u in tickets.uses) == [
+        ("app/api.py", 6, "write"), ("app/reexport_user.py", 5, "write"),
+        ("app/service.py", 5, "write"), ("app/star.py", 5, "read"),
+    ]
     assert ("app/broken.py", "python-syntax-error") in {
         (d.path, d.code) for d in full.diagnostics
     }
@@ -75,15 +92,17 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
 
     root = make_repo(PREFILTER_TRAPS)
     with Extractor(prefilter=True) as extractor:
-        scan_module = sys.modules["analyzer.pipeline"]
+        scan_module = importlib.import_module("analyzer.pipeline")
         real = scan_module.Extractor
         scan_module.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
         try:
             scan(root)
         finally:
             scan_module.Extractor = real  # type: ignore[misc]
-    # only the unrelated module and the empty __init__ stay unparsed
-    assert extractor.skipped_files == 2
+    # only the unrelated module, the GraphQL types and the empty __init__ stay unparsed
+    assert extractor.skipped_files == 3
+    assert "app/graphql_types.py" not in extractor.pulled
+    assert "app/models_api.py" in extractor.pulled
 
 
 def test_sample_repo_is_identical_with_workers_cache_and_prefilter(tmp_path: Path) -> None:
