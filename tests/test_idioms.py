@@ -385,6 +385,45 @@ def test_a_runner_whose_arguments_cannot_bind_is_no_use(make_repo: MakeRepo) -> 
     assert dynamic(report) == [("app/jobs.py", 2)]
 
 
+def test_a_cte_defined_in_one_string_and_read_in_pieces_is_no_table(make_repo: MakeRepo) -> None:
+    """Query builders keep the `WITH RECURSIVE` head in one string and the pieces reading the
+    CTE in others; the CTE's name is not a table in that function, and only there."""
+    root = make_repo(
+        {
+            "app/state.py": (
+                "def latest_state(txn, group, conditions):\n"
+                '    sql = """\n'
+                "        WITH RECURSIVE chain(state_group) AS (\n"
+                "            VALUES(?::bigint)\n"
+                "            UNION ALL\n"
+                "            SELECT prev FROM state_edges e, chain c WHERE c.state_group = e.g\n"
+                "        )\n"
+                "        %s\n"
+                '    """\n'
+                "    pieces = []\n"
+                "    for condition in conditions:\n"
+                "        pieces.append(\n"
+                '            f"(SELECT event_id FROM state_rows JOIN chain USING (state_group)"\n'
+                '            f" WHERE {condition})"\n'
+                "        )\n"
+                '    txn.execute(sql % (" UNION ".join(pieces),), [group])\n\n\n'
+                "def archived(txn):\n"
+                '    txn.execute("SELECT * FROM chain WHERE archived")  # a real table here\n'
+            ),
+            "schema.sql": (
+                "CREATE TABLE state_edges (g int, prev int);\n"
+                "CREATE TABLE state_rows (state_group int, event_id text);\n"
+                "CREATE TABLE chain (archived bool);\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert uses_of(report, "state_edges") == {("app/state.py", 6, "read")}
+    assert uses_of(report, "state_rows") == {("app/state.py", 13, "read")}
+    assert uses_of(report, "chain") == {("app/state.py", 20, "read")}
+    assert [f.table for f in report.findings if f.name == "undefined-table"] == []
+
+
 def test_alembic_helpers_in_another_module(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

@@ -20,10 +20,11 @@ SQL) makes no helper. A helper is reported as dynamic only when no call of it ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from analyzer.facts import CallFact, FunctionFact, PythonFacts, StringCandidate
+from analyzer.facts import CallFact, FunctionFact, Literal, PythonFacts, StringCandidate
 from analyzer.python import expr as ir
 from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.evaluate import Evaluator, Frame
@@ -241,6 +242,7 @@ class CodeSqlResolver:
         results = {facts.path: PythonSql() for facts in modules}
         for facts in modules:
             result = results[facts.path]
+            ctes = _function_ctes(facts)
             for candidate in facts.candidates:
                 found = _Found()
                 self._analyze(candidate, Frame(facts), found)
@@ -249,7 +251,11 @@ class CodeSqlResolver:
                 result.sql_strings += 1
                 result.statements += found.statements
                 result.unparsed.extend(found.unparsed)
-                result.refs.extend(_unique(found.refs))
+                own = ctes.get(candidate.function, frozenset())
+                result.refs.extend(
+                    ref for ref in _unique(found.refs)
+                    if not _names_a_cte(ref, own, self.default_schema)
+                )
                 for dynamic, depends in found.dynamic:
                     own = {name for function, name in depends if function == candidate.function}
                     if candidate.function and own:
@@ -486,6 +492,40 @@ def _argument(
             argument = call.args[index]
             return None if isinstance(argument, ir.Starred) else argument
     return None
+
+
+# `WITH [RECURSIVE] name [(columns)] AS (` and `, name [(columns)] AS (`: a CTE's name.
+_CTE_NAME = re.compile(
+    r"(?:\bWITH\s+(?:RECURSIVE\s+)?|,\s*)([A-Za-z_][A-Za-z0-9_]*)\s*(?:\([^()]*\)\s*)?AS\s*"
+    r"(?:(?:NOT\s+)?MATERIALIZED\s*)?\(",
+    re.IGNORECASE,
+)
+
+
+def _function_ctes(facts: PythonFacts) -> dict[str | None, frozenset[str]]:
+    """CTE names each function's SQL strings define, whatever string defines them.
+
+    Query builders keep the `WITH RECURSIVE sgs(...) AS (...) %s` head in one string and the
+    pieces that read `sgs` in others (`parts.append(f"(SELECT ... JOIN sgs USING (g))")`,
+    joined later): analysed alone, such a piece reads `sgs` as if it were a table. A name a
+    string of the same function defines as a CTE is that CTE, not a table."""
+    found: dict[str | None, set[str]] = {}
+    for candidate in facts.candidates:
+        text = " ".join(part.text for part in candidate.parts if isinstance(part, Literal))
+        if "(" not in text:
+            continue
+        names = {match.lower() for match in _CTE_NAME.findall(text)}
+        if names:
+            found.setdefault(candidate.function, set()).update(names)
+    return {function: frozenset(names) for function, names in found.items()}
+
+
+def _names_a_cte(ref: ResolvedRef, ctes: frozenset[str], default_schema: str) -> bool:
+    """A read of an unqualified name (the default schema) that a CTE of the function has."""
+    return (
+        bool(ctes) and ref.ref.kind == "read" and ref.ref.schema == default_schema
+        and ref.ref.name.lower() in ctes
+    )
 
 
 # What a runner can be handed as the function it calls: `self._insert_txn`, `insert`,
