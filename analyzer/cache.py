@@ -183,8 +183,6 @@ class FactCache:
     def get_report(self, key: str) -> bytes | None:
         """The report stored under `key` by the last scan of this scope, or None (another
         key, no report, or a damaged file)."""
-        if self._report is not None and self._report[0] == key:
-            return self._report[1]
         try:
             data = self.report_path.read_bytes()
         except OSError:
@@ -307,8 +305,9 @@ class FactCache:
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def _write_report(self, key: str, report: bytes) -> None:
-        body = key.encode("ascii") + report
-        header = REPORT_HEADER.pack(REPORT_MAGIC, zlib.crc32(body), len(key.encode("ascii")))
+        encoded = key.encode("ascii")
+        body = encoded + report
+        header = REPORT_HEADER.pack(REPORT_MAGIC, zlib.crc32(body), len(encoded))
         self._write([header, body], self.report_path)
 
     def _write(self, chunks: list[bytes | memoryview], path: Path | None = None) -> None:

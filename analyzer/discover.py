@@ -85,16 +85,12 @@ class _Ignore:
     def __init__(self, spec: pathspec.PathSpec) -> None:
         self.spec = spec
         self.any_pattern: re.Pattern[str] | None = None
-        sources = [
-            pattern.regex.pattern
-            for pattern in spec.patterns
-            if getattr(pattern, "include", None) is not None
-            and isinstance(getattr(pattern, "regex", None), re.Pattern)
-        ]
-        if len(sources) == sum(1 for p in spec.patterns if getattr(p, "include", None) is not None):
+        active = [p for p in spec.patterns if getattr(p, "include", None) is not None]
+        regexes = [getattr(p, "regex", None) for p in active]
+        if all(isinstance(regex, re.Pattern) for regex in regexes):
             try:  # group names would clash across patterns; none is referred back to
                 self.any_pattern = re.compile(
-                    "|".join(f"(?:{_NAMED_GROUP.sub('(?:', source)})" for source in sources)
+                    "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern)})" for r in regexes)
                     or "(?!)"
                 )
             except re.error:

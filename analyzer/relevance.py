@@ -1663,8 +1663,9 @@ class Demand:
             yield from _hole_roots(candidate.parts)
             used_loops.update(candidate.loops)
         for call in facts.calls:
-            handed = [a for a in call.args if _called(a) in self._helpers]  # to a runner
-            if _called(call.func) in self._helpers or handed:
+            if _called(call.func) in self._helpers or any(  # or handed to a runner
+                _called(argument) in self._helpers for argument in call.args
+            ):
                 yield call.func
                 yield from call.args
                 yield from (value for _, value in call.kwargs)
