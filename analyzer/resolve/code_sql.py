@@ -24,7 +24,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from analyzer.facts import CallFact, FunctionFact, Literal, PythonFacts, StringCandidate
+from analyzer.facts import (
+    CallFact,
+    FunctionFact,
+    Literal,
+    ParamFact,
+    PythonFacts,
+    StringCandidate,
+)
 from analyzer.python import expr as ir
 from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.evaluate import Evaluator, Frame
@@ -34,6 +41,7 @@ from analyzer.sql.detect import is_sql_text
 from analyzer.sql.refs import HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import analyze_statement
+from analyzer.sql.tokenscan import cte_names
 
 HELPER_LEVELS = 3  # a call site, then up to three helpers deep
 
@@ -242,7 +250,7 @@ class CodeSqlResolver:
         results = {facts.path: PythonSql() for facts in modules}
         for facts in modules:
             result = results[facts.path]
-            ctes = _function_ctes(facts)
+            ctes = _function_ctes(facts, self.dialect)
             for candidate in facts.candidates:
                 found = _Found()
                 self._analyze(candidate, Frame(facts), found)
@@ -477,6 +485,18 @@ class CodeSqlResolver:
         return FunctionV(inner.facts.module, inner.fact.qualname, receiver)
 
 
+def _parameters(fact: FunctionFact, value: FunctionV) -> list[ParamFact]:
+    """The parameters a call's arguments bind: all but the receiver of a bound method."""
+    params = list(fact.params)
+    if fact.receiver is not None and value.receiver is not None and params:
+        params = params[1:]
+    return params
+
+
+def _positional(fact: FunctionFact, value: FunctionV) -> list[ParamFact]:
+    return [p for p in _parameters(fact, value) if p.kind == "positional"]
+
+
 def _argument(
     fact: FunctionFact, value: FunctionV, call: CallFact, name: str
 ) -> ir.Expr | None:
@@ -484,25 +504,18 @@ def _argument(
     for keyword, argument in call.kwargs:
         if keyword == name:
             return argument
-    params = [p for p in fact.params if p.kind == "positional"]
-    if fact.receiver is not None and value.receiver is not None and params:
-        params = params[1:]
-    for index, param in enumerate(params):
+    for index, param in enumerate(_positional(fact, value)):
         if param.name == name and index < len(call.args):
             argument = call.args[index]
             return None if isinstance(argument, ir.Starred) else argument
     return None
 
 
-# `WITH [RECURSIVE] name [(columns)] AS (` and `, name [(columns)] AS (`: a CTE's name.
-_CTE_NAME = re.compile(
-    r"(?:\bWITH\s+(?:RECURSIVE\s+)?|,\s*)([A-Za-z_][A-Za-z0-9_]*)\s*(?:\([^()]*\)\s*)?AS\s*"
-    r"(?:(?:NOT\s+)?MATERIALIZED\s*)?\(",
-    re.IGNORECASE,
-)
+# A string that may define a CTE (`... AS (`, `... AS MATERIALIZED (`): only those are tokenized.
+_MAY_DEFINE_A_CTE = re.compile(r"\bAS\s*(?:NOT\s+)?(?:MATERIALIZED\s*)?\(", re.IGNORECASE)
 
 
-def _function_ctes(facts: PythonFacts) -> dict[str | None, frozenset[str]]:
+def _function_ctes(facts: PythonFacts, dialect: str) -> dict[str | None, frozenset[str]]:
     """CTE names each function's SQL strings define, whatever string defines them.
 
     Query builders keep the `WITH RECURSIVE sgs(...) AS (...) %s` head in one string and the
@@ -512,9 +525,9 @@ def _function_ctes(facts: PythonFacts) -> dict[str | None, frozenset[str]]:
     found: dict[str | None, set[str]] = {}
     for candidate in facts.candidates:
         text = " ".join(part.text for part in candidate.parts if isinstance(part, Literal))
-        if "(" not in text:
+        if _MAY_DEFINE_A_CTE.search(text) is None:
             continue
-        names = {match.lower() for match in _CTE_NAME.findall(text)}
+        names = cte_names(text, dialect)
         if names:
             found.setdefault(candidate.function, set()).update(names)
     return {function: frozenset(names) for function, names in found.items()}
@@ -524,7 +537,7 @@ def _names_a_cte(ref: ResolvedRef, ctes: frozenset[str], default_schema: str) ->
     """A read of an unqualified name (the default schema) that a CTE of the function has."""
     return (
         bool(ctes) and ref.ref.kind == "read" and ref.ref.schema == default_schema
-        and ref.ref.name.lower() in ctes
+        and ref.ref.name in ctes
     )
 
 
@@ -552,9 +565,7 @@ def _runner_call(
     trailing = call.args[index + 1 :]
     if any(isinstance(argument, ir.Starred) for argument in trailing):  # also `**kwargs`
         return None
-    params = list(fact.params)
-    if fact.receiver is not None and value.receiver is not None and params:
-        params = params[1:]
+    params = _parameters(fact, value)
     positional = [p for p in params if p.kind == "positional"]
     names = {p.name for p in params}
     keywords = tuple((k, v) for k, v in call.kwargs if k in names)
@@ -587,11 +598,7 @@ def _runner_call(
 
 def _argument_name(argument: ir.Expr) -> str | None:
     """The name an argument is written as (`table`, `self.table`), if it is one."""
-    if isinstance(argument, ir.Param | ir.Global | ir.Imported):
-        return argument.name
-    if isinstance(argument, ir.Attr):
-        return argument.attr
-    return None
+    return argument.name if isinstance(argument, ir.Param) else _called_name(argument)
 
 
 def _called_name(func: ir.Expr) -> str | None:

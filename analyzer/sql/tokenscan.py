@@ -256,6 +256,11 @@ class _TokenScanner:
         return j + self.is_name(j)
 
 
+def cte_names(text: str, dialect: str) -> frozenset[str]:
+    """The CTE names `text` defines, normalized like table names (a piece of SQL will do)."""
+    return frozenset(_cte_names(_TokenScanner(_tokens(text, dialect), "", "low")))
+
+
 def _cte_names(scanner: _TokenScanner) -> set[str]:
     """Names defined by ``WITH x AS (`` or ``, y (cols) AS [NOT] [MATERIALIZED] (``."""
     names: set[str] = set()
