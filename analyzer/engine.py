@@ -23,12 +23,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analyzer.cache import FactCache, fact_key
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file
 from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
+
+if TYPE_CHECKING:
+    from analyzer.resolve.code_sql import CodeSqlResolver, HelperSignatures, SqlMemo
 
 ProgressCallback = Callable[[int, int], None]
 NESTING_CHECK_THRESHOLD = 500  # brackets of one kind before nesting depth is checked
@@ -293,8 +297,13 @@ class Extractor:
         cache: FactCache | None = None,
         prefilter: bool = True,
         progress: ProgressCallback | None = None,
+        dialect: str = "postgres",  # `Config` defaults
+        default_schema: str = "public",
     ) -> None:
         self.jobs = max(1, jobs)
+        # the settings the resolver reads SQL with (which functions are helpers depends on it)
+        self.dialect = dialect
+        self.default_schema = default_schema
         self.cache = cache
         self.prefilter = prefilter
         self.progress = progress
@@ -365,7 +374,10 @@ class Extractor:
         jobs = [Job(**{**_fields(job), "prefilter": self.prefilter}) for job in jobs]
         results = {extracted.path: extracted for extracted in self._run(jobs)}
         by_path = {job.path: job for job in jobs}
-        rounds = _Rounds(results)
+        rounds = _Rounds(
+            results, dialect=self.dialect, default_schema=self.default_schema,
+            files=frozenset(by_path),
+        )
         while True:
             pull = rounds.to_parse(results)
             if not pull:
@@ -385,11 +397,17 @@ class _Rounds:
     """Which skipped files to read next: those the glances say other files depend on
     (`relevance.Closure`, decided once), and the modules the parsed files ask names of."""
 
-    def __init__(self, results: dict[str, Extracted]) -> None:
+    def __init__(self, results: dict[str, Extracted], *, dialect: str, default_schema: str,
+                 files: frozenset[str]) -> None:
         self.reasons: dict[str, str] = {}
         self._closure: Closure | None = None
         self._demand: Demand | None = None
         self._results = results
+        self._dialect = dialect
+        self._default_schema = default_schema
+        self._files = files  # every path of the scan (the evaluator tells a path that exists)
+        self._memo: SqlMemo | None = None  # the same SQL is analysed again each round
+        self._resolver: CodeSqlResolver | None = None  # what found the helpers so far
 
     def closure(self) -> Closure:
         if self._closure is None:
@@ -419,22 +437,57 @@ class _Rounds:
                 found = index.find(dotted)  # the facts of this round (parsed since, or not)
                 return results[found.path].python if found is not None else None
 
-            self._demand = Demand(find, self.closure().helpers)
+            self._demand = Demand(find)
         return self._demand
+
+    def helpers(self, parsed: list[PythonFacts], *, fresh: bool = False) -> HelperSignatures:
+        """What the resolver will take for helpers, found in the files read so far with the
+        resolver's own code (`CodeSqlResolver.find_helpers`). Asked again each round: a file
+        read since may hold a helper, pass its parameter on to one, or define what a helper's
+        SQL reads. Between rounds only the new files' SQL is read (`fresh`: all of it again,
+        with every module read so far, as the final resolution will)."""
+        from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
+        from analyzer.resolve.evaluate import Evaluator
+
+        if self._memo is None:
+            self._memo = SqlMemo()
+        index = ModuleIndex(r.python for r in self._results.values() if r.python is not None)
+        evaluator = Evaluator(index, files=self._files)
+        if fresh or self._resolver is None:
+            self._resolver = CodeSqlResolver(
+                evaluator, dialect=self._dialect, default_schema=self._default_schema,
+                memo=self._memo,
+            )
+        else:
+            self._resolver.use_evaluator(evaluator)
+        return self._resolver.find_helpers(parsed)
 
     def to_parse(self, results: dict[str, Extracted]) -> set[str]:
         skipped = {path for path, r in results.items() if r.skipped}
         if not skipped:
             return set()
+        parsed = [
+            facts for path in sorted(results)
+            if (facts := results[path].python) is not None and not results[path].skipped
+        ]
+        pull = self._pulls(skipped, parsed, self.helpers(parsed))
+        if not pull:
+            # Before the rounds end, the helpers are found again from scratch: a candidate
+            # read in an earlier round may read a module read only since.
+            pull = self._pulls(skipped, parsed, self.helpers(parsed, fresh=True))
+        return pull
+
+    def _pulls(self, skipped: set[str], parsed: list[PythonFacts],
+               helpers: HelperSignatures) -> set[str]:
         closure = self.closure()
+        closure.use_helpers(helpers, skipped)
         pull: set[str] = set()
         for path in sorted(skipped):
             why = closure.pulled(path)
             if why is not None:
                 pull.add(path)
                 self.reasons.setdefault(path, why)
-        parsed = [r.python for r in results.values() if r.python is not None and not r.skipped]
-        for path in sorted(self.demand().pulls(parsed, skipped)):
+        for path in sorted(self.demand().pulls(parsed, skipped, closure.helpers)):
             if path not in pull:
                 pull.add(path)
                 self.reasons.setdefault(path, "a parsed module's facts read a name of it")

@@ -247,7 +247,10 @@ def run_pipeline(
 ) -> Report:
     """The report of the files `discover` listed and `scan` read (`contents`, hashed in
     `digests`); stored in `cache` under `report_key` for the next scan of the same bytes."""
-    with Extractor(jobs=jobs, cache=cache, prefilter=prefilter, progress=progress) as extractor:
+    with Extractor(
+        jobs=jobs, cache=cache, prefilter=prefilter, progress=progress,
+        dialect=settings.dialect, default_schema=settings.default_schema,
+    ) as extractor:
         collected = _extract(
             discovery, contents, digests, problems, settings, extractor, file_timeout
         )

@@ -25,8 +25,9 @@ which records what the relevance rounds of `analyzer.engine` need:
 
 * **what the file defines and imports**, so that a later round reads a skipped file only when
   it imports a module or a name that defines models or tables, or a registry of them (a class
-  whose attributes return models, a function returning one), or calls a function that may
-  build SQL from a parameter (a helper), never because a word appears in it.
+  whose attributes return models, a function returning one), or calls a function the
+  resolver takes for a helper (one building SQL from a parameter), never because a word
+  appears in it.
 
 A file that does not parse with `ast` gets no glance: it takes the full path, so that its
 syntax error is reported exactly as LibCST reports it.
@@ -37,7 +38,7 @@ from __future__ import annotations
 import ast
 import builtins
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,12 +123,6 @@ class Glance:
     #: on it ("" for none), from which a statement may start in a hole: the rounds read the
     #: file when one of them leads to a string literal that starts like SQL.
     leading: frozenset[tuple[str, str]] = frozenset()
-    #: Functions (last name) that may put a parameter into SQL or a migration operation: the
-    #: parameters, and their positions among the positional ones.
-    helpers: tuple[tuple[str, frozenset[str], frozenset[int]], ...] = ()
-    #: The same, for functions whose SQL may start in a hole from another module (helpers only
-    #: when the rounds find that it can: `leading`).
-    maybe_helpers: tuple[tuple[str, frozenset[str], frozenset[int]], ...] = ()
     #: Calls passing a parameter of the calling function on: (caller, callee, arguments), each
     #: argument ("k", keyword, parameter, its position) or ("p", index, parameter, position).
     forwards: tuple[tuple[str, str, tuple[tuple[str, str | int, str, int], ...]], ...] = ()
@@ -260,18 +255,6 @@ class _Template:
 
 
 @dataclass(slots=True)
-class _ParamUse:
-    """Expressions of a function that reach SQL (or a migration operation)."""
-
-    function: str
-    positional: tuple[str, ...]
-    params: frozenset[str]
-    exprs: list[ast.AST]
-    scope: int
-    deferred: bool = False  # SQL only if the rounds find that the hole can start one
-
-
-@dataclass(slots=True)
 class _Forward:
     """A call made by a function with parameters (a helper when it passes one on to one)."""
 
@@ -298,8 +281,6 @@ class _State:
     returns: dict[object, list[tuple[ast.AST, int]]] = field(default_factory=dict)
     classes: dict[tuple[int, str], set[str]] = field(default_factory=dict)  # -> base names
     templates: list[_Template] = field(default_factory=list)
-    uses: list[_ParamUse] = field(default_factory=list)  # expressions that may reach SQL
-    migration_uses: list[_ParamUse] = field(default_factory=list)  # arguments of `op` calls
     calls: list[_Forward] = field(default_factory=list)
     called: set[str] = field(default_factory=set)
     stars: list[str] = field(default_factory=list)
@@ -349,16 +330,6 @@ class _Looker:
             state.reasons.append("imports Alembic")
         if state.django:
             state.reasons.append(state.django)
-            state.uses.extend(state.migration_uses)
-        helpers: dict[str, tuple[set[str], set[int]]] = {}
-        maybe: dict[str, tuple[set[str], set[int]]] = {}
-        for use in state.uses:
-            reached = self._reached_params(use.exprs, use.params, use.scope)
-            if reached:
-                found = maybe if use.deferred else helpers
-                params, positions = found.setdefault(use.function, (set(), set()))
-                params |= reached
-                positions.update(i for i, p in enumerate(use.positional) if p in reached)
         forwards = []
         for call in state.calls:
             args = []
@@ -380,8 +351,6 @@ class _Looker:
             gives=self._gives(),
             attrs=self._attrs(),
             leading=frozenset(state.leading),
-            helpers=_helper_entries(helpers),
-            maybe_helpers=_helper_entries(maybe),
             forwards=tuple(sorted(set(forwards), key=repr)),
             called=frozenset(state.called),
             stars=tuple(state.stars),
@@ -548,14 +517,6 @@ class _Looker:
             (self.function, self.params, self.positional, self.top, self.in_class,
              self.scope) = saved
 
-    def param_use(self, exprs: list[ast.AST], *, migration: bool = False) -> None:
-        """`exprs` reach SQL (or a migration operation) in the current function: it is a helper
-        if one of its parameters flows into them."""
-        if self.function is None or not self.params:
-            return
-        use = _ParamUse(self.function, self.positional, self.params, exprs, self.scope)
-        (self.state.migration_uses if migration else self.state.uses).append(use)
-
     def _reached_params(self, exprs: list[ast.AST], params: frozenset[str], scope: int
                         ) -> set[str]:
         """Parameters of the function of `scope` that `exprs` read, directly or through the
@@ -606,8 +567,6 @@ class _Looker:
             state.templates.append(template)
         elif verdict:
             state.reasons.append(f"line {line}: {'SQL at a sink' if at_sink else 'SQL string'}")
-            if holes:
-                self.param_use(holes)
 
     def verdict(self, template: _Template) -> bool | None:
         """True/False when the template's known start decides; None when it starts with a hole
@@ -640,7 +599,6 @@ class _Looker:
             if verdict is not None:
                 if verdict:
                     state.reasons.append(f"line {template.line}: SQL string (folded)")
-                    self._template_use(folded)
                 return
         hole = next(p for p in folded.pieces if type(p) is not str)
         found, deferred = (
@@ -651,16 +609,6 @@ class _Looker:
             state.reasons.append(f"line {template.line}: SQL may start in a hole")
         else:
             state.leading |= deferred
-        if found or deferred:
-            self._template_use(folded, deferred=not found)
-
-    def _template_use(self, template: _Template, *, deferred: bool = False) -> None:
-        function, positional, params, scope = template.scope
-        holes = [p for p in template.pieces if isinstance(p, ast.AST)]
-        if function is not None and params and holes:
-            self.state.uses.append(
-                _ParamUse(function, positional, params, holes, scope, deferred)  # type: ignore[arg-type]
-            )
 
     def function_scope(self) -> tuple[str | None, tuple[str, ...], frozenset[str], int]:
         return (self.function, self.positional, self.params, self.scope)
@@ -1026,10 +974,6 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
                 if target is not None and target not in NOT_HELPERS and target not in SINKS:
                     state.called.add(target)
                     looker.forward(node, target, runner_at=index)
-    if type(func) is ast.Attribute and _attribute_root(func) in ("op", "batch_op"):
-        looker.param_use(
-            [*node.args, *(keyword.value for keyword in node.keywords)], migration=True
-        )
     return True
 
 
@@ -1198,15 +1142,6 @@ def _class_is_model(node: ast.ClassDef) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _helper_entries(
-    found: dict[str, tuple[set[str], set[int]]],
-) -> tuple[tuple[str, frozenset[str], frozenset[int]], ...]:
-    return tuple(
-        (name, frozenset(params), frozenset(positions))
-        for name, (params, positions) in sorted(found.items())
-    )
-
-
 def _ends_like_a_sentence(ending: str) -> bool:
     """`detect._ends_like_a_sentence` on a text's last literal piece (its tail, if the piece
     holds more than one character after trailing whitespace)."""
@@ -1307,9 +1242,10 @@ class Closure:
       attributes or methods give out one, a function returning one, a variable holding one),
       or a module that defines one (subclasses of models are models, re-exports are
       followed): its uses of them, or its own subclasses, are reported;
-    * it calls a function that may build SQL or a migration operation from a parameter (a
-      helper, or a function passing its parameter on to one), with an argument that may be
-      a table name;
+    * it calls a function that builds SQL from a parameter, with an argument that may be a
+      table name: a helper `resolve.code_sql` finds in the files read so far (the rounds ask
+      it each time: `use_helpers`), or a function of a skipped file passing its parameter on
+      to one;
     * a statement may start in a hole filled from a name it imports, and that name leads to
       a string literal that starts like SQL.
     """
@@ -1334,7 +1270,7 @@ class Closure:
         self.registries = self._registry_closure()
         # models, tables, bases and registries by module path: what importing pulls a file in
         self._defining = {p: self.models[p] | self.registries[p] for p in self._by_path}
-        self.helpers = self._helper_closure()
+        self.helpers: set[str] = set()  # `use_helpers`
 
     # ---- resolving names -------------------------------------------------------------------
 
@@ -1477,25 +1413,20 @@ class Closure:
                         changed = True
         return found
 
-    def _helper_closure(self) -> set[str]:
-        """Names of functions that may take a table name (`resolve.code_sql`'s helpers, by
-        name as it matches them): those putting a parameter into SQL or a migration operation,
-        and those passing a parameter on to one where it takes the table name."""
-        helpers: dict[str, tuple[set[str], set[int]]] = {}
-        for module in self._by_path.values():
-            entries = module.glance.helpers
-            if module.glance.maybe_helpers and (
-                module.glance.relevant or self._leading(module) is not None
-            ):
-                entries = (*entries, *module.glance.maybe_helpers)
-            for name, params, positions in entries:
-                known = helpers.setdefault(name, (set(), set()))
-                known[0].update(params)
-                known[1].update(positions)
+    def use_helpers(self, seeds: Mapping[str, tuple[frozenset[str], frozenset[int]]],
+                    skipped: Collection[str]) -> set[str]:
+        """Set `helpers`: the names of functions that may take a table name, as
+        `resolve.code_sql` matches them: `seeds` (what its `find_helpers` finds in the files
+        read so far, by name: the parameters taking a table name and their positions), and the
+        functions of the `skipped` files that pass their own parameter on to one of those
+        where it takes the table name (read from their glances, to any depth)."""
+        helpers = {name: (set(params), set(positions))
+                   for name, (params, positions) in seeds.items()}
+        forwarding = [self._by_path[path] for path in sorted(skipped) if path in self._by_path]
         changed = True
         while changed:
             changed = False
-            for module in self._by_path.values():
+            for module in forwarding:
                 for caller, callee, args in module.glance.forwards:
                     taken = helpers.get(callee)
                     if taken is None:
@@ -1515,7 +1446,8 @@ class Closure:
                             if position >= 0:
                                 known[1].add(position)
                             changed = True
-        return set(helpers)
+        self.helpers = set(helpers)
+        return self.helpers
 
     # ---- strings ---------------------------------------------------------------------------
 
@@ -1622,23 +1554,32 @@ class Demand:
     Incremental: each round adds the newly parsed modules' roots and resumes what waited on a
     module that was skipped."""
 
-    def __init__(self, find: Callable[[str], PythonFacts | None], helpers: set[str]) -> None:
+    def __init__(self, find: Callable[[str], PythonFacts | None],
+                 helpers: Collection[str] = ()) -> None:
         self._find = find  # dotted module name -> its facts (`ModuleIndex.find`)
-        self._helpers = helpers
-        self._rooted: set[str] = set()  # paths whose roots were added
+        self._helpers = set(helpers)
+        self._rooted: dict[str, PythonFacts] = {}  # modules whose roots were added
         self._seen: set[tuple[str, Chain]] = set()
         self._expanded: set[tuple[str, str]] = set()  # (path, "f:qualname" / "c:qualname")
         self._waiting: dict[str, list[Chain]] = {}  # skipped path -> chains asked of it
 
-    def pulls(self, parsed: list[PythonFacts], skipped: set[str]) -> set[str]:
-        """Skipped modules the parsed ones (this round's and earlier) reach."""
+    def pulls(self, parsed: list[PythonFacts], skipped: set[str],
+              helpers: Collection[str] = ()) -> set[str]:
+        """Skipped modules the parsed ones (this round's and earlier) reach. `helpers`: the
+        helper names as they stand now (`Closure.helpers`); names new since the last round
+        make the calls of them in the modules already rooted roots too."""
         work: list[tuple[PythonFacts, object]] = []
+        new_helpers = set(helpers) - self._helpers
+        if new_helpers:
+            self._helpers = self._helpers | new_helpers
+            for facts in self._rooted.values():
+                work.extend((facts, root) for root in self._call_roots(facts, new_helpers))
         for facts in parsed:
             waiting = self._waiting.pop(facts.path, None)
             if waiting:
                 work.extend((facts, chain) for chain in waiting)
             if facts.path not in self._rooted:
-                self._rooted.add(facts.path)
+                self._rooted[facts.path] = facts
                 work.extend((facts, root) for root in self._roots(facts))
         pull: set[str] = set()
         while work:
@@ -1662,14 +1603,7 @@ class Demand:
         for candidate in facts.candidates:
             yield from _hole_roots(candidate.parts)
             used_loops.update(candidate.loops)
-        for call in facts.calls:
-            if _called(call.func) in self._helpers or any(  # or handed to a runner
-                _called(argument) in self._helpers for argument in call.args
-            ):
-                yield call.func
-                yield from call.args
-                yield from (value for _, value in call.kwargs)
-                used_loops.update(call.loops)
+        yield from self._call_roots(facts, self._helpers)
         for steps in facts.migration_steps.values():
             for step in steps:
                 yield from step.args
@@ -1706,6 +1640,29 @@ class Demand:
         while todo:  # the loops around them, and the loops around those
             loop = loops.get(todo.pop())
             if loop is not None:
+                yield loop.iterable
+                todo.extend(loop.outer)
+
+    def _call_roots(self, facts: PythonFacts, helpers: Collection[str]
+                    ) -> Iterator[ir.Expr | Chain]:
+        """What the resolver evaluates for each call of one of `helpers` (or a call handing
+        one to a runner): the callee, the arguments, and the loops around the call."""
+        loops = {loop.id: loop for loop in facts.loops}
+        todo: list[int] = []
+        for call in facts.calls:
+            if _called(call.func) in helpers or any(  # or handed to a runner
+                _called(argument) in helpers for argument in call.args
+            ):
+                yield call.func
+                yield from call.args
+                yield from (value for _, value in call.kwargs)
+                todo.extend(call.loops)
+        seen: set[int] = set()
+        while todo:  # the loops around them, and the loops around those
+            loop_id = todo.pop()
+            loop = loops.get(loop_id)
+            if loop is not None and loop_id not in seen:
+                seen.add(loop_id)
                 yield loop.iterable
                 todo.extend(loop.outer)
 

@@ -52,6 +52,28 @@ PREFILTER_TRAPS = {
     "app/api.py": "from app import graphql_types\nfrom app.models import Ticket\n\n\n"
     "def build(session, Operation):\n    session.add(Ticket())\n"
     "    return Operation(graphql_types.Query)\n",
+    # a helper the resolver finds, a skipped function passing its parameter on to it, and a
+    # skipped caller of that one: both pulled back in
+    "app/store.py": "def insert_row(cur, table, row):\n"
+    '    cur.execute(f"INSERT INTO {table} (payload) VALUES (%s)", (row,))\n',
+    "app/forward.py": "from app.store import insert_row\n\n\ndef save(cur, table, row):\n"
+    "    insert_row(cur, table, row)\n",
+    "app/caller.py": "from app.forward import save\n\n\ndef record(cur):\n"
+    '    save(cur, "audit_log", 1)\n',
+    # a Dockerfile builder: its template starts like SQL (`COPY`) but is none, so the method
+    # is no helper and a file calling a method of that name is not read
+    "app/docker.py": "class Dockerfile:\n    def __init__(self):\n        self.lines = []\n\n"
+    "    def add_line(self, line):\n        self.lines.append(line)\n\n"
+    "    def add_file(self, source, destination):\n"
+    '        self.add_line(f"COPY {source} {destination}")\n',
+    "app/build.py": 'def bundle(image, src):\n    image.add_file(src, "app")\n',
+    # a helper whose SQL starts with a constant of a module read only in a later round: it
+    # is found a helper only once that module is read, and its caller is pulled then
+    "app/verbs.py": 'ADD = "INSERT"\n',
+    "app/rows.py": "from app.verbs import ADD\n\n\ndef add_row(cur, table, row):\n"
+    '    cur.execute(f"{ADD} INTO {table} (payload) VALUES (%s)", (row,))\n',
+    "app/jobs.py": "from app.rows import add_row\n\n\ndef nightly(cur):\n"
+    '    add_row(cur, "job_runs", 1)\n',
     "app/broken.py": "def f(:\n    return 1\n",
     "app/unrelated.py": '"""Update the cache."""\n\n\ndef select(items):\n    return items[0]\n',
 }
@@ -75,12 +97,23 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     root = make_repo(PREFILTER_TRAPS)
     full = scan(root, prefilter=False)
     assert scan(root, prefilter=True).to_json() == full.to_json()
-    assert {t.qualified_name for t in full.tables} == {"public.audit_log", "public.tickets"}
+    assert {t.qualified_name for t in full.tables} == {
+        "public.audit_log", "public.job_runs", "public.tickets",
+    }
+    job_runs = full.table("job_runs")
+    assert job_runs is not None
+    assert [(u.path, u.line, u.kind) for u in job_runs.uses] == [("app/jobs.py", 5, "write")]
     tickets = full.table("tickets")
     assert tickets is not None
     assert sorted((u.path, u.line, u.kind) for u in tickets.uses) == [
         ("app/api.py", 6, "write"), ("app/reexport_user.py", 5, "write"),
         ("app/service.py", 5, "write"), ("app/star.py", 5, "read"),
+    ]
+    audit = full.table("audit_log")
+    assert audit is not None
+    assert sorted((u.path, u.line, u.kind) for u in audit.uses) == [
+        ("app/caller.py", 5, "write"), ("app/db/queries.py", 1, "read"),
+        ("app/plain_sink.py", 5, "read"), ("app/report.py", 5, "write"),
     ]
     assert ("app/broken.py", "python-syntax-error") in {
         (d.path, d.code) for d in full.diagnostics
@@ -99,10 +132,14 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
             scan(root)
         finally:
             scan_module.Extractor = real  # type: ignore[misc]
-    # only the unrelated module, the GraphQL types and the empty __init__ stay unparsed
-    assert extractor.skipped_files == 3
+    # only the unrelated module, the GraphQL types, the Dockerfile user and the empty
+    # __init__ stay unparsed
+    assert extractor.skipped_files == 4
     assert "app/graphql_types.py" not in extractor.pulled
+    assert "app/build.py" not in extractor.pulled
     assert "app/models_api.py" in extractor.pulled
+    assert extractor.pulled["app/forward.py"] == "calls insert_row(), which may build SQL"
+    assert extractor.pulled["app/caller.py"] == "calls save(), which may build SQL"
 
 
 def test_sample_repo_is_identical_with_workers_cache_and_prefilter(tmp_path: Path) -> None:

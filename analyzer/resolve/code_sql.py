@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from analyzer.facts import (
     CallFact,
     FunctionFact,
+    Hole,
     Literal,
     ParamFact,
     PythonFacts,
@@ -46,6 +47,8 @@ from analyzer.sql.tokenscan import cte_names
 HELPER_LEVELS = 3  # a call site, then up to three helpers deep
 
 FuncKey = tuple[str, str]  # (module, function qualname)
+# function name -> (parameters taking a table name, their positions): `find_helpers`
+HelperSignatures = dict[str, tuple[frozenset[str], frozenset[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +191,8 @@ class CodeSqlResolver:
         self.default_schema = default_schema
         self.memo = memo
         self._helpers: dict[FuncKey, _Helper] = {}
+        self._helper_names: set[str] = set()  # their last names, as calls are matched
+        self._read: set[str] = set()  # paths whose candidates `find_helpers` read
         self._runner_calls: set[CallFact] = set()  # calls a runner is assumed to make
 
     # ---- one candidate ---------------------------------------------------------------------
@@ -264,17 +269,7 @@ class CodeSqlResolver:
                     ref for ref in _unique(found.refs)
                     if not _names_a_cte(ref, own, self.default_schema)
                 )
-                for dynamic, depends in found.dynamic:
-                    own = {name for function, name in depends if function == candidate.function}
-                    if candidate.function and own:
-                        helper = self._helper(facts, candidate.function)
-                        if helper is not None:
-                            helper.params |= own
-                            if candidate not in helper.templates:
-                                helper.templates.append(candidate)
-                            helper.dynamic.append(dynamic)
-                            continue
-                    result.dynamic.append(dynamic)
+                result.dynamic.extend(self._take_helper(facts, candidate, found))
         self._propagate(modules)
         self._resolve_calls(modules, results)
         for key in sorted(self._helpers):
@@ -285,6 +280,72 @@ class CodeSqlResolver:
             result.dynamic = list(dict.fromkeys(result.dynamic))
         return results
 
+    def _take_helper(
+        self, facts: PythonFacts, candidate: StringCandidate, found: _Found
+    ) -> list[DynamicName]:
+        """A dynamic table name that depends on a parameter of the candidate's own function
+        makes that function a helper (the name is reported only if no call of it is read);
+        the other dynamic names are returned."""
+        left: list[DynamicName] = []
+        for dynamic, depends in found.dynamic:
+            own = {name for function, name in depends if function == candidate.function}
+            if candidate.function and own:
+                helper = self._helper(facts, candidate.function)
+                if helper is not None:
+                    helper.params |= own
+                    if candidate not in helper.templates:
+                        helper.templates.append(candidate)
+                    helper.dynamic.append(dynamic)
+                    continue
+            left.append(dynamic)
+        return left
+
+    def find_helpers(self, modules: Iterable[PythonFacts]) -> HelperSignatures:
+        """The helpers `resolve` finds among `modules` (the same steps, without resolving any
+        call), by function name: the parameters that take a table name, and their indices
+        among the function's positional parameters (the receiver counted).
+
+        Called again with more modules (and an evaluator over them: `use_evaluator`), it reads
+        only the candidates of modules it has not read, and passes parameters on through the
+        calls of all of them. A candidate read earlier is not read again with the modules
+        found since: the caller confirms with a new resolver before it relies on the answer.
+
+        Why: the relevance rounds (`engine`) read every skipped file that calls one of these
+        names or passes its own parameter on to one, and only those. Matching the names of
+        everything the first look merely suspects (a Dockerfile's `f"COPY {source} ..."`,
+        then every function passing a parameter on to that one, and so on) read hundreds of
+        files in prefect whose calls no helper of the resolver ever matched.
+        """
+        modules = list(modules)
+        for facts in modules:
+            if facts.path in self._read:
+                continue
+            self._read.add(facts.path)
+            for candidate in facts.candidates:
+                if not _may_read_own_params(facts, candidate):
+                    continue
+                found = _Found()
+                self._analyze(candidate, Frame(facts), found)
+                if found.is_sql:
+                    self._take_helper(facts, candidate, found)
+        self._propagate(modules)
+        signatures: dict[str, tuple[set[str], set[int]]] = {}
+        for key in sorted(self._helpers):
+            helper = self._helpers[key]
+            params, positions = signatures.setdefault(_last(key[1]), (set(), set()))
+            params |= helper.params
+            positional = [p.name for p in helper.fact.params if p.kind == "positional"]
+            positions.update(i for i, name in enumerate(positional) if name in helper.params)
+        return {
+            name: (frozenset(params), frozenset(positions))
+            for name, (params, positions) in signatures.items()
+        }
+
+    def use_evaluator(self, evaluator: Evaluator) -> None:
+        """Evaluate with `evaluator` from now on (one over the modules read since)."""
+        self.evaluator = evaluator
+        self.expander = TemplateExpander(evaluator)
+
     def _helper(self, facts: PythonFacts, function: str) -> _Helper | None:
         key = (facts.module, function)
         helper = self._helpers.get(key)
@@ -293,6 +354,7 @@ class CodeSqlResolver:
             if fact is None:
                 return None
             helper = self._helpers[key] = _Helper(facts, fact)
+            self._helper_names.add(_last(function))
         return helper
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -356,10 +418,6 @@ class CodeSqlResolver:
                      "medium")
                 )
         return found
-
-    @property
-    def _helper_names(self) -> set[str]:
-        return {_last(key[1]) for key in self._helpers}
 
     def _propagate(self, modules: list[PythonFacts]) -> None:
         """Functions passing their own parameter on to a helper are helpers too."""
@@ -483,6 +541,35 @@ class CodeSqlResolver:
                 return value
         receiver = Unknown("an untyped receiver") if inner.fact.receiver else None
         return FunctionV(inner.facts.module, inner.fact.qualname, receiver)
+
+
+def _may_read_own_params(facts: PythonFacts, candidate: StringCandidate) -> bool:
+    """Whether a table name in the candidate may depend on a parameter of its own function
+    (the only thing that makes a helper): a hole, or a loop around the candidate, reads such
+    a parameter, or `self`/`cls` (an attribute may hold one: `self.table = table`).
+
+    A necessary condition checked on the expressions alone: evaluating them is what costs,
+    and most SQL of a repository has no hole, or holes of module constants."""
+    function = facts.functions.get(candidate.function or "")
+    if function is None or not function.params:
+        return False
+    expressions = [
+        part.value for part in candidate.parts if isinstance(part, Hole) and part.value
+    ]
+    loops = {loop.id: loop for loop in facts.loops} if candidate.loops else {}
+    todo, seen = list(candidate.loops), set()
+    while todo:
+        loop = loops.get(todo.pop())
+        if loop is not None and loop.id not in seen:
+            seen.add(loop.id)
+            expressions.append(loop.iterable)
+            todo.extend(loop.outer)
+    return any(
+        (isinstance(node, ir.Param) and node.function == candidate.function)
+        or isinstance(node, ir.Self | ir.ClsRef)
+        for expression in expressions
+        for node in ir.walk(expression)
+    )
 
 
 def _parameters(fact: FunctionFact, value: FunctionV) -> list[ParamFact]:
