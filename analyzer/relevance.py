@@ -42,7 +42,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.facts import Hole, ImportBinding, Part, PythonFacts
+from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
 from analyzer.python import expr as ir
 from analyzer.readers.sinks import (
     LOG_ROOTS,
@@ -1540,6 +1540,9 @@ class Closure:
 
 Chain = tuple[str, ...]  # a dotted name: ("models", "Tag", "__tablename__")
 _MODULE = "<module>"  # a chain asking for a module itself
+# Ends a chain asking for a class as the ORM mapper reads it: its bases (as the mapper reads
+# them too), keywords, decorators, class-level values and `__tablename__`, not its methods.
+_MAPPING = "<mapping>"
 
 
 class Demand:
@@ -1601,8 +1604,9 @@ class Demand:
         loops = {loop.id: loop for loop in facts.loops}
         used_loops: set[int] = set()
         for candidate in facts.candidates:
-            yield from _hole_roots(candidate.parts)
-            used_loops.update(candidate.loops)
+            if _may_be_sql(candidate):
+                yield from _hole_roots(candidate.parts)
+                used_loops.update(candidate.loops)
         yield from self._call_roots(facts, self._helpers)
         for steps in facts.migration_steps.values():
             for step in steps:
@@ -1621,9 +1625,12 @@ class Demand:
         for reference in orm.references:
             if reference.value is not None:
                 yield reference.value
+        # Every class of a parsed file is read as a possible mapped class; the mapper reads no
+        # method but a `declared_attr` `__tablename__`. Following all methods of every class
+        # (and of its bases) read 155 files in prefect that only the methods reached.
         for cls in orm.classes:
-            yield (cls.name,)
-            yield from (_chain(base) for base in cls.bases)
+            yield (cls.name, _MAPPING)
+            yield from ((*_chain(base), _MAPPING) for base in cls.bases)
             yield from (_chain(decorator) for decorator in cls.decorators)
             if cls.table_ref:
                 yield _chain(cls.table_ref)
@@ -1699,7 +1706,7 @@ class Demand:
             return
         self._seen.add(key)
         name, rest = chain[0], chain[1:]
-        if name == _MODULE:
+        if name in (_MODULE, _MAPPING):
             return  # the module itself (read if it was skipped), no name of it
         fact = facts.names.get(name)
         constant = facts.constants.get(name)
@@ -1711,7 +1718,7 @@ class Demand:
             elif fact.kind == "function" and fact.qualname:
                 yield from self._function(facts, fact.qualname)
             elif fact.kind == "class" and fact.qualname:
-                yield from self._class(facts, fact.qualname)
+                yield from self._class(facts, fact.qualname, methods=rest != (_MAPPING,))
             else:
                 yield from ((facts, e) for e in (fact.value, fact.annotation) if e is not None)
             return
@@ -1761,31 +1768,81 @@ class Demand:
         if function.return_annotation is not None:
             yield facts, function.return_annotation
 
-    def _class(self, facts: PythonFacts, qualname: str) -> Iterator[tuple[PythonFacts, object]]:
-        key = (facts.path, "c:" + qualname)
+    def _base(self, facts: PythonFacts, base: ir.Expr) -> Iterator[tuple[PythonFacts, object]]:
+        """A base class asked for as the mapper reads it, when it is written as a name
+        (`Base`, `models.Base`, an imported name); other shapes (`Generic[T]`, a call) are
+        followed whole."""
+        attrs: list[str] = []
+        current = base
+        while isinstance(current, ir.Attr):
+            attrs.append(current.attr)
+            current = current.value
+        rest = (*reversed(attrs), _MAPPING)
+        if isinstance(current, ir.Global):
+            yield facts, (current.name, *rest)
+        elif isinstance(current, ir.Imported):
+            binding = ImportBinding(current.name or current.module, current.module,
+                                    current.name, current.level, 0)
+            yield from self._imported(facts, binding, rest)
+        else:
+            yield facts, base
+
+    def _class(self, facts: PythonFacts, qualname: str, *, methods: bool = True
+               ) -> Iterator[tuple[PythonFacts, object]]:
+        """What the class is made of; without `methods`, as the ORM mapper reads it (the bases
+        asked for the same way when they are names)."""
+        if (facts.path, "c:" + qualname) in self._expanded:
+            return
+        key = (facts.path, ("c:" if methods else "m:") + qualname)
         if key in self._expanded:
             return
         self._expanded.add(key)
         cls = facts.classes.get(qualname)
         if cls is None:
             return
-        yield from ((facts, e) for e in cls.bases)
+        for base in cls.bases:
+            yield from (self._base(facts, base) if not methods else [(facts, base)])
         yield from ((facts, e) for _, e in cls.keywords)
-        for table in (cls.names, cls.attributes):
+        # the mapper reads the class body's values (`__table_args__`, `metadata`), not their
+        # annotations (columns and relationships are read from the source) nor what methods
+        # assign to `self`
+        for table in (cls.names, cls.attributes) if methods else (cls.names,):
             for fact in table.values():
                 if fact.kind == "import" and fact.imported is not None:
                     yield from self._imported(facts, fact.imported, ())
-                yield from ((facts, e) for e in (fact.value, fact.annotation) if e is not None)
-        prefix = qualname + "."
-        for function in facts.functions:
-            if function.startswith(prefix):
-                yield from self._function(facts, function)
+                yield from (
+                    (facts, e) for e in (fact.value, fact.annotation if methods else None)
+                    if e is not None
+                )
+        if methods:
+            prefix = qualname + "."
+            for function in facts.functions:
+                if function.startswith(prefix):
+                    yield from self._function(facts, function)
         for orm in facts.orm.classes:
             if orm.name == qualname:
                 if orm.tablename:
                     yield from _hole_pairs(facts, orm.tablename)
                 if orm.tablename_function:
                     yield from self._function(facts, orm.tablename_function)
+
+
+def _may_be_sql(candidate: StringCandidate) -> bool:
+    """Whether some filling of the candidate's holes can make it SQL (`could_be_sql` on its
+    literal beginning and end, as the first look judges templates). When none can, the
+    resolver finds nothing in it whatever its holes hold, so they are not followed: holes of
+    log messages and resource ids (`f"prefect.block-document.{self.id}"`) read dozens of
+    modules in prefect."""
+    prefix: list[str] = []
+    for part in candidate.parts:
+        if not isinstance(part, Literal):
+            break
+        prefix.append(part.text)
+    else:
+        return True  # no hole to follow
+    last = candidate.parts[-1]
+    ending = last.text if isinstance(last, Literal) else None
+    return could_be_sql("".join(prefix), ending, at_sink=candidate.sink is not None)
 
 
 def _hole_roots(parts: tuple[Part, ...]) -> Iterator[ir.Expr | Chain]:

@@ -74,6 +74,22 @@ PREFILTER_TRAPS = {
     '    cur.execute(f"{ADD} INTO {table} (payload) VALUES (%s)", (row,))\n',
     "app/jobs.py": "from app.rows import add_row\n\n\ndef nightly(cur):\n"
     '    add_row(cur, "job_runs", 1)\n',
+    # a parsed module whose class method and log label read two skipped modules: the mapper
+    # reads no method, and a label starting "resource." is no SQL whatever its hole holds,
+    # so neither module is read
+    "app/reports.py": "from app.formatting import pretty\nfrom app.ids import resource_id\n\n\n"
+    "class Report:\n    def render(self):\n        return pretty(self)\n\n\n"
+    'def count(cur):\n    label = f"resource.{resource_id()}"\n'
+    '    cur.execute("SELECT count(*) FROM audit_log")\n    return label\n',
+    "app/formatting.py": "def pretty(value):\n    return str(value)\n",
+    "app/ids.py": 'def resource_id():\n    return "r-1"\n',
+    # a mapped class taking its schema from a mixin of another module
+    "app/mixins.py": 'class Audited:\n    __table_args__ = {"schema": "audit"}\n\n'
+    '    def describe(self):\n        return "audited"\n',
+    "app/ledger.py": "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+    "from app.mixins import Audited\nfrom app.models import Base\n\n\n"
+    "class Entry(Audited, Base):\n    __tablename__ = 'entries'\n"
+    "    id: Mapped[int] = mapped_column(primary_key=True)\n",
     "app/broken.py": "def f(:\n    return 1\n",
     "app/unrelated.py": '"""Update the cache."""\n\n\ndef select(items):\n    return items[0]\n',
 }
@@ -98,7 +114,7 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     full = scan(root, prefilter=False)
     assert scan(root, prefilter=True).to_json() == full.to_json()
     assert {t.qualified_name for t in full.tables} == {
-        "public.audit_log", "public.job_runs", "public.tickets",
+        "audit.entries", "public.audit_log", "public.job_runs", "public.tickets",
     }
     job_runs = full.table("job_runs")
     assert job_runs is not None
@@ -114,6 +130,7 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     assert sorted((u.path, u.line, u.kind) for u in audit.uses) == [
         ("app/caller.py", 5, "write"), ("app/db/queries.py", 1, "read"),
         ("app/plain_sink.py", 5, "read"), ("app/report.py", 5, "write"),
+        ("app/reports.py", 12, "read"),
     ]
     assert ("app/broken.py", "python-syntax-error") in {
         (d.path, d.code) for d in full.diagnostics
@@ -132,11 +149,11 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
             scan(root)
         finally:
             scan_module.Extractor = real  # type: ignore[misc]
-    # only the unrelated module, the GraphQL types, the Dockerfile user and the empty
-    # __init__ stay unparsed
-    assert extractor.skipped_files == 4
-    assert "app/graphql_types.py" not in extractor.pulled
-    assert "app/build.py" not in extractor.pulled
+    # only the unrelated module, the GraphQL types, the Dockerfile user, what a method and a
+    # log label read, and the empty __init__ stay unparsed
+    assert extractor.skipped_files == 6
+    for path in ("app/graphql_types.py", "app/build.py", "app/formatting.py", "app/ids.py"):
+        assert path not in extractor.pulled
     assert "app/models_api.py" in extractor.pulled
     assert extractor.pulled["app/forward.py"] == "calls insert_row(), which may build SQL"
     assert extractor.pulled["app/caller.py"] == "calls save(), which may build SQL"
