@@ -283,6 +283,7 @@ class _State:
     templates: list[_Template] = field(default_factory=list)
     calls: list[_Forward] = field(default_factory=list)
     called: set[str] = field(default_factory=set)
+    super_calls: list[tuple[str, list[_Forward]]] = field(default_factory=list)  # `_call`
     stars: list[str] = field(default_factory=list)
     migration: bool = False
     django: str = ""  # why the file is read for Django ("line 3: imports Django"), or ""
@@ -330,6 +331,10 @@ class _Looker:
             state.reasons.append("imports Alembic")
         if state.django:
             state.reasons.append(state.django)
+        if "super" in state.binds:  # a name of the file, not the builtin
+            for name, forwards in state.super_calls:
+                state.called.add(name)
+                state.calls.extend(forwards)
         forwards = []
         for call in state.calls:
             args = []
@@ -962,8 +967,16 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
     elif looker.in_class and name in ORM_ATTRIBUTES:
         state.reasons.append(f"line {node.lineno}: {name}() in a class body")
     if _may_pass_a_name(node, name):
-        state.called.add(name)
-        looker.forward(node, name)
+        if _calls_super(func):
+            # `super().__init__(hs)`: the resolver reads `super()` as a library object, so
+            # such a call reaches no helper of the repository (unless the file binds `super`)
+            before = len(state.calls)
+            looker.forward(node, name)
+            state.super_calls.append((name, state.calls[before:]))
+            del state.calls[before:]
+        else:
+            state.called.add(name)
+            looker.forward(node, name)
         # A runner handed a function and its arguments (`run_in_transaction("desc",
         # self._insert_txn, table, row)`) calls it: `code_sql._runner_call`.
         for index, argument in enumerate(node.args):
@@ -1194,6 +1207,16 @@ def _is_table_call(call: ast.Call) -> bool:
     if name == "Table":
         return not (len(positional) >= 2 and _is_str(positional[1]))
     return _is_str(positional[0])
+
+
+def _calls_super(func: ast.expr) -> bool:
+    """`super().name`, `super(Cls, self).name`."""
+    return (
+        type(func) is ast.Attribute
+        and type(func.value) is ast.Call
+        and type(func.value.func) is ast.Name
+        and func.value.func.id == "super"
+    )
 
 
 def _may_pass_a_name(call: ast.Call, name: str) -> bool:

@@ -67,6 +67,12 @@ PREFILTER_TRAPS = {
     "    def add_file(self, source, destination):\n"
     '        self.add_line(f"COPY {source} {destination}")\n',
     "app/build.py": 'def bundle(image, src):\n    image.add_file(src, "app")\n',
+    # `super().insert_row(...)` names a helper, but the resolver reads `super()` as a
+    # library object: no helper is reached, and the file is not read
+    "app/child.py": "from app.parent import Parent\n\n\nclass Child(Parent):\n"
+    "    def save(self, cur, row):\n"
+    '        super().insert_row(cur, "child_rows", row)\n',
+    "app/parent.py": "class Parent:\n    pass\n",
     # a helper whose SQL starts with a constant of a module read only in a later round: it
     # is found a helper only once that module is read, and its caller is pulled then
     "app/verbs.py": 'ADD = "INSERT"\n',
@@ -150,9 +156,12 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
         finally:
             scan_module.Extractor = real  # type: ignore[misc]
     # only the unrelated module, the GraphQL types, the Dockerfile user, what a method and a
-    # log label read, and the empty __init__ stay unparsed
-    assert extractor.skipped_files == 6
-    for path in ("app/graphql_types.py", "app/build.py", "app/formatting.py", "app/ids.py"):
+    # log label read, the `super()` caller and its base, and the empty __init__ stay unparsed
+    assert extractor.skipped_files == 8
+    for path in (
+        "app/graphql_types.py", "app/build.py", "app/formatting.py", "app/ids.py",
+        "app/child.py", "app/parent.py",
+    ):
         assert path not in extractor.pulled
     assert "app/models_api.py" in extractor.pulled
     assert extractor.pulled["app/forward.py"] == "calls insert_row(), which may build SQL"
