@@ -408,6 +408,8 @@ class _Rounds:
         self._files = files  # every path of the scan (the evaluator tells a path that exists)
         self._memo: SqlMemo | None = None  # the same SQL is analysed again each round
         self._resolver: CodeSqlResolver | None = None  # what found the helpers so far
+        self._helpers: HelperSignatures | None = None  # its last answer
+        self._fresh_for: frozenset[str] | None = None  # the files it read from scratch
 
     def closure(self) -> Closure:
         if self._closure is None:
@@ -453,14 +455,20 @@ class _Rounds:
             self._memo = SqlMemo()
         index = ModuleIndex(r.python for r in self._results.values() if r.python is not None)
         evaluator = Evaluator(index, files=self._files)
+        paths = frozenset(facts.path for facts in parsed)
+        if fresh and paths == self._fresh_for and self._helpers is not None:
+            return self._helpers  # the last answer was already found from scratch
         if fresh or self._resolver is None:
             self._resolver = CodeSqlResolver(
                 evaluator, dialect=self._dialect, default_schema=self._default_schema,
                 memo=self._memo,
             )
+            self._fresh_for = paths
         else:
             self._resolver.use_evaluator(evaluator)
-        return self._resolver.find_helpers(parsed)
+            self._fresh_for = None
+        self._helpers = self._resolver.find_helpers(parsed)
+        return self._helpers
 
     def to_parse(self, results: dict[str, Extracted]) -> set[str]:
         skipped = {path for path, r in results.items() if r.skipped}

@@ -21,7 +21,7 @@ SQL) makes no helper. A helper is reported as dynamic only when no call of it ca
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from analyzer.facts import (
@@ -193,6 +193,7 @@ class CodeSqlResolver:
         self._helpers: dict[FuncKey, _Helper] = {}
         self._helper_names: set[str] = set()  # their last names, as calls are matched
         self._read: set[str] = set()  # paths whose candidates `find_helpers` read
+        self._attributes_by_path: dict[str, frozenset[str]] = {}  # `_attribute_params`
         self._runner_calls: set[CallFact] = set()  # calls a runner is assumed to make
 
     # ---- one candidate ---------------------------------------------------------------------
@@ -317,12 +318,15 @@ class CodeSqlResolver:
         files in prefect whose calls no helper of the resolver ever matched.
         """
         modules = list(modules)
+        in_attributes = {
+            function for facts in modules for function in self._attribute_params(facts)
+        }
         for facts in modules:
             if facts.path in self._read:
                 continue
             self._read.add(facts.path)
             for candidate in facts.candidates:
-                if not _may_read_own_params(facts, candidate):
+                if not _may_read_own_params(facts, candidate, in_attributes):
                     continue
                 found = _Found()
                 self._analyze(candidate, Frame(facts), found)
@@ -340,6 +344,21 @@ class CodeSqlResolver:
             name: (frozenset(params), frozenset(positions))
             for name, (params, positions) in signatures.items()
         }
+
+    def _attribute_params(self, facts: PythonFacts) -> frozenset[str]:
+        """Functions (qualnames) whose parameters a class attribute of the module holds
+        (`self.table = table`): reading `self.x` may give a parameter of those only."""
+        found = self._attributes_by_path.get(facts.path)
+        if found is None:
+            found = self._attributes_by_path[facts.path] = frozenset(
+                node.function
+                for cls in facts.classes.values()
+                for fact in (*cls.names.values(), *cls.attributes.values())
+                if fact.value is not None
+                for node in ir.walk(fact.value)
+                if isinstance(node, ir.Param)
+            )
+        return found
 
     def use_evaluator(self, evaluator: Evaluator) -> None:
         """Evaluate with `evaluator` from now on (one over the modules read since)."""
@@ -386,6 +405,19 @@ class CodeSqlResolver:
                     found.append((helper, value, _weakest(confidence, "medium"), inner))
         return found
 
+    def _names_a_helper(self, call: CallFact) -> bool:
+        """`_callees` can find something: the callee, or a function handed to it as a runner,
+        has the name of a helper (checked before anything is evaluated)."""
+        names = self._helper_names
+        if _called_name(call.func) in names:
+            return True
+        for argument in call.args:
+            if isinstance(argument, ir.Starred):
+                return False
+            if isinstance(argument, _FUNCTION_REFERENCES) and _called_name(argument) in names:
+                return True
+        return False
+
     def _helpers_of(
         self, facts: PythonFacts, func: ir.Expr, names: set[str]
     ) -> list[tuple[_Helper, FunctionV, str]]:
@@ -425,7 +457,11 @@ class CodeSqlResolver:
             changed = False
             for facts in modules:
                 for call in facts.calls:
-                    if call.function is None:
+                    if (
+                        call.function is None
+                        or not self._names_a_helper(call)
+                        or not _passes_own_params(call)
+                    ):
                         continue
                     for helper, value, _, made in self._callees(facts, call):
                         forwarded = self._forwarded(made, helper, value)
@@ -543,19 +579,27 @@ class CodeSqlResolver:
         return FunctionV(inner.facts.module, inner.fact.qualname, receiver)
 
 
-def _may_read_own_params(facts: PythonFacts, candidate: StringCandidate) -> bool:
+def _may_read_own_params(
+    facts: PythonFacts, candidate: StringCandidate, in_attributes: Collection[str]
+) -> bool:
     """Whether a table name in the candidate may depend on a parameter of its own function
     (the only thing that makes a helper): a hole, or a loop around the candidate, reads such
-    a parameter, or `self`/`cls` (an attribute may hold one: `self.table = table`).
+    a parameter, a function nested in it (which may close over one), or `self`/`cls` when
+    some class attribute holds a parameter of a function of that name (`self.table = table`,
+    in any module: a base class's attribute is looked up too; `in_attributes`).
 
     A necessary condition checked on the expressions alone: evaluating them is what costs,
-    and most SQL of a repository has no hole, or holes of module constants."""
-    function = facts.functions.get(candidate.function or "")
+    and most SQL of a repository has no hole, or holes of constants and of `self.x` that no
+    parameter of the function is assigned to."""
+    own = candidate.function
+    function = facts.functions.get(own or "")
     if function is None or not function.params:
         return False
     expressions = [
         part.value for part in candidate.parts if isinstance(part, Hole) and part.value
     ]
+    if not expressions:
+        return False  # a fixed text, whatever the loops around it hold
     loops = {loop.id: loop for loop in facts.loops} if candidate.loops else {}
     todo, seen = list(candidate.loops), set()
     while todo:
@@ -564,11 +608,23 @@ def _may_read_own_params(facts: PythonFacts, candidate: StringCandidate) -> bool
             seen.add(loop.id)
             expressions.append(loop.iterable)
             todo.extend(loop.outer)
+    receiver = own in in_attributes
     return any(
-        (isinstance(node, ir.Param) and node.function == candidate.function)
-        or isinstance(node, ir.Self | ir.ClsRef)
+        (isinstance(node, ir.Param) and node.function == own)
+        or isinstance(node, ir.LocalDef)
+        or (receiver and isinstance(node, ir.Self | ir.ClsRef))
         for expression in expressions
         for node in ir.walk(expression)
+    )
+
+
+def _passes_own_params(call: CallFact) -> bool:
+    """Whether an argument of the call reads a parameter of the calling function: only then
+    can it pass one on to a helper (`_forwarded` reads the arguments as written)."""
+    return any(
+        isinstance(node, ir.Param) and node.function == call.function
+        for argument in (*call.args, *(value for _, value in call.kwargs))
+        for node in ir.walk(argument)
     )
 
 

@@ -108,6 +108,7 @@ class Evaluator:
         self._stack: list[object] = []
         self._calls = 0
         self._names: dict[tuple[str, str], Values] = {}
+        self._mros: dict[ClassV, list[ClassV]] = {}  # like `_names`: one answer a scan
 
     # ---- entry points ----------------------------------------------------------------------
 
@@ -485,7 +486,14 @@ class Evaluator:
         return out
 
     def mro(self, cls: ClassV) -> list[ClassV]:
-        """The class and its repository ancestors, depth first, each once."""
+        """The class and its repository ancestors, depth first, each once (computed once per
+        class: every attribute read on an instance asks for it)."""
+        found = self._mros.get(cls)
+        if found is None:
+            found = self._mros[cls] = self._mro(cls)
+        return list(found)
+
+    def _mro(self, cls: ClassV) -> list[ClassV]:
         order: list[ClassV] = []
         stack = [cls]
         while stack and len(order) < 64:
