@@ -39,6 +39,8 @@ NESTING_CHECK_THRESHOLD = 500  # brackets of one kind before nesting depth is ch
 # Never cached: a crash says nothing about the file. A `file-timeout` is cached (under a key
 # holding the time budget), so that a warm scan reports it again instead of parsing for long.
 TRANSIENT_PROBLEMS = frozenset({"worker-crashed"})
+# The cache entry holding the files the last scan of a scope read after its first round.
+SELECTION_KEY = fact_key("selection")
 
 
 @dataclass(frozen=True)
@@ -378,19 +380,48 @@ class Extractor:
             results, dialect=self.dialect, default_schema=self.default_schema,
             files=frozenset(by_path),
         )
+        # What the last scan of this scope read after its first round is read at once: with
+        # one file changed, the rounds then only confirm it instead of finding it again round
+        # after round. Reading a file that is not needed never changes the report (the
+        # pre-filter's tests compare with everything read), so a file the last scan needed
+        # stays read while the cache lasts; a cold scan starts from what it needs again.
+        previous = self._previous_selection(results)
+        self._read_in_full(previous, results, by_path)
+        rounds.reasons.update((path, "the last scan read it") for path in previous)
         while True:
             pull = rounds.to_parse(results)
             if not pull:
                 break
-            self._total += len(pull)
-            full = [Job(**{**_fields(by_path[path]), "prefilter": False}) for path in sorted(pull)]
-            for extracted in self._run(full):
-                extracted.glance = results[extracted.path].glance
-                results[extracted.path] = extracted
+            self._read_in_full(pull, results, by_path)
         self.parsed_files = sum(1 for r in results.values() if not r.skipped)
         self.skipped_files = sum(1 for r in results.values() if r.skipped)
         self.pulled = rounds.reasons
+        if self.cache is not None and self.prefilter:
+            self.cache.put(SELECTION_KEY, tuple(sorted(rounds.reasons)))
         return results
+
+    def _previous_selection(self, results: dict[str, Extracted]) -> set[str]:
+        """Files the last scan of this cache scope read after its first round, that this
+        scan's first round skipped."""
+        if self.cache is None or not self.prefilter:
+            return set()
+        stored = self.cache.get(SELECTION_KEY)
+        if not isinstance(stored, tuple):
+            return set()
+        return {
+            path for path in stored
+            if isinstance(path, str) and path in results and results[path].skipped
+        }
+
+    def _read_in_full(self, paths: set[str], results: dict[str, Extracted],
+                      by_path: dict[str, Job]) -> None:
+        if not paths:
+            return
+        self._total += len(paths)
+        full = [Job(**{**_fields(by_path[path]), "prefilter": False}) for path in sorted(paths)]
+        for extracted in self._run(full):
+            extracted.glance = results[extracted.path].glance
+            results[extracted.path] = extracted
 
 
 class _Rounds:

@@ -197,6 +197,37 @@ def test_one_changed_file_is_the_only_one_extracted_again(make_repo, tmp_path: P
     assert "public.audit_archive" in {t.qualified_name for t in report.tables}
 
 
+def test_the_last_selection_is_read_at_once_and_never_changes_the_report(
+    make_repo, tmp_path: Path
+) -> None:
+    from analyzer.engine import Extractor
+
+    root = make_repo(PREFILTER_TRAPS)
+    scan(root, cache=FactCache(tmp_path / "c"))
+    # `insert_row` no longer takes the table name: its forwarder and their caller are not
+    # needed any more, yet the last scan's selection reads them at once
+    (root / "app" / "store.py").write_text(
+        "def insert_row(cur, table, row):\n"
+        '    cur.execute("INSERT INTO audit_log (payload) VALUES (%s)", (row,))\n'
+    )
+    with Extractor(prefilter=True, cache=FactCache(tmp_path / "c")) as extractor:
+        pipeline = importlib.import_module("analyzer.pipeline")
+        real = pipeline.Extractor
+        pipeline.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
+        try:
+            report = scan(root, cache=extractor.cache)
+        finally:
+            pipeline.Extractor = real  # type: ignore[misc]
+    assert extractor.pulled["app/caller.py"] == "the last scan read it"
+    assert extractor.pulled["app/forward.py"] == "the last scan read it"
+    assert report.to_json() == scan(root, prefilter=False).to_json()
+    assert report.to_json() == scan(root).to_json()  # what a cold scan reads
+    audit = report.table("audit_log")
+    assert audit is not None
+    assert ("app/store.py", 2, "write") in {(u.path, u.line, u.kind) for u in audit.uses}
+    assert "app/caller.py" not in {u.path for u in audit.uses}
+
+
 def test_corrupt_cache_entries_heal(make_repo, tmp_path: Path) -> None:
     root = make_repo(PREFILTER_TRAPS)
     directory = tmp_path / "c"
