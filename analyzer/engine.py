@@ -32,7 +32,7 @@ from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
 
 if TYPE_CHECKING:
-    from analyzer.resolve.code_sql import CodeSqlResolver, HelperSignatures, SqlMemo
+    from analyzer.resolve.code_sql import CodeSqlResolver, HelperSignatures
 
 ProgressCallback = Callable[[int, int], None]
 NESTING_CHECK_THRESHOLD = 500  # brackets of one kind before nesting depth is checked
@@ -437,10 +437,8 @@ class _Rounds:
         self._dialect = dialect
         self._default_schema = default_schema
         self._files = files  # every path of the scan (the evaluator tells a path that exists)
-        self._memo: SqlMemo | None = None  # the same SQL is analysed again each round
         self._resolver: CodeSqlResolver | None = None  # what found the helpers so far
-        self._helpers: HelperSignatures | None = None  # its last answer
-        self._fresh_for: frozenset[str] | None = None  # the files it read from scratch
+        self._parsed_before: set[str] = set()  # the files read when it was last asked
 
     def closure(self) -> Closure:
         if self._closure is None:
@@ -473,33 +471,27 @@ class _Rounds:
             self._demand = Demand(find)
         return self._demand
 
-    def helpers(self, parsed: list[PythonFacts], *, fresh: bool = False) -> HelperSignatures:
+    def helpers(self, parsed: list[PythonFacts]) -> HelperSignatures:
         """What the resolver will take for helpers, found in the files read so far with the
         resolver's own code (`CodeSqlResolver.find_helpers`). Asked again each round: a file
         read since may hold a helper, pass its parameter on to one, or define what a helper's
-        SQL reads. Between rounds only the new files' SQL is read (`fresh`: all of it again,
-        with every module read so far, as the final resolution will)."""
+        SQL reads (the files whose SQL looked a file read since up are read again)."""
         from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
         from analyzer.resolve.evaluate import Evaluator
 
-        if self._memo is None:
-            self._memo = SqlMemo()
         index = ModuleIndex(r.python for r in self._results.values() if r.python is not None)
         evaluator = Evaluator(index, files=self._files)
-        paths = frozenset(facts.path for facts in parsed)
-        if fresh and paths == self._fresh_for and self._helpers is not None:
-            return self._helpers  # the last answer was already found from scratch
-        if fresh or self._resolver is None:
+        if self._resolver is None:
             self._resolver = CodeSqlResolver(
                 evaluator, dialect=self._dialect, default_schema=self._default_schema,
-                memo=self._memo,
+                memo=SqlMemo(),
             )
-            self._fresh_for = paths
         else:
             self._resolver.use_evaluator(evaluator)
-            self._fresh_for = None
-        self._helpers = self._resolver.find_helpers(parsed)
-        return self._helpers
+        paths = {facts.path for facts in parsed}
+        changed = paths - self._parsed_before
+        self._parsed_before = paths
+        return self._resolver.find_helpers(parsed, changed)
 
     def to_parse(self, results: dict[str, Extracted]) -> set[str]:
         skipped = {path for path, r in results.items() if r.skipped}
@@ -509,12 +501,7 @@ class _Rounds:
             facts for path in sorted(results)
             if (facts := results[path].python) is not None and not results[path].skipped
         ]
-        pull = self._pulls(skipped, parsed, self.helpers(parsed))
-        if not pull:
-            # Before the rounds end, the helpers are found again from scratch: a candidate
-            # read in an earlier round may read a module read only since.
-            pull = self._pulls(skipped, parsed, self.helpers(parsed, fresh=True))
-        return pull
+        return self._pulls(skipped, parsed, self.helpers(parsed))
 
     def _pulls(self, skipped: set[str], parsed: list[PythonFacts],
                helpers: HelperSignatures) -> set[str]:

@@ -105,21 +105,67 @@ def test_the_precheck_skips_only_what_cannot_make_a_helper(
 ) -> None:
     facts = _facts()
     found = _find(facts)
-    monkeypatch.setattr(code_sql, "_may_read_own_params", lambda *_: True)
+    monkeypatch.setattr(code_sql, "_own_reads", lambda *_: code_sql.ALWAYS)
     assert _find(facts) == found  # reading every candidate finds the same helpers
 
 
-def test_which_candidates_the_precheck_reads() -> None:
+def test_what_the_precheck_says_of_each_candidate() -> None:
     facts = {f.path: f for f in _facts()}["app/helpers.py"]
     resolver = CodeSqlResolver(Evaluator(ModuleIndex([facts])), dialect="postgres",
                                default_schema="public")
-    in_attributes = resolver._attribute_params(facts)
-    assert in_attributes == {"Repo.__init__", "Repo.use"}
-    read = {
-        candidate.function
+    assert resolver._attribute_params(facts) == {"Repo.__init__", "Repo.use"}
+    reads = {
+        (candidate.function, code_sql._own_reads(facts, candidate))
         for candidate in facts.candidates
-        if code_sql._may_read_own_params(facts, candidate, in_attributes)
     }
-    # `count` reads `self.name`, which holds a parameter of `__init__` only; `listed` has no
-    # hole; `page` reads its parameter (it is evaluated, and found to be no table name)
-    assert read == {"insert", "Repo.use", "Repo.purge", "build", "page"}
+    # `count` reads `self.name` only: read once some attribute holds a parameter of a
+    # function named `Repo.count` (none does); `use` is read (`self.table = table`);
+    # `listed` has no hole; `page` reads its parameter (evaluated: no table name)
+    assert reads == {
+        ("insert", code_sql.ALWAYS), ("Repo.use", code_sql.SELF),
+        ("Repo.count", code_sql.SELF), ("Repo.purge", code_sql.ALWAYS),
+        ("build", code_sql.ALWAYS), ("page", code_sql.ALWAYS), ("listed", code_sql.NEVER),
+    }
+
+
+def test_asked_again_it_reads_again_what_looked_up_a_module_read_since() -> None:
+    sources = {
+        "app/__init__.py": "",
+        "app/verbs.py": 'ADD = "INSERT"\n',
+        "app/rows.py": "from app.verbs import ADD\n\n\ndef add_row(cur, table, row):\n"
+        '    cur.execute(f"{ADD} INTO {table} (payload) VALUES (%s)", (row,))\n',
+        "app/other.py": 'def other(cur, table):\n    cur.execute(f"DELETE FROM {table}")\n',
+        # a second reader of the same re-exported name: the evaluator's answer for it is
+        # cached after the first, yet the module behind it is noted for both
+        "app/consts.py": "from app.verbs import ADD as ADD\n",
+        "app/more_rows.py": "from app.consts import ADD\n\n\ndef add_more(cur, table):\n"
+        '    cur.execute(f"{ADD} INTO {table} DEFAULT VALUES")\n',
+        "app/rows_again.py": "from app.consts import ADD\n\n\ndef add_again(cur, table):\n"
+        '    cur.execute(f"{ADD} INTO {table} DEFAULT VALUES")\n',
+    }
+    parsed = {
+        path: extract_python(path, text.encode(), module_name(path))
+        for path, text in sorted(sources.items())
+    }
+    skipped = dict(parsed, **{"app/verbs.py": PythonFacts("app/verbs.py", "app.verbs")})
+    resolver = CodeSqlResolver(
+        Evaluator(ModuleIndex(skipped.values())), dialect="postgres", default_schema="public"
+    )
+    # while app/verbs.py is skipped, `{ADD} INTO {table}` is no SQL: no helper
+    assert set(resolver.find_helpers(list(skipped.values()))) == {"other"}
+    assert resolver._lookups["app/rows.py"] == {"app/verbs.py"}
+    assert resolver._lookups["app/other.py"] == set()
+    for path in ("app/more_rows.py", "app/rows_again.py"):
+        assert resolver._lookups[path] == {"app/consts.py", "app/verbs.py"}
+    # read since: app/rows.py is read again (app/other.py is not), as a new resolver would
+    resolver.use_evaluator(Evaluator(ModuleIndex(parsed.values())))
+    found = resolver.find_helpers(list(parsed.values()), changed={"app/verbs.py"})
+    fresh = CodeSqlResolver(
+        Evaluator(ModuleIndex(parsed.values())), dialect="postgres", default_schema="public"
+    ).find_helpers(list(parsed.values()))
+    assert found == fresh == {
+        "add_again": (frozenset({"table"}), frozenset({1})),
+        "add_more": (frozenset({"table"}), frozenset({1})),
+        "add_row": (frozenset({"table"}), frozenset({1})),
+        "other": (frozenset({"table"}), frozenset({1})),
+    }

@@ -36,6 +36,7 @@ from analyzer.facts import (
 from analyzer.python import expr as ir
 from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.evaluate import Evaluator, Frame
+from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
 from analyzer.resolve.values import FunctionV, Unknown, Values
 from analyzer.sql.detect import is_sql_text
@@ -192,7 +193,10 @@ class CodeSqlResolver:
         self.memo = memo
         self._helpers: dict[FuncKey, _Helper] = {}
         self._helper_names: set[str] = set()  # their last names, as calls are matched
-        self._read: set[str] = set()  # paths whose candidates `find_helpers` read
+        # `find_helpers`: the paths of the modules each module's reading looked up, and the
+        # candidates reading only `self`, by function, until an attribute holds its parameter
+        self._lookups: dict[str, set[str]] = {}
+        self._waiting: dict[str, list[tuple[PythonFacts, StringCandidate]]] = {}
         self._attributes_by_path: dict[str, frozenset[str]] = {}  # `_attribute_params`
         self._runner_calls: set[CallFact] = set()  # calls a runner is assumed to make
 
@@ -301,15 +305,18 @@ class CodeSqlResolver:
             left.append(dynamic)
         return left
 
-    def find_helpers(self, modules: Iterable[PythonFacts]) -> HelperSignatures:
+    def find_helpers(
+        self, modules: Iterable[PythonFacts], changed: Collection[str] = ()
+    ) -> HelperSignatures:
         """The helpers `resolve` finds among `modules` (the same steps, without resolving any
         call), by function name: the parameters that take a table name, and their indices
         among the function's positional parameters (the receiver counted).
 
-        Called again with more modules (and an evaluator over them: `use_evaluator`), it reads
-        only the candidates of modules it has not read, and passes parameters on through the
-        calls of all of them. A candidate read earlier is not read again with the modules
-        found since: the caller confirms with a new resolver before it relies on the answer.
+        Called again with more modules (and an evaluator over them: `use_evaluator`), it
+        reads the candidates of modules it has not read, and again those of modules whose
+        reading looked up one of the `changed` modules (a skipped module, read since), then
+        passes parameters on through the calls of all of them: the answer is the one a new
+        resolver would give, without reading everything again each round.
 
         Why: the relevance rounds (`engine`) read every skipped file that calls one of these
         names or passes its own parameter on to one, and only those. Matching the names of
@@ -318,20 +325,23 @@ class CodeSqlResolver:
         files in prefect whose calls no helper of the resolver ever matched.
         """
         modules = list(modules)
-        in_attributes = {
-            function for facts in modules for function in self._attribute_params(facts)
-        }
-        for facts in modules:
-            if facts.path in self._read:
-                continue
-            self._read.add(facts.path)
-            for candidate in facts.candidates:
-                if not _may_read_own_params(facts, candidate, in_attributes):
-                    continue
-                found = _Found()
-                self._analyze(candidate, Frame(facts), found)
-                if found.is_sql:
-                    self._take_helper(facts, candidate, found)
+        for path in changed:
+            self._attributes_by_path.pop(path, None)
+        recording = _RecordingIndex(self.evaluator.index)
+        self.evaluator.index = recording  # type: ignore[assignment]
+        try:
+            for facts in modules:
+                self._read_candidates(facts, changed, recording)
+            in_attributes: set[str] = set()
+            for facts in modules:
+                in_attributes |= self._attribute_params(facts)
+            for function in sorted(in_attributes & self._waiting.keys()):
+                for facts, candidate in self._waiting.pop(function):
+                    recording.found = self._lookups.setdefault(facts.path, set())
+                    self.evaluator.forget()
+                    self._read_candidate(facts, candidate)
+        finally:
+            self.evaluator.index = recording.index
         self._propagate(modules)
         signatures: dict[str, tuple[set[str], set[int]]] = {}
         for key in sorted(self._helpers):
@@ -344,6 +354,28 @@ class CodeSqlResolver:
             name: (frozenset(params), frozenset(positions))
             for name, (params, positions) in signatures.items()
         }
+
+    def _read_candidates(
+        self, facts: PythonFacts, changed: Collection[str], recording: _RecordingIndex
+    ) -> None:
+        looked_up = self._lookups.get(facts.path)
+        if looked_up is not None and looked_up.isdisjoint(changed):
+            return  # read, and nothing it looked up has changed
+        looked_up = self._lookups[facts.path] = set()
+        recording.found = looked_up
+        self.evaluator.forget()  # a cached name would hide the modules behind it
+        for candidate in facts.candidates:
+            reads = _own_reads(facts, candidate)
+            if reads == ALWAYS:
+                self._read_candidate(facts, candidate)
+            elif reads == SELF and candidate.function:
+                self._waiting.setdefault(candidate.function, []).append((facts, candidate))
+
+    def _read_candidate(self, facts: PythonFacts, candidate: StringCandidate) -> None:
+        found = _Found()
+        self._analyze(candidate, Frame(facts), found)
+        if found.is_sql:
+            self._take_helper(facts, candidate, found)
 
     def _attribute_params(self, facts: PythonFacts) -> frozenset[str]:
         """Functions (qualnames) whose parameters a class attribute of the module holds
@@ -579,14 +611,17 @@ class CodeSqlResolver:
         return FunctionV(inner.facts.module, inner.fact.qualname, receiver)
 
 
-def _may_read_own_params(
-    facts: PythonFacts, candidate: StringCandidate, in_attributes: Collection[str]
-) -> bool:
+# What a candidate's expressions may read of its own function's parameters (`_own_reads`).
+NEVER, SELF, ALWAYS = 0, 1, 2
+
+
+def _own_reads(facts: PythonFacts, candidate: StringCandidate) -> int:
     """Whether a table name in the candidate may depend on a parameter of its own function
-    (the only thing that makes a helper): a hole, or a loop around the candidate, reads such
-    a parameter, a function nested in it (which may close over one), or `self`/`cls` when
-    some class attribute holds a parameter of a function of that name (`self.table = table`,
-    in any module: a base class's attribute is looked up too; `in_attributes`).
+    (the only thing that makes a helper): ALWAYS when a hole, or a loop around the
+    candidate, reads such a parameter or a function nested in it (which may close over
+    one); SELF when it reads only `self`/`cls` (then only if some class attribute holds a
+    parameter of a function of that name, `self.table = table`, in any module: a base
+    class's attribute is looked up too); else NEVER.
 
     A necessary condition checked on the expressions alone: evaluating them is what costs,
     and most SQL of a repository has no hole, or holes of constants and of `self.x` that no
@@ -594,12 +629,12 @@ def _may_read_own_params(
     own = candidate.function
     function = facts.functions.get(own or "")
     if function is None or not function.params:
-        return False
+        return NEVER
     expressions = [
         part.value for part in candidate.parts if isinstance(part, Hole) and part.value
     ]
     if not expressions:
-        return False  # a fixed text, whatever the loops around it hold
+        return NEVER  # a fixed text, whatever the loops around it hold
     loops = {loop.id: loop for loop in facts.loops} if candidate.loops else {}
     todo, seen = list(candidate.loops), set()
     while todo:
@@ -608,14 +643,36 @@ def _may_read_own_params(
             seen.add(loop.id)
             expressions.append(loop.iterable)
             todo.extend(loop.outer)
-    receiver = own in in_attributes
-    return any(
-        (isinstance(node, ir.Param) and node.function == own)
-        or isinstance(node, ir.LocalDef)
-        or (receiver and isinstance(node, ir.Self | ir.ClsRef))
-        for expression in expressions
-        for node in ir.walk(expression)
-    )
+    found = NEVER
+    for expression in expressions:
+        for node in ir.walk(expression):
+            if (isinstance(node, ir.Param) and node.function == own) or isinstance(
+                node, ir.LocalDef
+            ):
+                return ALWAYS
+            if isinstance(node, ir.Self | ir.ClsRef):
+                found = SELF
+    return found
+
+
+class _RecordingIndex:
+    """A `ModuleIndex` that notes the path of every module found through it."""
+
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+        self.found: set[str] = set()
+
+    def find(self, name: str) -> PythonFacts | None:
+        facts = self.index.find(name)
+        if facts is not None:
+            self.found.add(facts.path)
+        return facts
+
+    def is_package(self, name: str) -> bool:
+        return self.index.is_package(name)
+
+    def modules(self) -> list[PythonFacts]:
+        return self.index.modules()
 
 
 def _passes_own_params(call: CallFact) -> bool:

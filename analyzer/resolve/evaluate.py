@@ -110,6 +110,12 @@ class Evaluator:
         self._names: dict[tuple[str, str], Values] = {}
         self._mros: dict[ClassV, list[ClassV]] = {}  # like `_names`: one answer a scan
 
+    def forget(self) -> None:
+        """Drop what was looked up so far, so that the next evaluations look every module up
+        through the index again (`CodeSqlResolver.find_helpers` notes which they read)."""
+        self._names.clear()
+        self._mros.clear()
+
     # ---- entry points ----------------------------------------------------------------------
 
     def evaluate(self, expression: ir.Expr, frame: Frame) -> Values:
