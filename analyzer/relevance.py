@@ -1852,17 +1852,18 @@ class Demand:
 
 def _may_be_sql(candidate: StringCandidate) -> bool:
     """Whether some filling of the candidate's holes can make it SQL (`could_be_sql` on its
-    literal beginning and end, as the first look judges templates). When none can, the
-    resolver finds nothing in it whatever its holes hold, so they are not followed: holes of
-    log messages and resource ids (`f"prefect.block-document.{self.id}"`) read dozens of
-    modules in prefect."""
+    literal beginning and end, as the first look judges templates; `starts_like_sql` on a
+    fixed text). When none can, the resolver finds nothing in it whatever its holes and the
+    loops around it hold, so they are not followed: holes of log messages and resource ids
+    (`f"prefect.block-document.{self.id}"`) read dozens of modules in prefect, and a log
+    message in a loop over `self.handlers` read every handler class of synapse."""
     prefix: list[str] = []
     for part in candidate.parts:
         if not isinstance(part, Literal):
             break
         prefix.append(part.text)
-    else:
-        return True  # no hole to follow
+    else:  # a fixed text: only the loops around it are followed, if it can be SQL at all
+        return starts_like_sql("".join(prefix), at_sink=candidate.sink is not None)
     last = candidate.parts[-1]
     ending = last.text if isinstance(last, Literal) else None
     return could_be_sql("".join(prefix), ending, at_sink=candidate.sink is not None)

@@ -67,6 +67,18 @@ PREFILTER_TRAPS = {
     "    def add_file(self, source, destination):\n"
     '        self.add_line(f"COPY {source} {destination}")\n',
     "app/build.py": 'def bundle(image, src):\n    image.add_file(src, "app")\n',
+    # a log message in a loop over `self.plugins`, and a name built as `"get_" + name` in a
+    # loop: no SQL whatever the loops hold, so the class of the plugins is not read
+    "app/server.py": "import logging\n\nfrom app.plugins import Plugin\n\n"
+    "logger = logging.getLogger(__name__)\n\n\nclass Server:\n"
+    "    def __init__(self):\n        self.plugins = [Plugin()]\n\n"
+    "    def stop(self, cur):\n"
+    '        cur.execute("DELETE FROM sessions")\n'
+    "        for plugin in self.plugins:\n"
+    '            logger.error("Error stopping plugin: %s", plugin)\n'
+    "        for name in self.names():\n"
+    '            print("get_" + name + "_plugin")\n',
+    "app/plugins.py": 'class Plugin:\n    def names(self):\n        return ["a"]\n',
     # `super().insert_row(...)` names a helper, but the resolver reads `super()` as a
     # library object: no helper is reached, and the file is not read
     "app/child.py": "from app.parent import Parent\n\n\nclass Child(Parent):\n"
@@ -120,7 +132,8 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     full = scan(root, prefilter=False)
     assert scan(root, prefilter=True).to_json() == full.to_json()
     assert {t.qualified_name for t in full.tables} == {
-        "audit.entries", "public.audit_log", "public.job_runs", "public.tickets",
+        "audit.entries", "public.audit_log", "public.job_runs", "public.sessions",
+        "public.tickets",
     }
     job_runs = full.table("job_runs")
     assert job_runs is not None
@@ -156,11 +169,12 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
         finally:
             scan_module.Extractor = real  # type: ignore[misc]
     # only the unrelated module, the GraphQL types, the Dockerfile user, what a method and a
-    # log label read, the `super()` caller and its base, and the empty __init__ stay unparsed
-    assert extractor.skipped_files == 8
+    # log label read, the `super()` caller and its base, the plugins a log message loops
+    # over, and the empty __init__ stay unparsed
+    assert extractor.skipped_files == 9
     for path in (
         "app/graphql_types.py", "app/build.py", "app/formatting.py", "app/ids.py",
-        "app/child.py", "app/parent.py",
+        "app/child.py", "app/parent.py", "app/plugins.py",
     ):
         assert path not in extractor.pulled
     assert "app/models_api.py" in extractor.pulled

@@ -184,3 +184,27 @@ def test_dialect_argument() -> None:
     # An unknown dialect cannot parse anything; the statement skeletons still decide.
     assert is_sql_text("SELECT * FROM users", at_sink=False, dialect="no-such-dialect") is True
     assert is_sql_text("Select a user from the list", at_sink=False, dialect="nope") is False
+
+
+PREFIXES = ["get_", "x", "prefect.", "Error: ", "SEL", "upd", "  (wi", "-- note\n", "DEL", ""]
+COMPLETIONS = [
+    "ECT * FROM t", "ATE t SET a = 1", "TH q AS (SELECT 1) SELECT * FROM q", "foo",
+    " * FROM t", "ETE FROM t", "select 1", "_handler", "1",
+]
+
+
+@pytest.mark.parametrize("at_sink", [False, True])
+def test_could_be_sql_is_a_necessary_condition(at_sink: bool) -> None:
+    from analyzer.sql.detect import could_be_sql
+
+    for prefix in PREFIXES:
+        if could_be_sql(prefix, None, at_sink=at_sink):
+            continue
+        for completion in COMPLETIONS:
+            assert not is_sql_text(prefix + completion, at_sink=at_sink), (prefix, completion)
+    # a first word still being written can only become a keyword if it begins one
+    assert not could_be_sql("get_", None, at_sink=at_sink)
+    assert not could_be_sql("x", None, at_sink=at_sink)
+    assert could_be_sql("SEL", None, at_sink=at_sink)
+    assert could_be_sql("  (wi", None, at_sink=at_sink)
+    assert could_be_sql("-- note\n", None, at_sink=at_sink)

@@ -170,6 +170,18 @@ def known_first_word(prefix: str) -> bool:
     return word is None or word.end() < len(rest)
 
 
+def _may_start_a_keyword(prefix: str) -> bool:
+    """For a `prefix` ending inside its first word (`"get_" + name + "_handler"`): whether
+    what follows can complete that word into a keyword of any position. The first word is
+    the prefix's letters and whatever letters follow them, so it begins with them (or there
+    is none): `get_...` can never be `SELECT`."""
+    rest = _skip_noise(prefix)
+    if not rest or rest[0] in "-/":
+        return True  # the start (or the end of a comment) is in what follows
+    start = rest.upper()
+    return any(keyword.startswith(start) for keyword in SINK_KEYWORDS)
+
+
 def could_be_sql(prefix: str, ending: str | None, *, at_sink: bool) -> bool:
     """Whether a text of which only the beginning (`prefix`) and maybe the end (`ending`, the
     text's last literal piece) are known can pass `is_sql_text`: False only when every
@@ -179,7 +191,7 @@ def could_be_sql(prefix: str, ending: str | None, *, at_sink: bool) -> bool:
     The scan's pre-filter judges string templates with holes by it before anything is resolved,
     so that it never drops a file `is_sql_text` could accept once the holes are filled in."""
     if not known_first_word(prefix):
-        return True
+        return _may_start_a_keyword(prefix)
     rest = _skip_noise(prefix)
     word = _LETTERS.match(rest)
     if word is None or rest[word.end()].isalnum():
