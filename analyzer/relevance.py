@@ -1588,6 +1588,9 @@ class Demand:
         self._seen: set[tuple[str, Chain]] = set()
         self._expanded: set[tuple[str, str]] = set()  # (path, "f:qualname" / "c:qualname")
         self._waiting: dict[str, list[Chain]] = {}  # skipped path -> chains asked of it
+        self._attr_names: set[str] = set()  # names read as `x.name` by what was followed
+        # member name -> classes (module facts, qualname) whose member of that name waits
+        self._pending: dict[str, list[tuple[PythonFacts, str]]] = {}
 
     def pulls(self, parsed: list[PythonFacts], skipped: set[str],
               helpers: Collection[str] = ()) -> set[str]:
@@ -1701,6 +1704,7 @@ class Demand:
     def _expr(self, facts: PythonFacts, expr: ir.Expr) -> Iterator[tuple[PythonFacts, object]]:
         for node in ir.walk(expr):
             if isinstance(node, ir.Attr):
+                yield from self._read_attribute(node.attr)
                 chain = _attr_chain(node)
                 if chain is not None:
                     yield facts, chain
@@ -1731,6 +1735,9 @@ class Demand:
         name, rest = chain[0], chain[1:]
         if name in (_MODULE, _MAPPING):
             return  # the module itself (read if it was skipped), no name of it
+        for attr in rest:
+            if attr not in (_MODULE, _MAPPING):
+                yield from self._read_attribute(attr)
         fact = facts.names.get(name)
         constant = facts.constants.get(name)
         if constant is not None:
@@ -1810,6 +1817,28 @@ class Demand:
         else:
             yield facts, base
 
+    def _member(self, facts: PythonFacts, qualname: str, member: str
+                ) -> Iterator[tuple[PythonFacts, object]]:
+        """A method of the class (and the functions nested in it), or what its methods
+        assign to `self.member`."""
+        for function in _member_functions(facts, qualname, member):
+            yield from self._function(facts, function)
+        cls = facts.classes.get(qualname)
+        fact = cls.attributes.get(member) if cls is not None else None
+        if fact is not None:
+            if fact.kind == "import" and fact.imported is not None:
+                yield from self._imported(facts, fact.imported, ())
+            yield from ((facts, e) for e in (fact.value, fact.annotation) if e is not None)
+
+    def _read_attribute(self, name: str) -> Iterator[tuple[PythonFacts, object]]:
+        """An expression followed reads `x.name`: the members of that name of the classes
+        expanded so far are followed now."""
+        if name in self._attr_names:
+            return
+        self._attr_names.add(name)
+        for facts, qualname in self._pending.pop(name, ()):
+            yield from self._member(facts, qualname, name)
+
     def _class(self, facts: PythonFacts, qualname: str, *, methods: bool = True
                ) -> Iterator[tuple[PythonFacts, object]]:
         """What the class is made of; without `methods`, as the ORM mapper reads it (the bases
@@ -1829,25 +1858,38 @@ class Demand:
         # the mapper reads the class body's values (`__table_args__`, `metadata`), not their
         # annotations (columns and relationships are read from the source) nor what methods
         # assign to `self`
-        for table in (cls.names, cls.attributes) if methods else (cls.names,):
-            for fact in table.values():
-                if fact.kind == "import" and fact.imported is not None:
-                    yield from self._imported(facts, fact.imported, ())
-                yield from (
-                    (facts, e) for e in (fact.value, fact.annotation if methods else None)
-                    if e is not None
-                )
+        for fact in cls.names.values():
+            if fact.kind == "import" and fact.imported is not None:
+                yield from self._imported(facts, fact.imported, ())
+            yield from (
+                (facts, e) for e in (fact.value, fact.annotation if methods else None)
+                if e is not None
+            )
         if methods:
-            prefix = qualname + "."
-            for function in facts.functions:
-                if function.startswith(prefix):
-                    yield from self._function(facts, function)
+            # Methods and what they assign to `self`: only those whose name an expression
+            # followed so far reads (`x.name`), and dunders; the others when one does. The
+            # evaluator reads a member by no other way, and a whole class reached through a
+            # parameter's annotation (`hs: HomeServer`) read every handler of synapse.
+            depth = qualname.count(".") + 1
+            members = {function.split(".")[depth] for function in facts.functions
+                       if function.startswith(qualname + ".")}
+            members.update(cls.attributes)
+            for member in sorted(members):
+                if member in self._attr_names or member.startswith("__"):
+                    yield from self._member(facts, qualname, member)
+                else:
+                    self._pending.setdefault(member, []).append((facts, qualname))
         for orm in facts.orm.classes:
             if orm.name == qualname:
                 if orm.tablename:
                     yield from _hole_pairs(facts, orm.tablename)
                 if orm.tablename_function:
                     yield from self._function(facts, orm.tablename_function)
+
+
+def _member_functions(facts: PythonFacts, qualname: str, member: str) -> list[str]:
+    name = f"{qualname}.{member}"
+    return [f for f in facts.functions if f == name or f.startswith(name + ".")]
 
 
 def _may_be_sql(candidate: StringCandidate) -> bool:

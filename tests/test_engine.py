@@ -79,6 +79,20 @@ PREFILTER_TRAPS = {
     "        for name in self.names():\n"
     '            print("get_" + name + "_plugin")\n',
     "app/plugins.py": 'class Plugin:\n    def names(self):\n        return ["a"]\n',
+    # a parameter annotated with a class whose one method the SQL calls: that method is
+    # followed (the class's module is read), not the others (the handlers stay unread)
+    "app/homeserver.py": "from app.handlers_room import RoomHandler\n"
+    "from app.handlers_sync import SyncHandler\n\n\nclass HomeServer:\n"
+    "    def get_sync_handler(self):\n        return SyncHandler(self)\n\n"
+    "    def get_room_handler(self):\n        return RoomHandler(self)\n\n"
+    '    def get_table_prefix(self):\n        return "hs_"\n',
+    "app/handlers_sync.py": "class SyncHandler:\n    def __init__(self, hs):\n"
+    "        self.hs = hs\n",
+    "app/handlers_room.py": "class RoomHandler:\n    def __init__(self, hs):\n"
+    "        self.hs = hs\n",
+    "app/store_hs.py": "from app.homeserver import HomeServer\n\n\n"
+    "def purge(cur, hs: HomeServer):\n"
+    '    cur.execute(f"DELETE FROM {hs.get_table_prefix()}events")\n',
     # `super().insert_row(...)` names a helper, but the resolver reads `super()` as a
     # library object: no helper is reached, and the file is not read
     "app/child.py": "from app.parent import Parent\n\n\nclass Child(Parent):\n"
@@ -132,9 +146,12 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     full = scan(root, prefilter=False)
     assert scan(root, prefilter=True).to_json() == full.to_json()
     assert {t.qualified_name for t in full.tables} == {
-        "audit.entries", "public.audit_log", "public.job_runs", "public.sessions",
-        "public.tickets",
+        "audit.entries", "public.audit_log", "public.hs_events", "public.job_runs",
+        "public.sessions", "public.tickets",
     }
+    hs_events = full.table("hs_events")
+    assert hs_events is not None
+    assert [(u.path, u.line, u.kind) for u in hs_events.uses] == [("app/store_hs.py", 5, "write")]
     job_runs = full.table("job_runs")
     assert job_runs is not None
     assert [(u.path, u.line, u.kind) for u in job_runs.uses] == [("app/jobs.py", 5, "write")]
@@ -170,11 +187,13 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
             scan_module.Extractor = real  # type: ignore[misc]
     # only the unrelated module, the GraphQL types, the Dockerfile user, what a method and a
     # log label read, the `super()` caller and its base, the plugins a log message loops
-    # over, and the empty __init__ stay unparsed
-    assert extractor.skipped_files == 9
+    # over, the handlers no followed method returns, and the empty __init__ stay unparsed
+    assert extractor.skipped_files == 11
+    assert "app/homeserver.py" in extractor.pulled
     for path in (
         "app/graphql_types.py", "app/build.py", "app/formatting.py", "app/ids.py",
-        "app/child.py", "app/parent.py", "app/plugins.py",
+        "app/child.py", "app/parent.py", "app/plugins.py", "app/handlers_sync.py",
+        "app/handlers_room.py",
     ):
         assert path not in extractor.pulled
     assert "app/models_api.py" in extractor.pulled
