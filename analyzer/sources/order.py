@@ -25,7 +25,6 @@ missing table is one finding, not one per later statement.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
@@ -161,7 +160,7 @@ def _merged(
     for parent_state, parent_touched in pictures:
         for key, entry in parent_state.items():
             if key not in parent_touched:
-                state.setdefault(key, copy.deepcopy(entry))
+                state.setdefault(key, _copy(entry))
         for key, at in parent_touched.items():
             if at > touched.get(key, -1):
                 touched[key] = at
@@ -171,7 +170,7 @@ def _merged(
         if not latest or key not in latest[0]:
             state.pop(key, None)
             continue
-        entry = copy.deepcopy(latest[0][key])
+        entry = _copy(latest[0][key])
         if entry.columns is not None:
             for other, _ in holders:
                 columns = other[key].columns if key in other else None
@@ -180,6 +179,12 @@ def _merged(
                 entry.columns.extend(c for c in columns if c not in entry.columns)
         state[key] = entry
     return state, touched
+
+
+def _copy(entry: StateEntry) -> StateEntry:
+    """An entry the merged state may change without changing a parent's (`copy.deepcopy`
+    of these took most of the order check on 5,000 modules)."""
+    return StateEntry(entry.object_type, None if entry.columns is None else list(entry.columns))
 
 
 def _check(state: State, op: SchemaOp) -> list[OrderFault]:
