@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from analyzer.python.expr import Expr
 
 
@@ -437,6 +439,19 @@ class PythonFacts:
     migration_steps: dict[str, tuple[MigrationStep, ...]] = field(default_factory=dict)
     # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
     django: DjangoFacts | None = None
+
+    def loop_iterables(self, loop_ids: Iterable[int]) -> list[Expr]:
+        """What the loops `loop_ids` iterate over, and the loops around those, each once:
+        what the evaluator reads to run a candidate or call once per element."""
+        by_id = {loop.id: loop for loop in self.loops}
+        todo, seen, out = list(loop_ids), set(), []
+        while todo:
+            loop = by_id.get(todo.pop())
+            if loop is not None and loop.id not in seen:
+                seen.add(loop.id)
+                out.append(loop.iterable)
+                todo.extend(loop.outer)
+        return out
 
 
 # --------------------------------------------------------------------------------------------

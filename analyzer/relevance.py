@@ -1589,8 +1589,9 @@ class Demand:
         self._expanded: set[tuple[str, str]] = set()  # (path, "f:qualname" / "c:qualname")
         self._waiting: dict[str, list[Chain]] = {}  # skipped path -> chains asked of it
         self._attr_names: set[str] = set()  # names read as `x.name` by what was followed
-        # member name -> classes (module facts, qualname) whose member of that name waits
-        self._pending: dict[str, list[tuple[PythonFacts, str]]] = {}
+        # member name -> classes (module facts, qualname, the member's functions) whose member
+        # of that name waits
+        self._pending: dict[str, list[tuple[PythonFacts, str, list[str]]]] = {}
 
     def pulls(self, parsed: list[PythonFacts], skipped: set[str],
               helpers: Collection[str] = ()) -> set[str]:
@@ -1627,7 +1628,6 @@ class Demand:
     # ---- roots -----------------------------------------------------------------------------
 
     def _roots(self, facts: PythonFacts) -> Iterator[ir.Expr | Chain]:
-        loops = {loop.id: loop for loop in facts.loops}
         used_loops: set[int] = set()
         for candidate in facts.candidates:
             if _may_be_sql(candidate):
@@ -1669,19 +1669,13 @@ class Demand:
             if create_all.receiver:
                 yield _chain(create_all.receiver)
             yield from (_chain(table) for table in create_all.tables or () if table != "?")
-        todo = list(used_loops)
-        while todo:  # the loops around them, and the loops around those
-            loop = loops.get(todo.pop())
-            if loop is not None:
-                yield loop.iterable
-                todo.extend(loop.outer)
+        yield from facts.loop_iterables(used_loops)
 
     def _call_roots(self, facts: PythonFacts, helpers: Collection[str]
                     ) -> Iterator[ir.Expr | Chain]:
         """What the resolver evaluates for each call of one of `helpers` (or a call handing
         one to a runner): the callee, the arguments, and the loops around the call."""
-        loops = {loop.id: loop for loop in facts.loops}
-        todo: list[int] = []
+        used_loops: list[int] = []
         for call in facts.calls:
             if _called(call.func) in helpers or any(  # or handed to a runner
                 _called(argument) in helpers for argument in call.args
@@ -1689,15 +1683,8 @@ class Demand:
                 yield call.func
                 yield from call.args
                 yield from (value for _, value in call.kwargs)
-                todo.extend(call.loops)
-        seen: set[int] = set()
-        while todo:  # the loops around them, and the loops around those
-            loop_id = todo.pop()
-            loop = loops.get(loop_id)
-            if loop is not None and loop_id not in seen:
-                seen.add(loop_id)
-                yield loop.iterable
-                todo.extend(loop.outer)
+                used_loops.extend(call.loops)
+        yield from facts.loop_iterables(used_loops)
 
     # ---- expressions and names -------------------------------------------------------------
 
@@ -1711,9 +1698,7 @@ class Demand:
             elif isinstance(node, ir.Global):
                 yield facts, (node.name,)
             elif isinstance(node, ir.Imported):
-                binding = ImportBinding(node.name or node.module, node.module, node.name,
-                                        node.level, 0)
-                yield from self._imported(facts, binding, ())
+                yield from self._imported(facts, node.binding(), ())
             elif isinstance(node, ir.Self | ir.ClsRef):
                 yield from self._class(facts, node.cls)
             elif isinstance(node, ir.LocalDef):
@@ -1811,17 +1796,15 @@ class Demand:
         if isinstance(current, ir.Global):
             yield facts, (current.name, *rest)
         elif isinstance(current, ir.Imported):
-            binding = ImportBinding(current.name or current.module, current.module,
-                                    current.name, current.level, 0)
-            yield from self._imported(facts, binding, rest)
+            yield from self._imported(facts, current.binding(), rest)
         else:
             yield facts, base
 
-    def _member(self, facts: PythonFacts, qualname: str, member: str
+    def _member(self, facts: PythonFacts, qualname: str, member: str, functions: list[str]
                 ) -> Iterator[tuple[PythonFacts, object]]:
-        """A method of the class (and the functions nested in it), or what its methods
-        assign to `self.member`."""
-        for function in _member_functions(facts, qualname, member):
+        """A method of the class (`functions`: it and the functions nested in it), or what its
+        methods assign to `self.member`."""
+        for function in functions:
             yield from self._function(facts, function)
         cls = facts.classes.get(qualname)
         fact = cls.attributes.get(member) if cls is not None else None
@@ -1836,8 +1819,8 @@ class Demand:
         if name in self._attr_names:
             return
         self._attr_names.add(name)
-        for facts, qualname in self._pending.pop(name, ()):
-            yield from self._member(facts, qualname, name)
+        for facts, qualname, functions in self._pending.pop(name, ()):
+            yield from self._member(facts, qualname, name, functions)
 
     def _class(self, facts: PythonFacts, qualname: str, *, methods: bool = True
                ) -> Iterator[tuple[PythonFacts, object]]:
@@ -1871,25 +1854,23 @@ class Demand:
             # evaluator reads a member by no other way, and a whole class reached through a
             # parameter's annotation (`hs: HomeServer`) read every handler of synapse.
             depth = qualname.count(".") + 1
-            members = {function.split(".")[depth] for function in facts.functions
-                       if function.startswith(qualname + ".")}
-            members.update(cls.attributes)
+            members: dict[str, list[str]] = {name: [] for name in cls.attributes}
+            for function in facts.functions:  # a method and the functions nested in it
+                if function.startswith(qualname + "."):
+                    members.setdefault(function.split(".")[depth], []).append(function)
             for member in sorted(members):
                 if member in self._attr_names or member.startswith("__"):
-                    yield from self._member(facts, qualname, member)
+                    yield from self._member(facts, qualname, member, members[member])
                 else:
-                    self._pending.setdefault(member, []).append((facts, qualname))
+                    self._pending.setdefault(member, []).append(
+                        (facts, qualname, members[member])
+                    )
         for orm in facts.orm.classes:
             if orm.name == qualname:
                 if orm.tablename:
                     yield from _hole_pairs(facts, orm.tablename)
                 if orm.tablename_function:
                     yield from self._function(facts, orm.tablename_function)
-
-
-def _member_functions(facts: PythonFacts, qualname: str, member: str) -> list[str]:
-    name = f"{qualname}.{member}"
-    return [f for f in facts.functions if f == name or f.startswith(name + ".")]
 
 
 def _may_be_sql(candidate: StringCandidate) -> bool:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analyzer.facts import ImportBinding
+
 
 class Expr:
     """Base of every node (plain frozen dataclasses; `render` gives readable source)."""
@@ -57,6 +59,10 @@ class Imported(Expr):
     module: str
     name: str | None  # None for `import a.b` (the module itself)
     level: int
+
+    def binding(self) -> ImportBinding:
+        """The import statement it stands for (the name bound as written, at no line)."""
+        return ImportBinding(self.name or self.module, self.module, self.name, self.level, 0)
 
 
 @dataclass(frozen=True, slots=True)

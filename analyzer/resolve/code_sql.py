@@ -635,14 +635,7 @@ def _own_reads(facts: PythonFacts, candidate: StringCandidate) -> int:
     ]
     if not expressions:
         return NEVER  # a fixed text, whatever the loops around it hold
-    loops = {loop.id: loop for loop in facts.loops} if candidate.loops else {}
-    todo, seen = list(candidate.loops), set()
-    while todo:
-        loop = loops.get(todo.pop())
-        if loop is not None and loop.id not in seen:
-            seen.add(loop.id)
-            expressions.append(loop.iterable)
-            todo.extend(loop.outer)
+    expressions.extend(facts.loop_iterables(candidate.loops))
     found = NEVER
     for expression in expressions:
         for node in ir.walk(expression):
@@ -670,9 +663,6 @@ class _RecordingIndex:
 
     def is_package(self, name: str) -> bool:
         return self.index.is_package(name)
-
-    def modules(self) -> list[PythonFacts]:
-        return self.index.modules()
 
 
 def _passes_own_params(call: CallFact) -> bool:

@@ -184,9 +184,8 @@ class Evaluator:
                 return (ConstV(value),)
             case ir.Global(name):
                 return self.name(frame.module, name)
-            case ir.Imported(module, name, level):
-                binding = ImportBinding(name or module, module, name, level, 0)
-                return self._import(frame.module, binding)
+            case ir.Imported():
+                return self._import(frame.module, node.binding())
             case ir.Param(function, name):
                 return self._param(function, name, frame)
             case ir.LoopVar(loop, path):
