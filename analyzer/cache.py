@@ -253,6 +253,12 @@ class FactCache:
         self.hits += 1
         return value
 
+    def keep(self, keys: list[str] | tuple[str, ...] | set[str]) -> None:
+        """Count entries as used by this scan without reading them (a scan that reuses the
+        last scan's work keeps what that work rests on from ageing out of the pack)."""
+        self._load()
+        self._used.update(key for key in keys if key in self._entries)
+
     # ---- writing -----------------------------------------------------------------------
 
     def put(self, key: str, value: Any) -> None:

@@ -16,22 +16,27 @@ import ast
 import contextlib
 import gc
 import hashlib
+import re
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from analyzer.cache import FactCache, fact_key
+from analyzer.config import Config
+from analyzer.discover import Discovery, FileEntry, module_name
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
-from analyzer.readers.sql_file import SqlFileFacts, extract_sql_file
 from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
+from analyzer.sources.migration_modules import is_declared
+from analyzer.sql.engine_files import engine_of
 
 if TYPE_CHECKING:
+    from analyzer.readers.sql_file import SqlFileFacts
     from analyzer.resolve.code_sql import CodeSqlResolver, HelperSignatures
 
 ProgressCallback = Callable[[int, int], None]
@@ -70,6 +75,55 @@ class Extracted:
     # The first look (`analyzer.relevance`) at a Python file, for the relevance rounds; None
     # without the pre-filter or when `ast` cannot parse the file.
     glance: Glance | None = None
+
+
+# The files Alembic itself loads from a versions folder (alembic/script/base.py:
+# `_only_source_rev_file`): `__init__.py` and editor lock files (`.#x.py`) are not revisions.
+ALEMBIC_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+
+def _in_versions_folder(entry: FileEntry, discovery: Discovery) -> bool:
+    """A file Alembic would load from a versions folder is read as a revision even without
+    its markers (and one it would not load is not)."""
+    parent, _, name = entry.path.rpartition("/")
+    return (
+        entry.role == "alembic"
+        and ALEMBIC_REVISION_FILE.match(name) is not None
+        and any(
+            parent == folder
+            for env in discovery.alembic_environments
+            for folder in env.version_dirs
+        )
+    )
+
+
+def extraction_jobs(
+    discovery: Discovery,
+    contents: Mapping[str, bytes],
+    digests: Mapping[str, str],
+    config: Config,
+    file_timeout: float | None,
+) -> list[Job]:
+    """One job per discovered file that could be read, in discovery order: what to read it as
+    (its module, dialect, whether it may be a revision or a declared migration module)."""
+    return [
+        Job(
+            path=entry.path,
+            kind=entry.kind,
+            module=module_name(entry.path) if entry.kind == "python" else "",
+            revision_candidate=_in_versions_folder(entry, discovery),
+            data=contents[entry.path],
+            digest=digests[entry.path],
+            dialect=engine_of(entry.path) or config.dialect,
+            default_schema=config.default_schema,
+            prefilter=True,
+            time_budget=file_timeout,
+            max_size=config.max_file_size,
+            migration_module=is_declared(entry.path, config.migration_modules),
+        )
+        for entry in discovery.files
+        if entry.path in contents
+    ]
 
 
 def looks_relevant(
@@ -134,6 +188,8 @@ def _budget_paused() -> Iterator[None]:
 def _problem_result(job: Job, code: str, message: str) -> Extracted:
     problem = FileProblem(code, None, message)
     if job.kind == "sql":
+        from analyzer.readers.sql_file import SqlFileFacts
+
         return Extracted(job.path, sql=SqlFileFacts(job.path, problems=[problem]))
     return Extracted(job.path, python=PythonFacts(job.path, job.module, problems=[problem]))
 
@@ -211,6 +267,10 @@ def _too_deep(data: bytes) -> bool:
 
 def _run_job(job: Job) -> Extracted:
     if job.kind == "sql":
+        # imported here, like LibCST below: a scan that reads no SQL file does not pay for it
+        with _budget_paused():
+            from analyzer.readers.sql_file import extract_sql_file
+
         return Extracted(
             job.path,
             sql=extract_sql_file(
@@ -244,7 +304,14 @@ def _run_job(job: Job) -> Extracted:
     return Extracted(job.path, python=read.facts, revision=read.revision, glance=look)
 
 
-def _job_key(job: Job) -> str:
+def extract_in_process(job: Job) -> Extracted:
+    """One file's result as `Extractor` computes it (the size limit, then `run_job`), here in
+    this process."""
+    return too_large(job) or run_job(job)
+
+
+def job_key(job: Job) -> str:
+    """The cache key of one job's result: every field that changes it, and the file's bytes."""
     stage = "pre" if job.prefilter else "full"
     return fact_key(
         job.kind, job.path, job.module, str(job.revision_candidate), job.dialect,
@@ -315,6 +382,9 @@ class Extractor:
         self.parsed_files = 0
         self.skipped_files = 0
         self.pulled: dict[str, str] = {}  # path -> why a round read it after all
+        # path -> the cache keys of the results this scan used for it: its first look, then
+        # its full reading if a round read it in full (`analyzer.cutoff` compares them).
+        self.stage_keys: dict[str, list[str]] = {}
 
     def __enter__(self) -> Extractor:
         return self
@@ -332,7 +402,9 @@ class Extractor:
                 results[index] = oversized
                 self._tick()
                 continue
-            key = _job_key(job) if self.cache is not None else None
+            key = job_key(job) if self.cache is not None else None
+            if key is not None:
+                self.stage_keys.setdefault(job.path, []).append(key)
             cached = self.cache.get(key) if self.cache is not None and key else None
             if isinstance(cached, Extracted) and cached.path == job.path:
                 results[index] = cached
@@ -342,7 +414,7 @@ class Extractor:
         extracted_all = self._map([job for _, job, _ in todo])
         for (index, _job, key), extracted in zip(todo, extracted_all, strict=True):
             results[index] = extracted
-            if self.cache is not None and key and not _crashed(extracted):
+            if self.cache is not None and key and not crashed(extracted):
                 self.cache.put(key, extracted)
             self._tick()
         return [r for r in results if r is not None]
@@ -534,7 +606,8 @@ def _isolated(job: Job) -> Extracted:
             )
 
 
-def _crashed(extracted: Extracted) -> bool:
+def crashed(extracted: Extracted) -> bool:
+    """Whether the result is a transient failure (never cached, never reused)."""
     facts = extracted.python or extracted.sql
     return bool(facts and any(p.code in TRANSIENT_PROBLEMS for p in facts.problems))
 

@@ -7,7 +7,6 @@ sqlglot, networkx or pglast, which it brings in): see `analyzer.scan`.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,13 +16,15 @@ from analyzer import __version__
 from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
-from analyzer.discover import Discovery, FileEntry, module_name
+from analyzer.cutoff import inputs_key, remember
+from analyzer.discover import Discovery, FileEntry
 from analyzer.engine import (
+    SELECTION_KEY,
     TRANSIENT_PROBLEMS,
     Extractor,
-    Job,
     ProgressCallback,
     collector_paused,
+    extraction_jobs,
 )
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.graph import build_graph
@@ -56,14 +57,12 @@ from analyzer.sources.declarations import model_histories
 from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
 from analyzer.sources.migration_modules import (
     application_sql,
-    is_declared,
     migration_modules,
 )
 from analyzer.sources.model import replay
 from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import sql_sources
-from analyzer.sql.engine_files import engine_of
 from analyzer.sql.names import TableKey
 
 
@@ -89,29 +88,8 @@ def _extract(
     file_timeout: float | None,
 ) -> _Collected:
     collected = _Collected(diagnostics=list(problems))
-    jobs: list[Job] = []
-    entries: dict[str, FileEntry] = {}
-    for entry in discovery.files:
-        if entry.path not in contents:
-            continue
-        data = contents[entry.path]
-        entries[entry.path] = entry
-        jobs.append(
-            Job(
-                path=entry.path,
-                kind=entry.kind,
-                module=module_name(entry.path) if entry.kind == "python" else "",
-                revision_candidate=_in_versions_folder(entry, discovery),
-                data=data,
-                digest=digests[entry.path],
-                dialect=engine_of(entry.path) or config.dialect,
-                default_schema=config.default_schema,
-                prefilter=True,
-                time_budget=file_timeout,
-                max_size=config.max_file_size,
-                migration_module=is_declared(entry.path, config.migration_modules),
-            )
-        )
+    entries = {entry.path: entry for entry in discovery.files if entry.path in contents}
+    jobs = extraction_jobs(discovery, contents, digests, config, file_timeout)
     results = extractor.extract(jobs)
     for path in sorted(results):  # a fixed order, whatever order the workers finished in
         extracted, entry = results[path], entries[path]
@@ -140,26 +118,6 @@ def _unparsed(path: str, line: int, error: str) -> Diagnostic:
             f"sqlglot could not parse this statement: {error}; its tables were found by a "
             "token scan and marked confidence low"
         ),
-    )
-
-
-# The files Alembic itself loads from a versions folder (alembic/script/base.py:
-# `_only_source_rev_file`): `__init__.py` and editor lock files (`.#x.py`) are not revisions.
-ALEMBIC_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
-
-
-def _in_versions_folder(entry: FileEntry, discovery: Discovery) -> bool:
-    """A file Alembic would load from a versions folder is read as a revision even without
-    its markers (and one it would not load is not)."""
-    parent, _, name = entry.path.rpartition("/")
-    return (
-        entry.role == "alembic"
-        and ALEMBIC_REVISION_FILE.match(name) is not None
-        and any(
-            parent == folder
-            for env in discovery.alembic_environments
-            for folder in env.version_dirs
-        )
     )
 
 
@@ -399,11 +357,17 @@ def run_pipeline(
         sources=sources,
         revisions=revision_models(alembic),
     )
+    before_policy = report
     # Selection, per-file-ignores, inline suppressions, fingerprints (analyzer/policy).
     report = apply_policy(report, contents, settings)
     if cache is not None and not any(d.code in TRANSIENT_PROBLEMS for d in diagnostics):
         # (a crashed worker is not what the next scan of these files will see)
         cache.put_report(report_key, report.to_json().encode("utf-8"))
+        remember(
+            cache,
+            inputs_key(root, settings, discovery, problems, file_timeout, prefilter),
+            digests, extractor.stage_keys, before_policy, kept=(SELECTION_KEY, memo.key),
+        )
     if cache is not None:
         cache.flush()  # one write of the scope's pack, with everything this scan added
     return report

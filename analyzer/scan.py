@@ -112,6 +112,15 @@ def scan(
         if cached is not None:
             with contextlib.suppress(ValueError):
                 return Report.model_validate_json(cached)
+        # Only some files changed, and they give the facts they gave: the last report holds.
+        from analyzer.cutoff import last_report_if_unchanged
+
+        report = last_report_if_unchanged(
+            root, settings, discovery, contents, digests, problems, cache=cache,
+            prefilter=prefilter, file_timeout=file_timeout, report_key=report_key,
+        )
+        if report is not None:
+            return report
     from analyzer.pipeline import run_pipeline  # imported only now: see the module docstring
 
     return run_pipeline(

@@ -1,0 +1,175 @@
+"""Early cutoff: when the files that changed since the last scan give the facts they gave
+then, the last scan's report (before policy) is this scan's report too.
+
+Why: everything after extraction (resolution, replay, the graph, the rules) is a pure
+function of the per-file results, the settings and what discovery found; extraction is
+what reads the bytes. Most edits leave those results as they were: a file without SQL,
+models or migrations is kept only as its first look (imports and definitions, no line of
+its code), and a comment or a changed log message leaves a parsed file's facts equal. For
+such an edit, the scan re-reads the changed files, finds their results equal to the ones
+the last scan used, and answers with the last scan's report, after the policy (selection,
+suppression comments, fingerprints), which reads the new bytes, has run again. It never
+imports the rest of the pipeline, and never unpickles the facts of the files that did not
+change.
+
+The check is exact, never a guess: every changed file must give, at every stage the last
+scan read it (its first look, then its full reading if a round read it in full), a result
+equal (`==`, field by field) to the one that scan used. Anything else (a new or removed
+file, other settings, a file read differently, a transient failure) runs the whole pipeline,
+which finds the results computed here in the cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.cache import FactCache, fact_key
+from analyzer.config import Config
+from analyzer.discover import Discovery
+from analyzer.engine import (
+    Extracted,
+    Job,
+    crashed,
+    extract_in_process,
+    extraction_jobs,
+    job_key,
+)
+from analyzer.models import Diagnostic, Report
+from analyzer.policy import apply_policy
+
+#: The cache entry describing the last full scan of a scope (`LastScan`).
+LAST_SCAN_KEY = fact_key("last-scan")
+#: More changed files than this: the pipeline, with its worker processes, is the faster way.
+MAX_CHANGED = 16
+
+
+@dataclass(frozen=True, slots=True)
+class LastScan:
+    """What the last scan of a scope rested on, and what it concluded."""
+
+    #: `inputs_key` of that scan: everything but the files' bytes.
+    inputs: str
+    #: path -> (sha256 of the bytes read, the cache keys of the results used, in stage order).
+    files: dict[str, tuple[str, tuple[str, ...]]]
+    #: The report before `apply_policy`, as JSON.
+    report: bytes
+    #: Other cache entries the report rests on, kept from ageing out with the facts.
+    kept: tuple[str, ...] = ()
+
+
+def inputs_key(
+    root: Path,
+    settings: Config,
+    discovery: Discovery,
+    problems: list[Diagnostic],
+    file_timeout: float | None,
+    prefilter: bool,
+) -> str:
+    """Everything a report depends on besides the files' bytes: the settings, the time
+    budget, the pre-filter, and what discovery found (files, roles, environments, problems)."""
+    return fact_key(
+        "inputs", root.resolve().name, settings.model_dump_json(), repr(file_timeout),
+        repr(prefilter), repr(discovery.alembic_environments),
+        repr(sorted((d.path, d.code, d.message) for d in problems)),
+        str(len(discovery.skipped_tests)), str(len(discovery.excluded)),
+        *(f"{entry.path}\0{entry.kind}\0{entry.role}" for entry in discovery.files),
+    )
+
+
+def remember(
+    cache: FactCache,
+    inputs: str,
+    digests: Mapping[str, str],
+    stage_keys: Mapping[str, list[str]],
+    report: Report,
+    kept: tuple[str, ...],
+) -> None:
+    """Keep what a full scan rested on for the next scan's early cutoff."""
+    cache.put(
+        LAST_SCAN_KEY,
+        LastScan(
+            inputs=inputs,
+            files={
+                path: (digest, tuple(stage_keys.get(path, ())))
+                for path, digest in sorted(digests.items())
+            },
+            report=report.to_json().encode("utf-8"),
+            kept=kept,
+        ),
+    )
+
+
+def _same_results(
+    job: Job, old_keys: tuple[str, ...], cache: FactCache
+) -> list[tuple[str, Extracted]] | None:
+    """The changed file's results at each stage the last scan used, keyed for the cache, when
+    every one equals the last scan's; None at the first difference."""
+    if len(old_keys) == 1:
+        stages = [job]
+    elif len(old_keys) == 2 and job.prefilter:  # read in full by a round
+        stages = [job, dataclasses.replace(job, prefilter=False)]
+    else:  # too large to read (no result cached), or not as this scan would read it
+        return None
+    fresh: list[tuple[str, Extracted]] = []
+    for stage, old_key in zip(stages, old_keys, strict=True):
+        extracted = extract_in_process(stage)
+        if crashed(extracted):
+            return None
+        key = job_key(stage)
+        cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
+        fresh.append((key, extracted))
+        if cache.get(old_key) != extracted:
+            return None
+    return fresh
+
+
+def last_report_if_unchanged(
+    root: Path,
+    settings: Config,
+    discovery: Discovery,
+    contents: Mapping[str, bytes],
+    digests: Mapping[str, str],
+    problems: list[Diagnostic],
+    *,
+    cache: FactCache,
+    prefilter: bool,
+    file_timeout: float | None,
+    report_key: str,
+) -> Report | None:
+    """This scan's report when the files changed since the last scan give the results that
+    scan used (see the module docstring), else None: run the pipeline."""
+    last = cache.get(LAST_SCAN_KEY)
+    if not isinstance(last, LastScan):
+        return None
+    if last.inputs != inputs_key(root, settings, discovery, problems, file_timeout, prefilter):
+        return None
+    if last.files.keys() != digests.keys():
+        return None
+    changed = sorted(path for path, digest in digests.items() if last.files[path][0] != digest)
+    if not changed or len(changed) > MAX_CHANGED:
+        return None
+    jobs = {
+        job.path: dataclasses.replace(job, prefilter=prefilter)
+        for job in extraction_jobs(discovery, contents, digests, settings, file_timeout)
+        if job.path in changed
+    }
+    files = dict(last.files)
+    for path in changed:
+        fresh = _same_results(jobs[path], last.files[path][1], cache)
+        if fresh is None:
+            return None
+        files[path] = (digests[path], tuple(key for key, _ in fresh))
+    try:
+        before_policy = Report.model_validate_json(last.report)
+    except ValueError:
+        return None
+    report = apply_policy(before_policy, contents, settings)
+    cache.keep([key for _, keys in files.values() for key in keys])
+    cache.keep(last.kept)
+    cache.put(LAST_SCAN_KEY, dataclasses.replace(last, files=files))
+    cache.put_report(report_key, report.to_json().encode("utf-8"))
+    cache.flush()
+    return report

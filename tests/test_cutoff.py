@@ -1,0 +1,179 @@
+"""Early cutoff (`analyzer.cutoff`): a scan whose changed files give the results the last scan
+used answers with the last report, after the policy has run on the new bytes; any other
+change runs the pipeline. Every report is compared with a scan without the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.cache import FactCache
+from analyzer.config import load_config
+from analyzer.cutoff import LAST_SCAN_KEY, LastScan
+from analyzer.models import Report
+from analyzer.scan import scan, use_cache_scope
+from tests.conftest import MakeRepo, uses_of
+
+REPO = {
+    "app/__init__.py": "",
+    "app/models.py": (
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Ticket(Base):\n    __tablename__ = 'tickets'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    ),
+    # read in full only because a round finds that it uses a model
+    "app/service.py": (
+        "from app.models import Ticket\n\n\ndef open_ticket(session):\n"
+        "    session.add(Ticket())\n"
+    ),
+    "app/queries.py": (
+        "def recent(cur):\n"
+        '    cur.execute("SELECT id FROM audit_log ORDER BY id DESC")\n'
+        '    cur.execute("SELECT id FROM phantoms")\n'
+    ),
+    # no SQL, no model: only its first look is kept
+    "app/text.py": "def shout(word):\n    return word.upper() + '!'\n",
+    "schema.sql": "CREATE TABLE audit_log (id int);\nCREATE TABLE tickets (id int);\n",
+}
+
+
+class PipelineRuns:
+    """Counts the scans that ran the pipeline instead of reusing the last report."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import analyzer.pipeline
+
+        self.count = 0
+        real = analyzer.pipeline.run_pipeline
+
+        def counted(*args: object, **kwargs: object) -> Report:
+            self.count += 1
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(analyzer.pipeline, "run_pipeline", counted)
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> PipelineRuns:
+    return PipelineRuns(monkeypatch)
+
+
+def _scanned_twice(root: Path, cache_dir: Path, edit: dict[str, str]) -> Report:
+    scan(root, cache=FactCache(cache_dir))
+    for relative, text in edit.items():
+        (root / relative).write_text(text, encoding="utf-8")
+    report = scan(root, cache=FactCache(cache_dir))
+    assert report.to_json() == scan(root).to_json()  # what a scan without the cache says
+    return report
+
+
+def test_a_comment_appended_to_a_file_with_sql_reuses_the_last_report(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    report = _scanned_twice(
+        root, tmp_path / "c", {"app/queries.py": REPO["app/queries.py"] + "# reviewed\n"}
+    )
+    assert runs.count == 2  # the first scan and the one without the cache
+    assert uses_of(report, "audit_log") == {("app/queries.py", 2, "read")}
+
+
+def test_an_edit_to_a_file_without_sql_reuses_the_last_report(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    # (what the function returns is unchanged: a first look records the names it gives out)
+    edit = {
+        "app/text.py": "def shout(word):\n    print('shouting')\n    return word.upper() + '!'\n"
+    }
+    _scanned_twice(root, tmp_path / "c", edit)
+    assert runs.count == 2
+
+
+def test_a_file_a_round_read_in_full_is_compared_at_both_stages(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    report = _scanned_twice(
+        root, tmp_path / "c", {"app/service.py": REPO["app/service.py"] + "# a note\n"}
+    )
+    assert runs.count == 2
+    assert uses_of(report, "tickets") == {("app/service.py", 5, "write")}
+    last = FactCache(tmp_path / "c")
+    use_cache_scope(last, root.absolute(), load_config(root.absolute(), None))
+    stored = last.get(LAST_SCAN_KEY)
+    assert isinstance(stored, LastScan)
+    assert len(stored.files["app/service.py"][1]) == 2  # first look, then in full
+    assert len(stored.files["app/text.py"][1]) == 1
+
+
+def test_shifted_lines_run_the_pipeline_and_move_the_evidence(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    report = _scanned_twice(
+        root, tmp_path / "c", {"app/queries.py": "\n" + REPO["app/queries.py"]}
+    )
+    assert runs.count == 3  # both cached scans, and the scan without the cache
+    assert uses_of(report, "audit_log") == {("app/queries.py", 3, "read")}
+
+
+def test_a_new_import_in_a_file_without_sql_runs_the_pipeline(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    edit = {"app/text.py": "from app.models import Ticket\n\n\ndef new():\n    return Ticket()\n"}
+    report = _scanned_twice(root, tmp_path / "c", edit)
+    assert runs.count == 3
+    assert uses_of(report, "tickets") == {
+        ("app/service.py", 5, "write"), ("app/text.py", 5, "write")
+    }
+
+
+def test_a_suppression_comment_is_honoured_when_the_facts_are_unchanged(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    before = scan(root, cache=FactCache(tmp_path / "c"))
+    phantoms = [f for f in before.findings if f.table == "public.phantoms"]
+    assert [(f.name, f.path, f.line) for f in phantoms] == [
+        ("undefined-table", "app/queries.py", 3)
+    ]
+    (root / "app/queries.py").write_text(
+        REPO["app/queries.py"].replace(
+            'phantoms")\n', 'phantoms")  # tabletrace: ignore[undefined-table]\n'
+        ),
+        encoding="utf-8",
+    )
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 1  # the first scan only
+    assert [f for f in report.findings if f.table == "public.phantoms"] == []
+    assert report.stats.suppressed == {"comment": 1}
+    assert report.to_json() == scan(root).to_json()
+
+
+def test_other_settings_or_a_new_file_run_the_pipeline(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    scan(root, cache=FactCache(tmp_path / "c"))
+    (root / "app/queries.py").write_text(REPO["app/queries.py"] + "# reviewed\n")
+    ignoring = {"ignore_tables": ["phantoms"]}
+    report = scan(root, ignoring, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 2
+    assert report.to_json() == scan(root, ignoring).to_json()
+    (root / "app/extra.py").write_text("def nothing():\n    return None\n")
+    scan(root, ignoring, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 4
+
+
+def test_without_a_previous_scan_the_pipeline_runs(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 1
+    assert report.to_json() == scan(root).to_json()
+    assert runs.count == 2
