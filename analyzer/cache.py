@@ -271,6 +271,13 @@ class FactCache:
         self._used.add(key)
         self._added.add(key)
 
+    def put_pickled(self, key: str, data: bytes) -> None:
+        """`put` of a value already pickled (by a worker process) with the highest protocol."""
+        self._load()
+        self._entries[key] = Entry(data, self._generation + 1)
+        self._used.add(key)
+        self._added.add(key)
+
     @property
     def dirty(self) -> bool:
         """Whether `flush` has anything to write."""

@@ -16,6 +16,7 @@ import ast
 import contextlib
 import gc
 import hashlib
+import pickle
 import re
 import signal
 import threading
@@ -248,6 +249,11 @@ def run_job(job: Job) -> Extracted:
     )
 
 
+def run_job_pickled(job: Job) -> bytes:
+    """`run_job` in a worker, its result pickled there (see `Extractor._map`)."""
+    return pickle.dumps(run_job(job), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _too_deep(data: bytes) -> bool:
     """Nesting deep enough to crash LibCST's native parser (CPython refuses it too)."""
     if max(data.count(b"("), data.count(b"["), data.count(b"{")) < NESTING_CHECK_THRESHOLD:
@@ -412,30 +418,36 @@ class Extractor:
             else:
                 todo.append((index, job, key))
         extracted_all = self._map([job for _, job, _ in todo])
-        for (index, _job, key), extracted in zip(todo, extracted_all, strict=True):
+        for (index, _job, key), (extracted, pickled) in zip(todo, extracted_all, strict=True):
             results[index] = extracted
             if self.cache is not None and key and not crashed(extracted):
-                self.cache.put(key, extracted)
+                if pickled is not None:
+                    self.cache.put_pickled(key, pickled)
+                else:
+                    self.cache.put(key, extracted)
             self._tick()
         return [r for r in results if r is not None]
 
-    def _map(self, jobs: list[Job]) -> Iterator[Extracted]:
+    def _map(self, jobs: list[Job]) -> Iterator[tuple[Extracted, bytes | None]]:
+        """Each job's result, and its pickle when a worker made one (the cache keeps those
+        bytes as they are: the main process, which every worker waits on, does not pickle
+        each result a second time)."""
         if self.jobs == 1 or len(jobs) < 2 * self.jobs:
-            yield from map(run_job, jobs)
+            yield from ((extracted, None) for extracted in map(run_job, jobs))
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs)
         chunk = max(1, min(32, len(jobs) // (self.jobs * 8)))
         done = 0
         try:
-            for extracted in self._pool.map(run_job, jobs, chunksize=chunk):
+            for pickled in self._pool.map(run_job_pickled, jobs, chunksize=chunk):
                 done += 1
-                yield extracted
+                yield pickle.loads(pickled), pickled
         except BrokenProcessPool:
             # A worker died (a native crash, the OOM killer): find the file that kills it by
             # running the rest one per process, so that it takes only itself with it.
             self._pool = None
-            yield from (_isolated(job) for job in jobs[done:])
+            yield from ((_isolated(job), None) for job in jobs[done:])
 
     def _tick(self) -> None:
         self._done += 1
