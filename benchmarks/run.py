@@ -12,10 +12,18 @@ Measured, each ``--runs`` times (median, min, max of wall-clock seconds):
   (the in-process parse time it reports is shown too);
 * cold: ``tabletrace scan PATH --format json --output F --cache-dir <new empty dir> --jobs N``;
 * warm: the same with the cache left by a cold run;
-* one file changed: a comment appended to one application file, then the warm command;
+* one file changed: a comment appended to one application file, then the warm command (its
+  facts stay equal, so the early cutoff answers: what most edits of a file without SQL get);
+* one file changed, lines shifted: a comment inserted as the file's first line instead, which
+  moves every line of its facts and runs the whole pipeline (an edit above the SQL);
 * optionally (``--compare-prefilter``) cold with ``--no-prefilter``.
 
-Cold, warm and one-file-changed are measured for each ``--jobs`` value (``--jobs 1,2``).
+Cold, warm and both one-file-changed scans are measured for each ``--jobs`` value
+(``--jobs 1,2``).
+
+Before measuring, tabletrace's own bytecode is compiled (``compileall`` of its package), as
+``pip install`` does for an installed package: where ``PYTHONDONTWRITEBYTECODE`` is set (this
+machine sets it) every process would otherwise compile tabletrace's modules again.
 
 Also reported: the selection, i.e. how many Python files LibCST parsed (the rest only went
 through the cheap pre-filter) against how many Python files the report cites (any ``path`` in
@@ -58,10 +66,10 @@ SKIPPED_DIRS = (
 )
 
 # Issue 14's targets, for scans with at least TARGET_JOBS workers (this 2-core machine's count).
-TARGETS = {"cold": 4.0, "warm": 0.2, "changed": 0.3}
+TARGETS = {"cold": 4.0, "warm": 0.2, "changed": 0.3, "shifted": 0.3}
 TARGET_JOBS = 2
 REFERENCES = ("baseline", "parse_only")  # what the ratios are relative to
-SCANS = ("cold", "warm", "changed", "cold_no_prefilter")  # held to the memory target
+SCANS = ("cold", "warm", "changed", "shifted", "cold_no_prefilter")  # held to the memory target
 RSS_TARGET_MB = 500.0
 
 # The baseline: the same walk as tabletrace's discovery, ast.parse of every .py file. It prints
@@ -329,14 +337,15 @@ def pick_changed_file(root: Path) -> Path:
 
 
 @contextmanager
-def edited(path: Path, run: int) -> Iterator[None]:
-    """Append a comment (different each run, so the cache sees a change every time); restore
-    the bytes and the timestamps afterwards, whatever happens."""
+def edited(path: Path, run: int, *, first_line: bool = False) -> Iterator[None]:
+    """Append a comment (different each run, so the cache sees a change every time), or insert
+    it as the first line; restore the bytes and the timestamps afterwards, whatever happens."""
     original = path.read_bytes()
     stat = path.stat()
+    comment = f"# benchmark edit {run}\n".encode()
     prefix = b"" if original.endswith(b"\n") else b"\n"
     try:
-        path.write_bytes(original + prefix + f"# benchmark edit {run}\n".encode())
+        path.write_bytes(comment + original if first_line else original + prefix + comment)
         yield
     finally:
         path.write_bytes(original)
@@ -433,17 +442,38 @@ def run_warm(bench: Bench, name: str = "warm") -> Measurement:
     return m
 
 
-def run_changed(bench: Bench, changed: Path) -> Measurement:
+def run_changed(bench: Bench, changed: Path, *, shifted: bool = False) -> Measurement:
+    name = "shifted" if shifted else "changed"
+    label = "one file changed, lines shifted" if shifted else "one file changed"
     m: Measurement | None = None
     for run in range(bench.runs):
-        output = bench.output_file("changed")
-        command = bench.tool.scan(bench.root, output, bench.warm_cache, bench.jobs)
-        m = m or Measurement("changed", f"one file changed --jobs {bench.jobs}", command,
-                             jobs=bench.jobs)
-        with edited(changed, run):
-            bench.run_scan("changed", command, output, m)
+        output = bench.output_file(name)
+        cache = bench.warm_cache
+        if shifted and cache is not None:
+            # A copy per run: after one shifted edit, the next run's (the same shift, another
+            # comment) would give equal facts and be answered by the early cutoff.
+            cache = bench.fresh_dir("cache")
+            shutil.copytree(bench.warm_cache, cache, dirs_exist_ok=True)
+        command = bench.tool.scan(bench.root, output, cache, bench.jobs)
+        m = m or Measurement(name, f"{label} --jobs {bench.jobs}", command, jobs=bench.jobs)
+        with edited(changed, run, first_line=shifted):
+            bench.run_scan(name, command, output, m)
+        if cache is not bench.warm_cache and cache is not None:
+            shutil.rmtree(cache, ignore_errors=True)
     assert m is not None
     return m
+
+
+def compile_bytecode(tool: Tool) -> None:
+    """Compile tabletrace's package, as `pip install` does (see the module docstring)."""
+    python = Path(tool.argv[0]).parent / "python"
+    if not python.exists():
+        return
+    subprocess.run(
+        [str(python), "-c", "import analyzer, compileall, os; "
+         "compileall.compile_dir(os.path.dirname(analyzer.__file__), quiet=2)"],
+        capture_output=True, check=False,
+    )
 
 
 def final_warm(bench: Bench) -> None:
@@ -479,6 +509,9 @@ def determinism(bench: Bench) -> dict[str, Any]:
     changed = bench.outputs.get("changed", [])
     if changed:
         result["changed_identical"] = all(r == reports[0] for r in changed)
+    shifted = bench.outputs.get("shifted", [])
+    if shifted:  # the same one-line shift every run: the same report
+        result["shifted_identical"] = all(r == shifted[0] for r in shifted)
     return result
 
 
@@ -672,6 +705,7 @@ def flag_notes(tool: Tool, compare_prefilter: bool) -> list[str]:
 def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     root = args.path.resolve()
     tool = detect_tool(find_tabletrace(args.tabletrace))
+    compile_bytecode(tool)
     changed = (root / args.changed_file) if args.changed_file else pick_changed_file(root)
     info, repo = machine(tool), describe_repository(root)
     print_header(console, info, repo, root, changed)
@@ -686,7 +720,8 @@ def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         measurements = [baseline, parse_only, run_startup(bench)]
         for jobs in args.jobs:
             bench.jobs, bench.warm_cache = jobs, None
-            measurements += [run_cold(bench), run_warm(bench), run_changed(bench, changed)]
+            measurements += [run_cold(bench), run_warm(bench), run_changed(bench, changed),
+                             run_changed(bench, changed, shifted=True)]
             final_warm(bench)
         if args.compare_prefilter and tool.flags["--no-prefilter"]:
             measurements.append(run_cold(bench, "cold_no_prefilter", ("--no-prefilter",)))

@@ -18,7 +18,7 @@ RESULTS = REPO / "benchmarks" / "results"
 START, END = "<!-- speed-table:start -->", "<!-- speed-table:end -->"
 HEADER = (
     "| repository | .py files | LibCST parsed / report cites | --jobs | baseline "
-    "| cold | warm | one file changed | peak RSS MB (all / largest) |"
+    "| cold | warm | one file changed: comment / lines shifted | peak RSS MB (all / largest) |"
 )
 
 
@@ -48,8 +48,8 @@ def rows(result: dict[str, Any]) -> list[str]:
     base, base_cpu = baseline["min"], baseline.get("cpu_median") or 0.0
     out = []
     for jobs in result["settings"]["jobs"]:
-        scans = [result["results"].get(f"{name_}@{jobs}") for name_ in ("cold", "warm",
-                                                                          "changed")]
+        scans = [result["results"].get(f"{name_}@{jobs}")
+                 for name_ in ("cold", "warm", "changed", "shifted")]
         measured = [m for m in scans if m is not None]
         if not measured:
             continue
@@ -59,7 +59,8 @@ def rows(result: dict[str, Any]) -> list[str]:
             f"| {name} | {repository['python_files']:,} | {selection} | {jobs} "
             f"| {_seconds(base)} | {_cell(result, f'cold@{jobs}', base, base_cpu)} "
             f"| {_cell(result, f'warm@{jobs}', base, base_cpu)} "
-            f"| {_cell(result, f'changed@{jobs}', base, base_cpu)} "
+            f"| {_cell(result, f'changed@{jobs}', base, base_cpu)} / "
+            f"{_cell(result, f'shifted@{jobs}', base, base_cpu)} "
             f"| {peak_all:.0f} / {peak_one:.0f} |"
         )
     return out

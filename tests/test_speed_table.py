@@ -52,6 +52,7 @@ def result(name: str, files: int) -> dict[str, Any]:
             "cold@1": measured(5.0, 4.0, 100, 100),
             "warm@1": measured(0.25, 0.2, 50, 50),
             "changed@1": measured(0.4, 0.32, 60, 60),
+            "shifted@1": measured(1.0, 0.8, 70, 65),
             "cold@2": measured(3.0, 4.4, 180, 90),
             "warm@2": measured(0.26, 0.2, 50, 50),
             "changed@2": measured(12.0, 0.32, 61, 61),
@@ -62,9 +63,10 @@ def result(name: str, files: int) -> dict[str, Any]:
 def test_rows_state_each_jobs_value() -> None:
     assert speed_table.rows(result("svc", 1234)) == [
         "| svc | 1,234 | 40 / 12 | 1 | 0.50 s | 5.00 s (10.0x; CPU 10.0x) "
-        "| 0.25 s (0.5x; CPU 0.5x) | 0.40 s (0.8x; CPU 0.8x) | 100 / 100 |",
+        "| 0.25 s (0.5x; CPU 0.5x) | 0.40 s (0.8x; CPU 0.8x) / 1.00 s (2.0x; CPU 2.0x) "
+        "| 100 / 100 |",
         "| svc | 1,234 | 40 / 12 | 2 | 0.50 s | 3.00 s (6.0x; CPU 11.0x) "
-        "| 0.26 s (0.5x; CPU 0.5x) | 12.0 s (24.0x; CPU 0.8x) | 180 / 90 |",
+        "| 0.26 s (0.5x; CPU 0.5x) | 12.0 s (24.0x; CPU 0.8x) / - | 180 / 90 |",
     ]
 
 
