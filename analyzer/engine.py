@@ -33,7 +33,7 @@ from analyzer.discover import Discovery, FileEntry, module_name
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
-from analyzer.sources.migration_modules import is_declared
+from analyzer.sources.migration_places import is_declared
 from analyzer.sql.engine_files import engine_of
 
 if TYPE_CHECKING:

@@ -54,7 +54,7 @@ from analyzer.readers.sinks import (
     TABLE_LIKE,
 )
 from analyzer.resolve.index import absolute_module
-from analyzer.sources.migration_modules import migrations_place
+from analyzer.sources.migration_places import migrations_place
 from analyzer.sources.model import NUMBERED_FILE
 from analyzer.sql.detect import could_be_sql, is_sql_text, known_first_word, starts_like_sql
 

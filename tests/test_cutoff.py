@@ -177,3 +177,34 @@ def test_without_a_previous_scan_the_pipeline_runs(
     assert runs.count == 1
     assert report.to_json() == scan(root).to_json()
     assert runs.count == 2
+
+
+def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """The cutoff's point is what it does not load: run in a fresh interpreter to see it."""
+    import subprocess
+    import sys
+
+    root = make_repo(REPO)
+    program = (
+        "import sys, pathlib\n"
+        "from analyzer.cache import FactCache\n"
+        "from analyzer.scan import scan\n"
+        "report = scan(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
+        "loaded = ('analyzer.pipeline', 'libcst', 'sqlglot', 'networkx', 'pglast')\n"
+        "print(len(report.tables), sorted(m for m in loaded if m in sys.modules))\n"
+    )
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", program, str(root), str(tmp_path / "c")],
+            capture_output=True, text=True, check=True,
+        )
+        return done.stdout.strip()
+
+    assert run() == "3 ['analyzer.pipeline', 'libcst', 'networkx', 'pglast', 'sqlglot']"
+    (root / "app/text.py").write_text("def shout(word):\n    return word.upper() + '?'\n")
+    assert run() == "3 []"
+    (root / "app/queries.py").write_text(REPO["app/queries.py"] + "# reviewed\n")
+    assert run() == "3 ['libcst']"  # a file with SQL is parsed again to be compared

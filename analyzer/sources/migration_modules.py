@@ -21,7 +21,6 @@ number).
 from __future__ import annotations
 
 import bisect
-import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from pathlib import PurePosixPath
 
 from analyzer.facts import PythonFacts
 from analyzer.resolve.code_sql import PythonSql, ResolvedRef
+from analyzer.sources.migration_places import is_declared, migrations_place
 from analyzer.sources.model import (
     NUMBERED_FILE,
     SchemaOp,
@@ -40,7 +40,6 @@ from analyzer.sql.names import TableKey
 
 # m001_initial, m1, migration_0003, migrate_12, upgrade_to_12, upgrade_12, v3_add, step_2
 DEFAULT_FUNCTION_PATTERN = r"^(?:m|migration|migrate|upgrade_to|upgrade|v|step)_?(\d+)(?:_|$)"
-FOLDER_NAMES = frozenset({"migrations", "migration"})
 
 
 @dataclass(slots=True)
@@ -101,20 +100,6 @@ def migration_modules(
             _add(history, facts.path, resolved[facts.path].refs, None)
         result.histories.append(history)
     return result
-
-
-def is_declared(path: str, globs: Iterable[str]) -> bool:
-    """Whether `[tool.tabletrace] migration-modules` names the module at `path`."""
-    return any(fnmatch.fnmatchcase(path, glob) for glob in globs)
-
-
-def migrations_place(path: str) -> bool:
-    """Whether `path` is where home-made migrations live without configuration: a module named
-    `migrations.py` or one inside a `migrations` (`migration`) folder."""
-    parts = PurePosixPath(path).parts
-    return bool(parts) and (
-        parts[-1] == "migrations.py" or any(p in FOLDER_NAMES for p in parts[:-1])
-    )
 
 
 def _looks_like_migrations(facts: PythonFacts) -> bool:

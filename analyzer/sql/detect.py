@@ -13,11 +13,6 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
-from sqlglot import exp
-
-from analyzer.sql.statements import normalize_placeholders
-
 # Verbs that start a statement worth analysing wherever the string appears.
 STATEMENT_KEYWORDS = frozenset(
     {
@@ -37,21 +32,19 @@ SINK_KEYWORDS = STATEMENT_KEYWORDS | frozenset(
 )  # fmt: skip
 
 # English words that never name a table or column in real SQL but start noun phrases in prose.
-_PROSE_WORDS = frozenset(
+PROSE_WORDS = frozenset(
     {"the", "your", "my", "our", "their", "his", "her", "its", "this", "that", "these", "those",
      "each", "every"}
 )  # fmt: skip
 # Determiners that are also plausible short names: prose when followed by a noun, which
 # sqlglot reads as an alias ("from a list" -> table "a" aliased "list").
-_DETERMINERS = frozenset({"a", "an", "any", "some", "all", "no"})
+DETERMINERS = frozenset({"a", "an", "any", "some", "all", "no"})
 # Words that cannot be the subject (table name) of a statement skeleton.
-_NOT_SUBJECTS = _PROSE_WORDS | _DETERMINERS | frozenset(
+_NOT_SUBJECTS = PROSE_WORDS | DETERMINERS | frozenset(
     {"for", "to", "in", "on", "of", "with", "from", "by", "and", "or", "not", "is", "it", "me",
      "you", "us", "them", "him"}
 )  # fmt: skip
-_COPY_ENDPOINTS = frozenset({"stdin", "stdout"})
 _MAX_PARSE_CHARS = 100_000
-_VALUE_SIGN = re.compile(r"[(\d'%$?:*]|__tt_hole_")
 
 _LEADING_NOISE = re.compile(r"(?:\s+|\(|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 _FIRST_WORD = re.compile(r"([A-Za-z_]+)\b")
@@ -242,64 +235,14 @@ def _ends_like_a_sentence(text: str) -> bool:
 
 
 def _parse_verdict(body: str, dialect: str) -> bool | None:
-    """True/False when sqlglot parses ``body`` into a real statement; None when it cannot."""
+    """True/False when sqlglot parses ``body`` into a real statement; None when it cannot.
+    (`analyzer.sql.prose` is imported on first use: a file without a string worth parsing
+    never imports sqlglot for it.)"""
     if len(body) > _MAX_PARSE_CHARS:
         return None
-    try:
-        expressions = sqlglot.parse(normalize_placeholders(body, dialect), read=dialect)
-    except Exception:
-        return None
-    first = next((e for e in expressions if e is not None), None)
-    if first is None or isinstance(first, exp.Command):
-        return None
-    return not _reads_like_prose(first, body)
+    from analyzer.sql.prose import parse_verdict
 
-
-def _reads_like_prose(tree: exp.Expr, text: str) -> bool:
-    """Signs that sqlglot parsed an English sentence rather than a statement."""
-    words = {i.name.lower() for i in tree.find_all(exp.Identifier) if not i.args.get("quoted")}
-    if words & _PROSE_WORDS:
-        return True
-    if any(_is_determiner_phrase(t) for t in tree.find_all(exp.Table)):
-        return True
-    if isinstance(tree, exp.Select):
-        return _select_is_prose(tree, text)
-    if isinstance(tree, exp.Copy):
-        return not all(_is_copy_endpoint(f) for f in tree.args.get("files") or [])
-    return False
-
-
-def _is_determiner_phrase(table: exp.Table) -> bool:
-    return table.name.lower() in _DETERMINERS and bool(table.alias)
-
-
-def _select_is_prose(select: exp.Select, text: str) -> bool:
-    """``select from the menu``, ``Select an option``, ``Select one option from list``."""
-    if not select.expressions:
-        return True
-    if any(_is_word_pair(projection, text) for projection in select.expressions):
-        return True
-    # Without FROM, real SQL selects a value: a literal, call, parameter or star.
-    return select.args.get("from_") is None and not _VALUE_SIGN.search(text)
-
-
-def _is_word_pair(projection: exp.Expr, text: str) -> bool:
-    """A bare column followed by an alias without AS: two English words in a row."""
-    if not isinstance(projection, exp.Alias) or not isinstance(projection.this, exp.Column):
-        return False
-    column, alias = projection.this, projection.args.get("alias")
-    if column.table or not isinstance(alias, exp.Identifier):
-        return False
-    end, start = column.this.meta.get("end"), alias.meta.get("start")
-    if end is None or start is None:
-        return False
-    return not text[end + 1 : start].strip()
-
-
-def _is_copy_endpoint(node: exp.Expr) -> bool:
-    if isinstance(node, exp.Literal):
-        return node.is_string
-    return node.name.lower() in _COPY_ENDPOINTS or not isinstance(node, exp.Identifier)
+    return parse_verdict(body, dialect)
 
 
 def _matches_skeleton(keyword: str, body: str) -> bool:
