@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import inspect
 import json
 import os
@@ -854,6 +855,12 @@ def main_callback(
 
 
 def main() -> None:
+    # This process ends when its command does. The pipeline already runs with the collector
+    # paused (millions of acyclic facts); re-enabling it when the scan returns made the next
+    # allocation walk everything still alive (1.3 s after one changed file at 5,000 modules)
+    # for memory the exit frees anyway. Worker processes turn it back on for themselves
+    # (`analyzer.engine`), as `app()` called in a longer-lived process keeps it.
+    gc.disable()
     try:
         app()
     except BrokenPipeError:  # a reader that went away outside the guarded writes

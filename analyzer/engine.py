@@ -249,6 +249,13 @@ def run_job(job: Job) -> Extracted:
     )
 
 
+def _start_worker() -> None:
+    """A worker reads file after file: it needs the collector on between files (paused only
+    while one is read), whatever the process that forked it chose for itself (the command
+    line turns it off: `analyzer.cli.main`)."""
+    gc.enable()
+
+
 def run_job_pickled(job: Job) -> bytes:
     """`run_job` in a worker, its result pickled there (see `Extractor._map`)."""
     return pickle.dumps(run_job(job), protocol=pickle.HIGHEST_PROTOCOL)
@@ -436,7 +443,7 @@ class Extractor:
             yield from ((extracted, None) for extracted in map(run_job, jobs))
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker)
         chunk = max(1, min(32, len(jobs) // (self.jobs * 8)))
         done = 0
         try:
@@ -605,7 +612,7 @@ class _Rounds:
 
 
 def _isolated(job: Job) -> Extracted:
-    with ProcessPoolExecutor(max_workers=1) as solo:
+    with ProcessPoolExecutor(max_workers=1, initializer=_start_worker) as solo:
         try:
             return solo.submit(run_job, job).result()
         except BrokenProcessPool:

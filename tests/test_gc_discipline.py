@@ -122,3 +122,23 @@ def test_the_pause_can_be_switched_off_for_measurements(monkeypatch: pytest.Monk
     with pytest.raises(ZeroDivisionError), engine.collector_paused():
         1 / 0  # noqa: B018
     assert gc.isenabled()
+
+
+def test_workers_collect_whatever_their_parent_chose() -> None:
+    """The command line turns the collector off for its own process (`cli.main`); a worker it
+    forks reads file after file and must have it on between files."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    from analyzer.engine import _start_worker
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with ProcessPoolExecutor(max_workers=1, initializer=_start_worker) as pool:
+            assert pool.submit(gc.isenabled).result() is True
+        with ProcessPoolExecutor(max_workers=1) as pool:  # what the initializer changes
+            assert pool.submit(gc.isenabled).result() is False
+    finally:
+        if was_enabled:
+            gc.enable()
