@@ -208,3 +208,18 @@ def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
     assert run() == "3 []"
     (root / "app/queries.py").write_text(REPO["app/queries.py"] + "# reviewed\n")
     assert run() == "3 ['libcst']"  # a file with SQL is parsed again to be compared
+
+
+def test_without_the_prefilter_every_file_has_one_stage_and_the_cutoff_holds(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REPO)
+    scan(root, cache=FactCache(tmp_path / "c"), prefilter=False)
+    (root / "app/service.py").write_text(REPO["app/service.py"] + "# a note\n")
+    report = scan(root, cache=FactCache(tmp_path / "c"), prefilter=False)
+    assert runs.count == 1
+    assert report.to_json() == scan(root, prefilter=False).to_json() == scan(root).to_json()
+    # a scan with the pre-filter does not take the other scan's results for its own
+    (root / "app/service.py").write_text(REPO["app/service.py"] + "# another note\n")
+    scan(root, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 4
