@@ -100,7 +100,9 @@ class Glance:
     #: Why the file must be read on its own ("line 12: SQL string"); empty: it need not be.
     reasons: tuple[str, ...] = ()
     #: Every import of the file (module level and inside functions), as the LibCST reader
-    #: records them.
+    #: records them but with line 0: nothing the first look keeps of a file it skips depends
+    #: on where its lines are, so an edit that only moves them leaves the glance equal (and
+    #: `analyzer.cutoff` reuses the last report).
     imports: tuple[ImportBinding, ...] = ()
     #: Module-level names that may be models, tables or declarative bases by their markers.
     models: frozenset[str] = frozenset()
@@ -491,7 +493,9 @@ class _Looker:
             parts.append(binding.module)
         return ".".join(parts)
 
-    def add_import(self, binding: ImportBinding) -> None:
+    def add_import(self, binding: ImportBinding, line: int) -> None:
+        """Record an import; its binding keeps no line (`Glance.imports`), `line` is for a
+        reason."""
         self.state.imports.append(binding)
         if binding.local != "*":
             head = binding.local.split(".")[0]
@@ -501,7 +505,7 @@ class _Looker:
         if binding.level == 0 and binding.module.split(".")[0] in MIGRATION_ROOTS:
             self.state.migration = True
         if binding.level == 0 and binding.module.split(".")[0] == DJANGO_ROOT:
-            self.state.django = self.state.django or f"line {binding.line}: imports Django"
+            self.state.django = self.state.django or f"line {line}: imports Django"
 
     def scoped(self, nodes: list[ast.AST], *, function: str | None, params: frozenset[str],
                positional: tuple[str, ...], top: str | None, in_class: bool,
@@ -789,19 +793,18 @@ def _arg(looker: _Looker, node: ast.arg) -> bool:
 
 def _import(looker: _Looker, node: ast.Import) -> bool:
     for alias in node.names:
-        looker.add_import(ImportBinding(alias.asname or alias.name, alias.name, None, 0,
-                                        node.lineno))
+        looker.add_import(ImportBinding(alias.asname or alias.name, alias.name, None, 0, 0),
+                          node.lineno)
     return False
 
 
 def _import_from(looker: _Looker, node: ast.ImportFrom) -> bool:
     module = node.module or ""
     for alias in node.names:
-        binding = ImportBinding(alias.asname or alias.name, module, alias.name, node.level,
-                                node.lineno)
+        binding = ImportBinding(alias.asname or alias.name, module, alias.name, node.level, 0)
         if alias.name == "*":
             looker.state.stars.append(looker.absolute(binding))
-        looker.add_import(binding)
+        looker.add_import(binding, node.lineno)
     return False
 
 

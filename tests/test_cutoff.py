@@ -92,6 +92,16 @@ def test_an_edit_to_a_file_without_sql_reuses_the_last_report(
     assert runs.count == 2
 
 
+def test_moving_the_lines_of_a_file_without_sql_reuses_the_last_report(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo({**REPO, "app/text.py": "import re\n\n\n" + REPO["app/text.py"]})
+    # a header above the imports moves every line, imports included
+    edit = {"app/text.py": '"""Shouting."""\n\nimport re\n\n\n' + REPO["app/text.py"]}
+    _scanned_twice(root, tmp_path / "c", edit)
+    assert runs.count == 2
+
+
 def test_a_file_a_round_read_in_full_is_compared_at_both_stages(
     make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
 ) -> None:
