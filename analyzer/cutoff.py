@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
@@ -37,7 +36,7 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
-from analyzer.models import Diagnostic, Report
+from analyzer.models import Report
 from analyzer.policy import apply_policy
 
 #: The cache entry describing the last full scan of a scope (`LastScan`).
@@ -50,7 +49,7 @@ MAX_CHANGED = 16
 class LastScan:
     """What the last scan of a scope rested on, and what it concluded."""
 
-    #: `inputs_key` of that scan: everything but the files' bytes.
+    #: `analyzer.scan._inputs_key` of that scan: everything but the files' bytes.
     inputs: str
     #: path -> (sha256 of the bytes read, the cache keys of the results used, in stage order).
     files: dict[str, tuple[str, tuple[str, ...]]]
@@ -58,25 +57,6 @@ class LastScan:
     report: bytes
     #: Other cache entries the report rests on, kept from ageing out with the facts.
     kept: tuple[str, ...] = ()
-
-
-def inputs_key(
-    root: Path,
-    settings: Config,
-    discovery: Discovery,
-    problems: list[Diagnostic],
-    file_timeout: float | None,
-    prefilter: bool,
-) -> str:
-    """Everything a report depends on besides the files' bytes: the settings, the time
-    budget, the pre-filter, and what discovery found (files, roles, environments, problems)."""
-    return fact_key(
-        "inputs", root.resolve().name, settings.model_dump_json(), repr(file_timeout),
-        repr(prefilter), repr(discovery.alembic_environments),
-        repr(sorted((d.path, d.code, d.message) for d in problems)),
-        str(len(discovery.skipped_tests)), str(len(discovery.excluded)),
-        *(f"{entry.path}\0{entry.kind}\0{entry.role}" for entry in discovery.files),
-    )
 
 
 def remember(
@@ -127,24 +107,23 @@ def _same_results(
 
 
 def last_report_if_unchanged(
-    root: Path,
     settings: Config,
     discovery: Discovery,
     contents: Mapping[str, bytes],
     digests: Mapping[str, str],
-    problems: list[Diagnostic],
     *,
     cache: FactCache,
     prefilter: bool,
     file_timeout: float | None,
     report_key: str,
+    inputs_key: str,
 ) -> Report | None:
     """This scan's report when the files changed since the last scan give the results that
     scan used (see the module docstring), else None: run the pipeline."""
     last = cache.get(LAST_SCAN_KEY)
     if not isinstance(last, LastScan):
         return None
-    if last.inputs != inputs_key(root, settings, discovery, problems, file_timeout, prefilter):
+    if last.inputs != inputs_key:
         return None
     if last.files.keys() != digests.keys():
         return None

@@ -16,7 +16,7 @@ from analyzer import __version__
 from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
-from analyzer.cutoff import inputs_key, remember
+from analyzer.cutoff import remember
 from analyzer.discover import Discovery, FileEntry
 from analyzer.engine import (
     SELECTION_KEY,
@@ -202,9 +202,11 @@ def run_pipeline(
     progress: ProgressCallback | None,
     file_timeout: float | None,
     report_key: str,
+    inputs_key: str,
 ) -> Report:
     """The report of the files `discover` listed and `scan` read (`contents`, hashed in
-    `digests`); stored in `cache` under `report_key` for the next scan of the same bytes."""
+    `digests`); stored in `cache` under `report_key` for the next scan of the same bytes, and
+    what it rested on under `inputs_key` for the next scan's early cutoff (`analyzer.cutoff`)."""
     with Extractor(
         jobs=jobs, cache=cache, prefilter=prefilter, progress=progress,
         dialect=settings.dialect, default_schema=settings.default_schema,
@@ -364,9 +366,8 @@ def run_pipeline(
         # (a crashed worker is not what the next scan of these files will see)
         cache.put_report(report_key, report.to_json().encode("utf-8"))
         remember(
-            cache,
-            inputs_key(root, settings, discovery, problems, file_timeout, prefilter),
-            digests, extractor.stage_keys, before_policy, kept=(SELECTION_KEY, memo.key),
+            cache, inputs_key, digests, extractor.stage_keys, before_policy,
+            kept=(SELECTION_KEY, memo.key),
         )
     if cache is not None:
         cache.flush()  # one write of the scope's pack, with everything this scan added

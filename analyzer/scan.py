@@ -57,22 +57,37 @@ def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], lis
     return contents, problems
 
 
-def _report_key(
-    root: Path,
-    settings: Config,
-    discovery: Discovery,
-    digests: dict[str, str],
-    file_timeout: float | None,
-) -> str:
-    """Everything the report depends on: settings, time budget, environments, file bytes."""
-    parts = [
-        "report", root.resolve().name, settings.model_dump_json(), repr(file_timeout),
+def _setting_parts(
+    root: Path, settings: Config, discovery: Discovery, file_timeout: float | None
+) -> list[str]:
+    """What both keys below hold besides the files: settings, time budget, environments and
+    what discovery could not read or left out."""
+    return [
+        root.resolve().name, settings.model_dump_json(), repr(file_timeout),
         repr(discovery.alembic_environments), repr(sorted(discovery.problems)),
         str(len(discovery.skipped_tests)),
         str(len(discovery.excluded)),
     ]
-    parts.extend(f"{path}\0{digests[path]}" for path in sorted(digests))
-    return fact_key(*parts)
+
+
+def _report_key(setting_parts: list[str], digests: dict[str, str]) -> str:
+    """Everything the report depends on: the settings' parts and the files' bytes."""
+    return fact_key(
+        "report", *setting_parts, *(f"{path}\0{digests[path]}" for path in sorted(digests))
+    )
+
+
+def _inputs_key(
+    setting_parts: list[str], discovery: Discovery, problems: list[Diagnostic], prefilter: bool
+) -> str:
+    """Everything the results of extraction depend on besides the files' bytes (the early
+    cutoff's `LastScan.inputs`): the settings' parts, the pre-filter, the files that could
+    not be read, and every discovered file with its kind and role."""
+    return fact_key(
+        "inputs", *setting_parts, repr(prefilter),
+        repr(sorted((d.path, d.code, d.message) for d in problems)),
+        *(f"{entry.path}\0{entry.kind}\0{entry.role}" for entry in discovery.files),
+    )
 
 
 def scan(
@@ -103,9 +118,11 @@ def scan(
     contents, problems = _read_files(root, discovery)
     # Each file is hashed once: the digests key both the cached report and the cached facts.
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
-    report_key = ""
+    report_key = inputs_key = ""
     if cache is not None:
-        report_key = _report_key(root, settings, discovery, digests, file_timeout)
+        setting_parts = _setting_parts(root, settings, discovery, file_timeout)
+        report_key = _report_key(setting_parts, digests)
+        inputs_key = _inputs_key(setting_parts, discovery, problems, prefilter)
         use_cache_scope(cache, root, settings)
         # Nothing changed since a scan with the same settings: its report is the answer.
         cached = cache.get_report(report_key)
@@ -116,8 +133,8 @@ def scan(
         from analyzer.cutoff import last_report_if_unchanged
 
         report = last_report_if_unchanged(
-            root, settings, discovery, contents, digests, problems, cache=cache,
-            prefilter=prefilter, file_timeout=file_timeout, report_key=report_key,
+            settings, discovery, contents, digests, cache=cache, prefilter=prefilter,
+            file_timeout=file_timeout, report_key=report_key, inputs_key=inputs_key,
         )
         if report is not None:
             return report
@@ -126,7 +143,7 @@ def scan(
     return run_pipeline(
         root, settings, discovery, contents, digests, problems, jobs=jobs, cache=cache,
         prefilter=prefilter, progress=progress, file_timeout=file_timeout,
-        report_key=report_key,
+        report_key=report_key, inputs_key=inputs_key,
     )
 
 
