@@ -22,6 +22,7 @@ which finds the results computed here in the cache.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,13 +37,15 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
-from analyzer.models import Report
+from analyzer.models import Finding, Report, Stats
 from analyzer.policy import apply_policy
 
 #: The cache entry describing the last full scan of a scope (`LastScan`).
 LAST_SCAN_KEY = fact_key("last-scan")
 #: More changed files than this: the pipeline, with its worker processes, is the faster way.
 MAX_CHANGED = 16
+#: The fields of a report `apply_policy` replaces (`report.model_copy(update=...)`).
+_CHANGED_BY_POLICY = {"findings", "stats"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +56,12 @@ class LastScan:
     inputs: str
     #: path -> (sha256 of the bytes read, the cache keys of the results used, in stage order).
     files: dict[str, tuple[str, tuple[str, ...]]]
-    #: The report before `apply_policy`, as JSON.
-    report: bytes
+    #: The key of the report that scan left beside the pack (`FactCache.get_report`).
+    report_key: str
+    #: What `apply_policy` changed of it, as it was before: the findings and stats, as JSON
+    #: (the rest of the report is the same before and after the policy, and is not kept
+    #: twice).
+    before_policy: bytes
     #: Other cache entries the report rests on, kept from ageing out with the facts.
     kept: tuple[str, ...] = ()
 
@@ -64,10 +71,12 @@ def remember(
     inputs: str,
     digests: Mapping[str, str],
     stage_keys: Mapping[str, list[str]],
-    report: Report,
+    before_policy: Report,
+    report_key: str,
     kept: tuple[str, ...],
 ) -> None:
-    """Keep what a full scan rested on for the next scan's early cutoff."""
+    """Keep what a full scan rested on for the next scan's early cutoff (its report itself
+    is stored under `report_key` by the caller)."""
     cache.put(
         LAST_SCAN_KEY,
         LastScan(
@@ -76,10 +85,30 @@ def remember(
                 path: (digest, tuple(stage_keys.get(path, ())))
                 for path, digest in sorted(digests.items())
             },
-            report=report.to_json().encode("utf-8"),
+            report_key=report_key,
+            before_policy=before_policy.model_dump_json(
+                include=_CHANGED_BY_POLICY, by_alias=True
+            ).encode("utf-8"),
             kept=kept,
         ),
     )
+
+
+def _before_policy(last: LastScan, cache: FactCache) -> Report | None:
+    """The last scan's report as it was before `apply_policy`, or None when the report stored
+    beside the pack is another scan's (two scans at once) or unreadable."""
+    stored = cache.get_report(last.report_key)
+    if stored is None:
+        return None
+    try:
+        report = Report.model_validate_json(stored)
+        before = json.loads(last.before_policy)
+        return report.model_copy(update={
+            "findings": [Finding.model_validate(finding) for finding in before["findings"]],
+            "stats": Stats.model_validate(before["stats"]),
+        })
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _same_results(
@@ -141,14 +170,13 @@ def last_report_if_unchanged(
         if fresh is None:
             return None
         files[path] = (digests[path], tuple(key for key, _ in fresh))
-    try:
-        before_policy = Report.model_validate_json(last.report)
-    except ValueError:
+    before_policy = _before_policy(last, cache)
+    if before_policy is None:
         return None
     report = apply_policy(before_policy, contents, settings)
     cache.keep([key for _, keys in files.values() for key in keys])
     cache.keep(last.kept)
-    cache.put(LAST_SCAN_KEY, dataclasses.replace(last, files=files))
+    cache.put(LAST_SCAN_KEY, dataclasses.replace(last, files=files, report_key=report_key))
     cache.put_report(report_key, report.to_json().encode("utf-8"))
     cache.flush()
     return report

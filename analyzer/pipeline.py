@@ -366,7 +366,7 @@ def run_pipeline(
         # (a crashed worker is not what the next scan of these files will see)
         cache.put_report(report_key, report.to_json().encode("utf-8"))
         remember(
-            cache, inputs_key, digests, extractor.stage_keys, before_policy,
+            cache, inputs_key, digests, extractor.stage_keys, before_policy, report_key,
             kept=(SELECTION_KEY, memo.key),
         )
     if cache is not None:

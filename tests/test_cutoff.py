@@ -233,3 +233,18 @@ def test_without_the_prefilter_every_file_has_one_stage_and_the_cutoff_holds(
     (root / "app/service.py").write_text(REPO["app/service.py"] + "# another note\n")
     scan(root, cache=FactCache(tmp_path / "c"))
     assert runs.count == 4
+
+
+def test_without_the_report_beside_the_pack_the_pipeline_runs(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    """The last scan keeps only what the policy changed; the rest of its report is the one
+    stored beside the pack, and when that is gone (or another scan's) nothing is reused."""
+    root = make_repo(REPO)
+    scan(root, cache=FactCache(tmp_path / "c"))
+    for stored in (tmp_path / "c" / "packs").glob("*.report"):
+        stored.unlink()
+    (root / "app/queries.py").write_text(REPO["app/queries.py"] + "# reviewed\n")
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 2
+    assert report.to_json() == scan(root).to_json()
