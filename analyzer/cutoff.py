@@ -161,8 +161,9 @@ def last_report_if_unchanged(
         return None
     jobs = {
         job.path: dataclasses.replace(job, prefilter=prefilter)
-        for job in extraction_jobs(discovery, contents, digests, settings, file_timeout)
-        if job.path in changed
+        for job in extraction_jobs(
+            discovery, contents, digests, settings, file_timeout, only=frozenset(changed)
+        )
     }
     files = dict(last.files)
     for path in changed:

@@ -21,7 +21,7 @@ import re
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -104,9 +104,11 @@ def extraction_jobs(
     digests: Mapping[str, str],
     config: Config,
     file_timeout: float | None,
+    only: Collection[str] | None = None,
 ) -> list[Job]:
-    """One job per discovered file that could be read, in discovery order: what to read it as
-    (its module, dialect, whether it may be a revision or a declared migration module)."""
+    """One job per discovered file that could be read (of `only` those paths, when given), in
+    discovery order: what to read it as (its module, dialect, whether it may be a revision or
+    a declared migration module)."""
     return [
         Job(
             path=entry.path,
@@ -123,7 +125,7 @@ def extraction_jobs(
             migration_module=is_declared(entry.path, config.migration_modules),
         )
         for entry in discovery.files
-        if entry.path in contents
+        if entry.path in contents and (only is None or entry.path in only)
     ]
 
 
