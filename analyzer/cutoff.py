@@ -30,7 +30,6 @@ from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
 from analyzer.discover import Discovery
 from analyzer.engine import (
-    Extracted,
     Job,
     crashed,
     extract_in_process,
@@ -111,10 +110,8 @@ def _before_policy(last: LastScan, cache: FactCache) -> Report | None:
         return None
 
 
-def _same_results(
-    job: Job, old_keys: tuple[str, ...], cache: FactCache
-) -> list[tuple[str, Extracted]] | None:
-    """The changed file's results at each stage the last scan used, keyed for the cache, when
+def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> tuple[str, ...] | None:
+    """The cache keys of the changed file's results at each stage the last scan used, when
     every one equals the last scan's; None at the first difference."""
     if len(old_keys) == 1:
         stages = [job]
@@ -122,17 +119,17 @@ def _same_results(
         stages = [job, dataclasses.replace(job, prefilter=False)]
     else:  # too large to read (no result cached), or not as this scan would read it
         return None
-    fresh: list[tuple[str, Extracted]] = []
+    fresh: list[str] = []
     for stage, old_key in zip(stages, old_keys, strict=True):
         extracted = extract_in_process(stage)
         if crashed(extracted):
             return None
         key = job_key(stage)
         cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
-        fresh.append((key, extracted))
+        fresh.append(key)
         if cache.get(old_key) != extracted:
             return None
-    return fresh
+    return tuple(fresh)
 
 
 def last_report_if_unchanged(
@@ -170,7 +167,7 @@ def last_report_if_unchanged(
         fresh = _same_results(jobs[path], last.files[path][1], cache)
         if fresh is None:
             return None
-        files[path] = (digests[path], tuple(key for key, _ in fresh))
+        files[path] = (digests[path], fresh)
     before_policy = _before_policy(last, cache)
     if before_policy is None:
         return None
