@@ -147,8 +147,8 @@ class _Memo:
 
 def _sql_memo(cache: FactCache | None, root: Path, settings: Config) -> _Memo:
     key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
-    if cache is None:
-        return _Memo(None, key, None)
+    if cache is None:  # still one analysis per distinct text within this scan
+        return _Memo(None, key, SqlMemo())
     loaded = cache.get(key)
     return _Memo(cache, key, SqlMemo(loaded if isinstance(loaded, dict) else None))
 
