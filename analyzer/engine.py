@@ -27,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from analyzer import heap
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
 from analyzer.discover import Discovery, FileEntry, module_name
@@ -259,8 +260,11 @@ def _start_worker() -> None:
 
 
 def run_job_pickled(job: Job) -> bytes:
-    """`run_job` in a worker, its result pickled there (see `Extractor._map`)."""
-    return pickle.dumps(run_job(job), protocol=pickle.HIGHEST_PROTOCOL)
+    """`run_job` in a worker, its result pickled there (see `Extractor._map`); then the pages
+    a large file's tree was freed from go back to the system (`analyzer.heap`)."""
+    pickled = pickle.dumps(run_job(job), protocol=pickle.HIGHEST_PROTOCOL)
+    heap.release_if_grown()
+    return pickled
 
 
 def _too_deep(data: bytes) -> bool:
