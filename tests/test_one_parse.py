@@ -1,0 +1,69 @@
+"""Each file is parsed by CPython's parser at most once per reading (`engine._run_job`)."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+
+import pytest
+
+from analyzer import engine
+from analyzer.engine import NESTING_CHECK_THRESHOLD, run_job
+from tests.test_gc_discipline import job_for
+
+# Enough brackets for the nesting check to ask `ast` (as in synapse's largest storage modules),
+# and SQL, so the first look sends the file on to LibCST.
+BRACKETY = (
+    'QUERY = "SELECT id FROM accounts WHERE id = %s"\n\n\n'
+    "def load(cur, ids):\n"
+    + "".join(f"    cur.execute(QUERY, ({i},))\n" for i in range(NESTING_CHECK_THRESHOLD))
+).encode()
+
+
+@pytest.fixture()
+def ast_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = ast.parse
+
+    def counting(source: object, *args: object, **kwargs: object) -> ast.AST:
+        calls.append(1)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", counting)
+    return calls
+
+
+def test_a_first_look_that_parsed_the_file_is_not_repeated(ast_parses: list[int]) -> None:
+    job = dataclasses.replace(job_for("app/db/queries.py"), data=BRACKETY, prefilter=True)
+
+    extracted = run_job(job)
+
+    assert len(ast_parses) == 1  # the first look's; LibCST parses on its own
+    assert extracted.python is not None and not extracted.skipped
+    texts = {p.text for c in extracted.python.candidates for p in c.parts if hasattr(p, "text")}
+    assert "SELECT id FROM accounts WHERE id = %s" in texts
+
+
+def test_a_round_reads_a_file_its_first_look_parsed_without_ast(ast_parses: list[int]) -> None:
+    job = dataclasses.replace(
+        job_for("app/db/queries.py"), data=BRACKETY, prefilter=False, ast_parses=True
+    )
+
+    run_job(job)
+
+    assert ast_parses == []
+
+
+def test_without_a_first_look_the_nesting_is_still_checked(ast_parses: list[int]) -> None:
+    job = dataclasses.replace(job_for("app/db/queries.py"), data=BRACKETY, prefilter=False)
+
+    run_job(job)
+
+    assert len(ast_parses) == 1  # `_too_deep`'s
+
+
+def test_the_hint_never_changes_a_result() -> None:
+    job = dataclasses.replace(job_for("app/db/queries.py"), data=BRACKETY, prefilter=False)
+
+    assert run_job(dataclasses.replace(job, ast_parses=True)) == run_job(job)
+    assert engine.job_key(dataclasses.replace(job, ast_parses=True)) == engine.job_key(job)
