@@ -1,4 +1,5 @@
-"""Each file is parsed by CPython's parser at most once per reading (`engine._run_job`)."""
+"""Each file is parsed by CPython's parser at most once per reading (`engine._run_job`), and
+the main process, which parses nothing when workers do, does not import LibCST."""
 
 from __future__ import annotations
 
@@ -67,3 +68,16 @@ def test_the_hint_never_changes_a_result() -> None:
 
     assert run_job(dataclasses.replace(job, ast_parses=True)) == run_job(job)
     assert engine.job_key(dataclasses.replace(job, ast_parses=True)) == engine.job_key(job)
+
+
+def test_the_pipeline_does_not_import_libcst() -> None:
+    """With worker processes the main process parses nothing: importing LibCST (about 0.1 s)
+    is left to the processes that parse. Run in a fresh interpreter to see what loads."""
+    import subprocess
+    import sys
+
+    program = "import sys\nimport analyzer.pipeline\nprint('libcst' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          check=True)
+
+    assert done.stdout.strip() == "False"

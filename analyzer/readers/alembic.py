@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 import libcst as cst
 
@@ -37,6 +37,11 @@ from analyzer.python.scopes import Scope, ScopeModel
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.translate import Translator
 from analyzer.python.traverse import child_nodes
+from analyzer.readers.alembic_api import (  # re-exported: the readers' public names
+    BATCH_OPERATIONS,
+    NON_OPERATIONS,
+    OPERATIONS,
+)
 
 __all__ = [
     "BATCH_OPERATIONS",
@@ -47,78 +52,6 @@ __all__ = [
     "read_steps",
     "uses_alembic",
 ]
-
-# --------------------------------------------------------------------------------------------
-# Operation signatures (alembic/operations/base.py; older keyword spellings accepted too)
-# --------------------------------------------------------------------------------------------
-
-#: role -> (positional index or None, keyword names)
-Spec = Mapping[str, tuple[int | None, tuple[str, ...]]]
-
-_SCHEMA: tuple[int | None, tuple[str, ...]] = (None, ("schema",))
-
-OPERATIONS: dict[str, Spec] = {
-    "create_table": {"table": (0, ("table_name", "name")), "coldefs": (1, ()), "schema": _SCHEMA},
-    "drop_table": {"table": (0, ("table_name", "name")), "schema": _SCHEMA},
-    "rename_table": {
-        "table": (0, ("old_table_name",)),
-        "new_table": (1, ("new_table_name",)),
-        "schema": _SCHEMA,
-    },
-    "add_column": {
-        "table": (0, ("table_name",)),
-        "column_obj": (1, ("column",)),
-        "schema": _SCHEMA,
-    },
-    "drop_column": {
-        "table": (0, ("table_name",)),
-        "column": (1, ("column_name",)),
-        "schema": _SCHEMA,
-    },
-    "alter_column": {
-        "table": (0, ("table_name",)),
-        "column": (1, ("column_name",)),
-        "new_column": (None, ("new_column_name",)),
-        "schema": _SCHEMA,
-    },
-    "create_index": {"table": (1, ("table_name",)), "schema": _SCHEMA},
-    "drop_index": {"table": (1, ("table_name",)), "schema": _SCHEMA},
-    "create_foreign_key": {
-        "table": (1, ("source_table", "source")),
-        "referent": (2, ("referent_table", "referent")),
-        "schema": (None, ("source_schema",)),
-    },
-    "drop_constraint": {"table": (1, ("table_name",)), "schema": _SCHEMA},
-    "create_unique_constraint": {"table": (1, ("table_name", "source")), "schema": _SCHEMA},
-    "create_check_constraint": {"table": (1, ("table_name", "source")), "schema": _SCHEMA},
-    "create_primary_key": {"table": (1, ("table_name",)), "schema": _SCHEMA},
-    "create_exclude_constraint": {"table": (1, ("table_name",)), "schema": _SCHEMA},
-    "create_table_comment": {"table": (0, ("table_name",)), "schema": _SCHEMA},
-    "drop_table_comment": {"table": (0, ("table_name",)), "schema": _SCHEMA},
-    "bulk_insert": {"table_obj": (0, ("table",))},
-}
-
-#: `batch_op.*`: the table (and schema) come from the enclosing `batch_alter_table`.
-BATCH_OPERATIONS: dict[str, Spec] = {
-    "add_column": {"column_obj": (0, ("column",))},
-    "drop_column": {"column": (0, ("column_name",))},
-    "alter_column": {"column": (0, ("column_name",)), "new_column": (None, ("new_column_name",))},
-    "create_index": {},
-    "drop_index": {},
-    "create_foreign_key": {"referent": (1, ("referent_table",))},
-    "drop_constraint": {},
-    "create_unique_constraint": {},
-    "create_check_constraint": {},
-    "create_primary_key": {},
-    "create_exclude_constraint": {},
-    "create_table_comment": {},
-    "drop_table_comment": {},
-}
-
-#: `op` methods that are not operations (no operation, harmless).
-NON_OPERATIONS = frozenset(
-    {"get_bind", "get_context", "f", "inline_literal", "batch_alter_table", "context"}
-)
 
 #: Methods that run SQL on whatever they are called on (connection, session, cursor, op).
 EXECUTE_METHODS = frozenset(
@@ -719,12 +652,3 @@ def _unwrap_text(node: cst.BaseExpression) -> cst.BaseExpression:
             continue
         return node
     return node
-
-
-def first_string_argument(call_args: tuple[ir.Expr, ...]) -> ir.Expr | None:
-    """The first positional argument that is a string expression (unknown op methods)."""
-    for value in call_args:
-        if isinstance(value, ir.Str | ir.FString):
-            return value
-    return None
-

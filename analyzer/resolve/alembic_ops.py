@@ -24,7 +24,7 @@ from analyzer.facts import (
     PythonFacts,
 )
 from analyzer.python import expr as ir
-from analyzer.readers.alembic import (
+from analyzer.readers.alembic_api import (
     BATCH_OPERATIONS,
     NON_OPERATIONS,
     OPERATIONS,
