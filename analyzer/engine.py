@@ -451,7 +451,9 @@ class Extractor:
         """Each job's result, and its pickle when a worker made one (the cache keeps those
         bytes as they are: the main process, which every worker waits on, does not pickle
         each result a second time)."""
-        if self.jobs == 1 or len(jobs) < 2 * self.jobs:
+        # A few files are read here rather than forking workers for them; once the workers
+        # exist (an earlier round), they read even one file: they have LibCST imported.
+        if self.jobs == 1 or (self._pool is None and len(jobs) < 2 * self.jobs):
             yield from ((extracted, None) for extracted in map(run_job, jobs))
             return
         if self._pool is None:

@@ -81,3 +81,31 @@ def test_the_pipeline_does_not_import_libcst() -> None:
                           check=True)
 
     assert done.stdout.strip() == "False"
+
+
+def test_once_workers_exist_they_read_even_a_single_file(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A late round of one file went to the main process, which then imported LibCST for it
+    (0.1 s): the workers forked for the first round have it already."""
+    in_main: list[str] = []
+    real = engine.run_job
+
+    def recording(job: engine.Job) -> engine.Extracted:
+        in_main.append(job.path)  # the workers' copy appends to their own list
+        return real(job)
+
+    monkeypatch.setattr(engine, "run_job", recording)
+    first = [job_for(name) for name in ("app/db/queries.py", "app/db/tables.py",
+                                        "app/models/character.py", "alembic/env.py")]
+    late = job_for("app/characters/repository.py")
+
+    with engine.Extractor(jobs=2) as extractor:
+        assert len(list(extractor._map([late]))) == 1
+        assert in_main == [late.path]  # no workers yet: a lone file is read here
+        assert len(list(extractor._map(first))) == 4
+        in_main.clear()
+        [(extracted, pickled)] = list(extractor._map([late]))
+
+    assert in_main == []
+    assert pickled is not None  # a worker's pickle
+    assert extracted == real(late)
