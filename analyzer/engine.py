@@ -259,8 +259,25 @@ def run_job(job: Job) -> Extracted:
 def _start_worker() -> None:
     """A worker reads file after file: it needs the collector on between files (paused only
     while one is read), whatever the process that forked it chose for itself (the command
-    line turns it off: `analyzer.cli.main`)."""
+    line turns it off: `analyzer.cli.main`). It imports LibCST and the Python readers at once:
+    started early (`start_workers`), it does so while the main process is still discovering
+    and reading files."""
     gc.enable()
+    with _budget_paused():
+        from analyzer.readers.python_module import read_python  # noqa: F401
+
+        freeze_imports()
+
+
+def start_workers(jobs: int) -> ProcessPoolExecutor:
+    """`jobs` worker processes, started now for a scan that will need them (`Extractor(pool=)`
+    takes them over). Started before the main process discovers and reads the files, they
+    import what reading needs meanwhile, and they are forked before it holds the files' bytes
+    and the pipeline's modules (which the sum of the processes' memory counted once more per
+    worker)."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
+    pool.submit(int)  # with the fork start method, the first task starts every worker
+    return pool
 
 
 def run_job_pickled(job: Job) -> bytes:
@@ -393,6 +410,7 @@ class Extractor:
         progress: ProgressCallback | None = None,
         dialect: str = "postgres",  # `Config` defaults
         default_schema: str = "public",
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
         # the settings the resolver reads SQL with (which functions are helpers depends on it)
@@ -401,7 +419,7 @@ class Extractor:
         self.cache = cache
         self.prefilter = prefilter
         self.progress = progress
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = pool  # workers started ahead (`start_workers`), else forked when needed
         self._done = 0
         self._total = 0
         self.parsed_files = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,13 +204,15 @@ def run_pipeline(
     file_timeout: float | None,
     report_key: str,
     inputs_key: str,
+    workers: ProcessPoolExecutor | None = None,
 ) -> Report:
     """The report of the files `discover` listed and `scan` read (`contents`, hashed in
     `digests`); stored in `cache` under `report_key` for the next scan of the same bytes, and
-    what it rested on under `inputs_key` for the next scan's early cutoff (`analyzer.cutoff`)."""
+    what it rested on under `inputs_key` for the next scan's early cutoff (`analyzer.cutoff`).
+    `workers`: worker processes `scan` started ahead (`engine.start_workers`), taken over."""
     with Extractor(
         jobs=jobs, cache=cache, prefilter=prefilter, progress=progress,
-        dialect=settings.dialect, default_schema=settings.default_schema,
+        dialect=settings.dialect, default_schema=settings.default_schema, pool=workers,
     ) as extractor:
         collected = _extract(
             discovery, contents, digests, problems, settings, extractor, file_timeout
