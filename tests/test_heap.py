@@ -32,17 +32,19 @@ def _holes(count: int = 4_000) -> list[bytes]:
 @glibc
 def test_holes_left_by_freed_blocks_go_back_to_the_system(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    monkeypatch.setattr(heap, "_after_release", heap.resident_bytes())
     kept = _holes()
     before = heap.resident_bytes()
     assert before is not None
+    # as if it had grown since the last release (in a long-lived process the blocks may reuse
+    # free heap the process already had, so it need not grow)
+    monkeypatch.setattr(heap, "_after_release", before - heap.TRIM_GROWTH)
 
     assert heap.release_if_grown() is True
 
     after = heap.resident_bytes()
     assert after is not None
     assert before - after > 40 * MB  # of the 64 MB freed
-    assert heap._after_release == after  # the next release counts from here
+    assert abs(heap._after_release - after) < MB  # the next release counts from here
     assert len(kept) == 4_000
 
 
