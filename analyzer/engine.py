@@ -327,8 +327,8 @@ def _run_job(job: Job) -> Extracted:
         return Extracted(
             job.path, python=PythonFacts(job.path, job.module), skipped=True, glance=look
         )
-    # A first look that got a tree means CPython parsed the bytes: not too deep (large files
-    # were parsed twice by `ast` before, 0.5 s of synapse's 110 largest).
+    # A first look that got a tree means CPython parsed the bytes: not too deep. (Files with
+    # 500 brackets or more were parsed by `ast` twice: synapse's 11 such, 0.13 s of CPU.)
     if look is None and not job.ast_parses and _too_deep(job.data):
         return _problem_result(
             job,
