@@ -55,7 +55,7 @@ import platformdirs
 
 from analyzer import __version__
 
-FORMAT = 10  # bump when the pickled fact classes change shape
+FORMAT = 11  # bump when the pickled fact classes change shape
 MAGIC = b"TTPACK01"
 HEADER = struct.Struct("<8sIIQ")  # magic, generation, crc32, index length
 REPORT_MAGIC = b"TTREPT01"

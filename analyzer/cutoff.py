@@ -17,6 +17,12 @@ scan read it (its first look, then its full reading if a round read it in full),
 equal (`==`, field by field) to the one that scan used. Anything else (a new or removed
 file, other settings, a file read differently, a transient failure) runs the whole pipeline,
 which finds the results computed here in the cache.
+
+Between the two: when every changed file gives its results but for where its lines are (a
+line inserted above its code: `analyzer.lineshift`), the report must be computed again (its
+evidence moved), but the relevance rounds, which read no line, would read what the last
+scan's read: the pipeline runs with that selection confirmed (`Verdict.selection`) and does
+not ask them again.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
+from analyzer.lineshift import same_but_lines
 from analyzer.models import Finding, Report, Stats
 from analyzer.policy import apply_policy
 
@@ -63,6 +70,21 @@ class LastScan:
     before_policy: bytes
     #: Other cache entries the report rests on, kept from ageing out with the facts.
     kept: tuple[str, ...] = ()
+    #: The files that scan's relevance rounds read after its first round.
+    selection: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the last scan settles for this one."""
+
+    #: This scan's report (the last one after the policy), when every changed file gives the
+    #: results the last scan used.
+    report: Report | None = None
+    #: When every changed file gives them but for where its lines are (`analyzer.lineshift`):
+    #: the files the last scan's rounds read after their first round, which this scan's rounds
+    #: would read too (the pipeline runs, without asking the rounds again).
+    selection: frozenset[str] | None = None
 
 
 def remember(
@@ -73,6 +95,7 @@ def remember(
     before_policy: Report,
     report_key: str,
     kept: tuple[str, ...],
+    selection: tuple[str, ...] = (),
 ) -> None:
     """Keep what a full scan rested on for the next scan's early cutoff (its report itself
     is stored under `report_key` by the caller)."""
@@ -89,6 +112,7 @@ def remember(
                 include=_CHANGED_BY_POLICY, by_alias=True
             ).encode("utf-8"),
             kept=kept,
+            selection=tuple(sorted(selection)),
         ),
     )
 
@@ -110,9 +134,11 @@ def _before_policy(last: LastScan, cache: FactCache) -> Report | None:
         return None
 
 
-def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> tuple[str, ...] | None:
-    """The cache keys of the changed file's results at each stage the last scan used, when
-    every one equals the last scan's; None at the first difference."""
+def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
+                  ) -> tuple[tuple[str, ...], bool] | None:
+    """The cache keys of the changed file's results at each stage the last scan used, and
+    whether every one equals the last scan's (True) or differs from it only in where its
+    lines are (False); None at the first other difference."""
     if len(old_keys) == 1:
         stages = [job]
     elif len(old_keys) == 2 and job.prefilter:  # read in full by a round
@@ -120,6 +146,7 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> tupl
     else:  # too large to read (no result cached), or not as this scan would read it
         return None
     fresh: list[str] = []
+    equal = True
     for stage, old_key in zip(stages, old_keys, strict=True):
         extracted = extract_in_process(stage)
         if crashed(extracted):
@@ -127,12 +154,15 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> tupl
         key = job_key(stage)
         cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
         fresh.append(key)
-        if cache.get(old_key) != extracted:
-            return None
-    return tuple(fresh)
+        old = cache.get(old_key)
+        if old != extracted:
+            if old is None or not same_but_lines(old, extracted):
+                return None
+            equal = False
+    return tuple(fresh), equal
 
 
-def last_report_if_unchanged(
+def verdict_of_last_scan(
     settings: Config,
     discovery: Discovery,
     contents: Mapping[str, bytes],
@@ -143,19 +173,20 @@ def last_report_if_unchanged(
     file_timeout: float | None,
     report_key: str,
     inputs_key: str,
-) -> Report | None:
+) -> Verdict:
     """This scan's report when the files changed since the last scan give the results that
-    scan used (see the module docstring), else None: run the pipeline."""
+    scan used (see the module docstring); else, when they give them but for their lines, the
+    files the last scan's rounds read; else nothing: run the whole pipeline."""
     last = cache.get(LAST_SCAN_KEY)
     if not isinstance(last, LastScan):
-        return None
+        return Verdict()
     if last.inputs != inputs_key:
-        return None
+        return Verdict()
     if last.files.keys() != digests.keys():
-        return None
+        return Verdict()
     changed = sorted(path for path, digest in digests.items() if last.files[path][0] != digest)
     if not changed or len(changed) > MAX_CHANGED:
-        return None
+        return Verdict()
     jobs = {
         job.path: dataclasses.replace(job, prefilter=prefilter)
         for job in extraction_jobs(
@@ -163,18 +194,23 @@ def last_report_if_unchanged(
         )
     }
     files = dict(last.files)
+    all_equal = True
     for path in changed:
-        fresh = _same_results(jobs[path], last.files[path][1], cache)
-        if fresh is None:
-            return None
-        files[path] = (digests[path], fresh)
+        same = _same_results(jobs[path], last.files[path][1], cache)
+        if same is None:
+            return Verdict()
+        files[path] = (digests[path], same[0])
+        all_equal = all_equal and same[1]
+    selection = Verdict(selection=frozenset(last.selection))
+    if not all_equal:
+        return selection
     before_policy = _before_policy(last, cache)
     if before_policy is None:
-        return None
+        return selection
     report = apply_policy(before_policy, contents, settings)
     cache.keep([key for _, keys in files.values() for key in keys])
     cache.keep(last.kept)
     cache.put(LAST_SCAN_KEY, dataclasses.replace(last, files=files, report_key=report_key))
     cache.put_report(report_key, report.to_json().encode("utf-8"))
     cache.flush()
-    return report
+    return Verdict(report=report)

@@ -411,8 +411,12 @@ class Extractor:
         dialect: str = "postgres",  # `Config` defaults
         default_schema: str = "public",
         pool: ProcessPoolExecutor | None = None,
+        confirmed_selection: frozenset[str] | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
+        # What the rounds would read after the first one, known from the last scan (every
+        # changed file gives its results but for its lines: `analyzer.cutoff.Verdict`)
+        self.confirmed_selection = confirmed_selection
         # the settings the resolver reads SQL with (which functions are helpers depends on it)
         self.dialect = dialect
         self.default_schema = default_schema
@@ -511,7 +515,11 @@ class Extractor:
         previous = self._previous_selection(results)
         self._read_in_full(previous, results, by_path)
         rounds.reasons.update((path, "the last scan read it") for path in previous)
-        while True:
+        # The rounds read no line (`analyzer.lineshift`): when the changed files moved only
+        # their lines since the last scan, whose rounds ended with this selection, they would
+        # end with it again.
+        confirmed = self.confirmed_selection is not None and previous == self.confirmed_selection
+        while not confirmed:
             pull = rounds.to_parse(results)
             if not pull:
                 break

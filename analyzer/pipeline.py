@@ -205,14 +205,18 @@ def run_pipeline(
     report_key: str,
     inputs_key: str,
     workers: ProcessPoolExecutor | None = None,
+    confirmed_selection: frozenset[str] | None = None,
 ) -> Report:
     """The report of the files `discover` listed and `scan` read (`contents`, hashed in
     `digests`); stored in `cache` under `report_key` for the next scan of the same bytes, and
     what it rested on under `inputs_key` for the next scan's early cutoff (`analyzer.cutoff`).
-    `workers`: worker processes `scan` started ahead (`engine.start_workers`), taken over."""
+    `workers`: worker processes `scan` started ahead (`engine.start_workers`), taken over.
+    `confirmed_selection`: what the relevance rounds would read after their first round,
+    known from the last scan (`analyzer.cutoff.Verdict.selection`)."""
     with Extractor(
         jobs=jobs, cache=cache, prefilter=prefilter, progress=progress,
         dialect=settings.dialect, default_schema=settings.default_schema, pool=workers,
+        confirmed_selection=confirmed_selection,
     ) as extractor:
         collected = _extract(
             discovery, contents, digests, problems, settings, extractor, file_timeout
@@ -370,7 +374,7 @@ def run_pipeline(
         cache.put_report(report_key, report.to_json().encode("utf-8"))
         remember(
             cache, inputs_key, digests, extractor.stage_keys, before_policy, report_key,
-            kept=(SELECTION_KEY, memo.key),
+            kept=(SELECTION_KEY, memo.key), selection=tuple(extractor.pulled),
         )
     if cache is not None:
         cache.flush()  # one write of the scope's pack, with everything this scan added

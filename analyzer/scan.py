@@ -167,21 +167,26 @@ def _scan(
         if cached is not None:
             with contextlib.suppress(ValueError):
                 return Report.model_validate_json(cached)
-        # Only some files changed, and they give the facts they gave: the last report holds.
-        from analyzer.cutoff import last_report_if_unchanged
+        # Only some files changed, and they give the facts they gave: the last report holds
+        # (or they give them but for their lines: the last scan's selection holds).
+        from analyzer.cutoff import verdict_of_last_scan
 
-        report = last_report_if_unchanged(
+        verdict = verdict_of_last_scan(
             settings, discovery, contents, digests, cache=cache, prefilter=prefilter,
             file_timeout=file_timeout, report_key=report_key, inputs_key=inputs_key,
         )
-        if report is not None:
-            return report
+        if verdict.report is not None:
+            return verdict.report
+        confirmed_selection = verdict.selection
+    else:
+        confirmed_selection = None
     from analyzer.pipeline import run_pipeline  # imported only now: see the module docstring
 
     return run_pipeline(
         root, settings, discovery, contents, digests, problems, jobs=jobs, cache=cache,
         prefilter=prefilter, progress=progress, file_timeout=file_timeout,
         report_key=report_key, inputs_key=inputs_key, workers=workers,
+        confirmed_selection=confirmed_selection,
     )
 
 

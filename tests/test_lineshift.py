@@ -1,0 +1,71 @@
+"""`analyzer.lineshift.same_but_lines`: results that differ only in where their lines are."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from analyzer.engine import Extracted, run_job
+from analyzer.facts import OrmClass
+from analyzer.lineshift import same_but_lines
+from analyzer.relevance import Glance
+from tests.test_gc_discipline import job_for
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    line: int
+    text: str
+    arg_lines: tuple[int, ...] = ()
+    end_line: int = 0
+    count: int = 0
+
+
+def _read(relative: str, data: bytes, *, prefilter: bool) -> Extracted:
+    return run_job(dataclasses.replace(job_for(relative), data=data, prefilter=prefilter))
+
+
+def test_a_header_above_real_code_moves_only_lines() -> None:
+    for relative in ("app/db/queries.py", "app/characters/repository.py",
+                     "app/models/character.py"):
+        source = job_for(relative).data
+        for prefilter in (True, False):
+            before = _read(relative, source, prefilter=prefilter)
+            after = _read(relative, b"# moved\n\n" + source, prefilter=prefilter)
+            assert before != after
+            assert same_but_lines(before, after), relative
+
+
+def test_a_changed_value_is_more_than_lines() -> None:
+    source = job_for("app/db/queries.py").data
+    before = _read("app/db/queries.py", source, prefilter=False)
+    edited = source.replace(b"SELECT", b"SELECT DISTINCT", 1)
+    assert edited != source
+    assert not same_but_lines(before, _read("app/db/queries.py", edited, prefilter=False))
+    longer = source + b"\nEXTRA = 'more'\n"
+    assert not same_but_lines(before, _read("app/db/queries.py", longer, prefilter=False))
+
+
+def test_lines_must_move_together_in_order() -> None:
+    old = (Step(3, "a", arg_lines=(3, 4), end_line=5), Step(9, "b"))
+    assert same_but_lines(old, (Step(5, "a", arg_lines=(5, 6), end_line=7), Step(11, "b")))
+    assert same_but_lines(old, (Step(3, "a", arg_lines=(3, 4), end_line=5), Step(20, "b")))
+    # swapped order, one old line given two new ones, a line lost, a line from nowhere
+    assert not same_but_lines(old, (Step(9, "a", arg_lines=(9, 10), end_line=11), Step(3, "b")))
+    assert not same_but_lines(old, (Step(5, "a", arg_lines=(6, 7), end_line=8), Step(11, "b")))
+    assert not same_but_lines(old, (Step(0, "a", arg_lines=(5, 6), end_line=7), Step(11, "b")))
+    assert not same_but_lines((Step(0, "a"),), (Step(4, "a"),))
+    # an integer in a field not named as a line is a value
+    assert not same_but_lines((Step(3, "a", count=1),), (Step(4, "a", count=2),))
+    assert not same_but_lines((Step(3, "a"),), (Step(4, "b"),))
+
+
+def test_the_first_looks_reasons_and_a_models_relationships_carry_lines() -> None:
+    glance = Glance(reasons=("line 4: SQL string", "line 9: Table()"))
+    assert same_but_lines(glance, Glance(reasons=("line 6: SQL string", "line 11: Table()")))
+    assert not same_but_lines(glance, Glance(reasons=("line 6: SQL at a sink", "line 11: Table()")))
+    assert not same_but_lines(glance, Glance(reasons=("line 6: SQL string",)))
+    model = OrmClass(name="Ticket", line=8, bases=("Base",), relationships=(("'User'", 12),))
+    assert same_but_lines(model, dataclasses.replace(
+        model, line=10, relationships=(("'User'", 14),)))
+    assert not same_but_lines(model, dataclasses.replace(
+        model, line=10, relationships=(("'Account'", 14),)))
