@@ -590,10 +590,8 @@ def scan_command(
     request: ScanRequest,
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
-    from analyzer.render.concise import render_concise
-    from analyzer.render.console import print_report, render_text
-    from analyzer.render.statistics import render_statistics, render_statistics_json
-
+    # Renderers are imported where used: a warm scan writing JSON (CI) does not pay for the
+    # console's (rich tables, progress).
     report = _with_database(_run_scan(path, request, quiet=quiet), database_url)
     if write_baseline is not None:
         _write_baseline(report, write_baseline, path, force, quiet)
@@ -602,18 +600,26 @@ def scan_command(
         report = _with_baseline(report, baseline, quiet)
     limit = None if show_all else DEFAULT_LIMIT
     if statistics:
+        from analyzer.render.statistics import render_statistics, render_statistics_json
+
         text = render_statistics_json(report) if format is ScanFormat.json else (
             render_statistics(report)
         )
         _emit(text, output, path, force)
     elif format is not ScanFormat.console:
         if format is ScanFormat.concise and output is None:
+            from analyzer.render.concise import render_concise
+
             _emit(render_concise(report, color=_colour_wanted()), None)
         else:
             _emit(_render(report, format), output, path, force)
     elif output is not None:
+        from analyzer.render.console import render_text
+
         _emit(render_text(report, limit=limit, quiet=quiet), output, path, force)
     else:
+        from analyzer.render.console import print_report
+
         with _quiet_broken_pipe():
             print_report(report, _PipeConsole(), limit=limit, quiet=quiet)
             sys.stdout.flush()

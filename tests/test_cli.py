@@ -148,3 +148,25 @@ def test_graph_for_one_table_keeps_only_its_neighbourhood(sample_report: Report)
     dot_text = render_dot(sample_report, table.qualified_name)
     assert dot_text.count("shape=cylinder") + dot_text.count("shape=component") == 1
     assert quote(f"{table.qualified_name}\n[{table.status}]") in dot_text
+
+
+def test_a_json_scan_does_not_import_the_console_renderer(tmp_path: Path) -> None:
+    """A warm scan writing JSON (CI) should not pay for the console's tables; run in a fresh
+    interpreter to see what loads."""
+    import sys
+
+    sample = Path(__file__).parent.parent / "sample_repo"
+    program = (
+        "import sys\n"
+        "from analyzer.cli import main\n"
+        "sys.argv = ['tabletrace', 'scan', sys.argv[1], '-f', 'json', '-o', sys.argv[2],\n"
+        "            '--fail-on', 'never', '--no-cache', '--jobs', '1']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('analyzer.render.console' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(sample), str(tmp_path / "r.json")],
+        capture_output=True, text=True, check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
+    assert json.loads((tmp_path / "r.json").read_text())["tables"]
