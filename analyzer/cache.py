@@ -267,9 +267,7 @@ class FactCache:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # an unpicklable value is only not cached
             return
-        self._entries[key] = Entry(data, self._generation + 1)
-        self._used.add(key)
-        self._added.add(key)
+        self.put_pickled(key, data)
 
     def put_pickled(self, key: str, data: bytes) -> None:
         """`put` of a value already pickled (by a worker process) with the highest protocol."""

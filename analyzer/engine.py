@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from analyzer import heap
@@ -500,7 +500,7 @@ class Extractor:
     def extract(self, jobs: list[Job]) -> dict[str, Extracted]:
         """Facts for every job's file, parsing only what can matter."""
         self._total = len(jobs)
-        jobs = [Job(**{**_fields(job), "prefilter": self.prefilter}) for job in jobs]
+        jobs = [replace(job, prefilter=self.prefilter) for job in jobs]
         results = {extracted.path: extracted for extracted in self._run(jobs)}
         by_path = {job.path: job for job in jobs}
         rounds = _Rounds(
@@ -551,8 +551,7 @@ class Extractor:
         self._total += len(paths)
         # every file a round reads was skipped by its first look, which parsed it with `ast`
         full = [
-            Job(**{**_fields(by_path[path]), "prefilter": False,
-                   "ast_parses": results[path].glance is not None})
+            replace(by_path[path], prefilter=False, ast_parses=results[path].glance is not None)
             for path in sorted(paths)
         ]
         for extracted in self._run(full):
@@ -675,6 +674,3 @@ def crashed(extracted: Extracted) -> bool:
     facts = extracted.python or extracted.sql
     return bool(facts and any(p.code in TRANSIENT_PROBLEMS for p in facts.problems))
 
-
-def _fields(job: Job) -> dict[str, object]:
-    return {name: getattr(job, name) for name in Job.__dataclass_fields__}

@@ -157,6 +157,7 @@ def _scan(
     # Each file is hashed once: the digests key both the cached report and the cached facts.
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
     report_key = inputs_key = ""
+    confirmed_selection: frozenset[str] | None = None
     if cache is not None:
         setting_parts = _setting_parts(root, settings, discovery, file_timeout)
         report_key = _report_key(setting_parts, digests)
@@ -178,8 +179,6 @@ def _scan(
         if verdict.report is not None:
             return verdict.report
         confirmed_selection = verdict.selection
-    else:
-        confirmed_selection = None
     from analyzer.pipeline import run_pipeline  # imported only now: see the module docstring
 
     return run_pipeline(
