@@ -60,11 +60,37 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> PipelineRuns:
     return PipelineRuns(monkeypatch)
 
 
-def _scanned_twice(root: Path, cache_dir: Path, edit: dict[str, str]) -> Report:
+class RoundsAsked:
+    """Counts the relevance rounds asked which files to read next (`engine._Rounds`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from analyzer import engine
+
+        self.count = 0
+        self.in_rescan = 0  # how many times `_scanned_twice`'s rescan asked them
+        real = engine._Rounds.to_parse
+
+        def counted(rounds: object, results: object) -> object:
+            self.count += 1
+            return real(rounds, results)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(engine._Rounds, "to_parse", counted)
+
+
+@pytest.fixture
+def rounds(monkeypatch: pytest.MonkeyPatch) -> RoundsAsked:
+    return RoundsAsked(monkeypatch)
+
+
+def _scanned_twice(root: Path, cache_dir: Path, edit: dict[str, str],
+                   rounds: RoundsAsked | None = None) -> Report:
     scan(root, cache=FactCache(cache_dir))
     for relative, text in edit.items():
         (root / relative).write_text(text, encoding="utf-8")
+    before = rounds.count if rounds is not None else 0
     report = scan(root, cache=FactCache(cache_dir))
+    if rounds is not None:
+        rounds.in_rescan = rounds.count - before
     assert report.to_json() == scan(root).to_json()  # what a scan without the cache says
     return report
 
@@ -130,49 +156,14 @@ def test_shifted_lines_run_the_pipeline_and_move_the_evidence(
     assert uses_of(report, "audit_log") == {("app/queries.py", 3, "read")}
 
 
-class RoundsAsked:
-    """Counts the relevance rounds asked which files to read next (`engine._Rounds`)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from analyzer import engine
-
-        self.count = 0
-        real = engine._Rounds.to_parse
-
-        def counted(rounds: object, results: object) -> object:
-            self.count += 1
-            return real(rounds, results)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(engine._Rounds, "to_parse", counted)
-
-
-@pytest.fixture
-def rounds(monkeypatch: pytest.MonkeyPatch) -> RoundsAsked:
-    return RoundsAsked(monkeypatch)
-
-
-def _rescanned(root: Path, cache_dir: Path, edit: dict[str, str], rounds: RoundsAsked
-               ) -> tuple[Report, int]:
-    """The rescan's report (checked against a scan without the cache) and how many times it
-    asked the rounds."""
-    scan(root, cache=FactCache(cache_dir))
-    for relative, text in edit.items():
-        (root / relative).write_text(text, encoding="utf-8")
-    before = rounds.count
-    report = scan(root, cache=FactCache(cache_dir))
-    asked = rounds.count - before
-    assert report.to_json() == scan(root).to_json()
-    return report, asked
-
-
 def test_shifted_lines_keep_the_last_selection_without_asking_the_rounds(
     make_repo: MakeRepo, tmp_path: Path, rounds: RoundsAsked, runs: PipelineRuns
 ) -> None:
     root = make_repo(REPO)
     edit = {"app/queries.py": "# Reports.\n\n" + REPO["app/queries.py"],
             "app/service.py": '"""Tickets."""\n' + REPO["app/service.py"]}  # read by a round
-    report, asked = _rescanned(root, tmp_path / "c", edit, rounds)
-    assert asked == 0
+    report = _scanned_twice(root, tmp_path / "c", edit, rounds)
+    assert rounds.in_rescan == 0
     assert runs.count == 3  # the pipeline ran: the evidence moved
     assert uses_of(report, "audit_log") == {("app/queries.py", 4, "read")}
     assert uses_of(report, "tickets") == {("app/service.py", 6, "write")}
@@ -184,11 +175,11 @@ def test_any_other_difference_asks_the_rounds(
     root = make_repo(REPO)
     lines = REPO["app/queries.py"].splitlines(keepends=True)
     swapped = "".join([lines[0], lines[2], lines[1]])  # the same lines, in another order
-    _, asked = _rescanned(root, tmp_path / "c", {"app/queries.py": swapped}, rounds)
-    assert asked == 1
+    _scanned_twice(root, tmp_path / "c", {"app/queries.py": swapped}, rounds)
+    assert rounds.in_rescan == 1
     edit = {"app/queries.py": "\n" + REPO["app/queries.py"].replace("phantoms", "ghosts")}
-    _, asked = _rescanned(root, tmp_path / "c", edit, rounds)
-    assert asked == 1
+    _scanned_twice(root, tmp_path / "c", edit, rounds)
+    assert rounds.in_rescan == 1
 
 
 def test_a_new_import_in_a_file_without_sql_runs_the_pipeline(
