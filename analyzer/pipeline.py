@@ -143,7 +143,7 @@ class _Memo:
 
     def save(self) -> None:
         if self.cache is not None and self.memo is not None and self.memo.changed:
-            self.cache.put(self.key, self.memo.used)
+            self.cache.put(self.key, self.memo.state)
 
 
 def _sql_memo(cache: FactCache | None, root: Path, settings: Config) -> _Memo:
@@ -151,7 +151,9 @@ def _sql_memo(cache: FactCache | None, root: Path, settings: Config) -> _Memo:
     if cache is None:  # still one analysis per distinct text within this scan
         return _Memo(None, key, SqlMemo())
     loaded = cache.get(key)
-    return _Memo(cache, key, SqlMemo(loaded if isinstance(loaded, dict) else None))
+    # an older scan's memo (another shape) is only not used
+    usable = isinstance(loaded, tuple) and len(loaded) == 2
+    return _Memo(cache, key, SqlMemo(loaded if usable else None))
 
 
 def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 
+from analyzer.cache import FactCache
 from analyzer.facts import PythonFacts
 from analyzer.resolve import code_sql
 from analyzer.resolve.code_sql import CodeSqlResolver, PythonSql
 from analyzer.scan import scan
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, MakeRepo, table_names, uses_of
 
 
 def test_a_scan_without_cache_analyses_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,3 +42,46 @@ def test_a_scan_without_cache_analyses_each_text_once(monkeypatch: pytest.Monkey
     # helper templates expand to the same text at several call sites of the sample
     assert len(analysed) > 300
     assert [text for text, count in analysed.items() if count > 1] == []
+
+
+CTE_REPO = {
+    "app/__init__.py": "",
+    "app/reports.py": (
+        "def ranked(conn):\n"
+        "    return conn.execute(\n"
+        "        'WITH recent AS (SELECT user_id FROM orders) SELECT * FROM recent'\n"
+        "    )\n"
+    ),
+    "app/other.py": "def count(conn):\n    return conn.execute('SELECT count(*) FROM users')\n",
+}
+
+
+def test_cte_names_are_tokenized_once_per_text_and_kept_for_the_next_scan(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokenized: Counter[str] = Counter()
+    real_cte_names = code_sql.cte_names
+
+    def counting(text: str, dialect: str) -> frozenset[str]:
+        tokenized[text] += 1
+        return real_cte_names(text, dialect)
+
+    monkeypatch.setattr(code_sql, "cte_names", counting)
+    root = make_repo(CTE_REPO)
+    cache_dir = tmp_path / "cache"
+    first = scan(root, jobs=1, cache=FactCache(cache_dir))
+    assert list(tokenized.values()) == [1]
+    assert uses_of(first, "orders") == {("app/reports.py", 3, "read")}
+    assert "recent" not in table_names(first)
+
+    # another file's facts change: the pipeline runs again, and finds the names in the memo
+    (root / "app/other.py").write_text(
+        CTE_REPO["app/other.py"] + "def more(conn):\n    conn.execute('SELECT 1 FROM items')\n",
+        encoding="utf-8",
+    )
+    tokenized.clear()
+    again = scan(root, jobs=1, cache=FactCache(cache_dir))
+    assert tokenized == Counter()
+    assert uses_of(again, "items") == {("app/other.py", 4, "read")}
+    assert again.to_json() == scan(root, jobs=1, cache=None).to_json()
+    assert sum(tokenized.values()) == 1  # the scan without the cache tokenized it itself

@@ -91,17 +91,21 @@ class PythonSql:
 
 Analysis = tuple[tuple[Statement, StatementResult], ...] | None
 MemoKey = tuple[str, bool, str, str]
+# (analyses by text, CTE names by (text, dialect)), as a scan saves them for the next
+MemoState = tuple[dict[MemoKey, Analysis], dict[tuple[str, str], frozenset[str]]]
 
 
 class SqlMemo:
-    """Analyses from an earlier scan (`previous`) and those this scan used (`used`).
+    """Analyses from an earlier scan (`previous`) and those this scan used (`used`); the CTE
+    names of texts the same way (`ctes`).
 
     Saving `used` only keeps the memo the size of the repository's current SQL.
     """
 
-    def __init__(self, previous: dict[MemoKey, Analysis] | None = None) -> None:
-        self.previous = previous or {}
+    def __init__(self, previous: MemoState | None = None) -> None:
+        self.previous, self.previous_ctes = previous or ({}, {})
         self.used: dict[MemoKey, Analysis] = {}
+        self.used_ctes: dict[tuple[str, str], frozenset[str]] = {}
         self.computed = 0
 
     def get(self, key: MemoKey) -> tuple[bool, Analysis]:
@@ -116,9 +120,31 @@ class SqlMemo:
         self.used[key] = analysis
         self.computed += 1
 
+    def ctes(self, text: str, dialect: str) -> frozenset[str]:
+        """`cte_names(text, dialect)`, tokenized once per text: a generated repository's
+        rescan tokenized the same 492 texts again for 0.33 s of its 4.9 s."""
+        key = (text, dialect)
+        names = self.used_ctes.get(key)
+        if names is None:
+            names = self.previous_ctes.get(key)
+            if names is None:
+                names = cte_names(text, dialect)
+                self.computed += 1
+            self.used_ctes[key] = names
+        return names
+
+    @property
+    def state(self) -> MemoState:
+        """What the next scan starts from (`SqlMemo(state)`)."""
+        return self.used, self.used_ctes
+
     @property
     def changed(self) -> bool:
-        return self.computed > 0 or len(self.used) != len(self.previous)
+        return (
+            self.computed > 0
+            or len(self.used) != len(self.previous)
+            or len(self.used_ctes) != len(self.previous_ctes)
+        )
 
 
 def analyze_text(
@@ -260,7 +286,7 @@ class CodeSqlResolver:
         results = {facts.path: PythonSql() for facts in modules}
         for facts in modules:
             result = results[facts.path]
-            ctes = _function_ctes(facts, self.dialect)
+            ctes = _function_ctes(facts, self.dialect, self.memo)
             for candidate in facts.candidates:
                 found = _Found()
                 self._analyze(candidate, Frame(facts), found)
@@ -705,7 +731,9 @@ def _argument(
 _MAY_DEFINE_A_CTE = re.compile(r"\bAS\s*(?:NOT\s+)?(?:MATERIALIZED\s*)?\(", re.IGNORECASE)
 
 
-def _function_ctes(facts: PythonFacts, dialect: str) -> dict[str | None, frozenset[str]]:
+def _function_ctes(
+    facts: PythonFacts, dialect: str, memo: SqlMemo | None = None
+) -> dict[str | None, frozenset[str]]:
     """CTE names each function's SQL strings define, whatever string defines them.
 
     Query builders keep the `WITH RECURSIVE sgs(...) AS (...) %s` head in one string and the
@@ -717,7 +745,7 @@ def _function_ctes(facts: PythonFacts, dialect: str) -> dict[str | None, frozens
         text = " ".join(part.text for part in candidate.parts if isinstance(part, Literal))
         if _MAY_DEFINE_A_CTE.search(text) is None:
             continue
-        names = cte_names(text, dialect)
+        names = cte_names(text, dialect) if memo is None else memo.ctes(text, dialect)
         if names:
             found.setdefault(candidate.function, set()).update(names)
     return {function: frozenset(names) for function, names in found.items()}
