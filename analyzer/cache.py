@@ -47,9 +47,10 @@ import pickle
 import struct
 import tempfile
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import platformdirs
 
@@ -81,12 +82,26 @@ def fact_key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Spooled:
+    """Where a value this scan added waits for the pack: `length` bytes at `offset` of the
+    cache's spool file (`FactCache._spool`)."""
+
+    offset: int
+    length: int
+
+
 @dataclass(slots=True)
 class Entry:
-    """One value in a pack: its pickle and the last pack generation that used it."""
+    """One value in a pack: its pickle (or where it is spooled) and the last pack generation
+    that used it."""
 
-    data: bytes | memoryview
+    data: bytes | memoryview | Spooled
     generation: int
+
+    @property
+    def length(self) -> int:
+        return self.data.length if isinstance(self.data, Spooled) else len(self.data)
 
 
 class CorruptPack(ValueError):
@@ -118,24 +133,44 @@ def read_pack(data: bytes) -> tuple[int, dict[str, Entry]]:
     return generation, entries
 
 
-def pack_chunks(generation: int, entries: dict[str, Entry]) -> list[bytes | memoryview]:
+def pack_chunks(
+    generation: int, entries: dict[str, Entry], spool: BinaryIO | None = None
+) -> Iterator[bytes | memoryview]:
     """A pack as the pieces to write one after the other (no second copy of every value in
-    memory), entries in key order (the same entries give the same bytes)."""
+    memory), entries in key order (the same entries give the same bytes). Spooled values are
+    read from `spool` one at a time, twice: for the checksum, which comes first, then to
+    write them."""
     keys = sorted(entries)
     index = pickle.dumps(
-        tuple((key, entries[key].generation, len(entries[key].data)) for key in keys),
+        tuple((key, entries[key].generation, entries[key].length) for key in keys),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
-    values = [entries[key].data for key in keys]
+
+    def values() -> Iterator[bytes | memoryview]:
+        for key in keys:
+            data = entries[key].data
+            yield _unspooled(data, spool) if isinstance(data, Spooled) else data
+
     crc = zlib.crc32(index)
-    for value in values:
+    for value in values():
         crc = zlib.crc32(value, crc)
-    return [HEADER.pack(MAGIC, generation, crc, len(index)), index, *values]
+    yield HEADER.pack(MAGIC, generation, crc, len(index))
+    yield index
+    yield from values()
 
 
 def write_pack(generation: int, entries: dict[str, Entry]) -> bytes:
     """A pack's bytes (see `pack_chunks`)."""
     return b"".join(pack_chunks(generation, entries))
+
+
+def _unspooled(where: Spooled, spool: BinaryIO | None) -> bytes:
+    if spool is None:
+        raise ValueError("a spooled value without its spool file")
+    data = os.pread(spool.fileno(), where.length, where.offset)
+    if len(data) != where.length:
+        raise OSError(f"spool file shorter than expected ({len(data)} of {where.length} bytes)")
+    return data
 
 
 class FactCache:
@@ -155,6 +190,12 @@ class FactCache:
         self._added: set[str] = set()
         self._dropped: set[str] = set()
         self._report: tuple[str, bytes] | None = None  # (key, bytes) to write at the flush
+        # The values this scan adds wait for the flush in an unnamed temporary file, not in
+        # memory: at 5,000 modules they are 42 MB, held while the worker processes run (the
+        # sum of the processes' memory peaks then). None: not opened yet; False: it could
+        # not be (a read-only cache directory), so they wait in memory.
+        self._spool: BinaryIO | bool | None = None
+        self._spool_end = 0
 
     # ---- scope -------------------------------------------------------------------------
 
@@ -242,7 +283,10 @@ class FactCache:
             self.misses += 1
             return None
         try:
-            value = pickle.loads(entry.data)
+            data = entry.data
+            if isinstance(data, Spooled):
+                data = _unspooled(data, self._spool_file())
+            value = pickle.loads(data)
         except Exception:  # a damaged or foreign entry: heal by recomputing
             del self._entries[key]
             self._dropped.add(key)
@@ -272,9 +316,36 @@ class FactCache:
     def put_pickled(self, key: str, data: bytes) -> None:
         """`put` of a value already pickled (by a worker process) with the highest protocol."""
         self._load()
-        self._entries[key] = Entry(data, self._generation + 1)
+        self._entries[key] = Entry(self._spooled(data), self._generation + 1)
         self._used.add(key)
         self._added.add(key)
+
+    def _spooled(self, data: bytes) -> bytes | Spooled:
+        """`data` written to the spool file, or itself when there is none."""
+        spool = self._spool_file()
+        if spool is None:
+            return data
+        try:
+            written = os.pwrite(spool.fileno(), data, self._spool_end)
+        except OSError:
+            return data  # a full disk: this value waits in memory
+        if written != len(data):
+            return data
+        where = Spooled(self._spool_end, len(data))
+        self._spool_end += len(data)
+        return where
+
+    def _spool_file(self) -> BinaryIO | None:
+        if self._spool is None:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                # closed by `_close_spool` after the flush that writes what it holds
+                self._spool = tempfile.TemporaryFile(  # noqa: SIM115
+                    dir=self.directory, prefix=".spool-"
+                )
+            except OSError:
+                self._spool = False
+        return self._spool or None
 
     @property
     def dirty(self) -> bool:
@@ -302,11 +373,21 @@ class FactCache:
                 entries[key] = Entry(entries[key].data, generation)
         entries = {key: entry for key, entry in entries.items()
                    if generation - entry.generation < KEEP_GENERATIONS}
-        self._write(pack_chunks(generation, entries))
-        self._generation = generation
-        self._entries = entries
+        written = self._write(pack_chunks(generation, entries, self._spool_file()))
         self._added, self._dropped, self._used = set(), set(), set()
-        self._signature = self._signature_now()
+        if written:
+            # What follows reads the pack just written, if anything: nothing refers to the
+            # spool any more.
+            self._loaded, self._entries = False, {}
+            self._close_spool()
+        else:  # still served from memory (and the spool) during this scan
+            self._generation, self._entries = generation, entries
+            self._signature = self._signature_now()
+
+    def _close_spool(self) -> None:
+        if self._spool:
+            self._spool.close()  # type: ignore[union-attr]
+        self._spool, self._spool_end = None, 0
 
     def _signature_now(self) -> tuple[int, int, int] | None:
         try:
@@ -321,7 +402,8 @@ class FactCache:
         header = REPORT_HEADER.pack(REPORT_MAGIC, zlib.crc32(body), len(encoded))
         self._write([header, body], self.report_path)
 
-    def _write(self, chunks: list[bytes | memoryview], path: Path | None = None) -> None:
+    def _write(self, chunks: Iterable[bytes | memoryview], path: Path | None = None) -> bool:
+        """Whether `chunks` are now the file at `path` (the pack's by default)."""
         path = path or self.pack_path
         temporary: str | None = None
         try:
@@ -332,12 +414,13 @@ class FactCache:
                 handle.writelines(chunks)
             os.replace(temporary, path)
             temporary = None
-        except OSError:
-            pass  # a read-only or full cache directory only costs speed, never the scan
+        except (OSError, ValueError):
+            return False  # a read-only or full cache directory only costs speed, never the scan
         finally:
             if temporary is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
+        return True
 
     def __enter__(self) -> FactCache:
         return self

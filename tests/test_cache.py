@@ -188,3 +188,46 @@ def test_a_damaged_pack_file_heals(tmp_path: Path) -> None:
     cache.flush()  # rewritten whole, even with nothing new in it
     assert read_pack(pack.read_bytes())[1] == {}
     assert not any(name.startswith(".tmp-") for name in os.listdir(pack.parent))
+
+
+def test_added_values_wait_for_the_flush_on_disk_not_in_memory(tmp_path: Path) -> None:
+    old = {f"old{i}": i for i in range(5)}
+    filled(tmp_path, old)
+    cache = FactCache(tmp_path)
+    cache.use_scope("repo")
+    assert cache.get("old1") == 1
+    new = {f"new{i}": {"facts": i, "text": "y" * (i * 97)} for i in range(40)}
+    for key, value in new.items():
+        cache.put(key, value)
+    waiting = cache._entries  # what the process holds until the flush
+    assert {type(waiting[key].data) for key in new} == {cache_module.Spooled}
+    assert all(isinstance(waiting[key].data, memoryview) for key in old)  # the pack read
+    assert {key: cache.get(key) for key in new} == new  # served back from the spool
+
+    cache.flush()
+    assert cache._spool is None  # closed: nothing refers to it any more
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".spool-")]
+    # the pack equals the one the same values, held in memory, would give
+    pack = next((tmp_path / "packs").iterdir()).read_bytes()
+    generation, entries = read_pack(pack)
+    assert pack == write_pack(generation, {key: Entry(bytes(e.data), e.generation)
+                                           for key, e in entries.items()})
+    assert sorted(entries) == sorted([*old, *new])
+    assert {key: cache.get(key) for key in [*old, *new]} == {**old, **new}  # read back
+
+
+def test_without_a_spool_file_added_values_wait_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no temporary files here")
+
+    monkeypatch.setattr(cache_module.tempfile, "TemporaryFile", refuse)
+    cache = filled(tmp_path, {"a": 1, "b": [2]})
+    assert cache.get("b") == [2]
+    cache.put("c", 3)
+    assert isinstance(cache._entries["c"].data, bytes)
+    cache.flush()
+    again = FactCache(tmp_path)
+    again.use_scope("repo")
+    assert [again.get(key) for key in "abc"] == [1, [2], 3]
