@@ -307,11 +307,11 @@ class _LazyProgress:
 
 def _rule_option(values: list[str] | None, option: str) -> list[str] | None:
     """Comma-separated rule lists from the command line, checked before any scanning."""
+    if not values:
+        return None
     from analyzer.policy import split_rule_list
     from analyzer.policy.selection import rule_codes
 
-    if not values:
-        return None
     tokens = split_rule_list(values)
     try:
         rule_codes(tokens, option)
@@ -493,23 +493,28 @@ def _colour_wanted() -> bool:
 
 
 def _render(report: Report, format: ScanFormat) -> str:
-    """Every non-console scan format, as text."""
-    from analyzer.render.concise import render_concise
-    from analyzer.render.dot import render_dot
-    from analyzer.render.github import render_github
-    from analyzer.render.junit import render_junit
-    from analyzer.render.sarif import render_sarif
-
+    """Every non-console scan format, as text (each renderer imported only for its format:
+    a warm scan writing JSON is mostly start-up)."""
     if format is ScanFormat.json:
         return report.to_json()
     if format is ScanFormat.dot:
+        from analyzer.render.dot import render_dot
+
         return render_dot(report)
     if format is ScanFormat.sarif:
+        from analyzer.render.sarif import render_sarif
+
         return render_sarif(report)
     if format is ScanFormat.junit:
+        from analyzer.render.junit import render_junit
+
         return render_junit(report)
     if format is ScanFormat.github:
+        from analyzer.render.github import render_github
+
         return render_github(report)
+    from analyzer.render.concise import render_concise
+
     return render_concise(report)
 
 

@@ -170,3 +170,33 @@ def test_a_json_scan_does_not_import_the_console_renderer(tmp_path: Path) -> Non
     )
     assert done.stdout.strip().splitlines()[-1] == "False"
     assert json.loads((tmp_path / "r.json").read_text())["tables"]
+
+
+def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path: Path) -> None:
+    """A scan the cached report answers is mostly start-up: it imports neither the pipeline
+    nor the policy and its rules (the cached report already went through them) nor a
+    renderer JSON does not use. Fresh interpreters, to see what loads."""
+    import sys
+
+    sample = Path(__file__).parent.parent / "sample_repo"
+    program = (
+        "import sys\n"
+        "from analyzer.cli import main\n"
+        "sys.argv = ['tabletrace', 'scan', sys.argv[1], '-f', 'json', '-o', sys.argv[2],\n"
+        "            '--fail-on', 'never', '--cache-dir', sys.argv[3], '--jobs', '1']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('analyzer.pipeline',\n"
+        "    'analyzer.policy', 'analyzer.rules', 'analyzer.render.', 'libcst', 'sqlglot'))\n"
+        "    and m != 'analyzer.render.text'))\n"
+    )
+    outputs = []
+    for name in ("cold.json", "warm.json"):
+        done = subprocess.run(
+            [sys.executable, "-c", program, str(sample), str(tmp_path / name),
+             str(tmp_path / "cache")],
+            capture_output=True, text=True, check=True,
+        )
+        outputs.append(done.stdout.strip().splitlines()[-1])
+    assert "'analyzer.pipeline'" in outputs[0]  # the cold scan: what the check looks for
+    assert outputs[1] == "[]"
+    assert (tmp_path / "warm.json").read_bytes() == (tmp_path / "cold.json").read_bytes()
