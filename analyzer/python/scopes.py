@@ -11,6 +11,7 @@ name's scope by the whole function body, not by the order of lines.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -78,7 +79,9 @@ class Scope:
         return None
 
     def bind(self, name: str, site: BindingSite) -> None:
-        self.bindings.setdefault(name, []).append(site)
+        # (interned: LibCST gives every occurrence of a name its own string, and the facts
+        # keep them; pickled per file, equal objects are stored and unpickled once)
+        self.bindings.setdefault(sys.intern(name), []).append(site)
 
     def enclosing_class(self) -> Scope | None:
         """The class a method belongs to (the function's parent), else None."""

@@ -8,6 +8,8 @@ This is the evaluator's view of a module: `from app.models import Tag` in anothe
 
 from __future__ import annotations
 
+import sys
+
 import libcst as cst
 
 from analyzer.facts import ClassFact, FunctionFact, LoopFact, NameFact, ParamFact
@@ -109,7 +111,7 @@ def _params(scope: Scope, translator: Translator) -> tuple[ParamFact, ...]:
                 else None
             )
             default = translator.expr(param.default, outer) if param.default is not None else None
-            facts.append(ParamFact(param.name.value, kind, annotation, default))
+            facts.append(ParamFact(sys.intern(param.name.value), kind, annotation, default))
     return tuple(facts)
 
 

@@ -9,6 +9,7 @@ cannot be resolved to is `Opaque`, with the reason.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import libcst as cst
@@ -204,14 +205,15 @@ class Translator:
             raise _TooLarge
         kind = type(node)
         if kind is cst.Name:
-            return self._name(node.value, scope, loops)  # type: ignore[attr-defined]
+            return self._name(sys.intern(node.value), scope, loops)  # type: ignore[attr-defined]
         if kind is cst.SimpleString:
             value = string_value(node.prefix, node.raw_value)  # type: ignore[attr-defined]
             if value is None:
                 return ir.Opaque(self._code(node), "bytes that are not UTF-8")
             return ir.Str(value)
         if kind is cst.Attribute:
-            return ir.Attr(self._expr(node.value, scope, loops), node.attr.value)  # type: ignore[attr-defined]
+            attr = sys.intern(node.attr.value)  # type: ignore[attr-defined]
+            return ir.Attr(self._expr(node.value, scope, loops), attr)
         if kind is cst.Call:
             return self._call(node, scope, loops)  # type: ignore[arg-type]
         if kind is cst.ConcatenatedString:

@@ -1,0 +1,291 @@
+"""The stages after extraction: resolve -> replay -> graph -> findings -> the report before the
+policy, data flowing one way (`analyse`).
+
+Imported by `analyzer.pipeline` only once extraction is done: networkx, the sources, the
+graph and the rules (14 MB) would otherwise sit in the main process while the worker
+processes run, which is when the sum of the processes' memory peaks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer import __version__
+from analyzer.assemble import assemble_tables
+from analyzer.cache import FactCache, fact_key
+from analyzer.collect import Collected, file_diagnostic
+from analyzer.config import Config
+from analyzer.discover import Discovery
+from analyzer.facts import PythonFacts
+from analyzer.graph import build_graph
+from analyzer.models import (
+    Diagnostic,
+    Report,
+    Source,
+    Stats,
+)
+from analyzer.orm.mapping import Mapper, OrmModel
+from analyzer.orm.symbols import SymbolTable
+from analyzer.orm.uses import orm_uses
+from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
+from analyzer.resolve.evaluate import Evaluator
+from analyzer.resolve.index import ModuleIndex
+from analyzer.resolve.templates import TemplateExpander
+from analyzer.resolve.uses import code_uses
+from analyzer.rules import RULES
+from analyzer.rules.base import RuleContext
+from analyzer.sources.alembic import AlembicHistory
+from analyzer.sources.alembic_revisions import (
+    add_documentation,
+    alembic_histories,
+    revision_models,
+)
+from analyzer.sources.create_all import create_all_sources
+from analyzer.sources.declarations import model_histories
+from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
+from analyzer.sources.migration_modules import (
+    application_sql,
+    migration_modules,
+)
+from analyzer.sources.model import replay
+from analyzer.sources.order import order_faults
+from analyzer.sources.runtime import runtime_history
+from analyzer.sources.sql_files import sql_sources
+from analyzer.sql.names import TableKey
+
+
+def _unparsed(path: str, line: int, error: str) -> Diagnostic:
+    return Diagnostic(
+        code="sql-unparsed",
+        path=path,
+        line=line,
+        message=(
+            f"sqlglot could not parse this statement: {error}; its tables were found by a "
+            "token scan and marked confidence low"
+        ),
+    )
+
+
+def _map_orm(
+    modules: list[PythonFacts], config: Config, index: ModuleIndex, expander: TemplateExpander
+) -> tuple[Mapper, OrmModel, SymbolTable]:
+    """Map ORM classes and Table objects; the evaluator can then read `Model.__tablename__`."""
+    symbols = SymbolTable(index)
+    mapper = Mapper(symbols, expander, config.default_schema)
+    model = mapper.map_repository(modules)
+    expander.evaluator.table_of_class = mapper.table_value
+    return mapper, model, symbols
+
+
+@dataclass(slots=True)
+class _Memo:
+    """SQL analyses kept between scans in the fact cache (parsing dominates a warm scan)."""
+
+    cache: FactCache | None
+    key: str
+    memo: SqlMemo | None
+
+    def save(self) -> None:
+        if self.cache is not None and self.memo is not None and self.memo.changed:
+            self.cache.put(self.key, self.memo.state)
+
+
+def _sql_memo(cache: FactCache | None, root: Path, settings: Config) -> _Memo:
+    key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
+    if cache is None:  # still one analysis per distinct text within this scan
+        return _Memo(None, key, SqlMemo())
+    loaded = cache.get(key)
+    # an older scan's memo (another shape) is only not used
+    usable = isinstance(loaded, tuple) and len(loaded) == 2
+    return _Memo(cache, key, SqlMemo(loaded if usable else None))
+
+
+def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
+    """Model classes whose table name is computed by code tabletrace could not evaluate."""
+    return [
+        Diagnostic(
+            code="orm-dynamic-tablename",
+            path=info.facts.path,
+            line=info.cls.line,
+            message=(
+                f"class {info.cls.name} looks like a mapped model but {info.unresolved}; its "
+                "table is not known, so its uses and declaration are not reported"
+            ),
+        )
+        for info in model.classes.values()
+        if info.unresolved
+    ]
+
+
+def _revision_parents(history: AlembicHistory) -> dict[str, tuple[str, ...]]:
+    """Each revision's parents (down_revision and depends_on), in replay order."""
+    known = {node.revision for node in history.revisions}
+    return {
+        node.revision: tuple(
+            parent
+            for parent in (*node.facts.down_revisions, *node.facts.depends_on)
+            if parent in known
+        )
+        for node in history.revisions
+    }
+
+
+def analyse(
+    root: Path,
+    settings: Config,
+    discovery: Discovery,
+    files: frozenset[str],
+    collected: Collected,
+    cache: FactCache | None,
+) -> tuple[Report, str]:
+    """The report of what extraction `collected` from `files` (before the policy), and the
+    cache key of the SQL memo it kept for the next scan."""
+    diagnostics = list(collected.diagnostics)
+    # resolve: one evaluator for the whole repository; Django projects first (their migration
+    # files are not application code), then ORM mapping (it names tables that SQL templates
+    # and migrations use, `Model.__tablename__`)
+    index = ModuleIndex(facts for _, facts in collected.python)
+    evaluator = Evaluator(index, files=files)
+    expander = TemplateExpander(evaluator)
+    django = analyze_django([facts for _, facts in collected.python], evaluator, expander, settings)
+    diagnostics.extend(django.diagnostics)
+    app = [
+        facts
+        for entry, facts in collected.python
+        if entry.role != "alembic"
+        and facts.alembic_revision is None
+        and facts.path not in django.migration_files
+    ]
+    mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
+    diagnostics.extend(_orm_diagnostics(orm_model))
+    memo = _sql_memo(cache, root, settings)
+    resolved = CodeSqlResolver(
+        evaluator, dialect=settings.dialect, default_schema=settings.default_schema,
+        memo=memo.memo,
+    ).resolve(app)
+    memo.save()
+    # Ordered migration functions (`m001_initial(db)`) are a source: their SQL is neither a use
+    # nor runtime DDL.
+    migrations = migration_modules(
+        app, resolved, configured=settings.migration_modules,
+        function_pattern=settings.migration_function_pattern,
+    )
+    resolved = application_sql(app, resolved, migrations)
+    code = code_uses(app, resolved, settings.ignores)
+    for key, use in [*orm_uses(app, symbols, mapper, orm_model), *django.uses]:
+        if not settings.ignores(key):
+            code.uses.append((key, use))
+            code.add_module(use.module, use.path)
+    diagnostics.extend(_unparsed(path, line, error) for path, line, error in code.unparsed)
+    # replay: every source from facts
+    sql_facts = {entry.path: facts for entry, facts in collected.sql}
+    alembic = alembic_histories(
+        discovery.alembic_environments, collected.revisions, expander, sql_facts,
+        dialect=settings.dialect, default_schema=settings.default_schema,
+    )
+    for history in alembic:
+        diagnostics.extend(file_diagnostic(path, problem) for path, problem in history.diagnostics)
+    read_by_revisions = {path for history in alembic for path in history.sql_files}
+    alembic_trees = {entry.path for entry, _ in collected.sql if entry.role == "alembic"}
+    sql = sql_sources(
+        {
+            path: facts
+            for path, facts in sql_facts.items()
+            if path not in read_by_revisions and path not in alembic_trees
+        },
+        settings.ignores,
+    )
+    diagnostics.extend(_unparsed(path, line, error) for path, line, error in sql.unparsed)
+    runtime = [
+        history
+        for facts in app
+        if (history := runtime_history(facts.path, resolved[facts.path].refs)) is not None
+    ]
+    histories = [h.history for h in alembic] + migrations.histories + sql.histories + runtime
+    histories += model_histories(orm_model)
+    create_all = create_all_sources(app, mapper, orm_model)
+    diagnostics.extend(file_diagnostic(path, problem) for path, problem in create_all.diagnostics)
+    histories += create_all.histories
+    histories += django.histories
+    order: dict[str, tuple[Mapping[str, tuple[str, ...]] | None, frozenset[TableKey]]] = {
+        h.history.id: (_revision_parents(h), frozenset()) for h in alembic
+    }
+    order.update(order_inputs(django))
+    for history in histories:
+        history.operations = [op for op in history.operations if not settings.ignores(op.table)]
+        replay(history)
+        parents, outside = order.get(history.id, (None, frozenset()))
+        history.faults = order_faults(history, parents, outside)
+    histories += external_histories(django, histories, settings.ignores)
+    known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
+    add_documentation(alembic, known)
+    references = [
+        r
+        for r in [*orm_model.references, *django.references]
+        if not settings.ignores(r.source) and not settings.ignores(r.target)
+    ]
+    graph = build_graph(code.modules, code.uses, histories, alembic, references)
+    # Models whose table tabletrace could not name: any "dead" table may be one of theirs.
+    graph.graph["unnamed_models"] = sum(1 for info in orm_model.classes.values() if info.unresolved)
+    context = RuleContext(graph=graph, config=settings)
+    findings = sorted(
+        (finding for rule in RULES for finding in rule.check(context)),
+        key=lambda f: (f.code, f.table or "", f.path or "", f.line or 0, f.message),
+    )
+    tables = assemble_tables(graph)
+    sources = sorted(
+        (
+            Source(
+                id=h.id,
+                kind=h.kind,
+                path=h.path,
+                files=h.files,
+                ordered=h.ordered,
+                tables=sorted(key.display for key in h.state),
+            )
+            for h in histories
+        ),
+        key=lambda s: s.id,
+    )
+    finding_counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        finding_counts[finding.name] += 1
+    diagnostics = sorted(
+        set(diagnostics), key=lambda d: (d.path, d.line or 0, d.code, d.message)
+    )
+    stats = Stats(
+        files_scanned=len(discovery.files),
+        python_files=len(collected.python),
+        sql_files=len(collected.sql),
+        skipped_test_files=len(discovery.skipped_tests),
+        excluded_files=len(discovery.excluded),
+        alembic_files=sum(
+            1
+            for entry, facts in collected.python
+            if entry.role == "alembic" or facts.alembic_revision is not None
+        ),
+        alembic_revisions=sum(len(h.revisions) for h in alembic),
+        django_migrations=django.migration_count,
+        sql_strings=code.sql_strings,
+        sql_statements=code.statements + sql.statements,
+        sql_statements_unparsed=len(code.unparsed) + len(sql.unparsed),
+        tables=len(tables),
+        uses=sum(len(t.uses) for t in tables),
+        findings=dict(sorted(finding_counts.items())),
+        diagnostics=len(diagnostics),
+    )
+    report = Report(
+        tool_version=__version__,
+        root=root.resolve().name,
+        config=settings.model_dump(mode="json"),
+        stats=stats,
+        tables=tables,
+        findings=findings,
+        diagnostics=diagnostics,
+        sources=sources,
+        revisions=revision_models(alembic),
+    )
+    return report, memo.key

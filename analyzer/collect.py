@@ -1,0 +1,67 @@
+"""Extraction's results grouped for the stages after it: Python facts, SQL files, Alembic
+revisions and the problems files had, in path order whatever order the workers finished in.
+
+Its own module so that `analyzer.pipeline` (which extracts) and `analyzer.analysis` (which
+takes it from there) share it without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analyzer.config import Config
+from analyzer.discover import Discovery, FileEntry
+from analyzer.engine import Extractor, extraction_jobs
+from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
+from analyzer.models import Diagnostic
+from analyzer.readers.sql_file import SqlFileFacts
+
+
+@dataclass(slots=True)
+class Collected:
+    """Extraction's results, grouped for the stages after it (in path order)."""
+
+    python: list[tuple[FileEntry, PythonFacts]] = field(default_factory=list)
+    sql: list[tuple[FileEntry, SqlFileFacts]] = field(default_factory=list)
+    revisions: list[tuple[AlembicRevision, PythonFacts]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _diagnostic(path: str, problem: FileProblem) -> Diagnostic:
+    return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
+
+
+def file_diagnostic(path: str, problem: FileProblem) -> Diagnostic:
+    return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
+
+
+def collect(
+    discovery: Discovery,
+    contents: dict[str, bytes],
+    digests: dict[str, str],
+    problems: list[Diagnostic],
+    config: Config,
+    extractor: Extractor,
+    file_timeout: float | None,
+) -> Collected:
+    """Extract every file `discover` listed and `scan` read, and group the results."""
+    collected = Collected(diagnostics=list(problems))
+    entries = {entry.path: entry for entry in discovery.files if entry.path in contents}
+    jobs = extraction_jobs(discovery, contents, digests, config, file_timeout)
+    results = extractor.extract(jobs)
+    for path in sorted(results):  # a fixed order, whatever order the workers finished in
+        extracted, entry = results[path], entries[path]
+        if extracted.python is not None:
+            facts = extracted.python
+            collected.python.append((entry, facts))
+            collected.diagnostics.extend(file_diagnostic(path, p) for p in facts.problems)
+            if extracted.revision is not None:
+                collected.revisions.append((extracted.revision, facts))
+                if not facts.problems:
+                    collected.diagnostics.extend(
+                        file_diagnostic(path, p) for p in extracted.revision.problems
+                    )
+        elif extracted.sql is not None:
+            collected.sql.append((entry, extracted.sql))
+            collected.diagnostics.extend(file_diagnostic(path, p) for p in extracted.sql.problems)
+    return collected
