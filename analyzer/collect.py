@@ -44,10 +44,13 @@ def collect(
     extractor: Extractor,
     file_timeout: float | None,
 ) -> Collected:
-    """Extract every file `discover` listed and `scan` read, and group the results."""
+    """Extract every file `discover` listed and `scan` read (`contents`), and group the
+    results. `contents` is emptied once the jobs hold the bytes: what extraction lets go of
+    is then freed (`Extractor.extract`)."""
     collected = Collected(diagnostics=list(problems))
     entries = {entry.path: entry for entry in discovery.files if entry.path in contents}
     jobs = extraction_jobs(discovery, contents, digests, config, file_timeout)
+    contents.clear()
     results = extractor.extract(jobs)
     for path in sorted(results):  # a fixed order, whatever order the workers finished in
         extracted, entry = results[path], entries[path]

@@ -59,3 +59,14 @@ def release_if_grown() -> bool:
     _trim(0)
     _after_release = resident_bytes() or now
     return True
+
+
+def release() -> bool:
+    """Give free heap pages back now (after letting go of a known amount at once); whether
+    it could."""
+    global _after_release
+    if _trim is None:
+        return False
+    _trim(0)
+    _after_release = resident_bytes()
+    return True

@@ -24,6 +24,7 @@ from analyzer.engine import (
     collector_paused,
 )
 from analyzer.models import Diagnostic, Report
+from analyzer.policy.suppression import MARKER
 
 
 # The collector stays off for the whole pipeline (as it already was for each file's reading):
@@ -54,7 +55,11 @@ def run_pipeline(
     what it rested on under `inputs_key` for the next scan's early cutoff (`analyzer.cutoff`).
     `workers`: worker processes `scan` started ahead (`engine.start_workers`), taken over.
     `confirmed_selection`: what the relevance rounds would read after their first round,
-    known from the last scan (`analyzer.cutoff.Verdict.selection`)."""
+    known from the last scan (`analyzer.cutoff.Verdict.selection`). `contents` is emptied
+    (extraction takes the bytes over, `analyzer.collect`)."""
+    files = frozenset(contents)
+    # The policy reads the files that hold a suppression comment, and only those.
+    marked = {path: data for path, data in contents.items() if MARKER in data}
     with Extractor(
         jobs=jobs, cache=cache, prefilter=prefilter, progress=progress,
         dialect=settings.dialect, default_schema=settings.default_schema, pool=workers,
@@ -67,12 +72,10 @@ def run_pipeline(
     from analyzer.analysis import analyse
     from analyzer.policy import apply_policy
 
-    report, memo_key = analyse(
-        root, settings, discovery, frozenset(contents), collected, cache
-    )
+    report, memo_key = analyse(root, settings, discovery, files, collected, cache)
     before_policy = report
     # Selection, per-file-ignores, inline suppressions, fingerprints (analyzer/policy).
-    report = apply_policy(report, contents, settings)
+    report = apply_policy(report, marked, settings)
     if cache is not None and not any(
         d.code in TRANSIENT_PROBLEMS for d in before_policy.diagnostics
     ):

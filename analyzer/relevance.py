@@ -1261,14 +1261,37 @@ def _may_pass_a_name(call: ast.Call, name: str) -> bool:
 
 @dataclass(slots=True)
 class _Module:
+    """One module as the closure reads it: its glance, and lookups by name built from it the
+    first time they are asked (most modules are never asked: building them all for every
+    module held 55 MB at 5,000 modules, beside the glances they copied)."""
+
     path: str
     name: str
     glance: Glance
-    imports: dict[str, list[ImportBinding]]  # local name -> its import bindings
-    refers: dict[str, frozenset[str]]
-    bases: dict[str, frozenset[str]]
-    gives: dict[str, tuple[bool, frozenset[tuple[str, str]]]]
-    attrs: dict[str, tuple[bool, frozenset[tuple[str, str]]]]
+    _imports: dict[str, list[ImportBinding]] | None = None
+    _gives: dict[str, tuple[bool, frozenset[tuple[str, str]]]] | None = None
+    _attrs: dict[str, tuple[bool, frozenset[tuple[str, str]]]] | None = None
+
+    @property
+    def imports(self) -> dict[str, list[ImportBinding]]:
+        """Local name -> its import bindings."""
+        if self._imports is None:
+            self._imports = {}
+            for binding in self.glance.imports:
+                self._imports.setdefault(binding.local.split(".")[0], []).append(binding)
+        return self._imports
+
+    @property
+    def gives(self) -> dict[str, tuple[bool, frozenset[tuple[str, str]]]]:
+        if self._gives is None:
+            self._gives = {given: (found, deferred) for given, found, deferred in self.glance.gives}
+        return self._gives
+
+    @property
+    def attrs(self) -> dict[str, tuple[bool, frozenset[tuple[str, str]]]]:
+        if self._attrs is None:
+            self._attrs = {attr: (found, deferred) for attr, found, deferred in self.glance.attrs}
+        return self._attrs
 
 
 class Closure:
@@ -1296,14 +1319,7 @@ class Closure:
         self._targets: dict[tuple[str, str], list[tuple[_Module, str | None]]] = {}
         self._by_path: dict[str, _Module] = {}
         for path, name, look in modules:
-            imports: dict[str, list[ImportBinding]] = {}
-            for binding in look.imports:
-                imports.setdefault(binding.local.split(".")[0], []).append(binding)
-            self._by_path[path] = _Module(
-                path, name, look, imports, dict(look.refers), dict(look.bases),
-                {given: (found, deferred) for given, found, deferred in look.gives},
-                {attr: (found, deferred) for attr, found, deferred in look.attrs},
-            )
+            self._by_path[path] = _Module(path, name, look)
         self.models = self._model_closure()
         self.registries = self._registry_closure()
         # models, tables, bases and registries by module path: what importing pulls a file in
@@ -1427,7 +1443,7 @@ class Closure:
             changed = False
             for module in self._by_path.values():
                 own = found[module.path]
-                for name, roots in module.bases.items():
+                for name, roots in module.glance.bases:
                     if name not in own and self._reads(found, module, roots):
                         own.add(name)
                         changed = True
@@ -1442,7 +1458,7 @@ class Closure:
             changed = False
             for module in self._by_path.values():
                 own = found[module.path]
-                for name, roots in module.refers.items():
+                for name, roots in module.glance.refers:
                     if name in own or name in self.models[module.path]:
                         continue
                     if self._reads(union, module, roots):

@@ -520,3 +520,33 @@ def test_a_scan_answered_from_the_cache_imports_no_pipeline(tmp_path: Path) -> N
     assert tables > 20
     warm_cli, warm_scan, warm_tables = _probe(root, tmp_path / "c")
     assert (warm_cli, warm_scan, warm_tables) == ([], [], tables)
+
+
+def test_after_its_first_round_the_extractor_keeps_only_skipped_files_bytes(make_repo) -> None:
+    """Only a file the first look skipped can be read again, by a later round: its bytes are
+    kept (compressed), the others' are let go; the jobs handed over are emptied."""
+    import hashlib
+    import zlib
+
+    from analyzer.config import Config
+    from analyzer.discover import discover
+    from analyzer.engine import Extractor, extraction_jobs
+
+    root = make_repo(PREFILTER_TRAPS)
+    settings = Config()
+    discovery = discover(root, settings)
+    contents = {entry.path: (root / entry.path).read_bytes() for entry in discovery.files}
+    digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
+    jobs = extraction_jobs(discovery, contents, digests, settings, None)
+    with Extractor(prefilter=True) as extractor:
+        results = extractor.extract(jobs)
+
+    assert jobs == []
+    skipped_first = {path for path, result in results.items() if result.skipped}
+    skipped_first |= set(extractor.pulled)  # read in full by a later round
+    assert "app/homeserver.py" in extractor.pulled
+    assert not results["app/homeserver.py"].skipped
+    assert len(skipped_first) < len(results)
+    assert {path: zlib.decompress(data) for path, data in extractor._held.items()} == {
+        path: contents[path] for path in skipped_first
+    }

@@ -76,3 +76,23 @@ def test_a_worker_releases_after_each_file(monkeypatch: pytest.MonkeyPatch) -> N
 
     assert calls == ["release"]
     assert pickle.loads(pickled) == engine.run_job(job)
+
+
+@glibc
+def test_release_gives_holes_back_at_once_and_counts_from_there() -> None:
+    kept = _holes()
+    before = heap.resident_bytes()
+    assert before is not None
+
+    assert heap.release() is True
+
+    after = heap.resident_bytes()
+    assert after is not None
+    assert before - after > 40 * MB
+    assert abs(heap._after_release - after) < MB
+    assert len(kept) == 4_000
+
+
+def test_release_does_nothing_without_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heap, "_trim", None)
+    assert heap.release() is False

@@ -544,7 +544,8 @@ def _import(w: _Walker, node: cst.Import, ctx: Context) -> None:
         name = dotted(alias.name) or ""
         local = alias.evaluated_alias or name.split(".")[0]
         line = w.parsed.line(alias)
-        binding = ImportBinding(alias.evaluated_alias or name, name, None, 0, line)
+        binding = ImportBinding(sys.intern(alias.evaluated_alias or name), sys.intern(name),
+                                None, 0, line)
         w.bind_name(local, BindingSite("import", line, imported=binding), ctx.scope)
 
 
@@ -556,9 +557,9 @@ def _import_from(w: _Walker, node: cst.ImportFrom, ctx: Context) -> None:
         ctx.scope.bind("*", BindingSite("import", w.parsed.line(node), imported=binding))
         return
     for alias in node.names:
-        name = alias.evaluated_name
-        local = alias.evaluated_alias or name
-        binding = ImportBinding(local, module or "", name, level, w.parsed.line(alias))
+        name = sys.intern(alias.evaluated_name)
+        local = sys.intern(alias.evaluated_alias or name)
+        binding = ImportBinding(local, sys.intern(module or ""), name, level, w.parsed.line(alias))
         w.bind_name(local, BindingSite("import", w.parsed.line(alias), imported=binding), ctx.scope)
 
 

@@ -333,7 +333,7 @@ class Translator:
                     args.append(ir.Starred(self._expr(arg.value, scope, loops)))
                 continue
             if arg.keyword is not None:
-                kwargs.append((arg.keyword.value, self._expr(arg.value, scope, loops)))
+                kwargs.append((sys.intern(arg.keyword.value), self._expr(arg.value, scope, loops)))
             else:
                 args.append(self._expr(arg.value, scope, loops))
         return ir.Call(func, tuple(args), tuple(kwargs), unpacked)

@@ -25,6 +25,8 @@ a chain starts at a model or a file is a migration is decided across files later
 
 from __future__ import annotations
 
+import sys
+
 import libcst as cst
 
 from analyzer.facts import (
@@ -237,7 +239,7 @@ class DjangoReader(Reader):
                 steps.append(self._call_step(node, node.func.attr, scope, loops, translator))
                 node = node.func.value
             elif isinstance(node, cst.Attribute):
-                steps.append(ChainStep(node.attr.value, self.parsed.line(node.attr)))
+                steps.append(ChainStep(sys.intern(node.attr.value), self.parsed.line(node.attr)))
                 node = node.value
             elif isinstance(node, cst.Subscript):
                 index = node.slice[0].slice if len(node.slice) == 1 else None
@@ -291,7 +293,7 @@ class DjangoReader(Reader):
                 args.append(ir.Starred(value))
                 arg_lines.append(self.parsed.line(arg.value))
         return ChainStep(
-            name.value,
+            sys.intern(name.value),
             self.parsed.line(name),
             True,
             tuple(args),

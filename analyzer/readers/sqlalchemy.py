@@ -1443,7 +1443,9 @@ class _Reader:
             return
         self.seen.add(key)
         self.facts.references.append(
-            OrmReference(name, line, kind, context, confidence, self.functions[-1], value)
+            OrmReference(
+                sys.intern(name), line, kind, context, confidence, self.functions[-1], value
+            )
         )
 
 
