@@ -164,6 +164,11 @@ def write_pack(generation: int, entries: dict[str, Entry]) -> bytes:
     return b"".join(pack_chunks(generation, entries))
 
 
+# The spool reads and writes at offsets (`os.pread`, `os.pwrite`: POSIX; elsewhere, such as
+# on Windows, the values a scan adds wait in memory as they did before).
+_POSITIONED_IO = hasattr(os, "pread") and hasattr(os, "pwrite")
+
+
 def _unspooled(where: Spooled, spool: BinaryIO | None) -> bytes:
     if spool is None:
         raise ValueError("a spooled value without its spool file")
@@ -336,6 +341,8 @@ class FactCache:
         return where
 
     def _spool_file(self) -> BinaryIO | None:
+        if self._spool is None and not _POSITIONED_IO:
+            self._spool = False
         if self._spool is None:
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)

@@ -231,3 +231,17 @@ def test_without_a_spool_file_added_values_wait_in_memory(
     again = FactCache(tmp_path)
     again.use_scope("repo")
     assert [again.get(key) for key in "abc"] == [1, [2], 3]
+
+
+def test_without_positioned_reads_and_writes_added_values_wait_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no `os.pread`/`os.pwrite`: no spool there, and the cache works as before."""
+    monkeypatch.setattr(cache_module, "_POSITIONED_IO", False)
+    cache = filled(tmp_path, {"a": 1})
+    cache.put("b", [2])
+    assert isinstance(cache._entries["b"].data, bytes)
+    cache.flush()
+    again = FactCache(tmp_path)
+    again.use_scope("repo")
+    assert [again.get("a"), again.get("b")] == [1, [2]]
