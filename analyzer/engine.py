@@ -434,6 +434,7 @@ class Extractor:
         # its full reading if a round read it in full (`analyzer.cutoff` compares them).
         self.stage_keys: dict[str, list[str]] = {}
         self._held: dict[str, bytes] = {}  # `_keep_for_rounds`
+        self._compressed = False  # whether `_held` is zlib-compressed
 
     def __enter__(self) -> Extractor:
         return self
@@ -540,11 +541,14 @@ class Extractor:
         self, by_path: dict[str, Job], results: dict[str, Extracted]
     ) -> dict[str, Job]:
         """The jobs without their bytes. Only a file the first look skipped can be read again,
-        by a later round: its bytes are kept compressed (zlib, fastest level: at 5,000 modules
-        20 MB -> 7 MB in 0.25 s); the others' are let go. While the rounds run, so do the
-        workers, and the sum of the processes' memory peaks."""
+        by a later round: its bytes are kept, the others' are let go. While worker processes
+        run, the sum of the processes' memory peaks with the rounds: they are then kept
+        compressed (zlib, fastest level: at 5,000 modules 20 MB -> 7 MB in 0.25 s). A rescan
+        whose first round came from the cache has no workers, and most of those bytes are
+        never read again: compressing them would only cost the time."""
+        self._compressed = self._pool is not None
         self._held = {
-            path: zlib.compress(job.data, 1)
+            path: zlib.compress(job.data, 1) if self._compressed else job.data
             for path, job in by_path.items()
             if results[path].skipped
         }
@@ -554,6 +558,10 @@ class Extractor:
         # not reuse: without this their pages stay resident.
         heap.release()
         return kept
+
+    def _bytes_held(self, path: str) -> bytes:
+        held = self._held[path]
+        return zlib.decompress(held) if self._compressed else held
 
     def _previous_selection(self, results: dict[str, Extracted]) -> set[str]:
         """Files the last scan of this cache scope read after its first round, that this
@@ -576,7 +584,7 @@ class Extractor:
         # every file a round reads was skipped by its first look, which parsed it with `ast`
         full = [
             replace(
-                by_path[path], data=zlib.decompress(self._held[path]), prefilter=False,
+                by_path[path], data=self._bytes_held(path), prefilter=False,
                 ast_parses=results[path].glance is not None,
             )
             for path in sorted(paths)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from analyzer import scan
@@ -522,11 +523,14 @@ def test_a_scan_answered_from_the_cache_imports_no_pipeline(tmp_path: Path) -> N
     assert (warm_cli, warm_scan, warm_tables) == ([], [], tables)
 
 
-def test_after_its_first_round_the_extractor_keeps_only_skipped_files_bytes(make_repo) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_after_its_first_round_the_extractor_keeps_only_skipped_files_bytes(
+    make_repo, jobs: int
+) -> None:
     """Only a file the first look skipped can be read again, by a later round: its bytes are
-    kept (compressed), the others' are let go; the jobs handed over are emptied."""
+    kept (compressed while worker processes run), the others' are let go; the jobs handed
+    over are emptied."""
     import hashlib
-    import zlib
 
     from analyzer.config import Config
     from analyzer.discover import discover
@@ -537,16 +541,21 @@ def test_after_its_first_round_the_extractor_keeps_only_skipped_files_bytes(make
     discovery = discover(root, settings)
     contents = {entry.path: (root / entry.path).read_bytes() for entry in discovery.files}
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
-    jobs = extraction_jobs(discovery, contents, digests, settings, None)
-    with Extractor(prefilter=True) as extractor:
-        results = extractor.extract(jobs)
+    jobs_list = extraction_jobs(discovery, contents, digests, settings, None)
+    with Extractor(prefilter=True, jobs=jobs) as extractor:
+        results = extractor.extract(jobs_list)
 
-    assert jobs == []
+    assert jobs_list == []
+    assert extractor._compressed is (jobs == 2)  # the first round forked workers
     skipped_first = {path for path, result in results.items() if result.skipped}
     skipped_first |= set(extractor.pulled)  # read in full by a later round
     assert "app/homeserver.py" in extractor.pulled
     assert not results["app/homeserver.py"].skipped
     assert len(skipped_first) < len(results)
-    assert {path: zlib.decompress(data) for path, data in extractor._held.items()} == {
+    assert {path: extractor._bytes_held(path) for path in extractor._held} == {
         path: contents[path] for path in skipped_first
     }
+    if jobs == 2:
+        assert sum(map(len, extractor._held.values())) < sum(
+            len(contents[path]) for path in skipped_first
+        )
