@@ -44,7 +44,8 @@ class Discovery:
 
 
 def is_test_path(path: str) -> bool:
-    parts = PurePosixPath(path).parts
+    # (the parts PurePosixPath gives, without building one per file of a warm scan)
+    parts = [part for part in path.split("/") if part not in ("", ".")] or [""]
     name = parts[-1]
     return (
         any(part in ("tests", "test") for part in parts[:-1])

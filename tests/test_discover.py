@@ -91,3 +91,15 @@ def test_the_walk_lists_what_os_walk_lists(tmp_path: Path) -> None:
         ("linked", "symlinked directory: not followed (its files are scanned where they "
                    "really are)"),
     ]
+
+
+def test_test_paths_are_told_by_their_parts() -> None:
+    from analyzer.discover import is_test_path
+
+    assert [is_test_path(p) for p in (
+        "tests/x.py", "a/test/b.sql", "a//tests/b.py", "./tests/a.py", "a/./test_b.py",
+        "conftest.py", "pkg/b_test.py",
+    )] == [True] * 7
+    assert [is_test_path(p) for p in (
+        "src/app/testing/x.py", "test.py", "tests", "a/contest.py", "a/tests_util.py",
+    )] == [False] * 5
