@@ -27,11 +27,8 @@ class Collected:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _diagnostic(path: str, problem: FileProblem) -> Diagnostic:
-    return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
-
-
 def file_diagnostic(path: str, problem: FileProblem) -> Diagnostic:
+    """A problem a reader found in one file, as the report's diagnostic."""
     return Diagnostic(code=problem.code, path=path, line=problem.line, message=problem.message)
 
 
