@@ -48,25 +48,20 @@ _after_release = resident_bytes()  # resident bytes after the last release (or t
 def release_if_grown() -> bool:
     """Give freed heap pages back when the process grew by `TRIM_GROWTH` since the last time
     (or since this module was imported); whether it did."""
-    global _after_release
     if _trim is None or _after_release is None:
         return False
     now = resident_bytes()
-    if now is None:
+    if now is None or now - _after_release < TRIM_GROWTH:
         return False
-    if now - _after_release < TRIM_GROWTH:
-        return False
-    _trim(0)
-    _after_release = resident_bytes() or now
-    return True
+    return release()
 
 
 def release() -> bool:
     """Give free heap pages back now (after letting go of a known amount at once); whether
-    it could."""
+    it could. The next `release_if_grown` counts its growth from here."""
     global _after_release
     if _trim is None:
         return False
     _trim(0)
-    _after_release = resident_bytes()
+    _after_release = resident_bytes() or _after_release
     return True
