@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,8 @@ from analyzer.discover import Discovery, discover
 from analyzer.models import Diagnostic, Report
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor  # (6 ms to import: not for a warm scan)
+
     from analyzer.engine import ProgressCallback
 
 DEFAULT_FILE_TIMEOUT = 60.0

@@ -175,7 +175,8 @@ def test_a_json_scan_does_not_import_the_console_renderer(tmp_path: Path) -> Non
 def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path: Path) -> None:
     """A scan the cached report answers is mostly start-up: it imports neither the pipeline
     nor the policy and its rules (the cached report already went through them) nor a
-    renderer JSON does not use. Fresh interpreters, to see what loads."""
+    renderer JSON does not use, nor rich (the progress bar and consoles are for terminals).
+    Fresh interpreters, to see what loads."""
     import sys
 
     sample = Path(__file__).parent.parent / "sample_repo"
@@ -186,7 +187,8 @@ def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path:
         "            '--fail-on', 'never', '--cache-dir', sys.argv[3], '--jobs', '1']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.startswith(('analyzer.pipeline',\n"
-        "    'analyzer.policy', 'analyzer.rules', 'analyzer.render.', 'libcst', 'sqlglot'))\n"
+        "    'analyzer.policy', 'analyzer.rules', 'analyzer.render.', 'libcst', 'sqlglot',\n"
+        "    'rich'))\n"
         "    and m != 'analyzer.render.text'))\n"
     )
     outputs = []
