@@ -56,7 +56,7 @@ import platformdirs
 
 from analyzer import __version__
 
-FORMAT = 11  # bump when the pickled fact classes change shape
+FORMAT = 12  # bump when the pickled fact classes change shape
 MAGIC = b"TTPACK01"
 HEADER = struct.Struct("<8sIIQ")  # magic, generation, crc32, index length
 REPORT_MAGIC = b"TTREPT01"

@@ -36,6 +36,7 @@ from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
 from analyzer.discover import Discovery
 from analyzer.engine import (
+    Extracted,
     Job,
     crashed,
     extract_in_process,
@@ -139,6 +140,11 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
     """The cache keys of the changed file's results at each stage the last scan used, and
     whether every one equals the last scan's (True) or differs from it only in where its
     lines are (False); None at the first other difference."""
+    olds = [cache.get(old_key) for old_key in old_keys]
+    first = olds[0] if olds else None
+    if job.prefilter and isinstance(first, Extracted) and first.glance is not None:
+        # what sqlglot told the last look at this file: this look need not import it to ask
+        job = dataclasses.replace(job, verdicts=first.glance.verdicts)
     if len(old_keys) == 1:
         stages = [job]
     elif len(old_keys) == 2 and job.prefilter:  # read in full by a round
@@ -147,14 +153,13 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
         return None
     fresh: list[str] = []
     equal = True
-    for stage, old_key in zip(stages, old_keys, strict=True):
+    for stage, old in zip(stages, olds, strict=True):
         extracted = extract_in_process(stage)
         if crashed(extracted):
             return None
         key = job_key(stage)
         cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
         fresh.append(key)
-        old = cache.get(old_key)
         if old != extracted:
             if old is None or not same_but_lines(old, extracted):
                 return None

@@ -70,6 +70,9 @@ class Job:
     # they are not nested too deeply for LibCST: `_too_deep` need not parse them once more.
     # Never part of the cache key: it changes how long a reading takes, not what it gives.
     ast_parses: bool = False
+    # sqlglot's answers the last first look at this file was given (`Glance.verdicts`), for
+    # the early cutoff's look at it again. Not part of the cache key either, for that reason.
+    verdicts: tuple[tuple[str, bool | None], ...] = ()
 
 
 @dataclass
@@ -318,7 +321,10 @@ def _run_job(job: Job) -> Extracted:
                 job.path, job.data, dialect=job.dialect, default_schema=job.default_schema
             ),
         )
-    look = glance(job.data, job.module, job.path, dialect=job.dialect) if job.prefilter else None
+    look = (
+        glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts)
+        if job.prefilter else None
+    )
     if (
         look is not None
         and not look.relevant

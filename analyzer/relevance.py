@@ -56,7 +56,13 @@ from analyzer.readers.sinks import (
 from analyzer.resolve.index import absolute_module
 from analyzer.sources.migration_places import migrations_place
 from analyzer.sources.model import NUMBERED_FILE
-from analyzer.sql.detect import could_be_sql, is_sql_text, known_first_word, starts_like_sql
+from analyzer.sql.detect import (
+    Verdicts,
+    could_be_sql,
+    is_sql_text,
+    known_first_word,
+    starts_like_sql,
+)
 
 #: Calls that declare a table or a declarative base (`Table(...)` is checked for its shape).
 ORM_FACTORIES = frozenset(
@@ -134,14 +140,23 @@ class Glance:
     called: frozenset[str] = frozenset()
     #: Sources of `from x import *` (absolute module names).
     stars: tuple[str, ...] = ()
+    #: sqlglot's answers for the texts whose verdict needed it (`detect.Verdicts`), in the
+    #: order asked: the early cutoff gives them to its next look at this file, which then
+    #: need not import sqlglot to be told them again.
+    verdicts: tuple[tuple[str, bool | None], ...] = ()
 
     @property
     def relevant(self) -> bool:
         return bool(self.reasons)
 
 
-def glance(data: bytes, module: str, path: str, *, dialect: str = "postgres") -> Glance | None:
-    """The first look at one file; None when `ast` cannot parse it (LibCST must report why)."""
+def glance(
+    data: bytes, module: str, path: str, *, dialect: str = "postgres",
+    verdicts: Iterable[tuple[str, bool | None]] = (),
+) -> Glance | None:
+    """The first look at one file; None when `ast` cannot parse it (LibCST must report why).
+    `verdicts`: sqlglot's answers a look at this file in this dialect was given
+    (`Glance.verdicts`); the look is the same with or without them."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -149,7 +164,7 @@ def glance(data: bytes, module: str, path: str, *, dialect: str = "postgres") ->
     except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError...
         return None
     try:
-        return _Looker(module, path, dialect).look(tree)
+        return _Looker(module, path, dialect, verdicts).look(tree)
     except RecursionError:
         return Glance(reasons=("too deeply nested to look at cheaply",))
 
@@ -308,8 +323,10 @@ class _Looker:
     than the parse). Handlers live in `_HANDLERS` (plain functions, no bound methods: nothing
     keeps the tree alive after the look)."""
 
-    def __init__(self, module: str, path: str, dialect: str) -> None:
+    def __init__(self, module: str, path: str, dialect: str,
+                 verdicts: Iterable[tuple[str, bool | None]] = ()) -> None:
         self.path = path
+        self.verdicts = Verdicts(verdicts)
         self.package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
         self.dialect = dialect
         self.state = _State()
@@ -373,6 +390,7 @@ class _Looker:
             forwards=tuple(sorted(set(forwards), key=repr)),
             called=self._shared(state.called),
             stars=tuple(state.stars),
+            verdicts=tuple(self.verdicts.asked.items()),
         )
 
     def walk(self, nodes: list[ast.AST]) -> None:
@@ -600,7 +618,9 @@ class _Looker:
         if index == len(pieces):  # fully literal: the detector itself decides
             if not template.at_sink and not _worth_reporting(text):
                 return False
-            return is_sql_text(text, at_sink=template.at_sink, dialect=self.dialect)
+            return is_sql_text(
+                text, at_sink=template.at_sink, dialect=self.dialect, verdicts=self.verdicts
+            )
         last = pieces[-1]
         if not template.at_sink and type(last) is str and _ends_like_a_sentence(last):  # type: ignore[arg-type]
             return False  # whatever it starts with, `is_sql_text` refuses it away from a sink

@@ -272,6 +272,50 @@ def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
     assert run() == "3 ['libcst']"  # a file with SQL is parsed again to be compared
 
 
+def test_a_comment_in_a_file_with_a_sql_constant_does_not_import_sqlglot(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """Away from a sink, the first look asks sqlglot whether a string is SQL; the cutoff's
+    look at the changed file is told what the last look was (`Glance.verdicts`), so it does
+    not import sqlglot to ask again. Fresh interpreters, to see what loads."""
+    import subprocess
+    import sys
+
+    reports = (
+        'RECENT = "SELECT id FROM audit_log ORDER BY id DESC"\n\n\n'
+        "def recent(cur):\n    cur.execute(RECENT)\n"
+    )
+    root = make_repo({**REPO, "app/reports.py": reports})
+    program = (
+        "import sys, pathlib\n"
+        "from analyzer.cache import FactCache\n"
+        "from analyzer.scan import scan\n"
+        "report = scan(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
+        "loaded = ('analyzer.pipeline', 'libcst', 'sqlglot')\n"
+        "print(sorted(m for m in loaded if m in sys.modules))\n"
+        "print(report.to_json())\n"
+    )
+
+    def run() -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", program, str(root), str(tmp_path / "c")],
+            capture_output=True, text=True, check=True,
+        )
+        loaded, report = done.stdout.split("\n", 1)
+        return loaded, report
+
+    assert run()[0] == "['analyzer.pipeline', 'libcst', 'sqlglot']"
+    (root / "app/reports.py").write_text(reports + "# reviewed\n")
+    loaded, report = run()
+    assert loaded == "['libcst']"  # parsed again to be compared; sqlglot not asked
+    assert report == scan(root).to_json() + "\n"
+    assert uses_of(Report.model_validate_json(report), "audit_log") == {
+        ("app/queries.py", 2, "read"),
+        ("app/reports.py", 1, "read"),  # the SQL text
+        ("app/reports.py", 5, "read"),  # where it runs
+    }
+
+
 def test_without_the_prefilter_every_file_has_one_stage_and_the_cutoff_holds(
     make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
 ) -> None:

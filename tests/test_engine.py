@@ -559,3 +559,33 @@ def test_after_its_first_round_the_extractor_keeps_only_skipped_files_bytes(
         assert sum(map(len, extractor._held.values())) < sum(
             len(contents[path]) for path in skipped_first
         )
+
+
+def test_a_first_look_keeps_sqlglots_answers_and_takes_them_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`Glance.verdicts`: what the look asked sqlglot; a look told them asks nothing and
+    gives the same glance (the early cutoff's look at a changed file imports no sqlglot)."""
+    from analyzer.relevance import glance
+    from analyzer.sql import detect
+
+    source = (
+        b'RECENT = "SELECT id FROM audit_log ORDER BY id DESC"\n'
+        b'HELP = "select the rows you want"\n\n\n'
+        b"def recent(cur):\n    cur.execute(RECENT)\n"
+    )
+    first = glance(source, "app.queries", "app/queries.py")
+    assert first is not None
+    assert first.verdicts == (  # in the order the look met them (last statement first)
+        ("select the rows you want", None),  # sqlglot cannot tell: the skeleton test says no
+        ("SELECT id FROM audit_log ORDER BY id DESC", True),
+    )
+    assert first.relevant
+
+    def never(body: str, dialect: str) -> bool | None:
+        raise AssertionError(f"sqlglot asked about {body!r}")
+
+    monkeypatch.setattr(detect, "_parse_verdict", never)
+    again = glance(source + b"# reviewed\n", "app.queries", "app/queries.py",
+                   verdicts=first.verdicts)
+    assert again == first

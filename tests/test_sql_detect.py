@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.sql.detect import is_sql_text, statement_keyword
+from analyzer.sql import detect
+from analyzer.sql.detect import Verdicts, is_sql_text, statement_keyword
 
 PROSE = [
     "select from the menu",
@@ -208,3 +209,36 @@ def test_could_be_sql_is_a_necessary_condition(at_sink: bool) -> None:
     assert could_be_sql("SEL", None, at_sink=at_sink)
     assert could_be_sql("  (wi", None, at_sink=at_sink)
     assert could_be_sql("-- note\n", None, at_sink=at_sink)
+
+
+def test_verdicts_records_sqlglots_answers_in_the_order_asked() -> None:
+    verdicts = Verdicts()
+    assert is_sql_text("SELECT id FROM tickets", at_sink=False, verdicts=verdicts)
+    assert not is_sql_text("select the best option", at_sink=False, verdicts=verdicts)
+    assert is_sql_text("DELETE FROM sessions WHERE id = 1", at_sink=False, verdicts=verdicts)
+    assert list(verdicts.asked.items()) == [
+        ("SELECT id FROM tickets", True),
+        ("select the best option", None),  # sqlglot cannot tell: the skeleton test says no
+        ("DELETE FROM sessions WHERE id = 1", True),
+    ]
+    # at a sink, or decided before the parse, sqlglot is not asked: nothing to record
+    fresh = Verdicts()
+    assert is_sql_text("SELECT id FROM tickets", at_sink=True, verdicts=fresh)
+    assert not is_sql_text("Select a user.", at_sink=False, verdicts=fresh)
+    assert fresh.asked == {}
+
+
+def test_known_verdicts_are_not_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(body: str, dialect: str) -> bool | None:
+        raise AssertionError(f"sqlglot asked about {body!r}")
+
+    monkeypatch.setattr(detect, "_parse_verdict", never)
+    verdicts = Verdicts([("SELECT id FROM tickets", True), ("select the best option", None)])
+    assert is_sql_text("SELECT id FROM tickets", at_sink=False, verdicts=verdicts)
+    assert not is_sql_text("select the best option", at_sink=False, verdicts=verdicts)
+    assert list(verdicts.asked.items()) == [
+        ("SELECT id FROM tickets", True), ("select the best option", None)
+    ]
+    # a text it was not told about is asked (here: the stand-in that fails, so is_sql_text
+    # falls back to False, as it does for any error)
+    assert not is_sql_text("SELECT 1 FROM other", at_sink=False, verdicts=verdicts)
