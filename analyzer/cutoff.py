@@ -140,20 +140,21 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
     """The cache keys of the changed file's results at each stage the last scan used, and
     whether every one equals the last scan's (True) or differs from it only in where its
     lines are (False); None at the first other difference."""
-    olds = [cache.get(old_key) for old_key in old_keys]
-    first = olds[0] if olds else None
-    if job.prefilter and isinstance(first, Extracted) and first.glance is not None:
-        # what sqlglot told the last look at this file: this look need not import it to ask
-        job = dataclasses.replace(job, verdicts=first.glance.verdicts)
     if len(old_keys) == 1:
         stages = [job]
     elif len(old_keys) == 2 and job.prefilter:  # read in full by a round
         stages = [job, dataclasses.replace(job, prefilter=False)]
     else:  # too large to read (no result cached), or not as this scan would read it
         return None
+    first_old = cache.get(old_keys[0])
+    if stages[0].prefilter and isinstance(first_old, Extracted) and first_old.glance is not None:
+        # what sqlglot told the last look at this file: this look need not import it to ask
+        stages[0] = dataclasses.replace(stages[0], verdicts=first_old.glance.verdicts)
     fresh: list[str] = []
     equal = True
-    for stage, old in zip(stages, olds, strict=True):
+    for index, (stage, old_key) in enumerate(zip(stages, old_keys, strict=True)):
+        # a later stage's last result is unpickled only once the earlier ones are equal
+        old = first_old if index == 0 else cache.get(old_key)
         extracted = extract_in_process(stage)
         if crashed(extracted):
             return None
