@@ -314,6 +314,9 @@ class _State:
     scope_class: list[bool] = field(default_factory=lambda: [False])
     scope_binds: list[set[str]] = field(default_factory=lambda: [set()])
     imported_bases: set[str] = field(default_factory=set)  # imported names classes derive from
+    # module-level classes deriving from a factory (`class DB(SQLAlchemy)`): calls of them
+    # make a declarative base or a MetaData as the factory's do
+    factories: set[str] = field(default_factory=set)
     class_roots: set[str] = field(default_factory=set)  # names any class's bases read
     scope_imports: list[set[str]] = field(default_factory=lambda: [set()])
 
@@ -421,9 +424,14 @@ class _Looker:
 
     def _module_constants(self, tree: ast.Module) -> None:
         """Module-level `NAME = "literal"`: a hole naming one is folded to its text (only when
-        the name is bound nowhere else in the file, checked in `_fold`)."""
+        the name is bound nowhere else in the file, checked in `_fold`). Module-level classes
+        deriving from a factory, in order: the walk meets `db = DB()` before `class DB`."""
+        state = self.state
         for statement in tree.body:
-            if (
+            if type(statement) is ast.ClassDef:
+                if any(_is_factory(state, _last_name(base)) for base in statement.bases):
+                    state.factories.add(statement.name)
+            elif (
                 type(statement) is ast.Assign
                 and len(statement.targets) == 1
                 and type(statement.targets[0]) is ast.Name
@@ -864,7 +872,7 @@ def _assign(looker: _Looker, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -
             state.reasons.append(f"line {node.lineno}: mapped attribute")
     if looker.module_level and value is not None and type(node) is not ast.AugAssign:
         if type(value) is ast.Call and (
-            _last_name(value.func) in ORM_FACTORIES or _is_table_call(value)
+            _is_factory(state, _last_name(value.func)) or _is_table_call(value)
         ):
             # `Base = declarative_base()`, `db = SQLAlchemy()`, `users = Table("users", ...)`
             state.models.update(t.id for t in targets if type(t) is ast.Name)
@@ -996,7 +1004,7 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         argument = _sink_argument(node)
         if argument is not None:
             looker.sink(argument)
-    if name in ORM_FACTORIES or _is_table_call(node):
+    if _is_factory(state, name) or _is_table_call(node):
         state.reasons.append(f"line {node.lineno}: {name}()")
 
     elif looker.in_class and name in ORM_ATTRIBUTES:
@@ -1148,6 +1156,12 @@ def _migration_steps(path: str, tree: ast.Module) -> bool:
     return bool(NUMBERED_FILE.match(path.rsplit("/", 1)[-1])) or any(
         type(s) is ast.FunctionDef or type(s) is ast.AsyncFunctionDef for s in body
     )
+
+
+def _is_factory(state: _State, name: str | None) -> bool:
+    """Whether a call of `name` makes a declarative base or a MetaData: one of
+    `ORM_FACTORIES`, or a class of this module deriving from one (`class DB(SQLAlchemy)`)."""
+    return name in ORM_FACTORIES or name in state.factories
 
 
 def _class_is_model(node: ast.ClassDef) -> bool:

@@ -589,3 +589,31 @@ def test_a_first_look_keeps_sqlglots_answers_and_takes_them_back(
     again = glance(source + b"# reviewed\n", "app.queries", "app/queries.py",
                    verdicts=first.verdicts)
     assert again == first
+
+
+def test_a_first_look_takes_a_subclass_of_sqlalchemy_for_a_factory() -> None:
+    """`db = AppSQLAlchemy()` of `class AppSQLAlchemy(SQLAlchemy)` (through any depth of this
+    module's classes) marks the file and `db` as `db = SQLAlchemy()` does; a class of the same
+    name elsewhere, or a call of an unrelated class, does not."""
+    from analyzer.relevance import glance
+
+    source = (
+        b"from flask_sqlalchemy import SQLAlchemy\n\n\n"
+        b"class TunedSQLAlchemy(SQLAlchemy):\n    pass\n\n\n"
+        b"class AppSQLAlchemy(TunedSQLAlchemy):\n    pass\n\n\n"
+        b"class Settings:\n    pass\n\n\n"
+        b"db = AppSQLAlchemy(session_options={})\n"
+        b"settings = Settings()\n"
+    )
+    look = glance(source, "app.ext", "app/ext.py")
+    assert look is not None
+    assert look.relevant
+    assert look.models == frozenset({"db"})
+    assert look.reasons == ("line 16: AppSQLAlchemy()",)
+
+    unrelated = glance(
+        b"class AppSQLAlchemy:\n    pass\n\n\ndb = AppSQLAlchemy()\n", "app.other", "app/other.py"
+    )
+    assert unrelated is not None
+    assert not unrelated.relevant
+    assert unrelated.models == frozenset()

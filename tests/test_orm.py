@@ -305,3 +305,88 @@ def test_imports_through_packages_aliases_and_relative_paths(make_repo) -> None:
     ]
     assert definitions == [("model", "svc/db/models.py", 8, "declare", ["id", "total"])]
     assert invoices.used_by_modules == ["svc.api.routes"]
+
+
+# A project's own subclass of Flask-SQLAlchemy's class (to tune the engine or the session);
+# `db` is an instance of it, so `db.Model` is a declarative base like any other.
+SUBCLASSED_FLASK_APP = {
+    "subdemo/__init__.py": "",
+    "subdemo/ext.py": '''\
+from flask_sqlalchemy import SQLAlchemy
+
+
+class TunedSQLAlchemy(SQLAlchemy):
+    def apply_pool_defaults(self, app, options):
+        options["pool_pre_ping"] = True
+        return options
+
+
+class AppSQLAlchemy(TunedSQLAlchemy):
+    pass
+
+
+db = AppSQLAlchemy(session_options={"expire_on_commit": False})
+''',
+    "subdemo/models.py": '''\
+from subdemo.ext import db
+
+
+class Notebook(db.Model):
+    __tablename__ = "notebooks"
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(80))
+
+
+class PageVersion(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    notebook_id = db.Column(db.Integer, db.ForeignKey("notebooks.id"))
+''',
+    "subdemo/views.py": '''\
+from subdemo.ext import db
+from subdemo.models import Notebook, PageVersion
+
+
+def titles():
+    return [n.title for n in Notebook.query.all()]
+
+
+def add_version(notebook_id):
+    db.session.add(PageVersion(notebook_id=notebook_id))
+''',
+    "subdemo/cli.py": '''\
+from subdemo.ext import db
+
+
+def create_tables():
+    db.create_all()
+''',
+}
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_subclass_of_flask_sqlalchemy_makes_a_declarative_base(make_repo, prefilter) -> None:
+    pytest.importorskip("flask_sqlalchemy")
+    root = make_repo(SUBCLASSED_FLASK_APP)
+    report = scan(root, prefilter=prefilter)
+    with imported(root, "subdemo.models") as models:
+        real = {
+            name: [c.name for c in table.columns]
+            for name, table in models.db.metadata.tables.items()  # type: ignore[attr-defined]
+        }
+    assert real == {"notebooks": ["id", "title"], "page_version": ["id", "notebook_id"]}
+    assert model_tables(report) == real
+    assert orm_uses(report) == {
+        ("subdemo/views.py", 6, "notebooks", "read", "high"),
+        ("subdemo/views.py", 10, "page_version", "write", "high"),
+    }
+    assert {
+        (t.name, d.source_kind, d.operation, d.path, d.line)
+        for t in report.tables
+        for d in t.definitions
+    } == {
+        ("notebooks", "create_all", "create", "subdemo/cli.py", 5),
+        ("page_version", "create_all", "create", "subdemo/cli.py", 5),
+        ("notebooks", "model", "declare", "subdemo/models.py", 4),
+        ("page_version", "model", "declare", "subdemo/models.py", 10),
+    }
+    assert [f.rule for f in report.findings] == []

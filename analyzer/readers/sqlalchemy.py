@@ -64,6 +64,13 @@ __all__ = ["read_sqlalchemy"]
 # Vocabulary
 # --------------------------------------------------------------------------------------------
 
+#: Classes (last name) whose instances hold a declarative base or a MetaData, by the kind of
+#: `OrmBaseFactory` a call of them (or of a class of this module deriving from them) makes.
+_FACTORY_CLASSES: dict[str, str] = {
+    "SQLAlchemy": "flask_sqlalchemy",
+    "registry": "registry_object",
+    "MetaData": "metadata",
+}
 #: Imports from these top-level packages never bind a model or a table of the scanned project:
 #: the standard library, SQLAlchemy's own packages and a few frameworks that are imported
 #: everywhere (only to keep the facts small; the resolver would drop their names anyway).
@@ -336,6 +343,9 @@ class _Reader:
         self.star = False  # `from <project module> import *`: free names may come from it
         self.known: set[str] = set()  # names imported or defined at module level (star case)
         self.class_tables: set[int] = set()  # ids of `__table__ = Table(...)` calls
+        # module-level classes deriving from a factory class (`class DB(SQLAlchemy)`) -> the
+        # kind of object their instances are
+        self.factory_classes: dict[str, str] = {}
         # expression walk
         self.qualnames: list[str | None] = [None]
         self.functions: list[str | None] = [None]
@@ -485,21 +495,14 @@ class _Reader:
             for name in names:
                 self.bound[name.value] = "table"
 
-    @staticmethod
-    def _factory_kind(call: cst.Call) -> str | None:
+    def _factory_kind(self, call: cst.Call) -> str | None:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "generate_base":
             return "registry"
         last = _last(func)
         if last == "declarative_base":
             return "declarative_base"
-        if last == "SQLAlchemy":
-            return "flask_sqlalchemy"
-        if last == "registry":
-            return "registry_object"
-        if last == "MetaData":
-            return "metadata"
-        return None
+        return _FACTORY_CLASSES.get(last or "") or self.factory_classes.get(last or "")
 
     @staticmethod
     def _metadata_argument(call: cst.Call) -> str | None:
@@ -649,6 +652,14 @@ class _Reader:
         sqlmodel = ("table", "True") in keywords or any(
             base.rsplit(".", 1)[-1] == "SQLModel" for base in bases
         )
+        if not nested:
+            for base in bases:
+                last = base.rsplit(".", 1)[-1]
+                factory = _FACTORY_CLASSES.get(last) or self.factory_classes.get(last)
+                if factory is not None:
+                    # `db = DB()` of `class DB(SQLAlchemy)` is a Flask-SQLAlchemy object too
+                    self.factory_classes[node.name.value] = factory
+                    break
         info = _ClassInfo()
         for stmt in _block(node.body):
             if type(stmt) is cst.SimpleStatementLine:
