@@ -149,6 +149,10 @@ class OrmClass:
     nested: bool = False  # defined inside a function or another class
     # `metadata = ...` in the class body: "" for its own `MetaData(...)`, else the name as written
     metadata: str | None = None
+    # class attributes set by a call the reader does not know (`id = primary_key("User")`, a
+    # project's helper returning a Column, or anything else): columns perhaps, so no rule
+    # says the model lacks a column of one of these names
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -390,3 +390,69 @@ def test_subclass_of_flask_sqlalchemy_makes_a_declarative_base(make_repo, prefil
         ("page_version", "model", "declare", "subdemo/models.py", 10),
     }
     assert [f.rule for f in report.findings] == []
+
+
+HELPER_COLUMN_APP = {
+    "helperdemo/__init__.py": "",
+    "helperdemo/models.py": '''\
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+CREATED_BY = Column(String)
+
+
+def primary_key():
+    return Column(Integer, primary_key=True)
+
+
+def audit_column():
+    return Column(Integer)
+
+
+class Audited:
+    created_by = CREATED_BY
+    reviewed_by = audit_column()
+    audit_note = "kept"
+
+
+class Favorite(Audited, Base):
+    __tablename__ = "favorites"
+    id = primary_key()
+    label = Column(String)
+''',
+    "helperdemo/views.py": '''\
+from helperdemo.models import Favorite
+
+
+def labels(session):
+    return [f.label for f in session.query(Favorite)]
+''',
+    "sql/schema.sql": (
+        "CREATE TABLE favorites (id int, label text, reviewed_by int, note text, "
+        "created_by text, audit_note text);\n"
+    ),
+}
+
+
+def test_a_column_built_by_a_helper_is_not_said_to_be_missing(make_repo) -> None:
+    """`id = primary_key()`: tabletrace does not read the helper, so the model may have `id`
+    (SQLAlchemy says it has): model-drift names only what the model surely lacks."""
+    root = make_repo(HELPER_COLUMN_APP)
+    with imported(root, "helperdemo.models") as models:
+        real = [c.name for c in models.Favorite.__table__.columns]  # type: ignore[attr-defined]
+    assert sorted(real) == ["created_by", "id", "label", "reviewed_by"]
+    report = scan(root)
+    assert model_tables(report) == {"favorites": ["label"]}  # what tabletrace read for sure
+    drift = [f for f in report.findings if f.name == "model-drift"]
+    assert [(f.table, f.path, f.line, f.message) for f in drift] == [
+        (
+            "public.favorites",
+            "helperdemo/models.py",
+            22,
+            "public.favorites: compared with the SQL source sql/schema.sql, the model in "
+            "helperdemo/models.py lacks audit_note, note, which the table has. Queries "
+            "through the model fail on the columns the table does not have: align the model "
+            "or add a migration",
+        )
+    ]

@@ -54,6 +54,7 @@ class ClassInfo:
     flavour: str = "sqlalchemy"  # sqlalchemy | flask | sqlmodel
     table: TableKey | None = None
     columns: list[OrmColumn] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # `OrmClass.unread`, mixins' included
     parents: list[ClassInfo] = field(default_factory=list)
     single_table_parent: ClassInfo | None = None
     unresolved: str = ""  # why the table name could not be computed
@@ -71,6 +72,7 @@ class Declaration:
     label: str  # "class Character(Base)" or "users_table = Table(...)"
     columns: tuple[str, ...]
     owner: str | None = None  # the MetaData it belongs to, when known
+    unread: tuple[str, ...] = ()  # attributes that may be columns (`ClassInfo.unread`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +229,7 @@ class Mapper:
                     declarative = declarative or keywords.get("table") == "True"
         info.owner = next((owner for owner in owners if owner), None)
         info.columns = self._columns(info)
+        info.unread = self._unread(info)
         if is_base:
             info.role = "base"
             own = f"class:{info.facts.path}:{cls.name}"
@@ -257,6 +260,14 @@ class Mapper:
                     seen.add(column.name)
                     columns.append(column)
         return columns
+
+    def _unread(self, info: ClassInfo) -> list[str]:
+        """`OrmClass.unread` of the class, its mixins and abstract parents (as `_columns`)."""
+        names = dict.fromkeys(info.cls.unread)
+        for parent in info.parents:
+            if parent.role not in ("mapped", "unmapped"):
+                names.update(dict.fromkeys(parent.unread))
+        return list(names)
 
     def _inherited(self, info: ClassInfo, attribute: str) -> object:
         for parent in info.parents:
@@ -383,7 +394,8 @@ class Mapper:
                 continue
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
             self._declare(
-                info.table, info.facts.path, info.cls.line, label, info.columns, info.owner
+                info.table, info.facts.path, info.cls.line, label, info.columns, info.owner,
+                tuple(info.unread),
             )
             self._references(info)
             self._secondaries(info)
@@ -398,9 +410,12 @@ class Mapper:
         label: str,
         columns: list[OrmColumn] | tuple[OrmColumn, ...],
         owner: str | None = None,
+        unread: tuple[str, ...] = (),
     ) -> None:
         names = tuple(dict.fromkeys(c.name for c in columns))
-        self.model.declarations.append(Declaration(table, path, line, label, names, owner))
+        self.model.declarations.append(
+            Declaration(table, path, line, label, names, owner, unread)
+        )
         for column in columns:
             if column.foreign_key and "." in column.foreign_key:
                 target = column.foreign_key.rsplit(".", 1)[0]
@@ -441,20 +456,23 @@ class Mapper:
     def _merge_single_table_columns(self) -> None:
         """Single-table inheritance: a subclass's columns live in its parent's table."""
         extra: dict[TableKey, list[str]] = {}
+        extra_unread: dict[TableKey, list[str]] = {}
         for info in self.model.classes.values():
             if info.single_table_parent is not None and info.table is not None:
                 extra.setdefault(info.table, []).extend(c.name for c in info.cls.columns)
+                extra_unread.setdefault(info.table, []).extend(info.cls.unread)
         if not extra:
             return
         merged = []
         for declaration in self.model.declarations:
-            columns = declaration.columns
+            columns, unread = declaration.columns, declaration.unread
             if declaration.table in extra:
                 columns = tuple(dict.fromkeys([*columns, *extra[declaration.table]]))
+                unread = tuple(dict.fromkeys([*unread, *extra_unread[declaration.table]]))
             merged.append(
                 Declaration(
                     declaration.table, declaration.path, declaration.line, declaration.label,
-                    columns, declaration.owner,
+                    columns, declaration.owner, unread,
                 )
             )
         self.model.declarations = merged

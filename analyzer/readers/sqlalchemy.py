@@ -271,6 +271,29 @@ def _suites(stmt: cst.CSTNode) -> Iterator[cst.BaseSuite]:
             stack.extend(getattr(node, attr, ()))
 
 
+def _is_plain_value(node: cst.BaseExpression) -> bool:
+    """A literal (string, number, True/False/None) or a container of literals: never a column."""
+    if isinstance(node, cst.BaseString | cst.Integer | cst.Float | cst.Imaginary):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.UnaryOperation):
+        return _is_plain_value(node.expression)
+    if isinstance(node, cst.Tuple | cst.List | cst.Set):
+        return all(
+            isinstance(element, cst.Element) and _is_plain_value(element.value)
+            for element in node.elements
+        )
+    if isinstance(node, cst.Dict):
+        return all(
+            isinstance(element, cst.DictElement)
+            and _is_plain_value(element.key)
+            and _is_plain_value(element.value)
+            for element in node.elements
+        )
+    return False
+
+
 def _is_classvar(annotation: cst.BaseExpression) -> bool:
     if isinstance(annotation, cst.Subscript):
         annotation = annotation.value
@@ -319,6 +342,7 @@ class _ClassInfo:
     relationships: list[tuple[str, int]] = field(default_factory=list)
     secondaries: list[tuple[str, int]] = field(default_factory=list)
     metadata: str | None = None
+    unread: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -688,6 +712,7 @@ class _Reader:
                 secondaries=tuple(info.secondaries),
                 nested=nested,
                 metadata=info.metadata,
+                unread=tuple(dict.fromkeys(info.unread)),
             )
         )
 
@@ -752,14 +777,17 @@ class _Reader:
             if called == "Field" and sqlmodel and annotation is not None:
                 info.columns.append(self._field(value, name, line))
                 return
-        if annotation is None:
-            return
-        if self._is_mapped(annotation):
-            if value is None or isinstance(value, cst.Call):
+        if annotation is not None:
+            if self._is_mapped(annotation):
+                if value is None or isinstance(value, cst.Call):
+                    info.columns.append(OrmColumn(name, name, line))
+                return
+            if sqlmodel and not name.startswith("_"):
                 info.columns.append(OrmColumn(name, name, line))
-            return
-        if sqlmodel and not name.startswith("_"):
-            info.columns.append(OrmColumn(name, name, line))
+                return
+        if value is not None and not _is_plain_value(value):
+            # a helper's call (`id = primary_key()`), a name (`created_by = CREATED_BY`)...
+            info.unread.append(name)
 
     def _dunder(self, info: _ClassInfo, name: str, value: cst.BaseExpression) -> None:
         if name == "__tablename__":

@@ -89,7 +89,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         problems = []
         for history, entry in models:
             missing, extra = column_gaps(expected, entry.columns)
-            missing = [column for column in missing if column not in detached]
+            unread = history.unread_columns.get(data["key"], set())
+            missing = [
+                column for column in missing if column not in detached and column not in unread
+            ]
             parts = []
             if missing:
                 parts.append(f"lacks {', '.join(missing)}, which the table has")

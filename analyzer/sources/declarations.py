@@ -21,6 +21,10 @@ def model_histories(model: OrmModel) -> list[SourceHistory]:
                 files=[declaration.path], ordered=False,
             ),
         )
+        if declaration.unread:
+            history.unread_columns.setdefault(declaration.table, set()).update(
+                declaration.unread
+            )
         history.operations.append(
             SchemaOp(
                 source=history.id,

@@ -83,6 +83,9 @@ class SourceHistory:
     # Columns the database keeps but the source's own model of the schema no longer tracks
     # (Django: a field removed from the migration state only): not what a model lacks.
     detached_columns: dict[TableKey, set[str]] = field(default_factory=dict)
+    # A model source's class attributes set by calls tabletrace does not read (`id =
+    # primary_key()`): columns perhaps, so the model is not said to lack one of these names.
+    unread_columns: dict[TableKey, set[str]] = field(default_factory=dict)
 
 
 DIALECT_FOLDERS = frozenset(
