@@ -65,12 +65,19 @@ def is_external(data: Mapping[str, Any]) -> bool:
     return "external" in present and present <= {"external", "model"}
 
 
-def joins_a_used_table(graph: nx.MultiDiGraph, node: str) -> bool:
-    """The join table of a many-to-many field of a model whose table code uses: forms,
-    serializers, filters and templates reach it through the relation without naming it."""
+#: References through which the ORM reads and writes the target whenever the source's model
+#: is used, without the code naming the target's model or table.
+_LOADING_REFERENCES = frozenset({"many_to_many", "relationship"})
+
+
+def reached_from_a_used_table(graph: nx.MultiDiGraph, node: str) -> bool:
+    """The join table of a many-to-many field, or the target of a SQLAlchemy `relationship()`,
+    of a model whose table code uses: forms, serializers, templates and attribute access
+    (`notifier.options`, loaded lazily, written through its cascade) reach it through the
+    relation without naming it."""
     for source, _, data in graph.in_edges(node, data=True):
         reference = data.get("reference")
-        if reference is not None and reference.via == "many_to_many" and any(
+        if reference is not None and reference.via in _LOADING_REFERENCES and any(
             use.kind in ("read", "write") for use in uses_of(graph, source)
         ):
             return True
@@ -78,14 +85,14 @@ def joins_a_used_table(graph: nx.MultiDiGraph, node: str) -> bool:
 
 
 def is_dead(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
-    """Present in some final state, and no application code reads or writes it (nor the model
-    whose many-to-many join table it is). A table owned outside the repository is not dead:
-    the app owning it uses it."""
+    """Present in some final state, and no application code reads or writes it (nor a model
+    whose many-to-many join table or relationship target it is). A table owned outside the
+    repository is not dead: the app owning it uses it."""
     if not data["present_in"] or "external" in data["present_in"]:
         return False
     if any(use.kind in ("read", "write") for use in uses_of(graph, node)):
         return False
-    return not joins_a_used_table(graph, node)
+    return not reached_from_a_used_table(graph, node)
 
 
 def removals_in_use(

@@ -682,7 +682,8 @@ def test_association_tables_are_used_with_their_class(make_repo: MakeRepo) -> No
         "public.assoc_document_terms": "used",
         "public.assoc_forgotten": "dead",
         "public.document": "used",
-        "public.search_tag": "dead",
+        # reached through Document.tags and Document.terms: loading them reads it
+        "public.search_tag": "used",
     }
 
 

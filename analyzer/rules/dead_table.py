@@ -66,6 +66,32 @@ def _doubt(ctx: RuleContext) -> str:
     )
 
 
+RELATIONSHIP_MODELS = """from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class NotifierOptions(Base):
+    __tablename__ = "notifier_options"
+    id = Column(Integer, primary_key=True)
+    notifier_id = Column(Integer, ForeignKey("notifiers.id"))
+
+
+class NotifierLog(Base):
+    __tablename__ = "notifier_log"
+    id = Column(Integer, primary_key=True)
+    notifier_id = Column(Integer, ForeignKey("notifiers.id"))
+    notifier = relationship("Notifier")
+
+
+class Notifier(Base):
+    __tablename__ = "notifiers"
+    id = Column(Integer, primary_key=True)
+    options = relationship(NotifierOptions, uselist=False, cascade="all, delete-orphan")
+"""
+
+
 RULE = Rule(
     code="TT002",
     name="dead-table",
@@ -76,8 +102,11 @@ RULE = Rule(
         "The table is present in the final schema of at least one source (the Alembic head "
         "state, a `.sql` file, runtime DDL or an ORM model), but no application code reads or "
         "writes it. DDL alone (`CREATE TABLE IF NOT EXISTS` in code) does not count as a use. "
-        "The join table of a Django many-to-many field counts as used when its model's table "
-        "is: forms, serializers and templates reach it through the relation. Tables owned "
+        "The join table of a Django many-to-many field, and the target of a SQLAlchemy "
+        "`relationship()`, count as used when the table of the model declaring the relation "
+        "is: forms, serializers, templates and attribute access reach it through the relation "
+        "(a relationship loads its target when read, and writes it through its cascade). "
+        "Tables owned "
         "outside the repository (status `external`) are never dead."
     ),
     why_it_matters=(
@@ -106,6 +135,22 @@ RULE = Rule(
                 "migrations/001_a.sql": "CREATE TABLE tmp (id int);\n",
                 "migrations/002_b.sql": "DROP TABLE tmp;\n",
             },
+        ),
+        Example(  # the relationship's target is read through `notifier.options`; the log is dead
+            files={
+                "schema.sql": (
+                    "CREATE TABLE notifiers (id int);\n"
+                    "CREATE TABLE notifier_options (id int, notifier_id int);\n"
+                    "CREATE TABLE notifier_log (id int, notifier_id int);\n"
+                ),
+                "app/models.py": RELATIONSHIP_MODELS,
+                "app/views.py": (
+                    "from app.models import Notifier\n\n\n"
+                    "def options(session, ident):\n"
+                    "    return session.get(Notifier, ident).options\n"
+                ),
+            },
+            expected=frozenset({"public.notifier_log"}),
         ),
     ),
 )
