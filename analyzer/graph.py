@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from analyzer.sql.refs import CREATING_OPERATIONS as CREATING_OPERATIONS  # rules import it here
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
     from analyzer.sources.model import SchemaOp, SourceHistory
     from analyzer.sql.names import TableKey
 
-CREATING_OPERATIONS = frozenset({"create", "rename_to"})
 REMOVING_OPERATIONS = frozenset({"drop", "rename_from"})
 MIGRATION_KINDS = frozenset({"sql", "alembic", "django", "create_all", "migration-module"})
 
@@ -35,6 +36,7 @@ class DynamicUse:
     kind: str
     snippet: str
     reason: str = ""  # why the evaluator could not resolve it
+    operation: str = ""  # what the statement does to the table ("create", "rename_to"...)
 
 
 @dataclass(slots=True)

@@ -51,3 +51,50 @@ def test_rule_example(rule: Rule, example: Example, make_repo) -> None:
     for finding in report.findings:
         assert finding.locations, finding
         assert finding.message
+
+
+# A base class creates its staging table under a name its subclasses give at run time.
+STAGING_BASE = '''\
+class StagedTable:
+    def __init__(self, name):
+        self.staging_name = name + "_staging"
+
+    def build(self, cur):
+        cur.execute(f"CREATE TABLE {self.staging_name} (id int)")
+        cur.execute(f"CREATE INDEX ON {self.staging_name} (id)")  # creates no table
+'''
+STAGING_USER = '''\
+def swap(cur):
+    cur.execute("INSERT INTO scores SELECT * FROM scores_staging")
+'''
+
+
+def test_an_undefined_table_is_hedged_when_dynamic_ddl_may_create_it(make_repo) -> None:
+    """`CREATE TABLE {self.staging_name}`: tabletrace cannot tell which tables this creates,
+    so a table no source creates may be one of them: confidence medium, and the message says
+    where that DDL is. Without it the same table is undefined with confidence high."""
+    files = {"etl/staging.py": STAGING_BASE, "etl/swap.py": STAGING_USER}
+    hedged = scan(make_repo(files))
+    assert sorted(
+        (f.table, f.path, f.line, f.confidence, f.message)
+        for f in hedged.findings
+        if f.name == "undefined-table"
+    ) == [
+        (
+            table,
+            "etl/swap.py",
+            2,
+            "medium",
+            f"{table} is used by 1 module (etl.swap) but created by no migration, SQL file or "
+            "runtime DDL: add a migration that creates it, or fix the name (confidence medium: "
+            "1 statement in application code creates a table whose name it takes at run time, "
+            "the first at etl/staging.py:3, see dynamic-table-name; one of them may create it)",
+        )
+        for table in ("public.scores", "public.scores_staging")
+    ]
+    root = make_repo(files)
+    (root / "etl/staging.py").unlink()
+    sure = scan(root)
+    assert sorted(
+        (f.table, f.confidence) for f in sure.findings if f.name == "undefined-table"
+    ) == [("public.scores", "high"), ("public.scores_staging", "high")]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from analyzer.models import Location, Report, Table
-from analyzer.sql.names import TableKey
+from analyzer.sql.names import BOOKKEEPING_TABLES, TableKey
 
 if TYPE_CHECKING:
     from analyzer.database.build import BuildResult
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
-# Tables a migration tool creates for its own bookkeeping: no source defines them, rightly.
-BOOKKEEPING_TABLES = frozenset(
-    {"django_migrations", "flyway_schema_history", "schema_migrations", "goose_db_version"}
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
 from analyzer.resolve.values import FunctionV, Unknown, Values
 from analyzer.sql.detect import is_sql_text
-from analyzer.sql.refs import HOLE_PREFIX, StatementResult, TableRef
+from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import analyze_statement
 from analyzer.sql.tokenscan import cte_names
@@ -69,6 +69,9 @@ class DynamicName:
     kind: str
     snippet: str
     reason: str = ""
+    # What the statement does to the table (`TableRef.operation`). Not part of the identity:
+    # `ALTER TABLE {a} RENAME TO {b}` with one unknown hole is one dynamic name, not two.
+    operation: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,19 @@ def analyze_text(
     return analysis
 
 
+def _unique_dynamic(names: list[DynamicName]) -> list[DynamicName]:
+    """Equal dynamic names once, in their first place; the one that may create a table wins
+    (`RENAME TO {b}` over `ALTER TABLE {a}` of the same statement)."""
+    unique: dict[DynamicName, DynamicName] = {}
+    for name in names:
+        kept = unique.get(name)
+        if kept is None or (
+            name.operation in CREATING_OPERATIONS and kept.operation not in CREATING_OPERATIONS
+        ):
+            unique[name] = name  # an equal key keeps its place
+    return list(unique.values())
+
+
 # --------------------------------------------------------------------------------------------
 # candidates
 # --------------------------------------------------------------------------------------------
@@ -267,7 +283,8 @@ class CodeSqlResolver:
                     for index in indices:
                         depends |= params_in(template.holes[index].value)
                     dynamic = DynamicName(
-                        line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons))
+                        line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons)),
+                        ref.operation,
                     )
                     found.dynamic.append((dynamic, depends))
                     continue
@@ -308,7 +325,7 @@ class CodeSqlResolver:
             if not helper.called:
                 results[helper.facts.path].dynamic.extend(helper.dynamic)
         for result in results.values():
-            result.dynamic = list(dict.fromkeys(result.dynamic))
+            result.dynamic = _unique_dynamic(result.dynamic)
         return results
 
     def _take_helper(
@@ -597,6 +614,7 @@ class CodeSqlResolver:
                 DynamicName(
                     call.line, dynamic.expressions, dynamic.kind, dynamic.snippet,
                     f"the table name given to {helper.fact.qualname}() here: {dynamic.reason}",
+                    dynamic.operation,
                 )
             )
 

@@ -51,7 +51,7 @@ def code_uses(
             module.dynamic.append(
                 DynamicUse(
                     facts.path, dynamic.line, facts.module, dynamic.expressions,
-                    dynamic.kind, dynamic.snippet, dynamic.reason,
+                    dynamic.kind, dynamic.snippet, dynamic.reason, dynamic.operation,
                 )
             )
         seen: set[tuple[int, TableKey, str, str]] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from analyzer.graph import nodes_of_kind
+from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind
 from analyzer.rules.base import Example, Rule, RuleContext, plural, use_location
 from analyzer.status import is_undefined, needing_uses
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    doubt = _dynamic_ddl_doubt(ctx)
     for node, data in nodes_of_kind(ctx.graph, "table"):
         if not is_undefined(ctx.graph, node, data):
             continue
@@ -25,10 +26,37 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"{data['key'].display} is used by {plural(len(modules), 'module')} "
                 f"({', '.join(modules[:3])}{', ...' if len(modules) > 3 else ''}) but created "
                 "by no migration, SQL file or runtime DDL: add a migration that creates it, "
-                "or fix the name"
+                f"or fix the name{doubt}"
             ),
             locations=[use_location(use) for use in uses],
+            confidence="medium" if doubt else "high",
         )
+
+
+def _dynamic_ddl_doubt(ctx: RuleContext) -> str:
+    """Why "no source creates it" may be wrong: a `CREATE TABLE` (or a rename) in application
+    code whose table name is known only at run time (`CREATE TABLE {self.staging_name}`) may
+    create any table. An index, a constraint or a drop on such a name creates none."""
+    places = sorted(
+        {
+            (data["use"].path, data["use"].line)
+            for _, data in nodes_of_kind(ctx.graph, "dynamic")
+            if data["use"].operation in CREATING_OPERATIONS
+        }
+    )
+    if not places:
+        return ""
+    path, line = places[0]
+    creates = (
+        "creates a table whose name it takes"
+        if len(places) == 1
+        else "create tables whose names they take"
+    )
+    return (
+        f" (confidence medium: {plural(len(places), 'statement')} in application code "
+        f"{creates} at run time, the first at {path}:{line}, see dynamic-table-name; one of "
+        "them may create it)"
+    )
 
 
 RULE = Rule(
@@ -41,7 +69,11 @@ RULE = Rule(
         "Application code reads or writes this table, but no source creates it: no Alembic "
         "revision reaches it at head, no `.sql` file creates it, no runtime DDL and no ORM "
         "model declares it. Database catalogs (`pg_class`, `information_schema.*`, "
-        "`sqlite_master`) are never reported: their status is `system`."
+        "`sqlite_master`) and the tables migration tools keep for themselves "
+        "(`alembic_version`, `django_migrations`...) are never reported: their status is "
+        "`system`. When application code creates or renames a table whose name is known only "
+        "at run time (`CREATE TABLE {name}`), it may create this one: the finding says so and "
+        "has confidence medium."
     ),
     why_it_matters=(
         "On a database built from this repository's migrations the statement fails with "
@@ -77,6 +109,13 @@ RULE = Rule(
                 "app/health.py": (
                     'def f(cur):\n    cur.execute("SELECT relname FROM pg_class JOIN '
                     'information_schema.tables t ON true")\n'
+                ),
+            },
+        ),
+        Example(
+            files={
+                "app/backup.py": (
+                    'def f(cur):\n    cur.execute("SELECT version_num FROM alembic_version")\n'
                 ),
             },
         ),

@@ -57,9 +57,20 @@ SYSTEM_SCHEMAS = frozenset(
     {"pg_catalog", "information_schema", "pg_toast", "sys", "mysql", "performance_schema"}
 )
 SYSTEM_PREFIXES = ("pg_", "sqlite_")
+#: Tables a migration tool creates for its own bookkeeping (Alembic's default version table,
+#: Django's, Flyway's, Rails' and dbmate's, goose's): no source of the repository defines them.
+BOOKKEEPING_TABLES = frozenset(
+    {"alembic_version", "django_migrations", "flyway_schema_history", "schema_migrations",
+     "goose_db_version"}
+)  # fmt: skip
 
 
 def is_system_table(key: TableKey) -> bool:
     """Catalog tables the database provides (`pg_class`, `information_schema.tables`,
-    `sqlite_master`): used by code, created by no migration, and rightly so."""
-    return key.schema in SYSTEM_SCHEMAS or key.name.startswith(SYSTEM_PREFIXES)
+    `sqlite_master`) and the bookkeeping tables of migration tools (`alembic_version`, which
+    a backup or a health check reads): used by code, created by no migration, and rightly so."""
+    return (
+        key.schema in SYSTEM_SCHEMAS
+        or key.name.startswith(SYSTEM_PREFIXES)
+        or key.name in BOOKKEEPING_TABLES
+    )

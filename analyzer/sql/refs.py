@@ -20,6 +20,10 @@ def hole_marker(index: int) -> str:
     return f"{HOLE_PREFIX}{index}__"
 
 
+#: Operations (of a `TableRef`, and of the schema operations made from them) that may bring a
+#: table into existence: `CREATE TABLE`, `SELECT INTO`, a rename's new name.
+CREATING_OPERATIONS = frozenset({"create", "rename_to"})
+
 @dataclass(frozen=True)
 class TableRef:
     """One mention of a table in a statement, with what the statement does to it."""
