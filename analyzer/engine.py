@@ -654,7 +654,13 @@ class _Rounds:
                 found = index.find(dotted)  # the facts of this round (parsed since, or not)
                 return results[found.path].python if found is not None else None
 
-            self._demand = Demand(find)
+            stampers = {
+                name
+                for result in results.values()
+                if result.glance is not None
+                for name in result.glance.stampers
+            }
+            self._demand = Demand(find, stampers=stampers)
         return self._demand
 
     def helpers(self, parsed: list[PythonFacts]) -> HelperSignatures:

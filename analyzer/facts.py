@@ -175,6 +175,9 @@ class CreateAllCall:
     line: int
     snippet: str
     tables: tuple[str, ...] | None = None  # `tables=[User.__table__, orders]`, as written
+    # the other calls of the function making this one, as written (`stamp_latest_revision`):
+    # a helper of the repository that stamps Alembic makes create_all the bootstrap
+    nearby: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,9 @@ class OrmFacts:
     # The module calls `stamp` (`alembic.command.stamp(cfg, "head")`): with create_all, the
     # cookbook bootstrap of a fresh database (build from the models, then mark it at head).
     stamps_alembic: bool = False
+    # Module-level functions whose body calls `stamp` (`def stamp_latest_revision():
+    # flask_migrate.stamp(...)`): a create_all next to a call of one is the same bootstrap.
+    stamping_functions: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

@@ -144,6 +144,9 @@ class Glance:
     #: order asked: the early cutoff gives them to its next look at this file, which then
     #: need not import sqlglot to be told them again.
     verdicts: tuple[tuple[str, bool | None], ...] = ()
+    #: Functions calling `stamp` (`flask_migrate.stamp`, `alembic.command.stamp`): a
+    #: create_all next to a call of one builds a fresh database as Alembic's cookbook says.
+    stampers: frozenset[str] = frozenset()
 
     @property
     def relevant(self) -> bool:
@@ -317,6 +320,7 @@ class _State:
     # module-level classes deriving from a factory (`class DB(SQLAlchemy)`): calls of them
     # make a declarative base or a MetaData as the factory's do
     factories: set[str] = field(default_factory=set)
+    stampers: set[str] = field(default_factory=set)  # `Glance.stampers`
     class_roots: set[str] = field(default_factory=set)  # names any class's bases read
     scope_imports: list[set[str]] = field(default_factory=lambda: [set()])
 
@@ -394,6 +398,7 @@ class _Looker:
             called=self._shared(state.called),
             stars=tuple(state.stars),
             verdicts=tuple(self.verdicts.asked.items()),
+            stampers=self._shared(state.stampers),
         )
 
     def walk(self, nodes: list[ast.AST]) -> None:
@@ -1006,6 +1011,12 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
             looker.sink(argument)
     if _is_factory(state, name) or _is_table_call(node):
         state.reasons.append(f"line {node.lineno}: {name}()")
+    elif name == "stamp":
+        # `flask_migrate.stamp()` / `command.stamp(cfg, "head")`: the ORM reader records the
+        # functions that stamp, for the create_all next to a call of one
+        state.reasons.append(f"line {node.lineno}: stamp()")
+        if looker.function is not None:
+            state.stampers.add(looker.function)
 
     elif looker.in_class and name in ORM_ATTRIBUTES:
         state.reasons.append(f"line {node.lineno}: {name}() in a class body")
@@ -1648,9 +1659,12 @@ class Demand:
     module that was skipped."""
 
     def __init__(self, find: Callable[[str], PythonFacts | None],
-                 helpers: Collection[str] = ()) -> None:
+                 helpers: Collection[str] = (), stampers: Collection[str] = ()) -> None:
+        """`stampers`: the names of the functions that call `stamp` in the whole repository
+        (`Glance.stampers`): a create_all's neighbouring call of one is looked up."""
         self._find = find  # dotted module name -> its facts (`ModuleIndex.find`)
         self._helpers = set(helpers)
+        self._stampers = frozenset(stampers)
         self._rooted: dict[str, PythonFacts] = {}  # modules whose roots were added
         self._seen: set[tuple[str, Chain]] = set()
         self._expanded: set[tuple[str, str]] = set()  # (path, "f:qualname" / "c:qualname")
@@ -1736,6 +1750,11 @@ class Demand:
             if create_all.receiver:
                 yield _chain(create_all.receiver)
             yield from (_chain(table) for table in create_all.tables or () if table != "?")
+            # a neighbouring call that may stamp Alembic (`sources.create_all._stamps`)
+            yield from (
+                _chain(name) for name in create_all.nearby
+                if name.rsplit(".", 1)[-1] in self._stampers
+            )
         yield from facts.loop_iterables(used_loops)
 
     def _call_roots(self, facts: PythonFacts, helpers: Collection[str]

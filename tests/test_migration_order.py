@@ -278,6 +278,64 @@ def test_create_all_bootstrap_makes_alembic_faults_informational(make_repo: Make
         "(app/bootstrap.py:8)" in text
 
 
+STAMPING_HELPER_REPO = {
+    **INI,
+    "migrations/env.py": ENV_PY,
+    f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id", sa.Integer))'),
+    f"{V}/b.py": revision("b", "a", 'op.create_index("ix_t", "teams", ["id"])'),
+    "app/__init__.py": "",
+    "app/models.py": (
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class User(Base):\n"
+        '    __tablename__ = "users"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n\n\n"
+        "class Team(Base):\n"
+        '    __tablename__ = "teams"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    ),
+    # the project's helper stamps (Flask-Migrate's `stamp` has the same name), and a package
+    # re-exports it
+    "app/db/__init__.py": "from app.db.revisions import mark_at_head\n",
+    "app/db/revisions.py": (
+        "from alembic.command import stamp\nfrom alembic.config import Config\n\n\n"
+        "def mark_at_head():\n"
+        '    stamp(Config("alembic.ini"), "head")\n'
+    ),
+    "app/bootstrap.py": (
+        "from app.db import mark_at_head\n"
+        "from app.models import Base\n\n\n"
+        "def init_db(engine):\n"
+        "    Base.metadata.create_all(engine)\n"
+        "    mark_at_head()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_create_all_next_to_a_helper_that_stamps_is_the_bootstrap(
+    make_repo: MakeRepo, prefilter: bool
+) -> None:
+    """`db.create_all()` then the project's own `mark_at_head()`, which calls `stamp`: the
+    same recipe as calling `stamp` in place. Without the helper's stamp, the two sources
+    compete for users (duplicate-definition)."""
+    root = make_repo(STAMPING_HELPER_REPO)
+    report = scan(root, prefilter=prefilter)
+    assert [f.name for f in report.findings if f.name == "duplicate-definition"] == []
+    assert order_findings(report) == [("public.teams", "info", f"{V}/b.py", 10)]
+    assert "builds a fresh database with create_all then `alembic stamp head` " \
+        "(app/bootstrap.py:6)" in message(report, "public.teams")
+
+    (root / "app/db/revisions.py").write_text(
+        "def mark_at_head():\n    print('nothing stamped')\n", encoding="utf-8"
+    )
+    competing = scan(root, prefilter=prefilter)
+    assert sorted(
+        (f.table, f.path, f.line) for f in competing.findings
+        if f.name == "duplicate-definition"
+    ) == [("public.users", "app/bootstrap.py", 6)]
+
+
 def test_sql_folder_and_migration_module_order(make_repo: MakeRepo) -> None:
     """A numbered SQL folder that seeds a table before the file creating it; a migration module
     whose second step drops a table that only its third creates. A standalone data fix on a

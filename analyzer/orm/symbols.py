@@ -19,7 +19,9 @@ MAX_DEPTH = 12
 class Symbol:
     """What a name is bound to: a class, a Table, a base factory, a module, or an external path."""
 
-    kind: str  # "class" | "table" | "factory" | "module" | "external"
+    # "class" | "table" | "factory" | "module" | "external" | "stamp" (a function of the
+    # repository that stamps an Alembic database: `OrmFacts.stamping_functions`)
+    kind: str
     module: PythonFacts | None
     name: str  # class/variable name, module name, or the external dotted path
     node: OrmClass | OrmTable | OrmBaseFactory | None = None
@@ -87,6 +89,8 @@ class SymbolTable:
             return Symbol("table", facts, name, tables[name])
         if name in factories:
             return Symbol("factory", facts, name, factories[name])
+        if name in facts.orm.stamping_functions:
+            return Symbol("stamp", facts, name)
         for binding in facts.imports:
             if binding.local == name:
                 return self._imported(facts, binding, depth)

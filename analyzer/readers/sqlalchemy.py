@@ -32,7 +32,7 @@ import builtins
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -74,6 +74,9 @@ _FACTORY_CLASSES: dict[str, str] = {
 #: Imports from these top-level packages never bind a model or a table of the scanned project:
 #: the standard library, SQLAlchemy's own packages and a few frameworks that are imported
 #: everywhere (only to keep the facts small; the resolver would drop their names anyway).
+#: Packages whose `stamp` marks a database as migrated (`alembic.command.stamp`,
+#: `flask_migrate.stamp`).
+_STAMP_ROOTS = frozenset({"alembic", "flask_migrate"})
 _LIBRARY_ROOTS: frozenset[str] = frozenset(sys.stdlib_module_names) | {
     "__future__",
     "typing_extensions",
@@ -211,8 +214,9 @@ def read_sqlalchemy(
     try:
         reader = _Reader(module, parsed.positions, facts, builder, module_scope)
         reader.scan(module.body, "module")
-        if reader.bound or reader.sqla or reader.star:
+        if reader.bound or reader.sqla or reader.star or reader.stamps:
             reader.walk_module(module)
+            reader.create_all_neighbours()
     except Exception:  # one odd file must not abort a scan: keep what was collected
         pass
     return facts
@@ -365,6 +369,9 @@ class _Reader:
         self.sqla_names: dict[str, str] = {}  # local -> name imported from SQLAlchemy packages
         self.sqla = False  # imports something from SQLAlchemy / SQLModel / Flask-SQLAlchemy
         self.star = False  # `from <project module> import *`: free names may come from it
+        # imports Alembic's or Flask-Migrate's `stamp` (or `alembic.command`): the walk finds
+        # the functions that stamp (`OrmFacts.stamping_functions`)
+        self.stamps = False
         self.known: set[str] = set()  # names imported or defined at module level (star case)
         self.class_tables: set[int] = set()  # ids of `__table__ = Table(...)` calls
         # module-level classes deriving from a factory class (`class DB(SQLAlchemy)`) -> the
@@ -381,6 +388,9 @@ class _Reader:
         self.ctor_marks: dict[int, str] = {}  # id(M(...) call) -> context (add, merge...)
         self.assigned: dict[int, str] = {}  # id(call) -> module/class variable it is bound to
         self.seen: set[tuple[str, int, str, str]] = set()
+        # the calls (their `func`) made in each function, and the function of each create_all
+        self.calls_in: dict[str | None, list[cst.BaseExpression]] = {}
+        self.create_all_functions: list[str | None] = []
 
     # ---- utilities -------------------------------------------------------------------------
 
@@ -464,6 +474,8 @@ class _Reader:
             if not top:
                 continue
             self.known.add(alias.evaluated_alias or top)
+            if dotted in ("flask_migrate", "alembic.command"):
+                self.stamps = True
             if top in _LIBRARY_ROOTS:
                 self.sqla = self.sqla or top in _SQLA_ROOTS
                 continue
@@ -487,6 +499,10 @@ class _Reader:
             elif not library:
                 self.star = True
             return
+        if top in _STAMP_ROOTS:
+            self.stamps = self.stamps or any(
+                alias.evaluated_name in ("stamp", "command") for alias in node.names
+            )
         for alias in node.names:
             local = alias.evaluated_alias or alias.evaluated_name
             self.known.add(local)
@@ -960,6 +976,18 @@ class _Reader:
         for stmt in module.body:
             self.walk(stmt)
 
+    def create_all_neighbours(self) -> None:
+        """`CreateAllCall.nearby`: the other calls of the function making each create_all."""
+        calls = self.facts.create_all
+        for index, function in enumerate(self.create_all_functions):
+            names = {
+                sys.intern(name)
+                for func in self.calls_in.get(function, ())
+                if (name := _dotted(func)) is not None and not name.endswith("create_all")
+            }
+            if names:
+                calls[index] = replace(calls[index], nearby=tuple(sorted(names)))
+
     def walk(self, node: cst.CSTNode) -> None:
         _HANDLERS.get(type(node), _Reader._generic)(self, node)
 
@@ -1173,10 +1201,14 @@ class _Reader:
             table = self._table(node, self.assigned.pop(id(node), None))
             if table is not None:
                 self.facts.tables.append(table)
+        self.calls_in.setdefault(self.functions[-1], []).append(func)
         if name == "create_all" and method and _create_all_signature(node):
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
         elif name == "stamp":
             self.facts.stamps_alembic = True
+            function = self.functions[-1]
+            if function is not None and "." not in function:
+                self.facts.stamping_functions.append(function)
         for arg in node.args:
             value = arg.value
             if isinstance(value, cst.Attribute) and value.attr.value == "create_all":
@@ -1209,6 +1241,7 @@ class _Reader:
         elif listed is not None:
             tables = ("?",)
         snippet = " ".join(self._code(node).split())
+        self.create_all_functions.append(self.functions[-1])
         self.facts.create_all.append(
             CreateAllCall(
                 _dotted(receiver),

@@ -29,6 +29,19 @@ class CreateAllSources:
     diagnostics: list[tuple[str, FileProblem]] = field(default_factory=list)
 
 
+def _stamps(facts: PythonFacts, call: CreateAllCall, mapper: Mapper) -> bool:
+    """Whether the create_all is followed by an Alembic stamp: the module calls `stamp`, or the
+    function making the call also calls a function of the repository that does
+    (`db.create_all(); stamp_latest_revision()`, the helper calling `flask_migrate.stamp`)."""
+    if facts.orm.stamps_alembic:
+        return True
+    for name in call.nearby:
+        symbol = mapper.symbols.lookup(facts, name)
+        if symbol is not None and symbol.kind == "stamp":
+            return True
+    return False
+
+
 def create_all_sources(
     modules: Iterable[PythonFacts], mapper: Mapper, model: OrmModel
 ) -> CreateAllSources:
@@ -46,7 +59,7 @@ def create_all_sources(
             declarations, assumed = found
             history = SourceHistory(
                 id=f"create_all:{facts.path}:{call.line}", kind="create_all", path=facts.path,
-                files=[facts.path], ordered=False, bootstrap=facts.orm.stamps_alembic,
+                files=[facts.path], ordered=False, bootstrap=_stamps(facts, call, mapper),
                 assumed=assumed,
             )
             columns: dict[TableKey, list[str]] = {}
