@@ -456,3 +456,119 @@ def test_a_column_built_by_a_helper_is_not_said_to_be_missing(make_repo) -> None
             "or add a migration",
         )
     ]
+
+
+TYPE_CHECKING_APP = {
+    "tcdemo/__init__.py": "",
+    "tcdemo/models.py": '''\
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Checkout(Base):
+    __tablename__ = "checkouts"
+    id = Column(Integer, primary_key=True)
+    status = Column(String)
+''',
+    "tcdemo/guard.py": '''\
+from typing import TYPE_CHECKING
+
+from tcdemo.models import Checkout
+
+if TYPE_CHECKING:
+
+    class PaidCheckout(Checkout):
+        receipt: str
+else:
+    PaidCheckout = Checkout
+
+
+def is_paid(checkout: Checkout) -> bool:
+    return checkout.status == "paid"
+''',
+    "sql/schema.sql": "CREATE TABLE checkouts (id int, status text);\n",
+}
+
+
+def test_a_class_for_the_type_checker_only_is_no_model(make_repo) -> None:
+    """`if TYPE_CHECKING: class PaidCheckout(Checkout)`: the interpreter never defines it, so
+    SQLAlchemy maps no such class; it declares nothing and lacks nothing."""
+    root = make_repo(TYPE_CHECKING_APP)
+    with imported(root, "tcdemo.guard") as guard:
+        from sqlalchemy import inspect
+
+        assert guard.PaidCheckout is guard.Checkout  # type: ignore[attr-defined]
+        assert [m.class_.__name__ for m in inspect(guard.Checkout).registry.mappers] == [  # type: ignore[attr-defined]
+            "Checkout"
+        ]
+    report = scan(root)
+    assert model_tables(report) == {"checkouts": ["id", "status"]}
+    assert {
+        (d.path, d.line) for t in report.tables for d in t.definitions if d.source_kind == "model"
+    } == {("tcdemo/models.py", 7)}
+    assert [f.name for f in report.findings] == []
+
+
+FOREIGN_MIXIN = '''\
+from sqlalchemy import Column, String
+
+
+class AuditMixin:
+    created_by = Column(String)
+'''
+FOREIGN_MIXIN_APP = {
+    "fmdemo/__init__.py": "",
+    "fmdemo/models.py": '''\
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+from vendorlib.mixins import AuditMixin
+
+Base = declarative_base()
+
+
+class Note(AuditMixin, Base):
+    __tablename__ = "notes"
+    id = Column(Integer, primary_key=True)
+    body = Column(String)
+    pinned = Column(String)
+''',
+    "sql/schema.sql": "CREATE TABLE notes (id int, body text, created_by text);\n",
+}
+
+
+def test_a_base_from_another_library_may_add_columns(make_repo, tmp_path) -> None:
+    """A model deriving from another library's mixin: SQLAlchemy maps the mixin's column, which
+    tabletrace does not read, so 'lacks created_by' is hedged (confidence medium); what the
+    model surely declares and the table lacks (`pinned`) is still said."""
+    vendor = tmp_path / "site"
+    (vendor / "vendorlib").mkdir(parents=True)
+    (vendor / "vendorlib" / "__init__.py").write_text("", encoding="utf-8")
+    (vendor / "vendorlib" / "mixins.py").write_text(FOREIGN_MIXIN, encoding="utf-8")
+    root = make_repo(FOREIGN_MIXIN_APP)
+    sys.path.insert(0, str(vendor))
+    try:
+        with imported(root, "fmdemo.models") as models:
+            real = [c.name for c in models.Note.__table__.columns]  # type: ignore[attr-defined]
+    finally:
+        sys.path.remove(str(vendor))
+        for name in [n for n in sys.modules if n.split(".")[0] == "vendorlib"]:
+            del sys.modules[name]
+    assert sorted(real) == ["body", "created_by", "id", "pinned"]
+    report = scan(root)
+    drift = [f for f in report.findings if f.name == "model-drift"]
+    assert [(f.table, f.path, f.line, f.confidence, f.message) for f in drift] == [
+        (
+            "public.notes",
+            "fmdemo/models.py",
+            8,
+            "medium",
+            "public.notes: compared with the SQL source sql/schema.sql, the model in "
+            "fmdemo/models.py lacks created_by, which the table has, unless its base "
+            "vendorlib.mixins.AuditMixin (from another library, which tabletrace does not "
+            "read) adds them and declares pinned, which the table does not have. Queries "
+            "through the model fail on the columns the table does not have: align the model "
+            "or add a migration",
+        )
+    ]

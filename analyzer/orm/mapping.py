@@ -11,6 +11,7 @@ inheritance maps a subclass without a table to its parent's; abstract classes ma
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 
 from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts
@@ -40,6 +41,20 @@ AS_DECLARATIVE = frozenset(
 )
 
 
+#: Packages whose classes, as bases of a model, add no column: SQLAlchemy's own (declarative
+#: machinery, `MappedAsDataclass`, `AsyncAttrs`) and the standard library's (`Generic`, `ABC`).
+_NO_COLUMN_PACKAGES = frozenset(sys.stdlib_module_names) | {
+    "sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing_extensions",
+}  # fmt: skip
+
+
+def _may_add_columns(external: str) -> bool:
+    """Whether a base from outside the repository may give a model columns: a mixin of another
+    library (`authlib.integrations.sqla_oauth2.OAuth2TokenMixin`) may; SQLAlchemy's and the
+    standard library's classes do not."""
+    return external.split(".", 1)[0] not in _NO_COLUMN_PACKAGES
+
+
 def camel_to_snake_case(name: str) -> str:
     """Flask-SQLAlchemy 3's default table name (same expression as its `model.py`)."""
     name = re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name)
@@ -55,6 +70,9 @@ class ClassInfo:
     table: TableKey | None = None
     columns: list[OrmColumn] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # `OrmClass.unread`, mixins' included
+    # bases from other libraries (`authlib...OAuth2TokenMixin`), its mixins' included: they
+    # may add columns tabletrace cannot read
+    foreign_bases: list[str] = field(default_factory=list)
     parents: list[ClassInfo] = field(default_factory=list)
     single_table_parent: ClassInfo | None = None
     unresolved: str = ""  # why the table name could not be computed
@@ -73,6 +91,7 @@ class Declaration:
     columns: tuple[str, ...]
     owner: str | None = None  # the MetaData it belongs to, when known
     unread: tuple[str, ...] = ()  # attributes that may be columns (`ClassInfo.unread`)
+    foreign_bases: tuple[str, ...] = ()  # `ClassInfo.foreign_bases`
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +226,8 @@ class Mapper:
                     info.flavour = "flask"
                     declarative = True
                     owners.append(self.metadata_owner(info.facts, base.rpartition(".")[0]))
+                elif _may_add_columns(symbol.name):
+                    info.foreign_bases.append(symbol.name)
             elif symbol.kind == "factory" and symbol.node is not None:
                 declarative = declarative or symbol.node.kind in ("declarative_base", "registry")
                 owners.append(self._symbol_owner(symbol, 0))
@@ -230,6 +251,9 @@ class Mapper:
         info.owner = next((owner for owner in owners if owner), None)
         info.columns = self._columns(info)
         info.unread = self._unread(info)
+        for parent in info.parents:
+            if parent.role not in ("mapped", "unmapped"):
+                info.foreign_bases.extend(parent.foreign_bases)
         if is_base:
             info.role = "base"
             own = f"class:{info.facts.path}:{cls.name}"
@@ -395,7 +419,7 @@ class Mapper:
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
             self._declare(
                 info.table, info.facts.path, info.cls.line, label, info.columns, info.owner,
-                tuple(info.unread),
+                tuple(info.unread), tuple(dict.fromkeys(info.foreign_bases)),
             )
             self._references(info)
             self._secondaries(info)
@@ -411,10 +435,11 @@ class Mapper:
         columns: list[OrmColumn] | tuple[OrmColumn, ...],
         owner: str | None = None,
         unread: tuple[str, ...] = (),
+        foreign_bases: tuple[str, ...] = (),
     ) -> None:
         names = tuple(dict.fromkeys(c.name for c in columns))
         self.model.declarations.append(
-            Declaration(table, path, line, label, names, owner, unread)
+            Declaration(table, path, line, label, names, owner, unread, foreign_bases)
         )
         for column in columns:
             if column.foreign_key and "." in column.foreign_key:
@@ -472,7 +497,7 @@ class Mapper:
             merged.append(
                 Declaration(
                     declaration.table, declaration.path, declaration.line, declaration.label,
-                    columns, declaration.owner, unread,
+                    columns, declaration.owner, unread, declaration.foreign_bases,
                 )
             )
         self.model.declarations = merged

@@ -298,6 +298,11 @@ def _is_plain_value(node: cst.BaseExpression) -> bool:
     return False
 
 
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    """`if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:`: code the interpreter never runs."""
+    return _dotted(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+
+
 def _is_classvar(annotation: cst.BaseExpression) -> bool:
     if isinstance(annotation, cst.Subscript):
         annotation = annotation.value
@@ -372,6 +377,7 @@ class _Reader:
         # imports Alembic's or Flask-Migrate's `stamp` (or `alembic.command`): the walk finds
         # the functions that stamp (`OrmFacts.stamping_functions`)
         self.stamps = False
+        self.type_checking = 0  # > 0 inside `if TYPE_CHECKING:`
         self.known: set[str] = set()  # names imported or defined at module level (star case)
         self.class_tables: set[int] = set()  # ids of `__table__ = Table(...)` calls
         # module-level classes deriving from a factory class (`class DB(SQLAlchemy)`) -> the
@@ -434,10 +440,21 @@ class _Reader:
                 for small in stmt.body:  # type: ignore[attr-defined]
                     self._small(small, level)
             elif kind is cst.ClassDef:
+                if self.type_checking:
+                    continue  # a class for the type checker only: never mapped at run time
                 self._class(stmt, nested=level != "module")  # type: ignore[arg-type]
                 if level == "module":
                     self.bound[stmt.name.value] = "class"  # type: ignore[attr-defined]
                 self.scan(_block(stmt.body), "class")  # type: ignore[attr-defined]
+            elif kind is cst.If and _is_type_checking(stmt.test):  # type: ignore[attr-defined]
+                self.type_checking += 1
+                try:
+                    self.scan(_block(stmt.body), level)  # type: ignore[attr-defined]
+                finally:
+                    self.type_checking -= 1
+                if stmt.orelse is not None:  # type: ignore[attr-defined]
+                    for suite in _suites(stmt.orelse):  # type: ignore[attr-defined]
+                        self.scan(_block(suite), level)
             elif kind is cst.FunctionDef:
                 if level == "module":
                     self.known.add(stmt.name.value)  # type: ignore[attr-defined]

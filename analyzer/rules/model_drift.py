@@ -87,14 +87,22 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         expected = set(reference[1].columns)
         detached = reference[0].detached_columns.get(data["key"], set())
         problems = []
+        hedged = False
         for history, entry in models:
             missing, extra = column_gaps(expected, entry.columns)
             unread = history.unread_columns.get(data["key"], set())
             missing = [
                 column for column in missing if column not in detached and column not in unread
             ]
+            foreign = history.foreign_bases.get(data["key"])
             parts = []
-            if missing:
+            if missing and foreign:
+                parts.append(
+                    f"lacks {', '.join(missing)}, which the table has, unless its base {foreign} "
+                    "(from another library, which tabletrace does not read) adds them"
+                )
+                hedged = True
+            elif missing:
                 parts.append(f"lacks {', '.join(missing)}, which the table has")
             if extra:
                 parts.append(f"declares {', '.join(extra)}, which the table does not have")
@@ -111,6 +119,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "table does not have: align the model or add a migration"
             ),
             locations=[op_location(op) for op in declarations],
+            confidence="medium" if hedged else "high",
         )
 
 

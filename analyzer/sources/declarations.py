@@ -21,6 +21,8 @@ def model_histories(model: OrmModel) -> list[SourceHistory]:
                 files=[declaration.path], ordered=False,
             ),
         )
+        if declaration.foreign_bases:
+            history.foreign_bases.setdefault(declaration.table, declaration.foreign_bases[0])
         if declaration.unread:
             history.unread_columns.setdefault(declaration.table, set()).update(
                 declaration.unread

@@ -86,6 +86,9 @@ class SourceHistory:
     # A model source's class attributes set by calls tabletrace does not read (`id =
     # primary_key()`): columns perhaps, so the model is not said to lack one of these names.
     unread_columns: dict[TableKey, set[str]] = field(default_factory=dict)
+    # A model source's tables whose model derives from another library's class (`authlib`'s
+    # `OAuth2TokenMixin`), which may add any column: the base's name, by table.
+    foreign_bases: dict[TableKey, str] = field(default_factory=dict)
 
 
 DIALECT_FOLDERS = frozenset(
