@@ -712,16 +712,22 @@ def test_metadata_of_a_base_and_create_all_calls() -> None:
         """
     )
     assert [(c.name, c.metadata) for c in facts.classes] == [("Own", ""), ("Shared", "shared_md")]
+    # each with the other calls of its function (one of them might stamp Alembic)
+    others = ("Own.metadata.drop_all", "conn.run_sync", "engine.begin")
     assert facts.create_all == [
-        CreateAllCall("Own.metadata", 13, "conn.run_sync(Own.metadata.create_all)"),
+        CreateAllCall(
+            "Own.metadata", 13, "conn.run_sync(Own.metadata.create_all)",
+            nearby=("Own.metadata.drop_all", "engine.begin"),
+        ),
         CreateAllCall(
             "Shared.metadata",
             14,
             'Shared.metadata.create_all(engine, tables=[Shared.metadata.tables["a"], orders])',
             ("?", "orders"),
+            others,
         ),
-        CreateAllCall("db", 15, "db.create_all()"),
-        CreateAllCall("self.md", 16, "self.md.create_all(engine, tables=tables)", ("?",)),
+        CreateAllCall("db", 15, "db.create_all()", nearby=others),
+        CreateAllCall("self.md", 16, "self.md.create_all(engine, tables=tables)", ("?",), others),
     ]
 
 

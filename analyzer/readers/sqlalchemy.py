@@ -396,7 +396,7 @@ class _Reader:
         self.seen: set[tuple[str, int, str, str]] = set()
         # the calls (their `func`) made in each function, and the function of each create_all
         self.calls_in: dict[str | None, list[cst.BaseExpression]] = {}
-        self.create_all_functions: list[str | None] = []
+        self.create_all_functions: list[tuple[str | None, cst.BaseExpression]] = []
 
     # ---- utilities -------------------------------------------------------------------------
 
@@ -996,11 +996,13 @@ class _Reader:
     def create_all_neighbours(self) -> None:
         """`CreateAllCall.nearby`: the other calls of the function making each create_all."""
         calls = self.facts.create_all
-        for index, function in enumerate(self.create_all_functions):
+        for index, (function, own) in enumerate(self.create_all_functions):
             names = {
                 sys.intern(name)
                 for func in self.calls_in.get(function, ())
-                if (name := _dotted(func)) is not None and not name.endswith("create_all")
+                if func is not own
+                and (name := _dotted(func)) is not None
+                and not name.endswith("create_all")
             }
             if names:
                 calls[index] = replace(calls[index], nearby=tuple(sorted(names)))
@@ -1258,7 +1260,7 @@ class _Reader:
         elif listed is not None:
             tables = ("?",)
         snippet = " ".join(self._code(node).split())
-        self.create_all_functions.append(self.functions[-1])
+        self.create_all_functions.append((self.functions[-1], node.func))
         self.facts.create_all.append(
             CreateAllCall(
                 _dotted(receiver),
