@@ -642,6 +642,11 @@ class _Rounds:
                     if r.python is not None and r.glance is not None
                 ],
                 find,
+                opaque=[  # read in full because `ast` could not parse them
+                    (path, r.python.module)
+                    for path, r in sorted(results.items())
+                    if r.python is not None and r.glance is None and not r.skipped
+                ],
             )
         return self._closure
 

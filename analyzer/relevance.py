@@ -1358,15 +1358,19 @@ class Closure:
       a string literal that starts like SQL.
     """
 
-    def __init__(self, modules: list[tuple[str, str, Glance]], find: Callable[[str], str | None]
-                 ) -> None:
+    def __init__(self, modules: list[tuple[str, str, Glance]], find: Callable[[str], str | None],
+                 opaque: Iterable[tuple[str, str]] = ()) -> None:
         """`modules`: (path, dotted name, glance) of every Python file that has one; `find`:
-        a dotted module name -> its path (`ModuleIndex.find`), None outside the repository."""
+        a dotted module name -> its path (`ModuleIndex.find`), None outside the repository;
+        `opaque`: (path, dotted name) of the files read without a first look (`ast` of this
+        interpreter cannot parse them: `def f[T]()` before Python 3.12), of which nothing is
+        known here: any name imported from one may be a model, a registry or SQL."""
         self._find = find
         self._targets: dict[tuple[str, str], list[tuple[_Module, str | None]]] = {}
         self._by_path: dict[str, _Module] = {}
         for path, name, look in modules:
             self._by_path[path] = _Module(path, name, look)
+        self._opaque = {path: _Module(path, name, Glance()) for path, name in opaque}
         self.models = self._model_closure()
         self.registries = self._registry_closure()
         # models, tables, bases and registries by module path: what importing pulls a file in
@@ -1390,7 +1394,9 @@ class Closure:
 
     def _module(self, dotted: str) -> _Module | None:
         path = self._find(dotted)
-        return self._by_path.get(path) if path is not None else None
+        if path is None:
+            return None
+        return self._by_path.get(path) or self._opaque.get(path)
 
     def targets(self, module: _Module, local: str) -> list[tuple[_Module, str | None]]:
         """What an imported name of `module` denotes: (module, name in it), or (module, None)
@@ -1445,17 +1451,18 @@ class Closure:
     def _is_in(self, found: dict[str, set[str]], module: _Module, name: str | None,
                seen: set[str] | None = None) -> bool:
         """Whether `name` of `module` (the module itself for None: any of its names, its own
-        or re-exported) is in `found`."""
+        or re-exported) is in `found`. Anything of an opaque module may be."""
         if name is None:
             return self._module_has(found, module, seen if seen is not None else set())
         return any(
-            (inner is None and self._module_has(found, target, seen or set()))
+            target.path in self._opaque
+            or (inner is None and self._module_has(found, target, seen or set()))
             or (inner is not None and inner in found.get(target.path, ()))
             for target, inner in self._names_of(module, name, set())
         )
 
     def _module_has(self, found: dict[str, set[str]], module: _Module, seen: set[str]) -> bool:
-        if found.get(module.path):
+        if found.get(module.path) or module.path in self._opaque:
             return True
         if module.path in seen:
             return False
@@ -1557,7 +1564,9 @@ class Closure:
         """Whether `name` of `module` (the module itself for None), or its attribute `attr`,
         may give out a string from a literal that starts like SQL: what the glance of the
         module says it gives out, followed into the modules it imports (re-exports and star
-        imports too)."""
+        imports too). Anything of an opaque module may."""
+        if module.path in self._opaque:
+            return True
         key = (module.path, name or "", attr)
         if key in seen:
             return False
@@ -1608,11 +1617,16 @@ class Closure:
         union = self._defining
         for local in module.imports:
             for target, inner in self.targets(module, local):
+                if target.path in self._opaque:
+                    return (
+                        f"imports {local} from {target.path}, which the first look could not "
+                        "read (syntax of a newer Python)"
+                    )
                 if self._is_in(union, target, inner):
                     return f"imports {local}, a model, table or registry"
         for star in look.stars:
             source = self._module(star)
-            if source is not None and union.get(source.path):
+            if source is not None and (union.get(source.path) or source.path in self._opaque):
                 return f"imports * from {star}, which defines models or tables"
         if not look.called.isdisjoint(self.helpers):
             return f"calls {sorted(look.called & self.helpers)[0]}(), which may build SQL"

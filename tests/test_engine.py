@@ -617,3 +617,53 @@ def test_a_first_look_takes_a_subclass_of_sqlalchemy_for_a_factory() -> None:
     assert unrelated is not None
     assert not unrelated.relevant
     assert unrelated.models == frozenset()
+
+
+NEWER_SYNTAX_REPO = {
+    "app/__init__.py": "",
+    "app/models.py": (
+        "from sqlalchemy import Column, Integer\n"
+        "from sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class Invoice(Base):\n"
+        '    __tablename__ = "invoices"\n'
+        "    id = Column(Integer, primary_key=True)\n"
+    ),
+    # PEP 695 (Python 3.12): `ast` of Python 3.11 cannot parse it, LibCST can
+    "app/kinds.py": (
+        "from app.models import Invoice\n\n\n"
+        "def first[T](items: list[T]) -> T:\n"
+        "    return items[0]\n"
+    ),
+    "app/views.py": (
+        "from app.kinds import Invoice\n\n\n"
+        "def unpaid(session):\n"
+        "    return session.query(Invoice).all()\n"
+    ),
+}
+
+
+def test_a_file_the_first_look_cannot_parse_is_opaque_to_the_rounds(make_repo) -> None:
+    """`app/kinds.py` uses syntax of a newer Python: without its first look, nothing says what
+    it re-exports, so a file importing from it (`app/views.py`, no marker of its own) is read
+    anyway, and the report equals the one that reads every file."""
+    from analyzer.engine import Extractor
+
+    root = make_repo(NEWER_SYNTAX_REPO)
+    with Extractor(prefilter=True) as extractor:
+        pipeline = importlib.import_module("analyzer.pipeline")
+        real = pipeline.Extractor
+        pipeline.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
+        try:
+            report = scan(root)
+        finally:
+            pipeline.Extractor = real  # type: ignore[misc]
+    if sys.version_info < (3, 12):
+        assert extractor.pulled["app/views.py"] == (
+            "imports Invoice from app/kinds.py, which the first look could not read (syntax "
+            "of a newer Python)"
+        )
+    assert report.to_json() == scan(root, prefilter=False).to_json()
+    invoices = report.table("invoices")
+    assert invoices is not None
+    assert {(u.path, u.line, u.kind) for u in invoices.uses} == {("app/views.py", 5, "read")}
