@@ -313,6 +313,38 @@ if os.getenv("DB") == "sqlite":
     assert "postgresql" in dialect and "sqlite3" in dialect and "reads SQL as postgres" in dialect
 
 
+def test_apps_listed_beside_a_starred_run_time_list_are_installed(make_repo: MakeRepo) -> None:
+    """`INSTALLED_APPS = ["shop", *ENV_APPS]`: `shop` is installed (its migrations run, its
+    model has a table); the apps `ENV_APPS` adds at run time are not known, and a diagnostic
+    says so. A migration deleting from `django_migrations` needs nothing: `migrate` made it."""
+    extra = """import os
+
+ENV_APPS = os.environ.get("EXTRA_APPS", "").split(",")
+INSTALLED_APPS = ["django.contrib.contenttypes", "shop", *ENV_APPS]
+"""
+    migrations = {
+        "0001_initial.py": migration(
+            "[]", create("Thing", "('id', models.AutoField(primary_key=True)), "
+                                  "('x', models.IntegerField())"),
+        ),
+        "0002_forget_plugin.py": migration(
+            '[("shop", "0001_initial")]',
+            "        migrations.RunSQL(\"DELETE FROM django_migrations WHERE app = 'old'\"),",
+        ),
+    }
+    report = scan(make_repo(site("[]", app("shop", one_model("Thing"), migrations),
+                                 settings_extra=extra)))
+    assert states(report, "django") == {"shop_thing": ("id", "x")}
+    assert states(report, "model") == {"shop_thing": ("id", "x")}
+    assert codes(report)["django-settings-partial"] == [
+        "INSTALLED_APPS at web/config/settings.py:6 also holds apps known only at run time "
+        "(`*ENV_APPS` is not a known list): apps missing from the static list are not read"
+    ]
+    assert status(report, "django_migrations") == "system"
+    # no migration-order fault for the DELETE; the model is simply unused here
+    assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.shop_thing")]
+
+
 def test_database_url_names_the_engine(make_repo: MakeRepo) -> None:
     extra = '''import dj_database_url
 

@@ -449,6 +449,14 @@ class DjangoResolver:
                 continue
             values = self.evaluator.evaluate(site.value, frame)
             items = _string_items(values)
+            known = _known_string_items(values) if items is None else None
+            if known is not None and site.action in ("assign", "extend"):
+                # `[..., "documents", *env_apps]`: the listed apps are installed; those the
+                # starred value adds at run time are not known
+                items, unknown = known
+                partial.append(
+                    f"INSTALLED_APPS at {where} also holds apps known only at run time ({unknown})"
+                )
             if site.action == "assign":
                 if items is None:
                     if not apps:
@@ -847,6 +855,19 @@ def _model_name_of(ref: Value | str | None) -> str | None:
     if isinstance(ref, str) and ref not in ("self", "AUTH_USER_MODEL"):
         return ref.rsplit(".", 1)[-1].lower()
     return None
+
+
+def _known_string_items(values: Values) -> tuple[list[str], str] | None:
+    """The strings of a list/tuple value some of whose items are unknown (`*env_apps`), and
+    what the first unknown one is; None unless every item is a string or unknown."""
+    if len(values) != 1 or not isinstance(values[0], SeqV):
+        return None
+    items = values[0].items
+    strings = [item.value for item in items if isinstance(item, StrV)]
+    unknown = [item for item in items if isinstance(item, Unknown)]
+    if not unknown or len(strings) + len(unknown) != len(items):
+        return None
+    return strings, unknown[0].why
 
 
 def _string_items(values: Values) -> list[str] | None:

@@ -29,7 +29,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
 from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry, apply
-from analyzer.sql.names import TableKey
+from analyzer.sql.names import TableKey, is_system_table
 
 ORDERED_KINDS = frozenset({"alembic", "django", "sql", "migration-module"})
 # Graph-ordered sources whose operations are listed in the one order a full run applies.
@@ -191,6 +191,8 @@ def _check(state: State, op: SchemaOp) -> list[OrderFault]:
     """What `op` needs that `state` lacks; the state is patched so the fault is reported once."""
     if op.operation not in NEEDS_TABLE or op.conditional or op.if_exists:
         return []
+    if is_system_table(op.table):
+        return []  # the database's catalogs and the migration tool's own tables exist first
     if op.operation == "alter" and not op.column_changes:
         return []
     entry = state.get(op.table)
