@@ -98,3 +98,28 @@ def test_an_undefined_table_is_hedged_when_dynamic_ddl_may_create_it(make_repo) 
     assert sorted(
         (f.table, f.confidence) for f in sure.findings if f.name == "undefined-table"
     ) == [("public.scores", "high"), ("public.scores_staging", "high")]
+
+
+def test_an_undefined_table_read_only_by_the_token_scan_has_confidence_low(make_repo) -> None:
+    """sqlglot cannot parse the first statement (an unclosed bracket): its table comes from the
+    token scan, which may cut a name short, so the finding says so; the parsed one is sure."""
+    report = scan(make_repo({
+        "app/repo.py": (
+            "def f(cur):\n"
+            '    cur.execute("SELECT id FROM ghosts WHERE (id = 1")\n'
+            '    cur.execute("SELECT id FROM spirits WHERE id = 1")\n'
+        ),
+    }))
+    assert sorted(
+        (f.table, f.line, f.confidence, f.message.split(": ", 1)[1])
+        for f in report.findings
+        if f.name == "undefined-table"
+    ) == [
+        (
+            "public.ghosts", 2, "low",
+            "add a migration that creates it, or fix the name (confidence low: every use was "
+            "read by a token scan, not by sqlglot's parser, see the sql-unparsed diagnostics; "
+            "the name may be cut short there)",
+        ),
+        ("public.spirits", 3, "high", "add a migration that creates it, or fix the name"),
+    ]

@@ -20,16 +20,23 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue
         uses = needing_uses(ctx.graph, node)
         modules = sorted({use.module for use in uses})
+        guessed = all(use.confidence == "low" and use.via == "sql" for use in uses)
+        note = (
+            " (confidence low: every use was read by a token scan, not by sqlglot's parser, see "
+            "the sql-unparsed diagnostics; the name may be cut short there)"
+            if guessed
+            else doubt
+        )
         yield RULE.finding(
             table=data["key"].display,
             message=(
                 f"{data['key'].display} is used by {plural(len(modules), 'module')} "
                 f"({', '.join(modules[:3])}{', ...' if len(modules) > 3 else ''}) but created "
                 "by no migration, SQL file or runtime DDL: add a migration that creates it, "
-                f"or fix the name{doubt}"
+                f"or fix the name{note}"
             ),
             locations=[use_location(use) for use in uses],
-            confidence="medium" if doubt else "high",
+            confidence="low" if guessed else "medium" if doubt else "high",
         )
 
 
