@@ -232,6 +232,10 @@ class NameFact:
     imported: ImportBinding | None = None
     qualname: str | None = None
     why: str = ""
+    # kind "import" bound by several imports (`from app.models import X` and `from .models
+    # import X`; `try: from a import X` / `except ImportError: from b import X`): each of
+    # them, `imported` being the last; the name may be any of what they import
+    imports: tuple[ImportBinding, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1829,7 +1829,8 @@ class Demand:
             yield from _hole_pairs(facts, constant.parts)
         if fact is not None:
             if fact.kind == "import" and fact.imported is not None:
-                yield from self._imported(facts, fact.imported, rest)
+                for binding in fact.imports or (fact.imported,):
+                    yield from self._imported(facts, binding, rest)
             elif fact.kind == "function" and fact.qualname:
                 yield from self._function(facts, fact.qualname)
             elif fact.kind == "class" and fact.qualname:
@@ -1910,7 +1911,8 @@ class Demand:
         fact = cls.attributes.get(member) if cls is not None else None
         if fact is not None:
             if fact.kind == "import" and fact.imported is not None:
-                yield from self._imported(facts, fact.imported, ())
+                for binding in fact.imports or (fact.imported,):
+                    yield from self._imported(facts, binding, ())
             yield from ((facts, e) for e in (fact.value, fact.annotation) if e is not None)
 
     def _read_attribute(self, name: str) -> Iterator[tuple[PythonFacts, object]]:
@@ -1943,7 +1945,8 @@ class Demand:
         # assign to `self`
         for fact in cls.names.values():
             if fact.kind == "import" and fact.imported is not None:
-                yield from self._imported(facts, fact.imported, ())
+                for binding in fact.imports or (fact.imported,):
+                    yield from self._imported(facts, binding, ())
             yield from (
                 (facts, e) for e in (fact.value, fact.annotation if methods else None)
                 if e is not None

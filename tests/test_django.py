@@ -287,6 +287,37 @@ def test_long_table_names_are_truncated_as_django_does(make_repo: MakeRepo) -> N
     assert len(table) == 63 and table.startswith("shop_abbbb")
 
 
+def test_a_model_imported_twice_is_still_the_model(make_repo: MakeRepo) -> None:
+    """`from shop.models import Thing` and `from .models import Thing` in one module (or an
+    import tried, then another on ImportError): the name is bound twice, to one class, and its
+    uses count."""
+    service = (
+        "from shop.models import Thing\n"
+        "from .models import Thing\n"
+        "try:\n"
+        "    from shop.models import Crate\n"
+        "except ImportError:\n"
+        "    from legacy.models import Crate\n\n\n"
+        "def things():\n"
+        "    return Thing.objects.all()\n\n\n"
+        "def crates():\n"
+        "    return Crate.objects.filter(open=True)\n"
+    )
+    models = (
+        one_model("Thing") + "\n\nclass Crate(models.Model):\n    open = models.BooleanField()\n"
+    )
+    report = scan(make_repo(site('["shop", "legacy"]', {
+        **app("shop", models),
+        **app("legacy", one_model("Crate", "open = models.BooleanField()")),
+        "shop/services.py": service,
+    })))
+    # a receiver that may be either class is typed as the first found: the import tried first
+    assert uses(report, "orm") == {
+        ("services.py", 10, "shop_thing", "read"),
+        ("services.py", 14, "shop_crate", "read"),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # settings and layout
 # --------------------------------------------------------------------------------------------

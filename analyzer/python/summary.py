@@ -61,6 +61,9 @@ def _name_fact(
     annotated = translator.expr(annotation, scope) if annotation is not None else None
     if len(real) > 1:
         kinds = sorted({s.kind for s in real})
+        bindings = tuple(s.imported for s in real if s.imported is not None)
+        if kinds == ["import"] and len(bindings) == len(real):
+            return NameFact("import", site.line, imported=bindings[-1], imports=bindings)
         if kinds == ["def"]:
             return NameFact("ambiguous", site.line, why=f"`{name}` is defined {len(real)} times")
         return NameFact(

@@ -337,6 +337,10 @@ class Evaluator:
     def _name_fact(self, facts: PythonFacts, fact: NameFact, cls: str | None) -> Values:
         if fact.kind == "value" and fact.value is not None:
             return self._eval(fact.value, Frame(facts))
+        if fact.kind == "import" and fact.imports:  # imported more than once
+            return self._cap(
+                value for binding in fact.imports for value in self._import(facts, binding)
+            )
         if fact.kind == "import" and fact.imported is not None:
             return self._import(facts, fact.imported)
         if fact.kind == "function" and fact.qualname:
