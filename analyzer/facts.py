@@ -121,6 +121,9 @@ class OrmTable:
     columns: tuple[OrmColumn, ...] = ()
     lightweight: bool = False  # sqlalchemy.table()/sql.table(): no MetaData, declares nothing
     metadata: str | None = None  # the MetaData argument as written: "metadata", "Base.metadata"
+    # `Table("t", md, autoload_with=engine)` (or `autoload=True`): read from the database, so
+    # it declares nothing a migration should create; code using it still uses the table
+    reflected: bool = False
 
 
 @dataclass(frozen=True)

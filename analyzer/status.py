@@ -102,8 +102,10 @@ def removals_in_use(
 
     Alembic and Django drops count against their own head state alone: a raw SQL file that
     still creates the table does not bring it back on `alembic upgrade head` / `migrate`. Other
-    sources' drops count when no source's final state has the table."""
-    if not needing_uses(graph, node):
+    sources' drops count when no source's final state has the table. A system or bookkeeping
+    table is not the application's schema: a revision dropping sqlalchemy-migrate's
+    `migrate_version` after moving to Alembic leaves code that reads it when it exists."""
+    if not needing_uses(graph, node) or is_system_table(data["key"]):
         return []
     ops = operations_on(graph, node)
     removals = [op for op in ops if op.operation in REMOVING_OPERATIONS]

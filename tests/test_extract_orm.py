@@ -612,11 +612,12 @@ def test_module_level_tables() -> None:
             15,
             metadata="metadata",
         ),
-        OrmTable(
+        OrmTable(  # autoload_with: read from the database, declares nothing
             "reflected",
             (Hole("TABLE_NAME", "TABLE_NAME", 16, "argument"),),
             16,
             metadata="metadata",
+            reflected=True,
         ),
         OrmTable(
             "light",

@@ -572,3 +572,63 @@ def test_a_base_from_another_library_may_add_columns(make_repo, tmp_path) -> Non
             "or add a migration",
         )
     ]
+
+
+DATACLASS_REGISTRY_APP = {
+    "regdemo/__init__.py": "",
+    "regdemo/meta.py": '''\
+from sqlalchemy import MetaData
+from sqlalchemy.orm import registry
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+''',
+    "regdemo/models.py": '''\
+from sqlalchemy import Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from regdemo.meta import mapper_registry, metadata
+
+
+@mapper_registry.mapped_as_dataclass
+class Upload:
+    __tablename__ = "uploads"
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    name: Mapped[str]
+
+
+def schema_version(engine):
+    # reflected from the database: declares nothing
+    return Table("alembic_version", metadata, autoload_with=engine)
+
+
+def legacy_version(engine):
+    return Table("legacy_counts", metadata, autoload=True, autoload_with=engine)
+''',
+    "regdemo/views.py": '''\
+from regdemo.models import Upload
+
+
+def find(session, ident):
+    return session.get(Upload, ident)
+''',
+    "sql/schema.sql": "CREATE TABLE uploads (id int, name text);\n",
+}
+
+
+def test_a_dataclass_registry_maps_and_a_reflected_table_declares_nothing(make_repo) -> None:
+    """`@reg.mapped_as_dataclass` maps a class as `@reg.mapped` does (SQLAlchemy says which
+    table); `Table(name, md, autoload_with=engine)` reads a table the database has: no model
+    declares it, so no migration is asked for (alembic_version is Alembic's own)."""
+    root = make_repo(DATACLASS_REGISTRY_APP)
+    with imported(root, "regdemo.models") as models:
+        real = {
+            name: [c.name for c in table.columns]
+            for name, table in models.metadata.tables.items()  # type: ignore[attr-defined]
+        }
+    assert real == {"uploads": ["id", "name"]}
+    report = scan(root)
+    assert model_tables(report) == real
+    assert orm_uses(report) == {("regdemo/views.py", 5, "uploads", "read", "high")}
+    assert {t.name: t.status for t in report.tables} == {"uploads": "used"}
+    assert [f.name for f in report.findings] == []

@@ -48,6 +48,10 @@ _NO_COLUMN_PACKAGES = frozenset(sys.stdlib_module_names) | {
 }  # fmt: skip
 
 
+#: Decorators (by their last part, on a `registry()`) that map a class.
+_MAPPING_DECORATORS = (".mapped", ".mapped_as_dataclass")
+
+
 def _may_add_columns(external: str) -> bool:
     """Whether a base from outside the repository may give a model columns: a mixin of another
     library (`authlib.integrations.sqla_oauth2.OAuth2TokenMixin`) may; SQLAlchemy's and the
@@ -211,7 +215,10 @@ class Mapper:
             symbol = self.symbols.lookup(info.facts, decorator)
             if symbol is not None and symbol.kind == "external" and symbol.name in AS_DECLARATIVE:
                 is_base = True
-            if decorator.endswith(".mapped") or (symbol and symbol.name.endswith(".mapped")):
+            # `@reg.mapped`, `@reg.mapped_as_dataclass` of a `registry()`
+            if decorator.endswith(_MAPPING_DECORATORS) or (
+                symbol and symbol.name.endswith(_MAPPING_DECORATORS)
+            ):
                 declarative = True
         owners: list[str | None] = []
         for base, symbol in self._resolve_bases(info):
@@ -410,6 +417,8 @@ class Mapper:
                     continue
                 if table.variable:
                     self.model.tables[(facts.path, table.variable)] = key
+                if table.reflected:
+                    continue  # read from the database: declares nothing
                 label = f"{table.variable or 'Table'} = Table(...)"
                 owner = self.metadata_owner(facts, table.metadata) if table.metadata else None
                 self._declare(key, facts.path, table.line, label, table.columns, owner)

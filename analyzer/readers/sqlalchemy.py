@@ -298,6 +298,15 @@ def _is_plain_value(node: cst.BaseExpression) -> bool:
     return False
 
 
+def _reflects(call: cst.Call) -> bool:
+    """`Table(..., autoload_with=engine)` / `autoload=True`: the table is read from the
+    database (SQLAlchemy reflection), not declared."""
+    if _keyword(call, "autoload_with") is not None:
+        return True
+    autoload = _keyword(call, "autoload")
+    return isinstance(autoload, cst.Name) and autoload.value == "True"
+
+
 def _is_type_checking(test: cst.BaseExpression) -> bool:
     """`if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:`: code the interpreter never runs."""
     return _dotted(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
@@ -642,6 +651,7 @@ class _Reader:
             columns=tuple(columns),
             lightweight=kind == "table",
             metadata=metadata,
+            reflected=kind == "Table" and _reflects(call),
         )
 
     def _column(self, call: cst.Call, attribute: str | None, line: int) -> OrmColumn | None:

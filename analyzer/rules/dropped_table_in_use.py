@@ -71,5 +71,14 @@ RULE = Rule(
                 "app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM templates")\n',
             },
         ),
+        Example(  # sqlalchemy-migrate's bookkeeping table, read while upgrading from it
+            files={
+                "db/001_init.sql": "CREATE TABLE migrate_version (version int);\n",
+                "db/002_drop.sql": "DROP TABLE migrate_version;\n",
+                "app/upgrade.py": (
+                    'def f(cur):\n    cur.execute("SELECT version FROM migrate_version")\n'
+                ),
+            },
+        ),
     ),
 )

@@ -58,10 +58,11 @@ SYSTEM_SCHEMAS = frozenset(
 )
 SYSTEM_PREFIXES = ("pg_", "sqlite_")
 #: Tables a migration tool creates for its own bookkeeping (Alembic's default version table,
-#: Django's, Flyway's, Rails' and dbmate's, goose's): no source of the repository defines them.
+#: Django's, Flyway's, Rails' and dbmate's, goose's, sqlalchemy-migrate's): no source of the
+#: repository defines them.
 BOOKKEEPING_TABLES = frozenset(
     {"alembic_version", "django_migrations", "flyway_schema_history", "schema_migrations",
-     "goose_db_version"}
+     "goose_db_version", "migrate_version"}
 )  # fmt: skip
 
 
