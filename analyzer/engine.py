@@ -631,8 +631,8 @@ class _Rounds:
             results = self._results
             index = self._paths()
 
-            def find(dotted: str) -> str | None:
-                found = index.find(dotted)
+            def find(dotted: str, importer: str | None = None) -> str | None:
+                found = index.find(dotted, importer)
                 return found.path if found is not None else None
 
             self._closure = Closure(
@@ -655,8 +655,8 @@ class _Rounds:
             results = self._results
             index = self._paths()
 
-            def find(dotted: str) -> PythonFacts | None:
-                found = index.find(dotted)  # the facts of this round (parsed since, or not)
+            def find(dotted: str, importer: str | None = None) -> PythonFacts | None:
+                found = index.find(dotted, importer)  # this round's facts (parsed since, or not)
                 return results[found.path].python if found is not None else None
 
             stampers = {

@@ -1358,10 +1358,12 @@ class Closure:
       a string literal that starts like SQL.
     """
 
-    def __init__(self, modules: list[tuple[str, str, Glance]], find: Callable[[str], str | None],
+    def __init__(self, modules: list[tuple[str, str, Glance]],
+                 find: Callable[[str, str | None], str | None],
                  opaque: Iterable[tuple[str, str]] = ()) -> None:
         """`modules`: (path, dotted name, glance) of every Python file that has one; `find`:
-        a dotted module name -> its path (`ModuleIndex.find`), None outside the repository;
+        a dotted module name, and the path of the file importing it -> its path
+        (`ModuleIndex.find`), None outside the repository;
         `opaque`: (path, dotted name) of the files read without a first look (`ast` of this
         interpreter cannot parse them: `def f[T]()` before Python 3.12), of which nothing is
         known here: any name imported from one may be a model, a registry or SQL."""
@@ -1392,8 +1394,8 @@ class Closure:
             parts.append(binding.module)
         return ".".join(parts)
 
-    def _module(self, dotted: str) -> _Module | None:
-        path = self._find(dotted)
+    def _module(self, dotted: str, importer: str | None = None) -> _Module | None:
+        path = self._find(dotted, importer)
         if path is None:
             return None
         return self._by_path.get(path) or self._opaque.get(path)
@@ -1414,16 +1416,17 @@ class Closure:
             if binding.name is None:  # `import a.b as m`; `import a.b` binds `a` and reaches a.b
                 head = base.split(".")[0] if "." in binding.local else base
                 for dotted in dict.fromkeys((base, head)):
-                    target = self._module(dotted)
+                    target = self._module(dotted, module.path)
                     if target is not None:
                         yield target, None
                 continue
             if binding.name == "*":
                 continue
-            target = self._module(base)
+            target = self._module(base, module.path)
             if target is not None:
                 yield target, binding.name
-            submodule = self._module(f"{base}.{binding.name}")  # `from pkg import module`
+            # `from pkg import module`
+            submodule = self._module(f"{base}.{binding.name}", module.path)
             if submodule is not None:
                 yield submodule, None
 
@@ -1442,7 +1445,7 @@ class Closure:
                 else:
                     yield from self._names_of(target, inner, seen)
         for star in module.glance.stars:
-            source = self._module(star)
+            source = self._module(star, module.path)
             if source is not None:
                 yield from self._names_of(source, name, seen)
 
@@ -1473,7 +1476,7 @@ class Closure:
             for target, inner in self.targets(module, local)
         ) or any(
             source is not None and self._module_has(found, source, seen)
-            for source in (self._module(star) for star in module.glance.stars)
+            for source in (self._module(star, module.path) for star in module.glance.stars)
         )
 
     def _reads(self, found: dict[str, set[str]], module: _Module, roots: Iterable[str]) -> bool:
@@ -1595,7 +1598,7 @@ class Closure:
             for local, inner_attr in deferred:
                 if local == "*":
                     for star in module.glance.stars:
-                        source = self._module(star)
+                        source = self._module(star, module.path)
                         if source is not None and self._string_source(
                             source, name if name is not None else None, inner_attr, seen
                         ):
@@ -1625,7 +1628,7 @@ class Closure:
                 if self._is_in(union, target, inner):
                     return f"imports {local}, a model, table or registry"
         for star in look.stars:
-            source = self._module(star)
+            source = self._module(star, module.path)
             if source is not None and (union.get(source.path) or source.path in self._opaque):
                 return f"imports * from {star}, which defines models or tables"
         if not look.called.isdisjoint(self.helpers):
@@ -1636,7 +1639,7 @@ class Closure:
         """Why a statement of `module` may start in a hole filled from another module."""
         for local, attr in sorted(module.glance.leading):
             if local == "*":
-                sources = [self._module(star) for star in module.glance.stars]
+                sources = [self._module(star, module.path) for star in module.glance.stars]
                 if any(
                     s is not None and self._string_source(s, None, attr, set()) for s in sources
                 ):
@@ -1672,11 +1675,11 @@ class Demand:
     Incremental: each round adds the newly parsed modules' roots and resumes what waited on a
     module that was skipped."""
 
-    def __init__(self, find: Callable[[str], PythonFacts | None],
+    def __init__(self, find: Callable[[str, str | None], PythonFacts | None],
                  helpers: Collection[str] = (), stampers: Collection[str] = ()) -> None:
         """`stampers`: the names of the functions that call `stamp` in the whole repository
         (`Glance.stampers`): a create_all's neighbouring call of one is looked up."""
-        self._find = find  # dotted module name -> its facts (`ModuleIndex.find`)
+        self._find = find  # dotted module name, importer path -> its facts (`ModuleIndex.find`)
         self._helpers = set(helpers)
         self._stampers = frozenset(stampers)
         self._rooted: dict[str, PythonFacts] = {}  # modules whose roots were added
@@ -1840,10 +1843,10 @@ class Demand:
             return
         for binding in facts.imports:
             if binding.local == "*":
-                module = self._find(absolute_module(facts, binding))
+                module = self._find(absolute_module(facts, binding), facts.path)
                 if module is not None and module is not facts:
                     yield module, chain
-        submodule = self._find(f"{facts.module}.{name}") if facts.module else None
+        submodule = self._find(f"{facts.module}.{name}", facts.path) if facts.module else None
         if submodule is not None:
             yield submodule, rest or (_MODULE,)
 
@@ -1852,11 +1855,11 @@ class Demand:
         base = absolute_module(facts, binding)
         if binding.name is None:
             plain = binding.local == binding.module
-            module = self._find(base.split(".")[0] if plain else base)
+            module = self._find(base.split(".")[0] if plain else base, facts.path)
             if plain and module is not None and "." in base:
                 # `import a.b` binds `a`; `a.b.X` reaches a.b through the package
                 yield module, rest or (_MODULE,)
-                inner = self._find(base)
+                inner = self._find(base, facts.path)
                 if inner is not None:
                     yield inner, (_MODULE,)
             elif module is not None:
@@ -1864,10 +1867,10 @@ class Demand:
             return
         if binding.name == "*":
             return
-        module = self._find(base)
+        module = self._find(base, facts.path)
         if module is not None and module is not facts:
             yield module, (binding.name, *rest)
-        submodule = self._find(f"{base}.{binding.name}")
+        submodule = self._find(f"{base}.{binding.name}", facts.path)
         if submodule is not None:
             yield submodule, rest or (_MODULE,)
 

@@ -346,3 +346,56 @@ def test_comprehensions_and_re_split_over_known_values() -> None:
     )
     (nested,) = value_of(files, "app/naming.py", "NESTED")
     assert isinstance(nested, Unknown) and "several `for`s" in nested.why
+
+
+def test_a_module_is_found_by_a_shorter_name_only_from_a_source_root() -> None:
+    """`polar.models` is `server/polar/models` (`server/` is no package: a source root);
+    `mapping.utils` is `tools/mapping/utils.py` for a script inside `tools/` (run from there),
+    though `tools/` is a package; `alembic` is never the repository's `app/utils/alembic.py`
+    from another package's file: Python would import the library."""
+    modules = [
+        PythonFacts(path, module_name(path))
+        for path in (
+            "server/polar/__init__.py", "server/polar/models/__init__.py",
+            "tools/__init__.py", "tools/mapping/__init__.py", "tools/mapping/utils.py",
+            "tools/reports/top.py",
+            "app/__init__.py", "app/utils/__init__.py", "app/utils/alembic.py",
+            "app/migrations/a1_add.py",
+        )
+    ]
+    index = ModuleIndex(modules)
+    found = index.find("polar.models")
+    assert found is not None and found.path == "server/polar/models/__init__.py"
+    found = index.find("mapping.utils", "tools/reports/top.py")
+    assert found is not None and found.path == "tools/mapping/utils.py"
+    assert index.find("mapping.utils", "app/migrations/a1_add.py") is None
+    assert index.find("alembic", "app/migrations/a1_add.py") is None
+    assert index.find("alembic") is None
+
+
+def test_a_revision_reads_alembic_beside_a_module_named_alembic(make_repo) -> None:
+    """The repository's `app/utils/alembic.py` no longer stands for Alembic: the batch
+    operations of a revision importing `from alembic import op` are replayed."""
+    from analyzer import scan
+
+    report = scan(make_repo({
+        "app/__init__.py": "",
+        "app/utils/__init__.py": "",
+        "app/utils/alembic.py": "def upgrade_all(config):\n    return config\n",
+        "app/migrations/a1_init.py": (
+            "from alembic import op\nimport sqlalchemy as sa\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("groups", sa.Column("id", sa.Integer))\n'
+        ),
+        "app/migrations/b2_hidden.py": (
+            "from alembic import op\nimport sqlalchemy as sa\n\n"
+            'revision = "b2"\ndown_revision = "a1"\n\n\n'
+            "def upgrade():\n"
+            '    with op.batch_alter_table("groups") as batch_op:\n'
+            '        batch_op.add_column(sa.Column("hidden", sa.Boolean()))\n'
+        ),
+    }))
+    groups = report.table("groups")
+    assert groups is not None
+    assert [(s.source_kind, s.columns) for s in groups.states] == [("alembic", ["id", "hidden"])]

@@ -96,7 +96,7 @@ class SymbolTable:
                 return self._imported(facts, binding, depth)
         for binding in facts.imports:
             if binding.local == "*":
-                module = self._index.find(absolute_module(facts, binding))
+                module = self._index.find(absolute_module(facts, binding), facts.path)
                 if module is not None and module is not facts:
                     found = self._member(module, name, depth + 1, exported_only=True)
                     if found is not None:
@@ -104,11 +104,11 @@ class SymbolTable:
         if not exported_only:
             dotted_import = [b for b in facts.imports if b.local.split(".")[0] == name]
             if dotted_import:  # `import app.models` binds `app`
-                return self._module_symbol(name)
+                return self._module_symbol(name, facts.path)
         return None
 
-    def _module_symbol(self, name: str) -> Symbol:
-        module = self._index.find(name)
+    def _module_symbol(self, name: str, importer: str | None = None) -> Symbol:
+        module = self._index.find(name, importer)
         return Symbol("module", module, module.module if module else name)
 
     def _imported(self, facts: PythonFacts, binding: ImportBinding, depth: int) -> Symbol | None:
@@ -117,13 +117,13 @@ class SymbolTable:
         base = absolute_module(facts, binding)
         if binding.name is None:
             target = binding.module if binding.local == binding.module else base
-            return self._module_symbol(target)
-        module = self._index.find(base)
+            return self._module_symbol(target, facts.path)
+        module = self._index.find(base, facts.path)
         if module is not None and module is not facts:
             found = self._member(module, binding.name, depth + 1, exported_only=True)
             if found is not None:
                 return found
-        submodule = self._index.find(f"{base}.{binding.name}")
+        submodule = self._index.find(f"{base}.{binding.name}", facts.path)
         if submodule is not None:
             return Symbol("module", submodule, submodule.module)
         if module is None:

@@ -699,8 +699,8 @@ class _RecordingIndex:
         self.index = index
         self.found: set[str] = set()
 
-    def find(self, name: str) -> PythonFacts | None:
-        facts = self.index.find(name)
+    def find(self, name: str, importer: str | None = None) -> PythonFacts | None:
+        facts = self.index.find(name, importer)
         if facts is not None:
             self.found.add(facts.path)
         return facts

@@ -377,7 +377,7 @@ class DjangoResolver:
         out = []
         for binding in facts.imports:
             if binding.local == "*":
-                module = self.index.find(absolute_module(facts, binding))
+                module = self.index.find(absolute_module(facts, binding), facts.path)
                 if module is not None and module is not facts:
                     out.append(module)
         return out

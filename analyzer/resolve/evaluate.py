@@ -325,7 +325,7 @@ class Evaluator:
             return self._name_fact(facts, fact, None)
         for binding in facts.imports:
             if binding.local == "*":
-                module = self.index.find(absolute_module(facts, binding))
+                module = self.index.find(absolute_module(facts, binding), facts.path)
                 if module is not None and module is not facts and not name.startswith("_"):
                     found = self.name(module, name)
                     if _defined(found):
@@ -356,13 +356,13 @@ class Evaluator:
         if binding.name is None:
             # `import a.b` binds the package `a`; `import a.b as c` binds `a.b`
             plain = binding.local == binding.module
-            return (self._module_value(base.split(".")[0] if plain else base),)
-        module = self.index.find(base)
+            return (self._module_value(base.split(".")[0] if plain else base, facts.path),)
+        module = self.index.find(base, facts.path)
         if module is not None and module is not facts:
             found = self.name(module, binding.name)
             if _defined(found):
                 return found
-        submodule = self.index.find(f"{base}.{binding.name}")
+        submodule = self.index.find(f"{base}.{binding.name}", facts.path)
         if submodule is not None:
             return (ModuleV(submodule.module),)
         if module is None:
@@ -373,8 +373,8 @@ class Evaluator:
             return (ExternalV(f"{base}.{binding.name}"),)
         return (_undefined(binding.name, module.module),)
 
-    def _module_value(self, name: str) -> Value:
-        found = self.index.find(name)
+    def _module_value(self, name: str, importer: str | None = None) -> Value:
+        found = self.index.find(name, importer)
         if found is not None:
             return ModuleV(found.module)
         if self.index.is_package(name):
