@@ -26,10 +26,12 @@ from analyzer.models import (
     Report,
     Source,
     Stats,
+    Use,
 )
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import orm_uses
+from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
 from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.index import ModuleIndex
@@ -55,6 +57,24 @@ from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import sql_sources
 from analyzer.sql.names import TableKey
+
+
+def query_file_uses(facts: SqlFileFacts) -> list[tuple[TableKey, Use]]:
+    """The uses of a file of named queries: each table its statements read or write, at the
+    statement's line; the file stands for the module that loads it."""
+    uses: list[tuple[TableKey, Use]] = []
+    for statement in facts.statements:
+        for fact in statement.refs:
+            ref = fact.ref
+            uses.append((
+                TableKey(ref.schema, ref.name),
+                Use(
+                    path=facts.path, line=fact.line, module=facts.path, kind=ref.kind,
+                    via="sql", confidence=ref.confidence, operation=ref.operation,
+                    snippet=statement.snippet,
+                ),
+            ))
+    return uses
 
 
 def _unparsed(path: str, line: int, error: str) -> Diagnostic:
@@ -180,8 +200,21 @@ def analyse(
             code.uses.append((key, use))
             code.add_module(use.module, use.path)
     diagnostics.extend(_unparsed(path, line, error) for path, line, error in code.unparsed)
+    # named queries in .sql files (aiosql, PugSQL...): the application's SQL, loaded by name
+    for path, facts in sorted((e.path, f) for e, f in collected.sql if f.queries):
+        for key, use in query_file_uses(facts):
+            if not settings.ignores(key):
+                code.uses.append((key, use))
+                code.add_module(use.module, use.path)
+        code.statements += len(facts.statements)
+        for statement in facts.statements:
+            if not statement.parsed:
+                code.unparsed.append((path, statement.line, statement.error or "not parsed"))
+                diagnostics.append(_unparsed(path, statement.line, statement.error or "not parsed"))
     # replay: every source from facts
-    sql_facts = {entry.path: facts for entry, facts in collected.sql}
+    sql_facts = {
+        entry.path: facts for entry, facts in collected.sql if not facts.queries
+    }
     alembic = alembic_histories(
         discovery.alembic_environments, collected.revisions, expander, sql_facts,
         dialect=settings.dialect, default_schema=settings.default_schema,

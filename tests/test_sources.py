@@ -800,3 +800,39 @@ def test_engine_variants_in_a_numbered_folder_are_alternatives(make_repo: MakeRe
         ("db/00_events.sql", 1),
         ("db/01_rename.sql.postgres", 1),
     ]
+
+
+def test_named_query_files_are_application_sql_not_migrations(make_repo: MakeRepo) -> None:
+    """aiosql's (anosql's, PugSQL's) `-- name: get-user^` blocks: the code loads the file and
+    runs its queries by name, so each statement is a use at its line, and the file creates
+    nothing; a `.sql` migration beside it is still a source."""
+    report = scan(make_repo({
+        "app/queries.py": (
+            "import aiosql\n\n"
+            'queries = aiosql.from_path("db/queries", "asyncpg")\n'
+        ),
+        "db/queries/users.sql": (
+            "-- name: get-user-by-email^\n"
+            "SELECT id, email\n"
+            "FROM users\n"
+            "WHERE email = :email;\n"
+            "\n"
+            "-- name: add-user<!\n"
+            "INSERT INTO users (email) VALUES (:email) RETURNING id;\n"
+        ),
+        "db/schema/001_init.sql": (
+            "CREATE TABLE users (id serial, email text);\n"
+            "CREATE TABLE audit_trail (id serial);\n"
+        ),
+    }))
+    users = report.table("users")
+    assert users is not None and users.status == "used"
+    assert sorted((u.path, u.line, u.kind, u.module) for u in users.uses) == [
+        ("db/queries/users.sql", 3, "read", "db/queries/users.sql"),
+        ("db/queries/users.sql", 7, "write", "db/queries/users.sql"),
+    ]
+    assert {(d.source_kind, d.path) for d in users.definitions} == {
+        ("sql", "db/schema/001_init.sql")
+    }
+    assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.audit_trail")]
+    assert report.stats.sql_statements == 4  # two queries, two CREATEs

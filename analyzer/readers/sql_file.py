@@ -21,6 +21,10 @@ DATA_TARGET = re.compile(
     rf"({_NAME})(?:\s*\.\s*({_NAME}))?",
     re.IGNORECASE,
 )
+#: A named query's header (aiosql, anosql and PugSQL's `-- name: get-user^`, HugSQL's
+#: `-- :name get-user :? :1`): the file is a library of queries the code loads by name, not a
+#: migration.
+QUERY_HEADER = re.compile(r"^[ \t]*--[ \t]*(?:name:|:name[ \t])", re.MULTILINE)
 DATA_KEYWORDS = frozenset(
     {"INSERT", "UPDATE", "DELETE", "COPY", "SET", "BEGIN", "COMMIT", "ROLLBACK", "START", "END"}
 )
@@ -56,6 +60,8 @@ class SqlFileFacts:
     path: str
     statements: list[SqlStatementFact] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
+    # named queries (`QUERY_HEADER`): application SQL, its statements uses, not migrations
+    queries: bool = False
 
 
 class LineIndex:
@@ -99,6 +105,9 @@ def extract_sql_file(
     facts.problems.extend(problems)
     if text is None:
         return facts
+    if QUERY_HEADER.search(text) is not None:
+        facts.queries = True
+        analyze_data = True  # its INSERTs and UPDATEs are the application's writes
     statements, split_problems = split_statements(text)
     facts.problems.extend(FileProblem(p.code, p.line, p.message) for p in split_problems)
     lines = LineIndex(text)
