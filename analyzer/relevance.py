@@ -869,6 +869,12 @@ def _assign(looker: _Looker, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -
         return False
     value = node.value
     state = looker.state
+    if looker.module_level and any(
+        type(t) is ast.Name and t.id == "down_revision" for t in targets
+    ):
+        # an Alembic revision by its identifiers (the reader's `_revision_marker`), even one
+        # that imports nothing of Alembic (`def upgrade(): pass`)
+        state.reasons.append(f"line {node.lineno}: down_revision")
     if looker.in_class:
         for target in targets:
             if type(target) is ast.Name and target.id in ORM_DUNDERS:

@@ -667,3 +667,31 @@ def test_a_file_the_first_look_cannot_parse_is_opaque_to_the_rounds(make_repo) -
     invoices = report.table("invoices")
     assert invoices is not None
     assert {(u.path, u.line, u.kind) for u in invoices.uses} == {("app/views.py", 5, "read")}
+
+
+def test_a_revision_importing_nothing_of_alembic_is_read(make_repo) -> None:
+    """A base revision (`def upgrade(): pass`, no `from alembic import op`) outside any known
+    versions folder: the reader takes it for a revision by its identifiers, so the first look
+    does too, and the chain of revisions is the same with and without the pre-filter."""
+    from analyzer.relevance import glance
+
+    base = (
+        '"""base"""\n\nrevision = "1a0000000001"\ndown_revision = None\n\n\n'
+        "def upgrade():\n    pass\n"
+    )
+    look = glance(base.encode(), "app.history.base", "app/history/base.py")
+    assert look is not None and look.reasons == ("line 4: down_revision",)
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/history/1a0000000001_base.py": base,
+        "app/history/2b0000000002_users.py": (
+            "from alembic import op\nimport sqlalchemy as sa\n\n"
+            'revision = "2b0000000002"\ndown_revision = "1a0000000001"\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("users", sa.Column("id", sa.Integer))\n'
+        ),
+    })
+    report = scan(root)
+    assert report.to_json() == scan(root, prefilter=False).to_json()
+    assert sorted(r.revision for r in report.revisions) == ["1a0000000001", "2b0000000002"]
+    assert [f.name for f in report.findings if f.name == "broken-revision-graph"] == []
