@@ -137,6 +137,17 @@ def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
         )
         for info in model.classes.values()
         if info.unresolved
+    ] + [
+        Diagnostic(
+            code="orm-dynamic-tablename",
+            path=path,
+            line=line,
+            message=(
+                f"Table(...) here declares a table whose name cannot be computed ({why}); its "
+                "table is not known, so its uses and declaration are not reported"
+            ),
+        )
+        for path, line, why in model.unnamed_tables
     ]
 
 
@@ -262,7 +273,9 @@ def analyse(
     ]
     graph = build_graph(code.modules, code.uses, histories, alembic, references)
     # Models whose table tabletrace could not name: any "dead" table may be one of theirs.
-    graph.graph["unnamed_models"] = sum(1 for info in orm_model.classes.values() if info.unresolved)
+    graph.graph["unnamed_models"] = sum(
+        1 for info in orm_model.classes.values() if info.unresolved
+    ) + len(orm_model.unnamed_tables)
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),

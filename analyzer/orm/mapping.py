@@ -113,6 +113,8 @@ class OrmModel:
     tables: dict[tuple[str, str], TableKey] = field(default_factory=dict)  # (path, variable)
     declarations: list[Declaration] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    # `Table(f"{entity}_role_map", md, ...)` whose name cannot be computed: (path, line, why)
+    unnamed_tables: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class Mapper:
@@ -414,6 +416,9 @@ class Mapper:
                     continue
                 key = self.table_of(facts, table)
                 if key is None:
+                    if not table.reflected:
+                        _texts, why = self.expander.text(table.name, Frame(facts))
+                        self.model.unnamed_tables.append((facts.path, table.line, why))
                     continue
                 if table.variable:
                     self.model.tables[(facts.path, table.variable)] = key

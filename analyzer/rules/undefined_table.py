@@ -51,8 +51,16 @@ def _dynamic_ddl_doubt(ctx: RuleContext) -> str:
             if data["use"].operation in CREATING_OPERATIONS
         }
     )
+    unnamed = ctx.graph.graph.get("unnamed_models", 0)
     if not places:
-        return ""
+        if not unnamed:
+            return ""
+        # `for entity in (...): Table(f"{entity}_role_map", Base.metadata, ...)`
+        return (
+            f" (confidence medium: the repository has {plural(unnamed, 'model')} or Table whose "
+            "table name cannot be computed, see the orm-dynamic-tablename diagnostics; one of "
+            "them may declare it)"
+        )
     path, line = places[0]
     creates = (
         "creates a table whose name it takes"
@@ -79,9 +87,10 @@ RULE = Rule(
         "`sqlite_master`) and the tables migration tools keep for themselves "
         "(`alembic_version`, `django_migrations`...) are never reported: their status is "
         "`system`. When application code creates or renames a table whose name is known only "
-        "at run time (`CREATE TABLE {name}`), it may create this one: the finding says so and "
-        "has confidence medium. When every use was read by the token scan of a statement "
-        "sqlglot could not parse, the name itself may be cut short: confidence low."
+        "at run time (`CREATE TABLE {name}`), or a model or `Table(...)` has a name tabletrace "
+        "cannot compute (a `Table` declared in a loop), it may create this one: the finding "
+        "says so and has confidence medium. When every use was read by the token scan of a "
+        "statement sqlglot could not parse, the name itself may be cut short: confidence low."
     ),
     why_it_matters=(
         "On a database built from this repository's migrations the statement fails with "
