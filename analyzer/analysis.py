@@ -210,7 +210,6 @@ def analyse(
         if not settings.ignores(key):
             code.uses.append((key, use))
             code.add_module(use.module, use.path)
-    diagnostics.extend(_unparsed(path, line, error) for path, line, error in code.unparsed)
     # named queries in .sql files (aiosql, PugSQL...): the application's SQL, loaded by name
     for path, facts in sorted((e.path, f) for e, f in collected.sql if f.queries):
         for key, use in query_file_uses(facts):
@@ -218,10 +217,12 @@ def analyse(
                 code.uses.append((key, use))
                 code.add_module(use.module, use.path)
         code.statements += len(facts.statements)
-        for statement in facts.statements:
-            if not statement.parsed:
-                code.unparsed.append((path, statement.line, statement.error or "not parsed"))
-                diagnostics.append(_unparsed(path, statement.line, statement.error or "not parsed"))
+        code.unparsed.extend(
+            (path, statement.line, statement.error or "not parsed")
+            for statement in facts.statements
+            if not statement.parsed
+        )
+    diagnostics.extend(_unparsed(path, line, error) for path, line, error in code.unparsed)
     # replay: every source from facts
     sql_facts = {
         entry.path: facts for entry, facts in collected.sql if not facts.queries

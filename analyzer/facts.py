@@ -240,6 +240,13 @@ class NameFact:
     # them, `imported` being the last; the name may be any of what they import
     imports: tuple[ImportBinding, ...] = ()
 
+    @property
+    def bindings(self) -> tuple[ImportBinding, ...]:
+        """Every import binding the name (one, or `imports` when there are several)."""
+        if self.imports:
+            return self.imports
+        return (self.imported,) if self.imported is not None else ()
+
 
 @dataclass(frozen=True)
 class ParamFact:

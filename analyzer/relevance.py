@@ -1017,15 +1017,15 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
             looker.sink(argument)
     if _is_factory(state, name) or _is_table_call(node):
         state.reasons.append(f"line {node.lineno}: {name}()")
-    elif name == "stamp":
+
+    elif looker.in_class and name in ORM_ATTRIBUTES:
+        state.reasons.append(f"line {node.lineno}: {name}() in a class body")
+    if name == "stamp":
         # `flask_migrate.stamp()` / `command.stamp(cfg, "head")`: the ORM reader records the
         # functions that stamp, for the create_all next to a call of one
         state.reasons.append(f"line {node.lineno}: stamp()")
         if looker.function is not None:
             state.stampers.add(looker.function)
-
-    elif looker.in_class and name in ORM_ATTRIBUTES:
-        state.reasons.append(f"line {node.lineno}: {name}() in a class body")
     if _may_pass_a_name(node, name):
         if _calls_super(func):
             # `super().__init__(hs)`: the resolver reads `super()` as a library object, so
@@ -1838,7 +1838,7 @@ class Demand:
             yield from _hole_pairs(facts, constant.parts)
         if fact is not None:
             if fact.kind == "import" and fact.imported is not None:
-                for binding in fact.imports or (fact.imported,):
+                for binding in fact.bindings:
                     yield from self._imported(facts, binding, rest)
             elif fact.kind == "function" and fact.qualname:
                 yield from self._function(facts, fact.qualname)
@@ -1920,7 +1920,7 @@ class Demand:
         fact = cls.attributes.get(member) if cls is not None else None
         if fact is not None:
             if fact.kind == "import" and fact.imported is not None:
-                for binding in fact.imports or (fact.imported,):
+                for binding in fact.bindings:
                     yield from self._imported(facts, binding, ())
             yield from ((facts, e) for e in (fact.value, fact.annotation) if e is not None)
 
@@ -1954,7 +1954,7 @@ class Demand:
         # assign to `self`
         for fact in cls.names.values():
             if fact.kind == "import" and fact.imported is not None:
-                for binding in fact.imports or (fact.imported,):
+                for binding in fact.bindings:
                     yield from self._imported(facts, binding, ())
             yield from (
                 (facts, e) for e in (fact.value, fact.annotation if methods else None)

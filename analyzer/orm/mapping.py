@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts
@@ -259,10 +260,8 @@ class Mapper:
                     declarative = declarative or keywords.get("table") == "True"
         info.owner = next((owner for owner in owners if owner), None)
         info.columns = self._columns(info)
-        info.unread = self._unread(info)
-        for parent in info.parents:
-            if parent.role not in ("mapped", "unmapped"):
-                info.foreign_bases.extend(parent.foreign_bases)
+        info.unread = self._from_mixins(info, info.cls.unread, "unread")
+        info.foreign_bases = self._from_mixins(info, info.foreign_bases, "foreign_bases")
         if is_base:
             info.role = "base"
             own = f"class:{info.facts.path}:{cls.name}"
@@ -294,12 +293,14 @@ class Mapper:
                     columns.append(column)
         return columns
 
-    def _unread(self, info: ClassInfo) -> list[str]:
-        """`OrmClass.unread` of the class, its mixins and abstract parents (as `_columns`)."""
-        names = dict.fromkeys(info.cls.unread)
+    @staticmethod
+    def _from_mixins(info: ClassInfo, own: Iterable[str], attribute: str) -> list[str]:
+        """`own`, then the names in `attribute` of the class's mixins and abstract parents,
+        each once (never a mapped parent's, as `_columns`)."""
+        names = dict.fromkeys(own)
         for parent in info.parents:
             if parent.role not in ("mapped", "unmapped"):
-                names.update(dict.fromkeys(parent.unread))
+                names.update(dict.fromkeys(getattr(parent, attribute)))
         return list(names)
 
     def _inherited(self, info: ClassInfo, attribute: str) -> object:
@@ -433,7 +434,7 @@ class Mapper:
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
             self._declare(
                 info.table, info.facts.path, info.cls.line, label, info.columns, info.owner,
-                tuple(info.unread), tuple(dict.fromkeys(info.foreign_bases)),
+                tuple(info.unread), tuple(info.foreign_bases),
             )
             self._references(info)
             self._secondaries(info)

@@ -71,12 +71,12 @@ _FACTORY_CLASSES: dict[str, str] = {
     "registry": "registry_object",
     "MetaData": "metadata",
 }
-#: Imports from these top-level packages never bind a model or a table of the scanned project:
-#: the standard library, SQLAlchemy's own packages and a few frameworks that are imported
-#: everywhere (only to keep the facts small; the resolver would drop their names anyway).
 #: Packages whose `stamp` marks a database as migrated (`alembic.command.stamp`,
 #: `flask_migrate.stamp`).
 _STAMP_ROOTS = frozenset({"alembic", "flask_migrate"})
+#: Imports from these top-level packages never bind a model or a table of the scanned project:
+#: the standard library, SQLAlchemy's own packages and a few frameworks that are imported
+#: everywhere (only to keep the facts small; the resolver would drop their names anyway).
 _LIBRARY_ROOTS: frozenset[str] = frozenset(sys.stdlib_module_names) | {
     "__future__",
     "typing_extensions",
@@ -568,7 +568,12 @@ class _Reader:
         last = _last(func)
         if last == "declarative_base":
             return "declarative_base"
-        return _FACTORY_CLASSES.get(last or "") or self.factory_classes.get(last or "")
+        return self._factory_of(last or "")
+
+    def _factory_of(self, name: str) -> str | None:
+        """The `OrmBaseFactory` kind of an instance of class `name` (by its last part): a factory
+        class, or a class of this module deriving from one."""
+        return _FACTORY_CLASSES.get(name) or self.factory_classes.get(name)
 
     @staticmethod
     def _metadata_argument(call: cst.Call) -> str | None:
@@ -721,8 +726,7 @@ class _Reader:
         )
         if not nested:
             for base in bases:
-                last = base.rsplit(".", 1)[-1]
-                factory = _FACTORY_CLASSES.get(last) or self.factory_classes.get(last)
+                factory = self._factory_of(base.rsplit(".", 1)[-1])
                 if factory is not None:
                     # `db = DB()` of `class DB(SQLAlchemy)` is a Flask-SQLAlchemy object too
                     self.factory_classes[node.name.value] = factory

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    doubt = _dynamic_ddl_doubt(ctx)
+    doubt = _creation_doubt(ctx)
     for node, data in nodes_of_kind(ctx.graph, "table"):
         if not is_undefined(ctx.graph, node, data):
             continue
@@ -40,10 +40,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _dynamic_ddl_doubt(ctx: RuleContext) -> str:
+def _creation_doubt(ctx: RuleContext) -> str:
     """Why "no source creates it" may be wrong: a `CREATE TABLE` (or a rename) in application
     code whose table name is known only at run time (`CREATE TABLE {self.staging_name}`) may
-    create any table. An index, a constraint or a drop on such a name creates none."""
+    create any table, and so may a model or `Table` whose name cannot be computed. An index, a
+    constraint or a drop on such a name creates none."""
     places = sorted(
         {
             (data["use"].path, data["use"].line)
