@@ -9,14 +9,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from analyzer import scan
+from analyzer import Report, scan
 from analyzer.cache import Entry, FactCache, read_pack, write_pack
 from analyzer.cli import app
-from analyzer.engine import looks_relevant
+from analyzer.engine import Extractor, looks_relevant
 from tests.conftest import SAMPLE
 
 # Files that only matter through other files: each one is skipped by the first, cheap look
@@ -128,6 +129,18 @@ PREFILTER_TRAPS = {
 }
 
 
+def scan_through(extractor: Extractor, root: Path, **options: Any) -> Report:
+    """`scan(root)` with `extractor` standing in for the one the pipeline would make, so that
+    the test can read what it pulled in and why (`Extractor.pulled`)."""
+    pipeline = importlib.import_module("analyzer.pipeline")
+    real = pipeline.Extractor
+    pipeline.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
+    try:
+        return scan(root, **options)
+    finally:
+        pipeline.Extractor = real  # type: ignore[misc]
+
+
 def test_prefilter_first_look() -> None:
     assert looks_relevant(b'q = "SELECT 1"')
     assert looks_relevant(b"x = f'''\n   with recent as (select 1) select * from recent'''")
@@ -175,17 +188,9 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
 
 
 def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
-    from analyzer.engine import Extractor
-
     root = make_repo(PREFILTER_TRAPS)
     with Extractor(prefilter=True) as extractor:
-        scan_module = importlib.import_module("analyzer.pipeline")
-        real = scan_module.Extractor
-        scan_module.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
-        try:
-            scan(root)
-        finally:
-            scan_module.Extractor = real  # type: ignore[misc]
+        scan_through(extractor, root)
     # only the unrelated module, the GraphQL types, the Dockerfile user, what a method and a
     # log label read, the `super()` caller and its base, the plugins a log message loops
     # over, the handlers no followed method returns, and the empty __init__ stay unparsed
@@ -236,7 +241,6 @@ def test_one_changed_file_is_the_only_one_extracted_again(make_repo, tmp_path: P
 def test_the_last_selection_is_read_at_once_and_never_changes_the_report(
     make_repo, tmp_path: Path
 ) -> None:
-    from analyzer.engine import Extractor
 
     root = make_repo(PREFILTER_TRAPS)
     scan(root, cache=FactCache(tmp_path / "c"))
@@ -247,13 +251,7 @@ def test_the_last_selection_is_read_at_once_and_never_changes_the_report(
         '    cur.execute("INSERT INTO audit_log (payload) VALUES (%s)", (row,))\n'
     )
     with Extractor(prefilter=True, cache=FactCache(tmp_path / "c")) as extractor:
-        pipeline = importlib.import_module("analyzer.pipeline")
-        real = pipeline.Extractor
-        pipeline.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
-        try:
-            report = scan(root, cache=extractor.cache)
-        finally:
-            pipeline.Extractor = real  # type: ignore[misc]
+        report = scan_through(extractor, root, cache=extractor.cache)
     assert extractor.pulled["app/caller.py"] == "the last scan read it"
     assert extractor.pulled["app/forward.py"] == "the last scan read it"
     assert report.to_json() == scan(root, prefilter=False).to_json()
@@ -534,7 +532,7 @@ def test_after_its_first_round_the_extractor_keeps_only_skipped_files_bytes(
 
     from analyzer.config import Config
     from analyzer.discover import discover
-    from analyzer.engine import Extractor, extraction_jobs
+    from analyzer.engine import extraction_jobs
 
     root = make_repo(PREFILTER_TRAPS)
     settings = Config()
@@ -647,17 +645,10 @@ def test_a_file_the_first_look_cannot_parse_is_opaque_to_the_rounds(make_repo) -
     """`app/kinds.py` uses syntax of a newer Python: without its first look, nothing says what
     it re-exports, so a file importing from it (`app/views.py`, no marker of its own) is read
     anyway, and the report equals the one that reads every file."""
-    from analyzer.engine import Extractor
 
     root = make_repo(NEWER_SYNTAX_REPO)
     with Extractor(prefilter=True) as extractor:
-        pipeline = importlib.import_module("analyzer.pipeline")
-        real = pipeline.Extractor
-        pipeline.Extractor = lambda **kwargs: extractor  # type: ignore[assignment,misc]
-        try:
-            report = scan(root)
-        finally:
-            pipeline.Extractor = real  # type: ignore[misc]
+        report = scan_through(extractor, root)
     if sys.version_info < (3, 12):
         assert extractor.pulled["app/views.py"] == (
             "imports Invoice from app/kinds.py, which the first look could not read (syntax "
