@@ -108,6 +108,10 @@ class OrmColumn:
     line: int
     foreign_key: str | None = None  # ForeignKey("table.column") target, as written
     primary_key: bool = field(default=False, compare=False)  # primary_key=True
+    # inside a Table(...) in a loop: `Column(f"{entity}_id", ForeignKey(f"{entity}s.id"))`,
+    # the name and target as templates the mapper computes for each element
+    name_template: tuple[Part, ...] | None = None
+    foreign_key_template: tuple[Part, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,9 @@ class OrmTable:
     # `Table("t", md, autoload_with=engine)` (or `autoload=True`): read from the database, so
     # it declares nothing a migration should create; code using it still uses the table
     reflected: bool = False
+    # loops around the call (`for entity in ("user", "group"): Table(f"{entity}_map", ...)`):
+    # one table per element, as for an operation in a loop
+    loops: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

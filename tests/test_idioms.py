@@ -728,3 +728,113 @@ def test_a_model_whose_name_cannot_be_computed_is_a_diagnostic(make_repo: MakeRe
     messages = sorted(d.message for d in report.diagnostics)
     assert "its __tablename__ cannot be evaluated statically" in messages[0]
     assert "no __tablename__ or __table__" in messages[1]
+
+
+LOOP_TABLES = """\
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, Table
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+KINDS = ("user", "team")
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    roles = relationship("Role", secondary="user_role_link")
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id = Column(Integer, primary_key=True)
+
+
+class Role(Base):
+    __tablename__ = "roles"
+    id = Column(Integer, primary_key=True)
+
+
+links = {}
+for owner in KINDS:
+    links[owner] = Table(
+        f"{owner}_role_link",
+        Base.metadata,
+        Column(f"{owner}_id", ForeignKey(f"{owner}s.id"), primary_key=True),
+        Column("role_id", ForeignKey("roles.id"), primary_key=True),
+        Column("inherited", Boolean, default=False),
+    )
+"""
+
+
+def test_a_table_declared_in_a_module_level_loop_is_one_table_per_element(
+    make_repo: MakeRepo,
+) -> None:
+    """`for owner in KINDS: Table(f"{owner}_role_link", md, Column(f"{owner}_id", ...))`: one
+    table per element, each with its own columns and foreign key, the element in the evidence."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": LOOP_TABLES,
+        "app/service.py": (
+            "from app.models import User\n\n\n"
+            "def get(session, id):\n    return session.get(User, id)\n"
+        ),
+    })
+    report = scan(root)
+    assert diagnostics(report, "orm-dynamic-tablename") == []
+    declared = {
+        t.qualified_name: [(d.line, d.columns, d.snippet) for d in t.definitions]
+        for t in report.tables
+        if t.name.endswith("_role_link")
+    }
+    assert declared == {
+        "public.team_role_link": [
+            (27, ["team_id", "role_id", "inherited"], "Table(...)  [for owner='team']"),
+        ],
+        "public.user_role_link": [
+            (27, ["user_id", "role_id", "inherited"], "Table(...)  [for owner='user']"),
+        ],
+    }
+    references = {
+        t.qualified_name: sorted((r.table, r.line) for r in t.references)
+        for t in report.tables
+        if t.name.endswith("_role_link")
+    }
+    assert references == {
+        "public.team_role_link": [("public.roles", 31), ("public.teams", 30)],
+        "public.user_role_link": [("public.roles", 31), ("public.users", 30)],
+    }
+    # the user link is the secondary of User.roles; nothing reaches the team link
+    assert {t.qualified_name: t.status for t in report.tables if "link" in t.name} == {
+        "public.team_role_link": "dead",
+        "public.user_role_link": "used",
+    }
+
+
+def test_loop_tables_against_sqlalchemy(make_repo: MakeRepo) -> None:
+    """What SQLAlchemy itself builds from the loop: the tables, their columns in order and the
+    foreign keys, exactly what tabletrace reads without running it."""
+    import importlib.util
+
+    root = make_repo({"app/__init__.py": "", "app/models.py": LOOP_TABLES})
+    spec = importlib.util.spec_from_file_location("tabletrace_loop_models", root / "app/models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    real = {
+        f"public.{table.name}": (
+            [column.name for column in table.columns],
+            sorted(f"public.{fk.column.table.name}" for fk in table.foreign_keys),
+        )
+        for table in module.Base.metadata.tables.values()
+        if table.name.endswith("_role_link")
+    }
+    report = scan(root)
+    read = {
+        t.qualified_name: (
+            t.definitions[0].columns, sorted(r.table for r in t.references)
+        )
+        for t in report.tables
+        if t.name.endswith("_role_link")
+    }
+    assert read == real

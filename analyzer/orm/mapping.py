@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts
 from analyzer.orm.symbols import Symbol, SymbolTable
-from analyzer.resolve.evaluate import Frame
+from analyzer.resolve.evaluate import Frame, loop_elements
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.resolve.values import ClassV, FunctionV, TableV, known_strings, why_unknown
 from analyzer.sql.names import TableKey
@@ -415,19 +415,7 @@ class Mapper:
             for table in facts.orm.tables:
                 if table.lightweight or table.variable == "__table__":
                     continue
-                key = self.table_of(facts, table)
-                if key is None:
-                    if not table.reflected:
-                        _texts, why = self.expander.text(table.name, Frame(facts))
-                        self.model.unnamed_tables.append((facts.path, table.line, why))
-                    continue
-                if table.variable:
-                    self.model.tables[(facts.path, table.variable)] = key
-                if table.reflected:
-                    continue  # read from the database: declares nothing
-                label = f"{table.variable or 'Table'} = Table(...)"
-                owner = self.metadata_owner(facts, table.metadata) if table.metadata else None
-                self._declare(key, facts.path, table.line, label, table.columns, owner)
+                self._map_table(facts, table)
         for info in sorted(self.model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
             if info.role != "mapped" or info.table is None:
                 continue
@@ -440,6 +428,52 @@ class Mapper:
             self._secondaries(info)
         self._merge_single_table_columns()
         return self.model
+
+    def _map_table(self, facts: PythonFacts, table: OrmTable) -> None:
+        """A module-level `Table(...)`: one table, or one per element of the loops around it
+        (`for entity in ("user", "group"): Table(f"{entity}_role_map", md, ...)`)."""
+        frames = list(self.expander.evaluator.iterations(table.loops, Frame(facts)))
+        unnamed: list[str] = []
+        for frame in frames:
+            texts, why = self.expander.text(table.name, frame)
+            name = texts[0] if len(texts) == 1 and texts[0] else None
+            if name is None:
+                if not table.reflected and why not in unnamed:
+                    unnamed.append(why)
+                continue
+            key = TableKey(table.schema or self.default_schema, name)
+            if table.variable and not table.loops:
+                self.model.tables[(facts.path, table.variable)] = key
+            if table.reflected:
+                continue  # read from the database: declares nothing
+            label = f"{table.variable} = Table(...)" if table.variable else "Table(...)"
+            label += loop_elements(facts, table.loops, frame)
+            owner = self.metadata_owner(facts, table.metadata) if table.metadata else None
+            columns = [self._element_column(column, frame) for column in table.columns]
+            self._declare(
+                key, facts.path, table.line, label, [c for c in columns if c is not None], owner
+            )
+        for why in unnamed:
+            self.model.unnamed_tables.append((facts.path, table.line, why))
+
+    def _element_column(self, column: OrmColumn, frame: Frame) -> OrmColumn | None:
+        """A column of a Table in a loop, its templated name and foreign key computed for one
+        element (None when the name cannot be computed)."""
+        if column.name_template is None and column.foreign_key_template is None:
+            return column
+        name, foreign_key = column.name, column.foreign_key
+        if column.name_template is not None:
+            texts, _why = self.expander.text(column.name_template, frame)
+            if len(texts) != 1 or not texts[0]:
+                return None
+            name = texts[0]
+        if column.foreign_key_template is not None:
+            texts, _why = self.expander.text(column.foreign_key_template, frame)
+            foreign_key = texts[0] if len(texts) == 1 and texts[0] else None
+        return replace(
+            column, name=name, foreign_key=foreign_key, name_template=None,
+            foreign_key_template=None,
+        )
 
     def _declare(
         self,

@@ -106,7 +106,9 @@ class Translator:
         current: Scope | None = scope
         while current is not None:
             if current.kind == "module":
-                return ir.Global(name)
+                # `for entity in ("user", "group"): Table(f"{entity}_map", ...)` at module
+                # level: inside its loop, the name is that loop's element
+                return self._module_loop_var(name, current, loops) or ir.Global(name)
             if name in current.declared_global:
                 return ir.Global(name)
             if current.kind == "class" and current is not scope:
@@ -120,6 +122,26 @@ class Translator:
         return ir.Global(name)
 
     # ---- names -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _module_loop_var(name: str, module: Scope, loops: tuple[int, ...]) -> ir.Expr | None:
+        """The element of the innermost enclosing module-level loop that binds `name` (and
+        does not rebind it in its body), else None: the name is then a global as usual."""
+        if not loops:
+            return None
+        sites = module.bindings.get(name)
+        if not sites:
+            return None
+        for loop in reversed(loops):
+            binding = [s for s in sites if s.kind in ("for", "comp") and s.loop == loop]
+            rebound = [s for s in sites if s.kind not in ("for", "comp") and loop in s.loops]
+            if binding and not rebound:
+                return ir.LoopVar(loop, binding[0].path, name)
+        return None
+
+    def loop_of(self, node: cst.CSTNode) -> int | None:
+        """The id of the loop a `for` statement or comprehension `for` starts."""
+        return self._loop_of(node)
 
     def _from_sites(
         self, name: str, sites: list[BindingSite], scope: Scope, loops: tuple[int, ...]

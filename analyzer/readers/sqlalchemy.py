@@ -398,6 +398,7 @@ class _Reader:
         self.kinds: list[str] = ["module"]
         self.no_refs = 0  # > 0 inside the body of a class that has bases
         self.scopes: list[Scope] = [module_scope]  # the shared scope model, innermost last
+        self.loops: list[int] = []  # ids of the `for` statements around the walk, outer first
         self._locals: dict[tuple[int, str], bool] = {}
         self.marks: dict[int, tuple[str, str]] = {}  # id(argument chain) -> (kind, context)
         self.ctor_marks: dict[int, str] = {}  # id(M(...) call) -> context (add, merge...)
@@ -430,12 +431,14 @@ class _Reader:
                 return "".join(p.text for p in parts)  # type: ignore[union-attr]
         return None
 
-    def _parts(self, node: cst.BaseExpression) -> tuple[Part, ...]:
+    def _parts(self, node: cst.BaseExpression, loops: tuple[int, ...] = ()) -> tuple[Part, ...]:
         """A name as string parts: literal / f-string / ... or a one-hole reference."""
         if self.builder.is_str(node):
-            parts = self._build(node)
+            parts = self.builder.build(node, self.module_scope, loops)
             if parts is not None:
                 return parts
+        if loops:  # `for name in NAMES: Table(name, md)`: the hole is each element
+            return (self.builder.hole(node, "argument", self.module_scope, loops),)
         return (Hole(self._code(node), _dotted(node), self._line(node), "argument"),)
 
     # ================================================================================
@@ -630,7 +633,9 @@ class _Reader:
             return self.sqla_names.get(func.value, func.value)
         return _last(func)
 
-    def _table(self, call: cst.Call, variable: str | None) -> OrmTable | None:
+    def _table(
+        self, call: cst.Call, variable: str | None, loops: tuple[int, ...] = ()
+    ) -> OrmTable | None:
         kind = self._table_kind(call)
         if kind is None:
             return None
@@ -639,7 +644,7 @@ class _Reader:
         columns = []
         for arg in args[1:]:
             if isinstance(arg, cst.Call) and self._orig_name(arg.func) == column_call:
-                column = self._column(arg, None, self._line(arg))
+                column = self._column(arg, None, self._line(arg), loops)
                 if column is not None:
                     columns.append(column)
         schema_node = _keyword(call, "schema")
@@ -650,32 +655,54 @@ class _Reader:
         )
         return OrmTable(
             variable=variable,
-            name=self._parts(args[0]),
+            name=self._parts(args[0], loops),
             line=self._line(call),
             schema=self._literal(schema_node) if schema_node is not None else None,
             columns=tuple(columns),
             lightweight=kind == "table",
             metadata=metadata,
             reflected=kind == "Table" and _reflects(call),
+            loops=loops,
         )
 
-    def _column(self, call: cst.Call, attribute: str | None, line: int) -> OrmColumn | None:
+    def _column(
+        self, call: cst.Call, attribute: str | None, line: int, loops: tuple[int, ...] = ()
+    ) -> OrmColumn | None:
         name = attribute
         args = _positional(call)
+        template = None
         if args:
             literal = self._literal(args[0])
             if literal is not None:
                 name = literal
+            elif loops and self.builder.is_str(args[0]):
+                template = self.builder.build(args[0], self.module_scope, loops)
         keyword = _keyword(call, "name")
         if keyword is not None:
             literal = self._literal(keyword)
             if literal is not None:
-                name = literal
+                name, template = literal, None
+        if template is not None:
+            name = self._code(args[0])  # stands for the column until the mapper computes it
         if name is None:
             return None
         return OrmColumn(
-            attribute, name, line, self._foreign_key(call), _is_true(_keyword(call, "primary_key"))
+            attribute, name, line, self._foreign_key(call),
+            _is_true(_keyword(call, "primary_key")), template,
+            self._foreign_key_template(call, loops) if loops else None,
         )
+
+    def _foreign_key_template(
+        self, call: cst.Call, loops: tuple[int, ...]
+    ) -> tuple[Part, ...] | None:
+        """`ForeignKey(f"{entity}s.id")` in a Table in a loop: the target as a template."""
+        for arg in call.args:
+            value = arg.value
+            if isinstance(value, cst.Call) and _last(value.func) == "ForeignKey":
+                target = _positional(value)
+                if target and self._literal(target[0]) is None and self.builder.is_str(target[0]):
+                    return self.builder.build(target[0], self.module_scope, loops)
+        return None
 
     def _foreign_key(self, call: cst.Call, depth: int = 0) -> str | None:
         for arg in call.args:
@@ -1169,7 +1196,14 @@ class _Reader:
     def _for(self, node: cst.For) -> None:
         self._target(node.target)
         self.walk(node.iter)
-        self.walk(node.body)
+        loop = self.builder.translator.loop_of(node)
+        if loop is not None:
+            self.loops.append(loop)
+        try:
+            self.walk(node.body)
+        finally:
+            if loop is not None:
+                self.loops.pop()
         if node.orelse is not None:
             self.walk(node.orelse)
 
@@ -1231,7 +1265,10 @@ class _Reader:
             or name == "table"
             or (not method and self.sqla_names.get(name) in ("Table", "table"))  # type: ignore[arg-type]
         ) and id(node) not in self.class_tables:
-            table = self._table(node, self.assigned.pop(id(node), None))
+            table = self._table(
+                node, self.assigned.pop(id(node), None),
+                tuple(self.loops) if self.kinds[-1] == "module" else (),
+            )
             if table is not None:
                 self.facts.tables.append(table)
         self.calls_in.setdefault(self.functions[-1], []).append(func)

@@ -31,7 +31,7 @@ from analyzer.readers.alembic_api import (
     Spec,
     first_string_argument,
 )
-from analyzer.resolve.evaluate import Evaluator, Frame
+from analyzer.resolve.evaluate import Evaluator, Frame, loop_elements
 from analyzer.resolve.templates import Template, TemplateExpander
 from analyzer.resolve.values import (
     BatchV,
@@ -39,7 +39,6 @@ from analyzer.resolve.values import (
     ExternalV,
     FileV,
     FunctionV,
-    SeqV,
     StrV,
     TableV,
     Unknown,
@@ -134,7 +133,7 @@ class _Run:
                     self.steps(facts, group, iteration, stack, helper, cond or unknown)
                 index = end
                 continue
-            self.elements = _elements(facts, step.loops, frame)
+            self.elements = loop_elements(facts, step.loops, frame)
             self.path = None if facts is self.facts else facts.path
             self.step(facts, step, frame, stack, helper, cond or step.conditional)
             index += 1
@@ -503,23 +502,6 @@ class _Run:
                 return None
             node = func.value
         return None
-
-
-def _elements(facts: PythonFacts, loops: tuple[int, ...], frame: Frame) -> str:
-    """`  [for old='a', new='b']`: the loop elements an unrolled operation ran with."""
-    shown: list[str] = []
-    for loop in loops:
-        value = frame.loops.get(loop)
-        if value is None or loop >= len(facts.loops):
-            continue
-        for name, path in facts.loops[loop].targets:
-            item: Value = value
-            for index in path:
-                inside = isinstance(item, SeqV) and index < len(item.items)
-                item = item.items[index] if inside else Unknown()  # type: ignore[attr-defined]
-            if isinstance(item, StrV):
-                shown.append(f"{name}={item.value!r}")
-    return f"  [for {', '.join(shown)}]" if shown else ""
 
 
 def _is_core_statement(value: Value) -> bool:

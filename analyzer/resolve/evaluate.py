@@ -88,6 +88,24 @@ class Frame:
         return Frame(self.module, {**self.loops, loop: value}, self.params, self.receivers)
 
 
+def loop_elements(facts: PythonFacts, loops: tuple[int, ...], frame: Frame) -> str:
+    """`  [for old='a', new='b']`: the loop elements a statement unrolled from `loops` of
+    `facts` ran with (evidence for one operation or table per element)."""
+    shown: list[str] = []
+    for loop in loops:
+        value = frame.loops.get(loop)
+        if value is None or loop >= len(facts.loops):
+            continue
+        for name, path in facts.loops[loop].targets:
+            item: Value = value
+            for index in path:
+                inside = isinstance(item, SeqV) and index < len(item.items)
+                item = item.items[index] if inside else Unknown()  # type: ignore[attr-defined]
+            if isinstance(item, StrV):
+                shown.append(f"{name}={item.value!r}")
+    return f"  [for {', '.join(shown)}]" if shown else ""
+
+
 class _Stop(Exception):
     """Depth exceeded: unwinds to the nearest guard, which answers Unknown."""
 
