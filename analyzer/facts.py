@@ -188,6 +188,10 @@ class CreateAllCall:
     # the other calls of the function making this one, as written (`stamp_latest_revision`):
     # a helper of the repository that stamps Alembic makes create_all the bootstrap
     nearby: tuple[str, ...] = ()
+    # `if os.environ.get("ENV") == "dev": db.create_all() else: <alembic upgrade head>`: the
+    # migrations run in the other branch of an `if`, so this call is their alternative (a dev
+    # or test database), not a rival owner: "line 103: alembic upgrade head"
+    alternative: str | None = None
 
 
 @dataclass(frozen=True)

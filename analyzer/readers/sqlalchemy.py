@@ -336,6 +336,56 @@ def _create_all_signature(call: cst.Call) -> bool:
     return keywords <= _CREATE_ALL_KEYWORDS and len(positional) <= 2 and not starred
 
 
+#: `alembic.command.upgrade(cfg, "head")`, `flask_migrate.upgrade()`: calls that run migrations
+_UPGRADE_RECEIVERS = frozenset({"command", "flask_migrate", "migrate"})
+
+
+def _migrating_call(branch: cst.CSTNode) -> cst.Call | None:
+    """The first call in `branch` (not inside a nested def or class) that runs the schema
+    migrations: `command.upgrade(cfg, "head")`, a bare `upgrade()` (Flask-Migrate's),
+    `subprocess.run(["alembic", "upgrade", "head"])`, `os.system("alembic upgrade head")`,
+    Django's `call_command("migrate")`."""
+    stack: list[cst.CSTNode] = [branch]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if isinstance(node, cst.Call) and _runs_migrations(node):
+            return node
+        stack.extend(reversed(node.children))
+    return None
+
+
+def _runs_migrations(call: cst.Call) -> bool:
+    func = call.func
+    name = _last(func)
+    if name == "upgrade":
+        if isinstance(func, cst.Name):
+            return True
+        receiver = _dotted(func.value) if isinstance(func, cst.Attribute) else None
+        return receiver is not None and receiver.rsplit(".", 1)[-1] in _UPGRADE_RECEIVERS
+    args = _positional(call)
+    if not args:
+        return False
+    first = args[0]
+    if name == "call_command":
+        return isinstance(first, cst.SimpleString) and _string_value(
+            first.prefix, first.raw_value
+        ) == "migrate"
+    words: list[str] = []
+    if isinstance(first, cst.List | cst.Tuple):
+        words = [
+            _string_value(item.prefix, item.raw_value) or ""
+            for item in _elements(first)
+            if isinstance(item, cst.SimpleString)
+        ]
+    elif isinstance(first, cst.SimpleString):
+        words = (_string_value(first.prefix, first.raw_value) or "").split()
+    return len(words) >= 2 and words[0].rsplit("/", 1)[-1] in ("alembic", "flask") and (
+        "upgrade" in words
+    )
+
+
 def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.List | cst.Tuple | cst.Set):
         return [el.value for el in node.elements]
@@ -407,6 +457,9 @@ class _Reader:
         # the calls (their `func`) made in each function, and the function of each create_all
         self.calls_in: dict[str | None, list[cst.BaseExpression]] = {}
         self.create_all_functions: list[tuple[str | None, cst.BaseExpression]] = []
+        # the other branch of each `if` around the walk (None: it has none); read only for a
+        # create_all, to tell whether that branch runs the migrations instead
+        self.other_branches: list[cst.CSTNode | None] = []
 
     # ---- utilities -------------------------------------------------------------------------
 
@@ -1118,6 +1171,32 @@ class _Reader:
         self.scopes.pop()
         self._pop()
 
+    def _if(self, node: cst.If) -> None:
+        """Each branch is walked knowing its alternative (for `CreateAllCall.alternative`)."""
+        self.walk(node.test)
+        other = node.orelse
+        self.other_branches.append(other)
+        try:
+            self.walk(node.body)
+        finally:
+            self.other_branches.pop()
+        if other is not None:
+            self.other_branches.append(node.body)
+            try:
+                self.walk(other)
+            finally:
+                self.other_branches.pop()
+
+    def _alternative(self) -> str | None:
+        """The migrations run by the other branch of an `if` around the current node."""
+        for branch in reversed(self.other_branches):
+            if branch is None:
+                continue
+            found = _migrating_call(branch)
+            if found is not None:
+                return f"line {self._line(found)}: {' '.join(self._code(found).split())[:80]}"
+        return None
+
     def _funcdef(self, node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
             self._decorator(decorator)
@@ -1318,6 +1397,7 @@ class _Reader:
                 self._line(node),
                 snippet if len(snippet) <= 160 else snippet[:157] + "...",
                 tables,
+                alternative=self._alternative(),
             )
         )
 
@@ -1661,6 +1741,7 @@ _HANDLERS.update(
         cst.AnnAssign: _Reader._annassign,
         cst.AugAssign: _Reader._augassign,
         cst.For: _Reader._for,
+        cst.If: _Reader._if,
         cst.CompFor: _Reader._compfor,
         cst.NamedExpr: _Reader._namedexpr,
         cst.WithItem: _Reader._withitem,

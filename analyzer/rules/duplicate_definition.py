@@ -18,7 +18,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         creates = [
             op
             for op in operations_on(ctx.graph, node, {"create"}, MIGRATION_KINDS)
-            if not _bootstrap(ctx, op.source) and not _assumed(ctx, op.source)
+            if not _bootstrap(ctx, op.source)
+            and not _assumed(ctx, op.source)
+            and not _alternative(ctx, op.source)
         ]
         sources = sorted({op.source for op in creates})
         owners = {_owner(ctx, source) for source in sources}
@@ -65,6 +67,14 @@ def _bootstrap(ctx: RuleContext, source: str) -> bool:
     return bool(getattr(history, "bootstrap", False))
 
 
+def _alternative(ctx: RuleContext, source: str) -> bool:
+    """create_all in one branch of an `if` whose other branch runs the migrations (a dev or
+    test database built from the models, production by `alembic upgrade head`): never both on
+    one database. Whether models and migrations agree is model-drift's question."""
+    history = ctx.graph.nodes[source_node(source)].get("history")
+    return bool(getattr(history, "alternative_to", None))
+
+
 def _assumed(ctx: RuleContext, source: str) -> bool:
     """A create_all whose MetaData was only assumed: whether it runs at all is unknown (an
     interface method with the MetaData as parameter is often never called)."""
@@ -92,7 +102,9 @@ RULE = Rule(
         "migrations (two owners: the message says what each order of running them does). "
         "Several `create_all` calls build one schema and count as one source; a `create_all` "
         "in a module that then runs `alembic stamp head` is Alembic's own recipe for a fresh "
-        "database and no rival. Runtime DDL is reported by TT003 instead."
+        "database and no rival, and so is a `create_all` in one branch of an `if` whose other "
+        "branch runs the migrations (`if env == 'dev': db.create_all() else: alembic upgrade "
+        "head`): never both on one database. Runtime DDL is reported by TT003 instead."
     ),
     why_it_matters=(
         "The sources disagree sooner or later (columns, types, indexes), and which one ran "
@@ -139,6 +151,31 @@ RULE = Rule(
                 ),
             },
             expected=frozenset({"public.users"}),
+        ),
+        Example(  # create_all for dev databases, the migrations otherwise: alternatives
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": (
+                    'from alembic import op\nrevision = "a1"\ndown_revision = None\n'
+                    'def upgrade():\n    op.create_table("users")\n'
+                ),
+                "app/models.py": (
+                    "from sqlalchemy import Column, Integer\n"
+                    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+                    "class Base(DeclarativeBase):\n    pass\n\n\n"
+                    "class User(Base):\n    __tablename__ = 'users'\n"
+                    "    id = Column(Integer, primary_key=True)\n"
+                ),
+                "app/manage.py": (
+                    "import os\nimport subprocess\n\nfrom app.models import Base\n\n\n"
+                    "def reset(engine):\n"
+                    "    if os.environ.get('APP_ENV') == 'dev':\n"
+                    "        Base.metadata.create_all(engine)\n"
+                    "    else:\n"
+                    "        subprocess.check_call(['alembic', 'upgrade', 'head'])\n"
+                ),
+            },
+            expected=frozenset(),
         ),
         Example(  # two calls of create_all build one schema
             files={

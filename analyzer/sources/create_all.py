@@ -60,7 +60,7 @@ def create_all_sources(
             history = SourceHistory(
                 id=f"create_all:{facts.path}:{call.line}", kind="create_all", path=facts.path,
                 files=[facts.path], ordered=False, bootstrap=_stamps(facts, call, mapper),
-                assumed=assumed,
+                assumed=assumed, alternative_to=call.alternative,
             )
             columns: dict[TableKey, list[str]] = {}
             for declaration in declarations:

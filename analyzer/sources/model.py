@@ -75,6 +75,10 @@ class SourceHistory:
     # A create_all whose module then stamps Alembic (`command.stamp(cfg, "head")`): Alembic's
     # cookbook way to build a fresh database, where models and revisions agree, not compete.
     bootstrap: bool = False
+    # A create_all in one branch of an `if` whose other branch runs the migrations (`if
+    # env == "dev": db.create_all() else: alembic upgrade head`): an alternative way to build
+    # the database, not a rival owner (the evidence: "line 103: alembic upgrade head").
+    alternative_to: str | None = None
     # A create_all whose MetaData could not be read and was assumed (the only one with
     # tables): its tables count as created, but no finding rests on the call running.
     assumed: bool = False
