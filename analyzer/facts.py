@@ -223,6 +223,10 @@ class OrmFacts:
     # Module-level functions whose body calls `stamp` (`def stamp_latest_revision():
     # flask_migrate.stamp(...)`): a create_all next to a call of one is the same bootstrap.
     stamping_functions: list[str] = field(default_factory=list)
+    # Module-level names bound to another dotted name (`BaseModel = db.Model`, `Base:
+    # DefaultMeta = db.Model`, the `else:` of `if TYPE_CHECKING:`): name -> dotted, as written;
+    # a name bound to two different names is left out
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------

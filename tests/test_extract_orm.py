@@ -463,6 +463,7 @@ def test_flask_sqlalchemy_models() -> None:
             name=T("tags", 16),
             line=15,
             columns=(C(None, "tag_id", 17, "tag.id"), C(None, "post_id", 18)),
+            metadata="db",  # Flask-SQLAlchemy's db.Table passes db's MetaData itself
         )
     ]
     assert facts.references == []  # db.* is the factory, not a model or table
@@ -683,7 +684,7 @@ def test_base_factories() -> None:
         OrmBaseFactory("db2", "flask_sqlalchemy", 11),
         OrmBaseFactory("mapper_registry", "registry_object", 12),
         OrmBaseFactory("Base4", "registry", 13),
-        OrmBaseFactory("Base5", "registry", 14),
+        OrmBaseFactory("Base5", "registry", 14, metadata="mapper_registry"),
         OrmBaseFactory("Base6", "registry", 16, metadata="shared.md"),
     ]
     assert facts.tables == []

@@ -838,3 +838,226 @@ def test_loop_tables_against_sqlalchemy(make_repo: MakeRepo) -> None:
         if t.name.endswith("_role_link")
     }
     assert read == real
+
+
+FLASK_ALIAS_FILES = {
+    "app/__init__.py": "",
+    "app/extensions.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "app/database.py": (
+        "from typing import TYPE_CHECKING\n\n"
+        "from app.extensions import db\n\n"
+        "if TYPE_CHECKING:\n"
+        "    from flask_sqlalchemy.model import Model as BaseModel\n"
+        "else:\n"
+        "    BaseModel = db.Model\n\n"
+        "Model = db.Model\n"
+    ),
+    "app/models.py": (
+        "from sqlalchemy import Column, ForeignKey, Integer, String\n\n"
+        "from app.database import BaseModel, Model\n"
+        "from app.extensions import db\n\n"
+        "members = db.Table(\n"
+        '    "members",\n'
+        '    Column("user_id", ForeignKey("users.id"), primary_key=True),\n'
+        '    Column("team_id", ForeignKey("team.id"), primary_key=True),\n'
+        ")\n\n\n"
+        "class User(BaseModel):\n"
+        '    __tablename__ = "users"\n'
+        "    id = Column(Integer, primary_key=True)\n"
+        "    name = Column(String(80))\n\n\n"
+        "class Team(Model):\n"
+        "    id = Column(Integer, primary_key=True)\n"
+    ),
+    "app/service.py": (
+        "from app.models import Team, User\n\n\n"
+        "def names():\n    return [user.name for user in User.query.all()]\n\n\n"
+        "def teams(session):\n    return session.query(Team).all()\n"
+    ),
+    "app/manage.py": (
+        "from app import extensions\n\n\n"
+        "def init_db():\n    extensions.db.create_all()\n"
+    ),
+}
+
+
+def test_a_base_named_by_an_alias_of_db_model_maps_its_classes(make_repo: MakeRepo) -> None:
+    """`BaseModel = db.Model` (in the `else:` of `if TYPE_CHECKING:`, or plain): its subclasses
+    are models of `db`'s MetaData, which `db.create_all()` creates along with `db.Table(...)`
+    tables, whose MetaData Flask-SQLAlchemy passes itself."""
+    report = scan(make_repo(FLASK_ALIAS_FILES))
+    assert {
+        t.qualified_name: sorted((d.source_kind, d.path, d.line) for d in t.definitions)
+        for t in report.tables
+    } == {
+        "public.members": [
+            ("create_all", "app/manage.py", 5), ("model", "app/models.py", 6),
+        ],
+        "public.team": [("create_all", "app/manage.py", 5), ("model", "app/models.py", 19)],
+        "public.users": [("create_all", "app/manage.py", 5), ("model", "app/models.py", 13)],
+    }
+    assert uses_of(report, "public.users") == {("app/service.py", 5, "read")}
+    assert uses_of(report, "public.team") == {("app/service.py", 9, "read")}
+    assert [f.name for f in report.findings] == ["dead-table"]
+    assert report.findings[0].table == "public.members"
+
+
+def test_alias_models_against_flask_sqlalchemy(make_repo: MakeRepo) -> None:
+    """Flask-SQLAlchemy itself, imported: the tables and columns of `db.metadata` are those
+    tabletrace reads as created by `db.create_all()`."""
+    import importlib
+    import sys
+
+    root = make_repo(FLASK_ALIAS_FILES)
+    sys.path.insert(0, str(root))
+    try:
+        models = importlib.import_module("app.models")
+        extensions = importlib.import_module("app.extensions")
+        real = {
+            f"public.{table.name}": [column.name for column in table.columns]
+            for table in extensions.db.metadata.tables.values()
+        }
+        assert models.Team.__table__.name == "team"
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+    report = scan(root)
+    built = {
+        t.qualified_name: state.columns
+        for t in report.tables
+        for state in t.states
+        if state.source_kind == "create_all"
+    }
+    assert built == real
+
+
+CLASS_METADATA = """\
+import sqlalchemy as sa
+from alembic import command
+
+
+class Schema:
+    metadata = sa.MetaData()
+
+    users = sa.Table(
+        "users", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50)),
+    )
+    logins = sa.Table(
+        "logins", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    )
+
+    def build(self, conn, config):
+        Schema.metadata.create_all(conn)
+        command.stamp(config, "head")
+"""
+
+
+def test_a_metadata_bound_in_a_class_body_is_created_by_its_create_all(
+    make_repo: MakeRepo,
+) -> None:
+    """`class Schema: metadata = sa.MetaData(); users = sa.Table("users", metadata, ...)` and
+    `Schema.metadata.create_all(conn)`: the class attribute is one MetaData, whose create_all
+    builds its tables (and, stamped, is the bootstrap of a fresh database)."""
+    report = scan(make_repo({"app/__init__.py": "", "app/schema.py": CLASS_METADATA}))
+    assert {
+        t.qualified_name: sorted((s.source_kind, tuple(s.columns or ())) for s in t.states)
+        for t in report.tables
+    } == {
+        "public.logins": [
+            ("create_all", ("id", "user_id")), ("model", ("id", "user_id")),
+        ],
+        "public.users": [("create_all", ("id", "name")), ("model", ("id", "name"))],
+    }
+    assert not [f for f in report.findings if f.name == "model-without-migration"]
+    assert report.diagnostics == []
+
+
+def test_class_metadata_against_sqlalchemy(make_repo: MakeRepo) -> None:
+    """SQLAlchemy's own view: the tables of `Schema.metadata` and their columns."""
+    import importlib.util
+
+    root = make_repo({"app/__init__.py": "", "app/schema.py": CLASS_METADATA})
+    spec = importlib.util.spec_from_file_location("tabletrace_class_md", root / "app/schema.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    real = {
+        f"public.{table.name}": tuple(column.name for column in table.columns)
+        for table in module.Schema.metadata.tables.values()
+    }
+    report = scan(root)
+    built = {
+        t.qualified_name: tuple(s.columns or ())
+        for t in report.tables
+        for s in t.states
+        if s.source_kind == "create_all"
+    }
+    assert built == real
+
+
+def test_geoalchemy_alembic_helpers_are_the_operations_they_wrap(make_repo: MakeRepo) -> None:
+    """GeoAlchemy2's `op.add_geospatial_column` / `batch_op.add_geospatial_column` /
+    `op.create_geospatial_table` take the plain operation's arguments: replayed as it."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/versions/a1.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\nfrom geoalchemy2 import Geometry\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_geospatial_table("places", sa.Column("id", sa.Integer))\n'
+            '    op.add_geospatial_column("places", sa.Column("area", Geometry("POLYGON")))\n'
+            '    with op.batch_alter_table("places") as batch_op:\n'
+            '        batch_op.add_geospatial_column(sa.Column("centre", Geometry("POINT")))\n'
+        ),
+    })
+    report = scan(root)
+    (places,) = report.tables
+    assert places.qualified_name == "public.places"
+    assert [(d.line, d.operation, d.detail) for d in places.definitions] == [
+        (10, "create", None), (11, "alter", "add column area"), (13, "alter", "add column centre"),
+    ]
+    assert [s.columns for s in places.states] == [["id", "area", "centre"]]
+    assert report.diagnostics == []
+
+
+def test_secondary_given_as_a_model_table_and_index_columns(make_repo: MakeRepo) -> None:
+    """`relationship(..., secondary=Link.__table__)` uses the table of the mapped class Link;
+    `Index("ix", links.c.a)` beside a Table declares schema and reads nothing."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from sqlalchemy import Column, ForeignKey, Index, Integer, Table\n"
+            "from sqlalchemy.orm import DeclarativeBase, relationship\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\n"
+            "class Link(Base):\n"
+            '    __tablename__ = "store_wallets"\n'
+            '    store_id = Column(ForeignKey("stores.id"), primary_key=True)\n'
+            '    wallet_id = Column(ForeignKey("wallets.id"), primary_key=True)\n\n\n'
+            "class Wallet(Base):\n"
+            '    __tablename__ = "wallets"\n'
+            "    id = Column(Integer, primary_key=True)\n\n\n"
+            "class Store(Base):\n"
+            '    __tablename__ = "stores"\n'
+            "    id = Column(Integer, primary_key=True)\n"
+            '    wallets = relationship("Wallet", secondary=Link.__table__)\n\n\n'
+            'orphans = Table("orphans", Base.metadata, Column("a", Integer))\n'
+            'Index("orphans_a", orphans.c.a)\n'
+        ),
+        "app/service.py": (
+            "from app.models import Store\n\n\n"
+            "def get(session, id):\n    return session.get(Store, id)\n"
+        ),
+    })
+    report = scan(root)
+    assert uses_of(report, "public.store_wallets") == {("app/models.py", 23, "read")}
+    assert uses_of(report, "public.orphans") == set()
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.orphans": "dead",
+        "public.store_wallets": "used",
+        "public.stores": "used",
+        "public.wallets": "used",
+    }

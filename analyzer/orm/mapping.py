@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from analyzer.facts import OrmClass, OrmColumn, OrmTable, Part, PythonFacts
+from analyzer.facts import OrmBaseFactory, OrmClass, OrmColumn, OrmTable, Part, PythonFacts
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.resolve.evaluate import Frame, loop_elements
 from analyzer.resolve.templates import TemplateExpander
@@ -189,6 +189,10 @@ class Mapper:
         `sqlmodel`), or None when it cannot be resolved statically."""
         if depth > MAX_OWNER_DEPTH:
             return None
+        if "." in dotted:  # `Model.metadata`: a MetaData that is a class attribute
+            whole = self.symbols.lookup(facts, dotted)
+            if whole is not None and whole.kind == "factory":
+                return self._symbol_owner(whole, depth)
         target = dotted.removesuffix(".metadata")
         target = target.removesuffix(".Model") if target != "Model" else target
         symbol = self.symbols.lookup(facts, target)
@@ -235,7 +239,13 @@ class Mapper:
                 elif symbol.name == "flask_sqlalchemy:Model":
                     info.flavour = "flask"
                     declarative = True
-                    owners.append(self.metadata_owner(info.facts, base.rpartition(".")[0]))
+                    if symbol.origin is not None and isinstance(symbol.node, OrmBaseFactory):
+                        # the factory the attribute was taken from, however the base is named
+                        node = symbol.node
+                        factory = Symbol("factory", symbol.origin, node.variable, node)
+                        owners.append(self._symbol_owner(factory, 0))
+                    else:
+                        owners.append(self.metadata_owner(info.facts, base.rpartition(".")[0]))
                 elif _may_add_columns(symbol.name):
                     info.foreign_bases.append(symbol.name)
             elif symbol.kind == "factory" and symbol.node is not None:
@@ -509,9 +519,14 @@ class Mapper:
                 schema, _, name = written[1:-1].rpartition(".")
                 key = TableKey(schema or self.default_schema, name)
             else:
-                symbol = self.symbols.lookup(info.facts, written)
+                # `secondary=AxB.__table__`: the table of the mapped class AxB
+                model_table = written.endswith(".__table__")
+                symbol = self.symbols.lookup(info.facts, written.removesuffix(".__table__"))
                 if symbol is not None and symbol.kind == "table" and symbol.module is not None:
                     key = self.table_of(symbol.module, symbol.node)  # type: ignore[arg-type]
+                elif model_table and symbol is not None and symbol.kind == "class":
+                    target = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
+                    key = target.table if target.role == "mapped" else None
             if key is not None:
                 info.secondaries.append((key, line))
 

@@ -26,6 +26,9 @@ class Symbol:
     name: str  # class/variable name, module name, or the external dotted path
     node: OrmClass | OrmTable | OrmBaseFactory | None = None
     via_star: bool = False  # found through `from x import *`: less certain
+    # an attribute of a base factory (`db.Model` of `db = SQLAlchemy()`): the factory's module,
+    # `node` being the factory, so that an alias (`BaseModel = db.Model`) keeps its MetaData
+    origin: PythonFacts | None = None
 
 
 class SymbolTable:
@@ -72,9 +75,18 @@ class SymbolTable:
             return None
         if symbol.kind == "external":
             return Symbol("external", None, f"{symbol.name}.{part}")
+        if symbol.kind == "class" and symbol.module is not None:
+            # `Model.metadata`: a MetaData bound in the class body
+            factory = self._members(symbol.module)[2].get(f"{symbol.name}.{part}")
+            if factory is not None:
+                return Symbol("factory", symbol.module, factory.variable, factory)
+            return None
         if symbol.kind == "factory":
             # `db.Model` on a Flask-SQLAlchemy object, `Base.metadata`...
-            return Symbol("external", None, f"{symbol.node.kind}:{part}")  # type: ignore[union-attr]
+            return Symbol(
+                "external", None, f"{symbol.node.kind}:{part}", symbol.node,  # type: ignore[union-attr]
+                origin=symbol.module,
+            )
         return None
 
     def _member(
@@ -91,6 +103,9 @@ class SymbolTable:
             return Symbol("factory", facts, name, factories[name])
         if name in facts.orm.stamping_functions:
             return Symbol("stamp", facts, name)
+        alias = facts.orm.aliases.get(name)
+        if alias:  # `BaseModel = db.Model`: what the other name is
+            return self.lookup(facts, alias, depth + 1)
         for binding in facts.imports:
             if binding.local == name:
                 return self._imported(facts, binding, depth)

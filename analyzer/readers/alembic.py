@@ -39,6 +39,7 @@ from analyzer.python.translate import Translator
 from analyzer.python.traverse import child_nodes
 from analyzer.readers.alembic_api import (  # re-exported: the readers' public names
     BATCH_OPERATIONS,
+    GEOSPATIAL_OPERATIONS,
     NON_OPERATIONS,
     OPERATIONS,
 )
@@ -412,6 +413,7 @@ class _StepReader:
             return True
         if isinstance(func, cst.Attribute):
             method = func.attr.value
+            method = GEOSPATIAL_OPERATIONS.get(method, method)
             receiver = self.expr(func.value, loops)
             if method in EXECUTE_METHODS and _sql_argument(call) is not None:
                 self.scan(func.value, cond, loops, False)

@@ -78,6 +78,17 @@ BATCH_OPERATIONS: dict[str, Spec] = {
     "drop_table_comment": {},
 }
 
+#: GeoAlchemy2's Alembic helpers (`op.add_geospatial_column(...)`, `batch_op.add_geospatial_column`
+#: ...) take the arguments of the plain operation they wrap: read as that operation.
+GEOSPATIAL_OPERATIONS: dict[str, str] = {
+    "add_geospatial_column": "add_column",
+    "drop_geospatial_column": "drop_column",
+    "create_geospatial_table": "create_table",
+    "drop_geospatial_table": "drop_table",
+    "create_geospatial_index": "create_index",
+    "drop_geospatial_index": "drop_index",
+}
+
 #: `op` methods that are not operations (no operation, harmless).
 NON_OPERATIONS = frozenset(
     {"get_bind", "get_context", "f", "inline_literal", "batch_alter_table", "context"}

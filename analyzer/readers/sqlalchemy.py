@@ -336,6 +336,15 @@ def _create_all_signature(call: cst.Call) -> bool:
     return keywords <= _CREATE_ALL_KEYWORDS and len(positional) <= 2 and not starred
 
 
+#: Schema items declared beside a Table or model (`Index("ix", links.c.a, links.c.b)`): the
+#: columns named in them are schema, not reads of the table
+_SCHEMA_ITEMS = frozenset(
+    {
+        "Index", "UniqueConstraint", "CheckConstraint", "PrimaryKeyConstraint",
+        "ForeignKeyConstraint", "ExcludeConstraint",
+    }
+)
+
 #: `alembic.command.upgrade(cfg, "head")`, `flask_migrate.upgrade()`: calls that run migrations
 _UPGRADE_RECEIVERS = frozenset({"command", "flask_migrate", "migrate"})
 
@@ -442,6 +451,10 @@ class _Reader:
         # module-level classes deriving from a factory class (`class DB(SQLAlchemy)`) -> the
         # kind of object their instances are
         self.factory_classes: dict[str, str] = {}
+        # the module-level class whose body the statement scan is in, and the MetaData bound
+        # in such bodies ("Model.metadata")
+        self.scan_class: str | None = None
+        self.class_metadata: set[str] = set()
         # expression walk
         self.qualnames: list[str | None] = [None]
         self.functions: list[str | None] = [None]
@@ -510,7 +523,10 @@ class _Reader:
                 self._class(stmt, nested=level != "module")  # type: ignore[arg-type]
                 if level == "module":
                     self.bound[stmt.name.value] = "class"  # type: ignore[attr-defined]
+                    self.scan_class = stmt.name.value  # type: ignore[attr-defined]
                 self.scan(_block(stmt.body), "class")  # type: ignore[attr-defined]
+                if level == "module":
+                    self.scan_class = None
             elif kind is cst.If and _is_type_checking(stmt.test):  # type: ignore[attr-defined]
                 self.type_checking += 1
                 try:
@@ -595,6 +611,8 @@ class _Reader:
 
     def _assignment(self, node: cst.Assign | cst.AnnAssign, level: str) -> None:
         value = node.value
+        if level == "module" and isinstance(value, cst.Name | cst.Attribute):
+            self._alias(node, value)
         if not isinstance(value, cst.Call):
             return
         if isinstance(node, cst.Assign):
@@ -605,7 +623,14 @@ class _Reader:
         if not names:
             return
         kind = self._factory_kind(value)
-        if kind is not None and (kind != "metadata" or level == "module"):
+        if kind == "metadata" and level == "class" and self.scan_class is not None:
+            # `class Model: metadata = sa.MetaData()` with `users = sa.Table("users",
+            # metadata, ...)` beside it: a MetaData reached as `Model.metadata`
+            for name in names:
+                variable = f"{self.scan_class}.{name.value}"
+                self.class_metadata.add(variable)
+                self.facts.bases.append(OrmBaseFactory(variable, kind, self._line(name)))
+        elif kind is not None and (kind != "metadata" or level == "module"):
             metadata = self._metadata_argument(value)
             base_class = _keyword(value, "cls")
             cls = _dotted(base_class) if base_class is not None else None
@@ -616,6 +641,24 @@ class _Reader:
         elif level == "module" and self._table_kind(value) is not None:
             for name in names:
                 self.bound[name.value] = "table"
+
+    def _alias(self, node: cst.Assign | cst.AnnAssign, value: cst.Name | cst.Attribute) -> None:
+        """`BaseModel = db.Model`: the name stands for another (`OrmFacts.aliases`). Under
+        `if TYPE_CHECKING:` it is the type checker's view only, so the `else:` one counts."""
+        if self.type_checking:
+            return
+        targets = node.targets if isinstance(node, cst.Assign) else (node,)
+        if len(targets) != 1 or not isinstance(targets[0].target, cst.Name):
+            return
+        dotted = _dotted(value)
+        name = targets[0].target.value  # type: ignore[union-attr]
+        if dotted is None or dotted == name:
+            return
+        aliases = self.facts.aliases
+        if aliases.get(name, dotted) != dotted:
+            aliases[name] = ""  # bound to two names: neither is sure
+        else:
+            aliases[name] = dotted
 
     def _factory_kind(self, call: cst.Call) -> str | None:
         func = call.func
@@ -633,12 +676,17 @@ class _Reader:
 
     @staticmethod
     def _metadata_argument(call: cst.Call) -> str | None:
-        """`declarative_base(metadata=md)`, `registry(metadata=md).generate_base()`."""
+        """`declarative_base(metadata=md)`, `registry(metadata=md).generate_base()`; for
+        `reg.generate_base()` on a registry object bound elsewhere, that object (`reg`), whose
+        own MetaData the mapper follows."""
         for candidate in (call, call.func.value if isinstance(call.func, cst.Attribute) else None):
             if isinstance(candidate, cst.Call):
                 value = _keyword(candidate, "metadata")
                 if value is not None:
                     return _dotted(value)
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "generate_base":
+            return _dotted(func.value)
         return None
 
     # ---- tables ----------------------------------------------------------------------------
@@ -706,6 +754,14 @@ class _Reader:
             if kind == "Table" and len(args) >= 2 and isinstance(args[1], cst.Name | cst.Attribute)
             else None
         )
+        if metadata is not None and "." not in metadata and self.kinds[-1] == "class":
+            in_class = f"{self.qualnames[-1]}.{metadata}"
+            if in_class in self.class_metadata:  # the class body's own MetaData
+                metadata = in_class
+        if metadata is None and kind == "Table" and isinstance(call.func, cst.Attribute):
+            # Flask-SQLAlchemy's `db.Table("links", Column(...))` takes `db`'s MetaData itself;
+            # the mapper resolves the receiver (a module such as `sa` is no MetaData)
+            metadata = _dotted(call.func.value)
         return OrmTable(
             variable=variable,
             name=self._parts(args[0], loops),
@@ -1375,8 +1431,13 @@ class _Reader:
             self._chain(func, node, record_func)
         else:
             self.walk(func)
-        for arg in node.args:
-            self.walk(arg.value)
+        schema_item = name in _SCHEMA_ITEMS and self.kinds[-1] != "function"
+        self.no_refs += schema_item  # `Index("ix", links.c.a)` declares schema, reads nothing
+        try:
+            for arg in node.args:
+                self.walk(arg.value)
+        finally:
+            self.no_refs -= schema_item
 
     def _create_all(
         self, node: cst.Call, receiver: cst.BaseExpression, call: cst.Call | None
