@@ -434,6 +434,10 @@ def test_function_locals_are_resolved_or_unresolvable() -> None:
         op.drop_table(kind)
         op.drop_table(get_name())
         op.drop_table(self.table)
+        other = "p"
+        if flag:
+            other = "q"
+        op.drop_table(other)
         """
     ) == [
         AlembicOp(
@@ -445,9 +449,12 @@ def test_function_locals_are_resolved_or_unresolvable() -> None:
         # a loop over literals: one operation per element, not conditional
         AlembicOp("drop_table", 10, table=T("a", 10)),
         AlembicOp("drop_table", 10, table=T("b", 10)),
-        AlembicOp("drop_table", 13, table=(H("kind", 13, ref=None),)),
+        # bound twice in straight-line code: the later binding reaches the use
+        AlembicOp("drop_table", 13, table=T("y", 13), snippet="op.drop_table(kind)"),
         AlembicOp("drop_table", 14, table=(H("get_name()", 14, ref=None),)),
         AlembicOp("drop_table", 15, table=(H("self.table", 15),)),
+        # the second binding is under an `if`: either may reach the use
+        AlembicOp("drop_table", 19, table=(H("other", 19, ref=None),)),
     ]
 
 

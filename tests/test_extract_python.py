@@ -558,7 +558,10 @@ def test_local_resolution_splices_templates_and_keeps_module_refs() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        'sql = "SELECT a FROM t"\n    sql = "SELECT b FROM t"',  # assigned twice
+        # assigned twice, the second under an `if`: either may reach the use
+        'sql = "SELECT a FROM t"\n    if x:\n        sql = "SELECT b FROM t"',
+        # assigned again after the use inside a loop: the next round sees it
+        'sql = "SELECT a FROM t"\n    for x in y:\n        cur.execute(sql)\n        sql = "b"',
         'sql = "SELECT a FROM t"\n    sql += " WHERE x"',  # augmented
         "for sql in QUERIES: pass",  # loop target
         "with open(p) as sql: pass",  # with target

@@ -1061,3 +1061,48 @@ def test_secondary_given_as_a_model_table_and_index_columns(make_repo: MakeRepo)
         "public.stores": "used",
         "public.wallets": "used",
     }
+
+
+def test_a_name_bound_again_is_the_binding_that_reaches_the_use(make_repo: MakeRepo) -> None:
+    """`stmt = text(...); op.execute(stmt); stmt = text(...); op.execute(stmt)` in a revision:
+    each execute runs the assignment straight-line code gives it, also in a loop body and
+    through `.bindparams(...)`; a binding under an `if` leaves the name unknown (either may
+    reach: a diagnostic), and so does one that a loop brings round again after the use."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/versions/a1.py": (
+            "from alembic import op\nfrom sqlalchemy import text\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    stmt = text("CREATE TABLE accounts (id int, plan text)")\n'
+            "    op.execute(stmt)\n"
+            '    stmt = text("CREATE TABLE audit (id int)")\n'
+            "    stmt = stmt.bindparams()\n"
+            "    op.execute(stmt)\n"
+            '    for name in ("invoices", "refunds"):\n'
+            '        stmt = text(f"CREATE TABLE {name} (id int)")\n'
+            "        op.execute(stmt)\n"
+            '    sql = "CREATE TABLE plans (id int)"\n'
+            "    if op.get_context().dialect.name == 'sqlite':\n"
+            '        sql = "CREATE TABLE plans (id integer)"\n'
+            "    op.execute(sql)\n"
+            '    sql = "CREATE TABLE day_one (id int)"\n'
+            '    for day in ("mon", "tue"):\n'
+            "        op.execute(sql)\n"
+            '        sql = "CREATE TABLE day_next (id int)"\n'
+        ),
+    })
+    report = scan(root)
+    created = {
+        t.qualified_name: [(d.line, d.operation) for d in t.definitions] for t in report.tables
+    }
+    assert created == {
+        "public.accounts": [(10, "create")],
+        "public.audit": [(13, "create")],
+        "public.invoices": [(16, "create")],
+        "public.refunds": [(16, "create")],
+    }
+    assert [(d.code, d.line) for d in report.diagnostics] == [
+        ("alembic-dynamic-sql", 20), ("alembic-dynamic-sql", 23),
+    ]
+    assert "`sql` is bound 4 times in upgrade()" in report.diagnostics[0].message

@@ -47,6 +47,43 @@ class BindingSite:
     imported: ImportBinding | None = None
     node: cst.CSTNode | None = field(default=None, repr=False)  # def/class/param node
     annotation: cst.BaseExpression | None = field(default=None, repr=False)
+    # bound in the straight-line code of its innermost loop's body, or of its scope's body
+    # outside loops (no `if`, `try`, `while`... in between; a `with` body runs whole): it
+    # dominates every later line of that body
+    straight: bool = False
+
+
+def reaching(
+    sites: list[BindingSite], line: int, loops: tuple[int, ...] | None
+) -> list[BindingSite]:
+    """The binding of a name that reaches its use at `line` (inside `loops`; None: not
+    known), when straight-line code decides it: `sql = "SELECT ..."; run(sql); sql = "UPDATE
+    ..."; run(sql)`, or `stmt = text(...); stmt = stmt.bindparams(...)` in a loop body. The
+    latest assignment before the use counts when it is straight-line code of a body the use
+    is in (its loops are the first of the use's: every path to the use passes it) and no
+    binding after the use may come round again through a loop the use is in and it is not;
+    else all the sites are returned, and the name stays bound several times."""
+    before = [site for site in sites if site.line < line]
+    if not before:
+        return sites
+    last = max(before, key=lambda site: site.line)
+    if (
+        last.kind != "assign"
+        or not last.straight
+        or sum(site.line == last.line for site in sites) > 1
+    ):
+        return sites
+    later = [site for site in sites if site.line > line]
+    if loops is None:  # the use's loops are not known: only a binding outside loops
+        if last.loops or any(site.loops for site in later):
+            return sites
+        return [last]
+    if loops[: len(last.loops)] != last.loops:
+        return sites  # bound in a loop the use is not in
+    outside = set(loops) - set(last.loops)  # loops around the use that do not rerun `last`
+    if any(set(site.loops) & outside for site in later):
+        return sites
+    return [last]
 
 
 @dataclass(eq=False, slots=True)
@@ -112,6 +149,9 @@ class Context:
     loops: tuple[int, ...] = ()
     guards: tuple[str, ...] = ()  # "if", "try", "while", "match", "with", "except" (innermost last)
     withs: tuple[cst.WithItem, ...] = ()  # `with` items around the node in its function
+    # how many of `guards` were already there when the innermost loop (or the scope) began:
+    # the guards after them decide whether a binding is straight-line code of that body
+    loop_guards: int = 0
 
 
 @dataclass(eq=False)
@@ -211,7 +251,7 @@ class _Walker:
         else:
             guard = GUARDS.get(node_type)
             inner = ctx if guard is None else Context(
-                ctx.scope, ctx.loops, (*ctx.guards, guard), ctx.withs
+                ctx.scope, ctx.loops, (*ctx.guards, guard), ctx.withs, ctx.loop_guards
             )
             for child in child_nodes(node):
                 self.node(child, inner)
@@ -253,6 +293,7 @@ class _Walker:
                     BindingSite(
                         kind, self.parsed.line(leaf), value, path, ctx.loops, loop,
                         annotation=annotation,
+                        straight=all(g == "with" for g in ctx.guards[ctx.loop_guards:]),
                     ),
                     scope,
                 )
@@ -421,25 +462,25 @@ def _class(w: _Walker, node: cst.ClassDef, ctx: Context) -> None:
     w.bind_name(name, BindingSite("class", w.parsed.line(node.name), node=node), ctx.scope)
     scope = w._new_scope("class", name, ctx.scope, node)
     scope.decorators = decorator_names(node.decorators)
-    w.node(node.body, Context(scope, ctx.loops, ctx.guards))
+    w.node(node.body, Context(scope, ctx.loops, ctx.guards, loop_guards=len(ctx.guards)))
 
 
 def _lambda(w: _Walker, node: cst.Lambda, ctx: Context) -> None:
     scope = w._new_scope("lambda", "<lambda>", ctx.scope, node)
     _parameters(w, node.params, scope, ctx)
-    w.node(node.body, Context(scope, ctx.loops, ctx.guards, ctx.withs))
+    w.node(node.body, Context(scope, ctx.loops, ctx.guards, ctx.withs, len(ctx.guards)))
 
 
 def _comprehension(w: _Walker, node: cst.CSTNode, ctx: Context) -> None:
     scope = w._new_scope("comprehension", "<comp>", ctx.scope, node)
-    inner = Context(scope, ctx.loops, ctx.guards, ctx.withs)
+    inner = Context(scope, ctx.loops, ctx.guards, ctx.withs, len(ctx.guards))
     comp: cst.CompFor | None = node.for_in  # type: ignore[attr-defined]
     first = True
     while comp is not None:
         # The first iterable is evaluated in the enclosing scope, the rest inside.
         w.node(comp.iter, ctx if first else inner)
         loop = _loop(w, comp, comp.target, comp.iter, scope, ctx.scope if first else scope, inner)
-        inner = Context(scope, (*inner.loops, loop), inner.guards, inner.withs)
+        inner = Context(scope, (*inner.loops, loop), inner.guards, inner.withs, len(inner.guards))
         w.bind_target(comp.target, inner, "comp", loop=loop)
         for condition in comp.ifs:
             w.node(condition, inner)
@@ -475,7 +516,7 @@ def _loop(
 def _for(w: _Walker, node: cst.For, ctx: Context) -> None:
     w.node(node.iter, ctx)
     loop = _loop(w, node, node.target, node.iter, ctx.scope, ctx.scope, ctx)
-    inside = Context(ctx.scope, (*ctx.loops, loop), ctx.guards, ctx.withs)
+    inside = Context(ctx.scope, (*ctx.loops, loop), ctx.guards, ctx.withs, len(ctx.guards))
     w.bind_target(node.target, inside, "for", loop=loop)
     w.node(node.body, inside)
     if node.orelse is not None:
@@ -526,7 +567,9 @@ def _with(w: _Walker, node: cst.With, ctx: Context) -> None:
         if item.asname is not None:
             w.bind_target(item.asname.name, ctx, "with", item.item)  # type: ignore[arg-type]
         withs = (*withs, item)
-    w.node(node.body, Context(ctx.scope, ctx.loops, (*ctx.guards, "with"), withs))
+    w.node(
+        node.body, Context(ctx.scope, ctx.loops, (*ctx.guards, "with"), withs, ctx.loop_guards)
+    )
 
 
 def _except(w: _Walker, node: cst.CSTNode, ctx: Context) -> None:
@@ -535,7 +578,8 @@ def _except(w: _Walker, node: cst.CSTNode, ctx: Context) -> None:
     name = node.name  # type: ignore[attr-defined]
     if name is not None and isinstance(name.name, cst.Name):
         w.bind_target(name.name, ctx, "other")
-    w.node(node.body, Context(ctx.scope, ctx.loops, (*ctx.guards, "except"), ctx.withs))  # type: ignore[attr-defined]
+    inside = Context(ctx.scope, ctx.loops, (*ctx.guards, "except"), ctx.withs, ctx.loop_guards)
+    w.node(node.body, inside)  # type: ignore[attr-defined]
 
 
 def _import(w: _Walker, node: cst.Import, ctx: Context) -> None:

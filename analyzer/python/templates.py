@@ -28,7 +28,7 @@ from analyzer.python.nodes import (
     string_value,
 )
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import BindingSite, Scope
+from analyzer.python.scopes import BindingSite, Scope, reaching
 from analyzer.python.translate import Translator
 
 MAX_SPLICE_DEPTH = 16
@@ -336,9 +336,17 @@ class TemplateBuilder:
 
     # ---- locals ----------------------------------------------------------------------------
 
-    def string_binding(self, ref: str, scope: Scope) -> tuple[BindingSite, Scope] | None:
+    def string_binding(
+        self,
+        ref: str,
+        scope: Scope,
+        line: int | None = None,
+        loops: tuple[int, ...] | None = None,
+    ) -> tuple[BindingSite, Scope] | None:
         """The one binding of a local name, `self.X`/`cls.X` or `Class.X` to a string
-        expression, seen from `scope`; None for module-level names (the evaluator's job)."""
+        expression, seen from `scope`; None for module-level names (the evaluator's job). With
+        the use's `line` (and `loops`), the binding that reaches it, when straight-line code
+        decides it (`scopes.reaching`)."""
         if "." not in ref:
             current: Scope | None = scope
             while current is not None and current.kind != "module":
@@ -346,6 +354,8 @@ class TemplateBuilder:
                     if ref in current.declared_global or ref in current.declared_nonlocal:
                         return None
                     sites = current.bindings.get(ref)
+                    if sites and len(sites) > 1 and line is not None and current is scope:
+                        sites = reaching(sites, line, loops)
                     if sites:
                         return self._single_string(sites, current)
                 current = current.parent
@@ -406,7 +416,7 @@ class TemplateBuilder:
         out: list[Part] = []
         for part in parts:
             if isinstance(part, Hole) and part.ref is not None:
-                found = self.string_binding(part.ref, scope)
+                found = self.string_binding(part.ref, scope, part.line)
                 if found is not None and id(found[0]) not in seen:
                     site, owner = found
                     inner = self.build(site.value, owner, site.loops)  # type: ignore[arg-type]

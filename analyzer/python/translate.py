@@ -17,7 +17,7 @@ import libcst as cst
 from analyzer.python import expr as ir
 from analyzer.python.nodes import FSTRING_NODES, fstring_text, string_value
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import BindingSite, Scope, ScopeModel
+from analyzer.python.scopes import BindingSite, Scope, ScopeModel, reaching
 
 MAX_INLINE_DEPTH = 16
 MAX_NODES = 400  # larger expressions are opaque: they never name a table, and facts stay small
@@ -95,7 +95,9 @@ class Translator:
         except _TooLarge:
             return ir.Opaque(self._code(node) if node is not None else text, "too large to read")
 
-    def _name(self, name: str, scope: Scope, loops: tuple[int, ...]) -> ir.Expr:
+    def _name(
+        self, name: str, scope: Scope, loops: tuple[int, ...], use: cst.CSTNode | None = None
+    ) -> ir.Expr:
         override = self._overrides.get(name)
         if override is not None:
             return override
@@ -117,6 +119,8 @@ class Translator:
             if name not in current.declared_nonlocal:
                 sites = current.bindings.get(name)
                 if sites:
+                    if len(sites) > 1 and use is not None and current is scope:
+                        sites = reaching(sites, self.parsed.line(use), loops)
                     return self._from_sites(name, sites, current, loops)
             current = current.parent
         return ir.Global(name)
@@ -227,7 +231,7 @@ class Translator:
             raise _TooLarge
         kind = type(node)
         if kind is cst.Name:
-            return self._name(sys.intern(node.value), scope, loops)  # type: ignore[attr-defined]
+            return self._name(sys.intern(node.value), scope, loops, node)  # type: ignore[attr-defined]
         if kind is cst.SimpleString:
             value = string_value(node.prefix, node.raw_value)  # type: ignore[attr-defined]
             if value is None:

@@ -532,7 +532,9 @@ class _StepReader:
                 if parts is not None:
                     sql = self.builder.splice_locals(parts, self.scope)
             elif isinstance(node, cst.Name):
-                found = self.builder.string_binding(node.value, self.scope)
+                found = self.builder.string_binding(
+                    node.value, self.scope, self.parsed.line(node), loops
+                )
                 if found is not None:
                     site, owner = found
                     parts = self.builder.build(site.value, owner, site.loops)  # type: ignore[arg-type]

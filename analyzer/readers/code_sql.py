@@ -175,7 +175,7 @@ class CodeSqlReader(Reader):
         hole = parts[0]
         if sink is None or not isinstance(hole, Hole) or hole.ref is None:
             return False
-        found = self._builder.string_binding(hole.ref, scope)
+        found = self._builder.string_binding(hole.ref, scope, hole.line)
         return found is not None and found[1].kind == "function"
 
     def calls(self, translator: Translator) -> list[CallFact]:

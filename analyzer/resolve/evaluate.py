@@ -69,6 +69,8 @@ TRANSPARENT_DECORATORS = frozenset(
     }
 )
 PROPERTY_DECORATORS = frozenset({"property", "cached_property", "hybrid_property"})
+#: Methods of SQLAlchemy's `text()` clause (whose value is its SQL) that keep the SQL
+TEXT_CLAUSE_METHODS = frozenset({"bindparams", "columns", "execution_options", "params"})
 #: External callables whose result is a SQLAlchemy table object (first argument: the name).
 TABLE_FACTORIES = ("Table", "table")
 
@@ -762,6 +764,8 @@ class Evaluator:
     ) -> Values:
         if isinstance(receiver, StrV) and name in STR_METHODS:
             return self._str_method(receiver.value, name, args, kwargs)
+        if isinstance(receiver, StrV) and name in TEXT_CLAUSE_METHODS:
+            return (receiver,)  # `text(sql).bindparams(x=1)` runs the same SQL
         if isinstance(receiver, RegexV) and name == "sub" and len(args) >= 2:
             return self._sub(receiver.pattern, receiver.flags, args[0], args[1])
         if isinstance(receiver, RegexV) and name == "split" and args:
