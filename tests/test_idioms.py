@@ -1106,3 +1106,48 @@ def test_a_name_bound_again_is_the_binding_that_reaches_the_use(make_repo: MakeR
         ("alembic-dynamic-sql", 20), ("alembic-dynamic-sql", 23),
     ]
     assert "`sql` is bound 4 times in upgrade()" in report.diagnostics[0].message
+
+
+def test_models_on_another_librarys_base_and_a_repository_model_type(
+    make_repo: MakeRepo,
+) -> None:
+    """`class Base(UUIDBase)` from a library tabletrace does not read (advanced_alchemy's,
+    litestar's): a subclass setting `__tablename__` is a mapped model, whose missing columns
+    that base may add; `model_type = Invoice` in a generic repository class is a read of the
+    model (confidence low: which methods run is not read)."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from advanced_alchemy.base import UUIDBase\n"
+            "from sqlalchemy import Column, String\n\n\n"
+            "class Model(UUIDBase):\n"
+            "    __abstract__ = True\n\n\n"
+            "class Store(Model):\n"
+            '    __tablename__ = "stores"\n'
+            "    name = Column(String(50))\n\n\n"
+            "class Invoice(Model):\n"
+            '    __tablename__ = "invoices"\n'
+            "    status = Column(String(20))\n"
+        ),
+        "app/repositories.py": (
+            "from advanced_alchemy.repository import SQLAlchemyAsyncRepository\n"
+            "from sqlalchemy import select\n\n"
+            "from app import models\n\n\n"
+            "class InvoiceRepository(SQLAlchemyAsyncRepository[models.Invoice]):\n"
+            "    model_type = models.Invoice\n\n\n"
+            "async def stores(session):\n"
+            "    return await session.scalars(select(models.Store))\n"
+        ),
+    })
+    report = scan(root)
+    assert {
+        t.qualified_name: (t.status, sorted((d.source_kind, d.line) for d in t.definitions))
+        for t in report.tables
+    } == {
+        "public.invoices": ("used", [("model", 14)]),
+        "public.stores": ("used", [("model", 9)]),
+    }
+    invoices = next(t for t in report.tables if t.name == "invoices")
+    assert [(u.path, u.line, u.kind, u.confidence) for u in invoices.uses] == [
+        ("app/repositories.py", 8, "read", "low"),
+    ]

@@ -272,6 +272,16 @@ class Mapper:
         info.columns = self._columns(info)
         info.unread = self._from_mixins(info, info.cls.unread, "unread")
         info.foreign_bases = self._from_mixins(info, info.foreign_bases, "foreign_bases")
+        if (
+            not declarative
+            and not is_base
+            and info.foreign_bases
+            and (cls.tablename is not None or cls.tablename_expr)
+        ):
+            # `class Store(UUIDBase): __tablename__ = "stores"` on another library's
+            # declarative base (advanced_alchemy's, litestar's): a `__tablename__` says mapped
+            declarative = True
+            info.owner = info.owner or f"library:{info.foreign_bases[0]}"
         if is_base:
             info.role = "base"
             own = f"class:{info.facts.path}:{cls.name}"

@@ -336,6 +336,10 @@ def _create_all_signature(call: cst.Call) -> bool:
     return keywords <= _CREATE_ALL_KEYWORDS and len(positional) <= 2 and not starred
 
 
+#: Class attributes naming the model generic code works on (`model_type = File` of
+#: advanced_alchemy's repositories, `model = User` of CRUD bases and admin views)
+_MODEL_ATTRIBUTES = frozenset({"model", "model_type", "model_class", "__model__"})
+
 #: Schema items declared beside a Table or model (`Index("ix", links.c.a, links.c.b)`): the
 #: columns named in them are schema, not reads of the table
 _SCHEMA_ITEMS = frozenset(
@@ -1300,6 +1304,8 @@ class _Reader:
                 if tgt.value == "__all__":
                     return
                 variable = variable or tgt.value
+                if tgt.value in _MODEL_ATTRIBUTES and self.kinds[-1] == "class":
+                    self._model_attribute(node.value)
             else:
                 self._target(tgt)
         if (
@@ -1310,11 +1316,30 @@ class _Reader:
             self.assigned[id(node.value)] = variable
         self.walk(node.value)
 
+    def _model_attribute(self, value: cst.BaseExpression) -> None:
+        """`class FileRepository(Repository[File]): model_type = File`: generic code (a
+        repository, an admin view, a CRUD base) queries the model it is given; a read with
+        confidence low, since which methods run is not read."""
+        if not self.no_refs:
+            return  # a class without bases: the name walk counts the model already
+        top = (self.qualnames[-1] or "").split(".", 1)[0]
+        if any(
+            c.name == top and (c.tablename is not None or c.tablename_expr or c.table)
+            for c in self.facts.classes
+        ):
+            return  # inside a model's own body (`class Meta: model = User`): no use
+        dotted = _dotted(value) if isinstance(value, cst.Name | cst.Attribute) else None
+        if dotted is not None:
+            leaf = value if isinstance(value, cst.Name) else value.attr  # type: ignore[union-attr]
+            self._add(dotted, leaf, "read", "class_attribute", "low")  # type: ignore[arg-type]
+
     def _annassign(self, node: cst.AnnAssign) -> None:
         tgt = node.target
         if isinstance(tgt, cst.Name):
             if tgt.value == "__all__":
                 return
+            if tgt.value in _MODEL_ATTRIBUTES and self.kinds[-1] == "class" and node.value:
+                self._model_attribute(node.value)
             if isinstance(node.value, cst.Call) and self.kinds[-1] != "function":
                 self.assigned[id(node.value)] = tgt.value
         else:
