@@ -32,9 +32,15 @@ HEAD_STATE_KINDS = frozenset({"alembic", "django"})
 
 
 def needing_uses(graph: nx.MultiDiGraph, node: str) -> list[Use]:
-    """Uses that need the table to exist (dropping or renaming it if it exists is clean-up
-    code, `DROP TABLE IF EXISTS old`, not a need)."""
-    return [u for u in uses_of(graph, node) if u.operation not in REMOVING_OPERATIONS]
+    """Uses that need the table to exist: dropping or renaming it if it exists is clean-up
+    code (`DROP TABLE IF EXISTS old`), and creating it is the opposite of a need (a staging
+    table the code builds, fills elsewhere and renames into place is needed by that filling,
+    not by its own `CREATE`)."""
+    return [
+        u
+        for u in uses_of(graph, node)
+        if u.operation not in REMOVING_OPERATIONS and u.operation not in CREATING_OPERATIONS
+    ]
 
 
 def is_undefined(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:

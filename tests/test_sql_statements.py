@@ -701,3 +701,22 @@ def test_a_sqlite_virtual_table_is_created_whatever_the_dialect() -> None:
     assert [(r.name, r.operation, r.offset) for r in with_options.refs] == [
         ("docs", "create", 21)
     ]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
+def test_an_index_named_in_another_schema_is_on_that_schemas_table(dialect: str) -> None:
+    """SQLite's `CREATE INDEX other_db.idx ON items(name)`: the schema qualifies the index and
+    the table is in that schema. sqlglot reads an index `other_db` on a table `idx`; the table
+    is `other_db.items`, and plain indexes keep their table."""
+    assert refs("CREATE INDEX out_db.items_name ON items(name)", dialect=dialect) == [
+        ("ddl", "index", "out_db", "items"),
+    ]
+    assert refs(
+        "CREATE INDEX IF NOT EXISTS out_db.ix ON coin_record(spent_index)", dialect=dialect
+    ) == [("ddl", "index", "out_db", "coin_record")]
+    assert refs("CREATE INDEX items_name ON items(name)", dialect=dialect) == [
+        ("ddl", "index", "public", "items"),
+    ]
+    assert refs("CREATE UNIQUE INDEX ix ON s.t (lower(a))", dialect=dialect) == [
+        ("ddl", "index", "s", "t"),
+    ]

@@ -71,6 +71,19 @@ RULE = Rule(
                 "app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM templates")\n',
             },
         ),
+        Example(  # a staging table the code builds and renames into place: its own CREATE
+            # and the rename are no uses of it
+            files={
+                "app/store.py": (
+                    "def rebuild(conn):\n"
+                    '    conn.execute("CREATE TABLE IF NOT EXISTS root (id int)")\n'
+                    '    conn.execute("CREATE TABLE IF NOT EXISTS new_root (id int, kind int)")\n'
+                    '    conn.execute("DROP TABLE root")\n'
+                    '    conn.execute("ALTER TABLE new_root RENAME TO root")\n'
+                    '    return conn.execute("SELECT id FROM root")\n'
+                ),
+            },
+        ),
         Example(  # sqlalchemy-migrate's bookkeeping table, read while upgrading from it
             files={
                 "db/001_init.sql": "CREATE TABLE migrate_version (version int);\n",

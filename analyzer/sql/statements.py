@@ -397,10 +397,28 @@ def _create(expression: exp.Expr, c: _Collector) -> None:
             if_not_exists=bool(expression.args.get("exists")),
         )
     elif kind == "INDEX" and isinstance(expression.this, exp.Index):
-        c.table(expression.this.args.get("table"), "ddl", "index")
+        c.table(_indexed_table(expression.this), "ddl", "index")
     elif kind == "TRIGGER":
         for trigger in expression.find_all(exp.TriggerProperties):
             c.table(trigger.args.get("table"), "ddl", "trigger")
+
+
+def _indexed_table(index: exp.Index) -> exp.Expr | None:
+    """The table an index is on. SQLite's `CREATE INDEX other_db.idx ON items(name)` (the
+    schema qualifies the index, the table is in that schema) is parsed by sqlglot as an index
+    named `other_db` on a table `idx`, with `items(name)` a function call: read it as it is."""
+    table = index.args.get("table")
+    params = index.args.get("params")
+    on = params.args.get("on") if params is not None else None
+    schema = index.this
+    if (
+        isinstance(on, exp.Anonymous)
+        and isinstance(schema, exp.Identifier)
+        and isinstance(table, exp.Table)
+        and not table.args.get("db")
+    ):
+        return exp.Table(this=exp.to_identifier(on.name), db=schema.copy())
+    return table
 
 
 def _create_table(expression: exp.Expr, c: _Collector) -> None:
