@@ -157,3 +157,46 @@ def test_a_table_declared_in_a_loop_is_said_unknown_and_hedges_undefined(make_re
         "(confidence medium: the repository has 1 model or Table whose table name cannot be "
         "computed, see the orm-dynamic-tablename diagnostics; one of them may declare it)"
     )
+
+
+def test_a_metadata_none_of_whose_tables_is_created_may_be_another_programs(make_repo) -> None:
+    """Two MetaData: the app's own, built by create_all, and one for a database another
+    program owns (only opened, never built here). Its models are still reported, with
+    confidence low and the reason; a repository whose only MetaData is uncreated keeps them
+    certain (nothing shows the database is someone else's)."""
+    files = {
+        "app/own.py": (
+            "from sqlalchemy import Column, Integer\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Setting(Base):\n    __tablename__ = 'settings'\n"
+            "    id = Column(Integer, primary_key=True)\n\n\n"
+            "def init(engine):\n    Base.metadata.create_all(engine)\n"
+        ),
+        "app/library.py": (
+            "from sqlalchemy import Column, Integer\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "LibraryBase = declarative_base()\n\n\n"
+            "class Book(LibraryBase):\n    __tablename__ = 'books'\n"
+            "    id = Column(Integer, primary_key=True)\n\n\n"
+            "class Author(LibraryBase):\n    __tablename__ = 'authors'\n"
+            "    id = Column(Integer, primary_key=True)\n"
+        ),
+    }
+    report = scan(make_repo(files))
+    found = [
+        (f.table, f.confidence) for f in report.findings if f.name == "model-without-migration"
+    ]
+    assert found == [("public.authors", "low"), ("public.books", "low")]
+    tt012 = next(f for f in report.findings if f.name == "model-without-migration")
+    assert tt012.message.endswith(
+        "or drop the model (confidence low: no source of the repository creates any of the 2 "
+        "tables of its MetaData (app/library.py:LibraryBase), while it creates those of "
+        "another: the database may be another program's; if so, list its tables in "
+        "ignore_tables)"
+    )
+    files["app/own.py"] = ""  # the same directory: the app's own MetaData gone
+    report = scan(make_repo(files))
+    assert [
+        (f.table, f.confidence) for f in report.findings if f.name == "model-without-migration"
+    ] == [("public.authors", "high"), ("public.books", "high")]

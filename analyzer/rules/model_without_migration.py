@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from analyzer.graph import nodes_of_kind, operations_on
+from analyzer.graph import nodes_of_kind, operations_on, source_node
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
 
 if TYPE_CHECKING:
     from analyzer.models import Finding
+    from analyzer.sources.model import SchemaOp
 
 MODELS = '''from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -57,17 +58,56 @@ class Migration(migrations.Migration):
 """
 
 
+_CREATORS = frozenset({"alembic", "sql", "create_all", "migration-module", "django", "external"})
+
+
+def _owner(ctx: RuleContext, op: SchemaOp) -> str | None:
+    history = ctx.graph.nodes[source_node(op.source)].get("history")
+    owners = getattr(history, "metadata_owners", {})
+    return owners.get(op.table) if op.table is not None else None
+
+
+def _uncreated_metadata(ctx: RuleContext) -> dict[str, int]:
+    """MetaData none of whose tables any source creates, while another MetaData of the
+    repository has tables that are created: its database is likely another program's
+    (calibre-web's models of Calibre's own `metadata.db`). MetaData -> its table count."""
+    tables: dict[str, int] = {}
+    created: set[str] = set()
+    for node, data in nodes_of_kind(ctx.graph, "table"):
+        if "model" not in data["present_in"]:
+            continue
+        for op in operations_on(ctx.graph, node, {"declare"}):
+            owner = _owner(ctx, op)
+            if owner is None:
+                continue
+            tables[owner] = tables.get(owner, 0) + 1
+            if data["present_in"] & _CREATORS:
+                created.add(owner)
+    if not created:
+        return {}
+    return {owner: count for owner, count in tables.items() if owner not in created}
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    uncreated = _uncreated_metadata(ctx)
     for node, data in nodes_of_kind(ctx.graph, "table"):
         present = data["present_in"]
-        if "model" not in present or present & {
-            "alembic", "sql", "create_all", "migration-module", "django", "external"
-        }:
+        if "model" not in present or present & _CREATORS:
             continue
         declarations = operations_on(ctx.graph, node, {"declare"})
         runtime = " (application code creates it at run time, see TT003)" if (
             "runtime" in present
         ) else ""
+        owner = _owner(ctx, declarations[0])
+        doubt = ""
+        if owner in uncreated:
+            where_declared = owner.split(":", 1)[-1]  # type: ignore[union-attr]
+            doubt = (
+                f" (confidence low: no source of the repository creates any of the "
+                f"{uncreated[owner]} tables of its MetaData ({where_declared}), while it creates "
+                "those of another: the database may be another program's; if so, list its "
+                "tables in ignore_tables)"
+            )
         yield RULE.finding(
             table=data["key"].display,
             message=(
@@ -75,8 +115,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"{declarations[0].path}:{declarations[0].line} but no migration (Django's, "
                 f"Alembic's head state), SQL file or create_all of its MetaData creates "
                 f"it{runtime}: add a migration (`makemigrations` for a Django model), or drop "
-                "the model"
+                f"the model{doubt}"
             ),
+            confidence="low" if doubt else "high",
             locations=[op_location(op) for op in declarations],
         )
 

@@ -23,6 +23,8 @@ def model_histories(model: OrmModel) -> list[SourceHistory]:
         )
         if declaration.foreign_bases:
             history.foreign_bases.setdefault(declaration.table, declaration.foreign_bases[0])
+        if declaration.owner:
+            history.metadata_owners.setdefault(declaration.table, declaration.owner)
         if declaration.unread:
             history.unread_columns.setdefault(declaration.table, set()).update(
                 declaration.unread

@@ -93,6 +93,9 @@ class SourceHistory:
     # A model source's tables whose model derives from another library's class (`authlib`'s
     # `OAuth2TokenMixin`), which may add any column: the base's name, by table.
     foreign_bases: dict[TableKey, str] = field(default_factory=dict)
+    # A model source's tables -> the MetaData that declares them (`Mapper.metadata_owner`'s
+    # identity, "declarative_base:cps/db.py:Base"), when known
+    metadata_owners: dict[TableKey, str] = field(default_factory=dict)
 
 
 DIALECT_FOLDERS = frozenset(
