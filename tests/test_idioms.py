@@ -1151,3 +1151,64 @@ def test_models_on_another_librarys_base_and_a_repository_model_type(
     assert [(u.path, u.line, u.kind, u.confidence) for u in invoices.uses] == [
         ("app/repositories.py", 8, "read", "low"),
     ]
+
+
+def test_psycopg_sql_composables_are_their_text(make_repo: MakeRepo) -> None:
+    """psycopg's `sql.SQL("... {table} ...").format(table=sql.Identifier(...))`: the
+    composable is its text, whose fields `.format()` fills (an `Identifier` of a known name is
+    that table, of a parameter a dynamic name); a composable bound first and formatted at the
+    execute is read where it runs."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/repo.py": (
+            "from psycopg2 import sql\n\n\n"
+            "def purge(cur, table):\n"
+            '    cur.execute(sql.SQL("DELETE FROM {t} WHERE id = %s").format('
+            't=sql.Identifier(table)), (1,))\n'
+            '    cur.execute(sql.SQL("SELECT * FROM {} JOIN users ON true").format('
+            'sql.Identifier("accounts")))\n'
+            '    query = sql.SQL("UPDATE {table} SET seen = {v}")\n'
+            '    cur.execute(query.format(table=sql.Identifier("audit", "sessions"), '
+            'v=sql.Literal(1)))\n'
+        ),
+    })
+    report = scan(root)
+    assert uses_of(report, "public.accounts") == {("app/repo.py", 6, "read")}
+    assert uses_of(report, "public.users") == {("app/repo.py", 6, "read")}
+    assert uses_of(report, "audit.sessions") == {("app/repo.py", 8, "write")}
+    assert [(f.name, f.line) for f in report.findings if f.name == "dynamic-table-name"] == [
+        ("dynamic-table-name", 5), ("dynamic-table-name", 7),
+    ]
+    assert [d for d in report.diagnostics if d.code == "sql-unparsed"] == []
+
+
+def test_an_untyped_call_of_a_dict_method_name_is_no_helper_call(make_repo: MakeRepo) -> None:
+    """One helper method named `get` (or any dict/list/str method name) must not claim
+    `params.get("format")` on an untyped receiver; a helper method with its own name still
+    matches an untyped receiver, with confidence medium; a module-level function is never
+    reached that way (its module would be typed)."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/store.py": (
+            "class Store:\n"
+            "    def get(self, cur, table):\n"
+            '        return cur.execute(f"SELECT * FROM {table}")\n\n'
+            "    def fetch_all(self, cur, table):\n"
+            '        return cur.execute(f"SELECT * FROM {table}")\n\n\n'
+            "def count(cur, table):\n"
+            '    return cur.execute(f"SELECT count(*) FROM {table}")\n'
+        ),
+        "app/views.py": (
+            "def show(params, store, registry, cur):\n"
+            '    kind = params.get(cur, "format")\n'
+            '    rows = store.fetch_all(cur, "accounts")\n'
+            '    total = registry.count(cur, "xml")\n'
+            "    return kind, rows, total\n"
+        ),
+    })
+    report = scan(root)
+    assert {t.qualified_name for t in report.tables} == {"public.accounts"}
+    accounts = report.tables[0]
+    assert [(u.path, u.line, u.confidence) for u in accounts.uses] == [
+        ("app/views.py", 3, "medium"),
+    ]

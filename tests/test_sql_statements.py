@@ -720,3 +720,11 @@ def test_an_index_named_in_another_schema_is_on_that_schemas_table(dialect: str)
     assert refs("CREATE UNIQUE INDEX ix ON s.t (lower(a))", dialect=dialect) == [
         ("ddl", "index", "s", "t"),
     ]
+
+
+def test_a_cte_of_execute_values_is_no_table() -> None:
+    """psycopg's `execute_values(cur, "WITH ids (id) AS (VALUES %s) ...", rows)`: sqlglot
+    reads `VALUES %s` as a modulo, so the CTE has no query body; its name is still a CTE."""
+    assert refs("WITH ids (gid) AS (VALUES %s) SELECT * FROM items JOIN ids ON true") == [
+        ("read", "select", "public", "items"),
+    ]

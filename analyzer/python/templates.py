@@ -63,6 +63,22 @@ def literal_text(parts: Sequence[Part]) -> str | None:
     return "".join(p.text for p in parts)  # type: ignore[union-attr]
 
 
+def sql_composable_text(node: cst.CSTNode) -> cst.BaseExpression | None:
+    """The text of psycopg's `sql.SQL("SELECT * FROM {table}")` (a call of `SQL` with one
+    positional argument), else None: the composable renders as its text, with `{name}` fields
+    that its `.format()` fills (a literal brace is doubled, as in `str.format`)."""
+    if not isinstance(node, cst.Call) or len(node.args) != 1:
+        return None
+    arg = node.args[0]
+    func = node.func
+    name = func.value if isinstance(func, cst.Name) else (
+        func.attr.value if isinstance(func, cst.Attribute) else None
+    )
+    if name != "SQL" or arg.keyword is not None or arg.star:
+        return None
+    return arg.value
+
+
 class StringShapes:
     """Which expressions are string expressions: decided by their shape alone, memoised."""
 
@@ -87,7 +103,8 @@ class StringShapes:
             return False
         if is_format_call(node):
             return self.is_str(node.func.value)  # type: ignore[attr-defined]
-        return False
+        inner = sql_composable_text(node)
+        return inner is not None and self.is_str(inner)
 
 
 class TemplateBuilder:
@@ -147,10 +164,19 @@ class TemplateBuilder:
                 return self._percent(template, node.right, scope, loops)
             return self._concat(node, scope, loops)
         if is_format_call(node):
-            template = self.build(node.func.value, scope, loops)  # type: ignore[attr-defined]
+            base = node.func.value  # type: ignore[attr-defined]
+            # `sql.SQL("... {t}").format(t=...)`: this call fills the composable's fields
+            template = self.build(sql_composable_text(base) or base, scope, loops)
             if template is None:
                 return None
             return self._format(template, node, scope, loops)  # type: ignore[arg-type]
+        inner = sql_composable_text(node)
+        if inner is not None:
+            template = self.build(inner, scope, loops)
+            if template is None:
+                return None
+            # fields no `.format()` fills here (it may run elsewhere) are holes
+            return self._format(template, cst.Call(func=cst.Name("format")), scope, loops)
         return None
 
     def _fstring(

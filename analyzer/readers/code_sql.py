@@ -23,7 +23,7 @@ from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted, is_format_call, last_name, literal_string
 from analyzer.python.parse import ParsedModule
 from analyzer.python.scopes import Context, Reader, Scope
-from analyzer.python.templates import StringShapes, TemplateBuilder
+from analyzer.python.templates import StringShapes, TemplateBuilder, sql_composable_text
 from analyzer.python.translate import Translator
 from analyzer.readers.sinks import (
     LOG_ROOTS,
@@ -106,7 +106,9 @@ class CodeSqlReader(Reader):
                 self._sink_argument(arg.value, name, ctx)  # type: ignore[arg-type]
         if _may_pass_a_name(call):
             self._calls.append((call, ctx))
-        if is_format_call(call) and self.shapes.is_str(call):
+        if (is_format_call(call) or sql_composable_text(call) is not None) and self.shapes.is_str(
+            call
+        ):
             self._pending.append((call, ctx, self._sinks.pop(id(call), None), False))
             return False
         return True

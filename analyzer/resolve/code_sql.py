@@ -507,13 +507,16 @@ class CodeSqlResolver:
                 helper = self._helpers.get((value.module, value.qualname))
                 if helper is not None:
                     found.append((helper, value, "high"))
-        if not found and isinstance(func, ir.Attr) and all(
+        if not found and isinstance(func, ir.Attr) and name not in _BUILTIN_METHODS and all(
             isinstance(v, Unknown) for v in values
         ):
-            # the one helper of that name that builds SQL itself (others only pass it on)
+            # the one helper method (of a class) of that name that builds SQL itself (others
+            # only pass it on); a module-level function is reached through its module, which
+            # is typed, and
+            # `x.get(...)` on an untyped `x` is far likelier a dict's than a helper's
             same = [
                 h for h in self._helpers.values()
-                if _last(h.fact.qualname) == name and h.templates
+                if _last(h.fact.qualname) == name and h.templates and "." in h.fact.qualname
             ]
             if len(same) == 1:
                 helper = same[0]
@@ -865,6 +868,15 @@ def _unique(refs: list[ResolvedRef]) -> list[ResolvedRef]:
 
 
 _CONFIDENCE = {"high": 2, "medium": 1, "low": 0}
+#: Methods of dict, list, set and str: an untyped receiver calling one of these is taken for
+#: that built-in, never for the one helper method of the repository with the same name
+_BUILTIN_METHODS = frozenset(
+    {
+        "get", "pop", "popitem", "setdefault", "append", "extend", "remove", "discard",
+        "clear", "copy", "keys", "values", "items", "format", "join", "split", "replace",
+        "strip", "count", "index", "sort", "encode", "decode",
+    }
+)
 
 
 def _weakest(*levels: str) -> str:

@@ -69,6 +69,8 @@ TRANSPARENT_DECORATORS = frozenset(
     }
 )
 PROPERTY_DECORATORS = frozenset({"property", "cached_property", "hybrid_property"})
+#: psycopg's (2 and 3) SQL composition module: `sql.SQL("... {t}").format(t=sql.Identifier(x))`
+PSYCOPG_SQL = ("psycopg2.sql.", "psycopg.sql.")
 #: Methods of SQLAlchemy's `text()` clause (whose value is its SQL) that keep the SQL
 TEXT_CLAUSE_METHODS = frozenset({"bindparams", "columns", "execution_options", "params"})
 #: External callables whose result is a SQLAlchemy table object (first argument: the name).
@@ -786,6 +788,23 @@ class Evaluator:
             return self._path_method(receiver.path, name, args)
         return (Unknown(f"`.{name}()` of {describe(receiver)}"),)
 
+    def _psycopg_sql(self, name: str, args: list[Values]) -> Values:
+        """psycopg's `sql` composables as the text they render: `SQL(text)` is its text,
+        whose `{name}` fields `.format()` fills; `Identifier("s", "t")` is `s.t`;
+        `Literal(v)` and `Placeholder()` stand in a value's place."""
+        if name == "SQL" and len(args) == 1:
+            return args[0]
+        if name == "Identifier" and args:
+            if len(args) == 1:
+                return args[0]
+            names = [values[0] for values in args if len(values) == 1]
+            if len(names) == len(args) and all(isinstance(v, StrV) for v in names):
+                return (StrV(".".join(v.value for v in names)),)  # type: ignore[union-attr]
+            return (Unknown("an Identifier() of names that are not all known"),)
+        if name in ("Literal", "Placeholder"):
+            return (StrV("%s"),)
+        return (Unknown(f"psycopg's sql.{name}()"),)
+
     def _split(self, patterns: Values, texts: Values, flags: int) -> Values:
         """`re.split(literal, known)`: the list of pieces (None for unmatched groups)."""
         out: list[Value] = []
@@ -946,6 +965,8 @@ class Evaluator:
             return args[1]
         if last in ("text", "DDL") and path.startswith("sqlalchemy") and args:
             return args[0]  # the SQL a text() / DDL() object runs
+        if path.startswith(PSYCOPG_SQL):
+            return self._psycopg_sql(last, args)
         if (last in TABLE_FACTORIES or path.endswith("op.create_table")) and (
             args or "table_name" in kwargs
         ):

@@ -324,8 +324,12 @@ def _source_tables(root: exp.Expr) -> list[exp.Table]:
     except Exception:
         return _unscoped_tables(root)
     # sqlglot registers no scope for a CTE whose body is INSERT/UPDATE/DELETE (a writable
-    # CTE), so references to those names are recognised by name.
-    dml_ctes = {cte.alias for cte in root.find_all(exp.CTE) if isinstance(cte.this, exp.DML)}
+    # CTE), nor for one whose body is no query at all (psycopg's `execute_values` template
+    # `WITH ids (id) AS (VALUES %s)` parses as `VALUES % s`), so references to those names are
+    # recognised by name.
+    dml_ctes = {
+        cte.alias for cte in root.find_all(exp.CTE) if not isinstance(cte.this, exp.Query)
+    }
     found: dict[int, exp.Table] = {}
     for scope in scopes:
         for table in _scope_tables(scope):
