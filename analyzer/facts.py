@@ -353,6 +353,17 @@ class MigrationStep:
 # --------------------------------------------------------------------------------------------
 
 
+#: The Django settings tabletrace needs.
+SETTING_NAMES = frozenset({"INSTALLED_APPS", "AUTH_USER_MODEL", "DATABASES"})
+
+
+def is_setting_name(name: str) -> bool:
+    """A setting tabletrace follows statement by statement: the three it needs, and the
+    helper lists INSTALLED_APPS is built from (`LOCAL_APPS`, `TENANT_APPS`, `THIRD_PARTY_APPS`),
+    which settings change in place (`TENANT_APPS.append(...)` under an `if`)."""
+    return name in SETTING_NAMES or (name.endswith("_APPS") and name.isupper())
+
+
 @dataclass(frozen=True)
 class DjangoSetting:
     """One module-level statement that sets or changes a Django setting, in source order.

@@ -849,8 +849,19 @@ def _import_from(looker: _Looker, node: ast.ImportFrom) -> bool:
         binding = ImportBinding(alias.asname or alias.name, module, alias.name, node.level, 0)
         if alias.name == "*":
             looker.state.stars.append(looker.absolute(binding))
+            if not looker.state.django and _is_settings_module(looker.path):
+                # `from .common import *` in `proj/settings/devel.py`: Django settings that
+                # take INSTALLED_APPS from another module, read whatever else they hold
+                looker.state.django = f"line {node.lineno}: settings star import"
         looker.add_import(binding, node.lineno)
     return False
+
+
+def _is_settings_module(path: str) -> bool:
+    """`proj/settings.py`, `proj/settings/devel.py`, `settings_local.py`: named as Django
+    settings (the file or its folder)."""
+    parts = path.removesuffix(".py").split("/")
+    return any(part.startswith("settings") for part in parts[-2:])
 
 
 def _expression_statement(looker: _Looker, node: ast.Expr) -> bool:

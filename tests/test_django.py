@@ -8,6 +8,8 @@ proved against real Django by tests/test_django_real.py.
 
 from __future__ import annotations
 
+import pytest
+
 from analyzer import Report, scan
 from tests.conftest import MakeRepo
 
@@ -765,3 +767,55 @@ def test_reader_keeps_operations_fields_nested_lists_and_sql_with_their_lines() 
     assert sql["reverse_sql"] == (Literal("x", 13),)  # kept, never replayed
     elsewhere = read_python("shop/models.py", source.encode(), "shop.models").facts.django
     assert elsewhere is None or elsewhere.migration is None  # only a migrations folder's
+
+
+def test_installed_apps_built_from_helper_lists_changed_in_place(make_repo: MakeRepo) -> None:
+    """`TENANT_APPS = [...]`, `if ...: TENANT_APPS.append(...)`, `INSTALLED_APPS =
+    TENANT_APPS + [...]` in a settings package, the module manage.py names holding only
+    `from .common import *` and `DEBUG = True`: the apps are the helper list's (appends
+    included) and the listed ones; real Django gives the same list. With the pre-filter on or
+    off the report is the same."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    files = {
+        "manage.py": MANAGE.format(settings="proj.settings.devel"),
+        "proj/__init__.py": "",
+        "proj/settings/__init__.py": "",
+        "proj/settings/common.py": (
+            "import os\n\n"
+            'TENANT_APPS = ["shop"]\n'
+            'if os.environ.get("WITH_BILLING", "1"):\n'
+            '    TENANT_APPS.append("billing")\n'
+            'INSTALLED_APPS = TENANT_APPS + ["django.contrib.contenttypes"]\n'
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
+        ),
+        "proj/settings/devel.py": "from .common import *  # noqa\n\nDEBUG = True\n",
+        **app("shop", one_model("Item"), {"0001_initial.py": migration(
+            "[]", create("Item", f"{ID}, ('x', models.IntegerField())")
+        )}),
+        **app("billing", one_model("Invoice"), {"0001_initial.py": migration(
+            "[]", create("Invoice", f"{ID}, ('x', models.IntegerField())")
+        )}),
+    }
+    root = make_repo(files)
+    report = scan(root)
+    assert sorted(t.qualified_name for t in report.tables if t.status != "external") == [
+        "public.billing_invoice", "public.shop_item",
+    ]
+    assert [d.code for d in report.diagnostics if "outside" in d.code] == []
+    assert scan(root, prefilter=False).model_dump() == report.model_dump()
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    probe = (
+        "import json, os, sys; sys.path.insert(0, sys.argv[1]); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings.devel'; "
+        "from django.conf import settings; print(json.dumps(settings.INSTALLED_APPS))"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "WITH_BILLING"}
+    real = subprocess.run(
+        [sys.executable, "-c", probe, str(root)], capture_output=True, text=True, check=True,
+        env=env,
+    )
+    assert json.loads(real.stdout) == ["shop", "billing", "django.contrib.contenttypes"]

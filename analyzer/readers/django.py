@@ -39,6 +39,7 @@ from analyzer.facts import (
     DjangoSetting,
     Literal,
     Part,
+    is_setting_name,
 )
 from analyzer.python import expr as ir
 from analyzer.python.nodes import last_name, literal_string
@@ -47,7 +48,6 @@ from analyzer.python.scopes import Context, Reader, Scope, ScopeModel
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.translate import Translator
 
-SETTING_NAMES = frozenset({"INSTALLED_APPS", "AUTH_USER_MODEL", "DATABASES"})
 SETTING_METHODS = {
     "append": "append",
     "extend": "extend",
@@ -192,7 +192,7 @@ class DjangoReader(Reader):
             return
         if ctx.scope.kind != "module":
             return
-        if isinstance(target, cst.Name) and target.value in SETTING_NAMES:
+        if isinstance(target, cst.Name) and is_setting_name(target.value):
             self._settings.append((target.value, action, node, value, (), ctx))
         elif isinstance(target, cst.Subscript) and action == "assign":
             found = _setting_target(target)
@@ -567,7 +567,7 @@ def _setting_target(
             return None
         path.append(node.slice[0].slice.value)
         node = node.value
-    if isinstance(node, cst.Name) and node.value in SETTING_NAMES:
+    if isinstance(node, cst.Name) and is_setting_name(node.value):
         return node.value, tuple(reversed(path))
     return None
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from analyzer.discover import module_name
-from analyzer.facts import ClassFact, DjangoSetting, NameFact, PythonFacts
+from analyzer.facts import ClassFact, DjangoSetting, NameFact, PythonFacts, is_setting_name
 from analyzer.python import expr as ir
 from analyzer.resolve.django_catalog import (
     ABSTRACT_MODELS,
@@ -434,11 +434,49 @@ class DjangoResolver:
         self._engines(project, settings)
 
     def _installed_apps(self, project: DjangoProject, settings: PythonFacts) -> None:
-        sites: list[DjangoSetting] = []
-        for source in [settings]:
-            found = self.setting(source, "INSTALLED_APPS")
-            if found is not None:
-                sites = found[1]
+        apps, partial = self._app_list(settings, "INSTALLED_APPS", 0)
+        project.installed = apps
+        project.installed_partial = "; ".join(partial)
+        if partial:
+            project.diagnostics.append(
+                DjangoDiagnostic(
+                    "django-settings-partial", settings.path, None,
+                    f"{'; '.join(partial)}: apps missing from the static list are not read",
+                )
+            )
+
+    def _apps_value(
+        self, value: ir.Expr, frame: Frame, settings: PythonFacts, depth: int
+    ) -> Values:
+        """A list of apps as a setting's statement gives it: `TENANT_APPS + [...]`, where a
+        helper list (`*_APPS`) is what its own statements make of it, appends included."""
+        if isinstance(value, ir.BinOp) and value.op == "+":
+            left = self._apps_value(value.left, frame, settings, depth)
+            right = self._apps_value(value.right, frame, settings, depth)
+            if (
+                len(left) == 1 and len(right) == 1
+                and isinstance(left[0], SeqV) and isinstance(right[0], SeqV)
+            ):
+                return (SeqV("list", left[0].items + right[0].items),)
+            return self.evaluator.evaluate(value, frame)
+        if (
+            isinstance(value, ir.Global)
+            and is_setting_name(value.name)
+            and value.name != "INSTALLED_APPS"
+            and depth < MAX_SETTINGS_DEPTH
+        ):
+            apps, partial = self._app_list(settings, value.name, depth + 1)
+            if not partial and (apps or self.setting(settings, value.name) is not None):
+                return (SeqV("list", tuple(StrV(app) for app in apps)),)
+        return self.evaluator.evaluate(value, frame)
+
+    def _app_list(
+        self, settings: PythonFacts, name: str, depth: int
+    ) -> tuple[list[str], list[str]]:
+        """The apps a list setting holds at the end of the settings module (INSTALLED_APPS,
+        or a helper list it is built from), and what stays unknown about it."""
+        found = self.setting(settings, name)
+        sites: list[DjangoSetting] = found[1] if found is not None else []
         apps: list[str] = []
         partial: list[str] = []
         for site in sites:
@@ -447,7 +485,7 @@ class DjangoResolver:
             where = f"{module.path}:{site.line}"
             if site.value is None:
                 continue
-            values = self.evaluator.evaluate(site.value, frame)
+            values = self._apps_value(site.value, frame, settings, depth)
             items = _string_items(values)
             known = _known_string_items(values) if items is None else None
             if known is not None and site.action in ("assign", "extend"):
@@ -455,15 +493,15 @@ class DjangoResolver:
                 # starred value adds at run time are not known
                 items, unknown = known
                 partial.append(
-                    f"INSTALLED_APPS at {where} also holds apps known only at run time ({unknown})"
+                    f"{name} at {where} also holds apps known only at run time ({unknown})"
                 )
             if site.action == "assign":
                 if items is None:
                     if not apps:
-                        partial.append(f"INSTALLED_APPS at {where} is computed at run time")
+                        partial.append(f"{name} at {where} is computed at run time")
                     else:
                         partial.append(
-                            f"INSTALLED_APPS is reassigned at {where} from a value computed at "
+                            f"{name} is reassigned at {where} from a value computed at "
                             "run time; the apps listed before are kept"
                         )
                     continue
@@ -483,15 +521,7 @@ class DjangoResolver:
                 removed = one_string(values)
                 if removed and not site.conditional and removed in apps:
                     apps.remove(removed)
-        project.installed = apps
-        project.installed_partial = "; ".join(partial)
-        if partial:
-            project.diagnostics.append(
-                DjangoDiagnostic(
-                    "django-settings-partial", settings.path, None,
-                    f"{'; '.join(partial)}: apps missing from the static list are not read",
-                )
-            )
+        return apps, partial
 
     def _engines(self, project: DjangoProject, settings: PythonFacts) -> None:
         found = self.setting(settings, "DATABASES")
