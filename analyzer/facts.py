@@ -192,6 +192,7 @@ class CreateAllCall:
     # migrations run in the other branch of an `if`, so this call is their alternative (a dev
     # or test database), not a rival owner: "line 103: alembic upgrade head"
     alternative: str | None = None
+    function: str | None = None  # the function making the call ("init_db"), None at top level
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,9 @@ class OrmFacts:
     # DefaultMeta = db.Model`, the `else:` of `if TYPE_CHECKING:`): name -> dotted, as written;
     # a name bound to two different names is left out
     aliases: dict[str, str] = field(default_factory=dict)
+    # The calls (dotted, as written) each of `stamping_functions` makes: a create_all in a
+    # function one of them calls (`stamp(...); create_all_tables()`) is the same bootstrap
+    stamping_calls: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,6 +533,7 @@ class AlembicOp:
     columns: tuple[str, ...] | None = None  # create_table: declared columns; add/drop: (col,)
     column_rename: tuple[str, str] | None = None  # alter_column(..., new_column_name=)
     referent_table: tuple[Part, ...] | None = None  # create_foreign_key: the referenced table
+    referent_schema: str | None = None  # create_foreign_key(..., referent_schema="events")
     sql: tuple[Part, ...] | None = None  # execute(...): the SQL template
     sql_file: str | None = None  # execute(open("x.sql").read()): the literal path
     conditional: bool = False  # inside an if/try/with-other-than-batch/loop

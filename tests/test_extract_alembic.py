@@ -353,6 +353,7 @@ def test_index_and_constraint_operations() -> None:
             table=T("src2", 15),
             schema="s",
             referent_table=T("ref2", 16),
+            referent_schema="r",
         ),
         AlembicOp("drop_constraint", 22, table=T("src", 22)),
         AlembicOp("drop_constraint", 23, table=T("t", 23), schema="s"),

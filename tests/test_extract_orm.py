@@ -719,7 +719,7 @@ def test_metadata_of_a_base_and_create_all_calls() -> None:
     assert facts.create_all == [
         CreateAllCall(
             "Own.metadata", 13, "conn.run_sync(Own.metadata.create_all)",
-            nearby=("Own.metadata.drop_all", "engine.begin"),
+            nearby=("Own.metadata.drop_all", "engine.begin"), function="init",
         ),
         CreateAllCall(
             "Shared.metadata",
@@ -727,9 +727,13 @@ def test_metadata_of_a_base_and_create_all_calls() -> None:
             'Shared.metadata.create_all(engine, tables=[Shared.metadata.tables["a"], orders])',
             ("?", "orders"),
             others,
+            function="init",
         ),
-        CreateAllCall("db", 15, "db.create_all()", nearby=others),
-        CreateAllCall("self.md", 16, "self.md.create_all(engine, tables=tables)", ("?",), others),
+        CreateAllCall("db", 15, "db.create_all()", nearby=others, function="init"),
+        CreateAllCall(
+            "self.md", 16, "self.md.create_all(engine, tables=tables)", ("?",), others,
+            function="init",
+        ),
     ]
 
 

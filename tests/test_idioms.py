@@ -1212,3 +1212,70 @@ def test_an_untyped_call_of_a_dict_method_name_is_no_helper_call(make_repo: Make
     assert [(u.path, u.line, u.confidence) for u in accounts.uses] == [
         ("app/views.py", 3, "medium"),
     ]
+
+
+def test_a_foreign_key_to_another_schema_checks_that_schemas_table(make_repo: MakeRepo) -> None:
+    """`op.create_foreign_key(None, "plain", "labels", ..., referent_schema="events")`: the
+    referenced table is `events.labels`, which the revision created just before; a target the
+    history never created still stops `alembic upgrade head`."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/versions/a1.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("labels", sa.Column("id", sa.Integer), schema="events")\n'
+            '    op.create_table("plain", sa.Column("label_id", sa.Integer), schema="events")\n'
+            '    op.create_foreign_key(None, "plain", "labels", ["label_id"], ["id"],\n'
+            '                          source_schema="events", referent_schema="events")\n'
+            '    op.create_foreign_key(None, "plain", "tags", ["label_id"], ["id"],\n'
+            '                          source_schema="events", referent_schema="events")\n'
+        ),
+    })
+    report = scan(root)
+    assert [
+        (f.name, f.table, f.line) for f in report.findings if f.name == "migration-order"
+    ] == [("migration-order", "events.tags", 13)]
+
+
+def test_a_stamp_then_a_helper_that_runs_create_all_is_the_bootstrap(make_repo: MakeRepo) -> None:
+    """`def prepare_db(): flask_migrate.stamp(revision="heads"); create_all_tables(db)`, the
+    helper in another module running `db.create_all()`: a fresh database is built from the
+    models and stamped, so revisions that only alter tables are no failure of its build (one
+    info), and create_all is no rival owner; Alembic version tables renamed per environment
+    (`alembic_version_plugin_chat`) are bookkeeping, not undefined."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+            "class Event(db.Model):\n"
+            '    __tablename__ = "events"\n'
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    title = db.Column(db.String(50))\n"
+        ),
+        "app/management.py": (
+            "from app.models import db\n\n\ndef create_all_tables():\n    db.create_all()\n"
+        ),
+        "app/cli.py": (
+            "import flask_migrate\n\nfrom app.management import create_all_tables\n"
+            "from app.models import Event\n\n\n"
+            "def prepare_db():\n"
+            '    flask_migrate.stamp(revision="heads")\n'
+            "    create_all_tables()\n\n\n"
+            "def titles(session):\n"
+            "    return session.query(Event).all()\n\n\n"
+            "def reset_plugins(conn):\n"
+            '    conn.execute("DELETE FROM alembic_version_plugin_chat")\n'
+        ),
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/versions/a1.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.add_column("events", sa.Column("title", sa.String(50)))\n'
+        ),
+    })
+    report = scan(root)
+    assert [(f.name, f.severity, f.table) for f in report.findings] == [
+        ("migration-order", "info", "public.events"),
+    ]

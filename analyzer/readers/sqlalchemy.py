@@ -1149,6 +1149,14 @@ class _Reader:
 
     def create_all_neighbours(self) -> None:
         """`CreateAllCall.nearby`: the other calls of the function making each create_all."""
+        for stamper in dict.fromkeys(self.facts.stamping_functions):
+            called = {
+                sys.intern(name)
+                for func in self.calls_in.get(stamper, ())
+                if (name := _dotted(func)) is not None and not name.endswith("stamp")
+            }
+            if called:
+                self.facts.stamping_calls[stamper] = tuple(sorted(called))
         calls = self.facts.create_all
         for index, (function, own) in enumerate(self.create_all_functions):
             names = {
@@ -1484,6 +1492,7 @@ class _Reader:
                 snippet if len(snippet) <= 160 else snippet[:157] + "...",
                 tables,
                 alternative=self._alternative(),
+                function=self.functions[-1],
             )
         )
 

@@ -320,6 +320,7 @@ class _Run:
         referent = get("referent")
         if referent is not None:
             fields["referent_table"] = self.name(referent, frame, at(referent))
+            fields["referent_schema"] = self.literal(get("referent_schema"), frame)
         if "coldefs" in spec:
             start = spec["coldefs"][0] or 0
             known: list[ir.Expr] = []

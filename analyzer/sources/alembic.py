@@ -255,7 +255,9 @@ class _Builder:
 
     def _referent(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:
         """create_foreign_key's referenced table must exist too (an order check only)."""
-        referent = self._key(node, python, op.referent_table, None, op.line, op.unresolved)
+        referent = self._key(
+            node, python, op.referent_table, op.referent_schema, op.line, op.unresolved
+        )
         if referent is None:
             return
         self.result.history.operations.append(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from analyzer.facts import CreateAllCall, FileProblem, PythonFacts
 from analyzer.orm.mapping import Declaration, Mapper, OrmModel
+from analyzer.resolve.index import absolute_module
 from analyzer.sources.model import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
 
@@ -29,11 +30,46 @@ class CreateAllSources:
     diagnostics: list[tuple[str, FileProblem]] = field(default_factory=list)
 
 
-def _stamps(facts: PythonFacts, call: CreateAllCall, mapper: Mapper) -> bool:
-    """Whether the create_all is followed by an Alembic stamp: the module calls `stamp`, or the
+def _called_by_stampers(modules: Iterable[PythonFacts]) -> set[tuple[str, str]]:
+    """(module, function) of the module-level functions a stamping function calls
+    (`def prepare_db(): flask_migrate.stamp(...); create_all_tables(db)`, the helper in
+    another module), found through the caller's imports."""
+    found: set[tuple[str, str]] = set()
+    for facts in modules:
+        for names in facts.orm.stamping_calls.values():
+            for name in names:
+                target = _function_of(facts, name)
+                if target is not None:
+                    found.add(target)
+    return found
+
+
+def _function_of(facts: PythonFacts, dotted: str) -> tuple[str, str] | None:
+    """The (module, function) a called dotted name stands for: a function of the module, one
+    it imports (`from x import f`), or one of a module it imports (`import x; x.f()`)."""
+    head, _, rest = dotted.partition(".")
+    for binding in facts.imports:
+        if binding.local != head:
+            continue
+        module = absolute_module(facts, binding)
+        if not rest:
+            return (module, binding.name) if binding.name else None
+        if "." in rest:
+            return None
+        return (f"{module}.{binding.name}" if binding.name else module, rest)
+    return (facts.module, dotted) if not rest else None
+
+
+def _stamps(
+    facts: PythonFacts, call: CreateAllCall, mapper: Mapper, stamped: set[tuple[str, str]]
+) -> bool:
+    """Whether the create_all is followed by an Alembic stamp: the module calls `stamp`, the
     function making the call also calls a function of the repository that does
-    (`db.create_all(); stamp_latest_revision()`, the helper calling `flask_migrate.stamp`)."""
+    (`db.create_all(); stamp_latest_revision()`, the helper calling `flask_migrate.stamp`), or
+    a function that stamps calls the function making it (`stamp(...); create_all_tables()`)."""
     if facts.orm.stamps_alembic:
+        return True
+    if call.function is not None and (facts.module, call.function) in stamped:
         return True
     for name in call.nearby:
         symbol = mapper.symbols.lookup(facts, name)
@@ -47,6 +83,8 @@ def create_all_sources(
 ) -> CreateAllSources:
     """One unordered `create_all` history per call, creating its MetaData's tables."""
     result = CreateAllSources()
+    modules = list(modules)
+    stamped = _called_by_stampers(modules)
     by_owner: dict[str, list[Declaration]] = {}
     for declaration in model.declarations:
         if declaration.owner:
@@ -59,7 +97,7 @@ def create_all_sources(
             declarations, assumed = found
             history = SourceHistory(
                 id=f"create_all:{facts.path}:{call.line}", kind="create_all", path=facts.path,
-                files=[facts.path], ordered=False, bootstrap=_stamps(facts, call, mapper),
+                files=[facts.path], ordered=False, bootstrap=_stamps(facts, call, mapper, stamped),
                 assumed=assumed, alternative_to=call.alternative,
             )
             columns: dict[TableKey, list[str]] = {}

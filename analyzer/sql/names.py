@@ -74,4 +74,7 @@ def is_system_table(key: TableKey) -> bool:
         key.schema in SYSTEM_SCHEMAS
         or key.name.startswith(SYSTEM_PREFIXES)
         or key.name in BOOKKEEPING_TABLES
+        # Alembic's version table renamed per environment (`context.configure(version_table=
+        # f"alembic_version_plugin_{name}")`, one per plugin's migrations)
+        or key.name.startswith("alembic_version_")
     )
