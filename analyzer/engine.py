@@ -350,6 +350,17 @@ def _run_job(job: Job) -> Extracted:
         freeze_imports()
 
     read = read_python(job.path, job.data, job.module, revision_candidate=job.revision_candidate)
+    if (
+        look is None
+        and not job.revision_candidate
+        and not job.migration_module
+        and any(p.code == "python-recursion-limit" for p in read.facts.problems)
+    ):
+        # LibCST recursed too deep on a file CPython parses: when the first look finds
+        # nothing in it to read, nothing was lost (and the pre-filter would have skipped it)
+        second = glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts)
+        if second is not None and not second.relevant:
+            return Extracted(job.path, python=PythonFacts(job.path, job.module))
     return Extracted(job.path, python=read.facts, revision=read.revision, glance=look)
 
 

@@ -813,3 +813,20 @@ def test_symlink_to_a_file_inside_the_root_is_not_counted_twice(make_repo) -> No
     assert table is not None
     assert [(u.path, u.line) for u in table.uses] == [("app/real.py", 1)]
     assert [(d.code, d.path) for d in report.diagnostics] == [("skipped-file", "app/link.py")]
+
+
+def test_a_deep_file_with_nothing_to_read_is_the_same_with_and_without_the_prefilter(
+    tmp_path: Path, healthy: tuple[Report, dict[str, Any]]
+) -> None:
+    """A generated module CPython parses but the LibCST read recurses too deep on (a blob
+    written as 2,800 adjacent string literals, which LibCST nests one in another), with no SQL
+    or model in it: the first look skips it, and without the pre-filter the failed read is
+    checked by the same look, so no diagnostic claims SQL was lost and the two reports are
+    identical."""
+    pieces = "".join(f'    "{index:064x}"\n' for index in range(2800))
+    bad = {"app/blob.py": f"BLOB = zlib.decompress(\n    bytes.fromhex(\n{pieces}    )\n)\n"}
+    root = hostile_repo(tmp_path, bad)
+    with_prefilter = scan(root)
+    without_prefilter = scan(root, prefilter=False)
+    assert [d.code for d in with_prefilter.diagnostics] == []
+    assert without_prefilter.model_dump_json() == with_prefilter.model_dump_json()
