@@ -1067,7 +1067,8 @@ def test_a_name_bound_again_is_the_binding_that_reaches_the_use(make_repo: MakeR
     """`stmt = text(...); op.execute(stmt); stmt = text(...); op.execute(stmt)` in a revision:
     each execute runs the assignment straight-line code gives it, also in a loop body and
     through `.bindparams(...)`; a binding under an `if` leaves the name unknown (either may
-    reach: a diagnostic), and so does one that a loop brings round again after the use."""
+    reach: a diagnostic), and so does one that a loop brings round again after the use; bound
+    and used in one `if` block, the block's binding reaches."""
     root = make_repo({
         "alembic.ini": "[alembic]\nscript_location = migrations\n",
         "migrations/versions/a1.py": (
@@ -1090,6 +1091,9 @@ def test_a_name_bound_again_is_the_binding_that_reaches_the_use(make_repo: MakeR
             '    for day in ("mon", "tue"):\n'
             "        op.execute(sql)\n"
             '        sql = "CREATE TABLE day_next (id int)"\n'
+            "    if op.get_context().dialect.name == 'postgresql':\n"
+            '        stmt = text("CREATE TABLE pg_only (id int)")\n'
+            "        op.execute(stmt)\n"
         ),
     })
     report = scan(root)
@@ -1101,6 +1105,8 @@ def test_a_name_bound_again_is_the_binding_that_reaches_the_use(make_repo: MakeR
         "public.audit": [(13, "create")],
         "public.invoices": [(16, "create")],
         "public.refunds": [(16, "create")],
+        # bound and used in one guarded block: the binding there reaches the use
+        "public.pg_only": [(27, "create")],
     }
     assert [(d.code, d.line) for d in report.diagnostics] == [
         ("alembic-dynamic-sql", 20), ("alembic-dynamic-sql", 23),

@@ -51,6 +51,9 @@ class BindingSite:
     # outside loops (no `if`, `try`, `while`... in between; a `with` body runs whole): it
     # dominates every later line of that body
     straight: bool = False
+    # else, bound in the straight-line code of a guarded block (`if row: stmt = ...`): the
+    # block's last line, up to which it dominates the later lines (0: neither)
+    block_end: int = 0
 
 
 def reaching(
@@ -67,13 +70,17 @@ def reaching(
     if not before:
         return sites
     last = max(before, key=lambda site: site.line)
-    if (
-        last.kind != "assign"
-        or not last.straight
-        or sum(site.line == last.line for site in sites) > 1
-    ):
+    if last.kind != "assign" or sum(site.line == last.line for site in sites) > 1:
         return sites
     later = [site for site in sites if site.line > line]
+    if not last.straight:
+        # `if row: stmt = text(...); op.execute(stmt)`: the use is later in the same guarded
+        # block, and nothing in the rest of that block binds the name again (a `while` in it
+        # could bring that round)
+        if not last.block_end or line > last.block_end:
+            return sites
+        if any(site.line <= last.block_end for site in later):
+            return sites
     if loops is None:  # the use's loops are not known: only a binding outside loops
         if last.loops or any(site.loops for site in later):
             return sites
@@ -152,6 +159,10 @@ class Context:
     # how many of `guards` were already there when the innermost loop (or the scope) began:
     # the guards after them decide whether a binding is straight-line code of that body
     loop_guards: int = 0
+    # the innermost block (the body of an `if`, `else`, `try`, `while`... inside the loop or
+    # scope body) the node is in: its last line, and how many guards were there when it began
+    block_end: int = 0
+    block_guards: int = 0
 
 
 @dataclass(eq=False)
@@ -251,8 +262,15 @@ class _Walker:
         else:
             guard = GUARDS.get(node_type)
             inner = ctx if guard is None else Context(
-                ctx.scope, ctx.loops, (*ctx.guards, guard), ctx.withs, ctx.loop_guards
+                ctx.scope, ctx.loops, (*ctx.guards, guard), ctx.withs, ctx.loop_guards,
+                ctx.block_end, ctx.block_guards,
             )
+            if node_type is cst.IndentedBlock and len(ctx.guards) > ctx.loop_guards:
+                # a guarded block: straight-line code within it dominates its later lines
+                inner = Context(
+                    ctx.scope, ctx.loops, ctx.guards, ctx.withs, ctx.loop_guards,
+                    self.parsed.end_line(node), len(ctx.guards),
+                )
             for child in child_nodes(node):
                 self.node(child, inner)
         for index, handler in self._leave_handlers(node_type):
@@ -294,6 +312,9 @@ class _Walker:
                         kind, self.parsed.line(leaf), value, path, ctx.loops, loop,
                         annotation=annotation,
                         straight=all(g == "with" for g in ctx.guards[ctx.loop_guards:]),
+                        block_end=ctx.block_end if ctx.block_end and all(
+                            g == "with" for g in ctx.guards[ctx.block_guards:]
+                        ) else 0,
                     ),
                     scope,
                 )
@@ -568,7 +589,11 @@ def _with(w: _Walker, node: cst.With, ctx: Context) -> None:
             w.bind_target(item.asname.name, ctx, "with", item.item)  # type: ignore[arg-type]
         withs = (*withs, item)
     w.node(
-        node.body, Context(ctx.scope, ctx.loops, (*ctx.guards, "with"), withs, ctx.loop_guards)
+        node.body,
+        Context(
+            ctx.scope, ctx.loops, (*ctx.guards, "with"), withs, ctx.loop_guards, ctx.block_end,
+            ctx.block_guards,
+        ),
     )
 
 
@@ -578,7 +603,10 @@ def _except(w: _Walker, node: cst.CSTNode, ctx: Context) -> None:
     name = node.name  # type: ignore[attr-defined]
     if name is not None and isinstance(name.name, cst.Name):
         w.bind_target(name.name, ctx, "other")
-    inside = Context(ctx.scope, ctx.loops, (*ctx.guards, "except"), ctx.withs, ctx.loop_guards)
+    inside = Context(
+        ctx.scope, ctx.loops, (*ctx.guards, "except"), ctx.withs, ctx.loop_guards,
+        ctx.block_end, ctx.block_guards,
+    )
     w.node(node.body, inside)  # type: ignore[attr-defined]
 
 
