@@ -131,8 +131,13 @@ class Mapper:
     # ---- names ---------------------------------------------------------------------------
 
     def _text(self, facts: PythonFacts, parts: tuple[Part, ...] | None, line: int) -> str | None:
-        texts, _why = self.expander.text(parts, Frame(facts))
-        return texts[0] if len(texts) == 1 and texts[0] else None
+        return self._one_text(parts, Frame(facts))[0]
+
+    def _one_text(self, parts: tuple[Part, ...] | None, frame: Frame) -> tuple[str | None, str]:
+        """The one non-empty text `parts` make in `frame` (None when there are several, or
+        none), and why it is unknown."""
+        texts, why = self.expander.text(parts, frame)
+        return (texts[0] if len(texts) == 1 and texts[0] else None), why
 
     def class_info(self, cls: ClassV) -> ClassInfo | None:
         """The mapping of a repository class the evaluator found."""
@@ -452,11 +457,14 @@ class Mapper:
     def _map_table(self, facts: PythonFacts, table: OrmTable) -> None:
         """A module-level `Table(...)`: one table, or one per element of the loops around it
         (`for entity in ("user", "group"): Table(f"{entity}_role_map", md, ...)`)."""
-        frames = list(self.expander.evaluator.iterations(table.loops, Frame(facts)))
+        label = f"{table.variable} = Table(...)" if table.variable else "Table(...)"
+        owner = (
+            self.metadata_owner(facts, table.metadata)
+            if table.metadata and not table.reflected else None
+        )
         unnamed: list[str] = []
-        for frame in frames:
-            texts, why = self.expander.text(table.name, frame)
-            name = texts[0] if len(texts) == 1 and texts[0] else None
+        for frame in self.expander.evaluator.iterations(table.loops, Frame(facts)):
+            name, why = self._one_text(table.name, frame)
             if name is None:
                 if not table.reflected and why not in unnamed:
                     unnamed.append(why)
@@ -466,12 +474,10 @@ class Mapper:
                 self.model.tables[(facts.path, table.variable)] = key
             if table.reflected:
                 continue  # read from the database: declares nothing
-            label = f"{table.variable} = Table(...)" if table.variable else "Table(...)"
-            label += loop_elements(facts, table.loops, frame)
-            owner = self.metadata_owner(facts, table.metadata) if table.metadata else None
             columns = [self._element_column(column, frame) for column in table.columns]
             self._declare(
-                key, facts.path, table.line, label, [c for c in columns if c is not None], owner
+                key, facts.path, table.line, label + loop_elements(facts, table.loops, frame),
+                [c for c in columns if c is not None], owner,
             )
         for why in unnamed:
             self.model.unnamed_tables.append((facts.path, table.line, why))
@@ -481,15 +487,14 @@ class Mapper:
         element (None when the name cannot be computed)."""
         if column.name_template is None and column.foreign_key_template is None:
             return column
-        name, foreign_key = column.name, column.foreign_key
+        name: str | None = column.name
         if column.name_template is not None:
-            texts, _why = self.expander.text(column.name_template, frame)
-            if len(texts) != 1 or not texts[0]:
+            name = self._one_text(column.name_template, frame)[0]
+            if name is None:
                 return None
-            name = texts[0]
+        foreign_key = column.foreign_key
         if column.foreign_key_template is not None:
-            texts, _why = self.expander.text(column.foreign_key_template, frame)
-            foreign_key = texts[0] if len(texts) == 1 and texts[0] else None
+            foreign_key = self._one_text(column.foreign_key_template, frame)[0]
         return replace(
             column, name=name, foreign_key=foreign_key, name_template=None,
             foreign_key_template=None,

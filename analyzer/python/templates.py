@@ -25,6 +25,7 @@ from analyzer.python.nodes import (
     dotted,
     fstring_text,
     is_format_call,
+    last_name,
     string_value,
 )
 from analyzer.python.parse import ParsedModule
@@ -70,11 +71,7 @@ def sql_composable_text(node: cst.CSTNode) -> cst.BaseExpression | None:
     if not isinstance(node, cst.Call) or len(node.args) != 1:
         return None
     arg = node.args[0]
-    func = node.func
-    name = func.value if isinstance(func, cst.Name) else (
-        func.attr.value if isinstance(func, cst.Attribute) else None
-    )
-    if name != "SQL" or arg.keyword is not None or arg.star:
+    if last_name(node.func) != "SQL" or arg.keyword is not None or arg.star:
         return None
     return arg.value
 

@@ -131,17 +131,8 @@ class Translator:
     def _module_loop_var(name: str, module: Scope, loops: tuple[int, ...]) -> ir.Expr | None:
         """The element of the innermost enclosing module-level loop that binds `name` (and
         does not rebind it in its body), else None: the name is then a global as usual."""
-        if not loops:
-            return None
-        sites = module.bindings.get(name)
-        if not sites:
-            return None
-        for loop in reversed(loops):
-            binding = [s for s in sites if s.kind in ("for", "comp") and s.loop == loop]
-            rebound = [s for s in sites if s.kind not in ("for", "comp") and loop in s.loops]
-            if binding and not rebound:
-                return ir.LoopVar(loop, binding[0].path, name)
-        return None
+        sites = module.bindings.get(name) if loops else None
+        return _loop_element(name, sites, loops) if sites else None
 
     def loop_of(self, node: cst.CSTNode) -> int | None:
         """The id of the loop a `for` statement or comprehension `for` starts."""
@@ -154,13 +145,9 @@ class Translator:
         if len(sites) > 1:
             # `for t in A: ... for t in B: ...`: inside a loop, its own element (unless the
             # name is also assigned inside that loop)
-            for loop in reversed(loops):
-                binding = [s for s in sites if s.kind in ("for", "comp") and s.loop == loop]
-                rebound = [
-                    s for s in sites if s.kind not in ("for", "comp") and loop in s.loops
-                ]
-                if binding and not rebound:
-                    return ir.LoopVar(loop, binding[0].path, name)
+            element = _loop_element(name, sites, loops)
+            if element is not None:
+                return element
             # `x: int` then `x = ...`: the annotation alone binds nothing
             sites = [site for site in sites if site.kind != "declared"] or sites
             if len(sites) > 1:
@@ -439,3 +426,16 @@ def _describe(kind: type) -> str:
         "Imaginary": "a complex number",
     }
     return words.get(kind.__name__, f"a {kind.__name__} expression")
+
+
+def _loop_element(
+    name: str, sites: list[BindingSite], loops: tuple[int, ...]
+) -> ir.LoopVar | None:
+    """The element of the innermost of `loops` whose target binds `name`, when the loop's body
+    does not bind it again; None if none does."""
+    for loop in reversed(loops):
+        binding = [s for s in sites if s.kind in ("for", "comp") and s.loop == loop]
+        rebound = [s for s in sites if s.kind not in ("for", "comp") and loop in s.loops]
+        if binding and not rebound:
+            return ir.LoopVar(loop, binding[0].path, name)
+    return None

@@ -57,6 +57,7 @@ from analyzer.python.positions import Positions
 from analyzer.python.scopes import Scope
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.traverse import child_fields as _child_fields
+from analyzer.python.traverse import child_nodes
 
 __all__ = ["read_sqlalchemy"]
 
@@ -365,7 +366,7 @@ def _migrating_call(branch: cst.CSTNode) -> cst.Call | None:
             continue
         if isinstance(node, cst.Call) and _runs_migrations(node):
             return node
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(list(child_nodes(node))))
     return None
 
 

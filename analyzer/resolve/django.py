@@ -434,7 +434,7 @@ class DjangoResolver:
         self._engines(project, settings)
 
     def _installed_apps(self, project: DjangoProject, settings: PythonFacts) -> None:
-        apps, partial = self._app_list(settings, "INSTALLED_APPS", 0)
+        apps, partial = self._app_list(settings, "INSTALLED_APPS", 0) or ([], [])
         project.installed = apps
         project.installed_partial = "; ".join(partial)
         if partial:
@@ -465,18 +465,21 @@ class DjangoResolver:
             and value.name != "INSTALLED_APPS"
             and depth < MAX_SETTINGS_DEPTH
         ):
-            apps, partial = self._app_list(settings, value.name, depth + 1)
-            if not partial and (apps or self.setting(settings, value.name) is not None):
-                return (SeqV("list", tuple(StrV(app) for app in apps)),)
+            found = self._app_list(settings, value.name, depth + 1)
+            if found is not None and not found[1]:
+                return (SeqV("list", tuple(StrV(app) for app in found[0])),)
         return self.evaluator.evaluate(value, frame)
 
     def _app_list(
         self, settings: PythonFacts, name: str, depth: int
-    ) -> tuple[list[str], list[str]]:
+    ) -> tuple[list[str], list[str]] | None:
         """The apps a list setting holds at the end of the settings module (INSTALLED_APPS,
-        or a helper list it is built from), and what stays unknown about it."""
+        or a helper list it is built from), and what stays unknown about it; None when no
+        statement sets it."""
         found = self.setting(settings, name)
-        sites: list[DjangoSetting] = found[1] if found is not None else []
+        if found is None:
+            return None
+        sites: list[DjangoSetting] = found[1]
         apps: list[str] = []
         partial: list[str] = []
         for site in sites:

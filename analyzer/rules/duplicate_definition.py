@@ -12,6 +12,22 @@ if TYPE_CHECKING:
     from analyzer.models import Finding
     from analyzer.sources.model import SchemaOp
 
+#: The examples' `users` model, and an Alembic environment whose one revision creates `users`.
+USER_MODEL = (
+    "from sqlalchemy import Column, Integer\n"
+    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+    "class Base(DeclarativeBase):\n    pass\n\n\n"
+    "class User(Base):\n    __tablename__ = 'users'\n"
+    "    id = Column(Integer, primary_key=True)\n"
+)
+ALEMBIC_USERS = {
+    "alembic.ini": "[alembic]\nscript_location = migrations\n",
+    "migrations/versions/a1.py": (
+        'from alembic import op\nrevision = "a1"\ndown_revision = None\n'
+        'def upgrade():\n    op.create_table("users")\n'
+    ),
+}
+
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
@@ -133,18 +149,8 @@ RULE = Rule(
         ),
         Example(  # create_all next to Alembic: two owners
             files={
-                "alembic.ini": "[alembic]\nscript_location = migrations\n",
-                "migrations/versions/a1.py": (
-                    'from alembic import op\nrevision = "a1"\ndown_revision = None\n'
-                    'def upgrade():\n    op.create_table("users")\n'
-                ),
-                "app/models.py": (
-                    "from sqlalchemy import Column, Integer\n"
-                    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
-                    "class Base(DeclarativeBase):\n    pass\n\n\n"
-                    "class User(Base):\n    __tablename__ = 'users'\n"
-                    "    id = Column(Integer, primary_key=True)\n"
-                ),
+                **ALEMBIC_USERS,
+                "app/models.py": USER_MODEL,
                 "app/main.py": (
                     "from app.models import Base\n\n\n"
                     "def start(engine):\n    Base.metadata.create_all(engine)\n"
@@ -154,18 +160,8 @@ RULE = Rule(
         ),
         Example(  # create_all for dev databases, the migrations otherwise: alternatives
             files={
-                "alembic.ini": "[alembic]\nscript_location = migrations\n",
-                "migrations/versions/a1.py": (
-                    'from alembic import op\nrevision = "a1"\ndown_revision = None\n'
-                    'def upgrade():\n    op.create_table("users")\n'
-                ),
-                "app/models.py": (
-                    "from sqlalchemy import Column, Integer\n"
-                    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
-                    "class Base(DeclarativeBase):\n    pass\n\n\n"
-                    "class User(Base):\n    __tablename__ = 'users'\n"
-                    "    id = Column(Integer, primary_key=True)\n"
-                ),
+                **ALEMBIC_USERS,
+                "app/models.py": USER_MODEL,
                 "app/manage.py": (
                     "import os\nimport subprocess\n\nfrom app.models import Base\n\n\n"
                     "def reset(engine):\n"
@@ -179,13 +175,7 @@ RULE = Rule(
         ),
         Example(  # two calls of create_all build one schema
             files={
-                "app/models.py": (
-                    "from sqlalchemy import Column, Integer\n"
-                    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
-                    "class Base(DeclarativeBase):\n    pass\n\n\n"
-                    "class User(Base):\n    __tablename__ = 'users'\n"
-                    "    id = Column(Integer, primary_key=True)\n"
-                ),
+                "app/models.py": USER_MODEL,
                 "app/main.py": (
                     "from app.models import Base\n\n\n"
                     "def start(engine):\n    Base.metadata.create_all(engine)\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from analyzer.graph import nodes_of_kind, operations_on, source_node
+from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on, source_node
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ class Migration(migrations.Migration):
 """
 
 
-_CREATORS = frozenset({"alembic", "sql", "create_all", "migration-module", "django", "external"})
+#: Sources that create a table for a model: the migration kinds, or owned outside (`external`)
+_CREATORS = MIGRATION_KINDS | {"external"}
 
 
 def _owner(ctx: RuleContext, op: SchemaOp) -> str | None:
