@@ -1923,13 +1923,16 @@ class Demand:
 
     def _member(self, facts: PythonFacts, qualname: str, member: str, functions: list[str]
                 ) -> Iterator[tuple[PythonFacts, object]]:
-        """A method of the class (`functions`: it and the functions nested in it), or what its
-        methods assign to `self.member`."""
+        """A method of the class (`functions`: it and the functions nested in it), its
+        class-body value of that name, or what its methods assign to `self.member`."""
         for function in functions:
             yield from self._function(facts, function)
         cls = facts.classes.get(qualname)
-        fact = cls.attributes.get(member) if cls is not None else None
-        if fact is not None:
+        if cls is None:
+            return
+        for fact in (cls.names.get(member), cls.attributes.get(member)):
+            if fact is None:
+                continue
             if fact.kind == "import" and fact.imported is not None:
                 for binding in fact.bindings:
                     yield from self._imported(facts, binding, ())
@@ -1948,8 +1951,6 @@ class Demand:
                ) -> Iterator[tuple[PythonFacts, object]]:
         """What the class is made of; without `methods`, as the ORM mapper reads it (the bases
         asked for the same way when they are names)."""
-        if (facts.path, "c:" + qualname) in self._expanded:
-            return
         key = (facts.path, ("c:" if methods else "m:") + qualname)
         if key in self._expanded:
             return
@@ -1960,24 +1961,26 @@ class Demand:
         for base in cls.bases:
             yield from (self._base(facts, base) if not methods else [(facts, base)])
         yield from ((facts, e) for _, e in cls.keywords)
-        # the mapper reads the class body's values (`__table_args__`, `metadata`), not their
-        # annotations (columns and relationships are read from the source) nor what methods
-        # assign to `self`
-        for fact in cls.names.values():
-            if fact.kind == "import" and fact.imported is not None:
-                for binding in fact.bindings:
-                    yield from self._imported(facts, binding, ())
-            yield from (
-                (facts, e) for e in (fact.value, fact.annotation if methods else None)
-                if e is not None
-            )
-        if methods:
-            # Methods and what they assign to `self`: only those whose name an expression
-            # followed so far reads (`x.name`), and dunders; the others when one does. The
-            # evaluator reads a member by no other way, and a whole class reached through a
-            # parameter's annotation (`hs: HomeServer`) read every handler of synapse.
+        if not methods:
+            # the mapper reads the class body's values (`__table_args__`, `metadata`), not
+            # their annotations (columns and relationships are read from the source) nor what
+            # methods assign to `self`
+            for name, fact in cls.names.items():
+                if fact.kind == "import" and fact.imported is not None:
+                    for binding in fact.bindings:
+                        yield from self._imported(facts, binding, ())
+                if fact.value is not None and _mapper_reads(name, fact.value):
+                    yield facts, fact.value
+        else:
+            # Class-body values, methods and what methods assign to `self`: only those whose
+            # name an expression followed so far reads (`x.name`), and dunders; the others
+            # when one does. The evaluator reads a member by no other way (the mapper reads a
+            # class as a mapping, above), and a whole class reached through a parameter's
+            # annotation (`hs: HomeServer`) read every handler of synapse, and a class-body
+            # list of classes (`config_classes = [...]`) every configuration module.
             depth = qualname.count(".") + 1
             members: dict[str, list[str]] = {name: [] for name in cls.attributes}
+            members.update((name, []) for name in cls.names if name not in members)
             for function in facts.functions:  # a method and the functions nested in it
                 if function.startswith(qualname + "."):
                     members.setdefault(function.split(".")[depth], []).append(function)
@@ -1994,6 +1997,15 @@ class Demand:
                     yield from _hole_pairs(facts, orm.tablename)
                 if orm.tablename_function:
                     yield from self._function(facts, orm.tablename_function)
+
+
+def _mapper_reads(name: str, value: ir.Expr) -> bool:
+    """Whether the ORM mapper may evaluate this class-body value: the dunders
+    (`__tablename__`, `__table__`, `__table_args__`...), `metadata`, and calls (`Column(...)`,
+    `relationship(..., secondary=...)`, a helper returning a column). A plain name or a
+    list of them (`config_classes = [ServerConfig, ...]`) is no column: following those read
+    every configuration module of synapse."""
+    return name.startswith("__") or name == "metadata" or isinstance(value, ir.Call)
 
 
 def _may_be_sql(candidate: StringCandidate) -> bool:

@@ -124,6 +124,16 @@ PREFILTER_TRAPS = {
     "from app.mixins import Audited\nfrom app.models import Base\n\n\n"
     "class Entry(Audited, Base):\n    __tablename__ = 'entries'\n"
     "    id: Mapped[int] = mapped_column(primary_key=True)\n",
+    # a class reached through a parameter's annotation, whose one method the SQL calls: its
+    # class-body list of other classes is read by nothing (neither a name the code reads
+    # nor a value the ORM mapper reads), so their module is not read
+    "app/config.py": "from app.config_captcha import CaptchaConfig\n\n\nclass RootConfig:\n"
+    "    config_classes = [CaptchaConfig]\n\n"
+    '    def table_prefix(self):\n        return "cfg_"\n',
+    "app/config_captcha.py": "class CaptchaConfig:\n    pass\n",
+    "app/store_cfg.py": "from app.config import RootConfig\n\n\n"
+    "def purge(cur, config: RootConfig):\n"
+    '    cur.execute(f"DELETE FROM {config.table_prefix()}runs")\n',
     "app/broken.py": "def f(:\n    return 1\n",
     "app/unrelated.py": '"""Update the cache."""\n\n\ndef select(items):\n    return items[0]\n',
 }
@@ -160,8 +170,8 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     full = scan(root, prefilter=False)
     assert scan(root, prefilter=True).to_json() == full.to_json()
     assert {t.qualified_name for t in full.tables} == {
-        "audit.entries", "public.audit_log", "public.hs_events", "public.job_runs",
-        "public.sessions", "public.tickets",
+        "audit.entries", "public.audit_log", "public.cfg_runs", "public.hs_events",
+        "public.job_runs", "public.sessions", "public.tickets",
     }
     hs_events = full.table("hs_events")
     assert hs_events is not None
@@ -193,13 +203,15 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
         scan_through(extractor, root)
     # only the unrelated module, the GraphQL types, the Dockerfile user, what a method and a
     # log label read, the `super()` caller and its base, the plugins a log message loops
-    # over, the handlers no followed method returns, and the empty __init__ stay unparsed
-    assert extractor.skipped_files == 11
+    # over, the handlers no followed method returns, the classes a configuration lists, and
+    # the empty __init__ stay unparsed
+    assert extractor.skipped_files == 12
     assert "app/homeserver.py" in extractor.pulled
+    assert "app/config.py" in extractor.pulled
     for path in (
         "app/graphql_types.py", "app/build.py", "app/formatting.py", "app/ids.py",
         "app/child.py", "app/parent.py", "app/plugins.py", "app/handlers_sync.py",
-        "app/handlers_room.py",
+        "app/handlers_room.py", "app/config_captcha.py",
     ):
         assert path not in extractor.pulled
     assert "app/models_api.py" in extractor.pulled
