@@ -51,7 +51,10 @@ from analyzer.readers.sinks import (
     NOT_HELPERS,
     SINKS,
     SQL_KEYWORDS,
+    SQLALCHEMY_ROOTS,
+    TABLE_COLUMNS,
     TABLE_LIKE,
+    TABLE_STATEMENT_METHODS,
 )
 from analyzer.resolve.index import absolute_module
 from analyzer.sources.migration_places import migrations_place
@@ -321,6 +324,7 @@ class _State:
     # make a declarative base or a MetaData as the factory's do
     factories: set[str] = field(default_factory=set)
     stampers: set[str] = field(default_factory=set)  # `Glance.stampers`
+    table_object: int = 0  # the first line of a chain using a table object (`_table_object`)
     class_roots: set[str] = field(default_factory=set)  # names any class's bases read
     scope_imports: list[set[str]] = field(default_factory=lambda: [set()])
 
@@ -365,6 +369,12 @@ class _Looker:
             self._judge(template)
         if state.migration:
             state.reasons.append("imports Alembic")
+        if state.table_object and any(
+            binding.level == 0 and binding.module.split(".")[0] in SQLALCHEMY_ROOTS
+            for binding in state.imports
+        ):
+            state.reasons.append(f"line {state.table_object}: a table object's columns or "
+                                 "statement")
         if state.django:
             state.reasons.append(state.django)
         if "super" in state.binds:  # a name of the file, not the builtin
@@ -1026,6 +1036,8 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         argument = _sink_argument(node)
         if argument is not None:
             looker.sink(argument)
+    if type(func) is ast.Attribute and name in TABLE_STATEMENT_METHODS and _is_chain(func.value):
+        _table_object(looker, node.lineno)
     if _is_factory(state, name) or _is_table_call(node):
         state.reasons.append(f"line {node.lineno}: {name}()")
 
@@ -1061,7 +1073,24 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
     return True
 
 
+def _is_chain(node: ast.expr) -> bool:
+    """`a`, `a.b.c`: names and attributes down to a name."""
+    while type(node) is ast.Attribute:
+        node = node.value
+    return type(node) is ast.Name
+
+
+def _table_object(looker: _Looker, line: int) -> None:
+    """A chain's table object (`tbl.c.name`, `self.db.model.users.insert()`): the SQLAlchemy
+    reader asks the evaluator whether the chain is a table (`_table_object_use`), in a file
+    importing SQLAlchemy (`look`)."""
+    if not looker.state.table_object:
+        looker.state.table_object = line
+
+
 def _attribute(looker: _Looker, node: ast.Attribute) -> bool:
+    if node.attr in TABLE_COLUMNS and _is_chain(node.value):
+        _table_object(looker, node.lineno)
     if node.attr == "create_all":  # `conn.run_sync(Base.metadata.create_all)`
         looker.state.reasons.append(f"line {node.lineno}: create_all")
     elif node.attr in DJANGO_NAMES and not looker.state.django:  # `Report.objects.filter`

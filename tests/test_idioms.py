@@ -1283,3 +1283,135 @@ def test_a_stamp_then_a_helper_that_runs_create_all_is_the_bootstrap(make_repo: 
     assert [(f.name, f.severity, f.table) for f in report.findings] == [
         ("migration-order", "info", "public.events"),
     ]
+
+
+HELD_TABLES = {
+    "app/__init__.py": "",
+    "app/db/__init__.py": "",
+    "app/util/__init__.py": "",
+    "app/util/tables.py": """\
+import sqlalchemy as sa
+
+
+def Table(*args, **kwargs):
+    \"\"\"Every table of the service, with its storage options.\"\"\"
+    kwargs["mysql_charset"] = "utf8"
+    return sa.Table(*args, **kwargs)
+""",
+    "app/db/model.py": """\
+import sqlalchemy as sa
+
+from app.util import tables
+
+
+class Model:
+    metadata = sa.MetaData()
+
+    users = sa.Table(
+        "users", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50)),
+    )
+    orders = tables.Table(
+        "orders", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+    )
+    audit_log = tables.Table(
+        "audit_log", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        schema="audit",
+    )
+    unused = tables.Table("unused", metadata, sa.Column("id", sa.Integer, primary_key=True))
+
+    def __init__(self, connector):
+        self.db = connector
+
+    def create(self, engine):
+        Model.metadata.create_all(bind=engine)
+""",
+    "app/db/connector.py": """\
+from app.db import model
+from app.db import users
+
+
+class Connector:
+    def __init__(self):
+        self.model = model.Model(self)
+        self.users = users.UsersComponent(self)
+""",
+    "app/db/base.py": """\
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.db.connector import Connector
+
+
+class Component:
+    def __init__(self, connector: Connector) -> None:
+        self.db = connector
+""",
+    "app/db/users.py": """\
+import sqlalchemy as sa
+
+from app.db import base
+
+
+class UsersComponent(base.Component):
+    def names(self, conn):
+        tbl = self.db.model.users
+        return conn.execute(sa.select(tbl.c.name)).fetchall()
+
+    def add_order(self, conn):
+        conn.execute(self.db.model.orders.insert().values(id=1))
+
+    def log(self, conn):
+        tbl = self.db.model.audit_log
+        conn.execute(tbl.insert())
+
+    def not_tables(self, conn, rows):
+        rows.insert(0, None)
+        self.__dict__.update(rows=rows)
+""",
+}
+
+
+def test_tables_held_by_an_object_are_used_through_its_attributes(make_repo: MakeRepo) -> None:
+    """`self.db.model.users.c.name`, `tbl.insert()`: a Table held as a class attribute of an
+    object another object holds (typed by an annotated parameter, assigned in `__init__`) is
+    used where code reads its columns or builds a statement on it; a project's `Table(*args,
+    **kwargs)` wrapper hands its caller's name and schema on to `sa.Table`. `rows.insert(0,
+    None)` on a list is no table."""
+    root = make_repo(HELD_TABLES)
+    report = scan(root)
+    assert uses_of(report, "public.users") == {("app/db/users.py", 9, "read")}
+    assert uses_of(report, "public.orders") == {("app/db/users.py", 12, "write")}
+    assert uses_of(report, "audit.audit_log") == {("app/db/users.py", 16, "write")}
+    assert uses_of(report, "public.unused") == set()
+    assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.unused")]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_held_tables_against_sqlalchemy(make_repo: MakeRepo) -> None:
+    """SQLAlchemy's own view of the wrapper: the tables `Model.metadata` holds, with their
+    schemas, are the ones the report says the model defines."""
+    import importlib
+    import sys
+
+    root = make_repo(HELD_TABLES)
+    sys.path.insert(0, str(root))
+    try:
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+        module = importlib.import_module("app.db.model")
+        real = {
+            f"{table.schema or 'public'}.{table.name}"
+            for table in module.Model.metadata.tables.values()
+        }
+        assert module.Model.orders.kwargs["mysql_charset"] == "utf8"
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+    assert real == table_names(scan(root))

@@ -232,7 +232,9 @@ def _render(expr: Expr) -> str:
         case Attr(value, attr):
             return f"{_render(value)}.{attr}"
         case Call(func, args, kwargs, _):
-            inner = [_render(a) for a in args] + [f"{k}={_render(v)}" for k, v in kwargs]
+            inner = [_render(a) for a in args] + [
+                f"**{_render(v)}" if k == "**" else f"{k}={_render(v)}" for k, v in kwargs
+            ]
             return f"{_render(func)}({', '.join(inner)})"
         case Seq(kind, items):
             inner = ", ".join(_render(i) for i in items)

@@ -344,6 +344,8 @@ class Translator:
                 unpacked = True
                 if arg.star == "*":
                     args.append(ir.Starred(self._expr(arg.value, scope, loops)))
+                else:  # `**kwargs`: keyed "**", so a call passing it on can be read
+                    kwargs.append(("**", self._expr(arg.value, scope, loops)))
                 continue
             if arg.keyword is not None:
                 kwargs.append((sys.intern(arg.keyword.value), self._expr(arg.value, scope, loops)))

@@ -71,3 +71,15 @@ NOT_HELPERS = frozenset(
     }
 )
 LOG_ROOTS = frozenset({"logger", "log", "logging", "LOGGER", "LOG", "_logger", "_log", "warnings"})
+
+
+# --------------------------------------------------------------------------------------------
+# Table objects (shared with the pre-filter: its condition must hold wherever the reader's does)
+# --------------------------------------------------------------------------------------------
+
+#: Packages whose import makes a module SQLAlchemy code (``import sqlalchemy as sa``).
+SQLALCHEMY_ROOTS: frozenset[str] = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
+#: Methods of a ``Table`` object that build a statement on it: ``t.insert()``.
+TABLE_STATEMENT_METHODS: frozenset[str] = frozenset({"insert", "update", "delete", "select"})
+#: Attributes of a ``Table`` object holding its columns: ``t.c.name``.
+TABLE_COLUMNS: frozenset[str] = frozenset({"c", "columns"})

@@ -58,6 +58,7 @@ from analyzer.python.scopes import Scope
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.traverse import child_fields as _child_fields
 from analyzer.python.traverse import child_nodes
+from analyzer.readers.sinks import SQLALCHEMY_ROOTS, TABLE_COLUMNS, TABLE_STATEMENT_METHODS
 
 __all__ = ["read_sqlalchemy"]
 
@@ -97,7 +98,7 @@ _LIBRARY_ROOTS: frozenset[str] = frozenset(sys.stdlib_module_names) | {
 #: Free names that a star import cannot provide.
 _BUILTINS = frozenset(dir(builtins)) | {"self", "cls", "__file__"}
 #: Importing one of these makes a module ORM-relevant even when it binds no candidate name.
-_SQLA_ROOTS = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
+_SQLA_ROOTS = SQLALCHEMY_ROOTS
 #: Receivers of a lightweight ``x.table("name", ...)``.
 _TABLE_MODULES = frozenset({"sa", "sql", "sqlalchemy", "expression", "sqlmodel"})
 
@@ -318,6 +319,30 @@ def _is_classvar(annotation: cst.BaseExpression) -> bool:
         annotation = annotation.value
     dotted = _dotted(annotation)
     return dotted is not None and dotted.rsplit(".", 1)[-1] == "ClassVar"
+
+
+def _columns_receiver(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`t` of `t.c.name` / `t.columns.name` (the innermost `.c`), None without one."""
+    found = None
+    while type(node) is cst.Attribute:
+        if node.attr.value in TABLE_COLUMNS:  # type: ignore[attr-defined]
+            found = node.value  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    return found
+
+
+def _table_object_use(node: cst.BaseExpression, call: cst.Call | None
+                      ) -> tuple[cst.BaseExpression, str, str] | None:
+    """What a chain does with a table object it may be: its columns (`t.c.name`: a read) or a
+    statement on it (`t.insert()`: a write; `t.select()`: a read). The first look reads a
+    file with such a chain that imports SQLAlchemy (`relevance._table_object`)."""
+    if call is not None and node is call.func and type(node) is cst.Attribute:
+        method = node.attr.value  # type: ignore[attr-defined]
+        if method in TABLE_STATEMENT_METHODS:
+            kind = "read" if method == "select" else "write"
+            return node.value, kind, "table_method"  # type: ignore[attr-defined]
+    receiver = _columns_receiver(node)
+    return (receiver, "read", "attribute") if receiver is not None else None
 
 
 def _is_chain(node: cst.CSTNode) -> bool:
@@ -1667,7 +1692,8 @@ class _Reader:
         if not record or self.no_refs:
             return
         constructed = call is not None and node is call.func and id(call) in self.ctor_marks
-        if (id(node) in self.marks or constructed) and self._kind(root.value) is None:  # type: ignore[attr-defined]
+        unbound = self._kind(root.value) is None  # type: ignore[attr-defined]
+        if (id(node) in self.marks or constructed) and unbound:
             # `select(db.FlowRun)`, `session.add(db.FlowRun(...))` on a parameter or local:
             # what it is, the evaluator decides across modules (an annotated parameter, an
             # injected registry's property, a local alias of an imported model)
@@ -1675,15 +1701,16 @@ class _Reader:
                 kind, context = self.marks.pop(id(node))
             else:
                 kind, context = "write", self.ctor_marks.pop(id(call))  # type: ignore[arg-type]
-            value = self.builder.translator.expr(node, self.scopes[-1])
-            base = value
-            while isinstance(base, ir.Attr):
-                base = base.value
-            module_names = self.builder.translator.model.module.bindings
-            if not isinstance(base, ir.Global) or base.name in module_names:
-                # (a free name bound nowhere in the module cannot be resolved)
-                self._add(self._code(node), root, kind, context, "high", value)  # type: ignore[arg-type]
+            # `select(tbl.c.name)`: the table object is `tbl`
+            self._evaluated(_columns_receiver(node) or node, root, kind, context)  # type: ignore[arg-type]
             return
+        if unbound and self.sqla:
+            # `tbl.c.name`, `tbl.insert()` on a parameter, a local or `self.db.model.users`
+            # (a Table held by an object): the evaluator tells whether it is a table object
+            used = _table_object_use(node, call)
+            if used is not None:
+                self._evaluated(used[0], root, used[1], used[2])  # type: ignore[arg-type]
+                return
         if not self.star and root.value not in self.bound:  # type: ignore[attr-defined]
             return
         found = self._resolve(node)
@@ -1738,6 +1765,17 @@ class _Reader:
             and len(tail) == 1
             and (tail[0] in _TABLE_WRITE_METHODS or tail[0] in _TABLE_READ_METHODS)
         )
+
+    def _evaluated(self, node: cst.BaseExpression, root: cst.Name, kind: str, context: str) -> None:
+        """A reference whose expression the evaluator reads across modules (a free name bound
+        nowhere in the module cannot be resolved, so none is kept for it)."""
+        value = self.builder.translator.expr(node, self.scopes[-1])
+        base = value
+        while isinstance(base, ir.Attr):
+            base = base.value
+        module_names = self.builder.translator.model.module.bindings
+        if not isinstance(base, ir.Global) or base.name in module_names:
+            self._add(self._code(node), root, kind, context, "high", value)
 
     def _name(self, node: cst.Name) -> None:
         if (self.star or node.value in self.bound or id(node) in self.marks) and not self.no_refs:

@@ -632,7 +632,7 @@ class Evaluator:
             case MethodV(receiver, name):
                 return self._method(receiver, name, args, kwargs)
             case ExternalV(path):
-                return self._external(path, args, kwargs)
+                return self._external(path, *_spread(args, kwargs, starred))
             case Unknown():
                 return (func,)
         return (Unknown(f"calling {describe(func)}"),)
@@ -694,6 +694,17 @@ class Evaluator:
         for name, values in kwargs.items():
             if any(p.name == name for p in params):
                 bound[(fact.qualname, name)] = values
+        for param in params:
+            if param.kind == "varkw" and "**" not in kwargs:
+                # the keywords no parameter takes (`def Table(*args, **kwargs)` handing them
+                # on to `sa.Table`: `Table("t", md, schema="audit")`)
+                named = {p.name for p in params if p.kind in ("positional", "keyword")}
+                bound[(fact.qualname, param.name)] = (
+                    MapV(tuple(
+                        (StrV(name), values[0] if len(values) == 1 else Unknown())
+                        for name, values in kwargs.items() if name not in named
+                    )),
+                )
         for param in params:
             key = (fact.qualname, param.name)
             if key not in bound and param.default is not None:
@@ -1159,3 +1170,29 @@ def _truth(value: Value) -> bool | None:
     if isinstance(value, MapV):
         return bool(value.items)
     return None
+
+
+def _spread(args: list[Values], kwargs: dict[str, Values], starred: list[bool] | None
+            ) -> tuple[list[Values], dict[str, Values]]:
+    """A library call's arguments with `*seq` spread when `seq` is one known tuple or list, and
+    `**mapping` merged when it is one known mapping with string keys: a repository's wrapper
+    (`def Table(*args, **kwargs): return sa.Table(*args, **kwargs)`) hands its caller's
+    arguments on. An unknown `*args` stays one unknown argument; an unknown `**kwargs` adds no
+    keyword."""
+    positional: list[Values] = []
+    for index, values in enumerate(args):
+        if starred and index < len(starred) and starred[index] and len(values) == 1 and (
+            isinstance(values[0], SeqV)
+        ):
+            positional.extend((item,) for item in values[0].items)
+        else:
+            positional.append(values)
+    if "**" not in kwargs:
+        return positional, kwargs
+    keywords = {name: values for name, values in kwargs.items() if name != "**"}
+    unpacked = kwargs["**"]
+    if len(unpacked) == 1 and isinstance(unpacked[0], MapV):
+        for key, value in unpacked[0].items:
+            if isinstance(key, StrV):
+                keywords.setdefault(key.value, (value,))
+    return positional, keywords
