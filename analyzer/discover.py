@@ -39,20 +39,41 @@ class Discovery:
     files: list[FileEntry] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     skipped_tests: list[str] = field(default_factory=list)
+    # Python files of `skipped_tests` that are tests by their name only, outside any test
+    # directory: application code may import one (`adopt_imported_tests`)
+    named_tests: list[str] = field(default_factory=list)
     alembic_environments: list[AlembicEnvironment] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
 
 
-def is_test_path(path: str) -> bool:
+def _parts(path: str) -> list[str]:
     # (the parts PurePosixPath gives, without building one per file of a warm scan)
-    parts = [part for part in path.split("/") if part not in ("", ".")] or [""]
+    return [part for part in path.split("/") if part not in ("", ".")] or [""]
+
+
+def is_test_path(path: str) -> bool:
+    parts = _parts(path)
     name = parts[-1]
     return (
-        any(part in ("tests", "test") for part in parts[:-1])
+        any(_test_directory(part) for part in parts[:-1])
         or name == "conftest.py"
-        or (name.startswith("test_") and name.endswith(".py"))
-        or name.endswith("_test.py")
+        or _test_name(name)
     )
+
+
+def _test_directory(name: str) -> bool:
+    """`tests/`, `test/`, and the private `_tests/` some packages ship their tests in."""
+    return name.lstrip("_") in ("tests", "test")
+
+
+def _test_name(name: str) -> bool:
+    return (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
+
+
+def named_like_a_test(path: str) -> bool:
+    """A test by its file name only (`db/test_results.py`), outside any test directory."""
+    parts = _parts(path)
+    return _test_name(parts[-1]) and not any(_test_directory(part) for part in parts[:-1])
 
 
 def module_name(path: str) -> str:
@@ -224,6 +245,8 @@ def discover(root: Path, config: Config) -> Discovery:
             elif is_test_path(path):
                 if not config.include_tests:
                     result.skipped_tests.append(path)
+                    if kind == "python" and named_like_a_test(path):
+                        result.named_tests.append(path)
                     continue
                 role = "test"
             else:
@@ -231,3 +254,84 @@ def discover(root: Path, config: Config) -> Discovery:
             result.files.append(FileEntry(path=path, kind=kind, role=role))
     result.files.sort(key=lambda entry: entry.path)
     return result
+
+
+def adopt_imported_tests(
+    discovery: Discovery, contents: dict[str, bytes], read: Callable[[str], bytes | None]
+) -> None:
+    """Files named like tests outside any test directory that application code imports
+    (`from app.db import test_results`) are application code after all: buildbot keeps the
+    store of its test results in `db/test_results.py`, and skipping it made its tables look
+    dead. They move from `skipped_tests` to `files`, and their bytes (`read(path)`; None when
+    unreadable) join `contents`; what they import is asked in turn.
+
+    Only a file whose bytes name a candidate's module is parsed (`ast`, for its imports), so
+    a scan of a repository without such files reads nothing more."""
+    if not discovery.named_tests:
+        return
+    # by every dotted tail of two names or more too: `from buildbot.db import test_results`
+    # names master/buildbot/db/test_results.py (the import root is below the scanned root)
+    # (a tail two files share names neither, but for the whole name)
+    tails: dict[str, set[str]] = {}
+    for path in discovery.named_tests:
+        parts = module_name(path).split(".")
+        for start in range(len(parts) - 1 if len(parts) > 1 else 1):
+            tails.setdefault(".".join(parts[start:]), set()).add(path)
+    candidates = {tail: next(iter(paths)) for tail, paths in tails.items() if len(paths) == 1}
+    candidates.update((module_name(path), path) for path in discovery.named_tests)
+    names = sorted({dotted.rsplit(".", 1)[-1] for dotted in candidates})
+    mentions = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
+    adopted: set[str] = set()
+    importers = [path for path in sorted(contents) if path.endswith(".py")]
+    while importers:
+        found: set[str] = set()
+        for path in importers:
+            data = contents.get(path)
+            if data is None or mentions.search(data) is None:
+                continue
+            for dotted in _imported_modules(data, path):
+                target = candidates.get(dotted)
+                if target is not None and target not in adopted:
+                    found.add(target)
+        importers = []
+        for path in sorted(found):
+            adopted.add(path)
+            data = read(path)
+            if data is not None:
+                contents[path] = data
+                importers.append(path)
+    if not adopted:
+        return
+    discovery.files.extend(FileEntry(path=path, kind="python", role="app") for path in adopted)
+    discovery.files.sort(key=lambda entry: entry.path)
+    discovery.skipped_tests = [path for path in discovery.skipped_tests if path not in adopted]
+    discovery.named_tests = [path for path in discovery.named_tests if path not in adopted]
+
+
+def _imported_modules(data: bytes, path: str) -> Iterator[str]:
+    """Every module an import of the file names (`from a import b` names `a` and `a.b`),
+    relative imports made absolute; nothing for a file `ast` cannot parse."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return
+    module = module_name(path)
+    package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".") if package else []
+                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            else:
+                base = node.module or ""
+            if base:
+                yield base
+            yield from (f"{base}.{alias.name}" if base else alias.name for alias in node.names)

@@ -98,8 +98,103 @@ def test_test_paths_are_told_by_their_parts() -> None:
 
     assert [is_test_path(p) for p in (
         "tests/x.py", "a/test/b.sql", "a//tests/b.py", "./tests/a.py", "a/./test_b.py",
-        "conftest.py", "pkg/b_test.py",
-    )] == [True] * 7
+        "conftest.py", "pkg/b_test.py", "pkg/_tests/util/helpers.py",
+    )] == [True] * 8
     assert [is_test_path(p) for p in (
         "src/app/testing/x.py", "test.py", "tests", "a/contest.py", "a/tests_util.py",
     )] == [False] * 5
+
+
+NAMED_LIKE_TESTS = {
+    "app/__init__.py": "",
+    "app/db/__init__.py": "",
+    "app/db/test_results.py": """\
+from app.db.test_names import NAMES_TABLE
+
+
+def add_result(cur, value):
+    cur.execute("INSERT INTO test_results (value) VALUES (%s)", (value,))
+    cur.execute(f"SELECT id FROM {NAMES_TABLE}")
+""",
+    "app/db/test_names.py": 'NAMES_TABLE = "test_names"\n',
+    "app/db/connector.py": "from app.db import test_results\n\n\n"
+    "def record(cur):\n    test_results.add_result(cur, 1)\n",
+    "app/db/runs_test.py": """\
+def test_runs(cur):
+    cur.execute("SELECT * FROM runs")
+""",
+    "app/db/schema.sql": "CREATE TABLE test_results (id serial, value int);\n"
+    "CREATE TABLE test_names (id serial);\nCREATE TABLE runs (id serial);\n",
+    "tests/test_app.py": "from app.db import runs_test\n",
+}
+
+
+def test_a_file_named_like_a_test_that_application_code_imports_is_application_code(
+    make_repo,
+) -> None:
+    """`app/db/test_results.py`, imported by `app/db/connector.py`, is application code, and
+    so is what it imports in turn (`test_names.py`, by a constant); `runs_test.py`, which only
+    a test imports, stays a skipped test. Python's own import system agrees on what the
+    connector imports."""
+    import importlib
+    import sys
+
+    from analyzer import scan
+
+    root = make_repo(NAMED_LIKE_TESTS)
+    found = discover(root, Config())
+    assert found.skipped_tests == [
+        "app/db/runs_test.py", "app/db/test_names.py", "app/db/test_results.py",
+        "tests/test_app.py",
+    ]
+    report = scan(root)
+    assert report.stats.skipped_test_files == 2
+    assert {t.qualified_name: sorted((u.path, u.line, u.kind) for u in t.uses)
+            for t in report.tables} == {
+        "public.runs": [],
+        "public.test_names": [("app/db/test_results.py", 6, "read")],
+        "public.test_results": [("app/db/test_results.py", 5, "write")],
+    }
+    assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.runs")]
+    assert scan(root, prefilter=False, jobs=2).to_json() == report.to_json()
+    sys.path.insert(0, str(root))
+    try:
+        importlib.import_module("app.db.connector")
+        assert {"app.db.test_results", "app.db.test_names"} <= set(sys.modules)
+        assert "app.db.runs_test" not in sys.modules
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+
+
+def test_an_imported_test_named_file_is_found_below_the_import_root() -> None:
+    """`from buildbot.db import test_results` in master/buildbot/db/connector.py names
+    master/buildbot/db/test_results.py (the import root is `master/`); a tail two candidates
+    share names neither, and a file that only mentions the name imports nothing."""
+    from analyzer.discover import Discovery, adopt_imported_tests
+
+    found = Discovery(
+        named_tests=[
+            "master/buildbot/db/test_results.py", "one/util/test_shared.py",
+            "two/util/test_shared.py", "master/buildbot/db/test_names.py",
+        ],
+        skipped_tests=[
+            "master/buildbot/db/test_names.py", "master/buildbot/db/test_results.py",
+            "one/util/test_shared.py", "two/util/test_shared.py",
+        ],
+    )
+    contents = {
+        "master/buildbot/db/connector.py": b"from buildbot.db import test_results\n"
+        b"from util import test_shared\n",
+        "master/buildbot/db/notes.py": b'"""See test_names for the names."""\n',
+    }
+    read = {"master/buildbot/db/test_results.py": b"X = 1\n"}.get
+    adopt_imported_tests(found, contents, read)
+    assert [(f.path, f.role) for f in found.files] == [
+        ("master/buildbot/db/test_results.py", "app"),
+    ]
+    assert found.skipped_tests == [
+        "master/buildbot/db/test_names.py", "one/util/test_shared.py", "two/util/test_shared.py",
+    ]
+    assert contents["master/buildbot/db/test_results.py"] == b"X = 1\n"
