@@ -819,3 +819,135 @@ def test_installed_apps_built_from_helper_lists_changed_in_place(make_repo: Make
         env=env,
     )
     assert json.loads(real.stdout) == ["shop", "billing", "django.contrib.contenttypes"]
+
+
+HISTORY_MODELS = '''from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class TrackedHistory(HistoricalRecords):
+    """The project's own flavour of history."""
+
+
+class Stamped(models.Model):
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class Item(models.Model):
+    name = models.CharField(max_length=20)
+    history = HistoricalRecords()
+
+
+class Price(models.Model):
+    amount = models.IntegerField()
+    log = TrackedHistory(table_name="shop_price_log")
+
+
+class Tag(models.Model):
+    label = models.CharField(max_length=20)
+    history = HistoricalRecords(custom_model_name="TagAudit")
+
+
+class Order(Stamped):
+    total = models.IntegerField()
+
+
+class Note(models.Model):
+    text = models.TextField()
+    history = HistoricalRecords()
+'''
+
+HISTORY_CODE = '''from shop.models import Item, Order, Price, Tag
+
+
+def add_item(name):
+    Item.objects.create(name=name)
+
+
+def reprice(pk):
+    price = Price.objects.get(pk=pk)
+    price.amount += 1
+    price.save()
+
+
+def labels():
+    return [tag.label for tag in Tag.objects.all()]
+
+
+def totals():
+    return Order.objects.filter(total__gt=0).count()
+'''
+
+
+def test_simple_history_tables_are_written_with_their_model(make_repo: MakeRepo) -> None:
+    """django-simple-history's `history = HistoricalRecords()` makes a historical model whose
+    table its signals write at each save and delete of the model: one write at the
+    declaration when code uses the model (high confidence when code writes it, medium when it
+    only reads it), with the table named as simple-history names it (`table_name=`,
+    `custom_model_name=`, a project subclass, `inherit=True` on an abstract base). A model
+    nothing uses keeps a dead historical table. Real Django, after a real `makemigrations`,
+    names the same tables; with the pre-filter on or off the report is the same."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    pytest.importorskip("simple_history", reason="pip install -e '.[test]'")
+    files = {
+        "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": (
+            'INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", '
+            '"simple_history", "shop"]\n'
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
+            'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+        ),
+        "shop/__init__.py": "",
+        "shop/models.py": HISTORY_MODELS,
+        "shop/migrations/__init__.py": "",
+        "shop/services.py": HISTORY_CODE,
+    }
+    root = make_repo(files)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "shop", "-v", "0"], cwd=root,
+        check=True, env=env,
+    )
+    probe = (
+        "import json, os, sys; sys.path.insert(0, sys.argv[1]); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
+        "import django; django.setup(); from django.apps import apps; "
+        "print(json.dumps(sorted(m._meta.db_table for m in apps.get_app_config('shop')"
+        ".get_models())))"
+    )
+    real = subprocess.run(
+        [sys.executable, "-c", probe, str(root)], capture_output=True, text=True, check=True,
+        env=env,
+    )
+    report = scan(root)
+    shop = {t.name: t for t in report.tables if t.name.startswith("shop_")}
+    assert sorted(shop) == json.loads(real.stdout) == [
+        "shop_historicalitem", "shop_historicalnote", "shop_historicalorder", "shop_item",
+        "shop_note", "shop_order", "shop_price", "shop_price_log", "shop_tag", "shop_tagaudit",
+    ]
+    history = {
+        name: sorted((u.path, u.line, u.kind, u.confidence) for u in shop[name].uses)
+        for name in ("shop_historicalitem", "shop_price_log", "shop_tagaudit",
+                     "shop_historicalorder", "shop_historicalnote")
+    }
+    assert history == {
+        "shop_historicalitem": [("shop/models.py", 19, "write", "high")],
+        "shop_price_log": [("shop/models.py", 24, "write", "high")],
+        "shop_tagaudit": [("shop/models.py", 29, "write", "medium")],
+        "shop_historicalorder": [("shop/models.py", 11, "write", "medium")],
+        "shop_historicalnote": [],
+    }
+    assert sorted(f.table for f in report.findings if f.name == "dead-table") == [
+        "public.shop_historicalnote", "public.shop_note",
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

@@ -99,6 +99,21 @@ class ModelField:
     auto: bool = False  # the automatic `id` or parent link
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryTable:
+    """`history = HistoricalRecords(...)` in a model (or inherited with `inherit=True`)."""
+
+    table: TableKey
+    path: str
+    module: str
+    line: int
+    attribute: str
+
+
+#: django-simple-history's model field that makes a historical model of its class.
+HISTORICAL_RECORDS = "simple_history.models.HistoricalRecords"
+
+
 @dataclass(eq=False)
 class DjangoModel:
     app_label: str
@@ -120,6 +135,9 @@ class DjangoModel:
     guessed: bool = False  # a third-party model whose table is Django's default name
     # reverse accessors: name -> (model holding the relation, its field)
     reverse: dict[str, tuple[DjangoModel, ModelField]] = field(default_factory=dict)
+    # django-simple-history's `history = HistoricalRecords()`: the table of the historical
+    # model, which its signals write at each save and delete of this model
+    history: HistoryTable | None = None
 
     @property
     def label(self) -> str:
@@ -1106,7 +1124,53 @@ class _ModelBuilder:
                 f"{model.app_label}_{model.name.lower()}", self.resolver.max_name
             )
             model.table = TableKey(self.resolver.default_schema, name)
+            model.history = self._history(cls, model)
         return model
+
+    def _history(self, cls: ClassV, model: DjangoModel) -> HistoryTable | None:
+        """The historical model's table: `table_name=`, else Django's default name of
+        `custom_model_name=` (a string) or `Historical<Model>`, in the app `app=` names or the
+        model's own. A `HistoricalRecords` of an ancestor counts with `inherit=True`."""
+        for owner in self.resolver.ancestry(cls)[0]:
+            found = self.evaluator.class_fact(owner)
+            if found is None:
+                continue
+            facts, fact = found
+            for attribute, binding in fact.names.items():
+                call = binding.value
+                if binding.kind != "value" or not isinstance(call, ir.Call) or not any(
+                    self._historical_records(value)
+                    for value in self.evaluator.evaluate(call.func, Frame(facts))
+                ):
+                    continue
+                frame = Frame(facts)
+
+                def option(key: str, call: ir.Call = call, frame: Frame = frame) -> Values:
+                    expr = _kwarg(call, key, None)
+                    return self.evaluator.evaluate(expr, frame) if expr is not None else ()
+
+                if owner != cls and one_bool(option("inherit")) is not True:
+                    continue
+                table = one_string(option("table_name")) if option("table_name") else None
+                if table is None:
+                    custom = option("custom_model_name")
+                    name = one_string(custom) if custom else f"Historical{model.name}"
+                    app = option("app")
+                    label = one_string(app) if app else model.app_label
+                    if name is None or label is None:
+                        return None
+                    table = truncate_name(f"{label}_{name.lower()}", self.resolver.max_name)
+                return HistoryTable(
+                    TableKey(self.resolver.default_schema, table), facts.path, facts.module,
+                    binding.line, attribute,
+                )
+        return None
+
+    def _historical_records(self, value: Value) -> bool:
+        """`HistoricalRecords`, or a repository class deriving from it."""
+        if isinstance(value, ExternalV):
+            return value.path == HISTORICAL_RECORDS
+        return isinstance(value, ClassV) and HISTORICAL_RECORDS in self.resolver.ancestry(value)[1]
 
     def _managers(self, cls: ClassV) -> set[str]:
         names = {"objects", "_default_manager", "_base_manager"}

@@ -503,6 +503,36 @@ class ChainResolver:
 
     # ---- what contrib does with the project's tables ---------------------------------------
 
+    def history_uses(self, uses: list[tuple[TableKey, Use]]) -> list[tuple[TableKey, Use]]:
+        """django-simple-history writes a model's historical table from its save and delete
+        signals, wherever the model is saved (a form, a serializer, the admin): one write at
+        the `HistoricalRecords()` declaration when code uses the model's table, of high
+        confidence when code writes it, else medium (the saves are not in sight)."""
+        kinds: dict[TableKey, set[str]] = {}
+        for key, use in uses:
+            kinds.setdefault(key, set()).add(use.kind)
+        out: list[tuple[TableKey, Use]] = []
+        for label in sorted(self.project.models):
+            model = self.project.models[label]
+            history = model.history
+            if history is None or model.table is None or model.table not in kinds:
+                continue
+            written = "write" in kinds[model.table]
+            out.append(
+                (
+                    history.table,
+                    Use(
+                        path=history.path, line=history.line,
+                        module=history.module, kind="write", via="orm",
+                        confidence="high" if written else "medium",
+                        operation="HistoricalRecords",
+                        snippet=f"{model.name}.{history.attribute} = HistoricalRecords(): a "
+                        f"row for each save and delete of {model.name}",
+                    ),
+                )
+            )
+        return out
+
     def installed_app_uses(self) -> list[tuple[TableKey, Use]]:
         """AUTH_USER_MODEL: django.contrib.auth logs users in and checks permissions through
         the user model's table and its groups / user_permissions tables, whether or not the

@@ -92,11 +92,14 @@ def analyze_django(
         result.histories.extend(_model_histories(resolver, project))
         result.references.extend(_references(resolver, project))
         chains = ChainResolver(resolver, project)
+        project_uses: list[tuple[TableKey, Use]] = []
         for facts in modules:
             if facts.path in history.files or not project.contains(facts):
                 continue
-            result.uses.extend(chains.uses(facts))
-        result.uses.extend(chains.installed_app_uses())
+            project_uses.extend(chains.uses(facts))
+        project_uses.extend(chains.installed_app_uses())
+        result.uses.extend(project_uses)
+        result.uses.extend(chains.history_uses(project_uses))
         for item in [*project.diagnostics, *history.diagnostics]:
             result.diagnostics.append(
                 Diagnostic(code=item.code, path=item.path, line=item.line, message=item.message)
