@@ -728,3 +728,32 @@ def test_a_cte_of_execute_values_is_no_table() -> None:
     assert refs("WITH ids (gid) AS (VALUES %s) SELECT * FROM items JOIN ids ON true") == [
         ("read", "select", "public", "items"),
     ]
+
+
+def test_an_sqlite_index_hint_is_no_table() -> None:
+    """`FROM coins INDEXED BY coins_name`: the index named in the hint is no table (sqlglot
+    keeps it as a Table under the table's `indexed`). SQLite itself runs each statement on a
+    database holding only the two tables and the index."""
+    import sqlite3
+
+    statements_run = [
+        "SELECT * FROM coins INDEXED BY coins_name WHERE name = 'a'",
+        "UPDATE coins INDEXED BY coins_name SET spent = 1 WHERE name = 'a'",
+        "DELETE FROM coins INDEXED BY coins_name WHERE name = 'a'",
+        "SELECT * FROM coins NOT INDEXED JOIN hints INDEXED BY hints_coin ON coin = name",
+    ]
+    assert [refs(sql, dialect="sqlite") for sql in statements_run] == [
+        [("read", "select", "public", "coins")],
+        [("write", "update", "public", "coins")],
+        [("write", "delete", "public", "coins")],
+        [("read", "select", "public", "coins"), ("read", "select", "public", "hints")],
+    ]
+    db = sqlite3.connect(":memory:")
+    db.executescript(
+        "CREATE TABLE coins (name TEXT, spent INT); CREATE INDEX coins_name ON coins(name);"
+        "CREATE TABLE hints (coin TEXT); CREATE INDEX hints_coin ON hints(coin);"
+    )
+    for sql in statements_run:
+        db.execute(sql)
+    assert sorted(row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE "
+                                               "type = 'table'")) == ["coins", "hints"]

@@ -340,9 +340,15 @@ def _source_tables(root: exp.Expr) -> list[exp.Table]:
 
 
 def _scope_tables(scope: Scope) -> Iterator[exp.Table]:
-    yield from scope.tables
+    yield from (t for t in scope.tables if not _index_hint(t))
     # A scope rooted at a bare table (UPDATE ... FROM t) lists it only among its sources.
     yield from (s for s in scope.sources.values() if isinstance(s, exp.Table))
+
+
+def _index_hint(table: exp.Table) -> bool:
+    """SQLite's `FROM coins INDEXED BY coin_name`: sqlglot keeps the index as a Table under
+    the table's `indexed`; it is no table."""
+    return table.arg_key == "indexed"
 
 
 def _is_cte_reference(table: exp.Table, scope: Scope, dml_ctes: set[str]) -> bool:
@@ -354,7 +360,10 @@ def _is_cte_reference(table: exp.Table, scope: Scope, dml_ctes: set[str]) -> boo
 def _unscoped_tables(root: exp.Expr) -> list[exp.Table]:
     """Degraded path when scope analysis fails: every table not named like a CTE."""
     cte_names = {cte.alias for cte in root.find_all(exp.CTE)}
-    return [t for t in root.find_all(exp.Table) if t.args.get("db") or t.name not in cte_names]
+    return [
+        t for t in root.find_all(exp.Table)
+        if not _index_hint(t) and (t.args.get("db") or t.name not in cte_names)
+    ]
 
 
 def _dml_targets(expression: exp.Expr, c: _Collector) -> None:
