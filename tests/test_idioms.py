@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from analyzer import Report, scan
 from tests.conftest import MakeRepo, table_names, uses_of
 
@@ -1415,3 +1417,127 @@ def test_held_tables_against_sqlalchemy(make_repo: MakeRepo) -> None:
         for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
             del sys.modules[name]
     assert real == table_names(scan(root))
+
+
+CONTINUUM_MODELS = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy_continuum import make_versioned
+
+make_versioned(user_cls=None)
+
+Base = declarative_base()
+
+tags = sa.Table(
+    "article_tags", Base.metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("article.id"), primary_key=True),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tag.id"), primary_key=True),
+)
+
+
+class Versioned:
+    __versioned__ = {}
+
+
+class Article(Base):
+    __versioned__ = {}
+    __tablename__ = "article"
+    id = sa.Column(sa.Integer, primary_key=True)
+    title = sa.Column(sa.String(50))
+    tags = relationship("Tag", secondary=tags)
+
+
+class Tag(Versioned, Base):
+    __tablename__ = "tag"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Comment(Base):
+    __versioned__ = {"table_name": "%s_history"}
+    __tablename__ = "comment"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Draft(Base):
+    __versioned__ = {}
+    __tablename__ = "draft"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+sa.orm.configure_mappers()
+"""
+
+CONTINUUM_CODE = """\
+from app.models import Article, Comment, Tag
+
+
+def publish(session, title):
+    session.add(Article(title=title))
+
+
+def comments(session):
+    return session.query(Comment).all()
+
+
+def tag_count(session):
+    return session.query(Tag).count()
+"""
+
+
+def test_continuum_version_tables_are_written_with_their_class(make_repo: MakeRepo) -> None:
+    """SQLAlchemy-Continuum's `__versioned__` (on the class or a base of it) keeps a version
+    table per class (`%s_version`, or the class's `table_name`), one per association table of
+    its relationships, and a `transaction` table, written at each flush that changes the class:
+    one write at the `__versioned__` line when code uses the class (high confidence when code
+    writes it, medium when it only reads it). A class nothing uses leaves its version table
+    unused."""
+    root = make_repo({"app/__init__.py": "", "app/models.py": CONTINUUM_MODELS,
+                      "app/service.py": CONTINUUM_CODE})
+    report = scan(root)
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    versions = {
+        t.qualified_name: sorted((u.path, u.line, u.kind, u.confidence) for u in t.uses)
+        for t in report.tables
+        if t.name.endswith(("_version", "_history")) or t.name == "transaction"
+    }
+    assert versions == {
+        "public.article_version": [("app/models.py", 21, "write", "high")],
+        "public.article_tags_version": [("app/models.py", 21, "write", "high")],
+        "public.tag_version": [("app/models.py", 17, "write", "medium")],
+        "public.comment_history": [("app/models.py", 34, "write", "medium")],
+        "public.transaction": [
+            ("app/models.py", 17, "write", "medium"), ("app/models.py", 21, "write", "high"),
+            ("app/models.py", 34, "write", "medium"),
+        ],
+    }
+
+
+def test_continuum_tables_against_sqlalchemy_continuum(make_repo: MakeRepo) -> None:
+    """Continuum's own view: after `configure_mappers()`, the version and transaction tables
+    it adds to the metadata are the ones the report says code writes, and the unused class's."""
+    import importlib
+    import sys
+
+    pytest.importorskip("sqlalchemy_continuum", reason="pip install -e '.[test]'")
+    root = make_repo({"app/__init__.py": "", "app/models.py": CONTINUUM_MODELS,
+                      "app/service.py": CONTINUUM_CODE})
+    sys.path.insert(0, str(root))
+    try:
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+        module = importlib.import_module("app.models")
+        added = {
+            name for name in module.Base.metadata.tables
+            if name not in ("article", "tag", "comment", "draft", "article_tags")
+        }
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+        import sqlalchemy_continuum
+
+        sqlalchemy_continuum.remove_versioning()
+    report = scan(root)
+    written = {t.name for t in report.tables if t.uses and t.name not in (
+        "article", "tag", "comment", "draft", "article_tags")}
+    assert added == written | {"draft_version"}

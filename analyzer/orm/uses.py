@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyzer.facts import PythonFacts
+from analyzer.facts import NameFact, PythonFacts
 from analyzer.models import Use
-from analyzer.orm.mapping import Mapper, OrmModel
+from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
+from analyzer.python import expr as ir
 from analyzer.resolve.evaluate import Frame
 from analyzer.resolve.values import ClassV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
@@ -53,7 +54,8 @@ def orm_uses(
                         ),
                     )
                 )
-    return uses + _secondary_uses(uses, model)
+    secondary = _secondary_uses(uses, model)
+    return uses + secondary + _versioned_uses(uses + secondary, model)
 
 
 def _secondary_uses(
@@ -111,3 +113,83 @@ def _evaluated_tables(values: Values, mapper: Mapper) -> list[TableKey]:
             if key not in keys:
                 keys.append(key)
     return keys
+
+
+def _versioned_uses(
+    uses: list[tuple[TableKey, Use]], model: OrmModel
+) -> list[tuple[TableKey, Use]]:
+    """SQLAlchemy-Continuum (`__versioned__ = {}` in a mapped class or a base of it) keeps a
+    version table (`<table>_version`, or the class's own `table_name` pattern) for the class
+    and for the association tables of its relationships, and a `transaction` table: it writes
+    them at each flush that changes the class, wherever that happens. One write of each at the
+    `__versioned__` line when code uses the class's table: high confidence when code writes
+    it, medium when it only reads it (the writes are not in sight)."""
+    kinds: dict[TableKey, set[str]] = {}
+    for key, use in uses:
+        kinds.setdefault(key, set()).add(use.kind)
+    found: list[tuple[TableKey, Use]] = []
+    for info in sorted(model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
+        if info.role != "mapped" or info.table is None or info.table not in kinds:
+            continue
+        declared = _versioned(info, set())
+        if declared is None:
+            continue
+        facts, fact = declared
+        pattern = _version_pattern(fact.value)
+        if pattern is None:
+            continue
+        used = {key for key, _ in info.secondaries if key in kinds}
+        tables = [
+            TableKey(key.schema, pattern.replace("%s", key.name))
+            for key in (info.table, *sorted(used))
+        ]
+        tables.append(TableKey(info.table.schema, "transaction"))
+        confidence = "high" if "write" in kinds[info.table] else "medium"
+        for key in tables:
+            found.append(
+                (
+                    key,
+                    Use(
+                        path=facts.path, line=fact.line, module=facts.module, kind="write",
+                        via="orm", confidence=confidence, operation="__versioned__",
+                        snippet=f"{info.cls.name}.__versioned__: SQLAlchemy-Continuum "
+                        f"writes a version of each change of {info.cls.name}",
+                    ),
+                )
+            )
+    return found
+
+
+def _versioned(info: ClassInfo, seen: set[int]) -> tuple[PythonFacts, NameFact] | None:
+    """The `__versioned__` binding of the class, or of the nearest base declaring one."""
+    if id(info) in seen:
+        return None
+    seen.add(id(info))
+    fact = info.facts.classes.get(info.cls.name)
+    binding = fact.names.get("__versioned__") if fact is not None else None
+    if binding is not None and binding.value is not None:
+        return info.facts, binding
+    for parent in info.parents:
+        found = _versioned(parent, seen)
+        if found is not None:
+            return found
+    return None
+
+
+def _version_pattern(value: ir.Expr | None) -> str | None:
+    """The version table's name pattern of a `__versioned__` dict literal: its `table_name`,
+    else Continuum's default `%s_version`; None when it turns versioning off or is no dict
+    literal (`__versioned__ = None` on a subclass)."""
+    if not isinstance(value, ir.Mapping):
+        return None
+    pattern = "%s_version"
+    for key, item in value.items:
+        if not isinstance(key, ir.Str):
+            continue
+        if key.value == "versioning" and isinstance(item, ir.Const) and item.value is False:
+            return None
+        if key.value == "table_name":
+            if not isinstance(item, ir.Str) or "%s" not in item.value:
+                return None
+            pattern = item.value
+    return pattern
