@@ -1419,6 +1419,11 @@ class Closure:
         for path, name, look in modules:
             self._by_path[path] = _Module(path, name, look)
         self._opaque = {path: _Module(path, name, Glance()) for path, name in opaque}
+        # `_module_has` answers, per `found` mapping (held, so that its id stays its own):
+        # modules known to reach it (for good: the mappings only grow), and modules known not
+        # to while `_version` (bumped at each growth) stays the same
+        self._version = 0
+        self._has: dict[int, tuple[dict[str, set[str]], set[str], dict[int, set[str]]]] = {}
         self.models = self._model_closure()
         self.registries = self._registry_closure()
         # models, tables, bases and registries by module path: what importing pulls a file in
@@ -1505,7 +1510,9 @@ class Closure:
             return self._module_has(found, module, seen if seen is not None else set())
         return any(
             target.path in self._opaque
-            or (inner is None and self._module_has(found, target, seen or set()))
+            or (inner is None and self._module_has(
+                found, target, seen if seen is not None else set()
+            ))
             or (inner is not None and inner in found.get(target.path, ()))
             for target, inner in self._names_of(module, name, set())
         )
@@ -1513,10 +1520,17 @@ class Closure:
     def _module_has(self, found: dict[str, set[str]], module: _Module, seen: set[str]) -> bool:
         if found.get(module.path) or module.path in self._opaque:
             return True
-        if module.path in seen:
+        memo = self._has.get(id(found))
+        if memo is None:
+            memo = self._has[id(found)] = (found, set(), {})
+        reaching, not_reaching = memo[1], memo[2].setdefault(self._version, set())
+        if module.path in reaching:
+            return True
+        if module.path in seen or module.path in not_reaching:
             return False
+        top = not seen  # a search of its own: its False is the whole answer
         seen.add(module.path)
-        return any(
+        has = any(
             self._is_in(found, target, inner, seen)
             for local in module.imports
             for target, inner in self.targets(module, local)
@@ -1524,6 +1538,13 @@ class Closure:
             source is not None and self._module_has(found, source, seen)
             for source in (self._module(star, module.path) for star in module.glance.stars)
         )
+        if has:
+            reaching.add(module.path)
+        elif top:
+            # every module this search reached reaches nothing either (a True anywhere in it
+            # would have made this one True)
+            not_reaching.update(seen)
+        return has
 
     def _reads(self, found: dict[str, set[str]], module: _Module, roots: Iterable[str]) -> bool:
         """Whether any of `roots` (names read in `module`) denotes something in `found`."""
@@ -1549,6 +1570,7 @@ class Closure:
                 for name, roots in module.glance.bases:
                     if name not in own and self._reads(found, module, roots):
                         own.add(name)
+                        self._version += 1
                         changed = True
         return found
 
@@ -1567,6 +1589,7 @@ class Closure:
                     if self._reads(union, module, roots):
                         own.add(name)
                         union[module.path].add(name)
+                        self._version += 1
                         changed = True
         return found
 
