@@ -325,6 +325,7 @@ class _State:
     factories: set[str] = field(default_factory=set)
     stampers: set[str] = field(default_factory=set)  # `Glance.stampers`
     table_object: int = 0  # the first line of a chain using a table object (`_table_object`)
+    stamp_aliases: set[str] = field(default_factory=set)  # `from flask_migrate import stamp as s`
     class_roots: set[str] = field(default_factory=set)  # names any class's bases read
     scope_imports: list[set[str]] = field(default_factory=lambda: [set()])
 
@@ -557,6 +558,11 @@ class _Looker:
             self.state.scope_imports[self.scope].add(head)
         if binding.level == 0 and binding.module.split(".")[0] in MIGRATION_ROOTS:
             self.state.migration = True
+        if (
+            binding.level == 0 and binding.name == "stamp" and binding.local != "stamp"
+            and binding.module.split(".")[0] in ("alembic", "flask_migrate")
+        ):
+            self.state.stamp_aliases.add(binding.local)
         if binding.level == 0 and binding.module.split(".")[0] == DJANGO_ROOT:
             self.state.django = self.state.django or f"line {line}: imports Django"
 
@@ -1043,9 +1049,9 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
 
     elif looker.in_class and name in ORM_ATTRIBUTES:
         state.reasons.append(f"line {node.lineno}: {name}() in a class body")
-    if name == "stamp":
-        # `flask_migrate.stamp()` / `command.stamp(cfg, "head")`: the ORM reader records the
-        # functions that stamp, for the create_all next to a call of one
+    if name == "stamp" or (type(func) is ast.Name and name in state.stamp_aliases):
+        # `flask_migrate.stamp()` / `command.stamp(cfg, "head")` / `fm_stamp()` (an alias):
+        # the ORM reader records the functions that stamp, for the create_all next to one
         state.reasons.append(f"line {node.lineno}: stamp()")
         if looker.function is not None:
             state.stampers.add(looker.function)

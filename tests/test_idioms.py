@@ -1513,31 +1513,133 @@ def test_continuum_version_tables_are_written_with_their_class(make_repo: MakeRe
 
 
 def test_continuum_tables_against_sqlalchemy_continuum(make_repo: MakeRepo) -> None:
-    """Continuum's own view: after `configure_mappers()`, the version and transaction tables
-    it adds to the metadata are the ones the report says code writes, and the unused class's."""
-    import importlib
+    """Continuum's own view (in a process of its own: `configure_mappers()` configures every
+    mapper of the process): after it, the version and transaction tables it adds to the
+    metadata are the ones the report says code writes, and the unused class's."""
+    import json
+    import subprocess
     import sys
 
     pytest.importorskip("sqlalchemy_continuum", reason="pip install -e '.[test]'")
     root = make_repo({"app/__init__.py": "", "app/models.py": CONTINUUM_MODELS,
                       "app/service.py": CONTINUUM_CODE})
+    probe = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import app.models as m; "
+        "print(json.dumps(sorted(m.Base.metadata.tables)))"
+    )
+    real = subprocess.run(
+        [sys.executable, "-c", probe, str(root)], capture_output=True, text=True, check=True,
+    )
+    own = {"article", "tag", "comment", "draft", "article_tags"}
+    added = set(json.loads(real.stdout)) - own
+    report = scan(root)
+    written = {t.name for t in report.tables if t.uses and t.name not in own}
+    assert added == written | {"draft_version"}
+
+
+def test_table_names_given_by_constants(make_repo: MakeRepo) -> None:
+    """`__tablename__ = AUDIT_TABLE` (a module constant), `__tablename__ = names.USERS` (an
+    imported one) and `Table(LOG_TABLE, metadata, ...)`: the table is the constant's value,
+    with its uses, and no diagnostic. SQLAlchemy's own metadata names the same tables."""
+    import importlib
+    import sys
+
+    files = {
+        "app/__init__.py": "",
+        "app/names.py": 'USERS = "app_users"\n',
+        "app/models.py": """\
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app import names
+
+AUDIT_TABLE = "pidea_audit"
+LOG_TABLE = "event_log"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Audit(Base):
+    __tablename__ = AUDIT_TABLE
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class User(Base):
+    __tablename__ = names.USERS
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+event_log = sa.Table(LOG_TABLE, Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
+""",
+        "app/service.py": """\
+from app.models import Audit, User, event_log
+
+
+def record(session):
+    session.add(Audit())
+    session.add(User())
+    session.execute(event_log.insert())
+""",
+    }
+    root = make_repo(files)
+    report = scan(root)
+    assert {
+        t.qualified_name: sorted((u.path, u.line, u.kind) for u in t.uses) for t in report.tables
+    } == {
+        "public.pidea_audit": [("app/service.py", 5, "write")],
+        "public.app_users": [("app/service.py", 6, "write")],
+        "public.event_log": [("app/service.py", 7, "write")],
+    }
+    assert report.diagnostics == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()
     sys.path.insert(0, str(root))
     try:
         for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
             del sys.modules[name]
         module = importlib.import_module("app.models")
-        added = {
-            name for name in module.Base.metadata.tables
-            if name not in ("article", "tag", "comment", "draft", "article_tags")
-        }
+        assert set(module.Base.metadata.tables) == {"pidea_audit", "app_users", "event_log"}
     finally:
         sys.path.remove(str(root))
         for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
             del sys.modules[name]
-        import sqlalchemy_continuum
 
-        sqlalchemy_continuum.remove_versioning()
+
+def test_create_all_then_an_aliased_stamp_is_the_bootstrap(make_repo: MakeRepo) -> None:
+    """`from flask_migrate import stamp as fm_stamp`; `db.create_all()` then, unless told
+    not to, `fm_stamp()`: the fresh database is built from the models and stamped, so the
+    revision creating the same table is no rival definition (without the alias it is read
+    as the same bootstrap too). With the pre-filter on or off the report is the same."""
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+            "class Token(db.Model):\n"
+            '    __tablename__ = "token"\n'
+            "    id = db.Column(db.Integer, primary_key=True)\n\n\n"
+            "def tokens(session):\n    return session.query(Token).all()\n"
+        ),
+        "app/setup.py": (
+            "from flask_migrate import stamp as fm_stamp\n\nfrom app.models import db\n\n\n"
+            "def create_tables(no_stamp=False):\n"
+            "    db.create_all()\n"
+            "    if not no_stamp:\n"
+            "        fm_stamp()\n"
+        ),
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/versions/a1.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("token", sa.Column("id", sa.Integer, primary_key=True))\n'
+        ),
+    }
+    root = make_repo(files)
     report = scan(root)
-    written = {t.name for t in report.tables if t.uses and t.name not in (
-        "article", "tag", "comment", "draft", "article_tags")}
-    assert added == written | {"draft_version"}
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    plain = make_repo({**files, "app/setup.py": files["app/setup.py"].replace(
+        "from flask_migrate import stamp as fm_stamp", "from flask_migrate import stamp"
+    ).replace("fm_stamp()", "stamp()")})
+    assert [(f.name, f.table) for f in scan(plain).findings] == []

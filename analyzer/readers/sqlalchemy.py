@@ -38,7 +38,6 @@ import libcst as cst
 
 from analyzer.facts import (
     CreateAllCall,
-    Hole,
     Literal,
     OrmBaseFactory,
     OrmClass,
@@ -475,6 +474,7 @@ class _Reader:
         # imports Alembic's or Flask-Migrate's `stamp` (or `alembic.command`): the walk finds
         # the functions that stamp (`OrmFacts.stamping_functions`)
         self.stamps = False
+        self.stamp_aliases: set[str] = set()  # local names of an imported `stamp`
         self.type_checking = 0  # > 0 inside `if TYPE_CHECKING:`
         self.known: set[str] = set()  # names imported or defined at module level (star case)
         self.class_tables: set[int] = set()  # ids of `__table__ = Table(...)` calls
@@ -533,9 +533,9 @@ class _Reader:
             parts = self.builder.build(node, self.module_scope, loops)
             if parts is not None:
                 return parts
-        if loops:  # `for name in NAMES: Table(name, md)`: the hole is each element
-            return (self.builder.hole(node, "argument", self.module_scope, loops),)
-        return (Hole(self._code(node), _dotted(node), self._line(node), "argument"),)
+        # a name or an expression (`__tablename__ = AUDIT_TABLE`), or in a loop (`for name in
+        # NAMES: Table(name, md)`) each element: a hole with its value, for the evaluator
+        return (self.builder.hole(node, "argument", self.module_scope, loops),)
 
     # ================================================================================
     # Pass 1: statements (imports, classes, assignments)
@@ -630,6 +630,11 @@ class _Reader:
         if top in _STAMP_ROOTS:
             self.stamps = self.stamps or any(
                 alias.evaluated_name in ("stamp", "command") for alias in node.names
+            )
+            # `from flask_migrate import stamp as fm_stamp`
+            self.stamp_aliases.update(
+                alias.evaluated_alias for alias in node.names
+                if alias.evaluated_name == "stamp" and alias.evaluated_alias
             )
         for alias in node.names:
             local = alias.evaluated_alias or alias.evaluated_name
@@ -1468,7 +1473,7 @@ class _Reader:
         self.calls_in.setdefault(self.functions[-1], []).append(func)
         if name == "create_all" and method and _create_all_signature(node):
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
-        elif name == "stamp":
+        elif name == "stamp" or (not method and name in self.stamp_aliases):
             self.facts.stamps_alembic = True
             function = self.functions[-1]
             if function is not None and "." not in function:
