@@ -1643,3 +1643,49 @@ def test_create_all_then_an_aliased_stamp_is_the_bootstrap(make_repo: MakeRepo) 
         "from flask_migrate import stamp as fm_stamp", "from flask_migrate import stamp"
     ).replace("fm_stamp()", "stamp()")})
     assert [(f.name, f.table) for f in scan(plain).findings] == []
+
+
+def test_models_served_by_generic_admin_views_are_used(make_repo: MakeRepo) -> None:
+    """`datamodel = SQLAInterface(Contact)` in a Flask-AppBuilder view's class body and
+    `admin.add_view(ModelView(Tag, db.session))` (Flask-Admin): the library's generic views
+    read and write the model's table, a use of low confidence (the queries are the
+    library's). Another call in a class body (`columns = Column(...)`) is still no use, and a
+    `ModelView` given something else names no table."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+            "class Contact(db.Model):\n"
+            '    __tablename__ = "contact"\n'
+            "    id = db.Column(db.Integer, primary_key=True)\n\n\n"
+            "class Tag(db.Model):\n"
+            '    __tablename__ = "tag"\n'
+            "    id = db.Column(db.Integer, primary_key=True)\n\n\n"
+            "class Unused(db.Model):\n"
+            '    __tablename__ = "unused"\n'
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+        ),
+        "app/views.py": (
+            "from flask_admin.contrib.sqla import ModelView\n"
+            "from flask_appbuilder import ModelView as AppBuilderView\n"
+            "from flask_appbuilder.models.sqla.interface import SQLAInterface\n\n"
+            "from app.models import Contact, Tag, Unused, db\n\n\n"
+            "class ContactView(AppBuilderView):\n"
+            "    datamodel = SQLAInterface(Contact)\n"
+            "    extra = sorted(Unused.__table__.columns)\n\n\n"
+            "def register(admin, settings):\n"
+            "    admin.add_view(ModelView(Tag, db.session))\n"
+            "    admin.add_view(ModelView(settings, db.session))\n"
+        ),
+    })
+    report = scan(root)
+    assert {
+        t.qualified_name: sorted((u.path, u.line, u.kind, u.confidence) for u in t.uses)
+        for t in report.tables
+    } == {
+        "public.contact": [("app/views.py", 9, "read", "low")],
+        "public.tag": [("app/views.py", 14, "read", "low")],
+        "public.unused": [],
+    }
+    assert [(u.operation) for u in report.table("contact").uses] == ["admin view"]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

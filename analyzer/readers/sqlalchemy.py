@@ -475,6 +475,7 @@ class _Reader:
         # the functions that stamp (`OrmFacts.stamping_functions`)
         self.stamps = False
         self.stamp_aliases: set[str] = set()  # local names of an imported `stamp`
+        self.admin_models: set[int] = set()  # ids of the models `_admin_view` read
         self.type_checking = 0  # > 0 inside `if TYPE_CHECKING:`
         self.known: set[str] = set()  # names imported or defined at module level (star case)
         self.class_tables: set[int] = set()  # ids of `__table__ = Table(...)` calls
@@ -1483,6 +1484,8 @@ class _Reader:
             if isinstance(value, cst.Attribute) and value.attr.value == "create_all":
                 self._create_all(node, value.value, None)  # `conn.run_sync(md.create_all)`
         record_func = True
+        if name in _ADMIN_VIEWS and not method:
+            self._admin_view(node)
         if name is not None and not self.no_refs:
             if not method and (name == "isinstance" or name == "issubclass"):
                 if node.args:
@@ -1561,6 +1564,22 @@ class _Reader:
         else:
             self._mark(args[:1], "write", name)  # type: ignore[arg-type]
         return not method
+
+    def _admin_view(self, node: cst.Call) -> None:
+        """`SQLAInterface(Contact)` (Flask-AppBuilder), `ModelView(User, db.session)`
+        (Flask-Admin): a generic view the library serves reads and writes the model's table
+        (a use of low confidence: the queries are the library's), also in a class body
+        (`datamodel = SQLAInterface(Contact)`), where no other call is a use."""
+        model = _positional(node)[:1]
+        saved, self.no_refs = self.no_refs, 0
+        try:
+            self._mark(model, "read", ADMIN_VIEW)
+            for expr in model:
+                self.walk(expr)
+        finally:
+            self.no_refs = saved
+        # read once: not again as a bare argument when the call's arguments are walked
+        self.admin_models.update(id(expr) for expr in model)
 
     def _ctx_query(self, node: cst.Call, method: bool) -> bool:
         if method:
@@ -1688,6 +1707,8 @@ class _Reader:
         return name, node, segments[cut:], kind  # type: ignore[return-value]
 
     def _chain(self, node: cst.BaseExpression, call: cst.Call | None, record: bool) -> None:
+        if id(node) in self.admin_models:
+            return
         root = node
         while type(root) is cst.Attribute:
             root = root.value  # type: ignore[attr-defined]
@@ -1707,7 +1728,8 @@ class _Reader:
             else:
                 kind, context = "write", self.ctor_marks.pop(id(call))  # type: ignore[arg-type]
             # `select(tbl.c.name)`: the table object is `tbl`
-            self._evaluated(_columns_receiver(node) or node, root, kind, context)  # type: ignore[arg-type]
+            self._evaluated(_columns_receiver(node) or node, root, kind, context,  # type: ignore[arg-type]
+                            _MARK_CONFIDENCE.get(context, "high"))
             return
         if unbound and self.sqla:
             # `tbl.c.name`, `tbl.insert()` on a parameter, a local or `self.db.model.users`
@@ -1728,7 +1750,7 @@ class _Reader:
             return
         mark = self.marks.pop(id(node), None)
         if mark is not None:
-            self._add(name, name_node, mark[0], mark[1], "high")
+            self._add(name, name_node, mark[0], mark[1], _MARK_CONFIDENCE.get(mark[1], "high"))
             return
         if kind == "star" and not name[:1].isupper() and not self._table_like(tail, call):
             return  # a lowercase free name is most likely a local variable
@@ -1771,7 +1793,8 @@ class _Reader:
             and (tail[0] in _TABLE_WRITE_METHODS or tail[0] in _TABLE_READ_METHODS)
         )
 
-    def _evaluated(self, node: cst.BaseExpression, root: cst.Name, kind: str, context: str) -> None:
+    def _evaluated(self, node: cst.BaseExpression, root: cst.Name, kind: str, context: str,
+                   confidence: str = "high") -> None:
         """A reference whose expression the evaluator reads across modules (a free name bound
         nowhere in the module cannot be resolved, so none is kept for it)."""
         value = self.builder.translator.expr(node, self.scopes[-1])
@@ -1780,7 +1803,7 @@ class _Reader:
             base = base.value
         module_names = self.builder.translator.model.module.bindings
         if not isinstance(base, ir.Global) or base.name in module_names:
-            self._add(self._code(node), root, kind, context, "high", value)
+            self._add(self._code(node), root, kind, context, confidence, value)
 
     def _name(self, node: cst.Name) -> None:
         if (self.star or node.value in self.bound or id(node) in self.marks) and not self.no_refs:
@@ -1813,6 +1836,14 @@ class _Reader:
 # --------------------------------------------------------------------------------------------
 # Dispatch tables
 # --------------------------------------------------------------------------------------------
+
+#: The context of a model handed to a library's generic CRUD view (`_ctx_admin_view`).
+ADMIN_VIEW = "admin view"
+#: Generic CRUD views taking a model: Flask-AppBuilder's `SQLAInterface`, Flask-Admin's
+#: `ModelView`.
+_ADMIN_VIEWS = frozenset({"SQLAInterface", "ModelView"})
+#: Marked contexts whose uses are of another confidence than "high".
+_MARK_CONFIDENCE = {ADMIN_VIEW: "low"}
 
 _CALL_CONTEXTS: dict[str, Callable[[_Reader, cst.Call, bool], bool]] = {
     "select": _Reader._ctx_statement,
