@@ -365,6 +365,14 @@ class Mapper:
             symbol = self.symbols.lookup(facts, cls.table_ref)
             if symbol is not None and symbol.kind == "table" and symbol.module is not None:
                 info.table = self.table_of(symbol.module, symbol.node)  # type: ignore[arg-type]
+        elif (
+            name is not None and mapped_parent is not None and mapped_parent.table is not None
+            and mapped_parent.table == TableKey(str(schema), name)
+        ):
+            # `class MyUser(User): __tablename__ = "ab_user"`, the parent's own table (which
+            # `extend_existing` allows): the subclass adds its columns to that table
+            info.single_table_parent = mapped_parent
+            info.table = mapped_parent.table
         elif name is not None:
             info.table = TableKey(str(schema), name)
         elif (declared := self._declared_tablename(info)) is not None:
@@ -445,8 +453,13 @@ class Mapper:
             if info.role != "mapped" or info.table is None:
                 continue
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
+            # a subclass in its parent's table declares what the whole table holds: its
+            # columns join the parent's (`_merge_single_table_columns`)
+            columns = info.columns
+            if info.single_table_parent is not None:
+                columns = [*self._table_columns(info.single_table_parent), *columns]
             self._declare(
-                info.table, info.facts.path, info.cls.line, label, info.columns, info.owner,
+                info.table, info.facts.path, info.cls.line, label, columns, info.owner,
                 tuple(info.unread), tuple(info.foreign_bases),
             )
             self._references(info)
@@ -556,6 +569,13 @@ class Mapper:
                 self.model.references.append(
                     Reference(info.table, matches[0].table, info.facts.path, line, "relationship")
                 )
+
+    def _table_columns(self, info: ClassInfo) -> list[OrmColumn]:
+        """The columns of the table a class maps: its own and those of the classes whose table
+        it shares (single-table inheritance, up the chain)."""
+        if info.single_table_parent is None:
+            return list(info.columns)
+        return [*self._table_columns(info.single_table_parent), *info.columns]
 
     def _merge_single_table_columns(self) -> None:
         """Single-table inheritance: a subclass's columns live in its parent's table."""
