@@ -1689,3 +1689,47 @@ def test_models_served_by_generic_admin_views_are_used(make_repo: MakeRepo) -> N
     }
     assert [(u.operation) for u in report.table("contact").uses] == ["admin view"]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+SAME_TABLE_SUBCLASS = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "ab_user"
+    __table_args__ = {"extend_existing": True}
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(64))
+
+
+class MyUser(User):
+    __tablename__ = "ab_user"
+    __table_args__ = {"extend_existing": True}
+    emp_number = sa.Column(sa.String(150))
+"""
+
+
+def test_a_subclass_naming_its_parents_table_adds_columns_to_it(make_repo: MakeRepo) -> None:
+    """`class MyUser(User): __tablename__ = "ab_user"` (the parent's own table, allowed by
+    `extend_existing`): one table with the parent's and the subclass's columns, as SQLAlchemy
+    itself builds it, declared by both classes."""
+    import importlib.util
+
+    root = make_repo({"app/__init__.py": "", "app/models.py": SAME_TABLE_SUBCLASS})
+    report = scan(root)
+    (table,) = report.tables
+    assert table.qualified_name == "public.ab_user"
+    assert [(d.path, d.line, tuple(d.columns or ())) for d in table.definitions] == [
+        ("app/models.py", 7, ("id", "username", "emp_number")),
+        ("app/models.py", 14, ("id", "username", "emp_number")),
+    ]
+    spec = importlib.util.spec_from_file_location("tabletrace_same_table", root / "app/models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert [c.name for c in module.Base.metadata.tables["ab_user"].columns] == [
+        "id", "username", "emp_number",
+    ]
