@@ -1733,3 +1733,31 @@ def test_a_subclass_naming_its_parents_table_adds_columns_to_it(make_repo: MakeR
     assert [c.name for c in module.Base.metadata.tables["ab_user"].columns] == [
         "id", "username", "emp_number",
     ]
+
+
+def test_a_revision_creating_a_sequence_changes_no_table(make_repo: MakeRepo) -> None:
+    """`op.execute(CreateSequence(Sequence("ids_seq")))`, directly or through a helper of the
+    revision: SQLAlchemy's DDL for a sequence (it compiles to CREATE SEQUENCE, naming no
+    table), an operation on no table: no "SQL built at run time" diagnostic, and the
+    revision is no documentation-only one."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateSequence, Sequence
+
+    header = "from sqlalchemy.schema import CreateSequence, Sequence\n\n\n" \
+        "def create_seq(seq):\n    op.execute(CreateSequence(seq))\n"
+    root = make_repo({
+        **INI,
+        f"{V}/a.py": revision("a", None, """
+            op.create_table("ids", sa.Column("id", sa.Integer, primary_key=True))
+            """),
+        f"{V}/b.py": revision("b", "a", """
+            op.execute(sa.schema.CreateSequence(sa.Sequence("ids_seq")))
+            create_seq(Sequence("other_seq"))
+            """, header=header),
+    })
+    report = scan(root)
+    assert report.diagnostics == []
+    assert [f.name for f in report.findings] == ["dead-table"]
+    assert str(CreateSequence(Sequence("ids_seq")).compile(dialect=postgresql.dialect())) == (
+        "CREATE SEQUENCE ids_seq"
+    )

@@ -465,6 +465,10 @@ class _Run:
         if _is_core_statement(value):
             self.record(step, helper, cond, name="execute")  # data on a table not known
             return
+        if _is_sequence_ddl(value):
+            # `op.execute(CreateSequence(Sequence("ids")))`: an operation, on no table
+            self.record(step, helper, cond, name="execute")
+            return
         self.why.append(why_unknown((value,)))
         self.record(step, helper, cond, name="execute", sql=hole)
 
@@ -512,6 +516,19 @@ def _is_core_statement(value: Value) -> bool:
     ):
         return False
     return any(f".{verb}(" in value.path + "(" for verb in STATEMENT_CALLS)
+
+
+#: SQLAlchemy DDL elements that change a sequence, never a table.
+SEQUENCE_DDL = frozenset({"CreateSequence", "DropSequence"})
+
+
+def _is_sequence_ddl(value: Value) -> bool:
+    """`sa.schema.CreateSequence(Sequence("ids"))`: SQLAlchemy's DDL for a sequence."""
+    if not isinstance(value, ExternalResultV | ExternalV) or not value.path.startswith(
+        "sqlalchemy"
+    ):
+        return False
+    return value.path.split("(", 1)[0].rsplit(".", 1)[-1] in SEQUENCE_DDL
 
 
 def _ref(node: ir.Expr) -> str | None:
