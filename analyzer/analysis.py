@@ -277,6 +277,7 @@ def analyse(
     graph.graph["unnamed_models"] = sum(
         1 for info in orm_model.classes.values() if info.unresolved
     ) + len(orm_model.unnamed_tables)
+    graph.graph["unresolved_lookups"] = django.unresolved_lookups
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),

@@ -951,3 +951,101 @@ def test_simple_history_tables_are_written_with_their_model(make_repo: MakeRepo)
         "public.shop_historicalnote", "public.shop_note",
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+SANDBOX_FILES = {
+    "sandbox/manage.py": MANAGE.format(settings="settings") + "\n\nmain()\n",
+    "sandbox/settings.py": (
+        'INSTALLED_APPS = ["django.contrib.contenttypes", '
+        '"shoplib.catalogue.apps.CatalogueConfig", "shoplib.basket"]\n'
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
+        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+    ),
+    "src/shoplib/__init__.py": "",
+    "src/shoplib/core/__init__.py": "",
+    "src/shoplib/core/loading.py": (
+        "from django.apps import apps\n\nMOVED = {'old_catalogue': 'catalogue'}\n\n\n"
+        "def get_model(app_label, model_name):\n"
+        "    if app_label in MOVED:\n"
+        "        app_label = MOVED[app_label]\n"
+        "    return apps.get_model(app_label, model_name)\n"
+    ),
+    "src/shoplib/catalogue/__init__.py": "",
+    "src/shoplib/catalogue/apps.py": (
+        "from django.apps import AppConfig\n\n\nclass CatalogueConfig(AppConfig):\n"
+        '    label = "catalogue"\n    name = "shoplib.catalogue"\n'
+    ),
+    "src/shoplib/catalogue/models.py": (
+        "from django.db import models\n\n\nclass Product(models.Model):\n"
+        "    title = models.CharField(max_length=50)\n\n\nclass Line(models.Model):\n"
+        "    title = models.CharField(max_length=50)\n"
+    ),
+    "src/shoplib/catalogue/migrations/__init__.py": "",
+    "src/shoplib/catalogue/views.py": (
+        "from django.apps import apps\n\nfrom shoplib.core.loading import get_model\n\n"
+        'Product = get_model("catalogue", "Product")\nLine = get_model("catalogue", "Line")\n\n\n'
+        "def titles():\n"
+        '    return list(Product.objects.values_list("title", flat=True))\n\n\n'
+        "def count():\n"
+        '    return apps.get_model("catalogue.Product").objects.count()\n\n\n'
+        "def lines():\n    return Line.objects.count()\n"
+    ),
+    "src/shoplib/basket/__init__.py": "",
+    "src/shoplib/basket/models.py": (
+        "from django.db import models\n\n\nclass Line(models.Model):\n"
+        "    quantity = models.IntegerField()\n"
+    ),
+    "src/shoplib/basket/migrations/__init__.py": "",
+}
+
+
+def test_a_sandbox_project_installs_the_repositorys_own_apps(make_repo: MakeRepo) -> None:
+    """`sandbox/manage.py` installs apps of the package the repository ships from `src/`
+    (django-oscar's layout): they are the project's apps, with their models, migrations and
+    uses. Models reached through `apps.get_model("catalogue", "Product")`, `"app.Model"` or
+    a project wrapper are used; a wrapper that may rename the label keeps the name, taken
+    when one model has it; `Line`, which two apps have, stays unresolved (a diagnostic, and
+    dead-table says it may be wrong). Real Django, after a real `makemigrations`, names the
+    same tables."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(SANDBOX_FILES)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root / "sandbox")])}
+    subprocess.run([sys.executable, "manage.py", "makemigrations", "-v", "0"],
+                   cwd=root / "sandbox", check=True, env=env)
+    probe = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'settings'; "
+        "import django; django.setup(); from django.apps import apps; "
+        "print(json.dumps(sorted(m._meta.db_table for m in apps.get_models() "
+        "if m._meta.app_label in ('catalogue', 'basket'))))"
+    )
+    real = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env=env, cwd=root / "sandbox")
+    report = scan(root)
+    ours = {t.name: sorted((u.path, u.line, u.kind) for u in t.uses)
+            for t in report.tables if t.name.startswith(("catalogue_", "basket_"))}
+    assert sorted(ours) == json.loads(real.stdout) == [
+        "basket_line", "catalogue_line", "catalogue_product",
+    ]
+    assert ours == {
+        "catalogue_product": [
+            ("src/shoplib/catalogue/views.py", 10, "read"),
+            ("src/shoplib/catalogue/views.py", 14, "read"),
+        ],
+        "catalogue_line": [],
+        "basket_line": [],
+    }
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("django-dialect", "sandbox/settings.py", 2),
+        ("django-model-lookup", "src/shoplib/catalogue/views.py", 18),
+    ]
+    assert sorted((f.name, f.table, f.confidence) for f in report.findings) == [
+        ("dead-table", "public.basket_line", "medium"),
+        ("dead-table", "public.catalogue_line", "medium"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

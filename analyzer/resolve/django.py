@@ -205,6 +205,9 @@ class DjangoProject:
     apps: dict[str, DjangoApp] = field(default_factory=dict)
     models: dict[str, DjangoModel] = field(default_factory=dict)  # key: "app.model" lowered
     diagnostics: list[DjangoDiagnostic] = field(default_factory=list)
+    # folders of the repository's own packages outside `root` that the project imports (a
+    # `sandbox/` project installing the apps of `src/oscar`): they belong to it too
+    packages: list[str] = field(default_factory=list)
 
     def django_name(self, module: str) -> str:
         """The module name Django imports for a repository module."""
@@ -215,7 +218,9 @@ class DjangoProject:
     def contains(self, facts: PythonFacts) -> bool:
         if not self.root:
             return True
-        return facts.path.startswith(self.root + "/")
+        return facts.path.startswith(self.root + "/") or any(
+            facts.path.startswith(folder + "/") for folder in self.packages
+        )
 
     def app_of_module(self, module: str) -> DjangoApp | None:
         """The installed app containing a Django module name (the longest matching name)."""
@@ -264,6 +269,17 @@ def external_paths(values: Iterable[Value]) -> list[str]:
     return [v.path for v in values if isinstance(v, ExternalV)]
 
 
+def _package_folder(facts: PythonFacts) -> str | None:
+    """The folder of the top-level package holding a module (`src/oscar` for
+    src/oscar/apps/catalogue/apps.py, module `oscar.apps.catalogue.apps`); None for a module
+    outside any package."""
+    depth = facts.module.count(".") + (1 if facts.path.endswith("__init__.py") else 0)
+    if depth == 0:
+        return None
+    parts = facts.path.split("/")
+    return "/".join(parts[: len(parts) - depth])
+
+
 def _kwarg(call: ir.Call, name: str, position: int | None = None) -> ir.Expr | None:
     for key, value in call.kwargs:
         if key == name:
@@ -304,6 +320,9 @@ class DjangoResolver:
         self.default_schema = default_schema
         self.max_name = MAX_NAME_LENGTH.get(dialect)
         self._ancestry: dict[ClassV, tuple[list[ClassV], list[str]]] = {}
+        # whether the repository has one project, which may then import the repository's own
+        # packages outside its folder (`find`)
+        self.single_project = False
 
     # ---- projects --------------------------------------------------------------------------
 
@@ -345,6 +364,7 @@ class DjangoResolver:
                 )
                 break
         projects = [found[root] for root in sorted(found)]
+        self.single_project = len(projects) == 1
         for project in projects:
             self._read_settings(project)
             self._apps(project)
@@ -645,6 +665,14 @@ class DjangoResolver:
         found = self.index.find(name)
         if found is not None and project.contains(found):
             return found
+        if found is not None and self.single_project:
+            # the repository's own package, outside the project's folder (an example or
+            # sandbox project using the package the repository ships, installed from
+            # `src/`): the only project imports it
+            package = _package_folder(found)
+            if package is not None:
+                project.packages.append(package)
+                return found
         return None
 
     def is_package(self, project: DjangoProject, name: str) -> bool:

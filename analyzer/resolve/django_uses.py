@@ -27,12 +27,14 @@ from analyzer.resolve.django import (
     ModelField,
     one_string,
 )
-from analyzer.resolve.evaluate import Frame
+from analyzer.resolve.evaluate import DJANGO_MODEL_LOOKUPS, Frame
 from analyzer.resolve.values import (
     ClassV,
     ExternalResultV,
     ExternalV,
+    FunctionV,
     InstanceV,
+    ModelLookupV,
     SeqV,
     StrV,
     Value,
@@ -100,6 +102,10 @@ class ChainResolver:
         self.evaluator = resolver.evaluator
         self.project = project
         self.schema = resolver.default_schema
+        # (path, line, model) of chains starting at `apps.get_model(...)` that name no single
+        # model of the project: "dead" may be wrong for the tables of such a model
+        self.unresolved_lookups: list[tuple[str, int, str]] = []
+        self._missed: ModelLookupV | None = None  # the lookup `_valued` last failed on
 
     # ---- uses ------------------------------------------------------------------------------
 
@@ -136,10 +142,25 @@ class ChainResolver:
         registered = self._registration(chain, frame)
         if registered is not None:
             return registered
+        self._missed = None
         current = self.type_of(chain.root, frame)
+        steps = chain.steps
+        if current is None and steps[0].call and steps[0].name in DJANGO_MODEL_LOOKUPS:
+            # `apps.get_model("catalogue.Product").objects...`: the looked-up model
+            lookup = ir.Call(ir.Attr(chain.root, steps[0].name), steps[0].args, steps[0].kwargs)
+            current = self._valued(tuple(
+                v for v in self.evaluator.evaluate(lookup, frame) if isinstance(v, ModelLookupV)
+            ))
+            steps = steps[1:]
+        if current is None and self._missed is not None:
+            missed = self._missed
+            name = f"{missed.app_label}.{missed.model_name}" if missed.app_label else (
+                missed.model_name
+            )
+            self.unresolved_lookups.append((facts.path, chain.line, name))
         segments: list[_Segment] = []
         segment: _Segment | None = None
-        for step in chain.steps:
+        for step in steps:
             if current is None:
                 break
             if step.name == "[]":
@@ -289,7 +310,21 @@ class ChainResolver:
                 user = self.project.user_model
                 if user is not None:
                     return Typed("class", user)
+            elif isinstance(value, ModelLookupV):
+                model = self._looked_up(value)
+                if model is not None:
+                    return Typed("class", model)
+                self._missed = value
         return None
+
+    def _looked_up(self, lookup: ModelLookupV) -> DjangoModel | None:
+        """The model `apps.get_model(label, name)` gives; by name alone (the label not known)
+        only when the project has exactly one model of that name."""
+        if lookup.app_label:
+            return self.project.models.get(f"{lookup.app_label}.{lookup.model_name}".lower())
+        name = lookup.model_name.lower()
+        found = [m for m in self.project.models.values() if m.name.lower() == name]
+        return found[0] if len(found) == 1 else None
 
     def _model_of_class(self, cls: ClassV) -> DjangoModel | None:
         for model in self.project.models.values():
@@ -312,6 +347,12 @@ class ChainResolver:
                 model = self._model_of_class(value)
                 if model is not None:
                     return Typed("instance", model)
+            if isinstance(value, FunctionV | ExternalV):
+                # `apps.get_model("shop", "Item")`, or a project's function returning one
+                looked_up = [
+                    v for v in self.evaluator.evaluate(call, frame) if isinstance(v, ModelLookupV)
+                ]
+                return self._valued(tuple(looked_up)) if looked_up else None
         return None
 
     def _after_call(self, typed: Typed, name: str) -> Typed | None:

@@ -37,6 +37,7 @@ from analyzer.resolve.values import (
     InstanceV,
     MapV,
     MethodV,
+    ModelLookupV,
     ModuleV,
     PathV,
     RegexV,
@@ -926,6 +927,8 @@ class Evaluator:
         self, path: str, args: list[Values], kwargs: dict[str, Values]
     ) -> Values:
         last = path.rsplit(".", 1)[-1]
+        if last in DJANGO_MODEL_LOOKUPS and path.startswith("django.apps"):
+            return self._model_lookup(args)
         if path in ("builtins.str", "str") and len(args) == 1:
             return self._cap(v for v in args[0] if isinstance(v, StrV)) if all(
                 isinstance(v, StrV) for v in args[0]
@@ -990,6 +993,27 @@ class Evaluator:
                 for name in names
             )
         return (ExternalResultV(path),)
+
+    def _model_lookup(self, args: list[Values]) -> Values:
+        """`apps.get_model("catalogue", "Product")` / `apps.get_model("catalogue.Product")`:
+        the model of each known label and name (the label "" when only the name is known)."""
+        if len(args) == 1:
+            pairs = [
+                tuple(v.value.split(".", 1)) for v in args[0]
+                if isinstance(v, StrV) and v.value.count(".") == 1
+            ]
+        elif len(args) >= 2:
+            # a label not known (a wrapper that may rename it) keeps the name: "" for the label
+            labels = [v.value if isinstance(v, StrV) else "" for v in args[0]]
+            pairs = [
+                (label, name.value) for label in dict.fromkeys(labels) for name in args[1]
+                if isinstance(name, StrV)
+            ]
+        else:
+            pairs = []
+        if not pairs:
+            return (Unknown("a model looked up by a label or name that is not known"),)
+        return self._cap(ModelLookupV(label, name) for label, name in pairs)
 
     @staticmethod
     def _flags(kwargs: dict[str, Values], extra: list[Values] | None = None) -> int:
@@ -1170,6 +1194,10 @@ def _truth(value: Value) -> bool | None:
     if isinstance(value, MapV):
         return bool(value.items)
     return None
+
+
+#: Django's app registry lookups of a model by label and name (`django.apps.apps`).
+DJANGO_MODEL_LOOKUPS = frozenset({"get_model", "get_registered_model"})
 
 
 def _spread(args: list[Values], kwargs: dict[str, Values], starred: list[bool] | None

@@ -76,6 +76,17 @@ class ExternalV(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class ModelLookupV(Value):
+    """`apps.get_model("catalogue", "Product")` (Django's app registry, also reached through a
+    project's wrapper): the model of that app label and name, which only the Django resolver
+    knows. The label is "" when only the name is known (the Django resolver then takes the
+    project's only model of that name, if it has exactly one)."""
+
+    app_label: str
+    model_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExternalResultV(Value):
     """What a call to an external callable returned (`engine.connect()`, `SQLAlchemy()`)."""
 
@@ -180,6 +191,8 @@ def describe(value: Value) -> str:
             return f"the result of {path}()"
         case TableV(name, _):
             return f"table object {name}"
+        case ModelLookupV(label, name):
+            return f"model {label}.{name}"
         case BatchV():
             return "a batch_alter_table() batch"
         case PathV(path):

@@ -53,11 +53,15 @@ def _doubt(ctx: RuleContext) -> str:
     """Why "no code uses it" may be wrong: table names tabletrace could not resolve."""
     dynamic = sum(1 for _, data in nodes_of_kind(ctx.graph, "dynamic"))
     models = ctx.graph.graph.get("unnamed_models", 0)
+    lookups = ctx.graph.graph.get("unresolved_lookups", 0)
     reasons = []
     if dynamic:
         reasons.append(f"{plural(dynamic, 'statement')} with a table name known only at run time")
     if models:
         reasons.append(f"{plural(models, 'model')} whose table name cannot be computed")
+    if lookups:
+        reasons.append(f"{plural(lookups, 'use')} of a model looked up by a name that names "
+                       "no single model")
     if not reasons:
         return ""
     return (

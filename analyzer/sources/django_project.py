@@ -43,6 +43,8 @@ class DjangoScan:
     migration_files: set[str] = field(default_factory=set)  # never application code
     references: list[Reference] = field(default_factory=list)  # ForeignKey / ManyToMany
     resolver: DjangoResolver | None = None
+    # chains starting at a model lookup (`apps.get_model(...)`) that names no single model
+    unresolved_lookups: int = 0
 
     @property
     def migration_count(self) -> int:
@@ -100,6 +102,16 @@ def analyze_django(
         project_uses.extend(chains.installed_app_uses())
         result.uses.extend(project_uses)
         result.uses.extend(chains.history_uses(project_uses))
+        result.unresolved_lookups += len(chains.unresolved_lookups)
+        for path, line, name in sorted(set(chains.unresolved_lookups)):
+            result.diagnostics.append(
+                Diagnostic(
+                    code="django-model-lookup", path=path, line=line,
+                    message=f"a model looked up by name ({name}) that names no single model "
+                    "of the project (the label is not known, or several apps have a model of "
+                    "that name): its uses here are not reported",
+                )
+            )
         for item in [*project.diagnostics, *history.diagnostics]:
             result.diagnostics.append(
                 Diagnostic(code=item.code, path=item.path, line=item.line, message=item.message)
