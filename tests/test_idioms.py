@@ -1761,3 +1761,29 @@ def test_a_revision_creating_a_sequence_changes_no_table(make_repo: MakeRepo) ->
     assert str(CreateSequence(Sequence("ids_seq")).compile(dialect=postgresql.dialect())) == (
         "CREATE SEQUENCE ids_seq"
     )
+
+
+def test_sql_dedented_by_the_standard_library_is_read(make_repo: MakeRepo) -> None:
+    """`op.execute(textwrap.dedent(\"\"\"CREATE TABLE ...\"\"\"))`: the text Python computes
+    (dedent keeps every line where it is, so the evidence is the statement's own line); the
+    revision creates the table. `inspect.cleandoc`, which drops a leading blank line, is not
+    read that way."""
+    import textwrap
+
+    body = '''
+        op.execute(textwrap.dedent("""
+            CREATE TABLE audit_log (
+                id integer PRIMARY KEY
+            )
+        """))
+        '''
+    root = make_repo({**INI, f"{V}/a.py": revision("a", None, body, header="import textwrap\n")})
+    report = scan(root)
+    assert definitions(report, "audit_log") == [(f"{V}/a.py", 13, "create")]
+    assert report.diagnostics == []
+    text = textwrap.dedent('''
+        CREATE TABLE audit_log (
+            id integer PRIMARY KEY
+        )
+    ''')
+    assert text.splitlines()[1] == "CREATE TABLE audit_log ("

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
+import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -929,6 +930,14 @@ class Evaluator:
         last = path.rsplit(".", 1)[-1]
         if last in DJANGO_MODEL_LOOKUPS and path.startswith("django.apps"):
             return self._model_lookup(args)
+        if path in TEXT_FUNCTIONS and len(args) == 1:
+            # `op.execute(textwrap.dedent("""CREATE TABLE ..."""))`: the text, dedented
+            function = TEXT_FUNCTIONS[path]
+            return self._cap(
+                StrV(function(v.value)) if isinstance(v, StrV)
+                else Unknown(f"{path}() of a value that is not a known string")
+                for v in args[0]
+            )
         if path in ("builtins.str", "str") and len(args) == 1:
             return self._cap(v for v in args[0] if isinstance(v, StrV)) if all(
                 isinstance(v, StrV) for v in args[0]
@@ -1195,6 +1204,11 @@ def _truth(value: Value) -> bool | None:
         return bool(value.items)
     return None
 
+
+#: Standard-library functions of one string that return a string (evaluated as Python does)
+#: and keep its lines where they are, so evidence lines stay exact (not `inspect.cleandoc`,
+#: which drops a leading blank line).
+TEXT_FUNCTIONS: dict[str, Callable[[str], str]] = {"textwrap.dedent": textwrap.dedent}
 
 #: Django's app registry lookups of a model by label and name (`django.apps.apps`).
 DJANGO_MODEL_LOOKUPS = frozenset({"get_model", "get_registered_model"})

@@ -56,6 +56,16 @@ def upgrade():
 '''
 
 
+BRANCH_ROOT = '''revision = "x1"
+down_revision = "a1"
+branch_labels = ("expand",)
+
+
+def upgrade():
+    pass
+'''
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     documents: dict[tuple[str, str | None], list[SchemaOp]] = {}
     for _, _, edge in ctx.graph.edges(data=True):
@@ -70,6 +80,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             documents.get((revision.facts.path, revision.revision), []),
             key=lambda op: (op.line, op.table),
         )
+        if revision.facts.branch_labels and not mentions:
+            # `branch_labels = ("expand",)` and `pass`: it opens a named branch (expand /
+            # contract migrations), documenting nothing
+            continue
         names = ", ".join(op.table.display for op in mentions)
         about = f"; it only documents {names}" if names else ""
         yield RULE.finding(
@@ -93,7 +107,9 @@ RULE = Rule(
     explanation=(
         "A non-merge Alembic revision whose `upgrade()` performs no schema or data operation: "
         "it is `pass`, or only logs or documents. The tables it mentions get `document` "
-        "definitions in the report."
+        "definitions in the report. An empty revision that opens a named branch "
+        "(`branch_labels`, as expand / contract migrations do) and mentions no table is no "
+        "finding."
     ),
     why_it_matters=(
         "Such a revision records a change that happened somewhere else (by hand, in a SQL "
@@ -119,6 +135,13 @@ RULE = Rule(
                 "migrations/versions/a1.py": BASE,
                 "migrations/versions/c3.py": BRANCH,
                 "migrations/versions/m1.py": MERGE,
+            },
+        ),
+        Example(
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": BASE,
+                "migrations/versions/x1.py": BRANCH_ROOT,
             },
         ),
     ),
