@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from analyzer import __version__
 from analyzer.assemble import assemble_tables
@@ -164,6 +164,28 @@ def _revision_parents(history: AlembicHistory) -> dict[str, tuple[str, ...]]:
     }
 
 
+def _migration_tooling(collected: Collected) -> tuple[str, ...]:
+    """Folders (with a trailing "/") of Alembic environments no configuration names, found by
+    their revisions and an `env.py` beside their `versions/`: the helper modules there
+    (`migrations/utils/legacy_workflows.py`, imported by revisions only) are migration
+    tooling, not application code, as everything under a configured `script_location` is."""
+    python = {entry.path for entry, _ in collected.python}
+    folders: set[str] = set()
+    for _, facts in collected.python:
+        if facts.alembic_revision is None:
+            continue
+        parent = PurePosixPath(facts.path).parent
+        while parent.name and parent.name != "versions":
+            parent = parent.parent
+        if not parent.name:
+            continue
+        script = parent.parent
+        prefix = "" if str(script) == "." else f"{script}/"
+        if f"{prefix}env.py" in python:
+            folders.add(prefix)
+    return tuple(sorted(folder for folder in folders if folder))
+
+
 def analyse(
     root: Path,
     settings: Config,
@@ -183,12 +205,14 @@ def analyse(
     expander = TemplateExpander(evaluator)
     django = analyze_django([facts for _, facts in collected.python], evaluator, expander, settings)
     diagnostics.extend(django.diagnostics)
+    tooling = _migration_tooling(collected)
     app = [
         facts
         for entry, facts in collected.python
         if entry.role != "alembic"
         and facts.alembic_revision is None
         and facts.path not in django.migration_files
+        and not any(facts.path.startswith(folder) for folder in tooling)
     ]
     mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
     diagnostics.extend(_orm_diagnostics(orm_model))

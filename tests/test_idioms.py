@@ -1787,3 +1787,39 @@ def test_sql_dedented_by_the_standard_library_is_read(make_repo: MakeRepo) -> No
         )
     ''')
     assert text.splitlines()[1] == "CREATE TABLE audit_log ("
+
+
+def test_helper_modules_of_an_unconfigured_alembic_environment_are_migration_tooling(
+    make_repo: MakeRepo,
+) -> None:
+    """No alembic.ini names the environment (its revisions and `env.py` find it): a helper
+    module beside `versions/` (`migrations/utils/legacy.py`, which a revision calls to export
+    rows just before dropping their table) is migration tooling, as everything under a
+    configured `script_location` is: its reads are no application uses, so the drop is no
+    `dropped-table-in-use`."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/jobs.py": 'def jobs(cur):\n    cur.execute("SELECT id FROM jobs")\n',
+        "app/migrations/__init__.py": "",
+        "app/migrations/env.py": "from alembic import context\n",
+        "app/migrations/utils/__init__.py": "",
+        "app/migrations/utils/legacy.py": (
+            "import sqlalchemy as sa\n\n"
+            'workflows = sa.table("workflows", sa.column("id"))\n\n\n'
+            "def export_workflows(conn):\n"
+            "    return conn.execute(sa.select(workflows)).fetchall()\n"
+        ),
+        "app/migrations/versions/a1.py": revision("a1", None, """
+            op.create_table("workflows", sa.Column("id", sa.Integer))
+            op.create_table("jobs", sa.Column("id", sa.Integer))
+            """),
+        "app/migrations/versions/b2.py": revision("b2", "a1", """
+            export_workflows(op.get_bind())
+            op.drop_table("workflows")
+            """, header="from app.migrations.utils.legacy import export_workflows\n"),
+    })
+    report = scan(root)
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert uses_of(report, "jobs") == {("app/jobs.py", 2, "read")}
+    assert uses_of(report, "workflows") == set()
+    assert scan(root, prefilter=False).to_json() == report.to_json()
