@@ -1823,3 +1823,42 @@ def test_helper_modules_of_an_unconfigured_alembic_environment_are_migration_too
     assert uses_of(report, "jobs") == {("app/jobs.py", 2, "read")}
     assert uses_of(report, "workflows") == set()
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_default_then_a_conditional_override_is_either(make_repo: MakeRepo) -> None:
+    """`table = "events"` then `if archived: table = "old_events"`: after the `if`, the name is
+    one or the other, so the statement uses both tables. Bound again in both branches of an
+    `if`/`else` after a default, or under an `if` inside a loop, the name stays unknown."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/purge.py": (
+            "def purge(cur, archived):\n"
+            '    table = "events"\n'
+            "    if archived:\n"
+            '        table = "old_events"\n'
+            '    cur.execute(f"DELETE FROM {table}")\n\n\n'
+            "def either(cur, flag):\n"
+            '    target = "a"\n'
+            "    if flag:\n"
+            '        target = "b"\n'
+            "    else:\n"
+            '        target = "c"\n'
+            '    cur.execute(f"SELECT * FROM {target}")\n\n\n'
+            "def looped(cur, rows):\n"
+            '    target = "a"\n'
+            "    for row in rows:\n"
+            "        if row:\n"
+            '            target = "b"\n'
+            '        cur.execute(f"SELECT * FROM {target}")\n'
+        ),
+    })
+    report = scan(root)
+    assert {t.qualified_name: sorted((u.path, u.line, u.kind) for u in t.uses)
+            for t in report.tables} == {
+        "public.events": [("app/purge.py", 5, "write")],
+        "public.old_events": [("app/purge.py", 5, "write")],
+    }
+    assert sorted((f.name, f.table, f.line) for f in report.findings) == [
+        ("dynamic-table-name", None, 14), ("dynamic-table-name", None, 22),
+        ("undefined-table", "public.events", 5), ("undefined-table", "public.old_events", 5),
+    ]

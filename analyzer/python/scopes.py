@@ -93,6 +93,34 @@ def reaching(
     return [last]
 
 
+def overridden(
+    sites: list[BindingSite], line: int, loops: tuple[int, ...] | None
+) -> tuple[BindingSite, BindingSite] | None:
+    """`x = default` (or the parameter `x`), then `if cond: x = other`, then a use of `x`
+    after that block: its value is one of the two. (the default, the override) when
+    straight-line code decides it: the latest binding before the use is an assignment in a
+    guarded block that ended before the use, the binding before that one dominates the use
+    (straight-line code, or the parameter), nothing else binds the name before the use, and
+    no loop is involved (nor an `else` binding it too: that would be a third binding)."""
+    if loops is None or loops:
+        return None
+    before = sorted((site for site in sites if site.line < line), key=lambda site: site.line)
+    if len(before) < 2:
+        return None
+    default, override = before[-2], before[-1]
+    if override.kind != "assign" or override.straight or not override.block_end:
+        return None
+    if line <= override.block_end or override.loops or default.loops:
+        return None
+    if sum(site.line == override.line for site in sites) > 1:
+        return None
+    if not (default.kind == "param" or (default.kind == "assign" and default.straight)):
+        return None
+    if any(site.loops for site in sites if site.line > line):
+        return None
+    return default, override
+
+
 @dataclass(eq=False, slots=True)
 class Scope:
     kind: str  # module | class | function | lambda | comprehension

@@ -17,7 +17,7 @@ import libcst as cst
 from analyzer.python import expr as ir
 from analyzer.python.nodes import FSTRING_NODES, fstring_text, string_value
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import BindingSite, Scope, ScopeModel, reaching
+from analyzer.python.scopes import BindingSite, Scope, ScopeModel, overridden, reaching
 
 MAX_INLINE_DEPTH = 16
 MAX_NODES = 400  # larger expressions are opaque: they never name a table, and facts stay small
@@ -120,7 +120,17 @@ class Translator:
                 sites = current.bindings.get(name)
                 if sites:
                     if len(sites) > 1 and use is not None and current is scope:
-                        sites = reaching(sites, self.parsed.line(use), loops)
+                        line = self.parsed.line(use)
+                        reached = reaching(sites, line, loops)
+                        pair = overridden(sites, line, loops) if len(reached) > 1 else None
+                        if pair is not None:
+                            # `table = "events"; if archived: table = "old_events"`: either
+                            default, override = pair
+                            return ir.IfExp(
+                                self._from_sites(name, [override], current, loops),
+                                self._from_sites(name, [default], current, loops),
+                            )
+                        sites = reached
                     return self._from_sites(name, sites, current, loops)
             current = current.parent
         return ir.Global(name)

@@ -378,7 +378,13 @@ class _Run:
         parts = self._partial(node, frame, line)
         if parts is not None:
             return parts
-        self.why.append(why_unknown(values))
+        texts = list(dict.fromkeys(v.value for v in values if isinstance(v, StrV)))
+        if len(texts) > 1 and len(texts) == len(values):
+            # `other = "p"; if flag: other = "q"`: which one the revision drops or renames is
+            # decided when it runs
+            self.why.append(f"it is one of {', '.join(repr(t) for t in texts)}")
+        else:
+            self.why.append(why_unknown(values))
         return (self.hole(node, line),)
 
     def _partial(self, node: ir.Expr, frame: Frame, line: int) -> tuple[Part, ...] | None:
