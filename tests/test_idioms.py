@@ -1862,3 +1862,28 @@ def test_a_default_then_a_conditional_override_is_either(make_repo: MakeRepo) ->
         ("dynamic-table-name", None, 14), ("dynamic-table-name", None, 22),
         ("undefined-table", "public.events", 5), ("undefined-table", "public.old_events", 5),
     ]
+
+
+def test_names_overridden_together_are_never_mixed(make_repo: MakeRepo) -> None:
+    """`cte = ""; join = ""` then `if filtered: cte = "ids (id) AS (VALUES %s), "; join =
+    "JOIN ids ON ..."`: the statement is built either with both defaults or with both
+    overrides, so `ids` is always the CTE the override defines, never a table."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/releases.py": (
+            "def releases(cur, ids=None):\n"
+            '    cte = ""\n'
+            '    join = ""\n'
+            "    if ids:\n"
+            '        cte = "ids (id) AS (VALUES %s), "\n'
+            '        join = "JOIN ids ON ids.id = r.id"\n'
+            '    cur.execute(f"WITH {cte} recent AS (SELECT * FROM releases) "\n'
+            '                f"SELECT * FROM recent r {join}")\n'
+        ),
+    })
+    report = scan(root)
+    assert {t.qualified_name: sorted((u.path, u.line, u.kind) for u in t.uses)
+            for t in report.tables} == {"public.releases": [("app/releases.py", 7, "read")]}
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("undefined-table", "public.releases"),
+    ]

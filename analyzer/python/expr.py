@@ -172,6 +172,10 @@ class BoolOp(Expr):
 class IfExp(Expr):
     body: Expr
     orelse: Expr
+    # 0 for `a if c else b`; else a name overridden under an `if` (`body` the override,
+    # `orelse` the default), keyed by the end line of that block: names overridden in one
+    # block change together (`resolve.templates` never mixes their choices)
+    block: int = 0
 
 
 @dataclass(frozen=True, slots=True)

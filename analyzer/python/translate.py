@@ -129,6 +129,7 @@ class Translator:
                             return ir.IfExp(
                                 self._from_sites(name, [override], current, loops),
                                 self._from_sites(name, [default], current, loops),
+                                override.block_end,
                             )
                         sites = reached
                     return self._from_sites(name, sites, current, loops)

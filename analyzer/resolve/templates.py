@@ -10,6 +10,7 @@ evaluator's reason, so that a table name there is reported as dynamic with that 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
@@ -75,7 +76,35 @@ class TemplateExpander:
         self.evaluator = evaluator
 
     def expand(self, parts: tuple[Part, ...], frame: Frame) -> list[Template]:
-        """Every template the parts may give in `frame` (at most MAX_TEMPLATES)."""
+        """Every template the parts may give in `frame` (at most MAX_TEMPLATES). Names
+        overridden together under one `if` (`cte = ""; join = ""` then `if filtered: cte =
+        "ids AS (...), "; join = "JOIN ids ..."`) take the defaults together or the overrides
+        together: mixing them would make a statement the code never runs."""
+        groups: dict[int, list[int]] = {}
+        for index, part in enumerate(parts):
+            if isinstance(part, Hole) and isinstance(part.value, ir.IfExp) and part.value.block:
+                groups.setdefault(part.value.block, []).append(index)
+        together = {block: indexes for block, indexes in groups.items() if len(indexes) > 1}
+        if not together:
+            return self._expand(parts, frame)
+        templates: list[Template] = []
+        seen: set[str] = set()
+        blocks = sorted(together)
+        for overrides in itertools.product((True, False), repeat=len(blocks)):
+            chosen = list(parts)
+            for block, override in zip(blocks, overrides, strict=True):
+                for index in together[block]:
+                    hole = parts[index]
+                    assert isinstance(hole, Hole) and isinstance(hole.value, ir.IfExp)
+                    value = hole.value.body if override else hole.value.orelse
+                    chosen[index] = dataclasses.replace(hole, value=value)
+            for template in self._expand(tuple(chosen), frame):
+                if template.text not in seen and len(templates) < MAX_TEMPLATES:
+                    seen.add(template.text)
+                    templates.append(template)
+        return templates
+
+    def _expand(self, parts: tuple[Part, ...], frame: Frame) -> list[Template]:
         options: list[list[list[_Piece]]] = []
         for part in parts:
             if isinstance(part, Literal):
