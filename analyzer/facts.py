@@ -153,6 +153,10 @@ class OrmClass:
     abstract: bool = False  # `__abstract__ = True`
     columns: tuple[OrmColumn, ...] = ()  # Column / mapped_column / bare Mapped[...] attributes
     relationships: tuple[tuple[str, int], ...] = ()  # (target as written, line)
+    # the targets of those declared with `backref=` (`relationship("Parent",
+    # backref=backref("children", cascade="all, delete-orphan"))`): the target class gets a
+    # relationship back to this one, which the ORM loads and cascades through
+    backrefs: tuple[tuple[str, int], ...] = ()
     # `relationship(..., secondary=assoc)`: the association table, as written (a string literal
     # keeps its quotes: "'assoc'"), and the line. The ORM reads and writes it with the class.
     secondaries: tuple[tuple[str, int], ...] = ()

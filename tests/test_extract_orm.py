@@ -450,6 +450,7 @@ def test_flask_sqlalchemy_models() -> None:
         tablename=T("users", 6),
         columns=(C("id", None, 7), C("email", "email_address", 8)),
         relationships=(("Post", 9),),
+        backrefs=(("Post", 9),),  # `backref="author"`: Post gets a relationship back
     )
     assert post == OrmClass(
         "Post",

@@ -1887,3 +1887,63 @@ def test_names_overridden_together_are_never_mixed(make_repo: MakeRepo) -> None:
     assert [(f.name, f.table) for f in report.findings] == [
         ("undefined-table", "public.releases"),
     ]
+
+
+BACKREF_MODELS = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import backref, declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Parent(Base):
+    __tablename__ = "parent"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Child(Base):
+    __tablename__ = "child"
+    id = sa.Column(sa.Integer, primary_key=True)
+    parent_id = sa.Column(sa.Integer, sa.ForeignKey("parent.id"))
+    parent = relationship("Parent", backref=backref("children", cascade="all, delete-orphan"))
+
+
+class Note(Base):
+    __tablename__ = "note"
+    id = sa.Column(sa.Integer, primary_key=True)
+    parent_id = sa.Column(sa.Integer, sa.ForeignKey("parent.id"))
+    parent = relationship("Parent")
+
+
+def init(engine):
+    Base.metadata.create_all(engine)
+"""
+
+
+def test_a_backref_makes_the_child_reached_from_its_parent(make_repo: MakeRepo) -> None:
+    """`parent = relationship("Parent", backref=backref("children", cascade=...))` on the
+    child: the parent gets a `children` relationship (SQLAlchemy adds it, in a process of its
+    own), loaded and cascaded whenever code uses the parent, so the child's table is not dead.
+    A relationship without a backref gives the parent nothing: `note` stays dead."""
+    import subprocess
+    import sys
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": BACKREF_MODELS,
+        "app/service.py": (
+            "from app.models import Parent\n\n\n"
+            "def remove(session, pk):\n    session.delete(session.get(Parent, pk))\n"
+        ),
+    })
+    report = scan(root)
+    assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.note")]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import sqlalchemy as sa; "
+        "import app.models as m; sa.orm.configure_mappers(); "
+        "print(sorted(r.key for r in sa.inspect(m.Parent).relationships))"
+    )
+    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                          text=True, check=True)
+    assert real.stdout.strip() == "['children']"

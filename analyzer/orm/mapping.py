@@ -559,6 +559,7 @@ class Mapper:
                 info.secondaries.append((key, line))
 
     def _references(self, info: ClassInfo) -> None:
+        backrefs = set(info.cls.backrefs)
         for target, line in info.cls.relationships:
             name = target.strip("'\"").rsplit(".", 1)[-1]
             matches = [
@@ -569,6 +570,12 @@ class Mapper:
                 self.model.references.append(
                     Reference(info.table, matches[0].table, info.facts.path, line, "relationship")
                 )
+                if (target, line) in backrefs:
+                    # `backref="children"`: the target's model loads and cascades to this one
+                    self.model.references.append(
+                        Reference(matches[0].table, info.table, info.facts.path, line,  # type: ignore[arg-type]
+                                  "relationship")
+                    )
 
     def _table_columns(self, info: ClassInfo) -> list[OrmColumn]:
         """The columns of the table a class maps: its own and those of the classes whose table

@@ -446,6 +446,7 @@ class _ClassInfo:
     abstract: bool = False
     columns: list[OrmColumn] = field(default_factory=list)
     relationships: list[tuple[str, int]] = field(default_factory=list)
+    backrefs: list[tuple[str, int]] = field(default_factory=list)
     secondaries: list[tuple[str, int]] = field(default_factory=list)
     metadata: str | None = None
     unread: list[str] = field(default_factory=list)
@@ -928,6 +929,7 @@ class _Reader:
                 abstract=info.abstract,
                 columns=tuple(info.columns),
                 relationships=tuple(info.relationships),
+                backrefs=tuple(info.backrefs),
                 secondaries=tuple(info.secondaries),
                 nested=nested,
                 metadata=info.metadata,
@@ -989,6 +991,8 @@ class _Reader:
                 target_name = self._relationship_target(value, annotation)
                 if target_name is not None:
                     info.relationships.append((target_name, line))
+                    if _keyword(value, "backref") is not None:
+                        info.backrefs.append((target_name, line))
                 self._secondary(info, value, line)
                 return
             if called in _NOT_COLUMN_CALLS:
@@ -1078,6 +1082,8 @@ class _Reader:
                 target = self._relationship_target(returned, None)
                 if target is not None:
                     info.relationships.append((target, line))
+                    if _keyword(returned, "backref") is not None:
+                        info.backrefs.append((target, line))
                 self._secondary(info, returned, line)
 
     def _field(self, call: cst.Call, attribute: str, line: int) -> OrmColumn:
