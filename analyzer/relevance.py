@@ -1042,7 +1042,10 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         argument = _sink_argument(node)
         if argument is not None:
             looker.sink(argument)
-    if type(func) is ast.Attribute and name in TABLE_STATEMENT_METHODS and _is_chain(func.value):
+    if (
+        type(func) is ast.Attribute and name in TABLE_STATEMENT_METHODS
+        and _attribute_root(func.value) is not None
+    ):
         _table_object(looker, node.lineno)
     if _is_factory(state, name) or _is_table_call(node):
         state.reasons.append(f"line {node.lineno}: {name}()")
@@ -1079,13 +1082,6 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
     return True
 
 
-def _is_chain(node: ast.expr) -> bool:
-    """`a`, `a.b.c`: names and attributes down to a name."""
-    while type(node) is ast.Attribute:
-        node = node.value
-    return type(node) is ast.Name
-
-
 def _table_object(looker: _Looker, line: int) -> None:
     """A chain's table object (`tbl.c.name`, `self.db.model.users.insert()`): the SQLAlchemy
     reader asks the evaluator whether the chain is a table (`_table_object_use`), in a file
@@ -1095,7 +1091,7 @@ def _table_object(looker: _Looker, line: int) -> None:
 
 
 def _attribute(looker: _Looker, node: ast.Attribute) -> bool:
-    if node.attr in TABLE_COLUMNS and _is_chain(node.value):
+    if node.attr in TABLE_COLUMNS and _attribute_root(node.value) is not None:
         _table_object(looker, node.lineno)
     if node.attr == "create_all":  # `conn.run_sync(Base.metadata.create_all)`
         looker.state.reasons.append(f"line {node.lineno}: create_all")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,25 @@ def uses_of(report: Report, table: str) -> set[tuple[str, int, str]]:
 
 def table_names(report: Report) -> set[str]:
     return {t.qualified_name for t in report.tables}
+
+
+@contextmanager
+def importable(root: Path, package: str = "app") -> Iterator[None]:
+    """`root` on `sys.path`, so a test can import the repository it scanned and ask the real
+    library; `package` is forgotten before (another test's repository used the same name) and
+    after."""
+
+    def forget() -> None:
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]
+
+    forget()
+    sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(root))
+        forget()
 
 
 @pytest.fixture(autouse=True, scope="session")

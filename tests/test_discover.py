@@ -10,6 +10,7 @@ import pytest
 
 from analyzer.config import Config
 from analyzer.discover import _Ignore, discover
+from tests.conftest import importable
 
 GITIGNORE = """\
 # comments and blank lines
@@ -157,15 +158,10 @@ def test_a_file_named_like_a_test_that_application_code_imports_is_application_c
     }
     assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.runs")]
     assert scan(root, prefilter=False, jobs=2).to_json() == report.to_json()
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         importlib.import_module("app.db.connector")
         assert {"app.db.test_results", "app.db.test_names"} <= set(sys.modules)
         assert "app.db.runs_test" not in sys.modules
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
 
 
 def test_an_imported_test_named_file_is_found_below_the_import_root() -> None:

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from analyzer import Report, scan
-from tests.conftest import MakeRepo, table_names, uses_of
+from tests.conftest import MakeRepo, importable, table_names, uses_of
 
 INI = {"alembic.ini": "[alembic]\nscript_location = migrations\n"}
 V = "migrations/versions"
@@ -907,11 +907,9 @@ def test_alias_models_against_flask_sqlalchemy(make_repo: MakeRepo) -> None:
     """Flask-SQLAlchemy itself, imported: the tables and columns of `db.metadata` are those
     tabletrace reads as created by `db.create_all()`."""
     import importlib
-    import sys
 
     root = make_repo(FLASK_ALIAS_FILES)
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         models = importlib.import_module("app.models")
         extensions = importlib.import_module("app.extensions")
         real = {
@@ -919,10 +917,6 @@ def test_alias_models_against_flask_sqlalchemy(make_repo: MakeRepo) -> None:
             for table in extensions.db.metadata.tables.values()
         }
         assert models.Team.__table__.name == "team"
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
     report = scan(root)
     built = {
         t.qualified_name: state.columns
@@ -1399,23 +1393,15 @@ def test_held_tables_against_sqlalchemy(make_repo: MakeRepo) -> None:
     """SQLAlchemy's own view of the wrapper: the tables `Model.metadata` holds, with their
     schemas, are the ones the report says the model defines."""
     import importlib
-    import sys
 
     root = make_repo(HELD_TABLES)
-    sys.path.insert(0, str(root))
-    try:
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
+    with importable(root):
         module = importlib.import_module("app.db.model")
         real = {
             f"{table.schema or 'public'}.{table.name}"
             for table in module.Model.metadata.tables.values()
         }
         assert module.Model.orders.kwargs["mysql_charset"] == "utf8"
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
     assert real == table_names(scan(root))
 
 
@@ -1542,7 +1528,6 @@ def test_table_names_given_by_constants(make_repo: MakeRepo) -> None:
     imported one) and `Table(LOG_TABLE, metadata, ...)`: the table is the constant's value,
     with its uses, and no diagnostic. SQLAlchemy's own metadata names the same tables."""
     import importlib
-    import sys
 
     files = {
         "app/__init__.py": "",
@@ -1594,16 +1579,9 @@ def record(session):
     }
     assert report.diagnostics == []
     assert scan(root, prefilter=False).to_json() == report.to_json()
-    sys.path.insert(0, str(root))
-    try:
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
+    with importable(root):
         module = importlib.import_module("app.models")
         assert set(module.Base.metadata.tables) == {"pidea_audit", "app_users", "event_log"}
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
 
 
 def test_create_all_then_an_aliased_stamp_is_the_bootstrap(make_repo: MakeRepo) -> None:

@@ -170,8 +170,7 @@ _TABLE_READ_METHODS = frozenset(
 #: Attributes of a ``Table`` object: a lowercase chain is cut before them.
 _TABLE_MEMBERS = frozenset(
     {
-        "c",
-        "columns",
+        *TABLE_COLUMNS,
         *_TABLE_WRITE_METHODS,
         *_TABLE_READ_METHODS,
         "name",
@@ -1791,7 +1790,7 @@ class _Reader:
         """``t.c.x`` / ``t.columns`` / ``t.insert()``: a use only a Table object has."""
         if not tail:
             return False
-        if tail[0] == "c" or tail[0] == "columns":
+        if tail[0] in TABLE_COLUMNS:
             return True
         return (
             call is not None

@@ -671,7 +671,8 @@ class DjangoResolver:
             # `src/`): the only project imports it
             package = _package_folder(found)
             if package is not None:
-                project.packages.append(package)
+                if package not in project.packages:  # (`contains` reads this list per module)
+                    project.packages.append(package)
                 return found
         return None
 
@@ -1164,14 +1165,14 @@ class _ModelBuilder:
             if found is None:
                 continue
             facts, fact = found
+            frame = Frame(facts)
             for attribute, binding in fact.names.items():
                 call = binding.value
                 if binding.kind != "value" or not isinstance(call, ir.Call) or not any(
                     self._historical_records(value)
-                    for value in self.evaluator.evaluate(call.func, Frame(facts))
+                    for value in self.evaluator.evaluate(call.func, frame)
                 ):
                     continue
-                frame = Frame(facts)
 
                 def option(key: str, call: ir.Call = call, frame: Frame = frame) -> Values:
                     expr = _kwarg(call, key, None)
@@ -1179,7 +1180,8 @@ class _ModelBuilder:
 
                 if owner != cls and one_bool(option("inherit")) is not True:
                     continue
-                table = one_string(option("table_name")) if option("table_name") else None
+                table_name = option("table_name")
+                table = one_string(table_name) if table_name else None
                 if table is None:
                     custom = option("custom_model_name")
                     name = one_string(custom) if custom else f"Historical{model.name}"
