@@ -302,6 +302,9 @@ def analyse(
         1 for info in orm_model.classes.values() if info.unresolved
     ) + len(orm_model.unnamed_tables)
     graph.graph["unresolved_lookups"] = django.unresolved_lookups
+    graph.graph["maybe_reached"] = {
+        key: sorted(set(places)) for key, places in django.maybe_reached.items()
+    }
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),

@@ -8,6 +8,8 @@ proved against real Django by tests/test_django_real.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analyzer import Report, scan
@@ -1049,4 +1051,170 @@ def test_a_sandbox_project_installs_the_repositorys_own_apps(make_repo: MakeRepo
     assert sorted((f.name, f.table, f.confidence) for f in report.findings) == [
         ("dead-table", "public.basket_line", "medium"),
     ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+TREE_PACKAGE = {
+    # A third-party package outside the scanned repository (as django-treebeard or django-mptt
+    # are): an abstract model base tabletrace cannot read.
+    "treelib/__init__.py": "",
+    "treelib/models.py": (
+        "from django.db import models\n\n\nclass TreeNode(models.Model):\n"
+        "    path = models.CharField(max_length=255, unique=True)\n"
+        "    depth = models.PositiveIntegerField()\n\n"
+        "    class Meta:\n        abstract = True\n"
+    ),
+}
+
+TREE_FILES = {
+    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
+    "proj/__init__.py": "",
+    "proj/settings.py": (
+        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
+        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+    ),
+    "shop/__init__.py": "",
+    "shop/abstract_models.py": (
+        "from django.db import models\nfrom treelib.models import TreeNode\n\n\n"
+        "class AbstractCategory(TreeNode):\n"
+        "    name = models.CharField(max_length=50)\n\n"
+        "    class Meta:\n        abstract = True\n"
+    ),
+    "shop/models.py": (
+        "from django import forms\nfrom django.db import models\nfrom treelib.models import "
+        "TreeNode\n\nfrom shop.abstract_models import AbstractCategory\n\n\n"
+        "class Category(AbstractCategory):\n    pass\n\n\n"
+        "class Region(TreeNode):\n    title = models.CharField(max_length=50)\n\n\n"
+        "class RegionForm(forms.Form):\n    title = forms.CharField(max_length=50)\n\n\n"
+        "class Product(models.Model):\n"
+        '    category = models.ForeignKey("shop.Category", on_delete=models.CASCADE)\n'
+    ),
+    "shop/migrations/__init__.py": "",
+    "shop/services.py": (
+        "from shop.models import Category, Product\n\n\n"
+        "def roots():\n    return Category.objects.filter(depth=1).count()\n\n\n"
+        "def products():\n    return Product.objects.count()\n"
+    ),
+}
+
+
+def test_a_model_reaching_a_third_party_base_through_an_abstract_parent(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """`class Category(AbstractCategory)` in a models module, where the abstract parent (in
+    `abstract_models.py`) declares Django fields and derives from a third-party abstract base
+    tabletrace cannot read (django-treebeard's `MP_Node`, django-mptt's `MPTTModel`): both are
+    models, and the concrete one has its table, as for a class deriving from that base
+    directly. A form deriving from an unknown base is not a model. Real Django, after a real
+    `makemigrations`, names the same tables."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    outside = tmp_path / "site-packages"
+    for relative, text in TREE_PACKAGE.items():
+        (outside / relative).parent.mkdir(parents=True, exist_ok=True)
+        (outside / relative).write_text(text, encoding="utf-8")
+    root = make_repo(TREE_FILES)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(outside)}
+    subprocess.run([sys.executable, "manage.py", "makemigrations", "shop", "-v", "0"],
+                   cwd=root, check=True, env=env)
+    probe = (
+        "import json, os, sys; sys.path.insert(0, sys.argv[1]); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
+        "import django; django.setup(); from django.apps import apps; "
+        "print(json.dumps(sorted(m._meta.db_table for m in apps.get_app_config('shop')"
+        ".get_models())))"
+    )
+    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                          text=True, check=True, env=env)
+    report = scan(root)
+    shop = {t.name: sorted((u.path, u.line, u.kind) for u in t.uses)
+            for t in report.tables if t.name.startswith("shop_")}
+    assert sorted(shop) == json.loads(real.stdout) == [
+        "shop_category", "shop_product", "shop_region",
+    ]
+    assert shop["shop_category"] == [("shop/services.py", 5, "read")]
+    assert shop["shop_product"] == [("shop/services.py", 9, "read")]
+    assert [d.code for d in report.diagnostics] == ["django-dialect"]
+    assert sorted((f.name, f.table) for f in report.findings) == [
+        ("dead-table", "public.shop_region"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+ACCESSOR_FILES = {
+    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
+    "proj/__init__.py": "",
+    "proj/settings.py": (
+        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
+        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+    ),
+    "shop/__init__.py": "",
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Order(models.Model):\n    total = models.IntegerField()\n\n\n"
+        "class Line(models.Model):\n"
+        "    order = models.ForeignKey(Order, on_delete=models.CASCADE)\n\n\n"
+        "class Discount(models.Model):\n"
+        '    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="discounts")\n'
+        "    amount = models.IntegerField()\n\n\n"
+        "class Note(models.Model):\n"
+        "    order = models.ForeignKey(Order, on_delete=models.CASCADE)\n"
+    ),
+    "shop/migrations/__init__.py": "",
+    "shop/services.py": (
+        "from shop.models import Line, Order\n\n\n"
+        "def place(total):\n    order = Order.objects.create(total=total)\n"
+        "    line = Line.objects.create(order=order)\n    record(line)\n\n\n"
+        "def record(order_line):\n    order_line.discounts.create(amount=1)\n\n\n"
+        "class Basket:\n    def __init__(self):\n        self.discounts = []\n\n"
+        "    def notes(self):\n        return self.note_set.count()\n"
+    ),
+}
+
+
+def test_a_relation_accessor_on_an_untyped_value_makes_dead_uncertain(
+    make_repo: MakeRepo,
+) -> None:
+    """`order_line.discounts.create(...)` with `order_line` an untyped parameter: tabletrace
+    cannot tell the receiver's model, so it reports no use, but `discounts` is the reverse
+    accessor of `Discount.line` (real Django says so), so "the discount table is dead" is
+    said with medium confidence, naming the line that may use it. `self.note_set` on an
+    instance of a class that is no model is no such doubt: the note table is dead with high
+    confidence."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(ACCESSOR_FILES)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run([sys.executable, "manage.py", "makemigrations", "shop", "-v", "0"],
+                   cwd=root, check=True, env=env)
+    probe = (
+        "import json, os, sys; sys.path.insert(0, sys.argv[1]); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
+        "import django; django.setup(); from shop.models import Line, Order; "
+        "print(json.dumps([Line.discounts.rel.related_model._meta.db_table, "
+        "Order.note_set.rel.related_model._meta.db_table]))"
+    )
+    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                          text=True, check=True, env=env)
+    assert json.loads(real.stdout) == ["shop_discount", "shop_note"]
+    report = scan(root)
+    dead = {f.table: (f.confidence, f.message) for f in report.findings
+            if f.name == "dead-table"}
+    assert sorted(dead) == ["public.shop_discount", "public.shop_note"]
+    assert dead["public.shop_discount"][0] == "medium"
+    assert dead["public.shop_discount"][1].endswith(
+        "(confidence medium: `.discounts` at shop/services.py:11 may be its relation, on a "
+        "value whose model tabletrace cannot tell)"
+    )
+    assert dead["public.shop_note"][0] == "high"
     assert scan(root, prefilter=False).to_json() == report.to_json()

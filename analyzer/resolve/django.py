@@ -1030,14 +1030,25 @@ class _ModelBuilder:
         self._reverse()
 
     def _third_party_model(self, cls: ClassV, facts: PythonFacts, fact: ClassFact) -> bool:
-        """A class of a models module whose bases leave the repository for a package
-        tabletrace does not know (taggit's `GenericTaggedItemBase`) and that declares Django
-        fields: a model whose inherited columns are unknown."""
-        if "models" not in facts.module.split("."):
+        """A class of a models module (`models`, `abstract_models`...) whose bases leave the
+        repository for a package tabletrace does not know (taggit's `GenericTaggedItemBase`,
+        treebeard's `MP_Node`) and that declares Django fields, itself or through a
+        repository ancestor (django-oscar's `Category(AbstractCategory)`, the abstract parent
+        deriving from `MP_Node`): a model whose inherited columns are unknown."""
+        if not any(part == "models" or part.endswith("_models")
+                   for part in facts.module.split(".")):
             return False
-        externals = self.resolver.ancestry(cls)[1]
+        ancestors, externals = self.resolver.ancestry(cls)
         if not any(not _is_mixin_path(path) for path in externals):
             return False
+        return any(self._declares_fields(ancestor) for ancestor in ancestors)
+
+    def _declares_fields(self, cls: ClassV) -> bool:
+        """Whether the class body assigns a Django model field (`models.CharField(...)`)."""
+        found = self.evaluator.class_fact(cls)
+        if found is None:
+            return False
+        facts, fact = found
         for binding in fact.names.values():
             if binding.kind != "value" or not isinstance(binding.value, ir.Call):
                 continue

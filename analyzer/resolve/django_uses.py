@@ -65,6 +65,11 @@ WRITE_METHODS = frozenset(
      "aremove", "aset", "aclear", "create_user", "create_superuser", "acreate_user",
      "acreate_superuser"}
 )
+#: Calls on a related manager that query its table (`report.notes.filter(...)`).
+RELATED_MANAGER_METHODS = INSTANCE_METHODS | PAIR_METHODS | VALUE_METHODS | frozenset(
+    {"all", "filter", "exclude", "order_by", "distinct", "annotate", "select_related",
+     "prefetch_related", "only", "defer", "iterator", "aiterator", "none", "alias"}
+)
 LINK_METHODS = frozenset({"add", "remove", "set", "clear", "aadd", "aremove", "aset", "aclear"})
 INSTANCE_WRITES = frozenset({"save", "delete", "asave", "adelete"})
 INSTANCE_READS = frozenset({"refresh_from_db", "arefresh_from_db"})
@@ -106,6 +111,11 @@ class ChainResolver:
         # model of the project: "dead" may be wrong for the tables of such a model
         self.unresolved_lookups: list[tuple[str, int, str]] = []
         self._missed: ModelLookupV | None = None  # the lookup `_valued` last failed on
+        # (table, path, line, accessor) of chains on a receiver of unknown type whose first
+        # step is a relation accessor of the project (`order_line.discounts.create(...)`,
+        # `order_line` an untyped parameter): they may use that table, so "dead" may be wrong
+        self.untyped_accessors: list[tuple[TableKey, str, int, str]] = []
+        self._accessors: dict[str, list[DjangoModel]] | None = None
 
     # ---- uses ------------------------------------------------------------------------------
 
@@ -158,6 +168,8 @@ class ChainResolver:
                 missed.model_name
             )
             self.unresolved_lookups.append((facts.path, chain.line, name))
+        elif current is None:
+            self._untyped_accessor(chain, steps, facts)
         segments: list[_Segment] = []
         segment: _Segment | None = None
         for step in steps:
@@ -196,6 +208,49 @@ class ChainResolver:
         for item in segments:
             found.extend(self._segment(item, chain.line))
         return found
+
+    def _untyped_accessor(
+        self, chain: DjangoChain, steps: tuple[ChainStep, ...], facts: PythonFacts
+    ) -> None:
+        """`x.<accessor>.<manager method>(...)` with `x` of unknown type, where `<accessor>`
+        is a reverse accessor (`related_name`, `<model>_set`) or a many-to-many field of a
+        project model: the related manager may be that relation's, so each table it would
+        query is noted (not a use: the receiver may be anything)."""
+        if len(steps) < 2 or steps[0].call or steps[0].name == "[]" or not steps[1].call:
+            return
+        if steps[1].name not in RELATED_MANAGER_METHODS:
+            return
+        accessor = steps[0].name
+        owners = self._accessor_owners().get(accessor, ())
+        if not owners:
+            return
+        # A receiver known to be an instance of a repository class (`self` in a method) can
+        # only be a model that class is, or is an ancestor of.
+        classes = {
+            value.cls for value in self.evaluator.evaluate(chain.root, Frame(facts))
+            if isinstance(value, InstanceV)
+        }
+        for owner in owners:
+            if classes and (owner.cls is None or not classes & set(
+                self.resolver.ancestry(owner.cls)[0]
+            )):
+                continue
+            typed = self._attribute(Typed("instance", owner), accessor)
+            if typed is None or typed.kind != "related":
+                continue
+            for key in dict.fromkeys((*typed.model.tables(), *typed.links)):
+                self.untyped_accessors.append((key, facts.path, chain.line, accessor))
+
+    def _accessor_owners(self) -> dict[str, list[DjangoModel]]:
+        """Relation accessor name -> the project's models that have one of that name."""
+        if self._accessors is None:
+            found: dict[str, list[DjangoModel]] = {}
+            for model in sorted(self.project.models.values(), key=lambda m: m.key):
+                names = [*model.reverse, *(f.name for f in model.fields if f.kind == "m2m")]
+                for name in dict.fromkeys(names):
+                    found.setdefault(name, []).append(model)
+            self._accessors = found
+        return self._accessors
 
     def _emit(
         self,

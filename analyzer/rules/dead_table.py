@@ -34,7 +34,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             else ""
         )
         origin = f" (defined at {where(creates[0])})" if creates else ""
-        doubt = _doubt(ctx)
+        doubt = _doubt(ctx) or _accessor_doubt(ctx, data["key"])
         yield RULE.finding(
             table=data["key"].display,
             message=(
@@ -47,6 +47,20 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             + [use_location(use) for use in uses],
             confidence="medium" if doubt else "high",
         )
+
+
+def _accessor_doubt(ctx: RuleContext, key: object) -> str:
+    """Why "no code uses it" may be wrong for this table: a relation accessor of it is read on
+    a value of unknown type (`order_line.discounts.create(...)`, `order_line` untyped)."""
+    places = ctx.graph.graph.get("maybe_reached", {}).get(key)
+    if not places:
+        return ""
+    path, line, accessor = places[0]
+    more = f" and {plural(len(places) - 1, 'other place')}" if len(places) > 1 else ""
+    return (
+        f" (confidence medium: `.{accessor}` at {path}:{line}{more} may be its relation, on "
+        "a value whose model tabletrace cannot tell)"
+    )
 
 
 def _doubt(ctx: RuleContext) -> str:
@@ -111,7 +125,11 @@ RULE = Rule(
         "is: forms, serializers, templates and attribute access reach it through the relation "
         "(a relationship loads its target when read, and writes it through its cascade). "
         "Tables owned "
-        "outside the repository (status `external`) are never dead."
+        "outside the repository (status `external`) are never dead. The finding has medium "
+        "confidence when a use may have been missed: a table name known only at run time, a "
+        "model whose table cannot be named, a model looked up by a name that names no single "
+        "model, or a Django relation accessor of this table (`line.discounts.create(...)`) "
+        "read on a value whose model tabletrace cannot tell (an untyped parameter)."
     ),
     why_it_matters=(
         "Dead tables cost storage, backups and migrations, mislead readers about what the "

@@ -45,6 +45,9 @@ class DjangoScan:
     resolver: DjangoResolver | None = None
     # chains starting at a model lookup (`apps.get_model(...)`) that names no single model
     unresolved_lookups: int = 0
+    # table -> (path, line, accessor) of chains on a receiver of unknown type through a
+    # relation accessor that may be this table's (`ChainResolver.untyped_accessors`)
+    maybe_reached: dict[TableKey, list[tuple[str, int, str]]] = field(default_factory=dict)
 
     @property
     def migration_count(self) -> int:
@@ -103,6 +106,8 @@ def analyze_django(
         result.uses.extend(project_uses)
         result.uses.extend(chains.history_uses(project_uses))
         result.unresolved_lookups += len(chains.unresolved_lookups)
+        for key, path, line, accessor in chains.untyped_accessors:
+            result.maybe_reached.setdefault(key, []).append((path, line, accessor))
         for path, line, name in sorted(set(chains.unresolved_lookups)):
             result.diagnostics.append(
                 Diagnostic(
