@@ -11,7 +11,11 @@ import textwrap
 import pytest
 
 from analyzer import Report, scan
+from analyzer.database.url import DatabaseUrl
 from tests.conftest import MakeRepo, importable, table_names, uses_of
+from tests.pg import pg_server
+
+__all__ = ["pg_server"]  # a fixture, imported for the test that asks PostgreSQL
 
 INI = {"alembic.ini": "[alembic]\nscript_location = migrations\n"}
 V = "migrations/versions"
@@ -1925,3 +1929,41 @@ def test_a_backref_makes_the_child_reached_from_its_parent(make_repo: MakeRepo) 
     real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
                           text=True, check=True)
     assert real.stdout.strip() == "['children']"
+
+
+def test_an_unresolved_derived_table_is_a_subquery_not_a_table_name(
+    make_repo: MakeRepo,
+) -> None:
+    """`FROM ({query}) AS sub` with `query` a parameter (a pagination helper's count): the
+    hole fills a whole derived table, so the finding says a subquery's tables are unknown,
+    not that a table name is; a hole inside a written subquery is still a table name
+    (PostgreSQL refuses a table name in brackets there: the next test asks it)."""
+    root = make_repo({
+        "app/paging.py": (
+            "def count(cur, query, params):\n"
+            '    cur.execute(f"SELECT count(*) FROM ({query}) AS sub", params)\n\n\n'
+            "def newest(cur, table):\n"
+            '    cur.execute(f"SELECT * FROM (SELECT * FROM {table}) AS t LIMIT 1")\n'
+        ),
+    })
+    report = scan(root)
+    found = sorted((f.name, f.path, f.line, f.message.split(",")[0]) for f in report.findings)
+    assert found == [
+        ("dynamic-table-name", "app/paging.py", 2, "a subquery comes from `query`"),
+        ("dynamic-table-name", "app/paging.py", 6, "table name comes from `table`"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_postgresql_takes_a_query_not_a_table_name_as_a_derived_table(
+    pg_server: DatabaseUrl,
+) -> None:
+    """What the test above relies on, asked of PostgreSQL itself."""
+    import psycopg
+
+    with psycopg.connect(pg_server.conninfo, autocommit=True) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM (SELECT relname FROM pg_class) AS sub"
+        ).fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.SyntaxError):
+            conn.execute("SELECT count(*) FROM (pg_class) AS sub")

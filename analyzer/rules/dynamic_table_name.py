@@ -14,14 +14,23 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         use = data["use"]
         expressions = ", ".join(f"`{e}`" for e in use.expressions) or "an interpolated value"
         reason = f" ({use.reason})" if use.reason else ""
-        yield RULE.finding(
-            table=None,
-            message=(
+        if use.operation == "subquery":  # `FROM ({query}) AS t`
+            message = (
+                f"a subquery comes from {expressions}, which cannot be resolved statically"
+                f"{reason}: the tables it reads are not recorded (the statement's other "
+                "tables are). Build it from a string tabletrace can read, or list its tables "
+                "in a comment and in ignore_tables if they are known"
+            )
+        else:
+            message = (
                 f"table name comes from {expressions}, which cannot be resolved statically"
                 f"{reason}; the statement's other tables are still recorded. Use a module "
                 "constant, or list the possible tables in a comment and in ignore_tables if "
                 "they are known"
-            ),
+            )
+        yield RULE.finding(
+            table=None,
+            message=message,
             locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
         )
 
@@ -35,7 +44,9 @@ RULE = Rule(
     explanation=(
         "A SQL statement's table name is interpolated from a value tabletrace cannot resolve "
         "statically (a function argument, a dict lookup, a call result). The statement's other "
-        "tables are still recorded; this one is unknown."
+        "tables are still recorded; this one is unknown. The same holds for a whole derived "
+        "table interpolated so (`FROM ({query}) AS t`, a pagination helper's count): the "
+        "message then says a subquery, whose tables are unknown, not a table name."
     ),
     why_it_matters=(
         "This is where the analysis stops: a table used only through this statement looks dead "

@@ -53,6 +53,8 @@ from analyzer.sql.tokenscan import _token_path
 
 # Parsing cost grows with size; beyond this a statement only gets the token scan.
 MAX_PARSE_CHARS = 200_000
+# One placeholder and nothing else (`hole_marker`).
+_WHOLE_HOLE = re.compile(re.escape(HOLE_PREFIX) + r"\d+__")
 
 
 class _QuietCommandFallback(logging.Filter):
@@ -295,7 +297,17 @@ class _Collector:
     def reads(self, root: exp.Expr) -> None:
         for table in _source_tables(root):
             if id(table) not in self.claimed:
-                self.table(table, "read", "select")
+                self.table(table, "read", "subquery" if _subquery_hole(table) else "select")
+
+
+def _subquery_hole(table: exp.Table) -> bool:
+    """`FROM ({query}) AS t` with `{query}` unresolved: sqlglot reads the placeholder as a
+    table in brackets, but a value filling a whole derived table is a query (a table name is
+    not valid there), so its operation says "subquery": its tables are unknown, not its name."""
+    return (
+        isinstance(table.parent, exp.Subquery) and not table.args.get("db")
+        and _WHOLE_HOLE.fullmatch(table.name) is not None
+    )
 
 
 def _lower_unquoted(expression: exp.Expr) -> None:
