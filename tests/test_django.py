@@ -1218,3 +1218,81 @@ def test_a_relation_accessor_on_an_untyped_value_makes_dead_uncertain(
     )
     assert dead["public.shop_note"][0] == "high"
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+META_FILES = {
+    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
+    "proj/__init__.py": "",
+    "proj/settings.py": (
+        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', "
+        "'NAME': __import__('os').environ['SHOP_DB']}}\n"
+        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+    ),
+    "shop/__init__.py": "",
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Item(models.Model):\n    position = models.IntegerField(default=0)\n\n\n"
+        "class Task(models.Model):\n    position = models.IntegerField(default=0)\n\n"
+        '    class Meta:\n        db_table = "work_tasks"\n'
+    ),
+    "shop/migrations/__init__.py": "",
+    "shop/db.py": (
+        "from django.db import connection\n\n\n"
+        "def reorder(model, positions):\n"
+        '    sql = "UPDATE {tbl} SET position = %s WHERE id = %s".format(\n'
+        "        tbl=model._meta.db_table)\n"
+        "    with connection.cursor() as cursor:\n"
+        "        for pk, position in positions.items():\n"
+        "            cursor.execute(sql, [position, pk])\n\n\n"
+        "def count(app_label, name):\n"
+        "    from django.apps import apps\n"
+        "    table = apps.get_model(app_label, name)._meta.db_table\n"
+        "    with connection.cursor() as cursor:\n"
+        '        cursor.execute(f"SELECT count(*) FROM {table}")\n'
+        "        return cursor.fetchone()[0]\n"
+    ),
+    "shop/services.py": (
+        "from shop import db\nfrom shop.models import Item, Task\n\n\n"
+        "def run():\n"
+        "    db.reorder(Item, {1: 2})\n    db.reorder(Task, {1: 3})\n"
+        '    return db.count("shop", "Task")\n'
+    ),
+}
+
+
+def test_a_table_named_by_a_models_meta_db_table(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """`model._meta.db_table` (a helper given the model class; `apps.get_model(...)._meta`)
+    is the model's table, as Django names it (`Meta.db_table` included): the SQL built from
+    it uses that table where the helper is called for each model, and no
+    dynamic-table-name is reported. Real Django, after a real `migrate`, runs that SQL."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(META_FILES)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "SHOP_DB": str(tmp_path / "shop.sqlite3")}
+    for command in (["makemigrations", "shop"], ["migrate"]):
+        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=root,
+                       check=True, env=env)
+    probe = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
+        "import django; django.setup(); from shop.services import run; print(run())"
+    )
+    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                          text=True, check=True, env=env)
+    assert real.stdout.strip() == "0"
+    report = scan(root)
+    sql_uses = {
+        (t.name, u.path, u.line, u.kind) for t in report.tables for u in t.uses if u.via == "sql"
+    }
+    assert sql_uses == {  # a helper taking the table: a use where it is called for one
+        ("shop_item", "shop/services.py", 6, "write"),
+        ("work_tasks", "shop/services.py", 7, "write"),
+        ("work_tasks", "shop/services.py", 8, "read"),
+    }
+    assert [f.name for f in report.findings] == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()

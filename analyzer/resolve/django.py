@@ -51,6 +51,8 @@ from analyzer.resolve.values import (
     ExternalResultV,
     ExternalV,
     MapV,
+    ModelLookupV,
+    ModelMetaV,
     SeqV,
     StrV,
     Unknown,
@@ -320,6 +322,10 @@ class DjangoResolver:
         self.default_schema = default_schema
         self.max_name = MAX_NAME_LENGTH.get(dialect)
         self._ancestry: dict[ClassV, tuple[list[ClassV], list[str]]] = {}
+        self._with_models: list[DjangoProject] = []  # projects whose models are built
+        self._metas: tuple[
+            dict[ClassV, set[ModelMetaV]], dict[str, set[ModelMetaV]], dict[str, set[ModelMetaV]]
+        ] | None = None
         # whether the repository has one project, which may then import the repository's own
         # packages outside its folder (`find`)
         self.single_project = False
@@ -824,7 +830,8 @@ class DjangoResolver:
 
     def models(self, project: DjangoProject, bare: bool = False) -> None:
         """Every model class of the project's modules, then contrib models, relations and
-        reverse accessors."""
+        reverse accessors. From then on the evaluator reads `Model._meta.db_table` of them
+        (`meta_of`)."""
         builder = _ModelBuilder(self, project, bare)
         builder.contrib()
         for facts in self.modules:
@@ -835,6 +842,39 @@ class DjangoResolver:
                     continue
                 builder.model(ClassV(facts.module, qualname), facts, fact)
         builder.finish()
+        self._with_models.append(project)
+        self._metas = None
+        self.evaluator.django_meta = self.meta_of
+
+    def meta_of(self, value: Value) -> ModelMetaV | None:
+        """`_meta` of a model class or of `apps.get_model(label, name)`, when every project
+        built so far that has the model gives it the same table (None otherwise: the
+        evaluator then says why it cannot read it)."""
+        if self._metas is None:
+            by_class: dict[ClassV, set[ModelMetaV]] = {}
+            by_label: dict[str, set[ModelMetaV]] = {}
+            by_name: dict[str, set[ModelMetaV]] = {}
+            for project in self._with_models:
+                for model in project.models.values():
+                    if model.table is None:
+                        continue
+                    meta = ModelMetaV(model.app_label, model.name.lower(), model.table.name)
+                    if model.cls is not None:
+                        by_class.setdefault(model.cls, set()).add(meta)
+                    by_label.setdefault(model.key, set()).add(meta)
+                    by_name.setdefault(model.name.lower(), set()).add(meta)
+            self._metas = (by_class, by_label, by_name)
+        by_class, by_label, by_name = self._metas
+        if isinstance(value, ClassV):
+            found = by_class.get(value, set())
+        elif isinstance(value, ModelLookupV):
+            found = (
+                by_label.get(f"{value.app_label}.{value.model_name}".lower(), set())
+                if value.app_label else by_name.get(value.model_name.lower(), set())
+            )
+        else:
+            return None
+        return next(iter(found)) if len(found) == 1 else None
 
     def auto_tables(self, project: DjangoProject) -> list[AutoTable]:
         """Auto-created many-to-many tables of the project's local concrete models."""

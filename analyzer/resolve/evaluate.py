@@ -39,6 +39,7 @@ from analyzer.resolve.values import (
     MapV,
     MethodV,
     ModelLookupV,
+    ModelMetaV,
     ModuleV,
     PathV,
     RegexV,
@@ -129,6 +130,9 @@ class Evaluator:
         self.index = index
         self.files = files  # repository paths (to tell a path that exists)
         self.table_of_class = table_of_class
+        # `Model._meta` of a Django model class or `apps.get_model(...)` lookup (set by the
+        # Django resolver once it has built the models: `DjangoResolver.meta_of`)
+        self.django_meta: Callable[[Value], ModelMetaV | None] | None = None
         self._stack: list[object] = []
         self._calls = 0
         self._names: dict[tuple[str, str], Values] = {}
@@ -483,6 +487,16 @@ class Evaluator:
                 return self._class_attribute(value, attr, value)
             case InstanceV(cls):
                 return self._class_attribute(cls, attr, value)
+            case ModelLookupV() if attr == "_meta":
+                return self._django_meta(value)
+            case ModelMetaV(label, name, table):
+                if attr == "db_table":
+                    return (StrV(table),)
+                if attr == "app_label":
+                    return (StrV(label),)
+                if attr == "model_name":
+                    return (StrV(name),)
+                return (Unknown(f"`_meta.{attr}` of a Django model"),)
             case TableV(name, schema):
                 if attr == "name":
                     return (StrV(name),)
@@ -498,6 +512,12 @@ class Evaluator:
             case Unknown():
                 return (value,)
         return (Unknown(f"`.{attr}` of {describe(value)}"),)
+
+    def _django_meta(self, value: Value) -> Values:
+        found = self.django_meta(value) if self.django_meta is not None else None
+        if found is None:
+            return (Unknown(f"{describe(value)} is not a Django model tabletrace knows"),)
+        return (found,)
 
     def class_fact(self, cls: ClassV) -> tuple[PythonFacts, ClassFact] | None:
         facts = self.index.find(cls.module)
@@ -545,6 +565,10 @@ class Evaluator:
             if table is not None:
                 return (StrV(table.name),) if attr == "__tablename__" else (table,)
             return (Unknown(f"{cls.qualname} is not a mapped class with a known table"),)
+        if attr == "_meta" and self.django_meta is not None:
+            found = self.django_meta(cls)
+            if found is not None:
+                return (found,)
         return self._guarded(
             ("attr", cls, attr, receiver),
             lambda: self._lookup_attribute(cls, attr, receiver),

@@ -87,6 +87,16 @@ class ModelLookupV(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class ModelMetaV(Value):
+    """`Model._meta` of a Django model the Django resolver built: its options, of which code
+    building SQL reads `db_table` (`f"UPDATE {model._meta.db_table} ..."`)."""
+
+    app_label: str
+    model_name: str  # lower case, as `_meta.model_name`
+    db_table: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExternalResultV(Value):
     """What a call to an external callable returned (`engine.connect()`, `SQLAlchemy()`)."""
 
@@ -193,6 +203,8 @@ def describe(value: Value) -> str:
             return f"table object {name}"
         case ModelLookupV(label, name):
             return f"model {label}.{name}"
+        case ModelMetaV(label, name, _):
+            return f"the _meta of model {label}.{name}"
         case BatchV():
             return "a batch_alter_table() batch"
         case PathV(path):
