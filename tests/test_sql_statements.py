@@ -757,3 +757,18 @@ def test_an_sqlite_index_hint_is_no_table() -> None:
         db.execute(sql)
     assert sorted(row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE "
                                                "type = 'table'")) == ["coins", "hints"]
+
+
+def test_the_token_scan_reads_no_piece_of_a_templated_name() -> None:
+    """A `str.format` template read as it is written (formatted later, so sqlglot cannot
+    parse it): `projects_{type}status` and `{tbl}_archive` are pieces of names known only
+    once formatted, not the tables `projects_` and `_archive`; the other tables are read."""
+    text = (
+        "SELECT {tbl}.id FROM {tbl}_archive JOIN projects_{type}status ON a = b "
+        "JOIN users ON users.id = {tbl}.owner"
+    )
+    result = analyze_statement(text, dialect="postgres", default_schema="public")
+    assert not result.parsed
+    assert [(ref.name, ref.kind, ref.confidence) for ref in result.refs] == [
+        ("users", "read", "low"),
+    ]

@@ -156,7 +156,24 @@ class _TokenScanner:
         parts, j = self.parts(i)
         if not parts:
             return None, i
+        if self._cut_by_a_field(i, j):
+            return None, j  # `projects_{type}status`: a template's name, not `projects_`
         return _Name(parts[-1], parts[-2] if len(parts) > 1 else None), j
+
+    def _cut_by_a_field(self, first: int, after: int) -> bool:
+        """Whether a `str.format` field (`{type}`) touches the name spanning tokens
+        `first`..`after - 1`: the text is a template formatted later, and its name is only a
+        piece of one."""
+        last = self.toks[after - 1]
+        end = last.start + len(last.text)
+        following = self.toks[after] if after < len(self.toks) else None
+        if following is not None and following.start == end and following.text.startswith("{"):
+            return True
+        previous = self.toks[first - 1] if first > 0 else None
+        return (
+            previous is not None and previous.text.endswith("}")
+            and previous.start + len(previous.text) == self.toks[first].start
+        )
 
     def statement_end(self, i: int) -> int:
         depth = 0
