@@ -803,9 +803,7 @@ class _Looker:
             return
         kind = type(node)
         if kind in (ast.Name, ast.Attribute, ast.BinOp, ast.Subscript) or (
-            kind is ast.Call
-            and type(node.func) is ast.Attribute  # type: ignore[attr-defined]
-            and node.func.attr in ("format", "join")  # type: ignore[attr-defined]
+            kind is ast.Call and _result_may_be_sql(node)  # type: ignore[arg-type]
         ):
             # a value given to a sink (`cur.execute(QUERY)`): SQL if it can hold a keyword
             self.state.templates.append(
@@ -1273,6 +1271,30 @@ def _ends_like_a_sentence(ending: str) -> bool:
 def _worth_reporting(text: str) -> bool:
     """`code_sql._worth_reporting` on a fully literal string."""
     return len(text.strip()) >= MIN_TEXT_LENGTH and any(c.isalpha() for c in text)
+
+
+def _is_sink_call(node: ast.Call) -> bool:
+    name = _last_name(node.func)
+    return name is not None and (
+        name in SINKS or (type(node.func) is ast.Attribute and name in METHOD_SINKS)
+    )
+
+
+def _result_may_be_sql(node: ast.Call) -> bool:
+    """`code_sql._result_may_be_sql`: a call given to a sink whose result is read."""
+    func = node.func
+    if type(func) is ast.Attribute and func.attr in ("format", "join"):  # type: ignore[attr-defined]
+        return True
+    if _is_sink_call(node):
+        return False
+    while type(func) in (ast.Attribute, ast.Call):
+        if type(func) is ast.Call:
+            if _is_sink_call(func):  # type: ignore[arg-type]
+                return False
+            func = func.func  # type: ignore[attr-defined]
+        else:
+            func = func.value  # type: ignore[attr-defined]
+    return True
 
 
 def _last_name(node: ast.AST) -> str | None:

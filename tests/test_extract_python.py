@@ -351,13 +351,16 @@ def test_bare_name_and_attribute_in_sink() -> None:
 
 def test_text_nested_in_execute_reported_once() -> None:
     facts = ok("""
+        import sqlalchemy as sa
+        from sqlalchemy import select, text
         conn.execute(text(QUERY))
         conn.execute(sa.text("SELECT a FROM t"), params)
         session.execute(select(User))
+        session.execute(sa.select(User).where(User.id == 1))
     """)
     assert facts.candidates == [
-        StringCandidate((H("QUERY", 2, "argument"),), 2, 2, "text"),
-        StringCandidate((L("SELECT a FROM t", 3),), 3, 3, "text"),
+        StringCandidate((H("QUERY", 4, "argument"),), 4, 4, "text"),
+        StringCandidate((L("SELECT a FROM t", 5),), 5, 5, "text"),
     ]
 
 

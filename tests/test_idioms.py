@@ -1967,3 +1967,72 @@ def test_postgresql_takes_a_query_not_a_table_name_as_a_derived_table(
         ).fetchone()[0] > 0
         with pytest.raises(psycopg.errors.SyntaxError):
             conn.execute("SELECT count(*) FROM (pg_class) AS sub")
+
+
+SQL_BUILDER_FILES = {
+    "app/__init__.py": "",
+    "app/queries.py": (
+        "def select_by_id(table):\n"
+        '    return f"SELECT id FROM {table} WHERE id = ?"\n\n\n'
+        "def count_rows(table):\n"
+        '    sql = "SELECT count(*) FROM {table}"\n'
+        "    sql = sql.format(table=table)\n"
+        "    return sql\n"
+    ),
+    "app/repo.py": (
+        "import uuid\n\nfrom sqlalchemy import text\n\n"
+        "from app.queries import count_rows, select_by_id\n\n\n"
+        "def payment(cur, ident):\n"
+        '    cur.execute(select_by_id("payments"), (ident,))\n'
+        "    return cur.fetchone()\n\n\n"
+        "def refunds(cur):\n"
+        '    cur.execute(count_rows("refunds"))\n'
+        "    return cur.fetchone()[0]\n\n\n"
+        "def opaque(cur):\n"
+        "    cur.execute(uuid.uuid4().hex)\n\n\n"
+        "def ledger(session):\n"
+        '    sql = "SELECT id FROM ledger"\n'
+        "    return session.execute(text(sql))\n\n\n"
+        "def audit(session, cutoff):\n"
+        "    return session.execute(\n"
+        '        text("SELECT id FROM audit WHERE at < :cutoff").bindparams(cutoff=cutoff)\n'
+        "    )\n\n\n"
+        "def purge(session):\n"
+        '    for table in ("sessions", "tokens"):\n'
+        '        query = text(f"DELETE FROM {table}")\n'
+        "        session.execute(query)\n"
+    ),
+}
+
+
+def test_sql_returned_by_a_repository_function_called_in_the_sink(make_repo: MakeRepo) -> None:
+    """`cur.execute(select_by_id("payments"), ...)`: the SQL argument is the result of a
+    repository function, evaluated with the call's arguments (an f-string, or a template
+    `.format`-ted in the function), as when the result is first bound to a name. A call whose
+    result cannot be read (a library's) is no finding, and `execute(text(sql))`,
+    `execute(text("...").bindparams(...))` or `q = text(...); execute(q)` counts the statement
+    once, where it is written. SQLite runs the same statements."""
+    import sqlite3
+
+    root = make_repo(SQL_BUILDER_FILES)
+    report = scan(root)
+    assert {t.name: sorted((u.path, u.line, u.kind) for u in t.uses) for t in report.tables} == {
+        "payments": [("app/repo.py", 9, "read")],
+        "refunds": [("app/repo.py", 14, "read")],
+        "ledger": [("app/repo.py", 23, "read")],  # once: `text(sql)` reads the literal
+        "audit": [("app/repo.py", 29, "read")],  # once, as written in `text(...)`
+        "sessions": [("app/repo.py", 35, "write")],  # `text(...)` bound first: once, there
+        "tokens": [("app/repo.py", 35, "write")],
+    }
+    assert [f.name for f in report.findings] == ["undefined-table"] * 6
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    with importable(root):
+        from app import repo  # type: ignore[import-not-found]
+
+        with sqlite3.connect(":memory:") as db:
+            db.execute("CREATE TABLE payments (id int)")
+            db.execute("CREATE TABLE refunds (id int)")
+            db.execute("INSERT INTO payments VALUES (7)")
+            cur = db.cursor()
+            assert repo.payment(cur, 7) == (7,)
+            assert repo.refunds(cur) == 0

@@ -24,7 +24,6 @@ replay's job: `analyzer.resolve.alembic_ops`. `downgrade()` is never run.
 from __future__ import annotations
 
 import inspect
-import sys
 from collections.abc import Iterator
 
 import libcst as cst
@@ -43,6 +42,7 @@ from analyzer.readers.alembic_api import (  # re-exported: the readers' public n
     NON_OPERATIONS,
     OPERATIONS,
 )
+from analyzer.readers.sinks import LIBRARY_ROOTS
 
 __all__ = [
     "BATCH_OPERATIONS",
@@ -86,10 +86,6 @@ _PURE_MODULES = frozenset(
         "codecs", "sqlalchemy", "alembic", "logging", "warnings", "sys",
     }
 )
-LIBRARY_ROOTS = frozenset(sys.stdlib_module_names) | {
-    "alembic", "sqlalchemy", "sqlmodel", "flask_sqlalchemy", "psycopg2", "psycopg", "asyncpg",
-    "django", "pydantic", "typing_extensions", "click", "typer",
-}
 _VALUE_STATEMENTS = (cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _PLAIN_WITH = frozenset({"autocommit_block", "open"})

@@ -8,7 +8,8 @@ carry a table name into a helper.
 * **Sinks**: when the expression is the SQL argument of a known SQL-taking call, the
   candidate's `sink` is that call's name. A bare name or attribute chain in a sink position is a
   one-hole candidate (`style="argument"`); a visibly computed value there (`QUERY % x`, `a + b`,
-  `QUERIES[k]`, `q.format(...)`) is a one-hole candidate with `ref=None` (dynamic SQL).
+  `QUERIES[k]`, `q.format(...)`, `build_query(kind)`) is a one-hole candidate with `ref=None`
+  (dynamic SQL).
 * **Calls** (`CallFact`): calls passing a name-like value (an identifier-like string, a name,
   an attribute chain) that may be a table name given to a repository helper
   (`db.insert("accounts", row)`); resolution decides later which callees are such helpers.
@@ -22,10 +23,11 @@ from analyzer.facts import CallFact, Hole, Literal, Part, StringCandidate
 from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted, is_format_call, last_name, literal_string
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import Context, Reader, Scope
+from analyzer.python.scopes import Context, Reader, Scope, reaching
 from analyzer.python.templates import StringShapes, TemplateBuilder, sql_composable_text
 from analyzer.python.translate import Translator
 from analyzer.readers.sinks import (
+    LIBRARY_ROOTS,
     LOG_ROOTS,
     METHOD_SINKS,
     MIN_TEXT_LENGTH,
@@ -34,6 +36,59 @@ from analyzer.readers.sinks import (
     SQL_KEYWORDS,
     TABLE_LIKE,
 )
+
+
+def _is_sink_call(call: cst.Call) -> bool:
+    name = last_name(call.func)
+    return name is not None and (
+        name in SINKS or (isinstance(call.func, cst.Attribute) and name in METHOD_SINKS)
+    )
+
+
+def _result_may_be_sql(call: cst.Call) -> bool:
+    """A call given to a sink whose result the resolver evaluates: `q.format(...)`,
+    `"...".join(...)`, and a function's result (`cur.execute(build_query("task"))`, the
+    repository function returning the SQL). Not a sink of its own (`execute(text(sql))`) nor
+    a method of one (`text("...").bindparams(...)`): the sink's own argument is read, where
+    it is written."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join"):
+        return True
+    if _is_sink_call(call):
+        return False
+    while isinstance(func, cst.Attribute | cst.Call):
+        if isinstance(func, cst.Call):
+            if _is_sink_call(func):
+                return False
+            func = func.func
+        else:
+            func = func.value
+    return True
+
+
+def _library_call(hole: Part, scope: Scope) -> bool:
+    """A sink argument calling a library's function (`session.execute(select(User))`, `select`
+    imported from SQLAlchemy): its result is no text the resolver could read."""
+    if not isinstance(hole, Hole) or not isinstance(hole.value, ir.Call):
+        return False
+    func: ir.Expr = hole.value.func
+    if isinstance(func, ir.Attr) and func.attr in ("format", "join"):
+        return False  # a template filled in (psycopg's `sql.SQL(...).format(...)` too)
+    while isinstance(func, ir.Attr | ir.Call):
+        func = func.value if isinstance(func, ir.Attr) else func.func
+    if isinstance(func, ir.Imported):
+        return func.level == 0 and func.module.split(".")[0] in LIBRARY_ROOTS
+    if not isinstance(func, ir.Global):
+        return False
+    module = scope
+    while module.parent is not None:
+        module = module.parent
+    sites = module.bindings.get(func.name)
+    return bool(sites) and all(
+        site.kind == "import" and site.imported is not None and site.imported.level == 0
+        and site.imported.module.split(".")[0] in LIBRARY_ROOTS
+        for site in sites
+    )
 
 
 def _worth_reporting(parts: tuple[Part, ...]) -> bool:
@@ -121,11 +176,9 @@ class CodeSqlReader(Reader):
         if self.shapes.is_str(node):
             self._sinks[id(node)] = sink
             return
-        if dotted(node) is not None or isinstance(node, cst.BinaryOperation | cst.Subscript) or (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in ("format", "join")
-        ):
+        if dotted(node) is not None or isinstance(
+            node, cst.BinaryOperation | cst.Subscript
+        ) or (isinstance(node, cst.Call) and _result_may_be_sql(node)):
             self._pending.append((node, ctx, sink, True))
 
     # ---- after the traversal ---------------------------------------------------------------
@@ -142,7 +195,9 @@ class CodeSqlReader(Reader):
                 parts: tuple[Part, ...] | None = (
                     builder.hole(node, "argument", scope, ctx.loops),
                 )
-                if self._is_local_sql_variable(parts, sink, scope):
+                if self._is_local_sql_variable(parts, sink, scope) or (
+                    isinstance(node, cst.Call) and _library_call(parts[0], scope)
+                ):
                     continue
             else:
                 parts = builder.build(node, scope, ctx.loops)
@@ -178,7 +233,34 @@ class CodeSqlReader(Reader):
         if sink is None or not isinstance(hole, Hole) or hole.ref is None:
             return False
         found = self._builder.string_binding(hole.ref, scope, hole.line)
-        return found is not None and found[1].kind == "function"
+        if found is not None:
+            return found[1].kind == "function"
+        return self._bound_to_a_sink_of_text(hole.ref, scope, hole.line)
+
+    def _bound_to_a_sink_of_text(self, ref: str, scope: Scope, line: int) -> bool:
+        """`query = text(f"DELETE FROM {table}"); session.execute(query)`: the text is already
+        a candidate at its own sink (`text`), so the execute would count it twice."""
+        if "." in ref:
+            return False
+        current: Scope | None = scope
+        while current is not None and current.kind != "module":
+            if current is scope or current.kind in ("function", "lambda", "comprehension"):
+                sites = current.bindings.get(ref)
+                if sites:
+                    if len(sites) > 1 and current is scope:
+                        sites = reaching(sites, line, None)
+                    if len(sites) != 1:
+                        return False
+                    site = sites[0]
+                    value = site.value
+                    return (
+                        site.kind in ("assign", "walrus") and not site.path
+                        and isinstance(value, cst.Call) and _is_sink_call(value)
+                        and bool(value.args) and value.args[0].keyword is None
+                        and not value.args[0].star and self.shapes.is_str(value.args[0].value)
+                    )
+            current = current.parent
+        return False
 
     def calls(self, translator: Translator) -> list[CallFact]:
         out = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 # --------------------------------------------------------------------------------------------
 # Sinks (reference: CodeQL's PEP 249 / SQLAlchemy / asyncpg / psycopg / pandas / Django models)
@@ -71,6 +72,13 @@ NOT_HELPERS = frozenset(
     }
 )
 LOG_ROOTS = frozenset({"logger", "log", "logging", "LOGGER", "LOG", "_logger", "_log", "warnings"})
+#: Top-level packages of libraries, never of the scanned repository: an Alembic revision's
+#: import of one is not a project module, and a call of one of their functions given to a sink
+#: (`session.execute(select(User))`) returns no SQL text the resolver could read.
+LIBRARY_ROOTS = frozenset(sys.stdlib_module_names) | {
+    "alembic", "sqlalchemy", "sqlmodel", "flask_sqlalchemy", "psycopg2", "psycopg", "asyncpg",
+    "django", "pydantic", "typing_extensions", "click", "typer",
+}
 
 
 # --------------------------------------------------------------------------------------------
