@@ -676,7 +676,9 @@ class _Rounds:
                 if result.glance is not None
                 for name in result.glance.stampers
             }
-            self._demand = Demand(find, stampers=stampers)
+            self._demand = Demand(
+                find, stampers=stampers, subclasses=self.closure().subclasses_of
+            )
         return self._demand
 
     def helpers(self, parsed: list[PythonFacts]) -> HelperSignatures:

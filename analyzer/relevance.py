@@ -1453,6 +1453,8 @@ class Closure:
         # models, tables, bases and registries by module path: what importing pulls a file in
         self._defining = {p: self.models[p] | self.registries[p] for p in self._by_path}
         self.helpers: set[str] = set()  # `use_helpers`
+        self._parents: dict[tuple[str, str], set[tuple[str, str | None]]] | None = None
+        self._children: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
 
     # ---- resolving names -------------------------------------------------------------------
 
@@ -1523,6 +1525,47 @@ class Closure:
             source = self._module(star, module.path)
             if source is not None:
                 yield from self._names_of(source, name, seen)
+
+    # ---- subclasses --------------------------------------------------------------------------
+
+    def subclasses_of(self, path: str, name: str) -> list[tuple[str, str]]:
+        """(dotted module, class) of every module-level class that may derive from class
+        `name` of the module at `path`, to any depth, as the glances' bases and imports say
+        (`class OrderRepo(repo.BaseRepo)` may derive from any class of `repo`). The evaluator
+        reads `self.x` in a class's own method in each subclass's values
+        (`Evaluator._overrides`): those subclasses must be read."""
+        parents = self._class_parents()
+        children: dict[tuple[str, str | None], list[tuple[str, str]]] = self._children
+        if not children:
+            for child, found in parents.items():
+                for parent in found:
+                    children.setdefault(parent, []).append(child)
+        out: list[tuple[str, str]] = []
+        todo = [(path, name)]
+        seen = {(path, name)}
+        while todo:
+            current = todo.pop()
+            for key in (current, (current[0], None)):
+                for child in children.get(key, ()):
+                    if child not in seen:
+                        seen.add(child)
+                        out.append(child)
+                        todo.append(child)
+        return sorted((self._by_path[p].name, c) for p, c in out)
+
+    def _class_parents(self) -> dict[tuple[str, str], set[tuple[str, str | None]]]:
+        """(path, class) -> the (path, class) its bases may name; (path, None): any class of
+        that module (a base written `module.Class`)."""
+        if self._parents is None:
+            parents: dict[tuple[str, str], set[tuple[str, str | None]]] = {}
+            for module in self._by_path.values():
+                for cls, roots in module.glance.bases:
+                    found = parents.setdefault((module.path, cls), set())
+                    for root in roots:
+                        for target, inner in self._names_of(module, root, set()):
+                            found.add((target.path, inner))
+            self._parents = parents
+        return self._parents
 
     # ---- models and registries -------------------------------------------------------------
 
@@ -1769,10 +1812,16 @@ class Demand:
     module that was skipped."""
 
     def __init__(self, find: Callable[[str, str | None], PythonFacts | None],
-                 helpers: Collection[str] = (), stampers: Collection[str] = ()) -> None:
+                 helpers: Collection[str] = (), stampers: Collection[str] = (),
+                 subclasses: Callable[[str, str], list[tuple[str, str]]] | None = None
+                 ) -> None:
         """`stampers`: the names of the functions that call `stamp` in the whole repository
-        (`Glance.stampers`): a create_all's neighbouring call of one is looked up."""
+        (`Glance.stampers`): a create_all's neighbouring call of one is looked up.
+        `subclasses`: (path, class) -> (dotted module, class) of its possible subclasses
+        (`Closure.subclasses_of`), whose values of `self.x` read in the class's own methods
+        the evaluator reads too."""
         self._find = find  # dotted module name, importer path -> its facts (`ModuleIndex.find`)
+        self._subclasses = subclasses
         self._helpers = set(helpers)
         self._stampers = frozenset(stampers)
         self._rooted: dict[str, PythonFacts] = {}  # modules whose roots were added
@@ -1891,6 +1940,8 @@ class Demand:
                 chain = _attr_chain(node)
                 if chain is not None:
                     yield facts, chain
+                if isinstance(node.value, ir.Self | ir.ClsRef) and self._subclasses is not None:
+                    yield from self._overriding(facts, node.value.cls, node.attr)
             elif isinstance(node, ir.Global):
                 yield facts, (node.name,)
             elif isinstance(node, ir.Imported):
@@ -1907,6 +1958,18 @@ class Demand:
                 for param in function.params if function is not None else ():
                     if param.name == node.name:
                         yield from ((facts, e) for e in (param.annotation, param.default) if e)
+
+    def _overriding(self, facts: PythonFacts, cls: str, attr: str
+                    ) -> Iterator[tuple[PythonFacts, object]]:
+        """`self.<attr>` in a method of `cls`: the subclasses' own `<attr>`
+        (`Evaluator._overrides`), in their modules (a skipped one is read)."""
+        assert self._subclasses is not None
+        if "." in cls:
+            return  # a nested class: the evaluator looks at module-level subclasses only
+        for module, name in self._subclasses(facts.path, cls):
+            found = self._find(module, None)
+            if found is not None:
+                yield found, (name, attr)
 
     def _name(self, facts: PythonFacts, chain: Chain) -> Iterator[tuple[PythonFacts, object]]:
         key = (facts.path, chain)

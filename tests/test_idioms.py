@@ -2036,3 +2036,81 @@ def test_sql_returned_by_a_repository_function_called_in_the_sink(make_repo: Mak
             cur = db.cursor()
             assert repo.payment(cur, 7) == (7,)
             assert repo.refunds(cur) == 0
+
+
+REPOSITORY_FILES = {
+    "app/__init__.py": "",
+    "app/repo.py": (
+        "class BaseRepo:\n"
+        "    table: str\n"
+        '    key = "id"\n\n'
+        "    def __init__(self, conn):\n"
+        "        self.conn = conn\n\n"
+        "    def get(self, ident):\n"
+        "        return self.conn.execute(\n"
+        '            f"SELECT * FROM {self.table} WHERE {self.key} = ?", (ident,)\n'
+        "        ).fetchone()\n\n"
+        "    @classmethod\n"
+        "    def purge_sql(cls):\n"
+        '        return f"DELETE FROM {cls.table}"\n'
+    ),
+    "app/users.py": (
+        "from app.repo import BaseRepo\n\n\n"
+        "class UserRepo(BaseRepo):\n"
+        '    table = "users"\n'
+        '    key = "user_id"\n'
+    ),
+    "app/billing/__init__.py": "",
+    "app/billing/orders.py": (
+        "from app import repo\n\n\n"
+        "class OrderRepo(repo.BaseRepo):\n"
+        "    def __init__(self, conn):\n"
+        "        super().__init__(conn)\n"
+        '        self.table = "orders"\n\n\n'
+        "class ArchivedOrderRepo(OrderRepo):\n"
+        '    table = "orders_archive"\n'
+    ),
+    "app/service.py": (
+        "from app.billing.orders import OrderRepo\nfrom app.users import UserRepo\n\n\n"
+        "def show(conn, ident):\n"
+        "    return UserRepo(conn).get(ident), OrderRepo(conn).get(ident)\n"
+    ),
+}
+
+
+def test_a_base_class_reads_its_subclasses_table_attribute(make_repo: MakeRepo) -> None:
+    """A repository base class building SQL from `self.table` (only annotated there) and
+    subclasses naming their table (`table = "users"`, `self.table = "orders"` in `__init__`,
+    a subclass of a subclass): the statement uses each subclass's table, at its line; a
+    classmethod's `cls.table` the class attributes only. The subclasses live in modules the
+    first look skips (no SQL of their own): the report is the same with and without the
+    pre-filter. SQLite runs the statements for each subclass, and `cls.table` of OrderRepo
+    fails as Python says."""
+    import sqlite3
+
+    root = make_repo(REPOSITORY_FILES)
+    report = scan(root)
+    assert {t.name: sorted((u.path, u.line, u.kind) for u in t.uses) for t in report.tables} == {
+        "users": [("app/repo.py", 10, "read"), ("app/repo.py", 15, "write")],
+        # `cls.table` of OrderRepo is no attribute (it is set on instances): only `self.table`
+        "orders": [("app/repo.py", 10, "read")],
+        "orders_archive": [("app/repo.py", 10, "read"), ("app/repo.py", 15, "write")],
+    }
+    assert [f.name for f in report.findings] == ["undefined-table"] * 3
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    with importable(root):
+        from app.billing.orders import ArchivedOrderRepo, OrderRepo  # type: ignore[import-not-found]
+        from app.users import UserRepo  # type: ignore[import-not-found]
+
+        with sqlite3.connect(":memory:") as db:
+            for table, key in (("users", "user_id"), ("orders", "id"),
+                               ("orders_archive", "id")):
+                db.execute(f"CREATE TABLE {table} ({key} int)")
+                db.execute(f"INSERT INTO {table} VALUES (1)")
+            for repo in (UserRepo, OrderRepo, ArchivedOrderRepo):
+                assert repo(db).get(1) == (1,)
+            assert [repo.purge_sql() for repo in (UserRepo, ArchivedOrderRepo)] == [
+                "DELETE FROM users", "DELETE FROM orders_archive",
+            ]
+            with pytest.raises(AttributeError):
+                OrderRepo.purge_sql()

@@ -242,3 +242,17 @@ def test_known_verdicts_are_not_asked_again(monkeypatch: pytest.MonkeyPatch) -> 
     # a text it was not told about is asked (here: the stand-in that fails, so is_sql_text
     # falls back to False, as it does for any error)
     assert not is_sql_text("SELECT 1 FROM other", at_sink=False, verdicts=verdicts)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("copy tracks into library directory (default)", False),
+        ("COPY tracks FROM STDIN WITH (FORMAT csv)", True),
+        ("COPY (SELECT id FROM tracks) TO STDOUT", True),
+    ],
+)
+def test_copy_needs_from_or_to(text: str, expected: bool) -> None:
+    """PostgreSQL's COPY reads FROM or writes TO; without either it is prose (an option's
+    help: beets' "copy tracks into library directory")."""
+    assert is_sql_text(text, at_sink=False, dialect="postgres") is expected

@@ -38,7 +38,7 @@ from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
-from analyzer.resolve.values import FunctionV, Unknown, Values
+from analyzer.resolve.values import ClassV, FunctionV, InstanceV, Unknown, Values
 from analyzer.sql.detect import is_sql_text
 from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
@@ -176,15 +176,18 @@ def analyze_text(
 
 
 def _unique_dynamic(names: list[DynamicName]) -> list[DynamicName]:
-    """Equal dynamic names once, in their first place; the one that may create a table wins
-    (`RENAME TO {b}` over `ALTER TABLE {a}` of the same statement)."""
-    unique: dict[DynamicName, DynamicName] = {}
+    """One dynamic name per line, hole and kind, in its first place (the same statement read
+    for several loop elements or receivers, `SELECT {field} FROM {table}` with each field,
+    is one unknown table); the one that may create a table wins (`RENAME TO {b}` over
+    `ALTER TABLE {a}` of the same statement)."""
+    unique: dict[tuple[int, tuple[str, ...], str], DynamicName] = {}
     for name in names:
-        kept = unique.get(name)
+        key = (name.line, name.expressions, name.kind)
+        kept = unique.get(key)
         if kept is None or (
             name.operation in CREATING_OPERATIONS and kept.operation not in CREATING_OPERATIONS
         ):
-            unique[name] = name  # an equal key keeps its place
+            unique[key] = name  # an equal key keeps its place
     return list(unique.values())
 
 
@@ -245,9 +248,51 @@ class CodeSqlResolver:
     # ---- one candidate ---------------------------------------------------------------------
 
     def _analyze(self, candidate: StringCandidate, frame: Frame, found: _Found) -> None:
-        for iteration in self.evaluator.iterations(candidate.loops, frame):
-            for template in self.expander.expand(candidate.parts, iteration):
-                self._template(candidate, template, found)
+        holes = [part.value for part in candidate.parts if isinstance(part, Hole) and part.value]
+        for receiver in self._receiver_frames(holes, candidate.loops, frame):
+            for iteration in self.evaluator.iterations(candidate.loops, receiver):
+                for template in self.expander.expand(candidate.parts, iteration):
+                    self._template(candidate, template, found)
+
+    def _receiver_frames(
+        self, expressions: list[ir.Expr], loops: tuple[int, ...], frame: Frame
+    ) -> list[Frame]:
+        """`self.table` read in a method of a class, for no particular instance: the method
+        may run for an instance of any repository subclass, so the expressions (a
+        candidate's holes, a helper call's arguments, with the loops around them) are read
+        once for each subclass that binds one of the attributes they read itself (`class
+        UserRepo(BaseRepo): table = "users"`, or `self.table = ...` in its methods), `self`
+        being such an instance (every attribute read then comes from that one subclass), and
+        once for the class itself unless an attribute read has no value there (`table: str`
+        only: an abstract attribute)."""
+        read = _receiver_attributes(
+            [*expressions, *frame.module.loop_iterables(loops)], frame
+        )
+        if len(read) != 1:
+            return [frame]  # none, or reads of several classes' `self`: as written
+        (qualname, (attributes, instance)), = read.items()
+        cls = ClassV(frame.module.module, qualname)
+        overriding = [
+            sub for sub in self.evaluator.subclasses(cls)
+            if any(self.evaluator.overrides(sub, a, instance=instance) for a in attributes)
+        ]
+        if not overriding:
+            return [frame]
+        frames = []
+        if all(
+            any(not isinstance(v, Unknown) for v in self.evaluator.evaluate(
+                ir.Attr(ir.Self(qualname) if instance else ir.ClsRef(qualname), attribute),
+                frame,
+            ))
+            for attribute in attributes
+        ):
+            frames.append(frame)
+        frames.extend(
+            Frame(frame.module, frame.loops, frame.params,
+                  {**frame.receivers, qualname: InstanceV(sub)})
+            for sub in overriding
+        )
+        return frames
 
     def _template(self, candidate: StringCandidate, template: Template, found: _Found) -> None:
         if not template.has_literal_text():
@@ -402,7 +447,9 @@ class CodeSqlResolver:
         self, facts: PythonFacts, changed: Collection[str], recording: _RecordingIndex
     ) -> None:
         looked_up = self._lookups.get(facts.path)
-        if looked_up is not None and looked_up.isdisjoint(changed):
+        if looked_up is not None and looked_up.isdisjoint(changed) and not (
+            changed and ANY_MODULE in looked_up
+        ):
             return  # read, and nothing it looked up has changed
         looked_up = self._lookups[facts.path] = set()
         recording.found = looked_up
@@ -598,13 +645,15 @@ class CodeSqlResolver:
     ) -> None:
         refs: list[ResolvedRef] = []
         unresolved: list[DynamicName] = []
-        for frame in self.evaluator.iterations(call.loops, Frame(facts)):
-            args = [self.evaluator.evaluate(a, frame) for a in call.args]
-            kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in call.kwargs}
-            callee = self.evaluator.bind(helper.facts, helper.fact, value, args, kwargs)
-            for found in self._helper_uses(helper, callee, 1):
-                refs.extend(found.refs)
-                unresolved.extend(d for d, _ in found.dynamic)
+        expressions = [*call.args, *(v for _, v in call.kwargs)]
+        for receiver in self._receiver_frames(expressions, call.loops, Frame(facts)):
+            for frame in self.evaluator.iterations(call.loops, receiver):
+                args = [self.evaluator.evaluate(a, frame) for a in call.args]
+                kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in call.kwargs}
+                callee = self.evaluator.bind(helper.facts, helper.fact, value, args, kwargs)
+                for found in self._helper_uses(helper, callee, 1):
+                    refs.extend(found.refs)
+                    unresolved.extend(d for d, _ in found.dynamic)
         for ref in _unique(refs):
             result.refs.append(
                 ResolvedRef(
@@ -662,6 +711,26 @@ class CodeSqlResolver:
 NEVER, SELF, ALWAYS = 0, 1, 2
 
 
+def _receiver_attributes(
+    expressions: list[ir.Expr], frame: Frame
+) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Module-level class -> the attributes the expressions read as `self.x` / `cls.x`, and
+    whether through `self`, for the classes `frame` binds no receiver of."""
+    found: dict[str, tuple[list[str], bool]] = {}
+    for expression in expressions:
+        for node in ir.walk(expression):
+            if not isinstance(node, ir.Attr) or not isinstance(node.value, ir.Self | ir.ClsRef):
+                continue
+            owner = node.value.cls
+            if "." in owner or owner in frame.receivers:
+                continue
+            attributes, instance = found.setdefault(owner, ([], False))
+            if node.attr not in attributes:
+                attributes.append(node.attr)
+            found[owner] = (attributes, instance or isinstance(node.value, ir.Self))
+    return {owner: (tuple(sorted(a)), instance) for owner, (a, instance) in found.items()}
+
+
 def _own_reads(facts: PythonFacts, candidate: StringCandidate) -> int:
     """Whether a table name in the candidate may depend on a parameter of its own function
     (the only thing that makes a helper): ALWAYS when a hole, or a loop around the
@@ -695,6 +764,10 @@ def _own_reads(facts: PythonFacts, candidate: StringCandidate) -> int:
     return found
 
 
+#: Noted by `_RecordingIndex.modules`: the reading looked at every module.
+ANY_MODULE = "*"
+
+
 class _RecordingIndex:
     """A `ModuleIndex` that notes the path of every module found through it."""
 
@@ -710,6 +783,12 @@ class _RecordingIndex:
 
     def is_package(self, name: str) -> bool:
         return self.index.is_package(name)
+
+    def modules(self) -> list[PythonFacts]:
+        """Every module (the evaluator's subclass search): a reading that asks this depends
+        on any module read since."""
+        self.found.add(ANY_MODULE)
+        return self.index.modules()
 
 
 def _passes_own_params(call: CallFact) -> bool:

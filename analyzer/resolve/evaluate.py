@@ -137,6 +137,9 @@ class Evaluator:
         self._calls = 0
         self._names: dict[tuple[str, str], Values] = {}
         self._mros: dict[ClassV, list[ClassV]] = {}  # like `_names`: one answer a scan
+        # class -> its repository subclasses, direct (built when first asked: `subclasses`;
+        # not forgotten: it depends on the index's modules, which do not change)
+        self._subclasses: dict[ClassV, list[ClassV]] | None = None
 
     def forget(self) -> None:
         """Drop what was looked up so far, so that the next evaluations look every module up
@@ -574,6 +577,44 @@ class Evaluator:
             lambda: self._lookup_attribute(cls, attr, receiver),
             f"`{cls.qualname}.{attr}` is defined in terms of itself",
         )
+
+    def overrides(self, cls: ClassV, attr: str, *, instance: bool) -> bool:
+        """Whether the class binds `attr` itself, other than as a method or a mere annotation
+        (`table = "users"`; with `instance`, `self.table = ...` in its methods too)."""
+        fact = self.class_fact(cls)
+        if fact is None:
+            return False
+        binding = fact[1].names.get(attr) or (
+            fact[1].attributes.get(attr) if instance else None  # `cls.x`: no `self.x`
+        )
+        return binding is not None and binding.kind not in ("function", "declared", "class")
+
+    def subclasses(self, cls: ClassV) -> list[ClassV]:
+        """Every repository subclass of `cls`, to any depth, in module and class order. The
+        map is built once per evaluator (its index is fixed); every question still asks the
+        index for its modules, which a recording index notes (the answer depends on them
+        all: `CodeSqlResolver.find_helpers`)."""
+        modules = self.index.modules()
+        if self._subclasses is None:
+            direct: dict[ClassV, list[ClassV]] = {}
+            for facts in sorted(modules, key=lambda f: f.path):
+                for qualname in facts.classes:
+                    if "." in qualname:
+                        continue  # module-level classes (what the first look's bases hold)
+                    child = ClassV(facts.module, qualname)
+                    for base in self.bases(child):
+                        if isinstance(base, ClassV) and child not in direct.get(base, ()):
+                            direct.setdefault(base, []).append(child)
+            self._subclasses = direct
+        order: list[ClassV] = []
+        stack = list(self._subclasses.get(cls, ()))
+        while stack and len(order) < 64:
+            current = stack.pop(0)
+            if current in order or current == cls:
+                continue
+            order.append(current)
+            stack.extend(self._subclasses.get(current, ()))
+        return order
 
     def _lookup_attribute(self, cls: ClassV, attr: str, receiver: Value) -> Values:
         for owner in self.mro(cls):

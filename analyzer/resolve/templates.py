@@ -105,16 +105,37 @@ class TemplateExpander:
         return templates
 
     def _expand(self, parts: tuple[Part, ...], frame: Frame) -> list[Template]:
+        """The product of every hole's values; holes of one expression take one value
+        together (`SELECT {field} ... WHERE {field} IS NOT NULL`: a name read twice has one
+        value at a time, so mixing them would make statements the code never runs; a call
+        may give another value each time, and varies on its own)."""
         options: list[list[list[_Piece]]] = []
         for part in parts:
             if isinstance(part, Literal):
                 options.append([[(part.text, part.line, False)]])
             else:
                 options.append(self._hole(part, frame))
+        first_of: dict[ir.Expr, int] = {}
+        leader: list[int] = []  # per part: the part whose choice it follows (itself if free)
+        for index, part in enumerate(parts):
+            key = part.value if isinstance(part, Hole) else None
+            if key is None or not _repeatable(key):
+                leader.append(index)
+                continue
+            first = first_of.setdefault(key, index)
+            # (the same expression in the same frame: the same values in the same order)
+            leader.append(first if len(options[first]) == len(options[index]) else index)
+        free = [index for index, follows in enumerate(leader) if follows == index]
         templates: list[Template] = []
         seen: set[str] = set()
-        for combination in itertools.islice(itertools.product(*options), MAX_TEMPLATES):
-            template = _assemble([piece for pieces in combination for piece in pieces])
+        for picked in itertools.islice(
+            itertools.product(*(range(len(options[index])) for index in free)), MAX_TEMPLATES
+        ):
+            choice = dict(zip(free, picked, strict=True))
+            template = _assemble([
+                piece for index in range(len(parts))
+                for piece in options[index][choice[leader[index]]]
+            ])
             if template.text not in seen:
                 seen.add(template.text)
                 templates.append(template)
@@ -185,6 +206,12 @@ class TemplateExpander:
             f"it may be {', '.join(describe(v) for v in values[:3])}"
         )
         return [(inner, reason)]
+
+
+def _repeatable(expression: ir.Expr) -> bool:
+    """Whether two reads of `expression` in one statement give one value: names, attributes,
+    subscripts and constants do; a call may not (`next(ids)`)."""
+    return not any(isinstance(node, ir.Call) for node in ir.walk(expression))
 
 
 def _assemble(pieces: list[_Piece]) -> Template:

@@ -158,6 +158,9 @@ _REQUIRED_CLAUSE = {
     "INSERT": re.compile(
         r"\b(?:values|select|with|default\s+values)\b|__tt_hole_|\)\s*\Z", re.IGNORECASE
     ),
+    # `COPY t FROM ...` / `COPY t TO ...` (`COPY INTO t FROM ...` too): "copy tracks into
+    # library directory (default)" is an option's help
+    "COPY": re.compile(r"\b(?:from|to)\b|__tt_hole_", re.IGNORECASE),
 }
 
 
