@@ -2114,3 +2114,62 @@ def test_a_base_class_reads_its_subclasses_table_attribute(make_repo: MakeRepo) 
             ]
             with pytest.raises(AttributeError):
                 OrderRepo.purge_sql()
+
+
+GENERIC_REPOSITORY_FILES = {
+    "app/__init__.py": "",
+    "app/models.py": (
+        "from sqlalchemy import Integer\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class User(Base):\n"
+        '    __tablename__ = "users"\n'
+        "    id: Mapped[int] = mapped_column(Integer, primary_key=True)\n\n\n"
+        "class Order(Base):\n"
+        '    __tablename__ = "orders"\n'
+        "    id: Mapped[int] = mapped_column(Integer, primary_key=True)\n\n\n"
+        "class Audit(Base):\n"
+        '    __tablename__ = "audit_log"\n'
+        "    id: Mapped[int] = mapped_column(Integer, primary_key=True)\n"
+    ),
+    "app/repository.py": (
+        "from sqlalchemy import select\n\n\n"
+        "class Repository:\n"
+        "    model: type\n\n"
+        "    def __init__(self, session):\n"
+        "        self.session = session\n\n"
+        "    def base_statement(self):\n"
+        "        return select(self.model)\n"
+    ),
+    "app/repos.py": (
+        "from app.models import Order, User\n"
+        "from app.repository import Repository\n\n\n"
+        "class UserRepository(Repository):\n    model = User\n\n\n"
+        "class OrderRepository(Repository):\n    model = Order\n"
+    ),
+}
+
+
+def test_a_generic_repository_reads_each_subclass_model(make_repo: MakeRepo) -> None:
+    """`select(self.model)` in a generic repository base class, each subclass naming its
+    model (`model = User`): the statement reads each subclass model's table, at its line; a
+    model no repository names stays dead. Real SQLAlchemy compiles the same statements; the
+    report is the same with and without the pre-filter."""
+    root = make_repo(GENERIC_REPOSITORY_FILES)
+    report = scan(root)
+    assert uses_of(report, "public.users") == {  # (and `model = User`, a low-confidence read)
+        ("app/repository.py", 11, "read"), ("app/repos.py", 6, "read"),
+    }
+    assert uses_of(report, "public.orders") == {
+        ("app/repository.py", 11, "read"), ("app/repos.py", 10, "read"),
+    }
+    assert uses_of(report, "public.audit_log") == set()
+    assert sorted(f.table for f in report.findings if f.name == "dead-table") == [
+        "public.audit_log",
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    with importable(root):
+        from app.repos import OrderRepository, UserRepository  # type: ignore[import-not-found]
+
+        compiled = [str(repo(None).base_statement()) for repo in (UserRepository, OrderRepository)]
+    assert [text.split("FROM ")[1] for text in compiled] == ["users", "orders"]

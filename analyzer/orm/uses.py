@@ -26,7 +26,12 @@ def orm_uses(
             keys: list[TableKey] = []
             confidence = reference.confidence
             if reference.value is not None:
-                keys = _evaluated_tables(evaluator.evaluate(reference.value, Frame(facts)), mapper)
+                # `select(self.model)` in a generic repository: each subclass's model
+                keys = list(dict.fromkeys(
+                    key
+                    for frame in evaluator.receiver_frames([reference.value], (), Frame(facts))
+                    for key in _evaluated_tables(evaluator.evaluate(reference.value, frame), mapper)
+                ))
             else:
                 symbol = symbols.lookup(facts, reference.name)
                 if symbol is None or symbol.module is None:

@@ -38,7 +38,7 @@ from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
-from analyzer.resolve.values import ClassV, FunctionV, InstanceV, Unknown, Values
+from analyzer.resolve.values import FunctionV, Unknown, Values
 from analyzer.sql.detect import is_sql_text
 from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
@@ -249,50 +249,10 @@ class CodeSqlResolver:
 
     def _analyze(self, candidate: StringCandidate, frame: Frame, found: _Found) -> None:
         holes = [part.value for part in candidate.parts if isinstance(part, Hole) and part.value]
-        for receiver in self._receiver_frames(holes, candidate.loops, frame):
+        for receiver in self.evaluator.receiver_frames(holes, candidate.loops, frame):
             for iteration in self.evaluator.iterations(candidate.loops, receiver):
                 for template in self.expander.expand(candidate.parts, iteration):
                     self._template(candidate, template, found)
-
-    def _receiver_frames(
-        self, expressions: list[ir.Expr], loops: tuple[int, ...], frame: Frame
-    ) -> list[Frame]:
-        """`self.table` read in a method of a class, for no particular instance: the method
-        may run for an instance of any repository subclass, so the expressions (a
-        candidate's holes, a helper call's arguments, with the loops around them) are read
-        once for each subclass that binds one of the attributes they read itself (`class
-        UserRepo(BaseRepo): table = "users"`, or `self.table = ...` in its methods), `self`
-        being such an instance (every attribute read then comes from that one subclass), and
-        once for the class itself unless an attribute read has no value there (`table: str`
-        only: an abstract attribute)."""
-        read = _receiver_attributes(
-            [*expressions, *frame.module.loop_iterables(loops)], frame
-        )
-        if len(read) != 1:
-            return [frame]  # none, or reads of several classes' `self`: as written
-        (qualname, (attributes, instance)), = read.items()
-        cls = ClassV(frame.module.module, qualname)
-        overriding = [
-            sub for sub in self.evaluator.subclasses(cls)
-            if any(self.evaluator.overrides(sub, a, instance=instance) for a in attributes)
-        ]
-        if not overriding:
-            return [frame]
-        frames = []
-        if all(
-            any(not isinstance(v, Unknown) for v in self.evaluator.evaluate(
-                ir.Attr(ir.Self(qualname) if instance else ir.ClsRef(qualname), attribute),
-                frame,
-            ))
-            for attribute in attributes
-        ):
-            frames.append(frame)
-        frames.extend(
-            Frame(frame.module, frame.loops, frame.params,
-                  {**frame.receivers, qualname: InstanceV(sub)})
-            for sub in overriding
-        )
-        return frames
 
     def _template(self, candidate: StringCandidate, template: Template, found: _Found) -> None:
         if not template.has_literal_text():
@@ -646,7 +606,7 @@ class CodeSqlResolver:
         refs: list[ResolvedRef] = []
         unresolved: list[DynamicName] = []
         expressions = [*call.args, *(v for _, v in call.kwargs)]
-        for receiver in self._receiver_frames(expressions, call.loops, Frame(facts)):
+        for receiver in self.evaluator.receiver_frames(expressions, call.loops, Frame(facts)):
             for frame in self.evaluator.iterations(call.loops, receiver):
                 args = [self.evaluator.evaluate(a, frame) for a in call.args]
                 kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in call.kwargs}
@@ -709,26 +669,6 @@ class CodeSqlResolver:
 
 # What a candidate's expressions may read of its own function's parameters (`_own_reads`).
 NEVER, SELF, ALWAYS = 0, 1, 2
-
-
-def _receiver_attributes(
-    expressions: list[ir.Expr], frame: Frame
-) -> dict[str, tuple[tuple[str, ...], bool]]:
-    """Module-level class -> the attributes the expressions read as `self.x` / `cls.x`, and
-    whether through `self`, for the classes `frame` binds no receiver of."""
-    found: dict[str, tuple[list[str], bool]] = {}
-    for expression in expressions:
-        for node in ir.walk(expression):
-            if not isinstance(node, ir.Attr) or not isinstance(node.value, ir.Self | ir.ClsRef):
-                continue
-            owner = node.value.cls
-            if "." in owner or owner in frame.receivers:
-                continue
-            attributes, instance = found.setdefault(owner, ([], False))
-            if node.attr not in attributes:
-                attributes.append(node.attr)
-            found[owner] = (attributes, instance or isinstance(node.value, ir.Self))
-    return {owner: (tuple(sorted(a)), instance) for owner, (a, instance) in found.items()}
 
 
 def _own_reads(facts: PythonFacts, candidate: StringCandidate) -> int:

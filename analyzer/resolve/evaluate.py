@@ -589,6 +589,46 @@ class Evaluator:
         )
         return binding is not None and binding.kind not in ("function", "declared", "class")
 
+    def receiver_frames(
+        self, expressions: list[ir.Expr], loops: tuple[int, ...], frame: Frame
+    ) -> list[Frame]:
+        """`self.table` read in a method of a class, for no particular instance: the method
+        may run for an instance of any repository subclass, so the expressions (a
+        candidate's holes, a helper call's arguments, with the loops around them) are read
+        once for each subclass that binds one of the attributes they read itself (`class
+        UserRepo(BaseRepo): table = "users"`, or `self.table = ...` in its methods), `self`
+        being such an instance (every attribute read then comes from that one subclass), and
+        once for the class itself unless an attribute read has no value there (`table: str`
+        only: an abstract attribute)."""
+        read = receiver_attributes(
+            [*expressions, *frame.module.loop_iterables(loops)], frame
+        )
+        if len(read) != 1:
+            return [frame]  # none, or reads of several classes' `self`: as written
+        (qualname, (attributes, instance)), = read.items()
+        cls = ClassV(frame.module.module, qualname)
+        overriding = [
+            sub for sub in self.subclasses(cls)
+            if any(self.overrides(sub, a, instance=instance) for a in attributes)
+        ]
+        if not overriding:
+            return [frame]
+        frames = []
+        if all(
+            any(not isinstance(v, Unknown) for v in self.evaluate(
+                ir.Attr(ir.Self(qualname) if instance else ir.ClsRef(qualname), attribute),
+                frame,
+            ))
+            for attribute in attributes
+        ):
+            frames.append(frame)
+        frames.extend(
+            Frame(frame.module, frame.loops, frame.params,
+                  {**frame.receivers, qualname: InstanceV(sub)})
+            for sub in overriding
+        )
+        return frames
+
     def subclasses(self, cls: ClassV) -> list[ClassV]:
         """Every repository subclass of `cls`, to any depth, in module and class order. The
         map is built once per evaluator (its index is fixed); every question still asks the
@@ -1303,3 +1343,23 @@ def _spread(args: list[Values], kwargs: dict[str, Values], starred: list[bool] |
             if isinstance(key, StrV):
                 keywords.setdefault(key.value, (value,))
     return positional, keywords
+
+
+def receiver_attributes(
+    expressions: list[ir.Expr], frame: Frame
+) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Module-level class -> the attributes the expressions read as `self.x` / `cls.x`, and
+    whether through `self`, for the classes `frame` binds no receiver of."""
+    found: dict[str, tuple[list[str], bool]] = {}
+    for expression in expressions:
+        for node in ir.walk(expression):
+            if not isinstance(node, ir.Attr) or not isinstance(node.value, ir.Self | ir.ClsRef):
+                continue
+            owner = node.value.cls
+            if "." in owner or owner in frame.receivers:
+                continue
+            attributes, instance = found.setdefault(owner, ([], False))
+            if node.attr not in attributes:
+                attributes.append(node.attr)
+            found[owner] = (attributes, instance or isinstance(node.value, ir.Self))
+    return {owner: (tuple(sorted(a)), instance) for owner, (a, instance) in found.items()}
