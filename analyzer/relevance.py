@@ -1455,6 +1455,7 @@ class Closure:
         self.helpers: set[str] = set()  # `use_helpers`
         self._parents: dict[tuple[str, str], set[tuple[str, str | None]]] | None = None
         self._children: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
+        self._attrs_by_path: dict[str, frozenset[str]] = {}
 
     # ---- resolving names -------------------------------------------------------------------
 
@@ -1528,30 +1529,48 @@ class Closure:
 
     # ---- subclasses --------------------------------------------------------------------------
 
-    def subclasses_of(self, path: str, name: str) -> list[tuple[str, str]]:
-        """(dotted module, class) of every module-level class that may derive from class
-        `name` of the module at `path`, to any depth, as the glances' bases and imports say
-        (`class OrderRepo(repo.BaseRepo)` may derive from any class of `repo`). The evaluator
-        reads `self.x` in a class's own method in each subclass's values
-        (`Evaluator._overrides`): those subclasses must be read."""
-        parents = self._class_parents()
-        children: dict[tuple[str, str | None], list[tuple[str, str]]] = self._children
-        if not children:
-            for child, found in parents.items():
-                for parent in found:
-                    children.setdefault(parent, []).append(child)
-        out: list[tuple[str, str]] = []
+    def subclasses_of(self, path: str, name: str, attr: str) -> list[tuple[str, str]]:
+        """(dotted module, class) of the module-level classes that may derive from class
+        `name` of the module at `path` and bind `attr` (their file gives some class or object
+        an `attr`: `Glance.attrs`), and of the classes between them and it, as the glances'
+        bases and imports say (`class OrderRepo(repo.BaseRepo)` may derive from any class of
+        `repo`). The evaluator reads `self.<attr>` in a class's own method once for each
+        subclass binding it (`Evaluator.receiver_frames`), which it finds through the bases
+        of every class in between: those must be read."""
+        children = self._class_children()
+        came_from: dict[tuple[str, str], tuple[str, str]] = {}
         todo = [(path, name)]
-        seen = {(path, name)}
         while todo:
             current = todo.pop()
             for key in (current, (current[0], None)):
                 for child in children.get(key, ()):
-                    if child not in seen:
-                        seen.add(child)
-                        out.append(child)
+                    if child != (path, name) and child not in came_from:
+                        came_from[child] = current
                         todo.append(child)
-        return sorted((self._by_path[p].name, c) for p, c in out)
+        needed: set[tuple[str, str]] = set()
+        for child in came_from:
+            if attr not in self._attr_names(child[0]):
+                continue
+            step: tuple[str, str] | None = child
+            while step is not None and step != (path, name) and step not in needed:
+                needed.add(step)
+                step = came_from.get(step)
+        return sorted((self._by_path[p].name, c) for p, c in needed)
+
+    def _attr_names(self, path: str) -> frozenset[str]:
+        found = self._attrs_by_path.get(path)
+        if found is None:
+            found = self._attrs_by_path[path] = frozenset(
+                attr for attr, _, _ in self._by_path[path].glance.attrs
+            )
+        return found
+
+    def _class_children(self) -> dict[tuple[str, str | None], list[tuple[str, str]]]:
+        if not self._children:
+            for child, found in self._class_parents().items():
+                for parent in sorted(found, key=lambda key: (key[0], key[1] or "")):
+                    self._children.setdefault(parent, []).append(child)
+        return self._children
 
     def _class_parents(self) -> dict[tuple[str, str], set[tuple[str, str | None]]]:
         """(path, class) -> the (path, class) its bases may name; (path, None): any class of
@@ -1813,13 +1832,14 @@ class Demand:
 
     def __init__(self, find: Callable[[str, str | None], PythonFacts | None],
                  helpers: Collection[str] = (), stampers: Collection[str] = (),
-                 subclasses: Callable[[str, str], list[tuple[str, str]]] | None = None
+                 subclasses: Callable[[str, str, str], list[tuple[str, str]]] | None = None
                  ) -> None:
         """`stampers`: the names of the functions that call `stamp` in the whole repository
         (`Glance.stampers`): a create_all's neighbouring call of one is looked up.
-        `subclasses`: (path, class) -> (dotted module, class) of its possible subclasses
-        (`Closure.subclasses_of`), whose values of `self.x` read in the class's own methods
-        the evaluator reads too."""
+        `subclasses`: (path, class, attribute) -> (dotted module, class) of its possible
+        subclasses binding that attribute and the classes in between
+        (`Closure.subclasses_of`): the evaluator reads `self.x` in the class's own methods for
+        each of them too."""
         self._find = find  # dotted module name, importer path -> its facts (`ModuleIndex.find`)
         self._subclasses = subclasses
         self._helpers = set(helpers)
@@ -1843,14 +1863,14 @@ class Demand:
         if new_helpers:
             self._helpers = self._helpers | new_helpers
             for facts in self._rooted.values():
-                work.extend((facts, root) for root in self._call_roots(facts, new_helpers))
+                work.extend(self._with_receivers(facts, self._call_roots(facts, new_helpers)))
         for facts in parsed:
             waiting = self._waiting.pop(facts.path, None)
             if waiting:
                 work.extend((facts, chain) for chain in waiting)
             if facts.path not in self._rooted:
                 self._rooted[facts.path] = facts
-                work.extend((facts, root) for root in self._roots(facts))
+                work.extend(self._with_receivers(facts, self._roots(facts)))
         pull: set[str] = set()
         while work:
             facts, item = work.pop()
@@ -1940,8 +1960,6 @@ class Demand:
                 chain = _attr_chain(node)
                 if chain is not None:
                     yield facts, chain
-                if isinstance(node.value, ir.Self | ir.ClsRef) and self._subclasses is not None:
-                    yield from self._overriding(facts, node.value.cls, node.attr)
             elif isinstance(node, ir.Global):
                 yield facts, (node.name,)
             elif isinstance(node, ir.Imported):
@@ -1959,6 +1977,19 @@ class Demand:
                     if param.name == node.name:
                         yield from ((facts, e) for e in (param.annotation, param.default) if e)
 
+    def _with_receivers(self, facts: PythonFacts, roots: Iterable[ir.Expr | Chain]
+                        ) -> Iterator[tuple[PythonFacts, object]]:
+        """The roots, and for each `self.x` / `cls.x` written in one (a hole, a helper call's
+        argument, a loop around them, an ORM reference: what `Evaluator.receiver_frames`
+        reads once per overriding subclass) the subclasses binding `x`."""
+        for root in roots:
+            yield facts, root
+            if self._subclasses is None or not isinstance(root, ir.Expr):
+                continue
+            for node in ir.walk(root):
+                if isinstance(node, ir.Attr) and isinstance(node.value, ir.Self | ir.ClsRef):
+                    yield from self._overriding(facts, node.value.cls, node.attr)
+
     def _overriding(self, facts: PythonFacts, cls: str, attr: str
                     ) -> Iterator[tuple[PythonFacts, object]]:
         """`self.<attr>` in a method of `cls`: the subclasses' own `<attr>`
@@ -1966,7 +1997,7 @@ class Demand:
         assert self._subclasses is not None
         if "." in cls:
             return  # a nested class: the evaluator looks at module-level subclasses only
-        for module, name in self._subclasses(facts.path, cls):
+        for module, name in self._subclasses(facts.path, cls, attr):
             found = self._find(module, None)
             if found is not None:
                 yield found, (name, attr)

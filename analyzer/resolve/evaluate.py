@@ -646,12 +646,16 @@ class Evaluator:
                         if isinstance(base, ClassV) and child not in direct.get(base, ()):
                             direct.setdefault(base, []).append(child)
             self._subclasses = direct
+        # (no cap: the pre-filter reads only the subclasses that matter, and a cap would cut
+        # a longer list elsewhere than the full one)
         order: list[ClassV] = []
+        seen = {cls}
         stack = list(self._subclasses.get(cls, ()))
-        while stack and len(order) < 64:
+        while stack:
             current = stack.pop(0)
-            if current in order or current == cls:
+            if current in seen:
                 continue
+            seen.add(current)
             order.append(current)
             stack.extend(self._subclasses.get(current, ()))
         return order
