@@ -42,7 +42,15 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
+from analyzer.facts import (
+    DjangoChain,
+    Hole,
+    ImportBinding,
+    Literal,
+    Part,
+    PythonFacts,
+    StringCandidate,
+)
 from analyzer.python import expr as ir
 from analyzer.readers.sinks import (
     LOG_ROOTS,
@@ -1871,6 +1879,11 @@ class Demand:
             if facts.path not in self._rooted:
                 self._rooted[facts.path] = facts
                 work.extend(self._with_receivers(facts, self._roots(facts)))
+                if facts.django is not None:  # `self.model.objects...`: the subclasses only
+                    work.extend(self._with_receivers(
+                        facts, [_chain_start(chain) for chain in facts.django.chains],
+                        roots_too=False,
+                    ))
         pull: set[str] = set()
         while work:
             facts, item = work.pop()
@@ -1977,13 +1990,15 @@ class Demand:
                     if param.name == node.name:
                         yield from ((facts, e) for e in (param.annotation, param.default) if e)
 
-    def _with_receivers(self, facts: PythonFacts, roots: Iterable[ir.Expr | Chain]
-                        ) -> Iterator[tuple[PythonFacts, object]]:
-        """The roots, and for each `self.x` / `cls.x` written in one (a hole, a helper call's
-        argument, a loop around them, an ORM reference: what `Evaluator.receiver_frames`
-        reads once per overriding subclass) the subclasses binding `x`."""
+    def _with_receivers(self, facts: PythonFacts, roots: Iterable[ir.Expr | Chain],
+                        *, roots_too: bool = True) -> Iterator[tuple[PythonFacts, object]]:
+        """The roots (unless not `roots_too`), and for each `self.x` / `cls.x` written in one
+        (a hole, a helper call's argument, a loop around them, an ORM reference, a Django
+        chain's start: what `Evaluator.receiver_frames` reads once per overriding subclass)
+        the subclasses binding `x`."""
         for root in roots:
-            yield facts, root
+            if roots_too:
+                yield facts, root
             if self._subclasses is None or not isinstance(root, ir.Expr):
                 continue
             for node in ir.walk(root):
@@ -2167,6 +2182,14 @@ class Demand:
                     yield from _hole_pairs(facts, orm.tablename)
                 if orm.tablename_function:
                     yield from self._function(facts, orm.tablename_function)
+
+
+def _chain_start(chain: DjangoChain) -> ir.Expr:
+    """A Django chain's start with its first attribute when it starts at `self`/`cls`
+    (`self.model.objects...`: `self.model`, as `ChainResolver.chain` reads it)."""
+    if isinstance(chain.root, ir.Self | ir.ClsRef) and chain.steps and not chain.steps[0].call:
+        return ir.Attr(chain.root, chain.steps[0].name)
+    return chain.root
 
 
 def _mapper_reads(name: str, value: ir.Expr) -> bool:

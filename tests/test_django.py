@@ -1296,3 +1296,72 @@ def test_a_table_named_by_a_models_meta_db_table(make_repo: MakeRepo, tmp_path: 
     }
     assert [f.name for f in report.findings] == []
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+SERVICE_FILES = {
+    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
+    "proj/__init__.py": "",
+    "proj/settings.py": (
+        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', "
+        "'NAME': __import__('os').environ['SHOP_DB']}}\n"
+        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+    ),
+    "shop/__init__.py": "",
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Order(models.Model):\n    total = models.IntegerField(default=0)\n\n\n"
+        "class Refund(models.Model):\n    amount = models.IntegerField(default=0)\n\n\n"
+        "class Note(models.Model):\n    text = models.TextField()\n"
+    ),
+    "shop/migrations/__init__.py": "",
+    "shop/base.py": (
+        "class ModelService:\n"
+        "    model = None\n\n"
+        "    def count(self):\n"
+        "        return self.model.objects.count()\n"
+    ),
+    "shop/services.py": (
+        "from shop.base import ModelService\nfrom shop.models import Order, Refund\n\n\n"
+        "class OrderService(ModelService):\n    model = Order\n\n\n"
+        "class RefundService(ModelService):\n    model = Refund\n\n\n"
+        "def totals():\n    return OrderService().count(), RefundService().count()\n"
+    ),
+}
+
+
+def test_a_base_service_queries_each_subclass_model(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """`self.model.objects.count()` in a base class whose subclasses set `model = Order`:
+    the chain reads each subclass model's table at the base class's line; a model no service
+    names stays dead. Real Django, after a real `migrate`, runs the services."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(SERVICE_FILES)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "SHOP_DB": str(tmp_path / "shop.sqlite3")}
+    for command in (["makemigrations", "shop"], ["migrate"]):
+        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=root,
+                       check=True, env=env)
+    probe = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
+        "import django; django.setup(); from shop.services import totals; print(totals())"
+    )
+    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                          text=True, check=True, env=env)
+    assert real.stdout.strip() == "(0, 0)"
+    report = scan(root)
+    reads = {t.name: sorted((u.path, u.line, u.kind) for u in t.uses if u.via == "orm")
+             for t in report.tables if t.name.startswith("shop_")}
+    assert reads == {  # (and `model = Order` itself, a low-confidence read)
+        "shop_order": [("shop/base.py", 5, "read"), ("shop/services.py", 6, "read")],
+        "shop_refund": [("shop/base.py", 5, "read"), ("shop/services.py", 10, "read")],
+        "shop_note": [],
+    }
+    assert sorted(f.table for f in report.findings if f.name == "dead-table") == [
+        "public.shop_note",
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

@@ -145,7 +145,26 @@ class ChainResolver:
     def chain(
         self, chain: DjangoChain, facts: PythonFacts
     ) -> list[tuple[TableKey, int, str, str, str, str]]:
-        frame = Frame(facts)
+        """The chain's uses; `self.model.objects...` in a base class's method once for each
+        subclass binding `model` (`Evaluator.receiver_frames`), `self` being its instance."""
+        start = chain.root
+        if isinstance(start, ir.Self | ir.ClsRef) and chain.steps and not chain.steps[0].call:
+            start = ir.Attr(start, chain.steps[0].name)  # `self` + `.model`: `self.model`
+        frames = self.evaluator.receiver_frames([start], (), Frame(facts))
+        if len(frames) == 1:
+            return self._chain_in(chain, facts, frames[0])
+        lookups, accessors = len(self.unresolved_lookups), len(self.untyped_accessors)
+        found: list[tuple[TableKey, int, str, str, str, str]] = []
+        for frame in frames:
+            found.extend(item for item in self._chain_in(chain, facts, frame) if item not in found)
+        # what a frame noted, once
+        self.unresolved_lookups[lookups:] = list(dict.fromkeys(self.unresolved_lookups[lookups:]))
+        self.untyped_accessors[accessors:] = list(dict.fromkeys(self.untyped_accessors[accessors:]))
+        return found
+
+    def _chain_in(
+        self, chain: DjangoChain, facts: PythonFacts, frame: Frame
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
         found: list[tuple[TableKey, int, str, str, str, str]] = []
         if not chain.steps:
             return self._shortcut(chain, frame)
@@ -155,6 +174,11 @@ class ChainResolver:
         self._missed = None
         current = self.type_of(chain.root, frame)
         steps = chain.steps
+        if current is None and isinstance(chain.root, ir.Self | ir.ClsRef) and not steps[0].call:
+            # `self.model.objects...`: what the attribute holds (a subclass's `model = Order`)
+            current = self.type_of(ir.Attr(chain.root, steps[0].name), frame)
+            if current is not None:
+                steps = steps[1:]
         if current is None and steps[0].call and steps[0].name in DJANGO_MODEL_LOOKUPS:
             # `apps.get_model("catalogue.Product").objects...`: the looked-up model
             lookup = ir.Call(ir.Attr(chain.root, steps[0].name), steps[0].args, steps[0].kwargs)
