@@ -463,6 +463,16 @@ class DjangoChain:
     function: str | None = None
     snippet: str = ""
 
+    def start(self) -> Expr:
+        """The root, with its first attribute when it is `self`/`cls` (`self.model.objects`:
+        `self.model`, what a subclass sets), as the resolver types it and the pre-filter's
+        demand follows it."""
+        from analyzer.python import expr as ir  # (that module imports this one)
+
+        if isinstance(self.root, ir.Self | ir.ClsRef) and self.steps and not self.steps[0].call:
+            return ir.Attr(self.root, self.steps[0].name)
+        return self.root
+
 
 @dataclass
 class DjangoFacts:

@@ -42,15 +42,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from analyzer.facts import (
-    DjangoChain,
-    Hole,
-    ImportBinding,
-    Literal,
-    Part,
-    PythonFacts,
-    StringCandidate,
-)
+from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
 from analyzer.python import expr as ir
 from analyzer.readers.sinks import (
     LOG_ROOTS,
@@ -1044,7 +1036,7 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
     if name is None:
         return True
     state = looker.state
-    if name in SINKS or (type(func) is ast.Attribute and name in METHOD_SINKS):
+    if _is_sink_call(node):
         argument = _sink_argument(node)
         if argument is not None:
             looker.sink(argument)
@@ -1881,7 +1873,7 @@ class Demand:
                 work.extend(self._with_receivers(facts, self._roots(facts)))
                 if facts.django is not None:  # `self.model.objects...`: the subclasses only
                     work.extend(self._with_receivers(
-                        facts, [_chain_start(chain) for chain in facts.django.chains],
+                        facts, [chain.start() for chain in facts.django.chains],
                         roots_too=False,
                     ))
         pull: set[str] = set()
@@ -2007,8 +1999,8 @@ class Demand:
 
     def _overriding(self, facts: PythonFacts, cls: str, attr: str
                     ) -> Iterator[tuple[PythonFacts, object]]:
-        """`self.<attr>` in a method of `cls`: the subclasses' own `<attr>`
-        (`Evaluator._overrides`), in their modules (a skipped one is read)."""
+        """`self.<attr>` in a method of `cls`: the subclasses binding `<attr>` themselves
+        (`Evaluator.receiver_frames`), in their modules (a skipped one is read)."""
         assert self._subclasses is not None
         if "." in cls:
             return  # a nested class: the evaluator looks at module-level subclasses only
@@ -2182,14 +2174,6 @@ class Demand:
                     yield from _hole_pairs(facts, orm.tablename)
                 if orm.tablename_function:
                     yield from self._function(facts, orm.tablename_function)
-
-
-def _chain_start(chain: DjangoChain) -> ir.Expr:
-    """A Django chain's start with its first attribute when it starts at `self`/`cls`
-    (`self.model.objects...`: `self.model`, as `ChainResolver.chain` reads it)."""
-    if isinstance(chain.root, ir.Self | ir.ClsRef) and chain.steps and not chain.steps[0].call:
-        return ir.Attr(chain.root, chain.steps[0].name)
-    return chain.root
 
 
 def _mapper_reads(name: str, value: ir.Expr) -> bool:

@@ -371,18 +371,8 @@ class TemplateBuilder:
         the use's `line` (and `loops`), the binding that reaches it, when straight-line code
         decides it (`scopes.reaching`)."""
         if "." not in ref:
-            current: Scope | None = scope
-            while current is not None and current.kind != "module":
-                if current is scope or current.kind in ("function", "lambda", "comprehension"):
-                    if ref in current.declared_global or ref in current.declared_nonlocal:
-                        return None
-                    sites = current.bindings.get(ref)
-                    if sites and len(sites) > 1 and line is not None and current is scope:
-                        sites = reaching(sites, line, loops)
-                    if sites:
-                        return self._single_string(sites, current)
-                current = current.parent
-            return None
+            found = self.local_assignment(ref, scope, line, loops)
+            return found if found is not None and self.is_str(found[0].value) else None
         owner, attribute = ref.rsplit(".", 1)
         cls: Scope | None = None
         if owner in ("self", "cls"):
@@ -412,17 +402,37 @@ class TemplateBuilder:
         ]
         return found[0] if len(found) == 1 else None
 
+    def local_assignment(
+        self,
+        ref: str,
+        scope: Scope,
+        line: int | None = None,
+        loops: tuple[int, ...] | None = None,
+    ) -> tuple[BindingSite, Scope] | None:
+        """The one plain assignment (`x = ...`, `x := ...`) of the local name `ref` seen from
+        `scope`, with the use's `line` (and `loops`) the one that reaches it when
+        straight-line code decides it (`scopes.reaching`); None for a module-level name, a
+        `global`/`nonlocal` one, or several bindings."""
+        current: Scope | None = scope
+        while current is not None and current.kind != "module":
+            if current is scope or current.kind in ("function", "lambda", "comprehension"):
+                if ref in current.declared_global or ref in current.declared_nonlocal:
+                    return None
+                sites = current.bindings.get(ref)
+                if sites and len(sites) > 1 and line is not None and current is scope:
+                    sites = reaching(sites, line, loops)
+                if sites:
+                    return _single_assignment(sites, current)
+            current = current.parent
+        return None
+
     def _single_string(
         self, sites: list[BindingSite], scope: Scope
     ) -> tuple[BindingSite, Scope] | None:
-        if len(sites) != 1:
+        found = _single_assignment(sites, scope)
+        if found is None or not self.is_str(found[0].value):  # type: ignore[arg-type]
             return None
-        site = sites[0]
-        if site.kind not in ("assign", "walrus") or site.value is None or site.path:
-            return None
-        if not self.is_str(site.value):
-            return None
-        return site, scope  # (`self.x = v` is read in the method that assigns it)
+        return found  # (`self.x = v` is read in the method that assigns it)
 
     def splice_locals(
         self,
@@ -449,3 +459,15 @@ class TemplateBuilder:
                         continue
             out.append(part)
         return tuple(out)
+
+
+def _single_assignment(
+    sites: list[BindingSite], scope: Scope
+) -> tuple[BindingSite, Scope] | None:
+    """The site when it is the only one and a plain assignment of the whole value."""
+    if len(sites) != 1:
+        return None
+    site = sites[0]
+    if site.kind not in ("assign", "walrus") or site.value is None or site.path:
+        return None
+    return site, scope

@@ -23,7 +23,7 @@ from analyzer.facts import CallFact, Hole, Literal, Part, StringCandidate
 from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted, is_format_call, last_name, literal_string
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import Context, Reader, Scope, reaching
+from analyzer.python.scopes import Context, Reader, Scope
 from analyzer.python.templates import StringShapes, TemplateBuilder, sql_composable_text
 from analyzer.python.translate import Translator
 from analyzer.readers.sinks import (
@@ -147,12 +147,8 @@ class CodeSqlReader(Reader):
 
     def _call(self, node: cst.CSTNode, ctx: Context) -> bool:
         call: cst.Call = node  # type: ignore[assignment]
-        func = call.func
-        name = last_name(func)
-        is_sink = name is not None and (
-            name in SINKS or (isinstance(func, cst.Attribute) and name in METHOD_SINKS)
-        )
-        if is_sink:
+        name = last_name(call.func)
+        if _is_sink_call(call):
             arg = call.args[0] if call.args else None
             if arg is None or arg.keyword is not None or arg.star:
                 keyed = (a for a in call.args if a.keyword and a.keyword.value in SQL_KEYWORDS)
@@ -240,27 +236,16 @@ class CodeSqlReader(Reader):
     def _bound_to_a_sink_of_text(self, ref: str, scope: Scope, line: int) -> bool:
         """`query = text(f"DELETE FROM {table}"); session.execute(query)`: the text is already
         a candidate at its own sink (`text`), so the execute would count it twice."""
-        if "." in ref:
+        assert self._builder is not None
+        found = self._builder.local_assignment(ref, scope, line) if "." not in ref else None
+        if found is None:
             return False
-        current: Scope | None = scope
-        while current is not None and current.kind != "module":
-            if current is scope or current.kind in ("function", "lambda", "comprehension"):
-                sites = current.bindings.get(ref)
-                if sites:
-                    if len(sites) > 1 and current is scope:
-                        sites = reaching(sites, line, None)
-                    if len(sites) != 1:
-                        return False
-                    site = sites[0]
-                    value = site.value
-                    return (
-                        site.kind in ("assign", "walrus") and not site.path
-                        and isinstance(value, cst.Call) and _is_sink_call(value)
-                        and bool(value.args) and value.args[0].keyword is None
-                        and not value.args[0].star and self.shapes.is_str(value.args[0].value)
-                    )
-            current = current.parent
-        return False
+        value = found[0].value
+        return (
+            isinstance(value, cst.Call) and _is_sink_call(value) and bool(value.args)
+            and value.args[0].keyword is None and not value.args[0].star
+            and self.shapes.is_str(value.args[0].value)
+        )
 
     def calls(self, translator: Translator) -> list[CallFact]:
         out = []

@@ -147,10 +147,7 @@ class ChainResolver:
     ) -> list[tuple[TableKey, int, str, str, str, str]]:
         """The chain's uses; `self.model.objects...` in a base class's method once for each
         subclass binding `model` (`Evaluator.receiver_frames`), `self` being its instance."""
-        start = chain.root
-        if isinstance(start, ir.Self | ir.ClsRef) and chain.steps and not chain.steps[0].call:
-            start = ir.Attr(start, chain.steps[0].name)  # `self` + `.model`: `self.model`
-        frames = self.evaluator.receiver_frames([start], (), Frame(facts))
+        frames = self.evaluator.receiver_frames([chain.start()], (), Frame(facts))
         if len(frames) == 1:
             return self._chain_in(chain, facts, frames[0])
         lookups, accessors = len(self.unresolved_lookups), len(self.untyped_accessors)
@@ -174,9 +171,10 @@ class ChainResolver:
         self._missed = None
         current = self.type_of(chain.root, frame)
         steps = chain.steps
-        if current is None and isinstance(chain.root, ir.Self | ir.ClsRef) and not steps[0].call:
+        start = chain.start()
+        if current is None and start is not chain.root:
             # `self.model.objects...`: what the attribute holds (a subclass's `model = Order`)
-            current = self.type_of(ir.Attr(chain.root, steps[0].name), frame)
+            current = self.type_of(start, frame)
             if current is not None:
                 steps = steps[1:]
         if current is None and steps[0].call and steps[0].name in DJANGO_MODEL_LOOKUPS:

@@ -19,6 +19,7 @@ from analyzer.status import is_dead
 
 if TYPE_CHECKING:
     from analyzer.models import Finding
+    from analyzer.sql.names import TableKey
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -49,7 +50,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _accessor_doubt(ctx: RuleContext, key: object) -> str:
+def _accessor_doubt(ctx: RuleContext, key: TableKey) -> str:
     """Why "no code uses it" may be wrong for this table: a relation accessor of it is read on
     a value of unknown type (`order_line.discounts.create(...)`, `order_line` untyped)."""
     places = ctx.graph.graph.get("maybe_reached", {}).get(key)
