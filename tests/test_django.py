@@ -80,6 +80,27 @@ def one_model(name: str, fields: str = "x = models.IntegerField()") -> str:
     return f"from django.db import models\n\n\nclass {name}(models.Model):\n    {fields}\n"
 
 
+def run_in_django(root: Path, code: str, *commands: tuple[str, ...], **env: str) -> str:
+    """Real Django on the test project at `root` (settings `proj.settings`): each
+    `manage.py` command, then `code` in a new interpreter after `django.setup()`; its output.
+    `env`: more environment variables (a database path, a `PYTHONPATH`)."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env}
+    for command in commands:
+        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=root,
+                       check=True, env=environ)
+    probe = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
+        "import django; django.setup(); " + code
+    )
+    return subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                          text=True, check=True, env=environ).stdout
+
+
 def states(report: Report, kind: str) -> dict[str, tuple[str, ...] | None]:
     found: dict[str, tuple[str, ...] | None] = {}
     for table in report.tables:
@@ -894,9 +915,6 @@ def test_simple_history_tables_are_written_with_their_model(make_repo: MakeRepo)
     nothing uses keeps a dead historical table. Real Django, after a real `makemigrations`,
     names the same tables; with the pre-filter on or off the report is the same."""
     import json
-    import os
-    import subprocess
-    import sys
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     pytest.importorskip("simple_history", reason="pip install -e '.[test]'")
@@ -915,25 +933,16 @@ def test_simple_history_tables_are_written_with_their_model(make_repo: MakeRepo)
         "shop/services.py": HISTORY_CODE,
     }
     root = make_repo(files)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "shop", "-v", "0"], cwd=root,
-        check=True, env=env,
-    )
-    probe = (
-        "import json, os, sys; sys.path.insert(0, sys.argv[1]); "
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
-        "import django; django.setup(); from django.apps import apps; "
+    real = run_in_django(
+        root,
+        "import json; from django.apps import apps; "
         "print(json.dumps(sorted(m._meta.db_table for m in apps.get_app_config('shop')"
-        ".get_models())))"
-    )
-    real = subprocess.run(
-        [sys.executable, "-c", probe, str(root)], capture_output=True, text=True, check=True,
-        env=env,
+        ".get_models())))",
+        ("makemigrations", "shop"),
     )
     report = scan(root)
     shop = {t.name: t for t in report.tables if t.name.startswith("shop_")}
-    assert sorted(shop) == json.loads(real.stdout) == [
+    assert sorted(shop) == json.loads(real) == [
         "shop_historicalitem", "shop_historicalnote", "shop_historicalorder", "shop_item",
         "shop_note", "shop_order", "shop_price", "shop_price_log", "shop_tag", "shop_tagaudit",
     ]
@@ -1109,9 +1118,6 @@ def test_a_model_reaching_a_third_party_base_through_an_abstract_parent(
     directly. A form deriving from an unknown base is not a model. Real Django, after a real
     `makemigrations`, names the same tables."""
     import json
-    import os
-    import subprocess
-    import sys
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     outside = tmp_path / "site-packages"
@@ -1119,22 +1125,18 @@ def test_a_model_reaching_a_third_party_base_through_an_abstract_parent(
         (outside / relative).parent.mkdir(parents=True, exist_ok=True)
         (outside / relative).write_text(text, encoding="utf-8")
     root = make_repo(TREE_FILES)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(outside)}
-    subprocess.run([sys.executable, "manage.py", "makemigrations", "shop", "-v", "0"],
-                   cwd=root, check=True, env=env)
-    probe = (
-        "import json, os, sys; sys.path.insert(0, sys.argv[1]); "
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
-        "import django; django.setup(); from django.apps import apps; "
+    real = run_in_django(
+        root,
+        "import json; from django.apps import apps; "
         "print(json.dumps(sorted(m._meta.db_table for m in apps.get_app_config('shop')"
-        ".get_models())))"
+        ".get_models())))",
+        ("makemigrations", "shop"),
+        PYTHONPATH=str(outside),
     )
-    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
-                          text=True, check=True, env=env)
     report = scan(root)
     shop = {t.name: sorted((u.path, u.line, u.kind) for u in t.uses)
             for t in report.tables if t.name.startswith("shop_")}
-    assert sorted(shop) == json.loads(real.stdout) == [
+    assert sorted(shop) == json.loads(real) == [
         "shop_category", "shop_product", "shop_region",
     ]
     assert shop["shop_category"] == [("shop/services.py", 5, "read")]
@@ -1188,25 +1190,17 @@ def test_a_relation_accessor_on_an_untyped_value_makes_dead_uncertain(
     instance of a class that is no model is no such doubt: the note table is dead with high
     confidence."""
     import json
-    import os
-    import subprocess
-    import sys
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     root = make_repo(ACCESSOR_FILES)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    subprocess.run([sys.executable, "manage.py", "makemigrations", "shop", "-v", "0"],
-                   cwd=root, check=True, env=env)
-    probe = (
-        "import json, os, sys; sys.path.insert(0, sys.argv[1]); "
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
-        "import django; django.setup(); from shop.models import Line, Order; "
+    real = run_in_django(
+        root,
+        "from shop.models import Line, Order; import json; "
         "print(json.dumps([Line.discounts.rel.related_model._meta.db_table, "
-        "Order.note_set.rel.related_model._meta.db_table]))"
+        "Order.note_set.rel.related_model._meta.db_table]))",
+        ("makemigrations", "shop"),
     )
-    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
-                          text=True, check=True, env=env)
-    assert json.loads(real.stdout) == ["shop_discount", "shop_note"]
+    assert json.loads(real) == ["shop_discount", "shop_note"]
     report = scan(root)
     dead = {f.table: (f.confidence, f.message) for f in report.findings
             if f.name == "dead-table"}
@@ -1266,25 +1260,13 @@ def test_a_table_named_by_a_models_meta_db_table(make_repo: MakeRepo, tmp_path: 
     is the model's table, as Django names it (`Meta.db_table` included): the SQL built from
     it uses that table where the helper is called for each model, and no
     dynamic-table-name is reported. Real Django, after a real `migrate`, runs that SQL."""
-    import os
-    import subprocess
-    import sys
-
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     root = make_repo(META_FILES)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
-           "SHOP_DB": str(tmp_path / "shop.sqlite3")}
-    for command in (["makemigrations", "shop"], ["migrate"]):
-        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=root,
-                       check=True, env=env)
-    probe = (
-        "import os, sys; sys.path.insert(0, sys.argv[1]); "
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
-        "import django; django.setup(); from shop.services import run; print(run())"
+    real = run_in_django(
+        root, "from shop.services import run; print(run())",
+        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(tmp_path / "shop.sqlite3"),
     )
-    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
-                          text=True, check=True, env=env)
-    assert real.stdout.strip() == "0"
+    assert real.strip() == "0"
     report = scan(root)
     sql_uses = {
         (t.name, u.path, u.line, u.kind) for t in report.tables for u in t.uses if u.via == "sql"
@@ -1334,25 +1316,13 @@ def test_a_base_service_queries_each_subclass_model(make_repo: MakeRepo, tmp_pat
     """`self.model.objects.count()` in a base class whose subclasses set `model = Order`:
     the chain reads each subclass model's table at the base class's line; a model no service
     names stays dead. Real Django, after a real `migrate`, runs the services."""
-    import os
-    import subprocess
-    import sys
-
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     root = make_repo(SERVICE_FILES)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
-           "SHOP_DB": str(tmp_path / "shop.sqlite3")}
-    for command in (["makemigrations", "shop"], ["migrate"]):
-        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=root,
-                       check=True, env=env)
-    probe = (
-        "import os, sys; sys.path.insert(0, sys.argv[1]); "
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
-        "import django; django.setup(); from shop.services import totals; print(totals())"
+    real = run_in_django(
+        root, "from shop.services import totals; print(totals())",
+        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(tmp_path / "shop.sqlite3"),
     )
-    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
-                          text=True, check=True, env=env)
-    assert real.stdout.strip() == "(0, 0)"
+    assert real.strip() == "(0, 0)"
     report = scan(root)
     reads = {t.name: sorted((u.path, u.line, u.kind) for u in t.uses if u.via == "orm")
              for t in report.tables if t.name.startswith("shop_")}
