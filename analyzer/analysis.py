@@ -355,7 +355,7 @@ def analyse(
     report = Report(
         tool_version=__version__,
         root=root.resolve().name,
-        config=settings.model_dump(mode="json"),
+        config=settings.as_dict(),
         stats=stats,
         tables=tables,
         findings=findings,

@@ -31,14 +31,16 @@ from typer.core import TyperGroup
 from analyzer import __version__
 from analyzer.cache import FactCache, default_cache_dir
 from analyzer.config import ConfigError, parse_size
-from analyzer.models import Report, Table, report_json_schema
 from analyzer.outputs import written_by_tabletrace
 from analyzer.render.text import DEFAULT_LIMIT
-from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, default_jobs, scan
+from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, default_jobs, scan_or_stored
+from analyzer.stored import StoredReport
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
+
+    from analyzer.models import Finding, Report, Table
 
 # Renderers, rules, policy and the extraction engine are imported where they are used, not
 # here: `tabletrace scan` answered from the cache needs none of them but the chosen renderer,
@@ -325,6 +327,15 @@ def _rule_option(values: list[str] | None, option: str) -> list[str] | None:
 
 
 def _run_scan(path: Path, request: ScanRequest, *, quiet: bool = False) -> Report:
+    result = _scan_result(path, request, quiet=quiet)
+    return result.report() if isinstance(result, StoredReport) else result
+
+
+def _scan_result(
+    path: Path, request: ScanRequest, *, quiet: bool = False
+) -> Report | StoredReport:
+    """The scan's report, or the cache's stored report when nothing changed (which a JSON
+    scan writes as stored, without building the report model: `analyzer.stored`)."""
     max_size = None
     if request.max_file_size is not None:
         try:
@@ -348,7 +359,7 @@ def _run_scan(path: Path, request: ScanRequest, *, quiet: bool = False) -> Repor
     progress = _LazyProgress()
     progress.enabled = progress.enabled and not quiet
     try:
-        report = scan(
+        result = scan_or_stored(
             path,
             overrides,
             jobs=request.jobs or default_jobs(),
@@ -369,15 +380,16 @@ def _run_scan(path: Path, request: ScanRequest, *, quiet: bool = False) -> Repor
         )
     finally:
         progress.stop()
-    if report.stats.files_scanned == 0 and not quiet:
+    summary = result if isinstance(result, StoredReport) else result.stats
+    if summary.files_scanned == 0 and not quiet:
         left_out = []
-        if report.stats.excluded_files:
-            left_out.append(f"{report.stats.excluded_files} excluded")
-        if report.stats.skipped_test_files:
-            left_out.append(f"{report.stats.skipped_test_files} test files skipped")
+        if summary.excluded_files:
+            left_out.append(f"{summary.excluded_files} excluded")
+        if summary.skipped_test_files:
+            left_out.append(f"{summary.skipped_test_files} test files skipped")
         note = f" ({', '.join(left_out)})" if left_out else ""
         typer.echo(f"tabletrace: no Python or SQL file found in {path}{note}", err=True)
-    return report
+    return result
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -391,16 +403,25 @@ def _inside(path: Path, root: Path) -> bool:
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
-def _gate(report: Report, fail_on: FailOn, quiet: bool = False) -> None:
-    """Exit 1 when a finding reaches the `--fail-on` severity (for CI)."""
+def severities(findings: list[Finding]) -> dict[str, int]:
+    """How many findings each severity has."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    return counts
+
+
+def _gate(counts: dict[str, int], fail_on: FailOn, quiet: bool = False) -> None:
+    """Exit 1 when a finding reaches the `--fail-on` severity (for CI); `counts`: how many
+    findings each severity has."""
     if fail_on is FailOn.never:
         return
     threshold = SEVERITY_RANK[fail_on.value]
-    failing = [f for f in report.findings if SEVERITY_RANK[f.severity] >= threshold]
+    failing = sum(n for severity, n in counts.items() if SEVERITY_RANK[severity] >= threshold)
     if failing:
         if not quiet:
             typer.echo(
-                f"tabletrace: {len(failing)} finding(s) at or above {fail_on.value} "
+                f"tabletrace: {failing} finding(s) at or above {fail_on.value} "
                 "(exit code 1; --fail-on sets the level)",
                 err=True,
             )
@@ -611,8 +632,17 @@ def scan_command(
 ) -> None:
     """Scan a repository: table inventory, findings and diagnostics."""
     # Renderers are imported where used: a warm scan writing JSON (CI) does not pay for the
-    # console's (rich tables, progress).
-    report = _with_database(_run_scan(path, request, quiet=quiet), database_url)
+    # console's (rich tables, progress), nor for the report model when the cache answers.
+    result = _scan_result(path, request, quiet=quiet)
+    if (
+        isinstance(result, StoredReport) and format is ScanFormat.json and not statistics
+        and database_url is None and baseline is None and write_baseline is None
+    ):
+        _emit(result.text.decode("utf-8"), output, path, force)
+        _gate(result.severities, fail_on, quiet)
+        return
+    report = result.report() if isinstance(result, StoredReport) else result
+    report = _with_database(report, database_url)
     if write_baseline is not None:
         _write_baseline(report, write_baseline, path, force, quiet)
         return
@@ -643,7 +673,7 @@ def scan_command(
         with _quiet_broken_pipe():
             print_report(report, _pipe_console(), limit=limit, quiet=quiet)
             sys.stdout.flush()
-    _gate(report, fail_on, quiet)
+    _gate(severities(report.findings), fail_on, quiet)
 
 
 @app.command("explain")
@@ -826,12 +856,14 @@ def verify_command(
         from rich.console import Console
 
         print_verification(verified, build, Console())
-    _gate(verified, fail_on)
+    _gate(severities(verified.findings), fail_on)
 
 
 @app.command("schema")
 def schema_command(output: OutputOption = None) -> None:
     """Print the JSON Schema of the report (for tools that read `scan --format json`)."""
+    from analyzer.models import report_json_schema
+
     _emit(json.dumps(report_json_schema(), indent=2, sort_keys=True) + "\n", output)
 
 

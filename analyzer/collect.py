@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from analyzer.config import Config
-from analyzer.discover import Discovery, FileEntry
+from analyzer.discover import Discovery, FileEntry, ReadProblem
 from analyzer.engine import Extractor, extraction_jobs
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.models import Diagnostic
@@ -36,7 +36,7 @@ def collect(
     discovery: Discovery,
     contents: dict[str, bytes],
     digests: dict[str, str],
-    problems: list[Diagnostic],
+    problems: list[ReadProblem],
     config: Config,
     extractor: Extractor,
     file_timeout: float | None,
@@ -44,7 +44,9 @@ def collect(
     """Extract every file `discover` listed and `scan` read (`contents`), and group the
     results. `contents` is emptied once the jobs hold the bytes: what extraction lets go of
     is then freed (`Extractor.extract`)."""
-    collected = Collected(diagnostics=list(problems))
+    collected = Collected(
+        diagnostics=[Diagnostic(code=p.code, path=p.path, message=p.message) for p in problems]
+    )
     entries = {entry.path: entry for entry in discovery.files if entry.path in contents}
     jobs = extraction_jobs(discovery, contents, digests, config, file_timeout)
     contents.clear()

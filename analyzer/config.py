@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import fnmatch
+import json
 import re
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from analyzer.sql.names import TableKey
 
@@ -39,74 +41,79 @@ class ConfigError(ValueError):
     """The configuration is unusable; the message says which key and why."""
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _about(description: str) -> dict[str, str]:
+    """A setting's documentation, kept on its dataclass field."""
+    return {"description": description}
 
-    exclude: list[str] = Field(
-        default_factory=list, description="glob patterns (repo-relative) of files to skip"
+
+@dataclass(frozen=True)
+class Config:
+    """The scan's settings, validated when built (`Config(**settings)` raises `ConfigError`
+    naming every bad key).
+
+    A plain dataclass validated by hand, not a pydantic model: every scan builds one, and
+    the first pydantic model a process defines costs about 0.13 s of imports and schema
+    building, half of a warm scan, which otherwise needs no pydantic at all (the report
+    model is built only when the cached report does not answer)."""
+
+    exclude: list[str] = field(
+        default_factory=list, metadata=_about("glob patterns (repo-relative) of files to skip")
     )
-    include_tests: bool = Field(
-        default=False, description="count test files (tests/, test_*.py...) as application code"
+    include_tests: bool = field(
+        default=False,
+        metadata=_about("count test files (tests/, test_*.py...) as application code"),
     )
-    dialect: str = Field(default="postgres", description="sqlglot dialect used to parse SQL")
-    default_schema: str = Field(default="public", description="schema of unqualified names")
-    ignore_tables: list[str] = Field(
-        default_factory=list, description="glob patterns of table names to leave out"
+    dialect: str = field(default="postgres", metadata=_about("sqlglot dialect used to parse SQL"))
+    default_schema: str = field(default="public", metadata=_about("schema of unqualified names"))
+    ignore_tables: list[str] = field(
+        default_factory=list, metadata=_about("glob patterns of table names to leave out")
     )
-    select: list[str] | None = Field(
+    select: list[str] | None = field(
         default=None,
-        description="rules to report, by code (TT002) or name (dead-table), or ALL (default)",
+        metadata=_about(
+            "rules to report, by code (TT002) or name (dead-table), or ALL (default)"
+        ),
     )
-    extend_select: list[str] = Field(
-        default_factory=list, description="rules to report on top of `select`"
+    extend_select: list[str] = field(
+        default_factory=list, metadata=_about("rules to report on top of `select`")
     )
-    ignore: list[str] = Field(default_factory=list, description="rules never to report")
-    per_file_ignores: dict[str, list[str]] = Field(
+    ignore: list[str] = field(default_factory=list, metadata=_about("rules never to report"))
+    per_file_ignores: dict[str, list[str]] = field(
         default_factory=dict,
-        description=(
+        metadata=_about(
             "glob of paths -> rules not reported for findings whose first location matches "
             "(globs as in `exclude`)"
         ),
     )
-    migration_modules: list[str] = Field(
+    migration_modules: list[str] = field(
         default_factory=list,
-        description=(
+        metadata=_about(
             "globs of Python modules holding ordered migration functions that run SQL (found "
             "without configuration when named migrations.py or inside a migrations folder)"
         ),
     )
-    migration_function_pattern: str | None = Field(
+    migration_function_pattern: str | None = field(
         default=None,
-        description=(
+        metadata=_about(
             "regular expression naming a migration function, its first group the number that "
             r"orders them (default: `m001_...`, `migration_3`, `upgrade_to_12`, `v2_...`)"
         ),
     )
-    max_file_size: int = Field(
+    max_file_size: int = field(
         default=DEFAULT_MAX_FILE_SIZE,
-        description=(
+        metadata=_about(
             "bytes above which a Python file with SQL or ORM code is not parsed (a diagnostic "
             "says so); 0: no limit"
         ),
     )
 
-    @field_validator("migration_function_pattern")
-    @classmethod
-    def _pattern(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            compiled = re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from exc
-        if compiled.groups < 1:
-            raise ValueError("needs a group capturing the migration's number, as in m(\\d+)_")
-        return value
-
-    @field_validator("max_file_size", mode="before")
-    @classmethod
-    def _size(cls, value: Any) -> int:
-        return parse_size(value)
+    def __post_init__(self) -> None:
+        values = {spec.name: getattr(self, spec.name) for spec in fields(self)}
+        checked, problems = _checked(values)
+        if problems:
+            raise ConfigError(f"invalid tabletrace configuration: {'; '.join(problems)}")
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
 
     def ignores(self, key: TableKey) -> bool:
         """Whether `ignore_tables` leaves this table out (name, schema.name or display)."""
@@ -118,6 +125,89 @@ class Config(BaseModel):
     def extraction_key(self) -> dict[str, Any]:
         """The settings that change what is extracted from a file (for caches)."""
         return {"dialect": self.dialect, "default_schema": self.default_schema}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every setting, in field order, as JSON values (the report's `config`)."""
+        return {spec.name: copy.deepcopy(getattr(self, spec.name)) for spec in fields(self)}
+
+    def fingerprint(self) -> str:
+        """Every setting as compact JSON, in field order: part of the cache keys."""
+        return json.dumps(self.as_dict(), separators=(",", ":"), ensure_ascii=False)
+
+
+def _strings(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of strings")
+    return list(value)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _optional_strings(value: Any) -> list[str] | None:
+    return None if value is None else _strings(value)
+
+
+def _per_file_ignores(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ValueError("expected a table of path globs -> lists of rules")
+    return {glob: _strings(rules) for glob, rules in value.items()}
+
+
+def _pattern(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    try:
+        compiled = re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from exc
+    if compiled.groups < 1:
+        raise ValueError("needs a group capturing the migration's number, as in m(\\d+)_")
+    return value
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "exclude": _strings,
+    "include_tests": _flag,
+    "dialect": _string,
+    "default_schema": _string,
+    "ignore_tables": _strings,
+    "select": _optional_strings,
+    "extend_select": _strings,
+    "ignore": _strings,
+    "per_file_ignores": _per_file_ignores,
+    "migration_modules": _strings,
+    "migration_function_pattern": _pattern,
+    "max_file_size": parse_size,
+}
+KNOWN_KEYS = tuple(_CHECKS)
+
+
+def _checked(settings: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The settings in their checked form, and one problem per bad or unknown key."""
+    checked: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in settings.items():
+        check = _CHECKS.get(key)
+        if check is None:
+            problems.append(f"{key}: not a setting (the settings: {', '.join(KNOWN_KEYS)})")
+            continue
+        try:
+            checked[key] = check(value)
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}")
+    return checked, problems
 
 
 def _pyproject_settings(root: Path) -> dict[str, Any]:
@@ -145,11 +235,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
             settings[key] = [*configured, *value]
         else:
             settings[key] = value
-    try:
-        return Config(**settings)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"invalid tabletrace configuration: {problems}") from exc
+    checked, problems = _checked(settings)
+    if problems:
+        raise ConfigError(f"invalid tabletrace configuration: {'; '.join(problems)}")
+    return Config(**checked)

@@ -46,6 +46,7 @@ from analyzer.engine import (
 from analyzer.lineshift import same_but_lines
 from analyzer.models import Finding, Report, Stats
 from analyzer.policy import apply_policy
+from analyzer.stored import StoredReport
 
 #: The cache entry describing the last full scan of a scope (`LastScan`).
 LAST_SCAN_KEY = fact_key("last-scan")
@@ -121,11 +122,12 @@ def remember(
 def _before_policy(last: LastScan, cache: FactCache) -> Report | None:
     """The last scan's report as it was before `apply_policy`, or None when the report stored
     beside the pack is another scan's (two scans at once) or unreadable."""
-    stored = cache.get_report(last.report_key)
+    data = cache.get_report(last.report_key)
+    stored = StoredReport.from_bytes(data) if data is not None else None
     if stored is None:
         return None
     try:
-        report = Report.model_validate_json(stored)
+        report = stored.report()
         before = json.loads(last.before_policy)
         return report.model_copy(update={
             "findings": [Finding.model_validate(finding) for finding in before["findings"]],
@@ -217,6 +219,6 @@ def verdict_of_last_scan(
     cache.keep([key for _, keys in files.values() for key in keys])
     cache.keep(last.kept)
     cache.put(LAST_SCAN_KEY, dataclasses.replace(last, files=files, report_key=report_key))
-    cache.put_report(report_key, report.to_json().encode("utf-8"))
+    cache.put_report(report_key, StoredReport.of(report).to_bytes())
     cache.flush()
     return Verdict(report=report)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import pathspec
 
@@ -25,6 +26,16 @@ SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
      ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages", ".eggs"}
 )
+
+
+class ReadProblem(NamedTuple):
+    """A file discovery left out or could not read (`skipped-file`, `unreadable-file`): a
+    diagnostic of the report, kept as a plain tuple until the pipeline builds the report, so
+    that a scan the cache answers builds no report model."""
+
+    path: str
+    code: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)

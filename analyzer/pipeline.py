@@ -15,7 +15,7 @@ from analyzer.cache import FactCache
 from analyzer.collect import collect
 from analyzer.config import Config
 from analyzer.cutoff import remember
-from analyzer.discover import Discovery
+from analyzer.discover import Discovery, ReadProblem
 from analyzer.engine import (
     SELECTION_KEY,
     TRANSIENT_PROBLEMS,
@@ -23,8 +23,9 @@ from analyzer.engine import (
     ProgressCallback,
     collector_paused,
 )
-from analyzer.models import Diagnostic, Report
+from analyzer.models import Report
 from analyzer.policy.suppression import MARKER
+from analyzer.stored import StoredReport
 
 
 # The collector stays off for the whole pipeline (as it already was for each file's reading):
@@ -38,7 +39,7 @@ def run_pipeline(
     discovery: Discovery,
     contents: dict[str, bytes],
     digests: dict[str, str],
-    problems: list[Diagnostic],
+    problems: list[ReadProblem],
     *,
     jobs: int,
     cache: FactCache | None,
@@ -80,7 +81,7 @@ def run_pipeline(
         d.code in TRANSIENT_PROBLEMS for d in before_policy.diagnostics
     ):
         # (a crashed worker is not what the next scan of these files will see)
-        cache.put_report(report_key, report.to_json().encode("utf-8"))
+        cache.put_report(report_key, StoredReport.of(report).to_bytes())
         remember(
             cache, inputs_key, digests, extractor.stage_keys, before_policy, report_key,
             kept=(SELECTION_KEY, memo_key), selection=tuple(extractor.pulled),

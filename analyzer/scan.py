@@ -11,7 +11,6 @@ the pipeline (LibCST, sqlglot, networkx, pglast) costs more than that whole answ
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -19,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config, load_config
-from analyzer.discover import Discovery, adopt_imported_tests, discover
-from analyzer.models import Diagnostic, Report
+from analyzer.discover import Discovery, ReadProblem, adopt_imported_tests, discover
+from analyzer.stored import StoredReport
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor  # (6 ms to import: not for a warm scan)
 
     from analyzer.engine import ProgressCallback
+    from analyzer.models import Report
 
 DEFAULT_FILE_TIMEOUT = 60.0
 
@@ -39,12 +39,9 @@ class ScanError(ValueError):
     """The scan cannot start (bad path, bad configuration); the message says why."""
 
 
-def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], list[Diagnostic]]:
+def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], list[ReadProblem]]:
     contents: dict[str, bytes] = {}
-    problems = [
-        Diagnostic(code="skipped-file", path=path, message=message)
-        for path, message in discovery.problems
-    ]
+    problems = [ReadProblem(path, "skipped-file", message) for path, message in discovery.problems]
     base = str(root)
 
     def read(path: str) -> bytes | None:
@@ -54,10 +51,9 @@ def _read_files(root: Path, discovery: Discovery) -> tuple[dict[str, bytes], lis
                 return handle.read()
         except OSError as exc:
             problems.append(
-                Diagnostic(
-                    code="unreadable-file",
-                    path=path,
-                    message=f"cannot read the file ({exc.strerror or exc}); it was skipped",
+                ReadProblem(
+                    path, "unreadable-file",
+                    f"cannot read the file ({exc.strerror or exc}); it was skipped",
                 )
             )
             return None
@@ -76,7 +72,7 @@ def _setting_parts(
     """What both keys below hold besides the files: settings, time budget, environments and
     what discovery could not read or left out."""
     return [
-        root.resolve().name, settings.model_dump_json(), repr(file_timeout),
+        root.resolve().name, settings.fingerprint(), repr(file_timeout),
         repr(discovery.alembic_environments), repr(sorted(discovery.problems)),
         str(len(discovery.skipped_tests)),
         str(len(discovery.excluded)),
@@ -91,7 +87,7 @@ def _report_key(setting_parts: list[str], digests: dict[str, str]) -> str:
 
 
 def _inputs_key(
-    setting_parts: list[str], discovery: Discovery, problems: list[Diagnostic], prefilter: bool
+    setting_parts: list[str], discovery: Discovery, problems: list[ReadProblem], prefilter: bool
 ) -> str:
     """Everything the results of extraction depend on besides the files' bytes (the early
     cutoff's `LastScan.inputs`): the settings' parts, the pre-filter, the files that could
@@ -121,6 +117,26 @@ def scan(
     `prefilter` skips the LibCST parse of files that cannot matter. None of them changes a byte
     of the report. `file_timeout` bounds the seconds spent reading any one file.
     """
+    result = scan_or_stored(
+        path, config, jobs=jobs, cache=cache, prefilter=prefilter, progress=progress,
+        file_timeout=file_timeout,
+    )
+    return result.report() if isinstance(result, StoredReport) else result
+
+
+def scan_or_stored(
+    path: str | Path,
+    config: Config | dict[str, Any] | None = None,
+    *,
+    jobs: int = 1,
+    cache: FactCache | None = None,
+    prefilter: bool = True,
+    progress: ProgressCallback | None = None,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
+) -> Report | StoredReport:
+    """`scan`, but when nothing changed since the last scan the cached report comes as the
+    cache stored it (`StoredReport`: its JSON and a summary), unread: a caller that writes
+    JSON need not build the report model (see `analyzer.stored`)."""
     # Absolute, so that paths named in configuration files (`%(here)s`) resolve the same way
     # whatever the current directory; never resolved through symlinks.
     root = Path(path).absolute()
@@ -163,7 +179,7 @@ def _scan(
     progress: ProgressCallback | None,
     file_timeout: float | None,
     workers: ProcessPoolExecutor | None,
-) -> Report:
+) -> Report | StoredReport:
     discovery = discover(root, settings)
     contents, problems = _read_files(root, discovery)
     # Each file is hashed once: the digests key both the cached report and the cached facts.
@@ -177,9 +193,9 @@ def _scan(
         use_cache_scope(cache, root, settings)
         # Nothing changed since a scan with the same settings: its report is the answer.
         cached = cache.get_report(report_key)
-        if cached is not None:
-            with contextlib.suppress(ValueError):
-                return Report.model_validate_json(cached)
+        stored = StoredReport.from_bytes(cached) if cached is not None else None
+        if stored is not None:
+            return stored
         # Only some files changed, and they give the facts they gave: the last report holds
         # (or they give them but for their lines: the last scan's selection holds).
         from analyzer.cutoff import verdict_of_last_scan

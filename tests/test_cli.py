@@ -89,7 +89,7 @@ def test_internal_error_exits_3(make_repo, monkeypatch: pytest.MonkeyPatch) -> N
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("analyzer.cli.scan", boom)
+    monkeypatch.setattr("analyzer.cli.scan_or_stored", boom)
     result = runner.invoke(app, ["scan", str(make_repo(SMALL))])
     assert result.exit_code == 3
     assert "please report" in result.stderr
@@ -175,8 +175,9 @@ def test_a_json_scan_does_not_import_the_console_renderer(tmp_path: Path) -> Non
 def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path: Path) -> None:
     """A scan the cached report answers is mostly start-up: it imports neither the pipeline
     nor the policy and its rules (the cached report already went through them) nor a
-    renderer JSON does not use, nor rich (the progress bar and consoles are for terminals).
-    Fresh interpreters, to see what loads."""
+    renderer JSON does not use, nor rich (the progress bar and consoles are for terminals),
+    nor the report model and pydantic (it writes the report as the cache stored it:
+    `analyzer.stored`). Fresh interpreters, to see what loads."""
     import sys
 
     sample = Path(__file__).parent.parent / "sample_repo"
@@ -188,7 +189,7 @@ def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path:
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.startswith(('analyzer.pipeline',\n"
         "    'analyzer.policy', 'analyzer.rules', 'analyzer.render.', 'libcst', 'sqlglot',\n"
-        "    'rich'))\n"
+        "    'rich', 'analyzer.models', 'pydantic'))\n"
         "    and m != 'analyzer.render.text'))\n"
     )
     outputs = []
@@ -200,5 +201,35 @@ def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path:
         )
         outputs.append(done.stdout.strip().splitlines()[-1])
     assert "'analyzer.pipeline'" in outputs[0]  # the cold scan: what the check looks for
+    assert "'pydantic'" in outputs[0] and "'analyzer.models'" in outputs[0]
     assert outputs[1] == "[]"
     assert (tmp_path / "warm.json").read_bytes() == (tmp_path / "cold.json").read_bytes()
+
+
+def test_a_warm_json_scan_gates_on_the_stored_severities(tmp_path: Path) -> None:
+    """The warm JSON scan decides the exit code from the stored report's summary, not the
+    report model: the same exit code and message as the cold scan, for each `--fail-on`."""
+    sample = Path(__file__).parent.parent / "sample_repo"
+    report = json.loads(
+        runner.invoke(app, ["scan", str(sample), "-f", "json", "--no-cache", "--fail-on",
+                            "never"]).stdout
+    )
+    counts = {s: sum(f["severity"] == s for f in report["findings"])
+              for s in ("error", "warning", "info")}
+    assert counts["error"] and counts["warning"]  # the sample has both: each gate can fail
+    cache = tmp_path / "cache"
+    for fail_on, failing in (("error", counts["error"]),
+                             ("warning", counts["error"] + counts["warning"]),
+                             ("never", 0)):
+        runs = [
+            runner.invoke(app, ["scan", str(sample), "-f", "json", "-o",
+                                str(tmp_path / f"{fail_on}{n}.json"), "--cache-dir",
+                                str(cache), "--jobs", "1", "--fail-on", fail_on])
+            for n in (1, 2)
+        ]
+        for run in runs:
+            assert run.exit_code == (1 if failing else 0)
+            assert (f"{failing} finding(s) at or above {fail_on}" in run.stderr) == bool(failing)
+        assert runs[0].stderr == runs[1].stderr
+    outputs = {p.read_bytes() for p in tmp_path.glob("*.json")}
+    assert len(outputs) == 1

@@ -321,7 +321,7 @@ def test_internal_error_exits_3_and_says_it_is_a_bug(
     def broken_scan(*args: object, **kwargs: object) -> Report:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analyzer.cli, "scan", broken_scan)
+    monkeypatch.setattr(analyzer.cli, "scan_or_stored", broken_scan)
     result = runner.invoke(app, ["scan", str(root), "--no-cache"])
     assert result.exit_code == 3
     message = one_line(result.stderr)

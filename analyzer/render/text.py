@@ -7,8 +7,10 @@ when it is wider than the line (the terminal then wraps it, and copying it still
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
-from analyzer.models import Diagnostic, Finding, Location
+if TYPE_CHECKING:
+    from analyzer.models import Diagnostic, Finding, Location
 
 DEFAULT_LIMIT = 5  # findings shown per rule unless --show-all
 
