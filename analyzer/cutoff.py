@@ -10,7 +10,10 @@ such an edit, the scan re-reads the changed files, finds their results equal to 
 the last scan used, and answers with the last scan's report, after the policy (selection,
 suppression comments, fingerprints), which reads the new bytes, has run again. It never
 imports the rest of the pipeline, and never unpickles the facts of the files that did not
-change.
+change. The policy reads a file's bytes only for its suppression comments: when no changed
+file holds one now or held one then (`LastScan.marked`), what it made of the last report
+stands, and the scan answers with that report as stored, without importing the policy or
+the report model.
 
 The check is exact, never a guess: every changed file must give, at every stage the last
 scan read it (its first look, then its full reading if a round read it in full), a result
@@ -31,6 +34,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
@@ -44,9 +48,11 @@ from analyzer.engine import (
     job_key,
 )
 from analyzer.lineshift import same_but_lines
-from analyzer.models import Finding, Report, Stats
-from analyzer.policy import apply_policy
+from analyzer.marker import MARKER
 from analyzer.stored import StoredReport
+
+if TYPE_CHECKING:
+    from analyzer.models import Report
 
 #: The cache entry describing the last full scan of a scope (`LastScan`).
 LAST_SCAN_KEY = fact_key("last-scan")
@@ -74,6 +80,8 @@ class LastScan:
     kept: tuple[str, ...] = ()
     #: The files that scan's relevance rounds read after its first round.
     selection: tuple[str, ...] = ()
+    #: The files that held a suppression comment's marker (`analyzer.marker`) in that scan.
+    marked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +89,9 @@ class Verdict:
     """What the last scan settles for this one."""
 
     #: This scan's report (the last one after the policy), when every changed file gives the
-    #: results the last scan used.
-    report: Report | None = None
+    #: results the last scan used: as the cache stored it when the policy's result cannot
+    #: have changed either.
+    report: Report | StoredReport | None = None
     #: When every changed file gives them but for where its lines are (`analyzer.lineshift`):
     #: the files the last scan's rounds read after their first round, which this scan's rounds
     #: would read too (the pipeline runs, without asking the rounds again).
@@ -98,6 +107,7 @@ def remember(
     report_key: str,
     kept: tuple[str, ...],
     selection: tuple[str, ...] = (),
+    marked: tuple[str, ...] = (),
 ) -> None:
     """Keep what a full scan rested on for the next scan's early cutoff (its report itself
     is stored under `report_key` by the caller)."""
@@ -115,6 +125,7 @@ def remember(
             ).encode("utf-8"),
             kept=kept,
             selection=tuple(sorted(selection)),
+            marked=marked,
         ),
     )
 
@@ -126,6 +137,8 @@ def _before_policy(last: LastScan, cache: FactCache) -> Report | None:
     stored = StoredReport.from_bytes(data) if data is not None else None
     if stored is None:
         return None
+    from analyzer.models import Finding, Stats
+
     try:
         report = stored.report()
         before = json.loads(last.before_policy)
@@ -212,13 +225,28 @@ def verdict_of_last_scan(
     selection = Verdict(selection=frozenset(last.selection))
     if not all_equal:
         return selection
-    before_policy = _before_policy(last, cache)
-    if before_policy is None:
+    marked = tuple(sorted(path for path, data in contents.items() if MARKER in data))
+    if set(changed).isdisjoint({*marked, *last.marked}):
+        # The policy reads a file's bytes only for its suppression comments, and no changed
+        # file holds one, nor held one: what it made of the last report stands, as stored.
+        data = cache.get_report(last.report_key)
+        stored = StoredReport.from_bytes(data) if data is not None else None
+    else:
+        from analyzer.policy import apply_policy  # (and the report model: pydantic)
+
+        before_policy = _before_policy(last, cache)
+        stored = (
+            StoredReport.of(apply_policy(before_policy, contents, settings))
+            if before_policy is not None else None
+        )
+    if stored is None:
         return selection
-    report = apply_policy(before_policy, contents, settings)
     cache.keep([key for _, keys in files.values() for key in keys])
     cache.keep(last.kept)
-    cache.put(LAST_SCAN_KEY, dataclasses.replace(last, files=files, report_key=report_key))
-    cache.put_report(report_key, StoredReport.of(report).to_bytes())
+    cache.put(
+        LAST_SCAN_KEY,
+        dataclasses.replace(last, files=files, report_key=report_key, marked=marked),
+    )
+    cache.put_report(report_key, stored.to_bytes())
     cache.flush()
-    return Verdict(report=report)
+    return Verdict(report=stored)

@@ -23,8 +23,8 @@ from analyzer.engine import (
     ProgressCallback,
     collector_paused,
 )
+from analyzer.marker import MARKER
 from analyzer.models import Report
-from analyzer.policy.suppression import MARKER
 from analyzer.stored import StoredReport
 
 
@@ -85,6 +85,7 @@ def run_pipeline(
         remember(
             cache, inputs_key, digests, extractor.stage_keys, before_policy, report_key,
             kept=(SELECTION_KEY, memo_key), selection=tuple(extractor.pulled),
+            marked=tuple(sorted(marked)),
         )
     if cache is not None:
         cache.flush()  # one write of the scope's pack, with everything this scan added

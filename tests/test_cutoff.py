@@ -244,7 +244,9 @@ def test_without_a_previous_scan_the_pipeline_runs(
 def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:
-    """The cutoff's point is what it does not load: run in a fresh interpreter to see it."""
+    """The cutoff's point is what it does not load: run in a fresh interpreter to see it.
+    Nor does it load the policy and the report model (pydantic) when no changed file holds
+    or held a suppression comment: the policy's result stands, as stored."""
     import subprocess
     import sys
 
@@ -252,24 +254,49 @@ def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
     program = (
         "import sys, pathlib\n"
         "from analyzer.cache import FactCache\n"
-        "from analyzer.scan import scan\n"
-        "report = scan(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
-        "loaded = ('analyzer.pipeline', 'libcst', 'sqlglot', 'networkx', 'pglast')\n"
-        "print(len(report.tables), sorted(m for m in loaded if m in sys.modules))\n"
+        "from analyzer.scan import scan_or_stored\n"
+        "result = scan_or_stored(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
+        "loaded = ('analyzer.pipeline', 'libcst', 'sqlglot', 'networkx', 'pglast',\n"
+        "          'analyzer.policy', 'analyzer.models', 'pydantic')\n"
+        "print(type(result).__name__, sorted(m for m in loaded if m in sys.modules))\n"
+        "sys.stdout.flush()\n"
+        "sys.stdout.buffer.write(result.text if hasattr(result, 'text') else\n"
+        "                        result.to_json().encode())\n"
     )
 
-    def run() -> str:
+    def run() -> tuple[str, str]:
         done = subprocess.run(
             [sys.executable, "-c", program, str(root), str(tmp_path / "c")],
             capture_output=True, text=True, check=True,
         )
-        return done.stdout.strip()
+        loaded, report = done.stdout.split("\n", 1)
+        assert report == scan(root).to_json()  # what a scan without the cache says
+        return loaded, report
 
-    assert run() == "3 ['analyzer.pipeline', 'libcst', 'networkx', 'pglast', 'sqlglot']"
+    everything = (
+        "['analyzer.models', 'analyzer.pipeline', 'analyzer.policy', 'libcst', 'networkx', "
+        "'pglast', 'pydantic', 'sqlglot']"
+    )
+    assert run()[0] == f"Report {everything}"
     (root / "app/text.py").write_text("def shout(word):\n    return word.upper() + '?'\n")
-    assert run() == "3 []"
+    assert run()[0] == "StoredReport []"
     (root / "app/queries.py").write_text(REPO["app/queries.py"] + "# reviewed\n")
-    assert run() == "3 ['libcst']"  # a file with SQL is parsed again to be compared
+    # a file with SQL is parsed again to be compared
+    assert run()[0] == "StoredReport ['libcst']"
+    suppressed = REPO["app/queries.py"].replace(
+        'phantoms")\n', 'phantoms")  # tabletrace: ignore[undefined-table]\n'
+    )
+    (root / "app/queries.py").write_text(suppressed)
+    loaded, report = run()  # a suppression comment now: the policy runs again
+    assert loaded == "StoredReport ['analyzer.models', 'analyzer.policy', 'libcst', 'pydantic']"
+    assert '"suppressed": {\n      "comment": 1\n    }' in report
+    (root / "app/queries.py").write_text(suppressed + "# reviewed again\n")
+    loaded, report = run()  # held one in the last scan and holds it still: the policy runs
+    assert loaded == "StoredReport ['analyzer.models', 'analyzer.policy', 'libcst', 'pydantic']"
+    (root / "app/queries.py").write_text(REPO["app/queries.py"])
+    loaded, report = run()  # held one in the last scan: the policy runs, the finding is back
+    assert loaded == "StoredReport ['analyzer.models', 'analyzer.policy', 'libcst', 'pydantic']"
+    assert '"suppressed": {}' in report and "public.phantoms" in report
 
 
 def test_a_comment_in_a_file_with_a_sql_constant_does_not_import_sqlglot(

@@ -22,10 +22,11 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+from analyzer.marker import MARKER
 from analyzer.sql.engine_files import is_sql_file
 from analyzer.sql.split import split_statements
 
-MARKER = b"tabletrace:"
+__all__ = ["MARKER", "Suppression", "find_suppressions"]
 _PYTHON_DIRECTIVE = re.compile(r"#\s*tabletrace:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?![\w\[-])")
 _SQL_DIRECTIVE = re.compile(r"--\s*tabletrace:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?![\w\[-])")
 _STRING_TOKENS = frozenset(
