@@ -31,7 +31,9 @@ _TEXT_WITH_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 #: (class name, field): strings that start with "line N: " (the first look's reasons).
 _TEXT_LINE_FIELDS = frozenset({("Glance", "reasons"), ("Glance", "django")})
 #: (class name, field): `(name as written, line)` pairs (`facts.OrmClass`).
-_PAIR_LINE_FIELDS = frozenset({("OrmClass", "relationships"), ("OrmClass", "secondaries")})
+_PAIR_LINE_FIELDS = frozenset(
+    {("OrmClass", "relationships"), ("OrmClass", "backrefs"), ("OrmClass", "secondaries")}
+)
 
 
 def same_but_lines(old: object, new: object) -> bool:

@@ -174,8 +174,9 @@ class IfExp(Expr):
     orelse: Expr
     # 0 for `a if c else b`; else a name overridden under an `if` (`body` the override,
     # `orelse` the default), keyed by the end line of that block: names overridden in one
-    # block change together (`resolve.templates` never mixes their choices)
-    block: int = 0
+    # block change together (`resolve.templates` never mixes their choices). Named as a line
+    # so that `analyzer.lineshift` moves it with the file's other lines.
+    block_line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

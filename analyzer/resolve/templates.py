@@ -82,8 +82,9 @@ class TemplateExpander:
         together: mixing them would make a statement the code never runs."""
         groups: dict[int, list[int]] = {}
         for index, part in enumerate(parts):
-            if isinstance(part, Hole) and isinstance(part.value, ir.IfExp) and part.value.block:
-                groups.setdefault(part.value.block, []).append(index)
+            value = part.value if isinstance(part, Hole) else None
+            if isinstance(value, ir.IfExp) and value.block_line:
+                groups.setdefault(value.block_line, []).append(index)
         together = {block: indexes for block, indexes in groups.items() if len(indexes) > 1}
         if not together:
             return self._expand(parts, frame)
