@@ -17,9 +17,10 @@ the report model.
 
 The check is exact, never a guess: every changed file must give, at every stage the last
 scan read it (its first look, then its full reading if a round read it in full), a result
-equal (`==`, field by field) to the one that scan used. Anything else (a new or removed
-file, other settings, a file read differently, a transient failure) runs the whole pipeline,
-which finds the results computed here in the cache.
+equal to the one that scan used, field by field, those `==` leaves out included
+(`lineshift.identical`). Anything else (a new or removed file, other settings, a file read
+differently, a transient failure) runs the whole pipeline, which finds the results
+computed here in the cache.
 
 Between the two: when every changed file gives its results but for where its lines are (a
 line inserted above its code: `analyzer.lineshift`), the report must be computed again (its
@@ -47,7 +48,7 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
-from analyzer.lineshift import same_but_lines
+from analyzer.lineshift import identical, same_but_lines
 from analyzer.marker import MARKER
 from analyzer.stored import StoredReport
 
@@ -176,7 +177,7 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
         key = job_key(stage)
         cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
         fresh.append(key)
-        if old != extracted:
+        if old is None or not identical(old, extracted):
             if old is None or not same_but_lines(old, extracted):
                 return None
             equal = False

@@ -371,3 +371,47 @@ def test_without_the_report_beside_the_pack_the_pipeline_runs(
     report = scan(root, cache=FactCache(tmp_path / "c"))
     assert runs.count == 2
     assert report.to_json() == scan(root).to_json()
+
+
+def test_a_revisions_text_outside_its_compared_fields_is_compared_too(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    """A documentation-only revision names the tables it mentions in the order of their
+    first mention anywhere in its file (`AlembicRevision.text`), a comment above its
+    docstring included. That text was left out of the results' equality, so editing the
+    comment in place (no line moves, every other field equal) reused the last report, whose
+    message still named the tables in the old order."""
+    create = (
+        'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "a1"\n'
+        "down_revision = None\n\n\ndef upgrade():\n"
+        '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
+        '    op.create_table("gadgets", sa.Column("id", sa.Integer))\n'
+    )
+    note = (
+        "# notes: widgets\n"
+        '"""Document gadgets and widgets"""\n'
+        'revision = "b2"\ndown_revision = "a1"\n\n\ndef upgrade():\n    pass\n'
+    )
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/a1_create.py": create,
+        "migrations/versions/b2_note.py": note,
+        "app/q.py": 'def f(cur):\n    cur.execute("SELECT * FROM widgets JOIN gadgets ON true")\n',
+    })
+
+    def documented(report: Report) -> list[tuple[str, int | None, str]]:
+        return [(f.path, f.line, f.message.split("; ")[1].split(":")[0])
+                for f in report.findings if f.name == "documentation-only-migration"]
+
+    first = scan(root, cache=FactCache(tmp_path / "c"))
+    assert documented(first) == [
+        ("migrations/versions/b2_note.py", 7, "it only documents public.widgets, public.gadgets")
+    ]
+    (root / "migrations/versions/b2_note.py").write_text(note.replace("widgets\n", "none\n", 1))
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert documented(report) == [
+        ("migrations/versions/b2_note.py", 7, "it only documents public.gadgets, public.widgets")
+    ]
+    assert report.to_json() == scan(root).to_json()
+    assert runs.count == 3  # the changed text ran the pipeline

@@ -6,7 +6,7 @@ import dataclasses
 
 from analyzer.engine import Extracted, run_job
 from analyzer.facts import OrmClass
-from analyzer.lineshift import same_but_lines
+from analyzer.lineshift import identical, same_but_lines
 from analyzer.relevance import Glance
 from tests.test_gc_discipline import job_for
 
@@ -103,3 +103,16 @@ def test_the_first_looks_reasons_and_a_models_relationships_carry_lines() -> Non
         parent, line=10, relationships=(("'User'", 14),), backrefs=(("'User'", 14),)))
     assert not same_but_lines(parent, dataclasses.replace(
         parent, line=10, relationships=(("'User'", 14),), backrefs=(("'User'", 15),)))
+
+
+def test_identical_compares_the_fields_eq_leaves_out() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Revision:
+        line: int
+        text: str = dataclasses.field(default="", compare=False)
+
+    assert Revision(3, "# a") == Revision(3, "# b")  # what `==` says
+    assert not identical(Revision(3, "# a"), Revision(3, "# b"))
+    assert identical(Revision(3, "# a"), Revision(3, "# a"))
+    assert not identical(Revision(3, "# a"), Revision(4, "# a"))  # a moved line is a change
+    assert same_but_lines(Revision(3, "# a"), Revision(4, "# a"))
