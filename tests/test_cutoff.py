@@ -415,3 +415,26 @@ def test_a_revisions_text_outside_its_compared_fields_is_compared_too(
     ]
     assert report.to_json() == scan(root).to_json()
     assert runs.count == 3  # the changed text ran the pipeline
+
+
+def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -> None:
+    """`benchmarks/cutoff_check.py` runs the cutoff's claims on any repository (here the
+    sample): three edits of one file, each report from the cache equal to one without it,
+    and the repository itself never edited (it works on a copy)."""
+    import subprocess
+    import sys
+
+    sample = Path(__file__).parents[1] / "sample_repo"
+    before = {p: p.read_bytes() for p in sample.rglob("*.py")}
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parents[1] / "benchmarks" / "cutoff_check.py"),
+         str(sample), "--files", "1", "--jobs", "1", "--seed", "3"],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[:2] for line in lines[:3]] == [
+        ["same", "append"], ["same", "top"], ["same", "mention"]
+    ]
+    assert lines[-1] == f"{sample}: 3 edits, 0 different report(s)"
+    assert {p: p.read_bytes() for p in sample.rglob("*.py")} == before

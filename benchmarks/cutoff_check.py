@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Check on any repository that a scan answered from the cache says what a scan without it says.
+
+Why: after an edit, a cached scan takes one of three paths: the stored report (nothing
+changed), the early cutoff (the changed files give the results the last scan used, or the
+same results with their lines moved: `analyzer/cutoff.py`, `analyzer/lineshift.py`) or the
+whole pipeline from cached facts. The first two rest on claims about which edits cannot
+change the report; `tests/test_cutoff.py` checks them on small repositories written for the
+purpose, and this script checks them on real code, where fact shapes the tests never built
+turn up (a field holding a line under another name; a field `==` leaves out that the report
+reads).
+
+What it does: copies PATH to a temporary directory (the repository itself is never edited),
+scans the copy once with a cache, then for each chosen file and each edit below scans the
+copy with that cache and without any, compares the two JSON reports byte for byte, restores
+the file and scans again to bring the cache back to the original.
+
+Edits: `append` (a comment after the last line: the facts usually stay equal), `top` (a
+comment as the first line: every line moves), `mention` (a comment naming two tables after
+the first line: lines move, and a documentation-only revision may name tables in another
+order).
+
+Files: the Python files holding SQL, models or migrations (`SELECT`, `select(`, `.objects.`,
+`op.`, `Column(`, `mapped_column`), shuffled with `--seed`; `--files` of them.
+
+Usage: ``python benchmarks/cutoff_check.py PATH [--files 5] [--seed 0] [--jobs 2]
+[--keep DIR]``. Exit status 1 when any report differs (kept in DIR with `--keep`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from run import SKIPPED_DIRS, find_tabletrace, walk_files
+
+MARKERS = (b"SELECT", b"select(", b".objects.", b"op.", b"Column(", b"mapped_column")
+EDITS = ("append", "top", "mention")
+
+
+def edited(data: bytes, edit: str) -> bytes:
+    """The file's bytes after one of `EDITS`."""
+    if edit == "append":
+        return data + (b"" if data.endswith(b"\n") or not data else b"\n") + b"# reviewed\n"
+    if edit == "top":
+        return b"# header\n" + data
+    return data.replace(b"\n", b"\n# see the users and orders tables\n", 1)
+
+
+def candidates(root: Path, count: int, seed: int) -> list[Path]:
+    """`count` Python files under root holding SQL, models or migrations, chosen by `seed`."""
+    found = [p for p in walk_files(root)
+             if p.suffix == ".py" and any(m in p.read_bytes() for m in MARKERS)]
+    random.Random(seed).shuffle(found)
+    return found[:count]
+
+
+def scan(tool: list[str], root: Path, output: Path, cache: Path | None, jobs: int) -> bytes:
+    command = [*tool, "scan", str(root), "--format", "json", "--output", str(output),
+               "--fail-on", "never", "--jobs", str(jobs)]
+    command += ["--cache-dir", str(cache)] if cache is not None else ["--no-cache"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return output.read_bytes()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path, help="repository to check (it is copied, not edited)")
+    parser.add_argument("--files", type=int, default=5, help="files to edit")
+    parser.add_argument("--seed", type=int, default=0, help="which files (shuffle seed)")
+    parser.add_argument("--jobs", type=int, default=2, help="tabletrace scan --jobs")
+    parser.add_argument("--keep", type=Path, help="keep differing reports in this directory")
+    parser.add_argument("--tabletrace", help="tabletrace executable (default: next to python)")
+    args = parser.parse_args()
+    tool = find_tabletrace(args.tabletrace)
+    with tempfile.TemporaryDirectory(prefix="tabletrace-cutoff-") as scratch:
+        work = Path(scratch)
+        root = work / args.path.resolve().name
+        shutil.copytree(args.path, root, ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
+        cache, cached_out, fresh_out = work / "cache", work / "cached.json", work / "fresh.json"
+        chosen = candidates(root, args.files, args.seed)
+        if not chosen:
+            print(f"{args.path}: no Python file with SQL, models or migrations")
+            return 0
+        scan(tool, root, cached_out, cache, args.jobs)
+        differences = 0
+        for path in chosen:
+            original = path.read_bytes()
+            for edit in EDITS:
+                path.write_bytes(edited(original, edit))
+                try:
+                    cached = scan(tool, root, cached_out, cache, args.jobs)
+                    fresh = scan(tool, root, fresh_out, None, args.jobs)
+                finally:
+                    path.write_bytes(original)
+                same = cached == fresh
+                relative = path.relative_to(root).as_posix()
+                print(f"{'same' if same else 'DIFFERENT':9} {edit:8} {relative}", flush=True)
+                if not same:
+                    differences += 1
+                    if args.keep is not None:
+                        args.keep.mkdir(parents=True, exist_ok=True)
+                        stem = f"{differences}-{edit}-{path.stem}"
+                        (args.keep / f"{stem}.cached.json").write_bytes(cached)
+                        (args.keep / f"{stem}.fresh.json").write_bytes(fresh)
+            scan(tool, root, cached_out, cache, args.jobs)  # the cache as the original left it
+    print(f"{args.path}: {len(chosen) * len(EDITS)} edits, {differences} different report(s)")
+    return 1 if differences else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
