@@ -34,13 +34,13 @@ from analyzer.config import ConfigError, parse_size
 from analyzer.outputs import written_by_tabletrace
 from analyzer.render.text import DEFAULT_LIMIT
 from analyzer.scan import DEFAULT_FILE_TIMEOUT, ScanError, default_jobs, scan_or_stored
-from analyzer.stored import StoredReport
+from analyzer.stored import StoredReport, severity_counts
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from analyzer.models import Finding, Report, Table
+    from analyzer.models import Report, Table
 
 # Renderers, rules, policy and the extraction engine are imported where they are used, not
 # here: `tabletrace scan` answered from the cache needs none of them but the chosen renderer,
@@ -403,14 +403,6 @@ def _inside(path: Path, root: Path) -> bool:
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
-def severities(findings: list[Finding]) -> dict[str, int]:
-    """How many findings each severity has."""
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.severity] = counts.get(finding.severity, 0) + 1
-    return counts
-
-
 def _gate(counts: dict[str, int], fail_on: FailOn, quiet: bool = False) -> None:
     """Exit 1 when a finding reaches the `--fail-on` severity (for CI); `counts`: how many
     findings each severity has."""
@@ -673,7 +665,7 @@ def scan_command(
         with _quiet_broken_pipe():
             print_report(report, _pipe_console(), limit=limit, quiet=quiet)
             sys.stdout.flush()
-    _gate(severities(report.findings), fail_on, quiet)
+    _gate(severity_counts(report.findings), fail_on, quiet)
 
 
 @app.command("explain")
@@ -856,7 +848,7 @@ def verify_command(
         from rich.console import Console
 
         print_verification(verified, build, Console())
-    _gate(severities(verified.findings), fail_on)
+    _gate(severity_counts(verified.findings), fail_on)
 
 
 @app.command("schema")

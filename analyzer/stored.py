@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from analyzer.models import Report
+    from analyzer.models import Finding, Report
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings each severity has (what `--fail-on` decides on)."""
+    return dict(sorted(Counter(finding.severity for finding in findings).items()))
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ class StoredReport:
             files_scanned=report.stats.files_scanned,
             excluded_files=report.stats.excluded_files,
             skipped_test_files=report.stats.skipped_test_files,
-            severities=dict(sorted(Counter(f.severity for f in report.findings).items())),
+            severities=severity_counts(report.findings),
         )
 
     def to_bytes(self) -> bytes:
