@@ -627,10 +627,17 @@ def scan_command(
     # console's (rich tables, progress), nor for the report model when the cache answers.
     result = _scan_result(path, request, quiet=quiet)
     if (
-        isinstance(result, StoredReport) and format is ScanFormat.json and not statistics
+        isinstance(result, StoredReport)
+        and format in (ScanFormat.json, ScanFormat.concise) and not statistics
         and database_url is None and baseline is None and write_baseline is None
     ):
-        _emit(result.text.decode("utf-8"), output, path, force)
+        if format is ScanFormat.json:
+            text = result.text.decode("utf-8")
+        else:  # the pre-commit hook's format
+            from analyzer.render.concise import render_concise_json
+
+            text = render_concise_json(result.text, color=output is None and _colour_wanted())
+        _emit(text, output, path, force)
         _gate(result.severities, fail_on, quiet)
         return
     report = result.report() if isinstance(result, StoredReport) else result

@@ -206,6 +206,35 @@ def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path:
     assert (tmp_path / "warm.json").read_bytes() == (tmp_path / "cold.json").read_bytes()
 
 
+def test_a_warm_concise_scan_renders_the_stored_report_without_the_model(
+    tmp_path: Path,
+) -> None:
+    """The pre-commit hook's `--format concise`, answered by the stored report: the same
+    lines as the cold scan's, and neither pydantic nor the report model imported. Fresh
+    interpreters, to see what loads."""
+    import sys
+
+    sample = Path(__file__).parent.parent / "sample_repo"
+    program = (
+        "import sys\n"
+        "from analyzer.cli import main\n"
+        "sys.argv = ['tabletrace', 'scan', sys.argv[1], '-f', 'concise', '--fail-on',\n"
+        "            'never', '--cache-dir', sys.argv[2], '--jobs', '1']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m in ('pydantic', 'analyzer.models')))\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", program, str(sample), str(tmp_path / "cache")],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    cold, warm = (output.rsplit("\n", 2) for output in outputs)
+    assert cold[1] == "['analyzer.models', 'pydantic']" and warm[1] == "[]"
+    assert warm[0] == cold[0] and cold[0].count(": TT") > 5
+
+
 def test_a_warm_json_scan_gates_on_the_stored_severities(tmp_path: Path) -> None:
     """The warm JSON scan decides the exit code from the stored report's summary, not the
     report model: the same exit code and message as the cold scan, for each `--fail-on`."""

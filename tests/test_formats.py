@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from analyzer import scan
 from analyzer.cli import app
 from analyzer.models import Report
-from analyzer.render.concise import render_concise
+from analyzer.render.concise import render_concise, render_concise_json
 from analyzer.render.github import escape_data, escape_property, render_github
 from analyzer.render.junit import render_junit
 from analyzer.render.sarif import FINGERPRINT_KEY, render_sarif
@@ -58,6 +58,20 @@ def test_concise_is_one_clickable_line_per_finding_then_diagnostics(small: Repor
     ]
     assert "\x1b" not in render_concise(small)
     assert "\x1b[" in render_concise(small, color=True)
+
+
+def test_concise_from_the_reports_json_is_the_same_text(small: Report, sample_report: Report
+                                                        ) -> None:
+    """A warm scan answered by the stored report renders `--format concise` from its JSON
+    (`render_concise_json`), without the report model: the same bytes, colour or not."""
+    for report in (small, sample_report):
+        for color in (False, True):
+            assert render_concise_json(report.to_json(), color=color) == render_concise(
+                report, color=color
+            )
+    assert render_concise(sample_report).count("\n") == len(sample_report.findings) + len(
+        sample_report.diagnostics
+    ) > 5
 
 
 def test_concise_message_never_wraps_and_file_level_findings_point_at_line_1() -> None:
