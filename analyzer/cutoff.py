@@ -18,7 +18,7 @@ the report model.
 The check is exact, never a guess: every changed file must give, at every stage the last
 scan read it (its first look, then its full reading if a round read it in full), a result
 equal to the one that scan used, field by field, those `==` leaves out included
-(`lineshift.identical`). Anything else (a new or removed file, other settings, a file read
+(`lineshift.moved_lines`). Anything else (a new or removed file, other settings, a file read
 differently, a transient failure) runs the whole pipeline, which finds the results
 computed here in the cache.
 
@@ -48,7 +48,7 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
-from analyzer.lineshift import identical, same_but_lines
+from analyzer.lineshift import moved_lines
 from analyzer.marker import MARKER
 from analyzer.stored import StoredReport
 
@@ -131,13 +131,9 @@ def remember(
     )
 
 
-def _before_policy(last: LastScan, cache: FactCache) -> Report | None:
-    """The last scan's report as it was before `apply_policy`, or None when the report stored
-    beside the pack is another scan's (two scans at once) or unreadable."""
-    data = cache.get_report(last.report_key)
-    stored = StoredReport.from_bytes(data) if data is not None else None
-    if stored is None:
-        return None
+def _before_policy(last: LastScan, stored: StoredReport) -> Report | None:
+    """The last scan's report (`stored`) as it was before `apply_policy`, or None when it is
+    unreadable."""
     from analyzer.models import Finding, Stats
 
     try:
@@ -177,10 +173,10 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
         key = job_key(stage)
         cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
         fresh.append(key)
-        if old is None or not identical(old, extracted):
-            if old is None or not same_but_lines(old, extracted):
-                return None
-            equal = False
+        moved = moved_lines(old, extracted) if old is not None else None
+        if moved is None:
+            return None
+        equal = equal and not moved
     return tuple(fresh), equal
 
 
@@ -226,22 +222,20 @@ def verdict_of_last_scan(
     selection = Verdict(selection=frozenset(last.selection))
     if not all_equal:
         return selection
-    marked = tuple(sorted(path for path, data in contents.items() if MARKER in data))
-    if set(changed).isdisjoint({*marked, *last.marked}):
-        # The policy reads a file's bytes only for its suppression comments, and no changed
-        # file holds one, nor held one: what it made of the last report stands, as stored.
-        data = cache.get_report(last.report_key)
-        stored = StoredReport.from_bytes(data) if data is not None else None
-    else:
-        from analyzer.policy import apply_policy  # (and the report model: pydantic)
-
-        before_policy = _before_policy(last, cache)
-        stored = (
-            StoredReport.of(apply_policy(before_policy, contents, settings))
-            if before_policy is not None else None
-        )
+    # None when the report beside the pack is another scan's (two scans at once)
+    stored = StoredReport.from_bytes(cache.get_report(last.report_key))
     if stored is None:
         return selection
+    marked = tuple(sorted(path for path, data in contents.items() if MARKER in data))
+    if not set(changed).isdisjoint({*marked, *last.marked}):
+        # The policy reads a file's bytes only for its suppression comments: when no changed
+        # file holds one, nor held one, what it made of the last report stands, as stored.
+        from analyzer.policy import apply_policy  # (and the report model: pydantic)
+
+        before_policy = _before_policy(last, stored)
+        if before_policy is None:
+            return selection
+        stored = StoredReport.of(apply_policy(before_policy, contents, settings))
     cache.keep([key for _, keys in files.values() for key in keys])
     cache.keep(last.kept)
     cache.put(

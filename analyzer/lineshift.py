@@ -36,29 +36,24 @@ _PAIR_LINE_FIELDS = frozenset(
 )
 
 
-def same_but_lines(old: object, new: object) -> bool:
-    """Whether `new` is `old` with its lines moved by one strictly increasing map."""
-    pairs: dict[int, int] = {}
-    if not _same(old, new, pairs, line=False, text=False):
-        return False
-    if any((before == 0) != (after == 0) for before, after in pairs.items()):
-        return False  # "no line" stays "no line"
-    moved = [after for _, after in sorted(pairs.items())]
-    return all(a < b for a, b in itertools.pairwise(moved))
+def moved_lines(old: object, new: object) -> bool | None:
+    """How `new` differs from `old`, in one walk: False when it equals it in every field,
+    True when only its lines moved by one strictly increasing map, None otherwise.
 
-
-def identical(old: object, new: object) -> bool:
-    """Whether `new` equals `old` in every field, those left out of `==` too.
-
-    Some fact fields are left out of `==` (`field(compare=False)`) so that tests can state a
-    result without them (`AlembicRevision.text`, the whole file); the report may still read
-    them (where a documentation-only revision first names a table). The early cutoff, which
-    reuses the last report when a changed file's results are unchanged, asks this instead.
+    Every field counts, those left out of `==` (`field(compare=False)`) too: tests state some
+    results without them (`AlembicRevision.text`, the whole file), but the report may still
+    read them (where a documentation-only revision first names a table), and the early
+    cutoff reuses the last report when a changed file's results are unchanged.
     """
     pairs: dict[int, int] = {}
-    return _same(old, new, pairs, line=False, text=False) and all(
-        before == after for before, after in pairs.items()
-    )
+    if not _same(old, new, pairs, line=False, text=False):
+        return None
+    if all(before == after for before, after in pairs.items()):
+        return False
+    if any((before == 0) != (after == 0) for before, after in pairs.items()):
+        return None  # "no line" stays "no line"
+    moved = [after for _, after in sorted(pairs.items())]
+    return True if all(a < b for a, b in itertools.pairwise(moved)) else None
 
 
 def _pair(before: int, after: int, pairs: dict[int, int]) -> bool:

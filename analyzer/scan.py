@@ -192,8 +192,7 @@ def _scan(
         inputs_key = _inputs_key(setting_parts, discovery, problems, prefilter)
         use_cache_scope(cache, root, settings)
         # Nothing changed since a scan with the same settings: its report is the answer.
-        cached = cache.get_report(report_key)
-        stored = StoredReport.from_bytes(cached) if cached is not None else None
+        stored = StoredReport.from_bytes(cache.get_report(report_key))
         if stored is not None:
             return stored
         # Only some files changed, and they give the facts they gave: the last report holds

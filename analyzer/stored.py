@@ -58,8 +58,11 @@ class StoredReport:
         return json.dumps(summary, sort_keys=True).encode("ascii") + b"\n" + self.text
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> StoredReport | None:
-        """The stored report, or None when `data` is not one (an older format)."""
+    def from_bytes(cls, data: bytes | None) -> StoredReport | None:
+        """The stored report, or None when `data` is none (`FactCache.get_report` found no
+        report under the key) or not one (an older format)."""
+        if data is None:
+            return None
         head, newline, text = data.partition(b"\n")
         if not newline:
             return None

@@ -1,4 +1,4 @@
-"""`analyzer.lineshift.same_but_lines`: results that differ only in where their lines are."""
+"""`analyzer.lineshift.moved_lines`: results that differ only in where their lines are."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 from analyzer.engine import Extracted, run_job
 from analyzer.facts import OrmClass
-from analyzer.lineshift import identical, same_but_lines
+from analyzer.lineshift import moved_lines
 from analyzer.relevance import Glance
 from tests.test_gc_discipline import job_for
 
@@ -32,7 +32,7 @@ def test_a_header_above_real_code_moves_only_lines() -> None:
             before = _read(relative, source, prefilter=prefilter)
             after = _read(relative, b"# moved\n\n" + source, prefilter=prefilter)
             assert before != after
-            assert same_but_lines(before, after), relative
+            assert moved_lines(before, after) is not None, relative
 
 
 def test_names_overridden_together_under_an_if_move_with_their_block() -> None:
@@ -53,14 +53,14 @@ def test_names_overridden_together_under_an_if_move_with_their_block() -> None:
         before = _read("app/db/queries.py", source, prefilter=prefilter)
         after = _read("app/db/queries.py", b"# moved\n\n" + source, prefilter=prefilter)
         assert "block_line=6)" in repr(before) and "block_line=8)" in repr(after)
-        assert same_but_lines(before, after)
+        assert moved_lines(before, after) is not None
         other_block = _read(
             "app/db/queries.py",
             source.replace(b'        where = "WHERE archived"\n', b"        pass\n"
                            b'    where = "WHERE archived"\n'),
             prefilter=prefilter,
         )
-        assert not same_but_lines(before, other_block)
+        assert moved_lines(before, other_block) is None
 
 
 def test_a_changed_value_is_more_than_lines() -> None:
@@ -68,51 +68,54 @@ def test_a_changed_value_is_more_than_lines() -> None:
     before = _read("app/db/queries.py", source, prefilter=False)
     edited = source.replace(b"SELECT", b"SELECT DISTINCT", 1)
     assert edited != source
-    assert not same_but_lines(before, _read("app/db/queries.py", edited, prefilter=False))
+    assert moved_lines(before, _read("app/db/queries.py", edited, prefilter=False)) is None
     longer = source + b"\nEXTRA = 'more'\n"
-    assert not same_but_lines(before, _read("app/db/queries.py", longer, prefilter=False))
+    assert moved_lines(before, _read("app/db/queries.py", longer, prefilter=False)) is None
 
 
 def test_lines_must_move_together_in_order() -> None:
     old = (Step(3, "a", arg_lines=(3, 4), end_line=5), Step(9, "b"))
-    assert same_but_lines(old, (Step(5, "a", arg_lines=(5, 6), end_line=7), Step(11, "b")))
-    assert same_but_lines(old, (Step(3, "a", arg_lines=(3, 4), end_line=5), Step(20, "b")))
+    assert moved_lines(old, (Step(5, "a", arg_lines=(5, 6), end_line=7), Step(11, "b"))) is not None
+    assert moved_lines(old, (Step(3, "a", arg_lines=(3, 4), end_line=5), Step(20, "b"))) is not None
     # swapped order, one old line given two new ones, a line lost, a line from nowhere
-    assert not same_but_lines(old, (Step(9, "a", arg_lines=(9, 10), end_line=11), Step(3, "b")))
-    assert not same_but_lines(old, (Step(5, "a", arg_lines=(6, 7), end_line=8), Step(11, "b")))
-    assert not same_but_lines(old, (Step(0, "a", arg_lines=(5, 6), end_line=7), Step(11, "b")))
-    assert not same_but_lines((Step(0, "a"),), (Step(4, "a"),))
+    assert moved_lines(old, (Step(9, "a", arg_lines=(9, 10), end_line=11), Step(3, "b"))) is None
+    assert moved_lines(old, (Step(5, "a", arg_lines=(6, 7), end_line=8), Step(11, "b"))) is None
+    assert moved_lines(old, (Step(0, "a", arg_lines=(5, 6), end_line=7), Step(11, "b"))) is None
+    assert moved_lines((Step(0, "a"),), (Step(4, "a"),)) is None
     # an integer in a field not named as a line is a value
-    assert not same_but_lines((Step(3, "a", count=1),), (Step(4, "a", count=2),))
-    assert not same_but_lines((Step(3, "a"),), (Step(4, "b"),))
+    assert moved_lines((Step(3, "a", count=1),), (Step(4, "a", count=2),)) is None
+    assert moved_lines((Step(3, "a"),), (Step(4, "b"),)) is None
 
 
 def test_the_first_looks_reasons_and_a_models_relationships_carry_lines() -> None:
     glance = Glance(reasons=("line 4: SQL string", "line 9: Table()"))
-    assert same_but_lines(glance, Glance(reasons=("line 6: SQL string", "line 11: Table()")))
-    assert not same_but_lines(glance, Glance(reasons=("line 6: SQL at a sink", "line 11: Table()")))
-    assert not same_but_lines(glance, Glance(reasons=("line 6: SQL string",)))
+    moved = Glance(reasons=("line 6: SQL string", "line 11: Table()"))
+    assert moved_lines(glance, moved) is not None
+    other = Glance(reasons=("line 6: SQL at a sink", "line 11: Table()"))
+    assert moved_lines(glance, other) is None
+    assert moved_lines(glance, Glance(reasons=("line 6: SQL string",))) is None
     model = OrmClass(name="Ticket", line=8, bases=("Base",), relationships=(("'User'", 12),))
-    assert same_but_lines(model, dataclasses.replace(
-        model, line=10, relationships=(("'User'", 14),)))
-    assert not same_but_lines(model, dataclasses.replace(
-        model, line=10, relationships=(("'Account'", 14),)))
+    assert moved_lines(model, dataclasses.replace(
+        model, line=10, relationships=(("'User'", 14),))) is not None
+    assert moved_lines(model, dataclasses.replace(
+        model, line=10, relationships=(("'Account'", 14),))) is None
     # `backref=`'s targets carry their lines too (keystone's identity models: 6 of 50 files)
     parent = dataclasses.replace(model, backrefs=(("'User'", 12),))
-    assert same_but_lines(parent, dataclasses.replace(
-        parent, line=10, relationships=(("'User'", 14),), backrefs=(("'User'", 14),)))
-    assert not same_but_lines(parent, dataclasses.replace(
-        parent, line=10, relationships=(("'User'", 14),), backrefs=(("'User'", 15),)))
+    assert moved_lines(parent, dataclasses.replace(
+        parent, line=10, relationships=(("'User'", 14),), backrefs=(("'User'", 14),))) is not None
+    assert moved_lines(parent, dataclasses.replace(
+        parent, line=10, relationships=(("'User'", 14),), backrefs=(("'User'", 15),))) is None
 
 
-def test_identical_compares_the_fields_eq_leaves_out() -> None:
+def test_every_field_counts_those_eq_leaves_out_too() -> None:
     @dataclasses.dataclass(frozen=True)
     class Revision:
         line: int
         text: str = dataclasses.field(default="", compare=False)
 
     assert Revision(3, "# a") == Revision(3, "# b")  # what `==` says
-    assert not identical(Revision(3, "# a"), Revision(3, "# b"))
-    assert identical(Revision(3, "# a"), Revision(3, "# a"))
-    assert not identical(Revision(3, "# a"), Revision(4, "# a"))  # a moved line is a change
-    assert same_but_lines(Revision(3, "# a"), Revision(4, "# a"))
+    assert moved_lines(Revision(3, "# a"), Revision(3, "# b")) is not False
+    assert moved_lines(Revision(3, "# a"), Revision(3, "# a")) is False
+    # a moved line is a change
+    assert moved_lines(Revision(3, "# a"), Revision(4, "# a")) is not False
+    assert moved_lines(Revision(3, "# a"), Revision(4, "# a")) is not None
