@@ -101,6 +101,30 @@ def run_in_django(root: Path, code: str, *commands: tuple[str, ...], **env: str)
                           text=True, check=True, env=environ).stdout
 
 
+def shop_project(
+    files: dict[str, str], *, apps: tuple[str, ...] = (), shop_db: bool = False
+) -> dict[str, str]:
+    """The Django project `run_in_django` runs (settings `proj.settings`) with the app `shop`,
+    and `files` in it: `manage.py`, the settings (INSTALLED_APPS contenttypes, `apps`, shop;
+    the SQLite file named by `$SHOP_DB` with `shop_db`, else one never opened) and the
+    package markers."""
+    installed = ", ".join(f'"{app}"' for app in ("django.contrib.contenttypes", *apps, "shop"))
+    database = "__import__('os').environ['SHOP_DB']" if shop_db else "'x'"
+    return {
+        "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": (
+            f"INSTALLED_APPS = [{installed}]\n"
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', "
+            f"'NAME': {database}}}}}\n"
+            'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
+        ),
+        "shop/__init__.py": "",
+        "shop/migrations/__init__.py": "",
+        **files,
+    }
+
+
 def states(report: Report, kind: str) -> dict[str, tuple[str, ...] | None]:
     found: dict[str, tuple[str, ...] | None] = {}
     for table in report.tables:
@@ -918,20 +942,10 @@ def test_simple_history_tables_are_written_with_their_model(make_repo: MakeRepo)
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     pytest.importorskip("simple_history", reason="pip install -e '.[test]'")
-    files = {
-        "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
-        "proj/__init__.py": "",
-        "proj/settings.py": (
-            'INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", '
-            '"simple_history", "shop"]\n'
-            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
-            'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
-        ),
-        "shop/__init__.py": "",
-        "shop/models.py": HISTORY_MODELS,
-        "shop/migrations/__init__.py": "",
-        "shop/services.py": HISTORY_CODE,
-    }
+    files = shop_project(
+        {"shop/models.py": HISTORY_MODELS, "shop/services.py": HISTORY_CODE},
+        apps=("django.contrib.auth", "simple_history"),
+    )
     root = make_repo(files)
     real = run_in_django(
         root,
@@ -1075,15 +1089,7 @@ TREE_PACKAGE = {
     ),
 }
 
-TREE_FILES = {
-    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
-    "proj/__init__.py": "",
-    "proj/settings.py": (
-        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
-        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
-        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
-    ),
-    "shop/__init__.py": "",
+TREE_FILES = shop_project({
     "shop/abstract_models.py": (
         "from django.db import models\nfrom treelib.models import TreeNode\n\n\n"
         "class AbstractCategory(TreeNode):\n"
@@ -1099,13 +1105,12 @@ TREE_FILES = {
         "class Product(models.Model):\n"
         '    category = models.ForeignKey("shop.Category", on_delete=models.CASCADE)\n'
     ),
-    "shop/migrations/__init__.py": "",
     "shop/services.py": (
         "from shop.models import Category, Product\n\n\n"
         "def roots():\n    return Category.objects.filter(depth=1).count()\n\n\n"
         "def products():\n    return Product.objects.count()\n"
     ),
-}
+})
 
 
 def test_a_model_reaching_a_third_party_base_through_an_abstract_parent(
@@ -1148,15 +1153,7 @@ def test_a_model_reaching_a_third_party_base_through_an_abstract_parent(
     assert scan(root, prefilter=False).to_json() == report.to_json()
 
 
-ACCESSOR_FILES = {
-    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
-    "proj/__init__.py": "",
-    "proj/settings.py": (
-        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
-        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'x'}}\n"
-        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
-    ),
-    "shop/__init__.py": "",
+ACCESSOR_FILES = shop_project({
     "shop/models.py": (
         "from django.db import models\n\n\n"
         "class Order(models.Model):\n    total = models.IntegerField()\n\n\n"
@@ -1168,7 +1165,6 @@ ACCESSOR_FILES = {
         "class Note(models.Model):\n"
         "    order = models.ForeignKey(Order, on_delete=models.CASCADE)\n"
     ),
-    "shop/migrations/__init__.py": "",
     "shop/services.py": (
         "from shop.models import Line, Order\n\n\n"
         "def place(total):\n    order = Order.objects.create(total=total)\n"
@@ -1177,7 +1173,7 @@ ACCESSOR_FILES = {
         "class Basket:\n    def __init__(self):\n        self.discounts = []\n\n"
         "    def notes(self):\n        return self.note_set.count()\n"
     ),
-}
+})
 
 
 def test_a_relation_accessor_on_an_untyped_value_makes_dead_uncertain(
@@ -1214,23 +1210,13 @@ def test_a_relation_accessor_on_an_untyped_value_makes_dead_uncertain(
     assert scan(root, prefilter=False).to_json() == report.to_json()
 
 
-META_FILES = {
-    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
-    "proj/__init__.py": "",
-    "proj/settings.py": (
-        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
-        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', "
-        "'NAME': __import__('os').environ['SHOP_DB']}}\n"
-        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
-    ),
-    "shop/__init__.py": "",
+META_FILES = shop_project({
     "shop/models.py": (
         "from django.db import models\n\n\n"
         "class Item(models.Model):\n    position = models.IntegerField(default=0)\n\n\n"
         "class Task(models.Model):\n    position = models.IntegerField(default=0)\n\n"
         '    class Meta:\n        db_table = "work_tasks"\n'
     ),
-    "shop/migrations/__init__.py": "",
     "shop/db.py": (
         "from django.db import connection\n\n\n"
         "def reorder(model, positions):\n"
@@ -1252,7 +1238,7 @@ META_FILES = {
         "    db.reorder(Item, {1: 2})\n    db.reorder(Task, {1: 3})\n"
         '    return db.count("shop", "Task")\n'
     ),
-}
+}, shop_db=True)
 
 
 def test_a_table_named_by_a_models_meta_db_table(make_repo: MakeRepo, tmp_path: Path) -> None:
@@ -1280,23 +1266,13 @@ def test_a_table_named_by_a_models_meta_db_table(make_repo: MakeRepo, tmp_path: 
     assert scan(root, prefilter=False).to_json() == report.to_json()
 
 
-SERVICE_FILES = {
-    "manage.py": MANAGE.format(settings="proj.settings") + "\n\nmain()\n",
-    "proj/__init__.py": "",
-    "proj/settings.py": (
-        'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\n'
-        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', "
-        "'NAME': __import__('os').environ['SHOP_DB']}}\n"
-        'DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\n'
-    ),
-    "shop/__init__.py": "",
+SERVICE_FILES = shop_project({
     "shop/models.py": (
         "from django.db import models\n\n\n"
         "class Order(models.Model):\n    total = models.IntegerField(default=0)\n\n\n"
         "class Refund(models.Model):\n    amount = models.IntegerField(default=0)\n\n\n"
         "class Note(models.Model):\n    text = models.TextField()\n"
     ),
-    "shop/migrations/__init__.py": "",
     "shop/base.py": (
         "class ModelService:\n"
         "    model = None\n\n"
@@ -1309,7 +1285,7 @@ SERVICE_FILES = {
         "class RefundService(ModelService):\n    model = Refund\n\n\n"
         "def totals():\n    return OrderService().count(), RefundService().count()\n"
     ),
-}
+}, shop_db=True)
 
 
 def test_a_base_service_queries_each_subclass_model(make_repo: MakeRepo, tmp_path: Path) -> None:
