@@ -22,11 +22,12 @@ equal to the one that scan used, field by field, those `==` leaves out included
 differently, a transient failure) runs the whole pipeline, which finds the results
 computed here in the cache.
 
-Between the two: when every changed file gives its results but for where its lines are (a
-line inserted above its code: `analyzer.lineshift`), the report must be computed again (its
-evidence moved), but the relevance rounds, which read no line, would read what the last
-scan's read: the pipeline runs with that selection confirmed (`Verdict.selection`) and does
-not ask them again.
+When every changed file gives its results but for where its lines are (a line inserted
+above its code: `analyzer.lineshift.line_map`), the last report is this scan's with those
+files' evidence moved by their maps (`analyzer.remap`), and the policy runs as above. Where
+the report cannot be moved exactly (`remap` says when), the pipeline runs, but the
+relevance rounds, which read no line, would read what the last scan's read: it runs with
+that selection confirmed (`Verdict.selection`) and does not ask them again.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
-from analyzer.lineshift import moved_lines
+from analyzer.lineshift import line_map
 from analyzer.marker import MARKER
 from analyzer.stored import StoredReport
 
@@ -93,9 +94,10 @@ class Verdict:
     #: results the last scan used: as the cache stored it when the policy's result cannot
     #: have changed either.
     report: Report | StoredReport | None = None
-    #: When every changed file gives them but for where its lines are (`analyzer.lineshift`):
-    #: the files the last scan's rounds read after their first round, which this scan's rounds
-    #: would read too (the pipeline runs, without asking the rounds again).
+    #: When every changed file gives them but for where its lines are (`analyzer.lineshift`)
+    #: and the last report cannot be moved with them (`analyzer.remap`): the files the last
+    #: scan's rounds read after their first round, which this scan's rounds would read too
+    #: (the pipeline runs, without asking the rounds again).
     selection: frozenset[str] | None = None
 
 
@@ -147,11 +149,24 @@ def _before_policy(last: LastScan, stored: StoredReport) -> Report | None:
         return None
 
 
-def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
-                  ) -> tuple[tuple[str, ...], bool] | None:
-    """The cache keys of the changed file's results at each stage the last scan used, and
-    whether every one equals the last scan's (True) or differs from it only in where its
-    lines are (False); None at the first other difference."""
+@dataclass(frozen=True, slots=True)
+class _Same:
+    """A changed file's results, against the ones the last scan used."""
+
+    #: the cache keys of its results at each stage the last scan read it
+    keys: tuple[str, ...]
+    #: old line -> new line under which each stage's result equals the last one (identity:
+    #: equal), or None when the stages' maps disagree (the report cannot be moved)
+    lines: dict[int, int] | None
+
+    @property
+    def equal(self) -> bool:
+        return self.lines is not None and all(a == b for a, b in self.lines.items())
+
+
+def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Same | None:
+    """The changed file's results at each stage the last scan used, and the line map under
+    which they equal that scan's; None at the first other difference."""
     if len(old_keys) == 1:
         stages = [job]
     elif len(old_keys) == 2 and job.prefilter:  # read in full by a round
@@ -163,7 +178,7 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
         # what sqlglot told the last look at this file: this look need not import it to ask
         stages[0] = dataclasses.replace(stages[0], verdicts=first_old.glance.verdicts)
     fresh: list[str] = []
-    equal = True
+    lines: dict[int, int] | None = {}
     for index, (stage, old_key) in enumerate(zip(stages, old_keys, strict=True)):
         # a later stage's last result is unpickled only once the earlier ones are equal
         old = first_old if index == 0 else cache.get(old_key)
@@ -173,11 +188,13 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache
         key = job_key(stage)
         cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
         fresh.append(key)
-        moved = moved_lines(old, extracted) if old is not None else None
+        moved = line_map(old, extracted) if old is not None else None
         if moved is None:
             return None
-        equal = equal and not moved
-    return tuple(fresh), equal
+        if lines is not None and all(lines.setdefault(a, b) == b for a, b in moved.items()):
+            continue
+        lines = None  # two stages moved one line apart: equal but for lines, not movable
+    return _Same(tuple(fresh), lines)
 
 
 def verdict_of_last_scan(
@@ -212,20 +229,33 @@ def verdict_of_last_scan(
         )
     }
     files = dict(last.files)
-    all_equal = True
+    shifts: dict[str, dict[int, int]] = {}
+    movable = True
     for path in changed:
         same = _same_results(jobs[path], last.files[path][1], cache)
         if same is None:
             return Verdict()
-        files[path] = (digests[path], same[0])
-        all_equal = all_equal and same[1]
+        files[path] = (digests[path], same.keys)
+        if same.lines is None:
+            movable = False
+        elif not same.equal:
+            shifts[path] = same.lines
     selection = Verdict(selection=frozenset(last.selection))
-    if not all_equal:
+    if not movable:
         return selection
     # None when the report beside the pack is another scan's (two scans at once)
     stored = StoredReport.from_bytes(cache.get_report(last.report_key))
     if stored is None:
         return selection
+    if shifts:
+        # Only lines moved: the last report, its evidence moved (`analyzer.remap`).
+        from analyzer.remap import moved_report
+
+        moved = moved_report(stored.text, last.before_policy, shifts)
+        if moved is None:
+            return selection
+        stored = dataclasses.replace(stored, text=moved[0])
+        last = dataclasses.replace(last, before_policy=moved[1])
     marked = tuple(sorted(path for path, data in contents.items() if MARKER in data))
     if not set(changed).isdisjoint({*marked, *last.marked}):
         # The policy reads a file's bytes only for its suppression comments: when no changed

@@ -18,7 +18,15 @@ the file and scans again to bring the cache back to the original.
 Edits: `append` (a comment after the last line: the facts usually stay equal), `top` (a
 comment as the first line: every line moves), `mention` (a comment naming two tables after
 the first line: lines move, and a documentation-only revision may name tables in another
-order).
+order), `middle` (a comment and a blank line before the first top-level statement of the
+file's second half: the lines above stay, those below move by two; the last report's
+evidence is moved by that map, `analyzer/remap.py`).
+
+`--fresh-from-facts`: the scan to compare with runs the whole pipeline from a second cache
+(its stored report removed before each scan, so neither the stored report nor the early
+cutoff answers) instead of from nothing: much faster on large repositories, and still
+independent of the early cutoff (that the cache's facts equal fresh ones is checked by the
+test suite and by a run without this option).
 
 Files: the Python files holding SQL, models or migrations (`SELECT`, `select(`, `.objects.`,
 `op.`, `Column(`, `mapped_column`), shuffled with `--seed`; `--files` of them.
@@ -30,7 +38,9 @@ Usage: ``python benchmarks/cutoff_check.py PATH [--files 5] [--seed 0] [--jobs 2
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -40,7 +50,9 @@ from pathlib import Path
 from run import SKIPPED_DIRS, find_tabletrace, walk_files
 
 MARKERS = (b"SELECT", b"select(", b".objects.", b"op.", b"Column(", b"mapped_column")
-EDITS = ("append", "top", "mention")
+EDITS = ("append", "top", "mention", "middle")
+#: A line where a top-level statement starts (a comment inserted before it lands between two).
+TOP_LEVEL = re.compile(rb"^(?:def |class |async def |@|[A-Za-z_]\w* = )", re.MULTILINE)
 
 
 def edited(data: bytes, edit: str) -> bytes:
@@ -49,6 +61,12 @@ def edited(data: bytes, edit: str) -> bytes:
         return data + (b"" if data.endswith(b"\n") or not data else b"\n") + b"# reviewed\n"
     if edit == "top":
         return b"# header\n" + data
+    if edit == "middle":
+        # two lines before the first top-level statement of the second half: the lines above
+        # stay, the lines below move
+        starts = [m.start() for m in TOP_LEVEL.finditer(data) if m.start() >= len(data) // 2]
+        at = starts[0] if starts else len(data)
+        return data[:at] + b"# reviewed\n\n" + data[at:]
     return data.replace(b"\n", b"\n# see the users and orders tables\n", 1)
 
 
@@ -60,14 +78,23 @@ def candidates(root: Path, count: int, seed: int) -> list[Path]:
     return found[:count]
 
 
-def scan(tool: list[str], root: Path, output: Path, cache: Path | None, jobs: int) -> bytes:
+def scan(tool: list[str], root: Path, output: Path, cache: Path | None, jobs: int) -> str:
+    """Scan into `output`; how the scan was answered: `stored` (the report as the cache kept
+    it, or the early cutoff: the pipeline was not imported), `moved` (the last report with a
+    file's lines moved, `analyzer/remap.py`) or `pipeline`. Told by the modules the scan
+    imported (`PYTHONPROFILEIMPORTTIME`), never by timing."""
     command = [*tool, "scan", str(root), "--format", "json", "--output", str(output),
                "--fail-on", "never", "--jobs", str(jobs)]
     command += ["--cache-dir", str(cache)] if cache is not None else ["--no-cache"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    environment = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    return output.read_bytes()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    if "analyzer.pipeline" in imported:
+        return "pipeline"
+    return "moved" if "analyzer.remap" in imported else "stored"
 
 
 def main() -> int:
@@ -77,6 +104,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="which files (shuffle seed)")
     parser.add_argument("--jobs", type=int, default=2, help="tabletrace scan --jobs")
     parser.add_argument("--keep", type=Path, help="keep differing reports in this directory")
+    parser.add_argument("--fresh-from-facts", action="store_true",
+                        help="compare with the whole pipeline run from cached facts")
     parser.add_argument("--tabletrace", help="tabletrace executable (default: next to python)")
     args = parser.parse_args()
     tool = find_tabletrace(args.tabletrace)
@@ -85,24 +114,36 @@ def main() -> int:
         root = work / args.path.resolve().name
         shutil.copytree(args.path, root, ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
         cache, cached_out, fresh_out = work / "cache", work / "cached.json", work / "fresh.json"
+        facts = work / "facts" if args.fresh_from_facts else None
         chosen = candidates(root, args.files, args.seed)
         if not chosen:
             print(f"{args.path}: no Python file with SQL, models or migrations")
             return 0
         scan(tool, root, cached_out, cache, args.jobs)
+        answered: dict[str, int] = {}
+        if facts is not None:
+            scan(tool, root, fresh_out, facts, args.jobs)
         differences = 0
         for path in chosen:
             original = path.read_bytes()
             for edit in EDITS:
                 path.write_bytes(edited(original, edit))
                 try:
-                    cached = scan(tool, root, cached_out, cache, args.jobs)
-                    fresh = scan(tool, root, fresh_out, None, args.jobs)
+                    how = scan(tool, root, cached_out, cache, args.jobs)
+                    cached = cached_out.read_bytes()
+                    if facts is not None:
+                        for stored in facts.glob("packs/*.report"):
+                            stored.unlink()
+                    if scan(tool, root, fresh_out, facts, args.jobs) != "pipeline":
+                        raise SystemExit("the scan to compare with did not run the pipeline")
+                    fresh = fresh_out.read_bytes()
                 finally:
                     path.write_bytes(original)
                 same = cached == fresh
                 relative = path.relative_to(root).as_posix()
-                print(f"{'same' if same else 'DIFFERENT':9} {edit:8} {relative}", flush=True)
+                answered[how] = answered.get(how, 0) + 1
+                print(f"{'same' if same else 'DIFFERENT':9} {edit:8} {how:8} {relative}",
+                      flush=True)
                 if not same:
                     differences += 1
                     if args.keep is not None:
@@ -111,7 +152,9 @@ def main() -> int:
                         (args.keep / f"{stem}.cached.json").write_bytes(cached)
                         (args.keep / f"{stem}.fresh.json").write_bytes(fresh)
             scan(tool, root, cached_out, cache, args.jobs)  # the cache as the original left it
-    print(f"{args.path}: {len(chosen) * len(EDITS)} edits, {differences} different report(s)")
+    how = ", ".join(f"{name} {count}" for name, count in sorted(answered.items()))
+    print(f"{args.path}: {len(chosen) * len(EDITS)} edits ({how}), "
+          f"{differences} different report(s)")
     return 1 if differences else 0
 
 

@@ -145,18 +145,18 @@ def test_a_file_a_round_read_in_full_is_compared_at_both_stages(
     assert len(stored.files["app/text.py"][1]) == 1
 
 
-def test_shifted_lines_run_the_pipeline_and_move_the_evidence(
+def test_shifted_lines_move_the_last_reports_evidence_without_the_pipeline(
     make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
 ) -> None:
     root = make_repo(REPO)
     report = _scanned_twice(
         root, tmp_path / "c", {"app/queries.py": "\n" + REPO["app/queries.py"]}
     )
-    assert runs.count == 3  # both cached scans, and the scan without the cache
+    assert runs.count == 2  # the first scan, and the scan without the cache
     assert uses_of(report, "audit_log") == {("app/queries.py", 3, "read")}
 
 
-def test_shifted_lines_keep_the_last_selection_without_asking_the_rounds(
+def test_shifted_lines_of_two_files_move_both_without_asking_the_rounds(
     make_repo: MakeRepo, tmp_path: Path, rounds: RoundsAsked, runs: PipelineRuns
 ) -> None:
     root = make_repo(REPO)
@@ -164,8 +164,30 @@ def test_shifted_lines_keep_the_last_selection_without_asking_the_rounds(
             "app/service.py": '"""Tickets."""\n' + REPO["app/service.py"]}  # read by a round
     report = _scanned_twice(root, tmp_path / "c", edit, rounds)
     assert rounds.in_rescan == 0
-    assert runs.count == 3  # the pipeline ran: the evidence moved
+    assert runs.count == 2
     assert uses_of(report, "audit_log") == {("app/queries.py", 4, "read")}
+    assert uses_of(report, "tickets") == {("app/service.py", 6, "write")}
+
+
+def test_shifted_lines_the_report_cannot_follow_keep_the_last_selection(
+    make_repo: MakeRepo, tmp_path: Path, rounds: RoundsAsked, runs: PipelineRuns
+) -> None:
+    """A `create_all` source's id holds its line, and sources are ordered by their ids' text
+    ("10" before "9"): the report is not moved, the pipeline runs, but the rounds, which read
+    no line, are not asked again."""
+    builder = (
+        "from sqlalchemy import create_engine\nfrom app.models import Base\n\n\n"
+        "def build():\n    Base.metadata.create_all(create_engine('sqlite://'))\n"
+    )
+    root = make_repo({**REPO, "app/build.py": builder})
+    edit = {"app/build.py": "# Schema.\n" + builder,
+            "app/service.py": '"""Tickets."""\n' + REPO["app/service.py"]}
+    report = _scanned_twice(root, tmp_path / "c", edit, rounds)
+    assert rounds.in_rescan == 0
+    assert runs.count == 3  # the pipeline ran
+    assert [(s.id, s.kind) for s in report.sources if s.kind == "create_all"] == [
+        ("create_all:app/build.py:7", "create_all")
+    ]
     assert uses_of(report, "tickets") == {("app/service.py", 6, "write")}
 
 
@@ -419,7 +441,7 @@ def test_a_revisions_text_outside_its_compared_fields_is_compared_too(
 
 def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -> None:
     """`benchmarks/cutoff_check.py` runs the cutoff's claims on any repository (here the
-    sample): three edits of one file, each report from the cache equal to one without it,
+    sample): four edits of one file, each report from the cache equal to one without it,
     and the repository itself never edited (it works on a copy)."""
     import subprocess
     import sys
@@ -433,8 +455,10 @@ def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert [line.split()[:2] for line in lines[:3]] == [
-        ["same", "append"], ["same", "top"], ["same", "mention"]
+    assert [line.split()[:2] for line in lines[:4]] == [
+        ["same", "append"], ["same", "top"], ["same", "mention"], ["same", "middle"]
     ]
-    assert lines[-1] == f"{sample}: 3 edits, 0 different report(s)"
+    assert lines[1].split()[2] == "moved"  # every line moved: the last report, moved
+    assert lines[-1].startswith(f"{sample}: 4 edits (")
+    assert lines[-1].endswith("), 0 different report(s)")
     assert {p: p.read_bytes() for p in sample.rglob("*.py")} == before

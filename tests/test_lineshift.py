@@ -119,3 +119,20 @@ def test_every_field_counts_those_eq_leaves_out_too() -> None:
     # a moved line is a change
     assert moved_lines(Revision(3, "# a"), Revision(4, "# a")) is not False
     assert moved_lines(Revision(3, "# a"), Revision(4, "# a")) is not None
+
+
+def test_a_literals_own_lines_are_in_the_map() -> None:
+    """The resolver reports a table named on a literal's third line at the literal's line + 2
+    (`Template.line_of`): the map holds those lines, so the report can be moved by it."""
+    from analyzer.facts import Literal
+    from analyzer.lineshift import line_map
+
+    old = (Literal("SELECT id\nFROM events\nJOIN kinds", 10), Step(20, "x"))
+    assert line_map(old, (Literal("SELECT id\nFROM events\nJOIN kinds", 12), Step(22, "x"))) == {
+        0: 0, 10: 12, 11: 13, 12: 14, 20: 22  # (0: a Step's `end_line`, "no line")
+    }
+    # a `\n` escape on one physical line counts as a line of the text: where that line meets
+    # a line that moved otherwise, the map would hold two values for it
+    escaped = (Literal("SELECT id\nFROM events", 10), Step(11, "x"))
+    assert line_map(escaped, (Literal("SELECT id\nFROM events", 10), Step(12, "x"))) is None
+    assert moved_lines(escaped, (Literal("SELECT id\nFROM events", 11), Step(12, "x"))) is True
