@@ -33,7 +33,9 @@ from typing import Any
 
 #: Fields that quote source text as it is: a line number in them is the code's, not ours.
 _QUOTED = frozenset({"snippet"})
-_LINE_WORD = re.compile(r"\bline \d")
+#: "line N", but not sqlglot's "(line N, col M)": where it stopped in the statement's own text,
+#: which is unchanged (`sql.statements._parse_error_text`).
+_LINE_WORD = re.compile(r"\bline \d+\b(?!, col \d)")
 
 
 class _Refused(Exception):

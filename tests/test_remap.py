@@ -128,5 +128,9 @@ def test_refuses_what_it_cannot_move_exactly() -> None:
     ]))
     # JSON that pydantic would not have written so: the serialisers may disagree
     assert refused(json.dumps({"tool_version": "0", "findings": []}, indent=4).encode())
-    # nothing of the kind: moved
+    # nothing of the kind: moved; nor is where sqlglot stopped in a statement's own text
     assert not refused(_report(findings=[_finding("app/a.py", 8, "x")]))
+    unparsed = "sqlglot could not parse this statement: parse error: Expecting ) (line 2, col 7)"
+    assert not refused(_report(diagnostics=[
+        {"code": "sql-unparsed", "path": "app/a.py", "line": 9, "message": unparsed}
+    ]))
