@@ -15,10 +15,12 @@ the whole repository; this takes milliseconds.
 The move is exact or refused, never a guess. It is refused (and the pipeline runs) when the
 stored JSON does not read back to the same bytes (the serialisers would disagree), when the
 report cites a line of a moved file that the map does not hold, when a message says
-"line N" about a moved file (only `path:line` is moved), when a source id holds a moved
-line (`create_all:path:line`: sources are ordered by their id's text, and "10" sorts before
-"9"), or when the findings, diagnostics or sources, whose order holds text, would come in
-another order (a finding's fingerprint suffix, `#2`, follows that order).
+"line N" about a moved file (only `path:line` is moved), or when the findings, diagnostics
+or sources, whose order holds text, would come in another order: a finding's fingerprint
+suffix (`#2`) follows that order, and a `create_all` source's id holds its line
+(`create_all:app/db.py:9`), so two calls in one file at lines 9 and 10 sort "10" first, and
+after a shift by one "10" last. Every id holding a line is a source's, so when the sources
+keep their order every decision taken in the order of their ids stays as it was.
 `tests/test_remap.py` compares moved reports with the pipeline's, and
 `benchmarks/cutoff_check.py` does so on real repositories.
 """
@@ -63,7 +65,6 @@ class _Mover:
         paths = "|".join(re.escape(path) for path in sorted(shifts, key=len, reverse=True))
         # `path:line` where the path is a whole path (not the tail of a longer one)
         self.cited = re.compile(rf"(?<![\w./\\-])({paths}):(\d+)")
-        self.ids = [f"create_all:{path}:" for path in shifts]
 
     def line(self, path: str, line: int) -> int:
         moved = self.shifts[path].get(line)
@@ -77,8 +78,6 @@ class _Mover:
             if about_moved_file and _LINE_WORD.search(text):
                 raise _Refused("a message gives a moved file's line as `line N`")
             return text
-        if any(prefix in text for prefix in self.ids):
-            raise _Refused("a create_all source id holds a moved line")
         if _LINE_WORD.search(text):
             raise _Refused("a message gives a moved file's line as `line N`")
         return self.cited.sub(

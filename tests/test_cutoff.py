@@ -172,12 +172,14 @@ def test_shifted_lines_of_two_files_move_both_without_asking_the_rounds(
 def test_shifted_lines_the_report_cannot_follow_keep_the_last_selection(
     make_repo: MakeRepo, tmp_path: Path, rounds: RoundsAsked, runs: PipelineRuns
 ) -> None:
-    """A `create_all` source's id holds its line, and sources are ordered by their ids' text
-    ("10" before "9"): the report is not moved, the pipeline runs, but the rounds, which read
-    no line, are not asked again."""
+    """A `create_all` source's id holds its line, and sources are ordered by their ids' text:
+    calls at lines 9 and 10 sort "10" first, and moved down by one, "10" last. The report is
+    not moved, the pipeline runs, but the rounds, which read no line, are not asked again."""
     builder = (
         "from sqlalchemy import create_engine\nfrom app.models import Base\n\n\n"
-        "def build():\n    Base.metadata.create_all(create_engine('sqlite://'))\n"
+        "def build():\n    \"\"\"Both databases.\"\"\"\n"
+        "    main = create_engine('sqlite://')\n    spare = create_engine('sqlite://')\n"
+        "    Base.metadata.create_all(main)\n    Base.metadata.create_all(spare)\n"
     )
     root = make_repo({**REPO, "app/build.py": builder})
     edit = {"app/build.py": "# Schema.\n" + builder,
@@ -185,10 +187,28 @@ def test_shifted_lines_the_report_cannot_follow_keep_the_last_selection(
     report = _scanned_twice(root, tmp_path / "c", edit, rounds)
     assert rounds.in_rescan == 0
     assert runs.count == 3  # the pipeline ran
-    assert [(s.id, s.kind) for s in report.sources if s.kind == "create_all"] == [
-        ("create_all:app/build.py:7", "create_all")
+    assert [s.id for s in report.sources if s.kind == "create_all"] == [
+        "create_all:app/build.py:10", "create_all:app/build.py:11"
     ]
     assert uses_of(report, "tickets") == {("app/service.py", 6, "write")}
+
+
+def test_a_create_all_source_keeping_its_order_is_moved(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    builder = (
+        "from sqlalchemy import create_engine\nfrom app.models import Base\n\n\n"
+        "def build():\n    Base.metadata.create_all(create_engine('sqlite://'))\n"
+    )
+    root = make_repo({**REPO, "app/build.py": builder})
+    report = _scanned_twice(root, tmp_path / "c", {"app/build.py": "# Schema.\n" + builder})
+    assert runs.count == 2  # the first scan and the one without the cache
+    assert [s.id for s in report.sources if s.kind == "create_all"] == [
+        "create_all:app/build.py:7"
+    ]
+    tickets = next(t for t in report.tables if t.name == "tickets")
+    assert [(d.source, d.line, d.operation) for d in tickets.definitions
+            if d.source_kind == "create_all"] == [("create_all:app/build.py:7", 7, "create")]
 
 
 def test_any_other_difference_asks_the_rounds(

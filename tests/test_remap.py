@@ -119,8 +119,10 @@ def test_refuses_what_it_cannot_move_exactly() -> None:
     assert refused(_report(findings=[_finding("app/b.py", 1, "see app/a.py:20")]))
     # `line N` about a moved file: only `path:line` is moved
     assert refused(_report(findings=[_finding("app/a.py", 8, "fails at line 8")]))
-    # a create_all source's id holds its line, and sources sort by the id's text
-    assert refused(_report(sources=[{"id": "create_all:app/a.py:9", "path": "app/a.py"}]))
+    # a create_all source's id holds its line, and sources sort by the id's text: "10" first
+    assert refused(_report(sources=[{"id": "create_all:app/a.py:10", "path": "app/a.py"},
+                                    {"id": "create_all:app/a.py:9", "path": "app/a.py"}]))
+    assert not refused(_report(sources=[{"id": "create_all:app/a.py:9", "path": "app/a.py"}]))
     # two findings whose order is decided by their messages: "app/a.py:10" sorts before
     # "app/a.py:9", so the fingerprints' order (#2) would change
     assert refused(_report(findings=[
