@@ -23,11 +23,13 @@ differently, a transient failure) runs the whole pipeline, which finds the resul
 computed here in the cache.
 
 When every changed file gives its results but for where its lines are (a line inserted
-above its code: `analyzer.lineshift.line_map`), the last report is this scan's with those
-files' evidence moved by their maps (`analyzer.remap`), and the policy runs as above. Where
-the report cannot be moved exactly (`remap` says when), the pipeline runs, but the
-relevance rounds, which read no line, would read what the last scan's read: it runs with
-that selection confirmed (`Verdict.selection`) and does not ask them again.
+above its code: `analyzer.lineshift.compare_lines`), the last report is this scan's with
+those files' evidence moved by their maps (`analyzer.remap`), and the policy runs as above.
+An Alembic revision whose text changed (a comment) counts as unchanged unless the last
+report called it documentation-only, the only kind whose text it reads. Where the report
+cannot be moved exactly (`remap` says when), the pipeline runs, but the relevance rounds,
+which read no line, would read what the last scan's read: it runs with that selection
+confirmed (`Verdict.selection`) and does not ask them again.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
-from analyzer.lineshift import line_map
+from analyzer.lineshift import compare_lines
 from analyzer.marker import MARKER
 from analyzer.stored import StoredReport
 
@@ -84,6 +86,9 @@ class LastScan:
     selection: tuple[str, ...] = ()
     #: The files that held a suppression comment's marker (`analyzer.marker`) in that scan.
     marked: tuple[str, ...] = ()
+    #: The Alembic revisions that report called documentation-only: the only ones whose
+    #: texts it reads (`lineshift.Shift.revision_text`).
+    documentation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,10 @@ def remember(
             kept=kept,
             selection=tuple(sorted(selection)),
             marked=marked,
+            documentation=tuple(sorted({
+                revision.path for revision in before_policy.revisions
+                if revision.category == "documentation"
+            })),
         ),
     )
 
@@ -158,6 +167,8 @@ class _Same:
     #: old line -> new line under which each stage's result equals the last one (identity:
     #: equal), or None when the stages' maps disagree (the report cannot be moved)
     lines: dict[int, int] | None
+    #: its Alembic revision's texts differ too (`lineshift.Shift.revision_text`)
+    revision_text: bool = False
 
     @property
     def equal(self) -> bool:
@@ -179,6 +190,7 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
         stages[0] = dataclasses.replace(stages[0], verdicts=first_old.glance.verdicts)
     fresh: list[str] = []
     lines: dict[int, int] | None = {}
+    revision_text = False
     for index, (stage, old_key) in enumerate(zip(stages, old_keys, strict=True)):
         # a later stage's last result is unpickled only once the earlier ones are equal
         old = first_old if index == 0 else cache.get(old_key)
@@ -188,13 +200,16 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
         key = job_key(stage)
         cache.put(key, extracted)  # the pipeline finds it, should the cutoff fail later
         fresh.append(key)
-        moved = line_map(old, extracted) if old is not None else None
-        if moved is None:
+        shift = compare_lines(old, extracted) if old is not None else None
+        if shift is None:
             return None
-        if lines is not None and all(lines.setdefault(a, b) == b for a, b in moved.items()):
+        revision_text = revision_text or shift.revision_text
+        if lines is not None and all(
+            lines.setdefault(a, b) == b for a, b in shift.lines.items()
+        ):
             continue
         lines = None  # two stages moved one line apart: equal but for lines, not movable
-    return _Same(tuple(fresh), lines)
+    return _Same(tuple(fresh), lines, revision_text)
 
 
 def verdict_of_last_scan(
@@ -233,7 +248,7 @@ def verdict_of_last_scan(
     movable = True
     for path in changed:
         same = _same_results(jobs[path], last.files[path][1], cache)
-        if same is None:
+        if same is None or (same.revision_text and path in last.documentation):
             return Verdict()
         files[path] = (digests[path], same.keys)
         if same.lines is None:

@@ -30,10 +30,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from dataclasses import dataclass
 
 _TEXT_WITH_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 #: (class name, field): strings that start with "line N: " (the first look's reasons).
 _TEXT_LINE_FIELDS = frozenset({("Glance", "reasons"), ("Glance", "django")})
+#: (class name, field): an Alembic revision's texts, read only for documentation-only
+#: revisions (`Shift.revision_text`).
+_REVISION_TEXT_FIELDS = frozenset(
+    {("AlembicRevision", "text"), ("AlembicRevision", "function_texts")}
+)
 #: (class name, field): `(name as written, line)` pairs (`facts.OrmClass`).
 _PAIR_LINE_FIELDS = frozenset(
     {("OrmClass", "relationships"), ("OrmClass", "backrefs"), ("OrmClass", "secondaries")}
@@ -57,7 +63,32 @@ def moved_lines(old: object, new: object) -> bool | None:
 
 def line_map(old: object, new: object) -> dict[int, int] | None:
     """The old line -> new line map under which `new` equals `old` (`moved_lines`), or None
-    when they differ otherwise.
+    when they differ otherwise (`compare_lines`, a revision's text included)."""
+    shift = compare_lines(old, new)
+    return None if shift is None or shift.revision_text else shift.lines
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """How two results of one file differ, when they differ at most in where their lines are
+    and in a revision's texts."""
+
+    #: old line -> new line, under which the results are equal (identity: unchanged)
+    lines: dict[int, int]
+    #: an Alembic revision's whole text or function texts differ (a comment, a blank line):
+    #: only a documentation-only revision's finding reads them (where it first names each
+    #: table, `sources.alembic_revisions.add_documentation`), so for any other revision the
+    #: report stands; the early cutoff knows which revisions were documentation-only
+    #: (`cutoff.LastScan.documentation`)
+    revision_text: bool = False
+
+    @property
+    def moved(self) -> bool:
+        return any(before != after for before, after in self.lines.items())
+
+
+def compare_lines(old: object, new: object) -> Shift | None:
+    """The `Shift` under which `new` equals `old`, or None when they differ otherwise.
 
     Besides the lines the results hold, the map holds the lines the resolver derives from
     them: a table named on the third line of a multi-line literal is reported at the
@@ -67,77 +98,91 @@ def line_map(old: object, new: object) -> dict[int, int] | None:
     a line of the text) the map has two values for one line and the results count as
     changed. `analyzer.remap` moves the last report's evidence by this map.
     """
-    pairs: dict[int, int] = {}
-    if not _same(old, new, pairs, line=False, text=False):
+    walk = _Walk()
+    if not walk.same(old, new, line=False, text=False):
         return None
+    pairs = walk.pairs
     if any((before == 0) != (after == 0) for before, after in pairs.items()):
         return None  # "no line" stays "no line"
     moved = [after for _, after in sorted(pairs.items())]
     if not all(a < b for a, b in itertools.pairwise(moved)):
         return None
-    return pairs
-
-
-def _pair(before: int, after: int, pairs: dict[int, int]) -> bool:
-    known = pairs.setdefault(before, after)
-    return known == after
+    return Shift(pairs, walk.revision_text)
 
 
 def _line_field(name: str) -> bool:
     return name in ("line", "lineno") or name.endswith(("_line", "_lines"))
 
 
-def _same(old: object, new: object, pairs: dict[int, int], *, line: bool, text: bool) -> bool:
-    kind = type(old)
-    if kind is not type(new):
-        return False
-    if line and kind is int:
-        return _pair(old, new, pairs)  # type: ignore[arg-type]
-    if text and kind is str:
-        before, after = _TEXT_WITH_LINE.fullmatch(old), _TEXT_WITH_LINE.fullmatch(new)  # type: ignore[arg-type]
-        if before is None or after is None:
-            return old == new
-        return before.group(2) == after.group(2) and _pair(
-            int(before.group(1)), int(after.group(1)), pairs
-        )
-    if kind in (tuple, list):
-        return len(old) == len(new) and all(  # type: ignore[arg-type]
-            _same(a, b, pairs, line=line, text=text)
-            for a, b in zip(old, new, strict=True)  # type: ignore[call-overload]
-        )
-    if kind is dict:
-        return old.keys() == new.keys() and all(  # type: ignore[attr-defined]
-            _same(value, new[key], pairs, line=line, text=text)  # type: ignore[index]
-            for key, value in old.items()  # type: ignore[attr-defined]
-        )
-    if dataclasses.is_dataclass(old) and not isinstance(old, type):
-        name = kind.__name__
-        for field in dataclasses.fields(old):
+class _Walk:
+    """One walk over two results: the line pairs met, and whether a revision's text differs."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[int, int] = {}
+        self.revision_text = False
+
+    def pair(self, before: int, after: int) -> bool:
+        known = self.pairs.setdefault(before, after)
+        return known == after
+
+    def same(self, old: object, new: object, *, line: bool, text: bool) -> bool:
+        kind = type(old)
+        if kind is not type(new):
+            return False
+        if line and kind is int:
+            return self.pair(old, new)  # type: ignore[arg-type]
+        if text and kind is str:
+            before = _TEXT_WITH_LINE.fullmatch(old)  # type: ignore[arg-type]
+            after = _TEXT_WITH_LINE.fullmatch(new)  # type: ignore[arg-type]
+            if before is None or after is None:
+                return old == new
+            return before.group(2) == after.group(2) and self.pair(
+                int(before.group(1)), int(after.group(1))
+            )
+        if kind in (tuple, list):
+            return len(old) == len(new) and all(  # type: ignore[arg-type]
+                self.same(a, b, line=line, text=text)
+                for a, b in zip(old, new, strict=True)  # type: ignore[call-overload]
+            )
+        if kind is dict:
+            return old.keys() == new.keys() and all(  # type: ignore[attr-defined]
+                self.same(value, new[key], line=line, text=text)  # type: ignore[index]
+                for key, value in old.items()  # type: ignore[attr-defined]
+            )
+        if dataclasses.is_dataclass(old) and not isinstance(old, type):
+            return self.same_fields(old, new)
+        return old == new  # strings, numbers, sets, enums...: as they are
+
+    def same_fields(self, old: object, new: object) -> bool:
+        name = type(old).__name__
+        for field in dataclasses.fields(old):  # type: ignore[arg-type]
             before, after = getattr(old, field.name), getattr(new, field.name)
             if (name, field.name) in _PAIR_LINE_FIELDS:
-                same = _same_pairs(before, after, pairs)
+                same = self.same_pairs(before, after)
+            elif (name, field.name) in _REVISION_TEXT_FIELDS:
+                same = True
+                self.revision_text = self.revision_text or before != after
             else:
-                same = _same(before, after, pairs, line=_line_field(field.name),
-                             text=(name, field.name) in _TEXT_LINE_FIELDS)
+                same = self.same(before, after, line=_line_field(field.name),
+                                 text=(name, field.name) in _TEXT_LINE_FIELDS)
             if not same:
                 return False
         if name == "Literal" and type(old.line) is int and old.line:  # type: ignore[attr-defined]
-            # the lines the resolver derives from a literal's text (see `line_map`)
+            # the lines the resolver derives from a literal's text (see `compare_lines`)
             return all(
-                _pair(old.line + offset, new.line + offset, pairs)  # type: ignore[attr-defined]
+                self.pair(old.line + offset, new.line + offset)  # type: ignore[attr-defined]
                 for offset in range(1, old.text.count("\n") + 1)  # type: ignore[attr-defined]
             )
         return True
-    return old == new  # strings, numbers, sets, enums...: as they are
 
-
-def _same_pairs(old: object, new: object, pairs: dict[int, int]) -> bool:
-    """Tuples of `(name, line)`: the names as they are, the lines paired."""
-    if type(old) is not tuple or type(new) is not tuple or len(old) != len(new):
-        return old == new
-    for before, after in zip(old, new, strict=True):
-        if not (type(before) is tuple and type(after) is tuple and len(before) == len(after) == 2
-                and before[0] == after[0] and type(before[1]) is int
-                and type(after[1]) is int and _pair(before[1], after[1], pairs)):
-            return False
-    return True
+    def same_pairs(self, old: object, new: object) -> bool:
+        """Tuples of `(name, line)`: the names as they are, the lines paired."""
+        if type(old) is not tuple or type(new) is not tuple or len(old) != len(new):
+            return old == new
+        for before, after in zip(old, new, strict=True):
+            if not (type(before) is tuple and type(after) is tuple
+                    and len(before) == len(after) == 2 and before[0] == after[0]
+                    and type(before[1]) is int and type(after[1]) is int
+                    and self.pair(before[1], after[1])):
+                return False
+        return True

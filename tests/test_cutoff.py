@@ -482,3 +482,64 @@ def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -
     assert lines[-1].startswith(f"{sample}: 4 edits (")
     assert lines[-1].endswith("), 0 different report(s)")
     assert {p: p.read_bytes() for p in sample.rglob("*.py")} == before
+
+
+REVISIONS = {
+    "alembic.ini": "[alembic]\nscript_location = migrations\n",
+    "migrations/env.py": "from alembic import context\n",
+    "migrations/versions/a1_create.py": (
+        'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "a1"\n'
+        "down_revision = None\n\n\ndef upgrade():\n"
+        '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
+    ),
+    "migrations/versions/b2_note.py": (
+        '"""Document widgets"""\nrevision = "b2"\ndown_revision = "a1"\n\n\n'
+        "def upgrade():\n    pass\n"
+    ),
+    "app/q.py": 'def f(cur):\n    cur.execute("SELECT * FROM widgets")\n',
+}
+
+
+def _widget_definitions(report: Report) -> list[tuple[str, int, str]]:
+    widgets = next(t for t in report.tables if t.name == "widgets")
+    return [(d.path, d.line, d.operation) for d in widgets.definitions]
+
+
+def test_a_comment_in_a_schema_revision_reuses_or_moves_the_last_report(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    """A revision's facts keep its whole text, for the one finding that reads it (where a
+    documentation-only revision first names each table); for any other revision a comment
+    changes nothing the report reads."""
+    root = make_repo(REVISIONS)
+    create = REVISIONS["migrations/versions/a1_create.py"]
+    commented = create.replace("def upgrade():\n", "def upgrade():\n    # the first table\n")
+    report = _scanned_twice(
+        root, tmp_path / "c", {"migrations/versions/a1_create.py": create + "# reviewed\n"}
+    )
+    assert runs.count == 2  # the first scan, and the scan without the cache
+    assert _widget_definitions(report) == [
+        ("migrations/versions/a1_create.py", 9, "create"),
+        ("migrations/versions/b2_note.py", 1, "document"),
+    ]
+    (root / "migrations/versions/a1_create.py").write_text(create)
+    report = _scanned_twice(root, tmp_path / "c", {"migrations/versions/a1_create.py": commented})
+    # (the restored file's scan is answered by the first scan's stored report)
+    assert runs.count == 3  # the first scan, and the two without the cache
+    assert _widget_definitions(report) == [
+        ("migrations/versions/a1_create.py", 10, "create"),
+        ("migrations/versions/b2_note.py", 1, "document"),
+    ]
+
+
+def test_a_comment_in_a_documentation_only_revision_runs_the_pipeline(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    root = make_repo(REVISIONS)
+    note = REVISIONS["migrations/versions/b2_note.py"]
+    report = _scanned_twice(
+        root, tmp_path / "c", {"migrations/versions/b2_note.py": "# widgets\n" + note}
+    )
+    assert runs.count == 3
+    # its first mention of the table is now the comment above the docstring
+    assert _widget_definitions(report)[1] == ("migrations/versions/b2_note.py", 1, "document")
