@@ -258,6 +258,30 @@ def test_a_suppression_comment_is_honoured_when_the_facts_are_unchanged(
     assert report.to_json() == scan(root).to_json()
 
 
+def test_a_suppression_comment_follows_the_lines_it_moved_with(
+    make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
+) -> None:
+    """The policy runs again on the moved report before the policy, with the new bytes: the
+    comment now suppresses the finding at its new line, and lifting it brings the finding
+    back at that line."""
+    ignored = REPO["app/queries.py"].replace(
+        'phantoms")\n', 'phantoms")  # tabletrace: ignore[undefined-table]\n'
+    )
+    root = make_repo({**REPO, "app/queries.py": ignored})
+    scan(root, cache=FactCache(tmp_path / "c"))
+    (root / "app/queries.py").write_text("# Reports.\n" + ignored, encoding="utf-8")
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 1  # the first scan only
+    assert report.stats.suppressed == {"comment": 1}
+    assert report.to_json() == scan(root).to_json()
+    (root / "app/queries.py").write_text("# Reports.\n" + REPO["app/queries.py"])
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert runs.count == 2  # and the scan without the cache just above
+    assert [(f.name, f.path, f.line) for f in report.findings if f.table == "public.phantoms"
+            ] == [("undefined-table", "app/queries.py", 4)]
+    assert report.to_json() == scan(root).to_json()
+
+
 def test_other_settings_or_a_new_file_run_the_pipeline(
     make_repo: MakeRepo, tmp_path: Path, runs: PipelineRuns
 ) -> None:
