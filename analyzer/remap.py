@@ -33,8 +33,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-#: Fields that quote source text as it is: a line number in them is the code's, not ours.
-_QUOTED = frozenset({"snippet"})
+#: Fields never moved: a snippet quotes the code as it is written, and the settings
+#: (`config`) are the user's words: a number in them is theirs, not a line of ours.
+_QUOTED = frozenset({"snippet", "config"})
 #: "line N", but not sqlglot's "(line N, col M)": where it stopped in the statement's own text,
 #: which is unchanged (`sql.statements._parse_error_text`).
 _LINE_WORD = re.compile(r"\bline \d+\b(?!, col \d)")

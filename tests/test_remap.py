@@ -71,7 +71,7 @@ def test_a_message_naming_a_moved_line_moves_with_it(
     assert runtime[0].startswith("public.events is created only at run time by app/store.py:6")
 
 
-def _report(**lists: list[dict[str, Any]]) -> bytes:
+def _report(**lists: Any) -> bytes:
     """A report's JSON as `Report.to_json` writes it (only the lists a test needs)."""
     return to_json({"tool_version": "0", **lists}, indent=2) + b"\n"
 
@@ -100,7 +100,10 @@ def test_moves_cited_lines_and_messages_but_never_quoted_text() -> None:
         ("app/a.py", 5, "first at app/a.py:5, then lib/app/a.py:3 and app/b.py:3"),
         ("app/b.py", 3, "created by app/a.py:9"),
     ]
-    # a snippet quotes the code as it is written
+    # a snippet quotes the code as it is written, and the settings are the user's words
+    settings = {"per_file_ignores": {"app/a.py:3": ["dead-table"]}}
+    kept = moved_report(_report(findings=[], config=settings), _before([]), {"app/a.py": {3: 5}})
+    assert kept is not None and json.loads(kept[0])["config"] == settings
     assert report["findings"][0]["locations"] == [
         {"path": "app/a.py", "line": 5, "snippet": "see app/a.py:3"}
     ]
