@@ -100,13 +100,14 @@ def test_moves_cited_lines_and_messages_but_never_quoted_text() -> None:
         ("app/a.py", 5, "first at app/a.py:5, then lib/app/a.py:3 and app/b.py:3"),
         ("app/b.py", 3, "created by app/a.py:9"),
     ]
-    # a snippet quotes the code as it is written, and the settings are the user's words
-    settings = {"per_file_ignores": {"app/a.py:3": ["dead-table"]}}
-    kept = moved_report(_report(findings=[], config=settings), _before([]), {"app/a.py": {3: 5}})
-    assert kept is not None and json.loads(kept[0])["config"] == settings
+    # a snippet quotes the code as it is written
     assert report["findings"][0]["locations"] == [
         {"path": "app/a.py", "line": 5, "snippet": "see app/a.py:3"}
     ]
+    # and the settings are the user's words
+    settings = {"exclude": ["app/a.py:3"]}
+    kept = moved_report(_report(findings=[], config=settings), _before([]), {"app/a.py": {3: 5}})
+    assert kept is not None and json.loads(kept[0])["config"] == settings
     # the bytes are pydantic's, as a report with those values would write them
     assert moved[0] == _report(findings=report["findings"])
 
