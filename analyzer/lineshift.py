@@ -40,10 +40,16 @@ _TEXT_LINE_FIELDS = frozenset({("Glance", "reasons"), ("Glance", "django")})
 _REVISION_TEXT_FIELDS = frozenset(
     {("AlembicRevision", "text"), ("AlembicRevision", "function_texts")}
 )
-#: (class name, field): `(name as written, line)` pairs (`facts.OrmClass`).
-_PAIR_LINE_FIELDS = frozenset(
-    {("OrmClass", "relationships"), ("OrmClass", "backrefs"), ("OrmClass", "secondaries")}
-)
+#: (class name, field) -> which item of its pairs is a line: `(name as written, line)`
+#: (`facts.OrmClass`), `(expression, line)` (`facts.DjangoFacts.settings_module`),
+#: `(line, statement text)` (`facts.AlembicRevision.opaque_statements`).
+_PAIR_LINE_FIELDS = {
+    ("OrmClass", "relationships"): 1,
+    ("OrmClass", "backrefs"): 1,
+    ("OrmClass", "secondaries"): 1,
+    ("DjangoFacts", "settings_module"): 1,
+    ("AlembicRevision", "opaque_statements"): 0,
+}
 
 
 def moved_lines(old: object, new: object) -> bool | None:
@@ -157,8 +163,9 @@ class _Walk:
         name = type(old).__name__
         for field in dataclasses.fields(old):  # type: ignore[arg-type]
             before, after = getattr(old, field.name), getattr(new, field.name)
-            if (name, field.name) in _PAIR_LINE_FIELDS:
-                same = self.same_pairs(before, after)
+            line_at = _PAIR_LINE_FIELDS.get((name, field.name))
+            if line_at is not None:
+                same = self.same_pairs(before, after, line_at)
             elif (name, field.name) in _REVISION_TEXT_FIELDS:
                 same = True
                 self.revision_text = self.revision_text or before != after
@@ -175,14 +182,19 @@ class _Walk:
             )
         return True
 
-    def same_pairs(self, old: object, new: object) -> bool:
-        """Tuples of `(name, line)`: the names as they are, the lines paired."""
-        if type(old) is not tuple or type(new) is not tuple or len(old) != len(new):
+    def same_pairs(self, old: object, new: object, line_at: int) -> bool:
+        """Sequences of pairs, item `line_at` a line: the lines paired, the other item
+        walked like any value (every field, those `==` leaves out too)."""
+        if type(old) not in (tuple, list) or type(old) is not type(new):
             return old == new
-        for before, after in zip(old, new, strict=True):
+        if len(old) != len(new):  # type: ignore[arg-type]
+            return False
+        other = 1 - line_at
+        for before, after in zip(old, new, strict=True):  # type: ignore[call-overload]
             if not (type(before) is tuple and type(after) is tuple
-                    and len(before) == len(after) == 2 and before[0] == after[0]
-                    and type(before[1]) is int and type(after[1]) is int
-                    and self.pair(before[1], after[1])):
+                    and len(before) == len(after) == 2
+                    and type(before[line_at]) is int and type(after[line_at]) is int
+                    and self.pair(before[line_at], after[line_at])
+                    and self.same(before[other], after[other], line=False, text=False)):
                 return False
         return True

@@ -136,3 +136,20 @@ def test_a_literals_own_lines_are_in_the_map() -> None:
     escaped = (Literal("SELECT id\nFROM events", 10), Step(11, "x"))
     assert line_map(escaped, (Literal("SELECT id\nFROM events", 10), Step(12, "x"))) is None
     assert moved_lines(escaped, (Literal("SELECT id\nFROM events", 11), Step(12, "x"))) is True
+
+
+def test_pairs_holding_a_line_in_either_place_are_paired() -> None:
+    """Where a Django settings module is named (`(expression, line)`) and an Alembic
+    revision's statements tabletrace cannot read (`(line, text)`): wger's tasks module, with
+    a line inserted at its top, counted as changed."""
+    from analyzer.facts import AlembicRevision, DjangoFacts
+    from analyzer.python.expr import Str
+
+    named = DjangoFacts(settings_module=[(Str("settings.main"), 206)])
+    assert moved_lines(named, DjangoFacts(settings_module=[(Str("settings.main"), 207)])) is True
+    assert moved_lines(named, DjangoFacts(settings_module=[(Str("settings.dev"), 207)])) is None
+    opaque = AlembicRevision(path="v/a1.py", revision="a1", opaque_statements=[(12, "run()")])
+    shifted = AlembicRevision(path="v/a1.py", revision="a1", opaque_statements=[(14, "run()")])
+    other = AlembicRevision(path="v/a1.py", revision="a1", opaque_statements=[(14, "stop()")])
+    assert moved_lines(opaque, shifted) is True
+    assert moved_lines(opaque, other) is None
