@@ -112,6 +112,10 @@ class OrmColumn:
     # the name and target as templates the mapper computes for each element
     name_template: tuple[Part, ...] | None = None
     foreign_key_template: tuple[Part, ...] | None = None
+    # The file that declares it, when that is not the file of the class it is read for: the
+    # mapper sets it on a column a class inherits (a mixin's, an abstract or single-table
+    # parent's), whose `line` is that file's. Extraction leaves it None.
+    path: str | None = None
 
 
 @dataclass(frozen=True)

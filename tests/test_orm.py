@@ -632,3 +632,75 @@ def test_a_dataclass_registry_maps_and_a_reflected_table_declares_nothing(make_r
     assert orm_uses(report) == {("regdemo/views.py", 5, "uploads", "read", "high")}
     assert {t.name: t.status for t in report.tables} == {"uploads": "used"}
     assert [f.name for f in report.findings] == []
+
+
+INHERITED = {
+    "shop/__init__.py": "",
+    "shop/base.py": '''\
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declarative_base, declared_attr
+
+Base = declarative_base()
+
+
+class Audited:
+    @declared_attr
+    def created_by_id(cls):
+        return Column(Integer, ForeignKey("users.id"))
+
+    approved_by_id = Column(Integer, ForeignKey("users.id"))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    kind = Column(Integer)
+    team_id = Column(Integer, ForeignKey("teams.id"))
+    __mapper_args__ = {"polymorphic_on": kind}
+''',
+    "shop/models.py": '''\
+from sqlalchemy import Column, ForeignKey, Integer
+
+from shop.base import Audited, Base, User
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id = Column(Integer, primary_key=True)
+
+
+class Order(Audited, Base):
+    __tablename__ = "orders"
+    id = Column(Integer, primary_key=True)
+    team_id = Column(Integer, ForeignKey("teams.id"))
+
+
+class Admin(User):
+    __mapper_args__ = {"polymorphic_identity": 2}
+''',
+}
+
+
+def test_an_inherited_foreign_key_is_evidence_in_the_file_that_declares_it(make_repo) -> None:
+    """A mixin's foreign key (a plain or `declared_attr` column) and a single-table parent's
+    are cited where they are written: the model's own file has other code on those lines."""
+    root = make_repo(INHERITED)
+    with imported(root, "shop.models"):
+        from shop.base import Base  # type: ignore[import-not-found]
+
+        real = {
+            (table.name, fk.column.table.name)
+            for table in Base.metadata.tables.values() for fk in table.foreign_keys
+        }
+    assert real == {("orders", "users"), ("orders", "teams"), ("users", "teams")}
+    report = scan(root)
+    links = {
+        (t.name, link.table, link.path, link.line, link.via)
+        for t in report.tables for link in t.references
+    }
+    assert links == {
+        ("orders", "public.users", "shop/base.py", 9, "foreign_key"),  # the declared_attr
+        ("orders", "public.users", "shop/base.py", 12, "foreign_key"),
+        ("orders", "public.teams", "shop/models.py", 14, "foreign_key"),
+        ("users", "public.teams", "shop/base.py", 19, "foreign_key"),
+    }

@@ -312,7 +312,7 @@ class Mapper:
         for parent in info.parents:
             if parent.role in ("mapped", "unmapped"):
                 continue
-            for column in parent.columns:
+            for column in _placed(parent, parent.columns):
                 if column.name not in seen:
                     seen.add(column.name)
                     columns.append(column)
@@ -457,7 +457,8 @@ class Mapper:
             # columns join the parent's (`_merge_single_table_columns`)
             columns = info.columns
             if info.single_table_parent is not None:
-                columns = [*self._table_columns(info.single_table_parent), *columns]
+                parent = info.single_table_parent
+                columns = [*_placed(parent, self._table_columns(parent)), *columns]
             self._declare(
                 info.table, info.facts.path, info.cls.line, label, columns, info.owner,
                 tuple(info.unread), tuple(info.foreign_bases),
@@ -534,8 +535,8 @@ class Mapper:
                 schema, _, name = target.rpartition(".")
                 self.model.references.append(
                     Reference(
-                        table, TableKey(schema or self.default_schema, name), path,
-                        column.line, "foreign_key",
+                        table, TableKey(schema or self.default_schema, name),
+                        column.path or path, column.line, "foreign_key",
                     )
                 )
 
@@ -582,7 +583,8 @@ class Mapper:
         it shares (single-table inheritance, up the chain)."""
         if info.single_table_parent is None:
             return list(info.columns)
-        return [*self._table_columns(info.single_table_parent), *info.columns]
+        parent = info.single_table_parent
+        return [*_placed(parent, self._table_columns(parent)), *info.columns]
 
     def _merge_single_table_columns(self) -> None:
         """Single-table inheritance: a subclass's columns live in its parent's table."""
@@ -607,3 +609,12 @@ class Mapper:
                 )
             )
         self.model.declarations = merged
+
+
+def _placed(owner: ClassInfo, columns: Iterable[OrmColumn]) -> list[OrmColumn]:
+    """`owner`'s columns as another class inherits them: each names the file its line is in
+    (a foreign key a mixin declares is evidence in the mixin's file, not the model's)."""
+    return [
+        column if column.path is not None else replace(column, path=owner.facts.path)
+        for column in columns
+    ]
