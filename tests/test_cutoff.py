@@ -505,6 +505,14 @@ def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -
     assert lines[1].split()[2] == "moved"  # every line moved: the last report, moved
     assert lines[-1].startswith(f"{sample}: 4 edits (")
     assert lines[-1].endswith("), 0 different report(s)")
+    # compared with the whole pipeline run from a second cache's facts: the same answers
+    faster = subprocess.run(
+        [sys.executable, str(Path(__file__).parents[1] / "benchmarks" / "cutoff_check.py"),
+         str(sample), "--files", "1", "--jobs", "1", "--seed", "3", "--fresh-from-facts"],
+        capture_output=True, text=True, check=False,
+    )
+    assert faster.returncode == 0, faster.stdout + faster.stderr
+    assert faster.stdout.splitlines() == lines
     assert {p: p.read_bytes() for p in sample.rglob("*.py")} == before
 
 
