@@ -134,13 +134,22 @@ def _moved(text: bytes, shifts: Mapping[str, Mapping[int, int]], *, indent: int 
     if _canonical(data, indent=indent) != text:
         raise _Refused("the stored JSON does not read back to the same bytes")
     moved = _Mover(shifts).record(data)
-    for name, order in _ORDERS.items():
-        items = [order(item) for item in moved.get(name, ())]
-        if any(a > b for a, b in itertools.pairwise(items)):
+    lists = [(name, moved.get(name, ()), order) for name, order in _ORDERS.items()]
+    # a table's states are ordered by their source's id too
+    lists += [
+        ("states", table.get("states", ()), _state_order) for table in moved.get("tables", ())
+    ]
+    for name, items, order in lists:
+        keys = [order(item) for item in items]
+        if any(a > b for a, b in itertools.pairwise(keys)):
             # A message or an id sorts otherwise with its new line ("f.py:10" before
             # "f.py:9"): the fingerprints' `#2` suffixes follow the order, so the pipeline runs.
             raise _Refused(f"the {name} would be in another order")
     return _canonical(moved, indent=indent)
+
+
+def _state_order(state: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (state["source"],)
 
 
 def moved_report(

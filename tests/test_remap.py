@@ -127,6 +127,9 @@ def test_refuses_what_it_cannot_move_exactly() -> None:
     assert refused(_report(sources=[{"id": "create_all:app/a.py:10", "path": "app/a.py"},
                                     {"id": "create_all:app/a.py:9", "path": "app/a.py"}]))
     assert not refused(_report(sources=[{"id": "create_all:app/a.py:9", "path": "app/a.py"}]))
+    # and so are a table's states
+    states = [{"source": "create_all:app/a.py:10"}, {"source": "create_all:app/a.py:9"}]
+    assert refused(_report(tables=[{"name": "t", "states": states}]))
     # two findings whose order is decided by their messages: "app/a.py:10" sorts before
     # "app/a.py:9", so the fingerprints' order (#2) would change
     assert refused(_report(findings=[
