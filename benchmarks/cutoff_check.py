@@ -20,7 +20,8 @@ comment as the first line: every line moves), `mention` (a comment naming two ta
 the first line: lines move, and a documentation-only revision may name tables in another
 order), `middle` (a comment and a blank line before the first top-level statement of the
 file's second half: the lines above stay, those below move by two; the last report's
-evidence is moved by that map, `analyzer/remap.py`).
+evidence is moved by that map, `analyzer/remap.py`), `remove` (the last blank line before
+that statement removed: the lines below move up by one).
 
 `--fresh-from-facts`: the scan to compare with runs the whole pipeline from a second cache
 (its stored report removed before each scan, so neither the stored report nor the early
@@ -50,7 +51,7 @@ from pathlib import Path
 from run import SKIPPED_DIRS, find_tabletrace, walk_files
 
 MARKERS = (b"SELECT", b"select(", b".objects.", b"op.", b"Column(", b"mapped_column")
-EDITS = ("append", "top", "mention", "middle")
+EDITS = ("append", "top", "mention", "middle", "remove")
 #: A line where a top-level statement starts (a comment inserted before it lands between two).
 TOP_LEVEL = re.compile(rb"^(?:def |class |async def |@|[A-Za-z_]\w* = )", re.MULTILINE)
 
@@ -61,12 +62,15 @@ def edited(data: bytes, edit: str) -> bytes:
         return data + (b"" if data.endswith(b"\n") or not data else b"\n") + b"# reviewed\n"
     if edit == "top":
         return b"# header\n" + data
-    if edit == "middle":
-        # two lines before the first top-level statement of the second half: the lines above
-        # stay, the lines below move
+    if edit in ("middle", "remove"):
+        # before the first top-level statement of the second half: the lines above stay, the
+        # lines below move (down by two, or up by one when the blank line above it goes)
         starts = [m.start() for m in TOP_LEVEL.finditer(data) if m.start() >= len(data) // 2]
         at = starts[0] if starts else len(data)
-        return data[:at] + b"# reviewed\n\n" + data[at:]
+        if edit == "middle":
+            return data[:at] + b"# reviewed\n\n" + data[at:]
+        blank = data.rfind(b"\n\n", 0, at)
+        return data if blank < 0 else data[:blank] + data[blank + 1:]
     return data.replace(b"\n", b"\n# see the users and orders tables\n", 1)
 
 

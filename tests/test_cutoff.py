@@ -485,7 +485,7 @@ def test_a_revisions_text_outside_its_compared_fields_is_compared_too(
 
 def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -> None:
     """`benchmarks/cutoff_check.py` runs the cutoff's claims on any repository (here the
-    sample): four edits of one file, each report from the cache equal to one without it,
+    sample): five edits of one file, each report from the cache equal to one without it,
     and the repository itself never edited (it works on a copy)."""
     import subprocess
     import sys
@@ -499,11 +499,12 @@ def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert [line.split()[:2] for line in lines[:4]] == [
-        ["same", "append"], ["same", "top"], ["same", "mention"], ["same", "middle"]
+    assert [line.split()[:2] for line in lines[:5]] == [
+        ["same", "append"], ["same", "top"], ["same", "mention"], ["same", "middle"],
+        ["same", "remove"],
     ]
     assert lines[1].split()[2] == "moved"  # every line moved: the last report, moved
-    assert lines[-1].startswith(f"{sample}: 4 edits (")
+    assert lines[-1].startswith(f"{sample}: 5 edits (")
     assert lines[-1].endswith("), 0 different report(s)")
     # compared with the whole pipeline run from a second cache's facts: the same answers
     faster = subprocess.run(
