@@ -331,3 +331,34 @@ def test_revisions_dot(make_repo, tmp_path) -> None:
     no_alembic = CliRunner().invoke(app, ["graph", str(plain), "--revisions"])
     assert no_alembic.exit_code == 2
     assert "no Alembic revisions" in no_alembic.stderr
+
+
+def test_sql_run_through_text_params_is_cited_at_its_own_lines(make_repo) -> None:
+    """`conn.execute(sa.text(\"\"\"...\"\"\").params(...))` runs the text's SQL (SQLAlchemy says
+    so below): each table is cited on the line that names it, as for `op.execute("...")`,
+    not at the call's line plus the text's newlines."""
+    import sqlalchemy as sa
+
+    clause = sa.text("UPDATE widgets SET id = :id").params(id=2)
+    assert isinstance(clause, sa.TextClause) and clause.text == "UPDATE widgets SET id = :id"
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/a1.py": (
+            "from alembic import op\nimport sqlalchemy as sa\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
+            "    conn = op.get_bind()\n"
+            "    conn.execute(\n"
+            "        sa.text(\n"
+            '            """\n'
+            "            UPDATE widgets SET id = :id\n"
+            '            """\n'
+            "        ).params(id=2)\n"
+            "    )\n"
+        ),
+    })
+    report = scan(root)
+    widgets = next(t for t in report.tables if t.name == "widgets")
+    assert [(d.line, d.operation) for d in widgets.definitions] == [(9, "create"), (14, "data")]

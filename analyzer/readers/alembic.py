@@ -60,7 +60,9 @@ EXECUTE_METHODS = frozenset(
 )
 SQL_KEYWORDS = ("sqltext", "statement", "sql", "query", "object_")
 TEXT_CALLS = frozenset({"text", "DDL"})
-TEXT_WRAPPERS = frozenset({"execution_options", "bindparams", "columns", "compile"})
+#: Methods of a `text(...)` clause that run the same SQL (`text(x).params(id=1)`), as the
+#: evaluator's `TEXT_CLAUSE_METHODS`: unwrapped here, the SQL keeps its own lines.
+TEXT_WRAPPERS = frozenset({"execution_options", "bindparams", "columns", "compile", "params"})
 _KNOWN_METHODS = frozenset(OPERATIONS) | frozenset(BATCH_OPERATIONS)
 
 _LOG_ROOTS = frozenset(
