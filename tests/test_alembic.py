@@ -362,3 +362,34 @@ def test_sql_run_through_text_params_is_cited_at_its_own_lines(make_repo) -> Non
     report = scan(root)
     widgets = next(t for t in report.tables if t.name == "widgets")
     assert [(d.line, d.operation) for d in widgets.definitions] == [(9, "create"), (14, "data")]
+
+
+def test_sql_bound_to_a_local_text_clause_is_cited_at_its_own_lines(make_repo) -> None:
+    """`statement = text(\"\"\"...\"\"\")` then `conn.execute(statement)`: each statement of the
+    text is cited where it is written (it was cited at the execute line plus the text's
+    newlines, past the end of the file for a long text)."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/a1.py": (
+            "from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy import text\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
+            '    op.create_table("gadgets", sa.Column("id", sa.Integer))\n'
+            "    conn = op.get_bind()\n"
+            "    statement = text(\n"
+            '        """\n'
+            "        UPDATE widgets SET id = 1;\n"
+            "        UPDATE gadgets SET id = 2;\n"
+            '        """\n'
+            "    )\n"
+            "    conn.execute(statement)\n"
+        ),
+    })
+    report = scan(root)
+    lines = {
+        t.name: [(d.line, d.operation) for d in t.definitions] for t in report.tables
+    }
+    assert lines == {"widgets": [(10, "create"), (15, "data")],
+                     "gadgets": [(11, "create"), (16, "data")]}

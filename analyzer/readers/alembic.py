@@ -530,12 +530,21 @@ class _StepReader:
                 if parts is not None:
                     sql = self.builder.splice_locals(parts, self.scope)
             elif isinstance(node, cst.Name):
-                found = self.builder.string_binding(
-                    node.value, self.scope, self.parsed.line(node), loops
-                )
+                line = self.parsed.line(node)
+                found = self.builder.string_binding(node.value, self.scope, line, loops)
+                value = found[0].value if found is not None else None
+                if found is None:
+                    # `statement = text("""...""")`, then `conn.execute(statement)`: the text's
+                    # own SQL, at its own lines
+                    found = self.builder.local_assignment(node.value, self.scope, line, loops)
+                    value = _unwrap_text(found[0].value) if found is not None else None  # type: ignore[arg-type]
+                    if found is not None and (
+                        value is found[0].value or not self.builder.is_str(value)  # type: ignore[arg-type]
+                    ):
+                        found = None
                 if found is not None:
                     site, owner = found
-                    parts = self.builder.build(site.value, owner, site.loops)  # type: ignore[arg-type]
+                    parts = self.builder.build(value, owner, site.loops)  # type: ignore[arg-type]
                     if parts is not None:
                         sql = self.builder.splice_locals(parts, owner)
             self.add(
