@@ -718,7 +718,8 @@ def test_execute_with_function_locals() -> None:
                 H("LIMIT", 7, "fstring"),
             ),
         ),
-        AlembicOp("execute", 10, sql=T("UPDATE users SET a = 1", 10)),
+        # the text's SQL where it is written, as the f-string's above
+        AlembicOp("execute", 10, sql=T("UPDATE users SET a = 1", 9)),
         AlembicOp(
             "execute",
             12,
