@@ -393,3 +393,30 @@ def test_sql_bound_to_a_local_text_clause_is_cited_at_its_own_lines(make_repo) -
     }
     assert lines == {"widgets": [(10, "create"), (15, "data")],
                      "gadgets": [(11, "create"), (16, "data")]}
+
+
+def test_sql_the_evaluator_computed_is_cited_where_it_runs(make_repo) -> None:
+    """`op.execute(RESET)` with a module-level multi-line constant: its tables are cited at
+    the execute, as application code cites a constant at its execute, not at the execute's
+    line plus the constant's newlines (lines that say nothing of them)."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/a1.py": (
+            "from alembic import op\nimport sqlalchemy as sa\n\n"
+            'revision = "a1"\ndown_revision = None\n'
+            'RESET = """\nUPDATE widgets SET id = 1;\nUPDATE gadgets SET id = 2;\n"""\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
+            '    op.create_table("gadgets", sa.Column("id", sa.Integer))\n'
+            "    op.execute(RESET)\n"
+            "    pass\n"
+            "    pass\n"
+        ),
+    })
+    report = scan(root)
+    lines = {
+        t.name: [(d.line, d.operation) for d in t.definitions] for t in report.tables
+    }
+    assert lines == {"widgets": [(13, "create"), (15, "data")],
+                     "gadgets": [(14, "create"), (15, "data")]}

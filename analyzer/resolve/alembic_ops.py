@@ -454,7 +454,7 @@ class _Run:
         assert step.value is not None
         line = step.line
         if isinstance(value, StrV):
-            self.record(step, helper, cond, name="execute", sql=(Literal(value.value, line),))
+            self.record(step, helper, cond, name="execute", sql=_run_at(value.value, line))
             return
         if isinstance(value, FileV) and value.kind == "text" and not value.path.endswith(".py"):
             self.record(step, helper, cond, name="execute", sql_file=value.path)
@@ -535,6 +535,16 @@ def _is_sequence_ddl(value: Value) -> bool:
     ):
         return False
     return value.path.split("(", 1)[0].rsplit(".", 1)[-1] in SEQUENCE_DDL
+
+
+def _run_at(text: str, line: int) -> tuple[Literal, ...]:
+    """SQL the evaluator computed (a constant, a value passed in), not written at `line`: every
+    table it names is cited at `line`, where it runs, as application code cites a constant
+    at its execute. One piece per line of the text, each at `line`: a table on the text's
+    third line is not cited two lines below the execute, a line that says nothing of it."""
+    return tuple(Literal(piece, line) for piece in text.splitlines(keepends=True)) or (
+        Literal(text, line),
+    )
 
 
 def _ref(node: ir.Expr) -> str | None:
