@@ -454,7 +454,12 @@ class _Run:
         assert step.value is not None
         line = step.line
         if isinstance(value, StrV):
-            self.record(step, helper, cond, name="execute", sql=_run_at(value.value, line))
+            if _written_here(step.value):
+                # `op.execute(textwrap.dedent(...))` of a literal: its lines follow the call's
+                sql: tuple[Literal, ...] = (Literal(value.value, line),)
+            else:
+                sql = _run_at(value.value, line)
+            self.record(step, helper, cond, name="execute", sql=sql)
             return
         if isinstance(value, FileV) and value.kind == "text" and not value.path.endswith(".py"):
             self.record(step, helper, cond, name="execute", sql_file=value.path)
@@ -535,6 +540,13 @@ def _is_sequence_ddl(value: Value) -> bool:
     ):
         return False
     return value.path.split("(", 1)[0].rsplit(".", 1)[-1] in SEQUENCE_DDL
+
+
+def _written_here(node: ir.Expr) -> bool:
+    """Whether the execute's own expression holds a multi-line literal (`textwrap.dedent`
+    of a triple-quoted string, which keeps every line where it is): its text starts at the
+    call, so its lines follow the call's."""
+    return any(isinstance(part, ir.Str) and "\n" in part.value for part in ir.walk(node))
 
 
 def _run_at(text: str, line: int) -> tuple[Literal, ...]:
