@@ -530,23 +530,19 @@ class _StepReader:
                 if parts is not None:
                     sql = self.builder.splice_locals(parts, self.scope)
             elif isinstance(node, cst.Name):
-                line = self.parsed.line(node)
-                found = self.builder.string_binding(node.value, self.scope, line, loops)
-                value = found[0].value if found is not None else None
-                if found is None:
-                    # `statement = text("""...""")`, then `conn.execute(statement)`: the text's
-                    # own SQL, at its own lines
-                    found = self.builder.local_assignment(node.value, self.scope, line, loops)
-                    value = _unwrap_text(found[0].value) if found is not None else None  # type: ignore[arg-type]
-                    if found is not None and (
-                        value is found[0].value or not self.builder.is_str(value)  # type: ignore[arg-type]
-                    ):
-                        found = None
+                # `sql = "..."` or `statement = text("""...""")`, then `conn.execute(sql)`:
+                # the bound text's SQL, at its own lines (one lookup: a local name's string
+                # binding is its reaching assignment when that is a string)
+                found = self.builder.local_assignment(
+                    node.value, self.scope, self.parsed.line(node), loops
+                )
                 if found is not None:
                     site, owner = found
-                    parts = self.builder.build(value, owner, site.loops)  # type: ignore[arg-type]
-                    if parts is not None:
-                        sql = self.builder.splice_locals(parts, owner)
+                    value = _unwrap_text(site.value) if site.value is not None else None
+                    if value is not None and self.builder.is_str(value):
+                        parts = self.builder.build(value, owner, site.loops)
+                        if parts is not None:
+                            sql = self.builder.splice_locals(parts, owner)
             self.add(
                 "execute", call, cond or len(branches) > 1, loops, receiver=receiver,
                 sql=sql, value=self.expr(node, loops),
