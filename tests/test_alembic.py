@@ -333,6 +333,11 @@ def test_revisions_dot(make_repo, tmp_path) -> None:
     assert "no Alembic revisions" in no_alembic.stderr
 
 
+def definition_lines(report: Report) -> dict[str, list[tuple[int, str]]]:
+    """Each table's definitions as (line, operation), in report order."""
+    return {t.name: [(d.line, d.operation) for d in t.definitions] for t in report.tables}
+
+
 def test_sql_run_through_text_params_is_cited_at_its_own_lines(make_repo) -> None:
     """`conn.execute(sa.text(\"\"\"...\"\"\").params(...))` runs the text's SQL (SQLAlchemy says
     so below): each table is cited on the line that names it, as for `op.execute("...")`,
@@ -341,82 +346,55 @@ def test_sql_run_through_text_params_is_cited_at_its_own_lines(make_repo) -> Non
 
     clause = sa.text("UPDATE widgets SET id = :id").params(id=2)
     assert isinstance(clause, sa.TextClause) and clause.text == "UPDATE widgets SET id = :id"
-    root = make_repo({
-        "alembic.ini": "[alembic]\nscript_location = migrations\n",
-        "migrations/env.py": "from alembic import context\n",
-        "migrations/versions/a1.py": (
-            "from alembic import op\nimport sqlalchemy as sa\n\n"
-            'revision = "a1"\ndown_revision = None\n\n\n'
-            "def upgrade():\n"
-            '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
-            "    conn = op.get_bind()\n"
-            "    conn.execute(\n"
-            "        sa.text(\n"
-            '            """\n'
-            "            UPDATE widgets SET id = :id\n"
-            '            """\n'
-            "        ).params(id=2)\n"
-            "    )\n"
-        ),
-    })
-    report = scan(root)
-    widgets = next(t for t in report.tables if t.name == "widgets")
-    assert [(d.line, d.operation) for d in widgets.definitions] == [(9, "create"), (14, "data")]
+    body = '''
+        op.create_table("widgets", sa.Column("id", sa.Integer))
+        conn = op.get_bind()
+        conn.execute(
+            sa.text(
+                """
+                UPDATE widgets SET id = :id
+                """
+            ).params(id=2)
+        )
+        '''
+    root = make_repo({**INI, f"{V}/a1.py": revision("a1", None, body)})
+    assert definition_lines(scan(root)) == {"widgets": [(10, "create"), (15, "data")]}
 
 
 def test_sql_bound_to_a_local_text_clause_is_cited_at_its_own_lines(make_repo) -> None:
     """`statement = text(\"\"\"...\"\"\")` then `conn.execute(statement)`: each statement of the
     text is cited where it is written (it was cited at the execute line plus the text's
-    newlines, past the end of the file for a long text)."""
-    root = make_repo({
-        "alembic.ini": "[alembic]\nscript_location = migrations\n",
-        "migrations/env.py": "from alembic import context\n",
-        "migrations/versions/a1.py": (
-            "from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy import text\n\n"
-            'revision = "a1"\ndown_revision = None\n\n\n'
-            "def upgrade():\n"
-            '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
-            '    op.create_table("gadgets", sa.Column("id", sa.Integer))\n'
-            "    conn = op.get_bind()\n"
-            "    statement = text(\n"
-            '        """\n'
-            "        UPDATE widgets SET id = 1;\n"
-            "        UPDATE gadgets SET id = 2;\n"
-            '        """\n'
-            "    )\n"
-            "    conn.execute(statement)\n"
-        ),
-    })
-    report = scan(root)
-    lines = {
-        t.name: [(d.line, d.operation) for d in t.definitions] for t in report.tables
+    newlines: lines below the execute that say nothing of it)."""
+    body = '''
+        op.create_table("widgets", sa.Column("id", sa.Integer))
+        op.create_table("gadgets", sa.Column("id", sa.Integer))
+        conn = op.get_bind()
+        statement = text(
+            """
+            UPDATE widgets SET id = 1;
+            UPDATE gadgets SET id = 2;
+            """
+        )
+        conn.execute(statement)
+        '''
+    header = "from sqlalchemy import text"
+    root = make_repo({**INI, f"{V}/a1.py": revision("a1", None, body, header=header)})
+    assert definition_lines(scan(root)) == {
+        "widgets": [(10, "create"), (15, "data")], "gadgets": [(11, "create"), (16, "data")],
     }
-    assert lines == {"widgets": [(10, "create"), (15, "data")],
-                     "gadgets": [(11, "create"), (16, "data")]}
 
 
 def test_sql_the_evaluator_computed_is_cited_where_it_runs(make_repo) -> None:
     """`op.execute(RESET)` with a module-level multi-line constant: its tables are cited at
     the execute, as application code cites a constant at its execute, not at the execute's
     line plus the constant's newlines (lines that say nothing of them)."""
-    root = make_repo({
-        "alembic.ini": "[alembic]\nscript_location = migrations\n",
-        "migrations/env.py": "from alembic import context\n",
-        "migrations/versions/a1.py": (
-            "from alembic import op\nimport sqlalchemy as sa\n\n"
-            'revision = "a1"\ndown_revision = None\n'
-            'RESET = """\nUPDATE widgets SET id = 1;\nUPDATE gadgets SET id = 2;\n"""\n\n\n'
-            "def upgrade():\n"
-            '    op.create_table("widgets", sa.Column("id", sa.Integer))\n'
-            '    op.create_table("gadgets", sa.Column("id", sa.Integer))\n'
-            "    op.execute(RESET)\n"
-            "    pass\n"
-            "    pass\n"
-        ),
-    })
-    report = scan(root)
-    lines = {
-        t.name: [(d.line, d.operation) for d in t.definitions] for t in report.tables
+    header = 'RESET = """\nUPDATE widgets SET id = 1;\nUPDATE gadgets SET id = 2;\n"""'
+    body = """
+        op.create_table("widgets", sa.Column("id", sa.Integer))
+        op.create_table("gadgets", sa.Column("id", sa.Integer))
+        op.execute(RESET)
+        """
+    root = make_repo({**INI, f"{V}/a1.py": revision("a1", None, body, header=header)})
+    assert definition_lines(scan(root)) == {
+        "widgets": [(13, "create"), (15, "data")], "gadgets": [(14, "create"), (15, "data")],
     }
-    assert lines == {"widgets": [(13, "create"), (15, "data")],
-                     "gadgets": [(14, "create"), (15, "data")]}
