@@ -28,6 +28,7 @@ from analyzer.models import (
     Stats,
     Use,
 )
+from analyzer.ordering import diagnostic_key, finding_key
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import orm_uses
@@ -308,7 +309,7 @@ def analyse(
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),
-        key=lambda f: (f.code, f.table or "", f.path or "", f.line or 0, f.message),
+        key=lambda f: finding_key(f.code, f.table, f.path, f.line, f.message),
     )
     tables = assemble_tables(graph)
     sources = sorted(
@@ -329,7 +330,7 @@ def analyse(
     for finding in findings:
         finding_counts[finding.name] += 1
     diagnostics = sorted(
-        set(diagnostics), key=lambda d: (d.path, d.line or 0, d.code, d.message)
+        set(diagnostics), key=lambda d: diagnostic_key(d.path, d.line, d.code, d.message)
     )
     stats = Stats(
         files_scanned=len(discovery.files),

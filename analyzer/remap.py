@@ -33,6 +33,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from analyzer.ordering import diagnostic_key, finding_key
+
 #: Fields never moved: a snippet quotes the code as it is written, and the settings
 #: (`config`) are the user's words: a number in them is theirs, not a line of ours.
 _QUOTED = frozenset({"snippet", "config"})
@@ -46,17 +48,16 @@ class _Refused(Exception):
 
 
 def finding_order(finding: Mapping[str, Any]) -> tuple[str, str, str, int, str]:
-    """The order of a report's findings (`analysis.analyse`, `policy.apply_policy`)."""
-    return (
-        finding["code"], finding["table"] or "", finding["path"] or "", finding["line"] or 0,
-        finding["message"],
+    """The order of a report's findings (`analyzer.ordering`), on the JSON's records."""
+    return finding_key(
+        finding["code"], finding["table"], finding["path"], finding["line"], finding["message"]
     )
 
 
 def diagnostic_order(diagnostic: Mapping[str, Any]) -> tuple[str, int, str, str]:
-    """The order of a report's diagnostics (`analysis.analyse`)."""
-    return (
-        diagnostic["path"], diagnostic["line"] or 0, diagnostic["code"], diagnostic["message"]
+    """The order of a report's diagnostics (`analyzer.ordering`), on the JSON's records."""
+    return diagnostic_key(
+        diagnostic["path"], diagnostic["line"], diagnostic["code"], diagnostic["message"]
     )
 
 
@@ -75,12 +76,10 @@ class _Mover:
 
     def text(self, text: str, about_moved_file: bool) -> str:
         names_moved_file = any(path in text for path in self.shifts)
-        if not names_moved_file:
-            if about_moved_file and _LINE_WORD.search(text):
-                raise _Refused("a message gives a moved file's line as `line N`")
-            return text
-        if _LINE_WORD.search(text):
+        if (about_moved_file or names_moved_file) and _LINE_WORD.search(text):
             raise _Refused("a message gives a moved file's line as `line N`")
+        if not names_moved_file:
+            return text
         return self.cited.sub(
             lambda match: f"{match.group(1)}:{self.line(match.group(1), int(match.group(2)))}",
             text,

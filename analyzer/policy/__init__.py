@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from analyzer.config import Config
 from analyzer.models import Finding, Location, Report
+from analyzer.ordering import finding_key
 from analyzer.policy.baseline import (
     Baseline,
     BaselineError,
@@ -45,9 +46,7 @@ __all__ = [
 
 
 def _finding_order(finding: Finding) -> tuple[str, str, str, int, str]:
-    return (
-        finding.code, finding.table or "", finding.path or "", finding.line or 0, finding.message
-    )
+    return finding_key(finding.code, finding.table, finding.path, finding.line, finding.message)
 
 
 def _silencer(
