@@ -18,7 +18,7 @@ the report model.
 The check is exact, never a guess: every changed file must give, at every stage the last
 scan read it (its first look, then its full reading if a round read it in full), a result
 equal to the one that scan used, field by field, those `==` leaves out included
-(`lineshift.moved_lines`). Anything else (a new or removed file, other settings, a file read
+(`lineshift.compare_lines`). Anything else (a new or removed file, other settings, a file read
 differently, a transient failure) runs the whole pipeline, which finds the results
 computed here in the cache.
 
@@ -51,7 +51,7 @@ from analyzer.engine import (
     extraction_jobs,
     job_key,
 )
-from analyzer.lineshift import compare_lines
+from analyzer.lineshift import compare_lines, moved
 from analyzer.marker import MARKER
 from analyzer.stored import StoredReport
 
@@ -172,7 +172,7 @@ class _Same:
 
     @property
     def equal(self) -> bool:
-        return self.lines is not None and all(a == b for a, b in self.lines.items())
+        return self.lines is not None and not moved(self.lines)
 
 
 def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Same | None:
@@ -266,11 +266,11 @@ def verdict_of_last_scan(
         # Only lines moved: the last report, its evidence moved (`analyzer.remap`).
         from analyzer.remap import moved_report
 
-        moved = moved_report(stored.text, last.before_policy, shifts)
-        if moved is None:
+        remapped = moved_report(stored.text, last.before_policy, shifts)
+        if remapped is None:
             return selection
-        stored = dataclasses.replace(stored, text=moved[0])
-        last = dataclasses.replace(last, before_policy=moved[1])
+        stored = dataclasses.replace(stored, text=remapped[0])
+        last = dataclasses.replace(last, before_policy=remapped[1])
     marked = tuple(sorted(path for path, data in contents.items() if MARKER in data))
     if not set(changed).isdisjoint({*marked, *last.marked}):
         # The policy reads a file's bytes only for its suppression comments: when no changed

@@ -590,5 +590,6 @@ class AlembicRevision:
     function_texts: dict[str, str] = field(default_factory=dict, compare=False)
     # The file's text: where a documentation-only revision names a table (revisions are small).
     # Left out of `==` (tests state revisions without it), not out of the early cutoff's
-    # comparison (`lineshift.moved_lines`): a comment can move a table's first mention.
+    # comparison (`lineshift.Shift.revision_text`): a comment can move a table's first
+    # mention in a documentation-only revision.
     text: str = field(default="", compare=False, repr=False)

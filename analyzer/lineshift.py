@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 _TEXT_WITH_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
@@ -62,8 +63,11 @@ def moved_lines(old: object, new: object) -> bool | None:
     cutoff reuses the last report when a changed file's results are unchanged.
     """
     lines = line_map(old, new)
-    if lines is None:
-        return None
+    return None if lines is None else moved(lines)
+
+
+def moved(lines: Mapping[int, int]) -> bool:
+    """Whether a line map (`compare_lines`) moves any line: else the results are equal."""
     return any(before != after for before, after in lines.items())
 
 
@@ -88,10 +92,6 @@ class Shift:
     #: (`cutoff.LastScan.documentation`)
     revision_text: bool = False
 
-    @property
-    def moved(self) -> bool:
-        return any(before != after for before, after in self.lines.items())
-
 
 def compare_lines(old: object, new: object) -> Shift | None:
     """The `Shift` under which `new` equals `old`, or None when they differ otherwise.
@@ -110,8 +110,8 @@ def compare_lines(old: object, new: object) -> Shift | None:
     pairs = walk.pairs
     if any((before == 0) != (after == 0) for before, after in pairs.items()):
         return None  # "no line" stays "no line"
-    moved = [after for _, after in sorted(pairs.items())]
-    if not all(a < b for a, b in itertools.pairwise(moved)):
+    targets = [after for _, after in sorted(pairs.items())]
+    if not all(a < b for a, b in itertools.pairwise(targets)):
         return None
     return Shift(pairs, walk.revision_text)
 
