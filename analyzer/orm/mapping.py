@@ -455,13 +455,9 @@ class Mapper:
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
             # a subclass in its parent's table declares what the whole table holds: its
             # columns join the parent's (`_merge_single_table_columns`)
-            columns = info.columns
-            if info.single_table_parent is not None:
-                parent = info.single_table_parent
-                columns = [*_placed(parent, self._table_columns(parent)), *columns]
             self._declare(
-                info.table, info.facts.path, info.cls.line, label, columns, info.owner,
-                tuple(info.unread), tuple(info.foreign_bases),
+                info.table, info.facts.path, info.cls.line, label, self._table_columns(info),
+                info.owner, tuple(info.unread), tuple(info.foreign_bases),
             )
             self._references(info)
             self._secondaries(info)
