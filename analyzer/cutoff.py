@@ -50,9 +50,12 @@ from analyzer.engine import (
     extract_in_process,
     extraction_jobs,
     job_key,
+    too_large,
 )
-from analyzer.lineshift import compare_lines, moved
+from analyzer.lineshift import compare_lines, move_lines, moved
 from analyzer.marker import MARKER
+from analyzer.outline import outline_map, outline_of, parse_tree
+from analyzer.relevance import glance
 from analyzer.stored import StoredReport
 
 if TYPE_CHECKING:
@@ -194,7 +197,9 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
     for index, (stage, old_key) in enumerate(zip(stages, old_keys, strict=True)):
         # a later stage's last result is unpickled only once the earlier ones are equal
         old = first_old if index == 0 else cache.get(old_key)
-        extracted = extract_in_process(stage)
+        extracted = (
+            _outline_moved(stage, old) if isinstance(old, Extracted) else None
+        ) or extract_in_process(stage)
         if crashed(extracted):
             return None
         key = job_key(stage)
@@ -210,6 +215,37 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
             continue
         lines = None  # two stages moved one line apart: equal but for lines, not movable
     return _Same(tuple(fresh), lines, revision_text)
+
+
+def _outline_moved(job: Job, old: Extracted) -> Extracted | None:
+    """The file's result at this stage without LibCST, when the last one read it in full and
+    its outline shows that only comments and blank lines between its statements changed
+    (`analyzer.outline`): the last facts, their lines moved, with the new first look; None
+    when that cannot be known so (the file is read as the last scan read it).
+
+    The first look is made again (it is `ast`'s): it must ask for the full reading as it did.
+    Not for Alembic revisions, whose whole text the facts keep."""
+    facts = old.python
+    if (
+        facts is None or old.skipped or old.outline is None or old.revision is not None
+        or facts.alembic_revision is not None or too_large(job) is not None
+    ):
+        return None
+    tree = parse_tree(job.data)
+    if tree is None:
+        return None
+    look = None
+    if job.prefilter:
+        look = glance(job.data, job.module, job.path, dialect=job.dialect,
+                      verdicts=job.verdicts, tree=tree)
+        if look is None or not (look.relevant or job.revision_candidate or job.migration_module):
+            return None  # (`engine.run_job` would skip the file now)
+    outline = outline_of(job.data, tree)
+    lines = outline_map(old.outline, outline) if outline is not None else None
+    moved_facts = move_lines(facts, lines) if lines is not None else None
+    if moved_facts is None:
+        return None
+    return Extracted(job.path, python=moved_facts, glance=look, outline=outline)
 
 
 def verdict_of_last_scan(

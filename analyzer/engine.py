@@ -33,6 +33,7 @@ from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
 from analyzer.discover import Discovery, FileEntry, module_name
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
+from analyzer.outline import Outline, outline_of
 from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
 from analyzer.sources.migration_places import is_declared
@@ -66,10 +67,6 @@ class Job:
     max_size: int = 0  # bytes above which the file is not read (0: no limit)
     # `[tool.tabletrace] migration-modules` names it: read whatever the first look says
     migration_module: bool = False
-    # CPython's parser read these bytes already (the first look of an earlier round did), so
-    # they are not nested too deeply for LibCST: `_too_deep` need not parse them once more.
-    # Never part of the cache key: it changes how long a reading takes, not what it gives.
-    ast_parses: bool = False
     # sqlglot's answers the last first look at this file was given (`Glance.verdicts`), for
     # the early cutoff's look at it again. Not part of the cache key either, for that reason.
     verdicts: tuple[tuple[str, bool | None], ...] = ()
@@ -85,6 +82,9 @@ class Extracted:
     # The first look (`analyzer.relevance`) at a Python file, for the relevance rounds; None
     # without the pre-filter or when `ast` cannot parse the file.
     glance: Glance | None = None
+    # A Python file read in full: its top-level statements' lines and text, for the next
+    # scan's early cutoff (`analyzer.outline`); None when `ast` cannot give it.
+    outline: Outline | None = None
 
 
 # The files Alembic itself loads from a versions folder (alembic/script/base.py:
@@ -292,21 +292,22 @@ def run_job_pickled(job: Job) -> bytes:
     return pickled
 
 
-def _too_deep(data: bytes) -> bool:
-    """Nesting deep enough to crash LibCST's native parser (CPython refuses it too)."""
-    if max(data.count(b"("), data.count(b"["), data.count(b"{")) < NESTING_CHECK_THRESHOLD:
-        return False
+def _parsed(data: bytes) -> tuple[ast.Module | None, bool]:
+    """CPython's parse of the file (None when it refuses it), and whether it refused nesting
+    deep enough to crash LibCST's native parser too: one parse for the first look, the
+    outline and that check."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(data)
+            return ast.parse(data), False
     except SyntaxError as exc:
-        return "too many nested" in str(exc)
+        nested = "too many nested" in str(exc)
     except (RecursionError, MemoryError):
-        return True
-    except Exception:
-        return False
-    return False
+        nested = True
+    except Exception:  # ValueError (NUL bytes)...
+        nested = False
+    brackets = max(data.count(b"("), data.count(b"["), data.count(b"{"))
+    return None, nested and brackets >= NESTING_CHECK_THRESHOLD
 
 
 def _run_job(job: Job) -> Extracted:
@@ -321,9 +322,14 @@ def _run_job(job: Job) -> Extracted:
                 job.path, job.data, dialect=job.dialect, default_schema=job.default_schema
             ),
         )
+    # Parsed with `ast` once, for the first look, the outline kept with a full reading and
+    # the nesting check (a round reads a file in full without its first look: the rounds
+    # keep the bytes, not the tree).
+    tree, too_deep = _parsed(job.data)
     look = (
-        glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts)
-        if job.prefilter else None
+        glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts,
+               tree=tree)
+        if job.prefilter and tree is not None else None
     )
     if (
         look is not None
@@ -334,9 +340,7 @@ def _run_job(job: Job) -> Extracted:
         return Extracted(
             job.path, python=PythonFacts(job.path, job.module), skipped=True, glance=look
         )
-    # A first look that got a tree means CPython parsed the bytes: not too deep. (Files with
-    # 500 brackets or more were parsed by `ast` twice: synapse's 11 such, 0.13 s of CPU.)
-    if look is None and not job.ast_parses and _too_deep(job.data):
+    if too_deep:
         return _problem_result(
             job,
             "python-too-deep",
@@ -361,7 +365,10 @@ def _run_job(job: Job) -> Extracted:
         second = glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts)
         if second is not None and not second.relevant:
             return Extracted(job.path, python=PythonFacts(job.path, job.module))
-    return Extracted(job.path, python=read.facts, revision=read.revision, glance=look)
+    outline = outline_of(job.data, tree) if tree is not None else None
+    return Extracted(
+        job.path, python=read.facts, revision=read.revision, glance=look, outline=outline
+    )
 
 
 def extract_in_process(job: Job) -> Extracted:
@@ -600,10 +607,7 @@ class Extractor:
         self._total += len(paths)
         # every file a round reads was skipped by its first look, which parsed it with `ast`
         full = [
-            replace(
-                by_path[path], data=self._bytes_held(path), prefilter=False,
-                ast_parses=results[path].glance is not None,
-            )
+            replace(by_path[path], data=self._bytes_held(path), prefilter=False)
             for path in sorted(paths)
         ]
         for extracted in self._run(full):

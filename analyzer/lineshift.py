@@ -27,11 +27,14 @@ errs towards asking them.
 
 from __future__ import annotations
 
+import copy as copy_module
 import dataclasses
+import enum
 import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 _TEXT_WITH_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 #: (class name, field): strings that start with "line N: " (the first look's reasons).
@@ -41,6 +44,12 @@ _TEXT_LINE_FIELDS = frozenset({("Glance", "reasons"), ("Glance", "django")})
 _REVISION_TEXT_FIELDS = frozenset(
     {("AlembicRevision", "text"), ("AlembicRevision", "function_texts")}
 )
+#: (class name, field): what a result keeps of its file for the next scan's early cutoff
+#: (`analyzer.outline`), not what the pipeline reads: results equal but for it are equal.
+_CUTOFF_ONLY_FIELDS = frozenset({("Extracted", "outline")})
+#: A text naming a line of its file ("line 12: db.create_all()"): a result holding one
+#: outside the fields above cannot be moved by `move_lines` (where it would say the old line).
+_NAMES_A_LINE = re.compile(r"\bline \d")
 #: (class name, field) -> which item of its pairs is a line: `(name as written, line)`
 #: (`facts.OrmClass`), `(expression, line)` (`facts.DjangoFacts.settings_module`),
 #: `(line, statement text)` (`facts.AlembicRevision.opaque_statements`).
@@ -164,6 +173,8 @@ class _Walk:
         for field in dataclasses.fields(old):  # type: ignore[arg-type]
             before, after = getattr(old, field.name), getattr(new, field.name)
             line_at = _PAIR_LINE_FIELDS.get((name, field.name))
+            if (name, field.name) in _CUTOFF_ONLY_FIELDS:
+                continue
             if line_at is not None:
                 same = self.same_pairs(before, after, line_at)
             elif (name, field.name) in _REVISION_TEXT_FIELDS:
@@ -198,3 +209,115 @@ class _Walk:
                     and self.same(before[other], after[other], line=False, text=False)):
                 return False
         return True
+
+
+class _Unmovable(Exception):
+    """A value `move_lines` cannot move exactly."""
+
+
+def move_lines(value: T, lines: Mapping[int, int]) -> T | None:
+    """`value` (a file's facts) with every line it holds moved by `lines` (old -> new, 0 "no
+    line" kept), walked as `compare_lines` walks it: `compare_lines(value, moved)` gives that
+    map. None when it holds a line the map lacks, a line in a text ("line 12: ...", outside a
+    first look's reasons), or a revision's texts, which moving lines cannot give.
+
+    Why: when a file's outline shows only its lines moved (`analyzer.outline`), its facts are
+    the last ones moved, and the early cutoff builds them so instead of reading the file with
+    LibCST (`tests/test_outline.py` compares them with LibCST's reading)."""
+    try:
+        return _Mover(lines).move(value, line=False, text=False)  # type: ignore[no-any-return]
+    except _Unmovable:
+        return None
+
+
+T = TypeVar("T")
+
+
+class _Mover:
+    def __init__(self, lines: Mapping[int, int]) -> None:
+        self.lines = lines
+        self.moves = moved(lines)
+
+    def line(self, before: int) -> int:
+        if before == 0:
+            return 0
+        after = self.lines.get(before)
+        if after is None:
+            raise _Unmovable(before)
+        return after
+
+    def move(self, value: object, *, line: bool, text: bool) -> object:
+        kind = type(value)
+        if line and kind is int:
+            return self.line(value)  # type: ignore[arg-type]
+        if kind is str:
+            if text:
+                found = _TEXT_WITH_LINE.fullmatch(value)  # type: ignore[arg-type]
+                if found is not None:
+                    return f"line {self.line(int(found.group(1)))}: {found.group(2)}"
+            if self.moves and _NAMES_A_LINE.search(value):  # type: ignore[arg-type]
+                raise _Unmovable(value)
+            return value
+        if kind is tuple or kind is list:
+            return kind(self.move(item, line=line, text=text) for item in value)  # type: ignore[attr-defined]
+        if kind is dict:
+            return {
+                key: self.move(item, line=line, text=text)
+                for key, item in value.items()  # type: ignore[attr-defined]
+            }
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return self.move_fields(value)
+        if self.moves and not self.atomic(value, line=line):
+            raise _Unmovable(value)  # compared as it is, and may hold a line
+        return value
+
+    def atomic(self, value: object, *, line: bool) -> bool:
+        """Whether a value `compare_lines` compares as it is holds no line to move."""
+        if isinstance(value, enum.Enum) or value is None:
+            return True
+        if type(value) in (set, frozenset):
+            return not line and all(self.atomic(item, line=False) for item in value)  # type: ignore[attr-defined]
+        if type(value) is str:
+            return not _NAMES_A_LINE.search(value)  # type: ignore[arg-type]
+        return type(value) in _ATOMS and not (line and type(value) is int)
+
+    def move_fields(self, value: object) -> object:
+        name = type(value).__name__
+        changes: dict[str, object] = {}
+        for field in dataclasses.fields(value):  # type: ignore[arg-type]
+            before = getattr(value, field.name)
+            if (name, field.name) in _REVISION_TEXT_FIELDS and before:
+                raise _Unmovable(field.name)
+            line_at = _PAIR_LINE_FIELDS.get((name, field.name))
+            if line_at is not None and type(before) in (tuple, list):
+                after: object = type(before)(
+                    self.move_pair(pair, line_at) for pair in before  # type: ignore[attr-defined]
+                )
+            else:
+                after = self.move(before, line=_line_field(field.name),
+                                  text=(name, field.name) in _TEXT_LINE_FIELDS)
+            if after is not before:
+                changes[field.name] = after
+        if name == "Literal" and type(value.line) is int and value.line:  # type: ignore[attr-defined]
+            # the lines the resolver derives from a literal's text move with it
+            new_line = self.line(value.line)  # type: ignore[attr-defined]
+            for offset in range(1, value.text.count("\n") + 1):  # type: ignore[attr-defined]
+                if self.line(value.line + offset) != new_line + offset:  # type: ignore[attr-defined]
+                    raise _Unmovable(value)
+        if not changes:
+            return value
+        copy = copy_module.copy(value)  # every field, those `replace` cannot set too
+        for key, item in changes.items():
+            object.__setattr__(copy, key, item)
+        return copy
+
+    def move_pair(self, pair: object, line_at: int) -> object:
+        if type(pair) is not tuple or len(pair) != 2 or type(pair[line_at]) is not int:
+            raise _Unmovable(pair)
+        items = list(pair)
+        items[line_at] = self.line(items[line_at])
+        items[1 - line_at] = self.move(items[1 - line_at], line=False, text=False)
+        return tuple(items)
+
+
+_ATOMS = (bool, int, float, bytes)

@@ -37,12 +37,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
+from analyzer.outline import parse_tree
 from analyzer.python import expr as ir
 from analyzer.readers.sinks import (
     LOG_ROOTS,
@@ -158,17 +158,16 @@ class Glance:
 
 def glance(
     data: bytes, module: str, path: str, *, dialect: str = "postgres",
-    verdicts: Iterable[tuple[str, bool | None]] = (),
+    verdicts: Iterable[tuple[str, bool | None]] = (), tree: ast.Module | None = None,
 ) -> Glance | None:
     """The first look at one file; None when `ast` cannot parse it (LibCST must report why).
     `verdicts`: sqlglot's answers a look at this file in this dialect was given
-    (`Glance.verdicts`); the look is the same with or without them."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError...
-        return None
+    (`Glance.verdicts`); the look is the same with or without them. `tree`: the file's `ast`
+    parse, when the caller made it (`outline.parse_tree`), for its outline too."""
+    if tree is None:
+        tree = parse_tree(data)
+        if tree is None:
+            return None
     try:
         return _Looker(module, path, dialect, verdicts).look(tree)
     except RecursionError:

@@ -347,8 +347,13 @@ def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
     (root / "app/text.py").write_text("def shout(word):\n    return word.upper() + '?'\n")
     assert run()[0] == "StoredReport []"
     (root / "app/queries.py").write_text(REPO["app/queries.py"] + "# reviewed\n")
-    # a file with SQL is parsed again to be compared
-    assert run()[0] == "StoredReport ['libcst']"
+    # a file with SQL, a comment between its statements: its outline says its facts are the
+    # last ones (`analyzer.outline`), so it is not parsed again
+    assert run()[0] == "StoredReport []"
+    (root / "app/queries.py").write_text(
+        REPO["app/queries.py"].replace("recent(cur):", "recent(cur):  # newest first")
+    )
+    assert run()[0] == "StoredReport ['libcst']"  # in a statement: parsed again to be compared
     suppressed = REPO["app/queries.py"].replace(
         'phantoms")\n', 'phantoms")  # tabletrace: ignore[undefined-table]\n'
     )
@@ -358,7 +363,7 @@ def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
     assert '"suppressed": {\n      "comment": 1\n    }' in report
     (root / "app/queries.py").write_text(suppressed + "# reviewed again\n")
     loaded, report = run()  # held one in the last scan and holds it still: the policy runs
-    assert loaded == "StoredReport ['analyzer.models', 'analyzer.policy', 'libcst', 'pydantic']"
+    assert loaded == "StoredReport ['analyzer.models', 'analyzer.policy', 'pydantic']"
     (root / "app/queries.py").write_text(REPO["app/queries.py"])
     loaded, report = run()  # held one in the last scan: the policy runs, the finding is back
     assert loaded == "StoredReport ['analyzer.models', 'analyzer.policy', 'libcst', 'pydantic']"
@@ -398,7 +403,9 @@ def test_a_comment_in_a_file_with_a_sql_constant_does_not_import_sqlglot(
         return loaded, report
 
     assert run()[0] == "['analyzer.pipeline', 'libcst', 'sqlglot']"
-    (root / "app/reports.py").write_text(reports + "# reviewed\n")
+    (root / "app/reports.py").write_text(
+        reports.replace("recent(cur):", "recent(cur):  # reviewed")
+    )
     loaded, report = run()
     assert loaded == "['libcst']"  # parsed again to be compared; sqlglot not asked
     assert report == scan(root).to_json() + "\n"
@@ -576,3 +583,46 @@ def test_a_comment_in_a_documentation_only_revision_runs_the_pipeline(
     assert runs.count == 3
     # its first mention of the table is now the comment above the docstring
     assert _widget_definitions(report)[1] == ("migrations/versions/b2_note.py", 1, "document")
+
+
+def test_comments_between_statements_move_the_report_without_parsing_again(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """A file read in full whose outline shows only comments and blank lines changed between
+    its statements (`analyzer.outline`) gives the last facts, their lines moved: a line on
+    top of a file with SQL (read in the first round), a comment after the code of one a round
+    read in full (two stages). Neither imports LibCST. Fresh interpreters, to see what loads."""
+    import subprocess
+    import sys
+
+    root = make_repo(REPO)
+    program = (
+        "import sys, pathlib\n"
+        "from analyzer.cache import FactCache\n"
+        "from analyzer.scan import scan_or_stored\n"
+        "result = scan_or_stored(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
+        "print(type(result).__name__, 'libcst' in sys.modules, 'analyzer.pipeline' in\n"
+        "      sys.modules)\n"
+        "sys.stdout.flush()\n"
+        "sys.stdout.buffer.write(result.text if hasattr(result, 'text') else\n"
+        "                        result.to_json().encode())\n"
+    )
+
+    def run() -> tuple[str, Report]:
+        done = subprocess.run(
+            [sys.executable, "-c", program, str(root), str(tmp_path / "c")],
+            capture_output=True, text=True, check=True,
+        )
+        loaded, report = done.stdout.split("\n", 1)
+        assert report == scan(root).to_json()  # what a scan without the cache says
+        return loaded, Report.model_validate_json(report)
+
+    assert run()[0] == "Report True True"
+    (root / "app/queries.py").write_text("# Reports.\n\n" + REPO["app/queries.py"])
+    loaded, report = run()
+    assert loaded == "StoredReport False False"
+    assert uses_of(report, "audit_log") == {("app/queries.py", 4, "read")}  # was line 2
+    (root / "app/service.py").write_text(REPO["app/service.py"] + "\n# Tickets.\n")
+    loaded, report = run()
+    assert loaded == "StoredReport False False"
+    assert uses_of(report, "tickets") == {("app/service.py", 5, "write")}
