@@ -127,12 +127,64 @@ def _canonical(data: Any, *, indent: int | None) -> bytes:
     return to_json(data, indent=indent) + b"\n"
 
 
+class _FieldMover:
+    """`_Mover` for a report in which no text but the `path` fields names a moved file
+    (`_cited_only_as_paths`): only the records of such a path change, their `line` moved and
+    their texts checked for "line N", each as `json.loads` builds it (`object_hook`), without
+    walking the whole report again in Python."""
+
+    def __init__(self, shifts: Mapping[str, Mapping[int, int]]) -> None:
+        self.mover = _Mover(shifts)
+        self.changed: list[tuple[dict[str, Any], int, int]] = []  # (record, old, new line)
+
+    def hook(self, record: dict[str, Any]) -> dict[str, Any]:
+        path = record.get("path")
+        if type(path) is not str or path not in self.mover.shifts:
+            return record
+        for key, value in record.items():
+            if key == "line" and type(value) is int:
+                self.changed.append((record, value, self.mover.line(path, value)))
+            elif key not in _QUOTED:
+                self.check(value)
+        return record
+
+    def check(self, value: Any) -> None:
+        """The texts of a moved file's record (its nested records have their own path)."""
+        if type(value) is str:
+            self.mover.text(value, True)
+        elif type(value) is list:
+            for item in value:
+                self.check(item)
+
+    def apply(self) -> None:
+        for record, _old, new in self.changed:
+            record["line"] = new
+
+
+def _cited_only_as_paths(text: bytes, shifts: Mapping[str, Mapping[int, int]],
+                         indent: int | None) -> bool:
+    """Whether every mention of a moved file in the JSON `text` is a whole `path` field."""
+    separator = b": " if indent is not None else b":"
+    for path in shifts:
+        encoded = json.dumps(path).encode()
+        if text.count(encoded[1:-1]) != text.count(b'"path"' + separator + encoded):
+            return False
+    return True
+
+
 def _moved(text: bytes, shifts: Mapping[str, Mapping[int, int]], *, indent: int | None
            ) -> bytes:
-    data = json.loads(text)
-    if _canonical(data, indent=indent) != text:
-        raise _Refused("the stored JSON does not read back to the same bytes")
-    moved = _Mover(shifts).record(data)
+    if _cited_only_as_paths(text, shifts, indent):
+        fields = _FieldMover(shifts)
+        moved = json.loads(text, object_hook=fields.hook)
+        if _canonical(moved, indent=indent) != text:
+            raise _Refused("the stored JSON does not read back to the same bytes")
+        fields.apply()
+    else:
+        data = json.loads(text)
+        if _canonical(data, indent=indent) != text:
+            raise _Refused("the stored JSON does not read back to the same bytes")
+        moved = _Mover(shifts).record(data)
     lists = [(name, moved.get(name, ()), order) for name, order in _ORDERS.items()]
     # a table's states are ordered by their source's id too
     lists += [

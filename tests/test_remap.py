@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic_core import to_json
 
 from analyzer.cache import FactCache
@@ -143,3 +144,35 @@ def test_refuses_what_it_cannot_move_exactly() -> None:
     assert not refused(_report(diagnostics=[
         {"code": "sql-unparsed", "path": "app/a.py", "line": 9, "message": unparsed}
     ]))
+
+
+def test_a_file_cited_only_in_path_fields_is_moved_record_by_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When no text but the `path` fields names the moved file, only its records are read as
+    `json.loads` builds them (`remap._FieldMover`): the same bytes as the walk of every value,
+    the same refusals."""
+    import analyzer.remap
+
+    quiet = [
+        _finding("app/a.py", 8, "public.t is never used"),
+        _finding("app/b.py", 3, "declared in app/b.py:3"),
+    ]
+    quiet[0]["locations"] = [{"path": "app/a.py", "line": 9, "snippet": "x = 1"}]
+    named = [*quiet, _finding("app/b.py", 4, "see app/a.py:9")]  # a text names it: the walk
+    noisy = [_finding("app/a.py", 8, "fails at line 8")]  # `line N` about it: refused
+    noisy[0]["locations"] = [{"path": "app/a.py", "line": 8, "snippet": "x = 1"}]
+    shifts = {"app/a.py": {8: 10, 9: 11}}
+    assert analyzer.remap._cited_only_as_paths(_report(findings=quiet), shifts, 2)
+    assert analyzer.remap._cited_only_as_paths(_before(quiet), shifts, None)
+    assert analyzer.remap._cited_only_as_paths(_report(findings=noisy), shifts, 2)
+    assert not analyzer.remap._cited_only_as_paths(_report(findings=named), shifts, 2)
+    fast = [moved_report(_report(findings=f), _before(f), shifts) for f in (quiet, named, noisy)]
+    monkeypatch.setattr(analyzer.remap, "_cited_only_as_paths", lambda *_: False)
+    slow = [moved_report(_report(findings=f), _before(f), shifts) for f in (quiet, named, noisy)]
+    assert fast == slow
+    assert fast[2] is None and fast[0] is not None
+    assert [(f["path"], f["line"]) for f in json.loads(fast[0][0])["findings"]] == [
+        ("app/a.py", 10), ("app/b.py", 3)
+    ]
+    assert json.loads(fast[0][0])["findings"][0]["locations"][0]["line"] == 11
