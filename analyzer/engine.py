@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from analyzer import heap
@@ -67,6 +67,10 @@ class Job:
     max_size: int = 0  # bytes above which the file is not read (0: no limit)
     # `[tool.tabletrace] migration-modules` names it: read whatever the first look says
     migration_module: bool = False
+    # CPython's parser read these bytes already (the first look of an earlier round did), so
+    # they are not nested too deeply for LibCST: `_parsed` need not parse them once more.
+    # Never part of the cache key: it changes how long a reading takes, not what it gives.
+    ast_parses: bool = False
     # sqlglot's answers the last first look at this file was given (`Glance.verdicts`), for
     # the early cutoff's look at it again. Not part of the cache key either, for that reason.
     verdicts: tuple[tuple[str, bool | None], ...] = ()
@@ -83,8 +87,9 @@ class Extracted:
     # without the pre-filter or when `ast` cannot parse the file.
     glance: Glance | None = None
     # A Python file read in full: its top-level statements' lines and text, for the next
-    # scan's early cutoff (`analyzer.outline`); None when `ast` cannot give it.
-    outline: Outline | None = None
+    # scan's early cutoff (`analyzer.outline`); None when `ast` did not parse it in that job.
+    # Not compared: nothing after extraction reads it.
+    outline: Outline | None = field(default=None, compare=False)
 
 
 # The files Alembic itself loads from a versions folder (alembic/script/base.py:
@@ -294,20 +299,22 @@ def run_job_pickled(job: Job) -> bytes:
 
 def _parsed(data: bytes) -> tuple[ast.Module | None, bool]:
     """CPython's parse of the file (None when it refuses it), and whether it refused nesting
-    deep enough to crash LibCST's native parser too: one parse for the first look, the
-    outline and that check."""
+    deep enough to crash LibCST's native parser too."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ast.parse(data), False
     except SyntaxError as exc:
-        nested = "too many nested" in str(exc)
+        return None, "too many nested" in str(exc)
     except (RecursionError, MemoryError):
-        nested = True
+        return None, True
     except Exception:  # ValueError (NUL bytes)...
-        nested = False
-    brackets = max(data.count(b"("), data.count(b"["), data.count(b"{"))
-    return None, nested and brackets >= NESTING_CHECK_THRESHOLD
+        return None, False
+
+
+def _deeply_bracketed(data: bytes) -> bool:
+    """Enough brackets of one kind that the nesting may be too deep for LibCST."""
+    return max(data.count(b"("), data.count(b"["), data.count(b"{")) >= NESTING_CHECK_THRESHOLD
 
 
 def _run_job(job: Job) -> Extracted:
@@ -322,10 +329,16 @@ def _run_job(job: Job) -> Extracted:
                 job.path, job.data, dialect=job.dialect, default_schema=job.default_schema
             ),
         )
-    # Parsed with `ast` once, for the first look, the outline kept with a full reading and
-    # the nesting check (a round reads a file in full without its first look: the rounds
-    # keep the bytes, not the tree).
-    tree, too_deep = _parsed(job.data)
+    # Parsed with `ast` at most once: for the first look (and the outline kept with a full
+    # reading), or for the nesting check of a file read in full without one when its
+    # brackets are many and no first look of an earlier round parsed it (synapse: 11 files,
+    # 0.13 s of CPU when it was parsed twice). A round's reading keeps an outline only then:
+    # parsing the others once more for it cost synapse 0.3 s of CPU of a cold scan.
+    tree: ast.Module | None = None
+    too_deep = False
+    if job.prefilter or (not job.ast_parses and _deeply_bracketed(job.data)):
+        tree, too_deep = _parsed(job.data)
+        too_deep = too_deep and _deeply_bracketed(job.data)
     look = (
         glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts,
                tree=tree)
@@ -607,7 +620,10 @@ class Extractor:
         self._total += len(paths)
         # every file a round reads was skipped by its first look, which parsed it with `ast`
         full = [
-            replace(by_path[path], data=self._bytes_held(path), prefilter=False)
+            replace(
+                by_path[path], data=self._bytes_held(path), prefilter=False,
+                ast_parses=results[path].glance is not None,
+            )
             for path in sorted(paths)
         ]
         for extracted in self._run(full):

@@ -24,14 +24,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import io
-import re
 import tokenize
 import warnings
 from dataclasses import dataclass
 
-#: Line breaks as LibCST and `ast` count them (`ParsedModule._source_lines`).
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -57,11 +53,12 @@ def parse_tree(data: bytes) -> ast.Module | None:
         return None
 
 
-def _encoding(data: bytes) -> str | None:
-    """The encoding Python decodes the file with (coding cookie, BOM), as tokenize finds it;
-    None when its cookie names none Python knows."""
+def _encoding(lines: list[bytes]) -> str | None:
+    """The encoding Python decodes the file with (a coding cookie on one of its first two
+    lines, a BOM), as tokenize finds it; None when its cookie names none Python knows."""
+    first_two = iter(lines[:2])
     try:
-        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        return tokenize.detect_encoding(lambda: next(first_two, b""))[0]
     except (SyntaxError, LookupError):
         return None
 
@@ -80,22 +77,14 @@ def _spans(tree: ast.Module) -> list[tuple[int, int]]:
     return spans
 
 
-def outline_of(data: bytes, tree: ast.Module | None = None) -> Outline | None:
-    """The outline of a file (`tree`: its `ast` parse, when already made); None when `ast`
-    cannot parse it or a line outside its statements is neither blank nor a comment."""
-    if tree is None:
-        tree = parse_tree(data)
-        if tree is None:
-            return None
-    encoding = _encoding(data)
+def outline_of(data: bytes, tree: ast.Module) -> Outline | None:
+    """The outline of a file from its `ast` parse; None when a line outside its statements is
+    neither blank nor a comment."""
+    # (`bytes.splitlines` breaks at \r\n, \r and \n only, as LibCST and `ast` count lines)
+    lines = data.splitlines(keepends=True) or [b""]
+    encoding = _encoding(lines)
     if encoding is None:
         return None
-    lines: list[bytes] = []
-    start = 0
-    for match in _LINE_BREAK.finditer(data):
-        lines.append(data[start : match.end()])
-        start = match.end()
-    lines.append(data[start:])
     if lines[0].startswith(_BOM):  # not the first statement's text: the encoding says it
         lines[0] = lines[0][len(_BOM):]
     spans = _spans(tree)
@@ -104,7 +93,7 @@ def outline_of(data: bytes, tree: ast.Module | None = None) -> Outline | None:
     for first, last in spans:
         if last > len(lines) or first < line:
             return None
-        if any(_code(text) for text in lines[line - 1 : first - 1]):
+        if first > line and any(_code(text) for text in lines[line - 1 : first - 1]):
             return None
         text = b"".join(lines[first - 1 : last])
         digest.update(len(text).to_bytes(8, "little"))

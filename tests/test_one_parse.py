@@ -40,35 +40,37 @@ def test_a_first_look_that_parsed_the_file_is_not_repeated(ast_parses: list[int]
     extracted = run_job(job)
 
     assert len(ast_parses) == 1  # the first look's; LibCST parses on its own
+    # and the outline kept for the next scan's early cutoff (`analyzer.outline`) is its too
+    assert extracted.outline is not None
+    assert extracted.outline.spans == ((1, 1), (4, 4 + NESTING_CHECK_THRESHOLD))
     assert extracted.python is not None and not extracted.skipped
     texts = {p.text for c in extracted.python.candidates for p in c.parts if hasattr(p, "text")}
     assert "SELECT id FROM accounts WHERE id = %s" in texts
 
 
-def test_a_round_reads_a_file_with_one_ast_parse(ast_parses: list[int]) -> None:
-    """Read in full by a round (no first look in this job): one parse gives the outline kept
-    for the early cutoff (`analyzer.outline`) and says the nesting is not too deep."""
-    job = dataclasses.replace(job_for("app/db/queries.py"), data=BRACKETY, prefilter=False)
-
-    extracted = run_job(job)
-
-    assert len(ast_parses) == 1
-    assert extracted.outline is not None and extracted.outline.spans == (
-        (1, 1), (4, 4 + NESTING_CHECK_THRESHOLD)
+def test_a_round_reads_a_file_its_first_look_parsed_without_ast(ast_parses: list[int]) -> None:
+    job = dataclasses.replace(
+        job_for("app/db/queries.py"), data=BRACKETY, prefilter=False, ast_parses=True
     )
 
+    run_job(job)
 
-def test_too_deep_a_nesting_is_told_by_the_same_parse(ast_parses: list[int]) -> None:
-    depth = NESTING_CHECK_THRESHOLD + 1
-    deep = b"x = " + b"(" * depth + b"1" + b")" * depth + b"\n"
-    for prefilter in (True, False):
-        job = dataclasses.replace(job_for("app/db/queries.py"), data=deep, prefilter=prefilter)
+    assert ast_parses == []
 
-        extracted = run_job(job)
 
-        assert extracted.python is not None
-        assert [p.code for p in extracted.python.problems] == ["python-too-deep"]
-    assert len(ast_parses) == 2  # one per reading
+def test_without_a_first_look_the_nesting_is_still_checked(ast_parses: list[int]) -> None:
+    job = dataclasses.replace(job_for("app/db/queries.py"), data=BRACKETY, prefilter=False)
+
+    run_job(job)
+
+    assert len(ast_parses) == 1  # `_too_deep`'s
+
+
+def test_the_hint_never_changes_a_result() -> None:
+    job = dataclasses.replace(job_for("app/db/queries.py"), data=BRACKETY, prefilter=False)
+
+    assert run_job(dataclasses.replace(job, ast_parses=True)) == run_job(job)
+    assert engine.job_key(dataclasses.replace(job, ast_parses=True)) == engine.job_key(job)
 
 
 def test_the_pipeline_imports_neither_libcst_nor_the_stages_after_extraction() -> None:

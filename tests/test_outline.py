@@ -9,7 +9,7 @@ import ast
 import pytest
 
 from analyzer.lineshift import compare_lines, move_lines, moved_lines
-from analyzer.outline import outline_map, outline_of
+from analyzer.outline import Outline, outline_map, outline_of, parse_tree
 from analyzer.readers.python_module import read_python
 from tests.python_corpus import REPO, repository_files, snippet_sources
 
@@ -30,15 +30,20 @@ SOURCE = (
 )
 
 
+def _outline(data: bytes) -> Outline | None:
+    tree = parse_tree(data)
+    return None if tree is None else outline_of(data, tree)
+
+
 def _map(old: bytes, new: bytes) -> dict[int, int] | None:
-    before, after = outline_of(old), outline_of(new)
+    before, after = _outline(old), _outline(new)
     assert before is not None and after is not None
     return outline_map(before, after)
 
 
 def test_each_statement_moves_by_its_own_offset() -> None:
     new = SOURCE.replace(b"# about f\n", b"# about f,\n# at length\n\n").replace(b"\n\nX", b"\nX")
-    assert outline_of(SOURCE).spans == ((2, 2), (3, 3), (6, 9), (11, 13))  # type: ignore[union-attr]
+    assert _outline(SOURCE).spans == ((2, 2), (3, 3), (6, 9), (11, 13))  # type: ignore[union-attr]
     assert _map(SOURCE, new) == {
         2: 2, 3: 3, 6: 8, 7: 9, 8: 10, 9: 11, 11: 12, 12: 13, 13: 14,
     }
@@ -68,10 +73,10 @@ def test_anything_but_comments_and_blank_lines_between_statements_changes_it(
 
 
 def test_no_outline_where_ast_and_the_lines_could_disagree() -> None:
-    assert outline_of(b"def f(:\n") is None  # not Python
-    assert outline_of(b"x = 1\n\\\n\ny = 2\n") is None  # a stray continuation: not a comment
-    assert outline_of(b"") == outline_of(b"# only a comment\n\n")  # no statement
-    assert outline_of(b"\xef\xbb\xbf# BOM, then a comment\nx = 1\n") is not None
+    assert parse_tree(b"def f(:\n") is None  # not Python: no outline
+    assert _outline(b"x = 1\n\\\n\ny = 2\n") is None  # a stray continuation: not a comment
+    assert _outline(b"") == _outline(b"# only a comment\n\n")  # no statement
+    assert _outline(b"\xef\xbb\xbf# BOM, then a comment\nx = 1\n") is not None
 
 
 def _edits(source: bytes) -> dict[str, bytes]:
@@ -121,7 +126,7 @@ def test_moved_facts_are_libcsts_reading_of_the_edited_file(name: str) -> None:
     old = read_python(path, source, "pkg.module")
     for edit, data in _edits(source).items():
         new = read_python(path, data, "pkg.module")
-        before, after = outline_of(source), outline_of(data)
+        before, after = _outline(source), _outline(data)
         assert before is not None and after is not None, edit
         lines = outline_map(before, after)
         if lines is None:  # the last statement's line gained its line break
