@@ -25,8 +25,12 @@ computed here in the cache.
 When every changed file gives its results but for where its lines are (a line inserted
 above its code: `analyzer.lineshift.compare_lines`), the last report is this scan's with
 those files' evidence moved by their maps (`analyzer.remap`), and the policy runs as above.
-An Alembic revision whose text changed (a comment) counts as unchanged unless the last
-report called it documentation-only, the only kind whose text it reads. Where the report
+A changed file read in full whose outline shows only comments and blank lines between its
+top-level statements changed (`analyzer.outline`) is not read again: its facts are the last
+ones with each statement's lines moved (`lineshift.move_lines`), so such an edit imports
+neither LibCST nor the readers. An Alembic revision whose text changed (a comment) counts as
+unchanged unless the last report called it documentation-only, the only kind whose text it
+reads. Where the report
 cannot be moved exactly (`remap` says when), the pipeline runs, but the relevance rounds,
 which read no line, would read what the last scan's read: it runs with that selection
 confirmed (`Verdict.selection`) and does not ask them again.
@@ -54,7 +58,7 @@ from analyzer.engine import (
 )
 from analyzer.lineshift import compare_lines, move_lines, moved
 from analyzer.marker import MARKER
-from analyzer.outline import outline_map, outline_of, parse_tree
+from analyzer.outline import Outline, outline_map, outline_of, parse_tree
 from analyzer.relevance import glance
 from analyzer.stored import StoredReport
 
@@ -197,8 +201,10 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
     for index, (stage, old_key) in enumerate(zip(stages, old_keys, strict=True)):
         # a later stage's last result is unpickled only once the earlier ones are equal
         old = first_old if index == 0 else cache.get(old_key)
+        # a round's full reading has its outline in the first look's result
+        outline = first_old.outline if isinstance(first_old, Extracted) else None
         extracted = (
-            _outline_moved(stage, old) if isinstance(old, Extracted) else None
+            _outline_moved(stage, old, outline) if isinstance(old, Extracted) else None
         ) or extract_in_process(stage)
         if crashed(extracted):
             return None
@@ -217,17 +223,20 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
     return _Same(tuple(fresh), lines, revision_text)
 
 
-def _outline_moved(job: Job, old: Extracted) -> Extracted | None:
+def _outline_moved(job: Job, old: Extracted, first_look_outline: Outline | None = None
+                   ) -> Extracted | None:
     """The file's result at this stage without LibCST, when the last one read it in full and
     its outline shows that only comments and blank lines between its statements changed
     (`analyzer.outline`): the last facts, their lines moved, with the new first look; None
     when that cannot be known so (the file is read as the last scan read it).
 
     The first look is made again (it is `ast`'s): it must ask for the full reading as it did.
-    Not for Alembic revisions, whose whole text the facts keep."""
+    Not for Alembic revisions, whose whole text the facts keep. `first_look_outline`: the
+    outline of the same bytes from their first look, for a reading a round asked for."""
     facts = old.python
+    last_outline = old.outline or first_look_outline
     if (
-        facts is None or old.skipped or old.outline is None or old.revision is not None
+        facts is None or old.skipped or last_outline is None or old.revision is not None
         or facts.alembic_revision is not None or too_large(job) is not None
     ):
         return None
@@ -241,7 +250,7 @@ def _outline_moved(job: Job, old: Extracted) -> Extracted | None:
         if look is None or not (look.relevant or job.revision_candidate or job.migration_module):
             return None  # (`engine.run_job` would skip the file now)
     outline = outline_of(job.data, tree)
-    lines = outline_map(old.outline, outline) if outline is not None else None
+    lines = outline_map(last_outline, outline) if outline is not None else None
     moved_facts = move_lines(facts, lines) if lines is not None else None
     if moved_facts is None:
         return None

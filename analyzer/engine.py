@@ -86,9 +86,10 @@ class Extracted:
     # The first look (`analyzer.relevance`) at a Python file, for the relevance rounds; None
     # without the pre-filter or when `ast` cannot parse the file.
     glance: Glance | None = None
-    # A Python file read in full: its top-level statements' lines and text, for the next
-    # scan's early cutoff (`analyzer.outline`); None when `ast` did not parse it in that job.
-    # Not compared: nothing after extraction reads it.
+    # A Python file's top-level statements' lines and text, for the next scan's early cutoff
+    # (`analyzer.outline`), from the first look's `ast` parse: a file a later round reads in
+    # full has it in its first look's result. None when `ast` did not parse the file in that
+    # job. Not compared: nothing after extraction reads it.
     outline: Outline | None = field(default=None, compare=False)
 
 
@@ -329,11 +330,11 @@ def _run_job(job: Job) -> Extracted:
                 job.path, job.data, dialect=job.dialect, default_schema=job.default_schema
             ),
         )
-    # Parsed with `ast` at most once: for the first look (and the outline kept with a full
-    # reading), or for the nesting check of a file read in full without one when its
-    # brackets are many and no first look of an earlier round parsed it (synapse: 11 files,
-    # 0.13 s of CPU when it was parsed twice). A round's reading keeps an outline only then:
-    # parsing the others once more for it cost synapse 0.3 s of CPU of a cold scan.
+    # Parsed with `ast` at most once: for the first look and the outline, or for the nesting
+    # check of a file read in full without one when its brackets are many and no first look
+    # of an earlier round parsed it (synapse: 11 files, 0.13 s of CPU when it was parsed
+    # twice). A round's reading takes its outline from that first look (parsing each such
+    # file once more for it cost synapse 0.3 s of CPU of a cold scan).
     tree: ast.Module | None = None
     too_deep = False
     if job.prefilter or (not job.ast_parses and _deeply_bracketed(job.data)):
@@ -350,8 +351,10 @@ def _run_job(job: Job) -> Extracted:
         and not job.revision_candidate
         and not job.migration_module
     ):
+        # (the outline too: should a later round read the file in full, its job has no tree)
         return Extracted(
-            job.path, python=PythonFacts(job.path, job.module), skipped=True, glance=look
+            job.path, python=PythonFacts(job.path, job.module), skipped=True, glance=look,
+            outline=outline_of(job.data, tree) if tree is not None else None,
         )
     if too_deep:
         return _problem_result(

@@ -588,11 +588,11 @@ def test_a_comment_in_a_documentation_only_revision_runs_the_pipeline(
 def test_comments_between_statements_move_the_report_without_parsing_again(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:
-    """A file read in full in the first round whose outline shows only comments and blank
-    lines changed between its statements (`analyzer.outline`) gives the last facts, their
-    lines moved, without LibCST. A file a round read in full kept no outline (its reading
-    had no `ast` parse to take one from): it is parsed again, and equal but for its lines,
-    the report moves too. Fresh interpreters, to see what loads."""
+    """A file read in full whose outline shows only comments and blank lines changed between
+    its statements (`analyzer.outline`) gives the last facts, their lines moved, without
+    LibCST: one read in the first round (its outline kept with its facts), and one a later
+    round read in full (its outline kept with its first look, whose job parsed it with
+    `ast`: two stages). Fresh interpreters, to see what loads."""
     import subprocess
     import sys
 
@@ -625,5 +625,11 @@ def test_comments_between_statements_move_the_report_without_parsing_again(
     assert uses_of(report, "audit_log") == {("app/queries.py", 4, "read")}  # was line 2
     (root / "app/service.py").write_text("# Tickets.\n" + REPO["app/service.py"])
     loaded, report = run()
-    assert loaded == "StoredReport True False"
+    assert loaded == "StoredReport False False"
     assert uses_of(report, "tickets") == {("app/service.py", 6, "write")}
+    (root / "app/service.py").write_text(  # inside the function: read again to compare
+        REPO["app/service.py"].replace("(session):", "(session):  # one per request")
+    )
+    loaded, report = run()
+    assert loaded == "StoredReport True False"
+    assert uses_of(report, "tickets") == {("app/service.py", 5, "write")}

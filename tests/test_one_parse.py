@@ -48,6 +48,20 @@ def test_a_first_look_that_parsed_the_file_is_not_repeated(ast_parses: list[int]
     assert "SELECT id FROM accounts WHERE id = %s" in texts
 
 
+def test_a_skipped_files_first_look_keeps_its_outline(ast_parses: list[int]) -> None:
+    """A later round may read the file in full, in a job without a tree: the outline for the
+    next scan's early cutoff comes from this parse."""
+    job = dataclasses.replace(
+        job_for("app/db/queries.py"), data=b"def shout(word):\n    return word.upper()\n",
+        prefilter=True,
+    )
+
+    extracted = run_job(job)
+
+    assert extracted.skipped and len(ast_parses) == 1
+    assert extracted.outline is not None and extracted.outline.spans == ((1, 2),)
+
+
 def test_a_round_reads_a_file_its_first_look_parsed_without_ast(ast_parses: list[int]) -> None:
     job = dataclasses.replace(
         job_for("app/db/queries.py"), data=BRACKETY, prefilter=False, ast_parses=True
