@@ -204,7 +204,7 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
         # a round's full reading has its outline in the first look's result
         outline = first_old.outline if isinstance(first_old, Extracted) else None
         extracted = (
-            _outline_moved(stage, old, outline) if isinstance(old, Extracted) else None
+            _outline_moved_or_none(stage, old, outline) if isinstance(old, Extracted) else None
         ) or extract_in_process(stage)
         if crashed(extracted):
             return None
@@ -221,6 +221,17 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
             continue
         lines = None  # two stages moved one line apart: equal but for lines, not movable
     return _Same(tuple(fresh), lines, revision_text)
+
+
+def _outline_moved_or_none(job: Job, old: Extracted, first_look_outline: Outline | None
+                           ) -> Extracted | None:
+    """`_outline_moved`, or None should it fail in a way no test foresaw (a result of a
+    shape the walk cannot copy, a tree too deep for it): reading the file is the exact way,
+    and only slower, so the scan goes on that way rather than stopping."""
+    try:
+        return _outline_moved(job, old, first_look_outline)
+    except Exception:
+        return None
 
 
 def _outline_moved(job: Job, old: Extracted, first_look_outline: Outline | None = None

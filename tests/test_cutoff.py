@@ -633,3 +633,22 @@ def test_comments_between_statements_move_the_report_without_parsing_again(
     loaded, report = run()
     assert loaded == "StoredReport True False"
     assert uses_of(report, "tickets") == {("app/service.py", 5, "write")}
+
+
+def test_a_failing_outline_move_falls_back_to_reading_the_file(
+    make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moving the last facts by the outline is a shortcut: should it fail, the file is read
+    again as before, and the scan says what a scan without the cache says."""
+    import analyzer.cutoff
+
+    def broken(*_: object) -> None:
+        raise TypeError("a shape the walk cannot copy")
+
+    monkeypatch.setattr(analyzer.cutoff, "move_lines", broken)
+    root = make_repo(REPO)
+    scan(root, cache=FactCache(tmp_path / "c"))
+    (root / "app/queries.py").write_text("# Reports.\n\n" + REPO["app/queries.py"])
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert report.to_json() == scan(root).to_json()
+    assert uses_of(report, "audit_log") == {("app/queries.py", 4, "read")}
