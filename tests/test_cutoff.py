@@ -307,37 +307,45 @@ def test_without_a_previous_scan_the_pipeline_runs(
     assert runs.count == 2
 
 
+def _rescanned_fresh(root: Path, cache_dir: Path, watched: tuple[str, ...]) -> tuple[str, str]:
+    """A cached scan in a fresh interpreter, to see what it loads: the answer's type and the
+    `watched` modules it imported (`"StoredReport ['libcst']"`), and its report, which must
+    be what a scan without the cache says."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys, pathlib\n"
+        "from analyzer.cache import FactCache\n"
+        "from analyzer.scan import scan_or_stored\n"
+        "result = scan_or_stored(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
+        "watched = sys.argv[3].split(',')\n"
+        "print(type(result).__name__, sorted(m for m in watched if m in sys.modules))\n"
+        "sys.stdout.flush()\n"
+        "sys.stdout.buffer.write(result.text if hasattr(result, 'text') else\n"
+        "                        result.to_json().encode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(root), str(cache_dir), ",".join(watched)],
+        capture_output=True, text=True, check=True,
+    )
+    loaded, report = done.stdout.split("\n", 1)
+    assert report == scan(root).to_json()  # what a scan without the cache says
+    return loaded, report
+
+
 def test_an_edit_without_sql_imports_neither_the_pipeline_nor_the_parsers(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:
     """The cutoff's point is what it does not load: run in a fresh interpreter to see it.
     Nor does it load the policy and the report model (pydantic) when no changed file holds
     or held a suppression comment: the policy's result stands, as stored."""
-    import subprocess
-    import sys
-
     root = make_repo(REPO)
-    program = (
-        "import sys, pathlib\n"
-        "from analyzer.cache import FactCache\n"
-        "from analyzer.scan import scan_or_stored\n"
-        "result = scan_or_stored(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
-        "loaded = ('analyzer.pipeline', 'libcst', 'sqlglot', 'networkx', 'pglast',\n"
-        "          'analyzer.policy', 'analyzer.models', 'pydantic')\n"
-        "print(type(result).__name__, sorted(m for m in loaded if m in sys.modules))\n"
-        "sys.stdout.flush()\n"
-        "sys.stdout.buffer.write(result.text if hasattr(result, 'text') else\n"
-        "                        result.to_json().encode())\n"
-    )
+    watched = ("analyzer.pipeline", "libcst", "sqlglot", "networkx", "pglast",
+               "analyzer.policy", "analyzer.models", "pydantic")
 
     def run() -> tuple[str, str]:
-        done = subprocess.run(
-            [sys.executable, "-c", program, str(root), str(tmp_path / "c")],
-            capture_output=True, text=True, check=True,
-        )
-        loaded, report = done.stdout.split("\n", 1)
-        assert report == scan(root).to_json()  # what a scan without the cache says
-        return loaded, report
+        return _rescanned_fresh(root, tmp_path / "c", watched)
 
     everything = (
         "['analyzer.models', 'analyzer.pipeline', 'analyzer.policy', 'libcst', 'networkx', "
@@ -593,45 +601,26 @@ def test_comments_between_statements_move_the_report_without_parsing_again(
     LibCST: one read in the first round (its outline kept with its facts), and one a later
     round read in full (its outline kept with its first look, whose job parsed it with
     `ast`: two stages). Fresh interpreters, to see what loads."""
-    import subprocess
-    import sys
-
     root = make_repo(REPO)
-    program = (
-        "import sys, pathlib\n"
-        "from analyzer.cache import FactCache\n"
-        "from analyzer.scan import scan_or_stored\n"
-        "result = scan_or_stored(sys.argv[1], cache=FactCache(pathlib.Path(sys.argv[2])))\n"
-        "print(type(result).__name__, 'libcst' in sys.modules, 'analyzer.pipeline' in\n"
-        "      sys.modules)\n"
-        "sys.stdout.flush()\n"
-        "sys.stdout.buffer.write(result.text if hasattr(result, 'text') else\n"
-        "                        result.to_json().encode())\n"
-    )
 
     def run() -> tuple[str, Report]:
-        done = subprocess.run(
-            [sys.executable, "-c", program, str(root), str(tmp_path / "c")],
-            capture_output=True, text=True, check=True,
-        )
-        loaded, report = done.stdout.split("\n", 1)
-        assert report == scan(root).to_json()  # what a scan without the cache says
+        loaded, report = _rescanned_fresh(root, tmp_path / "c", ("analyzer.pipeline", "libcst"))
         return loaded, Report.model_validate_json(report)
 
-    assert run()[0] == "Report True True"
+    assert run()[0] == "Report ['analyzer.pipeline', 'libcst']"
     (root / "app/queries.py").write_text("# Reports.\n\n" + REPO["app/queries.py"])
     loaded, report = run()
-    assert loaded == "StoredReport False False"
+    assert loaded == "StoredReport []"
     assert uses_of(report, "audit_log") == {("app/queries.py", 4, "read")}  # was line 2
     (root / "app/service.py").write_text("# Tickets.\n" + REPO["app/service.py"])
     loaded, report = run()
-    assert loaded == "StoredReport False False"
+    assert loaded == "StoredReport []"
     assert uses_of(report, "tickets") == {("app/service.py", 6, "write")}
     (root / "app/service.py").write_text(  # inside the function: read again to compare
         REPO["app/service.py"].replace("(session):", "(session):  # one per request")
     )
     loaded, report = run()
-    assert loaded == "StoredReport True False"
+    assert loaded == "StoredReport ['libcst']"
     assert uses_of(report, "tickets") == {("app/service.py", 5, "write")}
 
 
