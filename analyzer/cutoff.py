@@ -54,6 +54,7 @@ from analyzer.engine import (
     extract_in_process,
     extraction_jobs,
     job_key,
+    skipped_by_first_look,
     too_large,
 )
 from analyzer.lineshift import compare_lines, move_lines, moved
@@ -198,13 +199,14 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
     fresh: list[str] = []
     lines: dict[int, int] | None = {}
     revision_text = False
+    # a round's full reading has its outline in the first look's result
+    first_look_outline = first_old.outline if isinstance(first_old, Extracted) else None
     for index, (stage, old_key) in enumerate(zip(stages, old_keys, strict=True)):
         # a later stage's last result is unpickled only once the earlier ones are equal
         old = first_old if index == 0 else cache.get(old_key)
-        # a round's full reading has its outline in the first look's result
-        outline = first_old.outline if isinstance(first_old, Extracted) else None
         extracted = (
-            _outline_moved_or_none(stage, old, outline) if isinstance(old, Extracted) else None
+            _outline_moved_or_none(stage, old, first_look_outline)
+            if isinstance(old, Extracted) else None
         ) or extract_in_process(stage)
         if crashed(extracted):
             return None
@@ -234,7 +236,7 @@ def _outline_moved_or_none(job: Job, old: Extracted, first_look_outline: Outline
         return None
 
 
-def _outline_moved(job: Job, old: Extracted, first_look_outline: Outline | None = None
+def _outline_moved(job: Job, old: Extracted, first_look_outline: Outline | None
                    ) -> Extracted | None:
     """The file's result at this stage without LibCST, when the last one read it in full and
     its outline shows that only comments and blank lines between its statements changed
@@ -258,7 +260,7 @@ def _outline_moved(job: Job, old: Extracted, first_look_outline: Outline | None 
     if job.prefilter:
         look = glance(job.data, job.module, job.path, dialect=job.dialect,
                       verdicts=job.verdicts, tree=tree)
-        if look is None or not (look.relevant or job.revision_candidate or job.migration_module):
+        if look is None or skipped_by_first_look(job, look):
             return None  # (`engine.run_job` would skip the file now)
     outline = outline_of(job.data, tree)
     lines = outline_map(last_outline, outline) if outline is not None else None

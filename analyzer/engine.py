@@ -20,7 +20,6 @@ import pickle
 import re
 import signal
 import threading
-import warnings
 import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +32,7 @@ from analyzer.cache import FactCache, fact_key
 from analyzer.config import Config
 from analyzer.discover import Discovery, FileEntry, module_name
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
-from analyzer.outline import Outline, outline_of
+from analyzer.outline import Outline, outline_of, parse_reporting_nesting
 from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
 from analyzer.sources.migration_places import is_declared
@@ -68,7 +67,7 @@ class Job:
     # `[tool.tabletrace] migration-modules` names it: read whatever the first look says
     migration_module: bool = False
     # CPython's parser read these bytes already (the first look of an earlier round did), so
-    # they are not nested too deeply for LibCST: `_parsed` need not parse them once more.
+    # they are not nested too deeply for LibCST: `_run_job` need not parse them once more.
     # Never part of the cache key: it changes how long a reading takes, not what it gives.
     ast_parses: bool = False
     # sqlglot's answers the last first look at this file was given (`Glance.verdicts`), for
@@ -298,24 +297,21 @@ def run_job_pickled(job: Job) -> bytes:
     return pickled
 
 
-def _parsed(data: bytes) -> tuple[ast.Module | None, bool]:
-    """CPython's parse of the file (None when it refuses it), and whether it refused nesting
-    deep enough to crash LibCST's native parser too."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(data), False
-    except SyntaxError as exc:
-        return None, "too many nested" in str(exc)
-    except (RecursionError, MemoryError):
-        return None, True
-    except Exception:  # ValueError (NUL bytes)...
-        return None, False
-
-
 def _deeply_bracketed(data: bytes) -> bool:
     """Enough brackets of one kind that the nesting may be too deep for LibCST."""
     return max(data.count(b"("), data.count(b"["), data.count(b"{")) >= NESTING_CHECK_THRESHOLD
+
+
+def skipped_by_first_look(job: Job, look: Glance | None) -> bool:
+    """Whether the file's first look lets it go unread: it found nothing to read, and the
+    file is neither a possible Alembic revision nor a configured migration module (those are
+    read whatever it says)."""
+    return (
+        look is not None
+        and not look.relevant
+        and not job.revision_candidate
+        and not job.migration_module
+    )
 
 
 def _run_job(job: Job) -> Extracted:
@@ -338,23 +334,20 @@ def _run_job(job: Job) -> Extracted:
     tree: ast.Module | None = None
     too_deep = False
     if job.prefilter or (not job.ast_parses and _deeply_bracketed(job.data)):
-        tree, too_deep = _parsed(job.data)
+        tree, too_deep = parse_reporting_nesting(job.data)
         too_deep = too_deep and _deeply_bracketed(job.data)
     look = (
         glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts,
                tree=tree)
         if job.prefilter and tree is not None else None
     )
-    if (
-        look is not None
-        and not look.relevant
-        and not job.revision_candidate
-        and not job.migration_module
-    ):
-        # (the outline too: should a later round read the file in full, its job has no tree)
+    # kept by the first look too: should a later round read the file in full, its job has no
+    # tree
+    outline = outline_of(job.data, tree) if tree is not None else None
+    if skipped_by_first_look(job, look):
         return Extracted(
             job.path, python=PythonFacts(job.path, job.module), skipped=True, glance=look,
-            outline=outline_of(job.data, tree) if tree is not None else None,
+            outline=outline,
         )
     if too_deep:
         return _problem_result(
@@ -381,7 +374,6 @@ def _run_job(job: Job) -> Extracted:
         second = glance(job.data, job.module, job.path, dialect=job.dialect, verdicts=job.verdicts)
         if second is not None and not second.relevant:
             return Extracted(job.path, python=PythonFacts(job.path, job.module))
-    outline = outline_of(job.data, tree) if tree is not None else None
     return Extracted(
         job.path, python=read.facts, revision=read.revision, glance=look, outline=outline
     )

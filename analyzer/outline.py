@@ -54,12 +54,23 @@ class Outline:
 
 def parse_tree(data: bytes) -> ast.Module | None:
     """`ast.parse` of a file's bytes, or None when CPython cannot parse them."""
+    return parse_reporting_nesting(data)[0]
+
+
+def parse_reporting_nesting(data: bytes) -> tuple[ast.Module | None, bool]:
+    """`parse_tree`, and whether CPython refused the file for nesting too deep (its own
+    "too many nested" error, or its recursion or memory running out), which crashes
+    LibCST's native parser too (`engine.run_job` checks it before reading with LibCST)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(data)
-    except Exception:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError...
-        return None
+            return ast.parse(data), False
+    except SyntaxError as exc:
+        return None, "too many nested" in str(exc)
+    except (RecursionError, MemoryError):
+        return None, True
+    except Exception:  # ValueError (NUL bytes)...
+        return None, False
 
 
 def _encoding(lines: list[bytes]) -> str | None:
