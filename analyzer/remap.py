@@ -135,7 +135,7 @@ class _FieldMover:
 
     def __init__(self, shifts: Mapping[str, Mapping[int, int]]) -> None:
         self.mover = _Mover(shifts)
-        self.changed: list[tuple[dict[str, Any], int, int]] = []  # (record, old, new line)
+        self.changed: list[tuple[dict[str, Any], int]] = []  # (record, its new line)
 
     def hook(self, record: dict[str, Any]) -> dict[str, Any]:
         path = record.get("path")
@@ -143,7 +143,7 @@ class _FieldMover:
             return record
         for key, value in record.items():
             if key == "line" and type(value) is int:
-                self.changed.append((record, value, self.mover.line(path, value)))
+                self.changed.append((record, self.mover.line(path, value)))
             elif key not in _QUOTED:
                 self.check(value)
         return record
@@ -157,8 +157,8 @@ class _FieldMover:
                 self.check(item)
 
     def apply(self) -> None:
-        for record, _old, new in self.changed:
-            record["line"] = new
+        for record, line in self.changed:
+            record["line"] = line
 
 
 def _cited_only_as_paths(text: bytes, shifts: Mapping[str, Mapping[int, int]],
@@ -174,16 +174,15 @@ def _cited_only_as_paths(text: bytes, shifts: Mapping[str, Mapping[int, int]],
 
 def _moved(text: bytes, shifts: Mapping[str, Mapping[int, int]], *, indent: int | None
            ) -> bytes:
-    if _cited_only_as_paths(text, shifts, indent):
-        fields = _FieldMover(shifts)
-        moved = json.loads(text, object_hook=fields.hook)
-        if _canonical(moved, indent=indent) != text:
-            raise _Refused("the stored JSON does not read back to the same bytes")
+    # the hook only notes the moves: the JSON is checked as it was read, then moved
+    fields = _FieldMover(shifts) if _cited_only_as_paths(text, shifts, indent) else None
+    data = json.loads(text, object_hook=fields.hook if fields is not None else None)
+    if _canonical(data, indent=indent) != text:
+        raise _Refused("the stored JSON does not read back to the same bytes")
+    if fields is not None:
         fields.apply()
+        moved = data
     else:
-        data = json.loads(text)
-        if _canonical(data, indent=indent) != text:
-            raise _Refused("the stored JSON does not read back to the same bytes")
         moved = _Mover(shifts).record(data)
     lists = [(name, moved.get(name, ()), order) for name, order in _ORDERS.items()]
     # a table's states are ordered by their source's id too
