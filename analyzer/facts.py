@@ -40,6 +40,10 @@ class Hole:
     # The interpolated expression, closed in its scope (`analyzer.python.expr`), for the
     # evaluator; None where no expression stands behind the hole (a missing format field).
     value: Expr | None = field(default=None, compare=False)
+    # "r" or "a" when the template writes the value's `repr()` or `ascii()` (`%r`, `{x!r}`,
+    # `"{!a}".format(x)`, without a format spec): a known string is then written quoted
+    # (`'users'`), so it never starts a statement; None for the value's `str()`.
+    conversion: str | None = None
 
 
 Part = Literal | Hole

@@ -35,8 +35,10 @@ syntax error is reported exactly as LibCST reports it.
 
 from __future__ import annotations
 
+import _string  # type: ignore[import-not-found]  # str.format's own field parser
 import ast
 import builtins
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -60,6 +62,7 @@ from analyzer.resolve.index import absolute_module
 from analyzer.sources.migration_places import migrations_place
 from analyzer.sources.model import NUMBERED_FILE
 from analyzer.sql.detect import (
+    REPR_START,
     Verdicts,
     could_be_sql,
     is_sql_text,
@@ -184,7 +187,21 @@ _UNKNOWN = object()  # text known only once resolved (a `%`/`.format` field)
 class _NotText(Exception):
     """Bytes that are not UTF-8: the reader drops the whole string expression."""
 
-Piece = str | ast.AST | object  # literal text, a hole's expression, or _UNKNOWN
+
+@dataclass(frozen=True, slots=True)
+class _Repr:
+    """A field that writes its value's `repr()` (`%r`, `{x!r}`, `"{!a}".format(x)`, no format
+    spec), as the resolver reads it (`Hole.conversion`): its expression is looked at like any
+    hole's, and its text starts with `REPR_START`, then is known only once resolved."""
+
+    node: ast.AST
+
+
+Piece = str | ast.AST | object  # literal text, a hole's expression, _Repr or _UNKNOWN
+
+_REPR_CODES = (ord("r"), ord("a"))  # `ast.FormattedValue.conversion`
+_PERCENT_FIELD = re.compile(r"%(?:\([^()]*\))?(?P<plain>[#0 +\-]*(?:\*|\d+)?(?:\.(?:\*|\d*))?)"
+                            r"[hlL]?(?P<conv>[diouxXeEfFgGcrsab%])")
 
 
 def _is_str(node: ast.AST) -> bool:
@@ -230,7 +247,13 @@ def _pieces(node: ast.AST) -> list[Piece]:
         return [value]
     if kind is ast.JoinedStr:
         # literal pieces are Constants, holes FormattedValues: the interpolated expression
-        return [value.value for value in node.values]  # type: ignore[attr-defined]
+        return [
+            _Repr(value.value)
+            if type(value) is ast.FormattedValue and value.conversion in _REPR_CODES
+            and value.format_spec is None
+            else value.value
+            for value in node.values  # type: ignore[attr-defined]
+        ]
     if kind is ast.Call:  # `"...".format(...)`: fields start at the first brace
         call: ast.Call = node  # type: ignore[assignment]
         arguments = ast.Tuple(
@@ -254,11 +277,28 @@ def _fields(pieces: list[Piece], openers: str, arguments: ast.AST) -> list[Piece
             if not cuts:
                 out.append(piece)
                 continue
-            out.append(piece[: min(cuts)])  # type: ignore[index]
+            cut = min(cuts)
+            out.append(piece[:cut])  # type: ignore[index]
+            if _writes_repr(piece[cut:], openers):  # type: ignore[index]
+                return [*out, _Repr(arguments)]
         else:
             out.append(piece)
         return [*out, arguments, _UNKNOWN]
     return out
+
+
+def _writes_repr(field: str, openers: str) -> bool:
+    """Whether the `%`/`.format` field `field` starts with writes its value's `repr()` as the
+    resolver reads it (`python.templates`: `%r`/`%a` with no flag, width or precision;
+    `{...!r}`/`{...!a}` with no format spec)."""
+    if openers == "%":
+        match = _PERCENT_FIELD.match(field)
+        return match is not None and not match.group("plain") and match.group("conv") in "ra"
+    try:
+        literal, name, spec, conversion = next(_string.formatter_parser(field))
+    except (ValueError, StopIteration):
+        return False
+    return not literal and name is not None and not spec and conversion in ("r", "a")
 
 
 # --------------------------------------------------------------------------------------------
@@ -617,18 +657,24 @@ class _Looker:
             return
         state = self.state
         holes = []
+        judged: list[Piece] = []
         for piece in pieces:
             if type(piece) is str:
                 if starts_like_sql(piece, at_sink=True):  # type: ignore[arg-type]
                     state.keyword_literals = True
                     if not state.statement_literals:
                         state.statement_literals = starts_like_sql(piece, at_sink=False)  # type: ignore[arg-type]
+            elif type(piece) is _Repr:
+                holes.append(piece.node)  # type: ignore[attr-defined]
+                judged += (REPR_START, _UNKNOWN)
+                continue
             elif piece is not _UNKNOWN:
                 holes.append(piece)
+            judged.append(piece)
         if holes:  # what a hole holds is looked at as usual (calls, sinks, strings)
             self.walk(holes)  # type: ignore[arg-type]
         line = getattr(node, "lineno", 0)
-        template = _Template(line, pieces, at_sink, self.function, self.function_scope())
+        template = _Template(line, judged, at_sink, self.function, self.function_scope())
         verdict = self.verdict(template)
         if verdict is None:
             state.templates.append(template)
@@ -2194,6 +2240,10 @@ def _may_be_sql(candidate: StringCandidate) -> bool:
     prefix: list[str] = []
     for part in candidate.parts:
         if not isinstance(part, Literal):
+            if part.conversion is not None:
+                # `%r`: the resolver writes a known string quoted and leaves anything else a
+                # hole, so the text goes on with a quote or a hole's marker, never a keyword
+                prefix.append(REPR_START)
             break
         prefix.append(part.text)
     else:  # a fixed text: only the loops around it are followed, if it can be SQL at all

@@ -134,6 +134,19 @@ PREFILTER_TRAPS = {
     "app/store_cfg.py": "from app.config import RootConfig\n\n\n"
     "def purge(cur, config: RootConfig):\n"
     '    cur.execute(f"DELETE FROM {config.table_prefix()}runs")\n',
+    # a settings class checking each of its sections (classes of another module) with
+    # messages that write a section's repr() first: Python writes a quoted text or
+    # `<class ...>` there, never a keyword, so the sections' module is not read
+    "app/settings.py": "from app.settings_sections import CacheSection, MailSection\n\n\n"
+    "class Settings:\n    sections = [CacheSection, MailSection]\n\n"
+    "    def check(self, cur):\n"
+    '        cur.execute("SELECT key FROM settings_rows")\n'
+    "        for section in self.sections:\n"
+    "            if section.name is None:\n"
+    '                raise ValueError("%r requires a name" % (section,))\n'
+    '            print(f"{section!r} has no {section.name!r} rows")\n',
+    "app/settings_sections.py": "class CacheSection:\n    name = 'cache'\n\n\n"
+    "class MailSection:\n    name = None\n",
     "app/broken.py": "def f(:\n    return 1\n",
     "app/unrelated.py": '"""Update the cache."""\n\n\ndef select(items):\n    return items[0]\n',
 }
@@ -163,6 +176,14 @@ def test_prefilter_first_look() -> None:
     assert not looks_relevant(b'msg = f"Delete {name} from the list."')
     assert not looks_relevant(b'"""Update the cache."""\ndef select(items): return items')
     assert not looks_relevant(b"AUDIT_TABLE = 'audit_log'")
+    # a field writing a value's repr() starts with a quote (or stays unknown): no keyword
+    # can begin there, whatever reaches it; `%s` and a plain f-string field write the word
+    for template in (b'f"{word!r} * FROM t"', b'"%r * FROM t" % (word,)',
+                     b'"{!a} * FROM t".format(word)'):
+        assert not looks_relevant(b'def describe():\n    word = "select"\n    return ' + template)
+    for template in (b'f"{word} * FROM t"', b'"%s * FROM t" % (word,)', b'f"{word!s} * FROM t"',
+                     b'f"{word!r:>9} * FROM t"', b'"%-9r * FROM t" % word'):
+        assert looks_relevant(b'def describe():\n    word = "select"\n    return ' + template)
 
 
 def test_prefilter_never_changes_the_report(make_repo) -> None:
@@ -171,7 +192,7 @@ def test_prefilter_never_changes_the_report(make_repo) -> None:
     assert scan(root, prefilter=True).to_json() == full.to_json()
     assert {t.qualified_name for t in full.tables} == {
         "audit.entries", "public.audit_log", "public.cfg_runs", "public.hs_events",
-        "public.job_runs", "public.sessions", "public.tickets",
+        "public.job_runs", "public.sessions", "public.settings_rows", "public.tickets",
     }
     hs_events = full.table("hs_events")
     assert hs_events is not None
@@ -203,15 +224,15 @@ def test_prefilter_skips_what_cannot_matter(make_repo) -> None:
         scan_through(extractor, root)
     # only the unrelated module, the GraphQL types, the Dockerfile user, what a method and a
     # log label read, the `super()` caller and its base, the plugins a log message loops
-    # over, the handlers no followed method returns, the classes a configuration lists, and
-    # the empty __init__ stay unparsed
-    assert extractor.skipped_files == 12
+    # over, the handlers no followed method returns, the classes a configuration lists, the
+    # sections whose repr() messages name, and the empty __init__ stay unparsed
+    assert extractor.skipped_files == 13
     assert "app/homeserver.py" in extractor.pulled
     assert "app/config.py" in extractor.pulled
     for path in (
         "app/graphql_types.py", "app/build.py", "app/formatting.py", "app/ids.py",
         "app/child.py", "app/parent.py", "app/plugins.py", "app/handlers_sync.py",
-        "app/handlers_room.py", "app/config_captcha.py",
+        "app/handlers_room.py", "app/config_captcha.py", "app/settings_sections.py",
     ):
         assert path not in extractor.pulled
     assert "app/models_api.py" in extractor.pulled

@@ -226,6 +226,44 @@ def test_format_with_star_args_and_index() -> None:
     )
 
 
+def test_repr_fields_are_marked_where_python_writes_repr() -> None:
+    """`%r`, `{x!r}` and `{!a}` write the value's repr(): the hole says so (the resolver
+    quotes a known string). With a flag, width, precision or format spec the field pads or
+    cuts the quoted text: left as an ordinary hole."""
+    def hole(expr: str, line: int, style: str, conversion: str | None,
+             ref: str | None = None) -> Hole:
+        return Hole(expr, ref if ref is not None else expr, line, style, None, conversion)
+
+    assert parts('q = "DELETE FROM %r WHERE id = %s" % (T, x)\n') == (
+        L("DELETE FROM ", 1), hole("T", 1, "percent", "r"), L(" WHERE id = ", 1),
+        hole("x", 1, "percent", None),
+    )
+    assert parts('q = "DELETE FROM %(t)a" % {"t": T}\n') == (
+        L("DELETE FROM ", 1), hole("T", 1, "percent", "a"),
+    )
+    assert parts('q = f"SELECT * FROM {T!r} LIMIT {n!s}"\n') == (
+        L("SELECT * FROM ", 1), hole("T", 1, "fstring", "r"), L(" LIMIT ", 1),
+        hole("n", 1, "fstring", None),
+    )
+    assert parts('q = "SELECT * FROM {!r}.{0.name!a}".format(T)\n') == (
+        L("SELECT * FROM ", 1), hole("T", 1, "format", "r"), L(".", 1),
+        hole("T.name", 1, "format", "a"),
+    )
+    assert parts('q = "SELECT %-9r, %.3r" % (a, b)\n') == (
+        L("SELECT ", 1), hole("a", 1, "percent", None), L(", ", 1),
+        hole("b", 1, "percent", None),
+    )
+    assert parts('q = f"SELECT {a!r:>9}"\n') == (L("SELECT ", 1), hole("a", 1, "fstring", None))
+    # a repr field is not spliced with the text of the local it names: that text is quoted
+    assert ok("""
+        def run(cur):
+            name = "events"
+            cur.execute(f"SELECT * FROM {name!r}")
+    """).candidates[-1].parts == (
+        L("SELECT * FROM ", 4), hole("name", 4, "fstring", "r"),
+    )
+
+
 def test_format_on_multiline_template_tracks_lines() -> None:
     assert parts('q = """SELECT *\nFROM {}\nWHERE x""".format(T)\n') == (
         L("SELECT *\nFROM ", 1),
@@ -252,7 +290,7 @@ def test_percent_dict_and_double_percent() -> None:
         L("SELECT ", 1),
         H("c", 1, "percent"),
         L(" FROM ", 1),
-        H("T", 1, "percent"),
+        Hole("T", "T", 1, "percent", None, "r"),  # `%(table)r`: written quoted
         L(" WHERE pct = 100% AND ", 1),
         Hole("""{"col": c, "table": T}['x']""", None, 1, "percent"),
     )

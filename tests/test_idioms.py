@@ -2175,3 +2175,53 @@ def test_a_generic_repository_reads_each_subclass_model(make_repo: MakeRepo) -> 
 
         compiled = [str(repo(None).base_statement()) for repo in (UserRepository, OrderRepository)]
     assert [text.split("FROM ")[1] for text in compiled] == ["users", "orders"]
+
+
+REPR_FIELD_FILES = {
+    "app/__init__.py": "",
+    "app/purge.py": (
+        'TABLE = "legacy_rows"\n\n\n'
+        "def purge(cur):\n"
+        '    cur.execute("DELETE FROM %r WHERE id < 0" % (TABLE,))\n'
+        '    cur.execute(f"SELECT * FROM {TABLE!r}")\n'
+        '    cur.execute("SELECT * FROM {!a}".format(TABLE))\n'
+        '    cur.execute("SELECT * FROM %s" % TABLE)\n'
+        "    for kind in (int, str):\n"
+        '        cur.execute("%r rows" % (kind,))\n'
+    ),
+}
+
+
+def test_repr_fields_are_written_as_python_writes_them(make_repo: MakeRepo) -> None:
+    """`%r`, `{x!r}` and `{!a}` write a string quoted (`'legacy_rows'`, which SQLite and
+    sqlglot read as the table's name), `%s` unquoted: each use's snippet is the statement the
+    function really hands to its cursor. A statement starting with a repr() is no SQL,
+    whatever the value."""
+    root = make_repo(REPR_FIELD_FILES)
+    report = scan(root)
+    table = report.table("legacy_rows")
+    assert table is not None
+    found = [(u.line, u.kind, u.snippet) for u in table.uses]
+    with importable(root):
+        from app.purge import purge  # type: ignore[import-not-found]
+
+        class Recorder:
+            def __init__(self) -> None:
+                self.statements: list[str] = []
+
+            def execute(self, statement: str) -> None:
+                self.statements.append(statement)
+
+        cursor = Recorder()
+        purge(cursor)
+    assert found == [
+        (5, "write", cursor.statements[0]), (6, "read", cursor.statements[1]),
+        (7, "read", cursor.statements[2]), (8, "read", cursor.statements[3]),
+    ]
+    assert [snippet for _, _, snippet in found] == [
+        "DELETE FROM 'legacy_rows' WHERE id < 0", "SELECT * FROM 'legacy_rows'",
+        "SELECT * FROM 'legacy_rows'", "SELECT * FROM legacy_rows",
+    ]
+    assert table_names(report) == {"public.legacy_rows"}
+    assert report.diagnostics == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()

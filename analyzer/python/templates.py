@@ -40,6 +40,25 @@ _PERCENT_RE = re.compile(
 )
 
 
+# A field that writes its value's `repr()` or `ascii()`: the hole's `conversion`. Only without a
+# format spec (`{x!r:>10}` pads the quoted text with any fill character).
+_REPR_CONVERSIONS = {"r": "r", "a": "a"}
+
+
+def _percent_repr(field: re.Match[str]) -> str | None:
+    """`%r`/`%a` (flags, width and precision included: `%.3r` cuts the quoted text)."""
+    conversion = field.group("conv")
+    plain = not (field.group("flags") or field.group("width") or field.group("prec") is not None)
+    return _REPR_CONVERSIONS.get(conversion) if plain else None
+
+
+def _fstring_repr(piece: cst.CSTNode) -> str | None:
+    """`{x!r}`/`{x!a}` without a format spec."""
+    if getattr(piece, "format_spec", None):
+        return None
+    return _REPR_CONVERSIONS.get(getattr(piece, "conversion", None))  # type: ignore[arg-type]
+
+
 def splice(parts: Sequence[Part], line: int) -> list[Part]:
     """Parts substituted for a hole: literal runs merged and placed on the hole's line."""
     out: list[Part] = []
@@ -118,13 +137,15 @@ class TemplateBuilder:
     # ---- holes -----------------------------------------------------------------------------
 
     def hole(
-        self, node: cst.BaseExpression, style: str, scope: Scope, loops: tuple[int, ...]
+        self, node: cst.BaseExpression, style: str, scope: Scope, loops: tuple[int, ...],
+        conversion: str | None = None,
     ) -> Hole:
         value = self.translator.expr(node, scope, loops)
         # `ref`: the dotted name, unless it is a loop variable or a parameter (never a
         # constant of some module)
         ref = None if isinstance(value, ir.LoopVar | ir.Param) else dotted(node)
-        return Hole(self.parsed.code(node), ref, self.parsed.line(node), style, value)
+        return Hole(self.parsed.code(node), ref, self.parsed.line(node), style, value,
+                    conversion)
 
     # ---- building parts --------------------------------------------------------------------
 
@@ -188,7 +209,7 @@ class TemplateBuilder:
                 if text:
                     out.append(Literal(text, self.parsed.line(piece)))
             else:
-                out.append(self.hole(expression, "fstring", scope, loops))
+                out.append(self.hole(expression, "fstring", scope, loops, _fstring_repr(piece)))
         return tuple(out)
 
     def _concat(
@@ -215,7 +236,8 @@ class TemplateBuilder:
         loops: tuple[int, ...],
     ) -> tuple[Part, ...]:
         # 1. split the literal pieces into text and fields
-        pieces: list[Part | tuple[str | None, int]] = []  # (key, line) for fields
+        # (key, line, conversion) for fields
+        pieces: list[Part | tuple[str | None, int, str | None]] = []
         fields: list[str | None] = []
         star = False
         for part in template:
@@ -239,7 +261,7 @@ class TemplateBuilder:
                 key = match.group("key")
                 star = star or "*" in (match.group("width") or "") + (match.group("prec") or "")
                 fields.append(key)
-                pieces.append((key, line))
+                pieces.append((key, line, _percent_repr(match)))
             buffer.append(text[position:])
             if "".join(buffer):
                 pieces.append(Literal("".join(buffer), buffer_line))
@@ -274,17 +296,21 @@ class TemplateBuilder:
             if not isinstance(piece, tuple):
                 out.append(piece)
                 continue
-            key, line = piece
+            key, line, conversion = piece
             if key is None:
                 if positional is not None:
-                    out.append(self.hole(positional[index], "percent", scope, loops))
+                    out.append(
+                        self.hole(positional[index], "percent", scope, loops, conversion)
+                    )
                 else:
-                    out.append(Hole(f"{code}[{index}]", None, self.parsed.line(right), "percent"))
+                    out.append(Hole(f"{code}[{index}]", None, self.parsed.line(right), "percent",
+                                    None, conversion))
                 index += 1
             elif key in keyed:
-                out.append(self.hole(keyed[key], "percent", scope, loops))
+                out.append(self.hole(keyed[key], "percent", scope, loops, conversion))
             else:
-                out.append(Hole(f"{code}[{key!r}]", None, self.parsed.line(right), "percent"))
+                out.append(Hole(f"{code}[{key!r}]", None, self.parsed.line(right), "percent",
+                                None, conversion))
         return tuple(out)
 
     def _format(
@@ -317,7 +343,7 @@ class TemplateBuilder:
                 continue
             line = part.line
             text_line, buffer = line, ""  # "{{" splits chunks: merge consecutive text
-            for literal, field_name, _spec, _conversion in chunks:
+            for literal, field_name, spec, conversion in chunks:
                 if literal:
                     if not buffer:
                         text_line = line
@@ -340,10 +366,11 @@ class TemplateBuilder:
                     arg = positional[first] if first < len(positional) else None
                 else:
                     arg = keyword.get(first)
+                written = _REPR_CONVERSIONS.get(conversion) if not spec else None
                 if arg is None:
-                    out.append(Hole("{" + field_name + "}", None, line, "format"))
+                    out.append(Hole("{" + field_name + "}", None, line, "format", None, written))
                     continue
-                hole = self.hole(arg, "format", scope, loops)
+                hole = self.hole(arg, "format", scope, loops, written)
                 if rest_items:
                     suffix = "".join(f".{k}" if attr else f"[{k!r}]" for attr, k in rest_items)
                     ref = hole.ref
@@ -351,7 +378,7 @@ class TemplateBuilder:
                         ref += suffix
                     else:
                         ref = None
-                    hole = Hole(hole.expr + suffix, ref, hole.line, "format")
+                    hole = Hole(hole.expr + suffix, ref, hole.line, "format", None, written)
                 out.append(hole)
             if buffer:
                 out.append(Literal(buffer, text_line))
@@ -441,14 +468,15 @@ class TemplateBuilder:
         depth: int = 0,
         seen: frozenset[int] = frozenset(),
     ) -> tuple[Part, ...]:
-        """Holes naming a local bound once to a string expression, replaced by its parts."""
+        """Holes naming a local bound once to a string expression, replaced by its parts (not
+        where the template writes the local's `repr()`: its text is quoted there)."""
         if depth >= MAX_SPLICE_DEPTH or not any(
-            isinstance(p, Hole) and p.ref is not None for p in parts
+            isinstance(p, Hole) and p.ref is not None and p.conversion is None for p in parts
         ):
             return parts
         out: list[Part] = []
         for part in parts:
-            if isinstance(part, Hole) and part.ref is not None:
+            if isinstance(part, Hole) and part.ref is not None and part.conversion is None:
                 found = self.string_binding(part.ref, scope, part.line)
                 if found is not None and id(found[0]) not in seen:
                     site, owner = found

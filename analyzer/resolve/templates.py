@@ -170,6 +170,14 @@ class TemplateExpander:
         if hole.value is None:
             return [[(hole, "a value only known at run time")]]
         values = self.evaluator.evaluate(hole.value, frame)
+        if hole.conversion is not None:
+            # `%r`, `{x!r}`: Python writes the known strings quoted (`'users'`); what else the
+            # value may be, or its unknown parts, cannot be quoted here
+            written = repr if hole.conversion == "r" else ascii
+            if all(isinstance(v, StrV) for v in values):
+                return [[(written(v.value), hole.line, True)] for v in values]  # type: ignore[attr-defined]
+            return [[(hole, why_unknown(values) if any(isinstance(v, Unknown) for v in values)
+                      else "its repr() is not known")]]
         if all(isinstance(v, StrV) for v in values):
             return [[(v.value, hole.line, True)] for v in values]  # type: ignore[attr-defined]
         partial = self._partial(hole.value, hole, frame, 0)

@@ -171,6 +171,12 @@ _CLAUSE_FRAGMENT = re.compile(r"UPDATE\s+SET\b", re.IGNORECASE)
 
 # ---- necessary conditions, for the scan's first look (`analyzer.relevance`) -------------------
 
+#: What a value written by `repr()` into a template (`%r`, `{x!r}`) begins with, as the
+#: resolver writes it: a known string quoted (`'users'`, `"it's"`), any other value a hole's
+#: marker. Neither can begin a keyword, so the prefix before such a field plus this quote
+#: decides whether the text can be SQL.
+REPR_START = "'"
+
 _LETTERS = re.compile(r"[A-Za-z_]+")
 
 
