@@ -187,10 +187,14 @@ def test_dialect_argument() -> None:
     assert is_sql_text("Select a user from the list", at_sink=False, dialect="nope") is False
 
 
-PREFIXES = ["get_", "x", "prefect.", "Error: ", "SEL", "upd", "  (wi", "-- note\n", "DEL", ""]
+PREFIXES = [
+    "get_", "x", "prefect.", "Error: ", "SEL", "upd", "  (wi", "-- note\n", "DEL", "",
+    "-", "/", "- ", "  - ", "/api/", "-'", "'", "/* open", "/* closed */ ", "(-",
+]
 COMPLETIONS = [
     "ECT * FROM t", "ATE t SET a = 1", "TH q AS (SELECT 1) SELECT * FROM q", "foo",
     " * FROM t", "ETE FROM t", "select 1", "_handler", "1",
+    "- c\nSELECT * FROM t", "* c */ DELETE FROM t", " */ UPDATE t SET a = 1", "'users'",
 ]
 
 
@@ -209,6 +213,14 @@ def test_could_be_sql_is_a_necessary_condition(at_sink: bool) -> None:
     assert could_be_sql("SEL", None, at_sink=at_sink)
     assert could_be_sql("  (wi", None, at_sink=at_sink)
     assert could_be_sql("-- note\n", None, at_sink=at_sink)
+    # a comment may still open (`-`, `/`) or close (`/* ...`) in what follows; past a `-`
+    # or `/` that opens none, or a quote (a `repr()`), no word can start the text
+    assert could_be_sql("-", None, at_sink=at_sink)
+    assert could_be_sql("/", None, at_sink=at_sink)
+    assert could_be_sql("/* open", None, at_sink=at_sink)
+    assert could_be_sql("/* closed */ ", None, at_sink=at_sink)
+    for prefix in ("- ", "  - ", "/api/", "-'", "'", "(- "):
+        assert not could_be_sql(prefix, None, at_sink=at_sink), prefix
 
 
 def test_verdicts_records_sqlglots_answers_in_the_order_asked() -> None:

@@ -190,11 +190,19 @@ def starts_like_sql(text: str, *, at_sink: bool) -> bool:
     return keyword in STATEMENT_KEYWORDS and _single_case(_first_word(text))
 
 
+def _start_is_open(rest: str) -> bool:
+    """For a prefix after its leading noise: whether what follows it can still change where the
+    text's first word is. Nothing yet; a lone `-` or `/` (the next character may make it `--`
+    or `/*`); a `/*` comment not closed yet (a closed one, and a `--` one, are noise already).
+    `"- "`, `"/api/"` or `"-'"` start with no word, whatever follows."""
+    return not rest or rest in ("-", "/") or rest.startswith("/*")
+
+
 def known_first_word(prefix: str) -> bool:
     """Whether a text beginning with `prefix` has its first word (`statement_keyword`) decided
     by `prefix` alone, whatever follows."""
     rest = _skip_noise(prefix)
-    if not rest or rest[0] in "-/":
+    if _start_is_open(rest):
         return False  # the start (or the end of a comment) is in what follows
     word = _LETTERS.match(rest)
     return word is None or word.end() < len(rest)
@@ -206,7 +214,7 @@ def _may_start_a_keyword(prefix: str) -> bool:
     the prefix's letters and whatever letters follow them, so it begins with them (or there
     is none): `get_...` can never be `SELECT`."""
     rest = _skip_noise(prefix)
-    if not rest or rest[0] in "-/":
+    if _start_is_open(rest):
         return True  # the start (or the end of a comment) is in what follows
     start = rest.upper()
     return any(keyword.startswith(start) for keyword in SINK_KEYWORDS)
