@@ -422,10 +422,12 @@ class _Looker:
                 state.called.add(name)
                 state.calls.extend(forwards)
         forwards = []
+        reach_memo: dict[tuple[int, frozenset[str], int, str], frozenset[str]] = {}
         for call in state.calls:
             args = []
             for kind, key, value in call.args:
-                for param in sorted(self._reached_params([value], call.params, call.scope)):
+                reached = self._reached_params(value, call.params, call.scope, reach_memo)
+                for param in sorted(reached):
                     position = call.positional.index(param) if param in call.positional else -1
                     args.append((kind, key, param, position))
             if args:
@@ -624,14 +626,45 @@ class _Looker:
             (self.function, self.params, self.positional, self.top, self.in_class,
              self.scope) = saved
 
-    def _reached_params(self, exprs: list[ast.AST], params: frozenset[str], scope: int
-                        ) -> set[str]:
-        """Parameters of the function of `scope` that `exprs` read, directly or through the
-        local values they read."""
-        values = self.state.values
-        todo = [(expr, scope) for expr in exprs]
-        seen: set[tuple[int, str]] = set()
+    def _reached_params(
+        self, expr: ast.AST, params: frozenset[str], scope: int,
+        memo: dict[tuple[int, frozenset[str], int, str], frozenset[str]],
+    ) -> frozenset[str] | set[str]:
+        """Parameters of the function of `scope` that `expr` reads, directly or through the
+        local values it reads. What one name reaches is the same for every argument of every
+        call in that function (a reachability: the union over the names an expression reads),
+        so it is kept in `memo` for the look; a name's reach is found from that name alone."""
+        if type(expr) is ast.Constant:
+            return frozenset()
+        names = (
+            (expr,) if type(expr) is ast.Name
+            else [node for node in _nodes(expr) if type(node) is ast.Name]
+        )
         reached: set[str] = set()
+        for node in names:
+            name = node.id  # type: ignore[attr-defined]
+            found = self.resolve(scope, name)
+            if found is None:
+                continue
+            key = (scope, params, found, name)
+            from_name = memo.get(key)
+            if from_name is None:
+                from_name = memo[key] = self._reach_from(found, name, params, scope)
+            if len(names) == 1:
+                return from_name
+            reached |= from_name
+        return reached
+
+    def _reach_from(self, found: int, name: str, params: frozenset[str], scope: int
+                    ) -> frozenset[str]:
+        """The parameters of `scope` among `name` (bound in `found`) and the names its values
+        read, through their values in turn."""
+        values = self.state.values
+        seen = {(found, name)}
+        reached: set[str] = set()
+        if found == scope and name in params:
+            reached.add(name)
+        todo = list(values.get((found, name), ()))
         while todo:
             expr, where = todo.pop()
             for node in _nodes(expr):
@@ -644,7 +677,7 @@ class _Looker:
                 if found == scope and node.id in params:  # type: ignore[attr-defined]
                     reached.add(node.id)  # type: ignore[attr-defined]
                 todo.extend(values.get((found, node.id), ()))  # type: ignore[attr-defined]
-        return reached
+        return frozenset(reached)
 
     # ---- strings ---------------------------------------------------------------------------
 
