@@ -33,7 +33,9 @@ unchanged unless the last report called it documentation-only, the only kind who
 reads. Where the report
 cannot be moved exactly (`remap` says when), the pipeline runs, but the relevance rounds,
 which read no line, would read what the last scan's read: it runs with that selection
-confirmed (`Verdict.selection`) and does not ask them again.
+confirmed (`Verdict.selection`) and does not ask them again. So it does when a changed file's
+results differ only where the rounds do not read them (`analyzer.rounds_view`: the text of a
+query written as a literal, an SQL file).
 """
 
 from __future__ import annotations
@@ -173,7 +175,8 @@ class _Same:
     #: the cache keys of its results at each stage the last scan read it
     keys: tuple[str, ...]
     #: old line -> new line under which each stage's result equals the last one (identity:
-    #: equal), or None when the stages' maps disagree (the report cannot be moved)
+    #: equal), or None when the stages' maps disagree or a result differs only where the
+    #: relevance rounds do not read it (the report cannot be moved, the selection stands)
     lines: dict[int, int] | None
     #: its Alembic revision's texts differ too (`lineshift.Shift.revision_text`)
     revision_text: bool = False
@@ -215,7 +218,10 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
         fresh.append(key)
         shift = compare_lines(old, extracted) if old is not None else None
         if shift is None:
-            return None
+            if not isinstance(old, Extracted) or not _same_for_rounds(old, extracted):
+                return None
+            lines = None  # changed, but not as the relevance rounds read it
+            continue
         revision_text = revision_text or shift.revision_text
         if lines is not None and all(
             lines.setdefault(a, b) == b for a, b in shift.lines.items()
@@ -223,6 +229,14 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
             continue
         lines = None  # two stages moved one line apart: equal but for lines, not movable
     return _Same(tuple(fresh), lines, revision_text)
+
+
+def _same_for_rounds(old: Extracted, new: Extracted) -> bool:
+    """Whether the relevance rounds read the two results alike (`rounds_view`), lines aside:
+    then the last scan's selection stands, and only the stages after the rounds run again."""
+    from analyzer.rounds_view import rounds_view
+
+    return compare_lines(rounds_view(old), rounds_view(new)) is not None
 
 
 def _outline_moved_or_none(job: Job, old: Extracted, first_look_outline: Outline | None

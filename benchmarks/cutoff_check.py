@@ -21,7 +21,10 @@ the first line: lines move, and a documentation-only revision may name tables in
 order), `middle` (a comment and a blank line before the first top-level statement of the
 file's second half: the lines above stay, those below move by two; the last report's
 evidence is moved by that map, `analyzer/remap.py`), `remove` (the last blank line before
-that statement removed: the lines below move up by one).
+that statement removed: the lines below move up by one), `query` (the first table an
+upper-case `FROM` names renamed, `FROM users` -> `FROM users_edited`: the report changes; when
+the query is a literal the relevance rounds read only as "starts like SQL", the pipeline runs
+with the last scan's selection, `analyzer/rounds_view.py`).
 
 `--fresh-from-facts`: the scan to compare with runs the whole pipeline from a second cache
 (its stored report removed before each scan, so neither the stored report nor the early
@@ -51,7 +54,9 @@ from pathlib import Path
 from run import SKIPPED_DIRS, find_tabletrace, walk_files
 
 MARKERS = (b"SELECT", b"select(", b".objects.", b"op.", b"Column(", b"mapped_column")
-EDITS = ("append", "top", "mention", "middle", "remove")
+EDITS = ("append", "top", "mention", "middle", "remove", "query")
+#: The first table a query names after an upper-case FROM (the `query` edit renames it).
+FROM_TABLE = re.compile(rb"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)")
 #: A line where a top-level statement starts (a comment inserted before it lands between two).
 TOP_LEVEL = re.compile(rb"^(?:def |class |async def |@|[A-Za-z_]\w* = )", re.MULTILINE)
 
@@ -62,6 +67,9 @@ def edited(data: bytes, edit: str) -> bytes:
         return data + (b"" if data.endswith(b"\n") or not data else b"\n") + b"# reviewed\n"
     if edit == "top":
         return b"# header\n" + data
+    if edit == "query":
+        found = FROM_TABLE.search(data)
+        return data if found is None else data[: found.end(1)] + b"_edited" + data[found.end(1):]
     if edit in ("middle", "remove"):
         # before the first top-level statement of the second half: the lines above stay, the
         # lines below move (down by two, or up by one when the blank line above it goes)

@@ -214,14 +214,108 @@ def test_a_create_all_source_keeping_its_order_is_moved(
 def test_any_other_difference_asks_the_rounds(
     make_repo: MakeRepo, tmp_path: Path, rounds: RoundsAsked
 ) -> None:
+    """Two queries swapped, or one reading another table: the report changes, but the rounds
+    read of a literal query only that it starts like SQL, and are not asked. A hole in its
+    place is read by them: they are asked."""
     root = make_repo(REPO)
     lines = REPO["app/queries.py"].splitlines(keepends=True)
     swapped = "".join([lines[0], lines[2], lines[1]])  # the same lines, in another order
-    _scanned_twice(root, tmp_path / "c", {"app/queries.py": swapped}, rounds)
-    assert rounds.in_rescan == 1
+    report = _scanned_twice(root, tmp_path / "c", {"app/queries.py": swapped}, rounds)
+    assert rounds.in_rescan == 0
+    assert uses_of(report, "phantoms") == {("app/queries.py", 2, "read")}
     edit = {"app/queries.py": "\n" + REPO["app/queries.py"].replace("phantoms", "ghosts")}
-    _scanned_twice(root, tmp_path / "c", edit, rounds)
+    report = _scanned_twice(root, tmp_path / "c", edit, rounds)
+    assert rounds.in_rescan == 0
+    assert uses_of(report, "ghosts") == {("app/queries.py", 4, "read")}
+    holed = REPO["app/queries.py"].replace('"SELECT id FROM phantoms"', 'f"SELECT {1} FROM t"')
+    _scanned_twice(root, tmp_path / "c", {"app/queries.py": holed}, rounds)
     assert rounds.in_rescan == 1
+
+
+def test_a_query_edited_where_the_rounds_do_not_read_keeps_their_selection(
+    make_repo: MakeRepo, tmp_path: Path, rounds: RoundsAsked, runs: PipelineRuns
+) -> None:
+    """A query's text in a local (`sql = "..."; cur.execute(sql)`), or an SQL file, changes
+    the report but not what the relevance rounds read (`analyzer.rounds_view`): the pipeline
+    runs, with the last scan's selection (the model's user a round read stays read), and the
+    rounds are not asked again."""
+    purge = (
+        "def purge(cur):\n"
+        '    sql = "DELETE FROM audit_log WHERE id < 0"\n'
+        "    cur.execute(sql)\n"
+    )
+    root = make_repo({**REPO, "app/purge.py": purge})
+    edit = {"app/purge.py": purge.replace("audit_log", "audit_archive")}
+    report = _scanned_twice(root, tmp_path / "c", edit, rounds)
+    assert rounds.in_rescan == 0
+    assert runs.count == 3  # the first scan, the rescan, the scan without the cache
+    assert uses_of(report, "audit_archive") == {("app/purge.py", 2, "write")}
+    assert uses_of(report, "tickets") == {("app/service.py", 5, "write")}  # read by a round
+    schema = REPO["schema.sql"] + "CREATE TABLE audit_archive (id int);\n"
+    report = _scanned_twice(root, tmp_path / "c", {"schema.sql": schema}, rounds)
+    assert rounds.in_rescan == 0
+    assert runs.count == 5  # (the first of these scans answered with the stored report)
+    assert [(d.path, d.line) for d in report.table("audit_archive").definitions] == [
+        ("schema.sql", 3)
+    ]
+
+
+def test_the_rounds_view_keeps_what_the_rounds_read(make_repo: MakeRepo) -> None:
+    """Equal views: a literal query's text that still starts like SQL, sqlglot's answers, the
+    first look's reasons while there are some, an SQL file's facts. Other views: a literal
+    that no longer starts like SQL (the demand follows the loops around one that does), a
+    hole's expression, the first look finding nothing."""
+    import dataclasses
+
+    from analyzer.engine import Extracted, Job, extract_in_process
+    from analyzer.lineshift import compare_lines
+    from analyzer.rounds_view import rounds_view
+
+    def result(source: str) -> Extracted:
+        job = Job(path="app/q.py", kind="python", module="app.q", revision_candidate=False,
+                  data=source.encode(), digest="", dialect="postgres",
+                  default_schema="public", prefilter=True)
+        return extract_in_process(job)
+
+    def same(a: Extracted, b: Extracted) -> bool:
+        return compare_lines(rounds_view(a), rounds_view(b)) is not None
+
+    base = result(
+        "def run(cur, rows):\n    for row in rows:\n"
+        '        sql = "SELECT id FROM tickets WHERE owner = %s"\n'
+        "        cur.execute(sql, (row,))\n"
+    )
+    assert base.python is not None and base.glance is not None and not base.skipped
+    assert compare_lines(base, result(
+        "def run(cur, rows):\n    for row in rows:\n"
+        '        sql = "SELECT id, title FROM tickets WHERE owner = %s"\n'
+        "        cur.execute(sql, (row,))\n"
+    )) is None  # the facts differ...
+    assert same(base, result(  # ...not as the rounds read them
+        "def run(cur, rows):\n    for row in rows:\n"
+        '        sql = "SELECT id, title FROM tickets WHERE owner = %s"\n'
+        "        cur.execute(sql, (row,))\n"
+    ))
+    assert same(base, dataclasses.replace(
+        base, glance=dataclasses.replace(base.glance, verdicts=(("x", True),),
+                                         reasons=("line 9: SQL string",)),
+        sql=object(),  # type: ignore[arg-type]
+    ))
+    assert not same(base, dataclasses.replace(
+        base, glance=dataclasses.replace(base.glance, reasons=())
+    ))
+    at_sink = base.python.candidates[0]
+    assert at_sink.sink is None and at_sink.loops  # a string in a loop, not at a sink
+    assert not same(base, result(  # "select" in lower case: no longer a statement's start
+        "def run(cur, rows):\n    for row in rows:\n"
+        '        sql = "Select id FROM tickets WHERE owner = %s"\n'
+        "        cur.execute(sql, (row,))\n"
+    ))
+    assert not same(base, result(  # a hole: the resolver reads what it holds
+        "def run(cur, rows):\n    for row in rows:\n"
+        '        sql = f"SELECT id FROM {row} WHERE owner = %s"\n'
+        "        cur.execute(sql, (row,))\n"
+    ))
 
 
 def test_a_new_import_in_a_file_without_sql_runs_the_pipeline(
@@ -500,7 +594,7 @@ def test_a_revisions_text_outside_its_compared_fields_is_compared_too(
 
 def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -> None:
     """`benchmarks/cutoff_check.py` runs the cutoff's claims on any repository (here the
-    sample): five edits of one file, each report from the cache equal to one without it,
+    sample): six edits of one file, each report from the cache equal to one without it,
     and the repository itself never edited (it works on a copy)."""
     import subprocess
     import sys
@@ -514,12 +608,13 @@ def test_the_cutoff_check_script_compares_cached_and_fresh_reports_on_a_copy() -
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert [line.split()[:2] for line in lines[:5]] == [
+    assert [line.split()[:2] for line in lines[:6]] == [
         ["same", "append"], ["same", "top"], ["same", "mention"], ["same", "middle"],
-        ["same", "remove"],
+        ["same", "remove"], ["same", "query"],
     ]
     assert lines[1].split()[2] == "moved"  # every line moved: the last report, moved
-    assert lines[-1].startswith(f"{sample}: 5 edits (")
+    assert lines[5].split()[2] == "pipeline"  # a table renamed: the report changes
+    assert lines[-1].startswith(f"{sample}: 6 edits (")
     assert lines[-1].endswith("), 0 different report(s)")
     # compared with the whole pipeline run from a second cache's facts: the same answers
     faster = subprocess.run(
