@@ -169,3 +169,62 @@ def test_asked_again_it_reads_again_what_looked_up_a_module_read_since() -> None
         "add_row": (frozenset({"table"}), frozenset({1})),
         "other": (frozenset({"table"}), frozenset({1})),
     }
+
+
+def test_a_reading_that_searched_subclasses_is_read_again_only_when_they_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A template reading `self.prefix` makes the evaluator search the subclasses that may
+    override it, over every module: such a reading depended on any module read since. Now it
+    is read again only when a search it made finds other classes: a module read since that
+    adds none leaves it as it was; one adding an overriding subclass reads it again, and the
+    answer is a new resolver's."""
+    sources = {
+        "app/__init__.py": "",
+        "app/names.py": "PREFIX = 'app_'\n",
+        "app/store.py": (
+            "from app.names import PREFIX\n\n\nclass Store:\n    prefix = PREFIX\n\n"
+            "    def insert(self, cur, table, row):\n"
+            '        cur.execute(f"INSERT INTO {self.prefix}{table} VALUES (%s)", (row,))\n'
+        ),
+        "app/unrelated.py": "class Widget:\n    prefix = 'w_'\n",
+        "app/child.py": "from app.store import Store\n\n\nclass Archive(Store):\n"
+        "    prefix = 'archive_'\n",
+    }
+    parsed = {
+        path: extract_python(path, text.encode(), module_name(path))
+        for path, text in sorted(sources.items())
+    }
+    reads: list[str] = []
+    real = code_sql.CodeSqlResolver._read_candidate
+
+    def counted(resolver: CodeSqlResolver, facts: PythonFacts, candidate: object) -> None:
+        reads.append(facts.path)
+        real(resolver, facts, candidate)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(code_sql.CodeSqlResolver, "_read_candidate", counted)
+
+    def skipping(*paths: str) -> dict[str, PythonFacts]:
+        return dict(parsed, **{p: PythonFacts(p, module_name(p)) for p in paths})
+
+    first = skipping("app/unrelated.py", "app/child.py")
+    resolver = CodeSqlResolver(
+        Evaluator(ModuleIndex(first.values())), dialect="postgres", default_schema="public"
+    )
+    expected = {"insert": (frozenset({"table"}), frozenset({2}))}
+    assert resolver.find_helpers(list(first.values())) == expected
+    assert reads == ["app/store.py"]
+    assert code_sql.ANY_MODULE in resolver._lookups["app/store.py"]
+    # a module read since with no subclass of Store: the reading stands
+    second = skipping("app/child.py")
+    resolver.use_evaluator(Evaluator(ModuleIndex(second.values())))
+    assert resolver.find_helpers(list(second.values()), changed={"app/unrelated.py"}) == expected
+    assert reads == ["app/store.py"]
+    # a subclass overriding `prefix`: read again, as a new resolver reads it
+    resolver.use_evaluator(Evaluator(ModuleIndex(parsed.values())))
+    found = resolver.find_helpers(list(parsed.values()), changed={"app/child.py"})
+    assert reads == ["app/store.py", "app/store.py"]
+    fresh = CodeSqlResolver(
+        Evaluator(ModuleIndex(parsed.values())), dialect="postgres", default_schema="public"
+    ).find_helpers(list(parsed.values()))
+    assert found == fresh == expected

@@ -658,6 +658,7 @@ class Evaluator:
             seen.add(current)
             order.append(current)
             stack.extend(self._subclasses.get(current, ()))
+        self.index.answered_subclasses(cls, tuple(order))
         return order
 
     def _lookup_attribute(self, cls: ClassV, attr: str, receiver: Value) -> Values:

@@ -54,6 +54,10 @@ class ModuleIndex:
     def modules(self) -> list[PythonFacts]:
         return list(self._by_name.values())
 
+    def answered_subclasses(self, cls: object, found: tuple[object, ...]) -> None:
+        """What the evaluator's subclass search of `cls` found, over `modules()`: noted by a
+        recording index (`code_sql._RecordingIndex`), nothing to do here."""
+
     def find(self, name: str, importer: str | None = None) -> PythonFacts | None:
         """The module `name` denotes, seen from the file at path `importer` (when given)."""
         if name in self._by_name:
