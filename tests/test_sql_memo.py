@@ -85,3 +85,50 @@ def test_cte_names_are_tokenized_once_per_text_and_kept_for_the_next_scan(
     assert uses_of(again, "items") == {("app/other.py", 4, "read")}
     assert again.to_json() == scan(root, jobs=1, cache=None).to_json()
     assert sum(tokenized.values()) == 1  # the scan without the cache tokenized it itself
+
+
+@pytest.mark.parametrize("at_sink", [False, True])
+def test_a_statement_the_verdict_parsed_is_not_parsed_again(
+    monkeypatch: pytest.MonkeyPatch, at_sink: bool
+) -> None:
+    """Away from a sink, `is_sql_text` asks sqlglot whether the text is a statement; the
+    analysis of that same text takes that parse instead of making it again (one parse, not
+    two), and finds what it finds from a parse of its own. A statement that is not the whole
+    text (a `;` after it, several statements) is parsed for itself."""
+    import sqlglot
+
+    from analyzer.sql.statements import analyze_statement
+
+    texts = {
+        "SELECT id FROM tickets WHERE owner = %s": 1,
+        "\n    DELETE FROM audit_log WHERE id < %(limit)s\n": 1,
+        "UPDATE tickets SET state = 'done' WHERE id = $1;": 1 if at_sink else 2,
+        "INSERT INTO a (x) VALUES (1); INSERT INTO b (y) SELECT y FROM c": 2 if at_sink else 3,
+    }
+    real = sqlglot.parse
+    parses: list[str] = []
+
+    def counted(sql: str, *args: object, **kwargs: object) -> object:
+        parses.append(sql)
+        return real(sql, *args, **kwargs)
+
+    for text, expected in texts.items():
+        monkeypatch.setattr(sqlglot, "parse", counted)
+        parses.clear()
+        analysis = code_sql.analyze_text(
+            text, at_sink=at_sink, dialect="postgres", default_schema="public"
+        )
+        assert len(parses) == expected, (text, parses)
+        monkeypatch.setattr(sqlglot, "parse", real)
+        assert analysis is not None
+        alone = [
+            analyze_statement(statement.text, dialect="postgres", default_schema="public")
+            for statement, _ in analysis
+        ]
+        assert [result for _, result in analysis] == alone
+    assert [
+        (ref.schema, ref.name, ref.kind) for _, result in code_sql.analyze_text(
+            "SELECT id FROM tickets WHERE owner = %s", at_sink=False, dialect="postgres",
+            default_schema="public",
+        ) or () for ref in result.refs
+    ] == [("public", "tickets", "read")]

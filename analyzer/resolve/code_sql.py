@@ -39,7 +39,7 @@ from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
 from analyzer.resolve.values import FunctionV, Unknown, Values
-from analyzer.sql.detect import is_sql_text
+from analyzer.sql.detect import Parsed, is_sql_text
 from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import analyze_statement
@@ -164,10 +164,12 @@ def analyze_text(
         if found:
             return cached
     analysis: Analysis = None
-    if is_sql_text(text, at_sink=at_sink, dialect=dialect):
+    parsed: Parsed = {}  # what the verdict parsed: a statement that is the whole text reuses it
+    if is_sql_text(text, at_sink=at_sink, dialect=dialect, parsed=parsed):
         statements, _problems = split_statements(text)
         analysis = tuple(
-            (s, analyze_statement(s.text, dialect=dialect, default_schema=default_schema))
+            (s, analyze_statement(s.text, dialect=dialect, default_schema=default_schema,
+                                  parsed=parsed))
             for s in statements
         )
     if memo is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 # Verbs that start a statement worth analysing wherever the string appears.
 STATEMENT_KEYWORDS = frozenset(
@@ -95,6 +96,11 @@ _SKELETONS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: sqlglot's parse of a text (`sqlglot.parse`'s list, None entries included), by the text it
+#: read and the dialect (`is_sql_text(parsed=...)`).
+Parsed = dict[tuple[str, str], list[Any]]
+
+
 class Verdicts:
     """sqlglot's answers to `is_sql_text`'s last and dearest test, given and recorded.
 
@@ -120,12 +126,15 @@ class Verdicts:
 
 
 def is_sql_text(
-    text: str, *, at_sink: bool, dialect: str = "postgres", verdicts: Verdicts | None = None
+    text: str, *, at_sink: bool, dialect: str = "postgres", verdicts: Verdicts | None = None,
+    parsed: Parsed | None = None,
 ) -> bool:
     """True when ``text`` (holes already replaced by hole markers) is a SQL statement.
-    `verdicts` gives and records sqlglot's answers (see `Verdicts`)."""
+    `verdicts` gives and records sqlglot's answers (see `Verdicts`). `parsed`, when given,
+    receives what sqlglot parsed to answer, by the text it read and the dialect, for
+    `statements.analyze_statement` to analyse without parsing it again."""
     try:
-        return _is_sql(text, at_sink, dialect, verdicts)
+        return _is_sql(text, at_sink, dialect, verdicts, parsed)
     except Exception:  # detection must never break a scan
         return False
 
@@ -246,7 +255,8 @@ def could_be_sql(prefix: str, ending: str | None, *, at_sink: bool) -> bool:
     return True
 
 
-def _is_sql(text: str, at_sink: bool, dialect: str, verdicts: Verdicts | None) -> bool:
+def _is_sql(text: str, at_sink: bool, dialect: str, verdicts: Verdicts | None,
+            parsed: Parsed | None = None) -> bool:
     keyword = statement_keyword(text)
     if keyword is None:
         return False
@@ -270,7 +280,7 @@ def _is_sql(text: str, at_sink: bool, dialect: str, verdicts: Verdicts | None) -
         body = text.strip()
         verdict = (
             verdicts.verdict(body, dialect) if verdicts is not None
-            else _parse_verdict(body, dialect)
+            else _parse_verdict(body, dialect, parsed)
         )
         if verdict is not None:
             return verdict
@@ -283,7 +293,7 @@ def _ends_like_a_sentence(text: str) -> bool:
     return tail.endswith((".", "!")) or (tail.endswith("?") and tail[-2:-1].isalpha())
 
 
-def _parse_verdict(body: str, dialect: str) -> bool | None:
+def _parse_verdict(body: str, dialect: str, parsed: Parsed | None = None) -> bool | None:
     """True/False when sqlglot parses ``body`` into a real statement; None when it cannot.
     (`analyzer.sql.prose` is imported on first use: a file without a string worth parsing
     never imports sqlglot for it.)"""
@@ -291,7 +301,7 @@ def _parse_verdict(body: str, dialect: str) -> bool | None:
         return None
     from analyzer.sql.prose import parse_verdict
 
-    return parse_verdict(body, dialect)
+    return parse_verdict(body, dialect, parsed)
 
 
 def _matches_skeleton(keyword: str, body: str) -> bool:

@@ -11,19 +11,24 @@ import re
 import sqlglot
 from sqlglot import exp
 
-from analyzer.sql.detect import DETERMINERS, PROSE_WORDS
+from analyzer.sql.detect import DETERMINERS, PROSE_WORDS, Parsed
 from analyzer.sql.statements import normalize_placeholders
 
 _COPY_ENDPOINTS = frozenset({"stdin", "stdout"})
 _VALUE_SIGN = re.compile(r"[(\d'%$?:*]|__tt_hole_")
 
 
-def parse_verdict(body: str, dialect: str) -> bool | None:
-    """True/False when sqlglot parses ``body`` into a real statement; None when it cannot."""
+def parse_verdict(body: str, dialect: str, parsed: Parsed | None = None) -> bool | None:
+    """True/False when sqlglot parses ``body`` into a real statement; None when it cannot.
+    The parse goes into `parsed` (by the text sqlglot read and the dialect) when given: the
+    resolver's analysis of the same statement takes it instead of parsing it again."""
+    text = normalize_placeholders(body, dialect)
     try:
-        expressions = sqlglot.parse(normalize_placeholders(body, dialect), read=dialect)
+        expressions = sqlglot.parse(text, read=dialect)
     except Exception:
         return None
+    if parsed is not None:
+        parsed[(text, dialect)] = expressions
     first = next((e for e in expressions if e is not None), None)
     if first is None or isinstance(first, exp.Command):
         return None

@@ -37,6 +37,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.tokens import TokenType
 
+from analyzer.sql.detect import Parsed
 from analyzer.sql.names import normalize_identifier
 from analyzer.sql.refs import (
     HOLE_PREFIX,
@@ -73,9 +74,13 @@ if not any(isinstance(f, _QuietCommandFallback) for f in _SQLGLOT_LOGGER.filters
 
 
 def analyze_statement(
-    sql: str, *, dialect: str = "postgres", default_schema: str = "public"
+    sql: str, *, dialect: str = "postgres", default_schema: str = "public",
+    parsed: Parsed | None = None,
 ) -> StatementResult:
-    """Classify every table reference in ``sql``; never raises."""
+    """Classify every table reference in ``sql``; never raises. `parsed`: sqlglot's parses
+    already made (`detect.is_sql_text(parsed=...)`); the one of the very text this would
+    parse, in this dialect, is taken from it (and out of it) rather than made again: the same
+    input gives sqlglot's same tree, and the verdict only read it."""
     try:
         if _SQLITE_ONLY.match(sql):
             # `CREATE VIRTUAL TABLE ... USING fts5(...)` exists only in SQLite: a project
@@ -86,7 +91,7 @@ def analyze_statement(
             using = _VIRTUAL_USING.search(sql)
             if using is not None:
                 sql = sql[: using.end()] + _MODULE_OPTION.sub("", sql[using.end() :])
-        return _analyze(sql, dialect, default_schema)
+        return _analyze(sql, dialect, default_schema, parsed)
     except Exception as exc:  # last resort: the contract is that nothing escapes
         return StatementResult((), False, "unparsed", _one_line(f"internal error: {exc!r}"))
 
@@ -185,7 +190,8 @@ def _parse_error_text(exc: Exception) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _analyze(sql: str, dialect: str, default_schema: str) -> StatementResult:
+def _analyze(sql: str, dialect: str, default_schema: str,
+             parsed: Parsed | None = None) -> StatementResult:
     try:
         Dialect.get_or_raise(dialect)
     except Exception:
@@ -194,10 +200,16 @@ def _analyze(sql: str, dialect: str, default_schema: str) -> StatementResult:
     if len(text) > MAX_PARSE_CHARS:
         reason = f"statement too long for the SQL parser ({len(text)} characters)"
         return _token_path(text, dialect, default_schema, reason, command=False)
-    try:
-        expressions = _parse(text, dialect)
-    except Exception as exc:  # ParseError, TokenError, RecursionError, anything else
-        return _token_path(text, dialect, default_schema, _parse_error_text(exc), command=False)
+    made = parsed.pop((text, dialect), None) if parsed else None
+    if made is not None:
+        expressions = [e for e in made if e is not None]  # (`_parse` on the same text)
+    else:
+        try:
+            expressions = _parse(text, dialect)
+        except Exception as exc:  # ParseError, TokenError, RecursionError, anything else
+            return _token_path(
+                text, dialect, default_schema, _parse_error_text(exc), command=False
+            )
     if not expressions:
         return StatementResult((), True, "empty")
     if len(expressions) > 1:
