@@ -22,10 +22,10 @@ def test_a_scan_without_cache_analyses_each_text_once(monkeypatch: pytest.Monkey
     real_is_sql_text = code_sql.is_sql_text
     real_resolve = CodeSqlResolver.resolve
 
-    def counting(text: str, *, at_sink: bool, dialect: str) -> bool:
+    def counting(text: str, *, at_sink: bool, dialect: str, parsed: object = None) -> bool:
         if resolving[0]:
             analysed[(text, at_sink)] += 1
-        return real_is_sql_text(text, at_sink=at_sink, dialect=dialect)
+        return real_is_sql_text(text, at_sink=at_sink, dialect=dialect, parsed=parsed)  # type: ignore[arg-type]
 
     def resolve(self: CodeSqlResolver, modules: Iterable[PythonFacts]) -> dict[str, PythonSql]:
         resolving[0] = True
