@@ -18,7 +18,8 @@ RESULTS = REPO / "benchmarks" / "results"
 START, END = "<!-- speed-table:start -->", "<!-- speed-table:end -->"
 HEADER = (
     "| repository | .py files | LibCST parsed / report cites | --jobs | baseline "
-    "| cold | warm | one file changed: comment / lines shifted | peak RSS MB (all / largest) |"
+    "| cold | warm | one file changed: comment / lines shifted | one query edited "
+    "| peak RSS MB (all / largest) |"
 )
 
 
@@ -49,7 +50,7 @@ def rows(result: dict[str, Any]) -> list[str]:
     out = []
     for jobs in result["settings"]["jobs"]:
         scans = [result["results"].get(f"{name_}@{jobs}")
-                 for name_ in ("cold", "warm", "changed", "shifted")]
+                 for name_ in ("cold", "warm", "changed", "shifted", "query")]
         measured = [m for m in scans if m is not None]
         if not measured:
             continue
@@ -61,6 +62,7 @@ def rows(result: dict[str, Any]) -> list[str]:
             f"| {_cell(result, f'warm@{jobs}', base, base_cpu)} "
             f"| {_cell(result, f'changed@{jobs}', base, base_cpu)} / "
             f"{_cell(result, f'shifted@{jobs}', base, base_cpu)} "
+            f"| {_cell(result, f'query@{jobs}', base, base_cpu)} "
             f"| {peak_all:.0f} / {peak_one:.0f} |"
         )
     return out

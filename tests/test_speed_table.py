@@ -53,6 +53,7 @@ def result(name: str, files: int) -> dict[str, Any]:
             "warm@1": measured(0.25, 0.2, 50, 50),
             "changed@1": measured(0.4, 0.32, 60, 60),
             "shifted@1": measured(1.0, 0.8, 70, 65),
+            "query@1": measured(1.5, 1.2, 72, 66),
             "cold@2": measured(3.0, 4.4, 180, 90),
             "warm@2": measured(0.26, 0.2, 50, 50),
             "changed@2": measured(12.0, 0.32, 61, 61),
@@ -64,9 +65,9 @@ def test_rows_state_each_jobs_value() -> None:
     assert speed_table.rows(result("svc", 1234)) == [
         "| svc | 1,234 | 40 / 12 | 1 | 0.50 s | 5.00 s (10.0x; CPU 10.0x) "
         "| 0.25 s (0.5x; CPU 0.5x) | 0.40 s (0.8x; CPU 0.8x) / 1.00 s (2.0x; CPU 2.0x) "
-        "| 100 / 100 |",
+        "| 1.50 s (3.0x; CPU 3.0x) | 100 / 100 |",
         "| svc | 1,234 | 40 / 12 | 2 | 0.50 s | 3.00 s (6.0x; CPU 11.0x) "
-        "| 0.26 s (0.5x; CPU 0.5x) | 12.0 s (24.0x; CPU 0.8x) / - | 180 / 90 |",
+        "| 0.26 s (0.5x; CPU 0.5x) | 12.0 s (24.0x; CPU 0.8x) / - | - | 180 / 90 |",
     ]
 
 
@@ -107,6 +108,13 @@ def test_cited_files_are_python_paths_outside_diagnostics() -> None:
     assert run.cited_files(report) == {
         "app/a.py", "app/b.py", "app/c.py", "app/d.py", "migrations/versions/x.py",
     }
+
+
+def test_the_query_edit_renames_the_first_table_a_from_names() -> None:
+    assert run.query_edited(b'q = "SELECT id FROM users WHERE x"\nFROM orders') == (
+        b'q = "SELECT id FROM users_edited WHERE x"\nFROM orders'
+    )
+    assert run.query_edited(b"from app import x\nselect = 1\n") is None
 
 
 def test_jobs_list() -> None:
