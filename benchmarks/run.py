@@ -787,6 +787,11 @@ def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                   f"({checked['reports_compared']} reports)")
     if "no_prefilter_identical" in checked:
         console.print(f"--no-prefilter report identical: {checked['no_prefilter_identical']}")
+    for key, what in (("changed_identical", "one file changed (comment): the cold report"),
+                      ("shifted_identical", "lines shifted: the same report every run"),
+                      ("query_identical", "query edited: the same report every run")):
+        if key in checked:
+            console.print(f"{what}: {checked[key]}")
     return {"machine": info, "repository": {"path": str(root), **repo,
                                             "name": args.name or root.name,
                                             "edited_file": str(changed.relative_to(root)),
