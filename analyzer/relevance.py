@@ -38,7 +38,6 @@ from __future__ import annotations
 import _string  # type: ignore[import-not-found]  # str.format's own field parser
 import ast
 import builtins
-import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -46,6 +45,7 @@ from typing import Any, TypeVar
 from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
 from analyzer.outline import parse_tree
 from analyzer.python import expr as ir
+from analyzer.python.fields import PERCENT_FIELD, format_repr, percent_repr
 from analyzer.readers.sinks import (
     LOG_ROOTS,
     METHOD_SINKS,
@@ -199,9 +199,6 @@ class _Repr:
 
 Piece = str | ast.AST | object  # literal text, a hole's expression, _Repr or _UNKNOWN
 
-_REPR_CODES = (ord("r"), ord("a"))  # `ast.FormattedValue.conversion`
-_PERCENT_FIELD = re.compile(r"%(?:\([^()]*\))?(?P<plain>[#0 +\-]*(?:\*|\d+)?(?:\.(?:\*|\d*))?)"
-                            r"[hlL]?(?P<conv>[diouxXeEfFgGcrsab%])")
 
 
 def _is_str(node: ast.AST) -> bool:
@@ -249,8 +246,9 @@ def _pieces(node: ast.AST) -> list[Piece]:
         # literal pieces are Constants, holes FormattedValues: the interpolated expression
         return [
             _Repr(value.value)
-            if type(value) is ast.FormattedValue and value.conversion in _REPR_CODES
-            and value.format_spec is None
+            if type(value) is ast.FormattedValue and format_repr(
+                chr(value.conversion) if value.conversion >= 0 else None, value.format_spec
+            )
             else value.value
             for value in node.values  # type: ignore[attr-defined]
         ]
@@ -289,16 +287,16 @@ def _fields(pieces: list[Piece], openers: str, arguments: ast.AST) -> list[Piece
 
 def _writes_repr(field: str, openers: str) -> bool:
     """Whether the `%`/`.format` field `field` starts with writes its value's `repr()` as the
-    resolver reads it (`python.templates`: `%r`/`%a` with no flag, width or precision;
+    resolver reads it (`python.fields`: `%r`/`%a` with no flag, width or precision;
     `{...!r}`/`{...!a}` with no format spec)."""
     if openers == "%":
-        match = _PERCENT_FIELD.match(field)
-        return match is not None and not match.group("plain") and match.group("conv") in "ra"
+        match = PERCENT_FIELD.match(field)
+        return match is not None and percent_repr(match) is not None
     try:
         literal, name, spec, conversion = next(_string.formatter_parser(field))
     except (ValueError, StopIteration):
         return False
-    return not literal and name is not None and not spec and conversion in ("r", "a")
+    return not literal and name is not None and format_repr(conversion, spec) is not None
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,13 +11,13 @@ here, where the local is visible (`splice_locals`).
 from __future__ import annotations
 
 import _string  # C helpers behind string.Formatter.parse (stdlib, always available)
-import re
 from collections.abc import Sequence
 
 import libcst as cst
 
 from analyzer.facts import Hole, Literal, Part
 from analyzer.python import expr as ir
+from analyzer.python.fields import PERCENT_FIELD, format_repr, percent_repr
 from analyzer.python.nodes import (
     FSTRING_NODES,
     STRING_NODES,
@@ -34,29 +34,9 @@ from analyzer.python.translate import Translator
 
 MAX_SPLICE_DEPTH = 16
 
-_PERCENT_RE = re.compile(
-    r"%(?:\((?P<key>[^()]*)\))?(?P<flags>[#0 +\-]*)(?P<width>\*|\d+)?(?:\.(?P<prec>\*|\d*))?"
-    r"[hlL]?(?P<conv>[diouxXeEfFgGcrsab%])"
-)
-
-
-# A field that writes its value's `repr()` or `ascii()`: the hole's `conversion`. Only without a
-# format spec (`{x!r:>10}` pads the quoted text with any fill character).
-_REPR_CONVERSIONS = {"r": "r", "a": "a"}
-
-
-def _percent_repr(field: re.Match[str]) -> str | None:
-    """`%r`/`%a` (flags, width and precision included: `%.3r` cuts the quoted text)."""
-    conversion = field.group("conv")
-    plain = not (field.group("flags") or field.group("width") or field.group("prec") is not None)
-    return _REPR_CONVERSIONS.get(conversion) if plain else None
-
-
 def _fstring_repr(piece: cst.CSTNode) -> str | None:
-    """`{x!r}`/`{x!a}` without a format spec."""
-    if getattr(piece, "format_spec", None):
-        return None
-    return _REPR_CONVERSIONS.get(getattr(piece, "conversion", None))  # type: ignore[arg-type]
+    """`{x!r}`/`{x!a}` of an f-string, as `fields.format_repr` reads a field."""
+    return format_repr(getattr(piece, "conversion", None), getattr(piece, "format_spec", None))
 
 
 def splice(parts: Sequence[Part], line: int) -> list[Part]:
@@ -247,7 +227,7 @@ class TemplateBuilder:
             text, line, position = part.text, part.line, 0
             buffer: list[str] = []
             buffer_line = line
-            for match in _PERCENT_RE.finditer(text):
+            for match in PERCENT_FIELD.finditer(text):
                 before = text[position : match.start()]
                 buffer.append(before)
                 line += before.count("\n")
@@ -261,7 +241,7 @@ class TemplateBuilder:
                 key = match.group("key")
                 star = star or "*" in (match.group("width") or "") + (match.group("prec") or "")
                 fields.append(key)
-                pieces.append((key, line, _percent_repr(match)))
+                pieces.append((key, line, percent_repr(match)))
             buffer.append(text[position:])
             if "".join(buffer):
                 pieces.append(Literal("".join(buffer), buffer_line))
@@ -366,7 +346,7 @@ class TemplateBuilder:
                     arg = positional[first] if first < len(positional) else None
                 else:
                     arg = keyword.get(first)
-                written = _REPR_CONVERSIONS.get(conversion) if not spec else None
+                written = format_repr(conversion, spec)
                 if arg is None:
                     out.append(Hole("{" + field_name + "}", None, line, "format", None, written))
                     continue
