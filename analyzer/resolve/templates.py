@@ -170,16 +170,16 @@ class TemplateExpander:
         if hole.value is None:
             return [[(hole, "a value only known at run time")]]
         values = self.evaluator.evaluate(hole.value, frame)
-        if hole.conversion is not None:
-            # `%r`, `{x!r}`: Python writes the known strings quoted (`'users'`); what else the
-            # value may be, or its unknown parts, cannot be quoted here
-            written = repr if hole.conversion == "r" else ascii
-            if all(isinstance(v, StrV) for v in values):
-                return [[(written(v.value), hole.line, True)] for v in values]  # type: ignore[attr-defined]
+        if all(isinstance(v, StrV) for v in values):
+            # `%r`, `{x!r}`: Python writes the known strings quoted (`'users'`)
+            write = _WRITERS.get(hole.conversion)  # type: ignore[arg-type]
+            return [
+                [(write(v.value) if write else v.value, hole.line, True)]  # type: ignore[attr-defined]
+                for v in values
+            ]
+        if hole.conversion is not None:  # what else it may be, or its unknown parts: unquoted
             return [[(hole, why_unknown(values) if any(isinstance(v, Unknown) for v in values)
                       else "its repr() is not known")]]
-        if all(isinstance(v, StrV) for v in values):
-            return [[(v.value, hole.line, True)] for v in values]  # type: ignore[attr-defined]
         partial = self._partial(hole.value, hole, frame, 0)
         if partial is not None:
             return [partial]
@@ -215,6 +215,10 @@ class TemplateExpander:
             f"it may be {', '.join(describe(v) for v in values[:3])}"
         )
         return [(inner, reason)]
+
+
+#: How a hole's `conversion` writes a known string (`Hole.conversion`).
+_WRITERS = {"r": repr, "a": ascii}
 
 
 def _repeatable(expression: ir.Expr) -> bool:
