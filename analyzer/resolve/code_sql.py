@@ -412,9 +412,9 @@ class CodeSqlResolver:
         self, facts: PythonFacts, changed: Collection[str], recording: _RecordingIndex
     ) -> None:
         looked_up = self._lookups.get(facts.path)
-        if looked_up is not None and looked_up.isdisjoint(changed) and not (
-            changed and ANY_MODULE in looked_up
-            and not self._same_subclasses(facts.path, recording)
+        if looked_up is not None and looked_up.isdisjoint(changed) and (
+            not changed or ANY_MODULE not in looked_up
+            or self._same_subclasses(facts.path, recording)
         ):
             return  # read, and nothing it looked up has changed
         looked_up = self._lookups[facts.path] = set()
