@@ -51,12 +51,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import SKIPPED_DIRS, find_tabletrace, walk_files
+from run import SKIPPED_DIRS, find_tabletrace, query_edited, walk_files
 
 MARKERS = (b"SELECT", b"select(", b".objects.", b"op.", b"Column(", b"mapped_column")
 EDITS = ("append", "top", "mention", "middle", "remove", "query")
-#: The first table a query names after an upper-case FROM (the `query` edit renames it).
-FROM_TABLE = re.compile(rb"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)")
 #: A line where a top-level statement starts (a comment inserted before it lands between two).
 TOP_LEVEL = re.compile(rb"^(?:def |class |async def |@|[A-Za-z_]\w* = )", re.MULTILINE)
 
@@ -68,8 +66,7 @@ def edited(data: bytes, edit: str) -> bytes:
     if edit == "top":
         return b"# header\n" + data
     if edit == "query":
-        found = FROM_TABLE.search(data)
-        return data if found is None else data[: found.end(1)] + b"_edited" + data[found.end(1):]
+        return query_edited(data) or data
     if edit in ("middle", "remove"):
         # before the first top-level statement of the second half: the lines above stay, the
         # lines below move (down by two, or up by one when the blank line above it goes)
