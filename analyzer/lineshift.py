@@ -211,6 +211,9 @@ class _Walk:
         return True
 
 
+T = TypeVar("T")
+
+
 class _Unmovable(Exception):
     """A value `move_lines` cannot move exactly."""
 
@@ -228,9 +231,6 @@ def move_lines(value: T, lines: Mapping[int, int]) -> T | None:
         return _Mover(lines).move(value, line=False, text=False)  # type: ignore[no-any-return]
     except _Unmovable:
         return None
-
-
-T = TypeVar("T")
 
 
 class _Mover:
