@@ -8,6 +8,7 @@ processes run, which is when the sum of the processes' memory peaks.
 
 from __future__ import annotations
 
+import pickle
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import orm_uses
 from analyzer.readers.sql_file import SqlFileFacts
-from analyzer.resolve.code_sql import CodeSqlResolver, SqlMemo
+from analyzer.resolve.code_sql import Analysis, CodeSqlResolver, MemoKey, SqlMemo
 from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import TemplateExpander
@@ -114,14 +115,20 @@ class _Memo:
             self.cache.put(self.key, self.memo.state)
 
 
-def _sql_memo(cache: FactCache | None, root: Path, settings: Config) -> _Memo:
+def _sql_memo(
+    cache: FactCache | None, root: Path, settings: Config, ahead: list[bytes]
+) -> _Memo:
+    """The memo of the last scan's analyses, with those the workers made ahead."""
+    made: dict[MemoKey, Analysis] = {}
+    for pickled in ahead:
+        made.update(pickle.loads(pickled))
     key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
     if cache is None:  # still one analysis per distinct text within this scan
-        return _Memo(None, key, SqlMemo())
+        return _Memo(None, key, SqlMemo(ahead=made))
     loaded = cache.get(key)
     # an older scan's memo (another shape) is only not used
     usable = isinstance(loaded, tuple) and len(loaded) == 2
-    return _Memo(cache, key, SqlMemo(loaded if usable else None))
+    return _Memo(cache, key, SqlMemo(loaded if usable else None, ahead=made))
 
 
 def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
@@ -217,7 +224,7 @@ def analyse(
     ]
     mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
     diagnostics.extend(_orm_diagnostics(orm_model))
-    memo = _sql_memo(cache, root, settings)
+    memo = _sql_memo(cache, root, settings, collected.analyses_ahead)
     resolved = CodeSqlResolver(
         evaluator, dialect=settings.dialect, default_schema=settings.default_schema,
         memo=memo.memo,

@@ -25,6 +25,8 @@ class Collected:
     sql: list[tuple[FileEntry, SqlFileFacts]] = field(default_factory=list)
     revisions: list[tuple[AlembicRevision, PythonFacts]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: SQL analyses the workers made ahead, pickled (`engine.analyses_ahead`), for the memo
+    analyses_ahead: list[bytes] = field(default_factory=list)
 
 
 def file_diagnostic(path: str, problem: FileProblem) -> Diagnostic:
@@ -51,6 +53,7 @@ def collect(
     jobs = extraction_jobs(discovery, contents, digests, config, file_timeout)
     contents.clear()
     results = extractor.extract(jobs)
+    collected.analyses_ahead = extractor.analyses_ahead
     for path in sorted(results):  # a fixed order, whatever order the workers finished in
         extracted, entry = results[path], entries[path]
         if extracted.python is not None:

@@ -274,6 +274,7 @@ def _start_worker() -> None:
     gc.enable()
     with _budget_paused():
         from analyzer.readers.python_module import read_python  # noqa: F401
+        from analyzer.resolve.code_sql import literal_analyses  # noqa: F401
 
         freeze_imports()
 
@@ -289,12 +290,44 @@ def start_workers(jobs: int) -> ProcessPoolExecutor:
     return pool
 
 
-def run_job_pickled(job: Job) -> bytes:
-    """`run_job` in a worker, its result pickled there (see `Extractor._map`); then the pages
-    a large file's tree was freed from go back to the system (`analyzer.heap`)."""
-    pickled = pickle.dumps(run_job(job), protocol=pickle.HIGHEST_PROTOCOL)
+def run_job_pickled(job: Job) -> tuple[bytes, bytes | None]:
+    """`run_job` in a worker, its result pickled there (see `Extractor._map`), and the
+    analyses of its literal SQL made ahead (`analyses_ahead`); then the pages a large file's
+    tree was freed from go back to the system (`analyzer.heap`)."""
+    extracted = run_job(job)
+    pickled = pickle.dumps(extracted, protocol=pickle.HIGHEST_PROTOCOL)
+    ahead = analyses_ahead(job, extracted)
     heap.release_if_grown()
-    return pickled
+    return pickled, ahead
+
+
+def analyses_ahead(job: Job, extracted: Extracted) -> bytes | None:
+    """The analyses of the file's literal SQL candidates (`literal_analyses`), pickled; None
+    when it has none.
+
+    Why in the worker: after extraction, the resolver analyses every SQL text in one process
+    while the workers are gone; a worker makes the literal ones while the main process waits
+    for the round (synapse: 0.43 s of that one process's time). Outside the file's time budget
+    and of its result: the report is the same whether they are made here or by the resolver
+    (its memo takes them, `SqlMemo(ahead=)`), and a failure here only leaves them to it."""
+    facts = extracted.python
+    if (
+        facts is None
+        or not facts.candidates
+        or extracted.skipped
+        or extracted.revision is not None  # a revision's SQL is not the resolver's
+        or crashed(extracted)
+    ):
+        return None
+    from analyzer.resolve.code_sql import literal_analyses
+
+    try:
+        analyses = literal_analyses(
+            facts, dialect=job.dialect, default_schema=job.default_schema
+        )
+    except Exception:  # the resolver meets the same text again and reports what it does
+        return None
+    return pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL) if analyses else None
 
 
 def _deeply_bracketed(data: bytes) -> bool:
@@ -466,6 +499,8 @@ class Extractor:
         # its full reading if a round read it in full (`analyzer.cutoff` compares them).
         self.stage_keys: dict[str, list[str]] = {}
         self._held: dict[str, bytes] = {}  # `_keep_for_rounds`
+        # pickled SQL analyses the workers made ahead (`analyses_ahead`), for the resolver
+        self.analyses_ahead: list[bytes] = []
         self._compressed = False  # whether `_held` is zlib-compressed
 
     def __enter__(self) -> Extractor:
@@ -494,8 +529,12 @@ class Extractor:
             else:
                 todo.append((index, job, key))
         extracted_all = self._map([job for _, job, _ in todo])
-        for (index, _job, key), (extracted, pickled) in zip(todo, extracted_all, strict=True):
+        for (index, _job, key), (extracted, pickled, ahead) in zip(
+            todo, extracted_all, strict=True
+        ):
             results[index] = extracted
+            if ahead is not None:
+                self.analyses_ahead.append(ahead)
             if self.cache is not None and key and not crashed(extracted):
                 if pickled is not None:
                     self.cache.put_pickled(key, pickled)
@@ -504,28 +543,29 @@ class Extractor:
             self._tick()
         return [r for r in results if r is not None]
 
-    def _map(self, jobs: list[Job]) -> Iterator[tuple[Extracted, bytes | None]]:
-        """Each job's result, and its pickle when a worker made one (the cache keeps those
-        bytes as they are: the main process, which every worker waits on, does not pickle
-        each result a second time)."""
+    def _map(self, jobs: list[Job]) -> Iterator[tuple[Extracted, bytes | None, bytes | None]]:
+        """Each job's result, its pickle when a worker made one (the cache keeps those bytes as
+        they are: the main process, which every worker waits on, does not pickle each result a
+        second time), and the analyses a worker made ahead (`analyses_ahead`; in this process
+        the resolver makes them: the time is the same)."""
         # A few files are read here rather than forking workers for them; once the workers
         # exist (an earlier round), they read even one file: they have LibCST imported.
         if self.jobs == 1 or (self._pool is None and len(jobs) < 2 * self.jobs):
-            yield from ((extracted, None) for extracted in map(run_job, jobs))
+            yield from ((extracted, None, None) for extracted in map(run_job, jobs))
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker)
         chunk = max(1, min(32, len(jobs) // (self.jobs * 8)))
         done = 0
         try:
-            for pickled in self._pool.map(run_job_pickled, jobs, chunksize=chunk):
+            for pickled, ahead in self._pool.map(run_job_pickled, jobs, chunksize=chunk):
                 done += 1
-                yield pickle.loads(pickled), pickled
+                yield pickle.loads(pickled), pickled, ahead
         except BrokenProcessPool:
             # A worker died (a native crash, the OOM killer): find the file that kills it by
             # running the rest one per process, so that it takes only itself with it.
             self._pool = None
-            yield from ((_isolated(job), None) for job in jobs[done:])
+            yield from ((_isolated(job), None, None) for job in jobs[done:])
 
     def _tick(self) -> None:
         self._done += 1

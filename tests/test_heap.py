@@ -72,10 +72,11 @@ def test_a_worker_releases_after_each_file(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(heap, "release_if_grown", lambda: calls.append("release") or False)
     job = job_for("app/db/queries.py")
 
-    pickled = engine.run_job_pickled(job)
+    pickled, ahead = engine.run_job_pickled(job)
 
     assert calls == ["release"]
     assert pickle.loads(pickled) == engine.run_job(job)
+    assert ahead is not None  # the file's literal SQL, analysed before the pages go back
 
 
 @glibc

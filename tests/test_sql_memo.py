@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from analyzer.cache import FactCache
 from analyzer.facts import PythonFacts
 from analyzer.resolve import code_sql
 from analyzer.resolve.code_sql import CodeSqlResolver, PythonSql
+from analyzer.resolve.templates import hole_marker
 from analyzer.scan import scan
 from tests.conftest import SAMPLE, MakeRepo, table_names, uses_of
 
@@ -132,3 +135,114 @@ def test_a_statement_the_verdict_parsed_is_not_parsed_again(
             default_schema="public",
         ) or () for ref in result.refs
     ] == [("public", "tickets", "read")]
+
+
+AHEAD_REPO = {
+    "app/__init__.py": "",
+    "app/orders.py": (
+        "def recent(conn):\n"
+        "    return conn.execute('SELECT id FROM orders WHERE placed > %s', (1,))\n"
+        "\n"
+        "\n"
+        "def purge(conn, table):\n"
+        "    conn.execute(f'DELETE FROM {table} WHERE stale')\n"
+        "\n"
+        "\n"
+        "purge(None, 'carts')\n"
+    ),
+    "app/users.py": (
+        "def count(conn):\n"
+        "    return conn.execute('SELECT count(*) FROM users')\n"
+    ),
+    "app/notes.py": "def note(log):\n    log.info('select a user first')\n",
+    "app/more.py": "def rows(conn):\n    return conn.execute('SELECT * FROM invoices')\n",
+}
+
+
+def test_a_worker_analyses_the_literal_sql_of_its_file_ahead() -> None:
+    """The analyses a worker makes are keyed as the resolver asks for them (the text, whether
+    it is at a sink, the dialect, the default schema), equal to its own, and only for the
+    candidates that are literal text: a template is filled in by the resolver first."""
+    from analyzer import engine
+    from analyzer.engine import Job
+
+    source = AHEAD_REPO["app/orders.py"].encode()
+    job = Job(
+        path="app/orders.py", kind="python", module="app.orders", revision_candidate=False,
+        data=source, dialect="postgres", default_schema="public", prefilter=True,
+    )
+    pickled, ahead = engine.run_job_pickled(job)
+    assert pickle.loads(pickled) == engine.run_job(job)  # the result itself is as before
+    assert ahead is not None
+    made = pickle.loads(ahead)
+    text = "SELECT id FROM orders WHERE placed > %s"
+    assert list(made) == [(text, True, "postgres", "public")]
+    analysis = made[(text, True, "postgres", "public")]
+    assert analysis == code_sql.analyze_text(
+        text, at_sink=True, dialect="postgres", default_schema="public"
+    )
+    assert [(r.schema, r.name, r.kind) for _, result in analysis for r in result.refs] == [
+        ("public", "orders", "read")
+    ]
+    # a file with no candidate, or one the first look skipped, has none to make
+    notes = replace(job, path="app/notes.py", module="app.notes",
+                    data=AHEAD_REPO["app/notes.py"].encode())
+    assert engine.run_job_pickled(notes)[1] is None
+
+
+def test_the_resolver_takes_the_analyses_made_ahead_and_reports_the_same(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers, the main process analyses only the texts the resolver filled in: the
+    literal ones come from the workers. The report is the one a single process makes."""
+    analysed: Counter[str] = Counter()
+    resolving = [False]
+    real_is_sql_text = code_sql.is_sql_text
+    real_resolve = CodeSqlResolver.resolve
+
+    def counting(text: str, *, at_sink: bool, dialect: str, parsed: object = None) -> bool:
+        if resolving[0]:
+            analysed[text] += 1
+        return real_is_sql_text(text, at_sink=at_sink, dialect=dialect, parsed=parsed)  # type: ignore[arg-type]
+
+    def resolve(self: CodeSqlResolver, modules: Iterable[PythonFacts]) -> dict[str, PythonSql]:
+        resolving[0] = True
+        try:
+            return real_resolve(self, modules)
+        finally:
+            resolving[0] = False
+
+    monkeypatch.setattr(code_sql, "is_sql_text", counting)
+    monkeypatch.setattr(CodeSqlResolver, "resolve", resolve)
+    root = make_repo(AHEAD_REPO)
+
+    # the template as the helper `purge` holds it, then as its call fills it in
+    filled = {f"DELETE FROM {hole_marker(0)} WHERE stale", "DELETE FROM carts WHERE stale"}
+    alone = scan(root, jobs=1, cache=None)
+    assert set(analysed) == filled | {
+        "SELECT id FROM orders WHERE placed > %s",
+        "SELECT count(*) FROM users",
+        "SELECT * FROM invoices",
+    }
+    analysed.clear()
+    with_workers = scan(root, jobs=2, cache=None)
+
+    assert set(analysed) == filled
+    assert with_workers.to_json() == alone.to_json()
+    assert uses_of(with_workers, "carts") == {("app/orders.py", 9, "write")}
+    assert uses_of(with_workers, "orders") == {("app/orders.py", 2, "read")}
+
+
+def test_an_analysis_taken_from_ahead_counts_as_computed() -> None:
+    """The memo a scan saves is the same whoever made its analyses."""
+    key = ("SELECT 1 FROM t", True, "postgres", "public")
+    analysis = code_sql.analyze_text(
+        key[0], at_sink=True, dialect="postgres", default_schema="public"
+    )
+    ahead = code_sql.SqlMemo(ahead={key: analysis, ("SELECT 2", True, "postgres", "public"): None})
+    assert ahead.get(key) == (True, analysis)
+    assert ahead.changed and ahead.computed == 1
+    made = code_sql.SqlMemo()
+    made.put(key, analysis)
+    assert ahead.state == made.state  # what it was not asked for is not kept
+    assert code_sql.SqlMemo(previous=made.state, ahead={key: None}).get(key) == (True, analysis)

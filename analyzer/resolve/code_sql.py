@@ -105,8 +105,15 @@ class SqlMemo:
     Saving `used` only keeps the memo the size of the repository's current SQL.
     """
 
-    def __init__(self, previous: MemoState | None = None) -> None:
+    def __init__(
+        self,
+        previous: MemoState | None = None,
+        ahead: dict[MemoKey, Analysis] | None = None,
+    ) -> None:
         self.previous, self.previous_ctes = previous or ({}, {})
+        # analyses the extraction workers made while the main process waited
+        # (`literal_analyses`): computed in this scan, so taking one counts as computing it
+        self.ahead = ahead or {}
         self.used: dict[MemoKey, Analysis] = {}
         self.used_ctes: dict[tuple[str, str], frozenset[str]] = {}
         self.computed = 0
@@ -116,6 +123,9 @@ class SqlMemo:
             return True, self.used[key]
         if key in self.previous:
             self.used[key] = self.previous[key]
+            return True, self.used[key]
+        if key in self.ahead:
+            self.put(key, self.ahead[key])
             return True, self.used[key]
         return False, None
 
@@ -175,6 +185,32 @@ def analyze_text(
     if memo is not None:
         memo.put(key, analysis)
     return analysis
+
+
+def literal_analyses(
+    facts: PythonFacts, *, dialect: str, default_schema: str
+) -> dict[MemoKey, Analysis]:
+    """`analyze_text` of each of the module's candidates that is literal text only, under the
+    memo key `CodeSqlResolver` will ask for it: such a text is the same in every frame.
+
+    Why: a worker that has just read a file makes these while the main process waits for the
+    round; the resolver, one process after extraction, then finds them in its memo (synapse:
+    4,300 texts, 0.43 s of that process's time). Pure, like `analyze_text`: an analysis made
+    here equals the one the resolver would make, and one it never asks for is dropped."""
+    analyses: dict[MemoKey, Analysis] = {}
+    for candidate in facts.candidates:
+        if not all(isinstance(part, Literal) for part in candidate.parts):
+            continue
+        template = TemplateExpander.assemble(candidate.parts)
+        if not template.has_literal_text():
+            continue
+        at_sink = candidate.sink is not None
+        key = (template.text, at_sink, dialect, default_schema)
+        if key not in analyses:
+            analyses[key] = analyze_text(
+                template.text, at_sink=at_sink, dialect=dialect, default_schema=default_schema
+            )
+    return analyses
 
 
 def _unique_dynamic(names: list[DynamicName]) -> list[DynamicName]:
