@@ -110,3 +110,43 @@ def test_a_node_of_another_tree_is_not_found() -> None:
         positions.span(stranger)
     assert stranger not in positions
     assert positions.get(stranger) is None
+
+
+def test_the_stock_code_generation_is_back_after_the_pass() -> None:
+    """The pass swaps two LibCST hooks for its own (`positions._recording_hooks`); any other
+    code generation, after it or after a pass that failed, is LibCST's own."""
+    from libcst._nodes.base import CSTNode
+    from libcst._nodes.expression import _BaseParenthesizedNode
+
+    stock = (CSTNode.__dict__["_codegen"], _BaseParenthesizedNode.__dict__["_parenthesize"])
+    source = "total = (price * (1 + rate))  # net\nprint((total))\n"
+    module = cst.parse_module(source)
+    assert Positions(module).span(module.body[1]) == (2, 0, 2, 14)
+    assert (CSTNode.__dict__["_codegen"], _BaseParenthesizedNode.__dict__["_parenthesize"]) == stock
+    assert module.code == source
+
+    # a tree whose generation fails half-way: a parenthesized integer with no text
+    broken = cst.parse_module("x = (1)\n")
+    integer = broken.body[0].body[0].value  # type: ignore[attr-defined]
+    object.__setattr__(integer, "value", None)
+    with pytest.raises(TypeError):
+        Positions(broken).span(broken)
+    assert (CSTNode.__dict__["_codegen"], _BaseParenthesizedNode.__dict__["_parenthesize"]) == stock
+
+
+def test_no_node_class_defines_its_own_generation_hooks() -> None:
+    """What the swap relies on: every node generates through `CSTNode._codegen`, and every
+    parenthesized one through `_BaseParenthesizedNode._parenthesize`."""
+    from libcst._nodes.base import CSTNode
+    from libcst._nodes.expression import _BaseParenthesizedNode
+
+    def subclasses(cls: type) -> set[type]:
+        found = set(cls.__subclasses__())
+        for sub in list(found):
+            found |= subclasses(sub)
+        return found
+
+    every = subclasses(CSTNode)
+    assert len(every) > 150  # the node classes are all imported with libcst
+    assert [c.__name__ for c in every if "_codegen" in c.__dict__] == []
+    assert [c for c in every if "_parenthesize" in c.__dict__] == [_BaseParenthesizedNode]
