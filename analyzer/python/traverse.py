@@ -59,13 +59,27 @@ def child_fields(node_type: type) -> tuple[str, ...]:
     return names
 
 
+# type -> whether it is a LibCST node: `isinstance(x, cst.CSTNode)` goes through
+# `ABCMeta.__instancecheck__` (a Python-level call), once per field of every node walked
+_IS_NODE: dict[type, bool] = {}
+
+
 def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The node's children in source order (syntax tokens excluded)."""
+    is_node = _IS_NODE
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif type(value) is tuple or type(value) is list:
+        kind = type(value)
+        if kind is tuple or kind is list:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                known = is_node.get(type(item))
+                if known is None:
+                    known = is_node[type(item)] = isinstance(item, cst.CSTNode)
+                if known:
                     yield item
+            continue
+        known = is_node.get(kind)
+        if known is None:
+            known = is_node[kind] = isinstance(value, cst.CSTNode)
+        if known:
+            yield value
