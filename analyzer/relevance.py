@@ -1237,8 +1237,22 @@ def _children(node: ast.AST) -> Iterator[ast.AST]:
             yield value
 
 
+# Fields that never hold a node in CPython's `ast` (names, flags, a constant's value...): a
+# walk need not read them. `ctx` holds a node of no interest (`Load`, `Store`).
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "id", "attr", "name", "asname", "module", "level", "arg", "kind", "type_comment",
+     "conversion", "is_async", "simple", "lineno", "tag"}
+)
+
+
 def _child_fields(kind: type) -> tuple[str, ...]:
-    return tuple(name for name in getattr(kind, "_fields", ()) if name != "ctx")
+    """The fields of `kind` that may hold nodes, in order."""
+    fields = getattr(kind, "_fields", ())
+    if kind is ast.Constant:
+        return ()  # `value` is a str, bytes, number, tuple or frozenset of them, or None
+    if kind.__name__ == "TypeAlias":  # (Python 3.12: `type X = ...`, its `name` is a Name)
+        return tuple(name for name in fields if name != "ctx")
+    return tuple(name for name in fields if name not in _SCALAR_FIELDS)
 
 
 def _nodes(node: ast.AST) -> Iterator[ast.AST]:

@@ -210,3 +210,28 @@ def _node_classes() -> list[type]:
                 and not name.startswith("Base") and name != "CSTNode"):
             found.append(value)
     return found
+
+
+def test_the_first_look_walks_every_node_cpython_makes() -> None:
+    """`relevance._child_fields` leaves out the fields that hold names, flags and constants:
+    on every file of the corpus (the snippets, this repository), what it walks is exactly
+    what `ast.walk` meets, `ctx` aside."""
+    import ast
+
+    from analyzer.relevance import _nodes
+    from tests.python_corpus import REPO, snippet_sources
+
+    sources = snippet_sources()
+    checked = 0
+    for name in corpus_names():
+        source = sources[name] if name in sources else (REPO / name).read_bytes()
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        expected = sorted(
+            id(node) for node in ast.walk(tree) if not isinstance(node, ast.expr_context)
+        )
+        assert sorted(id(node) for node in _nodes(tree)) == expected, name
+        checked += 1
+    assert checked > 10
