@@ -115,12 +115,11 @@ class _Memo:
             self.cache.put(self.key, self.memo.state)
 
 
-def _sql_memo(
-    cache: FactCache | None, root: Path, settings: Config, ahead: list[bytes]
-) -> _Memo:
-    """The memo of the last scan's analyses, with those the workers made ahead."""
-    made: dict[MemoKey, Analysis] = {}
-    for pickled in ahead:
+def _sql_memo(cache: FactCache | None, root: Path, settings: Config, collected: Collected) -> _Memo:
+    """The memo of the last scan's analyses, with those extraction made: ahead in the workers,
+    and in the relevance rounds' helper search."""
+    made: dict[MemoKey, Analysis] = dict(collected.analyses_made)
+    for pickled in collected.analyses_ahead:
         made.update(pickle.loads(pickled))
     key = fact_key("sql-memo", str(root), settings.dialect, settings.default_schema)
     if cache is None:  # still one analysis per distinct text within this scan
@@ -224,7 +223,7 @@ def analyse(
     ]
     mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
     diagnostics.extend(_orm_diagnostics(orm_model))
-    memo = _sql_memo(cache, root, settings, collected.analyses_ahead)
+    memo = _sql_memo(cache, root, settings, collected)
     resolved = CodeSqlResolver(
         evaluator, dialect=settings.dialect, default_schema=settings.default_schema,
         memo=memo.memo,

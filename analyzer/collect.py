@@ -8,6 +8,7 @@ takes it from there) share it without importing each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from analyzer.config import Config
 from analyzer.discover import Discovery, FileEntry, ReadProblem
@@ -15,6 +16,9 @@ from analyzer.engine import Extractor, extraction_jobs
 from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
 from analyzer.models import Diagnostic
 from analyzer.readers.sql_file import SqlFileFacts
+
+if TYPE_CHECKING:
+    from analyzer.resolve.code_sql import Analysis, MemoKey
 
 
 @dataclass(slots=True)
@@ -27,6 +31,8 @@ class Collected:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: SQL analyses the workers made ahead, pickled (`engine.analyses_ahead`), for the memo
     analyses_ahead: list[bytes] = field(default_factory=list)
+    #: those the relevance rounds' helper search made (`engine._Rounds.analyses`)
+    analyses_made: dict[MemoKey, Analysis] = field(default_factory=dict)
 
 
 def file_diagnostic(path: str, problem: FileProblem) -> Diagnostic:
@@ -54,6 +60,7 @@ def collect(
     contents.clear()
     results = extractor.extract(jobs)
     collected.analyses_ahead = extractor.analyses_ahead
+    collected.analyses_made = extractor.analyses_made
     for path in sorted(results):  # a fixed order, whatever order the workers finished in
         extracted, entry = results[path], entries[path]
         if extracted.python is not None:

@@ -40,7 +40,7 @@ from analyzer.sql.engine_files import engine_of
 
 if TYPE_CHECKING:
     from analyzer.readers.sql_file import SqlFileFacts
-    from analyzer.resolve.code_sql import CodeSqlResolver, HelperSignatures
+    from analyzer.resolve.code_sql import Analysis, CodeSqlResolver, HelperSignatures, MemoKey
 
 ProgressCallback = Callable[[int, int], None]
 NESTING_CHECK_THRESHOLD = 500  # brackets of one kind before nesting depth is checked
@@ -499,8 +499,10 @@ class Extractor:
         # its full reading if a round read it in full (`analyzer.cutoff` compares them).
         self.stage_keys: dict[str, list[str]] = {}
         self._held: dict[str, bytes] = {}  # `_keep_for_rounds`
-        # pickled SQL analyses the workers made ahead (`analyses_ahead`), for the resolver
+        # pickled SQL analyses the workers made ahead (`analyses_ahead`), and those the
+        # rounds' helper search made (`_Rounds.analyses`), for the resolver
         self.analyses_ahead: list[bytes] = []
+        self.analyses_made: dict[MemoKey, Analysis] = {}
         self._compressed = False  # whether `_held` is zlib-compressed
 
     def __enter__(self) -> Extractor:
@@ -605,6 +607,7 @@ class Extractor:
         self.parsed_files = sum(1 for r in results.values() if not r.skipped)
         self.skipped_files = sum(1 for r in results.values() if r.skipped)
         self.pulled = rounds.reasons
+        self.analyses_made = rounds.analyses()
         if self.cache is not None and self.prefilter:
             self.cache.put(SELECTION_KEY, tuple(sorted(rounds.reasons)))
         return results
@@ -757,6 +760,11 @@ class _Rounds:
         changed = paths - self._parsed_before
         self._parsed_before = paths
         return self._resolver.find_helpers(parsed, changed)
+
+    def analyses(self) -> dict[MemoKey, Analysis]:
+        """The SQL analyses the helper search made, by memo key: the resolver after extraction
+        asks for many of the same texts (`analyze_text` is pure, so any of them will do)."""
+        return self._resolver.memo.used if self._resolver and self._resolver.memo else {}
 
     def to_parse(self, results: dict[str, Extracted]) -> set[str]:
         skipped = {path for path, r in results.items() if r.skipped}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -193,41 +193,51 @@ def test_a_worker_analyses_the_literal_sql_of_its_file_ahead() -> None:
 def test_the_resolver_takes_the_analyses_made_ahead_and_reports_the_same(
     make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With workers, the main process analyses only the texts the resolver filled in: the
-    literal ones come from the workers. The report is the one a single process makes."""
-    analysed: Counter[str] = Counter()
-    resolving = [False]
+    """Each text is analysed once in the main process: the relevance rounds' helper search
+    analyses the helper's template, and the resolver takes that analysis; with workers, the
+    literal texts come from them too, and the resolver analyses only the text it filled in.
+    The report is the one a single process makes."""
+    from analyzer import engine
+
+    analysed: dict[str, Counter[str]] = {"rounds": Counter(), "resolver": Counter()}
+    phase = [""]
     real_is_sql_text = code_sql.is_sql_text
-    real_resolve = CodeSqlResolver.resolve
 
     def counting(text: str, *, at_sink: bool, dialect: str, parsed: object = None) -> bool:
-        if resolving[0]:
-            analysed[text] += 1
+        if phase[0]:
+            analysed[phase[0]][text] += 1
         return real_is_sql_text(text, at_sink=at_sink, dialect=dialect, parsed=parsed)  # type: ignore[arg-type]
 
-    def resolve(self: CodeSqlResolver, modules: Iterable[PythonFacts]) -> dict[str, PythonSql]:
-        resolving[0] = True
-        try:
-            return real_resolve(self, modules)
-        finally:
-            resolving[0] = False
+    def during(name: str, real: Callable[..., object]) -> Callable[..., object]:
+        def run(*args: object) -> object:
+            phase[0] = name
+            try:
+                return real(*args)
+            finally:
+                phase[0] = ""
+        return run
 
     monkeypatch.setattr(code_sql, "is_sql_text", counting)
-    monkeypatch.setattr(CodeSqlResolver, "resolve", resolve)
+    monkeypatch.setattr(CodeSqlResolver, "resolve", during("resolver", CodeSqlResolver.resolve))
+    monkeypatch.setattr(engine._Rounds, "helpers", during("rounds", engine._Rounds.helpers))
     root = make_repo(AHEAD_REPO)
-
-    # the template as the helper `purge` holds it, then as its call fills it in
-    filled = {f"DELETE FROM {hole_marker(0)} WHERE stale", "DELETE FROM carts WHERE stale"}
-    alone = scan(root, jobs=1, cache=None)
-    assert set(analysed) == filled | {
+    template = f"DELETE FROM {hole_marker(0)} WHERE stale"  # the helper `purge`'s, as it is
+    literal = {
         "SELECT id FROM orders WHERE placed > %s",
         "SELECT count(*) FROM users",
         "SELECT * FROM invoices",
     }
-    analysed.clear()
+
+    alone = scan(root, jobs=1, cache=None)
+    assert analysed["rounds"] == Counter({template: 1})
+    assert analysed["resolver"] == Counter({**dict.fromkeys(literal, 1),
+                                            "DELETE FROM carts WHERE stale": 1})
+    analysed["rounds"].clear()
+    analysed["resolver"].clear()
     with_workers = scan(root, jobs=2, cache=None)
 
-    assert set(analysed) == filled
+    assert analysed["rounds"] == Counter({template: 1})
+    assert analysed["resolver"] == Counter({"DELETE FROM carts WHERE stale": 1})
     assert with_workers.to_json() == alone.to_json()
     assert uses_of(with_workers, "carts") == {("app/orders.py", 9, "write")}
     assert uses_of(with_workers, "orders") == {("app/orders.py", 2, "read")}
