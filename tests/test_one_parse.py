@@ -126,8 +126,9 @@ def test_once_workers_exist_they_read_even_a_single_file(monkeypatch: pytest.Mon
         assert in_main == [late.path]  # no workers yet: a lone file is read here
         assert len(list(extractor._map(first))) == 4
         in_main.clear()
-        [(extracted, pickled)] = list(extractor._map([late]))
+        [(extracted, pickled, ahead)] = list(extractor._map([late]))
 
     assert in_main == []
     assert pickled is not None  # a worker's pickle
     assert extracted == real(late)
+    assert ahead is not None  # and its analyses of the file's literal SQL
