@@ -316,6 +316,9 @@ def analyses_ahead(job: Job, extracted: Extracted) -> bytes | None:
         or not facts.candidates
         or extracted.skipped
         or extracted.revision is not None  # a revision's SQL is not the resolver's
+        # nor a Django migration's (made ahead, they were saleor's 3,929 unused texts of
+        # 13,811, netbox's 1,308 of 10,822)
+        or (facts.django is not None and facts.django.migration is not None)
         or crashed(extracted)
     ):
         return None

@@ -188,6 +188,29 @@ def test_a_worker_analyses_the_literal_sql_of_its_file_ahead() -> None:
     notes = replace(job, path="app/notes.py", module="app.notes",
                     data=AHEAD_REPO["app/notes.py"].encode())
     assert engine.run_job_pickled(notes)[1] is None
+    # nor does a Django migration: its SQL is the migration reader's, not the resolver's
+    migration = (
+        "from django.db import migrations\n"
+        "\n"
+        "\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')]\n"
+        "    operations = [migrations.RunSQL('UPDATE shop_order SET paid = true')]\n"
+    )
+    in_migrations = replace(job, path="shop/migrations/0002_paid.py",
+                            module="shop.migrations.0002_paid", data=migration.encode())
+    extracted = engine.run_job(in_migrations)
+    assert extracted.python is not None and extracted.python.django is not None
+    assert extracted.python.django.migration is not None
+    assert engine.run_job_pickled(in_migrations)[1] is None
+    elsewhere = replace(in_migrations, path="shop/fixes.py", module="shop.fixes")
+    ahead_elsewhere = engine.run_job_pickled(elsewhere)[1]
+    assert ahead_elsewhere is not None
+    made_elsewhere = pickle.loads(ahead_elsewhere)
+    # every literal candidate is analysed; what is not SQL is None, as the resolver finds it
+    assert {text: analysis is not None for (text, *_), analysis in made_elsewhere.items()} == {
+        "0001_initial": False, "UPDATE shop_order SET paid = true": True,
+    }
 
 
 def test_the_resolver_takes_the_analyses_made_ahead_and_reports_the_same(
