@@ -55,7 +55,6 @@ from analyzer.python.parse import ParsedModule
 from analyzer.python.positions import Positions
 from analyzer.python.scopes import Scope
 from analyzer.python.templates import TemplateBuilder
-from analyzer.python.traverse import child_fields as _child_fields
 from analyzer.python.traverse import child_nodes
 from analyzer.readers.sinks import SQLALCHEMY_ROOTS, TABLE_COLUMNS, TABLE_STATEMENT_METHODS
 
@@ -1210,14 +1209,8 @@ class _Reader:
         _HANDLERS.get(type(node), _Reader._generic)(self, node)
 
     def _generic(self, node: cst.CSTNode) -> None:
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                self.walk(value)
-            elif type(value) is tuple or type(value) is list:
-                for item in value:
-                    if isinstance(item, cst.CSTNode):
-                        self.walk(item)
+        for child in child_nodes(node):
+            self.walk(child)
 
     def _skip(self, node: cst.CSTNode) -> None:
         return None
