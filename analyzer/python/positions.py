@@ -29,9 +29,9 @@ Semantics copied from `libcst.metadata.position_provider.PositionProvidingCodege
 `id(node)` keys are safe because a `Positions` object holds its module, so every node of the
 tree stays alive (and keeps its id) for as long as the table does; a node from another tree is
 never in the table (`KeyError`). This relies on LibCST's `CodegenState` protocol
-(`add_token`, `add_indent_tokens`, `increase_indent`, `decrease_indent`, `before_codegen`,
-`after_codegen`, `pop_trailing_newline`, `record_syntactic_position`, `tokens`,
-`default_indent`, `default_newline`) and on `CSTNode._codegen` and
+(`add_token`, `add_indent_tokens`, `increase_indent`, `decrease_indent`,
+`pop_trailing_newline`, `record_syntactic_position`, `tokens`, `default_indent`,
+`default_newline`) and on `CSTNode._codegen` and
 `_BaseParenthesizedNode._parenthesize` being the only definitions of those hooks: the LibCST
 versions it is tested on are pinned in `pyproject.toml`, and `tests/test_python_positions.py`
 checks both and compares the table with the stock provider on every node of a corpus.
@@ -55,13 +55,15 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 
 
 class _PositionState(CodegenState):
-    """A `CodegenState` that tracks line and column and records spans by node id.
+    """A `CodegenState` that tracks line and column and records spans by node id. The span
+    of every node is recorded by `_recording_codegen`, which the pass puts in place of
+    `CSTNode._codegen` (so this state has no `before_codegen`/`after_codegen` of its own).
 
     Its own instance is also the context manager `record_syntactic_position` returns: the
     pending syntactic records live on a stack, so no object is created per use.
     """
 
-    __slots__ = ("_pending", "_starts", "column", "line", "spans")
+    __slots__ = ("_pending", "column", "line", "spans")
 
     def __init__(self, module: Module) -> None:
         super().__init__(default_indent=module.default_indent,
@@ -69,7 +71,6 @@ class _PositionState(CodegenState):
         self.line = 1
         self.column = 0
         self.spans: dict[int, Span] = {}
-        self._starts: list[tuple[int, int]] = []
         self._pending: list[tuple[int, CSTNode | None, CSTNode | None, int, int]] = []
 
     def _advance(self, value: str) -> None:
@@ -93,14 +94,6 @@ class _PositionState(CodegenState):
         self.tokens.extend(self.indent_tokens)
         for token in self.indent_tokens:
             self._advance(token)
-
-    def before_codegen(self, node: CSTNode) -> None:
-        self._starts.append((self.line, self.column))
-
-    def after_codegen(self, node: CSTNode) -> None:
-        line, column = self._starts.pop()
-        # setdefault: a syntactic position recorded inside the node's codegen wins.
-        self.spans.setdefault(id(node), (line, column, self.line, self.column))
 
     def record_syntactic_position(  # type: ignore[override]
         self,
@@ -128,11 +121,13 @@ class _PositionState(CodegenState):
 
 
 def _recording_codegen(self: CSTNode, state: _PositionState, **kwargs: object) -> None:
-    """`CSTNode._codegen` with `_PositionState.before_codegen` and `after_codegen` written
-    in: two method calls and a stack push less per node."""
+    """`CSTNode._codegen` recording the node's span itself, where the stock one calls the
+    state's `before_codegen` and `after_codegen`: two method calls and a stack push less per
+    node."""
     line = state.line
     column = state.column
     self._codegen_impl(state, **kwargs)  # type: ignore[arg-type]
+    # setdefault: a syntactic position recorded inside the node's codegen wins.
     state.spans.setdefault(id(self), (line, column, state.line, state.column))
 
 
