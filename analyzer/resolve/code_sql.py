@@ -111,8 +111,8 @@ class SqlMemo:
         ahead: dict[MemoKey, Analysis] | None = None,
     ) -> None:
         self.previous, self.previous_ctes = previous or ({}, {})
-        # analyses the extraction workers made while the main process waited
-        # (`literal_analyses`): computed in this scan, so taking one counts as computing it
+        # analyses extraction made in this scan (the workers' `literal_analyses`, the
+        # relevance rounds' helper search), so taking one counts as computing it
         self.ahead = ahead or {}
         self.used: dict[MemoKey, Analysis] = {}
         self.used_ctes: dict[tuple[str, str], frozenset[str]] = {}
@@ -160,6 +160,12 @@ class SqlMemo:
         )
 
 
+def memo_key(text: str, *, at_sink: bool, dialect: str, default_schema: str) -> MemoKey:
+    """What `analyze_text`'s result depends on: its memo key (also the key of the analyses
+    made ahead, `literal_analyses`)."""
+    return (text, at_sink, dialect, default_schema)
+
+
 def analyze_text(
     text: str, *, at_sink: bool, dialect: str, default_schema: str, memo: SqlMemo | None = None
 ) -> Analysis:
@@ -168,7 +174,7 @@ def analyze_text(
     Parsing dominates a warm scan, so results are memoised by the text itself: a template
     whose constants changed is a different text, so a memo entry can never be stale.
     """
-    key = (text, at_sink, dialect, default_schema)
+    key = memo_key(text, at_sink=at_sink, dialect=dialect, default_schema=default_schema)
     if memo is not None:
         found, cached = memo.get(key)
         if found:
@@ -205,7 +211,8 @@ def literal_analyses(
         if not template.has_literal_text():
             continue
         at_sink = candidate.sink is not None
-        key = (template.text, at_sink, dialect, default_schema)
+        key = memo_key(template.text, at_sink=at_sink, dialect=dialect,
+                       default_schema=default_schema)
         if key not in analyses:
             analyses[key] = analyze_text(
                 template.text, at_sink=at_sink, dialect=dialect, default_schema=default_schema
