@@ -291,6 +291,8 @@ class CodeSqlResolver:
         self._waiting: dict[str, list[tuple[PythonFacts, StringCandidate]]] = {}
         self._attributes_by_path: dict[str, frozenset[str]] = {}  # `_attribute_params`
         self._runner_calls: set[CallFact] = set()  # calls a runner is assumed to make
+        # what each called expression evaluated to, with this evaluator (`_called_values`)
+        self._called: dict[tuple[int, int], tuple[PythonFacts, ir.Expr, Values]] = {}
 
     # ---- one candidate ---------------------------------------------------------------------
 
@@ -519,6 +521,7 @@ class CodeSqlResolver:
         """Evaluate with `evaluator` from now on (one over the modules read since)."""
         self.evaluator = evaluator
         self.expander = TemplateExpander(evaluator)
+        self._called.clear()  # (values over other modules)
 
     def _helper(self, facts: PythonFacts, function: str) -> _Helper | None:
         key = (facts.module, function)
@@ -581,7 +584,7 @@ class CodeSqlResolver:
         if name is None or name not in names:
             return []
         found: list[tuple[_Helper, FunctionV, str]] = []
-        values: Values = self.evaluator.evaluate(func, Frame(facts))
+        values = self._called_values(facts, func)
         for value in values:
             if isinstance(value, FunctionV):
                 helper = self._helpers.get((value.module, value.qualname))
@@ -608,6 +611,21 @@ class CodeSqlResolver:
                      "medium")
                 )
         return found
+
+    def _called_values(self, facts: PythonFacts, func: ir.Expr) -> Values:
+        """What `func` of `facts` (called, or handed to a runner) evaluates to, once per
+        evaluator: `_propagate` asks again for every call on each of its passes, and
+        `_resolve_calls` for the same calls after it (synapse: 2,007 `_callees` in the
+        final resolution's propagation alone). A top-level evaluation in a module's own frame
+        depends on the evaluator's modules only, which do not change until `use_evaluator`.
+        Keyed by identity, with the objects kept, so a key is never another expression's."""
+        key = (id(facts), id(func))
+        kept = self._called.get(key)
+        if kept is not None and kept[0] is facts and kept[1] is func:
+            return kept[2]
+        values: Values = self.evaluator.evaluate(func, Frame(facts))
+        self._called[key] = (facts, func, values)
+        return values
 
     def _propagate(self, modules: list[PythonFacts]) -> None:
         """Functions passing their own parameter on to a helper are helpers too."""
