@@ -17,7 +17,7 @@ from analyzer.models import Report
 
 runner = CliRunner()
 SLOW = "def run(cur):\n" + "".join(
-    f'    cur.execute("SELECT id FROM slow_{i % 7} WHERE id = {i}")\n' for i in range(3000)
+    f'    cur.execute("SELECT id FROM slow_{i % 7} WHERE id = {i}")\n' for i in range(6000)
 )
 
 
@@ -33,7 +33,7 @@ def test_a_timeout_is_cached_so_a_warm_scan_reports_it_again(
     gc.collect()
     gc.disable()
     try:
-        cold = scan(root, file_timeout=0.05, cache=FactCache(cache))
+        cold = scan(root, file_timeout=0.2, cache=FactCache(cache))
     finally:
         gc.enable()
     assert diagnosed(cold) == {("file-timeout", "app/slow.py")}
@@ -48,7 +48,7 @@ def test_a_timeout_is_cached_so_a_warm_scan_reports_it_again(
     monkeypatch.setattr(analyzer.engine, "run_job", counting)
     # another file changes, so the report is rebuilt from the per-file cache
     (root / "app" / "other.py").write_text('Q = "SELECT * FROM other_two"\n')
-    warm = scan(root, file_timeout=0.05, cache=FactCache(cache))
+    warm = scan(root, file_timeout=0.2, cache=FactCache(cache))
     assert diagnosed(warm) == {("file-timeout", "app/slow.py")}
     assert warm.diagnostics == cold.diagnostics
     assert parsed == ["app/other.py"]  # the slow file was not parsed again

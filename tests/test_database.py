@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from analyzer import scan
 from analyzer.cli import app
 from analyzer.database import DatabaseError
-from analyzer.database.build import run_build, skip_reason
+from analyzer.database.build import SCRATCH_PREFIX, run_build, skip_reason
 from analyzer.database.compare import confirm_predictions
 from analyzer.database.plan import build_plan, postgres_type
 from analyzer.database.run import compare_with_database, verify_repository
@@ -434,18 +434,21 @@ def test_migration_order_predictions_are_confirmed_or_refuted(
 def test_interrupting_verify_leaves_no_scratch_database(
     make_repo, dev_database: str, pg_server
 ) -> None:
+    """Interrupted while PostgreSQL runs its SQL, `verify` drops its scratch database. Only
+    the interrupted process's own scratch databases are looked at (their names carry its
+    pid): other tests may build and drop theirs meanwhile."""
     root = make_repo({"sql/slow.sql": "CREATE TABLE t (id int);\nSELECT pg_sleep(60);\n"})
     dev = dev_database
     for signum in (signal.SIGINT, signal.SIGTERM):
-        before = set(scratch_databases(pg_server))
         process = subprocess.Popen(
             [sys.executable, "-c", "from analyzer.cli import main; main()", "verify", str(root),
              "--dev-url", dev, "--no-cache"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
         )
+        own = f"{SCRATCH_PREFIX}{process.pid}_"
         deadline = time.monotonic() + 60
-        while not set(scratch_databases(pg_server)) - before:
+        while not _named_from(scratch_databases(pg_server), own):
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "verify never created its scratch database"
             time.sleep(0.1)
@@ -454,7 +457,11 @@ def test_interrupting_verify_leaves_no_scratch_database(
         _, stderr = process.communicate(timeout=60)
         assert process.returncode == 130, stderr
         assert "interrupted; the scratch database was dropped" in stderr
-        assert set(scratch_databases(pg_server)) == before, signal.Signals(signum).name
+        assert _named_from(scratch_databases(pg_server), own) == [], signal.Signals(signum).name
+
+
+def _named_from(names: list[str], prefix: str) -> list[str]:
+    return [name for name in names if name.startswith(prefix)]
 
 
 # ---------------------------------------------------------------------------------------------
