@@ -36,6 +36,7 @@ from analyzer.outline import Outline, outline_of, parse_reporting_nesting
 from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
 from analyzer.sources.migration_places import is_declared
+from analyzer.sql.detect import Parsed, sharing_parses
 from analyzer.sql.engine_files import engine_of
 
 if TYPE_CHECKING:
@@ -294,16 +295,19 @@ def run_job_pickled(job: Job) -> tuple[bytes, bytes | None]:
     """`run_job` in a worker, its result pickled there (see `Extractor._map`), and the
     analyses of its literal SQL made ahead (`analyses_ahead`); then the pages a large file's
     tree was freed from go back to the system (`analyzer.heap`)."""
-    extracted = run_job(job)
-    pickled = pickle.dumps(extracted, protocol=pickle.HIGHEST_PROTOCOL)
-    ahead = analyses_ahead(job, extracted)
+    with sharing_parses() as parsed:  # the first look's parses, for the analyses ahead
+        extracted = run_job(job)
+        pickled = pickle.dumps(extracted, protocol=pickle.HIGHEST_PROTOCOL)
+        ahead = analyses_ahead(job, extracted, parsed)
     heap.release_if_grown()
     return pickled, ahead
 
 
-def analyses_ahead(job: Job, extracted: Extracted) -> bytes | None:
+def analyses_ahead(job: Job, extracted: Extracted, parsed: Parsed | None = None
+                   ) -> bytes | None:
     """The analyses of the file's literal SQL candidates (`literal_analyses`), pickled; None
-    when it has none.
+    when it has none. `parsed`: what sqlglot parsed for the file's first look in this job
+    (`detect.sharing_parses`), taken instead of parsing the same texts again.
 
     Why in the worker: after extraction, the resolver analyses every SQL text in one process
     while the workers are gone; a worker makes the literal ones while the main process waits
@@ -326,7 +330,7 @@ def analyses_ahead(job: Job, extracted: Extracted) -> bytes | None:
 
     try:
         analyses = literal_analyses(
-            facts, dialect=job.dialect, default_schema=job.default_schema
+            facts, dialect=job.dialect, default_schema=job.default_schema, parsed=parsed
         )
     except Exception:  # the resolver meets the same text again and reports what it does
         return None

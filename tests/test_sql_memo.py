@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -211,6 +212,71 @@ def test_a_worker_analyses_the_literal_sql_of_its_file_ahead() -> None:
     assert {text: analysis is not None for (text, *_), analysis in made_elsewhere.items()} == {
         "0001_initial": False, "UPDATE shop_order SET paid = true": True,
     }
+
+
+SHARED_SOURCE = (
+    'RECENT = "SELECT id, total FROM orders WHERE placed > now() - interval \'1 day\'"\n'
+    'ARCHIVE = "INSERT INTO orders_archive SELECT * FROM orders WHERE placed < %s"\n'
+    "\n\ndef recent(cur):\n    cur.execute(RECENT)\n    return cur.fetchall()\n"
+    "\n\ndef archive(cur, when):\n    cur.execute(ARCHIVE, (when,))\n"
+)
+RECENT = "SELECT id, total FROM orders WHERE placed > now() - interval '1 day'"
+ARCHIVE = "INSERT INTO orders_archive SELECT * FROM orders WHERE placed < %s"
+
+
+@contextmanager
+def _sqlglot_parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """The texts `sqlglot.parse` is called with, counted, while the block runs."""
+    import sqlglot
+
+    calls: Counter[str] = Counter()
+    real = sqlglot.parse
+
+    def counting(sql: str, *args: object, **kwargs: object) -> object:
+        calls[sql] += 1
+        return real(sql, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sqlglot, "parse", counting)
+        yield calls
+
+
+def test_a_worker_parses_each_sql_text_of_its_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first look asks sqlglot about the file's SQL strings; the analyses made ahead in the
+    same job take those parses instead of parsing the texts again, and are the analyses made
+    without them. Past `MAX_SHARED_CHARS` of text a parse is not kept (the job's memory)."""
+    from analyzer import engine
+    from analyzer.engine import Job
+    from analyzer.sql import detect
+
+    job = Job(
+        path="app/orders.py", kind="python", module="app.orders", revision_candidate=False,
+        data=SHARED_SOURCE.encode(), dialect="postgres", default_schema="public",
+        prefilter=True,
+    )
+    engine.run_job_pickled(job)  # (imports made)
+    with _sqlglot_parses(monkeypatch) as calls:
+        ahead = engine.run_job_pickled(job)[1]
+    assert calls == Counter({RECENT: 1, ARCHIVE: 1})
+    assert ahead is not None
+    made = pickle.loads(ahead)
+    keys = [(text, False, "postgres", "public") for text in (RECENT, ARCHIVE)]
+    assert list(made) == keys
+    assert [(r.name, r.kind) for _, result in made[keys[1]] for r in result.refs] == [
+        ("orders_archive", "write"), ("orders", "read")
+    ]
+    # without the first look's parses: each text parsed twice, the same analyses
+    with _sqlglot_parses(monkeypatch) as calls:
+        unshared = engine.analyses_ahead(job, engine.run_job(job))
+    assert calls == Counter({RECENT: 2, ARCHIVE: 2})
+    assert unshared is not None and pickle.loads(unshared) == made
+    # room for one text only: the first asked is kept, the other parsed again by its analysis
+    monkeypatch.setattr(detect, "MAX_SHARED_CHARS", max(len(RECENT), len(ARCHIVE)) + 10)
+    with _sqlglot_parses(monkeypatch) as calls:
+        bounded = engine.run_job_pickled(job)[1]
+    assert set(calls) == {RECENT, ARCHIVE} and sorted(calls.values()) == [1, 2]
+    assert bounded is not None and pickle.loads(bounded) == made
+    assert detect._shared is None  # nothing is kept outside a worker's job
 
 
 def test_the_resolver_takes_the_analyses_made_ahead_and_reports_the_same(

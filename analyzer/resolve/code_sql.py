@@ -167,12 +167,15 @@ def memo_key(text: str, *, at_sink: bool, dialect: str, default_schema: str) -> 
 
 
 def analyze_text(
-    text: str, *, at_sink: bool, dialect: str, default_schema: str, memo: SqlMemo | None = None
+    text: str, *, at_sink: bool, dialect: str, default_schema: str, memo: SqlMemo | None = None,
+    parsed: Parsed | None = None,
 ) -> Analysis:
     """None when `text` is not SQL, else its statements with their analysis.
 
     Parsing dominates a warm scan, so results are memoised by the text itself: a template
     whose constants changed is a different text, so a memo entry can never be stale.
+    `parsed`: sqlglot's parses already made of some texts (`detect.sharing_parses`); a
+    statement whose very text is among them is taken from it instead of parsed again.
     """
     key = memo_key(text, at_sink=at_sink, dialect=dialect, default_schema=default_schema)
     if memo is not None:
@@ -180,7 +183,8 @@ def analyze_text(
         if found:
             return cached
     analysis: Analysis = None
-    parsed: Parsed = {}  # what the verdict parsed: a statement that is the whole text reuses it
+    if parsed is None:
+        parsed = {}  # what the verdict parsed: a statement that is the whole text reuses it
     if is_sql_text(text, at_sink=at_sink, dialect=dialect, parsed=parsed):
         statements, _problems = split_statements(text)
         analysis = tuple(
@@ -194,7 +198,7 @@ def analyze_text(
 
 
 def literal_analyses(
-    facts: PythonFacts, *, dialect: str, default_schema: str
+    facts: PythonFacts, *, dialect: str, default_schema: str, parsed: Parsed | None = None
 ) -> dict[MemoKey, Analysis]:
     """`analyze_text` of each of the module's candidates that is literal text only, under the
     memo key `CodeSqlResolver` will ask for it: such a text is the same in every frame.
@@ -202,7 +206,8 @@ def literal_analyses(
     Why: a worker that has just read a file makes these while the main process waits for the
     round; the resolver, one process after extraction, then finds them in its memo (synapse:
     4,300 texts, 0.43 s of that process's time). Pure, like `analyze_text`: an analysis made
-    here equals the one the resolver would make, and one it never asks for is dropped."""
+    here equals the one the resolver would make, and one it never asks for is dropped.
+    `parsed`: the parses the file's first look made (`analyze_text`)."""
     analyses: dict[MemoKey, Analysis] = {}
     for candidate in facts.candidates:
         if not all(isinstance(part, Literal) for part in candidate.parts):
@@ -215,7 +220,8 @@ def literal_analyses(
                        default_schema=default_schema)
         if key not in analyses:
             analyses[key] = analyze_text(
-                template.text, at_sink=at_sink, dialect=dialect, default_schema=default_schema
+                template.text, at_sink=at_sink, dialect=dialect, default_schema=default_schema,
+                parsed=parsed,
             )
     return analyses
 

@@ -21,14 +21,17 @@ _VALUE_SIGN = re.compile(r"[(\d'%$?:*]|__tt_hole_")
 def parse_verdict(body: str, dialect: str, parsed: Parsed | None = None) -> bool | None:
     """True/False when sqlglot parses ``body`` into a real statement; None when it cannot.
     The parse goes into `parsed` (by the text sqlglot read and the dialect) when given: the
-    resolver's analysis of the same statement takes it instead of parsing it again."""
+    resolver's analysis of the same statement takes it instead of parsing it again; one
+    already there is read instead of parsing (a verdict only reads a tree)."""
     text = normalize_placeholders(body, dialect)
-    try:
-        expressions = sqlglot.parse(text, read=dialect)
-    except Exception:
-        return None
-    if parsed is not None:
-        parsed[(text, dialect)] = expressions
+    expressions = parsed.get((text, dialect)) if parsed is not None else None
+    if expressions is None:  # (else an earlier verdict's parse of the same text: equal)
+        try:
+            expressions = sqlglot.parse(text, read=dialect)
+        except Exception:
+            return None
+        if parsed is not None:
+            parsed[(text, dialect)] = expressions
     first = next((e for e in expressions if e is not None), None)
     if first is None or isinstance(first, exp.Command):
         return None
