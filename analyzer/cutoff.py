@@ -99,6 +99,9 @@ class LastScan:
     #: The Alembic revisions that report called documentation-only: the only ones whose
     #: texts it reads (`lineshift.Shift.revision_text`).
     documentation: tuple[str, ...] = ()
+    #: The string literals that scan's relevance rounds read (`engine._Rounds.texts_read`),
+    #: or those of the scan they were last asked in; None when not known.
+    rounds_texts: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,8 @@ class Verdict:
     #: scan's rounds read after their first round, which this scan's rounds would read too
     #: (the pipeline runs, without asking the rounds again).
     selection: frozenset[str] | None = None
+    #: With `selection`: the string literals the rounds that chose it read (`LastScan`).
+    rounds_texts: frozenset[str] | None = None
 
 
 def remember(
@@ -126,6 +131,7 @@ def remember(
     kept: tuple[str, ...],
     selection: tuple[str, ...] = (),
     marked: tuple[str, ...] = (),
+    rounds_texts: frozenset[str] | None = None,
 ) -> None:
     """Keep what a full scan rested on for the next scan's early cutoff (its report itself
     is stored under `report_key` by the caller)."""
@@ -144,6 +150,7 @@ def remember(
             kept=kept,
             selection=tuple(sorted(selection)),
             marked=marked,
+            rounds_texts=rounds_texts,
             documentation=tuple(sorted({
                 revision.path for revision in before_policy.revisions
                 if revision.category == "documentation"
@@ -186,9 +193,11 @@ class _Same:
         return self.lines is not None and not moved(self.lines)
 
 
-def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Same | None:
+def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache,
+                  rounds_texts: frozenset[str] | None) -> _Same | None:
     """The changed file's results at each stage the last scan used, and the line map under
-    which they equal that scan's; None at the first other difference."""
+    which they equal that scan's; None at the first other difference. `rounds_texts`: the
+    string literals the last scan's rounds read (`LastScan.rounds_texts`)."""
     if len(old_keys) == 1:
         stages = [job]
     elif len(old_keys) == 2 and job.prefilter:  # read in full by a round
@@ -218,7 +227,9 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
         fresh.append(key)
         shift = compare_lines(old, extracted) if old is not None else None
         if shift is None:
-            if not isinstance(old, Extracted) or not _same_for_rounds(old, extracted):
+            if not isinstance(old, Extracted) or not _same_for_rounds(
+                old, extracted, rounds_texts
+            ):
                 return None
             lines = None  # changed, but not as the relevance rounds read it
             continue
@@ -231,12 +242,13 @@ def _same_results(job: Job, old_keys: tuple[str, ...], cache: FactCache) -> _Sam
     return _Same(tuple(fresh), lines, revision_text)
 
 
-def _same_for_rounds(old: Extracted, new: Extracted) -> bool:
+def _same_for_rounds(old: Extracted, new: Extracted, rounds_texts: frozenset[str] | None
+                     ) -> bool:
     """Whether the relevance rounds read the two results alike (`rounds_view`), lines aside:
     then the last scan's selection stands, and only the stages after the rounds run again."""
-    from analyzer.rounds_view import rounds_view
+    from analyzer.rounds_view import same_for_rounds
 
-    return compare_lines(rounds_view(old), rounds_view(new)) is not None
+    return same_for_rounds(old, new, rounds_texts)
 
 
 def _outline_moved_or_none(job: Job, old: Extracted, first_look_outline: Outline | None
@@ -319,7 +331,7 @@ def verdict_of_last_scan(
     shifts: dict[str, dict[int, int]] = {}
     movable = True
     for path in changed:
-        same = _same_results(jobs[path], last.files[path][1], cache)
+        same = _same_results(jobs[path], last.files[path][1], cache, last.rounds_texts)
         if same is None or (same.revision_text and path in last.documentation):
             return Verdict()
         files[path] = (digests[path], same.keys)
@@ -327,7 +339,7 @@ def verdict_of_last_scan(
             movable = False
         elif not same.equal:
             shifts[path] = same.lines
-    selection = Verdict(selection=frozenset(last.selection))
+    selection = Verdict(selection=frozenset(last.selection), rounds_texts=last.rounds_texts)
     if not movable:
         return selection
     # None when the report beside the pack is another scan's (two scans at once)

@@ -485,11 +485,17 @@ class Extractor:
         default_schema: str = "public",
         pool: ProcessPoolExecutor | None = None,
         confirmed_selection: frozenset[str] | None = None,
+        confirmed_texts: frozenset[str] | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
         # What the rounds would read after the first one, known from the last scan (every
-        # changed file gives its results but for its lines: `analyzer.cutoff.Verdict`)
+        # changed file gives its results but for its lines, or but for what the rounds do not
+        # read: `analyzer.cutoff.Verdict`), and the string literals those rounds read
         self.confirmed_selection = confirmed_selection
+        self.confirmed_texts = confirmed_texts
+        # The string literals this scan's rounds read (`Evaluator.texts`), or the last scan's
+        # when they were not asked again; None when unknown (`rounds_view.same_for_rounds`)
+        self.rounds_texts: frozenset[str] | None = None
         # the settings the resolver reads SQL with (which functions are helpers depends on it)
         self.dialect = dialect
         self.default_schema = default_schema
@@ -611,6 +617,7 @@ class Extractor:
             if not pull:
                 break
             self._read_in_full(pull, results, by_path)
+        self.rounds_texts = self.confirmed_texts if confirmed else frozenset(rounds.texts_read)
         self.parsed_files = sum(1 for r in results.values() if not r.skipped)
         self.skipped_files = sum(1 for r in results.values() if r.skipped)
         self.pulled = rounds.reasons
@@ -692,6 +699,10 @@ class _Rounds:
         self._files = files  # every path of the scan (the evaluator tells a path that exists)
         self._resolver: CodeSqlResolver | None = None  # what found the helpers so far
         self._parsed_before: set[str] = set()  # the files read when it was last asked
+        # the string literals the helper search's evaluations read, over every round (the
+        # closure and Demand read none: they follow names): the next scan's early cutoff
+        # knows that an edit of any other literal leaves the rounds' answer as it was
+        self.texts_read: set[str] = set()
 
     def _paths(self) -> ModuleIndex:
         """Dotted module names -> their files (the facts it holds are the first round's: the
@@ -756,6 +767,7 @@ class _Rounds:
 
         index = ModuleIndex(r.python for r in self._results.values() if r.python is not None)
         evaluator = Evaluator(index, files=self._files)
+        evaluator.texts = self.texts_read
         if self._resolver is None:
             self._resolver = CodeSqlResolver(
                 evaluator, dialect=self._dialect, default_schema=self._default_schema,

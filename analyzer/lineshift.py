@@ -32,7 +32,7 @@ import dataclasses
 import enum
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -102,8 +102,16 @@ class Shift:
     revision_text: bool = False
 
 
-def compare_lines(old: object, new: object) -> Shift | None:
+def compare_lines(
+    old: object, new: object, *, texts_read: Collection[str] | None = None,
+    ignored: frozenset[tuple[str, str]] = frozenset(),
+) -> Shift | None:
     """The `Shift` under which `new` equals `old`, or None when they differ otherwise.
+
+    `texts_read`: when given, two string literals of the expressions (`python.expr.Str`)
+    whose texts are both outside it are equal, whatever they say; `ignored`: the fields
+    (class name, field) not compared. For a reader that reads only those texts and not
+    those fields (`rounds_view.same_for_rounds`).
 
     Besides the lines the results hold, the map holds the lines the resolver derives from
     them: a table named on the third line of a multi-line literal is reported at the
@@ -113,7 +121,7 @@ def compare_lines(old: object, new: object) -> Shift | None:
     a line of the text) the map has two values for one line and the results count as
     changed. `analyzer.remap` moves the last report's evidence by this map.
     """
-    walk = _Walk()
+    walk = _Walk(texts_read, ignored)
     if not walk.same(old, new, line=False, text=False):
         return None
     pairs = walk.pairs
@@ -132,9 +140,12 @@ def _line_field(name: str) -> bool:
 class _Walk:
     """One walk over two results: the line pairs met, and whether a revision's text differs."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts_read: Collection[str] | None = None,
+                 ignored: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.pairs: dict[int, int] = {}
         self.revision_text = False
+        self.texts_read = texts_read
+        self.ignored = _CUTOFF_ONLY_FIELDS | ignored
 
     def pair(self, before: int, after: int) -> bool:
         known = self.pairs.setdefault(before, after)
@@ -170,10 +181,15 @@ class _Walk:
 
     def same_fields(self, old: object, new: object) -> bool:
         name = type(old).__name__
+        if name == "Str" and self.texts_read is not None:  # `python.expr.Str`
+            before, after = old.value, new.value  # type: ignore[attr-defined]
+            return before == after or (
+                before not in self.texts_read and after not in self.texts_read
+            )
         for field in dataclasses.fields(old):  # type: ignore[arg-type]
             before, after = getattr(old, field.name), getattr(new, field.name)
             line_at = _PAIR_LINE_FIELDS.get((name, field.name))
-            if (name, field.name) in _CUTOFF_ONLY_FIELDS:
+            if (name, field.name) in self.ignored:
                 continue
             if line_at is not None:
                 same = self.same_pairs(before, after, line_at)

@@ -186,6 +186,7 @@ def _scan(
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
     report_key = inputs_key = ""
     confirmed_selection: frozenset[str] | None = None
+    confirmed_texts: frozenset[str] | None = None
     if cache is not None:
         setting_parts = _setting_parts(root, settings, discovery, file_timeout)
         report_key = _report_key(setting_parts, digests)
@@ -205,14 +206,14 @@ def _scan(
         )
         if verdict.report is not None:
             return verdict.report
-        confirmed_selection = verdict.selection
+        confirmed_selection, confirmed_texts = verdict.selection, verdict.rounds_texts
     from analyzer.pipeline import run_pipeline  # imported only now: see the module docstring
 
     return run_pipeline(
         root, settings, discovery, contents, digests, problems, jobs=jobs, cache=cache,
         prefilter=prefilter, progress=progress, file_timeout=file_timeout,
         report_key=report_key, inputs_key=inputs_key, workers=workers,
-        confirmed_selection=confirmed_selection,
+        confirmed_selection=confirmed_selection, confirmed_texts=confirmed_texts,
     )
 
 

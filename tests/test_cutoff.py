@@ -260,6 +260,113 @@ def test_a_query_edited_where_the_rounds_do_not_read_keeps_their_selection(
     ]
 
 
+def test_a_query_written_in_a_call_keeps_the_selection_unless_the_rounds_read_it(
+    make_repo: MakeRepo, tmp_path: Path, rounds: RoundsAsked, runs: PipelineRuns
+) -> None:
+    """A query written in the call that runs it, which the function returns: its text is also
+    in the call's arguments and source text and in the function's returns, where the rounds'
+    evaluator could read it. Their helper search read no such literal in the last scan
+    (`LastScan.rounds_texts`), so an edit of it keeps the selection and the rounds are not
+    asked, edit after edit. A literal the helper search did read (the prefix a helper's
+    template takes from a module constant) asks them again."""
+    fetch = (
+        "async def by_title(conn, title):\n"
+        '    return await conn.fetch("SELECT id FROM accounts WHERE title = $1", title)\n'
+    )
+    store = (
+        'PREFIX = "app_"\n\n\n'
+        "def count(cur, table):\n"
+        '    cur.execute(f"SELECT count(*) FROM {PREFIX}{table}")\n'
+    )
+    root = make_repo({**REPO, "app/fetch.py": fetch, "app/store.py": store})
+    scan(root, cache=FactCache(tmp_path / "c"))
+    last = FactCache(tmp_path / "c")
+    use_cache_scope(last, root, load_config(root))
+    stored = last.get(LAST_SCAN_KEY)
+    assert isinstance(stored, LastScan)
+    assert stored.rounds_texts == frozenset({"app_"})  # all that the helper search read
+    edit = {"app/fetch.py": fetch.replace("accounts", "accounts_archive")}
+    report = _scanned_twice(root, tmp_path / "c", edit, rounds)
+    assert rounds.in_rescan == 0
+    assert uses_of(report, "accounts_archive") == {("app/fetch.py", 2, "read")}
+    assert uses_of(report, "tickets") == {("app/service.py", 5, "write")}  # read by a round
+    edit = {"app/fetch.py": fetch.replace("accounts", "ledger")}
+    (root / "app/fetch.py").write_text(edit["app/fetch.py"], encoding="utf-8")
+    before = rounds.count
+    report = scan(root, cache=FactCache(tmp_path / "c"))  # a second edit in a row
+    assert rounds.count == before
+    assert report.to_json() == scan(root).to_json()
+    assert uses_of(report, "ledger") == {("app/fetch.py", 2, "read")}
+    report = _scanned_twice(
+        root, tmp_path / "c", {"app/store.py": store.replace('"app_"', '"web_"')}, rounds
+    )
+    assert rounds.in_rescan == 1
+    # the first scan, then every rescan and scan without the cache (each edit changes the
+    # report); the scans before an edit answered with the stored report
+    assert runs.count == 7
+
+
+def test_same_for_rounds_compares_only_the_literals_the_rounds_read() -> None:
+    """`rounds_view.same_for_rounds`: two results differing in a literal of the facts'
+    expressions are alike when the rounds read neither text, and so are the calls' source
+    texts, unless two calls of the file share a line (then they are compared)."""
+    from analyzer.engine import Extracted, Job, extract_in_process
+    from analyzer.rounds_view import same_for_rounds
+
+    def result(source: str) -> Extracted:
+        job = Job(path="app/q.py", kind="python", module="app.q", revision_candidate=False,
+                  data=source.encode(), digest="", dialect="postgres",
+                  default_schema="public", prefilter=True)
+        return extract_in_process(job)
+
+    def fetch(table: str, twice: bool = False) -> Extracted:
+        call = f'conn.fetch("SELECT id FROM {table} WHERE a = $1", a)'
+        return result(
+            f"async def get(conn, a):\n    return await {call}"
+            + (f"; {call}\n" if twice else "\n")
+        )
+
+    old, new = fetch("accounts"), fetch("ledger")
+    assert old.python is not None and new.python is not None
+    assert [call.snippet for call in old.python.calls] == [
+        'conn.fetch("SELECT id FROM accounts WHERE a = $1", a)'
+    ]
+    text = "SELECT id FROM accounts WHERE a = $1"
+    assert same_for_rounds(old, new, frozenset())
+    assert same_for_rounds(old, new, frozenset({"unrelated"}))
+    assert not same_for_rounds(old, new, None)  # not known what the rounds read
+    assert not same_for_rounds(old, new, frozenset({text}))  # they read the old text
+    assert not same_for_rounds(old, new, frozenset({text.replace("accounts", "ledger")}))
+    old_twice, new_twice = fetch("accounts", twice=True), fetch("ledger", twice=True)
+    assert old_twice.python is not None and len(old_twice.python.calls) == 2
+    assert not same_for_rounds(old_twice, new_twice, frozenset())  # two calls on line 2
+
+
+def test_the_evaluator_notes_the_literals_it_reads() -> None:
+    """`Evaluator.texts`: a literal evaluated, or quoted in a message (an expression it cannot
+    read), is noted; one it never reaches is not; nothing is noted unless asked."""
+    from analyzer.facts import PythonFacts
+    from analyzer.python import expr as ir
+    from analyzer.resolve.evaluate import Evaluator, Frame
+    from analyzer.resolve.index import ModuleIndex
+
+    facts = PythonFacts("app/q.py", "app.q")
+    evaluator = Evaluator(ModuleIndex([facts]))
+    read = ir.BinOp("+", ir.Str("SELECT 1"), ir.Str(" FROM t"))
+    evaluator.evaluate(read, Frame(facts))
+    assert evaluator.texts is None
+    evaluator.texts = set()
+    assert [v.value for v in evaluator.evaluate(read, Frame(facts))] == [  # type: ignore[union-attr]
+        "SELECT 1 FROM t"
+    ]
+    assert evaluator.texts == {"SELECT 1", " FROM t"}
+    evaluator.texts = set()
+    evaluator.evaluate(ir.Opaque("a[1:2]", "a slice"), Frame(facts))
+    assert evaluator.texts == set()
+    quoted = evaluator.render(ir.Call(ir.Global("f"), (ir.Str("x"),), ()))
+    assert quoted == "f('x')" and evaluator.texts == {"x"}
+
+
 def test_the_rounds_view_keeps_what_the_rounds_read(make_repo: MakeRepo) -> None:
     """Equal views: a literal query's text that still starts like SQL, sqlglot's answers, the
     first look's reasons while there are some, an SQL file's facts. Other views: a literal

@@ -480,6 +480,11 @@ class CodeSqlResolver:
                 self._waiting.setdefault(candidate.function, []).append((facts, candidate))
 
     def _read_candidate(self, facts: PythonFacts, candidate: StringCandidate) -> None:
+        # A candidate read here may be compared whole with others (`_take_helper`): its holes'
+        # literals count as read, evaluated or not (`Evaluator.texts`).
+        for part in candidate.parts:
+            if isinstance(part, Hole) and part.value is not None:
+                self.evaluator.note_texts(part.value)
         found = _Found()
         self._analyze(candidate, Frame(facts), found)
         if found.is_sql:

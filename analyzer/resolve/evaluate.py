@@ -140,6 +140,11 @@ class Evaluator:
         # class -> its repository subclasses, direct (built when first asked: `subclasses`;
         # not forgotten: it depends on the index's modules, which do not change)
         self._subclasses: dict[ClassV, list[ClassV]] | None = None
+        # The string literals read so far, when noting them (the relevance rounds do,
+        # `engine._Rounds`): a literal that no evaluation read cannot have changed what the
+        # rounds concluded, so an edit of it alone need not ask them again
+        # (`rounds_view.same_for_rounds`). Read: evaluated, or quoted in a message.
+        self.texts: set[str] | None = None
 
     def forget(self) -> None:
         """Drop what was looked up so far, so that the next evaluations look every module up
@@ -157,6 +162,17 @@ class Evaluator:
             return (Unknown("the chain of definitions is too deep or circular"),)
         except RecursionError:
             return (Unknown("the chain of definitions is too deep"),)
+
+    def render(self, node: ir.Expr) -> str:
+        """`ir.render(node)` for a message, its string literals noted as read (`texts`)."""
+        self.note_texts(node)
+        return ir.render(node)
+
+    def note_texts(self, node: ir.Expr) -> None:
+        """Note every string literal of `node` as read (`texts`), when noting them: for a
+        reader that takes the expression as a whole (a message, a comparison)."""
+        if self.texts is not None:
+            self.texts.update(part.value for part in ir.walk(node) if isinstance(part, ir.Str))
 
     def module(self, name: str) -> PythonFacts | None:
         return self.index.find(name)
@@ -210,6 +226,8 @@ class Evaluator:
     def _eval(self, node: ir.Expr, frame: Frame) -> Values:
         match node:
             case ir.Str(value):
+                if self.texts is not None:
+                    self.texts.add(value)
                 return (StrV(value),)
             case ir.Const(value):
                 return (ConstV(value),)
@@ -243,7 +261,7 @@ class Evaluator:
                 entered = []
                 for item in self._eval(value, frame):
                     entered.append(item if isinstance(item, FileV | BatchV) else Unknown(
-                        f"the value `with {ir.render(value)} as ...` enters"
+                        f"the value `with {self.render(value)} as ...` enters"
                     ))
                 return tuple(entered)
             case ir.Attr(value, attr):
@@ -279,14 +297,14 @@ class Evaluator:
                 return (Unknown(f"`{code}` is {why}" if why.startswith("a") else why),)
             case ir.Comp():
                 return (self._comprehension(node, frame),)
-        return (Unknown(f"`{ir.render(node)}` cannot be read"),)
+        return (Unknown(f"`{self.render(node)}` cannot be read"),)
 
     def _comprehension(self, node: ir.Comp, frame: Frame) -> Value:
         """`[f(x) for x in known if g(x)]` over a known collection: a known list."""
         out: list[Value] = []
         values = self._eval(node.iterable, frame)
         if len(values) != 1:
-            return Unknown(f"`{ir.render(node.iterable)}` has several values")
+            return Unknown(f"`{self.render(node.iterable)}` has several values")
         elements = self.elements(values)
         if len(elements) > MAX_ITERATIONS:
             return Unknown("a comprehension over too many elements")
@@ -298,7 +316,7 @@ class Evaluator:
             for condition in node.conditions:
                 truth = _truth(self._one(condition, inner))
                 if truth is None:
-                    return Unknown(f"`{ir.render(condition)}` is not known to be true or false")
+                    return Unknown(f"`{self.render(condition)}` is not known to be true or false")
                 keep = keep and truth
             if keep:
                 value = self._one(node.element, inner)
@@ -309,7 +327,9 @@ class Evaluator:
 
     def _one(self, node: ir.Expr, frame: Frame) -> Value:
         values = self._eval(node, frame)
-        return values[0] if len(values) == 1 else Unknown(f"`{ir.render(node)}` has several values")
+        if len(values) == 1:
+            return values[0]
+        return Unknown(f"`{self.render(node)}` has several values")
 
     def _items(self, items: tuple[ir.Expr, ...], frame: Frame) -> list[Value]:
         out: list[Value] = []
@@ -319,7 +339,7 @@ class Evaluator:
                     if isinstance(value, SeqV):
                         out.extend(value.items)
                     else:
-                        out.append(Unknown(f"`*{ir.render(item.value)}` is not a known list"))
+                        out.append(Unknown(f"`*{self.render(item.value)}` is not a known list"))
             else:
                 out.append(self._one(item, frame))
         return out
@@ -844,6 +864,8 @@ class Evaluator:
         if depth > 8:
             return [Unknown("an annotation nested too deeply")]
         if isinstance(node, ir.Str):
+            if self.texts is not None:
+                self.texts.add(node.value)
             text = node.value.strip()
             if re.fullmatch(r"[A-Za-z_][\w.]*", text):
                 head, *rest = text.split(".")
@@ -865,7 +887,7 @@ class Evaluator:
                 return [t for item in items for t in self._annotation_types(item, frame, depth + 1)]
             if names & {"Annotated", "Final", "ClassVar"}:
                 return self._annotation_types(items[0], frame, depth + 1)
-            return [Unknown(f"annotated as `{ir.render(node)}`")]
+            return [Unknown(f"annotated as `{self.render(node)}`")]
         return list(self._eval(node, frame))
 
     def _instances(self, types: Values) -> Values:
@@ -1272,7 +1294,7 @@ class Evaluator:
                     choices.append(str(value.value))
                 else:
                     why = value.why if isinstance(value, Unknown) else describe(value)
-                    return (Unknown(f"`{{{ir.render(part)}}}` in an f-string: {why}"),)
+                    return (Unknown(f"`{{{self.render(part)}}}` in an f-string: {why}"),)
             options.append(choices)
         return self._cap(
             StrV("".join(combination))

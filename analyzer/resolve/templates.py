@@ -210,7 +210,7 @@ class TemplateExpander:
         opened = self._partial(node, hole, frame, depth + 1)
         if opened is not None:
             return opened
-        inner = Hole(ir.render(node), ir.dotted_of(node), hole.line, hole.style, node)
+        inner = Hole(self.evaluator.render(node), ir.dotted_of(node), hole.line, hole.style, node)
         reason = why_unknown(values) if any(isinstance(v, Unknown) for v in values) else (
             f"it may be {', '.join(describe(v) for v in values[:3])}"
         )
