@@ -158,10 +158,10 @@ def test_a_json_scan_does_not_import_the_console_renderer(tmp_path: Path) -> Non
     sample = Path(__file__).parent.parent / "sample_repo"
     program = (
         "import sys\n"
-        "from analyzer.cli import main\n"
+        "from analyzer.cli import app\n"
         "sys.argv = ['tabletrace', 'scan', sys.argv[1], '-f', 'json', '-o', sys.argv[2],\n"
         "            '--fail-on', 'never', '--no-cache', '--jobs', '1']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "print('analyzer.render.console' in sys.modules)\n"
     )
     done = subprocess.run(
@@ -183,10 +183,10 @@ def test_a_warm_json_scan_imports_no_pipeline_policy_rules_or_renderer(tmp_path:
     sample = Path(__file__).parent.parent / "sample_repo"
     program = (
         "import sys\n"
-        "from analyzer.cli import main\n"
+        "from analyzer.cli import app\n"
         "sys.argv = ['tabletrace', 'scan', sys.argv[1], '-f', 'json', '-o', sys.argv[2],\n"
         "            '--fail-on', 'never', '--cache-dir', sys.argv[3], '--jobs', '1']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.startswith(('analyzer.pipeline',\n"
         "    'analyzer.policy', 'analyzer.rules', 'analyzer.render.', 'libcst', 'sqlglot',\n"
         "    'rich', 'analyzer.models', 'pydantic'))\n"
@@ -217,10 +217,10 @@ def test_a_warm_concise_scan_renders_the_stored_report_without_the_model(
     sample = Path(__file__).parent.parent / "sample_repo"
     program = (
         "import sys\n"
-        "from analyzer.cli import main\n"
+        "from analyzer.cli import app\n"
         "sys.argv = ['tabletrace', 'scan', sys.argv[1], '-f', 'concise', '--fail-on',\n"
         "            'never', '--cache-dir', sys.argv[2], '--jobs', '1']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m in ('pydantic', 'analyzer.models')))\n"
     )
     outputs = [
