@@ -26,6 +26,11 @@ upper-case `FROM` names renamed, `FROM users` -> `FROM users_edited`: the report
 the query is a literal the relevance rounds read only as "starts like SQL", the pipeline runs
 with the last scan's selection, `analyzer/rounds_view.py`).
 
+Without `--fresh-from-facts`, the scan to compare with writes its own empty cache, and the
+files the two scans' relevance rounds chose to read after their first round are compared too
+(`LastScan.selection`): a cached scan may take the last scan's selection without asking the
+rounds (`analyzer/rounds_view.py`), and that must be the selection a cold scan chooses.
+
 `--fresh-from-facts`: the scan to compare with runs the whole pipeline from a second cache
 (its stored report removed before each scan, so neither the stored report nor the early
 cutoff answers) instead of from nothing: much faster on large repositories, and still
@@ -36,7 +41,8 @@ Files: the Python files holding SQL, models or migrations (`SELECT`, `select(`, 
 `op.`, `Column(`, `mapped_column`), shuffled with `--seed`; `--files` of them.
 
 Usage: ``python benchmarks/cutoff_check.py PATH [--files 5] [--seed 0] [--jobs 2]
-[--keep DIR]``. Exit status 1 when any report differs (kept in DIR with `--keep`).
+[--keep DIR]``. Exit status 1 when any report or selection differs (the reports kept in DIR
+with `--keep`).
 """
 
 from __future__ import annotations
@@ -106,6 +112,22 @@ def scan(tool: list[str], root: Path, output: Path, cache: Path | None, jobs: in
     return "moved" if "analyzer.remap" in imported else "stored"
 
 
+def selection_of(cache: Path, root: Path) -> tuple[str, ...]:
+    """The files the last scan of `root` with `cache` read after its first round
+    (`LastScan.selection`)."""
+    from analyzer.cache import FactCache
+    from analyzer.config import load_config
+    from analyzer.cutoff import LAST_SCAN_KEY, LastScan
+    from analyzer.scan import use_cache_scope
+
+    facts = FactCache(cache)
+    use_cache_scope(facts, root, load_config(root))
+    last = facts.get(LAST_SCAN_KEY)
+    if not isinstance(last, LastScan):
+        raise SystemExit(f"{cache}: no scan of {root} is remembered there")
+    return last.selection
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path, help="repository to check (it is copied, not edited)")
@@ -143,15 +165,21 @@ def main() -> int:
                     if facts is not None:
                         for stored in facts.glob("packs/*.report"):
                             stored.unlink()
-                    if scan(tool, root, fresh_out, facts, args.jobs) != "pipeline":
+                    cold = work / "cold" if facts is None else None  # an empty cache of its own
+                    if scan(tool, root, fresh_out, facts or cold, args.jobs) != "pipeline":
                         raise SystemExit("the scan to compare with did not run the pipeline")
                     fresh = fresh_out.read_bytes()
+                    chose = None
+                    if cold is not None:
+                        chose = selection_of(cache, root) == selection_of(cold, root)
+                        shutil.rmtree(cold)
                 finally:
                     path.write_bytes(original)
-                same = cached == fresh
+                same = cached == fresh and chose is not False
                 relative = path.relative_to(root).as_posix()
                 answered[how] = answered.get(how, 0) + 1
-                print(f"{'same' if same else 'DIFFERENT':9} {edit:8} {how:8} {relative}",
+                said = {None: "", True: " selection same", False: " selection DIFFERENT"}[chose]
+                print(f"{'same' if same else 'DIFFERENT':9} {edit:8} {how:8} {relative}{said}",
                       flush=True)
                 if not same:
                     differences += 1
@@ -163,7 +191,7 @@ def main() -> int:
             scan(tool, root, cached_out, cache, args.jobs)  # the cache as the original left it
     how = ", ".join(f"{name} {count}" for name, count in sorted(answered.items()))
     print(f"{args.path}: {len(chosen) * len(EDITS)} edits ({how}), "
-          f"{differences} different report(s)")
+          f"{differences} different report(s) or selection(s)")
     return 1 if differences else 0
 
 
