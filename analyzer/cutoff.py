@@ -52,6 +52,7 @@ from analyzer.discover import Discovery
 from analyzer.engine import (
     Extracted,
     Job,
+    Selection,
     crashed,
     extract_in_process,
     extraction_jobs,
@@ -115,10 +116,9 @@ class Verdict:
     #: When every changed file gives them but for where its lines are (`analyzer.lineshift`)
     #: and the last report cannot be moved with them (`analyzer.remap`): the files the last
     #: scan's rounds read after their first round, which this scan's rounds would read too
-    #: (the pipeline runs, without asking the rounds again).
-    selection: frozenset[str] | None = None
-    #: With `selection`: the string literals the rounds that chose it read (`LastScan`).
-    rounds_texts: frozenset[str] | None = None
+    #: (the pipeline runs, without asking the rounds again), and the string literals the
+    #: rounds that chose them read.
+    selection: Selection | None = None
 
 
 def remember(
@@ -339,7 +339,7 @@ def verdict_of_last_scan(
             movable = False
         elif not same.equal:
             shifts[path] = same.lines
-    selection = Verdict(selection=frozenset(last.selection), rounds_texts=last.rounds_texts)
+    selection = Verdict(selection=Selection(frozenset(last.selection), last.rounds_texts))
     if not movable:
         return selection
     # None when the report beside the pack is another scan's (two scans at once)

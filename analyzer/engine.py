@@ -52,6 +52,16 @@ TRANSIENT_PROBLEMS = frozenset({"worker-crashed"})
 SELECTION_KEY = fact_key("selection")
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What the relevance rounds of a scan read after their first round, known from the last
+    scan (`analyzer.cutoff.Verdict.selection`), with the string literals those rounds read
+    (`Evaluator.texts`; None when not known: `rounds_view.same_for_rounds`)."""
+
+    paths: frozenset[str]
+    rounds_texts: frozenset[str] | None = None
+
+
 @dataclass(frozen=True)
 class Job:
     path: str
@@ -484,15 +494,13 @@ class Extractor:
         dialect: str = "postgres",  # `Config` defaults
         default_schema: str = "public",
         pool: ProcessPoolExecutor | None = None,
-        confirmed_selection: frozenset[str] | None = None,
-        confirmed_texts: frozenset[str] | None = None,
+        confirmed: Selection | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
         # What the rounds would read after the first one, known from the last scan (every
         # changed file gives its results but for its lines, or but for what the rounds do not
-        # read: `analyzer.cutoff.Verdict`), and the string literals those rounds read
-        self.confirmed_selection = confirmed_selection
-        self.confirmed_texts = confirmed_texts
+        # read: `analyzer.cutoff.Verdict`)
+        self.confirmed = confirmed
         # The string literals this scan's rounds read (`Evaluator.texts`), or the last scan's
         # when they were not asked again; None when unknown (`rounds_view.same_for_rounds`)
         self.rounds_texts: frozenset[str] | None = None
@@ -611,13 +619,16 @@ class Extractor:
         # The rounds read no line (`analyzer.lineshift`): when the changed files moved only
         # their lines since the last scan, whose rounds ended with this selection, they would
         # end with it again.
-        confirmed = self.confirmed_selection is not None and previous == self.confirmed_selection
+        confirmed = self.confirmed is not None and previous == self.confirmed.paths
         while not confirmed:
             pull = rounds.to_parse(results)
             if not pull:
                 break
             self._read_in_full(pull, results, by_path)
-        self.rounds_texts = self.confirmed_texts if confirmed else frozenset(rounds.texts_read)
+        self.rounds_texts = (
+            self.confirmed.rounds_texts if self.confirmed is not None and confirmed
+            else frozenset(rounds.texts_read)
+        )
         self.parsed_files = sum(1 for r in results.values() if not r.skipped)
         self.skipped_files = sum(1 for r in results.values() if r.skipped)
         self.pulled = rounds.reasons

@@ -12,7 +12,7 @@ in full, still never look at a line: `relevance.Closure` and `relevance.Demand` 
 names, imports and definitions; the helper search (`CodeSqlResolver.find_helpers`) keeps the
 functions and parameter indices that take a table name, and copies lines only into what it
 reports. So the rounds would read exactly what the last scan read, and the pipeline skips
-asking them again (`engine.Extractor`, `confirmed_selection`): 0.4-0.5 s of a 2 s rescan of
+asking them again (`engine.Extractor`, `confirmed`): 0.4-0.5 s of a 2 s rescan of
 prefect.
 
 "Only by lines" is decided structurally, never by a guess: the two values must have the same

@@ -21,6 +21,7 @@ from analyzer.engine import (
     TRANSIENT_PROBLEMS,
     Extractor,
     ProgressCallback,
+    Selection,
     collector_paused,
 )
 from analyzer.marker import MARKER
@@ -49,16 +50,14 @@ def run_pipeline(
     report_key: str,
     inputs_key: str,
     workers: ProcessPoolExecutor | None = None,
-    confirmed_selection: frozenset[str] | None = None,
-    confirmed_texts: frozenset[str] | None = None,
+    confirmed: Selection | None = None,
 ) -> Report:
     """The report of the files `discover` listed and `scan` read (`contents`, hashed in
     `digests`); stored in `cache` under `report_key` for the next scan of the same bytes, and
     what it rested on under `inputs_key` for the next scan's early cutoff (`analyzer.cutoff`).
     `workers`: worker processes `scan` started ahead (`engine.start_workers`), taken over.
-    `confirmed_selection`: what the relevance rounds would read after their first round,
-    known from the last scan (`analyzer.cutoff.Verdict.selection`), and the string literals
-    those rounds read (`Verdict.rounds_texts`). `contents` is emptied
+    `confirmed`: what the relevance rounds would read after their first round, known from
+    the last scan (`analyzer.cutoff.Verdict.selection`). `contents` is emptied
     (extraction takes the bytes over, `analyzer.collect`)."""
     files = frozenset(contents)
     # The policy reads the files that hold a suppression comment, and only those.
@@ -66,7 +65,7 @@ def run_pipeline(
     with Extractor(
         jobs=jobs, cache=cache, prefilter=prefilter, progress=progress,
         dialect=settings.dialect, default_schema=settings.default_schema, pool=workers,
-        confirmed_selection=confirmed_selection, confirmed_texts=confirmed_texts,
+        confirmed=confirmed,
     ) as extractor:
         collected = collect(
             discovery, contents, digests, problems, settings, extractor, file_timeout

@@ -24,7 +24,7 @@ from analyzer.stored import StoredReport
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor  # (6 ms to import: not for a warm scan)
 
-    from analyzer.engine import ProgressCallback
+    from analyzer.engine import ProgressCallback, Selection
     from analyzer.models import Report
 
 DEFAULT_FILE_TIMEOUT = 60.0
@@ -185,8 +185,7 @@ def _scan(
     # Each file is hashed once: the digests key both the cached report and the cached facts.
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in contents.items()}
     report_key = inputs_key = ""
-    confirmed_selection: frozenset[str] | None = None
-    confirmed_texts: frozenset[str] | None = None
+    confirmed: Selection | None = None
     if cache is not None:
         setting_parts = _setting_parts(root, settings, discovery, file_timeout)
         report_key = _report_key(setting_parts, digests)
@@ -206,14 +205,14 @@ def _scan(
         )
         if verdict.report is not None:
             return verdict.report
-        confirmed_selection, confirmed_texts = verdict.selection, verdict.rounds_texts
+        confirmed = verdict.selection
     from analyzer.pipeline import run_pipeline  # imported only now: see the module docstring
 
     return run_pipeline(
         root, settings, discovery, contents, digests, problems, jobs=jobs, cache=cache,
         prefilter=prefilter, progress=progress, file_timeout=file_timeout,
         report_key=report_key, inputs_key=inputs_key, workers=workers,
-        confirmed_selection=confirmed_selection, confirmed_texts=confirmed_texts,
+        confirmed=confirmed,
     )
 
 

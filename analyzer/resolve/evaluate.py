@@ -864,8 +864,7 @@ class Evaluator:
         if depth > 8:
             return [Unknown("an annotation nested too deeply")]
         if isinstance(node, ir.Str):
-            if self.texts is not None:
-                self.texts.add(node.value)
+            self.note_texts(node)
             text = node.value.strip()
             if re.fullmatch(r"[A-Za-z_][\w.]*", text):
                 head, *rest = text.split(".")
