@@ -11,6 +11,7 @@ import pytest
 from analyzer.cache import FactCache
 from analyzer.config import load_config
 from analyzer.cutoff import LAST_SCAN_KEY, LastScan
+from analyzer.engine import Extracted, Job, extract_in_process
 from analyzer.models import Report
 from analyzer.scan import scan, use_cache_scope
 from tests.conftest import MakeRepo, uses_of
@@ -306,22 +307,24 @@ def test_a_query_written_in_a_call_keeps_the_selection_unless_the_rounds_read_it
     assert runs.count == 7
 
 
+def _extracted_q(source: str) -> Extracted:
+    """`app/q.py`'s result at its first stage (its first look, and its reading if it asks
+    for one), as a scan without the cache makes it."""
+    job = Job(path="app/q.py", kind="python", module="app.q", revision_candidate=False,
+              data=source.encode(), digest="", dialect="postgres",
+              default_schema="public", prefilter=True)
+    return extract_in_process(job)
+
+
 def test_same_for_rounds_compares_only_the_literals_the_rounds_read() -> None:
     """`rounds_view.same_for_rounds`: two results differing in a literal of the facts'
     expressions are alike when the rounds read neither text, and so are the calls' source
     texts, unless two calls of the file share a line (then they are compared)."""
-    from analyzer.engine import Extracted, Job, extract_in_process
     from analyzer.rounds_view import same_for_rounds
-
-    def result(source: str) -> Extracted:
-        job = Job(path="app/q.py", kind="python", module="app.q", revision_candidate=False,
-                  data=source.encode(), digest="", dialect="postgres",
-                  default_schema="public", prefilter=True)
-        return extract_in_process(job)
 
     def fetch(table: str, twice: bool = False) -> Extracted:
         call = f'conn.fetch("SELECT id FROM {table} WHERE a = $1", a)'
-        return result(
+        return _extracted_q(
             f"async def get(conn, a):\n    return await {call}"
             + (f"; {call}\n" if twice else "\n")
         )
@@ -374,31 +377,24 @@ def test_the_rounds_view_keeps_what_the_rounds_read(make_repo: MakeRepo) -> None
     hole's expression, the first look finding nothing."""
     import dataclasses
 
-    from analyzer.engine import Extracted, Job, extract_in_process
     from analyzer.lineshift import compare_lines
     from analyzer.rounds_view import rounds_view
-
-    def result(source: str) -> Extracted:
-        job = Job(path="app/q.py", kind="python", module="app.q", revision_candidate=False,
-                  data=source.encode(), digest="", dialect="postgres",
-                  default_schema="public", prefilter=True)
-        return extract_in_process(job)
 
     def same(a: Extracted, b: Extracted) -> bool:
         return compare_lines(rounds_view(a), rounds_view(b)) is not None
 
-    base = result(
+    base = _extracted_q(
         "def run(cur, rows):\n    for row in rows:\n"
         '        sql = "SELECT id FROM tickets WHERE owner = %s"\n'
         "        cur.execute(sql, (row,))\n"
     )
     assert base.python is not None and base.glance is not None and not base.skipped
-    assert compare_lines(base, result(
+    assert compare_lines(base, _extracted_q(
         "def run(cur, rows):\n    for row in rows:\n"
         '        sql = "SELECT id, title FROM tickets WHERE owner = %s"\n'
         "        cur.execute(sql, (row,))\n"
     )) is None  # the facts differ...
-    assert same(base, result(  # ...not as the rounds read them
+    assert same(base, _extracted_q(  # ...not as the rounds read them
         "def run(cur, rows):\n    for row in rows:\n"
         '        sql = "SELECT id, title FROM tickets WHERE owner = %s"\n'
         "        cur.execute(sql, (row,))\n"
@@ -413,12 +409,12 @@ def test_the_rounds_view_keeps_what_the_rounds_read(make_repo: MakeRepo) -> None
     ))
     at_sink = base.python.candidates[0]
     assert at_sink.sink is None and at_sink.loops  # a string in a loop, not at a sink
-    assert not same(base, result(  # "select" in lower case: no longer a statement's start
+    assert not same(base, _extracted_q(  # "select" in lower case: no longer a statement's start
         "def run(cur, rows):\n    for row in rows:\n"
         '        sql = "Select id FROM tickets WHERE owner = %s"\n'
         "        cur.execute(sql, (row,))\n"
     ))
-    assert not same(base, result(  # a hole: the resolver reads what it holds
+    assert not same(base, _extracted_q(  # a hole: the resolver reads what it holds
         "def run(cur, rows):\n    for row in rows:\n"
         '        sql = f"SELECT id FROM {row} WHERE owner = %s"\n'
         "        cur.execute(sql, (row,))\n"
