@@ -356,6 +356,12 @@ def _scan_result(
     if not path.exists():
         _fail(f"{path}: no such directory")
     cache = None if request.no_cache else FactCache(request.cache_dir or default_cache_dir())
+    if cache is not None and _command_process:
+        # Kept in the user cache directory whatever `--cache-dir` says: it depends on the
+        # installation, not on the repository (`analyzer.dataclass_code`).
+        from analyzer import dataclass_code
+
+        dataclass_code.install(default_cache_dir())
     progress = _LazyProgress()
     progress.enabled = progress.enabled and not quiet
     try:
@@ -921,6 +927,8 @@ def main() -> None:
     # alive (1.3 s after one changed file at 5,000 modules) for memory the exit frees anyway.
     # Worker processes turn it back on for themselves (`analyzer.engine`).
     gc.disable()
+    global _command_process
+    _command_process = True
     try:
         app()
     except BrokenPipeError:  # a reader that went away outside the guarded writes
@@ -928,9 +936,22 @@ def main() -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(0) from None
     except SystemExit as done:
-        exit_without_teardown(done.code)  # returns only when the teardown may be needed
+        _end(done.code)  # returns only when the teardown may be needed
         raise
-    exit_without_teardown(0)
+    _end(0)
+
+
+#: Whether this process is the `tabletrace` command (`main`), which may keep the code
+#: `dataclasses` compiles in the cache directory (`analyzer.dataclass_code`); `app()` called
+#: by tests or other Python code leaves the standard library as it is.
+_command_process = False
+
+
+def _end(code: object) -> None:
+    dataclass_code = sys.modules.get("analyzer.dataclass_code")
+    if dataclass_code is not None:
+        dataclass_code.save()
+    exit_without_teardown(code)
 
 
 #: Modules that hold connections to a database server or file (`verify`, `compare`): their

@@ -19,6 +19,7 @@ import hashlib
 import pickle
 import re
 import signal
+import sys
 import threading
 import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -288,6 +289,11 @@ def _start_worker() -> None:
         from analyzer.resolve.code_sql import literal_analyses  # noqa: F401
 
         freeze_imports()
+    # The code of the classes LibCST and the readers defined, for the next scan's workers
+    # (only when the command installed the keeper before forking, and it compiled any).
+    keeper = sys.modules.get("analyzer.dataclass_code")
+    if keeper is not None:
+        keeper.save()
 
 
 def start_workers(jobs: int) -> ProcessPoolExecutor:
