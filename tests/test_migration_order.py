@@ -470,3 +470,34 @@ def test_swapping_a_table_in_place_relies_on_an_earlier_source(make_repo: MakeRe
         )
     )
     assert order_findings(report) == []
+
+
+def test_a_parent_with_two_children_gives_each_its_own_end_state(make_repo: MakeRepo) -> None:
+    """b and c both follow a; d follows c alone, and is c's last (only) child, so it starts
+    from c's end state itself, not a copy of it. b's drop of `users` never reaches c, c's drop
+    of `name` reaches d, and d's ALTER of a column nobody added is the one fault, naming the
+    columns `users` has at that point (id; `name` dropped by c)."""
+    report = scan(
+        make_repo(
+            {
+                **INI,
+                f"{V}/a.py": revision(
+                    "a", None,
+                    'op.create_table("users", sa.Column("id"), sa.Column("name"))',
+                ),
+                f"{V}/b.py": revision("b", "a", 'op.drop_table("users")'),
+                f"{V}/c.py": revision("c", "a", 'op.drop_column("users", "name")'),
+                f"{V}/d.py": revision(
+                    "d", "c", 'op.drop_column("users", "fax")\nop.drop_column("users", "id")'
+                ),
+            }
+        )
+    )
+    assert order_findings(report) == [("public.users", "error", f"{V}/d.py", 10)]
+    assert message(report, "public.users") == (
+        "`alembic upgrade head` on an empty database stops at revision d "
+        "(migrations/versions/d.py:10): `op.drop_column(\"users\", \"fax\")` needs column fax of "
+        "public.users, which public.users does not have at that point (its columns then: id), "
+        "and no other source has that column: create that column in an earlier revision, or "
+        "remove the step"
+    )

@@ -116,6 +116,8 @@ class ChainResolver:
         # `order_line` an untyped parameter): they may use that table, so "dead" may be wrong
         self.untyped_accessors: list[tuple[TableKey, str, int, str]] = []
         self._accessors: dict[str, list[DjangoModel]] | None = None
+        self._by_class: dict[ClassV, DjangoModel] | None = None  # `_model_of_class`
+        self._by_class_of = 0  # the number of models it was built from
 
     # ---- uses ------------------------------------------------------------------------------
 
@@ -404,10 +406,16 @@ class ChainResolver:
         return found[0] if len(found) == 1 else None
 
     def _model_of_class(self, cls: ClassV) -> DjangoModel | None:
-        for model in self.project.models.values():
-            if model.cls == cls:
-                return model
-        return None
+        """The first of the project's models whose class is `cls` (a dict, rebuilt when a
+        model was added since: a walk over every model for each of netbox's 15,000 questions
+        took 0.27 s of each scan)."""
+        models = self.project.models
+        if self._by_class is None or self._by_class_of != len(models):
+            self._by_class = {}
+            for model in models.values():
+                self._by_class.setdefault(model.cls, model)
+            self._by_class_of = len(models)
+        return self._by_class.get(cls)
 
     def _called(self, call: ir.Call, frame: Frame, depth: int) -> Typed | None:
         for value in self.evaluator.evaluate(call.func, frame):

@@ -113,6 +113,42 @@ class ModelState:
         return self.managed and not self.proxy and not self.swapped
 
 
+def copied_state(state: dict[str, ModelState]) -> dict[str, ModelState]:
+    """`copy.deepcopy(state)` written out for these classes, objects shared in `state` shared
+    in the copy as deepcopy shares them: deepcopy's generic walk took 0.46 s of saleor's scan
+    (`tests/test_django_state_copy.py` compares the two)."""
+    memo: dict[int, object] = {}
+    return {key: copied_model(model, memo) for key, model in state.items()}
+
+
+def copied_model(model: ModelState, memo: dict[int, object] | None = None) -> ModelState:
+    """`copy.deepcopy(model)` (with `memo`: as part of one deepcopy, see `copied_state`)."""
+    if memo is None:
+        memo = {}
+    copied = memo.get(id(model))
+    if copied is not None:
+        return copied  # type: ignore[return-value]
+    fields = memo.get(id(model.fields))
+    if fields is None:
+        fields = memo[id(model.fields)] = {
+            name: _copied_field(item, memo) for name, item in model.fields.items()
+        }
+    copied = memo[id(model)] = ModelState(
+        model.app_label, model.name, fields, model.db_table, model.managed, model.proxy,  # type: ignore[arg-type]
+        model.swapped,
+    )
+    return copied
+
+
+def _copied_field(item: FieldState, memo: dict[int, object]) -> FieldState:
+    copied = memo.get(id(item))
+    if copied is None:
+        copied = memo[id(item)] = FieldState(
+            item.name, item.kind, item.column, item.target, item.through, item.db_table
+        )
+    return copied  # type: ignore[return-value]
+
+
 @dataclass(slots=True)
 class MigrationNode:
     key: Key
@@ -734,7 +770,7 @@ class _Replay:
         new_name = self._text(operation, "new_name", 1, frame)
         if model is None or new_name is None:
             return
-        old = copy.deepcopy(model)
+        old = copied_model(model)
         old_key = model.key
         del state[old_key]
         model.name = new_name
@@ -776,7 +812,7 @@ class _Replay:
         if model is None:
             return
         values = self._value(operation, "table", 1, frame)
-        old = copy.deepcopy(model)
+        old = copied_model(model)
         model.db_table = one_string(values) if values else None
         if not emit or not model.migrates:
             return
@@ -908,7 +944,7 @@ class _Replay:
     ) -> None:
         nested = dict(operation.nested)
         if emit:
-            scratch = copy.deepcopy(state)
+            scratch = copied_state(state)
             for item in nested.get("database_operations", ()):
                 self.operation(item, scratch, emit=True)
         for item in nested.get("state_operations", ()):

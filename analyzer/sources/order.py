@@ -134,10 +134,18 @@ def _graph_faults(
     for op in history.operations:
         by_revision.setdefault(op.revision or "", []).append(op)
     ends: dict[str, tuple[State, dict[TableKey, int]]] = {}
+    # the last step (in replay order) that starts from each step's end state: a step that is
+    # its only parent's last child takes that state over instead of copying it (the copy of
+    # every table's entry at every step of a long chain was most of the check)
+    last_child = {parent: revision for revision in parents for parent in parents[revision]}
     faults: list[OrderFault] = []
     step = 0
     for revision in parents:  # replay order: parents first
-        state, touched = _merged([ends.get(parent, ({}, {})) for parent in parents[revision]])
+        own = parents[revision]
+        if len(own) == 1 and last_child[own[0]] == revision and own[0] != revision:
+            state, touched = ends.pop(own[0], None) or ({}, {})
+        else:
+            state, touched = _merged([ends.get(parent, ({}, {})) for parent in own])
         for key, entry in _initial(outside).items():
             state.setdefault(key, entry)
         for op in by_revision.get(revision, []):
@@ -170,13 +178,20 @@ def _merged(
         if not latest or key not in latest[0]:
             state.pop(key, None)
             continue
-        entry = _copy(latest[0][key])
+        newest_state = latest[0]
+        entry = _copy(newest_state[key])
         if entry.columns is not None:
+            present = set(entry.columns)
             for other, _ in holders:
-                columns = other[key].columns if key in other else None
+                # (the picture the entry was copied from has nothing to add: with one parent,
+                # every step, this was a quadratic walk over each table's columns)
+                columns = other[key].columns if key in other and other is not newest_state else None
                 if columns is None:
                     continue
-                entry.columns.extend(c for c in columns if c not in entry.columns)
+                for column in columns:
+                    if column not in present:
+                        present.add(column)
+                        entry.columns.append(column)
         state[key] = entry
     return state, touched
 
