@@ -37,6 +37,10 @@ class SymbolTable:
         self._classes: dict[str, dict[str, OrmClass]] = {}
         self._tables: dict[str, dict[str, OrmTable]] = {}
         self._factories: dict[str, dict[str, OrmBaseFactory]] = {}
+        # per module: its first import binding of each local name, its `*` imports, and the
+        # first names of its `import a.b` bindings (`_member` walked the imports for each)
+        self._bindings: dict[str, tuple[dict[str, ImportBinding], list[ImportBinding],
+                                        frozenset[str]]] = {}
 
     def _members(
         self, facts: PythonFacts
@@ -48,6 +52,19 @@ class SymbolTable:
             }
             self._factories[facts.path] = {f.variable: f for f in facts.orm.bases}
         return self._classes[facts.path], self._tables[facts.path], self._factories[facts.path]
+
+    def _imports(
+        self, facts: PythonFacts
+    ) -> tuple[dict[str, ImportBinding], list[ImportBinding], frozenset[str]]:
+        found = self._bindings.get(facts.path)
+        if found is None:
+            first: dict[str, ImportBinding] = {}
+            for binding in facts.imports:
+                first.setdefault(binding.local, binding)
+            stars = [binding for binding in facts.imports if binding.local == "*"]
+            heads = frozenset(binding.local.split(".")[0] for binding in facts.imports)
+            found = self._bindings[facts.path] = (first, stars, heads)
+        return found
 
     def lookup(self, facts: PythonFacts, dotted: str, depth: int = 0) -> Symbol | None:
         """Resolve `dotted` as seen from module `facts`."""
@@ -106,20 +123,18 @@ class SymbolTable:
         alias = facts.orm.aliases.get(name)
         if alias:  # `BaseModel = db.Model`: what the other name is
             return self.lookup(facts, alias, depth + 1)
-        for binding in facts.imports:
-            if binding.local == name:
-                return self._imported(facts, binding, depth)
-        for binding in facts.imports:
-            if binding.local == "*":
-                module = self._index.find(absolute_module(facts, binding), facts.path)
-                if module is not None and module is not facts:
-                    found = self._member(module, name, depth + 1, exported_only=True)
-                    if found is not None:
-                        return Symbol(found.kind, found.module, found.name, found.node, True)
-        if not exported_only:
-            dotted_import = [b for b in facts.imports if b.local.split(".")[0] == name]
-            if dotted_import:  # `import app.models` binds `app`
-                return self._module_symbol(name, facts.path)
+        first, stars, heads = self._imports(facts)
+        binding = first.get(name)
+        if binding is not None:
+            return self._imported(facts, binding, depth)
+        for binding in stars:
+            module = self._index.find(absolute_module(facts, binding), facts.path)
+            if module is not None and module is not facts:
+                found = self._member(module, name, depth + 1, exported_only=True)
+                if found is not None:
+                    return Symbol(found.kind, found.module, found.name, found.node, True)
+        if not exported_only and name in heads:  # `import app.models` binds `app`
+            return self._module_symbol(name, facts.path)
         return None
 
     def _module_symbol(self, name: str, importer: str | None = None) -> Symbol:
