@@ -35,6 +35,7 @@ import os
 import sys
 from pathlib import Path
 from types import CodeType
+from typing import Any
 
 #: At most this many texts are kept: past it, a save keeps only the texts its process used
 #: (libraries upgraded over time leave texts no class writes any more).
@@ -97,12 +98,14 @@ def _read(path: Path) -> dict[str, bytes]:
     }
 
 
-def _exec(source: object, globals: dict | None = None, locals: dict | None = None) -> None:
-    """`exec` as `dataclasses` calls it: a text's kept code when there is one."""
+def _exec(source: object, *args: Any, **kwargs: Any) -> None:
+    """`exec` as `dataclasses` calls it (`exec(text, globals, namespace)`): a text's kept code
+    when there is one. Any other call (code, keywords such as `closure=`) is `exec`'s own."""
     global _table
-    if type(source) is not str or _path is None:
-        _real_exec(source, globals, locals)  # type: ignore[arg-type]
+    if type(source) is not str or _path is None or kwargs or len(args) > 2:
+        _real_exec(source, *args, **kwargs)  # type: ignore[arg-type]
         return
+    globals, locals = (*args, None, None)[:2]
     if _table is None:
         _table = _read(_path)
     code: object = None

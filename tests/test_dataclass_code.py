@@ -184,3 +184,14 @@ def test_app_in_this_process_leaves_dataclasses_alone(make_repo, tmp_path: Path,
     assert done.exit_code == 0, done.output
     assert not hasattr(dataclasses, "exec")
     assert not (tmp_path / "root" / "code").exists()
+
+
+def test_other_calls_are_execs_own(keeper: Path) -> None:
+    """Code objects and calls with keywords go to `exec` untouched and are not kept."""
+    namespace: dict[str, object] = {}
+    dataclasses.exec(compile("made = 1", "<test>", "exec"), namespace)  # type: ignore[attr-defined]
+    dataclasses.exec("also = 2", namespace, closure=None)  # type: ignore[attr-defined]
+    assert namespace["made"] == 1 and namespace["also"] == 2
+    assert dataclass_code._new == {}
+    dataclasses.exec("kept = 3", namespace, namespace)  # type: ignore[attr-defined]
+    assert namespace["kept"] == 3 and list(dataclass_code._new) == ["kept = 3"]
