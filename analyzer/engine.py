@@ -290,10 +290,12 @@ def _start_worker() -> None:
 
         freeze_imports()
     # The code of the classes LibCST and the readers defined, for the next scan's workers
-    # (only when the command installed the keeper before forking, and it compiled any).
+    # (only when the command installed the keeper before forking, and it compiled any); the
+    # worker needs none of it from here on.
     keeper = sys.modules.get("analyzer.dataclass_code")
     if keeper is not None:
         keeper.save()
+        keeper.release()
 
 
 def start_workers(jobs: int) -> ProcessPoolExecutor:

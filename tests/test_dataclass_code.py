@@ -195,3 +195,16 @@ def test_other_calls_are_execs_own(keeper: Path) -> None:
     assert dataclass_code._new == {}
     dataclasses.exec("kept = 3", namespace, namespace)  # type: ignore[attr-defined]
     assert namespace["kept"] == 3 and list(dataclass_code._new) == ["kept = 3"]
+
+
+def test_after_release_a_class_is_compiled_and_the_file_is_not_read_again(keeper: Path
+                                                                          ) -> None:
+    _define()
+    dataclass_code.save()
+    dataclass_code.install(keeper.parent.parent)
+    _define()
+    assert dataclass_code._new == {}
+    dataclass_code.release()
+    keeper.write_bytes(b"damaged after the release: never read")
+    made = _define()(1)
+    assert made.y == 2 and len(dataclass_code._new) == 10
