@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -399,3 +400,17 @@ def test_a_revision_reads_alembic_beside_a_module_named_alembic(make_repo) -> No
     groups = report.table("groups")
     assert groups is not None
     assert [(s.source_kind, s.columns) for s in groups.states] == [("alembic", ["id", "hidden"])]
+
+
+def test_the_expression_classes_are_disjoint() -> None:
+    """`Evaluator._eval` orders its cases by how often they are met, which is the same
+    answer only while no node class derives from another (each a direct subclass of
+    `ir.Expr`, with none of its own) and every one of them has a case."""
+    import inspect
+
+    classes = [c for _, c in inspect.getmembers(ir, inspect.isclass)
+               if issubclass(c, ir.Expr) and c is not ir.Expr]
+    assert len(classes) == 23
+    assert all(c.__bases__ == (ir.Expr,) and not c.__subclasses__() for c in classes)
+    source = inspect.getsource(Evaluator._eval)
+    assert {c.__name__ for c in classes} == set(re.findall(r"case ir\.(\w+)\(", source))

@@ -224,19 +224,30 @@ class Evaluator:
     # ---- expressions -----------------------------------------------------------------------
 
     def _eval(self, node: ir.Expr, frame: Frame) -> Values:
+        # The node classes are disjoint (each a direct subclass of `ir.Expr`), so the cases
+        # come in the order of how often they are met (a scan's evaluations: names a third,
+        # then attributes, calls, parameters, strings), each failed case one isinstance.
         match node:
+            case ir.Global(name):
+                return self.name(frame.module, name)
+            case ir.Attr(value, attr):
+                return self._cap(
+                    out for item in self._eval(value, frame) for out in self.attribute(item, attr)
+                )
+            case ir.Call():
+                return self._call(node, frame)
+            case ir.Param(function, name):
+                return self._param(function, name, frame)
             case ir.Str(value):
                 if self.texts is not None:
                     self.texts.add(value)
                 return (StrV(value),)
             case ir.Const(value):
                 return (ConstV(value),)
-            case ir.Global(name):
-                return self.name(frame.module, name)
+            case ir.Opaque(code, why):
+                return (Unknown(f"`{code}` is {why}" if why.startswith("a") else why),)
             case ir.Imported():
                 return self._import(frame.module, node.binding())
-            case ir.Param(function, name):
-                return self._param(function, name, frame)
             case ir.LoopVar(loop, path):
                 return (self._loop_value(loop, path, frame),)
             case ir.Self(cls):
@@ -264,12 +275,6 @@ class Evaluator:
                         f"the value `with {self.render(value)} as ...` enters"
                     ))
                 return tuple(entered)
-            case ir.Attr(value, attr):
-                return self._cap(
-                    out for item in self._eval(value, frame) for out in self.attribute(item, attr)
-                )
-            case ir.Call():
-                return self._call(node, frame)
             case ir.Seq(kind, items):
                 return (SeqV(kind, tuple(self._items(items, frame))),)
             case ir.Mapping(items):
@@ -293,8 +298,6 @@ class Evaluator:
                 return self._cap((*self._eval(body, frame), *self._eval(orelse, frame)))
             case ir.Starred(value):
                 return self._eval(value, frame)
-            case ir.Opaque(code, why):
-                return (Unknown(f"`{code}` is {why}" if why.startswith("a") else why),)
             case ir.Comp():
                 return (self._comprehension(node, frame),)
         return (Unknown(f"`{self.render(node)}` cannot be read"),)
