@@ -414,3 +414,33 @@ def test_the_expression_classes_are_disjoint() -> None:
     assert all(c.__bases__ == (ir.Expr,) and not c.__subclasses__() for c in classes)
     source = inspect.getsource(Evaluator._eval)
     assert {c.__name__ for c in classes} == set(re.findall(r"case ir\.(\w+)\(", source))
+
+
+def test_a_literal_query_expands_to_the_template_the_general_path_makes() -> None:
+    """`TemplateExpander.expand` answers parts of literal text alone at once: the same one
+    template, text, segments and lines, that the product over the parts' options makes;
+    parts with a hole still take the general path."""
+    from analyzer.resolve.templates import TemplateExpander
+
+    evaluator, facts = repo({
+        "app/q.py": '''
+            TABLE = "users"
+
+            def f(cur, n):
+                cur.execute("SELECT id\\n"
+                            "FROM accounts")
+                cur.execute(f"SELECT * FROM {TABLE} WHERE id = {n}")
+        ''',
+    })
+    module = facts["app/q.py"]
+    literal, holed = (c.parts for c in module.candidates)
+    expander = TemplateExpander(evaluator)
+    frame = Frame(module)
+    assert expander.expand(literal, frame) == expander._expand(literal, frame)
+    (template,) = expander.expand(literal, frame)
+    assert template.text == "SELECT id\nFROM accounts" and template.holes == {}
+    assert [template.line_of(0), template.line_of(10)] == [5, 6]
+    assert expander.expand(holed, frame) == expander._expand(holed, frame)
+    (filled,) = expander.expand(holed, frame)
+    assert filled.text.startswith("SELECT * FROM users WHERE id = ") and len(filled.holes) == 1
+    assert expander.expand((), frame) == expander._expand((), frame)

@@ -304,6 +304,11 @@ class CodeSqlResolver:
 
     def _analyze(self, candidate: StringCandidate, frame: Frame, found: _Found) -> None:
         holes = [part.value for part in candidate.parts if isinstance(part, Hole) and part.value]
+        if not holes and not candidate.loops:
+            # (nothing to read for a receiver or a loop: `frame` once, as both would give)
+            for template in self.expander.expand(candidate.parts, frame):
+                self._template(candidate, template, found)
+            return
         for receiver in self.evaluator.receiver_frames(holes, candidate.loops, frame):
             for iteration in self.evaluator.iterations(candidate.loops, receiver):
                 for template in self.expander.expand(candidate.parts, iteration):

@@ -80,6 +80,9 @@ class TemplateExpander:
         overridden together under one `if` (`cte = ""; join = ""` then `if filtered: cte =
         "ids AS (...), "; join = "JOIN ids ..."`) take the defaults together or the overrides
         together: mixing them would make a statement the code never runs."""
+        if all(isinstance(part, Literal) for part in parts):
+            # literal text only (most queries): the one template `_expand` would assemble
+            return [_assemble([(p.text, p.line, False) for p in parts if isinstance(p, Literal)])]
         groups: dict[int, list[int]] = {}
         for index, part in enumerate(parts):
             value = part.value if isinstance(part, Hole) else None
