@@ -507,10 +507,10 @@ def run_changed(bench: Bench, changed: Path, *, shifted: bool = False, query: bo
     return m
 
 
-def compile_bytecode(tool: Tool) -> None:
-    """Compile tabletrace's package, as `pip install` does, and let one scan keep the code of
-    the dataclass methods its imports compile, as any earlier scan on the machine does (see
-    the module docstring)."""
+def prepare_installation(tool: Tool) -> None:
+    """Leave the installation as a user's is before a cold scan: tabletrace's package
+    compiled, as `pip install` does, and the code of the dataclass methods its imports compile
+    kept by one scan, as any earlier scan on the machine does (see the module docstring)."""
     python = Path(tool.argv[0]).parent / "python"
     if python.exists():
         subprocess.run(
@@ -762,7 +762,7 @@ def flag_notes(tool: Tool, compare_prefilter: bool) -> list[str]:
 def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     root = args.path.resolve()
     tool = detect_tool(find_tabletrace(args.tabletrace))
-    compile_bytecode(tool)
+    prepare_installation(tool)
     changed = (root / args.changed_file) if args.changed_file else pick_changed_file(root)
     queried = pick_query_file(root, changed)
     info, repo = machine(tool), describe_repository(root)
