@@ -176,6 +176,10 @@ def test_prefilter_first_look() -> None:
     assert not looks_relevant(b'msg = f"Delete {name} from the list."')
     assert not looks_relevant(b'"""Update the cache."""\ndef select(items): return items')
     assert not looks_relevant(b"AUDIT_TABLE = 'audit_log'")
+    # REPLACE and UPSERT without their clause: a decoding's error handler, a patch's op
+    assert not looks_relevant(b'text = raw.decode("ascii", errors="replace")')
+    assert not looks_relevant(b'change = {"Action": "UPSERT", "op": "replace"}')
+    assert looks_relevant(b'q = "REPLACE INTO settings (k, v) VALUES (?, ?)"')
     # a field writing a value's repr() starts with a quote (or stays unknown): no keyword
     # can begin there, whatever reaches it; `%s` and a plain f-string field write the word
     for template in (b'f"{word!r} * FROM t"', b'"%r * FROM t" % (word,)',
@@ -474,6 +478,32 @@ def test_prefilter_keeps_every_schema_source(make_repo) -> None:
     assert ("create-all-unresolved", "app/service.py", 6) in {
         (d["code"], d["path"], d["line"]) for d in report["diagnostics"]
     }
+
+
+def test_an_error_handler_named_replace_is_no_sql_string(make_repo) -> None:
+    """`errors="replace"` (122 times in the corpus) and a patch's `"op": "replace"` were SQL
+    strings: counted in the statistics, and each such file parsed with LibCST for nothing."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/text.py": (
+            "def printable(raw):\n    return raw.decode('ascii', errors='replace')\n\n\n"
+            "PATCH = [{'op': 'replace', 'path': '/name'}, {'Action': 'UPSERT'}]\n"
+        ),
+        "app/store.py": (
+            "def save(conn, key, value):\n"
+            "    conn.execute('INSERT INTO settings (k, v) VALUES (?, ?)', (key, value))\n"
+        ),
+    })
+    text, parsed = _recorded_scan(root, prefilter=True)
+    assert text == _recorded_scan(root, prefilter=False)[0]
+    assert parsed == {"app/__init__.py": False, "app/text.py": False, "app/store.py": True}
+    report = json.loads(text)
+    assert (report["stats"]["sql_strings"], report["stats"]["sql_statements"]) == (1, 1)
+    [table] = report["tables"]
+    assert table["qualified_name"] == "public.settings"
+    assert [(u["path"], u["line"], u["kind"]) for u in table["uses"]] == [
+        ("app/store.py", 2, "write")
+    ]
 
 
 def _generator() -> object:

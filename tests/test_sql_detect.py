@@ -144,6 +144,29 @@ def test_a_data_verb_without_its_clause_is_prose_even_at_a_sink(text: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("replace", False),  # `bytes.decode(errors="replace")`: sqlglot reads a column
+        ("REPLACE", False),
+        ("upsert", False),
+        ("UPSERT", False),  # Route 53's change action
+        ("upsert-update", False),
+        ("replace into settings values (1, 'a')", True),
+        ("REPLACE INTO settings (k, v) VALUES (?, ?)", True),
+        ("REPLACE INTO settings SET k = 1", True),
+        ("replace into settings select * from defaults", True),
+        ("UPSERT INTO accounts (id, balance) VALUES (1, 0)", True),
+        ("REPLACE INTO __tt_hole_0__ (k) VALUES (1)", True),
+    ],
+)
+def test_replace_and_upsert_need_their_clause(text: str, expected: bool) -> None:
+    """MySQL's and SQLite's REPLACE and CockroachDB's UPSERT write rows as INSERT does: the
+    bare word is an argument (122 `errors="replace"` in the corpus), never a statement."""
+    assert is_sql_text(text, at_sink=False) is expected
+    assert is_sql_text(text, at_sink=True, dialect="sqlite") is expected
+
+
+@pytest.mark.parametrize(
     "text", ["UPDATE SET ", "UPDATE SET a=EXCLUDED.a, b=EXCLUDED.b", "update set x = 1"]
 )
 def test_the_tail_of_on_conflict_is_no_statement(text: str) -> None:

@@ -218,6 +218,17 @@ _REQUIRED_CLAUSE = {
     # `COPY t FROM ...` / `COPY t TO ...` (`COPY INTO t FROM ...` too): "copy tracks into
     # library directory (default)" is an option's help
     "COPY": re.compile(r"\b(?:from|to)\b|__tt_hole_", re.IGNORECASE),
+    # MySQL's and SQLite's `REPLACE [INTO] t ... VALUES | VALUE | SELECT | SET | TABLE`,
+    # CockroachDB's `UPSERT INTO t ... VALUES | SELECT`: the bare words are the argument of
+    # `bytes.decode(errors="replace")` (122 times in the corpus; sqlglot parses the word as
+    # a column), pandas' `if_exists="replace"` and Route 53's `"Action": "UPSERT"`
+    "REPLACE": re.compile(
+        r"\b(?:values?|select|with|set|table|default\s+values)\b|__tt_hole_|\)\s*\Z",
+        re.IGNORECASE,
+    ),
+    "UPSERT": re.compile(
+        r"\b(?:values|select|with|default\s+values)\b|__tt_hole_|\)\s*\Z", re.IGNORECASE
+    ),
 }
 
 
