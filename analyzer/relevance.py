@@ -42,7 +42,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from analyzer.facts import Hole, ImportBinding, Literal, Part, PythonFacts, StringCandidate
+from analyzer.facts import Hole, ImportBinding, Part, PythonFacts
 from analyzer.outline import parse_tree
 from analyzer.python import expr as ir
 from analyzer.python.fields import PERCENT_FIELD, format_repr, percent_repr
@@ -64,6 +64,7 @@ from analyzer.sources.model import NUMBERED_FILE
 from analyzer.sql.detect import (
     REPR_START,
     Verdicts,
+    candidate_may_be_sql,
     could_be_sql,
     is_sql_text,
     known_first_word,
@@ -1985,7 +1986,7 @@ class Demand:
     def _roots(self, facts: PythonFacts) -> Iterator[ir.Expr | Chain]:
         used_loops: set[int] = set()
         for candidate in facts.candidates:
-            if _may_be_sql(candidate):
+            if candidate_may_be_sql(candidate):
                 yield from _hole_roots(candidate.parts)
                 used_loops.update(candidate.loops)
         yield from self._call_roots(facts, self._helpers)
@@ -2273,29 +2274,6 @@ def _mapper_reads(name: str, value: ir.Expr) -> bool:
     list of them (`config_classes = [ServerConfig, ...]`) is no column: following those read
     every configuration module of synapse."""
     return name.startswith("__") or name == "metadata" or isinstance(value, ir.Call)
-
-
-def _may_be_sql(candidate: StringCandidate) -> bool:
-    """Whether some filling of the candidate's holes can make it SQL (`could_be_sql` on its
-    literal beginning and end, as the first look judges templates; `starts_like_sql` on a
-    fixed text). When none can, the resolver finds nothing in it whatever its holes and the
-    loops around it hold, so they are not followed: holes of log messages and resource ids
-    (`f"prefect.block-document.{self.id}"`) read dozens of modules in prefect, and a log
-    message in a loop over `self.handlers` read every handler class of synapse."""
-    prefix: list[str] = []
-    for part in candidate.parts:
-        if not isinstance(part, Literal):
-            if part.conversion is not None:
-                # `%r`: the resolver writes a known string quoted and leaves anything else a
-                # hole, so the text goes on with a quote or a hole's marker, never a keyword
-                prefix.append(REPR_START)
-            break
-        prefix.append(part.text)
-    else:  # a fixed text: only the loops around it are followed, if it can be SQL at all
-        return starts_like_sql("".join(prefix), at_sink=candidate.sink is not None)
-    last = candidate.parts[-1]
-    ending = last.text if isinstance(last, Literal) else None
-    return could_be_sql("".join(prefix), ending, at_sink=candidate.sink is not None)
 
 
 def _hole_roots(parts: tuple[Part, ...]) -> Iterator[ir.Expr | Chain]:

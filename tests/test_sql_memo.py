@@ -43,8 +43,10 @@ def test_a_scan_without_cache_analyses_each_text_once(monkeypatch: pytest.Monkey
 
     scan(SAMPLE, jobs=1, cache=None)
 
-    # helper templates expand to the same text at several call sites of the sample
-    assert len(analysed) > 300
+    # helper templates expand to the same text at several call sites of the sample (the
+    # candidates no filling makes SQL, log messages and names, are not analysed at all:
+    # `detect.candidate_may_be_sql`)
+    assert len(analysed) > 100
     assert [text for text, count in analysed.items() if count > 1] == []
 
 

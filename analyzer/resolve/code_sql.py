@@ -39,7 +39,7 @@ from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
 from analyzer.resolve.values import FunctionV, Unknown, Values
-from analyzer.sql.detect import Parsed, is_sql_text
+from analyzer.sql.detect import Parsed, candidate_may_be_sql, is_sql_text
 from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import analyze_statement
@@ -370,6 +370,11 @@ class CodeSqlResolver:
             result = results[facts.path]
             ctes = _function_ctes(facts, self.dialect, self.memo)
             for candidate in facts.candidates:
+                if not candidate_may_be_sql(candidate):
+                    # its literal start rules SQL out whatever its holes hold: `_template`
+                    # would analyse every filling to find none, after evaluating the holes
+                    # and the loops around it (the relevance rounds do not follow them either)
+                    continue
                 found = _Found()
                 self._analyze(candidate, Frame(facts), found)
                 if not found.is_sql:

@@ -14,7 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from analyzer.facts import Literal
+
+if TYPE_CHECKING:
+    from analyzer.facts import StringCandidate
 
 # Verbs that start a statement worth analysing wherever the string appears.
 STATEMENT_KEYWORDS = frozenset(
@@ -256,6 +261,32 @@ def starts_like_sql(text: str, *, at_sink: bool) -> bool:
     if at_sink:
         return keyword in SINK_KEYWORDS
     return keyword in STATEMENT_KEYWORDS and _single_case(_first_word(text))
+
+
+def candidate_may_be_sql(candidate: StringCandidate) -> bool:
+    """Whether some filling of the candidate's holes can make it SQL (`could_be_sql` on its
+    literal beginning and end, as the first look judges templates; `starts_like_sql` on a
+    fixed text). When none can, the resolver finds nothing in it whatever its holes and the
+    loops around it hold, so they are not followed: holes of log messages and resource ids
+    (`f"prefect.block-document.{self.id}"`) read dozens of modules in prefect, and a log
+    message in a loop over `self.handlers` read every handler class of synapse. The
+    resolver skips such a candidate for the same reason (`CodeSqlResolver.resolve`): of
+    netbox's 33,500 candidates 33,300 can never be SQL, and evaluating their holes was
+    most of its resolution."""
+    prefix: list[str] = []
+    for part in candidate.parts:
+        if not isinstance(part, Literal):
+            if part.conversion is not None:
+                # `%r`: the resolver writes a known string quoted and leaves anything else a
+                # hole, so the text goes on with a quote or a hole's marker, never a keyword
+                prefix.append(REPR_START)
+            break
+        prefix.append(part.text)
+    else:  # a fixed text: only the loops around it are followed, if it can be SQL at all
+        return starts_like_sql("".join(prefix), at_sink=candidate.sink is not None)
+    last = candidate.parts[-1]
+    ending = last.text if isinstance(last, Literal) else None
+    return could_be_sql("".join(prefix), ending, at_sink=candidate.sink is not None)
 
 
 def _start_is_open(rest: str) -> bool:
