@@ -17,9 +17,11 @@ What the rounds read of a result (`engine._Rounds`, `relevance.Closure`, `releva
   (sqlglot's answers, kept for the next first look);
 - its Python facts, every field, with one exception: a candidate made of literal text only
   (no hole) is read only through `detect.starts_like_sql` of its text, where the demand asks
-  whether the loops around it can matter (`relevance._may_be_sql`); the helper search reads
-  no such candidate (`code_sql._own_reads`: NEVER, whatever its text), and nothing else of
-  the rounds reads candidates. Its text is kept as that answer.
+  whether the loops around it can matter (`detect.candidate_may_be_sql`); the helper search
+  reads no such candidate (`code_sql._own_reads`: NEVER, whatever its text), and nothing
+  else of the rounds reads candidates. Its text is kept as that answer. (Nor does the helper
+  search read a candidate with holes that no filling makes SQL, its literal parts compared
+  here as they are: the literals in its holes are then not among those it read.)
 - never an SQL file's facts (`Extracted.sql`) nor an Alembic revision's (`Extracted.revision`):
   the rounds read Python facts only.
 

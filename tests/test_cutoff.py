@@ -307,6 +307,31 @@ def test_a_query_written_in_a_call_keeps_the_selection_unless_the_rounds_read_it
     assert runs.count == 7
 
 
+def test_the_rounds_read_no_hole_of_a_message(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """A log message whose hole reads the function's parameter: no filling makes it SQL
+    (`detect.candidate_may_be_sql`), so the helper search reads neither it nor the literals in
+    its hole (`LastScan.rounds_texts` held `"_rows"` before), and the report is the one a scan
+    without the cache gives."""
+    store = (
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+        "def count(cur, table):\n"
+        "    log.info(f\"counting {table.removesuffix('_rows')} now\")\n"
+        '    cur.execute(f"SELECT count(*) FROM {table}")\n\n\n'
+        "def audit(cur):\n    count(cur, 'audit_log')\n"
+    )
+    root = make_repo({**REPO, "app/store.py": store})
+    report = scan(root, cache=FactCache(tmp_path / "c"))
+    assert report.to_json() == scan(root).to_json()
+    last = FactCache(tmp_path / "c")
+    use_cache_scope(last, root, load_config(root))
+    stored = last.get(LAST_SCAN_KEY)
+    assert isinstance(stored, LastScan)
+    assert stored.rounds_texts == frozenset()
+    assert uses_of(report, "audit_log") == {
+        ("app/queries.py", 2, "read"), ("app/store.py", 12, "read")
+    }
+
+
 def _extracted_q(source: str) -> Extracted:
     """`app/q.py`'s result at its first stage (its first look, and its reading if it asks
     for one), as a scan without the cache makes it."""

@@ -107,6 +107,25 @@ def test_the_precheck_skips_only_what_cannot_make_a_helper(
     found = _find(facts)
     monkeypatch.setattr(code_sql, "_own_reads", lambda *_: code_sql.ALWAYS)
     assert _find(facts) == found  # reading every candidate finds the same helpers
+    # nor does a candidate no filling makes SQL, which it does not read at all
+    read: list[tuple[str, int]] = []
+    real = code_sql.CodeSqlResolver._read_candidate
+
+    def recording(self: CodeSqlResolver, facts: PythonFacts, candidate: object) -> None:
+        read.append((facts.path, candidate.line))  # type: ignore[attr-defined]
+        real(self, facts, candidate)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(code_sql.CodeSqlResolver, "_read_candidate", recording)
+    message = extract_python(
+        "app/log.py", b"def note(log, table):\n    log.info(f'copied {table}')\n", "app.log"
+    )
+    assert [(c.line, c.function) for c in message.candidates] == [(2, "note")]
+    assert _find([*facts, message]) == found
+    assert ("app/helpers.py", 6) in read and ("app/log.py", 2) not in read
+    monkeypatch.setattr(code_sql, "candidate_may_be_sql", lambda _: True)
+    read.clear()
+    assert _find([*facts, message]) == found
+    assert ("app/helpers.py", 6) in read and ("app/log.py", 2) in read
 
 
 def test_what_the_precheck_says_of_each_candidate() -> None:

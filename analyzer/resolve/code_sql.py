@@ -483,6 +483,8 @@ class CodeSqlResolver:
         recording.answers = self._subclass_answers[facts.path] = {}
         self.evaluator.forget()  # a cached name would hide the modules behind it
         for candidate in facts.candidates:
+            if not candidate_may_be_sql(candidate):
+                continue  # makes no helper, as in `resolve`; its holes are not read
             reads = _own_reads(facts, candidate)
             if reads == ALWAYS:
                 self._read_candidate(facts, candidate)
