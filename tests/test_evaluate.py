@@ -444,3 +444,41 @@ def test_a_literal_query_expands_to_the_template_the_general_path_makes() -> Non
     (filled,) = expander.expand(holed, frame)
     assert filled.text.startswith("SELECT * FROM users WHERE id = ") and len(filled.holes) == 1
     assert expander.expand((), frame) == expander._expand((), frame)
+
+
+def test_bases_asked_outside_an_evaluation_are_kept_until_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    evaluator, _ = repo({
+        "app/base.py": "class Model:\n    pass\n",
+        "app/models.py": """
+            from app import base
+            from django.db import models
+            class Account(base.Model, models.Model):
+                pass
+        """,
+    })
+    computed: list[str] = []
+    real = Evaluator._bases_of
+
+    def counting(self: Evaluator, cls: ClassV) -> list:
+        computed.append(cls.qualname)
+        return real(self, cls)
+
+    monkeypatch.setattr(Evaluator, "_bases_of", counting)
+    account = ClassV("app.models", "Account")
+    first = evaluator.bases(account)
+    assert [getattr(b, "qualname", getattr(b, "path", None)) for b in first] == [
+        "Model", "django.db.models.Model"
+    ]
+    first.clear()  # the caller's list, not the kept one
+    assert evaluator.bases(account) == real(evaluator, account)
+    assert computed == ["Account"]
+    evaluator.forget()
+    evaluator.bases(account)
+    assert computed == ["Account", "Account"]
+    # asked inside an evaluation (a key on the evaluator's stack), never kept
+    evaluator._stack.append("an evaluation in progress")
+    evaluator.bases(account)
+    evaluator.bases(account)
+    assert computed == ["Account"] * 4

@@ -137,6 +137,10 @@ class Evaluator:
         self._calls = 0
         self._names: dict[tuple[str, str], Values] = {}
         self._mros: dict[ClassV, list[ClassV]] = {}  # like `_names`: one answer a scan
+        # `bases` asked outside any evaluation (`_stack` empty), as the Django resolver asks
+        # for every class's ancestry: one answer a scan, like `_names` (netbox: 21,000
+        # questions for a few thousand classes)
+        self._bases: dict[ClassV, list[Value]] = {}
         # class -> its repository subclasses, direct (built when first asked: `subclasses`;
         # not forgotten: it depends on the index's modules, which do not change)
         self._subclasses: dict[ClassV, list[ClassV]] | None = None
@@ -151,6 +155,7 @@ class Evaluator:
         through the index again (`CodeSqlResolver.find_helpers` notes which they read)."""
         self._names.clear()
         self._mros.clear()
+        self._bases.clear()
 
     # ---- entry points ----------------------------------------------------------------------
 
@@ -553,7 +558,17 @@ class Evaluator:
         return (facts, fact) if fact is not None else None
 
     def bases(self, cls: ClassV) -> list[Value]:
-        """The class's bases, evaluated in its module (repository classes or external)."""
+        """The class's bases, evaluated in its module (repository classes or external). Kept
+        when asked outside any evaluation: inside one, the evaluations in progress (a circle
+        of definitions, the depth reached) may shape the answer, so it is not kept there."""
+        if self._stack:
+            return self._bases_of(cls)
+        found = self._bases.get(cls)
+        if found is None:
+            found = self._bases[cls] = self._bases_of(cls)
+        return list(found)
+
+    def _bases_of(self, cls: ClassV) -> list[Value]:
         found = self.class_fact(cls)
         if found is None:
             return []
