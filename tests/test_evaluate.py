@@ -482,3 +482,28 @@ def test_bases_asked_outside_an_evaluation_are_kept_until_forgotten(
     evaluator.bases(account)
     evaluator.bases(account)
     assert computed == ["Account"] * 4
+
+
+def test_names_evaluated_before_the_tables_were_known_are_evaluated_again() -> None:
+    """The ORM mapper names the tables after the Django resolver (and then anything else) may
+    have evaluated a name reading one: setting `table_of_class` (or `django_meta`) drops the
+    answers kept so far, which were given without it."""
+    evaluator, facts = repo({
+        "app/models.py": """
+            class Account:
+                pass
+            TABLE = Account.__tablename__
+            PREFIX = "app_"
+        """,
+    })
+    frame = Frame(facts["app/models.py"])
+    before = evaluator.evaluate(ir.Global("TABLE"), frame)
+    assert [type(v) for v in before] == [Unknown]
+    evaluator.table_of_class = lambda cls: TableV("accounts")
+    assert evaluator.evaluate(ir.Global("TABLE"), frame) == (StrV("accounts"),)
+    evaluator.django_meta = lambda value: None
+    assert evaluator._names == {}
+    # nothing asked for a table or `_meta` since: what was kept stays
+    assert evaluator.evaluate(ir.Global("PREFIX"), frame) == (StrV("app_"),)
+    evaluator.django_meta = lambda value: None
+    assert list(evaluator._names) == [("app.models", "PREFIX")]

@@ -129,10 +129,11 @@ class Evaluator:
     ) -> None:
         self.index = index
         self.files = files  # repository paths (to tell a path that exists)
-        self.table_of_class = table_of_class
-        # `Model._meta` of a Django model class or `apps.get_model(...)` lookup (set by the
-        # Django resolver once it has built the models: `DjangoResolver.meta_of`)
-        self.django_meta: Callable[[Value], ModelMetaV | None] | None = None
+        self._table_of_class = table_of_class
+        self._meta_of: Callable[[Value], ModelMetaV | None] | None = None
+        # whether an evaluation asked for a class's table or `_meta` (with or without an
+        # answer) since these were last set: only then can a kept answer depend on them
+        self._asked_tables = False
         self._stack: list[object] = []
         self._calls = 0
         self._names: dict[tuple[str, str], Values] = {}
@@ -149,6 +150,36 @@ class Evaluator:
         # rounds concluded, so an edit of it alone need not ask them again
         # (`rounds_view.same_for_rounds`). Read: evaluated, or quoted in a message.
         self.texts: set[str] | None = None
+
+    @property
+    def table_of_class(self) -> Callable[[ClassV], TableV | None] | None:
+        """`Model.__tablename__` / `Model.__table__` of a mapped class (set by the ORM mapper
+        once it has mapped the repository: `Mapper.table_value`)."""
+        return self._table_of_class
+
+    @table_of_class.setter
+    def table_of_class(self, value: Callable[[ClassV], TableV | None] | None) -> None:
+        self._table_of_class = value
+        self._forget_tables()
+
+    @property
+    def django_meta(self) -> Callable[[Value], ModelMetaV | None] | None:
+        """`Model._meta` of a Django model class or `apps.get_model(...)` lookup (set by the
+        Django resolver once it has built a project's models: `DjangoResolver.meta_of`)."""
+        return self._meta_of
+
+    @django_meta.setter
+    def django_meta(self, value: Callable[[Value], ModelMetaV | None] | None) -> None:
+        self._meta_of = value
+        self._forget_tables()
+
+    def _forget_tables(self) -> None:
+        """Tables or `_meta` are told now, or told otherwise (another Django project's models
+        built): an answer kept since one was asked may hold the old answer (an Unknown where
+        `TABLE = Account.__tablename__` now names a table), so what was kept is dropped."""
+        if self._asked_tables:
+            self._asked_tables = False
+            self.forget()
 
     def forget(self) -> None:
         """Drop what was looked up so far, so that the next evaluations look every module up
@@ -545,6 +576,7 @@ class Evaluator:
         return (Unknown(f"`.{attr}` of {describe(value)}"),)
 
     def _django_meta(self, value: Value) -> Values:
+        self._asked_tables = True
         found = self.django_meta(value) if self.django_meta is not None else None
         if found is None:
             return (Unknown(f"{describe(value)} is not a Django model tabletrace knows"),)
@@ -601,6 +633,8 @@ class Evaluator:
     def _class_attribute(self, cls: ClassV, attr: str, receiver: Value) -> Values:
         if attr == "__name__":
             return (StrV(cls.name),)
+        if attr in ("__tablename__", "__table__", "_meta"):
+            self._asked_tables = True
         if attr in ("__tablename__", "__table__") and self.table_of_class is not None:
             table = self.table_of_class(cls)
             if table is not None:
