@@ -507,3 +507,37 @@ def test_names_evaluated_before_the_tables_were_known_are_evaluated_again() -> N
     assert evaluator.evaluate(ir.Global("PREFIX"), frame) == (StrV("app_"),)
     evaluator.django_meta = lambda value: None
     assert list(evaluator._names) == [("app.models", "PREFIX")]
+
+
+def test_class_attributes_asked_outside_an_evaluation_are_kept_until_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    evaluator, facts = repo({
+        "app/repos.py": """
+            class Repo:
+                TABLE = "repos"
+            class UserRepo(Repo):
+                pass
+        """,
+    })
+    looked_up: list[tuple[str, str]] = []
+    real = Evaluator._lookup_attribute
+
+    def counting(self: Evaluator, cls: ClassV, attr: str, receiver: object) -> tuple:
+        looked_up.append((cls.qualname, attr))
+        return real(self, cls, attr, receiver)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Evaluator, "_lookup_attribute", counting)
+    frame = Frame(facts["app/repos.py"])
+    table = ir.Attr(ir.Global("UserRepo"), "TABLE")
+    assert evaluator.evaluate(table, frame) == (StrV("repos"),)
+    assert evaluator.evaluate(table, frame) == (StrV("repos"),)
+    assert looked_up == [("UserRepo", "TABLE")]
+    evaluator.forget()
+    assert evaluator.evaluate(table, frame) == (StrV("repos"),)
+    assert looked_up == [("UserRepo", "TABLE")] * 2
+    # inside an evaluation (a key on the evaluator's stack), looked up every time
+    evaluator._stack.append("an evaluation in progress")
+    evaluator.evaluate(table, frame)
+    evaluator.evaluate(table, frame)
+    assert looked_up == [("UserRepo", "TABLE")] * 4

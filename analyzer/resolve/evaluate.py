@@ -142,6 +142,8 @@ class Evaluator:
         # for every class's ancestry: one answer a scan, like `_names` (netbox: 21,000
         # questions for a few thousand classes)
         self._bases: dict[ClassV, list[Value]] = {}
+        self._attributes: dict[tuple[ClassV, str, Value], Values] = {}  # the same, for
+        # `_class_attribute`'s lookups
         # class -> its repository subclasses, direct (built when first asked: `subclasses`;
         # not forgotten: it depends on the index's modules, which do not change)
         self._subclasses: dict[ClassV, list[ClassV]] | None = None
@@ -187,6 +189,7 @@ class Evaluator:
         self._names.clear()
         self._mros.clear()
         self._bases.clear()
+        self._attributes.clear()
 
     # ---- entry points ----------------------------------------------------------------------
 
@@ -644,11 +647,23 @@ class Evaluator:
             found = self.django_meta(cls)
             if found is not None:
                 return (found,)
-        return self._guarded(
-            ("attr", cls, attr, receiver),
-            lambda: self._lookup_attribute(cls, attr, receiver),
-            f"`{cls.qualname}.{attr}` is defined in terms of itself",
-        )
+        if self._stack:
+            return self._guarded(
+                ("attr", cls, attr, receiver),
+                lambda: self._lookup_attribute(cls, attr, receiver),
+                f"`{cls.qualname}.{attr}` is defined in terms of itself",
+            )
+        # outside any evaluation: one answer a scan, as `bases` (netbox: 14,600 of the
+        # 17,400 asked so were asked before)
+        key = (cls, attr, receiver)
+        found = self._attributes.get(key)
+        if found is None:
+            found = self._attributes[key] = self._guarded(
+                ("attr", cls, attr, receiver),
+                lambda: self._lookup_attribute(cls, attr, receiver),
+                f"`{cls.qualname}.{attr}` is defined in terms of itself",
+            )
+        return found
 
     def overrides(self, cls: ClassV, attr: str, *, instance: bool) -> bool:
         """Whether the class binds `attr` itself, other than as a method or a mere annotation
