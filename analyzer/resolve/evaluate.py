@@ -142,8 +142,8 @@ class Evaluator:
         # for every class's ancestry: one answer a scan, like `_names` (netbox: 21,000
         # questions for a few thousand classes)
         self._bases: dict[ClassV, list[Value]] = {}
-        self._attributes: dict[tuple[ClassV, str, Value], Values] = {}  # the same, for
-        # `_class_attribute`'s lookups
+        # `_class_attribute`'s lookups asked outside any evaluation, the same way
+        self._attributes: dict[tuple[ClassV, str, Value], Values] = {}
         # class -> its repository subclasses, direct (built when first asked: `subclasses`;
         # not forgotten: it depends on the index's modules, which do not change)
         self._subclasses: dict[ClassV, list[ClassV]] | None = None
