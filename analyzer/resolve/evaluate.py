@@ -23,6 +23,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from analyzer.facts import ClassFact, FunctionFact, ImportBinding, NameFact, PythonFacts
 from analyzer.python import expr as ir
@@ -111,6 +112,10 @@ def loop_elements(facts: PythonFacts, loops: tuple[int, ...], frame: Frame) -> s
             if isinstance(item, StrV):
                 shown.append(f"{name}={item.value!r}")
     return f"  [for {', '.join(shown)}]" if shown else ""
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class _Stop(Exception):
@@ -592,16 +597,22 @@ class Evaluator:
         fact = facts.classes.get(cls.qualname)
         return (facts, fact) if fact is not None else None
 
-    def bases(self, cls: ClassV) -> list[Value]:
-        """The class's bases, evaluated in its module (repository classes or external). Kept
-        when asked outside any evaluation: inside one, the evaluations in progress (a circle
-        of definitions, the depth reached) may shape the answer, so it is not kept there."""
+    def _kept(self, kept: dict[_K, _V], key: _K, compute: Callable[[], _V]) -> _V:
+        """`compute()`, kept in `kept` under `key` when asked outside any evaluation (an empty
+        stack): inside one, the evaluations in progress (a circle of definitions, the depth
+        reached) may shape the answer, so there it is neither kept nor taken. Forgotten with
+        the names (`forget`)."""
         if self._stack:
-            return self._bases_of(cls)
-        found = self._bases.get(cls)
+            return compute()
+        found = kept.get(key)
         if found is None:
-            found = self._bases[cls] = self._bases_of(cls)
-        return list(found)
+            found = kept[key] = compute()
+        return found
+
+    def bases(self, cls: ClassV) -> list[Value]:
+        """The class's bases, evaluated in its module (repository classes or external); kept
+        (`_kept`: the Django resolver asks for every class's ancestry)."""
+        return list(self._kept(self._bases, cls, lambda: self._bases_of(cls)))
 
     def _bases_of(self, cls: ClassV) -> list[Value]:
         found = self.class_fact(cls)
@@ -647,23 +658,13 @@ class Evaluator:
             found = self.django_meta(cls)
             if found is not None:
                 return (found,)
-        if self._stack:
-            return self._guarded(
-                ("attr", cls, attr, receiver),
-                lambda: self._lookup_attribute(cls, attr, receiver),
-                f"`{cls.qualname}.{attr}` is defined in terms of itself",
-            )
-        # outside any evaluation: one answer a scan, as `bases` (netbox: 14,600 of the
-        # 17,400 asked so were asked before)
-        key = (cls, attr, receiver)
-        found = self._attributes.get(key)
-        if found is None:
-            found = self._attributes[key] = self._guarded(
-                ("attr", cls, attr, receiver),
-                lambda: self._lookup_attribute(cls, attr, receiver),
-                f"`{cls.qualname}.{attr}` is defined in terms of itself",
-            )
-        return found
+        # kept (`_kept`: netbox asked 17,400 such questions outside any evaluation, 14,600
+        # of them again)
+        return self._kept(self._attributes, (cls, attr, receiver), lambda: self._guarded(
+            ("attr", cls, attr, receiver),
+            lambda: self._lookup_attribute(cls, attr, receiver),
+            f"`{cls.qualname}.{attr}` is defined in terms of itself",
+        ))
 
     def overrides(self, cls: ClassV, attr: str, *, instance: bool) -> bool:
         """Whether the class binds `attr` itself, other than as a method or a mere annotation
