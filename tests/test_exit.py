@@ -79,8 +79,9 @@ def test_the_teardown_runs_when_something_may_need_it(tmp_path: Path) -> None:
     }
     for setup, status in cases.items():
         done = _python(
-            setup + "from analyzer.cli import exit_without_teardown\n"
-            f"exit_without_teardown({status})\nprint('returned')\n",
+            # the import first: on a busy machine it may outlast the thread's 0.2 s
+            "from analyzer.cli import exit_without_teardown\n" + setup
+            + f"exit_without_teardown({status})\nprint('returned')\n",
             tmp_path,
         )
         assert (done.returncode, done.stdout, done.stderr) == (0, "returned\n", "teardown ran\n")
