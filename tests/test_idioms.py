@@ -195,6 +195,52 @@ def test_loops_in_application_code(make_repo: MakeRepo) -> None:
     assert dynamic(report) == [("app/purge.py", 8)]
 
 
+def test_a_template_keeps_the_strongest_reading_of_each_table(make_repo: MakeRepo) -> None:
+    """Both fillings write `events`: sqlglot parses only the second (`INSERT IGNORE` is
+    MySQL's), the token scan reads the first. The use is the parsed one, high, with its
+    snippet, though the unparsed filling came first; the token scan's reading is the
+    diagnostic's."""
+    root = make_repo(
+        {
+            "app/store.py": (
+                "def save_event(cur, mysql, name):\n"
+                '    verb = "INSERT IGNORE" if mysql else "INSERT"\n'
+                '    cur.execute(f"{verb} INTO events (name) VALUES (%s)", (name,))\n'
+            ),
+        }
+    )
+    report = scan(root)
+    events = report.table("events")
+    assert events is not None
+    assert [(u.path, u.line, u.kind, u.confidence, u.snippet) for u in events.uses] == [
+        ("app/store.py", 3, "write", "high", "INSERT INTO events (name) VALUES (%s)")
+    ]
+    (unparsed,) = [d for d in report.diagnostics if d.code == "sql-unparsed"]
+    assert (unparsed.path, unparsed.line) == ("app/store.py", 3)
+
+
+def test_an_unknown_table_is_shown_by_the_filling_sqlglot_parsed(make_repo: MakeRepo) -> None:
+    """Both fillings delete from an unknown table; sqlglot parses only the second. The
+    finding quotes the parsed one, so a better token scan cannot change its fingerprint."""
+    root = make_repo(
+        {
+            "app/purge.py": (
+                "def purge(cur, table, many):\n"
+                '    match = "IN (VALUES ?)" if many else "= (?, ?)"\n'
+                '    cur.execute(f"DELETE FROM {table} WHERE (room, user) {match}")\n'
+            ),
+        }
+    )
+    report = scan(root)
+    (finding,) = [f for f in report.findings if f.name == "dynamic-table-name"]
+    assert [(loc.path, loc.line, loc.snippet) for loc in finding.locations] == [
+        ("app/purge.py", 3, "DELETE FROM {table} WHERE (room, user) = (?, ?)")
+    ]
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("sql-unparsed", "app/purge.py", 3)
+    ]
+
+
 # --------------------------------------------------------------------------------------------
 # 3. helpers that take the table name as a parameter
 # --------------------------------------------------------------------------------------------
@@ -266,6 +312,55 @@ def test_helpers_resolved_at_their_call_sites(make_repo: MakeRepo) -> None:
         ("app/untyped.py", 2, "write", "medium")
     ]
     assert dynamic(report) == []
+
+
+def test_a_call_reached_through_a_runner_keeps_its_strongest_use(make_repo: MakeRepo) -> None:
+    """`select_list` hands `select_list_txn` to a runner: the call site is reached through
+    both, once with the empty `WHERE` filling (sqlglot cannot parse it: low) and once with
+    the other (medium, the receiver's type is read from an annotation). One use, the
+    stronger."""
+    root = make_repo(
+        {
+            "app/pool.py": (
+                "class Pool:\n"
+                "    async def run(self, desc, func, *args):\n"
+                "        return func(None, *args)\n"
+                "\n"
+                "    async def select_list(self, table, keyvalues, retcols):\n"
+                "        return await self.run(\n"
+                '            "select_list", self.select_list_txn, table, keyvalues, retcols\n'
+                "        )\n"
+                "\n"
+                "    def select_list_txn(self, txn, table, keyvalues, retcols):\n"
+                "        if keyvalues:\n"
+                '            where = " AND ".join("%s = ?" % k for k in keyvalues)\n'
+                '            columns = ", ".join(retcols)\n'
+                '            sql = "SELECT %s FROM %s WHERE %s" % (columns, table, where)\n'
+                "        else:\n"
+                '            sql = "SELECT %s FROM %s" % (", ".join(retcols), table)\n'
+                "        txn.execute(sql, list(keyvalues.values()))\n"
+            ),
+            "app/rooms.py": (
+                "from app.pool import Pool\n"
+                "\n"
+                "\n"
+                "class Rooms:\n"
+                "    def __init__(self, pool: Pool):\n"
+                "        self.pool = pool\n"
+                "\n"
+                "    async def servers(self):\n"
+                "        return await self.pool.select_list(\n"
+                '            table="partial_rooms", keyvalues={}, retcols=("room_id",)\n'
+                "        )\n"
+            ),
+        }
+    )
+    report = scan(root)
+    rooms = report.table("partial_rooms")
+    assert rooms is not None
+    assert [(u.path, u.line, u.kind, u.confidence, u.snippet) for u in rooms.uses] == [
+        ("app/rooms.py", 9, "read", "medium", "SELECT room_id FROM partial_rooms")
+    ]
 
 
 def test_a_helper_with_no_readable_call_stays_dynamic(make_repo: MakeRepo) -> None:

@@ -244,6 +244,36 @@ def test_insert_select_on_conflict() -> None:
     assert analyze_statement(sql).statement_type == "insert"
 
 
+@pytest.mark.parametrize(
+    ("sql", "dialect"),
+    [
+        ("REPLACE INTO t (a, b) VALUES (1, 2)", "mysql"),
+        ("replace into t SET a = 1", "mysql"),
+        ("REPLACE INTO t (a) VALUES (1)", "sqlite"),
+        ("  UPSERT INTO t (a) VALUES (1)", "postgres"),
+    ],
+)
+def test_replace_and_upsert_into_are_inserts(sql: str, dialect: str) -> None:
+    """sqlglot keeps MySQL's REPLACE as an opaque Command and rejects CockroachDB's UPSERT:
+    read as the INSERTs they are, with the table at its own offset."""
+    result = analyze_statement(sql, dialect=dialect)
+    assert (result.parsed, result.statement_type, result.error) == (True, "insert", None)
+    assert [(r.kind, r.operation, r.name, r.offset, r.confidence) for r in result.refs] == [
+        ("write", "insert", "t", sql.index(" t ") + 1, "high"),
+    ]
+
+
+def test_replace_into_select_reads_its_source() -> None:
+    assert refs("REPLACE INTO t (a) SELECT b FROM u", dialect="mysql") == [
+        ("write", "insert", "public", "t"),
+        ("read", "select", "public", "u"),
+    ]
+
+
+def test_replace_as_a_function_is_not_rewritten() -> None:
+    assert refs("SELECT replace(a, 'x', 'y') FROM t") == [("read", "select", "public", "t")]
+
+
 def test_update_from_and_subquery() -> None:
     sql = "UPDATE t SET a = u.a FROM u WHERE t.id = u.id AND u.x IN (SELECT x FROM v)"
     assert refs(sql) == [
@@ -582,6 +612,48 @@ def test_fallback_for_unterminated_string() -> None:
     assert result.parsed is False
     assert result.error is not None and result.error.startswith("tokenizer error: ")
     assert [(r.name, r.offset) for r in result.refs] == [("t", 14)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "operation"),
+    [
+        ("INSERT INTO t (a, b) VALUES (1, 2) garbage (((", "insert"),
+        ("INSERT INTO t(a, b) VALUES (1, 2) garbage (((", "insert"),
+        ("INSERT INTO t AS x (a) VALUES (1) garbage (((", "insert"),
+        ("REPLACE INTO t (a, b) VALUES (1, 2) garbage (((", "insert"),
+        ("INSERT OR REPLACE INTO t (a) VALUES (1) garbage (((", "insert"),
+        ("UPSERT INTO t (a) VALUES (1) garbage (((", "insert"),
+        ("INSERT IGNORE INTO t (a) VALUES (1)", "insert"),
+        ("INSERT LOW_PRIORITY IGNORE INTO t (a) VALUES (1) garbage (((", "insert"),
+        ("MERGE INTO t AS x USING u ON x.a = u.a WHEN MATCHED garbage (((", "merge"),
+    ],
+)
+def test_fallback_reads_the_table_an_insert_writes(sql: str, operation: str) -> None:
+    """The parenthesis after an INSERT's table opens its column list, not a function call:
+    the token scan used to skip the table it writes."""
+    result = analyze_statement(sql)
+    assert result.parsed is False
+    written = [("write", operation, "t", sql.index(" t") + 1, "low")]
+    read = [("read", "select", "u", sql.index(" u ") + 1, "low")] if operation == "merge" else []
+    assert [(r.kind, r.operation, r.name, r.offset, r.confidence) for r in result.refs] == (
+        written + read
+    )
+
+
+def test_fallback_insert_select_reads_both_tables() -> None:
+    result = analyze_statement("INSERT INTO t (a) SELECT x FROM u WHERE garbage (((")
+    assert result.parsed is False
+    assert [(r.kind, r.operation, r.name, r.offset) for r in result.refs] == [
+        ("write", "insert", "t", 12),
+        ("read", "select", "u", 32),
+    ]
+
+
+def test_fallback_select_into_a_variable_names_no_table() -> None:
+    result = analyze_statement(
+        "DO $$ BEGIN SELECT replace(a, 'x', 'y') INTO v FROM u; END $$"
+    )
+    assert [(r.kind, r.name) for r in result.refs] == [("read", "u")]
 
 
 def test_do_block_body_is_scanned() -> None:

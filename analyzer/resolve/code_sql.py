@@ -72,6 +72,8 @@ class DynamicName:
     # What the statement does to the table (`TableRef.operation`). Not part of the identity:
     # `ALTER TABLE {a} RENAME TO {b}` with one unknown hole is one dynamic name, not two.
     operation: str = field(default="", compare=False)
+    # "low" when only the token scan read the statement (`_unique_dynamic` prefers a parse)
+    confidence: str = field(default="high", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,16 +232,23 @@ def _unique_dynamic(names: list[DynamicName]) -> list[DynamicName]:
     """One dynamic name per line, hole and kind, in its first place (the same statement read
     for several loop elements or receivers, `SELECT {field} FROM {table}` with each field,
     is one unknown table); the one that may create a table wins (`RENAME TO {b}` over
-    `ALTER TABLE {a}` of the same statement)."""
+    `ALTER TABLE {a}` of the same statement), then the one sqlglot parsed over one only the
+    token scan read (as `_unique` keeps the strongest use)."""
     unique: dict[tuple[int, tuple[str, ...], str], DynamicName] = {}
     for name in names:
         key = (name.line, name.expressions, name.kind)
         kept = unique.get(key)
-        if kept is None or (
-            name.operation in CREATING_OPERATIONS and kept.operation not in CREATING_OPERATIONS
-        ):
+        if kept is None or _stronger_dynamic(name, kept):
             unique[key] = name  # an equal key keeps its place
     return list(unique.values())
+
+
+def _stronger_dynamic(name: DynamicName, kept: DynamicName) -> bool:
+    creates = name.operation in CREATING_OPERATIONS
+    kept_creates = kept.operation in CREATING_OPERATIONS
+    if creates != kept_creates:
+        return creates
+    return _CONFIDENCE.get(name.confidence, 0) > _CONFIDENCE.get(kept.confidence, 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,7 +358,7 @@ class CodeSqlResolver:
                         depends |= params_in(template.holes[index].value)
                     dynamic = DynamicName(
                         line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons)),
-                        ref.operation,
+                        ref.operation, ref.confidence,
                     )
                     found.dynamic.append((dynamic, depends))
                     continue
@@ -395,6 +404,9 @@ class CodeSqlResolver:
             if not helper.called:
                 results[helper.facts.path].dynamic.extend(helper.dynamic)
         for result in results.values():
+            # a call site reached through several helpers (`simple_upsert` -> its native and
+            # its emulated upsert) holds a use from each: the strongest is kept
+            result.refs = _unique(result.refs)
             result.dynamic = _unique_dynamic(result.dynamic)
         return results
 
@@ -740,7 +752,7 @@ class CodeSqlResolver:
                 DynamicName(
                     call.line, dynamic.expressions, dynamic.kind, dynamic.snippet,
                     f"the table name given to {helper.fact.qualname}() here: {dynamic.reason}",
-                    dynamic.operation,
+                    dynamic.operation, dynamic.confidence,
                 )
             )
 
@@ -996,13 +1008,20 @@ def _last(qualname: str) -> str:
 
 
 def _unique(refs: list[ResolvedRef]) -> list[ResolvedRef]:
-    seen: set[tuple[int, str, str, str, str]] = set()
-    out = []
+    """One use per line, table, kind and operation, in its first place. The variants of one
+    template (each filling of its holes) may name the same table with different certainty:
+    a filling sqlglot parses gives it high, one only the token scan reads gives it low. The
+    strongest reading is kept, with its snippet, whichever filling came first."""
+    kept: dict[tuple[int, str, str, str, str], int] = {}
+    out: list[ResolvedRef] = []
     for ref in refs:
         marker = (ref.line, ref.ref.schema, ref.ref.name, ref.ref.kind, ref.ref.operation)
-        if marker not in seen:
-            seen.add(marker)
+        index = kept.get(marker)
+        if index is None:
+            kept[marker] = len(out)
             out.append(ref)
+        elif _CONFIDENCE.get(ref.confidence, 0) > _CONFIDENCE.get(out[index].confidence, 0):
+            out[index] = ref
     return out
 
 

@@ -116,6 +116,10 @@ _CREATE_MATVIEW = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE
 _SQLITE_ONLY = re.compile(r"\s*CREATE\s+VIRTUAL\s+TABLE\b", re.IGNORECASE)
 _VIRTUAL_USING = re.compile(r"\bUSING\s+\w+\s*\(", re.IGNORECASE)
 _MODULE_OPTION = re.compile(r"\s*,?\s*\w+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[\w.]+)")
+# MySQL's and SQLite's `REPLACE INTO t ...` and CockroachDB's `UPSERT INTO t ...` are INSERTs
+# that may first delete the row with the same key; sqlglot keeps the first as an opaque
+# Command and rejects the second, so the table they write was never seen.
+_INSERT_SYNONYM = re.compile(r"\s*(REPLACE|UPSERT)(?=\s+INTO\b)", re.IGNORECASE)
 
 
 def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
@@ -155,6 +159,11 @@ def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
 def _prepare(sql: str, dialect: str) -> str:
     """Same-length rewrites that let sqlglot parse common PostgreSQL input."""
     text = normalize_placeholders(sql, dialect)
+    synonym = _INSERT_SYNONYM.match(text)
+    if synonym is not None:
+        # the statement parses as the INSERT it is: `REPLACE` -> `INSERT `, `UPSERT` -> `INSERT`
+        start, end = synonym.span(1)
+        text = text[:start] + "INSERT".ljust(end - start) + text[end:]
     if _CREATE_MATVIEW.match(text):
         # sqlglot rejects the "WITH [NO] DATA" tail pg_dump writes on every materialized view.
         match = _WITH_DATA_SUFFIX.search(text)

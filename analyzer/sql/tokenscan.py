@@ -323,11 +323,31 @@ def _t_join(s: _TokenScanner, i: int) -> int:
     return s.relations(i + 1, "read", "select", many=False)
 
 
+# Words between an INSERT (or a REPLACE) and its INTO: SQLite's conflict clause, MySQL's
+# priority and IGNORE.
+_INSERT_MODIFIERS = frozenset(
+    {"OR", "IGNORE", "REPLACE", "ROLLBACK", "ABORT", "FAIL", "LOW_PRIORITY", "DELAYED",
+     "HIGH_PRIORITY"}
+)  # fmt: skip
+
+
 def _t_into(s: _TokenScanner, i: int) -> int:
-    operation = {"INSERT": "insert", "MERGE": "merge"}.get(s.word(i - 1))
-    if operation is None:  # SELECT ... INTO variable (PL/pgSQL)
+    """``INSERT | REPLACE | UPSERT | INSERT OR IGNORE ... INTO t [[AS] a] [(columns)]`` and
+    ``MERGE INTO t [[AS] a] USING``: the parenthesis after an INSERT's table opens its column
+    list, never a call."""
+    if s.word(i - 1) == "MERGE":
+        return s.relations(i + 1, "write", "merge", many=False)
+    k = i - 1
+    while s.word(k) in _INSERT_MODIFIERS:  # INSERT OR IGNORE, INSERT LOW_PRIORITY, REPLACE
+        k -= 1
+    verb = s.word(k) if s.word(k) in ("INSERT", "UPSERT") else s.word(k + 1)
+    if verb not in ("INSERT", "REPLACE", "UPSERT"):
+        return i + 1  # SELECT ... INTO variable (PL/pgSQL)
+    name, j = s.name(i + 1)
+    if name is None:
         return i + 1
-    return s.relations(i + 1, "write", operation, many=False)
+    s.add(name, "write", "insert")
+    return s.skip_alias(j)
 
 
 def _t_update(s: _TokenScanner, i: int) -> int:
