@@ -219,6 +219,40 @@ def test_a_template_keeps_the_strongest_reading_of_each_table(make_repo: MakeRep
     assert (unparsed.path, unparsed.line) == ("app/store.py", 3)
 
 
+def test_a_mysql_project_with_format_parameters(make_repo: MakeRepo) -> None:
+    """PyMySQL's `%s` and `%(name)s` under `dialect = "mysql"`, and MySQL's REPLACE: every
+    statement parsed, every use high, no `sql-unparsed` diagnostic."""
+    root = make_repo(
+        {
+            "pyproject.toml": '[tool.tabletrace]\ndialect = "mysql"\n',
+            "app/store.py": (
+                "import pymysql\n"
+                "\n"
+                "\n"
+                "def save(conn, player):\n"
+                "    with conn.cursor() as cur:\n"
+                '        cur.execute("SELECT slime FROM players WHERE id = %s", (player.id,))\n'
+                "        cur.execute(\n"
+                '            "REPLACE INTO players (id, slime) VALUES (%(id)s, %(slime)s)",\n'
+                '            {"id": player.id, "slime": player.slime},\n'
+                "        )\n"
+                '        cur.execute("UPDATE markets SET rate = rate % 7 WHERE id = %s", (1,))\n'
+            ),
+        }
+    )
+    report = scan(root)
+    assert [
+        (t.qualified_name, u.path, u.line, u.kind, u.operation, u.confidence)
+        for t in report.tables
+        for u in t.uses
+    ] == [
+        ("public.markets", "app/store.py", 11, "write", "update", "high"),
+        ("public.players", "app/store.py", 6, "read", "select", "high"),
+        ("public.players", "app/store.py", 8, "write", "insert", "high"),
+    ]
+    assert report.diagnostics == []
+
+
 def test_an_unknown_table_is_shown_by_the_filling_sqlglot_parsed(make_repo: MakeRepo) -> None:
     """Both fillings delete from an unknown table; sqlglot parses only the second. The
     finding quotes the parsed one, so a better token scan cannot change its fingerprint."""

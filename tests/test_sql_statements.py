@@ -212,6 +212,40 @@ def test_normalize_placeholders_only_touches_what_sqlglot_needs() -> None:
     assert refs("INSERT INTO t (a) VALUES (:values)") == [("write", "insert", "public", "t")]
 
 
+_FORMAT_PARAMETERS = [
+    ("SELECT a FROM t WHERE b = %s", ("read", "select")),
+    ("SELECT a % 2 FROM t WHERE b = %(name)s AND c LIKE '5%%'", ("read", "select")),
+    ("UPDATE t SET a = %(user)s WHERE b IN (%s, %s)", ("write", "update")),
+    ("INSERT INTO t (a) VALUES (%s) ON DUPLICATE KEY UPDATE a = %s", ("write", "insert")),
+    ("REPLACE INTO t (a, b) VALUES (%s, %s)", ("write", "insert")),
+]
+
+
+@pytest.mark.parametrize(
+    ("sql", "use", "dialect"),
+    [
+        (sql, use, dialect)
+        for dialect in ("mysql", "sqlite", "tsql")
+        for sql, use in _FORMAT_PARAMETERS
+        if not (dialect == "tsql" and "DUPLICATE" in sql)  # MySQL's clause
+    ],
+)
+def test_format_parameters_parse_in_dialects_that_read_percent_as_modulo(
+    sql: str, use: tuple[str, str], dialect: str
+) -> None:
+    """MySQLdb, PyMySQL and mysql-connector take `%s` and `%(name)s`; sqlglot's mysql,
+    sqlite and tsql dialects read `%` as modulo and failed on every such query."""
+    assert refs(sql, dialect=dialect) == [(*use, "public", "t")]
+
+
+def test_format_parameters_become_question_marks_of_the_same_length() -> None:
+    sql = "SELECT a % 2, '%s' FROM t WHERE b = %s AND c = %(name)s AND d LIKE '5%%'"
+    assert normalize_placeholders(sql, "mysql") == (
+        "SELECT a % 2, '%s' FROM t WHERE b = ?  AND c = ?        AND d LIKE '5%%'"
+    )
+    assert normalize_placeholders(sql, "postgres") == sql  # postgres reads them as they are
+
+
 def test_insert_values_placeholder() -> None:
     assert refs("INSERT INTO t (a, b) VALUES %s ON CONFLICT (a) DO NOTHING") == [
         ("write", "insert", "public", "t")

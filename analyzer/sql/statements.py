@@ -23,6 +23,7 @@ Nothing here raises: every failure becomes a ``StatementResult`` with ``parsed=F
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -35,7 +36,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.scope import Scope, traverse_scope
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from analyzer.sql.detect import Parsed
 from analyzer.sql.names import normalize_identifier
@@ -131,8 +132,14 @@ def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
     literals, quoted identifiers and comments are touched, and ``::`` casts are separate
     tokens, so they are never affected. A named parameter spelled like a keyword
     (``:values``, ``:user``) gets its first letter replaced by ``_`` so it stays a parameter.
+
+    Other dialects (mysql, sqlite, tsql...) read ``%`` as modulo, so the DB-API ``format`` and
+    ``pyformat`` parameters of MySQLdb, PyMySQL and mysql-connector (``%s``, ``%(name)s``)
+    become ``?`` padded with spaces, which they read as a parameter: every query of a MySQL
+    project had been a parse error, its tables only token-scanned.
     """
-    if not _NEEDS_PLACEHOLDER_FIX.search(sql):
+    percent = "%" in sql and _percent_needs_rewriting(dialect)
+    if not percent and not _NEEDS_PLACEHOLDER_FIX.search(sql):
         return sql
     try:
         tokens = Dialect.get_or_raise(dialect).tokenize(sql)
@@ -153,17 +160,72 @@ def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
             and sql[after.start : after.end + 1].isidentifier()
         ):
             chars[after.start] = "_"  # `:values` -> `:_alues`, a parameter, not a keyword
+    if percent:
+        _question_marks_for_percent_parameters(sql, tokens, chars)
     return "".join(chars)
+
+
+@functools.cache
+def _percent_needs_rewriting(dialect: str) -> bool:
+    """Whether sqlglot's `dialect` takes DB-API's `%s` for modulo but reads `?` as a
+    parameter (asked of sqlglot itself, once per dialect)."""
+
+    def parses(text: str) -> bool:
+        try:
+            sqlglot.parse_one(text, read=dialect)
+        except Exception:
+            return False
+        return True
+
+    return not parses("SELECT a FROM t WHERE b = %s") and parses("SELECT a FROM t WHERE b = ?")
+
+
+def _question_marks_for_percent_parameters(sql: str, tokens: list[Token], chars: list[str]
+                                           ) -> None:
+    """`%s` -> `? `, `%(name)s` -> `?` and spaces, for tokens that touch (never in strings)."""
+
+    def touching(first: int, count: int) -> bool:
+        return all(
+            tokens[k + 1].start == tokens[k].end + 1 for k in range(first, first + count - 1)
+        )
+
+    def is_s(token: Token) -> bool:
+        return token.token_type == TokenType.VAR and token.text == "s"
+
+    i = 0
+    while i < len(tokens) - 1:
+        if tokens[i].token_type == TokenType.MOD:
+            if is_s(tokens[i + 1]) and touching(i, 2):
+                chars[tokens[i].start], chars[tokens[i + 1].start] = "?", " "
+                i += 2
+                continue
+            named = tokens[i + 1 : i + 5]
+            if (
+                len(named) == 4
+                and named[0].token_type == TokenType.L_PAREN
+                and sql[named[1].start : named[1].end + 1].isidentifier()
+                and named[2].token_type == TokenType.R_PAREN
+                and is_s(named[3])
+                and touching(i, 5)
+            ):
+                chars[tokens[i].start] = "?"
+                for k in range(tokens[i].start + 1, named[3].end + 1):
+                    chars[k] = " "
+                i += 5
+                continue
+        i += 1
 
 
 def _prepare(sql: str, dialect: str) -> str:
     """Same-length rewrites that let sqlglot parse common PostgreSQL input."""
-    text = normalize_placeholders(sql, dialect)
+    text = sql
     synonym = _INSERT_SYNONYM.match(text)
     if synonym is not None:
         # the statement parses as the INSERT it is: `REPLACE` -> `INSERT `, `UPSERT` -> `INSERT`
+        # (first: MySQL's tokenizer takes all that follows a REPLACE for one string)
         start, end = synonym.span(1)
         text = text[:start] + "INSERT".ljust(end - start) + text[end:]
+    text = normalize_placeholders(text, dialect)
     if _CREATE_MATVIEW.match(text):
         # sqlglot rejects the "WITH [NO] DATA" tail pg_dump writes on every materialized view.
         match = _WITH_DATA_SUFFIX.search(text)
