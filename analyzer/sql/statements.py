@@ -180,8 +180,9 @@ def _percent_needs_rewriting(dialect: str) -> bool:
     return not parses("SELECT a FROM t WHERE b = %s") and parses("SELECT a FROM t WHERE b = ?")
 
 
-def _question_marks_for_percent_parameters(sql: str, tokens: list[Token], chars: list[str]
-                                           ) -> None:
+def _question_marks_for_percent_parameters(
+    sql: str, tokens: list[Token], chars: list[str]
+) -> None:
     """`%s` -> `? `, `%(name)s` -> `?` and spaces, for tokens that touch (never in strings)."""
 
     def touching(first: int, count: int) -> bool:
@@ -217,7 +218,8 @@ def _question_marks_for_percent_parameters(sql: str, tokens: list[Token], chars:
 
 
 def _prepare(sql: str, dialect: str) -> str:
-    """Same-length rewrites that let sqlglot parse common PostgreSQL input."""
+    """Same-length rewrites that let sqlglot parse common input it rejects (PostgreSQL's,
+    MySQL's REPLACE, DB-API parameters): every offset stays where it was."""
     text = sql
     synonym = _INSERT_SYNONYM.match(text)
     if synonym is not None:
