@@ -19,7 +19,7 @@ from analyzer.assemble import assemble_tables
 from analyzer.cache import FactCache, fact_key
 from analyzer.collect import Collected, file_diagnostic
 from analyzer.config import Config
-from analyzer.discover import Discovery
+from analyzer.discover import Discovery, FileEntry
 from analyzer.facts import PythonFacts
 from analyzer.graph import build_graph
 from analyzer.models import (
@@ -59,6 +59,7 @@ from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import sql_sources
 from analyzer.sql.names import TableKey
+from analyzer.sql.runnable import ENGINE_DIALECTS
 
 
 def query_file_uses(facts: SqlFileFacts) -> list[tuple[TableKey, Use]]:
@@ -128,6 +129,50 @@ def _sql_memo(cache: FactCache | None, root: Path, settings: Config, collected: 
     # an older scan's memo (another shape) is only not used
     usable = isinstance(loaded, tuple) and len(loaded) == 2
     return _Memo(cache, key, SqlMemo(loaded if usable else None, ahead=made))
+
+
+def _dialect_notes(
+    sql_files: list[tuple[FileEntry, SqlFileFacts]], dialect: str
+) -> list[Diagnostic]:
+    """One note per engine whose syntax PostgreSQL rejected in definitions (`AUTO_INCREMENT`,
+    `ENGINE=`) in at least half of the `.sql` files that define something, at the first:
+    each is a broken-definition finding, and only the `dialect` setting says the database is
+    that engine (it is never guessed). A project with a few files for another engine beside
+    its PostgreSQL ones (synapse's first SQLite deltas) gets no note."""
+    places: dict[str, list[tuple[str, int]]] = {}
+    defining: set[str] = set()
+    for _, facts in sql_files:
+        for statement in facts.statements:
+            if any(fact.ref.operation == "create" for fact in statement.refs):
+                defining.add(facts.path)
+            verdict = statement.cannot_run
+            if verdict is not None and verdict.engine in ENGINE_DIALECTS:
+                places.setdefault(verdict.engine, []).append((facts.path, statement.line))
+    notes = []
+    for engine, found in places.items():
+        files = len({path for path, _ in found})
+        if 2 * files < len(defining):
+            continue
+        count = f"{len(found)} definition{'s' if len(found) > 1 else ''}"
+        where = (
+            "in the one .sql file that defines tables" if len(defining) == 1
+            else f"in {files} of the {len(defining)} .sql files that define tables"
+        )
+        notes.append(
+            Diagnostic(
+                code="sql-dialect",
+                path=found[0][0],
+                line=found[0][1],
+                message=(
+                    f"{count} {where} use {engine} syntax that PostgreSQL rejects (the "
+                    f"first here), and SQL is read as "
+                    f"{dialect}: if the database is {engine}, set "
+                    f'`dialect = "{ENGINE_DIALECTS[engine]}"` in [tool.tabletrace]; until '
+                    "then each is a broken-definition finding"
+                ),
+            )
+        )
+    return notes
 
 
 def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
@@ -223,6 +268,7 @@ def analyse(
     ]
     mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
     diagnostics.extend(_orm_diagnostics(orm_model))
+    diagnostics.extend(_dialect_notes(collected.sql, settings.dialect))
     memo = _sql_memo(cache, root, settings, collected)
     resolved = CodeSqlResolver(
         evaluator, dialect=settings.dialect, default_schema=settings.default_schema,

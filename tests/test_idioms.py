@@ -253,6 +253,62 @@ def test_a_mysql_project_with_format_parameters(make_repo: MakeRepo) -> None:
     assert report.diagnostics == []
 
 
+MYSQL_SCHEMA = """\
+CREATE TABLE players (
+  id int NOT NULL AUTO_INCREMENT,
+  slime int,
+  PRIMARY KEY (id)
+) ENGINE=InnoDB;
+
+CREATE TABLE markets (id int PRIMARY KEY, rate int) ENGINE=InnoDB;
+
+CREATE TABLE notes (id int PRIMARY KEY);
+"""
+
+
+def test_a_mysql_schema_read_as_postgres_names_the_setting(make_repo: MakeRepo) -> None:
+    """PostgreSQL rejects the MySQL CREATEs: each is a broken-definition finding, and one
+    diagnostic, at the first, says which setting reads them as written. With it set, neither
+    the findings nor the diagnostic remain, and both tables are created."""
+    files = {
+        "setup.sql": MYSQL_SCHEMA,
+        "app/store.py": (
+            "def save(cur, player):\n"
+            '    cur.execute("REPLACE INTO players (id, slime) VALUES (%s, %s)", player)\n'
+            '    cur.execute("SELECT rate FROM markets")\n'
+            '    cur.execute("SELECT id FROM notes")\n'
+        ),
+    }
+    report = scan(make_repo(files))
+    assert sorted((f.name, f.table, f.line) for f in report.findings) == [
+        ("broken-definition", "public.markets", 7),
+        ("broken-definition", "public.players", 1),
+    ]
+    (note,) = [d for d in report.diagnostics if d.code == "sql-dialect"]
+    assert (note.path, note.line) == ("setup.sql", 1)
+    assert note.message == (
+        "2 definitions in the one .sql file that defines tables use MySQL syntax that "
+        "PostgreSQL rejects (the first here), and SQL is read as postgres: if the database is "
+        'MySQL, set `dialect = "mysql"` in [tool.tabletrace]; until then each is a '
+        "broken-definition finding"
+    )
+    mysql = scan(make_repo({**files, "pyproject.toml": '[tool.tabletrace]\ndialect = "mysql"\n'}))
+    assert [f.name for f in mysql.findings] == []
+    assert mysql.diagnostics == []
+    head = next(s for s in mysql.sources if s.kind == "sql")
+    assert head.tables == ["public.markets", "public.notes", "public.players"]
+    # one file of three: a project with an old file for another engine gets no note
+    mixed = scan(make_repo({
+        **files, "pyproject.toml": "",
+        "sql/001_init.sql": "CREATE TABLE events (id int PRIMARY KEY);\n",
+        "sql/002_more.sql": "CREATE TABLE audits (id int PRIMARY KEY);\n",
+    }))
+    assert sorted(f.table for f in mixed.findings if f.name == "broken-definition") == [
+        "public.markets", "public.players"
+    ]
+    assert [d.code for d in mixed.diagnostics] == []
+
+
 def test_an_unknown_table_is_shown_by_the_filling_sqlglot_parsed(make_repo: MakeRepo) -> None:
     """Both fillings delete from an unknown table; sqlglot parses only the second. The
     finding quotes the parsed one, so a better token scan cannot change its fingerprint."""

@@ -40,6 +40,9 @@ _OTHER_ENGINES = {
     "ENGINE": "MySQL",
     "VIRTUAL": "SQLite",
 }
+#: The `dialect` setting that reads a file written for one of those engines as it is written
+#: ("MySQL and SQLite", `UNSIGNED`, names no one engine).
+ENGINE_DIALECTS = {"MySQL": "mysql", "SQLite": "sqlite"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,8 @@ class CannotRun:
 
     reason: str
     certain: bool
+    #: the engine whose syntax PostgreSQL rejected (`_OTHER_ENGINES`), when that is why
+    engine: str | None = None
 
 
 def cannot_run(text: str, result: StatementResult, dialect: str) -> CannotRun | None:
@@ -75,6 +80,7 @@ def cannot_run(text: str, result: StatementResult, dialect: str) -> CannotRun | 
                 f"{detail}: {word.group(1)} is {engine} syntax, so the statement cannot run on "
                 f"PostgreSQL; if this file is meant for {engine} too, it is not broken there",
                 False,
+                engine,
             )
         return CannotRun(f"{opening}; {detail}" if not_sql else detail, True)
     if result.parsed or result.statement_type != "unparsed" or not result.error:
