@@ -309,6 +309,28 @@ def test_a_mysql_schema_read_as_postgres_names_the_setting(make_repo: MakeRepo) 
     assert [d.code for d in mixed.diagnostics] == []
 
 
+def test_a_column_named_at_run_time_is_shown_as_its_expression(make_repo: MakeRepo) -> None:
+    """`ADD COLUMN {column_name}` (backquoted too, as a SQLite settings migrator writes it):
+    the definition's detail names the expression, never the parser's placeholder."""
+    root = make_repo(
+        {
+            "app/settings_db.py": (
+                "def add_missing(db, column_name, kind):\n"
+                '    db.execute("CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY)")\n'
+                '    db.execute(f"ALTER TABLE settings ADD COLUMN `{column_name}` {kind}")\n'
+                '    db.execute(f"ALTER TABLE settings RENAME COLUMN old_name TO {column_name}")\n'
+            ),
+        }
+    )
+    settings = scan(root).table("settings")
+    assert settings is not None
+    assert [(d.path, d.line, d.operation, d.detail) for d in settings.definitions] == [
+        ("app/settings_db.py", 2, "create", None),
+        ("app/settings_db.py", 3, "alter", "add column {column_name}"),
+        ("app/settings_db.py", 4, "alter", "rename column old_name to {column_name}"),
+    ]
+
+
 def test_an_unknown_table_is_shown_by_the_filling_sqlglot_parsed(make_repo: MakeRepo) -> None:
     """Both fillings delete from an unknown table; sqlglot parses only the second. The
     finding quotes the parsed one, so a better token scan cannot change its fingerprint."""

@@ -560,6 +560,44 @@ def test_refresh_and_lock() -> None:
     ]
 
 
+@pytest.mark.parametrize("dialect", ["mysql", "postgres"])
+def test_mysql_lock_tables_names_its_tables_not_the_keyword(dialect: str) -> None:
+    result = analyze_statement("LOCK TABLES a AS x READ LOCAL, s.b LOW_PRIORITY WRITE",
+                               dialect=dialect)
+    assert [(r.kind, r.operation, r.schema, r.name, r.offset, r.confidence)
+            for r in result.refs] == [
+        ("ddl", "other", "public", "a", 12, "high"),
+        ("ddl", "other", "s", "b", 33, "high"),
+    ]
+
+
+def test_mysql_update_and_delete_read_the_tables_joined_to_their_target() -> None:
+    """sqlglot hangs MySQL's joined tables on the target, where its scopes do not look."""
+    assert refs("UPDATE t1 JOIN t2 ON t1.a = t2.a SET t1.b = %s", dialect="mysql") == [
+        ("write", "update", "public", "t1"),
+        ("read", "select", "public", "t2"),
+    ]
+    assert refs("DELETE a FROM a JOIN b ON a.i = b.i LEFT JOIN c ON c.i = b.i",
+                dialect="mysql") == [
+        ("write", "delete", "public", "a"),
+        ("write", "delete", "public", "a"),
+        ("read", "select", "public", "b"),
+        ("read", "select", "public", "c"),
+    ]
+    derived = "UPDATE t1 JOIN (SELECT a FROM t3 JOIN t4 ON t3.a = t4.a) s ON t1.a = s.a SET b = 1"
+    assert refs(derived, dialect="mysql") == [
+        ("write", "update", "public", "t1"),
+        ("read", "select", "public", "t3"),
+        ("read", "select", "public", "t4"),
+    ]
+    # a CTE joined, directly or inside a derived table, is no table
+    for sql in (
+        "WITH x AS (SELECT 1 AS a) UPDATE t1 JOIN x ON t1.a = x.a SET t1.b = 1",
+        "WITH x AS (SELECT 1 AS a) UPDATE t1 JOIN (SELECT a FROM x) s ON t1.a = s.a SET b = 1",
+    ):
+        assert refs(sql, dialect="mysql") == [("write", "update", "public", "t1")]
+
+
 @pytest.mark.parametrize(
     "sql",
     [
@@ -672,6 +710,24 @@ def test_fallback_reads_the_table_an_insert_writes(sql: str, operation: str) -> 
     assert [(r.kind, r.operation, r.name, r.offset, r.confidence) for r in result.refs] == (
         written + read
     )
+
+
+def test_fallback_reads_backquoted_names_in_any_dialect() -> None:
+    """MySQL's quoting fails PostgreSQL's parser, and its tokenizer does not know it: the
+    token scan still reads one quoted name (its case kept), at its opening quote, as the
+    tree of the mysql dialect gives it."""
+    sql = "SELECT * FROM `db`.`Users` u JOIN `events` ON 1 = 1 WHERE `id` = %s"
+    result = analyze_statement(sql)
+    assert result.parsed is False
+    assert [(r.schema, r.name, r.offset, r.confidence) for r in result.refs] == [
+        ("db", "Users", 19, "low"),
+        ("public", "events", 34, "low"),
+    ]
+    mysql = analyze_statement(sql, dialect="mysql")
+    assert [(r.schema, r.name, r.offset, r.confidence) for r in mysql.refs] == [
+        ("db", "Users", 19, "high"),
+        ("public", "events", 34, "high"),
+    ]
 
 
 def test_fallback_insert_select_reads_both_tables() -> None:

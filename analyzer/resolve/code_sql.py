@@ -364,8 +364,8 @@ class CodeSqlResolver:
                     continue
                 found.refs.append(
                     ResolvedRef(
-                        ref, line, snippet, analysis.statement_type, candidate.function,
-                        ref.confidence,
+                        _columns_shown(ref, template), line, snippet,
+                        analysis.statement_type, candidate.function, ref.confidence,
                     )
                 )
 
@@ -1005,6 +1005,27 @@ def _called_name(func: ir.Expr) -> str | None:
 
 def _last(qualname: str) -> str:
     return qualname.rsplit(".", 1)[-1]
+
+
+def _columns_shown(ref: TableRef, template: Template) -> TableRef:
+    """The columns a hole names (`ADD COLUMN {column_name}`), shown as the expression that
+    fills it, as the snippet shows it, never as the parser's internal marker."""
+    changes = ref.column_changes
+    if not any(HOLE_PREFIX in (name or "") for change in changes for name in change[1:]) and (
+        not any(HOLE_PREFIX in column for column in ref.columns or ())
+    ):
+        return ref
+    return replace(
+        ref,
+        columns=(
+            tuple(template.display(column) for column in ref.columns)
+            if ref.columns is not None else None
+        ),
+        column_changes=tuple(
+            (action, template.display(column), template.display(new) if new else new)
+            for action, column, new in changes
+        ),
+    )
 
 
 def _unique(refs: list[ResolvedRef]) -> list[ResolvedRef]:

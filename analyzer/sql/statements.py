@@ -464,12 +464,30 @@ def _unscoped_tables(root: exp.Expr) -> list[exp.Table]:
 
 
 def _dml_targets(expression: exp.Expr, c: _Collector) -> None:
-    """Targets of every INSERT/UPDATE/DELETE/MERGE, including writable CTEs."""
+    """Targets of every INSERT/UPDATE/DELETE/MERGE, including writable CTEs, and the tables
+    MySQL joins to an UPDATE's or a multi-table DELETE's target (`UPDATE a JOIN b ON ... SET`,
+    `DELETE a FROM a JOIN b`): sqlglot hangs them on the target, where its scopes do not look,
+    so they are read here."""
+    ctes: set[str] | None = None
     for node in expression.find_all(exp.Insert, exp.Update, exp.Delete, exp.Merge):
         operation = type(node).__name__.lower()
         c.table(node.this, "write", operation)
         for extra in node.args.get("tables") or []:  # multi-table DELETE in other dialects
             c.table(extra, "write", operation)
+        joins = node.this.args.get("joins") if isinstance(node.this, exp.Table) else None
+        for join in joins or ():
+            joined = join.this
+            if isinstance(joined, exp.Subquery):  # a derived table: the tables it reads
+                tables = _source_tables(joined.this)
+            elif isinstance(joined, exp.Table):
+                tables = [joined]
+            else:
+                continue
+            if ctes is None:
+                ctes = {cte.alias for cte in expression.find_all(exp.CTE)}
+            for table in tables:
+                if table.args.get("db") or table.name not in ctes:
+                    c.table(table, "read", "select")
 
 
 def _select_into(expression: exp.Expr, c: _Collector) -> None:

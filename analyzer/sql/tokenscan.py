@@ -78,7 +78,31 @@ def _tokens(text: str, dialect: str, base: int = 0) -> list[_Tok]:
                 result.extend(_tokens(token.text, dialect, base + at))
                 continue
         result.extend(_convert(token, text, base))
-    return result
+    return _backquoted(result)
+
+
+def _backquoted(toks: list[_Tok]) -> list[_Tok]:
+    """MySQL's and SQLite's `` `name` `` in a dialect whose tokenizer does not know it (the
+    token scan runs when the statement did not parse, often for that very quoting): one
+    quoted name, not a stray character, a word and another stray character."""
+    if not any(tok.text == "`" for tok in toks):
+        return toks
+    merged: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if (
+            tok.text == "`" and i + 2 < len(toks) and toks[i + 2].text == "`"
+            and toks[i + 1].kind == "word"
+            and toks[i + 1].start == tok.start + 1
+            and toks[i + 2].start == toks[i + 1].start + len(toks[i + 1].text)
+        ):
+            merged.append(_Tok("quoted", toks[i + 1].text, tok.start))  # as `"name"`
+            i += 3
+            continue
+        merged.append(tok)
+        i += 1
+    return merged
 
 
 def _swallowed(previous: Token, token: Token, tokenizer: Tokenizer) -> bool:
@@ -610,8 +634,23 @@ def _t_refresh(s: _TokenScanner, i: int) -> int:
 
 
 def _t_lock(s: _TokenScanner, i: int) -> int:
-    """``LOCK [TABLE] [ONLY] names``: reported as ddl/other, the table is touched."""
-    return s.relations(s.skip(i + 1, "TABLE"), "ddl", "other", many=True)
+    """PostgreSQL's ``LOCK [TABLE] [ONLY] a, b [IN ... MODE]`` and MySQL's ``LOCK TABLES a
+    [[AS] x] READ [LOCAL], b WRITE``: reported as ddl/other, each table is touched (`TABLES`
+    is MySQL's keyword, never a table)."""
+    j = s.skip(i + 1, "TABLE", "TABLES")
+    end = s.statement_end(j)
+    while True:
+        name, k = s.name(s.skip(j, "ONLY"))
+        if name is None:
+            return j
+        s.add(name, "ddl", "other")
+        depth = 0
+        while k < end and not (depth == 0 and s.punct(k) == ","):  # its alias and lock type
+            depth += (s.punct(k) == "(") - (s.punct(k) == ")")
+            k += 1
+        if k >= end:
+            return k
+        j = k + 1
 
 
 _TOKEN_HANDLERS: dict[str, Callable[[_TokenScanner, int], int]] = {
