@@ -248,7 +248,7 @@ def _stronger_dynamic(name: DynamicName, kept: DynamicName) -> bool:
     kept_creates = kept.operation in CREATING_OPERATIONS
     if creates != kept_creates:
         return creates
-    return _CONFIDENCE.get(name.confidence, 0) > _CONFIDENCE.get(kept.confidence, 0)
+    return _stronger(name.confidence, kept.confidence)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1011,9 +1011,8 @@ def _columns_shown(ref: TableRef, template: Template) -> TableRef:
     """The columns a hole names (`ADD COLUMN {column_name}`), shown as the expression that
     fills it, as the snippet shows it, never as the parser's internal marker."""
     changes = ref.column_changes
-    if not any(HOLE_PREFIX in (name or "") for change in changes for name in change[1:]) and (
-        not any(HOLE_PREFIX in column for column in ref.columns or ())
-    ):
+    named = [*(ref.columns or ()), *(name for change in changes for name in change[1:] if name)]
+    if not any(HOLE_PREFIX in name for name in named):
         return ref
     return replace(
         ref,
@@ -1041,7 +1040,7 @@ def _unique(refs: list[ResolvedRef]) -> list[ResolvedRef]:
         if index is None:
             kept[marker] = len(out)
             out.append(ref)
-        elif _CONFIDENCE.get(ref.confidence, 0) > _CONFIDENCE.get(out[index].confidence, 0):
+        elif _stronger(ref.confidence, out[index].confidence):
             out[index] = ref
     return out
 
@@ -1056,6 +1055,10 @@ _BUILTIN_METHODS = frozenset(
         "strip", "count", "index", "sort", "encode", "decode",
     }
 )
+
+
+def _stronger(level: str, than: str) -> bool:
+    return _CONFIDENCE.get(level, 0) > _CONFIDENCE.get(than, 0)
 
 
 def _weakest(*levels: str) -> str:
