@@ -2432,3 +2432,62 @@ def test_repr_fields_are_written_as_python_writes_them(make_repo: MakeRepo) -> N
     assert table_names(report) == {"public.legacy_rows"}
     assert report.diagnostics == []
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_parameter_reassigned_from_itself(make_repo: MakeRepo) -> None:
+    """`table = table.lower()` reads the parameter: the binding on the use's own line is not
+    yet made, and a parameter reaches every use before another binding. Likewise inside a
+    value spanning several lines, and under an `if` (`statement = " ".join(statement)`). In a
+    loop the rebinding comes round (`table = table + suffix`): the name stays unknown."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/store.py": (
+                "class Store:\n"
+                "    def __init__(self, con):\n"
+                "        self.con = con\n"
+                "\n"
+                "    def count(self, table):\n"
+                "        table = table.lower()\n"
+                '        return self.con.execute(f"SELECT count(*) FROM {table}")\n'
+                "\n"
+                "    def clear(self, table):\n"
+                "        table = (\n"
+                '            table.strip()\n'
+                "        )\n"
+                '        self.con.execute(f"DELETE FROM {table}")\n'
+                "\n"
+                "    def drop(self, table, schema=None):\n"
+                "        if schema:\n"
+                '            table = schema + "." + table\n'
+                '        self.con.execute(f"DROP TABLE {table}")\n'
+                "\n"
+                "    def shards(self, table):\n"
+                '        for suffix in ("_a", "_b"):\n'
+                "            table = table + suffix\n"
+                '            self.con.execute(f"SELECT * FROM {table}")\n'
+            ),
+            "app/jobs.py": (
+                "from app.store import Store\n"
+                "\n"
+                "\n"
+                "def nightly(store: Store):\n"
+                '    store.count("Visits")\n'
+                '    store.clear("sessions")\n'
+                '    store.drop("scratch", schema="tmp")\n'
+                '    store.shards("events")\n'
+            ),
+        }
+    )
+    report = scan(root)
+    assert [
+        (t.qualified_name, u.path, u.line, u.kind, u.operation, u.confidence)
+        for t in report.tables
+        for u in t.uses
+    ] == [
+        ("public.scratch", "app/jobs.py", 7, "ddl", "drop", "high"),
+        ("public.sessions", "app/jobs.py", 6, "write", "delete", "high"),
+        ("public.visits", "app/jobs.py", 5, "read", "select", "high"),
+        ("tmp.scratch", "app/jobs.py", 7, "ddl", "drop", "high"),
+    ]
+    assert dynamic(report) == [("app/store.py", 23)]

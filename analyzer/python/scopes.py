@@ -65,15 +65,21 @@ def reaching(
     latest assignment before the use counts when it is straight-line code of a body the use
     is in (its loops are the first of the use's: every path to the use passes it) and no
     binding after the use may come round again through a loop the use is in and it is not;
-    else all the sites are returned, and the name stays bound several times."""
+    else all the sites are returned, and the name stays bound several times.
+
+    A parameter is bound before the body runs, so it reaches the uses before any other
+    binding (`def run(sql): sql = sql.strip()`: the value stripped is the parameter). A
+    binding on the use's own line is no earlier binding (`sql = sql + part` reads the one
+    before), but it comes round to the use through a loop around both."""
     before = [site for site in sites if site.line < line]
     if not before:
         return sites
     last = max(before, key=lambda site: site.line)
-    if last.kind != "assign" or sum(site.line == last.line for site in sites) > 1:
+    if last.kind not in ("assign", "param") or sum(site.line == last.line for site in sites) > 1:
         return sites
     later = [site for site in sites if site.line > line]
-    if not last.straight:
+    again = [site for site in sites if site.line >= line]  # may rebind before a loop's next turn
+    if not last.straight and last.kind != "param":
         # `if row: stmt = text(...); op.execute(stmt)`: the use is later in the same guarded
         # block, and nothing in the rest of that block binds the name again (a `while` in it
         # could bring that round)
@@ -82,15 +88,32 @@ def reaching(
         if any(site.line <= last.block_end for site in later):
             return sites
     if loops is None:  # the use's loops are not known: only a binding outside loops
-        if last.loops or any(site.loops for site in later):
+        if last.loops or any(site.loops for site in again):
             return sites
         return [last]
     if loops[: len(last.loops)] != last.loops:
         return sites  # bound in a loop the use is not in
     outside = set(loops) - set(last.loops)  # loops around the use that do not rerun `last`
-    if any(set(site.loops) & outside for site in later):
+    if any(set(site.loops) & outside for site in again):
         return sites
     return [last]
+
+
+def evaluated_at(
+    sites: list[BindingSite], line: int, end_line: Callable[[cst.CSTNode], int]
+) -> int:
+    """The line a use at `line` counts at for `reaching` and `overridden`: an assignment's
+    value is evaluated before its name is bound, so a use inside the value of an assignment
+    spanning several lines (`sql = (\n    sql.strip()\n)`) counts at the assignment's line,
+    where that binding does not reach it yet."""
+    for site in sites:
+        if (
+            site.kind == "assign"
+            and site.value is not None
+            and site.line < line <= end_line(site.value)
+        ):
+            return site.line
+    return line
 
 
 def overridden(

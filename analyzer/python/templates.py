@@ -29,7 +29,7 @@ from analyzer.python.nodes import (
     string_value,
 )
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import BindingSite, Scope, reaching
+from analyzer.python.scopes import BindingSite, Scope, evaluated_at, reaching
 from analyzer.python.translate import Translator
 
 MAX_SPLICE_DEPTH = 16
@@ -427,7 +427,8 @@ class TemplateBuilder:
                     return None
                 sites = current.bindings.get(ref)
                 if sites and len(sites) > 1 and line is not None and current is scope:
-                    sites = reaching(sites, line, loops)
+                    parsed = self.translator.parsed
+                    sites = reaching(sites, evaluated_at(sites, line, parsed.end_line), loops)
                 if sites:
                     return _single_assignment(sites, current)
             current = current.parent

@@ -17,7 +17,14 @@ import libcst as cst
 from analyzer.python import expr as ir
 from analyzer.python.nodes import FSTRING_NODES, fstring_text, string_value
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import BindingSite, Scope, ScopeModel, overridden, reaching
+from analyzer.python.scopes import (
+    BindingSite,
+    Scope,
+    ScopeModel,
+    evaluated_at,
+    overridden,
+    reaching,
+)
 
 MAX_INLINE_DEPTH = 16
 MAX_NODES = 400  # larger expressions are opaque: they never name a table, and facts stay small
@@ -120,7 +127,7 @@ class Translator:
                 sites = current.bindings.get(name)
                 if sites:
                     if len(sites) > 1 and use is not None and current is scope:
-                        line = self.parsed.line(use)
+                        line = evaluated_at(sites, self.parsed.line(use), self.parsed.end_line)
                         reached = reaching(sites, line, loops)
                         pair = overridden(sites, line, loops) if len(reached) > 1 else None
                         if pair is not None:
