@@ -253,6 +253,13 @@ def _pieces(node: ast.AST) -> list[Piece]:
             else value.value
             for value in node.values  # type: ignore[attr-defined]
         ]
+    if kind is ast.List or kind is ast.Tuple:  # a statement's lines, given to a sink
+        lines: list[Piece] = []
+        for index, item in enumerate(node.elts):  # type: ignore[attr-defined]
+            if index:
+                lines.append("\n")
+            lines.extend(_pieces(item))
+        return lines
     if kind is ast.Call:  # `"...".format(...)`: fields start at the first brace
         call: ast.Call = node  # type: ignore[assignment]
         arguments = ast.Tuple(
@@ -265,6 +272,11 @@ def _pieces(node: ast.AST) -> list[Piece]:
     for operand in _add_operands(node):  # type: ignore[arg-type]
         out.extend(_pieces(operand) if _is_str(operand) else [operand])
     return out
+
+
+def _lines_given(node: ast.List | ast.Tuple) -> bool:
+    """A list or tuple display of string expressions only (`readers.code_sql._lines_of`)."""
+    return bool(node.elts) and all(_is_str(item) for item in node.elts)
 
 
 def _fields(pieces: list[Piece], openers: str, arguments: ast.AST) -> list[Piece]:
@@ -879,6 +891,16 @@ class _Looker:
             self.done.add(id(node))
             return
         kind = type(node)
+        if kind in (ast.List, ast.Tuple) and _lines_given(node):  # type: ignore[arg-type]
+            # a statement given as its lines: judged at the sink as one text, as the reader
+            # joins them, unless a line is not text (the reader then reads each on its own)
+            try:
+                _pieces(node)
+            except _NotText:
+                return
+            self.done.update(id(item) for item in node.elts)  # type: ignore[attr-defined]
+            self.string(node, at_sink=True)
+            return
         if kind in (ast.Name, ast.Attribute, ast.BinOp, ast.Subscript) or (
             kind is ast.Call and _result_may_be_sql(node)  # type: ignore[arg-type]
         ):

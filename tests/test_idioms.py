@@ -2491,3 +2491,98 @@ def test_a_parameter_reassigned_from_itself(make_repo: MakeRepo) -> None:
         ("tmp.scratch", "app/jobs.py", 7, "ddl", "drop", "high"),
     ]
     assert dynamic(report) == [("app/store.py", 23)]
+
+
+LINES_DB = """\
+import sqlite3
+
+
+class Database:
+    def __init__(self, path):
+        self.path = path
+
+    def execute(self, statement, args=()):
+        if isinstance(statement, (list, tuple)):
+            statement = " ".join(statement)
+        with sqlite3.connect(self.path) as con:
+            return con.execute(statement, args)
+"""
+
+LINES_STORE = """\
+class Notes:
+    def __init__(self, db):
+        self.db = db
+        self.db.execute([
+            "CREATE TABLE IF NOT EXISTS notes (",
+            "    id INTEGER PRIMARY KEY, topic INTEGER REFERENCES topics (id),",
+            "    body VARCHAR NOT NULL)"])
+        self.db.execute((
+            "CREATE TABLE IF NOT EXISTS topics (id INTEGER PRIMARY KEY,",
+            "title VARCHAR)",
+        ))
+
+    def add(self, topic, body):
+        self.db.execute([
+            "INSERT INTO notes (topic, body)",
+            "VALUES (?, ?)"], (topic, body))
+
+    def count(self, title):
+        return self.db.execute([
+            "SELECT count(*) FROM notes WHERE",
+            "    topic = (SELECT id FROM topics WHERE title = ?)"], (title,)).fetchone()[0]
+"""
+
+
+def test_a_statement_given_to_a_wrapper_as_its_lines(make_repo: MakeRepo, tmp_path) -> None:
+    """`db.execute(["SELECT ... WHERE", "topic = ?"])`: no driver takes a list, the wrapper
+    joins the lines, so they are one statement, each table at the line its item is on. Read
+    alone, `"CREATE TABLE IF NOT EXISTS notes ("` and `"SELECT ... WHERE"` were statements
+    sqlglot could not parse. The wrapper, run with sqlite3, creates exactly those tables."""
+    root = make_repo({"app/__init__.py": "", "app/db.py": LINES_DB, "app/notes.py": LINES_STORE})
+    report = scan(root)
+    assert [
+        (t.qualified_name, u.path, u.line, u.kind, u.operation, u.confidence)
+        for t in report.tables
+        for u in t.uses
+    ] == [
+        ("public.notes", "app/notes.py", 5, "ddl", "create", "high"),
+        ("public.notes", "app/notes.py", 15, "write", "insert", "high"),
+        ("public.notes", "app/notes.py", 20, "read", "select", "high"),
+        ("public.topics", "app/notes.py", 9, "ddl", "create", "high"),
+        ("public.topics", "app/notes.py", 21, "read", "select", "high"),
+    ]
+    assert definitions(report, "notes") == [("app/notes.py", 5, "create")]
+    assert definitions(report, "topics") == [("app/notes.py", 9, "create")]
+    assert report.diagnostics == []
+    with importable(root):
+        from app.db import Database  # type: ignore[import-not-found]
+        from app.notes import Notes  # type: ignore[import-not-found]
+
+        db = Database(str(tmp_path / "notes.sqlite"))
+        notes = Notes(db)
+        notes.add(1, "first")
+        assert notes.count("none") == 0
+        created = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert {f"public.{name}" for (name,) in created} == table_names(report)
+
+
+def test_a_list_with_an_item_that_is_not_text_is_read_item_by_item(make_repo: MakeRepo) -> None:
+    """A computed item (`",".join(...)`) is no literal line: each literal item is read on its
+    own, as any string is."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/db.py": LINES_DB,
+            "app/edit.py": (
+                "def update(db, id, data):\n"
+                "    db.execute([\n"
+                '        "UPDATE notes SET",\n'
+                '        ",".join(key + "=?" for key in data),\n'
+                '        "WHERE id = ?"], [*data.values(), id])\n'
+            ),
+        }
+    )
+    report = scan(root)
+    assert [(u.path, u.line, u.kind, u.confidence) for u in report.table("notes").uses] == [
+        ("app/edit.py", 3, "write", "high")
+    ]

@@ -9,7 +9,10 @@ carry a table name into a helper.
   candidate's `sink` is that call's name. A bare name or attribute chain in a sink position is a
   one-hole candidate (`style="argument"`); a visibly computed value there (`QUERY % x`, `a + b`,
   `QUERIES[k]`, `q.format(...)`, `build_query(kind)`) is a one-hole candidate with `ref=None`
-  (dynamic SQL).
+  (dynamic SQL). A list or tuple of string expressions there (`db.execute(["SELECT id",
+  "FROM comments", "WHERE id = ?"])`) is one candidate, its items joined by line breaks: no
+  DB-API driver takes a list for a statement, so the call is a wrapper that joins the lines,
+  and an item alone is a fragment (`"SELECT id FROM comments WHERE"`), not a statement.
 * **Calls** (`CallFact`): calls passing a name-like value (an identifier-like string, a name,
   an attribute chain) that may be a table name given to a repository helper
   (`db.insert("accounts", row)`); resolution decides later which callees are such helpers.
@@ -102,8 +105,11 @@ class CodeSqlReader(Reader):
     def __init__(self, parsed: ParsedModule) -> None:
         super().__init__()
         self.parsed = parsed
-        self._pending: list[tuple[cst.BaseExpression, Context, str | None, bool]] = []
+        # (expression, its context, the sink it is given to, how it is read: "string",
+        # "argument" or "lines")
+        self._pending: list[tuple[cst.BaseExpression, Context, str | None, str]] = []
         self._sinks: dict[int, str] = {}  # id(argument node) -> sink name
+        self._lines: set[int] = set()  # ids of the items of a list of lines given to a sink
         self._calls: list[tuple[cst.Call, Context]] = []
         string_handler = CodeSqlReader._string
         for node_type in (
@@ -142,7 +148,9 @@ class CodeSqlReader(Reader):
     def _string(self, node: cst.CSTNode, ctx: Context) -> bool:
         if not self.shapes.is_str(node):
             return True
-        self._pending.append((node, ctx, self._sinks.pop(id(node), None), False))  # type: ignore[arg-type]
+        if id(node) in self._lines:
+            return False  # a line of a statement given to a sink as a list (`_sink_argument`)
+        self._pending.append((node, ctx, self._sinks.pop(id(node), None), "string"))  # type: ignore[arg-type]
         return False  # strings inside a string expression are part of it
 
     def _call(self, node: cst.CSTNode, ctx: Context) -> bool:
@@ -160,7 +168,7 @@ class CodeSqlReader(Reader):
         if (is_format_call(call) or sql_composable_text(call) is not None) and self.shapes.is_str(
             call
         ):
-            self._pending.append((call, ctx, self._sinks.pop(id(call), None), False))
+            self._pending.append((call, ctx, self._sinks.pop(id(call), None), "string"))
             return False
         return True
 
@@ -172,10 +180,15 @@ class CodeSqlReader(Reader):
         if self.shapes.is_str(node):
             self._sinks[id(node)] = sink
             return
+        items = _lines_of(node)
+        if items and all(self.shapes.is_str(item) for item in items):
+            self._lines.update(id(item) for item in items)
+            self._pending.append((node, ctx, sink, "lines"))
+            return
         if dotted(node) is not None or isinstance(
             node, cst.BinaryOperation | cst.Subscript
         ) or (isinstance(node, cst.Call) and _result_may_be_sql(node)):
-            self._pending.append((node, ctx, sink, True))
+            self._pending.append((node, ctx, sink, "argument"))
 
     # ---- after the traversal ---------------------------------------------------------------
 
@@ -183,12 +196,20 @@ class CodeSqlReader(Reader):
         builder = self._builder = TemplateBuilder(self.parsed, translator, self.shapes)
         found: list[tuple[int, int, StringCandidate]] = []
         done: set[int] = set()
-        for node, ctx, sink, argument in self._pending:
+        pending = list(self._pending)
+        for node, ctx, sink, reading in pending:
             if id(node) in done:
                 continue
             scope = ctx.scope
-            if argument:
-                parts: tuple[Part, ...] | None = (
+            parts: tuple[Part, ...] | None
+            if reading == "lines":
+                parts = self._joined_lines(node, scope, ctx.loops)
+                if parts is None:  # an item that cannot be read: each item as any string
+                    pending.extend((item, ctx, None, "string") for item in _lines_of(node))
+                    done.add(id(node))
+                    continue
+            elif reading == "argument":
+                parts = (
                     builder.hole(node, "argument", scope, ctx.loops),
                 )
                 if self._is_local_sql_variable(parts, sink, scope) or (
@@ -217,6 +238,23 @@ class CodeSqlReader(Reader):
             )
         found.sort(key=lambda item: (item[0], item[1]))
         return [candidate for _, _, candidate in found]
+
+    def _joined_lines(
+        self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
+    ) -> tuple[Part, ...] | None:
+        """The items of a list of lines given to a sink, joined by line breaks (each break on
+        the line its item ends, so every item keeps its own lines); None if an item cannot be
+        represented."""
+        assert self._builder is not None
+        parts: list[Part] = []
+        for item in _lines_of(node):
+            built = self._builder.build(item, scope, loops)
+            if built is None:
+                return None
+            if parts:
+                parts.append(Literal("\n", self.parsed.line(item)))
+            parts.extend(built)
+        return tuple(parts)
 
     def _is_local_sql_variable(
         self, parts: tuple[Part, ...], sink: str | None, scope: Scope
@@ -274,6 +312,16 @@ class CodeSqlReader(Reader):
                 )
             )
         return out
+
+
+def _lines_of(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The items of a list or tuple display without starred items, else none."""
+    if not isinstance(node, cst.List | cst.Tuple):
+        return []
+    elements = node.elements
+    if not all(type(element) is cst.Element for element in elements):
+        return []
+    return [element.value for element in elements]
 
 
 def _is_all(target: cst.BaseExpression) -> bool:
