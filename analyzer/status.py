@@ -32,15 +32,30 @@ HEAD_STATE_KINDS = frozenset({"alembic", "django"})
 
 
 def needing_uses(graph: nx.MultiDiGraph, node: str) -> list[Use]:
-    """Uses that need the table to exist: dropping or renaming it if it exists is clean-up
-    code (`DROP TABLE IF EXISTS old`), and creating it is the opposite of a need (a staging
-    table the code builds, fills elsewhere and renames into place is needed by that filling,
-    not by its own `CREATE`)."""
-    return [
-        u
-        for u in uses_of(graph, node)
-        if u.operation not in REMOVING_OPERATIONS and u.operation not in CREATING_OPERATIONS
+    """Uses that need the table in the schema the sources build: dropping or renaming it if
+    it exists is clean-up code (`DROP TABLE IF EXISTS old`), and creating it is the opposite
+    of a need (a staging table the code builds, fills elsewhere and renames into place is
+    needed by that filling, not by its own `CREATE`). Nor does a use that its own function
+    follows with a drop or rename of the table: it copies the rows out of a table on its way
+    out (`SELECT * FROM poster_urls`, then `DROP TABLE poster_urls`), or into a table being
+    rebuilt (SQLite's recipe: `CREATE TABLE new_x`, `INSERT INTO new_x SELECT ...`, `ALTER
+    TABLE new_x RENAME TO x`), while the table exists."""
+    uses = uses_of(graph, node)
+    ddl = [
+        u for u in uses
+        if u.operation in REMOVING_OPERATIONS or u.operation in CREATING_OPERATIONS
     ]
+    return [u for u in uses if u not in ddl and not _before_its_removal(u, ddl)]
+
+
+def _before_its_removal(use: Use, ddl: list[Use]) -> bool:
+    """The next creation or removal of the table that `use`'s own function (or module-level
+    code) makes after it is a removal."""
+    later = [
+        d for d in ddl
+        if d.path == use.path and d.function == use.function and d.line > use.line
+    ]
+    return bool(later) and min(later, key=lambda d: d.line).operation in REMOVING_OPERATIONS
 
 
 def is_undefined(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:

@@ -2434,65 +2434,6 @@ def test_repr_fields_are_written_as_python_writes_them(make_repo: MakeRepo) -> N
     assert scan(root, prefilter=False).to_json() == report.to_json()
 
 
-def test_a_parameter_reassigned_from_itself(make_repo: MakeRepo) -> None:
-    """`table = table.lower()` reads the parameter: the binding on the use's own line is not
-    yet made, and a parameter reaches every use before another binding. Likewise inside a
-    value spanning several lines, and under an `if` (`statement = " ".join(statement)`). In a
-    loop the rebinding comes round (`table = table + suffix`): the name stays unknown."""
-    root = make_repo(
-        {
-            "app/__init__.py": "",
-            "app/store.py": (
-                "class Store:\n"
-                "    def __init__(self, con):\n"
-                "        self.con = con\n"
-                "\n"
-                "    def count(self, table):\n"
-                "        table = table.lower()\n"
-                '        return self.con.execute(f"SELECT count(*) FROM {table}")\n'
-                "\n"
-                "    def clear(self, table):\n"
-                "        table = (\n"
-                '            table.strip()\n'
-                "        )\n"
-                '        self.con.execute(f"DELETE FROM {table}")\n'
-                "\n"
-                "    def drop(self, table, schema=None):\n"
-                "        if schema:\n"
-                '            table = schema + "." + table\n'
-                '        self.con.execute(f"DROP TABLE {table}")\n'
-                "\n"
-                "    def shards(self, table):\n"
-                '        for suffix in ("_a", "_b"):\n'
-                "            table = table + suffix\n"
-                '            self.con.execute(f"SELECT * FROM {table}")\n'
-            ),
-            "app/jobs.py": (
-                "from app.store import Store\n"
-                "\n"
-                "\n"
-                "def nightly(store: Store):\n"
-                '    store.count("Visits")\n'
-                '    store.clear("sessions")\n'
-                '    store.drop("scratch", schema="tmp")\n'
-                '    store.shards("events")\n'
-            ),
-        }
-    )
-    report = scan(root)
-    assert [
-        (t.qualified_name, u.path, u.line, u.kind, u.operation, u.confidence)
-        for t in report.tables
-        for u in t.uses
-    ] == [
-        ("public.scratch", "app/jobs.py", 7, "ddl", "drop", "high"),
-        ("public.sessions", "app/jobs.py", 6, "write", "delete", "high"),
-        ("public.visits", "app/jobs.py", 5, "read", "select", "high"),
-        ("tmp.scratch", "app/jobs.py", 7, "ddl", "drop", "high"),
-    ]
-    assert dynamic(report) == [("app/store.py", 23)]
-
-
 LINES_DB = """\
 import sqlite3
 
@@ -2585,4 +2526,127 @@ def test_a_list_with_an_item_that_is_not_text_is_read_item_by_item(make_repo: Ma
     report = scan(root)
     assert [(u.path, u.line, u.kind, u.confidence) for u in report.table("notes").uses] == [
         ("app/edit.py", 3, "write", "high")
+    ]
+
+
+def test_a_parameter_reassigned_from_itself(make_repo: MakeRepo) -> None:
+    """`table = table.lower()` reads the parameter: the binding on the use's own line is not
+    yet made, and a parameter reaches every use before another binding. Likewise inside a
+    value spanning several lines, and under an `if` (`statement = " ".join(statement)`). In a
+    loop the rebinding comes round (`table = table + suffix`): the name stays unknown."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/store.py": (
+                "class Store:\n"
+                "    def __init__(self, con):\n"
+                "        self.con = con\n"
+                "\n"
+                "    def count(self, table):\n"
+                "        table = table.lower()\n"
+                '        return self.con.execute(f"SELECT count(*) FROM {table}")\n'
+                "\n"
+                "    def clear(self, table):\n"
+                "        table = (\n"
+                '            table.strip()\n'
+                "        )\n"
+                '        self.con.execute(f"DELETE FROM {table}")\n'
+                "\n"
+                "    def drop(self, table, schema=None):\n"
+                "        if schema:\n"
+                '            table = schema + "." + table\n'
+                '        self.con.execute(f"DROP TABLE {table}")\n'
+                "\n"
+                "    def shards(self, table):\n"
+                '        for suffix in ("_a", "_b"):\n'
+                "            table = table + suffix\n"
+                '            self.con.execute(f"SELECT * FROM {table}")\n'
+            ),
+            "app/jobs.py": (
+                "from app.store import Store\n"
+                "\n"
+                "\n"
+                "def nightly(store: Store):\n"
+                '    store.count("Visits")\n'
+                '    store.clear("sessions")\n'
+                '    store.drop("scratch", schema="tmp")\n'
+                '    store.shards("events")\n'
+            ),
+        }
+    )
+    report = scan(root)
+    assert [
+        (t.qualified_name, u.path, u.line, u.kind, u.operation, u.confidence)
+        for t in report.tables
+        for u in t.uses
+    ] == [
+        ("public.scratch", "app/jobs.py", 7, "ddl", "drop", "high"),
+        ("public.sessions", "app/jobs.py", 6, "write", "delete", "high"),
+        ("public.visits", "app/jobs.py", 5, "read", "select", "high"),
+        ("tmp.scratch", "app/jobs.py", 7, "ddl", "drop", "high"),
+    ]
+    assert dynamic(report) == [("app/store.py", 23)]
+
+
+REBUILD = """\
+import sqlite3
+
+
+def upgrade(con: sqlite3.Connection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS visits (id INTEGER PRIMARY KEY, page TEXT, at INT)")
+    con.execute("CREATE TABLE IF NOT EXISTS visits_new (id INTEGER PRIMARY KEY, page TEXT)")
+    con.execute("INSERT INTO visits_new (id, page) SELECT id, page FROM visits")
+    con.execute("DROP TABLE visits")
+    con.execute("ALTER TABLE visits_new RENAME TO visits")
+    legacy = con.execute("SELECT name FROM sqlite_master WHERE name = 'hits'").fetchall()
+    if legacy:
+        for (page,) in con.execute("SELECT page FROM hits").fetchall():
+            con.execute("INSERT INTO visits (page) VALUES (?)", (page,))
+        con.execute("DROP TABLE hits")
+
+
+def pages(con: sqlite3.Connection) -> list[str]:
+    return [page for (page,) in con.execute("SELECT page FROM visits")]
+
+
+def stale(con: sqlite3.Connection) -> int:
+    return con.execute("SELECT count(*) FROM clicks").fetchone()[0]
+
+
+def purge(con: sqlite3.Connection) -> None:
+    con.execute("DROP TABLE IF EXISTS clicks")
+"""
+
+
+def test_a_table_rebuilt_or_emptied_by_the_code_that_drops_it(make_repo: MakeRepo) -> None:
+    """SQLite's rebuild recipe in application code: `visits_new` is filled, then renamed into
+    place; the legacy `hits` is read, then dropped, by the same function. Those uses run
+    while the table exists: no `dropped-table-in-use`, no `undefined-table`, status
+    `removed`. `clicks`, read by one function and dropped by another, is still undefined.
+    sqlite3 runs the upgrade: the database it leaves has exactly the runtime-only table."""
+    root = make_repo({"app/__init__.py": "", "app/upgrade.py": REBUILD})
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.clicks": "undefined",
+        "public.hits": "removed",
+        "public.sqlite_master": "system",
+        "public.visits": "runtime-only",
+        "public.visits_new": "removed",
+    }
+    assert sorted((f.name, f.table) for f in report.findings) == [
+        ("runtime-created-table", "public.visits"),
+        ("undefined-table", "public.clicks"),
+    ]
+    with importable(root):
+        import sqlite3
+
+        from app.upgrade import upgrade  # type: ignore[import-not-found]
+
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE TABLE hits (page TEXT)")
+        con.execute("INSERT INTO hits VALUES ('/')")
+        upgrade(con)
+        left = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert [f"public.{name}" for (name,) in left] == [
+        t.qualified_name for t in report.tables if t.status == "runtime-only"
     ]

@@ -84,6 +84,21 @@ RULE = Rule(
                 ),
             },
         ),
+        Example(  # the rows copied into the staging table, and out of a legacy table, by
+            # the function that then renames or drops it: the table exists at those uses
+            files={
+                "app/store.py": (
+                    "def rebuild(conn):\n"
+                    '    conn.execute("CREATE TABLE IF NOT EXISTS root (id int)")\n'
+                    '    conn.execute("CREATE TABLE new_root (id int, kind int)")\n'
+                    '    conn.execute("INSERT INTO new_root (id) SELECT id FROM root")\n'
+                    '    conn.execute("DROP TABLE root")\n'
+                    '    conn.execute("ALTER TABLE new_root RENAME TO root")\n'
+                    '    conn.execute("INSERT INTO root SELECT id, 0 FROM old_root")\n'
+                    '    conn.execute("DROP TABLE old_root")\n'
+                ),
+            },
+        ),
         Example(  # sqlalchemy-migrate's bookkeeping table, read while upgrading from it
             files={
                 "db/001_init.sql": "CREATE TABLE migrate_version (version int);\n",

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
 
 if TYPE_CHECKING:
     from analyzer.models import Finding
+    from analyzer.sources.model import SchemaOp
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         ops = operations_on(ctx.graph, node)
         runtime = [op for op in ops if op.source_kind == "runtime" and op.operation == "create"]
-        if not runtime:
+        if not runtime or _renamed_into_place(ops, data):
             continue
         migrations = sorted(
             f"{op.path}:{op.line}"
@@ -44,6 +45,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             locations=[op_location(op) for op in runtime],
             severity=severity,
         )
+
+
+def _renamed_into_place(ops: list[SchemaOp], data: Mapping[str, Any]) -> bool:
+    """A staging table: the code that creates it renames it to the table it rebuilds, and no
+    final state has it. The finding on that table is the one to act on."""
+    return not data["present_in"] and any(
+        op.source_kind == "runtime" and op.operation == "rename_from" for op in ops
+    )
 
 
 RULE = Rule(
@@ -78,6 +87,19 @@ RULE = Rule(
         ),
         Example(
             files={"app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM users")\n'},
+        ),
+        Example(  # a staging table renamed into place: the finding is on the table it becomes
+            files={
+                "app/store.py": (
+                    "def rebuild(cur):\n"
+                    '    cur.execute("CREATE TABLE IF NOT EXISTS notes (id int, body text)")\n'
+                    '    cur.execute("CREATE TABLE notes_new (id int)")\n'
+                    '    cur.execute("INSERT INTO notes_new SELECT id FROM notes")\n'
+                    '    cur.execute("DROP TABLE notes")\n'
+                    '    cur.execute("ALTER TABLE notes_new RENAME TO notes")\n'
+                )
+            },
+            expected=frozenset({"public.notes"}),
         ),
     ),
 )
