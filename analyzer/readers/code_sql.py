@@ -243,8 +243,8 @@ class CodeSqlReader(Reader):
         self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
     ) -> tuple[Part, ...] | None:
         """The items of a list of lines given to a sink, joined by line breaks (each break on
-        the line its item ends, so every item keeps its own lines); None if an item cannot be
-        represented."""
+        the line of the item after it, so every item keeps its own lines); None if an item
+        cannot be represented."""
         assert self._builder is not None
         parts: list[Part] = []
         for item in _lines_of(node):
