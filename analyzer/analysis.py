@@ -47,6 +47,7 @@ from analyzer.sources.alembic_revisions import (
     alembic_histories,
     revision_models,
 )
+from analyzer.sources.attached import attached_histories
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
 from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
@@ -342,6 +343,7 @@ def analyse(
         parents, outside = order.get(history.id, (None, frozenset()))
         history.faults = order_faults(history, parents, outside)
     histories += external_histories(django, histories, settings.ignores)
+    histories += attached_histories(resolved, (key for key, _ in code.uses), histories)
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known)
     references = [

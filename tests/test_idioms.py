@@ -2650,3 +2650,77 @@ def test_a_table_rebuilt_or_emptied_by_the_code_that_drops_it(make_repo: MakeRep
     assert [f"public.{name}" for (name,) in left] == [
         t.qualified_name for t in report.tables if t.status == "runtime-only"
     ]
+
+
+ATTACHING = """\
+import sqlite3
+
+
+def setup(con: sqlite3.Connection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT)")
+
+
+def import_backup(con: sqlite3.Connection, path: str) -> int:
+    con.execute("ATTACH DATABASE ? AS backup", (path,))
+    version = con.execute("SELECT value FROM backup.settings WHERE key = 'version'").fetchone()
+    names = con.execute("SELECT name FROM backup.sqlite_master WHERE type = 'table'").fetchall()
+    con.execute("INSERT INTO notes (body) SELECT body FROM backup.notes")
+    con.execute("INSERT INTO notes (body) SELECT body FROM backup.legacy_notes")
+    con.commit()
+    con.execute("DETACH DATABASE backup")
+    return len(names) + int(version[0])
+
+
+def count(con: sqlite3.Connection) -> int:
+    return con.execute("SELECT count(*) FROM archive.notes").fetchone()[0]
+"""
+
+
+def test_tables_of_an_attached_database_are_external(make_repo: MakeRepo, tmp_path) -> None:
+    """`ATTACH DATABASE ? AS backup`: `backup.notes` and `backup.settings` are tables of
+    another database file, owned outside the repository: status `external`, from a source
+    placed at the ATTACH, never `undefined-table`. Its catalog stays a system table;
+    `archive.notes`, a schema nothing attaches, is still undefined. sqlite3 runs the import
+    against such a file: its tables are the report's external ones."""
+    root = make_repo({"app/__init__.py": "", "app/backup.py": ATTACHING})
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "archive.notes": "undefined",
+        "backup.legacy_notes": "external",
+        "backup.notes": "external",
+        "backup.settings": "external",
+        "backup.sqlite_master": "system",
+        "public.notes": "runtime-only",
+    }
+    assert [(s.id, s.kind, s.path, s.tables) for s in report.sources if s.kind == "external"] == [
+        (
+            "external:ATTACH backup (app/backup.py:9)", "external", "app/backup.py",
+            ["backup.legacy_notes", "backup.notes", "backup.settings"],
+        )
+    ]
+    assert sorted((f.name, f.table) for f in report.findings) == [
+        ("runtime-created-table", "public.notes"),
+        ("undefined-table", "archive.notes"),
+    ]
+    assert report.diagnostics == []
+    import sqlite3
+
+    backup = tmp_path / "backup.sqlite"
+    with sqlite3.connect(backup) as old:
+        old.execute("CREATE TABLE settings (key TEXT, value TEXT)")
+        old.execute("INSERT INTO settings VALUES ('version', '2')")
+        old.execute("CREATE TABLE notes (body TEXT)")
+        old.execute("CREATE TABLE legacy_notes (body TEXT)")
+        old.execute("INSERT INTO notes VALUES ('kept')")
+    with importable(root):
+        from app.backup import import_backup, setup  # type: ignore[import-not-found]
+
+        con = sqlite3.connect(":memory:")
+        setup(con)
+        assert import_backup(con, str(backup)) == 5
+        assert con.execute("SELECT body FROM notes").fetchall() == [("kept",)]
+    with sqlite3.connect(backup) as old:
+        tables = old.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert sorted(f"backup.{name}" for (name,) in tables) == [
+        t.qualified_name for t in report.tables if t.status == "external"
+    ]

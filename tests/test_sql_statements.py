@@ -934,3 +934,31 @@ def test_the_token_scan_reads_no_piece_of_a_templated_name() -> None:
     assert [(ref.name, ref.kind, ref.confidence) for ref in result.refs] == [
         ("users", "read", "low"),
     ]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite", "mysql"])
+@pytest.mark.parametrize(
+    ("sql", "attached"),
+    [
+        ("ATTACH ? AS import_db", "import_db"),
+        ("attach database 'backup.db' as Backup;", "backup"),
+        ('ATTACH DATABASE :path AS "Aux"', "Aux"),
+        ("ATTACH DATABASE ? || '.db' AS [old db]", "old db"),
+        ("ATTACH DATABASE ? AS __tt_hole_0__", None),
+    ],
+)
+def test_attach_names_a_schema_and_no_table(sql: str, attached: str | None, dialect: str) -> None:
+    """SQLite's ATTACH, which sqlglot reads only in its sqlite dialect, in every dialect: the
+    schema name it gives another database (none when a hole names it), no table."""
+    result = analyze_statement(sql, dialect=dialect)
+    assert (result.refs, result.parsed, result.statement_type, result.attached) == (
+        (), True, "attach", attached
+    )
+
+
+@pytest.mark.parametrize("sql", ["DETACH import_db", "DETACH DATABASE import_db;"])
+def test_detach_is_no_table(sql: str) -> None:
+    result = analyze_statement(sql)
+    assert (result.refs, result.parsed, result.statement_type, result.attached) == (
+        (), True, "detach", None
+    )

@@ -87,9 +87,9 @@ INVENTORY_LEGEND = (
     "defined by: the kinds of source that create or declare the table (alembic; django: "
     "Django migrations; sql: .sql files; migration-module: ordered migration functions; "
     "create_all: metadata.create_all(); runtime: DDL in application code; model: ORM classes; "
-    "external: owned outside the repository, by a Django contrib or third-party app, or an "
-    "unmanaged model), `alembic(2)`: two separate sources of that kind. used by: modules of "
-    "application code, r read, w write, d DDL."
+    "external: owned outside the repository, by a Django contrib or third-party app, an "
+    "unmanaged model or a database the code ATTACHes), `alembic(2)`: two separate sources of "
+    "that kind. used by: modules of application code, r read, w write, d DDL."
 )
 
 

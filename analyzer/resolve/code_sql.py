@@ -92,6 +92,8 @@ class PythonSql:
     unparsed: list[UnparsedStatement] = field(default_factory=list)
     sql_strings: int = 0
     statements: int = 0
+    # (line, schema name) of each `ATTACH DATABASE ... AS name` (SQLite): another database
+    attached: list[tuple[int, str]] = field(default_factory=list)
 
 
 Analysis = tuple[tuple[Statement, StatementResult], ...] | None
@@ -263,6 +265,7 @@ class _Found:
     refs: list[ResolvedRef] = field(default_factory=list)
     dynamic: list[tuple[DynamicName, set[tuple[str, str]]]] = field(default_factory=list)
     unparsed: list[UnparsedStatement] = field(default_factory=list)
+    attached: list[tuple[int, str]] = field(default_factory=list)
     is_sql: bool = False
     statements: int = 0
 
@@ -337,6 +340,8 @@ class CodeSqlResolver:
         for statement, analysis in statements:
             snippet = snippet_of(template.display(statement.text))
             statement_line = template.line_of(statement.offset)
+            if analysis.attached is not None:
+                found.attached.append((statement_line, analysis.attached))
             if not analysis.parsed:
                 unparsed = UnparsedStatement(
                     statement_line, analysis.error or "not parsed", snippet
@@ -391,6 +396,9 @@ class CodeSqlResolver:
                 result.sql_strings += 1
                 result.statements += found.statements
                 result.unparsed.extend(found.unparsed)
+                result.attached.extend(
+                    item for item in found.attached if item not in result.attached
+                )
                 own = ctes.get(candidate.function, frozenset())
                 result.refs.extend(
                     ref for ref in _unique(found.refs)

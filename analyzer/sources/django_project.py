@@ -27,10 +27,8 @@ from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.resolve.values import ClassV
 from analyzer.sources.django import DjangoHistory, DjangoMigrations
-from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry
+from analyzer.sources.model import EXTERNAL_KIND, SchemaOp, SourceHistory, StateEntry
 from analyzer.sql.names import TableKey
-
-EXTERNAL_KIND = "external"
 
 
 @dataclass(slots=True)

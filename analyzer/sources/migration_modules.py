@@ -168,6 +168,7 @@ def application_sql(
             unparsed=sql.unparsed,
             sql_strings=sql.sql_strings,
             statements=sql.statements,
+            attached=sql.attached,
         )
     return result
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 NUMBERED_FILE = re.compile(r"^(\d+)")
 SCHEMA_OPERATIONS = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
+# The kind of a source owning tables outside the repository (a Django contrib or third-party
+# app, an unmanaged model, a database the code attaches): it has a state, no operations.
+EXTERNAL_KIND = "external"
 
 
 @dataclass(frozen=True, slots=True)

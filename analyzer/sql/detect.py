@@ -35,7 +35,7 @@ SINK_KEYWORDS = STATEMENT_KEYWORDS | frozenset(
         "VALUES", "TABLE", "SET", "RESET", "SHOW", "BEGIN", "START", "COMMIT", "ROLLBACK", "END",
         "SAVEPOINT", "RELEASE", "VACUUM", "ANALYZE", "LOCK", "DO", "CALL", "DECLARE", "PREPARE",
         "EXECUTE", "DEALLOCATE", "LISTEN", "NOTIFY", "UNLISTEN", "REINDEX", "CLUSTER", "DISCARD",
-        "FETCH", "MOVE", "CLOSE",
+        "FETCH", "MOVE", "CLOSE", "ATTACH", "DETACH",
     }
 )  # fmt: skip
 

@@ -55,6 +55,9 @@ class StatementResult:
     parsed: bool
     statement_type: str
     error: str | None = None
+    # SQLite's `ATTACH DATABASE 'other.db' AS other`: the schema name the statement gives
+    # another database file, whose tables (`other.t`) the repository does not create
+    attached: str | None = None
 
 
 def shift(ref: TableRef, delta: int) -> TableRef:

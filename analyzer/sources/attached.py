@@ -1,0 +1,55 @@
+"""SQLite's attached databases as external sources.
+
+`ATTACH DATABASE ? AS import_db` gives another database file the schema name `import_db`;
+the code then reads `import_db.session_history`, a table of that file, which no source of the
+repository creates (an older copy of the application's own database, imported row by row).
+Such a table is owned outside the repository: it gets a source of kind `external`, named
+after the attached schema and placed at the first `ATTACH` that names it, so that it is never
+an undefined table and the report says where the database comes in. A table of that schema
+that a source of the repository does create stays that source's; its catalog
+(`import_db.sqlite_master`) stays a system table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from analyzer.resolve.code_sql import PythonSql
+from analyzer.sources.model import EXTERNAL_KIND, SourceHistory, StateEntry
+from analyzer.sql.names import TableKey, is_system_table
+
+
+def attached_histories(
+    resolved: Mapping[str, PythonSql],
+    used: Iterable[TableKey],
+    histories: Iterable[SourceHistory],
+) -> list[SourceHistory]:
+    """One external source per attached schema name whose tables the code uses and no other
+    source creates (`histories`: every source replayed so far)."""
+    first: dict[str, tuple[str, int]] = {}
+    for path in sorted(resolved):
+        for line, name in resolved[path].attached:
+            place = first.get(name)
+            if place is None or (path, line) < place:
+                first[name] = (path, line)
+    if not first:
+        return []
+    created = {
+        key for history in histories if history.kind not in ("model", EXTERNAL_KIND)
+        for key in history.state
+    }
+    by_schema: dict[str, set[TableKey]] = {}
+    for key in used:
+        if key.schema in first and key not in created and not is_system_table(key):
+            by_schema.setdefault(key.schema, set()).add(key)
+    out: list[SourceHistory] = []
+    for name in sorted(by_schema):
+        path, line = first[name]
+        history = SourceHistory(
+            id=f"{EXTERNAL_KIND}:ATTACH {name} ({path}:{line})", kind=EXTERNAL_KIND,
+            path=path, files=[path], ordered=False,
+        )
+        for key in sorted(by_schema[name]):
+            history.state[key] = StateEntry("table", None)
+        out.append(history)
+    return out
