@@ -170,6 +170,7 @@ class OrmClass:
     secondaries: tuple[tuple[str, int], ...] = ()
     nested: bool = False  # defined inside a function or another class
     # `metadata = ...` in the class body: "" for its own `MetaData(...)`, else the name as written
+    # (also a decorator's `metadata=` keyword: `@as_declarative(metadata=Base.metadata)`)
     metadata: str | None = None
     # class attributes set by a call the reader does not know (`id = primary_key("User")`, a
     # project's helper returning a Column, or anything else): columns perhaps, so no rule

@@ -1219,3 +1219,27 @@ def test_read_sqlalchemy_never_raises() -> None:
     )
     assert isinstance(deep, ParsedModule)
     assert _read(deep).references == [OrmReference("User", 2, "read", "argument", "low")]
+
+
+def test_a_decorators_metadata_keyword_is_the_class_metadata() -> None:
+    """`@as_declarative(metadata=Base.metadata)`: the MetaData the base's models join, as
+    `metadata = ...` in the body says it; the body's own still wins."""
+    found = classes(
+        """
+        def plugin_base(plugin):
+            @as_declarative(metadata=Base.metadata)
+            class PluginBase:
+                _plugin = plugin
+
+            return PluginBase
+
+        @as_declarative(metadata=shared)
+        class Own:
+            metadata = MetaData()
+        """
+    )
+    assert found["PluginBase"] == OrmClass(
+        "PluginBase", 3, (), decorators=("as_declarative",), nested=True,
+        metadata="Base.metadata", unread=("_plugin",),
+    )
+    assert found["Own"].metadata == ""

@@ -2724,3 +2724,109 @@ def test_tables_of_an_attached_database_are_external(make_repo: MakeRepo, tmp_pa
     assert sorted(f"backup.{name}" for (name,) in tables) == [
         t.qualified_name for t in report.tables if t.status == "external"
     ]
+
+
+PLUGIN_CORE = """\
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import as_declarative, declarative_base
+
+Base = declarative_base()
+
+
+class SchemaVersion(Base):
+    __tablename__ = "schema_version"
+    plugin = Column(String, primary_key=True)
+    version = Column(Integer)
+
+
+def plugin_base(plugin, version):
+    @as_declarative(metadata=Base.metadata)
+    class PluginBase:
+        _plugin = plugin
+        _version = version
+
+    return PluginBase
+
+
+def create_tables(engine):
+    Base.metadata.create_all(bind=engine)
+"""
+
+PLUGIN_SEEN = """\
+from sqlalchemy import Column, Integer, String
+
+from app import core
+
+Base = core.plugin_base("seen", 2)
+
+
+class SeenEntry(Base):
+    __tablename__ = "seen_entry"
+    id = Column(Integer, primary_key=True)
+    title = Column(String)
+
+
+def forget(session, title):
+    session.query(SeenEntry).filter(SeenEntry.title == title).delete()
+"""
+
+PLUGIN_CACHE = """\
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, Integer
+
+from app.core import plugin_base
+
+if TYPE_CHECKING:
+
+    class Base:
+        pass
+
+else:
+    Base = plugin_base("cache", 1)
+
+
+class CacheEntry(Base):
+    __tablename__ = "cache_entry"
+    id = Column(Integer, primary_key=True)
+
+
+def entries(session):
+    return session.query(CacheEntry).all()
+"""
+
+
+def test_models_on_a_base_a_repository_function_returns(make_repo: MakeRepo) -> None:
+    """`Base = core.plugin_base("seen", 2)`: a function returning an `@as_declarative(metadata=
+    Base.metadata)` class it defines, one per plugin; also bound in the `else:` of `if
+    TYPE_CHECKING:` (the type checker's class is never run). The models are mapped on the
+    shared MetaData, which `create_all` creates: no table undefined. SQLAlchemy, importing
+    the repository, creates exactly those tables."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/core.py": PLUGIN_CORE,
+            "app/seen.py": PLUGIN_SEEN,
+            "app/cache.py": PLUGIN_CACHE,
+        }
+    )
+    report = scan(root)
+    assert {t.qualified_name: (t.status, sorted(t.present_in)) for t in report.tables} == {
+        "public.cache_entry": ("used", ["create_all", "model"]),
+        "public.schema_version": ("dead", ["create_all", "model"]),
+        "public.seen_entry": ("used", ["create_all", "model"]),
+    }
+    assert uses_of(report, "seen_entry") == {
+        ("app/seen.py", 15, "read"), ("app/seen.py", 15, "write")
+    }
+    assert uses_of(report, "cache_entry") == {("app/cache.py", 22, "read")}
+    with importable(root):
+        import app.cache  # type: ignore[import-not-found]
+        import app.seen  # type: ignore[import-not-found]  # noqa: F401
+        import sqlalchemy as sa
+        from app.core import create_tables  # type: ignore[import-not-found]
+
+        engine = sa.create_engine("sqlite://")
+        create_tables(engine)
+        created = sa.inspect(engine).get_table_names()
+    assert sorted(f"public.{name}" for name in created) == sorted(table_names(report))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analyzer.facts import ImportBinding, OrmBaseFactory, OrmClass, OrmTable, PythonFacts
+from analyzer.python import expr as ir
 from analyzer.resolve.index import ModuleIndex, absolute_module
 
 MAX_DEPTH = 12
@@ -123,6 +124,11 @@ class SymbolTable:
         alias = facts.orm.aliases.get(name)
         if alias:  # `BaseModel = db.Model`: what the other name is
             return self.lookup(facts, alias, depth + 1)
+        bound = facts.names.get(name)
+        if bound is not None and bound.kind == "value" and type(bound.value) is ir.Call:
+            returned = self._returned_class(facts, bound.value, depth)
+            if returned is not None:
+                return returned
         first, stars, heads = self._imports(facts)
         binding = first.get(name)
         if binding is not None:
@@ -136,6 +142,34 @@ class SymbolTable:
         if not exported_only and name in heads:  # `import app.models` binds `app`
             return self._module_symbol(name, facts.path)
         return None
+
+    def _returned_class(self, facts: PythonFacts, call: ir.Call, depth: int) -> Symbol | None:
+        """`Base = db_schema.versioned_base("backlog", 3)`: a call of a repository function
+        that returns the one class it defines (`@as_declarative(...) class VersionedBase`),
+        as that class. Every call returns a new class object, but they are declared alike:
+        a model deriving from any of them is mapped the same way."""
+        dotted = _called_name(call.func)
+        if dotted is None:
+            return None
+        prefix, _, name = dotted.rpartition(".")
+        module: PythonFacts | None = facts
+        if prefix:
+            owner = self.lookup(facts, prefix, depth + 1)
+            module = owner.module if owner is not None and owner.kind == "module" else None
+        else:
+            binding = self._imports(facts)[0].get(name)
+            if binding is not None and binding.name is not None:
+                module = self._index.find(absolute_module(facts, binding), facts.path)
+                name = binding.name
+        function = module.functions.get(name) if module is not None else None
+        if module is None or function is None or len(function.returns) != 1:
+            return None
+        (returned,) = function.returns
+        if type(returned) is not ir.LocalDef or returned.kind != "class":
+            return None
+        inner = returned.qualname.rpartition(".")[2]
+        found = [c for c in module.orm.classes if c.nested and c.name == inner]
+        return Symbol("class", module, inner, found[0]) if len(found) == 1 else None
 
     def _module_symbol(self, name: str, importer: str | None = None) -> Symbol:
         module = self._index.find(name, importer)
@@ -159,3 +193,13 @@ class SymbolTable:
         if module is None:
             return Symbol("external", None, f"{base}.{binding.name}")
         return None
+
+
+def _called_name(func: ir.Expr) -> str | None:
+    """The dotted name a called expression is written as (`db_schema.versioned_base`)."""
+    if type(func) is ir.Global:
+        return func.name
+    if type(func) is ir.Attr:
+        head = _called_name(func.value)
+        return f"{head}.{func.attr}" if head is not None else None
+    return None

@@ -222,6 +222,12 @@ class ScopeModel:
     scopes: dict[int, Scope]  # id(def / class / lambda / comprehension node) -> its scope
     loops: list[Loop]
     all_scopes: list[Scope]
+    # (first, last) lines of each `if TYPE_CHECKING:` body: the type checker's view only
+    type_checking: list[tuple[int, int]] = field(default_factory=list)
+
+    def for_type_checkers(self, site: BindingSite) -> bool:
+        """`site` is in an `if TYPE_CHECKING:` body, which the interpreter never runs."""
+        return any(first <= site.line <= last for first, last in self.type_checking)
 
     def scope_of(self, node: cst.CSTNode) -> Scope | None:
         return self.scopes.get(id(node))
@@ -307,6 +313,11 @@ class _Walker:
             if self.muted[index] is None and handler(readers[index], node, ctx) is False:
                 self.muted[index] = id(node)
                 muted_here.append(index)
+        if node_type is cst.If and _dotted_test(node.test) in _TYPE_CHECKING:  # type: ignore[attr-defined]
+            body = node.body  # type: ignore[attr-defined]
+            self.model.type_checking.append(
+                (self.parsed.line(body), self.parsed.end_line(body))
+            )
         special = _SPECIAL.get(node_type)
         if special is not None:
             special(self, node, ctx)
@@ -423,6 +434,18 @@ READING_METHODS = frozenset(
     {"get", "items", "keys", "values", "count", "index", "copy", "startswith", "endswith",
      "format", "join", "lower", "upper", "strip", "split", "replace", "encode", "decode"}
 )
+
+
+_TYPE_CHECKING = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING"})
+
+
+def _dotted_test(test: cst.BaseExpression) -> str | None:
+    """`TYPE_CHECKING` / `typing.TYPE_CHECKING` as written, else None."""
+    if type(test) is cst.Name:
+        return test.value
+    if type(test) is cst.Attribute and type(test.value) is cst.Name:
+        return f"{test.value.value}.{test.attr.value}"
+    return None
 
 
 def _note_mutation(call: cst.Call, ctx: Context) -> None:

@@ -56,6 +56,9 @@ def _name_fact(
     if name == "*":
         return None
     real = [site for site in sites if site.kind != "declared"] or sites
+    # `if TYPE_CHECKING: class Base: ...` / `else: Base = versioned_base(...)`: the binding
+    # the interpreter runs
+    real = [site for site in real if not translator.model.for_type_checkers(site)] or real
     site = real[-1]
     annotation = next((s.annotation for s in sites if s.annotation is not None), None)
     annotated = translator.expr(annotation, scope) if annotation is not None else None

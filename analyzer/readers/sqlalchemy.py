@@ -887,11 +887,14 @@ class _Reader:
             if arg.keyword is not None
         )
         decorators = []
+        decorated_metadata = None  # `@as_declarative(metadata=Base.metadata)`
         for decorator in node.decorators:
             expr = decorator.decorator
             dotted = _dotted(expr.func if isinstance(expr, cst.Call) else expr)
             if dotted is not None:
                 decorators.append(dotted)
+            if isinstance(expr, cst.Call) and (given := _keyword(expr, "metadata")) is not None:
+                decorated_metadata = _dotted(given)
         sqlmodel = ("table", "True") in keywords or any(
             base.rsplit(".", 1)[-1] == "SQLModel" for base in bases
         )
@@ -930,7 +933,7 @@ class _Reader:
                 backrefs=tuple(info.backrefs),
                 secondaries=tuple(info.secondaries),
                 nested=nested,
-                metadata=info.metadata,
+                metadata=info.metadata if info.metadata is not None else decorated_metadata,
                 unread=tuple(dict.fromkeys(info.unread)),
             )
         )
