@@ -2830,3 +2830,94 @@ def test_models_on_a_base_a_repository_function_returns(make_repo: MakeRepo) -> 
         create_tables(engine)
         created = sa.inspect(engine).get_table_names()
     assert sorted(f"public.{name}" for name in created) == sorted(table_names(report))
+
+
+BRACKETS_DB = """\
+import sqlite3
+
+
+class Connection:
+    def __init__(self, path):
+        self.con = sqlite3.connect(path)
+
+    def action(self, query, args=()):
+        return self.con.execute(query, args)
+
+
+class ProviderCache(Connection):
+    def __init__(self, path, provider):
+        super().__init__(path)
+        self.action("CREATE TABLE IF NOT EXISTS [{name}] (title TEXT)".format(name=provider))
+
+
+def create(db):
+    db.action("CREATE TABLE IF NOT EXISTS blockList (show INTEGER, keyword TEXT)")
+    db.action("CREATE TABLE IF NOT EXISTS allowList (show INTEGER, keyword TEXT)")
+"""
+
+BRACKETS_KEYWORDS = """\
+class Keywords:
+    def __init__(self, db):
+        self.db = db
+
+    def _load(self, table):
+        query = "SELECT keyword FROM [{table}] WHERE show = ?".format(table=table)
+        return self.db.action(query, (1,)).fetchall()
+
+    def _clear(self, table):
+        self.db.action("DELETE FROM [%s] WHERE show = ?" % table, (1,))
+
+    def load(self):
+        return self._load("blockList") + self._load("allowList")
+
+    def reset(self):
+        self._clear("blockList")
+"""
+
+BRACKETS_ERRORS = """\
+class FetchError(Exception):
+    def __init__(self, message, status):
+        Exception.__init__(self, message)
+        self.status = status
+"""
+
+
+def test_names_in_brackets_through_helpers(make_repo: MakeRepo, tmp_path) -> None:
+    """SQLite's `FROM [{table}]` in helpers called with `"blockList"`: the tables `CREATE
+    TABLE blockList` made (brackets and case do not matter to SQLite), not dead, no
+    diagnostic. `Exception.__init__(self, message)` is no call of the one helper named
+    `__init__` (a dunder method is never matched by name). sqlite3 runs the code: the
+    tables it made are the report's, compared without case as SQLite compares them."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/db.py": BRACKETS_DB,
+            "app/keywords.py": BRACKETS_KEYWORDS,
+            "app/errors.py": BRACKETS_ERRORS,
+        }
+    )
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.allowlist": "runtime-only",
+        "public.blocklist": "runtime-only",
+    }
+    assert uses_of(report, "blocklist") == {
+        ("app/db.py", 19, "ddl"), ("app/keywords.py", 13, "read"),
+        ("app/keywords.py", 16, "write"),
+    }
+    assert uses_of(report, "allowlist") == {
+        ("app/db.py", 20, "ddl"), ("app/keywords.py", 13, "read")
+    }
+    assert dynamic(report) == [("app/db.py", 15)]
+    assert report.diagnostics == []
+    with importable(root):
+        from app.db import Connection, create  # type: ignore[import-not-found]
+        from app.keywords import Keywords  # type: ignore[import-not-found]
+
+        db = Connection(str(tmp_path / "main.sqlite"))
+        create(db)
+        keywords = Keywords(db)
+        assert keywords.load() == []
+        keywords.reset()
+        made = db.action("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert sorted(f"public.{name.lower()}" for (name,) in made) == sorted(table_names(report))

@@ -962,3 +962,33 @@ def test_detach_is_no_table(sql: str) -> None:
     assert (result.refs, result.parsed, result.statement_type, result.attached) == (
         (), True, "detach", None
     )
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "INSERT INTO [blacklist] (show_id, keyword) VALUES (?, ?)",
+            [("public", "blacklist", "write", 13)],
+        ),
+        ("SELECT * FROM [lastSearch] WHERE a = 1", [("public", "lastsearch", "read", 15)]),
+        ("DELETE FROM [my list] WHERE a = 1", [("public", "my list", "write", 12)]),
+        (
+            "SELECT x[1] FROM [main].[tv_shows] JOIN [order] ON a[i] = '[y]'",
+            [("main", "tv_shows", "read", 25), ("public", "order", "read", 41)],
+        ),
+        ("CREATE TABLE IF NOT EXISTS [history] (a int)", [("public", "history", "ddl", 28)]),
+        ("UPDATE [tv] SET a = ARRAY[1]", [("public", "tv", "write", 8)]),
+    ],
+)
+def test_a_name_in_brackets_is_a_table_where_brackets_are_arrays(
+    sql: str, expected: list[tuple[str, str, str, int]], dialect: str
+) -> None:
+    """SQLite's and SQL Server's `[name]` after FROM, JOIN, INTO, UPDATE, TABLE (and after
+    such a name and a dot) in a dialect that reads brackets as arrays: a plain word loses
+    its brackets (those engines ignore case), another name becomes a quoted one. Arrays,
+    subscripts and strings are untouched; offsets stand."""
+    result = analyze_statement(sql, dialect=dialect)
+    assert result.parsed, result.error
+    assert [(r.schema, r.name, r.kind, r.offset) for r in result.refs] == expected

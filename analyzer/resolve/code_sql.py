@@ -633,13 +633,14 @@ class CodeSqlResolver:
                 helper = self._helpers.get((value.module, value.qualname))
                 if helper is not None:
                     found.append((helper, value, "high"))
-        if not found and isinstance(func, ir.Attr) and name not in _BUILTIN_METHODS and all(
-            isinstance(v, Unknown) for v in values
-        ):
+        if not found and isinstance(func, ir.Attr) and name not in _BUILTIN_METHODS and not (
+            name.startswith("__") and name.endswith("__")
+        ) and all(isinstance(v, Unknown) for v in values):
             # the one helper method (of a class) of that name that builds SQL itself (others
             # only pass it on); a module-level function is reached through its module, which
             # is typed, and
-            # `x.get(...)` on an untyped `x` is far likelier a dict's than a helper's
+            # `x.get(...)` on an untyped `x` is far likelier a dict's than a helper's, and
+            # `Error.__init__(self, msg)` any class's (a dunder method is never taken by name)
             same = [
                 h for h in self._helpers.values()
                 if _last(h.fact.qualname) == name and h.templates and "." in h.fact.qualname

@@ -57,7 +57,8 @@ _MAX_PARSE_CHARS = 100_000
 _LEADING_NOISE = re.compile(r"(?:\s+|\(|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 _FIRST_WORD = re.compile(r"([A-Za-z_]+)\b")
 
-_N = r'(?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*'  # a possibly qualified name
+# a possibly qualified name, parts in double quotes or SQLite's / SQL Server's brackets
+_N = r'(?:"[^"]+"|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|\[[^\]]+\]|[\w$]+))*'
 _IF_NOT_EXISTS = r"(?:if\s+not\s+exists\s+)?"
 _SKELETONS: dict[str, re.Pattern[str]] = {
     key: re.compile(pattern, re.IGNORECASE | re.DOTALL)
@@ -404,4 +405,4 @@ def _matches_skeleton(keyword: str, body: str) -> bool:
 
 
 def _first_part(name: str) -> str:
-    return name.split(".")[0].strip().strip('"').lower()
+    return name.split(".")[0].strip().strip('"[]').lower()

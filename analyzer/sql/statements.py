@@ -203,6 +203,64 @@ def _percent_needs_rewriting(dialect: str) -> bool:
     return not parses("SELECT a FROM t WHERE b = %s") and parses("SELECT a FROM t WHERE b = ?")
 
 
+@functools.cache
+def _brackets_need_rewriting(dialect: str) -> bool:
+    """Whether sqlglot's `dialect` rejects a table name in brackets (SQLite's, SQL Server's
+    `FROM [t]`) that it reads in double quotes (asked of sqlglot itself, once per dialect)."""
+    try:
+        sqlglot.parse_one("SELECT a FROM [t]", read=dialect)
+    except Exception:
+        return True
+    return False
+
+
+# Tokens after which a bracket opens a table's name, not an array or a subscript
+_BEFORE_A_TABLE = frozenset(
+    {TokenType.FROM, TokenType.JOIN, TokenType.INTO, TokenType.UPDATE, TokenType.TABLE,
+     TokenType.EXISTS}
+)  # fmt: skip
+
+
+def _bracketed_names_quoted(sql: str, dialect: str) -> str:
+    """`INSERT INTO [blacklist]`, `[main].[tv_shows]` -> the names between spaces, `FROM
+    [show list]`, `FROM [order]` -> in double quotes, same length: in a dialect that reads
+    brackets as arrays, a bracket after FROM, JOIN, INTO, UPDATE or TABLE (or after such a
+    name and a dot) can only be a name in SQLite's or SQL Server's quoting, and sqlglot then
+    parses the statement. Those engines compare names without case, quoted or not, so a
+    plain word loses its brackets (`[lastSearch]` is the table `CREATE TABLE lastSearch`
+    made); a name that is not one word, or is a keyword, keeps them as quotes. Never inside
+    strings or comments (tokens), nor an array or a subscript elsewhere."""
+    try:
+        tokens = Dialect.get_or_raise(dialect).tokenize(sql)
+    except Exception:
+        return sql
+    chars = list(sql)
+    quoted_last = -1  # index of the `]` of the last name quoted
+    for i, token in enumerate(tokens):
+        if token.token_type != TokenType.L_BRACKET or i == 0:
+            continue
+        before = tokens[i - 1]
+        after_name = before.token_type == TokenType.DOT and i >= 2 and quoted_last == i - 2
+        if before.token_type not in _BEFORE_A_TABLE and not after_name:
+            continue
+        close = next(
+            (k for k in range(i + 1, len(tokens)) if tokens[k].token_type == TokenType.R_BRACKET),
+            None,
+        )
+        if close is None or close == i + 1:
+            continue
+        inside = sql[token.end + 1 : tokens[close].start]
+        if not _BRACKETED_NAME.fullmatch(inside):
+            continue
+        plain = close == i + 2 and tokens[i + 1].token_type == TokenType.VAR
+        chars[token.start] = chars[tokens[close].start] = " " if plain else '"'
+        quoted_last = close
+    return "".join(chars)
+
+
+_BRACKETED_NAME = re.compile(r"[A-Za-z_][\w $-]*")
+
+
 def _question_marks_for_percent_parameters(
     sql: str, tokens: list[Token], chars: list[str]
 ) -> None:
@@ -251,6 +309,8 @@ def _prepare(sql: str, dialect: str) -> str:
         start, end = synonym.span(1)
         text = text[:start] + "INSERT".ljust(end - start) + text[end:]
     text = normalize_placeholders(text, dialect)
+    if "[" in text and _brackets_need_rewriting(dialect):
+        text = _bracketed_names_quoted(text, dialect)
     if _CREATE_MATVIEW.match(text):
         # sqlglot rejects the "WITH [NO] DATA" tail pg_dump writes on every materialized view.
         match = _WITH_DATA_SUFFIX.search(text)
