@@ -265,9 +265,7 @@ def huge_module_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_20_mb_module_is_handled(
     huge_module_repo: Path, healthy: tuple[Report, dict[str, Any]]
 ) -> None:
-    started = time.monotonic()
-    report = scan(huge_module_repo)
-    assert time.monotonic() - started < 30
+    report = scan(huge_module_repo)  # how long it takes: benchmarks/, never a test
     assert report.diagnostics == []
     assert report.stats.python_files == healthy[0].stats.python_files + 1
     assert core(report) == healthy[1]
@@ -404,9 +402,7 @@ def test_a_200000_statement_dump_is_quick(
     assert len(parts) == 200_000
     path = "dumps/full_dump.sql"
     root = hostile_repo(tmp_path, {path: "".join(parts)})
-    started = time.monotonic()
-    report = scan(root)
-    assert time.monotonic() - started < 10
+    report = scan(root)  # how long it takes: benchmarks/, never a test
     assert report.diagnostics == []
     created = {
         t.qualified_name: [(d.path, d.line) for d in t.definitions if d.path == path]
