@@ -197,6 +197,14 @@ def _walk(
         )
 
 
+def _installed_packages_message(count: int) -> str:
+    folders = "a *.dist-info folder" if count == 1 else f"{count} *.dist-info folders"
+    return (
+        f"a directory of installed packages (it holds {folders}, as `pip install --target` "
+        "makes): third-party code, like a site-packages, so its files were not scanned"
+    )
+
+
 def discover(root: Path, config: Config) -> Discovery:
     """List the Python and SQL files under `root` in a stable order, with their role."""
     result = Discovery()
@@ -212,6 +220,13 @@ def discover(root: Path, config: Config) -> Discovery:
 
     for rel_dir, directories, files in _walk(root, unlistable):
         dirpath = root / rel_dir if rel_dir else root
+        installed = [entry.name for entry in directories if entry.name.endswith(".dist-info")]
+        if rel_dir and installed:
+            # `pip install --target libs ...`: a site-packages of its own, vendored
+            # libraries (bazarr ships SQLAlchemy, Alembic and 110 others in `libs/`)
+            result.problems.append((rel_dir, _installed_packages_message(len(installed))))
+            directories[:] = []
+            continue
         for entry in directories:
             if entry.is_symlink() and entry.name not in SKIPPED_DIRS:
                 path = f"{rel_dir}/{entry.name}" if rel_dir else entry.name

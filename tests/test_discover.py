@@ -194,3 +194,31 @@ def test_an_imported_test_named_file_is_found_below_the_import_root() -> None:
         "master/buildbot/db/test_names.py", "one/util/test_shared.py", "two/util/test_shared.py",
     ]
     assert contents["master/buildbot/db/test_results.py"] == b"X = 1\n"
+
+
+def test_a_directory_of_installed_packages_is_not_scanned(tmp_path: Path) -> None:
+    """`pip install --target libs sqlalchemy`: `libs/` holds `*.dist-info` folders, a
+    site-packages of the repository's own. Its files are third-party code: not scanned, one
+    `skipped-file` diagnostic names the directory. The repository root and a directory
+    without that metadata are scanned as usual."""
+    files = {
+        "app/db.py": 'def f(cur):\n    cur.execute("SELECT id FROM accounts")\n',
+        "libs/SQLAlchemy-2.0.37.dist-info/METADATA": "Name: SQLAlchemy\n",
+        "libs/sqlalchemy/provision.py": 'def f(cur):\n    cur.execute("SELECT 1 FROM dual")\n',
+        "libs/sqlalchemy/sql/schema.sql": "CREATE TABLE vendored (id int);\n",
+        "custom_libs/patched.py": 'def f(cur):\n    cur.execute("SELECT id FROM patched")\n',
+        "tool-1.0.dist-info/METADATA": "Name: tool\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    discovery = discover(tmp_path, Config())
+    assert [entry.path for entry in discovery.files] == ["app/db.py", "custom_libs/patched.py"]
+    assert discovery.problems == [
+        (
+            "libs",
+            "a directory of installed packages (it holds a *.dist-info folder, as `pip install "
+            "--target` makes): third-party code, like a site-packages, so its files were not "
+            "scanned",
+        )
+    ]
