@@ -148,7 +148,7 @@ class SymbolTable:
         that returns the one class it defines (`@as_declarative(...) class VersionedBase`),
         as that class. Every call returns a new class object, but they are declared alike:
         a model deriving from any of them is mapped the same way."""
-        dotted = _called_name(call.func)
+        dotted = ir.dotted_of(call.func)
         if dotted is None:
             return None
         prefix, _, name = dotted.rpartition(".")
@@ -193,13 +193,3 @@ class SymbolTable:
         if module is None:
             return Symbol("external", None, f"{base}.{binding.name}")
         return None
-
-
-def _called_name(func: ir.Expr) -> str | None:
-    """The dotted name a called expression is written as (`db_schema.versioned_base`)."""
-    if type(func) is ir.Global:
-        return func.name
-    if type(func) is ir.Attr:
-        head = _called_name(func.value)
-        return f"{head}.{func.attr}" if head is not None else None
-    return None
