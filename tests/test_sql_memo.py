@@ -347,3 +347,34 @@ def test_an_analysis_taken_from_ahead_counts_as_computed() -> None:
     made.put(key, analysis)
     assert ahead.state == made.state  # what it was not asked for is not kept
     assert code_sql.SqlMemo(previous=made.state, ahead={key: None}).get(key) == (True, analysis)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a clause and a value left out: medium
+            "SELECT a FROM t WHERE x = 'm' __tt_hole_0__ __tt_hole_1__ GROUP BY __tt_hole_2__ "
+            "ORDER BY b LIMIT __tt_hole_3__",
+            (True, [("t", "read", "medium")]),
+        ),
+        (  # a hole in a table's place: no statement without it, the token scan's low
+            "SELECT * FROM __tt_hole_0__ WHERE a = 1 __tt_hole_1__ b",
+            (False, [("__tt_hole_0__", "read", "low")]),
+        ),
+        (  # a hole glued to a name is never left out
+            "DELETE FROM __tt_hole_0___events WHERE a = 1 __tt_hole_1__ b",
+            (False, [("__tt_hole_0___events", "write", "low")]),
+        ),
+        (  # parsed with the hole in it: as it was
+            "SELECT * FROM a WHERE __tt_hole_0__ ORDER BY b",
+            (True, [("a", "read", "high")]),
+        ),
+    ],
+)
+def test_holes_standing_for_clauses_are_left_out(
+    text: str, expected: tuple[bool, list[tuple[str, str, str]]]
+) -> None:
+    ((_, result),) = code_sql.analyze_text(
+        text, at_sink=True, dialect="postgres", default_schema="public"
+    )
+    assert (result.parsed, [(r.name, r.kind, r.confidence) for r in result.refs]) == expected

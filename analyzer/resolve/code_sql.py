@@ -192,13 +192,70 @@ def analyze_text(
     if is_sql_text(text, at_sink=at_sink, dialect=dialect, parsed=parsed):
         statements, _problems = split_statements(text)
         analysis = tuple(
-            (s, analyze_statement(s.text, dialect=dialect, default_schema=default_schema,
-                                  parsed=parsed))
+            (s, _without_clause_holes(
+                s.text,
+                analyze_statement(s.text, dialect=dialect, default_schema=default_schema,
+                                  parsed=parsed),
+                dialect, default_schema,
+            ))
             for s in statements
         )
     if memo is not None:
         memo.put(key, analysis)
     return analysis
+
+
+def _left_out(text: str, hole: re.Match[str]) -> str:
+    """What stands in for an unknown hole, same length: `0` where a value is expected (after
+    an operator, `(`, `,` or a keyword taking a value: `stopped >= {timestamp}`), else
+    nothing (a clause: `WHERE a = 1 {user_cond} GROUP BY`)."""
+    before = text[: hole.start()].rstrip()
+    word = _LAST_WORD.search(before)
+    keyword = word.group(1).upper() if word is not None else ""
+    value = bool(before) and (before[-1] in "=<>!(,+-*/%|" or keyword in _TAKES_A_VALUE)
+    return ("0" if value else "").ljust(len(hole.group()))
+
+
+_LAST_WORD = re.compile(r"(\w+)\Z")
+_TAKES_A_VALUE = frozenset(
+    {"AND", "OR", "NOT", "IS", "LIKE", "ILIKE", "IN", "BETWEEN", "LIMIT", "OFFSET", "THEN",
+     "ELSE", "WHEN", "CASE", "SELECT", "WHERE", "HAVING", "ON", "DISTINCT", "BY"}
+)  # fmt: skip
+
+# An unknown hole standing alone between tokens, not glued to a name (`{prefix}_users`)
+_LONE_HOLE = re.compile(r"(?<![\w.\"`\[])__tt_hole_\d+__(?![\w.\"`\]])")
+_ANY_HOLE = re.compile(r"__tt_hole_\d+__")
+
+
+def _without_clause_holes(
+    text: str, result: StatementResult, dialect: str, default_schema: str
+) -> StatementResult:
+    """A statement sqlglot could not parse because unknown holes stand for clauses
+    (`"... WHERE media_type = 'movie' %s %s GROUP BY %s" % (where_timeframe, where_id,
+    group_by)`), read with those holes left out: when it then parses, its tables are the
+    ones its own text names, each `confidence: medium` (a fragment filled in at run time may
+    name more), instead of the token scan's low. Only when every hole stands alone between
+    tokens (one glued to a name, `FROM {prefix}_users`, would leave another name), none is
+    in a table's place, and the parse names exactly the tables the token scan found."""
+    if result.parsed or HOLE_PREFIX not in text:
+        return result
+    if len(_LONE_HOLE.findall(text)) != len(_ANY_HOLE.findall(text)):
+        return result
+    scanned = {(ref.schema, ref.name) for ref in result.refs}
+    if any(HOLE_PREFIX in schema or HOLE_PREFIX in name for schema, name in scanned):
+        return result  # a hole in a table's place: a dynamic name, maybe a helper's
+    blanked = _LONE_HOLE.sub(lambda hole: _left_out(text, hole), text)
+    retried = analyze_statement(blanked, dialect=dialect, default_schema=default_schema)
+    if not retried.parsed or {(ref.schema, ref.name) for ref in retried.refs} != scanned:
+        # the parse must name the very tables the token scan found: left out, a hole may
+        # turn what follows into other syntax (`UPDATE {t} SET ...` into a table `set`,
+        # `WHERE a = ? {order}, rowid` into a table `rowid`)
+        return result
+    return replace(
+        retried,
+        refs=tuple(replace(ref, confidence=_weakest(ref.confidence, "medium"))
+                   for ref in retried.refs),
+    )
 
 
 def literal_analyses(
