@@ -83,13 +83,10 @@ def analyze_statement(
     parse, in this dialect, is taken from it (and out of it) rather than made again: the same
     input gives sqlglot's same tree, and the verdict only read it."""
     try:
-        attach = _ATTACH.match(sql)
-        if attach is not None:
-            name = _schema_name(attach.group(1))
-            known = None if HOLE_PREFIX in name else name  # `AS {alias}`: known at run time
-            return StatementResult((), True, "attach", attached=known)
-        if _DETACH.match(sql):
-            return StatementResult((), True, "detach")
+        if _ATTACH_OR_DETACH.match(sql):
+            attachment = _attachment(sql)
+            if attachment is not None:
+                return attachment
         if _SQLITE_ONLY.match(sql):
             # `CREATE VIRTUAL TABLE ... USING fts5(...)` exists only in SQLite: a project
             # running it has a SQLite database, whatever its main dialect. The module's
@@ -122,22 +119,28 @@ _NEEDS_PLACEHOLDER_FIX = re.compile(r"%%|:\d|(?<!:):[A-Za-z_]")
 _WITH_DATA_SUFFIX = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*;?\s*\Z", re.IGNORECASE)
 _CREATE_MATVIEW = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
 _SQLITE_ONLY = re.compile(r"\s*CREATE\s+VIRTUAL\s+TABLE\b", re.IGNORECASE)
-# SQLite's `ATTACH [DATABASE] <file expression> AS <schema name>` and `DETACH [DATABASE]
-# <schema name>` (sqlglot reads them only in its sqlite dialect): no table, a schema name
-_ATTACHED_NAME = r'("[^"]+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][\w$]*)'
-_ATTACH = re.compile(
-    rf"\s*ATTACH\s+(?:DATABASE\s+)?\S.*?\s+AS\s+{_ATTACHED_NAME}\s*;?\s*\Z",
-    re.IGNORECASE | re.DOTALL,
-)
-_DETACH = re.compile(rf"\s*DETACH\s+(?:DATABASE\s+)?{_ATTACHED_NAME}\s*;?\s*\Z", re.IGNORECASE)
+_ATTACH_OR_DETACH = re.compile(r"\s*(?:ATTACH|DETACH)\b", re.IGNORECASE)
 
 
-def _schema_name(written: str) -> str:
-    """A schema name as the table names of other statements hold it: a quoted one as
-    written, else in lower case (SQLite's names are case-insensitive)."""
-    if written[0] in "\"`[":
-        return written[1:-1]
-    return written.lower()
+def _attachment(sql: str) -> StatementResult | None:
+    """SQLite's `ATTACH [DATABASE] <file expression> AS <schema name>` and `DETACH
+    [DATABASE] <schema name>`: no table, the schema name another database file gets (a
+    quoted one as written, else in lower case, as the names of other statements are; none
+    when a hole gives it at run time). sqlglot reads them in its sqlite dialect only, so
+    they are asked of that dialect whatever the scan's; None when it does not read them."""
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except Exception:
+        return None
+    if isinstance(tree, exp.Detach):
+        return StatementResult((), True, "detach")
+    if not isinstance(tree, exp.Attach):
+        return None
+    alias = tree.this.args.get("alias") if isinstance(tree.this, exp.Alias) else None
+    name = None
+    if isinstance(alias, exp.Identifier) and HOLE_PREFIX not in alias.this:
+        name = alias.this if alias.quoted else alias.this.lower()
+    return StatementResult((), True, "attach", attached=name)
 _VIRTUAL_USING = re.compile(r"\bUSING\s+\w+\s*\(", re.IGNORECASE)
 _MODULE_OPTION = re.compile(r"\s*,?\s*\w+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[\w.]+)")
 # MySQL's and SQLite's `REPLACE INTO t ...` and CockroachDB's `UPSERT INTO t ...` are INSERTs
