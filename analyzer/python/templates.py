@@ -11,7 +11,7 @@ here, where the local is visible (`splice_locals`).
 from __future__ import annotations
 
 import _string  # C helpers behind string.Formatter.parse (stdlib, always available)
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
@@ -54,6 +54,23 @@ def splice(parts: Sequence[Part], line: int) -> list[Part]:
     if buffer:
         out.append(Literal("".join(buffer), line))
     return out
+
+
+def joined(
+    pieces: Iterable[tuple[int, tuple[Part, ...] | None]], separator: str
+) -> tuple[Part, ...] | None:
+    """Several string expressions read as one text, `(line, parts)` each, `separator`
+    between two of them on the line of the one after it, so every piece keeps its own lines
+    (a `RunSQL` list of statements, a statement given to a sink as its lines); None as soon
+    as a piece is (it cannot be represented)."""
+    out: list[Part] = []
+    for line, parts in pieces:
+        if parts is None:
+            return None
+        if out:
+            out.append(Literal(separator, line))
+        out.extend(parts)
+    return tuple(out)
 
 
 def literal_text(parts: Sequence[Part]) -> str | None:

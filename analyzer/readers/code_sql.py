@@ -27,7 +27,12 @@ from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted, is_format_call, last_name, literal_string
 from analyzer.python.parse import ParsedModule
 from analyzer.python.scopes import Context, Reader, Scope
-from analyzer.python.templates import StringShapes, TemplateBuilder, sql_composable_text
+from analyzer.python.templates import (
+    StringShapes,
+    TemplateBuilder,
+    joined,
+    sql_composable_text,
+)
 from analyzer.python.translate import Translator
 from analyzer.readers.sinks import (
     LIBRARY_ROOTS,
@@ -245,16 +250,10 @@ class CodeSqlReader(Reader):
         """The items of a list of lines given to a sink, joined by line breaks (each break on
         the line of the item after it, so every item keeps its own lines); None if an item
         cannot be represented."""
-        assert self._builder is not None
-        parts: list[Part] = []
-        for item in _lines_of(node):
-            built = self._builder.build(item, scope, loops)
-            if built is None:
-                return None
-            if parts:
-                parts.append(Literal("\n", self.parsed.line(item)))
-            parts.extend(built)
-        return tuple(parts)
+        builder = self._builder
+        assert builder is not None
+        lines = _lines_of(node)
+        return joined(((self.parsed.line(i), builder.build(i, scope, loops)) for i in lines), "\n")
 
     def _is_local_sql_variable(
         self, parts: tuple[Part, ...], sink: str | None, scope: Scope

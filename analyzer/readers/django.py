@@ -37,7 +37,6 @@ from analyzer.facts import (
     DjangoMigration,
     DjangoOperation,
     DjangoSetting,
-    Literal,
     Part,
     is_setting_name,
 )
@@ -45,7 +44,7 @@ from analyzer.python import expr as ir
 from analyzer.python.nodes import last_name, literal_string
 from analyzer.python.parse import ParsedModule
 from analyzer.python.scopes import Context, Reader, Scope, ScopeModel
-from analyzer.python.templates import TemplateBuilder
+from analyzer.python.templates import TemplateBuilder, joined
 from analyzer.python.translate import Translator
 
 SETTING_METHODS = {
@@ -513,18 +512,14 @@ class MigrationReader:
         if isinstance(node, cst.Name | cst.Attribute):
             return (self.builder.hole(node, "argument", scope, ()),)
         if isinstance(node, cst.List | cst.Tuple):
-            out: list[Part] = []
-            for element in node.elements:
-                item = element.value
-                if isinstance(item, cst.Tuple) and item.elements:
-                    item = item.elements[0].value
-                parts = self._sql(item, scope)
-                if parts is None:
-                    return None
-                if out:
-                    out.append(Literal(";\n", self.parsed.line(item)))
-                out.extend(parts)
-            return tuple(out)
+            items = [element.value for element in node.elements]
+            statements = [  # of a `(sql, params)` pair, the SQL
+                item.elements[0].value if isinstance(item, cst.Tuple) and item.elements else item
+                for item in items
+            ]
+            return joined(
+                ((self.parsed.line(item), self._sql(item, scope)) for item in statements), ";\n"
+            )
         return None
 
 
