@@ -191,30 +191,30 @@ def normalize_placeholders(sql: str, dialect: str = "postgres") -> str:
     return "".join(chars)
 
 
+def _parses(text: str, dialect: str) -> bool:
+    """Whether sqlglot's `dialect` parses `text`: how the probes below ask sqlglot itself
+    what a dialect reads, rather than keep a list of dialects by hand."""
+    try:
+        sqlglot.parse_one(text, read=dialect)
+    except Exception:
+        return False
+    return True
+
+
 @functools.cache
 def _percent_needs_rewriting(dialect: str) -> bool:
     """Whether sqlglot's `dialect` takes DB-API's `%s` for modulo but reads `?` as a
-    parameter (asked of sqlglot itself, once per dialect)."""
-
-    def parses(text: str) -> bool:
-        try:
-            sqlglot.parse_one(text, read=dialect)
-        except Exception:
-            return False
-        return True
-
-    return not parses("SELECT a FROM t WHERE b = %s") and parses("SELECT a FROM t WHERE b = ?")
+    parameter (asked once per dialect)."""
+    return not _parses("SELECT a FROM t WHERE b = %s", dialect) and _parses(
+        "SELECT a FROM t WHERE b = ?", dialect
+    )
 
 
 @functools.cache
 def _brackets_need_rewriting(dialect: str) -> bool:
     """Whether sqlglot's `dialect` rejects a table name in brackets (SQLite's, SQL Server's
-    `FROM [t]`) that it reads in double quotes (asked of sqlglot itself, once per dialect)."""
-    try:
-        sqlglot.parse_one("SELECT a FROM [t]", read=dialect)
-    except Exception:
-        return True
-    return False
+    `FROM [t]`), which it reads in double quotes (asked once per dialect)."""
+    return not _parses("SELECT a FROM [t]", dialect)
 
 
 # Tokens after which a bracket opens a table's name, not an array or a subscript
