@@ -223,8 +223,7 @@ _TAKES_A_VALUE = frozenset(
 )  # fmt: skip
 
 # An unknown hole standing alone between tokens, not glued to a name (`{prefix}_users`)
-_LONE_HOLE = re.compile(r"(?<![\w.\"`\[])__tt_hole_\d+__(?![\w.\"`\]])")
-_ANY_HOLE = re.compile(r"__tt_hole_\d+__")
+_LONE_HOLE = re.compile(rf"(?<![\w.\"`\[]){re.escape(HOLE_PREFIX)}\d+__(?![\w.\"`\]])")
 
 
 def _without_clause_holes(
@@ -239,12 +238,12 @@ def _without_clause_holes(
     in a table's place, and the parse names exactly the tables the token scan found."""
     if result.parsed or HOLE_PREFIX not in text:
         return result
-    if len(_LONE_HOLE.findall(text)) != len(_ANY_HOLE.findall(text)):
-        return result
     scanned = {(ref.schema, ref.name) for ref in result.refs}
     if any(HOLE_PREFIX in schema or HOLE_PREFIX in name for schema, name in scanned):
         return result  # a hole in a table's place: a dynamic name, maybe a helper's
     blanked = _LONE_HOLE.sub(lambda hole: _left_out(text, hole), text)
+    if HOLE_PREFIX in blanked:
+        return result  # a hole glued to a name
     retried = analyze_statement(blanked, dialect=dialect, default_schema=default_schema)
     if not retried.parsed or {(ref.schema, ref.name) for ref in retried.refs} != scanned:
         # the parse must name the very tables the token scan found: left out, a hole may
