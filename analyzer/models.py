@@ -132,7 +132,8 @@ class Table(_Model):
     status: str = Field(
         description=(
             "used | dead | undefined | broken (created only by statements that cannot run) | "
-            "dropped | runtime-only | system (a database catalog) | external (owned outside the "
+            "dropped | runtime-only | temporary (created only as a temporary table, in the "
+            "code's session) | system (a database catalog) | external (owned outside the "
             "repository: a Django contrib or third-party app, an unmanaged model) | removed "
             "(history only)"
         )

@@ -5,6 +5,8 @@ used          present in some source's final state and read or written by applic
 runtime-only  used, and only application code's own DDL creates it
 dead          present in some final state, read or written by no application code
 undefined     used, created by no source at all
+temporary     created only as a temporary table (`CREATE TEMP TABLE`, a Spark temporary view):
+              it lives in the session of the code that creates it, in no source's schema
 broken        created only by statements that cannot run (`broken-definition`)
 dropped       used, but its sources drop or rename it away (Alembic's, Django's head counts alone)
 system        a database catalog (`pg_class`, `information_schema.*`, `sqlite_master`)
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer.graph import CREATING_OPERATIONS, REMOVING_OPERATIONS, operations_on, uses_of
 from analyzer.sql.names import is_system_table
+from analyzer.sql.refs import TEMPORARY_CREATION
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -44,6 +47,7 @@ def needing_uses(graph: nx.MultiDiGraph, node: str) -> list[Use]:
     ddl = [
         u for u in uses
         if u.operation in REMOVING_OPERATIONS or u.operation in CREATING_OPERATIONS
+        or u.operation == TEMPORARY_CREATION
     ]
     return [u for u in uses if u not in ddl and not _before_its_removal(u, ddl)]
 
@@ -60,11 +64,27 @@ def _before_its_removal(use: Use, ddl: list[Use]) -> bool:
 
 def is_undefined(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
     """Used by code, present in no final state, created by no operation of any source (a
-    CREATE that cannot run is `broken`, not undefined: it says where the definition is)."""
+    CREATE that cannot run is `broken`, not undefined: it says where the definition is; a
+    temporary table's creation is the code's own, in its session)."""
     if not needing_uses(graph, node) or data["present_in"] or is_system_table(data["key"]):
         return False
     ops = operations_on(graph, node)
-    return not any(op.operation in CREATING_OPERATIONS or op.operation == "broken" for op in ops)
+    return not any(
+        op.operation in CREATING_OPERATIONS or op.operation in ("broken", TEMPORARY_CREATION)
+        for op in ops
+    )
+
+
+def is_temporary(graph: nx.MultiDiGraph, node: str, data: Mapping[str, Any]) -> bool:
+    """Created only as a temporary table: present in no final state, and every creation of it
+    is `CREATE TEMP TABLE` (or a DataFrame registered as a temporary view). Such a table is
+    neither a migration's business nor dead nor undefined: its session makes it."""
+    if data["present_in"]:
+        return False
+    ops = operations_on(graph, node)
+    return any(op.operation == TEMPORARY_CREATION for op in ops) and not any(
+        op.operation in CREATING_OPERATIONS for op in ops
+    )
 
 
 def broken_definitions(graph: nx.MultiDiGraph, node: str) -> list[SchemaOp]:
@@ -143,6 +163,8 @@ def removals_in_use(
 
 def table_status(graph: nx.MultiDiGraph, node: str) -> str:
     data = graph.nodes[node]
+    if is_temporary(graph, node, data):
+        return "temporary"
     if is_undefined(graph, node, data):
         return "undefined"
     if is_broken(graph, node, data):

@@ -2951,3 +2951,83 @@ def test_holes_that_stand_for_clauses_are_left_out(make_repo: MakeRepo) -> None:
     ]
     assert dynamic(report) == [("app/stats.py", 13)]
     assert report.diagnostics == []
+
+
+TEMPORARY_PURGE = """\
+import sqlite3
+
+
+def purge_room(con: sqlite3.Connection, room: str) -> int:
+    con.execute("CREATE TEMPORARY TABLE events_to_purge (id INTEGER)")
+    con.execute("INSERT INTO events_to_purge SELECT id FROM events WHERE room = ?", (room,))
+    con.execute("DELETE FROM events WHERE id IN (SELECT id FROM events_to_purge)")
+    count = con.execute("SELECT count(*) FROM events_to_purge").fetchone()[0]
+    return count
+
+
+def recent(con: sqlite3.Connection) -> list:
+    con.execute("CREATE TEMP VIEW IF NOT EXISTS recent_events AS SELECT * FROM events WHERE id > 1")
+    return con.execute("SELECT room FROM recent_events").fetchall()
+"""
+
+
+def test_temporary_tables_live_in_the_session_not_in_a_schema(make_repo: MakeRepo) -> None:
+    """`CREATE TEMPORARY TABLE` and `CREATE TEMP VIEW` in application code and in a migration
+    file: a temporary table exists in the session that creates it, so a migration could not
+    create it for the code. Status `temporary`, no `runtime-created-table` ("move the DDL
+    into a migration" is advice nobody can follow), no `dead-table` for the migration's
+    scratch table; the creations stay in the table's definitions. sqlite3 runs the migrations
+    and the code: the database keeps exactly the tables the report calls present, and the
+    session's temporary schema holds exactly the ones it calls temporary."""
+    root = make_repo({
+        "db/001_init.sql": "CREATE TABLE events (id INTEGER PRIMARY KEY, room TEXT);\n",
+        "db/002_dedupe.sql": (
+            "CREATE TEMP TABLE kept AS SELECT min(id) AS id FROM events GROUP BY room;\n"
+            "DELETE FROM events WHERE id NOT IN (SELECT id FROM kept);\n"
+        ),
+        "app/__init__.py": "",
+        "app/purge.py": TEMPORARY_PURGE,
+    })
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.events": "used",
+        "public.events_to_purge": "temporary",
+        "public.kept": "temporary",
+        "public.recent_events": "temporary",
+    }
+    assert report.findings == []
+    assert definitions(report, "public.events_to_purge") == [
+        ("app/purge.py", 5, "create_temporary"),
+    ]
+    assert definitions(report, "public.kept") == [("db/002_dedupe.sql", 1, "create_temporary")]
+    assert definitions(report, "public.recent_events") == [
+        ("app/purge.py", 13, "create_temporary"),
+    ]
+    assert [u for u in every_use(report) if u[0] != "public.events"] == [
+        ("public.events_to_purge", "app/purge.py", 5, "ddl", "create_temporary", "high"),
+        ("public.events_to_purge", "app/purge.py", 6, "write", "insert", "high"),
+        ("public.events_to_purge", "app/purge.py", 7, "read", "select", "high"),
+        ("public.events_to_purge", "app/purge.py", 8, "read", "select", "high"),
+        ("public.recent_events", "app/purge.py", 13, "ddl", "create_temporary", "high"),
+        ("public.recent_events", "app/purge.py", 14, "read", "select", "high"),
+    ]
+    with importable(root):
+        import sqlite3
+
+        from app.purge import purge_room, recent  # type: ignore[import-not-found]
+
+        con = sqlite3.connect(":memory:")
+        for name in ("001_init.sql", "002_dedupe.sql"):
+            con.executescript((root / "db" / name).read_text())
+        con.execute("INSERT INTO events (room) VALUES ('a'), ('a'), ('b')")
+        purge_room(con, "b")
+        recent(con)
+        kept = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        scratch = con.execute("SELECT name FROM sqlite_temp_master").fetchall()
+    assert sorted(f"public.{name}" for (name,) in kept) == [
+        t.qualified_name for t in report.tables if t.present_in
+    ]
+    assert sorted(f"public.{name}" for (name,) in scratch) == [
+        t.qualified_name for t in report.tables if t.status == "temporary"
+    ]
+

@@ -992,3 +992,25 @@ def test_a_name_in_brackets_is_a_table_where_brackets_are_arrays(
     result = analyze_statement(sql, dialect=dialect)
     assert result.parsed, result.error
     assert [(r.schema, r.name, r.kind, r.offset) for r in result.refs] == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "expected"),
+    [
+        ("CREATE TEMP TABLE scratch (id int)", "postgres", ("create_temporary", "table")),
+        ("CREATE TEMPORARY TABLE IF NOT EXISTS scratch AS SELECT 1", "sqlite",
+         ("create_temporary", "table")),
+        ("CREATE OR REPLACE TEMP VIEW scratch AS SELECT 1", "spark", ("create_temporary", "view")),
+        ("CREATE TEMPORARY TABLE scratch (id int)", "mysql", ("create_temporary", "table")),
+        # the standard's (and Oracle's) global temporary table is a schema object
+        ("CREATE GLOBAL TEMPORARY TABLE scratch (id int)", "postgres", ("create", "table")),
+        ("CREATE UNLOGGED TABLE scratch (id int)", "postgres", ("create", "table")),
+    ],
+)
+def test_temporary_creations_are_their_own_operation(
+    sql: str, dialect: str, expected: tuple[str, str]
+) -> None:
+    result = analyze_statement(sql, dialect=dialect)
+    assert [(r.name, r.kind, r.operation, r.object_type) for r in result.refs] == [
+        ("scratch", "ddl", *expected)
+    ]

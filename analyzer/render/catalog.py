@@ -190,7 +190,7 @@ background:#f6f8fa;padding:0 3px;border-radius:3px;word-break:keep-all}
 .status{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;
 font-family:system-ui,sans-serif}
 .used{background:#c8e6c9}.dead{background:#e0e0e0}.undefined{background:#ffcdd2}
-.dropped{background:#ffcc80}.runtime-only{background:#fff59d}.removed{background:#f5f5f5}
+.dropped{background:#ffcc80}.runtime-only{background:#fff59d}.temporary{background:#fffde7}.removed{background:#f5f5f5}
 .system{background:#eceff1}
 table.cols{border-collapse:collapse;margin:4px 0}
 table.cols td,table.cols th{border:1px solid #d0d7de;padding:2px 6px;text-align:left;

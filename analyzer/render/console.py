@@ -32,6 +32,7 @@ STATUS_STYLE = {
     "broken": "bold red",
     "dropped": "bold red",
     "runtime-only": "magenta",
+    "temporary": "dim magenta",
     "removed": "dim",
     "system": "dim",
     "external": "cyan",
@@ -63,7 +64,7 @@ def _defined_by(table: Table) -> str:
     """Source kinds that create or declare the table; `alembic(2)`: two separate sources."""
     sources: dict[str, set[str]] = defaultdict(set)
     for definition in table.definitions:
-        if definition.operation in ("create", "rename_to", "declare"):
+        if definition.operation in ("create", "create_temporary", "rename_to", "declare"):
             sources[definition.source_kind].add(definition.source)
     for state in table.states:
         if state.source_kind == "external":  # an owner outside the repository, no definition
@@ -407,6 +408,7 @@ def print_explain(report: Report, table: Table, console: Console) -> None:
 
 VERBS = {
     "create": "created",
+    "create_temporary": "created temp",
     "drop": "dropped",
     "rename_from": "renamed away",
     "rename_to": "renamed",

@@ -20,6 +20,7 @@ STATUS_COLOURS = {
     "broken": "#ef9a9a",
     "dropped": "#ffcc80",
     "runtime-only": "#fff59d",
+    "temporary": "#fffde7",
     "removed": "#f5f5f5",
     "system": "#eceff1",
 }
@@ -148,7 +149,8 @@ CATEGORY_STYLE = {
     "opaque": 'style=filled, fillcolor="#ffe0b2"',
 }
 OPERATION_MARK = {
-    "create": "+", "drop": "-", "rename_from": "~", "rename_to": "~", "alter": "*",
+    "create": "+", "create_temporary": "+", "drop": "-", "rename_from": "~", "rename_to": "~",
+    "alter": "*",
     "data": "=", "index": "#", "constraint": "#", "other": "#",
 }
 MAX_TABLES_IN_LABEL = 6

@@ -64,7 +64,9 @@ RULE = Rule(
     explanation=(
         "Application code creates this table with DDL at run time (`CREATE TABLE` in a string "
         "passed to `execute`). The finding is a warning when no migration creates the table, "
-        "and info when a migration also creates it (two places own its schema)."
+        "and info when a migration also creates it (two places own its schema). A temporary "
+        "table (`CREATE TEMP TABLE`) is not reported: it lives in the session that creates it, "
+        "and its status is `temporary`."
     ),
     why_it_matters=(
         "A fresh database gets the table only after that code path runs, so migrations, reviews "
@@ -87,6 +89,14 @@ RULE = Rule(
         ),
         Example(
             files={"app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM users")\n'},
+        ),
+        Example(  # a temporary table lives in the session: no migration could create it
+            files={
+                "app/purge.py": (
+                    'def purge(cur):\n    cur.execute("CREATE TEMP TABLE doomed (id int)")\n'
+                    '    cur.execute("SELECT id FROM doomed")\n'
+                )
+            },
         ),
         Example(  # a staging table renamed into place: the finding is on the table it becomes
             files={

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from analyzer.sql.engine_files import engine_of, engine_source_id
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import TEMPORARY_CREATION
 
 if TYPE_CHECKING:
     from analyzer.sources.order import OrderFault
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
     from analyzer.sql.runnable import CannotRun
 
 NUMBERED_FILE = re.compile(r"^(\d+)")
-SCHEMA_OPERATIONS = frozenset({"create", "drop", "rename_from", "rename_to", "alter"})
+SCHEMA_OPERATIONS = frozenset(
+    {"create", TEMPORARY_CREATION, "drop", "rename_from", "rename_to", "alter"}
+)
 # The kind of a source owning tables outside the repository (a Django contrib or third-party
 # app, an unmanaged model, a database the code attaches): it has a state, no operations.
 EXTERNAL_KIND = "external"

@@ -23,6 +23,9 @@ def hole_marker(index: int) -> str:
 #: Operations (of a `TableRef`, and of the schema operations made from them) that may bring a
 #: table into existence: `CREATE TABLE`, `SELECT INTO`, a rename's new name.
 CREATING_OPERATIONS = frozenset({"create", "rename_to"})
+#: `CREATE TEMP TABLE` / `CREATE TEMPORARY VIEW` (and a Spark DataFrame registered as a
+#: temporary view): the table exists in the creating session only, in no schema a source builds.
+TEMPORARY_CREATION = "create_temporary"
 
 @dataclass(frozen=True)
 class TableRef:

@@ -42,6 +42,7 @@ from analyzer.sql.detect import Parsed
 from analyzer.sql.names import normalize_identifier
 from analyzer.sql.refs import (
     HOLE_PREFIX,
+    TEMPORARY_CREATION,
     StatementResult,
     TableRef,
     hole_marker,
@@ -606,7 +607,7 @@ def _create(expression: exp.Expr, c: _Collector) -> None:
         c.table(
             expression.this,
             "ddl",
-            "create",
+            _creation(expression),
             object_type=object_type,
             if_not_exists=bool(expression.args.get("exists")),
         )
@@ -615,6 +616,18 @@ def _create(expression: exp.Expr, c: _Collector) -> None:
     elif kind == "TRIGGER":
         for trigger in expression.find_all(exp.TriggerProperties):
             c.table(trigger.args.get("table"), "ddl", "trigger")
+
+
+def _creation(expression: exp.Expr) -> str:
+    """`create`, or `create_temporary` for `CREATE TEMP[ORARY] TABLE|VIEW`: a temporary table
+    lives in the session that creates it, so it is no part of any schema a source builds (nor
+    could a migration create it for the code). `GLOBAL TEMPORARY` stays `create`: the SQL
+    standard's and Oracle's global temporary table is a schema object whose rows are private
+    to a session (PostgreSQL ignores the word)."""
+    properties = expression.args.get("properties")
+    if properties is None or not properties.find(exp.TemporaryProperty):
+        return "create"
+    return "create" if properties.find(exp.GlobalProperty) else TEMPORARY_CREATION
 
 
 def _indexed_table(index: exp.Index) -> exp.Expr | None:
@@ -645,7 +658,7 @@ def _create_table(expression: exp.Expr, c: _Collector) -> None:
     c.table(
         schema,
         "ddl",
-        "create",
+        _creation(expression),
         columns=columns,
         if_not_exists=bool(expression.args.get("exists")),
     )
