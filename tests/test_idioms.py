@@ -3031,3 +3031,98 @@ def test_temporary_tables_live_in_the_session_not_in_a_schema(make_repo: MakeRep
         t.qualified_name for t in report.tables if t.status == "temporary"
     ]
 
+
+SHOP_FRESH = """\
+CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total INTEGER);
+"""
+SHOP_STEPS = {
+    # a 0.9 database has customers (id, name)
+    "db/update_shop_0.9_to_0.10.sql": (
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER);\n"
+        "CREATE TABLE cart (id INTEGER PRIMARY KEY, customer_id INTEGER);\n"
+    ),
+    "db/update_shop_0.10_to_0.11.sql": (
+        "ALTER TABLE customers ADD COLUMN email TEXT;\n"
+        "ALTER TABLE orders ADD COLUMN total INTEGER;\n"
+        "DROP TABLE cart;\n"
+    ),
+}
+SHOP_CODE = """\
+def order_totals(con):
+    return con.execute(
+        "SELECT c.email, sum(o.total) FROM customers c JOIN orders o ON o.customer_id = c.id"
+        " GROUP BY c.email"
+    ).fetchall()
+"""
+
+
+def test_a_chain_of_upgrade_scripts_beside_the_fresh_schema(make_repo: MakeRepo) -> None:
+    """`create_shop.sql` builds the latest schema; `update_shop_0.9_to_0.10.sql` and
+    `update_shop_0.10_to_0.11.sql` upgrade an existing database one version at a time. The
+    steps are one ordered source, in version order (0.9 before 0.10, which a plain sort puts
+    the other way: `cart` dropped before it is created), and the fresh script is its
+    alternative: no `duplicate-definition` for `orders`, no `migration-order`, `cart` is
+    history (`removed`), not dead. sqlite3 builds both ways, the chain in the report's order
+    on a 0.9 database: the same tables and columns, as the replayed states say."""
+    root = make_repo({
+        "db/create_shop.sql": SHOP_FRESH, **SHOP_STEPS, "app/__init__.py": "",
+        "app/shop.py": SHOP_CODE,
+    })
+    report = scan(root)
+    assert [(s.id, s.ordered, s.files) for s in report.sources] == [
+        ("sql:db/create_shop.sql", False, ["db/create_shop.sql"]),
+        ("sql:db/update_shop*", True, [
+            "db/update_shop_0.9_to_0.10.sql", "db/update_shop_0.10_to_0.11.sql",
+        ]),
+    ]
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.cart": "removed",
+        "public.customers": "used",
+        "public.orders": "used",
+    }
+    assert report.findings == []
+    states = {
+        (t.qualified_name, s.source): s.columns for t in report.tables for s in t.states
+    }
+    assert states == {
+        ("public.customers", "sql:db/create_shop.sql"): ["id", "name", "email"],
+        ("public.orders", "sql:db/create_shop.sql"): ["id", "customer_id", "total"],
+        ("public.orders", "sql:db/update_shop*"): ["id", "customer_id", "total"],
+    }
+    import sqlite3
+
+    fresh = sqlite3.connect(":memory:")
+    fresh.executescript(SHOP_FRESH)
+    upgraded = sqlite3.connect(":memory:")
+    upgraded.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    for path in report.sources[1].files:
+        upgraded.executescript((root / path).read_text())
+
+    def schema(con: sqlite3.Connection) -> dict[str, list[str]]:
+        names = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        return {
+            name: [row[1] for row in con.execute(f"PRAGMA table_info({name})")]
+            for (name,) in sorted(names)
+        }
+
+    assert schema(fresh) == schema(upgraded) == {
+        "customers": states[("public.customers", "sql:db/create_shop.sql")],
+        "orders": states[("public.orders", "sql:db/update_shop*")],
+    }
+
+
+def test_a_chain_that_forgets_a_column_drifts_from_the_fresh_schema(make_repo: MakeRepo) -> None:
+    """The upgrade path leaves `orders` without `total`, which the fresh script has: the
+    databases of new and of upgraded installations differ, and `definition-drift` says
+    where, while the two still share the table without `duplicate-definition`."""
+    steps = dict(SHOP_STEPS)
+    steps["db/update_shop_0.10_to_0.11.sql"] = (
+        "ALTER TABLE customers ADD COLUMN email TEXT;\nDROP TABLE cart;\n"
+    )
+    root = make_repo({"db/create_shop.sql": SHOP_FRESH, **steps, "app/shop.py": SHOP_CODE})
+    report = scan(root)
+    assert [(f.name, f.table, f.path, f.line) for f in report.findings] == [
+        ("definition-drift", "public.orders", "db/create_shop.sql", 2),
+    ]
+    assert "db/update_shop* lacks total" in report.findings[0].message

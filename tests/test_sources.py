@@ -836,3 +836,24 @@ def test_named_query_files_are_application_sql_not_migrations(make_repo: MakeRep
     }
     assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.audit_trail")]
     assert report.stats.sql_statements == 4  # two queries, two CREATEs
+
+
+def test_version_chains_are_ordered_by_their_starting_version() -> None:
+    from analyzer.sources.model import version_chains
+
+    assert version_chains([
+        "sql/update_app_0.10_to_0.11.sql", "sql/update_app_0.9_to_0.10.sql",
+        "sql/update_app_0.11_to_0.12.sql", "sql/create_app.sql",
+        "sql/downgrade_app_0.12_to_0.11.sql",  # a step back is no upgrade
+        "sql/report_2019_12.sql",  # one file named by two numbers, no upgrade word
+        "bin/sqlite_upgrade_1.3.sql",  # one version, 1.3, not a step from 1 to 3
+        "m/migration_001_002.sql",  # a lone step whose name says it migrates
+        "u/upgrade-v3-v4.sql", "u/upgrade-v4-v10.sql",
+    ]) == {
+        "migration": ["m/migration_001_002.sql"],
+        "update_app": [
+            "sql/update_app_0.9_to_0.10.sql", "sql/update_app_0.10_to_0.11.sql",
+            "sql/update_app_0.11_to_0.12.sql",
+        ],
+        "upgrade": ["u/upgrade-v3-v4.sql", "u/upgrade-v4-v10.sql"],
+    }

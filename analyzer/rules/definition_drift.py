@@ -21,6 +21,12 @@ def _reference(states: list[State]) -> State:
     return (alembic or states)[0]
 
 
+def _named(history: SourceHistory) -> str:
+    """Where the source is: its file or folder, or for a chain of upgrade scripts, which
+    share their folder with the fresh script, the pattern of its files (`db/update_app_*`)."""
+    return history.id.removeprefix("sql:") if history.id.endswith("*") else history.path
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         # Models have their own rule (TT013): this one compares sources that build tables.
@@ -48,13 +54,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 parts.append(f"lacks {', '.join(missing)}")
             if extra:
                 parts.append(f"adds {', '.join(extra)}")
-            differences.append(f"{history.path} {' and '.join(parts)}")
+            differences.append(f"{_named(history)} {' and '.join(parts)}")
         creates = operations_on(ctx.graph, node, {"create"})
         yield RULE.finding(
             table=data["key"].display,
             message=(
                 f"{data['key'].display} has different columns in different sources; compared "
-                f"with {reference_history.path} ({reference_history.kind}): "
+                f"with {_named(reference_history)} ({reference_history.kind}): "
                 f"{'; '.join(differences)}. Code written against one source breaks on a "
                 "database built from another: align them"
             ),

@@ -133,6 +133,13 @@ RULE = Rule(
         "add `duplicate-definition` to `per-file-ignores` for one of the paths."
     ),
     examples=(
+        Example(  # an upgrade chain and the fresh install's script: two ways to one schema
+            files={
+                "sql/create_app.sql": "CREATE TABLE users (id int, name text);\n",
+                "sql/update_app_1_to_2.sql": "CREATE TABLE users (id int);\n",
+                "sql/update_app_2_to_3.sql": "ALTER TABLE users ADD COLUMN name text;\n",
+            },
+        ),
         Example(
             files={
                 "sql/init.sql": "CREATE TABLE users (id int);\n",

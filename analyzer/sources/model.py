@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
     from analyzer.sql.runnable import CannotRun
 
 NUMBERED_FILE = re.compile(r"^(\d+)")
+# One step of a chain of upgrade scripts, named by the versions it goes from and to:
+# `update_app_0.9_to_0.10.sql`, `migration_001_002.sql`, `upgrade-v3-v4.sql`
+VERSION_STEP = re.compile(
+    r"^(?P<stem>.*?[A-Za-z])[-_.]?v?(?P<start>\d+(?:\.\d+)*)(?:[-_]+(?:to[-_]+)?|\.to\.)v?"
+    r"(?P<end>\d+(?:\.\d+)*)\.sql$",
+    re.IGNORECASE,
+)
 SCHEMA_OPERATIONS = frozenset(
     {"create", TEMPORARY_CREATION, "drop", "rename_from", "rename_to", "alter"}
 )
@@ -171,9 +179,38 @@ def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]
         for engine in engines:
             steps = [f for f in numbered if engine_of(f) in (None, engine)]
             layout.append((engine_source_id(f"sql:{folder}", engine), folder, True, steps))
-        for path in sorted(set(files) - set(numbered)):
+        chained: set[str] = set()
+        for stem, steps in version_chains(f for f in files if f not in numbered).items():
+            layout.append((f"sql:{folder}/{stem}*", folder, True, steps))
+            chained.update(steps)
+        for path in sorted(set(files) - set(numbered) - chained):
             layout.append((f"sql:{path}", path, False, [path]))
     return sorted(layout)
+
+
+def version_chains(paths: Iterable[str]) -> dict[str, list[str]]:
+    """Upgrade scripts of one folder named by the versions they go from and to, by their
+    common stem, in the order of their starting versions (`app_0.9_to_0.10` before
+    `app_0.10_to_0.11`): each chain upgrades a database one version at a time, as its runner
+    applies them. Each step goes to a later version (a downgrade is no step); a lone step counts
+    when its name says it upgrades (`migration_001_002.sql`)."""
+    chains: dict[str, list[tuple[tuple[int, ...], tuple[int, ...], str]]] = defaultdict(list)
+    for path in paths:
+        step = VERSION_STEP.match(PurePosixPath(path).name)
+        if step is None:
+            continue
+        start, end = (tuple(map(int, step[part].split("."))) for part in ("start", "end"))
+        if end > start:
+            chains[step["stem"]].append((start, end, path))
+    return {
+        stem: [path for _, _, path in sorted(steps)]
+        for stem, steps in sorted(chains.items())
+        if len(steps) > 1 or _UPGRADE_WORD.search(PurePosixPath(steps[0][2]).name)
+    }
+
+
+# A lone step is a chain when its name says it upgrades (`migration_001_002.sql`, `a_1_to_2`)
+_UPGRADE_WORD = re.compile(r"migrat|upgrad|update|[-_.]to[-_.]", re.IGNORECASE)
 
 
 def _apply_column_changes(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.sources.model import (
@@ -75,4 +76,31 @@ def sql_sources(
                         )
                     )
         result.histories.append(history)
+    _pair_chains_with_fresh_scripts(result.histories)
     return result
+
+
+def _pair_chains_with_fresh_scripts(histories: list[SourceHistory]) -> None:
+    """A chain of upgrade scripts (`update_app_0.9_to_0.10.sql`...) and the script that builds
+    the latest schema from nothing (`create_app.sql` beside it, or `schema.sql` in the folder
+    above `migrations/`) are two ways to one schema: a fresh install runs the script, an
+    existing database the chain. Both create the same tables, and that is no rivalry
+    (`duplicate-definition`); where their final schemas differ, `definition-drift` says so.
+    A script counts when it creates a table the chain also creates."""
+    for chain in histories:
+        if not (chain.ordered and chain.id.endswith("*")) or chain.variant_of is not None:
+            continue
+        folder = PurePosixPath(chain.path)
+        created = _created_tables(chain)
+        for script in histories:
+            place = PurePosixPath(script.path).parent
+            if (
+                not script.ordered and script.variant_of is None
+                and place in (folder, folder.parent)
+                and created & _created_tables(script)
+            ):
+                script.variant_of = chain.variant_of = chain.id
+
+
+def _created_tables(history: SourceHistory) -> set[TableKey]:
+    return {op.table for op in history.operations if op.operation == "create"}
