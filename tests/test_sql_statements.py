@@ -392,10 +392,14 @@ def test_create_table_columns_and_flags() -> None:
     )
 
 
-@pytest.mark.parametrize("sql", ["CREATE TEMP TABLE t (a int)", "CREATE UNLOGGED TABLE t (a int)"])
-def test_create_temp_and_unlogged_tables(sql: str) -> None:
+@pytest.mark.parametrize(
+    ("sql", "operation"),
+    [("CREATE TEMP TABLE t (a int)", "create_temporary"),
+     ("CREATE UNLOGGED TABLE t (a int)", "create")],
+)
+def test_create_temp_and_unlogged_tables(sql: str, operation: str) -> None:
     ref = only(sql)
-    assert (ref.kind, ref.operation, ref.name, ref.columns) == ("ddl", "create", "t", ("a",))
+    assert (ref.kind, ref.operation, ref.name, ref.columns) == ("ddl", operation, "t", ("a",))
 
 
 def test_create_table_as_select() -> None:

@@ -180,7 +180,9 @@ def sql_source_layout(paths: list[str]) -> list[tuple[str, str, bool, list[str]]
             steps = [f for f in numbered if engine_of(f) in (None, engine)]
             layout.append((engine_source_id(f"sql:{folder}", engine), folder, True, steps))
         chained: set[str] = set()
-        for stem, steps in version_chains(f for f in files if f not in numbered).items():
+        # a numbered folder is the folder's sequence already: a stray `fix_v1_to_v2.sql` in it
+        # stays a source of its own
+        for stem, steps in version_chains([] if numbered else files).items():
             layout.append((f"sql:{folder}/{stem}*", folder, True, steps))
             chained.update(steps)
         for path in sorted(set(files) - set(numbered) - chained):
