@@ -9,6 +9,7 @@ from analyzer.models import Definition, Table, TableLink, TableState, Use
 from analyzer.orm.mapping import Reference
 from analyzer.sources.model import SchemaOp, describe
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import TEMPORARY_CREATION
 from analyzer.status import table_status
 
 
@@ -74,7 +75,7 @@ def assemble_tables(graph: nx.MultiDiGraph) -> list[Table]:
         present = sorted(data["present_in"])
         status = table_status(graph, node)
         object_types = {s.object_type for s in states} | {
-            d.object_type for d in definitions if d.operation == "create"
+            d.object_type for d in definitions if d.operation in ("create", TEMPORARY_CREATION)
         }
         tables.append(
             Table(

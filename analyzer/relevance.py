@@ -57,6 +57,7 @@ from analyzer.readers.sinks import (
     TABLE_COLUMNS,
     TABLE_LIKE,
     TABLE_STATEMENT_METHODS,
+    TEMP_VIEW_METHODS,
 )
 from analyzer.resolve.index import absolute_module
 from analyzer.sources.migration_places import migrations_place
@@ -1139,6 +1140,9 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         argument = _sink_argument(node)
         if argument is not None:
             looker.sink(argument)
+    elif name in TEMP_VIEW_METHODS and type(func) is ast.Attribute and node.args:
+        # a DataFrame registered as a temporary view: the reader reads it as its statement
+        state.reasons.append(f"line {node.lineno}: {name}()")
     if (
         type(func) is ast.Attribute and name in TABLE_STATEMENT_METHODS
         and _attribute_root(func.value) is not None

@@ -2989,11 +2989,11 @@ def test_temporary_tables_live_in_the_session_not_in_a_schema(make_repo: MakeRep
         "app/purge.py": TEMPORARY_PURGE,
     })
     report = scan(root)
-    assert {t.qualified_name: t.status for t in report.tables} == {
-        "public.events": "used",
-        "public.events_to_purge": "temporary",
-        "public.kept": "temporary",
-        "public.recent_events": "temporary",
+    assert {t.qualified_name: (t.status, t.object_type) for t in report.tables} == {
+        "public.events": ("used", "table"),
+        "public.events_to_purge": ("temporary", "table"),
+        "public.kept": ("temporary", "table"),
+        "public.recent_events": ("temporary", "view"),
     }
     assert report.findings == []
     assert definitions(report, "public.events_to_purge") == [
@@ -3126,3 +3126,61 @@ def test_a_chain_that_forgets_a_column_drifts_from_the_fresh_schema(make_repo: M
         ("definition-drift", "public.orders", "db/create_shop.sql", 2),
     ]
     assert "db/update_shop* lacks total" in report.findings[0].message
+
+
+SPARK_JOB = """\
+from pyspark.sql import DataFrame, SparkSession
+
+LISTENS = "listens"
+
+
+def register(df: DataFrame, name: str) -> None:
+    df.createOrReplaceTempView(name)
+
+
+def top_artists(spark: SparkSession, listens: DataFrame, artists: DataFrame) -> DataFrame:
+    listens.createOrReplaceTempView(LISTENS)
+    register(artists, "artists")
+    artists.createOrReplaceGlobalTempView(name="artist_names")
+    return spark.sql(
+        f"SELECT n.name, count(*) FROM {LISTENS} l JOIN artists a USING (artist_id)"
+        " JOIN global_temp.artist_names n USING (artist_id) GROUP BY n.name"
+    )
+
+
+def stats(spark: SparkSession) -> DataFrame:
+    return spark.sql("SELECT count(*) FROM listens_per_day")
+"""
+
+
+def test_dataframes_registered_as_temporary_views(make_repo: MakeRepo) -> None:
+    """PySpark's `df.createOrReplaceTempView(name)` names a DataFrame for the session's SQL:
+    it is that session's `CREATE OR REPLACE TEMPORARY VIEW name`, through a constant, a
+    helper taking the name and a keyword, and a global view in Spark's `global_temp`. Those
+    views are `temporary`, never `undefined-table`; a view nothing registers still is."""
+    root = make_repo({"jobs/__init__.py": "", "jobs/artists.py": SPARK_JOB})
+    report = scan(root)
+    assert {t.qualified_name: (t.status, t.object_type) for t in report.tables} == {
+        "global_temp.artist_names": ("temporary", "view"),
+        "public.artists": ("temporary", "view"),
+        "public.listens": ("temporary", "view"),
+        "public.listens_per_day": ("undefined", "table"),
+    }
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("undefined-table", "public.listens_per_day"),
+    ]
+    assert definitions(report, "public.listens") == [("jobs/artists.py", 11, "create_temporary")]
+    assert definitions(report, "public.artists") == [("jobs/artists.py", 12, "create_temporary")]
+    assert definitions(report, "global_temp.artist_names") == [
+        ("jobs/artists.py", 13, "create_temporary"),
+    ]
+    assert [u for u in every_use(report) if u[4] == "create_temporary"] == [
+        ("global_temp.artist_names", "jobs/artists.py", 13, "ddl", "create_temporary", "high"),
+        ("public.artists", "jobs/artists.py", 12, "ddl", "create_temporary", "high"),
+        ("public.listens", "jobs/artists.py", 11, "ddl", "create_temporary", "high"),
+    ]
+    listens = report.table("public.listens")
+    assert listens is not None
+    assert [u.snippet for u in listens.uses if u.kind == "ddl"] == [
+        "CREATE OR REPLACE TEMPORARY VIEW listens",
+    ]

@@ -43,6 +43,8 @@ from analyzer.readers.sinks import (
     SINKS,
     SQL_KEYWORDS,
     TABLE_LIKE,
+    TEMP_VIEW_KEYWORDS,
+    TEMP_VIEW_METHODS,
 )
 
 
@@ -111,7 +113,7 @@ class CodeSqlReader(Reader):
         super().__init__()
         self.parsed = parsed
         # (expression, its context, the sink it is given to, how it is read: "string",
-        # "argument" or "lines")
+        # "argument", "lines", or "view": the name a DataFrame is registered under)
         self._pending: list[tuple[cst.BaseExpression, Context, str | None, str]] = []
         self._sinks: dict[int, str] = {}  # id(argument node) -> sink name
         self._lines: set[int] = set()  # ids of the items of a list of lines given to a sink
@@ -155,6 +157,7 @@ class CodeSqlReader(Reader):
             return True
         if id(node) in self._lines:
             return False  # a line of a statement given to a sink as a list (`_sink_argument`)
+            # (or the name of a temporary view, read as its statement: `_call`)
         self._pending.append((node, ctx, self._sinks.pop(id(node), None), "string"))  # type: ignore[arg-type]
         return False  # strings inside a string expression are part of it
 
@@ -168,6 +171,12 @@ class CodeSqlReader(Reader):
                 arg = next(keyed, None)
             if arg is not None:
                 self._sink_argument(arg.value, name, ctx)  # type: ignore[arg-type]
+        elif name in TEMP_VIEW_METHODS and isinstance(call.func, cst.Attribute):
+            view = _view_name(call)
+            if view is not None:
+                if self.shapes.is_str(view):
+                    self._lines.add(id(view))
+                self._pending.append((view, ctx, name, "view"))
         if _may_pass_a_name(call):
             self._calls.append((call, ctx))
         if (is_format_call(call) or sql_composable_text(call) is not None) and self.shapes.is_str(
@@ -213,6 +222,16 @@ class CodeSqlReader(Reader):
                     pending.extend((item, ctx, None, "string") for item in _lines_of(node))
                     done.add(id(node))
                     continue
+            elif reading == "view":
+                name = (
+                    builder.build(node, scope, ctx.loops) if self.shapes.is_str(node)
+                    else (builder.hole(node, "argument", scope, ctx.loops),)
+                )
+                done.add(id(node))
+                if not name:
+                    continue
+                assert sink is not None
+                parts = (Literal(TEMP_VIEW_METHODS[sink], self.parsed.line(node)), *name)
             elif reading == "argument":
                 parts = (
                     builder.hole(node, "argument", scope, ctx.loops),
@@ -311,6 +330,17 @@ class CodeSqlReader(Reader):
                 )
             )
         return out
+
+
+def _view_name(call: cst.Call) -> cst.BaseExpression | None:
+    """The name a DataFrame is registered under (`TEMP_VIEW_METHODS`): the first positional
+    argument, else the keyword naming it."""
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None or arg.keyword.value in TEMP_VIEW_KEYWORDS:
+            return arg.value
+    return None
 
 
 def _lines_of(node: cst.BaseExpression) -> list[cst.BaseExpression]:

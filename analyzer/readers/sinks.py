@@ -51,6 +51,20 @@ METHOD_SINKS: frozenset[str] = frozenset(
 #: Keyword arguments that carry the SQL of a sink call.
 SQL_KEYWORDS: frozenset[str] = frozenset({"query", "sql", "statement", "operation"})
 
+#: Methods that register a DataFrame under a name the session's SQL then reads (PySpark's
+#: `df.createOrReplaceTempView("listens")`, then `spark.sql("SELECT ... FROM listens")`): each is
+#: the statement it stands for, with the name after it. The view lives in the session, as a
+#: `CREATE TEMPORARY VIEW` does; a global one in Spark's `global_temp` database.
+TEMP_VIEW_METHODS: dict[str, str] = {
+    "createOrReplaceTempView": "CREATE OR REPLACE TEMPORARY VIEW ",
+    "createTempView": "CREATE TEMPORARY VIEW ",
+    "registerTempTable": "CREATE OR REPLACE TEMPORARY VIEW ",  # PySpark before 2.0
+    "createOrReplaceGlobalTempView": "CREATE OR REPLACE TEMPORARY VIEW global_temp.",
+    "createGlobalTempView": "CREATE TEMPORARY VIEW global_temp.",
+}
+#: Keyword arguments that carry the name of a temporary view.
+TEMP_VIEW_KEYWORDS: frozenset[str] = frozenset({"name", "viewName", "tableName"})
+
 # --------------------------------------------------------------------------------------------
 # Helper calls and candidates (shared by the code-SQL reader and the pre-filter)
 # --------------------------------------------------------------------------------------------
