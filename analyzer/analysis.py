@@ -50,6 +50,7 @@ from analyzer.sources.alembic_revisions import (
 from analyzer.sources.attached import attached_histories
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
+from analyzer.sources.declared import declared_external_histories
 from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
 from analyzer.sources.migration_modules import (
     application_sql,
@@ -344,6 +345,9 @@ def analyse(
         history.faults = order_faults(history, parents, outside)
     histories += external_histories(django, histories, settings.ignores)
     histories += attached_histories(resolved, (key for key, _ in code.uses), histories)
+    histories += declared_external_histories(
+        (key for key, _ in code.uses), histories, settings.declares_external
+    )
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known)
     references = [

@@ -168,6 +168,7 @@ class ScanRequest:
     dialect: str | None
     default_schema: str | None
     ignore_table: list[str] | None
+    external_table: list[str] | None
     jobs: int | None
     cache_dir: Path | None
     no_cache: bool
@@ -196,6 +197,13 @@ SHARED_OPTIONS: dict[str, tuple[object, object]] = {
     "ignore_table": (
         list[str] | None,
         typer.Option("--ignore-table", help="Glob of table names to leave out (repeatable)."),
+    ),
+    "external_table": (
+        list[str] | None,
+        typer.Option(
+            "--external-table",
+            help="Glob of tables another application owns: external, not undefined (repeatable).",
+        ),
     ),
     "jobs": (
         int | None,
@@ -348,6 +356,7 @@ def _scan_result(
         "dialect": request.dialect,
         "default_schema": request.default_schema,
         "ignore_tables": request.ignore_table or None,
+        "external_tables": request.external_table or None,
         "max_file_size": max_size,
         "select": _rule_option(request.select, "--select"),
         "extend_select": _rule_option(request.extend_select, "--extend-select"),

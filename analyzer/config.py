@@ -68,6 +68,13 @@ class Config:
     ignore_tables: list[str] = field(
         default_factory=list, metadata=_about("glob patterns of table names to leave out")
     )
+    external_tables: list[str] = field(
+        default_factory=list,
+        metadata=_about(
+            "glob patterns of tables owned outside the repository (another application's "
+            "database the code reads): status external, never undefined, their uses kept"
+        ),
+    )
     select: list[str] | None = field(
         default=None,
         metadata=_about(
@@ -117,10 +124,11 @@ class Config:
 
     def ignores(self, key: TableKey) -> bool:
         """Whether `ignore_tables` leaves this table out (name, schema.name or display)."""
-        names = (key.name, f"{key.schema}.{key.name}", key.display)
-        return any(
-            fnmatch.fnmatchcase(name, pattern) for pattern in self.ignore_tables for name in names
-        )
+        return _matches(self.ignore_tables, key)
+
+    def declares_external(self, key: TableKey) -> bool:
+        """Whether `external_tables` says another application owns this table."""
+        return _matches(self.external_tables, key)
 
     def extraction_key(self) -> dict[str, Any]:
         """The settings that change what is extracted from a file (for caches)."""
@@ -177,12 +185,19 @@ def _pattern(value: Any) -> str | None:
     return value
 
 
+def _matches(patterns: list[str], key: TableKey) -> bool:
+    """A table matches a glob by its name, `schema.name` or display name."""
+    names = (key.name, f"{key.schema}.{key.name}", key.display)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "exclude": _strings,
     "include_tests": _flag,
     "dialect": _string,
     "default_schema": _string,
     "ignore_tables": _strings,
+    "external_tables": _strings,
     "select": _optional_strings,
     "extend_select": _strings,
     "ignore": _strings,

@@ -134,7 +134,8 @@ class Table(_Model):
             "used | dead | undefined | broken (created only by statements that cannot run) | "
             "dropped | runtime-only | temporary (created only as a temporary table, in the "
             "code's session) | system (a database catalog) | external (owned outside the "
-            "repository: a Django contrib or third-party app, an unmanaged model) | removed "
+            "repository: a Django contrib or third-party app, an unmanaged model, an attached "
+            "database, `external_tables`) | removed "
             "(history only)"
         )
     )

@@ -262,3 +262,16 @@ def test_a_warm_json_scan_gates_on_the_stored_severities(tmp_path: Path) -> None
         assert runs[0].stderr == runs[1].stderr
     outputs = {p.read_bytes() for p in tmp_path.glob("*.json")}
     assert len(outputs) == 1
+
+
+def test_external_table_option(make_repo) -> None:
+    root = make_repo({"app/q.py": 'def f(cur):\n    cur.execute("SELECT * FROM mb.artist")\n'})
+    result = runner.invoke(
+        app, ["scan", str(root), "--format", "json", "--no-cache", "--external-table", "mb.*"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [(t["qualified_name"], t["status"]) for t in report["tables"]] == [
+        ("mb.artist", "external")
+    ]
+    assert report["config"]["external_tables"] == ["mb.*"]

@@ -3184,3 +3184,53 @@ def test_dataframes_registered_as_temporary_views(make_repo: MakeRepo) -> None:
     assert [u.snippet for u in listens.uses if u.kind == "ddl"] == [
         "CREATE OR REPLACE TEMPORARY VIEW listens",
     ]
+
+
+BILLING_CODE = """\
+def invoices_of(cur, customer_id):
+    cur.execute("SELECT * FROM billing.invoices WHERE customer_id = %s", (customer_id,))
+    cur.execute("SELECT * FROM billing.credits WHERE customer_id = %s", (customer_id,))
+    cur.execute("SELECT name FROM mb.artist JOIN mb.release USING (artist_id)")
+    cur.execute("SELECT * FROM ledger")
+    return cur.fetchall()
+"""
+
+
+def test_tables_another_application_owns_are_declared_external(make_repo: MakeRepo) -> None:
+    """`external_tables` names the tables of a database the code reads but another
+    application manages: each used table that matches and no source creates is `external`
+    (source `external:external_tables`), with its uses, never `undefined-table`. A matching
+    table the repository's own migration creates stays that migration's; a table matching
+    nothing is still undefined. `--external-table` on the command line does the same."""
+    files = {
+        "db/001_credits.sql": "CREATE SCHEMA billing;\nCREATE TABLE billing.credits (id int);\n",
+        "app/billing.py": BILLING_CODE,
+    }
+    root = make_repo({
+        **files,
+        "pyproject.toml": '[tool.tabletrace]\nexternal_tables = ["billing.*", "mb.*"]\n',
+    })
+    report = scan(root)
+    assert {t.qualified_name: (t.status, t.present_in) for t in report.tables} == {
+        "billing.credits": ("used", ["sql"]),
+        "billing.invoices": ("external", ["external"]),
+        "mb.artist": ("external", ["external"]),
+        "mb.release": ("external", ["external"]),
+        "public.ledger": ("undefined", []),
+    }
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("undefined-table", "public.ledger"),
+    ]
+    assert [(s.id, s.kind, s.tables) for s in report.sources if s.kind == "external"] == [
+        ("external:external_tables", "external",
+         ["billing.invoices", "mb.artist", "mb.release"]),
+    ]
+    assert [u[:4] for u in every_use(report) if u[0].startswith("mb.")] == [
+        ("mb.artist", "app/billing.py", 4, "read"),
+        ("mb.release", "app/billing.py", 4, "read"),
+    ]
+    plain = make_repo(files)
+    from_the_command_line = scan(plain, {"external_tables": ["billing.*", "mb.*"]})
+    assert [(t.qualified_name, t.status) for t in from_the_command_line.tables] == [
+        (t.qualified_name, t.status) for t in report.tables
+    ]

@@ -89,7 +89,8 @@ INVENTORY_LEGEND = (
     "Django migrations; sql: .sql files; migration-module: ordered migration functions; "
     "create_all: metadata.create_all(); runtime: DDL in application code; model: ORM classes; "
     "external: owned outside the repository, by a Django contrib or third-party app, an "
-    "unmanaged model or a database the code ATTACHes), `alembic(2)`: two separate sources of "
+    "unmanaged model, a database the code ATTACHes or `external_tables` in the configuration), "
+    "`alembic(2)`: two separate sources of "
     "that kind. used by: modules of application code, r read, w write, d DDL."
 )
 

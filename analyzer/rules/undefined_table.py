@@ -100,10 +100,18 @@ RULE = Rule(
     ),
     how_to_fix=(
         "Add a migration that creates the table, or fix the name in the code. If another system "
-        "owns the table, add it to `ignore_tables` in `[tool.tabletrace]`, or put `# "
-        "tabletrace: ignore[undefined-table]` on the line that uses it."
+        "owns the table (another application's database the code reads), name it in "
+        "`external_tables` in `[tool.tabletrace]` (globs: `\"billing.*\"`): it becomes "
+        "`external` and its uses stay in the report; or put `# tabletrace: "
+        "ignore[undefined-table]` on the line that uses it."
     ),
     examples=(
+        Example(  # another application's table, declared so
+            files={
+                "pyproject.toml": '[tool.tabletrace]\nexternal_tables = ["billing.*"]\n',
+                "app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM billing.invoices")\n',
+            },
+        ),
         Example(
             files={"app/repo.py": 'def f(cur):\n    cur.execute("SELECT * FROM ghosts")\n'},
             expected=frozenset({"public.ghosts"}),
