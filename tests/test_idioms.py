@@ -3234,3 +3234,42 @@ def test_tables_another_application_owns_are_declared_external(make_repo: MakeRe
     assert [(t.qualified_name, t.status) for t in from_the_command_line.tables] == [
         (t.qualified_name, t.status) for t in report.tables
     ]
+
+
+def test_dated_updates_beside_the_fresh_schema_are_its_alternative(make_repo: MakeRepo) -> None:
+    """`admin/create_tables.sql` builds the latest schema, `admin/updates/` (numbered by
+    date) upgrades an existing database; both create `listen_cache` without `IF NOT
+    EXISTS`, so running one after the other would fail: they are two ways to one schema, no
+    `duplicate-definition`. `init.sql` with `migrations/001_more.sql` that both create
+    `audit` `IF NOT EXISTS` may run in turn: that duplicate is still reported."""
+    root = make_repo({
+        "admin/create_tables.sql": (
+            "CREATE TABLE listens (id int, user_id int);\n"
+            "CREATE TABLE listen_cache (id int, payload text);\n"
+        ),
+        "admin/updates/2023-01-05-add-listen-cache.sql": (
+            "CREATE TABLE listen_cache (id int);\n"
+        ),
+        "admin/updates/2023-02-10-cache-payload.sql": (
+            "ALTER TABLE listen_cache ADD COLUMN payload text;\n"
+        ),
+        "store/init.sql": "CREATE TABLE IF NOT EXISTS audit (id int);\n",
+        "store/migrations/001_more.sql": "CREATE TABLE IF NOT EXISTS audit (id int);\n",
+        "app/q.py": (
+            "def f(cur):\n"
+            '    cur.execute("SELECT * FROM listens JOIN listen_cache USING (id)")\n'
+            '    cur.execute("SELECT * FROM audit")\n'
+        ),
+    })
+    report = scan(root)
+    assert [(f.name, f.table, [(loc.path, loc.line) for loc in f.locations])
+            for f in report.findings] == [
+        ("duplicate-definition", "public.audit",
+         [("store/init.sql", 1), ("store/migrations/001_more.sql", 1)]),
+    ]
+    assert [(s.id, s.ordered) for s in report.sources] == [
+        ("sql:admin/create_tables.sql", False),
+        ("sql:admin/updates", True),
+        ("sql:store/init.sql", False),
+        ("sql:store/migrations", True),
+    ]

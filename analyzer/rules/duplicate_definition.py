@@ -120,7 +120,10 @@ RULE = Rule(
         "in a module that then runs `alembic stamp head` is Alembic's own recipe for a fresh "
         "database and no rival, and so is a `create_all` in one branch of an `if` whose other "
         "branch runs the migrations (`if env == 'dev': db.create_all() else: alembic upgrade "
-        "head`): never both on one database. Runtime DDL is reported by TT003 instead."
+        "head`): never both on one database. Nor are upgrade scripts (a chain named by "
+        "versions, or a numbered folder whose creates would clash with it) and the script "
+        "beside them that builds the latest schema from nothing: two ways to one schema. "
+        "Runtime DDL is reported by TT003 instead."
     ),
     why_it_matters=(
         "The sources disagree sooner or later (columns, types, indexes), and which one ran "

@@ -76,30 +76,45 @@ def sql_sources(
                         )
                     )
         result.histories.append(history)
-    _pair_chains_with_fresh_scripts(result.histories)
+    _pair_upgrades_with_fresh_scripts(result.histories)
     return result
 
 
-def _pair_chains_with_fresh_scripts(histories: list[SourceHistory]) -> None:
-    """A chain of upgrade scripts (`update_app_0.9_to_0.10.sql`...) and the script that builds
-    the latest schema from nothing (`create_app.sql` beside it, or `schema.sql` in the folder
-    above `migrations/`) are two ways to one schema: a fresh install runs the script, an
-    existing database the chain. Both create the same tables, and that is no rivalry
+def _pair_upgrades_with_fresh_scripts(histories: list[SourceHistory]) -> None:
+    """Upgrade scripts and the script that builds the latest schema from nothing are two ways
+    to one schema: a fresh install runs `create_tables.sql`, an existing database the
+    upgrades (`updates/2023-09-13-add-cache.sql`..., or a chain `update_app_0.9_to_0.10.sql`
+    named by versions). Both create the same tables, and that is no rivalry
     (`duplicate-definition`); where their final schemas differ, `definition-drift` says so.
-    A script counts when it creates a table the chain also creates."""
-    for chain in histories:
-        if not (chain.ordered and chain.id.endswith("*")) or chain.variant_of is not None:
+
+    The script is beside the upgrades or in the folder above theirs. A chain pairs with a
+    script creating a table it creates: its names say it upgrades. A numbered folder could
+    also continue from the script (`init.sql`, then `migrations/001_x.sql`), so it pairs only
+    when running one after the other would fail: both create a table, neither `IF NOT
+    EXISTS`."""
+    for upgrades in histories:
+        if upgrades.kind != "sql" or not upgrades.ordered or upgrades.variant_of is not None:
             continue
-        folder = PurePosixPath(chain.path)
-        created = _created_tables(chain)
+        folder = PurePosixPath(upgrades.path)
+        chain = upgrades.id.endswith("*")
         for script in histories:
-            place = PurePosixPath(script.path).parent
             if (
-                not script.ordered and script.variant_of is None
-                and place in (folder, folder.parent)
-                and created & _created_tables(script)
+                script.kind == "sql" and not script.ordered and script.variant_of is None
+                and PurePosixPath(script.path).parent in (folder, folder.parent)
+                and _alternatives(upgrades, script, chain)
             ):
-                script.variant_of = chain.variant_of = chain.id
+                script.variant_of = upgrades.variant_of = upgrades.id
+
+
+def _alternatives(upgrades: SourceHistory, script: SourceHistory, chain: bool) -> bool:
+    shared = _created_tables(upgrades) & _created_tables(script)
+    if chain or not shared:
+        return bool(shared)
+    unconditional = [
+        {op.table for op in h.operations if op.operation == "create" and not op.if_not_exists}
+        for h in (upgrades, script)
+    ]
+    return bool(shared & unconditional[0] & unconditional[1])
 
 
 def _created_tables(history: SourceHistory) -> set[TableKey]:
