@@ -1018,3 +1018,24 @@ def test_temporary_creations_are_their_own_operation(
     assert [(r.name, r.kind, r.operation, r.object_type) for r in result.refs] == [
         ("scratch", "ddl", *expected)
     ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        # sqlite-vec's column types are beyond sqlglot: the token scan reads the creation
+        ("CREATE VIRTUAL TABLE IF NOT EXISTS docs USING vec0(id TEXT, v float[768])",
+         ("docs", "create", True)),
+        ("CREATE TEMP TABLE scratch (a int, CHECK (a > ))", ("scratch", "create_temporary", False)),
+        ("CREATE GLOBAL TEMPORARY TABLE scratch (a int, CHECK (a > ))",
+         ("scratch", "create", False)),
+    ],
+)
+def test_the_token_scan_reads_virtual_and_temporary_creations(
+    sql: str, expected: tuple[str, str, bool]
+) -> None:
+    result = analyze_statement(sql, dialect="sqlite")
+    assert result.parsed is False
+    assert [(r.name, r.operation, r.if_not_exists, r.confidence) for r in result.refs] == [
+        (*expected, "low")
+    ]

@@ -16,7 +16,15 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import Token, Tokenizer, TokenType
 
 from analyzer.sql.names import normalize_identifier
-from analyzer.sql.refs import StatementResult, TableRef, holes_in, object_type_of, ordered, shift
+from analyzer.sql.refs import (
+    TEMPORARY_CREATION,
+    StatementResult,
+    TableRef,
+    holes_in,
+    object_type_of,
+    ordered,
+    shift,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Token extraction (sqlglot could not give a tree)
@@ -424,30 +432,37 @@ def _after_parens(s: _TokenScanner, j: int) -> int:
 
 _CREATE_MODIFIERS = (
     "OR", "REPLACE", "GLOBAL", "LOCAL", "TEMP", "TEMPORARY", "UNLOGGED", "UNIQUE", "RECURSIVE",
-    "CONSTRAINT", "FOREIGN",
+    "CONSTRAINT", "FOREIGN", "VIRTUAL",
 )  # fmt: skip
 
 
 def _t_create(s: _TokenScanner, i: int) -> int:
     j = s.skip(i + 1, *_CREATE_MODIFIERS)
+    modifiers = {s.word(k) for k in range(i + 1, j)}
+    # `statements._creation`: a temporary table lives in its session; a global one is a schema
+    # object
+    temporary = bool(modifiers & {"TEMP", "TEMPORARY"}) and "GLOBAL" not in modifiers
+    operation = TEMPORARY_CREATION if temporary else "create"
     j, materialized = s.skip_sequence(j, "MATERIALIZED")
     target = s.word(j)
     if target == "TABLE":
-        return _create_relation(s, j + 1, "table")
+        return _create_relation(s, j + 1, "table", operation)
     if target == "VIEW":
-        return _create_relation(s, j + 1, "materialized_view" if materialized else "view")
+        return _create_relation(
+            s, j + 1, "materialized_view" if materialized else "view", operation
+        )
     if target in ("INDEX", "TRIGGER", "POLICY"):
         operation = {"INDEX": "index", "TRIGGER": "trigger"}.get(target, "other")
         return _on_target(s, j + 1, operation)
     return j
 
 
-def _create_relation(s: _TokenScanner, j: int, object_type: str) -> int:
+def _create_relation(s: _TokenScanner, j: int, object_type: str, operation: str) -> int:
     j, if_not_exists = s.skip_sequence(j, "IF", "NOT", "EXISTS")
     name, k = s.name(j)
     if name is None:
         return j
-    s.add(name, "ddl", "create", object_type=object_type, if_not_exists=if_not_exists)
+    s.add(name, "ddl", operation, object_type=object_type, if_not_exists=if_not_exists)
     k, partition = s.skip_sequence(k, "PARTITION", "OF")
     if partition:
         parent, after = s.name(k)
