@@ -38,7 +38,7 @@ from analyzer.resolve.code_sql import Analysis, CodeSqlResolver, MemoKey, SqlMem
 from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import TemplateExpander
-from analyzer.resolve.uses import code_uses
+from analyzer.resolve.uses import code_uses, routine_uses
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext
 from analyzer.sources.alembic import AlembicHistory
@@ -59,7 +59,7 @@ from analyzer.sources.migration_modules import (
 from analyzer.sources.model import replay
 from analyzer.sources.order import order_faults
 from analyzer.sources.runtime import runtime_history
-from analyzer.sources.sql_files import sql_sources
+from analyzer.sources.sql_files import final_routines, sql_sources
 from analyzer.sql.names import TableKey
 from analyzer.sql.runnable import ENGINE_DIALECTS
 
@@ -301,6 +301,11 @@ def analyse(
             for statement in facts.statements
             if not statement.parsed
         )
+    # functions and procedures of .sql files the code calls: their bodies' tables
+    routines = final_routines({entry.path: facts for entry, facts in collected.sql})
+    for key, use in routine_uses(app, resolved, routines, settings.ignores):
+        code.uses.append((key, use))
+        code.add_module(use.module, use.path)
     diagnostics.extend(_unparsed(path, line, error) for path, line, error in code.unparsed)
     # replay: every source from facts
     sql_facts = {

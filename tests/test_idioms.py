@@ -11,11 +11,11 @@ import textwrap
 import pytest
 
 from analyzer import Report, scan
-from analyzer.database.url import DatabaseUrl
+from analyzer.database.url import DatabaseUrl, parse_database_url
 from tests.conftest import MakeRepo, importable, table_names, uses_of
-from tests.pg import pg_server
+from tests.pg import MakeDatabase, make_database, pg_server
 
-__all__ = ["pg_server"]  # a fixture, imported for the test that asks PostgreSQL
+__all__ = ["make_database", "pg_server"]  # fixtures, imported for the tests asking PostgreSQL
 
 INI = {"alembic.ini": "[alembic]\nscript_location = migrations\n"}
 V = "migrations/versions"
@@ -3273,3 +3273,128 @@ def test_dated_updates_beside_the_fresh_schema_are_its_alternative(make_repo: Ma
         ("sql:store/init.sql", False),
         ("sql:store/migrations", True),
     ]
+
+
+ROUTINES_SCHEMA = """\
+CREATE TABLE packages (name text PRIMARY KEY, description text);
+CREATE TABLE downloads (name text, at timestamp DEFAULT now());
+CREATE TABLE search_log (term text);
+CREATE TABLE build_log (msg text);
+
+CREATE FUNCTION add_package(pkg text, descr text) RETURNS boolean
+    LANGUAGE plpgsql AS $body$
+DECLARE n int;
+BEGIN
+    SELECT count(*) INTO n FROM packages WHERE name = pkg;
+    IF n > 0 THEN
+        RETURN false;
+    END IF;
+    INSERT INTO packages (name, description) VALUES (pkg, descr);
+    RETURN true;
+END;
+$body$;
+
+CREATE FUNCTION package_downloads(pkg text) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT count(*) FROM downloads WHERE name = pkg;
+$$;
+
+CREATE PROCEDURE log_search(t text) LANGUAGE sql
+BEGIN ATOMIC
+    INSERT INTO search_log VALUES (t);
+END;
+
+CREATE FUNCTION record(msg text) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO build_log VALUES (msg);
+$$;
+"""
+ROUTINES_UPGRADE = """\
+CREATE TABLE events (msg text);
+CREATE OR REPLACE FUNCTION record(msg text) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO events VALUES (msg);
+$$;
+DROP TABLE build_log;
+"""
+ROUTINES_CODE = """\
+def add(conn, name, description):
+    return conn.execute("VALUES (add_package(%s, %s))", (name, description)).fetchone()[0]
+
+
+def downloads(conn, name):
+    return conn.execute("SELECT package_downloads(%s)", (name,)).fetchone()[0]
+
+
+def search(conn, term):
+    conn.execute("CALL log_search(%s)", (term,))
+
+
+def record(conn, message):
+    conn.execute("SELECT record(%s)", (message,))
+"""
+
+
+def test_tables_used_through_database_functions(
+    make_repo: MakeRepo, make_database: MakeDatabase
+) -> None:
+    """The code calls functions and a procedure that `.sql` files define; only their bodies
+    name the tables. Each call is a use of what the body reads and writes (`plpgsql`, `sql`
+    and `BEGIN ATOMIC` bodies; `SELECT ... INTO n` assigns a variable), `confidence:
+    medium`, the definition in the snippet. `record()` is redefined by the second step to
+    write `events`, and the step drops `build_log`: the final definition counts, so no
+    `dropped-table-in-use`. PostgreSQL runs the steps and the code: the rows land in
+    exactly the tables the report says are written, and `build_log` is gone."""
+    root = make_repo({
+        "db/001_schema.sql": ROUTINES_SCHEMA,
+        "db/002_events.sql": ROUTINES_UPGRADE,
+        "app/__init__.py": "",
+        "app/store.py": ROUTINES_CODE,
+    })
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.build_log": "removed",
+        "public.downloads": "used",
+        "public.events": "used",
+        "public.packages": "used",
+        "public.search_log": "used",
+    }
+    assert report.findings == []
+    assert every_use(report) == [
+        ("public.downloads", "app/store.py", 6, "read", "select", "medium"),
+        ("public.events", "app/store.py", 14, "write", "insert", "medium"),
+        ("public.packages", "app/store.py", 2, "read", "select", "medium"),
+        ("public.packages", "app/store.py", 2, "write", "insert", "medium"),
+        ("public.search_log", "app/store.py", 10, "write", "insert", "medium"),
+    ]
+    packages = report.table("public.packages")
+    assert packages is not None
+    assert [u.snippet for u in packages.uses] == [
+        "VALUES (add_package(%s, %s)) -> add_package() at db/001_schema.sql:10",
+        "VALUES (add_package(%s, %s)) -> add_package() at db/001_schema.sql:14",
+    ]
+    import psycopg
+
+    url = make_database(ROUTINES_SCHEMA + ROUTINES_UPGRADE)
+    with importable(root), psycopg.connect(
+        parse_database_url(url).conninfo, autocommit=True
+    ) as conn:
+        from app import store  # type: ignore[import-not-found]
+
+        assert store.add(conn, "tabletrace", "static analysis") is True
+        assert store.downloads(conn, "tabletrace") == 0
+        store.search(conn, "sql")
+        store.record(conn, "built")
+        written = {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("packages", "search_log", "events", "downloads")
+        }
+        remaining = {
+            name for (name,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        }
+    assert {table for table, rows in written.items() if rows} == {
+        t.qualified_name.removeprefix("public.") for t in report.tables
+        if any(u.kind == "write" for u in t.uses)
+    }
+    assert remaining == {
+        t.qualified_name.removeprefix("public.") for t in report.tables if t.present_in
+    }

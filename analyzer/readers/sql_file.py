@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from analyzer.facts import FileProblem
 from analyzer.sql.detect import statement_keyword
 from analyzer.sql.names import normalize_identifier
-from analyzer.sql.runnable import CannotRun, cannot_run
+from analyzer.sql.routines import defines_routine, read_routine
+from analyzer.sql.runnable import POSTGRES_DIALECTS, CannotRun, cannot_run
 from analyzer.sql.split import split_statements
 from analyzer.sql.statements import TableRef, analyze_statement
 
@@ -55,6 +56,18 @@ class SqlStatementFact:
     cannot_run: CannotRun | None = None
 
 
+@dataclass(frozen=True)
+class SqlRoutineFact:
+    """A function or procedure the file defines (`analyzer.sql.routines`): what code calling
+    it reads and writes."""
+
+    name: str
+    schema: str | None
+    line: int
+    snippet: str
+    refs: tuple[SqlRefFact, ...]
+
+
 @dataclass
 class SqlFileFacts:
     path: str
@@ -62,6 +75,7 @@ class SqlFileFacts:
     problems: list[FileProblem] = field(default_factory=list)
     # named queries (`QUERY_HEADER`): application SQL, its statements uses, not migrations
     queries: bool = False
+    routines: list[SqlRoutineFact] = field(default_factory=list)
 
 
 class LineIndex:
@@ -128,6 +142,16 @@ def extract_sql_file(
         result = analyze_statement(
             statement.text, dialect=dialect, default_schema=default_schema
         )
+        if dialect in POSTGRES_DIALECTS and defines_routine(statement.text):
+            routine = read_routine(statement.text, default_schema)
+            if routine is not None:
+                facts.routines.append(
+                    SqlRoutineFact(
+                        routine.name, routine.schema, statement.line,
+                        snippet_of(statement.text),
+                        tuple(SqlRefFact(ref, statement.line + line) for ref, line in routine.refs),
+                    )
+                )
         refs = tuple(
             SqlRefFact(
                 ref=ref,

@@ -94,6 +94,18 @@ class PythonSql:
     statements: int = 0
     # (line, schema name) of each `ATTACH DATABASE ... AS name` (SQLite): another database
     attached: list[tuple[int, str]] = field(default_factory=list)
+    # statements calling functions or procedures a `.sql` file may define
+    calls: list[RoutineCall] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineCall:
+    """A statement of the module calling database functions (`StatementResult.calls`)."""
+
+    line: int
+    names: tuple[str, ...]
+    snippet: str
+    function: str | None
 
 
 Analysis = tuple[tuple[Statement, StatementResult], ...] | None
@@ -322,6 +334,7 @@ class _Found:
     dynamic: list[tuple[DynamicName, set[tuple[str, str]]]] = field(default_factory=list)
     unparsed: list[UnparsedStatement] = field(default_factory=list)
     attached: list[tuple[int, str]] = field(default_factory=list)
+    calls: list[RoutineCall] = field(default_factory=list)
     is_sql: bool = False
     statements: int = 0
 
@@ -398,6 +411,10 @@ class CodeSqlResolver:
             statement_line = template.line_of(statement.offset)
             if analysis.attached is not None:
                 found.attached.append((statement_line, analysis.attached))
+            if analysis.calls:
+                found.calls.append(
+                    RoutineCall(statement_line, analysis.calls, snippet, candidate.function)
+                )
             if not analysis.parsed:
                 unparsed = UnparsedStatement(
                     statement_line, analysis.error or "not parsed", snippet
@@ -455,6 +472,7 @@ class CodeSqlResolver:
                 result.attached.extend(
                     item for item in found.attached if item not in result.attached
                 )
+                result.calls.extend(call for call in found.calls if call not in result.calls)
                 own = ctes.get(candidate.function, frozenset())
                 result.refs.extend(
                     ref for ref in _unique(found.refs)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from analyzer.facts import PythonFacts
 from analyzer.graph import DynamicUse, ModuleInfo
 from analyzer.models import Use
+from analyzer.readers.sql_file import SqlRoutineFact
 from analyzer.resolve.code_sql import PythonSql
 from analyzer.sql.names import TableKey
 
@@ -80,3 +81,39 @@ def code_uses(
             )
         result.add(module)
     return result
+
+
+def routine_uses(
+    modules: Iterable[PythonFacts],
+    resolved: Mapping[str, PythonSql],
+    defined: Mapping[str, list[tuple[str, SqlRoutineFact]]],
+    ignored: Callable[[TableKey], bool],
+) -> list[tuple[TableKey, Use]]:
+    """What code does to tables through the database functions it calls: a statement calling
+    `add_new_package(...)`, which a `.sql` file defines, writes what that function's body
+    writes. One use per table, kind and operation of the function's final definition in each
+    source that defines it (`sql_files.final_routines`), at the calling statement's line,
+    `confidence: medium` (a function is found by its name alone, and its body read
+    statically), the definition in the snippet."""
+    if not defined:
+        return []
+    out: list[tuple[TableKey, Use]] = []
+    for facts in modules:
+        seen: set[tuple[int, TableKey, str, str]] = set()
+        for call in resolved[facts.path].calls:
+            for name in call.names:
+                for path, routine in defined.get(name, ()):
+                    for fact in routine.refs:
+                        ref = fact.ref
+                        key = TableKey(ref.schema, ref.name)
+                        marker = (call.line, key, ref.kind, ref.operation)
+                        if ignored(key) or marker in seen:
+                            continue
+                        seen.add(marker)
+                        out.append((key, Use(
+                            path=facts.path, line=call.line, module=facts.module,
+                            kind=ref.kind, via="sql", confidence="medium",
+                            operation=ref.operation, function=call.function,
+                            snippet=f"{call.snippet} -> {name}() at {path}:{fact.line}",
+                        )))
+    return out

@@ -169,6 +169,7 @@ def application_sql(
             sql_strings=sql.sql_strings,
             statements=sql.statements,
             attached=sql.attached,
+            calls=[c for c in sql.calls if not steps.owns(facts.path, c.function)],
         )
     return result
 

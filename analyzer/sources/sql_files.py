@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from analyzer.readers.sql_file import SqlFileFacts
+from analyzer.readers.sql_file import SqlFileFacts, SqlRoutineFact
 from analyzer.sources.model import (
     SchemaOp,
     SourceHistory,
@@ -78,6 +78,24 @@ def sql_sources(
         result.histories.append(history)
     _pair_upgrades_with_fresh_scripts(result.histories)
     return result
+
+
+def final_routines(
+    files: Mapping[str, SqlFileFacts],
+) -> dict[str, list[tuple[str, SqlRoutineFact]]]:
+    """Each database function's final definition in each source defining it, by name: a
+    chain of upgrades may define `log_build()` again without a table an earlier version
+    wrote, and only the last definition is what the database runs after it. Sources as
+    `sql_sources` groups them, their files in replay order."""
+    out: dict[str, list[tuple[str, SqlRoutineFact]]] = {}
+    for _source_id, _path, _ordered, members in sql_source_layout(sorted(files)):
+        final: dict[str, tuple[str, SqlRoutineFact]] = {}
+        for file_path in members:
+            for routine in files[file_path].routines:
+                final[routine.name] = (file_path, routine)
+        for name, definition in sorted(final.items()):
+            out.setdefault(name, []).append(definition)
+    return out
 
 
 def _pair_upgrades_with_fresh_scripts(histories: list[SourceHistory]) -> None:

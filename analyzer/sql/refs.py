@@ -61,6 +61,10 @@ class StatementResult:
     # SQLite's `ATTACH DATABASE 'other.db' AS other`: the schema name the statement gives
     # another database file, whose tables (`other.t`) the repository does not create
     attached: str | None = None
+    # functions and procedures the statement calls that are no built-in sqlglot knows
+    # (`add_new_package(%s)`, `CALL refresh()`), by name as the database folds it: a `.sql`
+    # file may define them (`analyzer.sql.routines`)
+    calls: tuple[str, ...] = ()
 
 
 def shift(ref: TableRef, delta: int) -> TableRef:

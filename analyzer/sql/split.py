@@ -47,6 +47,11 @@ _SEND_BUFFER = re.compile(r"\\(?:g[a-z]*|watch|crosstabview)(?![A-Za-z])")
 _META_COMMAND = re.compile(r"\\([A-Za-z_]*)[ \t]*(.*)")
 _INCLUDE_COMMANDS = frozenset({"i", "ir", "include", "include_relative"})
 _PSQL_COPY_FROM_STDIN = re.compile(r"\bFROM\s+STDIN\b", re.IGNORECASE)
+_DEFINES_ROUTINE = re.compile(
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE
+)
+_BEGIN_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b", re.IGNORECASE)
+_BLOCK_WORD = re.compile(r"\b(?:BEGIN|CASE|END)\b", re.IGNORECASE)
 
 
 def split_statements(text: str) -> tuple[list[Statement], list[SplitProblem]]:
@@ -138,6 +143,8 @@ class _Splitter:
             return self.size
         token, at = match.group(), match.start()
         if token == ";":
+            if self._inside_atomic_body(at):
+                return at + 1
             return self._terminate(at, at + 1)
         if token == "--":
             return self._next_line(at)
@@ -151,6 +158,19 @@ class _Splitter:
         if token == "$":
             return self._dollar(at)
         return self._backslash(at)
+
+    def _inside_atomic_body(self, at: int) -> bool:
+        """Whether `;` at `at` is inside the `BEGIN ATOMIC ... END` body of a function or
+        procedure (SQL-standard bodies, PostgreSQL 14): its statements end with `;` too. As
+        psql does, BEGIN and CASE open a level, END closes one."""
+        assert self.start is not None
+        if not _DEFINES_ROUTINE.match(self.text, self.start):
+            return False
+        text = self.text[self.start : at]
+        if _BEGIN_ATOMIC.search(text) is None:
+            return False
+        words = [word.upper() for word in _BLOCK_WORD.findall(text)]
+        return words.count("BEGIN") + words.count("CASE") > words.count("END")
 
     def _string(self, at: int) -> int:
         if self._is_escape_string(at):

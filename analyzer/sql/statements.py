@@ -376,10 +376,29 @@ def _analyze(sql: str, dialect: str, default_schema: str,
         return _analyze_several(sql, dialect, default_schema, expressions)
     expression = expressions[0]
     if isinstance(expression, exp.Command):
+        called = _CALL.match(text)
+        if called is not None:
+            name = normalize_identifier(called.group(1), quoted=False)
+            return StatementResult((), True, "call", calls=(name,))
         reason = "syntax sqlglot does not model (it parsed as an opaque Command)"
         return _token_path(text, dialect, default_schema, reason, command=True)
     refs = _tree_refs(expression, default_schema)
-    return StatementResult(refs, True, type(expression).__name__.lower())
+    return StatementResult(
+        refs, True, type(expression).__name__.lower(), calls=_calls(expression)
+    )
+
+
+# `CALL [schema.]procedure(...)`, which sqlglot keeps as an opaque command
+_CALL = re.compile(r"\s*CALL\s+(?:[A-Za-z_][\w$]*\s*\.\s*)?([A-Za-z_][\w$]*)\s*\(", re.IGNORECASE)
+
+
+def _calls(expression: exp.Expr) -> tuple[str, ...]:
+    """The functions a parsed statement calls that sqlglot does not know as built-ins, each
+    once, in the order they appear."""
+    names = (
+        normalize_identifier(node.name, quoted=False) for node in expression.find_all(exp.Anonymous)
+    )
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _analyze_several(
@@ -389,10 +408,15 @@ def _analyze_several(
     pieces, _problems = split_statements(sql)
     if len(pieces) <= 1:
         refs: list[TableRef] = []
+        calls: list[str] = []
         for expression in expressions:
             if not isinstance(expression, exp.Command):
                 refs.extend(_tree_refs(expression, default_schema))
-        return StatementResult(ordered(refs), True, type(expressions[0]).__name__.lower())
+                calls.extend(_calls(expression))
+        return StatementResult(
+            ordered(refs), True, type(expressions[0]).__name__.lower(),
+            calls=tuple(dict.fromkeys(calls)),
+        )
     results = []
     for piece in pieces:
         result = _analyze(piece.text, dialect, default_schema)
@@ -404,6 +428,7 @@ def _analyze_several(
         all(r.parsed for r in results),
         results[0].statement_type,
         errors[0] if errors else None,
+        calls=tuple(dict.fromkeys(name for r in results for name in r.calls)),
     )
 
 
