@@ -3398,3 +3398,118 @@ def test_tables_used_through_database_functions(
     assert remaining == {
         t.qualified_name.removeprefix("public.") for t in report.tables if t.present_in
     }
+
+
+UPGRADE_PACKAGE = {
+    "bot/__init__.py": "",
+    "bot/db/__init__.py": "",
+    "bot/db/upgrade/__init__.py": (
+        "from mautrix.util.async_db import UpgradeTable\n\n"
+        "upgrade_table = UpgradeTable()\n\n"
+        "from . import v01_initial, v02_notes  # noqa: E402,F401  (registers the steps)\n"
+    ),
+    "bot/db/upgrade/v01_initial.py": """\
+from mautrix.util.async_db import Connection
+
+from . import upgrade_table
+
+
+@upgrade_table.register(description="Initial revision")
+async def upgrade_v1(conn: Connection) -> None:
+    if await conn.table_exists("legacy_rooms"):
+        await migrate_legacy(conn)
+    else:
+        await create_tables(conn)
+
+
+async def create_tables(conn: Connection) -> None:
+    await conn.execute("CREATE TABLE room (id TEXT PRIMARY KEY, name TEXT)")
+    await conn.execute("CREATE TABLE reminder (id INTEGER PRIMARY KEY, room_id TEXT)")
+
+
+async def migrate_legacy(conn: Connection) -> None:
+    await conn.execute("ALTER TABLE legacy_rooms RENAME TO room")
+    await conn.execute("CREATE TABLE reminder (id INTEGER PRIMARY KEY, room_id TEXT)")
+""",
+    "bot/db/upgrade/v02_notes.py": """\
+from mautrix.util.async_db import Connection
+
+from . import upgrade_table
+
+
+@upgrade_table.register(description="Notes on reminders")
+async def upgrade_v2(conn: Connection) -> None:
+    await conn.execute("ALTER TABLE reminder ADD COLUMN note TEXT")
+""",
+    "bot/store.py": """\
+async def add_reminder(db, room_id: str, note: str) -> None:
+    await db.execute("INSERT INTO reminder (room_id, note) VALUES ($1, $2)", room_id, note)
+
+
+async def rooms(db) -> list:
+    return await db.fetch("SELECT id, name FROM room")
+""",
+}
+
+
+def test_upgrades_registered_with_mautrix_upgrade_table(make_repo: MakeRepo, tmp_path) -> None:
+    """maubot's and the mautrix bridges' migrations: `@upgrade_table.register(...)` on
+    `upgrade_v1`, `upgrade_v2` in `db/upgrade/v01_...`, `v02_...`, their SQL partly in
+    helpers the step calls under a condition (a legacy database, or a fresh one). One
+    ordered `migration-module` source, module by module; the helpers' statements are the
+    migration's (no `runtime-created-table`) and may not run (conditional: the legacy
+    branch's rename of `legacy_rooms` is no `migration-order` error). mautrix itself runs the
+    upgrades on SQLite: it leaves the tables and columns the replayed state has, besides
+    its own `version` table."""
+    root = make_repo(UPGRADE_PACKAGE)
+    report = scan(root)
+    assert [(s.id, s.kind, s.ordered, s.files) for s in report.sources] == [
+        ("migration-module:bot/db/upgrade", "migration-module", True,
+         ["bot/db/upgrade/v01_initial.py", "bot/db/upgrade/v02_notes.py"]),
+    ]
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.legacy_rooms": "removed",
+        "public.reminder": "used",
+        "public.room": "used",
+    }
+    assert report.findings == []
+    assert sorted(
+        (d.path, d.line, d.operation, d.revision, d.detail)
+        for t in report.tables for d in t.definitions
+    ) == [
+        ("bot/db/upgrade/v01_initial.py", 15, "create", "create_tables",
+         "conditional (in a helper a registered step calls)"),
+        ("bot/db/upgrade/v01_initial.py", 16, "create", "create_tables",
+         "conditional (in a helper a registered step calls)"),
+        ("bot/db/upgrade/v01_initial.py", 20, "rename_from", "migrate_legacy",
+         "renamed to public.room; conditional (in a helper a registered step calls)"),
+        ("bot/db/upgrade/v01_initial.py", 20, "rename_to", "migrate_legacy",
+         "renamed from public.legacy_rooms; conditional (in a helper a registered step calls)"),
+        ("bot/db/upgrade/v01_initial.py", 21, "create", "migrate_legacy",
+         "conditional (in a helper a registered step calls)"),
+        ("bot/db/upgrade/v02_notes.py", 8, "alter", "upgrade_v2", "add column note"),
+    ]
+    import asyncio
+    import sqlite3
+
+    database = tmp_path / "bot.db"
+    with importable(root):
+        from bot.db.upgrade import upgrade_table  # type: ignore[import-not-found]
+        from mautrix.util.async_db import Database
+
+        async def upgrade() -> None:
+            db = Database.create(f"sqlite:{database}", upgrade_table=upgrade_table)
+            await db.start()
+            await db.stop()
+
+        asyncio.run(upgrade())
+    con = sqlite3.connect(database)
+    built = {
+        name: [row[1] for row in con.execute(f"PRAGMA table_info({name})")]
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if name != "version"  # the registry's own bookkeeping
+    }
+    assert built == {
+        t.qualified_name.removeprefix("public."): t.states[0].columns
+        for t in report.tables if t.present_in
+    }

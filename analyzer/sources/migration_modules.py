@@ -16,6 +16,10 @@ whose top-level functions carry a number matching `DEFAULT_FUNCTION_PATTERN` and
 `[tool.tabletrace] migration-modules` (globs) declares other modules and
 `migration-function-pattern` another naming (a regular expression whose first group is the
 number).
+
+Steps registered with mautrix's `UpgradeTable` (`@upgrade_table.register(...)`, in maubot and
+the mautrix bridges) are found by that decorator wherever they are: one ordered source per
+registry (`_registered_steps`).
 """
 
 from __future__ import annotations
@@ -67,8 +71,12 @@ def migration_modules(
     pattern = re.compile(function_pattern or DEFAULT_FUNCTION_PATTERN)
     globs = list(configured)
     result = MigrationModules()
+    modules = sorted(modules, key=lambda f: f.path)
+    registered = _registered_steps(modules, resolved, result)
     numbered_modules: dict[str, list[tuple[int, PythonFacts]]] = {}
-    for facts in sorted(modules, key=lambda f: f.path):
+    for facts in modules:
+        if facts.path in registered:
+            continue
         declared = is_declared(facts.path, globs)
         if not declared and not _looks_like_migrations(facts):
             continue
@@ -100,6 +108,91 @@ def migration_modules(
             _add(history, facts.path, resolved[facts.path].refs, None)
         result.histories.append(history)
     return result
+
+
+#: Where mautrix's `UpgradeTable` is imported from: `upgrade_table = UpgradeTable()`, then
+#: `@upgrade_table.register(description="...")` on each `async def upgrade_v1(conn)`.
+_UPGRADE_TABLE_MODULES = ("mautrix.util.async_db",)
+
+
+def _registered_steps(
+    modules: list[PythonFacts], resolved: Mapping[str, PythonSql], result: MigrationModules
+) -> set[str]:
+    """Migration steps registered with a registry of upgrades (mautrix's `UpgradeTable`, which
+    maubot, its plugins and the mautrix bridges use): `@upgrade_table.register(...)` on a
+    function of a module that imports from `mautrix.util.async_db`. The registry runs them
+    in the order they register: module by module, as the package imports them (`v01_...`,
+    `v02_...`), each module's top to bottom. One ordered source per registry (the module or
+    package binding it). A step's SQL may sit in a helper it calls (`create_v1_tables`):
+    every top-level function of a step module that no other module imports is the
+    migration's. The paths of the step modules are returned."""
+    imported_names = {binding.name for facts in modules for binding in facts.imports}
+    by_registry: dict[str, list[tuple[PythonFacts, list[str], set[str]]]] = {}
+    for facts in modules:
+        if not any(
+            binding.module.startswith(_UPGRADE_TABLE_MODULES) for binding in facts.imports
+        ):
+            continue
+        steps = [
+            (function.line, name)
+            for name, function in facts.functions.items()
+            if "." not in name and any(
+                decorator.endswith(".register") and "." not in decorator[: -len(".register")]
+                for decorator in function.decorators
+            )
+        ]
+        if not steps:
+            continue
+        registry = _registry_home(facts, steps, modules)
+        helpers = [
+            name for name in facts.functions
+            if "." not in name and name not in imported_names
+        ]
+        by_registry.setdefault(registry, []).append((facts, helpers, {n for _, n in steps}))
+    for registry, members in sorted(by_registry.items()):
+        history = SourceHistory(
+            id=f"migration-module:{registry}", kind="migration-module", path=registry,
+            files=[facts.path for facts, _, _ in members], ordered=True,
+        )
+        for facts, helpers, registered in members:
+            refs = resolved[facts.path].refs if facts.path in resolved else []
+            for function in helpers:
+                result.steps.add((facts.path, function))
+            for function in sorted(helpers, key=lambda name: facts.functions[name].line):
+                before = len(history.operations)
+                _add(history, facts.path, [r for r in refs if _top(r.function) == function],
+                     function)
+                if function not in registered:
+                    # whether, and when, a step calls the helper (`if legacy: migrate_legacy()
+                    # else: create_tables()`) is not read: its statements may not run
+                    history.operations[before:] = [
+                        replace(op, conditional=True) for op in history.operations[before:]
+                    ]
+        history.operations.sort(key=lambda op: (op.path, op.line))
+        result.histories.append(history)
+    return {facts.path for members in by_registry.values() for facts, _, _ in members}
+
+
+def _registry_home(
+    facts: PythonFacts, steps: list[tuple[int, str]], modules: list[PythonFacts]
+) -> str:
+    """Where the registry the steps register with is bound: this module, or the module or
+    package it is imported from (`from . import upgrade_table`), as a path."""
+    decorator = next(
+        d for _, name in steps for d in facts.functions[name].decorators if d.endswith(".register")
+    )
+    registry = decorator[: -len(".register")]
+    binding = next((b for b in facts.imports if b.local == registry), None)
+    if binding is None:
+        return facts.path
+    package = facts.module.split(".")
+    if facts.path.endswith("/__init__.py"):
+        package.append("")  # a package's own `from . import x` is relative to itself
+    base = package[: len(package) - binding.level] if binding.level else []
+    target = ".".join(part for part in [*base, *binding.module.split(".")] if part)
+    # a package is named by its folder, whether or not its `__init__.py` was read
+    path = {f.module: f.path for f in modules}.get(target, target.replace(".", "/"))
+    return path.removesuffix("/__init__.py")
 
 
 def _looks_like_migrations(facts: PythonFacts) -> bool:

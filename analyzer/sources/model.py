@@ -263,6 +263,10 @@ def apply(
             return
         state.pop(op.table, None)
     elif op.operation == "rename_from" and op.peer is not None:
+        if op.conditional and op.table not in state:
+            # the branch that renames a table the state lacks (`if legacy: rename it`) is the
+            # one not taken on the database these steps built
+            return
         # Renaming a table this source did not create still leaves the new name in place
         # once the source has run; its columns are then unknown.
         state[op.peer] = state.pop(op.table, None) or StateEntry(op.object_type, None)
@@ -298,4 +302,8 @@ def describe(op: SchemaOp) -> str | None:
     detail = _operation_detail(op)
     if not op.conditional:
         return detail
-    return f"{detail}; conditional (inside if/try)" if detail else "conditional (inside if/try)"
+    where = (
+        "in a helper a registered step calls" if op.source_kind == "migration-module"
+        else "inside if/try"
+    )
+    return f"{detail}; conditional ({where})" if detail else f"conditional ({where})"
