@@ -3150,6 +3150,10 @@ def top_artists(spark: SparkSession, listens: DataFrame, artists: DataFrame) -> 
 
 def stats(spark: SparkSession) -> DataFrame:
     return spark.sql("SELECT count(*) FROM listens_per_day")
+
+
+def stage(df: DataFrame, prefix: str) -> None:
+    df.createOrReplaceTempView(f"{prefix}_stage")
 """
 
 
@@ -3157,7 +3161,9 @@ def test_dataframes_registered_as_temporary_views(make_repo: MakeRepo) -> None:
     """PySpark's `df.createOrReplaceTempView(name)` names a DataFrame for the session's SQL:
     it is that session's `CREATE OR REPLACE TEMPORARY VIEW name`, through a constant, a
     helper taking the name and a keyword, and a global view in Spark's `global_temp`. Those
-    views are `temporary`, never `undefined-table`; a view nothing registers still is."""
+    views are `temporary`, never `undefined-table`; a view nothing registers still is (its
+    confidence medium: the view named at run time may be it). That run-time name is an
+    `info`, not a warning: it matters only to its own session's queries."""
     root = make_repo({"jobs/__init__.py": "", "jobs/artists.py": SPARK_JOB})
     report = scan(root)
     assert {t.qualified_name: (t.status, t.object_type) for t in report.tables} == {
@@ -3166,8 +3172,9 @@ def test_dataframes_registered_as_temporary_views(make_repo: MakeRepo) -> None:
         "public.listens": ("temporary", "view"),
         "public.listens_per_day": ("undefined", "table"),
     }
-    assert [(f.name, f.table) for f in report.findings] == [
-        ("undefined-table", "public.listens_per_day"),
+    assert [(f.name, f.table, f.severity, f.line, f.confidence) for f in report.findings] == [
+        ("undefined-table", "public.listens_per_day", "error", 21, "medium"),
+        ("dynamic-table-name", None, "info", 25, "high"),
     ]
     assert definitions(report, "public.listens") == [("jobs/artists.py", 11, "create_temporary")]
     assert definitions(report, "public.artists") == [("jobs/artists.py", 12, "create_temporary")]

@@ -15,6 +15,7 @@ from analyzer.rules.base import (
     use_location,
     where,
 )
+from analyzer.sql.refs import TEMPORARY_CREATION
 from analyzer.status import is_dead
 
 if TYPE_CHECKING:
@@ -66,7 +67,11 @@ def _accessor_doubt(ctx: RuleContext, key: TableKey) -> str:
 
 def _doubt(ctx: RuleContext) -> str:
     """Why "no code uses it" may be wrong: table names tabletrace could not resolve."""
-    dynamic = sum(1 for _, data in nodes_of_kind(ctx.graph, "dynamic"))
+    # a temporary table or view named at run time lives in its session: it uses no table
+    dynamic = sum(
+        1 for _, data in nodes_of_kind(ctx.graph, "dynamic")
+        if data["use"].operation != TEMPORARY_CREATION
+    )
     models = ctx.graph.graph.get("unnamed_models", 0)
     lookups = ctx.graph.graph.get("unresolved_lookups", 0)
     reasons = []

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from analyzer.graph import nodes_of_kind
 from analyzer.models import Finding, Location
 from analyzer.rules.base import Example, Rule, RuleContext
+from analyzer.sql.refs import TEMPORARY_CREATION
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -21,6 +22,20 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "tables are). Build it from a string tabletrace can read, or list its tables "
                 "in a comment and in ignore_tables if they are known"
             )
+        elif use.operation == TEMPORARY_CREATION:
+            # `df.createOrReplaceTempView(prefix + "_listens")`: the name matters only to the
+            # queries of the session that creates it, never to the schema
+            yield RULE.finding(
+                table=None,
+                message=(
+                    f"the name of a temporary table or view comes from {expressions}, which "
+                    f"cannot be resolved statically{reason}; it lives in the session that "
+                    "creates it, so only a query of that session may read it"
+                ),
+                locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
+                severity="info",
+            )
+            continue
         else:
             message = (
                 f"table name comes from {expressions}, which cannot be resolved statically"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from analyzer.graph import CREATING_OPERATIONS, nodes_of_kind
 from analyzer.rules.base import Example, Rule, RuleContext, plural, use_location
+from analyzer.sql.refs import TEMPORARY_CREATION
 from analyzer.status import is_undefined, needing_uses
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def _creation_doubt(ctx: RuleContext) -> str:
             (data["use"].path, data["use"].line)
             for _, data in nodes_of_kind(ctx.graph, "dynamic")
             if data["use"].operation in CREATING_OPERATIONS
+            or data["use"].operation == TEMPORARY_CREATION  # a session's view may be it
         }
     )
     unnamed = ctx.graph.graph.get("unnamed_models", 0)
