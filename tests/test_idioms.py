@@ -3247,8 +3247,9 @@ def test_dated_updates_beside_the_fresh_schema_are_its_alternative(make_repo: Ma
     """`admin/create_tables.sql` builds the latest schema, `admin/updates/` (numbered by
     date) upgrades an existing database; both create `listen_cache` without `IF NOT
     EXISTS`, so running one after the other would fail: they are two ways to one schema, no
-    `duplicate-definition`. `init.sql` with `migrations/001_more.sql` that both create
-    `audit` `IF NOT EXISTS` may run in turn: that duplicate is still reported."""
+    `duplicate-definition`; so are `meta/sql/create_tables.sql` and `meta/schema_changes/`
+    beside it. `init.sql` with `migrations/001_more.sql` that both create `audit` `IF NOT
+    EXISTS` may run in turn: that duplicate is still reported."""
     root = make_repo({
         "admin/create_tables.sql": (
             "CREATE TABLE listens (id int, user_id int);\n"
@@ -3262,10 +3263,15 @@ def test_dated_updates_beside_the_fresh_schema_are_its_alternative(make_repo: Ma
         ),
         "store/init.sql": "CREATE TABLE IF NOT EXISTS audit (id int);\n",
         "store/migrations/001_more.sql": "CREATE TABLE IF NOT EXISTS audit (id int);\n",
+        # beside each other: `meta/sql/` builds, `meta/schema_changes/` upgrades
+        "meta/sql/create_tables.sql": "CREATE TABLE review (id int, body text);\n",
+        "meta/schema_changes/1.sql": "CREATE TABLE review (id int);\n",
+        "meta/schema_changes/2.sql": "ALTER TABLE review ADD COLUMN body text;\n",
         "app/q.py": (
             "def f(cur):\n"
             '    cur.execute("SELECT * FROM listens JOIN listen_cache USING (id)")\n'
             '    cur.execute("SELECT * FROM audit")\n'
+            '    cur.execute("SELECT * FROM review")\n'
         ),
     })
     report = scan(root)
@@ -3277,6 +3283,8 @@ def test_dated_updates_beside_the_fresh_schema_are_its_alternative(make_repo: Ma
     assert [(s.id, s.ordered) for s in report.sources] == [
         ("sql:admin/create_tables.sql", False),
         ("sql:admin/updates", True),
+        ("sql:meta/schema_changes", True),
+        ("sql:meta/sql/create_tables.sql", False),
         ("sql:store/init.sql", False),
         ("sql:store/migrations", True),
     ]

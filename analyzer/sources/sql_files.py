@@ -6,6 +6,7 @@ belong to that revision's history instead (`analyzer.sources.alembic`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -105,7 +106,10 @@ def _pair_upgrades_with_fresh_scripts(histories: list[SourceHistory]) -> None:
     named by versions). Both create the same tables, and that is no rivalry
     (`duplicate-definition`); where their final schemas differ, `definition-drift` says so.
 
-    The script is beside the upgrades or in the folder above theirs. A chain pairs with a
+    The script is beside the upgrades, in the folder above theirs, or in a folder beside
+    theirs when its name says it builds a schema (`admin/sql/create_tables.sql` with
+    `admin/schema_changes/8.sql`; a folder beside is also where the next delta of a sequence
+    of folders lives, whose re-creation of a table is no alternative). A chain pairs with a
     script creating a table it creates: its names say it upgrades. A numbered folder could
     also continue from the script (`init.sql`, then `migrations/001_x.sql`), so it pairs only
     when running one after the other would fail: both create a table, neither `IF NOT
@@ -118,10 +122,22 @@ def _pair_upgrades_with_fresh_scripts(histories: list[SourceHistory]) -> None:
         for script in histories:
             if (
                 script.kind == "sql" and not script.ordered and script.variant_of is None
-                and PurePosixPath(script.path).parent in (folder, folder.parent)
+                and _near(PurePosixPath(script.path), folder)
                 and _alternatives(upgrades, script, chain)
             ):
                 script.variant_of = upgrades.variant_of = upgrades.id
+
+
+def _near(script: PurePosixPath, folder: PurePosixPath) -> bool:
+    """In the upgrades' folder, the one above it, or, named as a schema, one beside it."""
+    place = script.parent
+    if place in (folder, folder.parent):
+        return True
+    beside = place.parent == folder.parent != folder
+    return beside and _BUILDS_A_SCHEMA.search(script.name) is not None
+
+
+_BUILDS_A_SCHEMA = re.compile(r"create|schema|init|full|tables", re.IGNORECASE)
 
 
 def _alternatives(upgrades: SourceHistory, script: SourceHistory, chain: bool) -> bool:
