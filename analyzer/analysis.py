@@ -350,8 +350,10 @@ def analyse(
         history.faults = order_faults(history, parents, outside)
     histories += external_histories(django, histories, settings.ignores)
     histories += attached_histories(resolved, (key for key, _ in code.uses), histories)
+    elsewhere = {key for key, use in code.uses if settings.runs_elsewhere(use.path)}
     histories += declared_external_histories(
-        (key for key, _ in code.uses), histories, settings.declares_external
+        (key for key, _ in code.uses), histories,
+        lambda key: key in elsewhere or settings.declares_external(key),
     )
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known)

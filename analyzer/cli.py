@@ -169,6 +169,7 @@ class ScanRequest:
     default_schema: str | None
     ignore_table: list[str] | None
     external_table: list[str] | None
+    external_code: list[str] | None
     jobs: int | None
     cache_dir: Path | None
     no_cache: bool
@@ -203,6 +204,13 @@ SHARED_OPTIONS: dict[str, tuple[object, object]] = {
         typer.Option(
             "--external-table",
             help="Glob of tables another application owns: external, not undefined (repeatable).",
+        ),
+    ),
+    "external_code": (
+        list[str] | None,
+        typer.Option(
+            "--external-code",
+            help="Glob of files whose SQL runs on another application's database (repeatable).",
         ),
     ),
     "jobs": (
@@ -357,6 +365,7 @@ def _scan_result(
         "default_schema": request.default_schema,
         "ignore_tables": request.ignore_table or None,
         "external_tables": request.external_table or None,
+        "external_code": request.external_code or None,
         "max_file_size": max_size,
         "select": _rule_option(request.select, "--select"),
         "extend_select": _rule_option(request.extend_select, "--extend-select"),

@@ -75,6 +75,13 @@ class Config:
             "database the code reads): status external, never undefined, their uses kept"
         ),
     )
+    external_code: list[str] = field(
+        default_factory=list,
+        metadata=_about(
+            "globs of files whose SQL runs on another application's database: the tables "
+            "they use that no source creates are external, never undefined"
+        ),
+    )
     select: list[str] | None = field(
         default=None,
         metadata=_about(
@@ -129,6 +136,11 @@ class Config:
     def declares_external(self, key: TableKey) -> bool:
         """Whether `external_tables` says another application owns this table."""
         return _matches(self.external_tables, key)
+
+    def runs_elsewhere(self, path: str) -> bool:
+        """Whether `external_code` says the file's SQL runs on another application's
+        database (globs as in `exclude`)."""
+        return any(path_matches(path, pattern) for pattern in self.external_code)
 
     def extraction_key(self) -> dict[str, Any]:
         """The settings that change what is extracted from a file (for caches)."""
@@ -185,6 +197,13 @@ def _pattern(value: Any) -> str | None:
     return value
 
 
+def path_matches(path: str, pattern: str) -> bool:
+    """The `exclude` glob semantics: fnmatch on the whole path, or a `dir/**` prefix."""
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    return pattern.endswith("/**") and (path + "/").startswith(pattern[:-2])
+
+
 def _matches(patterns: list[str], key: TableKey) -> bool:
     """A table matches a glob by its name, `schema.name` or display name."""
     names = (key.name, f"{key.schema}.{key.name}", key.display)
@@ -198,6 +217,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "default_schema": _string,
     "ignore_tables": _strings,
     "external_tables": _strings,
+    "external_code": _strings,
     "select": _optional_strings,
     "extend_select": _strings,
     "ignore": _strings,

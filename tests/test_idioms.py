@@ -3528,3 +3528,35 @@ def test_upgrades_registered_with_mautrix_upgrade_table(make_repo: MakeRepo, tmp
         t.qualified_name.removeprefix("public."): t.states[0].columns
         for t in report.tables if t.present_in
     }
+
+
+def test_code_that_reads_another_applications_database(make_repo: MakeRepo) -> None:
+    """`external_code` names the files whose SQL runs on another application's database
+    (a second connection: `mb_conn.execute("SELECT ... FROM artist")`): the tables they use
+    that no source creates are external, their uses kept. The same unqualified name used by
+    other code and created by the repository stays the repository's; a table other code
+    uses and nothing creates is still undefined."""
+    root = make_repo({
+        "db/001_init.sql": "CREATE TABLE orders (id int, artist_id int);\n",
+        "app/external/musicbrainz.py": (
+            "def artist_name(mb_conn, artist_id):\n"
+            '    return mb_conn.execute("SELECT name FROM artist WHERE id = %s", (artist_id,))\n'
+            "\n\ndef recent(mb_conn):\n"
+            '    return mb_conn.execute("SELECT * FROM orders")\n'
+        ),
+        "app/local.py": (
+            "def f(cur):\n"
+            '    cur.execute("SELECT * FROM orders JOIN ledger USING (id)")\n'
+        ),
+        "pyproject.toml": '[tool.tabletrace]\nexternal_code = ["app/external/**"]\n',
+    })
+    report = scan(root)
+    assert {t.qualified_name: (t.status, t.present_in) for t in report.tables} == {
+        "public.artist": ("external", ["external"]),
+        "public.ledger": ("undefined", []),
+        "public.orders": ("used", ["sql"]),
+    }
+    assert [(f.name, f.table) for f in report.findings] == [("undefined-table", "public.ledger")]
+    assert every_use(report)[0] == (
+        "public.artist", "app/external/musicbrainz.py", 2, "read", "select", "high"
+    )

@@ -8,11 +8,10 @@ path glob to rules not reported for findings whose first location is under it; g
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analyzer.config import Config, ConfigError
+from analyzer.config import Config, ConfigError, path_matches
 from analyzer.rules import RULES, RULES_BY_CODE, RULES_BY_NAME
 from analyzer.rules.base import Rule
 
@@ -44,13 +43,6 @@ def rule_codes(tokens: Iterable[str], key: str) -> set[str]:
             )
         codes.add(rule.code)
     return codes
-
-
-def path_matches(path: str, pattern: str) -> bool:
-    """The `exclude` glob semantics: fnmatch on the whole path, or a `dir/**` prefix."""
-    if fnmatch.fnmatchcase(path, pattern):
-        return True
-    return pattern.endswith("/**") and (path + "/").startswith(pattern[:-2])
 
 
 @dataclass(frozen=True, slots=True)
