@@ -77,13 +77,36 @@ def test_sql_bodies(sql: str, expected: list[tuple[str, str, str, int]]) -> None
     [
         "CREATE TABLE t (id int)",  # no routine
         "CREATE FUNCTION broken( RETURNS int",  # PostgreSQL's parser refuses it
-        # plpgsql PostgreSQL itself would refuse: RETURN QUERY in a function returning one row
-        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY SELECT 1; "
-        "END $$",
     ],
 )
 def test_what_is_no_routine(sql: str) -> None:
     assert read_routine(sql, "public") is None
+
+
+def test_a_body_postgresql_refuses_is_unread_with_its_reason() -> None:
+    routine = read_routine(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY SELECT 1; "
+        "END $$",
+        "public",
+    )
+    assert routine is not None
+    assert (routine.name, routine.refs, routine.unread) == (
+        "f", (), "cannot use RETURN QUERY in a non-SETOF function"
+    )
+
+
+def test_an_unread_body_is_a_diagnostic() -> None:
+    from analyzer.readers.sql_file import extract_sql_file
+
+    facts = extract_sql_file(
+        "db/f.sql",
+        b"CREATE TABLE t (id int);\n"
+        b"CREATE FUNCTION log_all(rows record[]) RETURNS void LANGUAGE plpgsql AS $$\n"
+        b"BEGIN INSERT INTO t SELECT 1; END $$;\n",
+    )
+    assert facts.routines == []
+    assert [(p.code, p.line) for p in facts.problems] == [("routine-unread", 2)]
+    assert "PL/pgSQL functions cannot accept type _record" in facts.problems[0].message
 
 
 @pytest.mark.parametrize(

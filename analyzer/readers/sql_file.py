@@ -144,7 +144,14 @@ def extract_sql_file(
         )
         if dialect in POSTGRES_DIALECTS and defines_routine(statement.text):
             routine = read_routine(statement.text, default_schema)
-            if routine is not None:
+            if routine is not None and routine.unread is not None:
+                facts.problems.append(FileProblem(
+                    "routine-unread", statement.line,
+                    f"function {routine.name}(): PostgreSQL's parser does not read its body "
+                    f"({routine.unread}); the tables it uses are unknown, and code calling it "
+                    "uses none of them",
+                ))
+            elif routine is not None:
                 facts.routines.append(
                     SqlRoutineFact(
                         routine.name, routine.schema, statement.line,

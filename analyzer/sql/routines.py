@@ -40,6 +40,9 @@ class RoutineBody:
     name: str
     schema: str | None
     refs: tuple[tuple[TableRef, int], ...]
+    # PostgreSQL's reason when it reads the definition but not its body (a plpgsql function
+    # taking `record[]`): the tables the body uses are then unknown
+    unread: str | None = None
 
 
 def defines_routine(text: str) -> bool:
@@ -75,8 +78,10 @@ def read_routine(text: str, default_schema: str) -> RoutineBody | None:
         if language == "plpgsql":
             try:
                 tree = parse_plpgsql(text)
-            except ParseError:
-                return None
+            except ParseError as error:
+                return RoutineBody(
+                    names[-1], names[-2] if len(names) > 1 else None, (), str(error)
+                )
             first = text.count("\n", 0, start)
             queries = [(query, first + line - 1) for query, line in _plpgsql_queries(tree)]
         elif language == "sql":
