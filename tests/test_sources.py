@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from analyzer import Report, scan
 from tests.conftest import MakeRepo, uses_of
 from tests.pg import MakeDatabase, make_database, pg_server
@@ -857,3 +859,22 @@ def test_version_chains_are_ordered_by_their_starting_version() -> None:
         ],
         "upgrade": ["u/upgrade-v3-v4.sql", "u/upgrade-v4-v10.sql"],
     }
+
+
+@pytest.mark.parametrize(
+    ("files", "ordered"),
+    [
+        # at the repository's top: the numbered files' folder is "." as the script's
+        ({"schema.sql": "CREATE TABLE t (id int);\n", "001_t.sql": "CREATE TABLE t (id int);\n",
+          "002_u.sql": "ALTER TABLE t ADD COLUMN u int;\n"}, "sql:."),
+        # the script above `migrations/`
+        ({"schema.sql": "CREATE TABLE t (id int);\n",
+          "migrations/001_t.sql": "CREATE TABLE t (id int);\n"}, "sql:migrations"),
+    ],
+)
+def test_a_fresh_script_and_numbered_upgrades_at_the_top(
+    make_repo: MakeRepo, files: dict[str, str], ordered: str
+) -> None:
+    report = scan(make_repo(files))
+    assert [f.name for f in report.findings if f.name == "duplicate-definition"] == []
+    assert [s.id for s in report.sources if s.ordered] == [ordered]
