@@ -386,6 +386,7 @@ def analyse(
                 files=h.files,
                 ordered=h.ordered,
                 tables=sorted(key.display for key in h.state),
+                alternative_of=h.variant_of,
             )
             for h in histories
         ),

@@ -197,6 +197,14 @@ class Source(_Model):
     files: list[str]
     ordered: bool = Field(description="true when files form one history in numeric order")
     tables: list[str] = Field(description="tables present at the end of this source's history")
+    alternative_of: str | None = Field(
+        default=None,
+        description=(
+            "sources sharing this value are alternative ways to one schema, never both run on "
+            "one database: one engine's variant of a SQL file or numbered folder, or a "
+            "fresh-install script and the upgrades beside it"
+        ),
+    )
 
 
 class RevisionTable(_Model):

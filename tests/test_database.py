@@ -638,3 +638,31 @@ def test_sqlite_catalogue_comparison(make_repo, tmp_path: Path) -> None:
 
 def test_url_of_points_at_another_database(pg_server) -> None:
     assert url_of(pg_server, "other").endswith("/other")
+
+
+def test_verify_builds_the_fresh_script_not_the_upgrades_beside_it(
+    make_repo, dev_database: str
+) -> None:
+    """A fresh-install script and the chain of upgrades beside it are two ways to one schema:
+    `verify` builds the script (the chain needs an older database to start from), and
+    PostgreSQL applies every statement. Building both on one scratch database failed on the
+    upgrades' first CREATE."""
+    root = make_repo({
+        "db/create_shop.sql": (
+            "CREATE TABLE customers (id int PRIMARY KEY, email text);\n"
+            "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers);\n"
+        ),
+        "db/update_shop_1_to_2.sql": "CREATE TABLE orders (id int PRIMARY KEY);\n",
+        "db/update_shop_2_to_3.sql": "ALTER TABLE orders ADD COLUMN customer_id int;\n",
+    })
+    report = scan(root)
+    assert [(s.id, s.alternative_of) for s in report.sources] == [
+        ("sql:db/create_shop.sql", "sql:db/update_shop*"),
+        ("sql:db/update_shop*", "sql:db/update_shop*"),
+    ]
+    plan = build_plan(report, root)
+    assert [(s.path, s.line) for s in plan.steps] == [
+        ("db/create_shop.sql", 1), ("db/create_shop.sql", 2),
+    ]
+    build = run_build(plan, parse_database_url(dev_database), mode="transaction")
+    assert [(o.step.line, o.status) for o in build.outcomes] == [(1, "applied"), (2, "applied")]

@@ -5,7 +5,8 @@ came from; this module is the one place that decides the list. Today it builds i
 the report carries:
 
 1. the raw-SQL sources (`Report.sources` of kind `sql`), in the order the report gives them
-   and each one's files in replay order (`10_` after `9_`), every file re-read and split with
+   and each one's files in replay order (`10_` after `9_`), but for upgrades whose fresh-install
+   script is built instead (`Source.alternative_of`), every file re-read and split with
    `analyzer.sql.split.split_statements` (so psql meta-commands and COPY data blocks are
    handled exactly as the static reader handles them);
 2. then a generated `CREATE TABLE IF NOT EXISTS` for every table of the Alembic head states,
@@ -148,11 +149,19 @@ def quote_identifier(name: str) -> str:
 def build_plan(report: Report, root: Path, column_types: ColumnTypes = no_known_types) -> BuildPlan:
     """Every statement `verify` runs, in order: raw SQL sources, then generated tables."""
     plan = BuildPlan()
+    fresh = {
+        source.alternative_of for source in report.sources
+        if source.kind == "sql" and not source.ordered and source.alternative_of is not None
+    }
     for source in report.sources:
         if source.kind != "sql":
             continue
         if source_engine(source.id) not in (None, "postgres"):
             continue  # a numbered folder's steps for another engine (`sql:db#sqlite`)
+        if source.ordered and source.alternative_of in fresh and source_engine(source.id) is None:
+            # upgrades of an older database, whose latest schema a fresh-install script beside
+            # them builds (`sql_files._pair_upgrades_with_fresh_scripts`): the script is built
+            continue
         for file in source.files:
             if engine_of(file) not in (None, "postgres"):
                 continue  # written for another engine (`x.sql.sqlite`): not PostgreSQL's
