@@ -32,6 +32,7 @@ from pathlib import PurePosixPath
 
 from analyzer.facts import PythonFacts
 from analyzer.resolve.code_sql import PythonSql, ResolvedRef
+from analyzer.resolve.index import absolute_module
 from analyzer.sources.migration_places import is_declared, migrations_place
 from analyzer.sources.model import (
     NUMBERED_FILE,
@@ -185,11 +186,7 @@ def _registry_home(
     binding = next((b for b in facts.imports if b.local == registry), None)
     if binding is None:
         return facts.path
-    package = facts.module.split(".")
-    if facts.path.endswith("/__init__.py"):
-        package.append("")  # a package's own `from . import x` is relative to itself
-    base = package[: len(package) - binding.level] if binding.level else []
-    target = ".".join(part for part in [*base, *binding.module.split(".")] if part)
+    target = absolute_module(facts, binding)
     # a package is named by its folder, whether or not its `__init__.py` was read
     path = {f.module: f.path for f in modules}.get(target, target.replace(".", "/"))
     return path.removesuffix("/__init__.py")
