@@ -472,7 +472,7 @@ class CodeSqlResolver:
                 result.attached.extend(
                     item for item in found.attached if item not in result.attached
                 )
-                result.calls.extend(call for call in found.calls if call not in result.calls)
+                result.calls.extend(found.calls)
                 own = ctes.get(candidate.function, frozenset())
                 result.refs.extend(
                     ref for ref in _unique(found.refs)
@@ -490,6 +490,7 @@ class CodeSqlResolver:
             # its emulated upsert) holds a use from each: the strongest is kept
             result.refs = _unique(result.refs)
             result.dynamic = _unique_dynamic(result.dynamic)
+            result.calls = list(dict.fromkeys(result.calls))  # a loop's statement, once
         return results
 
     def _take_helper(
