@@ -1140,7 +1140,9 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         argument = _sink_argument(node)
         if argument is not None:
             looker.sink(argument)
-    elif name in TEMP_VIEW_METHODS and type(func) is ast.Attribute and node.args:
+    elif name in TEMP_VIEW_METHODS and type(func) is ast.Attribute and (
+        node.args or node.keywords
+    ):
         # a DataFrame registered as a temporary view: the reader reads it as its statement
         state.reasons.append(f"line {node.lineno}: {name}()")
     if (

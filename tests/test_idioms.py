@@ -3560,3 +3560,19 @@ def test_code_that_reads_another_applications_database(make_repo: MakeRepo) -> N
     assert every_use(report)[0] == (
         "public.artist", "app/external/musicbrainz.py", 2, "read", "select", "high"
     )
+
+
+def test_a_module_that_only_registers_a_view_is_read(make_repo: MakeRepo) -> None:
+    """The first look keeps a module whose only database code is a view's registration, by
+    keyword too, so the view another module's query reads is the session's, not undefined."""
+    root = make_repo({
+        "jobs/__init__.py": "",
+        "jobs/register.py": "def register(df):\n    df.createOrReplaceTempView(name='daily')\n",
+        "jobs/query.py": "def daily(spark):\n    return spark.sql('SELECT count(*) FROM daily')\n",
+    })
+    for prefilter in (True, False):
+        report = scan(root, prefilter=prefilter)
+        assert [(t.qualified_name, t.status) for t in report.tables] == [
+            ("public.daily", "temporary")
+        ]
+        assert definitions(report, "public.daily") == [("jobs/register.py", 2, "create_temporary")]

@@ -116,7 +116,9 @@ class CodeSqlReader(Reader):
         # "argument", "lines", or "view": the name a DataFrame is registered under)
         self._pending: list[tuple[cst.BaseExpression, Context, str | None, str]] = []
         self._sinks: dict[int, str] = {}  # id(argument node) -> sink name
-        self._lines: set[int] = set()  # ids of the items of a list of lines given to a sink
+        # ids of strings read as part of something else: the items of a list of lines given
+        # to a sink (`_sink_argument`), the name a DataFrame is registered under (`_call`)
+        self._taken: set[int] = set()
         self._calls: list[tuple[cst.Call, Context]] = []
         string_handler = CodeSqlReader._string
         for node_type in (
@@ -155,9 +157,8 @@ class CodeSqlReader(Reader):
     def _string(self, node: cst.CSTNode, ctx: Context) -> bool:
         if not self.shapes.is_str(node):
             return True
-        if id(node) in self._lines:
-            return False  # a line of a statement given to a sink as a list (`_sink_argument`)
-            # (or the name of a temporary view, read as its statement: `_call`)
+        if id(node) in self._taken:
+            return False
         self._pending.append((node, ctx, self._sinks.pop(id(node), None), "string"))  # type: ignore[arg-type]
         return False  # strings inside a string expression are part of it
 
@@ -175,7 +176,7 @@ class CodeSqlReader(Reader):
             view = _view_name(call)
             if view is not None:
                 if self.shapes.is_str(view):
-                    self._lines.add(id(view))
+                    self._taken.add(id(view))
                 self._pending.append((view, ctx, name, "view"))
         if _may_pass_a_name(call):
             self._calls.append((call, ctx))
@@ -196,7 +197,7 @@ class CodeSqlReader(Reader):
             return
         items = _lines_of(node)
         if items and all(self.shapes.is_str(item) for item in items):
-            self._lines.update(id(item) for item in items)
+            self._taken.update(id(item) for item in items)
             self._pending.append((node, ctx, sink, "lines"))
             return
         if dotted(node) is not None or isinstance(
