@@ -878,3 +878,17 @@ def test_a_fresh_script_and_numbered_upgrades_at_the_top(
     report = scan(make_repo(files))
     assert [f.name for f in report.findings if f.name == "duplicate-definition"] == []
     assert [s.id for s in report.sources if s.ordered] == [ordered]
+
+
+def test_numbered_files_at_the_top_have_no_folder_beside_them(make_repo: MakeRepo) -> None:
+    """A folder beside the upgrades' is one with the same parent; the repository's top has
+    none, so a schema script one level down is a second owner of what the top's numbered
+    files create, still reported."""
+    report = scan(make_repo({
+        "001_t.sql": "CREATE TABLE t (id int);\n",
+        "002_u.sql": "ALTER TABLE t ADD COLUMN u int;\n",
+        "other/create_tables.sql": "CREATE TABLE t (id int, u int);\n",
+    }))
+    assert [(f.name, f.table) for f in report.findings if f.name == "duplicate-definition"] == [
+        ("duplicate-definition", "public.t")
+    ]

@@ -126,7 +126,7 @@ def _pair_upgrades_with_fresh_scripts(histories: list[SourceHistory]) -> None:
         for script, place, named_as_schema in scripts:
             # in the upgrades' folder, the one above it, or, named as a schema, one beside it
             near = place in (folder, above) or (
-                named_as_schema and place != folder and _parent(place) == above
+                named_as_schema and folder not in (place, above) and _parent(place) == above
             )
             if script.variant_of is None and near and _alternatives(upgrades, script, chain):
                 script.variant_of = upgrades.variant_of = upgrades.id
