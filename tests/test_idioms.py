@@ -3309,7 +3309,7 @@ BEGIN
 END;
 $body$;
 
-CREATE FUNCTION package_downloads(pkg text) RETURNS bigint LANGUAGE sql STABLE AS $$
+CREATE FUNCTION public.package_downloads(pkg text) RETURNS bigint LANGUAGE sql STABLE AS $$
     SELECT count(*) FROM downloads WHERE name = pkg;
 $$;
 
@@ -3384,6 +3384,11 @@ def test_tables_used_through_database_functions(
     assert [u.snippet for u in packages.uses] == [
         "VALUES (add_package(%s, %s)) -> add_package() at db/001_schema.sql:10",
         "VALUES (add_package(%s, %s)) -> add_package() at db/001_schema.sql:14",
+    ]
+    downloads = report.table("public.downloads")
+    assert downloads is not None
+    assert [u.snippet for u in downloads.uses] == [
+        "SELECT package_downloads(%s) -> public.package_downloads() at db/001_schema.sql:20",
     ]
     import psycopg
 

@@ -62,9 +62,8 @@ class SqlRoutineFact:
     it reads and writes."""
 
     name: str
-    schema: str | None
+    schema: str | None  # as the definition writes it (`store.add_package`), else None
     line: int
-    snippet: str
     refs: tuple[SqlRefFact, ...]
 
 
@@ -155,7 +154,6 @@ def extract_sql_file(
                 facts.routines.append(
                     SqlRoutineFact(
                         routine.name, routine.schema, statement.line,
-                        snippet_of(statement.text),
                         tuple(SqlRefFact(ref, statement.line + line) for ref, line in routine.refs),
                     )
                 )

@@ -114,6 +114,13 @@ def routine_uses(
                             path=facts.path, line=call.line, module=facts.module,
                             kind=ref.kind, via="sql", confidence="medium",
                             operation=ref.operation, function=call.function,
-                            snippet=f"{call.snippet} -> {name}() at {path}:{fact.line}",
+                            snippet=(
+                                f"{call.snippet} -> {_qualified(routine)}() at "
+                                f"{path}:{fact.line}"
+                            ),
                         )))
     return out
+
+
+def _qualified(routine: SqlRoutineFact) -> str:
+    return f"{routine.schema}.{routine.name}" if routine.schema else routine.name
