@@ -11,6 +11,10 @@ from analyzer.models import Use
 from analyzer.readers.sql_file import SqlRoutineFact
 from analyzer.resolve.code_sql import PythonSql
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import TableRef
+
+#: One use per line, table, kind and operation in a module.
+_UseMarker = tuple[int, TableKey, str, str]
 
 
 @dataclass(slots=True)
@@ -55,14 +59,12 @@ def code_uses(
                     dynamic.kind, dynamic.snippet, dynamic.reason, dynamic.operation,
                 )
             )
-        seen: set[tuple[int, TableKey, str, str]] = set()
+        seen: set[_UseMarker] = set()
         for resolved_ref in sql.refs:
             ref = resolved_ref.ref
-            key = TableKey(ref.schema, ref.name)
-            marker = (resolved_ref.line, key, ref.kind, ref.operation)
-            if ignored(key) or marker in seen:
+            key = _first_use(resolved_ref.line, ref, seen, ignored)
+            if key is None:
                 continue
-            seen.add(marker)
             result.uses.append(
                 (
                     key,
@@ -99,27 +101,39 @@ def routine_uses(
         return []
     out: list[tuple[TableKey, Use]] = []
     for facts in modules:
-        seen: set[tuple[int, TableKey, str, str]] = set()
+        seen: set[_UseMarker] = set()
         for call in resolved[facts.path].calls:
-            for name in call.names:
-                for path, routine in defined.get(name, ()):
-                    for fact in routine.refs:
-                        ref = fact.ref
-                        key = TableKey(ref.schema, ref.name)
-                        marker = (call.line, key, ref.kind, ref.operation)
-                        if ignored(key) or marker in seen:
-                            continue
-                        seen.add(marker)
-                        out.append((key, Use(
-                            path=facts.path, line=call.line, module=facts.module,
-                            kind=ref.kind, via="sql", confidence="medium",
-                            operation=ref.operation, function=call.function,
-                            snippet=(
-                                f"{call.snippet} -> {_qualified(routine)}() at "
-                                f"{path}:{fact.line}"
-                            ),
-                        )))
+            definitions = [d for name in call.names for d in defined.get(name, ())]
+            for path, routine in definitions:
+                for fact in routine.refs:
+                    ref = fact.ref
+                    key = _first_use(call.line, ref, seen, ignored)
+                    if key is None:
+                        continue
+                    out.append((key, Use(
+                        path=facts.path, line=call.line, module=facts.module,
+                        kind=ref.kind, via="sql", confidence="medium",
+                        operation=ref.operation, function=call.function,
+                        snippet=(
+                            f"{call.snippet} -> {_qualified(routine)}() at {path}:{fact.line}"
+                        ),
+                    )))
     return out
+
+
+def _first_use(
+    line: int, ref: TableRef, seen: set[_UseMarker], ignored: Callable[[TableKey], bool]
+) -> TableKey | None:
+    """The table `ref` names at `line`, unless `ignore_tables` leaves it out or the module
+    already has that use (the same line, table, kind and operation): both readers of a
+    module's SQL, its own statements (`code_uses`) and the functions they call
+    (`routine_uses`), keep a module's uses unique this way."""
+    key = TableKey(ref.schema, ref.name)
+    marker = (line, key, ref.kind, ref.operation)
+    if ignored(key) or marker in seen:
+        return None
+    seen.add(marker)
+    return key
 
 
 def _qualified(routine: SqlRoutineFact) -> str:
