@@ -22,12 +22,9 @@ from typing import Any
 
 from analyzer.sql.names import normalize_identifier
 from analyzer.sql.refs import TableRef
-from analyzer.sql.split import split_statements
+from analyzer.sql.split import DEFINES_ROUTINE, split_statements
 from analyzer.sql.statements import analyze_statement
 
-_DEFINES_ROUTINE = re.compile(
-    r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE
-)
 _ATOMIC_BODY = re.compile(r"\bBEGIN\s+ATOMIC\b(.*)\bEND\b", re.IGNORECASE | re.DOTALL)
 _STATEMENT_MODE = 0  # `PLpgSQL_expr.parseMode` of a whole statement (RAW_PARSE_DEFAULT)
 
@@ -46,7 +43,7 @@ class RoutineBody:
 
 
 def defines_routine(text: str) -> bool:
-    return _DEFINES_ROUTINE.match(text) is not None
+    return DEFINES_ROUTINE.match(text, len(text) - len(text.lstrip())) is not None
 
 
 def read_routine(text: str, default_schema: str) -> RoutineBody | None:

@@ -47,7 +47,9 @@ _SEND_BUFFER = re.compile(r"\\(?:g[a-z]*|watch|crosstabview)(?![A-Za-z])")
 _META_COMMAND = re.compile(r"\\([A-Za-z_]*)[ \t]*(.*)")
 _INCLUDE_COMMANDS = frozenset({"i", "ir", "include", "include_relative"})
 _PSQL_COPY_FROM_STDIN = re.compile(r"\bFROM\s+STDIN\b", re.IGNORECASE)
-_DEFINES_ROUTINE = re.compile(
+#: A statement defining a function or procedure, from its first word (`analyzer.sql.routines`
+#: reads such statements; the splitter keeps their `BEGIN ATOMIC` bodies whole)
+DEFINES_ROUTINE = re.compile(
     r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE
 )
 _BEGIN_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b", re.IGNORECASE)
@@ -164,7 +166,7 @@ class _Splitter:
         procedure (SQL-standard bodies, PostgreSQL 14): its statements end with `;` too. As
         psql does, BEGIN and CASE open a level, END closes one."""
         assert self.start is not None
-        if not _DEFINES_ROUTINE.match(self.text, self.start):
+        if not DEFINES_ROUTINE.match(self.text, self.start):
             return False
         text = self.text[self.start : at]
         if _BEGIN_ATOMIC.search(text) is None:
