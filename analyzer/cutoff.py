@@ -282,17 +282,19 @@ def _outline_moved(job: Job, old: Extracted, first_look_outline: Outline | None
     tree = parse_tree(job.data)
     if tree is None:
         return None
+    outline = outline_of(job.data, tree)
+    lines = outline_map(last_outline, outline) if outline is not None else None
+    moved_facts = move_lines(facts, lines) if lines is not None else None
+    if moved_facts is None:
+        # (before the first look, which costs more than the outline: an edit inside a
+        # statement, the common one, is read again in full anyway)
+        return None
     look = None
     if job.prefilter:
         look = glance(job.data, job.module, job.path, dialect=job.dialect,
                       verdicts=job.verdicts, tree=tree)
         if look is None or skipped_by_first_look(job, look):
             return None  # (`engine.run_job` would skip the file now)
-    outline = outline_of(job.data, tree)
-    lines = outline_map(last_outline, outline) if outline is not None else None
-    moved_facts = move_lines(facts, lines) if lines is not None else None
-    if moved_facts is None:
-        return None
     return Extracted(job.path, python=moved_facts, glance=look, outline=outline)
 
 

@@ -64,12 +64,14 @@ from analyzer.sources.migration_places import migrations_place
 from analyzer.sources.model import NUMBERED_FILE
 from analyzer.sql.detect import (
     REPR_START,
+    SINK_KEYWORDS,
     Verdicts,
     candidate_may_be_sql,
     could_be_sql,
     is_sql_text,
     known_first_word,
     starts_like_sql,
+    statement_keyword,
 )
 
 #: Calls that declare a table or a declarative base (`Table(...)` is checked for its shape).
@@ -1204,7 +1206,15 @@ def _attribute(looker: _Looker, node: ast.Attribute) -> bool:
 
 
 def _constant(looker: _Looker, node: ast.Constant) -> bool:
-    if isinstance(node.value, str | bytes):
+    value = node.value
+    if type(value) is str:
+        # Most constants of a file (names, keys, messages) start with no keyword a sink
+        # takes: for them `string` would find neither a literal that starts like SQL nor a
+        # statement (`is_sql_text` wants a statement keyword first), so they are passed over
+        # here, without the template and verdict it makes for each
+        if statement_keyword(value) in SINK_KEYWORDS:
+            looker.string(node, at_sink=False)
+    elif isinstance(value, str | bytes):
         looker.string(node, at_sink=False)
     return False
 
