@@ -8,6 +8,7 @@ processes run, which is when the sum of the processes' memory peaks.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections import defaultdict
 from collections.abc import Mapping
@@ -34,7 +35,7 @@ from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import orm_uses
 from analyzer.readers.sql_file import SqlFileFacts
-from analyzer.resolve.code_sql import Analysis, CodeSqlResolver, MemoKey, SqlMemo
+from analyzer.resolve.code_sql import Analysis, CodeSqlResolver, MemoKey, PythonSql, SqlMemo
 from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import TemplateExpander
@@ -240,6 +241,36 @@ def _migration_tooling(collected: Collected) -> tuple[str, ...]:
     return tuple(sorted(folder for folder in folders if folder))
 
 
+def _created_sequences(
+    collected: Collected, resolved: Mapping[str, PythonSql]
+) -> frozenset[TableKey]:
+    """The sequences some statement of the repository creates (`CREATE SEQUENCE`), in its
+    `.sql` files or its code (a migration function's included)."""
+    found = {
+        key
+        for _, facts in collected.sql
+        for statement in facts.statements
+        for key in statement.sequences
+    }
+    found.update(key for sql in resolved.values() for key in sql.sequences)
+    return frozenset(found)
+
+
+def _without_sequence_reads(
+    resolved: dict[str, PythonSql], sequences: frozenset[TableKey]
+) -> dict[str, PythonSql]:
+    """The code's SQL without its reads of those sequences: PostgreSQL reads a sequence as a
+    relation (`SELECT last_value FROM events_stream_seq`), and tables and sequences share one
+    namespace, so a relation of that name is no table (it was `undefined-table`)."""
+    if not sequences:
+        return resolved
+    out: dict[str, PythonSql] = {}
+    for path, sql in resolved.items():
+        refs = [r for r in sql.refs if r.ref.kind != "read" or r.ref.key not in sequences]
+        out[path] = sql if len(refs) == len(sql.refs) else dataclasses.replace(sql, refs=refs)
+    return out
+
+
 def analyse(
     root: Path,
     settings: Config,
@@ -277,6 +308,7 @@ def analyse(
         memo=memo.memo,
     ).resolve(app)
     memo.save()
+    resolved = _without_sequence_reads(resolved, _created_sequences(collected, resolved))
     # Ordered migration functions (`m001_initial(db)`) are a source: their SQL is neither a use
     # nor runtime DDL.
     migrations = migration_modules(

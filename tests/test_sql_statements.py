@@ -1039,3 +1039,21 @@ def test_the_token_scan_reads_virtual_and_temporary_creations(
     assert [(r.name, r.operation, r.if_not_exists, r.confidence) for r in result.refs] == [
         (*expected, "low")
     ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "created"),
+    [
+        ("CREATE SEQUENCE IF NOT EXISTS account_data_seq", ("public", "account_data_seq")),
+        ('CREATE SEQUENCE "Ids".Ticket_Seq START 10', ("Ids", "ticket_seq")),
+        ("CREATE TEMPORARY SEQUENCE scratch_seq", ("public", "scratch_seq")),
+    ],
+)
+def test_a_created_sequence_is_no_table(sql: str, created: tuple[str, str]) -> None:
+    """`CREATE SEQUENCE` makes no table: no ref, the sequence named apart (PostgreSQL reads
+    it as a relation: `SELECT last_value FROM account_data_sequence`)."""
+    result = analyze_statement(sql)
+    assert (result.refs, result.sequences, result.parsed) == ((), (TableKey(*created),), True)
+    several = analyze_statement(f"{sql}; SELECT 1 FROM t")
+    assert several.sequences == (TableKey(*created),)
+    assert [(r.name, r.kind) for r in several.refs] == [("t", "read")]

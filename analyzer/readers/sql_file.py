@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from analyzer.facts import FileProblem
 from analyzer.sql.detect import statement_keyword
-from analyzer.sql.names import normalize_identifier
+from analyzer.sql.names import TableKey, normalize_identifier
 from analyzer.sql.routines import defines_routine, read_routine
 from analyzer.sql.runnable import POSTGRES_DIALECTS, CannotRun, cannot_run
 from analyzer.sql.split import split_statements
@@ -54,6 +54,8 @@ class SqlStatementFact:
     # Why the statement cannot run, when it cannot (`analyzer.sql.runnable`): its CREATE
     # defines nothing then.
     cannot_run: CannotRun | None = None
+    # the sequences it creates (`StatementResult.sequences`)
+    sequences: tuple[TableKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ def extract_sql_file(
                 error=result.error,
                 refs=refs,
                 cannot_run=cannot_run(statement.text, result, dialect),
+                sequences=result.sequences,
             )
         )
     return facts

@@ -40,6 +40,7 @@ from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
 from analyzer.resolve.values import FunctionV, Unknown, Values
 from analyzer.sql.detect import Parsed, candidate_may_be_sql, is_sql_text
+from analyzer.sql.names import TableKey
 from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import analyze_statement
@@ -96,6 +97,8 @@ class PythonSql:
     attached: list[tuple[int, str]] = field(default_factory=list)
     # statements calling functions or procedures a `.sql` file may define
     calls: list[RoutineCall] = field(default_factory=list)
+    # sequences its statements create (`StatementResult.sequences`)
+    sequences: list[TableKey] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +338,7 @@ class _Found:
     unparsed: list[UnparsedStatement] = field(default_factory=list)
     attached: list[tuple[int, str]] = field(default_factory=list)
     calls: list[RoutineCall] = field(default_factory=list)
+    sequences: list[TableKey] = field(default_factory=list)
     is_sql: bool = False
     statements: int = 0
 
@@ -411,6 +415,7 @@ class CodeSqlResolver:
             statement_line = template.line_of(statement.offset)
             if analysis.attached is not None:
                 found.attached.append((statement_line, analysis.attached))
+            found.sequences.extend(analysis.sequences)
             if analysis.calls:
                 found.calls.append(
                     RoutineCall(statement_line, analysis.calls, snippet, candidate.function)
@@ -473,6 +478,9 @@ class CodeSqlResolver:
                     item for item in found.attached if item not in result.attached
                 )
                 result.calls.extend(found.calls)
+                result.sequences.extend(
+                    key for key in found.sequences if key not in result.sequences
+                )
                 own = ctes.get(candidate.function, frozenset())
                 result.refs.extend(
                     ref for ref in _unique(found.refs)

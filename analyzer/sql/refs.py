@@ -65,6 +65,9 @@ class StatementResult:
     # (`add_new_package(%s)`, `CALL refresh()`), by name as the database folds it: a `.sql`
     # file may define them (`analyzer.sql.routines`)
     calls: tuple[str, ...] = ()
+    # the sequences a `CREATE SEQUENCE` makes: PostgreSQL reads one as a relation too
+    # (`SELECT last_value FROM events_seq`), which is no table (`analysis._sequence_reads`)
+    sequences: tuple[TableKey, ...] = ()
 
 
 def shift(ref: TableRef, delta: int) -> TableRef:

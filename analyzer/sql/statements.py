@@ -39,7 +39,7 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.tokens import Token, TokenType
 
 from analyzer.sql.detect import Parsed
-from analyzer.sql.names import normalize_identifier
+from analyzer.sql.names import TableKey, normalize_identifier
 from analyzer.sql.refs import (
     HOLE_PREFIX,
     TEMPORARY_CREATION,
@@ -382,10 +382,26 @@ def _analyze(sql: str, dialect: str, default_schema: str,
             return StatementResult((), True, "call", calls=(name,))
         reason = "syntax sqlglot does not model (it parsed as an opaque Command)"
         return _token_path(text, dialect, default_schema, reason, command=True)
+    sequence = _created_sequence(expression, default_schema)
+    if sequence is not None:
+        return StatementResult((), True, "create", sequences=(sequence,))
     refs = _tree_refs(expression, default_schema)
     return StatementResult(
         refs, True, type(expression).__name__.lower(), calls=_calls(expression)
     )
+
+
+def _created_sequence(expression: exp.Expr, default_schema: str) -> TableKey | None:
+    """The sequence `CREATE [TEMP] SEQUENCE [IF NOT EXISTS] [schema.]name ...` makes."""
+    if not isinstance(expression, exp.Create) or str(expression.args.get("kind")).upper() != (
+        "SEQUENCE"
+    ):
+        return None
+    table = _unwrap_table(expression.this)
+    if table is None:
+        return None
+    key = _Collector(default_schema).key_of(table.this, table.args.get("db"))
+    return TableKey(*key) if key is not None and key[1] else None
 
 
 # `CALL [schema.]procedure(...)`, which sqlglot keeps as an opaque command
@@ -409,13 +425,17 @@ def _analyze_several(
     if len(pieces) <= 1:
         refs: list[TableRef] = []
         calls: list[str] = []
+        sequences: list[TableKey] = []
         for expression in expressions:
-            if not isinstance(expression, exp.Command):
+            sequence = _created_sequence(expression, default_schema)
+            if sequence is not None:
+                sequences.append(sequence)
+            elif not isinstance(expression, exp.Command):
                 refs.extend(_tree_refs(expression, default_schema))
                 calls.extend(_calls(expression))
         return StatementResult(
             ordered(refs), True, type(expressions[0]).__name__.lower(),
-            calls=tuple(dict.fromkeys(calls)),
+            calls=tuple(dict.fromkeys(calls)), sequences=tuple(dict.fromkeys(sequences)),
         )
     results = []
     for piece in pieces:
@@ -429,6 +449,7 @@ def _analyze_several(
         results[0].statement_type,
         errors[0] if errors else None,
         calls=tuple(dict.fromkeys(name for r in results for name in r.calls)),
+        sequences=tuple(dict.fromkeys(key for r in results for key in r.sequences)),
     )
 
 
