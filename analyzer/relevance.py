@@ -157,6 +157,10 @@ class Glance:
     #: Functions calling `stamp` (`flask_migrate.stamp`, `alembic.command.stamp`): a
     #: create_all next to a call of one builds a fresh database as Alembic's cookbook says.
     stampers: frozenset[str] = frozenset()
+    #: Whether a constructor of the file hands arguments on to its base's
+    #: (`super().__init__(conn, "users")`): a base class's `self.table` may be one of them
+    #: (`Closure.subclasses_of`, `Evaluator.constructed`).
+    passes_up: bool = False
 
     @property
     def relevant(self) -> bool:
@@ -377,6 +381,7 @@ class _State:
     # make a declarative base or a MetaData as the factory's do
     factories: set[str] = field(default_factory=set)
     stampers: set[str] = field(default_factory=set)  # `Glance.stampers`
+    passes_up: bool = False  # `Glance.passes_up`
     table_object: int = 0  # the first line of a chain using a table object (`_table_object`)
     stamp_aliases: set[str] = field(default_factory=set)  # `from flask_migrate import stamp as s`
     class_roots: set[str] = field(default_factory=set)  # names any class's bases read
@@ -465,6 +470,7 @@ class _Looker:
             stars=tuple(state.stars),
             verdicts=tuple(self.verdicts.asked.items()),
             stampers=self._shared(state.stampers),
+            passes_up=state.passes_up,
         )
 
     def walk(self, nodes: list[ast.AST]) -> None:
@@ -1163,6 +1169,11 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         state.reasons.append(f"line {node.lineno}: stamp()")
         if looker.function is not None:
             state.stampers.add(looker.function)
+    if (
+        name == "__init__" and looker.function == "__init__" and looker.top is not None
+        and (node.args or node.keywords) and _calls_super(func)
+    ):
+        state.passes_up = True
     if _may_pass_a_name(node, name):
         if _calls_super(func):
             # `super().__init__(hs)`: the resolver reads `super()` as a library object, so
@@ -1678,7 +1689,10 @@ class Closure:
                         todo.append(child)
         needed: set[tuple[str, str]] = set()
         for child in came_from:
-            if attr not in self._attr_names(child[0]):
+            if (
+                attr not in self._attr_names(child[0])
+                and not self._by_path[child[0]].glance.passes_up
+            ):
                 continue
             step: tuple[str, str] | None = child
             while step is not None and step != (path, name) and step not in needed:
@@ -2125,6 +2139,10 @@ class Demand:
             for node in ir.walk(root):
                 if isinstance(node, ir.Attr) and isinstance(node.value, ir.Self | ir.ClsRef):
                     yield from self._overriding(facts, node.value.cls, node.attr)
+                elif isinstance(node, ir.Param) and node.function.endswith(".__init__"):
+                    # a constructor's parameter read through what it assigned: the
+                    # subclasses whose constructors hand theirs on (`Glance.passes_up`)
+                    yield from self._overriding(facts, node.function[: -len(".__init__")], "")
 
     def _overriding(self, facts: PythonFacts, cls: str, attr: str
                     ) -> Iterator[tuple[PythonFacts, object]]:
@@ -2209,6 +2227,15 @@ class Demand:
         yield from ((facts, e) for e in function.returns)
         if function.return_annotation is not None:
             yield facts, function.return_annotation
+        if qualname.rpartition(".")[2] == "__init__":
+            # a constructor: what it hands its base's (`super().__init__(conn, USERS)`) and
+            # its defaults, which the evaluator binds to make an instance
+            # (`Evaluator.constructed`)
+            yield from ((facts, p.default) for p in function.params if p.default is not None)
+            for call in facts.calls:
+                if call.function == qualname and ir.calls_super_init(call.func):
+                    yield from ((facts, a) for a in call.args)
+                    yield from ((facts, v) for _, v in call.kwargs)
 
     def _base(self, facts: PythonFacts, base: ir.Expr) -> Iterator[tuple[PythonFacts, object]]:
         """A base class asked for as the mapper reads it, when it is written as a name

@@ -90,13 +90,15 @@ def _find(facts: list[PythonFacts]) -> dict[str, tuple[frozenset[str], frozenset
 
 
 def test_helpers_by_name_with_their_table_parameters_and_positions() -> None:
-    # `save` passes its parameter on to `insert`; a parameter that only reaches `OFFSET`,
-    # `self.name` set from another method's parameter, a Dockerfile line and a constant
-    # text inside a loop make no helper
+    # `save` passes its parameter on to `insert`; `self.name`, set from the constructor's
+    # parameter, makes the class a helper called by its name (`Repo("users")`, position 1
+    # with the receiver counted); a parameter that only reaches `OFFSET`, a Dockerfile line
+    # and a constant text inside a loop make no helper
     assert _find(_facts()) == {
         "insert": (frozenset({"table"}), frozenset({1})),
         "purge": (frozenset({"table"}), frozenset({2})),
         "save": (frozenset({"table"}), frozenset({1})),
+        "Repo": (frozenset({"name"}), frozenset({1})),
     }
 
 

@@ -322,3 +322,16 @@ def parameters(node: Expr | None) -> set[tuple[str, str]]:
     if node is None:
         return set()
     return {(n.function, n.name) for n in walk(node) if isinstance(n, Param)}
+
+
+def calls_super_init(func: Expr) -> bool:
+    """`super().__init__` (and `super(Cls, self).__init__`) called: a constructor handing
+    arguments on to its base's (read as the builtin where the module binds no `super`)."""
+    return (
+        isinstance(func, Attr)
+        and func.attr == "__init__"
+        and isinstance(func.value, Call)
+        and isinstance(func.value.func, Global)
+        and func.value.func.name == "super"
+        and len(func.value.args) in (0, 2)
+    )

@@ -38,7 +38,7 @@ from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
-from analyzer.resolve.values import FunctionV, Unknown, Values
+from analyzer.resolve.values import ClassV, FunctionV, InstanceV, Unknown, Values
 from analyzer.sql.detect import Parsed, candidate_may_be_sql, is_sql_text
 from analyzer.sql.names import TableKey
 from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
@@ -439,12 +439,17 @@ class CodeSqlResolver:
                     depends = set()
                     for index in indices:
                         depends |= params_in(template.holes[index].value)
+                        depends |= _self_attributes(template.holes[index].value)
                     dynamic = DynamicName(
                         line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons)),
                         ref.operation, ref.confidence,
                     )
                     found.dynamic.append((dynamic, depends))
                     continue
+                if ref.peer is not None and any(HOLE_PREFIX in part for part in ref.peer):
+                    # renamed to a name known only at run time (that name is the dynamic
+                    # one): where the table goes is unknown, so the rename moves nothing
+                    ref = replace(ref, peer=None)
                 found.refs.append(
                     ResolvedRef(
                         _columns_shown(ref, template), line, snippet,
@@ -508,12 +513,32 @@ class CodeSqlResolver:
         makes that function a helper (the name is reported only if no call of it is read);
         the other dynamic names are returned."""
         left: list[DynamicName] = []
+        # a statement also naming a table by its own function's parameter is read at that
+        # function's calls, with their receiver: `self.table` is read there too
+        takes_own = bool(candidate.function) and any(
+            function == candidate.function for _, depends in found.dynamic
+            for function, _ in depends
+        )
         for dynamic, depends in found.dynamic:
             own = {name for function, name in depends if function == candidate.function}
             if candidate.function and own:
                 helper = self._helper(facts, candidate.function)
                 if helper is not None:
                     helper.params |= own
+                    if candidate not in helper.templates:
+                        helper.templates.append(candidate)
+                    helper.dynamic.append(dynamic)
+                    continue
+            constructor = _constructor_params(facts, candidate, depends)
+            if constructor is not None and takes_own:
+                helper = self._helper(facts, candidate.function)  # type: ignore[arg-type]
+                if helper is not None and candidate in helper.templates:
+                    helper.dynamic.append(dynamic)
+                    continue
+            elif constructor is not None:
+                helper = self._helper(facts, constructor[0])
+                if helper is not None:
+                    helper.params |= constructor[1]
                     if candidate not in helper.templates:
                         helper.templates.append(candidate)
                     helper.dynamic.append(dynamic)
@@ -551,7 +576,16 @@ class CodeSqlResolver:
             in_attributes: set[str] = set()
             for facts in modules:
                 in_attributes |= self._attribute_params(facts)
-            for function in sorted(in_attributes & self._waiting.keys()):
+            constructing = {
+                function.rpartition(".")[0] for function in in_attributes
+                if _last(function) == "__init__"
+            }
+            released = in_attributes & self._waiting.keys()
+            released |= {
+                function for function in self._waiting
+                if any(function.startswith(cls + ".") for cls in constructing)
+            }
+            for function in sorted(released):
                 for facts, candidate in self._waiting.pop(function):
                     recording.found = self._lookups.setdefault(facts.path, set())
                     recording.answers = self._subclass_answers.setdefault(facts.path, {})
@@ -563,7 +597,7 @@ class CodeSqlResolver:
         signatures: dict[str, tuple[set[str], set[int]]] = {}
         for key in sorted(self._helpers):
             helper = self._helpers[key]
-            params, positions = signatures.setdefault(_last(key[1]), (set(), set()))
+            params, positions = signatures.setdefault(_called_as(key[1]), (set(), set()))
             params |= helper.params
             positional = [p.name for p in helper.fact.params if p.kind == "positional"]
             positions.update(i for i, name in enumerate(positional) if name in helper.params)
@@ -657,7 +691,7 @@ class CodeSqlResolver:
             if fact is None:
                 return None
             helper = self._helpers[key] = _Helper(facts, fact)
-            self._helper_names.add(_last(function))
+            self._helper_names.add(_called_as(function))
         return helper
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -716,6 +750,17 @@ class CodeSqlResolver:
                 helper = self._helpers.get((value.module, value.qualname))
                 if helper is not None:
                     found.append((helper, value, "high"))
+            elif isinstance(value, ClassV) and value.name == name:
+                # `Repository(conn, "audit_log")`: the constructor of the class named, when
+                # it defines the one whose parameter its methods' SQL reads as `self.table`
+                # (a subclass that only inherits it is not matched by its own name)
+                helper = self._helpers.get((value.module, f"{value.qualname}.__init__"))
+                if helper is not None and helper.templates:
+                    found.append((
+                        helper,
+                        FunctionV(value.module, helper.fact.qualname, InstanceV(value)),
+                        "high",
+                    ))
         if not found and isinstance(func, ir.Attr) and name not in _BUILTIN_METHODS and not (
             name.startswith("__") and name.endswith("__")
         ) and all(isinstance(v, Unknown) for v in values):
@@ -766,6 +811,11 @@ class CodeSqlResolver:
                         or not _passes_own_params(call)
                     ):
                         continue
+                    if not self._calls_are_read(facts, call.function):
+                        # a constructor whose own SQL reads nothing it keeps: no call of
+                        # it is read (`_helpers_of`), so the calls in it are read where
+                        # they are
+                        continue
                     for helper, value, _, made in self._callees(facts, call):
                         forwarded = self._forwarded(made, helper, value)
                         own = {n for f, n in forwarded if f == call.function}
@@ -782,6 +832,15 @@ class CodeSqlResolver:
                             changed = True
             if not changed:
                 break
+
+    def _calls_are_read(self, facts: PythonFacts, function: str) -> bool:
+        """Whether calls of the function can be read as a helper's: any function but a
+        constructor, which is called by its class's name only when the class's own SQL
+        reads what it keeps (`_constructor_params`)."""
+        if _last(function) != "__init__":
+            return True
+        helper = self._helpers.get((facts.module, function))
+        return helper is not None and bool(helper.templates)
 
     def _forwarded(
         self, call: CallFact, helper: _Helper, value: FunctionV
@@ -881,6 +940,10 @@ class CodeSqlResolver:
                 inner.facts.module, inner.fact.qualname
             ):
                 return value
+            if isinstance(value, ClassV) and (
+                value.module, f"{value.qualname}.__init__"
+            ) == (inner.facts.module, inner.fact.qualname):
+                return FunctionV(value.module, inner.fact.qualname, InstanceV(value))
         receiver = Unknown("an untyped receiver") if inner.fact.receiver else None
         return FunctionV(inner.facts.module, inner.fact.qualname, receiver)
 
@@ -1076,6 +1139,61 @@ def _runner_call(
         line=call.line, func=call.args[index], args=(*placeholders, *trailing),
         kwargs=keywords, function=call.function, loops=call.loops, snippet=call.snippet,
     )
+
+
+def _called_as(function: str) -> str:
+    """The name a call of the function is matched by: its last name, and a constructor's
+    class name (`Repository(...)` calls `Repository.__init__`)."""
+    owner, _, last = function.rpartition(".")
+    if last == "__init__" and owner:
+        return _last(owner)
+    return last
+
+
+def _self_attributes(node: ir.Expr | None) -> set[tuple[str, str]]:
+    """`self.<attr>` read in an expression, as (`<class>.__init__`, `self.<attr>`) pairs:
+    what `_constructor_params` takes for the class's constructor parameters."""
+    if node is None:
+        return set()
+    return {
+        (f"{n.value.cls}.__init__", f"self.{n.attr}")
+        for n in ir.walk(node)
+        if isinstance(n, ir.Attr) and isinstance(n.value, ir.Self)
+    }
+
+
+def _constructor_params(
+    facts: PythonFacts, candidate: StringCandidate, depends: set[tuple[str, str]]
+) -> tuple[str, set[str]] | None:
+    """The constructor of the candidate's own class and its parameters, when a table name
+    the candidate leaves unknown is `self.<attr>` that the constructor assigns from them
+    (`def __init__(self, conn, table): self.table = table`): then the class is a helper that
+    takes its table when made (`Repository(conn, "audit_log")`), read at each such call."""
+    function = candidate.function
+    if not function:
+        return None
+    found: dict[str, set[str]] = {}
+    for init, read in depends:
+        cls, _, last = init.rpartition(".")
+        constructor = facts.functions.get(init)
+        if last != "__init__" or constructor is None or not function.startswith(cls + "."):
+            continue
+        if not read.startswith("self."):
+            # the parameter itself, read through what the constructor assigned
+            # (`self.staging = table + "_staging"`, read as its value)
+            if any(param.name == read for param in constructor.params):
+                found.setdefault(init, set()).add(read)
+            continue
+        fact = facts.classes.get(cls)
+        attribute = fact.attributes.get(read.removeprefix("self.")) if fact else None
+        if attribute is None or attribute.value is None:
+            continue
+        found.setdefault(init, set()).update(
+            node.name for node in ir.walk(attribute.value)
+            if isinstance(node, ir.Param) and node.function == init
+        )
+    taken = sorted(init for init, params in found.items() if params)
+    return (taken[0], found[taken[0]]) if taken else None
 
 
 def _argument_name(argument: ir.Expr) -> str | None:

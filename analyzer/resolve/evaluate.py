@@ -149,6 +149,8 @@ class Evaluator:
         self._bases: dict[ClassV, list[Value]] = {}
         # `_class_attribute`'s lookups asked outside any evaluation, the same way
         self._attributes: dict[tuple[ClassV, str, Value], Values] = {}
+        # `constructed` asked outside any evaluation, the same way
+        self._constructed: dict[ClassV, InstanceV] = {}
         # class -> its repository subclasses, direct (built when first asked: `subclasses`;
         # not forgotten: it depends on the index's modules, which do not change)
         self._subclasses: dict[ClassV, list[ClassV]] | None = None
@@ -195,6 +197,7 @@ class Evaluator:
         self._mros.clear()
         self._bases.clear()
         self._attributes.clear()
+        self._constructed.clear()
 
     # ---- entry points ----------------------------------------------------------------------
 
@@ -485,6 +488,16 @@ class Evaluator:
         bound = frame.params.get((function, name))
         if bound is not None:
             return bound
+        owner, _, last = function.rpartition(".")
+        if last == "__init__":
+            # a constructor's parameter read in a method, through what the constructor
+            # assigned (`self.staging = table + "_staging"`, read as its value): what the
+            # instance's constructor was given
+            receiver = frame.receivers.get(owner)
+            if isinstance(receiver, InstanceV):
+                for key, values in receiver.init:
+                    if key == (frame.module.module, function, name):
+                        return values
         fact = frame.module.functions.get(function)
         if fact is not None:
             for param in fact.params:
@@ -695,11 +708,16 @@ class Evaluator:
             return [frame]  # none, or reads of several classes' `self`: as written
         (qualname, (attributes, instance)), = read.items()
         cls = ClassV(frame.module.module, qualname)
-        overriding = [
-            sub for sub in self.subclasses(cls)
-            if any(self.overrides(sub, a, instance=instance) for a in attributes)
-        ]
-        if not overriding:
+        receivers: list[Value] = []
+        for sub in self.subclasses(cls):
+            if any(
+                self.overrides(sub, a, instance=instance) for a in attributes
+                if not a.startswith(INIT_PARAM)
+            ):
+                receivers.append(InstanceV(sub))
+            elif instance and self._passes_on(cls, sub, attributes, frame):
+                receivers.append(self.constructed(sub))
+        if not receivers:
             return [frame]
         frames = []
         if all(
@@ -707,15 +725,126 @@ class Evaluator:
                 ir.Attr(ir.Self(qualname) if instance else ir.ClsRef(qualname), attribute),
                 frame,
             ))
+            or attribute.startswith(INIT_PARAM) or self._from_constructor(cls, attribute)
             for attribute in attributes
         ):
             frames.append(frame)
         frames.extend(
-            Frame(frame.module, frame.loops, frame.params,
-                  {**frame.receivers, qualname: InstanceV(sub)})
-            for sub in overriding
+            Frame(frame.module, frame.loops, frame.params, {**frame.receivers, qualname: receiver})
+            for receiver in receivers
         )
         return frames
+
+    def _from_constructor(self, cls: ClassV, attr: str) -> bool:
+        """Whether `self.<attr>` of the class is what its constructor is given (`self.table =
+        table` in an `__init__` of it or of a base): then the class itself may be made with
+        any table, and is read for itself too, its table unknown, besides the subclasses that
+        pass one on."""
+        for owner in self.mro(cls):
+            found = self.class_fact(owner)
+            if found is None:
+                continue
+            attribute = found[1].attributes.get(attr)
+            if attribute is not None:
+                return attribute.value is not None and any(
+                    isinstance(node, ir.Param) and _last(node.function) == "__init__"
+                    for node in ir.walk(attribute.value)
+                )
+        return False
+
+    def _passes_on(
+        self, cls: ClassV, sub: ClassV, attributes: tuple[str, ...], frame: Frame
+    ) -> bool:
+        """Whether the subclass defines a constructor of its own that gives one of the
+        attributes a value through its bases' constructors (`super().__init__("users")`)."""
+        if not self._own_init(sub) or not any(
+            attribute.startswith(INIT_PARAM) or self._from_constructor(cls, attribute)
+            for attribute in attributes
+        ):
+            return False
+        receiver = self.constructed(sub)
+        if not receiver.init:
+            return False
+        inside = Frame(frame.module, frame.loops, frame.params,
+                       {**frame.receivers, cls.qualname: receiver})
+        given = dict(receiver.init)
+        return any(
+            any(not isinstance(v, Unknown) for v in given.get(
+                (cls.module, f"{cls.qualname}.__init__", attribute.removeprefix(INIT_PARAM)),
+                (),
+            ))
+            if attribute.startswith(INIT_PARAM)
+            else any(not isinstance(v, Unknown)
+                     for v in self.evaluate(ir.Attr(ir.Self(cls.qualname), attribute), inside))
+            for attribute in attributes
+        )
+
+    def _own_init(self, cls: ClassV) -> FunctionFact | None:
+        """The class's own `__init__` (a method it defines), if any."""
+        found = self.class_fact(cls)
+        if found is None:
+            return None
+        facts, fact = found
+        name = fact.names.get("__init__")
+        if name is None or name.kind != "function" or not name.qualname:
+            return None
+        return facts.functions.get(name.qualname)
+
+    def constructed(self, cls: ClassV) -> InstanceV:
+        """An instance of `cls` as its own constructor makes it, its arguments unknown: each
+        `__init__` up the class's ancestry with the parameters the one below gives it
+        (`super().__init__(conn, "users")`), as far as one calls the next exactly once
+        (`InstanceV.init`). Kept like the attributes (`_kept`)."""
+        return self._kept(self._constructed, cls, lambda: self._construct(cls))
+
+    def _construct(
+        self, cls: ClassV, call: tuple[list[Values], dict[str, Values]] | None = None
+    ) -> InstanceV:
+        """`constructed`, or with `call` the instance `cls(*args, **kwargs)` makes: its first
+        constructor given those arguments."""
+        receiver = InstanceV(cls)
+        inits = [
+            (owner, init) for owner in self.mro(cls)
+            if (init := self._own_init(owner)) is not None
+        ]
+        if not inits:
+            return receiver
+        if call is not None:
+            owner, init = inits[0]
+            facts = self.index.find(owner.module)
+            if facts is None:
+                return receiver
+            receiver = self._given(facts, owner, init, receiver, *call)
+        for (owner, init), (upper, upper_init) in itertools.pairwise(inits):
+            facts = self.index.find(owner.module)
+            upper_facts = self.index.find(upper.module)
+            if facts is None or upper_facts is None or "super" in facts.names:
+                break
+            calls = [
+                c for c in facts.calls
+                if c.function == init.qualname and ir.calls_super_init(c.func)
+            ]
+            if len(calls) != 1 or any(isinstance(a, ir.Starred) for a in calls[0].args):
+                break  # (called in two branches, or with arguments whose places are unknown)
+            here = Frame(
+                facts,
+                params={(f, n): v for (m, f, n), v in receiver.init if m == facts.module},
+                receivers={owner.qualname: receiver},
+            )
+            args = [self.evaluate(a, here) for a in calls[0].args]
+            kwargs = {k: self.evaluate(v, here) for k, v in calls[0].kwargs}
+            receiver = self._given(upper_facts, upper, upper_init, receiver, args, kwargs)
+        return receiver
+
+    def _given(
+        self, facts: PythonFacts, owner: ClassV, init: FunctionFact, receiver: InstanceV,
+        args: list[Values], kwargs: dict[str, Values],
+    ) -> InstanceV:
+        """`receiver` holding what `owner`'s `__init__` is given besides (`bind`)."""
+        made = FunctionV(owner.module, init.qualname, receiver)
+        frame = self.bind(facts, init, made, args, kwargs)
+        bound = frame.receivers.get(owner.qualname)
+        return bound if isinstance(bound, InstanceV) else receiver
 
     def subclasses(self, cls: ClassV) -> list[ClassV]:
         """Every repository subclass of `cls`, to any depth, in module and class order. The
@@ -761,7 +890,12 @@ class Evaluator:
             if isinstance(receiver, InstanceV):
                 attribute = fact.attributes.get(attr)
                 if attribute is not None:
-                    frame = Frame(facts, receivers={owner.qualname: receiver})
+                    given = {
+                        (function, name): values
+                        for (module, function, name), values in receiver.init
+                        if module == facts.module
+                    }
+                    frame = Frame(facts, params=given, receivers={owner.qualname: receiver})
                     if attribute.kind == "value" and attribute.value is not None:
                         return self._eval(attribute.value, frame)
                     if attribute.annotation is not None:
@@ -828,7 +962,9 @@ class Evaluator:
                     return (Unknown(f"{func.qualname}() is called with *args/**kwargs"),)
                 return self._call_function(func, args, kwargs)
             case ClassV():
-                return (InstanceV(func),)
+                if unpacked or (starred and any(starred)):
+                    return (InstanceV(func),)
+                return (self._construct(func, (args, kwargs)),)
             case MethodV(receiver, name):
                 return self._method(receiver, name, args, kwargs)
             case ExternalV(path):
@@ -875,12 +1011,11 @@ class Evaluator:
         params = list(fact.params)
         receivers: dict[str, Value] = {}
         bound: dict[tuple[str, str], Values] = {}
-        owner = fact.qualname.rpartition(".")[0]
+        owner, _, last = fact.qualname.rpartition(".")
+        receiver: Value | None = None
         if fact.receiver is not None and params:
             receiver = func.receiver
             if receiver is not None:
-                bound[(fact.qualname, params[0].name)] = (receiver,)
-                receivers[owner] = receiver
                 params = params[1:]
         positional = [p for p in params if p.kind == "positional"]
         for param, values in zip(positional, args, strict=False):
@@ -909,6 +1044,15 @@ class Evaluator:
             key = (fact.qualname, param.name)
             if key not in bound and param.default is not None:
                 bound[key] = self._eval(param.default, Frame(facts))
+        if receiver is not None:
+            if last == "__init__" and isinstance(receiver, InstanceV):
+                # the instance being made holds what its constructor is given (`self.table
+                # = table`: `InstanceV.init`)
+                given = dict(receiver.init)
+                given.update(((facts.module, f, n), v) for (f, n), v in bound.items())
+                receiver = InstanceV(receiver.cls, tuple(sorted(given.items(), key=_first)))
+            bound[(fact.qualname, fact.params[0].name)] = (receiver,)
+            receivers[owner] = receiver
         return Frame(facts, {}, bound, receivers)
 
     def _returns_type(self, func: FunctionV) -> Values:
@@ -1439,6 +1583,18 @@ def _spread(args: list[Values], kwargs: dict[str, Values], starred: list[bool] |
     return positional, keywords
 
 
+#: How `receiver_attributes` names a constructor's parameter read directly in a method.
+INIT_PARAM = "__init__:"
+
+
+def _first(item: tuple[tuple[str, str, str], Values]) -> tuple[str, str, str]:
+    return item[0]
+
+
+def _last(qualname: str) -> str:
+    return qualname.rpartition(".")[2]
+
+
 def receiver_attributes(
     expressions: list[ir.Expr], frame: Frame
 ) -> dict[str, tuple[tuple[str, ...], bool]]:
@@ -1447,13 +1603,21 @@ def receiver_attributes(
     found: dict[str, tuple[list[str], bool]] = {}
     for expression in expressions:
         for node in ir.walk(expression):
-            if not isinstance(node, ir.Attr) or not isinstance(node.value, ir.Self | ir.ClsRef):
+            if isinstance(node, ir.Param) and _last(node.function) == "__init__":
+                # a constructor's parameter read in a method, through what the constructor
+                # assigned (`self.staging = table + "_staging"`, read as its value): as if
+                # read as `self.x`, by the name `INIT_PARAM` + the parameter's
+                owner, read = node.function.rpartition(".")[0], INIT_PARAM + node.name
+                instance = True
+            elif isinstance(node, ir.Attr) and isinstance(node.value, ir.Self | ir.ClsRef):
+                owner, read = node.value.cls, node.attr
+                instance = isinstance(node.value, ir.Self)
+            else:
                 continue
-            owner = node.value.cls
             if "." in owner or owner in frame.receivers:
                 continue
-            attributes, instance = found.setdefault(owner, ([], False))
-            if node.attr not in attributes:
-                attributes.append(node.attr)
-            found[owner] = (attributes, instance or isinstance(node.value, ir.Self))
+            attributes, before = found.setdefault(owner, ([], False))
+            if read not in attributes:
+                attributes.append(read)
+            found[owner] = (attributes, before or instance)
     return {owner: (tuple(sorted(a)), instance) for owner, (a, instance) in found.items()}

@@ -56,9 +56,16 @@ class ClassV(Value):
 
 @dataclass(frozen=True, slots=True)
 class InstanceV(Value):
-    """An instance of a repository class (from a constructor call or a type annotation)."""
+    """An instance of a repository class (from a constructor call or a type annotation).
+
+    `init`: what its constructors were given, when the instance stands for one a subclass's
+    constructor makes (`Evaluator.constructed`): ((module, `__init__` qualname, parameter),
+    values) for each parameter of each `__init__` up the chain, so that `self.table` read
+    in a base class's method, assigned `self.table = table` in its `__init__`, is the table
+    the subclass passes on (`super().__init__("users")`)."""
 
     cls: ClassV
+    init: tuple[tuple[tuple[str, str, str], Values], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
