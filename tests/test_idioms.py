@@ -642,6 +642,81 @@ def test_a_cte_defined_in_one_string_and_read_in_pieces_is_no_table(make_repo: M
     assert [f.table for f in report.findings if f.name == "undefined-table"] == []
 
 
+def test_a_cte_defined_by_a_piece_of_a_list_is_no_table(make_repo: MakeRepo) -> None:
+    """A query built as a list of pieces (`parts.extend([",", "allowed AS (", ...])`, joined
+    later): the piece starting `allowed AS (` defines a CTE (no statement starts so, and no
+    alias is followed by `(`), so the pieces reading `allowed` read no table. sqlite3 runs
+    the joined query."""
+    import sqlite3
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/grants.py": (
+            "def allowed_children(conn, rules):\n"
+            '    parts = ["WITH base AS (SELECT parent, child FROM grants)"]\n'
+            "    if rules:\n"
+            "        parts.extend([\n"
+            '            ",",\n'
+            '            "allowed AS (",\n'
+            '            " UNION ALL ".join(rules),\n'
+            '            ")",\n'
+            "        ])\n"
+            '        parts.append("SELECT child FROM base WHERE child IN "\n'
+            '                     "(SELECT child FROM allowed)")\n'
+            "    else:\n"
+            '        parts.append("SELECT child FROM base")\n'
+            '    return conn.execute(" ".join(parts)).fetchall()\n'
+        ),
+        "schema.sql": "CREATE TABLE grants (parent text, child text);\n",
+    })
+    report = scan(root)
+    assert {t.name: sorted((u.line, u.kind) for u in t.uses) for t in report.tables} == {
+        "grants": [(2, "read")],
+    }
+    assert report.findings == []
+    with importable(root), sqlite3.connect(":memory:") as db:
+        from app.grants import allowed_children  # type: ignore[import-not-found]
+
+        db.executescript("CREATE TABLE grants (parent text, child text);"
+                         "INSERT INTO grants VALUES ('a', 'b'), ('a', 'c');")
+        rules = ["SELECT 'b' AS child"]
+        assert allowed_children(db, rules) == [("b",)]
+        assert allowed_children(db, []) == [("b",), ("c",)]
+
+
+def test_sqlite_pragma_functions_are_system_tables(make_repo: MakeRepo) -> None:
+    """SQLite's table-valued pragma functions (`pragma_table_list`, `pragma_table_info(?)`)
+    are the database's, like `sqlite_master`: status `system`, never undefined. sqlite3
+    answers them on a database that created no table of those names."""
+    import sqlite3
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/introspect.py": (
+            "def table_type(conn, name):\n"
+            '    row = conn.execute("SELECT type FROM pragma_table_list WHERE name = ?",\n'
+            "                       (name,)).fetchone()\n"
+            "    return row[0] if row else None\n\n\n"
+            "def columns(conn, name):\n"
+            '    return [r[0] for r in conn.execute("SELECT name FROM pragma_table_info(?)",\n'
+            "                                          (name,))]\n"
+        ),
+        "schema.sql": "CREATE TABLE notes (id integer, body text);\n",
+    })
+    report = scan(root)
+    # (`pragma_table_info(?)` is read as the function call it is, no table at all)
+    assert {t.name: t.status for t in report.tables} == {
+        "notes": "dead", "pragma_table_list": "system",
+    }
+    assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.notes")]
+    with importable(root), sqlite3.connect(":memory:") as db:
+        from app.introspect import columns, table_type  # type: ignore[import-not-found]
+
+        db.execute("CREATE TABLE notes (id integer, body text)")
+        assert table_type(db, "notes") == "table"
+        assert columns(db, "notes") == ["id", "body"]
+
+
 def test_alembic_helpers_in_another_module(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

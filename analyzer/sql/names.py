@@ -66,6 +66,26 @@ BOOKKEEPING_TABLES = frozenset(
 )  # fmt: skip
 
 
+#: SQLite's table-valued pragma functions (`SELECT name FROM pragma_table_list`,
+#: `pragma_table_info('users')`): the pragmas that return rows without side effects.
+SQLITE_PRAGMA_TABLES = frozenset(
+    f"pragma_{name}" for name in (
+        "application_id", "auto_vacuum", "automatic_index", "busy_timeout", "cache_size",
+        "cache_spill", "cell_size_check", "checkpoint_fullfsync", "collation_list",
+        "compile_options", "data_version", "database_list", "defer_foreign_keys", "encoding",
+        "foreign_key_check", "foreign_key_list", "foreign_keys", "freelist_count",
+        "fullfsync", "function_list", "hard_heap_limit", "ignore_check_constraints",
+        "index_info", "index_list", "index_xinfo", "integrity_check", "journal_mode",
+        "journal_size_limit", "legacy_alter_table", "locking_mode", "max_page_count",
+        "mmap_size", "module_list", "page_count", "page_size", "pragma_list", "query_only",
+        "quick_check", "read_uncommitted", "recursive_triggers", "reverse_unordered_selects",
+        "secure_delete", "soft_heap_limit", "synchronous", "table_info", "table_list",
+        "table_xinfo", "temp_store", "threads", "trusted_schema", "user_version",
+        "wal_autocheckpoint",
+    )
+)
+
+
 def is_system_table(key: TableKey) -> bool:
     """Catalog tables the database provides (`pg_class`, `information_schema.tables`,
     `sqlite_master`) and the bookkeeping tables of migration tools (`alembic_version`, which
@@ -74,6 +94,7 @@ def is_system_table(key: TableKey) -> bool:
         key.schema in SYSTEM_SCHEMAS
         or key.name.startswith(SYSTEM_PREFIXES)
         or key.name in BOOKKEEPING_TABLES
+        or key.name in SQLITE_PRAGMA_TABLES
         # Alembic's version table renamed per environment (`context.configure(version_table=
         # f"alembic_version_plugin_{name}")`, one per plugin's migrations)
         or key.name.startswith("alembic_version_")

@@ -311,7 +311,10 @@ def cte_names(text: str, dialect: str) -> frozenset[str]:
 
 
 def _cte_names(scanner: _TokenScanner) -> set[str]:
-    """Names defined by ``WITH x AS (`` or ``, y (cols) AS [NOT] [MATERIALIZED] (``."""
+    """Names defined by ``WITH x AS (`` or ``, y (cols) AS [NOT] [MATERIALIZED] (``, and by
+    a piece of a query built in a list that starts with ``y AS (`` (`parts.extend([",",
+    "restriction_list AS (", ...])`: no statement starts so, and no alias is followed by
+    ``(``)."""
     names: set[str] = set()
     for i, tok in enumerate(scanner.toks):
         if tok.upper != "AS":
@@ -322,7 +325,7 @@ def _cte_names(scanner: _TokenScanner) -> set[str]:
             continue
         k = _before_parens(scanner, i - 1)
         if scanner.is_name(k) and (
-            scanner.word(k - 1) in ("WITH", "RECURSIVE") or scanner.punct(k - 1) == ","
+            k == 0 or scanner.word(k - 1) in ("WITH", "RECURSIVE") or scanner.punct(k - 1) == ","
         ):
             names.add(normalize_identifier(scanner.toks[k].text, scanner.toks[k].kind == "quoted"))
     return names
