@@ -708,6 +708,10 @@ class Evaluator:
             return [frame]  # none, or reads of several classes' `self`: as written
         (qualname, (attributes, instance)), = read.items()
         cls = ClassV(frame.module.module, qualname)
+        # the attributes the constructors may give a value (asked once, not per subclass)
+        constructed = tuple(
+            a for a in attributes if a.startswith(INIT_PARAM) or self._from_constructor(cls, a)
+        ) if instance else ()
         receivers: list[Value] = []
         for sub in self.subclasses(cls):
             if any(
@@ -715,17 +719,16 @@ class Evaluator:
                 if not a.startswith(INIT_PARAM)
             ):
                 receivers.append(InstanceV(sub))
-            elif instance and self._passes_on(cls, sub, attributes, frame):
+            elif constructed and self._passes_on(cls, sub, constructed, frame):
                 receivers.append(self.constructed(sub))
         if not receivers:
             return [frame]
         frames = []
         if all(
-            any(not isinstance(v, Unknown) for v in self.evaluate(
+            attribute in constructed or any(not isinstance(v, Unknown) for v in self.evaluate(
                 ir.Attr(ir.Self(qualname) if instance else ir.ClsRef(qualname), attribute),
                 frame,
             ))
-            or attribute.startswith(INIT_PARAM) or self._from_constructor(cls, attribute)
             for attribute in attributes
         ):
             frames.append(frame)
@@ -756,14 +759,14 @@ class Evaluator:
         self, cls: ClassV, sub: ClassV, attributes: tuple[str, ...], frame: Frame
     ) -> bool:
         """Whether the subclass defines a constructor of its own that gives one of the
-        attributes a value through its bases' constructors (`super().__init__("users")`)."""
-        if not self._own_init(sub) or not any(
-            attribute.startswith(INIT_PARAM) or self._from_constructor(cls, attribute)
-            for attribute in attributes
-        ):
+        `attributes` (each one a constructor keeps) a value through its bases' constructors
+        (`super().__init__("users")`). Not when every value the constructors were given is
+        unknown (`super().__init__(database, db_conn, hs)`, as synapse's hundreds of stores
+        pass their own parameters on): then the class itself is read the same way."""
+        if not self._own_init(sub):
             return False
         receiver = self.constructed(sub)
-        if not receiver.init:
+        if all(isinstance(v, Unknown) for _, values in receiver.init for v in values):
             return False
         inside = Frame(frame.module, frame.loops, frame.params,
                        {**frame.receivers, cls.qualname: receiver})
