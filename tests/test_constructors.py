@@ -318,3 +318,35 @@ def test_a_staging_table_renamed_to_a_name_known_at_run_time_stays_where_it_was(
         ("dynamic-table-name", 13), ("runtime-created-table", 4),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_constructor_running_sql_on_what_it_keeps(make_repo: MakeRepo) -> None:
+    """SQL in the constructor itself reading `self.name`, which it has just assigned: the
+    table is the one each construction gives, created and read at that line."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/kv.py": (
+            "class Table:\n"
+            "    def __init__(self, conn, name):\n"
+            "        self.conn = conn\n"
+            "        self.name = name\n"
+            '        conn.execute(f"CREATE TABLE IF NOT EXISTS {self.name} (k text, v text)")\n\n'
+            "    def get(self, k):\n"
+            '        return self.conn.execute(f"SELECT v FROM {self.name} WHERE k = ?", (k,))\n\n\n'
+            "def open_jobs(conn):\n"
+            '    return Table(conn, "jobs")\n'
+        ),
+    })
+    report = scan(root)
+    assert {t.name: (t.status, [(u.path, u.line, u.kind, u.operation) for u in t.uses])
+            for t in report.tables} == {
+        "jobs": ("runtime-only", [
+            ("app/kv.py", 12, "ddl", "create"), ("app/kv.py", 12, "read", "select"),
+        ]),
+    }
+    assert [(f.name, f.line) for f in report.findings] == [("runtime-created-table", 12)]
+    with importable(root), sqlite3.connect(":memory:") as conn:
+        from app.kv import open_jobs  # type: ignore[import-not-found]
+
+        assert open_jobs(conn).get("x").fetchall() == []
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("jobs",)]

@@ -334,7 +334,11 @@ class _Found:
     """What one candidate gave in one frame."""
 
     refs: list[ResolvedRef] = field(default_factory=list)
-    dynamic: list[tuple[DynamicName, set[tuple[str, str]]]] = field(default_factory=list)
+    # each dynamic name with the (function, parameter) pairs and the `self.x` reads, as
+    # (class, attribute), it depends on (`_take_helper`)
+    dynamic: list[tuple[DynamicName, set[tuple[str, str]], set[tuple[str, str]]]] = field(
+        default_factory=list
+    )
     unparsed: list[UnparsedStatement] = field(default_factory=list)
     attached: list[tuple[int, str]] = field(default_factory=list)
     calls: list[RoutineCall] = field(default_factory=list)
@@ -436,15 +440,16 @@ class CodeSqlResolver:
                     indices = [i for i in ref.holes if i in template.holes]
                     expressions = tuple(template.holes[i].expr for i in indices)
                     reasons = [template.reasons[i] for i in indices if i in template.reasons]
-                    depends = set()
+                    depends: set[tuple[str, str]] = set()
+                    reads: set[tuple[str, str]] = set()
                     for index in indices:
                         depends |= params_in(template.holes[index].value)
-                        depends |= _self_attributes(template.holes[index].value)
+                        reads |= _self_attributes(template.holes[index].value)
                     dynamic = DynamicName(
                         line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons)),
                         ref.operation, ref.confidence,
                     )
-                    found.dynamic.append((dynamic, depends))
+                    found.dynamic.append((dynamic, depends, reads))
                     continue
                 if ref.peer is not None and any(HOLE_PREFIX in part for part in ref.peer):
                     # renamed to a name known only at run time (that name is the dynamic
@@ -516,10 +521,10 @@ class CodeSqlResolver:
         # a statement also naming a table by its own function's parameter is read at that
         # function's calls, with their receiver: `self.table` is read there too
         takes_own = bool(candidate.function) and any(
-            function == candidate.function for _, depends in found.dynamic
+            function == candidate.function for _, depends, _ in found.dynamic
             for function, _ in depends
         )
-        for dynamic, depends in found.dynamic:
+        for dynamic, depends, reads in found.dynamic:
             own = {name for function, name in depends if function == candidate.function}
             if candidate.function and own:
                 helper = self._helper(facts, candidate.function)
@@ -529,7 +534,7 @@ class CodeSqlResolver:
                         helper.templates.append(candidate)
                     helper.dynamic.append(dynamic)
                     continue
-            constructor = _constructor_params(facts, candidate, depends)
+            constructor = _constructor_params(facts, candidate, depends, reads)
             if constructor is not None and takes_own:
                 helper = self._helper(facts, candidate.function)  # type: ignore[arg-type]
                 if helper is not None and candidate in helper.templates:
@@ -890,7 +895,7 @@ class CodeSqlResolver:
                 callee = self.evaluator.bind(helper.facts, helper.fact, value, args, kwargs)
                 for found in self._helper_uses(helper, callee, 1):
                     refs.extend(found.refs)
-                    unresolved.extend(d for d, _ in found.dynamic)
+                    unresolved.extend(d for d, _, _ in found.dynamic)
         for ref in _unique(refs):
             result.refs.append(
                 ResolvedRef(
@@ -1151,42 +1156,46 @@ def _called_as(function: str) -> str:
 
 
 def _self_attributes(node: ir.Expr | None) -> set[tuple[str, str]]:
-    """`self.<attr>` read in an expression, as (`<class>.__init__`, `self.<attr>`) pairs:
-    what `_constructor_params` takes for the class's constructor parameters."""
+    """`self.<attr>` read in an expression, as (class, attribute) pairs."""
     if node is None:
         return set()
     return {
-        (f"{n.value.cls}.__init__", f"self.{n.attr}")
+        (n.value.cls, n.attr)
         for n in ir.walk(node)
         if isinstance(n, ir.Attr) and isinstance(n.value, ir.Self)
     }
 
 
 def _constructor_params(
-    facts: PythonFacts, candidate: StringCandidate, depends: set[tuple[str, str]]
+    facts: PythonFacts, candidate: StringCandidate, depends: set[tuple[str, str]],
+    reads: set[tuple[str, str]],
 ) -> tuple[str, set[str]] | None:
     """The constructor of the candidate's own class and its parameters, when a table name
     the candidate leaves unknown is `self.<attr>` that the constructor assigns from them
-    (`def __init__(self, conn, table): self.table = table`): then the class is a helper that
-    takes its table when made (`Repository(conn, "audit_log")`), read at each such call."""
+    (`def __init__(self, conn, table): self.table = table`), or one of them read through
+    what the constructor assigned (`self.staging = table + "_staging"`, read as its value:
+    `depends`): then the class is a helper that takes its table when made
+    (`Repository(conn, "audit_log")`), read at each such call."""
     function = candidate.function
     if not function:
         return None
     found: dict[str, set[str]] = {}
-    for init, read in depends:
+    for init, name in depends:
         cls, _, last = init.rpartition(".")
         constructor = facts.functions.get(init)
-        if last != "__init__" or constructor is None or not function.startswith(cls + "."):
-            continue
-        if not read.startswith("self."):
-            # the parameter itself, read through what the constructor assigned
-            # (`self.staging = table + "_staging"`, read as its value)
-            if any(param.name == read for param in constructor.params):
-                found.setdefault(init, set()).add(read)
-            continue
+        if (
+            last == "__init__" and constructor is not None and function.startswith(cls + ".")
+            and function != init
+        ):
+            found.setdefault(init, set()).add(name)
+    for cls, attr in reads:
+        init = f"{cls}.__init__"
         fact = facts.classes.get(cls)
-        attribute = fact.attributes.get(read.removeprefix("self.")) if fact else None
-        if attribute is None or attribute.value is None:
+        attribute = fact.attributes.get(attr) if fact else None
+        if (
+            init not in facts.functions or not function.startswith(cls + ".")
+            or attribute is None or attribute.value is None
+        ):
             continue
         found.setdefault(init, set()).update(
             node.name for node in ir.walk(attribute.value)
