@@ -25,7 +25,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from analyzer.facts import ClassFact, FunctionFact, ImportBinding, NameFact, PythonFacts
+from analyzer.facts import (
+    CallFact,
+    ClassFact,
+    FunctionFact,
+    ImportBinding,
+    NameFact,
+    PythonFacts,
+)
 from analyzer.python import expr as ir
 from analyzer.resolve.index import ModuleIndex, absolute_module
 from analyzer.resolve.values import (
@@ -151,6 +158,9 @@ class Evaluator:
         self._attributes: dict[tuple[ClassV, str, Value], Values] = {}
         # `constructed` asked outside any evaluation, the same way
         self._constructed: dict[ClassV, InstanceV] = {}
+        # (module, constructor) -> its one call of its base's (`_super_init`); not forgotten:
+        # a module's facts do not change, and the module is still looked up for each
+        self._super_inits: dict[tuple[str, str], CallFact | None] = {}
         # class -> its repository subclasses, direct (built when first asked: `subclasses`;
         # not forgotten: it depends on the index's modules, which do not change)
         self._subclasses: dict[ClassV, list[ClassV]] | None = None
@@ -709,7 +719,7 @@ class Evaluator:
         (qualname, (attributes, instance)), = read.items()
         cls = ClassV(frame.module.module, qualname)
         # the attributes the constructors may give a value (asked once, not per subclass)
-        constructed = tuple(
+        kept = tuple(
             a for a in attributes if a.startswith(INIT_PARAM) or self._from_constructor(cls, a)
         ) if instance else ()
         receivers: list[Value] = []
@@ -719,13 +729,13 @@ class Evaluator:
                 if not a.startswith(INIT_PARAM)
             ):
                 receivers.append(InstanceV(sub))
-            elif constructed and self._passes_on(cls, sub, constructed, frame):
+            elif kept and self._passes_on(cls, sub, kept, frame):
                 receivers.append(self.constructed(sub))
         if not receivers:
             return [frame]
         frames = []
         if all(
-            attribute in constructed or any(not isinstance(v, Unknown) for v in self.evaluate(
+            attribute in kept or any(not isinstance(v, Unknown) for v in self.evaluate(
                 ir.Attr(ir.Self(qualname) if instance else ir.ClsRef(qualname), attribute),
                 frame,
             ))
@@ -823,21 +833,35 @@ class Evaluator:
             upper_facts = self.index.find(upper.module)
             if facts is None or upper_facts is None or "super" in facts.names:
                 break
-            calls = [
-                c for c in facts.calls
-                if c.function == init.qualname and ir.calls_super_init(c.func)
-            ]
-            if len(calls) != 1 or any(isinstance(a, ir.Starred) for a in calls[0].args):
-                break  # (called in two branches, or with arguments whose places are unknown)
+            call_up = self._super_init(facts, init.qualname)
+            if call_up is None:
+                break
             here = Frame(
                 facts,
                 params={(f, n): v for (m, f, n), v in receiver.init if m == facts.module},
                 receivers={owner.qualname: receiver},
             )
-            args = [self.evaluate(a, here) for a in calls[0].args]
-            kwargs = {k: self.evaluate(v, here) for k, v in calls[0].kwargs}
+            args = [self.evaluate(a, here) for a in call_up.args]
+            kwargs = {k: self.evaluate(v, here) for k, v in call_up.kwargs}
             receiver = self._given(upper_facts, upper, upper_init, receiver, args, kwargs)
         return receiver
+
+    def _super_init(self, facts: PythonFacts, init: str) -> CallFact | None:
+        """The one `super().__init__(...)` call of the constructor `init` of `facts`, None
+        when it makes none, several (in two branches) or one with `*args` (its arguments'
+        places unknown). Kept per module: every construction of a class asks it again."""
+        key = (facts.module, init)
+        if key not in self._super_inits:
+            calls = [
+                c for c in facts.calls
+                if c.function == init and ir.calls_super_init(c.func)
+            ]
+            self._super_inits[key] = (
+                calls[0] if len(calls) == 1
+                and not any(isinstance(a, ir.Starred) for a in calls[0].args)
+                else None
+            )
+        return self._super_inits[key]
 
     def _given(
         self, facts: PythonFacts, owner: ClassV, init: FunctionFact, receiver: InstanceV,
