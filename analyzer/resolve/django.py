@@ -153,12 +153,16 @@ class DjangoModel:
     def columns(self) -> list[str]:
         return [f.column for f in self.fields if f.column is not None]
 
-    def field_named(self, name: str) -> ModelField | None:
+    def declaring(self, name: str) -> tuple[DjangoModel, ModelField] | None:
+        """The field and the model declaring it: this one (its abstract bases' fields are its
+        own) or a multi-table parent. A parent's many-to-many field keeps the parent's
+        auto-created table (`bookwyrm_book_authors` for `Edition(Book)`'s `authors`), where
+        an abstract base's gives each concrete model a table of its own."""
         for item in self.fields:
             if item.name == name:
-                return item
+                return self, item
         for parent in self.parents:
-            found = parent.field_named(name)
+            found = parent.declaring(name)
             if found is not None:
                 return found
         return None

@@ -460,15 +460,16 @@ class ChainResolver:
         if typed.kind != "instance":
             return None
         concrete = model.concrete or model
-        item = concrete.field_named(name)
-        if item is not None:
-            target = self.resolver.target(self.project, item.target, concrete)
+        declared = concrete.declaring(name)
+        if declared is not None:
+            owner, item = declared
+            target = self.resolver.target(self.project, item.target, owner)
             if target is None:
                 return None
             if item.kind in ("fk", "o2o"):
                 return Typed("instance", target)
             if item.kind == "m2m":
-                through = self._through(concrete, item)
+                through = self._through(owner, item)
                 return Typed("related", target, tuple(through), tuple(through))
             return None
         for owner in (concrete, *concrete.parents):
@@ -531,14 +532,15 @@ class ChainResolver:
         self, model: DjangoModel, name: str
     ) -> tuple[DjangoModel, list[TableKey]] | None:
         concrete = model.concrete or model
-        item = concrete.field_named(name)
-        if item is not None:
-            target = self.resolver.target(self.project, item.target, concrete)
+        declared = concrete.declaring(name)
+        if declared is not None:
+            owner, item = declared
+            target = self.resolver.target(self.project, item.target, owner)
             if target is None or item.kind not in ("fk", "o2o", "m2m"):
                 return None
             tables = list(target.tables())
             if item.kind == "m2m":
-                tables = self._through(concrete, item) + tables
+                tables = self._through(owner, item) + tables
             return target, tables
         for owner in (concrete, *concrete.parents):
             reverse = owner.reverse.get(name)
