@@ -505,9 +505,9 @@ class Evaluator:
             # instance's constructor was given
             receiver = frame.receivers.get(owner)
             if isinstance(receiver, InstanceV):
-                for key, values in receiver.init:
-                    if key == (frame.module.module, function, name):
-                        return values
+                given = receiver.given_in(frame.module.module).get((function, name))
+                if given is not None:
+                    return given
         fact = frame.module.functions.get(function)
         if fact is not None:
             for param in fact.params:
@@ -716,20 +716,17 @@ class Evaluator:
         )
         if len(read) != 1:
             return [frame]  # none, or reads of several classes' `self`: as written
-        (qualname, (attributes, instance)), = read.items()
+        (qualname, (attributes, instance, params)), = read.items()
         cls = ClassV(frame.module.module, qualname)
         # the attributes the constructors may give a value (asked once, not per subclass)
         kept = tuple(
-            a for a in attributes if a.startswith(INIT_PARAM) or self._from_constructor(cls, a)
+            a for a in attributes if self._from_constructor(cls, a)
         ) if instance else ()
         receivers: list[Value] = []
         for sub in self.subclasses(cls):
-            if any(
-                self.overrides(sub, a, instance=instance) for a in attributes
-                if not a.startswith(INIT_PARAM)
-            ):
+            if any(self.overrides(sub, a, instance=instance) for a in attributes):
                 receivers.append(InstanceV(sub))
-            elif kept and self._passes_on(cls, sub, kept, frame):
+            elif (kept or params) and self._passes_on(cls, sub, kept, params, frame):
                 receivers.append(self.constructed(sub))
         if not receivers:
             return [frame]
@@ -766,10 +763,12 @@ class Evaluator:
         return False
 
     def _passes_on(
-        self, cls: ClassV, sub: ClassV, attributes: tuple[str, ...], frame: Frame
+        self, cls: ClassV, sub: ClassV, attributes: tuple[str, ...], params: tuple[str, ...],
+        frame: Frame,
     ) -> bool:
         """Whether the subclass defines a constructor of its own that gives one of the
-        `attributes` (each one a constructor keeps) a value through its bases' constructors
+        `attributes` (each one a constructor keeps), or one of the `params` of the class's
+        own constructor, a value through its bases' constructors
         (`super().__init__("users")`). Not when every value the constructors were given is
         unknown (`super().__init__(database, db_conn, hs)`, as synapse's hundreds of stores
         pass their own parameters on): then the class itself is read the same way."""
@@ -778,17 +777,17 @@ class Evaluator:
         receiver = self.constructed(sub)
         if all(isinstance(v, Unknown) for _, values in receiver.init for v in values):
             return False
+        given = receiver.given_in(cls.module)
+        if any(
+            any(not isinstance(v, Unknown) for v in given.get((f"{cls.qualname}.__init__", p), ()))
+            for p in params
+        ):
+            return True
         inside = Frame(frame.module, frame.loops, frame.params,
                        {**frame.receivers, cls.qualname: receiver})
-        given = dict(receiver.init)
         return any(
-            any(not isinstance(v, Unknown) for v in given.get(
-                (cls.module, f"{cls.qualname}.__init__", attribute.removeprefix(INIT_PARAM)),
-                (),
-            ))
-            if attribute.startswith(INIT_PARAM)
-            else any(not isinstance(v, Unknown)
-                     for v in self.evaluate(ir.Attr(ir.Self(cls.qualname), attribute), inside))
+            any(not isinstance(v, Unknown)
+                for v in self.evaluate(ir.Attr(ir.Self(cls.qualname), attribute), inside))
             for attribute in attributes
         )
 
@@ -837,9 +836,7 @@ class Evaluator:
             if call_up is None:
                 break
             here = Frame(
-                facts,
-                params={(f, n): v for (m, f, n), v in receiver.init if m == facts.module},
-                receivers={owner.qualname: receiver},
+                facts, params=receiver.given_in(facts.module), receivers={owner.qualname: receiver}
             )
             args = [self.evaluate(a, here) for a in call_up.args]
             kwargs = {k: self.evaluate(v, here) for k, v in call_up.kwargs}
@@ -917,12 +914,10 @@ class Evaluator:
             if isinstance(receiver, InstanceV):
                 attribute = fact.attributes.get(attr)
                 if attribute is not None:
-                    given = {
-                        (function, name): values
-                        for (module, function, name), values in receiver.init
-                        if module == facts.module
-                    }
-                    frame = Frame(facts, params=given, receivers={owner.qualname: receiver})
+                    frame = Frame(
+                        facts, params=receiver.given_in(facts.module),
+                        receivers={owner.qualname: receiver},
+                    )
                     if attribute.kind == "value" and attribute.value is not None:
                         return self._eval(attribute.value, frame)
                     if attribute.annotation is not None:
@@ -1610,10 +1605,6 @@ def _spread(args: list[Values], kwargs: dict[str, Values], starred: list[bool] |
     return positional, keywords
 
 
-#: How `receiver_attributes` names a constructor's parameter read directly in a method.
-INIT_PARAM = "__init__:"
-
-
 def _first(item: tuple[tuple[str, str, str], Values]) -> tuple[str, str, str]:
     return item[0]
 
@@ -1624,27 +1615,29 @@ def _last(qualname: str) -> str:
 
 def receiver_attributes(
     expressions: list[ir.Expr], frame: Frame
-) -> dict[str, tuple[tuple[str, ...], bool]]:
-    """Module-level class -> the attributes the expressions read as `self.x` / `cls.x`, and
-    whether through `self`, for the classes `frame` binds no receiver of."""
-    found: dict[str, tuple[list[str], bool]] = {}
+) -> dict[str, tuple[tuple[str, ...], bool, tuple[str, ...]]]:
+    """Module-level class -> the attributes the expressions read as `self.x` / `cls.x`,
+    whether through `self`, and the parameters of the class's constructor they read
+    directly (through what the constructor assigned, `self.staging = table + "_staging"`,
+    read as its value: as if through `self`), for the classes `frame` binds no receiver of."""
+    found: dict[str, tuple[set[str], bool, set[str]]] = {}
     for expression in expressions:
         for node in ir.walk(expression):
             if isinstance(node, ir.Param) and _last(node.function) == "__init__":
-                # a constructor's parameter read in a method, through what the constructor
-                # assigned (`self.staging = table + "_staging"`, read as its value): as if
-                # read as `self.x`, by the name `INIT_PARAM` + the parameter's
-                owner, read = node.function.rpartition(".")[0], INIT_PARAM + node.name
-                instance = True
+                owner = node.function.rpartition(".")[0]
+                if "." in owner or owner in frame.receivers:
+                    continue
+                attributes, _, params = found.setdefault(owner, (set(), False, set()))
+                params.add(node.name)
+                found[owner] = (attributes, True, params)
             elif isinstance(node, ir.Attr) and isinstance(node.value, ir.Self | ir.ClsRef):
-                owner, read = node.value.cls, node.attr
-                instance = isinstance(node.value, ir.Self)
-            else:
-                continue
-            if "." in owner or owner in frame.receivers:
-                continue
-            attributes, before = found.setdefault(owner, ([], False))
-            if read not in attributes:
-                attributes.append(read)
-            found[owner] = (attributes, before or instance)
-    return {owner: (tuple(sorted(a)), instance) for owner, (a, instance) in found.items()}
+                owner = node.value.cls
+                if "." in owner or owner in frame.receivers:
+                    continue
+                attributes, instance, params = found.setdefault(owner, (set(), False, set()))
+                attributes.add(node.attr)
+                found[owner] = (attributes, instance or isinstance(node.value, ir.Self), params)
+    return {
+        owner: (tuple(sorted(attributes)), instance, tuple(sorted(params)))
+        for owner, (attributes, instance, params) in found.items()
+    }

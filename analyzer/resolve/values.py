@@ -67,6 +67,11 @@ class InstanceV(Value):
     cls: ClassV
     init: tuple[tuple[tuple[str, str, str], Values], ...] = ()
 
+    def given_in(self, module: str) -> dict[tuple[str, str], Values]:
+        """What the constructors of `module` were given, keyed as a frame binds parameters:
+        (function, parameter)."""
+        return {(f, n): values for (m, f, n), values in self.init if m == module}
+
 
 @dataclass(frozen=True, slots=True)
 class FunctionV(Value):
