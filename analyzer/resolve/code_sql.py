@@ -759,8 +759,9 @@ class CodeSqlResolver:
                 # `Repository(conn, "audit_log")`: the constructor of the class named, when
                 # it defines the one whose parameter its methods' SQL reads as `self.table`
                 # (a subclass that only inherits it is not matched by its own name)
-                helper = self._helpers.get((value.module, f"{value.qualname}.__init__"))
-                if helper is not None and helper.templates:
+                constructor = f"{value.qualname}.__init__"
+                helper = self._helpers.get((value.module, constructor))
+                if helper is not None and self._calls_are_read(helper.facts, constructor):
                     found.append((
                         helper,
                         FunctionV(value.module, helper.fact.qualname, InstanceV(value)),
