@@ -161,6 +161,14 @@ class Glance:
     #: (`super().__init__(conn, "users")`): a base class's `self.table` may be one of them
     #: (`Closure.subclasses_of`, `Evaluator.constructed`).
     passes_up: bool = False
+    #: Module-level classes that define a constructor of their own (`def __init__`): a
+    #: subclass that does not is made by its base's (`Closure.subclasses_of`,
+    #: `Evaluator.made_apart`).
+    constructors: frozenset[str] = frozenset()
+    #: Attributes a constructor of such a class keeps from its parameters (`self.table =
+    #: table`, `self.staging = table + "_tmp"`): a base class's own reading of one may be
+    #: left to its subclasses (`Closure.subclasses_of`, `Evaluator.made_apart`).
+    kept: frozenset[str] = frozenset()
 
     @property
     def relevant(self) -> bool:
@@ -382,6 +390,8 @@ class _State:
     factories: set[str] = field(default_factory=set)
     stampers: set[str] = field(default_factory=set)  # `Glance.stampers`
     passes_up: bool = False  # `Glance.passes_up`
+    constructors: set[str] = field(default_factory=set)  # `Glance.constructors`
+    kept: set[str] = field(default_factory=set)  # `Glance.kept`
     table_object: int = 0  # the first line of a chain using a table object (`_table_object`)
     stamp_aliases: set[str] = field(default_factory=set)  # `from flask_migrate import stamp as s`
     class_roots: set[str] = field(default_factory=set)  # names any class's bases read
@@ -471,6 +481,8 @@ class _Looker:
             verdicts=tuple(self.verdicts.asked.items()),
             stampers=self._shared(state.stampers),
             passes_up=state.passes_up,
+            constructors=self._shared(state.constructors),
+            kept=self._shared(state.kept),
         )
 
     def walk(self, nodes: list[ast.AST]) -> None:
@@ -1081,12 +1093,67 @@ def _class(looker: _Looker, node: ast.ClassDef) -> bool:
         top = node.name
         state.bases[node.name] = roots
         state.refers.setdefault(node.name, set()).update(roots)
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                item.name == "__init__"
+            ):
+                state.constructors.add(node.name)
+                state.kept.update(_kept_attributes(item))
         if model:
             state.models.add(node.name)
     looker.walk([*node.bases, *node.keywords, *node.decorator_list])
     looker.scoped(node.body, function=looker.function, params=looker.params,
                   positional=looker.positional, top=top, in_class=True)
     return False
+
+
+def _kept_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """`self.<attr> = <value reading a parameter>` in a constructor: the attributes it keeps
+    from what it is given (an over-approximation of `Evaluator._from_constructor`: any
+    assignment to the receiver's attribute whose value names a parameter)."""
+    args = init.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    if not names:
+        return set()
+    receiver, params = names[0], set(names[1:])
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            params.add(extra.arg)
+    assignments = [
+        node for node in ast.walk(init)
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value is not None
+    ]
+    # locals holding what a parameter gives (`t = table.lower()`: the evaluator reads the
+    # local's value), until none is added
+    grown = True
+    while grown:
+        grown = False
+        for node in assignments:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name) and t.id not in params]
+            if names and any(
+                isinstance(n, ast.Name) and n.id in params for n in ast.walk(node.value)  # type: ignore[arg-type]
+            ):
+                params.update(names)
+                grown = True
+    kept: set[str] = set()
+    for statement in assignments:
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign | ast.AugAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        attributes = [
+            t.attr for t in targets
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+            and t.value.id == receiver
+        ]
+        if attributes and any(
+            isinstance(n, ast.Name) and n.id in params for n in ast.walk(value)
+        ):
+            kept.update(attributes)
+    return kept
 
 
 def _function(looker: _Looker, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> bool:
@@ -1688,10 +1755,17 @@ class Closure:
                         came_from[child] = current
                         todo.append(child)
         needed: set[tuple[str, str]] = set()
+        root = self._by_path.get(path)
+        inherits = (
+            self._inheriting(came_from, (path, name))
+            if not attr or root is None or attr in root.glance.kept
+            else {}
+        )
         for child in came_from:
             if (
                 attr not in self._attr_names(child[0])
                 and not self._by_path[child[0]].glance.passes_up
+                and not inherits.get(child)
             ):
                 continue
             step: tuple[str, str] | None = child
@@ -1699,6 +1773,32 @@ class Closure:
                 needed.add(step)
                 step = came_from.get(step)
         return sorted((self._by_path[p].name, c) for p, c in needed)
+
+    def _inheriting(
+        self, came_from: dict[tuple[str, str], tuple[str, str]], root: tuple[str, str]
+    ) -> dict[tuple[str, str], bool]:
+        """Of the subclasses found (`came_from`: each one's parent on the way from `root`),
+        whether it is made by the root class's own constructor: no class on its way down
+        defines one (`Glance.constructors`). Read when a constructor keeps a table name:
+        whether the base class's own dynamic name is needed depends on them
+        (`Evaluator.made_apart`)."""
+        found: dict[tuple[str, str], bool] = {}
+        for child in came_from:
+            chain: list[tuple[str, str]] = []
+            step = child
+            answer = True
+            while step != root:
+                if step in found:
+                    answer = found[step]
+                    break
+                chain.append(step)
+                if step[1] in self._by_path[step[0]].glance.constructors:
+                    answer = False
+                    break
+                step = came_from[step]
+            for item in chain:
+                found[item] = answer
+        return found
 
     def _attr_names(self, path: str) -> frozenset[str]:
         found = self._attrs_by_path.get(path)

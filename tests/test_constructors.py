@@ -311,11 +311,11 @@ def test_a_staging_table_renamed_to_a_name_known_at_run_time_stays_where_it_was(
         if d.operation == "rename_from"
     ]
     assert (renamed.line, renamed.detail) == (4, None)
-    # `Bulk` itself may be made with any table (line 4: its staging name, in `create` and
-    # `fill`), and `swap`'s target is its caller's
+    # every `Bulk` is a `Releases` (nothing calls `Bulk` itself, and its only subclass makes
+    # it through a constructor of its own): its staging name is known wherever it is read;
+    # `swap`'s target is its caller's
     assert sorted((f.name, f.line) for f in report.findings) == [
-        ("dead-table", 1), ("dynamic-table-name", 4), ("dynamic-table-name", 4),
-        ("dynamic-table-name", 13), ("runtime-created-table", 4),
+        ("dead-table", 1), ("dynamic-table-name", 13), ("runtime-created-table", 4),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
 
@@ -350,3 +350,98 @@ def test_a_constructor_running_sql_on_what_it_keeps(make_repo: MakeRepo) -> None
 
         assert open_jobs(conn).get("x").fetchall() == []
         assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("jobs",)]
+
+
+TABLES = {
+    "app/__init__.py": "",
+    "app/table.py": (
+        "class Table:\n"
+        "    def __init__(self, conn, name):\n"
+        "        self.conn = conn\n"
+        "        self._name = name\n\n"
+        "    def create(self):\n"
+        '        self.conn.execute(f"CREATE TABLE IF NOT EXISTS {self._name} (id INTEGER)")\n\n'
+        "    def rows(self):\n"
+        '        return self.conn.execute(f"SELECT id FROM {self._name}").fetchall()\n'
+    ),
+    # the only subclasses, each through a constructor of its own (no SQL in this module)
+    "app/history.py": (
+        "from app.table import Table\n\n\n"
+        "class History(Table):\n"
+        "    def __init__(self, conn):\n"
+        '        super().__init__(conn, "history")\n\n\n'
+        "class Bookmarks(Table):\n"
+        "    def __init__(self, conn):\n"
+        '        super().__init__(conn, "bookmarks")\n'
+    ),
+}
+
+
+def test_a_base_made_only_through_its_subclasses_constructors_names_no_unknown_table(
+    make_repo: MakeRepo,
+) -> None:
+    """Nothing calls `Table` itself and each subclass makes it through a constructor of its
+    own: every instance is one of theirs, so the base's SQL names their tables and nothing
+    else. A subclass inheriting the base's constructor (made by its own name with any
+    table), or a call of the base with a parameter of a function nothing calls, may make it
+    with any table: then the base's own statements stay dynamic names."""
+    root = make_repo(TABLES)
+    report = scan(root)
+    assert {t.name: (t.status, [(u.line, u.kind) for u in t.uses]) for t in report.tables} == {
+        "bookmarks": ("runtime-only", [(7, "ddl"), (10, "read")]),
+        "history": ("runtime-only", [(7, "ddl"), (10, "read")]),
+    }
+    assert sorted((f.name, f.table, f.line) for f in report.findings) == [
+        ("runtime-created-table", "public.bookmarks", 7),
+        ("runtime-created-table", "public.history", 7),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    with importable(root):
+        from app.history import Bookmarks, History  # type: ignore[import-not-found]
+
+        touched: set[str] = set()
+
+        def authorizer(action: int, first: str | None, *_: object) -> int:
+            if action == sqlite3.SQLITE_CREATE_TABLE or action == sqlite3.SQLITE_READ:
+                touched.add(first or "")
+            return sqlite3.SQLITE_OK
+
+        with sqlite3.connect(":memory:") as conn:
+            conn.set_authorizer(authorizer)
+            for table in (History(conn), Bookmarks(conn)):
+                table.create()
+                assert table.rows() == []
+    assert touched - {"sqlite_master"} == {t.name for t in report.tables}
+
+    # a subclass that inherits the constructor, in a module without SQL
+    inherits = make_repo({
+        **TABLES,
+        "app/audit.py": "from app.table import Table\n\n\nclass Audit(Table):\n    pass\n",
+    })
+    report = scan(inherits)
+    assert sorted((f.name, f.line) for f in report.findings if f.name == "dynamic-table-name") == [
+        ("dynamic-table-name", 7), ("dynamic-table-name", 10),
+    ]
+    assert scan(inherits, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_base_made_by_a_function_nothing_calls_may_have_any_table(
+    make_repo: MakeRepo,
+) -> None:
+    """`Database.table(name)` makes a `Table` with its own parameter, and nothing calls it:
+    like a helper function only a never-called function calls, the base's statements are
+    dynamic names (`name` unknown), besides the subclasses' tables."""
+    root = make_repo({
+        **TABLES,
+        "app/db.py": (
+            "from app.table import Table\n\n\n"
+            "class Database:\n"
+            "    def table(self, name):\n"
+            "        return Table(self, name)\n"
+        ),
+    })
+    report = scan(root)
+    dynamic = [f for f in report.findings if f.name == "dynamic-table-name"]
+    assert [(f.path, f.line) for f in dynamic] == [("app/table.py", 7), ("app/table.py", 10)]
+    assert all("`name` is a parameter of Table.__init__()" in f.message for f in dynamic)
+    assert scan(root, prefilter=False).to_json() == report.to_json()

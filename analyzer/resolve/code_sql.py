@@ -343,6 +343,10 @@ class _Found:
     attached: list[tuple[int, str]] = field(default_factory=list)
     calls: list[RoutineCall] = field(default_factory=list)
     sequences: list[TableKey] = field(default_factory=list)
+    # the indices in `dynamic` of the names the class's own frame left unknown, read while
+    # subclasses gave theirs (`Evaluator.receiver_frames`): `_take_helper` drops them when
+    # every instance is made by such a subclass or by calling the class
+    own_frame: set[int] = field(default_factory=set)
     is_sql: bool = False
     statements: int = 0
 
@@ -357,7 +361,13 @@ class _Helper:
     templates: list[StringCandidate] = field(default_factory=list)
     forwards: list[tuple[CallFact, FuncKey]] = field(default_factory=list)
     dynamic: list[DynamicName] = field(default_factory=list)  # reported if no call is read
+    # a constructor's names left unknown by its class's own reading while subclasses gave
+    # theirs (`_take_helper`): reported too if no call is read but some call hands on a
+    # parameter of a function no call of which is read either (`Db.table(name)` making
+    # `Table(self, name)`): an instance may then be made with any table
+    superseded: list[DynamicName] = field(default_factory=list)
     called: bool = False
+    forwarded: bool = False  # some call of it hands on a parameter of its calling helper
 
 
 class CodeSqlResolver:
@@ -398,10 +408,14 @@ class CodeSqlResolver:
             for template in self.expander.expand(candidate.parts, frame):
                 self._template(candidate, template, found)
             return
-        for receiver in self.evaluator.receiver_frames(holes, candidate.loops, frame):
+        frames = self.evaluator.receiver_frames(holes, candidate.loops, frame)
+        for receiver in frames:
+            before = len(found.dynamic)
             for iteration in self.evaluator.iterations(candidate.loops, receiver):
                 for template in self.expander.expand(candidate.parts, iteration):
                     self._template(candidate, template, found)
+            if receiver is frame and len(frames) > 1:
+                found.own_frame.update(range(before, len(found.dynamic)))
 
     def _template(self, candidate: StringCandidate, template: Template, found: _Found) -> None:
         if not template.has_literal_text():
@@ -503,6 +517,8 @@ class CodeSqlResolver:
             helper = self._helpers[key]
             if not helper.called:
                 results[helper.facts.path].dynamic.extend(helper.dynamic)
+                if helper.forwarded:
+                    results[helper.facts.path].dynamic.extend(helper.superseded)
         for result in results.values():
             # a call site reached through several helpers (`simple_upsert` -> its native and
             # its emulated upsert) holds a use from each: the strongest is kept
@@ -524,7 +540,12 @@ class CodeSqlResolver:
             function == candidate.function for _, depends, _ in found.dynamic
             for function, _ in depends
         )
-        for dynamic, depends, reads in found.dynamic:
+        if takes_own:
+            # the statement is its function's template whatever order its names come in
+            helper = self._helper(facts, candidate.function)  # type: ignore[arg-type]
+            if helper is not None and candidate not in helper.templates:
+                helper.templates.append(candidate)
+        for index, (dynamic, depends, reads) in enumerate(found.dynamic):
             own = {name for function, name in depends if function == candidate.function}
             if candidate.function and own:
                 helper = self._helper(facts, candidate.function)
@@ -535,10 +556,19 @@ class CodeSqlResolver:
                     helper.dynamic.append(dynamic)
                     continue
             constructor = _constructor_params(facts, candidate, depends, reads)
+            # the class's own reading, its table unknown, while subclasses gave theirs: not
+            # a name to report when every other instance is made by calling the class, where
+            # the helper's calls are read (and report an unknown table they pass) unless
+            # nothing reads those calls (`_Helper.superseded`)
+            superseded = constructor is not None and index in found.own_frame and (
+                self.evaluator.made_apart(
+                    ClassV(facts.module, constructor[0].rpartition(".")[0])
+                )
+            )
             if constructor is not None and takes_own:
                 helper = self._helper(facts, candidate.function)  # type: ignore[arg-type]
                 if helper is not None and candidate in helper.templates:
-                    helper.dynamic.append(dynamic)
+                    (helper.superseded if superseded else helper.dynamic).append(dynamic)
                     continue
             elif constructor is not None:
                 helper = self._helper(facts, constructor[0])
@@ -546,7 +576,7 @@ class CodeSqlResolver:
                     helper.params |= constructor[1]
                     if candidate not in helper.templates:
                         helper.templates.append(candidate)
-                    helper.dynamic.append(dynamic)
+                    (helper.superseded if superseded else helper.dynamic).append(dynamic)
                     continue
             left.append(dynamic)
         return left
@@ -873,6 +903,7 @@ class CodeSqlResolver:
                     if caller is not None and any(
                         f == call.function and n in caller.params for f, n in forwarded
                     ):
+                        helper.forwarded = True
                         continue  # resolved where the caller itself is called
                     helper.called = True
                     self._call_site(facts, made, helper, value, confidence, result)

@@ -791,6 +791,24 @@ class Evaluator:
             for attribute in attributes
         )
 
+    def made_apart(self, cls: ClassV) -> bool:
+        """Whether every repository subclass of `cls` is made through a constructor below
+        `cls` (its own, or one of a class in between): then an instance of `cls` made other
+        than by calling `cls` itself is one of theirs, whose arguments
+        `receiver_frames` reads. Not when a subclass inherits the constructor of `cls`
+        (`class AuditRepo(Repository): pass`): it is made by its own name with any table,
+        which no call of `cls` shows (the first look reads such subclasses:
+        `Closure.subclasses_of`)."""
+        for sub in self.subclasses(cls):
+            for owner in self.mro(sub):
+                if owner == cls:
+                    return False
+                if self._own_init(owner) is not None:
+                    break
+            else:
+                return False  # `cls` not reached: read as made by it
+        return True
+
     def _own_init(self, cls: ClassV) -> FunctionFact | None:
         """The class's own `__init__` (a method it defines), if any."""
         found = self.class_fact(cls)
