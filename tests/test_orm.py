@@ -267,6 +267,58 @@ def test_look_alikes_are_not_models_and_star_imports_are_low_confidence(make_rep
     assert orm_uses(report) == {("app/star.py", 5, "accounts", "read", "low")}
 
 
+TABLE_LOOKALIKES = {
+    "app/__init__.py": "",
+    "app/schema.py": """\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+accounts = sa.Table("accounts", metadata, sa.Column("id", sa.Integer, primary_key=True))
+""",
+    # a key-value store's resource: `Table(name)` names a DynamoDB table, no SQL table
+    "app/store.py": """\
+class Resource:
+    def Table(self, name):
+        return {"TableName": name}
+
+
+def client():
+    return Resource()
+
+
+MAIN = client().Table("Main")
+
+
+def history(resource):
+    return resource.Table("History")
+""",
+    # the repository's own class named `Table`
+    "app/wrap.py": """\
+class Table:
+    def __init__(self, database, name):
+        self.database = database
+        self.name = name
+
+
+def table(database, name):
+    return Table(database, name)
+""",
+}
+
+
+def test_other_libraries_tables_are_not_sqlalchemy_tables(make_repo) -> None:
+    """SQLAlchemy's `Table` takes a MetaData or columns after its name, or reflects: a
+    `Table("Main")` of one argument (a DynamoDB resource's) or the repository's own class
+    `Table(database, name)` declares no table, and no diagnostic says one's name is unknown.
+    SQLAlchemy itself, importing the module, holds exactly the table reported."""
+    root = make_repo(TABLE_LOOKALIKES)
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {"public.accounts": "dead"}
+    assert [(d.code, d.path) for d in report.diagnostics] == []
+    with imported(root, "app.schema") as module:
+        assert sorted(module.metadata.tables) == ["accounts"]  # type: ignore[attr-defined]
+
+
 def test_imports_through_packages_aliases_and_relative_paths(make_repo) -> None:
     root = make_repo(
         {

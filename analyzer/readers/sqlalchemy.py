@@ -97,6 +97,11 @@ _LIBRARY_ROOTS: frozenset[str] = frozenset(sys.stdlib_module_names) | {
 _BUILTINS = frozenset(dir(builtins)) | {"self", "cls", "__file__"}
 #: Importing one of these makes a module ORM-relevant even when it binds no candidate name.
 _SQLA_ROOTS = SQLALCHEMY_ROOTS
+#: Keywords of SQLAlchemy's ``Table`` that may come with its name alone (reflection).
+_TABLE_KEYWORDS = frozenset(
+    {"autoload_with", "autoload", "autoload_replace", "extend_existing", "keep_existing",
+     "must_exist", "include_columns", "resolve_fks", "schema"}
+)
 #: Receivers of a lightweight ``x.table("name", ...)``.
 _TABLE_MODULES = frozenset({"sa", "sql", "sqlalchemy", "expression", "sqlmodel"})
 
@@ -745,7 +750,18 @@ class _Reader:
         if name == "Table":
             if len(args) >= 2 and self.builder.is_str(args[1]):
                 return None  # e.g. rich.table.Table("Name", "Size")
-            if len(args) == 1 and isinstance(func, cst.Name) and imported is None:
+            if isinstance(func, cst.Name) and imported is None and (
+                self.bound.get(func.value) == "class"
+            ):
+                return None  # the module's own class `Table` (`Table(self, name)`)
+            if len(args) == 1 and imported is None and not any(
+                arg.star or (arg.keyword is not None and arg.keyword.value in _TABLE_KEYWORDS)
+                for arg in call.args
+            ):
+                # SQLAlchemy's Table takes a MetaData or columns after its name (Flask-
+                # SQLAlchemy's `db.Table("links", db.Column(...))`), or reflects
+                # (`autoload_with=`): one name alone is another library's table, such as a
+                # DynamoDB resource's `client.Table("Main")`
                 return None
             return name
         # lightweight table("name", column("a"), ...)
