@@ -78,7 +78,12 @@ def _test_directory(name: str) -> bool:
 
 
 def _test_name(name: str) -> bool:
-    return (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
+    """`test_x.py`, `x_test.py`, and `tests.py`: the module Django's `startapp` gives each
+    app for its tests (its test runner finds them there)."""
+    return (
+        (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
+        or name == "tests.py"
+    )
 
 
 def named_like_a_test(path: str) -> bool:
