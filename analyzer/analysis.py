@@ -58,7 +58,7 @@ from analyzer.sources.migration_modules import (
     migration_modules,
 )
 from analyzer.sources.model import replay
-from analyzer.sources.order import order_faults
+from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import final_routines, sql_sources
 from analyzer.sql.names import TableKey
@@ -380,6 +380,20 @@ def analyse(
         replay(history)
         parents, outside = order.get(history.id, (None, frozenset()))
         history.faults = order_faults(history, parents, outside)
+    for extension in extend_environments(histories, {k: v[0] for k, v in order.items()}):
+        first = extension.first
+        diagnostics.append(
+            Diagnostic(
+                code="alembic-extends-environment", path=first.path, line=first.line,
+                message=(
+                    f"the revisions of {extension.history.path}/ change "
+                    f"{', '.join(key.display for key in extension.tables)}, which none of them "
+                    f"creates and {extension.base.path}/ does: read as running after that "
+                    "environment's head (a plugin's own migrations), its changes applied to "
+                    "that head state"
+                ),
+            )
+        )
     histories += external_histories(django, histories, settings.ignores)
     histories += attached_histories(resolved, (key for key, _ in code.uses), histories)
     elsewhere = {key for key, use in code.uses if settings.runs_elsewhere(use.path)}

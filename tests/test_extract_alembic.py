@@ -489,6 +489,11 @@ def test_batch_operations() -> None:
         """,
         opaque=[(22, "batch_op.reorder_columns()")],
     ) == [
+        # `recreate="always"`: the table is rebuilt when the block ends, whatever it holds
+        AlembicOp(
+            "recreate_table", 6, table=T("t", 6), schema="s",
+            snippet='op.batch_alter_table("t", schema="s", recreate="always")',
+        ),
         AlembicOp("add_column", 7, table=T("t", 7), schema="s", columns=("c",)),
         AlembicOp("drop_column", 8, table=T("t", 8), schema="s", columns=("old",)),
         AlembicOp(

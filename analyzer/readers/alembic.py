@@ -41,6 +41,7 @@ from analyzer.readers.alembic_api import (  # re-exported: the readers' public n
     GEOSPATIAL_OPERATIONS,
     NON_OPERATIONS,
     OPERATIONS,
+    RECREATE_TABLE,
 )
 from analyzer.readers.sinks import LIBRARY_ROOTS
 
@@ -310,6 +311,8 @@ class _StepReader:
                 if not self._plain_with(item.item):
                     conditional = True
                     self.scan(item.item, cond, loops)
+                elif _recreates(item.item):
+                    self.scan(item.item, cond, loops)
                 if item.asname is not None and isinstance(item.asname.name, cst.Name):
                     entered = ir.Entered(self.expr(item.item, loops))
                     self._withs = (*self._withs, (item.asname.name.value, entered))
@@ -419,6 +422,12 @@ class _StepReader:
                 self._execute(call, receiver, cond, loops)
                 return True
             if method in _KNOWN_METHODS or self._is_op(receiver) or _is_batch(receiver):
+                if method == "batch_alter_table" and _recreates(call):
+                    # (made in a list and entered later, `with batch_op: pass`, as well)
+                    self._scan_args(call, cond, loops)
+                    self.add("op", call, cond, loops, name=RECREATE_TABLE, receiver=receiver,
+                             **self._arguments(call, loops))
+                    return True
                 if method in NON_OPERATIONS:
                     return False
                 self._scan_args(call, cond, loops)
@@ -437,7 +446,11 @@ class _StepReader:
         return True
 
     def _is_op(self, receiver: ir.Expr) -> bool:
-        """`op` (free or imported from alembic, under any alias), `alembic.op`."""
+        """`op` (free or imported from alembic, under any alias), `alembic.op`, and a
+        parameter named `op` (`def upgrade(op=None)`: a plugin system that runs revisions
+        itself hands them its `Operations(context)`)."""
+        if isinstance(receiver, ir.Param):
+            return receiver.name == "op"
         if isinstance(receiver, ir.Imported):
             return receiver.module == "alembic" and receiver.name == "op"
         if isinstance(receiver, ir.Attr):
@@ -606,6 +619,21 @@ class _StepReader:
 
 def _is_pure_module(module: str) -> bool:
     return module.split(".")[0] in _PURE_MODULES
+
+
+def _recreates(expr: cst.BaseExpression) -> bool:
+    """`op.batch_alter_table(t, recreate="always")`: the table is copied into a new one and
+    swapped in when the block ends, even an empty block (a rebuild that applies the
+    `table_kwargs`, such as SQLite's AUTOINCREMENT): the revision changes the schema."""
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+        return False
+    if expr.func.attr.value != "batch_alter_table":
+        return False
+    return any(
+        arg.keyword is not None and arg.keyword.value == "recreate"
+        and isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == "always"
+        for arg in expr.args
+    )
 
 
 def _is_batch(receiver: ir.Expr) -> bool:

@@ -60,7 +60,12 @@ OPERATIONS: dict[str, Spec] = {
     "create_table_comment": {"table": (0, ("table_name",)), "schema": _SCHEMA},
     "drop_table_comment": {"table": (0, ("table_name",)), "schema": _SCHEMA},
     "bulk_insert": {"table_obj": (0, ("table",))},
+    # not an `op` method: `with op.batch_alter_table(t, recreate="always"):` rebuilds the
+    # table when the block ends, whatever the block holds (`RECREATE_TABLE`)
+    "recreate_table": {"table": (0, ("table_name",)), "schema": _SCHEMA},
 }
+#: The operation a `batch_alter_table(..., recreate="always")` block is read as.
+RECREATE_TABLE = "recreate_table"
 
 #: `batch_op.*`: the table (and schema) come from the enclosing `batch_alter_table`.
 BATCH_OPERATIONS: dict[str, Spec] = {

@@ -35,10 +35,12 @@ from analyzer.resolve.evaluate import Evaluator, Frame, loop_elements
 from analyzer.resolve.templates import Template, TemplateExpander
 from analyzer.resolve.values import (
     BatchV,
+    ClassV,
     ExternalResultV,
     ExternalV,
     FileV,
     FunctionV,
+    InstanceV,
     StrV,
     TableV,
     Unknown,
@@ -244,6 +246,10 @@ class _Run:
             isinstance(step.receiver, ir.Global)
             and step.receiver.name == "op"
             and all(isinstance(v, Unknown) for v in receivers)
+        ) or (  # `def upgrade(op=None)`: the runner hands the revision its `Operations`
+            isinstance(step.receiver, ir.Param)
+            and step.receiver.name == "op"
+            and not any(isinstance(v, FunctionV | InstanceV | ClassV) for v in receivers)
         )
         if batch is None and not is_op:
             method = self.evaluator.evaluate(ir.Attr(step.receiver, step.name), frame)

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 import networkx as nx
 
 from analyzer.facts import AlembicOp, AlembicRevision, FileProblem, Hole, Part, PythonFacts
+from analyzer.readers.alembic_api import RECREATE_TABLE
 from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.sources.alembic_env import AlembicEnvironment
@@ -292,6 +293,10 @@ class _Builder:
         elif name == "alter_column" and op.column_rename:
             old, new_name = op.column_rename
             self._emit(node, op, "alter", table, column_changes=(("rename", old, new_name),))
+        elif name == RECREATE_TABLE:
+            # a batch rebuilding the table as it is (SQLite's table options): an ALTER that
+            # changes no column, which still needs the table
+            self._emit(node, op, "alter", table)
         elif name == "bulk_insert":
             self._emit(node, op, "data", table, snippet="op.bulk_insert(...)")
         elif "index" in name:

@@ -103,6 +103,76 @@ def order_faults(
     return faults
 
 
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """An Alembic environment (`history`) whose revisions change tables that none of them
+    creates and one other environment (`base`) does: read as running after that one's head."""
+
+    history: SourceHistory
+    base: SourceHistory
+    tables: tuple[TableKey, ...]
+    first: SchemaOp  # its first operation on one of them
+
+
+def extend_environments(
+    histories: list[SourceHistory], parents: Mapping[str, Mapping[str, tuple[str, ...]] | None]
+) -> list[Extension]:
+    """Alembic environments that build on another's schema, after replay and order checks.
+
+    A plugin keeping its own revisions (CTFd's plugins: `def upgrade(op=None)`, run by the
+    application once the core's `alembic upgrade head` has) alters the core's tables: on an
+    empty database alone it fails, which is no fault of the deployment, and the core's table
+    is what both leave. So where every table an environment's revisions need and never create
+    is in exactly one other environment's head state, that environment runs first: the
+    tables exist before this one runs (its order faults are checked again so), and its changes
+    to them are applied to that environment's head state, which model-drift compares against.
+    Environments are taken in id order; one that is itself extended is not made to extend its
+    own extension."""
+    alembic = sorted((h for h in histories if h.kind == "alembic"), key=lambda h: h.id)
+    found: list[Extension] = []
+    extended: set[str] = set()
+    for history in alembic:
+        if history.id in extended:
+            continue
+        created = {op.table for op in history.operations if op.operation == "create"} | {
+            op.peer for op in history.operations if op.operation == "rename_from" and op.peer
+        }
+        # (conditional operations too: `if "x" not in columns: op.add_column(...)` is no
+        # fault, yet it changes the other environment's table)
+        needing = [
+            op for op in history.operations
+            if op.operation in NEEDS_TABLE and op.table not in created
+            and not is_system_table(op.table)
+        ]
+        if not needing:
+            continue
+        needed = sorted({op.table for op in needing}, key=lambda k: (k.schema, k.name))
+        bases = {
+            other.id: other
+            for key in needed
+            for other in alembic
+            if other is not history and key in other.state
+        }
+        if len(bases) != 1:
+            continue
+        (base,) = bases.values()
+        if any(key not in base.state for key in needed) or any(
+            e.base is history for e in found
+        ):
+            continue
+        tables = tuple(needed)
+        history.faults = order_faults(history, parents.get(history.id), frozenset(tables))
+        touched = set(tables)
+        for op in history.operations:
+            if op.table in touched:
+                apply(base.state, op, base.kind)
+                if op.operation == "rename_from" and op.peer is not None:
+                    touched.add(op.peer)
+        extended.add(base.id)
+        found.append(Extension(history, base, tables, needing[0]))
+    return found
+
+
 def _linear_faults(history: SourceHistory, outside: Collection[TableKey]) -> list[OrderFault]:
     faults: list[OrderFault] = []
     state: State = _initial(outside)

@@ -1,0 +1,180 @@
+"""A plugin's own Alembic revisions, run by the application after the core's head.
+
+CTFd's plugins keep revisions of their own, written `def upgrade(op=None)`: the application
+builds `Operations(context)` and hands it to each revision once the core's `alembic upgrade
+head` has run. Those revisions change the core's tables. tabletrace reads `op` given as a
+parameter as Alembic's, reads the plugin's environment as running after the core's
+(`analyzer.sources.order.extend_environments`), and reads `batch_alter_table(...,
+recreate="always")` as the table rebuild it is, even around an empty block. Alembic itself
+runs the same revisions on SQLite, and the model's columns are what it leaves.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+
+from analyzer import scan
+from tests.conftest import MakeRepo, importable
+
+CORE_REVISION = '''\
+"""widgets
+
+Revision ID: 001
+Revises:
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "widgets",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(80)),
+    )
+
+
+def downgrade():
+    op.drop_table("widgets")
+'''
+
+PLUGIN_COLOR = '''\
+"""widget colors
+
+Revision ID: aaa
+Revises:
+"""
+import sqlalchemy as sa
+
+revision = "aaa"
+down_revision = None
+
+
+def upgrade(op=None):
+    op.add_column("widgets", sa.Column("color", sa.String(20)))
+
+
+def downgrade(op=None):
+    op.drop_column("widgets", "color")
+'''
+
+PLUGIN_REBUILD = '''\
+"""rebuild for AUTOINCREMENT
+
+Revision ID: bbb
+Revises: aaa
+"""
+
+revision = "bbb"
+down_revision = "aaa"
+
+
+def upgrade(op=None):
+    batches = [
+        op.batch_alter_table(
+            "widgets", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        ),
+    ]
+    for batch in batches:
+        with batch:
+            pass
+
+
+def downgrade(op=None):
+    pass
+'''
+
+FILES: dict[str, str | bytes] = {
+    "app/__init__.py": "",
+    "app/models.py": (
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class Widget(Base):\n"
+        '    __tablename__ = "widgets"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+        "    name = sa.Column(sa.String(80))\n"
+        "    color = sa.Column(sa.String(20))\n\n\n"
+        "def colors(session):\n"
+        "    return [w.color for w in session.query(Widget)]\n"
+    ),
+    "app/plugins/__init__.py": "",
+    "app/plugins/shop/__init__.py": "",
+    "app/plugins/shop/migrations/aaa_widget_colors.py": PLUGIN_COLOR,
+    "app/plugins/shop/migrations/bbb_rebuild.py": PLUGIN_REBUILD,
+    "migrations/env.py": "from alembic import context\n",
+    "migrations/versions/001_widgets.py": CORE_REVISION,
+}
+
+
+def _module(path: Path) -> object:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_plugins_revisions_build_on_the_core_head(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo(FILES)
+    report = scan(root)
+    # no drift (the plugin adds `color`), no revision out of order (the plugin's runs after
+    # the core's head) and none documentation-only (the rebuild changes the table)
+    assert report.findings == []
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("alembic-extends-environment", "app/plugins/shop/migrations/aaa_widget_colors.py", 13),
+    ]
+    (widgets,) = report.tables
+    assert (widgets.name, widgets.status) == ("widgets", "used")
+    assert [(d.path, d.line, d.operation, d.detail) for d in widgets.definitions] == [
+        ("app/plugins/shop/migrations/aaa_widget_colors.py", 13, "alter", "add column color"),
+        ("app/plugins/shop/migrations/bbb_rebuild.py", 13, "alter", None),
+        ("migrations/versions/001_widgets.py", 14, "create", None),
+        ("app/models.py", 7, "declare", None),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+
+    # Alembic runs the core's revision, then the plugin's with an `Operations` handed in
+    database = tmp_path / "shop.db"
+    engine = sa.create_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        context = MigrationContext.configure(conn)
+        with Operations.context(context):
+            _module(root / "migrations/versions/001_widgets.py").upgrade()  # type: ignore[attr-defined]
+        op = Operations(context)
+        for name in ("aaa_widget_colors.py", "bbb_rebuild.py"):
+            _module(root / "app/plugins/shop/migrations" / name).upgrade(op=op)  # type: ignore[attr-defined]
+    columns = [c["name"] for c in sa.inspect(engine).get_columns("widgets")]
+    engine.dispose()
+    with importable(root):
+        from app.models import Base  # type: ignore[import-not-found]
+
+        assert columns == [c.name for c in Base.metadata.tables["widgets"].columns]
+    assert columns == ["id", "name", "color"]
+    # the rebuild really happened: the table now has SQLite's AUTOINCREMENT
+    with sqlite3.connect(database) as conn:
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'widgets'").fetchone()
+    assert "AUTOINCREMENT" in sql
+
+
+def test_alone_the_plugins_revisions_still_fail_where_no_environment_has_the_table(
+    make_repo: MakeRepo,
+) -> None:
+    """Without the core's environment nothing creates `widgets`: the plugin's first change
+    to it stays a migration-order fault, and nothing is said to extend anything."""
+    files = {k: v for k, v in FILES.items() if not k.startswith("migrations/")}
+    report = scan(make_repo(files))
+    assert sorted((f.name, f.path, f.line) for f in report.findings) == [
+        ("migration-order", "app/plugins/shop/migrations/aaa_widget_colors.py", 13),
+        ("model-without-migration", "app/models.py", 7),
+    ]
+    assert [d.code for d in report.diagnostics] == []
