@@ -80,10 +80,14 @@ def one_model(name: str, fields: str = "x = models.IntegerField()") -> str:
     return f"from django.db import models\n\n\nclass {name}(models.Model):\n    {fields}\n"
 
 
-def run_in_django(root: Path, code: str, *commands: tuple[str, ...], **env: str) -> str:
+def run_in_django(
+    root: Path, code: str, *commands: tuple[str, ...], settings: str = "proj.settings",
+    **env: str,
+) -> str:
     """Real Django on the test project at `root` (settings `proj.settings`): each
-    `manage.py` command, then `code` in a new interpreter after `django.setup()`; its output.
-    `env`: more environment variables (a database path, a `PYTHONPATH`)."""
+    `manage.py` command, then `code` in a new interpreter after `django.setup()` with
+    `settings`; its output. `env`: more environment variables (a database path, a
+    `PYTHONPATH`)."""
     import os
     import subprocess
     import sys
@@ -94,7 +98,7 @@ def run_in_django(root: Path, code: str, *commands: tuple[str, ...], **env: str)
                        check=True, env=environ)
     probe = (
         "import os, sys; sys.path.insert(0, sys.argv[1]); "
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'proj.settings'; "
+        f"os.environ['DJANGO_SETTINGS_MODULE'] = {settings!r}; "
         "import django; django.setup(); " + code
     )
     return subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
@@ -1379,4 +1383,68 @@ def test_a_many_to_many_field_of_a_multi_table_parent_keeps_the_parents_table(
         "shop_shelf_tags": [(13, "read")],
     }
     assert [f.name for f in report.findings if f.severity == "error"] == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_settings_the_repository_lacks_are_stood_in_for_by_their_sample(
+    make_repo: MakeRepo,
+) -> None:
+    """`manage.py` names `proj.settings`, which each deployment writes (git-ignored) from
+    `proj/settings_dev.py`, built on `proj/settings_common.py`: the module beside it that sets
+    INSTALLED_APPS is read in its place, and a diagnostic says so. Without it no contrib app
+    is installed and `Group.objects` would be no use of `auth_group`. Real Django, set up with
+    the sample, installs the same apps and names the same tables."""
+    import json
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    files = shop_project(
+        {
+            "shop/models.py": (
+                "from django.conf import settings\nfrom django.db import models\n\n\n"
+                "class Order(models.Model):\n"
+                "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, "
+                "on_delete=models.CASCADE)\n"
+            ),
+            "shop/services.py": (
+                "from django.contrib.auth.models import Group\n\n"
+                "from shop.models import Order\n\n\n"
+                "def staff():\n"
+                "    return list(Group.objects.filter(name=\"staff\"))\n\n\n"
+                "def orders():\n"
+                "    return Order.objects.count()\n"
+            ),
+        },
+        apps=("django.contrib.auth",),
+    )
+    files["proj/settings_common.py"] = files.pop("proj/settings.py")
+    files["proj/settings_dev.py"] = "from proj.settings_common import *  # noqa\n\nDEBUG = True\n"
+    root = make_repo(files)
+    report = scan(root)
+    # (the sample's SQLite engine is not the dialect scanned for: said too)
+    assert sorted((d.code, d.path, d.line) for d in report.diagnostics) == [
+        ("django-dialect", "proj/settings_common.py", 2),
+        ("django-settings-stand-in", "manage.py", 6),
+    ]
+    (diagnostic,) = [d for d in report.diagnostics if d.code == "django-settings-stand-in"]
+    assert "proj/settings_common.py" in diagnostic.message
+    tables = {t.name: (t.status, [(u.path, u.line) for u in t.uses]) for t in report.tables}
+    assert {name: tables[name] for name in ("auth_group", "shop_order")} == {
+        "auth_group": ("external", [("shop/services.py", 7)]),
+        "shop_order": ("used", [("shop/services.py", 11)]),
+    }
+    real = json.loads(run_in_django(
+        root,
+        "import json; from django.apps import apps; "
+        "print(json.dumps(sorted(m._meta.db_table "
+        "for m in apps.get_models(include_auto_created=True))))",
+        settings="proj.settings_dev",
+    ))
+    # every table of the installed apps, the contrib ones as external
+    assert sorted(tables) == real == [
+        "auth_group", "auth_group_permissions", "auth_permission", "auth_user",
+        "auth_user_groups", "auth_user_user_permissions", "django_content_type", "shop_order",
+    ]
+    assert {name for name, (status, _) in tables.items() if status == "external"} == (
+        set(real) - {"shop_order"}
+    )
     assert scan(root, prefilter=False).to_json() == report.to_json()

@@ -345,20 +345,34 @@ class DjangoResolver:
             django = facts.django
             if django is None or not django.settings_module:
                 continue
-            for expr, _line in django.settings_module:
+            for expr, line in django.settings_module:
                 name = one_string(self.evaluator.evaluate(expr, Frame(facts)))
                 if name is None:
                     continue
                 root = _folder(facts.path) if facts.path.endswith("manage.py") else None
-                settings, root = self._settings_module(name, root, facts, by_module)
-                if settings is None or root in found:
+                settings, found_root = self._settings_module(name, root, facts, by_module)
+                stand_in = None
+                if settings is None:
+                    settings, found_root = stand_in = self._stand_in_settings(name, root)
+                if settings is None or found_root in found:
                     continue
                 project = DjangoProject(
-                    root=root, prefix=_prefix(root),
+                    root=found_root, prefix=_prefix(found_root),
                     manage=facts.path if facts.path.endswith("manage.py") else None,
                     settings_name=name, settings=settings,
                 )
-                found[root] = project
+                if stand_in is not None:
+                    project.diagnostics.append(
+                        DjangoDiagnostic(
+                            "django-settings-stand-in", facts.path, line,
+                            f"DJANGO_SETTINGS_MODULE names {name}, which the repository does "
+                            "not hold (each deployment writes its own, often from a sample "
+                            f"kept beside it); {settings.path}, which sets INSTALLED_APPS, is "
+                            "read in its place: the apps and models of the real settings may "
+                            "differ",
+                        )
+                    )
+                found[found_root] = project
                 break
         if not found:
             for facts in sorted(self.modules, key=lambda f: (f.path.count("/"), f.path)):
@@ -413,6 +427,43 @@ class DjangoResolver:
         parts = settings.path.split("/")
         root_parts = parts[: len(parts) - depth]
         return settings, "/".join(root_parts)
+
+    def _stand_in_settings(
+        self, name: str, root: str | None
+    ) -> tuple[PythonFacts | None, str]:
+        """The settings to read for a settings module the repository lacks (`temba.settings`,
+        git-ignored: each deployment copies a sample such as `settings_dev.py`): the modules
+        beside it named after it (`temba.settings_dev`, `temba.settings_common`,
+        `temba.settings.dev`) that set INSTALLED_APPS, the most derived first (one no other of
+        them star-imports: a sample built on the common part), then by path."""
+        prefix = _prefix(root) if root is not None else ""
+        wanted = f"{prefix}.{name}" if prefix else name
+        parent, _, last = wanted.rpartition(".")
+
+        def beside(module: str) -> bool:
+            if module.startswith(wanted + "."):
+                return True
+            head, _, tail = module.rpartition(".")
+            return tail.startswith(last + "_") and (
+                head == parent or (root is None and head.endswith("." + parent))
+                or (root is None and not parent and not head)
+            )
+
+        # (a module that sets INSTALLED_APPS itself: the first look reads every such module,
+        # and not necessarily one that only star-imports it)
+        candidates = [
+            facts for facts in sorted(self.modules, key=lambda f: f.path)
+            if beside(facts.module) and self._sites(facts, "INSTALLED_APPS")
+        ]
+        if not candidates:
+            return None, ""
+        imported = {
+            source.path for facts in candidates for source in self._star_sources(facts)
+        }
+        settings = next((f for f in candidates if f.path not in imported), candidates[0])
+        depth = len(settings.module.split(".")) + settings.path.endswith("__init__.py")
+        parts = settings.path.split("/")
+        return settings, "/".join(parts[: max(len(parts) - depth, 0)])
 
     # ---- settings --------------------------------------------------------------------------
 
