@@ -717,6 +717,33 @@ def test_sqlite_pragma_functions_are_system_tables(make_repo: MakeRepo) -> None:
         assert columns(db, "notes") == ["id", "body"]
 
 
+def test_s3_select_queries_the_object_not_a_table(make_repo: MakeRepo) -> None:
+    """Amazon S3 Select's SQL always reads `FROM S3Object`: the object the request names, not
+    a database table, so never an undefined one."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/archive.py": (
+            "def compile_select(fields, alias=\"s\"):\n"
+            "    columns = \", \".join(f\"{alias}.{f}\" for f in fields) or \"*\"\n"
+            "    return f\"SELECT {columns} FROM S3Object {alias} WHERE {alias}.org_id = 1\"\n\n\n"
+            "def rows(client, bucket, key):\n"
+            "    return client.select_object_content(\n"
+            "        Bucket=bucket, Key=key, ExpressionType=\"SQL\",\n"
+            "        Expression=compile_select([\"id\", \"text\"]),\n"
+            "    )\n\n\n"
+            "def count(conn):\n"
+            "    return conn.execute(\"SELECT count(*) FROM archives\").fetchone()[0]\n"
+        ),
+        "schema.sql": "CREATE TABLE archives (id integer);\n",
+    })
+    report = scan(root)
+    assert {t.name: (t.status, [(u.line, u.kind) for u in t.uses]) for t in report.tables} == {
+        "archives": ("used", [(14, "read")]),
+        "s3object": ("system", [(3, "read")]),
+    }
+    assert report.findings == []
+
+
 def test_alembic_helpers_in_another_module(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

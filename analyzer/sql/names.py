@@ -85,6 +85,11 @@ SQLITE_PRAGMA_TABLES = frozenset(
     )
 )
 
+#: The one "table" of Amazon S3 Select's SQL (and MinIO's, Ceph's): `SELECT s.id FROM
+#: S3Object s`, sent with `select_object_content(Expression=...)`, queries the object itself;
+#: no database has such a table.
+OBJECT_QUERY_TABLES = frozenset({"s3object"})
+
 
 def is_system_table(key: TableKey) -> bool:
     """Catalog tables the database provides (`pg_class`, `information_schema.tables`,
@@ -95,6 +100,7 @@ def is_system_table(key: TableKey) -> bool:
         or key.name.startswith(SYSTEM_PREFIXES)
         or key.name in BOOKKEEPING_TABLES
         or key.name in SQLITE_PRAGMA_TABLES
+        or key.name in OBJECT_QUERY_TABLES
         # Alembic's version table renamed per environment (`context.configure(version_table=
         # f"alembic_version_plugin_{name}")`, one per plugin's migrations)
         or key.name.startswith("alembic_version_")
