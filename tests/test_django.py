@@ -1448,3 +1448,45 @@ def test_settings_the_repository_lacks_are_stood_in_for_by_their_sample(
         set(real) - {"shop_order"}
     )
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_an_empty_queryset_queries_nothing(make_repo: MakeRepo) -> None:
+    """`Model.objects.none()` is an empty queryset that Django never sends to the database,
+    counted, filtered or iterated: no use of the table (it was a `high` read). Real Django,
+    after a real `migrate`, captures no query for it and one for the real count."""
+    import json
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(
+        {
+            "shop/models.py": one_model("Coupon", "code = models.CharField(max_length=20)"),
+            "shop/services.py": (
+                "from shop.models import Coupon\n\n\n"
+                "def no_coupons():\n"
+                "    return Coupon.objects.none().filter(code=\"x\").count()\n\n\n"
+                "def coupons():\n"
+                "    return Coupon.objects.count()\n"
+            ),
+        },
+        shop_db=True,
+    ))
+    db = root / "shop.sqlite3"
+    real = run_in_django(
+        root,
+        "import json; from django.db import connection; "
+        "from django.test.utils import CaptureQueriesContext; from shop import services\n"
+        "with CaptureQueriesContext(connection) as empty:\n"
+        "    assert services.no_coupons() == 0\n"
+        "with CaptureQueriesContext(connection) as counted:\n"
+        "    assert services.coupons() == 0\n"
+        "print(json.dumps([len(empty.captured_queries), "
+        "[q['sql'] for q in counted.captured_queries]]))",
+        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+    )
+    empty, counted = json.loads(real)
+    assert empty == 0
+    assert [re.findall(r'"(shop_\w+)"', sql) for sql in counted] == [["shop_coupon"]]
+    report = scan(root)
+    (coupon,) = [t for t in report.tables if t.name == "shop_coupon"]
+    assert [(u.path, u.line, u.kind) for u in coupon.uses] == [("shop/services.py", 9, "read")]

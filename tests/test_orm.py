@@ -756,3 +756,39 @@ def test_an_inherited_foreign_key_is_evidence_in_the_file_that_declares_it(make_
         ("orders", "public.teams", "shop/models.py", 14, "foreign_key"),
         ("users", "public.teams", "shop/base.py", 19, "foreign_key"),
     }
+
+
+def test_super_naming_the_model_is_no_use(make_repo) -> None:
+    """`super(Account, self).__init__(**kwargs)` in the model names its class to reach the
+    base's constructor: no query, so no use (it was a `low` read of `accounts` at that line).
+    SQLAlchemy builds the instance without any statement."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Account(Base):\n"
+            '    __tablename__ = "accounts"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    name = sa.Column(sa.String)\n\n"
+            "    def __init__(self, **kwargs):\n"
+            "        super(Account, self).__init__(**kwargs)\n"
+            "        self.name = (self.name or \"\").strip()\n\n\n"
+            "def names(session):\n"
+            "    return [a.name for a in session.query(Account)]\n"
+        ),
+    })
+    report = scan(root)
+    assert orm_uses(report) == {("app/models.py", 18, "accounts", "read", "high")}
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.models") as module:
+        engine = sa.create_engine("sqlite://")
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        with Session(engine):
+            account = module.Account(name=" a ")  # type: ignore[attr-defined]
+        assert (account.name, statements) == ("a", [])

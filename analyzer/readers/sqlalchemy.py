@@ -1508,6 +1508,8 @@ class _Reader:
                 if node.args:
                     self.walk(node.args[0].value)
                 return
+            if not method and name == "super":
+                return  # `super(User, self).__init__(...)`: the class's ancestry, no query
             context = _CALL_CONTEXTS.get(name)
             if context is not None:
                 record_func = context(self, node, method)

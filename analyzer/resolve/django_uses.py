@@ -292,7 +292,9 @@ class ChainResolver:
     def _segment(
         self, segment: _Segment, line: int
     ) -> list[tuple[TableKey, int, str, str, str, str]]:
-        if segment.raw:
+        if segment.raw or "none" in segment.names:
+            # `.raw(...)`: its SQL decides; `.none()`: an empty queryset, never evaluated
+            # against the database (`Model.objects.none().count()` runs no query)
             return []
         typed = segment.typed
         names = segment.names
