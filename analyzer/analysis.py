@@ -48,7 +48,7 @@ from analyzer.sources.alembic_revisions import (
     alembic_histories,
     revision_models,
 )
-from analyzer.sources.attached import attached_histories
+from analyzer.sources.attached import attached_histories, probed_histories
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
 from analyzer.sources.declared import declared_external_histories
@@ -396,6 +396,7 @@ def analyse(
         )
     histories += external_histories(django, histories, settings.ignores)
     histories += attached_histories(resolved, (key for key, _ in code.uses), histories)
+    histories += probed_histories(resolved, (key for key, _ in code.uses), histories)
     elsewhere = {key for key, use in code.uses if settings.runs_elsewhere(use.path)}
     histories += declared_external_histories(
         (key for key, _ in code.uses), histories,

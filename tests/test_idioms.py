@@ -744,6 +744,55 @@ def test_s3_select_queries_the_object_not_a_table(make_repo: MakeRepo) -> None:
     assert report.findings == []
 
 
+CHECKED_FOR = {
+    "app/__init__.py": "",
+    "app/search.py": (
+        "def search(conn, term):\n"
+        "    found = conn.execute(\n"
+        "        \"SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'notes_fts'\"\n"
+        "    ).fetchone()\n"
+        "    if found is None:\n"
+        "        return None  # no full-text index: the caller scans the notes itself\n"
+        "    rows = conn.execute(\"SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?\",\n"
+        "                        (term,))\n"
+        "    return [row[0] for row in rows]\n\n\n"
+        "def notes(conn):\n"
+        "    return conn.execute(\"SELECT id, body FROM notes\").fetchall()\n"
+    ),
+    "schema.sql": "CREATE TABLE notes (id integer PRIMARY KEY, body text);\n",
+}
+
+
+def test_a_table_the_code_checks_for_is_external(make_repo: MakeRepo) -> None:
+    """Code that asks the catalog whether a table exists before using it (`... FROM
+    sqlite_master WHERE name = 'notes_fts'`) uses an optional table another program or an
+    extension makes: an external table at that query, never an undefined one. sqlite3 runs
+    the code without the table (it falls back) and with an FTS5 table (it finds the row)."""
+    import sqlite3
+
+    root = make_repo(CHECKED_FOR)
+    report = scan(root)
+    assert {t.name: (t.status, [(u.line, u.kind) for u in t.uses]) for t in report.tables} == {
+        "notes": ("used", [(13, "read")]),
+        "notes_fts": ("external", [(7, "read")]),
+        "sqlite_master": ("system", [(3, "read")]),
+    }
+    (checked,) = [s for s in report.sources if s.kind == "external"]
+    assert (checked.id, checked.tables) == (
+        "external:checked for (app/search.py:3) public.notes_fts", ["public.notes_fts"],
+    )
+    assert report.findings == []
+    with importable(root), sqlite3.connect(":memory:") as db:
+        from app.search import search  # type: ignore[import-not-found]
+
+        db.executescript(CHECKED_FOR["schema.sql"])
+        db.execute("INSERT INTO notes VALUES (1, 'tabletrace reads code')")
+        assert search(db, "reads") is None
+        db.execute("CREATE VIRTUAL TABLE notes_fts USING fts5(body)")
+        db.execute("INSERT INTO notes_fts (rowid, body) SELECT id, body FROM notes")
+        assert search(db, "reads") == [1]
+
+
 def test_alembic_helpers_in_another_module(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

@@ -99,6 +99,8 @@ class PythonSql:
     calls: list[RoutineCall] = field(default_factory=list)
     # sequences its statements create (`StatementResult.sequences`)
     sequences: list[TableKey] = field(default_factory=list)
+    # (line, table) of each table a catalog query asks about (`StatementResult.probed`)
+    probed: list[tuple[int, TableKey]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +345,7 @@ class _Found:
     attached: list[tuple[int, str]] = field(default_factory=list)
     calls: list[RoutineCall] = field(default_factory=list)
     sequences: list[TableKey] = field(default_factory=list)
+    probed: list[tuple[int, TableKey]] = field(default_factory=list)
     # the indices in `dynamic` of the names the class's own frame left unknown, read while
     # subclasses gave theirs (`Evaluator.receiver_frames`): `_take_helper` drops them when
     # every instance is made by such a subclass or by calling the class
@@ -434,6 +437,7 @@ class CodeSqlResolver:
             if analysis.attached is not None:
                 found.attached.append((statement_line, analysis.attached))
             found.sequences.extend(analysis.sequences)
+            found.probed.extend((statement_line, key) for key in analysis.probed)
             if analysis.calls:
                 found.calls.append(
                     RoutineCall(statement_line, analysis.calls, snippet, candidate.function)
@@ -505,6 +509,7 @@ class CodeSqlResolver:
                 result.sequences.extend(
                     key for key in found.sequences if key not in result.sequences
                 )
+                result.probed.extend(item for item in found.probed if item not in result.probed)
                 own = ctes.get(candidate.function, frozenset())
                 result.refs.extend(
                     ref for ref in _unique(found.refs)

@@ -1,4 +1,4 @@
-"""SQLite's attached databases as external sources.
+"""SQLite's attached databases, and tables the code checks for, as external sources.
 
 `ATTACH DATABASE ? AS import_db` gives another database file the schema name `import_db`;
 the code then reads `import_db.session_history`, a table of that file, which no source of the
@@ -51,5 +51,44 @@ def attached_histories(
         )
         for key in sorted(by_schema[name]):
             history.state[key] = StateEntry("table", None)
+        out.append(history)
+    return out
+
+
+def probed_histories(
+    resolved: Mapping[str, PythonSql],
+    used: Iterable[TableKey],
+    histories: Iterable[SourceHistory],
+) -> list[SourceHistory]:
+    """Tables the code asks the catalog about before using them (`SELECT name FROM
+    sqlite_master WHERE name = 'books_fts'`, `to_regclass('x')`) and no source creates: an
+    optional table that another program or a database extension makes (calibre-web searches
+    Calibre's full-text table when it is there, and falls back otherwise). Each gets an
+    external source at the first query asking about it, so it is never an undefined table and
+    the report says where the code checks for it."""
+    first: dict[TableKey, tuple[str, int]] = {}
+    for path in sorted(resolved):
+        for line, key in resolved[path].probed:
+            place = first.get(key)
+            if place is None or (path, line) < place:
+                first[key] = (path, line)
+    if not first:
+        return []
+    created = {
+        key for history in histories if history.kind not in ("model", EXTERNAL_KIND)
+        for key in history.state
+    } | {key for history in histories if history.kind == EXTERNAL_KIND for key in history.state}
+    wanted = sorted(
+        {key for key in used if key in first and key not in created and not is_system_table(key)},
+        key=lambda k: (k.schema, k.name),
+    )
+    out: list[SourceHistory] = []
+    for key in wanted:
+        path, line = first[key]
+        history = SourceHistory(
+            id=f"{EXTERNAL_KIND}:checked for ({path}:{line}) {key.display}", kind=EXTERNAL_KIND,
+            path=path, files=[path], ordered=False,
+        )
+        history.state[key] = StateEntry("table", None)
         out.append(history)
     return out

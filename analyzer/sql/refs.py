@@ -68,6 +68,9 @@ class StatementResult:
     # the sequences a `CREATE SEQUENCE` makes: PostgreSQL reads one as a relation too
     # (`SELECT last_value FROM events_seq`), which is no table (`analysis._sequence_reads`)
     sequences: tuple[TableKey, ...] = ()
+    # the tables a catalog query asks about (`SELECT name FROM sqlite_master WHERE name =
+    # 'books_fts'`, `to_regclass('audit.events')`): the code checks whether they exist
+    probed: tuple[TableKey, ...] = ()
 
 
 def shift(ref: TableRef, delta: int) -> TableRef:

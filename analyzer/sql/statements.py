@@ -387,7 +387,8 @@ def _analyze(sql: str, dialect: str, default_schema: str,
         return StatementResult((), True, "create", sequences=(sequence,))
     refs = _tree_refs(expression, default_schema)
     return StatementResult(
-        refs, True, type(expression).__name__.lower(), calls=_calls(expression)
+        refs, True, type(expression).__name__.lower(), calls=_calls(expression),
+        probed=_probed(expression, refs, default_schema),
     )
 
 
@@ -402,6 +403,64 @@ def _created_sequence(expression: exp.Expr, default_schema: str) -> TableKey | N
         return None
     key = _Collector(default_schema).key_of(table.this, table.args.get("db"))
     return TableKey(*key) if key is not None and key[1] else None
+
+
+#: Catalogs that list tables by name, and the columns holding the name: a query comparing
+#: one with a literal asks whether that table exists (`_probed`).
+_CATALOGS = frozenset(
+    {("", "sqlite_master"), ("", "sqlite_schema"), ("", "sqlite_temp_master"),
+     ("", "pragma_table_list"), ("information_schema", "tables"),
+     ("information_schema", "views"), ("", "pg_tables"), ("pg_catalog", "pg_tables"),
+     ("", "pg_class"), ("pg_catalog", "pg_class"), ("", "pg_views"), ("pg_catalog", "pg_views"),
+     ("", "pg_matviews"), ("pg_catalog", "pg_matviews")}
+)
+_CATALOG_NAME_COLUMNS = frozenset(
+    {"name", "tbl_name", "table_name", "tablename", "relname", "viewname", "matviewname"}
+)
+_EXISTENCE_FUNCTIONS = frozenset({"to_regclass"})
+
+
+def _probed(
+    expression: exp.Expr, refs: tuple[TableRef, ...], default_schema: str
+) -> tuple[TableKey, ...]:
+    """The tables a statement asks the catalog about: `... FROM sqlite_master WHERE type =
+    'table' AND name = 'books_fts'`, `information_schema.tables WHERE table_name IN ('a',
+    'b')`, `SELECT to_regclass('audit.events')`. Code asking so uses such a table only if it
+    is there (an optional table another program or an extension makes)."""
+    names: list[str] = []
+    for node in expression.find_all(exp.Anonymous):
+        if node.name.lower() in _EXISTENCE_FUNCTIONS and node.expressions:
+            first = node.expressions[0]
+            if isinstance(first, exp.Literal) and first.is_string:
+                names.append(first.this)
+    if any(
+        (("" if ref.schema == default_schema else ref.schema), ref.name) in _CATALOGS
+        for ref in refs
+    ):
+        for node in expression.find_all(exp.EQ, exp.In):
+            if isinstance(node, exp.EQ):
+                sides = [(node.this, node.expression), (node.expression, node.this)]
+                pairs = [(c, [v]) for c, v in sides]
+            else:
+                pairs = [(node.this, list(node.expressions))]
+            for column, values in pairs:
+                if not (
+                    isinstance(column, exp.Column) and column.name.lower() in _CATALOG_NAME_COLUMNS
+                ):
+                    continue
+                names.extend(
+                    v.this for v in values if isinstance(v, exp.Literal) and v.is_string
+                )
+    keys: list[TableKey] = []
+    for name in names:
+        schema, _, table = name.rpartition(".")
+        if not table or HOLE_PREFIX in name:
+            continue
+        keys.append(TableKey(
+            normalize_identifier(schema, quoted=False) if schema else default_schema,
+            normalize_identifier(table, quoted=False),
+        ))
+    return tuple(dict.fromkeys(keys))
 
 
 # `CALL [schema.]procedure(...)`, which sqlglot keeps as an opaque command
@@ -426,16 +485,20 @@ def _analyze_several(
         refs: list[TableRef] = []
         calls: list[str] = []
         sequences: list[TableKey] = []
+        probed: list[TableKey] = []
         for expression in expressions:
             sequence = _created_sequence(expression, default_schema)
             if sequence is not None:
                 sequences.append(sequence)
             elif not isinstance(expression, exp.Command):
-                refs.extend(_tree_refs(expression, default_schema))
+                own = _tree_refs(expression, default_schema)
+                refs.extend(own)
                 calls.extend(_calls(expression))
+                probed.extend(_probed(expression, own, default_schema))
         return StatementResult(
             ordered(refs), True, type(expressions[0]).__name__.lower(),
             calls=tuple(dict.fromkeys(calls)), sequences=tuple(dict.fromkeys(sequences)),
+            probed=tuple(dict.fromkeys(probed)),
         )
     results = []
     for piece in pieces:
@@ -450,6 +513,7 @@ def _analyze_several(
         errors[0] if errors else None,
         calls=tuple(dict.fromkeys(name for r in results for name in r.calls)),
         sequences=tuple(dict.fromkeys(key for r in results for key in r.sequences)),
+        probed=tuple(dict.fromkeys(key for r in results for key in r.probed)),
     )
 
 
