@@ -222,6 +222,9 @@ class OrmReference:
     # A name the module does not bind itself (a parameter, a local alias): its expression,
     # for the evaluator to tell whether it is a model (`select(db.FlowRun)`)
     value: Expr | None = field(default=None, compare=False)
+    # context "attribute": the attribute read on the model (`ReadBook.STATUS_FINISHED`): a
+    # class constant of it queries nothing (`analyzer.orm.uses`)
+    attribute: str | None = None
 
 
 @dataclass

@@ -792,3 +792,56 @@ def test_super_naming_the_model_is_no_use(make_repo) -> None:
         with Session(engine):
             account = module.Account(name=" a ")  # type: ignore[attr-defined]
         assert (account.name, statements) == ("a", [])
+
+
+def test_a_class_constant_or_the_mapping_of_a_model_is_no_use(make_repo) -> None:
+    """`ReadBook.STATUS_FINISHED` (a constant of the class body, or of its base) and
+    `ReadBook.__mapper__.has_property("x")` query nothing: no use. A column read on the class
+    (`ReadBook.status == ...` in a query) is one. SQLAlchemy, reading the same attributes,
+    runs no statement."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Statuses:\n"
+            "    STATUS_UNREAD = 0\n\n\n"
+            "class ReadBook(Base, Statuses):\n"
+            '    __tablename__ = "book_read_link"\n'
+            "    STATUS_FINISHED = 1\n"
+            "    LABELS = (\"unread\", \"finished\")\n"
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    status = sa.Column(sa.Integer)\n"
+        ),
+        "app/labels.py": (
+            "from app.models import ReadBook\n\n\n"
+            "def label(status):\n"
+            "    if status == ReadBook.STATUS_FINISHED:\n"
+            "        return ReadBook.LABELS[1]\n"
+            "    return ReadBook.LABELS[0]\n\n\n"
+            "def tracks_status():\n"
+            '    return ReadBook.__mapper__.has_property("status")\n'
+        ),
+        "app/queries.py": (
+            "from app.models import ReadBook\n\n\n"
+            "def finished(session):\n"
+            "    return session.query(ReadBook.id).filter(\n"
+            "        ReadBook.status == ReadBook.STATUS_FINISHED).all()\n"
+        ),
+    })
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("app/queries.py", 5, "book_read_link", "read", "high"),
+        ("app/queries.py", 6, "book_read_link", "read", "high"),
+    }
+    import sqlalchemy as sa
+
+    with imported(root, "app.labels") as labels:
+        engine = sa.create_engine("sqlite://")
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        assert (labels.label(1), labels.tracks_status(), statements) == (  # type: ignore[attr-defined]
+            "finished", True, [],
+        )

@@ -36,6 +36,10 @@ def orm_uses(
                 symbol = symbols.lookup(facts, reference.name)
                 if symbol is None or symbol.module is None:
                     continue
+                if reference.attribute is not None and _reads_no_row(
+                    symbol, reference.attribute, model
+                ):
+                    continue
                 keys = _symbol_tables(symbol, mapper, model)
                 confidence = "low" if symbol.via_star else reference.confidence
             for key in keys:
@@ -89,6 +93,40 @@ def _secondary_uses(
                 )
             )
     return found
+
+
+#: Attributes of a mapped class that describe the mapping and query nothing.
+MAPPING_ATTRIBUTES = frozenset({"__mapper__", "__mapper_args__", "__table_args__"})
+
+
+def _reads_no_row(symbol: Symbol, attribute: str, model: OrmModel) -> bool:
+    """`ReadBook.STATUS_FINISHED`, `Books.DEFAULT_PUBDATE`: a constant the class body (or a
+    base's) binds to a literal, not a column; `User.__mapper__`: the mapping. Reading one
+    queries no table (a column, `User.email`, is read as the table's)."""
+    if attribute in MAPPING_ATTRIBUTES:
+        return True
+    if symbol.kind != "class" or symbol.module is None:
+        return False
+    info = model.classes.get((symbol.module.path, symbol.name))
+    seen: set[int] = set()
+    while info is not None and id(info) not in seen:
+        seen.add(id(info))
+        if any(column.attribute == attribute for column in info.columns):
+            return False
+        fact = info.facts.classes.get(info.cls.name)
+        binding = fact.names.get(attribute) if fact is not None else None
+        if binding is not None:
+            return binding.kind == "value" and _is_literal(binding.value)
+        info = info.parents[0] if len(info.parents) == 1 else None
+    return False
+
+
+def _is_literal(value: ir.Expr | None) -> bool:
+    if isinstance(value, ir.Const | ir.Str):
+        return True
+    if isinstance(value, ir.Seq):
+        return all(_is_literal(item) for item in value.items)
+    return False
 
 
 def _symbol_tables(symbol: Symbol, mapper: Mapper, model: OrmModel) -> list[TableKey]:

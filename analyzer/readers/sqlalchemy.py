@@ -1790,14 +1790,14 @@ class _Reader:
             elif len(tail) == 1 and head in _TABLE_READ_METHODS:
                 self._add(name, name_node, "read", "table_method", "high")
             else:
-                self._add(name, name_node, "read", "attribute", "high")
+                self._add(name, name_node, "read", "attribute", "high", attribute=head)
             return
         if not tail:
             self._add(name, name_node, "read", "argument", "low")
         elif tail[0] == "query":
             self._add(name, name_node, "read", "query_property", "high")
         else:
-            self._add(name, name_node, "read", "attribute", "high")
+            self._add(name, name_node, "read", "attribute", "high", attribute=tail[0])
 
     @staticmethod
     def _table_like(tail: list[str], call: cst.Call | None) -> bool:
@@ -1839,15 +1839,17 @@ class _Reader:
         context: str,
         confidence: str,
         value: ir.Expr | None = None,
+        attribute: str | None = None,
     ) -> None:
         line = self.pos.start_line(node)
-        key = (name, line, kind, context)
+        key = (name, line, kind, context, attribute)
         if key in self.seen:
             return
         self.seen.add(key)
         self.facts.references.append(
             OrmReference(
-                sys.intern(name), line, kind, context, confidence, self.functions[-1], value
+                sys.intern(name), line, kind, context, confidence, self.functions[-1], value,
+                attribute,
             )
         )
 
