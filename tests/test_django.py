@@ -1490,3 +1490,120 @@ def test_an_empty_queryset_queries_nothing(make_repo: MakeRepo) -> None:
     report = scan(root)
     (coupon,) = [t for t in report.tables if t.name == "shop_coupon"]
     assert [(u.path, u.line, u.kind) for u in coupon.uses] == [("shop/services.py", 9, "read")]
+
+
+LOOKUP_MODELS = """from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=50)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    tags = models.ManyToManyField(Tag)
+"""
+
+LOOKUP_CODE = """from django.db.models import Count, Q
+
+from shop.models import Author, Book
+
+
+def by_author_name():
+    return Book.objects.filter(author__name="a").count()
+
+
+def by_author(author):
+    return Book.objects.filter(author=author).count()
+
+
+def by_tag_name():
+    return Book.objects.filter(tags__name="t").count()
+
+
+def by_tag_ids():
+    return Book.objects.exclude(tags__in=[1]).count()
+
+
+def authors_of(title):
+    return Author.objects.filter(book__title=title).count()
+
+
+def by_author_order():
+    return list(Book.objects.order_by("-author__name"))
+
+
+def with_counts():
+    return list(Author.objects.annotate(n=Count("book")))
+
+
+def either():
+    return Book.objects.filter(Q(author__name="a") | Q(title="b")).count()
+"""
+
+
+def test_lookups_join_the_tables_django_joins(make_repo: MakeRepo) -> None:
+    """A lookup path reads the tables Django joins for it: `author__name` the author's table,
+    `tags__name` the through table and the tag's, a reverse relation (`book__title`,
+    `Count("book")`) the related table; a path ending at a forward relation compared by its
+    key (`author=x`, `tags__in=...`) only what holds the key (Django trims the join). Real
+    Django runs each function; the tables in its SQL are those the report gives its line."""
+    import json
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(
+        {"shop/models.py": LOOKUP_MODELS, "shop/services.py": LOOKUP_CODE}, shop_db=True,
+    ))
+    db = root / "shop.sqlite3"
+    functions = [
+        "by_author_name", "by_author", "by_tag_name", "by_tag_ids", "authors_of",
+        "by_author_order", "with_counts", "either",
+    ]
+    real = run_in_django(
+        root,
+        "import json; from django.db import connection; "
+        "from django.test.utils import CaptureQueriesContext; from shop import services\n"
+        "from shop.models import Author\n"
+        "author = Author.objects.create(name='a')\n"
+        "seen = {}\n"
+        f"for name in {functions!r}:\n"
+        "    with CaptureQueriesContext(connection) as queries:\n"
+        "        function = getattr(services, name)\n"
+        "        function(author) if name == 'by_author' else function('t') "
+        "if name == 'authors_of' else function()\n"
+        "    seen[name] = sorted({t for q in queries.captured_queries "
+        "for t in __import__('re').findall(r'\"(shop_\\w+)\"', q['sql'])})\n"
+        "print(json.dumps(seen))",
+        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+    )
+    queried = json.loads(real)
+    assert queried == {
+        "by_author_name": ["shop_author", "shop_book"],
+        "by_author": ["shop_book"],
+        "by_tag_name": ["shop_book", "shop_book_tags", "shop_tag"],
+        "by_tag_ids": ["shop_book", "shop_book_tags"],
+        "authors_of": ["shop_author", "shop_book"],
+        "by_author_order": ["shop_author", "shop_book"],
+        "with_counts": ["shop_author", "shop_book"],
+        "either": ["shop_author", "shop_book"],
+    }
+    report = scan(root)
+    source = LOOKUP_CODE.splitlines()
+    lines = {  # each function's one statement, the line below its `def`
+        name: next(i for i, text in enumerate(source) if text.startswith(f"def {name}(")) + 2
+        for name in functions
+    }
+    by_line: dict[int, set[str]] = {}
+    for table in report.tables:
+        for use in table.uses:
+            if use.path == "shop/services.py":
+                by_line.setdefault(use.line, set()).add(table.name)
+    assert {name: sorted(by_line.get(line, ())) for name, line in lines.items()} == queried
+    assert not re.search("error", " ".join(f.severity for f in report.findings))
+    assert scan(root, prefilter=False).to_json() == report.to_json()

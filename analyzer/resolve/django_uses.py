@@ -70,6 +70,26 @@ RELATED_MANAGER_METHODS = INSTANCE_METHODS | PAIR_METHODS | VALUE_METHODS | froz
     {"all", "filter", "exclude", "order_by", "distinct", "annotate", "select_related",
      "prefetch_related", "only", "defer", "iterator", "aiterator", "none", "alias"}
 )
+#: Queryset methods whose keyword arguments (and `Q` objects) are lookup paths.
+KEYWORD_LOOKUP_METHODS = frozenset(
+    {"filter", "exclude", "get", "get_or_create", "update_or_create", "aget", "aget_or_create",
+     "aupdate_or_create"}
+)
+#: ... whose positional string arguments are field paths (`order_by("-author__name")`).
+PATH_ARGUMENT_METHODS = frozenset({"order_by", "values", "values_list", "distinct"})
+#: ... whose arguments are expressions over paths (`annotate(n=Count("books"))`).
+AGGREGATE_METHODS = frozenset({"annotate", "aggregate", "alias", "aannotate", "aaggregate"})
+LOOKUP_METHODS = KEYWORD_LOOKUP_METHODS | PATH_ARGUMENT_METHODS | AGGREGATE_METHODS
+#: Django's built-in lookups and transforms that may end a path (`author__in`, `date__year`):
+#: not a field of the model before them.
+DJANGO_LOOKUPS = frozenset(
+    {"exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith",
+     "istartswith", "endswith", "iendswith", "range", "isnull", "regex", "iregex", "date",
+     "year", "iso_year", "month", "day", "week", "week_day", "iso_week_day", "quarter", "time",
+     "hour", "minute", "second", "search", "unaccent", "trigram_similar",
+     "trigram_word_similar", "contained_by", "overlap", "has_key", "has_keys", "has_any_keys",
+     "len", "lower", "upper"}
+)
 LINK_METHODS = frozenset({"add", "remove", "set", "clear", "aadd", "aremove", "aset", "aclear"})
 INSTANCE_WRITES = frozenset({"save", "delete", "asave", "adelete"})
 INSTANCE_READS = frozenset({"refresh_from_db", "arefresh_from_db"})
@@ -226,6 +246,8 @@ class ChainResolver:
                 segment.raw = True
             elif step.name in ("select_related", "prefetch_related"):
                 found.extend(self._paths(current.model, step, frame))
+            elif step.name in LOOKUP_METHODS:
+                found.extend(self._lookups(current.model, step, frame))
             elif step.name == "extra":
                 found.extend(self._extra_tables(step, frame))
             current = self._after_call(current, step.name)
@@ -533,6 +555,19 @@ class ChainResolver:
     def _hop(
         self, model: DjangoModel, name: str
     ) -> tuple[DjangoModel, list[TableKey]] | None:
+        found = self._relation(model, name)
+        if found is None:
+            return None
+        target, through, tables, _reverse = found
+        return target, [*through, *tables]
+
+    def _relation(
+        self, model: DjangoModel, name: str, query: bool = False
+    ) -> tuple[DjangoModel, list[TableKey], list[TableKey], bool] | None:
+        """The relation `name` of the model leads to: (its model, a many-to-many's through
+        table, the model's tables, whether it is a reverse relation); None for no relation.
+        `query`: `name` is a lookup's, where a reverse relation without `related_name` goes by
+        the model's name (`book__title`), not its accessor's (`book_set`)."""
         concrete = model.concrete or model
         declared = concrete.declaring(name)
         if declared is not None:
@@ -540,20 +575,98 @@ class ChainResolver:
             target = self.resolver.target(self.project, item.target, owner)
             if target is None or item.kind not in ("fk", "o2o", "m2m"):
                 return None
-            tables = list(target.tables())
-            if item.kind == "m2m":
-                tables = self._through(owner, item) + tables
-            return target, tables
+            through = self._through(owner, item) if item.kind == "m2m" else []
+            return target, through, list(target.tables()), False
         for owner in (concrete, *concrete.parents):
             reverse = owner.reverse.get(name)
+            if reverse is None and query:
+                reverse = owner.reverse.get(name + "_set")
             if reverse is None:
                 continue
             source, relation = reverse
-            tables = list(source.tables())
-            if relation.kind == "m2m":
-                tables = self._through(source, relation) + tables
-            return source, tables
+            through = self._through(source, relation) if relation.kind == "m2m" else []
+            return source, through, list(source.tables()), True
         return None
+
+    def _lookups(
+        self, model: DjangoModel, step: ChainStep, frame: Frame
+    ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        """The tables a queryset call's lookups join (`filter(author__name="x")`,
+        `exclude(tags__in=...)`, `Q(...)` objects, `order_by("-author__name")`,
+        `values("team__org__name")`, `annotate(n=Count("books"))`), at the line of each."""
+        paths: list[tuple[str, int]] = []
+        name = step.name
+        if name in KEYWORD_LOOKUP_METHODS:
+            for index, (key, value) in enumerate(step.kwargs):
+                lines = step.kwarg_lines[index] if index < len(step.kwarg_lines) else ()
+                line = lines[0] if lines else step.line
+                if key != "defaults" and key != "create_defaults":
+                    paths.append((key, line))
+                paths.extend((path, line) for path in self._q_paths(value, frame))
+            for arg, line in zip(step.args, step.arg_lines, strict=False):
+                paths.extend((path, line) for path in self._q_paths(arg, frame))
+        elif name in PATH_ARGUMENT_METHODS:
+            for arg, line in zip(step.args, step.arg_lines, strict=False):
+                path = one_string(self.evaluator.evaluate(arg, frame))
+                if path:
+                    paths.append((path.lstrip("-"), line))
+        elif name in AGGREGATE_METHODS:
+            values = [
+                *zip(step.args, step.arg_lines, strict=False),
+                *(
+                    (value, lines[0] if lines else step.line)
+                    for (_, value), lines in zip(step.kwargs, step.kwarg_lines, strict=False)
+                ),
+            ]
+            for value, line in values:
+                for node in ir.walk(value):
+                    if isinstance(node, ir.Call) and node.args and not self._is_q(node, frame):
+                        path = one_string(self.evaluator.evaluate(node.args[0], frame))
+                        if path:
+                            paths.append((path, line))
+                paths.extend((path, line) for path in self._q_paths(value, frame))
+        out: list[tuple[TableKey, int, str, str, str, str]] = []
+        for path, line in paths:
+            for target, tables in self._joins(model, path):
+                out.extend(self._emit(tables, line, "read", name, model=target))
+        return out
+
+    def _q_paths(self, value: ir.Expr, frame: Frame) -> list[str]:
+        """The lookup paths of the `Q(...)` objects in an argument (`Q(a__b=1) | Q(c=2)`)."""
+        return [
+            key
+            for node in ir.walk(value)
+            if isinstance(node, ir.Call) and self._is_q(node, frame)
+            for key, _ in node.kwargs
+        ]
+
+    def _is_q(self, call: ir.Call, frame: Frame) -> bool:
+        return any(
+            isinstance(v, ExternalV) and v.path.startswith("django.") and v.path.endswith(".Q")
+            for v in self.evaluator.evaluate(call.func, frame)
+        )
+
+    def _joins(self, model: DjangoModel, path: str) -> list[tuple[DjangoModel, list[TableKey]]]:
+        """The tables a lookup path makes the query join, as Django does: a relation's through
+        table, and its model's table unless the path ends at a forward relation compared by
+        its key (`author=x`, `author__in=...`, `author__id=1`, `author__isnull=True`: Django
+        trims that join and compares the local column); a reverse relation's table always
+        (the key lives there)."""
+        parts = [part for part in path.split("__") if part]
+        found: list[tuple[DjangoModel, list[TableKey]]] = []
+        current = model
+        for index, part in enumerate(parts):
+            relation = self._relation(current, part, query=True)
+            if relation is None:
+                break
+            target, through, tables, reverse = relation
+            rest = parts[index + 1:]
+            deeper = bool(rest) and rest[0] not in DJANGO_LOOKUPS and rest[0] not in ("pk", "id")
+            found.append((target, [*through, *(tables if reverse or deeper else [])]))
+            if not deeper:
+                break
+            current = target
+        return [(target, tables) for target, tables in found if tables]
 
     def _extra_tables(
         self, step: ChainStep, frame: Frame
