@@ -77,6 +77,10 @@ QUERY_METHODS = frozenset(
         *("create_superuser",),
     }
 )
+#: Methods of a model instance that query (`t.save()` after `t = Thing(...)`).
+INSTANCE_CALLS = frozenset(
+    {"save", "asave", "delete", "adelete", "refresh_from_db", "arefresh_from_db"}
+)
 #: Names that by themselves make a chain worth keeping (Django-specific spellings).
 STRONG_NAMES = frozenset(
     {
@@ -599,7 +603,22 @@ def _worth_keeping(root: ir.Expr, steps: list[ChainStep], outer: cst.BaseExpress
         return True
     if len(steps) >= 2 and calls[-1].name in QUERY_METHODS:
         return True
+    if calls[0].name in INSTANCE_CALLS and _constructed(root):
+        return True
     return calls[0].name in QUERY_METHODS and _promising(root)
+
+
+def _constructed(root: ir.Expr) -> bool:
+    """`Thing(name="x")`, as written or as the value of a local (`t = Thing(...);
+    t.save()`): a class made by its own name (capitalized), which may be a model."""
+    if not isinstance(root, ir.Call):
+        return False
+    func = root.func
+    name = (
+        func.name if isinstance(func, ir.Global | ir.Imported) else
+        func.attr if isinstance(func, ir.Attr) else None
+    )
+    return bool(name) and name[:1].isupper()  # type: ignore[index]
 
 
 def _promising(root: ir.Expr) -> bool:
