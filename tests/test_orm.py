@@ -845,3 +845,66 @@ def test_a_class_constant_or_the_mapping_of_a_model_is_no_use(make_repo) -> None
         assert (labels.label(1), labels.tracks_status(), statements) == (  # type: ignore[attr-defined]
             "finished", True, [],
         )
+
+
+INHERITED_NAMES = {
+    "logdemo/__init__.py": "",
+    "logdemo/models.py": '''\
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import declared_attr
+
+db = SQLAlchemy()
+
+
+def table_args(cls, **kwargs):
+    """The project's helper merging a class's table arguments (given the schema)."""
+    return (kwargs,)
+
+
+class LogEntryBase(db.Model):
+    __abstract__ = True
+    __tablename__ = "logs"
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class EventLogEntry(LogEntryBase):
+    __table_args__ = {"schema": "events"}
+
+
+class UserLogEntry(LogEntryBase):
+    __table_args__ = {"schema": "users"}
+
+
+class NamedMixin:
+    __tablename__ = "named_things"
+
+
+class NamedThing(NamedMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class RoomPrincipal(db.Model):
+    __tablename__ = "room_principals"
+    id = db.Column(db.Integer, primary_key=True)
+
+    @declared_attr
+    def __table_args__(cls):
+        return table_args(cls, schema="roombooking")
+''',
+}
+
+
+def test_a_name_inherited_from_an_abstract_base_or_a_mixin_is_the_tables(make_repo) -> None:
+    """`__tablename__ = "logs"` on an `__abstract__` base (or a mixin) names each subclass's
+    table (in each one's schema): Flask-SQLAlchemy generates no name then. A schema given to
+    the project's helper that builds `__table_args__` (`table_args(cls, schema="x")`) is the
+    table's. Flask-SQLAlchemy's MetaData holds exactly the tables reported."""
+    pytest.importorskip("flask_sqlalchemy")
+    root = make_repo(INHERITED_NAMES)
+    report = scan(root)
+    with imported(root, "logdemo.models") as models:
+        real = sorted(models.db.metadata.tables)  # type: ignore[attr-defined]
+    assert real == ["events.logs", "named_things", "roombooking.room_principals", "users.logs"]
+    assert sorted(t.qualified_name for t in report.tables) == [
+        "events.logs", "public.named_things", "roombooking.room_principals", "users.logs",
+    ]

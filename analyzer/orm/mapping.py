@@ -328,6 +328,24 @@ class Mapper:
                 names.update(dict.fromkeys(getattr(parent, attribute)))
         return list(names)
 
+    def _inherited_holder(self, info: ClassInfo, seen: set[int] | None = None
+                          ) -> ClassInfo | None:
+        """The nearest mixin or abstract parent (not through a mapped one) whose body sets a
+        plain `__tablename__`; None when a `declared_attr` one comes first."""
+        seen = set() if seen is None else seen
+        for parent in info.parents:
+            if id(parent) in seen or parent.role not in ("mixin", "abstract", "base", "plain"):
+                continue
+            seen.add(id(parent))
+            if parent.cls.tablename_function:
+                return None
+            if parent.cls.tablename is not None:
+                return parent
+            found = self._inherited_holder(parent, seen)
+            if found is not None:
+                return found
+        return None
+
     def _inherited(self, info: ClassInfo, attribute: str) -> object:
         for parent in info.parents:
             if parent.role in ("mixin", "abstract", "base", "plain"):
@@ -343,8 +361,16 @@ class Mapper:
         cls, facts = info.cls, info.facts
         schema = cls.schema or self._inherited(info, "schema") or self.default_schema
         name = None
-        if cls.tablename is not None:
-            texts, why = self.expander.text(cls.tablename, Frame(facts))
+        tablename, named_in = cls.tablename, facts
+        if tablename is None and cls.tablename_function is None:
+            # `__tablename__ = "logs"` on an `__abstract__` base or a mixin: SQLAlchemy reads
+            # it through the class (a mapped parent's is its own table), and Flask-SQLAlchemy
+            # then generates no name
+            holder = self._inherited_holder(info)
+            if holder is not None:
+                tablename, named_in = holder.cls.tablename, holder.facts
+        if tablename is not None:
+            texts, why = self.expander.text(tablename, Frame(named_in))
             if len(texts) == 1 and texts[0]:
                 name = texts[0]
             elif len(texts) > 1:

@@ -1056,7 +1056,9 @@ class _Reader:
             for element in value.elements:
                 if isinstance(element, cst.DictElement) and self._literal(element.key) == "schema":
                     return self._literal(element.value)
-        elif isinstance(value, cst.Call) and _last(value.func) == "dict":
+        elif isinstance(value, cst.Call):
+            # `dict(schema="x")`, and a project's helper given the schema to put there
+            # (`auto_table_args(cls, schema="roombooking")`)
             schema = _keyword(value, "schema")
             return self._literal(schema) if schema is not None else None
         return None
