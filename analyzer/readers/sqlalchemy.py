@@ -240,6 +240,38 @@ def _last(func: cst.BaseExpression) -> str | None:
     return None
 
 
+def _conditional_column(node: cst.FunctionDef) -> cst.Call | None:
+    """The column a `declared_attr` function returns on some path only: it also returns
+    nothing (`return`, `return None`, or the end of the function), as a mixin declares a
+    column only for the classes that turn it on (`if LinkType.event in
+    cls.allowed_link_types: return Column(...)`)."""
+    returns: list[cst.Return] = []
+    stack: list[cst.CSTNode] = list(_block(node.body))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Return):
+            returns.append(current)
+        elif not isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            stack.extend(current.children)
+    columns = [
+        r.value for r in returns
+        if isinstance(r.value, cst.Call) and _last(r.value.func) in _COLUMN_CALLS
+    ]
+    if not columns:
+        return None
+    ends_in_return = any(
+        isinstance(stmt, cst.SimpleStatementLine)
+        and any(isinstance(small, cst.Return) for small in stmt.body)
+        for stmt in _block(node.body)
+    )
+    if ends_in_return and not any(
+        r.value is None or (isinstance(r.value, cst.Name) and r.value.value == "None")
+        for r in returns
+    ):
+        return None
+    return columns[0]  # type: ignore[return-value]
+
+
 def _positional(call: cst.Call) -> list[cst.BaseExpression]:
     out = []
     for arg in call.args:
@@ -1077,9 +1109,16 @@ class _Reader:
                         break
             if returned is not None:
                 break
+        name = node.name.value
+        if not name.startswith("__"):
+            column = _conditional_column(node)
+            if column is not None:
+                # `if not cls.allow_emails: return` / `if ...: return Column(...)`: whether the
+                # class has the column depends on the class; neither said present nor absent
+                info.unread.append(name)
+                return
         if returned is None:
             return
-        name = node.name.value
         if name == "__tablename__":
             info.tablename_expr = self._code(returned)
             scope = self.builder.translator.model.scope_of(node)
