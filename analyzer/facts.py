@@ -303,6 +303,9 @@ class FunctionFact:
     return_annotation: Expr | None = None
     receiver: str | None = None  # "self" | "cls" for methods
     statements: int = 0  # statements in the body (a helper's size)
+    # `@listens_for(Category.__table__, "after_create")`: what the listener's first parameter
+    # is given (SQLAlchemy's event target), closed in the function's enclosing scope
+    listened: Expr | None = None
 
 
 @dataclass(frozen=True)

@@ -2221,6 +2221,8 @@ class Demand:
                     yield from self._function(facts, node.qualname)
             elif isinstance(node, ir.Param):
                 function = facts.functions.get(node.function)
+                if function is not None and function.listened is not None:
+                    yield facts, function.listened  # (`Evaluator._param`)
                 for param in function.params if function is not None else ():
                     if param.name == node.name:
                         yield from ((facts, e) for e in (param.annotation, param.default) if e)

@@ -997,3 +997,53 @@ def test_a_column_a_mixin_declares_for_some_classes_only_is_no_drift(make_repo) 
         t.name: sorted(s.columns or []) for t in report.tables for s in t.states
         if s.source_kind == "alembic"
     } == real
+
+
+LISTENER = {
+    "app/__init__.py": "",
+    "app/models.py": '''\
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id = sa.Column(sa.Integer, primary_key=True)
+    body = sa.Column(sa.String)
+
+
+@event.listens_for(Note.__table__, "after_create")
+def _touch_trigger(target, conn, **kw):
+    conn.execute(sa.text(
+        f"CREATE TRIGGER notes_touch AFTER UPDATE ON {target.fullname} BEGIN SELECT 1; END"
+    ))
+
+
+def bodies(session):
+    return [n.body for n in session.query(Note)]
+''',
+}
+
+
+def test_a_table_event_listeners_target_is_that_table(make_repo) -> None:
+    """`@listens_for(Note.__table__, "after_create")`: SQLAlchemy calls the listener with that
+    table as its first argument, so `{target.fullname}` is `notes`, no dynamic name. A real
+    `create_all` runs it: SQLite's catalog has the trigger on `notes`."""
+    root = make_repo(LISTENER)
+    report = scan(root)
+    assert [f.name for f in report.findings if f.name == "dynamic-table-name"] == []
+    (notes,) = report.tables
+    assert sorted((u.line, u.kind) for u in notes.uses) == [(17, "ddl"), (22, "read")]
+    import sqlalchemy as sa
+
+    with imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            triggers = conn.execute(sa.text(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
+            )).fetchall()
+    assert [tuple(row) for row in triggers] == [("notes_touch", "notes")]

@@ -14,6 +14,7 @@ import libcst as cst
 
 from analyzer.facts import ClassFact, FunctionFact, LoopFact, NameFact, ParamFact
 from analyzer.python import expr as ir
+from analyzer.python.nodes import dotted
 from analyzer.python.scopes import BindingSite, Context, Reader, Scope, ScopeModel
 from analyzer.python.translate import MUTABLE_LITERALS, Translator
 
@@ -153,6 +154,7 @@ def summarize(
                 ),
                 receiver=scope.receiver,
                 statements=returns.statements.get(id(scope), 0),
+                listened=_listened(node, scope.parent or scope, translator),
             )
         elif scope.kind == "class":
             node = scope.node
@@ -211,3 +213,17 @@ def _attributes(cls: Scope, translator: Translator) -> dict[str, NameFact]:
             value = ir.Subscript(value, ir.Const(index))
         out[name] = NameFact("value", site.line, value=value, annotation=annotated)
     return out
+
+
+def _listened(node: object, outer: Scope, translator: Translator) -> ir.Expr | None:
+    """The target of a `@listens_for(target, "event")` (`sqlalchemy.event.listens_for`)
+    decorator: SQLAlchemy calls the listener with it as its first argument."""
+    for decorator in getattr(node, "decorators", ()):
+        call = decorator.decorator
+        if (
+            isinstance(call, cst.Call) and call.args and call.args[0].keyword is None
+            and not call.args[0].star
+            and (dotted(call.func) or "").rsplit(".", 1)[-1] == "listens_for"
+        ):
+            return translator.expr(call.args[0].value, outer)
+    return None

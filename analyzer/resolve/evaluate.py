@@ -510,6 +510,16 @@ class Evaluator:
                     return given
         fact = frame.module.functions.get(function)
         if fact is not None:
+            if fact.listened is not None and fact.params and fact.params[0].name == name:
+                # a table's DDL event listener (`@listens_for(Category.__table__,
+                # "after_create")`) is called with that table first (a mapper's events with
+                # the mapper: not a table, left unknown)
+                tables = tuple(
+                    v for v in self.evaluate(fact.listened, Frame(frame.module))
+                    if isinstance(v, TableV)
+                )
+                if tables:
+                    return tables
             for param in fact.params:
                 if param.name != name:
                     continue
