@@ -78,10 +78,12 @@ def _test_directory(name: str) -> bool:
 
 
 def _test_name(name: str) -> bool:
-    """`test_x.py`, `x_test.py`, and `tests.py`: the module Django's `startapp` gives each
-    app for its tests (its test runner finds them there)."""
+    """`test_x.py`, `x_test.py`, `x_tests.py` (unittest suites named by what they test:
+    `query_tool_tests.py`), and `tests.py`: the module Django's `startapp` gives each app for
+    its tests (its test runner finds them there)."""
     return (
-        (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
+        (name.startswith("test_") and name.endswith(".py"))
+        or name.endswith(("_test.py", "_tests.py"))
         or name == "tests.py"
     )
 

@@ -183,6 +183,17 @@ def test_sink_only_keywords_need_a_sink(text: str) -> None:
     assert is_sql_text(text, at_sink=False) is False
 
 
+@pytest.mark.parametrize(
+    "text", ["truncate.sql", "update.html", "delete.py", "select.min.js", "  TRUNCATE.sql"]
+)
+def test_a_keyword_followed_by_a_dot_is_a_file_name(text: str) -> None:
+    # `render_template("/".join([path, "truncate.sql"]))`: sqlglot reads `TRUNCATE sql`, but
+    # no statement's keyword is followed right away by `.name`
+    assert is_sql_text(text, at_sink=False) is False
+    assert is_sql_text(text, at_sink=True) is False
+    assert is_sql_text("TRUNCATE sessions", at_sink=True) is True
+
+
 @pytest.mark.parametrize("text", ["hello world", "__tt_hole_0__", "42", "users", "-- SELECT"])
 def test_no_keyword_is_never_sql(text: str) -> None:
     assert is_sql_text(text, at_sink=True) is False

@@ -56,6 +56,9 @@ _MAX_PARSE_CHARS = 100_000
 
 _LEADING_NOISE = re.compile(r"(?:\s+|\(|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 _FIRST_WORD = re.compile(r"([A-Za-z_]+)\b")
+# a first word followed right away by `.name` (a file name, a dotted path): no statement's
+# keyword is (`render_template("truncate.sql")`)
+_DOTTED_WORD = re.compile(r"[A-Za-z_]+\.[A-Za-z_]")
 
 # a possibly qualified name, parts in double quotes or SQLite's / SQL Server's brackets
 _N = r'(?:"[^"]+"|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|\[[^\]]+\]|[\w$]+))*'
@@ -351,6 +354,8 @@ def _is_sql(text: str, at_sink: bool, dialect: str, verdicts: Verdicts | None,
     keyword = statement_keyword(text)
     if keyword is None:
         return False
+    if _DOTTED_WORD.match(_skip_noise(text)):
+        return False  # `truncate.sql`, `update.html`: a file or dotted name, no statement
     required = _REQUIRED_CLAUSE.get(keyword)
     if required is not None and not required.search(text):
         return False  # a verb without the clause that makes it a statement: prose
