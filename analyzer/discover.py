@@ -73,8 +73,9 @@ def is_test_path(path: str) -> bool:
 
 
 def _test_directory(name: str) -> bool:
-    """`tests/`, `test/`, and the private `_tests/` some packages ship their tests in."""
-    return name.lstrip("_") in ("tests", "test")
+    """`tests/`, `test/`, the private `_tests/` some packages ship their tests in, and
+    `feature_tests/` (named like `x_tests.py` files)."""
+    return name.lstrip("_") in ("tests", "test") or name.endswith("_tests")
 
 
 def _test_name(name: str) -> bool:

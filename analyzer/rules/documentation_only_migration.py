@@ -85,13 +85,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             # contract migrations), documenting nothing
             continue
         names = ", ".join(op.table.display for op in mentions)
-        about = f"; it only documents {names}" if names else ""
+        about = (
+            f"; it only documents {names}: whatever it says was done to them is not in the "
+            "Alembic head state"
+            if names else
+            ": an empty step of the history (a change it records was made elsewhere, and is "
+            "not in the Alembic head state)"
+        )
         yield RULE.finding(
             table=None,
             message=(
                 f"revision {revision.revision} performs no schema or data operation (its "
-                f"upgrade() holds only a docstring, comments or pass){about}: those tables "
-                "are not in the Alembic head state, whatever the revision says"
+                f"upgrade() holds only a docstring, comments or pass){about}"
             ),
             locations=[Location(path=revision.facts.path, line=revision.facts.upgrade_line)]
             + [Location(path=op.path, line=op.line, snippet=op.table.display) for op in mentions],
