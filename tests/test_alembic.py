@@ -227,10 +227,30 @@ def test_documentation_data_and_opaque_revisions(make_repo) -> None:
     doc = [f for f in report.findings if f.name == "documentation-only-migration"]
     assert [(f.path, f.line) for f in doc] == [(f"{V}/b.py", 9)]
     assert "public.entity_relationships, public.fact_entities, public.users" in doc[0].message
+    # `users` is in the head state (revision a), the two others are not at all
+    assert doc[0].message.endswith(
+        "whatever it says was done to them is not in the Alembic head state "
+        "(public.entity_relationships, public.fact_entities not at all)"
+    )
     users = report.table("users")
     assert users is not None
     assert ("data", "c") in {(d.operation, d.revision) for d in users.definitions}
     assert users.uses == []  # migration data changes are not application uses
+
+
+def test_an_empty_revision_naming_no_table_is_an_empty_step(make_repo) -> None:
+    report = scan(make_repo({
+        **INI,
+        f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id"))'),
+        f"{V}/b.py": revision("b", "a", "pass"),
+        "app/q.py": 'def f(cur):\n    cur.execute("SELECT id FROM users")\n',
+    }))
+    (doc,) = [f for f in report.findings if f.name == "documentation-only-migration"]
+    assert doc.message == (
+        "revision b performs no schema or data operation (its upgrade() holds only a "
+        "docstring, comments or pass): an empty step of the history (a change it records was "
+        "made elsewhere, and is not in the Alembic head state)"
+    )
 
 
 def test_conditional_constant_and_sql_file_operations(make_repo) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from analyzer.graph import nodes_of_kind
+from analyzer.graph import nodes_of_kind, table_node
 from analyzer.models import Finding, Location
 from analyzer.rules.base import Example, Rule, RuleContext
 
@@ -85,13 +85,30 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             # contract migrations), documenting nothing
             continue
         names = ", ".join(op.table.display for op in mentions)
-        about = (
-            f"; it only documents {names}: whatever it says was done to them is not in the "
-            "Alembic head state"
-            if names else
-            ": an empty step of the history (a change it records was made elsewhere, and is "
-            "not in the Alembic head state)"
-        )
+        history_id = f"alembic:{revision.environment}"
+        absent = [
+            op.table for op in mentions
+            if not any(
+                history.id == history_id
+                for history, _ in ctx.graph.nodes.get(table_node(op.table), {}).get("states", [])
+            )
+        ]
+        if names and len(absent) == len(mentions):
+            about = (
+                f"; it only documents {names}: those tables are not in the Alembic head "
+                "state, whatever the revision says"
+            )
+        elif names:
+            about = (
+                f"; it only documents {names}: whatever it says was done to them is not in "
+                "the Alembic head state"
+                + (f" ({', '.join(k.display for k in absent)} not at all)" if absent else "")
+            )
+        else:
+            about = (
+                ": an empty step of the history (a change it records was made elsewhere, and "
+                "is not in the Alembic head state)"
+            )
         yield RULE.finding(
             table=None,
             message=(
