@@ -3732,3 +3732,25 @@ def test_a_module_that_only_registers_a_view_is_read(make_repo: MakeRepo) -> Non
             ("public.daily", "temporary")
         ]
         assert definitions(report, "public.daily") == [("jobs/register.py", 2, "create_temporary")]
+
+
+def test_a_dropped_table_the_code_checks_for_stays_removed(make_repo: MakeRepo) -> None:
+    """Code checking whether an old table is still there to move its rows and drop it: the
+    table is the runtime source's (`removed`), not an external one."""
+    report = scan(make_repo({
+        "app/__init__.py": "",
+        "app/upgrade.py": (
+            "def migrate_posters(conn):\n"
+            "    old = conn.execute(\n"
+            "        \"SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'posters'\"\n"
+            "    ).fetchone()\n"
+            "    if old:\n"
+            "        conn.execute(\"INSERT INTO images SELECT * FROM posters\")\n"
+            "        conn.execute(\"DROP TABLE posters\")\n"
+        ),
+        "schema.sql": "CREATE TABLE images (id integer);\n",
+    }))
+    assert {t.name: t.status for t in report.tables} == {
+        "images": "used", "posters": "removed", "sqlite_master": "system",
+    }
+    assert [s.kind for s in report.sources if s.kind == "external"] == []

@@ -97,10 +97,11 @@ _LIBRARY_ROOTS: frozenset[str] = frozenset(sys.stdlib_module_names) | {
 _BUILTINS = frozenset(dir(builtins)) | {"self", "cls", "__file__"}
 #: Importing one of these makes a module ORM-relevant even when it binds no candidate name.
 _SQLA_ROOTS = SQLALCHEMY_ROOTS
-#: Keywords of SQLAlchemy's ``Table`` that may come with its name alone (reflection).
+#: Keywords of SQLAlchemy's ``Table`` that may come with its name alone (reflection); not
+#: `schema`, which BigQuery's `Table(table_ref, schema=fields)` takes too.
 _TABLE_KEYWORDS = frozenset(
     {"autoload_with", "autoload", "autoload_replace", "extend_existing", "keep_existing",
-     "must_exist", "include_columns", "resolve_fks", "schema"}
+     "must_exist", "include_columns", "resolve_fks"}
 )
 #: Receivers of a lightweight ``x.table("name", ...)``.
 _TABLE_MODULES = frozenset({"sa", "sql", "sqlalchemy", "expression", "sqlmodel"})

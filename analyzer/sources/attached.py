@@ -74,10 +74,15 @@ def probed_histories(
                 first[key] = (path, line)
     if not first:
         return []
+    histories = list(histories)
+    # (a table some source creates, drops or renames is that source's: code checking whether
+    # a dropped table is still there migrates its rows, and the table stays `removed`)
     created = {
-        key for history in histories if history.kind not in ("model", EXTERNAL_KIND)
-        for key in history.state
-    } | {key for history in histories if history.kind == EXTERNAL_KIND for key in history.state}
+        key for history in histories if history.kind != "model" for key in history.state
+    } | {
+        key for history in histories if history.kind != "model"
+        for op in history.operations for key in (op.table, op.peer) if key is not None
+    }
     wanted = sorted(
         {key for key in used if key in first and key not in created and not is_system_table(key)},
         key=lambda k: (k.schema, k.name),
