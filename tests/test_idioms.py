@@ -3754,3 +3754,32 @@ def test_a_dropped_table_the_code_checks_for_stays_removed(make_repo: MakeRepo) 
         "images": "used", "posters": "removed", "sqlite_master": "system",
     }
     assert [s.kind for s in report.sources if s.kind == "external"] == []
+
+
+def test_a_jinja_sql_template_is_no_schema_source(make_repo: MakeRepo) -> None:
+    """A `.sql` file with Jinja markup (`{{ conn|qtIdent(data.name) }}`, `{% if %}`) is
+    rendered by code at run time: one `sql-template` diagnostic, no table, no unparsed
+    statement. PostgreSQL's array literals (`'{{1,2}}'`) are no markup. Jinja itself finds the
+    template's run-time variables."""
+    import jinja2
+    from jinja2 import meta
+
+    template = (
+        "{% if data.columns %}\n"
+        "CREATE TABLE {{ conn|qtIdent(data.schema, data.name) }} (\n"
+        "    {{ data.columns|join(', ') }}\n"
+        ");\n"
+        "{% endif %}\n"
+    )
+    root = make_repo({
+        "app/templates/tables/create.sql": template,
+        "schema.sql": "CREATE TABLE grids (id integer, cells integer[][]);\n"
+                      "INSERT INTO grids VALUES (1, '{{1,2},{3,4}}');\n",
+    })
+    report = scan(root)
+    assert {t.name: t.status for t in report.tables} == {"grids": "dead"}
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("sql-template", "app/templates/tables/create.sql", 1),
+    ]
+    parsed = jinja2.Environment().parse(template)
+    assert meta.find_undeclared_variables(parsed) == {"conn", "data"}

@@ -79,6 +79,14 @@ class SqlFileFacts:
     routines: list[SqlRoutineFact] = field(default_factory=list)
 
 
+#: Jinja's statements (`{% if data.name %}`) and expressions (`{{ conn|qtIdent(x) }}`):
+#: not PostgreSQL's array literals (`'{{1,2},{3,4}}'`), whose braces hold values.
+JINJA_MARKUP = re.compile(
+    r"\{%-?\s*(?:if|for|set|macro|import|from|include|block|extends|raw|call|filter|with)\b"
+    r"|\{\{-?\s*[A-Za-z_][\w.]*\s*(?:\||\}\}|\(|\[)"
+)
+
+
 class LineIndex:
     """Maps character offsets of a text to 1-based line numbers."""
 
@@ -119,6 +127,14 @@ def extract_sql_file(
     text, problems = decode_sql(path, source)
     facts.problems.extend(problems)
     if text is None:
+        return facts
+    template = JINJA_MARKUP.search(text)
+    if template is not None:
+        facts.problems.append(FileProblem(
+            "sql-template", text.count("\n", 0, template.start()) + 1,
+            "a Jinja template (`{{ ... }}`, `{% ... %}`): code renders it at run time with "
+            "values tabletrace cannot know, so it is not read as a schema source",
+        ))
         return facts
     if QUERY_HEADER.search(text) is not None:
         facts.queries = True
