@@ -1047,3 +1047,62 @@ def test_a_table_event_listeners_target_is_that_table(make_repo) -> None:
                 "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
             )).fetchall()
     assert [tuple(row) for row in triggers] == [("notes_touch", "notes")]
+
+
+QUERIED_THEN_DELETED = {
+    "app/__init__.py": "",
+    "app/models.py": (
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class Award(Base):\n"
+        '    __tablename__ = "awards"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n\n\n"
+        "class Hint(Base):\n"
+        '    __tablename__ = "hints"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+    ),
+    "app/api.py": (
+        "from app.models import Award, Hint\n\n\n"
+        "def delete_award(session, award_id):\n"
+        "    award = session.query(Award).filter_by(id=award_id).first()\n"
+        "    session.delete(award)\n"
+        "    session.commit()\n\n\n"
+        "def delete_hint(session, hint_id):\n"
+        "    hint = session.get(Hint, hint_id)\n"
+        "    session.delete(hint)\n"
+        "    session.commit()\n"
+    ),
+}
+
+
+def test_an_instance_a_query_returned_is_deleted_from_its_table(make_repo) -> None:
+    """`award = session.query(Award)...first()` (or `session.get(Hint, 1)`, or Flask-
+    SQLAlchemy's `Award.query...first_or_404()`) then `session.delete(award)`: a write of the
+    model's table at the delete (there was only the query's read). SQLAlchemy, running the
+    same functions, deletes from exactly those tables."""
+    root = make_repo(QUERIED_THEN_DELETED)
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("app/api.py", 5, "awards", "read", "high"),
+        ("app/api.py", 6, "awards", "write", "high"),
+        ("app/api.py", 11, "hints", "read", "high"),
+        ("app/api.py", 12, "hints", "write", "high"),
+    }
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.api") as api, imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        with Session(engine) as session:
+            session.add_all([models.Award(id=1), models.Hint(id=1)])  # type: ignore[attr-defined]
+            session.commit()
+        deleted: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *args: deleted.append(
+            args[2].split()[2]) if args[2].startswith("DELETE") else None)
+        with Session(engine) as session:
+            api.delete_award(session, 1)  # type: ignore[attr-defined]
+            api.delete_hint(session, 1)  # type: ignore[attr-defined]
+    assert deleted == ["awards", "hints"]

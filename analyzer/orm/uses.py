@@ -9,7 +9,7 @@ from analyzer.models import Use
 from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.python import expr as ir
-from analyzer.resolve.evaluate import Frame
+from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.values import ClassV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
 
@@ -27,11 +27,19 @@ def orm_uses(
             confidence = reference.confidence
             if reference.value is not None:
                 # `select(self.model)` in a generic repository: each subclass's model
+                frames = evaluator.receiver_frames([reference.value], (), Frame(facts))
                 keys = list(dict.fromkeys(
                     key
-                    for frame in evaluator.receiver_frames([reference.value], (), Frame(facts))
+                    for frame in frames
                     for key in _evaluated_tables(evaluator.evaluate(reference.value, frame), mapper)
                 ))
+                if not keys:
+                    # `award = Awards.query.filter_by(id=1).first_or_404()` then
+                    # `db.session.delete(award)`: the instance a query of the model returns
+                    keys = list(dict.fromkeys(
+                        key for frame in frames
+                        for key in _queried_tables(reference.value, frame, evaluator, mapper)
+                    ))
             else:
                 symbol = symbols.lookup(facts, reference.name)
                 if symbol is None or symbol.module is None:
@@ -140,6 +148,36 @@ def _symbol_tables(symbol: Symbol, mapper: Mapper, model: OrmModel) -> list[Tabl
         key = mapper.table_of(symbol.module, symbol.node)  # type: ignore[arg-type]
         return [key] if key is not None else []
     return []
+
+
+#: Calls of a session or query that take the model first (`session.query(Awards)`,
+#: `db.session.get(Awards, 1)`, `db.get_or_404(Awards, 1)`).
+_MODEL_FIRST_CALLS = frozenset({"query", "get", "get_or_404", "first_or_404", "one_or_404"})
+
+
+def _queried_tables(
+    value: ir.Expr, frame: Frame, evaluator: Evaluator, mapper: Mapper
+) -> list[TableKey]:
+    """The tables of the model whose query returned `value`: a chain from `Awards.query`
+    (Flask-SQLAlchemy's query property) or from a call taking the model first
+    (`session.query(Awards)....first()`, `db.session.get(Awards, 1)`)."""
+    node = value
+    while True:
+        if isinstance(node, ir.Call):
+            func = node.func
+            if isinstance(func, ir.Attr) and func.attr in _MODEL_FIRST_CALLS and node.args:
+                keys = _evaluated_tables(evaluator.evaluate(node.args[0], frame), mapper)
+                if keys:
+                    return keys
+            node = func
+        elif isinstance(node, ir.Attr):
+            if node.attr == "query":
+                keys = _evaluated_tables(evaluator.evaluate(node.value, frame), mapper)
+                if keys:
+                    return keys
+            node = node.value
+        else:
+            return []
 
 
 def _evaluated_tables(values: Values, mapper: Mapper) -> list[TableKey]:
