@@ -1650,3 +1650,58 @@ def test_an_instance_made_by_its_class_then_saved_writes_its_table(make_repo: Ma
         [("shop/services.py", 6, "write", "save"), ("shop/services.py", 10, "write", "save")],
     )
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+SQUASHED_COUNTS = """from django.db import connection, models
+
+
+class BaseCount(models.Model):
+    count = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def squash(cls):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {cls._meta.db_table} WHERE count = 0")
+
+
+class ItemCount(BaseCount):
+    item = models.CharField(max_length=20)
+
+
+class DailyCount(BaseCount):
+    day = models.DateField()
+"""
+
+
+def test_an_abstract_models_method_reads_each_concrete_models_meta(make_repo: MakeRepo) -> None:
+    """`cls._meta.db_table` in a classmethod of an abstract model is each concrete model's
+    table: the statement writes `shop_itemcount` and `shop_dailycount`, no dynamic name.
+    Real Django runs `squash()` on each model and deletes from exactly those tables."""
+    import json
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project({"shop/models.py": SQUASHED_COUNTS}, shop_db=True))
+    db = root / "shop.sqlite3"
+    real = run_in_django(
+        root,
+        "import json; from django.db import connection; "
+        "from django.test.utils import CaptureQueriesContext; "
+        "from shop.models import DailyCount, ItemCount\n"
+        "with CaptureQueriesContext(connection) as seen:\n"
+        "    ItemCount.squash(); DailyCount.squash()\n"
+        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
+        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+    )
+    deleted = [re.match(r"DELETE FROM (\w+)", sql).group(1)  # type: ignore[union-attr]
+               for sql in json.loads(real)]
+    assert deleted == ["shop_itemcount", "shop_dailycount"]
+    report = scan(root)
+    assert [f for f in report.findings if f.name == "dynamic-table-name"] == []
+    written = {t.name: [(u.line, u.kind) for u in t.uses] for t in report.tables
+               if t.name in deleted}
+    assert written == {"shop_itemcount": [(13, "write")], "shop_dailycount": [(13, "write")]}
+    assert scan(root, prefilter=False).to_json() == report.to_json()

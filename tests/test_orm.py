@@ -1106,3 +1106,49 @@ def test_an_instance_a_query_returned_is_deleted_from_its_table(make_repo) -> No
             api.delete_award(session, 1)  # type: ignore[attr-defined]
             api.delete_hint(session, 1)  # type: ignore[attr-defined]
     assert deleted == ["awards", "hints"]
+
+
+def test_an_abstract_bases_classmethod_reads_each_mapped_subclasss_table(make_repo) -> None:
+    """`f"DELETE FROM {cls.__tablename__}"` in a classmethod of an `__abstract__` base is
+    each mapped subclass's table (named by the base's `declared_attr`, so no subclass binds
+    it itself): no dynamic name. SQLAlchemy runs it on each class and the
+    statements name exactly those tables."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base, declared_attr\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Purgeable(Base):\n"
+            "    __abstract__ = True\n"
+            "    id = sa.Column(sa.Integer, primary_key=True)\n\n"
+            "    @declared_attr\n"
+            "    def __tablename__(cls):\n"
+            '        return cls.__name__.lower() + "s"\n\n'
+            "    @classmethod\n"
+            "    def purge(cls, conn):\n"
+            '        conn.execute(sa.text(f"DELETE FROM {cls.__tablename__}"))\n\n\n'
+            "class Session(Purgeable):\n"
+            "    pass\n\n\n"
+            "class Token(Purgeable):\n"
+            "    pass\n"
+        ),
+    })
+    report = scan(root)
+    assert [f.name for f in report.findings if f.name == "dynamic-table-name"] == []
+    assert {
+        t.name: [(u.line, u.kind) for u in t.uses if u.via == "sql"] for t in report.tables
+    } == {"sessions": [(17, "write")], "tokens": [(17, "write")]}
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    import sqlalchemy as sa
+
+    with imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        with engine.begin() as conn:
+            models.Session.purge(conn)  # type: ignore[attr-defined]
+            models.Token.purge(conn)  # type: ignore[attr-defined]
+    assert statements == ["DELETE FROM sessions", "DELETE FROM tokens"]

@@ -86,6 +86,8 @@ PSYCOPG_SQL = ("psycopg2.sql.", "psycopg.sql.")
 TEXT_CLAUSE_METHODS = frozenset({"bindparams", "columns", "execution_options", "params"})
 #: External callables whose result is a SQLAlchemy table object (first argument: the name).
 TABLE_FACTORIES = ("Table", "table")
+#: Attributes a model class has from its mapping, not from its body (`Evaluator.overrides`).
+MODEL_TABLE_ATTRIBUTES = frozenset({"_meta", "__tablename__", "__table__"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -708,6 +710,12 @@ class Evaluator:
         binding = fact[1].names.get(attr) or (
             fact[1].attributes.get(attr) if instance else None  # `cls.x`: no `self.x`
         )
+        if binding is None and attr in MODEL_TABLE_ATTRIBUTES:
+            # `cls._meta.db_table` / `cls.__tablename__` in an abstract model's method: each
+            # concrete model below it has its own (Django's, SQLAlchemy's mapping gives it)
+            if attr == "_meta":
+                return self.django_meta is not None and self.django_meta(cls) is not None
+            return self.table_of_class is not None and self.table_of_class(cls) is not None
         return binding is not None and binding.kind not in ("function", "declared", "class")
 
     def receiver_frames(
