@@ -395,7 +395,11 @@ def analyse(
             )
         )
     histories += external_histories(django, histories, settings.ignores)
-    histories += attached_histories(resolved, (key for key, _ in code.uses), histories)
+    histories += attached_histories(
+        resolved, code.uses, histories,
+        {facts.path: facts.orm.memory_databases for facts in app if facts.orm.memory_databases},
+        settings.default_schema,
+    )
     histories += probed_histories(resolved, (key for key, _ in code.uses), histories)
     elsewhere = {key for key, use in code.uses if settings.runs_elsewhere(use.path)}
     histories += declared_external_histories(

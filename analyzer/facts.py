@@ -247,6 +247,10 @@ class OrmFacts:
     # The calls (dotted, as written) each of `stamping_functions` makes: a create_all in a
     # function one of them calls (`stamp(...); create_all_tables()`) is the same bootstrap
     stamping_calls: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Lines opening an in-memory SQLite database (`create_engine("sqlite://")`,
+    # `sqlite3.connect(":memory:")`): its main database is empty, so the names its SQL and
+    # models use unqualified are found in the databases it attaches
+    memory_databases: list[int] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

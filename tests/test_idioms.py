@@ -7,6 +7,7 @@ and lines tabletrace must report, and the negative case next to it.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -3783,3 +3784,58 @@ def test_a_jinja_sql_template_is_no_schema_source(make_repo: MakeRepo) -> None:
     ]
     parsed = jinja2.Environment().parse(template)
     assert meta.find_undeclared_variables(parsed) == {"conn", "data"}
+
+
+LIBRARY_VIEWER = {
+    "app/__init__.py": "",
+    "app/library.py": (
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import Session, declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class Book(Base):\n"
+        '    __tablename__ = "books"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+        "    title = sa.Column(sa.String)\n\n\n"
+        "def open_library(path):\n"
+        '    engine = sa.create_engine("sqlite://")\n'
+        "    conn = engine.connect()\n"
+        "    conn.execute(sa.text(f\"ATTACH DATABASE '{path}' AS calibre\"))\n"
+        "    return conn\n\n\n"
+        "def titles(conn):\n"
+        "    with Session(bind=conn) as session:\n"
+        "        return [book.title for book in session.query(Book)]\n\n\n"
+        "def authors(conn):\n"
+        '    return conn.execute(sa.text("SELECT name FROM authors")).fetchall()\n'
+    ),
+}
+
+
+def test_tables_of_a_database_attached_to_an_empty_in_memory_one_are_external(
+    make_repo: MakeRepo, tmp_path: Path,
+) -> None:
+    """`create_engine("sqlite://")` then `ATTACH ... AS calibre`: the main database is empty,
+    so SQLite finds `books` and `authors`, used unqualified, in the attached file. They are
+    another program's tables (external), not models without a migration or undefined
+    tables. SQLite runs the same code against such a file."""
+    import sqlite3
+
+    root = make_repo(LIBRARY_VIEWER)
+    report = scan(root)
+    assert {t.name: t.status for t in report.tables} == {"authors": "external", "books": "external"}
+    assert report.findings == []
+    (source,) = [s for s in report.sources if s.kind == "external"]
+    assert (source.id, source.tables) == (
+        "external:ATTACH calibre to in-memory SQLite (app/library.py:16)",
+        ["public.authors", "public.books"],
+    )
+    library = tmp_path / "metadata.db"
+    with sqlite3.connect(library) as db:
+        db.executescript("CREATE TABLE books (id integer PRIMARY KEY, title text);"
+                         "CREATE TABLE authors (name text);"
+                         "INSERT INTO books VALUES (1, 'Dune'); INSERT INTO authors VALUES ('F');")
+    with importable(root):
+        from app.library import authors, open_library, titles  # type: ignore[import-not-found]
+
+        conn = open_library(library)
+        assert (titles(conn), [tuple(r) for r in authors(conn)]) == (["Dune"], [("F",)])
+        conn.close()

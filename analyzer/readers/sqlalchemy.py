@@ -241,6 +241,16 @@ def _last(func: cst.BaseExpression) -> str | None:
     return None
 
 
+def _in_memory_sqlite(url: str | None, call: str) -> bool:
+    """`create_engine("sqlite://")` / `"sqlite:///:memory:"`, `sqlite3.connect(":memory:")`."""
+    if url is None:
+        return False
+    if call == "connect":
+        return url == ":memory:" or url.startswith("file::memory:")
+    scheme, _, rest = url.partition("://")
+    return scheme.split("+")[0] == "sqlite" and rest in ("", "/", "/:memory:")
+
+
 def _conditional_column(node: cst.FunctionDef) -> cst.Call | None:
     """The column a `declared_attr` function returns on some path only: it also returns
     nothing (`return`, `return None`, or the end of the function), as a mixin declares a
@@ -1531,6 +1541,10 @@ class _Reader:
             if table is not None:
                 self.facts.tables.append(table)
         self.calls_in.setdefault(self.functions[-1], []).append(func)
+        if name in ("create_engine", "connect") and node.args and _in_memory_sqlite(
+            self._literal(node.args[0].value), name
+        ):
+            self.facts.memory_databases.append(self._line(node))
         if name == "create_all" and method and _create_all_signature(node):
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
         elif name == "stamp" or (not method and name in self.stamp_aliases):

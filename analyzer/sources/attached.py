@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from analyzer.models import Use
 from analyzer.resolve.code_sql import PythonSql
 from analyzer.sources.model import EXTERNAL_KIND, SourceHistory, StateEntry
 from analyzer.sql.names import TableKey, is_system_table
@@ -21,17 +22,30 @@ from analyzer.sql.names import TableKey, is_system_table
 
 def attached_histories(
     resolved: Mapping[str, PythonSql],
-    used: Iterable[TableKey],
+    uses: Iterable[tuple[TableKey, Use]],
     histories: Iterable[SourceHistory],
+    memory: Mapping[str, list[int]] | None = None,
+    default_schema: str = "public",
 ) -> list[SourceHistory]:
     """One external source per attached schema name whose tables the code uses and no other
-    source creates (`histories`: every source replayed so far)."""
+    source creates (`histories`: every source replayed so far).
+
+    A module that opens an in-memory SQLite database (`memory`: its lines, by path) and
+    attaches others to it (calibre-web: `create_engine("sqlite://")`, then `ATTACH ... AS
+    calibre`) finds every unqualified name in the attached databases, its empty main one
+    holding none: the tables its models declare and its SQL uses unqualified, that no
+    source creates, are the attached databases' too (one source for them, at the module's
+    first ATTACH)."""
+    histories = list(histories)
+    uses = list(uses)
     first: dict[str, tuple[str, int]] = {}
+    by_path: dict[str, list[tuple[int, str]]] = {}
     for path in sorted(resolved):
         for line, name in resolved[path].attached:
             place = first.get(name)
             if place is None or (path, line) < place:
                 first[name] = (path, line)
+            by_path.setdefault(path, []).append((line, name))
     if not first:
         return []
     created = {
@@ -39,7 +53,7 @@ def attached_histories(
         for key in history.state
     }
     by_schema: dict[str, set[TableKey]] = {}
-    for key in used:
+    for key, _ in uses:
         if key.schema in first and key not in created and not is_system_table(key):
             by_schema.setdefault(key.schema, set()).add(key)
     out: list[SourceHistory] = []
@@ -50,6 +64,33 @@ def attached_histories(
             path=path, files=[path], ordered=False,
         )
         for key in sorted(by_schema[name]):
+            history.state[key] = StateEntry("table", None)
+        out.append(history)
+    for path in sorted(memory or {}):
+        attaches = sorted(by_path.get(path, ()))
+        if not attaches:
+            continue
+        unqualified = {
+            key for history in histories if history.kind == "model" and history.path == path
+            for key in history.state
+        } | {key for key, use in uses if use.path == path}
+        keys = sorted(
+            (
+                key for key in unqualified
+                if key.schema == default_schema and key not in created
+                and not is_system_table(key)
+            ),
+            key=lambda k: k.name,
+        )
+        if not keys:
+            continue
+        names = ", ".join(dict.fromkeys(name for _, name in attaches))
+        line = attaches[0][0]
+        history = SourceHistory(
+            id=f"{EXTERNAL_KIND}:ATTACH {names} to in-memory SQLite ({path}:{line})",
+            kind=EXTERNAL_KIND, path=path, files=[path], ordered=False,
+        )
+        for key in keys:
             history.state[key] = StateEntry("table", None)
         out.append(history)
     return out
