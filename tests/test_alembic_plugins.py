@@ -178,3 +178,73 @@ def test_alone_the_plugins_revisions_still_fail_where_no_environment_has_the_tab
         ("model-without-migration", "app/models.py", 7),
     ]
     assert [d.code for d in report.diagnostics] == []
+
+
+LOOPED_COLUMNS = '''\
+"""servers
+
+Revision ID: a1
+Revises:
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("servers", sa.Column("id", sa.Integer(), primary_key=True))
+    existing = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("servers")}
+    new_columns = [
+        ("tags", sa.Column("tags", sa.JSON())),
+        ("note", sa.Column("note", sa.String())),
+    ]
+    to_add = [col for name, col in new_columns if name not in existing]
+    if to_add:
+        with op.batch_alter_table("servers") as batch_op:
+            for col in to_add:
+                batch_op.add_column(col)
+'''
+
+
+def test_a_column_added_from_a_loop_over_pairs_hedges_model_drift(
+    make_repo: MakeRepo, tmp_path: Path,
+) -> None:
+    """`for col in to_add: batch_op.add_column(col)`, the columns picked from pairs at run
+    time: tabletrace cannot name them, says so (`alembic-dynamic-column`) and does not claim
+    for sure that the model's columns are missing (`model-drift` medium, naming that line).
+    Alembic adds both columns."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/a1_servers.py": LOOPED_COLUMNS,
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Server(Base):\n"
+            '    __tablename__ = "servers"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    tags = sa.Column(sa.JSON)\n"
+            "    note = sa.Column(sa.String)\n\n\n"
+            "def notes(session):\n"
+            "    return [s.note for s in session.query(Server)]\n"
+        ),
+    })
+    report = scan(root)
+    assert [(d.code, d.line) for d in report.diagnostics] == [("alembic-dynamic-column", 24)]
+    (drift,) = report.findings
+    assert (drift.name, drift.confidence) == ("model-drift", "medium")
+    assert drift.message.endswith(
+        "declares note, tags, which the table does not have unless the column operation "
+        "tabletrace cannot read at migrations/versions/a1_servers.py:24 adds them. Queries "
+        "through the model fail on the columns the table does not have: align the model or "
+        "add a migration"
+    )
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'servers.db'}")
+    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        _module(root / "migrations/versions/a1_servers.py").upgrade()  # type: ignore[attr-defined]
+    assert [c["name"] for c in sa.inspect(engine).get_columns("servers")] == ["id", "tags", "note"]
+    engine.dispose()

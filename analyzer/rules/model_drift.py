@@ -86,6 +86,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue
         expected = set(reference[1].columns)
         detached = reference[0].detached_columns.get(data["key"], set())
+        unread_ops = reference[0].unread_column_ops.get(data["key"], [])
         problems = []
         hedged = False
         for history, entry in models:
@@ -104,7 +105,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 hedged = True
             elif missing:
                 parts.append(f"lacks {', '.join(missing)}, which the table has")
-            if extra:
+            if extra and unread_ops:
+                path, line = unread_ops[0]
+                parts.append(
+                    f"declares {', '.join(extra)}, which the table does not have unless the "
+                    f"column operation tabletrace cannot read at {path}:{line} adds them"
+                )
+                hedged = True
+            elif extra:
                 parts.append(f"declares {', '.join(extra)}, which the table does not have")
             if parts:
                 problems.append(f"the model in {history.path} {' and '.join(parts)}")

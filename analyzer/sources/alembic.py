@@ -290,6 +290,19 @@ class _Builder:
         elif name in ("add_column", "drop_column") and op.columns:
             action = "add" if name == "add_column" else "drop"
             self._emit(node, op, "alter", table, column_changes=((action, op.columns[0], None),))
+        elif name in ("add_column", "drop_column", "alter_column") and not op.columns:
+            where = op.path or node.facts.path
+            self.result.history.unread_column_ops.setdefault(table, []).append((where, op.line))
+            self.result.diagnostics.append((
+                node.facts.path,
+                FileProblem(
+                    "alembic-dynamic-column", op.line,
+                    f"the column this {name} changes on {table.display} cannot be read "
+                    "statically (a column built at run time, or taken from a loop over "
+                    "pairs); the head state may miss it",
+                ),
+            ))
+            self._emit(node, op, "other", table)
         elif name == "alter_column" and op.column_rename:
             old, new_name = op.column_rename
             self._emit(node, op, "alter", table, column_changes=(("rename", old, new_name),))

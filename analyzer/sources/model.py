@@ -101,6 +101,10 @@ class SourceHistory:
     # Columns the database keeps but the source's own model of the schema no longer tracks
     # (Django: a field removed from the migration state only): not what a model lacks.
     detached_columns: dict[TableKey, set[str]] = field(default_factory=dict)
+    # (path, line) of operations adding or changing a column whose name could not be read
+    # (`for col in columns_to_add: batch_op.add_column(col)`), by table: the state may miss
+    # columns, so model-drift does not claim a model's extra column is absent for sure
+    unread_column_ops: dict[TableKey, list[tuple[str, int]]] = field(default_factory=dict)
     # A model source's class attributes set by calls tabletrace does not read (`id =
     # primary_key()`): columns perhaps, so the model is not said to lack one of these names.
     unread_columns: dict[TableKey, set[str]] = field(default_factory=dict)
