@@ -50,6 +50,7 @@ from analyzer.readers.sinks import (
     LOG_ROOTS,
     METHOD_SINKS,
     MIN_TEXT_LENGTH,
+    MODEL_TABLE_ATTRIBUTES,
     NOT_HELPERS,
     SINKS,
     SQL_KEYWORDS,
@@ -1761,9 +1762,13 @@ class Closure:
             if not attr or root is None or attr in root.glance.kept
             else {}
         )
+        # `cls._meta` / `cls.__tablename__`: each concrete model below has its own from its
+        # mapping (`Evaluator.overrides`), which no binding in its file shows
+        mapped = attr in MODEL_TABLE_ATTRIBUTES
         for child in came_from:
             if (
-                attr not in self._attr_names(child[0])
+                not mapped
+                and attr not in self._attr_names(child[0])
                 and not self._by_path[child[0]].glance.passes_up
                 and not inherits.get(child)
             ):

@@ -1152,3 +1152,32 @@ def test_an_abstract_bases_classmethod_reads_each_mapped_subclasss_table(make_re
             models.Session.purge(conn)  # type: ignore[attr-defined]
             models.Token.purge(conn)  # type: ignore[attr-defined]
     assert statements == ["DELETE FROM sessions", "DELETE FROM tokens"]
+
+
+def test_a_mapped_subclass_in_a_module_of_its_own_is_read_for_its_bases_method(make_repo) -> None:
+    """The concrete class sits in a module that only imports its base (no SQLAlchemy name, no
+    table of its own in sight): the first look still reads it, so the base's `cls.__tablename__`
+    statement names its table with the pre-filter on as off."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/base.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base, declared_attr\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Purgeable(Base):\n"
+            "    __abstract__ = True\n"
+            "    id = sa.Column(sa.Integer, primary_key=True)\n\n"
+            "    @declared_attr\n"
+            "    def __tablename__(cls):\n"
+            '        return cls.__name__.lower() + "s"\n\n'
+            "    @classmethod\n"
+            "    def purge(cls, conn):\n"
+            '        conn.execute(sa.text(f"DELETE FROM {cls.__tablename__}"))\n'
+        ),
+        "app/tokens.py": "from app.base import Purgeable\n\n\nclass Token(Purgeable):\n    pass\n",
+    })
+    report = scan(root)
+    assert {
+        t.name: [(u.path, u.line, u.kind) for u in t.uses] for t in report.tables
+    } == {"tokens": [("app/base.py", 17, "write")]}
+    assert scan(root, prefilter=False).to_json() == report.to_json()

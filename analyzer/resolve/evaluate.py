@@ -34,6 +34,7 @@ from analyzer.facts import (
     PythonFacts,
 )
 from analyzer.python import expr as ir
+from analyzer.readers.sinks import MODEL_TABLE_ATTRIBUTES
 from analyzer.resolve.index import ModuleIndex, absolute_module
 from analyzer.resolve.values import (
     BatchV,
@@ -86,8 +87,6 @@ PSYCOPG_SQL = ("psycopg2.sql.", "psycopg.sql.")
 TEXT_CLAUSE_METHODS = frozenset({"bindparams", "columns", "execution_options", "params"})
 #: External callables whose result is a SQLAlchemy table object (first argument: the name).
 TABLE_FACTORIES = ("Table", "table")
-#: Attributes a model class has from its mapping, not from its body (`Evaluator.overrides`).
-MODEL_TABLE_ATTRIBUTES = frozenset({"_meta", "__tablename__", "__table__"})
 
 
 @dataclass(frozen=True, slots=True)
