@@ -395,6 +395,7 @@ def analyse(
             )
         )
     histories += external_histories(django, histories, settings.ignores)
+    histories += sql.other_databases
     histories += attached_histories(
         resolved, code.uses, histories,
         {facts.path: facts.orm.memory_databases for facts in app if facts.orm.memory_databases},

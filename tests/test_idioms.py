@@ -3839,3 +3839,62 @@ def test_tables_of_a_database_attached_to_an_empty_in_memory_one_are_external(
         conn = open_library(library)
         assert (titles(conn), [tuple(r) for r in authors(conn)]) == (["Dune"], [("F",)])
         conn.close()
+
+
+INIT_SCRIPTS = {
+    "docker/postgres-init.sql": (
+        "CREATE DATABASE dns OWNER dns;\n"
+        "\\connect dns\n"
+        "CREATE TABLE domains (id SERIAL PRIMARY KEY, name VARCHAR(255) NOT NULL);\n"
+        "CREATE TABLE records (id BIGSERIAL PRIMARY KEY, domain_id INT);\n"
+    ),
+    "docker/mysql-init.sql": (
+        "CREATE DATABASE IF NOT EXISTS dns;\n"
+        "USE dns;\n"
+        "CREATE TABLE domains (id INT AUTO_INCREMENT, name VARCHAR(255) NOT NULL,\n"
+        "  PRIMARY KEY (id)) Engine=InnoDB;\n"
+        "CREATE TABLE records (id BIGINT AUTO_INCREMENT, domain_id INT,\n"
+        "  PRIMARY KEY (id)) Engine=InnoDB;\n"
+    ),
+    "schema.sql": "CREATE TABLE settings (name text PRIMARY KEY, value text);\n",
+    "app/__init__.py": "",
+    "app/settings.py": (
+        "def value(conn, name):\n"
+        '    return conn.execute("SELECT value FROM settings WHERE name = %s", (name,))\n'
+    ),
+}
+
+
+def test_an_init_script_building_another_database_is_external(make_repo: MakeRepo) -> None:
+    """A container's init scripts, one per engine (`postgres-init.sql`, `mysql-init.sql`:
+    each read in its engine's dialect, alternatives of each other), that switch to another
+    database (`\\connect dns`, `USE dns`) and build a service's tables there: those tables
+    are that database's (`dns.domains`), external, never dead; MySQL's `AUTO_INCREMENT` is no
+    broken definition."""
+    import sqlglot
+
+    report = scan(make_repo(INIT_SCRIPTS))
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "dns.domains": "external", "dns.records": "external", "public.settings": "used",
+    }
+    assert report.findings == []
+    assert sorted(s.id for s in report.sources if s.kind == "external") == [
+        "external:database dns (docker/mysql-init.sql)",
+        "external:database dns (docker/postgres-init.sql)",
+    ]
+    mysql = INIT_SCRIPTS["docker/mysql-init.sql"]
+    assert [type(e).__name__ for e in sqlglot.parse(mysql, read="mysql")] == [
+        "Create", "Use", "Create", "Create",
+    ]
+
+
+def test_an_engine_named_in_a_sql_files_name_is_its_dialect() -> None:
+    from analyzer.sql.engine_files import engine_of, variant_family
+
+    assert [engine_of(p) for p in (
+        "docker/mysql-init.sql", "docker/postgres-init.sql", "db/schema_sqlite.sql",
+        "db/init.mariadb.sql", "a/full.sql.postgres", "db/pg_dump.sql", "db/schema.sql",
+        "db/mysql_to_postgres.sql",
+    )] == ["mysql", "postgres", "sqlite", "mysql", "postgres", None, None, None]
+    assert variant_family("docker/mysql-init.sql") == variant_family("docker/postgres-init.sql")
+    assert variant_family("docker/mysql-init.sql") == "docker/*-init.sql"

@@ -56,6 +56,9 @@ class SqlStatementFact:
     cannot_run: CannotRun | None = None
     # the sequences it creates (`StatementResult.sequences`)
     sequences: tuple[TableKey, ...] = ()
+    # the database an earlier `\connect powerdns` (psql) or `USE powerdns` (MySQL) of the file
+    # switched to: a container's init script building another service's database
+    database: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ class SqlFileFacts:
     routines: list[SqlRoutineFact] = field(default_factory=list)
 
 
+#: psql's `\connect name` / `\c name` meta-command (a line of its own), and MySQL's `USE name`.
+PSQL_CONNECT = re.compile(r"^[ \t]*\\c(?:onnect)?[ \t]+(\"?)([\w$-]+)\1", re.MULTILINE)
+USE_DATABASE = re.compile(r"\s*USE\s+([`\"]?)([\w$-]+)\1\s*;?\s*\Z", re.IGNORECASE)
 #: Jinja's statements (`{% if data.name %}`) and expressions (`{{ conn|qtIdent(x) }}`):
 #: not PostgreSQL's array literals (`'{{1,2},{3,4}}'`), whose braces hold values.
 JINJA_MARKUP = re.compile(
@@ -142,7 +148,23 @@ def extract_sql_file(
     statements, split_problems = split_statements(text)
     facts.problems.extend(FileProblem(p.code, p.line, p.message) for p in split_problems)
     lines = LineIndex(text)
+    switches = [
+        (text.count("\n", 0, match.start()) + 1, match.group(2))
+        for match in PSQL_CONNECT.finditer(text)
+    ]
     for statement in statements:
+        used = USE_DATABASE.match(statement.text)
+        if used is not None:
+            switches.append((statement.line, used.group(2)))
+    switches.sort()
+    for statement in statements:
+        database = next(
+            (name for line, name in reversed(switches) if line < statement.line), None
+        )
+        if database is not None and USE_DATABASE.match(statement.text) is None:
+            statement_database = normalize_identifier(database, quoted=False)
+        else:
+            statement_database = None
         keyword = statement_keyword(statement.text)
         if keyword in DATA_KEYWORDS and not analyze_data:
             # A .sql file is a migration source: only its DDL defines tables. Its data
@@ -152,7 +174,8 @@ def extract_sql_file(
             refs = (SqlRefFact(target, statement.line),) if target is not None else ()
             facts.statements.append(
                 SqlStatementFact(
-                    statement.line, snippet_of(statement.text), keyword.lower(), True, None, refs
+                    statement.line, snippet_of(statement.text), keyword.lower(), True, None, refs,
+                    database=statement_database,
                 )
             )
             continue
@@ -196,6 +219,7 @@ def extract_sql_file(
                 refs=refs,
                 cannot_run=cannot_run(statement.text, result, dialect),
                 sequences=result.sequences,
+                database=statement_database,
             )
         )
     return facts

@@ -10,10 +10,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from analyzer.readers.sql_file import SqlFileFacts, SqlRoutineFact
+from analyzer.readers.sql_file import SqlFileFacts, SqlRoutineFact, SqlStatementFact
 from analyzer.sources.model import (
+    EXTERNAL_KIND,
     SchemaOp,
     SourceHistory,
+    StateEntry,
     is_schema_change,
     schema_op,
     sql_source_layout,
@@ -27,6 +29,9 @@ class SqlSources:
     histories: list[SourceHistory] = field(default_factory=list)
     statements: int = 0
     unparsed: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, error)
+    # what `.sql` files build in another database (`_other_database`): external sources,
+    # their state as built (no operations to replay)
+    other_databases: list[SourceHistory] = field(default_factory=list)
 
 
 def sql_sources(
@@ -49,6 +54,9 @@ def sql_sources(
                     result.unparsed.append(
                         (file_path, statement.line, statement.error or "not parsed")
                     )
+                if statement.database is not None:
+                    _other_database(result, file_path, statement, ignored)
+                    continue
                 for fact in statement.refs:
                     ref = fact.ref
                     key = TableKey(ref.schema, ref.name)
@@ -77,6 +85,7 @@ def sql_sources(
                     )
         result.histories.append(history)
     _pair_upgrades_with_fresh_scripts(result.histories)
+    result.other_databases = [h for h in result.other_databases if h.state]
     return result
 
 
@@ -159,3 +168,27 @@ def _alternatives(upgrades: SourceHistory, script: SourceHistory, chain: bool) -
 
 def _created_tables(history: SourceHistory) -> set[TableKey]:
     return {op.table for op in history.operations if op.operation == "create"}
+
+
+def _other_database(
+    result: SqlSources, path: str, statement: SqlStatementFact,
+    ignored: Callable[[TableKey], bool],
+) -> None:
+    """A statement after `\\connect powerdns` / `USE powerdns`: it builds another database (a
+    container's init script setting up the database of a service the application talks to
+    over its API), not the application's. The tables it creates are that database's, named
+    `powerdns.domains`, and owned outside the application: one `external` source per file
+    and database, never dead."""
+    database = statement.database
+    assert database is not None
+    source_id = f"{EXTERNAL_KIND}:database {database} ({path})"
+    history = next((h for h in result.other_databases if h.id == source_id), None)
+    if history is None:
+        history = SourceHistory(
+            id=source_id, kind=EXTERNAL_KIND, path=path, files=[path], ordered=False,
+        )
+        result.other_databases.append(history)
+    for fact in statement.refs:
+        key = TableKey(database, fact.ref.name)
+        if fact.ref.operation == "create" and not ignored(key):
+            history.state.setdefault(key, StateEntry(fact.ref.object_type, None))

@@ -7,6 +7,8 @@ file are alternatives (a database runs one of them), never rival owners of a tab
 
 from __future__ import annotations
 
+import re
+
 # suffix after ".sql" -> sqlglot dialect
 ENGINE_SUFFIXES = {
     "postgres": "postgres",
@@ -23,19 +25,49 @@ def is_sql_file(name: str) -> bool:
     return name.endswith(".sql") or engine_of(name) is not None
 
 
+# an engine named as a word of a `.sql` file's name (`mysql-init.sql`, `schema_sqlite.sql`),
+# full names only (`pg_dump.sql` names no variant)
+ENGINE_WORDS = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "sqlite": "sqlite",
+    "sqlite3": "sqlite",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+}
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
 def engine_of(name: str) -> str | None:
-    """The dialect an engine variant is written in (`x.sql.sqlite` -> "sqlite"), else None."""
+    """The dialect an engine variant is written in (`x.sql.sqlite` -> "sqlite", and
+    `mysql-init.sql` -> "mysql": a container's init script per engine), else None."""
     stem, dot, suffix = name.rpartition(".")
-    if not dot or not stem.endswith(".sql"):
+    if not dot:
         return None
-    return ENGINE_SUFFIXES.get(suffix.lower())
+    if stem.endswith(".sql"):
+        return ENGINE_SUFFIXES.get(suffix.lower())
+    if suffix.lower() != "sql":
+        return None
+    engines = {
+        ENGINE_WORDS[word.lower()]
+        for word in _WORD.findall(stem.rpartition("/")[2]) if word.lower() in ENGINE_WORDS
+    }
+    return engines.pop() if len(engines) == 1 else None
 
 
 def variant_family(path: str) -> str | None:
-    """The path the engine variants of one file share (`a/full.sql.postgres` -> `a/full.sql`)."""
+    """The path the engine variants of one file share (`a/full.sql.postgres` -> `a/full.sql`,
+    `a/mysql-init.sql` -> `a/*-init.sql`)."""
     if engine_of(path) is None:
         return None
-    return path.rpartition(".")[0]
+    stem, _, suffix = path.rpartition(".")
+    if stem.endswith(".sql"):
+        return stem
+    folder, slash, name = stem.rpartition("/")
+    family = "".join(
+        "*" if part.lower() in ENGINE_WORDS else part for part in re.split(r"([A-Za-z0-9]+)", name)
+    )
+    return f"{folder}{slash}{family}.{suffix}"
 
 
 _DIALECTS = frozenset(ENGINE_SUFFIXES.values())
