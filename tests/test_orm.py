@@ -1181,3 +1181,51 @@ def test_a_mapped_subclass_in_a_module_of_its_own_is_read_for_its_bases_method(m
         t.name: [(u.path, u.line, u.kind) for u in t.uses] for t in report.tables
     } == {"tokens": [("app/base.py", 17, "write")]}
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_model_made_only_to_call_a_method_is_no_new_row(make_repo) -> None:
+    """`Setting().get("site_name")` makes an instance to call a method and drops it: a read
+    (low, the method's queries are not in sight), not a write; `session.add(Setting(...))`
+    is the write. SQLAlchemy inserts a row only for the added instance."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Setting(Base):\n"
+            '    __tablename__ = "settings"\n'
+            "    name = sa.Column(sa.String, primary_key=True)\n"
+            "    value = sa.Column(sa.String)\n\n"
+            "    def default(self, name):\n"
+            '        return {"site_name": "dns"}.get(name)\n'
+        ),
+        "app/views.py": (
+            "from app.models import Setting\n\n\n"
+            "def title():\n"
+            '    return Setting().default("site_name")\n\n\n'
+            "def save(session, name, value):\n"
+            "    session.add(Setting(name=name, value=value))\n"
+            "    session.commit()\n"
+        ),
+    })
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("app/views.py", 5, "settings", "read", "low"),
+        ("app/views.py", 9, "settings", "write", "high"),
+    }
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.views") as views, imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        inserts: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *args: inserts.append(
+            args[2]) if args[2].startswith("INSERT") else None)
+        with Session(engine) as session:
+            assert views.title() == "dns"  # type: ignore[attr-defined]
+            session.commit()
+            assert inserts == []
+            views.save(session, "theme", "dark")  # type: ignore[attr-defined]
+    assert [sql.split()[2] for sql in inserts] == ["settings"]

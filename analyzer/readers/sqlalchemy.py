@@ -543,6 +543,9 @@ class _Reader:
         self._locals: dict[tuple[int, str], bool] = {}
         self.marks: dict[int, tuple[str, str]] = {}  # id(argument chain) -> (kind, context)
         self.ctor_marks: dict[int, str] = {}  # id(M(...) call) -> context (add, merge...)
+        # calls whose result a method or attribute is read on (`Setting().get("x")`): a model
+        # made only to call one of its methods is no new row
+        self.receiver_calls: set[int] = set()
         self.assigned: dict[int, str] = {}  # id(call) -> module/class variable it is bound to
         self.seen: set[tuple[str, int, str, str]] = set()
         # the calls (their `func`) made in each function, and the function of each create_all
@@ -1788,6 +1791,8 @@ class _Reader:
         while type(root) is cst.Attribute:
             root = root.value  # type: ignore[attr-defined]
         if type(root) is not cst.Name:
+            if type(root) is cst.Call and root is not node:
+                self.receiver_calls.add(id(root))
             self.walk(root)
             return
         if not record or self.no_refs:
@@ -1835,6 +1840,9 @@ class _Reader:
                     context = self.ctor_marks.pop(id(call), None)
                     if context is not None:
                         self._add(name, name_node, "write", context, "high")
+                    elif id(call) in self.receiver_calls:
+                        # `Setting().get("site_name")`: made to call a method, never added
+                        self._add(name, name_node, "read", "constructor", "low")
                     else:
                         self._add(name, name_node, "write", "constructor", "low")
                 return
