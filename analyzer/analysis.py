@@ -60,7 +60,7 @@ from analyzer.sources.migration_modules import (
 from analyzer.sources.model import replay
 from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
-from analyzer.sources.sql_files import final_routines, sql_sources
+from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
 from analyzer.sql.names import TableKey
 from analyzer.sql.runnable import ENGINE_DIALECTS
 
@@ -360,6 +360,7 @@ def analyse(
         settings.ignores,
     )
     diagnostics.extend(_unparsed(path, line, error) for path, line, error in sql.unparsed)
+    switched = other_databases(sql, {key for key, _ in code.uses})
     runtime = [
         history
         for facts in app
@@ -395,7 +396,7 @@ def analyse(
             )
         )
     histories += external_histories(django, histories, settings.ignores)
-    histories += sql.other_databases
+    histories += switched
     histories += attached_histories(
         resolved, code.uses, histories,
         {facts.path: facts.orm.memory_databases for facts in app if facts.orm.memory_databases},

@@ -3898,3 +3898,28 @@ def test_an_engine_named_in_a_sql_files_name_is_its_dialect() -> None:
     )] == ["mysql", "postgres", "sqlite", "mysql", "postgres", None, None, None]
     assert variant_family("docker/mysql-init.sql") == variant_family("docker/postgres-init.sql")
     assert variant_family("docker/mysql-init.sql") == "docker/*-init.sql"
+
+
+def test_a_dumps_use_of_the_applications_own_database_keeps_its_tables(
+    make_repo: MakeRepo,
+) -> None:
+    """A MySQL dump starting `USE shop;` builds the application's own database: the code uses
+    one of its tables by name, so every table after the switch stays the dump's (`orders`
+    used, `legacy_carts` dead)."""
+    report = scan(make_repo({
+        "db/mysql-dump.sql": (
+            "CREATE DATABASE IF NOT EXISTS shop;\nUSE shop;\n"
+            "CREATE TABLE orders (id INT AUTO_INCREMENT, PRIMARY KEY (id));\n"
+            "CREATE TABLE legacy_carts (id INT);\n"
+        ),
+        "app/__init__.py": "",
+        "app/orders.py": (
+            'def count(conn):\n    return conn.execute("SELECT count(*) FROM orders")\n'
+        ),
+    }))
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.orders": "used", "public.legacy_carts": "dead",
+    }
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("dead-table", "public.legacy_carts"),
+    ]

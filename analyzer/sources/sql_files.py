@@ -7,10 +7,10 @@ belong to that revision's history instead (`analyzer.sources.alembic`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
-from analyzer.readers.sql_file import SqlFileFacts, SqlRoutineFact, SqlStatementFact
+from analyzer.readers.sql_file import SqlFileFacts, SqlRoutineFact
 from analyzer.sources.model import (
     EXTERNAL_KIND,
     SchemaOp,
@@ -29,9 +29,9 @@ class SqlSources:
     histories: list[SourceHistory] = field(default_factory=list)
     statements: int = 0
     unparsed: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, error)
-    # what `.sql` files build in another database (`_other_database`): external sources,
-    # their state as built (no operations to replay)
-    other_databases: list[SourceHistory] = field(default_factory=list)
+    # the operations of statements after a `\\connect name` / `USE name`, with that database
+    # (`other_databases`)
+    switched: list[tuple[SourceHistory, SchemaOp, str]] = field(default_factory=list)
 
 
 def sql_sources(
@@ -54,9 +54,7 @@ def sql_sources(
                     result.unparsed.append(
                         (file_path, statement.line, statement.error or "not parsed")
                     )
-                if statement.database is not None:
-                    _other_database(result, file_path, statement, ignored)
-                    continue
+                before = len(history.operations)
                 for fact in statement.refs:
                     ref = fact.ref
                     key = TableKey(ref.schema, ref.name)
@@ -83,9 +81,13 @@ def sql_sources(
                             statement.cannot_run,
                         )
                     )
+                if statement.database is not None:
+                    result.switched.extend(
+                        (history, op, statement.database)
+                        for op in history.operations[before:]
+                    )
         result.histories.append(history)
     _pair_upgrades_with_fresh_scripts(result.histories)
-    result.other_databases = [h for h in result.other_databases if h.state]
     return result
 
 
@@ -170,25 +172,31 @@ def _created_tables(history: SourceHistory) -> set[TableKey]:
     return {op.table for op in history.operations if op.operation == "create"}
 
 
-def _other_database(
-    result: SqlSources, path: str, statement: SqlStatementFact,
-    ignored: Callable[[TableKey], bool],
-) -> None:
-    """A statement after `\\connect powerdns` / `USE powerdns`: it builds another database (a
-    container's init script setting up the database of a service the application talks to
-    over its API), not the application's. The tables it creates are that database's, named
-    `powerdns.domains`, and owned outside the application: one `external` source per file
-    and database, never dead."""
-    database = statement.database
-    assert database is not None
-    source_id = f"{EXTERNAL_KIND}:database {database} ({path})"
-    history = next((h for h in result.other_databases if h.id == source_id), None)
-    if history is None:
-        history = SourceHistory(
-            id=source_id, kind=EXTERNAL_KIND, path=path, files=[path], ordered=False,
-        )
-        result.other_databases.append(history)
-    for fact in statement.refs:
-        key = TableKey(database, fact.ref.name)
-        if fact.ref.operation == "create" and not ignored(key):
-            history.state.setdefault(key, StateEntry(fact.ref.object_type, None))
+
+def other_databases(sources: SqlSources, used: Collection[TableKey]) -> list[SourceHistory]:
+    """Tables `.sql` files build after switching to another database (`\\connect powerdns`,
+    `USE powerdns`): a container's init script setting up the database of a service the
+    application talks to over its API. A table no application code uses by its name is that
+    database's (`powerdns.domains`), owned outside the application: its operations leave the
+    file's source for one `external` source per file and database, never dead. When the code
+    uses a table of that database by its name, the switch was to the application's own (a
+    dump's `USE app;`): every table of it stays the file's. Before replay: the operations
+    removed are not replayed."""
+    own = {
+        (op.path, database) for _, op, database in sources.switched
+        if op.table in used or (op.peer is not None and op.peer in used)
+    }
+    found: dict[str, SourceHistory] = {}
+    for history, op, database in sources.switched:
+        if (op.path, database) in own:
+            continue
+        history.operations = [o for o in history.operations if o is not op]
+        source_id = f"{EXTERNAL_KIND}:database {database} ({op.path})"
+        external = found.setdefault(source_id, SourceHistory(
+            id=source_id, kind=EXTERNAL_KIND, path=op.path, files=[op.path], ordered=False,
+        ))
+        if op.operation == "create":
+            external.state.setdefault(
+                TableKey(database, op.table.name), StateEntry(op.object_type, None)
+            )
+    return [found[key] for key in sorted(found) if found[key].state]
