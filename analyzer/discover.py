@@ -79,12 +79,13 @@ def _test_directory(name: str) -> bool:
 
 
 def _test_name(name: str) -> bool:
-    """`test_x.py`, `x_test.py`, `x_tests.py` (unittest suites named by what they test:
-    `query_tool_tests.py`), and `tests.py`: the module Django's `startapp` gives each app for
-    its tests (its test runner finds them there)."""
+    """`test_x.py`, `x_test.py`, and `tests.py`: the module Django's `startapp` gives each
+    app for its tests (its test runner finds them there). Not `x_tests.py`: Flexget's
+    `perf_tests.py` is a command of the application (pgAdmin's suites of that name sit in
+    `feature_tests/` folders, which are test folders)."""
     return (
         (name.startswith("test_") and name.endswith(".py"))
-        or name.endswith(("_test.py", "_tests.py"))
+        or name.endswith("_test.py")
         or name == "tests.py"
     )
 
