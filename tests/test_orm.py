@@ -1229,3 +1229,40 @@ def test_a_model_made_only_to_call_a_method_is_no_new_row(make_repo) -> None:
             assert inserts == []
             views.save(session, "theme", "dark")  # type: ignore[attr-defined]
     assert [sql.split()[2] for sql in inserts] == ["settings"]
+
+
+def test_a_bases_to_dict_over_self_table_columns_reads_no_row(make_repo) -> None:
+    """`{c.name: getattr(self, c.name) for c in self.__table__.columns}` in a base's method
+    reads the mapping of whichever model, no row: no use of any model's table (SQLAlchemy
+    runs no statement for it)."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base, declared_attr\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Model(Base):\n"
+            "    __abstract__ = True\n"
+            "    id = sa.Column(sa.Integer, primary_key=True)\n\n"
+            "    @declared_attr\n"
+            "    def __tablename__(cls):\n"
+            "        return cls.__name__.lower()\n\n"
+            "    def as_dict(self):\n"
+            "        return {c.name: getattr(self, c.name) for c in self.__table__.columns}\n\n\n"
+            "class User(Model):\n"
+            "    pass\n\n\n"
+            "class Team(Model):\n"
+            "    pass\n"
+        ),
+    })
+    report = scan(root)
+    assert {t.name: t.uses for t in report.tables} == {"team": [], "user": []}
+    import sqlalchemy as sa
+
+    with imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda *args: statements.append(args[2]))
+        assert models.User(id=1).as_dict() == {"id": 1}  # type: ignore[attr-defined]
+    assert statements == []

@@ -50,8 +50,9 @@ METHOD_SINKS: frozenset[str] = frozenset(
 
 #: Attributes a model class has from its mapping, not from its body: an abstract model's
 #: method reading `cls._meta.db_table` or `cls.__tablename__` is read once per concrete model
-#: below it (`Evaluator.overrides`, `Closure.subclasses_of`).
-MODEL_TABLE_ATTRIBUTES: frozenset[str] = frozenset({"_meta", "__tablename__", "__table__"})
+#: below it (`Evaluator.overrides`, `Closure.subclasses_of`). Not `__table__`: a base's
+#: `self.__table__.columns` in a `to_dict()` reads the mapping of every model, no row.
+MODEL_TABLE_ATTRIBUTES: frozenset[str] = frozenset({"_meta", "__tablename__"})
 
 #: Keyword arguments that carry the SQL of a sink call.
 SQL_KEYWORDS: frozenset[str] = frozenset({"query", "sql", "statement", "operation"})
