@@ -3923,3 +3923,23 @@ def test_a_dumps_use_of_the_applications_own_database_keeps_its_tables(
     assert [(f.name, f.table) for f in report.findings] == [
         ("dead-table", "public.legacy_carts"),
     ]
+
+
+def test_no_python_application_code_makes_dead_tables_uncertain(make_repo: MakeRepo) -> None:
+    """A service written in another language keeping its SQL migrations in the repository
+    (mautrix-telegram's Go bridge): no Python code uses its tables, which says nothing, so
+    `dead-table` is medium and says why. With Python application code that uses none of
+    them, it stays high."""
+    files: dict[str, str | bytes] = {
+        "store/upgrades/00-latest.sql": "CREATE TABLE portal (id bigint PRIMARY KEY);\n",
+        "store/portal.go": 'package store\n\nconst getPortal = "SELECT id FROM portal"\n',
+    }
+    (dead,) = scan(make_repo(files)).findings
+    assert (dead.name, dead.confidence) == ("dead-table", "medium")
+    assert dead.message.endswith(
+        "(confidence medium: the repository has no Python application code, and tabletrace "
+        "reads Python only: code in another language may use it)"
+    )
+    files["tools/report.py"] = "def report():\n    return 'nothing'\n"
+    (dead,) = scan(make_repo(files)).findings
+    assert (dead.name, dead.confidence) == ("dead-table", "high")

@@ -82,6 +82,11 @@ def _doubt(ctx: RuleContext) -> str:
     if lookups:
         reasons.append(f"{plural(lookups, 'use')} of a model looked up by a name that names "
                        "no single model")
+    if ctx.graph.graph.get("application_modules", 1) == 0:
+        return (
+            " (confidence medium: the repository has no Python application code, and "
+            "tabletrace reads Python only: code in another language may use it)"
+        )
     if not reasons:
         return ""
     return (
@@ -134,8 +139,10 @@ RULE = Rule(
         "outside the repository (status `external`) are never dead. The finding has medium "
         "confidence when a use may have been missed: a table name known only at run time, a "
         "model whose table cannot be named, a model looked up by a name that names no single "
-        "model, or a Django relation accessor of this table (`line.discounts.create(...)`) "
-        "read on a value whose model tabletrace cannot tell (an untyped parameter)."
+        "model, a Django relation accessor of this table (`line.discounts.create(...)`) "
+        "read on a value whose model tabletrace cannot tell (an untyped parameter), or no "
+        "Python application code at all (a service in another language keeping its SQL "
+        "migrations in the repository)."
     ),
     why_it_matters=(
         "Dead tables cost storage, backups and migrations, mislead readers about what the "
