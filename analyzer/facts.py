@@ -484,11 +484,16 @@ class DjangoChain:
 
     def start(self) -> Expr:
         """The root, with its first attribute when it is `self`/`cls` (`self.model.objects`:
-        `self.model`, what a subclass sets), as the resolver types it and the pre-filter's
-        demand follows it."""
+        `self.model`, what a subclass sets) or a class-like name read on a module (`from core
+        import models` then `models.BMI.objects`), as the resolver types it and the
+        pre-filter's demand follows it."""
         from analyzer.python import expr as ir  # (that module imports this one)
 
-        if isinstance(self.root, ir.Self | ir.ClsRef) and self.steps and not self.steps[0].call:
+        if not self.steps or self.steps[0].call or self.steps[0].name == "[]":
+            return self.root
+        if isinstance(self.root, ir.Self | ir.ClsRef) or (
+            isinstance(self.root, ir.Global | ir.Imported) and self.steps[0].name[:1].isupper()
+        ):
             return ir.Attr(self.root, self.steps[0].name)
         return self.root
 

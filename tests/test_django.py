@@ -1705,3 +1705,43 @@ def test_an_abstract_models_method_reads_each_concrete_models_meta(make_repo: Ma
                if t.name in deleted}
     assert written == {"shop_itemcount": [(13, "write")], "shop_dailycount": [(13, "write")]}
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_model_read_on_its_models_module_is_typed(make_repo: MakeRepo) -> None:
+    """`from shop import models` then `models.Coupon.objects.filter(...)`: the chain starts at
+    a module, the model is its attribute (babybuddy's reports: two tables were dead). Real
+    Django captures the query on `shop_coupon`."""
+    import json
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(
+        {
+            "shop/models.py": one_model("Coupon", "code = models.CharField(max_length=20)"),
+            "shop/reports.py": (
+                "from shop import models\n\n\n"
+                "def active(code):\n"
+                "    return models.Coupon.objects.filter(code=code).count()\n"
+            ),
+        },
+        shop_db=True,
+    ))
+    db = root / "shop.sqlite3"
+    real = run_in_django(
+        root,
+        "import json; from django.db import connection; "
+        "from django.test.utils import CaptureQueriesContext; from shop import reports\n"
+        "with CaptureQueriesContext(connection) as seen:\n"
+        "    reports.active('x')\n"
+        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
+        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+    )
+    assert [set(re.findall(r'"(shop_\w+)"', sql)) for sql in json.loads(real)] == [
+        {"shop_coupon"},
+    ]
+    report = scan(root)
+    (coupon,) = [t for t in report.tables if t.name == "shop_coupon"]
+    assert (coupon.status, [(u.path, u.line, u.kind) for u in coupon.uses]) == (
+        "used", [("shop/reports.py", 5, "read")],
+    )
+    assert scan(root, prefilter=False).to_json() == report.to_json()
