@@ -354,7 +354,12 @@ class DjangoResolver:
                 stand_in = None
                 if settings is None:
                     settings, found_root = stand_in = self._stand_in_settings(name, root)
-                if settings is None or found_root in found:
+                if settings is None or found_root in found or any(
+                    # the same settings file by another name (ecommerce's `wsgi.py` puts its
+                    # package on `sys.path` and says `settings.local`): one project, as the
+                    # first declaration (manage.py's) roots it
+                    project.settings is settings for project in found.values()
+                ):
                     continue
                 project = DjangoProject(
                     root=found_root, prefix=_prefix(found_root),
