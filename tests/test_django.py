@@ -1745,3 +1745,78 @@ def test_a_model_read_on_its_models_module_is_typed(make_repo: MakeRepo) -> None
         "used", [("shop/reports.py", 5, "read")],
     )
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_model_looked_up_whose_class_lives_outside_the_repository(
+    make_repo: MakeRepo, tmp_path: Path,
+) -> None:
+    """A forked app (django-oscar's way): `basket/models.py` star-imports its models from a
+    package outside the repository, and code loads them by name, `get_model("basket",
+    "Line")` (oscar's loader, here a stand-in). The app's own migrations create
+    `basket_line`: that table, a model guessed (medium), and no `django-model-lookup`
+    diagnostic. Real Django, the package on its path, queries `basket_line`."""
+    import json
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    vendor = tmp_path / "vendor"
+    for relative, text in {
+        "oscar/__init__.py": "",
+        "oscar/core/__init__.py": "",
+        "oscar/core/loading.py": (
+            "from django.apps import apps\n\n\n"
+            "def get_model(app_label, model_name):\n"
+            "    return apps.get_model(app_label, model_name)\n"
+        ),
+        "oscar/apps/__init__.py": "",
+        "oscar/apps/basket/__init__.py": "",
+        "oscar/apps/basket/models.py": (
+            "from django.db import models\n\n\n"
+            "class Line(models.Model):\n"
+            "    quantity = models.IntegerField(default=1)\n\n"
+            "    class Meta:\n"
+            '        app_label = "basket"\n'
+        ),
+    }.items():
+        (vendor / relative).parent.mkdir(parents=True, exist_ok=True)
+        (vendor / relative).write_text(text)
+    files = shop_project(
+        {
+            "shop/services.py": (
+                "from oscar.core.loading import get_model\n\n"
+                'Line = get_model("basket", "Line")\n\n\n'
+                "def lines():\n"
+                "    return Line.objects.count()\n"
+            ),
+        },
+        apps=("basket",), shop_db=True,
+    )
+    files.update({
+        "basket/__init__.py": "",
+        "basket/models.py": "from oscar.apps.basket.models import *  # noqa\n",
+        "basket/migrations/__init__.py": "",
+        "basket/migrations/0001_initial.py": migration(
+            "[]", create("Line", f"{ID}, ('quantity', models.IntegerField(default=1))"),
+        ),
+    })
+    root = make_repo(files)
+    db = root / "shop.sqlite3"
+    real = run_in_django(
+        root,
+        "import json; from django.db import connection; "
+        "from django.test.utils import CaptureQueriesContext; from shop import services\n"
+        "with CaptureQueriesContext(connection) as seen:\n"
+        "    services.lines()\n"
+        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
+        ("migrate",), SHOP_DB=str(db), PYTHONPATH=str(vendor),
+    )
+    assert [set(re.findall(r'"(\w+)"', sql)) & {"basket_line"} for sql in json.loads(real)] == [
+        {"basket_line"},
+    ]
+    report = scan(root)
+    (line,) = [t for t in report.tables if t.name == "basket_line"]
+    assert (line.status, [(u.path, u.line, u.kind, u.confidence) for u in line.uses]) == (
+        "used", [("shop/services.py", 7, "read", "medium")],
+    )
+    assert [d.code for d in report.diagnostics if d.code == "django-model-lookup"] == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()

@@ -26,6 +26,7 @@ from analyzer.resolve.django import (
     DjangoResolver,
     ModelField,
     one_string,
+    truncate_name,
 )
 from analyzer.resolve.evaluate import DJANGO_MODEL_LOOKUPS, Frame
 from analyzer.resolve.values import (
@@ -137,6 +138,8 @@ class ChainResolver:
         self.untyped_accessors: list[tuple[TableKey, str, int, str]] = []
         self._accessors: dict[str, list[DjangoModel]] | None = None
         self._by_class: dict[ClassV, DjangoModel] | None = None  # `_model_of_class`
+        # the tables the project's migrations create (`_looked_up`)
+        self.migration_tables: frozenset[TableKey] = frozenset()
         self._by_class_of = 0  # the number of models it was built from
 
     # ---- uses ------------------------------------------------------------------------------
@@ -422,9 +425,26 @@ class ChainResolver:
 
     def _looked_up(self, lookup: ModelLookupV) -> DjangoModel | None:
         """The model `apps.get_model(label, name)` gives; by name alone (the label not known)
-        only when the project has exactly one model of that name."""
+        only when the project has exactly one model of that name. A label and name of no
+        class tabletrace reads, while the installed app of that label has the table Django
+        would name `<label>_<model>`, which its migrations create (django-oscar's forks define
+        `Line` in oscar's package, `from oscar.apps.basket.models import *`): that table, a
+        model guessed (`confidence: medium`)."""
         if lookup.app_label:
-            return self.project.models.get(f"{lookup.app_label}.{lookup.model_name}".lower())
+            key = f"{lookup.app_label}.{lookup.model_name}".lower()
+            found = self.project.models.get(key)
+            if found is None and lookup.app_label in self.project.apps:
+                table = TableKey(self.schema, truncate_name(
+                    f"{lookup.app_label}_{lookup.model_name}".lower(), self.resolver.max_name
+                ))
+                if table in self.migration_tables:
+                    found = DjangoModel(
+                        lookup.app_label, lookup.model_name, None, 0, guessed=True,
+                        columns_known=False,
+                    )
+                    found.table = table
+                    self.project.models[key] = found
+            return found
         name = lookup.model_name.lower()
         found = [m for m in self.project.models.values() if m.name.lower() == name]
         return found[0] if len(found) == 1 else None

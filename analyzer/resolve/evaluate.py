@@ -1328,7 +1328,9 @@ class Evaluator:
         self, path: str, args: list[Values], kwargs: dict[str, Values]
     ) -> Values:
         last = path.rsplit(".", 1)[-1]
-        if last in DJANGO_MODEL_LOOKUPS and path.startswith("django.apps"):
+        if last in DJANGO_MODEL_LOOKUPS and (
+            path.startswith("django.apps") or path in MODEL_LOADERS
+        ):
             return self._model_lookup(args)
         if path in TEXT_FUNCTIONS and len(args) == 1:
             # `op.execute(textwrap.dedent("""CREATE TABLE ..."""))`: the text, dedented
@@ -1612,6 +1614,9 @@ TEXT_FUNCTIONS: dict[str, Callable[[str], str]] = {"textwrap.dedent": textwrap.d
 
 #: Django's app registry lookups of a model by label and name (`django.apps.apps`).
 DJANGO_MODEL_LOOKUPS = frozenset({"get_model", "get_registered_model"})
+#: Libraries' model loaders with `apps.get_model`'s arguments: django-oscar loads every model
+#: with `get_model("basket", "Line")`, so that a project may fork an app and replace it.
+MODEL_LOADERS = frozenset({"oscar.core.loading.get_model"})
 
 
 def _spread(args: list[Values], kwargs: dict[str, Values], starred: list[bool] | None

@@ -95,6 +95,9 @@ def analyze_django(
         result.histories.extend(_model_histories(resolver, project))
         result.references.extend(_references(resolver, project))
         chains = ChainResolver(resolver, project)
+        chains.migration_tables = frozenset(
+            op.table for op in history.history.operations if op.operation == "create"
+        )
         project_uses: list[tuple[TableKey, Use]] = []
         for facts in modules:
             if facts.path in history.files or not project.contains(facts):
