@@ -29,7 +29,7 @@ class SqlSources:
     histories: list[SourceHistory] = field(default_factory=list)
     statements: int = 0
     unparsed: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, error)
-    # the operations of statements after a `\\connect name` / `USE name`, with that database
+    # the operations of statements after a `\connect name` / `USE name`, with that database
     # (`other_databases`)
     switched: list[tuple[SourceHistory, SchemaOp, str]] = field(default_factory=list)
 
