@@ -1266,3 +1266,39 @@ def test_a_bases_to_dict_over_self_table_columns_reads_no_row(make_repo) -> None
                         lambda *args: statements.append(args[2]))
         assert models.User(id=1).as_dict() == {"id": 1}  # type: ignore[attr-defined]
     assert statements == []
+
+
+def test_each_instance_of_a_query_result_deleted_in_a_loop(make_repo) -> None:
+    """`for award in session.query(Award).filter(...).all(): session.delete(award)`: a write
+    of the model's table at the delete. SQLAlchemy deletes from that table."""
+    root = make_repo({
+        **{k: v for k, v in QUERIED_THEN_DELETED.items() if k != "app/api.py"},
+        "app/api.py": (
+            "from app.models import Award\n\n\n"
+            "def purge(session):\n"
+            "    for award in session.query(Award).filter(Award.id > 0).all():\n"
+            "        session.delete(award)\n"
+            "    session.commit()\n"
+        ),
+    })
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("app/api.py", 5, "awards", "read", "high"),
+        ("app/api.py", 6, "awards", "write", "high"),
+    }
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.api") as api, imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        with Session(engine) as session:
+            session.add_all([models.Award(id=1), models.Award(id=2)])  # type: ignore[attr-defined]
+            session.commit()
+        deleted: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *args: deleted.append(
+            args[2].split()[2]) if args[2].startswith("DELETE") else None)
+        with Session(engine) as session:
+            api.purge(session)  # type: ignore[attr-defined]
+    assert set(deleted) == {"awards"}

@@ -160,8 +160,13 @@ def _queried_tables(
 ) -> list[TableKey]:
     """The tables of the model whose query returned `value`: a chain from `Awards.query`
     (Flask-SQLAlchemy's query property) or from a call taking the model first
-    (`session.query(Awards)....first()`, `db.session.get(Awards, 1)`)."""
+    (`session.query(Awards)....first()`, `db.session.get(Awards, 1)`), also through a loop
+    over such a result."""
     node = value
+    if isinstance(node, ir.LoopVar) and not node.path and node.loop < len(frame.module.loops):
+        # `for award in Awards.query.filter(...).all(): db.session.delete(award)`: each element
+        # of the query's result
+        node = frame.module.loops[node.loop].iterable
     while True:
         if isinstance(node, ir.Call):
             func = node.func

@@ -1880,7 +1880,8 @@ class _Reader:
                    confidence: str = "high") -> None:
         """A reference whose expression the evaluator reads across modules (a free name bound
         nowhere in the module cannot be resolved, so none is kept for it)."""
-        value = self.builder.translator.expr(node, self.scopes[-1])
+        # (inside `for x in ...`: `x` is the loop's element, not an opaque name)
+        value = self.builder.translator.expr(node, self.scopes[-1], tuple(self.loops))
         base = value
         while isinstance(base, ir.Attr):
             base = base.value
