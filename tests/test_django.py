@@ -105,6 +105,24 @@ def run_in_django(
                           text=True, check=True, env=environ).stdout
 
 
+def captured_sql(
+    root: Path, setup: str, calls: str, *commands: tuple[str, ...], **env: str
+) -> list[str]:
+    """The SQL real Django runs for `calls` (one line of statements) after `setup` (imports,
+    objects made first), on the test project at `root` whose database is its `shop.sqlite3`
+    (`shop_project(shop_db=True)`), after the `manage.py` commands (`run_in_django`)."""
+    import json
+
+    code = (
+        "import json; from django.db import connection; "
+        f"from django.test.utils import CaptureQueriesContext; {setup}\n"
+        f"with CaptureQueriesContext(connection) as seen:\n    {calls}\n"
+        "print(json.dumps([q['sql'] for q in seen.captured_queries]))"
+    )
+    out = run_in_django(root, code, *commands, SHOP_DB=str(root / "shop.sqlite3"), **env)
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
 def shop_project(
     files: dict[str, str], *, apps: tuple[str, ...] = (), shop_db: bool = False
 ) -> dict[str, str]:
@@ -1347,25 +1365,19 @@ def test_a_many_to_many_field_of_a_multi_table_parent_keeps_the_parents_table(
     `shop_edition_authors`, undefined). A field of an abstract base is each concrete
     model's own (`shop_shelf_tags`). Real Django, after a real `makemigrations` and
     `migrate`, runs the code and its queries name exactly those tables."""
-    import json
     import re
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     root = make_repo(INHERITED_M2M_FILES)
-    db = root / "shop.sqlite3"
-    real = run_in_django(
+    real = captured_sql(
         root,
-        "import json; from django.db import connection; "
-        "from django.test.utils import CaptureQueriesContext; "
         "from shop import services; from shop.models import Edition, Shelf; "
         "edition = Edition.objects.create(title='t', isbn='i'); "
-        "shelf = Shelf.objects.create(label='l')\n"
-        "with CaptureQueriesContext(connection) as seen:\n"
-        "    services.credits(edition); services.editions(); services.shelf_tags(shelf)\n"
-        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
-        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+        "shelf = Shelf.objects.create(label='l')",
+        "services.credits(edition); services.editions(); services.shelf_tags(shelf)",
+        ("makemigrations", "shop"), ("migrate",),
     )
-    queried = [set(re.findall(r'"(shop_\w+)"', sql)) for sql in json.loads(real)]
+    queried = [set(re.findall(r'"(shop_\w+)"', sql)) for sql in real]
     assert queried == [
         {"shop_author", "shop_book_authors"},
         {"shop_edition", "shop_book"},  # the editions, then their authors:
@@ -1613,7 +1625,6 @@ def test_an_instance_made_by_its_class_then_saved_writes_its_table(make_repo: Ma
     """`t = Thing(name="x"); t.save()` and `Thing(name="y").save()` insert a row: a write of
     the model's table at each `save()` (there was no use at all, and the table was dead).
     Real Django, after a real `migrate`, runs both and captures one INSERT each."""
-    import json
     import re
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
@@ -1631,18 +1642,12 @@ def test_an_instance_made_by_its_class_then_saved_writes_its_table(make_repo: Ma
         },
         shop_db=True,
     ))
-    db = root / "shop.sqlite3"
-    real = run_in_django(
-        root,
-        "import json; from django.db import connection; "
-        "from django.test.utils import CaptureQueriesContext; from shop import services\n"
-        "with CaptureQueriesContext(connection) as seen:\n"
-        "    services.make(); services.make_inline()\n"
-        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
-        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+    real = captured_sql(
+        root, "from shop import services", "services.make(); services.make_inline()",
+        ("makemigrations", "shop"), ("migrate",),
     )
     assert [re.match(r'INSERT INTO "(\w+)"', sql).group(1)  # type: ignore[union-attr]
-            for sql in json.loads(real)] == ["shop_thing", "shop_thing"]
+            for sql in real] == ["shop_thing", "shop_thing"]
     report = scan(root)
     (thing,) = [t for t in report.tables if t.name == "shop_thing"]
     assert (thing.status, [(u.path, u.line, u.kind, u.operation) for u in thing.uses]) == (
@@ -1680,24 +1685,16 @@ def test_an_abstract_models_method_reads_each_concrete_models_meta(make_repo: Ma
     """`cls._meta.db_table` in a classmethod of an abstract model is each concrete model's
     table: the statement writes `shop_itemcount` and `shop_dailycount`, no dynamic name.
     Real Django runs `squash()` on each model and deletes from exactly those tables."""
-    import json
     import re
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     root = make_repo(shop_project({"shop/models.py": SQUASHED_COUNTS}, shop_db=True))
-    db = root / "shop.sqlite3"
-    real = run_in_django(
-        root,
-        "import json; from django.db import connection; "
-        "from django.test.utils import CaptureQueriesContext; "
-        "from shop.models import DailyCount, ItemCount\n"
-        "with CaptureQueriesContext(connection) as seen:\n"
-        "    ItemCount.squash(); DailyCount.squash()\n"
-        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
-        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+    real = captured_sql(
+        root, "from shop.models import DailyCount, ItemCount",
+        "ItemCount.squash(); DailyCount.squash()", ("makemigrations", "shop"), ("migrate",),
     )
     deleted = [re.match(r"DELETE FROM (\w+)", sql).group(1)  # type: ignore[union-attr]
-               for sql in json.loads(real)]
+               for sql in real]
     assert deleted == ["shop_itemcount", "shop_dailycount"]
     report = scan(root)
     assert [f for f in report.findings if f.name == "dynamic-table-name"] == []
@@ -1711,7 +1708,6 @@ def test_a_model_read_on_its_models_module_is_typed(make_repo: MakeRepo) -> None
     """`from shop import models` then `models.Coupon.objects.filter(...)`: the chain starts at
     a module, the model is its attribute (babybuddy's reports: two tables were dead). Real
     Django captures the query on `shop_coupon`."""
-    import json
     import re
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
@@ -1726,17 +1722,11 @@ def test_a_model_read_on_its_models_module_is_typed(make_repo: MakeRepo) -> None
         },
         shop_db=True,
     ))
-    db = root / "shop.sqlite3"
-    real = run_in_django(
-        root,
-        "import json; from django.db import connection; "
-        "from django.test.utils import CaptureQueriesContext; from shop import reports\n"
-        "with CaptureQueriesContext(connection) as seen:\n"
-        "    reports.active('x')\n"
-        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
-        ("makemigrations", "shop"), ("migrate",), SHOP_DB=str(db),
+    real = captured_sql(
+        root, "from shop import reports", "reports.active('x')",
+        ("makemigrations", "shop"), ("migrate",),
     )
-    assert [set(re.findall(r'"(shop_\w+)"', sql)) for sql in json.loads(real)] == [
+    assert [set(re.findall(r'"(shop_\w+)"', sql)) for sql in real] == [
         {"shop_coupon"},
     ]
     report = scan(root)
@@ -1755,7 +1745,6 @@ def test_a_model_looked_up_whose_class_lives_outside_the_repository(
     "Line")` (oscar's loader, here a stand-in). The app's own migrations create
     `basket_line`: that table, a model guessed (medium), and no `django-model-lookup`
     diagnostic. Real Django, the package on its path, queries `basket_line`."""
-    import json
     import re
 
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
@@ -1800,17 +1789,11 @@ def test_a_model_looked_up_whose_class_lives_outside_the_repository(
         ),
     })
     root = make_repo(files)
-    db = root / "shop.sqlite3"
-    real = run_in_django(
-        root,
-        "import json; from django.db import connection; "
-        "from django.test.utils import CaptureQueriesContext; from shop import services\n"
-        "with CaptureQueriesContext(connection) as seen:\n"
-        "    services.lines()\n"
-        "print(json.dumps([q['sql'] for q in seen.captured_queries]))",
-        ("migrate",), SHOP_DB=str(db), PYTHONPATH=str(vendor),
+    real = captured_sql(
+        root, "from shop import services", "services.lines()", ("migrate",),
+        PYTHONPATH=str(vendor),
     )
-    assert [set(re.findall(r'"(\w+)"', sql)) & {"basket_line"} for sql in json.loads(real)] == [
+    assert [set(re.findall(r'"(\w+)"', sql)) & {"basket_line"} for sql in real] == [
         {"basket_line"},
     ]
     report = scan(root)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,6 +146,15 @@ def model_tables(report: Report) -> dict[str, list[str]]:
             if state.source_kind == "model":
                 found.setdefault(table.name, [])
                 found[table.name] += [c for c in state.columns or [] if c not in found[table.name]]
+    return found
+
+
+def statements_run(engine: Any) -> list[str]:
+    """Every statement `engine` runs from now on, in order (SQLAlchemy's cursor event)."""
+    import sqlalchemy as sa
+
+    found: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: found.append(args[2]))
     return found
 
 
@@ -786,9 +796,7 @@ def test_super_naming_the_model_is_no_use(make_repo) -> None:
 
     with imported(root, "app.models") as module:
         engine = sa.create_engine("sqlite://")
-        statements: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute",
-                        lambda *args: statements.append(args[2]))
+        statements = statements_run(engine)
         with Session(engine):
             account = module.Account(name=" a ")  # type: ignore[attr-defined]
         assert (account.name, statements) == ("a", [])
@@ -839,9 +847,7 @@ def test_a_class_constant_or_the_mapping_of_a_model_is_no_use(make_repo) -> None
 
     with imported(root, "app.labels") as labels:
         engine = sa.create_engine("sqlite://")
-        statements: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute",
-                        lambda *args: statements.append(args[2]))
+        statements = statements_run(engine)
         assert (labels.label(1), labels.tracks_status(), statements) == (  # type: ignore[attr-defined]
             "finished", True, [],
         )
@@ -1099,13 +1105,11 @@ def test_an_instance_a_query_returned_is_deleted_from_its_table(make_repo) -> No
         with Session(engine) as session:
             session.add_all([models.Award(id=1), models.Hint(id=1)])  # type: ignore[attr-defined]
             session.commit()
-        deleted: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute", lambda *args: deleted.append(
-            args[2].split()[2]) if args[2].startswith("DELETE") else None)
+        statements = statements_run(engine)
         with Session(engine) as session:
             api.delete_award(session, 1)  # type: ignore[attr-defined]
             api.delete_hint(session, 1)  # type: ignore[attr-defined]
-    assert deleted == ["awards", "hints"]
+    assert [s.split()[2] for s in statements if s.startswith("DELETE")] == ["awards", "hints"]
 
 
 def test_an_abstract_bases_classmethod_reads_each_mapped_subclasss_table(make_repo) -> None:
@@ -1145,9 +1149,7 @@ def test_an_abstract_bases_classmethod_reads_each_mapped_subclasss_table(make_re
     with imported(root, "app.models") as models:
         engine = sa.create_engine("sqlite://")
         models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
-        statements: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute",
-                        lambda *args: statements.append(args[2]))
+        statements = statements_run(engine)
         with engine.begin() as conn:
             models.Session.purge(conn)  # type: ignore[attr-defined]
             models.Token.purge(conn)  # type: ignore[attr-defined]
@@ -1220,15 +1222,13 @@ def test_a_model_made_only_to_call_a_method_is_no_new_row(make_repo) -> None:
     with imported(root, "app.views") as views, imported(root, "app.models") as models:
         engine = sa.create_engine("sqlite://")
         models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
-        inserts: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute", lambda *args: inserts.append(
-            args[2]) if args[2].startswith("INSERT") else None)
+        statements = statements_run(engine)
         with Session(engine) as session:
             assert views.title() == "dns"  # type: ignore[attr-defined]
             session.commit()
-            assert inserts == []
+            assert [s for s in statements if s.startswith("INSERT")] == []
             views.save(session, "theme", "dark")  # type: ignore[attr-defined]
-    assert [sql.split()[2] for sql in inserts] == ["settings"]
+    assert [s.split()[2] for s in statements if s.startswith("INSERT")] == ["settings"]
 
 
 def test_a_bases_to_dict_over_self_table_columns_reads_no_row(make_repo) -> None:
@@ -1261,9 +1261,7 @@ def test_a_bases_to_dict_over_self_table_columns_reads_no_row(make_repo) -> None
 
     with imported(root, "app.models") as models:
         engine = sa.create_engine("sqlite://")
-        statements: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute",
-                        lambda *args: statements.append(args[2]))
+        statements = statements_run(engine)
         assert models.User(id=1).as_dict() == {"id": 1}  # type: ignore[attr-defined]
     assert statements == []
 
@@ -1296,9 +1294,7 @@ def test_each_instance_of_a_query_result_deleted_in_a_loop(make_repo) -> None:
         with Session(engine) as session:
             session.add_all([models.Award(id=1), models.Award(id=2)])  # type: ignore[attr-defined]
             session.commit()
-        deleted: list[str] = []
-        sa.event.listen(engine, "before_cursor_execute", lambda *args: deleted.append(
-            args[2].split()[2]) if args[2].startswith("DELETE") else None)
+        statements = statements_run(engine)
         with Session(engine) as session:
             api.purge(session)  # type: ignore[attr-defined]
-    assert set(deleted) == {"awards"}
+    assert {s.split()[2] for s in statements if s.startswith("DELETE")} == {"awards"}
