@@ -12,12 +12,15 @@ that a source of the repository does create stays that source's; its catalog
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import TypeVar
 
 from analyzer.models import Use
 from analyzer.resolve.code_sql import PythonSql
 from analyzer.sources.model import EXTERNAL_KIND, SourceHistory, StateEntry
 from analyzer.sql.names import TableKey, is_system_table
+
+T = TypeVar("T", bound=Hashable)
 
 
 def attached_histories(
@@ -38,14 +41,7 @@ def attached_histories(
     first ATTACH)."""
     histories = list(histories)
     uses = list(uses)
-    first: dict[str, tuple[str, int]] = {}
-    by_path: dict[str, list[tuple[int, str]]] = {}
-    for path in sorted(resolved):
-        for line, name in resolved[path].attached:
-            place = first.get(name)
-            if place is None or (path, line) < place:
-                first[name] = (path, line)
-            by_path.setdefault(path, []).append((line, name))
+    first = _first_places(resolved, lambda sql: sql.attached)
     if not first:
         return []
     created = {
@@ -56,18 +52,13 @@ def attached_histories(
     for key, _ in uses:
         if key.schema in first and key not in created and not is_system_table(key):
             by_schema.setdefault(key.schema, set()).add(key)
-    out: list[SourceHistory] = []
-    for name in sorted(by_schema):
-        path, line = first[name]
-        history = SourceHistory(
-            id=f"{EXTERNAL_KIND}:ATTACH {name} ({path}:{line})", kind=EXTERNAL_KIND,
-            path=path, files=[path], ordered=False,
-        )
-        for key in sorted(by_schema[name]):
-            history.state[key] = StateEntry("table", None)
-        out.append(history)
+    out = [
+        _external(f"ATTACH {name} ({path}:{line})", path, sorted(by_schema[name]))
+        for name in sorted(by_schema)
+        for path, line in [first[name]]
+    ]
     for path in sorted(memory or {}):
-        attaches = sorted(by_path.get(path, ()))
+        attaches = sorted(resolved[path].attached) if path in resolved else []
         if not attaches:
             continue
         unqualified = {
@@ -86,13 +77,7 @@ def attached_histories(
             continue
         names = ", ".join(dict.fromkeys(name for _, name in attaches))
         line = attaches[0][0]
-        history = SourceHistory(
-            id=f"{EXTERNAL_KIND}:ATTACH {names} to in-memory SQLite ({path}:{line})",
-            kind=EXTERNAL_KIND, path=path, files=[path], ordered=False,
-        )
-        for key in keys:
-            history.state[key] = StateEntry("table", None)
-        out.append(history)
+        out.append(_external(f"ATTACH {names} to in-memory SQLite ({path}:{line})", path, keys))
     return out
 
 
@@ -107,12 +92,7 @@ def probed_histories(
     Calibre's full-text table when it is there, and falls back otherwise). Each gets an
     external source at the first query asking about it, so it is never an undefined table and
     the report says where the code checks for it."""
-    first: dict[TableKey, tuple[str, int]] = {}
-    for path in sorted(resolved):
-        for line, key in resolved[path].probed:
-            place = first.get(key)
-            if place is None or (path, line) < place:
-                first[key] = (path, line)
+    first = _first_places(resolved, lambda sql: sql.probed)
     if not first:
         return []
     histories = list(histories)
@@ -128,13 +108,32 @@ def probed_histories(
         {key for key in used if key in first and key not in created and not is_system_table(key)},
         key=lambda k: (k.schema, k.name),
     )
-    out: list[SourceHistory] = []
-    for key in wanted:
-        path, line = first[key]
-        history = SourceHistory(
-            id=f"{EXTERNAL_KIND}:checked for ({path}:{line}) {key.display}", kind=EXTERNAL_KIND,
-            path=path, files=[path], ordered=False,
-        )
+    return [
+        _external(f"checked for ({path}:{line}) {key.display}", path, [key])
+        for key in wanted
+        for path, line in [first[key]]
+    ]
+
+
+def _first_places(
+    resolved: Mapping[str, PythonSql], items: Callable[[PythonSql], list[tuple[int, T]]]
+) -> dict[T, tuple[str, int]]:
+    """Each item (an attached schema name, a table checked for) at the first (path, line) of
+    the code that names it."""
+    first: dict[T, tuple[str, int]] = {}
+    for path in sorted(resolved):
+        for line, item in items(resolved[path]):
+            place = first.get(item)
+            if place is None or (path, line) < place:
+                first[item] = (path, line)
+    return first
+
+
+def _external(name: str, path: str, keys: Iterable[TableKey]) -> SourceHistory:
+    """An external source named `external:<name>`, at `path`, holding `keys` as tables."""
+    history = SourceHistory(
+        id=f"{EXTERNAL_KIND}:{name}", kind=EXTERNAL_KIND, path=path, files=[path], ordered=False,
+    )
+    for key in keys:
         history.state[key] = StateEntry("table", None)
-        out.append(history)
-    return out
+    return history
