@@ -148,23 +148,26 @@ def extract_sql_file(
     statements, split_problems = split_statements(text)
     facts.problems.extend(FileProblem(p.code, p.line, p.message) for p in split_problems)
     lines = LineIndex(text)
-    switches = [
-        (text.count("\n", 0, match.start()) + 1, match.group(2))
-        for match in PSQL_CONNECT.finditer(text)
-    ]
+    uses = {
+        statement.line: used.group(2)
+        for statement in statements if (used := USE_DATABASE.match(statement.text)) is not None
+    }
+    switches = sorted([
+        *((text.count("\n", 0, match.start()) + 1, match.group(2))
+          for match in PSQL_CONNECT.finditer(text)),
+        *uses.items(),
+    ])
+    database: str | None = None  # the last switch before the statement (statements in order)
+    passed = 0
     for statement in statements:
-        used = USE_DATABASE.match(statement.text)
-        if used is not None:
-            switches.append((statement.line, used.group(2)))
-    switches.sort()
-    for statement in statements:
-        database = next(
-            (name for line, name in reversed(switches) if line < statement.line), None
+        while passed < len(switches) and switches[passed][0] < statement.line:
+            database = switches[passed][1]
+            passed += 1
+        statement_database = (
+            normalize_identifier(database, quoted=False)
+            if database is not None and statement.line not in uses
+            else None
         )
-        if database is not None and USE_DATABASE.match(statement.text) is None:
-            statement_database = normalize_identifier(database, quoted=False)
-        else:
-            statement_database = None
         keyword = statement_keyword(statement.text)
         if keyword in DATA_KEYWORDS and not analyze_data:
             # A .sql file is a migration source: only its DDL defines tables. Its data
