@@ -639,12 +639,20 @@ class ChainResolver:
                 ),
             ]
             for value, line in values:
+                # `Count("book")`, `F("author__name")`: the first argument; `Q(...)`: its keys
+                # (each call asked once whether it is a `Q`)
+                expressions: list[str] = []
+                lookups: list[str] = []
                 for node in ir.walk(value):
-                    if isinstance(node, ir.Call) and node.args and not self._is_q(node, frame):
+                    if not isinstance(node, ir.Call):
+                        continue
+                    if self._is_q(node, frame):
+                        lookups.extend(key for key, _ in node.kwargs)
+                    elif node.args:
                         path = one_string(self.evaluator.evaluate(node.args[0], frame))
                         if path:
-                            paths.append((path, line))
-                paths.extend((path, line) for path in self._q_paths(value, frame))
+                            expressions.append(path)
+                paths.extend((path, line) for path in [*expressions, *lookups])
         out: list[tuple[TableKey, int, str, str, str, str]] = []
         for path, line in paths:
             for target, tables in self._joins(model, path):
