@@ -1120,39 +1120,36 @@ def _kept_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     for extra in (args.vararg, args.kwarg):
         if extra is not None:
             params.add(extra.arg)
-    assignments = [
-        node for node in ast.walk(init)
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value is not None
-    ]
+    # each assignment once: the names it binds, the attributes of the receiver it sets, and
+    # the names its value reads
+    assignments: list[tuple[list[str], list[str], set[str]]] = []
+    for node in ast.walk(init):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        assert node.value is not None
+        assignments.append((
+            [t.id for t in targets if isinstance(t, ast.Name)],
+            [t.attr for t in targets if isinstance(t, ast.Attribute)
+             and isinstance(t.value, ast.Name) and t.value.id == receiver],
+            {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)},
+        ))
     # locals holding what a parameter gives (`t = table.lower()`: the evaluator reads the
     # local's value), until none is added
     grown = True
     while grown:
         grown = False
-        for node in assignments:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = [t.id for t in targets if isinstance(t, ast.Name) and t.id not in params]
-            if names and any(
-                isinstance(n, ast.Name) and n.id in params for n in ast.walk(node.value)  # type: ignore[arg-type]
-            ):
-                params.update(names)
+        for bound, _attributes, read in assignments:
+            new = [name for name in bound if name not in params]
+            if new and read & params:
+                params.update(new)
                 grown = True
     kept: set[str] = set()
-    for statement in assignments:
-        if isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        elif isinstance(statement, ast.AnnAssign | ast.AugAssign) and statement.value is not None:
-            targets, value = [statement.target], statement.value
-        else:
-            continue
-        attributes = [
-            t.attr for t in targets
-            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
-            and t.value.id == receiver
-        ]
-        if attributes and any(
-            isinstance(n, ast.Name) and n.id in params for n in ast.walk(value)
-        ):
+    for _bound, attributes, read in assignments:
+        if attributes and read & params:
             kept.update(attributes)
     return kept
 
