@@ -273,7 +273,10 @@ def test_create_all_bootstrap_makes_alembic_faults_informational(make_repo: Make
         "; 1 later step of this environment also needs what only create_all builds "
         "(tables public.teams)"
     )
-    assert "create_all at app/bootstrap.py:8 creates it: run it first" in text
+    assert (
+        "create_all at app/bootstrap.py:8 creates it: build a fresh database with it, then "
+        "`alembic stamp head`, or create it in an earlier revision"
+    ) in text
     assert "builds a fresh database with create_all then `alembic stamp head` " \
         "(app/bootstrap.py:8)" in text
 
@@ -501,3 +504,96 @@ def test_a_parent_with_two_children_gives_each_its_own_end_state(make_repo: Make
         "and no other source has that column: create that column in an earlier revision, or "
         "remove the step"
     )
+
+
+# --- a trimmed history: the root revision already needs a table no revision creates ----------
+
+TRIMMED_REPO = {
+    **INI,
+    "migrations/env.py": ENV_PY,
+    "migrations/script.py.mako": SCRIPT_MAKO,
+    # the older revisions were deleted: the first one kept alters what they had created
+    f"{V}/r1_flag.py": revision("r1", None, 'op.add_column("orders", sa.Column("flag", sa.Text))'),
+    f"{V}/r2_drop_legacy.py": revision("r2", "r1", 'op.drop_table("legacy_orders")'),
+    f"{V}/r3_notes.py": revision(
+        "r3", "r2", 'op.create_table("notes", sa.Column("id", sa.Integer, primary_key=True))'
+    ),
+    # an ordering fault of its own: tags is created, but by a later revision
+    f"{V}/r4_tag_index.py": revision("r4", "r3", 'op.drop_column("tags", "colour")'),
+    f"{V}/r5_tags.py": revision(
+        "r5", "r4", 'op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True))'
+    ),
+    "app/__init__.py": "",
+    "app/models.py": (
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Order(Base):\n"
+        '    __tablename__ = "orders"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    flag: Mapped[str]\n"
+    ),
+    "app/init_db.py": (
+        "from app.models import Base\n\n\n"
+        "def main(engine):\n"
+        "    Base.metadata.create_all(engine)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_trimmed_history_is_one_warning_for_the_environment(
+    make_repo: MakeRepo, prefilter: bool
+) -> None:
+    """The root revision alters `orders`, which no revision creates, and a later one drops
+    `legacy_orders`, which none creates either: one fact (the history starts from an existing
+    schema), one warning at the root's step listing the other; the advice is create_all then
+    stamp, never "run create_all first". `tags`, created by a revision that comes too late,
+    stays a finding of its own."""
+    report = scan(make_repo(TRIMMED_REPO), prefilter=prefilter)
+    assert order_findings(report) == [
+        ("public.orders", "warning", f"{V}/r1_flag.py", 10),
+        ("public.tags", "error", f"{V}/r4_tag_index.py", 10),
+    ]
+    (trimmed,) = [
+        f for f in report.findings if f.name == "migration-order" and f.table == "public.orders"
+    ]
+    assert [(loc.path, loc.line) for loc in trimmed.locations] == [
+        (f"{V}/r1_flag.py", 10), (f"{V}/r2_drop_legacy.py", 10)
+    ]
+    assert trimmed.message == (
+        "`alembic upgrade head` on an empty database stops at revision r1 "
+        f"({V}/r1_flag.py:10), which has no down_revision: "
+        '`op.add_column("orders", sa.Column("flag", sa.Text))` needs table public.orders, '
+        "which no revision creates. The history starts from an existing schema (its older "
+        "revisions removed, or the first database built another way); 1 later step also "
+        "needs tables no revision creates (public.legacy_orders). create_all at "
+        "app/init_db.py:5 builds the head schema: build a fresh database with it, then "
+        "`alembic stamp head`"
+    )
+    assert message(report, "public.tags").startswith(
+        "`alembic upgrade head` on an empty database stops at revision r4 "
+    )
+
+
+def test_real_alembic_fails_a_trimmed_history_at_its_root_and_stamps_after_create_all(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """Real Alembic: on an empty database the upgrade fails in r1, the revision tabletrace
+    names; create_all then `stamp head`, the advice, gives a database at head."""
+    repo = {**TRIMMED_REPO}
+    del repo[f"{V}/r4_tag_index.py"], repo[f"{V}/r5_tags.py"]
+    root = make_repo(repo)
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with pytest.raises(sa.exc.OperationalError, match="no such table: orders"):
+        command.upgrade(_alembic(root, url), "head")
+    assert _current(url) is None
+
+    url = f"sqlite:///{tmp_path / 'built.db'}"
+    metadata = sa.MetaData()
+    sa.Table("orders", metadata, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("flag", sa.Text))
+    engine = sa.create_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+    command.stamp(_alembic(root, url), "head")
+    assert _current(url) == "r3"

@@ -56,8 +56,80 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             # how this project builds one, so one note per environment, not one per step.
             yield _bootstrapped(ctx.graph, history, bootstraps)
             continue
+        baseline = _baseline(history)
+        if baseline:
+            yield _trimmed(ctx.graph, history, baseline)
         for fault in history.faults:
-            yield _finding(ctx.graph, history, fault, bootstraps)
+            if fault not in baseline:
+                yield _finding(ctx.graph, history, fault, bootstraps)
+
+
+def _baseline(history: SourceHistory) -> list[OrderFault]:
+    """The faults of an Alembic environment whose history starts from an existing schema: its
+    root revision (no `down_revision`) needs a table, and so do later steps, on tables that
+    no revision of it ever creates. The older revisions were removed (a trimmed history) or
+    the first database was built another way; the steps are one fact, not one fault each.
+    A table some revision creates, too late, is an ordering fault of its own."""
+    if history.kind != "alembic":
+        return []
+    created = {
+        op.table for op in history.operations if op.operation in ("create", "rename_to")
+    }
+    never = [
+        fault for fault in history.faults
+        if fault.missing == "table" and fault.op.table not in created
+    ]
+    if not any(fault.at_root for fault in never):
+        return []
+    tables = {fault.op.table for fault in never}
+    return [fault for fault in history.faults if fault.op.table in tables]
+
+
+def _trimmed(
+    graph: nx.MultiDiGraph, history: SourceHistory, faults: list[OrderFault]
+) -> Finding:
+    first = next(fault for fault in faults if fault.at_root)
+    op = first.op
+    later = [fault for fault in faults if fault is not first]
+    tables = sorted({fault.op.table.display for fault in later} - {op.table.display})
+    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+    message = (
+        f"`alembic upgrade head` on an empty database stops at revision {op.revision} "
+        f"({op.path}:{op.line}), which has no down_revision: {_what(op)} needs table "
+        f"{op.table.display}, which no revision creates. The history starts from an existing "
+        "schema (its older revisions removed, or the first database built another way)"
+    )
+    if later:
+        message += (
+            f"; {len(later)} later {'step' if len(later) == 1 else 'steps'} also "
+            f"{'needs' if len(later) == 1 else 'need'} tables no revision creates"
+            + (f" ({shown})" if tables else "")
+        )
+    keys = {fault.op.table for fault in faults}
+    builders = sorted(
+        {
+            where(other)
+            for key in keys
+            for other in operations_on(graph, table_node(key), CREATING_OPERATIONS)
+            if other.source != history.id and other.source_kind == "create_all"
+        }
+    )
+    if builders:
+        message += (
+            f". create_all at {', '.join(builders[:3])} builds the head schema: build a fresh "
+            "database with it, then `alembic stamp head`"
+        )
+    else:
+        message += (
+            ". To build a fresh database, add a first revision that creates the schema the "
+            "history starts from"
+        )
+    return RULE.finding(
+        table=op.table.display,
+        message=message,
+        locations=[op_location(fault.op) for fault in [first, *later]],
+        severity="warning",
+    )
 
 
 def _bootstrapped(
@@ -115,9 +187,16 @@ def _finding(
     if others:
         verb = "has" if fault.missing == "column" else "creates"
         verb = verb if len(others) == 1 else {"has": "have", "creates": "create"}[verb]
+        first = (
+            # create_all builds the head schema: the revisions must not run on it after
+            "build a fresh database with it, then `alembic stamp head`"
+            if history.kind == "alembic"
+            and all(other.source_kind == "create_all" for other in others)
+            else f"run {'it' if len(others) == 1 else 'one'} first"
+        )
         fix = (
-            f"; {_places(others)} {verb} {thing}: run {'it' if len(others) == 1 else 'one'} "
-            f"first, or create {thing} in an earlier {_step_word(history)}"
+            f"; {_places(others)} {verb} {thing}: {first}, or create {thing} in an earlier "
+            f"{_step_word(history)}"
         )
     elif fault.missing == "table" and (later := _created_in_source(history, op)):
         fix = (
@@ -251,11 +330,15 @@ RULE = Rule(
         "A `.sql` source often relies on tables another source made (a data fix, an ALTER "
         "script), so there only a table that the source itself creates later is reported.\n\n"
         "Severity error when no source creates the table, warning when another source does (run "
-        "it first), info for Alembic when the repository builds fresh databases with "
+        "it first; for Alembic and create_all, build with create_all then `alembic stamp "
+        "head`), info for Alembic when the repository builds fresh databases with "
         "`create_all` then `alembic stamp head` (then one finding per environment, at its first "
-        "such step, listing the others). Operations that tolerate the state they find "
-        "(`IF EXISTS`, `IF NOT EXISTS`, Alembic operations inside `if`/`try`) are never "
-        "reported."
+        "such step, listing the others). An Alembic environment whose root revision (no "
+        "`down_revision`) already needs a table that no revision creates starts from an "
+        "existing schema (its older revisions removed): one warning for the environment, at "
+        "that step, listing the later steps that need tables no revision creates. Operations "
+        "that tolerate the state they find (`IF EXISTS`, `IF NOT EXISTS`, Alembic operations "
+        "inside `if`/`try`) are never reported."
     ),
     why_it_matters=(
         "A new environment, a CI database or a disaster recovery built from the migrations "
@@ -296,6 +379,17 @@ RULE = Rule(
                 "db/003_roles.sql": "CREATE TABLE roles (id int);\n",
             },
             expected=frozenset({"public.roles"}),
+        ),
+        Example(  # a trimmed history: the root revision alters a table no revision creates
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a1.py": REVISION_A.replace(
+                    'op.create_table("users", sa.Column("id", sa.Integer))',
+                    'op.add_column("orders", sa.Column("note", sa.Text))',
+                ),
+                "migrations/versions/b2.py": REVISION_B,
+            },
+            expected=frozenset({"public.orders"}),
         ),
         Example(  # Django: a migration drops a column of a table no migration creates
             files={

@@ -48,13 +48,17 @@ class OrderFault:
     that column); `columns` are the table's columns at that point, when known.
     `passes_in_full_plan`: the source has one full order it really runs in (Django's plan for
     `migrate`), and there the step finds what it needs, because that order happens to run
-    another branch first; only a partial run (`migrate <app>`) fails."""
+    another branch first; only a partial run (`migrate <app>`) fails.
+    `at_root`: the step belongs to a step with no parent (an Alembic revision whose
+    `down_revision` is None), so nothing of the source runs before it: when it needs a table,
+    the source's history starts from a schema built otherwise (older revisions removed)."""
 
     op: SchemaOp
     missing: str
     column: str | None = None
     columns: tuple[str, ...] | None = None
     passes_in_full_plan: bool = False
+    at_root: bool = False
 
 
 State = dict[TableKey, StateEntry]
@@ -220,7 +224,8 @@ def _graph_faults(
             state.setdefault(key, entry)
         for op in by_revision.get(revision, []):
             step += 1
-            faults.extend(_check(state, op))
+            found = _check(state, op)
+            faults.extend(found if own else [replace(f, at_root=True) for f in found])
             apply(state, op, history.kind)
             touched[op.table] = step
             if op.peer is not None:
