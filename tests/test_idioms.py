@@ -3943,3 +3943,79 @@ def test_no_python_application_code_makes_dead_tables_uncertain(make_repo: MakeR
     files["tools/report.py"] = "def report():\n    return 'nothing'\n"
     (dead,) = scan(make_repo(files)).findings
     assert (dead.name, dead.confidence) == ("dead-table", "high")
+
+
+# --- PostgreSQL's temporary-table lifetime and row-lock targets --------------------------------
+
+PAYDAY_SCHEMA = """
+CREATE TABLE participants (id int PRIMARY KEY, balance int NOT NULL DEFAULT 0);
+CREATE TABLE tips (id int PRIMARY KEY, tipper int, tippee int, amount int);
+"""
+PAYDAY_CODE = '''def prepare(cursor):
+    cursor.run("""
+        CREATE TEMP TABLE payday_tips ON COMMIT DROP AS
+            SELECT t.id, t.tipper, t.tippee, t.amount FROM tips t;
+        CREATE TABLE payday_log (id int);
+        INSERT INTO payday_log SELECT id FROM payday_tips;
+    """)
+
+
+def lock_payer(cursor, payer):
+    return cursor.one(
+        "SELECT p.balance FROM participants p JOIN tips t ON t.tipper = p.id"
+        " WHERE p.id = %s FOR UPDATE OF p",
+        (payer,),
+    )
+'''
+
+
+def test_temporary_table_on_commit_and_row_lock_targets(
+    make_repo: MakeRepo, pg_server: DatabaseUrl, make_database: MakeDatabase
+) -> None:
+    """`CREATE TEMP TABLE t ON COMMIT DROP AS SELECT ...` is a statement (the detector had
+    rejected the string away from a known sink, and with it the two statements after it),
+    read exactly; `FOR UPDATE OF p` locks a FROM item by its alias, no table `p`. PostgreSQL
+    runs both, and rejects a lock target that is not in the FROM clause."""
+    report = scan(make_repo({
+        "sql/schema.sql": PAYDAY_SCHEMA,
+        "app/__init__.py": "",
+        "app/payday.py": PAYDAY_CODE,
+    }))
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.participants": "used",
+        "public.tips": "used",
+        "public.payday_tips": "temporary",
+        "public.payday_log": "runtime-only",
+    }
+    assert {
+        (t.qualified_name, u.line, u.operation, u.kind, u.confidence)
+        for t in report.tables for u in t.uses
+    } == {
+        ("public.payday_tips", 3, "create_temporary", "ddl", "high"),
+        ("public.tips", 4, "select", "read", "high"),
+        ("public.payday_log", 5, "create", "ddl", "high"),
+        ("public.payday_log", 6, "insert", "write", "high"),
+        ("public.payday_tips", 6, "select", "read", "high"),
+        ("public.participants", 12, "select", "read", "high"),
+        ("public.tips", 12, "select", "read", "high"),
+    }
+    assert [d for d in report.diagnostics if d.code == "sql-unparsed"] == []
+
+    import psycopg
+
+    url = make_database(PAYDAY_SCHEMA)
+    with psycopg.connect(parse_database_url(url).conninfo) as conn:
+        conn.execute(
+            "CREATE TEMP TABLE payday_tips ON COMMIT DROP AS "
+            "SELECT t.id, t.tipper, t.tippee, t.amount FROM tips t"
+        )
+        conn.execute(
+            "SELECT p.balance FROM participants p JOIN tips t ON t.tipper = p.id"
+            " WHERE p.id = %s FOR UPDATE OF p", (1,),
+        )
+        conn.commit()
+        assert conn.execute("SELECT to_regclass('pg_temp.payday_tips')").fetchone() == (None,)
+        with pytest.raises(
+            psycopg.errors.UndefinedTable, match=r'"p" in FOR UPDATE clause not found in FROM'
+        ):
+            conn.execute("SELECT balance FROM participants FOR UPDATE OF p")

@@ -896,6 +896,29 @@ def test_a_cte_of_execute_values_is_no_table() -> None:
     ]
 
 
+def test_a_row_lock_target_is_no_table() -> None:
+    """`FOR UPDATE OF o` / `FOR SHARE OF orders`: the lock names a FROM item (by alias or by
+    table), which the FROM clause already reads; `o` is no table. (PostgreSQL rejects a target
+    outside the FROM clause: `tests/test_idioms.py`.)"""
+    assert refs(
+        "SELECT o.id FROM orders o JOIN users u ON u.id = o.user_id FOR UPDATE OF o"
+    ) == [("read", "select", "public", "orders"), ("read", "select", "public", "users")]
+    assert refs("SELECT id FROM app.orders FOR SHARE OF orders NOWAIT") == [
+        ("read", "select", "app", "orders")
+    ]
+
+
+def test_a_temporary_table_lifetime_is_read_through() -> None:
+    """`ON COMMIT DROP` between a temporary table's name and its AS (or after its columns):
+    sqlglot parses neither form, so the clause is blanked before parsing (same length)."""
+    assert refs("CREATE TEMP TABLE t ON COMMIT DROP AS SELECT a FROM src") == [
+        ("ddl", "create_temporary", "public", "t"), ("read", "select", "public", "src")
+    ]
+    assert refs("CREATE TEMPORARY TABLE t (id int) ON COMMIT DELETE ROWS") == [
+        ("ddl", "create_temporary", "public", "t")
+    ]
+
+
 def test_an_sqlite_index_hint_is_no_table() -> None:
     """`FROM coins INDEXED BY coins_name`: the index named in the hint is no table (sqlglot
     keeps it as a Table under the table's `indexed`). SQLite itself runs each statement on a

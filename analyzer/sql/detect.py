@@ -75,7 +75,9 @@ _SKELETONS: dict[str, re.Pattern[str]] = {
         "MERGE": rf"merge\s+into\s+({_N})",
         "CREATE": r"create\s+(?:or\s+replace\s+)?(?:(?:global|local|temp|temporary|unlogged|"
         r"materialized|unique|recursive|constraint)\s+)*"
-        rf"(?:(?:table|view)\s+{_IF_NOT_EXISTS}({_N})\s*(?:\(|as\b|partition\s+of\b)"
+        # a CTAS's options come between the name and AS (`ON COMMIT DROP AS SELECT`)
+        rf"(?:(?:table|view)\s+{_IF_NOT_EXISTS}({_N})\s*(?:\(|as\b|partition\s+of\b|"
+        r"on\s+commit\b|with\s*\(|using\s+\w+\s+as\b|tablespace\b)"
         rf"|index\b.*?\bon\s+(?:only\s+)?({_N})"
         rf"|trigger\s+{_N}\s.*?\bon\s+({_N})"
         rf"|extension\s+{_IF_NOT_EXISTS}({_N})\s*(?:;|\bwith\b|\bschema\b|\Z))",

@@ -119,6 +119,13 @@ _CLAUSE_KEYWORDS = frozenset(
 _NEEDS_PLACEHOLDER_FIX = re.compile(r"%%|:\d|(?<!:):[A-Za-z_]")
 _WITH_DATA_SUFFIX = re.compile(r"\s+WITH\s+(?:NO\s+)?DATA\s*;?\s*\Z", re.IGNORECASE)
 _CREATE_MATVIEW = re.compile(r"\s*CREATE\s+MATERIALIZED\s+VIEW\b", re.IGNORECASE)
+# A temporary table's lifetime (`CREATE TEMP TABLE t ON COMMIT DROP AS SELECT ...`), which
+# sqlglot's PostgreSQL parser rejects (an opaque Command); it changes no table the statement
+# names or reads.
+_ON_COMMIT = re.compile(
+    r"\bON\s+COMMIT\s+(?:DROP|DELETE\s+ROWS|PRESERVE\s+ROWS)\b", re.IGNORECASE
+)
+_TEMPORARY_TABLE = re.compile(r"\bTEMP(?:ORARY)?\s+TABLE\b", re.IGNORECASE)
 _SQLITE_ONLY = re.compile(r"\s*CREATE\s+VIRTUAL\s+TABLE\b", re.IGNORECASE)
 _ATTACH_OR_DETACH = re.compile(r"\s*(?:ATTACH|DETACH)\b", re.IGNORECASE)
 
@@ -320,6 +327,8 @@ def _prepare(sql: str, dialect: str) -> str:
         match = _WITH_DATA_SUFFIX.search(text)
         if match:
             text = text[: match.start()] + " " * (match.end() - match.start())
+    if _TEMPORARY_TABLE.search(text):
+        text = _ON_COMMIT.sub(lambda match: " " * len(match.group(0)), text)
     return text
 
 
@@ -634,15 +643,17 @@ def _source_tables(root: exp.Expr) -> list[exp.Table]:
 
 
 def _scope_tables(scope: Scope) -> Iterator[exp.Table]:
-    yield from (t for t in scope.tables if not _index_hint(t))
+    yield from (t for t in scope.tables if not _names_no_table(t))
     # A scope rooted at a bare table (UPDATE ... FROM t) lists it only among its sources.
     yield from (s for s in scope.sources.values() if isinstance(s, exp.Table))
 
 
-def _index_hint(table: exp.Table) -> bool:
-    """SQLite's `FROM coins INDEXED BY coin_name`: sqlglot keeps the index as a Table under
-    the table's `indexed`; it is no table."""
-    return table.arg_key == "indexed"
+def _names_no_table(table: exp.Table) -> bool:
+    """A Table node that names no table of its own. SQLite's `FROM coins INDEXED BY
+    coin_name`: sqlglot keeps the index as a Table under the table's `indexed`. PostgreSQL's
+    `FOR UPDATE OF o`: the lock names a FROM item, by its alias (`FROM orders o`) or its
+    table, which the FROM clause already reads."""
+    return table.arg_key == "indexed" or isinstance(table.parent, exp.Lock)
 
 
 def _is_cte_reference(table: exp.Table, scope: Scope, dml_ctes: set[str]) -> bool:
@@ -656,7 +667,7 @@ def _unscoped_tables(root: exp.Expr) -> list[exp.Table]:
     cte_names = {cte.alias for cte in root.find_all(exp.CTE)}
     return [
         t for t in root.find_all(exp.Table)
-        if not _index_hint(t) and (t.args.get("db") or t.name not in cte_names)
+        if not _names_no_table(t) and (t.args.get("db") or t.name not in cte_names)
     ]
 
 
