@@ -1803,3 +1803,91 @@ def test_a_model_looked_up_whose_class_lives_outside_the_repository(
     )
     assert [d.code for d in report.diagnostics if d.code == "django-model-lookup"] == []
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+TAGS_FIELDS = '''from taggit.managers import TaggableManager
+
+
+class LabelsField(TaggableManager):
+    def __init__(self, *args, **kwargs):
+        from shop.tag_models import LabelledItem
+
+        kwargs.setdefault("through", LabelledItem)
+        super().__init__(*args, **kwargs)
+'''
+TAGS_MODELS = '''from django.db import models
+from taggit.managers import TaggableManager
+
+from shop.fields import LabelsField
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=20)
+    tags = TaggableManager()
+    labels = LabelsField(related_name="labelled_products")
+'''
+TAG_MODELS = '''from django.db import models
+from taggit.models import TaggedItemBase
+
+
+class LabelledItem(TaggedItemBase):
+    content_object = models.ForeignKey("shop.Product", on_delete=models.CASCADE)
+'''
+TAGS_CODE = '''from shop.models import Product
+
+
+def red_ones():
+    return list(Product.objects.filter(tags__name__in=["red"]))
+'''
+
+
+def test_taggit_managers_make_no_join_table_of_their_own(make_repo: MakeRepo) -> None:
+    """django-taggit's `TaggableManager()` is a relation through taggit's generic
+    `TaggedItem` to its `Tag`: no `shop_product_tags` table (tabletrace had invented one per
+    model, each a `model-without-migration`); a lookup through it joins taggit's two tables.
+    A project subclass choosing its `through` in its constructor has an unknown through
+    model, and no table either. Real Django, after a real `makemigrations` and `migrate`,
+    has exactly the shop tables tabletrace lists, and its SQL for the lookup joins exactly
+    the tables tabletrace reports read at that line."""
+    import json
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    pytest.importorskip("taggit", reason="pip install -e '.[test]'")
+    files = shop_project(
+        {"shop/fields.py": TAGS_FIELDS, "shop/models.py": TAGS_MODELS,
+         "shop/tag_models.py": TAG_MODELS, "shop/services.py": TAGS_CODE},
+        apps=("taggit",), shop_db=True,
+    )
+    root = make_repo(files)
+    seen = captured_sql(
+        root, "from shop.services import red_ones", "red_ones()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    real = json.loads(run_in_django(
+        root,
+        "import json; from django.db import connection; "
+        "print(json.dumps(sorted(connection.introspection.table_names())))",
+        SHOP_DB=str(root / "shop.sqlite3"),
+    ))
+    report = scan(root)
+    assert sorted(t.name for t in report.tables if t.name.startswith("shop_")) == [
+        name for name in real if name.startswith("shop_")
+    ] == ["shop_labelleditem", "shop_product"]
+    # no code reads the labels: their through model's table is dead, truly
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("dead-table", "public.shop_labelleditem")
+    ]
+    # (Django first looks the product's content type up, once per process: its cache)
+    (query,) = [q for q in seen if "shop_product" in q]
+    assert {
+        (t.name, u.operation, u.confidence) for t in report.tables for u in t.uses
+        if u.path == "shop/services.py" and u.line == 5
+    } == {
+        ("shop_product", "filter", "high"),
+        ("taggit_taggeditem", "filter", "medium"),
+        ("taggit_tag", "filter", "medium"),
+    }
+    assert {name for name in real if f'"{name}"' in query} == {
+        "shop_product", "taggit_taggeditem", "taggit_tag"
+    }
+    assert scan(root, prefilter=False).to_json() == report.to_json()

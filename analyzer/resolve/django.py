@@ -37,6 +37,10 @@ from analyzer.resolve.django_catalog import (
     CONTRIB_MODELS,
     MAX_NAME_LENGTH,
     MODEL_BASES,
+    TAG_MANAGERS,
+    TAGGIT_TAG,
+    TAGGIT_THROUGH,
+    UNKNOWN_THROUGH,
     CatalogModel,
     contrib_label,
     contrib_model_named,
@@ -1436,6 +1440,10 @@ class _ModelBuilder:
             target = _reference(found)
             through_values = value("through")
             through = _reference(through_values) if through_values else None
+            if kind == "m2m" and through is None:
+                through = self._tag_manager_through(call.func, facts)
+                if target is None and isinstance(through, ExternalV):
+                    target = ExternalV(TAGGIT_TAG)  # the stock manager's `to`
         db_table = value("db_table")
         related = value("related_name")
         primary = value("primary_key")
@@ -1447,6 +1455,21 @@ class _ModelBuilder:
             bool(primary and one_bool(primary)),
             bool(parent_link and one_bool(parent_link)),
         )
+
+    def _tag_manager_through(self, func: ir.Expr, facts: PythonFacts) -> Value | str | None:
+        """django-taggit's `TaggableManager()` makes no join table of its own: its rows are
+        in its `through` model, taggit's generic `TaggedItem` by default. A repository
+        subclass may choose another in its constructor (`kwargs.setdefault("through", ...)`),
+        which is not read: its through model is unknown (`UNKNOWN_THROUGH`), never a
+        `<model>_tags` table."""
+        for value in self.evaluator.evaluate(func, Frame(facts)):
+            if isinstance(value, ExternalV) and value.path in TAG_MANAGERS:
+                return ExternalV(TAGGIT_THROUGH)
+            if isinstance(value, ClassV) and any(
+                path in TAG_MANAGERS for path in self.resolver.ancestry(value)[1]
+            ):
+                return UNKNOWN_THROUGH
+        return None
 
     def _field_kind(self, func: ir.Expr, facts: PythonFacts) -> str | None:
         for value in self.evaluator.evaluate(func, Frame(facts)):

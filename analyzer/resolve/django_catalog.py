@@ -197,6 +197,15 @@ NO_COLUMN_FIELDS = frozenset(
 )
 #: Third-party many-to-many managers that are fields (django-taggit).
 M2M_LIKE = frozenset({"TaggableManager"})
+#: django-taggit's manager by the paths it is imported from: a relation through a model
+#: (`TAGGIT_THROUGH`, its generic tagged item, unless `through=` names another), never a
+#: join table of the model's own.
+TAG_MANAGERS = frozenset({"taggit.managers.TaggableManager", "taggit.TaggableManager"})
+TAGGIT_THROUGH = "taggit.models.TaggedItem"
+TAGGIT_TAG = "taggit.models.Tag"
+#: The through model of a relation whose field class chooses it where tabletrace does not
+#: read (a repository subclass of `TaggableManager` setting `through` in its constructor).
+UNKNOWN_THROUGH = "?"
 
 #: Maximum identifier length per dialect (Django's connection.ops.max_name_length()).
 MAX_NAME_LENGTH: dict[str, int | None] = {
