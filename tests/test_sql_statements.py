@@ -896,6 +896,51 @@ def test_a_cte_of_execute_values_is_no_table() -> None:
     ]
 
 
+def test_queries_inside_an_insert_outside_its_source_are_read() -> None:
+    """A scalar subquery among an INSERT's VALUES or in its RETURNING, also naming a CTE of
+    the statement: sqlglot makes no scope for it, so its tables had been missed (a lookup
+    table read only this way looked unread). SQLite's authorizer, running each statement,
+    reports exactly the tables read and written."""
+    import sqlite3
+
+    statements_run = [
+        "INSERT INTO articles (author_id, title) VALUES "
+        "((SELECT id FROM users WHERE username = 'ann'), 't')",
+        "WITH a AS (SELECT id FROM users WHERE username = 'ann') "
+        "INSERT INTO articles (author_id, title) VALUES ((SELECT id FROM a), 't')",
+        "INSERT INTO articles (author_id, title) VALUES (1, 't') "
+        "RETURNING (SELECT username FROM users WHERE users.id = author_id)",
+    ]
+    expected = [("read", "users"), ("write", "articles")]
+    assert [
+        sorted((kind, name) for kind, _, _, name in refs(sql, dialect="sqlite"))
+        for sql in statements_run
+    ] == [expected] * 3
+    db = sqlite3.connect(":memory:")
+    db.executescript(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT);"
+        "CREATE TABLE articles (id INTEGER PRIMARY KEY, author_id INT, title TEXT);"
+        "INSERT INTO users VALUES (1, 'ann');"
+    )
+    seen: set[tuple[str, str]] = set()
+
+    def authorizer(action: int, table: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ and table:
+            seen.add(("read", table))
+        elif action == sqlite3.SQLITE_INSERT and table:
+            seen.add(("write", table))
+        return sqlite3.SQLITE_OK
+
+    for sql in statements_run:
+        seen.clear()
+        db.set_authorizer(authorizer)
+        db.execute(sql).fetchall()
+        db.set_authorizer(None)
+        # (RETURNING reads the row it inserted: a column of the written table)
+        written = {name for kind, name in seen if kind == "write"}
+        assert sorted(p for p in seen if p[0] == "write" or p[1] not in written) == expected
+
+
 def test_a_row_lock_target_is_no_table() -> None:
     """`FOR UPDATE OF o` / `FOR SHARE OF orders`: the lock names a FROM item (by alias or by
     table), which the FROM clause already reads; `o` is no table. (PostgreSQL rejects a target

@@ -639,6 +639,28 @@ def _source_tables(root: exp.Expr) -> list[exp.Table]:
             if id(table) in found or _is_cte_reference(table, scope, dml_ctes):
                 continue
             found[id(table)] = table
+    # sqlglot makes no scope for a query an INSERT holds outside its source query: a scalar
+    # subquery among its VALUES (`VALUES ((SELECT id FROM users WHERE ...), ...)`) or in its
+    # RETURNING; each such query is read on its own, the statement's CTE names excluded
+    if not isinstance(root, exp.Insert) and not dml_ctes:
+        return list(found.values())
+    reached = {id(scope.expression) for scope in scopes}
+    outer_ctes: set[str] | None = None
+    for query in root.find_all(exp.Select):
+        if id(query) in reached:
+            continue
+        if outer_ctes is None:
+            outer_ctes = {cte.alias for cte in root.find_all(exp.CTE)} | dml_ctes
+        try:
+            inner = traverse_scope(query)
+        except Exception:
+            continue
+        for scope in inner:
+            reached.add(id(scope.expression))
+            for table in _scope_tables(scope):
+                if id(table) in found or _is_cte_reference(table, scope, outer_ctes):
+                    continue
+                found[id(table)] = table
     return list(found.values())
 
 
