@@ -368,6 +368,53 @@ def test_create_all_creates_the_tables_of_its_metadata(make_repo: MakeRepo) -> N
     assert statuses["public.users"] == ("used", ["create_all", "model"])
 
 
+ALIASED_METADATA_MODELS = """import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+metadata = Base.metadata
+db = sa.MetaData()
+
+update_bugs = sa.Table(
+    "update_bugs", metadata,
+    sa.Column("update_id", sa.Integer, sa.ForeignKey("updates.id")),
+    sa.Column("bug_id", sa.Integer),
+)
+audit_log = sa.Table("audit_log", db, sa.Column("id", sa.Integer, primary_key=True))
+
+
+class Update(Base):
+    __tablename__ = "updates"
+    id = sa.Column(sa.Integer, primary_key=True)
+"""
+
+
+def test_create_all_creates_a_table_declared_on_an_alias_of_its_metadata(
+    make_repo: MakeRepo,
+) -> None:
+    """`metadata = Base.metadata` then `Table("update_bugs", metadata, ...)`: the alias is
+    the declarative base's MetaData, so `Base.metadata.create_all()` creates the table (it
+    had been a `model-without-migration`); a Table of another MetaData is not created.
+    SQLAlchemy's create_all creates exactly the same tables."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/models.py": ALIASED_METADATA_MODELS,
+            "app/init_db.py": (
+                "from app.models import Base\n\n\n"
+                "def main(engine):\n"
+                "    Base.metadata.create_all(engine)\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert create_all_tables(report) == {
+        "app/init_db.py:5": ["public.update_bugs", "public.updates"]
+    }
+    assert real_create_all(root, "app.models", "Base.metadata") == ["update_bugs", "updates"]
+    assert names(report, "model-without-migration") == [("public.audit_log", "app/models.py", 13)]
+
+
 def test_create_all_of_a_shared_metadata_and_of_sqlmodel(make_repo: MakeRepo) -> None:
     root = make_repo(
         {

@@ -217,6 +217,16 @@ class Mapper:
             return f"{factory.kind}:{symbol.module.path}:{factory.variable}"  # type: ignore[union-attr]
         if symbol.kind == "external" and symbol.name in SQLMODEL_ROOTS:
             return SQLMODEL_METADATA
+        if (
+            symbol.kind == "external" and symbol.name.endswith(":metadata")
+            and symbol.origin is not None and isinstance(symbol.node, OrmBaseFactory)
+        ):
+            # `metadata = Base.metadata` then `Table("x", metadata, ...)`: the alias is the
+            # factory's MetaData, which `Base.metadata.create_all()` creates
+            factory = symbol.node
+            return self._symbol_owner(
+                Symbol("factory", symbol.origin, factory.variable, factory), depth + 1
+            )
         return None
 
     def _classify(self, info: ClassInfo) -> None:
