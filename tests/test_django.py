@@ -1891,3 +1891,57 @@ def test_taggit_managers_make_no_join_table_of_their_own(make_repo: MakeRepo) ->
         "shop_product", "taggit_taggeditem", "taggit_tag"
     }
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+REGISTRY_MODELS = '''from django.db import models
+
+
+class Status(models.Model):
+    name = models.CharField(max_length=20, unique=True)
+
+
+class Role(models.Model):
+    name = models.CharField(max_length=20, unique=True)
+'''
+REGISTRY_CODE = '''from django.apps import apps as global_apps
+
+
+def populate_statuses(apps=global_apps, schema_editor=None):
+    Status = apps.get_model("shop", "Status")
+    Status.objects.get_or_create(name="active")
+
+
+def role_names():
+    Role = global_apps.get_model("shop", "Role")
+    return list(Role.objects.values_list("name", flat=True))
+'''
+
+
+def test_a_registry_parameter_defaulting_to_djangos_is_the_registry(
+    make_repo: MakeRepo,
+) -> None:
+    """`def populate_statuses(apps=global_apps, schema_editor=None)`: a function that
+    migrations call with their historical registry and the running app with Django's
+    (its default): `apps.get_model("shop", "Status")` is the project's model, and the
+    `get_or_create` reads and writes its table, as Django's own registry does. (A registry
+    parameter without that default stays unknown: it may be a migration's, whose models are
+    historical.) Real Django runs both functions: their SQL names exactly those tables."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    files = shop_project(
+        {"shop/models.py": REGISTRY_MODELS, "shop/setup.py": REGISTRY_CODE}, shop_db=True
+    )
+    root = make_repo(files)
+    seen = captured_sql(
+        root, "from shop.setup import *", "populate_statuses(); role_names()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    report = scan(root)
+    assert {
+        (t.name, u.line, u.kind) for t in report.tables for u in t.uses
+        if u.path == "shop/setup.py"
+    } == {("shop_status", 6, "read"), ("shop_status", 6, "write"), ("shop_role", 11, "read")}
+    assert {t for q in seen for t in ("shop_status", "shop_role") if f'"{t}"' in q} == {
+        "shop_status", "shop_role"
+    }
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()

@@ -532,6 +532,15 @@ class Evaluator:
                     provided = self._injected(param.default, frame)
                     if provided is not None:
                         return provided
+                    registry = tuple(
+                        v for v in self._eval(param.default, Frame(frame.module))
+                        if isinstance(v, ExternalV) and v.path in DJANGO_APP_REGISTRIES
+                    )
+                    if registry:
+                        # `def populate(apps=global_apps, schema_editor=None)`: a function
+                        # migrations and the running app both call, the app with Django's
+                        # registry (`apps.get_model(...)` is then the project's model)
+                        return registry
         return (Unknown(f"`{name}` is a parameter of {function}()"),)
 
     def _injected(self, default: ir.Expr, frame: Frame) -> Values | None:
@@ -1617,6 +1626,8 @@ DJANGO_MODEL_LOOKUPS = frozenset({"get_model", "get_registered_model"})
 #: Libraries' model loaders with `apps.get_model`'s arguments: django-oscar loads every model
 #: with `get_model("basket", "Line")`, so that a project may fork an app and replace it.
 MODEL_LOADERS = frozenset({"oscar.core.loading.get_model"})
+#: Django's app registry by the paths it is imported from
+DJANGO_APP_REGISTRIES = frozenset({"django.apps.apps", "django.apps.registry.apps"})
 
 
 def _spread(args: list[Values], kwargs: dict[str, Values], starred: list[bool] | None
