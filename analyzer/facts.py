@@ -278,6 +278,10 @@ class NameFact:
     # import X`; `try: from a import X` / `except ImportError: from b import X`): each of
     # them, `imported` being the last; the name may be any of what they import
     imports: tuple[ImportBinding, ...] = ()
+    # kind "ambiguous" bound only by assignments in guarded blocks (`if FLAVOR == "a": Item =
+    # AItem` / `elif ...: Item = BItem`, `try:` / `except:`): each value, any of which the
+    # name may hold
+    alternatives: tuple[Expr, ...] = ()
 
     @property
     def bindings(self) -> tuple[ImportBinding, ...]:

@@ -1215,7 +1215,9 @@ def test_read_sqlalchemy_never_raises() -> None:
         OrmFacts,
     )  # broken metadata: partial facts
     deep = parse_module(
-        "m.py", "m", ("from m import User\nx = " + "(" * 200 + "User" + ")" * 200 + "\n").encode()
+        # (an argument: `x = (((User)))` would be an alias, which names the model only)
+        "m.py", "m",
+        ("from m import User\nprint(" + "(" * 200 + "User" + ")" * 200 + ")\n").encode(),
     )
     assert isinstance(deep, ParsedModule)
     assert _read(deep).references == [OrmReference("User", 2, "read", "argument", "low")]

@@ -549,6 +549,10 @@ else:
 
 def is_paid(checkout: Checkout) -> bool:
     return checkout.status == "paid"
+
+
+def paid(session):
+    return session.query(PaidCheckout).filter(PaidCheckout.status == "paid").all()
 ''',
     "sql/schema.sql": "CREATE TABLE checkouts (id int, status text);\n",
 }
@@ -1298,3 +1302,100 @@ def test_each_instance_of_a_query_result_deleted_in_a_loop(make_repo) -> None:
         with Session(engine) as session:
             api.purge(session)  # type: ignore[attr-defined]
     assert {s.split()[2] for s in statements if s.startswith("DELETE")} == {"awards"}
+
+
+FLAVOURED_MODELS = '''import os
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+FLAVOUR = os.environ.get("SHOP_FLAVOUR", "retail")
+
+
+class RetailItem(Base):
+    __tablename__ = "retail_items"
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String)
+
+
+class WholesaleItem(Base):
+    __tablename__ = "wholesale_items"
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String)
+
+
+class Ledger(Base):
+    __tablename__ = "ledger"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+Entry = Ledger
+if FLAVOUR == "retail":
+    Item = RetailItem
+elif FLAVOUR == "wholesale":
+    Item = WholesaleItem
+'''
+FLAVOURED_CODE = '''from app import models
+from app.models import Item
+
+
+def names(session):
+    return [item.name for item in session.query(models.Item)]
+
+
+def add(session, name):
+    session.add(Item(name=name))
+'''
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_a_model_chosen_by_a_setting_is_either_table(make_repo, prefilter: bool) -> None:
+    """`if FLAVOUR == "retail": Item = RetailItem` / `elif ...: Item = WholesaleItem`:
+    `models.Item` and an imported `Item` are one of the two at run time, so each use is of
+    both tables, confidence medium (the name had been unknown: no use at all). An alias
+    (`Entry = Ledger`, or each branch) names a model and queries nothing: no use. SQLAlchemy
+    runs the code under each setting: the tables its statements name are, together, the
+    tables reported at each line."""
+    root = make_repo({
+        "app/__init__.py": "", "app/models.py": FLAVOURED_MODELS, "app/shop.py": FLAVOURED_CODE,
+    })
+    report = scan(root, prefilter=prefilter)
+    assert orm_uses(report) == {
+        ("app/shop.py", 6, "retail_items", "read", "medium"),
+        ("app/shop.py", 6, "wholesale_items", "read", "medium"),
+        ("app/shop.py", 10, "retail_items", "write", "medium"),
+        ("app/shop.py", 10, "wholesale_items", "write", "medium"),
+    }
+    # `Entry = Ledger` is the ledger's only mention: it is dead, as no statement reads it
+    assert sorted(f.table for f in report.findings if f.name == "dead-table") == [
+        "public.ledger"
+    ]
+    import os
+
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    ran: dict[int, set[str]] = {6: set(), 10: set()}
+    for flavour in ("retail", "wholesale"):
+        os.environ["SHOP_FLAVOUR"] = flavour
+        try:
+            with imported(root, "app.shop") as shop:
+                models = sys.modules["app.models"]
+                engine = sa.create_engine("sqlite://")
+                models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+                statements = statements_run(engine)
+                with Session(engine) as session:
+                    shop.names(session)  # type: ignore[attr-defined]
+                    ran[6] |= {t for t in ("retail_items", "wholesale_items", "ledger")
+                               if t in statements[-1]}
+                    shop.add(session, "pen")  # type: ignore[attr-defined]
+                    session.flush()
+                    ran[10] |= {t for t in ("retail_items", "wholesale_items", "ledger")
+                                if t in statements[-1]}
+        finally:
+            del os.environ["SHOP_FLAVOUR"]
+    assert ran == {
+        line: {table for path, at, table, _, _ in orm_uses(report) if at == line}
+        for line in (6, 10)
+    }

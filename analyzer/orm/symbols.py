@@ -79,6 +79,35 @@ class SymbolTable:
             symbol = self._attribute(symbol, part, depth)
         return symbol
 
+    def choices(self, facts: PythonFacts, dotted: str, depth: int = 0) -> list[Symbol]:
+        """`models.Item` where `Item` is bound in branches (`if FLAVOR == "a": Item = AItem`
+        / `elif ...: Item = BItem`: `NameFact.alternatives`), which `lookup` leaves unknown:
+        the symbol of each branch's name, one of which it holds at run time. Reached from
+        the module itself, through `import`/`from ... import` of the module, or of the
+        name."""
+        if depth > MAX_DEPTH:
+            return []
+        head, _, rest = dotted.partition(".")
+        bound = facts.names.get(head)
+        if bound is not None and bound.kind == "ambiguous" and bound.alternatives:
+            names = [ir.dotted_of(expr) for expr in bound.alternatives]
+            found = [
+                self.lookup(facts, f"{name}.{rest}" if rest else name, depth + 1)
+                for name in names if name is not None
+            ]
+            return [symbol for symbol in found if symbol is not None]
+        symbol = self._member(facts, head, depth)
+        if symbol is not None and symbol.kind == "module" and symbol.module is not None:
+            return self.choices(symbol.module, rest, depth + 1) if rest else []
+        binding = self._imports(facts)[0].get(head)
+        if symbol is None and binding is not None and binding.name is not None:
+            # `from app.models import Item`: the name as that module binds it
+            module = self._index.find(absolute_module(facts, binding), facts.path)
+            if module is not None and module is not facts:
+                inner = f"{binding.name}.{rest}" if rest else binding.name
+                return self.choices(module, inner, depth + 1)
+        return []
+
     def _attribute(self, symbol: Symbol, part: str, depth: int) -> Symbol | None:
         if symbol.kind == "module":
             if symbol.module is not None:

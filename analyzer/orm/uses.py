@@ -42,14 +42,24 @@ def orm_uses(
                     ))
             else:
                 symbol = symbols.lookup(facts, reference.name)
-                if symbol is None or symbol.module is None:
+                # a name bound in branches (`if FLAVOR == "a": Item = AItem` / `else: Item =
+                # BItem`) is any of them: each one's table, confidence medium at most
+                candidates = (
+                    [symbol] if symbol is not None else symbols.choices(facts, reference.name)
+                )
+                candidates = [c for c in candidates if c.module is not None]
+                if not candidates or (reference.attribute is not None and any(
+                    _reads_no_row(c, reference.attribute, model) for c in candidates
+                )):
                     continue
-                if reference.attribute is not None and _reads_no_row(
-                    symbol, reference.attribute, model
-                ):
-                    continue
-                keys = _symbol_tables(symbol, mapper, model)
-                confidence = "low" if symbol.via_star else reference.confidence
+                keys = list(dict.fromkeys(
+                    key for c in candidates for key in _symbol_tables(c, mapper, model)
+                ))
+                confidence = (
+                    "low" if any(c.via_star for c in candidates)
+                    else reference.confidence if len(candidates) == 1
+                    else "low" if reference.confidence == "low" else "medium"
+                )
             for key in keys:
                 marker = (reference.line, key, reference.kind, reference.context)
                 if marker in seen:

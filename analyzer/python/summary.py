@@ -73,6 +73,7 @@ def _name_fact(
         return NameFact(
             "ambiguous", site.line, annotation=annotated,
             why=f"`{name}` is bound {len(real)} times ({', '.join(kinds)})",
+            alternatives=_alternatives(name, real, scope, translator),
         )
     prefix = f"{scope.qualname}." if scope.qualname else ""
     if site.kind in ("assign", "walrus") and site.value is not None:
@@ -95,6 +96,38 @@ def _name_fact(
     if site.kind == "declared":
         return NameFact("declared", site.line, annotation=annotated)
     return NameFact("other", site.line, why=f"`{name}` is bound by a {site.kind} statement")
+
+
+def _alternatives(
+    name: str, sites: list[BindingSite], scope: Scope, translator: Translator
+) -> tuple[ir.Expr, ...]:
+    """The values of a name bound only by plain assignments, each in a guarded block (the
+    branches of an `if`/`elif`/`else` on a setting, `try`/`except`), none reading the name
+    itself: which of them runs is decided at run time, so the name may hold any of them.
+    Straight-line rebinding (`x = a` then `x = f(x)`) is left ambiguous."""
+    if any(
+        site.kind != "assign" or site.value is None or site.straight or site.path
+        or name in scope.mutated
+        for site in sites
+    ):
+        return ()
+    if any(
+        isinstance(node, cst.Name) and node.value == name
+        for site in sites for node in _names_in(site.value)
+    ):
+        return ()
+    return tuple(translator.expr(site.value, scope, site.loops) for site in sites)
+
+
+def _names_in(node: cst.CSTNode | None) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.append(current)
+        stack.extend(current.children)
+    return found
 
 
 def _params(scope: Scope, translator: Translator) -> tuple[ParamFact, ...]:

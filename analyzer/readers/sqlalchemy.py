@@ -523,6 +523,7 @@ class _Reader:
         self.stamps = False
         self.stamp_aliases: set[str] = set()  # local names of an imported `stamp`
         self.admin_models: set[int] = set()  # ids of the models `_admin_view` read
+        self.aliasing: set[int] = set()  # ids of the values of module-level aliases
         self.type_checking = 0  # > 0 inside `if TYPE_CHECKING:`
         self.known: set[str] = set()  # names imported or defined at module level (star case)
         self.class_tables: set[int] = set()  # ids of `__table__ = Table(...)` calls
@@ -699,6 +700,9 @@ class _Reader:
         value = node.value
         if level == "module" and isinstance(value, cst.Name | cst.Attribute):
             self._alias(node, value)
+            # `Item = AItem` (also in the branches of `if FLAVOR == ...`): another name for
+            # the model, which the code then uses by it; naming it queries nothing
+            self.aliasing.add(id(value))
         if not isinstance(value, cst.Call):
             return
         if isinstance(node, cst.Assign):
@@ -1785,7 +1789,7 @@ class _Reader:
         return name, node, segments[cut:], kind  # type: ignore[return-value]
 
     def _chain(self, node: cst.BaseExpression, call: cst.Call | None, record: bool) -> None:
-        if id(node) in self.admin_models:
+        if id(node) in self.admin_models or id(node) in self.aliasing:
             return
         root = node
         while type(root) is cst.Attribute:

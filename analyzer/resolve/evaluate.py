@@ -455,6 +455,10 @@ class Evaluator:
             )
         if fact.kind == "import" and fact.imported is not None:
             return self._import(facts, fact.imported)
+        if fact.kind == "ambiguous" and fact.alternatives:  # chosen by a branch at run time
+            return self._cap(
+                value for expr in fact.alternatives for value in self._eval(expr, Frame(facts))
+            )
         if fact.kind == "function" and fact.qualname:
             return (FunctionV(facts.module, fact.qualname),)
         if fact.kind == "class" and fact.qualname:
