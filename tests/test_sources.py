@@ -612,6 +612,81 @@ def test_create_all_then_alembic_stamp_is_the_cookbook_bootstrap(make_repo: Make
     assert names(report, "duplicate-definition") == []
 
 
+STAMP_ADVICE_REPO = {
+    **INI,
+    "migrations/env.py": (
+        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\n"
+        "config = context.config\n"
+        "engine = engine_from_config(config.get_section(config.config_ini_section), "
+        "prefix='sqlalchemy.', poolclass=pool.NullPool)\n"
+        "with engine.connect() as connection:\n"
+        "    context.configure(connection=connection, target_metadata=None)\n"
+        "    with context.begin_transaction():\n"
+        "        context.run_migrations()\n"
+    ),
+    f"{V}/a.py": revision(
+        "a", None, 'op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))'
+    ),
+    "app/__init__.py": "",
+    "app/models.py": (
+        "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class User(Base):\n"
+        '    __tablename__ = "users"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+    ),
+    "db_create.py": (
+        "import sys\n\nimport sqlalchemy as sa\n\nfrom app.models import Base\n\n"
+        'if __name__ == "__main__":\n'
+        "    engine = sa.create_engine(sys.argv[1])\n"
+        "    Base.metadata.create_all(engine)\n"
+        '    print("Remember to mark the database for Alembic: alembic stamp head")\n'
+    ),
+}
+
+
+def test_create_all_telling_the_operator_to_stamp_is_the_bootstrap(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """A create_all script that tells whoever runs it to `alembic stamp head` next (a
+    container's entrypoint or the README then does): the same recipe, no two owners; without
+    the advice, two owners. Real Alembic: after the script and the stamp, `upgrade head`
+    has nothing left to run and the database is at head."""
+    import subprocess
+    import sys
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    root = make_repo(STAMP_ADVICE_REPO)
+    report = scan(root)
+    assert create_all_tables(report) == {"db_create.py:9": ["public.users"]}
+    assert names(report, "duplicate-definition") == []
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    out = subprocess.run(
+        [sys.executable, "db_create.py", url], cwd=root, capture_output=True, text=True,
+        check=True, env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
+    ).stdout
+    assert "alembic stamp head" in out
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.stamp(config, "head")
+    command.upgrade(config, "head")  # nothing left to run: no "already exists"
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).all() == [("a",)]
+    engine.dispose()
+
+    (root / "db_create.py").write_text(
+        STAMP_ADVICE_REPO["db_create.py"].replace("alembic stamp head", "done"),
+        encoding="utf-8",
+    )
+    assert [t for t, _, _ in names(scan(root), "duplicate-definition")] == ["public.users"]
+
+
 # --- migration modules ---------------------------------------------------------------------
 
 MIGRATIONS = '''\

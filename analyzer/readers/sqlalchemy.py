@@ -1556,6 +1556,11 @@ class _Reader:
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
         elif name == "stamp" or (not method and name in self.stamp_aliases):
             self.facts.stamps_alembic = True
+        elif name in _ADVICE_CALLS and _tells_to_stamp(node):
+            # `print("Now run ./db_migrate.py stamp head")` after `db.create_all()`: the
+            # project's recipe is create_all then stamp, the operator (or a container's
+            # entrypoint) running the second step
+            self.facts.stamps_alembic = True
             function = self.functions[-1]
             if function is not None and "." not in function:
                 self.facts.stamping_functions.append(function)
@@ -1956,6 +1961,30 @@ _CALL_CONTEXTS: dict[str, Callable[[_Reader, cst.Call, bool], bool]] = {
     "bulk_insert_mappings": _Reader._ctx_mappings,
     "bulk_update_mappings": _Reader._ctx_mappings,
 }
+
+#: Calls that tell the operator something (`print`, `click.echo`, `logger.info`...).
+_ADVICE_CALLS = frozenset({"print", "echo", "secho", "info", "warning", "warn", "write"})
+#: Alembic's stamp as a command (`alembic stamp head`, `flask db stamp head`,
+#: `./manage.py db stamp heads`)
+_STAMP_COMMAND = re.compile(r"\bstamp\s+heads?\b")
+
+
+def _tells_to_stamp(call: cst.Call) -> bool:
+    """A literal argument naming Alembic's stamp command."""
+    for arg in call.args:
+        value = arg.value
+        parts = value.parts if isinstance(value, cst.FormattedString) else [value]
+        for part in parts:
+            if isinstance(part, cst.SimpleString):
+                text = _string_value(part.prefix, part.raw_value) or ""
+            elif isinstance(part, cst.FormattedStringText):
+                text = part.value
+            else:
+                continue
+            if _STAMP_COMMAND.search(text):
+                return True
+    return False
+
 
 _SKIPPED = (
     "Import",
