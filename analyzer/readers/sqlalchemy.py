@@ -1556,14 +1556,14 @@ class _Reader:
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
         elif name == "stamp" or (not method and name in self.stamp_aliases):
             self.facts.stamps_alembic = True
+            function = self.functions[-1]
+            if function is not None and "." not in function:
+                self.facts.stamping_functions.append(function)
         elif name in _ADVICE_CALLS and _tells_to_stamp(node):
             # `print("Now run ./db_migrate.py stamp head")` after `db.create_all()`: the
             # project's recipe is create_all then stamp, the operator (or a container's
             # entrypoint) running the second step
             self.facts.stamps_alembic = True
-            function = self.functions[-1]
-            if function is not None and "." not in function:
-                self.facts.stamping_functions.append(function)
         for arg in node.args:
             value = arg.value
             if isinstance(value, cst.Attribute) and value.attr.value == "create_all":
