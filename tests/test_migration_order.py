@@ -378,6 +378,43 @@ def test_sql_folder_and_migration_module_order(make_repo: MakeRepo) -> None:
     )
 
 
+UPGRADE_LOG_SNAPSHOT = """CREATE TABLE tips (id int PRIMARY KEY, amount int, ctime int);
+CREATE VIEW current_tips AS SELECT id, amount FROM tips;
+"""
+UPGRADE_LOG = """-- applied to a database the snapshot built, never to an empty one
+DROP VIEW current_tips;
+CREATE VIEW current_tips AS SELECT DISTINCT ON (id) id, amount FROM tips ORDER BY id, ctime;
+DROP TABLE tips_archive;
+INSERT INTO tips_archive VALUES (1);
+CREATE TABLE tips_archive (id int);
+"""
+
+
+def test_an_upgrade_log_replacing_a_view_is_no_order_fault(
+    make_repo: MakeRepo, make_database: MakeDatabase
+) -> None:
+    """`DROP VIEW current_tips; CREATE VIEW current_tips AS ...` in an upgrade log: the drop
+    replaces a definition the log found (the snapshot's), which the log's next step on it
+    makes again; no order fault (liberapay's `migrations.sql`). A drop followed by other use
+    before the creation stays one. PostgreSQL runs the log's first two statements on the
+    snapshot's database."""
+    report = scan(make_repo({"sql/schema.sql": UPGRADE_LOG_SNAPSHOT,
+                             "sql/migrations.sql": UPGRADE_LOG}))
+    assert order_findings(report) == [
+        ("public.tips_archive", "error", "sql/migrations.sql", 4),
+        ("public.tips_archive", "error", "sql/migrations.sql", 5),
+    ]
+    import psycopg
+
+    from analyzer.database.url import parse_database_url
+
+    url = make_database(UPGRADE_LOG_SNAPSHOT)
+    with psycopg.connect(parse_database_url(url).conninfo, autocommit=True) as conn:
+        for statement in UPGRADE_LOG.split(";")[:2]:
+            conn.execute(statement)
+        assert conn.execute("SELECT count(*) FROM current_tips").fetchone() == (0,)
+
+
 def test_sql_folder_run_for_real_stops_at_the_reported_statement(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:

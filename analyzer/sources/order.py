@@ -102,9 +102,26 @@ def order_faults(
             fault
             for fault in faults
             if fault.missing == "column"
-            or created_at.get(fault.op.table, -1) > position[id(fault.op)]
+            or (
+                created_at.get(fault.op.table, -1) > position[id(fault.op)]
+                and not _replaced(history.operations, position[id(fault.op)])
+            )
         ]
     return faults
+
+
+def _replaced(operations: list[SchemaOp], index: int) -> bool:
+    """`DROP VIEW v; CREATE VIEW v AS ...`: a drop whose table the source's next operation on
+    it creates again replaces a definition it found, made by another source or before the
+    file's first step (an upgrade log applied to an existing database), not one it makes
+    later."""
+    dropped = operations[index]
+    if dropped.operation != "drop":
+        return False
+    following = next(
+        (op for op in operations[index + 1:] if op.table == dropped.table), None
+    )
+    return following is not None and following.operation in ("create", "rename_to")
 
 
 @dataclass(frozen=True, slots=True)
