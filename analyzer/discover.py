@@ -68,8 +68,14 @@ def is_test_path(path: str) -> bool:
     return (
         any(_test_directory(part) for part in parts[:-1])
         or name == "conftest.py"
-        or _test_name(name)
+        or (_test_name(name) and not _django_command(parts))
     )
+
+
+def _django_command(parts: list[str]) -> bool:
+    """A module of a Django app's `management/commands/`: `manage.py <its name>` runs it,
+    whatever its name (`test_telemetry_alert.py` is a command, not a test)."""
+    return parts[-3:-1] == ["management", "commands"]
 
 
 def _test_directory(name: str) -> bool:
@@ -93,7 +99,10 @@ def _test_name(name: str) -> bool:
 def named_like_a_test(path: str) -> bool:
     """A test by its file name only (`db/test_results.py`), outside any test directory."""
     parts = _parts(path)
-    return _test_name(parts[-1]) and not any(_test_directory(part) for part in parts[:-1])
+    return (
+        _test_name(parts[-1]) and not _django_command(parts)
+        and not any(_test_directory(part) for part in parts[:-1])
+    )
 
 
 def module_name(path: str) -> str:

@@ -101,11 +101,14 @@ def test_test_paths_are_told_by_their_parts() -> None:
         "tests/x.py", "a/test/b.sql", "a//tests/b.py", "./tests/a.py", "a/./test_b.py",
         "conftest.py", "pkg/b_test.py", "pkg/_tests/util/helpers.py", "shop/tests.py",
         "web/regression/feature_tests/view_data.py",
-    )] == [True] * 10
+        "perf/tests/management/commands/test_alerts.py",
+    )] == [True] * 11
     assert [is_test_path(p) for p in (
         "src/app/testing/x.py", "test.py", "tests", "a/contest.py", "a/tests_util.py",
         "flexget/plugins/cli/perf_tests.py",
-    )] == [False] * 6
+        # a Django command, whatever its name (`manage.py test_alerts` runs it)
+        "perf/management/commands/test_alerts.py",
+    )] == [False] * 7
 
 
 NAMED_LIKE_TESTS = {

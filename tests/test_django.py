@@ -1945,3 +1945,44 @@ def test_a_registry_parameter_defaulting_to_djangos_is_the_registry(
     }
     assert [(f.name, f.table) for f in report.findings] == []
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+COMMAND_NAMED_LIKE_A_TEST = '''from django.core.management.base import BaseCommand
+
+from shop.models import Alert
+
+
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        Alert.objects.create(name="test alert")
+'''
+
+
+def test_a_management_command_named_like_a_test_is_application_code(
+    make_repo: MakeRepo,
+) -> None:
+    """`management/commands/test_alert_email.py` is the command `manage.py test_alert_email`,
+    not a test module: its write counts (the table had looked dead). Real Django lists it
+    among its commands."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    files = shop_project({
+        "shop/models.py": (
+            "from django.db import models\n\n\n"
+            "class Alert(models.Model):\n    name = models.CharField(max_length=20)\n"
+        ),
+        "shop/management/__init__.py": "",
+        "shop/management/commands/__init__.py": "",
+        "shop/management/commands/test_alert_email.py": COMMAND_NAMED_LIKE_A_TEST,
+    })
+    root = make_repo(files)
+    commands = run_in_django(
+        root, "from django.core.management import get_commands; "
+        "print(get_commands()['test_alert_email'])",
+    )
+    assert commands.strip() == "shop"
+    report = scan(root)
+    alert = report.table("public.shop_alert")
+    assert alert is not None
+    assert [(u.path, u.line, u.kind) for u in alert.uses] == [
+        ("shop/management/commands/test_alert_email.py", 8, "write")
+    ]
