@@ -4019,3 +4019,52 @@ def test_temporary_table_on_commit_and_row_lock_targets(
             psycopg.errors.UndefinedTable, match=r'"p" in FOR UPDATE clause not found in FROM'
         ):
             conn.execute("SELECT balance FROM participants FOR UPDATE OF p")
+
+
+BRANCHED_NAME_CODE = '''def leaderboard(conn, info=None):
+    view = "users_rank"
+    if info:
+        view = "users_rank_%s" % info
+    conn.execute('CREATE TABLE "{}" AS SELECT id FROM accounts'.format(view))
+
+
+def ranks(conn):
+    return conn.execute("SELECT * FROM users_rank").fetchall()
+'''
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_a_name_with_a_literal_default_is_that_name_and_a_dynamic_one(
+    make_repo: MakeRepo, tmp_path: Path, prefilter: bool
+) -> None:
+    """`view = "users_rank"`, overridden only under `if info:` by a name built at run time:
+    the statement runs with `users_rank` (the default) and with a name known only at run
+    time. `users_rank` is created by that code (runtime-created-table, no undefined-table
+    for the query reading it), and the other name stays a dynamic-table-name. SQLite runs
+    the default path: the table it creates is `users_rank`."""
+    import sqlite3
+
+    root = make_repo({
+        "sql/schema.sql": "CREATE TABLE accounts (id int);\n",
+        "app/__init__.py": "",
+        "app/ranks.py": BRANCHED_NAME_CODE,
+    })
+    report = scan(root, prefilter=prefilter)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.accounts": "used", "public.users_rank": "runtime-only",
+    }
+    assert sorted((f.name, f.table, f.line) for f in report.findings) == [
+        ("dynamic-table-name", None, 5),
+        ("runtime-created-table", "public.users_rank", 5),
+    ]
+    with importable(root):
+        from app import ranks  # type: ignore[import-not-found]
+
+        conn = sqlite3.connect(tmp_path / "ranks.db")
+        conn.execute("CREATE TABLE accounts (id int)")
+        ranks.leaderboard(conn)
+        assert ranks.ranks(conn) == []
+        assert [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        )] == ["accounts", "users_rank"]
+        conn.close()

@@ -180,6 +180,14 @@ class TemplateExpander:
                 [(write(v.value) if write else v.value, hole.line, True)]  # type: ignore[attr-defined]
                 for v in values
             ]
+        known = [v for v in values if isinstance(v, StrV)]
+        if known and hole.conversion is None and not any(
+            isinstance(v, Unknown) and v.why == TOO_MANY_VALUES for v in values
+        ):
+            # `view = "users_rank"` then `if info: view = f"users_rank_{info}"`: the statement
+            # runs with each known value (a template each), and with what is not known
+            rest = tuple(v for v in values if not isinstance(v, StrV))
+            return [[(v.value, hole.line, True)] for v in known] + [[(hole, why_unknown(rest))]]
         if hole.conversion is not None:  # what else it may be, or its unknown parts: unquoted
             return [[(hole, why_unknown(values) if any(isinstance(v, Unknown) for v in values)
                       else "its repr() is not known")]]
@@ -219,6 +227,9 @@ class TemplateExpander:
         )
         return [(inner, reason)]
 
+
+#: The evaluator's reason when it stopped counting a value's alternatives
+TOO_MANY_VALUES = "too many possible values"
 
 #: How a hole's `conversion` writes a known string (`Hole.conversion`).
 _WRITERS = {"r": repr, "a": ascii}
