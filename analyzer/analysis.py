@@ -57,7 +57,7 @@ from analyzer.sources.migration_modules import (
     application_sql,
     migration_modules,
 )
-from analyzer.sources.model import replay
+from analyzer.sources.model import implicit_object_renames, replay
 from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
@@ -378,6 +378,18 @@ def analyse(
     order.update(order_inputs(django))
     for history in histories:
         history.operations = [op for op in history.operations if not settings.ignores(op.table)]
+    for op in implicit_object_renames(histories):
+        diagnostics.append(
+            Diagnostic(
+                code="index-rename", path=op.path, line=op.line,
+                message=(
+                    f"`{op.snippet}` renames {op.table.display}, which no source creates and "
+                    "which is named like an index, constraint or sequence of a table "
+                    "(PostgreSQL's ALTER TABLE renames those too): read as no table"
+                ),
+            )
+        )
+    for history in histories:
         replay(history)
         parents, outside = order.get(history.id, (None, frozenset()))
         history.faults = order_faults(history, parents, outside)

@@ -4068,3 +4068,108 @@ def test_a_name_with_a_literal_default_is_that_name_and_a_dynamic_one(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
         )] == ["accounts", "users_rank"]
         conn.close()
+
+
+INDEX_RENAME_REVISIONS = {
+    **INI,
+    f"{V}/a1.py": revision("a1", None, """
+        op.create_table("app", sa.Column("id", sa.Integer, primary_key=True),
+                        sa.Column("name", sa.Text, unique=True))
+    """),
+    f"{V}/b2.py": revision("b2", "a1", """
+        op.execute("ALTER TABLE app RENAME TO project")
+        op.execute("ALTER TABLE app_pkey RENAME TO project_pkey")
+        op.execute("ALTER TABLE app_name_key RENAME TO project_name_key")
+    """),
+    "app/__init__.py": "",
+    "app/store.py": 'def names(cur):\n    cur.execute("SELECT name FROM project")\n',
+}
+
+
+def test_alter_table_renaming_an_index_renames_no_table(
+    make_repo: MakeRepo, pg_server: DatabaseUrl, make_database: MakeDatabase
+) -> None:
+    """`ALTER TABLE app_pkey RENAME TO project_pkey`: PostgreSQL's ALTER TABLE renames a
+    table's implicit index too. A name no source creates, named like an index of a table the
+    sources name (`app`), is no table: no invented `project_pkey` (a dead table) or
+    `app_pkey`, and an `index-rename` diagnostic per rename. PostgreSQL runs the statements:
+    the renamed objects are indexes, and the only table is `project`."""
+    report = scan(make_repo(INDEX_RENAME_REVISIONS))
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.app": "removed", "public.project": "used",
+    }
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("index-rename", f"{V}/b2.py", 12), ("index-rename", f"{V}/b2.py", 13),
+    ]
+    assert report.findings == []
+    import psycopg
+
+    url = make_database(
+        "CREATE TABLE app (id int PRIMARY KEY, name text UNIQUE);"
+        "ALTER TABLE app RENAME TO project;"
+        "ALTER TABLE app_pkey RENAME TO project_pkey;"
+        "ALTER TABLE app_name_key RENAME TO project_name_key;"
+    )
+    with psycopg.connect(parse_database_url(url).conninfo, autocommit=True) as conn:
+        kinds = dict(conn.execute(
+            "SELECT relname, relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        ).fetchall())
+    assert kinds == {"project": "r", "project_pkey": "i", "project_name_key": "i"}
+
+
+RECREATED_AT_RUN_TIME = {
+    **INI,
+    "migrations/env.py": (
+        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\n"
+        "config = context.config\n"
+        "engine = engine_from_config(config.get_section(config.config_ini_section), "
+        "prefix='sqlalchemy.', poolclass=pool.NullPool)\n"
+        "with engine.connect() as connection:\n"
+        "    context.configure(connection=connection, target_metadata=None)\n"
+        "    with context.begin_transaction():\n"
+        "        context.run_migrations()\n"
+    ),
+    f"{V}/a1.py": revision("a1", None, """
+        op.create_table("accounts", sa.Column("id", sa.Integer, primary_key=True))
+        op.create_table("ranks", sa.Column("id", sa.Integer))
+    """),
+    f"{V}/b2.py": revision("b2", "a1", 'op.drop_table("ranks")'),
+    "app/__init__.py": "",
+    "app/board.py": (
+        "def refresh(conn):\n"
+        '    conn.execute("CREATE TABLE IF NOT EXISTS ranks AS SELECT id FROM accounts")\n\n\n'
+        "def top(conn):\n"
+        '    return conn.execute("SELECT id FROM ranks").fetchall()\n'
+    ),
+}
+
+
+def test_a_table_a_revision_drops_and_the_code_creates_again_is_runtime_created(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """A revision drops `ranks` (to change what it is built from) and a job creates it again
+    at run time: the code's query finds it once that job ran, so no `dropped-table-in-use`
+    (which said "no source recreates it") but `runtime-created-table`. Real Alembic
+    upgrades a database to head, then the code runs: the query succeeds."""
+    import sqlite3
+
+    from alembic import command
+    from alembic.config import Config
+
+    root = make_repo(RECREATED_AT_RUN_TIME)
+    report = scan(root)
+    assert sorted((f.name, f.table) for f in report.findings) == [
+        ("runtime-created-table", "public.ranks")
+    ]
+    url = tmp_path / "app.db"
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{url}")
+    command.upgrade(config, "head")
+    with importable(root):
+        from app import board  # type: ignore[import-not-found]
+
+        conn = sqlite3.connect(url)
+        board.refresh(conn)
+        assert board.top(conn) == []
+        conn.close()

@@ -311,3 +311,50 @@ def describe(op: SchemaOp) -> str | None:
         else "inside if/try"
     )
     return f"{detail}; conditional ({where})" if detail else f"conditional ({where})"
+
+
+#: The names PostgreSQL gives a table's own indexes, constraints and sequences
+#: (`<table>_pkey`, `<table>_<column>_key`, `<table>_<column>_fkey`, `<table>_id_seq`)
+_IMPLICIT_OBJECT = re.compile(r"_(?:pkey|key|fkey|seq|idx)\Z")
+
+
+def implicit_object_renames(histories: list[SourceHistory]) -> list[SchemaOp]:
+    """`ALTER TABLE app_pkey RENAME TO project_pkey` (PostgreSQL's ALTER TABLE renames an
+    index or a sequence too): a rename whose old name no source creates, named like an
+    implicit index, constraint or sequence of a table some source names (`app_pkey` of
+    `app`). Both of its operations leave their histories, before replay: it renames no
+    table. Returns the `rename_from` operations removed."""
+    created = {
+        op.table for history in histories for op in history.operations
+        if op.operation in ("create", "declare", "rename_to")
+        and not (op.operation == "rename_to" and _implicit_name(op.peer))
+    }
+    tables = {op.table.name for history in histories for op in history.operations}
+    removed: list[SchemaOp] = []
+    for history in histories:
+        pairs = [
+            op for op in history.operations
+            if op.operation == "rename_from" and op.peer is not None
+            and op.table not in created and _implicit_name(op.table)
+            and _of_a_table(op.table.name, tables)
+        ]
+        if not pairs:
+            continue
+        peers = {(op.path, op.line, op.peer) for op in pairs}
+        history.operations = [
+            op for op in history.operations
+            if op not in pairs
+            and not (op.operation == "rename_to" and (op.path, op.line, op.table) in peers)
+        ]
+        removed.extend(pairs)
+    return removed
+
+
+def _implicit_name(key: TableKey | None) -> bool:
+    return key is not None and _IMPLICIT_OBJECT.search(key.name) is not None
+
+
+def _of_a_table(name: str, tables: set[str]) -> bool:
+    """`app_pkey`, `app_name_key`: a table's name and `_` start it."""
+    parts = name.split("_")
+    return any("_".join(parts[:end]) in tables for end in range(1, len(parts)))
