@@ -142,7 +142,8 @@ def removals_in_use(
     """The drops and renames that take a used table away (empty when none does).
 
     Alembic and Django drops count against their own head state alone: a raw SQL file that
-    still creates the table does not bring it back on `alembic upgrade head` / `migrate`. Other
+    still creates the table does not bring it back on `alembic upgrade head` / `migrate`
+    (application code creating it at run time does, where it runs). Other
     sources' drops count when no source's final state has the table. A system or bookkeeping
     table is not the application's schema: a revision dropping sqlalchemy-migrate's
     `migrate_version` after moving to Alembic leaves code that reads it when it exists."""
@@ -154,7 +155,10 @@ def removals_in_use(
         return []
     present = data["present_in"]
     by_migrations = [op for op in removals if op.source_kind in HEAD_STATE_KINDS]
-    if by_migrations and not present & {op.source_kind for op in by_migrations}:
+    # application code that creates the table again at run time (a leaderboard job
+    # re-creating the materialized view a revision dropped) brings it back, where the code
+    # runs: `runtime-created-table`'s case, not a table gone
+    if by_migrations and not present & {"runtime", *(op.source_kind for op in by_migrations)}:
         return by_migrations
     if present or not any(op.operation in CREATING_OPERATIONS for op in ops):
         return []

@@ -45,7 +45,9 @@ RULE = Rule(
     explanation=(
         "Application code uses the table, but a source drops it or renames it away (in an "
         "Alembic revision or an ordered SQL folder) and nothing recreates it by the end of that "
-        "history."
+        "history. Application code that creates it again at run time (a job re-creating a "
+        "view a revision dropped) brings it back where it runs: that is "
+        "`runtime-created-table`."
     ),
     why_it_matters=(
         "On a database migrated to head, that code fails at run time. It usually means a "
