@@ -111,23 +111,10 @@ def _alternatives(
         for site in sites
     ):
         return ()
-    if any(
-        isinstance(node, cst.Name) and node.value == name
-        for site in sites for node in _names_in(site.value)
-    ):
+    values = tuple(translator.expr(site.value, scope, site.loops) for site in sites)
+    if any(node == ir.Global(name) for value in values for node in ir.walk(value)):
         return ()
-    return tuple(translator.expr(site.value, scope, site.loops) for site in sites)
-
-
-def _names_in(node: cst.CSTNode | None) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.append(current)
-        stack.extend(current.children)
-    return found
+    return values
 
 
 def _params(scope: Scope, translator: Translator) -> tuple[ParamFact, ...]:

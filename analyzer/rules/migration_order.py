@@ -91,8 +91,7 @@ def _trimmed(
     first = next(fault for fault in faults if fault.at_root)
     op = first.op
     later = [fault for fault in faults if fault is not first]
-    tables = sorted({fault.op.table.display for fault in later} - {op.table.display})
-    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+    shown = _other_tables(first, later)
     message = (
         f"`alembic upgrade head` on an empty database stops at revision {op.revision} "
         f"({op.path}:{op.line}), which has no down_revision: {_what(op)} needs table "
@@ -103,7 +102,7 @@ def _trimmed(
         message += (
             f"; {len(later)} later {'step' if len(later) == 1 else 'steps'} also "
             f"{'needs' if len(later) == 1 else 'need'} tables no revision creates"
-            + (f" ({shown})" if tables else "")
+            + (f" ({shown})" if shown else "")
         )
     keys = {fault.op.table for fault in faults}
     builders = sorted(
@@ -139,9 +138,8 @@ def _bootstrapped(
     finding = _finding(graph, history, first, bootstraps)
     if not later:
         return finding
-    tables = sorted({fault.op.table.display for fault in later} - {first.op.table.display})
-    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
-    more = f" (tables {shown})" if tables else ""
+    shown = _other_tables(first, later)
+    more = f" (tables {shown})" if shown else ""
     return finding.model_copy(
         update={
             "message": f"{finding.message}; {len(later)} later "
@@ -150,6 +148,12 @@ def _bootstrapped(
             "locations": finding.locations + [op_location(fault.op) for fault in later],
         }
     )
+
+
+def _other_tables(first: OrderFault, later: list[OrderFault]) -> str:
+    """The tables the later faults name besides the first's, the first five of them."""
+    tables = sorted({fault.op.table.display for fault in later} - {first.op.table.display})
+    return ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
 
 
 def _bootstraps(graph: nx.MultiDiGraph) -> list[SourceHistory]:

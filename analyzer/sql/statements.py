@@ -634,11 +634,7 @@ def _source_tables(root: exp.Expr) -> list[exp.Table]:
         cte.alias for cte in root.find_all(exp.CTE) if not isinstance(cte.this, exp.Query)
     }
     found: dict[int, exp.Table] = {}
-    for scope in scopes:
-        for table in _scope_tables(scope):
-            if id(table) in found or _is_cte_reference(table, scope, dml_ctes):
-                continue
-            found[id(table)] = table
+    _add_scope_tables(scopes, found, dml_ctes)
     # sqlglot makes no scope for a query an INSERT holds outside its source query: a scalar
     # subquery among its VALUES (`VALUES ((SELECT id FROM users WHERE ...), ...)`) or in its
     # RETURNING; each such query is read on its own, the statement's CTE names excluded
@@ -655,13 +651,19 @@ def _source_tables(root: exp.Expr) -> list[exp.Table]:
             inner = traverse_scope(query)
         except Exception:
             continue
-        for scope in inner:
-            reached.add(id(scope.expression))
-            for table in _scope_tables(scope):
-                if id(table) in found or _is_cte_reference(table, scope, outer_ctes):
-                    continue
-                found[id(table)] = table
+        reached.update(id(scope.expression) for scope in inner)
+        _add_scope_tables(inner, found, outer_ctes)
     return list(found.values())
+
+
+def _add_scope_tables(
+    scopes: list[Scope], found: dict[int, exp.Table], ctes: set[str]
+) -> None:
+    """The tables the scopes read into `found` (by node), CTE references left out."""
+    for scope in scopes:
+        for table in _scope_tables(scope):
+            if id(table) not in found and not _is_cte_reference(table, scope, ctes):
+                found[id(table)] = table
 
 
 def _scope_tables(scope: Scope) -> Iterator[exp.Table]:
