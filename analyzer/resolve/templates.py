@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from analyzer.facts import Hole, Literal, Part
@@ -181,11 +182,13 @@ class TemplateExpander:
                 for v in values
             ]
         known = [v for v in values if isinstance(v, StrV)]
-        if known and hole.conversion is None and not any(
-            isinstance(v, Unknown) and v.why == TOO_MANY_VALUES for v in values
-        ):
+        if known and hole.conversion is None and all(
+            _NAME_LIKE.fullmatch(v.value) for v in known
+        ) and not any(isinstance(v, Unknown) and v.why == TOO_MANY_VALUES for v in values):
             # `view = "users_rank"` then `if info: view = f"users_rank_{info}"`: the statement
-            # runs with each known value (a template each), and with what is not known
+            # runs with each known name (a template each), and with what is not known. (A
+            # clause or nothing, `f" AND {c}" if c else ""`, stays one hole: the statement is
+            # read with it left out, and its alternatives would multiply the templates.)
             rest = tuple(v for v in values if not isinstance(v, StrV))
             return [[(v.value, hole.line, True)] for v in known] + [[(hole, why_unknown(rest))]]
         if hole.conversion is not None:  # what else it may be, or its unknown parts: unquoted
@@ -228,6 +231,8 @@ class TemplateExpander:
         return [(inner, reason)]
 
 
+#: A known value that may be a name: a word, or dotted and quoted words (`"users_rank"`)
+_NAME_LIKE = re.compile(r'[\w."`\[\]]+')
 #: The evaluator's reason when it stopped counting a value's alternatives
 TOO_MANY_VALUES = "too many possible values"
 
