@@ -1399,3 +1399,55 @@ def test_a_model_chosen_by_a_setting_is_either_table(make_repo, prefilter: bool)
         line: {table for path, at, table, _, _ in orm_uses(report) if at == line}
         for line in (6, 10)
     }
+
+
+LISTENED_MODELS = '''import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id = sa.Column(sa.Integer, primary_key=True)
+    backend = sa.Column(sa.String)
+
+
+@event.listens_for(Project.backend, "set")
+def backend_set(target, value, oldvalue, initiator):
+    return value.strip()
+
+
+def stamp(mapper, connection, target):
+    target.backend = target.backend or "none"
+
+
+event.listen(Project, "before_insert", stamp)
+
+
+def backends(session):
+    return [p.backend for p in session.query(Project)]
+'''
+
+
+def test_registering_a_listener_on_a_model_is_no_use(make_repo) -> None:
+    """`@event.listens_for(Project.backend, "set")` and `event.listen(Project,
+    "before_insert", stamp)` register listeners on the class and its attribute: no use (they
+    had been reads, high, at the decorator). The query is one. SQLAlchemy runs no statement
+    while the listeners are registered, and one SELECT from projects for the query."""
+    root = make_repo({"app/__init__.py": "", "app/models.py": LISTENED_MODELS})
+    report = scan(root)
+    assert orm_uses(report) == {("app/models.py", 27, "projects", "read", "high")}
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    engine = sa.create_engine("sqlite://")
+    statements = statements_run(engine)
+    with imported(root, "app.models") as module:
+        assert statements == []
+        module.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        del statements[:]
+        with Session(engine) as session:
+            assert module.backends(session) == []  # type: ignore[attr-defined]
+    assert len(statements) == 1 and "FROM projects" in statements[0]

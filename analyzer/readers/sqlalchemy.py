@@ -1330,6 +1330,10 @@ class _Reader:
     def _decorator(self, node: cst.Decorator) -> None:
         expr = node.decorator
         if isinstance(expr, cst.Call):
+            if _last(expr.func) == "listens_for":
+                # `@event.listens_for(Project.backend, "set")`: a listener registered on the
+                # class or attribute (the table's DDL events are read by `_listened`)
+                return
             for arg in expr.args:
                 self.walk(arg.value)
         elif not _is_chain(expr):
@@ -1585,8 +1589,15 @@ class _Reader:
             self._chain(func, node, record_func)
         else:
             self.walk(func)
-        schema_item = name in _SCHEMA_ITEMS and self.kinds[-1] != "function"
-        self.no_refs += schema_item  # `Index("ix", links.c.a)` declares schema, reads nothing
+        # `Index("ix", links.c.a)` declares schema, reads nothing; `@event.listens_for(
+        # Project.backend, "set")`, `event.listen(User, "before_insert", stamp)` register a
+        # listener on the class or attribute, which queries nothing
+        schema_item = (
+            name in _SCHEMA_ITEMS and self.kinds[-1] != "function"
+        ) or name == "listens_for" or (
+            name == "listen" and (_dotted(func) or "").endswith("event.listen")
+        )
+        self.no_refs += schema_item
         try:
             for arg in node.args:
                 self.walk(arg.value)
