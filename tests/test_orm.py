@@ -1451,3 +1451,51 @@ def test_registering_a_listener_on_a_model_is_no_use(make_repo) -> None:
         with Session(engine) as session:
             assert module.backends(session) == []  # type: ignore[attr-defined]
     assert len(statements) == 1 and "FROM projects" in statements[0]
+
+
+COLUMN_METADATA_CODE = '''import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Version(Base):
+    __tablename__ = "project_versions"
+    id = sa.Column(sa.Integer, primary_key=True)
+    version = sa.Column(sa.String(50), info={"label": "Version"})
+
+
+def longest():
+    return Version.version.property.columns[0].type.length
+
+
+def label():
+    return Version.version.info["label"]
+
+
+def newest(session):
+    return session.query(Version).filter(Version.version.startswith("1")).all()
+'''
+
+
+def test_a_columns_description_is_no_use(make_repo) -> None:
+    """`Version.version.property.columns[0].type.length` and `Version.version.info` describe
+    the mapped column: no use (had been reads, high). A filter on the column in a query is
+    one. SQLAlchemy answers the first two without a statement."""
+    root = make_repo({"app/__init__.py": "", "app/models.py": COLUMN_METADATA_CODE})
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("app/models.py", 22, "project_versions", "read", "high"),
+    }
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    engine = sa.create_engine("sqlite://")
+    with imported(root, "app.models") as module:
+        module.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        statements = statements_run(engine)
+        assert (module.longest(), module.label()) == (50, "Version")  # type: ignore[attr-defined]
+        assert statements == []
+        with Session(engine) as session:
+            assert module.newest(session) == []  # type: ignore[attr-defined]
+        assert len(statements) == 1 and "FROM project_versions" in statements[0]

@@ -195,6 +195,9 @@ _TABLE_MEMBERS = frozenset(
 )
 
 _NAME_ATTRIBUTES = frozenset({"__tablename__", "__table__"})
+#: What a mapped attribute tells of its column without a query (`User.name.property`,
+#: `User.name.type.length`, `User.name.info`)
+_COLUMN_METADATA = frozenset({"property", "type", "info", "comparator", "prop"})
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][\w.]*")
 _MAPPED_STRING_RE = re.compile(r"\s*(?:\w+\.)*Mapped\[")
 
@@ -1847,6 +1850,10 @@ class _Reader:
         if tail and tail[0] in _NAME_ATTRIBUTES and call is None:
             # `Tag.__tablename__`, `Tag.__table__.name`: the table's name, put into SQL or a
             # migration that is read on its own; naming a table is not using it
+            return
+        if len(tail) > 1 and tail[1] in _COLUMN_METADATA:
+            # `ProjectVersion.version.property.columns[0].type.length`: the mapping's
+            # description of a column, no row
             return
         mark = self.marks.pop(id(node), None)
         if mark is not None:
