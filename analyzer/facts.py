@@ -573,6 +573,8 @@ class AlembicOp:
     schema: str | None = None
     new_table: tuple[Part, ...] | None = None  # rename_table: the new name
     columns: tuple[str, ...] | None = None  # create_table: declared columns; add/drop: (col,)
+    # create_table(..., *columns_of()) whose unpacked columns could not be read: maybe more
+    columns_open: bool = False
     column_rename: tuple[str, str] | None = None  # alter_column(..., new_column_name=)
     referent_table: tuple[Part, ...] | None = None  # create_foreign_key: the referenced table
     referent_schema: str | None = None  # create_foreign_key(..., referent_schema="events")

@@ -248,3 +248,87 @@ def test_a_column_added_from_a_loop_over_pairs_hedges_model_drift(
         _module(root / "migrations/versions/a1_servers.py").upgrade()  # type: ignore[attr-defined]
     assert [c["name"] for c in sa.inspect(engine).get_columns("servers")] == ["id", "tags", "note"]
     engine.dispose()
+
+
+UNPACKED_COLUMNS = '''\
+"""users and teams
+
+Revision ID: a1
+Revises:
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a1"
+down_revision = None
+
+AUDIT = (sa.Column("created_by", sa.String()),)
+
+
+def timestamps():
+    return (
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+    )
+
+
+def upgrade():
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        *timestamps(),
+        *AUDIT,
+    )
+    op.create_table("teams", sa.Column("id", sa.Integer(), primary_key=True), *extra_columns())
+'''
+
+
+def test_columns_unpacked_from_a_helper_of_the_revision_are_the_tables(
+    make_repo: MakeRepo, tmp_path: Path,
+) -> None:
+    """`op.create_table("users", ..., *timestamps(), *AUDIT)`, the helper and the constant in
+    the revision: their columns are the table's (a model declaring them had a false
+    `model-drift`). An unpacked value tabletrace cannot read (`*extra_columns()`, defined
+    nowhere it reads) leaves the table's columns open: an `alembic-dynamic-column`
+    diagnostic, and `model-drift` hedged. Alembic creates exactly the columns read."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/a1_users.py": UNPACKED_COLUMNS,
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class User(Base):\n"
+            '    __tablename__ = "users"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    created_at = sa.Column(sa.DateTime)\n"
+            "    updated_at = sa.Column(sa.DateTime)\n"
+            "    created_by = sa.Column(sa.String)\n\n\n"
+            "class Team(Base):\n"
+            '    __tablename__ = "teams"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    label = sa.Column(sa.String)\n\n\n"
+            "def everyone(session):\n"
+            "    return session.query(User).all() + session.query(Team).all()\n"
+        ),
+    })
+    report = scan(root)
+    users = report.table("public.users")
+    assert users is not None
+    assert {s.source_kind: s.columns for s in users.states}["alembic"] == [
+        "id", "created_at", "updated_at", "created_by"
+    ]
+    assert [(d.code, d.line) for d in report.diagnostics] == [("alembic-dynamic-column", 29)]
+    (drift,) = report.findings
+    assert (drift.name, drift.table, drift.confidence) == ("model-drift", "public.teams", "medium")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'users.db'}")
+    module = _module(root / "migrations/versions/a1_users.py")
+    module.extra_columns = lambda: ()  # type: ignore[attr-defined]
+    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        module.upgrade()  # type: ignore[attr-defined]
+    assert [c["name"] for c in sa.inspect(engine).get_columns("users")] == [
+        "id", "created_at", "updated_at", "created_by"
+    ]
+    engine.dispose()

@@ -332,7 +332,14 @@ class _Run:
             known: list[ir.Expr] = []
             for value in step.args:
                 if isinstance(value, ir.Starred):
-                    break  # positions after *args are unknown
+                    # `*timestamps()`, `*COMMON_COLUMNS`: the columns a helper of the
+                    # revision returns, or a module constant holds
+                    items = _unpacked(value.value, frame) if len(known) >= start else None
+                    if items is None:
+                        fields["columns_open"] = True
+                        break  # positions after *args are unknown
+                    known.extend(items)
+                    continue
                 known.append(value)
             names = (self.column_name(a, frame) for a in known[start:])
             fields["columns"] = tuple(n for n in names if n is not None)
@@ -594,3 +601,24 @@ def template_parts(template: Template) -> tuple[Part, ...]:
         elif text:
             parts.append(Literal(text, segment.line))
     return tuple(parts)
+
+
+def _unpacked(node: ir.Expr, frame: Frame, depth: int = 0) -> tuple[ir.Expr, ...] | None:
+    """The items `*node` unpacks, when the revision module spells them out: a tuple or list,
+    a module constant holding one, or a call of a module function without parameters whose
+    one `return` is one (`def timestamps(): return (sa.Column("created_at", ...), ...)`);
+    None otherwise."""
+    if depth > 4:
+        return None
+    if isinstance(node, ir.Seq):
+        return node.items
+    if isinstance(node, ir.Global):
+        fact = frame.module.names.get(node.name)
+        if fact is not None and fact.kind == "value" and fact.value is not None:
+            return _unpacked(fact.value, frame, depth + 1)
+        return None
+    if isinstance(node, ir.Call) and isinstance(node.func, ir.Global) and not node.args:
+        function = frame.module.functions.get(node.func.name)
+        if function is not None and not function.params and len(function.returns) == 1:
+            return _unpacked(function.returns[0], frame, depth + 1)
+    return None

@@ -280,6 +280,8 @@ class _Builder:
         name = op.name
         if name == "create_table":
             self._emit(node, op, "create", table, columns=op.columns)
+            if op.columns_open:
+                self._unread_columns(node, op, table)
         elif name == "drop_table":
             self._emit(node, op, "drop", table)
         elif name == "rename_table":
@@ -291,17 +293,7 @@ class _Builder:
             action = "add" if name == "add_column" else "drop"
             self._emit(node, op, "alter", table, column_changes=((action, op.columns[0], None),))
         elif name in ("add_column", "drop_column", "alter_column") and not op.columns:
-            where = op.path or node.facts.path
-            self.result.history.unread_column_ops.setdefault(table, []).append((where, op.line))
-            self.result.diagnostics.append((
-                node.facts.path,
-                FileProblem(
-                    "alembic-dynamic-column", op.line,
-                    f"the column this {name} changes on {table.display} cannot be read "
-                    "statically (a column built at run time, or taken from a loop over "
-                    "pairs); the head state may miss it",
-                ),
-            ))
+            self._unread_columns(node, op, table)
             self._emit(node, op, "other", table)
         elif name == "alter_column" and op.column_rename:
             old, new_name = op.column_rename
@@ -319,6 +311,25 @@ class _Builder:
             self._emit(node, op, kind, table)
             if name == "create_foreign_key" and op.referent_table:
                 self._referent(node, python, op)
+
+    def _unread_columns(self, node: RevisionNode, op: AlembicOp, table: TableKey) -> None:
+        """An operation whose column (or some of whose columns) cannot be read: the head
+        state may miss them, which `model-drift` says (`unread_column_ops`)."""
+        where = op.path or node.facts.path
+        self.result.history.unread_column_ops.setdefault(table, []).append((where, op.line))
+        what = (
+            "some columns this create_table declares (unpacked from a value tabletrace does "
+            "not read)" if op.name == "create_table"
+            else f"the column this {op.name} changes"
+        )
+        self.result.diagnostics.append((
+            node.facts.path,
+            FileProblem(
+                "alembic-dynamic-column", op.line,
+                f"{what} on {table.display} cannot be read statically (a column built at run "
+                "time, or taken from a loop over pairs); the head state may miss it",
+            ),
+        ))
 
     def _execute(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:
         if op.sql_file is not None:
