@@ -259,6 +259,8 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
+from app.columns import audit
+
 revision = "a1"
 down_revision = None
 
@@ -278,6 +280,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), primary_key=True),
         *timestamps(),
         *AUDIT,
+        *audit(),
     )
     op.create_table("teams", sa.Column("id", sa.Integer(), primary_key=True), *extra_columns())
 '''
@@ -286,16 +289,21 @@ def upgrade():
 def test_columns_unpacked_from_a_helper_of_the_revision_are_the_tables(
     make_repo: MakeRepo, tmp_path: Path,
 ) -> None:
-    """`op.create_table("users", ..., *timestamps(), *AUDIT)`, the helper and the constant in
-    the revision: their columns are the table's (a model declaring them had a false
-    `model-drift`). An unpacked value tabletrace cannot read (`*extra_columns()`, defined
-    nowhere it reads) leaves the table's columns open: an `alembic-dynamic-column`
-    diagnostic, and `model-drift` hedged. Alembic creates exactly the columns read."""
+    """`op.create_table("users", ..., *timestamps(), *AUDIT, *audit())`, a helper and a
+    constant of the revision, a helper of the project it imports: their columns are the
+    table's (a model declaring them had a false `model-drift`). An unpacked value tabletrace
+    cannot read (`*extra_columns()`, defined nowhere it reads) leaves the table's columns
+    open: an `alembic-dynamic-column` diagnostic, and `model-drift` hedged. Alembic creates
+    exactly the columns read."""
     root = make_repo({
         "alembic.ini": "[alembic]\nscript_location = migrations\n",
         "migrations/env.py": "from alembic import context\n",
         "migrations/versions/a1_users.py": UNPACKED_COLUMNS,
         "app/__init__.py": "",
+        "app/columns.py": (
+            "import sqlalchemy as sa\n\n\n"
+            "def audit():\n    return [sa.Column('updated_by', sa.String())]\n"
+        ),
         "app/models.py": (
             "import sqlalchemy as sa\n"
             "from sqlalchemy.orm import declarative_base\n\n"
@@ -305,7 +313,8 @@ def test_columns_unpacked_from_a_helper_of_the_revision_are_the_tables(
             "    id = sa.Column(sa.Integer, primary_key=True)\n"
             "    created_at = sa.Column(sa.DateTime)\n"
             "    updated_at = sa.Column(sa.DateTime)\n"
-            "    created_by = sa.Column(sa.String)\n\n\n"
+            "    created_by = sa.Column(sa.String)\n"
+            "    updated_by = sa.Column(sa.String)\n\n\n"
             "class Team(Base):\n"
             '    __tablename__ = "teams"\n'
             "    id = sa.Column(sa.Integer, primary_key=True)\n"
@@ -318,17 +327,18 @@ def test_columns_unpacked_from_a_helper_of_the_revision_are_the_tables(
     users = report.table("public.users")
     assert users is not None
     assert {s.source_kind: s.columns for s in users.states}["alembic"] == [
-        "id", "created_at", "updated_at", "created_by"
+        "id", "created_at", "updated_at", "created_by", "updated_by"
     ]
-    assert [(d.code, d.line) for d in report.diagnostics] == [("alembic-dynamic-column", 29)]
+    assert [(d.code, d.line) for d in report.diagnostics] == [("alembic-dynamic-column", 32)]
     (drift,) = report.findings
     assert (drift.name, drift.table, drift.confidence) == ("model-drift", "public.teams", "medium")
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'users.db'}")
-    module = _module(root / "migrations/versions/a1_users.py")
-    module.extra_columns = lambda: ()  # type: ignore[attr-defined]
-    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        module.upgrade()  # type: ignore[attr-defined]
+    with importable(root):
+        module = _module(root / "migrations/versions/a1_users.py")
+        module.extra_columns = lambda: ()  # type: ignore[attr-defined]
+        with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            module.upgrade()  # type: ignore[attr-defined]
     assert [c["name"] for c in sa.inspect(engine).get_columns("users")] == [
-        "id", "created_at", "updated_at", "created_by"
+        "id", "created_at", "updated_at", "created_by", "updated_by"
     ]
     engine.dispose()

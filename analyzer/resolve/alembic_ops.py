@@ -334,7 +334,10 @@ class _Run:
                 if isinstance(value, ir.Starred):
                     # `*timestamps()`, `*COMMON_COLUMNS`: the columns a helper of the
                     # revision returns, or a module constant holds
-                    items = _unpacked(value.value, frame) if len(known) >= start else None
+                    items = (
+                        _unpacked(value.value, frame, self.evaluator)
+                        if len(known) >= start else None
+                    )
                     if items is None:
                         fields["columns_open"] = True
                         break  # positions after *args are unknown
@@ -603,11 +606,13 @@ def template_parts(template: Template) -> tuple[Part, ...]:
     return tuple(parts)
 
 
-def _unpacked(node: ir.Expr, frame: Frame, depth: int = 0) -> tuple[ir.Expr, ...] | None:
-    """The items `*node` unpacks, when the revision module spells them out: a tuple or list,
-    a module constant holding one, or a call of a module function without parameters whose
-    one `return` is one (`def timestamps(): return (sa.Column("created_at", ...), ...)`);
-    None otherwise."""
+def _unpacked(
+    node: ir.Expr, frame: Frame, evaluator: Evaluator, depth: int = 0
+) -> tuple[ir.Expr, ...] | None:
+    """The items `*node` unpacks, when the repository spells them out: a tuple or list, a
+    module constant holding one, or a call of a function without parameters whose one
+    `return` is one (`def timestamps(): return (sa.Column("created_at", ...), ...)`, in the
+    revision or imported from the project); None otherwise."""
     if depth > 4:
         return None
     if isinstance(node, ir.Seq):
@@ -615,10 +620,13 @@ def _unpacked(node: ir.Expr, frame: Frame, depth: int = 0) -> tuple[ir.Expr, ...
     if isinstance(node, ir.Global):
         fact = frame.module.names.get(node.name)
         if fact is not None and fact.kind == "value" and fact.value is not None:
-            return _unpacked(fact.value, frame, depth + 1)
+            return _unpacked(fact.value, frame, evaluator, depth + 1)
         return None
-    if isinstance(node, ir.Call) and isinstance(node.func, ir.Global) and not node.args:
-        function = frame.module.functions.get(node.func.name)
-        if function is not None and not function.params and len(function.returns) == 1:
-            return _unpacked(function.returns[0], frame, depth + 1)
+    if isinstance(node, ir.Call) and not node.args and not node.kwargs:
+        for value in evaluator.evaluate(node.func, frame):
+            module = evaluator.module(value.module) if isinstance(value, FunctionV) else None
+            function = module.functions.get(value.qualname) if module is not None else None
+            if function is not None and not function.params and len(function.returns) == 1:
+                assert module is not None
+                return _unpacked(function.returns[0], Frame(module), evaluator, depth + 1)
     return None
