@@ -10,8 +10,10 @@ skip and say which is missing.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -84,7 +86,23 @@ def make_database(pg_server: DatabaseUrl) -> Iterator[MakeDatabase]:
     yield make
     with psycopg.connect(pg_server.conninfo, autocommit=True) as admin:
         for name in created:
+            drop_database(admin, name)
+
+
+def drop_database(admin: Any, name: str) -> None:
+    """`DROP DATABASE ... WITH (FORCE)`, waiting for a process of another role (an
+    autovacuum worker on the new database) that FORCE may not end: PostgreSQL then refuses
+    with "must be a member of the role whose process is being terminated"."""
+    import psycopg
+
+    for attempt in range(20):
+        try:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +117,7 @@ def dev_database(pg_server: DatabaseUrl) -> Iterator[str]:
         admin.execute(f'CREATE DATABASE "{name}"')
     yield url_of(pg_server, name)
     with psycopg.connect(pg_server.conninfo, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
 
 
 def scratch_databases(server: DatabaseUrl) -> list[str]:
