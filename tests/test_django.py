@@ -1986,3 +1986,67 @@ def test_a_management_command_named_like_a_test_is_application_code(
     assert [(u.path, u.line, u.kind) for u in alert.uses] == [
         ("shop/management/commands/test_alert_email.py", 8, "write")
     ]
+
+
+LOOPED_MODELS = '''from django.db import models
+
+
+class Color(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class Size(models.Model):
+    name = models.CharField(max_length=10)
+'''
+LOOPED_CODE = '''from shop.models import Color, Size
+
+
+class Copier:
+    TABLES = [Color, Size]
+
+    def wipe(self):
+        for model in self.TABLES:
+            model.objects.all().delete()
+
+
+LOOKUPS = (Color, Size)
+
+
+def count_all():
+    return [model.objects.count() for model in LOOKUPS]
+
+
+def wipe_all():
+    for model in LOOKUPS:
+        model.objects.all().delete()
+'''
+
+
+def test_a_loop_over_models_uses_each(make_repo: MakeRepo) -> None:
+    """`for model in LOOKUPS: model.objects.all().delete()` (a module constant, a class
+    attribute read through `self`, a comprehension): the chain runs once per model, so each
+    table is used at that line (none was: a loop variable was unknown). Real Django's SQL
+    for the three functions names both tables, each statement as reported."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    files = shop_project({"shop/models.py": LOOPED_MODELS, "shop/copy.py": LOOPED_CODE},
+                         shop_db=True)
+    root = make_repo(files)
+    seen = captured_sql(
+        root, "from shop.copy import *", "Copier().wipe(); count_all(); wipe_all()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    report = scan(root)
+    assert {
+        (t.name, u.line, u.operation, u.kind) for t in report.tables for u in t.uses
+    } == {
+        (table, line, operation, kind)
+        for table in ("shop_color", "shop_size")
+        for line, operation, kind in ((9, "delete", "write"), (16, "count", "read"),
+                                      (21, "delete", "write"))
+    }
+    def tables(prefix: str) -> set[str]:
+        return {t for q in seen if q.startswith(prefix) for t in ("shop_color", "shop_size")
+                if f'"{t}"' in q}
+
+    assert tables("DELETE") == tables("SELECT COUNT") == {"shop_color", "shop_size"}
+    assert scan(root, prefilter=False).to_json() == report.to_json()

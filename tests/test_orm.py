@@ -1499,3 +1499,61 @@ def test_a_columns_description_is_no_use(make_repo) -> None:
         with Session(engine) as session:
             assert module.newest(session) == []  # type: ignore[attr-defined]
         assert len(statements) == 1 and "FROM project_versions" in statements[0]
+
+
+LOOPED_ORM = '''import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Color(Base):
+    __tablename__ = "colors"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Size(Base):
+    __tablename__ = "sizes"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+LOOKUPS = (Color, Size)
+
+
+def wipe(session):
+    for model in LOOKUPS:
+        session.query(model).delete()
+
+
+def add_defaults(session):
+    for model in LOOKUPS:
+        session.add(model(id=1))
+'''
+
+
+def test_a_loop_over_models_uses_each_table(make_repo) -> None:
+    """`for model in LOOKUPS: session.query(model).delete()` and `session.add(model(...))`:
+    each element of the loop's constant, so both tables at each line (a loop variable had
+    been unknown: no use). SQLAlchemy's statements for the two functions name both tables."""
+    root = make_repo({"app/__init__.py": "", "app/models.py": LOOPED_ORM})
+    report = scan(root)
+    assert {u for u in orm_uses(report) if u[1] in (22, 27)} == {
+        ("app/models.py", 22, "colors", "read", "high"),
+        ("app/models.py", 22, "sizes", "read", "high"),
+        ("app/models.py", 27, "colors", "write", "high"),
+        ("app/models.py", 27, "sizes", "write", "high"),
+    }
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    engine = sa.create_engine("sqlite://")
+    with imported(root, "app.models") as module:
+        module.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        statements = statements_run(engine)
+        with Session(engine) as session:
+            module.wipe(session)  # type: ignore[attr-defined]
+            module.add_defaults(session)  # type: ignore[attr-defined]
+            session.flush()
+    assert {(s.split()[0], t) for s in statements for t in ("colors", "sizes") if t in s} == {
+        ("DELETE", "colors"), ("DELETE", "sizes"), ("INSERT", "colors"), ("INSERT", "sizes"),
+    }

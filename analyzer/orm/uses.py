@@ -9,7 +9,7 @@ from analyzer.models import Use
 from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.python import expr as ir
-from analyzer.resolve.evaluate import Evaluator, Frame
+from analyzer.resolve.evaluate import Evaluator, Frame, loops_read
 from analyzer.resolve.values import ClassV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
 
@@ -28,6 +28,10 @@ def orm_uses(
             if reference.value is not None:
                 # `select(self.model)` in a generic repository: each subclass's model
                 frames = evaluator.receiver_frames([reference.value], (), Frame(facts))
+                loops = loops_read(reference.value)
+                if loops:
+                    # `for model in (Color, Size): session.query(model)`: each element
+                    frames = [each for f in frames for each in evaluator.iterations(loops, f)]
                 keys = list(dict.fromkeys(
                     key
                     for frame in frames

@@ -28,7 +28,7 @@ from analyzer.resolve.django import (
     one_string,
     truncate_name,
 )
-from analyzer.resolve.evaluate import DJANGO_MODEL_LOOKUPS, Frame
+from analyzer.resolve.evaluate import DJANGO_MODEL_LOOKUPS, Frame, loops_read
 from analyzer.resolve.values import (
     ClassV,
     ExternalResultV,
@@ -173,6 +173,12 @@ class ChainResolver:
         """The chain's uses; `self.model.objects...` in a base class's method once for each
         subclass binding `model` (`Evaluator.receiver_frames`), `self` being its instance."""
         frames = self.evaluator.receiver_frames([chain.start()], (), Frame(facts))
+        loops = loops_read(chain.start())
+        if loops:
+            # `for model in (Color, Size): model.objects.all().delete()`: once per element
+            frames = [
+                each for frame in frames for each in self.evaluator.iterations(loops, frame)
+            ]
         if len(frames) == 1:
             return self._chain_in(chain, facts, frames[0])
         lookups, accessors = len(self.unresolved_lookups), len(self.untyped_accessors)

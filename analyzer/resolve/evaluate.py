@@ -1696,3 +1696,9 @@ def receiver_attributes(
         owner: (tuple(sorted(attributes)), instance, tuple(sorted(params)))
         for owner, (attributes, instance, params) in found.items()
     }
+
+
+def loops_read(node: ir.Expr) -> tuple[int, ...]:
+    """The loops whose variables `node` reads, outer loops first (their numbers grow inward),
+    for `Evaluator.iterations`."""
+    return tuple(sorted({n.loop for n in ir.walk(node) if isinstance(n, ir.LoopVar)}))
