@@ -1528,20 +1528,26 @@ def wipe(session):
 def add_defaults(session):
     for model in LOOKUPS:
         session.add(model(id=1))
+
+
+def counts(session):
+    return [session.query(model).count() for model in (Color, Size)]
 '''
 
 
 def test_a_loop_over_models_uses_each_table(make_repo) -> None:
-    """`for model in LOOKUPS: session.query(model).delete()` and `session.add(model(...))`:
-    each element of the loop's constant, so both tables at each line (a loop variable had
+    """`for model in LOOKUPS: session.query(model).delete()`, `session.add(model(...))` and
+    a comprehension over a literal: each element of the loop, so both tables at each line (a loop variable had
     been unknown: no use). SQLAlchemy's statements for the two functions name both tables."""
     root = make_repo({"app/__init__.py": "", "app/models.py": LOOPED_ORM})
     report = scan(root)
-    assert {u for u in orm_uses(report) if u[1] in (22, 27)} == {
+    assert {u for u in orm_uses(report) if u[1] in (22, 27, 31) and u[4] == "high"} == {
         ("app/models.py", 22, "colors", "read", "high"),
         ("app/models.py", 22, "sizes", "read", "high"),
         ("app/models.py", 27, "colors", "write", "high"),
         ("app/models.py", 27, "sizes", "write", "high"),
+        ("app/models.py", 31, "colors", "read", "high"),  # the comprehension
+        ("app/models.py", 31, "sizes", "read", "high"),
     }
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
@@ -1554,6 +1560,8 @@ def test_a_loop_over_models_uses_each_table(make_repo) -> None:
             module.wipe(session)  # type: ignore[attr-defined]
             module.add_defaults(session)  # type: ignore[attr-defined]
             session.flush()
+            assert module.counts(session) == [1, 1]  # type: ignore[attr-defined]
     assert {(s.split()[0], t) for s in statements for t in ("colors", "sizes") if t in s} == {
         ("DELETE", "colors"), ("DELETE", "sizes"), ("INSERT", "colors"), ("INSERT", "sizes"),
+        ("SELECT", "colors"), ("SELECT", "sizes"),
     }

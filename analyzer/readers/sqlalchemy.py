@@ -1490,6 +1490,35 @@ class _Reader:
         if node.orelse is not None:
             self.walk(node.orelse)
 
+    def _comprehension(
+        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+    ) -> None:
+        """`[session.query(model).count() for model in (Color, Size)]`: the element read in
+        the comprehension's scope, inside its loops (`model` is each element, as in a `for`
+        statement's body)."""
+        self._enter(node)
+        loops = 0
+        comp: cst.CompFor | None = node.for_in
+        try:
+            while comp is not None:
+                self._target(comp.target)
+                self.walk(comp.iter)
+                loop = self.builder.translator.loop_of(comp)
+                if loop is not None:
+                    self.loops.append(loop)
+                    loops += 1
+                for cond in comp.ifs:
+                    self.walk(cond.test)
+                comp = comp.inner_for_in
+            if isinstance(node, cst.DictComp):
+                self.walk(node.key)
+                self.walk(node.value)
+            else:
+                self.walk(node.elt)
+        finally:
+            del self.loops[len(self.loops) - loops:]
+            self.scopes.pop()
+
     def _compfor(self, node: cst.CompFor) -> None:
         self._target(node.target)
         self.walk(node.iter)
@@ -2050,6 +2079,10 @@ _HANDLERS.update(
         cst.For: _Reader._for,
         cst.If: _Reader._if,
         cst.CompFor: _Reader._compfor,
+        cst.ListComp: _Reader._comprehension,
+        cst.SetComp: _Reader._comprehension,
+        cst.GeneratorExp: _Reader._comprehension,
+        cst.DictComp: _Reader._comprehension,
         cst.NamedExpr: _Reader._namedexpr,
         cst.WithItem: _Reader._withitem,
         cst.Arg: _Reader._arg,
