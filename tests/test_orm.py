@@ -1537,8 +1537,8 @@ def counts(session):
 
 def test_a_loop_over_models_uses_each_table(make_repo) -> None:
     """`for model in LOOKUPS: session.query(model).delete()`, `session.add(model(...))` and
-    a comprehension over a literal: each element of the loop, so both tables at each line (a loop variable had
-    been unknown: no use). SQLAlchemy's statements for the two functions name both tables."""
+    a comprehension over a literal: each element of the loop, so both tables at each line (a
+    loop variable had been unknown: no use). SQLAlchemy's statements name both tables."""
     root = make_repo({"app/__init__.py": "", "app/models.py": LOOPED_ORM})
     report = scan(root)
     assert {u for u in orm_uses(report) if u[1] in (22, 27, 31) and u[4] == "high"} == {
