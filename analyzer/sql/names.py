@@ -54,9 +54,25 @@ def from_parts(schema: str | None, name: str, default_schema: str) -> TableKey:
 
 
 SYSTEM_SCHEMAS = frozenset(
-    {"pg_catalog", "information_schema", "pg_toast", "sys", "mysql", "performance_schema"}
+    {"pg_catalog", "information_schema", "pg_toast", "sys", "mysql", "performance_schema",
+     # DB2's catalogs, Cassandra's and ClickHouse's (`system.columns`, `system_schema.tables`)
+     "syscat", "sysibm", "sysibmadm", "sysstat", "system", "system_schema"}
+)  # fmt: skip
+SYSTEM_PREFIXES = (
+    "pg_", "sqlite_",
+    # Amazon Redshift's system views and tables (`svv_columns`, `stl_query`), Exasol's
+    # (`exa_all_columns`)
+    "svv_", "stv_", "stl_", "svl_", "exa_all_", "exa_user_", "exa_dba_",
 )
-SYSTEM_PREFIXES = ("pg_", "sqlite_")
+#: Oracle's catalog views and its one-row table (`SELECT ... FROM dual`, also MySQL's), as a
+#: query runner of another database reads them: the engine's, no table of the repository
+#: (`user_tables`, `user_objects`... are left out: a project may name its own tables so)
+VENDOR_CATALOG_TABLES = frozenset(
+    {"dual", "all_tab_cols", "all_tab_columns", "all_tables", "all_views", "all_objects",
+     "all_constraints", "all_cons_columns", "all_indexes", "all_ind_columns", "all_users",
+     "all_synonyms", "all_sequences", "user_tab_cols", "user_tab_columns", "dba_tables",
+     "dba_tab_columns", "dba_objects", "dba_users"}
+)  # fmt: skip
 #: Tables a migration tool creates for its own bookkeeping (Alembic's default version table,
 #: Django's, Flyway's, Rails' and dbmate's, goose's, sqlalchemy-migrate's): no source of the
 #: repository defines them.
@@ -101,6 +117,7 @@ def is_system_table(key: TableKey) -> bool:
         or key.name in BOOKKEEPING_TABLES
         or key.name in SQLITE_PRAGMA_TABLES
         or key.name in OBJECT_QUERY_TABLES
+        or key.name in VENDOR_CATALOG_TABLES
         # Alembic's version table renamed per environment (`context.configure(version_table=
         # f"alembic_version_plugin_{name}")`, one per plugin's migrations)
         or key.name.startswith("alembic_version_")
