@@ -4225,3 +4225,46 @@ def test_other_engines_catalogs_are_system_tables(make_repo: MakeRepo) -> None:
     assert [(f.name, f.table) for f in report.findings] == [
         ("undefined-table", "public.data_sources")
     ]
+
+
+REBOUND_QUERY = '''import sqlalchemy as sa
+
+
+def describe_all(conn):
+    query = 'SELECT id, info FROM "apps";'
+    rows = conn.execute(sa.text(query)).fetchall()
+    for row in rows:
+        query = sa.text("""
+            UPDATE apps SET info=:info
+            WHERE id=:id""")
+        conn.execute(query, {"info": "x", "id": row.id})
+    return rows
+'''
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_a_query_name_bound_again_in_a_later_loop_counts_each_statement_once(
+    make_repo: MakeRepo, prefilter: bool
+) -> None:
+    """`query = "SELECT ..."; execute(query)`, then in a loop `query = text("UPDATE ...");
+    execute(query, ...)`: each statement is a use where it is written, once (each had been
+    counted again at its `execute`, the name bound twice leaving unknown which binding
+    reached it; the sink's loops decide it). SQLAlchemy runs exactly those two statements."""
+    root = make_repo({"app/__init__.py": "", "app/cli.py": REBOUND_QUERY})
+    report = scan(root, prefilter=prefilter)
+    assert sorted((u.line, u.operation) for t in report.tables for u in t.uses) == [
+        (5, "select"), (9, "update"),
+    ]
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE apps (id int, info text)"))
+        conn.execute(sa.text("INSERT INTO apps VALUES (1, 'a'), (2, 'b')"))
+        ran: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *args: ran.append(args[2]))
+        with importable(root):
+            from app import cli  # type: ignore[import-not-found]
+
+            assert len(cli.describe_all(conn)) == 2
+    assert sorted({" ".join(s.split()).split()[0] for s in ran}) == ["SELECT", "UPDATE"]

@@ -237,7 +237,7 @@ class CodeSqlReader(Reader):
                 parts = (
                     builder.hole(node, "argument", scope, ctx.loops),
                 )
-                if self._is_local_sql_variable(parts, sink, scope) or (
+                if self._is_local_sql_variable(parts, sink, scope, ctx.loops) or (
                     isinstance(node, cst.Call) and _library_call(parts[0], scope)
                 ):
                     continue
@@ -276,25 +276,32 @@ class CodeSqlReader(Reader):
         return joined(((self.parsed.line(i), builder.build(i, scope, loops)) for i in lines), "\n")
 
     def _is_local_sql_variable(
-        self, parts: tuple[Part, ...], sink: str | None, scope: Scope
+        self, parts: tuple[Part, ...], sink: str | None, scope: Scope, loops: tuple[int, ...]
     ) -> bool:
         """`sql = "SELECT ..."; cur.execute(sql)`: the string is already a candidate where it
         is written, so the sink argument would only count the same statement twice. Module and
-        class constants are different: their sink sites are the uses other modules make."""
+        class constants are different: their sink sites are the uses other modules make. The
+        sink's loops tell which binding reaches it when the name is bound again later, in a
+        loop (`query = "SELECT ..."; execute(query)`, then `for row in rows: query =
+        text("UPDATE ..."); execute(query, ...)`)."""
         assert self._builder is not None
         hole = parts[0]
         if sink is None or not isinstance(hole, Hole) or hole.ref is None:
             return False
-        found = self._builder.string_binding(hole.ref, scope, hole.line)
+        found = self._builder.string_binding(hole.ref, scope, hole.line, loops)
         if found is not None:
             return found[1].kind == "function"
-        return self._bound_to_a_sink_of_text(hole.ref, scope, hole.line)
+        return self._bound_to_a_sink_of_text(hole.ref, scope, hole.line, loops)
 
-    def _bound_to_a_sink_of_text(self, ref: str, scope: Scope, line: int) -> bool:
+    def _bound_to_a_sink_of_text(
+        self, ref: str, scope: Scope, line: int, loops: tuple[int, ...]
+    ) -> bool:
         """`query = text(f"DELETE FROM {table}"); session.execute(query)`: the text is already
         a candidate at its own sink (`text`), so the execute would count it twice."""
         assert self._builder is not None
-        found = self._builder.local_assignment(ref, scope, line) if "." not in ref else None
+        found = (
+            self._builder.local_assignment(ref, scope, line, loops) if "." not in ref else None
+        )
         if found is None:
             return False
         value = found[0].value
