@@ -18,6 +18,39 @@ SAMPLE = REPO / "sample_repo"
 
 MakeRepo = Callable[[dict[str, str | bytes]], Path]
 
+#: An Alembic environment's `env.py` that runs the revisions on `sqlalchemy.url` (the test
+#: repositories that real Alembic upgrades or stamps)
+ALEMBIC_ENV_PY = '''from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+
+
+def run():
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=None)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run()
+'''
+
+
+def alembic_config(root: Path, url: str) -> Any:
+    """Real Alembic's configuration for the test repository at `root` (its `alembic.ini`,
+    `migrations/` as the script location) on the database `url`."""
+    from alembic.config import Config
+
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
 
 @pytest.fixture(scope="session")
 def sample_report() -> Report:

@@ -13,7 +13,14 @@ import pytest
 
 from analyzer import Report, scan
 from analyzer.database.url import DatabaseUrl, parse_database_url
-from tests.conftest import MakeRepo, importable, table_names, uses_of
+from tests.conftest import (
+    ALEMBIC_ENV_PY,
+    MakeRepo,
+    alembic_config,
+    importable,
+    table_names,
+    uses_of,
+)
 from tests.pg import MakeDatabase, make_database, pg_server
 
 __all__ = ["make_database", "pg_server"]  # fixtures, imported for the tests asking PostgreSQL
@@ -4119,16 +4126,7 @@ def test_alter_table_renaming_an_index_renames_no_table(
 
 RECREATED_AT_RUN_TIME = {
     **INI,
-    "migrations/env.py": (
-        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\n"
-        "config = context.config\n"
-        "engine = engine_from_config(config.get_section(config.config_ini_section), "
-        "prefix='sqlalchemy.', poolclass=pool.NullPool)\n"
-        "with engine.connect() as connection:\n"
-        "    context.configure(connection=connection, target_metadata=None)\n"
-        "    with context.begin_transaction():\n"
-        "        context.run_migrations()\n"
-    ),
+    "migrations/env.py": ALEMBIC_ENV_PY,
     f"{V}/a1.py": revision("a1", None, """
         op.create_table("accounts", sa.Column("id", sa.Integer, primary_key=True))
         op.create_table("ranks", sa.Column("id", sa.Integer))
@@ -4154,7 +4152,6 @@ def test_a_table_a_revision_drops_and_the_code_creates_again_is_runtime_created(
     import sqlite3
 
     from alembic import command
-    from alembic.config import Config
 
     root = make_repo(RECREATED_AT_RUN_TIME)
     report = scan(root)
@@ -4162,9 +4159,7 @@ def test_a_table_a_revision_drops_and_the_code_creates_again_is_runtime_created(
         ("runtime-created-table", "public.ranks")
     ]
     url = tmp_path / "app.db"
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "migrations"))
-    config.set_main_option("sqlalchemy.url", f"sqlite:///{url}")
+    config = alembic_config(root, f"sqlite:///{url}")
     command.upgrade(config, "head")
     with importable(root):
         from app import board  # type: ignore[import-not-found]

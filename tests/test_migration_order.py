@@ -14,35 +14,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from analyzer import Report, scan
-from tests.conftest import MakeRepo
+from tests.conftest import ALEMBIC_ENV_PY, MakeRepo, alembic_config
 from tests.pg import MakeDatabase, make_database, pg_server
 
 __all__ = ["make_database", "pg_server"]  # fixtures used by name below
 
 INI = {"alembic.ini": "[alembic]\nscript_location = migrations\n"}
 V = "migrations/versions"
-ENV_PY = '''from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-
-
-def run():
-    engine = engine_from_config(
-        config.get_section(config.config_ini_section), prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=None)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-run()
-'''
 SCRIPT_MAKO = '"""${message}"""\n'
 
 
@@ -71,7 +51,7 @@ def message(report: Report, table: str) -> str:
 
 SEED_REPO = {
     **INI,
-    "migrations/env.py": ENV_PY,
+    "migrations/env.py": ALEMBIC_ENV_PY,
     "migrations/script.py.mako": SCRIPT_MAKO,
     f"{V}/a1_users.py": revision(
         "a1", None, 'op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))'
@@ -102,13 +82,6 @@ def test_revision_needing_a_table_only_an_init_dump_creates(make_repo: MakeRepo)
     assert "the SQL file sql/init.sql:1 creates it: run it first" in text
 
 
-def _alembic(root: Path, url: str) -> Config:
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "migrations"))
-    config.set_main_option("sqlalchemy.url", url)
-    return config
-
-
 def _current(url: str) -> str | None:
     engine = sa.create_engine(url)
     try:
@@ -126,13 +99,13 @@ def test_real_alembic_stops_where_tabletrace_says(make_repo: MakeRepo, tmp_path:
     root = make_repo(SEED_REPO)
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     with pytest.raises(sa.exc.OperationalError, match="no such table: legacy_profiles"):
-        command.upgrade(_alembic(root, url), "head")
+        command.upgrade(alembic_config(root, url), "head")
     assert _current(url) in (None, "a1")  # nothing after the revision tabletrace names ran
 
     prepared = tmp_path / "prepared.db"
     with sqlite3.connect(prepared) as conn:
         conn.executescript((root / "sql/init.sql").read_text())
-    command.upgrade(_alembic(root, f"sqlite:///{prepared}"), "head")
+    command.upgrade(alembic_config(root, f"sqlite:///{prepared}"), "head")
     assert _current(f"sqlite:///{prepared}") == "c3"
 
 
@@ -145,12 +118,12 @@ def test_real_alembic_on_postgresql_stops_where_tabletrace_says(
     root = make_repo(SEED_REPO)
     empty = make_database("").replace("postgresql://", "postgresql+psycopg://", 1)
     with pytest.raises(sa.exc.ProgrammingError, match='relation "legacy_profiles" does not exist'):
-        command.upgrade(_alembic(root, empty), "head")
+        command.upgrade(alembic_config(root, empty), "head")
     assert _current(empty) in (None, "a1")
     prepared = make_database((root / "sql/init.sql").read_text())
     assert parse_database_url(prepared).kind == "postgresql"
     prepared = prepared.replace("postgresql://", "postgresql+psycopg://", 1)
-    command.upgrade(_alembic(root, prepared), "head")
+    command.upgrade(alembic_config(root, prepared), "head")
     assert _current(prepared) == "c3"
 
 
@@ -283,7 +256,7 @@ def test_create_all_bootstrap_makes_alembic_faults_informational(make_repo: Make
 
 STAMPING_HELPER_REPO = {
     **INI,
-    "migrations/env.py": ENV_PY,
+    "migrations/env.py": ALEMBIC_ENV_PY,
     f"{V}/a.py": revision("a", None, 'op.create_table("users", sa.Column("id", sa.Integer))'),
     f"{V}/b.py": revision("b", "a", 'op.create_index("ix_t", "teams", ["id"])'),
     "app/__init__.py": "",
@@ -446,7 +419,7 @@ def test_indexes_and_foreign_key_targets_need_their_tables(make_repo: MakeRepo) 
     `alembic upgrade head` on SQLite agrees for the index."""
     files = {
         **INI,
-        "migrations/env.py": ENV_PY,
+        "migrations/env.py": ALEMBIC_ENV_PY,
         "migrations/script.py.mako": SCRIPT_MAKO,
         f"{V}/a1.py": revision(
             "a1", None, 'op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True))'
@@ -478,7 +451,7 @@ def test_indexes_and_foreign_key_targets_need_their_tables(make_repo: MakeRepo) 
 def test_real_alembic_fails_on_the_index_too(make_repo: MakeRepo, tmp_path: Path) -> None:
     files = {
         **INI,
-        "migrations/env.py": ENV_PY,
+        "migrations/env.py": ALEMBIC_ENV_PY,
         "migrations/script.py.mako": SCRIPT_MAKO,
         f"{V}/a1.py": revision(
             "a1", None, 'op.create_table("orders", sa.Column("id", sa.Integer))'
@@ -489,7 +462,7 @@ def test_real_alembic_fails_on_the_index_too(make_repo: MakeRepo, tmp_path: Path
     assert order_findings(scan(root)) == [("public.customers", "error", f"{V}/b2.py", 10)]
     url = f"sqlite:///{tmp_path / 'index.db'}"
     with pytest.raises(sa.exc.OperationalError, match=r"no such table: main\.customers"):
-        command.upgrade(_alembic(root, url), "head")
+        command.upgrade(alembic_config(root, url), "head")
 
 
 def test_swapping_a_table_in_place_relies_on_an_earlier_source(make_repo: MakeRepo) -> None:
@@ -547,7 +520,7 @@ def test_a_parent_with_two_children_gives_each_its_own_end_state(make_repo: Make
 
 TRIMMED_REPO = {
     **INI,
-    "migrations/env.py": ENV_PY,
+    "migrations/env.py": ALEMBIC_ENV_PY,
     "migrations/script.py.mako": SCRIPT_MAKO,
     # the older revisions were deleted: the first one kept alters what they had created
     f"{V}/r1_flag.py": revision("r1", None, 'op.add_column("orders", sa.Column("flag", sa.Text))'),
@@ -622,7 +595,7 @@ def test_real_alembic_fails_a_trimmed_history_at_its_root_and_stamps_after_creat
     root = make_repo(repo)
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     with pytest.raises(sa.exc.OperationalError, match="no such table: orders"):
-        command.upgrade(_alembic(root, url), "head")
+        command.upgrade(alembic_config(root, url), "head")
     assert _current(url) is None
 
     url = f"sqlite:///{tmp_path / 'built.db'}"
@@ -632,5 +605,5 @@ def test_real_alembic_fails_a_trimmed_history_at_its_root_and_stamps_after_creat
     engine = sa.create_engine(url)
     metadata.create_all(engine)
     engine.dispose()
-    command.stamp(_alembic(root, url), "head")
+    command.stamp(alembic_config(root, url), "head")
     assert _current(url) == "r3"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import Report, scan
-from tests.conftest import MakeRepo, uses_of
+from tests.conftest import ALEMBIC_ENV_PY, MakeRepo, alembic_config, uses_of
 from tests.pg import MakeDatabase, make_database, pg_server
 
 __all__ = ["make_database", "pg_server"]  # fixtures used by name below
@@ -614,16 +614,7 @@ def test_create_all_then_alembic_stamp_is_the_cookbook_bootstrap(make_repo: Make
 
 STAMP_ADVICE_REPO = {
     **INI,
-    "migrations/env.py": (
-        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\n"
-        "config = context.config\n"
-        "engine = engine_from_config(config.get_section(config.config_ini_section), "
-        "prefix='sqlalchemy.', poolclass=pool.NullPool)\n"
-        "with engine.connect() as connection:\n"
-        "    context.configure(connection=connection, target_metadata=None)\n"
-        "    with context.begin_transaction():\n"
-        "        context.run_migrations()\n"
-    ),
+    "migrations/env.py": ALEMBIC_ENV_PY,
     f"{V}/a.py": revision(
         "a", None, 'op.create_table("users", sa.Column("id", sa.Integer, primary_key=True))'
     ),
@@ -657,8 +648,6 @@ def test_create_all_telling_the_operator_to_stamp_is_the_bootstrap(
 
     import sqlalchemy as sa
     from alembic import command
-    from alembic.config import Config
-
     root = make_repo(STAMP_ADVICE_REPO)
     report = scan(root)
     assert create_all_tables(report) == {"db_create.py:9": ["public.users"]}
@@ -670,9 +659,7 @@ def test_create_all_telling_the_operator_to_stamp_is_the_bootstrap(
         check=True, env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
     ).stdout
     assert "alembic stamp head" in out
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "migrations"))
-    config.set_main_option("sqlalchemy.url", url)
+    config = alembic_config(root, url)
     command.stamp(config, "head")
     command.upgrade(config, "head")  # nothing left to run: no "already exists"
     engine = sa.create_engine(url)
