@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -147,6 +147,21 @@ def model_tables(report: Report) -> dict[str, list[str]]:
                 found.setdefault(table.name, [])
                 found[table.name] += [c for c in state.columns or [] if c not in found[table.name]]
     return found
+
+
+def sqlite_engine(models: Any, rows: Sequence[Any] = ()) -> Any:
+    """An in-memory SQLite engine with the tables of `models.Base` created and `rows` (mapped
+    instances) committed: the database a test runs a scanned module's functions on."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    engine = sa.create_engine("sqlite://")
+    models.Base.metadata.create_all(engine)
+    if rows:
+        with Session(engine) as session:
+            session.add_all(rows)
+            session.commit()
+    return engine
 
 
 def statements_run(engine: Any) -> list[str]:
@@ -1050,8 +1065,7 @@ def test_a_table_event_listeners_target_is_that_table(make_repo) -> None:
     import sqlalchemy as sa
 
     with imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(models)
         with engine.connect() as conn:
             triggers = conn.execute(sa.text(
                 "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
@@ -1100,15 +1114,11 @@ def test_an_instance_a_query_returned_is_deleted_from_its_table(make_repo) -> No
         ("app/api.py", 12, "hints", "write", "high"),
     }
     assert scan(root, prefilter=False).to_json() == report.to_json()
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     with imported(root, "app.api") as api, imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
-        with Session(engine) as session:
-            session.add_all([models.Award(id=1), models.Hint(id=1)])  # type: ignore[attr-defined]
-            session.commit()
+        seeded = [models.Award(id=1), models.Hint(id=1)]  # type: ignore[attr-defined]
+        engine = sqlite_engine(models, seeded)
         statements = statements_run(engine)
         with Session(engine) as session:
             api.delete_award(session, 1)  # type: ignore[attr-defined]
@@ -1148,11 +1158,9 @@ def test_an_abstract_bases_classmethod_reads_each_mapped_subclasss_table(make_re
         t.name: [(u.line, u.kind) for u in t.uses if u.via == "sql"] for t in report.tables
     } == {"sessions": [(17, "write")], "tokens": [(17, "write")]}
     assert scan(root, prefilter=False).to_json() == report.to_json()
-    import sqlalchemy as sa
 
     with imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(models)
         statements = statements_run(engine)
         with engine.begin() as conn:
             models.Session.purge(conn)  # type: ignore[attr-defined]
@@ -1220,12 +1228,10 @@ def test_a_model_made_only_to_call_a_method_is_no_new_row(make_repo) -> None:
         ("app/views.py", 5, "settings", "read", "low"),
         ("app/views.py", 9, "settings", "write", "high"),
     }
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     with imported(root, "app.views") as views, imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(models)
         statements = statements_run(engine)
         with Session(engine) as session:
             assert views.title() == "dns"  # type: ignore[attr-defined]
@@ -1289,15 +1295,11 @@ def test_each_instance_of_a_query_result_deleted_in_a_loop(make_repo) -> None:
         ("app/api.py", 6, "awards", "write", "high"),
     }
     assert scan(root, prefilter=False).to_json() == report.to_json()
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     with imported(root, "app.api") as api, imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
-        with Session(engine) as session:
-            session.add_all([models.Award(id=1), models.Award(id=2)])  # type: ignore[attr-defined]
-            session.commit()
+        seeded = [models.Award(id=1), models.Award(id=2)]  # type: ignore[attr-defined]
+        engine = sqlite_engine(models, seeded)
         statements = statements_run(engine)
         with Session(engine) as session:
             api.purge(session)  # type: ignore[attr-defined]
@@ -1373,7 +1375,6 @@ def test_a_model_chosen_by_a_setting_is_either_table(make_repo, prefilter: bool)
     ]
     import os
 
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     ran: dict[int, set[str]] = {6: set(), 10: set()}
@@ -1382,8 +1383,7 @@ def test_a_model_chosen_by_a_setting_is_either_table(make_repo, prefilter: bool)
         try:
             with imported(root, "app.shop") as shop:
                 models = sys.modules["app.models"]
-                engine = sa.create_engine("sqlite://")
-                models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+                engine = sqlite_engine(models)
                 statements = statements_run(engine)
                 with Session(engine) as session:
                     shop.names(session)  # type: ignore[attr-defined]
@@ -1487,12 +1487,10 @@ def test_a_columns_description_is_no_use(make_repo) -> None:
     assert orm_uses(report) == {
         ("app/models.py", 22, "project_versions", "read", "high"),
     }
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    engine = sa.create_engine("sqlite://")
     with imported(root, "app.models") as module:
-        module.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(module)
         statements = statements_run(engine)
         assert (module.longest(), module.label()) == (50, "Version")  # type: ignore[attr-defined]
         assert statements == []
@@ -1549,12 +1547,10 @@ def test_a_loop_over_models_uses_each_table(make_repo) -> None:
         ("app/models.py", 31, "colors", "read", "high"),  # the comprehension
         ("app/models.py", 31, "sizes", "read", "high"),
     }
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    engine = sa.create_engine("sqlite://")
     with imported(root, "app.models") as module:
-        module.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(module)
         statements = statements_run(engine)
         with Session(engine) as session:
             module.wipe(session)  # type: ignore[attr-defined]
