@@ -55,6 +55,7 @@ from analyzer.sources.declared import declared_external_histories
 from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
 from analyzer.sources.migration_modules import (
     application_sql,
+    continue_from_baselines,
     migration_modules,
 )
 from analyzer.sources.model import implicit_object_renames, replay
@@ -361,6 +362,19 @@ def analyse(
     )
     diagnostics.extend(_unparsed(path, line, error) for path, line, error in sql.unparsed)
     switched = other_databases(sql, {key for key, _ in code.uses})
+    for baseline in continue_from_baselines(migrations, sql.histories):
+        first = baseline.first
+        diagnostics.append(
+            Diagnostic(
+                code="migration-baseline", path=first.path, line=first.line,
+                message=(
+                    f"the upgrade in {baseline.upgrade.path} changes {first.table.display} "
+                    f"(`{first.snippet}`), which none of its earlier steps creates and "
+                    f"{', '.join(baseline.files)} beside it does: read as the baseline it "
+                    "upgrades, run before its first step"
+                ),
+            )
+        )
     runtime = [
         history
         for facts in app

@@ -317,6 +317,20 @@ class FunctionFact:
 
 
 @dataclass(frozen=True)
+class VersionGate:
+    """`if <subject> < N:` in a function: one step of a schema upgrade written as version
+    checks (`if version < 2: cur.execute("ALTER ..."); set_version(2)`, then `if version < 3:`
+    ...), the block from `line` to `end_line`. `version` is the version the block upgrades
+    to: `v < 3`, `v <= 2`, `3 > v` and `2 >= v` all give 3."""
+
+    function: str  # qualified name of the enclosing function
+    subject: str  # the compared expression's source text (`curVer`, `self.version`)
+    version: int
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
 class ClassFact:
     qualname: str
     line: int
@@ -533,6 +547,9 @@ class PythonFacts:
     calls: list[CallFact] = field(default_factory=list)
     # Steps of every function of a module that uses Alembic's `op` (revisions and helpers).
     migration_steps: dict[str, tuple[MigrationStep, ...]] = field(default_factory=dict)
+    # `if version < N:` blocks of functions (`analyzer.sources.migration_modules` reads
+    # them as the steps of an upgrade when they run DDL).
+    version_gates: list[VersionGate] = field(default_factory=list)
     # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
     django: DjangoFacts | None = None
 

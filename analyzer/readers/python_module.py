@@ -20,6 +20,7 @@ from analyzer.facts import (
     Literal,
     PythonFacts,
 )
+from analyzer.python.gates import GateReader
 from analyzer.python.parse import ParsedModule, describe_exception, parse_module
 from analyzer.python.scopes import ScopeModel, walk_module
 from analyzer.python.summary import ReturnsReader, summarize
@@ -78,7 +79,8 @@ def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     code = CodeSqlReader(parsed)
     returns = ReturnsReader()
     django = DjangoReader(parsed)
-    model = walk_module(parsed, (code, returns, django))
+    gates = GateReader(parsed)
+    model = walk_module(parsed, (code, returns, django, gates))
     translator = Translator(parsed, model)
     builder = TemplateBuilder(parsed, translator, code.shapes)
     facts = PythonFacts(path=parsed.path, module=parsed.module)
@@ -89,6 +91,7 @@ def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     )
     facts.constants = _constants(model, builder)
     facts.imports = _imports(model)
+    facts.version_gates = gates.gates
     facts.alembic_revision = _revision_marker(model, builder)
     facts.orm = read_sqlalchemy(parsed, builder, model.module)
     facts.django = django.facts(model, translator, builder)

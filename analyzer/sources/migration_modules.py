@@ -20,6 +20,13 @@ number).
 Steps registered with mautrix's `UpgradeTable` (`@upgrade_table.register(...)`, in maubot and
 the mautrix bridges) are found by that decorator wherever they are: one ordered source per
 registry (`_registered_steps`).
+
+An upgrade written as version checks in one function (`if version < 1: ...`, `if version <
+2: ...`, each block running DDL: `_gated_upgrades`) is one ordered source too: its blocks are
+the steps, in the order of their version. When its first step changes a table that only the
+`.sql` files beside the module create (a baseline the function upgrades: `schema.sql` run on
+a fresh database, then the checks), those files are its first steps
+(`continue_from_baselines`).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from analyzer.facts import PythonFacts
+from analyzer.facts import PythonFacts, VersionGate
 from analyzer.resolve.code_sql import PythonSql, ResolvedRef
 from analyzer.resolve.index import absolute_module
 from analyzer.sources.migration_places import is_declared, migrations_place
@@ -52,10 +59,18 @@ class MigrationModules:
     histories: list[SourceHistory] = field(default_factory=list)
     # (path, top-level function) whose SQL is migration SQL; None: the whole module
     steps: set[tuple[str, str | None]] = field(default_factory=set)
+    # path -> the (first, last) lines of the version-checked blocks of its upgrades
+    gated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # the ids of the upgrades written as version checks (`continue_from_baselines`)
+    gated_histories: set[str] = field(default_factory=set)
 
-    def owns(self, path: str, function: str | None) -> bool:
-        """Whether SQL at `function` of `path` belongs to a migration step."""
+    def owns(self, path: str, function: str | None, line: int | None = None) -> bool:
+        """Whether SQL at `line` of `function` of `path` belongs to a migration step."""
         if (path, None) in self.steps:
+            return True
+        if line is not None and any(
+            first <= line <= last for first, last in self.gated.get(path, ())
+        ):
             return True
         top = function.split(".", 1)[0] if function else None
         return top is not None and (path, top) in self.steps
@@ -78,10 +93,12 @@ def migration_modules(
     for facts in modules:
         if facts.path in registered:
             continue
+        refs = resolved[facts.path].refs if facts.path in resolved else []
+        if facts.version_gates and _gated_upgrades(facts, refs, result):
+            continue
         declared = is_declared(facts.path, globs)
         if not declared and not _looks_like_migrations(facts):
             continue
-        refs = resolved[facts.path].refs if facts.path in resolved else []
         steps = _numbered_functions(facts, pattern, refs)
         if steps:
             history = SourceHistory(
@@ -192,6 +209,52 @@ def _registry_home(
     return path.removesuffix("/__init__.py")
 
 
+#: An upgrade written as version checks has at least this many blocks running DDL (one
+#: `if n < 2:` around a CREATE is a condition, not a migration runner).
+GATED_STEPS = 2
+
+
+def _gated_upgrades(
+    facts: PythonFacts, refs: list[ResolvedRef], result: MigrationModules
+) -> bool:
+    """The upgrades of `facts` written as version checks: in one function, `GATED_STEPS` or
+    more `if <subject> < N:` blocks on the same subject, for different versions, whose
+    statements change the schema. One ordered source per function: each block a step, by
+    version (then line), its statements in line order. A statement inside nested checks of
+    the subject belongs to the innermost. Whether any was found is returned."""
+    groups: dict[tuple[str, str], list[VersionGate]] = {}
+    for gate in facts.version_gates:
+        groups.setdefault((gate.function, gate.subject), []).append(gate)
+    found = False
+    for (function, subject), gates in sorted(groups.items()):
+        blocks: dict[VersionGate, list[ResolvedRef]] = {gate: [] for gate in gates}
+        for resolved in refs:
+            if resolved.function != function:
+                continue
+            around = [g for g in gates if g.line <= resolved.line <= g.end_line]
+            if around:
+                blocks[min(around, key=lambda g: (g.end_line - g.line, g.line))].append(
+                    resolved
+                )
+        changing = {
+            gate.version for gate, inside in blocks.items()
+            if any(is_schema_change(r.ref) for r in inside)
+        }
+        if len(changing) < GATED_STEPS:
+            continue
+        found = True
+        history = SourceHistory(
+            id=f"migration-module:{facts.path}:{function}", kind="migration-module",
+            path=facts.path, files=[facts.path], ordered=True,
+        )
+        for gate in sorted(gates, key=lambda g: (g.version, g.line)):
+            _add(history, facts.path, blocks[gate], f"{function}: {subject} < {gate.version}")
+            result.gated.setdefault(facts.path, []).append((gate.line, gate.end_line))
+        result.histories.append(history)
+        result.gated_histories.add(history.id)
+    return found
+
+
 def _looks_like_migrations(facts: PythonFacts) -> bool:
     if not migrations_place(facts.path) or facts.alembic_revision is not None:
         return False
@@ -240,7 +303,7 @@ def application_sql(
     modules: Iterable[PythonFacts], resolved: Mapping[str, PythonSql], steps: MigrationModules
 ) -> dict[str, PythonSql]:
     """Each module's SQL without the migration steps' (neither uses nor runtime DDL)."""
-    owned_paths = {path for path, _ in steps.steps}
+    owned_paths = {path for path, _ in steps.steps} | set(steps.gated)
     result: dict[str, PythonSql] = {}
     for facts in modules:
         sql = resolved[facts.path]
@@ -251,15 +314,16 @@ def application_sql(
             (function.line, name) for name, function in facts.functions.items() if "." not in name
         )
         result[facts.path] = PythonSql(
-            refs=[r for r in sql.refs if not steps.owns(facts.path, r.function)],
+            refs=[r for r in sql.refs if not steps.owns(facts.path, r.function, r.line)],
             dynamic=[
-                d for d in sql.dynamic if not steps.owns(facts.path, _function_at(starts, d.line))
+                d for d in sql.dynamic
+                if not steps.owns(facts.path, _function_at(starts, d.line), d.line)
             ],
             unparsed=sql.unparsed,
             sql_strings=sql.sql_strings,
             statements=sql.statements,
             attached=sql.attached,
-            calls=[c for c in sql.calls if not steps.owns(facts.path, c.function)],
+            calls=[c for c in sql.calls if not steps.owns(facts.path, c.function, c.line)],
         )
     return result
 
@@ -268,3 +332,59 @@ def _function_at(starts: list[tuple[int, str]], line: int) -> str | None:
     """The top-level function a line falls in (the last one starting before it)."""
     index = bisect.bisect_right([start for start, _ in starts], line) - 1
     return starts[index][1] if index >= 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """`.sql` files an upgrade written as version checks continues from: its `first` step
+    changes `table`, which no earlier step creates and those files do."""
+
+    upgrade: SourceHistory
+    files: tuple[str, ...]
+    first: SchemaOp
+
+
+def continue_from_baselines(
+    steps: MigrationModules, sql_histories: list[SourceHistory]
+) -> list[Baseline]:
+    """Make the `.sql` files an upgrade written as version checks continues from its first
+    steps, and take their histories out of `sql_histories`.
+
+    The common shape: a runner builds a fresh database from the `.sql` files beside it (an
+    old snapshot: `if version == 0: run every .sql file here`), then upgrades it block by
+    block (`if version < 1: ALTER TABLE t RENAME TO old_t ...`). Read apart, the files and the
+    upgrade were two owners of `t` with different columns, and the upgrade's first step failed
+    for want of `t`. The evidence: an operation of the upgrade on a table that no earlier step
+    of it creates, and that a `.sql` file in the module's own folder creates (an unordered
+    file, not already one of several alternatives). Those files run first, in path order."""
+    found: list[Baseline] = []
+    for upgrade in [h for h in steps.histories if h.id in steps.gated_histories]:
+        folder = upgrade.path.rpartition("/")[0]
+        beside = {
+            op.table: history
+            for history in sql_histories
+            if not history.ordered and history.variant_of is None
+            and all(path.rpartition("/")[0] == folder for path in history.files)
+            for op in history.operations if op.operation == "create"
+        }
+        created: set[TableKey] = set()
+        needed: list[SourceHistory] = []
+        first: SchemaOp | None = None
+        for op in upgrade.operations:
+            if op.operation == "create":
+                created.add(op.table)
+            elif op.table not in created and op.table in beside:
+                if not any(beside[op.table] is h for h in needed):
+                    needed.append(beside[op.table])
+                first = first or op
+        if first is None:
+            continue
+        needed.sort(key=lambda h: h.path)
+        upgrade.operations = [
+            replace(op, source=upgrade.id, source_kind=upgrade.kind)
+            for h in needed for op in h.operations
+        ] + upgrade.operations
+        upgrade.files = [path for h in needed for path in h.files] + upgrade.files
+        sql_histories[:] = [h for h in sql_histories if not any(h is n for n in needed)]
+        found.append(Baseline(upgrade, tuple(p for h in needed for p in h.files), first))
+    return found

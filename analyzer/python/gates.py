@@ -1,0 +1,84 @@
+"""Version checks around blocks of a function: `if version < 3:`.
+
+Why: a common home-made migration runner is one function that reads the schema's version
+(`PRAGMA user_version`, a `schema_version` row) and upgrades it step by step:
+
+    if version < 1:
+        cur.execute("ALTER TABLE ...")
+        set_version(1)
+    if version < 2:
+        ...
+
+Each block is a migration step, in the order of its version, whatever else the function
+does. The reader records every such check with a constant version; whether a function's
+checks form an upgrade (several of them on one subject, running DDL) is decided later, with
+the SQL resolved (`analyzer.sources.migration_modules`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import libcst as cst
+
+from analyzer.facts import VersionGate
+from analyzer.python.parse import ParsedModule
+from analyzer.python.scopes import Context, Reader
+
+# operator on `subject OP N` -> how N becomes the version the block upgrades to
+_SUBJECT_FIRST = {cst.LessThan: 0, cst.LessThanEqual: 1}
+# `N OP subject`
+_CONSTANT_FIRST = {cst.GreaterThan: 0, cst.GreaterThanEqual: 1}
+_SUBJECTS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+
+
+class GateReader(Reader):
+    """Collects the `if` statements of functions whose test compares something with an integer
+    constant as an upgrade step does (`<`, `<=`, or the mirrored `>`, `>=`)."""
+
+    def __init__(self, parsed: ParsedModule) -> None:
+        super().__init__()
+        self.parsed = parsed
+        self.gates: list[VersionGate] = []
+        self.handlers[cst.If] = GateReader._if  # type: ignore[assignment]
+
+    def _if(self, node: cst.If, ctx: Context) -> None:
+        function = ctx.scope.function
+        if function is None:
+            return
+        found = _version_check(node.test)
+        if found is None:
+            return
+        subject, version = found
+        self.gates.append(
+            VersionGate(
+                function=sys.intern(function),
+                subject=sys.intern(self.parsed.code(subject)),
+                version=version,
+                line=self.parsed.line(node),
+                end_line=self.parsed.end_line(node.body),
+            )
+        )
+
+
+def _version_check(test: cst.BaseExpression) -> tuple[cst.BaseExpression, int] | None:
+    """`(subject, version)` of `subject < N`, `subject <= N - 1`, `N > subject`, `N - 1 >=
+    subject` with an integer literal N; None for any other test."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    left, right = test.left, target.comparator
+    operator = type(target.operator)
+    if operator in _SUBJECT_FIRST and isinstance(right, cst.Integer) and isinstance(
+        left, _SUBJECTS
+    ):
+        return left, _integer(right) + _SUBJECT_FIRST[operator]
+    if operator in _CONSTANT_FIRST and isinstance(left, cst.Integer) and isinstance(
+        right, _SUBJECTS
+    ):
+        return right, _integer(left) + _CONSTANT_FIRST[operator]
+    return None
+
+
+def _integer(node: cst.Integer) -> int:
+    return int(node.value.replace("_", ""), 0)

@@ -1,0 +1,227 @@
+"""Upgrades written as version checks in one function (`if version < 2: ...`) are an ordered
+migration source, and the `.sql` baseline beside them, which they upgrade, runs first.
+
+The fixtures are this test's own code: SQLite runs them to say what a real database holds.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+
+from analyzer import Report, scan
+from analyzer.python.gates import _version_check
+from tests.conftest import MakeRepo, uses_of
+
+UPGRADE = '''\
+import os
+
+
+class Store:
+    def __init__(self, conn):
+        self.conn = conn
+
+    def version(self):
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def set_version(self, number):
+        self.conn.execute("PRAGMA user_version = %d" % number)
+
+    def prepare(self):
+        if self.version() == 0:
+            self.load_baseline()
+        self.upgrade()
+
+    def load_baseline(self):
+        folder = os.path.dirname(__file__)
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".sql"):
+                with open(os.path.join(folder, name)) as handle:
+                    self.conn.executescript(handle.read())
+
+    def upgrade(self):
+        current = self.version()
+        if current < 1:
+            self.conn.execute("ALTER TABLE items RENAME TO old_items")
+            self.conn.execute("CREATE TABLE items (id integer primary key autoincrement, label text)")
+            self.conn.execute("INSERT INTO items (label) SELECT label FROM old_items")
+            self.conn.execute("DROP TABLE old_items")
+            self.set_version(1)
+        if current < 2:
+            self.conn.execute("ALTER TABLE items ADD COLUMN archived integer")
+            self.conn.execute("CREATE TABLE tags (item_id integer, tag text)")
+            self.set_version(2)
+        if 3 > current:
+            self.conn.execute("CREATE INDEX tags_by_item ON tags (item_id)")
+            self.set_version(3)
+'''
+BASELINE = "CREATE TABLE items (label text NOT NULL);\n"
+OTHER_BASELINE = "CREATE TABLE notes (body text);\n"
+CODE = '''\
+def archived(conn):
+    return conn.execute("SELECT label FROM items JOIN tags ON tags.item_id = items.id "
+                        "WHERE archived = 1").fetchall()
+
+
+def note(conn, body):
+    conn.execute("INSERT INTO notes (body) VALUES (?)", (body,))
+'''
+
+
+def _repo(make_repo: MakeRepo) -> Path:
+    return make_repo(
+        {
+            "store/__init__.py": "",
+            "store/db.py": UPGRADE,
+            "store/items.sql": BASELINE,
+            "store/notes.sql": OTHER_BASELINE,
+            "app/__init__.py": "",
+            "app/queries.py": CODE,
+        }
+    )
+
+
+def _real_columns(root: Path) -> dict[str, list[str]]:
+    """Build the database as the fixture's own runner does, on SQLite, and list each table's
+    columns."""
+    script = textwrap.dedent(
+        f"""
+        import sqlite3, sys
+        sys.path.insert(0, {str(root)!r})
+        from store.db import Store
+        conn = sqlite3.connect(":memory:")
+        Store(conn).prepare()
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        ).fetchall():
+            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({{name}})")]
+            print(name + ":" + ",".join(columns))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        line.split(":")[0]: line.split(":")[1].split(",") for line in out.strip().splitlines()
+    }
+
+
+def _columns(report: Report) -> dict[str, list[str] | None]:
+    return {
+        t.name: next((s.columns for s in t.states if s.source.startswith("migration-module")),
+                     None)
+        for t in report.tables
+        if "migration-module" in t.present_in
+    }
+
+
+def test_version_checks_are_an_ordered_source_continuing_the_baseline_beside_them(
+    make_repo: MakeRepo,
+) -> None:
+    root = _repo(make_repo)
+    report = scan(root)
+    upgrade = "migration-module:store/db.py:Store.upgrade"
+    assert sorted(s.id for s in report.sources) == [upgrade, "sql:store/notes.sql"]
+    [source] = [s for s in report.sources if s.id == upgrade]
+    # the baseline it upgrades is its first step; notes.sql, which it does not need, stays apart
+    assert source.files == ["store/items.sql", "store/db.py"]
+    real = _real_columns(root)
+    assert real == {
+        "items": ["id", "label", "archived"],
+        "notes": ["body"],
+        "tags": ["item_id", "tag"],
+    }
+    assert _columns(report) == {"items": real["items"], "tags": real["tags"]}
+    items = report.table("public.items")
+    assert items is not None
+    step1, step2 = "Store.upgrade: current < 1", "Store.upgrade: current < 2"
+    assert [(d.path, d.line, d.operation, d.revision) for d in items.definitions] == [
+        ("store/db.py", 29, "rename_from", step1),
+        ("store/db.py", 30, "create", step1),
+        ("store/db.py", 31, "data", step1),
+        ("store/db.py", 35, "alter", step2),
+        ("store/items.sql", 1, "create", None),
+    ]
+    # no rival owners, no runtime DDL, no step failing for want of the baseline's table
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("migration-baseline", "store/db.py", 29)
+    ]
+    assert {t.name: t.status for t in report.tables} == {
+        "items": "used", "notes": "used", "old_items": "removed", "tags": "used",
+    }
+    # the upgrade's statements are migration SQL, not uses
+    assert uses_of(report, "public.items") == {("app/queries.py", 2, "read")}
+    assert uses_of(report, "public.old_items") == set()
+
+
+def test_one_version_check_around_ddl_is_no_upgrade(make_repo: MakeRepo) -> None:
+    """A single `if n < 2:` block creating a table is a condition of application code: the
+    DDL stays runtime DDL."""
+    root = make_repo(
+        {
+            "app/__init__.py": "",
+            "app/boot.py": (
+                "def boot(conn, level):\n"
+                "    if level < 2:\n"
+                "        conn.execute('CREATE TABLE IF NOT EXISTS cache (k text)')\n"
+                "    if level < 3:\n"
+                "        conn.execute('SELECT k FROM cache')\n"
+            ),
+        }
+    )
+    report = scan(root)
+    assert [s.id for s in report.sources] == ["runtime:app/boot.py"]
+    assert [(f.name, f.table, f.line) for f in report.findings] == [
+        ("runtime-created-table", "public.cache", 3)
+    ]
+    assert uses_of(report, "public.cache") == {
+        ("app/boot.py", 3, "ddl"), ("app/boot.py", 5, "read")
+    }
+
+
+def test_upgrade_without_baseline_creates_its_own_tables(make_repo: MakeRepo) -> None:
+    """Checks that build every table themselves need no baseline, and a `.sql` file that
+    creates another table beside them stays its own source."""
+    root = make_repo(
+        {
+            "db/__init__.py": "",
+            "db/schema.py": (
+                "def migrate(cur, version):\n"
+                "    if version <= 0:\n"
+                "        cur.execute('CREATE TABLE users (id int)')\n"
+                "    if version <= 1:\n"
+                "        cur.execute('ALTER TABLE users ADD COLUMN email text')\n"
+            ),
+            "db/extra.sql": "CREATE TABLE audit (at text);\n",
+            "app.py": "def f(cur):\n    cur.execute('SELECT email FROM users, audit')\n",
+        }
+    )
+    report = scan(root)
+    assert sorted(s.id for s in report.sources) == [
+        "migration-module:db/schema.py:migrate", "sql:db/extra.sql",
+    ]
+    assert _columns(report) == {"users": ["id", "email"]}
+    assert [f.name for f in report.findings] == []
+    assert [d.code for d in report.diagnostics] == []
+
+
+def test_version_check_shapes() -> None:
+    def check(source: str) -> tuple[str, int] | None:
+        found = _version_check(cst.parse_expression(source))
+        return None if found is None else (cst.Module([]).code_for_node(found[0]), found[1])
+
+    assert check("version < 3") == ("version", 3)
+    assert check("self.version <= 2") == ("self.version", 3)
+    assert check("3 > get_version()") == ("get_version()", 3)
+    assert check("2 >= meta['v']") == ("meta['v']", 3)
+    assert check("version < 0x10") == ("version", 16)
+    assert check("version == 3") is None
+    assert check("version < limit") is None
+    assert check("0 < version < 3") is None
+    assert check("'a' < version") is None
