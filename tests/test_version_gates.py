@@ -47,7 +47,7 @@ class Store:
         current = self.version()
         if current < 1:
             self.conn.execute("ALTER TABLE items RENAME TO old_items")
-            self.conn.execute("CREATE TABLE items (id integer primary key autoincrement, label text)")
+            self.conn.execute("CREATE TABLE items (id integer primary key, label text)")
             self.conn.execute("INSERT INTO items (label) SELECT label FROM old_items")
             self.conn.execute("DROP TABLE old_items")
             self.set_version(1)
