@@ -2050,3 +2050,55 @@ def test_a_loop_over_models_uses_each(make_repo: MakeRepo) -> None:
 
     assert tables("DELETE") == tables("SELECT COUNT") == {"shop_color", "shop_size"}
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+BUMPED_ORDER = """\
+from django.db import models
+
+
+class Order(models.Model):
+    total = models.IntegerField(default=0)
+
+    def bump(self):
+        self.total += 1
+        self.save()
+
+    def discard(self):
+        self.delete()
+
+    def reload(self):
+        self.refresh_from_db()
+
+
+class Note(models.Model):
+    text = models.TextField()
+"""
+
+
+def test_self_save_in_a_models_method_writes_its_table(make_repo: MakeRepo) -> None:
+    """`self.save()`, `self.delete()` and `self.refresh_from_db()` in a model's own method
+    query its table (DMOJ: 11 such `self.save()` were missed; a model used only so was a
+    false `dead-table`). Real Django runs an UPDATE, a DELETE and a SELECT on `shop_order`."""
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project({"shop/models.py": BUMPED_ORDER}, shop_db=True))
+    real = captured_sql(
+        root, "from shop.models import Order; order = Order.objects.create()",
+        "order.bump(); order.reload(); order.discard()", ("makemigrations", "shop"), ("migrate",),
+    )
+    statements = [re.match(r'(\w+) .*?"?(shop_\w+)', sql).groups()  # type: ignore[union-attr]
+                  for sql in real]
+    assert ("UPDATE", "shop_order") in statements and ("DELETE", "shop_order") in statements
+    assert ("SELECT", "shop_order") in statements
+    report = scan(root)
+    order = report.table("public.shop_order")
+    assert order is not None and order.status == "used"
+    assert sorted((u.path, u.line, u.kind) for u in order.uses) == [
+        ("shop/models.py", 9, "write"), ("shop/models.py", 12, "write"),
+        ("shop/models.py", 15, "read"),
+    ]
+    assert [(f.name, f.table) for f in report.findings if f.name == "dead-table"] == [
+        ("dead-table", "public.shop_note")
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

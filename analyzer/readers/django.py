@@ -603,7 +603,8 @@ def _worth_keeping(root: ir.Expr, steps: list[ChainStep], outer: cst.BaseExpress
         return True
     if len(steps) >= 2 and calls[-1].name in QUERY_METHODS:
         return True
-    if calls[0].name in INSTANCE_CALLS and _constructed(root):
+    if calls[0].name in INSTANCE_CALLS and (_constructed(root) or isinstance(root, ir.Self)):
+        # `Thing(...).save()`, and `self.save()` in a method (a model's own instance)
         return True
     return calls[0].name in QUERY_METHODS and _promising(root)
 
