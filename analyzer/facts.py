@@ -613,6 +613,10 @@ class AlembicRevision:
     revision: str | None
     down_revisions: tuple[str, ...] = ()  # None -> (), "a" -> ("a",), ("a", "b") -> both
     branch_labels: tuple[str, ...] = ()
+    # `branch_labels = (cli.EXPAND_BRANCH,)`: labels that are no literals, as parts the
+    # revision runner evaluates (a constant of another module), and the line
+    branch_label_parts: tuple[tuple[Part, ...], ...] = ()
+    branch_labels_line: int | None = None
     depends_on: tuple[str, ...] = ()
     docstring: str | None = None
     has_upgrade: bool = False

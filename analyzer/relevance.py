@@ -2144,6 +2144,10 @@ class Demand:
                 yield from _hole_roots(candidate.parts)
                 used_loops.update(candidate.loops)
         yield from self._call_roots(facts, self._helpers)
+        labels = facts.names.get("branch_labels") if facts.alembic_revision else None
+        if labels is not None and labels.value is not None:
+            # `branch_labels = (cli.EXPAND_BRANCH,)`: the revision runner evaluates them
+            yield labels.value
         for steps in facts.migration_steps.values():
             for step in steps:
                 yield from step.args

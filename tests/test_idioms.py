@@ -4263,3 +4263,57 @@ def test_a_query_name_bound_again_in_a_later_loop_counts_each_statement_once(
 
             assert len(cli.describe_all(conn)) == 2
     assert sorted({" ".join(s.split()).split()[0] for s in ran}) == ["SELECT", "UPDATE"]
+
+
+LABELLED_BRANCHES = {
+    **INI,
+    "migrations/env.py": ALEMBIC_ENV_PY,
+    "app/__init__.py": "",
+    "app/branches.py": 'EXPAND = "expand"\nCONTRACT = "contract"\n',
+    f"{V}/a1.py": revision("a1", None, """
+        op.create_table("accounts", sa.Column("id", sa.Integer, primary_key=True))
+        op.create_table("legacy", sa.Column("id", sa.Integer))
+    """),
+    f"{V}/e1.py": revision(
+        "e1", "a1", 'op.add_column("accounts", sa.Column("email", sa.String(80)))',
+        header="from app import branches\nbranch_labels = (branches.EXPAND,)",
+    ),
+    f"{V}/c1.py": revision(
+        "c1", "a1", 'op.drop_table("legacy")',
+        header="from app.branches import CONTRACT\nbranch_labels = [CONTRACT]",
+    ),
+    "app/users.py": 'def emails(conn):\n    return conn.execute("SELECT email FROM accounts")\n',
+}
+
+
+def test_branch_labels_named_by_constants_of_another_module(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """`branch_labels = (cli.EXPAND_BRANCH,)` (neutron's expand / contract branches): the
+    labels are the constants' values, so the two heads each end a branch of its own name, no
+    `multiple-heads` error. A label no evaluation can read is ignored with a diagnostic, as a
+    label that is no literal was before. Real Alembic loads the same labels and upgrades to
+    both heads."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    root = make_repo(LABELLED_BRANCHES)
+    report = scan(root)
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert diagnostics(report, "alembic-dynamic-identifier") == []
+    config = alembic_config(root, f"sqlite:///{tmp_path / 'app.db'}")
+    with importable(root):
+        script = ScriptDirectory.from_config(config)
+        labels = {rev: set(script.get_revision(rev).branch_labels) for rev in script.get_heads()}
+        assert labels == {"e1": {"expand"}, "c1": {"contract"}}
+        command.upgrade(config, "heads")
+    guessed = make_repo({
+        **LABELLED_BRANCHES,
+        f"{V}/c1.py": revision(
+            "c1", "a1", 'op.drop_table("legacy")',
+            header="import os\nbranch_labels = (os.environ['LABEL'],)",
+        ),
+    })
+    unread = scan(guessed)
+    assert diagnostics(unread, "alembic-dynamic-identifier") == [(f"{V}/c1.py", 5)]
+    assert [(f.name, f.table) for f in unread.findings] == [("multiple-heads", None)]

@@ -158,6 +158,13 @@ def _identifier(
         if name not in ("revision", "down_revision", "branch_labels", "depends_on"):
             continue
         values = _identifier_values(value)
+        if values is None and name == "branch_labels":
+            parts = _label_parts(value, builder)
+            if parts is not None:
+                # evaluated with the module's imports by the revision runner
+                rev.branch_label_parts = parts
+                rev.branch_labels_line = parsed.line(small)
+                continue
         if values is None or (name == "revision" and len(values) > 1):
             rev.problems.append(
                 FileProblem(
@@ -179,6 +186,32 @@ def _identifier(
             rev.branch_labels = values
         else:
             rev.depends_on = values
+
+
+def _label_parts(
+    node: cst.BaseExpression, builder: TemplateBuilder
+) -> tuple[tuple[Part, ...], ...] | None:
+    """Each label of `branch_labels = (cli.EXPAND_BRANCH, "x")` as template parts: a string
+    expression's, or one hole for a name or attribute (a constant perhaps imported)."""
+    elements = (
+        [e.value for e in node.elements if not isinstance(e, cst.StarredElement)]
+        if isinstance(node, cst.Tuple | cst.List) else [node]
+    )
+    if isinstance(node, cst.Tuple | cst.List) and len(elements) != len(node.elements):
+        return None
+    scope = builder.translator.model.module
+    out: list[tuple[Part, ...]] = []
+    for element in elements:
+        if builder.is_str(element):
+            parts = builder.build(element, scope)
+            if parts is None:
+                return None
+            out.append(parts)
+        elif isinstance(element, cst.Name | cst.Attribute):
+            out.append((builder.hole(element, "argument", scope, ()),))
+        else:
+            return None
+    return tuple(out)
 
 
 def _identifier_values(node: cst.BaseExpression) -> tuple[str, ...] | None:

@@ -17,6 +17,7 @@ import dataclasses
 from analyzer.facts import (
     AlembicOp,
     AlembicRevision,
+    FileProblem,
     Hole,
     Literal,
     MigrationStep,
@@ -65,6 +66,8 @@ class RevisionRunner:
         result = dataclasses.replace(
             revision, operations=[], opaque_statements=[], problems=list(revision.problems)
         )
+        if revision.branch_label_parts:
+            self._branch_labels(revision, facts, result)
         if facts is None or not revision.has_upgrade:
             return result
         run = _Run(self, revision, facts, result)
@@ -74,6 +77,33 @@ class RevisionRunner:
         )
         result.opaque_statements = list(dict.fromkeys(run.opaque))
         return result
+
+
+    def _branch_labels(
+        self, revision: AlembicRevision, facts: PythonFacts | None, result: AlembicRevision
+    ) -> None:
+        """`branch_labels = (cli.EXPAND_BRANCH,)`: each label evaluated with the revision's
+        imports (one known text each), or ignored with the problem the reader would have
+        reported for a label that is no literal."""
+        labels: list[str] = []
+        why = "the revision's module was not read"
+        for parts in revision.branch_label_parts:
+            texts, why = (
+                self.expander.text(parts, Frame(facts)) if facts is not None else ([], why)
+            )
+            if len(texts) != 1:
+                why = why or f"{len(texts)} possible values"
+                break
+            labels.append(texts[0])
+        else:
+            result.branch_labels = tuple(labels)
+            return
+        result.problems.append(
+            FileProblem(
+                "alembic-dynamic-identifier", revision.branch_labels_line,
+                f"`branch_labels` could not be evaluated ({why}); it was ignored",
+            )
+        )
 
 
 class _Run:
