@@ -362,24 +362,28 @@ def analyse(
     )
     diagnostics.extend(_unparsed(path, line, error) for path, line, error in sql.unparsed)
     switched = other_databases(sql, {key for key, _ in code.uses})
-    for baseline in continue_from_baselines(migrations, sql.histories):
+    runtime = [
+        history
+        for facts in app
+        if (history := runtime_history(facts.path, resolved[facts.path].refs)) is not None
+    ]
+    for baseline in continue_from_baselines(migrations, sql.histories, runtime):
         first = baseline.first
+        origin = (
+            "the module's own code outside the version checks creates" if baseline.runtime
+            else f"{', '.join(baseline.files)} beside it "
+            + ("creates" if len(baseline.files) == 1 else "create")
+        )
         diagnostics.append(
             Diagnostic(
                 code="migration-baseline", path=first.path, line=first.line,
                 message=(
                     f"the upgrade in {baseline.upgrade.path} changes {first.table.display} "
                     f"(`{first.snippet}`), which none of its earlier steps creates and "
-                    f"{', '.join(baseline.files)} beside it does: read as the baseline it "
-                    "upgrades, run before its first step"
+                    f"{origin}: read as the baseline it upgrades, run before its first step"
                 ),
             )
         )
-    runtime = [
-        history
-        for facts in app
-        if (history := runtime_history(facts.path, resolved[facts.path].refs)) is not None
-    ]
     histories = [h.history for h in alembic] + migrations.histories + sql.histories + runtime
     histories += model_histories(orm_model)
     create_all = create_all_sources(app, mapper, orm_model)

@@ -225,3 +225,64 @@ def test_version_check_shapes() -> None:
     assert check("version < limit") is None
     assert check("0 < version < 3") is None
     assert check("'a' < version") is None
+
+
+OWN_BASELINE = '''\
+import sqlite3
+
+
+class History:
+    def __init__(self, path, fresh):
+        self.conn = sqlite3.connect(path)
+        if fresh:
+            self.create()
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < 1:
+            self.conn.execute("PRAGMA user_version = 1")
+            self.conn.execute("ALTER TABLE history ADD COLUMN series TEXT")
+        if version < 2:
+            self.conn.execute("PRAGMA user_version = 2")
+            self.conn.execute("CREATE INDEX history_series ON history (series)")
+            self.conn.execute("ALTER TABLE history ADD COLUMN archived INTEGER")
+
+    def create(self):
+        self.conn.execute("CREATE TABLE history (id INTEGER PRIMARY KEY, name TEXT)")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS scratch (k TEXT)")
+
+    def names(self):
+        return self.conn.execute("SELECT name, series FROM history WHERE archived = 0")
+'''
+
+
+def test_version_checks_continue_from_the_modules_own_create(make_repo: MakeRepo) -> None:
+    """The module creates the table itself on a fresh file (`if fresh: self.create()`), then
+    upgrades it by version (sabnzbd's history database): the CREATE is the upgrade's first
+    step, not runtime DDL beside a migration whose first step fails. Its other runtime DDL
+    (`scratch`) stays runtime DDL. SQLite builds the same columns."""
+    import sqlite3
+    import tempfile
+
+    root = make_repo({"app/__init__.py": "", "app/history.py": OWN_BASELINE})
+    report = scan(root)
+    upgrade = "migration-module:app/history.py:History.__init__"
+    assert sorted(s.id for s in report.sources) == [upgrade, "runtime:app/history.py"]
+    with tempfile.TemporaryDirectory() as folder:
+        script = (
+            "import sys; sys.path.insert(0, sys.argv[1]); from app.history import History; "
+            "History(sys.argv[2], True)"
+        )
+        database = str(Path(folder) / "h.db")
+        subprocess.run([sys.executable, "-c", script, str(root), database], check=True)
+        conn = sqlite3.connect(database)
+        real = [row[1] for row in conn.execute("PRAGMA table_info(history)")]
+        conn.close()
+    assert real == ["id", "name", "series", "archived"]
+    assert _columns(report) == {"history": real}
+    # (nothing uses `scratch`: dead too)
+    assert sorted((f.name, f.table) for f in report.findings) == [
+        ("dead-table", "public.scratch"), ("runtime-created-table", "public.scratch")
+    ]
+    assert [(d.code, d.line) for d in report.diagnostics] == [("migration-baseline", 12)]
+    assert uses_of(report, "public.history") == {
+        ("app/history.py", 19, "ddl"), ("app/history.py", 23, "read")
+    }

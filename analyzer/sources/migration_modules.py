@@ -336,27 +336,33 @@ def _function_at(starts: list[tuple[int, str]], line: int) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """`.sql` files an upgrade written as version checks continues from: its `first` step
-    changes `table`, which no earlier step creates and those files do."""
+    """What an upgrade written as version checks continues from: its `first` step changes a
+    table no earlier step of it creates, which `.sql` files beside it (`files`) or the
+    module's own code outside the checks (`runtime`: `files` is the module) create."""
 
     upgrade: SourceHistory
     files: tuple[str, ...]
     first: SchemaOp
+    runtime: bool = False
 
 
 def continue_from_baselines(
-    steps: MigrationModules, sql_histories: list[SourceHistory]
+    steps: MigrationModules, sql_histories: list[SourceHistory],
+    runtime_histories: list[SourceHistory],
 ) -> list[Baseline]:
-    """Make the `.sql` files an upgrade written as version checks continues from its first
-    steps, and take their histories out of `sql_histories`.
+    """Make what an upgrade written as version checks continues from its first steps.
 
-    The common shape: a runner builds a fresh database from the `.sql` files beside it (an
-    old snapshot: `if version == 0: run every .sql file here`), then upgrades it block by
-    block (`if version < 1: ALTER TABLE t RENAME TO old_t ...`). Read apart, the files and the
-    upgrade were two owners of `t` with different columns, and the upgrade's first step failed
-    for want of `t`. The evidence: an operation of the upgrade on a table that no earlier step
-    of it creates, and that a `.sql` file in the module's own folder creates (an unordered
-    file, not already one of several alternatives). Those files run first, in path order."""
+    The common shapes: a runner builds a fresh database from the `.sql` files beside it (an
+    old snapshot: `if version == 0: run every .sql file here`), or with a `CREATE TABLE` of
+    its own module (`if new_file: self.create_history_db()`), then upgrades it block by
+    block (`if version < 1: ALTER TABLE t ...`). Read apart, the two were two owners of `t`
+    with different columns, or runtime DDL, and the upgrade's first step failed for want of
+    `t`. The evidence: an operation of the upgrade on a table that no earlier step of it
+    creates, and that a `.sql` file in the module's own folder (an unordered file, not one of
+    several alternatives) or the module's own runtime DDL creates. Those files run first, in
+    path order, and take their histories out of `sql_histories`; the module's operations on
+    those tables move out of its runtime history (dropped from `runtime_histories` when
+    nothing is left)."""
     found: list[Baseline] = []
     for upgrade in [h for h in steps.histories if h.id in steps.gated_histories]:
         folder = upgrade.path.rpartition("/")[0]
@@ -367,12 +373,20 @@ def continue_from_baselines(
             and all(path.rpartition("/")[0] == folder for path in history.files)
             for op in history.operations if op.operation == "create"
         }
+        own = next((h for h in runtime_histories if h.path == upgrade.path), None)
+        own_creates = (
+            {op.table for op in own.operations if op.operation == "create"} if own else set()
+        )
         created: set[TableKey] = set()
         needed: list[SourceHistory] = []
+        from_own: set[TableKey] = set()
         first: SchemaOp | None = None
         for op in upgrade.operations:
             if op.operation == "create":
                 created.add(op.table)
+            elif op.table not in created and op.table in own_creates:
+                from_own.add(op.table)
+                first = first or op
             elif op.table not in created and op.table in beside:
                 if not any(beside[op.table] is h for h in needed):
                     needed.append(beside[op.table])
@@ -380,11 +394,17 @@ def continue_from_baselines(
         if first is None:
             continue
         needed.sort(key=lambda h: h.path)
+        moved = [op for h in needed for op in h.operations]
+        if own is not None and from_own:
+            moved += [op for op in own.operations if op.table in from_own]
+            own.operations = [op for op in own.operations if op.table not in from_own]
+            if not own.operations:
+                runtime_histories[:] = [h for h in runtime_histories if h is not own]
         upgrade.operations = [
-            replace(op, source=upgrade.id, source_kind=upgrade.kind)
-            for h in needed for op in h.operations
+            replace(op, source=upgrade.id, source_kind=upgrade.kind) for op in moved
         ] + upgrade.operations
         upgrade.files = [path for h in needed for path in h.files] + upgrade.files
         sql_histories[:] = [h for h in sql_histories if not any(h is n for n in needed)]
-        found.append(Baseline(upgrade, tuple(p for h in needed for p in h.files), first))
+        files = tuple(p for h in needed for p in h.files)
+        found.append(Baseline(upgrade, files or (upgrade.path,), first, runtime=not files))
     return found
