@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -34,6 +34,7 @@ from analyzer.ordering import diagnostic_key, finding_key
 from analyzer.orm.mapping import Mapper, OrmModel
 from analyzer.orm.symbols import SymbolTable
 from analyzer.orm.uses import orm_uses
+from analyzer.python import expr as ir
 from analyzer.readers.sql_file import SqlFileFacts
 from analyzer.resolve.code_sql import Analysis, CodeSqlResolver, MemoKey, PythonSql, SqlMemo
 from analyzer.resolve.evaluate import Evaluator
@@ -97,14 +98,36 @@ def _unparsed(path: str, line: int, error: str) -> Diagnostic:
 
 
 def _map_orm(
-    modules: list[PythonFacts], config: Config, index: ModuleIndex, expander: TemplateExpander
+    modules: list[PythonFacts], config: Config, index: ModuleIndex, expander: TemplateExpander,
+    created: Collection[str] = (),
 ) -> tuple[Mapper, OrmModel, SymbolTable]:
     """Map ORM classes and Table objects; the evaluator can then read `Model.__tablename__`."""
     symbols = SymbolTable(index)
     mapper = Mapper(symbols, expander, config.default_schema)
-    model = mapper.map_repository(modules)
+    model = mapper.map_repository(modules, created)
     expander.evaluator.table_of_class = mapper.table_value
     return mapper, model, symbols
+
+
+def _created_by_migrations(collected: Collected) -> set[str]:
+    """Table names the migrations create as written (`op.create_table("ports", ...)` in a
+    revision or a helper it calls; `CREATE TABLE` in a `.sql` file): the evidence for a
+    library base's naming rule (`LibraryNaming`), read before any replay."""
+    names: set[str] = set()
+    for _, facts in collected.python:
+        for steps in facts.migration_steps.values():
+            for step in steps:
+                if (
+                    step.kind == "op" and step.name == "create_table" and step.args
+                    and isinstance(step.args[0], ir.Str)
+                ):
+                    names.add(step.args[0].value)
+    for _, sql in collected.sql:
+        for statement in sql.statements:
+            names.update(
+                fact.ref.name for fact in statement.refs if fact.ref.operation == "create"
+            )
+    return names
 
 
 @dataclass(slots=True)
@@ -204,6 +227,20 @@ def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
             ),
         )
         for path, line, why in model.unnamed_tables
+    ] + [
+        Diagnostic(
+            code="orm-tablename-rule",
+            path=naming.path,
+            line=naming.line,
+            message=(
+                f"{naming.candidates} classes with columns on {naming.base} (another "
+                "library's base) have no __tablename__: read as named by "
+                f"{naming.rule}, which names {naming.named} of them after tables the "
+                "migrations create; those are mapped, their uses at confidence medium, "
+                "the others not"
+            ),
+        )
+        for naming in model.namings
     ]
 
 
@@ -300,7 +337,9 @@ def analyse(
         and facts.path not in django.migration_files
         and not any(facts.path.startswith(folder) for folder in tooling)
     ]
-    mapper, orm_model, symbols = _map_orm(app, settings, index, expander)
+    mapper, orm_model, symbols = _map_orm(
+        app, settings, index, expander, _created_by_migrations(collected)
+    )
     diagnostics.extend(_orm_diagnostics(orm_model))
     diagnostics.extend(_dialect_notes(collected.sql, settings.dialect))
     memo = _sql_memo(cache, root, settings, collected)

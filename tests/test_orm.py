@@ -1561,3 +1561,137 @@ def test_a_loop_over_models_uses_each_table(make_repo) -> None:
         ("DELETE", "colors"), ("DELETE", "sizes"), ("INSERT", "colors"), ("INSERT", "sizes"),
         ("SELECT", "colors"), ("SELECT", "sizes"),
     }
+
+
+NAMING_LIBRARY = '''\
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, declared_attr
+
+
+class _Base:
+    @declared_attr
+    def __tablename__(cls):
+        return cls.__name__.lower() + "s"
+
+
+BASEV2 = declarative_base(cls=_Base)
+
+
+class HasId:
+    id = sa.Column(sa.String(36), primary_key=True)
+'''
+NAMED_BY_LIBRARY = {
+    "netdemo/__init__.py": "",
+    "netdemo/models.py": '''\
+import sqlalchemy as sa
+from vendorbase.model_base import BASEV2, HasId
+
+
+class Port(BASEV2, HasId):
+    name = sa.Column(sa.String(255))
+
+
+class Network(BASEV2, HasId):
+    name = sa.Column(sa.String(255))
+
+
+class Router(BASEV2, HasId):
+    name = sa.Column(sa.String(255))
+    flavor = sa.Column(sa.String(36))
+
+
+class Segment(BASEV2, HasId):
+    network_id = sa.Column(sa.String(36))
+''',
+    "netdemo/ports.py": '''\
+from netdemo.models import Port, Router
+
+
+def ports(session):
+    return session.query(Port).all()
+
+
+def routers(session):
+    return session.query(Router).filter(Router.name == "r1").all()
+''',
+    "netdemo/objects.py": '''\
+from netdemo import models
+from vendorbase.objects import DataObject
+
+
+class NetworkObject(DataObject):
+    db_model = models.Network
+''',
+    "alembic.ini": "[alembic]\nscript_location = migrations\n",
+    "migrations/env.py": "",
+    "migrations/versions/a1.py": '''\
+from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("ports", sa.Column("id", sa.String(36), primary_key=True),
+                    sa.Column("name", sa.String(255)))
+    op.create_table("networks", sa.Column("id", sa.String(36), primary_key=True),
+                    sa.Column("name", sa.String(255)))
+    op.create_table("routers", sa.Column("id", sa.String(36), primary_key=True),
+                    sa.Column("name", sa.String(255)))
+''',
+}
+
+
+def test_a_library_base_that_names_tables_by_rule(make_repo, tmp_path) -> None:
+    """Models on another library's declarative base with no `__tablename__` (neutron_lib's
+    `BASEV2` names a table after its class, lower case plus "s"): the rule that names most of
+    them after tables the migrations create is read as the library's, and those classes are
+    mapped, their uses at confidence medium. `Segment`, whose name no migration creates,
+    stays unnamed. The columns the library's mixin adds (`id`) are no drift; a column the
+    table lacks (`Router.flavor`) still is. `db_model = models.Network` on a data object
+    reads its model. SQLAlchemy names the same tables."""
+    vendor = tmp_path / "site"
+    (vendor / "vendorbase").mkdir(parents=True)
+    (vendor / "vendorbase" / "__init__.py").write_text("", encoding="utf-8")
+    (vendor / "vendorbase" / "model_base.py").write_text(NAMING_LIBRARY, encoding="utf-8")
+    (vendor / "vendorbase" / "objects.py").write_text("class DataObject:\n    pass\n")
+    root = make_repo(NAMED_BY_LIBRARY)
+    sys.path.insert(0, str(vendor))
+    try:
+        with imported(root, "netdemo.models") as models:
+            real = {
+                name: getattr(models, name).__table__.name
+                for name in ("Port", "Network", "Router", "Segment")
+            }
+    finally:
+        sys.path.remove(str(vendor))
+        for name in [n for n in sys.modules if n.split(".")[0] == "vendorbase"]:
+            del sys.modules[name]
+    assert real == {
+        "Port": "ports", "Network": "networks", "Router": "routers", "Segment": "segments"
+    }
+    report = scan(root)
+    uses = {
+        t.name: sorted((u.path, u.line, u.kind, u.operation, u.confidence) for u in t.uses)
+        for t in report.tables
+    }
+    assert uses == {
+        "networks": [("netdemo/objects.py", 6, "read", "class_attribute", "low")],
+        "ports": [("netdemo/ports.py", 5, "read", "query", "medium")],
+        "routers": [
+            ("netdemo/ports.py", 9, "read", "attribute", "medium"),
+            ("netdemo/ports.py", 9, "read", "query", "medium"),
+        ],
+    }
+    assert [(f.name, f.table, f.confidence) for f in report.findings] == [
+        ("model-drift", "public.routers", "medium")
+    ]
+    [drift] = report.findings
+    assert "declares flavor, which the table does not have" in drift.message
+    assert [(d.code, d.path, d.line) for d in report.diagnostics
+            if d.code.startswith("orm-")] == [
+        ("orm-tablename-rule", "netdemo/models.py", 5),
+        ("orm-dynamic-tablename", "netdemo/models.py", 18),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

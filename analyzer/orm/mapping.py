@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 
 from analyzer.facts import OrmBaseFactory, OrmClass, OrmColumn, OrmTable, Part, PythonFacts
@@ -81,6 +82,9 @@ class ClassInfo:
     parents: list[ClassInfo] = field(default_factory=list)
     single_table_parent: ClassInfo | None = None
     unresolved: str = ""  # why the table name could not be computed
+    # How the table name was inferred for a class on another library's base that names
+    # tables by a rule tabletrace cannot read (`LibraryNaming`); "" when it was read.
+    named_by_rule: str = ""
     # The MetaData its table joins (see `Mapper.metadata_owner`): what `create_all` builds.
     owner: str | None = None
     # Association tables of its relationships (`secondary=`), with the relationship's line.
@@ -116,6 +120,36 @@ class OrmModel:
     references: list[Reference] = field(default_factory=list)
     # `Table(f"{entity}_role_map", md, ...)` whose name cannot be computed: (path, line, why)
     unnamed_tables: list[tuple[str, int, str]] = field(default_factory=list)
+    # Tables of classes named by an inferred rule (`LibraryNaming`): uses are medium at most
+    inferred: set[TableKey] = field(default_factory=set)
+    namings: list[LibraryNaming] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryNaming:
+    """Classes with columns on another library's base (`neutron_lib.db.model_base.BASEV2`)
+    and no `__tablename__`: that base names their tables by a rule tabletrace cannot read
+    (lower-case class name plus "s", for neutron_lib). The rule that names the most of them
+    after tables the migrations and `.sql` files create is read as the library's, when it
+    names at least `MIN_NAMED` and half of them: those classes are mapped to those tables,
+    at confidence medium; the others stay unnamed."""
+
+    base: str
+    rule: str
+    named: int
+    candidates: int
+    path: str
+    line: int
+
+
+#: Rules a library base may name tables by: (description, class name -> table name).
+NAMING_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("the class name in snake_case", lambda name: camel_to_snake_case(name)),
+    ("the class name in snake_case plus 's'", lambda name: camel_to_snake_case(name) + "s"),
+    ("the class name in lower case", lambda name: name.lower()),
+    ("the class name in lower case plus 's'", lambda name: name.lower() + "s"),
+)
+MIN_NAMED = 3
 
 
 class Mapper:
@@ -475,11 +509,17 @@ class Mapper:
 
     # ---- the whole repository ------------------------------------------------------------
 
-    def map_repository(self, modules: list[PythonFacts]) -> OrmModel:
+    def map_repository(
+        self, modules: list[PythonFacts], created: Collection[str] = ()
+    ) -> OrmModel:
+        """Map every class and Table; `created`: the table names the repository's migrations
+        and `.sql` files create, the evidence for a library base's naming rule."""
         for facts in modules:
             for cls in facts.orm.classes:
                 if not cls.nested:
                     self.info(facts, cls)
+        if created:
+            self._name_by_library_rules(frozenset(created))
         for facts in modules:
             for table in facts.orm.tables:
                 if table.lightweight or table.variable == "__table__":
@@ -499,6 +539,53 @@ class Mapper:
             self._secondaries(info)
         self._merge_single_table_columns()
         return self.model
+
+    def _name_by_library_rules(self, created: frozenset[str]) -> None:
+        """`LibraryNaming`: name the classes on a library base that names tables by rule."""
+        candidates = [
+            info
+            for info in sorted(
+                self.model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)
+            )
+            if info.role == "mixin" and info.foreign_bases and info.cls.columns
+            and info.cls.tablename is None and not info.cls.tablename_expr
+            and info.cls.tablename_function is None and not info.cls.abstract
+            and info.cls.table is None and not info.cls.table_ref
+        ]
+        # each class with the library base most of them share (`class Port(HasStandardAttributes,
+        # BASEV2, HasId)`: BASEV2, which the others have too)
+        shared = Counter(base for info in candidates for base in set(info.foreign_bases))
+        groups: dict[str, list[ClassInfo]] = {}
+        for info in candidates:
+            base = min(info.foreign_bases, key=lambda b: (-shared[b], b))
+            groups.setdefault(base, []).append(info)
+        for base, members in sorted(groups.items()):
+            best: tuple[int, str, Callable[[str], str]] | None = None
+            for rule, name_of in NAMING_RULES:
+                named = sum(1 for info in members if name_of(info.cls.name) in created)
+                if best is None or named > best[0]:
+                    best = (named, rule, name_of)
+            if best is None or best[0] < MIN_NAMED or 2 * best[0] < len(members):
+                continue
+            named, rule, name_of = best
+            for info in members:
+                name = name_of(info.cls.name)
+                if name not in created:
+                    info.unresolved = (
+                        f"its table is named by {base} (another library), by {rule} "
+                        f"presumably `{name}`, which no migration creates"
+                    )
+                    continue
+                schema = info.cls.schema or self._inherited(info, "schema") or self.default_schema
+                info.table = TableKey(str(schema), name)
+                info.role = "mapped"
+                info.named_by_rule = rule
+                info.owner = info.owner or f"library:{base}"
+                self.model.inferred.add(info.table)
+            first = members[0]
+            self.model.namings.append(
+                LibraryNaming(base, rule, named, len(members), first.facts.path, first.cls.line)
+            )
 
     def _map_table(self, facts: PythonFacts, table: OrmTable) -> None:
         """A module-level `Table(...)`: one table, or one per element of the loops around it

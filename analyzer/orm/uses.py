@@ -65,6 +65,10 @@ def orm_uses(
                     else "low" if reference.confidence == "low" else "medium"
                 )
             for key in keys:
+                # a table name a library's rule was inferred to give: medium at most
+                key_confidence = (
+                    "medium" if key in model.inferred and confidence == "high" else confidence
+                )
                 marker = (reference.line, key, reference.kind, reference.context)
                 if marker in seen:
                     continue
@@ -78,7 +82,7 @@ def orm_uses(
                             module=facts.module,
                             kind=reference.kind,
                             via="orm",
-                            confidence=confidence,
+                            confidence=key_confidence,
                             operation=reference.context,
                             function=reference.function,
                             snippet=f"{reference.context}: {reference.name}",

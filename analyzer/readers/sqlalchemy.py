@@ -411,8 +411,9 @@ def _create_all_signature(call: cst.Call) -> bool:
 
 
 #: Class attributes naming the model generic code works on (`model_type = File` of
-#: advanced_alchemy's repositories, `model = User` of CRUD bases and admin views)
-_MODEL_ATTRIBUTES = frozenset({"model", "model_type", "model_class", "__model__"})
+#: advanced_alchemy's repositories, `model = User` of CRUD bases and admin views, `db_model =
+#: models.Trunk` of oslo.versionedobjects' data objects in neutron and its plugins)
+_MODEL_ATTRIBUTES = frozenset({"model", "model_type", "model_class", "__model__", "db_model"})
 
 #: Schema items declared beside a Table or model (`Index("ix", links.c.a, links.c.b)`): the
 #: columns named in them are schema, not reads of the table
