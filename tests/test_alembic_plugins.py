@@ -342,3 +342,79 @@ def test_columns_unpacked_from_a_helper_of_the_revision_are_the_tables(
         "id", "created_at", "updated_at", "created_by", "updated_by"
     ]
     engine.dispose()
+
+
+FORWARDING_HELPERS = '''\
+from alembic import op
+
+
+def create_table_if_missing(table_name, *args, **kwargs):
+    return op.create_table(table_name, *args, **kwargs)
+
+
+def add_column_if_missing(table_name, column, **kwargs):
+    op.add_column(table_name, column, **kwargs)
+'''
+FORWARDED_REVISION = '''\
+"""ports"""
+import sqlalchemy as sa
+
+from app import migration
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    migration.create_table_if_missing(
+        "port_flags",
+        sa.Column("port_id", sa.String(36), primary_key=True),
+        sa.Column("trusted", sa.Boolean()),
+    )
+    migration.add_column_if_missing("port_flags", sa.Column("qinq", sa.Boolean()))
+'''
+
+
+def test_columns_a_helper_hands_on_to_create_table_are_the_tables(
+    make_repo: MakeRepo, tmp_path: Path,
+) -> None:
+    """`def create_table_if_missing(table_name, *args): op.create_table(table_name, *args)`
+    and `add_column_if_missing(table_name, column)` (neutron's migration helpers): the
+    columns are the ones the revision hands them. A model declaring them had a `model-drift`
+    (the table's columns were open, or `qinq` missing). Alembic creates exactly these."""
+    root = make_repo({
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/a1_ports.py": FORWARDED_REVISION,
+        "app/__init__.py": "",
+        "app/migration.py": FORWARDING_HELPERS,
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class PortFlags(Base):\n"
+            '    __tablename__ = "port_flags"\n'
+            "    port_id = sa.Column(sa.String(36), primary_key=True)\n"
+            "    trusted = sa.Column(sa.Boolean)\n"
+            "    qinq = sa.Column(sa.Boolean)\n\n\n"
+            "def flags(session):\n"
+            "    return session.query(PortFlags).all()\n"
+        ),
+    })
+    report = scan(root)
+    flags = report.table("public.port_flags")
+    assert flags is not None
+    assert {s.source_kind: s.columns for s in flags.states}["alembic"] == [
+        "port_id", "trusted", "qinq"
+    ]
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert [d.code for d in report.diagnostics] == []
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'ports.db'}")
+    with importable(root):
+        module = _module(root / "migrations/versions/a1_ports.py")
+        with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            module.upgrade()  # type: ignore[attr-defined]
+    assert [c["name"] for c in sa.inspect(engine).get_columns("port_flags")] == [
+        "port_id", "trusted", "qinq"
+    ]
+    engine.dispose()

@@ -18,6 +18,7 @@ from analyzer.facts import (
     AlembicOp,
     AlembicRevision,
     FileProblem,
+    FunctionFact,
     Hole,
     Literal,
     MigrationStep,
@@ -124,6 +125,10 @@ class _Run:
         self.why: list[str] = []  # why names of the operation being read stay unknown
         self.path: str | None = None  # the module of the step being read, if not the revision
         self.elements = ""  # the loop elements the operation runs with (evidence)
+        # `def create_table_if_not_exists(name, *args): op.create_table(name, *args)`: what a
+        # helper's `*args` holds, as the caller wrote it, by (id of the helper's frame, param):
+        # the arguments, the caller's frame, and the helper's frame (kept alive for its id)
+        self.forwarded: dict[tuple[int, str], tuple[tuple[ir.Expr, ...], Frame, Frame]] = {}
 
     # ---- functions and steps ---------------------------------------------------------------
 
@@ -234,10 +239,36 @@ class _Run:
             args = [self.evaluator.evaluate(a, frame) for a in step.args]
             kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in step.kwargs}
             bound = self.evaluator.bind(callee, fact, value, args, kwargs)
+            self._forward(fact, value, step, frame, bound)
             self.follow(callee, value.qualname, step, frame, bound, stack, helper, cond)
             followed = True
         if not followed:
             self.opaque.append((step.line, step.text))
+
+    def _forward(
+        self, fact: FunctionFact, value: FunctionV, step: MigrationStep, caller: Frame,
+        bound: Frame,
+    ) -> None:
+        """Keep the arguments as the caller wrote them, by the helper's parameter: a positional
+        parameter's one (`add_column_if_not_exists("networks", sa.Column("qinq", ...))`),
+        a `*args` parameter's (none when the call unpacks something itself: positions are
+        unknown then)."""
+        if any(isinstance(a, ir.Starred) for a in step.args):
+            return
+        params = list(fact.params)
+        if fact.receiver is not None and params and value.receiver is not None:
+            params = params[1:]  # (as `Evaluator.bind`: the receiver is bound already)
+        positional = [p for p in params if p.kind == "positional"]
+        for param, argument in zip(positional, step.args, strict=False):
+            self.forwarded[(id(bound), param.name)] = ((argument,), caller, bound)
+        for param, argument in step.kwargs:
+            if any(p.name == param for p in params):
+                self.forwarded[(id(bound), param)] = ((argument,), caller, bound)
+        varargs = next((p for p in params if p.kind == "varargs"), None)
+        if varargs is not None:
+            self.forwarded[(id(bound), varargs.name)] = (
+                tuple(step.args[len(positional):]), caller, bound
+            )
 
     # ---- operations ------------------------------------------------------------------------
 
@@ -359,22 +390,20 @@ class _Run:
             fields["referent_schema"] = self.literal(get("referent_schema"), frame)
         if "coldefs" in spec:
             start = spec["coldefs"][0] or 0
-            known: list[ir.Expr] = []
+            known: list[tuple[ir.Expr, Frame]] = []
             for value in step.args:
                 if isinstance(value, ir.Starred):
                     # `*timestamps()`, `*COMMON_COLUMNS`: the columns a helper of the
-                    # revision returns, or a module constant holds
-                    items = (
-                        _unpacked(value.value, frame, self.evaluator)
-                        if len(known) >= start else None
-                    )
+                    # revision returns, or a module constant holds; `*args` of a helper:
+                    # the columns its caller wrote
+                    items = self._starred(value.value, frame) if len(known) >= start else None
                     if items is None:
                         fields["columns_open"] = True
                         break  # positions after *args are unknown
                     known.extend(items)
                     continue
-                known.append(value)
-            names = (self.column_name(a, frame) for a in known[start:])
+                known.append((value, frame))
+            names = (self.column_name(a, at_frame) for a, at_frame in known[start:])
             fields["columns"] = tuple(n for n in names if n is not None)
         column_obj = get("column_obj")
         if column_obj is not None:
@@ -454,9 +483,27 @@ class _Run:
             return values[0].value
         return None
 
+    def _starred(self, node: ir.Expr, frame: Frame) -> list[tuple[ir.Expr, Frame]] | None:
+        """What `*node` unpacks, each item with the frame to read it in: the arguments the
+        caller handed a helper's `*args` (`_forward`), or what `_unpacked` spells out."""
+        if isinstance(node, ir.Param):
+            forwarded = self.forwarded.get((id(frame), node.name))
+            if forwarded is not None:
+                return [(item, forwarded[1]) for item in forwarded[0]]
+            return None
+        items = _unpacked(node, frame, self.evaluator)
+        return None if items is None else [(item, frame) for item in items]
+
     def column_name(self, node: ir.Expr, frame: Frame) -> str | None:
-        """The name of `sa.Column("name", ...)` (also through a variable)."""
+        """The name of `sa.Column("name", ...)` (also through a helper's parameter, as its
+        caller wrote it)."""
         for _ in range(8):
+            if isinstance(node, ir.Param):
+                forwarded = self.forwarded.get((id(frame), node.name))
+                if forwarded is None or len(forwarded[0]) != 1:
+                    return None
+                node, frame = forwarded[0][0], forwarded[1]
+                continue
             if isinstance(node, ir.Call):
                 rendered = ir.render(node.func)
                 if rendered.rsplit(".", 1)[-1] != "Column":
