@@ -110,18 +110,24 @@ def _map_orm(
 
 
 def _created_by_migrations(collected: Collected) -> set[str]:
-    """Table names the migrations create as written (`op.create_table("ports", ...)` in a
-    revision or a helper it calls; `CREATE TABLE` in a `.sql` file): the evidence for a
+    """Table names the migrations create as written (`op.create_table("ports", ...)`,
+    `op.rename_table(OLD, NEW)` with the module's constants, in a revision or a helper it
+    calls; `CREATE TABLE` in a `.sql` file): the evidence for a
     library base's naming rule (`LibraryNaming`), read before any replay."""
     names: set[str] = set()
     for _, facts in collected.python:
         for steps in facts.migration_steps.values():
             for step in steps:
-                if (
-                    step.kind == "op" and step.name == "create_table" and step.args
-                    and isinstance(step.args[0], ir.Str)
-                ):
-                    names.add(step.args[0].value)
+                # the created table, or the new name of `rename_table(old, new)`
+                position = {"create_table": 0, "rename_table": 1}.get(step.name)
+                if step.kind != "op" or position is None or len(step.args) <= position:
+                    continue
+                name = step.args[position]
+                if isinstance(name, ir.Global):  # `NEW_TABLE = "segments"` of the module
+                    fact = facts.names.get(name.name)
+                    name = fact.value if fact is not None and fact.kind == "value" else None
+                if isinstance(name, ir.Str):
+                    names.add(name.value)
     for _, sql in collected.sql:
         for statement in sql.statements:
             names.update(

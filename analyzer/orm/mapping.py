@@ -547,7 +547,8 @@ class Mapper:
             for info in sorted(
                 self.model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)
             )
-            if info.role == "mixin" and info.foreign_bases and info.cls.columns
+            # (columns of its own or of a mixin: `class NetworkRBAC(RBACColumns, BASEV2)`)
+            if info.role in ("mixin", "plain") and info.foreign_bases and info.columns
             and info.cls.tablename is None and not info.cls.tablename_expr
             and info.cls.tablename_function is None and not info.cls.abstract
             and info.cls.table is None and not info.cls.table_ref
@@ -559,6 +560,10 @@ class Mapper:
         for info in candidates:
             base = min(info.foreign_bases, key=lambda b: (-shared[b], b))
             groups.setdefault(base, []).append(info)
+        # a class others derive from is a mixin of theirs, not a model whose name is unknown
+        derived_from = {
+            id(parent) for info in self.model.classes.values() for parent in info.parents
+        }
         for base, members in sorted(groups.items()):
             best: tuple[int, str, Callable[[str], str]] | None = None
             for rule, name_of in NAMING_RULES:
@@ -571,6 +576,8 @@ class Mapper:
             for info in members:
                 name = name_of(info.cls.name)
                 if name not in created:
+                    if id(info) in derived_from:
+                        continue
                     info.unresolved = (
                         f"its table is named by {base} (another library), by {rule} "
                         f"presumably `{name}`, which no migration creates"
