@@ -4319,3 +4319,45 @@ def test_branch_labels_named_by_constants_of_another_module(
     unread = scan(guessed)
     assert diagnostics(unread, "alembic-dynamic-identifier") == [(f"{V}/c1.py", 5)]
     assert [(f.name, f.table) for f in unread.findings] == [("multiple-heads", None)]
+
+
+QUERY_BUILDER = '''\
+def build(kind, start_at=None):
+    q_select = "SELECT key FROM things"
+    q_where = "WHERE kind = '%s'" % kind
+    if start_at:
+        q_where += " AND key >= '%s'" % start_at
+    return f"{q_select} {q_where}"
+
+
+def count(conn, kind, start_at=None):
+    q = build(kind, start_at)
+    return conn.execute("SELECT COUNT(*) FROM (%s) AS sub" % q).fetchone()[0]
+'''
+
+
+def test_a_subquery_a_builder_function_returns_is_read(make_repo: MakeRepo) -> None:
+    """`q = build(kind)` returning `f"{q_select} {q_where}"`, whose WHERE clause is bound in
+    branches, then `"SELECT COUNT(*) FROM (%s) AS sub" % q`: the subquery's known text is
+    read (its FROM names `things`), only the clause stays a hole. It was a dynamic subquery,
+    a `dynamic-table-name` warning that also hedged every dead table. SQLite runs the
+    statement on a `things` table."""
+    import sqlite3
+
+    root = make_repo({"app/__init__.py": "", "app/jobs.py": QUERY_BUILDER})
+    report = scan(root)
+    assert dynamic(report) == []
+    things = report.table("public.things")
+    assert things is not None
+    assert [(u.line, u.kind, u.function) for u in things.uses] == [
+        (2, "read", "build"), (6, "read", "build"), (11, "read", "count")
+    ]
+    with importable(root):
+        from app import jobs  # type: ignore[import-not-found]
+
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE things (key TEXT, kind TEXT)")
+        conn.execute("INSERT INTO things VALUES ('a', 'work'), ('b', 'work'), ('c', 'list')")
+        assert jobs.count(conn, "work") == 2
+        assert jobs.count(conn, "work", start_at="b") == 1
+        conn.close()

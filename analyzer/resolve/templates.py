@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from analyzer.facts import Hole, Literal, Part
 from analyzer.python import expr as ir
-from analyzer.resolve.evaluate import Evaluator, Frame
-from analyzer.resolve.values import StrV, Unknown, describe, why_unknown
+from analyzer.resolve.evaluate import TRANSPARENT_DECORATORS, Evaluator, Frame
+from analyzer.resolve.values import FunctionV, StrV, Unknown, describe, why_unknown
 from analyzer.sql.refs import hole_marker
 
 MAX_TEMPLATES = 16  # alternatives of one candidate (loops are enumerated separately)
@@ -215,7 +215,34 @@ class TemplateExpander:
             right = self._piece(node.right, hole, frame, depth)
             if any(isinstance(p[0], str) for p in (*left, *right)):
                 return [*left, *right]
+        if isinstance(node, ir.Call) and not node.unpacked:
+            return self._returned(node, hole, frame, depth)
         return None
+
+    def _returned(
+        self, node: ir.Call, hole: Hole, frame: Frame, depth: int
+    ) -> list[_Piece] | None:
+        """`q = build_query(job)`, then `"SELECT COUNT(*) FROM (%s) AS sub" % q`: the one
+        string expression the called function returns (`f"{select} {where}"`), opened in
+        the call's frame, so that the text it knows (the subquery's FROM) is read and only
+        what it does not (a WHERE clause bound in branches) stays a hole."""
+        if any(isinstance(a, ir.Starred) for a in node.args):
+            return None
+        funcs = self.evaluator.evaluate(node.func, frame)
+        if len(funcs) != 1 or not isinstance(funcs[0], FunctionV):
+            return None
+        func = funcs[0]
+        facts = self.evaluator.module(func.module)
+        fact = facts.functions.get(func.qualname) if facts is not None else None
+        if (
+            facts is None or fact is None or len(fact.returns) != 1
+            or {d.rsplit(".", 1)[-1] for d in fact.decorators} - TRANSPARENT_DECORATORS
+        ):
+            return None
+        args = [self.evaluator.evaluate(a, frame) for a in node.args]
+        kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in node.kwargs}
+        callee = self.evaluator.bind(facts, fact, func, args, kwargs)
+        return self._partial(fact.returns[0], hole, callee, depth + 1)
 
     def _piece(self, node: ir.Expr, hole: Hole, frame: Frame, depth: int) -> list[_Piece]:
         values = self.evaluator.evaluate(node, frame)
