@@ -286,3 +286,69 @@ def test_version_checks_continue_from_the_modules_own_create(make_repo: MakeRepo
     assert uses_of(report, "public.history") == {
         ("app/history.py", 19, "ddl"), ("app/history.py", 23, "read")
     }
+
+
+DISPATCHED = '''\
+import sqlite3
+
+
+class Upgrader:
+    def upgrade(self, conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(version, 3):
+            step = getattr(self, "upgrade_%03d" % (number + 1))
+            step(conn)
+            conn.execute("PRAGMA user_version = %d" % (number + 1))
+
+    def upgrade_002(self, conn):
+        conn.execute("ALTER TABLE notes ADD COLUMN tags TEXT")
+
+    def upgrade_001(self, conn):
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+
+    def upgrade_003(self, conn):
+        conn.execute("CREATE TABLE seq (name TEXT, value INTEGER)")
+        conn.execute("SELECT body FROM notes")
+
+    def schema(self, conn):
+        return conn.execute("SELECT name FROM sqlite_master").fetchall()
+
+
+def run(path):
+    conn = sqlite3.connect(path)
+    Upgrader().upgrade(conn)
+    return conn
+'''
+
+
+def test_numbered_methods_a_class_runs_by_computed_name(make_repo: MakeRepo) -> None:
+    """`getattr(self, "upgrade_%03d" % n)(conn)` in a loop over versions, and methods
+    `upgrade_001`... (openlibrary's `Upgrader`): one ordered source, the methods by number
+    whatever their order in the file; their SQL is the migration's (no runtime DDL, no use),
+    the class's other methods' SQL stays the application's. SQLite builds the same schema."""
+    import sqlite3
+    import tempfile
+
+    root = make_repo({"app/__init__.py": "", "app/upgrade.py": DISPATCHED})
+    report = scan(root)
+    assert [s.id for s in report.sources] == ["migration-module:app/upgrade.py:Upgrader"]
+    # (no application code reads either table: the SELECT in upgrade_003 is the migration's)
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("dead-table", "public.notes"), ("dead-table", "public.seq")
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        script = (
+            "import sys; sys.path.insert(0, sys.argv[1]); from app.upgrade import run; "
+            "run(sys.argv[2])"
+        )
+        database = str(Path(folder) / "n.db")
+        subprocess.run([sys.executable, "-c", script, str(root), database], check=True)
+        conn = sqlite3.connect(database)
+        real = {
+            name: [row[1] for row in conn.execute(f"PRAGMA table_info({name})")]
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        conn.close()
+    assert real == {"notes": ["id", "body", "tags"], "seq": ["name", "value"]}
+    assert _columns(report) == real
+    assert uses_of(report, "public.notes") == set()

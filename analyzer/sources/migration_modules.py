@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from analyzer.facts import PythonFacts, VersionGate
+from analyzer.python import expr as ir
 from analyzer.resolve.code_sql import PythonSql, ResolvedRef
 from analyzer.resolve.index import absolute_module
 from analyzer.sources.migration_places import is_declared, migrations_place
@@ -63,6 +64,8 @@ class MigrationModules:
     gated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     # the ids of the upgrades written as version checks (`continue_from_baselines`)
     gated_histories: set[str] = field(default_factory=set)
+    # (path, method) of numbered methods a class runs by computed name (`_dispatched_steps`)
+    methods: set[tuple[str, str]] = field(default_factory=set)
 
     def owns(self, path: str, function: str | None, line: int | None = None) -> bool:
         """Whether SQL at `line` of `function` of `path` belongs to a migration step."""
@@ -70,6 +73,11 @@ class MigrationModules:
             return True
         if line is not None and any(
             first <= line <= last for first, last in self.gated.get(path, ())
+        ):
+            return True
+        if function is not None and any(
+            (path, function) == (p, m) or function.startswith(m + ".")
+            for p, m in self.methods if p == path
         ):
             return True
         top = function.split(".", 1)[0] if function else None
@@ -95,6 +103,8 @@ def migration_modules(
             continue
         refs = resolved[facts.path].refs if facts.path in resolved else []
         if facts.version_gates and _gated_upgrades(facts, refs, result):
+            continue
+        if _dispatched_steps(facts, refs, result):
             continue
         declared = is_declared(facts.path, globs)
         if not declared and not _looks_like_migrations(facts):
@@ -209,6 +219,69 @@ def _registry_home(
     return path.removesuffix("/__init__.py")
 
 
+def _dispatched_steps(
+    facts: PythonFacts, refs: list[ResolvedRef], result: MigrationModules
+) -> bool:
+    """Numbered methods a class runs by computed name: `getattr(self, "upgrade_%03d" % n)`
+    (or an f-string) called in the class, and methods `upgrade_011`, `upgrade_012`... of it
+    running SQL, two or more changing the schema. One ordered source per class: the methods
+    by number, each one's statements in line order; their SQL is the migration's. Whether any
+    was found is returned."""
+    found = False
+    for cls, prefix in sorted(_getattr_prefixes(facts)):
+        numbered = []
+        for qualname in facts.functions:
+            owner, _, name = qualname.rpartition(".")
+            rest = name[len(prefix):] if name.startswith(prefix) else ""
+            if owner == cls and rest.isdigit():
+                numbered.append((int(rest), qualname))
+        numbered.sort()
+        changing = [
+            q for _, q in numbered
+            if any(is_schema_change(r.ref) for r in refs if r.function == q)
+        ]
+        if len(changing) < GATED_STEPS:
+            continue
+        found = True
+        history = SourceHistory(
+            id=f"migration-module:{facts.path}:{cls}", kind="migration-module",
+            path=facts.path, files=[facts.path], ordered=True,
+        )
+        for _, qualname in numbered:
+            result.methods.add((facts.path, qualname))
+            _add(history, facts.path, [
+                r for r in refs
+                if r.function == qualname or (r.function or "").startswith(qualname + ".")
+            ], qualname)
+        result.histories.append(history)
+    return found
+
+
+def _getattr_prefixes(facts: PythonFacts) -> set[tuple[str, str]]:
+    """(class, literal prefix) of each `getattr(self, "<prefix>%d" % n)` or
+    `getattr(self, f"<prefix>{n}")` call in a class's methods."""
+    out: set[tuple[str, str]] = set()
+    for call in facts.calls:
+        for node in (call.func, *call.args):
+            if not (
+                isinstance(node, ir.Call) and isinstance(node.func, ir.Global)
+                and node.func.name == "getattr" and len(node.args) >= 2
+                and isinstance(node.args[0], ir.Self)
+            ):
+                continue
+            name = node.args[1]
+            prefix = (
+                name.left.value.split("%", 1)[0]
+                if isinstance(name, ir.BinOp) and name.op == "%" and isinstance(name.left, ir.Str)
+                else name.parts[0].value
+                if isinstance(name, ir.FString) and name.parts and isinstance(name.parts[0], ir.Str)
+                else ""
+            )
+            if prefix:
+                out.add((node.args[0].cls, prefix))
+    return out
+
+
 #: An upgrade written as version checks has at least this many blocks running DDL (one
 #: `if n < 2:` around a CREATE is a condition, not a migration runner).
 GATED_STEPS = 2
@@ -303,7 +376,9 @@ def application_sql(
     modules: Iterable[PythonFacts], resolved: Mapping[str, PythonSql], steps: MigrationModules
 ) -> dict[str, PythonSql]:
     """Each module's SQL without the migration steps' (neither uses nor runtime DDL)."""
-    owned_paths = {path for path, _ in steps.steps} | set(steps.gated)
+    owned_paths = (
+        {path for path, _ in steps.steps} | set(steps.gated) | {path for path, _ in steps.methods}
+    )
     result: dict[str, PythonSql] = {}
     for facts in modules:
         sql = resolved[facts.path]
