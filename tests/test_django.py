@@ -2102,3 +2102,52 @@ def test_self_save_in_a_models_method_writes_its_table(make_repo: MakeRepo) -> N
         ("dead-table", "public.shop_note")
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+OVERRIDDEN_FIELDS = """\
+from django.db import models
+
+
+class Stamped(models.Model):
+    created_by = models.CharField(max_length=20)
+    note = models.TextField()
+    size = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class Report(Stamped):
+    title = models.CharField(max_length=20)
+    size = 0
+
+    @property
+    def created_by(self):
+        return "system"
+"""
+
+
+def test_an_abstract_parents_field_the_model_binds_otherwise_is_not_inherited(
+    make_repo: MakeRepo,
+) -> None:
+    """`@property def created_by(self)` (or `size = 0`) in a model whose abstract parent
+    declares a `created_by` field: Django copies an abstract parent's field only when the name
+    is not bound in the class, so the table has no such column (ArchiveBox: a false
+    `model-drift`). Real Django's concrete fields and its migration agree."""
+    import json
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project({"shop/models.py": OVERRIDDEN_FIELDS}))
+    real = json.loads(run_in_django(
+        root, "import json; from shop.models import Report; "
+        "print(json.dumps([f.column for f in Report._meta.concrete_fields]))",
+        ("makemigrations", "shop"),
+    ))
+    assert real == ["id", "note", "title"]
+    report = scan(root)
+    table = report.table("public.shop_report")
+    assert table is not None
+    assert {s.source_kind: s.columns for s in table.states} == {
+        "django": real, "model": real,
+    }
+    assert [f.name for f in report.findings if f.name == "model-drift"] == []

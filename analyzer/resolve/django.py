@@ -1365,7 +1365,14 @@ class _ModelBuilder:
         for name, binding in fact.names.items():
             own = self._field(facts, name, binding)
             if own is None:
-                if name in fields and binding.kind == "value" and binding.value == ir.Const(None):
+                # an abstract parent's field the class binds to something else is not inherited
+                # (Django copies it only when the name is not in the class's own namespace):
+                # `created_by = None`, a method, `@property def created_by(self)`, a constant.
+                # A call may be a field tabletrace does not read: the field stays.
+                if name in fields and (
+                    binding.kind == "function"
+                    or (binding.kind == "value" and not isinstance(binding.value, ir.Call))
+                ):
                     del fields[name]
                 continue
             fields.pop(name, None)
