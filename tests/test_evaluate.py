@@ -541,3 +541,50 @@ def test_class_attributes_asked_outside_an_evaluation_are_kept_until_forgotten(
     evaluator.evaluate(table, frame)
     evaluator.evaluate(table, frame)
     assert looked_up == [("UserRepo", "TABLE")] * 4
+
+
+def test_a_library_is_not_the_package_folder_of_its_name_around_the_importer(make_repo) -> None:
+    """`import sqlalchemy as sa` and `from sqlalchemy import sql` in a revision under
+    `pkg/db/sqlalchemy/alembic/versions/` (ironic's layout) are SQLAlchemy, not the package
+    `pkg.db.sqlalchemy` the file sits in: `sql.table("ports", ...).update()` is read as a data
+    update of `ports`, where it was "SQL built at run time" (`sql` is not defined in
+    pkg.db.sqlalchemy). A script's own package folder still serves a shorter name."""
+    from analyzer import scan
+
+    index = ModuleIndex([
+        PythonFacts(path, module_name(path))
+        for path in (
+            "pkg/__init__.py", "pkg/db/__init__.py", "pkg/db/sqlalchemy/__init__.py",
+            "pkg/db/sqlalchemy/alembic/versions/a1.py",
+        )
+    ])
+    assert index.find("sqlalchemy", "pkg/db/sqlalchemy/alembic/versions/a1.py") is None
+    assert index.find("db.sqlalchemy", "pkg/db/sqlalchemy/alembic/versions/a1.py") is not None
+    versions = "pkg/db/sqlalchemy/alembic/versions"
+    report = scan(make_repo({
+        "pkg/__init__.py": "",
+        "pkg/db/__init__.py": "",
+        "pkg/db/sqlalchemy/__init__.py": "",
+        "pkg/db/sqlalchemy/alembic.ini": "[alembic]\nscript_location = %(here)s/alembic\n",
+        "pkg/db/sqlalchemy/alembic/env.py": "from alembic import context\n",
+        f"{versions}/a1.py": (
+            "from alembic import op\nimport sqlalchemy as sa\n\n"
+            'revision = "a1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("ports", sa.Column("id", sa.Integer), sa.Column("m", sa.Text))\n'
+        ),
+        f"{versions}/b2.py": (
+            "from alembic import op\nfrom sqlalchemy import sql\n\n"
+            'revision = "b2"\ndown_revision = "a1"\n\n\n'
+            "def upgrade():\n"
+            '    ports = sql.table("ports", sql.column("m"))\n'
+            '    op.execute(ports.update().values(m="off"))\n'
+        ),
+        "pkg/ports.py": "def modes(conn):\n    return conn.execute('SELECT m FROM ports')\n",
+    }))
+    assert [d.code for d in report.diagnostics] == []
+    ports = report.table("public.ports")
+    assert ports is not None
+    assert [(d.path.rsplit("/", 1)[-1], d.line, d.operation) for d in ports.definitions] == [
+        ("a1.py", 9, "create"), ("b2.py", 10, "data")
+    ]

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from analyzer.facts import ImportBinding, PythonFacts
+
+#: Names an import inside the repository means as the library, never as a package folder of
+#: the same name the importing file sits in: `import sqlalchemy` in
+#: `ironic/db/sqlalchemy/alembic/versions/x.py` is SQLAlchemy, not `ironic.db.sqlalchemy`
+#: (Python adds the running script's folder to the path, not the folders above a module).
+LIBRARY_NAMES = frozenset(sys.stdlib_module_names) | {
+    "alembic", "asyncpg", "django", "flask", "flask_sqlalchemy", "peewee", "psycopg",
+    "psycopg2", "pymysql", "sqlalchemy", "sqlmodel",
+}  # fmt: skip
 
 
 class ModuleIndex:
@@ -65,7 +75,7 @@ class ModuleIndex:
         candidates = self._by_suffix.get(name, [])
         if candidates:
             return candidates[0] if len(candidates) == 1 else None
-        if importer is None:
+        if importer is None or name.partition(".")[0] in LIBRARY_NAMES:
             return None
         inner = [
             facts for folder, facts in self._by_inner_suffix.get(name, ())
