@@ -157,12 +157,27 @@ def removals_in_use(
     by_migrations = [op for op in removals if op.source_kind in HEAD_STATE_KINDS]
     # application code that creates the table again at run time (a leaderboard job
     # re-creating the materialized view a revision dropped) brings it back, where the code
-    # runs: `runtime-created-table`'s case, not a table gone
-    if by_migrations and not present & {"runtime", *(op.source_kind for op in by_migrations)}:
+    # runs: `runtime-created-table`'s case, not a table gone; so does a `create_all()` (not
+    # the other branch of a choice between it and the migrations), which creates whatever
+    # table of its models is missing each time it runs (jupyterhub: a fresh database is
+    # stamped, an existing one upgraded, then `create_all` at every start)
+    if (
+        by_migrations
+        and not present & {"runtime", *(op.source_kind for op in by_migrations)}
+        and not _created_again_by_create_all(data)
+    ):
         return by_migrations
     if present or not any(op.operation in CREATING_OPERATIONS for op in ops):
         return []
     return removals
+
+
+def _created_again_by_create_all(data: Mapping[str, Any]) -> bool:
+    return any(
+        history.kind == "create_all" and history.alternative_to is None
+        and not history.assumed
+        for history, _ in data["states"]
+    )
 
 
 def table_status(graph: nx.MultiDiGraph, node: str) -> str:

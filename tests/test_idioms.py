@@ -4361,3 +4361,73 @@ def test_a_subquery_a_builder_function_returns_is_read(make_repo: MakeRepo) -> N
         assert jobs.count(conn, "work") == 2
         assert jobs.count(conn, "work", start_at="b") == 1
         conn.close()
+
+
+RECREATED_BY_CREATE_ALL = {
+    **INI,
+    "migrations/env.py": ALEMBIC_ENV_PY,
+    f"{V}/a1.py": revision("a1", None, """
+        op.create_table("accounts", sa.Column("id", sa.Integer, primary_key=True))
+        op.create_table("tokens", sa.Column("id", sa.Integer, primary_key=True))
+    """),
+    f"{V}/b2.py": revision("b2", "a1", 'op.drop_table("tokens")'),
+    "app/__init__.py": "",
+    "app/models.py": (
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class Account(Base):\n"
+        '    __tablename__ = "accounts"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n\n\n"
+        "class Token(Base):\n"
+        '    __tablename__ = "tokens"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+    ),
+    "app/startup.py": (
+        "import sqlalchemy as sa\n"
+        "from alembic import command\n\n"
+        "from app.models import Base\n\n\n"
+        "def start(config, engine):\n"
+        "    if not sa.inspect(engine).get_table_names():\n"
+        '        command.stamp(config, "head")  # a fresh database: create_all builds it\n'
+        "    else:\n"
+        '        command.upgrade(config, "head")\n'
+        "    Base.metadata.create_all(engine)\n"
+    ),
+    "app/tokens.py": (
+        "from app.models import Account, Token\n\n\n"
+        "def count(session):\n"
+        "    return session.query(Token).count() + session.query(Account).count()\n"
+    ),
+}
+
+
+def test_a_table_a_revision_drops_and_create_all_builds_again_at_start(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """A revision drops `tokens` on purpose; the application stamps a fresh database or
+    upgrades an existing one, then runs `Base.metadata.create_all()` at every start
+    (jupyterhub): create_all builds the missing table again, so no `dropped-table-in-use`
+    error ("no source recreates it"). Real Alembic and SQLAlchemy run the start on a fresh
+    database and on one at the first revision: the query succeeds on both."""
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    root = make_repo(RECREATED_BY_CREATE_ALL)
+    report = scan(root)
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert {t.name: t.status for t in report.tables} == {"accounts": "used", "tokens": "used"}
+    with importable(root):
+        from app import startup, tokens  # type: ignore[import-not-found]
+
+        for name, first in (("fresh.db", None), ("old.db", "a1")):
+            url = f"sqlite:///{tmp_path / name}"
+            config = alembic_config(root, url)
+            if first is not None:
+                command.upgrade(config, first)
+            engine = sa.create_engine(url)
+            startup.start(config, engine)
+            with Session(engine) as session:
+                assert tokens.count(session) == 0
+            engine.dispose()
