@@ -1695,3 +1695,64 @@ def test_a_library_base_that_names_tables_by_rule(make_repo, tmp_path) -> None:
         ("orm-dynamic-tablename", "netdemo/models.py", 18),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+CLASSMETHOD_ROWS = {
+    "tokdemo/__init__.py": "",
+    "tokdemo/models.py": '''\
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Expiring:
+    @classmethod
+    def new(cls, db, ident):
+        row = cls(id=ident)
+        db.add(row)
+        db.commit()
+        return row
+
+    @classmethod
+    def purge(cls, db):
+        db.query(cls).delete()
+        db.commit()
+
+
+class Token(Expiring, Base):
+    __tablename__ = "tokens"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Code(Expiring, Base):
+    __tablename__ = "codes"
+    id = sa.Column(sa.Integer, primary_key=True)
+''',
+}
+
+
+def test_a_classmethod_making_and_deleting_rows_of_cls(make_repo) -> None:
+    """`row = cls(...); db.add(row)` and `db.query(cls).delete()` in a classmethod of a mixin
+    (jupyterhub's `Expiring`): an insert and a delete of each mapped class's table. They were
+    a read, and nothing. SQLAlchemy runs an INSERT and a DELETE on both tables."""
+    from sqlalchemy.orm import Session
+
+    root = make_repo(CLASSMETHOD_ROWS)
+    with imported(root, "tokdemo.models") as models:
+        engine = sqlite_engine(models)
+        seen = statements_run(engine)
+        with Session(engine) as session:
+            for model in (models.Token, models.Code):  # type: ignore[attr-defined]
+                model.new(session, 1)
+                model.purge(session)
+    verbs = sorted({sql.split()[0] + " " + sql.split()[2] for sql in seen
+                    if sql.startswith(("INSERT", "DELETE"))})
+    assert verbs == ["DELETE codes", "DELETE tokens", "INSERT codes", "INSERT tokens"]
+    report = scan(root)
+    uses = {
+        t.name: sorted((u.line, u.kind, u.operation) for u in t.uses) for t in report.tables
+    }
+    expected = [(10, "write", "constructor"), (17, "read", "query"), (17, "write", "query_delete")]
+    assert uses == {"tokens": expected, "codes": expected}
+    assert scan(root, prefilter=False).to_json() == report.to_json()

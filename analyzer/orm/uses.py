@@ -37,6 +37,10 @@ def orm_uses(
                     for frame in frames
                     for key in _evaluated_tables(evaluator.evaluate(reference.value, frame), mapper)
                 ))
+                if not keys and isinstance(reference.value, ir.ClsRef):
+                    # `db.query(cls)` in a classmethod of a mixin (`Expiring.purge`): the
+                    # class is each mapped subclass, for which the method may run
+                    keys = _subclass_tables(reference.value, Frame(facts), evaluator, mapper)
                 if not keys:
                     # `award = Awards.query.filter_by(id=1).first_or_404()` then
                     # `db.session.delete(award)`: the instance a query of the model returns
@@ -201,6 +205,22 @@ def _queried_tables(
             node = node.value
         else:
             return []
+
+
+def _subclass_tables(
+    node: ir.ClsRef, frame: Frame, evaluator: Evaluator, mapper: Mapper
+) -> list[TableKey]:
+    """The tables of the mapped repository subclasses of an unmapped class `cls` stands for."""
+    keys: list[TableKey] = []
+    for value in evaluator.evaluate(node, frame):
+        if not isinstance(value, ClassV):
+            continue
+        info = mapper.class_info(value)
+        if info is not None and info.role == "mapped":
+            continue  # its own table: `_evaluated_tables` answered already
+        for sub in evaluator.subclasses(value):
+            keys.extend(k for k in _evaluated_tables((sub,), mapper) if k not in keys)
+    return keys
 
 
 def _evaluated_tables(values: Values, mapper: Mapper) -> list[TableKey]:

@@ -1773,6 +1773,10 @@ class _Reader:
                         found = self._resolve(arg)
                         if found is not None:
                             self._add(found[0], found[1], "write", "query_delete", "high")
+                        elif isinstance(arg, cst.Name) and arg.value == "cls":
+                            # `db.query(cls).delete()` in a classmethod: the evaluator says
+                            # which class (each subclass of a mixin) `cls` is
+                            self._evaluated(arg, arg, "write", "query_delete")
                     return
                 node = func
             elif isinstance(node, cst.Attribute):
@@ -1852,6 +1856,13 @@ class _Reader:
             return
         constructed = call is not None and node is call.func and id(call) in self.ctor_marks
         unbound = self._kind(root.value) is None  # type: ignore[attr-defined]
+        if call is not None and node is call.func and node is root and not constructed and (
+            root.value == "cls"  # type: ignore[attr-defined]
+        ):
+            # `token = cls(...)` in a classmethod, then `db.add(token)`: a new row of the
+            # class's table, as `Token(...)` is (`_evaluated`: which class `cls` is)
+            self._evaluated(node, root, "write", "constructor", "low")  # type: ignore[arg-type]
+            return
         if (id(node) in self.marks or constructed) and unbound:
             # `select(db.FlowRun)`, `session.add(db.FlowRun(...))` on a parameter or local:
             # what it is, the evaluator decides across modules (an annotated parameter, an
