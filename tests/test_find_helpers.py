@@ -92,9 +92,11 @@ def _find(facts: list[PythonFacts]) -> dict[str, tuple[frozenset[str], frozenset
 def test_helpers_by_name_with_their_table_parameters_and_positions() -> None:
     # `save` passes its parameter on to `insert`; `self.name`, set from the constructor's
     # parameter, makes the class a helper called by its name (`Repo("users")`, position 1
-    # with the receiver counted); a parameter that only reaches `OFFSET`, a Dockerfile line
-    # and a constant text inside a loop make no helper
+    # with the receiver counted); `build` puts its parameter in the statement through the
+    # text a nested function returns (`f"DELETE FROM {quoted()}"`); a parameter that only
+    # reaches `OFFSET`, a Dockerfile line and a constant text inside a loop make no helper
     assert _find(_facts()) == {
+        "build": (frozenset({"table"}), frozenset({0})),
         "insert": (frozenset({"table"}), frozenset({1})),
         "purge": (frozenset({"table"}), frozenset({2})),
         "save": (frozenset({"table"}), frozenset({1})),
