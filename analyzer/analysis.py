@@ -414,6 +414,22 @@ def analyse(
     ]
     for baseline in continue_from_baselines(migrations, sql.histories, runtime):
         first = baseline.first
+        if baseline.alternative:
+            diagnostics.append(
+                Diagnostic(
+                    code="migration-baseline", path=baseline.first.path,
+                    line=baseline.first.line,
+                    message=(
+                        f"the upgrade in {baseline.upgrade.path} changes "
+                        f"{baseline.first.table.display} (`{baseline.first.snippet}`), which "
+                        f"none of its steps creates and {', '.join(baseline.files)} does, "
+                        "with tables the upgrade creates too: read as two ways to one schema "
+                        "(the script builds it fresh, the upgrade brings an older database "
+                        "to it), the upgrade starting from the tables it needs"
+                    ),
+                )
+            )
+            continue
         origin = (
             "the module's own code outside the version checks creates" if baseline.runtime
             else f"{', '.join(baseline.files)} beside it "

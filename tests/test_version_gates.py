@@ -352,3 +352,68 @@ def test_numbered_methods_a_class_runs_by_computed_name(make_repo: MakeRepo) -> 
     assert real == {"notes": ["id", "body", "tags"], "seq": ["name", "value"]}
     assert _columns(report) == real
     assert uses_of(report, "public.notes") == set()
+
+
+FRESH_SCHEMA = """\
+CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT, archived INTEGER);
+CREATE TABLE tags (item_id INTEGER, tag TEXT);
+"""
+OLD_DATABASE_UPGRADER = '''\
+class Upgrader:
+    def upgrade(self, conn, version):
+        for number in range(version, 3):
+            step = getattr(self, f"upgrade_{number + 1}")
+            step(conn)
+
+    def upgrade_2(self, conn):
+        conn.execute("ALTER TABLE items ADD COLUMN archived INTEGER")
+
+    def upgrade_3(self, conn):
+        conn.execute("CREATE TABLE tags (item_id INTEGER, tag TEXT)")
+'''
+
+
+def test_an_upgrader_and_the_script_that_builds_the_schema_fresh(make_repo: MakeRepo) -> None:
+    """`schema/full.sql` builds the latest schema fresh; `scripts/upgrade.py` brings an older
+    database (built by an older version of that script) to it, step by step (openlibrary's
+    `infobase_schema.sql` and `scripts/migrate_db.py`): two ways to one schema, neither a
+    rival owner of `tags`, and the upgrader's first step does not fail for want of `items`.
+    SQLite: the fresh script and the upgrade of an old database give the same tables."""
+    import sqlite3
+
+    root = make_repo({
+        "schema/full.sql": FRESH_SCHEMA,
+        "scripts/__init__.py": "",
+        "scripts/upgrade.py": OLD_DATABASE_UPGRADER,
+        "app.py": "def f(c):\n    return c.execute('SELECT label, tag FROM items, tags "
+                  "WHERE archived = 0')\n",
+    })
+    report = scan(root)
+    assert [(f.name, f.table) for f in report.findings] == []
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("migration-baseline", "scripts/upgrade.py", 8)
+    ]
+    fresh = sqlite3.connect(":memory:")
+    fresh.executescript(FRESH_SCHEMA)
+    old = sqlite3.connect(":memory:")
+    old.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT)")
+    namespace: dict[str, object] = {}
+    exec(OLD_DATABASE_UPGRADER, namespace)  # this test's own fixture code
+    namespace["Upgrader"]().upgrade(old, 1)  # type: ignore[operator]
+
+    def columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
+        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: [r[1] for r in conn.execute(f"PRAGMA table_info({n})")] for n in names}
+
+    assert columns(old) == columns(fresh) == {
+        "items": ["id", "label", "archived"], "tags": ["item_id", "tag"]
+    }
+    states = {
+        t.name: sorted((s.source, s.columns) for s in t.states) for t in report.tables
+    }
+    upgrade = "migration-module:scripts/upgrade.py:Upgrader"
+    assert states == {
+        "items": [(upgrade, ["id", "label", "archived"]),
+                  ("sql:schema/full.sql", ["id", "label", "archived"])],
+        "tags": [(upgrade, ["item_id", "tag"]), ("sql:schema/full.sql", ["item_id", "tag"])],
+    }

@@ -62,8 +62,9 @@ class MigrationModules:
     steps: set[tuple[str, str | None]] = field(default_factory=set)
     # path -> the (first, last) lines of the version-checked blocks of its upgrades
     gated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    # the ids of the upgrades written as version checks (`continue_from_baselines`)
-    gated_histories: set[str] = field(default_factory=set)
+    # the ids of the home-made upgrades: version checks, numbered methods run by computed
+    # name (`continue_from_baselines`)
+    upgrades: set[str] = field(default_factory=set)
     # (path, method) of numbered methods a class runs by computed name (`_dispatched_steps`)
     methods: set[tuple[str, str]] = field(default_factory=set)
 
@@ -247,6 +248,7 @@ def _dispatched_steps(
             id=f"migration-module:{facts.path}:{cls}", kind="migration-module",
             path=facts.path, files=[facts.path], ordered=True,
         )
+        result.upgrades.add(history.id)
         for _, qualname in numbered:
             result.methods.add((facts.path, qualname))
             _add(history, facts.path, [
@@ -262,6 +264,8 @@ def _getattr_prefixes(facts: PythonFacts) -> set[tuple[str, str]]:
     `getattr(self, f"<prefix>{n}")` call in a class's methods."""
     out: set[tuple[str, str]] = set()
     for call in facts.calls:
+        # a call of what getattr returned (`step = getattr(...)`, then `step(conn)`: the local
+        # is read as its value)
         for node in (call.func, *call.args):
             if not (
                 isinstance(node, ir.Call) and isinstance(node.func, ir.Global)
@@ -324,7 +328,7 @@ def _gated_upgrades(
             _add(history, facts.path, blocks[gate], f"{function}: {subject} < {gate.version}")
             result.gated.setdefault(facts.path, []).append((gate.line, gate.end_line))
         result.histories.append(history)
-        result.gated_histories.add(history.id)
+        result.upgrades.add(history.id)
     return found
 
 
@@ -419,6 +423,9 @@ class Baseline:
     files: tuple[str, ...]
     first: SchemaOp
     runtime: bool = False
+    # the files build the latest schema fresh, the upgrade an older database to it: two ways
+    # to one schema (`variant_of`), the upgrade starting from the tables it needs
+    alternative: bool = False
 
 
 def continue_from_baselines(
@@ -439,7 +446,7 @@ def continue_from_baselines(
     those tables move out of its runtime history (dropped from `runtime_histories` when
     nothing is left)."""
     found: list[Baseline] = []
-    for upgrade in [h for h in steps.histories if h.id in steps.gated_histories]:
+    for upgrade in [h for h in steps.histories if h.id in steps.upgrades]:
         folder = upgrade.path.rpartition("/")[0]
         beside = {
             op.table: history
@@ -456,6 +463,7 @@ def continue_from_baselines(
         needed: list[SourceHistory] = []
         from_own: set[TableKey] = set()
         first: SchemaOp | None = None
+        elsewhere: list[SchemaOp] = []  # needed, created by neither
         for op in upgrade.operations:
             if op.operation == "create":
                 created.add(op.table)
@@ -466,7 +474,12 @@ def continue_from_baselines(
                 if not any(beside[op.table] is h for h in needed):
                     needed.append(beside[op.table])
                 first = first or op
+            elif op.table not in created and op.operation != "data":
+                elsewhere.append(op)
         if first is None:
+            paired = _fresh_script(upgrade, elsewhere, sql_histories) if elsewhere else None
+            if paired is not None:
+                found.append(paired)
             continue
         needed.sort(key=lambda h: h.path)
         moved = [op for h in needed for op in h.operations]
@@ -483,3 +496,33 @@ def continue_from_baselines(
         files = tuple(p for h in needed for p in h.files)
         found.append(Baseline(upgrade, files or (upgrade.path,), first, runtime=not files))
     return found
+
+
+def _fresh_script(
+    upgrade: SourceHistory, needed: list[SchemaOp], sql_histories: list[SourceHistory]
+) -> Baseline | None:
+    """The one `.sql` file that builds, fresh, the schema an upgrade brings an older database
+    to (openlibrary's `infobase_schema.sql` and `scripts/migrate_db.py`'s `upgrade_011`...):
+    it creates every table the upgrade changes without creating it, and a table the upgrade
+    creates too. The two become alternatives of one schema (no rival owners), and the
+    upgrade starts from those tables as the script creates them (no step fails for want of
+    one). None when no script, or several, fit."""
+    tables = {op.table for op in needed}
+    made = {op.table for op in upgrade.operations if op.operation == "create"}
+    fits = [
+        history for history in sql_histories
+        if not history.ordered and history.variant_of is None
+        and tables <= (creates := {op.table for op in history.operations
+                                   if op.operation == "create"})
+        and made & creates
+    ]
+    if len(fits) != 1:
+        return None
+    script = fits[0]
+    prior = [
+        replace(op, source=upgrade.id, source_kind=upgrade.kind)
+        for op in script.operations if op.operation == "create" and op.table in tables
+    ]
+    upgrade.operations = prior + upgrade.operations
+    script.variant_of = upgrade.variant_of = upgrade.id
+    return Baseline(upgrade, tuple(script.files), needed[0], alternative=True)
