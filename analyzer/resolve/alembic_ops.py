@@ -33,7 +33,7 @@ from analyzer.readers.alembic_api import (
     Spec,
     first_string_argument,
 )
-from analyzer.resolve.evaluate import Evaluator, Frame, loop_elements
+from analyzer.resolve.evaluate import Evaluator, Frame, call_params, loop_elements
 from analyzer.resolve.templates import Template, TemplateExpander
 from analyzer.resolve.values import (
     BatchV,
@@ -255,9 +255,7 @@ class _Run:
         unknown then)."""
         if any(isinstance(a, ir.Starred) for a in step.args):
             return
-        params = list(fact.params)
-        if fact.receiver is not None and params and value.receiver is not None:
-            params = params[1:]  # (as `Evaluator.bind`: the receiver is bound already)
+        params = call_params(fact, value)
         positional = [p for p in params if p.kind == "positional"]
         for param, argument in zip(positional, step.args, strict=False):
             self.forwarded[(id(bound), param.name)] = ((argument,), caller, bound)

@@ -31,6 +31,7 @@ from analyzer.facts import (
     FunctionFact,
     ImportBinding,
     NameFact,
+    ParamFact,
     PythonFacts,
 )
 from analyzer.python import expr as ir
@@ -1078,15 +1079,11 @@ class Evaluator:
         kwargs: dict[str, Values],
     ) -> Frame:
         """A frame for the function's body with its parameters bound to the arguments."""
-        params = list(fact.params)
+        params = call_params(fact, func)
         receivers: dict[str, Value] = {}
         bound: dict[tuple[str, str], Values] = {}
         owner, _, last = fact.qualname.rpartition(".")
-        receiver: Value | None = None
-        if fact.receiver is not None and params:
-            receiver = func.receiver
-            if receiver is not None:
-                params = params[1:]
+        receiver = func.receiver if fact.receiver is not None and fact.params else None
         positional = [p for p in params if p.kind == "positional"]
         for param, values in zip(positional, args, strict=False):
             bound[(fact.qualname, param.name)] = values
@@ -1702,3 +1699,12 @@ def loops_read(node: ir.Expr) -> tuple[int, ...]:
     """The loops whose variables `node` reads, outer loops first (their numbers grow inward),
     for `Evaluator.iterations`."""
     return tuple(sorted({n.loop for n in ir.walk(node) if isinstance(n, ir.LoopVar)}))
+
+
+def call_params(fact: FunctionFact, func: FunctionV) -> list[ParamFact]:
+    """The parameters a call's arguments bind: a method's first one is its receiver when the
+    function is called bound (`obj.method(x)`, `func.receiver` set), not an argument."""
+    params = list(fact.params)
+    if fact.receiver is not None and params and func.receiver is not None:
+        return params[1:]
+    return params

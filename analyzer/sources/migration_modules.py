@@ -46,6 +46,7 @@ from analyzer.sources.model import (
     NUMBERED_FILE,
     SchemaOp,
     SourceHistory,
+    created_tables,
     is_schema_change,
     schema_op,
 )
@@ -244,19 +245,30 @@ def _dispatched_steps(
         if len(changing) < GATED_STEPS:
             continue
         found = True
-        history = SourceHistory(
-            id=f"migration-module:{facts.path}:{cls}", kind="migration-module",
-            path=facts.path, files=[facts.path], ordered=True,
-        )
-        result.upgrades.add(history.id)
-        for _, qualname in numbered:
-            result.methods.add((facts.path, qualname))
-            _add(history, facts.path, [
+        result.methods.update((facts.path, qualname) for _, qualname in numbered)
+        _upgrade_history(facts.path, cls, [
+            (qualname, [
                 r for r in refs
                 if r.function == qualname or (r.function or "").startswith(qualname + ".")
-            ], qualname)
-        result.histories.append(history)
+            ])
+            for _, qualname in numbered
+        ], result)
     return found
+
+
+def _upgrade_history(
+    path: str, name: str, steps: list[tuple[str, list[ResolvedRef]]], result: MigrationModules
+) -> None:
+    """One ordered source for a home-made upgrade of `path` (a function of version checks, a
+    class of numbered methods): each (label, statements) a step, in the order given."""
+    history = SourceHistory(
+        id=f"migration-module:{path}:{name}", kind="migration-module", path=path,
+        files=[path], ordered=True,
+    )
+    for label, refs in steps:
+        _add(history, path, refs, label)
+    result.histories.append(history)
+    result.upgrades.add(history.id)
 
 
 def _getattr_prefixes(facts: PythonFacts) -> set[tuple[str, str]]:
@@ -320,15 +332,11 @@ def _gated_upgrades(
         if len(changing) < GATED_STEPS:
             continue
         found = True
-        history = SourceHistory(
-            id=f"migration-module:{facts.path}:{function}", kind="migration-module",
-            path=facts.path, files=[facts.path], ordered=True,
-        )
-        for gate in sorted(gates, key=lambda g: (g.version, g.line)):
-            _add(history, facts.path, blocks[gate], f"{function}: {subject} < {gate.version}")
-            result.gated.setdefault(facts.path, []).append((gate.line, gate.end_line))
-        result.histories.append(history)
-        result.upgrades.add(history.id)
+        ordered = sorted(gates, key=lambda g: (g.version, g.line))
+        result.gated.setdefault(facts.path, []).extend((g.line, g.end_line) for g in ordered)
+        _upgrade_history(facts.path, function, [
+            (f"{function}: {subject} < {gate.version}", blocks[gate]) for gate in ordered
+        ], result)
     return found
 
 
@@ -415,9 +423,10 @@ def _function_at(starts: list[tuple[int, str]], line: int) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """What an upgrade written as version checks continues from: its `first` step changes a
-    table no earlier step of it creates, which `.sql` files beside it (`files`) or the
-    module's own code outside the checks (`runtime`: `files` is the module) create."""
+    """What a home-made upgrade (version checks, numbered methods) continues from: its `first`
+    step changes a table no earlier step of it creates, which `.sql` files beside it
+    (`files`) or the module's own code outside the upgrade (`runtime`: `files` is the module)
+    create; or, `alternative`, the script that builds the same schema fresh."""
 
     upgrade: SourceHistory
     files: tuple[str, ...]
@@ -432,7 +441,8 @@ def continue_from_baselines(
     steps: MigrationModules, sql_histories: list[SourceHistory],
     runtime_histories: list[SourceHistory],
 ) -> list[Baseline]:
-    """Make what an upgrade written as version checks continues from its first steps.
+    """Make what a home-made upgrade (version checks, numbered methods) continues from its
+    first steps.
 
     The common shapes: a runner builds a fresh database from the `.sql` files beside it (an
     old snapshot: `if version == 0: run every .sql file here`), or with a `CREATE TABLE` of
@@ -444,7 +454,8 @@ def continue_from_baselines(
     several alternatives) or the module's own runtime DDL creates. Those files run first, in
     path order, and take their histories out of `sql_histories`; the module's operations on
     those tables move out of its runtime history (dropped from `runtime_histories` when
-    nothing is left)."""
+    nothing is left). Without either, the one script that builds the schema fresh, anywhere,
+    is its alternative (`_fresh_script`)."""
     found: list[Baseline] = []
     for upgrade in [h for h in steps.histories if h.id in steps.upgrades]:
         folder = upgrade.path.rpartition("/")[0]
@@ -456,9 +467,7 @@ def continue_from_baselines(
             for op in history.operations if op.operation == "create"
         }
         own = next((h for h in runtime_histories if h.path == upgrade.path), None)
-        own_creates = (
-            {op.table for op in own.operations if op.operation == "create"} if own else set()
-        )
+        own_creates = created_tables(own) if own else set()
         created: set[TableKey] = set()
         needed: list[SourceHistory] = []
         from_own: set[TableKey] = set()
@@ -508,13 +517,11 @@ def _fresh_script(
     upgrade starts from those tables as the script creates them (no step fails for want of
     one). None when no script, or several, fit."""
     tables = {op.table for op in needed}
-    made = {op.table for op in upgrade.operations if op.operation == "create"}
+    made = created_tables(upgrade)
     fits = [
         history for history in sql_histories
         if not history.ordered and history.variant_of is None
-        and tables <= (creates := {op.table for op in history.operations
-                                   if op.operation == "create"})
-        and made & creates
+        and tables <= (creates := created_tables(history)) and made & creates
     ]
     if len(fits) != 1:
         return None

@@ -127,6 +127,11 @@ def dialect_variant(path: str) -> str | None:
     return str(folder.parent) if folder.name.lower() in DIALECT_FOLDERS else None
 
 
+def created_tables(history: SourceHistory) -> set[TableKey]:
+    """The tables some operation of `history` creates."""
+    return {op.table for op in history.operations if op.operation == "create"}
+
+
 def is_schema_change(ref: TableRef) -> bool:
     """Operations that change which tables exist or their columns (not constraints, owners)."""
     if ref.operation == "alter":

@@ -16,6 +16,7 @@ from analyzer.sources.model import (
     SchemaOp,
     SourceHistory,
     StateEntry,
+    created_tables,
     is_schema_change,
     schema_op,
     sql_source_layout,
@@ -158,7 +159,7 @@ _BUILDS_A_SCHEMA = re.compile(r"create|schema|init|full|tables", re.IGNORECASE)
 
 
 def _alternatives(upgrades: SourceHistory, script: SourceHistory, chain: bool) -> bool:
-    shared = _created_tables(upgrades) & _created_tables(script)
+    shared = created_tables(upgrades) & created_tables(script)
     if chain or not shared:
         return bool(shared)
     unconditional = [
@@ -167,9 +168,6 @@ def _alternatives(upgrades: SourceHistory, script: SourceHistory, chain: bool) -
     ]
     return bool(shared & unconditional[0] & unconditional[1])
 
-
-def _created_tables(history: SourceHistory) -> set[TableKey]:
-    return {op.table for op in history.operations if op.operation == "create"}
 
 
 
