@@ -1044,17 +1044,26 @@ class Evaluator:
                 return (func,)
         return (Unknown(f"calling {describe(func)}"),)
 
-    def _call_function(
-        self, func: FunctionV, args: list[Values], kwargs: dict[str, Values]
-    ) -> Values:
+    def readable_function(self, func: FunctionV) -> tuple[PythonFacts, FunctionFact] | str:
+        """The module and facts of a function whose body a call may be read through, or why
+        not (not read, or decorated with something that may change what it returns)."""
         facts = self.index.find(func.module)
         fact = facts.functions.get(func.qualname) if facts is not None else None
         if facts is None or fact is None:
-            return (Unknown(f"{func.qualname}() is not a function that can be read"),)
+            return f"{func.qualname}() is not a function that can be read"
         decorators = {d.rsplit(".", 1)[-1] for d in fact.decorators}
         unknown = sorted(decorators - TRANSPARENT_DECORATORS)
         if unknown:
-            return (Unknown(f"{func.qualname}() is decorated with @{unknown[0]}"),)
+            return f"{func.qualname}() is decorated with @{unknown[0]}"
+        return facts, fact
+
+    def _call_function(
+        self, func: FunctionV, args: list[Values], kwargs: dict[str, Values]
+    ) -> Values:
+        found = self.readable_function(func)
+        if isinstance(found, str):
+            return (Unknown(found),)
+        facts, fact = found
         if not fact.returns:
             return (Unknown(f"{func.qualname}() returns nothing that can be read"),)
         if len(self._stack) > MAX_DEPTH - 4 or self._calls >= MAX_CALL_DEPTH:

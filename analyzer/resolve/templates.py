@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from analyzer.facts import Hole, Literal, Part
 from analyzer.python import expr as ir
-from analyzer.resolve.evaluate import TRANSPARENT_DECORATORS, Evaluator, Frame
+from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.values import FunctionV, StrV, Unknown, describe, why_unknown
 from analyzer.sql.refs import hole_marker
 
@@ -232,13 +232,10 @@ class TemplateExpander:
         if len(funcs) != 1 or not isinstance(funcs[0], FunctionV):
             return None
         func = funcs[0]
-        facts = self.evaluator.module(func.module)
-        fact = facts.functions.get(func.qualname) if facts is not None else None
-        if (
-            facts is None or fact is None or len(fact.returns) != 1
-            or {d.rsplit(".", 1)[-1] for d in fact.decorators} - TRANSPARENT_DECORATORS
-        ):
+        found = self.evaluator.readable_function(func)
+        if isinstance(found, str) or len(found[1].returns) != 1:
             return None
+        facts, fact = found
         args = [self.evaluator.evaluate(a, frame) for a in node.args]
         kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in node.kwargs}
         callee = self.evaluator.bind(facts, fact, func, args, kwargs)
