@@ -56,6 +56,18 @@ def upgrade():
 '''
 
 
+EMPTY_BASE = '''"""Base revision for 0.5: the schema of earlier releases."""
+revision = "a0"
+down_revision = None
+
+
+def upgrade():
+    pass
+'''
+
+BASE_AFTER_EMPTY = BASE.replace('down_revision = None', 'down_revision = "a0"')
+
+
 BRANCH_ROOT = '''revision = "x1"
 down_revision = "a1"
 branch_labels = ("expand",)
@@ -80,9 +92,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             documents.get((revision.facts.path, revision.revision), []),
             key=lambda op: (op.line, op.table),
         )
-        if revision.facts.branch_labels and not mentions:
+        if (revision.facts.branch_labels or not revision.facts.down_revisions) and not mentions:
             # `branch_labels = ("expand",)` and `pass`: it opens a named branch (expand /
-            # contract migrations), documenting nothing
+            # contract migrations), documenting nothing; and an empty first revision is the
+            # base a history starts from, on a database built before it (`alembic stamp`)
             continue
         names = ", ".join(op.table.display for op in mentions)
         history_id = f"alembic:{revision.environment}"
@@ -130,8 +143,9 @@ RULE = Rule(
         "A non-merge Alembic revision whose `upgrade()` performs no schema or data operation: "
         "it is `pass`, or only logs or documents. The tables it mentions get `document` "
         "definitions in the report. An empty revision that opens a named branch "
-        "(`branch_labels`, as expand / contract migrations do) and mentions no table is no "
-        "finding."
+        "(`branch_labels`, as expand / contract migrations do), or the first revision of a "
+        "history (no `down_revision`: the base it starts from, on a database built before "
+        "it), and mentions no table is no finding."
     ),
     why_it_matters=(
         "Such a revision records a change that happened somewhere else (by hand, in a SQL "
@@ -164,6 +178,13 @@ RULE = Rule(
                 "alembic.ini": "[alembic]\nscript_location = migrations\n",
                 "migrations/versions/a1.py": BASE,
                 "migrations/versions/x1.py": BRANCH_ROOT,
+            },
+        ),
+        Example(  # an empty base revision: where the history starts
+            files={
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/versions/a0.py": EMPTY_BASE,
+                "migrations/versions/a1.py": BASE_AFTER_EMPTY,
             },
         ),
     ),
