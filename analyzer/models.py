@@ -131,7 +131,8 @@ class Table(_Model):
     object_type: str = "table"
     status: str = Field(
         description=(
-            "used | dead | undefined | broken (created only by statements that cannot run) | "
+            "used | dead | undefined (used by code, or the target of a foreign key, and "
+            "created by no source) | broken (created only by statements that cannot run) | "
             "dropped | runtime-only | temporary (created only as a temporary table, in the "
             "code's session) | system (a database catalog) | external (owned outside the "
             "repository: a Django contrib or third-party app, an unmanaged model, an attached "

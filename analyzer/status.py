@@ -201,4 +201,14 @@ def table_status(graph: nx.MultiDiGraph, node: str) -> str:
         return "used"
     if is_system_table(data["key"]):
         return "system"
+    if not operations_on(graph, node) and _referenced(graph, node):
+        # a foreign key's target that no source creates, drops or renames: never made, not
+        # removed (`ForeignKey("company.id")` with no model or migration of `company`)
+        return "undefined"
     return "removed"
+
+
+def _referenced(graph: nx.MultiDiGraph, node: str) -> bool:
+    return any(
+        edge.get("relation") == "references" for _, _, edge in graph.in_edges(node, data=True)
+    )

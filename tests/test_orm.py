@@ -1756,3 +1756,31 @@ def test_a_classmethod_making_and_deleting_rows_of_cls(make_repo) -> None:
     expected = [(10, "write", "constructor"), (17, "read", "query"), (17, "write", "query_delete")]
     assert uses == {"tokens": expected, "codes": expected}
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_foreign_key_target_no_source_creates_is_undefined_not_removed(make_repo) -> None:
+    """`ForeignKey("parentz.id")` to a table no model, migration or SQL file makes: the
+    target's status is `undefined` (it was `removed`, as if a source had dropped it).
+    SQLAlchemy cannot create the model's table either: the referenced table is unknown."""
+    import sqlalchemy as sa
+
+    root = make_repo({
+        "fkdemo/__init__.py": "",
+        "fkdemo/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Kid(Base):\n"
+            '    __tablename__ = "kids"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            '    parent_id = sa.Column(sa.Integer, sa.ForeignKey("parentz.id"))\n\n\n'
+            "def kids(session):\n"
+            "    return session.query(Kid).all()\n"
+        ),
+    })
+    with imported(root, "fkdemo.models") as models, pytest.raises(sa.exc.NoReferencedTableError):
+        models.Base.metadata.create_all(sa.create_engine("sqlite://"))  # type: ignore[attr-defined]
+    report = scan(root)
+    assert {t.name: t.status for t in report.tables} == {"kids": "used", "parentz": "undefined"}
+    parentz = report.table("public.parentz")
+    assert parentz is not None and parentz.definitions == [] and parentz.uses == []
