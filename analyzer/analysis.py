@@ -55,6 +55,7 @@ from analyzer.sources.declarations import model_histories
 from analyzer.sources.declared import declared_external_histories
 from analyzer.sources.django_project import analyze_django, external_histories, order_inputs
 from analyzer.sources.migration_modules import (
+    Baseline,
     application_sql,
     continue_from_baselines,
     migration_modules,
@@ -250,6 +251,35 @@ def _orm_diagnostics(model: OrmModel) -> list[Diagnostic]:
     ]
 
 
+def _baseline_diagnostic(baseline: Baseline) -> Diagnostic:
+    """What a home-made upgrade was read as continuing from (`continue_from_baselines`)."""
+    first = baseline.first
+    if baseline.alternative:
+        reading = (
+            f"none of its steps creates and {', '.join(baseline.files)} does, with tables the "
+            "upgrade creates too: read as two ways to one schema (the script builds it fresh, "
+            "the upgrade brings an older database to it), the upgrade starting from the tables "
+            "it needs"
+        )
+    else:
+        origin = (
+            "the module's own code outside the version checks creates" if baseline.runtime
+            else f"{', '.join(baseline.files)} beside it "
+            + ("creates" if len(baseline.files) == 1 else "create")
+        )
+        reading = (
+            f"none of its earlier steps creates and {origin}: read as the baseline it "
+            "upgrades, run before its first step"
+        )
+    return Diagnostic(
+        code="migration-baseline", path=first.path, line=first.line,
+        message=(
+            f"the upgrade in {baseline.upgrade.path} changes {first.table.display} "
+            f"(`{first.snippet}`), which {reading}"
+        ),
+    )
+
+
 def _revision_parents(history: AlembicHistory) -> dict[str, tuple[str, ...]]:
     """Each revision's parents (down_revision and depends_on), in replay order."""
     known = {node.revision for node in history.revisions}
@@ -412,39 +442,10 @@ def analyse(
         for facts in app
         if (history := runtime_history(facts.path, resolved[facts.path].refs)) is not None
     ]
-    for baseline in continue_from_baselines(migrations, sql.histories, runtime):
-        first = baseline.first
-        if baseline.alternative:
-            diagnostics.append(
-                Diagnostic(
-                    code="migration-baseline", path=baseline.first.path,
-                    line=baseline.first.line,
-                    message=(
-                        f"the upgrade in {baseline.upgrade.path} changes "
-                        f"{baseline.first.table.display} (`{baseline.first.snippet}`), which "
-                        f"none of its steps creates and {', '.join(baseline.files)} does, "
-                        "with tables the upgrade creates too: read as two ways to one schema "
-                        "(the script builds it fresh, the upgrade brings an older database "
-                        "to it), the upgrade starting from the tables it needs"
-                    ),
-                )
-            )
-            continue
-        origin = (
-            "the module's own code outside the version checks creates" if baseline.runtime
-            else f"{', '.join(baseline.files)} beside it "
-            + ("creates" if len(baseline.files) == 1 else "create")
-        )
-        diagnostics.append(
-            Diagnostic(
-                code="migration-baseline", path=first.path, line=first.line,
-                message=(
-                    f"the upgrade in {baseline.upgrade.path} changes {first.table.display} "
-                    f"(`{first.snippet}`), which none of its earlier steps creates and "
-                    f"{origin}: read as the baseline it upgrades, run before its first step"
-                ),
-            )
-        )
+    diagnostics.extend(
+        _baseline_diagnostic(baseline)
+        for baseline in continue_from_baselines(migrations, sql.histories, runtime)
+    )
     histories = [h.history for h in alembic] + migrations.histories + sql.histories + runtime
     histories += model_histories(orm_model)
     create_all = create_all_sources(app, mapper, orm_model)

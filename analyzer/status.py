@@ -209,6 +209,4 @@ def table_status(graph: nx.MultiDiGraph, node: str) -> str:
 
 
 def _referenced(graph: nx.MultiDiGraph, node: str) -> bool:
-    return any(
-        edge.get("relation") == "references" for _, _, edge in graph.in_edges(node, data=True)
-    )
+    return any("reference" in edge for _, _, edge in graph.in_edges(node, data=True))
