@@ -6,9 +6,10 @@ The fixtures are this test's own code: SQLite runs them to say what a real datab
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
-import textwrap
+import tempfile
 from pathlib import Path
 
 import libcst as cst
@@ -85,30 +86,28 @@ def _repo(make_repo: MakeRepo) -> Path:
     )
 
 
-def _real_columns(root: Path) -> dict[str, list[str]]:
-    """Build the database as the fixture's own runner does, on SQLite, and list each table's
-    columns."""
-    script = textwrap.dedent(
-        f"""
-        import sqlite3, sys
-        sys.path.insert(0, {str(root)!r})
-        from store.db import Store
-        conn = sqlite3.connect(":memory:")
-        Store(conn).prepare()
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name"
-        ).fetchall():
-            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({{name}})")]
-            print(name + ":" + ",".join(columns))
-        """
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    ).stdout
-    return {
-        line.split(":")[0]: line.split(":")[1].split(",") for line in out.strip().splitlines()
-    }
+def _tables(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Each table of a SQLite database with its columns (SQLite's own tables left out)."""
+    names = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    )]
+    return {name: [row[1] for row in conn.execute(f"PRAGMA table_info({name})")]
+            for name in names}
+
+
+def _built_by(root: Path, code: str) -> dict[str, list[str]]:
+    """Run `code`, the fixture's own runner, in a new interpreter with `root` importable and
+    `path` the database file it builds, then list the tables SQLite holds there."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "built.db")
+        script = f"import sys\nsys.path.insert(0, {str(root)!r})\npath = {path!r}\n{code}"
+        subprocess.run([sys.executable, "-c", script], check=True)
+        conn = sqlite3.connect(path)
+        try:
+            return _tables(conn)
+        finally:
+            conn.close()
 
 
 def _columns(report: Report) -> dict[str, list[str] | None]:
@@ -130,7 +129,10 @@ def test_version_checks_are_an_ordered_source_continuing_the_baseline_beside_the
     [source] = [s for s in report.sources if s.id == upgrade]
     # the baseline it upgrades is its first step; notes.sql, which it does not need, stays apart
     assert source.files == ["store/items.sql", "store/db.py"]
-    real = _real_columns(root)
+    real = _built_by(root, (
+        "import sqlite3\nfrom store.db import Store\n"
+        "conn = sqlite3.connect(path)\nStore(conn).prepare()\nconn.commit()"
+    ))
     assert real == {
         "items": ["id", "label", "archived"],
         "notes": ["body"],
@@ -259,23 +261,11 @@ def test_version_checks_continue_from_the_modules_own_create(make_repo: MakeRepo
     upgrades it by version (sabnzbd's history database): the CREATE is the upgrade's first
     step, not runtime DDL beside a migration whose first step fails. Its other runtime DDL
     (`scratch`) stays runtime DDL. SQLite builds the same columns."""
-    import sqlite3
-    import tempfile
-
     root = make_repo({"app/__init__.py": "", "app/history.py": OWN_BASELINE})
     report = scan(root)
     upgrade = "migration-module:app/history.py:History.__init__"
     assert sorted(s.id for s in report.sources) == [upgrade, "runtime:app/history.py"]
-    with tempfile.TemporaryDirectory() as folder:
-        script = (
-            "import sys; sys.path.insert(0, sys.argv[1]); from app.history import History; "
-            "History(sys.argv[2], True)"
-        )
-        database = str(Path(folder) / "h.db")
-        subprocess.run([sys.executable, "-c", script, str(root), database], check=True)
-        conn = sqlite3.connect(database)
-        real = [row[1] for row in conn.execute("PRAGMA table_info(history)")]
-        conn.close()
+    real = _built_by(root, "from app.history import History\nHistory(path, True)")["history"]
     assert real == ["id", "name", "series", "archived"]
     assert _columns(report) == {"history": real}
     # (nothing uses `scratch`: dead too)
@@ -326,9 +316,6 @@ def test_numbered_methods_a_class_runs_by_computed_name(make_repo: MakeRepo) -> 
     `upgrade_001`... (openlibrary's `Upgrader`): one ordered source, the methods by number
     whatever their order in the file; their SQL is the migration's (no runtime DDL, no use),
     the class's other methods' SQL stays the application's. SQLite builds the same schema."""
-    import sqlite3
-    import tempfile
-
     root = make_repo({"app/__init__.py": "", "app/upgrade.py": DISPATCHED})
     report = scan(root)
     assert [s.id for s in report.sources] == ["migration-module:app/upgrade.py:Upgrader"]
@@ -336,19 +323,7 @@ def test_numbered_methods_a_class_runs_by_computed_name(make_repo: MakeRepo) -> 
     assert [(f.name, f.table) for f in report.findings] == [
         ("dead-table", "public.notes"), ("dead-table", "public.seq")
     ]
-    with tempfile.TemporaryDirectory() as folder:
-        script = (
-            "import sys; sys.path.insert(0, sys.argv[1]); from app.upgrade import run; "
-            "run(sys.argv[2])"
-        )
-        database = str(Path(folder) / "n.db")
-        subprocess.run([sys.executable, "-c", script, str(root), database], check=True)
-        conn = sqlite3.connect(database)
-        real = {
-            name: [row[1] for row in conn.execute(f"PRAGMA table_info({name})")]
-            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        conn.close()
+    real = _built_by(root, "from app.upgrade import run\nrun(path)")
     assert real == {"notes": ["id", "body", "tags"], "seq": ["name", "value"]}
     assert _columns(report) == real
     assert uses_of(report, "public.notes") == set()
@@ -379,8 +354,6 @@ def test_an_upgrader_and_the_script_that_builds_the_schema_fresh(make_repo: Make
     `infobase_schema.sql` and `scripts/migrate_db.py`): two ways to one schema, neither a
     rival owner of `tags`, and the upgrader's first step does not fail for want of `items`.
     SQLite: the fresh script and the upgrade of an old database give the same tables."""
-    import sqlite3
-
     root = make_repo({
         "schema/full.sql": FRESH_SCHEMA,
         "scripts/__init__.py": "",
@@ -400,12 +373,7 @@ def test_an_upgrader_and_the_script_that_builds_the_schema_fresh(make_repo: Make
     namespace: dict[str, object] = {}
     exec(OLD_DATABASE_UPGRADER, namespace)  # this test's own fixture code
     namespace["Upgrader"]().upgrade(old, 1)  # type: ignore[operator]
-
-    def columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: [r[1] for r in conn.execute(f"PRAGMA table_info({n})")] for n in names}
-
-    assert columns(old) == columns(fresh) == {
+    assert _tables(old) == _tables(fresh) == {
         "items": ["id", "label", "archived"], "tags": ["item_id", "tag"]
     }
     states = {
