@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
@@ -122,6 +123,18 @@ def _module(path: Path) -> object:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _columns_after_upgrade(revision: Any, database: Path, table: str) -> list[str]:
+    """Run a revision module's `upgrade()` alone (Alembic's `op` bound to the SQLite file
+    `database`) and list the columns `table` has then."""
+    engine = sa.create_engine(f"sqlite:///{database}")
+    try:
+        with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            revision.upgrade()
+        return [c["name"] for c in sa.inspect(engine).get_columns(table)]
+    finally:
+        engine.dispose()
 
 
 def test_a_plugins_revisions_build_on_the_core_head(make_repo: MakeRepo, tmp_path: Path) -> None:
@@ -243,11 +256,10 @@ def test_a_column_added_from_a_loop_over_pairs_hedges_model_drift(
         "through the model fail on the columns the table does not have: align the model or "
         "add a migration"
     )
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'servers.db'}")
-    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        _module(root / "migrations/versions/a1_servers.py").upgrade()  # type: ignore[attr-defined]
-    assert [c["name"] for c in sa.inspect(engine).get_columns("servers")] == ["id", "tags", "note"]
-    engine.dispose()
+    revision = _module(root / "migrations/versions/a1_servers.py")
+    assert _columns_after_upgrade(revision, tmp_path / "servers.db", "servers") == [
+        "id", "tags", "note"
+    ]
 
 
 UNPACKED_COLUMNS = '''\
@@ -332,16 +344,11 @@ def test_columns_unpacked_from_a_helper_of_the_revision_are_the_tables(
     assert [(d.code, d.line) for d in report.diagnostics] == [("alembic-dynamic-column", 32)]
     (drift,) = report.findings
     assert (drift.name, drift.table, drift.confidence) == ("model-drift", "public.teams", "medium")
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'users.db'}")
     with importable(root):
         module = _module(root / "migrations/versions/a1_users.py")
         module.extra_columns = lambda: ()  # type: ignore[attr-defined]
-        with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-            module.upgrade()  # type: ignore[attr-defined]
-    assert [c["name"] for c in sa.inspect(engine).get_columns("users")] == [
-        "id", "created_at", "updated_at", "created_by", "updated_by"
-    ]
-    engine.dispose()
+        columns = _columns_after_upgrade(module, tmp_path / "users.db", "users")
+    assert columns == ["id", "created_at", "updated_at", "created_by", "updated_by"]
 
 
 FORWARDING_HELPERS = '''\
@@ -409,12 +416,7 @@ def test_columns_a_helper_hands_on_to_create_table_are_the_tables(
     ]
     assert [(f.name, f.table) for f in report.findings] == []
     assert [d.code for d in report.diagnostics] == []
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'ports.db'}")
     with importable(root):
         module = _module(root / "migrations/versions/a1_ports.py")
-        with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-            module.upgrade()  # type: ignore[attr-defined]
-    assert [c["name"] for c in sa.inspect(engine).get_columns("port_flags")] == [
-        "port_id", "trusted", "qinq"
-    ]
-    engine.dispose()
+        columns = _columns_after_upgrade(module, tmp_path / "ports.db", "port_flags")
+    assert columns == ["port_id", "trusted", "qinq"]
