@@ -1001,3 +1001,82 @@ def test_numbered_files_at_the_top_have_no_folder_beside_them(make_repo: MakeRep
     assert [(f.name, f.table) for f in report.findings if f.name == "duplicate-definition"] == [
         ("duplicate-definition", "public.t")
     ]
+
+
+PEEWEE_MIGRATIONS = {
+    "migrations/001_create_alerts.py": (
+        "def migrate(migrator, database, fake=False, **kwargs):\n"
+        '    migrator.sql(\'CREATE TABLE IF NOT EXISTS "alerts" ("id" INTEGER NOT NULL PRIMARY KEY,'
+        ' "camera" VARCHAR(20) NOT NULL)\')\n\n\n'
+        "def rollback(migrator, database, fake=False, **kwargs):\n"
+        "    migrator.sql('DROP TABLE IF EXISTS \"alerts\"')\n"
+    ),
+    "migrations/002_snapshots.py": (
+        "def migrate(migrator, database, fake=False, **kwargs):\n"
+        '    migrator.sql("CREATE TABLE snapshots (id INTEGER PRIMARY KEY)")\n'
+        '    migrator.sql("ALTER TABLE alerts ADD COLUMN score REAL")\n\n\n'
+        "def rollback(migrator, database, fake=False, **kwargs):\n"
+        '    migrator.sql("DROP TABLE snapshots")\n'
+        '    migrator.sql("ALTER TABLE alerts DROP COLUMN score")\n'
+    ),
+    "app/queries.py": (
+        "def recent(db):\n"
+        '    return db.execute_sql("SELECT a.camera, a.score FROM alerts a JOIN snapshots s'
+        ' ON s.id = a.id")\n'
+    ),
+}
+
+
+def test_a_numbered_modules_rollback_is_no_step(make_repo: MakeRepo) -> None:
+    """peewee_migrate's `rollback()` (a home-made `down()`) runs only when a migration is
+    reverted: its DROP is no step on the way to the schema (the tables are not `removed`), and
+    its SQL stays the migration's, not a use."""
+    report = scan(make_repo(PEEWEE_MIGRATIONS))
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.alerts": "used", "public.snapshots": "used",
+    }
+    (source,) = report.sources
+    assert source.id == "migration-module:migrations"
+    assert sorted(
+        (d.path, d.line, d.operation) for t in report.tables for d in t.definitions
+    ) == [
+        ("migrations/001_create_alerts.py", 2, "create"),
+        ("migrations/002_snapshots.py", 2, "create"),
+        ("migrations/002_snapshots.py", 3, "alter"),
+    ]
+    alerts = report.table("public.alerts")
+    assert alerts is not None
+    assert [s.columns for s in alerts.states] == [["id", "camera", "score"]]
+    assert uses_of(report, "public.alerts") == {("app/queries.py", 2, "read")}
+    assert uses_of(report, "public.snapshots") == {("app/queries.py", 2, "read")}
+    assert report.findings == []
+
+
+def test_peewee_migrate_builds_what_the_replay_says(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """peewee_migrate's own Router runs the fixture's migrations on SQLite: the tables and
+    columns the replay gives (its bookkeeping table `migratehistory` aside)."""
+    pytest.importorskip("peewee_migrate")
+    root = make_repo(PEEWEE_MIGRATIONS)
+    database = tmp_path / "app.db"
+    script = textwrap.dedent(
+        f"""
+        import json, sqlite3
+        from peewee import SqliteDatabase
+        from peewee_migrate import Router
+        Router(SqliteDatabase({str(database)!r}), migrate_dir={str(root / "migrations")!r}).run()
+        with sqlite3.connect({str(database)!r}) as conn:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            names = [r[0] for r in rows]
+            print(json.dumps({{n: [c[1] for c in conn.execute(f"PRAGMA table_info({{n}})")]
+                              for n in names if n != "migratehistory"}}))
+        """
+    )
+    built = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True
+    ).stdout
+    import json
+
+    report = scan(root)
+    assert json.loads(built) == {
+        t.name: t.states[0].columns for t in report.tables
+    } == {"alerts": ["id", "camera", "score"], "snapshots": ["id"]}

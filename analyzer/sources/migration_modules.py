@@ -6,7 +6,8 @@ package, each running raw SQL, and a runner that calls them by number. Such a mo
 ordered source of kind `migration-module`: its functions run in the order of their number
 (`m010` after `m009`, whatever the file order), each function's statements in line order. A
 package of numbered modules (`migrations/0001_init.py`, `migrations/0002_tags.py`), each
-running SQL, is one ordered source too, module by module.
+running SQL, is one ordered source too, module by module; a module's reverse function
+(`rollback`, `down`: `REVERSE_STEPS`) is no step of it.
 
 Their SQL is the migration's, not the application's: it is neither runtime DDL nor a use.
 
@@ -51,6 +52,13 @@ from analyzer.sources.model import (
     schema_op,
 )
 from analyzer.sql.names import TableKey
+
+#: Functions of a numbered migration module that undo it (peewee_migrate's `rollback`, the
+#: `down` of a home-made `up`/`down` pair): run only when a migration is reverted, never on the
+#: way to the schema. Their SQL is still the migration's, not the application's.
+REVERSE_STEPS = frozenset(
+    {"rollback", "downgrade", "down", "backward", "backwards", "revert", "undo", "unapply"}
+)
 
 # m001_initial, m1, migration_0003, migrate_12, upgrade_to_12, upgrade_12, v3_add, step_2
 DEFAULT_FUNCTION_PATTERN = r"^(?:m|migration|migrate|upgrade_to|upgrade|v|step)_?(\d+)(?:_|$)"
@@ -135,7 +143,10 @@ def migration_modules(
         )
         for _number, facts in members:
             result.steps.add((facts.path, None))
-            _add(history, facts.path, resolved[facts.path].refs, None)
+            forward = [
+                r for r in resolved[facts.path].refs if _top(r.function) not in REVERSE_STEPS
+            ]
+            _add(history, facts.path, forward, None)
         result.histories.append(history)
     return result
 
