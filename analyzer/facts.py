@@ -194,7 +194,9 @@ class OrmBaseFactory:
 class CreateAllCall:
     """`Base.metadata.create_all(engine)`, `db.create_all()`, `run_sync(md.create_all)`."""
 
-    receiver: str | None  # what `.create_all` is taken from, as written ("Base.metadata", "db")
+    # what `.create_all` is taken from, as written ("Base.metadata", "db"); a call's callee
+    # with "()" (`Seeder(...).create_all()`: "Seeder()")
+    receiver: str | None
     line: int
     snippet: str
     tables: tuple[str, ...] | None = None  # `tables=[User.__table__, orders]`, as written

@@ -1370,6 +1370,88 @@ def test_class_metadata_against_sqlalchemy(make_repo: MakeRepo) -> None:
     assert built == real
 
 
+BASE_WITH_OWN_METADATA = {
+    "app/__init__.py": "",
+    "app/db.py": (
+        "import sqlalchemy\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
+        "class Base(DeclarativeBase):\n"
+        '    metadata = sqlalchemy.MetaData(naming_convention={"pk": "pk__%(table_name)s"})\n'
+    ),
+    "app/models.py": (
+        "import sqlalchemy as sa\nfrom app.db import Base\n\n\n"
+        "class Widget(Base):\n"
+        '    __tablename__ = "widget"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n\n\n"
+        'LINK = sa.Table("widget_link", Base.metadata, sa.Column("widget_id", sa.Integer))\n\n\n'
+        "def count(session):\n"
+        "    return session.query(Widget).count() + len(session.execute(LINK.select()).all())\n"
+    ),
+    "app/init_db.py": (
+        "from app import models  # noqa: F401\nfrom app.db import Base\n\n\n"
+        "def create(engine):\n    Base.metadata.create_all(engine)\n"
+    ),
+}
+
+
+def test_a_declarative_base_with_its_own_metadata_is_built_by_its_create_all(
+    make_repo: MakeRepo,
+) -> None:
+    """`class Base(DeclarativeBase): metadata = MetaData(naming_convention=...)`: the models'
+    MetaData is the one `Base.metadata.create_all()` and `Table("t", Base.metadata)` name, so
+    it builds the models' tables too (they had been `model-without-migration`)."""
+    report = scan(make_repo(BASE_WITH_OWN_METADATA))
+    assert {
+        t.qualified_name: sorted((s.source_kind, tuple(s.columns or ())) for s in t.states)
+        for t in report.tables
+    } == {
+        "public.widget": [("create_all", ("id",)), ("model", ("id",))],
+        "public.widget_link": [("create_all", ("widget_id",)), ("model", ("widget_id",))],
+    }
+    assert [s.id for s in report.sources] == ["create_all:app/init_db.py:6", "model:app/models.py"]
+    assert report.findings == []
+
+
+def test_create_all_of_a_repository_class_instance_is_its_own_method(
+    make_repo: MakeRepo,
+) -> None:
+    """`Seeder(session, rows).create_all()`: the method of a class of the repository (a
+    development data seeder), not a MetaData's: no source, no assumed MetaData."""
+    files = dict(BASE_WITH_OWN_METADATA)
+    files["app/devdata.py"] = (
+        "from app.models import Widget\n\n\n"
+        "class Seeder:\n"
+        "    def __init__(self, session):\n        self.session = session\n\n"
+        "    def create_all(self):\n        self.session.add(Widget(id=1))\n\n\n"
+        "def seed(session):\n    Seeder(\n        session,\n    ).create_all()\n"
+    )
+    report = scan(make_repo(files))
+    assert [s.id for s in report.sources] == ["create_all:app/init_db.py:6", "model:app/models.py"]
+    assert report.diagnostics == []
+    assert uses_of(report, "public.widget") == {
+        ("app/models.py", 14, "read"), ("app/devdata.py", 9, "write"),
+    }
+
+
+def test_a_base_with_its_own_metadata_against_sqlalchemy(make_repo: MakeRepo) -> None:
+    """SQLAlchemy's own view: `Base.metadata` holds the model's table and the Core table."""
+    import subprocess
+    import sys
+
+    root = make_repo(BASE_WITH_OWN_METADATA)
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from app import models\nfrom app.db import Base\n"
+        "print(sorted(Base.metadata.tables))\n"
+    )
+    real = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    report = scan(root)
+    built = sorted(
+        t.name for t in report.tables for s in t.states if s.source_kind == "create_all"
+    )
+    assert real == str(built) == "['widget', 'widget_link']"
+
+
 def test_geoalchemy_alembic_helpers_are_the_operations_they_wrap(make_repo: MakeRepo) -> None:
     """GeoAlchemy2's `op.add_geospatial_column` / `batch_op.add_geospatial_column` /
     `op.create_geospatial_table` take the plain operation's arguments: replayed as it."""

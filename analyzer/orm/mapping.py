@@ -334,8 +334,13 @@ class Mapper:
         if is_base:
             info.role = "base"
             own = f"class:{info.facts.path}:{cls.name}"
+            # `metadata = MetaData(naming_convention=...)` in the base's body (`cls.metadata ==
+            # ""`) is the MetaData `Base.metadata.create_all()` and `Table("t", Base.metadata)`
+            # name: one identity for the models and those
+            written = cls.metadata if cls.metadata else f"{cls.name}.metadata"
             info.owner = (
-                self.metadata_owner(info.facts, cls.metadata) or own if cls.metadata else own
+                self.metadata_owner(info.facts, written) or own
+                if cls.metadata is not None else own
             )
             return
         if not declarative:

@@ -1650,9 +1650,15 @@ class _Reader:
             tables = ("?",)
         snippet = " ".join(self._code(node).split())
         self.create_all_functions.append((self.functions[-1], node.func))
+        written = _dotted(receiver)
+        if written is None and isinstance(receiver, cst.Call):
+            called = _dotted(receiver.func)
+            # `DevDataFactory(...).create_all()`: the mapper tells a class of the repository
+            # (whose own method this is) from a MetaData's maker
+            written = f"{called}()" if called else None
         self.facts.create_all.append(
             CreateAllCall(
-                _dotted(receiver),
+                written,
                 self._line(node),
                 snippet if len(snippet) <= 160 else snippet[:157] + "...",
                 tables,

@@ -134,9 +134,11 @@ def _declarations(
     owner = mapper.metadata_owner(facts, call.receiver) if call.receiver else None
     assumed = False
     if owner is None and call.receiver:
-        symbol = mapper.symbols.lookup(facts, call.receiver)
+        symbol = mapper.symbols.lookup(facts, call.receiver.removesuffix("()"))
         if symbol is not None and symbol.kind in ("module", "class", "table"):
-            return None  # `some_module.create_all(...)`: a function of that name, not MetaData
+            # `some_module.create_all(...)`: a function of that name, not MetaData; and
+            # `Seeder(...).create_all()`: the method of an instance of the repository's class
+            return None
     if owner is None:
         if len(by_owner) != 1:
             if by_owner:  # no ORM at all: a `create_all` of something else, nothing to say
