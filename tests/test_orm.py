@@ -872,6 +872,50 @@ def test_a_class_constant_or_the_mapping_of_a_model_is_no_use(make_repo) -> None
         )
 
 
+def test_a_class_nested_in_a_model_is_no_use(make_repo) -> None:
+    """`Subscription.Type.MENTION`, an enum nested in the model's body: reading it queries
+    nothing (it had been a read of the table in every module naming the enum). A column read
+    in a query is one. SQLAlchemy, reading the enum, runs no statement."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import enum\n\nimport sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Subscription(Base):\n"
+            '    __tablename__ = "subscriptions"\n\n'
+            "    class Type(enum.Enum):\n"
+            '        REPLY = "reply"\n'
+            '        MENTION = "mention"\n\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    type = sa.Column(sa.String)\n"
+        ),
+        "app/notify.py": (
+            "from app.models import Subscription\n\n\n"
+            "def kind_of(mentioned):\n"
+            "    if mentioned:\n"
+            "        return Subscription.Type.MENTION\n"
+            "    return Subscription.Type.REPLY\n\n\n"
+            "def replies(session):\n"
+            "    return session.query(Subscription.id).filter(\n"
+            '        Subscription.type == Subscription.Type.REPLY.value).all()\n'
+        ),
+    })
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("app/notify.py", 11, "subscriptions", "read", "high"),
+        ("app/notify.py", 12, "subscriptions", "read", "high"),
+    }
+    import sqlalchemy as sa
+
+    with imported(root, "app.notify") as notify:
+        engine = sa.create_engine("sqlite://")
+        statements = statements_run(engine)
+        assert (notify.kind_of(True).value, statements) == (  # type: ignore[attr-defined]
+            "mention", [],
+        )
+
+
 INHERITED_NAMES = {
     "logdemo/__init__.py": "",
     "logdemo/models.py": '''\

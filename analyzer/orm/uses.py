@@ -131,7 +131,8 @@ MAPPING_ATTRIBUTES = frozenset({"__mapper__", "__mapper_args__", "__table_args__
 
 def _reads_no_row(symbol: Symbol, attribute: str, model: OrmModel) -> bool:
     """`ReadBook.STATUS_FINISHED`, `Books.DEFAULT_PUBDATE`: a constant the class body (or a
-    base's) binds to a literal, not a column; `User.__mapper__`: the mapping. Reading one
+    base's) binds to a literal, or a class nested in it, not a column; `User.__mapper__`: the
+    mapping. Reading one
     queries no table (a column, `User.email`, is read as the table's)."""
     if attribute in MAPPING_ATTRIBUTES:
         return True
@@ -146,7 +147,11 @@ def _reads_no_row(symbol: Symbol, attribute: str, model: OrmModel) -> bool:
         fact = info.facts.classes.get(info.cls.name)
         binding = fact.names.get(attribute) if fact is not None else None
         if binding is not None:
-            return binding.kind == "value" and _is_literal(binding.value)
+            # a class nested in the model (`class Type(enum.Enum)` read as
+            # `Subscription.Type.MENTION`) is a namespace of the class, no column either
+            return binding.kind == "class" or (
+                binding.kind == "value" and _is_literal(binding.value)
+            )
         info = info.parents[0] if len(info.parents) == 1 else None
     return False
 
