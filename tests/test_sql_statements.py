@@ -392,6 +392,20 @@ def test_create_table_columns_and_flags() -> None:
     )
 
 
+def test_a_sqlite_column_without_a_type_is_a_column() -> None:
+    """SQLite takes `CREATE TABLE weekly (shipdate, publisher text)`: `shipdate` is a column
+    (SQLite's own `PRAGMA table_info` lists it), not left out of the table's columns."""
+    import sqlite3
+
+    sql = 'CREATE TABLE weekly (SHIPDATE, publisher text, "Notes", PRIMARY KEY (publisher))'
+    (ref,) = analyze_statement(sql, dialect="sqlite").refs
+    with sqlite3.connect(":memory:") as conn:
+        conn.execute(sql)
+        real = tuple(row[1] for row in conn.execute("PRAGMA table_info(weekly)"))
+    assert real == ("SHIPDATE", "publisher", "Notes")
+    assert ref.columns == ("shipdate", "publisher", "Notes")
+
+
 @pytest.mark.parametrize(
     ("sql", "operation"),
     [("CREATE TEMP TABLE t (a int)", "create_temporary"),

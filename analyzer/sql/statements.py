@@ -799,7 +799,11 @@ def _create_table(expression: exp.Expr, c: _Collector) -> None:
     likes = [d for d in definitions if isinstance(d, exp.LikeProperty)]
     columns: tuple[str, ...] | None = None
     if isinstance(schema, exp.Schema) and not likes:
-        columns = tuple(d.name for d in definitions if isinstance(d, exp.ColumnDef))
+        # SQLite takes a column with no type (`CREATE TABLE weekly (shipdate, publisher
+        # text)`), which sqlglot gives as a bare identifier
+        columns = tuple(
+            d.name for d in definitions if isinstance(d, exp.ColumnDef | exp.Identifier)
+        )
     c.table(
         schema,
         "ddl",
