@@ -4513,3 +4513,53 @@ def test_a_table_a_revision_drops_and_create_all_builds_again_at_start(
             with Session(engine) as session:
                 assert tokens.count(session) == 0
             engine.dispose()
+
+
+FILLED_ELSEWHERE = {
+    "pkg/__init__.py": "PENDING = []\n",
+    "pkg/queue.py": "import pkg\n\n\ndef load(rows):\n    pkg.PENDING = [r[0] for r in rows]\n",
+    "pkg/worker.py": (
+        "import pkg\n\n\n"
+        "def flush(db):\n"
+        "    for job in pkg.PENDING:\n"
+        '        db.execute("DELETE FROM jobs WHERE id = ?", [job])\n\n\n'
+        "def purge(db):\n"
+        "    for name in pkg.PENDING:\n"
+        '        db.execute(f"DELETE FROM {name}")\n'
+    ),
+}
+
+
+def test_a_loop_over_a_collection_empty_where_it_is_bound_still_runs(
+    make_repo: MakeRepo,
+) -> None:
+    """`PENDING = []` in a package, filled by another module (`pkg.PENDING = [...]`): a loop
+    over it runs with elements tabletrace does not know, not never. Its statement is a use
+    (it had been dropped as dead code), and a table named by the element is dynamic. Python
+    runs the DELETE once the list is filled."""
+    import sqlite3
+    import sys
+
+    root = make_repo(FILLED_ELSEWHERE)
+    report = scan(root)
+    assert uses_of(report, "public.jobs") == {("pkg/worker.py", 6, "write")}
+    assert [(f.name, f.path, f.line) for f in report.findings] == [
+        ("undefined-table", "pkg/worker.py", 6),
+        ("dynamic-table-name", "pkg/worker.py", 11),
+    ]
+    assert "the loop's collection is empty where it is bound" in report.findings[1].message
+    sys.path.insert(0, str(root))
+    try:
+        import pkg.queue
+        import pkg.worker
+
+        with sqlite3.connect(":memory:") as conn:
+            conn.execute("CREATE TABLE jobs (id int)")
+            conn.execute("INSERT INTO jobs VALUES (1)")
+            pkg.queue.load([(1,)])
+            pkg.worker.flush(conn)
+            assert conn.execute("SELECT count(*) FROM jobs").fetchone() == (0,)
+    finally:
+        sys.path.remove(str(root))
+        for name in ("pkg.worker", "pkg.queue", "pkg"):
+            sys.modules.pop(name, None)

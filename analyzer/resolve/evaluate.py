@@ -105,6 +105,17 @@ class Frame:
         return Frame(self.module, {**self.loops, loop: value}, self.params, self.receivers)
 
 
+def _bound_elsewhere(iterable: ir.Expr) -> bool:
+    """Whether a loop's collection is a name of a module or an attribute (`PENDING`,
+    `pkg.PENDING`, `self.jobs`), which other code may bind again or fill, rather than a
+    parameter, a literal or a call."""
+    while isinstance(iterable, ir.Attr):
+        iterable = iterable.value
+        if isinstance(iterable, ir.Self | ir.ClsRef | ir.Param):
+            return True  # `self.jobs`, `cls.registry`, `config.items`: an attribute
+    return isinstance(iterable, ir.Global | ir.Imported)
+
+
 def loop_elements(facts: PythonFacts, loops: tuple[int, ...], frame: Frame) -> str:
     """`  [for old='a', new='b']`: the loop elements a statement unrolled from `loops` of
     `facts` ran with (evidence for one operation or table per element)."""
@@ -250,7 +261,16 @@ class Evaluator:
             yield frame.with_loop(first, Unknown("a loop that could not be read"))
             return
         loop = facts.loops[first]
-        for element in self.elements(self.evaluate(loop.iterable, frame))[:MAX_ITERATIONS]:
+        values = self.evaluate(loop.iterable, frame)
+        if _bound_elsewhere(loop.iterable) and all(
+            isinstance(value, SeqV | MapV) and not value.items for value in values
+        ):
+            # `PENDING = []` (or `()`, `{}`, `self.jobs = []`) where the module or class binds
+            # it, filled at run time by code the evaluator does not follow (`pkg.PENDING =
+            # [...]` in another module, an `append` in a method): a loop over it runs with
+            # elements not known, not never. (A parameter's empty argument is the call's.)
+            values = (Unknown("the loop's collection is empty where it is bound"),)
+        for element in self.elements(values)[:MAX_ITERATIONS]:
             yield from self.iterations(rest, frame.with_loop(first, element))
 
     def elements(self, values: Values) -> list[Value]:
