@@ -656,6 +656,25 @@ def test_table_look_alikes() -> None:
     assert facts.tables == []
 
 
+def test_a_table_class_of_a_project_module_is_no_sqlalchemy_table() -> None:
+    """`from app.lib.table import Table; Table(rows, columns, transpose=True)`: a class of the
+    project (an HTML table), not SQLAlchemy's (it had been an unnamed table, hedging every
+    dead-table). One re-exported from the project still reads when it names its table or
+    holds columns."""
+    facts = orm(
+        """
+        import sqlalchemy as sa
+        from app.lib.table import Table
+        from app.db import Column, metadata
+
+        grid = Table(rows, getattr(rows[0], "fields", []), transpose=True)
+        links = Table("links", metadata)
+        named = Table(name, metadata, Column("id", sa.Integer))
+        """
+    )
+    assert [(t.variable, t.line) for t in facts.tables] == [("links", 6), ("named", 7)]
+
+
 def test_base_factories() -> None:
     facts = orm(
         """

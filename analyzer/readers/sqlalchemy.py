@@ -808,6 +808,19 @@ class _Reader:
                 self.bound.get(func.value) == "class"
             ):
                 return None  # the module's own class `Table` (`Table(self, name)`)
+            if (
+                isinstance(func, cst.Name) and imported is None
+                and self.bound.get(func.value) == "from"
+                and not self.builder.is_str(args[0])
+                and not any(
+                    isinstance(a, cst.Call) and self._orig_name(a.func) == "Column"
+                    for a in args[1:]
+                )
+            ):
+                # `from app.lib.table import Table`, then `Table(rows, columns)`: a class of
+                # that module (an HTML table), not SQLAlchemy's re-exported, which would name
+                # its table or hold columns
+                return None
             if len(args) == 1 and imported is None and not any(
                 arg.star or (arg.keyword is not None and arg.keyword.value in _TABLE_KEYWORDS)
                 for arg in call.args
