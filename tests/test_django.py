@@ -2151,3 +2151,46 @@ def test_an_abstract_parents_field_the_model_binds_otherwise_is_not_inherited(
         "django": real, "model": real,
     }
     assert [f.name for f in report.findings if f.name == "model-drift"] == []
+
+
+MONEY_FILES = shop_project({
+    "shop/fields.py": "def encrypted(field):\n    return field\n",
+    "shop/models.py": (
+        "from django.db import models\nfrom djmoney.models.fields import MoneyField\n\n"
+        "from shop.fields import encrypted\n\n\n"
+        "class Priced(models.Model):\n"
+        "    price = MoneyField(max_digits=10, decimal_places=2, default_currency='EUR')\n\n"
+        "    class Meta:\n        abstract = True\n\n\n"
+        "class Licence(Priced):\n"
+        "    name = models.CharField(max_length=10)\n"
+        "    key = encrypted(models.TextField(db_column='licence_key'))\n"
+        "    fee = MoneyField(max_digits=8, decimal_places=2, default_currency='EUR',\n"
+        "                     currency_field_name='fee_unit')\n"
+    ),
+}, apps=("djmoney",))
+
+
+def test_a_money_field_adds_its_currency_and_a_wrapped_field_is_a_field(
+    make_repo: MakeRepo,
+) -> None:
+    """django-money's `MoneyField` adds `<name>_currency` (or `currency_field_name=`) beside
+    its amount, also from an abstract parent; `encrypted(models.TextField(...))`, a function
+    wrapping a field, is that field. Real `makemigrations` writes the same columns, so the
+    model agrees with its migration: no model-drift (it had said "lacks price_currency" and
+    left `key` out)."""
+    pytest.importorskip("djmoney")
+    root = make_repo(MONEY_FILES)
+    run_in_django(root, "", ("makemigrations", "shop"))
+    real = run_in_django(
+        root,
+        "from shop.models import Licence; "
+        "print([f.column for f in Licence._meta.local_concrete_fields])",
+    ).strip()
+    report = scan(root)
+    assert states(report, "model") == states(report, "django") == {
+        "shop_licence": (
+            "id", "price_currency", "price", "name", "licence_key", "fee_unit", "fee",
+        ),
+    }
+    assert real == str(list(states(report, "model")["shop_licence"] or ()))
+    assert [f.name for f in report.findings if f.name == "model-drift"] == []

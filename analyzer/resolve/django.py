@@ -1376,6 +1376,9 @@ class _ModelBuilder:
                     del fields[name]
                 continue
             fields.pop(name, None)
+            for companion in self._companions(facts, name, binding):
+                fields.pop(companion.name, None)
+                fields[companion.name] = companion
             fields[name] = own
         ordered = list(fields.values())
         links = [f for f in ordered if f.parent_link]
@@ -1413,6 +1416,9 @@ class _ModelBuilder:
                     own = self._field(facts, name, binding)
                     if own is not None:
                         out.pop(name, None)
+                        for companion in self._companions(facts, name, binding):
+                            out.pop(companion.name, None)
+                            out[companion.name] = companion
                         out[name] = own
             elif isinstance(base, ExternalV) and base.path in ABSTRACT_MODELS:
                 for item in _catalog_fields(ABSTRACT_MODELS[base.path], 0, ""):
@@ -1425,6 +1431,12 @@ class _ModelBuilder:
             return None
         call = binding.value
         kind = self._field_kind(call.func, facts)
+        if kind is None and call.args and isinstance(call.args[0], ir.Call):
+            # `secret = encrypt(models.TextField())`, `NUMP(models.TextField())`: a function
+            # wrapping a field (an encrypting or history library's) gives the field back
+            inner = call.args[0]
+            kind = self._field_kind(inner.func, facts)
+            call = inner
         if kind is None:
             return None
         frame = Frame(facts)
@@ -1462,6 +1474,31 @@ class _ModelBuilder:
             bool(primary and one_bool(primary)),
             bool(parent_link and one_bool(parent_link)),
         )
+
+    def _companions(
+        self, facts: PythonFacts, name: str, binding: NameFact
+    ) -> list[ModelField]:
+        """Fields a field adds to its model beside itself: django-money's `MoneyField`
+        adds its currency, `<name>_currency` (or `currency_field_name=`), ordered before it
+        (`add_currency_field` in `contribute_to_class`)."""
+        call = binding.value
+        if not isinstance(call, ir.Call):
+            return []
+        paths: set[str] = set()
+        for value in self.evaluator.evaluate(call.func, Frame(facts)):
+            if isinstance(value, ExternalV):
+                paths.add(value.path)
+            elif isinstance(value, ClassV):
+                paths.update(self.resolver.ancestry(value)[1])
+        if not paths & MONEY_FIELDS:
+            return []
+        written = _kwarg(call, "currency_field_name", None)
+        chosen = (
+            one_string(self.evaluator.evaluate(written, Frame(facts)))
+            if written is not None else None
+        )
+        column = chosen or f"{name}_currency"
+        return [ModelField(column, "column", column, binding.line, facts.path)]
 
     def _tag_manager_through(self, func: ir.Expr, facts: PythonFacts) -> Value | str | None:
         """django-taggit's `TaggableManager()` makes no join table of its own: its rows are
@@ -1560,6 +1597,10 @@ def _catalog_fields(catalog: CatalogModel, line: int, path: str) -> list[ModelFi
         )
         for item in catalog.fields
     ]
+
+
+#: django-money's field, which adds a currency column beside its amount (`_companions`).
+MONEY_FIELDS = frozenset({"djmoney.models.fields.MoneyField", "djmoney.models.MoneyField"})
 
 
 def _external_field_kind(path: str) -> str | None:
