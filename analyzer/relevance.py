@@ -2121,6 +2121,14 @@ class Demand:
                         facts, [chain.start() for chain in facts.django.chains],
                         roots_too=False,
                     ))
+                    work.extend(self._app_configs(facts))
+                config = facts.names.get("default_app_config")
+                if config is not None and isinstance(config.value, ir.Str):
+                    # an app package's `default_app_config = "blog.apps.BlogConfig"` (Django
+                    # before 4.1 follows it): the config's module
+                    found = self._find(config.value.value.rpartition(".")[0], facts.path)
+                    if found is not None:
+                        work.append((found, (_MODULE,)))
         pull: set[str] = set()
         while work:
             facts, item = work.pop()
@@ -2134,6 +2142,34 @@ class Demand:
             elif isinstance(item, ir.Expr):
                 work.extend(self._expr(facts, item))
         return pull
+
+    def _app_configs(self, facts: PythonFacts) -> Iterator[tuple[PythonFacts, object]]:
+        """The modules where Django looks for the AppConfig of each app `INSTALLED_APPS`
+        names (`shop` -> `shop.apps`; `shop.apps.ShopConfig` -> `shop.apps`): its `label`
+        names the app's tables, and the class may subclass the project's own AppConfig
+        without importing Django itself."""
+        assert facts.django is not None
+        entries: list[str] = []
+        pending = [s.value for s in facts.django.settings if s.name == "INSTALLED_APPS"]
+        named: set[str] = set()
+        while pending:
+            value = pending.pop()
+            for node in ir.walk(value) if value is not None else ():
+                if isinstance(node, ir.Str):
+                    entries.append(node.value)
+                elif isinstance(node, ir.Global) and node.name not in named:
+                    named.add(node.name)  # `INSTALLED_APPS = DJANGO_APPS + LOCAL_APPS`
+                    binding = facts.names.get(node.name)
+                    pending.append(binding.value if binding is not None else None)
+        for entry in entries:
+            head, _, last = entry.rpartition(".")
+            # a config's module; else the app's apps module and its package, whose
+            # `default_app_config` may name one (`_roots`)
+            modules = [head] if last[:1].isupper() and head else [f"{entry}.apps", entry]
+            for module in modules:
+                found = self._find(module, facts.path)
+                if found is not None:
+                    yield found, (_MODULE,)
 
     # ---- roots -----------------------------------------------------------------------------
 

@@ -2194,3 +2194,75 @@ def test_a_money_field_adds_its_currency_and_a_wrapped_field_is_a_field(
     }
     assert real == str(list(states(report, "model")["shop_licence"] or ()))
     assert [f.name for f in report.findings if f.name == "model-drift"] == []
+
+
+def test_an_app_config_on_the_projects_own_base(make_repo: MakeRepo) -> None:
+    """An app's `apps.py` importing the project's base config (`from core.config import
+    BaseConfig`, no Django import of its own) and defining `BlogConfig(BaseConfig)`: Django
+    counts both classes, so only `default = True` makes `BlogConfig` the app's config, whose
+    `label` names its tables (`journal_post`); `NotesConfig` without it is not chosen, the
+    app keeps its default label (`notes_note`). The pre-filter reads such an apps.py (it had
+    skipped it). Real Django names the same tables."""
+    base = "from core.config import BaseConfig\n\n\n"
+    files = shop_project({
+        "core/__init__.py": "",
+        "core/config.py": (
+            "from django.apps import AppConfig\n\n\n"
+            "class BaseConfig(AppConfig):\n"
+            '    default_auto_field = "django.db.models.BigAutoField"\n'
+        ),
+        "blog/__init__.py": "",
+        "blog/apps.py": (
+            base + "class BlogConfig(BaseConfig):\n"
+            '    name = "blog"\n    label = "journal"\n    default = True\n'
+        ),
+        "blog/models.py": one_model("Post"),
+        "notes/__init__.py": "",
+        "notes/apps.py": (
+            base + "class NotesConfig(BaseConfig):\n"
+            '    name = "notes"\n    label = "memo"\n'
+        ),
+        "notes/models.py": one_model("Note"),
+    }, apps=("blog", "notes"))
+    root = make_repo(files)
+    report = scan(root)
+    assert [d.code for d in report.diagnostics] == ["django-dialect"]  # SQLite settings
+    assert sorted(
+        t.name for t in report.tables if t.name.endswith(("_post", "_note"))
+    ) == ["journal_post", "notes_note"]
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    real = run_in_django(
+        root,
+        "from blog.models import Post; from notes.models import Note; "
+        "print(Post._meta.db_table, Note._meta.db_table)",
+    ).split()
+    assert real == ["journal_post", "notes_note"]
+
+
+def test_default_app_config_chooses_the_config(make_repo: MakeRepo) -> None:
+    """`default_app_config = "backoffice.apps.BackofficeConfig"` in the app's package (Django
+    before 4.1 follows it): its `label` names the app, so a second `admin` label is no
+    duplicate (it had been a false `django-duplicate-label`: the apps module, importing the
+    project's base config, was skipped)."""
+    root = make_repo(shop_project({
+        "core/__init__.py": "",
+        "core/config.py": (
+            "from django.apps import AppConfig\n\n\nclass BaseConfig(AppConfig):\n    pass\n"
+        ),
+        "backoffice/admin/__init__.py": (
+            'default_app_config = "backoffice.admin.apps.BackofficeConfig"\n'
+        ),
+        "backoffice/__init__.py": "",
+        "backoffice/admin/apps.py": (
+            "from core.config import BaseConfig\n\n\n"
+            "class BackofficeConfig(BaseConfig):\n"
+            '    name = "backoffice.admin"\n    label = "backoffice_admin"\n'
+        ),
+        "backoffice/admin/models.py": one_model("Banner"),
+    }, apps=("django.contrib.admin", "django.contrib.auth", "backoffice.admin")))
+    report = scan(root)
+    assert [d.code for d in report.diagnostics] == ["django-dialect"]
+    assert [t.name for t in report.tables if t.name.endswith("_banner")] == [
+        "backoffice_admin_banner"
+    ]
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()

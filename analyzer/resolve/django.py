@@ -791,11 +791,18 @@ class DjangoResolver:
     def _package_app(
         self, project: DjangoProject, name: str, module: PythonFacts | None
     ) -> DjangoApp:
-        configs = self.app_configs(project, name)
-        chosen: ClassV | None = None
+        # The package's `default_app_config` (Django before 4.1 follows it first), else, as
+        # Django's `AppConfig.create` does since 3.2, the apps module's one AppConfig subclass
+        # (defined or imported there) not saying `default = False`, or the one saying
+        # `default = True`
+        chosen = self._default_app_config(project, module) if module is not None else None
+        configs = [
+            c for c in self.app_configs(project, name)
+            if self._class_value(c, "default") != ConstV(False)
+        ] if chosen is None else []
         if len(configs) == 1:
             chosen = configs[0]
-        else:
+        elif configs:
             defaults = [c for c in configs if self._class_value(c, "default") == ConstV(True)]
             if len(defaults) == 1:
                 chosen = defaults[0]
@@ -818,17 +825,39 @@ class DjangoResolver:
         return base
 
     def app_configs(self, project: DjangoProject, name: str) -> list[ClassV]:
+        """The AppConfig subclasses of the app's `apps` module, as `inspect.getmembers`
+        gives them to Django: those it defines and those it imports (a project's base
+        config), by name."""
         apps = self.find(project, f"{name}.apps")
         if apps is None:
             return []
-        out = []
+        found: dict[str, ClassV] = {}
         for qualname in apps.classes:
-            if "." in qualname:
-                continue
-            cls = ClassV(apps.module, qualname)
-            if set(self.ancestry(cls)[1]) & APP_CONFIG_BASES:
-                out.append(cls)
-        return out
+            if "." not in qualname:
+                found[qualname] = ClassV(apps.module, qualname)
+        for local, binding in apps.names.items():
+            if binding.kind == "import" and local not in found:
+                values = self.evaluator.name(apps, local)
+                if len(values) == 1 and isinstance(values[0], ClassV):
+                    found[local] = values[0]
+        return [
+            cls for _, cls in sorted(found.items())
+            if set(self.ancestry(cls)[1]) & APP_CONFIG_BASES
+        ]
+
+    def _default_app_config(self, project: DjangoProject, package: PythonFacts) -> ClassV | None:
+        """`default_app_config = "blog.apps.BlogConfig"` in the app's package: Django before
+        3.2 knows no other way to choose a config, 3.2 and 4.0 follow it before their own
+        discovery (4.1 ignores it, but a project on 4.1 has no reason left to write it)."""
+        binding = package.names.get("default_app_config")
+        if binding is None or binding.kind != "value" or binding.value is None:
+            return None
+        path = one_string(self.evaluator.evaluate(binding.value, Frame(package)))
+        head, _, tail = (path or "").rpartition(".")
+        holder = self.find(project, head) if head else None
+        if holder is None or tail not in holder.classes:
+            return None
+        return ClassV(holder.module, tail)
 
     def _config_app(self, project: DjangoProject, config: ClassV, entry: str) -> DjangoApp:
         name_value = self._class_value(config, "name")
