@@ -389,12 +389,17 @@ def analyse(
     # nor runtime DDL.
     migrations = migration_modules(
         app, resolved, configured=settings.migration_modules,
-        function_pattern=settings.migration_function_pattern,
+        function_pattern=settings.migration_function_pattern, mapper=mapper,
     )
+    diagnostics.extend(file_diagnostic(path, problem) for path, problem in migrations.problems)
     resolved = application_sql(app, resolved, migrations)
     code = code_uses(app, resolved, settings.ignores)
     for key, use in [*orm_uses(app, symbols, mapper, orm_model), *django.uses]:
-        if not settings.ignores(key):
+        # a migration step's model (`migrator.add_fields(Event, ...)`, a data migration's
+        # `Event.update(...)`) is the migration's business, no use of the application
+        if not settings.ignores(key) and not (
+            use.via == "orm" and migrations.owns(use.path, use.function, use.line)
+        ):
             code.uses.append((key, use))
             code.add_module(use.module, use.path)
     # named queries in .sql files (aiosql, PugSQL...): the application's SQL, loaded by name

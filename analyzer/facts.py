@@ -120,6 +120,9 @@ class OrmColumn:
     # mapper sets it on a column a class inherits (a mixin's, an abstract or single-table
     # parent's), whose `line` is that file's. Extraction leaves it None.
     path: str | None = None
+    # peewee's `ForeignKeyField(Event)` / `DeferredForeignKey("Event")`: the model it refers
+    # to, as written ("Event", "models.Event", "'Event'", "'self'")
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,41 @@ class OrmClass:
     # project's helper returning a Column, or anything else): columns perhaps, so no rule
     # says the model lacks a column of one of these names
     unread: tuple[str, ...] = ()
+    # peewee: the attributes bound to `*Field(...)` calls that make a column (the column named
+    # by peewee's rules: `column_name=`, else the attribute, `<attr>_id` for a foreign key),
+    # and every attribute bound to a `*Field(...)` call (`ManyToManyField` makes no column);
+    # the mapper reads them only for a class whose bases reach `peewee.Model`
+    fields: tuple[OrmColumn, ...] = ()
+    field_calls: tuple[str, ...] = ()
+    # peewee's `class Meta:` options, as written (("legacy_table_names", "False"),
+    # ("primary_key", "CompositeKey('a', 'b')")), and its `table_name` (or `db_table`) as parts
+    meta: tuple[tuple[str, str], ...] = ()
+    meta_table_name: tuple[Part, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PeeweeMigratorOp:
+    """A peewee_migrate operation in a migration module: `migrator.add_fields(Event,
+    sub_label=pw.CharField(null=True))`, `migrator.remove_fields(Event, "a", "b")`,
+    `migrator.rename_table(Event, "events")`, `@migrator.create_model class Tag(pw.Model)`."""
+
+    method: str  # add_fields, remove_fields, rename_field, rename_table, create_model, ...
+    line: int
+    model: str | None  # the model as written ("Event", "models.Event"), or a literal's text
+    function: str | None  # the top-level function making the call ("migrate", "rollback")
+    snippet: str
+    # add_fields: the added columns (peewee's column names); remove_fields / rename_field /
+    # rename_table: the literal names given, in order (None: one is not a literal)
+    columns: tuple[str, ...] | None = None
+    # create_model on a class of the migration itself: that class's name (its fields are the
+    # `OrmClass.fields` of the module's class)
+    local_class: str | None = None
+    # add_fields: the field names given, in the order of `columns`
+    fields: tuple[str, ...] = ()
+
+    def columns_of_fields(self) -> list[tuple[str, str]]:
+        """add_fields: (field, column) pairs."""
+        return list(zip(self.fields, self.columns or (), strict=False))
 
 
 @dataclass(frozen=True)
@@ -208,6 +246,10 @@ class CreateAllCall:
     # or test database), not a rival owner: "line 103: alembic upgrade head"
     alternative: str | None = None
     function: str | None = None  # the function making the call ("init_db"), None at top level
+    # peewee: `db.create_tables([A, B])` (tables: the models as written) or `A.create_table()`
+    # (tables: ("A",)); `temporary=True` makes them temporary tables
+    peewee: bool = False
+    temporary: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,6 +295,8 @@ class OrmFacts:
     # `sqlite3.connect(":memory:")`): its main database is empty, so the names its SQL and
     # models use unqualified are found in the databases it attaches
     memory_databases: list[int] = field(default_factory=list)
+    # peewee_migrate's `migrator.<operation>(...)` calls (`PeeweeMigratorOp`)
+    migrator_ops: list[PeeweeMigratorOp] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ inheritance maps a subclass without a table to its parent's; abstract classes ma
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from collections import Counter
@@ -48,6 +49,36 @@ AS_DECLARATIVE = frozenset(
 _NO_COLUMN_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "sqlalchemy", "sqlmodel", "flask_sqlalchemy", "typing_extensions",
 }  # fmt: skip
+
+
+#: peewee's model class (`from peewee import Model`, `playhouse.signals.Model`, any
+#: `playhouse.*` module re-exporting it).
+PEEWEE_ROOTS = frozenset({"peewee.Model"})
+#: peewee's inheritable `class Meta:` options that name or shape the table (`ModelBase`):
+#: `table_name` is not among them, each model names its own table.
+PEEWEE_INHERITED_META = frozenset(
+    {"database", "legacy_table_names", "primary_key", "schema", "table_function", "temporary"}
+)
+
+
+def is_peewee_model_root(external: str) -> bool:
+    """Whether an external dotted name is peewee's `Model` (imported from `peewee` or from a
+    `playhouse` module: `playhouse.signals.Model`, `playhouse.sqlite_ext.Model`)."""
+    return external in PEEWEE_ROOTS or (
+        external.startswith("playhouse.") and external.endswith(".Model")
+    )
+
+
+def peewee_snake_case(name: str) -> str:
+    """peewee's `make_snake_case` (`legacy_table_names = False`)."""
+    first = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z0-9])([A-Z])", r"\1_\2", first).lower()
+
+
+def peewee_legacy_name(name: str) -> str:
+    """peewee's default table name (`legacy_table_names = True`): the lower-cased class name,
+    runs of non-word characters made one underscore."""
+    return re.sub(r"[^\w]+", "_", name.lower())
 
 
 #: Decorators (by their last part, on a `registry()`) that map a class.
@@ -89,6 +120,9 @@ class ClassInfo:
     owner: str | None = None
     # Association tables of its relationships (`secondary=`), with the relationship's line.
     secondaries: list[tuple[TableKey, int]] = field(default_factory=list)
+    # peewee's `class Meta: temporary = True` (own or inherited): `create_table()` makes a
+    # temporary table, in no schema a source builds
+    temporary: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +135,7 @@ class Declaration:
     owner: str | None = None  # the MetaData it belongs to, when known
     unread: tuple[str, ...] = ()  # attributes that may be columns (`ClassInfo.unread`)
     foreign_bases: tuple[str, ...] = ()  # `ClassInfo.foreign_bases`
+    temporary: bool = False  # `ClassInfo.temporary`: declares a temporary table
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +320,9 @@ class Mapper:
                     info.flavour = "sqlmodel"
                     declarative = declarative or keywords.get("table") == "True"
                     owners.append(SQLMODEL_METADATA)
+                elif is_peewee_model_root(symbol.name):
+                    info.flavour = "peewee"
+                    declarative = True
                 elif symbol.name == "flask_sqlalchemy:Model":
                     info.flavour = "flask"
                     declarative = True
@@ -318,6 +356,9 @@ class Mapper:
                     info.flavour = "sqlmodel"
                     declarative = declarative or keywords.get("table") == "True"
         info.owner = next((owner for owner in owners if owner), None)
+        if info.flavour == "peewee":
+            self._assign_peewee(info)
+            return
         info.columns = self._columns(info)
         info.unread = self._from_mixins(info, info.cls.unread, "unread")
         info.foreign_bases = self._from_mixins(info, info.foreign_bases, "foreign_bases")
@@ -353,6 +394,132 @@ class Mapper:
             info.role = "plain"
             return
         self._assign_table(info)
+
+    # ---- peewee ----------------------------------------------------------------------------
+
+    def _peewee_meta(self, info: ClassInfo, key: str, seen: set[int] | None = None) -> str | None:
+        """A `class Meta:` option as written: the class's own, else (for the inheritable ones,
+        `PEEWEE_INHERITED_META`) the first base's that has it, as `ModelBase` copies them."""
+        own = dict(info.cls.meta)
+        if key in own:
+            return own[key]
+        if key not in PEEWEE_INHERITED_META:
+            return None
+        seen = seen if seen is not None else set()
+        seen.add(id(info))
+        for parent in info.parents:
+            if parent.flavour == "peewee" and id(parent) not in seen:
+                found = self._peewee_meta(parent, key, seen)
+                if found is not None:
+                    return found
+        return None
+
+    def _assign_peewee(self, info: ClassInfo) -> None:
+        """A peewee model: its table named by peewee's rules (`Metadata.make_table_name`), its
+        columns as `ModelBase` makes them (primary key first: its own, else the inherited
+        one, else an implicit `id` unless `Meta.primary_key` says otherwise; then the
+        parents' fields, then its own)."""
+        cls = info.cls
+        if any(d.endswith("create_model") for d in cls.decorators):
+            info.role = "plain"  # `@migrator.create_model` in a migration: a past state
+            return
+        info.temporary = self._peewee_meta(info, "temporary") == "True"
+        schema_text = self._peewee_meta(info, "schema")
+        schema = _literal_text(schema_text) if schema_text is not None else None
+        name: str | None = None
+        if cls.meta_table_name is not None:
+            texts, why = self.expander.text(cls.meta_table_name, Frame(info.facts))
+            if len(texts) == 1 and texts[0]:
+                name = texts[0]
+            else:
+                info.unresolved = f"its Meta.table_name cannot be evaluated statically ({why})"
+        elif self._peewee_meta(info, "table_function") is not None:
+            info.unresolved = "its table name is computed by Meta.table_function at run time"
+        else:
+            legacy = self._peewee_meta(info, "legacy_table_names")
+            if legacy is None or legacy == "True":
+                name = peewee_legacy_name(cls.name)
+            elif legacy == "False":
+                name = peewee_snake_case(cls.name)
+            else:
+                info.unresolved = f"its Meta.legacy_table_names ({legacy}) is not a literal"
+        own = {c.attribute for c in cls.fields} | set(cls.field_calls) | set(cls.unread)
+        primary = [c for c in cls.fields if c.primary_key]
+        parents = [p for p in info.parents if p.flavour == "peewee"]
+        if not primary and self._peewee_meta(info, "primary_key") is None:
+            inherited = next(
+                ([c for c in _placed(p, p.columns) if c.primary_key] for p in parents
+                 if any(c.primary_key for c in p.columns)),
+                None,
+            )
+            primary = inherited or [OrmColumn("id", "id", cls.line, primary_key=True)]
+        columns = list(primary)
+        for parent in parents:
+            for column in _placed(parent, parent.columns):
+                if column.primary_key or column.attribute in own:
+                    continue
+                if all(c.attribute != column.attribute for c in columns):
+                    columns.append(column)
+        columns.extend(c for c in cls.fields if not c.primary_key)
+        info.columns = columns
+        calls = set(cls.field_calls)
+        info.unread = list(dict.fromkeys([
+            *(n for n in cls.unread if n not in calls),
+            *(n for p in parents for n in p.unread),
+        ]))
+        if name is not None:
+            info.table = TableKey(str(schema or self.default_schema), name)
+        info.role = "mapped" if info.table is not None else "unmapped"
+
+    def _peewee_bases(self) -> None:
+        """A peewee model with no field of its own that other models derive from
+        (`class BaseModel(Model): class Meta: database = db`) is their base: peewee would map
+        a table to it, but no one creates or queries it, so it declares none."""
+        derived_from = {
+            id(parent)
+            for info in self.model.classes.values() if info.flavour == "peewee"
+            for parent in info.parents
+        }
+        for info in self.model.classes.values():
+            if (
+                info.flavour == "peewee" and info.role in ("mapped", "unmapped")
+                and id(info) in derived_from and not info.cls.fields
+                and not info.cls.field_calls and info.cls.meta_table_name is None
+            ):
+                info.role = "abstract"
+                info.unresolved = ""
+
+    def _peewee_references(self, info: ClassInfo) -> None:
+        """`ForeignKeyField(Event)`, `DeferredForeignKey("Event")`, `ForeignKeyField("self")`:
+        a foreign key from the model's table to the target model's."""
+        for column in info.columns:
+            if column.target is None or info.table is None:
+                continue
+            written = column.target
+            target: TableKey | None = None
+            if written[:1] in "'\"":
+                text = written.strip("'\"")
+                if text.lower() == "self":
+                    target = info.table
+                else:
+                    matches = [
+                        other.table for other in self.model.classes.values()
+                        if other.flavour == "peewee" and other.role == "mapped"
+                        and other.cls.name.lower() == text.lower() and other.table is not None
+                    ]
+                    target = matches[0] if len(set(matches)) == 1 else None
+            else:
+                symbol = self.symbols.lookup(info.facts, written)
+                if symbol is not None and symbol.kind == "class" and symbol.module is not None:
+                    other = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
+                    target = other.table if other.role == "mapped" else None
+            if target is not None:
+                self.model.references.append(
+                    Reference(
+                        info.table, target, column.path or info.facts.path, column.line,
+                        "foreign_key",
+                    )
+                )
 
     def _columns(self, info: ClassInfo) -> list[OrmColumn]:
         """Own columns, then those of mixins and abstract parents (never a mapped parent's)."""
@@ -502,6 +669,8 @@ class Mapper:
     def tables_of(self, info: ClassInfo) -> list[TableKey]:
         """Tables a query on this class touches: its own, then (joined-table inheritance)
         those of its mapped parents."""
+        if info.flavour == "peewee":  # a peewee subclass copies its parent's fields
+            return [info.table] if info.table is not None else []
         tables: list[TableKey] = []
         current: ClassInfo | None = info
         seen: set[int] = set()
@@ -523,6 +692,7 @@ class Mapper:
             for cls in facts.orm.classes:
                 if not cls.nested:
                     self.info(facts, cls)
+        self._peewee_bases()
         if created:
             self._name_by_library_rules(frozenset(created))
         for facts in modules:
@@ -538,8 +708,10 @@ class Mapper:
             # columns join the parent's (`_merge_single_table_columns`)
             self._declare(
                 info.table, info.facts.path, info.cls.line, label, self._table_columns(info),
-                info.owner, tuple(info.unread), tuple(info.foreign_bases),
+                info.owner, tuple(info.unread), tuple(info.foreign_bases), info.temporary,
             )
+            if info.flavour == "peewee":
+                self._peewee_references(info)
             self._references(info)
             self._secondaries(info)
         self._merge_single_table_columns()
@@ -655,10 +827,11 @@ class Mapper:
         owner: str | None = None,
         unread: tuple[str, ...] = (),
         foreign_bases: tuple[str, ...] = (),
+        temporary: bool = False,
     ) -> None:
         names = tuple(dict.fromkeys(c.name for c in columns))
         self.model.declarations.append(
-            Declaration(table, path, line, label, names, owner, unread, foreign_bases)
+            Declaration(table, path, line, label, names, owner, unread, foreign_bases, temporary)
         )
         for column in columns:
             if column.foreign_key and "." in column.foreign_key:
@@ -737,6 +910,7 @@ class Mapper:
                 Declaration(
                     declaration.table, declaration.path, declaration.line, declaration.label,
                     columns, declaration.owner, unread, declaration.foreign_bases,
+                    declaration.temporary,
                 )
             )
         self.model.declarations = merged
@@ -749,3 +923,12 @@ def _placed(owner: ClassInfo, columns: Iterable[OrmColumn]) -> list[OrmColumn]:
         column if column.path is not None else replace(column, path=owner.facts.path)
         for column in columns
     ]
+
+
+def _literal_text(code: str) -> str | None:
+    """The value of a string literal as written (`"audit"` -> audit), else None."""
+    try:
+        value = ast.literal_eval(code)
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) and value else None

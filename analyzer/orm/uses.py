@@ -13,6 +13,26 @@ from analyzer.resolve.evaluate import Evaluator, Frame, loops_read
 from analyzer.resolve.values import ClassV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
 
+#: peewee model methods that write the table (`Event.create(...)`, `Event.insert_many(rows)`),
+#: by the operation the use names.
+PEEWEE_WRITES = frozenset(
+    {"create", "insert", "insert_many", "insert_from", "replace", "replace_many", "update",
+     "delete", "delete_by_id", "set_by_id", "bulk_create", "bulk_update", "get_or_create",
+     "truncate_table"}
+)
+#: peewee model methods that read the table (`Event.get(...)`, `Event.select()`).
+PEEWEE_READS = frozenset({"select", "get", "get_or_none", "get_by_id", "filter", "noop"})
+#: peewee model attributes that touch no row: the schema (`create_table` is a source read by
+#: `analyzer.sources.create_all`; `drop_table`...), the binding, the metadata, the exception
+#: class, and `raw`, whose SQL is read as SQL (its tables are the statement's, not the model's).
+PEEWEE_NO_ROW = frozenset(
+    {"create_table", "drop_table", "table_exists", "bind", "bind_ctx", "_meta", "_schema",
+     "DoesNotExist", "raw", "alias", "add_index", "index", "validate_model", "dependencies"}
+)
+#: Contexts of an instance's write (`event.save()`, `reader._instance_write`): kept for a
+#: peewee model only (another library's `save()` is that project's own method).
+PEEWEE_INSTANCE_CONTEXTS = frozenset({"save", "delete_instance"})
+
 
 def orm_uses(
     modules: Iterable[PythonFacts], symbols: SymbolTable, mapper: Mapper, model: OrmModel
@@ -25,6 +45,8 @@ def orm_uses(
         for reference in facts.orm.references:
             keys: list[TableKey] = []
             confidence = reference.confidence
+            kind, operation = reference.kind, reference.context
+            peewee_only = reference.context in PEEWEE_INSTANCE_CONTEXTS
             if reference.value is not None:
                 # `select(self.model)` in a generic repository: each subclass's model
                 frames = evaluator.receiver_frames([reference.value], (), Frame(facts))
@@ -35,9 +57,11 @@ def orm_uses(
                 keys = list(dict.fromkeys(
                     key
                     for frame in frames
-                    for key in _evaluated_tables(evaluator.evaluate(reference.value, frame), mapper)
+                    for key in _evaluated_tables(
+                        evaluator.evaluate(reference.value, frame), mapper, peewee_only
+                    )
                 ))
-                if not keys and isinstance(reference.value, ir.ClsRef):
+                if not keys and isinstance(reference.value, ir.ClsRef) and not peewee_only:
                     # `db.query(cls)` in a classmethod of a mixin (`Expiring.purge`): the
                     # class is each mapped subclass, for which the method may run
                     keys = _subclass_tables(reference.value, Frame(facts), evaluator, mapper)
@@ -46,7 +70,9 @@ def orm_uses(
                     # `db.session.delete(award)`: the instance a query of the model returns
                     keys = list(dict.fromkeys(
                         key for frame in frames
-                        for key in _queried_tables(reference.value, frame, evaluator, mapper)
+                        for key in _queried_tables(
+                            reference.value, frame, evaluator, mapper, peewee_only
+                        )
                     ))
             else:
                 symbol = symbols.lookup(facts, reference.name)
@@ -63,6 +89,19 @@ def orm_uses(
                 keys = list(dict.fromkeys(
                     key for c in candidates for key in _symbol_tables(c, mapper, model)
                 ))
+                peewee = bool(keys) and all(_is_peewee(c, model) for c in candidates)
+                if peewee and reference.context == "attribute" and reference.attribute:
+                    # `Event.create(...)`, `Event.get(...)`, `Event.create_table()`
+                    if reference.attribute in PEEWEE_NO_ROW:
+                        continue
+                    if reference.attribute in PEEWEE_WRITES:
+                        kind, operation = "write", reference.attribute
+                    elif reference.attribute in PEEWEE_READS:
+                        operation = reference.attribute
+                elif peewee_only and not peewee:
+                    # `User(...).save()` on another library's model: its own method, read
+                    # as the constructor it makes
+                    kind, operation, confidence = "read", "constructor", "low"
                 confidence = (
                     "low" if any(c.via_star for c in candidates)
                     else reference.confidence if len(candidates) == 1
@@ -73,7 +112,7 @@ def orm_uses(
                 key_confidence = (
                     "medium" if key in model.inferred and confidence == "high" else confidence
                 )
-                marker = (reference.line, key, reference.kind, reference.context)
+                marker = (reference.line, key, kind, operation)
                 if marker in seen:
                     continue
                 seen.add(marker)
@@ -84,12 +123,12 @@ def orm_uses(
                             path=facts.path,
                             line=reference.line,
                             module=facts.module,
-                            kind=reference.kind,
+                            kind=kind,
                             via="orm",
                             confidence=key_confidence,
-                            operation=reference.context,
+                            operation=operation,
                             function=reference.function,
-                            snippet=f"{reference.context}: {reference.name}",
+                            snippet=f"{operation}: {reference.name}",
                         ),
                     )
                 )
@@ -164,6 +203,14 @@ def _is_literal(value: ir.Expr | None) -> bool:
     return False
 
 
+def _is_peewee(symbol: Symbol, model: OrmModel) -> bool:
+    """Whether the symbol is a peewee model class."""
+    if symbol.kind != "class" or symbol.module is None:
+        return False
+    info = model.classes.get((symbol.module.path, symbol.name))
+    return info is not None and info.flavour == "peewee"
+
+
 def _symbol_tables(symbol: Symbol, mapper: Mapper, model: OrmModel) -> list[TableKey]:
     if symbol.module is None:
         return []
@@ -180,15 +227,21 @@ def _symbol_tables(symbol: Symbol, mapper: Mapper, model: OrmModel) -> list[Tabl
 #: Calls of a session or query that take the model first (`session.query(Awards)`,
 #: `db.session.get(Awards, 1)`, `db.get_or_404(Awards, 1)`).
 _MODEL_FIRST_CALLS = frozenset({"query", "get", "get_or_404", "first_or_404", "one_or_404"})
+#: peewee model methods returning rows of the model (`Event.get(...)`, `Event.select()...`,
+#: `Event.create(...)`): an instance they return is the model's.
+_PEEWEE_ROWS = frozenset(
+    {"get", "get_or_none", "get_by_id", "select", "create", "get_or_create", "filter"}
+)
 
 
 def _queried_tables(
-    value: ir.Expr, frame: Frame, evaluator: Evaluator, mapper: Mapper
+    value: ir.Expr, frame: Frame, evaluator: Evaluator, mapper: Mapper, peewee_only: bool = False
 ) -> list[TableKey]:
     """The tables of the model whose query returned `value`: a chain from `Awards.query`
     (Flask-SQLAlchemy's query property) or from a call taking the model first
-    (`session.query(Awards)....first()`, `db.session.get(Awards, 1)`), also through a loop
-    over such a result."""
+    (`session.query(Awards)....first()`, `db.session.get(Awards, 1)`), or a peewee model's
+    (`Event.get(...)`, `Event.select().where(...)`), also through a loop over such a result;
+    `peewee_only`: a peewee model's only."""
     node = value
     if isinstance(node, ir.LoopVar) and not node.path and node.loop < len(frame.module.loops):
         # `for award in Awards.query.filter(...).all(): db.session.delete(award)`: each element
@@ -197,14 +250,21 @@ def _queried_tables(
     while True:
         if isinstance(node, ir.Call):
             func = node.func
-            if isinstance(func, ir.Attr) and func.attr in _MODEL_FIRST_CALLS and node.args:
+            if (
+                isinstance(func, ir.Attr) and func.attr in _MODEL_FIRST_CALLS and node.args
+                and not peewee_only
+            ):
                 keys = _evaluated_tables(evaluator.evaluate(node.args[0], frame), mapper)
                 if keys:
                     return keys
             node = func
         elif isinstance(node, ir.Attr):
-            if node.attr == "query":
+            if node.attr == "query" and not peewee_only:
                 keys = _evaluated_tables(evaluator.evaluate(node.value, frame), mapper)
+                if keys:
+                    return keys
+            if node.attr in _PEEWEE_ROWS:
+                keys = _evaluated_tables(evaluator.evaluate(node.value, frame), mapper, True)
                 if keys:
                     return keys
             node = node.value
@@ -228,16 +288,20 @@ def _subclass_tables(
     return keys
 
 
-def _evaluated_tables(values: Values, mapper: Mapper) -> list[TableKey]:
-    """Tables of what the evaluator found: a mapped class, one of its instances, a Table."""
+def _evaluated_tables(values: Values, mapper: Mapper, peewee_only: bool = False
+                      ) -> list[TableKey]:
+    """Tables of what the evaluator found: a mapped class, one of its instances, a Table
+    (`peewee_only`: a peewee model or one of its instances only)."""
     keys: list[TableKey] = []
     for value in values:
         cls = value.cls if isinstance(value, InstanceV) else value
         if isinstance(cls, ClassV):
             info = mapper.class_info(cls)
-            if info is not None and info.role == "mapped":
+            if info is not None and info.role == "mapped" and (
+                info.flavour == "peewee" or not peewee_only
+            ):
                 keys.extend(k for k in mapper.tables_of(info) if k not in keys)
-        elif isinstance(value, TableV):
+        elif isinstance(value, TableV) and not peewee_only:
             key = TableKey(value.schema or mapper.default_schema, value.name)
             if key not in keys:
                 keys.append(key)

@@ -46,6 +46,7 @@ from analyzer.facts import (
     OrmReference,
     OrmTable,
     Part,
+    PeeweeMigratorOp,
 )
 from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted as _dotted
@@ -193,6 +194,23 @@ _TABLE_MEMBERS = frozenset(
         "table_valued",
     }
 )
+
+#: peewee's foreign keys: a column `<attr>_id` (or `column_name=`) referring to a model.
+_PEEWEE_FOREIGN_KEYS = frozenset({"ForeignKeyField", "DeferredForeignKey"})
+#: peewee fields that make no column of the model's table (`ManyToManyField`: a through table).
+_PEEWEE_NO_COLUMN = frozenset({"ManyToManyField", "DeferredThroughModel"})
+#: peewee fields that are the primary key whatever their keywords.
+_PEEWEE_PRIMARY = frozenset({"AutoField", "BigAutoField", "PrimaryKeyField", "IdentityField"})
+#: peewee_migrate's `Migrator` operations read as schema changes (`PeeweeMigratorOp`); others
+#: (`add_index`, `add_not_null`, `change_fields`...) leave the tables and columns as they are.
+PEEWEE_MIGRATOR_OPS = frozenset(
+    {"add_fields", "add_columns", "remove_fields", "drop_columns", "rename_field",
+     "rename_column", "rename_table", "create_model", "create_table", "remove_model",
+     "drop_table"}
+)
+
+#: Methods of a peewee model instance that write its row (`PEEWEE_INSTANCE_WRITES`).
+PEEWEE_INSTANCE_WRITES = frozenset({"save", "delete_instance"})
 
 _NAME_ATTRIBUTES = frozenset({"__tablename__", "__table__"})
 #: What a mapped attribute tells of its column without a query (`User.name.property`,
@@ -500,6 +518,19 @@ class _ClassInfo:
     secondaries: list[tuple[str, int]] = field(default_factory=list)
     metadata: str | None = None
     unread: list[str] = field(default_factory=list)
+    fields: list[OrmColumn] = field(default_factory=list)
+    field_calls: list[str] = field(default_factory=list)
+    meta: list[tuple[str, str]] = field(default_factory=list)
+    meta_table_name: tuple[Part, ...] | None = None
+
+
+def is_peewee_field(called: str | None) -> bool:
+    """`CharField`, `ForeignKeyField`, `JSONField`, `DeferredForeignKey`: a peewee field class
+    by its name (a project's own `EnumField(CharField)` too; the mapper reads them only on a
+    class whose bases reach `peewee.Model`). SQLModel's bare `Field` is not one."""
+    return called is not None and (
+        (called.endswith("Field") and called != "Field") or called in _PEEWEE_FOREIGN_KEYS
+    )
 
 
 class _Reader:
@@ -527,6 +558,9 @@ class _Reader:
         self.stamps = False
         self.stamp_aliases: set[str] = set()  # local names of an imported `stamp`
         self.admin_models: set[int] = set()  # ids of the models `_admin_view` read
+        # ids of the models named to peewee's `create_tables` or to a peewee_migrate
+        # operation: schema, no row
+        self.schema_models: set[int] = set()
         self.aliasing: set[int] = set()  # ids of the values of module-level aliases
         self.type_checking = 0  # > 0 inside `if TYPE_CHECKING:`
         self.known: set[str] = set()  # names imported or defined at module level (star case)
@@ -995,6 +1029,8 @@ class _Reader:
                     self._class_statement(info, small, sqlmodel)
             elif type(stmt) is cst.FunctionDef:
                 self._declared_attr(info, stmt)  # type: ignore[arg-type]
+            elif type(stmt) is cst.ClassDef and stmt.name.value == "Meta":  # type: ignore[attr-defined]
+                self._meta(info, stmt)  # type: ignore[arg-type]
             else:
                 self._class_statement(info, stmt, sqlmodel)
         self.facts.classes.append(
@@ -1018,8 +1054,50 @@ class _Reader:
                 nested=nested,
                 metadata=info.metadata if info.metadata is not None else decorated_metadata,
                 unread=tuple(dict.fromkeys(info.unread)),
+                fields=tuple(info.fields),
+                field_calls=tuple(info.field_calls),
+                meta=tuple(info.meta),
+                meta_table_name=info.meta_table_name,
             )
         )
+
+    def _meta(self, info: _ClassInfo, node: cst.ClassDef) -> None:
+        """peewee's `class Meta:` options, as written (`table_name` as parts too)."""
+        for stmt in _block(node.body):
+            if type(stmt) is not cst.SimpleStatementLine:
+                continue
+            for small in stmt.body:  # type: ignore[attr-defined]
+                if not isinstance(small, cst.Assign):
+                    continue
+                for target in small.targets:
+                    if not isinstance(target.target, cst.Name):
+                        continue
+                    key = target.target.value
+                    info.meta.append((key, self._code(small.value)))
+                    if key in ("table_name", "db_table"):
+                        info.meta_table_name = self._parts(small.value)
+
+    def _peewee_field(self, call: cst.Call, attribute: str, line: int) -> OrmColumn | None:
+        """The column a peewee field makes (None for a `ManyToManyField`): `column_name=`,
+        else the attribute, `<attr>_id` for a foreign key (peewee's `ForeignKeyField.bind`),
+        with the model a foreign key refers to."""
+        called = _last(call.func)
+        if called in _PEEWEE_NO_COLUMN:
+            return None
+        given = _keyword(call, "column_name")
+        name = self._literal(given) if given is not None else None
+        target = None
+        if called in _PEEWEE_FOREIGN_KEYS:
+            if name is None:
+                name = attribute if attribute.endswith("_id") else attribute + "_id"
+            args = _positional(call)
+            model = args[0] if args else _keyword(call, "model")
+            if model is not None:
+                target = _dotted(model) or (
+                    self._code(model) if isinstance(model, cst.SimpleString) else None
+                )
+        primary = called in _PEEWEE_PRIMARY or _is_true(_keyword(call, "primary_key"))
+        return OrmColumn(attribute, name or attribute, line, primary_key=primary, target=target)
 
     def _class_statement(self, info: _ClassInfo, node: cst.CSTNode, sqlmodel: bool) -> None:
         if isinstance(node, cst.Assign):
@@ -1057,6 +1135,12 @@ class _Reader:
             return
         if isinstance(value, cst.Call):
             called = _last(value.func)
+            if is_peewee_field(called):
+                # read for peewee; for any other library it stays a call it does not know
+                info.field_calls.append(name)
+                peewee = self._peewee_field(value, name, line)
+                if peewee is not None:
+                    info.fields.append(peewee)
             if called in _COLUMN_CALLS:
                 column = self._column(value, name, line)
                 if column is not None:
@@ -1359,6 +1443,13 @@ class _Reader:
     def _classdef(self, node: cst.ClassDef) -> None:
         for decorator in node.decorators:
             self._decorator(decorator)
+            if _dotted(decorator.decorator) == "migrator.create_model":
+                # `@migrator.create_model class Tag(pw.Model)` in a peewee_migrate migration
+                self.facts.migrator_ops.append(PeeweeMigratorOp(
+                    "create_model", self._line(node.name), None, _top(self.functions[-1]),
+                    f"@migrator.create_model class {node.name.value}",
+                    local_class=node.name.value,
+                ))
         has_bases = 1 if node.bases else 0
         self._push(node.name.value, "class")
         self._enter(node)
@@ -1604,6 +1695,13 @@ class _Reader:
             self.facts.memory_databases.append(self._line(node))
         if name == "create_all" and method and _create_all_signature(node):
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
+        elif (
+            method and name in PEEWEE_MIGRATOR_OPS
+            and isinstance(func.value, cst.Name) and func.value.value == "migrator"  # type: ignore[union-attr]
+        ):
+            self._migrator_op(node, name)  # type: ignore[arg-type]
+        elif name in ("create_tables", "create_table") and method:
+            self._peewee_create(node, func.value, name)  # type: ignore[union-attr]
         elif name == "stamp" or (not method and name in self.stamp_aliases):
             self.facts.stamps_alembic = True
             function = self.functions[-1]
@@ -1619,6 +1717,8 @@ class _Reader:
             if isinstance(value, cst.Attribute) and value.attr.value == "create_all":
                 self._create_all(node, value.value, None)  # `conn.run_sync(md.create_all)`
         record_func = True
+        if method and name in PEEWEE_INSTANCE_WRITES and not _positional(node) and not self.no_refs:
+            self._instance_write(node, func.value, name)  # type: ignore[union-attr]
         if name in _ADMIN_VIEWS and not method:
             self._admin_view(node)
         if name is not None and not self.no_refs:
@@ -1679,6 +1779,95 @@ class _Reader:
                 function=self.functions[-1],
             )
         )
+
+    def _peewee_create(self, node: cst.Call, receiver: cst.BaseExpression, name: str) -> None:
+        """peewee's `db.create_tables([A, B])` and `A.create_table()`: a source creating those
+        models' tables (`CreateAllCall.peewee`), when the models are peewee's."""
+        args = _positional(node)
+        if name == "create_tables":
+            if not args or not isinstance(args[0], cst.List | cst.Tuple):
+                return
+            tables = tuple(_dotted(item) or "?" for item in _elements(args[0]))
+            self.schema_models.update(id(item) for item in _elements(args[0]))
+        else:
+            model = _dotted(receiver)
+            if model is None or not model.rsplit(".", 1)[-1][:1].isupper():
+                return
+            tables = (model,)
+        snippet = " ".join(self._code(node).split())
+        self.facts.create_all.append(
+            CreateAllCall(
+                _dotted(receiver) if name == "create_tables" else None, self._line(node),
+                snippet if len(snippet) <= 160 else snippet[:157] + "...", tables,
+                alternative=self._alternative(), function=self.functions[-1], peewee=True,
+                temporary=_is_true(_keyword(node, "temporary")),
+            )
+        )
+
+    def _instance_write(self, node: cst.Call, receiver: cst.BaseExpression, name: str) -> None:
+        """peewee's `event.save()`, `event.delete_instance()` (no positional argument, as
+        peewee's): a write of the table of the model `event` is an instance of, which the
+        evaluator tells (`e = Event.get(...)`, a loop over `Event.select()`, `self` in a
+        model's method); `Event(label="x").save()`: a new row (the constructor's use)."""
+        if isinstance(receiver, cst.Call):
+            self.ctor_marks[id(receiver)] = name
+            return
+        root = receiver
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and (
+            root.value == "self" or self._kind(root.value) is None
+        ):
+            self._evaluated(receiver, root, "write", name)
+
+    def _migrator_op(self, node: cst.Call, method: str) -> None:
+        """peewee_migrate's `migrator.<operation>(Model, ...)` (`PeeweeMigratorOp`)."""
+        args = _positional(node)
+        model = None
+        if args:
+            self.schema_models.add(id(args[0]))
+            model = _dotted(args[0]) or (
+                self._code(args[0]) if isinstance(args[0], cst.SimpleString) else None
+            )
+        columns: tuple[str, ...] | None = ()
+        given: list[str] = []
+        if method in ("add_fields", "add_columns"):
+            added: list[str] = []
+            for arg in node.args:
+                if arg.keyword is None:
+                    if arg.star:  # `**fields`: names not in sight
+                        columns = None
+                    continue
+                value = arg.value
+                field_name = arg.keyword.value
+                if not isinstance(value, cst.Call) or not is_peewee_field(_last(value.func)):
+                    columns = None
+                    continue
+                column = self._peewee_field(value, field_name, self._line(value))
+                if column is not None:
+                    added.append(column.name)
+                    given.append(field_name)
+            if columns is not None:
+                columns = tuple(added)
+        elif method in ("remove_fields", "drop_columns", "rename_field", "rename_column",
+                        "rename_table"):
+            names: list[str] = []
+            for arg in args[1:]:
+                # (a list is one argument: peewee_migrate compares it with each field's name
+                # and drops nothing; not read)
+                text = self._literal(arg)
+                if text is None:
+                    columns = None
+                    break
+                names.append(text)
+            if columns is not None:
+                columns = tuple(names)
+        snippet = " ".join(self._code(node).split())
+        self.facts.migrator_ops.append(PeeweeMigratorOp(
+            method, self._line(node), model, _top(self.functions[-1]),
+            snippet if len(snippet) <= 160 else snippet[:157] + "...", columns,
+            fields=tuple(given),
+        ))
 
     def _mark(self, exprs: Iterable[cst.BaseExpression], kind: str, context: str) -> None:
         for expr in exprs:
@@ -1861,7 +2050,9 @@ class _Reader:
         return name, node, segments[cut:], kind  # type: ignore[return-value]
 
     def _chain(self, node: cst.BaseExpression, call: cst.Call | None, record: bool) -> None:
-        if id(node) in self.admin_models or id(node) in self.aliasing:
+        if id(node) in self.admin_models or id(node) in self.aliasing or (
+            id(node) in self.schema_models
+        ):
             return
         root = node
         while type(root) is cst.Attribute:
@@ -2045,6 +2236,11 @@ _ADVICE_CALLS = frozenset({"print", "echo", "secho", "info", "warning", "warn", 
 #: Alembic's stamp as a command (`alembic stamp head`, `flask db stamp head`,
 #: `./manage.py db stamp heads`)
 _STAMP_COMMAND = re.compile(r"\bstamp\s+heads?\b")
+
+
+def _top(function: str | None) -> str | None:
+    """The top-level function of a qualified name (`migrate` of `migrate.<locals>`)."""
+    return function.split(".", 1)[0] if function else None
 
 
 def _tells_to_stamp(call: cst.Call) -> bool:

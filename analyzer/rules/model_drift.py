@@ -62,6 +62,8 @@ def _describe(history: SourceHistory) -> str:
         return f"the Django migrations' head state of {history.path}/"
     if history.kind == "alembic":
         return f"the Alembic head state of {history.path}/"
+    if history.kind == "migration-module":
+        return f"the migration modules of {history.path}"
     return f"the SQL source {history.path}"
 
 
@@ -72,11 +74,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not models:
             continue
         # The reference is what `migrate` / `alembic upgrade head` builds, else what a SQL
-        # source builds.
+        # source builds, else ordered migration modules (peewee_migrate's among them).
         reference = next(
             (
                 (h, e)
-                for kind in ("django", "alembic", "sql")
+                for kind in ("django", "alembic", "sql", "migration-module")
                 for h, e in states
                 if h.kind == kind and e.columns is not None
             ),

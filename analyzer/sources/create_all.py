@@ -6,6 +6,10 @@ each build the tables that the models and `Table` objects of that MetaData decla
 is resolved through imports as models are (`analyzer.orm.mapping.Mapper.metadata_owner`); the
 call site is the evidence of every table it creates. `tables=[...]` narrows it to those tables.
 
+peewee's `db.create_tables([Event, Recording])` and `Event.create_table()` are such a source
+too: they create the tables of the models they name (`temporary=True`, or a model's
+`Meta.temporary`, a temporary table).
+
 When the receiver cannot be resolved (`self.db.create_all()`) and the repository has exactly
 one MetaData with tables, that one is meant: the tables are still created, and a diagnostic
 says the link was assumed. With several candidates nothing is assumed, and the diagnostic says
@@ -22,6 +26,7 @@ from analyzer.orm.mapping import Declaration, Mapper, OrmModel
 from analyzer.resolve.index import absolute_module
 from analyzer.sources.model import SchemaOp, SourceHistory
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import TEMPORARY_CREATION
 
 
 @dataclass(slots=True)
@@ -91,6 +96,9 @@ def create_all_sources(
             by_owner.setdefault(declaration.owner, []).append(declaration)
     for facts in sorted(modules, key=lambda f: f.path):
         for call in facts.orm.create_all:
+            if call.peewee:
+                _peewee_tables(facts, call, mapper, model, result)
+                continue
             found = _declarations(facts, call, mapper, model, by_owner, result)
             if found is None:
                 continue
@@ -119,6 +127,51 @@ def create_all_sources(
                 )
             result.histories.append(history)
     return result
+
+
+def _peewee_tables(
+    facts: PythonFacts, call: CreateAllCall, mapper: Mapper, model: OrmModel,
+    result: CreateAllSources,
+) -> None:
+    """`db.create_tables([A, B])` / `A.create_table()`: one history creating the tables of
+    the peewee models named (nothing when none is a peewee model: another library's method)."""
+    infos = []
+    unknown = []
+    for name in call.tables or ():
+        symbol = mapper.symbols.lookup(facts, name) if name != "?" else None
+        info = (
+            mapper.info(symbol.module, symbol.node)  # type: ignore[arg-type]
+            if symbol is not None and symbol.kind == "class" and symbol.module is not None
+            else None
+        )
+        if info is not None and info.flavour == "peewee" and info.role == "mapped":
+            infos.append(info)
+        else:
+            unknown.append(name)
+    if not infos:
+        return
+    if unknown:
+        result.diagnostics.append((facts.path, FileProblem(
+            "create-all-unresolved", call.line,
+            f"`{call.snippet}`: {', '.join(unknown)} cannot be resolved to a peewee model "
+            "statically; the tables it creates are not counted",
+        )))
+    history = SourceHistory(
+        id=f"create_all:{facts.path}:{call.line}", kind="create_all", path=facts.path,
+        files=[facts.path], ordered=False, alternative_to=call.alternative,
+    )
+    columns = {d.table: d.columns for d in model.declarations}
+    for info in infos:
+        assert info.table is not None
+        history.operations.append(
+            SchemaOp(
+                source=history.id, source_kind="create_all", path=facts.path, line=call.line,
+                operation=TEMPORARY_CREATION if call.temporary or info.temporary else "create",
+                table=info.table, columns=columns.get(info.table), if_not_exists=True,
+                snippet=call.snippet,
+            )
+        )
+    result.histories.append(history)
 
 
 def _declarations(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from analyzer.orm.mapping import OrmModel
 from analyzer.sources.model import SchemaOp, SourceHistory
+from analyzer.sql.refs import TEMPORARY_CREATION
 
 
 def model_histories(model: OrmModel) -> list[SourceHistory]:
@@ -35,7 +36,8 @@ def model_histories(model: OrmModel) -> list[SourceHistory]:
                 source_kind="model",
                 path=declaration.path,
                 line=declaration.line,
-                operation="declare",
+                # peewee's `Meta.temporary`: a table its session makes, in no schema
+                operation=TEMPORARY_CREATION if declaration.temporary else "declare",
                 table=declaration.table,
                 columns=declaration.columns,
                 snippet=declaration.label,

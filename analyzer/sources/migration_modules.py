@@ -7,7 +7,9 @@ ordered source of kind `migration-module`: its functions run in the order of the
 (`m010` after `m009`, whatever the file order), each function's statements in line order. A
 package of numbered modules (`migrations/0001_init.py`, `migrations/0002_tags.py`), each
 running SQL, is one ordered source too, module by module; a module's reverse function
-(`rollback`, `down`: `REVERSE_STEPS`) is no step of it.
+(`rollback`, `down`: `REVERSE_STEPS`) is no step of it. A peewee_migrate module's `migrator`
+operations (`add_fields`, `remove_fields`, `create_model`...) are steps too, in line order with
+its `migrator.sql(...)` (`analyzer.sources.peewee_migrate`).
 
 Their SQL is the migration's, not the application's: it is neither runtime DDL nor a use.
 
@@ -38,7 +40,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from analyzer.facts import PythonFacts, VersionGate
+from analyzer.facts import FileProblem, PythonFacts, VersionGate
+from analyzer.orm.mapping import Mapper
 from analyzer.python import expr as ir
 from analyzer.resolve.code_sql import PythonSql, ResolvedRef
 from analyzer.resolve.index import absolute_module
@@ -51,6 +54,7 @@ from analyzer.sources.model import (
     is_schema_change,
     schema_op,
 )
+from analyzer.sources.peewee_migrate import peewee_operations
 from analyzer.sql.names import TableKey
 
 #: Functions of a numbered migration module that undo it (peewee_migrate's `rollback`, the
@@ -76,6 +80,8 @@ class MigrationModules:
     upgrades: set[str] = field(default_factory=set)
     # (path, method) of numbered methods a class runs by computed name (`_dispatched_steps`)
     methods: set[tuple[str, str]] = field(default_factory=set)
+    # (path, problem): peewee_migrate operations left out of the replay
+    problems: list[tuple[str, FileProblem]] = field(default_factory=list)
 
     def owns(self, path: str, function: str | None, line: int | None = None) -> bool:
         """Whether SQL at `line` of `function` of `path` belongs to a migration step."""
@@ -100,6 +106,7 @@ def migration_modules(
     *,
     configured: Iterable[str] = (),
     function_pattern: str | None = None,
+    mapper: Mapper | None = None,
 ) -> MigrationModules:
     """Find the migration modules and build one ordered history per module (or folder)."""
     pattern = re.compile(function_pattern or DEFAULT_FUNCTION_PATTERN)
@@ -132,7 +139,7 @@ def migration_modules(
             result.histories.append(history)
             continue
         number = NUMBERED_FILE.match(PurePosixPath(facts.path).name)
-        if number and refs:
+        if number and (refs or (mapper is not None and facts.orm.migrator_ops)):
             folder = str(PurePosixPath(facts.path).parent)
             numbered_modules.setdefault(folder, []).append((int(number[1]), facts))
     for folder, members in sorted(numbered_modules.items()):
@@ -141,12 +148,24 @@ def migration_modules(
             id=f"migration-module:{folder}", kind="migration-module", path=folder,
             files=[facts.path for _, facts in members], ordered=True,
         )
+        added: dict[TableKey, dict[str, str]] = {}  # peewee_migrate's fields added so far
         for _number, facts in members:
             result.steps.add((facts.path, None))
             forward = [
                 r for r in resolved[facts.path].refs if _top(r.function) not in REVERSE_STEPS
             ]
+            first = len(history.operations)
             _add(history, facts.path, forward, None)
+            if mapper is not None and facts.orm.migrator_ops:
+                peewee = peewee_operations(
+                    facts, history.id, history.kind, mapper, REVERSE_STEPS, added
+                )
+                history.operations.extend(peewee.operations)
+                result.problems.extend((facts.path, problem) for problem in peewee.problems)
+                # the module's SQL and its migrator's operations, in line order
+                history.operations[first:] = sorted(
+                    history.operations[first:], key=lambda op: op.line
+                )
         result.histories.append(history)
     return result
 
