@@ -465,6 +465,48 @@ def test_real_alembic_fails_on_the_index_too(make_repo: MakeRepo, tmp_path: Path
         command.upgrade(alembic_config(root, url), "head")
 
 
+ALTER_NULLABLE_FILES = {
+    **INI,
+    "migrations/env.py": ALEMBIC_ENV_PY,
+    "migrations/script.py.mako": SCRIPT_MAKO,
+    f"{V}/a1.py": revision(
+        "a1", None, 'op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True))'
+    ),
+    f"{V}/b2.py": revision(
+        "b2", "a1", 'op.alter_column("customers", "email", nullable=False)'
+    ),
+    f"{V}/c3.py": revision(
+        "c3", "b2", 'op.add_column("customers", sa.Column("flag", sa.Boolean()))'
+    ),
+}
+
+
+def test_an_alter_column_changing_no_name_needs_its_table(make_repo: MakeRepo) -> None:
+    """`op.alter_column("customers", "email", nullable=False)` changes no table or column
+    set, yet it needs the table: `alembic upgrade head` stops there, not at the next step
+    (it had been passed over). It is no definition of the table."""
+    report = scan(make_repo(ALTER_NULLABLE_FILES))
+    assert order_findings(report) == [("public.customers", "error", f"{V}/b2.py", 10)]
+    assert message(report, "public.customers").startswith(
+        f"`alembic upgrade head` on an empty database stops at revision b2 ({V}/b2.py:10): "
+        '`op.alter_column("customers", "email", nullable=False)` needs table public.customers'
+    )
+    customers = report.table("public.customers")
+    assert customers is not None
+    assert [(d.operation, d.revision) for d in customers.definitions] == [("alter", "c3")]
+
+
+def test_real_alembic_on_postgresql_fails_at_the_alter_column(
+    make_repo: MakeRepo, make_database: MakeDatabase
+) -> None:
+    """PostgreSQL (CI provides it) stops at b2's ALTER: relation does not exist."""
+    root = make_repo(ALTER_NULLABLE_FILES)
+    empty = make_database("").replace("postgresql://", "postgresql+psycopg://", 1)
+    with pytest.raises(sa.exc.ProgrammingError, match='relation "customers" does not exist'):
+        command.upgrade(alembic_config(root, empty), "head")
+    assert _current(empty) in (None, "a1")  # (one transaction: a1's table rolled back too)
+
+
 def test_swapping_a_table_in_place_relies_on_an_earlier_source(make_repo: MakeRepo) -> None:
     """CREATE t_new; copy; DROP t; RENAME t_new TO t: the DROP needs the t another source
     made; the file creating t (by the rename) after dropping it is no wrong order."""

@@ -250,8 +250,9 @@ class _Builder:
             # Data changes ride along in the history (replay ignores them) so that explain and
             # history show them; they are migration data, never application uses.
             self.result.history.operations.append(schema_op)
-        elif operation in ("index", "constraint"):
-            # no schema change, but `alembic upgrade` fails there if the table is missing
+        elif operation in ("index", "constraint", "other"):
+            # no schema change (`op.alter_column("user", "email", nullable=False)`, an index),
+            # but `alembic upgrade` fails there if the table is missing
             self.result.history.operations.append(replace(schema_op, order_check_only=True))
 
     def _referent(self, node: RevisionNode, python: PythonFacts | None, op: AlembicOp) -> None:

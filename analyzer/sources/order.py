@@ -296,7 +296,13 @@ def _copy(entry: StateEntry) -> StateEntry:
 
 def _check(state: State, op: SchemaOp) -> list[OrderFault]:
     """What `op` needs that `state` lacks; the state is patched so the fault is reported once."""
-    if op.operation not in NEEDS_TABLE or op.conditional or op.if_exists:
+    if op.conditional or op.if_exists:
+        return []
+    if op.operation not in NEEDS_TABLE and not (
+        # an Alembic operation on an existing table that changes no table or column set
+        # (`op.alter_column("user", "email", nullable=False)`, `op.create_table_comment`)
+        op.operation == "other" and op.source_kind == "alembic"
+    ):
         return []
     if is_system_table(op.table):
         return []  # the database's catalogs and the migration tool's own tables exist first
