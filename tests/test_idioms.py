@@ -4563,3 +4563,72 @@ def test_a_loop_over_a_collection_empty_where_it_is_bound_still_runs(
         sys.path.remove(str(root))
         for name in ("pkg.worker", "pkg.queue", "pkg"):
             sys.modules.pop(name, None)
+
+
+BRANCH_TABLES = {
+    "app/__init__.py": "",
+    "app/db.py": (
+        "class Store:\n"
+        "    def __init__(self, conn):\n        self.conn = conn\n\n"
+        "    def mark(self, table_name, key):\n"
+        '        self.conn.execute(f"UPDATE {table_name} SET status = 1 WHERE id = ?", [key])\n'
+    ),
+    "app/mark.py": (
+        "from app.db import Store\n\n\n"
+        "def mark(conn, key, annual):\n"
+        "    store = Store(conn)\n"
+        "    if annual:\n"
+        '        table = "annuals"\n'
+        "    else:\n"
+        '        table = "issues"\n'
+        "    store.mark(table, key)\n\n\n"
+        "def mark_inline(conn, key, annual):\n"
+        '    table = "annuals" if annual else "issues"\n'
+        "    Store(conn).mark(table, key)\n\n\n"
+        "def purge(conn, kind):\n"
+        '    if kind == "arc":\n'
+        '        target = "storyarcs"\n'
+        '    elif kind == "pull":\n'
+        '        target = "weekly"\n'
+        "    conn.execute(f\"DELETE FROM {target}\")\n"
+    ),
+}
+
+
+def test_a_table_name_bound_in_if_else_arms_is_each_of_them(make_repo: MakeRepo) -> None:
+    """`if annual: table = "annuals"` / `else: table = "issues"` (or `elif` arms, or `x if c
+    else y`), then the name given to a helper or a sink: each arm's table is used there (the
+    call had been left out: neither a use nor a dynamic name). Python runs each arm."""
+    import sqlite3
+    import sys
+
+    root = make_repo(BRANCH_TABLES)
+    report = scan(root)
+    assert {t.name: sorted({(u.path, u.line, u.kind) for u in t.uses}) for t in report.tables} == {
+        "annuals": [("app/mark.py", 10, "write"), ("app/mark.py", 15, "write")],
+        "issues": [("app/mark.py", 10, "write"), ("app/mark.py", 15, "write")],
+        "storyarcs": [("app/mark.py", 23, "write")],
+        "weekly": [("app/mark.py", 23, "write")],
+    }
+    assert not [f for f in report.findings if f.name == "dynamic-table-name"]
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    sys.path.insert(0, str(root))
+    try:
+        import app.mark
+
+        with sqlite3.connect(":memory:") as conn:
+            for table in ("annuals", "issues", "storyarcs", "weekly"):
+                conn.execute(f"CREATE TABLE {table} (id int, status int)")
+                conn.execute(f"INSERT INTO {table} VALUES (1, 0)")
+            app.mark.mark(conn, 1, True)
+            app.mark.mark_inline(conn, 1, False)
+            app.mark.purge(conn, "arc")
+            app.mark.purge(conn, "pull")
+            assert [
+                conn.execute(f"SELECT count(*), sum(status) FROM {t}").fetchone()
+                for t in ("annuals", "issues", "storyarcs", "weekly")
+            ] == [(1, 1), (1, 1), (0, None), (0, None)]
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.mark", "app.db", "app"):
+            sys.modules.pop(name, None)

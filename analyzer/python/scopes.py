@@ -144,6 +144,29 @@ def overridden(
     return default, override
 
 
+def alternatives(
+    sites: list[BindingSite], line: int, loops: tuple[int, ...] | None
+) -> list[BindingSite] | None:
+    """`if annual: table = "annuals"` / `else: table = "issues"` (or `elif` arms), then a use
+    of `table` after the blocks: its value is one of those assignments, each in a guarded
+    block that ended before the use, none in a loop, none unpacking, no loop around the use,
+    and no default before them (an `if`/`else` after `table = "a"` may leave the default
+    dead, which is not read here: `overridden` takes a default and one override). The sites
+    in line order, or None when straight-line code does not decide it so."""
+    if loops is None or loops or any(site.loops for site in sites):
+        return None
+    before = sorted((site for site in sites if site.line < line), key=lambda site: site.line)
+    if len(before) < 2 or len({site.line for site in before}) != len(before):
+        return None
+    if not all(
+        site.kind == "assign" and not site.path and not site.straight
+        and site.block_end and site.block_end < line
+        for site in before
+    ):
+        return None
+    return before
+
+
 @dataclass(eq=False, slots=True)
 class Scope:
     kind: str  # module | class | function | lambda | comprehension

@@ -21,6 +21,7 @@ from analyzer.python.scopes import (
     BindingSite,
     Scope,
     ScopeModel,
+    alternatives,
     evaluated_at,
     overridden,
     reaching,
@@ -138,6 +139,17 @@ class Translator:
                                 self._from_sites(name, [default], current, loops),
                                 override.block_end,
                             )
+                        arms = alternatives(sites, line, loops) if len(reached) > 1 else None
+                        if arms is not None:
+                            # `if annual: table = "annuals"` / `else: table = "issues"`: one
+                            # of them, each keyed by its block as an override is
+                            value = self._from_sites(name, [arms[0]], current, loops)
+                            for arm in arms[1:]:
+                                value = ir.IfExp(
+                                    self._from_sites(name, [arm], current, loops), value,
+                                    arm.block_end,
+                                )
+                            return value
                         sites = reached
                     return self._from_sites(name, sites, current, loops)
             current = current.parent

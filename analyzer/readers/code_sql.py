@@ -389,6 +389,12 @@ def _may_pass_a_name(call: cst.Call) -> bool:
 def _table_like(value: ir.Expr) -> bool:
     if isinstance(value, ir.Str):
         return TABLE_LIKE.fullmatch(value.value) is not None
+    if isinstance(value, ir.IfExp):
+        # `table = "annuals" if annual else "issues"`, or a name bound in `if`/`else`
+        # branches: either value may be the table
+        return _table_like(value.body) or _table_like(value.orelse)
+    if isinstance(value, ir.BoolOp):
+        return any(_table_like(item) for item in value.values)
     return isinstance(
         value, ir.Global | ir.Attr | ir.Param | ir.LoopVar | ir.Imported | ir.Subscript
     )
