@@ -106,13 +106,12 @@ class Frame:
 
 
 def _bound_elsewhere(iterable: ir.Expr) -> bool:
-    """Whether a loop's collection is a name of a module or an attribute (`PENDING`,
-    `pkg.PENDING`, `self.jobs`), which other code may bind again or fill, rather than a
-    parameter, a literal or a call."""
+    """Whether a loop's collection is a name of a module or an attribute of one (`PENDING`,
+    `pkg.PENDING`, `settings.EXTRA`), which other code may bind again or fill, rather than a
+    parameter, a literal or a call. Not `self._models = ()`, a class's own default: the
+    evaluator reads each subclass binding it again in a frame of its own."""
     while isinstance(iterable, ir.Attr):
         iterable = iterable.value
-        if isinstance(iterable, ir.Self | ir.ClsRef | ir.Param):
-            return True  # `self.jobs`, `cls.registry`, `config.items`: an attribute
     return isinstance(iterable, ir.Global | ir.Imported)
 
 
@@ -262,13 +261,13 @@ class Evaluator:
             return
         loop = facts.loops[first]
         values = self.evaluate(loop.iterable, frame)
-        if _bound_elsewhere(loop.iterable) and all(
+        if values and _bound_elsewhere(loop.iterable) and all(
             isinstance(value, SeqV | MapV) and not value.items for value in values
         ):
-            # `PENDING = []` (or `()`, `{}`, `self.jobs = []`) where the module or class binds
-            # it, filled at run time by code the evaluator does not follow (`pkg.PENDING =
-            # [...]` in another module, an `append` in a method): a loop over it runs with
-            # elements not known, not never. (A parameter's empty argument is the call's.)
+            # `PENDING = []` (or `()`, `{}`) where the module binds it, filled at run time by
+            # code the evaluator does not follow (`pkg.PENDING = [...]` in another module): a
+            # loop over it runs with elements not known, not never. (A parameter's empty
+            # argument is the call's; a class's empty default, its own.)
             values = (Unknown("the loop's collection is empty where it is bound"),)
         for element in self.elements(values)[:MAX_ITERATIONS]:
             yield from self.iterations(rest, frame.with_loop(first, element))
