@@ -2266,3 +2266,58 @@ def test_default_app_config_chooses_the_config(make_repo: MakeRepo) -> None:
         "backoffice_admin_banner"
     ]
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
+
+
+def test_admin_registration_through_a_partial_or_a_bare_register(make_repo: MakeRepo) -> None:
+    """`register = partial(admin.register, site=ops_site)` then `@register(Widget)`, and
+    `from django.contrib.admin import register` then `@register(Gadget)`: the admin lists and
+    edits both tables (they had been dead). Real Django's sites hold both models."""
+    files = shop_project({
+        "shop/models.py": (
+            "from django.db import models\n\n\n"
+            "class Widget(models.Model):\n    name = models.CharField(max_length=10)\n\n\n"
+            "class Gadget(models.Model):\n    name = models.CharField(max_length=10)\n"
+        ),
+        "shop/sites.py": (
+            "from functools import partial\n\n"
+            "from django.contrib import admin\n"
+            "from django.contrib.admin.sites import AdminSite\n\n\n"
+            "class OpsSite(AdminSite):\n    site_header = 'ops'\n\n\n"
+            "ops_site = OpsSite(name='ops')\n"
+            "register = partial(admin.register, site=ops_site)\n"
+        ),
+        "shop/migrations/0001_initial.py": migration("[]", "\n".join([
+            create("Widget", f"{ID}, ('name', models.CharField(max_length=10))"),
+            create("Gadget", f"{ID}, ('name', models.CharField(max_length=10))"),
+        ])),
+        "shop/admin.py": (
+            "from django.contrib import admin\n"
+            "from django.contrib.admin import register as admin_register\n\n"
+            "from shop.models import Gadget, Widget\n"
+            "from shop.sites import register\n\n\n"
+            "@register(Widget)\n"
+            "class WidgetAdmin(admin.ModelAdmin):\n    pass\n\n\n"
+            "@admin_register(Gadget)\n"
+            "class GadgetAdmin(admin.ModelAdmin):\n    pass\n"
+        ),
+    }, apps=("django.contrib.admin", "django.contrib.auth", "django.contrib.messages",
+             "django.contrib.sessions"))
+    root = make_repo(files)
+    report = scan(root)
+    assert sorted(
+        (u.path, u.line, t.name, u.kind, u.operation)
+        for t in report.tables if t.name.startswith("shop_") for u in t.uses
+    ) == [
+        ("shop/admin.py", 8, "shop_widget", "read", "admin"),
+        ("shop/admin.py", 8, "shop_widget", "write", "admin"),
+        ("shop/admin.py", 13, "shop_gadget", "read", "admin"),
+        ("shop/admin.py", 13, "shop_gadget", "write", "admin"),
+    ]
+    assert [f.name for f in report.findings] == []
+    real = run_in_django(
+        root,
+        "import shop.admin; from django.contrib import admin; from shop.sites import ops_site; "
+        "from shop.models import Gadget, Widget; "
+        "print(Widget in ops_site._registry, Gadget in admin.site._registry)",
+    ).split()
+    assert real == ["True", "True"]

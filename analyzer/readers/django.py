@@ -133,7 +133,13 @@ class DjangoReader(Reader):
             if id(call) not in self._covered:
                 self._chain(call, ctx)
         elif (
-            isinstance(func, cst.Name) and func.value in SHORTCUTS
+            isinstance(func, cst.Name)
+            and (
+                func.value in SHORTCUTS
+                # `@register(Model)`: admin's `register` imported bare, or a project's alias
+                # of it (`register = partial(admin.register, site=site)`)
+                or (func.value.endswith("register") and call.args)
+            )
             and id(call) not in self._covered
         ):
             self._chains.append((call, ctx))

@@ -36,6 +36,7 @@ from analyzer.resolve.values import (
     FunctionV,
     InstanceV,
     ModelLookupV,
+    PartialV,
     SeqV,
     StrV,
     Value,
@@ -195,7 +196,8 @@ class ChainResolver:
     ) -> list[tuple[TableKey, int, str, str, str, str]]:
         found: list[tuple[TableKey, int, str, str, str, str]] = []
         if not chain.steps:
-            return self._shortcut(chain, frame)
+            registered = self._registration_call(chain, frame)
+            return registered if registered is not None else self._shortcut(chain, frame)
         registered = self._registration(chain, frame)
         if registered is not None:
             return registered
@@ -766,6 +768,29 @@ class ChainResolver:
                 out.extend(self._emit(typed.model.tables(), line, kind, "admin", typed))
         return out
 
+    def _registration_call(
+        self, chain: DjangoChain, frame: Frame
+    ) -> list[tuple[TableKey, int, str, str, str, str]] | None:
+        """`@register(M)` with admin's `register` imported bare (`from django.contrib.admin
+        import register`) or a project's alias of it (`register = partial(admin.register,
+        site=site)`): the admin lists and edits M's table."""
+        root = chain.root
+        if not isinstance(root, ir.Call) or not root.args:
+            return None
+        if not any(
+            _admin_register(value) for value in self.evaluator.evaluate(root.func, frame)
+        ):
+            return None
+        out: list[tuple[TableKey, int, str, str, str, str]] = []
+        first = root.args[0]
+        for item in first.items if isinstance(first, ir.Seq) else (first,):
+            typed = self.type_of(item, frame)
+            if typed is None or typed.kind != "class":
+                continue
+            for kind in ("read", "write"):
+                out.extend(self._emit(typed.model.tables(), chain.line, kind, "admin", typed))
+        return out
+
     def _is_admin_site(self, values: tuple[Value, ...]) -> bool:
         for value in values:
             if isinstance(value, ExternalV | ExternalResultV) and value.path.startswith(
@@ -843,3 +868,16 @@ class ChainResolver:
             for key in tables
             for kind in ("read", "write")
         ]
+
+
+#: Django admin's `register` decorator, by the paths it is imported from.
+ADMIN_REGISTER = frozenset(
+    {"django.contrib.admin.register", "django.contrib.admin.decorators.register"}
+)
+
+
+def _admin_register(value: Value) -> bool:
+    """Admin's `register`, or a `functools.partial` of it."""
+    if isinstance(value, PartialV):
+        return _admin_register(value.func)
+    return isinstance(value, ExternalV) and value.path in ADMIN_REGISTER

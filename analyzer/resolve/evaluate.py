@@ -51,6 +51,7 @@ from analyzer.resolve.values import (
     ModelLookupV,
     ModelMetaV,
     ModuleV,
+    PartialV,
     PathV,
     RegexV,
     SeqV,
@@ -1059,6 +1060,12 @@ class Evaluator:
                 return self._method(receiver, name, args, kwargs)
             case ExternalV(path):
                 return self._external(path, *_spread(args, kwargs, starred))
+            case PartialV(inner, given, named):
+                return self.call(
+                    inner, [*given, *args], {**dict(named), **kwargs},
+                    starred=[False] * len(given) + (starred or [False] * len(args)),
+                    unpacked=unpacked,
+                )
             case Unknown():
                 return (func,)
         return (Unknown(f"calling {describe(func)}"),)
@@ -1366,6 +1373,12 @@ class Evaluator:
         self, path: str, args: list[Values], kwargs: dict[str, Values]
     ) -> Values:
         last = path.rsplit(".", 1)[-1]
+        if path == "functools.partial" and args:
+            # `register = partial(admin.register, site=site)`: a call of the function with
+            # these arguments first
+            given = tuple(args[1:])
+            named = tuple(sorted(kwargs.items()))
+            return self._cap(PartialV(func, given, named) for func in args[0])
         if last in DJANGO_MODEL_LOOKUPS and (
             path.startswith("django.apps") or path in MODEL_LOADERS
         ):

@@ -161,6 +161,16 @@ class MethodV(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class PartialV(Value):
+    """`functools.partial(func, *args, **kwargs)`: calling it calls `func` with those
+    arguments first (`register = partial(admin.register, site=site)`, then `register(M)`)."""
+
+    func: Value
+    args: tuple[tuple[Value, ...], ...] = ()
+    kwargs: tuple[tuple[str, tuple[Value, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown(Value):
     why: str = field(default="not known statically")
 
@@ -227,6 +237,8 @@ def describe(value: Value) -> str:
             return f"pattern {pattern!r}"
         case MethodV(receiver, name):
             return f"{describe(receiver)}.{name}"
+        case PartialV(func):
+            return f"partial({describe(func)}, ...)"
         case Unknown(why):
             return f"unknown ({why})"
     return "a value"
