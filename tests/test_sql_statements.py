@@ -406,6 +406,15 @@ def test_a_sqlite_column_without_a_type_is_a_column() -> None:
     assert ref.columns == ("shipdate", "publisher", "Notes")
 
 
+def test_a_column_list_filled_at_run_time_is_unknown() -> None:
+    """`CREATE TABLE t ({columns})`: the hole stands for the whole list (sqlglot reads it as
+    one bare column): the columns are unknown, neither `{columns}` nor none."""
+    from analyzer.sql.refs import HOLE_PREFIX
+
+    (ref,) = analyze_statement(f"CREATE TABLE staging ({HOLE_PREFIX}0__)").refs
+    assert (ref.name, ref.columns) == ("staging", None)
+
+
 @pytest.mark.parametrize(
     ("sql", "operation"),
     [("CREATE TEMP TABLE t (a int)", "create_temporary"),

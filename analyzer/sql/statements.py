@@ -804,6 +804,8 @@ def _create_table(expression: exp.Expr, c: _Collector) -> None:
         columns = tuple(
             d.name for d in definitions if isinstance(d, exp.ColumnDef | exp.Identifier)
         )
+        if any(isinstance(d, exp.Identifier) and HOLE_PREFIX in d.name for d in definitions):
+            columns = None  # `CREATE TABLE t ({columns})`: a column list filled at run time
     c.table(
         schema,
         "ddl",
