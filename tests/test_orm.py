@@ -1828,3 +1828,54 @@ def test_a_foreign_key_target_no_source_creates_is_undefined_not_removed(make_re
     assert {t.name: t.status for t in report.tables} == {"kids": "used", "parentz": "undefined"}
     parentz = report.table("public.parentz")
     assert parentz is not None and parentz.definitions == [] and parentz.uses == []
+
+
+def test_a_mapped_classs_table_object_is_written_through_dunder_table(make_repo) -> None:
+    """`Job.__table__.insert().from_select(...)`, `Job.__table__.insert().values(...)` and
+    `insert(Job.__table__)`: statements on the class's Table object write its table (they
+    had been reads of an attribute, or nothing). `Job.__table__.name` names it, no use.
+    SQLAlchemy runs the three INSERTs."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\n"
+            "class Job(Base):\n"
+            '    __tablename__ = "job"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    name = sa.Column(sa.String)\n"
+        ),
+        "app/queue.py": (
+            "from sqlalchemy import insert, literal_column, select\n\n"
+            "from app.models import Job\n\n\n"
+            "def schedule(session, name):\n"
+            "    query = Job.__table__.insert().from_select(\n"
+            '        ["name"], select(literal_column(f"\'{name}\'")))\n'
+            "    session.execute(query)\n\n\n"
+            "def add(session, name):\n"
+            "    session.execute(Job.__table__.insert().values(name=name))\n\n\n"
+            "def add_many(session, rows):\n"
+            "    session.execute(insert(Job.__table__).values(rows))\n\n\n"
+            "def label():\n"
+            "    return Job.__table__.name\n"
+        ),
+    })
+    report = scan(root)
+    assert orm_uses(report) == {
+        ("app/queue.py", 7, "job", "write", "high"),
+        ("app/queue.py", 13, "job", "write", "high"),
+        ("app/queue.py", 17, "job", "write", "high"),
+    }
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.queue") as queue, imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        statements = statements_run(engine)
+        with Session(engine) as session:
+            queue.schedule(session, "a")  # type: ignore[attr-defined]
+            queue.add(session, "b")  # type: ignore[attr-defined]
+            queue.add_many(session, [{"name": "c"}])  # type: ignore[attr-defined]
+            assert queue.label() == "job"  # type: ignore[attr-defined]
+    assert [s.split()[:3] for s in statements] == [["INSERT", "INTO", "job"]] * 3

@@ -213,6 +213,8 @@ PEEWEE_MIGRATOR_OPS = frozenset(
 PEEWEE_INSTANCE_WRITES = frozenset({"save", "delete_instance"})
 
 _NAME_ATTRIBUTES = frozenset({"__tablename__", "__table__"})
+#: What `Model.__table__.<part>` tells of the table without a query.
+_TABLE_NAME_PARTS = frozenset({"name", "schema", "fullname", "key", "metadata"})
 #: What a mapped attribute tells of its column without a query (`User.name.property`,
 #: `User.name.type.length`, `User.name.info`)
 _COLUMN_METADATA = frozenset({"property", "type", "info", "comparator", "prop"})
@@ -2098,6 +2100,13 @@ class _Reader:
         if found is None:
             return
         name, name_node, tail, kind = found
+        if tail[:1] == ["__table__"] and (
+            id(node) in self.marks or (len(tail) > 1 and tail[1] not in _TABLE_NAME_PARTS)
+        ):
+            # `Job.__table__.insert()`, `insert(Job.__table__)`, `Job.__table__.c.name`: the
+            # mapped class's Table object, used as a table object is (`Job.__table__.name`
+            # names the table, as `__tablename__` does)
+            tail = tail[1:]
         if tail and tail[0] in _NAME_ATTRIBUTES and call is None:
             # `Tag.__tablename__`, `Tag.__table__.name`: the table's name, put into SQL or a
             # migration that is read on its own; naming a table is not using it
