@@ -1879,3 +1879,55 @@ def test_a_mapped_classs_table_object_is_written_through_dunder_table(make_repo)
             queue.add_many(session, [{"name": "c"}])  # type: ignore[attr-defined]
             assert queue.label() == "job"  # type: ignore[attr-defined]
     assert [s.split()[:3] for s in statements] == [["INSERT", "INTO", "job"]] * 3
+
+
+def test_a_helper_given_the_model_uses_its_table_at_the_call(make_repo) -> None:
+    """`def _upsert(table, values): return insert(table).values(values)` called as
+    `self._upsert(Job, rows)`, and `get_or_create(session, Job, ...)` querying its `model`
+    parameter: the model the call gives writes or reads its table at the call, medium (the
+    helper is read with the call's arguments). SQLAlchemy runs the INSERT and the SELECT."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\n"
+            "class Job(Base):\n"
+            '    __tablename__ = "job"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    name = sa.Column(sa.String)\n"
+        ),
+        "app/bulk.py": (
+            "from sqlalchemy import insert\n\nfrom app.models import Job\n\n\n"
+            "class Bulk:\n"
+            "    def __init__(self, session):\n        self.session = session\n\n"
+            "    def add_jobs(self, rows):\n"
+            "        return self.session.execute(self._upsert(Job, rows))\n\n"
+            "    @staticmethod\n"
+            "    def _upsert(table, values):\n"
+            "        return insert(table).values(values)\n\n\n"
+            "def first_of(session, model, **kwargs):\n"
+            "    return session.query(model).filter_by(**kwargs).first()\n\n\n"
+            "def named(session, name):\n"
+            "    return first_of(session, Job, name=name)\n"
+        ),
+    })
+    report = scan(root)
+    assert {
+        (u.path, u.line, u.kind, u.operation, u.confidence)
+        for t in report.tables for u in t.uses if u.confidence != "low"
+    } == {
+        ("app/bulk.py", 11, "write", "insert", "medium"),
+        ("app/bulk.py", 23, "read", "query", "medium"),
+    }
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.bulk") as bulk, imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        statements = statements_run(engine)
+        with Session(engine) as session:
+            bulk.Bulk(session).add_jobs([{"name": "a"}])  # type: ignore[attr-defined]
+            assert bulk.named(session, "a") is not None  # type: ignore[attr-defined]
+    assert [s.split()[0] for s in statements] == ["INSERT", "SELECT"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyzer.facts import NameFact, PythonFacts
+from analyzer.facts import NameFact, OrmReference, PythonFacts
 from analyzer.models import Use
 from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.python import expr as ir
 from analyzer.resolve.evaluate import Evaluator, Frame, loops_read
-from analyzer.resolve.values import ClassV, InstanceV, TableV, Values
+from analyzer.resolve.values import ClassV, FunctionV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
 
 #: peewee model methods that write the table (`Event.create(...)`, `Event.insert_many(rows)`),
@@ -40,6 +40,10 @@ def orm_uses(
     """Keep the references whose name resolves to a mapped class or a Table object."""
     uses: list[tuple[TableKey, Use]] = []
     evaluator = mapper.expander.evaluator
+    modules = list(modules)
+    # references to a parameter that named no model here (`insert(table)` in `def
+    # _upsert(table, rows)`), by the function taking it: read again at its calls
+    by_parameter: dict[tuple[str, str], list[OrmReference]] = {}
     for facts in modules:
         seen: set[tuple[int, TableKey, str, str]] = set()
         for reference in facts.orm.references:
@@ -74,6 +78,11 @@ def orm_uses(
                             reference.value, frame, evaluator, mapper, peewee_only
                         )
                     ))
+                parameter = _parameter_root(reference.value)
+                if not keys and parameter is not None and not peewee_only:
+                    by_parameter.setdefault((facts.module, parameter.function), []).append(
+                        reference
+                    )
             else:
                 symbol = symbols.lookup(facts, reference.name)
                 # a name bound in branches (`if FLAVOR == "a": Item = AItem` / `else: Item =
@@ -132,8 +141,70 @@ def orm_uses(
                         ),
                     )
                 )
+    if by_parameter:
+        uses.extend(_parameter_uses(modules, by_parameter, evaluator, mapper))
     secondary = _secondary_uses(uses, model)
     return uses + secondary + _versioned_uses(uses + secondary, model)
+
+
+def _parameter_root(value: ir.Expr | None) -> ir.Param | None:
+    """The parameter a reference's expression is read from (`table`, `model.__table__`)."""
+    while isinstance(value, ir.Attr):
+        value = value.value
+    return value if isinstance(value, ir.Param) else None
+
+
+def _callee_name(func: ir.Expr) -> str | None:
+    if isinstance(func, ir.Global | ir.Imported):
+        return func.name
+    return func.attr if isinstance(func, ir.Attr) else None
+
+
+def _parameter_uses(
+    modules: list[PythonFacts],
+    by_parameter: dict[tuple[str, str], list[OrmReference]],
+    evaluator: Evaluator,
+    mapper: Mapper,
+) -> list[tuple[TableKey, Use]]:
+    """`def _upsert(table, rows): return insert(table).values(rows)` called as
+    `self._upsert(User, users)`: the model the call gives the parameter, at the call, as the
+    helpers that build SQL from a parameter are read (`resolve.code_sql`), one level deep.
+    Medium confidence: the helper's body is read with the call's arguments, not run."""
+    names = {qualname.rsplit(".", 1)[-1] for _, qualname in by_parameter}
+    out: list[tuple[TableKey, Use]] = []
+    for facts in modules:
+        seen: set[tuple[int, TableKey, str, str]] = set()
+        for call in facts.calls:
+            if _callee_name(call.func) not in names:
+                continue
+            frame = Frame(facts)
+            for value in evaluator.evaluate(call.func, frame):
+                if not isinstance(value, FunctionV):
+                    continue
+                references = by_parameter.get((value.module, value.qualname))
+                found = evaluator.readable_function(value) if references else None
+                if references is None or found is None or isinstance(found, str):
+                    continue
+                helper_facts, fact = found
+                args = [evaluator.evaluate(a, frame) for a in call.args]
+                kwargs = {k: evaluator.evaluate(v, frame) for k, v in call.kwargs}
+                inner = evaluator.bind(helper_facts, fact, value, args, kwargs)
+                for reference in references:
+                    assert reference.value is not None
+                    tables = _evaluated_tables(evaluator.evaluate(reference.value, inner), mapper)
+                    for key in tables:
+                        marker = (call.line, key, reference.kind, reference.context)
+                        if marker in seen:
+                            continue
+                        seen.add(marker)
+                        out.append((key, Use(
+                            path=facts.path, line=call.line, module=facts.module,
+                            kind=reference.kind, via="orm", confidence="medium",
+                            operation=reference.context, function=call.function,
+                            snippet=f"{reference.context}: {reference.name} -> "
+                                    f"{fact.qualname}()",
+                        )))
+    return out
 
 
 def _secondary_uses(
