@@ -2321,3 +2321,45 @@ def test_admin_registration_through_a_partial_or_a_bare_register(make_repo: Make
         "print(Widget in ops_site._registry, Gadget in admin.site._registry)",
     ).split()
     assert real == ["True", "True"]
+
+
+def test_a_project_operation_building_its_own_lists_is_unknown(make_repo: MakeRepo) -> None:
+    """`class RenameKey(SeparateDatabaseAndState)` whose `__init__` builds its operation
+    lists from its own arguments (`RenameKey("Widget", "code", "sku")`): its call's
+    arguments are not SeparateDatabaseAndState's, so it is a `django-unknown-operation`
+    (it had been read as one doing nothing, silently). A subclass that only sets attributes
+    is still read as its base. Real `migrate` renames the column."""
+    helpers = (
+        "from django.db import migrations\n\n\n"
+        "class RenameKey(migrations.SeparateDatabaseAndState):\n"
+        "    def __init__(self, model, old, new):\n"
+        "        super().__init__(database_operations=[\n"
+        "            migrations.RenameField(model, old, new)])\n\n\n"
+        "class QuietSQL(migrations.RunSQL):\n"
+        "    elidable = True\n"
+    )
+    root = make_repo(shop_project({
+        "shop/ops.py": helpers,
+        "shop/models.py": one_model("Widget", "code = models.CharField(max_length=5)"),
+        "shop/migrations/0001_initial.py": migration(
+            "[]", create("Widget", f"{ID}, ('code', models.CharField(max_length=5))")
+        ),
+        "shop/migrations/0002_rename.py": migration(
+            "[('shop', '0001_initial')]",
+            "        RenameKey('Widget', 'code', 'sku'),\n"
+            "        QuietSQL('CREATE TABLE shop_note (id integer)'),",
+            head="from shop.ops import QuietSQL, RenameKey",
+        ),
+    }, shop_db=True))
+    report = scan(root)
+    assert [(d.code, d.path, d.line) for d in report.diagnostics if d.code != "django-dialect"] == [
+        ("django-unknown-operation", "shop/migrations/0002_rename.py", 8),
+    ]
+    assert states(report, "django") == {"shop_widget": ("id", "code"), "shop_note": ("id",)}
+    real = run_in_django(
+        root,
+        "from django.db import connection; c = connection.cursor(); "
+        "print([r[1] for r in c.execute('PRAGMA table_info(shop_widget)')])",
+        ("migrate", "shop"), SHOP_DB=str(root / "shop.sqlite3"),
+    ).strip()
+    assert real == "['id', 'sku']"

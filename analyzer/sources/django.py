@@ -604,10 +604,29 @@ class _Replay:
             ):
                 return value.path.rsplit(".", 1)[-1]
             if isinstance(value, ClassV):
-                for path in self.owner.resolver.ancestry(value)[1]:
+                owners, externals = self.owner.resolver.ancestry(value)
+                if self._redefined(owners):
+                    return None  # an operation of the project's own: read as unknown
+                for path in externals:
                     if path.startswith("django.db.migrations"):
                         return path.rsplit(".", 1)[-1]
         return None
+
+    def _redefined(self, owners: list[ClassV]) -> bool:
+        """Whether a project's subclass of a Django operation builds or runs it its own way:
+        `class InheritFromBase(SeparateDatabaseAndState)` whose `__init__` makes the
+        operation lists from its own arguments (`InheritFromBase("assets", "Thing")`), or
+        that overrides `database_forwards` / `state_forwards`. Its call's arguments are not
+        the Django operation's, so it is unknown (a diagnostic says so), not read as that
+        operation doing nothing."""
+        for owner in owners:
+            found = self.evaluator.class_fact(owner)
+            if found is not None and any(
+                name in found[1].names and found[1].names[name].kind == "function"
+                for name in ("__init__", "database_forwards", "state_forwards")
+            ):
+                return True
+        return False
 
     def operation(
         self, operation: DjangoOperation, state: dict[str, ModelState], *, emit: bool
