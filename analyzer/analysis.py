@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -66,6 +67,36 @@ from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
 from analyzer.sql.names import TableKey
 from analyzer.sql.runnable import ENGINE_DIALECTS
+
+_SELECTS = re.compile(r"\bSELECT\b", re.IGNORECASE)
+#: Statements of a `.sql` file that do a job's work on rows (not a schema's seed rows).
+_JOB_STATEMENTS = frozenset({"insert", "update", "delete", "select", "merge", "truncatetable"})
+
+
+def script_dml(sql_facts: Mapping[str, SqlFileFacts]) -> dict[TableKey, tuple[str, int, str]]:
+    """Tables a `.sql` file reads or changes the rows of as a job does, by the first place
+    (path, line, "reads" / "writes"): `INSERT INTO report.annotations SELECT ... FROM
+    annotation`, `UPDATE`, `DELETE`, `REFRESH MATERIALIZED VIEW` (a reporting task a
+    scheduler runs), never `INSERT ... VALUES` alone (a schema file's seed rows). No
+    application code runs them as tabletrace sees, but something may: a dead-table says so
+    (`rules.dead_table`)."""
+    found: dict[TableKey, tuple[str, int, str]] = {}
+    for path in sorted(sql_facts):
+        for statement in sql_facts[path].statements:
+            refreshed = statement.snippet.upper().startswith("REFRESH MATERIALIZED VIEW")
+            # (a data statement's reads are not analysed in `.sql` files: its text says)
+            reads = any(fact.ref.kind == "read" for fact in statement.refs) or bool(
+                _SELECTS.search(statement.snippet)
+            )
+            if statement.statement_type not in _JOB_STATEMENTS and not refreshed:
+                continue
+            for fact in statement.refs:
+                ref = fact.ref
+                if ref.kind == "write" and statement.statement_type == "insert" and not reads:
+                    continue  # seed rows
+                verb = "reads" if ref.kind == "read" else "writes"
+                found.setdefault(TableKey(ref.schema, ref.name), (path, fact.line, verb))
+    return found
 
 
 def query_file_uses(facts: SqlFileFacts) -> list[tuple[TableKey, Use]]:
@@ -524,6 +555,7 @@ def analyse(
     graph.graph["maybe_reached"] = {
         key: sorted(set(places)) for key, places in django.maybe_reached.items()
     }
+    graph.graph["script_dml"] = script_dml(sql_facts)
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),

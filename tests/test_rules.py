@@ -7,6 +7,9 @@ import pytest
 from analyzer import scan
 from analyzer.rules import RULES
 from analyzer.rules.base import Example, Rule
+from tests.pg import MakeDatabase, make_database, pg_server
+
+__all__ = ["make_database", "pg_server"]  # fixtures used by name below
 
 # Rules that need a database run their examples in tests/test_database_rules.py.
 CASES = [
@@ -200,3 +203,63 @@ def test_a_metadata_none_of_whose_tables_is_created_may_be_another_programs(make
     assert [
         (f.table, f.confidence) for f in report.findings if f.name == "model-without-migration"
     ] == [("public.authors", "high"), ("public.books", "high")]
+
+
+REPORTING_FILES = {
+    "db/schema.sql": (
+        "CREATE TABLE annotation (id int, body text);\n"
+        "CREATE SCHEMA report;\n"
+        "CREATE TABLE report.daily (day date, n int);\n"
+        "CREATE MATERIALIZED VIEW report.totals AS SELECT count(*) AS n FROM annotation;\n"
+        "CREATE TABLE report.legacy (id int);\n"
+        "INSERT INTO report.legacy VALUES (1);\n"
+    ),
+    "tasks/refresh/01_daily.sql": (
+        "INSERT INTO report.daily (day, n)\n"
+        "SELECT current_date, count(*) FROM annotation;\n"
+    ),
+    "tasks/refresh/02_views.sql": "REFRESH MATERIALIZED VIEW report.totals;\n",
+    "app/notes.py": (
+        "def add(cur, body):\n"
+        '    cur.execute("INSERT INTO annotation (body) VALUES (%s)", (body,))\n'
+    ),
+}
+
+
+def test_a_table_a_sql_script_fills_is_dead_with_medium_confidence(make_repo) -> None:
+    """`INSERT INTO report.daily SELECT ... FROM annotation` and `REFRESH MATERIALIZED VIEW
+    report.totals` in `.sql` files a scheduler runs: no application code uses the tables,
+    but those scripts do a job's work on their rows, so the dead-table says so at confidence
+    medium, citing the script. A table only a schema's seed rows write (`INSERT ... VALUES`)
+    stays dead at high confidence."""
+    report = scan(make_repo(REPORTING_FILES))
+    dead = {
+        f.table: (f.confidence, f.message.rsplit("(confidence", 1)[-1])
+        for f in report.findings if f.name == "dead-table"
+    }
+    assert sorted(dead) == ["report.daily", "report.legacy", "report.totals"]
+    assert dead["report.daily"] == (
+        "medium", " medium: the SQL script tasks/refresh/01_daily.sql:1 writes its rows; if a "
+        "job or an operator runs it, the table is in use)",
+    )
+    assert dead["report.totals"][0] == "medium"
+    assert "tasks/refresh/02_views.sql:1 writes its rows" in dead["report.totals"][1]
+    assert dead["report.legacy"][0] == "high"
+
+
+def test_postgresql_runs_the_reporting_scripts_on_the_schema(make_database: MakeDatabase) -> None:
+    """PostgreSQL (CI provides it) runs the two scripts on the schema: the INSERT ... SELECT
+    adds a row to report.daily and the REFRESH fills report.totals, the rows those dead
+    tables get from a job."""
+    import psycopg
+
+    from analyzer.database.url import parse_database_url
+
+    url = make_database(REPORTING_FILES["db/schema.sql"])
+    with psycopg.connect(parse_database_url(url).conninfo, autocommit=True) as conn:
+        conn.execute("INSERT INTO annotation VALUES (1, 'a')")
+        conn.execute(REPORTING_FILES["tasks/refresh/01_daily.sql"])
+        conn.execute(REPORTING_FILES["tasks/refresh/02_views.sql"])
+        daily = conn.execute("SELECT n FROM report.daily").fetchall()
+        totals = conn.execute("SELECT n FROM report.totals").fetchall()
+    assert (daily, totals) == ([(1,)], [(1,)])

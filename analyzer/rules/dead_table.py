@@ -36,7 +36,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             else ""
         )
         origin = f" (defined at {where(creates[0])})" if creates else ""
-        doubt = _doubt(ctx) or _accessor_doubt(ctx, data["key"])
+        doubt = _doubt(ctx) or _accessor_doubt(ctx, data["key"]) or _script_doubt(
+            ctx, data["key"]
+        )
         yield RULE.finding(
             table=data["key"].display,
             message=(
@@ -49,6 +51,20 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             + [use_location(use) for use in uses],
             confidence="medium" if doubt else "high",
         )
+
+
+def _script_doubt(ctx: RuleContext, key: TableKey) -> str:
+    """Why "no code uses it" may be wrong: a `.sql` file does a job's work on its rows
+    (`INSERT INTO report.annotations SELECT ...`, `REFRESH MATERIALIZED VIEW`), which a
+    scheduler or an operator may run (`analysis.script_dml`)."""
+    found = ctx.graph.graph.get("script_dml", {}).get(key)
+    if found is None:
+        return ""
+    path, line, verb = found
+    return (
+        f" (confidence medium: the SQL script {path}:{line} {verb} its rows; if a job or an "
+        "operator runs it, the table is in use)"
+    )
 
 
 def _accessor_doubt(ctx: RuleContext, key: TableKey) -> str:
@@ -140,9 +156,12 @@ RULE = Rule(
         "confidence when a use may have been missed: a table name known only at run time, a "
         "model whose table cannot be named, a model looked up by a name that names no single "
         "model, a Django relation accessor of this table (`line.discounts.create(...)`) "
-        "read on a value whose model tabletrace cannot tell (an untyped parameter), or no "
-        "Python application code at all (a service in another language keeping its SQL "
-        "migrations in the repository)."
+        "read on a value whose model tabletrace cannot tell (an untyped parameter), a `.sql` "
+        "script doing a job's work on its rows (`INSERT INTO report.daily SELECT ...`, "
+        "`UPDATE`, `DELETE`, `REFRESH MATERIALIZED VIEW`; not a schema's `INSERT ... VALUES` "
+        "seed rows), which a scheduler or an operator may run, or no Python application "
+        "code at all (a service in another language keeping its SQL migrations in the "
+        "repository)."
     ),
     why_it_matters=(
         "Dead tables cost storage, backups and migrations, mislead readers about what the "
