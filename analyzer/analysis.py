@@ -61,7 +61,7 @@ from analyzer.sources.migration_modules import (
     continue_from_baselines,
     migration_modules,
 )
-from analyzer.sources.model import implicit_object_renames, replay
+from analyzer.sources.model import implicit_object_renames, is_schema_change, replay
 from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
@@ -77,12 +77,16 @@ def script_dml(sql_facts: Mapping[str, SqlFileFacts]) -> dict[TableKey, tuple[st
     """Tables a `.sql` file reads or changes the rows of as a job does, by the first place
     (path, line, "reads" / "writes"): `INSERT INTO report.annotations SELECT ... FROM
     annotation`, `UPDATE`, `DELETE`, `REFRESH MATERIALIZED VIEW` (a reporting task a
-    scheduler runs), never `INSERT ... VALUES` alone (a schema file's seed rows). No
+    scheduler runs) in a file that changes no schema (a migration's backfill is the
+    migration's), never `INSERT ... VALUES` alone (a schema file's seed rows). No
     application code runs them as tabletrace sees, but something may: a dead-table says so
     (`rules.dead_table`)."""
     found: dict[TableKey, tuple[str, int, str]] = {}
     for path in sorted(sql_facts):
-        for statement in sql_facts[path].statements:
+        statements = sql_facts[path].statements
+        if any(is_schema_change(fact.ref) for statement in statements for fact in statement.refs):
+            continue  # a schema file or a migration step: its data changes come with it
+        for statement in statements:
             refreshed = statement.snippet.upper().startswith("REFRESH MATERIALIZED VIEW")
             # (a data statement's reads are not analysed in `.sql` files: its text says)
             reads = any(fact.ref.kind == "read" for fact in statement.refs) or bool(
