@@ -2232,8 +2232,8 @@ class Demand:
         one to a runner): the callee, the arguments, and the loops around the call."""
         used_loops: list[int] = []
         for call in facts.calls:
-            if _called(call.func) in helpers or any(  # or handed to a runner
-                _called(argument) in helpers for argument in call.args
+            if ir.called_name(call.func) in helpers or any(  # or handed to a runner
+                ir.called_name(argument) in helpers for argument in call.args
             ):
                 yield call.func
                 yield from call.args
@@ -2515,12 +2515,3 @@ def _attr_chain(node: ir.Attr) -> Chain | None:
     return (current.name, *reversed(attrs))
 
 
-def _called(func: ir.Expr) -> str | None:
-    """The name `resolve.code_sql` matches helpers by (its `_called_name`)."""
-    if isinstance(func, ir.Attr):
-        return func.attr
-    if isinstance(func, ir.Global | ir.Imported):
-        return func.name
-    if isinstance(func, ir.LocalDef):
-        return func.qualname.rsplit(".", 1)[-1]
-    return None

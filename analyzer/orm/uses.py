@@ -154,12 +154,6 @@ def _parameter_root(value: ir.Expr | None) -> ir.Param | None:
     return value if isinstance(value, ir.Param) else None
 
 
-def _callee_name(func: ir.Expr) -> str | None:
-    if isinstance(func, ir.Global | ir.Imported):
-        return func.name
-    return func.attr if isinstance(func, ir.Attr) else None
-
-
 def _parameter_uses(
     modules: list[PythonFacts],
     by_parameter: dict[tuple[str, str], list[OrmReference]],
@@ -175,7 +169,7 @@ def _parameter_uses(
     for facts in modules:
         seen: set[tuple[int, TableKey, str, str]] = set()
         for call in facts.calls:
-            if _callee_name(call.func) not in names:
+            if ir.called_name(call.func) not in names:
                 continue
             frame = Frame(facts)
             for value in evaluator.evaluate(call.func, frame):

@@ -285,6 +285,20 @@ def dotted_of(expr: Expr) -> str | None:
     return ".".join(reversed(names))
 
 
+def called_name(func: Expr) -> str | None:
+    """The name a call is made by (`db.insert(...)`: "insert"; `insert(...)`, a name bound
+    in the module or imported, or a function defined in the caller: "insert"), by which
+    helpers are matched before anything is evaluated (`resolve.code_sql`, the relevance
+    rounds' demand, the ORM's helpers given a model)."""
+    if isinstance(func, Attr):
+        return func.attr
+    if isinstance(func, Global | Imported):
+        return func.name
+    if isinstance(func, LocalDef):
+        return func.qualname.rsplit(".", 1)[-1]
+    return None
+
+
 def walk(node: Expr) -> list[Expr]:
     """The node and every node inside it (pre-order)."""
     out: list[Expr] = []

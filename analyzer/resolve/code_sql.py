@@ -767,12 +767,12 @@ class CodeSqlResolver:
         """`_callees` can find something: the callee, or a function handed to it as a runner,
         has the name of a helper (checked before anything is evaluated)."""
         names = self._helper_names
-        if _called_name(call.func) in names:
+        if ir.called_name(call.func) in names:
             return True
         for argument in call.args:
             if isinstance(argument, ir.Starred):
                 return False
-            if isinstance(argument, _FUNCTION_REFERENCES) and _called_name(argument) in names:
+            if isinstance(argument, _FUNCTION_REFERENCES) and ir.called_name(argument) in names:
                 return True
         return False
 
@@ -780,7 +780,7 @@ class CodeSqlResolver:
         self, facts: PythonFacts, func: ir.Expr, names: set[str]
     ) -> list[tuple[_Helper, FunctionV, str]]:
         """The helpers `func` (what is called, or handed to a runner) may be."""
-        name = _called_name(func)
+        name = ir.called_name(func)
         if name is None or name not in names:
             return []
         found: list[tuple[_Helper, FunctionV, str]] = []
@@ -1244,19 +1244,7 @@ def _constructor_params(
 
 def _argument_name(argument: ir.Expr) -> str | None:
     """The name an argument is written as (`table`, `self.table`), if it is one."""
-    return argument.name if isinstance(argument, ir.Param) else _called_name(argument)
-
-
-def _called_name(func: ir.Expr) -> str | None:
-    if isinstance(func, ir.Attr):
-        return func.attr
-    if isinstance(func, ir.Global):
-        return func.name
-    if isinstance(func, ir.Imported):
-        return func.name
-    if isinstance(func, ir.LocalDef):
-        return _last(func.qualname)
-    return None
+    return argument.name if isinstance(argument, ir.Param) else ir.called_name(argument)
 
 
 def _last(qualname: str) -> str:
