@@ -89,6 +89,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         expected = set(reference[1].columns)
         detached = reference[0].detached_columns.get(data["key"], set())
         unread_ops = reference[0].unread_column_ops.get(data["key"], [])
+        unknown = reference[0].unread_operations.get(data["key"], [])
         problems = []
         hedged = False
         for history, entry in models:
@@ -105,10 +106,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                     "(from another library, which tabletrace does not read) adds them"
                 )
                 hedged = True
+            elif missing and unknown:
+                path, line = unknown[0]
+                parts.append(
+                    f"lacks {', '.join(missing)}, which the table has unless the operation "
+                    f"tabletrace cannot read at {path}:{line} changes them"
+                )
+                hedged = True
             elif missing:
                 parts.append(f"lacks {', '.join(missing)}, which the table has")
-            if extra and unread_ops:
-                path, line = unread_ops[0]
+            if extra and (unread_ops or unknown):
+                path, line = (unread_ops or unknown)[0]
                 parts.append(
                     f"declares {', '.join(extra)}, which the table does not have unless the "
                     f"column operation tabletrace cannot read at {path}:{line} adds them"

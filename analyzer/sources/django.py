@@ -651,6 +651,27 @@ class _Replay:
                 f"`{operation.snippet}` is not an operation tabletrace reads; if it changes "
                 "tables, the head state misses it",
             )
+            # a model of this app it names (`InheritFromBase("assets", "Thing")`): its
+            # columns may be changed by it, which model-drift says instead of claiming
+            for model in self._named_models(operation, frame, state):
+                self.history.unread_operations.setdefault(self.table_of(model), []).append(
+                    (self.node.facts.path, operation.line)
+                )
+
+    def _named_models(
+        self, operation: DjangoOperation, frame: Frame, state: dict[str, ModelState]
+    ) -> list[ModelState]:
+        """The models of the migration's app an operation's string arguments name."""
+        assert self.node is not None
+        found: list[ModelState] = []
+        for expr in (*operation.args, *(value for _, value in operation.kwargs)):
+            for value in self.evaluator.evaluate(expr, frame):
+                model = state.get(f"{self.node.key[0]}.{value.value}".lower()) if isinstance(
+                    value, StrV
+                ) else None
+                if model is not None and model not in found:
+                    found.append(model)
+        return found
 
     def _arg(self, operation: DjangoOperation, name: str, position: int) -> ir.Expr | None:
         for key, value in operation.kwargs:

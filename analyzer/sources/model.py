@@ -105,6 +105,10 @@ class SourceHistory:
     # (`for col in columns_to_add: batch_op.add_column(col)`), by table: the state may miss
     # columns, so model-drift does not claim a model's extra column is absent for sure
     unread_column_ops: dict[TableKey, list[tuple[str, int]]] = field(default_factory=dict)
+    # (path, line) of operations tabletrace cannot read that name the table (a Django
+    # migration's own operation class: `InheritFromBase("assets", "Thing")`), by table: its
+    # columns may differ from the state either way
+    unread_operations: dict[TableKey, list[tuple[str, int]]] = field(default_factory=dict)
     # A model source's class attributes set by calls tabletrace does not read (`id =
     # primary_key()`): columns perhaps, so the model is not said to lack one of these names.
     unread_columns: dict[TableKey, set[str]] = field(default_factory=dict)
