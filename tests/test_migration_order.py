@@ -496,6 +496,21 @@ def test_an_alter_column_changing_no_name_needs_its_table(make_repo: MakeRepo) -
     assert [(d.operation, d.revision) for d in customers.definitions] == [("alter", "c3")]
 
 
+def test_a_plugins_unknown_operation_needs_no_table_named_by_its_first_argument(
+    make_repo: MakeRepo,
+) -> None:
+    """`op.sync_enum_values("public", "disablereason", [...], [("users", "reason")])`
+    (alembic-postgresql-enum): an operation tabletrace does not know, whose first argument
+    is a schema, not a table: no `migration-order` about a table "public"."""
+    files = dict(ALTER_NULLABLE_FILES)
+    files[f"{V}/b2.py"] = revision(
+        "b2", "a1",
+        'op.sync_enum_values("public", "state", ["on", "off"], [("orders", "state")])',
+    )
+    files.pop(f"{V}/c3.py")
+    assert order_findings(scan(make_repo(files))) == []
+
+
 def test_real_alembic_on_postgresql_fails_at_the_alter_column(
     make_repo: MakeRepo, make_database: MakeDatabase
 ) -> None:

@@ -26,6 +26,14 @@ from analyzer.sql.names import TableKey
 from analyzer.sql.runnable import CannotRun
 from analyzer.sql.statements import TableRef
 
+#: Alembic operations on a table that change no table or column set tabletrace tracks (a
+#: column's type or nullability, a comment; a column add or drop whose column is unread):
+#: they still need the table. Not a plugin's unknown operation, whose first argument may be
+#: no table (`op.sync_enum_values("public", ...)`).
+_CHANGING_NO_COLUMN_SET = frozenset(
+    {"alter_column", "add_column", "drop_column", "create_table_comment", "drop_table_comment"}
+)
+
 SCHEMA_CHANGES = frozenset({"create", "drop", "rename_from", "rename_to", "alter", "broken"})
 
 
@@ -250,7 +258,9 @@ class _Builder:
             # Data changes ride along in the history (replay ignores them) so that explain and
             # history show them; they are migration data, never application uses.
             self.result.history.operations.append(schema_op)
-        elif operation in ("index", "constraint", "other"):
+        elif operation in ("index", "constraint") or (
+            operation == "other" and op.name in _CHANGING_NO_COLUMN_SET
+        ):
             # no schema change (`op.alter_column("user", "email", nullable=False)`, an index),
             # but `alembic upgrade` fails there if the table is missing
             self.result.history.operations.append(replace(schema_op, order_check_only=True))
