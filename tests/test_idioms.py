@@ -4632,3 +4632,39 @@ def test_a_table_name_bound_in_if_else_arms_is_each_of_them(make_repo: MakeRepo)
         sys.path.remove(str(root))
         for name in ("app.mark", "app.db", "app"):
             sys.modules.pop(name, None)
+
+
+def test_an_identifier_of_parts_with_alternatives_is_each_name(make_repo: MakeRepo) -> None:
+    """`sql.Identifier("popularity", prefix + entity)` with `prefix = "mlhd_" if is_mlhd else
+    ""`: one name per combination of the parts' values (it had been "an Identifier() of names
+    that are not all known", a dynamic-table-name at each call). psycopg renders each."""
+    from psycopg import sql
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/dump.py": (
+            "from psycopg import sql\n\n\n"
+            "def popularity(cursor, entity, is_mlhd):\n"
+            '    prefix = "mlhd_" if is_mlhd else ""\n'
+            '    table = sql.Identifier("popularity", prefix + entity)\n'
+            '    cursor.execute(sql.SQL("SELECT * FROM {table}").format(table=table))\n\n\n'
+            "def dump(cursor):\n"
+            "    for is_mlhd in (True, False):\n"
+            '        popularity(cursor, "recording", is_mlhd)\n'
+        ),
+    })
+    report = scan(root)
+    assert {t.qualified_name: sorted((u.path, u.line) for u in t.uses) for t in report.tables} == {
+        "popularity.mlhd_recording": [("app/dump.py", 12)],
+        "popularity.recording": [("app/dump.py", 12)],
+    }
+    assert not [f for f in report.findings if f.name == "dynamic-table-name"]
+    rendered = {
+        sql.SQL("SELECT * FROM {t}").format(
+            t=sql.Identifier("popularity", prefix + "recording")
+        ).as_string(None)
+        for prefix in ("mlhd_", "")
+    }
+    assert rendered == {
+        'SELECT * FROM "popularity"."mlhd_recording"', 'SELECT * FROM "popularity"."recording"',
+    }

@@ -1255,9 +1255,13 @@ class Evaluator:
         if name == "Identifier" and args:
             if len(args) == 1:
                 return args[0]
-            names = [values[0] for values in args if len(values) == 1]
-            if len(names) == len(args) and all(isinstance(v, StrV) for v in names):
-                return (StrV(".".join(v.value for v in names)),)  # type: ignore[union-attr]
+            # each part may have alternatives (`Identifier("popularity", prefix + entity)`,
+            # the prefix `"mlhd_" if is_mlhd else ""`): one name per combination
+            if all(values and all(isinstance(v, StrV) for v in values) for values in args):
+                return self._cap(
+                    StrV(".".join(v.value for v in parts))  # type: ignore[union-attr]
+                    for parts in itertools.product(*args)
+                )
             return (Unknown("an Identifier() of names that are not all known"),)
         if name in ("Literal", "Placeholder"):
             return (StrV("%s"),)
