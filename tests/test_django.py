@@ -2328,8 +2328,9 @@ def test_a_project_operation_building_its_own_lists_is_unknown(make_repo: MakeRe
     lists from its own arguments (`RenameKey("Widget", "code", "sku")`): its call's
     arguments are not SeparateDatabaseAndState's, so it is a `django-unknown-operation`
     (it had been read as one doing nothing, silently), and a drift of the model it names is
-    hedged by it. A subclass that only sets attributes is still read as its base. Real
-    `migrate` renames the column."""
+    hedged by it. A subclass that only sets attributes, hands its constructor's `*args` on,
+    or runs the base's `database_forwards` under a condition is still read as its base.
+    Real `migrate` renames the column and builds the three tables."""
     helpers = (
         "from django.db import migrations\n\n\n"
         "class RenameKey(migrations.SeparateDatabaseAndState):\n"
@@ -2337,7 +2338,14 @@ def test_a_project_operation_building_its_own_lists_is_unknown(make_repo: MakeRe
         "        super().__init__(database_operations=[\n"
         "            migrations.RenameField(model, old, new)])\n\n\n"
         "class QuietSQL(migrations.RunSQL):\n"
-        "    elidable = True\n"
+        "    elidable = True\n\n\n"
+        "class AtomicSQL(migrations.RunSQL):\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        super().__init__(*args, elidable=True, **kwargs)\n\n\n"
+        "class SQLiteOnlySQL(migrations.RunSQL):\n"
+        "    def database_forwards(self, app_label, schema_editor, from_state, to_state):\n"
+        "        if schema_editor.connection.vendor == 'sqlite':\n"
+        "            super().database_forwards(app_label, schema_editor, from_state, to_state)\n"
     )
     root = make_repo(shop_project({
         "shop/ops.py": helpers,
@@ -2348,15 +2356,20 @@ def test_a_project_operation_building_its_own_lists_is_unknown(make_repo: MakeRe
         "shop/migrations/0002_rename.py": migration(
             "[('shop', '0001_initial')]",
             "        RenameKey('Widget', 'code', 'sku'),\n"
-            "        QuietSQL('CREATE TABLE shop_note (id integer)'),",
-            head="from shop.ops import QuietSQL, RenameKey",
+            "        QuietSQL('CREATE TABLE shop_note (id integer)'),\n"
+            "        AtomicSQL('CREATE TABLE shop_tag (id integer)'),\n"
+            "        SQLiteOnlySQL(sql='CREATE TABLE shop_log (id integer)'),",
+            head="from shop.ops import AtomicSQL, QuietSQL, RenameKey, SQLiteOnlySQL",
         ),
     }, shop_db=True))
     report = scan(root)
     assert [(d.code, d.path, d.line) for d in report.diagnostics if d.code != "django-dialect"] == [
         ("django-unknown-operation", "shop/migrations/0002_rename.py", 8),
     ]
-    assert states(report, "django") == {"shop_widget": ("id", "code"), "shop_note": ("id",)}
+    assert states(report, "django") == {
+        "shop_widget": ("id", "code"), "shop_note": ("id",), "shop_tag": ("id",),
+        "shop_log": ("id",),
+    }
     # the model (`sku`, as the real table) differs from that state only by what the unknown
     # operation naming it may change: said, at medium confidence
     (drift,) = [f for f in report.findings if f.name == "model-drift"]
@@ -2366,7 +2379,11 @@ def test_a_project_operation_building_its_own_lists_is_unknown(make_repo: MakeRe
     real = run_in_django(
         root,
         "from django.db import connection; c = connection.cursor(); "
-        "print([r[1] for r in c.execute('PRAGMA table_info(shop_widget)')])",
+        "print([r[1] for r in c.execute('PRAGMA table_info(shop_widget)')], "
+        "sorted(connection.introspection.table_names()))",
         ("migrate", "shop"), SHOP_DB=str(root / "shop.sqlite3"),
     ).strip()
-    assert real == "['id', 'sku']"
+    assert real == (
+        "['id', 'sku'] ['django_migrations', 'shop_log', 'shop_note', 'shop_tag', "
+        "'shop_widget']"
+    )

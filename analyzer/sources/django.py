@@ -613,19 +613,27 @@ class _Replay:
         return None
 
     def _redefined(self, owners: list[ClassV]) -> bool:
-        """Whether a project's subclass of a Django operation builds or runs it its own way:
-        `class InheritFromBase(SeparateDatabaseAndState)` whose `__init__` makes the
-        operation lists from its own arguments (`InheritFromBase("assets", "Thing")`), or
-        that overrides `database_forwards` / `state_forwards`. Its call's arguments are not
-        the Django operation's, so it is unknown (a diagnostic says so), not read as that
-        operation doing nothing."""
+        """Whether a project's subclass of a Django operation is built from arguments of its
+        own: `class InheritFromBase(SeparateDatabaseAndState)` whose `__init__(self, app,
+        model)` makes the operation lists (`InheritFromBase("assets", "Thing")`), or
+        `InstallSQL(filename)` reading its SQL from a file. Its call's arguments are not the
+        Django operation's, so it is unknown (a diagnostic says so), not read as that
+        operation. A constructor taking the operation's own arguments (`*args, **kwargs`,
+        `sql`, `code`...) hands them on; an override of `database_forwards` (run it only on
+        PostgreSQL) still runs the operation it is."""
         for owner in owners:
             found = self.evaluator.class_fact(owner)
-            if found is not None and any(
-                name in found[1].names and found[1].names[name].kind == "function"
-                for name in ("__init__", "database_forwards", "state_forwards")
-            ):
-                return True
+            if found is None:
+                continue
+            binding = found[1].names.get("__init__")
+            if binding is None or binding.kind != "function":
+                continue
+            init = found[0].functions.get(binding.qualname or "")
+            params = init.params[1:] if init is not None else ()
+            return not any(
+                param.kind in ("varargs", "varkw") or param.name in _OPERATION_ARGUMENTS
+                for param in params
+            )
         return False
 
     def operation(
@@ -1102,6 +1110,15 @@ class _Replay:
 Handler = Callable[[_Replay, DjangoOperation, Frame, dict[str, ModelState], bool], None]
 #: Django's operations and how each changes the state and the tables (`RunPython` and the
 #: operations in NO_TABLE_CHANGE change no table).
+
+#: The arguments of the Django operations tabletrace reads: a project's subclass whose
+#: constructor takes one of them (or `*args` / `**kwargs`) hands them on (`_Replay._redefined`).
+_OPERATION_ARGUMENTS = frozenset(
+    {"sql", "reverse_sql", "code", "reverse_code", "state_operations", "database_operations",
+     "name", "model_name", "fields", "field", "old_name", "new_name", "table", "options",
+     "hints", "elidable", "atomic"}
+)
+
 OPERATIONS: dict[str, Handler] = {
     "CreateModel": _Replay._create_model,
     "DeleteModel": _Replay._delete_model,
