@@ -4668,3 +4668,50 @@ def test_an_identifier_of_parts_with_alternatives_is_each_name(make_repo: MakeRe
     assert rendered == {
         'SELECT * FROM "popularity"."mlhd_recording"', 'SELECT * FROM "popularity"."recording"',
     }
+
+
+APPENDED_QUERY = {
+    "app/__init__.py": "",
+    "app/q.py": (
+        "def children(c, cid=None):\n"
+        '    qry = "SELECT p.id FROM parent p"\n'
+        "    if cid:\n"
+        '        qry += ", child c"\n'
+        '    qry += " WHERE 1=1"\n'
+        "    if cid:\n"
+        '        qry += " AND c.pid = p.id AND c.id = ?"\n'
+        "        return c.execute(qry, [cid]).fetchall()\n"
+        "    return c.execute(qry).fetchall()\n"
+    ),
+}
+
+
+def test_a_query_built_with_plus_equals_is_read_whole(make_repo: MakeRepo) -> None:
+    """`qry = "SELECT ... FROM parent p"`, then `if cid: qry += ", child c"` and more `+=`
+    pieces, then `c.execute(qry)`: the statement run is the first value with each piece
+    appended (a guarded piece or not), so `child` is read there too (it had been missed:
+    a table only such a piece names was dead). SQLite runs both shapes."""
+    import sqlite3
+    import sys
+
+    root = make_repo(APPENDED_QUERY)
+    report = scan(root)
+    assert {t.name: sorted({(u.line, u.kind) for u in t.uses}) for t in report.tables} == {
+        "child": [(8, "read"), (9, "read")],
+        "parent": [(2, "read"), (8, "read"), (9, "read")],
+    }
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    sys.path.insert(0, str(root))
+    try:
+        import app.q
+
+        with sqlite3.connect(":memory:") as conn:
+            conn.execute("CREATE TABLE parent (id int)")
+            conn.execute("CREATE TABLE child (id int, pid int)")
+            conn.execute("INSERT INTO parent VALUES (1)")
+            conn.execute("INSERT INTO child VALUES (5, 1)")
+            assert (app.q.children(conn), app.q.children(conn, 5)) == ([(1,)], [(1,)])
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.q", "app"):
+            sys.modules.pop(name, None)

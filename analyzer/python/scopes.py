@@ -54,6 +54,8 @@ class BindingSite:
     # else, bound in the straight-line code of a guarded block (`if row: stmt = ...`): the
     # block's last line, up to which it dominates the later lines (0: neither)
     block_end: int = 0
+    # kind "aug": a `+=` (`sql += " JOIN ..."`), whose value is appended to the name's
+    concat: bool = False
 
 
 def reaching(
@@ -142,6 +144,33 @@ def overridden(
     if any(site.loops for site in sites if site.line > line):
         return None
     return default, override
+
+
+def appended(
+    sites: list[BindingSite], line: int, loops: tuple[int, ...] | None
+) -> tuple[BindingSite, list[BindingSite]] | None:
+    """`sql = "SELECT ... FROM parent p"`, then `sql += ", child c"` (straight, or in the
+    straight-line code of a guarded block), then a use of `sql`: its value is the first
+    assignment with each piece appended, a guarded piece or not (appended for sure when the
+    use is in its block, after it). (the assignment, the `+=` sites in line order) when
+    straight-line code decides it: no loop, no other binding before the use, the first
+    assignment dominating it."""
+    if loops is None or loops or any(site.loops for site in sites):
+        return None
+    before = sorted((site for site in sites if site.line < line), key=lambda site: site.line)
+    if len(before) < 2 or len({site.line for site in before}) != len(before):
+        return None
+    first, *rest = before
+    if first.kind != "assign" or first.path or not first.straight:
+        return None
+    if not all(
+        site.kind == "aug" and site.concat and not site.path and (
+            site.straight or site.block_end
+        )
+        for site in rest
+    ):
+        return None
+    return first, rest
 
 
 def alternatives(
@@ -387,6 +416,7 @@ class _Walker:
         *,
         loop: int | None = None,
         annotation: cst.BaseExpression | None = None,
+        concat: bool = False,
     ) -> None:
         scope = ctx.scope
         for leaf, path in target_paths(target):
@@ -400,6 +430,7 @@ class _Walker:
                         block_end=ctx.block_end if ctx.block_end and all(
                             g == "with" for g in ctx.guards[ctx.block_guards:]
                         ) else 0,
+                        concat=concat,
                     ),
                     scope,
                 )
@@ -665,7 +696,9 @@ def _ann_assign(w: _Walker, node: cst.AnnAssign, ctx: Context) -> None:
 
 def _aug_assign(w: _Walker, node: cst.AugAssign, ctx: Context) -> None:
     w.node(node.value, ctx)
-    w.bind_target(node.target, ctx, "aug", node.value)
+    w.bind_target(
+        node.target, ctx, "aug", node.value, concat=isinstance(node.operator, cst.AddAssign)
+    )
     w.node(node.target, ctx)
 
 

@@ -22,6 +22,7 @@ from analyzer.python.scopes import (
     Scope,
     ScopeModel,
     alternatives,
+    appended,
     evaluated_at,
     overridden,
     reaching,
@@ -139,6 +140,22 @@ class Translator:
                                 self._from_sites(name, [default], current, loops),
                                 override.block_end,
                             )
+                        chain = appended(sites, line, loops)
+                        if chain is not None:
+                            # `sql = "SELECT ..."` then `sql += ", child c"` (under an `if`
+                            # or not): the first value with each piece appended, a guarded
+                            # piece either appended or not, keyed by its block
+                            first, pieces = chain
+                            value = self._from_sites(name, [first], current, loops)
+                            for piece in pieces:
+                                joined = ir.BinOp(
+                                    "+", value, self._inline_value(piece, current)
+                                )
+                                certain = piece.straight or piece.block_end >= line
+                                value = joined if certain else ir.IfExp(
+                                    joined, value, piece.block_end
+                                )
+                            return value
                         arms = alternatives(sites, line, loops) if len(reached) > 1 else None
                         if arms is not None:
                             # `if annual: table = "annuals"` / `else: table = "issues"`: one
