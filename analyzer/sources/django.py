@@ -659,9 +659,15 @@ class _Replay:
                 f"`{operation.snippet}` is not an operation tabletrace reads; if it changes "
                 "tables, the head state misses it",
             )
-            # a model of this app it names (`InheritFromBase("assets", "Thing")`): its
-            # columns may be changed by it, which model-drift says instead of claiming
-            for model in self._named_models(operation, frame, state):
+            # a model of this app a project's own operation names (`InheritFromBase("assets",
+            # "Thing")`): its columns may be changed by it, which model-drift says instead of
+            # claiming (a library's operation, `pgtrigger`'s `AddTrigger(model_name=...)`, is
+            # no reason to doubt a model's columns)
+            project = operation.func is not None and any(
+                isinstance(value, ClassV)
+                for value in self.evaluator.evaluate(operation.func, frame)
+            )
+            for model in self._named_models(operation, frame, state) if project else ():
                 self.history.unread_operations.setdefault(self.table_of(model), []).append(
                     (self.node.facts.path, operation.line)
                 )
