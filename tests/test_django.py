@@ -2334,9 +2334,9 @@ def test_a_project_operation_building_its_own_lists_is_unknown(make_repo: MakeRe
     helpers = (
         "from django.db import migrations\n\n\n"
         "class RenameKey(migrations.SeparateDatabaseAndState):\n"
-        "    def __init__(self, model, old, new):\n"
+        "    def __init__(self, model_name, old, new):\n"
         "        super().__init__(database_operations=[\n"
-        "            migrations.RenameField(model, old, new)])\n\n\n"
+        "            migrations.RenameField(model_name, old, new)])\n\n\n"
         "class QuietSQL(migrations.RunSQL):\n"
         "    elidable = True\n\n\n"
         "class AtomicSQL(migrations.RunSQL):\n"

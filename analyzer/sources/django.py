@@ -663,8 +663,8 @@ class _Replay:
             # "Thing")`): its columns may be changed by it, which model-drift says instead of
             # claiming (a library's operation, `pgtrigger`'s `AddTrigger(model_name=...)`, is
             # no reason to doubt a model's columns)
-            project = operation.func is not None and any(
-                isinstance(value, ClassV)
+            project = operation.func is not None and not all(
+                isinstance(value, ExternalV)
                 for value in self.evaluator.evaluate(operation.func, frame)
             )
             for model in self._named_models(operation, frame, state) if project else ():
@@ -1117,12 +1117,11 @@ Handler = Callable[[_Replay, DjangoOperation, Frame, dict[str, ModelState], bool
 #: Django's operations and how each changes the state and the tables (`RunPython` and the
 #: operations in NO_TABLE_CHANGE change no table).
 
-#: The arguments of the Django operations tabletrace reads: a project's subclass whose
-#: constructor takes one of them (or `*args` / `**kwargs`) hands them on (`_Replay._redefined`).
+#: What a project's subclass of RunSQL, RunPython or SeparateDatabaseAndState hands on when its
+#: constructor takes it (or `*args` / `**kwargs`): the operation's own statements or lists
+#: (`_Replay._redefined`). A `model_name` alone is the subclass's own way to build them.
 _OPERATION_ARGUMENTS = frozenset(
-    {"sql", "reverse_sql", "code", "reverse_code", "state_operations", "database_operations",
-     "name", "model_name", "fields", "field", "old_name", "new_name", "table", "options",
-     "hints", "elidable", "atomic"}
+    {"sql", "reverse_sql", "code", "reverse_code", "state_operations", "database_operations"}
 )
 
 OPERATIONS: dict[str, Handler] = {
