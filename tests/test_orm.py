@@ -1931,3 +1931,48 @@ def test_a_helper_given_the_model_uses_its_table_at_the_call(make_repo) -> None:
             bulk.Bulk(session).add_jobs([{"name": "a"}])  # type: ignore[attr-defined]
             assert bulk.named(session, "a") is not None  # type: ignore[attr-defined]
     assert [s.split()[0] for s in statements] == ["INSERT", "SELECT"]
+
+
+def test_a_bulk_delete_or_update_on_a_query_kept_in_a_variable_writes(make_repo) -> None:
+    """`q = session.query(Attribute).filter(...)`, then `q.delete()` / `q.update({...})`:
+    the query's model is written, as the same call written as one chain is (it had been
+    missed). A dict's `d.update(...)` is no use. SQLAlchemy runs the DELETE and UPDATE."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\n"
+            "class Attribute(Base):\n"
+            '    __tablename__ = "attribute"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    key = sa.Column(sa.String)\n"
+        ),
+        "app/ops.py": (
+            "from app.models import Attribute\n\n\n"
+            "def drop_keys(session, key):\n"
+            "    q = session.query(Attribute).filter(Attribute.key == key)\n"
+            "    q.delete()\n\n\n"
+            "def rename(session, old, new):\n"
+            "    q = session.query(Attribute).filter(Attribute.key == old)\n"
+            '    return q.update({"key": new})\n\n\n'
+            "def touch(d):\n"
+            '    d.update({"a": 1})\n'
+        ),
+    })
+    report = scan(root)
+    assert {u for u in orm_uses(report) if u[3] == "write"} == {
+        ("app/ops.py", 6, "attribute", "write", "high"),
+        ("app/ops.py", 11, "attribute", "write", "high"),
+    }
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.ops") as ops, imported(root, "app.models") as models:
+        engine = sa.create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        statements = statements_run(engine)
+        with Session(engine) as session:
+            ops.drop_keys(session, "a")  # type: ignore[attr-defined]
+            ops.rename(session, "b", "c")  # type: ignore[attr-defined]
+    assert [s.split()[0] for s in statements] == ["DELETE", "UPDATE"]

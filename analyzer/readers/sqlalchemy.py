@@ -1996,6 +1996,12 @@ class _Reader:
                         self._add(found[0], found[1], "write", "query_delete", "high")
                     return
                 node = node.value
+            elif isinstance(node, cst.Name):
+                # `q = session.query(Attr).filter(...)`, then `q.delete()`: the evaluator
+                # follows the local to the query it holds (`orm.uses._queried_tables`)
+                if self._kind(node.value) is None and node.value not in ("self", "cls"):
+                    self._evaluated(node, node, "write", "query_delete")
+                return
             else:
                 return
 
