@@ -427,6 +427,13 @@ def analyse(
         function_pattern=settings.migration_function_pattern, mapper=mapper,
     )
     diagnostics.extend(file_diagnostic(path, problem) for path, problem in migrations.problems)
+    # foreign keys of the repository's CREATE and ALTER statements in Python code (the
+    # migration steps' too), by their target (`rules.dangling_foreign_key`)
+    foreign_keys = [
+        (facts.path, line, snippet, key)
+        for facts in app
+        for line, key, snippet in resolved[facts.path].references
+    ]
     resolved = application_sql(app, resolved, migrations)
     code = code_uses(app, resolved, settings.ignores)
     for key, use in [*orm_uses(app, symbols, mapper, orm_model), *django.uses]:
@@ -560,6 +567,18 @@ def analyse(
         key: sorted(set(places)) for key, places in django.maybe_reached.items()
     }
     graph.graph["script_dml"] = script_dml(sql_facts)
+    graph.graph["foreign_keys"] = sorted(
+        [
+            *foreign_keys,
+            *(
+                (path, statement.line, statement.snippet, key)
+                for path, facts in sql_facts.items()
+                for statement in facts.statements
+                for key in statement.references
+            ),
+        ],
+        key=lambda item: (item[0], item[1], item[3].schema, item[3].name),
+    )
     context = RuleContext(graph=graph, config=settings)
     findings = sorted(
         (finding for rule in RULES for finding in rule.check(context)),

@@ -268,3 +268,64 @@ def test_postgresql_runs_the_reporting_scripts_on_the_schema(make_database: Make
         daily = conn.execute("SELECT n FROM report.daily").fetchall()
         totals = conn.execute("SELECT n FROM report.totals").fetchall()
     assert (daily, totals) == ([(1,)], [(1,)])
+
+
+DANGLING_FILES = {
+    "app/__init__.py": "",
+    "app/store.py": (
+        "import sqlite3\n\n\n"
+        "class Store:\n"
+        "    schema = [\n"
+        '        "CREATE TABLE scan_instance (guid TEXT PRIMARY KEY)",\n'
+        '        "CREATE TABLE scan_result (scan_guid TEXT REFERENCES scan_instances (guid))",\n'
+        '        "CREATE TABLE scan_log (scan_guid TEXT, FOREIGN KEY (scan_guid) "\n'
+        '        "REFERENCES scan_instance (guid))",\n'
+        "    ]\n\n"
+        "    def __init__(self, path):\n"
+        "        self.conn = sqlite3.connect(path)\n"
+        "        for statement in self.schema:\n"
+        "            self.conn.execute(statement)\n\n"
+        "    def add(self, guid):\n"
+        '        self.conn.execute("INSERT INTO scan_result (scan_guid) VALUES (?)", [guid])\n'
+        '        self.conn.execute("INSERT INTO scan_log (scan_guid) VALUES (?)", [guid])\n'
+    ),
+}
+
+
+def test_a_foreign_key_to_a_table_no_source_creates(make_repo) -> None:
+    """`REFERENCES scan_instances (guid)` where the table is `scan_instance`: one
+    dangling-foreign-key for the statement, at the literal and at the call running it; the
+    table-level `FOREIGN KEY ... REFERENCES scan_instance` is fine. SQLite creates the table,
+    then fails the insert once foreign keys are on."""
+    import sqlite3
+
+    root = make_repo(DANGLING_FILES)
+    report = scan(root)
+    (finding,) = [f for f in report.findings if f.name == "dangling-foreign-key"]
+    assert (finding.table, finding.path, [loc.line for loc in finding.locations]) == (
+        "public.scan_instances", "app/store.py", [7, 15],
+    )
+    statements = [
+        "CREATE TABLE scan_instance (guid TEXT PRIMARY KEY)",
+        "CREATE TABLE scan_result (scan_guid TEXT REFERENCES scan_instances (guid))",
+    ]
+    with sqlite3.connect(":memory:") as conn:
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("PRAGMA foreign_keys = ON")
+        with pytest.raises(sqlite3.OperationalError, match=r"no such table: main\.scan_instances"):
+            conn.execute("INSERT INTO scan_result VALUES ('a')")
+
+
+def test_postgresql_refuses_the_dangling_foreign_key(make_database: MakeDatabase) -> None:
+    """PostgreSQL (CI provides it) refuses the CREATE: relation does not exist."""
+    import psycopg
+
+    from analyzer.database.url import parse_database_url
+
+    url = make_database("CREATE TABLE scan_instance (guid text PRIMARY KEY);")
+    with (
+        psycopg.connect(parse_database_url(url).conninfo, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.UndefinedTable, match="scan_instances"),
+    ):
+        conn.execute("CREATE TABLE scan_result (scan_guid text REFERENCES scan_instances (guid))")

@@ -389,6 +389,7 @@ def test_create_table_columns_and_flags() -> None:
         ),
         parsed=True,
         statement_type="create",
+        references=(TableKey("public", "other"),),
     )
 
 

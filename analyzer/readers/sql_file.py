@@ -56,6 +56,8 @@ class SqlStatementFact:
     cannot_run: CannotRun | None = None
     # the sequences it creates (`StatementResult.sequences`)
     sequences: tuple[TableKey, ...] = ()
+    # the tables its foreign keys reference (`StatementResult.references`)
+    references: tuple[TableKey, ...] = ()
     # the database an earlier `\connect powerdns` (psql) or `USE powerdns` (MySQL) of the file
     # switched to: a container's init script building another service's database
     database: str | None = None
@@ -222,6 +224,7 @@ def extract_sql_file(
                 refs=refs,
                 cannot_run=cannot_run(statement.text, result, dialect),
                 sequences=result.sequences,
+                references=result.references,
                 database=statement_database,
             )
         )

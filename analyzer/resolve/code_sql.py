@@ -101,6 +101,9 @@ class PythonSql:
     sequences: list[TableKey] = field(default_factory=list)
     # (line, table) of each table a catalog query asks about (`StatementResult.probed`)
     probed: list[tuple[int, TableKey]] = field(default_factory=list)
+    # (line, table, snippet) of each table a CREATE's or ALTER's foreign key references
+    # (`StatementResult.references`)
+    references: list[tuple[int, TableKey, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +349,7 @@ class _Found:
     calls: list[RoutineCall] = field(default_factory=list)
     sequences: list[TableKey] = field(default_factory=list)
     probed: list[tuple[int, TableKey]] = field(default_factory=list)
+    references: list[tuple[int, TableKey, str]] = field(default_factory=list)
     # the indices in `dynamic` of the names the class's own frame left unknown, read while
     # subclasses gave theirs (`Evaluator.receiver_frames`): `_take_helper` drops them when
     # every instance is made by such a subclass or by calling the class
@@ -438,6 +442,9 @@ class CodeSqlResolver:
                 found.attached.append((statement_line, analysis.attached))
             found.sequences.extend(analysis.sequences)
             found.probed.extend((statement_line, key) for key in analysis.probed)
+            found.references.extend(
+                (statement_line, key, snippet) for key in analysis.references
+            )
             if analysis.calls:
                 found.calls.append(
                     RoutineCall(statement_line, analysis.calls, snippet, candidate.function)
@@ -510,6 +517,9 @@ class CodeSqlResolver:
                     key for key in found.sequences if key not in result.sequences
                 )
                 result.probed.extend(item for item in found.probed if item not in result.probed)
+                result.references.extend(
+                    item for item in found.references if item not in result.references
+                )
                 own = ctes.get(candidate.function, frozenset())
                 result.refs.extend(
                     ref for ref in _unique(found.refs)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from analyzer.rules import (
     broken_definition,
     broken_revision_graph,
+    dangling_foreign_key,
     database_drift,
     dead_table,
     definition_drift,
@@ -48,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     model_drift.RULE,
     broken_definition.RULE,
     migration_order.RULE,
+    dangling_foreign_key.RULE,
     unused_suppression.RULE,
     # Rules that need a database (--database-url, verify): see analyzer/database/.
     unmanaged_table.RULE,

@@ -71,6 +71,10 @@ class StatementResult:
     # the tables a catalog query asks about (`SELECT name FROM sqlite_master WHERE name =
     # 'books_fts'`, `to_regclass('audit.events')`): the code checks whether they exist
     probed: tuple[TableKey, ...] = ()
+    # the tables its foreign keys reference (`REFERENCES parent (id)`, `FOREIGN KEY (pid)
+    # REFERENCES parent`), in a CREATE TABLE or an ALTER TABLE: they must exist for it to run
+    # on PostgreSQL (`rules.dangling_foreign_key`)
+    references: tuple[TableKey, ...] = ()
 
 
 def shift(ref: TableRef, delta: int) -> TableRef:

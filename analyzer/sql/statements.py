@@ -398,7 +398,22 @@ def _analyze(sql: str, dialect: str, default_schema: str,
     return StatementResult(
         refs, True, type(expression).__name__.lower(), calls=_calls(expression),
         probed=_probed(expression, refs, default_schema),
+        references=_references(expression, default_schema),
     )
+
+
+def _references(expression: exp.Expr, default_schema: str) -> tuple[TableKey, ...]:
+    """The tables a CREATE TABLE's or an ALTER TABLE's foreign keys reference."""
+    if not isinstance(expression, exp.Create | exp.Alter):
+        return ()
+    collector = _Collector(default_schema)
+    found: list[TableKey] = []
+    for reference in expression.find_all(exp.Reference):
+        table = _unwrap_table(reference.this)
+        key = collector.key_of(table.this, table.args.get("db")) if table is not None else None
+        if key is not None and key[1] and HOLE_PREFIX not in key[1] + key[0]:
+            found.append(TableKey(*key))
+    return tuple(dict.fromkeys(found))
 
 
 def _created_sequence(expression: exp.Expr, default_schema: str) -> TableKey | None:
