@@ -9,6 +9,7 @@ from analyzer.models import Use
 from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.python import expr as ir
+from analyzer.readers.sinks import QUERY_HELD
 from analyzer.resolve.evaluate import Evaluator, Frame, loops_read
 from analyzer.resolve.values import ClassV, FunctionV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
@@ -58,7 +59,7 @@ def orm_uses(
                 if loops:
                     # `for model in (Color, Size): session.query(model)`: each element
                     frames = [each for f in frames for each in evaluator.iterations(loops, f)]
-                keys = list(dict.fromkeys(
+                keys = [] if reference.context == QUERY_HELD else list(dict.fromkeys(
                     key
                     for frame in frames
                     for key in _evaluated_tables(

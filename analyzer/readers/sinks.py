@@ -109,5 +109,8 @@ LIBRARY_ROOTS = frozenset(sys.stdlib_module_names) | {
 SQLALCHEMY_ROOTS: frozenset[str] = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
 #: Methods of a ``Table`` object that build a statement on it: ``t.insert()``.
 TABLE_STATEMENT_METHODS: frozenset[str] = frozenset({"insert", "update", "delete", "select"})
+#: The context of `q.delete()` / `q.update(...)` on a local: a query it holds writes its model
+#: (`orm.uses`); a Table held in a local (`t.delete()`) is the table-object reading's.
+QUERY_HELD = "query_write"
 #: Attributes of a ``Table`` object holding its columns: ``t.c.name``.
 TABLE_COLUMNS: frozenset[str] = frozenset({"c", "columns"})

@@ -57,7 +57,12 @@ from analyzer.python.positions import Positions
 from analyzer.python.scopes import Scope
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.traverse import child_nodes
-from analyzer.readers.sinks import SQLALCHEMY_ROOTS, TABLE_COLUMNS, TABLE_STATEMENT_METHODS
+from analyzer.readers.sinks import (
+    QUERY_HELD,
+    SQLALCHEMY_ROOTS,
+    TABLE_COLUMNS,
+    TABLE_STATEMENT_METHODS,
+)
 
 __all__ = ["read_sqlalchemy"]
 
@@ -2000,7 +2005,7 @@ class _Reader:
                 # `q = session.query(Attr).filter(...)`, then `q.delete()`: the evaluator
                 # follows the local to the query it holds (`orm.uses._queried_tables`)
                 if self._kind(node.value) is None and node.value not in ("self", "cls"):
-                    self._evaluated(node, node, "write", "query_delete")
+                    self._evaluated(node, node, "write", QUERY_HELD)
                 return
             else:
                 return
