@@ -66,6 +66,7 @@ from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
 from analyzer.sql.names import TableKey
+from analyzer.sql.refs import CREATING_OPERATIONS
 from analyzer.sql.runnable import ENGINE_DIALECTS
 
 _SELECTS = re.compile(r"\bSELECT\b", re.IGNORECASE)
@@ -567,16 +568,26 @@ def analyse(
         key: sorted(set(places)) for key, places in django.maybe_reached.items()
     }
     graph.graph["script_dml"] = script_dml(sql_facts)
+    # (a table a `.sql` file creates in another database, after `\connect powerdns`, is in
+    # no source of this one, yet the keys of that file's tables reference it there)
+    created_in_files = {
+        TableKey(fact.ref.schema, fact.ref.name)
+        for facts in sql_facts.values() for statement in facts.statements
+        for fact in statement.refs if fact.ref.operation in CREATING_OPERATIONS
+    }
     graph.graph["foreign_keys"] = sorted(
-        [
-            *foreign_keys,
-            *(
-                (path, statement.line, statement.snippet, key)
-                for path, facts in sql_facts.items()
-                for statement in facts.statements
-                for key in statement.references
-            ),
-        ],
+        (
+            item for item in [
+                *foreign_keys,
+                *(
+                    (path, statement.line, statement.snippet, key)
+                    for path, facts in sql_facts.items()
+                    for statement in facts.statements
+                    for key in statement.references
+                ),
+            ]
+            if item[3] not in created_in_files
+        ),
         key=lambda item: (item[0], item[1], item[3].schema, item[3].name),
     )
     context = RuleContext(graph=graph, config=settings)

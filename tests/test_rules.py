@@ -329,3 +329,19 @@ def test_postgresql_refuses_the_dangling_foreign_key(make_database: MakeDatabase
         pytest.raises(psycopg.errors.UndefinedTable, match="scan_instances"),
     ):
         conn.execute("CREATE TABLE scan_result (scan_guid text REFERENCES scan_instances (guid))")
+
+
+def test_a_foreign_key_in_another_database_of_an_init_script_is_no_dangling_one(
+    make_repo,
+) -> None:
+    """A container's init script builds another service's database after `\\connect dns`:
+    `records` references `domains` there, which the same file creates (in no source of this
+    repository's database): no dangling-foreign-key."""
+    report = scan(make_repo({
+        "docker/init.sql": (
+            "CREATE DATABASE dns;\n\\connect dns\n"
+            "CREATE TABLE domains (id serial PRIMARY KEY);\n"
+            "CREATE TABLE records (domain_id int REFERENCES domains (id));\n"
+        ),
+    }))
+    assert [f.name for f in report.findings if f.name == "dangling-foreign-key"] == []
