@@ -4715,3 +4715,27 @@ def test_a_query_built_with_plus_equals_is_read_whole(make_repo: MakeRepo) -> No
         sys.path.remove(str(root))
         for name in ("app.q", "app"):
             sys.modules.pop(name, None)
+
+
+def test_plus_equals_pieces_in_if_else_arms_are_either(make_repo: MakeRepo) -> None:
+    """`qry += " ORDER BY generated "`, then `if reverse: qry += "ASC"` / `else: qry +=
+    "DESC"`: the arms are read as one choice or the other, never both (`... ASCDESC` had been
+    an unparsable statement, a `sql-unparsed` diagnostic)."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/q.py": (
+            "def logs(c, reverse):\n"
+            '    qry = "SELECT message FROM scan_log WHERE scan_id = ?"\n'
+            '    qry += " ORDER BY generated "\n'
+            "    if reverse:\n"
+            '        qry += "ASC"\n'
+            "    else:\n"
+            '        qry += "DESC"\n'
+            "    c.execute(qry)\n"
+        ),
+    })
+    report = scan(root)
+    assert report.diagnostics == []
+    assert {(t.name, u.line, u.confidence) for t in report.tables for u in t.uses} == {
+        ("scan_log", 2, "high"), ("scan_log", 8, "high"),
+    }

@@ -147,14 +147,22 @@ class Translator:
                             # piece either appended or not, keyed by its block
                             first, pieces = chain
                             value = self._from_sites(name, [first], current, loops)
+                            base: ir.Expr | None = None  # before the last guarded pieces
+                            end = 0
                             for piece in pieces:
-                                joined = ir.BinOp(
-                                    "+", value, self._inline_value(piece, current)
+                                text = self._inline_value(piece, current)
+                                if piece.straight or piece.block_end >= line:
+                                    value, base = ir.BinOp("+", value, text), None
+                                    continue
+                                if base is None or piece.line > end + 2:
+                                    base = value
+                                # a piece right after the last guarded one (its `else:` or
+                                # `elif` arm: `ORDER BY x ` then `ASC` or `DESC`) is read as
+                                # the other choice, never both
+                                value = ir.IfExp(
+                                    ir.BinOp("+", base, text), value, piece.block_end
                                 )
-                                certain = piece.straight or piece.block_end >= line
-                                value = joined if certain else ir.IfExp(
-                                    joined, value, piece.block_end
-                                )
+                                end = piece.block_end
                             return value
                         arms = alternatives(sites, line, loops) if len(reached) > 1 else None
                         if arms is not None:
