@@ -164,6 +164,18 @@ def sqlite_engine(models: Any, rows: Sequence[Any] = ()) -> Any:
     return engine
 
 
+def one_model(name: str, table: str, column: str) -> str:
+    """`app/models.py` with a declarative `Base` and one model: `id` and a string column."""
+    return (
+        "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        f"class {name}(Base):\n"
+        f'    __tablename__ = "{table}"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+        f"    {column} = sa.Column(sa.String)\n"
+    )
+
+
 def statements_run(engine: Any) -> list[str]:
     """Every statement `engine` runs from now on, in order (SQLAlchemy's cursor event)."""
     import sqlalchemy as sa
@@ -1837,14 +1849,7 @@ def test_a_mapped_classs_table_object_is_written_through_dunder_table(make_repo)
     SQLAlchemy runs the three INSERTs."""
     root = make_repo({
         "app/__init__.py": "",
-        "app/models.py": (
-            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
-            "class Base(DeclarativeBase):\n    pass\n\n\n"
-            "class Job(Base):\n"
-            '    __tablename__ = "job"\n'
-            "    id = sa.Column(sa.Integer, primary_key=True)\n"
-            "    name = sa.Column(sa.String)\n"
-        ),
+        "app/models.py": one_model("Job", "job", "name"),
         "app/queue.py": (
             "from sqlalchemy import insert, literal_column, select\n\n"
             "from app.models import Job\n\n\n"
@@ -1866,12 +1871,10 @@ def test_a_mapped_classs_table_object_is_written_through_dunder_table(make_repo)
         ("app/queue.py", 13, "job", "write", "high"),
         ("app/queue.py", 17, "job", "write", "high"),
     }
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     with imported(root, "app.queue") as queue, imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(models)
         statements = statements_run(engine)
         with Session(engine) as session:
             queue.schedule(session, "a")  # type: ignore[attr-defined]
@@ -1888,14 +1891,7 @@ def test_a_helper_given_the_model_uses_its_table_at_the_call(make_repo) -> None:
     helper is read with the call's arguments). SQLAlchemy runs the INSERT and the SELECT."""
     root = make_repo({
         "app/__init__.py": "",
-        "app/models.py": (
-            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
-            "class Base(DeclarativeBase):\n    pass\n\n\n"
-            "class Job(Base):\n"
-            '    __tablename__ = "job"\n'
-            "    id = sa.Column(sa.Integer, primary_key=True)\n"
-            "    name = sa.Column(sa.String)\n"
-        ),
+        "app/models.py": one_model("Job", "job", "name"),
         "app/bulk.py": (
             "from sqlalchemy import insert\n\nfrom app.models import Job\n\n\n"
             "class Bulk:\n"
@@ -1920,12 +1916,10 @@ def test_a_helper_given_the_model_uses_its_table_at_the_call(make_repo) -> None:
         ("app/bulk.py", 23, "read", "query", "medium"),
     }
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     with imported(root, "app.bulk") as bulk, imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(models)
         statements = statements_run(engine)
         with Session(engine) as session:
             bulk.Bulk(session).add_jobs([{"name": "a"}])  # type: ignore[attr-defined]
@@ -1939,14 +1933,7 @@ def test_a_bulk_delete_or_update_on_a_query_kept_in_a_variable_writes(make_repo)
     missed). A dict's `d.update(...)` is no use. SQLAlchemy runs the DELETE and UPDATE."""
     root = make_repo({
         "app/__init__.py": "",
-        "app/models.py": (
-            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n\n"
-            "class Base(DeclarativeBase):\n    pass\n\n\n"
-            "class Attribute(Base):\n"
-            '    __tablename__ = "attribute"\n'
-            "    id = sa.Column(sa.Integer, primary_key=True)\n"
-            "    key = sa.Column(sa.String)\n"
-        ),
+        "app/models.py": one_model("Attribute", "attribute", "key"),
         "app/ops.py": (
             "from app.models import Attribute\n\n\n"
             "def drop_keys(session, key):\n"
@@ -1965,12 +1952,10 @@ def test_a_bulk_delete_or_update_on_a_query_kept_in_a_variable_writes(make_repo)
         ("app/ops.py", 11, "attribute", "write", "high"),
     }
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     with imported(root, "app.ops") as ops, imported(root, "app.models") as models:
-        engine = sa.create_engine("sqlite://")
-        models.Base.metadata.create_all(engine)  # type: ignore[attr-defined]
+        engine = sqlite_engine(models)
         statements = statements_run(engine)
         with Session(engine) as session:
             ops.drop_keys(session, "a")  # type: ignore[attr-defined]
