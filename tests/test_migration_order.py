@@ -109,6 +109,11 @@ def test_real_alembic_stops_where_tabletrace_says(make_repo: MakeRepo, tmp_path:
     assert _current(f"sqlite:///{prepared}") == "c3"
 
 
+def _alembic_url(url: str) -> str:
+    """A test database's `postgresql://` URL in the form SQLAlchemy opens with psycopg 3."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
 def test_real_alembic_on_postgresql_stops_where_tabletrace_says(
     make_repo: MakeRepo, make_database: MakeDatabase
 ) -> None:
@@ -116,13 +121,13 @@ def test_real_alembic_on_postgresql_stops_where_tabletrace_says(
     from analyzer.database.url import parse_database_url
 
     root = make_repo(SEED_REPO)
-    empty = make_database("").replace("postgresql://", "postgresql+psycopg://", 1)
+    empty = _alembic_url(make_database(""))
     with pytest.raises(sa.exc.ProgrammingError, match='relation "legacy_profiles" does not exist'):
         command.upgrade(alembic_config(root, empty), "head")
     assert _current(empty) in (None, "a1")
     prepared = make_database((root / "sql/init.sql").read_text())
     assert parse_database_url(prepared).kind == "postgresql"
-    prepared = prepared.replace("postgresql://", "postgresql+psycopg://", 1)
+    prepared = _alembic_url(prepared)
     command.upgrade(alembic_config(root, prepared), "head")
     assert _current(prepared) == "c3"
 
@@ -516,7 +521,7 @@ def test_real_alembic_on_postgresql_fails_at_the_alter_column(
 ) -> None:
     """PostgreSQL (CI provides it) stops at b2's ALTER: relation does not exist."""
     root = make_repo(ALTER_NULLABLE_FILES)
-    empty = make_database("").replace("postgresql://", "postgresql+psycopg://", 1)
+    empty = _alembic_url(make_database(""))
     with pytest.raises(sa.exc.ProgrammingError, match='relation "customers" does not exist'):
         command.upgrade(alembic_config(root, empty), "head")
     assert _current(empty) in (None, "a1")  # (one transaction: a1's table rolled back too)
