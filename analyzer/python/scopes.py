@@ -155,10 +155,8 @@ def appended(
     use is in its block, after it). (the assignment, the `+=` sites in line order) when
     straight-line code decides it: no loop, no other binding before the use, the first
     assignment dominating it."""
-    if loops is None or loops or any(site.loops for site in sites):
-        return None
-    before = sorted((site for site in sites if site.line < line), key=lambda site: site.line)
-    if len(before) < 2 or len({site.line for site in before}) != len(before):
+    before = _loopless_bindings_before(sites, line, loops)
+    if before is None:
         return None
     first, *rest = before
     if first.kind != "assign" or first.path or not first.straight:
@@ -182,16 +180,26 @@ def alternatives(
     and no default before them (an `if`/`else` after `table = "a"` may leave the default
     dead, which is not read here: `overridden` takes a default and one override). The sites
     in line order, or None when straight-line code does not decide it so."""
-    if loops is None or loops or any(site.loops for site in sites):
-        return None
-    before = sorted((site for site in sites if site.line < line), key=lambda site: site.line)
-    if len(before) < 2 or len({site.line for site in before}) != len(before):
-        return None
-    if not all(
+    before = _loopless_bindings_before(sites, line, loops)
+    if before is None or not all(
         site.kind == "assign" and not site.path and not site.straight
         and site.block_end and site.block_end < line
         for site in before
     ):
+        return None
+    return before
+
+
+def _loopless_bindings_before(
+    sites: list[BindingSite], line: int, loops: tuple[int, ...] | None
+) -> list[BindingSite] | None:
+    """The bindings before a use at `line`, in line order, for `appended` and
+    `alternatives`: None when a loop is around the use or a binding, or fewer than two bind
+    the name before it, one to a line."""
+    if loops is None or loops or any(site.loops for site in sites):
+        return None
+    before = sorted((site for site in sites if site.line < line), key=lambda site: site.line)
+    if len(before) < 2 or len({site.line for site in before}) != len(before):
         return None
     return before
 
