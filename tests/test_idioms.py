@@ -692,6 +692,176 @@ def test_a_cte_defined_by_a_piece_of_a_list_is_no_table(make_repo: MakeRepo) -> 
         assert allowed_children(db, []) == [("b",), ("c",)]
 
 
+def test_a_local_string_a_sink_reads_in_part_is_counted_at_the_sink(
+    make_repo: MakeRepo,
+) -> None:
+    """`sql = "SELECT ... WHERE "` then `execute(sql + clause)`: the local is a piece of the
+    sink's statement, read there, not a statement of its own (on its own it is a fragment
+    sqlglot cannot parse, and a complete one, `sql + " WHERE " + cond`, was counted twice).
+    A local a sink also reads whole stays counted where it is written, as before. sqlite3
+    refuses the fragment alone and runs each assembled statement."""
+    import sqlite3
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/store.py": (
+            "def in_clause(column, values):\n"
+            '    return "%s IN (%s)" % (column, ",".join("?" for _ in values)), list(values)\n'
+            "\n\n"
+            "def redactions_of(db, event_ids):\n"
+            '    sql = "SELECT event_id FROM redactions WHERE "\n'
+            '    clause, args = in_clause("redacts", event_ids)\n'
+            "    return db.execute(sql + clause, args).fetchall()\n"
+            "\n\n"
+            "def widgets_where(db, where):\n"
+            '    sql = "SELECT id FROM widgets WHERE "\n'
+            "    return db.execute(sql + where).fetchall()\n"
+            "\n\n"
+            "def gadgets_where(db, where):\n"
+            '    sql = "SELECT id FROM gadgets"\n'
+            '    return db.execute(sql + " WHERE " + where).fetchall()\n'
+            "\n\n"
+            "def gizmos(db, where):\n"
+            '    sql = "SELECT id FROM gizmos"\n'
+            "    everything = db.execute(sql).fetchall()\n"
+            '    return everything, db.execute(sql + " WHERE " + where).fetchall()\n'
+        ),
+    })
+    report = scan(root)
+    assert sorted(every_use(report)) == [
+        ("public.gadgets", "app/store.py", 18, "read", "select", "high"),
+        ("public.gizmos", "app/store.py", 22, "read", "select", "high"),
+        ("public.gizmos", "app/store.py", 24, "read", "select", "high"),
+        ("public.redactions", "app/store.py", 8, "read", "select", "high"),
+        ("public.widgets", "app/store.py", 13, "read", "select", "high"),
+    ]
+    assert report.diagnostics == []
+    with importable(root), sqlite3.connect(":memory:") as db:
+        from app.store import (  # type: ignore[import-not-found]
+            gadgets_where,
+            gizmos,
+            redactions_of,
+            widgets_where,
+        )
+
+        db.executescript(
+            "CREATE TABLE redactions (event_id text, redacts text);"
+            "CREATE TABLE widgets (id int); CREATE TABLE gadgets (id int);"
+            "CREATE TABLE gizmos (id int);"
+            "INSERT INTO redactions VALUES ('e1', 'a'), ('e2', 'b');"
+        )
+        with pytest.raises(sqlite3.OperationalError, match="incomplete input"):
+            db.execute("SELECT event_id FROM redactions WHERE ")
+        assert redactions_of(db, ["a", "c"]) == [("e1",)]
+        assert widgets_where(db, "id = 1") == gadgets_where(db, "id = 1") == []
+        assert gizmos(db, "id = 1") == ([], [])
+
+
+def test_a_repeated_placeholder_list_is_one_statement(make_repo: MakeRepo) -> None:
+    """`"?," * (len(ids) - 1)` then a last `?`, and `["?"] * len(ids)` joined: how many
+    placeholders there are changes no table, so the statement is read with the pieces once
+    (a hole glued to the last `?` had read as PostgreSQL's `?` operator: unparsable, low).
+    A known count is the repetition itself. sqlite3 runs each query with one and with three
+    ids."""
+    import sqlite3
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/blocks.py": (
+            "def by_heights(db, heights):\n"
+            '    query = f"SELECT block FROM full_blocks WHERE height IN "\\\n'
+            "            f\"({'?,' * (len(heights) - 1)}?)\"\n"
+            "    return db.execute(query, heights).fetchall()\n"
+            "\n\n"
+            "def by_hashes(db, hashes):\n"
+            '    marks = ", ".join(["?"] * len(hashes))\n'
+            '    return db.execute(f"SELECT block FROM block_records WHERE hash IN ({marks})",\n'
+            "                      hashes).fetchall()\n"
+            "\n\n"
+            "def first_three(db, a, b, c):\n"
+            '    return db.execute("SELECT block FROM sub_blocks WHERE height IN (" + "?, " * 2\n'
+            '                      + "?)", (a, b, c)).fetchall()\n'
+        ),
+    })
+    report = scan(root)
+    assert sorted(every_use(report)) == [
+        ("public.block_records", "app/blocks.py", 9, "read", "select", "high"),
+        ("public.full_blocks", "app/blocks.py", 2, "read", "select", "high"),
+        ("public.sub_blocks", "app/blocks.py", 14, "read", "select", "high"),
+    ]
+    assert report.diagnostics == []
+    sub_blocks = report.table("sub_blocks")
+    assert sub_blocks is not None
+    assert [u.snippet for u in sub_blocks.uses] == [
+        "SELECT block FROM sub_blocks WHERE height IN (?, ?, ?)"
+    ]
+    with importable(root), sqlite3.connect(":memory:") as db:
+        from app.blocks import by_hashes, by_heights, first_three  # type: ignore[import-not-found]
+
+        db.executescript(
+            "CREATE TABLE full_blocks (block text, height int);"
+            "CREATE TABLE block_records (block text, hash text);"
+            "CREATE TABLE sub_blocks (block text, height int);"
+            "INSERT INTO full_blocks VALUES ('b1', 1), ('b2', 2), ('b3', 3);"
+        )
+        assert by_heights(db, [2]) == [("b2",)]
+        assert sorted(by_heights(db, [1, 2, 3])) == [("b1",), ("b2",), ("b3",)]
+        assert by_hashes(db, ["x"]) == by_hashes(db, ["x", "y", "z"]) == []
+        assert first_three(db, 1, 2, 3) == []
+
+
+def test_a_sqlite_script_after_pragmas_and_main_qualified_names(make_repo: MakeRepo) -> None:
+    """A schema script that starts with SQLite's settings (`pragma foreign_keys = on;`) is
+    read for the statements after them (it had been no SQL at all: every table it creates
+    was undefined), and under `dialect = "sqlite"` a name in `main`, the connection's own
+    database, is the unqualified table. sqlite3 runs the script and the query."""
+    import sqlite3
+
+    root = make_repo({
+        "pyproject.toml": '[tool.tabletrace]\ndialect = "sqlite"\n',
+        "app/__init__.py": "",
+        "app/storage.py": (
+            "class Storage:\n"
+            '    CREATE_TABLES = """\n'
+            "        pragma journal_mode = wal;\n"
+            "        pragma foreign_keys = on;\n"
+            "        create table if not exists blob (blob_hash text primary key);\n"
+            "        create table if not exists stream (\n"
+            "            sd_hash text references blob (blob_hash)\n"
+            "        );\n"
+            '    """\n'
+            "\n"
+            "    def __init__(self, db):\n"
+            "        self.db = db\n"
+            "        db.executescript(self.CREATE_TABLES)\n"
+            "\n"
+            "    def hashes(self):\n"
+            '        return self.db.execute("select sd_hash from main.stream").fetchall()\n'
+            "\n"
+            "    def add(self, blob_hash):\n"
+            '        self.db.execute("insert into main.blob values (?)", (blob_hash,))\n'
+        ),
+    })
+    report = scan(root)
+    assert sorted(every_use(report)) == [
+        ("public.blob", "app/storage.py", 5, "ddl", "create", "high"),
+        ("public.blob", "app/storage.py", 19, "write", "insert", "high"),
+        ("public.stream", "app/storage.py", 6, "ddl", "create", "high"),
+        ("public.stream", "app/storage.py", 16, "read", "select", "high"),
+    ]
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("runtime-created-table", "public.blob"), ("runtime-created-table", "public.stream"),
+    ]
+    with importable(root), sqlite3.connect(":memory:") as db:
+        from app.storage import Storage  # type: ignore[import-not-found]
+
+        storage = Storage(db)
+        storage.add("b")
+        db.execute("insert into stream values ('b')")
+        assert storage.hashes() == [("b",)]
+        assert db.execute("pragma foreign_keys").fetchone() == (1,)
+
+
 def test_sqlite_pragma_functions_are_system_tables(make_repo: MakeRepo) -> None:
     """SQLite's table-valued pragma functions (`pragma_table_list`, `pragma_table_info(?)`)
     are the database's, like `sqlite_master`: status `system`, never undefined. sqlite3

@@ -224,6 +224,7 @@ def test_dialect_argument() -> None:
 PREFIXES = [
     "get_", "x", "prefect.", "Error: ", "SEL", "upd", "  (wi", "-- note\n", "DEL", "",
     "-", "/", "- ", "  - ", "/api/", "-'", "'", "/* open", "/* closed */ ", "(-",
+    "pragma foreign_keys = ", "PRAGMA journal_mode=WAL;\n", "Pragma: ",
 ]
 COMPLETIONS = [
     "ECT * FROM t", "ATE t SET a = 1", "TH q AS (SELECT 1) SELECT * FROM q", "foo",
@@ -255,6 +256,26 @@ def test_could_be_sql_is_a_necessary_condition(at_sink: bool) -> None:
     assert could_be_sql("/* closed */ ", None, at_sink=at_sink)
     for prefix in ("- ", "  - ", "/api/", "-'", "'", "(- "):
         assert not could_be_sql(prefix, None, at_sink=at_sink), prefix
+    # a pragma's `;` may still come, and a statement after it
+    assert could_be_sql("pragma foreign_keys = ", None, at_sink=at_sink)
+    assert could_be_sql("PRAGMA journal_mode=WAL;\n", None, at_sink=at_sink)
+    assert not could_be_sql("PRAGMA journal_mode=WAL;\nfoo", None, at_sink=at_sink)
+
+
+@pytest.mark.parametrize("at_sink", [False, True])
+def test_a_script_after_sqlite_pragmas_is_judged_by_its_first_statement(at_sink: bool) -> None:
+    """`pragma foreign_keys = on; create table ...`: the settings name no table, the statement
+    after them decides; a pragma alone, a Capitalised one (prose) or one before prose is no
+    statement worth analysing."""
+    script = (
+        "\n    pragma journal_mode=WAL;\n    PRAGMA foreign_keys = on;\n"
+        "    create table if not exists blob (blob_hash char(96) primary key);\n"
+    )
+    assert is_sql_text(script, at_sink=at_sink)
+    assert statement_keyword(script) == "CREATE"
+    assert not is_sql_text("PRAGMA foreign_keys = ON", at_sink=at_sink)
+    assert not is_sql_text("Pragma: create table a new way.", at_sink=at_sink)
+    assert not is_sql_text("pragma user_version = 3; the rest is prose", at_sink=at_sink)
 
 
 def test_verdicts_records_sqlglots_answers_in_the_order_asked() -> None:

@@ -894,6 +894,39 @@ def test_a_sqlite_virtual_table_is_created_whatever_the_dialect() -> None:
 
 
 @pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
+@pytest.mark.parametrize(
+    "pragma", ["PRAGMA foreign_keys = on", "pragma journal_mode=WAL", "PRAGMA user_version = 3"]
+)
+def test_a_pragma_is_sqlites_setting_whatever_the_dialect(dialect: str, pragma: str) -> None:
+    """PRAGMA exists only in SQLite; PostgreSQL's grammar cannot read `= on`: read as
+    SQLite's, a setting naming no table, never an unparsable statement."""
+    result = analyze_statement(pragma, dialect=dialect, default_schema="public")
+    assert (result.parsed, result.refs, result.error) == (True, (), None)
+
+
+@pytest.mark.parametrize("default_schema", ["public", "main"])
+def test_sqlites_main_database_is_the_default_schema(default_schema: str) -> None:
+    """SQLite's `main.t` is the table `t` of the connection's own database file; another
+    schema (`ATTACH ... AS archive`) stays its own. Only in SQLite's dialect: PostgreSQL may
+    have a schema named `main`."""
+    sql = "SELECT s.sd_hash FROM main.stream s JOIN archive.stream a USING (sd_hash)"
+    sqlite = analyze_statement(sql, dialect="sqlite", default_schema=default_schema)
+    assert [(r.schema, r.name) for r in sqlite.refs] == [
+        (default_schema, "stream"), ("archive", "stream")
+    ]
+    created = analyze_statement(
+        "CREATE TABLE main.blob_tag (blob_hash text REFERENCES main.blob (blob_hash))",
+        dialect="sqlite", default_schema=default_schema,
+    )
+    assert [(r.schema, r.name) for r in created.refs] == [(default_schema, "blob_tag")]
+    assert [(k.schema, k.name) for k in created.references] == [(default_schema, "blob")]
+    postgres = analyze_statement(sql, dialect="postgres", default_schema="public")
+    assert [(r.schema, r.name) for r in postgres.refs] == [
+        ("main", "stream"), ("archive", "stream")
+    ]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
 def test_an_index_named_in_another_schema_is_on_that_schemas_table(dialect: str) -> None:
     """SQLite's `CREATE INDEX other_db.idx ON items(name)`: the schema qualifies the index and
     the table is in that schema. sqlglot reads an index `other_db` on a table `idx`; the table

@@ -40,7 +40,12 @@ def _fstring_repr(piece: cst.CSTNode) -> str | None:
 
 
 def splice(parts: Sequence[Part], line: int) -> list[Part]:
-    """Parts substituted for a hole: literal runs merged and placed on the hole's line."""
+    """Parts substituted for a hole: literal runs merged and placed on the hole's line (a
+    name, `"SELECT * FROM " + Tables.USERS`, is cited where the statement is). Text spanning
+    lines keeps its own (`self.CREATE_TABLES`, a script of a class constant): placed on the
+    hole's line, each of its lines would be counted from there, past the statement."""
+    if any(isinstance(part, Literal) and "\n" in part.text for part in parts):
+        return list(parts)
     out: list[Part] = []
     buffer: list[str] = []
     for part in parts:

@@ -209,8 +209,12 @@ class CodeSqlReader(Reader):
 
     def candidates(self, translator: Translator) -> list[StringCandidate]:
         builder = self._builder = TemplateBuilder(self.parsed, translator, self.shapes)
-        found: list[tuple[int, int, StringCandidate]] = []
+        found: list[tuple[int, int, StringCandidate, int]] = []
         done: set[int] = set()
+        # the local string bindings a sink's text reads in part (`sql + clause`), and those a
+        # sink reads whole (`execute(sql)`, counted where the string is written)
+        read_in_part: set[int] = set()
+        read_whole: set[int] = set()
         pending = list(self._pending)
         for node, ctx, sink, reading in pending:
             if id(node) in done:
@@ -237,15 +241,20 @@ class CodeSqlReader(Reader):
                 parts = (
                     builder.hole(node, "argument", scope, ctx.loops),
                 )
-                if self._is_local_sql_variable(parts, sink, scope, ctx.loops) or (
-                    isinstance(node, cst.Call) and _library_call(parts[0], scope)
-                ):
+                whole = self._local_sql_variable(parts, sink, scope, ctx.loops)
+                if whole is not None:
+                    read_whole.add(whole)
                     continue
+                if isinstance(node, cst.Call) and _library_call(parts[0], scope):
+                    continue
+                read_in_part.update(self._local_strings_in(node, scope, ctx.loops))
             else:
                 parts = builder.build(node, scope, ctx.loops)
                 if parts is None:
                     done.add(id(node))
                     continue
+                if sink is not None:
+                    read_in_part.update(self._local_strings_of(parts, scope))
             done.add(id(node))
             parts = builder.splice_locals(parts, scope)
             if sink is None and not _worth_reporting(parts):
@@ -259,10 +268,20 @@ class CodeSqlReader(Reader):
                         parts, line, self.parsed.end_line(node), sink, scope.function,
                         ctx.loops,
                     ),
+                    id(node),
                 )
             )
         found.sort(key=lambda item: (item[0], item[1]))
-        return [candidate for _, _, candidate in found]
+        # A local string a sink reads as a piece of its statement (`sql = "SELECT ... WHERE
+        # "`, then `execute(sql + clause)`) is in that sink's candidate: on its own it is a
+        # fragment (a false unparsable statement) or the same statement counted twice
+        # (`execute(sql + " WHERE " + cond)`). Kept when a sink reads it whole, as that sink
+        # is counted where the string is written.
+        pieces = read_in_part - read_whole
+        return [
+            candidate for _, _, candidate, node_id in found
+            if candidate.sink is not None or node_id not in pieces
+        ]
 
     def _joined_lines(
         self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
@@ -275,23 +294,76 @@ class CodeSqlReader(Reader):
         lines = _lines_of(node)
         return joined(((self.parsed.line(i), builder.build(i, scope, loops)) for i in lines), "\n")
 
-    def _is_local_sql_variable(
+    def _local_sql_variable(
         self, parts: tuple[Part, ...], sink: str | None, scope: Scope, loops: tuple[int, ...]
-    ) -> bool:
+    ) -> int | None:
         """`sql = "SELECT ..."; cur.execute(sql)`: the string is already a candidate where it
-        is written, so the sink argument would only count the same statement twice. Module and
-        class constants are different: their sink sites are the uses other modules make. The
-        sink's loops tell which binding reaches it when the name is bound again later, in a
-        loop (`query = "SELECT ..."; execute(query)`, then `for row in rows: query =
-        text("UPDATE ..."); execute(query, ...)`)."""
+        is written, so the sink argument would only count the same statement twice; the id of
+        the node bound (0 for a text given to a sink of its own, `sql = text("...")`), or None
+        when the argument is no such local. Module and class constants are different: their
+        sink sites are the uses other modules make. The sink's loops tell which binding
+        reaches it when the name is bound again later, in a loop (`query = "SELECT ...";
+        execute(query)`, then `for row in rows: query = text("UPDATE ..."); execute(query,
+        ...)`)."""
         assert self._builder is not None
         hole = parts[0]
         if sink is None or not isinstance(hole, Hole) or hole.ref is None:
-            return False
+            return None
         found = self._builder.string_binding(hole.ref, scope, hole.line, loops)
         if found is not None:
-            return found[1].kind == "function"
-        return self._bound_to_a_sink_of_text(hole.ref, scope, hole.line, loops)
+            return id(found[0].value) if found[1].kind == "function" else None
+        return 0 if self._bound_to_a_sink_of_text(hole.ref, scope, hole.line, loops) else None
+
+    def _local_string(
+        self, name: str, scope: Scope, line: int, loops: tuple[int, ...] | None = None,
+        *, literal: bool = False,
+    ) -> int | None:
+        """The id of the string expression a function's local `name` is bound to once where
+        `line` reads it, else None; `literal`: only a plain literal's."""
+        assert self._builder is not None
+        if "." in name:
+            return None
+        found = self._builder.string_binding(name, scope, line, loops)
+        if found is None or found[1].kind != "function":
+            return None
+        value = found[0].value
+        if literal and (value is None or literal_string(value) is None):
+            return None
+        return id(value)
+
+    def _local_strings_of(self, parts: tuple[Part, ...], scope: Scope) -> set[int]:
+        """The local strings a template's holes read (`sql + " WHERE x = 1"`): those
+        `splice_locals` puts in."""
+        found = (
+            self._local_string(part.ref, scope, part.line)
+            for part in parts
+            if isinstance(part, Hole) and part.ref is not None and part.conversion is None
+        )
+        return {node_id for node_id in found if node_id is not None}
+
+    def _local_strings_in(
+        self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
+    ) -> set[int]:
+        """The local strings an argument the resolver evaluates reads as pieces of its text:
+        the names of its `+` operands bound to a plain literal (`redactions_sql + clause`),
+        which the resolver opens into that text and holes whatever the other operands are.
+        Not a `%` or `.format` of an unknown value, nor a local that is itself a template
+        (`sql = "CREATE TABLE {0}".format(name)`): the resolver leaves the whole unknown
+        then, and the local's own candidate is all that reads its text."""
+        found: set[int] = set()
+        stack: list[cst.BaseExpression] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name):
+                node_id = self._local_string(current.value, scope, self.parsed.line(current),
+                                             loops, literal=True)
+                if node_id is not None:
+                    found.add(node_id)
+            elif isinstance(current, cst.BinaryOperation) and isinstance(
+                current.operator, cst.Add
+            ):
+                stack.extend((current.left, current.right))
+        return found
 
     def _bound_to_a_sink_of_text(
         self, ref: str, scope: Scope, line: int, loops: tuple[int, ...]

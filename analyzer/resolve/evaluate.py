@@ -69,6 +69,37 @@ MAX_ALTERNATIVES = 64
 MAX_ITERATIONS = 256
 MAX_TEXT = 100_000  # longer strings are not built (and never name a table)
 
+# Text that holds only bind placeholders and their punctuation (`?,`, `%s, `, `$1`): how many
+# times it is repeated changes no table, column or statement shape
+_PLACEHOLDERS_ONLY = re.compile(r"(?:[\s?,()]|%s|\$\d*|:\w+)+")
+
+
+def _repeated(value: Value, count: Value) -> Value | None:
+    """`value * count` for a string or sequence: the repetition when the count is known (an
+    int), else, for placeholders only (`"?," * (len(ids) - 1)`, `["%s"] * len(rows)`), the
+    text once as the stand-in for every count from one up: each names the same tables, and
+    the statement around it parses (`IN (?,?)`, where a hole glued to the last `?` reads
+    as PostgreSQL's `?` operator). None when neither applies."""
+    if isinstance(count, ConstV) and type(count.value) is int:
+        times = max(count.value, 0)
+        if isinstance(value, StrV):
+            if len(value.value) * times > MAX_TEXT:
+                return Unknown("a string too long to build")
+            return StrV(value.value * times)
+        if isinstance(value, SeqV) and len(value.items) * times <= MAX_ALTERNATIVES:
+            return SeqV(value.kind, value.items * times)
+        return None
+    if not isinstance(count, Unknown):
+        return None
+    if isinstance(value, StrV) and _PLACEHOLDERS_ONLY.fullmatch(value.value):
+        return value
+    if isinstance(value, SeqV) and value.items and all(
+        isinstance(item, StrV) and _PLACEHOLDERS_ONLY.fullmatch(item.value)
+        for item in value.items
+    ):
+        return value
+    return None
+
 STR_METHODS = frozenset(
     {
         "lower", "upper", "strip", "lstrip", "rstrip", "replace", "title", "capitalize",
@@ -1561,6 +1592,10 @@ class Evaluator:
         return self._cap(out)
 
     def _binary(self, op: str, a: Value, b: Value) -> Value:
+        if op == "*":
+            repeated = _repeated(a, b) if isinstance(a, StrV | SeqV) else _repeated(b, a)
+            if repeated is not None:
+                return repeated
         if isinstance(a, Unknown):
             return a
         if isinstance(b, Unknown):

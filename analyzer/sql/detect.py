@@ -54,7 +54,15 @@ _NOT_SUBJECTS = PROSE_WORDS | DETERMINERS | frozenset(
 )  # fmt: skip
 _MAX_PARSE_CHARS = 100_000
 
-_LEADING_NOISE = re.compile(r"(?:\s+|\(|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
+# Whitespace, `(`, comments, and SQLite's settings before a script's statements (`pragma
+# foreign_keys = on; create table ...`): a pragma statement names no table, so the statement
+# after it decides what the text is. One case only, as keywords are judged ("Pragma: ..." is
+# prose), and never across a quote.
+_LEADING_NOISE = re.compile(
+    r"(?:\s+|\(|--[^\n]*(?:\n|\Z)|/\*.*?\*/|(?:pragma|PRAGMA)\b[^;'\"]*;)*", re.DOTALL
+)
+# a pragma whose `;` is not written yet: what follows may still end it and start a statement
+_OPEN_PRAGMA = re.compile(r"(?:pragma|PRAGMA)\b[^;'\"]*\Z")
 _FIRST_WORD = re.compile(r"([A-Za-z_]+)\b")
 # a first word followed right away by `.name` (a file name, a dotted path): no statement's
 # keyword is (`render_template("truncate.sql")`)
@@ -298,9 +306,13 @@ def candidate_may_be_sql(candidate: StringCandidate) -> bool:
 def _start_is_open(rest: str) -> bool:
     """For a prefix after its leading noise: whether what follows it can still change where the
     text's first word is. Nothing yet; a lone `-` or `/` (the next character may make it `--`
-    or `/*`); a `/*` comment not closed yet (a closed one, and a `--` one, are noise already).
+    or `/*`); a `/*` comment not closed yet (a closed one, and a `--` one, are noise already);
+    a pragma without its `;` yet.
     `"- "`, `"/api/"` or `"-'"` start with no word, whatever follows."""
-    return not rest or rest in ("-", "/") or rest.startswith("/*")
+    return (
+        not rest or rest in ("-", "/") or rest.startswith("/*")
+        or _OPEN_PRAGMA.match(rest) is not None
+    )
 
 
 def known_first_word(prefix: str) -> bool:

@@ -75,6 +75,33 @@ if not any(isinstance(f, _QuietCommandFallback) for f in _SQLGLOT_LOGGER.filters
     _SQLGLOT_LOGGER.addFilter(_QuietCommandFallback())
 
 
+_SQLITE_MAIN = "main"
+
+
+def _main_as_default(result: StatementResult, default_schema: str) -> StatementResult:
+    """SQLite's `main.t` is `t`: `main` is the name of the connection's own database file,
+    the one unqualified names are in (another is named by `ATTACH ... AS other`)."""
+
+    def key(found: TableKey) -> TableKey:
+        return TableKey(default_schema, found.name) if found.schema == _SQLITE_MAIN else found
+
+    if not any(ref.schema == _SQLITE_MAIN for ref in result.refs) and not any(
+        found.schema == _SQLITE_MAIN
+        for found in (*result.sequences, *result.probed, *result.references)
+    ):
+        return result
+    return replace(
+        result,
+        refs=tuple(
+            replace(ref, schema=default_schema) if ref.schema == _SQLITE_MAIN else ref
+            for ref in result.refs
+        ),
+        sequences=tuple(key(found) for found in result.sequences),
+        probed=tuple(key(found) for found in result.probed),
+        references=tuple(key(found) for found in result.references),
+    )
+
+
 def analyze_statement(
     sql: str, *, dialect: str = "postgres", default_schema: str = "public",
     parsed: Parsed | None = None,
@@ -89,15 +116,19 @@ def analyze_statement(
             if attachment is not None:
                 return attachment
         if _SQLITE_ONLY.match(sql):
-            # `CREATE VIRTUAL TABLE ... USING fts5(...)` exists only in SQLite: a project
-            # running it has a SQLite database, whatever its main dialect. The module's
+            # `CREATE VIRTUAL TABLE ... USING fts5(...)` and `PRAGMA foreign_keys = on`
+            # exist only in SQLite: a project running them has a SQLite database, whatever
+            # its main dialect (PostgreSQL's grammar cannot read `= on`). The module's
             # options (`tokenize="porter"`) are no columns, and sqlglot stops at them; they
             # come after the table's name, so dropping them moves no offset that matters.
             dialect = "sqlite"
             using = _VIRTUAL_USING.search(sql)
             if using is not None:
                 sql = sql[: using.end()] + _MODULE_OPTION.sub("", sql[using.end() :])
-        return _analyze(sql, dialect, default_schema, parsed)
+        result = _analyze(sql, dialect, default_schema, parsed)
+        if dialect == "sqlite" and default_schema != _SQLITE_MAIN:
+            result = _main_as_default(result, default_schema)
+        return result
     except Exception as exc:  # last resort: the contract is that nothing escapes
         return StatementResult((), False, "unparsed", _one_line(f"internal error: {exc!r}"))
 
@@ -126,7 +157,7 @@ _ON_COMMIT = re.compile(
     r"\bON\s+COMMIT\s+(?:DROP|DELETE\s+ROWS|PRESERVE\s+ROWS)\b", re.IGNORECASE
 )
 _TEMPORARY_TABLE = re.compile(r"\bTEMP(?:ORARY)?\s+TABLE\b", re.IGNORECASE)
-_SQLITE_ONLY = re.compile(r"\s*CREATE\s+VIRTUAL\s+TABLE\b", re.IGNORECASE)
+_SQLITE_ONLY = re.compile(r"\s*(?:CREATE\s+VIRTUAL\s+TABLE|PRAGMA)\b", re.IGNORECASE)
 _ATTACH_OR_DETACH = re.compile(r"\s*(?:ATTACH|DETACH)\b", re.IGNORECASE)
 
 
