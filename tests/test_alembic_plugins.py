@@ -420,3 +420,90 @@ def test_columns_a_helper_hands_on_to_create_table_are_the_tables(
         module = _module(root / "migrations/versions/a1_ports.py")
         columns = _columns_after_upgrade(module, tmp_path / "ports.db", "port_flags")
     assert columns == ["port_id", "trusted", "qinq"]
+
+
+RUNNER_CREATE = '''\
+"""items
+
+Revision ID: r1
+Revises:
+"""
+import sqlalchemy as sa
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade(op, tables, tester):
+    op.create_table(
+        "items",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("legacy_code", sa.String(10)),
+        sa.Column("title", sa.String(80)),
+    )
+'''
+
+RUNNER_BATCH = '''\
+"""drop the legacy code, rename the title
+
+Revision ID: r2
+Revises: r1
+"""
+
+revision = "r2"
+down_revision = "r1"
+
+
+def upgrade(op, tables, tester):
+    with op.batch_alter_table("items") as batch_op:
+        batch_op.drop_column("legacy_code")
+        batch_op.alter_column("title", new_column_name="name")
+'''
+
+
+def test_a_batch_entered_from_the_op_a_runner_hands_in(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """`def upgrade(op, tables, tester)`, then `with op.batch_alter_table("items") as
+    batch_op: batch_op.drop_column(...)`: the batch of the runner's `op` is a batch of
+    `items` (its operations had been read as nothing, so a dropped column stayed in the
+    final schema and the model, without it, drifted). Alembic runs the revisions with an
+    `Operations` handed in, and the model's columns are what it leaves."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Item(Base):\n"
+            '    __tablename__ = "items"\n'
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    name = sa.Column(sa.String(80))\n\n\n"
+            "def names(session):\n"
+            "    return [i.name for i in session.query(Item)]\n"
+        ),
+        "migrations/env.py": "from alembic import context\n",
+        "migrations/versions/r1_items.py": RUNNER_CREATE,
+        "migrations/versions/r2_batch.py": RUNNER_BATCH,
+    })
+    report = scan(root)
+    assert report.findings == []
+    (items,) = report.tables
+    assert [(d.path, d.line, d.operation, d.detail) for d in items.definitions] == [
+        ("migrations/versions/r1_items.py", 13, "create", None),
+        ("migrations/versions/r2_batch.py", 13, "alter", "drop column legacy_code"),
+        ("migrations/versions/r2_batch.py", 14, "alter", "rename column title to name"),
+        ("app/models.py", 7, "declare", None),
+    ]
+
+    database = tmp_path / "items.db"
+    engine = sa.create_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        op = Operations(MigrationContext.configure(conn))
+        for name in ("r1_items.py", "r2_batch.py"):
+            _module(root / "migrations/versions" / name).upgrade(op, None, None)  # type: ignore[attr-defined]
+    columns = [c["name"] for c in sa.inspect(engine).get_columns("items")]
+    engine.dispose()
+    with importable(root):
+        from app.models import Base  # type: ignore[import-not-found]
+
+        assert columns == [c.name for c in Base.metadata.tables["items"].columns]
+    assert columns == ["id", "name"]

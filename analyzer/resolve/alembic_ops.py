@@ -47,6 +47,7 @@ from analyzer.resolve.values import (
     TableV,
     Unknown,
     Value,
+    Values,
     why_unknown,
 )
 from analyzer.sql.refs import hole_marker
@@ -298,18 +299,9 @@ class _Run:
         assert step.receiver is not None
         receivers = self.evaluator.evaluate(step.receiver, frame)
         batch = next((v for v in receivers if isinstance(v, BatchV)), None)
-        is_op = any(
-            isinstance(v, ExternalV) and (v.path == "alembic.op" or v.path.endswith(".op"))
-            for v in receivers
-        ) or (  # a free `op` (the revision relies on Alembic's module-level proxy)
-            isinstance(step.receiver, ir.Global)
-            and step.receiver.name == "op"
-            and all(isinstance(v, Unknown) for v in receivers)
-        ) or (  # `def upgrade(op=None)`: the runner hands the revision its `Operations`
-            isinstance(step.receiver, ir.Param)
-            and step.receiver.name == "op"
-            and not any(isinstance(v, FunctionV | InstanceV | ClassV) for v in receivers)
-        )
+        if batch is None:
+            batch = self._entered_batch(step.receiver, frame)
+        is_op = self._is_op(step.receiver, receivers)
         if batch is None and not is_op:
             method = self.evaluator.evaluate(ir.Attr(step.receiver, step.name), frame)
             call = dataclasses.replace(step, kind="call", value=ir.Attr(step.receiver, step.name))
@@ -415,6 +407,49 @@ class _Run:
             if name is not None and new_name is not None:
                 fields["column_rename"] = (name, new_name)
         return fields
+
+    @staticmethod
+    def _is_op(receiver: ir.Expr, values: Values) -> bool:
+        """Whether `receiver` (evaluated to `values`) is Alembic's `op`: imported, a free `op`
+        (the revision relies on Alembic's module-level proxy), or a parameter named `op`
+        (`def upgrade(op=None)`, `def upgrade(op, tables, tester)`: the runner hands the
+        revision its `Operations`)."""
+        return any(
+            isinstance(v, ExternalV) and (v.path == "alembic.op" or v.path.endswith(".op"))
+            for v in values
+        ) or (
+            isinstance(receiver, ir.Global)
+            and receiver.name == "op"
+            and all(isinstance(v, Unknown) for v in values)
+        ) or (
+            isinstance(receiver, ir.Param)
+            and receiver.name == "op"
+            and not any(isinstance(v, FunctionV | InstanceV | ClassV) for v in values)
+        )
+
+    def _entered_batch(self, receiver: ir.Expr, frame: Frame) -> BatchV | None:
+        """`with op.batch_alter_table("item") as batch_op` where `op` is the runner's (a
+        parameter, or the free proxy), which the evaluator cannot call: the batch of the
+        table its arguments name."""
+        if not (
+            isinstance(receiver, ir.Entered) and isinstance(receiver.value, ir.Call)
+            and isinstance(receiver.value.func, ir.Attr)
+            and receiver.value.func.attr == "batch_alter_table"
+        ):
+            return None
+        call = receiver.value
+        owner = call.func.value  # type: ignore[attr-defined]
+        if not self._is_op(owner, self.evaluator.evaluate(owner, frame)):
+            return None
+        keywords = dict(call.kwargs)
+        table = call.args[0] if call.args else keywords.get("table_name")
+        if table is None:
+            return None
+        names = self.evaluator.evaluate(table, frame)
+        schema = keywords.get("schema")
+        schemas = self.evaluator.evaluate(schema, frame) if schema is not None else ()
+        return BatchV(names[0] if len(names) == 1 else Unknown("several names"),
+                      schemas[0] if len(schemas) == 1 else None)
 
     def _batch(self, batch: BatchV, step: MigrationStep) -> tuple[tuple[Part, ...], str | None]:
         line = step.line
