@@ -8,6 +8,7 @@ proved against real Django by tests/test_django_real.py.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -2387,3 +2388,62 @@ def test_a_project_operation_building_its_own_lists_is_unknown(make_repo: MakeRe
         "['id', 'sku'] ['django_migrations', 'shop_log', 'shop_note', 'shop_tag', "
         "'shop_widget']"
     )
+
+
+LINK_FILES = shop_project({
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class StorageLink(models.Model):\n"
+        "    key = models.CharField(max_length=80)\n\n"
+        "    class Meta:\n        abstract = True\n\n"
+        "    @classmethod\n"
+        "    def exists(cls, key):\n"
+        "        return cls.objects.filter(key=key).exists()\n\n"
+        "    @classmethod\n"
+        "    def add(cls, key):\n"
+        "        return cls.objects.get_or_create(key=key)\n\n\n"
+        "class DiskLink(StorageLink):\n    pass\n\n\n"
+        "class CloudLink(StorageLink):\n    bucket = models.CharField(max_length=80)\n"
+    ),
+    "shop/sync.py": (
+        "from shop.models import CloudLink, DiskLink\n\n\n"
+        "def sync(keys):\n"
+        "    for key in keys:\n"
+        "        if not DiskLink.exists(key):\n"
+        "            DiskLink.add(key)\n"
+        "    CloudLink.add(keys[0])\n"
+    ),
+}, shop_db=True)
+
+
+def test_cls_objects_in_a_classmethod_of_an_abstract_model(make_repo: MakeRepo) -> None:
+    """`cls.objects.filter(...)` in a classmethod of an abstract model runs for a concrete
+    subclass (`DiskLink.exists(key)`), on that subclass's own table: each concrete model
+    below it is read (and written, `get_or_create`) there. Both tables had been dead. Real
+    Django, after a real `migrate`, queries both tables from those lines."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(LINK_FILES)
+    queries = captured_sql(
+        root, "from shop.sync import sync", "sync(['a'])",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert {
+        name for q in queries for name in re.findall(r'(?:FROM|INTO) "(\w+)"', q)
+    } == {
+        "shop_disklink", "shop_cloudlink",
+    }
+    report = scan(root)
+    assert sorted(
+        (t.name, u.path, u.line, u.kind, u.operation)
+        for t in report.tables if t.name in ("shop_disklink", "shop_cloudlink")
+        for u in t.uses
+    ) == [
+        ("shop_cloudlink", "shop/models.py", 12, "read", "exists"),
+        ("shop_cloudlink", "shop/models.py", 16, "read", "get_or_create"),
+        ("shop_cloudlink", "shop/models.py", 16, "write", "get_or_create"),
+        ("shop_disklink", "shop/models.py", 12, "read", "exists"),
+        ("shop_disklink", "shop/models.py", 16, "read", "get_or_create"),
+        ("shop_disklink", "shop/models.py", 16, "write", "get_or_create"),
+    ]
+    assert [f.name for f in report.findings if f.name == "dead-table"] == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()

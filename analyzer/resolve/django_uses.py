@@ -181,7 +181,16 @@ class ChainResolver:
                 each for frame in frames for each in self.evaluator.iterations(loops, frame)
             ]
         if len(frames) == 1:
-            return self._chain_in(chain, facts, frames[0])
+            concrete = self._concrete_for_cls(chain, frames[0])
+            if concrete is None:
+                return self._chain_in(chain, facts, frames[0])
+            found_each: list[tuple[TableKey, int, str, str, str, str]] = []
+            for model in concrete:
+                found_each.extend(
+                    item for item in self._chain_in(chain, facts, frames[0], model)
+                    if item not in found_each
+                )
+            return found_each
         lookups, accessors = len(self.unresolved_lookups), len(self.untyped_accessors)
         found: list[tuple[TableKey, int, str, str, str, str]] = []
         for frame in frames:
@@ -191,9 +200,33 @@ class ChainResolver:
         self.untyped_accessors[accessors:] = list(dict.fromkeys(self.untyped_accessors[accessors:]))
         return found
 
+    def _concrete_for_cls(self, chain: DjangoChain, frame: Frame) -> list[DjangoModel] | None:
+        """`cls.objects.filter(...)` in a classmethod of an abstract model (`class
+        StorageLink(models.Model): class Meta: abstract = True`, `@classmethod def exists(cls,
+        key): return cls.objects.filter(key=key).exists()`): the method runs for a concrete
+        subclass, whose own table it reads, so the chain is read once for each concrete
+        model below it (a mixin's classmethod too). None when the chain's root is no such
+        `cls`."""
+        if not isinstance(chain.root, ir.ClsRef) or not chain.steps:
+            return None
+        if self.type_of(chain.root, frame) is not None:
+            return None  # a concrete model's own `cls`
+        found: list[DjangoModel] = []
+        for value in self.evaluator.evaluate(chain.root, frame):
+            if not isinstance(value, ClassV):
+                continue
+            for sub in self.evaluator.subclasses(value):
+                model = self._model_of_class(sub)
+                if model is not None and not model.abstract and model not in found:
+                    found.append(model)
+        return found or None
+
     def _chain_in(
-        self, chain: DjangoChain, facts: PythonFacts, frame: Frame
+        self, chain: DjangoChain, facts: PythonFacts, frame: Frame,
+        cls_model: DjangoModel | None = None,
     ) -> list[tuple[TableKey, int, str, str, str, str]]:
+        """`cls_model`: the concrete model `cls`, the chain's root, stands for
+        (`_concrete_for_cls`)."""
         found: list[tuple[TableKey, int, str, str, str, str]] = []
         if not chain.steps:
             registered = self._registration_call(chain, frame)
@@ -202,7 +235,10 @@ class ChainResolver:
         if registered is not None:
             return registered
         self._missed = None
-        current = self.type_of(chain.root, frame)
+        current = (
+            Typed("class", cls_model) if cls_model is not None
+            else self.type_of(chain.root, frame)
+        )
         steps = chain.steps
         start = chain.start()
         if current is None and start is not chain.root:
