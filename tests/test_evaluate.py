@@ -274,6 +274,10 @@ def test_known_strings_helper() -> None:
 
 
 def test_a_list_changed_in_place_has_no_literal_value() -> None:
+    """A module's list appended to (by any module, at any time) and a function's list changed
+    in a loop, under a condition or by another method have no literal value; a function's
+    list only grown by appends and extends in straight-line code is what they added before
+    the use."""
     files = {
         "m.py": """
             TABLES = []
@@ -283,14 +287,34 @@ def test_a_list_changed_in_place_has_no_literal_value() -> None:
             def f():
                 names = []
                 names.append("x")
+                names.extend(["y", "z"])
                 return ", ".join(names)
             A = f()
+            def g(rows):
+                names = ["x"]
+                for row in rows:
+                    names.append(row)
+                return ", ".join(names)
+            B = g([])
+            def h(flag):
+                names = ["x"]
+                if flag:
+                    names.append("y")
+                return ", ".join(names)
+            C = h(True)
+            def k():
+                names = ["x"]
+                names.insert(0, "w")
+                return ", ".join(names)
+            D = k()
         """
     }
     (tables,) = value_of(files, "m.py", "TABLES")
     assert isinstance(tables, Unknown) and "changed in place" in tables.why
-    (a,) = value_of(files, "m.py", "A")
-    assert isinstance(a, Unknown) and "changed in place" in a.why
+    assert value_of(files, "m.py", "A") == (StrV("x, y, z"),)
+    for name in ("B", "C", "D"):
+        (value,) = value_of(files, "m.py", name)
+        assert isinstance(value, Unknown) and "changed in place" in value.why, name
     (kept,) = value_of(files, "m.py", "KEPT")
     assert not isinstance(kept, Unknown)
 

@@ -4909,3 +4909,63 @@ def test_plus_equals_pieces_in_if_else_arms_are_either(make_repo: MakeRepo) -> N
     assert {(t.name, u.line, u.confidence) for t in report.tables for u in t.uses} == {
         ("scan_log", 2, "high"), ("scan_log", 8, "high"),
     }
+
+
+GROWN_LIST_DROPS = {
+    **INI,
+    "migrations/env.py": ALEMBIC_ENV_PY,
+    f"{V}/a1.py": revision("a1", None, """
+        op.create_table("accounts", sa.Column("id", sa.Integer, primary_key=True))
+        op.create_table("tags", sa.Column("id", sa.Integer))
+        op.create_table("labels", sa.Column("id", sa.Integer))
+        op.create_table("notes", sa.Column("id", sa.Integer))
+    """),
+    f"{V}/b2.py": revision("b2", "a1", """
+        # the tables in reverse order of their creation
+        table_names = []
+        table_names.append("notes")
+        table_names.extend(["labels", "tags"])
+
+        for table_name in table_names:
+            op.drop_table(table_name=table_name)
+        table_names.append("accounts")
+    """),
+    "app/__init__.py": "",
+    "app/accounts.py": (
+        "def ids(conn):\n"
+        '    return conn.execute("SELECT id FROM accounts").fetchall()\n'
+    ),
+}
+
+
+def test_a_list_grown_by_appends_then_looped_over_is_its_items(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """`table_names = []`, `.append(...)` and `.extend([...])` in straight-line code, then
+    `for table_name in table_names: op.drop_table(...)`: the loop runs over what was added
+    before it (an append after the loop changes nothing it read). The three drops had not
+    been replayed: the tables stayed in the final schema, dead. Real Alembic upgrades a
+    database to head and leaves only `accounts`."""
+    import sqlite3
+
+    from alembic import command
+
+    root = make_repo(GROWN_LIST_DROPS)
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.accounts": "used", "public.labels": "removed", "public.notes": "removed",
+        "public.tags": "removed",
+    }
+    assert [
+        (d.path, d.line, d.operation) for t in report.tables if t.name == "labels"
+        for d in t.definitions
+    ] == [(f"{V}/a1.py", 13, "create"), (f"{V}/b2.py", 17, "drop")]
+    assert report.findings == []
+    assert report.diagnostics == []
+    url = tmp_path / "app.db"
+    command.upgrade(alembic_config(root, f"sqlite:///{url}"), "head")
+    with sqlite3.connect(url) as conn:
+        tables = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )}
+    assert tables == {"accounts", "alembic_version"}

@@ -35,6 +35,16 @@ if TRY_STAR is not None:
 
 
 @dataclass(eq=False, slots=True)
+class AppendSite:
+    """`names.append("a")` or `names.extend(["b", "c"])`: one value, or a sequence of them,
+    added to a list in place."""
+
+    line: int
+    method: str  # append | extend
+    value: cst.BaseExpression = field(repr=False)
+
+
+@dataclass(eq=False, slots=True)
 class BindingSite:
     """One place a name is bound."""
 
@@ -218,6 +228,11 @@ class Scope:
     declared_nonlocal: set[str] = field(default_factory=set)
     receiver: str | None = None  # "self" | "cls": what the first parameter is bound to
     mutated: set[str] = field(default_factory=set, repr=False)  # `x.append(...)`, `x[k] = v`
+    # of `mutated`, each `x.append(v)` / `x.extend(vs)` in the straight-line code of this
+    # scope's body, outside loops, in line order (`grown_list`) ...
+    appends: dict[str, list[AppendSite]] = field(default_factory=dict, repr=False)
+    # ... and the names changed in place any other way too
+    reshaped: set[str] = field(default_factory=set, repr=False)
     # `self.x = v` bound in this scope (a method, or a lambda / comprehension inside one); kept
     # here, not on the class, so that no scope refers down to another (no reference cycle)
     self_attributes: dict[str, list[BindingSite]] = field(default_factory=dict, repr=False)
@@ -366,7 +381,7 @@ class _Walker:
     def node(self, node: cst.CSTNode, ctx: Context) -> None:
         node_type = type(node)
         if node_type is cst.Call:
-            _note_mutation(node, ctx)  # type: ignore[arg-type]
+            _note_mutation(node, ctx, self.parsed.line(node))  # type: ignore[arg-type]
         muted_here: list[int] = []
         readers = self.readers
         for index, handler in self._visit_handlers(node_type):
@@ -449,7 +464,7 @@ class _Walker:
             ):
                 self._bind_attribute(leaf, value, path, kind, ctx, annotation)
             elif isinstance(leaf, cst.Subscript) and isinstance(leaf.value, cst.Name):
-                _mutated(leaf.value.value, scope)
+                _mutated(leaf.value.value, scope, None)
         for leaf in _starred_leaves(target):
             if isinstance(leaf, cst.Name):
                 self.bind_name(leaf.value, BindingSite("other", self.parsed.line(leaf)), scope)
@@ -510,24 +525,53 @@ def _dotted_test(test: cst.BaseExpression) -> str | None:
     return None
 
 
-def _note_mutation(call: cst.Call, ctx: Context) -> None:
-    """`x.append(...)`: a list bound once but changed in place has no literal value."""
+def _note_mutation(call: cst.Call, ctx: Context, line: int) -> None:
+    """`x.append(...)`: a list bound once but changed in place has no literal value, unless
+    it is only grown in straight-line code (`grown_list`)."""
     func = call.func
     if (
         isinstance(func, cst.Attribute)
         and isinstance(func.value, cst.Name)
         and func.attr.value not in READING_METHODS
     ):
-        _mutated(func.value.value, ctx.scope)
+        grows = (
+            func.attr.value in ("append", "extend") and len(call.args) == 1
+            and call.args[0].keyword is None and not call.args[0].star
+            and not ctx.loops and all(guard == "with" for guard in ctx.guards[ctx.loop_guards:])
+        )
+        added = AppendSite(line, func.attr.value, call.args[0].value) if grows else None
+        _mutated(func.value.value, ctx.scope, added)
 
 
-def _mutated(name: str, scope: Scope) -> None:
+def _mutated(name: str, scope: Scope, added: AppendSite | None) -> None:
+    """Note `name` changed in place in the scope binding it; `added`: by that append or
+    extend in the straight-line code of `scope` itself, else any other way."""
     current: Scope | None = scope
     while current is not None:
         if name in current.bindings or current.kind == "module":
             current.mutated.add(name)
+            if added is not None and current is scope:
+                current.appends.setdefault(name, []).append(added)
+            else:
+                current.reshaped.add(name)
             return
         current = current.parent
+
+
+def grown_list(
+    scope: Scope, name: str, site: BindingSite, line: int
+) -> list[AppendSite] | None:
+    """`names = []`, then `names.append("a")` and `names.extend(["b"])` in the straight-line
+    code of the function, then a use of `names` at `line`, outside loops: the list is the
+    literal with what was added before the use, in order (the appends after it change
+    nothing it reads). None when the name is changed any other way, or not so decided."""
+    if (
+        scope.kind != "function" or name in scope.reshaped or site.kind != "assign"
+        or not site.straight or site.loops or site.path
+        or not isinstance(site.value, cst.List)
+    ):
+        return None
+    return [added for added in scope.appends.get(name, ()) if site.line < added.line < line]
 
 
 def _starred_leaves(target: cst.BaseExpression) -> Iterable[cst.BaseExpression]:

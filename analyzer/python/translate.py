@@ -24,6 +24,7 @@ from analyzer.python.scopes import (
     alternatives,
     appended,
     evaluated_at,
+    grown_list,
     overridden,
     reaching,
 )
@@ -176,7 +177,10 @@ class Translator:
                                 )
                             return value
                         sites = reached
-                    return self._from_sites(name, sites, current, loops)
+                    line = (
+                        self.parsed.line(use) if use is not None and current is scope else None
+                    )
+                    return self._from_sites(name, sites, current, loops, line)
             current = current.parent
         return ir.Global(name)
 
@@ -194,8 +198,11 @@ class Translator:
         return self._loop_of(node)
 
     def _from_sites(
-        self, name: str, sites: list[BindingSite], scope: Scope, loops: tuple[int, ...]
+        self, name: str, sites: list[BindingSite], scope: Scope, loops: tuple[int, ...],
+        line: int | None = None,
     ) -> ir.Expr:
+        """What the name bound at `sites` in `scope` stands for; `line`: where it is read, in
+        `scope` itself, outside loops (a list grown by appends before it is known there)."""
         where = f"{scope.qualname}()" if scope.kind == "function" else (scope.qualname or "")
         if len(sites) > 1:
             # `for t in A: ... for t in B: ...`: inside a loop, its own element (unless the
@@ -219,6 +226,9 @@ class Translator:
             return ir.Param(scope.qualname, name)
         if kind in ("assign", "walrus") and site.value is not None:
             if name in scope.mutated and isinstance(site.value, MUTABLE_LITERALS):
+                grown = self._grown(name, site, scope, loops, line)
+                if grown is not None:
+                    return grown
                 return ir.Opaque(name, f"`{name}` is changed in place in {where}")
             return self._inline(site, scope)
         if kind in ("for", "comp"):
@@ -244,6 +254,32 @@ class Translator:
         if kind == "aug":
             return ir.Opaque(name, f"`{name}` is changed in place in {where}")
         return ir.Opaque(name, f"`{name}` is bound by a {kind} statement in {where}")
+
+    def _grown(
+        self, name: str, site: BindingSite, scope: Scope, loops: tuple[int, ...],
+        line: int | None,
+    ) -> ir.Expr | None:
+        """`table_names = []`, `table_names.append("artifacts")`, ..., then `for t in
+        table_names: op.drop_table(t)`: the list with what was appended or extended before
+        the use (`scopes.grown_list`), when every piece added is known as items."""
+        if line is None or loops:
+            return None
+        added = grown_list(scope, name, site, line)
+        if added is None:
+            return None
+        value = self._inline(site, scope)
+        if not isinstance(value, ir.Seq):
+            return None
+        items = list(value.items)
+        for piece in added:
+            item = self._expr(piece.value, scope, ())
+            if piece.method == "append":
+                items.append(item)
+            elif isinstance(item, ir.Seq):
+                items.extend(item.items)
+            else:
+                return None
+        return ir.Seq(value.kind, tuple(items))
 
     def _inline_value(self, site: BindingSite, scope: Scope) -> ir.Expr:
         marker = id(site)
