@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import Report, scan
-from tests.conftest import ALEMBIC_ENV_PY, MakeRepo, alembic_config, uses_of
+from tests.conftest import ALEMBIC_ENV_PY, MakeRepo, alembic_config, importable, uses_of
 from tests.pg import MakeDatabase, make_database, pg_server
 
 __all__ = ["make_database", "pg_server"]  # fixtures used by name below
@@ -1080,3 +1080,71 @@ def test_peewee_migrate_builds_what_the_replay_says(make_repo: MakeRepo, tmp_pat
     assert json.loads(built) == {
         t.name: t.states[0].columns for t in report.tables
     } == {"alerts": ["id", "camera", "score"], "snapshots": ["id"]}
+
+
+def test_modules_named_as_steps_of_a_chain_of_upgrades(make_repo: MakeRepo) -> None:
+    """`migrator/migrate1to2.py`, `migrate2to3.py`, ..., `migrate10to11.py`, each running its
+    SQL from `do_migration(conn)`, which a runner imports by version: one ordered source,
+    module by module in the order of the version each starts from (`10to11` after `2to3`),
+    their SQL no use and no runtime DDL. A lone `py2to3.py` is named so by chance: its SQL
+    stays the application's. The upgrade from version 1 starts from a schema no source
+    creates, and the rule says which module fails, by name. sqlite3 runs the runner on a
+    version-1 database."""
+    import importlib
+    import sqlite3
+
+    steps = {
+        1: "ALTER TABLE blobs ADD COLUMN size integer",
+        2: "CREATE TABLE streams (sd_hash text, blob_hash text)",
+        10: "ALTER TABLE streams ADD COLUMN added_on integer",
+    }
+    files: dict[str, str | bytes] = {
+        "store/__init__.py": "",
+        "store/migrator/__init__.py": "",
+        "store/migrator/runner.py": (
+            "import importlib\n\n\n"
+            "def migrate(conn, start, end, skipped=range(3, 10)):\n"
+            "    for version in range(start, end):\n"
+            "        if version in skipped:\n"
+            "            continue\n"
+            "        step = importlib.import_module(\n"
+            '            f"store.migrator.migrate{version}to{version + 1}")\n'
+            "        step.do_migration(conn)\n"
+        ),
+        "store/py2to3.py": (
+            "def convert(conn):\n"
+            '    conn.execute("UPDATE streams SET sd_hash = lower(sd_hash)")\n'
+        ),
+        "store/files.py": (
+            "def added(conn):\n"
+            '    return conn.execute("SELECT sd_hash, added_on FROM streams").fetchall()\n'
+        ),
+    }
+    for start, sql in steps.items():
+        files[f"store/migrator/migrate{start}to{start + 1}.py"] = (
+            f'def do_migration(conn):\n    conn.executescript("{sql};")\n'
+        )
+    root = make_repo(files)
+    report = scan(root)
+    streams = report.table("public.streams")
+    assert streams is not None
+    assert sorted((d.source, d.path, d.operation) for d in streams.definitions) == [
+        ("migration-module:store/migrator", "store/migrator/migrate10to11.py", "alter"),
+        ("migration-module:store/migrator", "store/migrator/migrate2to3.py", "create"),
+    ]
+    assert [s.columns for s in streams.states] == [["sd_hash", "blob_hash", "added_on"]]
+    assert sorted(
+        (t.qualified_name, u.path, u.line, u.kind) for t in report.tables for u in t.uses
+    ) == [
+        ("public.streams", "store/files.py", 2, "read"),
+        ("public.streams", "store/py2to3.py", 2, "write"),
+    ]
+    assert [(f.name, f.table, f.message.split(":")[0]) for f in report.findings] == [
+        ("migration-order", "public.blobs",
+         "On an empty database, migration migrate1to2 fails (store/migrator/migrate1to2.py"),
+    ]
+    with importable(root, "store"), sqlite3.connect(":memory:") as conn:
+        conn.execute("CREATE TABLE blobs (blob_hash text)")  # version 1, made elsewhere
+        importlib.import_module("store.migrator.runner").migrate(conn, 1, 11)
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(streams)")]
+        assert columns == ["sd_hash", "blob_hash", "added_on"]

@@ -273,7 +273,9 @@ def _run(history: SourceHistory, fault: OrderFault) -> str:
             f"({op.path}:{op.line})"
         )
     if history.kind == "migration-module":
-        return f"On an empty database, migration {op.revision} fails ({op.path}:{op.line})"
+        # a step is a function of a module (`m002_tags`), or a whole numbered module
+        step = op.revision or op.path.rsplit("/", 1)[-1].removesuffix(".py")
+        return f"On an empty database, migration {step} fails ({op.path}:{op.line})"
     return f"{op.path} run on an empty database fails at line {op.line}"
 
 

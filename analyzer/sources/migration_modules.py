@@ -6,7 +6,9 @@ package, each running raw SQL, and a runner that calls them by number. Such a mo
 ordered source of kind `migration-module`: its functions run in the order of their number
 (`m010` after `m009`, whatever the file order), each function's statements in line order. A
 package of numbered modules (`migrations/0001_init.py`, `migrations/0002_tags.py`), each
-running SQL, is one ordered source too, module by module; a module's reverse function
+running SQL, is one ordered source too, module by module, and so are modules named as the
+steps of a chain of upgrades (`migrator/migrate4to5.py`, `migrator/migrate5to6.py`: two or
+more beside each other, anywhere), by the version each starts from; a module's reverse function
 (`rollback`, `down`: `REVERSE_STEPS`) is no step of it. A peewee_migrate module's `migrator`
 operations (`add_fields`, `remove_fields`, `create_model`...) are steps too, in line order with
 its `migrator.sql(...)` (`analyzer.sources.peewee_migrate`).
@@ -115,6 +117,8 @@ def migration_modules(
     modules = sorted(modules, key=lambda f: f.path)
     registered = _registered_steps(modules, resolved, result)
     numbered_modules: dict[str, list[tuple[int, PythonFacts]]] = {}
+    # modules named as one step of a chain (`migrate5to6.py`), by folder and stem
+    chains: dict[tuple[str, str], list[tuple[int, PythonFacts]]] = {}
     for facts in modules:
         if facts.path in registered:
             continue
@@ -125,6 +129,9 @@ def migration_modules(
             continue
         declared = is_declared(facts.path, globs)
         if not declared and not _looks_like_migrations(facts):
+            step = _version_step(facts)
+            if step is not None and refs:
+                chains.setdefault(step[:2], []).append((step[2], facts))
             continue
         steps = _numbered_functions(facts, pattern, refs)
         if steps:
@@ -139,9 +146,14 @@ def migration_modules(
             result.histories.append(history)
             continue
         number = NUMBERED_FILE.match(PurePosixPath(facts.path).name)
-        if number and (refs or (mapper is not None and facts.orm.migrator_ops)):
+        step = _version_step(facts) if number is None else None
+        if (number or step) and (refs or (mapper is not None and facts.orm.migrator_ops)):
             folder = str(PurePosixPath(facts.path).parent)
-            numbered_modules.setdefault(folder, []).append((int(number[1]), facts))
+            order = int(number[1]) if number else step[2]  # type: ignore[index]
+            numbered_modules.setdefault(folder, []).append((order, facts))
+    for (folder, _stem), members in sorted(chains.items()):
+        if len(members) > 1:  # a chain: one module alone may be named so by chance
+            numbered_modules.setdefault(folder, []).extend(members)
     for folder, members in sorted(numbered_modules.items()):
         members.sort(key=lambda item: (item[0], item[1].path))
         history = SourceHistory(
@@ -368,6 +380,28 @@ def _gated_upgrades(
             (f"{function}: {subject} < {gate.version}", blocks[gate]) for gate in ordered
         ], result)
     return found
+
+
+#: A module named as one step of a chain of upgrades, from one version to the next:
+#: `migrate5to6.py`, `upgrade_3_to_4.py`, `v12_to_v13.py`
+_VERSION_STEP_MODULE = re.compile(
+    r"^(?P<stem>[A-Za-z_]*?)_?v?(?P<start>\d+)_?to_?v?(?P<end>\d+)\.py$"
+)
+
+
+def _version_step(facts: PythonFacts) -> tuple[str, str, int] | None:
+    """(folder, stem, the version it starts from) of a module named as a step of a chain of
+    upgrades (`migrator/migrate5to6.py`, each running its SQL from a `do_migration(conn)` a
+    runner calls in version order), neither an Alembic revision nor a Django migration;
+    else None."""
+    path = PurePosixPath(facts.path)
+    match = _VERSION_STEP_MODULE.match(path.name)
+    if (
+        match is None or int(match["end"]) <= int(match["start"])
+        or facts.alembic_revision is not None or "Migration" in facts.classes
+    ):
+        return None
+    return str(path.parent), match["stem"], int(match["start"])
 
 
 def _looks_like_migrations(facts: PythonFacts) -> bool:
