@@ -106,6 +106,45 @@ class FileProblem:
 
 
 @dataclass(frozen=True)
+class PeeweeFieldCall:
+    """A peewee field call whose class is not one of the names the reader knows
+    (`OwnerField(null=True)`, `EnumField(Kind)`): the class may be the project's subclass of a
+    peewee field, which only the mapper can resolve, so the call's arguments are kept for it."""
+
+    callee: str  # the called class as written: "OwnerField", "fields.OwnerField"
+    # positional arguments as written: a dotted name ("Account", "models.Account"), a string
+    # literal with its quotes ("'Account'"), else None; after a `*args` none is known
+    arguments: tuple[str | None, ...] = ()
+    keywords: tuple[tuple[str, str | None], ...] = ()  # keyword arguments, written alike
+    spread: bool = False  # `*args` / `**kwargs` in the call: what follows is unknown
+    named: bool = False  # `column_name=` / `db_column=` gave the column its name
+
+
+@dataclass(frozen=True)
+class PeeweeFieldInit:
+    """A class's own `__init__` (and `bind`) read as a peewee field subclass's: how a call of
+    the class hands the model to its parent's `__init__`, and whether it names the column
+    itself. Read for every class defining them; the mapper uses it only for a class a peewee
+    model's field calls (`class OwnerField(ForeignKeyField): def __init__(self, **kw): ...`)."""
+
+    parameters: tuple[str, ...] = ()  # positional parameters after `self`
+    # where the parent's model comes from: one of `parameters`, "*" for the caller's
+    # positional arguments past `parameters` (`super().__init__(*args, **kw)`), or None (the
+    # caller's `model=` through `**kwargs`, else `model_default`)
+    model_parameter: str | None = None
+    model_fixed: str | None = None  # always this model (`super().__init__(Account, **kw)`)
+    # the model when the caller gives none (`kw.setdefault("model", Account)`,
+    # `if "model" not in kw: kw["model"] = Account`)
+    model_default: str | None = None
+    forwards_keywords: bool = False  # passes its `**kwargs` on
+    readable: bool = True  # one parent `__init__` call, read; else the model is unknown
+    # it defines `bind` / `add_to_class` or its `__init__` mentions `column_name` or
+    # `db_column`: the column's name may be its own, which tabletrace does not compute
+    names_column: bool = False
+    defines_init: bool = True  # False: it defines only `bind` / `add_to_class`
+
+
+@dataclass(frozen=True)
 class OrmColumn:
     attribute: str | None  # the Python attribute (None inside Table(...))
     name: str  # the column name in the database: Column("x")/name= override, else attribute
@@ -123,6 +162,9 @@ class OrmColumn:
     # peewee's `ForeignKeyField(Event)` / `DeferredForeignKey("Event")`: the model it refers
     # to, as written ("Event", "models.Event", "'Event'", "'self'")
     target: str | None = None
+    # a peewee field of a class the reader does not know (`OwnerField()`): the mapper reads it
+    # as the peewee field its class derives from (`Mapper._peewee_fields`)
+    call: PeeweeFieldCall | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,10 +227,16 @@ class OrmClass:
     # the mapper reads them only for a class whose bases reach `peewee.Model`
     fields: tuple[OrmColumn, ...] = ()
     field_calls: tuple[str, ...] = ()
+    # peewee: attributes bound to a call of a class not named `*Field` (`parent = ParentRef()`,
+    # in `unread` too), read as fields by the class's `PeeweeFieldCall` when the mapper finds
+    # the class derives from a peewee field (`class ParentRef(ForeignKeyField)`)
+    maybe_fields: tuple[OrmColumn, ...] = ()
     # peewee's `class Meta:` options, as written (("legacy_table_names", "False"),
     # ("primary_key", "CompositeKey('a', 'b')")), and its `table_name` (or `db_table`) as parts
     meta: tuple[tuple[str, str], ...] = ()
     meta_table_name: tuple[Part, ...] | None = None
+    # its own `__init__` / `bind`, for a class that is a peewee field's subclass
+    field_init: PeeweeFieldInit | None = None
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,25 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 
-from analyzer.facts import OrmBaseFactory, OrmClass, OrmColumn, OrmTable, Part, PythonFacts
+from analyzer.facts import (
+    OrmBaseFactory,
+    OrmClass,
+    OrmColumn,
+    OrmTable,
+    Part,
+    PeeweeFieldCall,
+    PeeweeFieldInit,
+    PythonFacts,
+)
 from analyzer.orm.symbols import Symbol, SymbolTable
+from analyzer.readers.peewee_fields import (
+    MODEL_KEYWORDS,
+    PEEWEE_FOREIGN_KEYS,
+    PEEWEE_NO_COLUMN,
+    PEEWEE_PRIMARY,
+    is_peewee_field,
+    peewee_key_name,
+)
 from analyzer.resolve.evaluate import Frame, loop_elements
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.resolve.values import ClassV, FunctionV, TableV, known_strings, why_unknown
@@ -79,6 +96,39 @@ def peewee_legacy_name(name: str) -> str:
     """peewee's default table name (`legacy_table_names = True`): the lower-cased class name,
     runs of non-word characters made one underscore."""
     return re.sub(r"[^\w]+", "_", name.lower())
+
+
+MAX_FIELD_CHAIN = 8  # subclasses followed from a field's class to peewee's
+
+
+def _peewee_model(call: PeeweeFieldCall, inits: list[PeeweeFieldInit]) -> str | None:
+    """The model a call of a `ForeignKeyField` subclass refers to, as written: with no
+    `__init__` of the project on the way, peewee's (the first positional argument, `model=`,
+    peewee 2's `rel_model=`); else by what the nearest `__init__` passes on (a parameter, the
+    caller's `*args`, its `**kwargs`, a model of its own or a default). None when unknown:
+    two project `__init__`s, an unread one, `*args` in the call."""
+    keywords = dict(call.keywords)
+    given = next((k for k in MODEL_KEYWORDS if k in keywords), None)
+    if not inits:
+        if call.arguments:
+            return call.arguments[0]
+        return keywords[given] if given is not None else None
+    init = inits[0]
+    if len(inits) > 1 or not init.readable or call.spread:
+        return None
+    if init.model_fixed is not None:
+        return init.model_fixed
+    parameter = init.model_parameter
+    if parameter is not None and parameter != "*":
+        index = init.parameters.index(parameter)
+        if len(call.arguments) > index:
+            return call.arguments[index]
+        return keywords.get(parameter)
+    if parameter == "*" and len(call.arguments) > len(init.parameters):
+        return call.arguments[len(init.parameters)]
+    if init.forwards_keywords and given is not None:
+        return keywords[given]
+    return init.model_default
 
 
 #: Decorators (by their last part, on a `registry()`) that map a class.
@@ -443,8 +493,9 @@ class Mapper:
                 name = peewee_snake_case(cls.name)
             else:
                 info.unresolved = f"its Meta.legacy_table_names ({legacy}) is not a literal"
-        own = {c.attribute for c in cls.fields} | set(cls.field_calls) | set(cls.unread)
-        primary = [c for c in cls.fields if c.primary_key]
+        fields, hedged, promoted = self._peewee_fields(info)
+        own = {c.attribute for c in fields} | set(cls.field_calls) | set(cls.unread)
+        primary = [c for c in fields if c.primary_key]
         parents = [p for p in info.parents if p.flavour == "peewee"]
         if not primary and self._peewee_meta(info, "primary_key") is None:
             inherited = next(
@@ -460,16 +511,95 @@ class Mapper:
                     continue
                 if all(c.attribute != column.attribute for c in columns):
                     columns.append(column)
-        columns.extend(c for c in cls.fields if not c.primary_key)
+        columns.extend(c for c in fields if not c.primary_key)
         info.columns = columns
         calls = set(cls.field_calls)
         info.unread = list(dict.fromkeys([
-            *(n for n in cls.unread if n not in calls),
+            *(n for n in cls.unread if n not in calls and n not in promoted),
+            *hedged,
             *(n for p in parents for n in p.unread),
         ]))
         if name is not None:
             info.table = TableKey(str(schema or self.default_schema), name)
         info.role = "mapped" if info.table is not None else "unmapped"
+
+    def _peewee_fields(self, info: ClassInfo) -> tuple[list[OrmColumn], list[str], set[str]]:
+        """The model's own fields, those of a project's field class (`PeeweeFieldCall`) read
+        as the peewee field the class derives from (`class OwnerField(ForeignKeyField)`:
+        column `<attr>_id` unless named, a reference to the model the call or the class's
+        `__init__` gives; a `ManyToManyField` subclass: no column; an `AutoField` subclass:
+        the primary key); the names that may be columns of the fields whose class names its
+        column itself (`bind`): those are not claimed, only hedged, as `unread` is; and the
+        attributes of `maybe_fields` found to be fields (no longer `unread`)."""
+        fields: list[OrmColumn] = []
+        hedged: list[str] = []
+        promoted: set[str] = set()
+        maybe = {id(c) for c in info.cls.maybe_fields}
+        for column in sorted([*info.cls.fields, *info.cls.maybe_fields], key=lambda c: c.line):
+            call = column.call
+            root, chain, several = (
+                self._peewee_field_class(info.facts, call.callee) if call is not None
+                else (None, [], False)
+            )
+            if id(column) in maybe:
+                if root is None or not chain or not is_peewee_field(root):
+                    continue  # not a peewee field: it stays `unread`
+                promoted.add(column.attribute or column.name)
+            elif call is None or root is None or not chain:
+                fields.append(column)  # peewee's own field (read by name), or not peewee's
+                continue
+            if root in PEEWEE_NO_COLUMN:
+                continue
+            foreign = root in PEEWEE_FOREIGN_KEYS
+            attribute = column.attribute or column.name
+            if any(c.field_init is not None and c.field_init.names_column for c in chain):
+                hedged.append(attribute)
+                if foreign and not call.named:
+                    hedged.append(peewee_key_name(attribute))
+                continue
+            primary = column.primary_key or root in PEEWEE_PRIMARY
+            if foreign:
+                inits = [
+                    c.field_init for c in chain
+                    if c.field_init is not None and c.field_init.defines_init
+                ]
+                column = replace(
+                    column,
+                    name=column.name if call.named else peewee_key_name(attribute),
+                    target=None if several else _peewee_model(call, inits),
+                    primary_key=primary,
+                )
+            elif primary:
+                column = replace(column, primary_key=True)
+            fields.append(column)
+        return fields, hedged, promoted
+
+    def _peewee_field_class(
+        self, facts: PythonFacts, callee: str, depth: int = 0
+    ) -> tuple[str | None, list[OrmClass], bool]:
+        """The peewee field class a field's class (`callee`, as written in `facts`) is or
+        derives from, by its name (None when the chain ends in a class of the project with no
+        base, or cannot be followed), the project's classes on the way (the called one
+        first) and whether one of them has several bases (another base may take the
+        arguments). Classes resolve as a model's bases do (same module, imports, chains of
+        subclasses); a name that does not resolve (`from peewee import *`) is peewee's by its
+        name, as the reader reads peewee's own fields."""
+        symbol = self.symbols.lookup(facts, callee)
+        if symbol is None or symbol.kind == "external":
+            return (symbol.name if symbol else callee).rpartition(".")[2], [], False
+        cls = symbol.node
+        if (
+            symbol.kind != "class" or symbol.module is None or not isinstance(cls, OrmClass)
+            or depth >= MAX_FIELD_CHAIN or not cls.bases
+        ):
+            return None, [cls] if isinstance(cls, OrmClass) else [], False
+        # `class OwnerField(Mixin, ForeignKeyField)`: the field class is the first base
+        # that resolves to one
+        for base in cls.bases:
+            root, chain, several = self._peewee_field_class(symbol.module, base, depth + 1)
+            if root is not None:
+                return root, [cls, *chain], several or len(cls.bases) > 1
+        return None, [cls], len(cls.bases) > 1
 
     def _peewee_bases(self) -> None:
         """A peewee model with no field of its own that other models derive from

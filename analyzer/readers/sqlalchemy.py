@@ -57,6 +57,17 @@ from analyzer.python.positions import Positions
 from analyzer.python.scopes import Scope
 from analyzer.python.templates import TemplateBuilder
 from analyzer.python.traverse import child_nodes
+from analyzer.readers.peewee_fields import (
+    MODEL_KEYWORDS,
+    PEEWEE_FOREIGN_KEYS,
+    PEEWEE_NO_COLUMN,
+    PEEWEE_PRIMARY,
+    class_field_init,
+    field_call,
+    is_peewee_field,
+    peewee_key_name,
+    written,
+)
 from analyzer.readers.sinks import (
     QUERY_HELD,
     SQLALCHEMY_ROOTS,
@@ -200,12 +211,6 @@ _TABLE_MEMBERS = frozenset(
     }
 )
 
-#: peewee's foreign keys: a column `<attr>_id` (or `column_name=`) referring to a model.
-_PEEWEE_FOREIGN_KEYS = frozenset({"ForeignKeyField", "DeferredForeignKey"})
-#: peewee fields that make no column of the model's table (`ManyToManyField`: a through table).
-_PEEWEE_NO_COLUMN = frozenset({"ManyToManyField", "DeferredThroughModel"})
-#: peewee fields that are the primary key whatever their keywords.
-_PEEWEE_PRIMARY = frozenset({"AutoField", "BigAutoField", "PrimaryKeyField", "IdentityField"})
 #: peewee_migrate's `Migrator` operations read as schema changes (`PeeweeMigratorOp`); others
 #: (`add_index`, `add_not_null`, `change_fields`...) leave the tables and columns as they are.
 PEEWEE_MIGRATOR_OPS = frozenset(
@@ -527,17 +532,9 @@ class _ClassInfo:
     unread: list[str] = field(default_factory=list)
     fields: list[OrmColumn] = field(default_factory=list)
     field_calls: list[str] = field(default_factory=list)
+    maybe_fields: list[OrmColumn] = field(default_factory=list)
     meta: list[tuple[str, str]] = field(default_factory=list)
     meta_table_name: tuple[Part, ...] | None = None
-
-
-def is_peewee_field(called: str | None) -> bool:
-    """`CharField`, `ForeignKeyField`, `JSONField`, `DeferredForeignKey`: a peewee field class
-    by its name (a project's own `EnumField(CharField)` too; the mapper reads them only on a
-    class whose bases reach `peewee.Model`). SQLModel's bare `Field` is not one."""
-    return called is not None and (
-        (called.endswith("Field") and called != "Field") or called in _PEEWEE_FOREIGN_KEYS
-    )
 
 
 class _Reader:
@@ -1063,8 +1060,10 @@ class _Reader:
                 unread=tuple(dict.fromkeys(info.unread)),
                 fields=tuple(info.fields),
                 field_calls=tuple(info.field_calls),
+                maybe_fields=tuple(info.maybe_fields),
                 meta=tuple(info.meta),
                 meta_table_name=info.meta_table_name,
+                field_init=class_field_init(node, self.module),
             )
         )
 
@@ -1085,26 +1084,37 @@ class _Reader:
                         info.meta_table_name = self._parts(small.value)
 
     def _peewee_field(self, call: cst.Call, attribute: str, line: int) -> OrmColumn | None:
-        """The column a peewee field makes (None for a `ManyToManyField`): `column_name=`,
-        else the attribute, `<attr>_id` for a foreign key (peewee's `ForeignKeyField.bind`),
-        with the model a foreign key refers to."""
+        """The column a peewee field makes (None for a `ManyToManyField`): `column_name=`
+        (or `db_column=`), else the attribute, `<attr>_id` for a foreign key (peewee's
+        `ForeignKeyField.bind`), with the model a foreign key refers to. A field of a class
+        peewee does not name (`OwnerField()`) keeps its call (`PeeweeFieldCall`): the mapper
+        reads it as the peewee field the class derives from.
+
+        `db_column=` is peewee 2's keyword. peewee 3 and 4 still accept it as a deprecated
+        alias that wins over `column_name=` (`Field.__init__`: `column_name = db_column`), so
+        it names the column whatever version the code targets; likewise `rel_model=`, peewee
+        2's name of `ForeignKeyField`'s model."""
         called = _last(call.func)
-        if called in _PEEWEE_NO_COLUMN:
+        if called in PEEWEE_NO_COLUMN:
             return None
-        given = _keyword(call, "column_name")
+        given = _keyword(call, "db_column") or _keyword(call, "column_name")
         name = self._literal(given) if given is not None else None
         target = None
-        if called in _PEEWEE_FOREIGN_KEYS:
+        if called in PEEWEE_FOREIGN_KEYS:
             if name is None:
-                name = attribute if attribute.endswith("_id") else attribute + "_id"
+                name = peewee_key_name(attribute)
             args = _positional(call)
-            model = args[0] if args else _keyword(call, "model")
-            if model is not None:
-                target = _dotted(model) or (
-                    self._code(model) if isinstance(model, cst.SimpleString) else None
-                )
-        primary = called in _PEEWEE_PRIMARY or _is_true(_keyword(call, "primary_key"))
-        return OrmColumn(attribute, name or attribute, line, primary_key=primary, target=target)
+            models = [args[0]] if args else []
+            models += [m for k in MODEL_KEYWORDS if (m := _keyword(call, k)) is not None]
+            target = next(
+                (found for m in models if (found := written(m, self.module)) is not None), None
+            )
+        primary = called in PEEWEE_PRIMARY or _is_true(_keyword(call, "primary_key"))
+        known = called in PEEWEE_FOREIGN_KEYS or called in PEEWEE_PRIMARY
+        return OrmColumn(
+            attribute, name or attribute, line, primary_key=primary, target=target,
+            call=None if known else field_call(call, self.module, name is not None),
+        )
 
     def _class_statement(self, info: _ClassInfo, node: cst.CSTNode, sqlmodel: bool) -> None:
         if isinstance(node, cst.Assign):
@@ -1186,6 +1196,11 @@ class _Reader:
         if value is not None and not _is_plain_value(value):
             # a helper's call (`id = primary_key()`), a name (`created_by = CREATED_BY`)...
             info.unread.append(name)
+            if isinstance(value, cst.Call) and (_last(value.func) or "a")[:1].isupper():
+                # `parent = ParentRef()`: a class's call, perhaps of a peewee field's subclass
+                maybe = self._peewee_field(value, name, line)
+                if maybe is not None and maybe.call is not None:
+                    info.maybe_fields.append(maybe)
 
     def _dunder(self, info: _ClassInfo, name: str, value: cst.BaseExpression) -> None:
         if name == "__tablename__":
