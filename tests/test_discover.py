@@ -102,13 +102,15 @@ def test_test_paths_are_told_by_their_parts() -> None:
         "conftest.py", "pkg/b_test.py", "pkg/_tests/util/helpers.py", "shop/tests.py",
         "web/regression/feature_tests/view_data.py",
         "perf/tests/management/commands/test_alerts.py",
-    )] == [True] * 11
+        "internal/dal/testdata/old_release.sql", "pkg/test_data/dump.sql",
+    )] == [True] * 13
     assert [is_test_path(p) for p in (
         "src/app/testing/x.py", "test.py", "tests", "a/contest.py", "a/tests_util.py",
+        "app/testdata.py",
         "flexget/plugins/cli/perf_tests.py",
         # a Django command, whatever its name (`manage.py test_alerts` runs it)
         "perf/management/commands/test_alerts.py",
-    )] == [False] * 7
+    )] == [False] * 8
 
 
 NAMED_LIKE_TESTS = {
