@@ -38,7 +38,7 @@ from analyzer.relevance import Closure, Demand, Glance, glance
 from analyzer.resolve.index import ModuleIndex
 from analyzer.sources.migration_places import is_declared
 from analyzer.sql.detect import Parsed, sharing_parses
-from analyzer.sql.engine_files import engine_of
+from analyzer.sql.engine_files import dialect_of
 
 if TYPE_CHECKING:
     from analyzer.readers.sql_file import SqlFileFacts
@@ -143,7 +143,9 @@ def extraction_jobs(
             revision_candidate=_in_versions_folder(entry, discovery),
             data=contents[entry.path],
             digest=digests[entry.path],
-            dialect=engine_of(entry.path) or config.dialect,
+            dialect=(
+                dialect_of(entry.path, contents[entry.path]) if entry.kind == "sql" else None
+            ) or config.dialect,
             default_schema=config.default_schema,
             prefilter=True,
             time_budget=file_timeout,

@@ -860,6 +860,73 @@ def test_engine_variants_of_a_sql_file(make_repo: MakeRepo) -> None:
     assert report.table("not_sql") is None
 
 
+SQLITE_BESIDE_ALEMBIC: dict[str, str | bytes] = {
+    "migrations/env.py": ALEMBIC_ENV_PY,
+    "migrations/versions/a1.py": (
+        'from alembic import op\nimport sqlalchemy as sa\nrevision = "a1"\n'
+        "down_revision = None\n\n\ndef upgrade():\n"
+        '    op.create_table("user", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    op.create_table("repository", sa.Column("id", sa.Integer, primary_key=True),\n'
+        '                    sa.Column("owner_id", sa.Integer, sa.ForeignKey("user.id")))\n'
+    ),
+    # the same schema for SQLite, where `user` needs no quotes
+    "internal/schema/sqlite/app_schema.sql": (
+        "CREATE TABLE user (id INTEGER NOT NULL PRIMARY KEY);\n"
+        "CREATE TABLE repository (id INTEGER NOT NULL PRIMARY KEY,\n"
+        "  owner_id INTEGER REFERENCES user (id));\n"
+    ),
+    # a SQLite dump kept as a deployment's seed
+    "deploy/seed_dump.sql": (
+        "-- dumped by sqlite3 .dump\nPRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);\n"
+        "CREATE TABLE user (id INTEGER NOT NULL PRIMARY KEY);\n"
+        "CREATE TABLE repository (id INTEGER NOT NULL PRIMARY KEY,\n"
+        "  owner_id INTEGER REFERENCES user (id));\nCOMMIT;\n"
+    ),
+    "app/__init__.py": "",
+    "app/repos.py": (
+        "def revision(conn):\n"
+        '    return conn.execute("SELECT version_num FROM alembic_version").fetchone()\n\n\n'
+        "def owners(conn):\n"
+        '    return conn.execute(\n'
+        '        "SELECT u.id FROM repository r JOIN \\"user\\" u ON u.id = r.owner_id"\n'
+        "    ).fetchall()\n"
+    ),
+}
+
+
+def test_sql_files_written_for_sqlite_beside_postgresql_migrations(
+    make_repo: MakeRepo,
+) -> None:
+    """A `.sql` file in a folder named for an engine (`schema/sqlite/`) or opening with
+    SQLite's `PRAGMA` (a `sqlite3 .dump`) is read in SQLite's dialect: its `REFERENCES user
+    (id)` is no broken PostgreSQL (`user` is reserved there), and its tables are another
+    engine's schema, not rival owners of the migrations' (no duplicate-definition). The
+    dump's `alembic_version` is Alembic's own table, which `alembic upgrade` makes: no
+    sql-only-table. sqlite3 runs both files; the definitions stay in the inventory."""
+    import sqlite3
+
+    root = make_repo(SQLITE_BESIDE_ALEMBIC)
+    report = scan(root)
+    assert report.findings == []
+    repository = report.table("public.repository")
+    assert repository is not None
+    assert sorted((d.path, d.line, d.operation) for d in repository.definitions) == [
+        ("deploy/seed_dump.sql", 6, "create"),
+        ("internal/schema/sqlite/app_schema.sql", 2, "create"),
+        ("migrations/versions/a1.py", 9, "create"),
+    ]
+    for path, tables in (
+        ("internal/schema/sqlite/app_schema.sql", ["repository", "user"]),
+        ("deploy/seed_dump.sql", ["alembic_version", "repository", "user"]),
+    ):
+        with sqlite3.connect(":memory:") as conn:
+            conn.executescript((root / path).read_text())
+            assert [name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )] == tables
+
+
 def test_verify_builds_only_the_postgresql_variant(make_repo: MakeRepo) -> None:
     from analyzer.database.plan import build_plan
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.models import Diagnostic, Report, Table, TableState
-from analyzer.sql.engine_files import engine_of, source_engine
+from analyzer.sql.engine_files import dialect_of, source_engine
 from analyzer.sql.split import split_statements
 
 # Sources whose Python tabletrace never runs: their tables are generated from the replayed state
@@ -163,7 +163,7 @@ def build_plan(report: Report, root: Path, column_types: ColumnTypes = no_known_
             # them builds (`sql_files._pair_upgrades_with_fresh_scripts`): the script is built
             continue
         for file in source.files:
-            if engine_of(file) not in (None, "postgres"):
+            if dialect_of(file) not in (None, "postgres"):
                 continue  # written for another engine (`x.sql.sqlite`): not PostgreSQL's
             plan.steps.extend(sql_file_steps(source.id, file, root, plan.problems))
     plan.steps.extend(generated_steps(report.tables, column_types, plan.problems))

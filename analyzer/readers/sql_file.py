@@ -82,6 +82,7 @@ class SqlFileFacts:
     # named queries (`QUERY_HEADER`): application SQL, its statements uses, not migrations
     queries: bool = False
     routines: list[SqlRoutineFact] = field(default_factory=list)
+    dialect: str = "postgres"  # the dialect it was read in (`engine_files.dialect_of`)
 
 
 #: psql's `\connect name` / `\c name` meta-command (a line of its own), and MySQL's `USE name`.
@@ -131,7 +132,7 @@ def extract_sql_file(
     default_schema: str = "public",
     analyze_data: bool = False,
 ) -> SqlFileFacts:
-    facts = SqlFileFacts(path=path)
+    facts = SqlFileFacts(path=path, dialect=dialect)
     text, problems = decode_sql(path, source)
     facts.problems.extend(problems)
     if text is None:

@@ -37,6 +37,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if not _bootstrap(ctx, op.source)
             and not _assumed(ctx, op.source)
             and not _alternative(ctx, op.source)
+            and not _other_engine(ctx, op.source)
         ]
         sources = sorted({op.source for op in creates})
         owners = {_owner(ctx, source) for source in sources}
@@ -96,6 +97,15 @@ def _assumed(ctx: RuleContext, source: str) -> bool:
     interface method with the MetaData as parameter is often never called)."""
     history = ctx.graph.nodes[source_node(source)].get("history")
     return bool(getattr(history, "assumed", False))
+
+
+def _other_engine(ctx: RuleContext, source: str) -> bool:
+    """SQL files written for another engine than the project's (`schema/sqlite/app.sql`, a
+    SQLite dump beside PostgreSQL's migrations): a database runs one engine, so they build
+    another database, not a rival of this one's owner."""
+    history = ctx.graph.nodes[source_node(source)].get("history")
+    dialect = getattr(history, "dialect", None)
+    return dialect is not None and dialect != ctx.config.dialect
 
 
 def _owner(ctx: RuleContext, source: str) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from analyzer.graph import nodes_of_kind, operations_on, uses_of
 from analyzer.rules.base import Example, Rule, RuleContext, op_location, use_location
+from analyzer.sql.names import is_system_table
 
 if TYPE_CHECKING:
     from analyzer.models import Finding
@@ -31,6 +32,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         present = data["present_in"]
         if "sql" not in present or present & {"alembic", "django"}:
             continue
+        if is_system_table(data["key"]):
+            continue  # `alembic_version` in a dump: Alembic makes and keeps it itself
         uses = [u for u in uses_of(ctx.graph, node) if u.kind in ("read", "write")]
         if not uses:
             continue

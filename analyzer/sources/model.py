@@ -86,6 +86,10 @@ class SourceHistory:
     # Alternative histories of one schema, one per database engine (`versions/postgresql`,
     # `versions/sqlite`): the same key for each; they are not rival owners of a table.
     variant_of: str | None = None
+    # the dialect its `.sql` files are written in, when they all say one
+    # (`engine_files.dialect_of`: `schema/sqlite/app.sql`, a dump opening with `PRAGMA`):
+    # another engine's schema than the project's is no rival owner of its tables
+    dialect: str | None = None
     # A create_all whose module then stamps Alembic (`command.stamp(cfg, "head")`): Alembic's
     # cookbook way to build a fresh database, where models and revisions agree, not compete.
     bootstrap: bool = False

@@ -47,6 +47,9 @@ def sql_sources(
             # (`sql:db#postgres`, `sql:db#sqlite`): one schema per engine, alternatives
             variant_of=engine_family(source_id) or (variant_family(path) if not ordered else None),
         )
+        dialects = {files[member].dialect for member in members}
+        if len(dialects) == 1:
+            history.dialect = dialects.pop()
         for file_path in members:
             written: set[TableKey] = set()
             for statement in files[file_path].statements:

@@ -55,6 +55,31 @@ def engine_of(name: str) -> str | None:
     return engines.pop() if len(engines) == 1 else None
 
 
+# a SQL text that begins (after blank lines and comments) with SQLite's `PRAGMA`: a dump of a
+# SQLite database (`sqlite3 .dump` writes `PRAGMA foreign_keys=OFF;` first)
+_LEADING_PRAGMA = re.compile(rb"(?:\s+|--[^\n]*\n)*PRAGMA\b", re.IGNORECASE)
+
+
+def dialect_of(path: str, data: bytes | None = None) -> str | None:
+    """The dialect a SQL file is written in when it says so, else None (the project's): its
+    name (`engine_of`), a folder of its path named for an engine (`schema/sqlite/app.sql`, a
+    project keeping one schema per engine), or, given its bytes, a first statement only
+    SQLite has (`PRAGMA foreign_keys=OFF;`). Read in the project's dialect, SQLite's
+    `REFERENCES user (id)` is broken PostgreSQL."""
+    found = engine_of(path)
+    if found is not None:
+        return found
+    folders = {
+        ENGINE_WORDS[part.lower()] for part in path.split("/")[:-1]
+        if part.lower() in ENGINE_WORDS
+    }
+    if len(folders) == 1:
+        return folders.pop()
+    if data is not None and _LEADING_PRAGMA.match(data):
+        return "sqlite"
+    return None
+
+
 def variant_family(path: str) -> str | None:
     """The path the engine variants of one file share (`a/full.sql.postgres` -> `a/full.sql`,
     `a/mysql-init.sql` -> `a/*-init.sql`)."""
