@@ -1961,3 +1961,73 @@ def test_a_bulk_delete_or_update_on_a_query_kept_in_a_variable_writes(make_repo)
             ops.drop_keys(session, "a")  # type: ignore[attr-defined]
             ops.rename(session, "b", "c")  # type: ignore[attr-defined]
     assert [s.split()[0] for s in statements] == ["DELETE", "UPDATE"]
+
+
+LOADED_ROW_CODE = '''import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Shelf(Base):
+    __tablename__ = "shelves"
+    name = sa.Column(sa.String, primary_key=True)
+    label = sa.Column(sa.String)
+
+
+def not_found():
+    raise LookupError("no such shelf")
+
+
+def rename(session, name, label):
+    shelf = session.get(Shelf, name) or not_found()
+    shelf.label = label
+    shelf.cache = {}
+    session.commit()
+
+
+def drop(session, name):
+    shelf = session.get(Shelf, name) or not_found()
+    session.delete(shelf)
+    session.commit()
+
+
+def create(session, name):
+    shelf = Shelf(name=name)
+    shelf.label = "new"
+    session.add(shelf)
+    session.commit()
+'''
+
+
+def test_a_loaded_rows_attribute_set_and_delete_behind_or(make_repo) -> None:
+    """`shelf = session.get(Shelf, name) or not_found()` is a row the query loaded (the other
+    operand raises): `session.delete(shelf)` deletes from its table, and `shelf.label =
+    label` is the session's UPDATE of it. Setting an attribute that is no column
+    (`shelf.cache`) writes nothing, nor does one on a row made by the constructor before
+    `add` (its INSERT). SQLAlchemy runs the same statements."""
+    root = make_repo({"app/__init__.py": "", "app/models.py": LOADED_ROW_CODE})
+    report = scan(root)
+    shelves = report.table("public.shelves")
+    assert shelves is not None
+    assert [(u.line, u.kind, u.operation, u.confidence) for u in shelves.uses] == [
+        (20, "read", "get", "high"),
+        (21, "write", "update", "high"),
+        (27, "read", "get", "high"),
+        (28, "write", "delete", "high"),
+        (33, "write", "constructor", "low"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.models") as module:
+        engine = sqlite_engine(module)
+        statements = statements_run(engine)
+        with Session(engine) as session:
+            module.create(session, "a")  # type: ignore[attr-defined]
+            module.rename(session, "a", "tools")  # type: ignore[attr-defined]
+            module.drop(session, "a")  # type: ignore[attr-defined]
+        verbs = [s.split()[0] for s in statements]
+        assert verbs == ["INSERT", "SELECT", "UPDATE", "SELECT", "DELETE"], statements

@@ -9,7 +9,7 @@ from analyzer.models import Use
 from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.python import expr as ir
-from analyzer.readers.sinks import QUERY_HELD
+from analyzer.readers.sinks import ATTRIBUTE_SET, QUERY_HELD
 from analyzer.resolve.evaluate import Evaluator, Frame, loops_read
 from analyzer.resolve.values import ClassV, FunctionV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
@@ -59,26 +59,34 @@ def orm_uses(
                 if loops:
                     # `for model in (Color, Size): session.query(model)`: each element
                     frames = [each for f in frames for each in evaluator.iterations(loops, f)]
-                keys = [] if reference.context == QUERY_HELD else list(dict.fromkeys(
+                # a held query, and a row whose attribute is set, write only what a query
+                # loaded (`Shelf(...)` then `shelf.label = x` is the constructor's insert)
+                loaded_only = reference.context in (QUERY_HELD, ATTRIBUTE_SET)
+                keys = [] if loaded_only else list(dict.fromkeys(
                     key
                     for frame in frames
                     for key in _evaluated_tables(
                         evaluator.evaluate(reference.value, frame), mapper, peewee_only
                     )
                 ))
-                if not keys and isinstance(reference.value, ir.ClsRef) and not peewee_only:
+                if not keys and isinstance(reference.value, ir.ClsRef) and not loaded_only and (
+                    not peewee_only
+                ):
                     # `db.query(cls)` in a classmethod of a mixin (`Expiring.purge`): the
                     # class is each mapped subclass, for which the method may run
                     keys = _subclass_tables(reference.value, Frame(facts), evaluator, mapper)
                 if not keys:
                     # `award = Awards.query.filter_by(id=1).first_or_404()` then
                     # `db.session.delete(award)`: the instance a query of the model returns
+                    column = reference.attribute if reference.context == ATTRIBUTE_SET else None
                     keys = list(dict.fromkeys(
                         key for frame in frames
                         for key in _queried_tables(
-                            reference.value, frame, evaluator, mapper, peewee_only
+                            reference.value, frame, evaluator, mapper, peewee_only, column
                         )
                     ))
+                    if reference.context == ATTRIBUTE_SET:
+                        operation = "update"
                 parameter = _parameter_root(reference.value)
                 if not keys and parameter is not None and not peewee_only:
                     by_parameter.setdefault((facts.module, parameter.function), []).append(
@@ -261,6 +269,15 @@ def _reads_no_row(symbol: Symbol, attribute: str, model: OrmModel) -> bool:
     return False
 
 
+def _maps(info: ClassInfo, attribute: str) -> bool:
+    """Whether setting `attribute` on a loaded row of the class changes its table: a mapped
+    column's attribute, or a name tabletrace could not read (`unread`, a foreign base's)."""
+    return (
+        any(c.attribute == attribute for c in info.columns)
+        or attribute in info.unread or bool(info.foreign_bases)
+    )
+
+
 def _is_literal(value: ir.Expr | None) -> bool:
     if isinstance(value, ir.Const | ir.Str):
         return True
@@ -301,14 +318,27 @@ _PEEWEE_ROWS = frozenset(
 
 
 def _queried_tables(
-    value: ir.Expr, frame: Frame, evaluator: Evaluator, mapper: Mapper, peewee_only: bool = False
+    value: ir.Expr, frame: Frame, evaluator: Evaluator, mapper: Mapper, peewee_only: bool = False,
+    column: str | None = None,
 ) -> list[TableKey]:
     """The tables of the model whose query returned `value`: a chain from `Awards.query`
     (Flask-SQLAlchemy's query property) or from a call taking the model first
     (`session.query(Awards)....first()`, `db.session.get(Awards, 1)`), or a peewee model's
     (`Event.get(...)`, `Event.select().where(...)`), also through a loop over such a result;
-    `peewee_only`: a peewee model's only."""
+    `peewee_only`: a peewee model's only; `column`: a model mapping that attribute only."""
     node = value
+    if isinstance(node, ir.BoolOp | ir.IfExp):
+        # `Shelf.query.get(name) or flask.abort(404)`, `a if c else b`: any of its values (a
+        # call that raises, `abort`, gives none)
+        parts = node.values if isinstance(node, ir.BoolOp) else (node.body, node.orelse)
+        found: list[TableKey] = []
+        for part in parts:
+            found.extend(
+                key
+                for key in _queried_tables(part, frame, evaluator, mapper, peewee_only, column)
+                if key not in found
+            )
+        return found
     if isinstance(node, ir.LoopVar) and not node.path and node.loop < len(frame.module.loops):
         # `for award in Awards.query.filter(...).all(): db.session.delete(award)`: each element
         # of the query's result
@@ -320,17 +350,23 @@ def _queried_tables(
                 isinstance(func, ir.Attr) and func.attr in _MODEL_FIRST_CALLS and node.args
                 and not peewee_only
             ):
-                keys = _evaluated_tables(evaluator.evaluate(node.args[0], frame), mapper)
+                keys = _evaluated_tables(
+                    evaluator.evaluate(node.args[0], frame), mapper, column=column
+                )
                 if keys:
                     return keys
             node = func
         elif isinstance(node, ir.Attr):
             if node.attr == "query" and not peewee_only:
-                keys = _evaluated_tables(evaluator.evaluate(node.value, frame), mapper)
+                keys = _evaluated_tables(
+                    evaluator.evaluate(node.value, frame), mapper, column=column
+                )
                 if keys:
                     return keys
             if node.attr in _PEEWEE_ROWS:
-                keys = _evaluated_tables(evaluator.evaluate(node.value, frame), mapper, True)
+                keys = _evaluated_tables(
+                    evaluator.evaluate(node.value, frame), mapper, True, column
+                )
                 if keys:
                     return keys
             node = node.value
@@ -354,10 +390,11 @@ def _subclass_tables(
     return keys
 
 
-def _evaluated_tables(values: Values, mapper: Mapper, peewee_only: bool = False
-                      ) -> list[TableKey]:
+def _evaluated_tables(values: Values, mapper: Mapper, peewee_only: bool = False,
+                      column: str | None = None) -> list[TableKey]:
     """Tables of what the evaluator found: a mapped class, one of its instances, a Table
-    (`peewee_only`: a peewee model or one of its instances only)."""
+    (`peewee_only`: a peewee model or one of its instances only; `column`: a class mapping
+    that attribute to a column, or one whose columns tabletrace could not all read)."""
     keys: list[TableKey] = []
     for value in values:
         cls = value.cls if isinstance(value, InstanceV) else value
@@ -365,7 +402,7 @@ def _evaluated_tables(values: Values, mapper: Mapper, peewee_only: bool = False
             info = mapper.class_info(cls)
             if info is not None and info.role == "mapped" and (
                 info.flavour == "peewee" or not peewee_only
-            ):
+            ) and (column is None or _maps(info, column)):
                 keys.extend(k for k in mapper.tables_of(info) if k not in keys)
         elif isinstance(value, TableV) and not peewee_only:
             key = TableKey(value.schema or mapper.default_schema, value.name)

@@ -112,5 +112,7 @@ TABLE_STATEMENT_METHODS: frozenset[str] = frozenset({"insert", "update", "delete
 #: The context of `q.delete()` / `q.update(...)` on a local: a query it holds writes its model
 #: (`orm.uses`); a Table held in a local (`t.delete()`) is the table-object reading's.
 QUERY_HELD = "query_write"
+#: `row.label = "x"` on a local holding a row a query loaded: the session's UPDATE of it
+ATTRIBUTE_SET = "attribute_set"
 #: Attributes of a ``Table`` object holding its columns: ``t.c.name``.
 TABLE_COLUMNS: frozenset[str] = frozenset({"c", "columns"})

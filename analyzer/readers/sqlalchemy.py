@@ -69,6 +69,7 @@ from analyzer.readers.peewee_fields import (
     written,
 )
 from analyzer.readers.sinks import (
+    ATTRIBUTE_SET,
     QUERY_HELD,
     SQLALCHEMY_ROOTS,
     TABLE_COLUMNS,
@@ -1534,6 +1535,15 @@ class _Reader:
         if isinstance(node, cst.Attribute):
             if _dotted(node) is None:
                 self.walk(node.value)
+            elif (
+                isinstance(node.value, cst.Name) and node.value.value not in ("self", "cls")
+                and self.kinds[-1] == "function" and not self.no_refs
+                and self._kind(node.value.value) is None
+            ):
+                # `shelf = Shelf.query.get(name)`, then `shelf.label = label`: the session
+                # writes the change of a loaded row (`orm.uses` tells whether it is one)
+                self._evaluated(node.value, node.value, "write", ATTRIBUTE_SET,
+                                attribute=node.attr.value)
         elif isinstance(node, cst.Subscript):
             self.walk(node.value)
             for element in node.slice:
@@ -2190,7 +2200,7 @@ class _Reader:
         )
 
     def _evaluated(self, node: cst.BaseExpression, root: cst.Name, kind: str, context: str,
-                   confidence: str = "high") -> None:
+                   confidence: str = "high", attribute: str | None = None) -> None:
         """A reference whose expression the evaluator reads across modules (a free name bound
         nowhere in the module cannot be resolved, so none is kept for it)."""
         # (inside `for x in ...`: `x` is the loop's element, not an opaque name)
@@ -2200,7 +2210,7 @@ class _Reader:
             base = base.value
         module_names = self.builder.translator.model.module.bindings
         if not isinstance(base, ir.Global) or base.name in module_names:
-            self._add(self._code(node), root, kind, context, confidence, value)
+            self._add(self._code(node), root, kind, context, confidence, value, attribute)
 
     def _name(self, node: cst.Name) -> None:
         if (self.star or node.value in self.bound or id(node) in self.marks) and not self.no_refs:
