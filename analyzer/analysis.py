@@ -61,7 +61,12 @@ from analyzer.sources.migration_modules import (
     continue_from_baselines,
     migration_modules,
 )
-from analyzer.sources.model import implicit_object_renames, is_schema_change, replay
+from analyzer.sources.model import (
+    implicit_object_renames,
+    is_schema_change,
+    replay,
+    serial_sequences,
+)
 from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
@@ -535,6 +540,12 @@ def analyse(
                 ),
             )
         )
+    # `SELECT last_value FROM app_project_id_seq`: the sequence of a serial column, no table
+    sequences = serial_sequences(
+        (key for key, use in code.uses if use.kind == "read"), histories
+    )
+    if sequences:
+        code.uses = [(key, use) for key, use in code.uses if key not in sequences]
     histories += external_histories(django, histories, settings.ignores)
     histories += switched
     histories += attached_histories(

@@ -331,6 +331,34 @@ def describe(op: SchemaOp) -> str | None:
 _IMPLICIT_OBJECT = re.compile(r"_(?:pkey|key|fkey|seq|idx)\Z")
 
 
+def serial_sequences(keys: Iterable[TableKey], histories: list[SourceHistory]) -> set[TableKey]:
+    """Of `keys` (relations the code reads), those no source creates that are named as
+    PostgreSQL names the sequence behind a serial or identity column, `<table>_<column>_seq`,
+    of a table a source's final state has with that column (`SELECT last_value FROM
+    app_project_id_seq`, the sequence of `app_project.id`): sequences, no tables."""
+    created = {
+        op.table for history in histories for op in history.operations
+        if op.operation in ("create", "declare", "rename_to")
+    }
+    columns: dict[TableKey, set[str]] = {}
+    for history in histories:
+        for table, entry in history.state.items():
+            if entry.columns:
+                columns.setdefault(table, set()).update(entry.columns)
+    found: set[TableKey] = set()
+    for key in keys:
+        if key in created or not key.name.endswith("_seq"):
+            continue
+        stem = key.name.removesuffix("_seq")
+        for table, names in columns.items():
+            if table.schema == key.schema and stem.startswith(table.name + "_") and (
+                stem[len(table.name) + 1:] in names
+            ):
+                found.add(key)
+                break
+    return found
+
+
 def implicit_object_renames(histories: list[SourceHistory]) -> list[SchemaOp]:
     """`ALTER TABLE app_pkey RENAME TO project_pkey` (PostgreSQL's ALTER TABLE renames an
     index or a sequence too): a rename whose old name no source creates, named like an
