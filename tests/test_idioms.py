@@ -1843,6 +1843,39 @@ def test_an_untyped_call_of_a_dict_method_name_is_no_helper_call(make_repo: Make
     ]
 
 
+def test_an_untyped_call_that_cannot_bind_to_the_helper_is_none_of_its_calls(
+    make_repo: MakeRepo,
+) -> None:
+    """A helper method matched by its name alone (an untyped receiver) must take the call's
+    arguments: `image.save(buffer, format="JPEG")` (a keyword `Store.save` has no parameter
+    for) and `other.save(a, b, c)` (more positional arguments than it takes) are another
+    library's methods, neither a use nor a dynamic name at the call; `store.save("audit",
+    row)` is the helper's, medium."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/store.py": (
+            "class Store:\n"
+            "    def save(self, table, row):\n"
+            '        self.cur.execute(f"INSERT INTO {table} VALUES (?)", (row,))\n'
+        ),
+        "app/views.py": (
+            "import io\n\n\n"
+            "def publish(image, store, other, row):\n"
+            "    buffer = io.BytesIO()\n"
+            '    image.save(buffer, format="JPEG", progressive=True)\n'
+            "    other.save(buffer, row, 3)\n"
+            '    store.save("audit", row)\n'
+        ),
+    })
+    report = scan(root)
+    assert {t.qualified_name for t in report.tables} == {"public.audit"}
+    (audit,) = report.tables
+    assert [(u.path, u.line, u.kind, u.confidence) for u in audit.uses] == [
+        ("app/views.py", 8, "write", "medium"),
+    ]
+    assert [(f.name, f.line) for f in report.findings] == [("undefined-table", 8)]
+
+
 def test_a_foreign_key_to_another_schema_checks_that_schemas_table(make_repo: MakeRepo) -> None:
     """`op.create_foreign_key(None, "plain", "labels", ..., referent_schema="events")`: the
     referenced table is `events.labels`, which the revision created just before; a target the

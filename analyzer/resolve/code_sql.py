@@ -760,6 +760,9 @@ class CodeSqlResolver:
         found = [
             (helper, value, confidence, call)
             for helper, value, confidence in self._helpers_of(facts, call.func, names)
+            # a match by name alone (an untyped receiver) must be callable so: PIL's
+            # `image.save(buffer, format="JPEG")` is no `Store.save(self, obj)`
+            if confidence == "high" or _accepts(helper.fact, call)
         ]
         for index, argument in enumerate(call.args):
             if isinstance(argument, ir.Starred):
@@ -1313,6 +1316,23 @@ _BUILTIN_METHODS = frozenset(
 
 def _stronger(level: str, than: str) -> bool:
     return _CONFIDENCE.get(level, 0) > _CONFIDENCE.get(than, 0)
+
+
+def _accepts(fact: FunctionFact, call: CallFact) -> bool:
+    """Whether `fact` (a method, its receiver bound) takes the call's arguments: no more
+    positional ones than its parameters take (unless `*args`), and only keywords it names
+    (unless `**kwargs`). Unpacked arguments fit anything."""
+    if any(isinstance(argument, ir.Starred) for argument in call.args):
+        return True
+    params = list(fact.params)
+    if fact.receiver is not None and params and params[0].kind == "positional":
+        params = params[1:]  # `self` / `cls`
+    kinds = {param.kind for param in params}
+    positional = [param for param in params if param.kind == "positional"]
+    if len(call.args) > len(positional) and "varargs" not in kinds:
+        return False
+    names = {param.name for param in params if param.kind in ("positional", "keyword")}
+    return "varkw" in kinds or all(keyword in names for keyword, _ in call.kwargs)
 
 
 def _weakest(*levels: str) -> str:
