@@ -675,6 +675,26 @@ def test_a_table_class_of_a_project_module_is_no_sqlalchemy_table() -> None:
     assert [(t.variable, t.line) for t in facts.tables] == [("links", 6), ("named", 7)]
 
 
+def test_a_widget_table_is_no_sqlalchemy_table() -> None:
+    """`Gtk.Table(3, 2)` (a GTK layout) and `ui.Table(rows, columns)` of a module imported
+    from another library: not SQLAlchemy's, whose first argument is the table's name (they
+    had been unnamed tables, an `orm-dynamic-tablename` diagnostic); `models.Table("x",
+    metadata)` of a project module still is one."""
+    facts = orm(
+        """
+        import sqlalchemy as sa
+        from gi.repository import Gtk
+        from toolkit import ui
+        from app import models
+
+        layout = Gtk.Table(3, 2)
+        grid = ui.Table(rows, columns)
+        audit = models.Table("audit", models.metadata, sa.Column("id", sa.Integer))
+        """
+    )
+    assert [(t.variable, t.line) for t in facts.tables] == [("audit", 8)]
+
+
 def test_base_factories() -> None:
     facts = orm(
         """

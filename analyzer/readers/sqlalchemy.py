@@ -843,22 +843,28 @@ class _Reader:
         if name == "Table":
             if len(args) >= 2 and self.builder.is_str(args[1]):
                 return None  # e.g. rich.table.Table("Name", "Size")
+            if isinstance(args[0], cst.Integer | cst.Float):
+                return None  # `Gtk.Table(3, 2)`: SQLAlchemy's first argument is the name
             if isinstance(func, cst.Name) and imported is None and (
                 self.bound.get(func.value) == "class"
             ):
                 return None  # the module's own class `Table` (`Table(self, name)`)
+            receiver = func.value if isinstance(func, cst.Name) else (
+                func.value.value if isinstance(func.value, cst.Name) else None
+            )
             if (
-                isinstance(func, cst.Name) and imported is None
-                and self.bound.get(func.value) == "from"
+                receiver is not None and imported is None
+                and self.bound.get(receiver) == "from"
                 and not self.builder.is_str(args[0])
                 and not any(
                     isinstance(a, cst.Call) and self._orig_name(a.func) == "Column"
                     for a in args[1:]
                 )
             ):
-                # `from app.lib.table import Table`, then `Table(rows, columns)`: a class of
-                # that module (an HTML table), not SQLAlchemy's re-exported, which would name
-                # its table or hold columns
+                # `from app.lib.table import Table`, then `Table(rows, columns)`, or `from
+                # gi.repository import Gtk`, then `Gtk.Table(rows, columns)`: a class of that
+                # module (an HTML table, a widget), not SQLAlchemy's re-exported, which would
+                # name its table or hold columns
                 return None
             if len(args) == 1 and imported is None and not any(
                 arg.star or (arg.keyword is not None and arg.keyword.value in _TABLE_KEYWORDS)
