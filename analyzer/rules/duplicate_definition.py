@@ -133,7 +133,9 @@ RULE = Rule(
         "head`): never both on one database. Nor are upgrade scripts (a chain named by "
         "versions, or a numbered folder whose creates would clash with it) and the script "
         "beside them that builds the latest schema from nothing: two ways to one schema. "
-        "Runtime DDL is reported by TT003 instead."
+        "Nor are `.sql` files written for another engine than the project's (in a folder named "
+        "for it, `schema/sqlite/`, or a `sqlite3 .dump` opening with `PRAGMA`): they build "
+        "another database. Runtime DDL is reported by TT003 instead."
     ),
     why_it_matters=(
         "The sources disagree sooner or later (columns, types, indexes), and which one ran "
