@@ -470,9 +470,11 @@ class TemplateBuilder:
         scope: Scope,
         depth: int = 0,
         seen: frozenset[int] = frozenset(),
+        spliced: set[int] | None = None,
     ) -> tuple[Part, ...]:
         """Holes naming a local bound once to a string expression, replaced by its parts (not
-        where the template writes the local's `repr()`: its text is quoted there)."""
+        where the template writes the local's `repr()`: its text is quoted there).
+        `spliced`: receives the id of each function local's value put in."""
         if depth >= MAX_SPLICE_DEPTH or not any(
             isinstance(p, Hole) and p.ref is not None and p.conversion is None for p in parts
         ):
@@ -485,8 +487,12 @@ class TemplateBuilder:
                     site, owner = found
                     inner = self.build(site.value, owner, site.loops)  # type: ignore[arg-type]
                     if inner is not None:
-                        inner = self.splice_locals(inner, owner, depth + 1, seen | {id(site)})
+                        inner = self.splice_locals(
+                            inner, owner, depth + 1, seen | {id(site)}, spliced
+                        )
                         out.extend(splice(inner, part.line))
+                        if spliced is not None and owner.kind == "function":
+                            spliced.add(id(site.value))
                         continue
             out.append(part)
         return tuple(out)

@@ -253,10 +253,11 @@ class CodeSqlReader(Reader):
                 if parts is None:
                     done.add(id(node))
                     continue
-                if sink is not None:
-                    read_in_part.update(self._local_strings_of(parts, scope))
             done.add(id(node))
-            parts = builder.splice_locals(parts, scope)
+            spliced: set[int] = set()
+            parts = builder.splice_locals(parts, scope, spliced=spliced)
+            if sink is not None:
+                read_in_part.update(spliced)  # (`sql + " WHERE x = 1"`: the local is in)
             if sink is None and not _worth_reporting(parts):
                 continue
             line = self.parsed.line(node)
@@ -314,32 +315,17 @@ class CodeSqlReader(Reader):
             return id(found[0].value) if found[1].kind == "function" else None
         return 0 if self._bound_to_a_sink_of_text(hole.ref, scope, hole.line, loops) else None
 
-    def _local_string(
-        self, name: str, scope: Scope, line: int, loops: tuple[int, ...] | None = None,
-        *, literal: bool = False,
+    def _local_literal(
+        self, name: str, scope: Scope, line: int, loops: tuple[int, ...]
     ) -> int | None:
-        """The id of the string expression a function's local `name` is bound to once where
-        `line` reads it, else None; `literal`: only a plain literal's."""
+        """The id of the plain string literal a function's local `name` is bound to once
+        where `line` reads it, else None."""
         assert self._builder is not None
-        if "." in name:
-            return None
         found = self._builder.string_binding(name, scope, line, loops)
         if found is None or found[1].kind != "function":
             return None
         value = found[0].value
-        if literal and (value is None or literal_string(value) is None):
-            return None
-        return id(value)
-
-    def _local_strings_of(self, parts: tuple[Part, ...], scope: Scope) -> set[int]:
-        """The local strings a template's holes read (`sql + " WHERE x = 1"`): those
-        `splice_locals` puts in."""
-        found = (
-            self._local_string(part.ref, scope, part.line)
-            for part in parts
-            if isinstance(part, Hole) and part.ref is not None and part.conversion is None
-        )
-        return {node_id for node_id in found if node_id is not None}
+        return id(value) if value is not None and literal_string(value) is not None else None
 
     def _local_strings_in(
         self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
@@ -355,8 +341,8 @@ class CodeSqlReader(Reader):
         while stack:
             current = stack.pop()
             if isinstance(current, cst.Name):
-                node_id = self._local_string(current.value, scope, self.parsed.line(current),
-                                             loops, literal=True)
+                node_id = self._local_literal(current.value, scope, self.parsed.line(current),
+                                              loops)
                 if node_id is not None:
                     found.add(node_id)
             elif isinstance(current, cst.BinaryOperation) and isinstance(
