@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import scan
+from analyzer import Report, scan
 from tests.conftest import MakeRepo, importable
 
 pytest.importorskip("peewee")
@@ -120,6 +120,14 @@ def remove(event_id):
 APP = {"app/__init__.py": "", "app/models.py": MODELS, "app/api.py": API}
 
 
+def _model_columns(report: Report) -> dict[str, list[str]]:
+    """Each table a model declares in the report: table name -> its columns."""
+    return {
+        t.name: list(d.columns or ())
+        for t in report.tables for d in t.definitions if d.source_kind == "model"
+    }
+
+
 def _peewee_tables(root: Path, module: str = "app.models") -> dict[str, list[str]]:
     """Every model class of `module` that real peewee makes: table name -> column names."""
     script = textwrap.dedent(
@@ -148,10 +156,7 @@ def test_models_are_named_and_columned_as_peewee_makes_them(make_repo: MakeRepo)
     root = make_repo(APP)
     report = scan(root)
     real = _peewee_tables(root)
-    declared = {
-        t.name: list(d.columns or ())
-        for t in report.tables for d in t.definitions if d.source_kind == "model"
-    }
+    declared = _model_columns(report)
     expected = {
         table: columns for name, (table, columns) in real.items()
         if name not in ("BaseModel", "SnakeBase")
@@ -462,10 +467,7 @@ def test_a_project_field_class_is_the_peewee_field_it_derives_from(make_repo: Ma
     root = make_repo(SUBCLASSES)
     report = scan(root)
     real = _peewee_tables(root)
-    declared = {
-        t.name: list(d.columns or ())
-        for t in report.tables for d in t.definitions if d.source_kind == "model"
-    }
+    declared = _model_columns(report)
     assert declared == {table: columns for table, columns in real.values()} == {
         "account": ["id", "mail"],
         "kind": ["id", "name"],
