@@ -58,7 +58,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue
         baseline = _baseline(history)
         if baseline:
-            yield _trimmed(ctx.graph, history, baseline)
+            yield (
+                _trimmed(ctx.graph, history, baseline) if history.kind == "alembic"
+                else _older_schema(history, baseline)
+            )
         for fault in history.faults:
             if fault not in baseline:
                 yield _finding(ctx.graph, history, fault, bootstraps)
@@ -69,8 +72,10 @@ def _baseline(history: SourceHistory) -> list[OrderFault]:
     root revision (no `down_revision`) needs a table, and so do later steps, on tables that
     no revision of it ever creates. The older revisions were removed (a trimmed history) or
     the first database was built another way; the steps are one fact, not one fault each.
-    A table some revision creates, too late, is an ordering fault of its own."""
-    if history.kind != "alembic":
+    A table some revision creates, too late, is an ordering fault of its own. Home-made
+    upgrade steps (`migrate3to4.py`, `m002_...`) needing tables none of them creates, at
+    any step, upgrade a database an older release made: one fact too."""
+    if history.kind not in ("alembic", "migration-module"):
         return []
     created = {
         op.table for op in history.operations if op.operation in ("create", "rename_to")
@@ -79,7 +84,7 @@ def _baseline(history: SourceHistory) -> list[OrderFault]:
         fault for fault in history.faults
         if fault.missing == "table" and fault.op.table not in created
     ]
-    if not any(fault.at_root for fault in never):
+    if not never or (history.kind == "alembic" and not any(fault.at_root for fault in never)):
         return []
     tables = {fault.op.table for fault in never}
     return [fault for fault in history.faults if fault.op.table in tables]
@@ -127,6 +132,29 @@ def _trimmed(
         table=op.table.display,
         message=message,
         locations=[op_location(fault.op) for fault in [first, *later]],
+        severity="warning",
+    )
+
+
+def _older_schema(history: SourceHistory, faults: list[OrderFault]) -> Finding:
+    """Ordered upgrade steps that need tables none of them creates: they upgrade a database
+    an older release built (lbry's `migrator/migrate1to2.py` ... start at version 1), which
+    no source of the repository makes; one warning at the first step needing one."""
+    first = faults[0]
+    op = first.op
+    step = op.revision or op.path.rsplit("/", 1)[-1].removesuffix(".py")
+    shown = _other_tables(first, faults[1:])
+    message = (
+        f"On an empty database, migration {step} fails ({op.path}:{op.line}): {_what(op)} "
+        f"needs table {op.table.display}, which none of {history.path}'s steps creates"
+        + (f"; later steps need {shown} too" if shown else "")
+        + ". The steps upgrade a database an older release built, a schema no source of "
+        "the repository makes: a fresh database is built another way, or not at all"
+    )
+    return RULE.finding(
+        table=op.table.display,
+        message=message,
+        locations=[op_location(fault.op) for fault in faults],
         severity="warning",
     )
 
@@ -344,7 +372,9 @@ RULE = Rule(
         "such step, listing the others). An Alembic environment whose root revision (no "
         "`down_revision`) already needs a table that no revision creates starts from an "
         "existing schema (its older revisions removed): one warning for the environment, at "
-        "that step, listing the later steps that need tables no revision creates. Operations "
+        "that step, listing the later steps that need tables no revision creates; so do "
+        "home-made upgrade steps (`migrate3to4.py`, `m002_...`) that need tables none of them "
+        "creates, at any step (they upgrade a database an older release built). Operations "
         "that tolerate the state they find (`IF EXISTS`, `IF NOT EXISTS`, Alembic operations "
         "inside `if`/`try`) are never reported."
     ),
