@@ -211,8 +211,9 @@ class OrmClass:
     # relationship back to this one, which the ORM loads and cascades through
     backrefs: tuple[tuple[str, int], ...] = ()
     # `relationship(..., secondary=assoc)`: the association table, as written (a string literal
-    # keeps its quotes: "'assoc'"), and the line. The ORM reads and writes it with the class.
-    secondaries: tuple[tuple[str, int], ...] = ()
+    # keeps its quotes: "'assoc'"), the line and the relationship's attribute. The ORM reads
+    # and writes it with the class.
+    secondaries: tuple[tuple[str, int, str], ...] = ()
     nested: bool = False  # defined inside a function or another class
     # `metadata = ...` in the class body: "" for its own `MetaData(...)`, else the name as written
     # (also a decorator's `metadata=` keyword: `@as_declarative(metadata=Base.metadata)`)

@@ -2031,3 +2031,85 @@ def test_a_loaded_rows_attribute_set_and_delete_behind_or(make_repo) -> None:
             module.drop(session, "a")  # type: ignore[attr-defined]
         verbs = [s.split()[0] for s in statements]
         assert verbs == ["INSERT", "SELECT", "UPDATE", "SELECT", "DELETE"], statements
+
+
+ASSOCIATION_CODE = '''import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+owners = sa.Table(
+    "shelf_owners", Base.metadata,
+    sa.Column("shelf_name", sa.ForeignKey("shelves.name"), primary_key=True),
+    sa.Column("reader_id", sa.ForeignKey("readers.id"), primary_key=True),
+)
+
+
+class Reader(Base):
+    __tablename__ = "readers"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Shelf(Base):
+    __tablename__ = "shelves"
+    name = sa.Column(sa.String, primary_key=True)
+    owners = relationship(Reader, secondary=owners)
+
+
+def share(session, name, reader_id):
+    shelf = session.get(Shelf, name)
+    reader = session.get(Reader, reader_id)
+    shelf.owners.append(reader)
+    session.commit()
+
+
+def unshare(session, name, reader_id):
+    shelf = session.get(Shelf, name)
+    shelf.owners.remove(session.get(Reader, reader_id))
+    shelf.tags = []
+    shelf.tags.append("x")
+    session.commit()
+
+
+def create(session, name, reader):
+    shelf = Shelf(name=name)
+    shelf.owners.append(reader)
+    session.add(shelf)
+    session.commit()
+'''
+
+
+def test_a_relationship_collection_changed_writes_its_association_table(make_repo) -> None:
+    """`shelf.owners.append(reader)` / `.remove(...)` on a loaded row, or on one the
+    constructor made, changes the relationship `owners`, whose `secondary=` table the session
+    writes (it had only the read every use of the class gives it, at the relationship); a
+    list that is no relationship (`shelf.tags`) writes nothing. SQLAlchemy runs the INSERT
+    and DELETE on the association table."""
+    root = make_repo({"app/__init__.py": "", "app/models.py": ASSOCIATION_CODE})
+    report = scan(root)
+    association = report.table("public.shelf_owners")
+    assert association is not None
+    assert [(u.line, u.kind, u.operation) for u in association.uses] == [
+        (24, "read", "relationship"),
+        (30, "write", "relationship"),
+        (36, "write", "relationship"),
+        (44, "write", "relationship"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.models") as module:
+        engine = sqlite_engine(module, [module.Reader(id=1), module.Reader(id=2)])  # type: ignore[attr-defined]
+        statements = statements_run(engine)
+        with Session(engine) as session:
+            module.create(session, "a", session.get(module.Reader, 2))  # type: ignore[attr-defined]
+            module.share(session, "a", 1)  # type: ignore[attr-defined]
+            module.unshare(session, "a", 1)  # type: ignore[attr-defined]
+        writes = [
+            s.split()[0] for s in statements
+            if s.startswith(("INSERT INTO shelf_owners", "DELETE FROM shelf_owners"))
+        ]
+        assert writes == ["INSERT", "INSERT", "DELETE"], statements

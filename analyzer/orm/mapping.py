@@ -168,8 +168,9 @@ class ClassInfo:
     named_by_rule: str = ""
     # The MetaData its table joins (see `Mapper.metadata_owner`): what `create_all` builds.
     owner: str | None = None
-    # Association tables of its relationships (`secondary=`), with the relationship's line.
-    secondaries: list[tuple[TableKey, int]] = field(default_factory=list)
+    # Association tables of its relationships (`secondary=`), with the relationship's line and
+    # attribute.
+    secondaries: list[tuple[TableKey, int, str]] = field(default_factory=list)
     # peewee's `class Meta: temporary = True` (own or inherited): `create_table()` makes a
     # temporary table, in no schema a source builds
     temporary: bool = False
@@ -976,7 +977,7 @@ class Mapper:
 
     def _secondaries(self, info: ClassInfo) -> None:
         """`secondary=` tables: a Table object found through imports, or a table name."""
-        for written, line in info.cls.secondaries:
+        for written, line, attribute in info.cls.secondaries:
             key: TableKey | None = None
             if written[:1] in "'\"":
                 schema, _, name = written[1:-1].rpartition(".")
@@ -991,7 +992,7 @@ class Mapper:
                     target = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
                     key = target.table if target.role == "mapped" else None
             if key is not None:
-                info.secondaries.append((key, line))
+                info.secondaries.append((key, line, attribute))
 
     def _references(self, info: ClassInfo) -> None:
         backrefs = set(info.cls.backrefs)

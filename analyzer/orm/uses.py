@@ -9,7 +9,7 @@ from analyzer.models import Use
 from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.python import expr as ir
-from analyzer.readers.sinks import ATTRIBUTE_SET, QUERY_HELD
+from analyzer.readers.sinks import ATTRIBUTE_SET, QUERY_HELD, RELATIONSHIP_WRITE
 from analyzer.resolve.evaluate import Evaluator, Frame, loops_read
 from analyzer.resolve.values import ClassV, FunctionV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
@@ -52,7 +52,12 @@ def orm_uses(
             confidence = reference.confidence
             kind, operation = reference.kind, reference.context
             peewee_only = reference.context in PEEWEE_INSTANCE_CONTEXTS
-            if reference.value is not None:
+            if reference.context == RELATIONSHIP_WRITE:
+                # `shelf.owners.append(reader)`: the association table of the relationship
+                # `owners` of the row's class, if it has one
+                keys = _association_tables(reference, facts, evaluator, mapper, model)
+                operation = "relationship"
+            elif reference.value is not None:
                 # `select(self.model)` in a generic repository: each subclass's model
                 frames = evaluator.receiver_frames([reference.value], (), Frame(facts))
                 loops = loops_read(reference.value)
@@ -156,6 +161,28 @@ def orm_uses(
     return uses + secondary + _versioned_uses(uses + secondary, model)
 
 
+def _association_tables(
+    reference: OrmReference, facts: PythonFacts, evaluator: Evaluator, mapper: Mapper,
+    model: OrmModel,
+) -> list[TableKey]:
+    """The association tables (`secondary=`) of the relationship named by the reference's
+    attribute on the classes its row may be of: an instance the evaluator tells (made by the
+    constructor, `self._model` bound to one), or a row a query loaded."""
+    assert reference.value is not None
+    frame = Frame(facts)
+    tables = set(_evaluated_tables(evaluator.evaluate(reference.value, frame), mapper))
+    tables.update(_queried_tables(reference.value, frame, evaluator, mapper))
+    found: list[TableKey] = []
+    for info in sorted(model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
+        if info.table is None or info.table not in tables:
+            continue
+        found.extend(
+            key for key, _line, attribute in info.secondaries
+            if attribute == reference.attribute and key not in found
+        )
+    return found
+
+
 def _parameter_root(value: ir.Expr | None) -> ir.Param | None:
     """The parameter a reference's expression is read from (`table`, `model.__table__`)."""
     while isinstance(value, ir.Attr):
@@ -220,7 +247,7 @@ def _secondary_uses(
     for info in sorted(model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
         if info.table is None or info.table not in used:
             continue
-        for key, line in info.secondaries:
+        for key, line, _attribute in info.secondaries:
             found.append(
                 (
                     key,
@@ -435,7 +462,7 @@ def _versioned_uses(
         pattern = _version_pattern(fact.value)
         if pattern is None:
             continue
-        used = {key for key, _ in info.secondaries if key in kinds}
+        used = {key for key, _, _ in info.secondaries if key in kinds}
         tables = [
             TableKey(key.schema, pattern.replace("%s", key.name))
             for key in (info.table, *sorted(used))

@@ -114,5 +114,7 @@ TABLE_STATEMENT_METHODS: frozenset[str] = frozenset({"insert", "update", "delete
 QUERY_HELD = "query_write"
 #: `row.label = "x"` on a local holding a row a query loaded: the session's UPDATE of it
 ATTRIBUTE_SET = "attribute_set"
+#: `shelf.owners.append(reader)`: a relationship's collection changed, its association written
+RELATIONSHIP_WRITE = "relationship_write"
 #: Attributes of a ``Table`` object holding its columns: ``t.c.name``.
 TABLE_COLUMNS: frozenset[str] = frozenset({"c", "columns"})

@@ -71,6 +71,7 @@ from analyzer.readers.peewee_fields import (
 from analyzer.readers.sinks import (
     ATTRIBUTE_SET,
     QUERY_HELD,
+    RELATIONSHIP_WRITE,
     SQLALCHEMY_ROOTS,
     TABLE_COLUMNS,
     TABLE_STATEMENT_METHODS,
@@ -528,7 +529,7 @@ class _ClassInfo:
     columns: list[OrmColumn] = field(default_factory=list)
     relationships: list[tuple[str, int]] = field(default_factory=list)
     backrefs: list[tuple[str, int]] = field(default_factory=list)
-    secondaries: list[tuple[str, int]] = field(default_factory=list)
+    secondaries: list[tuple[str, int, str]] = field(default_factory=list)
     metadata: str | None = None
     unread: list[str] = field(default_factory=list)
     fields: list[OrmColumn] = field(default_factory=list)
@@ -1185,7 +1186,7 @@ class _Reader:
                     info.relationships.append((target_name, line))
                     if _keyword(value, "backref") is not None:
                         info.backrefs.append((target_name, line))
-                self._secondary(info, value, line)
+                self._secondary(info, value, line, name)
                 return
             if called in _NOT_COLUMN_CALLS:
                 return
@@ -1290,7 +1291,7 @@ class _Reader:
                     info.relationships.append((target, line))
                     if _keyword(returned, "backref") is not None:
                         info.backrefs.append((target, line))
-                self._secondary(info, returned, line)
+                self._secondary(info, returned, line, name)
 
     def _field(self, call: cst.Call, attribute: str, line: int) -> OrmColumn:
         """SQLModel ``Field(...)``: ``sa_column=Column("db_name", ...)`` overrides the name."""
@@ -1314,9 +1315,10 @@ class _Reader:
             return text is not None and _MAPPED_STRING_RE.match(text) is not None
         return False
 
-    def _secondary(self, info: _ClassInfo, call: cst.Call, line: int) -> None:
+    def _secondary(self, info: _ClassInfo, call: cst.Call, line: int, attribute: str) -> None:
         """`secondary=assoc`, `secondary="assoc"`, `secondary=lambda: assoc`, or the second
-        positional argument (`relationship("Term", assoc)`)."""
+        positional argument (`relationship("Term", assoc)`), with the relationship's
+        attribute."""
         value = _keyword(call, "secondary")
         if value is None:
             positional = _positional(call)
@@ -1328,11 +1330,11 @@ class _Reader:
         literal = self._literal(value)
         if literal is not None:
             if literal.strip():
-                info.secondaries.append((repr(literal.strip()), line))
+                info.secondaries.append((repr(literal.strip()), line, attribute))
             return
         dotted = _dotted(value)
         if dotted is not None:
-            info.secondaries.append((dotted, line))
+            info.secondaries.append((dotted, line, attribute))
 
     def _relationship_target(
         self, call: cst.Call, annotation: cst.BaseExpression | None
@@ -1755,6 +1757,8 @@ class _Reader:
             if isinstance(value, cst.Attribute) and value.attr.value == "create_all":
                 self._create_all(node, value.value, None)  # `conn.run_sync(md.create_all)`
         record_func = True
+        if method and name in _COLLECTION_WRITES and not self.no_refs:
+            self._collection_write(func.value)  # type: ignore[union-attr]
         if method and name in PEEWEE_INSTANCE_WRITES and not _positional(node) and not self.no_refs:
             self._instance_write(node, func.value, name)  # type: ignore[union-attr]
         if name in _ADMIN_VIEWS and not method:
@@ -1841,6 +1845,22 @@ class _Reader:
                 temporary=_is_true(_keyword(node, "temporary")),
             )
         )
+
+    def _collection_write(self, collection: cst.BaseExpression) -> None:
+        """`shelf.owners.append(reader)`, `self._model.tags.remove(tag)`: a change of a
+        relationship's collection, which the session writes into its association table
+        (`orm.uses` tells whether `owners` is one of the row's class)."""
+        if not isinstance(collection, cst.Attribute) or self.kinds[-1] != "function":
+            return
+        row = collection.value
+        root = row
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and (
+            root.value == "self" or self._kind(root.value) is None
+        ):
+            self._evaluated(row, root, "write", RELATIONSHIP_WRITE,
+                            attribute=collection.attr.value)
 
     def _instance_write(self, node: cst.Call, receiver: cst.BaseExpression, name: str) -> None:
         """peewee's `event.save()`, `event.delete_instance()` (no positional argument, as
@@ -2254,6 +2274,8 @@ class _Reader:
 
 #: The context of a model handed to a library's generic CRUD view (`_ctx_admin_view`).
 ADMIN_VIEW = "admin view"
+#: Methods changing a list or set in place: on a relationship's collection, its writes.
+_COLLECTION_WRITES = frozenset({"append", "extend", "remove", "insert", "add", "discard", "clear"})
 #: Generic CRUD views taking a model: Flask-AppBuilder's `SQLAInterface`, Flask-Admin's
 #: `ModelView`.
 _ADMIN_VIEWS = frozenset({"SQLAInterface", "ModelView"})
