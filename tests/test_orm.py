@@ -1999,6 +1999,14 @@ def create(session, name):
     shelf.label = "new"
     session.add(shelf)
     session.commit()
+
+
+def label_of(shelf: Shelf, label):
+    shelf.label = label
+
+
+def relabel(session, name):
+    label_of(Shelf(name=name), "new")
 '''
 
 
@@ -2007,7 +2015,8 @@ def test_a_loaded_rows_attribute_set_and_delete_behind_or(make_repo) -> None:
     operand raises): `session.delete(shelf)` deletes from its table, and `shelf.label =
     label` is the session's UPDATE of it. Setting an attribute that is no column
     (`shelf.cache`) writes nothing, nor does one on a row made by the constructor before
-    `add` (its INSERT). SQLAlchemy runs the same statements."""
+    `add` (its INSERT), nor one on a row a helper is handed (`label_of(Shelf(...), x)`: it
+    may be a new one). SQLAlchemy runs the same statements."""
     root = make_repo({"app/__init__.py": "", "app/models.py": LOADED_ROW_CODE})
     report = scan(root)
     shelves = report.table("public.shelves")
@@ -2018,6 +2027,7 @@ def test_a_loaded_rows_attribute_set_and_delete_behind_or(make_repo) -> None:
         (27, "read", "get", "high"),
         (28, "write", "delete", "high"),
         (33, "write", "constructor", "low"),
+        (44, "write", "constructor", "low"),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
     from sqlalchemy.orm import Session

@@ -93,7 +93,9 @@ def orm_uses(
                     if reference.context == ATTRIBUTE_SET:
                         operation = "update"
                 parameter = _parameter_root(reference.value)
-                if not keys and parameter is not None and not peewee_only:
+                if not keys and parameter is not None and not peewee_only and (
+                    reference.context != ATTRIBUTE_SET  # a row handed in: maybe a new one
+                ):
                     by_parameter.setdefault((facts.module, parameter.function), []).append(
                         reference
                     )
