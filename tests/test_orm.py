@@ -2123,3 +2123,64 @@ def test_a_relationship_collection_changed_writes_its_association_table(make_rep
             if s.startswith(("INSERT INTO shelf_owners", "DELETE FROM shelf_owners"))
         ]
         assert writes == ["INSERT", "INSERT", "DELETE"], statements
+
+
+CALLABLE_SECONDARY_CODE = '''import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _managers():
+    return managers
+
+
+class User(Base):
+    __tablename__ = "users"
+    email = sa.Column(sa.String, primary_key=True)
+
+
+class Domain(Base):
+    __tablename__ = "domains"
+    name = sa.Column(sa.String, primary_key=True)
+    managers = relationship(User, secondary=_managers)
+
+
+managers = sa.Table(
+    "manager", Base.metadata,
+    sa.Column("domain_name", sa.ForeignKey("domains.name"), primary_key=True),
+    sa.Column("user_email", sa.ForeignKey("users.email"), primary_key=True),
+)
+
+
+def promote(session, name, email):
+    domain = session.get(Domain, name)
+    domain.managers.append(session.get(User, email))
+    session.commit()
+'''
+
+
+def test_a_secondary_given_as_a_function_returning_the_table(make_repo) -> None:
+    """`relationship(User, secondary=_managers)`, `_managers` returning the Table defined
+    after the class (SQLAlchemy calls it when it configures the mappers): the association
+    table is the one it returns, read at the relationship and written by
+    `domain.managers.append(...)`. SQLAlchemy inserts into it."""
+    root = make_repo({"app/__init__.py": "", "app/models.py": CALLABLE_SECONDARY_CODE})
+    report = scan(root)
+    manager = report.table("public.manager")
+    assert manager is not None
+    assert [(u.line, u.kind, u.operation) for u in manager.uses] == [
+        (10, "read", "argument"),
+        (21, "read", "relationship"),
+        (33, "write", "relationship"),
+    ]
+    from sqlalchemy.orm import Session
+
+    with imported(root, "app.models") as module:
+        engine = sqlite_engine(module, [module.Domain(name="d"), module.User(email="u")])  # type: ignore[attr-defined]
+        statements = statements_run(engine)
+        with Session(engine) as session:
+            module.promote(session, "d", "u")  # type: ignore[attr-defined]
+        assert any(s.startswith("INSERT INTO manager") for s in statements), statements

@@ -28,6 +28,7 @@ from analyzer.facts import (
     PythonFacts,
 )
 from analyzer.orm.symbols import Symbol, SymbolTable
+from analyzer.python import expr as ir
 from analyzer.readers.peewee_fields import (
     MODEL_KEYWORDS,
     PEEWEE_FOREIGN_KEYS,
@@ -991,8 +992,29 @@ class Mapper:
                 elif model_table and symbol is not None and symbol.kind == "class":
                     target = self.info(symbol.module, symbol.node)  # type: ignore[arg-type]
                     key = target.table if target.role == "mapped" else None
+                else:
+                    # `secondary=_get_managers`, a function returning the Table (SQLAlchemy
+                    # calls it when it configures the mappers)
+                    key = self._returned_table(info, written)
             if key is not None:
                 info.secondaries.append((key, line, attribute))
+
+    def _returned_table(self, info: ClassInfo, written: str) -> TableKey | None:
+        """The table a function of the repository named `written` (in the class's module)
+        returns, when it returns one Table object."""
+        evaluator = self.expander.evaluator
+        head, *rest = written.split(".")
+        func: ir.Expr = ir.Global(head)
+        for attr in rest:
+            func = ir.Attr(func, attr)
+        frame = Frame(info.facts)
+        if not any(isinstance(v, FunctionV) for v in evaluator.evaluate(func, frame)):
+            return None
+        values = evaluator.evaluate(ir.Call(func), frame)
+        if len(values) != 1 or not isinstance(values[0], TableV):
+            return None
+        table = values[0]
+        return TableKey(table.schema or self.default_schema, table.name)
 
     def _references(self, info: ClassInfo) -> None:
         backrefs = set(info.cls.backrefs)
