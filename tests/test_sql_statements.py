@@ -1182,3 +1182,43 @@ def test_a_created_sequence_is_no_table(sql: str, created: tuple[str, str]) -> N
     several = analyze_statement(f"{sql}; SELECT 1 FROM t")
     assert several.sequences == (TableKey(*created),)
     assert [(r.name, r.kind) for r in several.refs] == [("t", "read")]
+
+
+def test_statements_one_a_line_without_semicolons_are_each_read() -> None:
+    """An upgrade's statements one a line with no `;` (a runner splits the text on line
+    breaks): sqlglot reads SQLite's `ALTER TABLE ... ADD COLUMN` as an opaque command that
+    swallows the lines after it, so only the first table was read. Each line is now its own
+    statement; a statement whose continuation line starts with a keyword at another
+    indentation is not split. sqlite3 runs the lines one by one."""
+    import sqlite3
+
+    upgrade = (
+        "\n        ALTER TABLE podcast ADD COLUMN payment_url TEXT NULL DEFAULT NULL\n"
+        "        ALTER TABLE episode ADD COLUMN payment_url TEXT NULL DEFAULT NULL\n"
+        "        UPDATE podcast SET http_etag=NULL\n        "
+    )
+    result = analyze_statement(upgrade, dialect="sqlite", default_schema="main")
+    assert result.parsed
+    assert [(r.name, r.kind, r.operation, upgrade[: r.offset].count("\n") + 1)
+            for r in result.refs] == [
+        ("podcast", "ddl", "alter", 2),
+        ("episode", "ddl", "alter", 3),
+        ("podcast", "write", "update", 4),
+    ]
+    # as a statement of a longer text, its first line's indentation stripped
+    stripped = analyze_statement(upgrade.strip(), dialect="sqlite", default_schema="main")
+    assert [(r.name, r.operation) for r in stripped.refs] == [
+        ("podcast", "alter"), ("episode", "alter"), ("podcast", "update"),
+    ]
+    with sqlite3.connect(":memory:") as conn:
+        conn.executescript("CREATE TABLE podcast (http_etag text); CREATE TABLE episode (id int);")
+        for line in upgrade.strip().split("\n"):
+            conn.execute(line)
+        assert [row[1] for row in conn.execute("PRAGMA table_info(episode)")] == [
+            "id", "payment_url"
+        ]
+    one = analyze_statement(
+        "ALTER TABLE podcast ADD COLUMN note TEXT\n    UPDATE SET x = 1",
+        dialect="sqlite", default_schema="main",
+    )
+    assert [(r.name, r.operation) for r in one.refs] == [("podcast", "alter")]

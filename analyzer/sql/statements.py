@@ -420,6 +420,9 @@ def _analyze(sql: str, dialect: str, default_schema: str,
         if called is not None:
             name = normalize_identifier(called.group(1), quoted=False)
             return StatementResult((), True, "call", calls=(name,))
+        lines = _statements_by_line(text)
+        if lines is not None:
+            return _several_lines(lines, dialect, default_schema)
         reason = "syntax sqlglot does not model (it parsed as an opaque Command)"
         return _token_path(text, dialect, default_schema, reason, command=True)
     sequence = _created_sequence(expression, default_schema)
@@ -529,6 +532,62 @@ def _calls(expression: exp.Expr) -> tuple[str, ...]:
         normalize_identifier(node.name, quoted=False) for node in expression.find_all(exp.Anonymous)
     )
     return tuple(dict.fromkeys(name for name in names if name))
+
+
+# a line that starts a statement of a schema upgrade, at the start of a line of its own
+_STATEMENT_LINE = re.compile(
+    r"^([ \t]*)(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)|DROP\s+(?:TABLE|INDEX)"
+    r"|UPDATE\s+\w+\s+SET|INSERT\s+INTO|DELETE\s+FROM)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _statements_by_line(text: str) -> list[tuple[int, str]] | None:
+    """Statements written one a line with no `;` between them (`ALTER TABLE podcast ADD
+    COLUMN x` on one line, `UPDATE podcast SET y = NULL` on the next: a runner splits the text
+    on line breaks), which sqlglot reads as one opaque command naming only the first table:
+    (offset, text) of each, when two or more lines start such a statement at the first one's
+    indentation and nothing else does; else None."""
+    if ";" in text:
+        return None
+    starts = list(_STATEMENT_LINE.finditer(text))
+    if len(starts) < 2:
+        return None
+    # (the text may begin with the first statement, its indentation stripped)
+    indent = starts[1].group(1)
+    if any(match.group(1) != indent for match in starts[1:]) or (
+        starts[0].group(1) != indent and starts[0].start() != 0
+    ):
+        return None
+    pieces = []
+    for index, match in enumerate(starts):
+        begin = match.start() + len(match.group(1))
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        pieces.append((begin, text[begin:end].rstrip()))
+    if text[: starts[0].start()].strip():
+        return None  # text before the first statement: no such list
+    return pieces
+
+
+def _several_lines(
+    pieces: list[tuple[int, str]], dialect: str, default_schema: str
+) -> StatementResult:
+    """`_statements_by_line`'s statements, each analysed alone, their findings merged."""
+    results = []
+    for offset, piece in pieces:
+        result = _analyze(piece, dialect, default_schema)
+        results.append(replace(result, refs=tuple(shift(ref, offset) for ref in result.refs)))
+    errors = [r.error for r in results if r.error]
+    return StatementResult(
+        ordered(ref for r in results for ref in r.refs),
+        all(r.parsed for r in results),
+        results[0].statement_type,
+        errors[0] if errors else None,
+        calls=tuple(dict.fromkeys(name for r in results for name in r.calls)),
+        sequences=tuple(dict.fromkeys(key for r in results for key in r.sequences)),
+        probed=tuple(dict.fromkeys(key for r in results for key in r.probed)),
+        references=tuple(dict.fromkeys(key for r in results for key in r.references)),
+    )
 
 
 def _analyze_several(
