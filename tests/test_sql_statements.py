@@ -1188,8 +1188,10 @@ def test_statements_one_a_line_without_semicolons_are_each_read() -> None:
     """An upgrade's statements one a line with no `;` (a runner splits the text on line
     breaks): sqlglot reads SQLite's `ALTER TABLE ... ADD COLUMN` as an opaque command that
     swallows the lines after it, so only the first table was read. Each line is now its own
-    statement; a statement whose continuation line starts with a keyword at another
-    indentation is not split. sqlite3 runs the lines one by one."""
+    statement where the text may be split so (`one_a_line`: a text of code no sink runs as
+    it is); a `.sql` file's (or a sink's) stays one, which the database refuses, as sqlite3
+    does. A statement whose continuation line starts with a keyword at another indentation
+    is not split. sqlite3 runs the lines one by one."""
     import sqlite3
 
     upgrade = (
@@ -1197,7 +1199,7 @@ def test_statements_one_a_line_without_semicolons_are_each_read() -> None:
         "        ALTER TABLE episode ADD COLUMN payment_url TEXT NULL DEFAULT NULL\n"
         "        UPDATE podcast SET http_etag=NULL\n        "
     )
-    result = analyze_statement(upgrade, dialect="sqlite", default_schema="main")
+    result = analyze_statement(upgrade, dialect="sqlite", default_schema="main", one_a_line=True)
     assert result.parsed
     assert [(r.name, r.kind, r.operation, upgrade[: r.offset].count("\n") + 1)
             for r in result.refs] == [
@@ -1206,12 +1208,18 @@ def test_statements_one_a_line_without_semicolons_are_each_read() -> None:
         ("podcast", "write", "update", 4),
     ]
     # as a statement of a longer text, its first line's indentation stripped
-    stripped = analyze_statement(upgrade.strip(), dialect="sqlite", default_schema="main")
+    stripped = analyze_statement(
+        upgrade.strip(), dialect="sqlite", default_schema="main", one_a_line=True
+    )
     assert [(r.name, r.operation) for r in stripped.refs] == [
         ("podcast", "alter"), ("episode", "alter"), ("podcast", "update"),
     ]
+    whole = analyze_statement(upgrade, dialect="sqlite", default_schema="main")
+    assert [r.name for r in whole.refs] == ["podcast"]
     with sqlite3.connect(":memory:") as conn:
         conn.executescript("CREATE TABLE podcast (http_etag text); CREATE TABLE episode (id int);")
+        with pytest.raises(sqlite3.OperationalError):
+            conn.executescript(upgrade)
         for line in upgrade.strip().split("\n"):
             conn.execute(line)
         assert [row[1] for row in conn.execute("PRAGMA table_info(episode)")] == [
@@ -1219,6 +1227,6 @@ def test_statements_one_a_line_without_semicolons_are_each_read() -> None:
         ]
     one = analyze_statement(
         "ALTER TABLE podcast ADD COLUMN note TEXT\n    UPDATE SET x = 1",
-        dialect="sqlite", default_schema="main",
+        dialect="sqlite", default_schema="main", one_a_line=True,
     )
     assert [(r.name, r.operation) for r in one.refs] == [("podcast", "alter")]

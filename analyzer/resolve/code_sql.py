@@ -214,8 +214,9 @@ def analyze_text(
         analysis = tuple(
             (s, _without_clause_holes(
                 s.text,
+                # (a text no sink runs as it is: its code may split it on line breaks)
                 analyze_statement(s.text, dialect=dialect, default_schema=default_schema,
-                                  parsed=parsed),
+                                  parsed=parsed, one_a_line=not at_sink),
                 dialect, default_schema,
             ))
             for s in statements

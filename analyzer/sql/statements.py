@@ -104,12 +104,14 @@ def _main_as_default(result: StatementResult, default_schema: str) -> StatementR
 
 def analyze_statement(
     sql: str, *, dialect: str = "postgres", default_schema: str = "public",
-    parsed: Parsed | None = None,
+    parsed: Parsed | None = None, one_a_line: bool = False,
 ) -> StatementResult:
     """Classify every table reference in ``sql``; never raises. `parsed`: sqlglot's parses
     already made (`detect.is_sql_text(parsed=...)`); the one of the very text this would
     parse, in this dialect, is taken from it (and out of it) rather than made again: the same
-    input gives sqlglot's same tree, and the verdict only read it."""
+    input gives sqlglot's same tree, and the verdict only read it. `one_a_line`: the text may
+    be statements one a line with no `;` (`_statements_by_line`), for a text its code may
+    split on line breaks; a `.sql` file or a text a sink runs as it is fails so."""
     try:
         if _ATTACH_OR_DETACH.match(sql):
             attachment = _attachment(sql)
@@ -125,7 +127,7 @@ def analyze_statement(
             using = _VIRTUAL_USING.search(sql)
             if using is not None:
                 sql = sql[: using.end()] + _MODULE_OPTION.sub("", sql[using.end() :])
-        result = _analyze(sql, dialect, default_schema, parsed)
+        result = _analyze(sql, dialect, default_schema, parsed, one_a_line)
         if dialect == "sqlite" and default_schema != _SQLITE_MAIN:
             result = _main_as_default(result, default_schema)
         return result
@@ -391,7 +393,7 @@ def _parse_error_text(exc: Exception) -> str:
 
 
 def _analyze(sql: str, dialect: str, default_schema: str,
-             parsed: Parsed | None = None) -> StatementResult:
+             parsed: Parsed | None = None, one_a_line: bool = False) -> StatementResult:
     try:
         Dialect.get_or_raise(dialect)
     except Exception:
@@ -420,7 +422,7 @@ def _analyze(sql: str, dialect: str, default_schema: str,
         if called is not None:
             name = normalize_identifier(called.group(1), quoted=False)
             return StatementResult((), True, "call", calls=(name,))
-        lines = _statements_by_line(text)
+        lines = _statements_by_line(text) if one_a_line else None
         if lines is not None:
             return _several_lines(lines, dialect, default_schema)
         reason = "syntax sqlglot does not model (it parsed as an opaque Command)"
