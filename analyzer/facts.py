@@ -64,6 +64,8 @@ class StringCandidate:
     sink: str | None = None
     function: str | None = None  # qualified name of the enclosing function, if any
     loops: tuple[int, ...] = field(default=(), compare=False)  # enclosing loops (PythonFacts.loops)
+    # under an `if`, `try`, `while` or `match` of its function (or module): it may not run
+    guarded: bool = False
 
 
 @dataclass(frozen=True)

@@ -3942,15 +3942,17 @@ def test_upgrades_registered_with_mautrix_upgrade_table(make_repo: MakeRepo, tmp
         for t in report.tables for d in t.definitions
     ) == [
         ("bot/db/upgrade/v01_initial.py", 15, "create", "create_tables",
-         "conditional (in a helper a registered step calls)"),
+         "conditional (under an if/try, or in a helper a registered step calls)"),
         ("bot/db/upgrade/v01_initial.py", 16, "create", "create_tables",
-         "conditional (in a helper a registered step calls)"),
+         "conditional (under an if/try, or in a helper a registered step calls)"),
         ("bot/db/upgrade/v01_initial.py", 20, "rename_from", "migrate_legacy",
-         "renamed to public.room; conditional (in a helper a registered step calls)"),
+         "renamed to public.room; conditional (under an if/try, or in a helper a registered "
+         "step calls)"),
         ("bot/db/upgrade/v01_initial.py", 20, "rename_to", "migrate_legacy",
-         "renamed from public.legacy_rooms; conditional (in a helper a registered step calls)"),
+         "renamed from public.legacy_rooms; conditional (under an if/try, or in a helper a "
+         "registered step calls)"),
         ("bot/db/upgrade/v01_initial.py", 21, "create", "migrate_legacy",
-         "conditional (in a helper a registered step calls)"),
+         "conditional (under an if/try, or in a helper a registered step calls)"),
         ("bot/db/upgrade/v02_notes.py", 8, "alter", "upgrade_v2", "add column note"),
     ]
     import asyncio

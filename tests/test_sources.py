@@ -1267,3 +1267,58 @@ def test_a_serial_columns_sequence_is_no_table(
         assert conn.execute("SELECT last_value FROM app_task_id_seq").fetchone() == (1,)
         with pytest.raises(psycopg.errors.UndefinedTable):
             conn.execute("SELECT last_value FROM app_task_owner_seq")
+
+
+def test_a_statement_under_an_if_of_an_upgrade_module_is_conditional(
+    make_repo: MakeRepo,
+) -> None:
+    """An upgrade module's `if "tmp_notes" in tables: ALTER TABLE tmp_notes RENAME TO notes`
+    (`else:` creating it, then renaming) may not run: `conditional`, so replaying the steps
+    from an empty database finds no `migration-order` error at the rename (it had said the
+    table was created only after it, by the `else` branch). sqlite3 runs the step on an
+    empty database and on one holding `tmp_notes`."""
+    import importlib
+    import sqlite3
+
+    root = make_repo({
+        "store/__init__.py": "",
+        "store/migrator/__init__.py": "",
+        "store/migrator/migrate1to2.py": (
+            "def do_migration(conn):\n"
+            "    tables = [row[0] for row in conn.execute(\n"
+            "        \"SELECT name FROM sqlite_master WHERE type = 'table'\")]\n"
+            '    if "tmp_notes" in tables:\n'
+            '        conn.execute("ALTER TABLE tmp_notes RENAME TO notes")\n'
+            "    else:\n"
+            '        conn.executescript("CREATE TABLE IF NOT EXISTS tmp_notes (id int); "\n'
+            '                           "ALTER TABLE tmp_notes RENAME TO notes;")\n'
+        ),
+        "store/migrator/migrate2to3.py": (
+            "def do_migration(conn):\n"
+            '    conn.execute("ALTER TABLE notes ADD COLUMN body text")\n'
+        ),
+        "store/notes.py": (
+            "def bodies(conn):\n"
+            '    return conn.execute("SELECT body FROM notes").fetchall()\n'
+        ),
+    })
+    report = scan(root)
+    assert report.findings == []
+    notes = report.table("public.notes")
+    assert notes is not None
+    assert [s.columns for s in notes.states] == [["id", "body"]]
+    assert sorted((d.line, d.operation, d.detail) for d in notes.definitions) == [
+        (2, "alter", "add column body"),
+        (5, "rename_to", "renamed from public.tmp_notes; conditional (under an if/try, or in "
+                         "a helper a registered step calls)"),
+        (8, "rename_to", "renamed from public.tmp_notes; conditional (under an if/try, or in "
+                         "a helper a registered step calls)"),
+    ]
+    for existing in ("", "CREATE TABLE tmp_notes (id int);"):
+        with importable(root, "store"), sqlite3.connect(":memory:") as conn:
+            conn.executescript(existing)
+            for step in ("migrate1to2", "migrate2to3"):
+                importlib.import_module(f"store.migrator.{step}").do_migration(conn)
+            assert [row[1] for row in conn.execute("PRAGMA table_info(notes)")] == [
+                "id", "body"
+            ]

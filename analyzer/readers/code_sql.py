@@ -267,7 +267,7 @@ class CodeSqlReader(Reader):
                     self.parsed.column(node),
                     StringCandidate(
                         parts, line, self.parsed.end_line(node), sink, scope.function,
-                        ctx.loops,
+                        ctx.loops, any(guard != "with" for guard in ctx.guards),
                     ),
                     id(node),
                 )

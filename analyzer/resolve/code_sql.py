@@ -61,6 +61,8 @@ class ResolvedRef:
     statement_type: str
     function: str | None = None
     confidence: str = "high"
+    # its statement is written under an `if`/`try`/`while` (`StringCandidate.guarded`)
+    guarded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +487,7 @@ class CodeSqlResolver:
                     ResolvedRef(
                         _columns_shown(ref, template), line, snippet,
                         analysis.statement_type, candidate.function, ref.confidence,
+                        candidate.guarded,
                     )
                 )
 

@@ -308,7 +308,7 @@ def _upgrade_history(
         files=[path], ordered=True,
     )
     for label, refs in steps:
-        _add(history, path, refs, label)
+        _add(history, path, refs, label, guards=False)
     result.histories.append(history)
     result.upgrades.add(history.id)
 
@@ -430,10 +430,14 @@ def _numbered_functions(
 
 
 def _add(
-    history: SourceHistory, path: str, refs: list[ResolvedRef], function: str | None
+    history: SourceHistory, path: str, refs: list[ResolvedRef], function: str | None,
+    guards: bool = True,
 ) -> None:
     """The step's schema changes, and its writes as `data` (replay ignores them; `history`
-    and `migration-order` show them), in line order."""
+    and `migration-order` show them), in line order. `guards`: a statement under an `if`
+    (`try`, `while`) of the step is `conditional` (`if 'tmp' in tables: ALTER TABLE tmp
+    RENAME TO t` may not run); not for an upgrade whose steps are such blocks (a version
+    check's)."""
     for resolved in sorted(refs, key=lambda r: r.line):
         ref = resolved.ref
         if ref.kind == "write":
@@ -445,7 +449,9 @@ def _add(
             op = schema_op(history, path, resolved.line, ref, resolved.snippet)
         else:
             continue
-        history.operations.append(replace(op, revision=function))
+        history.operations.append(replace(
+            op, revision=function, conditional=op.conditional or (guards and resolved.guarded)
+        ))
 
 
 def application_sql(

@@ -320,7 +320,8 @@ def describe(op: SchemaOp) -> str | None:
     if not op.conditional:
         return detail
     where = (
-        "in a helper a registered step calls" if op.source_kind == "migration-module"
+        "under an if/try, or in a helper a registered step calls"
+        if op.source_kind == "migration-module"
         else "inside if/try"
     )
     return f"{detail}; conditional ({where})" if detail else f"conditional ({where})"
