@@ -394,9 +394,7 @@ def _queried_tables(
                     return keys
             if node.attr in _PEEWEE_ROWS and column is None:
                 # (a peewee row's attribute set writes nothing: `save()` does, a use of its own)
-                keys = _evaluated_tables(
-                    evaluator.evaluate(node.value, frame), mapper, True, column
-                )
+                keys = _evaluated_tables(evaluator.evaluate(node.value, frame), mapper, True)
                 if keys:
                     return keys
             node = node.value

@@ -142,10 +142,9 @@ def _older_schema(history: SourceHistory, faults: list[OrderFault]) -> Finding:
     no source of the repository makes; one warning at the first step needing one."""
     first = faults[0]
     op = first.op
-    step = op.revision or op.path.rsplit("/", 1)[-1].removesuffix(".py")
     shown = _other_tables(first, faults[1:])
     message = (
-        f"On an empty database, migration {step} fails ({op.path}:{op.line}): {_what(op)} "
+        f"{_run(history, first)}: {_what(op)} "
         f"needs table {op.table.display}, which none of {history.path}'s steps creates"
         + (f"; later steps need {shown} too" if shown else "")
         + ". The steps upgrade a database an older release built, a schema no source of "

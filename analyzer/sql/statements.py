@@ -27,7 +27,7 @@ import functools
 import itertools
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -424,7 +424,7 @@ def _analyze(sql: str, dialect: str, default_schema: str,
             return StatementResult((), True, "call", calls=(name,))
         lines = _statements_by_line(text) if one_a_line else None
         if lines is not None:
-            return _several_lines(lines, dialect, default_schema)
+            return _pieces_merged(lines, dialect, default_schema)
         reason = "syntax sqlglot does not model (it parsed as an opaque Command)"
         return _token_path(text, dialect, default_schema, reason, command=True)
     sequence = _created_sequence(expression, default_schema)
@@ -571,10 +571,11 @@ def _statements_by_line(text: str) -> list[tuple[int, str]] | None:
     return pieces
 
 
-def _several_lines(
-    pieces: list[tuple[int, str]], dialect: str, default_schema: str
+def _pieces_merged(
+    pieces: Iterable[tuple[int, str]], dialect: str, default_schema: str
 ) -> StatementResult:
-    """`_statements_by_line`'s statements, each analysed alone, their findings merged."""
+    """Statements of one text, (offset, text) each, analysed alone, their findings merged:
+    the refs moved to their place in the whole text, the first error, the first type."""
     results = []
     for offset, piece in pieces:
         result = _analyze(piece, dialect, default_schema)
@@ -616,21 +617,11 @@ def _analyze_several(
             calls=tuple(dict.fromkeys(calls)), sequences=tuple(dict.fromkeys(sequences)),
             probed=tuple(dict.fromkeys(probed)),
         )
-    results = []
-    for piece in pieces:
-        result = _analyze(piece.text, dialect, default_schema)
-        shifted = [shift(ref, piece.offset) for ref in result.refs]
-        results.append(replace(result, refs=tuple(shifted)))
-    errors = [r.error for r in results if r.error]
-    return StatementResult(
-        ordered(ref for r in results for ref in r.refs),
-        all(r.parsed for r in results),
-        results[0].statement_type,
-        errors[0] if errors else None,
-        calls=tuple(dict.fromkeys(name for r in results for name in r.calls)),
-        sequences=tuple(dict.fromkeys(key for r in results for key in r.sequences)),
-        probed=tuple(dict.fromkeys(key for r in results for key in r.probed)),
+    merged = _pieces_merged(
+        ((piece.offset, piece.text) for piece in pieces), dialect, default_schema
     )
+    # (its pieces' foreign-key targets were never merged here; kept so)
+    return replace(merged, references=())
 
 
 # ---------------------------------------------------------------------------------------------
