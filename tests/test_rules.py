@@ -317,6 +317,50 @@ def test_a_foreign_key_to_a_table_no_source_creates(make_repo) -> None:
             conn.execute("INSERT INTO scan_result VALUES ('a')")
 
 
+SCRIPT_DANGLING_FILES = {
+    "app/__init__.py": "",
+    "app/store.py": (
+        "import sqlite3\n\n"
+        "SCHEMA = \"\"\"\n"
+        "CREATE TABLE IF NOT EXISTS folder (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE IF NOT EXISTS note (\n"
+        "    id INTEGER PRIMARY KEY,\n"
+        "    folder_id INTEGER REFERENCES folder (id),\n"
+        "    author_id INTEGER REFERENCES authors (id)\n"
+        ");\n"
+        "\"\"\"\n\n\n"
+        "def open_store(path):\n"
+        "    conn = sqlite3.connect(path)\n"
+        "    conn.executescript(SCHEMA)\n"
+        "    conn.execute(\"INSERT INTO note (folder_id) VALUES (?)\", [1])\n"
+        "    return conn\n"
+    ),
+}
+
+
+def test_a_foreign_key_in_a_script_of_several_statements(make_repo) -> None:
+    """One string holding several CREATE statements (`executescript`): each piece's foreign
+    keys are checked as a single statement's are. `authors` is created nowhere: one
+    dangling-foreign-key, at its statement (line 5) and at the call running the script;
+    `folder`, which the same script creates, is fine. SQLite runs the script, then refuses
+    the insert once foreign keys are on."""
+    import sqlite3
+
+    root = make_repo(SCRIPT_DANGLING_FILES)
+    report = scan(root)
+    dangling = [f for f in report.findings if f.name == "dangling-foreign-key"]
+    assert [(f.table, f.path, [loc.line for loc in f.locations]) for f in dangling] == [
+        ("public.authors", "app/store.py", [5, 15]),
+    ]
+    script = SCRIPT_DANGLING_FILES["app/store.py"].split('"""')[1]
+    with sqlite3.connect(":memory:") as conn:
+        conn.executescript(script)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("INSERT INTO folder (id) VALUES (1)")
+        with pytest.raises(sqlite3.OperationalError, match=r"no such table: main\.authors"):
+            conn.execute("INSERT INTO note (folder_id) VALUES (1)")
+
+
 def test_postgresql_refuses_the_dangling_foreign_key(make_database: MakeDatabase) -> None:
     """PostgreSQL (CI provides it) refuses the CREATE: relation does not exist."""
     import psycopg

@@ -393,6 +393,22 @@ def test_create_table_columns_and_flags() -> None:
     )
 
 
+def test_the_foreign_keys_of_a_text_of_several_statements_are_all_kept() -> None:
+    """A text holding several statements, analysed whole, names every piece's foreign-key
+    targets, as each piece analysed alone does (the scan splits a script before analysing
+    it; a caller handing the whole text must not lose them)."""
+    sql = (
+        "CREATE TABLE folder (id int PRIMARY KEY);\n"
+        "CREATE TABLE note (id int, folder_id int REFERENCES folder (id), "
+        "author_id int REFERENCES app.authors (id))"
+    )
+    result = analyze_statement(sql)
+    assert [(r.name, r.operation) for r in result.refs] == [
+        ("folder", "create"), ("note", "create")
+    ]
+    assert result.references == (TableKey("public", "folder"), TableKey("app", "authors"))
+
+
 def test_a_sqlite_column_without_a_type_is_a_column() -> None:
     """SQLite takes `CREATE TABLE weekly (shipdate, publisher text)`: `shipdate` is a column
     (SQLite's own `PRAGMA table_info` lists it), not left out of the table's columns."""

@@ -603,6 +603,7 @@ def _analyze_several(
         calls: list[str] = []
         sequences: list[TableKey] = []
         probed: list[TableKey] = []
+        references: list[TableKey] = []
         for expression in expressions:
             sequence = _created_sequence(expression, default_schema)
             if sequence is not None:
@@ -612,16 +613,15 @@ def _analyze_several(
                 refs.extend(own)
                 calls.extend(_calls(expression))
                 probed.extend(_probed(expression, own, default_schema))
+                references.extend(_references(expression, default_schema))
         return StatementResult(
             ordered(refs), True, type(expressions[0]).__name__.lower(),
             calls=tuple(dict.fromkeys(calls)), sequences=tuple(dict.fromkeys(sequences)),
-            probed=tuple(dict.fromkeys(probed)),
+            probed=tuple(dict.fromkeys(probed)), references=tuple(dict.fromkeys(references)),
         )
-    merged = _pieces_merged(
+    return _pieces_merged(
         ((piece.offset, piece.text) for piece in pieces), dialect, default_schema
     )
-    # (its pieces' foreign-key targets were never merged here; kept so)
-    return replace(merged, references=())
 
 
 # ---------------------------------------------------------------------------------------------
