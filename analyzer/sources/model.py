@@ -351,12 +351,12 @@ def serial_sequences(keys: Iterable[TableKey], histories: list[SourceHistory]) -
         if key in created or not key.name.endswith("_seq"):
             continue
         stem = key.name.removesuffix("_seq")
-        for table, names in columns.items():
-            if table.schema == key.schema and stem.startswith(table.name + "_") and (
-                stem[len(table.name) + 1:] in names
-            ):
-                found.add(key)
-                break
+        # each `_` of the stem may end the table's name: `a_b_c` is `a`.`b_c` or `a_b`.`c`
+        splits = (i for i, char in enumerate(stem) if char == "_")
+        if any(
+            stem[i + 1:] in columns.get(TableKey(key.schema, stem[:i]), ()) for i in splits
+        ):
+            found.add(key)
     return found
 
 
