@@ -16,6 +16,9 @@ from analyzer.sql.statements import (
     hole_marker,
     normalize_placeholders,
 )
+from tests.pg import MakeDatabase, make_database, pg_server
+
+__all__ = ["make_database", "pg_server"]  # fixtures used by name below
 
 
 def refs(sql: str, **kwargs: str) -> list[tuple[str, str, str, str]]:
@@ -1246,3 +1249,40 @@ def test_statements_one_a_line_without_semicolons_are_each_read() -> None:
         dialect="sqlite", default_schema="main", one_a_line=True,
     )
     assert [(r.name, r.operation) for r in one.refs] == [("podcast", "alter")]
+
+
+@pytest.mark.parametrize("clause", ["WITHOUT OIDS", "WITH OIDS", "without  oids"])
+def test_an_old_postgresql_oids_clause_is_read_through(clause: str) -> None:
+    """`CREATE TABLE ... WITHOUT OIDS` (PostgreSQL before 12, kept by old schema files on
+    every table) parses as the CREATE it is, columns and foreign keys included, where sqlglot
+    alone gives an opaque Command."""
+    sql = (
+        "CREATE TABLE build (id serial PRIMARY KEY, owner int REFERENCES users (id))\n"
+        f"    {clause};"
+    )
+    result = analyze_statement(sql)
+    assert (result.parsed, result.error, result.statement_type) == (True, None, "create")
+    assert [(r.name, r.operation, r.columns) for r in result.refs] == [
+        ("build", "create", ("id", "owner"))
+    ]
+    assert result.references == (TableKey("public", "users"),)
+
+
+def test_postgresql_takes_without_oids(make_database: MakeDatabase) -> None:
+    """PostgreSQL 12+ still accepts `WITHOUT OIDS` (and refuses `WITH OIDS`): the columns it
+    makes are the ones read."""
+    import psycopg
+
+    from analyzer.database.url import parse_database_url
+
+    url = make_database(
+        "CREATE TABLE users (id int PRIMARY KEY);"
+        "CREATE TABLE build (id serial PRIMARY KEY, owner int REFERENCES users (id))"
+        " WITHOUT OIDS;"
+    )
+    with psycopg.connect(parse_database_url(url).conninfo) as conn:
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'build'"
+            " ORDER BY ordinal_position"
+        ).fetchall()
+    assert [row[0] for row in rows] == ["id", "owner"]

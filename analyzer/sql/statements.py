@@ -159,6 +159,12 @@ _ON_COMMIT = re.compile(
     r"\bON\s+COMMIT\s+(?:DROP|DELETE\s+ROWS|PRESERVE\s+ROWS)\b", re.IGNORECASE
 )
 _TEMPORARY_TABLE = re.compile(r"\bTEMP(?:ORARY)?\s+TABLE\b", re.IGNORECASE)
+# PostgreSQL before 12 took `CREATE TABLE t (...) WITHOUT OIDS` (or `WITH OIDS`), which old
+# schema files keep on every table and sqlglot rejects (an opaque Command): whether rows get
+# an oid changes no table nor column the statement names.
+_CREATE_TABLE = re.compile(r"\s*CREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b",
+                           re.IGNORECASE)
+_OIDS = re.compile(r"(?<=\))\s*WITH(?:OUT)?\s+OIDS\b", re.IGNORECASE)
 _SQLITE_ONLY = re.compile(r"\s*(?:CREATE\s+VIRTUAL\s+TABLE|PRAGMA)\b", re.IGNORECASE)
 _ATTACH_OR_DETACH = re.compile(r"\s*(?:ATTACH|DETACH)\b", re.IGNORECASE)
 
@@ -362,6 +368,8 @@ def _prepare(sql: str, dialect: str) -> str:
             text = text[: match.start()] + " " * (match.end() - match.start())
     if _TEMPORARY_TABLE.search(text):
         text = _ON_COMMIT.sub(lambda match: " " * len(match.group(0)), text)
+    if _CREATE_TABLE.match(text) and "OIDS" in text.upper():
+        text = _OIDS.sub(lambda match: " " * len(match.group(0)), text)
     return text
 
 
