@@ -227,6 +227,7 @@ class _Builder:
         if_not_exists: bool = False,
         if_exists: bool = False,
         cannot_run: CannotRun | None = None,
+        inherits: tuple[TableKey, ...] = (),
     ) -> None:
         where = path or op.path or node.facts.path
         at = line if line is not None else op.line
@@ -253,6 +254,7 @@ class _Builder:
             conditional=op.conditional,
             problem=cannot_run.reason if cannot_run else None,
             problem_certain=cannot_run.certain if cannot_run else True,
+            inherits=inherits,
         )
         if operation in SCHEMA_CHANGES or operation == "data":
             # Data changes ride along in the history (replay ignores them) so that explain and
@@ -396,6 +398,7 @@ class _Builder:
             peer=TableKey(*ref.peer) if ref.peer else None, snippet=snippet,
             object_type=ref.object_type, if_not_exists=ref.if_not_exists,
             if_exists=ref.if_exists, cannot_run=broken,
+            inherits=tuple(TableKey(*parent) for parent in ref.inherits),
         )
 
     def _sql_file(self, node: RevisionNode, op: AlembicOp) -> None:

@@ -502,6 +502,7 @@ class _Replay:
         cannot_run: CannotRun | None = None,
         path: str | None = None,
         node: MigrationNode | None = None,
+        inherits: tuple[TableKey, ...] = (),
     ) -> None:
         node = node or self.node
         assert node is not None
@@ -523,6 +524,7 @@ class _Replay:
                 snippet=snippet,
                 problem=cannot_run.reason if cannot_run else None,
                 problem_certain=cannot_run.certain if cannot_run else True,
+                inherits=inherits,
             )
         )
         self.seen.add(table)
@@ -1098,6 +1100,7 @@ class _Replay:
                     peer=TableKey(*ref.peer) if ref.peer else None,
                     object_type=ref.object_type, if_not_exists=ref.if_not_exists,
                     if_exists=ref.if_exists, cannot_run=problem,
+                    inherits=tuple(TableKey(*parent) for parent in ref.inherits),
                 )
 
     def _sequence(self, table: TableKey, operation: str) -> bool:

@@ -66,12 +66,19 @@ class SchemaOp:
     # Seen only by the order check (a .sql file's first write into a table: seed or dump rows
     # are no schema operation, so the report does not list them as definitions).
     order_check_only: bool = False
+    # `CREATE TABLE child (...) INHERITS (parent)` (PostgreSQL): the child has its parents'
+    # columns before its own, and later column changes of a parent reach it
+    inherits: tuple[TableKey, ...] = ()
 
 
 @dataclass(slots=True)
 class StateEntry:
     object_type: str
     columns: list[str] | None
+    # the tables it inherits from, and the columns it declares itself (which a parent's
+    # DROP COLUMN leaves in place)
+    parents: tuple[TableKey, ...] = ()
+    own: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -174,6 +181,7 @@ def schema_op(
         if_not_exists=ref.if_not_exists,
         if_exists=ref.if_exists,
         snippet=snippet,
+        inherits=tuple(TableKey(*parent) for parent in ref.inherits),
         problem=cannot_run.reason if broken and cannot_run else None,
         problem_certain=cannot_run.certain if broken and cannot_run else True,
     )
@@ -272,7 +280,11 @@ def apply(
         if op.table in state and op.if_not_exists:
             return
         columns = list(op.columns) if op.columns is not None else None
-        state[op.table] = StateEntry(op.object_type, columns)
+        if op.inherits and columns is not None:
+            columns = _inherited_columns(state, op.inherits, columns)
+        state[op.table] = StateEntry(
+            op.object_type, columns, op.inherits, tuple(op.columns or ())
+        )
     elif op.operation == "drop":
         if kind == "runtime" and op.table in created:
             # Application code that creates and drops the same table is using a staging
@@ -291,6 +303,42 @@ def apply(
         entry = state[op.table]
         if entry.columns is not None and op.column_changes:
             entry.columns = _apply_column_changes(entry.columns, op.column_changes)
+        if op.column_changes:
+            _changes_inherited(state, op.table, op.column_changes)
+
+
+def _inherited_columns(
+    state: dict[TableKey, StateEntry], parents: tuple[TableKey, ...], own: list[str]
+) -> list[str] | None:
+    """A child's columns as PostgreSQL makes them: each parent's in order, then its own, a
+    name met twice merged into one column. Unknown when a parent's are (a parent this
+    source never created: `create_all` may have made it)."""
+    columns: list[str] = []
+    for parent in parents:
+        entry = state.get(parent)
+        if entry is None or entry.columns is None:
+            return None
+        columns.extend(entry.columns)
+    return list(dict.fromkeys([*columns, *own]))
+
+
+def _changes_inherited(
+    state: dict[TableKey, StateEntry],
+    parent: TableKey,
+    changes: tuple[tuple[str, str, str | None], ...],
+    reached: set[TableKey] | None = None,
+) -> None:
+    """A parent's ADD, DROP or RENAME COLUMN reaches every table inheriting from it, and
+    theirs in turn; a column a child declares itself stays when the parent drops it.
+    (`reached`: a replay that dropped and made tables again may close a circle.)"""
+    reached = reached if reached is not None else {parent}
+    for key, entry in state.items():
+        if parent not in entry.parents or key in reached or entry.columns is None:
+            continue
+        reached.add(key)
+        kept = tuple(c for c in changes if not (c[0] == "drop" and c[1] in entry.own))
+        entry.columns = _apply_column_changes(entry.columns, kept)
+        _changes_inherited(state, key, kept, reached)
 
 
 def _operation_detail(op: SchemaOp) -> str | None:

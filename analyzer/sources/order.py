@@ -291,7 +291,10 @@ def _merged(
 def _copy(entry: StateEntry) -> StateEntry:
     """An entry the merged state may change without changing a parent's (`copy.deepcopy`
     of these took most of the order check on 5,000 modules)."""
-    return StateEntry(entry.object_type, None if entry.columns is None else list(entry.columns))
+    return StateEntry(
+        entry.object_type, None if entry.columns is None else list(entry.columns),
+        entry.parents, entry.own,
+    )
 
 
 def _check(state: State, op: SchemaOp) -> list[OrderFault]:

@@ -44,6 +44,9 @@ class TableRef:
     holes: tuple[int, ...] = ()
     if_not_exists: bool = False
     if_exists: bool = False
+    # PostgreSQL's `CREATE TABLE child (...) INHERITS (parent)`: the parents, (schema, name)
+    # each, whose columns the child has before its own
+    inherits: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> TableKey:

@@ -912,22 +912,32 @@ def _create_table(expression: exp.Expr, c: _Collector) -> None:
         )
         if any(isinstance(d, exp.Identifier) and HOLE_PREFIX in d.name for d in definitions):
             columns = None  # `CREATE TABLE t ({columns})`: a column list filled at run time
+    properties = expression.args.get("properties")
+    parents = [
+        parent for inherits in (properties.find_all(exp.InheritsProperty) if properties else ())
+        for parent in inherits.expressions
+    ]
+    inherited = tuple(
+        key for key in (
+            c.key_of(table.this, table.args.get("db"))
+            for table in map(_unwrap_table, parents) if table is not None
+        ) if key is not None
+    )
     c.table(
         schema,
         "ddl",
         _creation(expression),
         columns=columns,
         if_not_exists=bool(expression.args.get("exists")),
+        inherits=inherited,
     )
     for like in likes:
         c.table(like.this, "read", "select")
-    properties = expression.args.get("properties")
     if properties:
         for parent in properties.find_all(exp.PartitionedOfProperty):
             c.table(parent.this, "ddl", "other")
-        for inherits in properties.find_all(exp.InheritsProperty):
-            for parent in inherits.expressions:
-                c.table(parent, "ddl", "other")
+    for parent in parents:
+        c.table(parent, "ddl", "other")
 
 
 def _drop(expression: exp.Expr, c: _Collector) -> None:
