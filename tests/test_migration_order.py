@@ -393,6 +393,47 @@ def test_an_upgrade_log_replacing_a_view_is_no_order_fault(
         assert conn.execute("SELECT count(*) FROM current_tips").fetchone() == (0,)
 
 
+RENAMING_LOG_SNAPSHOT = """CREATE TABLE dataset_eval_sets (id int PRIMARY KEY, data text);
+CREATE TABLE dataset_snapshot (id int PRIMARY KEY, eval_set int, made text);
+"""
+RENAMING_LOG = """-- applied to a database an older snapshot built, never to an empty one
+ALTER TABLE dataset_snapshot RENAME TO dataset_eval_sets;
+CREATE TABLE dataset_snapshot (id int PRIMARY KEY, eval_set int, made text);
+ALTER TABLE archive RENAME TO archive_old;
+INSERT INTO archive VALUES (1);
+CREATE TABLE archive (id int);
+"""
+
+
+def test_an_upgrade_log_renaming_a_table_away_is_no_order_fault(
+    make_repo: MakeRepo, make_database: MakeDatabase
+) -> None:
+    """`ALTER TABLE dataset_snapshot RENAME TO dataset_eval_sets; CREATE TABLE
+    dataset_snapshot (...)` in an upgrade log: the rename moves away a table the log found
+    (the older schema's), and the log makes a new one under the old name; no order fault. A
+    rename followed by other use before the creation stays one. PostgreSQL runs the log's
+    first two statements on the older schema's database."""
+    report = scan(make_repo({"sql/schema.sql": RENAMING_LOG_SNAPSHOT,
+                             "sql/migrations.sql": RENAMING_LOG}))
+    assert order_findings(report) == [
+        ("public.archive", "error", "sql/migrations.sql", 4),
+        ("public.archive", "error", "sql/migrations.sql", 5),
+    ]
+    import psycopg
+
+    from analyzer.database.url import parse_database_url
+
+    url = make_database("CREATE TABLE dataset_snapshot (id int PRIMARY KEY, data text);")
+    with psycopg.connect(parse_database_url(url).conninfo, autocommit=True) as conn:
+        for statement in RENAMING_LOG.split(";")[:2]:
+            conn.execute(statement)
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            " ORDER BY table_name"
+        ).fetchall()
+        assert tables == [("dataset_eval_sets",), ("dataset_snapshot",)]
+
+
 def test_sql_folder_run_for_real_stops_at_the_reported_statement(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:

@@ -111,12 +111,12 @@ def order_faults(
 
 
 def _replaced(operations: list[SchemaOp], index: int) -> bool:
-    """`DROP VIEW v; CREATE VIEW v AS ...`: a drop whose table the source's next operation on
-    it creates again replaces a definition it found, made by another source or before the
-    file's first step (an upgrade log applied to an existing database), not one it makes
-    later."""
+    """`DROP VIEW v; CREATE VIEW v AS ...`, or `ALTER TABLE t RENAME TO t_old; CREATE TABLE t`:
+    a drop or a rename away whose table the source's next operation on it creates again
+    replaces a definition it found, made by another source or before the file's first step
+    (an upgrade log applied to an existing database), not one it makes later."""
     dropped = operations[index]
-    if dropped.operation != "drop":
+    if dropped.operation not in ("drop", "rename_from"):
         return False
     following = next(
         (op for op in operations[index + 1:] if op.table == dropped.table), None
