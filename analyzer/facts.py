@@ -405,6 +405,9 @@ class FunctionFact:
     params: tuple[ParamFact, ...] = ()
     decorators: tuple[str, ...] = ()
     returns: tuple[Expr, ...] = ()  # every `return` value, closed in the function's scope
+    # per return (empty when none has any): the `if` tests around it and whether each holds
+    # there (`summary.return_guards`), closed in the function's scope
+    return_guards: tuple[tuple[tuple[Expr, bool], ...], ...] = ()
     return_annotation: Expr | None = None
     receiver: str | None = None  # "self" | "cls" for methods
     statements: int = 0  # statements in the body (a helper's size)

@@ -612,3 +612,36 @@ def test_a_library_is_not_the_package_folder_of_its_name_around_the_importer(mak
     assert [(d.path.rsplit("/", 1)[-1], d.line, d.operation) for d in ports.definitions] == [
         ("a1.py", 9, "create"), ("b2.py", 10, "data")
     ]
+
+
+def test_a_return_under_an_if_the_call_decides_is_left_out() -> None:
+    """`if not seq: return ""` (a guard clause), `if seq: ... else: return ""`: a call whose
+    arguments decide the test gives the return that runs, not both; where the test is not
+    known both stay. Python agrees on each call."""
+    source = """
+        def listed(seq, sep=", "):
+            if not seq:
+                return ""
+            return sep.join(seq)
+
+        def listed_else(seq):
+            if seq:
+                return ", ".join(seq)
+            else:
+                return ""
+
+        A = listed(["build", "tag"])
+        B = listed([])
+        C = listed_else(["tag"])
+        D = listed_else(None)
+        E = listed(UNKNOWN)
+    """
+    files = {"app/use.py": source}
+    expected = {"A": ("build, tag",), "B": ("",), "C": ("tag",), "D": ("",)}
+    for name, texts in expected.items():
+        assert value_of(files, "app/use.py", name) == tuple(StrV(t) for t in texts), name
+    assert StrV("") in value_of(files, "app/use.py", "E")
+    namespace: dict[str, object] = {"UNKNOWN": ["x"]}
+    exec(textwrap.dedent(source), namespace)  # the sample's own code, not a scanned one
+    assert [namespace[name] for name in expected] == [t[0] for t in expected.values()]
+

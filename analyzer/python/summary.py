@@ -9,6 +9,7 @@ This is the evaluator's view of a module: `from app.models import Tag` in anothe
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -49,6 +50,85 @@ class ReturnsReader(Reader):
         function = self._function(ctx)
         if function is not None:
             self.statements[id(function)] = self.statements.get(id(function), 0) + 1
+
+
+#: What `return_guards` gives each return value: (the `if` test, whether it holds there)
+Guards = tuple[tuple[cst.BaseExpression, bool], ...]
+
+
+def return_guards(function: cst.CSTNode | None) -> dict[int, Guards]:
+    """The `if` tests around each `return` of a function (by id of the returned value), and
+    whether each holds there: in an `if` body it does, in its `else` it does not, and after
+    an `if` whose body ends in a return (a guard clause, `if not self.joins: return ''`) it
+    does not either. `if not x:` is `x` not holding. Other blocks (loops, `try`, `with`)
+    add no test. The evaluator leaves out a return whose test it knows the other way."""
+    found: dict[int, Guards] = {}
+    body = getattr(function, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        _guarded_block(body.body, (), found)
+    return found
+
+
+def _guarded_block(
+    statements: Sequence[cst.BaseStatement], guards: Guards, found: dict[int, Guards]
+) -> None:
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Return) and small.value is not None:
+                    found[id(small.value)] = guards
+        elif isinstance(statement, cst.If):
+            test, holds = _unnegated(statement.test)
+            _guarded_block(_statements(statement.body), (*guards, (test, holds)), found)
+            orelse = statement.orelse
+            if isinstance(orelse, cst.Else):
+                _guarded_block(_statements(orelse.body), (*guards, (test, not holds)), found)
+            elif isinstance(orelse, cst.If):
+                _guarded_block([orelse], (*guards, (test, not holds)), found)
+            elif _leaves(statement.body):
+                guards = (*guards, (test, not holds))  # what follows runs when it failed
+        elif isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            continue  # (their returns are their own)
+        else:
+            for block in _blocks_of(statement):
+                _guarded_block(_statements(block), guards, found)
+
+
+def _unnegated(test: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
+    """`not x` as (`x`, False), any other test as (it, True)."""
+    holds = True
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, holds = test.expression, not holds
+    return test, holds
+
+
+def _statements(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    return block.body if isinstance(block, cst.IndentedBlock) else ()
+
+
+def _leaves(block: cst.BaseSuite) -> bool:
+    """Whether a block's last statement returns or raises (what follows it is skipped)."""
+    statements = _statements(block)
+    last = statements[-1] if statements else None
+    return isinstance(last, cst.SimpleStatementLine) and isinstance(
+        last.body[-1], cst.Return | cst.Raise
+    )
+
+
+def _blocks_of(statement: cst.BaseStatement) -> list[cst.BaseSuite]:
+    """The blocks of a loop, `try`, `with` or `match` (their bodies and handlers)."""
+    blocks: list[cst.BaseSuite] = []
+    for name in ("body", "orelse", "finalbody"):
+        part = getattr(statement, name, None)
+        if isinstance(part, cst.BaseSuite):
+            blocks.append(part)
+        elif isinstance(part, cst.Else | cst.Finally):
+            blocks.append(part.body)
+    for handler in getattr(statement, "handlers", ()):
+        blocks.append(handler.body)
+    for case in getattr(statement, "cases", ()):
+        blocks.append(case.body)
+    return blocks
 
 
 def _name_fact(
@@ -156,10 +236,16 @@ def summarize(
     for scope in model.all_scopes:
         if scope.kind == "function":
             node = scope.node
-            returned = tuple(
-                translator.expr(value, scope, loops)
-                for value, loops in returns.returns.get(id(scope), ())
-            )
+            found = returns.returns.get(id(scope), ())
+            returned = tuple(translator.expr(value, scope, loops) for value, loops in found)
+            guards = return_guards(node) if len(found) > 1 else {}
+            guarded = tuple(
+                tuple(
+                    (translator.expr(test, scope, loops), holds)
+                    for test, holds in guards.get(id(value), ())
+                )
+                for value, loops in found
+            ) if any(guards.get(id(value)) for value, _ in found) else ()
             annotation = getattr(node, "returns", None)
             functions[scope.qualname] = FunctionFact(
                 qualname=scope.qualname,
@@ -167,6 +253,7 @@ def summarize(
                 params=_params(scope, translator),
                 decorators=tuple(scope.decorators),
                 returns=returned,
+                return_guards=guarded,
                 return_annotation=(
                     translator.expr(annotation.annotation, scope.parent or scope)
                     if annotation is not None

@@ -1130,11 +1130,27 @@ class Evaluator:
         try:
             return self._guarded(
                 ("call", func.module, func.qualname, tuple(sorted(frame.params.items(), key=str))),
-                lambda: self._cap(v for r in fact.returns for v in self._eval(r, frame)),
+                lambda: self._cap(
+                    v for r in self.live_returns(fact, frame) for v in self._eval(r, frame)
+                ),
                 f"{func.qualname}() calls itself",
             )
         finally:
             self._calls -= 1
+
+    def live_returns(self, fact: FunctionFact, frame: Frame) -> tuple[ir.Expr, ...]:
+        """The function's return values a call bound in `frame` may give: not those under an
+        `if` whose test is known to go the other way (`if not self.joins: return ""` when
+        the call gave joins). All of them when none is left (a call the code never makes)."""
+        if not fact.return_guards:
+            return fact.returns
+        live = tuple(
+            value for value, guards in zip(fact.returns, fact.return_guards, strict=True)
+            if not any(
+                _truth(self._one(test, frame)) is (not holds) for test, holds in guards
+            )
+        )
+        return live or fact.returns
 
     def bind(
         self,
