@@ -1563,14 +1563,21 @@ def _may_pass_a_name(call: ast.Call, name: str) -> bool:
         return False
     if _attribute_root(call.func) in LOG_ROOTS:
         return False
-    for value in (*call.args, *(keyword.value for keyword in call.keywords)):
-        if type(value) is ast.Starred:
-            value = value.value
-        if type(value) is ast.Constant and isinstance(value.value, str):
-            if TABLE_LIKE.fullmatch(value.value):
+    for argument in (*call.args, *(keyword.value for keyword in call.keywords)):
+        if type(argument) is ast.Starred:
+            argument = argument.value
+        if type(argument) is ast.Constant and isinstance(argument.value, str):
+            if TABLE_LIKE.fullmatch(argument.value):
                 return True
-        elif type(value) is ast.Name or type(value) is ast.Attribute:
+        elif type(argument) is ast.Name or type(argument) is ast.Attribute:
             return True
+        elif type(argument) is ast.List or type(argument) is ast.Tuple:
+            # (`code_sql._names_listed`: a list of literal names a builder may join)
+            for item in argument.elts:
+                if type(item) is ast.Constant and isinstance(item.value, str) and (
+                    TABLE_LIKE.fullmatch(item.value)
+                ):
+                    return True
     return False
 
 

@@ -20,6 +20,7 @@ from analyzer.resolve.values import (
     FunctionV,
     InstanceV,
     PathV,
+    SeqV,
     StrV,
     TableV,
     Unknown,
@@ -645,3 +646,35 @@ def test_a_return_under_an_if_the_call_decides_is_left_out() -> None:
     exec(textwrap.dedent(source), namespace)  # the sample's own code, not a scanned one
     assert [namespace[name] for name in expected] == [t[0] for t in expected.values()]
 
+
+def test_sorted_list_and_tuple_of_known_values() -> None:
+    files = {
+        "app/use.py": """
+            NAMES = ["tag", "build"]
+            A = ", ".join(sorted(NAMES))
+            B = list(NAMES)
+            C = tuple(NAMES)
+        """,
+    }
+    assert value_of(files, "app/use.py", "A") == (StrV("build, tag"),)
+    assert value_of(files, "app/use.py", "B") == (SeqV("list", (StrV("tag"), StrV("build"))),)
+    assert value_of(files, "app/use.py", "C") == (SeqV("tuple", (StrV("tag"), StrV("build"))),)
+
+
+def test_locals_fill_a_format_with_the_functions_names() -> None:
+    """`query % locals()` in a function: each field is the local of that name as it stands
+    at the `%` (Python gives the same text)."""
+    source = """
+        def select(table):
+            columns = "id, name"
+            query = "SELECT %(columns)s FROM %(table)s"
+            return query % locals()
+
+        A = select("tag")
+    """
+    assert value_of({"app/use.py": source}, "app/use.py", "A") == (
+        StrV("SELECT id, name FROM tag"),
+    )
+    namespace: dict[str, object] = {}
+    exec(textwrap.dedent(source), namespace)
+    assert namespace["A"] == "SELECT id, name FROM tag"

@@ -230,6 +230,29 @@ class TemplateBuilder:
                 out.append(self.hole(operand, "concat", scope, loops))
         return tuple(out)
 
+    def local_percent(
+        self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
+    ) -> tuple[tuple[Part, ...], cst.BaseExpression] | None:
+        """`query % args` where `query` is a local bound once to a string (`query = "SELECT *
+        FROM %s"`, then `cur.execute(query % table)`): the template as if the string were
+        written there, placed on this line, and the local's value (a piece of this
+        statement, not one of its own); None for anything else."""
+        if not (
+            isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo)
+            and isinstance(node.left, cst.Name)
+        ):
+            return None
+        found = self.string_binding(node.left.value, scope, self.parsed.line(node), loops)
+        if found is None:
+            return None
+        site, owner = found
+        inner = self.build(site.value, owner, site.loops)  # type: ignore[arg-type]
+        if inner is None:
+            return None
+        inner = self.splice_locals(inner, owner)
+        template = tuple(splice(inner, self.parsed.line(node)))
+        return self._percent(template, node.right, scope, loops), site.value  # type: ignore[return-value]
+
     def _percent(
         self,
         template: tuple[Part, ...],
@@ -274,6 +297,7 @@ class TemplateBuilder:
         code = self.parsed.code(right)
         positional: list[cst.BaseExpression] | None = None
         keyed: dict[str, cst.BaseExpression] = {}
+        local: set[str] = set()
         if isinstance(right, cst.Tuple):
             elements = [element.value for element in right.elements]
             if not star and not any(isinstance(e, cst.StarredElement) for e in right.elements):
@@ -286,6 +310,12 @@ class TemplateBuilder:
                     key = string_value(element.key.prefix, element.key.raw_value)
                     if key is not None:
                         keyed[key] = element.value
+        elif _reads_locals(right, scope):
+            # `query % locals()` (`"SELECT %(cols)s FROM %(tables)s"`): each key is a local of
+            # the function, as it stands at the `%`
+            local = {key for key in fields if key is not None and (
+                key in scope.bindings or key in scope.params
+            )}
         elif not star:
             positional = [right]
         count = sum(1 for f in fields if f is None)
@@ -310,6 +340,11 @@ class TemplateBuilder:
                 index += 1
             elif key in keyed:
                 out.append(self.hole(keyed[key], "percent", scope, loops, conversion))
+            elif key in local:
+                value = self.translator.name(key, scope, loops, use=right)
+                ref = None if isinstance(value, ir.LoopVar | ir.Param) else key
+                out.append(Hole(f"locals()[{key!r}]", ref, self.parsed.line(right), "percent",
+                                value, conversion))
             else:
                 out.append(Hole(f"{code}[{key!r}]", None, self.parsed.line(right), "percent",
                                 None, conversion))
@@ -508,3 +543,11 @@ def _single_assignment(
     if site.kind not in ("assign", "walrus") or site.value is None or site.path:
         return None
     return site, scope
+
+
+def _reads_locals(node: cst.BaseExpression, scope: Scope) -> bool:
+    """`locals()` (or `vars()`) called with nothing, in a function: its local names."""
+    return (
+        scope.kind == "function" and isinstance(node, cst.Call) and not node.args
+        and isinstance(node.func, cst.Name) and node.func.value in ("locals", "vars")
+    )

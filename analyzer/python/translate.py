@@ -89,9 +89,13 @@ class Translator:
                 self._overrides = saved
         return found
 
-    def name(self, name: str, scope: Scope, loops: tuple[int, ...] = ()) -> ir.Expr:
-        """What `name`, used in `scope` inside `loops`, stands for."""
-        return self._bounded(lambda: self._name(name, scope, loops), None, name)
+    def name(
+        self, name: str, scope: Scope, loops: tuple[int, ...] = (),
+        use: cst.CSTNode | None = None,
+    ) -> ir.Expr:
+        """What `name`, used in `scope` inside `loops` (at `use`, when it has a place: of a
+        name bound more than once, the binding reaching there), stands for."""
+        return self._bounded(lambda: self._name(name, scope, loops, use), None, name)
 
     def _bounded(
         self, translate: Callable[[], ir.Expr], node: cst.CSTNode | None, text: str = ""
@@ -426,6 +430,17 @@ class Translator:
         return ir.Mapping(tuple(items))
 
     def _call(self, node: cst.Call, scope: Scope, loops: tuple[int, ...]) -> ir.Expr:
+        if (
+            not node.args and isinstance(node.func, cst.Name)
+            and node.func.value in ("locals", "vars") and scope.kind == "function"
+            and node.func.value not in scope.bindings
+        ):
+            # `query % locals()` (`"SELECT %(cols)s FROM %(tables)s"`): the function's names
+            # as they stand at the call
+            names = sorted({*scope.params, *scope.bindings})
+            return ir.Mapping(tuple(
+                (ir.Str(name), self._name(name, scope, loops, node)) for name in names
+            ))
         func = self._expr(node.func, scope, loops)
         args: list[ir.Expr] = []
         kwargs: list[tuple[str, ir.Expr]] = []

@@ -20,6 +20,8 @@ carry a table name into a helper.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import libcst as cst
 
 from analyzer.facts import CallFact, Hole, Literal, Part, StringCandidate
@@ -237,6 +239,11 @@ class CodeSqlReader(Reader):
                     continue
                 assert sink is not None
                 parts = (Literal(TEMP_VIEW_METHODS[sink], self.parsed.line(node)), *name)
+            elif reading == "argument" and (
+                formatted := builder.local_percent(node, scope, ctx.loops)
+            ) is not None:
+                parts, local = formatted
+                read_in_part.add(id(local))  # (its text is this statement's)
             elif reading == "argument":
                 parts = (
                     builder.hole(node, "argument", scope, ctx.loops),
@@ -439,8 +446,22 @@ def _may_pass_a_name(call: cst.Call) -> bool:
             text = literal_string(value)
             if text is not None and TABLE_LIKE.fullmatch(text):
                 return True
-        elif isinstance(value, cst.Name | cst.Attribute):
+        elif isinstance(value, cst.Name | cst.Attribute) or (
+            isinstance(value, cst.List | cst.Tuple)
+            and _names_listed(element.value for element in value.elements)
+        ):
             return True
+    return False
+
+
+def _names_listed(items: Iterable[cst.BaseExpression]) -> bool:
+    """`Query(tables=["build", "tag"])`: a list or tuple of literal names, which a builder
+    may join into its FROM (names in it are not followed: `[a, b]` is any call's list)."""
+    for item in items:
+        if isinstance(item, cst.SimpleString):
+            text = literal_string(item)
+            if text is not None and TABLE_LIKE.fullmatch(text):
+                return True
     return False
 
 
@@ -453,6 +474,12 @@ def _table_like(value: ir.Expr) -> bool:
         return _table_like(value.body) or _table_like(value.orelse)
     if isinstance(value, ir.BoolOp):
         return any(_table_like(item) for item in value.values)
+    if isinstance(value, ir.Seq):
+        # `Query(tables=["build", "tag"])`: a list of tables a builder joins into its FROM
+        return any(
+            isinstance(item, ir.Str) and TABLE_LIKE.fullmatch(item.value) is not None
+            for item in value.items
+        )
     return isinstance(
         value, ir.Global | ir.Attr | ir.Param | ir.LoopVar | ir.Imported | ir.Subscript
     )

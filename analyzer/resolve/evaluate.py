@@ -1418,6 +1418,21 @@ class Evaluator:
                     out.append(Unknown(f"re.sub() fails: {exc}"))
         return self._cap(out)
 
+    @staticmethod
+    def _resequenced(kind: str, value: Value) -> Value:
+        """`sorted(v)`, `list(v)` or `tuple(v)` of one known value (strings sorted as Python
+        sorts them; other items only kept in their order)."""
+        if isinstance(value, Unknown):
+            return value
+        if not isinstance(value, SeqV):
+            return Unknown(f"{kind}() of {describe(value)}")
+        items = value.items
+        if kind == "sorted":
+            if not all(isinstance(item, StrV) for item in items):
+                return Unknown("sorted() of values that are not all known strings")
+            items = tuple(sorted(items, key=lambda item: item.value))  # type: ignore[attr-defined]
+        return SeqV("tuple" if kind == "tuple" else "list", items)
+
     # ---- external callables ----------------------------------------------------------------
 
     def _external(
@@ -1446,6 +1461,11 @@ class Evaluator:
             return self._cap(v for v in args[0] if isinstance(v, StrV)) if all(
                 isinstance(v, StrV) for v in args[0]
             ) else (Unknown("str() of a value that is not a known string"),)
+        if last in ("sorted", "list", "tuple") and path in (last, f"builtins.{last}") and (
+            len(args) == 1 and not kwargs
+        ):
+            # `tables = sorted(self.tables)`, `list(names)`: a known sequence, in its new order
+            return self._cap(self._resequenced(last, v) for v in args[0])
         if path in ("re.sub",) and len(args) >= 3:
             out: list[Value] = []
             for pattern in args[0]:

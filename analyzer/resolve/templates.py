@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from analyzer.facts import Hole, Literal, Part
 from analyzer.python import expr as ir
+from analyzer.python.fields import PERCENT_FIELD, REPR_CONVERSIONS
 from analyzer.resolve.evaluate import Evaluator, Frame
-from analyzer.resolve.values import FunctionV, StrV, Unknown, describe, why_unknown
+from analyzer.resolve.values import ExternalV, FunctionV, StrV, Unknown, describe, why_unknown
 from analyzer.sql.refs import hole_marker
 
 MAX_TEMPLATES = 16  # alternatives of one candidate (loops are enumerated separately)
@@ -196,32 +197,90 @@ class TemplateExpander:
                       else "its repr() is not known")]]
         partial = self._partial(hole.value, hole, frame, 0)
         if partial is not None:
-            return [partial]
+            return partial
         return [[(hole, why_unknown(values))]]
 
     def _partial(
         self, node: ir.Expr, hole: Hole, frame: Frame, depth: int
-    ) -> list[_Piece] | None:
-        """A string expression opened into known text and the holes left inside it."""
+    ) -> list[list[_Piece]] | None:
+        """A string expression opened into known text and the holes left inside it: the
+        alternatives it may give (a part known to be one of few strings, `"task"` or `""`,
+        gives one each; at most MAX_TEMPLATES)."""
         if depth > 8:
             return None
         if isinstance(node, ir.FString):
-            pieces: list[_Piece] = []
-            for part in node.parts:
-                pieces.extend(self._piece(part, hole, frame, depth))
-            return pieces
+            return _joined([self._piece(part, hole, frame, depth) for part in node.parts])
         if isinstance(node, ir.BinOp) and node.op == "+":
             left = self._piece(node.left, hole, frame, depth)
             right = self._piece(node.right, hole, frame, depth)
-            if any(isinstance(p[0], str) for p in (*left, *right)):
-                return [*left, *right]
+            if any(isinstance(p[0], str) for option in (*left, *right) for p in option):
+                return _joined([left, right])
+        if isinstance(node, ir.BinOp) and node.op == "%":
+            return self._formatted(node, hole, frame, depth)
         if isinstance(node, ir.Call) and not node.unpacked:
+            if len(node.args) == 1 and not node.kwargs and any(
+                isinstance(v, ExternalV) and v.path in ("str", "builtins.str")
+                for v in self.evaluator.evaluate(node.func, frame)
+            ):
+                # `cur.execute(str(self))`: the text the object's `__str__` returns
+                node = ir.Call(ir.Attr(node.args[0], "__str__"))
             return self._returned(node, hole, frame, depth)
         return None
 
+    def _formatted(
+        self, node: ir.BinOp, hole: Hole, frame: Frame, depth: int
+    ) -> list[list[_Piece]] | None:
+        """`query % locals()`, `"SELECT %s FROM %s" % (cols, table)`: a known format opened
+        into its text and one piece per field, so that the fields known (the FROM) are read
+        and only the others (a WHERE clause built in a loop) stay holes."""
+        formats = self.evaluator.evaluate(node.left, frame)
+        if len(formats) != 1 or not isinstance(formats[0], StrV):
+            return None
+        text = formats[0].value
+        right = node.right
+        keyed = (
+            {key.value: value for key, value in right.items if isinstance(key, ir.Str)}
+            if isinstance(right, ir.Mapping) else None
+        )
+        positional = (
+            list(right.items) if isinstance(right, ir.Seq) and right.kind == "tuple"
+            else [right] if keyed is None else None
+        )
+        parts: list[list[list[_Piece]]] = []
+        position = 0
+        index = 0
+        for match in PERCENT_FIELD.finditer(text):
+            if match.group("conv") == "%" and match.group("key") is None:
+                continue  # `%%`: a literal percent sign, kept with the text around it
+            if "*" in (match.group("width") or "") + (match.group("prec") or ""):
+                return None
+            if match.group("conv") in REPR_CONVERSIONS:
+                return None  # (a value written quoted: its text is not the value's)
+            key = match.group("key")
+            if key is None:
+                if positional is None or index >= len(positional):
+                    return None
+                value = positional[index]
+                index += 1
+            elif keyed is None or key not in keyed:
+                return None
+            else:
+                value = keyed[key]
+            before = text[position:match.start()].replace("%%", "%")
+            if before:
+                parts.append([[(before, hole.line, True)]])
+            parts.append(self._piece(value, hole, frame, depth))
+            position = match.end()
+        if positional is not None and index != len(positional):
+            return None  # more values than fields: Python raises, no statement
+        rest = text[position:].replace("%%", "%")
+        if rest:
+            parts.append([[(rest, hole.line, True)]])
+        return _joined(parts)
+
     def _returned(
         self, node: ir.Call, hole: Hole, frame: Frame, depth: int
-    ) -> list[_Piece] | None:
+    ) -> list[list[_Piece]] | None:
         """`q = build_query(job)`, then `"SELECT COUNT(*) FROM (%s) AS sub" % q`: the one
         string expression the called function returns (`f"{select} {where}"`), opened in
         the call's frame, so that the text it knows (the subquery's FROM) is read and only
@@ -233,18 +292,23 @@ class TemplateExpander:
             return None
         func = funcs[0]
         found = self.evaluator.readable_function(func)
-        if isinstance(found, str) or len(found[1].returns) != 1:
+        if isinstance(found, str) or (len(found[1].returns) != 1 and not found[1].return_guards):
             return None
         facts, fact = found
         args = [self.evaluator.evaluate(a, frame) for a in node.args]
         kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in node.kwargs}
         callee = self.evaluator.bind(facts, fact, func, args, kwargs)
-        return self._partial(fact.returns[0], hole, callee, depth + 1)
+        returns = self.evaluator.live_returns(fact, callee)
+        if len(returns) != 1:
+            return None
+        return self._partial(returns[0], hole, callee, depth + 1)
 
-    def _piece(self, node: ir.Expr, hole: Hole, frame: Frame, depth: int) -> list[_Piece]:
+    def _piece(
+        self, node: ir.Expr, hole: Hole, frame: Frame, depth: int
+    ) -> list[list[_Piece]]:
         values = self.evaluator.evaluate(node, frame)
-        if len(values) == 1 and isinstance(values[0], StrV):
-            return [(values[0].value, hole.line, True)]
+        if values and all(isinstance(v, StrV) for v in values):
+            return [[(v.value, hole.line, True)] for v in values]  # type: ignore[attr-defined]
         opened = self._partial(node, hole, frame, depth + 1)
         if opened is not None:
             return opened
@@ -252,7 +316,14 @@ class TemplateExpander:
         reason = why_unknown(values) if any(isinstance(v, Unknown) for v in values) else (
             f"it may be {', '.join(describe(v) for v in values[:3])}"
         )
-        return [(inner, reason)]
+        return [[(inner, reason)]]
+
+
+def _joined(parts: list[list[list[_Piece]]]) -> list[list[_Piece]]:
+    """The alternatives of pieces written one after another: one choice of each part, in
+    order (at most MAX_TEMPLATES, the first choices first)."""
+    combined = itertools.islice(itertools.product(*parts), MAX_TEMPLATES)
+    return [[piece for option in choice for piece in option] for choice in combined]
 
 
 #: A known value that may be a name: a word, or dotted and quoted words (`"users_rank"`)
