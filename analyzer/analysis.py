@@ -49,6 +49,7 @@ from analyzer.sources.alembic_revisions import (
     add_documentation,
     alembic_histories,
     revision_models,
+    squashes,
 )
 from analyzer.sources.attached import attached_histories, probed_histories
 from analyzer.sources.create_all import create_all_sources
@@ -526,6 +527,18 @@ def analyse(
         replay(history)
         parents, outside = order.get(history.id, (None, frozenset()))
         history.faults = order_faults(history, parents, outside)
+    for squash in squashes(alembic):
+        diagnostics.append(
+            Diagnostic(
+                code="alembic-squash", path=squash.path, line=squash.line,
+                message=(
+                    f"the revisions of {squash.older.path}/ end at revision "
+                    f"{squash.revision}, where those of {squash.squash.path}/ start (a squash, "
+                    "the older ones bringing old databases up to it): their tables are "
+                    "compared by what an old database becomes once the later revisions run"
+                ),
+            )
+        )
     for extension in extend_environments(histories, {k: v[0] for k, v in order.items()}):
         first = extension.first
         diagnostics.append(

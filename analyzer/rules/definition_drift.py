@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from analyzer.graph import nodes_of_kind, operations_on
 from analyzer.rules.base import Example, Rule, RuleContext, column_gaps, op_location
 from analyzer.sources.model import SourceHistory, StateEntry
+from analyzer.sql.names import TableKey
 
 if TYPE_CHECKING:
     from analyzer.models import Finding
@@ -27,13 +28,24 @@ def _named(history: SourceHistory) -> str:
     return history.id.removeprefix("sql:") if history.id.endswith("*") else history.path
 
 
+def _compared(key: TableKey, states: list[State]) -> Iterator[State]:
+    """Each source's table as it is compared: revisions kept from before a squash by what an
+    old database they built becomes once the squash's later revisions run (a column added
+    after the squash is no gap; a table dropped after it is not compared)."""
+    for history, entry in states:
+        if history.upgraded is None:
+            yield history, entry
+        elif key in history.upgraded:
+            yield history, history.upgraded[key]
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for node, data in nodes_of_kind(ctx.graph, "table"):
         # Models have their own rule (TT013): this one compares sources that build tables.
         states = sorted(
             (
                 (history, entry)
-                for history, entry in data["states"]
+                for history, entry in _compared(data["key"], data["states"])
                 if entry.columns is not None and history.kind not in ("model", "create_all")
             ),
             key=lambda item: item[0].id,

@@ -144,13 +144,44 @@ def configured_environments(root: Path) -> list[AlembicEnvironment]:
     return sorted(found.values())
 
 
+def detached_folders(
+    roots: Iterable[str], known: list[AlembicEnvironment]
+) -> frozenset[str]:
+    """Folders inside a configured version directory that hold a history of their own: a
+    root revision (`down_revision = None`, paths in `roots`) where the version directory
+    itself has one too (`versions/legacy/`, the revisions a squash replaced). Alembic reads
+    no subfolder of a version directory unless told to, and two roots with a shared id
+    could not be one history: they are an environment apart (their folder's, as a folder no
+    configuration names)."""
+    folders = {str(PurePosixPath(path).parent) for path in roots}
+    folders = {"" if folder == "." else folder for folder in folders}
+    detached = {
+        folder
+        for environment in known
+        for directory in environment.version_dirs
+        if directory in folders
+        for folder in folders
+        if folder != directory and folder.startswith(directory.rstrip("/") + "/")
+    }
+    return frozenset(detached)
+
+
+def in_folders(path: str, folders: Iterable[str]) -> bool:
+    """Whether `path` lies in one of `folders` (or below it)."""
+    return any(path.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+
 def fallback_environments(
-    revision_paths: Iterable[str], known: list[AlembicEnvironment]
+    revision_paths: Iterable[str], known: list[AlembicEnvironment],
+    detached: frozenset[str] = frozenset(),
 ) -> list[AlembicEnvironment]:
-    """Environments for revision files that no configuration names: one per folder."""
+    """Environments for revision files that no configuration names (or that lie in a
+    `detached` folder): one per folder."""
     folders: set[str] = set()
     for path in revision_paths:
-        if any(environment.owns(path) for environment in known):
+        if not in_folders(path, detached) and any(
+            environment.owns(path) for environment in known
+        ):
             continue
         folders.add(str(PurePosixPath(path).parent))
     result = []

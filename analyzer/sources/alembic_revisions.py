@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from analyzer.facts import AlembicRevision, PythonFacts
 from analyzer.models import Revision, RevisionTable
@@ -15,8 +16,13 @@ from analyzer.sources.alembic import (
     RevisionNode,
     build_alembic_history,
 )
-from analyzer.sources.alembic_env import AlembicEnvironment, fallback_environments
-from analyzer.sources.model import SchemaOp
+from analyzer.sources.alembic_env import (
+    AlembicEnvironment,
+    detached_folders,
+    fallback_environments,
+    in_folders,
+)
+from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry, apply
 from analyzer.sql.names import TableKey
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -34,8 +40,11 @@ def alembic_histories(
     """One history per environment; revision files no configuration names get their own."""
     runner = RevisionRunner(expander.evaluator, expander)
     revisions = [(runner.run(facts, python), python) for facts, python in revisions]
+    detached = detached_folders(
+        (facts.path for facts, _ in revisions if not facts.down_revisions), configured
+    )
     environments = configured + fallback_environments(
-        (facts.path for facts, _ in revisions), configured
+        (facts.path for facts, _ in revisions), configured, detached
     )
     histories = []
     claimed: set[str] = set()
@@ -45,6 +54,7 @@ def alembic_histories(
             (facts, python)
             for facts, python in revisions
             if facts.path not in claimed and environment.owns(facts.path)
+            and (environment.config is None or not in_folders(facts.path, detached))
         ]
         claimed.update(facts.path for facts, _ in members)
         if not members:
@@ -136,3 +146,51 @@ def revision_models(histories: Iterable[AlembicHistory]) -> list[Revision]:
         (_revision_model(node) for history in histories for node in history.revisions),
         key=lambda r: (r.environment, r.order, r.revision),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Squash:
+    """An environment whose head revision is the revision another's history starts from:
+    the revisions a squash replaced, kept to bring old databases up to it (zou's
+    `versions/legacy/`, run by a second configuration up to that revision)."""
+
+    older: SourceHistory
+    squash: SourceHistory
+    revision: str  # the id both share: the older ones' head, the squash's root
+    path: str  # the squash revision's file, and its `revision = ...` line
+    line: int
+
+
+def squashes(histories: Iterable[AlembicHistory]) -> list[Squash]:
+    """The squashes among the environments, after replay; each older history gets what an
+    old database becomes once the squash's later revisions run on it (`upgraded`: not the
+    squash revision itself, which an old database, already at that id, never runs)."""
+    histories = list(histories)
+    roots: dict[str, tuple[AlembicHistory, RevisionNode]] = {}
+    for alembic in histories:
+        for node in alembic.revisions:
+            if node.revision and not node.facts.down_revisions:
+                roots.setdefault(node.revision, (alembic, node))
+    found: list[Squash] = []
+    for alembic in histories:
+        head = next(
+            (head for head in alembic.heads if head in roots and roots[head][0] is not alembic),
+            None,
+        )
+        if head is None:
+            continue
+        squash, root = roots[head]
+        older = alembic.history
+        upgraded = {
+            key: StateEntry(entry.object_type, None if entry.columns is None else list(
+                entry.columns), entry.parents, entry.own)
+            for key, entry in older.state.items()
+        }
+        for op in squash.history.operations:
+            if op.revision != head:
+                apply(upgraded, op, "alembic")
+        older.squashed_into, older.upgraded = squash.history.id, upgraded
+        found.append(
+            Squash(older, squash.history, head, root.facts.path, root.facts.revision_line)
+        )
+    return found

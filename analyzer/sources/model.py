@@ -109,6 +109,12 @@ class SourceHistory:
     assumed: bool = False
     # What fails when the source runs on an empty database (`analyzer.sources.order`).
     faults: list[OrderFault] = field(default_factory=list)
+    # Alembic revisions kept from before a squash (`versions/legacy/`, whose head revision is
+    # the id another environment's history starts from): that history's id, and the schema
+    # an old database these revisions built reaches once the other's later revisions run on
+    # it (`alembic_revisions.squashes`), which is what its tables are compared by
+    squashed_into: str | None = None
+    upgraded: dict[TableKey, StateEntry] | None = None
     # Columns the database keeps but the source's own model of the schema no longer tracks
     # (Django: a field removed from the migration state only): not what a model lacks.
     detached_columns: dict[TableKey, set[str]] = field(default_factory=dict)
