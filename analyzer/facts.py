@@ -408,6 +408,12 @@ class FunctionFact:
     # per return (empty when none has any): the `if` tests around it and whether each holds
     # there (`summary.return_guards`), closed in the function's scope
     return_guards: tuple[tuple[tuple[Expr, bool], ...], ...] = ()
+    # A method's own writes through a session: "write" (`db.session.add(self)`, a classmethod
+    # adding the row it made, `cls.query...delete()`), "delete" (`session.delete(self)`), or
+    # "" (`summary.ReturnsReader._call`); and the methods of its receiver it calls
+    # (`self.delete_no_commit()`), through which a write may happen
+    session_write: str = ""
+    own_calls: tuple[str, ...] = ()
     return_annotation: Expr | None = None
     receiver: str | None = None  # "self" | "cls" for methods
     statements: int = 0  # statements in the body (a helper's size)

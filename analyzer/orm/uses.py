@@ -9,7 +9,12 @@ from analyzer.models import Use
 from analyzer.orm.mapping import ClassInfo, Mapper, OrmModel
 from analyzer.orm.symbols import Symbol, SymbolTable
 from analyzer.python import expr as ir
-from analyzer.readers.sinks import ATTRIBUTE_SET, QUERY_HELD, RELATIONSHIP_WRITE
+from analyzer.readers.sinks import (
+    ATTRIBUTE_SET,
+    QUERY_HELD,
+    RELATIONSHIP_WRITE,
+    ROW_METHOD,
+)
 from analyzer.resolve.evaluate import Evaluator, Frame, loops_read
 from analyzer.resolve.values import ClassV, FunctionV, InstanceV, TableV, Values
 from analyzer.sql.names import TableKey
@@ -42,6 +47,8 @@ def orm_uses(
     uses: list[tuple[TableKey, Use]] = []
     evaluator = mapper.expander.evaluator
     modules = list(modules)
+    writing = writing_method_names(modules)
+    by_method: set[tuple[str, int, TableKey]] = set()  # (path, line, table) of row methods
     # references to a parameter that named no model here (`insert(table)` in `def
     # _upsert(table, rows)`), by the function taking it: read again at its calls
     by_parameter: dict[tuple[str, str], list[OrmReference]] = {}
@@ -52,6 +59,18 @@ def orm_uses(
             confidence = reference.confidence
             kind, operation = reference.kind, reference.context
             peewee_only = reference.context in PEEWEE_INSTANCE_CONTEXTS
+            row_method = _row_method(reference)
+            if row_method is not None:
+                # `asset.save()`, `entity.update(data)`: the row's own method, when its class
+                # (or a base) writes through the session in it
+                if row_method in writing:
+                    found = _row_method_uses(
+                        reference, row_method, facts, evaluator, mapper, model
+                    )
+                    uses.extend(found)
+                    by_method.update((use.path, use.line, key) for key, use in found)
+                if reference.context not in PEEWEE_INSTANCE_CONTEXTS:
+                    continue
             if reference.context == RELATIONSHIP_WRITE:
                 # `shelf.owners.append(reader)`: the association table of the relationship
                 # `owners` of the row's class, if it has one
@@ -115,7 +134,19 @@ def orm_uses(
                     key for c in candidates for key in _symbol_tables(c, mapper, model)
                 ))
                 peewee = bool(keys) and all(_is_peewee(c, model) for c in candidates)
-                if peewee and reference.context == "attribute" and reference.attribute:
+                method = (
+                    reference.attribute if reference.context == "attribute" and not peewee
+                    else reference.context if peewee_only and not peewee else None
+                )  # (`Task(...).save()`: the constructor's reference, marked `save`)
+                written = (
+                    method is not None and method in writing
+                    and _classes_write(candidates, method, evaluator)
+                )
+                if written:
+                    # `Entity.create(name=...)`, `Task(...).save()`: a method of the model's
+                    # base that writes through the session
+                    kind, operation = "write", method  # type: ignore[assignment]
+                elif peewee and reference.context == "attribute" and reference.attribute:
                     # `Event.create(...)`, `Event.get(...)`, `Event.create_table()`
                     if reference.attribute in PEEWEE_NO_ROW:
                         continue
@@ -159,8 +190,119 @@ def orm_uses(
                 )
     if by_parameter:
         uses.extend(_parameter_uses(modules, by_parameter, evaluator, mapper))
+    # `asset.update(data)` on a row whose class defines `update`: the model's own method, not
+    # also a held query's `Query.update` (one call, one use)
+    uses = [
+        (key, use) for key, use in uses
+        if use.operation != QUERY_HELD or (use.path, use.line, key) not in by_method
+    ]
     secondary = _secondary_uses(uses, model)
     return uses + secondary + _versioned_uses(uses + secondary, model)
+
+
+def writing_method_names(modules: Iterable[PythonFacts]) -> frozenset[str]:
+    """Names of the methods of the repository that write a row through a session, or call
+    one of their own receiver's that may (`create` calling `create_no_commit`): the only
+    method calls worth evaluating (`dict.update` is far likelier than a model's)."""
+    direct: set[str] = set()
+    calls: dict[str, set[str]] = {}
+    for facts in modules:
+        for function in facts.functions.values():
+            if function.receiver is None:
+                continue
+            name = function.qualname.rsplit(".", 1)[-1]
+            if function.session_write:
+                direct.add(name)
+            elif function.own_calls:
+                calls.setdefault(name, set()).update(function.own_calls)
+    found = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for name, called in calls.items():
+            if name not in found and called & found:
+                found.add(name)
+                changed = True
+    return frozenset(found)
+
+
+def method_write(
+    evaluator: Evaluator, cls: ClassV, name: str, seen: frozenset[str] = frozenset()
+) -> str:
+    """What the method `name` of `cls` (the first definition along its ancestry, as Python
+    finds it) does to a row through the session, itself or through the methods of its
+    receiver it calls (each looked up on `cls` again, as `self.x()` is): "write", "delete"
+    or ""."""
+    if name in seen or len(seen) > 8:
+        return ""
+    for klass in evaluator.mro(cls):
+        facts = evaluator.module(klass.module)
+        fact = facts.functions.get(f"{klass.qualname}.{name}") if facts is not None else None
+        if fact is None:
+            continue
+        if fact.session_write:
+            return fact.session_write
+        for called in fact.own_calls:
+            if method_write(evaluator, cls, called, seen | {name}):
+                return "write"
+        return ""
+    return ""
+
+
+def _classes_write(candidates: list[Symbol], method: str, evaluator: Evaluator) -> bool:
+    """Whether every class a name may be has a method `method` that writes its row."""
+    classes = [
+        ClassV(c.module.module, c.name) for c in candidates
+        if c.kind == "class" and c.module is not None
+    ]
+    return bool(classes) and all(method_write(evaluator, cls, method) for cls in classes)
+
+
+def _row_method(reference: OrmReference) -> str | None:
+    """The method a row's method call names (`row_method:update`, peewee's `save`)."""
+    if reference.value is None:
+        return None
+    if reference.context.startswith(ROW_METHOD):
+        return reference.context.removeprefix(ROW_METHOD)
+    return reference.context if reference.context == "save" else None
+
+
+def _row_method_uses(
+    reference: OrmReference, method: str, facts: PythonFacts, evaluator: Evaluator,
+    mapper: Mapper, model: OrmModel,
+) -> list[tuple[TableKey, Use]]:
+    """`asset.save()` where `asset` is an instance of a mapped class (made by its
+    constructor, `self` in its method, a row a query of it loaded) whose own method of that
+    name writes through the session: a write of its table."""
+    assert reference.value is not None
+    frame = Frame(facts)
+    classes: list[ClassV] = []
+    for value in evaluator.evaluate(reference.value, frame):
+        cls = value.cls if isinstance(value, InstanceV) else None
+        if isinstance(cls, ClassV) and cls not in classes:
+            classes.append(cls)
+    for key in _queried_tables(reference.value, frame, evaluator, mapper):
+        for info in model.classes.values():
+            if info.table == key and info.role == "mapped":
+                cls = ClassV(info.facts.module, info.cls.name)
+                if cls not in classes:
+                    classes.append(cls)
+    found: list[tuple[TableKey, Use]] = []
+    for cls in classes:
+        info = mapper.class_info(cls)
+        if info is None or info.role != "mapped" or info.flavour == "peewee":
+            continue
+        if not method_write(evaluator, cls, method):
+            continue
+        for key in mapper.tables_of(info):
+            use = Use(
+                path=facts.path, line=reference.line, module=facts.module, kind="write",
+                via="orm", confidence=reference.confidence, operation=method,
+                function=reference.function, snippet=f"{method}: {reference.name}",
+            )
+            if (key, use) not in found:
+                found.append((key, use))
+    return found
 
 
 def _association_tables(

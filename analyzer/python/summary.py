@@ -29,7 +29,12 @@ class ReturnsReader(Reader):
         super().__init__()
         self.returns: dict[int, list[tuple[cst.BaseExpression, tuple[int, ...]]]] = {}
         self.statements: dict[int, int] = {}
+        # per method: what it does to a row through a session, and the methods of its own
+        # receiver it calls (`FunctionFact.session_write`, `FunctionFact.own_calls`)
+        self.session_writes: dict[int, str] = {}
+        self.own_calls: dict[int, set[str]] = {}
         self.handlers[cst.Return] = ReturnsReader._return  # type: ignore[assignment]
+        self.handlers[cst.Call] = ReturnsReader._call  # type: ignore[assignment]
         self.handlers[cst.SimpleStatementLine] = ReturnsReader._statement  # type: ignore[assignment]
         for compound in (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match):
             self.handlers[compound] = ReturnsReader._statement  # type: ignore[assignment]
@@ -45,6 +50,33 @@ class ReturnsReader(Reader):
         function = self._function(ctx)
         if function is not None and value is not None:
             self.returns.setdefault(id(function), []).append((value, ctx.loops))
+
+    def _call(self, node: cst.CSTNode, ctx: Context) -> None:
+        """In a method: `db.session.add(self)` / `.merge(self)` (a write of its row),
+        `.delete(self)`; in a classmethod, `session.add(...)` (a row it made, `cls(**kw)`) or
+        `cls.query....delete()` / `.update(...)`; and `self.x(...)` / `cls.x(...)`."""
+        function = self._function(ctx)
+        func = node.func  # type: ignore[attr-defined]
+        if function is None or function.receiver is None or not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        receiver = func.value
+        own = function.receiver
+        if isinstance(receiver, cst.Name) and receiver.value == own:
+            self.own_calls.setdefault(id(function), set()).add(method)
+            return
+        args = node.args  # type: ignore[attr-defined]
+        found = ""
+        if method in _SESSION_ROW_CALLS and args and _names_a_session(receiver):
+            first = args[0].value
+            if own == "cls" or (isinstance(first, cst.Name) and first.value == own):
+                found = _SESSION_ROW_CALLS[method]
+        elif own == "cls" and method in ("delete", "update") and _queries(receiver, own):
+            found = "write"  # `cls.query.filter_by(**kw).delete()`
+        if found:
+            key = id(function)
+            if self.session_writes.get(key) != "write":
+                self.session_writes[key] = found
 
     def _statement(self, node: cst.CSTNode, ctx: Context) -> None:
         function = self._function(ctx)
@@ -129,6 +161,32 @@ def _blocks_of(statement: cst.BaseStatement) -> list[cst.BaseSuite]:
     for case in getattr(statement, "cases", ()):
         blocks.append(case.body)
     return blocks
+
+
+#: Session methods given a row, and what they do to it (`ReturnsReader._call`)
+_SESSION_ROW_CALLS = {"add": "write", "merge": "write", "add_all": "write", "delete": "delete"}
+
+
+def _names_a_session(receiver: cst.BaseExpression) -> bool:
+    """`db.session`, `session`, `self.session`, `Session`: a name ending in "session"."""
+    name = dotted(receiver)
+    return name is not None and name.rsplit(".", 1)[-1].lower().endswith("session")
+
+
+def _queries(node: cst.BaseExpression, own: str) -> bool:
+    """Whether a chain of calls and attributes queries the receiver's own class: it starts
+    from it (`cls.query.filter(...)`) or a call in it is given it first
+    (`session.query(cls).filter(...)`)."""
+    while True:
+        if isinstance(node, cst.Attribute):
+            node = node.value
+        elif isinstance(node, cst.Call):
+            first = node.args[0].value if node.args else None
+            if isinstance(first, cst.Name) and first.value == own:
+                return True
+            node = node.func
+        else:
+            return isinstance(node, cst.Name) and node.value == own
 
 
 def _name_fact(
@@ -254,6 +312,8 @@ def summarize(
                 decorators=tuple(scope.decorators),
                 returns=returned,
                 return_guards=guarded,
+                session_write=returns.session_writes.get(id(scope), ""),
+                own_calls=tuple(sorted(returns.own_calls.get(id(scope), ()))),
                 return_annotation=(
                     translator.expr(annotation.annotation, scope.parent or scope)
                     if annotation is not None

@@ -118,3 +118,12 @@ ATTRIBUTE_SET = "attribute_set"
 RELATIONSHIP_WRITE = "relationship_write"
 #: Attributes of a ``Table`` object holding its columns: ``t.c.name``.
 TABLE_COLUMNS: frozenset[str] = frozenset({"c", "columns"})
+
+#: Methods a repository's model base often defines to write a row through the session
+#: (`asset.save()`, `entity.update({...})`, `task.delete()`): the SQLAlchemy reader records
+#: their calls like peewee's `save()`, kept where the row's class, or a base of it, defines
+#: one that does (`orm.uses.method_write`)
+ROW_METHOD_WRITES = frozenset({"save", "update", "delete", "remove", "destroy"})
+#: The context of such a call's reference, before the method's name (`row_method:update`;
+#: peewee's `save` keeps its own context, `save`)
+ROW_METHOD = "row_method:"

@@ -72,6 +72,8 @@ from analyzer.readers.sinks import (
     ATTRIBUTE_SET,
     QUERY_HELD,
     RELATIONSHIP_WRITE,
+    ROW_METHOD,
+    ROW_METHOD_WRITES,
     SQLALCHEMY_ROOTS,
     TABLE_COLUMNS,
     TABLE_STATEMENT_METHODS,
@@ -1759,7 +1761,10 @@ class _Reader:
         record_func = True
         if method and name in _COLLECTION_WRITES and not self.no_refs:
             self._collection_write(func.value)  # type: ignore[union-attr]
-        if method and name in PEEWEE_INSTANCE_WRITES and not _positional(node) and not self.no_refs:
+        if method and not self.no_refs and (
+            (name in PEEWEE_INSTANCE_WRITES and not _positional(node))
+            or name in ROW_METHOD_WRITES
+        ):
             self._instance_write(node, func.value, name)  # type: ignore[union-attr]
         if name in _ADMIN_VIEWS and not method:
             self._admin_view(node)
@@ -1866,9 +1871,12 @@ class _Reader:
         """peewee's `event.save()`, `event.delete_instance()` (no positional argument, as
         peewee's): a write of the table of the model `event` is an instance of, which the
         evaluator tells (`e = Event.get(...)`, a loop over `Event.select()`, `self` in a
-        model's method); `Event(label="x").save()`: a new row (the constructor's use)."""
+        model's method); `Event(label="x").save()`: a new row (the constructor's use). A
+        repository's own `save()`, `update()`, `delete()`... (`ROW_METHOD_WRITES`) the same
+        way, kept where the row's class defines one writing through the session."""
         if isinstance(receiver, cst.Call):
-            self.ctor_marks[id(receiver)] = name
+            if name in PEEWEE_INSTANCE_WRITES:
+                self.ctor_marks[id(receiver)] = name
             return
         root = receiver
         while isinstance(root, cst.Attribute):
@@ -1876,7 +1884,8 @@ class _Reader:
         if isinstance(root, cst.Name) and (
             root.value == "self" or self._kind(root.value) is None
         ):
-            self._evaluated(receiver, root, "write", name)
+            context = name if name in PEEWEE_INSTANCE_WRITES else ROW_METHOD + name
+            self._evaluated(receiver, root, "write", context)
 
     def _migrator_op(self, node: cst.Call, method: str) -> None:
         """peewee_migrate's `migrator.<operation>(Model, ...)` (`PeeweeMigratorOp`)."""

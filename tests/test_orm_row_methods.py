@@ -1,0 +1,162 @@
+"""A model base of the repository's own whose methods write the row through the session
+(`Asset.create(...)`, `asset.update(data)`, `budget.delete()`, `budget.save()`): each call is
+a write of the model's table, where a method of that name that writes nothing (or a dict's
+`update`) is none. SQLAlchemy, running the sample on SQLite, issues the statement each
+call is said to."""
+
+from __future__ import annotations
+
+import importlib
+
+from analyzer import scan
+from tests.conftest import MakeRepo, importable
+
+MODELS = '''\
+from sqlalchemy import Column, Integer, String, create_engine
+from sqlalchemy.orm import DeclarativeBase, Session
+
+engine = create_engine("sqlite://")
+session = Session(engine)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class BaseMixin:
+    @classmethod
+    def create(cls, **kw):
+        instance = cls.create_no_commit(**kw)
+        session.commit()
+        return instance
+
+    @classmethod
+    def create_no_commit(cls, **kw):
+        instance = cls(**kw)
+        session.add(instance)
+        return instance
+
+    @classmethod
+    def delete_all_by(cls, **kw):
+        count = session.query(cls).filter_by(**kw).delete()
+        session.commit()
+        return count
+
+    def save(self):
+        session.add(self)
+        session.commit()
+
+    def update(self, data):
+        for key, value in data.items():
+            setattr(self, key, value)
+        self.save()
+
+    def delete(self):
+        session.delete(self)
+        session.commit()
+
+
+class Asset(BaseMixin, Base):
+    __tablename__ = "asset"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+
+
+class Budget(BaseMixin, Base):
+    __tablename__ = "budget"
+    id = Column(Integer, primary_key=True)
+    amount = Column(Integer)
+'''
+
+SERVICES = '''\
+from app.models import Asset, Budget, session
+
+
+def new_asset(name):
+    return Asset.create(name=name)
+
+
+def rename(asset_id, name):
+    asset = session.get(Asset, asset_id)
+    asset.update({"name": name})
+
+
+def drop_budget(budget_id):
+    budget = session.query(Budget).filter_by(id=budget_id).first()
+    budget.delete()
+
+
+def new_budget(amount):
+    budget = Budget(amount=amount)
+    budget.save()
+    return budget
+
+
+def purge(name):
+    return Asset.delete_all_by(name=name)
+
+
+def settings(options):
+    options.update({"theme": "dark"})
+    return options
+'''
+
+FILES: dict[str, str | bytes] = {
+    "app/__init__.py": "",
+    "app/models.py": MODELS,
+    "app/services.py": SERVICES,
+}
+
+
+def test_a_model_bases_own_write_methods_are_writes(make_repo: MakeRepo) -> None:
+    report = scan(make_repo(FILES))
+    uses = sorted(
+        (t.name, u.line, u.kind, u.operation)
+        for t in report.tables for u in t.uses if u.path == "app/services.py"
+    )
+    assert uses == [
+        ("asset", 5, "write", "create"),
+        ("asset", 9, "read", "get"),
+        ("asset", 10, "write", "update"),
+        ("asset", 25, "write", "delete_all_by"),
+        ("budget", 14, "read", "query"),
+        ("budget", 15, "write", "delete"),
+        ("budget", 19, "write", "constructor"),
+        ("budget", 20, "write", "save"),
+    ]
+
+
+def test_sqlalchemy_writes_as_said(make_repo: MakeRepo) -> None:
+    """Each function of the sample, run on SQLite: the statements it issues."""
+    from sqlalchemy import event
+
+    root = make_repo(FILES)
+    with importable(root):
+        models = importlib.import_module("app.models")
+        services = importlib.import_module("app.services")
+        models.Base.metadata.create_all(models.engine)
+        issued: list[str] = []
+
+        @event.listens_for(models.engine, "before_cursor_execute")
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            issued.append(" ".join(statement.split()[:3]))
+
+        done = {}
+        for call in (
+            lambda: services.new_asset("a"),
+            lambda: services.rename(1, "b"),
+            lambda: services.new_budget(3),
+            lambda: services.drop_budget(1),
+            lambda: services.purge("b"),
+        ):
+            issued.clear()
+            call()
+            done[len(done)] = [s for s in issued if s.split()[0] != "SELECT"]
+    assert done == {
+        0: ["INSERT INTO asset"],
+        1: ["UPDATE asset SET"],
+        2: ["INSERT INTO budget"],
+        3: ["DELETE FROM budget"],
+        4: ["DELETE FROM asset"],
+    }
+    assert services.settings({}) == {"theme": "dark"}
