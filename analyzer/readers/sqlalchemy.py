@@ -1957,7 +1957,7 @@ class _Reader:
         if method:
             receiver = node.func.value  # type: ignore[attr-defined]
             if name == "delete" or name == "update":
-                self._query_write(receiver)
+                self._query_write(receiver, f"query_{name}")
             if not _is_chain(receiver):
                 return True
         args = _positional(node)
@@ -2037,8 +2037,9 @@ class _Reader:
             self._mark(_positional(node)[:1], "write", _last(node.func) or "bulk")
         return True
 
-    def _query_write(self, expr: cst.BaseExpression) -> None:
-        """``<session>.query(M)....delete()`` / ``M.query....update(...)``: write on M."""
+    def _query_write(self, expr: cst.BaseExpression, context: str) -> None:
+        """``<session>.query(M)....delete()`` / ``M.query....update(...)``: write on M
+        (`context`: `query_delete` or `query_update`, the bulk statement it runs)."""
         node = expr
         for _ in range(256):
             if isinstance(node, cst.Call):
@@ -2047,18 +2048,18 @@ class _Reader:
                     for arg in _positional(node):
                         found = self._resolve(arg)
                         if found is not None:
-                            self._add(found[0], found[1], "write", "query_delete", "high")
+                            self._add(found[0], found[1], "write", context, "high")
                         elif isinstance(arg, cst.Name) and arg.value == "cls":
                             # `db.query(cls).delete()` in a classmethod: the evaluator says
                             # which class (each subclass of a mixin) `cls` is
-                            self._evaluated(arg, arg, "write", "query_delete")
+                            self._evaluated(arg, arg, "write", context)
                     return
                 node = func
             elif isinstance(node, cst.Attribute):
                 if _dotted(node) is not None:
                     found = self._resolve(node)
                     if found is not None and found[2][:1] == ["query"]:
-                        self._add(found[0], found[1], "write", "query_delete", "high")
+                        self._add(found[0], found[1], "write", context, "high")
                     return
                 node = node.value
             elif isinstance(node, cst.Name):
