@@ -222,8 +222,18 @@ class TemplateExpander:
                 isinstance(v, ExternalV) and v.path in ("str", "builtins.str")
                 for v in self.evaluator.evaluate(node.func, frame)
             ):
-                # `cur.execute(str(self))`: the text the object's `__str__` returns
-                node = ir.Call(ir.Attr(node.args[0], "__str__"))
+                # `cur.execute(str(self))` in a method: the text the object's `__str__`
+                # returns (its fields known at each call of the class, a helper's way); of
+                # another object (`str(sql)`), only when known whole there: what it leaves
+                # unknown is its own template's to say, not each caller's again
+                opened = self._returned(
+                    ir.Call(ir.Attr(node.args[0], "__str__")), hole, frame, depth
+                )
+                if opened is None or isinstance(node.args[0], ir.Self) or all(
+                    isinstance(piece[0], str) for option in opened for piece in option
+                ):
+                    return opened
+                return None
             return self._returned(node, hole, frame, depth)
         return None
 
