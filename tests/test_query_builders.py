@@ -140,3 +140,32 @@ def test_sqlite_reads_the_same_tables(make_repo: MakeRepo, tmp_path: Path) -> No
         "inheritance": ["tag", "tag_inheritance"],
         "archives": ["archive"],
     }
+
+
+QUOTING: dict[str, str | bytes] = {
+    "app/__init__.py": "",
+    "app/store.py": (
+        "def quote(identifier):\n"
+        "    return \"`%s`\" % identifier.replace(\"`\", \"``\")\n\n\n"
+        "def drop(cur, table):\n"
+        '    cur.execute("DROP TABLE IF EXISTS " + quote(table))\n\n\n'
+        "def reset(cur):\n"
+        '    drop(cur, "archive")\n'
+    ),
+    "schema.sql": "CREATE TABLE archive (id int);\n",
+}
+
+
+def test_a_format_that_only_quotes_its_value_is_not_opened(make_repo: MakeRepo) -> None:
+    """`quote(table)` returning "`%s`" % name: in the helper, where the name is unknown, the
+    quoted value stays one unknown (a quote around an unknown name is no statement any
+    parser reads); at the call the name is known, and the drop is of `archive`. SQLite runs
+    the statement the call makes."""
+    root = make_repo(QUOTING)
+    report = scan(root)
+    assert uses_of(report, "public.archive") == {("app/store.py", 10, "ddl")}
+    assert [d.code for d in report.diagnostics] == []
+    with importable(root), sqlite3.connect(":memory:") as conn:
+        conn.execute("CREATE TABLE archive (id int)")
+        importlib.import_module("app.store").reset(conn.cursor())
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []

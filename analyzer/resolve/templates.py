@@ -247,6 +247,10 @@ class TemplateExpander:
         if len(formats) != 1 or not isinstance(formats[0], StrV):
             return None
         text = formats[0].value
+        if not any(char.isalnum() for char in PERCENT_FIELD.sub("", text)):
+            # `"`%s`" % name`, `'"%s"' % name`: a format that only quotes or brackets its
+            # value; opened, the unknown name would stand inside quotes no parser reads
+            return None
         right = node.right
         keyed = (
             {key.value: value for key, value in right.items if isinstance(key, ir.Str)}
