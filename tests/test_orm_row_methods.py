@@ -1,8 +1,9 @@
 """A model base of the repository's own whose methods write the row through the session
 (`Asset.create(...)`, `asset.update(data)`, `budget.delete()`, `budget.save()`): each call is
 a write of the model's table, where a method of that name that writes nothing (or a dict's
-`update`) is none. SQLAlchemy, running the sample on SQLite, issues the statement each
-call is said to."""
+`update`) is none; and a row a function of the repository returns, deleted by the
+caller. SQLAlchemy, running the samples on SQLite, issues the statement each call is said
+to."""
 
 from __future__ import annotations
 
@@ -160,3 +161,100 @@ def test_sqlalchemy_writes_as_said(make_repo: MakeRepo) -> None:
         4: ["DELETE FROM asset"],
     }
     assert services.settings({}) == {"theme": "dark"}
+
+
+HELPER_MODELS = '''\
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+
+
+class Star(Base):
+    __tablename__ = "star"
+    id = Column(Integer, primary_key=True)
+    user = Column(String)
+'''
+
+HELPER_QUERIES = '''\
+from app.models import Star, Tag
+
+
+def get_tag(session, name):
+    return session.query(Tag).filter_by(name=name).first()
+
+
+def new_star(user):
+    return Star(user=user)
+
+
+def find(session, model, key):
+    return session.get(model, key)
+
+
+def drop_tag(session, name):
+    tag = get_tag(session, name)
+    session.delete(tag)
+
+
+def star(session, user):
+    row = new_star(user)
+    session.add(row)
+
+
+def drop_star(session, key):
+    row = find(session, Star, key)
+    session.delete(row)
+'''
+
+HELPER_FILES: dict[str, str | bytes] = {
+    "app/__init__.py": "",
+    "app/models.py": HELPER_MODELS,
+    "app/queries.py": HELPER_QUERIES,
+}
+
+
+def test_a_row_a_helper_returns_is_the_helpers_model(make_repo: MakeRepo) -> None:
+    """`tag = get_tag(session, name)` (a function of the repository returning a query's
+    first row), `row = find(session, Star, key)` (returning `session.get(model, key)` for the
+    model it is given), then `session.delete(...)`: a delete of that model's table at the
+    delete. SQLAlchemy issues both DELETEs on SQLite."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.orm import Session
+
+    root = make_repo(HELPER_FILES)
+    report = scan(root)
+    writes = sorted(
+        (t.name, u.line, u.operation)
+        for t in report.tables for u in t.uses if u.kind == "write"
+    )
+    assert writes == [("star", 9, "constructor"), ("star", 28, "delete"), ("tag", 18, "delete")]
+    with importable(root):
+        models = importlib.import_module("app.models")
+        queries = importlib.import_module("app.queries")
+        engine = create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)
+        issued: list[str] = []
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            issued.append(" ".join(statement.split()[:3]))
+
+        with Session(engine) as session:
+            session.add_all([models.Tag(id=1, name="a"), models.Star(id=1, user="u")])
+            session.flush()
+            issued.clear()
+            queries.drop_tag(session, "a")
+            queries.drop_star(session, 1)
+            session.flush()
+    assert [s for s in issued if not s.startswith("SELECT")] == [
+        "DELETE FROM tag", "DELETE FROM star"
+    ]

@@ -490,7 +490,7 @@ _PEEWEE_ROWS = frozenset(
 
 def _queried_tables(
     value: ir.Expr, frame: Frame, evaluator: Evaluator, mapper: Mapper, peewee_only: bool = False,
-    column: str | None = None,
+    column: str | None = None, depth: int = 0,
 ) -> list[TableKey]:
     """The tables of the model whose query returned `value`: a chain from `Awards.query`
     (Flask-SQLAlchemy's query property) or from a call taking the model first
@@ -506,7 +506,9 @@ def _queried_tables(
         for part in parts:
             found.extend(
                 key
-                for key in _queried_tables(part, frame, evaluator, mapper, peewee_only, column)
+                for key in _queried_tables(
+                    part, frame, evaluator, mapper, peewee_only, column, depth
+                )
                 if key not in found
             )
         return found
@@ -514,6 +516,7 @@ def _queried_tables(
         # `for award in Awards.query.filter(...).all(): db.session.delete(award)`: each element
         # of the query's result
         node = frame.module.loops[node.loop].iterable
+    first = True
     while True:
         if isinstance(node, ir.Call):
             func = node.func
@@ -523,6 +526,14 @@ def _queried_tables(
             ):
                 keys = _evaluated_tables(
                     evaluator.evaluate(node.args[0], frame), mapper, column=column
+                )
+                if keys:
+                    return keys
+            if first and depth < _HELPER_DEPTH:
+                # `tag = get_colored_tag(session, name)`, then `session.delete(tag)`: the row
+                # the repository's function returns (its query, or the instance it makes)
+                keys = _returned_rows(
+                    node, frame, evaluator, mapper, peewee_only, column, depth + 1
                 )
                 if keys:
                     return keys
@@ -542,6 +553,41 @@ def _queried_tables(
             node = node.value
         else:
             return []
+        first = False
+
+
+#: How many functions deep a row returned by the repository's functions is followed
+_HELPER_DEPTH = 2
+
+
+def _returned_rows(
+    call: ir.Call, frame: Frame, evaluator: Evaluator, mapper: Mapper, peewee_only: bool,
+    column: str | None, depth: int,
+) -> list[TableKey]:
+    """The tables of the rows a call of the repository's function returns: each return
+    value (those its arguments leave possible) read as a query's result or an instance, in
+    the call's frame."""
+    if call.unpacked:
+        return []
+    keys: list[TableKey] = []
+    for func in evaluator.evaluate(call.func, frame):
+        if not isinstance(func, FunctionV):
+            continue
+        found = evaluator.readable_function(func)
+        if isinstance(found, str):
+            continue
+        facts, fact = found
+        args = [evaluator.evaluate(a, frame) for a in call.args]
+        kwargs = {k: evaluator.evaluate(v, frame) for k, v in call.kwargs}
+        callee = evaluator.bind(facts, fact, func, args, kwargs)
+        for returned in evaluator.live_returns(fact, callee):
+            found_keys = _queried_tables(
+                returned, callee, evaluator, mapper, peewee_only, column, depth
+            ) or _evaluated_tables(
+                evaluator.evaluate(returned, callee), mapper, peewee_only, column
+            )
+            keys.extend(k for k in found_keys if k not in keys)
+    return keys
 
 
 def _subclass_tables(
