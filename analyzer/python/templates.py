@@ -232,26 +232,23 @@ class TemplateBuilder:
 
     def local_percent(
         self, node: cst.BaseExpression, scope: Scope, loops: tuple[int, ...]
-    ) -> tuple[tuple[Part, ...], cst.BaseExpression] | None:
+    ) -> tuple[tuple[Part, ...], set[int]] | None:
         """`query % args` where `query` is a local bound once to a string (`query = "SELECT *
         FROM %s"`, then `cur.execute(query % table)`): the template as if the string were
-        written there, placed on this line, and the local's value (a piece of this
-        statement, not one of its own); None for anything else."""
+        written there (`splice_locals`, which places it on this line), and the ids of the
+        locals' values it put in (pieces of this statement, not ones of their own); None for
+        anything else."""
         if not (
             isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo)
             and isinstance(node.left, cst.Name)
         ):
             return None
-        found = self.string_binding(node.left.value, scope, self.parsed.line(node), loops)
-        if found is None:
-            return None
-        site, owner = found
-        inner = self.build(site.value, owner, site.loops)  # type: ignore[arg-type]
-        if inner is None:
-            return None
-        inner = self.splice_locals(inner, owner)
-        template = tuple(splice(inner, self.parsed.line(node)))
-        return self._percent(template, node.right, scope, loops), site.value  # type: ignore[return-value]
+        left = self.hole(node.left, "percent", scope, loops)
+        spliced: set[int] = set()
+        template = self.splice_locals((left,), scope, spliced=spliced)
+        if template == (left,):
+            return None  # no local string: the sink reads an argument, as before
+        return self._percent(template, node.right, scope, loops), spliced
 
     def _percent(
         self,

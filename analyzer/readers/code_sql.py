@@ -242,8 +242,8 @@ class CodeSqlReader(Reader):
             elif reading == "argument" and (
                 formatted := builder.local_percent(node, scope, ctx.loops)
             ) is not None:
-                parts, local = formatted
-                read_in_part.add(id(local))  # (its text is this statement's)
+                parts, locals_in = formatted
+                read_in_part.update(locals_in)  # (their text is this statement's)
             elif reading == "argument":
                 parts = (
                     builder.hole(node, "argument", scope, ctx.loops),

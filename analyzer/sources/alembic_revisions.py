@@ -22,7 +22,7 @@ from analyzer.sources.alembic_env import (
     fallback_environments,
     in_folders,
 )
-from analyzer.sources.model import SchemaOp, SourceHistory, StateEntry, apply
+from analyzer.sources.model import SchemaOp, SourceHistory, apply
 from analyzer.sql.names import TableKey
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -181,11 +181,7 @@ def squashes(histories: Iterable[AlembicHistory]) -> list[Squash]:
             continue
         squash, root = roots[head]
         older = alembic.history
-        upgraded = {
-            key: StateEntry(entry.object_type, None if entry.columns is None else list(
-                entry.columns), entry.parents, entry.own)
-            for key, entry in older.state.items()
-        }
+        upgraded = {key: entry.copy() for key, entry in older.state.items()}
         for op in squash.history.operations:
             if op.revision != head:
                 apply(upgraded, op, "alembic")
