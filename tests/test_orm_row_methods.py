@@ -11,6 +11,7 @@ import importlib
 
 from analyzer import scan
 from tests.conftest import MakeRepo, importable
+from tests.test_orm import statements_run
 
 MODELS = '''\
 from sqlalchemy import Column, Integer, String, create_engine
@@ -129,19 +130,12 @@ def test_a_model_bases_own_write_methods_are_writes(make_repo: MakeRepo) -> None
 
 def test_sqlalchemy_writes_as_said(make_repo: MakeRepo) -> None:
     """Each function of the sample, run on SQLite: the statements it issues."""
-    from sqlalchemy import event
-
     root = make_repo(FILES)
     with importable(root):
         models = importlib.import_module("app.models")
         services = importlib.import_module("app.services")
         models.Base.metadata.create_all(models.engine)
-        issued: list[str] = []
-
-        @event.listens_for(models.engine, "before_cursor_execute")
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:
-            issued.append(" ".join(statement.split()[:3]))
-
+        issued = statements_run(models.engine)
         done = {}
         for call in (
             lambda: services.new_asset("a"),
@@ -152,7 +146,9 @@ def test_sqlalchemy_writes_as_said(make_repo: MakeRepo) -> None:
         ):
             issued.clear()
             call()
-            done[len(done)] = [s for s in issued if s.split()[0] != "SELECT"]
+            done[len(done)] = [
+                " ".join(s.split()[:3]) for s in issued if s.split()[0] != "SELECT"
+            ]
     assert done == {
         0: ["INSERT INTO asset"],
         1: ["UPDATE asset SET"],
@@ -227,7 +223,7 @@ def test_a_row_a_helper_returns_is_the_helpers_model(make_repo: MakeRepo) -> Non
     first row), `row = find(session, Star, key)` (returning `session.get(model, key)` for the
     model it is given), then `session.delete(...)`: a delete of that model's table at the
     delete. SQLAlchemy issues both DELETEs on SQLite."""
-    from sqlalchemy import create_engine, event
+    from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     root = make_repo(HELPER_FILES)
@@ -242,12 +238,7 @@ def test_a_row_a_helper_returns_is_the_helpers_model(make_repo: MakeRepo) -> Non
         queries = importlib.import_module("app.queries")
         engine = create_engine("sqlite://")
         models.Base.metadata.create_all(engine)
-        issued: list[str] = []
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:
-            issued.append(" ".join(statement.split()[:3]))
-
+        issued = statements_run(engine)
         with Session(engine) as session:
             session.add_all([models.Tag(id=1, name="a"), models.Star(id=1, user="u")])
             session.flush()
@@ -255,6 +246,6 @@ def test_a_row_a_helper_returns_is_the_helpers_model(make_repo: MakeRepo) -> Non
             queries.drop_tag(session, "a")
             queries.drop_star(session, 1)
             session.flush()
-    assert [s for s in issued if not s.startswith("SELECT")] == [
+    assert [" ".join(s.split()[:3]) for s in issued if not s.startswith("SELECT")] == [
         "DELETE FROM tag", "DELETE FROM star"
     ]
