@@ -360,9 +360,7 @@ def _parameter_uses(
                 if references is None or found is None or isinstance(found, str):
                     continue
                 helper_facts, fact = found
-                args = [evaluator.evaluate(a, frame) for a in call.args]
-                kwargs = {k: evaluator.evaluate(v, frame) for k, v in call.kwargs}
-                inner = evaluator.bind(helper_facts, fact, value, args, kwargs)
+                inner = evaluator.bind_call(helper_facts, fact, value, call, frame)
                 for reference in references:
                     assert reference.value is not None
                     tables = _evaluated_tables(evaluator.evaluate(reference.value, inner), mapper)
@@ -577,9 +575,7 @@ def _returned_rows(
         if isinstance(found, str):
             continue
         facts, fact = found
-        args = [evaluator.evaluate(a, frame) for a in call.args]
-        kwargs = {k: evaluator.evaluate(v, frame) for k, v in call.kwargs}
-        callee = evaluator.bind(facts, fact, func, args, kwargs)
+        callee = evaluator.bind_call(facts, fact, func, call, frame)
         for returned in evaluator.live_returns(fact, callee):
             found_keys = _queried_tables(
                 returned, callee, evaluator, mapper, peewee_only, column, depth

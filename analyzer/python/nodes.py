@@ -247,3 +247,20 @@ def literal_string(node: cst.CSTNode) -> str | None:
         right = literal_string(node.right)
         return None if left is None or right is None else left + right
     return None
+
+
+def suites(stmt: cst.CSTNode) -> Iterator[cst.BaseSuite]:
+    """Statement blocks of a compound statement (if/elif/else, try/except/finally, loops,
+    `with`, `match` cases), nested `elif`s, `else`s and handlers included."""
+    stack: list[cst.CSTNode] = [stmt]
+    while stack:
+        node = stack.pop()
+        body = getattr(node, "body", None)
+        if isinstance(body, cst.BaseSuite):
+            yield body
+        for attr in ("orelse", "finalbody"):
+            other = getattr(node, attr, None)
+            if isinstance(other, cst.CSTNode):
+                stack.append(other)
+        for attr in ("handlers", "cases"):
+            stack.extend(getattr(node, attr, ()))

@@ -15,7 +15,7 @@ import libcst as cst
 
 from analyzer.facts import ClassFact, FunctionFact, LoopFact, NameFact, ParamFact
 from analyzer.python import expr as ir
-from analyzer.python.nodes import dotted
+from analyzer.python.nodes import dotted, suites
 from analyzer.python.scopes import BindingSite, Context, Reader, Scope, ScopeModel
 from analyzer.python.translate import MUTABLE_LITERALS, Translator
 
@@ -121,8 +121,8 @@ def _guarded_block(
                 guards = (*guards, (test, not holds))  # what follows runs when it failed
         elif isinstance(statement, cst.FunctionDef | cst.ClassDef):
             continue  # (their returns are their own)
-        else:
-            for block in _blocks_of(statement):
+        else:  # a loop, `try`, `with` or `match`: its blocks, with no test of their own
+            for block in suites(statement):
                 _guarded_block(_statements(block), guards, found)
 
 
@@ -145,22 +145,6 @@ def _leaves(block: cst.BaseSuite) -> bool:
     return isinstance(last, cst.SimpleStatementLine) and isinstance(
         last.body[-1], cst.Return | cst.Raise
     )
-
-
-def _blocks_of(statement: cst.BaseStatement) -> list[cst.BaseSuite]:
-    """The blocks of a loop, `try`, `with` or `match` (their bodies and handlers)."""
-    blocks: list[cst.BaseSuite] = []
-    for name in ("body", "orelse", "finalbody"):
-        part = getattr(statement, name, None)
-        if isinstance(part, cst.BaseSuite):
-            blocks.append(part)
-        elif isinstance(part, cst.Else | cst.Finally):
-            blocks.append(part.body)
-    for handler in getattr(statement, "handlers", ()):
-        blocks.append(handler.body)
-    for case in getattr(statement, "cases", ()):
-        blocks.append(case.body)
-    return blocks
 
 
 #: Session methods given a row, and what they do to it (`ReturnsReader._call`)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import builtins
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -51,6 +51,7 @@ from analyzer.facts import (
 from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted as _dotted
 from analyzer.python.nodes import string_value as _string_value
+from analyzer.python.nodes import suites
 from analyzer.python.nodes import target_names as _target_names
 from analyzer.python.parse import ParsedModule
 from analyzer.python.positions import Positions
@@ -341,22 +342,6 @@ def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
 def _block(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     """Statements of a suite (small statements directly for ``class A: x = 1``)."""
     return body.body
-
-
-def _suites(stmt: cst.CSTNode) -> Iterator[cst.BaseSuite]:
-    """Statement blocks of a compound statement (if/elif/else, try/except/finally, loops...)."""
-    stack: list[cst.CSTNode] = [stmt]
-    while stack:
-        node = stack.pop()
-        body = getattr(node, "body", None)
-        if isinstance(body, cst.BaseSuite):
-            yield body
-        for attr in ("orelse", "finalbody"):
-            other = getattr(node, attr, None)
-            if isinstance(other, cst.CSTNode):
-                stack.append(other)
-        for attr in ("handlers", "cases"):
-            stack.extend(getattr(node, attr, ()))
 
 
 def _is_plain_value(node: cst.BaseExpression) -> bool:
@@ -662,14 +647,14 @@ class _Reader:
                 finally:
                     self.type_checking -= 1
                 if stmt.orelse is not None:  # type: ignore[attr-defined]
-                    for suite in _suites(stmt.orelse):  # type: ignore[attr-defined]
+                    for suite in suites(stmt.orelse):  # type: ignore[attr-defined]
                         self.scan(_block(suite), level)
             elif kind is cst.FunctionDef:
                 if level == "module":
                     self.known.add(stmt.name.value)  # type: ignore[attr-defined]
                 self.scan(_block(stmt.body), "function")  # type: ignore[attr-defined]
             elif isinstance(stmt, cst.BaseCompoundStatement):
-                for suite in _suites(stmt):
+                for suite in suites(stmt):
                     self.scan(_block(suite), level)
             else:
                 self._small(stmt, level)

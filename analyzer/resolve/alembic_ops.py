@@ -237,9 +237,7 @@ class _Run:
             fact = callee.functions.get(value.qualname)
             if fact is None:
                 continue
-            args = [self.evaluator.evaluate(a, frame) for a in step.args]
-            kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in step.kwargs}
-            bound = self.evaluator.bind(callee, fact, value, args, kwargs)
+            bound = self.evaluator.bind_call(callee, fact, value, step, frame)
             self._forward(fact, value, step, frame, bound)
             self.follow(callee, value.qualname, step, frame, bound, stack, helper, cond)
             followed = True

@@ -944,9 +944,7 @@ class CodeSqlResolver:
         expressions = [*call.args, *(v for _, v in call.kwargs)]
         for receiver in self.evaluator.receiver_frames(expressions, call.loops, Frame(facts)):
             for frame in self.evaluator.iterations(call.loops, receiver):
-                args = [self.evaluator.evaluate(a, frame) for a in call.args]
-                kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in call.kwargs}
-                callee = self.evaluator.bind(helper.facts, helper.fact, value, args, kwargs)
+                callee = self.evaluator.bind_call(helper.facts, helper.fact, value, call, frame)
                 for found in self._helper_uses(helper, callee, 1):
                     refs.extend(found.refs)
                     unresolved.extend(d for d, _, _ in found.dynamic)
@@ -980,9 +978,9 @@ class CodeSqlResolver:
                 continue
             callee_value = self._forward_value(helper, call, inner, frame)
             for iteration in self.evaluator.iterations(call.loops, frame):
-                args = [self.evaluator.evaluate(a, iteration) for a in call.args]
-                kwargs = {k: self.evaluator.evaluate(v, iteration) for k, v in call.kwargs}
-                callee = self.evaluator.bind(inner.facts, inner.fact, callee_value, args, kwargs)
+                callee = self.evaluator.bind_call(
+                    inner.facts, inner.fact, callee_value, call, iteration
+                )
                 for found in self._helper_uses(inner, callee, depth + 1):
                     if call in self._runner_calls:  # an assumed call: at most medium
                         found.refs = [

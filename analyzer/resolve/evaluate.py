@@ -30,6 +30,7 @@ from analyzer.facts import (
     ClassFact,
     FunctionFact,
     ImportBinding,
+    MigrationStep,
     NameFact,
     ParamFact,
     PythonFacts,
@@ -1151,6 +1152,16 @@ class Evaluator:
             )
         )
         return live or fact.returns
+
+    def bind_call(
+        self, facts: PythonFacts, fact: FunctionFact, func: FunctionV,
+        call: ir.Call | CallFact | MigrationStep, frame: Frame,
+    ) -> Frame:
+        """The frame the function's body runs in for `call` made in `frame`: its arguments
+        evaluated there and bound to the parameters (`bind`)."""
+        args = [self.evaluate(a, frame) for a in call.args]
+        kwargs = {k: self.evaluate(v, frame) for k, v in call.kwargs}
+        return self.bind(facts, fact, func, args, kwargs)
 
     def bind(
         self,

@@ -309,9 +309,7 @@ class TemplateExpander:
         if isinstance(found, str) or (len(found[1].returns) != 1 and not found[1].return_guards):
             return None
         facts, fact = found
-        args = [self.evaluator.evaluate(a, frame) for a in node.args]
-        kwargs = {k: self.evaluator.evaluate(v, frame) for k, v in node.kwargs}
-        callee = self.evaluator.bind(facts, fact, func, args, kwargs)
+        callee = self.evaluator.bind_call(facts, fact, func, node, frame)
         returns = self.evaluator.live_returns(fact, callee)
         if len(returns) != 1:
             return None

@@ -28,7 +28,7 @@ class AlembicEnvironment:
     def owns(self, path: str) -> bool:
         """True when `path` lies in this environment's script location or version dirs."""
         return any(
-            path == folder or path.startswith(folder.rstrip("/") + "/") or folder == ""
+            path == folder or in_folders(path, (folder,)) or folder == ""
             for folder in (self.script_location, *self.version_dirs)
         )
 
@@ -161,7 +161,7 @@ def detached_folders(
         for directory in environment.version_dirs
         if directory in folders
         for folder in folders
-        if folder != directory and folder.startswith(directory.rstrip("/") + "/")
+        if folder != directory and in_folders(folder, (directory,))
     }
     return frozenset(detached)
 
