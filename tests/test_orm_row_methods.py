@@ -249,3 +249,69 @@ def test_a_row_a_helper_returns_is_the_helpers_model(make_repo: MakeRepo) -> Non
     assert [" ".join(s.split()[:3]) for s in issued if not s.startswith("SELECT")] == [
         "DELETE FROM tag", "DELETE FROM star"
     ]
+
+
+SELECTED_QUERIES = '''\
+from sqlalchemy import select
+
+from app.models import Star, Tag
+
+
+def forget(session, key):
+    found = session.execute(select(Tag).where(Tag.id == key)).scalar_one_or_none()
+    if found:
+        session.delete(found)
+
+
+def rename(session, key, user):
+    row = session.scalars(select(Star).filter_by(id=key).limit(1)).first()
+    row.user = user
+
+
+def ids(session):
+    first = session.scalars(select(Star.id)).first()
+    first.real = 1
+    return first
+'''
+
+
+def test_a_row_a_select_statement_returns_is_the_selected_models(make_repo: MakeRepo) -> None:
+    """SQLAlchemy 2.0's style: `session.execute(select(Tag)...).scalar_one_or_none()` and
+    `session.scalars(select(Star)...).first()` give rows of the model selected first, so
+    deleting one or setting its attribute writes that table; a selected column
+    (`select(Star.id)`) gives no row of a model. SQLAlchemy issues the DELETE and the UPDATE
+    on SQLite."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    files = dict(HELPER_FILES, **{"app/queries.py": SELECTED_QUERIES})
+    root = make_repo(files)
+    report = scan(root)
+    uses = sorted(
+        (t.name, u.line, u.kind, u.operation)
+        for t in report.tables for u in t.uses if u.path == "app/queries.py"
+    )
+    assert uses == [
+        ("star", 13, "read", "select"),
+        ("star", 14, "write", "update"),
+        ("star", 18, "read", "select"),
+        ("tag", 7, "read", "attribute"),
+        ("tag", 7, "read", "select"),
+        ("tag", 9, "write", "delete"),
+    ]
+    with importable(root):
+        models = importlib.import_module("app.models")
+        queries = importlib.import_module("app.queries")
+        engine = create_engine("sqlite://")
+        models.Base.metadata.create_all(engine)
+        issued = statements_run(engine)
+        with Session(engine) as session:
+            session.add_all([models.Tag(id=1, name="a"), models.Star(id=1, user="u")])
+            session.flush()
+            issued.clear()
+            queries.forget(session, 1)
+            queries.rename(session, 1, "v")
+            session.flush()
+    assert [" ".join(s.split()[:3]) for s in issued if not s.startswith("SELECT")] == [
+        "DELETE FROM tag", "UPDATE star SET"  # (the second select flushes the delete)
+    ]

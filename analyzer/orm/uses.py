@@ -479,6 +479,12 @@ def _symbol_tables(symbol: Symbol, mapper: Mapper, model: OrmModel) -> list[Tabl
 #: Calls of a session or query that take the model first (`session.query(Awards)`,
 #: `db.session.get(Awards, 1)`, `db.get_or_404(Awards, 1)`).
 _MODEL_FIRST_CALLS = frozenset({"query", "get", "get_or_404", "first_or_404", "one_or_404"})
+#: Calls running a statement whose result holds rows of the model it selects first
+#: (`session.execute(select(Note).where(...)).scalar_one_or_none()`,
+#: `session.scalars(select(Tag)).first()`, Flask-SQLAlchemy's `db.one_or_404(db.select(M))`)
+_STATEMENT_RESULTS = frozenset(
+    {"execute", "scalars", "scalar", "first_or_404", "one_or_404"}
+)
 #: peewee model methods returning rows of the model (`Event.get(...)`, `Event.select()...`,
 #: `Event.create(...)`): an instance they return is the model's.
 _PEEWEE_ROWS = frozenset(
@@ -527,6 +533,16 @@ def _queried_tables(
                 )
                 if keys:
                     return keys
+            if isinstance(func, ir.Attr) and func.attr in _STATEMENT_RESULTS and node.args and (
+                not peewee_only
+            ):
+                selected = _selected_entity(node.args[0])
+                if selected is not None:
+                    keys = _evaluated_tables(
+                        evaluator.evaluate(selected, frame), mapper, column=column
+                    )
+                    if keys:
+                        return keys
             if first and depth < _HELPER_DEPTH:
                 # `tag = get_colored_tag(session, name)`, then `session.delete(tag)`: the row
                 # the repository's function returns (its query, or the instance it makes)
@@ -552,6 +568,25 @@ def _queried_tables(
         else:
             return []
         first = False
+
+
+def _selected_entity(statement: ir.Expr) -> ir.Expr | None:
+    """The first thing `select(...)` selects in a statement built from it
+    (`select(Note).where(...).order_by(...)`, `db.select(Note)`), or None for any other
+    statement. A column (`select(Note.id)`) evaluates to no model, so it gives no table."""
+    node = statement
+    while isinstance(node, ir.Call):
+        func = node.func
+        name = (
+            func.attr if isinstance(func, ir.Attr)
+            else func.name if isinstance(func, ir.Imported | ir.Global) else None
+        )
+        if name == "select":
+            return node.args[0] if node.args and not node.unpacked else None
+        if not isinstance(func, ir.Attr):
+            return None
+        node = func.value
+    return None
 
 
 #: How many functions deep a row returned by the repository's functions is followed
