@@ -80,12 +80,14 @@ def _django_command(parts: list[str]) -> bool:
 
 def _test_directory(name: str) -> bool:
     """`tests/`, `test/`, the private `_tests/` some packages ship their tests in,
-    `feature_tests/` (named like `x_tests.py` files), and `testdata/` / `test_data/`, the
+    `feature_tests/` (named like `x_tests.py` files), `tests_e2e/` / `tests_integration/`
+    (a kind of tests beside `tests/`), and `testdata/` / `test_data/`, the
     tests' inputs (Go's tool ignores `testdata`: a SQL dump of an old release kept there to
     test upgrades from is no schema of the application)."""
     return (
         name.lstrip("_") in ("tests", "test", "testdata", "test_data")
         or name.endswith("_tests")
+        or name.startswith("tests_")
     )
 
 

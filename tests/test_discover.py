@@ -103,7 +103,8 @@ def test_test_paths_are_told_by_their_parts() -> None:
         "web/regression/feature_tests/view_data.py",
         "perf/tests/management/commands/test_alerts.py",
         "internal/dal/testdata/old_release.sql", "pkg/test_data/dump.sql",
-    )] == [True] * 13
+        "app/tests_e2e/e2e_test_login.py", "tests_integration/db.py",
+    )] == [True] * 15
     assert [is_test_path(p) for p in (
         "src/app/testing/x.py", "test.py", "tests", "a/contest.py", "a/tests_util.py",
         "app/testdata.py",
