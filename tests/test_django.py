@@ -2447,3 +2447,63 @@ def test_cls_objects_in_a_classmethod_of_an_abstract_model(make_repo: MakeRepo) 
     ]
     assert [f.name for f in report.findings if f.name == "dead-table"] == []
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+THROUGH_FILES = shop_project({
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Tag(models.Model):\n    name = models.TextField()\n\n\n"
+        "class Member(models.Model):\n"
+        "    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)\n"
+        "    item = models.ForeignKey('Item', on_delete=models.CASCADE)\n\n\n"
+        "class Item(models.Model):\n"
+        "    tags = models.ManyToManyField(Tag)\n"
+        "    members = models.ManyToManyField(Tag, through=Member, related_name='+')\n"
+    ),
+    "shop/services.py": (
+        "from shop.models import Item, Tag\n\n\n"
+        "def tag_all(ids, tag):\n"
+        "    Link = Item.tags.through\n"
+        "    Link.objects.bulk_create([Link(item_id=i, tag=tag) for i in ids])\n\n\n"
+        "def untag(ids, tag):\n"
+        "    Item.tags.through.objects.filter(item_id__in=ids, tag=tag).delete()\n\n\n"
+        "def member_count():\n"
+        "    return Item.members.through.objects.count()\n"
+    ),
+}, shop_db=True)
+
+
+def test_a_many_to_many_fields_through_model_queries_its_table(make_repo: MakeRepo) -> None:
+    """`Item.tags.through` is the model of the relation's table (Django makes one for an
+    auto-created table): `Link = Item.tags.through; Link.objects.bulk_create(...)` writes
+    `shop_item_tags`, `.filter(...).delete()` on it deletes from it, and an explicit
+    `through=Member`'s `.objects.count()` reads `shop_member`. Real Django, after a real
+    `makemigrations` and `migrate`, runs the three and names exactly those tables."""
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(THROUGH_FILES)
+    real = captured_sql(
+        root,
+        "from shop import services; from shop.models import Item, Tag; "
+        "tag = Tag.objects.create(name='t'); item = Item.objects.create()",
+        "services.tag_all([item.pk], tag); services.untag([item.pk], tag); "
+        "services.member_count()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert [
+        (sql.split()[0], sorted(set(re.findall(r'"(shop_\w+)"', sql)))) for sql in real
+        if sql.split()[0] not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
+    ] == [
+        ("INSERT", ["shop_item_tags"]),
+        ("DELETE", ["shop_item_tags"]),
+        ("SELECT", ["shop_member"]),
+    ]
+    report = scan(root)
+    used = {t.name: sorted((u.line, u.kind, u.operation) for u in t.uses)
+            for t in report.tables if t.uses and t.name.startswith("shop_")}
+    assert used == {
+        "shop_item_tags": [(6, "write", "bulk_create"), (10, "write", "delete")],
+        "shop_member": [(14, "read", "count")],
+    }
+    assert scan(root, prefilter=False).to_json() == report.to_json()

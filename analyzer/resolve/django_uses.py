@@ -103,13 +103,15 @@ MAX_DEPTH = 16
 @dataclass(frozen=True, slots=True)
 class Typed:
     """What a Django expression is: kind class | manager | queryset | instance | related |
-    pair, of `model`. A related manager reads `reads` (its target's tables and a
+    pair | m2m_field, of `model`. A related manager reads `reads` (its target's tables and a
     many-to-many's through table) and writes `links` when linking (add/remove/set/clear)."""
 
     kind: str
     model: DjangoModel
     reads: tuple[TableKey, ...] = ()
     links: tuple[TableKey, ...] = ()
+    # kind "m2m_field" (`Item.tags`): the many-to-many field of `model`
+    relation: ModelField | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -142,6 +144,8 @@ class ChainResolver:
         # the tables the project's migrations create (`_looked_up`)
         self.migration_tables: frozenset[TableKey] = frozenset()
         self._by_class_of = 0  # the number of models it was built from
+        # the models Django makes for auto-created many-to-many tables (`_through_model`)
+        self._auto_models: dict[TableKey, DjangoModel] = {}
 
     # ---- uses ------------------------------------------------------------------------------
 
@@ -544,7 +548,15 @@ class ChainResolver:
     def _attribute(self, typed: Typed, name: str) -> Typed | None:
         model = typed.model
         if typed.kind == "class":
-            return Typed("manager", model) if name in model.managers else None
+            if name in model.managers:
+                return Typed("manager", model)
+            declared = (model.concrete or model).declaring(name)
+            if declared is not None and declared[1].kind == "m2m":
+                # `Item.tags`: the relation's descriptor, whose `through` is the link model
+                return Typed("m2m_field", declared[0], relation=declared[1])
+            return None
+        if typed.kind == "m2m_field":
+            return self._through_model(typed) if name == "through" else None
         if typed.kind != "instance":
             return None
         concrete = model.concrete or model
@@ -584,6 +596,29 @@ class ChainResolver:
         if typed.kind in ("queryset", "related"):
             return typed  # a slice
         return None
+
+    def _through_model(self, typed: Typed) -> Typed | None:
+        """`Item.tags.through`: the model of the relation's table, a class whose manager
+        (`Link.objects.bulk_create(...)`) queries that table. An explicit `through=` model is
+        the project's own; Django makes one for an auto-created table, of its name, here a
+        model of that table alone."""
+        item = typed.relation
+        if item is None:
+            return None
+        if item.through is not None:
+            through = self.resolver.target(self.project, item.through, typed.model)
+            return Typed("class", through) if through is not None else None
+        auto = self.resolver.auto_table(self.project, typed.model, item)
+        if auto is None:
+            return None
+        made = self._auto_models.get(auto.table)
+        if made is None:
+            made = DjangoModel(
+                typed.model.app_label, f"{typed.model.name}_{item.name}", auto.path, auto.line,
+                table=auto.table, columns_known=False,
+            )
+            self._auto_models[auto.table] = made
+        return Typed("class", made)
 
     def _through(self, model: DjangoModel, item: ModelField) -> list[TableKey]:
         if item.through is not None:
