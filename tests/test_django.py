@@ -2507,3 +2507,53 @@ def test_a_many_to_many_fields_through_model_queries_its_table(make_repo: MakeRe
         "shop_member": [(14, "read", "count")],
     }
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+MARKUP_FILES = shop_project({
+    "shop/models.py": (
+        "from django.db import models\nfrom markupfield.fields import MarkupField\n\n\n"
+        "class Written(models.Model):\n"
+        "    body = MarkupField(default_markup_type='plain')\n\n"
+        "    class Meta:\n        abstract = True\n\n\n"
+        "class Page(Written):\n"
+        "    title = models.CharField(max_length=10)\n"
+        "    summary = MarkupField(default_markup_type='plain', blank=True)\n"
+        "    slug = models.SlugField()\n"
+        "    note = MarkupField(rendered_field=True)\n"
+    ),
+})
+
+
+def test_a_markup_field_adds_its_markup_type_and_rendered_columns(
+    make_repo: MakeRepo,
+) -> None:
+    """django-markupfield's `MarkupField` adds `<name>_markup_type` and `_<name>_rendered`
+    beside itself, also from an abstract parent (to the concrete model);
+    `rendered_field=True`, as its migrations write it, adds neither. Real `makemigrations`
+    writes the same columns, so the model agrees with its migration: no model-drift
+    (pythondotorg's 16 model-drift warnings said "lacks content_markup_type")."""
+    import ast
+
+    pytest.importorskip("markupfield")
+    root = make_repo(MARKUP_FILES)
+    run_in_django(root, "", ("makemigrations", "shop"))
+    real = run_in_django(
+        root,
+        "from shop.models import Page; "
+        "print([f.column for f in Page._meta.local_concrete_fields])",
+    ).strip()
+    report = scan(root)
+    # Django orders them by creation counters the two share with the fields declared next,
+    # its migration too; tabletrace puts them right after the field: the same columns
+    assert real == str([
+        "id", "body", "title", "body_markup_type", "summary", "_body_rendered",
+        "summary_markup_type", "slug", "_summary_rendered", "note",
+    ])
+    assert states(report, "django") == {"shop_page": tuple(ast.literal_eval(real))}
+    assert states(report, "model") == {
+        "shop_page": (
+            "id", "body", "body_markup_type", "_body_rendered", "title", "summary",
+            "summary_markup_type", "_summary_rendered", "slug", "note",
+        ),
+    }
+    assert [f.name for f in report.findings if f.name == "model-drift"] == []

@@ -1404,11 +1404,7 @@ class _ModelBuilder:
                 ):
                     del fields[name]
                 continue
-            fields.pop(name, None)
-            for companion in self._companions(facts, name, binding):
-                fields.pop(companion.name, None)
-                fields[companion.name] = companion
-            fields[name] = own
+            self._place(fields, facts, name, binding, own)
         ordered = list(fields.values())
         links = [f for f in ordered if f.parent_link]
         for parent in parents:
@@ -1444,11 +1440,7 @@ class _ModelBuilder:
                 for name, binding in fact.names.items():
                     own = self._field(facts, name, binding)
                     if own is not None:
-                        out.pop(name, None)
-                        for companion in self._companions(facts, name, binding):
-                            out.pop(companion.name, None)
-                            out[companion.name] = companion
-                        out[name] = own
+                        self._place(out, facts, name, binding, own)
             elif isinstance(base, ExternalV) and base.path in ABSTRACT_MODELS:
                 for item in _catalog_fields(ABSTRACT_MODELS[base.path], 0, ""):
                     out.pop(item.name, None)
@@ -1504,30 +1496,61 @@ class _ModelBuilder:
             bool(parent_link and one_bool(parent_link)),
         )
 
+    def _place(
+        self, fields: dict[str, ModelField], facts: PythonFacts, name: str, binding: NameFact,
+        own: ModelField,
+    ) -> None:
+        """Put the field `own` last in `fields` (in Django's order of a class's fields), with
+        the fields it adds to its model beside itself (`_companions`) before or after it."""
+        fields.pop(name, None)
+        before, after = self._companions(facts, name, binding)
+        for companion in before:
+            fields.pop(companion.name, None)
+            fields[companion.name] = companion
+        fields[name] = own
+        for companion in after:
+            fields.pop(companion.name, None)
+            fields[companion.name] = companion
+
     def _companions(
         self, facts: PythonFacts, name: str, binding: NameFact
-    ) -> list[ModelField]:
-        """Fields a field adds to its model beside itself: django-money's `MoneyField`
-        adds its currency, `<name>_currency` (or `currency_field_name=`), ordered before it
-        (`add_currency_field` in `contribute_to_class`)."""
+    ) -> tuple[list[ModelField], list[ModelField]]:
+        """Fields a field adds to its model beside itself, (before it, after it):
+
+        * django-money's `MoneyField` adds its currency, `<name>_currency` (or
+          `currency_field_name=`), before it (`add_currency_field` in `contribute_to_class`);
+        * django-markupfield's `MarkupField` adds `<name>_markup_type` and `_<name>_rendered`
+          after it (their creation counters follow its own), unless `rendered_field=` is
+          given: its migrations' copy says `rendered_field=True` and declares the two
+          itself. An abstract model gets none; each concrete subclass its own."""
         call = binding.value
         if not isinstance(call, ir.Call):
-            return []
+            return [], []
         paths: set[str] = set()
         for value in self.evaluator.evaluate(call.func, Frame(facts)):
             if isinstance(value, ExternalV):
                 paths.add(value.path)
             elif isinstance(value, ClassV):
                 paths.update(self.resolver.ancestry(value)[1])
+        if paths & MARKUP_FIELDS:
+            written = _kwarg(call, "rendered_field", None)
+            if written is not None and one_bool(
+                self.evaluator.evaluate(written, Frame(facts))
+            ) is not False:
+                return [], []
+            return [], [
+                ModelField(column, "column", column, binding.line, facts.path)
+                for column in (f"{name}_markup_type", f"_{name}_rendered")
+            ]
         if not paths & MONEY_FIELDS:
-            return []
+            return [], []
         written = _kwarg(call, "currency_field_name", None)
         chosen = (
             one_string(self.evaluator.evaluate(written, Frame(facts)))
             if written is not None else None
         )
         column = chosen or f"{name}_currency"
-        return [ModelField(column, "column", column, binding.line, facts.path)]
+        return [ModelField(column, "column", column, binding.line, facts.path)], []
 
     def _tag_manager_through(self, func: ir.Expr, facts: PythonFacts) -> Value | str | None:
         """django-taggit's `TaggableManager()` makes no join table of its own: its rows are
@@ -1630,6 +1653,8 @@ def _catalog_fields(catalog: CatalogModel, line: int, path: str) -> list[ModelFi
 
 #: django-money's field, which adds a currency column beside its amount (`_companions`).
 MONEY_FIELDS = frozenset({"djmoney.models.fields.MoneyField", "djmoney.models.MoneyField"})
+#: django-markupfield's field, which adds its markup type and rendered text (`_companions`).
+MARKUP_FIELDS = frozenset({"markupfield.fields.MarkupField"})
 
 
 def _external_field_kind(path: str) -> str | None:
