@@ -1058,6 +1058,35 @@ def test_multidb_template_functions() -> None:
     assert rev.opaque_statements == []
 
 
+def test_multidb_template_variant_with_globals_get() -> None:
+    """`globals().get(f"upgrade_{engine_name}", lambda: None)()`: the same dispatch, read
+    the same way (hasgeek/funnel's template; its 46 revisions had read as documentation
+    only)."""
+    rev = run(
+        """\
+        from alembic import op
+
+        def upgrade(engine_name: str = "") -> None:
+            globals().get(f"upgrade_{engine_name}", lambda: None)()
+
+        def upgrade_() -> None:
+            op.create_table("main_t")
+
+        def upgrade_geo() -> None:
+            op.drop_table("geo_t")
+
+        def downgrade_() -> None:
+            op.drop_table("main_t")
+        """
+    )
+    assert rev.operations == [
+        AlembicOp("create_table", 7, table=T("main_t", 7), columns=(), conditional=True,
+                  helper="upgrade_"),
+        AlembicOp("drop_table", 10, table=T("geo_t", 10), conditional=True, helper="upgrade_geo"),
+    ]
+    assert rev.opaque_statements == []
+
+
 # --------------------------------------------------------------------------------------------
 # documentation-only, merge, opaque statements
 # --------------------------------------------------------------------------------------------

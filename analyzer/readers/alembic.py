@@ -543,18 +543,31 @@ class _StepReader:
         }
 
     def _globals_dispatch(self, call: cst.Call, cond: bool, loops: tuple[int, ...]) -> bool:
-        """`globals()["upgrade_%s" % engine_name]()` (multidb template)."""
+        """`globals()["upgrade_%s" % engine_name]()` (Flask-Migrate's multidb template), or
+        `globals().get(f"upgrade_{engine_name}", lambda: None)()` (a variant of it): each
+        function of the revision whose name starts with the literal prefix may be called."""
         func = call.func
-        if not (
+        key: cst.BaseExpression | None = None
+        if (
             isinstance(func, cst.Subscript)
             and isinstance(func.value, cst.Call)
             and dotted(func.value.func) == "globals"
             and len(func.slice) == 1
             and isinstance(func.slice[0].slice, cst.Index)
         ):
-            return False
-        key = func.slice[0].slice.value
-        if not self.builder.is_str(key):
+            key = func.slice[0].slice.value
+        elif (
+            isinstance(func, cst.Call)
+            and isinstance(func.func, cst.Attribute)
+            and func.func.attr.value == "get"
+            and isinstance(func.func.value, cst.Call)
+            and dotted(func.func.value.func) == "globals"
+            and func.args
+            and func.args[0].keyword is None
+            and not func.args[0].star
+        ):
+            key = func.args[0].value
+        if key is None or not self.builder.is_str(key):
             return False
         parts = self.builder.build(key, self.scope, loops)
         if not parts or not isinstance(parts[0], Literal) or len(parts) < 2:
