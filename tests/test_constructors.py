@@ -11,6 +11,7 @@ reports, through its authorizer, exactly the tables each statement reads and wri
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from analyzer import Report, scan
@@ -21,6 +22,7 @@ from tests.pg import MakeDatabase, make_database, pg_server
 __all__ = ["make_database", "pg_server"]  # fixtures, imported for the test asking PostgreSQL
 
 BASE = """\
+import os
 import sqlite3
 
 
@@ -445,3 +447,77 @@ def test_a_base_made_by_a_function_nothing_calls_may_have_any_table(
     assert [(f.path, f.line) for f in dynamic] == [("app/table.py", 7), ("app/table.py", 10)]
     assert all("`name` is a parameter of Table.__init__()" in f.message for f in dynamic)
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+CLAUSES = {
+    "app/__init__.py": "",
+    "app/tables.py": '''\
+import os
+
+
+class Table:
+    def __init__(self, name):
+        self.name = name
+
+    def _cascade(self):
+        if os.environ.get("KEEP"):
+            return ""
+        dependants = os.environ.get("DEPENDANTS")
+        if dependants:
+            return f" CASCADE /* {dependants} */"
+        return ""
+
+    def empty(self, cur):
+        cur.execute(f"TRUNCATE {self.name}{self._cascade()}")
+
+
+def empty_events(cur):
+    Table("events").empty(cur)
+
+
+def drop_old(cur, force):
+    cascade = f" CASCADE /* {force} */" if force else ""
+    cur.execute(f"DROP TABLE IF EXISTS events_old{cascade}")
+''',
+    "schema.sql": "CREATE TABLE events (id int);\nCREATE TABLE events_old (id int);\n",
+}
+
+
+def test_a_clause_or_nothing_written_right_after_a_table_name_is_not_part_of_it(
+    make_repo: MakeRepo, make_database: MakeDatabase
+) -> None:
+    """`f"TRUNCATE {self.name}{self._cascade()}"` and `f"DROP TABLE IF EXISTS
+    events_old{cascade}"`, where the clause is "" or starts with a space (`" CASCADE ..."`, a
+    part of it unknown): whatever it is, it cannot continue the name, so the tables are
+    `events` (given to the constructor) and `events_old`, not names known only at run time
+    (snuba's `{table_name}{on_cluster}`: 1,050 dynamic-table-name warnings). PostgreSQL
+    runs both statements with and without the clause."""
+    import psycopg
+
+    root = make_repo(CLAUSES)
+    report = scan(root)
+    assert uses(report) == {
+        "events": [("app/tables.py", 21, "write", "high")],
+        "events_old": [("app/tables.py", 26, "ddl", "high")],
+    }
+    # (only DDL touches events_old: dead, truly; no dynamic-table-name)
+    assert [(f.name, f.table) for f in report.findings] == [("dead-table", "public.events_old")]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    url = make_database(CLAUSES["schema.sql"])
+    with importable(root), psycopg.connect(parse_database_url(url).conninfo) as conn:
+        from app.tables import Table, drop_old, empty_events  # type: ignore[import-not-found]
+
+        cur = conn.cursor()
+        empty_events(cur)
+        os.environ["DEPENDANTS"] = "reports"
+        try:
+            Table("events").empty(cur)
+        finally:
+            del os.environ["DEPENDANTS"]
+        drop_old(cur, "")
+        cur.execute("CREATE TABLE events_old (id int)")
+        drop_old(cur, "reports")
+        left = [row[0] for row in conn.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'events%' AND relkind = 'r'"
+        )]
+    assert left == ["events"]

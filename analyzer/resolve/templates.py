@@ -198,7 +198,62 @@ class TemplateExpander:
         partial = self._partial(hole.value, hole, frame, 0)
         if partial is not None:
             return partial
+        if self._starts_apart(hole.value, frame, 0):
+            # `{table}{on_cluster}`, the clause "" or " ON CLUSTER '{name}'": whatever it is,
+            # it does not continue the name before it, which stays the table's name; the
+            # statement runs without it when it may be empty
+            apart: list[list[_Piece]] = [[(" ", hole.line, True), (hole, why_unknown(values))]]
+            if any(isinstance(v, StrV) and not v.value for v in values):
+                apart.insert(0, [("", hole.line, True)])
+            return apart
         return [[(hole, why_unknown(values))]]
+
+    def _starts_apart(self, node: ir.Expr, frame: Frame, depth: int) -> bool:
+        """Whether every string `node` may give is empty or starts with white space (a
+        clause or nothing: `f" ON CLUSTER {name}" if name else ""`, or a function returning
+        one of those), so that it cannot join the word written before it."""
+        if depth > 4:
+            return False
+        if isinstance(node, ir.Str):
+            return not node.value or node.value[0].isspace()
+        if isinstance(node, ir.FString):
+            for part in node.parts:
+                if not isinstance(part, ir.Str):
+                    return False
+                if part.value:
+                    return part.value[0].isspace()
+            return True
+        if isinstance(node, ir.IfExp):
+            return self._starts_apart(node.body, frame, depth + 1) and self._starts_apart(
+                node.orelse, frame, depth + 1
+            )
+        if isinstance(node, ir.BoolOp):
+            return all(self._starts_apart(value, frame, depth + 1) for value in node.values)
+        if isinstance(node, ir.BinOp) and node.op == "+":
+            return self._starts_apart(node.left, frame, depth + 1) and self._starts_apart(
+                node.right, frame, depth + 1
+            )
+        if isinstance(node, ir.BinOp) and node.op == "%":
+            return self._starts_apart(node.left, frame, depth + 1)
+        values = self.evaluator.evaluate(node, frame)
+        if values and all(isinstance(v, StrV) for v in values):
+            return all(not v.value or v.value[0].isspace() for v in values)  # type: ignore[attr-defined]
+        if isinstance(node, ir.Call) and not node.unpacked and not any(
+            isinstance(a, ir.Starred) for a in node.args
+        ):
+            funcs = self.evaluator.evaluate(node.func, frame)
+            if len(funcs) != 1 or not isinstance(funcs[0], FunctionV):
+                return False
+            found = self.evaluator.readable_function(funcs[0])
+            if isinstance(found, str):
+                return False
+            facts, fact = found
+            callee = self.evaluator.bind_call(facts, fact, funcs[0], node, frame)
+            returns = self.evaluator.live_returns(fact, callee)
+            return bool(returns) and all(
+                self._starts_apart(returned, callee, depth + 1) for returned in returns
+            )
+        return False
 
     def _partial(
         self, node: ir.Expr, hole: Hole, frame: Frame, depth: int
