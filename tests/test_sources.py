@@ -1398,3 +1398,122 @@ def test_a_child_of_a_table_another_source_makes_has_unknown_columns(
         ("model", ["comment_id", "id", "logged_at", "user_agent"]), ("sql", None),
     ]
     assert [f.name for f in report.findings if f.name == "model-drift"] == []
+
+
+OPERATION_MIGRATIONS = {
+    "store/__init__.py": "",
+    "store/operations.py": '''\
+class Operation:
+    def __init__(self, table_name):
+        self.table_name = table_name
+
+    def execute(self, conn):
+        conn.execute(self.format_sql())
+
+
+class CreateTable(Operation):
+    def __init__(self, table_name, columns):
+        super().__init__(table_name)
+        self.columns = columns
+
+    def format_sql(self):
+        return f"CREATE TABLE IF NOT EXISTS {self.table_name} ({self.columns})"
+
+
+class AddColumn(Operation):
+    def __init__(self, table_name, column):
+        super().__init__(table_name)
+        self.column = column
+
+    def format_sql(self):
+        return f"ALTER TABLE {self.table_name} ADD COLUMN {self.column}"
+
+
+class DropTable(Operation):
+    def format_sql(self):
+        return f"DROP TABLE IF EXISTS {self.table_name}"
+''',
+    "store/migration.py": '''\
+class NodeMigration:
+    def forwards(self):
+        raise NotImplementedError
+
+    def backwards(self):
+        raise NotImplementedError
+''',
+    "store/store_migrations/__init__.py": "",
+    "store/store_migrations/events/__init__.py": "",
+    "store/store_migrations/events/0001_events.py": '''\
+from store import migration, operations
+
+
+class Migration(migration.NodeMigration):
+    def forwards(self):
+        return [operations.CreateTable("events", "id INTEGER, kind TEXT")]
+
+    def backwards(self):
+        return [operations.DropTable("events")]
+''',
+    "store/store_migrations/events/0002_events_seen.py": '''\
+from store import migration, operations
+
+
+class Migration(migration.NodeMigration):
+    def forwards(self):
+        return [
+            operations.AddColumn("events", "seen INTEGER"),
+            operations.CreateTable("events_archive", "id INTEGER"),
+        ]
+
+    def _backwards_archive(self):
+        return [operations.DropTable("events_archive")]
+''',
+    "store/queries.py": '''\
+def recent(conn):
+    return conn.execute("SELECT id, kind, seen FROM events").fetchall()
+
+
+def archived(conn):
+    return conn.execute("SELECT id FROM events_archive").fetchall()
+''',
+}
+
+
+def test_numbered_modules_of_a_migration_framework_folder(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """A home-made framework's migrations in `store_migrations/<group>/0001_x.py` (a folder
+    named for its kind of migrations), each a `class Migration` (not Django's: no
+    `migrations` folder) whose `forwards()` returns operation objects that format their SQL
+    (`CreateTable("events", ...)`): one ordered source per group, module by module; a
+    reverse method (`backwards`, `_backwards_archive`) is no step. The table name reaches
+    the SQL through the operation's constructor handing it up to its base's
+    (`super().__init__(table_name)`, the base keeping `self.table_name`). So the tables are
+    the migrations', neither runtime DDL nor dropped. The framework's own runner, run on
+    SQLite, builds the same tables and columns. (`DropTable`, made by the constructor it
+    inherits, is not followed: its SQL's table stays a name known at run time.)"""
+    import importlib
+    import sqlite3
+
+    root = make_repo(OPERATION_MIGRATIONS)
+    report = scan(root)
+    assert [(s.id, s.kind) for s in report.sources] == [
+        ("migration-module:store/store_migrations/events", "migration-module"),
+    ]
+    built = {t.name: t.states[0].columns for t in report.tables}
+    assert {t.name: t.status for t in report.tables} == {"events": "used", "events_archive": "used"}
+    assert [(f.name, f.path, f.line) for f in report.findings] == [
+        ("dynamic-table-name", "store/operations.py", 29),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    with importable(root):
+        conn = sqlite3.connect(tmp_path / "store.db")
+        for name in ("0001_events", "0002_events_seen"):
+            module = importlib.import_module(f"store.store_migrations.events.{name}")
+            for operation in module.Migration().forwards():
+                operation.execute(conn)
+        real = {
+            name: [c[1] for c in conn.execute(f"PRAGMA table_info({name})")]
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+    assert real == built == {"events": ["id", "kind", "seen"], "events_archive": ["id"]}

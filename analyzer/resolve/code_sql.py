@@ -574,7 +574,9 @@ class CodeSqlResolver:
                         helper.templates.append(candidate)
                     helper.dynamic.append(dynamic)
                     continue
-            constructor = _constructor_params(facts, candidate, depends, reads)
+            constructor = _constructor_params(facts, candidate, depends, reads) or (
+                self._passed_up(facts, candidate, reads)
+            )
             # the class's own reading, its table unknown, while subclasses gave theirs: not
             # a name to report when every other instance is made by calling the class, where
             # the helper's calls are read (and report an unknown table they pass) unless
@@ -599,6 +601,63 @@ class CodeSqlResolver:
                     continue
             left.append(dynamic)
         return left
+
+    def _passed_up(
+        self, facts: PythonFacts, candidate: StringCandidate, reads: set[tuple[str, str]]
+    ) -> tuple[str, set[str]] | None:
+        """The constructor of the candidate's own class and its parameters, when the table
+        name is `self.<attr>` that a base's constructor keeps from what this one hands up
+        (`def __init__(self, table_name, columns): super().__init__(table_name)`, the base
+        `self.table_name = table_name`): then, as with `_constructor_params`, the class takes
+        its table when made (`CreateTable("events", ...)`), read at each such call."""
+        function = candidate.function
+        if not function:
+            return None
+        for cls, attr in sorted(reads):
+            init = f"{cls}.__init__"
+            if init not in facts.functions or not function.startswith(cls + "."):
+                continue
+            found = self._handed_up(facts, ClassV(facts.module, cls), init, attr, 0)
+            if found:
+                return init, found
+        return None
+
+    def _handed_up(
+        self, facts: PythonFacts, cls: ClassV, init: str, attr: str, depth: int
+    ) -> set[str]:
+        """The parameters of `init` (the constructor of `cls`, in `facts`) that reach
+        `self.<attr>` kept by a constructor up the ancestry, through its one
+        `super().__init__(...)` call (and the one above it, up to three)."""
+        call = self.evaluator.super_init(facts, init)
+        ancestry = self.evaluator.mro(cls)[1:]
+        upper = next(
+            (owner for owner in ancestry if self.evaluator.own_init(owner) is not None), None
+        )
+        if call is None or upper is None or depth > 2:
+            return set()
+        upper_init = self.evaluator.own_init(upper)
+        located = self.evaluator.class_fact(upper)
+        if upper_init is None or located is None:
+            return set()
+        upper_facts, upper_fact = located
+        kept = upper_fact.attributes.get(attr)
+        wanted = (
+            {
+                node.name for node in ir.walk(kept.value)
+                if isinstance(node, ir.Param) and node.function == upper_init.qualname
+            }
+            if kept is not None and kept.value is not None
+            else self._handed_up(upper_facts, upper, upper_init.qualname, attr, depth + 1)
+        )
+        positional = [p.name for p in upper_init.params if p.kind == "positional"][1:]
+        found: set[str] = set()
+        for index, argument in enumerate(call.args):
+            if index < len(positional) and positional[index] in wanted:
+                found |= {name for function, name in params_in(argument) if function == init}
+        for keyword, argument in call.kwargs:
+            if keyword in wanted:
+                found |= {name for function, name in params_in(argument) if function == init}
+        return found
 
     def find_helpers(
         self, modules: Iterable[PythonFacts], changed: Collection[str] = ()
@@ -869,7 +928,9 @@ class CodeSqlResolver:
                         or not _passes_own_params(call)
                     ):
                         continue
-                    if not self._calls_are_read(facts, call.function):
+                    if not self._calls_are_read(facts, call.function) and not (
+                        ir.calls_super_init(call.func)
+                    ):
                         # a constructor whose own SQL reads nothing it keeps: no call of
                         # it is read (`_helpers_of`), so the calls in it are read where
                         # they are

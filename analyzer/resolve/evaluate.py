@@ -203,7 +203,7 @@ class Evaluator:
         self._attributes: dict[tuple[ClassV, str, Value], Values] = {}
         # `constructed` asked outside any evaluation, the same way
         self._constructed: dict[ClassV, InstanceV] = {}
-        # (module, constructor) -> its one call of its base's (`_super_init`); not forgotten:
+        # (module, constructor) -> its one call of its base's (`super_init`); not forgotten:
         # a module's facts do not change, and the module is still looked up for each
         self._super_inits: dict[tuple[str, str], CallFact | None] = {}
         # class -> its repository subclasses, direct (built when first asked: `subclasses`;
@@ -855,7 +855,7 @@ class Evaluator:
         (`super().__init__("users")`). Not when every value the constructors were given is
         unknown (`super().__init__(database, db_conn, hs)`, as synapse's hundreds of stores
         pass their own parameters on): then the class itself is read the same way."""
-        if not self._own_init(sub):
+        if not self.own_init(sub):
             return False
         receiver = self.constructed(sub)
         if all(isinstance(v, Unknown) for _, values in receiver.init for v in values):
@@ -886,13 +886,13 @@ class Evaluator:
             for owner in self.mro(sub):
                 if owner == cls:
                     return False
-                if self._own_init(owner) is not None:
+                if self.own_init(owner) is not None:
                     break
             else:
                 return False  # `cls` not reached: read as made by it
         return True
 
-    def _own_init(self, cls: ClassV) -> FunctionFact | None:
+    def own_init(self, cls: ClassV) -> FunctionFact | None:
         """The class's own `__init__` (a method it defines), if any."""
         found = self.class_fact(cls)
         if found is None:
@@ -918,7 +918,7 @@ class Evaluator:
         receiver = InstanceV(cls)
         inits = [
             (owner, init) for owner in self.mro(cls)
-            if (init := self._own_init(owner)) is not None
+            if (init := self.own_init(owner)) is not None
         ]
         if not inits:
             return receiver
@@ -928,12 +928,20 @@ class Evaluator:
             if facts is None:
                 return receiver
             receiver = self._given(facts, owner, init, receiver, *call)
+        return self._hand_up(receiver, inits)
+
+    def _hand_up(
+        self, receiver: InstanceV, inits: list[tuple[ClassV, FunctionFact]]
+    ) -> InstanceV:
+        """`receiver` given, besides, what each constructor of `inits` (up the ancestry, the
+        first already given its arguments) hands its base's through its one
+        `super().__init__(...)` call, as far as each makes exactly one."""
         for (owner, init), (upper, upper_init) in itertools.pairwise(inits):
             facts = self.index.find(owner.module)
             upper_facts = self.index.find(upper.module)
             if facts is None or upper_facts is None or "super" in facts.names:
                 break
-            call_up = self._super_init(facts, init.qualname)
+            call_up = self.super_init(facts, init.qualname)
             if call_up is None:
                 break
             here = Frame(
@@ -944,7 +952,7 @@ class Evaluator:
             receiver = self._given(upper_facts, upper, upper_init, receiver, args, kwargs)
         return receiver
 
-    def _super_init(self, facts: PythonFacts, init: str) -> CallFact | None:
+    def super_init(self, facts: PythonFacts, init: str) -> CallFact | None:
         """The one `super().__init__(...)` call of the constructor `init` of `facts`, None
         when it makes none, several (in two branches) or one with `*args` (its arguments'
         places unknown). Kept per module: every construction of a class asks it again."""
@@ -967,7 +975,7 @@ class Evaluator:
     ) -> InstanceV:
         """`receiver` holding what `owner`'s `__init__` is given besides (`bind`)."""
         made = FunctionV(owner.module, init.qualname, receiver)
-        frame = self.bind(facts, init, made, args, kwargs)
+        frame = self.bind(facts, init, made, args, kwargs, hand_up=False)
         bound = frame.receivers.get(owner.qualname)
         return bound if isinstance(bound, InstanceV) else receiver
 
@@ -1170,8 +1178,11 @@ class Evaluator:
         func: FunctionV,
         args: list[Values],
         kwargs: dict[str, Values],
+        hand_up: bool = True,
     ) -> Frame:
-        """A frame for the function's body with its parameters bound to the arguments."""
+        """A frame for the function's body with its parameters bound to the arguments. A
+        constructor's instance holds them, and (`hand_up`) what the constructor hands its
+        base's (`_hand_up`; not when the caller walks the ancestry itself)."""
         params = call_params(fact, func)
         receivers: dict[str, Value] = {}
         bound: dict[tuple[str, str], Values] = {}
@@ -1211,6 +1222,18 @@ class Evaluator:
                 given = dict(receiver.init)
                 given.update(((facts.module, f, n), v) for (f, n), v in bound.items())
                 receiver = InstanceV(receiver.cls, tuple(sorted(given.items(), key=_first)))
+                # and what it hands up to its base's (`super().__init__(table_name)`, the
+                # base keeping `self.table_name`)
+                inits = [] if not hand_up else [
+                    (cls, init) for cls in self.mro(receiver.cls)
+                    if (init := self.own_init(cls)) is not None
+                ]
+                start = next((
+                    index for index, (cls, init) in enumerate(inits)
+                    if cls.module == facts.module and init.qualname == fact.qualname
+                ), None)
+                if hand_up and start is not None and start + 1 < len(inits):
+                    receiver = self._hand_up(receiver, inits[start:])
             bound[(fact.qualname, fact.params[0].name)] = (receiver,)
             receivers[owner] = receiver
         return Frame(facts, {}, bound, receivers)

@@ -163,9 +163,7 @@ def migration_modules(
         added: dict[TableKey, dict[str, str]] = {}  # peewee_migrate's fields added so far
         for _number, facts in members:
             result.steps.add((facts.path, None))
-            forward = [
-                r for r in resolved[facts.path].refs if _top(r.function) not in REVERSE_STEPS
-            ]
+            forward = [r for r in resolved[facts.path].refs if not _reverse(r.function)]
             first = len(history.operations)
             _add(history, facts.path, forward, None)
             if mapper is not None and facts.orm.migrator_ops:
@@ -407,7 +405,22 @@ def _version_step(facts: PythonFacts) -> tuple[str, str, int] | None:
 def _looks_like_migrations(facts: PythonFacts) -> bool:
     if not migrations_place(facts.path) or facts.alembic_revision is not None:
         return False
-    return "Migration" not in facts.classes  # a Django migration is read by its own reader
+    # a Django migration is read by its own reader (a `Migration` class of a `migrations`
+    # folder); another framework's `class Migration` (snuba's, in `snuba_migrations/`) is not
+    return "Migration" not in facts.classes or not (
+        facts.django is not None and facts.django.migration is not None
+    )
+
+
+def _reverse(function: str | None) -> bool:
+    """Whether the SQL of `function` undoes a step: a module's reverse function
+    (`rollback`, `down`), or one named for it and what it undoes (`downgrade_local`), also
+    as a method of the module's migration class (`Migration.backwards_ops`,
+    `Migration._backwards_local`)."""
+    return bool(function) and any(
+        part.lstrip("_").split("_", 1)[0] in REVERSE_STEPS
+        for part in function.split(".")  # type: ignore[union-attr]
+    )
 
 
 def _top(function: str | None) -> str | None:

@@ -21,8 +21,10 @@ def is_declared(path: str, globs: Iterable[str]) -> bool:
 
 def migrations_place(path: str) -> bool:
     """Whether `path` is where home-made migrations live without configuration: a module named
-    `migrations.py` or one inside a `migrations` (`migration`) folder."""
+    `migrations.py` or one inside a `migrations` (`migration`) folder, or a folder named
+    for its kind of migrations (`snuba_migrations/`, `db_migrations/`)."""
     parts = PurePosixPath(path).parts
     return bool(parts) and (
-        parts[-1] == "migrations.py" or any(p in FOLDER_NAMES for p in parts[:-1])
+        parts[-1] == "migrations.py"
+        or any(p in FOLDER_NAMES or p.endswith("_migrations") for p in parts[:-1])
     )
