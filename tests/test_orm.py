@@ -2184,3 +2184,61 @@ def test_a_secondary_given_as_a_function_returning_the_table(make_repo) -> None:
         with Session(engine) as session:
             module.promote(session, "d", "u")  # type: ignore[attr-defined]
         assert any(s.startswith("INSERT INTO manager") for s in statements), statements
+
+
+WRAPPED_ATTRIBUTES = {
+    "wrapdemo/__init__.py": "",
+    "wrapdemo/models.py": '''\
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def with_roles(attr, **roles):
+    return attr
+
+
+def immutable(attr):
+    return attr
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Owner(Base):
+    __tablename__ = "owner"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column("type")
+    flavour_: Mapped[str] = immutable(with_roles(mapped_column("flavour"), read={"all"}))
+
+
+class Item(Base):
+    __tablename__ = "item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = with_roles(mapped_column(ForeignKey("owner.id")), read={"all"})
+    owner: Mapped[Owner] = with_roles(relationship(), read={"all"})
+    legacy = immutable(Column("old_name", Integer))
+''',
+}
+
+
+def test_a_declaration_wrapped_in_a_projects_function_is_the_declaration(make_repo) -> None:
+    """`with_roles(relationship(), read={"all"})` and `immutable(mapped_column("type"))`
+    (coaster's and many projects' way of marking attributes): the wrapper returns what it is
+    given, so the attribute is a relationship (no column) or the column it names (`type`,
+    not the attribute's name). funnel's model-drift warnings listed such relationships as
+    columns the table lacked. SQLAlchemy, importing the models, has the same columns."""
+    root = make_repo(WRAPPED_ATTRIBUTES)
+    report = scan(root)
+    ours = {t.name: t.states[0].columns for t in report.tables}
+    with imported(root, "wrapdemo.models") as models:
+        real = {
+            name: [c.name for c in table.columns]
+            for name, table in models.Base.metadata.tables.items()  # type: ignore[attr-defined]
+        }
+    assert ours == real == {
+        "owner": ["id", "type", "flavour"], "item": ["id", "owner_id", "old_name"],
+    }
+    assert {(t.name, link.table, link.via) for t in report.tables for link in t.references} == {
+        ("item", "public.owner", "foreign_key"), ("item", "public.owner", "relationship"),
+    }

@@ -321,6 +321,26 @@ def _conditional_column(node: cst.FunctionDef) -> cst.Call | None:
     return columns[0]  # type: ignore[return-value]
 
 
+#: What a class body's attribute may be declared with, wrapped in a project's function
+_DECLARING_CALLS = _COLUMN_CALLS | _RELATIONSHIP_CALLS | {"deferred", "column_property"}
+
+
+def _unwrapped(call: cst.Call) -> cst.Call:
+    """The column or relationship a wrapping function of the project is given first and
+    returns (`with_roles(relationship(...), read={"all"})`, `immutable(mapped_column("type"))`,
+    coaster's and many projects' way of marking attributes): the declaration is the inner
+    call's. A call that is itself a declaration stays as it is."""
+    inner = call
+    for _ in range(3):
+        if _last(inner.func) in _DECLARING_CALLS:
+            return inner
+        args = _positional(inner)
+        if not args or not isinstance(args[0], cst.Call):
+            break
+        inner = args[0]
+    return call
+
+
 def _positional(call: cst.Call) -> list[cst.BaseExpression]:
     out = []
     for arg in call.args:
@@ -1146,6 +1166,7 @@ class _Reader:
         if annotation is not None and _is_classvar(annotation):
             return
         if isinstance(value, cst.Call):
+            value = _unwrapped(value)
             called = _last(value.func)
             if is_peewee_field(called):
                 # read for peewee; for any other library it stays a call it does not know
