@@ -22,7 +22,6 @@ from tests.pg import MakeDatabase, make_database, pg_server
 __all__ = ["make_database", "pg_server"]  # fixtures, imported for the test asking PostgreSQL
 
 BASE = """\
-import os
 import sqlite3
 
 
