@@ -2557,3 +2557,53 @@ def test_a_markup_field_adds_its_markup_type_and_rendered_columns(
         ),
     }
     assert [f.name for f in report.findings if f.name == "model-drift"] == []
+
+
+LOG_FILES = shop_project({
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Item(models.Model):\n    name = models.TextField()\n"
+    ),
+    "shop/audit.py": (
+        "from django.contrib.admin.models import ADDITION, LogEntry\n\n\n"
+        "def record(user, items):\n"
+        "    LogEntry.objects.log_actions(user.pk, items, ADDITION)\n\n\n"
+        "def history(user):\n"
+        "    return list(LogEntry.objects.filter(user=user))\n"
+    ),
+}, apps=("django.contrib.auth", "django.contrib.admin", "django.contrib.messages",
+         "django.contrib.sessions"), shop_db=True)
+LOG_FILES["proj/settings.py"] += (  # the admin's site, which the test never serves
+    'SILENCED_SYSTEM_CHECKS = ["admin.E403", "admin.E408", "admin.E409", "admin.E410"]\n'
+)
+
+
+def test_the_admin_log_managers_log_actions_is_a_write(make_repo: MakeRepo) -> None:
+    """`LogEntry.objects.log_actions(...)` (and `log_action`, before Django 5.1) inserts the
+    entries: a write of `django_admin_log`, not a read (pythondotorg's was a read). Real
+    Django, after a real `makemigrations` and `migrate`, inserts into that table."""
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(LOG_FILES)
+    real = captured_sql(
+        root,
+        "from shop import audit; from shop.models import Item; "
+        "from django.contrib.auth.models import User; "
+        "user = User.objects.create(username='u'); item = Item.objects.create(name='i')",
+        "audit.record(user, [item]); audit.history(user)",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    written = [
+        (sql.split()[0], sorted(set(re.findall(r'"(django_admin_log)"', sql)))) for sql in real
+        if sql.split()[0] in ("INSERT", "SELECT") and "django_admin_log" in sql
+    ]
+    assert written[0] == ("INSERT", ["django_admin_log"])
+    assert written[-1] == ("SELECT", ["django_admin_log"])
+    report = scan(root)
+    log = report.table("public.django_admin_log")
+    assert log is not None
+    assert sorted((u.path, u.line, u.kind, u.operation) for u in log.uses) == [
+        ("shop/audit.py", 5, "write", "log_actions"),
+        ("shop/audit.py", 9, "read", "filter"),
+    ]

@@ -65,7 +65,9 @@ WRITE_METHODS = frozenset(
     {"create", "update", "delete", "bulk_create", "bulk_update", "add", "remove", "set",
      "clear", "acreate", "aupdate", "adelete", "abulk_create", "abulk_update", "aadd",
      "aremove", "aset", "aclear", "create_user", "create_superuser", "acreate_user",
-     "acreate_superuser"}
+     "acreate_superuser",
+     # django.contrib.admin's LogEntry manager: each inserts the entries it is given
+     "log_action", "log_actions"}
 )
 #: Calls on a related manager that query its table (`report.notes.filter(...)`).
 RELATED_MANAGER_METHODS = INSTANCE_METHODS | PAIR_METHODS | VALUE_METHODS | frozenset(
