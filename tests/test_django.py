@@ -2607,3 +2607,65 @@ def test_the_admin_log_managers_log_actions_is_a_write(make_repo: MakeRepo) -> N
         ("shop/audit.py", 5, "write", "log_actions"),
         ("shop/audit.py", 9, "read", "filter"),
     ]
+
+
+RETURNED_FILES = shop_project({
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Item(models.Model):\n    name = models.TextField()\n"
+    ),
+    "shop/access.py": (
+        "from django.http import Http404\n\n"
+        "from shop.models import Item\n\n\n"
+        "def item_write(owner, pk):\n"
+        "    try:\n"
+        "        return Item.objects.get(pk=pk)\n"
+        "    except Item.DoesNotExist:\n"
+        "        raise Http404('no item') from None\n\n\n"
+        "def item_read(owner, pk):\n"
+        "    return item_write(owner, pk)\n"
+    ),
+    "shop/views.py": (
+        "from django.http import HttpResponse\n\n"
+        "from shop import access\n\n\n"
+        "def remove(owner, pk):\n"
+        "    item = access.item_write(owner, pk)\n"
+        "    item.delete()\n"
+        "    return HttpResponse()\n\n\n"
+        "def touch(owner, pk):\n"
+        "    item = access.item_read(owner, pk)\n"
+        "    item.save()\n"
+        "    return HttpResponse()\n"
+    ),
+}, shop_db=True)
+
+
+def test_an_instance_a_function_of_the_repository_returns_is_its_models(
+    make_repo: MakeRepo,
+) -> None:
+    """`item = access.item_write(owner, pk)` (a function returning `Item.objects.get(...)`,
+    or a function returning what that one returns), then `item.delete()` or `.save()`:
+    writes of the model's table where they are called (linkding's views deleting and saving
+    what `access.bookmark_write(...)` returns had no use). Real Django, after a real
+    `makemigrations` and `migrate`, runs the DELETE and the UPDATE on `shop_item`."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(RETURNED_FILES)
+    real = captured_sql(
+        root,
+        "from shop import views; from shop.models import Item; "
+        "Item.objects.create(pk=1, name='a'); Item.objects.create(pk=2, name='b')",
+        "views.remove(None, 1); views.touch(None, 2)",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert [" ".join(sql.split()[:3]) for sql in real if not sql.startswith("SELECT")] == [
+        'DELETE FROM "shop_item"', 'UPDATE "shop_item" SET',
+    ]
+    report = scan(root)
+    item = report.table("public.shop_item")
+    assert item is not None
+    assert sorted((u.path, u.line, u.kind, u.operation) for u in item.uses) == [
+        ("shop/access.py", 8, "read", "get"),
+        ("shop/views.py", 8, "write", "delete"),
+        ("shop/views.py", 14, "write", "save"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

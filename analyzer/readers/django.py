@@ -609,23 +609,12 @@ def _worth_keeping(root: ir.Expr, steps: list[ChainStep], outer: cst.BaseExpress
         return True
     if len(steps) >= 2 and calls[-1].name in QUERY_METHODS:
         return True
-    if calls[0].name in INSTANCE_CALLS and (_constructed(root) or isinstance(root, ir.Self)):
-        # `Thing(...).save()`, and `self.save()` in a method (a model's own instance)
+    if calls[0].name in INSTANCE_CALLS and isinstance(root, ir.Self | ir.Call):
+        # `self.save()` in a method (a model's own instance), `Thing(...).save()`, and
+        # `access.bookmark_write(request, pk).delete()` (what a function returns: typed by
+        # what it returns, `ChainResolver._returned`)
         return True
     return calls[0].name in QUERY_METHODS and _promising(root)
-
-
-def _constructed(root: ir.Expr) -> bool:
-    """`Thing(name="x")`, as written or as the value of a local (`t = Thing(...);
-    t.save()`): a class made by its own name (capitalized), which may be a model."""
-    if not isinstance(root, ir.Call):
-        return False
-    func = root.func
-    name = (
-        func.name if isinstance(func, ir.Global | ir.Imported) else
-        func.attr if isinstance(func, ir.Attr) else None
-    )
-    return bool(name) and name[:1].isupper()  # type: ignore[index]
 
 
 def _promising(root: ir.Expr) -> bool:

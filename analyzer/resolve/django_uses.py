@@ -435,6 +435,8 @@ class ChainResolver:
             base = self.type_of(expr.func.value, frame, depth + 1)
             if base is not None:
                 return self._after_call(base, expr.func.attr)
+            # a function of a module (`access.bookmark_write(request, pk)`) or a method
+            return self._called(expr, frame, depth)
         elif isinstance(expr, ir.Call):
             return self._called(expr, frame, depth)
         elif isinstance(expr, ir.Attr):
@@ -531,8 +533,32 @@ class ChainResolver:
                 looked_up = [
                     v for v in self.evaluator.evaluate(call, frame) if isinstance(v, ModelLookupV)
                 ]
-                return self._valued(tuple(looked_up)) if looked_up else None
+                if looked_up:
+                    return self._valued(tuple(looked_up))
+                if isinstance(value, FunctionV):
+                    return self._returned(value, call, frame, depth)
+                return None
         return None
+
+    def _returned(
+        self, func: FunctionV, call: ir.Call, frame: Frame, depth: int
+    ) -> Typed | None:
+        """What a function of the repository returns, when every value it may return is the
+        same Django thing (`bookmark = access.bookmark_write(request, pk)`, returning
+        `Bookmark.objects.get(...)`, then `bookmark.delete()`), read in the call's frame."""
+        if call.unpacked or any(isinstance(a, ir.Starred) for a in call.args):
+            return None
+        found = self.evaluator.readable_function(func)
+        if isinstance(found, str):
+            return None
+        facts, fact = found
+        callee = self.evaluator.bind_call(facts, fact, func, call, frame)
+        returns = self.evaluator.live_returns(fact, callee)
+        typed = [self.type_of(returned, callee, depth + 1) for returned in returns]
+        first = typed[0] if typed else None
+        if first is None or any(t != first for t in typed[1:]):
+            return None
+        return first
 
     def _after_call(self, typed: Typed, name: str) -> Typed | None:
         if typed.kind not in ("manager", "queryset", "related"):
