@@ -41,6 +41,9 @@ class Template:
     segments: list[Segment]
     holes: dict[int, Hole]
     reasons: dict[int, str] = field(default_factory=dict)  # hole index -> why it is unknown
+    # holes written right after a word, with a space put before them (`_Apart`): shown as
+    # written (`{table}{on_cluster}`), so a snippet and a finding's fingerprint keep the code's
+    apart: set[int] = field(default_factory=set)
 
     def line_of(self, offset: int) -> int:
         for segment in self.segments:
@@ -55,6 +58,8 @@ class Template:
     def display(self, text: str) -> str:
         """`text` with hole markers shown as the Python expressions they stand for."""
         for index, hole in self.holes.items():
+            if index in self.apart:
+                text = text.replace(" " + hole_marker(index), "{" + hole.expr + "}")
             text = text.replace(hole_marker(index), "{" + hole.expr + "}")
         return text
 
@@ -202,9 +207,9 @@ class TemplateExpander:
             # `{table}{on_cluster}`, the clause "" or " ON CLUSTER '{name}'": whatever it is,
             # it does not continue the name before it, which stays the table's name; the
             # statement runs without it when it may be empty
-            apart: list[list[_Piece]] = [[(" ", hole.line, True), (hole, why_unknown(values))]]
+            apart: list[list[_Piece]] = [[(_APART, hole.line, True), (hole, why_unknown(values))]]
             if any(isinstance(v, StrV) and not v.value for v in values):
-                apart.insert(0, [("", hole.line, True)])
+                apart.append([("", hole.line, True)])
             return apart
         return [[(hole, why_unknown(values))]]
 
@@ -408,15 +413,25 @@ def _repeatable(expression: ir.Expr) -> bool:
     return not any(isinstance(node, ir.Call) for node in ir.walk(expression))
 
 
+class _Apart(str):
+    """The space put between a word and a hole that cannot continue it (`_starts_apart`)."""
+
+
+_APART = _Apart(" ")
+
+
 def _assemble(pieces: list[_Piece]) -> Template:
     text: list[str] = []
     segments: list[Segment] = []
     holes: dict[int, Hole] = {}
     reasons: dict[int, str] = {}
+    apart: set[int] = set()
     offset = 0
     for piece in pieces:
         if isinstance(piece[0], str):
             value, line, fixed = piece  # type: ignore[misc]
+            if isinstance(value, _Apart):
+                apart.add(len(holes))  # the hole coming next
         else:
             hole, reason = piece  # type: ignore[misc]
             index = len(holes)
@@ -426,7 +441,7 @@ def _assemble(pieces: list[_Piece]) -> Template:
         text.append(value)
         segments.append(Segment(offset, offset + len(value), line, fixed))
         offset += len(value)
-    return Template("".join(text), segments, holes, reasons)
+    return Template("".join(text), segments, holes, reasons, apart)
 
 
 def params_in(node: ir.Expr | None) -> set[tuple[str, str]]:
