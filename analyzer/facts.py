@@ -44,6 +44,9 @@ class Hole:
     # `"{!a}".format(x)`, without a format spec): a known string is then written quoted
     # (`'users'`), so it never starts a statement; None for the value's `str()`.
     conversion: str | None = None
+    # the value is written as `str()` gives it, with no format spec, flag or width (`{n}`,
+    # `{}`, `%s`, `%d`): a known number is then its decimal text (`f"rollup_{8 ** 2}"`)
+    plain: bool = field(default=False, compare=False)
 
 
 Part = Literal | Hole

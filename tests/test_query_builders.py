@@ -169,3 +169,70 @@ def test_a_format_that_only_quotes_its_value_is_not_opened(make_repo: MakeRepo) 
         conn.execute("CREATE TABLE archive (id int)")
         importlib.import_module("app.store").reset(conn.cursor())
         assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+NUMBERED = '''\
+GRANULARITIES = [8, 8 ** 2, 8 ** 3]
+VERSION = 3
+HOUR = 60 * 60
+MONTH = 7
+
+
+def counts(cur):
+    for g in GRANULARITIES:
+        cur.execute(f"SELECT count(*) FROM downsampled_{g}")
+
+
+def latest(cur):
+    cur.execute(f"SELECT * FROM spans_{VERSION + 1}")
+    cur.execute("SELECT * FROM rollup_{}".format(HOUR))
+    cur.execute("SELECT * FROM rollup_%d_old" % (HOUR // 60))
+
+
+def olders(cur):
+    for version in reversed([1, 2]):
+        cur.execute(f"SELECT * FROM spans_{version}")
+
+
+def padded(cur):
+    cur.execute(f"SELECT * FROM events_{MONTH:02d}")
+'''
+
+
+def test_numbers_written_into_a_name_are_their_decimal_text(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """Known integers computed (`8 ** 2`, `VERSION + 1`, `60 * 60`, `HOUR // 60`) and written
+    as `str()` writes them (`{g}`, `"{}".format`, `%d`), over a loop on a list or on
+    `reversed()` of one: each name is known (snuba's downsampled tables had never appeared).
+    A format spec (`{MONTH:02d}`) writes another text: that name stays unknown. SQLite, running
+    the functions, reads exactly the tables named."""
+    root = make_repo({"app/__init__.py": "", "app/stats.py": NUMBERED})
+    report = scan(root)
+    assert {t.name: sorted(u.line for u in t.uses) for t in report.tables} == {
+        "downsampled_8": [9], "downsampled_64": [9], "downsampled_512": [9],
+        "spans_4": [13], "rollup_3600": [14], "rollup_60_old": [15],
+        "spans_1": [20], "spans_2": [20],
+    }
+    assert [(f.name, f.line) for f in report.findings if f.name == "dynamic-table-name"] == [
+        ("dynamic-table-name", 24),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    read: list[str] = []
+
+    def authorizer(action: int, table: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ and table is not None and table not in read:
+            read.append(table)
+        return sqlite3.SQLITE_OK
+
+    names = [t.name for t in report.tables] + ["events_07"]
+    with importable(root), sqlite3.connect(":memory:") as conn:
+        conn.executescript("".join(f"CREATE TABLE {name} (id int);\n" for name in names))
+        stats = importlib.import_module("app.stats")
+        conn.set_authorizer(authorizer)
+        for function in ("counts", "latest", "olders", "padded"):
+            getattr(stats, function)(conn.cursor())
+    assert read == [
+        "downsampled_8", "downsampled_64", "downsampled_512", "spans_4", "rollup_3600",
+        "rollup_60_old", "spans_2", "spans_1", "events_07",
+    ]

@@ -140,14 +140,14 @@ class TemplateBuilder:
 
     def hole(
         self, node: cst.BaseExpression, style: str, scope: Scope, loops: tuple[int, ...],
-        conversion: str | None = None,
+        conversion: str | None = None, plain: bool = False,
     ) -> Hole:
         value = self.translator.expr(node, scope, loops)
         # `ref`: the dotted name, unless it is a loop variable or a parameter (never a
         # constant of some module)
         ref = None if isinstance(value, ir.LoopVar | ir.Param) else dotted(node)
         return Hole(self.parsed.code(node), ref, self.parsed.line(node), style, value,
-                    conversion)
+                    conversion, plain)
 
     # ---- building parts --------------------------------------------------------------------
 
@@ -211,7 +211,12 @@ class TemplateBuilder:
                 if text:
                     out.append(Literal(text, self.parsed.line(piece)))
             else:
-                out.append(self.hole(expression, "fstring", scope, loops, _fstring_repr(piece)))
+                plain = getattr(piece, "conversion", None) in (None, "s") and not getattr(
+                    piece, "format_spec", None
+                )
+                out.append(self.hole(
+                    expression, "fstring", scope, loops, _fstring_repr(piece), plain
+                ))
         return tuple(out)
 
     def _concat(
@@ -259,7 +264,7 @@ class TemplateBuilder:
     ) -> tuple[Part, ...]:
         # 1. split the literal pieces into text and fields
         # (key, line, conversion) for fields
-        pieces: list[Part | tuple[str | None, int, str | None]] = []
+        pieces: list[Part | tuple[str | None, int, str | None, bool]] = []
         fields: list[str | None] = []
         star = False
         for part in template:
@@ -283,7 +288,10 @@ class TemplateBuilder:
                 key = match.group("key")
                 star = star or "*" in (match.group("width") or "") + (match.group("prec") or "")
                 fields.append(key)
-                pieces.append((key, line, percent_repr(match)))
+                plain = match.group("conv") in "sdi" and not (
+                    match.group("flags") or match.group("width") or match.group("prec") is not None
+                )
+                pieces.append((key, line, percent_repr(match), plain))
             buffer.append(text[position:])
             if "".join(buffer):
                 pieces.append(Literal("".join(buffer), buffer_line))
@@ -325,23 +333,23 @@ class TemplateBuilder:
             if not isinstance(piece, tuple):
                 out.append(piece)
                 continue
-            key, line, conversion = piece
+            key, line, conversion, plain = piece
             if key is None:
                 if positional is not None:
-                    out.append(
-                        self.hole(positional[index], "percent", scope, loops, conversion)
-                    )
+                    out.append(self.hole(
+                        positional[index], "percent", scope, loops, conversion, plain
+                    ))
                 else:
                     out.append(Hole(f"{code}[{index}]", None, self.parsed.line(right), "percent",
                                     None, conversion))
                 index += 1
             elif key in keyed:
-                out.append(self.hole(keyed[key], "percent", scope, loops, conversion))
+                out.append(self.hole(keyed[key], "percent", scope, loops, conversion, plain))
             elif key in local:
                 value = self.translator.name(key, scope, loops, use=right)
                 ref = None if isinstance(value, ir.LoopVar | ir.Param) else key
                 out.append(Hole(f"locals()[{key!r}]", ref, self.parsed.line(right), "percent",
-                                value, conversion))
+                                value, conversion, plain))
             else:
                 out.append(Hole(f"{code}[{key!r}]", None, self.parsed.line(right), "percent",
                                 None, conversion))
@@ -404,7 +412,10 @@ class TemplateBuilder:
                 if arg is None:
                     out.append(Hole("{" + field_name + "}", None, line, "format", None, written))
                     continue
-                hole = self.hole(arg, "format", scope, loops, written)
+                hole = self.hole(
+                    arg, "format", scope, loops, written,
+                    plain=not spec and conversion in (None, "s"),
+                )
                 if rest_items:
                     suffix = "".join(f".{k}" if attr else f"[{k!r}]" for attr, k in rest_items)
                     ref = hole.ref
@@ -412,7 +423,9 @@ class TemplateBuilder:
                         ref += suffix
                     else:
                         ref = None
-                    hole = Hole(hole.expr + suffix, ref, hole.line, "format", None, written)
+                    hole = Hole(
+                        hole.expr + suffix, ref, hole.line, "format", None, written, hole.plain
+                    )
                 out.append(hole)
             if buffer:
                 out.append(Literal(buffer, text_line))

@@ -41,6 +41,7 @@ _BINARY_OPERATORS: dict[type, str] = {
     cst.Subtract: "-",
     cst.FloorDivide: "//",
     cst.MatrixMultiply: "@",
+    cst.Power: "**",
 }
 _CONSTANT_NAMES = {"None": None, "True": True, "False": False}
 MUTABLE_LITERALS = (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)

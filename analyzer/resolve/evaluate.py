@@ -1454,8 +1454,8 @@ class Evaluator:
 
     @staticmethod
     def _resequenced(kind: str, value: Value) -> Value:
-        """`sorted(v)`, `list(v)` or `tuple(v)` of one known value (strings sorted as Python
-        sorts them; other items only kept in their order)."""
+        """`sorted(v)`, `list(v)`, `tuple(v)` or `reversed(v)` of one known value (strings
+        sorted as Python sorts them; other items only kept in their order, or reversed)."""
         if isinstance(value, Unknown):
             return value
         if not isinstance(value, SeqV):
@@ -1465,6 +1465,8 @@ class Evaluator:
             if not all(isinstance(item, StrV) for item in items):
                 return Unknown("sorted() of values that are not all known strings")
             items = tuple(sorted(items, key=lambda item: item.value))  # type: ignore[attr-defined]
+        elif kind == "reversed":
+            items = items[::-1]  # (an iterator Python gives: iterated as a list)
         return SeqV("tuple" if kind == "tuple" else "list", items)
 
     # ---- external callables ----------------------------------------------------------------
@@ -1495,10 +1497,11 @@ class Evaluator:
             return self._cap(v for v in args[0] if isinstance(v, StrV)) if all(
                 isinstance(v, StrV) for v in args[0]
             ) else (Unknown("str() of a value that is not a known string"),)
-        if last in ("sorted", "list", "tuple") and path in (last, f"builtins.{last}") and (
-            len(args) == 1 and not kwargs
+        if last in ("sorted", "list", "tuple", "reversed") and (
+            path in (last, f"builtins.{last}") and len(args) == 1 and not kwargs
         ):
-            # `tables = sorted(self.tables)`, `list(names)`: a known sequence, in its new order
+            # `tables = sorted(self.tables)`, `list(names)`, `reversed(VERSIONS)`: a known
+            # sequence, in its new order
             return self._cap(self._resequenced(last, v) for v in args[0])
         if path in ("re.sub",) and len(args) >= 3:
             out: list[Value] = []
@@ -1693,6 +1696,10 @@ class Evaluator:
                 return StrV(a.value % arguments)
             except (TypeError, ValueError, KeyError):
                 return Unknown("`%` formatting with arguments that do not match")
+        if isinstance(a, ConstV) and isinstance(b, ConstV):
+            number = _arithmetic(op, a.value, b.value)
+            if number is not None:
+                return ConstV(number)
         if op == "/" and isinstance(a, PathV) and isinstance(b, StrV):
             return PathV(posixpath.normpath(posixpath.join(a.path, b.value)))
         return Unknown(f"{describe(a)} {op} {describe(b)}")
@@ -1730,6 +1737,23 @@ class Evaluator:
             StrV("".join(combination))
             for combination in itertools.islice(itertools.product(*options), MAX_ALTERNATIVES)
         )
+
+
+def _arithmetic(op: str, a: object, b: object) -> int | None:
+    """Integer arithmetic on known numbers (`8 ** 2`, `VERSION + 1`, `60 * 60`), as Python
+    computes it; None for other operands, a division by zero or a result too large to be a
+    part of a name."""
+    if type(a) is not int or type(b) is not int:
+        return None
+    if op == "**" and not (0 <= b <= 64 and abs(a) <= 1024):
+        return None
+    operations = {
+        "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "**": lambda: a ** b,
+        "//": lambda: a // b if b else None, "%": lambda: a % b if b else None,
+    }
+    compute = operations.get(op)
+    result = compute() if compute is not None else None
+    return result if result is not None and abs(result) < 10 ** 18 else None
 
 
 def _undefined(name: str, where: str) -> Unknown:

@@ -19,7 +19,15 @@ from analyzer.facts import Hole, Literal, Part
 from analyzer.python import expr as ir
 from analyzer.python.fields import PERCENT_FIELD, REPR_CONVERSIONS
 from analyzer.resolve.evaluate import Evaluator, Frame
-from analyzer.resolve.values import ExternalV, FunctionV, StrV, Unknown, describe, why_unknown
+from analyzer.resolve.values import (
+    ConstV,
+    ExternalV,
+    FunctionV,
+    StrV,
+    Unknown,
+    describe,
+    why_unknown,
+)
 from analyzer.sql.refs import hole_marker
 
 MAX_TEMPLATES = 16  # alternatives of one candidate (loops are enumerated separately)
@@ -180,6 +188,12 @@ class TemplateExpander:
         if hole.value is None:
             return [[(hole, "a value only known at run time")]]
         values = self.evaluator.evaluate(hole.value, frame)
+        if hole.plain:
+            # `f"downsampled_{g}_local"` over `(8, 8 ** 2)`: a number's decimal text
+            values = tuple(
+                StrV(str(v.value)) if isinstance(v, ConstV) and type(v.value) is int else v
+                for v in values
+            )
         if all(isinstance(v, StrV) for v in values):
             # `%r`, `{x!r}`: Python writes the known strings quoted (`'users'`)
             write = _WRITERS.get(hole.conversion)  # type: ignore[arg-type]
