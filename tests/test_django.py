@@ -2669,3 +2669,68 @@ def test_an_instance_a_function_of_the_repository_returns_is_its_models(
         ("shop/views.py", 14, "write", "save"),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+REQUEST_USER_FILES = shop_project({
+    "shop/models.py": (
+        "from django.conf import settings\nfrom django.db import models\n\n\n"
+        "class Profile(models.Model):\n"
+        "    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,\n"
+        "                                related_name='profile')\n"
+        "    theme = models.TextField()\n"
+    ),
+    "shop/views.py": (
+        "from django.http import HttpRequest, HttpResponse\n"
+        "from django.views import View\n\n\n"
+        "def my_groups(request):\n"
+        "    return HttpResponse(', '.join(g.name for g in request.user.groups.all()))\n\n\n"
+        "def set_theme(req: HttpRequest, theme):\n"
+        "    profile = req.user.profile\n"
+        "    profile.theme = theme\n"
+        "    req.user.profile.save()\n"
+        "    return HttpResponse()\n\n\n"
+        "class Permissions(View):\n"
+        "    def get(self, *args):\n"
+        "        return HttpResponse(str(list(self.request.user.user_permissions.all())))\n"
+    ),
+}, apps=("django.contrib.auth",), shop_db=True)
+
+
+def test_the_requests_user_is_the_user_models_instance(make_repo: MakeRepo) -> None:
+    """`request.user` (a view's `request` parameter, one annotated `HttpRequest`, a view's
+    `self.request`) is the logged-in user, an instance of the user model: its many-to-many
+    managers read their tables and a reverse one-to-one's `.save()` writes its model's
+    (linkding's and pythondotorg's `request.user....` had no use). Real Django, after a real
+    `makemigrations` and `migrate`, runs the views on a request of a user and queries those
+    tables."""
+    import re
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(REQUEST_USER_FILES)
+    real = captured_sql(
+        root,
+        "from django.test import RequestFactory; from django.contrib.auth.models import User; "
+        "from shop import views; from shop.models import Profile; "
+        "user = User.objects.create(username='u'); Profile.objects.create(user=user, theme='a'); "
+        "request = RequestFactory().get('/'); request.user = User.objects.get(pk=user.pk)",
+        "views.my_groups(request); views.set_theme(request, 'b'); "
+        "views.Permissions.as_view()(request)",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert [sorted(set(re.findall(r'"((?:auth|shop)_\w+)"', sql))) for sql in real] == [
+        ["auth_group", "auth_user_groups"],
+        ["shop_profile"],
+        ["shop_profile"],
+        ["auth_permission", "auth_user_user_permissions"],
+    ]
+    report = scan(root)
+    used = {t.name: sorted((u.line, u.kind) for u in t.uses)
+            for t in report.tables if t.uses and t.name.startswith(("auth_", "shop_"))}
+    assert used == {
+        "auth_group": [(6, "read")],
+        "auth_user_groups": [(6, "read")],
+        "shop_profile": [(12, "write")],
+        "auth_permission": [(18, "read")],
+        "auth_user_user_permissions": [(18, "read")],
+    }
+    assert scan(root, prefilter=False).to_json() == report.to_json()

@@ -99,6 +99,11 @@ INSTANCE_WRITES = frozenset({"save", "delete", "asave", "adelete"})
 INSTANCE_READS = frozenset({"refresh_from_db", "arefresh_from_db"})
 SHORTCUT_NAMES = ("get_object_or_404", "aget_object_or_404", "get_list_or_404")
 ADMIN_SITES = frozenset({"django.contrib.admin.AdminSite", "django.contrib.admin.sites.AdminSite"})
+#: What a view is given as its request (`request.user` is then the logged-in user).
+REQUEST_CLASSES = frozenset(
+    {"django.http.HttpRequest", "django.http.request.HttpRequest",
+     "rest_framework.request.Request"}
+)
 MAX_DEPTH = 16
 
 
@@ -259,6 +264,19 @@ class ChainResolver:
                 v for v in self.evaluator.evaluate(lookup, frame) if isinstance(v, ModelLookupV)
             ))
             steps = steps[1:]
+        if current is None and not steps[0].call:
+            # `request.user.groups.all()`, `self.request.user.profile.save()`: a start
+            # typed by its first attributes (`_is_request`)
+            for count in range(1, min(3, len(steps)) + 1):
+                if steps[count - 1].call or steps[count - 1].name == "[]":
+                    break
+                prefix: ir.Expr = chain.root
+                for step in steps[:count]:
+                    prefix = ir.Attr(prefix, step.name)
+                typed = self.type_of(prefix, frame)
+                if typed is not None:
+                    current, steps = typed, steps[count:]
+                    break
         if current is None and self._missed is not None:
             missed = self._missed
             name = f"{missed.app_label}.{missed.model_name}" if missed.app_label else (
@@ -440,6 +458,11 @@ class ChainResolver:
         elif isinstance(expr, ir.Call):
             return self._called(expr, frame, depth)
         elif isinstance(expr, ir.Attr):
+            if expr.attr == "user" and self._is_request(expr.value, frame):
+                # `request.user`, `self.request.user`: the logged-in user, an instance of the
+                # project's user model (AUTH_USER_MODEL)
+                user = self.project.user_model
+                return Typed("instance", user) if user is not None else None
             base = self.type_of(expr.value, frame, depth + 1)
             if base is not None:
                 return self._attribute(base, expr.attr)
@@ -449,6 +472,27 @@ class ChainResolver:
                 return Typed("instance", base.model)
             return None
         return self._valued(self.evaluator.evaluate(expr, frame))
+
+    def _is_request(self, expr: ir.Expr, frame: Frame) -> bool:
+        """Whether `expr` is the request a Django view is given: a parameter named
+        `request` (the convention of views, forms and middleware), a view's `self.request`,
+        or a parameter annotated `HttpRequest` (or Django REST framework's `Request`)."""
+        if isinstance(expr, ir.Param) and expr.name == "request":
+            return True
+        if isinstance(expr, ir.Attr) and expr.attr == "request" and isinstance(
+            expr.value, ir.Self
+        ):
+            return True
+        if not isinstance(expr, ir.Param):
+            return False
+        function = frame.module.functions.get(expr.function)
+        annotation = next(
+            (p.annotation for p in function.params if p.name == expr.name), None
+        ) if function is not None else None
+        return annotation is not None and any(
+            isinstance(value, ExternalV) and value.path in REQUEST_CLASSES
+            for value in self.evaluator.evaluate(annotation, Frame(frame.module))
+        )
 
     def _valued(self, values: tuple[Value, ...]) -> Typed | None:
         for value in values:
