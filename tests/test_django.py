@@ -2734,3 +2734,56 @@ def test_the_requests_user_is_the_user_models_instance(make_repo: MakeRepo) -> N
         "auth_user_user_permissions": [(18, "read")],
     }
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+EDITING_FILES = shop_project({
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Note(models.Model):\n    text = models.TextField()\n"
+    ),
+    "shop/edit.py": (
+        "from django import forms\n"
+        "from django.views.generic import CreateView, DeleteView, DetailView\n\n"
+        "from shop.models import Note\n\n\n"
+        "class NoteCreate(CreateView):\n"
+        "    model = Note\n"
+        "    fields = ['text']\n"
+        "    success_url = '/'\n\n\n"
+        "class NoteDetail(DetailView):\n"
+        "    model = Note\n\n\n"
+        "class NoteDelete(DeleteView):\n"
+        "    model = Note\n"
+        "    success_url = '/'\n\n\n"
+        "class NoteForm(forms.ModelForm):\n"
+        "    class Meta:\n"
+        "        model = Note\n"
+        "        fields = ['text']\n"
+    ),
+}, shop_db=True)
+
+
+def test_an_editing_view_or_model_form_writes_its_model(make_repo: MakeRepo) -> None:
+    """A generic editing view (`CreateView`, `DeleteView`) or a `ModelForm`'s `Meta` naming
+    `model = Note` saves it: a write of its table besides the read (umap's and opencve's
+    create, update and delete views were reads only); a `DetailView` only reads. Real Django,
+    after a real `makemigrations` and `migrate`, inserts and deletes through them."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(EDITING_FILES)
+    real = captured_sql(
+        root,
+        "from django.test import RequestFactory; from shop import edit; "
+        "post = RequestFactory().post('/', {'text': 'a'})",
+        "edit.NoteCreate.as_view()(post); edit.NoteForm({'text': 'b'}).save(); "
+        "edit.NoteDelete.as_view()(post, pk=1)",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert [" ".join(sql.split()[:3]) for sql in real if sql.split()[0] != "SELECT"] == [
+        'INSERT INTO "shop_note"', 'INSERT INTO "shop_note"', 'DELETE FROM "shop_note"',
+    ]
+    report = scan(root)
+    note = report.table("public.shop_note")
+    assert note is not None
+    assert sorted((u.line, u.kind) for u in note.uses) == [
+        (8, "read"), (8, "write"), (14, "read"), (18, "read"), (18, "write"),
+        (24, "read"), (24, "write"),
+    ]

@@ -99,6 +99,23 @@ INSTANCE_WRITES = frozenset({"save", "delete", "asave", "adelete"})
 INSTANCE_READS = frozenset({"refresh_from_db", "arefresh_from_db"})
 SHORTCUT_NAMES = ("get_object_or_404", "aget_object_or_404", "get_list_or_404")
 ADMIN_SITES = frozenset({"django.contrib.admin.AdminSite", "django.contrib.admin.sites.AdminSite"})
+#: Framework classes that save the model named in their body (`model = Map`, a `Meta`'s).
+EDITING_BASES = frozenset(
+    f"{module}.{name}"
+    for module, names in (
+        ("django.views.generic", ("CreateView", "UpdateView", "DeleteView")),
+        ("django.views.generic.edit", (
+            "CreateView", "UpdateView", "DeleteView", "BaseCreateView", "BaseUpdateView",
+            "BaseDeleteView", "ModelFormMixin", "DeletionMixin",
+        )),
+        ("django.forms", ("ModelForm",)),
+        ("django.forms.models", ("ModelForm", "BaseModelForm")),
+        ("django.contrib.admin", ("TabularInline", "StackedInline")),
+        ("django.contrib.admin.options", ("TabularInline", "StackedInline", "InlineModelAdmin")),
+        ("rest_framework.serializers", ("ModelSerializer", "HyperlinkedModelSerializer")),
+    )
+    for name in names
+)
 #: What a view is given as its request (`request.user` is then the logged-in user).
 REQUEST_CLASSES = frozenset(
     {"django.http.HttpRequest", "django.http.request.HttpRequest",
@@ -430,18 +447,29 @@ class ChainResolver:
                 if typed is None or typed.kind != "class":
                     continue
                 snippet = f"{qualname}.{name} = {ir.render(value)}"
+                kinds = ("read", "write") if self._edits(facts, qualname) else ("read",)
                 out.extend(
                     (
                         key,
                         Use(
                             path=facts.path, line=binding.line, module=facts.module,
-                            kind="read", via="orm", confidence="low",
+                            kind=kind, via="orm", confidence="low",
                             operation="model attribute", snippet=snippet,
                         ),
                     )
                     for key in typed.model.tables()
+                    for kind in kinds
                 )
         return out
+
+    def _edits(self, facts: PythonFacts, qualname: str) -> bool:
+        """Whether the class whose body names the model saves it: a generic editing view
+        (`CreateView`, `UpdateView`, `DeleteView`), an admin inline, or a `ModelForm` or
+        Django REST framework `ModelSerializer` (the `Meta` inside one), by the framework
+        classes it derives from."""
+        owner, _, last = qualname.rpartition(".")
+        cls = ClassV(facts.module, owner if last == "Meta" and owner else qualname)
+        return bool(set(self.resolver.ancestry(cls)[1]) & EDITING_BASES)
 
     # ---- typing ----------------------------------------------------------------------------
 
