@@ -2787,3 +2787,55 @@ def test_an_editing_view_or_model_form_writes_its_model(make_repo: MakeRepo) -> 
         (8, "read"), (8, "write"), (14, "read"), (18, "read"), (18, "write"),
         (24, "read"), (24, "write"),
     ]
+
+
+LATER_NAME_FILES = shop_project({
+    "shop/models.py": (
+        "from django.conf import settings\nfrom django.db import models\n\n\n"
+        "class Map(models.Model):\n"
+        "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,\n"
+        "                              related_name='owned_maps')\n"
+        "    editors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name='+')\n"
+        "    settings = models.JSONField(default=dict)\n"
+    ),
+    "shop/views.py": (
+        "from django.http import HttpResponse\n\n\n"
+        "def mine(request):\n"
+        "    return HttpResponse(str(list(request.user.owned_maps.all())))\n"
+    ),
+}, apps=("django.contrib.auth",))
+
+
+def test_a_class_body_reads_a_name_it_binds_only_later_from_the_module(
+    make_repo: MakeRepo,
+) -> None:
+    """A class body runs top to bottom: `ForeignKey(settings.AUTH_USER_MODEL)` read before
+    the field `settings = JSONField()` is bound is `django.conf.settings`'s, so the foreign
+    key and the many-to-many table point at the user model (umap's `Map.owner` had lost its
+    reference, its editors table its columns, and `user.owned_maps` its uses). Real Django,
+    after `makemigrations`, relates them to `auth.User` and names the same columns."""
+    import json
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(LATER_NAME_FILES)
+    run_in_django(root, "", ("makemigrations", "shop"))
+    real = json.loads(run_in_django(
+        root,
+        "import json; from shop.models import Map; "
+        "editors = Map._meta.get_field('editors').remote_field.through; "
+        "print(json.dumps([Map._meta.get_field('owner').related_model._meta.db_table, "
+        "[f.column for f in Map._meta.local_concrete_fields], "
+        "[f.column for f in editors._meta.local_concrete_fields]]))",
+    ))
+    report = scan(root)
+    shop_map = report.table("public.shop_map")
+    editors = report.table("public.shop_map_editors")
+    assert shop_map is not None and editors is not None
+    model = states(report, "model")
+    assert real == [
+        "auth_user", list(model["shop_map"] or ()), list(model["shop_map_editors"] or ()),
+    ] == ["auth_user", ["id", "owner_id", "settings"], ["id", "map_id", "user_id"]]
+    assert ("public.auth_user", "foreign_key") in {
+        (r.table, r.via) for r in shop_map.references
+    }
+    assert [(u.path, u.line, u.kind) for u in shop_map.uses] == [("shop/views.py", 5, "read")]

@@ -133,6 +133,14 @@ class Translator:
                 continue
             if name not in current.declared_nonlocal:
                 sites = current.bindings.get(name)
+                if sites and current.kind == "class" and use is not None and all(
+                    site.line >= self.parsed.line(use) and not site.loops for site in sites
+                ):
+                    # a class body runs top to bottom: a name it binds only later (a field
+                    # `settings = JSONField()` after `ForeignKey(settings.AUTH_USER_MODEL)`)
+                    # is, where it is read first, the module's
+                    current = current.parent
+                    continue
                 if sites:
                     if len(sites) > 1 and use is not None and current is scope:
                         line = evaluated_at(sites, self.parsed.line(use), self.parsed.end_line)
