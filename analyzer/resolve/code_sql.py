@@ -456,7 +456,8 @@ class CodeSqlResolver:
                 unparsed = UnparsedStatement(
                     statement_line, analysis.error or "not parsed", snippet
                 )
-                if unparsed not in found.unparsed:
+                if not any(u.line == unparsed.line for u in found.unparsed):
+                    # one per statement: its other texts (a clause there or not) add none
                     found.unparsed.append(unparsed)
             for ref in analysis.refs:
                 line = (

@@ -427,6 +427,9 @@ def _repeatable(expression: ir.Expr) -> bool:
     return not any(isinstance(node, ir.Call) for node in ir.walk(expression))
 
 
+_WORD_END = re.compile(r"\w\Z")
+
+
 class _Apart(str):
     """The space put between a word and a hole that cannot continue it (`_starts_apart`)."""
 
@@ -440,13 +443,18 @@ def _assemble(pieces: list[_Piece]) -> Template:
     holes: dict[int, Hole] = {}
     reasons: dict[int, str] = {}
     apart: set[int] = set()
+    after_hole = False
     offset = 0
     for piece in pieces:
         if isinstance(piece[0], str):
             value, line, fixed = piece  # type: ignore[misc]
             if isinstance(value, _Apart):
+                if after_hole or not (text and _WORD_END.search(text[-1])):
+                    continue  # nothing to keep apart from: after a hole, a space, a bracket
                 apart.add(len(holes))  # the hole coming next
+            after_hole = False
         else:
+            after_hole = True
             hole, reason = piece  # type: ignore[misc]
             index = len(holes)
             holes[index] = hole
