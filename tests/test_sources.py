@@ -1517,3 +1517,52 @@ def test_numbered_modules_of_a_migration_framework_folder(
             for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
     assert real == built == {"events": ["id", "kind", "seen"], "events_archive": ["id"]}
+
+
+def test_steps_named_vN_vM_upgrade_a_database_of_the_first_version(make_repo: MakeRepo) -> None:
+    """`db/upgrades/v26_v27.py`, `v27_v28.py`, `v28_v29.py` (rotki's naming), each an
+    `upgrade_vN_to_vM(cursor)`: one ordered source, in version order. They upgrade a database
+    of version 26 that something else built, so a table a step needs that an earlier step did
+    not create is that schema's, even one a later step creates again (`events`, dropped and
+    made anew at 28): one `migration-order` warning for the chain, not an error per step
+    (rotki's 16). sqlite3 runs the steps on a version-26 database."""
+    import importlib
+    import sqlite3
+
+    steps = {
+        26: "DELETE FROM events WHERE kind = 'old'",
+        27: "DROP TABLE events; CREATE TABLE events (id integer, kind text, seen integer)",
+        28: "ALTER TABLE settings ADD COLUMN theme text",
+    }
+    files: dict[str, str | bytes] = {"app/__init__.py": "", "app/db/__init__.py": "",
+                                     "app/db/upgrades/__init__.py": ""}
+    for start, sql in steps.items():
+        files[f"app/db/upgrades/v{start}_v{start + 1}.py"] = (
+            f"def upgrade_v{start}_to_v{start + 1}(cursor):\n"
+            f'    cursor.executescript("{sql};")\n'
+        )
+    files["app/db/queries.py"] = (
+        "def seen(cursor):\n"
+        '    return cursor.execute("SELECT id FROM events WHERE seen = 1").fetchall()\n'
+    )
+    root = make_repo(files)
+    report = scan(root)
+    assert [(s.id, s.kind) for s in report.sources] == [
+        ("migration-module:app/db/upgrades", "migration-module"),
+    ]
+    events = report.table("public.events")
+    assert events is not None
+    assert [s.columns for s in events.states] == [["id", "kind", "seen"]]
+    assert [(f.name, f.table, f.severity) for f in report.findings] == [
+        ("migration-order", "public.events", "warning"),
+    ]
+    assert "later steps need public.settings too" in report.findings[0].message
+    with importable(root, "app"), sqlite3.connect(":memory:") as conn:
+        conn.executescript(  # version 26, made elsewhere
+            "CREATE TABLE events (id integer, kind text); CREATE TABLE settings (name text);"
+        )
+        for start in steps:
+            module = importlib.import_module(f"app.db.upgrades.v{start}_v{start + 1}")
+            getattr(module, f"upgrade_v{start}_to_v{start + 1}")(conn.cursor())
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(events)")]
+    assert columns == ["id", "kind", "seen"]

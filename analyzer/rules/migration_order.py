@@ -74,7 +74,9 @@ def _baseline(history: SourceHistory) -> list[OrderFault]:
     the first database was built another way; the steps are one fact, not one fault each.
     A table some revision creates, too late, is an ordering fault of its own. Home-made
     upgrade steps (`migrate3to4.py`, `m002_...`) needing tables none of them creates, at
-    any step, upgrade a database an older release made: one fact too."""
+    any step, upgrade a database an older release made: one fact too; so do steps named as a
+    chain of version upgrades (`v26_v27.py`) needing any table, one a later step creates
+    again included (`SourceHistory.upgrades`)."""
     if history.kind not in ("alembic", "migration-module"):
         return []
     created = {
@@ -82,7 +84,7 @@ def _baseline(history: SourceHistory) -> list[OrderFault]:
     }
     never = [
         fault for fault in history.faults
-        if fault.missing == "table" and fault.op.table not in created
+        if fault.missing == "table" and (fault.op.table not in created or history.upgrades)
     ]
     if not never or (history.kind == "alembic" and not any(fault.at_root for fault in never)):
         return []

@@ -151,14 +151,16 @@ def migration_modules(
             folder = str(PurePosixPath(facts.path).parent)
             order = int(number[1]) if number else step[2]  # type: ignore[index]
             numbered_modules.setdefault(folder, []).append((order, facts))
+    chained: set[str] = set()
     for (folder, _stem), members in sorted(chains.items()):
         if len(members) > 1:  # a chain: one module alone may be named so by chance
             numbered_modules.setdefault(folder, []).extend(members)
+            chained.add(folder)
     for folder, members in sorted(numbered_modules.items()):
         members.sort(key=lambda item: (item[0], item[1].path))
         history = SourceHistory(
             id=f"migration-module:{folder}", kind="migration-module", path=folder,
-            files=[facts.path for _, facts in members], ordered=True,
+            files=[facts.path for _, facts in members], ordered=True, upgrades=folder in chained,
         )
         added: dict[TableKey, dict[str, str]] = {}  # peewee_migrate's fields added so far
         for _number, facts in members:
@@ -383,7 +385,7 @@ def _gated_upgrades(
 #: A module named as one step of a chain of upgrades, from one version to the next:
 #: `migrate5to6.py`, `upgrade_3_to_4.py`, `v12_to_v13.py`
 _VERSION_STEP_MODULE = re.compile(
-    r"^(?P<stem>[A-Za-z_]*?)_?v?(?P<start>\d+)_?to_?v?(?P<end>\d+)\.py$"
+    r"^(?P<stem>[A-Za-z_]*?)_?v?(?P<start>\d+)(?:_?to_?v?|_v)(?P<end>\d+)\.py$"
 )
 
 

@@ -115,6 +115,10 @@ class SourceHistory:
     # A create_all whose MetaData could not be read and was assumed (the only one with
     # tables): its tables count as created, but no finding rests on the call running.
     assumed: bool = False
+    # Home-made steps named as a chain of version upgrades (`v26_v27.py`, `migrate4to5.py`):
+    # they upgrade a database of the first one's version, which something else built (an
+    # older release, a schema script), so a table missing at a step is that schema's
+    upgrades: bool = False
     # What fails when the source runs on an empty database (`analyzer.sources.order`).
     faults: list[OrderFault] = field(default_factory=list)
     # Alembic revisions kept from before a squash (`versions/legacy/`, whose head revision is
