@@ -1153,11 +1153,21 @@ class Evaluator:
         the call gave joins). All of them when none is left (a call the code never makes)."""
         if not fact.return_guards:
             return fact.returns
+        truths: dict[ir.Expr, bool | None] = {}  # each test once (returns share their ifs)
+
+        def truth(test: ir.Expr) -> bool | None:
+            if test not in truths:
+                # a test of what a call returns (`if not resp.text`, `resp` what
+                # `cls.call_url(...)` gives) is not decided here: following it at every
+                # return of every call made while following it grew without bound
+                truths[test] = None if any(
+                    isinstance(node, ir.Call) for node in ir.walk(test)
+                ) else _truth(self._one(test, frame))
+            return truths[test]
+
         live = tuple(
             value for value, guards in zip(fact.returns, fact.return_guards, strict=True)
-            if not any(
-                _truth(self._one(test, frame)) is (not holds) for test, holds in guards
-            )
+            if not any(truth(test) is (not holds) for test, holds in guards)
         )
         return live or fact.returns
 
