@@ -521,8 +521,10 @@ def _queried_tables(
         # of the query's result
         node = frame.module.loops[node.loop].iterable
     first = True
+    called = False  # the attribute reached is a method called (`.first()`), not a read
     while True:
         if isinstance(node, ir.Call):
+            called = True
             func = node.func
             if (
                 isinstance(func, ir.Attr) and func.attr in _MODEL_FIRST_CALLS and node.args
@@ -553,6 +555,11 @@ def _queried_tables(
                     return keys
             node = func
         elif isinstance(node, ir.Attr):
+            if not called and node.attr != "query":
+                # `user.posts` (then `.select()`): a relationship or column read on the row,
+                # which is no row of the model
+                return []
+            called = False
             if node.attr == "query" and not peewee_only:
                 keys = _evaluated_tables(
                     evaluator.evaluate(node.value, frame), mapper, column=column
