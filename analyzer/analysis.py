@@ -646,6 +646,7 @@ def analyse(
         python_files=len(collected.python),
         sql_files=len(collected.sql),
         skipped_test_files=len(discovery.skipped_tests),
+        skipped_example_files=len(discovery.skipped_examples),
         excluded_files=len(discovery.excluded),
         alembic_files=sum(
             1

@@ -165,6 +165,7 @@ class ScanRequest:
 
     exclude: list[str] | None
     include_tests: bool | None
+    include_examples: bool | None
     dialect: str | None
     default_schema: str | None
     ignore_table: list[str] | None
@@ -189,6 +190,13 @@ SHARED_OPTIONS: dict[str, tuple[object, object]] = {
     "include_tests": (
         bool | None,
         typer.Option("--include-tests/--no-include-tests", help="Count test files as app code."),
+    ),
+    "include_examples": (
+        bool | None,
+        typer.Option(
+            "--include-examples/--no-include-examples",
+            help="Count files under examples/ and docs/ as app code.",
+        ),
     ),
     "dialect": (str | None, typer.Option(help="sqlglot dialect (default postgres).")),
     "default_schema": (
@@ -361,6 +369,7 @@ def _scan_result(
     overrides = {
         "exclude": request.exclude or None,
         "include_tests": request.include_tests,
+        "include_examples": request.include_examples,
         "dialect": request.dialect,
         "default_schema": request.default_schema,
         "ignore_tables": request.ignore_table or None,
@@ -411,6 +420,8 @@ def _scan_result(
             left_out.append(f"{summary.excluded_files} excluded")
         if summary.skipped_test_files:
             left_out.append(f"{summary.skipped_test_files} test files skipped")
+        if summary.skipped_example_files:
+            left_out.append(f"{summary.skipped_example_files} example/doc files skipped")
         note = f" ({', '.join(left_out)})" if left_out else ""
         typer.echo(f"tabletrace: no Python or SQL file found in {path}{note}", err=True)
     return result

@@ -63,6 +63,12 @@ class Config:
         default=False,
         metadata=_about("count test files (tests/, test_*.py...) as application code"),
     )
+    include_examples: bool = field(
+        default=False,
+        metadata=_about(
+            "count files under examples/, example/, docs/ and doc/ as application code"
+        ),
+    )
     dialect: str = field(default="postgres", metadata=_about("sqlglot dialect used to parse SQL"))
     default_schema: str = field(default="public", metadata=_about("schema of unqualified names"))
     ignore_tables: list[str] = field(
@@ -213,6 +219,7 @@ def _matches(patterns: list[str], key: TableKey) -> bool:
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "exclude": _strings,
     "include_tests": _flag,
+    "include_examples": _flag,
     "dialect": _string,
     "default_schema": _string,
     "ignore_tables": _strings,

@@ -50,6 +50,8 @@ class Discovery:
     files: list[FileEntry] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     skipped_tests: list[str] = field(default_factory=list)
+    # files under examples/ or docs/ (`is_example_path`), unless `include_examples`
+    skipped_examples: list[str] = field(default_factory=list)
     # Python files of `skipped_tests` that are tests by their name only, outside any test
     # directory: application code may import one (`adopt_imported_tests`)
     named_tests: list[str] = field(default_factory=list)
@@ -70,6 +72,17 @@ def is_test_path(path: str) -> bool:
         or name == "conftest.py"
         or (_test_name(name) and not _django_command(parts))
     )
+
+
+#: Folders of examples and documentation: an example application or script (a framework's
+#: `examples/`), the SQL a tutorial shows or loads as sample data (`docs/tutorials/*.sql`,
+#: `examples/resources/*.sql`), never the application's own schema or code.
+EXAMPLE_DIRECTORIES = frozenset({"examples", "example", "docs", "doc"})
+
+
+def is_example_path(path: str) -> bool:
+    """A file inside an examples or documentation folder, at any depth."""
+    return any(part in EXAMPLE_DIRECTORIES for part in _parts(path)[:-1])
 
 
 def _django_command(parts: list[str]) -> bool:
@@ -293,6 +306,9 @@ def discover(root: Path, config: Config) -> Discovery:
                 continue
             if any(environment.owns(path) for environment in environments):
                 role = "alembic"
+            elif is_example_path(path) and not config.include_examples:
+                result.skipped_examples.append(path)
+                continue
             elif is_test_path(path):
                 if not config.include_tests:
                     result.skipped_tests.append(path)

@@ -239,6 +239,9 @@ class Stats(_Model):
     python_files: int
     sql_files: int
     skipped_test_files: int
+    skipped_example_files: int = Field(
+        default=0, description="files under examples/ or docs/ left out (`include_examples`)"
+    )
     excluded_files: int
     alembic_files: int
     alembic_revisions: int = 0

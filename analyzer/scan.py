@@ -75,6 +75,7 @@ def _setting_parts(
         root.resolve().name, settings.fingerprint(), repr(file_timeout),
         repr(discovery.alembic_environments), repr(sorted(discovery.problems)),
         str(len(discovery.skipped_tests)),
+        str(len(discovery.skipped_examples)),
         str(len(discovery.excluded)),
     ]
 

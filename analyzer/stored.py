@@ -35,6 +35,7 @@ class StoredReport:
     files_scanned: int = 0
     excluded_files: int = 0
     skipped_test_files: int = 0
+    skipped_example_files: int = 0
     #: how many findings each severity has
     severities: dict[str, int] = field(default_factory=dict)
 
@@ -45,6 +46,7 @@ class StoredReport:
             files_scanned=report.stats.files_scanned,
             excluded_files=report.stats.excluded_files,
             skipped_test_files=report.stats.skipped_test_files,
+            skipped_example_files=report.stats.skipped_example_files,
             severities=severity_counts(report.findings),
         )
 
@@ -53,6 +55,7 @@ class StoredReport:
             "files_scanned": self.files_scanned,
             "excluded_files": self.excluded_files,
             "skipped_test_files": self.skipped_test_files,
+            "skipped_example_files": self.skipped_example_files,
             "severities": self.severities,
         }
         return json.dumps(summary, sort_keys=True).encode("ascii") + b"\n" + self.text
@@ -73,6 +76,7 @@ class StoredReport:
                 files_scanned=int(summary["files_scanned"]),
                 excluded_files=int(summary["excluded_files"]),
                 skipped_test_files=int(summary["skipped_test_files"]),
+                skipped_example_files=int(summary["skipped_example_files"]),
                 severities={str(k): int(v) for k, v in summary["severities"].items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError):

@@ -56,7 +56,8 @@ def test_values_are_normalised_and_the_fingerprint_keeps_field_order() -> None:
     assert config.exclude == ["a/**"]
     assert config.max_file_size == 1572864
     assert list(config.as_dict()) == [
-        "exclude", "include_tests", "dialect", "default_schema", "ignore_tables",
+        "exclude", "include_tests", "include_examples", "dialect", "default_schema",
+        "ignore_tables",
         "external_tables", "external_code", "select", "extend_select", "ignore",
         "per_file_ignores", "migration_modules",
         "migration_function_pattern", "max_file_size",
@@ -74,7 +75,8 @@ def test_pyproject_keys_and_overrides(tmp_path: Path) -> None:
         load_config(tmp_path)
     assert str(info.value) == (
         "invalid tabletrace configuration: bogus: not a setting (the settings: exclude, "
-        "include_tests, dialect, default_schema, ignore_tables, external_tables, external_code, "
+        "include_tests, include_examples, dialect, default_schema, ignore_tables, "
+        "external_tables, external_code, "
         "select, extend_select, ignore, per_file_ignores, migration_modules, "
         "migration_function_pattern, max_file_size); "
         "include_tests: expected true or false"

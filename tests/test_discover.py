@@ -10,7 +10,7 @@ import pytest
 
 from analyzer.config import Config
 from analyzer.discover import _Ignore, discover
-from tests.conftest import importable
+from tests.conftest import MakeRepo, importable
 
 GITIGNORE = """\
 # comments and blank lines
@@ -230,3 +230,28 @@ def test_a_directory_of_installed_packages_is_not_scanned(tmp_path: Path) -> Non
             "scanned",
         )
     ]
+
+
+def test_examples_and_docs_are_left_out_unless_included(make_repo: MakeRepo) -> None:
+    """A framework's example application (`examples/shop/app.py`) and a tutorial's SQL
+    (`docs/tutorial/schema.sql`) are no part of the application: left out and counted
+    (`skipped_example_files`), their tables neither the application's nor dead (mathesar's
+    38 dead tables were sample data in `examples/resources/`). `include_examples` (or
+    `--include-examples`) counts them."""
+    from analyzer import scan
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/db.py": 'def users(cur):\n    return cur.execute("SELECT id FROM users")\n',
+        "schema.sql": "CREATE TABLE users (id int);\n",
+        "examples/shop/app.py": 'def f(cur):\n    cur.execute("SELECT * FROM orders")\n',
+        "docs/tutorial/schema.sql": "CREATE TABLE tutorial_notes (id int);\n",
+        "app/docstring.py": "def g():\n    return 1\n",
+    })
+    report = scan(root)
+    assert [t.name for t in report.tables] == ["users"]
+    assert report.stats.skipped_example_files == 2
+    assert report.findings == []
+    included = scan(root, {"include_examples": True})
+    assert sorted(t.name for t in included.tables) == ["orders", "tutorial_notes", "users"]
+    assert included.stats.skipped_example_files == 0

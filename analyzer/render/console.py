@@ -147,6 +147,8 @@ def _summary(report: Report) -> Text:
         extra.append(f"{stats.alembic_files} alembic")
     if stats.skipped_test_files:
         extra.append(f"{stats.skipped_test_files} test files skipped")
+    if stats.skipped_example_files:
+        extra.append(f"{stats.skipped_example_files} example/doc files skipped")
     if stats.excluded_files:
         extra.append(f"{stats.excluded_files} excluded")
     text.append(
