@@ -236,3 +236,55 @@ def test_numbers_written_into_a_name_are_their_decimal_text(
         "downsampled_8", "downsampled_64", "downsampled_512", "spans_4", "rollup_3600",
         "rollup_60_old", "spans_2", "spans_1", "events_07",
     ]
+
+
+JINJA_SQL = '''\
+from jinja2 import Template
+
+LATEST = """
+WITH recent AS (SELECT id, kind FROM events),
+{% for kind in kinds %}"{{ kind }}__latest" AS (
+    SELECT id FROM recent WHERE kind = '{{ kind }}'
+){% if not loop.last %}, {% endif %}{% endfor %}
+SELECT id FROM "{{ kinds[0] }}__latest"
+"""
+
+
+def latest(cur, kinds):
+    return cur.execute(Template(LATEST).render(kinds=kinds)).fetchall()
+'''
+
+
+def test_names_written_as_jinja_expressions_are_known_when_rendered(
+    make_repo: MakeRepo,
+) -> None:
+    """SQL written as a Jinja template (`"{{ kind }}__latest"`, CTEs made in a `{% for %}`):
+    a name holding a Jinja expression is known only when the template is rendered, a
+    dynamic name (a warning naming the expression), never a table the repository lacks
+    (feast's five undefined-table errors); the template's real table, `events`, is read.
+    Jinja renders the template and SQLite runs it, reading `events` only."""
+    import jinja2
+
+    root = make_repo({"app/__init__.py": "", "app/q.py": JINJA_SQL,
+                      "schema.sql": "CREATE TABLE events (id int, kind text);\n"})
+    report = scan(root)
+    assert [(t.name, [u.kind for u in t.uses]) for t in report.tables] == [("events", ["read"])]
+    assert sorted({(f.name, f.severity) for f in report.findings}) == [
+        ("dynamic-table-name", "warning"),
+    ]
+    assert all("{{ kind" in f.message for f in report.findings)
+    sql = jinja2.Template(
+        JINJA_SQL.split('LATEST = """', 1)[1].split('"""', 1)[0]
+    ).render(kinds=["a", "b"])
+    read: list[str] = []
+
+    def authorizer(action: int, table: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ and table is not None and table not in read:
+            read.append(table)
+        return sqlite3.SQLITE_OK
+
+    with sqlite3.connect(":memory:") as conn:
+        conn.execute("CREATE TABLE events (id int, kind text)")
+        conn.set_authorizer(authorizer)
+        conn.execute(sql).fetchall()
+    assert read == ["events"]

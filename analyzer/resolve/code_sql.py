@@ -79,6 +79,10 @@ class DynamicName:
     confidence: str = field(default="high", compare=False)
 
 
+#: A Jinja (or Liquid) expression or tag in a name: `{{ table }}`, `{% if x %}`
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+
+
 @dataclass(frozen=True, slots=True)
 class UnparsedStatement:
     line: int
@@ -465,6 +469,16 @@ class CodeSqlResolver:
                     if ref.offset is not None
                     else statement_line
                 )
+                jinja = _JINJA.search(ref.name) or _JINJA.search(ref.schema)
+                if jinja is not None:
+                    # `"{{ featureview.name }}__dedup"`: SQL written as a Jinja template,
+                    # whose names are known when it is rendered
+                    found.dynamic.append((DynamicName(
+                        line, (jinja.group(0),), ref.kind, snippet,
+                        "a Jinja template expression, filled when the template is rendered",
+                        ref.operation, ref.confidence,
+                    ), set(), set()))
+                    continue
                 if ref.holes or HOLE_PREFIX in ref.name or HOLE_PREFIX in ref.schema:
                     indices = [i for i in ref.holes if i in template.holes]
                     expressions = tuple(template.holes[i].expr for i in indices)
