@@ -63,6 +63,7 @@ from analyzer.sources.migration_modules import (
     migration_modules,
 )
 from analyzer.sources.model import (
+    SourceHistory,
     implicit_object_renames,
     is_schema_change,
     replay,
@@ -71,7 +72,7 @@ from analyzer.sources.model import (
 from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
 from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
-from analyzer.sql.names import TableKey
+from analyzer.sql.names import ANY_SCHEMA, TableKey
 from analyzer.sql.refs import CREATING_OPERATIONS
 from analyzer.sql.runnable import ENGINE_DIALECTS
 
@@ -126,6 +127,32 @@ def query_file_uses(facts: SqlFileFacts) -> list[tuple[TableKey, Use]]:
                 ),
             ))
     return uses
+
+
+def placed_in_schemas(
+    uses: list[tuple[TableKey, Use]], histories: list[SourceHistory], default_schema: str
+) -> list[tuple[TableKey, Use]]:
+    """Uses of a table whose schema the code names only at run time (`ANY_SCHEMA`: `"{db}".
+    "{schema}"."PROJECTS"`), placed in each schema the repository has a table of that name in
+    (a source creates it, or code names it in a known schema: the statement may reach any of
+    them); in the default schema when there is none."""
+    if not any(key.schema == ANY_SCHEMA for key, _ in uses):
+        return uses
+    schemas: dict[str, set[str]] = {}
+    for key in [
+        *(op.table for history in histories for op in history.operations),
+        *(key for key, _ in uses),
+    ]:
+        if key.schema != ANY_SCHEMA:
+            schemas.setdefault(key.name, set()).add(key.schema)
+    placed = []
+    for key, use in uses:
+        if key.schema != ANY_SCHEMA:
+            placed.append((key, use))
+            continue
+        for schema in sorted(schemas.get(key.name) or {default_schema}):
+            placed.append((TableKey(schema, key.name), use))
+    return placed
 
 
 def _unparsed(path: str, line: int, error: str) -> Diagnostic:
@@ -557,6 +584,7 @@ def analyse(
     sequences = serial_sequences(
         (key for key, use in code.uses if use.kind == "read"), histories
     )
+    code.uses = placed_in_schemas(code.uses, histories, settings.default_schema)
     if sequences:
         code.uses = [(key, use) for key, use in code.uses if key not in sequences]
     histories += external_histories(django, histories, settings.ignores)

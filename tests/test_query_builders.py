@@ -11,6 +11,7 @@ the tables each statement reads (its authorizer)."""
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -288,3 +289,75 @@ def test_names_written_as_jinja_expressions_are_known_when_rendered(
         conn.set_authorizer(authorizer)
         conn.execute(sql).fetchall()
     assert read == ["events"]
+
+
+SCHEMA_AT_RUN_TIME = {
+    "app/__init__.py": "",
+    "app/registry.py": '''\
+import os
+
+SCHEMA = os.environ.get("REGISTRY_SCHEMA")
+ARCHIVE = os.environ.get("ARCHIVE_SCHEMA")
+
+
+def projects(cur):
+    return cur.execute(f'SELECT name FROM "{SCHEMA}".projects').fetchall()
+
+
+def add_project(cur, name):
+    cur.execute(f'INSERT INTO "{SCHEMA}".projects (name) VALUES (?)', (name,))
+
+
+def old_events(cur):
+    return cur.execute(f"SELECT id FROM {ARCHIVE}.events").fetchall()
+
+
+def tenant_events(cur, schema):
+    return cur.execute(f"SELECT id FROM {schema}.events").fetchall()
+
+
+def first_tenant(cur):
+    return tenant_events(cur, "tenant_a")
+''',
+    "schema.sql": (
+        "CREATE TABLE registry.projects (name text);\n"
+        "CREATE TABLE tenant_a.events (id int);\nCREATE TABLE tenant_b.events (id int);\n"
+    ),
+}
+
+
+def test_a_known_table_in_a_schema_named_at_run_time(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """`f'SELECT name FROM "{SCHEMA}".projects'`, the schema a setting read at run time: the
+    table is `projects` in the schema the repository has one in (`registry`), a use of
+    confidence medium, not a name known only at run time (feast's 59 warnings, and the uses
+    of its registry tables, dropped); with several (`tenant_a.events`, `tenant_b.events`) a
+    use of each. A schema a function is given stays its call sites' (`tenant_events(cur,
+    "tenant_a")`). SQLite, each schema an attached database, runs the statements."""
+    root = make_repo(SCHEMA_AT_RUN_TIME)
+    report = scan(root)
+    assert sorted(
+        (t.qualified_name, u.line, u.kind, u.confidence) for t in report.tables for u in t.uses
+    ) == [
+        ("registry.projects", 8, "read", "medium"),
+        ("registry.projects", 12, "write", "medium"),
+        ("tenant_a.events", 16, "read", "medium"),
+        ("tenant_a.events", 24, "read", "high"),
+        ("tenant_b.events", 16, "read", "medium"),
+    ]
+    assert report.findings == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    os.environ.update(REGISTRY_SCHEMA="registry", ARCHIVE_SCHEMA="tenant_b")
+    try:
+        with importable(root), sqlite3.connect(":memory:") as conn:
+            for schema in ("registry", "tenant_a", "tenant_b"):
+                conn.execute(f"ATTACH ':memory:' AS {schema}")
+            conn.executescript(SCHEMA_AT_RUN_TIME["schema.sql"])
+            registry = importlib.import_module("app.registry")
+            cur = conn.cursor()
+            registry.add_project(cur, "x")
+            assert registry.projects(cur) == [("x",)]
+            assert registry.old_events(cur) == registry.first_tenant(cur) == []
+    finally:
+        del os.environ["REGISTRY_SCHEMA"], os.environ["ARCHIVE_SCHEMA"]

@@ -40,8 +40,14 @@ from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
 from analyzer.resolve.values import ClassV, FunctionV, InstanceV, Unknown, Values
 from analyzer.sql.detect import Parsed, candidate_may_be_sql, is_sql_text
-from analyzer.sql.names import TableKey
-from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
+from analyzer.sql.names import ANY_SCHEMA, TableKey
+from analyzer.sql.refs import (
+    CREATING_OPERATIONS,
+    HOLE_PREFIX,
+    StatementResult,
+    TableRef,
+    hole_marker,
+)
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import analyze_statement
 from analyzer.sql.tokenscan import cte_names
@@ -488,6 +494,21 @@ class CodeSqlResolver:
                     for index in indices:
                         depends |= params_in(template.holes[index].value)
                         reads |= _self_attributes(template.holes[index].value)
+                    if (
+                        HOLE_PREFIX not in ref.name and not depends and not reads
+                        and ref.kind in ("read", "write") and ref.peer is None and all(
+                            hole_marker(i) in ref.schema for i in indices
+                        )
+                    ):
+                        # `f'SELECT ... FROM "{db}"."{schema}"."PROJECTS"'`, the schema a
+                        # setting's: the table is known, in a schema known at run time (a
+                        # DDL statement's stays a dynamic name: no source can place it)
+                        found.refs.append(ResolvedRef(
+                            replace(ref, schema=ANY_SCHEMA, holes=()), line, snippet,
+                            analysis.statement_type, candidate.function, "medium",
+                            candidate.guarded,
+                        ))
+                        continue
                     dynamic = DynamicName(
                         line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons)),
                         ref.operation, ref.confidence,

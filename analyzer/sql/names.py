@@ -48,6 +48,12 @@ class TableKey:
         return cls(schema or default_schema, name)
 
 
+#: The schema of a table whose schema the code names only at run time (`f'"{schema}".PROJECTS'`):
+#: replaced, once every source is read, by the one schema a table of that name is in
+#: (`analysis.placed_in_schemas`)
+ANY_SCHEMA = "*"
+
+
 def from_parts(schema: str | None, name: str, default_schema: str) -> TableKey:
     """Module-level spelling of :meth:`TableKey.from_parts`."""
     return TableKey.from_parts(schema, name, default_schema)
