@@ -41,13 +41,7 @@ from analyzer.resolve.templates import Template, TemplateExpander, params_in
 from analyzer.resolve.values import ClassV, FunctionV, InstanceV, Unknown, Values
 from analyzer.sql.detect import Parsed, candidate_may_be_sql, is_sql_text
 from analyzer.sql.names import ANY_SCHEMA, TableKey
-from analyzer.sql.refs import (
-    CREATING_OPERATIONS,
-    HOLE_PREFIX,
-    StatementResult,
-    TableRef,
-    hole_marker,
-)
+from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
 from analyzer.sql.split import Statement, split_statements
 from analyzer.sql.statements import analyze_statement
 from analyzer.sql.tokenscan import cte_names
@@ -495,14 +489,12 @@ class CodeSqlResolver:
                         depends |= params_in(template.holes[index].value)
                         reads |= _self_attributes(template.holes[index].value)
                     if (
-                        HOLE_PREFIX not in ref.name and not depends and not reads
-                        and ref.kind in ("read", "write") and ref.peer is None and all(
-                            hole_marker(i) in ref.schema for i in indices
-                        )
+                        HOLE_PREFIX not in ref.name and not depends
+                        and ref.kind in ("read", "write") and ref.peer is None
                     ):
-                        # `f'SELECT ... FROM "{db}"."{schema}"."PROJECTS"'`, the schema a
-                        # setting's: the table is known, in a schema known at run time (a
-                        # DDL statement's stays a dynamic name: no source can place it)
+                        # `f'SELECT ... FROM "{db}"."{schema}"."PROJECTS"'`, the database and
+                        # schema a setting's: the table is known, in a schema known at run
+                        # time (a DDL statement's stays a dynamic name: no source places it)
                         found.refs.append(ResolvedRef(
                             replace(ref, schema=ANY_SCHEMA, holes=()), line, snippet,
                             analysis.statement_type, candidate.function, "medium",
