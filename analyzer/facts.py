@@ -304,6 +304,9 @@ class CreateAllCall:
     # (tables: ("A",)); `temporary=True` makes them temporary tables
     peewee: bool = False
     temporary: bool = False
+    # the receiver is a MetaData the function makes itself (`metadata = MetaData()`): it
+    # holds only the tables the function puts on it, none of the models'
+    local: bool = False
 
 
 @dataclass(frozen=True)

@@ -2242,3 +2242,58 @@ def test_a_declaration_wrapped_in_a_projects_function_is_the_declaration(make_re
     assert {(t.name, link.table, link.via) for t in report.tables for link in t.references} == {
         ("item", "public.owner", "foreign_key"), ("item", "public.owner", "relationship"),
     }
+
+
+LOCAL_METADATA = {
+    "markerdemo/__init__.py": "",
+    "markerdemo/models.py": '''\
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+
+
+def touch_marker(engine, table_name):
+    metadata = MetaData()
+    marker = Table(table_name, metadata, Column("id", Integer, primary_key=True))
+    metadata.create_all(engine)
+    return marker
+
+
+def setup(url):
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    return engine
+''',
+}
+
+
+def test_a_create_all_on_a_metadata_the_function_makes_builds_no_models(make_repo) -> None:
+    """`metadata = MetaData()` in a function, a `Table` put on it, then
+    `metadata.create_all(engine)`: that MetaData holds the function's table only, so the
+    call creates none of the models' (luigi's three task tables had been "created by
+    create_all(3)", and a create-all-assumed note said its MetaData could not be read).
+    SQLAlchemy, running both functions on SQLite, creates `tasks` from the models' MetaData
+    and only the marker table from the other."""
+    import sqlalchemy as sa
+
+    root = make_repo(LOCAL_METADATA)
+    report = scan(root)
+    tasks = report.table("public.tasks")
+    assert tasks is not None
+    assert sorted(d.source for d in tasks.definitions) == [
+        "create_all:markerdemo/models.py:22", "model:markerdemo/models.py",
+    ]
+    assert [d.code for d in report.diagnostics] == ["orm-dynamic-tablename"]
+    with imported(root, "markerdemo.models") as models:
+        engine = models.setup("sqlite://")  # type: ignore[attr-defined]
+        before = set(sa.inspect(engine).get_table_names())
+        models.touch_marker(engine, "table_updates")  # type: ignore[attr-defined]
+        after = set(sa.inspect(engine).get_table_names())
+    assert (before, after - before) == ({"tasks"}, {"table_updates"})

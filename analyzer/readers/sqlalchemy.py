@@ -1830,7 +1830,21 @@ class _Reader:
                 tables,
                 alternative=self._alternative(),
                 function=self.functions[-1],
+                local=self._local_metadata(receiver),
             )
+        )
+
+    def _local_metadata(self, receiver: cst.BaseExpression) -> bool:
+        """`metadata = MetaData()` in the function making the call: a MetaData of its own,
+        holding only the `Table`s the function puts on it (luigi's one-off tables), never
+        the models' MetaData."""
+        if not isinstance(receiver, cst.Name) or self.functions[-1] is None:
+            return False
+        sites = self.scopes[-1].bindings.get(receiver.value)
+        return bool(sites) and all(
+            site.kind == "assign" and isinstance(site.value, cst.Call)
+            and _last(site.value.func) == "MetaData"
+            for site in sites
         )
 
     def _peewee_create(self, node: cst.Call, receiver: cst.BaseExpression, name: str) -> None:

@@ -96,6 +96,10 @@ def create_all_sources(
             by_owner.setdefault(declaration.owner, []).append(declaration)
     for facts in sorted(modules, key=lambda f: f.path):
         for call in facts.orm.create_all:
+            if call.local:
+                # a MetaData of the function's own: its `Table`s are the function's (their
+                # names, when known, are read as such); no MetaData of the models is meant
+                continue
             if call.peewee:
                 _peewee_tables(facts, call, mapper, model, result)
                 continue
