@@ -291,3 +291,60 @@ def test_a_merge_migration_keeps_the_columns_of_both_branches(make_repo: MakeRep
         "        migrations.RemoveField('product', 'phone'),",
     )
     assert order_findings(scan(make_repo(files))) == set()
+
+
+def test_a_step_on_an_outside_apps_table_may_stop_and_names_the_apps(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """A data migration updating `thirdapp_token`, a table of an installed app outside the
+    repository (umap's `UPDATE social_auth_usersocialauth`): that app's migrations, which
+    tabletrace cannot read, may create it, so `migrate` *may* stop there (a warning naming
+    the outside apps, not an error saying it stops). Real Django: `migrate` stops there
+    when the plan runs `shop` first, and passes once the step depends on the app's
+    migration, as the finding advises."""
+    outside = tmp_path / "outside"
+    for path, text in {
+        "thirdapp/__init__.py": "",
+        "thirdapp/models.py": (
+            "from django.db import models\n\n\n"
+            "class Token(models.Model):\n    provider = models.CharField(max_length=20)\n"
+        ),
+        "thirdapp/migrations/__init__.py": "",
+        "thirdapp/migrations/0001_initial.py": migration(
+            "[]", create("Token", f"{ID}, ('provider', models.CharField(max_length=20))")
+        ),
+    }.items():
+        (outside / path).parent.mkdir(parents=True, exist_ok=True)
+        (outside / path).write_text(text)
+    update = '        migrations.RunSQL("UPDATE thirdapp_token SET provider = \'osm2\'"),'
+    root = make_repo(site(
+        '["thirdapp", "shop"]', shop(("0002_rename_provider.py", update)), engine=SQLITE,
+    ))
+    report = scan(root)
+    assert order_findings(report) == {
+        ("public.thirdapp_token", "web/shop/migrations/0002_rename_provider.py", 8, "warning")
+    }
+    assert message(report, "public.thirdapp_token") == (
+        "`migrate` on an empty database may stop at migration shop.0002_rename_provider "
+        "(web/shop/migrations/0002_rename_provider.py:8): `UPDATE thirdapp_token SET provider "
+        "= 'osm2'` needs table public.thirdapp_token, which no migration it depends on "
+        "creates, and no source of the repository creates it. The project installs apps "
+        "outside the repository (thirdapp) whose migrations may create it: if one does, make "
+        "this migration depend on that app's migration"
+    )
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(outside)
+    try:
+        _real_migrate_stops_at(
+            root / "web", "shop.0002_rename_provider", "no such table: thirdapp_token"
+        )
+        step = root / "web/shop/migrations/0002_rename_provider.py"
+        step.write_text(step.read_text().replace(
+            "[('shop', '0001_initial')]", "[('shop', '0001_initial'), ('thirdapp', '0001_initial')]"
+        ))
+        assert _real_migrate(root / "web").returncode == 0
+    finally:
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved

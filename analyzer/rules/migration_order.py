@@ -243,6 +243,20 @@ def _finding(
         )
     message = f"{_run(history, fault)}: {_what(op)} {need}{fix}"
     severity = "error" if not others and not fault.passes_in_full_plan else "warning"
+    if fault.missing == "table" and not others and history.outside_apps:
+        # `UPDATE social_auth_usersocialauth` in a data migration: an installed app's table,
+        # made by its own migrations, which `migrate` runs before this one only if the
+        # migration depends on it (or by chance of order)
+        apps = ", ".join(history.outside_apps[:3]) + (
+            ", ..." if len(history.outside_apps) > 3 else ""
+        )
+        message = (
+            f"{_run(history, fault).replace(' stops at ', ' may stop at ', 1)}: {_what(op)} "
+            f"{need}, and no source of the repository creates it. The project installs apps "
+            f"outside the repository ({apps}) whose migrations may create it: if one does, "
+            "make this migration depend on that app's migration"
+        )
+        severity = "warning"
     if fault.passes_in_full_plan:
         message += (
             ". The full `migrate` passes: its plan happens to run the other branch first"

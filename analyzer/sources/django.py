@@ -46,7 +46,12 @@ from analyzer.resolve.django import (
     one_string,
     truncate_name,
 )
-from analyzer.resolve.django_catalog import MIGRATION_BASES, USER_MODEL_DEPENDENTS, field_kind
+from analyzer.resolve.django_catalog import (
+    MIGRATION_BASES,
+    USER_MODEL_DEPENDENTS,
+    contrib_label,
+    field_kind,
+)
 from analyzer.resolve.evaluate import Frame
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.resolve.values import (
@@ -432,6 +437,10 @@ class DjangoMigrations:
         history = SourceHistory(
             id=f"{SOURCE_KIND}:{root}", kind=SOURCE_KIND, path=root,
             files=[nodes[key].facts.path for key in plan], ordered=True,
+            outside_apps=tuple(sorted(
+                app.name for app in self.project.apps.values()
+                if app.external and contrib_label(app.name) is None
+            )),
         )
         replay = _Replay(self, history)
         for key in plan:

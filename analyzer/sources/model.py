@@ -119,6 +119,9 @@ class SourceHistory:
     # they upgrade a database of the first one's version, which something else built (an
     # older release, a schema script), so a table missing at a step is that schema's
     upgrades: bool = False
+    # Django: installed apps outside the repository and Django's contrib (`social_django`),
+    # whose migrations `migrate` runs too, creating tables tabletrace cannot list
+    outside_apps: tuple[str, ...] = ()
     # What fails when the source runs on an empty database (`analyzer.sources.order`).
     faults: list[OrderFault] = field(default_factory=list)
     # Alembic revisions kept from before a squash (`versions/legacy/`, whose head revision is
