@@ -2839,3 +2839,49 @@ def test_a_class_body_reads_a_name_it_binds_only_later_from_the_module(
         (r.table, r.via) for r in shop_map.references
     }
     assert [(u.path, u.line, u.kind) for u in shop_map.uses] == [("shop/views.py", 5, "read")]
+
+
+LOOP_FILES = shop_project({
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Note(models.Model):\n    text = models.TextField()\n"
+    ),
+    "shop/purge.py": (
+        "from django.http import HttpResponse\n\n"
+        "from shop.models import Note\n\n\n"
+        "def purge():\n"
+        "    for note in Note.objects.filter(text='old'):\n"
+        "        note.delete()\n"
+        "    for note in Note.objects.all().iterator():\n"
+        "        note.text = note.text.strip()\n"
+        "        note.save()\n"
+        "    return HttpResponse()\n"
+    ),
+}, shop_db=True)
+
+
+def test_an_element_of_a_queryset_a_loop_runs_over_is_its_models(make_repo: MakeRepo) -> None:
+    """`for note in Note.objects.filter(...): note.delete()` (or `.iterator()`, then
+    `note.save()`): each element is an instance of the model, so the call writes its table
+    (umap's loops over query results had no write). Real Django, after a real
+    `makemigrations` and `migrate`, deletes and updates rows of `shop_note`."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(LOOP_FILES)
+    real = captured_sql(
+        root,
+        "from shop import purge; from shop.models import Note; "
+        "Note.objects.create(text='old'); Note.objects.create(text=' new ')",
+        "purge.purge()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert [" ".join(sql.split()[:3]) for sql in real if sql.split()[0] != "SELECT"] == [
+        'DELETE FROM "shop_note"', 'UPDATE "shop_note" SET',
+    ]
+    report = scan(root)
+    note = report.table("public.shop_note")
+    assert note is not None
+    assert sorted((u.line, u.kind, u.operation) for u in note.uses) == [
+        (7, "read", "filter"), (8, "write", "delete"), (9, "read", "iterator"),
+        (11, "write", "save"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

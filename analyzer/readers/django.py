@@ -609,10 +609,11 @@ def _worth_keeping(root: ir.Expr, steps: list[ChainStep], outer: cst.BaseExpress
         return True
     if len(steps) >= 2 and calls[-1].name in QUERY_METHODS:
         return True
-    if calls[0].name in INSTANCE_CALLS and isinstance(root, ir.Self | ir.Call):
-        # `self.save()` in a method (a model's own instance), `Thing(...).save()`, and
+    if calls[0].name in INSTANCE_CALLS and isinstance(root, ir.Self | ir.Call | ir.LoopVar):
+        # `self.save()` in a method (a model's own instance), `Thing(...).save()`,
         # `access.bookmark_write(request, pk).delete()` (what a function returns: typed by
-        # what it returns, `ChainResolver._returned`)
+        # what it returns, `ChainResolver._returned`), and `for m in Map.objects.filter(...):
+        # m.delete()` (an element of what the loop runs over)
         return True
     return calls[0].name in QUERY_METHODS and _promising(root)
 
