@@ -613,12 +613,11 @@ def _returned_rows(
     for func in evaluator.evaluate(call.func, frame):
         if not isinstance(func, FunctionV):
             continue
-        found = evaluator.readable_function(func)
-        if isinstance(found, str):
+        read = evaluator.call_returns(func, call, frame)
+        if read is None:
             continue
-        facts, fact = found
-        callee = evaluator.bind_call(facts, fact, func, call, frame)
-        for returned in evaluator.live_returns(fact, callee):
+        callee, returns = read
+        for returned in returns:
             found_keys = _queried_tables(
                 returned, callee, evaluator, mapper, peewee_only, column, depth
             ) or _evaluated_tables(

@@ -629,12 +629,10 @@ class ChainResolver:
         `Bookmark.objects.get(...)`, then `bookmark.delete()`), read in the call's frame."""
         if call.unpacked or any(isinstance(a, ir.Starred) for a in call.args):
             return None
-        found = self.evaluator.readable_function(func)
-        if isinstance(found, str):
+        read = self.evaluator.call_returns(func, call, frame)
+        if read is None:
             return None
-        facts, fact = found
-        callee = self.evaluator.bind_call(facts, fact, func, call, frame)
-        returns = self.evaluator.live_returns(fact, callee)
+        callee, returns = read
         typed = [self.type_of(returned, callee, depth + 1) for returned in returns]
         first = typed[0] if typed else None
         if first is None or any(t != first for t in typed[1:]):

@@ -1171,6 +1171,19 @@ class Evaluator:
         )
         return live or fact.returns
 
+    def call_returns(
+        self, func: FunctionV, call: ir.Call | CallFact, frame: Frame
+    ) -> tuple[Frame, tuple[ir.Expr, ...]] | None:
+        """What a call of the repository's function made in `frame` may return: the frame
+        its body runs in for the call (`bind_call`) and the return values the call leaves
+        possible (`live_returns`); None for a function whose body cannot be read."""
+        found = self.readable_function(func)
+        if isinstance(found, str):
+            return None
+        facts, fact = found
+        callee = self.bind_call(facts, fact, func, call, frame)
+        return callee, self.live_returns(fact, callee)
+
     def bind_call(
         self, facts: PythonFacts, fact: FunctionFact, func: FunctionV,
         call: ir.Call | CallFact | MigrationStep, frame: Frame,

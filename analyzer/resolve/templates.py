@@ -263,12 +263,10 @@ class TemplateExpander:
             funcs = self.evaluator.evaluate(node.func, frame)
             if len(funcs) != 1 or not isinstance(funcs[0], FunctionV):
                 return False
-            found = self.evaluator.readable_function(funcs[0])
-            if isinstance(found, str):
+            read = self.evaluator.call_returns(funcs[0], node, frame)
+            if read is None:
                 return False
-            facts, fact = found
-            callee = self.evaluator.bind_call(facts, fact, funcs[0], node, frame)
-            returns = self.evaluator.live_returns(fact, callee)
+            callee, returns = read
             return bool(returns) and all(
                 self._starts_apart(returned, callee, depth + 1) for returned in returns
             )
@@ -378,16 +376,13 @@ class TemplateExpander:
         funcs = self.evaluator.evaluate(node.func, frame)
         if len(funcs) != 1 or not isinstance(funcs[0], FunctionV):
             return None
-        func = funcs[0]
-        found = self.evaluator.readable_function(func)
+        found = self.evaluator.readable_function(funcs[0])
         if isinstance(found, str) or (len(found[1].returns) != 1 and not found[1].return_guards):
+            return None  # (known without binding the call)
+        read = self.evaluator.call_returns(funcs[0], node, frame)
+        if read is None or len(read[1]) != 1:
             return None
-        facts, fact = found
-        callee = self.evaluator.bind_call(facts, fact, func, node, frame)
-        returns = self.evaluator.live_returns(fact, callee)
-        if len(returns) != 1:
-            return None
-        return self._partial(returns[0], hole, callee, depth + 1)
+        return self._partial(read[1][0], hole, read[0], depth + 1)
 
     def _piece(
         self, node: ir.Expr, hole: Hole, frame: Frame, depth: int
