@@ -243,7 +243,9 @@ def _finding(
         )
     message = f"{_run(history, fault)}: {_what(op)} {need}{fix}"
     severity = "error" if not others and not fault.passes_in_full_plan else "warning"
-    if fault.missing == "table" and not others and history.outside_apps:
+    if fault.missing == "table" and not others and history.outside_apps and not (
+        _created_in_source(history, op)
+    ):
         # `UPDATE social_auth_usersocialauth` in a data migration: an installed app's table,
         # made by its own migrations, which `migrate` runs before this one only if the
         # migration depends on it (or by chance of order)
