@@ -320,12 +320,17 @@ def first_tenant(cur):
     return tenant_events(cur, "tenant_a")
 
 
+class Config:
+    def __init__(self, schema):
+        self.schema = schema
+
+
 class Registry:
     def __init__(self, config):
-        self.schema = config["schema"]
+        self.config = config
 
     def names(self, cur):
-        return cur.execute(f'SELECT name FROM "{self.schema}".projects').fetchall()
+        return cur.execute(f'SELECT name FROM "{self.config.schema}".projects').fetchall()
 ''',
     "schema.sql": (
         "CREATE TABLE registry.projects (name text);\n"
@@ -342,8 +347,8 @@ def test_a_known_table_in_a_schema_named_at_run_time(
     confidence medium, not a name known only at run time (feast's 59 warnings, and the uses
     of its registry tables, dropped); with several (`tenant_a.events`, `tenant_b.events`) a
     use of each. A schema a function is given stays its call sites' (`tenant_events(cur,
-    "tenant_a")`); one an object keeps from what it was made with (`self.schema`) is read as
-    a setting's. SQLite, each schema an attached database, runs the statements."""
+    "tenant_a")`); one of a settings object an instance keeps (`self.config.schema`) is a
+    setting's too. SQLite, each schema an attached database, runs the statements."""
     root = make_repo(SCHEMA_AT_RUN_TIME)
     report = scan(root)
     assert sorted(
@@ -351,7 +356,7 @@ def test_a_known_table_in_a_schema_named_at_run_time(
     ) == [
         ("registry.projects", 8, "read", "medium"),
         ("registry.projects", 12, "write", "medium"),
-        ("registry.projects", 32, "read", "medium"),
+        ("registry.projects", 37, "read", "medium"),
         ("tenant_a.events", 16, "read", "medium"),
         ("tenant_a.events", 24, "read", "high"),
         ("tenant_b.events", 16, "read", "medium"),
@@ -369,6 +374,6 @@ def test_a_known_table_in_a_schema_named_at_run_time(
             registry.add_project(cur, "x")
             assert registry.projects(cur) == [("x",)]
             assert registry.old_events(cur) == registry.first_tenant(cur) == []
-            assert registry.Registry({"schema": "registry"}).names(cur) == [("x",)]
+            assert registry.Registry(registry.Config("registry")).names(cur) == [("x",)]
     finally:
         del os.environ["REGISTRY_SCHEMA"], os.environ["ARCHIVE_SCHEMA"]

@@ -491,10 +491,16 @@ class CodeSqlResolver:
                     if (
                         HOLE_PREFIX not in ref.name and not depends
                         and ref.kind in ("read", "write") and ref.peer is None
+                        and not any(
+                            _kept_by_self(template.holes[index].value) for index in indices
+                        )
                     ):
                         # `f'SELECT ... FROM "{db}"."{schema}"."PROJECTS"'`, the database and
-                        # schema a setting's: the table is known, in a schema known at run
-                        # time (a DDL statement's stays a dynamic name: no source places it)
+                        # schema a setting's (or a setting an object keeps: `self.config.
+                        # schema`): the table is known, in a schema known at run time. Not
+                        # `self.schema` itself, which each subclass's constructor may give
+                        # (read at its constructions), nor a DDL statement's (no source
+                        # places it): those stay dynamic names
                         found.refs.append(ResolvedRef(
                             replace(ref, schema=ANY_SCHEMA, holes=()), line, snippet,
                             analysis.statement_type, candidate.function, "medium",
@@ -1294,6 +1300,11 @@ def _called_as(function: str) -> str:
     if last == "__init__" and owner:
         return _last(owner)
     return last
+
+
+def _kept_by_self(node: ir.Expr | None) -> bool:
+    """`self.schema`: an attribute of the instance itself (not `self.config.schema`)."""
+    return isinstance(node, ir.Attr) and isinstance(node.value, ir.Self)
 
 
 def _self_attributes(node: ir.Expr | None) -> set[tuple[str, str]]:
