@@ -25,6 +25,7 @@ from analyzer.resolve.values import (
     FunctionV,
     StrV,
     Unknown,
+    Values,
     describe,
     why_unknown,
 )
@@ -129,11 +130,17 @@ class TemplateExpander:
         value at a time, so mixing them would make statements the code never runs; a call
         may give another value each time, and varies on its own)."""
         options: list[list[list[_Piece]]] = []
-        for part in parts:
+        for index, part in enumerate(parts):
             if isinstance(part, Literal):
                 options.append([[(part.text, part.line, False)]])
             else:
-                options.append(self._hole(part, frame))
+                # a hole after a word, or after a hole that may be one, may be kept apart
+                # from it (`_starts_apart`); after a space, a bracket or at the start, never
+                before = parts[index - 1] if index else None
+                after_word = isinstance(before, Hole) or (
+                    isinstance(before, Literal) and _WORD_END.search(before.text) is not None
+                )
+                options.append(self._hole(part, frame, after_word))
         first_of: dict[ir.Expr, int] = {}
         leader: list[int] = []  # per part: the part whose choice it follows (itself if free)
         for index, part in enumerate(parts):
@@ -184,7 +191,7 @@ class TemplateExpander:
             texts.append(template.text)
         return texts, ""
 
-    def _hole(self, hole: Hole, frame: Frame) -> list[list[_Piece]]:
+    def _hole(self, hole: Hole, frame: Frame, after_word: bool = True) -> list[list[_Piece]]:
         if hole.value is None:
             return [[(hole, "a value only known at run time")]]
         values = self.evaluator.evaluate(hole.value, frame)
@@ -217,7 +224,7 @@ class TemplateExpander:
         partial = self._partial(hole.value, hole, frame, 0)
         if partial is not None:
             return partial
-        if self._starts_apart(hole.value, frame, 0):
+        if after_word and self._starts_apart(hole.value, frame, 0, values):
             # `{table}{on_cluster}`, the clause "" or " ON CLUSTER '{name}'": whatever it is,
             # it does not continue the name before it, which stays the table's name; the
             # statement runs without it when it may be empty
@@ -227,10 +234,13 @@ class TemplateExpander:
             return apart
         return [[(hole, why_unknown(values))]]
 
-    def _starts_apart(self, node: ir.Expr, frame: Frame, depth: int) -> bool:
+    def _starts_apart(
+        self, node: ir.Expr, frame: Frame, depth: int, values: Values | None = None
+    ) -> bool:
         """Whether every string `node` may give is empty or starts with white space (a
         clause or nothing: `f" ON CLUSTER {name}" if name else ""`, or a function returning
-        one of those), so that it cannot join the word written before it."""
+        one of those), so that it cannot join the word written before it. `values`: what
+        the evaluator already gave for `node`."""
         if depth > 4:
             return False
         if isinstance(node, ir.Str):
@@ -254,7 +264,8 @@ class TemplateExpander:
             )
         if isinstance(node, ir.BinOp) and node.op == "%":
             return self._starts_apart(node.left, frame, depth + 1)
-        values = self.evaluator.evaluate(node, frame)
+        if values is None:
+            values = self.evaluator.evaluate(node, frame)
         if values and all(isinstance(v, StrV) for v in values):
             return all(not v.value or v.value[0].isspace() for v in values)  # type: ignore[attr-defined]
         if isinstance(node, ir.Call) and not node.unpacked and not any(
