@@ -2885,3 +2885,62 @@ def test_an_element_of_a_queryset_a_loop_runs_over_is_its_models(make_repo: Make
         (11, "write", "save"),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+def test_a_package_module_setting_installed_apps_stands_in_for_missing_settings(
+    make_repo: MakeRepo,
+) -> None:
+    """`manage.py` names `proj.conf.settings`, which each deployment writes (git-ignored)
+    from `settings.py.example`, star-importing `proj/conf/base.py`: with no module named
+    after the settings, the module of their package that sets INSTALLED_APPS stands in, the
+    project's import root staying manage.py's folder (opencve's `migrate` error and its
+    contrib tables). A third-party app whose default label clashes with another
+    (`hijack.contrib.admin`'s AppConfig sets its own) is no `django-duplicate-label`. Real
+    Django, set up with the sample, installs the same apps and names the same tables."""
+    import json
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    files = shop_project(
+        {
+            "shop/models.py": (
+                "from django.conf import settings\nfrom django.db import models\n\n\n"
+                "class Order(models.Model):\n"
+                "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, "
+                "on_delete=models.CASCADE)\n"
+            ),
+            "shop/services.py": (
+                "from django.contrib.auth.models import Group\n\n\n"
+                "def staff():\n"
+                "    return list(Group.objects.filter(name=\"staff\"))\n"
+            ),
+        },
+        apps=("django.contrib.auth",),
+    )
+    base = files.pop("proj/settings.py").replace(
+        '"shop"]', '"shop", "hijack.contrib.auth"]'
+    )
+    files["manage.py"] = files["manage.py"].replace("proj.settings", "proj.conf.settings")
+    files["proj/conf/__init__.py"] = ""
+    files["proj/conf/base.py"] = base
+    files["proj/conf/settings.py.example"] = "from proj.conf.base import *  # noqa\n"
+    root = make_repo(files)
+    report = scan(root)
+    assert sorted((d.code, d.path, d.line) for d in report.diagnostics) == [
+        ("django-dialect", "proj/conf/base.py", 2),
+        ("django-settings-stand-in", "manage.py", 6),
+    ]
+    tables = {t.name: (t.status, [(u.path, u.line) for u in t.uses]) for t in report.tables}
+    assert tables["auth_group"] == ("external", [("shop/services.py", 5)])
+    assert tables["shop_order"] == ("dead", [])
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    (root / "proj/conf/sample_settings.py").write_text(
+        base.replace('"hijack.contrib.auth"', "").replace(', ]', "]")
+    )
+    real = json.loads(run_in_django(
+        root,
+        "import json; from django.apps import apps; "
+        "print(json.dumps(sorted(m._meta.db_table "
+        "for m in apps.get_models(include_auto_created=True))))",
+        settings="proj.conf.sample_settings",
+    ))
+    assert sorted(tables) == real

@@ -444,7 +444,8 @@ class DjangoResolver:
         git-ignored: each deployment copies a sample such as `settings_dev.py`): the modules
         beside it named after it (`temba.settings_dev`, `temba.settings_common`,
         `temba.settings.dev`) that set INSTALLED_APPS, the most derived first (one no other of
-        them star-imports: a sample built on the common part), then by path."""
+        them star-imports: a sample built on the common part), then by path; without any,
+        the modules of its package that set INSTALLED_APPS (`conf/base.py`)."""
         prefix = _prefix(root) if root is not None else ""
         wanted = f"{prefix}.{name}" if prefix else name
         parent, _, last = wanted.rpartition(".")
@@ -464,12 +465,24 @@ class DjangoResolver:
             facts for facts in sorted(self.modules, key=lambda f: f.path)
             if beside(facts.module) and self._sites(facts, "INSTALLED_APPS")
         ]
+        if not candidates and parent:
+            # none named after it: a module of its package that sets INSTALLED_APPS
+            # (`opencve/conf/base.py`, which each deployment's git-ignored `settings.py`,
+            # copied from `settings.py.example`, star-imports)
+            candidates = [
+                facts for facts in sorted(self.modules, key=lambda f: f.path)
+                if facts.module.rpartition(".")[0] in (parent, wanted)
+                or (root is None and facts.module.rpartition(".")[0].endswith("." + parent))
+                if self._sites(facts, "INSTALLED_APPS")
+            ]
         if not candidates:
             return None, ""
         imported = {
             source.path for facts in candidates for source in self._star_sources(facts)
         }
         settings = next((f for f in candidates if f.path not in imported), candidates[0])
+        if root is not None:
+            return settings, root  # (the import root manage.py's folder gave)
         depth = len(settings.module.split(".")) + settings.path.endswith("__init__.py")
         parts = settings.path.split("/")
         return settings, "/".join(parts[: max(len(parts) - depth, 0)])
@@ -758,13 +771,14 @@ class DjangoResolver:
                 continue
             app.path = settings_path
             if app.label in project.apps:
-                project.diagnostics.append(
-                    DjangoDiagnostic(
-                        "django-duplicate-label", settings_path or "", None,
-                        f"two installed apps have the label {app.label!r} ({entry} and "
-                        f"{project.apps[app.label].name}); Django refuses to start",
+                if not _label_guessed(app) and not _label_guessed(project.apps[app.label]):
+                    project.diagnostics.append(
+                        DjangoDiagnostic(
+                            "django-duplicate-label", settings_path or "", None,
+                            f"two installed apps have the label {app.label!r} ({entry} and "
+                            f"{project.apps[app.label].name}); Django refuses to start",
+                        )
                     )
-                )
                 continue
             project.apps[app.label] = app
 
@@ -1060,6 +1074,13 @@ class DjangoResolver:
         )
         project.models.setdefault(guessed.key, guessed)
         return project.models[guessed.key]
+
+
+def _label_guessed(app: DjangoApp) -> bool:
+    """A third-party app's label is Django's default, its module's last name, unless its
+    AppConfig (outside the repository, not read) sets another: `hijack.contrib.admin`'s is
+    `hijack_admin`, so its clash with `django.contrib.admin` is no clash."""
+    return app.external and contrib_label(app.name) is None
 
 
 def _model_name_of(ref: Value | str | None) -> str | None:
