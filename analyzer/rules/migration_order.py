@@ -217,6 +217,7 @@ def _finding(
     else:
         need = f"needs table {table}, which {_no_earlier(history)} creates"
     thing = "that column" if fault.missing == "column" else "it"
+    may = False  # the step may pass: an app outside the repository may create the table
     if others:
         verb = "has" if fault.missing == "column" else "creates"
         verb = verb if len(others) == 1 else {"has": "have", "creates": "create"}[verb]
@@ -236,29 +237,29 @@ def _finding(
             f"; {_places(later)} of the same source {'creates' if len(later) == 1 else 'create'}"
             f" it, but not before this step{_branch_hint(history)}"
         )
-    else:
-        fix = (
-            f", and no other source {'has' if fault.missing == 'column' else 'creates'} "
-            f"{thing}: create {thing} in an earlier {_step_word(history)}, or remove the step"
-        )
-    message = f"{_run(history, fault)}: {_what(op)} {need}{fix}"
-    severity = "error" if not others and not fault.passes_in_full_plan else "warning"
-    if fault.missing == "table" and not others and history.outside_apps and not (
-        _created_in_source(history, op)
-    ):
+    elif fault.missing == "table" and history.outside_apps:
         # `UPDATE social_auth_usersocialauth` in a data migration: an installed app's table,
         # made by its own migrations, which `migrate` runs before this one only if the
         # migration depends on it (or by chance of order)
         apps = ", ".join(history.outside_apps[:3]) + (
             ", ..." if len(history.outside_apps) > 3 else ""
         )
-        message = (
-            f"{_run(history, fault).replace(' stops at ', ' may stop at ', 1)}: {_what(op)} "
-            f"{need}, and no source of the repository creates it. The project installs apps "
+        fix = (
+            f", and no source of the repository creates it. The project installs apps "
             f"outside the repository ({apps}) whose migrations may create it: if one does, "
             "make this migration depend on that app's migration"
         )
-        severity = "warning"
+        may = True
+    else:
+        fix = (
+            f", and no other source {'has' if fault.missing == 'column' else 'creates'} "
+            f"{thing}: create {thing} in an earlier {_step_word(history)}, or remove the step"
+        )
+    run = _run(history, fault)
+    if may:
+        run = run.replace(" stops at ", " may stop at ", 1)
+    message = f"{run}: {_what(op)} {need}{fix}"
+    severity = "error" if not (others or may or fault.passes_in_full_plan) else "warning"
     if fault.passes_in_full_plan:
         message += (
             ". The full `migrate` passes: its plan happens to run the other branch first"
