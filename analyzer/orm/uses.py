@@ -516,10 +516,11 @@ def _queried_tables(
                 if key not in found
             )
         return found
-    if isinstance(node, ir.LoopVar) and not node.path and node.loop < len(frame.module.loops):
-        # `for award in Awards.query.filter(...).all(): db.session.delete(award)`: each element
-        # of the query's result
-        node = frame.module.loops[node.loop].iterable
+    # `for award in Awards.query.filter(...).all(): db.session.delete(award)`: each element of
+    # the query's result
+    iterable = frame.iterated(node)
+    if iterable is not None:
+        node = iterable
     first = True
     called = False  # the attribute reached is a method called (`.first()`), not a read
     while True:

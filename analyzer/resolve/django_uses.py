@@ -494,12 +494,10 @@ class ChainResolver:
             base = self.type_of(expr.value, frame, depth + 1)
             if base is not None:
                 return self._attribute(base, expr.attr)
-        elif isinstance(expr, ir.LoopVar) and not expr.path and (
-            expr.loop < len(frame.module.loops)
-        ):
+        elif (iterable := frame.iterated(expr)) is not None:
             # `for m in Map.objects.filter(...): m.delete()`: each element of a queryset
             # (or of a related manager's) is an instance of its model
-            iterated = self.type_of(frame.module.loops[expr.loop].iterable, frame, depth + 1)
+            iterated = self.type_of(iterable, frame, depth + 1)
             if iterated is not None and iterated.kind in ("queryset", "manager", "related"):
                 return Typed("instance", iterated.model)
             return self._valued(self.evaluator.evaluate(expr, frame))

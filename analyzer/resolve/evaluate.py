@@ -137,6 +137,13 @@ class Frame:
     def with_loop(self, loop: int, value: Value) -> Frame:
         return Frame(self.module, {**self.loops, loop: value}, self.params, self.receivers)
 
+    def iterated(self, node: ir.Expr) -> ir.Expr | None:
+        """What a loop runs over, when `node` is its variable standing for a whole element
+        (`for award in Awards.query.all(): ... award`); None for anything else."""
+        if isinstance(node, ir.LoopVar) and not node.path and node.loop < len(self.module.loops):
+            return self.module.loops[node.loop].iterable
+        return None
+
 
 def _bound_elsewhere(iterable: ir.Expr) -> bool:
     """Whether a loop's collection is a name of a module or an attribute of one (`PENDING`,
