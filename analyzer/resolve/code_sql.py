@@ -683,14 +683,11 @@ class CodeSqlResolver:
             if kept is not None and kept.value is not None
             else self._handed_up(upper_facts, upper, upper_init.qualname, attr, depth + 1)
         )
-        positional = [p.name for p in upper_init.params if p.kind == "positional"][1:]
+        bound = FunctionV(upper.module, upper_init.qualname, InstanceV(upper))
         found: set[str] = set()
-        for index, argument in enumerate(call.args):
-            if index < len(positional) and positional[index] in wanted:
-                found |= {name for function, name in params_in(argument) if function == init}
-        for keyword, argument in call.kwargs:
-            if keyword in wanted:
-                found |= {name for function, name in params_in(argument) if function == init}
+        for wanted_name in wanted:
+            argument = _argument(upper_init, bound, call, wanted_name)
+            found |= {name for function, name in params_in(argument) if function == init}
         return found
 
     def find_helpers(

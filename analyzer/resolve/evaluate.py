@@ -959,6 +959,21 @@ class Evaluator:
             receiver = self._given(upper_facts, upper, upper_init, receiver, args, kwargs)
         return receiver
 
+    def _handed_up_from(self, receiver: InstanceV, module: str, init: str) -> InstanceV:
+        """`receiver`, its constructor `init` (of `module`) bound, given what that
+        constructor and each above it hand their base's (`_hand_up`)."""
+        inits = [
+            (cls, own) for cls in self.mro(receiver.cls)
+            if (own := self.own_init(cls)) is not None
+        ]
+        start = next((
+            index for index, (cls, own) in enumerate(inits)
+            if cls.module == module and own.qualname == init
+        ), None)
+        if start is None or start + 1 >= len(inits):
+            return receiver
+        return self._hand_up(receiver, inits[start:])
+
     def super_init(self, facts: PythonFacts, init: str) -> CallFact | None:
         """The one `super().__init__(...)` call of the constructor `init` of `facts`, None
         when it makes none, several (in two branches) or one with `*args` (its arguments'
@@ -1252,18 +1267,10 @@ class Evaluator:
                 given = dict(receiver.init)
                 given.update(((facts.module, f, n), v) for (f, n), v in bound.items())
                 receiver = InstanceV(receiver.cls, tuple(sorted(given.items(), key=_first)))
-                # and what it hands up to its base's (`super().__init__(table_name)`, the
-                # base keeping `self.table_name`)
-                inits = [] if not hand_up else [
-                    (cls, init) for cls in self.mro(receiver.cls)
-                    if (init := self.own_init(cls)) is not None
-                ]
-                start = next((
-                    index for index, (cls, init) in enumerate(inits)
-                    if cls.module == facts.module and init.qualname == fact.qualname
-                ), None)
-                if hand_up and start is not None and start + 1 < len(inits):
-                    receiver = self._hand_up(receiver, inits[start:])
+                if hand_up:
+                    # and what it hands up to its base's (`super().__init__(table_name)`,
+                    # the base keeping `self.table_name`)
+                    receiver = self._handed_up_from(receiver, facts.module, fact.qualname)
             bound[(fact.qualname, fact.params[0].name)] = (receiver,)
             receivers[owner] = receiver
         return Frame(facts, {}, bound, receivers)
