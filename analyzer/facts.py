@@ -410,7 +410,9 @@ class FunctionFact:
     line: int
     params: tuple[ParamFact, ...] = ()
     decorators: tuple[str, ...] = ()
-    returns: tuple[Expr, ...] = ()  # every `return` value, closed in the function's scope
+    # every `return` value, closed in the function's scope; for a `@contextmanager`
+    # function, every value it yields (what `with f() as x` binds: `Evaluator._entered`)
+    returns: tuple[Expr, ...] = ()
     # per return (empty when none has any): the `if` tests around it and whether each holds
     # there (`summary.return_guards`), closed in the function's scope
     return_guards: tuple[tuple[tuple[Expr, bool], ...], ...] = ()

@@ -5004,3 +5004,120 @@ def test_a_list_grown_by_appends_then_looped_over_is_its_items(
             "SELECT name FROM sqlite_master WHERE type = 'table'"
         )}
     assert tables == {"accounts", "alembic_version"}
+
+
+CONTEXT_MANAGED = {
+    "app/__init__.py": "",
+    "app/db.py": textwrap.dedent('''\
+        import sqlite3
+        from contextlib import asynccontextmanager, contextmanager
+
+
+        def update_query(table_name: str, where: str = "WHERE id = :id") -> str:
+            return f"UPDATE {table_name} SET name = :name {where}"
+
+
+        class Connection:
+            def __init__(self, conn: sqlite3.Connection) -> None:
+                self.conn = conn
+
+            def update(self, table_name: str, row: dict, where: str = "WHERE id = :id") -> None:
+                self.conn.execute(update_query(table_name, where), row)
+
+            def count(self, table_name: str) -> int:
+                return self.conn.execute(f"SELECT count(*) FROM {table_name}").fetchone()[0]
+
+            def __enter__(self) -> "Connection":
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                self.conn.commit()
+
+
+        class Database:
+            def __init__(self, path: str) -> None:
+                self.path = path
+                self.raw = sqlite3.connect(path)
+
+            @contextmanager
+            def connect(self):
+                wrapped = Connection(self.raw)
+                yield wrapped
+                self.raw.commit()
+
+            @asynccontextmanager
+            async def aconnect(self):
+                yield Connection(self.raw)
+
+            def update(self, table_name: str, row: dict) -> None:
+                with self.connect() as conn:
+                    conn.update(table_name, row)
+
+            async def acount(self, table_name: str) -> int:
+                async with self.aconnect() as conn:
+                    return conn.count(table_name)
+
+            def direct(self, table_name: str) -> int:
+                with Connection(self.raw) as conn:
+                    return conn.count(table_name)
+        '''),
+    "app/crud.py": textwrap.dedent('''\
+        from app.db import Database
+
+
+        def rename_account(db: Database, row: dict) -> None:
+            db.update("accounts", row)
+
+
+        async def count_wallets(db: Database) -> int:
+            return await db.acount("wallets")
+
+
+        def count_audits(db: Database) -> int:
+            return db.direct("audit_log")
+        '''),
+    "schema.sql": (
+        "CREATE TABLE accounts (id int primary key, name text);\n"
+        "CREATE TABLE wallets (id int primary key, name text);\n"
+        "CREATE TABLE audit_log (id int primary key, name text);\n"
+    ),
+}
+
+
+def test_with_binds_what_a_context_manager_yields_or_enters(make_repo: MakeRepo) -> None:
+    """`with self.connect() as conn` where `connect` is a `@contextmanager` (or
+    `@asynccontextmanager`) method of the repository yielding a wrapper: `conn` is that
+    wrapper, so `conn.update(table_name, ...)` is a call of its helper and each call site
+    uses its table; likewise `with Connection(raw) as conn` whose `__enter__` returns self.
+    And a helper whose SQL is what another function returns for its parameter
+    (`update_query(table_name)`) is a helper of its own: no dynamic name at its definition
+    when every call gives the table (the name had been reported as dynamic)."""
+    import asyncio
+    import sys
+
+    root = make_repo(CONTEXT_MANAGED)
+    report = scan(root)
+    assert {t.name: sorted({(u.path, u.line, u.kind) for u in t.uses}) for t in report.tables} == {
+        "accounts": [("app/crud.py", 5, "write")],
+        "audit_log": [("app/crud.py", 13, "read")],
+        "wallets": [("app/crud.py", 9, "read")],
+    }
+    assert dynamic(report) == []
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    sys.path.insert(0, str(root))
+    try:
+        import app.crud
+        import app.db
+
+        database = app.db.Database(":memory:")
+        database.raw.executescript((root / "schema.sql").read_text())
+        database.raw.execute("INSERT INTO accounts VALUES (1, 'old')")
+        database.raw.execute("INSERT INTO wallets VALUES (1, 'w'), (2, 'x')")
+        app.crud.rename_account(database, {"id": 1, "name": "new"})
+        assert database.raw.execute("SELECT name FROM accounts").fetchall() == [("new",)]
+        assert asyncio.run(app.crud.count_wallets(database)) == 2
+        assert app.crud.count_audits(database) == 0
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.crud", "app.db", "app"):
+            sys.modules.pop(name, None)

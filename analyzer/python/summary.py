@@ -20,6 +20,9 @@ from analyzer.python.scopes import BindingSite, Context, Reader, Scope, ScopeMod
 from analyzer.python.translate import MUTABLE_LITERALS, Translator
 
 RETURN_BUDGET = 120  # return values larger than this are opaque (helpers return small things)
+#: Decorators that make a generator function a context manager: what `with f() as x` binds is
+#: the value the function yields, kept as its return value (`Evaluator.entered`).
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 
 class ReturnsReader(Reader):
@@ -34,6 +37,7 @@ class ReturnsReader(Reader):
         self.session_writes: dict[int, str] = {}
         self.own_calls: dict[int, set[str]] = {}
         self.handlers[cst.Return] = ReturnsReader._return  # type: ignore[assignment]
+        self.handlers[cst.Yield] = ReturnsReader._yield  # type: ignore[assignment]
         self.handlers[cst.Call] = ReturnsReader._call  # type: ignore[assignment]
         self.handlers[cst.SimpleStatementLine] = ReturnsReader._statement  # type: ignore[assignment]
         for compound in (cst.If, cst.For, cst.While, cst.Try, cst.With, cst.Match):
@@ -49,6 +53,18 @@ class ReturnsReader(Reader):
         value = node.value  # type: ignore[attr-defined]
         function = self._function(ctx)
         if function is not None and value is not None:
+            self.returns.setdefault(id(function), []).append((value, ctx.loops))
+
+    def _yield(self, node: cst.CSTNode, ctx: Context) -> None:
+        """`yield conn` in a `@contextmanager` function: what entering its call gives
+        (`with self.connect() as conn`), kept with its returns; a plain call of such a
+        function gives a context manager, which the evaluator does not read through (its
+        decorator is not transparent)."""
+        value = node.value  # type: ignore[attr-defined]
+        function = self._function(ctx)
+        if function is None or value is None or isinstance(value, cst.From):
+            return
+        if any(d.rpartition(".")[2] in CONTEXT_MANAGER_DECORATORS for d in function.decorators):
             self.returns.setdefault(id(function), []).append((value, ctx.loops))
 
     def _call(self, node: cst.CSTNode, ctx: Context) -> None:

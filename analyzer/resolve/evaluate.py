@@ -36,6 +36,7 @@ from analyzer.facts import (
     PythonFacts,
 )
 from analyzer.python import expr as ir
+from analyzer.python.summary import CONTEXT_MANAGER_DECORATORS
 from analyzer.readers.sinks import MODEL_TABLE_ATTRIBUTES
 from analyzer.resolve.index import ModuleIndex, absolute_module
 from analyzer.resolve.values import (
@@ -387,12 +388,7 @@ class Evaluator:
             case ir.FileRef():
                 return (PathV(frame.module.path),)
             case ir.Entered(value):
-                entered = []
-                for item in self._eval(value, frame):
-                    entered.append(item if isinstance(item, FileV | BatchV) else Unknown(
-                        f"the value `with {self.render(value)} as ...` enters"
-                    ))
-                return tuple(entered)
+                return self._entered(value, frame)
             case ir.Seq(kind, items):
                 return (SeqV(kind, tuple(self._items(items, frame))),)
             case ir.Mapping(items):
@@ -1089,6 +1085,61 @@ class Evaluator:
 
     # ---- calls -----------------------------------------------------------------------------
 
+    def _entered(self, value: ir.Expr, frame: Frame) -> Values:
+        """What `with value as x` binds: a file or batch as it is; what a `@contextmanager`
+        function of the repository yields (`with self.connect() as conn`, the connection it
+        made); what the `__enter__` / `__aenter__` of a repository class returns for its
+        instance (`return self`). Anything else is unknown."""
+        entered: list[Value] = []
+        made: list[Value] = []
+        if isinstance(value, ir.Call) and not value.unpacked:
+            args = [self._eval(a, frame) for a in value.args]
+            kwargs = {k: self._eval(v, frame) for k, v in value.kwargs}
+            starred = [isinstance(a, ir.Starred) for a in value.args]
+            for func in self._eval(value.func, frame):
+                context = self._context_function(func)
+                if context is not None:
+                    entered.extend(self._run_function(func, *context, args, kwargs))  # type: ignore[arg-type]
+                else:
+                    made.extend(self.call(func, args, kwargs, starred=starred))
+        else:
+            made.extend(self._eval(value, frame))
+        for item in made:
+            if isinstance(item, FileV | BatchV):
+                entered.append(item)
+                continue
+            enter = self._enter_method(item)
+            if enter is not None:
+                entered.extend(self.call(enter, [], {}))
+            else:
+                entered.append(Unknown(f"the value `with {self.render(value)} as ...` enters"))
+        return self._cap(entered)
+
+    def _context_function(self, func: Value) -> tuple[PythonFacts, FunctionFact] | None:
+        """The module and facts of a `@contextmanager` function of the repository decorated
+        with nothing else that may change it; None for any other value."""
+        if not isinstance(func, FunctionV):
+            return None
+        facts = self.index.find(func.module)
+        fact = facts.functions.get(func.qualname) if facts is not None else None
+        if facts is None or fact is None:
+            return None
+        decorators = {d.rsplit(".", 1)[-1] for d in fact.decorators} - TRANSPARENT_DECORATORS
+        if len(decorators) != 1 or not decorators <= CONTEXT_MANAGER_DECORATORS:
+            return None
+        return facts, fact
+
+    def _enter_method(self, item: Value) -> FunctionV | None:
+        """The `__enter__` (else `__aenter__`) of a repository class, bound to its instance;
+        None when the value is no such instance or its class defines neither."""
+        if not isinstance(item, InstanceV):
+            return None
+        for name in ("__enter__", "__aenter__"):
+            for method in self.attribute(item, name):
+                if isinstance(method, FunctionV):
+                    return method
+        return None
+
     def _call(self, node: ir.Call, frame: Frame) -> Values:
         funcs = self._eval(node.func, frame)
         args = [self._eval(a, frame) for a in node.args]
@@ -1151,7 +1202,13 @@ class Evaluator:
         found = self.readable_function(func)
         if isinstance(found, str):
             return (Unknown(found),)
-        facts, fact = found
+        return self._run_function(func, *found, args, kwargs)
+
+    def _run_function(
+        self, func: FunctionV, facts: PythonFacts, fact: FunctionFact, args: list[Values],
+        kwargs: dict[str, Values],
+    ) -> Values:
+        """What the function's body returns for a call with `args` and `kwargs`."""
         if not fact.returns:
             return (Unknown(f"{func.qualname}() returns nothing that can be read"),)
         if len(self._stack) > MAX_DEPTH - 4 or self._calls >= MAX_CALL_DEPTH:

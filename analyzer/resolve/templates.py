@@ -15,10 +15,10 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from analyzer.facts import Hole, Literal, Part
+from analyzer.facts import FunctionFact, Hole, Literal, Part
 from analyzer.python import expr as ir
 from analyzer.python.fields import PERCENT_FIELD, REPR_CONVERSIONS
-from analyzer.resolve.evaluate import Evaluator, Frame
+from analyzer.resolve.evaluate import Evaluator, Frame, call_params
 from analyzer.resolve.values import (
     ConstV,
     ExternalV,
@@ -393,7 +393,11 @@ class TemplateExpander:
         read = self.evaluator.call_returns(funcs[0], node, frame)
         if read is None or len(read[1]) != 1:
             return None
-        return self._partial(read[1][0], hole, read[0], depth + 1)
+        opened = self._partial(read[1][0], hole, read[0], depth + 1)
+        if opened is None:
+            return None
+        arguments = _arguments(found[1], funcs[0], node)
+        return [[_as_passed(piece, arguments) for piece in option] for option in opened]
 
     def _piece(
         self, node: ir.Expr, hole: Hole, frame: Frame, depth: int
@@ -409,6 +413,33 @@ class TemplateExpander:
             f"it may be {', '.join(describe(v) for v in values[:3])}"
         )
         return [[(inner, reason)]]
+
+
+def _arguments(fact: FunctionFact, func: FunctionV, call: ir.Call) -> dict[ir.Param, ir.Expr]:
+    """The called function's parameters, each with the argument the call passes for it."""
+    given: dict[ir.Param, ir.Expr] = {}
+    positional = [p for p in call_params(fact, func) if p.kind == "positional"]
+    for param, argument in zip(positional, call.args, strict=False):
+        if isinstance(argument, ir.Starred):
+            break
+        given[ir.Param(fact.qualname, param.name)] = argument
+    for keyword, argument in call.kwargs:
+        given[ir.Param(fact.qualname, keyword)] = argument
+    return given
+
+
+def _as_passed(piece: _Piece, arguments: dict[ir.Param, ir.Expr]) -> _Piece:
+    """A hole of a called function's opened return that is one of its parameters, as the
+    caller's argument (`update_query(table_name)`, the caller's own parameter): a dynamic
+    name depends on what the caller passes, which makes the caller a helper of its own, read
+    at each of its calls (`CodeSqlResolver._take_helper`), not on the callee's parameter."""
+    hole = piece[0]
+    if not isinstance(hole, Hole) or not isinstance(hole.value, ir.Param):
+        return piece
+    argument = arguments.get(hole.value)
+    if argument is None:
+        return piece
+    return (dataclasses.replace(hole, value=argument), piece[1])  # type: ignore[return-value]
 
 
 def _joined(parts: list[list[list[_Piece]]]) -> list[list[_Piece]]:
