@@ -283,6 +283,17 @@ class OrmBaseFactory:
 
 
 @dataclass(frozen=True)
+class ImperativeMapping:
+    """`registry.map_imperatively(User, user_table)` (or the classic `mapper(User,
+    user_table)`): a plain class mapped to a Table object, as `__table__ = user_table` in a
+    declarative class maps it. Both are written as dotted names; the mapper resolves them."""
+
+    cls: str
+    table: str
+    line: int
+
+
+@dataclass(frozen=True)
 class CreateAllCall:
     """`Base.metadata.create_all(engine)`, `db.create_all()`, `run_sync(md.create_all)`."""
 
@@ -354,6 +365,8 @@ class OrmFacts:
     memory_databases: list[int] = field(default_factory=list)
     # peewee_migrate's `migrator.<operation>(...)` calls (`PeeweeMigratorOp`)
     migrator_ops: list[PeeweeMigratorOp] = field(default_factory=list)
+    # classes mapped imperatively to Table objects (`ImperativeMapping`)
+    imperative: list[ImperativeMapping] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

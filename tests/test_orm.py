@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from analyzer import Report, scan
+from tests.conftest import MakeRepo, importable
 
 FLASK_APP = {
     "flaskdemo/__init__.py": "",
@@ -2297,3 +2298,78 @@ def test_a_create_all_on_a_metadata_the_function_makes_builds_no_models(make_rep
         models.touch_marker(engine, "table_updates")  # type: ignore[attr-defined]
         after = set(sa.inspect(engine).get_table_names())
     assert (before, after - before) == ({"tasks"}, {"table_updates"})
+
+
+IMPERATIVE = {
+    "app/__init__.py": "",
+    "app/meta.py": (
+        "from sqlalchemy import MetaData, orm\n"
+        "from sqlalchemy.orm import scoped_session, sessionmaker\n\n"
+        "metadata = MetaData()\n"
+        "registry = orm.registry(metadata=metadata)\n"
+        "Session = scoped_session(sessionmaker())\n"
+    ),
+    "app/user.py": (
+        "import sqlalchemy as sa\n\n"
+        "from app import meta\n\n"
+        "user_table = sa.Table(\n"
+        '    "user", meta.metadata,\n'
+        '    sa.Column("id", sa.Integer, primary_key=True),\n'
+        '    sa.Column("name", sa.Text),\n'
+        ")\n"
+        "api_token_table = sa.Table(\n"
+        '    "api_token", meta.metadata,\n'
+        '    sa.Column("id", sa.Integer, primary_key=True),\n'
+        '    sa.Column("user_id", sa.Integer, sa.ForeignKey("user.id")),\n'
+        ")\n\n\n"
+        "class User:\n"
+        "    @classmethod\n"
+        '    def by_name(cls, name: str) -> "User | None":\n'
+        "        return meta.Session.query(cls).filter(cls.name == name).first()\n\n\n"
+        "class ApiToken:\n"
+        "    pass\n\n\n"
+        "class Unmapped:\n"
+        "    pass\n\n\n"
+        "meta.registry.map_imperatively(User, user_table, properties={\n"
+        '    "tokens": sa.orm.relationship(ApiToken, backref="owner"),\n'
+        "})\n"
+        "meta.registry.map_imperatively(ApiToken, api_token_table)\n"
+    ),
+    "app/views.py": (
+        "from app import meta\n"
+        "from app.user import ApiToken, Unmapped, User\n\n\n"
+        "def show(name: str) -> list[User]:\n"
+        "    return meta.Session.query(User).filter(User.name == name).all()\n\n\n"
+        "def add_token(user_id: int) -> None:\n"
+        "    meta.Session.add(ApiToken(user_id=user_id))\n"
+        "    meta.Session.add(Unmapped())\n"
+    ),
+}
+
+
+def test_a_class_mapped_imperatively_is_its_tables_model(make_repo: MakeRepo) -> None:
+    """`registry.map_imperatively(User, user_table)` maps a plain class to a Table object:
+    queries and adds of `User` use that table, and the mapping call names the class and the
+    Table without reading either (it had been the only, low-confidence "read" of each table,
+    while every query of the class was missed). The real registry agrees."""
+    import sqlalchemy as sa
+
+    root = make_repo(IMPERATIVE)
+    report = scan(root)
+    assert {
+        t.name: sorted({(u.path, u.line, u.kind, u.confidence) for u in t.uses})
+        for t in report.tables
+    } == {
+        "api_token": [("app/views.py", 10, "write", "high")],
+        "user": [("app/user.py", 20, "read", "high"), ("app/views.py", 6, "read", "high")],
+    }
+    assert {
+        t.name: sorted((d.path, d.line) for d in t.definitions) for t in report.tables
+    } == {"api_token": [("app/user.py", 10)], "user": [("app/user.py", 5)]}
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    with importable(root):
+        import app.user
+
+        assert sa.inspect(app.user.User).persist_selectable.name == "user"
+        assert sa.inspect(app.user.ApiToken).persist_selectable.name == "api_token"
+        assert sa.inspect(app.user.Unmapped, raiseerr=False) is None

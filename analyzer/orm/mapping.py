@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 
 from analyzer.facts import (
+    ImperativeMapping,
     OrmBaseFactory,
     OrmClass,
     OrmColumn,
@@ -175,6 +176,9 @@ class ClassInfo:
     # peewee's `class Meta: temporary = True` (own or inherited): `create_table()` makes a
     # temporary table, in no schema a source builds
     temporary: bool = False
+    # mapped imperatively (`registry.map_imperatively(User, user_table)`): its Table object
+    # declares the table, columns and foreign keys, so the class declares nothing of its own
+    imperative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -832,8 +836,11 @@ class Mapper:
                 if table.lightweight or table.variable == "__table__":
                     continue
                 self._map_table(facts, table)
+        for facts in modules:
+            for mapping in facts.orm.imperative:
+                self._map_imperatively(facts, mapping)
         for info in sorted(self.model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
-            if info.role != "mapped" or info.table is None:
+            if info.role != "mapped" or info.table is None or info.imperative:
                 continue
             label = f"class {info.cls.name}({', '.join(info.cls.bases)})"
             # a subclass in its parent's table declares what the whole table holds: its
@@ -848,6 +855,34 @@ class Mapper:
             self._secondaries(info)
         self._merge_single_table_columns()
         return self.model
+
+    def _map_imperatively(self, facts: PythonFacts, mapping: ImperativeMapping) -> None:
+        """`registry.map_imperatively(User, user_table)`: the plain class `User` is mapped to
+        the table of the Table object `user_table`, with its columns, as `__table__ =
+        user_table` maps a declarative class. Kept only when the names are a class and a
+        Table of the repository that no other rule maps already."""
+        found = self.symbols.lookup(facts, mapping.cls)
+        table = self.symbols.lookup(facts, mapping.table)
+        if (
+            found is None or found.kind != "class" or found.module is None
+            or table is None or table.kind != "table" or table.module is None
+        ):
+            return
+        info = self.info(found.module, found.node)  # type: ignore[arg-type]
+        if info.role in ("base", "mapped"):
+            return
+        node: OrmTable = table.node  # type: ignore[assignment]
+        key = self.model.tables.get((table.module.path, node.variable or ""))
+        if key is None:
+            return  # a Table in a loop, or whose name cannot be computed
+        info.table = key
+        info.columns = [*node.columns, *info.columns]
+        info.owner = (
+            self.metadata_owner(table.module, node.metadata)
+            if node.metadata and not node.reflected else None
+        )
+        info.role = "mapped"
+        info.imperative = True
 
     def _name_by_library_rules(self, created: frozenset[str]) -> None:
         """`LibraryNaming`: name the classes on a library base that names tables by rule."""

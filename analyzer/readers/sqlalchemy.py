@@ -38,6 +38,7 @@ import libcst as cst
 
 from analyzer.facts import (
     CreateAllCall,
+    ImperativeMapping,
     Literal,
     OrmBaseFactory,
     OrmClass,
@@ -456,6 +457,9 @@ _MODEL_ATTRIBUTES = frozenset({"model", "model_type", "model_class", "__model__"
 
 #: Schema items declared beside a Table or model (`Index("ix", links.c.a, links.c.b)`): the
 #: columns named in them are schema, not reads of the table
+#: Calls mapping a plain class to a Table object: SQLAlchemy's `registry.map_imperatively`
+#: and the classic `mapper` (`sqlalchemy.orm.mapper`, before 2.0).
+_IMPERATIVE_MAPPERS = frozenset({"map_imperatively", "mapper"})
 _SCHEMA_ITEMS = frozenset(
     {
         "Index", "UniqueConstraint", "CheckConstraint", "PrimaryKeyConstraint",
@@ -1741,6 +1745,7 @@ class _Reader:
             self._literal(node.args[0].value), name
         ):
             self.facts.memory_databases.append(self._line(node))
+        mapped = False  # an imperative mapping (`_imperative`)
         if name == "create_all" and method and _create_all_signature(node):
             self._create_all(node, func.value, node)  # type: ignore[union-attr]
         elif (
@@ -1755,6 +1760,9 @@ class _Reader:
             function = self.functions[-1]
             if function is not None and "." not in function:
                 self.facts.stamping_functions.append(function)
+        elif name in _IMPERATIVE_MAPPERS and (mapping := self._imperative(node)) is not None:
+            self.facts.imperative.append(mapping)
+            mapped = True
         elif name in _ADVICE_CALLS and _tells_to_stamp(node):
             # `print("Now run ./db_migrate.py stamp head")` after `db.create_all()`: the
             # project's recipe is create_all then stamp, the operator (or a container's
@@ -1793,7 +1801,7 @@ class _Reader:
         # listener on the class or attribute, which queries nothing
         schema_item = (
             name in _SCHEMA_ITEMS and self.kinds[-1] != "function"
-        ) or name == "listens_for" or (
+        ) or name == "listens_for" or mapped or (  # (a mapping's class and Table: declared)
             name == "listen" and (_dotted(func) or "").endswith("event.listen")
         )
         self.no_refs += schema_item
@@ -2267,6 +2275,18 @@ class _Reader:
         module_names = self.builder.translator.model.module.bindings
         if not isinstance(base, ir.Global) or base.name in module_names:
             self._add(self._code(node), root, kind, context, confidence, value, attribute)
+
+    def _imperative(self, node: cst.Call) -> ImperativeMapping | None:
+        """`reg.map_imperatively(User, user_table, ...)`, `mapper(User, user_table)`: two
+        dotted names first (the mapper keeps the mapping only if they are a class and a Table
+        of the repository)."""
+        positional = _positional(node)
+        if len(positional) < 2:
+            return None
+        cls, table = _dotted(positional[0]), _dotted(positional[1])
+        if cls is None or table is None:
+            return None
+        return ImperativeMapping(sys.intern(cls), sys.intern(table), self._line(node))
 
     def _name(self, node: cst.Name) -> None:
         if (self.star or node.value in self.bound or id(node) in self.marks) and not self.no_refs:
