@@ -80,9 +80,17 @@ def is_test_path(path: str) -> bool:
 EXAMPLE_DIRECTORIES = frozenset({"examples", "example", "docs", "doc"})
 
 
+#: A folder named as one example among others: `example_migrations/`, `examples-sqlite/`,
+#: `sqlite_example/` (ckan keeps 25 demo plugins as `ckanext/example_*/`, beside the real ones).
+_EXAMPLE_FOLDER = re.compile(r"^examples?[_-]|[_-]examples?$")
+
+
 def is_example_path(path: str) -> bool:
     """A file inside an examples or documentation folder, at any depth."""
-    return any(part in EXAMPLE_DIRECTORIES for part in _parts(path)[:-1])
+    return any(
+        part in EXAMPLE_DIRECTORIES or _EXAMPLE_FOLDER.search(part) is not None
+        for part in _parts(path)[:-1]
+    )
 
 
 def _django_command(parts: list[str]) -> bool:
@@ -304,11 +312,12 @@ def discover(root: Path, config: Config) -> Discovery:
             if (ignore and ignore.match(path)) or _matches(path, config.exclude):
                 result.excluded.append(path)
                 continue
-            if any(environment.owns(path) for environment in environments):
-                role = "alembic"
-            elif is_example_path(path) and not config.include_examples:
+            if is_example_path(path) and not config.include_examples:
+                # (an example's own Alembic environment too: `example_migrations/versions/`)
                 result.skipped_examples.append(path)
                 continue
+            if any(environment.owns(path) for environment in environments):
+                role = "alembic"
             elif is_test_path(path):
                 if not config.include_tests:
                     result.skipped_tests.append(path)

@@ -247,11 +247,29 @@ def test_examples_and_docs_are_left_out_unless_included(make_repo: MakeRepo) -> 
         "examples/shop/app.py": 'def f(cur):\n    cur.execute("SELECT * FROM orders")\n',
         "docs/tutorial/schema.sql": "CREATE TABLE tutorial_notes (id int);\n",
         "app/docstring.py": "def g():\n    return 1\n",
+        # one demo plugin among real ones (`ext/example_audit/`), and folders whose names
+        # only contain the word (`counterexamples/`, `app/examples_of_use.py`) are not
+        "ext/example_audit/plugin.py": 'def f(cur):\n    cur.execute("SELECT * FROM audit_demo")\n',
+        "ext/counterexamples/db.py": 'def f(cur):\n    cur.execute("SELECT * FROM users")\n',
+        # the demo plugin's own Alembic environment: an example too, no source of the schema
+        "ext/example_audit/migration/alembic.ini": "[alembic]\nscript_location = %(here)s\n",
+        "ext/example_audit/migration/env.py": "from alembic import context\n",
+        "ext/example_audit/migration/versions/0001_x.py": (
+            '"""x"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "0001"\n'
+            'down_revision = None\n\n\ndef upgrade():\n'
+            '    op.create_table("audit_demo", sa.Column("id", sa.Integer))\n'
+        ),
     })
     report = scan(root)
     assert [t.name for t in report.tables] == ["users"]
-    assert report.stats.skipped_example_files == 2
+    assert sorted(u.path for u in report.tables[0].uses) == [
+        "app/db.py", "ext/counterexamples/db.py"
+    ]
+    assert report.stats.skipped_example_files == 5  # (.py and .sql files are counted)
     assert report.findings == []
+    assert [source.kind for source in report.sources] == ["sql"]
     included = scan(root, {"include_examples": True})
-    assert sorted(t.name for t in included.tables) == ["orders", "tutorial_notes", "users"]
+    assert sorted(t.name for t in included.tables) == [
+        "audit_demo", "orders", "tutorial_notes", "users"
+    ]
     assert included.stats.skipped_example_files == 0
