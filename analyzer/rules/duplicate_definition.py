@@ -43,6 +43,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         owners = {_owner(ctx, source) for source in sources}
         if len(owners) < 2:
             continue  # one source, or one schema's per-engine variants (postgresql, sqlite)
+        if _shared_idempotently(creates):
+            continue
         table = data["key"].display
         builders = [op for op in creates if op.source_kind == "create_all"]
         if builders:
@@ -56,6 +58,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield RULE.finding(
             table=table, message=message, locations=[op_location(op) for op in creates]
         )
+
+
+def _shared_idempotently(creates: list[SchemaOp]) -> bool:
+    """Every source creates the table with `IF NOT EXISTS` and the very same columns: two
+    components that share one table by design (a storage and a permission backend each
+    creating the `metadata` table they both use, on one database or on two), whichever runs
+    first. Nothing clashes while the definitions agree; definition-drift says when they part."""
+    if any(op.source_kind not in ("sql", "runtime") or not op.if_not_exists for op in creates):
+        return False
+    shapes = {frozenset(op.columns) if op.columns is not None else None for op in creates}
+    return len(shapes) == 1 and None not in shapes
 
 
 def _two_owners(table: str, builder: SchemaOp, others: list[SchemaOp]) -> str:
@@ -135,7 +148,10 @@ RULE = Rule(
         "beside them that builds the latest schema from nothing: two ways to one schema. "
         "Nor are `.sql` files written for another engine than the project's (in a folder named "
         "for it, `schema/sqlite/`, or a `sqlite3 .dump` opening with `PRAGMA`): they build "
-        "another database. Runtime DDL is reported by TT003 instead."
+        "another database. Nor are SQL sources that each create the table with `IF NOT "
+        "EXISTS` and the very same columns (two components sharing one table by design): "
+        "whichever runs first, nothing clashes, and definition-drift says when the definitions "
+        "part. Runtime DDL is reported by TT003 instead."
     ),
     why_it_matters=(
         "The sources disagree sooner or later (columns, types, indexes), and which one ran "
@@ -161,6 +177,28 @@ RULE = Rule(
                 "sql/legacy.sql": "CREATE TABLE users (id int, name text);\n",
             },
             expected=frozenset({"public.users"}),
+        ),
+        Example(  # two components sharing a table, each creating it idempotently alike
+            files={
+                "storage/schema.sql": (
+                    "CREATE TABLE IF NOT EXISTS metadata (name text PRIMARY KEY, value text);\n"
+                ),
+                "permission/schema.sql": (
+                    "CREATE TABLE IF NOT EXISTS metadata (name text PRIMARY KEY, value text);\n"
+                ),
+            },
+            expected=frozenset(),
+        ),
+        Example(  # ... but not once their columns differ
+            files={
+                "storage/schema.sql": (
+                    "CREATE TABLE IF NOT EXISTS metadata (name text PRIMARY KEY, value text);\n"
+                ),
+                "permission/schema.sql": (
+                    "CREATE TABLE IF NOT EXISTS metadata (name text PRIMARY KEY);\n"
+                ),
+            },
+            expected=frozenset({"public.metadata"}),
         ),
         Example(
             files={
