@@ -370,6 +370,21 @@ def test_select_into_creates_a_table() -> None:
     ]
 
 
+def test_select_into_a_trigger_rows_field_creates_nothing() -> None:
+    """In a PL/pgSQL trigger function's body (django-pgtrigger's `func=`), `SELECT ... INTO
+    new.search_vector` assigns a field of the row being written (`NEW`, `OLD`): no table
+    `new.search_vector` is created, nor read (bookwyrm had one, dead and runtime-created)."""
+    assert refs(
+        "SELECT to_tsvector('english', new.title) || (SELECT to_tsvector(b.name) "
+        "FROM bookwyrm_author AS b WHERE b.id = new.author_id) INTO new.search_vector"
+    ) == [("read", "select", "public", "bookwyrm_author")]
+    assert refs("SELECT x INTO OLD.y FROM t") == [("read", "select", "public", "t")]
+    assert refs("SELECT * INTO archive.newt FROM t") == [
+        ("ddl", "create", "archive", "newt"),
+        ("read", "select", "public", "t"),
+    ]
+
+
 # -- DDL ---------------------------------------------------------------------------------------
 
 

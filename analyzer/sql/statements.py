@@ -828,11 +828,22 @@ def _dml_targets(expression: exp.Expr, c: _Collector) -> None:
                     c.table(table, "read", "select")
 
 
+#: The row variables of a PL/pgSQL trigger function: `SELECT ... INTO new.search_vector` in
+#: its body assigns a field of the row being written, it creates no table.
+_TRIGGER_ROWS = frozenset({"new", "old"})
+
+
 def _select_into(expression: exp.Expr, c: _Collector) -> None:
-    """``SELECT ... INTO new_table`` creates a table."""
+    """``SELECT ... INTO new_table`` creates a table (not ``INTO new.field`` in a trigger's
+    body, an assignment)."""
     for into in expression.find_all(exp.Into):
-        if isinstance(into.parent, exp.Select):
-            c.table(into.this, "ddl", "create")
+        if not isinstance(into.parent, exp.Select):
+            continue
+        target = into.this
+        if isinstance(target, exp.Table) and target.db.lower() in _TRIGGER_ROWS:
+            c.claimed.add(id(target))  # (a field, not a table read either)
+            continue
+        c.table(target, "ddl", "create")
 
 
 def _truncate(expression: exp.Expr, c: _Collector) -> None:
