@@ -1304,6 +1304,10 @@ class _ModelBuilder:
                 parent = self.resolver.external_model(project, base.path)
             if parent is not None and not parent.abstract:
                 parents.append(parent)
+            elif parent is not None:
+                # an abstract model under a concrete one (`class BookStatus(Status): abstract`)
+                # passes that parent on: Django makes `status_ptr` its children's key too
+                parents.extend(p for p in parent.parents if p not in parents)
         if model.proxy:
             concrete = next((p for p in parents), None)
             model.concrete = concrete.concrete or concrete if concrete else None
