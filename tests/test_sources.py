@@ -829,6 +829,63 @@ def test_numbered_migration_modules_and_a_configured_module(make_repo: MakeRepo)
     assert {t.qualified_name: t.status for t in report.tables}["public.tenants"] == "removed"
 
 
+def test_step_modules_named_with_a_letter_before_their_number(make_repo: MakeRepo) -> None:
+    """`migrations/m0001_v1_to_v2.py`, `migrations/m0002_meta.py`: a module name cannot start
+    with a digit, so a migrations package names its steps `m0001_...` (paperless-ngx's vector
+    store). They are one ordered source, step 2 after step 1 whatever the file order; the
+    store's own `CREATE TABLE IF NOT EXISTS` on opening is then runtime DDL the migrations
+    also create (info), not the only place the table is made (it had been three warnings,
+    each citing the migration itself as run-time code). Python imports the steps by name."""
+    import importlib
+
+    root = make_repo(
+        {
+            "store/__init__.py": "",
+            "store/migrations/__init__.py": "MIGRATIONS = []\n",
+            "store/migrations/m0002_meta.py": (
+                "from store.migrations import MIGRATIONS\n\n\n"
+                "def _v2_to_v3(conn):\n"
+                "    conn.execute('ALTER TABLE chunks ADD COLUMN meta text')\n\n\n"
+                "MIGRATIONS.append((2, 3, _v2_to_v3))\n"
+            ),
+            "store/migrations/m0001_v1_to_v2.py": (
+                "from store.migrations import MIGRATIONS\n\n\n"
+                "def _v1_to_v2(conn):\n"
+                "    conn.execute('CREATE TABLE chunks (id text PRIMARY KEY, doc int)')\n\n\n"
+                "MIGRATIONS.append((1, 2, _v1_to_v2))\n"
+            ),
+            "store/db.py": (
+                "def open_store(conn):\n"
+                "    conn.execute(\n"
+                "        'CREATE TABLE IF NOT EXISTS chunks '\n"
+                "        '(id text PRIMARY KEY, doc int, meta text)'\n"
+                "    )\n"
+                "    return conn.execute('SELECT id FROM chunks').fetchall()\n"
+            ),
+        }
+    )
+    report = scan(root)
+    chunks = report.table("public.chunks")
+    assert chunks is not None
+    assert sorted((d.source, d.path, d.line, d.operation) for d in chunks.definitions) == [
+        ("migration-module:store/migrations", "store/migrations/m0001_v1_to_v2.py", 5, "create"),
+        ("migration-module:store/migrations", "store/migrations/m0002_meta.py", 5, "alter"),
+        ("runtime:store/db.py", "store/db.py", 3, "create"),
+    ]
+    assert [s.columns for s in chunks.states if s.source_kind == "migration-module"] == [
+        ["id", "doc", "meta"]
+    ]
+    assert [(f.name, f.severity, f.path, f.line) for f in report.findings] == [
+        ("runtime-created-table", "info", "store/db.py", 3)
+    ]
+    with importable(root, "store"):
+        for name in ("store.migrations.m0001_v1_to_v2", "store.migrations.m0002_meta"):
+            importlib.import_module(name)
+        import store.migrations
+
+        assert [(a, b) for a, b, _ in store.migrations.MIGRATIONS] == [(1, 2), (2, 3)]
+
+
 def test_engine_variants_of_a_sql_file(make_repo: MakeRepo) -> None:
     """`full.sql.postgres` and `full.sql.sqlite` are SQL sources read in their own engine's
     dialect, alternatives of one schema: no second owner, no SQLite syntax called broken."""

@@ -67,6 +67,9 @@ REVERSE_STEPS = frozenset(
 )
 
 # m001_initial, m1, migration_0003, migrate_12, upgrade_to_12, upgrade_12, v3_add, step_2
+#: A step module of a migrations package named with a letter before its number, since a
+#: module name cannot start with a digit (`m0001_v1_to_v2.py`, `migration_0002_tags.py`).
+_PREFIXED_STEP_FILE = re.compile(r"^(?:m|migration|migrate|step)_?(\d+)_")
 DEFAULT_FUNCTION_PATTERN = r"^(?:m|migration|migrate|upgrade_to|upgrade|v|step)_?(\d+)(?:_|$)"
 
 
@@ -145,8 +148,11 @@ def migration_modules(
                 _add(history, facts.path, in_function, function)
             result.histories.append(history)
             continue
-        number = NUMBERED_FILE.match(PurePosixPath(facts.path).name)
+        name = PurePosixPath(facts.path).name
+        number = NUMBERED_FILE.match(name)
         step = _version_step(facts) if number is None else None
+        if number is None and step is None:
+            number = _PREFIXED_STEP_FILE.match(name)  # `m0001_v1_to_v2.py`
         if (number or step) and (refs or (mapper is not None and facts.orm.migrator_ops)):
             folder = str(PurePosixPath(facts.path).parent)
             order = int(number[1]) if number else step[2]  # type: ignore[index]
