@@ -170,6 +170,10 @@ class ChainResolver:
         self._by_class_of = 0  # the number of models it was built from
         # the models Django makes for auto-created many-to-many tables (`_through_model`)
         self._auto_models: dict[TableKey, DjangoModel] = {}
+        # chains starting at a parameter that typed as nothing Django in their own function
+        # (`def get_mergeable(klass, pk): return klass.objects.get(...)`), by that function:
+        # read at each call of it (`parameter_uses`)
+        self._by_parameter: dict[tuple[str, str], list[tuple[PythonFacts, DjangoChain]]] = {}
 
     # ---- uses ------------------------------------------------------------------------------
 
@@ -179,7 +183,11 @@ class ChainResolver:
             return out
         seen: set[tuple[int, TableKey, str, str]] = set()
         for chain in facts.django.chains:
-            for key, line, kind, operation, via, confidence in self.chain(chain, facts):
+            found = self.chain(chain, facts)
+            if not found and isinstance(chain.root, ir.Param) and chain.steps:
+                key = (facts.module, chain.root.function)
+                self._by_parameter.setdefault(key, []).append((facts, chain))
+            for key, line, kind, operation, via, confidence in found:
                 marker = (line, key, kind, via)
                 if marker in seen:
                     continue
@@ -194,6 +202,47 @@ class ChainResolver:
                         ),
                     )
                 )
+        return out
+
+    def parameter_uses(self, modules: list[PythonFacts]) -> list[tuple[TableKey, Use]]:
+        """`get_mergeable(models.Series, pk)`, where `def get_mergeable(klass, pk): return
+        klass.objects.get(...)`: the chain on the parameter read with the call's arguments,
+        a use at the call (confidence medium: the helper's body is read, not run), as the
+        ORM's helpers taking a model are (`orm.uses._parameter_uses`)."""
+        if not self._by_parameter:
+            return []
+        names = {qualname.rsplit(".", 1)[-1] for _, qualname in self._by_parameter}
+        out: list[tuple[TableKey, Use]] = []
+        for facts in modules:
+            seen: set[tuple[int, TableKey, str, str]] = set()
+            for call in facts.calls:
+                if ir.called_name(call.func) not in names:
+                    continue
+                frame = Frame(facts)
+                for value in self.evaluator.evaluate(call.func, frame):
+                    chains = (
+                        self._by_parameter.get((value.module, value.qualname))
+                        if isinstance(value, FunctionV) else None
+                    )
+                    found = self.evaluator.readable_function(value) if chains else None
+                    if chains is None or found is None or isinstance(found, str):
+                        continue
+                    helper_facts, fact = found
+                    inner = self.evaluator.bind_call(helper_facts, fact, value, call, frame)
+                    for chain_facts, chain in chains:
+                        for key, _line, kind, operation, via, _ in self._chain_in(
+                            chain, chain_facts, inner
+                        ):
+                            marker = (call.line, key, kind, operation)
+                            if marker in seen:
+                                continue
+                            seen.add(marker)
+                            out.append((key, Use(
+                                path=facts.path, line=call.line, module=facts.module,
+                                kind=kind, via=via, confidence="medium", operation=operation,
+                                function=call.function,
+                                snippet=f"{chain.snippet} -> {fact.qualname}()",
+                            )))
         return out
 
     def chain(
@@ -304,24 +353,36 @@ class ChainResolver:
             self._untyped_accessor(chain, steps, facts)
         segments: list[_Segment] = []
         segment: _Segment | None = None
+        # the chain up to the current step, as an expression (`_stepped`)
+        reached = _stepped(chain.root, chain.steps[: len(chain.steps) - len(steps)])
         for step in steps:
             if current is None:
                 break
+            before, reached = reached, _stepped(reached, (step,))
             if step.name == "[]":
                 current = self._subscript(current, step)
                 segment = None
                 continue
             if not step.call:
-                current = self._attribute(current, step.name)
+                current = self._attribute_read(current, reached, frame)  # type: ignore[arg-type]
                 segment = None
                 continue
-            if current.kind == "instance":
-                if step.name in INSTANCE_WRITES or step.name in INSTANCE_READS:
-                    kind = "write" if step.name in INSTANCE_WRITES else "read"
-                    found.extend(
-                        self._emit(current.model.tables(), chain.line, kind, step.name, current)
-                    )
+            if current.kind == "instance" and (
+                step.name in INSTANCE_WRITES or step.name in INSTANCE_READS
+            ):
+                kind = "write" if step.name in INSTANCE_WRITES else "read"
+                found.extend(
+                    self._emit(current.model.tables(), chain.line, kind, step.name, current)
+                )
                 current = None
+                continue
+            if current.kind in ("class", "instance"):
+                # a method of the model's own (`Post.visible_to(viewer)`, a classmethod
+                # returning `cls.objects.filter(...)`): what it returns, read in the call
+                current = self._called(
+                    ir.Call(ir.Attr(before, step.name), step.args, step.kwargs), frame, 0
+                )
+                segment = None
                 continue
             if current.kind not in ("manager", "queryset", "related"):
                 current = None
@@ -479,9 +540,11 @@ class ChainResolver:
             return None
         if isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr):
             base = self.type_of(expr.func.value, frame, depth + 1)
-            if base is not None:
+            if base is not None and base.kind not in ("class", "instance"):
                 return self._after_call(base, expr.func.attr)
-            # a function of a module (`access.bookmark_write(request, pk)`) or a method
+            # a function of a module (`access.bookmark_write(request, pk)`), or a method:
+            # the model's own (`Post.visible_to(viewer)`, a classmethod returning
+            # `cls.objects.filter(...)`) read through what it returns
             return self._called(expr, frame, depth)
         elif isinstance(expr, ir.Call):
             return self._called(expr, frame, depth)
@@ -493,7 +556,7 @@ class ChainResolver:
                 return Typed("instance", user) if user is not None else None
             base = self.type_of(expr.value, frame, depth + 1)
             if base is not None:
-                return self._attribute(base, expr.attr)
+                return self._attribute_read(base, expr, frame)
         elif (iterable := frame.iterated(expr)) is not None:
             # `for m in Map.objects.filter(...): m.delete()`: each element of a queryset
             # (or of a related manager's) is an instance of its model
@@ -649,6 +712,16 @@ class ChainResolver:
             return None
         kind = "related" if typed.kind == "related" else "queryset"
         return Typed(kind, target, typed.reads, typed.links)
+
+    def _attribute_read(self, typed: Typed, expr: ir.Attr, frame: Frame) -> Typed | None:
+        """`expr.attr` read on what `expr.value` is (`typed`): a manager, a field, a
+        relation (`_attribute`), or, on a model or instance, a class attribute holding
+        another model (`log_model = MergedSeries`, then `self.log_model.objects.create()`),
+        as the evaluator finds it."""
+        found = self._attribute(typed, expr.attr)
+        if found is not None or typed.kind not in ("class", "instance"):
+            return found
+        return self._valued(self.evaluator.evaluate(expr, frame))
 
     def _attribute(self, typed: Typed, name: str) -> Typed | None:
         model = typed.model
@@ -1050,6 +1123,18 @@ class ChainResolver:
 ADMIN_REGISTER = frozenset(
     {"django.contrib.admin.register", "django.contrib.admin.decorators.register"}
 )
+
+
+def _stepped(expr: ir.Expr, steps: tuple[ChainStep, ...]) -> ir.Expr:
+    """`expr` followed by the chain's `steps`, as one expression (`x.a.b(...)[...]`)."""
+    for step in steps:
+        if step.name == "[]":
+            expr = ir.Subscript(expr, step.args[0] if step.args else ir.Const(None))
+        elif step.call:
+            expr = ir.Call(ir.Attr(expr, step.name), step.args, step.kwargs)
+        else:
+            expr = ir.Attr(expr, step.name)
+    return expr
 
 
 def _admin_register(value: Value) -> bool:

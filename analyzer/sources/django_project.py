@@ -103,6 +103,10 @@ def analyze_django(
             if facts.path in history.files or not project.contains(facts):
                 continue
             project_uses.extend(chains.uses(facts))
+        project_uses.extend(chains.parameter_uses([
+            facts for facts in modules
+            if facts.path not in history.files and project.contains(facts)
+        ]))
         project_uses.extend(chains.installed_app_uses())
         result.uses.extend(project_uses)
         result.uses.extend(chains.history_uses(project_uses))
