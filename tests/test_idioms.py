@@ -5121,3 +5121,40 @@ def test_with_binds_what_a_context_manager_yields_or_enters(make_repo: MakeRepo)
         sys.path.remove(str(root))
         for name in ("app.crud", "app.db", "app"):
             sys.modules.pop(name, None)
+
+
+def test_a_query_bound_in_if_else_arms_is_counted_where_written(make_repo: MakeRepo) -> None:
+    """`if soft: query = "UPDATE ..."` / `else: query = "DELETE ..."`, then
+    `conn.execute(text(query))`: each statement is used where it is written, once, as with a
+    single binding; the sink had counted both again at its own line (kinto, synapse). An arm
+    that is not a string (`query = build()`) keeps the sink's own reading."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/store.py": (
+            "import sqlalchemy as sa\n\n\n"
+            "def delete(conn, soft):\n"
+            "    if soft:\n"
+            "        query = \"UPDATE objects SET deleted = TRUE WHERE id = :id\"\n"
+            "    else:\n"
+            "        query = \"DELETE FROM objects WHERE id = :id\"\n"
+            "    return conn.execute(sa.text(query), {\"id\": 1})\n\n\n"
+            "def build():\n"
+            "    return \"SELECT id FROM archive\"\n\n\n"
+            "def count(conn, live):\n"
+            "    if live:\n"
+            "        query = \"SELECT count(*) FROM objects\"\n"
+            "    else:\n"
+            "        query = build()\n"
+            "    return conn.execute(sa.text(query))\n"
+        ),
+    })
+    report = scan(root)
+    assert every_use(report) == [
+        ("public.archive", "app/store.py", 13, "read", "select", "high"),
+        ("public.archive", "app/store.py", 21, "read", "select", "high"),
+        ("public.objects", "app/store.py", 6, "write", "update", "high"),
+        ("public.objects", "app/store.py", 8, "write", "delete", "high"),
+        ("public.objects", "app/store.py", 18, "read", "select", "high"),
+        ("public.objects", "app/store.py", 21, "read", "select", "high"),
+    ]
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()

@@ -501,6 +501,22 @@ class TemplateBuilder:
             current = current.parent
         return None
 
+    def string_arms(self, ref: str, scope: Scope) -> list[BindingSite] | None:
+        """The bindings of a function's local `ref` when it has several and each is a plain
+        assignment of a string expression (`if soft: query = "UPDATE ..."` / `else: query =
+        "DELETE ..."`): each is a candidate where it is written. None otherwise."""
+        if "." in ref or scope.kind != "function":
+            return None
+        if ref in scope.declared_global or ref in scope.declared_nonlocal:
+            return None
+        sites = scope.bindings.get(ref) or []
+        if len(sites) < 2 or any(
+            site.kind != "assign" or site.value is None or not self.is_str(site.value)
+            for site in sites
+        ):
+            return None
+        return list(sites)
+
     def _single_string(
         self, sites: list[BindingSite], scope: Scope
     ) -> tuple[BindingSite, Scope] | None:

@@ -252,6 +252,10 @@ class CodeSqlReader(Reader):
                 if whole is not None:
                     read_whole.add(whole)
                     continue
+                arms = self._local_sql_arms(parts, sink, scope)
+                if arms:
+                    read_whole.update(arms)
+                    continue
                 if isinstance(node, cst.Call) and _library_call(parts[0], scope):
                     continue
                 read_in_part.update(self._local_strings_in(node, scope, ctx.loops))
@@ -321,6 +325,20 @@ class CodeSqlReader(Reader):
         if found is not None:
             return id(found[0].value) if found[1].kind == "function" else None
         return 0 if self._bound_to_a_sink_of_text(hole.ref, scope, hole.line, loops) else None
+
+    def _local_sql_arms(
+        self, parts: tuple[Part, ...], sink: str | None, scope: Scope
+    ) -> list[int]:
+        """`if soft: query = "UPDATE ..."` / `else: query = "DELETE ..."`, then
+        `conn.execute(text(query))`: each string is a candidate where it is written, so the
+        sink would count both statements a second time (as `_local_sql_variable` says of one
+        binding); the ids of the values bound, or none."""
+        assert self._builder is not None
+        hole = parts[0]
+        if sink is None or not isinstance(hole, Hole) or hole.ref is None:
+            return []
+        sites = self._builder.string_arms(hole.ref, scope)
+        return [id(site.value) for site in sites] if sites else []
 
     def _local_literal(
         self, name: str, scope: Scope, line: int, loops: tuple[int, ...]
