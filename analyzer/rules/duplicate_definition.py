@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on, source_node
@@ -43,7 +45,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         owners = {_owner(ctx, source) for source in sources}
         if len(owners) < 2:
             continue  # one source, or one schema's per-engine variants (postgresql, sqlite)
-        if _shared_idempotently(creates):
+        if _shared_idempotently(ctx, creates):
             continue
         table = data["key"].display
         builders = [op for op in creates if op.source_kind == "create_all"]
@@ -60,15 +62,27 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _shared_idempotently(creates: list[SchemaOp]) -> bool:
-    """Every source creates the table with `IF NOT EXISTS` and the very same columns: two
-    components that share one table by design (a storage and a permission backend each
-    creating the `metadata` table they both use, on one database or on two), whichever runs
-    first. Nothing clashes while the definitions agree; definition-drift says when they part."""
-    if any(op.source_kind not in ("sql", "runtime") or not op.if_not_exists for op in creates):
+def _shared_idempotently(ctx: RuleContext, creates: list[SchemaOp]) -> bool:
+    """Every source creates the table with `IF NOT EXISTS` and the very same columns, each
+    owner in a folder of its own (neither inside the other's): two components that share one
+    table by design (a storage and a permission backend each creating the `metadata` table
+    they both use, on one database or on two), whichever runs first. Nothing clashes while
+    the definitions agree; definition-drift says when they part. An `init.sql` and the
+    `migrations/` below it are one component's: that duplicate is still reported."""
+    if any(op.source_kind != "sql" or not op.if_not_exists for op in creates):
         return False
     shapes = {frozenset(op.columns) if op.columns is not None else None for op in creates}
-    return len(shapes) == 1 and None not in shapes
+    if len(shapes) != 1 or None in shapes:
+        return False
+    by_owner: dict[str, list[PurePosixPath]] = {}
+    for op in creates:
+        by_owner.setdefault(_owner(ctx, op.source), []).append(PurePosixPath(op.path).parent)
+    # each owner's folder: the deepest one holding all its files
+    folders = [PurePosixPath(os.path.commonpath(paths)) for paths in by_owner.values()]
+    return not any(
+        i != j and (a == b or a in b.parents)
+        for i, a in enumerate(folders) for j, b in enumerate(folders)
+    )
 
 
 def _two_owners(table: str, builder: SchemaOp, others: list[SchemaOp]) -> str:
