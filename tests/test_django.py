@@ -3062,3 +3062,105 @@ def test_models_reached_through_a_classmethod_an_attribute_and_a_parameter(
         "shop_series": [],
     }
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+TYPED_LOCALS = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class ThingManager(models.Manager):\n"
+        "    def for_name(self, name):\n"
+        "        thing, _ = self.get_or_create(name=name)\n"
+        "        return thing\n\n\n"
+        "class Thing(models.Model):\n"
+        "    name = models.CharField(max_length=10)\n"
+        "    objects = ThingManager()\n\n\n"
+        "class Note(models.Model):\n"
+        "    thing = models.ForeignKey(Thing, models.CASCADE)\n"
+    ),
+    "shop/views.py": (
+        "import copy\n\n"
+        "from django.contrib.auth.models import User\n"
+        "from django.db.models import QuerySet\n\n"
+        "from shop.models import Thing\n\n\n"
+        "def _pair(pk):\n"
+        "    return Thing.objects.get(pk=pk), True\n\n\n"
+        "def _annotated(pk) -> \"Thing\":\n"
+        "    return lookup(pk)\n\n\n"
+        "def lookup(pk):\n"
+        "    return Thing.objects.filter(pk=pk).first()\n\n\n"
+        "def unpacked(pk):\n"
+        "    thing, _ = _pair(pk)\n"
+        "    thing.note_set.all().delete()\n\n\n"
+        "def annotated(pk):\n"
+        "    _annotated(pk).save()\n\n\n"
+        "def branches(pk, fresh):\n"
+        "    if fresh:\n"
+        "        thing = Thing.objects.get(pk=pk)\n"
+        "    else:\n"
+        "        thing = Thing.objects.filter(pk=pk).get()\n"
+        "    thing.save()\n\n\n"
+        "def action(queryset: QuerySet[Thing]):\n"
+        "    for thing in queryset:\n"
+        "        thing.save()\n\n\n"
+        "def indexed():\n"
+        "    first = Thing.objects.order_by('pk')[0]\n"
+        "    copy.copy(first).save()\n\n\n"
+        "def named(name):\n"
+        "    Thing.objects.for_name(name).save()\n\n\n"
+        "def make_user():\n"
+        "    user = User(username='x')\n"
+        "    user.save()\n\n\n"
+        "def close(request):\n"
+        "    user = request.user\n"
+        "    user.delete()\n"
+    ),
+}
+
+
+def test_instances_typed_through_tuples_annotations_branches_and_copies(
+    make_repo: MakeRepo,
+) -> None:
+    """How views get hold of a row (healthchecks, wger): an item of the tuple a helper
+    returns (`thing, rw = _get(pk)`), a helper whose return annotation names the model, a
+    name bound in `if`/`else` arms, a parameter annotated `QuerySet[Thing]`, an indexed
+    queryset and its `copy.copy`, a custom manager method returning one row (`save()` is a
+    write, never a read), a contrib model made by its constructor, and a local bound to
+    `request.user`. Each use had been missed or read as a read. Real Django runs the same
+    statements on the same tables."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(TYPED_LOCALS, apps=("django.contrib.auth",), shop_db=True))
+    real = captured_sql(
+        root,
+        "from shop import views; from shop.models import Thing; "
+        "from django.contrib.auth.models import User; "
+        "Thing.objects.create(pk=1, name='a'); "
+        "request = type('R', (), {'user': User.objects.create(username='u')})()",
+        "views.unpacked(1); views.annotated(1); views.branches(1, True); "
+        "views.action(Thing.objects.all()); views.indexed(); views.named('a'); "
+        "views.make_user(); views.close(request)",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    written = sorted({
+        match.group(1) for sql in real
+        if (match := re.match(r'(?:INSERT INTO|UPDATE|DELETE FROM) "(\w+)"', sql))
+    })
+    # (deleting a user also deletes its group and permission links)
+    assert written == [
+        "auth_user", "auth_user_groups", "auth_user_user_permissions", "shop_note", "shop_thing"
+    ]
+    report = scan(root)
+    writes = sorted(
+        (u.path, u.line, t.name, u.operation)
+        for t in report.tables for u in t.uses if u.kind == "write" and u.path == "shop/views.py"
+    )
+    assert writes == [
+        ("shop/views.py", 23, "shop_note", "delete"),
+        ("shop/views.py", 27, "shop_thing", "save"),
+        ("shop/views.py", 35, "shop_thing", "save"),
+        ("shop/views.py", 40, "shop_thing", "save"),
+        ("shop/views.py", 45, "shop_thing", "save"),
+        ("shop/views.py", 49, "shop_thing", "save"),
+        ("shop/views.py", 54, "auth_user", "save"),
+        ("shop/views.py", 59, "auth_user", "delete"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

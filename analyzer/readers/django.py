@@ -609,11 +609,19 @@ def _worth_keeping(root: ir.Expr, steps: list[ChainStep], outer: cst.BaseExpress
         return True
     if len(steps) >= 2 and calls[-1].name in QUERY_METHODS:
         return True
-    if calls[0].name in INSTANCE_CALLS and isinstance(root, ir.Self | ir.Call | ir.LoopVar):
+    base = root
+    while isinstance(base, ir.Attr):
+        base = base.value  # (`user = request.user`, then `user.delete()`: as written whole)
+    instance_like = ir.Self | ir.Call | ir.LoopVar | ir.Subscript | ir.IfExp
+    if calls[0].name in INSTANCE_CALLS and (
+        isinstance(base, instance_like) or (base is not root and isinstance(base, ir.Param))
+    ):
         # `self.save()` in a method (a model's own instance), `Thing(...).save()`,
         # `access.bookmark_write(request, pk).delete()` (what a function returns: typed by
-        # what it returns, `ChainResolver._returned`), and `for m in Map.objects.filter(...):
-        # m.delete()` (an element of what the loop runs over)
+        # what it returns, `ChainResolver._returned`), `for m in Map.objects.filter(...):
+        # m.delete()` (an element of what the loop runs over), `thing, rw = _get(pk)` then
+        # `thing.save()` (an item of what a call returns), a name bound in branches, and an
+        # attribute of a parameter (`user = request.user`, then `user.delete()`)
         return True
     return calls[0].name in QUERY_METHODS and _promising(root)
 

@@ -47,7 +47,8 @@ from analyzer.sql.names import TableKey, normalize_identifier
 INSTANCE_METHODS = frozenset(
     {"get", "first", "last", "latest", "earliest", "create", "aget", "afirst", "alast",
      "alatest", "aearliest", "acreate", "get_by_natural_key", "get_for_model",
-     "create_user", "create_superuser", "acreate_user", "acreate_superuser"}
+     "create_user", "create_superuser", "acreate_user", "acreate_superuser",
+     "get_current"}  # (django.contrib.sites' manager: the current Site)
 )
 #: ... that return `(instance, created)`.
 PAIR_METHODS = frozenset(
@@ -330,6 +331,12 @@ class ChainResolver:
                 v for v in self.evaluator.evaluate(lookup, frame) if isinstance(v, ModelLookupV)
             ))
             steps = steps[1:]
+        if current is None and steps[0].call and not isinstance(chain.root, ir.Param):
+            # `copy.copy(first).save()`, `services.thing_for(pk).delete()`: what a function
+            # read on a module gives
+            current = self.type_of(_stepped(chain.root, steps[:1]), frame)
+            if current is not None:
+                steps = steps[1:]
         if current is None and not steps[0].call:
             # `request.user.groups.all()`, `self.request.user.profile.save()`: a start
             # typed by its first attributes (`_is_request`)
@@ -367,8 +374,12 @@ class ChainResolver:
                 current = self._attribute_read(current, reached, frame)  # type: ignore[arg-type]
                 segment = None
                 continue
-            if current.kind == "instance" and (
-                step.name in INSTANCE_WRITES or step.name in INSTANCE_READS
+            if (step.name in INSTANCE_WRITES or step.name in INSTANCE_READS) and (
+                current.kind == "instance" or (
+                    # no queryset or manager has `save()`: a custom manager method gave one
+                    # row (`Thing.objects.for_name(n).save()`, Site's `get_current()`)
+                    current.kind in ("queryset", "manager") and step.name not in WRITE_METHODS
+                )
             ):
                 kind = "write" if step.name in INSTANCE_WRITES else "read"
                 found.extend(
@@ -568,8 +579,55 @@ class ChainResolver:
             base = self.type_of(expr.value, frame, depth + 1)
             if base is not None and base.kind == "pair" and expr.index == ir.Const(0):
                 return Typed("instance", base.model)
+            index = expr.index.value if isinstance(expr.index, ir.Const) else None
+            if (
+                base is not None and base.kind in ("queryset", "manager", "related")
+                and type(index) is int
+            ):
+                return Typed("instance", base.model)  # `Thing.objects.filter(...)[0]`
+            if base is None and type(index) is int and isinstance(expr.value, ir.Call):
+                # `thing, rw = _get_thing(request, pk)`: an item of the tuple a function
+                # of the repository returns
+                for value in self.evaluator.evaluate(expr.value.func, frame):
+                    if isinstance(value, FunctionV):
+                        return self._returned(value, expr.value, frame, depth, item=index)
             return None
+        elif isinstance(expr, ir.IfExp):
+            # a name bound in branches (`if x: m = A.objects.get(...)` / `else: m = ...`),
+            # or `tok = None` then `tok = Token.objects.get(...)`: what every arm that is
+            # not a constant is, when they agree
+            arms = [
+                self.type_of(arm, frame, depth + 1)
+                for arm in (expr.body, expr.orelse) if not isinstance(arm, ir.Const)
+            ]
+            first = arms[0] if arms else None
+            return first if first is not None and all(arm == first for arm in arms) else None
+        elif isinstance(expr, ir.Param) and (
+            annotated := self._annotated_queryset(expr, frame)
+        ) is not None:
+            return annotated
         return self._valued(self.evaluator.evaluate(expr, frame))
+
+    def _annotated_queryset(self, param: ir.Param, frame: Frame) -> Typed | None:
+        """A parameter annotated `QuerySet[Thing]` (or `Manager[Thing]`, an admin action's
+        `queryset`): a queryset of that model."""
+        function = frame.module.functions.get(param.function)
+        annotation = next(
+            (p.annotation for p in function.params if p.name == param.name), None
+        ) if function is not None else None
+        if not isinstance(annotation, ir.Subscript):
+            return None
+        outer = Frame(frame.module)
+        if not any(
+            isinstance(value, ExternalV)
+            and value.path.rsplit(".", 1)[-1] in ("QuerySet", "Manager")
+            for value in self.evaluator.evaluate(annotation.value, outer)
+        ):
+            return None
+        typed = self._valued(self.evaluator.evaluate(annotation.index, outer))
+        if typed is None or typed.kind != "class":
+            return None
+        return Typed("queryset", typed.model)
 
     def _is_request(self, expr: ir.Expr, frame: Frame) -> bool:
         """Whether `expr` is the request a Django view is given: a parameter named
@@ -670,6 +728,13 @@ class ChainResolver:
                 model = self._model_of_class(value)
                 if model is not None:
                     return Typed("instance", model)
+            if isinstance(value, ExternalV):
+                # `User(username=...)`: a contrib or third-party model made here
+                model = self.resolver.external_model(self.project, value.path)
+                if model is not None:
+                    return Typed("instance", model)
+                if path in ("copy.copy", "copy.deepcopy") and len(call.args) == 1:
+                    return self.type_of(call.args[0], frame, depth + 1)
             if isinstance(value, FunctionV | ExternalV):
                 # `apps.get_model("shop", "Item")`, or a project's function returning one
                 looked_up = [
@@ -683,7 +748,7 @@ class ChainResolver:
         return None
 
     def _returned(
-        self, func: FunctionV, call: ir.Call, frame: Frame, depth: int
+        self, func: FunctionV, call: ir.Call, frame: Frame, depth: int, item: int | None = None
     ) -> Typed | None:
         """What a function of the repository returns, when every value it may return is the
         same Django thing (`bookmark = access.bookmark_write(request, pk)`, returning
@@ -694,11 +759,29 @@ class ChainResolver:
         if read is None:
             return None
         callee, returns = read
+        if item is not None:
+            # `thing, rw = _get_thing(request, pk)`: the item of the tuple it returns
+            returns = tuple(
+                returned.items[item] if isinstance(returned, ir.Seq)
+                and item < len(returned.items) else ir.Const(None)
+                for returned in returns
+            )
         typed = [self.type_of(returned, callee, depth + 1) for returned in returns]
         first = typed[0] if typed else None
         if first is None or any(t != first for t in typed[1:]):
-            return None
+            return self._annotated_return(func) if item is None else None
         return first
+
+    def _annotated_return(self, func: FunctionV) -> Typed | None:
+        """What a function's return annotation names (`def _get(pk) -> Thing:`), when its
+        returns cannot be typed: an instance of that model."""
+        found = self.evaluator.readable_function(func)
+        if isinstance(found, str) or found[1].return_annotation is None:
+            return None
+        facts, fact = found
+        return self._valued(
+            self.evaluator.annotated(fact.return_annotation, Frame(facts))  # type: ignore[arg-type]
+        )
 
     def _after_call(self, typed: Typed, name: str) -> Typed | None:
         if typed.kind not in ("manager", "queryset", "related"):
