@@ -599,10 +599,6 @@ def test_local_resolution_splices_templates_and_keeps_module_refs() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        # assigned twice, the second under an `if`: either may reach the use
-        'sql = "SELECT a FROM t"\n    if x:\n        sql = "SELECT b FROM t"',
-        # assigned again after the use inside a loop: the next round sees it
-        'sql = "SELECT a FROM t"\n    for x in y:\n        cur.execute(sql)\n        sql = "b"',
         'sql = "SELECT a FROM t"\n    sql += " WHERE x"',  # augmented
         "for sql in QUERIES: pass",  # loop target
         "with open(p) as sql: pass",  # with target
@@ -616,6 +612,23 @@ def test_local_resolution_requires_a_single_plain_binding(body: str) -> None:
     facts = ok(f"def f():\n    {body}\n    cur.execute(sql)\n")
     sink = [c for c in facts.candidates if c.sink]
     assert sink[0].parts == (Hole("sql", "sql", sink[0].line, "argument"),)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # assigned twice, the second under an `if`: either may reach the use
+        'sql = "SELECT a FROM t"\n    if x:\n        sql = "SELECT b FROM t"',
+        # assigned again after the use inside a loop: the next round sees it
+        'sql = "SELECT a FROM t"\n    for x in y:\n        cur.execute(sql)\n        sql = "b"',
+    ],
+)
+def test_a_local_bound_to_several_strings_is_read_where_each_is_written(body: str) -> None:
+    """Every binding a string: each is a candidate where it is written, and the sink, which
+    would count them again, is none (`CodeSqlReader._local_sql_arms`)."""
+    facts = ok(f"def f():\n    {body}\n    cur.execute(sql)\n")
+    assert [c for c in facts.candidates if c.sink] == []
+    assert [c.parts[0].text for c in facts.candidates][:1] == ["SELECT a FROM t"]
 
 
 def test_parameters_stay_holes() -> None:

@@ -163,7 +163,8 @@ RULE = Rule(
         "Nor are `.sql` files written for another engine than the project's (in a folder named "
         "for it, `schema/sqlite/`, or a `sqlite3 .dump` opening with `PRAGMA`): they build "
         "another database. Nor are SQL sources that each create the table with `IF NOT "
-        "EXISTS` and the very same columns (two components sharing one table by design): "
+        "EXISTS` and the very same columns, each in a folder of its own (two components "
+        "sharing one table by design): "
         "whichever runs first, nothing clashes, and definition-drift says when the definitions "
         "part. Runtime DDL is reported by TT003 instead."
     ),
