@@ -5158,3 +5158,42 @@ def test_a_query_bound_in_if_else_arms_is_counted_where_written(make_repo: MakeR
         ("public.objects", "app/store.py", 21, "read", "select", "high"),
     ]
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
+
+
+def test_a_helper_given_an_unknown_name_is_one_finding_per_call(make_repo: MakeRepo) -> None:
+    """A helper running three statements on the table it is given (`CREATE`, `INSERT`,
+    `SELECT`), called with names known only at run time: one dynamic name per call, the one
+    that may create a table, not one per statement and call (Medusa's provider caches: six
+    findings at one call; redash: two per call). A call with a known name still gives each
+    statement's use."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/cache.py": (
+            "import os\n\n\n"
+            "def ensure_cache(cur, table, rows):\n"
+            '    cur.execute(f"CREATE TABLE IF NOT EXISTS {table} (name text)")\n'
+            '    cur.executemany(f"INSERT INTO {table} VALUES (?)", rows)\n'
+            '    return cur.execute(f"SELECT name FROM {table}").fetchall()\n\n\n'
+            "def per_provider(cur):\n"
+            '    return ensure_cache(cur, os.environ["PROVIDER"], [])\n\n\n'
+            "def per_query(cur, ids):\n"
+            "    for query_id in ids:\n"
+            '        ensure_cache(cur, "query_{0}".format(query_id), [])\n\n\n'
+            "def known(cur):\n"
+            '    return ensure_cache(cur, "lookups", [])\n'
+        ),
+    })
+    report = scan(root)
+    assert [
+        (f.path, f.line, f.message.split(":")[0]) for f in report.findings
+        if f.name == "dynamic-table-name"
+    ] == [
+        ("app/cache.py", 11, "table name comes from `table`, which cannot be resolved "
+         "statically (the table name given to ensure_cache() here"),
+        ("app/cache.py", 16, "table name comes from `table`, which cannot be resolved "
+         "statically (the table name given to ensure_cache() here"),
+    ]
+    assert sorted((u.line, u.kind, u.operation) for u in report.tables[0].uses) == [
+        (20, "ddl", "create"), (20, "read", "select"), (20, "write", "insert"),
+    ]
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()

@@ -1047,7 +1047,16 @@ class CodeSqlResolver:
                     _weakest(confidence, ref.confidence),
                 )
             )
+        # one name the call leaves unknown is one finding, however many of the helper's
+        # statements read it (a cache table's six statements, `CREATE`, `INSERT`, `SELECT`...,
+        # all named by the one `provider_id` given here): the one that may create a table,
+        # else the first
+        by_reason: dict[str, DynamicName] = {}
         for dynamic in unresolved:
+            kept = by_reason.get(dynamic.reason)
+            if kept is None or _stronger_dynamic(dynamic, kept):
+                by_reason[dynamic.reason] = dynamic
+        for dynamic in by_reason.values():
             result.dynamic.append(
                 DynamicName(
                     call.line, dynamic.expressions, dynamic.kind, dynamic.snippet,
