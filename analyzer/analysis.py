@@ -51,7 +51,12 @@ from analyzer.sources.alembic_revisions import (
     revision_models,
     squashes,
 )
-from analyzer.sources.attached import attached_histories, probed_histories
+from analyzer.sources.attached import (
+    attached_histories,
+    own_file_histories,
+    probed_histories,
+    sqlite_file_openers,
+)
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
 from analyzer.sources.declared import declared_external_histories
@@ -594,6 +599,7 @@ def analyse(
         {facts.path: facts.orm.memory_databases for facts in app if facts.orm.memory_databases},
         settings.default_schema,
     )
+    histories += own_file_histories(sqlite_file_openers(app), code.uses, histories)
     histories += probed_histories(resolved, (key for key, _ in code.uses), histories)
     elsewhere = {key for key, use in code.uses if settings.runs_elsewhere(use.path)}
     histories += declared_external_histories(

@@ -679,6 +679,10 @@ class PythonFacts:
     version_gates: list[VersionGate] = field(default_factory=list)
     # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
     django: DjangoFacts | None = None
+    # `connect(database, ...)` calls (`sqlite3.connect(BASE_DIR / "search.db")`) but of an
+    # in-memory database: (line, the callee as written); the analysis keeps those of sqlite3,
+    # through the module's imports, as a SQLite file the module opens itself
+    file_databases: list[tuple[int, str]] = field(default_factory=list)
 
     def loop_iterables(self, loop_ids: Iterable[int]) -> list[Expr]:
         """What the loops `loop_ids` iterate over, and the loops around those, each once:

@@ -1623,3 +1623,82 @@ def test_steps_named_vN_vM_upgrade_a_database_of_the_first_version(make_repo: Ma
             getattr(module, f"upgrade_v{start}_to_v{start + 1}")(conn.cursor())
         columns = [row[1] for row in conn.execute("PRAGMA table_info(events)")]
     assert columns == ["id", "kind", "seen"]
+
+
+OWN_SQLITE_FILE = {
+    "app/__init__.py": "",
+    "app/models.py": (
+        "from sqlalchemy import Column, Integer, create_engine\n"
+        "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Check(Base):\n    __tablename__ = 'checks'\n"
+        "    id = Column(Integer, primary_key=True)\n\n\n"
+        "def init(url):\n    Base.metadata.create_all(create_engine(url))\n\n\n"
+        "def count(session):\n    return session.query(Check).count()\n"
+    ),
+    "app/search.py": (
+        "import sqlite3\n\n\n"
+        "def build(path, texts):\n"
+        "    con = sqlite3.connect(path)\n"
+        "    con.execute('DROP TABLE IF EXISTS docs')\n"
+        "    con.execute('CREATE VIRTUAL TABLE docs USING fts5(body)')\n"
+        "    con.executemany('INSERT INTO docs VALUES (?)', [(t,) for t in texts])\n"
+        "    con.commit()\n"
+        "    return con.execute('SELECT count(*) FROM docs').fetchone()[0]\n"
+    ),
+    "app/cookies.py": (
+        "from sqlite3 import dbapi2 as sqlite\n\n\n"
+        "def read_cookies(filename):\n"
+        "    con = sqlite.connect(filename)\n"
+        "    return con.execute('SELECT host, name FROM moz_cookies').fetchall()\n"
+    ),
+}
+
+
+def test_a_sqlite_file_the_code_opens_beside_the_application_database(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """Beside an application database its models own (`create_all`), a module opening a
+    SQLite file of its own with `sqlite3.connect(path)`: a search index it builds (`CREATE
+    VIRTUAL TABLE docs`), a browser's cookie database it reads (`moz_cookies`). Their tables
+    are that file's, one external source per module: no `undefined-table` error for
+    `moz_cookies` (Flexget), and the index's run-time DDL is info, not "move it into a
+    migration" (healthchecks). Without an application database of another kind, a SQLite
+    file the code opens is the application's own: nothing changes."""
+    import sqlite3
+    import sys
+
+    root = make_repo(OWN_SQLITE_FILE)
+    report = scan(root)
+    assert sorted(
+        (s.id, list(s.tables)) for s in report.sources if s.id.startswith("external:")
+    ) == [
+        ("external:SQLite file opened at app/cookies.py:5", ["public.moz_cookies"]),
+        ("external:SQLite file opened at app/search.py:5", ["public.docs"]),
+    ]
+    assert [(f.name, f.severity, f.table) for f in report.findings] == [
+        ("runtime-created-table", "info", "public.docs"),
+    ]
+    assert "in the SQLite file opened at app/search.py:5" in report.findings[0].message
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    plain = make_repo({**{k: v for k, v in OWN_SQLITE_FILE.items() if k != "app/models.py"}})
+    (plain / "app/models.py").unlink()
+    alone = scan(plain)
+    assert sorted((f.name, f.severity, f.table) for f in alone.findings) == [
+        ("runtime-created-table", "warning", "public.docs"),
+        ("undefined-table", "error", "public.moz_cookies"),
+    ]
+    sys.path.insert(0, str(root))
+    try:
+        import app.search
+
+        index = tmp_path / "search.db"
+        assert app.search.build(str(index), ["a", "b"]) == 2
+        with sqlite3.connect(index) as con:
+            assert con.execute(
+                "SELECT name FROM sqlite_master WHERE name = 'docs'"
+            ).fetchall() == [("docs",)]
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.search", "app"):
+            sys.modules.pop(name, None)

@@ -20,6 +20,7 @@ carry a table name into a helper.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 import libcst as cst
@@ -122,6 +123,8 @@ class CodeSqlReader(Reader):
         # to a sink (`_sink_argument`), the name a DataFrame is registered under (`_call`)
         self._taken: set[int] = set()
         self._calls: list[tuple[cst.Call, Context]] = []
+        # `connect(database)` calls but of an in-memory database (`PythonFacts.file_databases`)
+        self.connects: list[tuple[int, str]] = []
         string_handler = CodeSqlReader._string
         for node_type in (
             cst.SimpleString,
@@ -182,6 +185,10 @@ class CodeSqlReader(Reader):
                 self._pending.append((view, ctx, name, "view"))
         if _may_pass_a_name(call):
             self._calls.append((call, ctx))
+        if name == "connect" and call.args and call.args[0].keyword is None and not (
+            call.args[0].star or _in_memory(call.args[0].value)
+        ) and (callee := dotted(call.func)) is not None:
+            self.connects.append((self.parsed.line(call), sys.intern(callee)))
         if (is_format_call(call) or sql_composable_text(call) is not None) and self.shapes.is_str(
             call
         ):
@@ -421,6 +428,12 @@ class CodeSqlReader(Reader):
                 )
             )
         return out
+
+
+def _in_memory(node: cst.BaseExpression) -> bool:
+    """`":memory:"` (or `"file::memory:?cache=shared"`): a database no file holds."""
+    text = literal_string(node)
+    return text is not None and (text == ":memory:" or text.startswith("file::memory:"))
 
 
 def _view_name(call: cst.Call) -> cst.BaseExpression | None:

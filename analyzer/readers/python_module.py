@@ -86,6 +86,7 @@ def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     facts = PythonFacts(path=parsed.path, module=parsed.module)
     facts.candidates = code.candidates(translator)
     facts.calls = code.calls(translator)
+    facts.file_databases = code.connects
     facts.names, facts.functions, facts.classes, facts.loops = summarize(
         model, translator, returns
     )

@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
+from analyzer.sources.attached import OWN_FILE_PREFIX
+from analyzer.sources.model import EXTERNAL_KIND
+
+EXTERNAL_PREFIX = f"{EXTERNAL_KIND}:"
 
 if TYPE_CHECKING:
     from analyzer.models import Finding
@@ -25,7 +29,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if op.source_kind in MIGRATION_KINDS and op.operation == "create"
         )
         table = data["key"].display
-        if migrations:
+        own_file = next(
+            (h.id for h, _ in data["states"] if h.id.startswith(OWN_FILE_PREFIX)), None
+        )
+        if own_file is not None and not migrations:
+            message = (
+                f"{table} is created at run time by {runtime[0].path}:{runtime[0].line}, in the "
+                f"{own_file.removeprefix(EXTERNAL_PREFIX)}: a database of the code's own beside "
+                "the application's, whose migrations are not expected to know it"
+            )
+            severity = "info"
+        elif migrations:
             message = (
                 f"{table} is created at run time by {runtime[0].path}:{runtime[0].line} and also "
                 f"by {', '.join(migrations)}: two places own its "

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
+from analyzer.facts import PythonFacts
 from analyzer.models import Use
 from analyzer.resolve.code_sql import PythonSql
 from analyzer.sources.model import EXTERNAL_KIND, SourceHistory, StateEntry
@@ -137,3 +138,67 @@ def _external(name: str, path: str, keys: Iterable[TableKey]) -> SourceHistory:
     for key in keys:
         history.state[key] = StateEntry("table", None)
     return history
+
+
+#: The modules whose `connect(database)` opens a SQLite file.
+SQLITE_MODULES = frozenset({"sqlite3", "sqlite3.dbapi2", "aiosqlite", "pysqlite2.dbapi2"})
+#: The kinds of source that manage an application database of their own: with one of them,
+#: a SQLite file the code opens itself is another database beside it.
+APPLICATION_DATABASE_KINDS = frozenset({"django", "alembic", "model", "create_all"})
+#: How the sources of such files are named (`runtime_created_table` reads the prefix).
+OWN_FILE_PREFIX = f"{EXTERNAL_KIND}:SQLite file opened at "
+
+
+def sqlite_file_openers(modules: Iterable[PythonFacts]) -> dict[str, int]:
+    """The modules that open a SQLite file themselves (`sqlite3.connect(BASE_DIR /
+    "search.db")`, `from sqlite3 import dbapi2 as sqlite; sqlite.connect(filename)`), each
+    with the line of its first such call: the callee is read through the module's imports."""
+    found: dict[str, int] = {}
+    for facts in modules:
+        for line, callee in facts.file_databases:
+            if _opens_sqlite(facts, callee):
+                found.setdefault(facts.path, line)
+    return found
+
+
+def _opens_sqlite(facts: PythonFacts, callee: str) -> bool:
+    head, _, rest = callee.rpartition(".")
+    if rest != "connect":
+        return False
+    for binding in facts.imports:
+        if head and binding.local == head:
+            module = f"{binding.module}.{binding.name}" if binding.name else binding.module
+            return module in SQLITE_MODULES
+        if not head and binding.local == "connect" and binding.name == "connect":
+            return binding.module in SQLITE_MODULES
+    return False
+
+
+def own_file_histories(
+    openers: Mapping[str, int],
+    uses: Iterable[tuple[TableKey, Use]],
+    histories: Iterable[SourceHistory],
+) -> list[SourceHistory]:
+    """A module that opens a SQLite file of its own (`openers`) in a repository whose
+    application database something else manages (Django's migrations, SQLAlchemy's models,
+    Alembic, `create_all`: `histories`): the tables its SQL uses that none of those sources
+    creates are that file's (a search index the code builds, a browser's cookie database it
+    reads), owned outside the application's schema: one external source per module, at the
+    module's first `connect`. Only its raw SQL counts (its ORM queries are the
+    application's). A repository with no such source keeps its SQLite database as the
+    application's own (its tables, its run-time DDL: nothing changes)."""
+    histories = list(histories)
+    if not openers or not any(h.kind in APPLICATION_DATABASE_KINDS for h in histories):
+        return []
+    created = {key for history in histories if history.kind != "runtime" for key in history.state}
+    by_module: dict[str, set[TableKey]] = {}
+    for key, use in uses:
+        if (
+            use.path in openers and use.via == "sql" and key not in created
+            and not is_system_table(key)
+        ):
+            by_module.setdefault(use.path, set()).add(key)
+    return [
+        _external(f"SQLite file opened at {path}:{openers[path]}", path, sorted(keys))
+        for path, keys in sorted(by_module.items())
+    ]
