@@ -251,3 +251,38 @@ def test_a_reading_that_searched_subclasses_is_read_again_only_when_they_change(
         Evaluator(ModuleIndex(parsed.values())), dialect="postgres", default_schema="public"
     ).find_helpers(list(parsed.values()))
     assert found == fresh == expected
+
+
+@pytest.mark.parametrize(
+    ("call", "accepted"),
+    [
+        ("store.save('audit', row)", True),
+        ("store.save('audit', row=row)", True),
+        ("store.save('audit', row, mode='fast')", True),
+        ("store.save(table='audit', row=row)", True),
+        ("store.save('audit')", False),  # `row` has no default
+        ("store.save(row=row)", False),  # nor `table`
+        ("store.save('audit', row, 'x', 'y')", False),  # more than it takes
+        ("store.save('audit', row, fmt='x')", False),  # a keyword it has no parameter for
+    ],
+)
+def test_a_call_matched_by_name_alone_must_bind_to_the_helper(call: str, accepted: bool) -> None:
+    """An untyped receiver's call is a helper's only when it can bind to its parameters:
+    not with fewer arguments than its parameters without a default need (ckan's
+    `item.create(pkg)` had been taken for a storage backend's `create(self, context,
+    data_dict, plugin_data)`), nor with more, nor with a keyword it does not name."""
+    source = textwrap.dedent(f"""
+        class Store:
+            def save(self, table, row, mode="safe", *, tx=None):
+                self.cur.execute(f"INSERT INTO {{table}} VALUES (?)", (row,))
+
+
+        def publish(store, row, args):
+            {call}
+    """)
+    facts = extract_python("app/views.py", source.encode(), "app.views")
+    (made,) = [c for c in facts.calls if c.function == "publish"] or [None]
+    if made is None:  # (a call passing nothing table-like is not even recorded)
+        assert not accepted
+        return
+    assert code_sql._accepts(facts.functions["Store.save"], made) is accepted

@@ -1428,8 +1428,10 @@ def _stronger(level: str, than: str) -> bool:
 
 def _accepts(fact: FunctionFact, call: CallFact) -> bool:
     """Whether `fact` (a method, its receiver bound) takes the call's arguments: no more
-    positional ones than its parameters take (unless `*args`), and only keywords it names
-    (unless `**kwargs`). Unpacked arguments fit anything."""
+    positional ones than its parameters take (unless `*args`), only keywords it names
+    (unless `**kwargs`), and every parameter without a default given (ckan's
+    `item.create(pkg)` is no `Backend.create(self, context, data_dict, plugin_data)`).
+    Unpacked arguments fit anything."""
     if any(isinstance(argument, ir.Starred) for argument in call.args):
         return True
     params = list(fact.params)
@@ -1438,6 +1440,12 @@ def _accepts(fact: FunctionFact, call: CallFact) -> bool:
     kinds = {param.kind for param in params}
     positional = [param for param in params if param.kind == "positional"]
     if len(call.args) > len(positional) and "varargs" not in kinds:
+        return False
+    given = {keyword for keyword, _ in call.kwargs}
+    if any(
+        param.default is None and param.name not in given
+        for param in [*positional[len(call.args):], *(p for p in params if p.kind == "keyword")]
+    ):
         return False
     names = {param.name for param in params if param.kind in ("positional", "keyword")}
     return "varkw" in kinds or all(keyword in names for keyword, _ in call.kwargs)
