@@ -5197,3 +5197,45 @@ def test_a_helper_given_an_unknown_name_is_one_finding_per_call(make_repo: MakeR
         (20, "ddl", "create"), (20, "read", "select"), (20, "write", "insert"),
     ]
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
+
+
+def test_format_fields_reading_an_items_item_or_attribute(make_repo: MakeRepo) -> None:
+    """`"SELECT {c[1]} FROM {c[0]}".format(c=cfg)` over a constant tuple of pairs, and
+    `"{0[name]}"` of a dict: `str.format` reads the argument's item (or attribute), so the
+    table is known (Medusa: two dynamic names). Real sqlite3 runs them on those tables."""
+    import sqlite3
+    import sys
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/db.py": (
+            "def fix(con):\n"
+            '    for cfg in (("blacklist", "show_id"), ("whitelist", "show_id")):\n'
+            '        con.execute("SELECT {c[1]} FROM {c[0]}".format(c=cfg))\n'
+            '    for item in ({"name": "a_table"},):\n'
+            '        con.execute("SELECT * FROM {0[name]}".format(item))\n'
+        ),
+    })
+    report = scan(root)
+    assert every_use(report) == [
+        ("public.a_table", "app/db.py", 5, "read", "select", "high"),
+        ("public.blacklist", "app/db.py", 3, "read", "select", "high"),
+        ("public.whitelist", "app/db.py", 3, "read", "select", "high"),
+    ]
+    assert dynamic(report) == []
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    sys.path.insert(0, str(root))
+    try:
+        import app.db
+
+        with sqlite3.connect(":memory:") as con:
+            for table in ("blacklist", "whitelist", "a_table"):
+                con.execute(f"CREATE TABLE {table} (show_id int)")
+            app.db.fix(con)
+            with pytest.raises(sqlite3.OperationalError, match="no such table: blacklist"):
+                con.execute("DROP TABLE blacklist")
+                app.db.fix(con)
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.db", "app"):
+            sys.modules.pop(name, None)

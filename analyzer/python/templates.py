@@ -423,8 +423,17 @@ class TemplateBuilder:
                         ref += suffix
                     else:
                         ref = None
+                    # `"{c[1]} FROM {c[0]}".format(c=cfg)`, `"{0[name]}"`, `"{t.name}"`: the
+                    # argument's items and attributes, as `str.format` reads them
+                    value = hole.value
+                    for is_attr, key in rest_items:
+                        if value is None:
+                            break
+                        value = ir.Attr(value, key) if is_attr else ir.Subscript(
+                            value, ir.Const(key) if isinstance(key, int) else ir.Str(key)
+                        )
                     hole = Hole(
-                        hole.expr + suffix, ref, hole.line, "format", None, written, hole.plain
+                        hole.expr + suffix, ref, hole.line, "format", value, written, hole.plain
                     )
                 out.append(hole)
             if buffer:
