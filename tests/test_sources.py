@@ -1702,3 +1702,105 @@ def test_a_sqlite_file_the_code_opens_beside_the_application_database(
         sys.path.remove(str(root))
         for name in ("app.search", "app"):
             sys.modules.pop(name, None)
+
+
+SUBCLASS_CHAIN = {
+    "app/__init__.py": "",
+    "app/db.py": (
+        "import sqlite3\n\n\n"
+        "class Connection:\n"
+        "    def __init__(self, filename):\n"
+        "        self.raw = sqlite3.connect(filename)\n\n"
+        "    def action(self, query):\n"
+        "        return self.raw.execute(query)\n\n"
+        "    def has_column(self, table, column):\n"
+        "        rows = self.raw.execute(f\"PRAGMA table_info({table})\").fetchall()\n"
+        "        return any(row[1] == column for row in rows)\n\n\n"
+        "class SchemaUpgrade:\n"
+        "    def __init__(self, connection):\n"
+        "        self.connection = connection\n\n\n"
+        "def _process(connection, upgrade_class):\n"
+        "    instance = upgrade_class(connection)\n"
+        "    if not instance.test():\n"
+        "        instance.execute()\n"
+        "    for sub in upgrade_class.__subclasses__():\n"
+        "        _process(connection, sub)\n\n\n"
+        "def upgrade_database(connection, schema):\n"
+        "    _process(connection, schema)\n"
+    ),
+    "app/main_db.py": (
+        "from app import db\n\n\n"
+        "class InitialSchema(db.SchemaUpgrade):\n"
+        "    def test(self):\n"
+        "        return bool(self.connection.action(\n"
+        "            \"SELECT name FROM sqlite_master WHERE name = 'shows'\").fetchall())\n\n"
+        "    def execute(self):\n"
+        "        self.connection.action(\n"
+        "            'CREATE TABLE shows (id INTEGER PRIMARY KEY, name TEXT)')\n\n\n"
+        "class AddYear(InitialSchema):\n"
+        "    def test(self):\n"
+        "        return self.connection.has_column('shows', 'year')\n\n"
+        "    def execute(self):\n"
+        "        self.connection.action('ALTER TABLE shows ADD COLUMN year INTEGER')\n\n\n"
+        "class AddRatings(AddYear):\n"
+        "    def test(self):\n"
+        "        return bool(self.connection.action(\n"
+        "            \"SELECT name FROM sqlite_master WHERE name = 'ratings'\").fetchall())\n\n"
+        "    def execute(self):\n"
+        "        self.connection.action('CREATE TABLE ratings (show_id INTEGER, stars INTEGER)')\n"
+    ),
+    "app/main.py": (
+        "from app import db, main_db\n\n\n"
+        "def start(path):\n"
+        "    connection = db.Connection(path)\n"
+        "    db.upgrade_database(connection, main_db.InitialSchema)\n"
+        "    return connection\n\n\n"
+        "def names(connection):\n"
+        "    return connection.action('SELECT s.name, s.year, r.stars FROM shows AS s '\n"
+        "                             'JOIN ratings AS r ON r.show_id = s.id').fetchall()\n"
+    ),
+}
+
+
+def test_upgrade_steps_written_as_a_chain_of_subclasses(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """The SickBeard family's upgrades (Medusa, SickChill): `class AddYear(InitialSchema)`,
+    `class AddRatings(AddYear)`, each with a `test()` and an `execute()`, run by a function
+    that makes the class it is given, runs it when its test fails, and recurses into
+    `cls.__subclasses__()`; `upgrade_database(con, main_db.InitialSchema)` names the root.
+    One ordered source, the steps depth first; their SQL is the migration's, not the
+    application's uses nor run-time DDL (Medusa: 22 false runtime-created-table warnings).
+    Real sqlite3 runs the chain to the same tables and columns."""
+    import sqlite3
+    import sys
+
+    root = make_repo(SUBCLASS_CHAIN)
+    report = scan(root)
+    assert [s.id for s in report.sources] == ["migration-module:app/main_db.py:InitialSchema"]
+    shows = report.table("public.shows")
+    assert shows is not None and [s.columns for s in shows.states] == [["id", "name", "year"]]
+    assert sorted((d.path, d.line, d.operation) for d in shows.definitions) == [
+        ("app/main_db.py", 11, "create"), ("app/main_db.py", 19, "alter"),
+    ]
+    assert sorted({(t.name, u.path) for t in report.tables for u in t.uses}) == [
+        ("ratings", "app/main.py"), ("shows", "app/main.py"),
+    ]
+    assert [f.name for f in report.findings] == []
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    sys.path.insert(0, str(root))
+    try:
+        import app.main
+
+        connection = app.main.start(str(tmp_path / "main.db"))
+        connection.action("INSERT INTO shows VALUES (1, 'x', 2020)")
+        connection.action("INSERT INTO ratings VALUES (1, 5)")
+        assert app.main.names(connection) == [("x", 2020, 5)]
+        with sqlite3.connect(tmp_path / "main.db") as check:
+            assert [row[1] for row in check.execute("PRAGMA table_info(shows)")] == [
+                "id", "name", "year",
+            ]
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.main", "app.main_db", "app.db", "app"):
+            sys.modules.pop(name, None)

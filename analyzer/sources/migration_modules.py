@@ -42,11 +42,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from analyzer.facts import FileProblem, PythonFacts, VersionGate
+from analyzer.facts import CallFact, FileProblem, PythonFacts, VersionGate
 from analyzer.orm.mapping import Mapper
 from analyzer.python import expr as ir
 from analyzer.resolve.code_sql import PythonSql, ResolvedRef
+from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.index import absolute_module
+from analyzer.resolve.values import ClassV, FunctionV
 from analyzer.sources.migration_places import is_declared, migrations_place
 from analyzer.sources.model import (
     NUMBERED_FILE,
@@ -119,6 +121,8 @@ def migration_modules(
     result = MigrationModules()
     modules = sorted(modules, key=lambda f: f.path)
     registered = _registered_steps(modules, resolved, result)
+    if mapper is not None:
+        _subclass_chains(modules, resolved, result, mapper.expander.evaluator)
     numbered_modules: dict[str, list[tuple[int, PythonFacts]]] = {}
     # modules named as one step of a chain (`migrate5to6.py`), by folder and stem
     chains: dict[tuple[str, str], list[tuple[int, PythonFacts]]] = {}
@@ -302,6 +306,134 @@ def _dispatched_steps(
             for _, qualname in numbered
         ], result)
     return found
+
+
+def _subclass_chains(
+    modules: list[PythonFacts], resolved: Mapping[str, PythonSql], result: MigrationModules,
+    evaluator: Evaluator,
+) -> None:
+    """Upgrade steps written as a chain of subclasses, run by a function that makes each
+    class given to it, runs it, and recurses into `cls.__subclasses__()` (the SickBeard
+    family's `_processUpgrade(connection, upgradeClass)`: `class AddYear(Initial)`, `class
+    AddIndex(AddYear)`...). Each class the code hands to such a runner (or to a function
+    passing its parameter on to one: `upgradeDatabase(con, main_db.InitialSchema)`) roots
+    one ordered source: the root, then each subclass before its own subclasses, in
+    definition order. Each step's methods are the migration's (`MigrationModules.methods`);
+    each statement is `conditional`, since the runner runs a step only when its `test()`
+    says the database lacks it (the first step builds the latest schema on an empty
+    database, the later ones upgrade an older one)."""
+    runners = {key: index for facts in modules for key, index in _subclass_runners(facts)}
+    if not runners:
+        return
+    for facts in modules:  # one level of functions passing their parameter on to a runner
+        for call in facts.calls:
+            for value in _runner_values(evaluator, facts, call, runners):
+                argument = _class_argument(facts, call, value, runners)
+                if isinstance(argument, ir.Param) and call.function is not None:
+                    function = facts.functions.get(call.function)
+                    names = [p.name for p in function.params] if function is not None else []
+                    if argument.name in names:
+                        runners[(facts.module, call.function)] = names.index(argument.name)
+    roots: list[ClassV] = []
+    for facts in modules:
+        for call in facts.calls:
+            for value in _runner_values(evaluator, facts, call, runners):
+                argument = _class_argument(facts, call, value, runners)
+                if argument is None or isinstance(argument, ir.Param):
+                    continue
+                for found in evaluator.evaluate(argument, Frame(facts)):
+                    if isinstance(found, ClassV) and found not in roots:
+                        roots.append(found)
+    by_module = {facts.module: facts for facts in modules}
+    for root in sorted(roots, key=lambda c: (c.module, c.qualname)):
+        order = [cls for cls in _depth_first(root, evaluator) if cls.module in by_module]
+        steps: list[tuple[ClassV, list[ResolvedRef]]] = []
+        for cls in order:
+            path = by_module[cls.module].path
+            refs = resolved[path].refs if path in resolved else []
+            steps.append((cls, [
+                r for r in refs if (r.function or "").startswith(cls.qualname + ".")
+            ]))
+        if root.module not in by_module or not any(
+            is_schema_change(r.ref) for _, refs in steps for r in refs
+        ):
+            continue
+        result.methods.update((by_module[cls.module].path, cls.qualname) for cls in order)
+        history = SourceHistory(
+            id=f"migration-module:{by_module[root.module].path}:{root.qualname}",
+            kind="migration-module", path=by_module[root.module].path,
+            files=sorted({by_module[cls.module].path for cls in order}), ordered=True,
+        )
+        for cls, refs in steps:
+            first = len(history.operations)
+            _add(history, by_module[cls.module].path, refs, cls.qualname)
+            history.operations[first:] = [
+                replace(op, conditional=True) for op in history.operations[first:]
+            ]
+        result.histories.append(history)
+
+
+def _subclass_runners(facts: PythonFacts) -> list[tuple[tuple[str, str], int]]:
+    """The module's functions that loop over `cls.__subclasses__()` of their parameter
+    `cls` and make an instance of it (`instance = upgradeClass(connection)`), each with the
+    index of that parameter."""
+    found: list[tuple[tuple[str, str], int]] = []
+    for loop in facts.loops:
+        iterable = loop.iterable
+        if not (
+            isinstance(iterable, ir.Call) and isinstance(iterable.func, ir.Attr)
+            and iterable.func.attr == "__subclasses__"
+            and isinstance(iterable.func.value, ir.Param)
+        ):
+            continue
+        param = iterable.func.value
+        function = facts.functions.get(param.function)
+        names = [p.name for p in function.params] if function is not None else []
+        if param.name in names and any(call.func == param for call in facts.calls):
+            found.append(((facts.module, param.function), names.index(param.name)))
+    return found
+
+
+def _runner_values(
+    evaluator: Evaluator, facts: PythonFacts, call: CallFact,
+    runners: Mapping[tuple[str, str], int],
+) -> list[FunctionV]:
+    """The runners (`_subclass_runners`) a call may be a call of."""
+    names = {qualname.rsplit(".", 1)[-1] for _, qualname in runners}
+    if ir.called_name(call.func) not in names:
+        return []
+    return [
+        value for value in evaluator.evaluate(call.func, Frame(facts))
+        if isinstance(value, FunctionV) and (value.module, value.qualname) in runners
+    ]
+
+
+def _class_argument(
+    facts: PythonFacts, call: CallFact, value: FunctionV,
+    runners: Mapping[tuple[str, str], int],
+) -> ir.Expr | None:
+    """The argument a call of a runner passes for its class parameter."""
+    index = runners[(value.module, value.qualname)]
+    return call.args[index] if index < len(call.args) else None
+
+
+def _depth_first(root: ClassV, evaluator: Evaluator) -> list[ClassV]:
+    """`root`, then each direct subclass in definition order, each before its own."""
+    everyone = [root, *evaluator.subclasses(root)]
+    children: dict[ClassV, list[ClassV]] = {}
+    for cls in everyone[1:]:
+        for base in evaluator.bases(cls):
+            if isinstance(base, ClassV) and base in everyone:
+                children.setdefault(base, []).append(cls)
+    order: list[ClassV] = []
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if current in order:
+            continue
+        order.append(current)
+        stack.extend(reversed(children.get(current, [])))
+    return order
 
 
 def _upgrade_history(
