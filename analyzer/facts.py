@@ -283,6 +283,16 @@ class OrmBaseFactory:
 
 
 @dataclass(frozen=True)
+class FileDatabase:
+    """`connect(database, ...)` called with something other than an in-memory database
+    (`sqlite3.connect(BASE_DIR / "search.db")`): the callee as written; the analysis keeps
+    those of sqlite3, through the module's imports, as a SQLite file the module opens."""
+
+    line: int
+    callee: str
+
+
+@dataclass(frozen=True)
 class ImperativeMapping:
     """`registry.map_imperatively(User, user_table)` (or the classic `mapper(User,
     user_table)`): a plain class mapped to a Table object, as `__table__ = user_table` in a
@@ -413,6 +423,11 @@ class ParamFact:
     kind: str  # "positional" | "keyword" (keyword-only) | "varargs" | "varkw"
     annotation: Expr | None = None
     default: Expr | None = None
+
+
+#: Decorators that make a generator function a context manager: what `with f() as x` binds is
+#: the value the function yields, kept as its return value (`Evaluator._entered`).
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 
 @dataclass(frozen=True)
@@ -679,10 +694,8 @@ class PythonFacts:
     version_gates: list[VersionGate] = field(default_factory=list)
     # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
     django: DjangoFacts | None = None
-    # `connect(database, ...)` calls (`sqlite3.connect(BASE_DIR / "search.db")`) but of an
-    # in-memory database: (line, the callee as written); the analysis keeps those of sqlite3,
-    # through the module's imports, as a SQLite file the module opens itself
-    file_databases: list[tuple[int, str]] = field(default_factory=list)
+    # `connect(database, ...)` calls but of an in-memory database (`FileDatabase`)
+    file_databases: list[FileDatabase] = field(default_factory=list)
 
     def loop_iterables(self, loop_ids: Iterable[int]) -> list[Expr]:
         """What the loops `loop_ids` iterate over, and the loops around those, each once:

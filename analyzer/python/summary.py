@@ -13,16 +13,20 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from analyzer.facts import ClassFact, FunctionFact, LoopFact, NameFact, ParamFact
+from analyzer.facts import (
+    CONTEXT_MANAGER_DECORATORS,
+    ClassFact,
+    FunctionFact,
+    LoopFact,
+    NameFact,
+    ParamFact,
+)
 from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted, suites
 from analyzer.python.scopes import BindingSite, Context, Reader, Scope, ScopeModel
 from analyzer.python.translate import MUTABLE_LITERALS, Translator
 
 RETURN_BUDGET = 120  # return values larger than this are opaque (helpers return small things)
-#: Decorators that make a generator function a context manager: what `with f() as x` binds is
-#: the value the function yields, kept as its return value (`Evaluator.entered`).
-CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 
 class ReturnsReader(Reader):

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from analyzer.facts import CallFact, Hole, Literal, Part, StringCandidate
+from analyzer.facts import CallFact, FileDatabase, Hole, Literal, Part, StringCandidate
 from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted, is_format_call, last_name, literal_string
 from analyzer.python.parse import ParsedModule
@@ -124,7 +124,7 @@ class CodeSqlReader(Reader):
         self._taken: set[int] = set()
         self._calls: list[tuple[cst.Call, Context]] = []
         # `connect(database)` calls but of an in-memory database (`PythonFacts.file_databases`)
-        self.connects: list[tuple[int, str]] = []
+        self.connects: list[FileDatabase] = []
         string_handler = CodeSqlReader._string
         for node_type in (
             cst.SimpleString,
@@ -188,7 +188,7 @@ class CodeSqlReader(Reader):
         if name == "connect" and call.args and call.args[0].keyword is None and not (
             call.args[0].star or _in_memory(call.args[0].value)
         ) and (callee := dotted(call.func)) is not None:
-            self.connects.append((self.parsed.line(call), sys.intern(callee)))
+            self.connects.append(FileDatabase(self.parsed.line(call), sys.intern(callee)))
         if (is_format_call(call) or sql_composable_text(call) is not None) and self.shapes.is_str(
             call
         ):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from analyzer.facts import (
+    CONTEXT_MANAGER_DECORATORS,
     CallFact,
     ClassFact,
     FunctionFact,
@@ -36,7 +37,6 @@ from analyzer.facts import (
     PythonFacts,
 )
 from analyzer.python import expr as ir
-from analyzer.python.summary import CONTEXT_MANAGER_DECORATORS
 from analyzer.readers.sinks import MODEL_TABLE_ATTRIBUTES
 from analyzer.resolve.index import ModuleIndex, absolute_module
 from analyzer.resolve.values import (

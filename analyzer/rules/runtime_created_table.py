@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer.graph import MIGRATION_KINDS, nodes_of_kind, operations_on
 from analyzer.rules.base import Example, Rule, RuleContext, op_location
-from analyzer.sources.attached import OWN_FILE_PREFIX
-from analyzer.sources.model import EXTERNAL_KIND
+from analyzer.sources.model import EXTERNAL_KIND, OWN_FILE_PREFIX
 
 EXTERNAL_PREFIX = f"{EXTERNAL_KIND}:"
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 from analyzer.facts import PythonFacts
 from analyzer.models import Use
 from analyzer.resolve.code_sql import PythonSql
-from analyzer.sources.model import EXTERNAL_KIND, SourceHistory, StateEntry
+from analyzer.sources.model import EXTERNAL_KIND, OWN_FILE_PREFIX, SourceHistory, StateEntry
 from analyzer.sql.names import TableKey, is_system_table
 
 T = TypeVar("T", bound=Hashable)
@@ -145,8 +145,6 @@ SQLITE_MODULES = frozenset({"sqlite3", "sqlite3.dbapi2", "aiosqlite", "pysqlite2
 #: The kinds of source that manage an application database of their own: with one of them,
 #: a SQLite file the code opens itself is another database beside it.
 APPLICATION_DATABASE_KINDS = frozenset({"django", "alembic", "model", "create_all"})
-#: How the sources of such files are named (`runtime_created_table` reads the prefix).
-OWN_FILE_PREFIX = f"{EXTERNAL_KIND}:SQLite file opened at "
 
 
 def sqlite_file_openers(modules: Iterable[PythonFacts]) -> dict[str, int]:
@@ -155,9 +153,9 @@ def sqlite_file_openers(modules: Iterable[PythonFacts]) -> dict[str, int]:
     with the line of its first such call: the callee is read through the module's imports."""
     found: dict[str, int] = {}
     for facts in modules:
-        for line, callee in facts.file_databases:
-            if _opens_sqlite(facts, callee):
-                found.setdefault(facts.path, line)
+        for opened in facts.file_databases:
+            if _opens_sqlite(facts, opened.callee):
+                found.setdefault(facts.path, opened.line)
     return found
 
 
@@ -199,6 +197,9 @@ def own_file_histories(
         ):
             by_module.setdefault(use.path, set()).add(key)
     return [
-        _external(f"SQLite file opened at {path}:{openers[path]}", path, sorted(keys))
+        _external(
+            f"{OWN_FILE_PREFIX.removeprefix(EXTERNAL_KIND + ':')}{path}:{openers[path]}", path,
+            sorted(keys),
+        )
         for path, keys in sorted(by_module.items())
     ]

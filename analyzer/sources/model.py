@@ -38,6 +38,9 @@ SCHEMA_OPERATIONS = frozenset(
 # The kind of a source owning tables outside the repository (a Django contrib or third-party
 # app, an unmanaged model, a database the code attaches): it has a state, no operations.
 EXTERNAL_KIND = "external"
+#: How the sources of SQLite files the code opens itself are named
+#: (`sources.attached.own_file_histories`; `rules.runtime_created_table` reads the prefix).
+OWN_FILE_PREFIX = f"{EXTERNAL_KIND}:SQLite file opened at "
 
 
 @dataclass(frozen=True, slots=True)
