@@ -344,38 +344,23 @@ def _parameter_uses(
     `self._upsert(User, users)`: the model the call gives the parameter, at the call, as the
     helpers that build SQL from a parameter are read (`resolve.code_sql`), one level deep.
     Medium confidence: the helper's body is read with the call's arguments, not run."""
-    names = {qualname.rsplit(".", 1)[-1] for _, qualname in by_parameter}
     out: list[tuple[TableKey, Use]] = []
-    for facts in modules:
-        seen: set[tuple[int, TableKey, str, str]] = set()
-        for call in facts.calls:
-            if ir.called_name(call.func) not in names:
-                continue
-            frame = Frame(facts)
-            for value in evaluator.evaluate(call.func, frame):
-                if not isinstance(value, FunctionV):
+    seen: set[tuple[str, int, TableKey, str, str]] = set()
+    for facts, call, fact, inner in evaluator.calls_of(modules, by_parameter):
+        for reference in by_parameter[(inner.module.module, fact.qualname)]:
+            assert reference.value is not None
+            tables = _evaluated_tables(evaluator.evaluate(reference.value, inner), mapper)
+            for key in tables:
+                marker = (facts.path, call.line, key, reference.kind, reference.context)
+                if marker in seen:
                     continue
-                references = by_parameter.get((value.module, value.qualname))
-                found = evaluator.readable_function(value) if references else None
-                if references is None or found is None or isinstance(found, str):
-                    continue
-                helper_facts, fact = found
-                inner = evaluator.bind_call(helper_facts, fact, value, call, frame)
-                for reference in references:
-                    assert reference.value is not None
-                    tables = _evaluated_tables(evaluator.evaluate(reference.value, inner), mapper)
-                    for key in tables:
-                        marker = (call.line, key, reference.kind, reference.context)
-                        if marker in seen:
-                            continue
-                        seen.add(marker)
-                        out.append((key, Use(
-                            path=facts.path, line=call.line, module=facts.module,
-                            kind=reference.kind, via="orm", confidence="medium",
-                            operation=reference.context, function=call.function,
-                            snippet=f"{reference.context}: {reference.name} -> "
-                                    f"{fact.qualname}()",
-                        )))
+                seen.add(marker)
+                out.append((key, Use(
+                    path=facts.path, line=call.line, module=facts.module,
+                    kind=reference.kind, via="orm", confidence="medium",
+                    operation=reference.context, function=call.function,
+                    snippet=f"{reference.context}: {reference.name} -> {fact.qualname}()",
+                )))
     return out
 
 

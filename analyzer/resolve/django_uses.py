@@ -212,38 +212,22 @@ class ChainResolver:
         ORM's helpers taking a model are (`orm.uses._parameter_uses`)."""
         if not self._by_parameter:
             return []
-        names = {qualname.rsplit(".", 1)[-1] for _, qualname in self._by_parameter}
         out: list[tuple[TableKey, Use]] = []
-        for facts in modules:
-            seen: set[tuple[int, TableKey, str, str]] = set()
-            for call in facts.calls:
-                if ir.called_name(call.func) not in names:
-                    continue
-                frame = Frame(facts)
-                for value in self.evaluator.evaluate(call.func, frame):
-                    chains = (
-                        self._by_parameter.get((value.module, value.qualname))
-                        if isinstance(value, FunctionV) else None
-                    )
-                    found = self.evaluator.readable_function(value) if chains else None
-                    if chains is None or found is None or isinstance(found, str):
+        seen: set[tuple[str, int, TableKey, str, str]] = set()
+        for facts, call, fact, inner in self.evaluator.calls_of(modules, self._by_parameter):
+            for chain_facts, chain in self._by_parameter[(inner.module.module, fact.qualname)]:
+                for key, _line, kind, operation, via, _ in self._chain_in(
+                    chain, chain_facts, inner
+                ):
+                    marker = (facts.path, call.line, key, kind, operation)
+                    if marker in seen:
                         continue
-                    helper_facts, fact = found
-                    inner = self.evaluator.bind_call(helper_facts, fact, value, call, frame)
-                    for chain_facts, chain in chains:
-                        for key, _line, kind, operation, via, _ in self._chain_in(
-                            chain, chain_facts, inner
-                        ):
-                            marker = (call.line, key, kind, operation)
-                            if marker in seen:
-                                continue
-                            seen.add(marker)
-                            out.append((key, Use(
-                                path=facts.path, line=call.line, module=facts.module,
-                                kind=kind, via=via, confidence="medium", operation=operation,
-                                function=call.function,
-                                snippet=f"{chain.snippet} -> {fact.qualname}()",
-                            )))
+                    seen.add(marker)
+                    out.append((key, Use(
+                        path=facts.path, line=call.line, module=facts.module,
+                        kind=kind, via=via, confidence="medium", operation=operation,
+                        function=call.function, snippet=f"{chain.snippet} -> {fact.qualname}()",
+                    )))
         return out
 
     def chain(

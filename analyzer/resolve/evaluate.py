@@ -21,7 +21,7 @@ import itertools
 import posixpath
 import re
 import textwrap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -1262,6 +1262,30 @@ class Evaluator:
         facts, fact = found
         callee = self.bind_call(facts, fact, func, call, frame)
         return callee, self.live_returns(fact, callee)
+
+    def calls_of(
+        self, modules: Iterable[PythonFacts], functions: Collection[tuple[str, str]]
+    ) -> Iterator[tuple[PythonFacts, CallFact, FunctionFact, Frame]]:
+        """Each call in `modules` of one of `functions` ((module, qualified name) of the
+        repository's functions whose body can be read), with the frame that body runs in for
+        the call (`bind_call`): how a helper taking a model or a table as its parameter is
+        read at each of its calls (the ORM's `_parameter_uses`, Django's `parameter_uses`)."""
+        names = {qualname.rsplit(".", 1)[-1] for _, qualname in functions}
+        for facts in modules:
+            for call in facts.calls:
+                if ir.called_name(call.func) not in names:
+                    continue
+                frame = Frame(facts)
+                for value in self.evaluate(call.func, frame):
+                    if not isinstance(value, FunctionV) or (
+                        (value.module, value.qualname) not in functions
+                    ):
+                        continue
+                    found = self.readable_function(value)
+                    if isinstance(found, str):
+                        continue
+                    helper_facts, fact = found
+                    yield facts, call, fact, self.bind_call(helper_facts, fact, value, call, frame)
 
     def bind_call(
         self, facts: PythonFacts, fact: FunctionFact, func: FunctionV,
