@@ -3164,3 +3164,57 @@ def test_instances_typed_through_tuples_annotations_branches_and_copies(
         ("shop/views.py", 59, "auth_user", "delete"),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+EDITED_LINKS = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Tag(models.Model):\n"
+        "    label = models.CharField(max_length=10)\n\n\n"
+        "class Post(models.Model):\n"
+        "    title = models.CharField(max_length=10)\n"
+        "    tags = models.ManyToManyField(Tag)\n"
+        "    watchers = models.ManyToManyField(Tag, related_name='watched')\n"
+    ),
+    "shop/forms.py": (
+        "from django import forms\n\n"
+        "from shop.models import Post\n\n\n"
+        "class PostForm(forms.ModelForm):\n"
+        "    class Meta:\n"
+        "        model = Post\n"
+        "        fields = ('title', 'tags')\n"
+    ),
+}
+
+
+def test_a_model_form_editing_a_many_to_many_field_writes_its_link_table(
+    make_repo: MakeRepo,
+) -> None:
+    """A ModelForm (or editing view) whose `fields` name a many-to-many field: saving it
+    writes the field's link table and its choices read the target's (wger's contract
+    options had no use; a sketch's tag table was reported dead). A field the form leaves
+    out (`watchers`) is not edited. Real Django's form save runs those statements."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(EDITED_LINKS, shop_db=True))
+    real = captured_sql(
+        root, "from shop.forms import PostForm; from shop.models import Tag; "
+        "tag = Tag.objects.create(label='a')",
+        "form = PostForm(data={'title': 'x', 'tags': [tag.pk]}); form.is_valid(); form.save()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    touched = sorted({
+        (match.group(1).split()[0], match.group(2)) for sql in real
+        if (match := re.match(r'(SELECT|INSERT (?:OR IGNORE )?INTO) .*?"(shop_\w+)"', sql))
+    })
+    assert touched == [
+        ("INSERT", "shop_post"), ("INSERT", "shop_post_tags"), ("SELECT", "shop_tag"),
+    ]
+    report = scan(root)
+    assert sorted(
+        (t.name, u.line, u.kind) for t in report.tables for u in t.uses
+        if u.path == "shop/forms.py"
+    ) == [
+        ("shop_post", 8, "read"), ("shop_post", 8, "write"),
+        ("shop_post_tags", 9, "write"), ("shop_tag", 9, "read"),
+    ]
+    assert scan(root, prefilter=False).to_json() == report.to_json()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.facts import ChainStep, DjangoChain, PythonFacts
+from analyzer.facts import ChainStep, ClassFact, DjangoChain, PythonFacts
 from analyzer.models import Use
 from analyzer.python import expr as ir
 from analyzer.resolve.django import (
@@ -503,7 +503,8 @@ class ChainResolver:
                 if typed is None or typed.kind != "class":
                     continue
                 snippet = f"{qualname}.{name} = {ir.render(value)}"
-                kinds = ("read", "write") if self._edits(facts, qualname) else ("read",)
+                edits = self._edits(facts, qualname)
+                kinds = ("read", "write") if edits else ("read",)
                 out.extend(
                     (
                         key,
@@ -516,6 +517,42 @@ class ChainResolver:
                     for key in typed.model.tables()
                     for kind in kinds
                 )
+                if edits and name == "model":
+                    out.extend(self._edited_links(facts, fact, typed.model, frame))
+        return out
+
+    def _edited_links(
+        self, facts: PythonFacts, fact: ClassFact, model: DjangoModel, frame: Frame
+    ) -> list[tuple[TableKey, Use]]:
+        """The many-to-many fields an editing view or ModelForm edits (`fields = ("tags",)`,
+        `fields = "__all__"`): saving the form writes each field's link table and its
+        choices read the target's (`CreateView`'s form sets `post.tags`), at the `fields`
+        line, of confidence low, as the model's own."""
+        binding = fact.names.get("fields")
+        if binding is None or binding.kind != "value" or binding.value is None:
+            return []
+        names = self.evaluator.evaluate(binding.value, frame)
+        wanted: set[str] | None = set()
+        for value in names:
+            if isinstance(value, StrV) and value.value == "__all__":
+                wanted = None
+            elif isinstance(value, SeqV) and wanted is not None:
+                wanted |= {item.value for item in value.items if isinstance(item, StrV)}
+        concrete = model.concrete or model
+        out: list[tuple[TableKey, Use]] = []
+        for item in concrete.fields:
+            if item.kind != "m2m" or (wanted is not None and item.name not in wanted):
+                continue
+            target = self.resolver.target(self.project, item.target, concrete)
+            snippet = f"{fact.qualname}.fields: {item.name}"
+            for key, kind in [
+                *((key, "write") for key in self._through(concrete, item)),
+                *((key, "read") for key in (target.tables() if target is not None else [])),
+            ]:
+                out.append((key, Use(
+                    path=facts.path, line=binding.line, module=facts.module, kind=kind,
+                    via="orm", confidence="low", operation="model attribute", snippet=snippet,
+                )))
         return out
 
     def _edits(self, facts: PythonFacts, qualname: str) -> bool:
