@@ -173,6 +173,9 @@ class ClassInfo:
     # Association tables of its relationships (`secondary=`), with the relationship's line and
     # attribute.
     secondaries: list[tuple[TableKey, int, str]] = field(default_factory=list)
+    # the tables a `secondary="join(A, B, ...)"` expression joins (a view-only relationship,
+    # no association table: no versions of it are kept), with the line and attribute
+    joined: list[tuple[TableKey, int, str]] = field(default_factory=list)
     # peewee's `class Meta: temporary = True` (own or inherited): `create_table()` makes a
     # temporary table, in no schema a source builds
     temporary: bool = False
@@ -1015,6 +1018,15 @@ class Mapper:
         """`secondary=` tables: a Table object found through imports, or a table name."""
         for written, line, attribute in info.cls.secondaries:
             key: TableKey | None = None
+            if written[:1] in "'\"" and not _DOTTED_NAME.fullmatch(written[1:-1]):
+                # `secondary="join(Membership, Role, Role.id == Membership.role_id)"`: an
+                # expression SQLAlchemy evaluates against its registry of classes, whose
+                # joined entities are the tables read (never a table of that name)
+                for entity in _joined_entities(written[1:-1]):
+                    found = self._mapped_by_name(entity)
+                    if found is not None:
+                        info.joined.append((found, line, attribute))
+                continue
             if written[:1] in "'\"":
                 schema, _, name = written[1:-1].rpartition(".")
                 key = TableKey(schema or self.default_schema, name)
@@ -1033,6 +1045,18 @@ class Mapper:
                     key = self._returned_table(info, written)
             if key is not None:
                 info.secondaries.append((key, line, attribute))
+
+    def _mapped_by_name(self, name: str) -> TableKey | None:
+        """The table of the one mapped class named `name` (SQLAlchemy's registry looks a
+        class up by its name in such strings), else of the one Table whose name it is."""
+        found = {
+            info.table for info in self.model.classes.values()
+            if info.cls.name == name and info.role == "mapped" and info.table is not None
+        }
+        if len(found) == 1:
+            return found.pop()
+        tables = {key for key in self.model.tables.values() if key.name == name}
+        return tables.pop() if len(tables) == 1 else None
 
     def _returned_table(self, info: ClassInfo, written: str) -> TableKey | None:
         """The table a function of the repository named `written` (in the class's module)
@@ -1102,6 +1126,31 @@ class Mapper:
                 )
             )
         self.model.declarations = merged
+
+
+#: A (schema-qualified) name, as `secondary="assoc"` or `"audit.assoc"` names a table.
+_DOTTED_NAME = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?")
+
+
+def _joined_entities(text: str) -> list[str]:
+    """The classes (or tables) a `join(A, B, on)` / `outerjoin(...)` expression joins, by
+    name, in order; none when the text is no such Python expression."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute)
+            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
+            in ("join", "outerjoin")
+        ):
+            continue
+        for argument in node.args[:2]:
+            if isinstance(argument, ast.Name) and argument.id not in names:
+                names.append(argument.id)
+    return names
 
 
 def _placed(owner: ClassInfo, columns: Iterable[OrmColumn]) -> list[OrmColumn]:

@@ -374,7 +374,7 @@ def _secondary_uses(
     for info in sorted(model.classes.values(), key=lambda i: (i.facts.path, i.cls.line)):
         if info.table is None or info.table not in used:
             continue
-        for key, line, _attribute in info.secondaries:
+        for key, line, _attribute in [*info.secondaries, *info.joined]:
             found.append(
                 (
                     key,
