@@ -3218,3 +3218,57 @@ def test_a_model_form_editing_a_many_to_many_field_writes_its_link_table(
         ("shop_post_tags", 9, "write"), ("shop_tag", 9, "read"),
     ]
     assert scan(root, prefilter=False).to_json() == report.to_json()
+
+
+SUMMED_DEPENDENCIES = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Item(models.Model):\n"
+        "    name = models.CharField(max_length=10)\n"
+        "    size = models.IntegerField(default=0)\n"
+    ),
+    "shop/migrations/0001_initial.py": (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    initial = True\n"
+        "    dependencies = []\n"
+        "    operations = [migrations.CreateModel(name='Item', fields=[\n"
+        "        ('id', models.BigAutoField(auto_created=True, primary_key=True,"
+        " serialize=False, verbose_name='ID')),\n"
+        "        ('name', models.CharField(max_length=10)),\n"
+        "    ])]\n"
+    ),
+    "shop/migrations/0002_item_size.py": (
+        "from django.conf import settings\n"
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')] + getattr(settings, 'EXTRA_DEPS', [])\n"
+        "    operations = [\n"
+        "        migrations.AddField(model_name='item', name='size',\n"
+        "                            field=models.IntegerField(default=0)),\n"
+        "    ]\n"
+    ),
+}
+
+
+def test_migration_dependencies_summed_with_a_setting_keep_the_listed_ones(
+    make_repo: MakeRepo,
+) -> None:
+    """`dependencies = [("shop", "0001_initial")] + getattr(settings, "EXTRA_DEPS", [])`
+    (django-helpdesk): the listed dependency is kept and only the setting's part is left out
+    (with a diagnostic); the whole list had been dropped, so 0002 floated free of 0001 and
+    its AddField was a migration-order warning on an empty database. Real `migrate` runs."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(SUMMED_DEPENDENCIES, shop_db=True))
+    real = run_in_django(
+        root, "from django.db import connection; print([c.name for c in "
+        "connection.introspection.get_table_description(connection.cursor(), 'shop_item')])",
+        ("migrate",), SHOP_DB=str(root / "shop.sqlite3"),
+    )
+    assert real.strip() == "['id', 'name', 'size']"
+    report = scan(root)
+    assert [f.name for f in report.findings] == ["dead-table"]  # (no code uses it)
+    assert states(report, "django") == {"shop_item": ("id", "name", "size")}
+    assert [
+        (d.code, d.path) for d in report.diagnostics if d.code != "django-dialect"
+    ] == [("django-unreadable-migration", "shop/migrations/0002_item_size.py")]

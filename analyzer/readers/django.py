@@ -359,12 +359,20 @@ class MigrationReader:
                     else:
                         operations = found
                 else:
-                    items = self._list(value, scope)
-                    if items is None:
-                        values[target] = (self.translator.expr(value, scope),)
-                        unreadable.append((target, self._code(value)))
-                    else:
-                        values[target] = items
+                    # `[("shop", "0027_x")] + getattr(settings, "EXTRA", [])`: the lists
+                    # that can be read, and each other operand as one unreadable entry
+                    # (the graph's reading says which entry it leaves out)
+                    found_items: list[ir.Expr] = []
+                    operands = _added_operands(value)
+                    for operand in operands:
+                        items = self._list(operand, scope)
+                        if items is None:
+                            found_items.append(self.translator.expr(operand, scope))
+                            if len(operands) == 1:
+                                unreadable.append((target, self._code(operand)))
+                        else:
+                            found_items.extend(items)
+                    values[target] = tuple(found_items)
         return DjangoMigration(
             line=self.parsed.line(node.name),
             dependencies=values.get("dependencies", ()),
@@ -595,6 +603,13 @@ def _mentions_django(parsed: ParsedModule, model: ScopeModel) -> bool:
                 ):
                     return True
     return False
+
+
+def _added_operands(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The operands of `a + b + c` (the node itself when it is no sum)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return [*_added_operands(node.left), *_added_operands(node.right)]
+    return [node]
 
 
 def _worth_keeping(root: ir.Expr, steps: list[ChainStep], outer: cst.BaseExpression) -> bool:
