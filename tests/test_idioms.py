@@ -5239,3 +5239,45 @@ def test_format_fields_reading_an_items_item_or_attribute(make_repo: MakeRepo) -
         sys.path.remove(str(root))
         for name in ("app.db", "app"):
             sys.modules.pop(name, None)
+
+
+def test_a_loop_over_a_slice_of_a_constant_tuple(make_repo: MakeRepo) -> None:
+    """`for table in NAMES[:-1]` over a constant tuple (datasette's catalog tables): the
+    items the slice keeps, each its own use; the slice had made the name dynamic. Real
+    sqlite3 runs the same statements."""
+    import sqlite3
+    import sys
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/db.py": (
+            'NAMES = ("notes", "tags", "scratch")\n\n\n'
+            "def count_all(conn):\n"
+            "    for table in NAMES[:-1]:\n"
+            '        conn.execute("select count(*) from {}".format(table))\n'
+            "    for table in NAMES[2:]:\n"
+            '        conn.execute(f"delete from {table}")\n'
+        ),
+    })
+    report = scan(root)
+    assert every_use(report) == [
+        ("public.notes", "app/db.py", 6, "read", "select", "high"),
+        ("public.scratch", "app/db.py", 8, "write", "delete", "high"),
+        ("public.tags", "app/db.py", 6, "read", "select", "high"),
+    ]
+    assert dynamic(report) == []
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    sys.path.insert(0, str(root))
+    try:
+        import app.db
+
+        with sqlite3.connect(":memory:") as con:
+            for table in ("notes", "tags", "scratch"):
+                con.execute(f"CREATE TABLE {table} (id int)")
+            con.execute("INSERT INTO scratch VALUES (1)")
+            app.db.count_all(con)
+            assert con.execute("SELECT count(*) FROM scratch").fetchone() == (0,)
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.db", "app"):
+            sys.modules.pop(name, None)

@@ -10,7 +10,7 @@ cannot be resolved to is `Opaque`, with the reason.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import libcst as cst
 
@@ -377,6 +377,13 @@ class Translator:
                     self._expr(node.value, scope, loops),  # type: ignore[attr-defined]
                     self._expr(elements[0].slice.value, scope, loops),
                 )
+            bounds = _literal_slice(elements)
+            if bounds is not None:
+                # `NAMES[:-1]` of a constant tuple: its items but the last (a `slice` key)
+                return ir.Subscript(
+                    self._expr(node.value, scope, loops),  # type: ignore[attr-defined]
+                    ir.Seq("slice", tuple(ir.Const(bound) for bound in bounds)),
+                )
             return ir.Opaque(self._code(node), "a slice")
         if kind is cst.Await:
             return self._expr(node.expression, scope, loops)  # type: ignore[attr-defined]
@@ -556,3 +563,22 @@ def _loop_element(
         if binding and not rebound:
             return ir.LoopVar(loop, binding[0].path, name)
     return None
+
+
+def _literal_slice(elements: Sequence[cst.SubscriptElement]) -> tuple[int | None, ...] | None:
+    """`[a:b:c]` whose bounds are integer literals or left out (`[:-1]`, `[2:]`): the
+    bounds (None where left out); None for any other subscript."""
+    if len(elements) != 1 or not isinstance(elements[0].slice, cst.Slice):
+        return None
+    part = elements[0].slice
+    bounds: list[int | None] = []
+    for bound in (part.lower, part.upper, part.step):
+        if bound is None:
+            bounds.append(None)
+            continue
+        negative = isinstance(bound, cst.UnaryOperation) and isinstance(bound.operator, cst.Minus)
+        number = bound.expression if negative else bound  # type: ignore[attr-defined]
+        if not isinstance(number, cst.Integer):
+            return None
+        bounds.append(-int(number.value, 0) if negative else int(number.value, 0))
+    return tuple(bounds)

@@ -1827,6 +1827,14 @@ class Evaluator:
             return value
         if isinstance(key, Unknown):
             return key
+        if isinstance(key, SeqV) and key.kind == "slice":
+            # `NAMES[:-1]`: the bounds are integer literals or None (`Translator`)
+            bounds = slice(*(item.value for item in key.items))  # type: ignore[union-attr]
+            if isinstance(value, SeqV):
+                return SeqV(value.kind, value.items[bounds])
+            if isinstance(value, StrV):
+                return StrV(value.value[bounds])
+            return Unknown(f"a slice of {describe(value)}")
         if isinstance(value, SeqV) and isinstance(key, ConstV) and isinstance(key.value, int):
             if -len(value.items) <= key.value < len(value.items):
                 return value.items[key.value]
