@@ -56,6 +56,7 @@ from analyzer.sources.attached import (
     own_file_histories,
     probed_histories,
     sqlite_file_openers,
+    without_throwaway_tables,
 )
 from analyzer.sources.create_all import create_all_sources
 from analyzer.sources.declarations import model_histories
@@ -459,6 +460,7 @@ def analyse(
     ).resolve(app)
     memo.save()
     resolved = _without_sequence_reads(resolved, _created_sequences(collected, resolved))
+    resolved = without_throwaway_tables(app, resolved)
     # Ordered migration functions (`m001_initial(db)`) are a source: their SQL is neither a use
     # nor runtime DDL.
     migrations = migration_modules(

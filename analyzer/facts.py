@@ -284,12 +284,15 @@ class OrmBaseFactory:
 
 @dataclass(frozen=True)
 class FileDatabase:
-    """`connect(database, ...)` called with something other than an in-memory database
-    (`sqlite3.connect(BASE_DIR / "search.db")`): the callee as written; the analysis keeps
-    those of sqlite3, through the module's imports, as a SQLite file the module opens."""
+    """`connect(database, ...)` (`sqlite3.connect(BASE_DIR / "search.db")`): the callee as
+    written, the function making the call, and whether the database is an in-memory one
+    (`":memory:"`); the analysis keeps those of sqlite3, through the module's imports: a
+    SQLite file the module opens, or a throwaway database of the function."""
 
     line: int
     callee: str
+    function: str | None = None
+    memory: bool = False
 
 
 @dataclass(frozen=True)
@@ -694,7 +697,7 @@ class PythonFacts:
     version_gates: list[VersionGate] = field(default_factory=list)
     # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
     django: DjangoFacts | None = None
-    # `connect(database, ...)` calls but of an in-memory database (`FileDatabase`)
+    # `connect(database, ...)` calls (`FileDatabase`)
     file_databases: list[FileDatabase] = field(default_factory=list)
 
     def loop_iterables(self, loop_ids: Iterable[int]) -> list[Expr]:

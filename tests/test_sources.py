@@ -1804,3 +1804,56 @@ def test_upgrade_steps_written_as_a_chain_of_subclasses(
         sys.path.remove(str(root))
         for name in ("app.main", "app.main_db", "app.db", "app"):
             sys.modules.pop(name, None)
+
+
+def test_tables_a_function_creates_on_its_own_in_memory_database(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """`conn = sqlite3.connect(":memory:")`, then `CREATE VIRTUAL TABLE probe USING
+    fts5(...)` to learn whether the build has FTS5, or a scratch copy of an attached file's
+    table: that database is gone when the function returns, so its tables are no schema's
+    and no use of one (datasette: 4 runtime-created-table and 3 dead-table warnings on
+    such probes). The attached database's table stays (external, as ATTACH makes it).
+    Real sqlite3 runs both and leaves the file without those tables."""
+    import sqlite3
+    import sys
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/probe.py": (
+            "import sqlite3\n\n\n"
+            "def supports_fts5():\n"
+            "    conn = sqlite3.connect(':memory:')\n"
+            "    try:\n"
+            "        conn.execute('CREATE VIRTUAL TABLE probe USING fts5(data)')\n"
+            "        conn.execute('DROP TABLE probe')\n"
+            "        return True\n"
+            "    except sqlite3.OperationalError:\n"
+            "        return False\n\n\n"
+            "def copy_notes(path):\n"
+            "    conn = sqlite3.connect(':memory:')\n"
+            "    conn.execute(f\"ATTACH DATABASE '{path}' AS disk\")\n"
+            "    conn.execute('CREATE TABLE scratch AS SELECT * FROM disk.notes')\n"
+            "    return conn.execute('SELECT count(*) FROM scratch').fetchone()[0]\n"
+        ),
+    })
+    report = scan(root)
+    assert [(t.qualified_name, t.status) for t in report.tables] == [("disk.notes", "external")]
+    assert report.findings == []
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    sys.path.insert(0, str(root))
+    try:
+        import app.probe
+
+        disk = tmp_path / "disk.db"
+        with sqlite3.connect(disk) as con:
+            con.execute("CREATE TABLE notes (body text)")
+            con.execute("INSERT INTO notes VALUES ('a')")
+        assert app.probe.copy_notes(str(disk)) == 1
+        assert isinstance(app.probe.supports_fts5(), bool)
+        with sqlite3.connect(disk) as con:
+            assert con.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+    finally:
+        sys.path.remove(str(root))
+        for name in ("app.probe", "app"):
+            sys.modules.pop(name, None)

@@ -123,7 +123,7 @@ class CodeSqlReader(Reader):
         # to a sink (`_sink_argument`), the name a DataFrame is registered under (`_call`)
         self._taken: set[int] = set()
         self._calls: list[tuple[cst.Call, Context]] = []
-        # `connect(database)` calls but of an in-memory database (`PythonFacts.file_databases`)
+        # `connect(database)` calls (`PythonFacts.file_databases`)
         self.connects: list[FileDatabase] = []
         string_handler = CodeSqlReader._string
         for node_type in (
@@ -186,9 +186,12 @@ class CodeSqlReader(Reader):
         if _may_pass_a_name(call):
             self._calls.append((call, ctx))
         if name == "connect" and call.args and call.args[0].keyword is None and not (
-            call.args[0].star or _in_memory(call.args[0].value)
+            call.args[0].star
         ) and (callee := dotted(call.func)) is not None:
-            self.connects.append(FileDatabase(self.parsed.line(call), sys.intern(callee)))
+            self.connects.append(FileDatabase(
+                self.parsed.line(call), sys.intern(callee), ctx.scope.function,
+                _in_memory(call.args[0].value),
+            ))
         if (is_format_call(call) or sql_composable_text(call) is not None) and self.shapes.is_str(
             call
         ):

@@ -13,13 +13,16 @@ that a source of the repository does create stays that source's; its catalog
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import replace
 from typing import TypeVar
 
 from analyzer.facts import PythonFacts
 from analyzer.models import Use
 from analyzer.resolve.code_sql import PythonSql
+from analyzer.resolve.index import absolute_module
 from analyzer.sources.model import EXTERNAL_KIND, OWN_FILE_PREFIX, SourceHistory, StateEntry
 from analyzer.sql.names import TableKey, is_system_table
+from analyzer.sql.refs import CREATING_OPERATIONS
 
 T = TypeVar("T", bound=Hashable)
 
@@ -141,7 +144,9 @@ def _external(name: str, path: str, keys: Iterable[TableKey]) -> SourceHistory:
 
 
 #: The modules whose `connect(database)` opens a SQLite file.
-SQLITE_MODULES = frozenset({"sqlite3", "sqlite3.dbapi2", "aiosqlite", "pysqlite2.dbapi2"})
+SQLITE_MODULES = frozenset({
+    "sqlite3", "sqlite3.dbapi2", "aiosqlite", "pysqlite2.dbapi2", "pysqlite3", "sqlean",
+})
 #: The kinds of source that manage an application database of their own: with one of them,
 #: a SQLite file the code opens itself is another database beside it.
 APPLICATION_DATABASE_KINDS = frozenset({"django", "alembic", "model", "create_all"})
@@ -151,24 +156,38 @@ def sqlite_file_openers(modules: Iterable[PythonFacts]) -> dict[str, int]:
     """The modules that open a SQLite file themselves (`sqlite3.connect(BASE_DIR /
     "search.db")`, `from sqlite3 import dbapi2 as sqlite; sqlite.connect(filename)`), each
     with the line of its first such call: the callee is read through the module's imports."""
+    modules = list(modules)
+    by_name = {facts.module: facts for facts in modules}
     found: dict[str, int] = {}
     for facts in modules:
         for opened in facts.file_databases:
-            if _opens_sqlite(facts, opened.callee):
+            if not opened.memory and _opens_sqlite(facts, opened.callee, by_name):
                 found.setdefault(facts.path, opened.line)
     return found
 
 
-def _opens_sqlite(facts: PythonFacts, callee: str) -> bool:
+def _opens_sqlite(
+    facts: PythonFacts, callee: str, by_name: Mapping[str, PythonFacts], depth: int = 0
+) -> bool:
+    """Whether `callee` (`sqlite3.connect`, `sqlite.connect`, `connect`) is a SQLite
+    driver's `connect`, through the module's imports, and through one module of the
+    repository that imports the driver for others (`from .utils.sqlite import sqlite3`, where
+    `try: import pysqlite3 as sqlite3 except ImportError: import sqlite3`)."""
     head, _, rest = callee.rpartition(".")
     if rest != "connect":
         return False
+    local = head or "connect"
     for binding in facts.imports:
-        if head and binding.local == head:
-            module = f"{binding.module}.{binding.name}" if binding.name else binding.module
-            return module in SQLITE_MODULES
-        if not head and binding.local == "connect" and binding.name == "connect":
-            return binding.module in SQLITE_MODULES
+        if binding.local != local:
+            continue
+        module = f"{binding.module}.{binding.name}" if binding.name else binding.module
+        if (module if head else binding.module) in SQLITE_MODULES:
+            return True
+        source = by_name.get(absolute_module(facts, binding))
+        if source is not None and binding.name and depth < 1 and _opens_sqlite(
+            source, f"{binding.name}.connect" if head else "connect", by_name, depth + 1
+        ):
+            return True
     return False
 
 
@@ -203,3 +222,35 @@ def own_file_histories(
         )
         for path, keys in sorted(by_module.items())
     ]
+
+
+def without_throwaway_tables(
+    modules: Iterable[PythonFacts], resolved: Mapping[str, PythonSql]
+) -> dict[str, PythonSql]:
+    """Each module's SQL without the tables a function creates on an in-memory SQLite
+    database it opens itself (`conn = sqlite3.connect(":memory:")`, then `CREATE VIRTUAL
+    TABLE probe USING fts5(...)` to learn whether the build has FTS5): that database is
+    gone when the function returns, so its tables are no schema's and no use of one. A
+    table the function does not create there (one of a database it attaches) stays."""
+    out = dict(resolved)
+    modules = list(modules)
+    by_name = {facts.module: facts for facts in modules}
+    for facts in modules:
+        functions = {
+            opened.function for opened in facts.file_databases
+            if opened.memory and opened.function
+            and _opens_sqlite(facts, opened.callee, by_name)
+        }
+        sql = resolved.get(facts.path)
+        if not functions or sql is None:
+            continue
+        created = {
+            (ref.function, (ref.ref.schema, ref.ref.name)) for ref in sql.refs
+            if ref.function in functions and ref.ref.operation in CREATING_OPERATIONS
+        }
+        kept = [
+            ref for ref in sql.refs if (ref.function, (ref.ref.schema, ref.ref.name)) not in created
+        ]
+        if len(kept) != len(sql.refs):
+            out[facts.path] = replace(sql, refs=kept)
+    return out
