@@ -2448,3 +2448,39 @@ def test_a_secondary_written_as_a_join_expression(make_repo: MakeRepo) -> None:
             assert "join(Membership, Role, Role.id == Membership.role_id)" not in (
                 registry.metadata.tables
             )
+
+
+def test_an_aggregated_method_declares_its_column(make_repo: MakeRepo) -> None:
+    """sqlalchemy_utils' `@aggregated("members", Column(Integer, default=0))` on a method
+    declares a column named after the method, which the library keeps up to date
+    (open-event-server: a model-drift warning said the model lacked `follower_count`, which
+    its migration adds). The real table has it."""
+    pytest.importorskip("sqlalchemy_utils")
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\n"
+            "from sqlalchemy.orm import declarative_base, relationship\n"
+            "from sqlalchemy_utils import aggregated\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Group(Base):\n"
+            "    __tablename__ = 'groups'\n"
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    members = relationship('Member')\n\n"
+            "    @aggregated('members', sa.Column(sa.Integer, default=0))\n"
+            "    def member_count(self):\n"
+            "        return sa.func.count('1')\n\n\n"
+            "class Member(Base):\n"
+            "    __tablename__ = 'members'\n"
+            "    id = sa.Column(sa.Integer, primary_key=True)\n"
+            "    group_id = sa.Column(sa.Integer, sa.ForeignKey('groups.id'))\n"
+        ),
+    })
+    report = scan(root)
+    groups = report.table("public.groups")
+    assert groups is not None
+    assert [s.columns for s in groups.states] == [["id", "member_count"]]
+    with importable(root):
+        import app.models
+
+        assert [c.name for c in app.models.Group.__table__.columns] == ["id", "member_count"]

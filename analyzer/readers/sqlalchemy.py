@@ -1257,6 +1257,19 @@ class _Reader:
         return None
 
     def _declared_attr(self, info: _ClassInfo, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            # sqlalchemy_utils' `@aggregated("memberships", Column(Integer, default=0))`: a
+            # column named after the method, which the library keeps up to date
+            found = decorator.decorator
+            if isinstance(found, cst.Call) and _last(found.func) == "aggregated":
+                args = _positional(found)
+                if len(args) >= 2 and isinstance(args[1], cst.Call) and (
+                    _last(args[1].func) in _COLUMN_CALLS
+                ):
+                    column = self._column(args[1], node.name.value, self._line(node.name))
+                    if column is not None:
+                        info.columns.append(column)
+                return
         if not any(
             "declared_attr" in (_dotted(d.decorator) or "").split(".") for d in node.decorators
         ):
