@@ -2484,3 +2484,40 @@ def test_an_aggregated_method_declares_its_column(make_repo: MakeRepo) -> None:
         import app.models
 
         assert [c.name for c in app.models.Group.__table__.columns] == ["id", "member_count"]
+
+
+def test_a_model_named_in_a_class_attribute_dict(make_repo: MakeRepo) -> None:
+    """flask-rest-jsonapi's `data_layer = {"session": db.session, "model": Page}` on a
+    resource class: the generic resource queries the model the dict names, a read of
+    confidence low as `model = Page` is (open-event-server: 260 such resources, `pages`
+    reported dead). A dict naming no model key reads nothing."""
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+            "class Page(db.Model):\n"
+            "    __tablename__ = 'pages'\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n\n\n"
+            "class Tag(db.Model):\n"
+            "    __tablename__ = 'tags'\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+        ),
+        "app/api.py": (
+            "from flask_rest_jsonapi import ResourceList\n\n"
+            "from app.models import Page, Tag, db\n\n\n"
+            "class PageList(ResourceList):\n"
+            "    data_layer = {'session': db.session, 'model': Page}\n\n\n"
+            "class TagList(ResourceList):\n"
+            "    labels = {'kind': Tag}\n"
+        ),
+        "app/setup.py": "from app.models import db\n\n\ndef init():\n    db.create_all()\n",
+    })
+    report = scan(root)
+    assert [
+        (t.name, t.status, [(u.path, u.line, u.kind, u.confidence) for u in t.uses])
+        for t in report.tables
+    ] == [
+        ("pages", "used", [("app/api.py", 7, "read", "low")]),
+        ("tags", "dead", []),
+    ]
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()

@@ -455,11 +455,11 @@ def _create_all_signature(call: cst.Call) -> bool:
 #: models.Trunk` of oslo.versionedobjects' data objects in neutron and its plugins)
 _MODEL_ATTRIBUTES = frozenset({"model", "model_type", "model_class", "__model__", "db_model"})
 
-#: Schema items declared beside a Table or model (`Index("ix", links.c.a, links.c.b)`): the
-#: columns named in them are schema, not reads of the table
 #: Calls mapping a plain class to a Table object: SQLAlchemy's `registry.map_imperatively`
 #: and the classic `mapper` (`sqlalchemy.orm.mapper`, before 2.0).
 _IMPERATIVE_MAPPERS = frozenset({"map_imperatively", "mapper"})
+#: Schema items declared beside a Table or model (`Index("ix", links.c.a, links.c.b)`): the
+#: columns named in them are schema, not reads of the table
 _SCHEMA_ITEMS = frozenset(
     {
         "Index", "UniqueConstraint", "CheckConstraint", "PrimaryKeyConstraint",
@@ -1599,6 +1599,14 @@ class _Reader:
                 variable = variable or tgt.value
                 if tgt.value in _MODEL_ATTRIBUTES and self.kinds[-1] == "class":
                     self._model_attribute(node.value)
+                elif self.kinds[-1] == "class" and isinstance(node.value, cst.Dict):
+                    # flask-rest-jsonapi's `data_layer = {"session": db.session, "model":
+                    # Page}`: the generic resource queries the model the dict names
+                    for element in node.value.elements:
+                        if isinstance(element, cst.DictElement) and (
+                            self._literal(element.key) in _MODEL_ATTRIBUTES
+                        ):
+                            self._model_attribute(element.value)
             else:
                 self._target(tgt)
         if (
