@@ -2521,3 +2521,48 @@ def test_a_model_named_in_a_class_attribute_dict(make_repo: MakeRepo) -> None:
         ("tags", "dead", []),
     ]
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
+
+
+def test_a_table_of_each_name_the_database_lists_declares_nothing(make_repo: MakeRepo) -> None:
+    """`for name in inspector.get_table_names(): Table(name, metadata, *fks)` (a script
+    dropping every table): each table the database already has, reflected, declaring none;
+    it had been a model whose table name cannot be computed, which lowered every dead and
+    undefined finding to confidence medium (open-event-server's drop_db.py: 18 findings).
+    The real inspector lists the tables."""
+    import sqlalchemy as sa
+
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "from sqlalchemy import Column, Integer\n"
+            "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\n"
+            "class Old(Base):\n    __tablename__ = 'old'\n"
+            "    id = Column(Integer, primary_key=True)\n\n\n"
+            "def init(engine):\n    Base.metadata.create_all(engine)\n"
+        ),
+        "app/drop.py": (
+            "from sqlalchemy import MetaData, Table, inspect\n\n\n"
+            "def drop_all(engine):\n"
+            "    metadata = MetaData()\n"
+            "    tables = []\n"
+            "    for name in inspect(engine).get_table_names():\n"
+            "        tables.append(Table(name, metadata))\n"
+            "    with engine.begin() as conn:\n"
+            "        for table in tables:\n"
+            "            table.drop(conn)\n"
+        ),
+    })
+    report = scan(root)
+    assert [(f.name, f.table, f.confidence) for f in report.findings] == [
+        ("dead-table", "public.old", "high"),
+    ]
+    assert [d.code for d in report.diagnostics] == []
+    with importable(root):
+        import app.drop
+        import app.models
+
+        engine = sa.create_engine("sqlite://")
+        app.models.init(engine)
+        assert sa.inspect(engine).get_table_names() == ["old"]
+        app.drop.drop_all(engine)
+        assert sa.inspect(engine).get_table_names() == []

@@ -290,6 +290,22 @@ def _in_memory_sqlite(url: str | None, call: str) -> bool:
     return scheme.split("+")[0] == "sqlite" and rest in ("", "/", "/:memory:")
 
 
+#: Inspector methods listing what a database has (`inspect(engine).get_table_names()`).
+_TABLE_LISTINGS = frozenset({"get_table_names", "get_view_names", "get_temp_table_names"})
+
+
+def _lists_database_tables(node: cst.BaseExpression) -> bool:
+    """`inspector.get_table_names()` (or a view or temporary table listing), perhaps
+    wrapped (`sorted(...)`, `reversed(...)`)."""
+    while isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _TABLE_LISTINGS:
+            return True
+        if not node.args:
+            return False
+        node = node.args[0].value
+    return False
+
+
 def _conditional_column(node: cst.FunctionDef) -> cst.Call | None:
     """The column a `declared_attr` function returns on some path only: it also returns
     nothing (`return`, `return None`, or the end of the function), as a mixin declares a
@@ -596,6 +612,7 @@ class _Reader:
         self.no_refs = 0  # > 0 inside the body of a class that has bases
         self.scopes: list[Scope] = [module_scope]  # the shared scope model, innermost last
         self.loops: list[int] = []  # ids of the `for` statements around the walk, outer first
+        self.reflecting = 0  # loops around the walk over a database's table names (`_for`)
         self._locals: dict[tuple[int, str], bool] = {}
         self.marks: dict[int, tuple[str, str]] = {}  # id(argument chain) -> (kind, context)
         self.ctor_marks: dict[int, str] = {}  # id(M(...) call) -> context (add, merge...)
@@ -945,7 +962,7 @@ class _Reader:
             columns=tuple(columns),
             lightweight=kind == "table",
             metadata=metadata,
-            reflected=kind == "Table" and _reflects(call),
+            reflected=kind == "Table" and (_reflects(call) or self.reflecting > 0),
             loops=loops,
         )
 
@@ -1660,9 +1677,14 @@ class _Reader:
         loop = self.builder.translator.loop_of(node)
         if loop is not None:
             self.loops.append(loop)
+        # `for name in inspector.get_table_names(): Table(name, metadata)`: a Table of each
+        # table the database has, reflected to drop or read it, declaring none
+        listing = _lists_database_tables(node.iter)
+        self.reflecting += listing
         try:
             self.walk(node.body)
         finally:
+            self.reflecting -= listing
             if loop is not None:
                 self.loops.pop()
         if node.orelse is not None:
