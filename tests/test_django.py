@@ -3272,3 +3272,52 @@ def test_migration_dependencies_summed_with_a_setting_keep_the_listed_ones(
     assert [
         (d.code, d.path) for d in report.diagnostics if d.code != "django-dialect"
     ] == [("django-unreadable-migration", "shop/migrations/0002_item_size.py")]
+
+
+METACLASS_PROXIES = {
+    "shop/models.py": (
+        "from django.db import models\n"
+        "from django.db.models.base import ModelBase\n\n\n"
+        "class ProxyBase(ModelBase):\n"
+        "    def __new__(cls, name, bases, attrs, **kwargs):\n"
+        "        if 'Meta' not in attrs:\n\n"
+        "            class Meta:\n"
+        "                proxy = True\n\n"
+        "            attrs['Meta'] = Meta\n"
+        "        attrs['Meta'].proxy = True\n"
+        "        return super().__new__(cls, name, bases, attrs, **kwargs)\n\n\n"
+        "class ThingDB(models.Model):\n"
+        "    key = models.CharField(max_length=10)\n\n\n"
+        "class Thing(ThingDB, metaclass=ProxyBase):\n"
+        "    pass\n\n\n"
+        "class Widget(Thing):\n"
+        "    def rename(self, key):\n"
+        "        self.key = key\n"
+        "        self.save()\n"
+    ),
+}
+
+
+def test_proxies_made_by_a_model_metaclass(make_repo: MakeRepo) -> None:
+    """A metaclass deriving from `ModelBase` whose `__new__` gives every class it makes
+    `class Meta: proxy = True` (evennia's typeclasses): `Thing` and its subclass `Widget`
+    are proxies of `ThingDB`, sharing its table; each had been a multi-table child with a
+    table of its own (evennia: 17 model-without-migration and 3 dead-table warnings on
+    tables that do not exist). Real `makemigrations` and Django's options agree."""
+    import json
+
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(METACLASS_PROXIES))
+    real = json.loads(run_in_django(
+        root, "import json; from shop.models import Thing, Widget; print(json.dumps("
+        "[[m._meta.proxy, m._meta.db_table] for m in (Thing, Widget)]))",
+        ("makemigrations", "shop"),
+    ))
+    assert real == [[True, "shop_thingdb"], [True, "shop_thingdb"]]
+    report = scan(root)
+    assert sorted(t.name for t in report.tables if t.name.startswith("shop_")) == [
+        "shop_thingdb"
+    ]
+    (thing,) = [t for t in report.tables if t.name == "shop_thingdb"]
+    assert [(u.path, u.line, u.kind) for u in thing.uses] == [("shop/models.py", 28, "write")]
+    assert [f.name for f in report.findings] == []

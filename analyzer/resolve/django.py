@@ -1252,6 +1252,30 @@ class _ModelBuilder:
                 return self.evaluator.evaluate(binding.value, Frame(facts))
         return None
 
+    def _metaclass_makes_proxy(self, cls: ClassV) -> bool:
+        """A metaclass of the class or of a base (`metaclass=TypeclassBase`) whose `__new__`
+        defines `class Meta: proxy = True` for the classes it makes (evennia's typeclasses,
+        each a proxy of its database model, and so their subclasses): Django then sees a
+        proxy, whatever the class body says."""
+        for owner in self.evaluator.mro(cls):
+            found = self.evaluator.class_fact(owner)
+            if found is None:
+                continue
+            facts, fact = found
+            for key, value in fact.keywords:
+                if key != "metaclass":
+                    continue
+                for meta in self.evaluator.evaluate(value, Frame(facts)):
+                    if isinstance(meta, ClassV) and self._new_sets_proxy(meta):
+                        return True
+        return False
+
+    def _new_sets_proxy(self, meta: ClassV) -> bool:
+        facts = self.evaluator.module(meta.module)
+        nested = facts.classes.get(f"{meta.qualname}.__new__.Meta") if facts else None
+        binding = nested.names.get("proxy") if nested is not None else None
+        return binding is not None and binding.value == ir.Const(True)
+
     def _own_option(self, cls: ClassV, name: str) -> bool | None:
         meta = self._own_meta(cls)
         if meta is None:
@@ -1270,6 +1294,13 @@ class _ModelBuilder:
         abstract = self._own_option(cls, "abstract") is True
         label_values = self._option(cls, "app_label")
         app_label = one_string(label_values) if label_values else None
+        forced_proxy = not abstract and self._metaclass_makes_proxy(cls)
+        if app_label is None and forced_proxy:
+            # the metaclass gives the proxy its concrete model's app (evennia's typeclasses)
+            app_label = next((
+                parent.app_label for base in self.evaluator.bases(cls)
+                if isinstance(base, ClassV) and (parent := self._model_of(base)) is not None
+            ), None)
         if app_label is None and not abstract:
             app = project.app_of_module(project.django_name(facts.module))
             if app is not None:
@@ -1282,7 +1313,7 @@ class _ModelBuilder:
         model = DjangoModel(app_label or "", cls.name, facts.path, fact.line, cls=cls,
                             abstract=abstract)
         proxy = self._option(cls, "proxy")
-        model.proxy = bool(proxy and one_bool(proxy))
+        model.proxy = bool(proxy and one_bool(proxy)) or forced_proxy
         managed = self._option(cls, "managed")
         model.managed = one_bool(managed) is not False if managed else True
         table = self._option(cls, "db_table")
