@@ -338,12 +338,12 @@ def _baseline_diagnostic(baseline: Baseline) -> Diagnostic:
         )
     else:
         origin = (
-            "the module's own code outside the version checks creates" if baseline.runtime
+            "the module's own code creates it outside the version checks" if baseline.runtime
             else f"{', '.join(baseline.files)} beside it "
-            + ("creates" if len(baseline.files) == 1 else "create")
+            + ("creates it" if len(baseline.files) == 1 else "create it")
         )
         reading = (
-            f"none of its earlier steps creates and {origin}: read as the baseline it "
+            f"none of its earlier steps creates, but {origin}: read as the baseline it "
             "upgrades, run before its first step"
         )
     return Diagnostic(
