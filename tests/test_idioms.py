@@ -5093,7 +5093,6 @@ def test_with_binds_what_a_context_manager_yields_or_enters(make_repo: MakeRepo)
     (`update_query(table_name)`) is a helper of its own: no dynamic name at its definition
     when every call gives the table (the name had been reported as dynamic)."""
     import asyncio
-    import sys
 
     root = make_repo(CONTEXT_MANAGED)
     report = scan(root)
@@ -5104,8 +5103,7 @@ def test_with_binds_what_a_context_manager_yields_or_enters(make_repo: MakeRepo)
     }
     assert dynamic(report) == []
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         import app.crud
         import app.db
 
@@ -5117,10 +5115,6 @@ def test_with_binds_what_a_context_manager_yields_or_enters(make_repo: MakeRepo)
         assert database.raw.execute("SELECT name FROM accounts").fetchall() == [("new",)]
         assert asyncio.run(app.crud.count_wallets(database)) == 2
         assert app.crud.count_audits(database) == 0
-    finally:
-        sys.path.remove(str(root))
-        for name in ("app.crud", "app.db", "app"):
-            sys.modules.pop(name, None)
 
 
 def test_a_query_bound_in_if_else_arms_is_counted_where_written(make_repo: MakeRepo) -> None:
@@ -5204,7 +5198,6 @@ def test_format_fields_reading_an_items_item_or_attribute(make_repo: MakeRepo) -
     `"{0[name]}"` of a dict: `str.format` reads the argument's item (or attribute), so the
     table is known (Medusa: two dynamic names). Real sqlite3 runs them on those tables."""
     import sqlite3
-    import sys
 
     root = make_repo({
         "app/__init__.py": "",
@@ -5224,8 +5217,7 @@ def test_format_fields_reading_an_items_item_or_attribute(make_repo: MakeRepo) -
     ]
     assert dynamic(report) == []
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         import app.db
 
         with sqlite3.connect(":memory:") as con:
@@ -5235,10 +5227,6 @@ def test_format_fields_reading_an_items_item_or_attribute(make_repo: MakeRepo) -
             with pytest.raises(sqlite3.OperationalError, match="no such table: blacklist"):
                 con.execute("DROP TABLE blacklist")
                 app.db.fix(con)
-    finally:
-        sys.path.remove(str(root))
-        for name in ("app.db", "app"):
-            sys.modules.pop(name, None)
 
 
 def test_a_loop_over_a_slice_of_a_constant_tuple(make_repo: MakeRepo) -> None:
@@ -5246,7 +5234,6 @@ def test_a_loop_over_a_slice_of_a_constant_tuple(make_repo: MakeRepo) -> None:
     items the slice keeps, each its own use; the slice had made the name dynamic. Real
     sqlite3 runs the same statements."""
     import sqlite3
-    import sys
 
     root = make_repo({
         "app/__init__.py": "",
@@ -5267,8 +5254,7 @@ def test_a_loop_over_a_slice_of_a_constant_tuple(make_repo: MakeRepo) -> None:
     ]
     assert dynamic(report) == []
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         import app.db
 
         with sqlite3.connect(":memory:") as con:
@@ -5277,7 +5263,3 @@ def test_a_loop_over_a_slice_of_a_constant_tuple(make_repo: MakeRepo) -> None:
             con.execute("INSERT INTO scratch VALUES (1)")
             app.db.count_all(con)
             assert con.execute("SELECT count(*) FROM scratch").fetchone() == (0,)
-    finally:
-        sys.path.remove(str(root))
-        for name in ("app.db", "app"):
-            sys.modules.pop(name, None)

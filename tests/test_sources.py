@@ -1666,7 +1666,6 @@ def test_a_sqlite_file_the_code_opens_beside_the_application_database(
     migration" (healthchecks). Without an application database of another kind, a SQLite
     file the code opens is the application's own: nothing changes."""
     import sqlite3
-    import sys
 
     root = make_repo(OWN_SQLITE_FILE)
     report = scan(root)
@@ -1688,8 +1687,7 @@ def test_a_sqlite_file_the_code_opens_beside_the_application_database(
         ("runtime-created-table", "warning", "public.docs"),
         ("undefined-table", "error", "public.moz_cookies"),
     ]
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         import app.search
 
         index = tmp_path / "search.db"
@@ -1698,10 +1696,6 @@ def test_a_sqlite_file_the_code_opens_beside_the_application_database(
             assert con.execute(
                 "SELECT name FROM sqlite_master WHERE name = 'docs'"
             ).fetchall() == [("docs",)]
-    finally:
-        sys.path.remove(str(root))
-        for name in ("app.search", "app"):
-            sys.modules.pop(name, None)
 
 
 SUBCLASS_CHAIN = {
@@ -1773,7 +1767,6 @@ def test_upgrade_steps_written_as_a_chain_of_subclasses(
     application's uses nor run-time DDL (Medusa: 22 false runtime-created-table warnings).
     Real sqlite3 runs the chain to the same tables and columns."""
     import sqlite3
-    import sys
 
     root = make_repo(SUBCLASS_CHAIN)
     report = scan(root)
@@ -1788,8 +1781,7 @@ def test_upgrade_steps_written_as_a_chain_of_subclasses(
     ]
     assert [f.name for f in report.findings] == []
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         import app.main
 
         connection = app.main.start(str(tmp_path / "main.db"))
@@ -1800,10 +1792,6 @@ def test_upgrade_steps_written_as_a_chain_of_subclasses(
             assert [row[1] for row in check.execute("PRAGMA table_info(shows)")] == [
                 "id", "name", "year",
             ]
-    finally:
-        sys.path.remove(str(root))
-        for name in ("app.main", "app.main_db", "app.db", "app"):
-            sys.modules.pop(name, None)
 
 
 def test_tables_a_function_creates_on_its_own_in_memory_database(
@@ -1816,7 +1804,6 @@ def test_tables_a_function_creates_on_its_own_in_memory_database(
     such probes). The attached database's table stays (external, as ATTACH makes it).
     Real sqlite3 runs both and leaves the file without those tables."""
     import sqlite3
-    import sys
 
     root = make_repo({
         "app/__init__.py": "",
@@ -1841,8 +1828,7 @@ def test_tables_a_function_creates_on_its_own_in_memory_database(
     assert [(t.qualified_name, t.status) for t in report.tables] == [("disk.notes", "external")]
     assert report.findings == []
     assert report.model_dump() == scan(root, prefilter=False).model_dump()
-    sys.path.insert(0, str(root))
-    try:
+    with importable(root):
         import app.probe
 
         disk = tmp_path / "disk.db"
@@ -1853,7 +1839,3 @@ def test_tables_a_function_creates_on_its_own_in_memory_database(
         assert isinstance(app.probe.supports_fts5(), bool)
         with sqlite3.connect(disk) as con:
             assert con.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
-    finally:
-        sys.path.remove(str(root))
-        for name in ("app.probe", "app"):
-            sys.modules.pop(name, None)
