@@ -264,3 +264,19 @@ def suites(stmt: cst.CSTNode) -> Iterator[cst.BaseSuite]:
                 stack.append(other)
         for attr in ("handlers", "cases"):
             stack.extend(getattr(node, attr, ()))
+
+
+def published(statement: cst.Expr) -> list[tuple[cst.Name, cst.BaseExpression]]:
+    """`public(Model=declarative_base())` at module level: the atpublic package's (and its
+    copies') way to bind names in the calling module and list them in `__all__`, each
+    keyword a name bound to its value, as `Model = declarative_base()` binds it."""
+    call = statement.value
+    if not (
+        isinstance(call, cst.Call) and isinstance(call.func, cst.Name)
+        and call.func.value == "public"
+    ):
+        return []
+    return [
+        (arg.keyword, arg.value) for arg in call.args
+        if arg.keyword is not None and not arg.star
+    ]

@@ -51,8 +51,8 @@ from analyzer.facts import (
 )
 from analyzer.python import expr as ir
 from analyzer.python.nodes import dotted as _dotted
+from analyzer.python.nodes import published, suites
 from analyzer.python.nodes import string_value as _string_value
-from analyzer.python.nodes import suites
 from analyzer.python.nodes import target_names as _target_names
 from analyzer.python.parse import ParsedModule
 from analyzer.python.positions import Positions
@@ -714,6 +714,12 @@ class _Reader:
                         if isinstance(leaf, cst.Name):
                             self.known.add(leaf.value)
             self._assignment(node, level)  # type: ignore[arg-type]
+        elif kind is cst.Expr and level == "module":
+            for name, value in published(node):  # type: ignore[arg-type]
+                self.known.add(name.value)
+                self._assignment(
+                    cst.Assign(targets=[cst.AssignTarget(name)], value=value), level
+                )
 
     def _bind(self, name: str, kind: str) -> None:
         if self.bound.get(name) not in ("class", "table"):
