@@ -1839,3 +1839,50 @@ def test_tables_a_function_creates_on_its_own_in_memory_database(
         assert isinstance(app.probe.supports_fts5(), bool)
         with sqlite3.connect(disk) as con:
             assert con.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+
+
+def test_steps_registered_with_sqlite_utils_migrations(make_repo: MakeRepo) -> None:
+    """`migrations = Migrations("app")` (sqlite-utils), then steps decorated
+    `@migrations(name="0001_initial")`, one running a module constant
+    (`db.executescript(SCHEMA)`): one ordered source, the steps in definition order, their
+    SQL and the constant's the migration's (datasette: 12 runtime-created-table warnings
+    on its internal catalog). The real registry applies them to the same tables."""
+    sqlite_utils = pytest.importorskip("sqlite_utils")
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/internal_db.py": (
+            "from sqlite_utils import Migrations\n\n"
+            "SCHEMA = '''\n"
+            "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT);\n"
+            "CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, label TEXT);\n"
+            "'''\n\n"
+            "migrations = Migrations('app_internal')\n\n\n"
+            "@migrations(name='0001_initial')\n"
+            "def initial(db):\n"
+            "    db.executescript(SCHEMA)\n\n\n"
+            "@migrations(name='0002_note_tags')\n"
+            "def note_tags(db):\n"
+            "    db.execute('ALTER TABLE notes ADD COLUMN tag_id INTEGER')\n\n\n"
+            "def count(db):\n"
+            "    return db.execute('SELECT count(*) FROM notes JOIN tags ON tags.id = "
+            "notes.tag_id').fetchone()[0]\n"
+        ),
+    })
+    report = scan(root)
+    assert [s.id for s in report.sources] == [
+        "migration-module:app/internal_db.py:migrations"
+    ]
+    notes = report.table("public.notes")
+    assert notes is not None and [s.columns for s in notes.states] == [["id", "body", "tag_id"]]
+    assert report.findings == []
+    assert sorted({(t.name, u.line, u.kind) for t in report.tables for u in t.uses}) == [
+        ("notes", 22, "read"), ("tags", 22, "read"),
+    ]
+    assert report.model_dump() == scan(root, prefilter=False).model_dump()
+    with importable(root):
+        import app.internal_db
+
+        db = sqlite_utils.Database(memory=True)
+        app.internal_db.migrations.apply(db)
+        assert [c.name for c in db["notes"].columns] == ["id", "body", "tag_id"]
+        assert app.internal_db.count(db) == 0

@@ -121,6 +121,7 @@ def migration_modules(
     result = MigrationModules()
     modules = sorted(modules, key=lambda f: f.path)
     registered = _registered_steps(modules, resolved, result)
+    registered |= _decorator_registries(modules, resolved, result)
     if mapper is not None:
         _subclass_chains(modules, resolved, result, mapper.expander.evaluator)
     numbered_modules: dict[str, list[tuple[int, PythonFacts]]] = {}
@@ -253,6 +254,69 @@ def _registered_steps(
         history.operations.sort(key=lambda op: (op.path, op.line))
         result.histories.append(history)
     return {facts.path for members in by_registry.values() for facts, _, _ in members}
+
+
+#: Where a registry of migrations used as a decorator comes from: sqlite-utils' (and
+#: sqlite-migrate's) `Migrations("app")`, then `@migrations(name="0001_initial")`.
+_MIGRATIONS_REGISTRIES = frozenset({
+    "sqlite_utils.Migrations", "sqlite_utils.migrations.Migrations",
+    "sqlite_migrate.Migrations",
+})
+
+
+def _decorator_registries(
+    modules: list[PythonFacts], resolved: Mapping[str, PythonSql], result: MigrationModules
+) -> set[str]:
+    """`migrations = Migrations("app")` (sqlite-utils, sqlite-migrate), then each step a
+    function decorated `@migrations(name="0001_initial")`: one ordered source per registry,
+    the steps in the order they are defined (the registry runs them so, each once), their
+    SQL the migration's (a constant of the module included, `db.executescript(SCHEMA)`).
+    The paths of the modules holding such steps are returned."""
+    found: set[str] = set()
+    for facts in modules:
+        registries = {
+            name for name, fact in facts.names.items()
+            if fact.kind == "value" and isinstance(fact.value, ir.Call)
+            and _names_registry(facts, fact.value.func)
+        }
+        if not registries:
+            continue
+        for registry in sorted(registries):
+            steps = sorted(
+                (function.line, name) for name, function in facts.functions.items()
+                if "." not in name and registry in function.decorators
+            )
+            if not steps:
+                continue
+            refs = resolved[facts.path].refs if facts.path in resolved else []
+            history = SourceHistory(
+                id=f"migration-module:{facts.path}:{registry}", kind="migration-module",
+                path=facts.path, files=[facts.path], ordered=True,
+            )
+            for _line, name in steps:
+                result.steps.add((facts.path, name))
+                _add(history, facts.path, [r for r in refs if _top(r.function) == name], name)
+            # the module-level constant a step runs (`INTERNAL_DB_SCHEMA_SQL`), written
+            # apart from it: its statements on the tables the steps create are theirs too
+            created = {op.table for op in history.operations if op.operation == "create"}
+            result.gated.setdefault(facts.path, []).extend(
+                (r.line, r.line) for r in refs
+                if r.function is None and TableKey(r.ref.schema, r.ref.name) in created
+            )
+            result.histories.append(history)
+            found.add(facts.path)
+    return found
+
+
+def _names_registry(facts: PythonFacts, func: ir.Expr) -> bool:
+    """Whether a called name is imported from one of `_MIGRATIONS_REGISTRIES`."""
+    if not isinstance(func, ir.Global | ir.Imported):
+        return False
+    return any(
+        binding.local == func.name and binding.name is not None
+        and f"{binding.module}.{binding.name}" in _MIGRATIONS_REGISTRIES
+        for binding in facts.imports
+    )
 
 
 def _registry_home(
