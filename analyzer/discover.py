@@ -116,11 +116,14 @@ def _test_name(name: str) -> bool:
     """`test_x.py`, `x_test.py`, and `tests.py`: the module Django's `startapp` gives each
     app for its tests (its test runner finds them there). Not `x_tests.py`: Flexget's
     `perf_tests.py` is a command of the application (pgAdmin's suites of that name sit in
-    `feature_tests/` folders, which are test folders)."""
+    `feature_tests/` folders, which are test folders). And `fixtures.py`, the tests' sample
+    database shipped inside a package (datasette's, which only its tests import): like any
+    file named as a test, application code importing it makes it the application's again
+    (`adopt_imported_tests`)."""
     return (
         (name.startswith("test_") and name.endswith(".py"))
         or name.endswith("_test.py")
-        or name == "tests.py"
+        or name in ("tests.py", "fixtures.py")
     )
 
 

@@ -273,3 +273,32 @@ def test_examples_and_docs_are_left_out_unless_included(make_repo: MakeRepo) -> 
         "audit_demo", "orders", "tutorial_notes", "users"
     ]
     assert included.stats.skipped_example_files == 0
+
+
+def test_a_fixtures_module_only_tests_import_is_test_code(make_repo: MakeRepo) -> None:
+    """`app/fixtures.py` building the tests' sample database (datasette's: 36 findings on
+    its sample tables, "drop it in a migration") is test code, left out with the tests;
+    imported by application code (`from app.fixtures import seed` in a command), it is the
+    application's again, as any file named like a test (`adopt_imported_tests`)."""
+    from analyzer import scan
+
+    fixtures = (
+        "def build(conn):\n"
+        "    conn.execute('CREATE TABLE sample_rows (id int)')\n"
+        "    conn.execute('INSERT INTO sample_rows VALUES (1)')\n"
+    )
+    root = make_repo({
+        "app/__init__.py": "",
+        "app/fixtures.py": fixtures,
+        "app/db.py": "def users(cur):\n    return cur.execute('SELECT id FROM users')\n",
+        "schema.sql": "CREATE TABLE users (id int);\n",
+        "tests/test_app.py": "from app.fixtures import build\n",
+    })
+    report = scan(root)
+    assert [t.name for t in report.tables] == ["users"]
+    assert report.findings == []
+    assert report.stats.skipped_test_files == 2
+    (root / "app/command.py").write_text("from app.fixtures import build\n")
+    adopted = scan(root)
+    assert sorted(t.name for t in adopted.tables) == ["sample_rows", "users"]
+    assert adopted.stats.skipped_test_files == 1
