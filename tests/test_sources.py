@@ -1886,3 +1886,60 @@ def test_steps_registered_with_sqlite_utils_migrations(make_repo: MakeRepo) -> N
         app.internal_db.migrations.apply(db)
         assert [c.name for c in db["notes"].columns] == ["id", "body", "tag_id"]
         assert app.internal_db.count(db) == 0
+
+
+def test_subclass_chains_on_connections_of_their_own_build_separate_databases(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """Two upgrade chains run on connections made apart (`upgrade_database(Connection(
+    "main.db"), main_db.InitialSchema)`, `upgrade_database(Connection("cache.db"),
+    cache_db.InitialSchema)`) build two databases: each may have its own `db_version`,
+    with other columns, and neither is a duplicate-definition nor a definition-drift of the
+    other (Medusa: 3 and 2 such warnings). The same chains on one connection are rivals.
+    Real sqlite3 builds the two files."""
+    import sqlite3
+
+    def chain(columns: str) -> str:
+        return (
+            "from app import db\n\n\n"
+            "class InitialSchema(db.SchemaUpgrade):\n"
+            "    def test(self):\n"
+            "        return False\n\n"
+            "    def execute(self):\n"
+            f"        self.connection.action('CREATE TABLE db_version ({columns})')\n"
+        )
+
+    files = {
+        **{k: v for k, v in SUBCLASS_CHAIN.items() if k in ("app/__init__.py", "app/db.py")},
+        "app/main_db.py": chain("db_version INTEGER"),
+        "app/cache_db.py": chain("db_version INTEGER, updated TEXT"),
+        "app/main.py": (
+            "from app import cache_db, db, main_db\n\n\n"
+            "def start(folder):\n"
+            "    db.upgrade_database(db.Connection(folder + '/main.db'), main_db.InitialSchema)\n"
+            "    db.upgrade_database(db.Connection(folder + '/cache.db'), cache_db.InitialSchema)\n"
+            "\n\n"
+            "def version(connection):\n"
+            "    return connection.action('SELECT db_version FROM db_version').fetchall()\n"
+        ),
+    }
+    root = make_repo(files)
+    report = scan(root)
+    assert sorted(s.id for s in report.sources) == [
+        "migration-module:app/cache_db.py:InitialSchema",
+        "migration-module:app/main_db.py:InitialSchema",
+    ]
+    assert [f.name for f in report.findings] == []
+    with importable(root):
+        import app.main
+
+        app.main.start(str(tmp_path))
+        for name, columns in (("main.db", ["db_version"]), ("cache.db", ["db_version", "updated"])):
+            with sqlite3.connect(tmp_path / name) as con:
+                assert [r[1] for r in con.execute("PRAGMA table_info(db_version)")] == columns
+    one = make_repo({**files, "app/main.py": files["app/main.py"].replace(
+        "db.Connection(folder + '/cache.db')", "db.Connection(folder + '/main.db')"
+    )})
+    assert sorted(f.name for f in scan(one).findings) == [
+        "definition-drift", "duplicate-definition",
+    ]

@@ -50,8 +50,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             ),
             key=lambda item: item[0].id,
         )
-        if len({frozenset(entry.columns) for _, entry in states}) < 2:
+        # sources building databases of their own (`SourceHistory.database`) are compared
+        # only with the sources of the same database
+        groups: dict[str | None, list[State]] = {}
+        for item in states:
+            groups.setdefault(item[0].database, []).append(item)
+        drifting = [
+            group for _, group in sorted(groups.items(), key=lambda g: g[0] or "")
+            if len({frozenset(entry.columns) for _, entry in group}) >= 2  # type: ignore[arg-type]
+        ]
+        if not drifting:
             continue
+        states = drifting[0]
         reference_history, reference = _reference(states)
         expected = set(reference.columns)
         differences = []

@@ -45,6 +45,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         owners = {_owner(ctx, source) for source in sources}
         if len(owners) < 2:
             continue  # one source, or one schema's per-engine variants (postgresql, sqlite)
+        by_database: dict[str | None, set[str]] = {}
+        for source in sources:
+            by_database.setdefault(_database(ctx, source), set()).add(_owner(ctx, source))
+        if all(len(found) < 2 for found in by_database.values()):
+            continue  # each builds a database of its own (`DBConnection("cache.db")`)
         if _shared_idempotently(ctx, creates):
             continue
         table = data["key"].display
@@ -133,6 +138,11 @@ def _other_engine(ctx: RuleContext, source: str) -> bool:
     history = ctx.graph.nodes[source_node(source)].get("history")
     dialect = getattr(history, "dialect", None)
     return dialect is not None and dialect != ctx.config.dialect
+
+
+def _database(ctx: RuleContext, source: str) -> str | None:
+    history = ctx.graph.nodes[source_node(source)].get("history")
+    return getattr(history, "database", None)
 
 
 def _owner(ctx: RuleContext, source: str) -> str:

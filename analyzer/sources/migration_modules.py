@@ -399,15 +399,28 @@ def _subclass_chains(
                     if argument.name in names:
                         runners[(facts.module, call.function)] = names.index(argument.name)
     roots: list[ClassV] = []
+    # each root's database: the other arguments of the runner's call, as written (the
+    # connection: `upgrade_database(cache_db_con, cache_db.InitialSchema)`)
+    databases: dict[ClassV, set[str]] = {}
     for facts in modules:
         for call in facts.calls:
             for value in _runner_values(evaluator, facts, call, runners):
                 argument = _class_argument(facts, call, value, runners)
                 if argument is None or isinstance(argument, ir.Param):
                     continue
+                connection = ", ".join(
+                    ir.render(other) for other in call.args if other is not argument
+                )
                 for found in evaluator.evaluate(argument, Frame(facts)):
-                    if isinstance(found, ClassV) and found not in roots:
-                        roots.append(found)
+                    if isinstance(found, ClassV):
+                        if found not in roots:
+                            roots.append(found)
+                        databases.setdefault(found, set()).add(connection)
+    # several roots on connections made apart: each builds its own database (Medusa's
+    # main.db, cache.db, failed.db), not rivals of one another's tables
+    separate = len({frozenset(found) for found in databases.values()}) > 1 and all(
+        len(found) == 1 for found in databases.values()
+    )
     by_module = {facts.module: facts for facts in modules}
     for root in sorted(roots, key=lambda c: (c.module, c.qualname)):
         order = [cls for cls in _depth_first(root, evaluator) if cls.module in by_module]
@@ -427,6 +440,7 @@ def _subclass_chains(
             id=f"migration-module:{by_module[root.module].path}:{root.qualname}",
             kind="migration-module", path=by_module[root.module].path,
             files=sorted({by_module[cls.module].path for cls in order}), ordered=True,
+            database=next(iter(databases[root])) if separate else None,
         )
         for cls, refs in steps:
             first = len(history.operations)

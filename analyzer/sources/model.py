@@ -118,6 +118,11 @@ class SourceHistory:
     # A create_all whose MetaData could not be read and was assumed (the only one with
     # tables): its tables count as created, but no finding rests on the call running.
     assumed: bool = False
+    # The database the source builds when the code runs several sources on databases of
+    # their own (a subclass-chain upgrade given `db.DBConnection("cache.db")`, another
+    # `db.DBConnection()`): the connection as written; None for the one application
+    # database. Sources of different databases are neither rivals nor drift.
+    database: str | None = None
     # Home-made steps named as a chain of version upgrades (`v26_v27.py`, `migrate4to5.py`):
     # they upgrade a database of the first one's version, which something else built (an
     # older release, a schema script), so a table missing at a step is that schema's
