@@ -48,6 +48,7 @@ from analyzer.readers.sinks import (
     TABLE_LIKE,
     TEMP_VIEW_KEYWORDS,
     TEMP_VIEW_METHODS,
+    in_memory_sqlite,
 )
 
 
@@ -190,7 +191,7 @@ class CodeSqlReader(Reader):
         ) and (callee := dotted(call.func)) is not None:
             self.connects.append(FileDatabase(
                 self.parsed.line(call), sys.intern(callee), ctx.scope.function,
-                _in_memory(call.args[0].value),
+                in_memory_sqlite(literal_string(call.args[0].value), name),
             ))
         if (is_format_call(call) or sql_composable_text(call) is not None) and self.shapes.is_str(
             call
@@ -431,12 +432,6 @@ class CodeSqlReader(Reader):
                 )
             )
         return out
-
-
-def _in_memory(node: cst.BaseExpression) -> bool:
-    """`":memory:"` (or `"file::memory:?cache=shared"`): a database no file holds."""
-    text = literal_string(node)
-    return text is not None and (text == ":memory:" or text.startswith("file::memory:"))
 
 
 def _view_name(call: cst.Call) -> cst.BaseExpression | None:

@@ -127,3 +127,15 @@ ROW_METHOD_WRITES = frozenset({"save", "update", "delete", "remove", "destroy"})
 #: The context of such a call's reference, before the method's name (`row_method:update`;
 #: peewee's `save` keeps its own context, `save`)
 ROW_METHOD = "row_method:"
+
+
+def in_memory_sqlite(url: str | None, call: str) -> bool:
+    """`create_engine("sqlite://")` / `"sqlite:///:memory:"`, `sqlite3.connect(":memory:")`
+    (or `"file::memory:?cache=shared"`): a database no file holds; `call` is the callee's
+    last name (`create_engine` takes a URL, `connect` a file name)."""
+    if url is None:
+        return False
+    if call == "connect":
+        return url == ":memory:" or url.startswith("file::memory:")
+    scheme, _, rest = url.partition("://")
+    return scheme.split("+")[0] == "sqlite" and rest in ("", "/", "/:memory:")

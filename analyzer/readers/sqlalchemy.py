@@ -79,6 +79,7 @@ from analyzer.readers.sinks import (
     SQLALCHEMY_ROOTS,
     TABLE_COLUMNS,
     TABLE_STATEMENT_METHODS,
+    in_memory_sqlite,
 )
 
 __all__ = ["read_sqlalchemy"]
@@ -278,16 +279,6 @@ def _last(func: cst.BaseExpression) -> str | None:
     if isinstance(func, cst.Name):
         return func.value
     return None
-
-
-def _in_memory_sqlite(url: str | None, call: str) -> bool:
-    """`create_engine("sqlite://")` / `"sqlite:///:memory:"`, `sqlite3.connect(":memory:")`."""
-    if url is None:
-        return False
-    if call == "connect":
-        return url == ":memory:" or url.startswith("file::memory:")
-    scheme, _, rest = url.partition("://")
-    return scheme.split("+")[0] == "sqlite" and rest in ("", "/", "/:memory:")
 
 
 #: Inspector methods listing what a database has (`inspect(engine).get_table_names()`).
@@ -1790,7 +1781,7 @@ class _Reader:
             if table is not None:
                 self.facts.tables.append(table)
         self.calls_in.setdefault(self.functions[-1], []).append(func)
-        if name in ("create_engine", "connect") and node.args and _in_memory_sqlite(
+        if name in ("create_engine", "connect") and node.args and in_memory_sqlite(
             self._literal(node.args[0].value), name
         ):
             self.facts.memory_databases.append(self._line(node))
