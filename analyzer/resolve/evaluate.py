@@ -1120,14 +1120,12 @@ class Evaluator:
         with nothing else that may change it; None for any other value."""
         if not isinstance(func, FunctionV):
             return None
-        facts = self.index.find(func.module)
-        fact = facts.functions.get(func.qualname) if facts is not None else None
-        if facts is None or fact is None:
+        found = self.readable_function(func, also=CONTEXT_MANAGER_DECORATORS)
+        if isinstance(found, str) or len(
+            {d.rsplit(".", 1)[-1] for d in found[1].decorators} & CONTEXT_MANAGER_DECORATORS
+        ) != 1:
             return None
-        decorators = {d.rsplit(".", 1)[-1] for d in fact.decorators} - TRANSPARENT_DECORATORS
-        if len(decorators) != 1 or not decorators <= CONTEXT_MANAGER_DECORATORS:
-            return None
-        return facts, fact
+        return found
 
     def _enter_method(self, item: Value) -> FunctionV | None:
         """The `__enter__` (else `__aenter__`) of a repository class, bound to its instance;
@@ -1183,15 +1181,18 @@ class Evaluator:
                 return (func,)
         return (Unknown(f"calling {describe(func)}"),)
 
-    def readable_function(self, func: FunctionV) -> tuple[PythonFacts, FunctionFact] | str:
+    def readable_function(
+        self, func: FunctionV, also: frozenset[str] = frozenset()
+    ) -> tuple[PythonFacts, FunctionFact] | str:
         """The module and facts of a function whose body a call may be read through, or why
-        not (not read, or decorated with something that may change what it returns)."""
+        not (not read, or decorated with something that may change what it returns);
+        `also`: more decorators the caller reads through itself (`@contextmanager`)."""
         facts = self.index.find(func.module)
         fact = facts.functions.get(func.qualname) if facts is not None else None
         if facts is None or fact is None:
             return f"{func.qualname}() is not a function that can be read"
         decorators = {d.rsplit(".", 1)[-1] for d in fact.decorators}
-        unknown = sorted(decorators - TRANSPARENT_DECORATORS)
+        unknown = sorted(decorators - TRANSPARENT_DECORATORS - also)
         if unknown:
             return f"{func.qualname}() is decorated with @{unknown[0]}"
         return facts, fact
