@@ -632,10 +632,7 @@ class ChainResolver:
     def _annotated_queryset(self, param: ir.Param, frame: Frame) -> Typed | None:
         """A parameter annotated `QuerySet[Thing]` (or `Manager[Thing]`, an admin action's
         `queryset`): a queryset of that model."""
-        function = frame.module.functions.get(param.function)
-        annotation = next(
-            (p.annotation for p in function.params if p.name == param.name), None
-        ) if function is not None else None
+        annotation = _annotation_of(param, frame)
         if not isinstance(annotation, ir.Subscript):
             return None
         outer = Frame(frame.module)
@@ -662,10 +659,7 @@ class ChainResolver:
             return True
         if not isinstance(expr, ir.Param):
             return False
-        function = frame.module.functions.get(expr.function)
-        annotation = next(
-            (p.annotation for p in function.params if p.name == expr.name), None
-        ) if function is not None else None
+        annotation = _annotation_of(expr, frame)
         return annotation is not None and any(
             isinstance(value, ExternalV) and value.path in REQUEST_CLASSES
             for value in self.evaluator.evaluate(annotation, Frame(frame.module))
@@ -1227,6 +1221,14 @@ class ChainResolver:
 ADMIN_REGISTER = frozenset(
     {"django.contrib.admin.register", "django.contrib.admin.decorators.register"}
 )
+
+
+def _annotation_of(param: ir.Param, frame: Frame) -> ir.Expr | None:
+    """The annotation a parameter of a function of the frame's module is written with."""
+    function = frame.module.functions.get(param.function)
+    if function is None:
+        return None
+    return next((p.annotation for p in function.params if p.name == param.name), None)
 
 
 def _stepped(expr: ir.Expr, steps: tuple[ChainStep, ...]) -> ir.Expr:
