@@ -1018,17 +1018,18 @@ class Mapper:
         """`secondary=` tables: a Table object found through imports, or a table name."""
         for written, line, attribute in info.cls.secondaries:
             key: TableKey | None = None
-            if written[:1] in "'\"" and not _DOTTED_NAME.fullmatch(written[1:-1]):
-                # `secondary="join(Membership, Role, Role.id == Membership.role_id)"`: an
-                # expression SQLAlchemy evaluates against its registry of classes, whose
-                # joined entities are the tables read (never a table of that name)
-                for entity in _joined_entities(written[1:-1]):
-                    found = self._mapped_by_name(entity)
-                    if found is not None:
-                        info.joined.append((found, line, attribute))
-                continue
             if written[:1] in "'\"":
-                schema, _, name = written[1:-1].rpartition(".")
+                text = written[1:-1]
+                if not _DOTTED_NAME.fullmatch(text):
+                    # `secondary="join(Membership, Role, Role.id == Membership.role_id)"`: an
+                    # expression SQLAlchemy evaluates against its registry of classes, whose
+                    # joined entities are the tables read (never a table of that name)
+                    for entity in _joined_entities(text):
+                        found = self._mapped_by_name(entity)
+                        if found is not None:
+                            info.joined.append((found, line, attribute))
+                    continue
+                schema, _, name = text.rpartition(".")
                 key = TableKey(schema or self.default_schema, name)
             else:
                 # `secondary=AxB.__table__`: the table of the mapped class AxB

@@ -68,10 +68,10 @@ REVERSE_STEPS = frozenset(
     {"rollback", "downgrade", "down", "backward", "backwards", "revert", "undo", "unapply"}
 )
 
-# m001_initial, m1, migration_0003, migrate_12, upgrade_to_12, upgrade_12, v3_add, step_2
 #: A step module of a migrations package named with a letter before its number, since a
 #: module name cannot start with a digit (`m0001_v1_to_v2.py`, `migration_0002_tags.py`).
 _PREFIXED_STEP_FILE = re.compile(r"^(?:m|migration|migrate|step)_?(\d+)_")
+# m001_initial, m1, migration_0003, migrate_12, upgrade_to_12, upgrade_12, v3_add, step_2
 DEFAULT_FUNCTION_PATTERN = r"^(?:m|migration|migrate|upgrade_to|upgrade|v|step)_?(\d+)(?:_|$)"
 
 
@@ -393,11 +393,10 @@ def _subclass_chains(
         for call in facts.calls:
             for value in _runner_values(evaluator, facts, call, runners):
                 argument = _class_argument(facts, call, value, runners)
-                if isinstance(argument, ir.Param) and call.function is not None:
-                    function = facts.functions.get(call.function)
-                    names = [p.name for p in function.params] if function is not None else []
-                    if argument.name in names:
-                        runners[(facts.module, call.function)] = names.index(argument.name)
+                if isinstance(argument, ir.Param) and call.function is not None and (
+                    (index := _param_index(facts, call.function, argument.name)) is not None
+                ):
+                    runners[(facts.module, call.function)] = index
     roots: list[ClassV] = []
     # each root's database: the other arguments of the runner's call, as written (the
     # connection: `upgrade_database(cache_db_con, cache_db.InitialSchema)`)
@@ -465,11 +464,17 @@ def _subclass_runners(facts: PythonFacts) -> list[tuple[tuple[str, str], int]]:
         ):
             continue
         param = iterable.func.value
-        function = facts.functions.get(param.function)
-        names = [p.name for p in function.params] if function is not None else []
-        if param.name in names and any(call.func == param for call in facts.calls):
-            found.append(((facts.module, param.function), names.index(param.name)))
+        index = _param_index(facts, param.function, param.name)
+        if index is not None and any(call.func == param for call in facts.calls):
+            found.append(((facts.module, param.function), index))
     return found
+
+
+def _param_index(facts: PythonFacts, function: str, name: str) -> int | None:
+    """Where the parameter `name` of the module's function `function` stands, if it has one."""
+    fact = facts.functions.get(function)
+    names = [param.name for param in fact.params] if fact is not None else []
+    return names.index(name) if name in names else None
 
 
 def _runner_values(
