@@ -3321,3 +3321,61 @@ def test_proxies_made_by_a_model_metaclass(make_repo: MakeRepo) -> None:
     (thing,) = [t for t in report.tables if t.name == "shop_thingdb"]
     assert [(u.path, u.line, u.kind) for u in thing.uses] == [("shop/models.py", 28, "write")]
     assert [f.name for f in report.findings] == []
+
+
+LAZY_GLOBAL_IMPORTS = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Account(models.Model):\n"
+        "    name = models.CharField(max_length=10)\n\n\n"
+        "class Ticket(models.Model):\n"
+        "    title = models.CharField(max_length=10)\n"
+    ),
+    # a package filling its public names in an init function, against import cycles
+    "shop/api.py": (
+        "Ticket = None\n\n\n"
+        "def init():\n"
+        "    global Ticket\n"
+        "    from shop.models import Ticket\n"
+    ),
+    "shop/services.py": (
+        "from shop import api\n\n"
+        "_Account = None\n\n\n"
+        "def delayed_import():\n"
+        "    global _Account\n"
+        "    if not _Account:\n"
+        "        from shop.models import Account as _Account\n\n\n"
+        "def active():\n"
+        "    delayed_import()\n"
+        "    return _Account.objects.filter(name='a').count()\n\n\n"
+        "def open_tickets():\n"
+        "    return api.Ticket.objects.filter(title='t').count()\n"
+    ),
+}
+
+
+def test_lazy_imports_into_module_level_placeholders(make_repo: MakeRepo) -> None:
+    """`_Account = None` at module level and `global _Account; from shop.models import
+    Account as _Account` in a function (evennia's `delayed_import()` and its package's
+    `_init()`, against import cycles): code reading `_Account.objects` runs once the import
+    filled the name, so it is the model (evennia: 81 uses missed). Real Django runs the
+    queries on the models' tables."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(LAZY_GLOBAL_IMPORTS, shop_db=True))
+    real = captured_sql(
+        root, "from shop import api, services; api.init()",
+        "services.active(); services.open_tickets()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert [re.findall(r'FROM "(\w+)"', sql) for sql in real] == [
+        ["shop_account"], ["shop_ticket"]
+    ]
+    report = scan(root)
+    uses = {
+        t.name: [(u.path, u.line, u.kind, u.operation, u.confidence) for u in t.uses]
+        for t in report.tables if t.name.startswith("shop_")
+    }
+    assert uses == {
+        "shop_account": [("shop/services.py", 14, "read", "count", "high")],
+        "shop_ticket": [("shop/services.py", 18, "read", "count", "high")],
+    }

@@ -494,7 +494,11 @@ class _Walker:
 
     def bind_name(self, name: str, site: BindingSite, scope: Scope) -> None:
         if scope.kind != "module" and name in scope.declared_global:
-            self.model.module.bind(name, BindingSite("other", site.line))
+            # `global _User` then `from app.models import User as _User` in a function: the
+            # module's name is that import once the function ran (a lazy import; see
+            # `summary._placeholder_filled`); any other binding's value is not known there
+            kind = "import" if site.kind == "import" else "other"
+            self.model.module.bind(name, BindingSite(kind, site.line, imported=site.imported))
             return
         if name in scope.declared_nonlocal:
             outer = scope.parent

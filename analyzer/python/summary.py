@@ -202,9 +202,10 @@ def _name_fact(
     # `if TYPE_CHECKING: class Base: ...` / `else: Base = versioned_base(...)`: the binding
     # the interpreter runs
     real = [site for site in real if not translator.model.for_type_checkers(site)] or real
-    site = real[-1]
     annotation = next((s.annotation for s in sites if s.annotation is not None), None)
     annotated = translator.expr(annotation, scope) if annotation is not None else None
+    real = _placeholder_filled(real)
+    site = real[-1]
     if len(real) > 1:
         kinds = sorted({s.kind for s in real})
         bindings = tuple(s.imported for s in real if s.imported is not None)
@@ -238,6 +239,25 @@ def _name_fact(
     if site.kind == "declared":
         return NameFact("declared", site.line, annotation=annotated)
     return NameFact("other", site.line, why=f"`{name}` is bound by a {site.kind} statement")
+
+
+def _placeholder_filled(sites: list[BindingSite]) -> list[BindingSite]:
+    """`_User = None` at module level and `global _User; from app.models import User as _User`
+    in a function (a lazy import, against import cycles): code reading `_User.objects` runs
+    once the import filled it, since `None` has no attributes, so the import is the value.
+    The sites as they are unless every binding but `None` placeholders is that import."""
+    imports = [site for site in sites if site.kind == "import" and site.imported is not None]
+    targets = {(b.module, b.name, b.level) for site in imports if (b := site.imported)}
+    if len(targets) != 1 or len(imports) == len(sites):
+        return sites
+    placeholders = [
+        site for site in sites
+        if site.kind == "assign" and isinstance(site.value, cst.Name) and site.value.value == "None"
+        and not site.path
+    ]
+    if len(placeholders) + len(imports) != len(sites):
+        return sites
+    return imports[-1:]
 
 
 def _alternatives(
