@@ -5263,3 +5263,60 @@ def test_a_loop_over_a_slice_of_a_constant_tuple(make_repo: MakeRepo) -> None:
             con.execute("INSERT INTO scratch VALUES (1)")
             app.db.count_all(con)
             assert con.execute("SELECT count(*) FROM scratch").fetchone() == (0,)
+
+
+COLUMNS_ADDED_IN_A_LOOP = {
+    **INI,
+    "migrations/env.py": ALEMBIC_ENV_PY,
+    f"{V}/a1.py": revision("a1", None, """
+        op.create_table("shared", sa.Column("id", sa.Integer, primary_key=True))
+    """),
+    f"{V}/b2.py": revision("b2", "a1", """
+        new_columns = [
+            sa.Column("tags", sa.JSON(), nullable=True),
+            sa.Column("owner", sa.String(20)),
+        ]
+        with op.batch_alter_table("shared") as batch_op:
+            for col in new_columns:
+                batch_op.add_column(col)
+        for column in EXTRA:
+            op.add_column("shared", column)
+    """, header='EXTRA = (sa.Column("note", sa.Text()),)'),
+    "app/__init__.py": "",
+    "app/models.py": (
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\n"
+        "class Shared(Base):\n"
+        '    __tablename__ = "shared"\n'
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+        "    tags = sa.Column(sa.JSON)\n"
+        "    owner = sa.Column(sa.String(20))\n"
+        "    note = sa.Column(sa.Text)\n\n\n"
+        "def notes(session):\n"
+        "    return session.query(Shared).all()\n"
+    ),
+}
+
+
+def test_columns_a_revision_adds_in_a_loop_over_columns_it_spells_out(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """`for col in new_columns: batch_op.add_column(col)` over a list of `sa.Column(...)`
+    the revision writes (or a module constant): each iteration adds that column. They had
+    been columns "tabletrace cannot read", and the model declaring them drifted (pgAdmin: a
+    false `model-drift` on five columns). Real Alembic's upgrade adds the same columns."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    root = make_repo(COLUMNS_ADDED_IN_A_LOOP)
+    report = scan(root)
+    assert report.findings == []
+    assert report.diagnostics == []
+    (head,) = [s for s in report.table("public.shared").states if s.source_kind == "alembic"]
+    assert head.columns == ["id", "tags", "owner", "note"]
+    url = tmp_path / "app.db"
+    command.upgrade(alembic_config(root, f"sqlite:///{url}"), "head")
+    engine = sa.create_engine(f"sqlite:///{url}")
+    assert [c["name"] for c in sa.inspect(engine).get_columns("shared")] == head.columns
+    engine.dispose()

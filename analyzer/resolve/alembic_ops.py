@@ -126,6 +126,9 @@ class _Run:
         self.why: list[str] = []  # why names of the operation being read stay unknown
         self.path: str | None = None  # the module of the step being read, if not the revision
         self.elements = ""  # the loop elements the operation runs with (evidence)
+        # `for col in [sa.Column("tags", ...), ...]: batch_op.add_column(col)`: the column
+        # each loop's current element is, as written (its value keeps no name), by loop
+        self.loop_columns: dict[int, ir.Expr] = {}
         # `def create_table_if_not_exists(name, *args): op.create_table(name, *args)`: what a
         # helper's `*args` holds, as the caller wrote it, by (id of the helper's frame, param):
         # the arguments, the caller's frame, and the helper's frame (kept alive for its id)
@@ -166,15 +169,36 @@ class _Run:
                 while end < len(steps) and loop in steps[end].loops:
                     end += 1
                 group = steps[index:end]
-                for iteration in self.evaluator.iterations((loop,), frame):
+                iterations = list(self.evaluator.iterations((loop,), frame))
+                columns = self._column_items(facts, loop, frame, len(iterations))
+                for position, iteration in enumerate(iterations):
+                    if columns is not None:
+                        self.loop_columns[loop] = columns[position]
                     unknown = isinstance(iteration.loops.get(loop), Unknown)
                     self.steps(facts, group, iteration, stack, helper, cond or unknown)
+                self.loop_columns.pop(loop, None)
                 index = end
                 continue
             self.elements = loop_elements(facts, step.loops, frame)
             self.path = None if facts is self.facts else facts.path
             self.step(facts, step, frame, stack, helper, cond or step.conditional)
             index += 1
+
+    def _column_items(
+        self, facts: PythonFacts, loop: int, frame: Frame, count: int
+    ) -> tuple[ir.Expr, ...] | None:
+        """The `Column(...)` calls a loop runs over, one per iteration, when the revision
+        spells them out (`new_columns = [sa.Column("tags", ...)]`, a module constant, a helper
+        returning them: `_unpacked`); None otherwise."""
+        if loop >= len(facts.loops):
+            return None
+        items = _unpacked(facts.loops[loop].iterable, frame, self.evaluator)
+        if not items or len(items) != count or not all(
+            isinstance(item, ir.Call) and ir.render(item.func).rsplit(".", 1)[-1] == "Column"
+            for item in items
+        ):
+            return None
+        return items
 
     def step(
         self,
@@ -529,6 +553,9 @@ class _Run:
         """The name of `sa.Column("name", ...)` (also through a helper's parameter, as its
         caller wrote it)."""
         for _ in range(8):
+            if isinstance(node, ir.LoopVar) and not node.path and node.loop in self.loop_columns:
+                node = self.loop_columns[node.loop]
+                continue
             if isinstance(node, ir.Param):
                 forwarded = self.forwarded.get((id(frame), node.name))
                 if forwarded is None or len(forwarded[0]) != 1:
