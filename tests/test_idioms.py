@@ -5320,3 +5320,25 @@ def test_columns_a_revision_adds_in_a_loop_over_columns_it_spells_out(
     engine = sa.create_engine(f"sqlite:///{url}")
     assert [c["name"] for c in sa.inspect(engine).get_columns("shared")] == head.columns
     engine.dispose()
+
+
+def test_a_name_written_twice_in_one_statement_is_one_dynamic_finding(
+    make_repo: MakeRepo,
+) -> None:
+    """`DELETE FROM {t} WHERE id < (SELECT MIN(id) FROM {t})`: one statement, one place to
+    look at, one `dynamic-table-name` naming its expressions once (Tautulli had two findings
+    for it, the second fingerprinted `#2`). A name read by two statements stays two."""
+    report = scan(make_repo({
+        "app/__init__.py": "",
+        "app/purge.py": (
+            "def purge(cur, table, keep):\n"
+            '    cur.execute(f"DELETE FROM {table} WHERE id < (SELECT MIN(id) FROM {table})")\n'
+            '    cur.execute(f"DELETE FROM {keep} WHERE id < 0")\n'
+            '    cur.execute(f"DELETE FROM {table}_copy")\n'
+        ),
+    }))
+    assert [(f.line, f.message.split(",")[0]) for f in report.findings] == [
+        (2, "table name comes from `table`"),
+        (3, "table name comes from `keep`"),
+        (4, "table name comes from `table`"),
+    ]

@@ -84,10 +84,11 @@ def _accessor_doubt(ctx: RuleContext, key: TableKey) -> str:
 def _doubt(ctx: RuleContext) -> str:
     """Why "no code uses it" may be wrong: table names tabletrace could not resolve."""
     # a temporary table or view named at run time lives in its session: it uses no table
-    dynamic = sum(
-        1 for _, data in nodes_of_kind(ctx.graph, "dynamic")
+    # (one per statement: `dynamic-table-name` reports a name written twice in one once)
+    dynamic = len({
+        (data["use"].path, data["use"].line) for _, data in nodes_of_kind(ctx.graph, "dynamic")
         if data["use"].operation != TEMPORARY_CREATION
-    )
+    })
     models = ctx.graph.graph.get("unnamed_models", 0)
     lookups = ctx.graph.graph.get("unresolved_lookups", 0)
     reasons = []

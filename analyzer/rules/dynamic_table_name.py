@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.graph import nodes_of_kind
+from analyzer.graph import DynamicUse, nodes_of_kind
 from analyzer.models import Finding, Location
 from analyzer.rules.base import Example, Rule, RuleContext
 from analyzer.sql.refs import TEMPORARY_CREATION
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    for _node, data in nodes_of_kind(ctx.graph, "dynamic"):
-        use = data["use"]
-        expressions = ", ".join(f"`{e}`" for e in use.expressions) or "an interpolated value"
+    for use, written in _one_per_statement(ctx):
+        expressions = ", ".join(f"`{e}`" for e in written) or "an interpolated value"
         reason = f" ({use.reason})" if use.reason else ""
         if use.operation == "subquery":  # `FROM ({query}) AS t`
             message = (
@@ -48,6 +47,22 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             message=message,
             locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
         )
+
+
+def _one_per_statement(ctx: RuleContext) -> Iterator[tuple[DynamicUse, tuple[str, ...]]]:
+    """Each statement's dynamic names once, with every expression they come from: a name
+    written twice in one statement (`DELETE FROM {t} WHERE id < (SELECT MIN(id) FROM {t})`),
+    or read in two frames of which one knows a value the other does not (`self.database`
+    resolved to a default in one subclass only), is one place to look at, not two findings.
+    A subquery and a temporary view stay apart from table names (their messages differ)."""
+    grouped: dict[tuple[str, int, str], list[DynamicUse]] = {}
+    for _node, data in nodes_of_kind(ctx.graph, "dynamic"):
+        use = data["use"]
+        kind = use.operation if use.operation in ("subquery", TEMPORARY_CREATION) else ""
+        grouped.setdefault((use.path, use.line, kind), []).append(use)
+    for uses in grouped.values():
+        written = dict.fromkeys(e for use in uses for e in use.expressions)
+        yield uses[0], tuple(written)
 
 
 RULE = Rule(
