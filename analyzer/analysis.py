@@ -43,7 +43,7 @@ from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import TemplateExpander
 from analyzer.resolve.uses import code_uses, routine_uses
 from analyzer.rules import RULES
-from analyzer.rules.base import RuleContext
+from analyzer.rules.base import RuleContext, plural
 from analyzer.sources.alembic import AlembicHistory
 from analyzer.sources.alembic_revisions import (
     add_documentation,
@@ -52,7 +52,9 @@ from analyzer.sources.alembic_revisions import (
     squashes,
 )
 from analyzer.sources.attached import (
+    ForeignSchema,
     attached_histories,
+    foreign_schema_histories,
     own_file_histories,
     probed_histories,
     sqlite_file_openers,
@@ -159,6 +161,23 @@ def placed_in_schemas(
         for schema in sorted(schemas.get(key.name) or {default_schema}):
             placed.append((TableKey(schema, key.name), use))
     return placed
+
+
+def _foreign_schema(foreign: ForeignSchema) -> Diagnostic:
+    """Where the tables of a schema no source creates a table in were taken for another
+    database's (`foreign_schema_histories`)."""
+    keys = sorted(foreign.history.state, key=lambda key: (key.schema, key.name))
+    names = ", ".join(key.display for key in keys[:5]) + (", ..." if len(keys) > 5 else "")
+    return Diagnostic(
+        code="foreign-schema", path=foreign.path, line=foreign.line,
+        message=(
+            f"no source of the repository creates a table in schema {foreign.schema}: the "
+            "tables of it the code uses, and the unqualified ones its statements name beside "
+            f"them ({plural(len(keys), 'table')}: {names}), are read as another database's "
+            "(external), not undefined. If the repository should create them, a migration is "
+            "missing; if they are another program's, list them in external_tables"
+        ),
+    )
 
 
 def _unparsed(path: str, line: int, error: str) -> Diagnostic:
@@ -608,6 +627,9 @@ def analyse(
         (key for key, _ in code.uses), histories,
         lambda key: key in elsewhere or settings.declares_external(key),
     )
+    foreign = foreign_schema_histories(code.uses, histories, settings.default_schema)
+    histories += [schema.history for schema in foreign]
+    diagnostics.extend(_foreign_schema(schema) for schema in foreign)
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}
     add_documentation(alembic, known)
     references = [

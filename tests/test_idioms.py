@@ -5342,3 +5342,48 @@ def test_a_name_written_twice_in_one_statement_is_one_dynamic_finding(
         (3, "table name comes from `keep`"),
         (4, "table name comes from `table`"),
     ]
+
+
+FOREIGN_SCHEMA = {
+    "schema.sql": "CREATE TABLE review (id int PRIMARY KEY, body text);\n",
+    "app/__init__.py": "",
+    "app/mb.py": (
+        "import psycopg2\n\n\n"
+        "def genres(config):\n"
+        '    conn = psycopg2.connect(config["MB_DATABASE_URI"])\n'
+        "    with conn.cursor() as cur:\n"
+        '        cur.execute("SELECT g.name FROM genre g JOIN musicbrainz.area a ON a.id = g.id")\n'
+        '        cur.execute("SELECT * FROM musicbrainz.recording")\n'
+        "        return cur.fetchall()\n"
+    ),
+    "app/reviews.py": (
+        "def latest(cur):\n"
+        '    cur.execute("SELECT * FROM review JOIN reviewer ON reviewer.id = review.id")\n'
+        "    return cur.fetchall()\n"
+    ),
+}
+
+
+def test_tables_of_a_schema_no_source_has_a_table_in_are_another_databases(
+    make_repo: MakeRepo,
+) -> None:
+    """`musicbrainz.area` while no migration, `.sql` file, model or runtime DDL has a table
+    in schema `musicbrainz` (listenbrainz and critiquebrainz read MusicBrainz's database
+    through a second connection): external, with a `foreign-schema` diagnostic at its first
+    use, not an undefined table each (64 errors on listenbrainz, 21 on critiquebrainz). The
+    unqualified `genre` its statement joins is that database's too; `reviewer`, named
+    beside the repository's own `review`, stays undefined."""
+    report = scan(make_repo(FOREIGN_SCHEMA))
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "musicbrainz.area": "external", "musicbrainz.recording": "external",
+        "public.genre": "external", "public.review": "used", "public.reviewer": "undefined",
+    }
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("undefined-table", "public.reviewer")
+    ]
+    assert [(d.code, d.path, d.line) for d in report.diagnostics] == [
+        ("foreign-schema", "app/mb.py", 7)
+    ]
+    assert "3 tables: musicbrainz.area, musicbrainz.recording, public.genre" in (
+        report.diagnostics[0].message
+    )

@@ -13,7 +13,7 @@ that a source of the repository does create stays that source's; its catalog
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from analyzer.facts import PythonFacts
@@ -254,3 +254,76 @@ def without_throwaway_tables(
         if len(kept) != len(sql.refs):
             out[facts.path] = replace(sql, refs=kept)
     return out
+
+
+#: Schemas that name a database's own parts, not another program's: SQLite's main and temp
+#: databases (an attached one is read by `attached_histories`).
+_OWN_SCHEMAS = frozenset({"main", "temp"})
+
+
+@dataclass(frozen=True)
+class ForeignSchema:
+    """A schema the code uses and no source of the repository has a table in, at its first
+    use, with the external source holding its tables."""
+
+    schema: str
+    path: str
+    line: int
+    history: SourceHistory
+
+
+def foreign_schema_histories(
+    uses: Iterable[tuple[TableKey, Use]], histories: Iterable[SourceHistory], default_schema: str
+) -> list[ForeignSchema]:
+    """One external source per schema whose tables the code uses while no source of the
+    repository has a table in it: no migration, `.sql` file, runtime DDL or model
+    (listenbrainz's `musicbrainz.recording`, read through a second connection to
+    MusicBrainz's database; a statement of such a connection creates nothing here). The
+    repository does not own a schema it never creates a table in, so its tables are another
+    database's, not undefined ones. An unqualified table no source has, used in a statement
+    that names such a schema's table, is that database's too (one statement runs on one
+    connection). Each source sits at the first use of its schema."""
+    uses = list(uses)
+    histories = list(histories)
+    # (an external source's schema is not the repository's: `external_tables` naming some
+    # of `musicbrainz`'s tables leaves its others foreign)
+    own = [history for history in histories if history.kind != EXTERNAL_KIND]
+    known = {default_schema} | _OWN_SCHEMAS | {
+        key.schema for history in own for key in history.state
+    } | {
+        key.schema for history in own for op in history.operations
+        for key in (op.table, op.peer) if key is not None
+    }
+    owned = {key for history in histories for key in history.state} | {
+        key for history in histories for op in history.operations
+        for key in (op.table, op.peer) if key is not None
+    }
+    foreign: dict[str, set[TableKey]] = {}
+    first: dict[str, tuple[str, int]] = {}
+    statements: dict[tuple[str, str], str] = {}  # (path, statement) -> its foreign schema
+    for key, use in uses:
+        if key.schema in known or key in owned or is_system_table(key):
+            continue
+        foreign.setdefault(key.schema, set()).add(key)
+        place = (use.path, use.line)
+        if key.schema not in first or place < first[key.schema]:
+            first[key.schema] = place
+        if use.via == "sql" and use.snippet:
+            statements.setdefault((use.path, use.snippet), key.schema)
+    if not foreign:
+        return []
+    for key, use in uses:
+        schema = statements.get((use.path, use.snippet)) if use.via == "sql" else None
+        if (
+            schema is not None and key.schema == default_schema and key not in owned
+            and not is_system_table(key)
+        ):
+            foreign[schema].add(key)
+    return [
+        ForeignSchema(
+            schema, path, line,
+            _external(f"schema {schema} ({path}:{line})", path, sorted(foreign[schema])),
+        )
+        for schema in sorted(foreign)
+        for path, line in [first[schema]]
+    ]
