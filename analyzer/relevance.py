@@ -1089,6 +1089,14 @@ def _class(looker: _Looker, node: ast.ClassDef) -> bool:
     model = _class_is_model(node)
     if model:
         state.reasons.append(f"line {node.lineno}: class {node.name} is mapped")
+    if not state.django and any(
+        (base.id if type(base) is ast.Name else base.attr if type(base) is ast.Attribute
+         else "").endswith("AppConfig")
+        for base in node.bases
+    ):
+        # `class SearchConfig(ModelSearchAppConfig)`: a Django app's configuration through a
+        # third-party app's, whose `label` names the app's tables and migrations
+        state.django = f"line {node.lineno}: class {node.name} configures an app"
     top = looker.top
     if looker.module_level:
         top = node.name

@@ -337,6 +337,7 @@ class DjangoResolver:
         # whether the repository has one project, which may then import the repository's own
         # packages outside its folder (`find`)
         self.single_project = False
+        self._bare_labels: dict[str, str] = {}  # `bare_label`, by package
 
     # ---- projects --------------------------------------------------------------------------
 
@@ -405,8 +406,19 @@ class DjangoResolver:
 
     def bare_project(self) -> DjangoProject:
         """No settings anywhere (a reusable app, a library): apps are the packages that hold
-        models or migrations, each labelled by its last component."""
+        models or migrations, each labelled as its AppConfig says (`bare_label`)."""
         return DjangoProject(root="", prefix="")
+
+    def bare_label(self, project: DjangoProject, package: str) -> str:
+        """The label of the app `package` in a project without settings: the `label` of the
+        AppConfig Django would choose in its `apps` module (wagtail's `wagtail.images` is
+        `wagtailimages`, which its migrations' dependencies name), else the package's last
+        name, Django's default."""
+        found = self._bare_labels.get(package)
+        if found is None:
+            app = self._package_app(project, package, self.find(project, package))
+            found = self._bare_labels[package] = app.label
+        return found
 
     def _settings_module(
         self,
@@ -856,7 +868,7 @@ class DjangoResolver:
                     found[local] = values[0]
         return [
             cls for _, cls in sorted(found.items())
-            if set(self.ancestry(cls)[1]) & APP_CONFIG_BASES
+            if _is_app_config(self.ancestry(cls)[1])
         ]
 
     def _default_app_config(self, project: DjangoProject, package: PythonFacts) -> ClassV | None:
@@ -1306,7 +1318,7 @@ class _ModelBuilder:
             if app is not None:
                 app_label = app.label
             elif self.bare:
-                app_label = _package_label(facts.module)
+                app_label = self.resolver.bare_label(project, _package_of(facts.module))
             else:
                 self.outside.setdefault(facts.module, []).append(cls.name)
                 return None
@@ -1734,11 +1746,22 @@ def _reference(values: Values | None) -> Value | str | None:
     return None
 
 
-def _package_label(module: str) -> str:
+def _package_of(module: str) -> str:
+    """The app package of a models module (`shop.models`, `shop.models.orders`, `shop.x`)."""
     parts = module.split(".")
     if "models" in parts[1:]:
-        return parts[parts.index("models", 1) - 1]
-    return parts[-2] if len(parts) > 1 else parts[0]
+        return ".".join(parts[: parts.index("models", 1)])
+    return ".".join(parts[:-1]) if len(parts) > 1 else parts[0]
+
+
+def _is_app_config(externals: list[str]) -> bool:
+    """Bases outside the repository that make a class an AppConfig: Django's, or a
+    third-party app's config it specialises (`modelsearch.apps.ModelSearchAppConfig`, whose
+    own bases are not read)."""
+    return any(
+        path in APP_CONFIG_BASES or path.rsplit(".", 1)[-1].endswith("AppConfig")
+        for path in externals
+    )
 
 
 def _is_mixin_path(path: str) -> bool:

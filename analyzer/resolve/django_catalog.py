@@ -197,6 +197,9 @@ NO_COLUMN_FIELDS = frozenset(
 )
 #: Third-party many-to-many managers that are fields (django-taggit).
 M2M_LIKE = frozenset({"TaggableManager"})
+#: Third-party foreign keys not named so: django-modelcluster's `ParentalKey` (a ForeignKey
+#: subclass every Wagtail site uses for inline children), making the column `<name>_id`.
+FK_LIKE = frozenset({"ParentalKey"})
 #: django-taggit's manager by the paths it is imported from: a relation through a model
 #: (`TAGGIT_THROUGH`, its generic tagged item, unless `through=` names another), never a
 #: join table of the model's own.
@@ -224,7 +227,7 @@ def field_kind(class_name: str) -> str | None:
         return "m2m"
     if class_name.endswith("OneToOneField"):
         return "o2o"
-    if class_name.endswith("ForeignKey"):
+    if class_name.endswith("ForeignKey") or class_name in FK_LIKE:
         return "fk"
     if class_name.endswith("Field"):
         return "column"

@@ -245,7 +245,9 @@ class DjangoMigrations:
             if app is not None:
                 label = app.label
             elif self.bare:
-                label = PurePosixPath(folder).name
+                label = self.resolver.bare_label(
+                    self.project, facts.module.rsplit(".", 2)[0]
+                ) if facts.module.count(".") >= 2 else PurePosixPath(folder).name
             else:
                 outside.add(folder)
                 continue
