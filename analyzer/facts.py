@@ -476,6 +476,19 @@ class VersionGate:
 
 
 @dataclass(frozen=True)
+class TryBlock:
+    """`try:` with `except` handlers in a function: when its body only reads a table (a probe,
+    `SELECT email FROM users`) and a handler changes the schema (`ALTER TABLE users ADD
+    COLUMN email`), one step of an upgrade written as probes (`_probed_upgrades`). The body
+    spans `line` to `handlers_line - 1`, the handlers `handlers_line` to `end_line`."""
+
+    function: str  # qualified name of the enclosing function
+    line: int
+    handlers_line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
 class ClassFact:
     qualname: str
     line: int
@@ -695,6 +708,7 @@ class PythonFacts:
     # `if version < N:` blocks of functions (`analyzer.sources.migration_modules` reads
     # them as the steps of an upgrade when they run DDL).
     version_gates: list[VersionGate] = field(default_factory=list)
+    try_blocks: list[TryBlock] = field(default_factory=list)
     # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
     django: DjangoFacts | None = None
     # `connect(database, ...)` calls (`FileDatabase`)

@@ -385,3 +385,69 @@ def test_an_upgrader_and_the_script_that_builds_the_schema_fresh(make_repo: Make
                   ("sql:schema/full.sql", ["id", "label", "archived"])],
         "tags": [(upgrade, ["item_id", "tag"]), ("sql:schema/full.sql", ["item_id", "tag"])],
     }
+
+
+PROBED = '''\
+import sqlite3
+
+
+def dbcheck(path):
+    conn = sqlite3.connect(path)
+    c = conn.cursor()
+    c.execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT)")
+    c.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT)")
+    try:
+        c.execute("SELECT email FROM users")
+    except sqlite3.OperationalError:
+        c.execute("ALTER TABLE users ADD COLUMN email TEXT")
+    try:
+        c.execute("SELECT user_id FROM notes")
+    except sqlite3.OperationalError:
+        c.execute("ALTER TABLE notes ADD COLUMN user_id INTEGER")
+    conn.commit()
+    return conn
+
+
+def emails(conn):
+    return conn.execute("SELECT email, name FROM users").fetchall()
+
+
+def archive(conn):
+    try:
+        conn.execute("SELECT 1 FROM archive")
+    except sqlite3.OperationalError:
+        conn.execute("CREATE TABLE archive (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.execute("INSERT INTO archive SELECT id, body FROM notes")
+'''
+
+
+def test_upgrades_written_as_probes_are_an_ordered_source(make_repo: MakeRepo) -> None:
+    """A startup function creating its tables `IF NOT EXISTS`, then upgrading them by probes
+    (`try: SELECT email FROM users` / `except OperationalError: ALTER TABLE users ADD COLUMN
+    email`), two or more of them (Tautulli's `dbcheck()`): one ordered migration source, its
+    statements neither uses nor runtime DDL, each probe's handler a conditional step
+    (Tautulli: 22 false runtime-created-table). One probe around DDL (`cleanup`) stays the
+    application's (`archive`). SQLite runs the fixture's function: the columns are those
+    replayed."""
+    root = make_repo({"store/__init__.py": "", "store/db.py": PROBED})
+    report = scan(root)
+    real = _built_by(root, "from store.db import dbcheck\ndbcheck(path).close()")
+    assert real == {"notes": ["id", "body", "user_id"], "users": ["id", "name", "email"]}
+    assert _columns(report) == real
+    assert [s.id for s in report.sources] == [
+        "migration-module:store/db.py:dbcheck", "runtime:store/db.py"
+    ]
+    users = report.table("public.users")
+    assert users is not None
+    assert [(d.line, d.operation, d.conditional, d.revision) for d in users.definitions] == [
+        (7, "create", False, "dbcheck"),
+        (12, "alter", True, "dbcheck: unless line 9's probe"),
+    ]
+    assert uses_of(report, "public.users") == {("store/db.py", 22, "read")}
+    assert uses_of(report, "public.notes") == {("store/db.py", 30, "read")}
+    assert uses_of(report, "public.archive") == {
+        ("store/db.py", 27, "read"), ("store/db.py", 29, "ddl"), ("store/db.py", 30, "write"),
+    }
+    assert [(f.name, f.table, f.line) for f in report.findings] == [
+        ("runtime-created-table", "public.archive", 29)
+    ]

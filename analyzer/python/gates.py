@@ -13,6 +13,11 @@ Each block is a migration step, in the order of its version, whatever else the f
 does. The reader records every such check with a constant version; whether a function's
 checks form an upgrade (several of them on one subject, running DDL) is decided later, with
 the SQL resolved (`analyzer.sources.migration_modules`).
+
+The other home-made runner probes instead of counting: `try: SELECT email FROM users`,
+`except OperationalError: ALTER TABLE users ADD COLUMN email` (Tautulli's startup
+`dbcheck()`). The reader records every `try` with handlers in a function (`TryBlock`); which
+of them are probes is decided with the SQL resolved too.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import sys
 
 import libcst as cst
 
-from analyzer.facts import VersionGate
+from analyzer.facts import TryBlock, VersionGate
 from analyzer.python.parse import ParsedModule
 from analyzer.python.scopes import Context, Reader
 
@@ -40,7 +45,22 @@ class GateReader(Reader):
         super().__init__()
         self.parsed = parsed
         self.gates: list[VersionGate] = []
+        self.tries: list[TryBlock] = []
         self.handlers[cst.If] = GateReader._if  # type: ignore[assignment]
+        self.handlers[cst.Try] = GateReader._try  # type: ignore[assignment]
+
+    def _try(self, node: cst.Try, ctx: Context) -> None:
+        function = ctx.scope.function
+        if function is None or not node.handlers:
+            return
+        self.tries.append(
+            TryBlock(
+                function=sys.intern(function),
+                line=self.parsed.line(node),
+                handlers_line=self.parsed.line(node.handlers[0]),
+                end_line=self.parsed.end_line(node.handlers[-1].body),
+            )
+        )
 
     def _if(self, node: cst.If, ctx: Context) -> None:
         function = ctx.scope.function

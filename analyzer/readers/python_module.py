@@ -93,6 +93,7 @@ def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     facts.constants = _constants(model, builder)
     facts.imports = _imports(model)
     facts.version_gates = gates.gates
+    facts.try_blocks = gates.tries
     facts.alembic_revision = _revision_marker(model, builder)
     facts.orm = read_sqlalchemy(parsed, builder, model.module)
     facts.django = django.facts(model, translator, builder)

@@ -133,6 +133,8 @@ def migration_modules(
         refs = resolved[facts.path].refs if facts.path in resolved else []
         if facts.version_gates and _gated_upgrades(facts, refs, result):
             continue
+        if facts.try_blocks and _probed_upgrades(facts, refs, result):
+            continue
         if _dispatched_steps(facts, refs, result):
             continue
         declared = is_declared(facts.path, globs)
@@ -600,6 +602,60 @@ def _gated_upgrades(
         _upgrade_history(facts.path, function, [
             (f"{function}: {subject} < {gate.version}", blocks[gate]) for gate in ordered
         ], result)
+    return found
+
+
+def _probed_upgrades(
+    facts: PythonFacts, refs: list[ResolvedRef], result: MigrationModules
+) -> bool:
+    """The upgrades of `facts` written as probes: in one function, `GATED_STEPS` or more
+    `try:` blocks whose body only reads a table (`SELECT email FROM users`) and one of whose
+    handlers changes the schema (`except OperationalError: ALTER TABLE users ADD COLUMN
+    email`), beside the `CREATE TABLE IF NOT EXISTS` statements they upgrade (Tautulli's
+    `dbcheck()`, run at every start). One ordered source per function: its statements in
+    line order, a step for each probe's handlers (conditional: they run when the probe
+    fails) and for the statements between them. Whether any was found is returned."""
+    found = False
+    by_function: dict[str, list[ResolvedRef]] = {}
+    for resolved in refs:
+        if resolved.function is not None:
+            by_function.setdefault(resolved.function, []).append(resolved)
+    for function in sorted({block.function for block in facts.try_blocks}):
+        inside = sorted(by_function.get(function, ()), key=lambda r: r.line)
+        probes = []
+        for block in facts.try_blocks:
+            if block.function != function:
+                continue
+            body = [r for r in inside if block.line <= r.line < block.handlers_line]
+            handlers = [r for r in inside if block.handlers_line <= r.line <= block.end_line]
+            if (
+                body and all(r.ref.kind == "read" and not is_schema_change(r.ref) for r in body)
+                and any(is_schema_change(r.ref) for r in handlers)
+            ):
+                probes.append(block)
+        if len(probes) < GATED_STEPS:
+            continue
+        found = True
+        steps: list[tuple[str, list[ResolvedRef]]] = []
+        for resolved in inside:
+            probe = next(
+                (b for b in probes if b.line <= resolved.line <= b.end_line), None
+            )
+            if probe is not None and resolved.line < probe.handlers_line:
+                continue  # the probe's own query: neither a use nor a step
+            label = f"{function}: unless line {probe.line}'s probe" if probe else function
+            if not steps or steps[-1][0] != label:
+                steps.append((label, []))
+            steps[-1][1].append(resolved)
+        history = SourceHistory(
+            id=f"migration-module:{facts.path}:{function}", kind="migration-module",
+            path=facts.path, files=[facts.path], ordered=True,
+        )
+        for label, step in steps:
+            _add(history, facts.path, step, label)
+        result.histories.append(history)
+        result.upgrades.add(history.id)
+        result.methods.add((facts.path, function))
     return found
 
 
