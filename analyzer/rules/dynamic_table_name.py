@@ -11,9 +11,9 @@ from analyzer.sql.refs import TEMPORARY_CREATION
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    for use, written in _one_per_statement(ctx):
+    for use, written, reasons in _one_per_statement(ctx):
         expressions = ", ".join(f"`{e}`" for e in written) or "an interpolated value"
-        reason = f" ({use.reason})" if use.reason else ""
+        reason = f" ({'; '.join(reasons)})" if reasons else ""
         if use.operation == "subquery":  # `FROM ({query}) AS t`
             message = (
                 f"a subquery comes from {expressions}, which cannot be resolved statically"
@@ -49,11 +49,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _one_per_statement(ctx: RuleContext) -> Iterator[tuple[DynamicUse, tuple[str, ...]]]:
+def _one_per_statement(
+    ctx: RuleContext,
+) -> Iterator[tuple[DynamicUse, tuple[str, ...], tuple[str, ...]]]:
     """Each statement's dynamic names once, with every expression they come from: a name
     written twice in one statement (`DELETE FROM {t} WHERE id < (SELECT MIN(id) FROM {t})`),
     or read in two frames of which one knows a value the other does not (`self.database`
-    resolved to a default in one subclass only), is one place to look at, not two findings.
+    resolved to a default in one subclass only), is one place to look at, not two findings;
+    it names every expression and every reason once.
     A subquery and a temporary view stay apart from table names (their messages differ)."""
     grouped: dict[tuple[str, int, str], list[DynamicUse]] = {}
     for _node, data in nodes_of_kind(ctx.graph, "dynamic"):
@@ -62,7 +65,8 @@ def _one_per_statement(ctx: RuleContext) -> Iterator[tuple[DynamicUse, tuple[str
         grouped.setdefault((use.path, use.line, kind), []).append(use)
     for uses in grouped.values():
         written = dict.fromkeys(e for use in uses for e in use.expressions)
-        yield uses[0], tuple(written)
+        reasons = dict.fromkeys(use.reason for use in uses if use.reason)
+        yield uses[0], tuple(written), tuple(reasons)
 
 
 RULE = Rule(
