@@ -3551,3 +3551,71 @@ def test_modelclusters_parental_key_is_a_foreign_key(make_repo: MakeRepo) -> Non
     assert states(report, "django") == {
         "shop_part": ("id", "thing_id"), "shop_thing": ("id", "title"),
     }
+
+
+REPOINTED_M2M = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Store(models.Model):\n"
+        "    name = models.CharField(max_length=10)\n\n\n"
+        "class Label(models.Model):\n"
+        "    name = models.CharField(max_length=10)\n\n\n"
+        "class Item(models.Model):\n"
+        "    labels = models.ManyToManyField(Label)\n\n\n"
+        "def labelled(label):\n"
+        "    return Item.objects.filter(labels=label).count(), Store.objects.count(), (\n"
+        "        Label.objects.count())\n"
+    ),
+    "shop/migrations/0001_initial.py": (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    initial = True\n"
+        "    dependencies = []\n"
+        "    operations = [\n"
+        '        migrations.CreateModel(name="Store", fields=[\n'
+        '            ("id", models.BigAutoField(auto_created=True, primary_key=True, '
+        'serialize=False, verbose_name="ID")),\n'
+        '            ("name", models.CharField(max_length=10)),\n'
+        "        ]),\n"
+        '        migrations.CreateModel(name="Label", fields=[\n'
+        '            ("id", models.BigAutoField(auto_created=True, primary_key=True, '
+        'serialize=False, verbose_name="ID")),\n'
+        '            ("name", models.CharField(max_length=10)),\n'
+        "        ]),\n"
+        '        migrations.CreateModel(name="Item", fields=[\n'
+        '            ("id", models.BigAutoField(auto_created=True, primary_key=True, '
+        'serialize=False, verbose_name="ID")),\n'
+        '            ("labels", models.ManyToManyField(to="shop.store")),\n'
+        "        ]),\n"
+        "    ]\n"
+    ),
+    "shop/migrations/0002_repoint.py": (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [\n"
+        '        migrations.AlterField(\n'
+        '            "item", "labels", models.ManyToManyField(to="shop.label")),\n'
+        "    ]\n"
+    ),
+}
+
+
+def test_an_alter_field_repointing_a_many_to_many_renames_its_join_column(
+    make_repo: MakeRepo,
+) -> None:
+    """`AlterField("item", "labels", ManyToManyField(to="shop.label"))` on a field that
+    pointed at `shop.store`: Django alters the join table's foreign key to the new target,
+    its column `store_id` becoming `label_id` (kitsune's and bookwyrm's false model-drift on
+    the join table). Real `migrate` builds the columns the replay ends with."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(REPOINTED_M2M, shop_db=True))
+    real = run_in_django(
+        root, "from django.db import connection; print(' '.join(c.name for c in connection."
+        "introspection.get_table_description(connection.cursor(), 'shop_item_labels')))",
+        ("migrate",), SHOP_DB=str(root / "shop.sqlite3"),
+    ).split()
+    assert real == ["id", "item_id", "label_id"]
+    report = scan(root)
+    assert states(report, "django")["shop_item_labels"] == tuple(real)
+    assert report.findings == []

@@ -972,6 +972,18 @@ class _Replay:
         elif self.auto_m2m(old) and self.auto_m2m(item):
             self.rename(self.m2m_table(model, old), self.m2m_table(model, item),
                         operation.line, operation.snippet)
+            # repointed to another model (`to="tags.sumotag"` for `taggit.tag`): Django's
+            # schema editor alters the join table's foreign key to the new target, renaming
+            # its column (`tag_id` -> `sumotag_id`)
+            columns = zip(
+                self.m2m_columns(model, old), self.m2m_columns(model, item), strict=True
+            )
+            renamed = tuple(
+                ("rename", before, after) for before, after in columns if before != after
+            )
+            if renamed:
+                self.emit("alter", self.m2m_table(model, item), operation.line, operation.snippet,
+                          column_changes=renamed)
 
     def _rename_field(
         self, operation: DjangoOperation, frame: Frame, state: dict[str, ModelState], emit: bool
