@@ -58,6 +58,7 @@ from analyzer.sources.attached import (
     own_file_histories,
     probed_histories,
     sqlite_file_openers,
+    sqlite_modules,
     without_throwaway_tables,
 )
 from analyzer.sources.create_all import create_all_sources
@@ -627,7 +628,9 @@ def analyse(
         (key for key, _ in code.uses), histories,
         lambda key: key in elsewhere or settings.declares_external(key),
     )
-    foreign = foreign_schema_histories(code.uses, histories, settings.default_schema)
+    foreign = [] if settings.dialect == "sqlite" else foreign_schema_histories(
+        code.uses, histories, settings.default_schema, sqlite_modules(app)
+    )
     histories += [schema.history for schema in foreign]
     diagnostics.extend(_foreign_schema(schema) for schema in foreign)
     known = {key for key, _ in code.uses} | {op.table for h in histories for op in h.operations}

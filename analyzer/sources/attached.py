@@ -12,7 +12,7 @@ that a source of the repository does create stays that source's; its catalog
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -166,6 +166,16 @@ def sqlite_file_openers(modules: Iterable[PythonFacts]) -> dict[str, int]:
     return found
 
 
+def sqlite_modules(modules: Iterable[PythonFacts]) -> set[str]:
+    """The paths of the modules importing a SQLite driver (`import sqlite3`, `aiosqlite`),
+    anywhere in them: their SQL talks to SQLite."""
+    roots = {name.split(".")[0] for name in SQLITE_MODULES}
+    return {
+        facts.path for facts in modules
+        if any(binding.module.split(".")[0] in roots for binding in facts.imports)
+    }
+
+
 def _opens_sqlite(
     facts: PythonFacts, callee: str, by_name: Mapping[str, PythonFacts], depth: int = 0
 ) -> bool:
@@ -273,7 +283,8 @@ class ForeignSchema:
 
 
 def foreign_schema_histories(
-    uses: Iterable[tuple[TableKey, Use]], histories: Iterable[SourceHistory], default_schema: str
+    uses: Iterable[tuple[TableKey, Use]], histories: Iterable[SourceHistory], default_schema: str,
+    sqlite_paths: Collection[str] = (),
 ) -> list[ForeignSchema]:
     """One external source per schema whose tables the code uses while no source of the
     repository has a table in it: no migration, `.sql` file, runtime DDL or model
@@ -282,8 +293,10 @@ def foreign_schema_histories(
     repository does not own a schema it never creates a table in, so its tables are another
     database's, not undefined ones. An unqualified table no source has, used in a statement
     that names such a schema's table, is that database's too (one statement runs on one
-    connection). Each source sits at the first use of its schema."""
-    uses = list(uses)
+    connection). Each source sits at the first use of its schema. Not in modules talking to
+    SQLite (`sqlite_paths`), where a qualifier names an attached database: one nothing
+    attaches is a mistake there (`undefined-table`)."""
+    uses = [(key, use) for key, use in uses if use.path not in sqlite_paths]
     histories = list(histories)
     # (an external source's schema is not the repository's: `external_tables` naming some
     # of `musicbrainz`'s tables leaves its others foreign)
