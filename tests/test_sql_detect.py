@@ -8,6 +8,8 @@ from analyzer.sql import detect
 from analyzer.sql.detect import Verdicts, is_sql_text, statement_keyword
 
 PROSE = [
+    "prepare the data for export",
+    "prepare statements as needed",
     "select from the menu",
     "Select a user from the list",
     "Update your profile settings",
@@ -95,6 +97,8 @@ SQL = [
     "REFRESH MATERIALIZED VIEW mv",
     "EXPLAIN ANALYZE SELECT * FROM t",
     "SELECT * FROM t WHERE name = 'Done.'",
+    'prepare upd as update widgets set "order" = $1 where widgets.id = $2',
+    "PREPARE q (int) AS SELECT * FROM t WHERE id = $1",
 ]
 
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer.database.url import DatabaseUrl, parse_database_url
 from analyzer.sql import statements
 from analyzer.sql.names import TableKey, from_parts, normalize_identifier
 from analyzer.sql.statements import (
@@ -691,6 +692,30 @@ def test_explain_analyses_the_inner_statement() -> None:
     result = analyze_statement("EXPLAIN ANALYZE DELETE FROM t")
     assert result.parsed
     assert result.refs == (TableRef("public", "t", "write", "delete", offset=28),)
+
+
+def test_prepare_analyses_the_statement_it_names(
+    pg_server: DatabaseUrl, make_database: MakeDatabase
+) -> None:
+    """`PREPARE upd (int, int) AS UPDATE widgets ...` (taiga's bulk reorders): the statement
+    it prepares writes `widgets`, at its offset; the `EXECUTE upd (...)` running it names no
+    table. PostgreSQL runs both, and the row changes."""
+    import psycopg
+
+    prepare = 'PREPARE upd (int, int) AS UPDATE widgets SET "order" = $1 WHERE widgets.id = $2'
+    result = analyze_statement(prepare)
+    assert (result.parsed, result.statement_type) == (True, "update")
+    assert result.refs == (TableRef("public", "widgets", "write", "update", offset=33),)
+    assert prepare[33:40] == "widgets"
+    execute = analyze_statement("EXECUTE upd (3, 1)")
+    assert (execute.parsed, execute.refs) == (True, ())
+    url = make_database(
+        'CREATE TABLE widgets (id int, "order" int); INSERT INTO widgets VALUES (1, 0)'
+    )
+    with psycopg.connect(parse_database_url(url).conninfo, autocommit=True) as conn:
+        conn.execute(prepare)
+        conn.execute("EXECUTE upd (3, 1)")
+        assert conn.execute('SELECT "order" FROM widgets').fetchall() == [(3,)]
 
 
 def test_empty_input() -> None:

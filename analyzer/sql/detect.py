@@ -26,7 +26,7 @@ STATEMENT_KEYWORDS = frozenset(
     {
         "SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER",
         "TRUNCATE", "COPY", "COMMENT", "REPLACE", "UPSERT", "GRANT", "REVOKE", "EXPLAIN",
-        "REFRESH",
+        "REFRESH", "PREPARE",
     }
 )  # fmt: skip
 # Verbs accepted only at a sink: as free text they are too often plain English.
@@ -112,6 +112,9 @@ _SKELETONS: dict[str, re.Pattern[str]] = {
         "EXPLAIN": r"explain\s+(?:(?:analyze|analyse|verbose)\s+|\([^)]*\)\s*)*"
         r"(?:select|insert|update|delete|with|merge|values|execute|create)\b",
         "REFRESH": rf"refresh\s+materialized\s+view\s+(?:concurrently\s+)?({_N})",
+        # PostgreSQL's `PREPARE upd (int) AS UPDATE widgets ...`, run by `EXECUTE upd (1)`
+        "PREPARE": r"prepare\s+\w+\s*(?:\([^)]*\)\s*)?as\s+"
+        r"(?:select|insert|update|delete|with|merge|values)\b",
     }.items()
 }
 
@@ -237,6 +240,10 @@ _REQUIRED_CLAUSE = {
     # `COPY t FROM ...` / `COPY t TO ...` (`COPY INTO t FROM ...` too): "copy tracks into
     # library directory (default)" is an option's help
     "COPY": re.compile(r"\b(?:from|to)\b|__tt_hole_", re.IGNORECASE),
+    # `PREPARE upd AS UPDATE ...`: "prepare the data" is prose
+    "PREPARE": re.compile(
+        r"\bas\s+(?:select|insert|update|delete|with|merge|values)\b", re.IGNORECASE
+    ),
     # MySQL's and SQLite's `REPLACE [INTO] t ... VALUES | VALUE | SELECT | SET | TABLE`,
     # CockroachDB's `UPSERT INTO t ... VALUES | SELECT`: the bare words are the argument of
     # `bytes.decode(errors="replace")` (122 times in the corpus; sqlglot parses the word as

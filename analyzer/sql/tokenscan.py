@@ -705,7 +705,7 @@ _CONTEXT_WORDS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "IN
 _TABLE_FREE_FIRST = _words(
     "SET RESET SHOW BEGIN START COMMIT END ROLLBACK ABORT SAVEPOINT RELEASE LISTEN UNLISTEN "
     "NOTIFY DISCARD DEALLOCATE CHECKPOINT LOAD VACUUM ANALYZE ANALYSE CLUSTER REINDEX CALL "
-    "SECURITY FETCH MOVE CLOSE"
+    "SECURITY FETCH MOVE CLOSE EXECUTE"
 )
 # Object types after CREATE/DROP/ALTER/COMMENT ON that are not tables.
 _TABLE_FREE_OBJECTS = _words(
@@ -720,6 +720,8 @@ _OBJECT_MODIFIERS = (
 _EXPLAIN = re.compile(
     r"\s*EXPLAIN\b(?:\s+(?:ANALYZE|ANALYSE|VERBOSE)\b|\s*\([^)]*\))*", re.IGNORECASE
 )
+# PostgreSQL's `PREPARE upd (int, int) AS UPDATE widgets SET ...`: the statement it names
+_PREPARE = re.compile(r"\s*PREPARE\s+\w+\s*(?:\([^)]*\)\s*)?AS\b", re.IGNORECASE)
 _DOLLAR_BODY = re.compile(r"\$((?:[^\W\d]\w*)?)\$(.*?)\$\1\$", re.DOTALL)
 
 
@@ -752,7 +754,7 @@ def _token_path(
 ) -> StatementResult:
     """What can still be learned when there is no usable tree."""
     statement_type = "command" if command else "unparsed"
-    explain = _EXPLAIN.match(text)
+    explain = _EXPLAIN.match(text) or _PREPARE.match(text)
     if explain and explain.end() < len(text):
         inner = _analyze_inner(text[explain.end() :], dialect, default_schema)
         refs = ordered(shift(r, explain.end()) for r in inner.refs)
@@ -781,7 +783,7 @@ def _scan_with_bodies(
 
 
 def _analyze_inner(sql: str, dialect: str, default_schema: str) -> StatementResult:
-    """The tree reader, for statements wrapped in others (EXPLAIN ...)."""
+    """The tree reader, for statements wrapped in others (EXPLAIN ..., PREPARE x AS ...)."""
     from analyzer.sql.statements import _analyze  # circular: statements uses this module
 
     return _analyze(sql, dialect, default_schema)
