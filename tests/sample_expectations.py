@@ -365,7 +365,8 @@ RUNTIME_DEFINITIONS: set[tuple[str, int, str, str]] = {
     ("app/db/bootstrap.py", 32, "public.character_cache", "rename_from"),
     ("app/db/bootstrap.py", 32, "public.character_runtime_cache", "rename_to"),
     ("app/db/bootstrap.py", 35, "public.character_runtime_cache", "create"),
-    ("app/memory/importer.py", 39, "public.memory_import_staging", "create"),
+    # created, filled, read and dropped by one function: its scratch table, as a TEMP one
+    ("app/memory/importer.py", 39, "public.memory_import_staging", "create_temporary"),
     ("app/memory/importer.py", 63, "public.memory_import_staging", "drop"),
     # app/db/bootstrap.py:44 CREATE INDEX is a ddl use, not a definition.
 }

@@ -5387,3 +5387,52 @@ def test_tables_of_a_schema_no_source_has_a_table_in_are_another_databases(
     assert "3 tables: musicbrainz.area, musicbrainz.recording, public.genre" in (
         report.diagnostics[0].message
     )
+
+
+SCRATCH_TABLES = {
+    "schema.sql": "CREATE TABLE notes (id int);\n",
+    "app/__init__.py": "",
+    "app/merge.py": (
+        "def merge(c):\n"
+        '    c.execute("CREATE TABLE notes_copy AS SELECT * FROM notes")\n'
+        '    c.execute("UPDATE notes_copy SET id = id + 1000")\n'
+        '    c.execute("INSERT INTO notes SELECT * FROM notes_copy")\n'
+        '    c.execute("DROP TABLE notes_copy")\n\n\n'
+        "def stage(c):\n"
+        '    c.execute("CREATE TABLE IF NOT EXISTS staging (id int)")\n'
+        '    c.execute("INSERT INTO staging VALUES (1)")\n\n\n'
+        "def unstage(c):\n"
+        '    c.execute("DROP TABLE staging")\n'
+    ),
+}
+
+
+def test_a_table_one_function_creates_and_drops_is_its_scratch_table(
+    make_repo: MakeRepo,
+) -> None:
+    """`CREATE TABLE notes_copy AS SELECT ...`, work on it, `DROP TABLE notes_copy`, in one
+    function (Tautulli's merge of an imported database): the call's own scratch table, as a
+    temporary one is its session's: status `temporary`, no `runtime-created-table` (Tautulli:
+    3 false ones). A table one function creates and another drops (`staging`) stays
+    runtime-only. sqlite3 runs the functions: `merge` leaves no table behind."""
+    import sqlite3
+
+    root = make_repo(SCRATCH_TABLES)
+    report = scan(root)
+    assert {t.qualified_name: t.status for t in report.tables} == {
+        "public.notes": "used", "public.notes_copy": "temporary", "public.staging": "runtime-only",
+    }
+    assert [(f.name, f.table) for f in report.findings] == [
+        ("runtime-created-table", "public.staging")
+    ]
+    with importable(root):
+        from app.merge import merge, stage  # type: ignore[import-not-found]
+
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE notes (id int)")
+        conn.execute("INSERT INTO notes VALUES (1)")
+        merge(conn)
+        stage(conn)
+        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master")]
+        conn.close()
+    assert tables == ["notes", "staging"]
