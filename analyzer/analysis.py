@@ -80,6 +80,7 @@ from analyzer.sources.model import (
 )
 from analyzer.sources.order import extend_environments, order_faults
 from analyzer.sources.runtime import runtime_history
+from analyzer.sources.spark import in_spark_sessions
 from analyzer.sources.sql_files import final_routines, other_databases, sql_sources
 from analyzer.sql.names import ANY_SCHEMA, TableKey
 from analyzer.sql.refs import CREATING_OPERATIONS
@@ -481,6 +482,7 @@ def analyse(
     memo.save()
     resolved = _without_sequence_reads(resolved, _created_sequences(collected, resolved))
     resolved = without_throwaway_tables(app, resolved)
+    resolved = in_spark_sessions(app, resolved, collected.spark_packages)
     # Ordered migration functions (`m001_initial(db)`) are a source: their SQL is neither a use
     # nor runtime DDL.
     migrations = migration_modules(

@@ -7,15 +7,17 @@ takes it from there) share it without importing each other.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from analyzer.config import Config
 from analyzer.discover import Discovery, FileEntry, ReadProblem
 from analyzer.engine import Extractor, extraction_jobs
-from analyzer.facts import AlembicRevision, FileProblem, PythonFacts
+from analyzer.facts import AlembicRevision, FileProblem, ImportBinding, PythonFacts
 from analyzer.models import Diagnostic
 from analyzer.readers.sql_file import SqlFileFacts
+from analyzer.sources.spark import spark_packages
 
 if TYPE_CHECKING:
     from analyzer.resolve.code_sql import Analysis, MemoKey
@@ -33,6 +35,8 @@ class Collected:
     analyses_ahead: list[bytes] = field(default_factory=list)
     #: those the relevance rounds' helper search made (`engine._Rounds.analyses`)
     analyses_made: dict[MemoKey, Analysis] = field(default_factory=dict)
+    #: the top-level packages running PySpark and no database library (`sources.spark`)
+    spark_packages: set[str] = field(default_factory=set)
 
 
 def file_diagnostic(path: str, problem: FileProblem) -> Diagnostic:
@@ -61,10 +65,15 @@ def collect(
     results = extractor.extract(jobs)
     collected.analyses_ahead = extractor.analyses_ahead
     collected.analyses_made = extractor.analyses_made
+    imports: list[tuple[str, Iterable[ImportBinding]]] = []
     for path in sorted(results):  # a fixed order, whatever order the workers finished in
         extracted, entry = results[path], entries[path]
         if extracted.python is not None:
             facts = extracted.python
+            imports.append((facts.module, (
+                extracted.glance.imports if extracted.skipped and extracted.glance is not None
+                else facts.imports
+            )))
             collected.python.append((entry, facts))
             collected.diagnostics.extend(file_diagnostic(path, p) for p in facts.problems)
             if extracted.revision is not None:
@@ -76,4 +85,5 @@ def collect(
         elif extracted.sql is not None:
             collected.sql.append((entry, extracted.sql))
             collected.diagnostics.extend(file_diagnostic(path, p) for p in extracted.sql.problems)
+    collected.spark_packages = spark_packages(imports)
     return collected

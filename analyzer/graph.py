@@ -37,6 +37,7 @@ class DynamicUse:
     snippet: str
     reason: str = ""  # why the evaluator could not resolve it
     operation: str = ""  # what the statement does to the table ("create", "rename_to"...)
+    engine: str = ""  # "spark": a name of a Spark session's catalog (`sources.spark`)
 
 
 @dataclass(slots=True)

@@ -77,6 +77,9 @@ class DynamicName:
     operation: str = field(default="", compare=False)
     # "low" when only the token scan read the statement (`_unique_dynamic` prefers a parse)
     confidence: str = field(default="high", compare=False)
+    # "spark": a name of a Spark session's catalog (`analyzer.sources.spark`), not a table
+    # of the database
+    engine: str = field(default="", compare=False)
 
 
 #: A Jinja (or Liquid) expression or tag in a name: `{{ table }}`, `{% if x %}`

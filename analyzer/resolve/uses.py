@@ -57,6 +57,7 @@ def code_uses(
                 DynamicUse(
                     facts.path, dynamic.line, facts.module, dynamic.expressions,
                     dynamic.kind, dynamic.snippet, dynamic.reason, dynamic.operation,
+                    dynamic.engine,
                 )
             )
         seen: set[_UseMarker] = set()

@@ -21,6 +21,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "tables are). Build it from a string tabletrace can read, or list its tables "
                 "in a comment and in ignore_tables if they are known"
             )
+        elif use.engine == "spark":
+            yield RULE.finding(
+                table=None,
+                message=(
+                    f"a name Spark SQL reads comes from {expressions}, which cannot be "
+                    f"resolved statically{reason}; it is one of the Spark session's (a "
+                    "temporary view, a table of its catalog), not a table of the database"
+                ),
+                locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
+                severity="info",
+            )
+            continue
         elif use.operation == TEMPORARY_CREATION:
             # `df.createOrReplaceTempView(prefix + "_listens")`: the name matters only to the
             # queries of the session that creates it, never to the schema

@@ -22,7 +22,7 @@ from analyzer.resolve.code_sql import PythonSql
 from analyzer.resolve.index import absolute_module
 from analyzer.sources.model import EXTERNAL_KIND, OWN_FILE_PREFIX, SourceHistory, StateEntry
 from analyzer.sql.names import TableKey, is_system_table
-from analyzer.sql.refs import CREATING_OPERATIONS
+from analyzer.sql.refs import CREATING_OPERATIONS, TEMPORARY_CREATION
 
 T = TypeVar("T", bound=Hashable)
 
@@ -300,11 +300,13 @@ def foreign_schema_histories(
     histories = list(histories)
     # (an external source's schema is not the repository's: `external_tables` naming some
     # of `musicbrainz`'s tables leaves its others foreign)
+    # (nor is the schema of a session's temporary views: Spark's)
     own = [history for history in histories if history.kind != EXTERNAL_KIND]
     known = {default_schema} | _OWN_SCHEMAS | {
         key.schema for history in own for key in history.state
     } | {
         key.schema for history in own for op in history.operations
+        if op.operation != TEMPORARY_CREATION
         for key in (op.table, op.peer) if key is not None
     }
     owned = {key for history in histories for key in history.state} | {
