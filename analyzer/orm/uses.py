@@ -415,12 +415,21 @@ def _reads_no_row(symbol: Symbol, attribute: str, model: OrmModel) -> bool:
         binding = fact.names.get(attribute) if fact is not None else None
         if binding is not None:
             # a class nested in the model (`class Type(enum.Enum)` read as
-            # `Subscription.Type.MENTION`) is a namespace of the class, no column either
+            # `Subscription.Type.MENTION`) is a namespace of the class, no column either; nor
+            # is an attribute annotated `ClassVar[...]`, which SQLAlchemy does not map
+            # (freqtrade's `session: ClassVar[SessionType]`, `Trade.session.remove()`)
             return binding.kind == "class" or (
                 binding.kind == "value" and _is_literal(binding.value)
-            )
+            ) or _class_variable(binding.annotation)
         info = info.parents[0] if len(info.parents) == 1 else None
     return False
+
+
+def _class_variable(annotation: ir.Expr | None) -> bool:
+    """`ClassVar[...]`, `typing.ClassVar[...]` (or a bare `ClassVar`)."""
+    if isinstance(annotation, ir.Subscript):
+        annotation = annotation.value
+    return annotation is not None and ir.render(annotation).rsplit(".", 1)[-1] == "ClassVar"
 
 
 def _maps(info: ClassInfo, attribute: str) -> bool:
