@@ -3619,3 +3619,63 @@ def test_an_alter_field_repointing_a_many_to_many_renames_its_join_column(
     report = scan(root)
     assert states(report, "django")["shop_item_labels"] == tuple(real)
     assert report.findings == []
+
+
+SWAPPED_IN_RUN_PYTHON = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Entry(models.Model):\n"
+        "    body = models.TextField()\n\n\n"
+        "def count():\n"
+        "    return Entry.objects.count()\n"
+    ),
+    "shop/migrations/0001_initial.py": (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    initial = True\n"
+        "    dependencies = []\n"
+        "    operations = [\n"
+        '        migrations.CreateModel(name="Entry", fields=[\n'
+        '            ("id", models.BigAutoField(auto_created=True, primary_key=True, '
+        'serialize=False, verbose_name="ID")),\n'
+        '            ("body", models.TextField()),\n'
+        "        ]),\n"
+        "    ]\n"
+    ),
+    "shop/migrations/0002_rebuild.py": (
+        "from django.db import connection, migrations\n\n\n"
+        "def swap(apps, schema_editor):\n"
+        "    cursor = connection.cursor()\n"
+        '    cursor.execute("DROP TABLE shop_entry")\n'
+        '    cursor.execute("ALTER TABLE shop_entry_new RENAME TO shop_entry")\n\n\n'
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n'
+        "    operations = [\n"
+        "        migrations.RunSQL(\n"
+        '            "CREATE TABLE shop_entry_new AS SELECT * FROM shop_entry ORDER BY id"\n'
+        "        ),\n"
+        "        migrations.RunPython(swap),\n"
+        "    ]\n"
+    ),
+}
+
+
+def test_literal_sql_a_run_python_function_runs_is_replayed(make_repo: MakeRepo) -> None:
+    """`migrations.RunSQL("CREATE TABLE shop_entry_new AS ...")` then `RunPython(swap)`,
+    whose function drops `shop_entry` and renames the new table into place with
+    `connection.cursor().execute(...)` (taiga's rebuild of its history table): the swap is
+    replayed, so `shop_entry_new` is no dead table left behind. Real `migrate` leaves
+    exactly `shop_entry`."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(SWAPPED_IN_RUN_PYTHON, shop_db=True))
+    real = run_in_django(
+        root, "from django.db import connection; print(' '.join(sorted(t for t in "
+        "connection.introspection.table_names() if t.startswith('shop_'))))",
+        ("migrate",), SHOP_DB=str(root / "shop.sqlite3"),
+    ).split()
+    assert real == ["shop_entry"]
+    report = scan(root)
+    assert {t.name: t.status for t in report.tables if t.name.startswith("shop_")} == {
+        "shop_entry": "used", "shop_entry_new": "removed",
+    }
+    assert report.findings == []

@@ -1041,7 +1041,10 @@ class _Replay:
         self, operation: DjangoOperation, frame: Frame, state: dict[str, ModelState], emit: bool
     ) -> None:
         """RunPython code is not run; `schema_editor.alter_db_table(model, "old", "new")` in
-        its function is read (saleor renames contrib tables that way)."""
+        its function is read (saleor renames contrib tables that way), and so is literal SQL
+        the function runs (`connection.cursor().execute("DROP TABLE t; ALTER TABLE t_new
+        RENAME TO t")`, taiga's swap of a table a RunSQL built), when the function is the
+        migration's own, its statement run every time (outside any `if`, `try` or loop)."""
         code = self._arg(operation, "code", 0)
         if not emit or code is None:
             return
@@ -1051,6 +1054,14 @@ class _Replay:
             facts = self.evaluator.index.find(value.module)
             if facts is None:
                 continue
+            if self.node is not None and facts is self.node.facts:
+                for candidate in facts.candidates:
+                    if (
+                        candidate.function == value.qualname and candidate.sink is not None
+                        and not candidate.guarded and not candidate.loops
+                        and all(isinstance(part, Literal) for part in candidate.parts)
+                    ):
+                        self._sql(operation, candidate.parts, Frame(facts))
             for call in facts.calls:
                 func = call.func
                 if (
