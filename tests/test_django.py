@@ -3679,3 +3679,50 @@ def test_literal_sql_a_run_python_function_runs_is_replayed(make_repo: MakeRepo)
         "shop_entry": "used", "shop_entry_new": "removed",
     }
     assert report.findings == []
+
+
+USER_MODEL_IN_SQL = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Shelf(models.Model):\n"
+        "    name = models.CharField(max_length=10)\n"
+    ),
+    "shop/queries.py": (
+        "from django.contrib.auth import get_user_model\n"
+        "from django.db import connection\n\n"
+        "from shop.models import Shelf\n\n"
+        "User = get_user_model()\n\n\n"
+        "def active():\n"
+        '    sql = "SELECT u.id FROM {t} u JOIN {s} s ON s.id = u.id".format(\n'
+        "        t=User._meta.db_table, s=Shelf._meta.db_table\n"
+        "    )\n"
+        "    with connection.cursor() as cur:\n"
+        "        cur.execute(sql)\n"
+        "        return cur.fetchall()\n"
+    ),
+}
+
+
+def test_the_user_models_table_named_through_get_user_model(make_repo: MakeRepo) -> None:
+    """`get_user_model()._meta.db_table` in a query's text (kitsune's tidings): the table of
+    AUTH_USER_MODEL, contrib's `auth_user` here, as `Shelf._meta.db_table` is the shelf's
+    (kitsune: a false dynamic-table-name, and `auth_user` missing from the statement's
+    uses). Real Django runs the query on those tables."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(USER_MODEL_IN_SQL, apps=("django.contrib.auth",), shop_db=True))
+    real = captured_sql(
+        root, "from shop import queries", "queries.active()",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert real == ['SELECT u.id FROM auth_user u JOIN shop_shelf s ON s.id = u.id']
+    report = scan(root)
+    assert [f.name for f in report.findings] == []
+    uses = {
+        t.name: [(u.path, u.line, u.kind) for u in t.uses]
+        for t in report.tables if t.uses
+    }
+    # (at the line of the expressions naming them)
+    assert uses == {
+        "auth_user": [("shop/queries.py", 11, "read")],
+        "shop_shelf": [("shop/queries.py", 11, "read")],
+    }

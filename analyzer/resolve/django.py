@@ -984,7 +984,15 @@ class DjangoResolver:
                     by_name.setdefault(model.name.lower(), set()).add(meta)
             self._metas = (by_class, by_label, by_name)
         by_class, by_label, by_name = self._metas
-        if isinstance(value, ClassV):
+        if isinstance(value, ExternalResultV) and value.path.endswith("get_user_model"):
+            # `get_user_model()`: each project's AUTH_USER_MODEL (contrib's `auth.User` by
+            # default), one table when they agree
+            found = {
+                meta for project in self._with_models
+                if (user := project.user_model) is not None and user.table is not None
+                for meta in by_label.get(user.key, set())
+            }
+        elif isinstance(value, ClassV):
             found = by_class.get(value, set())
         elif isinstance(value, ModelLookupV):
             found = (

@@ -654,6 +654,8 @@ class Evaluator:
                 return (_undefined(attr, name),)
             case ExternalV(path):
                 return (ExternalV(f"{path}.{attr}"),)
+            case ExternalResultV(path) if attr == "_meta" and path.endswith("get_user_model"):
+                return self._django_meta(value)  # `get_user_model()._meta.db_table`
             case ExternalResultV(path):
                 return (ExternalV(f"{path}().{attr}"),)
             case ClassV():
