@@ -3726,3 +3726,37 @@ def test_the_user_models_table_named_through_get_user_model(make_repo: MakeRepo)
         "auth_user": [("shop/queries.py", 11, "read")],
         "shop_shelf": [("shop/queries.py", 11, "read")],
     }
+
+
+COMPILED_QUERYSET = {
+    "shop/models.py": (
+        "from django.db import models\n\n\n"
+        "class Entry(models.Model):\n"
+        "    body = models.TextField()\n"
+    ),
+    "shop/search.py": (
+        "from shop.models import Entry\n\n\n"
+        "def search(term):\n"
+        "    qs = Entry.objects.filter(body__startswith=term)\n"
+        "    sql, params = qs.query.sql_with_params()\n"
+        '    return list(Entry.objects.raw(f"SELECT * FROM ({sql}) t WHERE t.id > 0", params))\n'
+    ),
+}
+
+
+def test_a_subquery_of_a_querysets_compiled_sql_is_no_dynamic_name(make_repo: MakeRepo) -> None:
+    """`sql, params = qs.query.sql_with_params()` then `raw(f"SELECT * FROM ({sql}) t")`
+    (netbox's search backend): the subquery is the SQL Django compiles for the queryset,
+    whose table the ORM chain building it already reads; no dynamic-table-name. Real Django
+    runs it on that table."""
+    pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
+    root = make_repo(shop_project(COMPILED_QUERYSET, shop_db=True))
+    real = captured_sql(
+        root, "from shop import search", "search.search('a')",
+        ("makemigrations", "shop"), ("migrate",),
+    )
+    assert [set(re.findall(r'"(shop_\w+)"', sql)) for sql in real] == [{"shop_entry"}]
+    report = scan(root)
+    assert [f.name for f in report.findings] == []
+    (entry,) = [t for t in report.tables if t.name == "shop_entry"]
+    assert [(u.path, u.line, u.kind) for u in entry.uses] == [("shop/search.py", 5, "read")]

@@ -510,6 +510,13 @@ class CodeSqlResolver:
                             candidate.guarded,
                         ))
                         continue
+                    if ref.operation == "subquery" and indices and all(
+                        _compiled_orm_query(template.holes[index].value) for index in indices
+                    ):
+                        # `sql, params = qs.query.sql_with_params()`, `str(qs.query)`: the
+                        # SQL Django compiles for a queryset, whose tables its ORM use
+                        # records where the queryset is built (netbox's search backend)
+                        continue
                     dynamic = DynamicName(
                         line, expressions, ref.kind, snippet, "; ".join(dict.fromkeys(reasons)),
                         ref.operation, ref.confidence,
@@ -1373,6 +1380,22 @@ def _argument_name(argument: ir.Expr) -> str | None:
 
 def _last(qualname: str) -> str:
     return qualname.rsplit(".", 1)[-1]
+
+
+def _compiled_orm_query(node: ir.Expr | None) -> bool:
+    """`qs.query.sql_with_params()` (or one of its items, unpacked: `sql, params = ...`),
+    `str(qs.query)`: a Django queryset's SQL, compiled at run time from the ORM."""
+    if isinstance(node, ir.Subscript):
+        node = node.value
+    if not isinstance(node, ir.Call):
+        return False
+    func = node.func
+    if isinstance(func, ir.Attr) and func.attr == "sql_with_params":
+        return isinstance(func.value, ir.Attr) and func.value.attr == "query"
+    return (
+        isinstance(func, ir.Global) and func.name == "str" and len(node.args) == 1
+        and isinstance(node.args[0], ir.Attr) and node.args[0].attr == "query"
+    )
 
 
 def _columns_shown(ref: TableRef, template: Template) -> TableRef:
