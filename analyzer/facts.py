@@ -476,6 +476,20 @@ class VersionGate:
 
 
 @dataclass(frozen=True)
+class Narrowing:
+    """`if table in ALLOWED:` (its body) or `if table not in ALLOWED: raise ...` (the rest
+    of its block): from `line` to `end_line`, the parameter `name` of `function` is one of
+    the items of `collection` (a check against a list of allowed names, before building
+    SQL with it)."""
+
+    function: str
+    name: str
+    collection: Expr = field(compare=False)
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
 class TryBlock:
     """`try:` with `except` handlers in a function: when its body only reads a table (a probe,
     `SELECT email FROM users`) and a handler changes the schema (`ALTER TABLE users ADD
@@ -709,6 +723,7 @@ class PythonFacts:
     # them as the steps of an upgrade when they run DDL).
     version_gates: list[VersionGate] = field(default_factory=list)
     try_blocks: list[TryBlock] = field(default_factory=list)
+    narrowings: list[Narrowing] = field(default_factory=list)
     # Django settings, a migration, and chains that may be ORM uses (None: nothing Django).
     django: DjangoFacts | None = None
     # `connect(database, ...)` calls (`FileDatabase`)

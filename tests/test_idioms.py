@@ -5492,3 +5492,58 @@ def test_run_time_names_of_a_spark_package_are_its_sessions(make_repo: MakeRepo)
     ]
     assert "a name Spark SQL reads comes from `table`" in report.findings[1].message
     assert scan(make_repo(SPARK_JOBS), prefilter=False).to_json() == report.to_json()
+
+
+ALLOWED_TABLES = {
+    "schema.sql": (
+        "CREATE TABLE sessions (id int);\nCREATE TABLE session_history (id int);\n"
+        "CREATE TABLE themoviedb_lookup (id int);\nCREATE TABLE tvmaze_lookup (id int);\n"
+    ),
+    "app/__init__.py": "",
+    "app/purge.py": (
+        'LOOKUPS = ("themoviedb_lookup", "tvmaze_lookup")\n\n\n'
+        "def purge(cur, table):\n"
+        '    if table in ("sessions", "session_history"):\n'
+        '        cur.execute(f"DELETE FROM {table} WHERE id < 0")\n\n\n'
+        "def clear(cur, table):\n"
+        "    if table not in LOOKUPS:\n"
+        "        raise ValueError(table)\n"
+        '    cur.execute(f"DELETE FROM {table}")\n'
+        "    return cur.rowcount\n\n\n"
+        "def unchecked(cur, table):\n"
+        '    cur.execute(f"DELETE FROM {table}")\n'
+    ),
+}
+
+
+def test_a_table_parameter_checked_against_allowed_names(make_repo: MakeRepo) -> None:
+    """`if table in ("sessions", "session_history"):` around the statement, or `if table
+    not in LOOKUPS: raise ...` before it (a check against allowed names before building
+    SQL; Tautulli): the statement names one of them, each a write there, when no call of
+    the function is read (read calls give their own tables, as before). Without a check the
+    name stays dynamic. sqlite3 runs them: each allowed table is accepted, another refused."""
+    import sqlite3
+
+    root = make_repo(ALLOWED_TABLES)
+    report = scan(root)
+    assert sorted(
+        (u.path, u.line, t.name, u.kind) for t in report.tables for u in t.uses
+    ) == [
+        ("app/purge.py", 6, "session_history", "write"),
+        ("app/purge.py", 6, "sessions", "write"),
+        ("app/purge.py", 12, "themoviedb_lookup", "write"),
+        ("app/purge.py", 12, "tvmaze_lookup", "write"),
+    ]
+    assert [(f.name, f.line) for f in report.findings] == [("dynamic-table-name", 17)]
+    with importable(root):
+        from app.purge import clear, purge  # type: ignore[import-not-found]
+
+        conn = sqlite3.connect(":memory:")
+        conn.executescript((root / "schema.sql").read_text())
+        cur = conn.cursor()
+        for table in ("sessions", "session_history"):
+            purge(cur, table)
+        assert [clear(cur, table) for table in ("themoviedb_lookup", "tvmaze_lookup")] == [0, 0]
+        with pytest.raises(ValueError):
+            clear(cur, "sessions")
+        conn.close()

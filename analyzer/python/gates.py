@@ -14,6 +14,10 @@ does. The reader records every such check with a constant version; whether a fun
 checks form an upgrade (several of them on one subject, running DDL) is decided later, with
 the SQL resolved (`analyzer.sources.migration_modules`).
 
+The reader also records checks of a parameter against a collection (`if table in ALLOWED:`,
+or `if table not in ALLOWED: raise ...` before the rest of the block): SQL built with the
+parameter there names one of the collection's items (`Narrowing`).
+
 The other home-made runner probes instead of counting: `try: SELECT email FROM users`,
 `except OperationalError: ALTER TABLE users ADD COLUMN email` (Tautulli's startup
 `dbcheck()`). The reader records every `try` with handlers in a function (`TryBlock`); which
@@ -28,7 +32,7 @@ import libcst as cst
 
 from analyzer.facts import TryBlock, VersionGate
 from analyzer.python.parse import ParsedModule
-from analyzer.python.scopes import Context, Reader
+from analyzer.python.scopes import Context, Reader, Scope
 
 # operator on `subject OP N` -> how N becomes the version the block upgrades to
 _SUBJECT_FIRST = {cst.LessThan: 0, cst.LessThanEqual: 1}
@@ -46,6 +50,9 @@ class GateReader(Reader):
         self.parsed = parsed
         self.gates: list[VersionGate] = []
         self.tries: list[TryBlock] = []
+        # (function, parameter, collection, its scope, first line, last line): `Narrowing`s,
+        # their collections translated once the module's scopes are known
+        self.narrowed: list[tuple[str, str, cst.BaseExpression, Scope, int, int]] = []
         self.handlers[cst.If] = GateReader._if  # type: ignore[assignment]
         self.handlers[cst.Try] = GateReader._try  # type: ignore[assignment]
 
@@ -66,6 +73,7 @@ class GateReader(Reader):
         function = ctx.scope.function
         if function is None:
             return
+        self._narrowing(node, ctx, function)
         found = _version_check(node.test)
         if found is None:
             return
@@ -79,6 +87,63 @@ class GateReader(Reader):
                 end_line=self.parsed.end_line(node.body),
             )
         )
+
+
+    def _narrowing(self, node: cst.If, ctx: Context, function: str) -> None:
+        scope = ctx.scope
+        params = set(scope.params)
+        for name, collection, negated in _memberships(node.test, negated=False):
+            if name not in params:
+                continue
+            if not negated:
+                self.narrowed.append((
+                    function, name, collection, scope, self.parsed.line(node.body),
+                    self.parsed.end_line(node.body),
+                ))
+            elif node.orelse is None and _leaves(node.body):
+                # a guard clause: the rest of the block it is in runs only for an item
+                end = ctx.block_end or (
+                    self.parsed.end_line(scope.node) if scope.node is not None else 0
+                )
+                if end > self.parsed.end_line(node):
+                    self.narrowed.append((
+                        function, name, collection, scope, self.parsed.end_line(node) + 1, end,
+                    ))
+
+
+def _memberships(
+    test: cst.BaseExpression, *, negated: bool
+) -> list[tuple[str, cst.BaseExpression, bool]]:
+    """(name, collection, whether `not in`) of each `name in collection` that must hold for
+    `test` to be true (the operands of an `and`), or, for a `not in`, that must fail."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return [
+            *_memberships(test.left, negated=negated),
+            *_memberships(test.right, negated=negated),
+        ]
+    if (
+        isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+        and isinstance(test.left, cst.Name)
+        and isinstance(test.comparisons[0].operator, cst.In | cst.NotIn)
+    ):
+        is_not = isinstance(test.comparisons[0].operator, cst.NotIn)
+        return [(test.left.value, test.comparisons[0].comparator, is_not)]
+    return []
+
+
+def _leaves(body: cst.BaseSuite) -> bool:
+    """Whether a block always leaves its own: it ends with `raise`, `return`, `continue` or
+    `break`."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if not statements:
+        return False
+    last = statements[-1]
+    smalls = last.body if isinstance(last, cst.SimpleStatementLine) else (
+        last.body if isinstance(last, cst.SimpleStatementSuite) else []
+    )
+    return bool(smalls) and isinstance(
+        smalls[-1], cst.Raise | cst.Return | cst.Continue | cst.Break
+    )
 
 
 def _version_check(test: cst.BaseExpression) -> tuple[cst.BaseExpression, int] | None:

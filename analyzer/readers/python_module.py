@@ -18,6 +18,7 @@ from analyzer.facts import (
     FileProblem,
     ImportBinding,
     Literal,
+    Narrowing,
     PythonFacts,
 )
 from analyzer.python.gates import GateReader
@@ -94,6 +95,10 @@ def _read(parsed: ParsedModule, revision_candidate: bool) -> PythonFile:
     facts.imports = _imports(model)
     facts.version_gates = gates.gates
     facts.try_blocks = gates.tries
+    facts.narrowings = [
+        Narrowing(function, name, translator.expr(collection, scope), line, end_line)
+        for function, name, collection, scope, line, end_line in gates.narrowed
+    ]
     facts.alembic_revision = _revision_marker(model, builder)
     facts.orm = read_sqlalchemy(parsed, builder, model.module)
     facts.django = django.facts(model, translator, builder)

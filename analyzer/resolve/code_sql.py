@@ -38,7 +38,7 @@ from analyzer.readers.sql_file import snippet_of
 from analyzer.resolve.evaluate import Evaluator, Frame
 from analyzer.resolve.index import ModuleIndex
 from analyzer.resolve.templates import Template, TemplateExpander, params_in
-from analyzer.resolve.values import ClassV, FunctionV, InstanceV, Unknown, Values
+from analyzer.resolve.values import ClassV, FunctionV, InstanceV, StrV, Unknown, Values
 from analyzer.sql.detect import Parsed, candidate_may_be_sql, is_sql_text
 from analyzer.sql.names import ANY_SCHEMA, TableKey
 from analyzer.sql.refs import CREATING_OPERATIONS, HOLE_PREFIX, StatementResult, TableRef
@@ -579,7 +579,11 @@ class CodeSqlResolver:
         for key in sorted(self._helpers):
             helper = self._helpers[key]
             if not helper.called:
-                results[helper.facts.path].dynamic.extend(helper.dynamic)
+                narrowed = self._read_narrowed(helper, results[helper.facts.path])
+                results[helper.facts.path].dynamic.extend(
+                    dynamic for dynamic in helper.dynamic
+                    if not any(first <= dynamic.line <= last for first, last in narrowed)
+                )
                 if helper.forwarded:
                     results[helper.facts.path].dynamic.extend(helper.superseded)
         for result in results.values():
@@ -781,6 +785,44 @@ class CodeSqlResolver:
                 self._read_candidate(facts, candidate)
             elif reads == SELF and candidate.function:
                 self._waiting.setdefault(candidate.function, []).append((facts, candidate))
+
+    def _read_narrowed(self, helper: _Helper, result: PythonSql) -> list[tuple[int, int]]:
+        """A helper no call of which is read, whose table parameter its own code checks
+        against a collection (`if table in ALLOWED:`): its statements read with the
+        parameter one of the items, their tables added to `result`; the lines of those
+        statements read so, whose dynamic names are then not reported."""
+        lines: list[tuple[int, int]] = []
+        for candidate in helper.templates:
+            frame = self._narrowed(helper.facts, candidate)
+            if not frame.params:
+                continue
+            found = _Found()
+            self._analyze(candidate, frame, found)
+            if found.dynamic or not found.refs:
+                continue
+            result.refs.extend(_unique(found.refs))
+            lines.append((candidate.line, candidate.end_line))
+        return lines
+
+    def _narrowed(self, facts: PythonFacts, candidate: StringCandidate) -> Frame:
+        """The frame a candidate is read in: its function's parameters checked against a
+        collection around it (`if table in ALLOWED:`, `Narrowing`) are the collection's
+        items, when it spells them out as strings."""
+        if not facts.narrowings or candidate.function is None:
+            return Frame(facts)
+        params: dict[tuple[str, str], Values] = {}
+        for narrowing in facts.narrowings:
+            if (
+                narrowing.function != candidate.function
+                or not narrowing.line <= candidate.line <= narrowing.end_line
+            ):
+                continue
+            items = self.evaluator.elements(
+                self.evaluator.evaluate(narrowing.collection, Frame(facts))
+            )
+            if items and all(isinstance(item, StrV) for item in items):
+                params[(narrowing.function, narrowing.name)] = tuple(dict.fromkeys(items))
+        return Frame(facts, params=params) if params else Frame(facts)
 
     def _read_candidate(self, facts: PythonFacts, candidate: StringCandidate) -> None:
         # A candidate read here may be compared whole with others (`_take_helper`): its holes'
