@@ -56,6 +56,7 @@ from analyzer.readers.sinks import (
     SQL_KEYWORDS,
     SQLALCHEMY_ROOTS,
     TABLE_COLUMNS,
+    TABLE_COPY_METHODS,
     TABLE_LIKE,
     TABLE_STATEMENT_METHODS,
     TEMP_VIEW_METHODS,
@@ -1225,6 +1226,12 @@ def _call(looker: _Looker, node: ast.Call) -> bool:
         node.args or node.keywords
     ):
         # a DataFrame registered as a temporary view: the reader reads it as its statement
+        state.reasons.append(f"line {node.lineno}: {name}()")
+    elif name in TABLE_COPY_METHODS and type(func) is ast.Attribute and (
+        len(node.args) > TABLE_COPY_METHODS[name][2]
+        or any(k.arg == TABLE_COPY_METHODS[name][3] for k in node.keywords)
+    ):
+        # `cur.copy_from(file, "listens")`: the reader reads it as its COPY statement
         state.reasons.append(f"line {node.lineno}: {name}()")
     if (
         type(func) is ast.Attribute and name in TABLE_STATEMENT_METHODS

@@ -5547,3 +5547,58 @@ def test_a_table_parameter_checked_against_allowed_names(make_repo: MakeRepo) ->
         with pytest.raises(ValueError):
             clear(cur, "sessions")
         conn.close()
+
+
+CURSOR_COPIES = {
+    "schema.sql": (
+        "CREATE TABLE review (id int);\nCREATE TABLE vote (id int);\n"
+        "CREATE TABLE revision (id int);\n"
+    ),
+    "app/__init__.py": "",
+    "app/dump.py": (
+        "def dump(cur, f):\n"
+        '    cur.copy_to(f, "review")\n'
+        '    cur.copy_to(f, table="vote")\n\n\n'
+        "def load(cur, f, table):\n"
+        '    cur.copy_from(f, table, columns=("id",))\n\n\n'
+        "def restore(cur, f):\n"
+        '    load(cur, f, "revision")\n'
+        '    load(cur, f, "review")\n'
+    ),
+}
+
+
+def test_a_cursors_copy_methods_read_and_write_the_table_they_are_given(
+    make_repo: MakeRepo, pg_server: DatabaseUrl, make_database: MakeDatabase
+) -> None:
+    """psycopg2's `cur.copy_to(f, "review")` is `COPY review TO STDOUT` (a read) and
+    `cur.copy_from(f, table)` `COPY table FROM STDIN` (a write), the table also a helper's
+    parameter read at its calls (critiquebrainz's dumps: 3 reads and 6 writes missed).
+    PostgreSQL, through psycopg2, copies the rows so."""
+    import io
+
+    import psycopg2
+
+    root = make_repo(CURSOR_COPIES)
+    report = scan(root)
+    assert sorted((t.name, u.line, u.kind) for t in report.tables for u in t.uses) == [
+        ("review", 2, "read"), ("review", 12, "write"), ("revision", 11, "write"),
+        ("vote", 3, "read"),
+    ]
+    assert report.findings == []
+    assert scan(root, prefilter=False).to_json() == report.to_json()
+    url = make_database((root / "schema.sql").read_text() + "INSERT INTO review VALUES (7);")
+    with importable(root):
+        from app.dump import dump, restore  # type: ignore[import-not-found]
+
+        conn = psycopg2.connect(parse_database_url(url).conninfo)
+        try:
+            cur = conn.cursor()
+            out = io.StringIO()
+            dump(cur, out)
+            assert out.getvalue() == "7\n"
+            restore(cur, io.StringIO("8\n"))
+            cur.execute("SELECT (SELECT count(*) FROM revision), (SELECT count(*) FROM review)")
+            assert cur.fetchone() == (1, 1)
+        finally:
+            conn.close()

@@ -45,6 +45,7 @@ from analyzer.readers.sinks import (
     NOT_HELPERS,
     SINKS,
     SQL_KEYWORDS,
+    TABLE_COPY_METHODS,
     TABLE_LIKE,
     TEMP_VIEW_KEYWORDS,
     TEMP_VIEW_METHODS,
@@ -117,7 +118,8 @@ class CodeSqlReader(Reader):
         super().__init__()
         self.parsed = parsed
         # (expression, its context, the sink it is given to, how it is read: "string",
-        # "argument", "lines", or "view": the name a DataFrame is registered under)
+        # "argument", "lines", "view": the name a DataFrame is registered under, or "copy":
+        # the table a cursor's copy method is given)
         self._pending: list[tuple[cst.BaseExpression, Context, str | None, str]] = []
         self._sinks: dict[int, str] = {}  # id(argument node) -> sink name
         # ids of strings read as part of something else: the items of a list of lines given
@@ -184,6 +186,12 @@ class CodeSqlReader(Reader):
                 if self.shapes.is_str(view):
                     self._taken.add(id(view))
                 self._pending.append((view, ctx, name, "view"))
+        elif name in TABLE_COPY_METHODS and isinstance(call.func, cst.Attribute):
+            table = _copied_table(call, *TABLE_COPY_METHODS[name][2:])
+            if table is not None:
+                if self.shapes.is_str(table):
+                    self._taken.add(id(table))
+                self._pending.append((table, ctx, name, "copy"))
         if _may_pass_a_name(call):
             self._calls.append((call, ctx))
         if name == "connect" and call.args and call.args[0].keyword is None and not (
@@ -250,6 +258,18 @@ class CodeSqlReader(Reader):
                     continue
                 assert sink is not None
                 parts = (Literal(TEMP_VIEW_METHODS[sink], self.parsed.line(node)), *name)
+            elif reading == "copy":
+                name = (
+                    builder.build(node, scope, ctx.loops) if self.shapes.is_str(node)
+                    else (builder.hole(node, "argument", scope, ctx.loops),)
+                )
+                done.add(id(node))
+                if not name:
+                    continue
+                assert sink is not None
+                before, after, _, _ = TABLE_COPY_METHODS[sink]
+                line = self.parsed.line(node)
+                parts = (Literal(before, line), *name, Literal(after, line))
             elif reading == "argument" and (
                 formatted := builder.local_percent(node, scope, ctx.loops)
             ) is not None:
@@ -432,6 +452,22 @@ class CodeSqlReader(Reader):
                 )
             )
         return out
+
+
+def _copied_table(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    """The table a cursor's copy method is given (`TABLE_COPY_METHODS`): a string, or a name
+    (a parameter a caller fills), at its position or keyword; None for anything else (the
+    method of some other object)."""
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if any(arg.star for arg in call.args):
+        return None
+    found = next((arg.value for arg in call.args if arg.keyword and arg.keyword.value == keyword),
+                 positional[position].value if len(positional) > position else None)
+    if found is None or not (
+        isinstance(found, cst.Name | cst.SimpleString | cst.FormattedString | cst.Attribute)
+    ):
+        return None
+    return found
 
 
 def _view_name(call: cst.Call) -> cst.BaseExpression | None:

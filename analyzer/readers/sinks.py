@@ -68,6 +68,14 @@ TEMP_VIEW_METHODS: dict[str, str] = {
     "createOrReplaceGlobalTempView": "CREATE OR REPLACE TEMPORARY VIEW global_temp.",
     "createGlobalTempView": "CREATE TEMPORARY VIEW global_temp.",
 }
+#: Cursor methods that copy rows to or from a table they are given by name (psycopg2's
+#: `cur.copy_from(file, "listens")` is `COPY listens FROM STDIN`, `copy_to(file, table)` is
+#: `COPY table TO STDOUT`): the statement written around the name, the name's position, and
+#: the keyword that may give it.
+TABLE_COPY_METHODS: dict[str, tuple[str, str, int, str]] = {
+    "copy_from": ("COPY ", " FROM STDIN", 1, "table"),
+    "copy_to": ("COPY ", " TO STDOUT", 1, "table"),
+}
 #: Keyword arguments that carry the name of a temporary view.
 TEMP_VIEW_KEYWORDS: frozenset[str] = frozenset({"name", "viewName", "tableName"})
 
