@@ -248,7 +248,7 @@ class CodeSqlReader(Reader):
                     pending.extend((item, ctx, None, "string") for item in _lines_of(node))
                     done.add(id(node))
                     continue
-            elif reading == "view":
+            elif reading in ("view", "copy"):
                 name = (
                     builder.build(node, scope, ctx.loops) if self.shapes.is_str(node)
                     else (builder.hole(node, "argument", scope, ctx.loops),)
@@ -257,19 +257,14 @@ class CodeSqlReader(Reader):
                 if not name:
                     continue
                 assert sink is not None
-                parts = (Literal(TEMP_VIEW_METHODS[sink], self.parsed.line(node)), *name)
-            elif reading == "copy":
-                name = (
-                    builder.build(node, scope, ctx.loops) if self.shapes.is_str(node)
-                    else (builder.hole(node, "argument", scope, ctx.loops),)
+                before, after = (
+                    (TEMP_VIEW_METHODS[sink], "") if reading == "view"
+                    else TABLE_COPY_METHODS[sink][:2]
                 )
-                done.add(id(node))
-                if not name:
-                    continue
-                assert sink is not None
-                before, after, _, _ = TABLE_COPY_METHODS[sink]
                 line = self.parsed.line(node)
-                parts = (Literal(before, line), *name, Literal(after, line))
+                parts = (
+                    Literal(before, line), *name, *((Literal(after, line),) if after else ())
+                )
             elif reading == "argument" and (
                 formatted := builder.local_percent(node, scope, ctx.loops)
             ) is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.graph import DynamicUse, nodes_of_kind
-from analyzer.models import Finding, Location
+from analyzer.models import Finding, Location, Severity
 from analyzer.rules.base import Example, Rule, RuleContext
 from analyzer.sql.refs import TEMPORARY_CREATION
 
@@ -14,7 +14,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for use, written, reasons in _one_per_statement(ctx):
         expressions = ", ".join(f"`{e}`" for e in written) or "an interpolated value"
         reason = f" ({'; '.join(reasons)})" if reasons else ""
+        severity: Severity | None = "info"
         if use.operation == "subquery":  # `FROM ({query}) AS t`
+            severity = None  # the rule's own, warning
             message = (
                 f"a subquery comes from {expressions}, which cannot be resolved statically"
                 f"{reason}: the tables it reads are not recorded (the statement's other "
@@ -22,32 +24,21 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "in a comment and in ignore_tables if they are known"
             )
         elif use.engine == "spark":
-            yield RULE.finding(
-                table=None,
-                message=(
-                    f"a name Spark SQL reads comes from {expressions}, which cannot be "
-                    f"resolved statically{reason}; it is one of the Spark session's (a "
-                    "temporary view, a table of its catalog), not a table of the database"
-                ),
-                locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
-                severity="info",
+            message = (
+                f"a name Spark SQL reads comes from {expressions}, which cannot be resolved "
+                f"statically{reason}; it is one of the Spark session's (a temporary view, a "
+                "table of its catalog), not a table of the database"
             )
-            continue
         elif use.operation == TEMPORARY_CREATION:
             # `df.createOrReplaceTempView(prefix + "_listens")`: the name matters only to the
             # queries of the session that creates it, never to the schema
-            yield RULE.finding(
-                table=None,
-                message=(
-                    f"the name of a temporary table or view comes from {expressions}, which "
-                    f"cannot be resolved statically{reason}; it lives in the session that "
-                    "creates it, so only a query of that session may read it"
-                ),
-                locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
-                severity="info",
+            message = (
+                f"the name of a temporary table or view comes from {expressions}, which "
+                f"cannot be resolved statically{reason}; it lives in the session that "
+                "creates it, so only a query of that session may read it"
             )
-            continue
         else:
+            severity = None  # the rule's own, warning
             message = (
                 f"table name comes from {expressions}, which cannot be resolved statically"
                 f"{reason}; the statement's other tables are still recorded. Use a module "
@@ -58,6 +49,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             table=None,
             message=message,
             locations=[Location(path=use.path, line=use.line, snippet=use.snippet)],
+            severity=severity,
         )
 
 
