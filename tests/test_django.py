@@ -106,6 +106,15 @@ def run_in_django(
                           text=True, check=True, env=environ).stdout
 
 
+def after_migrate(root: Path, names: str) -> list[str]:
+    """The names `names` (an expression over Django's `connection`) gives on the test
+    project's database (`shop_project(shop_db=True)`) once real `migrate` ran."""
+    return run_in_django(
+        root, f"from django.db import connection; print(' '.join({names}))", ("migrate",),
+        SHOP_DB=str(root / "shop.sqlite3"),
+    ).split()
+
+
 def captured_sql(
     root: Path, setup: str, calls: str, *commands: tuple[str, ...], **env: str
 ) -> list[str]:
@@ -3610,11 +3619,8 @@ def test_an_alter_field_repointing_a_many_to_many_renames_its_join_column(
     the join table). Real `migrate` builds the columns the replay ends with."""
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     root = make_repo(shop_project(REPOINTED_M2M, shop_db=True))
-    real = run_in_django(
-        root, "from django.db import connection; print(' '.join(c.name for c in connection."
-        "introspection.get_table_description(connection.cursor(), 'shop_item_labels')))",
-        ("migrate",), SHOP_DB=str(root / "shop.sqlite3"),
-    ).split()
+    real = after_migrate(root, "[c.name for c in connection.introspection"
+                               ".get_table_description(connection.cursor(), 'shop_item_labels')]")
     assert real == ["id", "item_id", "label_id"]
     report = scan(root)
     assert states(report, "django")["shop_item_labels"] == tuple(real)
@@ -3668,11 +3674,9 @@ def test_literal_sql_a_run_python_function_runs_is_replayed(make_repo: MakeRepo)
     exactly `shop_entry`."""
     pytest.importorskip("django", reason="Django is not installed (pip install -e '.[test]')")
     root = make_repo(shop_project(SWAPPED_IN_RUN_PYTHON, shop_db=True))
-    real = run_in_django(
-        root, "from django.db import connection; print(' '.join(sorted(t for t in "
-        "connection.introspection.table_names() if t.startswith('shop_'))))",
-        ("migrate",), SHOP_DB=str(root / "shop.sqlite3"),
-    ).split()
+    real = after_migrate(
+        root, "sorted(t for t in connection.introspection.table_names() if t.startswith('shop_'))"
+    )
     assert real == ["shop_entry"]
     report = scan(root)
     assert {t.name: t.status for t in report.tables if t.name.startswith("shop_")} == {
