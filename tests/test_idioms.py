@@ -5281,7 +5281,14 @@ COLUMNS_ADDED_IN_A_LOOP = {
                 batch_op.add_column(col)
         for column in EXTRA:
             op.add_column("shared", column)
-    """, header='EXTRA = (sa.Column("note", sa.Text()),)'),
+        existing = {"id"}
+        missing = [col for name, col in PAIRS if name not in existing]
+        for col in missing:
+            op.add_column("shared", col)
+    """, header=(
+        'EXTRA = (sa.Column("note", sa.Text()),)\n'
+        'PAIRS = [("flag", sa.Column("flag", sa.Boolean())), ("id", sa.Column("id", sa.Integer))]'
+    )),
     "app/__init__.py": "",
     "app/models.py": (
         "import sqlalchemy as sa\n"
@@ -5292,7 +5299,8 @@ COLUMNS_ADDED_IN_A_LOOP = {
         "    id = sa.Column(sa.Integer, primary_key=True)\n"
         "    tags = sa.Column(sa.JSON)\n"
         "    owner = sa.Column(sa.String(20))\n"
-        "    note = sa.Column(sa.Text)\n\n\n"
+        "    note = sa.Column(sa.Text)\n"
+        "    flag = sa.Column(sa.Boolean)\n\n\n"
         "def notes(session):\n"
         "    return session.query(Shared).all()\n"
     ),
@@ -5303,9 +5311,11 @@ def test_columns_a_revision_adds_in_a_loop_over_columns_it_spells_out(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:
     """`for col in new_columns: batch_op.add_column(col)` over a list of `sa.Column(...)`
-    the revision writes (or a module constant): each iteration adds that column. They had
-    been columns "tabletrace cannot read", and the model declaring them drifted (pgAdmin: a
-    false `model-drift` on five columns). Real Alembic's upgrade adds the same columns."""
+    the revision writes (or a module constant, or a comprehension picking them from (name,
+    column) pairs the table lacks: each a conditional addition): each iteration adds that
+    column. They had been columns "tabletrace cannot read", and the model declaring them
+    drifted (pgAdmin: a false `model-drift` on five columns). Real Alembic's upgrade adds the
+    same columns."""
     import sqlalchemy as sa
     from alembic import command
 
@@ -5314,7 +5324,7 @@ def test_columns_a_revision_adds_in_a_loop_over_columns_it_spells_out(
     assert report.findings == []
     assert report.diagnostics == []
     (head,) = [s for s in report.table("public.shared").states if s.source_kind == "alembic"]
-    assert head.columns == ["id", "tags", "owner", "note"]
+    assert head.columns == ["id", "tags", "owner", "note", "flag"]
     url = tmp_path / "app.db"
     command.upgrade(alembic_config(root, f"sqlite:///{url}"), "head")
     engine = sa.create_engine(f"sqlite:///{url}")

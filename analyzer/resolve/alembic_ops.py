@@ -170,7 +170,14 @@ class _Run:
                     end += 1
                 group = steps[index:end]
                 iterations = list(self.evaluator.iterations((loop,), frame))
-                columns = self._column_items(facts, loop, frame, len(iterations))
+                columns = self._column_items(facts, loop, frame)
+                if columns is not None and len(columns) != len(iterations):
+                    # the columns a comprehension keeps (`[c for name, c in new if name not in
+                    # existing]`): each one, as the evaluator cannot tell which are kept
+                    iterations = [
+                        frame.with_loop(loop, Unknown("a column a comprehension may keep"))
+                        for _ in columns
+                    ]
                 for position, iteration in enumerate(iterations):
                     if columns is not None:
                         self.loop_columns[loop] = columns[position]
@@ -185,15 +192,16 @@ class _Run:
             index += 1
 
     def _column_items(
-        self, facts: PythonFacts, loop: int, frame: Frame, count: int
+        self, facts: PythonFacts, loop: int, frame: Frame
     ) -> tuple[ir.Expr, ...] | None:
         """The `Column(...)` calls a loop runs over, one per iteration, when the revision
         spells them out (`new_columns = [sa.Column("tags", ...)]`, a module constant, a helper
-        returning them: `_unpacked`); None otherwise."""
+        returning them, a comprehension picking them from pairs: `_unpacked`); None
+        otherwise."""
         if loop >= len(facts.loops):
             return None
         items = _unpacked(facts.loops[loop].iterable, frame, self.evaluator)
-        if not items or len(items) != count or not all(
+        if not items or not all(
             isinstance(item, ir.Call) and ir.render(item.func).rsplit(".", 1)[-1] == "Column"
             for item in items
         ):
@@ -752,6 +760,21 @@ def _unpacked(
         return None
     if isinstance(node, ir.Seq):
         return node.items
+    if isinstance(node, ir.Comp):
+        # `[col for name, col in new_columns if ...]`: the part of each item the element is
+        # (a comprehension's condition may leave some out: each is a candidate)
+        items = _unpacked(node.iterable, frame, evaluator, depth + 1)
+        element = node.element
+        if items is None or not isinstance(element, ir.LoopVar) or element.loop != node.loop:
+            return None
+        picked = []
+        for item in items:
+            for index in element.path:
+                if not isinstance(item, ir.Seq) or index >= len(item.items):
+                    return None
+                item = item.items[index]
+            picked.append(item)
+        return tuple(picked)
     if isinstance(node, ir.Global):
         fact = frame.module.names.get(node.name)
         if fact is not None and fact.kind == "value" and fact.value is not None:
