@@ -99,16 +99,23 @@ def _django_command(parts: list[str]) -> bool:
     return parts[-3:-1] == ["management", "commands"]
 
 
+#: A folder of the tests' own tools: `test_utils/`, `python_test_utils/` (pgAdmin's, beside
+#: its `feature_tests/`), `test_helpers/`, `tests-support/`. Not `ab_test/`, a feature.
+_TEST_SUPPORT = re.compile(r"(?:^|[_-])tests?[_-](?:utils?|helpers?|support|tools)(?:$|[_-])")
+
+
 def _test_directory(name: str) -> bool:
     """`tests/`, `test/`, the private `_tests/` some packages ship their tests in,
     `feature_tests/` (named like `x_tests.py` files), `tests_e2e/` / `tests_integration/`
-    (a kind of tests beside `tests/`), and `testdata/` / `test_data/`, the
+    (a kind of tests beside `tests/`), the tests' tools (`python_test_utils/`), and
+    `testdata/` / `test_data/`, the
     tests' inputs (Go's tool ignores `testdata`: a SQL dump of an old release kept there to
     test upgrades from is no schema of the application)."""
     return (
         name.lstrip("_") in ("tests", "test", "testdata", "test_data")
         or name.endswith("_tests")
         or name.startswith("tests_")
+        or _TEST_SUPPORT.search(name) is not None
     )
 
 

@@ -104,14 +104,19 @@ def test_test_paths_are_told_by_their_parts() -> None:
         "perf/tests/management/commands/test_alerts.py",
         "internal/dal/testdata/old_release.sql", "pkg/test_data/dump.sql",
         "app/tests_e2e/e2e_test_login.py", "tests_integration/db.py",
-    )] == [True] * 15
+        # the tests' tools, beside them (pgAdmin's `web/regression/python_test_utils/`)
+        "web/regression/python_test_utils/sql_template_test_base.py", "test_utils/db.py",
+        "pkg/test-helpers/fixtures.py",
+    )] == [True] * 18
     assert [is_test_path(p) for p in (
         "src/app/testing/x.py", "test.py", "tests", "a/contest.py", "a/tests_util.py",
         "app/testdata.py",
         "flexget/plugins/cli/perf_tests.py",
         # a Django command, whatever its name (`manage.py test_alerts` runs it)
         "perf/management/commands/test_alerts.py",
-    )] == [False] * 8
+        # a feature named so (an A/B test), and the tools of something else
+        "shop/ab_test/views.py", "app/latest_utils/x.py",
+    )] == [False] * 10
 
 
 NAMED_LIKE_TESTS = {
