@@ -118,9 +118,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 + (f" ({', '.join(k.display for k in absent)} not at all)" if absent else "")
             )
         else:
+            # an emptied revision kept as a link of the chain (pgAdmin's "After using alembic
+            # the old logic is not required"), a placeholder: nothing it says names a change
             about = (
-                ": an empty step of the history (a change it records was made elsewhere, and "
-                "is not in the Alembic head state)"
+                ": an empty step of the history, naming no table (if a change was made "
+                "elsewhere in its place, the Alembic head state lacks it)"
             )
         yield RULE.finding(
             table=None,
@@ -130,6 +132,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             ),
             locations=[Location(path=revision.facts.path, line=revision.facts.upgrade_line)]
             + [Location(path=op.path, line=op.line, snippet=op.table.display) for op in mentions],
+            severity=None if mentions else "info",
         )
 
 
@@ -145,7 +148,9 @@ RULE = Rule(
         "definitions in the report. An empty revision that opens a named branch "
         "(`branch_labels`, as expand / contract migrations do), or the first revision of a "
         "history (no `down_revision`: the base it starts from, on a database built before "
-        "it), and mentions no table is no finding."
+        "it), and mentions no table is no finding; any other revision mentioning no table is "
+        "an info: an emptied step kept as a link of the chain, nothing saying what it stood "
+        "for."
     ),
     why_it_matters=(
         "Such a revision records a change that happened somewhere else (by hand, in a SQL "
