@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 
 from analyzer.facts import (
+    FunctionFact,
     ImperativeMapping,
     OrmBaseFactory,
     OrmClass,
@@ -40,7 +41,14 @@ from analyzer.readers.peewee_fields import (
 )
 from analyzer.resolve.evaluate import Frame, loop_elements
 from analyzer.resolve.templates import TemplateExpander
-from analyzer.resolve.values import ClassV, FunctionV, TableV, known_strings, why_unknown
+from analyzer.resolve.values import (
+    ClassV,
+    FunctionV,
+    TableV,
+    Values,
+    known_strings,
+    why_unknown,
+)
 from analyzer.sql.names import TableKey
 
 DECLARATIVE_ROOTS = frozenset(
@@ -182,6 +190,10 @@ class ClassInfo:
     # mapped imperatively (`registry.map_imperatively(User, user_table)`): its Table object
     # declares the table, columns and foreign keys, so the class declares nothing of its own
     imperative: bool = False
+    # made by a factory function for a class attribute (`Label = make_label(__tablename__)`
+    # in `class Run`): what the call gives the function's parameters, which its body reads
+    # (`__tablename__ = f"{table}_labels"`)
+    bound: dict[tuple[str, str], Values] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +316,52 @@ class Mapper:
             self._in_progress.discard(key)
         self.model.classes[key] = info
         return info
+
+    def _factory_instances(self, modules: list[PythonFacts]) -> None:
+        """`Label = make_label(__tablename__)` in the body of a mapped class `Run`, where
+        `make_label(table)` defines and returns `class Label(Base)` with `__tablename__ =
+        f"{table}_labels"` (mlrun's labels, tags and notifications of every model): each
+        call maps a class of its own, its parameters bound to the call's arguments, under the
+        key `(path, "Run.Label")`, which `Run.Label` names (`SymbolTable.instances`)."""
+        for facts in modules:
+            for qualname, fact in sorted(facts.classes.items()):
+                owner = self.model.classes.get((facts.path, qualname))
+                if "." in qualname or owner is None or owner.role != "mapped":
+                    continue
+                for attribute, binding in sorted(fact.names.items()):
+                    call = binding.value
+                    if binding.kind != "value" or not isinstance(call, ir.Call):
+                        continue
+                    made = self.symbols.factory_class(facts, call)
+                    if made is None or made[0].module is None:
+                        continue
+                    symbol, function = made
+                    info = ClassInfo(symbol.module, symbol.node)  # type: ignore[arg-type]
+                    info.bound = self._bound(facts, function, call)
+                    self._classify(info)
+                    if info.role != "mapped":
+                        continue
+                    key = (facts.path, f"{qualname}.{attribute}")
+                    self.model.classes[key] = info
+                    self.symbols.instances[key] = info.cls
+
+    def _bound(
+        self, facts: PythonFacts, function: FunctionFact, call: ir.Call
+    ) -> dict[tuple[str, str], Values]:
+        """What a call gives a function's parameters, evaluated where the call is written."""
+        frame = Frame(facts)
+        evaluate = self.expander.evaluator.evaluate
+        positional = [p for p in function.params if p.kind == "positional"]
+        bound = {
+            (function.qualname, param.name): evaluate(arg, frame)
+            for param, arg in zip(positional, call.args, strict=False)
+        }
+        names = {p.name for p in function.params}
+        bound.update(
+            ((function.qualname, name), evaluate(arg, frame))
+            for name, arg in call.kwargs if name in names
+        )
+        return bound
 
     def _resolve_bases(self, info: ClassInfo) -> list[tuple[str, Symbol]]:
         found = []
@@ -725,7 +783,7 @@ class Mapper:
             if holder is not None:
                 tablename, named_in = holder.cls.tablename, holder.facts
         if tablename is not None:
-            texts, why = self.expander.text(tablename, Frame(named_in))
+            texts, why = self.expander.text(tablename, Frame(named_in, params=info.bound))
             if len(texts) == 1 and texts[0]:
                 name = texts[0]
             elif len(texts) > 1:
@@ -831,6 +889,7 @@ class Mapper:
             for cls in facts.orm.classes:
                 if not cls.nested:
                     self.info(facts, cls)
+        self._factory_instances(modules)
         self._peewee_bases()
         if created:
             self._name_by_library_rules(frozenset(created))

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzer.facts import ImportBinding, OrmBaseFactory, OrmClass, OrmTable, PythonFacts
+from analyzer.facts import (
+    FunctionFact,
+    ImportBinding,
+    OrmBaseFactory,
+    OrmClass,
+    OrmTable,
+    PythonFacts,
+)
 from analyzer.python import expr as ir
 from analyzer.resolve.index import ModuleIndex, absolute_module
 
@@ -42,6 +49,9 @@ class SymbolTable:
         # first names of its `import a.b` bindings (`_member` walked the imports for each)
         self._bindings: dict[str, tuple[dict[str, ImportBinding], list[ImportBinding],
                                         frozenset[str]]] = {}
+        # (path, "Run.Label"): the class a factory function made for a class attribute
+        # (`Label = make_label(__tablename__)` in `class Run`), as the mapper mapped it
+        self.instances: dict[tuple[str, str], OrmClass] = {}
 
     def _members(
         self, facts: PythonFacts
@@ -123,6 +133,10 @@ class SymbolTable:
         if symbol.kind == "external":
             return Symbol("external", None, f"{symbol.name}.{part}")
         if symbol.kind == "class" and symbol.module is not None:
+            # `Run.Label`, bound in the class body to what a factory function made
+            made = self.instances.get((symbol.module.path, f"{symbol.name}.{part}"))
+            if made is not None:
+                return Symbol("class", symbol.module, f"{symbol.name}.{part}", made)
             # `Model.metadata`: a MetaData bound in the class body
             factory = self._members(symbol.module)[2].get(f"{symbol.name}.{part}")
             if factory is not None:
@@ -172,11 +186,12 @@ class SymbolTable:
             return self._module_symbol(name, facts.path)
         return None
 
-    def _returned_class(self, facts: PythonFacts, call: ir.Call, depth: int) -> Symbol | None:
-        """`Base = db_schema.versioned_base("backlog", 3)`: a call of a repository function
-        that returns the one class it defines (`@as_declarative(...) class VersionedBase`),
-        as that class. Every call returns a new class object, but they are declared alike:
-        a model deriving from any of them is mapped the same way."""
+    def factory_class(
+        self, facts: PythonFacts, call: ir.Call, depth: int = 0
+    ) -> tuple[Symbol, FunctionFact] | None:
+        """`make_label("runs")`: a call of a repository function returning the one class it
+        defines in its body, as that class, with the function (whose parameters its body
+        reads: `__tablename__ = f"{table}_labels"`)."""
         dotted = ir.dotted_of(call.func)
         if dotted is None:
             return None
@@ -197,8 +212,22 @@ class SymbolTable:
         if type(returned) is not ir.LocalDef or returned.kind != "class":
             return None
         inner = returned.qualname.rpartition(".")[2]
-        found = [c for c in module.orm.classes if c.nested and c.name == inner]
-        return Symbol("class", module, inner, found[0]) if len(found) == 1 else None
+        # the first class of that name after the function's `def` (two factories may each
+        # define a `Tag`: mlrun's `make_tag` and `make_tag_v2`)
+        found = [
+            c for c in module.orm.classes if c.nested and c.name == inner and c.line > function.line
+        ]
+        if not found:
+            return None
+        return Symbol("class", module, inner, min(found, key=lambda c: c.line)), function
+
+    def _returned_class(self, facts: PythonFacts, call: ir.Call, depth: int) -> Symbol | None:
+        """`Base = db_schema.versioned_base("backlog", 3)`: a call of a repository function
+        that returns the one class it defines (`@as_declarative(...) class VersionedBase`),
+        as that class. Every call returns a new class object, but they are declared alike:
+        a model deriving from any of them is mapped the same way."""
+        found = self.factory_class(facts, call, depth)
+        return found[0] if found is not None else None
 
     def _module_symbol(self, name: str, importer: str | None = None) -> Symbol:
         module = self._index.find(name, importer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from analyzer.facts import NameFact, OrmReference, PythonFacts
 from analyzer.models import Use
@@ -120,6 +121,12 @@ def orm_uses(
                     )
             else:
                 symbol = symbols.lookup(facts, reference.name)
+                made = _made_by_a_factory(symbols, facts, reference, model)
+                if made is not None:
+                    # `Run.Label.name`, `join(Run.Label)`: the class a factory made for the
+                    # attribute (`Mapper._factory_instances`), not a column of `runs`
+                    symbol = made
+                    reference = replace(reference, attribute=None)
                 # a name bound in branches (`if FLAVOR == "a": Item = AItem` / `else: Item =
                 # BItem`) is any of them: each one's table, confidence medium at most
                 candidates = (
@@ -394,6 +401,22 @@ def _secondary_uses(
 
 #: Attributes of a mapped class that describe the mapping and query nothing.
 MAPPING_ATTRIBUTES = frozenset({"__mapper__", "__mapper_args__", "__table_args__"})
+
+
+def _made_by_a_factory(
+    symbols: SymbolTable, facts: PythonFacts, reference: OrmReference, model: OrmModel
+) -> Symbol | None:
+    """The class a factory made for `reference`'s attribute (`Run.Label`), when it is one."""
+    if reference.attribute is None:
+        return None
+    found = symbols.lookup(facts, f"{reference.name}.{reference.attribute}")
+    if (
+        found is None or found.kind != "class" or found.module is None
+        or (found.module.path, found.name) not in model.classes
+        or (found.module.path, found.name) not in symbols.instances
+    ):
+        return None
+    return found
 
 
 def _reads_no_row(symbol: Symbol, attribute: str, model: OrmModel) -> bool:

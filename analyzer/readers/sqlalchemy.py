@@ -2257,7 +2257,10 @@ class _Reader:
             return
         mark = self.marks.pop(id(node), None)
         if mark is not None:
-            self._add(name, name_node, mark[0], mark[1], _MARK_CONFIDENCE.get(mark[1], "high"))
+            # (`join(Run.Label)`: the attribute read on the model, a column or a class a
+            # factory made for it, `Mapper._factory_instances`)
+            self._add(name, name_node, mark[0], mark[1], _MARK_CONFIDENCE.get(mark[1], "high"),
+                      attribute=tail[0] if tail else None)
             return
         if kind == "star" and not name[:1].isupper() and not self._table_like(tail, call):
             return  # a lowercase free name is most likely a local variable
@@ -2346,7 +2349,9 @@ class _Reader:
         attribute: str | None = None,
     ) -> None:
         line = self.pos.start_line(node)
-        key = (name, line, kind, context, attribute)
+        # (a marked argument's attribute does not make it another reference: `select(User,
+        # User.id)` reads `User` once)
+        key = (name, line, kind, context, attribute if context in _ATTRIBUTE_CONTEXTS else None)
         if key in self.seen:
             return
         self.seen.add(key)
@@ -2362,6 +2367,10 @@ class _Reader:
 # Dispatch tables
 # --------------------------------------------------------------------------------------------
 
+#: Contexts whose attribute is what the reference reads (`User.email`, `row.email = ...`):
+#: one reference per attribute. A marked argument's attribute (`select(User.id)`) only says
+#: which part of the class it names.
+_ATTRIBUTE_CONTEXTS = frozenset({"attribute", ATTRIBUTE_SET})
 #: The context of a model handed to a library's generic CRUD view (`_ctx_admin_view`).
 ADMIN_VIEW = "admin view"
 #: Methods changing a list or set in place: on a relationship's collection, its writes.
