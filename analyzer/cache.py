@@ -56,7 +56,7 @@ import platformdirs
 
 from analyzer import __version__
 
-FORMAT = 174  # bump when the pickled fact classes change shape or extraction finds other facts
+FORMAT = 175  # bump when the pickled fact classes change shape or extraction finds other facts
 MAGIC = b"TTPACK01"
 HEADER = struct.Struct("<8sIIQ")  # magic, generation, crc32, index length
 REPORT_MAGIC = b"TTREPT01"

@@ -280,10 +280,13 @@ class Mapper:
         return (texts[0] if len(texts) == 1 and texts[0] else None), why
 
     def class_info(self, cls: ClassV) -> ClassInfo | None:
-        """The mapping of a repository class the evaluator found."""
+        """The mapping of a repository class the evaluator found (`Run.Label`: the model a
+        factory made for that attribute)."""
         facts = self.expander.evaluator.module(cls.module)
         if facts is None:
             return None
+        if (facts.path, cls.qualname) in self.symbols.instances:
+            return self.model.classes.get((facts.path, cls.qualname))
         orm_class = next(
             (c for c in facts.orm.classes if c.name == cls.qualname and not c.nested), None
         )

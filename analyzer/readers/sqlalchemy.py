@@ -2247,9 +2247,12 @@ class _Reader:
             # mapped class's Table object, used as a table object is (`Job.__table__.name`
             # names the table, as `__tablename__` does)
             tail = tail[1:]
-        if tail and tail[0] in _NAME_ATTRIBUTES and call is None:
-            # `Tag.__tablename__`, `Tag.__table__.name`: the table's name, put into SQL or a
-            # migration that is read on its own; naming a table is not using it
+        if tail and call is None and (
+            tail[0] in _NAME_ATTRIBUTES or tail[1:2] == ["__tablename__"]
+        ):
+            # `Tag.__tablename__`, `Tag.__table__.name`, `Run.Label.__tablename__` (a model a
+            # factory made for the attribute): the table's name, put into SQL or a migration
+            # that is read on its own; naming a table is not using it
             return
         if len(tail) > 1 and tail[1] in _COLUMN_METADATA:
             # `ProjectVersion.version.property.columns[0].type.length`: the mapping's

@@ -763,6 +763,12 @@ class Evaluator:
             found = self.django_meta(cls)
             if found is not None:
                 return (found,)
+        if attr[:1].isupper() and self.table_of_class is not None:
+            # `Artifact.Label`, a model a factory function made for the attribute
+            # (`Mapper._factory_instances`): that class, whose table the mapper knows
+            made = ClassV(cls.module, f"{cls.qualname}.{attr}")
+            if self.table_of_class(made) is not None:
+                return (made,)
         # kept (`_kept`: netbox asked 17,400 such questions outside any evaluation, 14,600
         # of them again)
         return self._kept(self._attributes, (cls, attr, receiver), lambda: self._guarded(
