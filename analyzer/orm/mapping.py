@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 
 from analyzer.facts import (
-    FunctionFact,
     ImperativeMapping,
     OrmBaseFactory,
     OrmClass,
@@ -340,31 +339,16 @@ class Mapper:
                         continue
                     symbol, function = made
                     info = ClassInfo(symbol.module, symbol.node)  # type: ignore[arg-type]
-                    info.bound = self._bound(facts, function, call)
+                    info.bound = dict(self.expander.evaluator.bind_call(
+                        symbol.module, function,
+                        FunctionV(symbol.module.module, function.qualname), call, Frame(facts),
+                    ).params)
                     self._classify(info)
                     if info.role != "mapped":
                         continue
                     key = (facts.path, f"{qualname}.{attribute}")
                     self.model.classes[key] = info
                     self.symbols.instances[key] = info.cls
-
-    def _bound(
-        self, facts: PythonFacts, function: FunctionFact, call: ir.Call
-    ) -> dict[tuple[str, str], Values]:
-        """What a call gives a function's parameters, evaluated where the call is written."""
-        frame = Frame(facts)
-        evaluate = self.expander.evaluator.evaluate
-        positional = [p for p in function.params if p.kind == "positional"]
-        bound = {
-            (function.qualname, param.name): evaluate(arg, frame)
-            for param, arg in zip(positional, call.args, strict=False)
-        }
-        names = {p.name for p in function.params}
-        bound.update(
-            ((function.qualname, name), evaluate(arg, frame))
-            for name, arg in call.kwargs if name in names
-        )
-        return bound
 
     def _resolve_bases(self, info: ClassInfo) -> list[tuple[str, Symbol]]:
         found = []
