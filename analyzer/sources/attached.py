@@ -102,12 +102,7 @@ def probed_histories(
     histories = list(histories)
     # (a table some source creates, drops or renames is that source's: code checking whether
     # a dropped table is still there migrates its rows, and the table stays `removed`)
-    created = {
-        key for history in histories if history.kind != "model" for key in history.state
-    } | {
-        key for history in histories if history.kind != "model"
-        for op in history.operations for key in (op.table, op.peer) if key is not None
-    }
+    created = _named_tables(history for history in histories if history.kind != "model")
     wanted = sorted(
         {key for key in used if key in first and key not in created and not is_system_table(key)},
         key=lambda k: (k.schema, k.name),
@@ -117,6 +112,18 @@ def probed_histories(
         for key in wanted
         for path, line in [first[key]]
     ]
+
+
+def _named_tables(histories: Iterable[SourceHistory], *, temporary: bool = True) -> set[TableKey]:
+    """Every table the histories hold at their end or operate on (created, dropped, renamed
+    from or to, altered...); without `temporary`, not the tables only a session's temporary
+    creation names."""
+    histories = list(histories)
+    return {key for history in histories for key in history.state} | {
+        key for history in histories for op in history.operations
+        if temporary or op.operation != TEMPORARY_CREATION
+        for key in (op.table, op.peer) if key is not None
+    }
 
 
 def _first_places(
@@ -301,18 +308,11 @@ def foreign_schema_histories(
     # (an external source's schema is not the repository's: `external_tables` naming some
     # of `musicbrainz`'s tables leaves its others foreign)
     # (nor is the schema of a session's temporary views: Spark's)
-    own = [history for history in histories if history.kind != EXTERNAL_KIND]
+    own = (history for history in histories if history.kind != EXTERNAL_KIND)
     known = {default_schema} | _OWN_SCHEMAS | {
-        key.schema for history in own for key in history.state
-    } | {
-        key.schema for history in own for op in history.operations
-        if op.operation != TEMPORARY_CREATION
-        for key in (op.table, op.peer) if key is not None
+        key.schema for key in _named_tables(own, temporary=False)
     }
-    owned = {key for history in histories for key in history.state} | {
-        key for history in histories for op in history.operations
-        for key in (op.table, op.peer) if key is not None
-    }
+    owned = _named_tables(histories)
     foreign: dict[str, set[TableKey]] = {}
     first: dict[str, tuple[str, int]] = {}
     statements: dict[tuple[str, str], str] = {}  # (path, statement) -> its foreign schema
