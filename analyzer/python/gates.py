@@ -88,11 +88,10 @@ class GateReader(Reader):
             )
         )
 
-
     def _narrowing(self, node: cst.If, ctx: Context, function: str) -> None:
         scope = ctx.scope
         params = set(scope.params)
-        for name, collection, negated in _memberships(node.test, negated=False):
+        for name, collection, negated in _memberships(node.test):
             if name not in params:
                 continue
             if not negated:
@@ -111,16 +110,11 @@ class GateReader(Reader):
                     ))
 
 
-def _memberships(
-    test: cst.BaseExpression, *, negated: bool
-) -> list[tuple[str, cst.BaseExpression, bool]]:
+def _memberships(test: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression, bool]]:
     """(name, collection, whether `not in`) of each `name in collection` that must hold for
     `test` to be true (the operands of an `and`), or, for a `not in`, that must fail."""
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return [
-            *_memberships(test.left, negated=negated),
-            *_memberships(test.right, negated=negated),
-        ]
+        return [*_memberships(test.left), *_memberships(test.right)]
     if (
         isinstance(test, cst.Comparison) and len(test.comparisons) == 1
         and isinstance(test.left, cst.Name)
@@ -138,8 +132,8 @@ def _leaves(body: cst.BaseSuite) -> bool:
     if not statements:
         return False
     last = statements[-1]
-    smalls = last.body if isinstance(last, cst.SimpleStatementLine) else (
-        last.body if isinstance(last, cst.SimpleStatementSuite) else []
+    smalls = (
+        last.body if isinstance(last, cst.SimpleStatementLine | cst.SimpleStatementSuite) else []
     )
     return bool(smalls) and isinstance(
         smalls[-1], cst.Raise | cst.Return | cst.Continue | cst.Break

@@ -522,16 +522,19 @@ def _depth_first(root: ClassV, evaluator: Evaluator) -> list[ClassV]:
 
 
 def _upgrade_history(
-    path: str, name: str, steps: list[tuple[str, list[ResolvedRef]]], result: MigrationModules
+    path: str, name: str, steps: list[tuple[str, list[ResolvedRef]]], result: MigrationModules,
+    *, guards: bool = False,
 ) -> None:
-    """One ordered source for a home-made upgrade of `path` (a function of version checks, a
-    class of numbered methods): each (label, statements) a step, in the order given."""
+    """One ordered source for a home-made upgrade of `path` (a function of version checks or
+    of probes, a class of numbered methods): each (label, statements) a step, in the order
+    given. `guards` as `_add` takes it: a probe's handler is conditional, a version check's
+    block is not."""
     history = SourceHistory(
         id=f"migration-module:{path}:{name}", kind="migration-module", path=path,
         files=[path], ordered=True,
     )
     for label, refs in steps:
-        _add(history, path, refs, label, guards=False)
+        _add(history, path, refs, label, guards=guards)
     result.histories.append(history)
     result.upgrades.add(history.id)
 
@@ -647,14 +650,7 @@ def _probed_upgrades(
             if not steps or steps[-1][0] != label:
                 steps.append((label, []))
             steps[-1][1].append(resolved)
-        history = SourceHistory(
-            id=f"migration-module:{facts.path}:{function}", kind="migration-module",
-            path=facts.path, files=[facts.path], ordered=True,
-        )
-        for label, step in steps:
-            _add(history, facts.path, step, label)
-        result.histories.append(history)
-        result.upgrades.add(history.id)
+        _upgrade_history(facts.path, function, steps, result, guards=True)
         result.methods.add((facts.path, function))
     return found
 
